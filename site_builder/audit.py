@@ -1,0 +1,95 @@
+"""The audit ledger: where every input row went, written outside the published site.
+
+``decisions.csv`` has one line per valid row (published or excluded with its reason code);
+``quarantine.csv`` one line per problem of each invalid row. Counts are kept as rows are
+recorded so that the manifest can show they add up.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from site_builder.disclosure import REASONS, Decision
+from site_builder.validation import Quarantined, Record
+
+DECISION_COLUMNS = ["item", "record_id", "file", "row", "outcome", "start", "until", "marked"]
+QUARANTINE_COLUMNS = ["item", "file", "row", "record_id", "column", "error", "message"]
+
+
+@dataclass
+class Counts:
+    """Where the input rows went, overall and per item."""
+
+    published: Counter[str] = field(default_factory=Counter)
+    excluded: dict[str, Counter[str]] = field(default_factory=dict)
+    quarantined: Counter[str] = field(default_factory=Counter)
+    next_expiry: date | None = None
+
+    def total(self, item: str | None = None) -> int:
+        """Rows accounted for (of one item, or all)."""
+        items = [item] if item else sorted({*self.published, *self.excluded, *self.quarantined})
+        return sum(self.published[i] + sum(self.excluded.get(i, Counter()).values()) + self.quarantined[i] for i in items)
+
+    def as_dict(self, items: tuple[str, ...]) -> dict[str, object]:
+        """Counts as plain data for the manifest (every reason code present, zeros included)."""
+        def excluded(item: str | None) -> dict[str, int]:
+            pick = [item] if item else list(items)
+            return {r: sum(self.excluded.get(i, Counter())[r] for i in pick) for r in REASONS}
+
+        return {
+            "published": sum(self.published.values()),
+            "excluded": excluded(None),
+            "quarantined": sum(self.quarantined.values()),
+            "by_item": {
+                i: {"published": self.published[i], "excluded": excluded(i), "quarantined": self.quarantined[i]}
+                for i in items
+            },
+        }
+
+
+class Ledger:
+    """Writes the per-record decision list and the quarantine report into ``folder``."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.counts = Counts()
+        self._files = [
+            (folder / "decisions.csv").open("w", encoding="utf-8", newline=""),
+            (folder / "quarantine.csv").open("w", encoding="utf-8", newline=""),
+        ]
+        self._decisions = csv.writer(self._files[0], lineterminator="\n")
+        self._quarantine = csv.writer(self._files[1], lineterminator="\n")
+        self._decisions.writerow(DECISION_COLUMNS)
+        self._quarantine.writerow(QUARANTINE_COLUMNS)
+
+    def decide(self, record: Record, decision: Decision) -> None:
+        """Record the decision about one valid row."""
+        if decision.published:
+            self.counts.published[record.item] += 1
+            if decision.until is not None:
+                gone = decision.until + timedelta(days=1)
+                self.counts.next_expiry = min(filter(None, [self.counts.next_expiry, gone]))
+        else:
+            self.counts.excluded.setdefault(record.item, Counter())[str(decision.reason)] += 1
+        self._decisions.writerow([
+            record.item, record.record_id, record.file, record.row, decision.outcome,
+            decision.start.isoformat() if decision.start else "",
+            decision.until.isoformat() if decision.until else "", "yes" if decision.marked else "",
+        ])
+
+    def quarantine(self, entry: Quarantined) -> None:
+        """Record an invalid row with each of its problems."""
+        self.counts.quarantined[entry.item] += 1
+        for problem in entry.problems:
+            self._quarantine.writerow(
+                [entry.item, entry.file, entry.row, entry.record_id, problem.column, problem.type, problem.message]
+            )
+
+    def close(self) -> None:
+        """Close the files."""
+        for fh in self._files:
+            fh.close()

@@ -1,0 +1,241 @@
+"""The catalogue (公共信用信息目录): catalogue items as data, loaded and validated once.
+
+Each item lives in ``data/catalogue/<item>.yaml``; shared field groups and the order of items in
+``common.yaml``. Fields are Frictionless Table Schema fields with a few extensions (see
+``common.yaml``). Loading reports every problem with its file and key, then raises
+:class:`CatalogueError`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from site_builder.exceptions import CatalogueError
+from site_builder.periods import Duration, PeriodRule, parse_period
+
+FIELD_TYPES = ("string", "date", "number", "integer")
+DISCLOSURES = ("public", "masked", "withheld")
+MASKS = ("id_number", "person_name")
+CLASSES = ("registration", "qualification", "commendation", "regulatory", "judicial")
+NATURES = ("basic", "good", "adverse")
+ROLES = (
+    "record_id", "publish_status", "disclosure_level", "objection_status", "objection_date",
+    "repair_date", "subject_name", "subject_category", "uscc", "id_type", "id_no",
+    "decision_date", "authority", "document_no", "document_title", "legal_basis",
+)
+REQUIRED_ROLES = ("record_id", "publish_status", "disclosure_level", "subject_name", "decision_date")
+_FIELD_KEYS = {
+    "name", "title", "type", "format", "constraints", "disclosure", "mask", "aliases", "values",
+    "role", "description",
+}
+_ITEM_KEYS = {"id", "title", "class", "nature", "include", "period", "fields", "description"}
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def normalise_title(title: str) -> str:
+    """Normalise a column title for matching: NFKC (full-width → ASCII), no spaces, no ``*``."""
+    text = unicodedata.normalize("NFKC", title)
+    return re.sub(r"[\s*＊]+", "", text).lower()
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One column of a catalogue item."""
+
+    name: str
+    title: str
+    type: str
+    required: bool
+    disclosure: str
+    mask: str | None = None
+    role: str | None = None
+    format: str | None = None
+    values: dict[str, str] | None = None
+    aliases: tuple[str, ...] = ()
+    description: str = ""
+
+    @property
+    def published(self) -> bool:
+        """Whether any form of the value (plain or masked) leaves the redaction stage."""
+        return self.disclosure != "withheld"
+
+
+@dataclass(frozen=True)
+class CatalogItem:
+    """A catalogue item: its class, nature, disclosure period rule and fields."""
+
+    id: str
+    title: str
+    klass: str
+    nature: str
+    period: PeriodRule
+    fields: tuple[FieldSpec, ...]
+    source: Path
+
+    def field(self, name: str) -> FieldSpec:
+        """The field called ``name``."""
+        return next(f for f in self.fields if f.name == name)
+
+    def role(self, role: str) -> str | None:
+        """The name of the field that plays ``role`` in this item, if any."""
+        return next((f.name for f in self.fields if f.role == role), None)
+
+    @property
+    def public_fields(self) -> tuple[FieldSpec, ...]:
+        """Fields published plainly or masked, in catalogue order."""
+        return tuple(f for f in self.fields if f.published)
+
+    def header_index(self) -> dict[str, str]:
+        """Map every accepted column heading (normalised) to its field name."""
+        index: dict[str, str] = {}
+        for f in self.fields:
+            for heading in (f.title, f.name, *f.aliases):
+                index.setdefault(normalise_title(heading), f.name)
+        return index
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """All catalogue items, in catalogue order."""
+
+    items: tuple[CatalogItem, ...]
+    files: tuple[Path, ...]
+
+    def __getitem__(self, item_id: str) -> CatalogItem:
+        return next(i for i in self.items if i.id == item_id)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Item ids in catalogue order."""
+        return tuple(i.id for i in self.items)
+
+
+def load_catalogue(folder: Path) -> Catalogue:
+    """Load ``common.yaml`` and every item it lists from ``folder``; raise on any problem."""
+    errors: list[str] = []
+    common_path = folder / "common.yaml"
+    common = _read_yaml(common_path)
+    order = common.get("items")
+    groups = common.get("groups") or {}
+    if not isinstance(order, list) or not order:
+        raise CatalogueError(f"{common_path}: 'items' must list the catalogue item ids")
+    items = []
+    for item_id in order:
+        path = folder / f"{item_id}.yaml"
+        if not path.is_file():
+            errors.append(f"{common_path}: items: no file {path.name} for item {item_id!r}")
+            continue
+        item = _parse_item(path, _read_yaml(path), groups, errors)
+        if item is not None and item.id != item_id:
+            errors.append(f"{path}: id: {item.id!r} does not match the file name")
+        elif item is not None:
+            items.append(item)
+    if errors:
+        raise CatalogueError("The catalogue is invalid:\n  " + "\n  ".join(errors))
+    files = (common_path, *(i.source for i in items))
+    return Catalogue(items=tuple(items), files=files)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise CatalogueError(f"{path}: file not found") from exc
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise CatalogueError(f"{path}: cannot be read: {exc}") from exc
+    if not isinstance(data, dict):
+        raise CatalogueError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+def _parse_item(
+    path: Path, data: dict[str, Any], groups: dict[str, Any], errors: list[str]
+) -> CatalogItem | None:
+    """Parse one item file, appending ``file: key: problem`` lines to ``errors``."""
+    before = len(errors)
+    for key in sorted(set(data) - _ITEM_KEYS):
+        errors.append(f"{path}: {key}: unknown key")
+    for key, allowed in (("class", CLASSES), ("nature", NATURES)):
+        if data.get(key) not in allowed:
+            errors.append(f"{path}: {key}: {data.get(key)!r} is not one of {', '.join(allowed)}")
+    raw_fields: list[Any] = []
+    for group in data.get("include") or []:
+        if group not in groups:
+            errors.append(f"{path}: include: unknown field group {group!r}")
+        else:
+            raw_fields.extend(groups[group])
+    if not isinstance(data.get("fields"), list):
+        errors.append(f"{path}: fields: must be a list of fields")
+    else:
+        raw_fields.extend(data["fields"])
+    fields = [_parse_field(path, i, raw, errors) for i, raw in enumerate(raw_fields)]
+    specs = tuple(f for f in fields if f is not None)
+    _check_fields(path, specs, errors)
+    period = parse_period(path, data.get("period"), {f.name: f.type for f in specs}, errors)
+    if len(errors) > before or period is None:
+        return None
+    return CatalogItem(
+        id=str(data.get("id")), title=str(data.get("title")), klass=data["class"],
+        nature=data["nature"], period=period, fields=specs, source=path,
+    )
+
+
+def _parse_field(path: Path, index: int, raw: Any, errors: list[str]) -> FieldSpec | None:
+    where = f"{path}: fields[{index}]"
+    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
+        errors.append(f"{where}: a field needs a 'name'")
+        return None
+    where = f"{path}: fields[{index}] ({raw['name']})"
+    problems = [f"{key}: unknown key" for key in sorted(set(raw) - _FIELD_KEYS)]
+    if not _NAME.match(raw["name"]):
+        problems.append(f"name: {raw['name']!r} must be lower_snake_case ASCII")
+    if not isinstance(raw.get("title"), str) or not raw["title"]:
+        problems.append("title: the Chinese title is required")
+    if raw.get("type") not in FIELD_TYPES:
+        problems.append(f"type: {raw.get('type')!r} is not one of {', '.join(FIELD_TYPES)}")
+    if raw.get("disclosure") not in DISCLOSURES:
+        problems.append(f"disclosure: {raw.get('disclosure')!r} is not one of {', '.join(DISCLOSURES)}")
+    if (raw.get("disclosure") == "masked") != (raw.get("mask") is not None):
+        problems.append("mask: a masked field needs a mask, and only a masked field has one")
+    elif raw.get("mask") is not None and raw["mask"] not in MASKS:
+        problems.append(f"mask: {raw['mask']!r} is not one of {', '.join(MASKS)}")
+    if raw.get("role") is not None and raw["role"] not in ROLES:
+        problems.append(f"role: {raw['role']!r} is not a known role")
+    values = raw.get("values")
+    if values is not None and not (isinstance(values, dict) and values):
+        problems.append("values: must map codes to Chinese labels")
+    errors.extend(f"{where}: {p}" for p in problems)
+    if problems:
+        return None
+    return FieldSpec(
+        name=raw["name"], title=raw["title"], type=raw["type"],
+        required=bool((raw.get("constraints") or {}).get("required")),
+        disclosure=raw["disclosure"], mask=raw.get("mask"), role=raw.get("role"),
+        format=raw.get("format"), values={str(k): str(v) for k, v in values.items()} if values else None,
+        aliases=tuple(raw.get("aliases") or ()), description=str(raw.get("description") or ""),
+    )
+
+
+def _check_fields(path: Path, fields: tuple[FieldSpec, ...], errors: list[str]) -> None:
+    """Checks across fields: unique names, headings and roles; the roles every item needs."""
+    seen: dict[str, str] = {}
+    for f in fields:
+        for heading in {normalise_title(h) for h in (f.name, f.title, *f.aliases)}:
+            if seen.get(heading, f.name) != f.name:
+                errors.append(f"{path}: fields ({f.name}): heading {heading!r} also names {seen[heading]}")
+            seen[heading] = f.name
+    roles = [f.role for f in fields if f.role]
+    for role in sorted({r for r in roles if roles.count(r) > 1}):
+        errors.append(f"{path}: fields: role {role!r} is given to more than one field")
+    for role in REQUIRED_ROLES:
+        if role not in roles:
+            errors.append(f"{path}: fields: no field has the role {role!r}")
+
+
+__all__ = ["Catalogue", "CatalogItem", "Duration", "FieldSpec", "load_catalogue", "normalise_title"]

@@ -1,0 +1,102 @@
+"""The command line: a thin layer over the library. Library errors become one clear message and exit 1."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import click
+
+from site_builder import __version__
+from site_builder.config import Config, load_config
+from site_builder.exceptions import SiteBuilderError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def today(config: Config) -> date:
+    """Today's date in the configured time zone (Asia/Shanghai by default)."""
+    return datetime.now(ZoneInfo(config.disclosure.timezone)).date()
+
+
+def _errors_to_exit(func: F) -> F:
+    """Turn library errors into a message on stderr and exit code 1 (a traceback with --debug)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except SiteBuilderError as exc:
+            if click.get_current_context().find_root().params.get("debug"):
+                raise
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group()
+@click.version_option(__version__, prog_name="site-builder")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Configuration file (default: ./site_builder.toml, else the project's).")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
+@click.pass_context
+def main(ctx: click.Context, config_path: Path | None, debug: bool, quiet: bool) -> None:
+    """site-builder: publish public credit information as a static site and open data."""
+    logging.basicConfig(
+        level=logging.WARNING if quiet else logging.INFO, stream=sys.stderr,
+        format="%(levelname)s %(name)s %(message)s",
+    )
+    ctx.obj = config_path
+
+
+def _config(ctx: click.Context) -> Config:
+    try:
+        return load_config(ctx.obj)
+    except SiteBuilderError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _as_of(value: str | None, config: Config) -> date:
+    if value is None:
+        return today(config)
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint="--as-of") from exc
+
+
+@main.command()
+@click.option("--records", type=click.Path(path_type=Path, file_okay=False), help="Records directory.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), help="Output folder (replaced whole).")
+@click.option("--audit", type=click.Path(path_type=Path, file_okay=False), help="Private audit folder.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date the site speaks for (default: today, Asia/Shanghai).")
+@click.option("--profile", help="Disclosure profile (default: from the configuration).")
+@click.option("--no-search", is_flag=True, help="Skip the Pagefind index.")
+@click.pass_context
+@_errors_to_exit
+def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Path | None,
+          as_of: str | None, profile: str | None, no_search: bool) -> None:
+    """Build the site and data package from the records directory."""
+    from site_builder.build import build as run_build
+
+    config = _config(ctx).with_paths(records=records, output=out, audit=audit)
+    if profile:
+        config = dataclasses.replace(config, disclosure=dataclasses.replace(config.disclosure, profile=profile))
+    if no_search:
+        config = dataclasses.replace(config, search=dataclasses.replace(config.search, enabled=False))
+    result = run_build(config, _as_of(as_of, config))
+    counts = result.counts.as_dict(tuple(sorted({s.item for s in result.sources})))
+    excluded = {k: v for k, v in counts["excluded"].items() if v}  # type: ignore[attr-defined]
+    click.echo(
+        f"Built {result.output} as of {_as_of(as_of, config)}: {sum(s.rows for s in result.sources)} rows, "
+        f"{counts['published']} published, {sum(excluded.values())} excluded {excluded}, "
+        f"{counts['quarantined']} quarantined (report: {result.audit / 'quarantine.csv'})"
+    )

@@ -1,0 +1,119 @@
+"""The disclosure decision: a pure function of (record, catalogue item, policy, as-of date).
+
+Rules are checked in the order of ``REASONS``; the first that applies gives the one reason code
+of an excluded record. A published record gets the last day it stays public (``None``: long-term).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from site_builder.catalogue import CatalogItem
+from site_builder.identifiers import birth_date
+from site_builder.periods import PeriodRule
+from site_builder.profiles import Policy
+from site_builder.validation import Record
+
+REASONS: dict[str, str] = {
+    "not_approved": "发布状态不是“已审核”（待审核、已驳回、已撤回）",
+    "not_public": "公开属性为授权查询或政务共享，不在门户公示",
+    "natural_person": "本规则不公示自然人信息",
+    "minor": "自然人在决定日期未满18周岁（或规则规定的年龄）",
+    "age_unknown": "自然人的证件不是居民身份证，无法确认已成年",
+    "summary_procedure": "适用简易程序作出的行政处罚不公示",
+    "objection_upheld": "异议成立，记录撤下",
+    "objection_pending": "异议处理中，中止公示",
+    "not_started": "公示期尚未开始（决定或列入日期晚于公示日期）",
+    "expired": "公示期已届满（含公示截止期、有效期至）",
+    "removed": "已移出名单",
+    "repaired": "已完成信用修复，且最短公示期已届满",
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether a record is published on the as-of date, and why or why not."""
+
+    published: bool
+    reason: str | None = None
+    start: date | None = None
+    until: date | None = None
+    marked: bool = False
+    basis: str = ""
+
+    @property
+    def outcome(self) -> str:
+        """``published`` or the reason code."""
+        return "published" if self.published else str(self.reason)
+
+
+def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date) -> Decision:
+    """Decide whether ``record`` is public on ``as_of`` under ``policy``."""
+    if record.get(item.role("publish_status")) != "approved":
+        return Decision(False, "not_approved")
+    if record.get(item.role("disclosure_level")) != "public":
+        return Decision(False, "not_public")
+    rule = policy.period(item.id, item.period)
+    start = record.get(rule.start)
+    assert isinstance(start, date), "validation guarantees the start date"
+    person = _person_reason(record, item, policy)
+    if person:
+        return Decision(False, person, basis=policy.basis["natural_persons"])
+    if rule.summary_procedure and not policy.publish_summary_procedure:
+        if record.get(rule.summary_procedure) == "summary":
+            return Decision(False, "summary_procedure", basis=policy.basis["summary_procedure"])
+    objection = record.get(item.role("objection_status"))
+    if objection == "upheld":
+        return Decision(False, "objection_upheld", basis=policy.basis["objection"])
+    if objection == "pending" and policy.objection_mode == "suspend":
+        return Decision(False, "objection_pending", basis=policy.basis["objection"])
+    if as_of < start:
+        return Decision(False, "not_started", start=start, basis=rule.basis)
+    until, reason = _end(record, item, rule, policy, start)
+    if until is not None and as_of > until:
+        return Decision(False, reason, start=start, until=until, basis=rule.basis)
+    marked = objection == "pending" and policy.objection_mode == "mark"
+    return Decision(True, None, start=start, until=until, marked=marked, basis=rule.basis)
+
+
+def _person_reason(record: Record, item: CatalogItem, policy: Policy) -> str | None:
+    """The reason a natural person's record is not published, if any."""
+    if record.get(item.role("subject_category")) != "natural_person":
+        return None
+    if not policy.publish_natural_persons:
+        return "natural_person"
+    decided = record.get(item.role("decision_date"))
+    born = birth_date(str(record.get(item.role("id_no")) or ""))
+    if born is None or not isinstance(decided, date):
+        return "age_unknown"
+    age = decided.year - born.year - ((decided.month, decided.day) < (born.month, born.day))
+    return "minor" if age < policy.min_age else None
+
+
+def _end(
+    record: Record, item: CatalogItem, rule: PeriodRule, policy: Policy, start: date
+) -> tuple[date | None, str]:
+    """The last public day and the reason publication ends then (``expired``, ``removed``, ``repaired``)."""
+    ends: list[tuple[date, str]] = []
+    severity = record.get(rule.severity) if rule.severity else None
+    longest = rule.length("max", str(severity) if severity else None)
+    if longest is not None:
+        ends.append((longest.last_day(start), "expired"))
+    for name in rule.ends_at:
+        value = record.get(name)
+        if isinstance(value, date):
+            ends.append((value, "expired"))
+    for name in rule.removed_on:
+        value = record.get(name)
+        if isinstance(value, date):
+            ends.append((value - timedelta(days=1), "removed"))
+    repaired = record.get(item.role("repair_date"))
+    if isinstance(repaired, date) and policy.withdraw_repaired and item.nature == "adverse":
+        shortest = rule.length("min", str(severity) if severity else None)
+        effective = max(repaired, shortest.last_day(start) + timedelta(days=1)) if shortest else repaired
+        ends.append((effective - timedelta(days=1), "repaired"))
+    if not ends:
+        return None, "expired"
+    order = ("expired", "removed", "repaired")
+    return min(ends, key=lambda end: (end[0], order.index(end[1])))

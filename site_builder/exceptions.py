@@ -1,0 +1,27 @@
+"""The one small exception hierarchy of site_builder.
+
+The library raises these; ``cli.py`` turns them into a precise message and a non-zero exit.
+Bad *rows* are never exceptions: they are quarantined (see ``validation.py``).
+"""
+
+from __future__ import annotations
+
+
+class SiteBuilderError(Exception):
+    """Base class: a problem that stops the command, with a sentence saying what and where."""
+
+
+class ConfigError(SiteBuilderError):
+    """The site configuration file is missing, unreadable or invalid."""
+
+
+class CatalogueError(SiteBuilderError):
+    """A catalogue item or disclosure profile under ``data/`` is invalid."""
+
+
+class InputError(SiteBuilderError):
+    """A records file cannot be read at all (as opposed to a bad row, which is quarantined)."""
+
+
+class BuildError(SiteBuilderError):
+    """A stage failed while writing the site (rendering, data package, search index, verify)."""

@@ -1,0 +1,206 @@
+"""Loading: find each catalogue item's records files and stream their rows.
+
+A records directory holds, per catalogue item, ``<item>.csv`` (or ``.xlsx``) or a folder
+``<item>/`` of such files; the Chinese item title may stand for the id (``行政处罚.csv``).
+CSV files may be UTF-8, UTF-8 with BOM, GB18030 (GBK) or UTF-16 with BOM, with ``,``, tab, ``;``
+or ``|`` between cells. Column headings may be the Chinese title, the English name or a known
+alias of a field, with full-width or ASCII parentheses. Row numbers count the heading as row 1.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from site_builder.catalogue import Catalogue, CatalogItem, normalise_title
+from site_builder.exceptions import InputError
+
+log = logging.getLogger(__name__)
+
+ENCODINGS = ("utf-8", "gb18030")
+SUFFIXES = (".csv", ".xlsx")
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One data row as read: cell text by field name, with where it came from."""
+
+    item: str
+    file: str
+    row: int
+    values: dict[str, str]
+    extra_cells: int = 0
+
+
+@dataclass
+class SourceFile:
+    """A records file: its path relative to the records directory, encoding, hash and headings."""
+
+    item: str
+    path: Path
+    name: str
+    encoding: str = ""
+    sha256: str = ""
+    columns: dict[int, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    rows: int = 0
+
+
+def find_sources(records: Path, catalogue: Catalogue) -> list[SourceFile]:
+    """List the records files of every catalogue item, in catalogue then name order.
+
+    Raises :class:`InputError` if ``records`` is not a directory. Files and folders that belong to
+    no item are logged and left alone.
+    """
+    if not records.is_dir():
+        raise InputError(f"Records directory '{records}' does not exist or is not a directory")
+    sources: list[SourceFile] = []
+    claimed: set[Path] = set()
+    for item in catalogue.items:
+        for stem in (item.id, item.title):
+            for path in _files_for(records, stem):
+                if path not in claimed:
+                    claimed.add(path)
+                    sources.append(SourceFile(item.id, path, path.relative_to(records).as_posix()))
+    for path in sorted(records.iterdir()):
+        if path not in claimed and not path.name.startswith(".") and not any(
+            p.is_relative_to(path) for p in claimed
+        ):
+            log.warning("ignored path=%s reason=not a catalogue item", path.name)
+    return sources
+
+
+def _files_for(records: Path, stem: str) -> list[Path]:
+    files = [records / f"{stem}{suffix}" for suffix in SUFFIXES]
+    folder = records / stem
+    if folder.is_dir():
+        files += sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES)
+    return [p for p in files if p.is_file() and not p.name.startswith((".", "~$"))]
+
+
+def read_rows(source: SourceFile, item: CatalogItem) -> Iterator[RawRow]:
+    """Stream the data rows of one file, mapping its headings to ``item``'s fields.
+
+    Sets ``source.encoding``, ``source.sha256``, ``source.columns`` and ``source.warnings``.
+    Raises :class:`InputError` if the file cannot be read or decoded at all.
+    """
+    if source.path.suffix.lower() == ".xlsx":
+        rows = _xlsx_rows(source)
+    else:
+        rows = _csv_rows(source)
+    header = next(rows, None)
+    if header is None:
+        source.warnings.append("文件为空，没有表头")
+        return
+    _map_header(source, item, header)
+    width = len(header)
+    for number, cells in enumerate(rows, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        source.rows += 1
+        values = {name: cells[i] if i < len(cells) else "" for i, name in source.columns.items()}
+        extra = sum(1 for c in cells[width:] if c.strip())
+        yield RawRow(item.id, source.name, number, values, extra)
+
+
+def _map_header(source: SourceFile, item: CatalogItem, header: list[str]) -> None:
+    index = item.header_index()
+    for position, heading in enumerate(header):
+        name = index.get(normalise_title(heading))
+        if name is None:
+            if heading.strip():
+                source.warnings.append(f"未知列“{heading.strip()}”（第{position + 1}列）已忽略")
+        elif name in source.columns.values():
+            source.warnings.append(f"列“{heading.strip()}”重复对应字段 {name}，仅使用第一列")
+        else:
+            source.columns[position] = name
+    for f in item.fields:
+        if f.required and f.name not in source.columns.values():
+            source.warnings.append(f"缺少必填列“{f.title}”（{f.name}）：本文件各行均将隔离")
+
+
+def detect_encoding(path: Path) -> tuple[str, str]:
+    """Return ``(encoding, sha256)`` of a CSV file, reading it once in chunks.
+
+    A BOM decides (UTF-8 or UTF-16); otherwise the first of UTF-8 and GB18030 that decodes
+    the whole file. Raises :class:`InputError` if none does.
+    """
+    digest = hashlib.sha256()
+    decoders = {enc: codecs.getincrementaldecoder(enc)() for enc in ENCODINGS}
+    first = b""
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                first = first or chunk[:4]
+                digest.update(chunk)
+                for enc, decoder in list(decoders.items()):
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError:
+                        del decoders[enc]
+        for enc, decoder in list(decoders.items()):
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                del decoders[enc]
+    except OSError as exc:
+        raise InputError(f"Records file '{path}' cannot be read: {exc}") from exc
+    if first.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    elif first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    elif decoders:
+        encoding = next(iter(decoders))
+    else:
+        raise InputError(f"Records file '{path}' is neither UTF-8 nor GB18030 text")
+    return encoding, digest.hexdigest()
+
+
+def _csv_rows(source: SourceFile) -> Iterator[list[str]]:
+    source.encoding, source.sha256 = detect_encoding(source.path)
+    try:
+        with source.path.open(encoding=source.encoding, newline="") as fh:
+            sample = fh.read(64 * 1024)
+            fh.seek(0)
+            first_line = sample.splitlines()[0] if sample else ""
+            delimiter = max(",\t;|", key=first_line.count)
+            yield from csv.reader(fh, delimiter=delimiter, strict=False)
+    except (OSError, UnicodeError, csv.Error) as exc:
+        raise InputError(f"Records file '{source.path}' cannot be read: {exc}") from exc
+
+
+def _xlsx_rows(source: SourceFile) -> Iterator[list[str]]:
+    import openpyxl
+
+    source.encoding = "xlsx"
+    data = source.path.read_bytes()
+    source.sha256 = hashlib.sha256(data).hexdigest()
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        raise InputError(f"Records file '{source.path}' is not a readable .xlsx workbook: {exc}") from exc
+    sheet = book.worksheets[0]
+    for values in sheet.iter_rows(values_only=True):
+        yield [_cell_text(v) for v in values]
+    book.close()
+
+
+def _cell_text(value: object) -> str:
+    """Spreadsheet cell as text: dates as ISO dates, whole floats without ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -1,0 +1,190 @@
+"""Validation and quarantine: turn a raw row into a typed :class:`Record`, or quarantine it.
+
+Every problem of a row is reported (not just the first), each naming the file, row, column and
+what was wrong, in the spirit of a frictionless ``Report``. A quarantined row is never published.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from site_builder.catalogue import CatalogItem, FieldSpec
+from site_builder.identifiers import resident_id_problem, uscc_problem
+from site_builder.loading import RawRow
+
+Value = str | date | Decimal | None
+
+SAFE_RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+_DATE = re.compile(
+    r"^(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+_NO_DATE = {"长期", "永久", "长期有效", "无", "-", "—", "/"}
+RESIDENT_ID_TYPES = {"身份证", "居民身份证", "中华人民共和国居民身份证", "身份证号", "居民身份证号码"}
+_CODE_ROLES = {"uscc", "id_no"}
+
+
+@dataclass(frozen=True)
+class Record:
+    """A valid row: typed values by field name (enumerations hold their codes)."""
+
+    item: str
+    record_id: str
+    file: str
+    row: int
+    values: dict[str, Value]
+
+    def get(self, name: str | None) -> Value:
+        """The value of field ``name`` (``None`` for no field or an empty cell)."""
+        return self.values.get(name) if name else None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a row: the column (Chinese title), a slug and a sentence."""
+
+    column: str
+    type: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    """A row that failed validation, with every problem found in it."""
+
+    item: str
+    file: str
+    row: int
+    record_id: str
+    problems: tuple[Problem, ...]
+
+
+class Validator:
+    """Validates the rows of one catalogue item, remembering record ids to catch duplicates."""
+
+    def __init__(self, item: CatalogItem) -> None:
+        self.item = item
+        self.seen: dict[str, str] = {}
+        self.id_field = item.role("record_id") or "record_id"
+
+    def validate(self, raw: RawRow) -> Record | Quarantined:
+        """Type every cell and check the row; return the record or its quarantine entry."""
+        problems: list[Problem] = []
+        values: dict[str, Value] = {}
+        if raw.extra_cells:
+            problems.append(Problem("", "extra-cell", f"本行比表头多出{raw.extra_cells}个非空单元格，列可能错位"))
+        for spec in self.item.fields:
+            value, problem = parse_cell(spec, raw.values.get(spec.name, ""))
+            values[spec.name] = value
+            if problem:
+                problems.append(Problem(spec.title, problem[0], problem[1]))
+        problems += self._row_checks(values, {p.column for p in problems})
+        record_id = str(values.get(self.id_field) or "")
+        if record_id and not problems:
+            first = self.seen.get(record_id)
+            if first is not None:
+                problems.append(
+                    Problem(self.item.field(self.id_field).title, "duplicate-id", f"记录编号“{record_id}”重复，首次出现于{first}")
+                )
+            else:
+                self.seen[record_id] = f"{raw.file}第{raw.row}行"
+        if problems:
+            return Quarantined(raw.item, raw.file, raw.row, record_id, tuple(problems))
+        return Record(raw.item, record_id, raw.file, raw.row, values)
+
+    def _row_checks(self, values: dict[str, Value], bad_columns: set[str]) -> list[Problem]:
+        """Checks across cells: safe record id, subject identifiers by subject category."""
+        problems: list[Problem] = []
+        record_id = values.get(self.id_field)
+        if isinstance(record_id, str) and not SAFE_RECORD_ID.match(record_id):
+            problems.append(Problem(
+                self.item.field(self.id_field).title, "unsafe-id",
+                "记录编号只能由字母、数字和 . _ - 组成（最长128位，不以符号开头），否则不能用作网址",
+            ))
+        category_field = self.item.role("subject_category")
+        uscc_field = self.item.role("uscc")
+        category = values.get(category_field) if category_field else None
+        if (category in ("legal_person", "individual_business") and uscc_field and not values.get(uscc_field)
+                and self.item.field(uscc_field).title not in bad_columns):
+            problems.append(Problem(self.item.field(uscc_field).title, "required", "法人、非法人组织和个体工商户须有统一社会信用代码"))
+        if category == "natural_person":
+            problems += self._person_checks(values)
+        return problems
+
+    def _person_checks(self, values: dict[str, Value]) -> list[Problem]:
+        id_field, type_field = self.item.role("id_no"), self.item.role("id_type")
+        if not id_field:
+            return []
+        number = values.get(id_field)
+        title = self.item.field(id_field).title
+        if not number:
+            return [Problem(title, "required", "自然人须有证件号码")]
+        id_type = str(values.get(type_field) or "") if type_field else ""
+        if id_type in RESIDENT_ID_TYPES or (not id_type and len(str(number)) == 18):
+            problem = resident_id_problem(str(number))
+            if problem:
+                return [Problem(title, "resident-id", problem)]
+        return []
+
+
+def parse_cell(spec: FieldSpec, text: str) -> tuple[Value, tuple[str, str] | None]:
+    """Parse one cell for ``spec``: ``(value, None)`` or ``(None, (error type, message))``."""
+    text = text.replace("\u3000", " ").strip()
+    if spec.role == "record_id":
+        text = unicodedata.normalize("NFKC", text)
+    elif spec.role in _CODE_ROLES or spec.format == "uscc":
+        text = unicodedata.normalize("NFKC", text).replace(" ", "").upper()
+    if spec.type == "date" and not spec.required and text in _NO_DATE:
+        text = ""
+    if not text:
+        return None, ("required", "必填字段为空") if spec.required else None
+    if spec.values is not None:
+        code = enum_code(spec, text)
+        if code is None:
+            allowed = "、".join(spec.values.values())
+            return None, ("enum", f"“{text}”不是允许的取值（{allowed}）")
+        return code, None
+    if spec.type == "date":
+        return _parse_date(text)
+    if spec.type in ("number", "integer"):
+        return _parse_number(spec, text)
+    if spec.format == "uscc":
+        problem = uscc_problem(text)
+        return (None, ("uscc", problem)) if problem else (text, None)
+    return text, None
+
+
+def enum_code(spec: FieldSpec, text: str) -> str | None:
+    """The code of an enumerated value given as its code (any case) or its Chinese label."""
+    assert spec.values is not None
+    key = unicodedata.normalize("NFKC", text).strip().lower()
+    for code, label in spec.values.items():
+        if key in (code.lower(), unicodedata.normalize("NFKC", label).lower()):
+            return code
+    return None
+
+
+def _parse_date(text: str) -> tuple[Value, tuple[str, str] | None]:
+    match = _DATE.match(unicodedata.normalize("NFKC", text))
+    if match:
+        year, month, day = match.group(1), match.group(2) or match.group(4), match.group(3) or match.group(5)
+        try:
+            return date(int(year), int(month), int(day)), None
+        except ValueError:
+            pass
+    return None, ("date", f"“{text}”不是有效日期（应为 YYYY-MM-DD）")
+
+
+def _parse_number(spec: FieldSpec, text: str) -> tuple[Value, tuple[str, str] | None]:
+    cleaned = unicodedata.normalize("NFKC", text).replace(",", "").removesuffix("万元").strip()
+    try:
+        number = Decimal(cleaned)
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or (spec.type == "integer" and number != number.to_integral_value()):
+        return None, ("number", f"“{text}”不是有效数字")
+    return number, None

@@ -1,0 +1,118 @@
+"""Shared fixtures: the real catalogue and profile, and helpers that make records and records files.
+
+Tests build paths from this file's location, never from the working directory.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from stdnum.cn import ric, uscc
+
+from site_builder.build import BuildResult, build
+from site_builder.catalogue import Catalogue, load_catalogue
+from site_builder.config import Config, load_config
+from site_builder.loading import RawRow
+from site_builder.profiles import Policy, load_profile
+from site_builder.validation import Quarantined, Record, Validator
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUE = load_catalogue(ROOT / "data" / "catalogue")
+
+# Values every row needs, by item, keyed by English field name.
+DEFAULTS: dict[str, dict[str, str]] = {
+    "subject": {"subject_name": "杭州恒远科技有限公司", "subject_type": "企业", "established": "2015-03-04"},
+    "admin_license": {"license_doc_no": "浙杭许〔2024〕1号", "decision_date": "2024-01-10", "authority": "杭州市行政审批局"},
+    "commendation": {"honour_name": "守合同重信用企业", "decision_date": "2024-01-10", "authority": "浙江省市场监督管理局"},
+    "admin_penalty": {"decision_no": "杭市监罚〔2025〕1号", "decision_date": "2025-03-10", "authority": "杭州市市场监督管理局",
+                      "severity": "一般", "procedure": "普通程序"},
+    "dishonest_list": {"list_type": "失信被执行人", "decision_date": "2024-01-10", "authority": "杭州市中级人民法院"},
+    "judgment": {"case_no": "(2023)浙0106民初1234号", "decision_date": "2023-06-01", "authority": "杭州市西湖区人民法院"},
+}
+
+
+def make_uscc(body: str = "91330100MA27XL0A1") -> str:
+    """A valid 统一社会信用代码: ``body`` (17 characters) plus its check character."""
+    return body + uscc.calc_check_digit(body)
+
+
+def make_resident_id(region: str = "330106", birth: str = "19900307", seq: str = "123") -> str:
+    """A valid resident ID number for the given region, birth date and sequence."""
+    body = region + birth + seq
+    return body + ric.calc_check_digit(body + "0")  # stdnum expects a placeholder check digit
+
+
+COMPANY = make_uscc()
+
+
+def row(item: str, **values: str) -> dict[str, str]:
+    """A complete, valid, published-by-default row of ``item`` by English field name."""
+    base = {"record_id": f"{item[:2].upper()}-1", "publish_status": "已审核", "disclosure_level": "公开", "uscc": COMPANY}
+    if item != "subject":
+        base |= {"subject_name": "杭州恒远科技有限公司", "subject_category": "法人及非法人组织"}
+    return base | DEFAULTS[item] | values
+
+
+def person(**values: str) -> dict[str, str]:
+    """Subject columns of a natural person (an adult with a resident ID), to merge into a row."""
+    return {"subject_name": "张三丰", "subject_category": "自然人", "uscc": "", "id_type": "身份证",
+            "id_no": make_resident_id()} | values
+
+
+def validate(item: str, **values: str) -> Record | Quarantined:
+    """Run one row through the real validator."""
+    return Validator(CATALOGUE[item]).validate(RawRow(item, f"{item}.csv", 2, row(item, **values)))
+
+
+def record(item: str, **values: str) -> Record:
+    """A valid record of ``item``; fails the test if the row does not validate."""
+    checked = validate(item, **values)
+    assert isinstance(checked, Record), checked
+    return checked
+
+
+def write_csv(path: Path, item: str, rows: list[dict[str, str]], encoding: str = "utf-8-sig",
+              headings: str = "title") -> Path:
+    """Write rows (by English name) as a records file with Chinese titles (or English names) as headings."""
+    fields = [f for f in CATALOGUE[item].fields if any(f.name in r for r in rows)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding=encoding, newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([f.title if headings == "title" else f.name for f in fields])
+        for r in rows:
+            writer.writerow([r.get(f.name, "") for f in fields])
+    return path
+
+
+def site_config(tmp_path: Path, records: Path, **changes: Any) -> Config:
+    """The project's configuration with records, output and audit under ``tmp_path``."""
+    config = load_config(ROOT / "site_builder.toml").with_paths(
+        records=records, output=tmp_path / "output", audit=tmp_path / "audit"
+    )
+    if "search" in changes:
+        config = dataclasses.replace(config, search=dataclasses.replace(config.search, enabled=changes.pop("search")))
+    if "profile" in changes:
+        config = dataclasses.replace(config, disclosure=dataclasses.replace(config.disclosure, profile=changes.pop("profile")))
+    return config
+
+
+def build_site(tmp_path: Path, records: Path, as_of: date, search: bool = False, **changes: Any) -> BuildResult:
+    """Build ``records`` into ``tmp_path/output`` (search index off unless asked for)."""
+    return build(site_config(tmp_path, records, search=search, **changes), as_of)
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    """The project's catalogue."""
+    return CATALOGUE
+
+
+@pytest.fixture(scope="session")
+def national() -> Policy:
+    """The national disclosure profile."""
+    return load_profile(ROOT / "data" / "profiles", "national", CATALOGUE)

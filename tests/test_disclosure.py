@@ -1,0 +1,229 @@
+"""The disclosure rules of DOMAIN.md, each with a record on both sides of every boundary.
+
+Periods count as the Civil Code does: a one-year period from 2025-03-10 has 2026-03-10 as its
+last public day, and the record is gone on 2026-03-11.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+import pytest
+from conftest import CATALOGUE, make_resident_id, person, record
+
+from site_builder.disclosure import REASONS, Decision, decide
+from site_builder.profiles import Policy
+
+D = date.fromisoformat
+
+
+def outcome(policy: Policy, item: str, as_of: str, **values: str) -> Decision:
+    """Decide a record built from ``values`` on ``as_of``."""
+    return decide(record(item, **values), CATALOGUE[item], policy, D(as_of))
+
+
+def assert_boundary(policy: Policy, item: str, last_day: str, reason: str, **values: str) -> None:
+    """Published the day before and on ``last_day`` (with that end date), excluded the day after."""
+    last = D(last_day)
+    for day in (last.fromordinal(last.toordinal() - 1), last):
+        decision = decide(record(item, **values), CATALOGUE[item], policy, day)
+        assert decision.published, (day, decision)
+        assert decision.until == last
+    after = decide(record(item, **values), CATALOGUE[item], policy, last.fromordinal(last.toordinal() + 1))
+    assert (after.published, after.reason) == (False, reason)
+
+
+# --- Rule 3: periods -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("severity", "decided", "last_day"),
+    [
+        ("一般", "2025-03-10", "2026-03-10"),  # general: at most 1 year
+        ("严重", "2025-03-10", "2028-03-10"),  # serious: at most 3 years
+        ("general", "2024-02-29", "2025-02-28"),  # no corresponding day: last day of the month
+        ("serious", "2023-08-31", "2026-08-31"),
+    ],
+)
+def test_penalty_maximum_period(national: Policy, severity: str, decided: str, last_day: str) -> None:
+    assert_boundary(national, "admin_penalty", last_day, "expired", severity=severity, decision_date=decided)
+
+
+def test_penalty_deadline_ends_publication_earlier(national: Policy) -> None:
+    assert_boundary(national, "admin_penalty", "2025-09-30", "expired", decision_date="2025-03-10",
+                    disclosure_deadline="2025-09-30")
+
+
+def test_penalty_deadline_never_extends_the_maximum(national: Policy) -> None:
+    assert_boundary(national, "admin_penalty", "2026-03-10", "expired", decision_date="2025-03-10",
+                    severity="一般", disclosure_deadline="2027-12-31")
+
+
+def test_judgment_five_years_from_decision(national: Policy) -> None:
+    assert_boundary(national, "judgment", "2026-06-01", "expired", decision_date="2021-06-01")
+
+
+def test_dishonest_list_until_removal(national: Policy) -> None:
+    # Removed on 2025-01-10: the last public day is the day before.
+    assert_boundary(national, "dishonest_list", "2025-01-09", "removed", decision_date="2024-01-10",
+                    removal_date="2025-01-10")
+
+
+def test_dishonest_list_until_valid_until(national: Policy) -> None:
+    assert_boundary(national, "dishonest_list", "2025-06-30", "expired", decision_date="2024-01-10",
+                    valid_until="2025-06-30")
+
+
+def test_dishonest_list_without_end_stays(national: Policy) -> None:
+    decision = outcome(national, "dishonest_list", "2030-01-01", decision_date="2024-01-10")
+    assert decision.published and decision.until is None
+
+
+def test_license_long_term_unless_deadline(national: Policy) -> None:
+    assert outcome(national, "admin_license", "2040-01-01").until is None
+    assert_boundary(national, "admin_license", "2026-01-31", "expired", disclosure_deadline="2026-01-31")
+
+
+def test_commendation_until_valid_until(national: Policy) -> None:
+    assert outcome(national, "commendation", "2040-01-01").published
+    assert_boundary(national, "commendation", "2026-12-31", "expired", valid_until="2026-12-31")
+
+
+def test_subject_registration_is_long_term(national: Policy) -> None:
+    decision = outcome(national, "subject", "2045-01-01")
+    assert decision.published and decision.until is None
+
+
+def test_not_started_before_the_start_date(national: Policy) -> None:
+    assert outcome(national, "admin_penalty", "2025-03-09", decision_date="2025-03-10").reason == "not_started"
+    assert outcome(national, "admin_penalty", "2025-03-10", decision_date="2025-03-10").published
+    assert outcome(national, "dishonest_list", "2024-01-09", decision_date="2024-01-10").reason == "not_started"
+
+
+# --- Rule 6: repair, never before the minimum period ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("severity", "repaired", "last_day"),
+    [
+        ("一般", "2025-04-01", "2025-06-10"),  # before the 3-month minimum: takes effect 2025-06-11
+        ("一般", "2025-08-01", "2025-07-31"),  # after the minimum: takes effect on the repair date
+        ("一般", "2025-06-11", "2025-06-10"),  # on the first day after the minimum
+        ("严重", "2025-04-01", "2025-09-10"),  # serious: 6-month minimum
+        ("严重", "2026-01-15", "2026-01-14"),
+    ],
+)
+def test_repair_after_minimum_period(national: Policy, severity: str, repaired: str, last_day: str) -> None:
+    assert_boundary(national, "admin_penalty", last_day, "repaired", decision_date="2025-03-10", severity=severity,
+                    repair_date=repaired)
+
+
+def test_repair_after_expiry_reports_expiry(national: Policy) -> None:
+    decision = outcome(national, "admin_penalty", "2026-06-01", decision_date="2025-03-10", repair_date="2026-05-01")
+    assert decision.reason == "expired"
+
+
+def test_repair_does_not_withdraw_good_information(national: Policy) -> None:
+    assert outcome(national, "commendation", "2026-01-01", repair_date="2025-01-01").published
+
+
+def test_repair_on_a_judgment_applies_at_once(national: Policy) -> None:
+    assert_boundary(national, "judgment", "2024-12-31", "repaired", decision_date="2023-06-01", repair_date="2025-01-01")
+
+
+# --- Rules 1, 2, 4, 5: approval, disclosure level, summary procedure, objections ---------------
+
+
+@pytest.mark.parametrize("status", ["待审核", "已驳回", "已撤回", "pending", "rejected", "withdrawn"])
+def test_only_approved_records(national: Policy, status: str) -> None:
+    assert outcome(national, "admin_penalty", "2025-06-01", publish_status=status).reason == "not_approved"
+
+
+@pytest.mark.parametrize("status", ["已审核", "approved", "APPROVED"])
+def test_approved_in_either_language(national: Policy, status: str) -> None:
+    assert outcome(national, "admin_penalty", "2025-06-01", publish_status=status).published
+
+
+@pytest.mark.parametrize("level", ["授权查询", "政务共享", "authorised", "government"])
+def test_only_public_records(national: Policy, level: str) -> None:
+    assert outcome(national, "admin_penalty", "2025-06-01", disclosure_level=level).reason == "not_public"
+
+
+def test_summary_procedure_penalty_excluded(national: Policy) -> None:
+    assert outcome(national, "admin_penalty", "2025-06-01", procedure="简易程序").reason == "summary_procedure"
+    assert outcome(national, "admin_penalty", "2025-06-01", procedure="普通程序").published
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [("处理中", "objection_pending"), ("异议成立", "objection_upheld"), ("异议不成立", "published"),
+     ("无", "published"), ("", "published")],
+)
+def test_objections_suspend(national: Policy, status: str, expected: str) -> None:
+    decision = outcome(national, "admin_penalty", "2025-06-01", objection_status=status)
+    assert decision.outcome == expected
+    assert not decision.marked
+
+
+def test_mark_mode_publishes_with_a_mark(national: Policy) -> None:
+    marking = dataclasses.replace(national, objection_mode="mark")
+    decision = outcome(marking, "admin_penalty", "2025-06-01", objection_status="处理中", objection_date="2025-05-01")
+    assert decision.published and decision.marked
+    assert outcome(marking, "admin_penalty", "2025-06-01", objection_status="异议成立").reason == "objection_upheld"
+
+
+def test_first_failing_rule_gives_the_reason(national: Policy) -> None:
+    decision = outcome(national, "admin_penalty", "2030-01-01", publish_status="待审核", disclosure_level="政务共享",
+                       procedure="简易程序")
+    assert decision.reason == "not_approved"
+    assert outcome(national, "admin_penalty", "2030-01-01", disclosure_level="政务共享").reason == "not_public"
+
+
+# --- Rule 7: natural persons --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("birth", "expected"),
+    [("20080311", "minor"), ("20080310", "published"), ("20080309", "published")],
+)
+def test_natural_person_adult_on_decision_date(national: Policy, birth: str, expected: str) -> None:
+    values = person(id_no=make_resident_id(birth=birth)) | {"decision_date": "2026-03-10"}
+    assert outcome(national, "admin_penalty", "2026-03-12", **values).outcome == expected
+
+
+def test_natural_person_without_resident_id_is_not_published(national: Policy) -> None:
+    values = person(id_type="护照", id_no="E12345678")
+    assert outcome(national, "admin_penalty", "2025-06-01", **values).reason == "age_unknown"
+
+
+def test_profile_without_natural_persons(national: Policy) -> None:
+    no_persons = dataclasses.replace(national, publish_natural_persons=False)
+    assert outcome(no_persons, "admin_penalty", "2025-06-01", **person()).reason == "natural_person"
+    assert outcome(no_persons, "admin_penalty", "2025-06-01").published
+
+
+def test_individual_business_is_not_a_natural_person(national: Policy) -> None:
+    assert outcome(national, "admin_penalty", "2025-06-01", subject_category="个体工商户").published
+
+
+# --- The decision is total ---------------------------------------------------------------------
+
+
+def test_every_reason_code_is_documented_and_reachable(national: Policy) -> None:
+    seen = {
+        outcome(national, "admin_penalty", "2025-06-01", publish_status="待审核").reason,
+        outcome(national, "admin_penalty", "2025-06-01", disclosure_level="政务共享").reason,
+        outcome(dataclasses.replace(national, publish_natural_persons=False), "admin_penalty", "2025-06-01",
+                **person()).reason,
+        outcome(national, "admin_penalty", "2025-06-01", **person(id_no=make_resident_id(birth="20100101"))).reason,
+        outcome(national, "admin_penalty", "2025-06-01", **person(id_type="护照", id_no="E1")).reason,
+        outcome(national, "admin_penalty", "2025-06-01", procedure="简易程序").reason,
+        outcome(national, "admin_penalty", "2025-06-01", objection_status="异议成立").reason,
+        outcome(national, "admin_penalty", "2025-06-01", objection_status="处理中").reason,
+        outcome(national, "admin_penalty", "2025-01-01").reason,
+        outcome(national, "admin_penalty", "2027-01-01").reason,
+        outcome(national, "dishonest_list", "2025-06-01", removal_date="2025-01-01").reason,
+        outcome(national, "admin_penalty", "2025-12-01", repair_date="2025-07-01").reason,
+    }
+    assert seen == set(REASONS)
