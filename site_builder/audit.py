@@ -28,6 +28,14 @@ class Counts:
     excluded: dict[str, Counter[str]] = field(default_factory=dict)
     quarantined: Counter[str] = field(default_factory=Counter)
     next_expiry: date | None = None
+    """The first day on which a published record must be gone."""
+    next_start: date | None = None
+    """The first day on which a record not yet started becomes public."""
+
+    @property
+    def next_change(self) -> date | None:
+        """The first day after the as-of date on which the published set changes by itself."""
+        return min(filter(None, [self.next_expiry, self.next_start]), default=None)
 
     def total(self, item: str | None = None) -> int:
         """Rows accounted for (of one item, or all)."""
@@ -74,6 +82,8 @@ class Ledger:
                 gone = decision.until + timedelta(days=1)
                 self.counts.next_expiry = min(filter(None, [self.counts.next_expiry, gone]))
         else:
+            if decision.reason == "not_started" and decision.start is not None:
+                self.counts.next_start = min(filter(None, [self.counts.next_start, decision.start]))
             self.counts.excluded.setdefault(record.item, Counter())[str(decision.reason)] += 1
         self._decisions.writerow([
             record.item, record.record_id, record.file, record.row, decision.outcome,

@@ -100,3 +100,83 @@ def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Pat
         f"{counts['published']} published, {sum(excluded.values())} excluded {excluded}, "
         f"{counts['quarantined']} quarantined (report: {result.audit / 'quarantine.csv'})"
     )
+
+
+@main.command()
+@click.argument("out", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--records", type=click.Path(path_type=Path, file_okay=False),
+              help="Records whose withheld values and raw ID numbers to scan for (default: configured).")
+@click.option("--audit", type=click.Path(path_type=Path, file_okay=False), help="Audit folder to check the chain against.")
+@click.option("--no-data", is_flag=True, help="Skip validating the data package (faster).")
+@click.pass_context
+@_errors_to_exit
+def verify(ctx: click.Context, out: Path | None, records: Path | None, audit: Path | None, no_data: bool) -> None:
+    """Check a built site: output hashes, manifest chain, data package, leaks. Exit 0 only if all hold."""
+    from site_builder.verify import collect_secrets, verify_site
+
+    config = _config(ctx).with_paths(records=records, output=out, audit=audit)
+    audit_root = config.paths.audit if (config.paths.audit / "chain.jsonl").exists() else None
+    secrets = collect_secrets(config.paths.records, config.paths.catalogue)
+    problems = verify_site(config.paths.output, secrets, audit_root, validate_data=not no_data)
+    for problem in problems:
+        click.echo(f"FAIL {problem}", err=True)
+    if problems:
+        raise click.ClickException(f"{config.paths.output}: {len(problems)} problem(s)")
+    click.echo(f"OK {config.paths.output}: hashes, chain{' (with audit history)' if audit_root else ''}, "
+               f"{'' if no_data else 'data package, '}no leaks")
+
+
+@main.command()
+@click.argument("record_id")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date to explain (default: today).")
+@click.option("--item", help="Catalogue item, if the id is used by several.")
+@click.option("--records", type=click.Path(path_type=Path, file_okay=False), help="Records directory.")
+@click.option("--audit", type=click.Path(path_type=Path, file_okay=False), help="Audit folder.")
+@click.pass_context
+@_errors_to_exit
+def explain(ctx: click.Context, record_id: str, as_of: str | None, item: str | None,
+            records: Path | None, audit: Path | None) -> None:
+    """Why RECORD_ID is or is not published on a date, and until when."""
+    from site_builder.explain import explain as run_explain
+
+    config = _config(ctx).with_paths(records=records, audit=audit)
+    answers = run_explain(config, record_id, _as_of(as_of, config), item)
+    if not answers:
+        raise click.ClickException(f"No record {record_id!r} in the records or the audit history")
+    for answer in answers:
+        click.echo("\n".join(answer.lines()))
+
+
+@main.command()
+@click.argument("out", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--today", "today_str", metavar="YYYY-MM-DD", help="Take this as today (default: today, Asia/Shanghai).")
+@click.pass_context
+@_errors_to_exit
+def due(ctx: click.Context, out: Path | None, today_str: str | None) -> None:
+    """Exit 1 if the published site is due for a rebuild: a record's period ended or one starts."""
+    import json
+
+    config = _config(ctx).with_paths(output=out)
+    day = _as_of(today_str, config)
+    try:
+        manifest = json.loads((config.paths.output / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"{config.paths.output / 'manifest.json'}: cannot be read: {exc}") from exc
+    change = manifest.get("next_change")
+    if change and day.isoformat() >= change:
+        raise click.ClickException(f"Rebuild due: built as of {manifest['as_of']}, the published set changes on {change}")
+    click.echo(f"Up to date: built as of {manifest['as_of']}; next change {change or 'none'}")
+
+
+@main.command()
+@click.argument("out", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--bind", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+@click.pass_context
+def serve(ctx: click.Context, out: Path | None, bind: str, port: int) -> None:
+    """Serve the built site locally for preview (404.html for unknown paths)."""
+    from site_builder.serve import serve as run_serve
+
+    site_dir = _config(ctx).with_paths(output=out).paths.output
+    click.echo(f"Serving {site_dir} at http://{bind}:{port}/ (Ctrl+C to stop)")
+    run_serve(site_dir, bind, port)

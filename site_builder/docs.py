@@ -51,7 +51,7 @@ def render_readme(text: str, catalogue: Catalogue) -> str:
     """``text`` with every generated block replaced by its current content."""
     for name, body in blocks(catalogue).items():
         pattern = re.compile(rf"(<!-- BEGIN {name} -->\n).*?(<!-- END {name} -->)", re.S)
-        text = pattern.sub(lambda m, body=body: m.group(1) + body + m.group(2), text)
+        text = pattern.sub(lambda m: m.group(1) + body + m.group(2), text)  # noqa: B023
     return text
 
 

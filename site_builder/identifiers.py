@@ -11,7 +11,7 @@ import re
 from datetime import date
 
 from stdnum.cn import ric, uscc
-from stdnum.exceptions import ValidationError
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength, ValidationError
 
 # 18 characters of 0-9A-Z without I O Z S V; positions 3-8 are a region code (digits).
 _USCC_FORMAT = re.compile(r"^[0-9A-HJ-NP-RTUWXY]{2}[0-9]{6}[0-9A-HJ-NP-RTUWXY]{10}$")
@@ -33,8 +33,14 @@ def resident_id_problem(number: str) -> str | None:
     """Return why ``number`` is not a valid 18-digit resident ID number, or ``None``."""
     try:
         ric.validate(number)
-    except ValidationError as exc:
-        return f"居民身份证号码无效：{exc.message}"
+    except InvalidLength:
+        return f"居民身份证号码应为18位，实为{len(number)}位"
+    except InvalidChecksum:
+        return "居民身份证号码校验码错误"
+    except InvalidComponent:
+        return "居民身份证号码的地区码或出生日期无效"
+    except ValidationError:
+        return "居民身份证号码格式错误"
     return None
 
 

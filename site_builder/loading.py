@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from site_builder.catalogue import Catalogue, CatalogItem, normalise_title
+from site_builder.catalogue import CatalogItem, Catalogue, normalise_title
 from site_builder.exceptions import InputError
 
 log = logging.getLogger(__name__)

@@ -66,6 +66,7 @@ def make_manifest(
         },
         "counts": {"input_rows": input_rows, **summary},
         "next_expiry": counts.next_expiry.isoformat() if counts.next_expiry else None,
+        "next_change": counts.next_change.isoformat() if counts.next_change else None,
         "outputs": output_hashes(site_dir),
     }
 

@@ -6,8 +6,8 @@ withheld value or an unmasked ID number.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from site_builder.catalogue import CatalogItem, FieldSpec
@@ -26,9 +26,9 @@ class PublicRecord:
     """统一社会信用代码 of the subject; empty for natural persons (who get no subject page)."""
     subject_name: str
     subject_category: str
-    date: date
-    until: date | None
-    objection_date: date | None
+    date: dt.date
+    until: dt.date | None
+    objection_date: dt.date | None
     """Set only where the profile marks (rather than suspends) a record under objection."""
     fields: dict[str, str]
     """Display text of every public or masked field, by field name, in catalogue order."""
@@ -39,7 +39,7 @@ def redact(record: Record, item: CatalogItem, decision: Decision) -> PublicRecor
     natural = record.get(item.role("subject_category")) == "natural_person"
     fields = {spec.name: _display(spec, record.get(spec.name), natural) for spec in item.public_fields}
     started = decision.start or record.get(item.role("decision_date"))
-    assert isinstance(started, date)
+    assert isinstance(started, dt.date)
     objected = record.get(item.role("objection_date")) if decision.marked else None
     return PublicRecord(
         item=item.id,
@@ -49,7 +49,7 @@ def redact(record: Record, item: CatalogItem, decision: Decision) -> PublicRecor
         subject_category=str(record.get(item.role("subject_category")) or ("legal_person")),
         date=started,
         until=decision.until,
-        objection_date=objected if isinstance(objected, date) else None,
+        objection_date=objected if isinstance(objected, dt.date) else None,
         fields=fields,
     )
 
@@ -58,7 +58,7 @@ def _display(spec: FieldSpec, value: Value, natural_person: bool) -> str:
     """Display text of a value; masked per the field's mask."""
     if value is None:
         return ""
-    if isinstance(value, date):
+    if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return format(value, "f")
