@@ -1,0 +1,226 @@
+"""Audit trail and integrity: verify catches tampering, broken chains and leaks; builds are atomic;
+``due`` and ``explain`` answer from the manifest and the audit history."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT, build_site, make_resident_id, person, row, write_csv
+
+from site_builder.cli import main
+from site_builder.exceptions import BuildError
+
+AS_OF = date(2026, 11, 24)
+LEGAL_REP_ID = make_resident_id("110108", "19750102", "555")
+PERSON_ID = make_resident_id("330106", "19900307", "123")
+
+
+def records_dir(root: Path, remarks: str = "") -> Path:
+    """A small records directory: a company with a licence and a penalty, and a natural person's penalty."""
+    records = root / "records"
+    write_csv(records / "subject.csv", "subject", [row("subject", record_id="SJ-1")])
+    write_csv(records / "admin_license.csv", "admin_license", [row("admin_license", record_id="XK-1")])
+    write_csv(records / "admin_penalty.csv", "admin_penalty", [
+        row("admin_penalty", record_id="AP-1", decision_date="2026-06-01", legal_rep="王五",
+            legal_rep_id_type="身份证", legal_rep_id_no=LEGAL_REP_ID, remarks=remarks),
+        row("admin_penalty", record_id="AP-2", decision_date="2026-08-01", decision_no="杭市监罚〔2026〕2号",
+            **person(id_no=PERSON_ID)),
+    ])
+    return records
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two builds (two as-of dates) with search, so the chain has two entries; returns the folder."""
+    root = tmp_path_factory.mktemp("built")
+    records = records_dir(root)
+    build_site(root, records, date(2026, 11, 23), search=True)
+    build_site(root, records, AS_OF, search=True)
+    return root
+
+
+@pytest.fixture
+def site(built: Path, tmp_path: Path) -> Path:
+    """A private copy of the built folder (output, audit, records) to tamper with."""
+    shutil.copytree(built, tmp_path / "copy")
+    return tmp_path / "copy"
+
+
+def verify(root: Path, *extra: str) -> tuple[int, str]:
+    """Run ``site-builder verify`` on a copy; return exit code and all output."""
+    result = CliRunner().invoke(main, ["verify", str(root / "output"), "--records", str(root / "records"),
+                                       "--audit", str(root / "audit"), *extra])
+    return result.exit_code, result.output
+
+
+def tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_fresh_build_verifies(site: Path) -> None:
+    code, output = verify(site)
+    assert code == 0, output
+    assert "OK" in output
+
+
+def test_chain_links_builds(site: Path) -> None:
+    chain = json.loads((site / "output" / "chain.json").read_text(encoding="utf-8"))
+    assert [e["sequence"] for e in chain] == [1, 2]
+    assert chain[1]["previous"] == chain[0]["manifest_sha256"]
+    manifest = (site / "output" / "manifest.json").read_bytes()
+    assert hashlib.sha256(manifest).hexdigest() == chain[1]["manifest_sha256"]
+    first = site / "audit" / "builds" / chain[0]["build_id"] / "manifest.json"
+    assert hashlib.sha256(first.read_bytes()).hexdigest() == chain[0]["manifest_sha256"]
+
+
+@pytest.mark.parametrize("pattern", ["index.html", "record/*/*/index.html", "data/*.csv", "data/datapackage.json",
+                                     "pagefind/fragment/*", "pagefind/pagefind-entry.json", "static/site.css"])
+def test_tampering_with_any_output_file_fails(site: Path, pattern: str) -> None:
+    target = sorted((site / "output").glob(pattern))[0]
+    target.write_bytes(target.read_bytes() + b" ")
+    code, output = verify(site, "--no-data")
+    assert code == 1
+    assert f"{target.relative_to(site / 'output').as_posix()}: content differs" in output
+
+
+def test_missing_and_extra_files_fail(site: Path) -> None:
+    (site / "output" / "404.html").unlink()
+    (site / "output" / "extra.html").write_text("x", encoding="utf-8")
+    code, output = verify(site, "--no-data")
+    assert code == 1
+    assert "404.html: listed in manifest.json but missing" in output
+    assert "extra.html: not listed in manifest.json" in output
+
+
+def test_tampering_with_the_manifest_fails(site: Path) -> None:
+    path = site / "output" / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["counts"]["published"] += 1
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    code, output = verify(site, "--no-data")
+    assert code == 1
+    assert "manifest.json: its hash is not the head of chain.json" in output
+
+
+def test_reordering_the_chain_fails(site: Path) -> None:
+    path = site / "output" / "chain.json"
+    path.write_text(json.dumps(list(reversed(json.loads(path.read_text(encoding="utf-8"))))), encoding="utf-8")
+    code, output = verify(site, "--no-data")
+    assert code == 1
+    assert "chain.json: entry 1 has sequence 2" in output
+
+
+def test_tampering_with_an_archived_manifest_fails(site: Path) -> None:
+    first = sorted((site / "audit" / "builds").iterdir())[0] / "manifest.json"
+    first.write_bytes(first.read_bytes().replace(b'"as_of": "2026-11-23"', b'"as_of": "2026-11-22"'))
+    code, output = verify(site, "--no-data")
+    assert code == 1
+    assert f"{first}: content differs from its hash" in output
+
+
+def test_rewriting_the_audit_chain_fails(site: Path) -> None:
+    path = site / "audit" / "chain.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(reversed(lines)) + "\n", encoding="utf-8")
+    code, output = verify(site, "--no-data")
+    assert code == 1
+    assert "chain.jsonl: entry 1 has sequence 2" in output
+
+
+def _plant_in_gzip(path: Path, secret: str) -> None:
+    text = gzip.decompress(path.read_bytes())
+    spaced = "\u200b".join(secret).encode("utf-8")  # as Pagefind separates words
+    path.write_bytes(gzip.compress(text + spaced, mtime=0))
+
+
+@pytest.mark.parametrize("pattern", ["record/*/*/index.html", "data/*.csv", "data/datapackage.json",
+                                     "pagefind/fragment/*", "pagefind/index/*"])
+@pytest.mark.parametrize("secret", [LEGAL_REP_ID, PERSON_ID])
+def test_planted_withheld_value_or_raw_id_fails(site: Path, pattern: str, secret: str) -> None:
+    target = sorted((site / "output").glob(pattern))[0]
+    if pattern.startswith("pagefind/"):
+        _plant_in_gzip(target, secret)
+    else:
+        target.write_bytes(target.read_bytes() + secret.encode("utf-8"))
+    code, output = verify(site, "--no-data")
+    assert code == 1
+    assert f"{target.relative_to(site / 'output').as_posix()}: contains 1 withheld value(s) or raw ID number(s)" in output
+
+
+def test_planted_value_in_a_zip_member_fails(site: Path) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(site / "output" / "data" / "all.zip", "w") as archive:
+        archive.writestr("penalties.csv", f"id\n{LEGAL_REP_ID}\n")
+    code, output = verify(site, "--no-data")
+    assert code == 1
+    assert "data/all.zip!penalties.csv: contains 1 withheld value(s)" in output
+
+
+def test_build_that_would_leak_is_refused_and_old_site_kept(tmp_path: Path) -> None:
+    good = records_dir(tmp_path / "good")
+    build_site(tmp_path, good, AS_OF)
+    before = tree(tmp_path / "output")
+    leaking = records_dir(tmp_path / "bad", remarks=f"法定代表人身份证 {LEGAL_REP_ID}")  # a public field repeats it
+    with pytest.raises(BuildError, match="contains 1 withheld value"):
+        build_site(tmp_path, leaking, AS_OF)
+    assert tree(tmp_path / "output") == before
+    assert len(list((tmp_path / "audit" / "builds").iterdir())) == 1
+
+
+def test_killed_build_leaves_the_old_site(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    rows = [row("admin_penalty", record_id=f"AP-{n}", decision_no=f"杭市监罚〔2026〕{n}号", decision_date="2026-06-01")
+            for n in range(3000)]
+    write_csv(records / "admin_penalty.csv", "admin_penalty", rows)
+    command = [sys.executable, "-m", "site_builder", "-q", "build", "--records", str(records),
+               "--out", str(tmp_path / "output"), "--audit", str(tmp_path / "audit"), "--as-of", "2026-11-24"]
+    subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
+    before = tree(tmp_path / "output")
+    process = subprocess.Popen([*command[:-1], "2026-11-25"], cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".output-staging-*/record/admin_penalty/AP-100*")):
+        assert process.poll() is None and time.monotonic() < deadline, "the build ended before it could be killed"
+        time.sleep(0.01)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert tree(tmp_path / "output") == before
+    subprocess.run([*command[:-1], "2026-11-25"], check=True, capture_output=True, cwd=ROOT)
+    assert not list(tmp_path.glob(".output-staging-*")), "a stale staging folder survived"
+    assert json.loads((tmp_path / "output" / "manifest.json").read_text(encoding="utf-8"))["as_of"] == "2026-11-25"
+
+
+def test_due_before_and_after_an_expiry(site: Path) -> None:
+    manifest = json.loads((site / "output" / "manifest.json").read_text(encoding="utf-8"))
+    # AP-1, a general penalty of 2026-06-01, is public through 2027-06-01 and gone on 2027-06-02.
+    assert manifest["next_expiry"] == "2027-06-02"
+    out = str(site / "output")
+    assert CliRunner().invoke(main, ["due", out, "--today", "2027-06-01"]).exit_code == 0
+    late = CliRunner().invoke(main, ["due", out, "--today", "2027-06-02"])
+    assert late.exit_code == 1
+    assert "Rebuild due" in late.output
+
+
+def test_explain_answers_from_the_audit_history(site: Path) -> None:
+    args = ["--records", str(site / "records"), "--audit", str(site / "audit")]
+    past = CliRunner().invoke(main, ["explain", "AP-1", "--as-of", "2026-11-23", *args])
+    assert past.exit_code == 0, past.output
+    assert "published" in past.output and "through 2027-06-01" in past.output
+    assert "build 000001-2026-11-23" in past.output
+    later = CliRunner().invoke(main, ["explain", "AP-1", "--as-of", "2027-06-02", *args])
+    assert "expired" in later.output and "computed from the current records" in later.output
+    missing = CliRunner().invoke(main, ["explain", "NO-SUCH", "--as-of", "2026-11-23", *args])
+    assert missing.exit_code == 1
