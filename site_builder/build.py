@@ -32,8 +32,9 @@ from site_builder.manifest import MANIFEST, make_manifest, write_manifest
 from site_builder.pipeline import process
 from site_builder.profiles import load_profile
 from site_builder.redaction import redact
-from site_builder.render import Renderer, Site
+from site_builder.render import Renderer
 from site_builder.search import index_site
+from site_builder.site import Site
 from site_builder.store import PublishedStore
 from site_builder.validation import Quarantined
 from site_builder.verify import Secrets, verify_site

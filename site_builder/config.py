@@ -68,6 +68,10 @@ class SearchSettings:
 
     enabled: bool = True
     """Build the Pagefind index (needs the ``pagefind_extended`` binary)."""
+    index_records: bool = True
+    """Index every record page, so a decision number finds its record. Pagefind's memory grows with the
+    number of pages (about 100 KB per page here): above some 100,000 records set this to false, and
+    subject pages carry their records' document numbers instead."""
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from frictionless import Package, Resource, Schema
 from site_builder import __version__
 from site_builder.catalogue import CatalogItem, FieldSpec
 from site_builder.identifiers import USCC_PATTERN
-from site_builder.render import Site
+from site_builder.site import Site
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 COMMON_COLUMNS = ("publication_start", "publication_until")

@@ -69,11 +69,12 @@ def mask_id_number(value: str) -> str:
 
 
 def mask_person_name(value: str) -> str:
-    """Mask a natural person's name: the family name is kept, e.g. ``张*`` or ``欧阳**``.
+    """Mask a natural person's name, keeping the first and (from three characters) the last one.
 
-    Two-character family names (欧阳, 司马…) are kept whole when the name has four characters.
+    ``张三`` → ``张*``, ``张三丰`` → ``张*丰``, ``欧阳娜娜`` → ``欧**娜``.
     """
-    keep = 2 if len(value) >= 4 else 1
     if len(value) <= 1:
         return "*"
-    return value[:keep] + "*" * (len(value) - keep)
+    if len(value) == 2:
+        return value[0] + "*"
+    return value[0] + "*" * (len(value) - 2) + value[-1]

@@ -26,6 +26,8 @@ class PublicRecord:
     """统一社会信用代码 of the subject; empty for natural persons (who get no subject page)."""
     subject_name: str
     subject_category: str
+    authority: str
+    """The deciding body (the field with the ``authority`` role)."""
     date: dt.date
     until: dt.date | None
     objection_date: dt.date | None
@@ -46,7 +48,8 @@ def redact(record: Record, item: CatalogItem, decision: Decision) -> PublicRecor
         record_id=record.record_id,
         subject_key="" if natural else str(record.get(item.role("uscc")) or ""),
         subject_name=fields.get(item.role("subject_name") or "", ""),
-        subject_category=str(record.get(item.role("subject_category")) or ("legal_person")),
+        subject_category=str(record.get(item.role("subject_category")) or "legal_person"),
+        authority=fields.get(item.role("authority") or "", ""),
         date=started,
         until=decision.until,
         objection_date=objected if isinstance(objected, dt.date) else None,

@@ -17,8 +17,9 @@ from site_builder.redaction import PublicRecord
 _SCHEMA = """
 CREATE TABLE record (
     item TEXT NOT NULL, record_id TEXT NOT NULL, subject_key TEXT NOT NULL, subject_name TEXT NOT NULL,
-    day TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (item, record_id)
+    day TEXT NOT NULL, authority TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (item, record_id)
 );
+CREATE INDEX record_authority ON record (authority, day);
 CREATE INDEX record_subject ON record (subject_key, day);
 CREATE INDEX record_day ON record (item, day);
 """
@@ -35,16 +36,18 @@ class PublishedStore:
 
     def add(self, record: PublicRecord) -> None:
         """Queue one published record for writing."""
-        body = json.dumps(_to_json(record), ensure_ascii=False, sort_keys=True)
+        data = _to_json(record)
+        body = json.dumps(data, ensure_ascii=False, sort_keys=True)
         self._pending.append(
-            (record.item, record.record_id, record.subject_key, record.subject_name, record.date.isoformat(), body)
+            (record.item, record.record_id, record.subject_key, record.subject_name, record.date.isoformat(),
+             str(data["authority"]), body)
         )
         if len(self._pending) >= _BATCH:
             self.flush()
 
     def flush(self) -> None:
         """Write queued records."""
-        self.db.executemany("INSERT INTO record VALUES (?, ?, ?, ?, ?, ?)", self._pending)
+        self.db.executemany("INSERT INTO record VALUES (?, ?, ?, ?, ?, ?, ?)", self._pending)
         self.db.commit()
         self._pending.clear()
 
@@ -63,6 +66,10 @@ class PublishedStore:
         order = "day DESC, record_id" if newest_first else "record_id"
         query = f"SELECT body FROM record WHERE item = ? ORDER BY {order} LIMIT ? OFFSET ?"
         return (_from_json(row[0]) for row in self.db.execute(query, (item, limit, offset)))
+
+    def newest(self, item: str, limit: int, offset: int) -> list[PublicRecord]:
+        """One page of an item's records, newest first."""
+        return list(self.by_item(item, newest_first=True, limit=limit, offset=offset))
 
     def latest(self, limit: int) -> list[PublicRecord]:
         """The newest records of all items."""
@@ -83,12 +90,17 @@ class PublishedStore:
         return int(self.db.execute("SELECT count(DISTINCT subject_key) FROM record WHERE subject_key != ''").fetchone()[0])
 
     def authorities(self) -> list[tuple[str, int]]:
-        """Authorities (the ``authority`` display field) with their number of records."""
-        rows = self.db.execute(
-            "SELECT json_extract(body, '$.authority') AS a, count(*) FROM record"
-            " WHERE a IS NOT NULL AND a != '' GROUP BY a ORDER BY a"
-        )
+        """Authorities (decision-making bodies) with their number of records, by name."""
+        rows = self.db.execute("SELECT authority, count(*) FROM record WHERE authority != '' GROUP BY authority ORDER BY authority")
         return [(str(a), int(n)) for a, n in rows]
+
+    def by_authority(self, authority: str, limit: int = -1, offset: int = 0) -> list[PublicRecord]:
+        """Records of one authority, newest first."""
+        rows = self.db.execute(
+            "SELECT body FROM record WHERE authority = ? ORDER BY day DESC, item, record_id LIMIT ? OFFSET ?",
+            (authority, limit, offset),
+        )
+        return [_from_json(row[0]) for row in rows]
 
 
 def _to_json(record: PublicRecord) -> dict[str, object]:
@@ -97,7 +109,7 @@ def _to_json(record: PublicRecord) -> dict[str, object]:
         "subject_name": record.subject_name, "subject_category": record.subject_category,
         "date": record.date.isoformat(), "until": record.until.isoformat() if record.until else None,
         "objection_date": record.objection_date.isoformat() if record.objection_date else None,
-        "authority": record.fields.get("authority") or record.fields.get("registration_authority") or "",
+        "authority": record.authority,
         "fields": record.fields,
     }
 
@@ -106,7 +118,7 @@ def _from_json(text: str) -> PublicRecord:
     data = json.loads(text)
     return PublicRecord(
         item=data["item"], record_id=data["record_id"], subject_key=data["subject_key"],
-        subject_name=data["subject_name"], subject_category=data["subject_category"],
+        subject_name=data["subject_name"], subject_category=data["subject_category"], authority=data["authority"],
         date=date.fromisoformat(data["date"]),
         until=date.fromisoformat(data["until"]) if data["until"] else None,
         objection_date=date.fromisoformat(data["objection_date"]) if data["objection_date"] else None,

@@ -1,8 +1,80 @@
-// Starts Pagefind's UI on the search page and runs the query given in ?q=.
-window.addEventListener("DOMContentLoaded", function () {
-  var el = document.getElementById("search");
-  var ui = new PagefindUI({ element: "#search", bundlePath: el.dataset.bundle, showSubResults: false, showImages: false,
-    translations: { placeholder: "企业名称、统一社会信用代码或文书号", zero_results: "没有找到与 [SEARCH_TERM] 相关的结果" } });
-  var q = new URLSearchParams(window.location.search).get("q");
-  if (q) { ui.triggerSearch(q); }
+// Search page: Pagefind's JavaScript API with filters and a date sort, results rendered as plain links.
+// Runs as a module from the site itself (no inline script), so the page's Content-Security-Policy holds.
+const form = document.getElementById("search-form");
+const input = document.getElementById("q");
+const status = document.getElementById("search-status");
+const list = document.getElementById("search-results");
+const sortSelect = document.getElementById("sort");
+const FILTERS = ["类别", "主体类型", "地区", "机关", "年份"];
+const PAGE = 10;
+
+const pagefind = await import(form.dataset.bundle + "pagefind.js");
+await pagefind.options({ excerptLength: 30 });
+await pagefind.init();
+
+const params = new URLSearchParams(window.location.search);
+const selects = {};
+const available = await pagefind.filters();
+const box = document.getElementById("filter-selects");
+FILTERS.filter((name) => available[name]).forEach((name, i) => {
+  const label = document.createElement("label");
+  label.htmlFor = "filter-" + i;
+  label.textContent = name;
+  const select = document.createElement("select");
+  select.id = "filter-" + i;
+  select.name = name;
+  select.add(new Option("全部", ""));
+  Object.keys(available[name]).sort().forEach((value) => select.add(new Option(value, value)));
+  select.value = params.get(name) || "";
+  select.addEventListener("change", run);
+  box.append(label, select);
+  selects[name] = select;
 });
+document.getElementById("filters").hidden = false;
+
+function link(href, text) {
+  const a = document.createElement("a");
+  a.href = href;
+  a.textContent = text;
+  return a;
+}
+
+let current = 0;
+async function run(event) {
+  if (event) event.preventDefault();
+  const query = input.value.trim();
+  const filters = {};
+  for (const [name, select] of Object.entries(selects)) if (select.value) filters[name] = select.value;
+  const url = new URL(window.location.href);
+  url.search = new URLSearchParams({ q: query, ...filters, ...(sortSelect.value ? { sort: sortSelect.value } : {}) });
+  history.replaceState(null, "", url);
+  const ticket = ++current;
+  if (!query && !Object.keys(filters).length) {
+    list.replaceChildren();
+    status.textContent = "";
+    return;
+  }
+  const options = { filters };
+  if (sortSelect.value) options.sort = { date: "desc" };
+  const search = await pagefind.search(query || null, options);
+  const results = await Promise.all(search.results.slice(0, PAGE).map((r) => r.data()));
+  if (ticket !== current) return;
+  status.textContent = search.results.length ? `找到 ${search.results.length} 条结果` : "没有找到相关结果";
+  list.replaceChildren(...results.map((data) => {
+    const li = document.createElement("li");
+    li.append(link(data.url, data.meta.title || data.url));
+    const meta = document.createElement("span");
+    meta.className = "meta";
+    meta.textContent = [data.meta.subject, data.meta.date].filter(Boolean).join(" · ");
+    li.append(meta);
+    return li;
+  }));
+}
+
+let timer;
+input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 250); });
+form.addEventListener("submit", run);
+sortSelect.addEventListener("change", run);
+input.value = params.get("q") || "";
+sortSelect.value = params.get("sort") || "";
+if (input.value || Object.values(selects).some((s) => s.value)) run();

@@ -1,0 +1,68 @@
+"""Discovery files: ``sitemap.xml`` (split at 50,000 URLs), ``robots.txt`` and an Atom feed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape
+
+import jinja2
+
+from site_builder.redaction import PublicRecord
+
+if TYPE_CHECKING:
+    from site_builder.site import Site
+
+SITEMAP_LIMIT = 50_000
+_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
+_NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+
+
+class Sitemap:
+    """Streams page URLs into ``sitemap-NNNN.xml`` files of at most 50,000 URLs each."""
+
+    def __init__(self, out: Path, base_url: str, limit: int = SITEMAP_LIMIT) -> None:
+        self.out, self.base_url, self.limit = out, base_url, limit
+        self.parts: list[Path] = []
+        self.count = 0
+        self._file: Any = None
+
+    def add(self, path: str) -> None:
+        """Add the URL of a site path."""
+        if self.count % self.limit == 0:
+            self._close_part()
+            part = self.out / f"sitemap-{len(self.parts) + 1:04d}.xml"
+            self.parts.append(part)
+            self._file = part.open("w", encoding="utf-8")
+            self._file.write(f"{_HEAD}<urlset {_NS}>\n")
+        self._file.write(f"<url><loc>{escape(self.base_url + path)}</loc></url>\n")
+        self.count += 1
+
+    def _close_part(self) -> None:
+        if self.parts:
+            self._file.write("</urlset>\n")
+            self._file.close()
+
+    def close(self) -> None:
+        """Finish: one part becomes ``sitemap.xml``; several get a sitemap index of that name."""
+        self._close_part()
+        index = self.out / "sitemap.xml"
+        if len(self.parts) == 1:
+            self.parts[0].rename(index)
+            return
+        entries = "".join(f"<sitemap><loc>{escape(self.base_url + p.name)}</loc></sitemap>\n" for p in self.parts)
+        index.write_text(f"{_HEAD}<sitemapindex {_NS}>\n{entries}</sitemapindex>\n", encoding="utf-8")
+
+
+def write_robots(out: Path, base_url: str) -> None:
+    """``robots.txt``: everything may be crawled; where the sitemap is."""
+    (out / "robots.txt").write_text(f"User-agent: *\nAllow: /\n\nSitemap: {base_url}sitemap.xml\n", encoding="utf-8")
+
+
+def write_feed(out: Path, env: jinja2.Environment, site: Site, records: list[PublicRecord],
+               heading: Callable[[PublicRecord], str]) -> None:
+    """``feed.xml``: an Atom feed of the newest publications."""
+    entries = [(r, heading(r)) for r in records]
+    xml = env.get_template("feed.xml").render(entries=entries, canonical=site.canonical("feed.xml"))
+    (out / "feed.xml").write_text(xml, encoding="utf-8")

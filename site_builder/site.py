@@ -1,0 +1,32 @@
+"""The built site as the output stages see it: settings, catalogue, policy, as-of date, records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from site_builder.catalogue import Catalogue
+from site_builder.config import Config
+from site_builder.profiles import Policy
+from site_builder.redaction import PublicRecord
+from site_builder.store import PublishedStore
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the output stages read: settings, catalogue, policy, as-of date, published records."""
+
+    config: Config
+    catalogue: Catalogue
+    policy: Policy
+    as_of: date
+    store: PublishedStore
+
+    def canonical(self, path: str) -> str:
+        """Absolute URL of a site path."""
+        return self.config.site.base_url + path
+
+
+def record_path(record: PublicRecord) -> str:
+    """Site path of a record page."""
+    return f"record/{record.item}/{record.record_id}/"
