@@ -11,7 +11,8 @@ import re
 from datetime import date
 
 from stdnum.cn import ric, uscc
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength, ValidationError
+
+from site_builder.regions import PROVINCES
 
 # 18 characters of 0-9A-Z without I O Z S V; positions 3-8 are a region code (digits).
 _USCC_FORMAT = re.compile(r"^[0-9A-HJ-NP-RTUWXY]{2}[0-9]{6}[0-9A-HJ-NP-RTUWXY]{10}$")
@@ -30,25 +31,31 @@ def uscc_problem(code: str) -> str | None:
 
 
 def resident_id_problem(number: str) -> str | None:
-    """Return why ``number`` is not a valid 18-digit resident ID number, or ``None``."""
-    try:
-        ric.validate(number)
-    except InvalidLength:
+    """Return why ``number`` is not a valid 18-digit resident ID number, or ``None``.
+
+    Checks length, digits, the ISO 7064 MOD 11-2 check character (python-stdnum), a real birth
+    date and a province-level region code. Unlike ``stdnum.cn.ric.validate`` it does not refuse
+    a county code that did not yet exist in the birth year: numbers are assigned when registered,
+    often years after birth (a Pudong 310115 number of someone born in 1980 is real).
+    """
+    if len(number) != 18:
         return f"居民身份证号码应为18位，实为{len(number)}位"
-    except InvalidChecksum:
+    if not number[:17].isdigit() or number[17] not in "0123456789X":
+        return "居民身份证号码格式错误（前17位应为数字，末位为数字或X）"
+    if number[17] != ric.calc_check_digit(number):
         return "居民身份证号码校验码错误"
-    except InvalidComponent:
-        return "居民身份证号码的地区码或出生日期无效"
-    except ValidationError:
-        return "居民身份证号码格式错误"
+    if number[:2] not in PROVINCES:
+        return f"居民身份证号码的地区码{number[:6]}不是有效的省级行政区划代码"
+    if birth_date(number) is None:
+        return f"居民身份证号码中的出生日期{number[6:14]}无效"
     return None
 
 
 def birth_date(resident_id: str) -> date | None:
-    """The birth date encoded in a valid resident ID number, or ``None``."""
+    """The birth date encoded in a resident ID number, or ``None`` if it is not a real date."""
     try:
-        return ric.get_birth_date(resident_id)
-    except (ValidationError, ValueError):
+        return date(int(resident_id[6:10]), int(resident_id[10:12]), int(resident_id[12:14]))
+    except ValueError:
         return None
 
 

@@ -1,0 +1,298 @@
+"""Generate realistic, deterministic demo records in the national 双公示 format.
+
+    python scripts/generate_records.py --out data/records --encoding-mix
+    python scripts/generate_records.py --out /tmp/big --subjects 300000     # ~1 million rows
+
+Column headings are read from the catalogue (Chinese titles), so they always match it. Codes
+are valid (统一社会信用代码 per GB 32100 with a GB 11714 organisation code; resident IDs per
+GB 11643). About a tenth of the records must be excluded (pending, 授权查询/政务共享, objections,
+repairs, summary procedure, minors, expired periods). For the bundled set (up to 20,000 subjects)
+three admin_penalty rows are deliberately invalid, to show the quarantine report: a bad check
+character (记录编号 AP-BAD-CODE), an impossible date 2023-13-45 (AP-BAD-DATE) and a duplicate
+记录编号 (a second row with the id of the first penalty).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import sys
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import IO
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from stdnum.cn import ric, uscc  # noqa: E402
+
+from site_builder.catalogue import load_catalogue  # noqa: E402
+
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+REGIONS = [("杭州", "330100", ["330102", "330106", "330108"]), ("宁波", "330200", ["330203", "330212"]),
+           ("温州", "330300", ["330302", "330304"]), ("大连", "210200", ["210202", "210204"]),
+           ("北京", "110000", ["110105", "110108"]), ("上海", "310000", ["310104", "310115"]),
+           ("深圳", "440300", ["440304", "440305"]), ("海口", "460100", ["460105", "460106"])]
+TRADE_A = "恒鑫华瑞金宏博盛泰德嘉兴永晨远达丰诚润创新天海安源信启明志宇腾福豪中兆鼎峰凯越辰洲"
+TRADE_B = "远达盛丰信源泰和宇辉通成康瑞隆腾发晟鸿昌荣锦悦美佳联汇星翔泽润"
+INDUSTRIES = ["科技", "贸易", "建筑工程", "餐饮管理", "物流", "医药", "电子商务", "食品", "机械制造", "环保科技",
+              "房地产开发", "文化传媒", "供应链管理", "新材料", "信息技术"]
+FORMS = ["有限公司", "有限公司", "有限公司", "股份有限公司", "有限责任公司"]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红"
+LAW = ["《中华人民共和国食品安全法》第一百二十四条", "《中华人民共和国广告法》第五十五条",
+       "《中华人民共和国安全生产法》第九十九条", "《中华人民共和国税收征收管理法》第六十四条",
+       "《中华人民共和国产品质量法》第四十九条", "《中华人民共和国环境保护法》第五十九条"]
+VIOLATIONS = [("食品安全", "经营超过保质期的食品"), ("广告违法", "发布虚假广告"), ("安全生产", "未按规定开展安全培训"),
+              ("税收违法", "未按期申报纳税"), ("产品质量", "生产不合格产品"), ("环境保护", "超标排放污染物")]
+PENALTIES = ["警告", "罚款", "没收违法所得", "警告；罚款", "责令停产停业"]
+LISTS = ["失信被执行人", "重大税收违法失信主体", "严重违法失信企业名单", "安全生产领域失信生产经营单位"]
+HONOURS = ["浙江省守合同重信用企业", "市级文明单位", "AAA级纳税信用企业", "省级专精特新中小企业", "劳动关系和谐企业"]
+CAUSES = ["买卖合同纠纷", "借款合同纠纷", "建设工程施工合同纠纷", "劳动争议", "租赁合同纠纷"]
+ITEMS = ("subject", "admin_license", "commendation", "admin_penalty", "dishonest_list", "judgment")
+PREFIX = {"subject": "SJ", "admin_license": "XK", "commendation": "BZ", "admin_penalty": "AP",
+          "dishonest_list": "SX", "judgment": "PJ"}
+
+
+def make_uscc(rng: random.Random, head: str, region: str) -> str:
+    """A valid 统一社会信用代码 with a GB 11714 organisation code."""
+    body = "".join(rng.choice(ALPHABET[:10] + "ABCDEFGHJKLMNPQRTUWXY") for _ in range(8))
+    weights = (3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(w * int(c, 36) for w, c in zip(weights, body))
+    check = (11 - total % 11) % 11
+    org = body + ("X" if check == 10 else str(check))
+    code = head + region + org
+    return code + uscc.calc_check_digit(code)
+
+
+def make_ric(rng: random.Random, region: str, born: date) -> str:
+    """A valid resident ID number."""
+    body = f"{region}{born:%Y%m%d}{rng.randint(100, 999)}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+class Generator:
+    """Makes subjects and their records; all choices from one seeded random generator."""
+
+    def __init__(self, as_of: date, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.as_of = as_of
+        self.counters = dict.fromkeys(ITEMS, 0)
+        self.names: set[str] = set()
+
+    def day(self, back_days: int = 5 * 365) -> date:
+        if self.rng.random() < 0.05:
+            return self.as_of - timedelta(days=self.rng.randint(0, 30))
+        return self.as_of - timedelta(days=self.rng.randint(0, back_days))
+
+    def person_name(self) -> str:
+        return self.rng.choice(SURNAMES) + "".join(self.rng.choice(GIVEN) for _ in range(self.rng.choice((1, 2, 2))))
+
+    def control(self, item: str, adverse: bool) -> dict[str, str]:
+        self.counters[item] += 1
+        r = self.rng.random
+        status = self.rng.choices(["已审核", "待审核", "已驳回", "已撤回"], [88, 6, 3, 3])[0]
+        if r() < 0.1:
+            status = {"已审核": "approved", "待审核": "pending", "已驳回": "rejected", "已撤回": "withdrawn"}[status]
+        row = {"record_id": f"{PREFIX[item]}-{self.counters[item]:06d}", "publish_status": status,
+               "disclosure_level": self.rng.choices(["公开", "授权查询", "政务共享"], [90, 5, 5])[0],
+               "objection_status": self.rng.choices(["无", "", "处理中", "异议成立", "异议不成立"], [70, 23, 3, 2, 2])[0]}
+        if row["objection_status"] == "处理中":
+            row["objection_date"] = (self.as_of - timedelta(days=self.rng.randint(1, 20))).isoformat()
+        return row
+
+    def subject(self) -> dict[str, str]:
+        city, city_code, districts = self.rng.choice(REGIONS)
+        kind = self.rng.choices(["企业", "个体工商户", "事业单位", "社会组织"], [86, 10, 2, 2])[0]
+        while True:
+            trade = self.rng.choice(TRADE_A) + self.rng.choice(TRADE_B)
+            if kind == "个体工商户":
+                name = f"{city}市{self.rng.choice(SURNAMES)}记{trade}{self.rng.choice(['餐饮店', '便利店', '五金店', '理发店'])}"
+            elif kind == "事业单位":
+                name = f"{city}市{trade}{self.rng.choice(['职业技术学校', '检验检测中心', '人民医院'])}"
+            elif kind == "社会组织":
+                name = f"{city}市{trade}{self.rng.choice(['行业协会', '商会', '慈善基金会'])}"
+            else:
+                name = f"{city}{trade}{self.rng.choice(INDUSTRIES)}{self.rng.choice(FORMS)}"
+            if name not in self.names:
+                self.names.add(name)
+                break
+        head = {"企业": "91", "个体工商户": "92", "事业单位": "12", "社会组织": "51"}[kind]
+        region = self.rng.choice(districts)
+        rep = self.person_name()
+        rep_id = make_ric(self.rng, region, date(1960, 1, 1) + timedelta(days=self.rng.randint(0, 12000)))
+        row = self.control("subject", adverse=False)
+        row |= {"subject_name": name, "uscc": make_uscc(self.rng, head, region), "subject_type": kind, "legal_rep": rep,
+                "established": (self.as_of - timedelta(days=self.rng.randint(400, 9000))).isoformat(),
+                "registration_authority": f"{city}市市场监督管理局", "address": f"{city}市{self.rng.randint(1, 999)}号",
+                "business_scope": f"{self.rng.choice(INDUSTRIES)}相关业务", "registration_status": self.rng.choices(
+                    ["存续", "注销", "吊销"], [92, 5, 3])[0],
+                "_city": city, "_region": region, "_rep_id": rep_id}
+        return row
+
+    def party(self, subject: dict[str, str], person: bool, decided: date) -> dict[str, str]:
+        """Subject columns of a record: the company, or a natural person (some of them minors)."""
+        if not person:
+            category = "个体工商户" if subject["uscc"].startswith("92") else "法人及非法人组织"
+            return {"subject_name": subject["subject_name"], "subject_category": category, "uscc": subject["uscc"],
+                    "legal_rep": subject["legal_rep"], "legal_rep_id_type": "身份证", "legal_rep_id_no": subject["_rep_id"]}
+        age = self.rng.choices([self.rng.randint(19, 70), self.rng.randint(15, 17)], [93, 7])[0]
+        born = decided - timedelta(days=age * 365 + self.rng.randint(10, 300))
+        return {"subject_name": self.person_name(), "subject_category": "自然人", "uscc": "", "id_type": "身份证",
+                "id_no": make_ric(self.rng, subject["_region"], born)}
+
+    def authority(self, subject: dict[str, str], kind: str) -> tuple[str, str]:
+        name = f"{subject['_city']}市{kind}"
+        return name, make_uscc(random.Random(name), "11", subject["_region"][:4] + "00")
+
+    def record(self, item: str, subject: dict[str, str]) -> dict[str, str]:
+        adverse = item in ("admin_penalty", "dishonest_list", "judgment")
+        decided = self.day()
+        person = item in ("admin_penalty", "admin_license", "judgment") and self.rng.random() < 0.08
+        row = self.control(item, adverse) | self.party(subject, person, decided)
+        if adverse and self.rng.random() < 0.05:
+            row["repair_date"] = (decided + timedelta(days=self.rng.randint(30, 400))).isoformat()
+        return row | getattr(self, item)(subject, decided, row["record_id"])
+
+    def admin_penalty(self, subject: dict[str, str], decided: date, rid: str) -> dict[str, str]:
+        city = subject["_city"]
+        authority, code = self.authority(subject, self.rng.choice(["市场监督管理局", "税务局", "生态环境局", "应急管理局"]))
+        vtype, facts = self.rng.choice(VIOLATIONS)
+        serious = self.rng.random() < 0.2
+        years = 3 if serious else 1
+        row = {"decision_no": f"{city[0]}{authority[len(city) + 1]}罚〔{decided.year}〕{self.rng.randint(1, 999)}号",
+               "violation_type": vtype, "violation_facts": f"当事人{facts}", "legal_basis": self.rng.choice(LAW),
+               "penalty_type": self.rng.choice(PENALTIES), "penalty_content": f"处以罚款人民币{self.rng.randint(1, 50)}千元",
+               "fine_amount": f"{self.rng.randint(1, 500) / 10:.1f}", "decision_date": decided.isoformat(),
+               "authority": authority, "authority_uscc": code, "source_unit": authority, "source_unit_uscc": code,
+               "severity": "严重" if serious else "一般",
+               "procedure": self.rng.choices(["普通程序", "简易程序"], [85, 15])[0]}
+        if self.rng.random() < 0.5:
+            shift = self.rng.choice([0, 0, 0, -60])
+            row["disclosure_deadline"] = (decided.replace(year=decided.year + years) + timedelta(days=shift)).isoformat() \
+                if not (decided.month == 2 and decided.day == 29) else (decided + timedelta(days=365 * years)).isoformat()
+        if self.rng.random() < 0.1:
+            row["decision_no"] += "/" + str(self.rng.randint(1, 9))
+        return row
+
+    def admin_license(self, subject: dict[str, str], decided: date, rid: str) -> dict[str, str]:
+        authority, code = self.authority(subject, self.rng.choice(["行政审批局", "市场监督管理局", "卫生健康委员会"]))
+        until = decided + timedelta(days=365 * self.rng.choice([1, 3, 5]))
+        return {"license_doc_name": "准予行政许可决定书", "license_doc_no": f"{subject['_city']}许〔{decided.year}〕{self.rng.randint(1, 9999)}号",
+                "license_category": self.rng.choice(["普通", "特许", "认可", "核准", "登记", "其他"]),
+                "certificate_name": self.rng.choice(["食品经营许可证", "排污许可证", "建筑业企业资质证书", "药品经营许可证"]),
+                "license_no": f"JY{self.rng.randint(10**12, 10**13 - 1)}", "license_content": "准予许可",
+                "decision_date": decided.isoformat(), "valid_from": decided.isoformat(), "valid_until": until.isoformat(),
+                "authority": authority, "authority_uscc": code, "status": "有效" if until >= self.as_of else "无效",
+                "source_unit": authority, "source_unit_uscc": code}
+
+    def commendation(self, subject: dict[str, str], decided: date, rid: str) -> dict[str, str]:
+        authority, code = self.authority(subject, self.rng.choice(["人民政府", "市场监督管理局", "税务局"]))
+        row = {"honour_name": self.rng.choice(HONOURS), "authority": authority, "authority_uscc": code,
+               "decision_date": decided.isoformat(), "doc_no": f"{subject['_city']}政发〔{decided.year}〕{self.rng.randint(1, 99)}号"}
+        if self.rng.random() < 0.4:
+            row["valid_until"] = (decided + timedelta(days=365 * 2)).isoformat()
+        return row
+
+    def dishonest_list(self, subject: dict[str, str], decided: date, rid: str) -> dict[str, str]:
+        authority, code = self.authority(subject, self.rng.choice(["中级人民法院", "税务局", "市场监督管理局"]))
+        row = {"list_type": self.rng.choice(LISTS), "reason": "有履行能力而拒不履行生效法律文书确定的义务",
+               "basis": "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条", "decision_date": decided.isoformat(),
+               "authority": authority, "authority_uscc": code}
+        if self.rng.random() < 0.3:
+            row["removal_date"] = (decided + timedelta(days=self.rng.randint(60, 900))).isoformat()
+        elif self.rng.random() < 0.3:
+            row["valid_until"] = (decided + timedelta(days=365 * 3)).isoformat()
+        return row
+
+    def judgment(self, subject: dict[str, str], decided: date, rid: str) -> dict[str, str]:
+        court = f"{subject['_city']}市{self.rng.choice(['中级人民法院', '人民法院'])}"
+        return {"case_no": f"({decided.year}){subject['_region'][:2] and '浙'}{subject['_region'][2:]}民初{self.rng.randint(1, 9999)}号",
+                "cause": self.rng.choice(CAUSES), "result": "判令被告支付货款及利息", "authority": court,
+                "decision_date": decided.isoformat(), "effective_date": (decided + timedelta(days=30)).isoformat()}
+
+
+def rows(gen: Generator, subjects: int) -> Iterator[tuple[str, dict[str, str]]]:
+    """``(item, row)`` for every subject and its records, subject first."""
+    weights = {"admin_penalty": 40, "admin_license": 25, "commendation": 10, "dishonest_list": 10, "judgment": 15}
+    for _ in range(subjects):
+        subject = gen.subject()
+        yield "subject", subject
+        for _ in range(gen.rng.choice([0, 1, 1, 2, 2, 3, 4, 6])):
+            item = gen.rng.choices(list(weights), list(weights.values()))[0]
+            yield item, gen.record(item, subject)
+
+
+class Writers:
+    """One CSV writer per item (split into parts of ``part_rows`` rows for large sets)."""
+
+    def __init__(self, out: Path, encodings: dict[str, str], split: bool, part_rows: int = 100_000) -> None:
+        catalogue = load_catalogue(ROOT / "data" / "catalogue")
+        self.fields = {i.id: [f for f in i.fields] for i in catalogue.items}
+        self.out, self.encodings, self.split, self.part_rows = out, encodings, split, part_rows
+        self.files: dict[str, IO[str]] = {}
+        self.writers: dict[str, csv.DictWriter[str]] = {}
+        self.counts = dict.fromkeys(ITEMS, 0)
+
+    def write(self, item: str, row: dict[str, str]) -> None:
+        if self.counts[item] % self.part_rows == 0 and (self.split or item not in self.files):
+            self._open(item)
+        self.writers[item].writerow({f.title: row.get(f.name, "") for f in self.fields[item]})
+        self.counts[item] += 1
+
+    def _open(self, item: str) -> None:
+        if item in self.files:
+            self.files[item].close()
+        if self.split:
+            path = self.out / item / f"part-{self.counts[item] // self.part_rows + 1:04d}.csv"
+            path.parent.mkdir(parents=True, exist_ok=True)
+        else:
+            path = self.out / f"{item}.csv"
+        self.files[item] = path.open("w", encoding=self.encodings.get(item, "utf-8-sig"), newline="")
+        self.writers[item] = csv.DictWriter(self.files[item], [f.title for f in self.fields[item]])
+        self.writers[item].writeheader()
+
+    def close(self) -> None:
+        for fh in self.files.values():
+            fh.close()
+
+
+def broken_rows(first_penalty: dict[str, str]) -> list[dict[str, str]]:
+    """Three invalid admin_penalty rows for the quarantine demo."""
+    bad_code = dict(first_penalty, record_id="AP-BAD-CODE", uscc=first_penalty["uscc"][:-1] + ("0" if first_penalty["uscc"][-1] != "0" else "1"),
+                    subject_category="法人及非法人组织")
+    bad_date = dict(first_penalty, record_id="AP-BAD-DATE", decision_date="2023-13-45")
+    return [bad_code, bad_date, dict(first_penalty)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--subjects", type=int, default=300)
+    parser.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 11, 24))
+    parser.add_argument("--seed", type=int, default=20261124)
+    parser.add_argument("--encoding-mix", action="store_true",
+                        help="admin_penalty in GB18030, judgment in UTF-8 without BOM, the rest UTF-8 with BOM")
+    args = parser.parse_args(argv)
+    encodings = {"admin_penalty": "gb18030", "judgment": "utf-8"} if args.encoding_mix else {}
+    split = args.subjects > 20_000
+    writers = Writers(args.out, encodings, split)
+    gen = Generator(args.as_of, args.seed)
+    first_penalty: dict[str, str] | None = None
+    for item, row in rows(gen, args.subjects):
+        writers.write(item, row)
+        if item == "admin_penalty" and first_penalty is None and row["subject_category"] != "自然人":
+            first_penalty = row
+    if not split and first_penalty is not None:
+        for row in broken_rows(first_penalty):
+            writers.write("admin_penalty", row)
+    writers.close()
+    for item in ITEMS:
+        print(f"{item}: {writers.counts[item]} rows, {writers.encodings.get(item, 'utf-8-sig')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
