@@ -48,11 +48,9 @@ def chromium() -> Iterator[Browser]:
 
 SEARCH_ALL = """
 async ([queries, limit]) => {
-  const pagefind = await import("/pagefind/pagefind.js");
-  await pagefind.init();
   const out = [];
   for (const q of queries) {
-    const search = await pagefind.search(q);
+    const search = await window.siteSearch(q);
     const data = await Promise.all(search.results.slice(0, limit).map((r) => r.data()));
     out.push(data.map((d) => d.url));
   }
@@ -62,9 +60,10 @@ async ([queries, limit]) => {
 
 
 def search_urls(browser: Browser, base_url: str, queries: list[str], limit: int = 5) -> list[list[str]]:
-    """The top ``limit`` result URLs for each query, from Pagefind in the browser, on the search page."""
+    """The top ``limit`` result URLs for each query, as the site's search page runs them (``siteSearch``)."""
     page = browser.new_page()
     page.goto(base_url + "search/")
+    page.wait_for_function("() => typeof window.siteSearch === 'function'")
     result: Any = page.evaluate(SEARCH_ALL, [queries, limit])
     page.close()
     return [list(urls) for urls in result]

@@ -140,7 +140,8 @@ class Renderer:
             self.write(
                 record_path(r), "record.html", r=r, item=item, fields=item.public_fields, heading=self.heading(r),
                 basis=basis, region=region_name(region_code(r.subject_key)) if r.subject_key else "",
-                terms=name_terms(r.subject_name) if natural else "", category=CATEGORIES.get(r.subject_category, ""),
+                terms=name_terms(self.heading(r), r.subject_name if natural else ""),
+                category=CATEGORIES.get(r.subject_category, ""),
             )
 
     def paginated(self, base: str, total: int, template: str, fetch: Callable[[int, int], list[PublicRecord]],

@@ -1,9 +1,9 @@
 """Extra terms for the search index, where Pagefind's Chinese segmentation alone falls short.
 
 Pagefind's extended build segments Chinese into words, but a query for part of a company name
-(the trade name 恒远 of 杭州恒远科技有限公司) only matches if the page was split the same way.
-Overlapping character bigrams of the name (as Lucene's CJK analyzer indexes) make every
-two-character fragment of a name a whole indexed word.
+(the trade name 恒远 of 杭州恒远科技有限公司) or a decision number only matches if the query was
+split the same way as the page. Overlapping bigrams (as Lucene's CJK analyzer indexes) and single
+characters of the name give every way of splitting a query something to match.
 """
 
 from __future__ import annotations
@@ -12,16 +12,27 @@ import re
 
 from site_builder.regions import PROVINCES
 
+MASK_WORD = "某"
+"""Stands for each ``*`` of a masked name in the index; the search page rewrites queries the same way."""
 _HAN = re.compile(r"[\u3400-\u9fff]+")
 
 
 
-def name_terms(name: str) -> str:
-    """Space-separated overlapping bigrams of the Chinese characters of ``name``."""
+def name_terms(*texts: str) -> str:
+    """Extra index terms for names and numbers: overlapping bigrams, then single characters.
+
+    Pagefind 1.5 may split a query differently from the same text on the page (``海生罚`` is
+    indexed as 海生 + 罚 but a query 海生 becomes 海 + 生 and finds nothing). Offering every
+    dictionary bigram and every single character of the Chinese text lets each way of splitting a
+    query find the page. The ``*`` of masked names (张*丰) are indexed as 某 (张某丰).
+    """
     grams: list[str] = []
-    for run in _HAN.findall(name):
-        grams += [run[i:i + 2] for i in range(len(run) - 1)]
-    return " ".join(dict.fromkeys(grams))
+    chars: list[str] = []
+    for text in (t.replace("*", MASK_WORD) for t in texts):
+        for run in _HAN.findall(text):
+            grams += [run[i:i + 2] for i in range(len(run) - 1)]
+            chars += list(run)
+    return " ".join(dict.fromkeys(grams + chars))
 
 
 def region_name(code: str) -> str:

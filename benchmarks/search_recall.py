@@ -1,0 +1,112 @@
+"""Search recall on the demo site: a fixed set of queries, each with the page it must find.
+
+    python benchmarks/search_recall.py                # build the demo site, run the queries
+    python benchmarks/search_recall.py --site output  # run them on a built site
+    python benchmarks/search_recall.py --regenerate   # rewrite the query set from the demo data
+
+Queries are what people type: a company's full name, its trade name (字号), its 统一社会信用代码,
+a penalty's decision number, a natural person's masked name. Reports recall@1 and recall@5 per
+kind and overall; Pagefind runs in headless Chromium exactly as on the site.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import tempfile
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from browser import chromium, search_urls, served  # noqa: E402
+
+from site_builder.build import build  # noqa: E402
+from site_builder.config import load_config  # noqa: E402
+
+QUERIES = ROOT / "benchmarks" / "search_queries.json"
+AS_OF = date(2026, 11, 24)
+CITIES = ("杭州", "宁波", "温州", "大连", "北京", "上海", "深圳", "海口")
+
+
+def build_demo(folder: Path) -> Path:
+    """Build the bundled demo records (as of 2026-11-24, search on) into ``folder/output``."""
+    config = load_config(ROOT / "site_builder.toml").with_paths(output=folder / "output", audit=folder / "audit")
+    build(config, AS_OF)
+    return folder / "output"
+
+
+def _rows(site: Path, item: str) -> list[dict[str, str]]:
+    with (site / "data" / f"{item}.csv").open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def regenerate(site: Path, per_kind: int = 25) -> list[dict[str, str]]:
+    """Make the query set from a built demo site's open data: unique names, fragments, codes, numbers."""
+    subjects = [r for r in _rows(site, "subject") if (site / "subject" / r["uscc"]).exists()]
+    names = Counter(r["subject_name"] for r in subjects)
+    queries: list[dict[str, str]] = []
+    for r in subjects[:per_kind]:
+        queries.append({"kind": "name", "query": r["subject_name"], "expected": f"/subject/{r['uscc']}/"})
+    for r in subjects[per_kind:]:
+        name = r["subject_name"]
+        city = next((c for c in CITIES if name.startswith(c)), "")
+        trade = name[len(city):len(city) + 2].lstrip("市")
+        if r["subject_type"] == "企业" and sum(trade in n for n in names) == 1:
+            queries.append({"kind": "trade_name", "query": trade, "expected": f"/subject/{r['uscc']}/"})
+        if sum(q["kind"] == "trade_name" for q in queries) == per_kind:
+            break
+    for r in subjects[-per_kind:]:
+        queries.append({"kind": "code", "query": r["uscc"], "expected": f"/subject/{r['uscc']}/"})
+    penalties = _rows(site, "admin_penalty")
+    numbers = Counter(r["decision_no"] for r in penalties)
+    for r in [r for r in penalties if numbers[r["decision_no"]] == 1][:per_kind]:
+        queries.append({"kind": "decision_no", "query": r["decision_no"], "expected": f"/record/admin_penalty/{r['record_id']}/"})
+    people = [r | {"item": item} for item in ("admin_penalty", "admin_license", "judgment")
+              for r in _rows(site, item) if r["subject_category"] == "自然人"]
+    masked = Counter(r["subject_name"] for r in people)
+    for r in [r for r in people if masked[r["subject_name"]] == 1][:per_kind]:
+        queries.append({"kind": "person", "query": r["subject_name"], "expected": f"/record/{r['item']}/{r['record_id']}/"})
+    return queries
+
+
+def measure(site: Path, queries: list[dict[str, str]]) -> dict[str, tuple[int, int, int]]:
+    """``kind -> (queries, hits at 1, hits in top 5)``, plus ``all``; prints every miss."""
+    with served(site) as base, chromium() as browser:
+        results = search_urls(browser, base, [q["query"] for q in queries], limit=5)
+    figures: dict[str, list[int]] = {}
+    for q, urls in zip(queries, results, strict=True):
+        for kind in (q["kind"], "all"):
+            row = figures.setdefault(kind, [0, 0, 0])
+            row[0] += 1
+            row[1] += urls[:1] == [q["expected"]]
+            row[2] += q["expected"] in urls
+        if urls[:1] != [q["expected"]]:
+            print(f"  miss@1 {q['kind']:12} {q['query']!r}: expected {q['expected']}, got {urls[:3]}")
+    return {k: (v[0], v[1], v[2]) for k, v in figures.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--site", type=Path, help="a built demo site (default: build one in a temporary folder)")
+    parser.add_argument("--regenerate", action="store_true", help=f"rewrite {QUERIES.name} from the demo data")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        site = args.site or build_demo(Path(tmp))
+        if args.regenerate:
+            QUERIES.write_text(json.dumps(regenerate(site), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        queries = json.loads(QUERIES.read_text(encoding="utf-8"))
+        figures = measure(site, queries)
+    print(f"{'kind':12} {'queries':>7} {'recall@1':>9} {'recall@5':>9}")
+    for kind, (n, at1, at5) in figures.items():
+        print(f"{kind:12} {n:7d} {at1 / n:9.1%} {at5 / n:9.1%}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
