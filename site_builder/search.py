@@ -2,17 +2,28 @@
 
 Pagefind runs as its CLI on the freshly built staging folder, so no stale fragment of an earlier
 build can survive. Only the ``data-pagefind-body`` blocks of subject and record pages are indexed.
+
+Pagefind 1.5 writes its filter and metadata indexes in hash-map order, so two runs over the same
+pages differ (its maintainers made only the fragments stable, Pagefind issue #638).
+:func:`make_reproducible` rewrites those few files in sorted order under content-hash names, so
+the same inputs give a byte-identical bundle.
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import json
 import logging
 import subprocess
 from pathlib import Path
 
+import cbor2
+
 from site_builder.exceptions import BuildError
 
 log = logging.getLogger(__name__)
+_MAGIC = b"pagefind_dcd"
 
 
 def pagefind_binary() -> Path:
@@ -33,4 +44,41 @@ def index_site(site_dir: Path) -> None:
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise BuildError(f"Search index: pagefind failed (exit {result.returncode}): {result.stderr.strip()[-2000:]}")
+    make_reproducible(site_dir / "pagefind")
     log.info("search index=%s", site_dir / "pagefind")
+
+
+def _read(path: Path) -> object:
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(_MAGIC):
+        raise BuildError(f"Search index: {path.name} is not a Pagefind index file")
+    return cbor2.loads(data[len(_MAGIC):])
+
+
+def _write(folder: Path, prefix: str, suffix: str, value: object, digits: int) -> str:
+    """Write a Pagefind index file named by the hash of its content; return the name without suffix."""
+    data = gzip.compress(_MAGIC + cbor2.dumps(value), mtime=0)
+    name = f"{prefix}_{hashlib.sha256(data).hexdigest()[:digits]}"
+    (folder / f"{name}{suffix}").write_bytes(data)
+    return name
+
+
+def make_reproducible(bundle: Path) -> None:
+    """Rewrite the filter indexes, the metadata index and the entry file in a deterministic order."""
+    entry_path = bundle / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    for language, info in entry["languages"].items():
+        meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
+        meta = _read(meta_path)
+        assert isinstance(meta, list) and len(meta) > 3, "unexpected Pagefind metadata layout"
+        renamed = []
+        for name, old in meta[3]:
+            old_path = bundle / "filter" / f"{old}.pf_filter"
+            filter_name, values = _read(old_path)  # type: ignore[misc]
+            canonical = [filter_name, sorted([value, sorted(pages)] for value, pages in values)]
+            old_path.unlink()
+            renamed.append([name, _write(bundle / "filter", language, ".pf_filter", canonical, 7)])
+        meta[3] = sorted(renamed)
+        meta_path.unlink()
+        info["hash"] = _write(bundle, f"pagefind.{language}", ".pf_meta", meta, 13).removeprefix("pagefind.")
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

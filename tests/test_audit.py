@@ -224,3 +224,15 @@ def test_explain_answers_from_the_audit_history(site: Path) -> None:
     assert "expired" in later.output and "computed from the current records" in later.output
     missing = CliRunner().invoke(main, ["explain", "NO-SUCH", "--as-of", "2026-11-23", *args])
     assert missing.exit_code == 1
+
+
+def test_same_inputs_give_byte_identical_sites(tmp_path: Path) -> None:
+    """Two builds of the demo records in different folders (search index included) are identical."""
+    trees = []
+    for name in ("one", "two"):
+        build_site(tmp_path / name, ROOT / "data" / "records", AS_OF, search=True)
+        trees.append({p.relative_to(tmp_path / name / "output").as_posix(): p.read_bytes()
+                      for p in sorted((tmp_path / name / "output").rglob("*")) if p.is_file()})
+    assert trees[0].keys() == trees[1].keys()
+    assert [p for p in trees[0] if trees[0][p] != trees[1][p]] == []
+    assert any(p.startswith("pagefind/fragment/") for p in trees[0])
