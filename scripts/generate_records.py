@@ -60,7 +60,7 @@ def make_uscc(rng: random.Random, head: str, region: str) -> str:
     """A valid 统一社会信用代码 with a GB 11714 organisation code."""
     body = "".join(rng.choice(ALPHABET[:10] + "ABCDEFGHJKLMNPQRTUWXY") for _ in range(8))
     weights = (3, 7, 9, 10, 5, 8, 4, 2)
-    total = sum(w * int(c, 36) for w, c in zip(weights, body))
+    total = sum(w * int(c, 36) for w, c in zip(weights, body, strict=True))
     check = (11 - total % 11) % 11
     org = body + ("X" if check == 10 else str(check))
     code = head + region + org
@@ -180,7 +180,8 @@ class Generator:
     def admin_license(self, subject: dict[str, str], decided: date, rid: str) -> dict[str, str]:
         authority, code = self.authority(subject, self.rng.choice(["行政审批局", "市场监督管理局", "卫生健康委员会"]))
         until = decided + timedelta(days=365 * self.rng.choice([1, 3, 5]))
-        return {"license_doc_name": "准予行政许可决定书", "license_doc_no": f"{subject['_city']}许〔{decided.year}〕{self.rng.randint(1, 9999)}号",
+        number = f"{subject['_city']}许〔{decided.year}〕{self.rng.randint(1, 9999)}号"
+        return {"license_doc_name": "准予行政许可决定书", "license_doc_no": number,
                 "license_category": self.rng.choice(["普通", "特许", "认可", "核准", "登记", "其他"]),
                 "certificate_name": self.rng.choice(["食品经营许可证", "排污许可证", "建筑业企业资质证书", "药品经营许可证"]),
                 "license_no": f"JY{self.rng.randint(10**12, 10**13 - 1)}", "license_content": "准予许可",
@@ -250,6 +251,7 @@ class Writers:
             path.parent.mkdir(parents=True, exist_ok=True)
         else:
             path = self.out / f"{item}.csv"
+            path.parent.mkdir(parents=True, exist_ok=True)
         self.files[item] = path.open("w", encoding=self.encodings.get(item, "utf-8-sig"), newline="")
         self.writers[item] = csv.DictWriter(self.files[item], [f.title for f in self.fields[item]])
         self.writers[item].writeheader()
@@ -261,8 +263,9 @@ class Writers:
 
 def broken_rows(first_penalty: dict[str, str]) -> list[dict[str, str]]:
     """Three invalid admin_penalty rows for the quarantine demo."""
-    bad_code = dict(first_penalty, record_id="AP-BAD-CODE", uscc=first_penalty["uscc"][:-1] + ("0" if first_penalty["uscc"][-1] != "0" else "1"),
-                    subject_category="法人及非法人组织")
+    code = first_penalty["uscc"]
+    wrong = code[:-1] + ("0" if code[-1] != "0" else "1")
+    bad_code = dict(first_penalty, record_id="AP-BAD-CODE", uscc=wrong, subject_category="法人及非法人组织")
     bad_date = dict(first_penalty, record_id="AP-BAD-DATE", decision_date="2023-13-45")
     return [bad_code, bad_date, dict(first_penalty)]
 

@@ -17,6 +17,7 @@ import json
 import logging
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import cbor2
 
@@ -74,7 +75,8 @@ def make_reproducible(bundle: Path) -> None:
         renamed = []
         for name, old in meta[3]:
             old_path = bundle / "filter" / f"{old}.pf_filter"
-            filter_name, values = _read(old_path)  # type: ignore[misc]
+            content: Any = _read(old_path)
+            filter_name, values = content
             canonical = [filter_name, sorted([value, sorted(pages)] for value, pages in values)]
             old_path.unlink()
             renamed.append([name, _write(bundle / "filter", language, ".pf_filter", canonical, 7)])

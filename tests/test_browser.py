@@ -89,7 +89,9 @@ def test_search_by_code_and_filter(demo: tuple[str, Path], browser: object) -> N
     first.wait_for(timeout=15000)
     assert first.inner_text() == name
     page.select_option("#filter-0", "行政处罚")  # 类别 filter: only penalty records remain
-    page.wait_for_function("() => [...document.querySelectorAll('#search-results li a')].every(a => a.href.includes('/record/admin_penalty/'))")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#search-results li a')].every(a => a.href.includes('/record/admin_penalty/'))"
+    )
     page.close()
 
 
@@ -114,7 +116,8 @@ def test_subject_and_record_pages_accessible(demo: tuple[str, Path], browser: ob
     base, output = demo
     _, code = company_with_records(output)
     page = browser.new_page()  # type: ignore[attr-defined]
-    for path in (f"subject/{code}/", next(p for p in sorted((output / "record" / "admin_penalty").iterdir())).relative_to(output).as_posix() + "/"):
+    record = sorted((output / "record" / "admin_penalty").iterdir())[0].relative_to(output).as_posix()
+    for path in (f"subject/{code}/", record + "/"):
         page.goto(base + path)
         serious = [v for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
         assert not serious, (path, [(v["id"], v["help"]) for v in serious])
