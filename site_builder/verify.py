@@ -33,6 +33,8 @@ class Secrets:
     """Alphanumeric secrets (ID numbers and the like), matched inside any run of letters and digits."""
     texts: set[str] = field(default_factory=set)
     """Other secrets, matched as substrings."""
+    lengths: set[int] = field(default_factory=set)
+    """The lengths of the alphanumeric secrets."""
 
     def add_row(self, raw: RawRow, item: CatalogItem) -> None:
         """Collect the withheld free values and raw ID numbers of one input row, valid or not."""
@@ -47,6 +49,7 @@ class Secrets:
             return
         if text.isascii() and text.isalnum():
             self.codes.add(text.upper())
+            self.lengths.add(len(text))
         else:
             self.texts.add(text)
 
@@ -54,10 +57,9 @@ class Secrets:
         """The secrets that occur in ``text`` (U+200B, which Pagefind puts between words, removed)."""
         text = text.replace("\u200b", "")
         found = {s for s in self.texts if s in text}
-        lengths = sorted({len(c) for c in self.codes})
         for run in _ALNUM_RUN.findall(text):
             run = run.upper()
-            for length in lengths:
+            for length in self.lengths:
                 for start in range(len(run) - length + 1):
                     if run[start:start + length] in self.codes:
                         found.add(run[start:start + length])

@@ -71,7 +71,7 @@ async function run(event) {
     li.append(link(data.url, data.meta.title || data.url));
     const meta = document.createElement("span");
     meta.className = "meta";
-    meta.textContent = [data.meta.subject, data.meta.date].filter(Boolean).join(" · ");
+    meta.textContent = [data.meta.kind, data.meta.subject, data.meta.date].filter(Boolean).join(" · ");
     li.append(meta);
     return li;
   }));
