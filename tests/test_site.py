@@ -1,0 +1,243 @@
+"""End to end: what a build publishes and what it must never publish (the leak test), the data
+package, the pages, the manifest counts, and the CLI's behaviour on bad input."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import frictionless
+import pytest
+from click.testing import CliRunner
+from conftest import COMPANY, ROOT, build_site, make_resident_id, make_uscc, person, row, write_csv
+
+from site_builder.cli import main
+
+AS_OF = date(2026, 11, 24)
+LEGAL_REP_ID = make_resident_id("110108", "19750102", "555")
+ADULT_ID = make_resident_id("330106", "19900307", "123")
+MINOR_ID = make_resident_id("330106", "20100307", "456")
+OTHER = make_uscc("91330200MA2H3K5B2")
+
+# Every way a record must stay out, each with a unique marker in its name, number and facts.
+EXCLUDED = {
+    "not_approved": [{"publish_status": "待审核"}, {"publish_status": "已驳回"}, {"publish_status": "withdrawn"}],
+    "not_public": [{"disclosure_level": "授权查询"}, {"disclosure_level": "政务共享"}],
+    "expired": [{"decision_date": "2024-01-10"}],
+    "summary_procedure": [{"procedure": "简易程序"}],
+    "objection_pending": [{"objection_status": "处理中", "objection_date": "2026-11-01"}],
+    "objection_upheld": [{"objection_status": "异议成立"}],
+    "repaired": [{"decision_date": "2026-01-10", "repair_date": "2026-06-01"}],
+    "minor": [person(subject_name="李小明", id_no=MINOR_ID)],
+}
+
+
+def marked(n: int, reason: str, values: dict[str, str]) -> dict[str, str]:
+    marker = f"LEAKMARK{n:02d}"
+    base = {"record_id": f"AP-X{n:02d}", "decision_no": f"{marker}号", "violation_facts": f"事实{marker}",
+            "decision_date": "2026-06-01", "subject_name": f"{marker}公司", "uscc": OTHER}
+    return row("admin_penalty", **base | values)
+
+
+def leak_records(root: Path) -> tuple[Path, list[str], dict[str, int]]:
+    """Records for the leak test; returns the folder, the markers and the expected exclusions."""
+    records = root / "records"
+    excluded: list[dict[str, str]] = []
+    for reason, variants in EXCLUDED.items():
+        for values in variants:
+            excluded.append(marked(len(excluded), reason, values))
+    published = [
+        row("admin_penalty", record_id="AP-1", decision_date="2026-06-01", legal_rep="王五", legal_rep_id_type="身份证",
+            legal_rep_id_no=LEGAL_REP_ID, violation_facts="=HYPERLINK(\"http://x\")"),
+        row("admin_penalty", record_id="AP-2", decision_date="2026-08-01", decision_no="杭市监罚〔2026〕2号",
+            **person(id_no=ADULT_ID)),
+    ]
+    wrong_check = COMPANY[:-1] + ("0" if COMPANY[-1] != "0" else "1")
+    bad = row("admin_penalty", record_id="AP-BAD", decision_no="LEAKMARK99号", uscc=wrong_check, subject_name="LEAKMARK99公司")
+    write_csv(records / "admin_penalty.csv", "admin_penalty", published + excluded + [bad], encoding="gb18030")
+    write_csv(records / "subject.csv", "subject", [row("subject", record_id="SJ-1", legal_rep="王五")])
+    write_csv(records / "admin_license.csv", "admin_license", [row("admin_license", record_id="XK-1")])
+    write_csv(records / "commendation.csv", "commendation", [row("commendation", record_id="BZ-1")])
+    write_csv(records / "dishonest_list.csv", "dishonest_list", [
+        row("dishonest_list", record_id="SX-1"),
+        row("dishonest_list", record_id="SX-X", list_type="LEAKMARK98名单", removal_date="2025-01-01", uscc=OTHER,
+            subject_name="LEAKMARK98公司"),
+    ])
+    write_csv(records / "judgment.csv", "judgment", [row("judgment", record_id="PJ-1", decision_date="2023-06-01")])
+    markers = [f"LEAKMARK{n:02d}" for n in range(len(excluded))] + ["LEAKMARK98", "LEAKMARK99", LEGAL_REP_ID, ADULT_ID,
+                                                                    MINOR_ID, "张三丰", "李小明"]
+    expected = {reason: len(variants) for reason, variants in EXCLUDED.items()} | {"removed": 1}
+    return records, markers, expected
+
+
+def site_texts(output: Path) -> dict[str, str]:
+    """Every output file as text, gzip streams decompressed, U+200B removed."""
+    texts = {}
+    for path in sorted(p for p in output.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        texts[path.relative_to(output).as_posix()] = data.decode("utf-8", errors="replace").replace("\u200b", "")
+    return texts
+
+
+@pytest.fixture(scope="module")
+def leak_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], dict[str, int]]:
+    root = tmp_path_factory.mktemp("leak")
+    records, markers, expected = leak_records(root)
+    build_site(root, records, AS_OF, search=True)
+    return root, markers, expected
+
+
+def test_nothing_that_must_stay_out_reaches_output(leak_site: tuple[Path, list[str], dict[str, int]]) -> None:
+    root, markers, _ = leak_site
+    texts = site_texts(root / "output")
+    assert any(name.startswith("pagefind/fragment/") for name in texts)
+    leaks = {(marker, name) for name, text in texts.items() for marker in markers if marker in text}
+    assert leaks == set()
+
+
+def test_published_records_are_there(leak_site: tuple[Path, list[str], dict[str, int]]) -> None:
+    root, _, _ = leak_site
+    texts = site_texts(root / "output")
+    fragments = " ".join(t for n, t in texts.items() if n.startswith("pagefind/fragment/"))
+    for record in ("admin_penalty/AP-1", "admin_penalty/AP-2", "subject/SJ-1", "admin_license/XK-1",
+                   "commendation/BZ-1", "dishonest_list/SX-1", "judgment/PJ-1"):
+        assert f"record/{record}/index.html" in texts
+        assert f"/record/{record}/" in fragments
+    record = texts["record/admin_penalty/AP-2/index.html"]
+    assert "330***********123X"[:3] + "*" * 11 + ADULT_ID[-4:] in record
+    assert "张*丰" in record
+    assert "王五" in texts["record/admin_penalty/AP-1/index.html"]  # the legal representative's name is public
+
+
+def test_audit_is_outside_the_site(leak_site: tuple[Path, list[str], dict[str, int]]) -> None:
+    root, _, _ = leak_site
+    names = {p.name for p in (root / "output").rglob("*")}
+    assert not names & {"decisions.csv", "decisions.csv.gz", "quarantine.csv"}
+    assert list((root / "audit" / "builds").glob("*/quarantine.csv"))
+
+
+def test_counts_add_up(leak_site: tuple[Path, list[str], dict[str, int]]) -> None:
+    root, _, expected = leak_site
+    counts = json.loads((root / "output" / "manifest.json").read_text(encoding="utf-8"))["counts"]
+    excluded = {k: v for k, v in counts["excluded"].items() if v}
+    assert excluded == expected
+    assert counts["quarantined"] == 1
+    assert counts["published"] == 7
+    assert counts["input_rows"] == counts["published"] + sum(excluded.values()) + counts["quarantined"]
+    inputs = json.loads((root / "output" / "manifest.json").read_text(encoding="utf-8"))["inputs"]["records"]
+    assert {i["file"]: i["encoding"] for i in inputs}["admin_penalty.csv"] == "gb18030"
+
+
+def test_data_package_validates_and_holds_exactly_the_published(leak_site: tuple[Path, list[str], dict[str, int]]) -> None:
+    root, _, _ = leak_site
+    data = root / "output" / "data"
+    report = frictionless.validate(str(data / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    with (data / "admin_penalty.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["record_id"] for r in rows] == ["AP-1", "AP-2"]
+    assert rows[0]["violation_facts"].startswith("'=")
+    assert rows[1]["id_no"] == ADULT_ID[:3] + "*" * 11 + ADULT_ID[-4:]
+    assert "legal_rep_id_no" not in rows[0] and "publish_status" not in rows[0]
+    descriptor = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
+    titles = {f["name"]: f["title"] for r in descriptor["resources"] if r["name"] == "admin-penalty"
+              for f in r["schema"]["fields"]}
+    assert titles["fine_amount"] == "罚款金额（万元）"
+
+
+def test_pages_and_markup(leak_site: tuple[Path, list[str], dict[str, int]]) -> None:
+    root, _, _ = leak_site
+    output = root / "output"
+    for path in ("index.html", f"subject/{COMPANY}/index.html", "items/admin_penalty/index.html", "search/index.html",
+                 "404.html", "data/index.html", "authority/index.html", "pages/about/index.html", "sitemap.xml",
+                 "robots.txt", "feed.xml", f"subject/{COMPANY}/data.json", f"subject/{COMPANY}/data.csv"):
+        assert (output / path).is_file(), path
+    for page in output.rglob("*.html"):
+        assert '<html lang="zh-CN">' in page.read_text(encoding="utf-8"), page
+    assert f"https://credit.example.gov.cn/subject/{COMPANY}/" in (output / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_markup_in_data_is_escaped(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    write_csv(records / "admin_penalty.csv", "admin_penalty",
+              [row("admin_penalty", subject_name="<script>alert(1)</script>公司", violation_facts="<b>x</b>",
+                                   decision_date="2026-06-01")])
+    build_site(tmp_path, records, AS_OF)
+    for page in (tmp_path / "output").rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<script>alert(1)" not in text and "<b>x</b>" not in text
+    subject_page = tmp_path / "output" / "subject" / COMPANY / "index.html"
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;公司" in subject_page.read_text(encoding="utf-8")
+
+
+def test_record_page_disappears_the_day_after_its_last_day(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    write_csv(records / "admin_penalty.csv", "admin_penalty", [row("admin_penalty", record_id="AP-1", decision_date="2025-03-10")])
+    page = tmp_path / "output" / "record" / "admin_penalty" / "AP-1" / "index.html"
+    build_site(tmp_path, records, date(2026, 3, 10))
+    assert page.exists() and "2026-03-10" in page.read_text(encoding="utf-8")
+    build_site(tmp_path, records, date(2026, 3, 11))
+    assert not page.exists()
+
+
+# --- The command line ----------------------------------------------------------------------------
+
+
+def cli(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def test_cli_build_on_any_records_directory(tmp_path: Path) -> None:
+    records, _, _ = leak_records(tmp_path)
+    code, output = cli("build", "--records", str(records), "--out", str(tmp_path / "out"), "--audit",
+                       str(tmp_path / "audit"), "--as-of", "2026-11-24", "--no-search")
+    assert code == 0, output
+    assert "7 published" in output and "1 quarantined" in output
+
+
+def test_cli_refuses_a_bad_date(tmp_path: Path) -> None:
+    code, output = cli("build", "--records", str(tmp_path), "--as-of", "2026-13-01")
+    assert code == 2 and "2026-13-01" in output
+
+
+def test_cli_refuses_a_bad_catalogue_naming_file_and_key(tmp_path: Path) -> None:
+    catalogue = tmp_path / "catalogue"
+    shutil.copytree(ROOT / "data" / "catalogue", catalogue)
+    path = catalogue / "judgment.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("type: date", "type: datum", 1), encoding="utf-8")
+    config = tmp_path / "site_builder.toml"
+    config.write_text(f'[paths]\ncatalogue = "{catalogue}"\nprofiles = "{ROOT / "data" / "profiles"}"\n'
+                      f'templates = "{ROOT / "templates"}"\n', encoding="utf-8")
+    code, output = cli("--config", str(config), "build", "--records", str(tmp_path), "--out", str(tmp_path / "o"),
+                       "--audit", str(tmp_path / "a"), "--as-of", "2026-11-24", "--no-search")
+    assert code == 1
+    assert "judgment.yaml" in output and "type: 'datum'" in output
+
+
+def test_cli_refuses_a_bad_config(tmp_path: Path) -> None:
+    config = tmp_path / "site_builder.toml"
+    config.write_text('[site]\nbase_url = "https://x.example"\ncolour = "red"\n[search]\nenabled = "yes"\n', encoding="utf-8")
+    code, output = cli("--config", str(config), "build", "--as-of", "2026-11-24")
+    assert code == 1
+    for message in ("Config value 'site.base_url': must end with '/'", "Config value 'site.colour': unknown option",
+                    "Config value 'search.enabled': expected bool"):
+        assert message in output
+
+
+def test_unreadable_file_stops_the_build_and_keeps_the_old_site(tmp_path: Path) -> None:
+    records, _, _ = leak_records(tmp_path)
+    args = ["build", "--records", str(records), "--out", str(tmp_path / "out"), "--audit", str(tmp_path / "audit"),
+            "--as-of", "2026-11-24", "--no-search"]
+    assert cli(*args)[0] == 0
+    before = {p: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    (records / "judgment.csv").write_bytes(b"\x80\xff\xfe\x81" * 50)
+    code, output = cli(*args)
+    assert code == 1 and "judgment.csv" in output
+    assert {p: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()} == before
