@@ -27,7 +27,7 @@ from site_builder.catalogue import load_catalogue
 from site_builder.config import Config
 from site_builder.datapackage import write_datapackage
 from site_builder.exceptions import BuildError, ConfigError
-from site_builder.loading import SourceFile, find_sources
+from site_builder.loading import SourceFile, find_sources, unclaimed_paths
 from site_builder.manifest import MANIFEST, make_manifest, write_manifest
 from site_builder.pipeline import process
 from site_builder.profiles import load_profile
@@ -61,6 +61,9 @@ def build(config: Config, as_of: date) -> BuildResult:
     catalogue = load_catalogue(config.paths.catalogue)
     policy = load_profile(config.paths.profiles, config.disclosure.profile, catalogue)
     sources = find_sources(config.paths.records, catalogue)
+    ignored = unclaimed_paths(config.paths.records, sources)
+    for name in ignored:
+        log.warning("ignored path=%s reason=not the records of any catalogue item", name)
     with _exclusive(out), _workspace(out, audit_root) as (staging, work):
         store = PublishedStore(work / "published.sqlite")
         ledger = Ledger(work)
@@ -84,7 +87,8 @@ def build(config: Config, as_of: date) -> BuildResult:
         if config.search.enabled:
             index_site(staging)
         chain = history.read_chain(audit_root)
-        entry = _write_manifest(staging, chain, make_manifest(config, catalogue, policy, as_of, sources, ledger.counts, staging))
+        manifest = make_manifest(config, catalogue, policy, as_of, sources, ignored, ledger.counts, staging)
+        entry = _write_manifest(staging, chain, manifest)
         problems = verify_site(staging, secrets, check_hashes=False)
         if problems:
             raise BuildError("The built site does not verify; nothing was published:\n  " + "\n  ".join(problems))

@@ -31,10 +31,10 @@ ROLES = (
 )
 REQUIRED_ROLES = ("record_id", "publish_status", "disclosure_level", "subject_name", "decision_date")
 _FIELD_KEYS = {
-    "name", "title", "type", "format", "constraints", "disclosure", "mask", "aliases", "values",
+    "name", "title", "type", "format", "constraints", "disclosure", "mask", "aliases", "values", "synonyms",
     "role", "description",
 }
-_ITEM_KEYS = {"id", "title", "class", "nature", "include", "period", "fields", "description"}
+_ITEM_KEYS = {"id", "title", "files", "class", "nature", "include", "period", "fields", "description"}
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -57,6 +57,9 @@ class FieldSpec:
     role: str | None = None
     format: str | None = None
     values: dict[str, str] | None = None
+    """Enumerations: canonical code -> Chinese label."""
+    synonyms: dict[str, tuple[str, ...]] | None = None
+    """Other spellings seen in exports, by code (``审核通过`` for ``approved``)."""
     aliases: tuple[str, ...] = ()
     description: str = ""
 
@@ -77,6 +80,8 @@ class CatalogItem:
     period: PeriodRule
     fields: tuple[FieldSpec, ...]
     source: Path
+    files: tuple[str, ...] = ()
+    """Other names the item's records file or folder may have (``xzcf.csv``, ``行政处罚信息/``)."""
 
     def field(self, name: str) -> FieldSpec:
         """The field called ``name``."""
@@ -183,6 +188,7 @@ def _parse_item(
     return CatalogItem(
         id=str(data.get("id")), title=str(data.get("title")), klass=data["class"],
         nature=data["nature"], period=period, fields=specs, source=path,
+        files=tuple(str(name) for name in data.get("files") or ()),
     )
 
 
@@ -210,6 +216,11 @@ def _parse_field(path: Path, index: int, raw: Any, errors: list[str]) -> FieldSp
     values = raw.get("values")
     if values is not None and not (isinstance(values, dict) and values):
         problems.append("values: must map codes to Chinese labels")
+    synonyms = raw.get("synonyms")
+    if synonyms is not None and not (isinstance(synonyms, dict) and isinstance(values, dict)
+                                     and set(synonyms) <= set(values)
+                                     and all(isinstance(v, list) for v in synonyms.values())):
+        problems.append("synonyms: must map codes of 'values' to lists of other spellings")
     errors.extend(f"{where}: {p}" for p in problems)
     if problems:
         return None
@@ -218,6 +229,7 @@ def _parse_field(path: Path, index: int, raw: Any, errors: list[str]) -> FieldSp
         required=bool((raw.get("constraints") or {}).get("required")),
         disclosure=raw["disclosure"], mask=raw.get("mask"), role=raw.get("role"),
         format=raw.get("format"), values={str(k): str(v) for k, v in values.items()} if values else None,
+        synonyms={str(k): tuple(str(x) for x in v) for k, v in synonyms.items()} if synonyms else None,
         aliases=tuple(raw.get("aliases") or ()), description=str(raw.get("description") or ""),
     )
 

@@ -13,6 +13,7 @@ import codecs
 import csv
 import hashlib
 import io
+import itertools
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,6 +27,10 @@ log = logging.getLogger(__name__)
 
 ENCODINGS = ("utf-8", "gb18030")
 SUFFIXES = (".csv", ".xlsx")
+UNSUPPORTED = (".xls", ".et", ".ods", ".txt", ".json", ".xml", ".dbf")
+"""Formats an export may come in that are not read: refused with a message, never skipped silently."""
+HEADER_SEARCH = 10
+"""Rows searched for the heading row (exports sometimes put a title line above it)."""
 _CHUNK = 1 << 20
 
 
@@ -57,33 +62,46 @@ class SourceFile:
 def find_sources(records: Path, catalogue: Catalogue) -> list[SourceFile]:
     """List the records files of every catalogue item, in catalogue then name order.
 
-    Raises :class:`InputError` if ``records`` is not a directory. Files and folders that belong to
-    no item are logged and left alone.
+    Raises :class:`InputError` if ``records`` is not a directory, or if an item's file is in a
+    format that is not read (``.xls`` …). Other files are left alone: see :func:`unclaimed_paths`.
     """
     if not records.is_dir():
         raise InputError(f"Records directory '{records}' does not exist or is not a directory")
     sources: list[SourceFile] = []
     claimed: set[Path] = set()
     for item in catalogue.items:
-        for stem in (item.id, item.title):
+        for stem in (item.id, item.title, *item.files):
             for path in _files_for(records, stem):
                 if path not in claimed:
                     claimed.add(path)
                     sources.append(SourceFile(item.id, path, path.relative_to(records).as_posix()))
-    for path in sorted(records.iterdir()):
-        if path not in claimed and not path.name.startswith(".") and not any(
-            p.is_relative_to(path) for p in claimed
-        ):
-            log.warning("ignored path=%s reason=not a catalogue item", path.name)
     return sources
 
 
+def unclaimed_paths(records: Path, sources: list[SourceFile]) -> list[str]:
+    """Files and folders in the records directory that belong to no catalogue item (reported, not read)."""
+    claimed = {s.path for s in sources}
+    return [
+        path.name for path in sorted(records.iterdir())
+        if not path.name.startswith(".") and not any(c == path or c.is_relative_to(path) for c in claimed)
+    ]
+
+
 def _files_for(records: Path, stem: str) -> list[Path]:
-    files = [records / f"{stem}{suffix}" for suffix in SUFFIXES]
+    """The records files of one item name: ``<stem>.csv|.xlsx`` and ``<stem>/*.csv|.xlsx``."""
+    candidates = [records / f"{stem}{suffix}" for suffix in SUFFIXES + UNSUPPORTED]
     folder = records / stem
     if folder.is_dir():
-        files += sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES)
-    return [p for p in files if p.is_file() and not p.name.startswith((".", "~$"))]
+        candidates += sorted(folder.iterdir())
+    files = []
+    for path in candidates:
+        if not path.is_file() or path.name.startswith((".", "~$")):
+            continue
+        if path.suffix.lower() in UNSUPPORTED:
+            raise InputError(f"Records file '{path}': {path.suffix} files are not read; save it as .csv or .xlsx")
+        if path.suffix.lower() in SUFFIXES:
+            files.append(path)
+    return files
 
 
 def read_rows(source: SourceFile, item: CatalogItem) -> Iterator[RawRow]:
@@ -96,19 +114,44 @@ def read_rows(source: SourceFile, item: CatalogItem) -> Iterator[RawRow]:
         rows = _xlsx_rows(source)
     else:
         rows = _csv_rows(source)
-    header = next(rows, None)
+    header, first, pending = _find_header(rows, item, source)
     if header is None:
         source.warnings.append("文件为空，没有表头")
         return
     _map_header(source, item, header)
     width = len(header)
-    for number, cells in enumerate(rows, start=2):
+    for number, cells in enumerate(itertools.chain(pending, rows), start=first + 1):
         if not any(c.strip() for c in cells):
             continue
         source.rows += 1
         values = {name: cells[i] if i < len(cells) else "" for i, name in source.columns.items()}
         extra = sum(1 for c in cells[width:] if c.strip())
         yield RawRow(item.id, source.name, number, values, extra)
+
+
+def _find_header(
+    rows: Iterator[list[str]], item: CatalogItem, source: SourceFile
+) -> tuple[list[str] | None, int, list[list[str]]]:
+    """The heading row, its row number, and rows read past it that are still to be processed.
+
+    The heading is the first of the first rows that names two or more fields; rows above it (a
+    title such as ``行政处罚信息公示表``) are skipped with a warning. If no row qualifies, the first
+    row is taken as the heading (its columns are then reported unknown and every row quarantined).
+    """
+    index = item.header_index()
+    seen: list[list[str]] = []
+    for number, cells in enumerate(rows, start=1):
+        if sum(1 for cell in cells if normalise_title(cell) in index) >= 2:
+            if number > 1:
+                source.warnings.append(f"表头在第{number}行，前{number - 1}行已跳过")
+            return cells, number, []
+        seen.append(cells)
+        if number == HEADER_SEARCH:
+            break
+    if not seen:
+        return None, 1, []
+    source.warnings.append("未找到可识别的表头，按第1行处理")
+    return seen[0], 1, seen[1:]
 
 
 def _map_header(source: SourceFile, item: CatalogItem, header: list[str]) -> None:

@@ -40,7 +40,7 @@ def output_hashes(site_dir: Path) -> dict[str, str]:
 
 def make_manifest(
     config: Config, catalogue: Catalogue, policy: Policy, as_of: date,
-    sources: list[SourceFile], counts: Counts, site_dir: Path,
+    sources: list[SourceFile], ignored: list[str], counts: Counts, site_dir: Path,
 ) -> dict[str, Any]:
     """The manifest of a build whose site is complete in ``site_dir``."""
     input_rows = sum(s.rows for s in sources)
@@ -63,6 +63,7 @@ def make_manifest(
             ],
             "catalogue": {_rel(p, root): file_sha256(p) for p in catalogue.files},
             "profile": {_rel(policy.source, root): file_sha256(policy.source)} if policy.source else {},
+            "ignored": ignored,
         },
         "counts": {"input_rows": input_rows, **summary},
         "next_expiry": counts.next_expiry.isoformat() if counts.next_expiry else None,

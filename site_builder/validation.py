@@ -24,6 +24,8 @@ _DATE = re.compile(
     r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
 )
 _NO_DATE = {"长期", "永久", "长期有效", "无", "-", "—", "/"}
+_NULL = {"null", "none", "n/a", "nan"}
+"""Spellings of an empty cell in database exports (compared in lower case)."""
 RESIDENT_ID_TYPES = {"身份证", "居民身份证", "中华人民共和国居民身份证", "身份证号", "居民身份证号码"}
 _CODE_ROLES = {"uscc", "id_no"}
 
@@ -134,6 +136,8 @@ class Validator:
 def parse_cell(spec: FieldSpec, text: str) -> tuple[Value, tuple[str, str] | None]:
     """Parse one cell for ``spec``: ``(value, None)`` or ``(None, (error type, message))``."""
     text = text.replace("\u3000", " ").strip()
+    if text.lower() in _NULL:
+        text = ""
     if spec.role == "record_id":
         text = unicodedata.normalize("NFKC", text)
     elif spec.role in _CODE_ROLES or spec.format == "uscc":
@@ -163,7 +167,8 @@ def enum_code(spec: FieldSpec, text: str) -> str | None:
     assert spec.values is not None
     key = unicodedata.normalize("NFKC", text).strip().lower()
     for code, label in spec.values.items():
-        if key in (code.lower(), unicodedata.normalize("NFKC", label).lower()):
+        spellings = (code, label, *(spec.synonyms or {}).get(code, ()))
+        if key in (unicodedata.normalize("NFKC", s).lower() for s in spellings):
             return code
     return None
 

@@ -244,3 +244,54 @@ def test_bom_is_not_part_of_the_first_heading(tmp_path: Path) -> None:
     rows, sources = rows_of(tmp_path)
     assert rows[0]["record_id"] == "AD-1"
     assert not sources[0].warnings
+
+
+# --- Other shapes of national-format exports ---------------------------------------------------------
+
+
+def test_title_rows_above_the_heading_are_skipped(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "admin_penalty.csv", "admin_penalty", [row("admin_penalty")])
+    path.write_text("行政处罚信息公示表,,\n导出时间：2026-11-24,,\n" + path.read_text(encoding="utf-8-sig"), encoding="utf-8-sig")
+    source = find_sources(tmp_path, CATALOGUE)[0]
+    raws = list(read_rows(source, PENALTY))
+    assert [r.row for r in raws] == [4]
+    assert raws[0].values["decision_no"] == "杭市监罚〔2025〕1号"
+    assert "表头在第3行，前2行已跳过" in source.warnings
+
+
+def test_unrecognised_heading_loses_no_row(tmp_path: Path) -> None:
+    lines = ["甲,乙,丙"] + [f"{n},{n},{n}" for n in range(15)]
+    (tmp_path / "admin_penalty.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    source = find_sources(tmp_path, CATALOGUE)[0]
+    raws = list(read_rows(source, PENALTY))
+    assert len(raws) == 15 and raws[0].row == 2 and source.rows == 15
+    assert any("必填列" in w for w in source.warnings)
+
+
+@pytest.mark.parametrize("name", ["xzcf.csv", "行政处罚信息.csv", "双公示行政处罚/part1.csv"])
+def test_other_file_names_of_an_item(tmp_path: Path, name: str) -> None:
+    write_csv(tmp_path / name, "admin_penalty", [row("admin_penalty")])
+    assert [s.item for s in find_sources(tmp_path, CATALOGUE)] == ["admin_penalty"]
+
+
+def test_unsupported_format_is_refused_not_skipped(tmp_path: Path) -> None:
+    (tmp_path / "admin_penalty.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(InputError, match=r"admin_penalty.xls.*\.csv or \.xlsx"):
+        find_sources(tmp_path, CATALOGUE)
+
+
+@pytest.mark.parametrize(("field", "text", "code"), [
+    ("publish_status", "审核通过", "approved"), ("publish_status", "审核中", "pending"),
+    ("subject_category", "法人", "legal_person"), ("objection_status", "无异议", "none"),
+    ("severity", "严重失信", "serious"), ("procedure", "简易", "summary"),
+])
+def test_synonyms_seen_in_exports(field: str, text: str, code: str) -> None:
+    result = validate("admin_penalty", **{field: text})
+    assert isinstance(result, Record) and result.values[field] == code
+
+
+@pytest.mark.parametrize("text", ["NULL", "null", "None"])
+def test_null_spellings_are_empty(text: str) -> None:
+    result = validate("admin_penalty", remarks=text, disclosure_deadline=text)
+    assert isinstance(result, Record) and result.values["remarks"] is None
+    assert ("行政处罚决定书文号", "required") in problems(validate("admin_penalty", decision_no=text))
