@@ -21,12 +21,15 @@ def column_contract(catalogue: Catalogue) -> str:
     parts = []
     for item in catalogue.items:
         rule = item.period
-        parts.append(f"#### `{item.id}` {item.title}\n\nFile `{item.id}.csv`, `{item.title}.csv` or folder "
-                     f"`{item.id}/`. Period (national default): {rule.basis}.\n")
+        names = ", ".join(f"`{n}`" for n in (item.id, item.title, *item.files))
+        parts.append(f"#### `{item.id}` {item.title}\n\nFile `<name>.csv` / `.xlsx` or folder `<name>/`, where name is one of "
+                     f"{names}. Period (national default): {rule.basis}.\n")
         parts.append("| 列名 (title) | name | type | required | disclosure | accepted values / aliases |")
         parts.append("|---|---|---|---|---|---|")
         for f in item.fields:
-            extra = " / ".join(f"`{code}` {label}" for code, label in f.values.items()) if f.values else ""
+            extra = " / ".join(
+                f"`{code}` {'、'.join((label, *(f.synonyms or {}).get(code, ())))}" for code, label in f.values.items()
+            ) if f.values else ""
             if f.aliases:
                 extra = "; ".join(filter(None, [extra, "aliases: " + ", ".join(f.aliases)]))
             parts.append(f"| {f.title} | `{f.name}` | {f.type} | {'yes' if f.required else ''} | "
