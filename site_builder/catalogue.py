@@ -182,7 +182,7 @@ def _parse_item(
     fields = [_parse_field(path, i, raw, errors) for i, raw in enumerate(raw_fields)]
     specs = tuple(f for f in fields if f is not None)
     _check_fields(path, specs, errors)
-    period = parse_period(path, data.get("period"), {f.name: f.type for f in specs}, errors)
+    period = parse_period(f"{path}: period", data.get("period"), {f.name: f.type for f in specs}, errors)
     if len(errors) > before or period is None:
         return None
     return CatalogItem(

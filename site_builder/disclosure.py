@@ -23,6 +23,7 @@ REASONS: dict[str, str] = {
     "age_unknown": "自然人的证件不是居民身份证，无法确认已成年",
     "summary_procedure": "适用简易程序作出的行政处罚不公示",
     "objection_upheld": "异议成立，记录撤下",
+    "objection_unverifiable": "异议信息无法核实真实性，予以删除",
     "objection_pending": "异议处理中，中止公示",
     "not_started": "公示期尚未开始（决定或列入日期晚于公示日期）",
     "expired": "公示期已届满（含公示截止期、有效期至）",
@@ -48,8 +49,13 @@ class Decision:
         return "published" if self.published else str(self.reason)
 
 
-def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date) -> Decision:
-    """Decide whether ``record`` is public on ``as_of`` under ``policy``."""
+def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date,
+           listed: frozenset[str] = frozenset()) -> Decision:
+    """Decide whether ``record`` is public on ``as_of`` under ``policy``.
+
+    ``listed``: 统一社会信用代码 of subjects with a published 严重失信主体名单 entry on ``as_of``, for
+    periods that do not end while the subject is listed.
+    """
     if record.get(item.role("publish_status")) != "approved":
         return Decision(False, "not_approved")
     if record.get(item.role("disclosure_level")) != "public":
@@ -66,11 +72,15 @@ def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date) -> De
     objection = record.get(item.role("objection_status"))
     if objection == "upheld":
         return Decision(False, "objection_upheld", basis=policy.basis["objection"])
+    if objection == "unverifiable" and policy.exclude_unverifiable:
+        return Decision(False, "objection_unverifiable", basis=policy.basis["objection"])
     if objection == "pending" and policy.objection_mode == "suspend":
         return Decision(False, "objection_pending", basis=policy.basis["objection"])
     if as_of < start:
         return Decision(False, "not_started", start=start, basis=rule.basis)
     until, reason = _end(record, item, rule, policy, start)
+    if reason == "expired" and rule.extend_while_listed and record.get(item.role("uscc")) in listed:
+        until = None  # extended while the subject stays on a serious-dishonesty list
     if until is not None and as_of > until:
         return Decision(False, reason, start=start, until=until, basis=rule.basis)
     marked = objection == "pending" and policy.objection_mode == "mark"
@@ -97,9 +107,10 @@ def _end(
     """The last public day and the reason publication ends then (``expired``, ``removed``, ``repaired``)."""
     ends: list[tuple[date, str]] = []
     severity = record.get(rule.severity) if rule.severity else None
+    counted = next((d for name in rule.count_from if isinstance(d := record.get(name), date)), start)
     longest = rule.length("max", str(severity) if severity else None)
     if longest is not None:
-        ends.append((longest.last_day(start), "expired"))
+        ends.append((longest.last_day(counted), "expired"))
     for name in rule.ends_at:
         value = record.get(name)
         if isinstance(value, date):
@@ -111,7 +122,7 @@ def _end(
     repaired = record.get(item.role("repair_date"))
     if isinstance(repaired, date) and policy.withdraw_repaired and item.nature == "adverse":
         shortest = rule.length("min", str(severity) if severity else None)
-        effective = max(repaired, shortest.last_day(start) + timedelta(days=1)) if shortest else repaired
+        effective = max(repaired, shortest.last_day(counted) + timedelta(days=1)) if shortest else repaired
         ends.append((effective - timedelta(days=1), "repaired"))
     if not ends:
         return None, "expired"

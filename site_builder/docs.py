@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import re
 import sys
+from pathlib import Path
 
 from site_builder.catalogue import Catalogue, load_catalogue
 from site_builder.config import PROJECT_ROOT
 from site_builder.disclosure import REASONS
+from site_builder.periods import PeriodRule
+from site_builder.profiles import load_profile
 
 _DISCLOSURE = {"public": "公开", "masked": "脱敏", "withheld": "不公示"}
 
@@ -45,9 +48,57 @@ def reason_codes() -> str:
     return "\n".join(rows) + "\n"
 
 
+def profiles_table(catalogue: Catalogue, folder: Path) -> str:
+    """Markdown: every rule of every disclosure profile in ``folder``, with its basis.
+
+    Periods a profile does not replace are the catalogue's, listed under ``national``.
+    """
+    rows = ["| profile | rule | value | basis |", "|---|---|---|---|"]
+    for path in sorted(folder.glob("*.yaml"), key=lambda p: (p.stem != "national", p.stem)):
+        policy = load_profile(folder, path.stem, catalogue)
+        persons = f"from {policy.min_age} years" if policy.publish_natural_persons else "never published"
+        values = {
+            "natural_persons": persons,
+            "summary_procedure": "published" if policy.publish_summary_procedure else "excluded",
+            "objection": f"{policy.objection_mode}; unverifiable "
+                         f"{'excluded' if policy.exclude_unverifiable else 'published'}",
+            "repair": "withdrawn" if policy.withdraw_repaired else "kept",
+        }
+        for name, value in values.items():
+            rows.append(f"| `{policy.id}` | {name} | {value} | {policy.basis[name]} |")
+        for item in catalogue.items:
+            if item.id in policy.periods or policy.id == "national":
+                rule = policy.period(item.id, item.period)
+                rows.append(f"| `{policy.id}` | period `{item.id}` | {_describe(rule)} | {rule.basis} |")
+    return "\n".join(rows) + "\n"
+
+
+def _describe(rule: PeriodRule) -> str:
+    """A period rule in a few words: ``max 5y from penalty_valid_until|decision_date …``."""
+    parts = [f"max {_lengths(rule.max)}" if rule.max else "long-term"]
+    if rule.count_from:
+        parts.append("counted from " + " or ".join(rule.count_from))
+    if rule.min:
+        parts.append(f"repair after {_lengths(rule.min)}")
+    if rule.ends_at:
+        parts.append("ends at " + ", ".join(rule.ends_at))
+    if rule.removed_on:
+        parts.append("removed on " + ", ".join(rule.removed_on))
+    if rule.extend_while_listed:
+        parts.append("extended while listed")
+    return "; ".join(parts)
+
+
+def _lengths(value: object) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items())
+    return str(value)
+
+
 def blocks(catalogue: Catalogue) -> dict[str, str]:
     """Every generated block by name."""
-    return {"column-contract": column_contract(catalogue), "reason-codes": reason_codes()}
+    return {"column-contract": column_contract(catalogue), "reason-codes": reason_codes(),
+            "profiles": profiles_table(catalogue, PROJECT_ROOT / "data" / "profiles")}
 
 
 def render_readme(text: str, catalogue: Catalogue) -> str:

@@ -12,11 +12,11 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 _DURATION = re.compile(r"^(\d+)([ymd])$")
-_PERIOD_KEYS = {"start", "max", "min", "severity", "ends_at", "removed_on", "summary_procedure", "basis"}
+_PERIOD_KEYS = {"start", "count_from", "max", "min", "severity", "ends_at", "removed_on", "summary_procedure",
+                "extend_while_listed", "basis"}
 
 
 @dataclass(frozen=True)
@@ -56,11 +56,14 @@ Lengths = Duration | dict[str, Duration] | None
 class PeriodRule:
     """When a record of a catalogue item is public.
 
-    ``start``: date field publication starts on. ``max``/``min``: longest period, and the shortest
-    before credit repair takes effect (one length, or one per severity code read from
-    ``severity``); no ``max`` means long-term. ``ends_at``: date fields giving the last public day
-    (the earliest wins, never past ``max``). ``removed_on``: date fields giving the first day no
-    longer public. ``summary_procedure``: field whose ``summary`` code marks a 简易程序 penalty.
+    ``start``: date field publication starts on. ``count_from``: date fields the lengths count
+    from, the first one filled wins (default: ``start``), e.g. the end of the act (Dalian art. 12).
+    ``max``/``min``: longest period, and the shortest before credit repair takes effect (one
+    length, or one per severity code read from ``severity``); no ``max`` means long-term.
+    ``ends_at``: date fields giving the last public day (the earliest wins, never past ``max``).
+    ``removed_on``: date fields giving the first day no longer public. ``summary_procedure``: field
+    whose ``summary`` code marks a 简易程序 penalty. ``extend_while_listed``: the period does not
+    end while the subject has a published 严重失信主体名单 entry (Zhejiang art. 16).
     """
 
     start: str
@@ -71,6 +74,8 @@ class PeriodRule:
     ends_at: tuple[str, ...] = ()
     removed_on: tuple[str, ...] = ()
     summary_procedure: str | None = None
+    count_from: tuple[str, ...] = ()
+    extend_while_listed: bool = False
 
     def length(self, which: str, severity: str | None) -> Duration | None:
         """The ``max`` or ``min`` length that applies to a record of the given severity code."""
@@ -80,9 +85,11 @@ class PeriodRule:
         return value
 
 
-def parse_period(path: Path, raw: Any, field_types: dict[str, str], errors: list[str]) -> PeriodRule | None:
-    """Parse a ``period`` mapping, appending ``file: period.key: problem`` lines to ``errors``."""
-    where = f"{path}: period"
+def parse_period(where: str, raw: Any, field_types: dict[str, str], errors: list[str]) -> PeriodRule | None:
+    """Parse a period mapping, appending ``<where>.key: problem`` lines to ``errors``.
+
+    ``where`` names the file and the mapping's key, e.g. ``data/catalogue/judgment.yaml: period``.
+    """
     if not isinstance(raw, dict):
         errors.append(f"{where}: a period rule is required")
         return None
@@ -92,6 +99,9 @@ def parse_period(path: Path, raw: Any, field_types: dict[str, str], errors: list
         errors.append(f"{where}.basis: every period rule cites its legal basis")
     date_fields = ["start", *(f"ends_at[{i}]" for i in range(len(raw.get("ends_at") or [])))]
     date_fields += [f"removed_on[{i}]" for i in range(len(raw.get("removed_on") or []))]
+    date_fields += [f"count_from[{i}]" for i in range(len(raw.get("count_from") or []))]
+    if not isinstance(raw.get("extend_while_listed", False), bool):
+        errors.append(f"{where}.extend_while_listed: expected true or false")
     for key in date_fields:
         name = _lookup(raw, key)
         if field_types.get(name) != "date":
@@ -106,6 +116,7 @@ def parse_period(path: Path, raw: Any, field_types: dict[str, str], errors: list
         start=raw["start"], basis=str(raw["basis"]), max=lengths["max"], min=lengths["min"],
         severity=raw.get("severity"), ends_at=tuple(raw.get("ends_at") or ()),
         removed_on=tuple(raw.get("removed_on") or ()), summary_procedure=raw.get("summary_procedure"),
+        count_from=tuple(raw.get("count_from") or ()), extend_while_listed=bool(raw.get("extend_while_listed", False)),
     )
 
 

@@ -17,10 +17,12 @@ from site_builder.exceptions import CatalogueError
 from site_builder.periods import PeriodRule, parse_period
 
 OBJECTION_MODES = ("suspend", "mark")
+UNVERIFIABLE = ("exclude", "publish")
+_OPTIONAL = {"min_age", "unverifiable"}
 _RULE_KEYS: dict[str, dict[str, type]] = {
     "natural_persons": {"publish": bool, "min_age": int},
     "summary_procedure": {"publish": bool},
-    "objection": {"mode": str},
+    "objection": {"mode": str, "unverifiable": str},
     "repair": {"withdraw": bool},
 }
 
@@ -36,6 +38,7 @@ class Policy:
     publish_summary_procedure: bool
     objection_mode: str
     withdraw_repaired: bool
+    exclude_unverifiable: bool
     basis: dict[str, str]
     periods: dict[str, PeriodRule] = field(default_factory=dict)
     source: Path | None = None
@@ -43,6 +46,11 @@ class Policy:
     def period(self, item_id: str, default: PeriodRule) -> PeriodRule:
         """The period rule for an item: the profile's, else the catalogue's."""
         return self.periods.get(item_id, default)
+
+    @property
+    def needs_listing(self) -> bool:
+        """Whether some period depends on which subjects are on a serious-dishonesty list."""
+        return any(rule.extend_while_listed for rule in self.periods.values())
 
 
 def load_profile(folder: Path, name: str, catalogue: Catalogue) -> Policy:
@@ -67,7 +75,7 @@ def load_profile(folder: Path, name: str, catalogue: Catalogue) -> Policy:
             errors.append(f"{path}: periods.{item_id}: not a catalogue item")
             continue
         types = {f.name: f.type for f in catalogue[item_id].fields}
-        rule = parse_period(Path(f"{path}: periods.{item_id}"), raw, types, errors)
+        rule = parse_period(f"{path}: periods.{item_id}", raw, types, errors)
         if rule is not None:
             periods[item_id] = rule
     if errors:
@@ -78,6 +86,7 @@ def load_profile(folder: Path, name: str, catalogue: Catalogue) -> Policy:
         min_age=rules["natural_persons"].get("min_age", 18),
         publish_summary_procedure=rules["summary_procedure"]["publish"],
         objection_mode=rules["objection"]["mode"], withdraw_repaired=rules["repair"]["withdraw"],
+        exclude_unverifiable=rules["objection"].get("unverifiable", "exclude") == "exclude",
         basis={k: v["basis"] for k, v in rules.items()}, periods=periods, source=path,
     )
 
@@ -99,9 +108,11 @@ def _rules(path: Path, raw: Any, errors: list[str]) -> dict[str, dict[str, Any]]
         for key, kind in keys.items():
             if key in body and not isinstance(body[key], kind):
                 errors.append(f"{where}.{key}: expected {kind.__name__}, got {body[key]!r}")
-            elif key not in body and key != "min_age":
+            elif key not in body and key not in _OPTIONAL:
                 errors.append(f"{where}.{key}: missing")
-    mode = (raw.get("objection") or {}).get("mode")
-    if mode is not None and mode not in OBJECTION_MODES:
-        errors.append(f"{path}: rules.objection.mode: {mode!r} is not one of {', '.join(OBJECTION_MODES)}")
+    objection: dict[str, Any] = raw["objection"] if isinstance(raw.get("objection"), dict) else {}
+    for key, allowed in (("mode", OBJECTION_MODES), ("unverifiable", UNVERIFIABLE)):
+        value = objection.get(key)
+        if value is not None and value not in allowed:
+            errors.append(f"{path}: rules.objection.{key}: {value!r} is not one of {', '.join(allowed)}")
     return raw

@@ -157,7 +157,8 @@ def test_summary_procedure_penalty_excluded(national: Policy) -> None:
 
 @pytest.mark.parametrize(
     ("status", "expected"),
-    [("处理中", "objection_pending"), ("异议成立", "objection_upheld"), ("异议不成立", "published"),
+    [("处理中", "objection_pending"), ("异议成立", "objection_upheld"), ("无法核实", "objection_unverifiable"),
+     ("异议不成立", "published"),
      ("无", "published"), ("", "published")],
 )
 def test_objections_suspend(national: Policy, status: str, expected: str) -> None:
@@ -220,6 +221,7 @@ def test_every_reason_code_is_documented_and_reachable(national: Policy) -> None
         outcome(national, "admin_penalty", "2025-06-01", **person(id_type="护照", id_no="E1")).reason,
         outcome(national, "admin_penalty", "2025-06-01", procedure="简易程序").reason,
         outcome(national, "admin_penalty", "2025-06-01", objection_status="异议成立").reason,
+        outcome(national, "admin_penalty", "2025-06-01", objection_status="无法核实").reason,
         outcome(national, "admin_penalty", "2025-06-01", objection_status="处理中").reason,
         outcome(national, "admin_penalty", "2025-01-01").reason,
         outcome(national, "admin_penalty", "2027-01-01").reason,
