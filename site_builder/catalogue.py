@@ -32,7 +32,7 @@ ROLES = (
 REQUIRED_ROLES = ("record_id", "publish_status", "disclosure_level", "subject_name", "decision_date")
 _FIELD_KEYS = {
     "name", "title", "type", "format", "constraints", "disclosure", "mask", "aliases", "values", "synonyms",
-    "role", "description",
+    "open", "role", "description",
 }
 _ITEM_KEYS = {"id", "title", "files", "class", "nature", "include", "period", "fields", "description"}
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -60,6 +60,8 @@ class FieldSpec:
     """Enumerations: canonical code -> Chinese label."""
     synonyms: dict[str, tuple[str, ...]] | None = None
     """Other spellings seen in exports, by code (``审核通过`` for ``approved``)."""
+    open: bool = False
+    """A descriptive enumeration: values outside ``values`` are kept as given instead of refused."""
     aliases: tuple[str, ...] = ()
     description: str = ""
 
@@ -211,9 +213,11 @@ def _parse_field(path: Path, index: int, raw: Any, errors: list[str]) -> FieldSp
         problems.append("mask: a masked field needs a mask, and only a masked field has one")
     elif raw.get("mask") is not None and raw["mask"] not in MASKS:
         problems.append(f"mask: {raw['mask']!r} is not one of {', '.join(MASKS)}")
+    values = raw.get("values")
+    if raw.get("open") is not None and (values is None or not isinstance(raw["open"], bool) or raw.get("role")):
+        problems.append("open: only a descriptive enumeration (with values, without a role) may be open")
     if raw.get("role") is not None and raw["role"] not in ROLES:
         problems.append(f"role: {raw['role']!r} is not a known role")
-    values = raw.get("values")
     if values is not None and not (isinstance(values, dict) and values):
         problems.append("values: must map codes to Chinese labels")
     synonyms = raw.get("synonyms")
@@ -230,6 +234,7 @@ def _parse_field(path: Path, index: int, raw: Any, errors: list[str]) -> FieldSp
         disclosure=raw["disclosure"], mask=raw.get("mask"), role=raw.get("role"),
         format=raw.get("format"), values={str(k): str(v) for k, v in values.items()} if values else None,
         synonyms={str(k): tuple(str(x) for x in v) for k, v in synonyms.items()} if synonyms else None,
+        open=bool(raw.get("open", False)),
         aliases=tuple(raw.get("aliases") or ()), description=str(raw.get("description") or ""),
     )
 

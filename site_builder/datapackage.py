@@ -42,7 +42,7 @@ def _schema_field(spec: FieldSpec) -> dict[str, Any]:
     constraints: dict[str, Any] = {}
     if spec.required:
         constraints["required"] = True
-    if spec.values:
+    if spec.values and not spec.open:
         constraints["enum"] = list(spec.values.values())
     if spec.format == "uscc":
         constraints["pattern"] = USCC_PATTERN

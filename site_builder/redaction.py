@@ -1,18 +1,21 @@
 """Redaction: the only stage that sees raw values. Withheld fields stop here; masked fields are masked.
 
 What leaves this stage is a :class:`PublicRecord` of display text; no later stage can reach a
-withheld value or an unmasked ID number.
+withheld value or an unmasked ID number. Free text is de-identified too (GB/T 35273 §7.2): where a
+违法事实 repeats the record's own ID numbers or withheld values, or a natural person's name, they are
+replaced by their masked form, and any other valid resident ID number in it is masked.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from site_builder.catalogue import CatalogItem, FieldSpec
 from site_builder.disclosure import Decision
-from site_builder.identifiers import mask_id_number, mask_person_name
+from site_builder.identifiers import mask_id_number, mask_person_name, resident_id_problem
 from site_builder.validation import Record, Value
 
 
@@ -36,10 +39,18 @@ class PublicRecord:
     """Display text of every public or masked field, by field name, in catalogue order."""
 
 
+_RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{16}[\dXx](?![0-9A-Za-z])")
+_MIN_SECRET = 6
+
+
 def redact(record: Record, item: CatalogItem, decision: Decision) -> PublicRecord:
     """Keep the public fields of a published record, masking where the catalogue says."""
     natural = record.get(item.role("subject_category")) == "natural_person"
-    fields = {spec.name: _display(spec, record.get(spec.name), natural) for spec in item.public_fields}
+    replacements = _replacements(record, item, natural)
+    fields = {}
+    for spec in item.public_fields:
+        text = _display(spec, record.get(spec.name), natural)
+        fields[spec.name] = scrub(text, replacements) if spec.type == "string" and not spec.values else text
     started = decision.start or record.get(item.role("decision_date"))
     assert isinstance(started, dt.date)
     objected = record.get(item.role("objection_date")) if decision.marked else None
@@ -55,6 +66,33 @@ def redact(record: Record, item: CatalogItem, decision: Decision) -> PublicRecor
         objection_date=objected if isinstance(objected, dt.date) else None,
         fields=fields,
     )
+
+
+def _replacements(record: Record, item: CatalogItem, natural: bool) -> dict[str, str]:
+    """Raw values of this record that must not appear in its free text, with what replaces them."""
+    found: dict[str, str] = {}
+    for spec in item.fields:
+        value = record.get(spec.name)
+        if not isinstance(value, str) or len(value) < _MIN_SECRET or spec.values:
+            continue
+        if spec.mask == "id_number" or spec.disclosure == "withheld":
+            found[value] = mask_id_number(value)
+    name = record.get(item.role("subject_name"))
+    if natural and isinstance(name, str) and len(name) >= 2:
+        found[name] = mask_person_name(name)
+    return found
+
+
+def scrub(text: str, replacements: dict[str, str]) -> str:
+    """``text`` with the given raw values replaced and every valid resident ID number masked."""
+    for raw in sorted(replacements, key=len, reverse=True):
+        text = text.replace(raw, replacements[raw])
+
+    def mask(match: re.Match[str]) -> str:
+        number = match.group().upper()
+        return mask_id_number(number) if resident_id_problem(number) is None else match.group()
+
+    return _RESIDENT_ID.sub(mask, text)
 
 
 def _display(spec: FieldSpec, value: Value, natural_person: bool) -> str:

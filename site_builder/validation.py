@@ -148,6 +148,8 @@ def parse_cell(spec: FieldSpec, text: str) -> tuple[Value, tuple[str, str] | Non
         return None, ("required", "必填字段为空") if spec.required else None
     if spec.values is not None:
         code = enum_code(spec, text)
+        if code is None and spec.open:
+            return text, None
         if code is None:
             allowed = "、".join(spec.values.values())
             return None, ("enum", f"“{text}”不是允许的取值（{allowed}）")

@@ -241,3 +241,31 @@ def test_unreadable_file_stops_the_build_and_keeps_the_old_site(tmp_path: Path) 
     code, output = cli(*args)
     assert code == 1 and "judgment.csv" in output
     assert {p: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()} == before
+
+
+def test_free_text_is_de_identified(tmp_path: Path) -> None:
+    other_id = make_resident_id("110105", "19850505", "777")
+    records = tmp_path / "records"
+    write_csv(records / "admin_penalty.csv", "admin_penalty", [
+        row("admin_penalty", record_id="AP-P", decision_date="2026-06-01",
+            violation_facts=f"当事人张三丰（身份证号{ADULT_ID}）伙同他人（{other_id}）经营过期食品",
+            **person(id_no=ADULT_ID)),
+        row("admin_penalty", record_id="AP-C", decision_date="2026-06-01", legal_rep_id_no=LEGAL_REP_ID,
+            remarks=f"法定代表人证件号{LEGAL_REP_ID}"),
+    ])
+    build_site(tmp_path, records, AS_OF, search=True)  # the build's own leak scan passes
+    texts = site_texts(tmp_path / "output")
+    assert not [n for n, t in texts.items() if ADULT_ID in t or other_id in t or LEGAL_REP_ID in t or "张三丰" in t]
+    page = texts["record/admin_penalty/AP-P/index.html"]
+    assert f"当事人张*丰（身份证号{ADULT_ID[:3]}{'*' * 11}{ADULT_ID[-4:]}）" in page
+    assert f"{other_id[:3]}{'*' * 11}{other_id[-4:]}" in page
+
+
+def test_descriptive_enumerations_keep_unlisted_values(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    write_csv(records / "subject.csv", "subject", [
+        row("subject", subject_type="有限责任公司（自然人投资或控股）", registration_status="存续（在营、开业、在册）")])
+    build_site(tmp_path, records, AS_OF)
+    page = (tmp_path / "output" / "subject" / COMPANY / "index.html").read_text(encoding="utf-8")
+    assert "有限责任公司（自然人投资或控股）" in page and "存续（在营、开业、在册）" in page
+    assert frictionless.validate(str(tmp_path / "output" / "data" / "datapackage.json")).valid
