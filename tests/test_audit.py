@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, build_site, make_resident_id, person, row, write_csv
+from conftest import ROOT, build_site, make_resident_id, person, row, site_config, write_csv
 
+from site_builder.build import build
 from site_builder.cli import main
 from site_builder.exceptions import BuildError
 
@@ -171,14 +172,18 @@ def test_planted_value_in_a_zip_member_fails(site: Path) -> None:
 
 
 def test_build_that_would_leak_is_refused_and_old_site_kept(tmp_path: Path) -> None:
-    good = records_dir(tmp_path / "good")
-    build_site(tmp_path, good, AS_OF)
+    records = records_dir(tmp_path / "in")
+    build_site(tmp_path, records, AS_OF)
     before = tree(tmp_path / "output")
-    leaking = records_dir(tmp_path / "bad", remarks=f"法定代表人身份证 {LEGAL_REP_ID}")  # a public field repeats it
-    with pytest.raises(BuildError, match="contains 1 withheld value"):
-        build_site(tmp_path, leaking, AS_OF)
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "10-notice.md").write_text(f"# 公告\n\n经核查，证件号码 {LEGAL_REP_ID} 的当事人……\n", encoding="utf-8")
+    config = site_config(tmp_path, records, search=False).with_paths(content=content)
+    with pytest.raises(BuildError, match=r"pages/notice/index.html: contains 1 withheld value"):
+        build(config, AS_OF)
     assert tree(tmp_path / "output") == before
     assert len(list((tmp_path / "audit" / "builds").iterdir())) == 1
+    assert not list(tmp_path.glob(".output-staging-*"))
 
 
 def test_killed_build_leaves_the_old_site(tmp_path: Path) -> None:
