@@ -269,3 +269,22 @@ def test_descriptive_enumerations_keep_unlisted_values(tmp_path: Path) -> None:
     page = (tmp_path / "output" / "subject" / COMPANY / "index.html").read_text(encoding="utf-8")
     assert "有限责任公司（自然人投资或控股）" in page and "存续（在营、开业、在册）" in page
     assert frictionless.validate(str(tmp_path / "output" / "data" / "datapackage.json")).valid
+
+
+def test_large_sites_index_subjects_only(tmp_path: Path) -> None:
+    import dataclasses
+
+    from conftest import site_config
+
+    from site_builder.build import build
+
+    records = tmp_path / "records"
+    write_csv(records / "admin_penalty.csv", "admin_penalty", [row("admin_penalty", decision_date="2026-06-01")])
+    config = site_config(tmp_path, records, search=True)
+    config = dataclasses.replace(config, search=dataclasses.replace(config.search, index_records=False))
+    build(config, AS_OF)
+    texts = site_texts(tmp_path / "output")
+    fragments = [t for n, t in texts.items() if n.startswith("pagefind/fragment/")]
+    assert len(fragments) == 1 and f"/subject/{COMPANY}/" in fragments[0]
+    assert "杭市监罚〔2025〕1号" in fragments[0]  # the subject page carries its records' numbers
+    assert "data-pagefind-body" not in texts["record/admin_penalty/AD-1/index.html"]
