@@ -1,7 +1,8 @@
 """The audit ledger: where every input row went, written outside the published site.
 
 ``decisions.csv`` has one line per valid row (published or excluded with its reason code);
-``quarantine.csv`` one line per problem of each invalid row. Counts are kept as rows are
+``quarantine.csv`` one line per problem of each invalid row; ``warnings.csv`` what was noticed
+about the files. Counts are kept as rows are
 recorded so that the manifest can show they add up.
 """
 
@@ -14,6 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from site_builder.disclosure import REASONS, Decision
+from site_builder.loading import SourceFile
 from site_builder.validation import Quarantined, Record
 
 DECISION_COLUMNS = ["item", "record_id", "file", "row", "outcome", "start", "until", "marked"]
@@ -64,6 +66,7 @@ class Ledger:
 
     def __init__(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
         self.counts = Counts()
         self._files = [
             (folder / "decisions.csv").open("w", encoding="utf-8", newline=""),
@@ -98,6 +101,17 @@ class Ledger:
             self._quarantine.writerow(
                 [entry.item, entry.file, entry.row, entry.record_id, problem.column, problem.type, problem.message]
             )
+
+    def warnings(self, sources: list[SourceFile], ignored: list[str]) -> None:
+        """``warnings.csv``: each file's warnings (unknown columns, skipped title rows) and ignored paths.
+
+        They may quote a file's cells, so they stay here; the public manifest only counts them.
+        """
+        with (self.folder / "warnings.csv").open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(["item", "file", "warning"])
+            writer.writerows([s.item, s.name, w] for s in sources for w in s.warnings)
+            writer.writerows(["", name, "不属于任何目录项，未读取"] for name in ignored)
 
     def close(self) -> None:
         """Close the files."""

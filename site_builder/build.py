@@ -78,6 +78,7 @@ def build(config: Config, as_of: date) -> BuildResult:
                     store.add(redact(row.checked, row.item, row.decision))
         for source in sources:
             _log_source(source)
+        ledger.warnings(sources, ignored)
         store.flush()
         ledger.close()
         site = Site(config, catalogue, policy, as_of, store)

@@ -89,7 +89,7 @@ def unclaimed_paths(records: Path, sources: list[SourceFile]) -> list[str]:
 
 def _files_for(records: Path, stem: str) -> list[Path]:
     """The records files of one item name: ``<stem>.csv|.xlsx`` and ``<stem>/*.csv|.xlsx``."""
-    candidates = [records / f"{stem}{suffix}" for suffix in SUFFIXES + UNSUPPORTED]
+    candidates = [p for p in sorted(records.iterdir()) if p.stem == stem and p.suffix.lower() in SUFFIXES + UNSUPPORTED]
     folder = records / stem
     if folder.is_dir():
         candidates += sorted(folder.iterdir())
@@ -113,7 +113,7 @@ def read_rows(source: SourceFile, item: CatalogItem) -> Iterator[RawRow]:
     if source.path.suffix.lower() == ".xlsx":
         rows = _xlsx_rows(source)
     else:
-        rows = _csv_rows(source)
+        rows = _csv_rows(source, item)
     header, first, pending = _find_header(rows, item, source)
     if header is None:
         source.warnings.append("文件为空，没有表头")
@@ -135,8 +135,8 @@ def _find_header(
     """The heading row, its row number, and rows read past it that are still to be processed.
 
     The heading is the first of the first rows that names two or more fields; rows above it (a
-    title such as ``行政处罚信息公示表``) are skipped with a warning. If no row qualifies, the first
-    row is taken as the heading (its columns are then reported unknown and every row quarantined).
+    title such as ``行政处罚信息公示表``) are skipped with a warning. If no row qualifies the file
+    cannot be read (a data row must never be taken for a heading): :class:`InputError`.
     """
     index = item.header_index()
     seen: list[list[str]] = []
@@ -150,8 +150,10 @@ def _find_header(
             break
     if not seen:
         return None, 1, []
-    source.warnings.append("未找到可识别的表头，按第1行处理")
-    return seen[0], 1, seen[1:]
+    raise InputError(
+        f"Records file '{source.path}': no heading row naming at least two columns of '{item.id}' in its first "
+        f"{HEADER_SEARCH} rows; add the heading row (Chinese titles or English names, see the README)"
+    )
 
 
 def _map_header(source: SourceFile, item: CatalogItem, header: list[str]) -> None:
@@ -207,14 +209,23 @@ def detect_encoding(path: Path) -> tuple[str, str]:
     return encoding, digest.hexdigest()
 
 
-def _csv_rows(source: SourceFile) -> Iterator[list[str]]:
+def _delimiter(lines: list[str], item: CatalogItem) -> str:
+    """The delimiter under which some early line names the most columns of ``item`` (``,`` on a tie)."""
+    index = item.header_index()
+
+    def named(delimiter: str) -> int:
+        rows = csv.reader(lines, delimiter=delimiter, strict=False)
+        return max((sum(normalise_title(cell) in index for cell in cells) for cells in rows), default=0)
+
+    return max(",\t;|", key=named)
+
+
+def _csv_rows(source: SourceFile, item: CatalogItem) -> Iterator[list[str]]:
     source.encoding, source.sha256 = detect_encoding(source.path)
     try:
         with source.path.open(encoding=source.encoding, newline="") as fh:
-            sample = fh.read(64 * 1024)
+            delimiter = _delimiter(fh.read(64 * 1024).splitlines()[:HEADER_SEARCH], item)
             fh.seek(0)
-            first_line = sample.splitlines()[0] if sample else ""
-            delimiter = max(",\t;|", key=first_line.count)
             yield from csv.reader(fh, delimiter=delimiter, strict=False)
     except (OSError, UnicodeError, csv.Error) as exc:
         raise InputError(f"Records file '{source.path}' cannot be read: {exc}") from exc

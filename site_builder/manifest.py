@@ -58,7 +58,7 @@ def make_manifest(
         "inputs": {
             "records": [
                 {"item": s.item, "file": s.name, "encoding": s.encoding, "sha256": s.sha256, "rows": s.rows,
-                 "warnings": s.warnings}
+                 "warnings": len(s.warnings)}
                 for s in sources
             ],
             "catalogue": {_rel(p, root): file_sha256(p) for p in catalogue.files},

@@ -86,14 +86,13 @@ class Validator:
                 problems.append(Problem(spec.title, problem[0], problem[1]))
         problems += self._row_checks(values, {p.column for p in problems})
         record_id = str(values.get(self.id_field) or "")
-        if record_id and not problems:
-            first = self.seen.get(record_id)
-            if first is not None:
-                problems.append(
-                    Problem(self.item.field(self.id_field).title, "duplicate-id", f"记录编号“{record_id}”重复，首次出现于{first}")
-                )
-            else:
-                self.seen[record_id] = f"{raw.file}第{raw.row}行"
+        first = self.seen.get(record_id)
+        if first is not None:
+            problems.append(
+                Problem(self.item.field(self.id_field).title, "duplicate-id", f"记录编号“{record_id}”重复，首次出现于{first}")
+            )
+        elif record_id and not problems:
+            self.seen[record_id] = f"{raw.file}第{raw.row}行"
         if problems:
             return Quarantined(raw.item, raw.file, raw.row, record_id, tuple(problems))
         return Record(raw.item, record_id, raw.file, raw.row, values)

@@ -25,8 +25,8 @@ from conftest import COMPANY, ROOT, build_site, make_resident_id, make_uscc, per
 
 from site_builder.build import build
 from site_builder.cli import main
-from site_builder.exceptions import ConfigError
-from site_builder.identifiers import mask_id_number, mask_person_name
+from site_builder.exceptions import ConfigError, InputError
+from site_builder.identifiers import mask_id_number, mask_person_name, resident_id_problem, uscc_problem
 
 AS_OF = date(2026, 11, 24)
 OTHER = make_uscc("91330200MA2H3K5B2")
@@ -535,18 +535,13 @@ def test_penalty_page_disappears_the_day_after_its_last_day(tmp_path: Path, seve
     assert result.counts.excluded["admin_penalty"]["expired"] == 1
 
 
-# --- Bugs found while writing these tests -----------------------------------------------------------------------
+# --- A file without its heading row -----------------------------------------------------------------------------
 
 
 def test_file_without_a_heading_row_does_not_publish_its_first_row(tmp_path: Path) -> None:
-    """A records file exported without its heading row: the first row is taken as the heading.
-
-    Bug: every unrecognised heading is reported as a warning that quotes it (``未知列“…”``), and the
-    warnings go into ``manifest.json`` at the root of the published site. So the first data row's
-    cells (a natural person's unmasked name and raw resident ID, withheld values) are published.
-    The build's own leak scan misses them: that row never becomes a RawRow, so its values are not
-    collected as secrets.
-    """
+    """A records file exported without its heading row cannot be read: a data row (a natural person's
+    name and raw resident ID, withheld values) must never be taken for a heading and quoted in a
+    warning. The build stops with a message naming the file; nothing is published."""
     records = tmp_path / "records"
     path = write_csv(records / "admin_penalty.csv", "admin_penalty", [
         row("admin_penalty", record_id="AP-1", decision_date="2026-06-01", legal_rep_id_no=LEGAL_REP_ID,
@@ -555,7 +550,66 @@ def test_file_without_a_heading_row_does_not_publish_its_first_row(tmp_path: Pat
     ])
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     path.write_text("\n".join(lines[1:]) + "\n", encoding="utf-8-sig")
+    with pytest.raises(InputError, match=r"admin_penalty.csv': no heading row"):
+        build_site(tmp_path, records, AS_OF)
+    assert not (tmp_path / "output").exists()
+
+
+# --- Codes that also read as resident ID numbers ---------------------------------------------------------------
+
+
+def uscc_like_resident_id(body: str = "12330106190307") -> str:
+    """A valid 统一社会信用代码 (a 事业单位, prefix 12) that is also a well-formed resident ID number.
+
+    Prefixes 11-13, 21, 31-35, 41, 51-53 … of 机关, 事业单位 and 社会组织 are also province codes; with an
+    all-digit organisation code, positions 7-14 can read as a date and the check characters can agree.
+    """
+    for n in range(1000):
+        code = make_uscc(f"{body}{n:03d}")
+        if resident_id_problem(code) is None:
+            assert uscc_problem(code) is None
+            return code
+    raise AssertionError("no such code")
+
+
+def test_organisation_codes_that_read_as_resident_ids_are_published_unchanged(tmp_path: Path) -> None:
+    """A 事业单位's or an authority's 统一社会信用代码 is not a person's ID number, whatever it looks like.
+
+    Bug: ``redaction.scrub`` masks every string that passes ``resident_id_problem`` in every free-text
+    field, the 统一社会信用代码 columns included, so ``12330106190307015X`` is published as
+    ``123***********015X``; the data package then breaks its own ``pattern`` constraint, and
+    ``verify._data_problems`` crashes formatting the report (``'ReportTask' object has no attribute
+    'resource'``): the whole build fails with an AttributeError.
+    """
+    code = uscc_like_resident_id()
+    records = tmp_path / "records"
+    write_csv(records / "subject.csv", "subject", [row("subject", subject_name="杭州市某某研究院", subject_type="事业单位", uscc=code)])
+    write_csv(records / "admin_penalty.csv", "admin_penalty", [
+        row("admin_penalty", record_id="AP-1", decision_date="2026-06-01", authority_uscc=code),
+    ])
     output = build_site(tmp_path, records, AS_OF).output
-    leaks = sorted((secret, name) for name, text in output_texts(output).items()
-                   for secret in (ADULT_ID, LEGAL_REP_ID, "钱多多") if secret in text)
-    assert leaks == []
+    assert (output / "subject" / code / "index.html").is_file()
+    assert [r["uscc"] for r in read_csv(output / "data" / "subject.csv")] == [code]
+    assert [r["authority_uscc"] for r in read_csv(output / "data" / "admin_penalty.csv")] == [code]
+    assert frictionless.validate(output / "data" / "datapackage.json").valid
+
+
+def test_natural_person_with_a_resident_id_in_the_code_column_does_not_stop_the_build(tmp_path: Path) -> None:
+    """Some exports put a person's ID number into 统一社会信用代码 as well; about 1 in 31 pass its check.
+
+    Such a row may be quarantined or published with the number masked, but it must not stop the build,
+    and the raw number must not be published. Bug: it is masked in the 统一社会信用代码 column, the data
+    package fails its pattern constraint and the build crashes (see the test above).
+    """
+    number = next(n for seq in range(100, 1000)
+                  if uscc_problem(n := make_resident_id(seq=f"{seq:03d}")) is None)
+    records = tmp_path / "records"
+    write_csv(records / "admin_penalty.csv", "admin_penalty", [
+        row("admin_penalty", record_id="AP-1", decision_date="2026-06-01"),
+        row("admin_penalty", record_id="AP-2", decision_date="2026-06-01", **person(id_no=number, uscc=number)),
+    ])
+    result = cli(*build_args(records, tmp_path))
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert (tmp_path / "out" / "record" / "admin_penalty" / "AP-1" / "index.html").is_file()
+    assert [name for name, text in output_texts(tmp_path / "out").items() if number in text] == []
+    assert frictionless.validate(tmp_path / "out" / "data" / "datapackage.json").valid

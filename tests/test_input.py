@@ -259,13 +259,12 @@ def test_title_rows_above_the_heading_are_skipped(tmp_path: Path) -> None:
     assert "表头在第3行，前2行已跳过" in source.warnings
 
 
-def test_unrecognised_heading_loses_no_row(tmp_path: Path) -> None:
+def test_file_without_a_recognisable_heading_cannot_be_read(tmp_path: Path) -> None:
     lines = ["甲,乙,丙"] + [f"{n},{n},{n}" for n in range(15)]
     (tmp_path / "admin_penalty.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     source = find_sources(tmp_path, CATALOGUE)[0]
-    raws = list(read_rows(source, PENALTY))
-    assert len(raws) == 15 and raws[0].row == 2 and source.rows == 15
-    assert any("必填列" in w for w in source.warnings)
+    with pytest.raises(InputError, match="admin_penalty.csv': no heading row naming at least two columns"):
+        list(read_rows(source, PENALTY))
 
 
 @pytest.mark.parametrize("name", ["xzcf.csv", "行政处罚信息.csv", "双公示行政处罚/part1.csv"])

@@ -230,8 +230,8 @@ def test_missing_required_column_warns_and_every_row_is_quarantined(tmp_path: Pa
     assert manifest["counts"]["by_item"]["admin_penalty"]["quarantined"] == 3
     assert manifest["counts"]["by_item"]["admin_penalty"]["published"] == 0
     assert manifest["counts"]["by_item"]["judgment"]["published"] == 1  # the other item's file is unaffected
-    files = {i["file"]: i for i in manifest["inputs"]["records"]}
-    assert any("处罚决定日期" in w for w in files["admin_penalty.csv"]["warnings"])
+    [penalty_source] = [s for s in result.sources if s.item == "admin_penalty"]
+    assert any("处罚决定日期" in w for w in penalty_source.warnings)
     with (result.audit / "quarantine.csv").open(encoding="utf-8", newline="") as fh:
         quarantine = list(csv.DictReader(fh))
     assert sorted((q["record_id"], q["column"], q["error"]) for q in quarantine) == [
@@ -270,6 +270,17 @@ def test_tab_delimited_file_with_a_title_line_above_the_heading(tmp_path: Path) 
     assert [r.row for r in rows] == [3]
     assert rows[0].values["decision_no"] == "杭市监罚〔2025〕1号"
     assert "表头在第2行，前1行已跳过" in sources[0].warnings
+
+
+def test_tab_delimited_file_with_commas_inside_a_cell(tmp_path: Path) -> None:
+    """A tab-separated export whose facts list batch numbers separated by ASCII commas is still tab-separated."""
+    data = sample() | {"violation_facts": "涉案批号：" + ",".join(f"2024{n:03d}" for n in range(40))}
+    lines = ["\t".join(heading_row("admin_penalty", data)), "\t".join(data_row("admin_penalty", data))]
+    (tmp_path / "admin_penalty.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows, sources = read(tmp_path)
+    assert sources[0].warnings == []
+    assert rows[0].values["violation_facts"] == data["violation_facts"]
+    assert rows[0].values["decision_no"] == "杭市监罚〔2025〕1号"
 
 
 def test_blank_rows_are_skipped(tmp_path: Path) -> None:
