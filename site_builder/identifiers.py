@@ -52,11 +52,12 @@ def resident_id_problem(number: str) -> str | None:
 
 
 def birth_date(resident_id: str) -> date | None:
-    """The birth date encoded in a resident ID number, or ``None`` if it is not a real date."""
+    """The birth date encoded in a resident ID number, or ``None`` if it is not a real date from 1900 on."""
     try:
-        return date(int(resident_id[6:10]), int(resident_id[10:12]), int(resident_id[12:14]))
+        born = date(int(resident_id[6:10]), int(resident_id[10:12]), int(resident_id[12:14]))
     except ValueError:
         return None
+    return born if born.year >= 1900 else None
 
 
 def region_code(code: str) -> str:

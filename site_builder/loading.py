@@ -1,7 +1,7 @@
 """Loading: find each catalogue item's records files and stream their rows.
 
-A records directory holds, per catalogue item, ``<item>.csv`` (or ``.xlsx``) or a folder
-``<item>/`` of such files; the Chinese item title may stand for the id (``行政处罚.csv``).
+A records directory holds, per catalogue item, ``<item>.csv`` (or ``.xlsx``, every worksheet) or
+a folder ``<item>/`` of such files (subfolders included, in path order); the Chinese item title may stand for the id (``行政处罚.csv``).
 CSV files may be UTF-8, UTF-8 with BOM, GB18030 (GBK) or UTF-16 with BOM, with ``,``, tab, ``;``
 or ``|`` between cells. Column headings may be the Chinese title, the English name or a known
 alias of a field, with full-width or ASCII parentheses. Row numbers count the heading as row 1.
@@ -92,7 +92,7 @@ def _files_for(records: Path, stem: str) -> list[Path]:
     candidates = [p for p in sorted(records.iterdir()) if p.stem == stem and p.suffix.lower() in SUFFIXES + UNSUPPORTED]
     folder = records / stem
     if folder.is_dir():
-        candidates += sorted(folder.iterdir())
+        candidates += sorted(p for p in folder.rglob("*") if not any(part.startswith(".") for part in p.relative_to(folder).parts))
     files = []
     for path in candidates:
         if not path.is_file() or path.name.startswith((".", "~$")):
@@ -105,28 +105,37 @@ def _files_for(records: Path, stem: str) -> list[Path]:
 
 
 def read_rows(source: SourceFile, item: CatalogItem) -> Iterator[RawRow]:
-    """Stream the data rows of one file, mapping its headings to ``item``'s fields.
+    """Stream the data rows of one file (every worksheet of a workbook), mapping headings to fields.
 
     Sets ``source.encoding``, ``source.sha256``, ``source.columns`` and ``source.warnings``.
-    Raises :class:`InputError` if the file cannot be read or decoded at all.
+    Raises :class:`InputError` if the file cannot be read or decoded at all, or if its first
+    (or only) sheet has no heading row. A later worksheet without a heading row (``填报说明``) is
+    not read, with a warning that counts its rows.
     """
-    if source.path.suffix.lower() == ".xlsx":
-        rows = _xlsx_rows(source)
-    else:
-        rows = _csv_rows(source, item)
-    header, first, pending = _find_header(rows, item, source)
-    if header is None:
-        source.warnings.append("文件为空，没有表头")
-        return
-    _map_header(source, item, header)
-    width = len(header)
-    for number, cells in enumerate(itertools.chain(pending, rows), start=first + 1):
-        if not any(c.strip() for c in cells):
+    parts = _xlsx_sheets(source) if source.path.suffix.lower() == ".xlsx" else [("", _csv_rows(source, item))]
+    for number, (sheet, rows) in enumerate(parts):
+        label = f"{source.name}!{sheet}" if number else source.name
+        try:
+            header, first, pending = _find_header(rows, item, source)
+        except InputError:
+            if not number:
+                raise
+            unread = sum(1 for cells in rows if any(c.strip() for c in cells))
+            source.warnings.append(f"工作表“{sheet}”没有可识别的表头，未读取（其后还有{unread}行）")
             continue
-        source.rows += 1
-        values = {name: cells[i] if i < len(cells) else "" for i, name in source.columns.items()}
-        extra = sum(1 for c in cells[width:] if c.strip())
-        yield RawRow(item.id, source.name, number, values, extra)
+        if header is None:
+            source.warnings.append("文件为空，没有表头" if not number else f"工作表“{sheet}”为空")
+            continue
+        columns = _map_header(source, item, header)
+        source.columns = source.columns or columns
+        width = len(header)
+        for row_number, cells in enumerate(itertools.chain(pending, rows), start=first + 1):
+            if not any(c.strip() for c in cells):
+                continue
+            source.rows += 1
+            values = {name: cells[i] if i < len(cells) else "" for i, name in columns.items()}
+            extra = sum(1 for c in cells[width:] if c.strip())
+            yield RawRow(item.id, label, row_number, values, extra)
 
 
 def _find_header(
@@ -156,20 +165,23 @@ def _find_header(
     )
 
 
-def _map_header(source: SourceFile, item: CatalogItem, header: list[str]) -> None:
+def _map_header(source: SourceFile, item: CatalogItem, header: list[str]) -> dict[int, str]:
+    """Column position -> field name; unknown, repeated and missing columns become warnings."""
     index = item.header_index()
+    columns: dict[int, str] = {}
     for position, heading in enumerate(header):
         name = index.get(normalise_title(heading))
         if name is None:
             if heading.strip():
                 source.warnings.append(f"未知列“{heading.strip()}”（第{position + 1}列）已忽略")
-        elif name in source.columns.values():
+        elif name in columns.values():
             source.warnings.append(f"列“{heading.strip()}”重复对应字段 {name}，仅使用第一列")
         else:
-            source.columns[position] = name
+            columns[position] = name
     for f in item.fields:
-        if f.required and f.name not in source.columns.values():
+        if f.required and f.name not in columns.values():
             source.warnings.append(f"缺少必填列“{f.title}”（{f.name}）：本文件各行均将隔离")
+    return columns
 
 
 def detect_encoding(path: Path) -> tuple[str, str]:
@@ -231,7 +243,8 @@ def _csv_rows(source: SourceFile, item: CatalogItem) -> Iterator[list[str]]:
         raise InputError(f"Records file '{source.path}' cannot be read: {exc}") from exc
 
 
-def _xlsx_rows(source: SourceFile) -> Iterator[list[str]]:
+def _xlsx_sheets(source: SourceFile) -> list[tuple[str, Iterator[list[str]]]]:
+    """Every worksheet of a workbook as ``(title, rows of cell text)``."""
     import openpyxl
 
     source.encoding = "xlsx"
@@ -241,10 +254,8 @@ def _xlsx_rows(source: SourceFile) -> Iterator[list[str]]:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
         raise InputError(f"Records file '{source.path}' is not a readable .xlsx workbook: {exc}") from exc
-    sheet = book.worksheets[0]
-    for values in sheet.iter_rows(values_only=True):
-        yield [_cell_text(v) for v in values]
-    book.close()
+    return [(sheet.title, ([_cell_text(v) for v in values] for values in sheet.iter_rows(values_only=True)))
+            for sheet in book.worksheets]
 
 
 def _cell_text(value: object) -> str:

@@ -50,7 +50,11 @@ def redact(record: Record, item: CatalogItem, decision: Decision) -> PublicRecor
     fields = {}
     for spec in item.public_fields:
         text = _display(spec, record.get(spec.name), natural)
-        fields[spec.name] = scrub(text, replacements) if spec.type == "string" and not spec.values else text
+        if natural and spec.role == "uscc":
+            text = ""  # a natural person has no such code; the column may hold their ID number
+        elif _free_text(spec):
+            text = scrub(text, replacements)
+        fields[spec.name] = text
     started = decision.start or record.get(item.role("decision_date"))
     assert isinstance(started, dt.date)
     objected = record.get(item.role("objection_date")) if decision.marked else None
@@ -66,6 +70,12 @@ def redact(record: Record, item: CatalogItem, decision: Decision) -> PublicRecor
         objection_date=objected if isinstance(objected, dt.date) else None,
         fields=fields,
     )
+
+
+def _free_text(spec: FieldSpec) -> bool:
+    """Whether a field holds free text to de-identify (not a code, number, date or enumeration)."""
+    return spec.type == "string" and not spec.values and not spec.format and not spec.mask and spec.role not in (
+        "record_id", "uscc", "id_no", "subject_name")
 
 
 def _replacements(record: Record, item: CatalogItem, natural: bool) -> dict[str, str]:

@@ -170,8 +170,8 @@ def _data_problems(site_dir: Path) -> list[str]:
     report = validate(str(descriptor))
     if report.valid:
         return []
-    return [f"data/{task.resource.path if task.resource else '?'}: {error.message}"
-            for task in report.tasks for error in task.errors[:20]] or [f"data/datapackage.json: {e.message}" for e in report.errors]
+    problems = [f"data/{task.place}: {error.message}" for task in report.tasks for error in task.errors[:20]]
+    return problems or [f"data/datapackage.json: {error.message}" for error in report.errors]
 
 
 def collect_secrets(records: Path, catalogue_dir: Path) -> Secrets:

@@ -93,7 +93,7 @@ def write_leak_records(records: Path) -> list[str]:
         penalty_out(2, publish_status="withdrawn"),
         penalty_out(3, disclosure_level="授权查询"),
         penalty_out(4, disclosure_level="政务共享"),
-        penalty_out(5, decision_date="2025-03-10"),                                  # a year and a day ago
+        penalty_out(5, decision_date="2025-03-10"),                                  # general: last day 2026-03-10
         penalty_out(6, procedure="简易程序"),
         penalty_out(7, objection_status="处理中", objection_date="2026-11-01"),
         penalty_out(8, objection_status="异议成立"),
@@ -535,6 +535,24 @@ def test_penalty_page_disappears_the_day_after_its_last_day(tmp_path: Path, seve
     assert result.counts.excluded["admin_penalty"]["expired"] == 1
 
 
+def test_a_record_gone_since_the_last_build_is_gone_from_the_search_index_too(tmp_path: Path) -> None:
+    """Pagefind never deletes stale index files: rebuilding into the same output must not keep old fragments."""
+    records = tmp_path / "records"
+    write_csv(records / "admin_penalty.csv", "admin_penalty", [
+        row("admin_penalty", record_id="AP-1", decision_date="2025-03-10", decision_no="杭市监罚〔2025〕GONEMARK1号",
+            subject_name="GONEMARK2贸易有限公司", uscc=OTHER),
+        row("admin_penalty", record_id="AP-2", decision_date="2026-01-05", decision_no="杭市监罚〔2026〕STAYMARK1号"),
+    ])
+    build_site(tmp_path, records, date(2026, 3, 10), search=True)
+    before = output_texts(tmp_path / "output")
+    assert any("GONEMARK1" in text for name, text in before.items() if name.endswith(".pf_fragment"))
+    build_site(tmp_path, records, date(2026, 3, 11), search=True)
+    after = output_texts(tmp_path / "output")
+    assert [name for name, text in after.items() if "gonemark" in text.lower()] == []
+    assert any("STAYMARK1" in text for name, text in after.items() if name.endswith(".pf_fragment"))
+    assert not (tmp_path / "output" / "subject" / OTHER).exists()
+
+
 # --- A file without its heading row -----------------------------------------------------------------------------
 
 
@@ -558,7 +576,7 @@ def test_file_without_a_heading_row_does_not_publish_its_first_row(tmp_path: Pat
 # --- Codes that also read as resident ID numbers ---------------------------------------------------------------
 
 
-def uscc_like_resident_id(body: str = "12330106190307") -> str:
+def uscc_like_resident_id(body: str = "12330119900307") -> str:
     """A valid 统一社会信用代码 (a 事业单位, prefix 12) that is also a well-formed resident ID number.
 
     Prefixes 11-13, 21, 31-35, 41, 51-53 … of 机关, 事业单位 and 社会组织 are also province codes; with an
@@ -576,7 +594,7 @@ def test_organisation_codes_that_read_as_resident_ids_are_published_unchanged(tm
     """A 事业单位's or an authority's 统一社会信用代码 is not a person's ID number, whatever it looks like.
 
     Bug: ``redaction.scrub`` masks every string that passes ``resident_id_problem`` in every free-text
-    field, the 统一社会信用代码 columns included, so ``12330106190307015X`` is published as
+    field, the 统一社会信用代码 columns included, so a code such as ``12330119900307…`` was published as
     ``123***********015X``; the data package then breaks its own ``pattern`` constraint, and
     ``verify._data_problems`` crashes formatting the report (``'ReportTask' object has no attribute
     'resource'``): the whole build fails with an AttributeError.

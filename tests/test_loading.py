@@ -16,7 +16,7 @@ import pytest
 from conftest import CATALOGUE, COMPANY, build_site, make_resident_id, person, row, write_csv
 
 from site_builder.exceptions import InputError
-from site_builder.loading import RawRow, SourceFile, find_sources, read_rows
+from site_builder.loading import RawRow, SourceFile, find_sources, read_rows, unclaimed_paths
 from site_builder.validation import Record, Validator
 
 PENALTY = CATALOGUE["admin_penalty"]
@@ -260,8 +260,8 @@ def test_delimiters(tmp_path: Path, delimiter: str) -> None:
 def test_tab_delimited_file_with_a_title_line_above_the_heading(tmp_path: Path) -> None:
     """A title line (行政处罚信息公示表) above the heading is skipped for comma files; tab files deserve the same.
 
-    Bug: the delimiter is chosen from the first line only, which here has no delimiter at all, so
-    ',' is used, the heading is never found and the row is quarantined for missing columns.
+    Found while writing these tests: the delimiter used to be chosen from the first line only, which
+    here has no delimiter at all, so ',' was used and the heading was never found.
     """
     data = sample()
     lines = ["行政处罚信息公示表", "\t".join(heading_row("admin_penalty", data)), "\t".join(data_row("admin_penalty", data))]
@@ -412,13 +412,51 @@ def test_item_file_and_folder_together_are_both_read(tmp_path: Path) -> None:
 def test_upper_case_file_suffix_is_read(tmp_path: Path) -> None:
     """Windows exports often end in ``.CSV``. Inside an item folder it is read; beside it, too.
 
-    Bug: at the top level only lower-case ``<item>.csv``/``.xlsx`` are looked for, so
-    ``admin_penalty.CSV`` is reported as unclaimed and its rows are never read or counted.
+    Found while writing these tests: only lower-case ``<item>.csv``/``.xlsx`` used to be looked for at
+    the top level, so ``admin_penalty.CSV`` was reported as unclaimed and its rows never read.
     """
     write_csv(tmp_path / "folder" / "admin_penalty" / "a.CSV", "admin_penalty", [row("admin_penalty", record_id="AP-1")])
     assert [s.name for s in find_sources(tmp_path / "folder", CATALOGUE)] == ["admin_penalty/a.CSV"]
     write_csv(tmp_path / "top" / "admin_penalty.CSV", "admin_penalty", [row("admin_penalty", record_id="AP-1")])
     assert [s.name for s in find_sources(tmp_path / "top", CATALOGUE)] == ["admin_penalty.CSV"]
+
+
+def test_files_in_a_subfolder_of_an_item_folder_are_read_or_reported(tmp_path: Path) -> None:
+    """Rows are never dropped silently: ``admin_penalty/2025/q1.csv`` is either read or named somewhere.
+
+    Bug: ``_files_for`` lists only the files directly in ``<item>/`` and skips folders; since the item
+    folder is claimed, ``unclaimed_paths`` does not name the subfolder either, so its rows vanish
+    without a warning, a count or an audit line.
+    """
+    write_csv(tmp_path / "admin_penalty" / "a.csv", "admin_penalty", [row("admin_penalty", record_id="AP-1")])
+    write_csv(tmp_path / "admin_penalty" / "2025" / "q1.csv", "admin_penalty", [row("admin_penalty", record_id="AP-2")])
+    sources = find_sources(tmp_path, CATALOGUE)
+    read_names = [s.name for s in sources]
+    reported = unclaimed_paths(tmp_path, sources)
+    assert "admin_penalty/2025/q1.csv" in read_names or any("2025" in name for name in reported), (read_names, reported)
+
+
+def test_rows_on_a_second_worksheet_are_read_or_reported(tmp_path: Path) -> None:
+    """An .xlsx export with one worksheet per year: the rows of the second sheet must not vanish silently.
+
+    Bug: ``_xlsx_rows`` reads ``book.worksheets[0]`` only and says nothing about the others.
+    """
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    first = book.active
+    assert first is not None
+    first.title = "2024年"
+    second = book.create_sheet("2025年")
+    for sheet, record_id in ((first, "AP-1"), (second, "AP-2")):
+        data = row("admin_penalty", record_id=record_id)
+        sheet.append(heading_row("admin_penalty", data))
+        sheet.append(data_row("admin_penalty", data))
+    book.save(tmp_path / "admin_penalty.xlsx")
+    rows, sources = read(tmp_path)
+    ids = [r.values["record_id"] for r in rows]
+    assert ids[0] == "AP-1"
+    assert "AP-2" in ids or any("2025年" in w for w in sources[0].warnings), (ids, sources[0].warnings)
 
 
 def test_unsupported_format_of_an_item_is_refused(tmp_path: Path) -> None:

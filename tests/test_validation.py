@@ -278,8 +278,8 @@ def test_duplicate_id_after_normalisation() -> None:
 def test_duplicate_id_is_reported_with_the_rows_other_problems() -> None:
     """A row that repeats an earlier record id and has a bad date has two problems; both must be reported.
 
-    Bug: ``Validator.validate`` only looks for duplicates when the row has no other problem, so the
-    quarantine report says only "bad date"; fixing the date then reveals a second, unexpected problem.
+    Found while writing these tests: ``Validator.validate`` used to look for duplicates only when the row
+    had no other problem, so the report said only "bad date" and fixing it revealed a second problem.
     """
     validator = Validator(PENALTY)
     assert isinstance(validator.validate(RawRow("admin_penalty", "a.csv", 2, row("admin_penalty", record_id="AP-7"))), Record)
