@@ -1,7 +1,8 @@
 """Loading: find each catalogue item's records files and stream their rows.
 
 A records directory holds, per catalogue item, ``<item>.csv`` (or ``.xlsx``, every worksheet) or
-a folder ``<item>/`` of such files (subfolders included, in path order); the Chinese item title may stand for the id (``行政处罚.csv``).
+a folder ``<item>/`` of such files (subfolders included, in path order); the Chinese item title
+or another name the catalogue lists may stand for the id (``行政处罚.csv``, ``xzcf.csv``).
 CSV files may be UTF-8, UTF-8 with BOM, GB18030 (GBK) or UTF-16 with BOM, with ``,``, tab, ``;``
 or ``|`` between cells. Column headings may be the Chinese title, the English name or a known
 alias of a field, with full-width or ASCII parentheses. Row numbers count the heading as row 1.
