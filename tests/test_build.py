@@ -459,20 +459,32 @@ def test_cli_refuses_a_bad_as_of_date(tmp_path: Path, as_of: str) -> None:
     assert not (tmp_path / "out").exists()
 
 
-def test_cli_refuses_a_bad_catalogue_naming_the_file_and_key(tmp_path: Path) -> None:
+def copy_catalogue(tmp_path: Path) -> Path:
+    """A private copy of the project's catalogue, to break."""
     catalogue = tmp_path / "catalogue"
     shutil.copytree(ROOT / "data" / "catalogue", catalogue)
-    broken = catalogue / "admin_penalty.yaml"
-    text = broken.read_text(encoding="utf-8")
-    assert "  - name: decision_date\n    title: 处罚决定日期\n    type: date\n" in text
-    broken.write_text(text.replace("title: 处罚决定日期\n    type: date\n", "title: 处罚决定日期\n    type: datetime\n"),
-                      encoding="utf-8")
+    return catalogue
+
+
+def config_for(tmp_path: Path, catalogue: Path) -> Path:
+    """A configuration file using ``catalogue`` and the project's profiles, templates and content."""
     config = tmp_path / "site_builder.toml"
     config.write_text(
         f'[paths]\ncatalogue = "{catalogue}"\nprofiles = "{ROOT / "data" / "profiles"}"\n'
         f'templates = "{ROOT / "templates"}"\ncontent = "{ROOT / "content"}"\n[search]\nenabled = false\n',
         encoding="utf-8",
     )
+    return config
+
+
+def test_cli_refuses_a_bad_catalogue_naming_the_file_and_key(tmp_path: Path) -> None:
+    catalogue = copy_catalogue(tmp_path)
+    broken = catalogue / "admin_penalty.yaml"
+    text = broken.read_text(encoding="utf-8")
+    assert "  - name: decision_date\n    title: 处罚决定日期\n    type: date\n" in text
+    broken.write_text(text.replace("title: 处罚决定日期\n    type: date\n", "title: 处罚决定日期\n    type: datetime\n"),
+                      encoding="utf-8")
+    config = config_for(tmp_path, catalogue)
     records = small_records(tmp_path / "records")
     result = cli("--config", str(config), *build_args(records, tmp_path))
     assert result.exit_code == 1
@@ -484,14 +496,8 @@ def test_cli_refuses_a_bad_catalogue_naming_the_file_and_key(tmp_path: Path) -> 
 
 def test_cli_with_a_good_config_file_builds(tmp_path: Path) -> None:
     """The same config file, unbroken, builds: the failure above is the catalogue's, not the config's."""
-    catalogue = tmp_path / "catalogue"
-    shutil.copytree(ROOT / "data" / "catalogue", catalogue)
-    config = tmp_path / "site_builder.toml"
-    config.write_text(
-        f'[paths]\ncatalogue = "{catalogue}"\nprofiles = "{ROOT / "data" / "profiles"}"\n'
-        f'templates = "{ROOT / "templates"}"\ncontent = "{ROOT / "content"}"\n[search]\nenabled = false\n',
-        encoding="utf-8",
-    )
+    catalogue = copy_catalogue(tmp_path)
+    config = config_for(tmp_path, catalogue)
     records = small_records(tmp_path / "records")
     result = cli("--config", str(config), *build_args(records, tmp_path))
     assert result.exit_code == 0, result.output

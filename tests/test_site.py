@@ -6,14 +6,13 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-import shutil
 from datetime import date
 from pathlib import Path
 
 import frictionless
 import pytest
 from click.testing import CliRunner
-from conftest import COMPANY, ROOT, build_site, make_resident_id, make_uscc, person, row, write_csv
+from conftest import COMPANY, build_site, make_resident_id, make_uscc, person, row, write_csv
 
 from site_builder.cli import main
 
@@ -205,20 +204,6 @@ def test_cli_build_on_any_records_directory(tmp_path: Path) -> None:
 def test_cli_refuses_a_bad_date(tmp_path: Path) -> None:
     code, output = cli("build", "--records", str(tmp_path), "--as-of", "2026-13-01")
     assert code == 2 and "2026-13-01" in output
-
-
-def test_cli_refuses_a_bad_catalogue_naming_file_and_key(tmp_path: Path) -> None:
-    catalogue = tmp_path / "catalogue"
-    shutil.copytree(ROOT / "data" / "catalogue", catalogue)
-    path = catalogue / "judgment.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("type: date", "type: datum", 1), encoding="utf-8")
-    config = tmp_path / "site_builder.toml"
-    config.write_text(f'[paths]\ncatalogue = "{catalogue}"\nprofiles = "{ROOT / "data" / "profiles"}"\n'
-                      f'templates = "{ROOT / "templates"}"\n', encoding="utf-8")
-    code, output = cli("--config", str(config), "build", "--records", str(tmp_path), "--out", str(tmp_path / "o"),
-                       "--audit", str(tmp_path / "a"), "--as-of", "2026-11-24", "--no-search")
-    assert code == 1
-    assert "judgment.yaml" in output and "type: 'datum'" in output
 
 
 def test_cli_refuses_a_bad_config(tmp_path: Path) -> None:
