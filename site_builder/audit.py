@@ -44,6 +44,11 @@ class Counts:
         items = [item] if item else sorted({*self.published, *self.excluded, *self.quarantined})
         return sum(self.published[i] + sum(self.excluded.get(i, Counter()).values()) + self.quarantined[i] for i in items)
 
+    def excluded_totals(self) -> dict[str, int]:
+        """Excluded rows per reason code over all items, in the order of ``REASONS``, zeros left out."""
+        totals: Counter[str] = sum(self.excluded.values(), Counter())
+        return {reason: totals[reason] for reason in REASONS if totals[reason]}
+
     def as_dict(self, items: tuple[str, ...]) -> dict[str, object]:
         """Counts as plain data for the manifest (every reason code present, zeros included)."""
         def excluded(item: str | None) -> dict[str, int]:

@@ -92,13 +92,14 @@ def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Pat
         config = dataclasses.replace(config, disclosure=dataclasses.replace(config.disclosure, profile=profile))
     if no_search:
         config = dataclasses.replace(config, search=dataclasses.replace(config.search, enabled=False))
-    result = run_build(config, _as_of(as_of, config))
-    counts = result.counts.as_dict(tuple(sorted({s.item for s in result.sources})))
-    excluded = {k: v for k, v in counts["excluded"].items() if v}  # type: ignore[attr-defined]
+    day = _as_of(as_of, config)
+    result = run_build(config, day)
+    counts = result.counts
+    excluded = counts.excluded_totals()
     click.echo(
-        f"Built {result.output} as of {_as_of(as_of, config)}: {sum(s.rows for s in result.sources)} rows, "
-        f"{counts['published']} published, {sum(excluded.values())} excluded {excluded}, "
-        f"{counts['quarantined']} quarantined (report: {result.audit / 'quarantine.csv'})"
+        f"Built {result.output} as of {day}: {sum(s.rows for s in result.sources)} rows, "
+        f"{sum(counts.published.values())} published, {sum(excluded.values())} excluded {excluded}, "
+        f"{sum(counts.quarantined.values())} quarantined (report: {result.audit / 'quarantine.csv'})"
     )
 
 
