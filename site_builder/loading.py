@@ -30,6 +30,8 @@ ENCODINGS = ("utf-8", "gb18030")
 SUFFIXES = (".csv", ".xlsx")
 UNSUPPORTED = (".xls", ".et", ".ods", ".txt", ".json", ".xml", ".dbf")
 """Formats an export may come in that are not read: refused with a message, never skipped silently."""
+MAX_CELL = 16 * 1024 * 1024
+"""Longest cell read (the csv module's default of 128 KiB is less than some 违法事实 texts)."""
 HEADER_SEARCH = 10
 """Rows searched for the heading row (exports sometimes put a title line above it)."""
 _CHUNK = 1 << 20
@@ -239,6 +241,7 @@ def _csv_rows(source: SourceFile, item: CatalogItem) -> Iterator[list[str]]:
         with source.path.open(encoding=source.encoding, newline="") as fh:
             delimiter = _delimiter(fh.read(64 * 1024).splitlines()[:HEADER_SEARCH], item)
             fh.seek(0)
+            csv.field_size_limit(MAX_CELL)
             yield from csv.reader(fh, delimiter=delimiter, strict=False)
     except (OSError, UnicodeError, csv.Error) as exc:
         raise InputError(f"Records file '{source.path}' cannot be read: {exc}") from exc

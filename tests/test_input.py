@@ -294,3 +294,10 @@ def test_null_spellings_are_empty(text: str) -> None:
     result = validate("admin_penalty", remarks=text, disclosure_deadline=text)
     assert isinstance(result, Record) and result.values["remarks"] is None
     assert ("行政处罚决定书文号", "required") in problems(validate("admin_penalty", decision_no=text))
+
+
+def test_very_long_cells_are_read(tmp_path: Path) -> None:
+    facts = "经查，" + "当事人销售过期食品。" * 20000  # 200,000 characters, over the csv module's default limit
+    write_csv(tmp_path / "admin_penalty.csv", "admin_penalty", [row("admin_penalty", violation_facts=facts)])
+    rows, _ = rows_of(tmp_path)
+    assert rows[0]["violation_facts"] == facts
