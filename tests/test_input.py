@@ -301,3 +301,19 @@ def test_very_long_cells_are_read(tmp_path: Path) -> None:
     write_csv(tmp_path / "admin_penalty.csv", "admin_penalty", [row("admin_penalty", violation_facts=facts)])
     rows, _ = rows_of(tmp_path)
     assert rows[0]["violation_facts"] == facts
+
+
+@pytest.mark.parametrize(("values", "field", "code"), [
+    ({"subject_category": "个体户"}, "subject_category", "individual_business"),
+    (person(subject_category="个人"), "subject_category", "natural_person"),
+])
+def test_subject_category_spellings(values: dict[str, str], field: str, code: str) -> None:
+    result = validate("admin_penalty", **values)
+    assert isinstance(result, Record) and result.values[field] == code
+
+
+def test_operator_column_of_an_individual_business(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "admin_penalty.csv", "admin_penalty", [row("admin_penalty", legal_rep="王五")])
+    path.write_text(path.read_text(encoding="utf-8-sig").replace("法定代表人", "经营者", 1), encoding="utf-8-sig")
+    rows, sources = rows_of(tmp_path)
+    assert rows[0]["legal_rep"] == "王五" and not sources[0].warnings
