@@ -1,6 +1,7 @@
 """The build: one function that reads top to bottom.
 
-load catalogue and profile → find records files → for each row: validate → decide → redact →
+load catalogue and profile → find records files → find the subjects on a serious-dishonesty list
+(a first pass, for profiles that need it) → for each row: validate → decide → redact →
 store → render pages → write data package → index search → write manifest → verify → record in
 the audit history → swap into place.
 
@@ -27,6 +28,7 @@ from site_builder.catalogue import load_catalogue
 from site_builder.config import Config
 from site_builder.datapackage import write_datapackage
 from site_builder.exceptions import BuildError, ConfigError
+from site_builder.listing import listed_subjects
 from site_builder.loading import SourceFile, find_sources, unclaimed_paths
 from site_builder.manifest import MANIFEST, make_manifest, write_manifest
 from site_builder.pipeline import process
@@ -68,7 +70,8 @@ def build(config: Config, as_of: date) -> BuildResult:
         store = PublishedStore(work / "published.sqlite")
         ledger = Ledger(work)
         secrets = Secrets()
-        for row in process(catalogue, policy, sources, as_of):
+        listed = listed_subjects(catalogue, policy, sources, as_of)
+        for row in process(catalogue, policy, sources, as_of, listed=listed):
             secrets.add_row(row.raw, row.item)
             if isinstance(row.checked, Quarantined):
                 ledger.quarantine(row.checked)

@@ -79,8 +79,10 @@ def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date,
     if as_of < start:
         return Decision(False, "not_started", start=start, basis=rule.basis)
     until, reason = _end(record, item, rule, policy, start)
-    if reason == "expired" and rule.extend_while_listed and record.get(item.role("uscc")) in listed:
-        until = None  # extended while the subject stays on a serious-dishonesty list
+    if until is not None and as_of > until and rule.extend_while_listed and record.get(item.role("uscc")) in listed:
+        # Its period has ended, but the subject is still on a serious-dishonesty list: the maximum
+        # length no longer applies; a 公示截止期, removal or credit repair still ends publication.
+        until, reason = _end(record, item, rule, policy, start, listed=True)
     if until is not None and as_of > until:
         return Decision(False, reason, start=start, until=until, basis=rule.basis)
     marked = objection == "pending" and policy.objection_mode == "mark"
@@ -102,14 +104,18 @@ def _person_reason(record: Record, item: CatalogItem, policy: Policy) -> str | N
 
 
 def _end(
-    record: Record, item: CatalogItem, rule: PeriodRule, policy: Policy, start: date
+    record: Record, item: CatalogItem, rule: PeriodRule, policy: Policy, start: date, listed: bool = False
 ) -> tuple[date | None, str]:
-    """The last public day and the reason publication ends then (``expired``, ``removed``, ``repaired``)."""
+    """The last public day and the reason publication ends then (``expired``, ``removed``, ``repaired``).
+
+    ``listed``: the subject is on a serious-dishonesty list and the rule extends while it is, so
+    the maximum length does not end publication.
+    """
     ends: list[tuple[date, str]] = []
     severity = record.get(rule.severity) if rule.severity else None
     counted = next((d for name in rule.count_from if isinstance(d := record.get(name), date)), start)
     longest = rule.length("max", str(severity) if severity else None)
-    if longest is not None:
+    if longest is not None and not listed:
         ends.append((longest.last_day(counted), "expired"))
     for name in rule.ends_at:
         value = record.get(name)

@@ -16,6 +16,7 @@ from site_builder import history
 from site_builder.catalogue import load_catalogue
 from site_builder.config import Config
 from site_builder.disclosure import REASONS
+from site_builder.listing import listed_subjects
 from site_builder.loading import find_sources
 from site_builder.pipeline import process
 from site_builder.profiles import load_profile
@@ -79,7 +80,8 @@ def _from_records(config: Config, record_id: str, as_of: date, item: str | None)
     sources = find_sources(config.paths.records, catalogue)
     source = f"computed from the current records in {config.paths.records} (no build for {as_of} in the audit history)"
     found = []
-    for row in process(catalogue, policy, sources, as_of, only_item=item):
+    listed = listed_subjects(catalogue, policy, sources, as_of)
+    for row in process(catalogue, policy, sources, as_of, only_item=item, listed=listed):
         checked = row.checked
         if checked.record_id != record_id:
             continue

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+LIST_ITEM = "dishonest_list"
+"""The catalogue item whose published entries make a subject "listed" (``extend_while_listed``)."""
 _DURATION = re.compile(r"^(\d+)([ymd])$")
 _PERIOD_KEYS = {"start", "count_from", "max", "min", "severity", "ends_at", "removed_on", "summary_procedure",
                 "extend_while_listed", "basis"}

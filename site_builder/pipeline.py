@@ -29,9 +29,11 @@ class Outcome:
 
 def process(catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_of: date,
             only_item: str | None = None, listed: frozenset[str] = frozenset()) -> Iterator[Outcome]:
-    """Every input row of every item (or of ``only_item``), validated and decided."""
-    if policy.needs_listing and not listed and only_item is None:
-        listed = listed_subjects(catalogue, policy, sources, as_of)
+    """Every input row of every item (or of ``only_item``), validated and decided.
+
+    ``listed``: subjects on a serious-dishonesty list on ``as_of``, from
+    :func:`site_builder.listing.listed_subjects`, for periods that extend while a subject is listed.
+    """
     for item in catalogue.items:
         if only_item and item.id != only_item:
             continue
@@ -41,19 +43,3 @@ def process(catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_
                 checked = validator.validate(raw)
                 decision = decide(checked, item, policy, as_of, listed) if isinstance(checked, Record) else None
                 yield Outcome(item, raw, checked, decision)
-
-
-def listed_subjects(catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_of: date) -> frozenset[str]:
-    """统一社会信用代码 of the subjects with a 严重失信主体名单 entry published on ``as_of``.
-
-    A first, separate pass over the list's rows only; profiles whose periods do not end while the
-    subject stays listed (Zhejiang art. 16) need it before any other record is decided.
-    """
-    if "dishonest_list" not in catalogue.ids:
-        return frozenset()
-    item = catalogue["dishonest_list"]
-    uscc = item.role("uscc")
-    return frozenset(
-        str(row.checked.get(uscc)) for row in process(catalogue, policy, sources, as_of, only_item=item.id)
-        if row.decision is not None and row.decision.published and isinstance(row.checked, Record) and row.checked.get(uscc)
-    )

@@ -14,7 +14,7 @@ import yaml
 
 from site_builder.catalogue import Catalogue
 from site_builder.exceptions import CatalogueError
-from site_builder.periods import PeriodRule, parse_period
+from site_builder.periods import LIST_ITEM, PeriodRule, parse_period
 
 OBJECTION_MODES = ("suspend", "mark")
 UNVERIFIABLE = ("exclude", "publish")
@@ -47,11 +47,6 @@ class Policy:
         """The period rule for an item: the profile's, else the catalogue's."""
         return self.periods.get(item_id, default)
 
-    @property
-    def needs_listing(self) -> bool:
-        """Whether some period depends on which subjects are on a serious-dishonesty list."""
-        return any(rule.extend_while_listed for rule in self.periods.values())
-
 
 def load_profile(folder: Path, name: str, catalogue: Catalogue) -> Policy:
     """Load and validate profile ``name``; raise :class:`CatalogueError` naming file and key."""
@@ -70,13 +65,20 @@ def load_profile(folder: Path, name: str, catalogue: Catalogue) -> Policy:
         errors.append(f"{path}: id: {data.get('id')!r} does not match the file name")
     rules = _rules(path, data.get("rules"), errors)
     periods: dict[str, PeriodRule] = {}
-    for item_id, raw in (data.get("periods") or {}).items():
+    raw_periods = data.get("periods") or {}
+    if not isinstance(raw_periods, dict):
+        errors.append(f"{path}: periods: expected a mapping of catalogue item ids to period rules")
+        raw_periods = {}
+    for item_id, raw in raw_periods.items():
         if item_id not in catalogue.ids:
             errors.append(f"{path}: periods.{item_id}: not a catalogue item")
             continue
         types = {f.name: f.type for f in catalogue[item_id].fields}
         rule = parse_period(f"{path}: periods.{item_id}", raw, types, errors)
-        if rule is not None:
+        if rule is not None and rule.extend_while_listed and item_id == LIST_ITEM:
+            errors.append(f"{path}: periods.{item_id}.extend_while_listed: a list entry cannot extend itself; "
+                          "it is public until its removal or end date")
+        elif rule is not None:
             periods[item_id] = rule
     if errors:
         raise CatalogueError("The disclosure profile is invalid:\n  " + "\n  ".join(errors))

@@ -19,6 +19,17 @@ def test_generated_blocks_are_current() -> None:
     assert render_readme(README, CATALOGUE) == README, "run: python -m site_builder.docs"
 
 
+def test_profiles_table_is_generated_from_the_profile_files() -> None:
+    """Every profile is in the table, and a table that disagrees with the files is caught."""
+    table = README.split("<!-- BEGIN profiles -->")[1].split("<!-- END profiles -->")[0]
+    for path in (ROOT / "data" / "profiles").glob("*.yaml"):
+        assert f"| `{path.stem}` | objection |" in table
+    assert "| `zhejiang` | natural_persons | never published |" in table
+    stale = README.replace("| `zhejiang` | objection | mark;", "| `zhejiang` | objection | suspend;")
+    assert stale != README
+    assert render_readme(stale, CATALOGUE) == README
+
+
 def test_every_reason_code_is_in_the_readme() -> None:
     for code in REASONS:
         assert f"`{code}`" in README
