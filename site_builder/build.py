@@ -32,6 +32,7 @@ from site_builder.listing import listed_subjects
 from site_builder.loading import SourceFile, find_sources, unclaimed_paths
 from site_builder.manifest import MANIFEST, make_manifest, write_manifest
 from site_builder.pipeline import process
+from site_builder.privacy import Secrets
 from site_builder.profiles import load_profile
 from site_builder.redaction import redact
 from site_builder.render import Renderer
@@ -39,7 +40,7 @@ from site_builder.search import index_site
 from site_builder.site import Site
 from site_builder.store import PublishedStore
 from site_builder.validation import Quarantined
-from site_builder.verify import Secrets, verify_site
+from site_builder.verify import verify_site
 
 log = logging.getLogger(__name__)
 

@@ -113,7 +113,8 @@ def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Pat
 @_errors_to_exit
 def verify(ctx: click.Context, out: Path | None, records: Path | None, audit: Path | None, no_data: bool) -> None:
     """Check a built site: output hashes, manifest chain, data package, leaks. Exit 0 only if all hold."""
-    from site_builder.verify import collect_secrets, verify_site
+    from site_builder.privacy import collect_secrets
+    from site_builder.verify import verify_site
 
     config = _config(ctx).with_paths(records=records, output=out, audit=audit)
     audit_root = config.paths.audit if (config.paths.audit / "chain.jsonl").exists() else None
