@@ -2,16 +2,19 @@
 
 Rules are checked in the order of ``REASONS``; the first that applies gives the one reason code
 of an excluded record. A published record gets the last day it stays public (``None``: long-term).
+Periods follow the version of the rule in force on the as-of date (e.g. 发改办财金〔2019〕527号 for
+2023-03-01, 国家发展改革委令2025年第36号 from 2026-04-01); the decision names it.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from site_builder.catalogue import CatalogItem
 from site_builder.identifiers import birth_date
-from site_builder.periods import PeriodRule
+from site_builder.periods import SLIGHT, RuleVersion, next_day, previous_day
 from site_builder.profiles import Policy
 from site_builder.validation import Record
 
@@ -22,6 +25,7 @@ REASONS: dict[str, str] = {
     "minor": "自然人在决定日期未满18周岁（或规则规定的年龄）",
     "age_unknown": "自然人的证件不是居民身份证，无法确认已成年",
     "summary_procedure": "适用简易程序作出的行政处罚不公示",
+    "slight_dishonesty": "轻微失信信息（含仅给予警告或通报批评的处罚）原则上不公示；未载明公示截止期",
     "objection_upheld": "异议成立，记录撤下",
     "objection_unverifiable": "异议信息无法核实真实性，予以删除",
     "objection_pending": "异议处理中，中止公示",
@@ -42,6 +46,8 @@ class Decision:
     until: date | None = None
     marked: bool = False
     basis: str = ""
+    version: str = ""
+    """The version of the period rule applied (e.g. ``发改办财金〔2019〕527号``); empty if unversioned."""
 
     @property
     def outcome(self) -> str:
@@ -60,33 +66,56 @@ def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date,
         return Decision(False, "not_approved")
     if record.get(item.role("disclosure_level")) != "public":
         return Decision(False, "not_public")
-    rule = policy.period(item.id, item.period)
+    rule = policy.period(item.id, item.period, as_of)
     start = record.get(rule.start)
     assert isinstance(start, date), "validation guarantees the start date"
+    version = rule.version
     person = _person_reason(record, item, policy)
     if person:
-        return Decision(False, person, basis=policy.basis["natural_persons"])
+        return Decision(False, person, basis=policy.basis["natural_persons"], version=version)
     if rule.summary_procedure and not policy.publish_summary_procedure:
         if record.get(rule.summary_procedure) == "summary":
-            return Decision(False, "summary_procedure", basis=policy.basis["summary_procedure"])
+            return Decision(False, "summary_procedure", basis=policy.basis["summary_procedure"], version=version)
+    slight = is_slight(record, rule)
+    if slight and (rule.slight is None or not any(isinstance(record.get(name), date) for name in rule.ends_at)):
+        return Decision(False, "slight_dishonesty", basis=rule.basis, version=version)
     objection = record.get(item.role("objection_status"))
     if objection == "upheld":
-        return Decision(False, "objection_upheld", basis=policy.basis["objection"])
+        return Decision(False, "objection_upheld", basis=policy.basis["objection"], version=version)
     if objection == "unverifiable" and policy.exclude_unverifiable:
-        return Decision(False, "objection_unverifiable", basis=policy.basis["objection"])
+        return Decision(False, "objection_unverifiable", basis=policy.basis["objection"], version=version)
     if objection == "pending" and policy.objection_mode == "suspend":
-        return Decision(False, "objection_pending", basis=policy.basis["objection"])
+        return Decision(False, "objection_pending", basis=policy.basis["objection"], version=version)
     if as_of < start:
-        return Decision(False, "not_started", start=start, basis=rule.basis)
-    until, reason = _end(record, item, rule, policy, start)
-    if until is not None and as_of > until and rule.extend_while_listed and record.get(item.role("uscc")) in listed:
+        return Decision(False, "not_started", start=start, basis=rule.basis, version=version)
+    listed_now = record.get(item.role("uscc")) in listed
+    repairable = not (policy.repair_not_while_listed and listed_now)
+    until, reason = _end(record, item, rule, policy, start, slight=slight, repairable=repairable)
+    if until is not None and as_of > until and rule.extend_while_listed and listed_now:
         # Its period has ended, but the subject is still on a serious-dishonesty list: the maximum
         # length no longer applies; a 公示截止期, removal or credit repair still ends publication.
-        until, reason = _end(record, item, rule, policy, start, listed=True)
+        until, reason = _end(record, item, rule, policy, start, listed=True, repairable=repairable)
+    if until == date.max:
+        until = None  # a period ending on the last representable day has no end in practice
     if until is not None and as_of > until:
-        return Decision(False, reason, start=start, until=until, basis=rule.basis)
+        return Decision(False, reason, start=start, until=until, basis=rule.basis, version=version)
     marked = objection == "pending" and policy.objection_mode == "mark"
-    return Decision(True, None, start=start, until=until, marked=marked, basis=rule.basis)
+    return Decision(True, None, start=start, until=until, marked=marked, basis=rule.basis, version=version)
+
+
+_TYPE_SEPARATORS = re.compile(r"[、,，;；/／|\s]+")
+
+
+def is_slight(record: Record, rule: RuleVersion) -> bool:
+    """Whether a record is 轻微失信 under ``rule``: its severity is ``slight``, or its only penalty
+    types (处罚类别, several separated by 、 , ； etc.) are among the rule's ``slight_types``
+    (警告, 通报批评: 令36号; 市场监督管理行政处罚信息公示规定 art. 2)."""
+    if rule.severity and record.get(rule.severity) == SLIGHT:
+        return True
+    if not rule.penalty_type or not rule.slight_types:
+        return False
+    types = [t for t in _TYPE_SEPARATORS.split(str(record.get(rule.penalty_type) or "")) if t]
+    return bool(types) and all(t in rule.slight_types for t in types)
 
 
 def _person_reason(record: Record, item: CatalogItem, policy: Policy) -> str | None:
@@ -104,15 +133,17 @@ def _person_reason(record: Record, item: CatalogItem, policy: Policy) -> str | N
 
 
 def _end(
-    record: Record, item: CatalogItem, rule: PeriodRule, policy: Policy, start: date, listed: bool = False
+    record: Record, item: CatalogItem, rule: RuleVersion, policy: Policy, start: date, listed: bool = False,
+    slight: bool = False, repairable: bool = True,
 ) -> tuple[date | None, str]:
     """The last public day and the reason publication ends then (``expired``, ``removed``, ``repaired``).
 
     ``listed``: the subject is on a serious-dishonesty list and the rule extends while it is, so
-    the maximum length does not end publication.
+    the maximum length does not end publication. ``slight``: the record is 轻微, so the rule's
+    ``slight`` length is its maximum. ``repairable``: credit repair may end publication.
     """
     ends: list[tuple[date, str]] = []
-    severity = record.get(rule.severity) if rule.severity else None
+    severity = SLIGHT if slight else record.get(rule.severity) if rule.severity else None
     counted = next((d for name in rule.count_from if isinstance(d := record.get(name), date)), start)
     longest = rule.length("max", str(severity) if severity else None)
     if longest is not None and not listed:
@@ -124,12 +155,12 @@ def _end(
     for name in rule.removed_on:
         value = record.get(name)
         if isinstance(value, date):
-            ends.append((value - timedelta(days=1), "removed"))
+            ends.append((previous_day(value), "removed"))
     repaired = record.get(item.role("repair_date"))
-    if isinstance(repaired, date) and policy.withdraw_repaired and item.nature == "adverse":
+    if isinstance(repaired, date) and repairable and policy.withdraw_repaired and item.nature == "adverse":
         shortest = rule.length("min", str(severity) if severity else None)
-        effective = max(repaired, shortest.last_day(counted) + timedelta(days=1)) if shortest else repaired
-        ends.append((effective - timedelta(days=1), "repaired"))
+        effective = max(repaired, next_day(shortest.last_day(counted))) if shortest else repaired
+        ends.append((previous_day(effective), "repaired"))
     if not ends:
         return None, "expired"
     order = ("expired", "removed", "repaired")

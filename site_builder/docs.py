@@ -13,7 +13,7 @@ from pathlib import Path
 from site_builder.catalogue import Catalogue, load_catalogue
 from site_builder.config import PROJECT_ROOT
 from site_builder.disclosure import REASONS
-from site_builder.periods import PeriodRule
+from site_builder.periods import RuleVersion
 from site_builder.profiles import load_profile
 
 _DISCLOSURE = {"public": "公开", "masked": "脱敏", "withheld": "不公示"}
@@ -23,10 +23,10 @@ def column_contract(catalogue: Catalogue) -> str:
     """Markdown: every item's columns with Chinese title, English name, type, required, disclosure."""
     parts = []
     for item in catalogue.items:
-        rule = item.period
         names = ", ".join(f"`{n}`" for n in (item.id, item.title, *item.files))
+        bases = "; ".join(v.basis for v in item.period.versions)
         parts.append(f"#### `{item.id}` {item.title}\n\nFile `<name>.csv` / `.xlsx` or folder `<name>/`, where name is one of "
-                     f"{names}. Period (national default): {rule.basis}.\n")
+                     f"{names}. Period (national default): {bases}.\n")
         parts.append("| 列名 (title) | name | type | required | disclosure | accepted values / aliases |")
         parts.append("|---|---|---|---|---|---|")
         for f in item.fields:
@@ -51,7 +51,8 @@ def reason_codes() -> str:
 def profiles_table(catalogue: Catalogue, folder: Path) -> str:
     """Markdown: every rule of every disclosure profile in ``folder``, with its basis.
 
-    Periods a profile does not replace are the catalogue's, listed under ``national``.
+    Periods a profile does not replace are the catalogue's, listed under ``national``; a period
+    rule with dated versions has one row per version, with the dates it is in force.
     """
     rows = ["| profile | rule | value | basis |", "|---|---|---|---|"]
     for path in sorted(folder.glob("*.yaml"), key=lambda p: (p.stem != "national", p.stem)):
@@ -62,20 +63,24 @@ def profiles_table(catalogue: Catalogue, folder: Path) -> str:
             "summary_procedure": "published" if policy.publish_summary_procedure else "excluded",
             "objection": f"{policy.objection_mode}; unverifiable "
                          f"{'excluded' if policy.exclude_unverifiable else 'published'}",
-            "repair": "withdrawn" if policy.withdraw_repaired else "kept",
+            "repair": ("withdrawn" if policy.withdraw_repaired else "kept")
+                      + ("; not while listed" if policy.repair_not_while_listed else ""),
         }
         for name, value in values.items():
             rows.append(f"| `{policy.id}` | {name} | {value} | {policy.basis[name]} |")
         for item in catalogue.items:
             if item.id in policy.periods or policy.id == "national":
-                rule = policy.period(item.id, item.period)
-                rows.append(f"| `{policy.id}` | period `{item.id}` | {_describe(rule)} | {rule.basis} |")
+                for version in policy.rule(item.id, item.period).versions:
+                    dates = f" ({version.dates})" if version.dates else ""
+                    rows.append(f"| `{policy.id}` | period `{item.id}`{dates} | {_describe(version)} | {version.basis} |")
     return "\n".join(rows) + "\n"
 
 
-def _describe(rule: PeriodRule) -> str:
-    """A period rule in a few words: ``max 5y from penalty_valid_until|decision_date …``."""
+def _describe(rule: RuleVersion) -> str:
+    """A period rule in a few words: ``max general 1y, serious 3y; repair after …``."""
     parts = [f"max {_lengths(rule.max)}" if rule.max else "long-term"]
+    if rule.severity and rule.slight_types or rule.slight:
+        parts.append(f"slight at most {rule.slight} with a deadline" if rule.slight else "slight never published")
     if rule.count_from:
         parts.append("counted from " + " or ".join(rule.count_from))
     if rule.min:

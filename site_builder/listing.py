@@ -1,7 +1,8 @@
 """Which subjects are on a serious-dishonesty list (严重失信主体名单) on the as-of date.
 
 Some regions keep adverse information public for as long as its subject stays listed (浙江省公共
-信用信息管理条例第十六条; period option ``extend_while_listed``). Whether a subject is listed is itself
+信用信息管理条例第十六条; period option ``extend_while_listed``), and some do not withdraw a
+repaired record while it is (第三十二条第二款; repair option ``not_while_listed``). Whether a subject is listed is itself
 a disclosure decision, so it is computed by a first, separate pass over the list's rows, and the
 resulting set is passed into :func:`site_builder.disclosure.decide` for every other record, which
 keeps the decision a pure function of its inputs.
@@ -20,8 +21,10 @@ from site_builder.validation import Record
 
 
 def needs_listing(catalogue: Catalogue, policy: Policy) -> bool:
-    """Whether some item's period, the profile's or the catalogue's, extends while the subject is listed."""
-    return any(policy.period(item.id, item.period).extend_while_listed for item in catalogue.items)
+    """Whether some item's period (any version, the profile's or the catalogue's) extends while the
+    subject is listed, or the profile suspends credit repair while it is (Zhejiang art. 32 ¶2)."""
+    return policy.repair_not_while_listed or any(
+        policy.rule(item.id, item.period).extend_while_listed for item in catalogue.items)
 
 
 def listed_subjects(catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_of: date) -> frozenset[str]:

@@ -1,9 +1,13 @@
-"""Disclosure periods: durations and the period rule of a catalogue item.
+"""Disclosure periods: durations, and the dated versions of a catalogue item's period rule.
 
 Periods are counted as the Civil Code counts them (民法典 art. 201-202): the period starts the day
 after the start date and its last day is the corresponding day of the last month; where the month
 has no such day, its last day. A penalty decided on 2025-03-10 with a one-year period is public
-through 2026-03-10 and gone on 2026-03-11.
+through 2026-03-10 and gone on 2026-03-11. Date arithmetic saturates at ``date.min``/``date.max``:
+no date in a row can make it overflow.
+
+A period rule may carry ``versions``, each in force from one date through another (the national
+rule changed in 2023 and 2026); the decision applies the version in force on the as-of date.
 """
 
 from __future__ import annotations
@@ -16,9 +20,23 @@ from typing import Any
 
 LIST_ITEM = "dishonest_list"
 """The catalogue item whose published entries make a subject "listed" (``extend_while_listed``)."""
+SLIGHT = "slight"
+"""The severity code of 轻微失信 (令36号)."""
 _DURATION = re.compile(r"^(\d+)([ymd])$")
-_PERIOD_KEYS = {"start", "count_from", "max", "min", "severity", "ends_at", "removed_on", "summary_procedure",
-                "extend_while_listed", "basis"}
+_VERSION_KEYS = {"start", "count_from", "max", "min", "severity", "ends_at", "removed_on", "summary_procedure",
+                 "extend_while_listed", "basis", "slight", "slight_types", "penalty_type"}
+_RULE_KEYS = _VERSION_KEYS | {"versions", "national_maximum"}
+_OWN_KEYS = _VERSION_KEYS | {"version", "from", "until"}
+
+
+def next_day(day: date) -> date:
+    """The day after ``day``; ``date.max`` stays ``date.max``."""
+    return day if day == date.max else day + timedelta(days=1)
+
+
+def previous_day(day: date) -> date:
+    """The day before ``day``; ``date.min`` stays ``date.min``."""
+    return day if day == date.min else day - timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -38,12 +56,19 @@ class Duration:
         return cls(months=n * 12) if unit == "y" else cls(months=n) if unit == "m" else cls(days=n)
 
     def last_day(self, start: date) -> date:
-        """The last day of a period of this length that starts after ``start``."""
+        """The last day of a period of this length that starts after ``start`` (at most ``date.max``)."""
         if self.days:
-            return start + timedelta(days=self.days)
+            return start + timedelta(days=self.days) if (date.max - start).days >= self.days else date.max
         month = start.month - 1 + self.months
         year, month = start.year + month // 12, month % 12 + 1
+        if year > date.max.year:
+            return date.max
         return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+    def at_most(self, other: Duration) -> bool:
+        """Whether this length never ends later than ``other``, from any start date."""
+        starts = (date(2023, 1, 31), date(2024, 2, 29), date(2025, 3, 31), date(2025, 12, 31))
+        return all(self.last_day(day) <= other.last_day(day) for day in starts)
 
     def __str__(self) -> str:
         if self.days:
@@ -55,8 +80,8 @@ Lengths = Duration | dict[str, Duration] | None
 
 
 @dataclass(frozen=True)
-class PeriodRule:
-    """When a record of a catalogue item is public.
+class RuleVersion:
+    """When a record of a catalogue item is public, under one version of the rule.
 
     ``start``: date field publication starts on. ``count_from``: date fields the lengths count
     from, the first one filled wins (default: ``start``), e.g. the end of the act (Dalian art. 12).
@@ -66,6 +91,10 @@ class PeriodRule:
     ``removed_on``: date fields giving the first day no longer public. ``summary_procedure``: field
     whose ``summary`` code marks a 简易程序 penalty. ``extend_while_listed``: the period does not
     end while the subject has a published 严重失信主体名单 entry (Zhejiang art. 16).
+    ``slight``: a 轻微 record (severity ``slight``, or a penalty whose only types, read from
+    ``penalty_type``, are among ``slight_types``) is published only where it carries an ``ends_at``
+    date, and at most this long; ``None``: never. ``version``, ``valid_from``, ``valid_until``: the
+    text this version follows and the first and last day it is in force (``None``: open).
     """
 
     start: str
@@ -78,48 +107,150 @@ class PeriodRule:
     summary_procedure: str | None = None
     count_from: tuple[str, ...] = ()
     extend_while_listed: bool = False
+    slight: Duration | None = None
+    slight_types: tuple[str, ...] = ()
+    penalty_type: str | None = None
+    version: str = ""
+    valid_from: date | None = None
+    valid_until: date | None = None
 
     def length(self, which: str, severity: str | None) -> Duration | None:
         """The ``max`` or ``min`` length that applies to a record of the given severity code."""
+        if severity == SLIGHT and which == "max":
+            return self.slight
         value = self.max if which == "max" else self.min
         if isinstance(value, dict):
             return value.get(severity or "")
         return value
+
+    def in_force(self, day: date) -> bool:
+        """Whether this version is in force on ``day``."""
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_until is None or day <= self.valid_until)
+
+    @property
+    def dates(self) -> str:
+        """When this version is in force, e.g. ``2023-05-01 – 2026-03-31``; empty when always."""
+        if self.valid_from and self.valid_until:
+            return f"{self.valid_from} – {self.valid_until}"
+        if self.valid_until:
+            return f"until {self.valid_until}"
+        return f"from {self.valid_from}" if self.valid_from else ""
+
+
+@dataclass(frozen=True)
+class PeriodRule:
+    """A catalogue item's period rule: its versions in date order, together covering every day.
+
+    ``national_maximum``: the rule is a national maximum that a regional profile may not exceed
+    (checked when a profile is loaded, :mod:`site_builder.profiles`).
+    """
+
+    versions: tuple[RuleVersion, ...]
+    national_maximum: bool = False
+
+    def at(self, day: date | None = None) -> RuleVersion:
+        """The version in force on ``day`` (the newest version when ``day`` is ``None``)."""
+        if day is not None:
+            for version in self.versions:
+                if version.in_force(day):
+                    return version
+        return self.versions[-1]
+
+    @property
+    def extend_while_listed(self) -> bool:
+        """Whether some version extends while the subject is listed."""
+        return any(v.extend_while_listed for v in self.versions)
 
 
 def parse_period(where: str, raw: Any, field_types: dict[str, str], errors: list[str]) -> PeriodRule | None:
     """Parse a period mapping, appending ``<where>.key: problem`` lines to ``errors``.
 
     ``where`` names the file and the mapping's key, e.g. ``data/catalogue/judgment.yaml: period``.
+    Keys outside ``versions`` are shared by every version; a version's own keys replace them.
     """
     if not isinstance(raw, dict):
         errors.append(f"{where}: a period rule is required")
         return None
+    found: list[str] = []
+    found.extend(f"{where}.{key}: unknown key" for key in sorted(set(raw) - _RULE_KEYS))
+    if not isinstance(raw.get("national_maximum", False), bool):
+        found.append(f"{where}.national_maximum: expected true or false")
+    shared = {k: v for k, v in raw.items() if k in _VERSION_KEYS}
+    listed = raw.get("versions", [{}])
+    if not isinstance(listed, list) or not listed or not all(isinstance(v, dict) for v in listed):
+        found.append(f"{where}.versions: expected a list of mappings")
+        listed = []
+    versions = []
+    for index, own in enumerate(listed):
+        place = f"{where}.versions[{index}]" if "versions" in raw else where
+        found.extend(f"{place}.{key}: unknown key" for key in sorted(set(own) - _OWN_KEYS) if "versions" in raw)
+        versions.append(_parse_version(where, place, shared, own, field_types, found))
+    if all(v is not None for v in versions):
+        _check_dates(where, [v for v in versions if v is not None], found)
+    errors.extend(dict.fromkeys(found))  # a shared key's problem once, not once per version
+    if found:
+        return None
+    return PeriodRule(tuple(v for v in versions if v is not None), bool(raw.get("national_maximum", False)))
+
+
+def _parse_version(where: str, place: str, shared: dict[str, Any], own: dict[str, Any],
+                   field_types: dict[str, str], errors: list[str]) -> RuleVersion | None:
+    """One version from the shared keys and its own; problems name the key where it is written."""
+    raw = shared | own
+
+    def at(key: str) -> str:
+        return f"{place if key.split('[')[0] in own else where}.{key}"
+
     before = len(errors)
-    errors.extend(f"{where}.{key}: unknown key" for key in sorted(set(raw) - _PERIOD_KEYS))
     if not raw.get("basis"):
-        errors.append(f"{where}.basis: every period rule cites its legal basis")
-    date_fields = ["start", *(f"ends_at[{i}]" for i in range(len(raw.get("ends_at") or [])))]
-    date_fields += [f"removed_on[{i}]" for i in range(len(raw.get("removed_on") or []))]
-    date_fields += [f"count_from[{i}]" for i in range(len(raw.get("count_from") or []))]
+        errors.append(f"{at('basis')}: every period rule cites its legal basis")
+    date_fields = ["start", *(f"{k}[{i}]" for k in ("ends_at", "removed_on", "count_from") for i in range(len(raw.get(k) or [])))]
     if not isinstance(raw.get("extend_while_listed", False), bool):
-        errors.append(f"{where}.extend_while_listed: expected true or false")
+        errors.append(f"{at('extend_while_listed')}: expected true or false")
     for key in date_fields:
         name = _lookup(raw, key)
         if field_types.get(name) != "date":
-            errors.append(f"{where}.{key}: {name!r} is not a date field of this item")
-    for key in ("severity", "summary_procedure"):
+            errors.append(f"{at(key)}: {name!r} is not a date field of this item")
+    for key in ("severity", "summary_procedure", "penalty_type"):
         if raw.get(key) is not None and raw[key] not in field_types:
-            errors.append(f"{where}.{key}: {raw[key]!r} is not a field of this item")
-    lengths = {key: _lengths(f"{where}.{key}", raw.get(key), raw.get("severity"), errors) for key in ("max", "min")}
+            errors.append(f"{at(key)}: {raw[key]!r} is not a field of this item")
+    if not isinstance(raw.get("slight_types", []), list):
+        errors.append(f"{at('slight_types')}: expected a list of penalty types")
+    lengths = {key: _lengths(at(key), raw.get(key), raw.get("severity"), errors) for key in ("max", "min")}
+    slight = _lengths(at("slight"), raw.get("slight"), None, errors)
+    bounds = {key: _date(at(key), own.get(key), errors) for key in ("from", "until")}
     if len(errors) > before:
         return None
-    return PeriodRule(
+    return RuleVersion(
         start=raw["start"], basis=str(raw["basis"]), max=lengths["max"], min=lengths["min"],
         severity=raw.get("severity"), ends_at=tuple(raw.get("ends_at") or ()),
         removed_on=tuple(raw.get("removed_on") or ()), summary_procedure=raw.get("summary_procedure"),
         count_from=tuple(raw.get("count_from") or ()), extend_while_listed=bool(raw.get("extend_while_listed", False)),
+        slight=slight if isinstance(slight, Duration) else None,
+        slight_types=tuple(str(t) for t in raw.get("slight_types") or ()), penalty_type=raw.get("penalty_type"),
+        version=str(own.get("version") or ""), valid_from=bounds["from"], valid_until=bounds["until"],
     )
+
+
+def _check_dates(where: str, versions: list[RuleVersion], errors: list[str]) -> None:
+    """Versions follow each other without gap or overlap, from the beginning of time to its end."""
+    if versions and versions[0].valid_from is not None:
+        errors.append(f"{where}.versions[0].from: the first version has no start date (it covers every earlier day)")
+    if versions and versions[-1].valid_until is not None:
+        errors.append(f"{where}.versions[{len(versions) - 1}].until: the last version has no end date")
+    for index, (earlier, later) in enumerate(zip(versions, versions[1:], strict=False), start=1):
+        if earlier.valid_until is None or later.valid_from != next_day(earlier.valid_until):
+            errors.append(f"{where}.versions[{index}].from: must be the day after versions[{index - 1}].until")
+
+
+def _date(where: str, raw: Any, errors: list[str]) -> date | None:
+    if raw is None or isinstance(raw, date):
+        return raw
+    try:
+        return date.fromisoformat(str(raw))
+    except ValueError:
+        errors.append(f"{where}: {raw!r} is not a date (YYYY-MM-DD)")
+        return None
 
 
 def _lookup(raw: dict[str, Any], key: str) -> Any:

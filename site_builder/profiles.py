@@ -1,12 +1,15 @@
 """Disclosure profiles: the rules of a region as data (``data/profiles/<id>.yaml``).
 
 A profile sets the rules that are not periods (natural persons, summary procedure, objections,
-repair), each citing its basis, and may replace the period rule of any catalogue item.
+repair), each citing its basis, and may replace the period rule of any catalogue item. A rule the
+catalogue marks ``national_maximum`` (administrative penalties: the national rule prevails, Zhejiang
+art. 16, Shanghai art. 35, Dalian art. 12) may be replaced only by one that never publishes longer.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,16 +17,16 @@ import yaml
 
 from site_builder.catalogue import Catalogue
 from site_builder.exceptions import CatalogueError
-from site_builder.periods import LIST_ITEM, PeriodRule, parse_period
+from site_builder.periods import LIST_ITEM, SLIGHT, PeriodRule, RuleVersion, parse_period
 
 OBJECTION_MODES = ("suspend", "mark")
 UNVERIFIABLE = ("exclude", "publish")
-_OPTIONAL = {"min_age", "unverifiable"}
+_OPTIONAL = {"min_age", "unverifiable", "not_while_listed"}
 _RULE_KEYS: dict[str, dict[str, type]] = {
     "natural_persons": {"publish": bool, "min_age": int},
     "summary_procedure": {"publish": bool},
     "objection": {"mode": str, "unverifiable": str},
-    "repair": {"withdraw": bool},
+    "repair": {"withdraw": bool, "not_while_listed": bool},
 }
 
 
@@ -42,10 +45,16 @@ class Policy:
     basis: dict[str, str]
     periods: dict[str, PeriodRule] = field(default_factory=dict)
     source: Path | None = None
+    repair_not_while_listed: bool = False
+    """Repair does not withdraw a record while its subject is listed (Zhejiang art. 32 ¶2)."""
 
-    def period(self, item_id: str, default: PeriodRule) -> PeriodRule:
-        """The period rule for an item: the profile's, else the catalogue's."""
+    def rule(self, item_id: str, default: PeriodRule) -> PeriodRule:
+        """The period rule for an item, every version: the profile's, else the catalogue's."""
         return self.periods.get(item_id, default)
+
+    def period(self, item_id: str, default: PeriodRule, as_of: date | None = None) -> RuleVersion:
+        """The version of an item's period rule in force on ``as_of`` (the newest without a date)."""
+        return self.rule(item_id, default).at(as_of)
 
 
 def load_profile(folder: Path, name: str, catalogue: Catalogue) -> Policy:
@@ -79,6 +88,7 @@ def load_profile(folder: Path, name: str, catalogue: Catalogue) -> Policy:
             errors.append(f"{path}: periods.{item_id}.extend_while_listed: a list entry cannot extend itself; "
                           "it is public until its removal or end date")
         elif rule is not None:
+            errors += _exceeds(f"{path}: periods.{item_id}", rule, catalogue[item_id].period)
             periods[item_id] = rule
     if errors:
         raise CatalogueError("The disclosure profile is invalid:\n  " + "\n  ".join(errors))
@@ -90,7 +100,49 @@ def load_profile(folder: Path, name: str, catalogue: Catalogue) -> Policy:
         objection_mode=rules["objection"]["mode"], withdraw_repaired=rules["repair"]["withdraw"],
         exclude_unverifiable=rules["objection"].get("unverifiable", "exclude") == "exclude",
         basis={k: v["basis"] for k, v in rules.items()}, periods=periods, source=path,
+        repair_not_while_listed=rules["repair"].get("not_while_listed", False),
     )
+
+
+def _exceeds(where: str, rule: PeriodRule, national: PeriodRule) -> list[str]:
+    """Why ``rule`` could publish longer than the ``national`` maximum on some day; empty if never.
+
+    Each version is compared with every national version in force on a day it is.
+    """
+    if not national.national_maximum:
+        return []
+    problems: list[str] = []
+    for index, mine in enumerate(rule.versions):
+        at = f"{where}.versions[{index}]" if len(rule.versions) > 1 else where
+        for law in (n for n in national.versions if _overlap(mine, n)):
+            cited = f"the national maximum ({law.version or law.basis})"
+            if mine.start != law.start or mine.count_from not in ((), (law.start,)):
+                problems.append(f"{at}.count_from: periods count from {law.start} under {cited}")
+            if mine.extend_while_listed:
+                problems.append(f"{at}.extend_while_listed: would keep a record past {cited}")
+            problems += [f"{at}.ends_at: {name} must end publication under {cited}"
+                         for name in law.ends_at if name not in mine.ends_at]
+            for key in (k for k in ("severity", "summary_procedure", "penalty_type") if getattr(law, k)):
+                if getattr(mine, key) != getattr(law, key):
+                    problems.append(f"{at}.{key}: must be {getattr(law, key)!r} as in {cited}")
+            if set(law.slight_types) - set(mine.slight_types):
+                problems.append(f"{at}.slight_types: must include {', '.join(law.slight_types)} as in {cited}")
+            codes = sorted(law.max) if isinstance(law.max, dict) else [""]
+            for code in (*codes, SLIGHT):
+                longest, allowed = mine.length("max", code or None), law.length("max", code or None)
+                if code == SLIGHT and allowed is None:
+                    if longest is not None:
+                        problems.append(f"{at}.slight: {longest} where {cited} publishes no 轻微 record")
+                elif allowed is not None and (longest is None or not longest.at_most(allowed)):
+                    key = "slight" if code == SLIGHT else f"max{'.' + code if code else ''}"
+                    problems.append(f"{at}.{key}: {longest or 'long-term'} is longer than {allowed} under {cited}")
+    return list(dict.fromkeys(problems))
+
+
+def _overlap(one: RuleVersion, other: RuleVersion) -> bool:
+    """Whether two versions are in force on some common day."""
+    return ((one.valid_from or date.min) <= (other.valid_until or date.max)
+            and (other.valid_from or date.min) <= (one.valid_until or date.max))
 
 
 def _rules(path: Path, raw: Any, errors: list[str]) -> dict[str, dict[str, Any]]:

@@ -111,7 +111,7 @@ class Renderer:
             self.record_pages(item)
             self.paginated(f"items/{item.id}/", self.site.store.count(item.id), "item.html",
                            functools.partial(self.site.store.newest, item.id), item=item,
-                           basis=self.site.policy.period(item.id, item.period).basis)
+                           basis=self.site.policy.period(item.id, item.period, self.site.as_of).basis)
         self.subject_pages()
         self.authority_pages()
         for page in self.content:
@@ -134,7 +134,7 @@ class Renderer:
 
     def record_pages(self, item: CatalogItem) -> None:
         """One page per published record of ``item``."""
-        basis = self.site.policy.period(item.id, item.period).basis
+        basis = self.site.policy.period(item.id, item.period, self.site.as_of).basis
         for r in self.site.store.by_item(item.id):
             natural = r.subject_category == "natural_person"
             self.write(

@@ -110,8 +110,9 @@ def test_not_started_before_the_start_date(national: Policy) -> None:
         ("一般", "2025-04-01", "2025-06-10"),  # before the 3-month minimum: takes effect 2025-06-11
         ("一般", "2025-08-01", "2025-07-31"),  # after the minimum: takes effect on the repair date
         ("一般", "2025-06-11", "2025-06-10"),  # on the first day after the minimum
-        ("严重", "2025-04-01", "2025-09-10"),  # serious: 6-month minimum
-        ("严重", "2026-01-15", "2026-01-14"),
+        ("严重", "2025-04-01", "2026-03-10"),  # serious: 1-year minimum (58号令, 令36号)
+        ("严重", "2026-01-15", "2026-03-10"),  # was withdrawn after 6 months under 527号's minimum
+        ("严重", "2026-05-15", "2026-05-14"),
     ],
 )
 def test_repair_after_minimum_period(national: Policy, severity: str, repaired: str, last_day: str) -> None:
@@ -220,6 +221,7 @@ def test_every_reason_code_is_documented_and_reachable(national: Policy) -> None
         outcome(national, "admin_penalty", "2025-06-01", **person(id_no=make_resident_id(birth="20100101"))).reason,
         outcome(national, "admin_penalty", "2025-06-01", **person(id_type="护照", id_no="E1")).reason,
         outcome(national, "admin_penalty", "2025-06-01", procedure="简易程序").reason,
+        outcome(national, "admin_penalty", "2026-06-01", decision_date="2026-05-01", severity="轻微").reason,
         outcome(national, "admin_penalty", "2025-06-01", objection_status="异议成立").reason,
         outcome(national, "admin_penalty", "2025-06-01", objection_status="无法核实").reason,
         outcome(national, "admin_penalty", "2025-06-01", objection_status="处理中").reason,

@@ -32,21 +32,23 @@ REMOVED = make_uscc("91330100MA2H3K7D4")  # was listed, removed before the as-of
 P = "published"
 
 # id -> (item, values, outcome under national, beijing, zhejiang, dalian, shanghai).
+# AS_OF is under 国家发展改革委令2025年第36号: penalties are public at most 1 year (一般) or 3 years (严重)
+# from the decision in every region (Zhejiang art. 16, Shanghai art. 35, Dalian art. 12 defer to it).
 RECORDS: dict[str, tuple[str, dict[str, str], tuple[str, str, str, str, str]]] = {
-    # A company's 4-year-old general penalty: over the 1-year 527号 maximum, within the 5-year ones.
-    "A": ("admin_penalty", {"decision_date": "2022-12-01"}, ("expired", "expired", P, P, P)),
-    # A 2-year-old serious penalty: within every maximum (3 years nationally).
+    # A company's 4-year-old general penalty: over the national 1-year maximum, in every region.
+    "A": ("admin_penalty", {"decision_date": "2022-12-01"}, ("expired",) * 5),
+    # A 2-year-old serious penalty: within the 3-year maximum.
     "B": ("admin_penalty", {"decision_date": "2024-11-01", "severity": "严重"}, (P, P, P, P, P)),
-    # An adult natural person's penalty: never published in Zhejiang (art. 15).
-    "C": ("admin_penalty", {"decision_date": "2026-06-01", **person()}, (P, P, "natural_person", P, P)),
+    # An adult natural person's penalty: never published in Zhejiang (art. 15) or Shanghai (art. 6 ¶2).
+    "C": ("admin_penalty", {"decision_date": "2026-06-01", **person()}, (P, P, "natural_person", P, "natural_person")),
     # A minor's penalty (16 on the decision date): published nowhere.
     "D": ("admin_penalty", {"decision_date": "2026-06-01", **person(id_no=make_resident_id(birth="20100307"))},
-          ("minor", "minor", "natural_person", "minor", "minor")),
+          ("minor", "minor", "natural_person", "minor", "natural_person")),
     # Summary procedure: published nowhere.
     "E": ("admin_penalty", {"decision_date": "2026-06-01", "procedure": "简易程序"}, ("summary_procedure",) * 5),
-    # Objection being handled: marked in Zhejiang (art. 30), suspended elsewhere.
+    # Objection being handled: marked in Zhejiang (art. 30) and Shanghai (art. 36), suspended elsewhere.
     "F": ("admin_penalty", {"decision_date": "2026-06-01", "objection_status": "处理中", "objection_date": "2026-11-02"},
-          ("objection_pending", "objection_pending", P, "objection_pending", "objection_pending")),
+          ("objection_pending", "objection_pending", P, "objection_pending", P)),
     # Objection that cannot be verified: deleted everywhere (Dalian art. 17; the project's default).
     "G": ("admin_penalty", {"decision_date": "2026-06-01", "objection_status": "无法核实"},
           ("objection_unverifiable",) * 5),
@@ -58,29 +60,38 @@ RECORDS: dict[str, tuple[str, dict[str, str], tuple[str, str, str, str, str]]] =
           ("expired", "expired", P, P, "expired")),
     # The list entry that makes LISTED listed: published everywhere.
     "J": ("dishonest_list", {"decision_date": "2025-01-01", "uscc": LISTED}, (P, P, P, P, P)),
-    # A 7-year-old penalty of the listed subject: only Zhejiang keeps it, while the subject is listed.
-    "K": ("admin_penalty", {"decision_date": "2020-01-01", "uscc": LISTED}, ("expired", "expired", P, "expired", "expired")),
-    # A penalty in effect until 2026-01-01: Dalian counts its 5 years from there.
-    "L": ("admin_penalty", {"decision_date": "2020-06-01", "penalty_valid_until": "2026-01-01"},
-          ("expired", "expired", "expired", P, "expired")),
-    # A 公示截止期 before the as-of date: ends publication where the profile applies it.
-    "M": ("admin_penalty", {"decision_date": "2025-06-01", "disclosure_deadline": "2025-12-31"},
-          ("expired", "expired", P, "expired", P)),
-    # A 6-year-old list entry, never removed: Shanghai alone caps list entries at 5 years.
-    "N": ("dishonest_list", {"decision_date": "2020-03-01", "uscc": LONG_LISTED}, (P, P, P, P, "expired")),
+    # A 7-year-old penalty of the listed subject: Zhejiang's extension never keeps a penalty past the
+    # national maximum.
+    "K": ("admin_penalty", {"decision_date": "2020-01-01", "uscc": LISTED}, ("expired",) * 5),
+    # A penalty in effect until 2026-01-01: counted from the decision everywhere, Dalian too.
+    "L": ("admin_penalty", {"decision_date": "2020-06-01", "penalty_valid_until": "2026-01-01"}, ("expired",) * 5),
+    # A 公示截止期 before the as-of date, within the 1-year maximum: honoured in every region.
+    "M": ("admin_penalty", {"decision_date": "2026-06-01", "disclosure_deadline": "2026-10-31"}, ("expired",) * 5),
+    # A 6-year-old list entry, never removed: public everywhere (no Shanghai 5-year cap).
+    "N": ("dishonest_list", {"decision_date": "2020-03-01", "uscc": LONG_LISTED}, (P, P, P, P, P)),
     # A list entry removed on 2026-01-01 ...
     "O": ("dishonest_list", {"decision_date": "2024-01-01", "removal_date": "2026-01-01", "uscc": REMOVED},
           ("removed",) * 5),
-    # ... so its subject is no longer listed, and this penalty's 5 Zhejiang years are not extended.
-    "Q": ("admin_penalty", {"decision_date": "2021-01-01", "uscc": REMOVED}, ("expired",) * 5),
+    # ... so its subject is no longer listed, and this judgment's 5 Zhejiang years are not extended.
+    "Q": ("judgment", {"decision_date": "2021-01-01", "uscc": REMOVED}, ("expired",) * 5),
+    # A 轻微 penalty without a 公示截止期: published nowhere (令36号).
+    "R": ("admin_penalty", {"decision_date": "2026-10-01", "severity": "轻微"}, ("slight_dishonesty",) * 5),
+    # A warning-only penalty with a 公示截止期: public at most 3 months after the decision, everywhere.
+    "S": ("admin_penalty", {"decision_date": "2026-09-01", "penalty_type": "警告", "disclosure_deadline": "2026-12-31"},
+          (P, P, P, P, P)),
+    # The listed subject's penalty, repaired after the minimum: Zhejiang ignores repair while it is listed.
+    "T": ("admin_penalty", {"decision_date": "2026-01-10", "repair_date": "2026-06-01", "uscc": LISTED},
+          ("repaired", "repaired", P, "repaired", "repaired")),
+    # A serious penalty repaired after 6 months: the minimum is 1 year since 2023-05-01, everywhere.
+    "U": ("admin_penalty", {"decision_date": "2026-01-10", "severity": "严重", "repair_date": "2026-08-01"}, (P,) * 5),
 }
 
 EXPECTED = {
-    "national": {"B", "C", "J", "N"},
-    "beijing": {"B", "C", "J", "N"},
-    "zhejiang": {"A", "B", "F", "I", "J", "K", "M", "N"},
-    "dalian": {"A", "B", "C", "I", "J", "L", "N"},
-    "shanghai": {"A", "B", "C", "J", "M"},
+    "national": {"B", "C", "J", "N", "S", "U"},
+    "beijing": {"B", "C", "J", "N", "S", "U"},
+    "zhejiang": {"B", "F", "I", "J", "N", "S", "T", "U"},
+    "dalian": {"B", "C", "I", "J", "N", "S", "U"},
+    "shanghai": {"B", "F", "J", "N", "S", "U"},
 }
 
 
@@ -133,17 +144,17 @@ def test_published_set_per_profile(records: Path, name: str) -> None:
 
 def test_sets_differ_exactly_where_the_rules_differ(records: Path) -> None:
     national = published(records, "national")
-    # Zhejiang: 5 years (A, M without 公示截止期), extended while listed (I, K), marked objection (F);
-    # no natural persons (C).
-    assert published(records, "zhejiang") - national == {"A", "F", "I", "K", "M"}
+    # Zhejiang: judgments extended while listed (I), repair ignored while listed (T), marked
+    # objection (F); no natural persons (C). Penalties follow the national periods (A, K, L, M).
+    assert published(records, "zhejiang") - national == {"F", "I", "T"}
     assert national - published(records, "zhejiang") == {"C"}
-    # Dalian: 5 years for penalties (A), counted from the end of the act (I, L); 公示截止期 kept (not M).
-    assert published(records, "dalian") - national == {"A", "I", "L"}
+    # Dalian: judgments counted from the end of the act (I); penalties follow the national rule (L).
+    assert published(records, "dalian") - national == {"I"}
     assert national - published(records, "dalian") == set()
-    # Shanghai: 5 years for adverse information, without 公示截止期 (A, M), list entries included (N).
-    assert published(records, "shanghai") - national == {"A", "M"}
-    assert national - published(records, "shanghai") == {"N"}
-    # Beijing's rules are the national defaults (18 years, 527号 periods): no difference.
+    # Shanghai: marked objection (F); no natural persons (C); list entries without a cap (N).
+    assert published(records, "shanghai") - national == {"F"}
+    assert national - published(records, "shanghai") == {"C"}
+    # Beijing's rules are the national defaults (18 years, national periods): no difference.
     assert published(records, "beijing") == national
 
 
@@ -156,34 +167,38 @@ def test_only_zhejiang_needs_the_listing_pass(records: Path) -> None:
 
 def test_extension_while_listed_has_no_end_date() -> None:
     zhejiang = profile("zhejiang")
-    penalty = record("admin_penalty", decision_date="2020-01-01", uscc=LISTED)
-    extended = decide(penalty, CATALOGUE["admin_penalty"], zhejiang, AS_OF, frozenset({LISTED}))
+    judgment = record("judgment", decision_date="2020-01-01", uscc=LISTED)
+    extended = decide(judgment, CATALOGUE["judgment"], zhejiang, AS_OF, frozenset({LISTED}))
     assert (extended.published, extended.until) == (True, None)
     assert "第十六条" in extended.basis
-    alone = decide(penalty, CATALOGUE["admin_penalty"], zhejiang, AS_OF)
+    alone = decide(judgment, CATALOGUE["judgment"], zhejiang, AS_OF)
     assert (alone.published, alone.reason, alone.until) == (False, "expired", date(2025, 1, 1))
     # Within its 5 years the record keeps its end date even while the subject is listed.
-    recent = decide(record("admin_penalty", decision_date="2024-01-01", uscc=LISTED), CATALOGUE["admin_penalty"],
+    recent = decide(record("judgment", decision_date="2024-01-01", uscc=LISTED), CATALOGUE["judgment"],
                     zhejiang, AS_OF, frozenset({LISTED}))
     assert (recent.published, recent.until) == (True, date(2029, 1, 1))
 
 
-@pytest.mark.parametrize(("repair_date", "outcome", "until"), [
-    ("2020-06-01", "repaired", date(2020, 5, 31)),   # repaired within the 5 years
-    ("2026-06-01", "repaired", date(2026, 5, 31)),   # repaired during the extension
-    ("2027-06-01", P, date(2027, 5, 31)),            # repair not yet effective: the extension ends then
-])
-def test_extension_while_listed_lifts_only_the_maximum(repair_date: str, outcome: str, until: date) -> None:
-    penalty = record("admin_penalty", decision_date="2020-01-01", repair_date=repair_date, uscc=LISTED)
+def test_extension_while_listed_never_keeps_a_penalty() -> None:
+    penalty = record("admin_penalty", decision_date="2020-01-01", severity="严重", uscc=LISTED)
     decision = decide(penalty, CATALOGUE["admin_penalty"], profile("zhejiang"), AS_OF, frozenset({LISTED}))
+    assert (decision.outcome, decision.until) == ("expired", date(2023, 1, 1))
+
+
+@pytest.mark.parametrize(("listed", "outcome", "until"), [
+    (frozenset({LISTED}), P, None),                     # listed: repair does not apply (art. 32 ¶2)
+    (frozenset(), "repaired", date(2020, 5, 31)),       # not listed: repaired within the 5 years
+])
+def test_repair_while_listed_in_zhejiang(listed: frozenset[str], outcome: str, until: date | None) -> None:
+    judgment = record("judgment", decision_date="2020-01-01", repair_date="2020-06-01", uscc=LISTED)
+    decision = decide(judgment, CATALOGUE["judgment"], profile("zhejiang"), AS_OF, listed)
     assert (decision.outcome, decision.until) == (outcome, until)
 
 
 @pytest.mark.parametrize(("item", "values", "until"), [
-    ("admin_penalty", {"decision_date": "2020-06-01", "penalty_valid_until": "2026-01-01"}, date(2031, 1, 1)),
-    ("admin_penalty", {"decision_date": "2022-06-01"}, date(2027, 6, 1)),  # no 处罚有效期: from the decision
-    ("admin_penalty", {"decision_date": "2024-06-01", "penalty_valid_until": "2025-01-01",
-                       "disclosure_deadline": "2026-12-31"}, date(2026, 12, 31)),  # the provider's deadline
+    # Penalties: the national rule, from the decision (art. 12: national periods prevail).
+    ("admin_penalty", {"decision_date": "2026-06-01", "penalty_valid_until": "2027-06-01"}, date(2027, 6, 1)),
+    ("admin_penalty", {"decision_date": "2026-06-01", "disclosure_deadline": "2026-12-31"}, date(2026, 12, 31)),
     ("judgment", {"decision_date": "2021-09-01", "effective_date": "2022-01-15"}, date(2027, 1, 15)),
     ("judgment", {"decision_date": "2021-12-01"}, date(2026, 12, 1)),  # no 生效日期: from the judgment
 ])
@@ -192,11 +207,11 @@ def test_dalian_counts_from_the_end_of_the_act(item: str, values: dict[str, str]
     assert (decision.published, decision.until) == (True, until)
 
 
-def test_dalian_repair_minimum_counts_from_the_same_date() -> None:
-    # Repaired a month after the decision, but the 3-month minimum counts from 处罚有效期.
+def test_dalian_repair_minimum_counts_from_the_decision() -> None:
+    # Repaired a month after the decision: withdrawn once the 3-month minimum from the decision has passed.
     decision = decide(record("admin_penalty", decision_date="2026-06-01", penalty_valid_until="2026-09-01",
                              repair_date="2026-07-01"), CATALOGUE["admin_penalty"], profile("dalian"), date(2026, 11, 30))
-    assert (decision.published, decision.until) == (True, date(2026, 12, 1))
+    assert (decision.outcome, decision.until) == ("repaired", date(2026, 9, 1))
 
 
 def test_zhejiang_marks_with_the_filing_date_and_national_leaves_no_trace(tmp_path: Path) -> None:
@@ -235,18 +250,18 @@ def test_zhejiang_publishes_no_natural_person(tmp_path: Path) -> None:
     assert (tmp_path / "cn" / "output" / "record" / "admin_penalty" / "AP-P").exists()
 
 
-def test_a_zhejiang_build_keeps_the_listed_subjects_penalty(tmp_path: Path, records: Path) -> None:
+def test_a_zhejiang_build_keeps_the_listed_subjects_judgment(tmp_path: Path, records: Path) -> None:
     result = build_site(tmp_path, records, AS_OF, profile="zhejiang")
     output = tmp_path / "output" / "record"
-    assert (output / "admin_penalty" / "K" / "index.html").exists()
     assert (output / "judgment" / "I" / "index.html").exists()
-    assert not (output / "admin_penalty" / "Q").exists()
+    assert not (output / "admin_penalty" / "K").exists()
+    assert not (output / "judgment" / "Q").exists()
     assert sum(result.counts.published.values()) == len(EXPECTED["zhejiang"])
 
 
 def test_explain_for_one_item_applies_the_listing(tmp_path: Path, records: Path) -> None:
     config = site_config(tmp_path, records, profile="zhejiang")
-    [found] = explain(config, "K", AS_OF, item="admin_penalty")
+    [found] = explain(config, "I", AS_OF, item="judgment")
     assert found.outcome == P and found.until == ""
 
 
@@ -255,7 +270,7 @@ def test_every_profile_file_loads_and_cites(name: str) -> None:
     policy = profile(name)
     assert policy.id == name
     assert all(policy.basis[rule] for rule in ("natural_persons", "summary_procedure", "objection", "repair"))
-    assert all(rule.basis for rule in policy.periods.values())
+    assert all(version.basis for rule in policy.periods.values() for version in rule.versions)
 
 
 def test_every_profile_file_is_tested() -> None:
