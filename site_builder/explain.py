@@ -1,7 +1,8 @@
 """Why a record is or is not published on a date, and until when.
 
 For a date on which a build was made, the answer comes from that build's decision list in the
-audit history (what the site actually said). Otherwise it is computed from the current records.
+audit history (what the site actually said). Otherwise it is computed from the current records,
+under the version of each rule in force on that date, which the answer names.
 """
 
 from __future__ import annotations
@@ -90,7 +91,8 @@ def _from_records(config: Config, record_id: str, as_of: date, item: str | None)
             found.append(Explanation(row.item.id, record_id, "quarantined", detail, "", "", checked.file, checked.row, source))
         elif row.decision is not None:
             d = row.decision
-            detail = REASONS.get(d.reason or "", "") + (f" 依据：{d.basis}" if d.basis else "")
+            detail = REASONS.get(d.reason or "", "") + (f" 适用规则版本：{d.version}" if d.version else "")
+            detail += f" 依据：{d.basis}" if d.basis else ""
             found.append(Explanation(row.item.id, record_id, d.outcome, detail.strip(),
                                      d.start.isoformat() if d.start else "", d.until.isoformat() if d.until else "",
                                      checked.file, checked.row, source))

@@ -64,7 +64,7 @@ def load_profile(folder: Path, name: str, catalogue: Catalogue) -> Policy:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise CatalogueError(f"Disclosure profile {name!r} not found: no file {path}") from exc
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:  # ValueError: 2020-02-30
         raise CatalogueError(f"{path}: cannot be read: {exc}") from exc
     errors: list[str] = []
     if not isinstance(data, dict):

@@ -1,0 +1,209 @@
+"""The national rule in force on the as-of date (DOMAIN.md "National rules by date").
+
+Every version and every class, on both sides of every period end and every repair minimum:
+发改办财金〔2019〕527号 until 2023-04-30, 国家发展改革委令第58号 2023-05-01 – 2026-03-31, 国家发展改革委令
+2025年第36号 from 2026-04-01. Periods count from the decision date as the Civil Code counts them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import CATALOGUE, record, row, site_config, write_csv
+
+from site_builder.disclosure import Decision, decide, is_slight
+from site_builder.explain import explain
+from site_builder.periods import Duration, next_day, previous_day
+from site_builder.profiles import Policy
+from site_builder.validation import Record, Value
+
+D = date.fromisoformat
+V527 = "发改办财金〔2019〕527号"
+V58 = "国家发展改革委令第58号"
+V36 = "国家发展改革委令2025年第36号"
+PENALTY = CATALOGUE["admin_penalty"]
+
+
+def decided(policy: Policy, as_of: date, **values: str) -> Decision:
+    """The decision about an administrative penalty built from ``values`` on ``as_of``."""
+    return decide(record("admin_penalty", **values), PENALTY, policy, as_of)
+
+
+def assert_ends(policy: Policy, last_day: str, reason: str, version: str, **values: str) -> None:
+    """Published the day before and on ``last_day``, excluded for ``reason`` the day after, all under ``version``."""
+    last = D(last_day)
+    for day in (last - timedelta(days=1), last):
+        decision = decided(policy, day, **values)
+        assert (decision.published, decision.until, decision.version) == (True, last, version), (day, decision)
+        assert decision.basis.startswith(version)
+    after = decided(policy, last + timedelta(days=1), **values)
+    assert (after.published, after.reason, after.version) == (False, reason, version), after
+
+
+# --- The longest period, each version and class -----------------------------------------------
+
+@pytest.mark.parametrize(("version", "severity", "decision_date", "last_day"), [
+    (V527, "一般", "2022-03-10", "2023-03-10"),
+    (V527, "严重", "2020-03-10", "2023-03-10"),
+    (V58, "一般", "2024-03-10", "2025-03-10"),
+    (V58, "严重", "2022-03-10", "2025-03-10"),
+    (V36, "一般", "2026-04-10", "2027-04-10"),
+    (V36, "严重", "2026-04-10", "2029-04-10"),
+    (V36, "general", "2027-02-28", "2028-02-28"),
+    (V36, "serious", "2026-05-31", "2029-05-31"),
+])
+def test_maximum_period(national: Policy, version: str, severity: str, decision_date: str, last_day: str) -> None:
+    assert_ends(national, last_day, "expired", version, severity=severity, decision_date=decision_date)
+
+
+# --- The shortest period before credit repair takes effect -------------------------------------
+
+@pytest.mark.parametrize(("version", "severity", "decision_date", "last_day"), [
+    (V527, "一般", "2022-06-10", "2022-09-10"),   # 3 months
+    (V527, "严重", "2022-06-10", "2022-12-10"),   # 6 months under 527号
+    (V58, "一般", "2024-06-10", "2024-09-10"),
+    (V58, "严重", "2024-06-10", "2025-06-10"),    # 1 year since 2023-05-01
+    (V36, "一般", "2026-06-10", "2026-09-10"),
+    (V36, "严重", "2026-06-10", "2027-06-10"),
+])
+def test_repair_waits_for_the_minimum(national: Policy, version: str, severity: str, decision_date: str,
+                                      last_day: str) -> None:
+    repaired = (D(decision_date) + timedelta(days=21)).isoformat()
+    assert_ends(national, last_day, "repaired", version, severity=severity, decision_date=decision_date,
+                repair_date=repaired)
+
+
+@pytest.mark.parametrize(("version", "severity", "decision_date", "repaired"), [
+    (V527, "严重", "2022-01-10", "2022-09-01"),
+    (V58, "严重", "2024-01-10", "2025-02-01"),
+    (V36, "一般", "2026-04-10", "2026-10-01"),
+])
+def test_repair_after_the_minimum_takes_effect_that_day(national: Policy, version: str, severity: str,
+                                                        decision_date: str, repaired: str) -> None:
+    assert_ends(national, (D(repaired) - timedelta(days=1)).isoformat(), "repaired", version, severity=severity,
+                decision_date=decision_date, repair_date=repaired)
+
+
+# --- 轻微: not published, at most 3 months where the record carries a 公示截止期 -----------------
+
+@pytest.mark.parametrize("values", [
+    {"severity": "轻微"}, {"severity": "slight"}, {"severity": "轻微失信"},
+    {"penalty_type": "警告"}, {"penalty_type": "通报批评"}, {"penalty_type": "警告、通报批评"},
+    {"penalty_type": "警告; 通报批评", "severity": "严重"},
+])
+@pytest.mark.parametrize(("as_of", "version"), [("2023-03-01", V527), ("2025-06-01", V58), ("2026-06-01", V36)])
+def test_slight_without_deadline_is_not_published(national: Policy, values: dict[str, str], as_of: str,
+                                                  version: str) -> None:
+    decision = decided(national, D(as_of), decision_date=(D(as_of) - timedelta(days=10)).isoformat(), **values)
+    assert (decision.published, decision.reason, decision.version) == (False, "slight_dishonesty", version)
+
+
+@pytest.mark.parametrize("types", ["警告、罚款", "罚款", "通报批评，没收违法所得", ""])
+def test_a_penalty_that_is_not_only_a_warning_is_not_slight(national: Policy, types: str) -> None:
+    assert not is_slight(record("admin_penalty", penalty_type=types), PENALTY.period.at(D("2026-06-01")))
+    assert decided(national, D("2026-06-01"), decision_date="2026-05-01", penalty_type=types).published
+
+
+@pytest.mark.parametrize(("values", "last_day"), [
+    ({"severity": "轻微", "disclosure_deadline": "2026-12-31"}, "2026-09-10"),   # 3 months after the decision
+    ({"severity": "轻微", "disclosure_deadline": "2026-08-31"}, "2026-08-31"),   # the earlier deadline
+    ({"penalty_type": "通报批评", "disclosure_deadline": "2026-09-10"}, "2026-09-10"),
+    ({"penalty_type": "警告", "disclosure_deadline": "2027-06-10"}, "2026-09-10"),
+])
+def test_slight_with_deadline_under_order_36(national: Policy, values: dict[str, str], last_day: str) -> None:
+    assert_ends(national, last_day, "expired", V36, decision_date="2026-06-10", **values)
+
+
+@pytest.mark.parametrize(("as_of", "version"), [("2023-03-01", V527), ("2025-06-01", V58)])
+def test_slight_with_deadline_before_order_36_is_not_published(national: Policy, as_of: str, version: str) -> None:
+    decision = decided(national, D(as_of), decision_date=(D(as_of) - timedelta(days=10)).isoformat(),
+                       severity="轻微", disclosure_deadline=(D(as_of) + timedelta(days=30)).isoformat())
+    assert (decision.reason, decision.version) == ("slight_dishonesty", version)
+
+
+def test_summary_procedure_keeps_its_own_reason(national: Policy) -> None:
+    decision = decided(national, D("2026-06-01"), decision_date="2026-05-01", procedure="简易程序", severity="轻微",
+                       disclosure_deadline="2026-07-01")
+    assert decision.reason == "summary_procedure"
+
+
+# --- The transition days ---------------------------------------------------------------------
+
+def test_transition_to_order_58_on_2023_05_01(national: Policy) -> None:
+    values = {"decision_date": "2022-12-01", "severity": "严重", "repair_date": "2023-04-15"}
+    before = decided(national, D("2023-04-30"), **values)
+    assert (before.published, before.until, before.version) == (True, D("2023-06-01"), V527)  # 6 months
+    on = decided(national, D("2023-05-01"), **values)
+    assert (on.published, on.until, on.version) == (True, D("2023-12-01"), V58)  # 1 year
+    assert decided(national, D("2023-12-02"), **values).reason == "repaired"
+
+
+def test_transition_to_order_36_on_2026_04_01(national: Policy) -> None:
+    values = {"decision_date": "2026-03-20", "severity": "轻微", "disclosure_deadline": "2026-05-31"}
+    before = decided(national, D("2026-03-31"), **values)
+    assert (before.reason, before.version) == ("slight_dishonesty", V58)
+    on = decided(national, D("2026-04-01"), **values)
+    assert (on.published, on.until, on.version) == (True, D("2026-05-31"), V36)
+    warned = decided(national, D("2026-04-01"), decision_date="2026-03-20", penalty_type="警告",
+                     disclosure_deadline="2026-12-31")
+    assert (warned.published, warned.until) == (True, D("2026-06-20"))
+    general = decided(national, D("2026-04-01"), decision_date="2025-04-01")
+    assert (general.published, general.until, general.version) == (True, D("2026-04-01"), V36)
+    assert decided(national, D("2026-04-02"), decision_date="2025-04-01").reason == "expired"
+
+
+# --- Explain names the version it applied -------------------------------------------------------
+
+def test_explain_for_a_past_date_names_527(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    write_csv(records / "admin_penalty.csv", "admin_penalty", [
+        row("admin_penalty", record_id="AP-527", decision_date="2022-06-10", severity="严重", repair_date="2022-07-01")])
+    config = site_config(tmp_path, records)
+    [past] = explain(config, "AP-527", D("2023-03-01"))
+    assert past.outcome == "repaired" and past.until == "2022-12-10"
+    assert f"适用规则版本：{V527}" in past.detail
+    [later] = explain(config, "AP-527", D("2023-06-01"))
+    assert later.outcome == "published" and later.until == "2023-06-10"
+    assert f"适用规则版本：{V58}" in later.detail
+
+
+# --- Date arithmetic never overflows -------------------------------------------------------------
+
+@pytest.mark.parametrize(("length", "start", "last"), [
+    ("1y", date(9999, 6, 1), date.max),
+    ("3y", date(9998, 1, 1), date.max),
+    ("3m", date(9999, 10, 1), date.max),
+    ("90d", date(9999, 12, 1), date.max),
+    ("3m", date(9999, 9, 30), date(9999, 12, 30)),
+    ("1d", date(9999, 12, 30), date(9999, 12, 31)),
+])
+def test_duration_saturates_at_the_last_date(length: str, start: date, last: date) -> None:
+    assert Duration.parse(length).last_day(start) == last
+
+
+def test_next_and_previous_day_saturate() -> None:
+    assert (next_day(date.max), previous_day(date.min)) == (date.max, date.min)
+    assert (next_day(date(2024, 2, 28)), previous_day(date(2024, 3, 1))) == (date(2024, 2, 29), date(2024, 2, 29))
+
+
+def _with(item: str, **values: Value) -> Record:
+    base = record(item)
+    return dataclasses.replace(base, values=base.values | values)
+
+
+def test_extreme_dates_never_crash_a_decision(national: Policy) -> None:
+    far = _with("admin_penalty", decision_date=date(9999, 6, 1), severity="serious", disclosure_deadline=date.max)
+    decision = decide(far, PENALTY, national, date(9999, 12, 31))
+    assert decision.published and decision.until is None  # saturated at date.max: no end in practice
+    repaired = _with("admin_penalty", decision_date=date(9999, 6, 1), severity="serious", repair_date=date.max)
+    late = decide(repaired, PENALTY, national, date(9999, 12, 31))
+    assert (late.reason, late.until) == ("repaired", date(9999, 12, 30))
+    removed = _with("dishonest_list", decision_date=date.min, removal_date=date.min)
+    gone = decide(removed, CATALOGUE["dishonest_list"], national, date(2026, 1, 1))
+    assert (gone.published, gone.reason, gone.until) == (False, "removed", date.min)
+    ancient = _with("admin_penalty", decision_date=date.min, severity="general", repair_date=date.min)
+    old = decide(ancient, PENALTY, national, date(2026, 1, 1))
+    assert (old.published, old.reason) == (False, "repaired")
