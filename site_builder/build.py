@@ -2,35 +2,38 @@
 
 load catalogue and profile → find records files → find the subjects on a serious-dishonesty list
 (a first pass, for profiles that need it) → for each row: validate → decide → redact →
-store → render pages → write data package → index search → write manifest → verify → record in
-the audit history → swap into place.
+store → render pages → write data package → index search → write manifest → sign → verify →
+record the build as prepared in the audit history → switch the output to it → record it as published.
 
-Nothing is written to the output folder until the whole build has succeeded and verified: the
-site is built in a fresh staging folder next to it, which then replaces it by renaming.
+Nothing is written to the output path until the whole build has succeeded and verified: the site is
+built in a staging folder beside it, and the output link is switched to it in one rename (see
+``publish.py``). The audit folder is locked for the whole build.
 """
 
 from __future__ import annotations
 
-import fcntl
+import errno
 import logging
-import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from site_builder import history
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from site_builder import history, publish, signing
 from site_builder.audit import Counts, Ledger
 from site_builder.catalogue import load_catalogue
 from site_builder.config import Config
 from site_builder.datapackage import write_datapackage
-from site_builder.exceptions import BuildError, ConfigError
+from site_builder.exceptions import AuditError, BuildError, PublishError, SigningError
+from site_builder.faults import fault_point
 from site_builder.listing import listed_subjects
 from site_builder.loading import SourceFile, find_sources, unclaimed_paths
-from site_builder.manifest import MANIFEST, make_manifest, write_manifest
+from site_builder.manifest import MANIFEST, file_sha256, make_manifest, write_manifest
 from site_builder.pipeline import process
 from site_builder.privacy import Secrets
 from site_builder.profiles import load_profile
@@ -56,18 +59,29 @@ class BuildResult:
     sources: list[SourceFile]
 
 
-def build(config: Config, as_of: date) -> BuildResult:
-    """Build the site for ``as_of`` from ``config.paths.records`` into ``config.paths.output``."""
+def build(config: Config, as_of: date, new_chain: bool = False) -> BuildResult:
+    """Build the site for ``as_of`` from ``config.paths.records`` into ``config.paths.output``.
+
+    ``new_chain``: start a new audit chain although the output carries one the audit folder lacks
+    (the new chain's first entry names the head it replaces).
+    """
     out, audit_root = config.paths.output, config.paths.audit
-    if audit_root.resolve().is_relative_to(out.resolve()):
-        raise ConfigError(f"Config value 'paths.audit': {audit_root} must not be inside the output folder {out}")
+    paths = config.paths
+    publish.check_output(out, {"records": paths.records, "catalogue": paths.catalogue, "profiles": paths.profiles,
+                               "templates": paths.templates, "content": paths.content, "audit": audit_root})
+    key = signing.load_private_key(config.signing.key) if config.signing.key else None
     catalogue = load_catalogue(config.paths.catalogue)
     policy = load_profile(config.paths.profiles, config.disclosure.profile, catalogue)
     sources = find_sources(config.paths.records, catalogue)
     ignored = unclaimed_paths(config.paths.records, sources)
     for name in ignored:
         log.warning("ignored path=%s reason=not the records of any catalogue item", name)
-    with _exclusive(out), _workspace(out, audit_root) as (staging, work):
+    with (
+        publish.locked(audit_root, out, config.publish.lock_timeout),
+        _clear_faults(out, audit_root),
+        _workspace(out, audit_root) as (staging, work),
+    ):
+        chain, extra = _continue_chain(config, key, new_chain)
         store = PublishedStore(work / "published.sqlite")
         ledger = Ledger(work)
         secrets = Secrets()
@@ -91,15 +105,18 @@ def build(config: Config, as_of: date) -> BuildResult:
         store.close()
         if config.search.enabled:
             index_site(staging)
-        chain = history.read_chain(audit_root)
+        publish.write_marker(staging)
+        if key is not None:
+            (staging / signing.PUBLIC_KEY).parent.mkdir(exist_ok=True)
+            (staging / signing.PUBLIC_KEY).write_text(signing.public_pem(key.public_key()), encoding="ascii")
         manifest = make_manifest(config, catalogue, policy, as_of, sources, ignored, ledger.counts, staging)
-        entry = _write_manifest(staging, chain, manifest)
-        problems = verify_site(staging, secrets, check_hashes=False)
+        entry = _write_manifest(staging, chain, manifest, key, extra)
+        problems = verify_site(staging, secrets, check_hashes=False, public_key=key.public_key() if key else None)
         if problems:
             raise BuildError("The built site does not verify; nothing was published:\n  " + "\n  ".join(problems))
-        kept = _keep_audit(work, audit_root, entry, staging / MANIFEST)
-        _swap(staging, out)
-    log.info("built output=%s build=%s published=%d", out, entry.build_id, sum(ledger.counts.published.values()))
+        kept = _publish(work, audit_root, entry, staging, out)
+    log.info("built output=%s build=%s published=%d signed=%s", out, entry.build_id, sum(ledger.counts.published.values()),
+             entry.key or "no")
     return BuildResult(out, kept, entry, ledger.counts, sources)
 
 
@@ -109,65 +126,120 @@ def _log_source(source: SourceFile) -> None:
         log.warning("file=%s %s", source.name, warning)
 
 
-def _write_manifest(staging: Path, chain: list[history.ChainEntry], manifest: dict[str, object]) -> history.ChainEntry:
-    """Link the manifest to the chain, write it and the public chain; return the new chain entry."""
+def _continue_chain(config: Config, key: Ed25519PrivateKey | None, new_chain: bool) -> tuple[list[history.ChainEntry], dict[str, Any]]:
+    """Settle an interrupted build, check the output descends from the audit chain; the chain and the new entry's extras."""
+    out, audit_root = config.paths.output, config.paths.audit
+    manifest = out / MANIFEST
+    done = history.reconcile(audit_root, file_sha256(manifest) if manifest.is_file() else None)
+    if done:
+        log.warning("audit=%s reconciled: %s", audit_root, done)
+    chain = history.read_chain(audit_root)
+    broken = history.chain_problems(chain, str(audit_root / history.CHAIN_FILE))
+    if broken:
+        raise AuditError(f"The audit chain is broken, refusing to extend it: {broken[0]}")
+    public = _public_chain(out)
+    extra: dict[str, Any] = {}
+    if public and chain[: len(public)] != public:
+        lacking = f"{len(public)} build(s), head {public[-1].build_id}"
+        if not new_chain:
+            raise AuditError(f"The output {out} carries a chain ({lacking}) that the audit folder {audit_root} lacks"
+                             f"{' (it has no chain: deleted or moved?)' if not chain else ''}; restore the audit folder, "
+                             "or start a new chain with --new-chain")
+        if chain:
+            raise AuditError(f"--new-chain starts a chain in an empty audit folder; {audit_root} already has {len(chain)} build(s)")
+        extra["replaces"] = {"build_id": public[-1].build_id, "manifest_sha256": public[-1].manifest_sha256,
+                             "sequence": public[-1].sequence}
+        log.warning("audit=%s new chain replacing %s", audit_root, lacking)
+    previous_key = chain[-1].key if chain else None
+    if key is None:
+        if previous_key:
+            log.warning("build unsigned although the previous build was signed by %s", previous_key)
+        return chain, extra
+    extra["key"] = signing.fingerprint(key.public_key())
+    if extra["key"] != previous_key:
+        old = None
+        if previous_key:
+            if config.signing.previous_key is None:
+                raise SigningError(f"The signing key changed from {previous_key} to {extra['key']}: give the old key as "
+                                   "signing.previous_key for this build, so the chain records the change signed by it")
+            old = signing.load_private_key(config.signing.previous_key)
+            if signing.fingerprint(old.public_key()) != previous_key:
+                raise SigningError(f"Config value 'signing.previous_key': not the key {previous_key} that signed the last build")
+        extra["key_change"] = signing.key_change(old, key.public_key())
+    return chain, extra
+
+
+def _public_chain(out: Path) -> list[history.ChainEntry]:
+    path = out / history.PUBLIC_CHAIN
+    if not path.is_file():
+        return []
+    try:
+        return history.parse_public_chain(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError) as exc:
+        raise AuditError(f"{path}: cannot be read as a chain ({exc}); restore the site, or start a new chain "
+                         "with --new-chain") from exc
+
+
+def _write_manifest(staging: Path, chain: list[history.ChainEntry], manifest: dict[str, object],
+                    key: Ed25519PrivateKey | None, extra: dict[str, Any]) -> history.ChainEntry:
+    """Link the manifest to the chain, write it, the public chain and the signature; return the new chain entry."""
     sequence = len(chain) + 1
     manifest["build"] = {
         "id": history.build_id(sequence, str(manifest["as_of"])), "sequence": sequence,
         "previous_manifest_sha256": chain[-1].manifest_sha256 if chain else None,
     }
     digest = write_manifest(manifest, staging / MANIFEST)
-    entry = history.next_entry(chain, str(manifest["as_of"]), digest)
+    entry = history.next_entry(chain, str(manifest["as_of"]), digest, **extra)
     (staging / history.PUBLIC_CHAIN).write_text(history.public_chain([*chain, entry]), encoding="utf-8")
+    if key is not None:
+        text = signing.envelope(key, digest, entry.build_id, entry.as_of, signing.build_time())
+        (staging / signing.SIGNATURE).write_text(text, encoding="utf-8")
     return entry
 
 
-def _keep_audit(work: Path, audit_root: Path, entry: history.ChainEntry, manifest: Path) -> Path:
-    """Move the decisions and quarantine report to ``audit/builds/<build id>/`` and extend the chain."""
+def _publish(work: Path, audit_root: Path, entry: history.ChainEntry, staging: Path, out: Path) -> Path:
+    """Record the build as prepared, archive its decisions, switch the output, record it as published."""
     (work / "published.sqlite").unlink(missing_ok=True)
     history.gzip_file(work / "decisions.csv")
-    shutil.copyfile(manifest, work / MANIFEST)
-    target = audit_root / "builds" / entry.build_id
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(work, target)
-    history.append(audit_root, entry)
+    shutil.copyfile(staging / MANIFEST, work / MANIFEST)
+    history.write_pending(audit_root, entry)
+    fault_point("prepared")
+    target = history.archive_folder(audit_root, entry)
+    work.rename(target)
+    fault_point("archived")
+    replaced = publish.switch(staging, out, f"{entry.build_id}{staging.name.removeprefix('.staging')}")
+    history.record_published(audit_root, entry)
+    fault_point("published")
+    publish.remove_version(out, replaced)
     return target
 
 
 @contextmanager
-def _exclusive(out: Path) -> Iterator[None]:
-    """Hold a lock so that two builds never write the same output folder at once."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with (out.parent / f".{out.name}.lock").open("w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise BuildError(f"Another build is writing {out}") from exc
-        for stale in out.parent.glob(f".{out.name}-staging-*"):
-            shutil.rmtree(stale, ignore_errors=True)  # left by a build that was killed
+def _clear_faults(out: Path, audit_root: Path) -> Iterator[None]:
+    """Leftovers of killed builds go first; an OS error (disk full, read-only) becomes one sentence."""
+    publish.clean_stale(out)
+    for work in audit_root.glob(".building-*"):
+        shutil.rmtree(work, ignore_errors=True)
+    try:
         yield
+    except OSError as exc:
+        reason = "disk full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        raise PublishError(f"Build failed ({reason}{f': {exc.filename}' if exc.filename else ''}); "
+                           "the published site was left as it was") from exc
 
 
 @contextmanager
 def _workspace(out: Path, audit_root: Path) -> Iterator[tuple[Path, Path]]:
     """A fresh staging folder beside ``out`` and a private work folder in the audit folder."""
-    audit_root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-", dir=out.parent))
-    work = Path(tempfile.mkdtemp(prefix=".building-", dir=audit_root))
+    staging = publish.new_staging(out)
+    try:
+        work = audit_root / f".building-{staging.name.removeprefix('.staging-')}"
+        work.mkdir()
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     try:
         yield staging, work
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
-
-
-def _swap(staging: Path, out: Path) -> None:
-    """Replace ``out`` by ``staging``: two renames, so ``out`` is never a half-written site."""
-    staging.chmod(0o755)
-    if not out.exists():
-        os.replace(staging, out)
-        return
-    old = out.with_name(f".{out.name}-staging-old-{os.getpid()}")
-    os.replace(out, old)
-    os.replace(staging, out)
-    shutil.rmtree(old, ignore_errors=True)

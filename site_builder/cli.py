@@ -80,11 +80,15 @@ def _as_of(value: str | None, config: Config) -> date:
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date the site speaks for (default: today, Asia/Shanghai).")
 @click.option("--profile", help="Disclosure profile (default: from the configuration).")
 @click.option("--no-search", is_flag=True, help="Skip the Pagefind index.")
+@click.option("--new-chain", is_flag=True,
+              help="Start a new audit chain although the output carries one the audit folder lacks (recorded in the chain).")
 @click.pass_context
 @_errors_to_exit
 def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Path | None,
-          as_of: str | None, profile: str | None, no_search: bool) -> None:
-    """Build the site and data package from the records directory."""
+          as_of: str | None, profile: str | None, no_search: bool, new_chain: bool) -> None:
+    """Build the site and data package from the records directory.
+
+    The output must be empty, new, or a site this tool built; it becomes a link to the new build."""
     from site_builder.build import build as run_build
 
     config = _config(ctx).with_paths(records=records, output=out, audit=audit)
@@ -93,7 +97,7 @@ def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Pat
     if no_search:
         config = dataclasses.replace(config, search=dataclasses.replace(config.search, enabled=False))
     day = _as_of(as_of, config)
-    result = run_build(config, day)
+    result = run_build(config, day, new_chain=new_chain)
     counts = result.counts
     excluded = counts.excluded_totals()
     click.echo(
@@ -109,23 +113,34 @@ def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Pat
               help="Records whose withheld values and raw ID numbers to scan for (default: configured).")
 @click.option("--audit", type=click.Path(path_type=Path, file_okay=False), help="Audit folder to check the chain against.")
 @click.option("--no-data", is_flag=True, help="Skip validating the data package (faster).")
+@click.option("--public-key", type=click.Path(path_type=Path, dir_okay=False),
+              help="Public key the site must be signed with (default: signing.public_key of the configuration).")
 @click.pass_context
 @_errors_to_exit
-def verify(ctx: click.Context, out: Path | None, records: Path | None, audit: Path | None, no_data: bool) -> None:
-    """Check a built site: output hashes, manifest chain, data package, leaks. Exit 0 only if all hold."""
+def verify(ctx: click.Context, out: Path | None, records: Path | None, audit: Path | None, no_data: bool,
+           public_key: Path | None) -> None:
+    """Check a built site: symlinks, output hashes, manifest chain, signature, freshness against the
+    audit history, data package, leaks. Exit 0 only if all hold.
+
+    With --audit the folder must hold the audit chain and the site's head must be its head."""
     from site_builder.privacy import collect_secrets
-    from site_builder.verify import verify_site
+    from site_builder.signing import fingerprint, load_public_key
+    from site_builder.verify import read_signature, verify_site
 
     config = _config(ctx).with_paths(records=records, output=out, audit=audit)
-    audit_root = config.paths.audit if (config.paths.audit / "chain.jsonl").exists() else None
+    audit_root = config.paths.audit if audit is not None or (config.paths.audit / "chain.jsonl").exists() else None
+    key_path = public_key.resolve() if public_key else config.signing.public_key
+    key = load_public_key(key_path) if key_path else None
     secrets = collect_secrets(config.paths.records, config.paths.catalogue)
-    problems = verify_site(config.paths.output, secrets, audit_root, validate_data=not no_data)
+    problems = verify_site(config.paths.output, secrets, audit_root, validate_data=not no_data, public_key=key)
     for problem in problems:
         click.echo(f"FAIL {problem}", err=True)
     if problems:
         raise click.ClickException(f"{config.paths.output}: {len(problems)} problem(s)")
-    click.echo(f"OK {config.paths.output}: hashes, chain{' (with audit history)' if audit_root else ''}, "
-               f"{'' if no_data else 'data package, '}no leaks")
+    envelope = read_signature(config.paths.output) or {}
+    signed = f"signature by {fingerprint(key)} (built {envelope.get('built_at')}), " if key else ""
+    click.echo(f"OK {config.paths.output}: hashes, chain{' (head of the audit history)' if audit_root else ''}, {signed}"
+               f"{'' if no_data else 'data package, '}no leaks, no symlinks")
 
 
 @main.command()
@@ -150,12 +165,32 @@ def explain(ctx: click.Context, record_id: str, as_of: str | None, item: str | N
 
 
 @main.command()
+@click.option("--key", type=click.Path(path_type=Path, dir_okay=False),
+              help="Where to write the private key (default: signing.key of the configuration).")
+@click.option("--public-key", type=click.Path(path_type=Path, dir_okay=False),
+              help="Where to write the public key (default: signing.public_key, else KEY.pub.pem).")
+@click.pass_context
+@_errors_to_exit
+def keygen(ctx: click.Context, key: Path | None, public_key: Path | None) -> None:
+    """Make an Ed25519 key pair for signing builds (never overwrites a key)."""
+    from site_builder.signing import generate
+
+    config = _config(ctx)
+    private = key or config.signing.key
+    if private is None:
+        raise click.UsageError("Give --key PATH (or set signing.key in the configuration)")
+    public = public_key or (config.signing.public_key if key is None else None) or private.with_name(private.name + ".pub.pem")
+    click.echo(f"Wrote {private} (keep it secret, outside the site) and {public}; fingerprint {generate(private, public)}")
+
+
+@main.command()
 @click.argument("out", required=False, type=click.Path(path_type=Path, file_okay=False))
 @click.option("--today", "today_str", metavar="YYYY-MM-DD", help="Take this as today (default: today, Asia/Shanghai).")
 @click.pass_context
 @_errors_to_exit
 def due(ctx: click.Context, out: Path | None, today_str: str | None) -> None:
-    """Exit 1 if the published site is due for a rebuild: a record's period ended or one starts."""
+    """Exit 1 if the published site is due for a rebuild: a record's period ended or one starts, or
+    the site is older than publish.max_age_days."""
     import json
 
     config = _config(ctx).with_paths(output=out)
@@ -165,6 +200,10 @@ def due(ctx: click.Context, out: Path | None, today_str: str | None) -> None:
     except (OSError, ValueError) as exc:
         raise click.ClickException(f"{config.paths.output / 'manifest.json'}: cannot be read: {exc}") from exc
     change = manifest.get("next_change")
+    limit = config.publish.max_age_days
+    age = (day - date.fromisoformat(str(manifest.get("as_of")))).days
+    if limit and age >= limit:
+        raise click.ClickException(f"Rebuild due: built as of {manifest['as_of']}, {age} days old (maximum age {limit} days)")
     if change and day.isoformat() >= change:
         raise click.ClickException(f"Rebuild due: built as of {manifest['as_of']}, the published set changes on {change}")
     click.echo(f"Up to date: built as of {manifest['as_of']}; next change {change or 'none'}")

@@ -7,6 +7,7 @@ problems as ``Config value 'section.key': …`` before giving up, as MkDocs does
 from __future__ import annotations
 
 import dataclasses
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,6 +76,32 @@ class SearchSettings:
 
 
 @dataclass(frozen=True)
+class SigningSettings:
+    """The Ed25519 key that signs each build (``site-builder keygen`` makes a pair). Keep the private key
+    outside the site, the records and the audit folder: a CI secret written to a file for the build."""
+
+    key: Path | None = None
+    """Private key (PEM, PKCS#8) that signs each build; unset: builds are unsigned."""
+    previous_key: Path | None = None
+    """The key that signed the builds so far, set only for the build that rotates to a new ``key``: it
+    signs the chain's record of the change, so a verifier holding the old public key can follow it."""
+    public_key: Path | None = None
+    """Public key (PEM) that ``site-builder verify`` checks the site's signature with."""
+
+
+@dataclass(frozen=True)
+class PublishSettings:
+    """How a build takes its turn and how old a site may get."""
+
+    lock_timeout: float = 0.0
+    """Seconds a build waits for another build holding the audit folder (or the output) to finish
+    before it refuses; 0 refuses at once."""
+    max_age_days: int = 0
+    """``site-builder due`` reports a rebuild as due once the site's as-of date is this many days old
+    (0: no limit, only record expiries count)."""
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration, with every path made absolute."""
 
@@ -84,10 +111,15 @@ class Config:
     paths: PathSettings = field(default_factory=PathSettings)
     disclosure: DisclosureSettings = field(default_factory=DisclosureSettings)
     search: SearchSettings = field(default_factory=SearchSettings)
+    signing: SigningSettings = field(default_factory=SigningSettings)
+    publish: PublishSettings = field(default_factory=PublishSettings)
 
     def with_paths(self, **changes: Path | None) -> Config:
-        """Return a copy with some paths replaced (``None`` values are ignored)."""
-        given = {k: v.resolve() for k, v in changes.items() if v is not None}
+        """Return a copy with some paths replaced (``None`` values are ignored).
+
+        The output keeps its own name when it is a link (each build switches the link, see ``publish.py``).
+        """
+        given = {k: Path(os.path.abspath(v)) if k == "output" else v.resolve() for k, v in changes.items() if v is not None}
         return dataclasses.replace(self, paths=dataclasses.replace(self.paths, **given))
 
 
@@ -96,6 +128,8 @@ _SECTIONS: dict[str, type] = {
     "paths": PathSettings,
     "disclosure": DisclosureSettings,
     "search": SearchSettings,
+    "signing": SigningSettings,
+    "publish": PublishSettings,
 }
 
 
@@ -140,22 +174,29 @@ def _section(name: str, cls: type, values: dict[str, Any], errors: list[str]) ->
             errors.append(f"{where}: unknown option")
             continue
         default = getattr(cls(), key)
-        if isinstance(default, Path):
+        if isinstance(default, Path) or (default is None and cls is SigningSettings):
             if not isinstance(value, str) or not value:
                 errors.append(f"{where}: expected a path (string), got {value!r}")
                 continue
             value = Path(value)
-        elif not isinstance(value, type(default)):
+        elif isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        elif not isinstance(value, type(default)) or isinstance(value, bool) is not isinstance(default, bool):
             errors.append(f"{where}: expected {type(default).__name__}, got {value!r}")
             continue
         kwargs[key] = value
     settings = cls(**kwargs)
     if isinstance(settings, SiteSettings) and not settings.base_url.endswith("/"):
         errors.append(f"Config value '{name}.base_url': must end with '/', got {settings.base_url!r}")
+    if isinstance(settings, PublishSettings) and (settings.lock_timeout < 0 or settings.max_age_days < 0):
+        errors.append(f"Config value '{name}': lock_timeout and max_age_days must not be negative")
     return settings
 
 
 def _resolve(config: Config, root: Path) -> Config:
     """Make every path absolute against ``root``."""
     paths = {f.name: root / getattr(config.paths, f.name) for f in dataclasses.fields(PathSettings)}
-    return dataclasses.replace(config, root=root, paths=PathSettings(**paths))
+    keys = {f.name: root / value for f in dataclasses.fields(SigningSettings)
+            if (value := getattr(config.signing, f.name)) is not None}
+    return dataclasses.replace(config, root=root, paths=PathSettings(**paths),
+                               signing=dataclasses.replace(config.signing, **keys))

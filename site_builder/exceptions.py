@@ -25,3 +25,15 @@ class InputError(SiteBuilderError):
 
 class BuildError(SiteBuilderError):
     """A stage failed while writing the site (rendering, data package, search index, verify)."""
+
+
+class AuditError(SiteBuilderError):
+    """The audit folder or its chain is unreadable, inconsistent, or held by another build."""
+
+
+class PublishError(SiteBuilderError):
+    """The output folder cannot be replaced safely (not a site of this tool, read-only, disk full)."""
+
+
+class SigningError(SiteBuilderError):
+    """A signing key is missing, unreadable, or does not match the chain's key."""

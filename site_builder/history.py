@@ -5,6 +5,12 @@ of that build's ``manifest.json`` and the hash of the previous one. ``audit/buil
 keeps the manifest, the per-record decisions and the quarantine report. The published site
 carries the latest manifest and the chain of hashes (``chain.json``), so anyone holding an old
 head can check that later builds descend from it. Nothing here is ever deleted by site_builder.
+
+A build is recorded in two phases. Before the swap, ``audit/pending.json`` names the prepared
+entry (written atomically); after the swap the entry is appended to the chain and the pending
+file removed. ``audit/journal.jsonl`` logs each step with its time. A build killed in between is
+reconciled by the next one: published if the output carries its manifest, else marked abandoned
+(its folder renamed ``builds/<id>.abandoned``). Only ``chain.jsonl`` defines the public head.
 """
 
 from __future__ import annotations
@@ -13,12 +19,17 @@ import gzip
 import json
 import os
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from site_builder.exceptions import SiteBuilderError
+from site_builder.exceptions import AuditError
+from site_builder.faults import fault_point
 
 CHAIN_FILE = "chain.jsonl"
 PUBLIC_CHAIN = "chain.json"
+PENDING = "pending.json"
+JOURNAL = "journal.jsonl"
 
 
 @dataclass(frozen=True)
@@ -30,27 +41,43 @@ class ChainEntry:
     as_of: str
     manifest_sha256: str
     previous: str | None
+    key: str | None = None
+    """Fingerprint of the key that signed this build (``None``: unsigned)."""
+    key_change: dict[str, Any] | None = None
+    """A new signing key from this build on, signed by the old key (see ``signing.key_change``)."""
+    replaces: dict[str, Any] | None = None
+    """On the first entry of a chain started with ``--new-chain``: the head of the chain it replaced."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The entry as JSON data, optional fields left out when unset."""
+        return {k: v for k, v in asdict(self).items() if v is not None or k == "previous"}
 
 
 def read_chain(audit_root: Path) -> list[ChainEntry]:
     """The chain recorded in ``audit_root`` (empty if there is none yet)."""
     path = audit_root / CHAIN_FILE
-    if not path.exists():
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
         return []
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AuditError(f"{path}: cannot be read: {exc}") from exc
+    if text and not text.endswith("\n"):
+        raise AuditError(f"{path}: truncated (the last line is incomplete); restore the audit folder from a backup")
     entries = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         try:
             entries.append(ChainEntry(**json.loads(line)))
         except (ValueError, TypeError) as exc:
-            raise SiteBuilderError(f"{path}, line {number}: not a chain entry: {exc}") from exc
+            raise AuditError(f"{path}, line {number}: not a chain entry ({exc}); the audit chain is corrupted") from exc
     return entries
 
 
-def next_entry(chain: list[ChainEntry], as_of: str, manifest_sha256: str) -> ChainEntry:
-    """The entry that links a new manifest to the end of ``chain``."""
+def next_entry(chain: list[ChainEntry], as_of: str, manifest_sha256: str, **extra: Any) -> ChainEntry:
+    """The entry that links a new manifest to the end of ``chain`` (``extra``: key, key_change, replaces)."""
     sequence = len(chain) + 1
     return ChainEntry(sequence, build_id(sequence, as_of), as_of, manifest_sha256,
-                      chain[-1].manifest_sha256 if chain else None)
+                      chain[-1].manifest_sha256 if chain else None, **extra)
 
 
 def build_id(sequence: int, as_of: str) -> str:
@@ -72,20 +99,105 @@ def chain_problems(entries: list[ChainEntry], where: str) -> list[str]:
 
 def public_chain(entries: list[ChainEntry]) -> str:
     """The chain as published in ``chain.json`` (hashes and dates only, no record data)."""
-    return json.dumps([asdict(e) for e in entries], ensure_ascii=False, indent=1) + "\n"
+    return json.dumps([e.as_dict() for e in entries], ensure_ascii=False, indent=1) + "\n"
 
 
 def parse_public_chain(text: str) -> list[ChainEntry]:
     """Read ``chain.json``; raise ``ValueError`` if it is not a chain."""
-    return [ChainEntry(**entry) for entry in json.loads(text)]
+    data = json.loads(text)
+    if not isinstance(data, list):
+        raise ValueError("not a list of entries")
+    return [ChainEntry(**entry) for entry in data]
 
 
 def append(audit_root: Path, entry: ChainEntry) -> None:
     """Append one entry to the chain file and flush it to disk."""
-    with (audit_root / CHAIN_FILE).open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps(asdict(entry), ensure_ascii=False, sort_keys=True) + "\n")
+    _append_line(audit_root / CHAIN_FILE, entry.as_dict())
+
+
+def _append_line(path: Path, data: dict[str, Any]) -> None:
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
         fh.flush()
         os.fsync(fh.fileno())
+
+
+def log_event(audit_root: Path, event: str, entry: ChainEntry, **detail: Any) -> None:
+    """Append a step of a build (prepared, published, abandoned, …) with its time to the journal."""
+    at = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    _append_line(audit_root / JOURNAL, {"event": event, "build_id": entry.build_id,
+                                        "manifest_sha256": entry.manifest_sha256, "at": at, **detail})
+
+
+def write_pending(audit_root: Path, entry: ChainEntry) -> None:
+    """Record ``entry`` as prepared (atomically: a temporary file renamed over ``pending.json``)."""
+    temporary = audit_root / f".{PENDING}.tmp"
+    with temporary.open("w", encoding="utf-8") as fh:
+        fh.write(json.dumps(entry.as_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(temporary, audit_root / PENDING)
+    log_event(audit_root, "prepared", entry)
+
+
+def read_pending(audit_root: Path) -> ChainEntry | None:
+    """The prepared entry whose publication was not recorded, if any."""
+    path = audit_root / PENDING
+    try:
+        return ChainEntry(**json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, TypeError) as exc:
+        raise AuditError(f"{path}: cannot be read as a prepared build: {exc}") from exc
+
+
+def record_published(audit_root: Path, entry: ChainEntry, reconciled: bool = False) -> None:
+    """Second phase: append ``entry`` to the chain, log it and clear ``pending.json``."""
+    append(audit_root, entry)
+    log_event(audit_root, "published", entry, **({"reconciled": True} if reconciled else {}))
+    fault_point("recorded")
+    (audit_root / PENDING).unlink(missing_ok=True)
+
+
+def reconcile(audit_root: Path, public_manifest_sha256: str | None) -> str | None:
+    """Settle a build left prepared by a killed build; return what was done (``None``: nothing pending).
+
+    It is recorded as published when the output carries its manifest and it extends the chain,
+    else as abandoned (its folder renamed ``builds/<id>.abandoned``, nothing deleted).
+    """
+    pending = read_pending(audit_root)
+    if pending is None:
+        return None
+    chain = read_chain(audit_root)
+    if chain and chain[-1] == pending:  # killed after the chain append, before the pending file went
+        (audit_root / PENDING).unlink()
+        return f"build {pending.build_id} was already recorded as published"
+    if pending.manifest_sha256 == public_manifest_sha256 and pending.sequence == len(chain) + 1:
+        record_published(audit_root, pending, reconciled=True)
+        return f"build {pending.build_id} was published by an interrupted build; recorded now"
+    folder = audit_root / "builds" / pending.build_id
+    if folder.exists():
+        os.replace(folder, _free_name(folder, ".abandoned"))
+    log_event(audit_root, "abandoned", pending)
+    (audit_root / PENDING).unlink()
+    return f"build {pending.build_id} was prepared but never published; marked abandoned"
+
+
+def archive_folder(audit_root: Path, entry: ChainEntry) -> Path:
+    """The folder ``builds/<build id>`` for ``entry``; a leftover of an unrecorded build is moved aside."""
+    target = audit_root / "builds" / entry.build_id
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        os.replace(target, _free_name(target, ".abandoned"))
+    return target
+
+
+def _free_name(path: Path, suffix: str) -> Path:
+    candidate, number = path.with_name(path.name + suffix), 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.name}{suffix}-{number}")
+    return candidate
 
 
 def gzip_file(path: Path) -> Path:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -21,6 +22,8 @@ from site_builder.loading import SourceFile
 from site_builder.profiles import Policy
 
 MANIFEST = "manifest.json"
+UNHASHED = frozenset({MANIFEST, "chain.json", "signing/signature.json"})
+"""Files of the site that name the manifest (and so cannot be listed in it): checked by hash chain and signature."""
 
 
 def file_sha256(path: Path) -> str:
@@ -32,10 +35,27 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def site_files(site_dir: Path) -> list[Path]:
+    """Every regular file and every symbolic link under ``site_dir`` (links not followed), sorted."""
+    found = []
+    for folder, dirs, files in os.walk(site_dir):
+        base = Path(folder)
+        found += [base / name for name in files]
+        found += [base / name for name in dirs if (base / name).is_symlink()]
+    return sorted(found)
+
+
 def output_hashes(site_dir: Path) -> dict[str, str]:
-    """SHA-256 of every file under ``site_dir`` except the manifest, by POSIX relative path, sorted."""
-    files = sorted(p for p in site_dir.rglob("*") if p.is_file() and p.name != MANIFEST)
-    return {p.relative_to(site_dir).as_posix(): file_sha256(p) for p in files}
+    """SHA-256 of every file under ``site_dir`` except those in :data:`UNHASHED`, by POSIX relative path, sorted.
+
+    A symbolic link is listed by the hash of its target's text, never followed.
+    """
+    hashes = {}
+    for path in site_files(site_dir):
+        name = path.relative_to(site_dir).as_posix()
+        if name not in UNHASHED:
+            hashes[name] = ("symlink:" + os.readlink(path)) if path.is_symlink() else file_sha256(path)
+    return hashes
 
 
 def make_manifest(

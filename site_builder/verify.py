@@ -1,4 +1,5 @@
-"""Verification of a built site: hashes, the manifest chain, the data package, and a leak scan.
+"""Verification of a built site: hashes, symlinks, the manifest chain, the signature, freshness
+against the audit history, the data package, and a leak scan.
 
 Each problem is one sentence naming the file it is about. ``verify_site`` returns them all; the
 build refuses to publish a staging folder with any, and ``site-builder verify`` exits non-zero.
@@ -8,26 +9,51 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
-from site_builder.history import PUBLIC_CHAIN, ChainEntry, chain_problems, parse_public_chain, read_chain
-from site_builder.manifest import MANIFEST, file_sha256, output_hashes
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from site_builder import signing
+from site_builder.history import (
+    CHAIN_FILE,
+    PUBLIC_CHAIN,
+    ChainEntry,
+    chain_problems,
+    parse_public_chain,
+    read_chain,
+    read_pending,
+)
+from site_builder.manifest import MANIFEST, UNHASHED, file_sha256, output_hashes, site_files
 from site_builder.privacy import Secrets, scan_for_leaks
 
 
 def verify_site(site_dir: Path, secrets: Secrets | None = None, audit_root: Path | None = None,
-                validate_data: bool = True, check_hashes: bool = True) -> list[str]:
+                validate_data: bool = True, check_hashes: bool = True,
+                public_key: Ed25519PublicKey | None = None) -> list[str]:
     """Check a built site; return every problem found (an empty list means it verifies).
 
     ``check_hashes=False`` skips recomputing the output hashes: for the build itself, which has
-    just computed them from the same files for the manifest.
+    just computed them from the same files for the manifest. With ``public_key`` the site must carry
+    a valid signature by that key (or by a key the chain hands over to from it). With ``audit_root``
+    the site's head must be the audit chain's head.
     """
+    site_dir = site_dir.resolve()
     manifest_path = site_dir / MANIFEST
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         return [f"{MANIFEST}: cannot be read: {exc}"]
-    problems = _hash_problems(site_dir, manifest) if check_hashes else []
-    problems += _chain_problems(site_dir, manifest, file_sha256(manifest_path), audit_root)
+    if not isinstance(manifest, dict):
+        return [f"{MANIFEST}: not a manifest"]
+    problems = symlink_problems(site_dir)
+    problems += _hash_problems(site_dir, manifest) if check_hashes else []
+    manifest_sha = file_sha256(manifest_path)
+    chain, chain_trouble = _read_public_chain(site_dir)
+    problems += chain_trouble or _chain_problems(chain, manifest, manifest_sha)
+    if public_key is not None:
+        problems += signature_problems(site_dir, manifest_sha, chain, public_key)
+    if audit_root is not None:
+        problems += audit_problems(chain, audit_root)
     if validate_data:
         problems += _data_problems(site_dir)
     if secrets is not None:
@@ -35,43 +61,78 @@ def verify_site(site_dir: Path, secrets: Secrets | None = None, audit_root: Path
     return problems
 
 
+def symlink_problems(site_dir: Path) -> list[str]:
+    """Every symbolic link inside the site (web servers follow them; nothing the build writes is one)."""
+    return [f"{path.relative_to(site_dir).as_posix()}: a symbolic link (to {path.readlink()}) inside the site"
+            for path in site_files(site_dir) if path.is_symlink()]
+
+
 def _hash_problems(site_dir: Path, manifest: dict[str, object]) -> list[str]:
     listed = manifest.get("outputs")
     if not isinstance(listed, dict):
         return [f"{MANIFEST}: no 'outputs' list of file hashes"]
     actual = output_hashes(site_dir)
-    actual.pop(PUBLIC_CHAIN, None)
     problems = [f"{path}: listed in {MANIFEST} but missing" for path in sorted(set(listed) - set(actual))]
     problems += [f"{path}: not listed in {MANIFEST}" for path in sorted(set(actual) - set(listed))]
     problems += [f"{path}: content differs from its hash in {MANIFEST}"
                  for path in sorted(set(actual) & set(listed)) if actual[path] != listed[path]]
+    problems += [f"{path}: listed in {MANIFEST} but cannot be" for path in sorted(set(listed) & UNHASHED)]
     return problems
 
 
-def _chain_problems(site_dir: Path, manifest: dict[str, object], manifest_sha: str, audit_root: Path | None) -> list[str]:
+def _read_public_chain(site_dir: Path) -> tuple[list[ChainEntry], list[str]]:
     try:
         chain = parse_public_chain((site_dir / PUBLIC_CHAIN).read_text(encoding="utf-8"))
     except (OSError, ValueError, TypeError) as exc:
-        return [f"{PUBLIC_CHAIN}: cannot be read as a chain of manifests: {exc}"]
-    if not chain:
-        return [f"{PUBLIC_CHAIN}: empty"]
+        return [], [f"{PUBLIC_CHAIN}: cannot be read as a chain of manifests: {exc}"]
+    return chain, [] if chain else [f"{PUBLIC_CHAIN}: empty"]
+
+
+def _chain_problems(chain: list[ChainEntry], manifest: dict[str, Any], manifest_sha: str) -> list[str]:
     problems = chain_problems(chain, PUBLIC_CHAIN)
     head, build = chain[-1], manifest.get("build") or {}
     if head.manifest_sha256 != manifest_sha:
         problems.append(f"{MANIFEST}: its hash is not the head of {PUBLIC_CHAIN}")
     if not isinstance(build, dict) or build.get("id") != head.build_id or build.get("previous_manifest_sha256") != head.previous:
         problems.append(f"{MANIFEST}: its build id or previous-manifest hash does not match the head of {PUBLIC_CHAIN}")
-    if audit_root is not None:
-        problems += _audit_problems(chain, audit_root)
     return problems
 
 
-def _audit_problems(public: list[ChainEntry], audit_root: Path) -> list[str]:
+def read_signature(site_dir: Path) -> dict[str, Any] | None:
+    """The site's signature envelope, or ``None`` if it has none (or it is not JSON)."""
+    try:
+        data = json.loads((site_dir / signing.SIGNATURE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def signature_problems(site_dir: Path, manifest_sha: str, chain: list[ChainEntry], trusted: Ed25519PublicKey) -> list[str]:
+    """The signature must be by ``trusted`` (or a key it handed over to in the chain) and name this manifest."""
+    envelope = read_signature(site_dir)
+    if envelope is None:
+        return [f"{signing.SIGNATURE}: missing or unreadable: the site is not signed"]
+    changes = [entry.key_change for entry in chain if entry.key_change]
+    key, problems = signing.follow_rotations(trusted, changes)
+    if not signing.check(key, envelope):
+        return [*problems, f"{signing.SIGNATURE}: not a valid signature by the trusted key {signing.fingerprint(key)}"
+                           f" (signed as {envelope.get('key')})"]
+    if envelope.get("manifest_sha256") != manifest_sha:
+        problems.append(f"{signing.SIGNATURE}: signs another manifest than {MANIFEST}")
+    if chain and (envelope.get("build_id"), envelope.get("as_of")) != (chain[-1].build_id, chain[-1].as_of):
+        problems.append(f"{signing.SIGNATURE}: its build id or as-of date is not the head of {PUBLIC_CHAIN}")
+    return problems
+
+
+def audit_problems(public: list[ChainEntry], audit_root: Path) -> list[str]:
+    """The audit chain is whole, its archived manifests match, and the site's head is its head."""
     recorded = read_chain(audit_root)
-    where = (audit_root / "chain.jsonl").as_posix()
+    where = (audit_root / CHAIN_FILE).as_posix()
+    if not recorded:
+        return [f"{where}: no audit chain here: the site cannot be checked against its history"]
     problems = chain_problems(recorded, where)
-    if recorded[: len(public)] != public:
-        problems.append(f"{PUBLIC_CHAIN}: differs from the audit history {where}")
+    if public and recorded != public:
+        problems.append(_head_problem(public, recorded, audit_root, where))
     for entry in recorded:
         saved = audit_root / "builds" / entry.build_id / MANIFEST
         if not saved.exists():
@@ -79,6 +140,19 @@ def _audit_problems(public: list[ChainEntry], audit_root: Path) -> list[str]:
         elif file_sha256(saved) != entry.manifest_sha256:
             problems.append(f"{saved}: content differs from its hash in {where}")
     return problems
+
+
+def _head_problem(public: list[ChainEntry], recorded: list[ChainEntry], audit_root: Path, where: str) -> str:
+    head = public[-1].build_id
+    if recorded[: len(public)] == public:
+        behind = len(recorded) - len(public)
+        return (f"{PUBLIC_CHAIN}: the site's head {head} is {behind} build(s) behind the audit head "
+                f"{recorded[-1].build_id}: a stale or rolled-back copy")
+    pending = read_pending(audit_root)
+    if pending is not None and public[-1] == pending and public[:-1] == recorded:
+        return (f"{PUBLIC_CHAIN}: the site's head {head} was prepared but its publication is not recorded in "
+                f"{where} (an interrupted build; the next build reconciles it)")
+    return f"{PUBLIC_CHAIN}: differs from the audit history {where}"
 
 
 def _data_problems(site_dir: Path) -> list[str]:

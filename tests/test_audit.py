@@ -183,7 +183,7 @@ def test_build_that_would_leak_is_refused_and_old_site_kept(tmp_path: Path) -> N
         build(config, AS_OF)
     assert tree(tmp_path / "output") == before
     assert len(list((tmp_path / "audit" / "builds").iterdir())) == 1
-    assert not list(tmp_path.glob(".output-staging-*"))
+    assert not list(tmp_path.glob(".output.builds/.staging-*"))
 
 
 def test_killed_build_leaves_the_old_site(tmp_path: Path) -> None:
@@ -197,14 +197,15 @@ def test_killed_build_leaves_the_old_site(tmp_path: Path) -> None:
     before = tree(tmp_path / "output")
     process = subprocess.Popen([*command[:-1], "2026-11-25"], cwd=ROOT)
     deadline = time.monotonic() + 60
-    while not list(tmp_path.glob(".output-staging-*/record/admin_penalty/AP-100*")):
+    while not list(tmp_path.glob(".output.builds/.staging-*/record/admin_penalty/AP-100*")):
         assert process.poll() is None and time.monotonic() < deadline, "the build ended before it could be killed"
         time.sleep(0.01)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert tree(tmp_path / "output") == before
     subprocess.run([*command[:-1], "2026-11-25"], check=True, capture_output=True, cwd=ROOT)
-    assert not list(tmp_path.glob(".output-staging-*")), "a stale staging folder survived"
+    assert not list(tmp_path.glob(".output.builds/.staging-*")), "a stale staging folder survived"
+    assert len(list((tmp_path / ".output.builds").iterdir())) == 1, "an old version survived"
     assert json.loads((tmp_path / "output" / "manifest.json").read_text(encoding="utf-8"))["as_of"] == "2026-11-25"
 
 

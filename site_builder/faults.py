@@ -1,0 +1,25 @@
+"""Fault injection for tests: named points in the build's last steps where a test can stop the process.
+
+``SITE_BUILDER_FAULT=<point>`` in the environment ends the process at that point with ``os._exit``
+(no cleanup, no ``finally``: as a ``kill -9`` would); a test in the same process may instead set
+:data:`HOOK`, which is called with each point's name. Points, in order: ``prepared``, ``archived``,
+``staged``, ``link-created``, ``exchanged`` (first build over a plain folder only), ``switched``,
+``recorded``, ``published``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+ENV = "SITE_BUILDER_FAULT"
+KILLED = 137
+HOOK: Callable[[str], None] | None = None
+
+
+def fault_point(name: str) -> None:
+    """Stop here if a test asked for it (no effect otherwise)."""
+    if os.environ.get(ENV) == name:
+        os._exit(KILLED)
+    if HOOK is not None:
+        HOOK(name)
