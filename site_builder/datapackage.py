@@ -2,8 +2,9 @@
 
 Each CSV holds exactly the published records, in record-id order, with the public and masked
 fields under their English names; the Table Schema carries the Chinese titles, types and
-constraints. CSVs are UTF-8 with a BOM so that Excel opens them correctly, and text cells that a
-spreadsheet would run as a formula (``= + - @``) are prefixed with ``'`` (OWASP CSV injection).
+constraints. CSVs are UTF-8 with a BOM so that Excel opens them correctly, and every text cell
+that a spreadsheet would run as a formula is prefixed with ``'`` by :func:`safe_cell`, the one
+escaping function of every CSV the site writes (OWASP CSV injection).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,9 @@ from site_builder.catalogue import CatalogItem, FieldSpec
 from site_builder.identifiers import USCC_PATTERN
 from site_builder.site import Site
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = frozenset("=+-@\t\r\n")
+"""First characters that make a spreadsheet evaluate a cell (after NFKC: full-width ＝＋－＠ and the
+small forms ﹦﹢﹣﹫ count too, since spreadsheets and input methods may normalise them)."""
 COMMON_COLUMNS = ("publication_start", "publication_until")
 
 
@@ -54,8 +58,12 @@ def _schema_field(spec: FieldSpec) -> dict[str, Any]:
 
 
 def safe_cell(value: str) -> str:
-    """Neutralise a text cell that a spreadsheet would evaluate as a formula."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    """A text cell as written to a CSV: prefixed with ``'`` if a spreadsheet would evaluate it.
+
+    Applies to text cells only: a number column keeps ``-5`` as a number. ``=HYPERLINK(…)``,
+    ``@SUM(…)``, ``=cmd|…``, ``+``, ``-``, a tab, CR or LF first, and their full-width forms are caught.
+    """
+    return "'" + value if value and unicodedata.normalize("NFKC", value[0])[:1] in _FORMULA_START else value
 
 
 def write_datapackage(site: Site, folder: Path) -> Path:
@@ -87,7 +95,7 @@ def write_datapackage(site: Site, folder: Path) -> Path:
 
 def _write_csv(site: Site, item: CatalogItem, path: Path) -> None:
     names = [f.name for f in item.public_fields]
-    text = {f.name for f in item.public_fields if f.type == "string" and not f.values}
+    text = {f.name for f in item.public_fields if f.type == "string"}  # open enumerations and codes too
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\r\n")
         writer.writerow([*names, *COMMON_COLUMNS])
