@@ -1,7 +1,13 @@
-"""Discovery files: ``sitemap.xml`` (split at 50,000 URLs), ``robots.txt`` and an Atom feed."""
+"""Discovery files: ``sitemap.xml`` (split at 50,000 URLs), ``robots.txt`` and an Atom feed.
+
+Every XML file is written through :func:`xml_safe`: a character that XML 1.0 does not allow (C0
+controls other than tab and line breaks, lone surrogates, U+FFFE, U+FFFF) makes the whole file
+ill-formed for every reader, so it is removed even if the parsing stage let one through.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +23,13 @@ if TYPE_CHECKING:
 SITEMAP_LIMIT = 50_000
 _HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
 _NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Characters outside XML 1.0's ``Char`` production."""
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML 1.0 does not allow (escaping cannot make them legal)."""
+    return _NOT_XML.sub("", text)
 
 
 class Sitemap:
@@ -36,7 +49,7 @@ class Sitemap:
             self.parts.append(part)
             self._file = part.open("w", encoding="utf-8")
             self._file.write(f"{_HEAD}<urlset {_NS}>\n")
-        self._file.write(f"<url><loc>{escape(self.base_url + path)}</loc></url>\n")
+        self._file.write(f"<url><loc>{escape(xml_safe(self.base_url + path))}</loc></url>\n")
         self.count += 1
 
     def _close_part(self) -> None:
@@ -51,7 +64,7 @@ class Sitemap:
         if len(self.parts) == 1:
             self.parts[0].rename(index)
             return
-        entries = "".join(f"<sitemap><loc>{escape(self.base_url + p.name)}</loc></sitemap>\n" for p in self.parts)
+        entries = "".join(f"<sitemap><loc>{escape(xml_safe(self.base_url + p.name))}</loc></sitemap>\n" for p in self.parts)
         index.write_text(f"{_HEAD}<sitemapindex {_NS}>\n{entries}</sitemapindex>\n", encoding="utf-8")
 
 
@@ -65,4 +78,4 @@ def write_feed(out: Path, env: jinja2.Environment, site: Site, records: list[Pub
     """``feed.xml``: an Atom feed of the newest publications."""
     entries = [(r, heading(r)) for r in records]
     xml = env.get_template("feed.xml").render(entries=entries, canonical=site.canonical("feed.xml"))
-    (out / "feed.xml").write_text(xml, encoding="utf-8")
+    (out / "feed.xml").write_text(xml_safe(xml), encoding="utf-8")

@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 
 import jinja2
 import markdown
+import nh3
+from markupsafe import Markup
 
 from site_builder.catalogue import CatalogItem
 from site_builder.datapackage import safe_cell
@@ -37,13 +39,27 @@ NATURES = {"basic": "基本信息", "good": "良好信息", "adverse": "不良�
 CATEGORIES = {"legal_person": "法人及非法人组织", "natural_person": "自然人", "individual_business": "个体工商户"}
 
 
+CONTENT_TAGS = frozenset({
+    "h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td",
+    "a", "em", "strong", "code", "pre", "blockquote", "br", "hr",
+})
+"""HTML a content page may contain (its Markdown output and any raw HTML in it): everything else is removed."""
+CONTENT_ATTRIBUTES = {"a": {"href"}}
+CONTENT_SCHEMES = frozenset({"http", "https", "mailto"})
+"""Link schemes kept in content pages (relative links are kept too); ``javascript:`` and the rest are dropped."""
+_DROPPED_WITH_CONTENT = frozenset({"script", "style", "iframe", "object", "embed", "noscript", "template", "textarea"})
+
+
 @dataclass(frozen=True)
 class ContentPage:
-    """A Markdown page from ``content/``: ``slug`` from the file name, title from its first heading."""
+    """A Markdown page from ``content/``: ``slug`` from the file name, title from its first heading.
+
+    ``html`` is the rendered Markdown after the allow-list sanitiser (:func:`content_html`), marked safe.
+    """
 
     slug: str
     title: str
-    html: str
+    html: Markup
 
 
 def authority_path(name: str) -> str:
@@ -59,8 +75,23 @@ def load_content(folder: Path) -> list[ContentPage]:
         prefix, _, rest = path.stem.partition("-")
         slug = rest if prefix.isdigit() and rest else path.stem
         title = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("# ")), slug)
-        pages.append(ContentPage(slug, title, markdown.markdown(text, extensions=["tables"])))
+        pages.append(ContentPage(slug, title, content_html(text)))
     return pages
+
+
+def content_html(text: str) -> Markup:
+    """Markdown as HTML for a page: rendered, then sanitised by nh3 against an allow-list, then marked safe.
+
+    Raw HTML in the Markdown passes the same allow-list (``CONTENT_TAGS``): no script, style, iframe,
+    event-handler or style attribute survives, and links keep only http, https, mailto or relative
+    targets. The Content-Security-Policy is the only other guard, so nothing is marked safe unsanitised.
+    """
+    html = markdown.markdown(text, extensions=["tables"])
+    return Markup(nh3.clean(
+        html, tags=set(CONTENT_TAGS), clean_content_tags=set(_DROPPED_WITH_CONTENT),
+        attributes={tag: set(names) for tag, names in CONTENT_ATTRIBUTES.items()},
+        url_schemes=set(CONTENT_SCHEMES), link_rel="noopener noreferrer",
+    ))
 
 
 class Renderer:
@@ -190,8 +221,9 @@ class Renderer:
         writer = csv.writer(buffer, lineterminator="\r\n")
         columns = ["item", "item_title", "record_id", "heading", "date", "until", "authority", "url"]
         writer.writerow(columns)
-        for row in rows:
-            writer.writerow(["" if row[c] is None else safe_cell(str(row[c])) for c in columns])
+        for row in rows:  # every text cell through the one CSV escaping; dates are ISO dates
+            writer.writerow(["" if row[c] is None else str(row[c]) if c in ("date", "until") else safe_cell(str(row[c]))
+                             for c in columns])
         (folder / "data.csv").write_text(buffer.getvalue(), encoding="utf-8-sig")
 
     def authority_pages(self) -> None:
