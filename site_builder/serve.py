@@ -1,10 +1,23 @@
-"""A local preview server for the built site (not for production: use any static host)."""
+"""A local preview server for the built site (not for production: use any static host).
+
+It serves files only: a folder without ``index.html`` gets the site's 404 page, never a listing
+of its files. A folder that does not exist, or an address it cannot listen on (a busy port), is
+refused with a :class:`ServeError` saying what to do instead.
+"""
 
 from __future__ import annotations
 
+import errno
 import functools
 import http.server
+import os
 from pathlib import Path
+
+from site_builder.exceptions import SiteBuilderError
+
+
+class ServeError(SiteBuilderError):
+    """The preview server cannot start: no such site folder, or the address cannot be listened on."""
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -14,27 +27,45 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
         """Quiet: the preview server does not log every request."""
 
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        """No directory listings: a folder without ``index.html`` is not found."""
+        self.send_error(404)
+
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The site's ``404.html`` for a missing page; the standard error page otherwise."""
         page = Path(self.directory) / "404.html"
-        if code == 404 and page.exists():
+        if code == 404 and page.is_file():
             body = page.read_bytes()
             self.send_response(404)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            if self.command != "HEAD":
+                self.wfile.write(body)
             return
         super().send_error(code, message, explain)
 
 
 def make_server(site_dir: Path, bind: str = "127.0.0.1", port: int = 8000) -> http.server.ThreadingHTTPServer:
-    """An HTTP server for ``site_dir`` (port 0 picks a free port)."""
+    """An HTTP server for ``site_dir`` (port 0 picks a free port).
+
+    Raises :class:`ServeError` if ``site_dir`` is not a folder or the address cannot be listened on.
+    """
+    if not site_dir.is_dir():
+        what = "is not a folder" if site_dir.exists() else "does not exist"
+        raise ServeError(f"Site folder '{site_dir}' {what}: build the site first (site-builder build --out {site_dir})")
     handler = functools.partial(_Handler, directory=str(site_dir))
-    return http.server.ThreadingHTTPServer((bind, port), handler)
+    try:
+        return http.server.ThreadingHTTPServer((bind, port), handler)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise ServeError(f"Port {port} on {bind} is already in use: stop the other server or choose another "
+                             f"port with --port") from exc
+        raise ServeError(f"Cannot listen on {bind}:{port}: {exc.strerror or exc} (choose another --bind or --port)") from exc
 
 
 def serve(site_dir: Path, bind: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve ``site_dir`` until interrupted."""
+    """Serve ``site_dir`` until interrupted (see :func:`make_server` for what is refused)."""
     with make_server(site_dir, bind, port) as server:
         try:
             server.serve_forever()
