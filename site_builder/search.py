@@ -45,12 +45,36 @@ def index_site(site_dir: Path) -> None:
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise BuildError(f"Search index: pagefind failed (exit {result.returncode}): {result.stderr.strip()[-2000:]}")
+    check_bundle(site_dir / "pagefind", result.stderr)
     make_reproducible(site_dir / "pagefind")
     log.info("search index=%s", site_dir / "pagefind")
 
 
+def check_bundle(bundle: Path, stderr: str = "") -> None:
+    """Pagefind exits 0 even when it could not write (disk full): its entry file must be there and parse."""
+    entry_path = bundle / "pagefind-entry.json"
+    errors = [line.strip() for line in stderr.splitlines() if "error" in line.lower()]
+    hint = f" ({errors[0][:300]})" if errors else ""
+    try:
+        entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise BuildError(f"Search index: Pagefind wrote no {entry_path.name} (disk full?){hint}") from exc
+    except (OSError, ValueError) as exc:
+        raise BuildError(f"Search index: {entry_path.name} is empty or unreadable (disk full?){hint}") from exc
+    languages = entry.get("languages") if isinstance(entry, dict) else None
+    if not isinstance(languages, dict) or not languages:
+        raise BuildError(f"Search index: {entry_path.name} names no index (disk full?){hint}")
+    for info in languages.values():
+        meta = bundle / f"pagefind.{info.get('hash') if isinstance(info, dict) else ''}.pf_meta"
+        if not meta.is_file() or meta.stat().st_size == 0:
+            raise BuildError(f"Search index: {meta.name} is missing or empty (disk full?){hint}")
+
+
 def _read(path: Path) -> object:
-    data = gzip.decompress(path.read_bytes())
+    try:
+        data = gzip.decompress(path.read_bytes())
+    except (OSError, EOFError) as exc:
+        raise BuildError(f"Search index: {path.name} is truncated or unreadable (disk full?)") from exc
     if not data.startswith(_MAGIC):
         raise BuildError(f"Search index: {path.name} is not a Pagefind index file")
     return cbor2.loads(data[len(_MAGIC):])

@@ -1,0 +1,337 @@
+"""Putting a site in place: the output guard (--out never deletes what it names), one writer per audit
+folder, a site at the output path at every instant (kills injected at each step), clear faults."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT, build_site, row, site_config, write_csv
+from filelock import FileLock
+
+from site_builder import history
+from site_builder.build import build
+from site_builder.cli import main
+from site_builder.exceptions import BuildError, ConfigError, PublishError
+from site_builder.faults import ENV, KILLED
+from site_builder.publish import MARKER, builds_dir
+from site_builder.search import index_site
+from site_builder.verify import verify_site
+
+AS_OF = date(2026, 11, 24)
+
+
+def records_dir(root: Path) -> Path:
+    """One penalty and one licence."""
+    records = root / "records"
+    write_csv(records / "admin_penalty.csv", "admin_penalty", [row("admin_penalty", record_id="AP-1", decision_date="2026-06-01")])
+    write_csv(records / "admin_license.csv", "admin_license", [row("admin_license", record_id="XK-1")])
+    return records
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file and link under ``folder`` (links not followed) with the hash of its bytes or target."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            found[name] = "link:" + os.readlink(path)
+        elif path.is_file():
+            found[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def cli_build(records: Path, out: Path, audit: Path, *extra: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["-q", "build", "--records", str(records), "--out", str(out), "--audit", str(audit),
+                                       "--as-of", AS_OF.isoformat(), "--no-search", *extra])
+    return result.exit_code, result.output
+
+
+def one_line_error(code: int, output: str) -> str:
+    """The CLI refused with one line (no traceback) and exit 1; return the line."""
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert code == 1, output
+    assert len(lines) == 1 and "Traceback" not in output, output
+    return lines[0]
+
+
+# --- --out never deletes what it names ---------------------------------------------------------------------------
+
+
+def test_out_that_is_a_folder_of_documents_is_refused(tmp_path: Path) -> None:
+    records = records_dir(tmp_path)
+    home = tmp_path / "home"
+    (home / "docs").mkdir(parents=True)
+    (home / "letter.docx").write_bytes(b"\x50\x4b\x03\x04 my letter")
+    (home / "docs" / "notes.txt").write_text("笔记\n", encoding="utf-8")
+    before = snapshot(home)
+    line = one_line_error(*cli_build(records, home, tmp_path / "audit"))
+    assert "is not empty and is not a site built by site_builder" in line
+    assert snapshot(home) == before
+    assert not builds_dir(home).exists()
+
+
+@pytest.mark.parametrize("where", ["equal", "parent"])
+def test_out_equal_to_or_above_the_records_is_refused(tmp_path: Path, where: str) -> None:
+    records = records_dir(tmp_path / "work")
+    out = records if where == "equal" else tmp_path / "work"
+    before = snapshot(tmp_path / "work")
+    line = one_line_error(*cli_build(records, out, tmp_path / "audit"))
+    assert "Config value 'paths.records'" in line and "inside the output folder" in line
+    assert snapshot(tmp_path / "work") == before
+
+
+@pytest.mark.parametrize("name", ["catalogue", "profiles", "templates", "content", "audit"])
+def test_out_holding_any_other_input_is_refused(tmp_path: Path, name: str) -> None:
+    records = records_dir(tmp_path)
+    out = tmp_path / "site"
+    inside = out / name
+    shutil.copytree(ROOT / {"catalogue": "data/catalogue", "profiles": "data/profiles"}.get(name, "content"), inside)
+    (out / MARKER).write_text("a site, supposedly\n", encoding="utf-8")  # even a marked site may not hold an input
+    before = snapshot(out)
+    config = site_config(tmp_path, records, search=False).with_paths(output=out, **{name: inside})
+    with pytest.raises(ConfigError, match=rf"paths.{name}'.*inside the output folder"):
+        build(config, AS_OF)
+    assert snapshot(out) == before
+
+
+def test_out_that_is_a_file_or_a_foreign_link_is_refused(tmp_path: Path) -> None:
+    records = records_dir(tmp_path)
+    (tmp_path / "file").write_text("keep\n", encoding="utf-8")
+    with pytest.raises(PublishError, match="is a file"):
+        build(site_config(tmp_path, records, search=False).with_paths(output=tmp_path / "file"), AS_OF)
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "a.jpg").write_bytes(b"\xff\xd8")
+    (tmp_path / "link").symlink_to(tmp_path / "photos")
+    line = one_line_error(*cli_build(records, tmp_path / "link", tmp_path / "audit"))
+    assert "not a site built by site_builder" in line
+    assert (tmp_path / "file").read_text(encoding="utf-8") == "keep\n"
+    assert (tmp_path / "photos" / "a.jpg").read_bytes() == b"\xff\xd8" and (tmp_path / "link").is_symlink()
+
+
+def test_empty_out_and_own_site_are_replaced_and_nothing_beside_them_is_touched(tmp_path: Path) -> None:
+    records = records_dir(tmp_path / "in")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "neighbour.txt").write_text("keep\n", encoding="utf-8")
+    assert cli_build(records, tmp_path / "out", tmp_path / "audit")[0] == 0
+    assert cli_build(records, tmp_path / "out", tmp_path / "audit")[0] == 0
+    assert (tmp_path / "out").is_symlink() and (tmp_path / "out" / MARKER).is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.builds", ".out.lock", "audit", "in", "neighbour.txt", "out"]
+    assert len(list(builds_dir(tmp_path / "out").iterdir())) == 1
+    assert (tmp_path / "neighbour.txt").read_text(encoding="utf-8") == "keep\n"
+
+
+def test_a_plain_site_folder_becomes_a_link_in_one_exchange(tmp_path: Path) -> None:
+    """A site copied as a plain folder (or built before versioned folders) is switched by RENAME_EXCHANGE."""
+    records = records_dir(tmp_path)
+    build_site(tmp_path, records, AS_OF)
+    plain = tmp_path / "plain"
+    shutil.copytree(tmp_path / "output", plain)
+    config = site_config(tmp_path, records, search=False).with_paths(output=plain)
+    build(config, date(2026, 11, 25))
+    assert plain.is_symlink()
+    assert json.loads((plain / "manifest.json").read_text(encoding="utf-8"))["as_of"] == "2026-11-25"
+    assert verify_site(plain, validate_data=False) == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".plain.link")] == []
+
+
+# --- One writer ---------------------------------------------------------------------------------------------------
+
+
+def test_busy_audit_lock_is_one_line_and_the_old_site_stays(tmp_path: Path) -> None:
+    records = records_dir(tmp_path)
+    build_site(tmp_path, records, AS_OF)
+    before = snapshot(tmp_path / "output")
+    with FileLock(tmp_path / "audit" / ".lock"):
+        line = one_line_error(*cli_build(records, tmp_path / "output", tmp_path / "audit"))
+    assert "Another build is writing the audit folder" in line
+    assert snapshot(tmp_path / "output") == before
+
+
+def _config_file(tmp_path: Path, records: Path, out: Path, audit: Path, search: bool = False, **publish: object) -> Path:
+    path = tmp_path / f"{out.name}.toml"
+    settings = "".join(f"{key} = {json.dumps(value)}\n" for key, value in publish.items())
+    path.write_text(
+        f'[paths]\nrecords = "{records}"\noutput = "{out}"\naudit = "{audit}"\ncatalogue = "{ROOT / "data/catalogue"}"\n'
+        f'profiles = "{ROOT / "data/profiles"}"\ncontent = "{ROOT / "content"}"\ntemplates = "{ROOT / "templates"}"\n'
+        f"[search]\nenabled = {json.dumps(search)}\n[publish]\n{settings}", encoding="utf-8")
+    return path
+
+
+def test_two_concurrent_builds_sharing_an_audit_folder_leave_a_valid_chain(tmp_path: Path) -> None:
+    records = records_dir(tmp_path)
+    audit = tmp_path / "audit"
+    configs = [_config_file(tmp_path, records, tmp_path / name, audit, lock_timeout=300) for name in ("one", "two")]
+    processes = [subprocess.Popen([sys.executable, "-m", "site_builder", "-q", "--config", str(config), "build",
+                                   "--as-of", AS_OF.isoformat()], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                 for config in configs]
+    results = [(p.wait(), p.stderr.read().decode() if p.stderr else "") for p in processes]
+    assert [code for code, _ in results] == [0, 0], results
+    chain = history.read_chain(audit)
+    assert [e.sequence for e in chain] == [1, 2]
+    assert history.chain_problems(chain, "chain") == []
+    heads = {name: history.parse_public_chain((tmp_path / name / "chain.json").read_text(encoding="utf-8"))[-1]
+             for name in ("one", "two")}
+    assert sorted(h.sequence for h in heads.values()) == [1, 2]
+    latest = next(tmp_path / name for name, head in heads.items() if head.sequence == 2)
+    assert verify_site(latest, audit_root=audit, validate_data=False) == []
+
+
+# --- A site at every instant: kills between the steps of the record and the swap ----------------------------------
+
+POINTS_BEFORE_SWITCH = ["prepared", "archived", "staged", "link-created"]
+POINTS_AFTER_SWITCH = ["switched", "recorded", "published"]
+
+
+@pytest.mark.parametrize("point", POINTS_BEFORE_SWITCH + POINTS_AFTER_SWITCH)
+def test_a_kill_at_any_step_leaves_a_verifiable_site_and_a_consistent_chain(tmp_path: Path, point: str) -> None:
+    records = records_dir(tmp_path)
+    build_site(tmp_path, records, date(2026, 11, 23))
+    killed = subprocess.run(
+        [sys.executable, "-m", "site_builder", "-q", "build", "--records", str(records), "--out", str(tmp_path / "output"),
+         "--audit", str(tmp_path / "audit"), "--as-of", AS_OF.isoformat(), "--no-search"],
+        cwd=ROOT, env={**os.environ, ENV: point}, capture_output=True, text=True)
+    assert killed.returncode == KILLED, killed.stderr
+    out, audit = tmp_path / "output", tmp_path / "audit"
+    assert verify_site(out, validate_data=False) == []
+    served = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["as_of"]
+    assert served == ("2026-11-23" if point in POINTS_BEFORE_SWITCH else "2026-11-24")
+    chain = history.read_chain(audit)
+    assert history.chain_problems(chain, "chain") == []
+    if point in POINTS_BEFORE_SWITCH:  # the audit head is still the public head: verify --audit passes
+        assert verify_site(out, audit_root=audit, validate_data=False) == []
+
+    build_site(tmp_path, records, date(2026, 11, 25))
+    assert verify_site(out, audit_root=audit, validate_data=False) == []
+    chain = history.read_chain(audit)
+    assert [e.as_of for e in chain] == ["2026-11-23", *([] if point in POINTS_BEFORE_SWITCH else ["2026-11-24"]), "2026-11-25"]
+    events = [json.loads(line)["event"] for line in (audit / history.JOURNAL).read_text(encoding="utf-8").splitlines()]
+    assert ("abandoned" in events) == (point in POINTS_BEFORE_SWITCH)
+    assert not (audit / history.PENDING).exists()
+    assert len(list(builds_dir(out).iterdir())) == 1
+    if point in POINTS_BEFORE_SWITCH:
+        assert (audit / "builds" / "000002-2026-11-24.abandoned").is_dir() == (point != "prepared")
+
+
+def test_a_kill_during_the_first_exchange_leaves_a_site(tmp_path: Path) -> None:
+    records = records_dir(tmp_path)
+    build_site(tmp_path, records, date(2026, 11, 23))
+    plain = tmp_path / "plain"
+    shutil.copytree(tmp_path / "output", plain)
+    command = [sys.executable, "-m", "site_builder", "-q", "build", "--records", str(records), "--out", str(plain),
+               "--audit", str(tmp_path / "audit"), "--as-of", AS_OF.isoformat(), "--no-search"]
+    for point in ("link-created", "exchanged"):
+        killed = subprocess.run(command, cwd=ROOT, env={**os.environ, ENV: point}, capture_output=True, text=True)
+        assert killed.returncode == KILLED, killed.stderr
+        assert verify_site(plain, validate_data=False) == []
+    assert plain.is_symlink()
+    build(site_config(tmp_path, records, search=False).with_paths(output=plain), date(2026, 11, 25))
+    assert verify_site(plain, audit_root=tmp_path / "audit", validate_data=False) == []
+
+
+# --- Clear faults -------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tmpfs(tmp_path: Path) -> Iterator[Path]:
+    """A 4 MiB tmpfs (only as root, where mount works)."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a tmpfs needs root")
+    mount = tmp_path / "small"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def _fill(folder: Path, leave: int) -> None:
+    """Fill the file system of ``folder`` until about ``leave`` bytes are free."""
+    stat = os.statvfs(folder)
+    free = stat.f_bavail * stat.f_frsize
+    with (folder / "filler").open("wb") as fh:
+        fh.truncate(0)
+        remaining = max(free - leave, 0)
+        chunk = b"\0" * (1 << 16)
+        while remaining > 0:
+            try:
+                remaining -= fh.write(chunk[:remaining])
+            except OSError:
+                break
+
+
+@pytest.mark.parametrize("leave", [16 << 10, 256 << 10, 700 << 10])
+def test_disk_full_is_one_line_and_the_old_site_stays(tmp_path: Path, tmpfs: Path, leave: int) -> None:
+    records = records_dir(tmp_path)
+    out = tmpfs / "output"
+    config = _config_file(tmp_path, records, out, tmp_path / "audit", search=True)
+    command = [sys.executable, "-m", "site_builder", "-q", "--config", str(config), "build", "--as-of"]
+    first = subprocess.run([*command, "2026-11-23"], cwd=ROOT, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    before = snapshot(out)
+    _fill(tmpfs, leave)
+    full = subprocess.run([*command, "2026-11-24"], cwd=ROOT, capture_output=True, text=True)
+    line = one_line_error(full.returncode, full.stdout + full.stderr)
+    assert "disk full" in line or "No space left" in line, line
+    assert snapshot(out) == before
+    assert history.chain_problems(history.read_chain(tmp_path / "audit"), "chain") == []
+    assert not (tmp_path / "audit" / history.PENDING).exists()
+
+
+def test_pagefind_on_a_full_disk_is_caught_by_its_output_not_its_exit_code(tmp_path: Path, tmpfs: Path) -> None:
+    """Pagefind exits 0 on ENOSPC and leaves an empty entry file; the build says so instead of a JSONDecodeError."""
+    records = records_dir(tmp_path)
+    build_site(tmp_path, records, AS_OF)
+    site = tmpfs / "site"
+    shutil.copytree(tmp_path / "output", site)
+    _fill(tmpfs, 8 << 10)
+    with pytest.raises(BuildError, match=r"Search index: pagefind-entry.json is empty or unreadable \(disk full\?\)"):
+        index_site(site)
+
+
+def test_read_only_output_is_one_line_and_the_old_site_stays(tmp_path: Path, tmpfs: Path) -> None:
+    records = records_dir(tmp_path)
+    out = tmpfs / "output"
+    config = _config_file(tmp_path, records, out, tmp_path / "audit")
+    command = [sys.executable, "-m", "site_builder", "-q", "--config", str(config), "build", "--as-of"]
+    assert subprocess.run([*command, "2026-11-23"], cwd=ROOT, capture_output=True).returncode == 0
+    before = snapshot(out)
+    subprocess.run(["mount", "-o", "remount,ro", str(tmpfs)], check=True)
+    result = subprocess.run([*command, "2026-11-24"], cwd=ROOT, capture_output=True, text=True)
+    line = one_line_error(result.returncode, result.stdout + result.stderr)
+    assert "Read-only file system" in line, line
+    assert snapshot(out) == before
+
+
+def test_truncated_or_corrupted_chain_is_one_line(tmp_path: Path) -> None:
+    records = records_dir(tmp_path)
+    build_site(tmp_path, records, date(2026, 11, 23))
+    chain = tmp_path / "audit" / history.CHAIN_FILE
+    good = chain.read_bytes()
+    before = snapshot(tmp_path / "output")
+    for damaged, message in [(good[:-7], "truncated"), (good.replace(b'"sequence": 1', b'"sequence": "x'), "corrupted")]:
+        chain.write_bytes(damaged)
+        line = one_line_error(*cli_build(records, tmp_path / "output", tmp_path / "audit"))
+        assert message in line and str(chain) in line
+        assert snapshot(tmp_path / "output") == before
+        result = CliRunner().invoke(main, ["verify", str(tmp_path / "output"), "--records", str(records),
+                                           "--audit", str(tmp_path / "audit"), "--no-data"])
+        assert one_line_error(result.exit_code, result.output)
+
+
+def test_audit_folder_that_cannot_be_created_is_one_line(tmp_path: Path) -> None:
+    records = records_dir(tmp_path)
+    (tmp_path / "blocker").write_text("a file where a folder should be\n", encoding="utf-8")
+    line = one_line_error(*cli_build(records, tmp_path / "output", tmp_path / "blocker" / "audit"))
+    assert "Cannot create" in line
