@@ -13,12 +13,10 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
-import io
-import itertools
 import logging
-from collections.abc import Iterator
+import os
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 
 from site_builder.catalogue import CatalogItem, Catalogue, normalise_title
@@ -46,6 +44,18 @@ class RawRow:
     row: int
     values: dict[str, str]
     extra_cells: int = 0
+    defects: tuple[tuple[str, str, str], ...] = ()
+    """Problems the reader found before any cell was parsed: ``(column title or "", error slug, message)``.
+    A row with defects is quarantined whatever its cells say."""
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One row as a reader delivers it: its number in the file (physical line or sheet row), cells, defects."""
+
+    number: int
+    cells: list[str]
+    defects: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass
@@ -91,20 +101,51 @@ def unclaimed_paths(records: Path, sources: list[SourceFile]) -> list[str]:
 
 
 def _files_for(records: Path, stem: str) -> list[Path]:
-    """The records files of one item name: ``<stem>.csv|.xlsx`` and ``<stem>/*.csv|.xlsx``."""
+    """The records files of one item name: ``<stem>.csv|.xlsx`` and ``<stem>/**/*.csv|.xlsx``.
+
+    Symbolic links are followed, symlinked subfolders included (a loop is refused). A link that
+    leads nowhere, or an item path that is not a regular file, stops the build: an item must never
+    be emptied in silence.
+    """
     candidates = [p for p in sorted(records.iterdir()) if p.stem == stem and p.suffix.lower() in SUFFIXES + UNSUPPORTED]
     folder = records / stem
     if folder.is_dir():
-        candidates += sorted(p for p in folder.rglob("*") if not any(part.startswith(".") for part in p.relative_to(folder).parts))
+        candidates += _walk(folder)
     files = []
     for path in candidates:
-        if not path.is_file() or path.name.startswith((".", "~$")):
+        if path.name.startswith((".", "~$")) or path.suffix.lower() not in SUFFIXES + UNSUPPORTED:
             continue
-        if path.suffix.lower() in UNSUPPORTED:
+        if path.is_symlink() and not path.exists():
+            raise InputError(f"Records file '{path}' is a symbolic link to '{os.readlink(path)}', which does not exist")
+        if path.suffix.lower() in UNSUPPORTED and path.is_file():
             raise InputError(f"Records file '{path}': {path.suffix} files are not read; save it as .csv or .xlsx")
         if path.suffix.lower() in SUFFIXES:
+            if not path.is_file():
+                raise InputError(f"Records file '{path}' is not a regular file")
             files.append(path)
     return files
+
+
+def _walk(folder: Path) -> list[Path]:
+    """Every path below ``folder`` in name order, hidden ones left out, following symlinked folders once."""
+    found: list[Path] = []
+    visited = {folder.resolve()}
+    for top, dirs, names in os.walk(folder, followlinks=True, onerror=_walk_error):
+        here = Path(top)
+        for name in list(dirs):
+            target = (here / name).resolve()
+            if name.startswith("."):
+                dirs.remove(name)
+            elif target in visited:
+                raise InputError(f"Records folder '{here / name}' links back to a folder already read (a loop)")
+            else:
+                visited.add(target)
+        found += [here / name for name in names if not name.startswith(".")]
+    return sorted(found)
+
+
+def _walk_error(error: OSError) -> None:
+    raise InputError(f"Records folder '{error.filename}' cannot be read: {error.strerror}") from error
 
 
 def read_rows(source: SourceFile, item: CatalogItem) -> Iterator[RawRow]:
@@ -115,53 +156,72 @@ def read_rows(source: SourceFile, item: CatalogItem) -> Iterator[RawRow]:
     (or only) sheet has no heading row. A later worksheet without a heading row (``填报说明``) is
     not read, with a warning that counts its rows.
     """
-    parts = _xlsx_sheets(source) if source.path.suffix.lower() == ".xlsx" else [("", _csv_rows(source, item))]
-    for number, (sheet, rows) in enumerate(parts):
+    try:
+        yield from _read_rows(source, item)
+    except OSError as exc:
+        raise InputError(f"Records file '{source.path}' cannot be read: {exc.strerror or exc}") from exc
+
+
+def _read_rows(source: SourceFile, item: CatalogItem) -> Iterator[RawRow]:
+    parts: Sequence[tuple[str, Iterable[SheetRow | list[str]]]] = (
+        _xlsx_sheets(source, item) if source.path.suffix.lower() == ".xlsx" else [("", _csv_rows(source, item))])
+    for number, (sheet, raw_rows) in enumerate(parts):
+        rows = _numbered(raw_rows)
         label = f"{source.name}!{sheet}" if number else source.name
         try:
-            header, first, pending = _find_header(rows, item, source)
+            header = _find_header(rows, item, source)
         except InputError:
             if not number:
                 raise
-            unread = sum(1 for cells in rows if any(c.strip() for c in cells))
+            unread = sum(1 for r in rows if any(c.strip() for c in r.cells))
             source.warnings.append(f"工作表“{sheet}”没有可识别的表头，未读取（其后还有{unread}行）")
             continue
         if header is None:
-            source.warnings.append("文件为空，没有表头" if not number else f"工作表“{sheet}”为空")
+            if not number:
+                raise InputError(f"Records file '{source.path}' is empty: no heading row and no data")
+            source.warnings.append(f"工作表“{sheet}”为空")
             continue
-        columns = _map_header(source, item, header)
+        columns = _map_header(source, item, header.cells)
         source.columns = source.columns or columns
-        width = len(header)
-        for row_number, cells in enumerate(itertools.chain(pending, rows), start=first + 1):
-            if not any(c.strip() for c in cells):
+        width = len(header.cells)
+        extent = max((i + 1 for i, c in enumerate(header.cells) if c.strip()), default=0)
+        for line in rows:
+            if not line.defects and not any(c.strip() for c in line.cells):
                 continue
             source.rows += 1
-            values = {name: cells[i] if i < len(cells) else "" for i, name in columns.items()}
-            extra = sum(1 for c in cells[width:] if c.strip())
-            yield RawRow(item.id, label, row_number, values, extra)
+            values = {name: line.cells[i] if i < len(line.cells) else "" for i, name in columns.items()}
+            extra = sum(1 for c in line.cells[width:] if c.strip())
+            defects = line.defects
+            if not sheet and not defects and len(line.cells) < extent and source.encoding != "xlsx":
+                defects = (("", "short-row", f"本行只有{len(line.cells)}个单元格，表头有{extent}列：行可能被截断，或分隔符、引号有误"),)
+            yield RawRow(item.id, label, line.number, values, extra, defects)
 
 
-def _find_header(
-    rows: Iterator[list[str]], item: CatalogItem, source: SourceFile
-) -> tuple[list[str] | None, int, list[list[str]]]:
-    """The heading row, its row number, and rows read past it that are still to be processed.
+def _numbered(rows: Iterable[SheetRow | list[str]]) -> Iterator[SheetRow]:
+    """Rows as :class:`SheetRow`, numbering plain lists of cells from 1 (a worksheet's rows)."""
+    for number, row in enumerate(rows, start=1):
+        yield row if isinstance(row, SheetRow) else SheetRow(number, row)
+
+
+def _find_header(rows: Iterator[SheetRow], item: CatalogItem, source: SourceFile) -> SheetRow | None:
+    """The heading row (``None`` for an empty file); ``rows`` then continues with the data rows.
 
     The heading is the first of the first rows that names two or more fields; rows above it (a
     title such as ``行政处罚信息公示表``) are skipped with a warning. If no row qualifies the file
     cannot be read (a data row must never be taken for a heading): :class:`InputError`.
     """
     index = item.header_index()
-    seen: list[list[str]] = []
-    for number, cells in enumerate(rows, start=1):
-        if sum(1 for cell in cells if normalise_title(cell) in index) >= 2:
-            if number > 1:
-                source.warnings.append(f"表头在第{number}行，前{number - 1}行已跳过")
-            return cells, number, []
-        seen.append(cells)
-        if number == HEADER_SEARCH:
+    seen = 0
+    for row in rows:
+        seen += 1
+        if sum(1 for cell in row.cells if normalise_title(cell) in index) >= 2 and not row.defects:
+            if row.number > 1:
+                source.warnings.append(f"表头在第{row.number}行，前{row.number - 1}行已跳过")
+            return row
+        if seen == HEADER_SEARCH:
             break
     if not seen:
-        return None, 1, []
+        return None
     raise InputError(
         f"Records file '{source.path}': no heading row naming at least two columns of '{item.id}' in its first "
         f"{HEADER_SEARCH} rows; add the heading row (Chinese titles or English names, see the README)"
@@ -235,41 +295,111 @@ def _delimiter(lines: list[str], item: CatalogItem) -> str:
     return max(",\t;|", key=named)
 
 
-def _csv_rows(source: SourceFile, item: CatalogItem) -> Iterator[list[str]]:
+class _Lines:
+    """An iterator over a text file's physical lines that remembers the lines of the current record."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._lines = lines
+        self.number = 0
+        self.taken: list[str] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.number += 1
+        self.taken.append(line)
+        return line
+
+
+def _csv_rows(source: SourceFile, item: CatalogItem) -> Iterator[SheetRow]:
+    """The rows of a CSV file, numbered by the physical line they start on.
+
+    The reader is strict: a record it cannot delimit with certainty (a quote that is never closed,
+    or closed with text after it, as when an IME closes an ASCII ``"`` with a full-width ``”``), or
+    a cell that runs over lines which look like rows of this file, is not trusted. Every line of
+    such a stretch that looks like a row becomes a row with a ``broken-quoting`` defect, so it is
+    quarantined and counted, and none of its text is published.
+    """
     source.encoding, source.sha256 = detect_encoding(source.path)
     try:
         with source.path.open(encoding=source.encoding, newline="") as fh:
             delimiter = _delimiter(fh.read(64 * 1024).splitlines()[:HEADER_SEARCH], item)
             fh.seek(0)
             csv.field_size_limit(MAX_CELL)
-            yield from csv.reader(fh, delimiter=delimiter, strict=False)
-    except (OSError, UnicodeError, csv.Error) as exc:
+            lines = _Lines(fh)
+            reader = csv.reader(lines, delimiter=delimiter, strict=True)
+            width = 0
+            while True:
+                first = lines.number + 1
+                lines.taken = []
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    cells, reason = [], _QUOTE_ERRORS.get(str(exc), str(exc))
+                else:
+                    reason = ""
+                    if len(lines.taken) > 1 and any(_row_like(t, delimiter, width) for t in lines.taken[1:]):
+                        reason = "单元格跨越了形似数据行的多行（引号可能不配对）"
+                if not reason:
+                    if not width and sum(1 for c in cells if c.strip()) >= 2:
+                        width = len(cells)  # the heading row (a title line above it has one cell)
+                    yield SheetRow(first, cells)
+                    continue
+                yield from _broken(first, lines.taken, delimiter, width, reason)
+    except (OSError, UnicodeError) as exc:
         raise InputError(f"Records file '{source.path}' cannot be read: {exc}") from exc
 
 
-def _xlsx_sheets(source: SourceFile) -> list[tuple[str, Iterator[list[str]]]]:
-    """Every worksheet of a workbook as ``(title, rows of cell text)``."""
-    import openpyxl
+_QUOTE_ERRORS = {
+    "unexpected end of data": "引号未闭合，直到文件末尾",
+    f"field larger than field limit ({MAX_CELL})": f"单元格超过{MAX_CELL}个字符的上限",
+}
+
+
+def _cells(text: str, delimiter: str) -> list[str]:
+    """``text`` read leniently as one CSV record (for counting cells and collecting secrets, never for publishing)."""
+    try:
+        return next(csv.reader([text], delimiter=delimiter, strict=False), [])
+    except csv.Error:
+        return [text]
+
+
+def _row_like(line: str, delimiter: str, width: int) -> bool:
+    """Whether a physical line, read on its own, has the shape of a row of a file ``width`` cells wide."""
+    return len(_cells(line, delimiter)) >= max(2, -(-width // 2))
+
+
+def _broken(first: int, taken: list[str], delimiter: str, width: int, reason: str) -> Iterator[SheetRow]:
+    """The rows of a stretch of lines that could not be delimited: the first line and each row-like line after it."""
+    last = first + len(taken) - 1
+    numbers = [first] + [first + i for i, t in enumerate(taken[1:], start=1) if _row_like(t, delimiter, width)]
+    where = f"第{first}行" if last == first else f"第{first}–{last}行"
+    swallowed = f"（其中第{'、'.join(map(str, numbers[1:]))}行形似数据行，一并隔离）" if len(numbers) > 1 else ""
+    message = f"{where}无法可靠分隔：{reason}{swallowed}；整段不公示，请修正引号后重新导出"
+    defect = (("", "broken-quoting", message),)
+    for number in numbers:
+        cells = _cells("".join(taken) if number == first else taken[number - first], delimiter)
+        yield SheetRow(number, cells, defect)
+
+
+def _xlsx_sheets(source: SourceFile, item: CatalogItem) -> list[tuple[str, Iterator[SheetRow]]]:
+    """Every worksheet of a workbook as ``(title, rows)``, read by :mod:`site_builder.xlsx`.
+
+    Cell defects (a formula without a result, a cell over ``MAX_CELL``, a code stored as a number)
+    ride on the rows; warnings found while a sheet is read (an early end) are added to ``source``.
+    """
+    from site_builder.xlsx import XlsxSheet, read_workbook
 
     source.encoding = "xlsx"
     data = source.path.read_bytes()
     source.sha256 = hashlib.sha256(data).hexdigest()
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-        raise InputError(f"Records file '{source.path}' is not a readable .xlsx workbook: {exc}") from exc
-    return [(sheet.title, ([_cell_text(v) for v in values] for values in sheet.iter_rows(values_only=True)))
-            for sheet in book.worksheets]
 
+    def rows(sheet: XlsxSheet) -> Iterator[SheetRow]:
+        yield from (SheetRow(r.number, r.cells, r.defects) for r in sheet.rows)
+        source.warnings.extend(sheet.warnings)
 
-def _cell_text(value: object) -> str:
-    """Spreadsheet cell as text: dates as ISO dates, whole floats without ``.0``."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    return [(sheet.title, rows(sheet)) for sheet in read_workbook(data, item, MAX_CELL, str(source.path))]

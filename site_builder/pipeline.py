@@ -14,7 +14,7 @@ from site_builder.catalogue import CatalogItem, Catalogue
 from site_builder.disclosure import Decision, decide
 from site_builder.loading import RawRow, SourceFile, read_rows
 from site_builder.profiles import Policy
-from site_builder.validation import Quarantined, Record, Validator
+from site_builder.validation import Quarantined, Record, Validator, id_key
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,28 @@ def process(catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_
     for item in catalogue.items:
         if only_item and item.id != only_item:
             continue
-        validator = Validator(item)
+        validator = Validator(item, repeated_ids(item, sources))
         for source in (s for s in sources if s.item == item.id):
             for raw in read_rows(source, item):
                 checked = validator.validate(raw)
                 decision = decide(checked, item, policy, as_of, listed) if isinstance(checked, Record) else None
                 yield Outcome(item, raw, checked, decision)
+
+
+def repeated_ids(item: CatalogItem, sources: list[SourceFile]) -> dict[str, list[str]]:
+    """Record ids (by :func:`~site_builder.validation.id_key`) that several rows of ``item`` use, with each row's place.
+
+    A first, cheap pass over the item's files (fresh :class:`SourceFile` copies, so the main pass
+    counts rows once): when two rows claim one id, no one can tell which is right, so neither may be
+    published, even if the first looks approved and the later one withdraws it.
+    """
+    id_field = item.role("record_id") or "record_id"
+    places: dict[str, list[str]] = {}
+    for source in sources:
+        if source.item != item.id:
+            continue
+        for raw in read_rows(SourceFile(source.item, source.path, source.name), item):
+            key = id_key(raw.values.get(id_field, ""))
+            if key and not raw.defects:
+                places.setdefault(key, []).append(f"{raw.file}第{raw.row}行")
+    return {key: where for key, where in places.items() if len(where) > 1}

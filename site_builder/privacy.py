@@ -1,66 +1,283 @@
-"""What is secret, and finding it in any written form: the one owner of that knowledge.
+"""What is secret, and how it may be written: the one owner of that knowledge.
 
-Withheld values and raw ID numbers of the input rows are collected as :class:`Secrets`; the leak
-scan looks for them in every published file (inside gzip streams and zip members too).
+Redaction (:func:`scrub`) and the leak scan (:class:`Secrets`) both read text through the same
+folding: NFKC (full-width digits and letters become ASCII, circled and other compatibility digits
+become digits), Chinese digit characters (〇零一二…九) read as digits, zero-width characters
+removed, and up to three separators (white space of any kind, line breaks, dashes, dots,
+underscores, slashes) allowed between two characters of a number. So ``３３０１０２ 1990-0101-123X``,
+``ID330102199001011234`` and ``330102\\n199001011234`` are all the same ID number.
+
+Personal numbers masked in every string field that reaches output (names, open enumerations,
+free text, authority names), GB/T 35273 §7.2 and appendix B:
+
+- resident ID numbers of 18 characters (GB 11643: check character, birth date and province must
+  be valid), in any field; masked as ``330***********123X``;
+- first-generation resident ID numbers of 15 digits (province, a valid ``YYMMDD`` birth date),
+  in free text only (a 15-digit 工商注册号 in its own column has the same shape);
+- mobile phone numbers (11 digits from ``13``–``19``), in free text; masked as ``138****8000``;
+- bank card numbers (16–19 digits passing the Luhn check), in free text; masked as ``6222***********0123``;
+- and a record's own withheld values and ID numbers, wherever its other fields repeat them.
 """
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
-from site_builder.catalogue import CatalogItem
+from stdnum import luhn
+
+from site_builder.catalogue import CatalogItem, FieldSpec
+from site_builder.identifiers import mask_id_number, resident_id_problem
 from site_builder.loading import RawRow
+from site_builder.regions import PROVINCES
 
 MIN_SECRET = 6
+"""Shorter withheld values are not looked for (they would be found everywhere by chance)."""
+LOOSE_SECRET = 11
+"""Alphanumeric secrets at least this long are found across separators; shorter ones only written solid."""
+_ZERO_WIDTH = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
+_CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+_SEP = r"[\s_./\\\-\u2010-\u2015\u2212\u30fb\u00b7\u2022\u3002]"
+_RUN = re.compile(rf"[0-9](?:{_SEP}{{0,3}}[0-9])*(?:{_SEP}{{0,3}}[Xx](?![0-9A-Za-z]))?")
+"""Digits with up to three separators between them, and an ID number's final ``X``."""
+_GROUP = re.compile(r"[0-9]+(?:[Xx])?")
 _ALNUM_RUN = re.compile(rf"[0-9A-Za-z]{{{MIN_SECRET},}}")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+
+TEXT, CODE = "text", "code"
+"""How a field is scrubbed: free text (every kind of personal number) or a code (18-character ID numbers only)."""
+
+
+def scrub_mode(spec: FieldSpec) -> str | None:
+    """How the values of a field are de-identified, or ``None`` for fields that need none.
+
+    Enumerations with closed values, dates, numbers, 统一社会信用代码 (checked), record ids
+    (checked) and masked ID numbers are never scrubbed. Codes (``format: code``) and document
+    numbers are scrubbed of 18-character ID numbers; every other string field as free text.
+    """
+    if spec.type != "string" or (spec.values and not spec.open) or spec.mask == "id_number":
+        return None
+    if spec.format == "uscc" or spec.role in ("record_id", "uscc", "id_no"):
+        return None
+    if spec.format == "code" or spec.role == "document_no":
+        return CODE
+    return TEXT
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    if _ZERO_WIDTH.match(char):
+        return ""
+    return unicodedata.normalize("NFKC", char).translate(_CN_DIGITS)
+
+
+def fold(text: str) -> str:
+    """``text`` as numbers are matched in it: NFKC, Chinese digits as digits, zero-width characters removed."""
+    return _ZERO_WIDTH.sub("", unicodedata.normalize("NFKC", text)).translate(_CN_DIGITS)
+
+
+def _fold_mapped(text: str) -> tuple[str, list[int]]:
+    """:func:`fold` character by character, with the index in ``text`` of every folded character."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        folded = _fold_char(char)
+        chars.append(folded)
+        origin.extend([index] * len(folded))
+    return "".join(chars), origin
+
+
+def canonical(value: str) -> str:
+    """A code or number as compared: folded, separators and spaces removed, upper case."""
+    return re.sub(_SEP, "", fold(value)).upper()
+
+
+@dataclass(frozen=True)
+class Found:
+    """A personal number in a text: where it is (in folded text), its digits and its kind."""
+
+    start: int
+    end: int
+    digits: str
+    kind: str
+
+    def masked(self) -> str:
+        """The number as it may be shown."""
+        if self.kind == "mobile":
+            return self.digits[:3] + "****" + self.digits[-4:]
+        if self.kind == "bank_card":
+            return self.digits[:4] + "*" * (len(self.digits) - 8) + self.digits[-4:]
+        return mask_id_number(self.digits)
+
+
+def _kind(digits: str, mode: str) -> str | None:
+    """What a run of digits is, if it is a personal number to mask in a field of ``mode``."""
+    if len(digits) == 18 and resident_id_problem(digits) is None:
+        return "resident_id"
+    if mode == CODE or "X" in digits:
+        return None
+    if len(digits) == 15 and digits.isdigit() and _first_generation(digits):
+        return "resident_id_15"
+    if _MOBILE.match(digits):
+        return "mobile"
+    if 16 <= len(digits) <= 19 and digits.isdigit() and luhn.is_valid(digits):
+        return "bank_card"
+    return None
+
+
+def _first_generation(digits: str) -> bool:
+    """A 15-digit first-generation resident ID number: province code and a real ``YYMMDD`` birth date."""
+    if digits[:2] not in PROVINCES:
+        return False
+    try:
+        date(1900 + int(digits[6:8]), int(digits[8:10]), int(digits[10:12]))
+    except ValueError:
+        return False
+    return True
+
+
+def find_numbers(folded: str, mode: str = TEXT) -> list[Found]:
+    """The personal numbers in folded text, longest first where they overlap.
+
+    Within a run of digits and separators every sequence of whole digit groups is tried (so
+    ``电话 138 0013 8000 身份证 330102…`` gives both numbers), and every 18-digit window of a longer
+    group (``证号330102199001011234号01``).
+    """
+    found: list[Found] = []
+    for run in _RUN.finditer(folded):
+        groups = [(m.start() + run.start(), m.end() + run.start(), m.group().upper()) for m in _GROUP.finditer(run.group())]
+        for i, (start, _, digits) in enumerate(groups):
+            total = ""
+            for _, end, more in groups[i:]:
+                total += more
+                if len(total) > 19:
+                    break
+                kind = _kind(total, mode)
+                if kind:
+                    found.append(Found(start, end, total, kind))
+            if len(digits) > 18:
+                for offset in range(len(digits) - 17):
+                    window = digits[offset:offset + 18]
+                    if resident_id_problem(window) is None:
+                        found.append(Found(start + offset, start + offset + 18, window, "resident_id"))
+    chosen: list[Found] = []
+    for candidate in sorted(found, key=lambda f: (-(f.end - f.start), f.start)):
+        if all(candidate.end <= c.start or candidate.start >= c.end for c in chosen):
+            chosen.append(candidate)
+    return sorted(chosen, key=lambda f: f.start)
+
+
+def _loose(value: str) -> re.Pattern[str]:
+    """A pattern matching ``value`` (canonical) in folded text with separators between its characters."""
+    return re.compile(f"{_SEP}{{0,3}}".join(re.escape(c) for c in value), re.IGNORECASE)
+
+
+def scrub(text: str, own: Mapping[str, str] | None = None, mode: str = TEXT, allowed: frozenset[str] = frozenset()) -> str:
+    """``text`` with a record's own secrets (raw value -> what replaces it) and every personal number masked.
+
+    ``allowed``: canonical values that are public codes of the same record (a 15-digit 工商注册号
+    quoted in its 违法事实 is not an ID number).
+    """
+    own = own or {}
+    for raw in sorted(own, key=len, reverse=True):
+        value = canonical(raw) if canonical(raw).isalnum() else fold(raw)
+        if len(value) >= 2:
+            text = _replace(text, [(m.start(), m.end(), own[raw]) for m in _loose(value).finditer(_fold_mapped(text)[0])])
+    folded, _ = _fold_mapped(text)
+    spans = [(f.start, f.end, f.masked()) for f in find_numbers(folded, mode) if f.digits not in allowed]
+    return _replace(text, spans)
+
+
+def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """Replace spans given in folded coordinates of ``text`` (non-overlapping, any order)."""
+    if not spans:
+        return text
+    _, origin = _fold_mapped(text)
+    out, position = [], 0
+    for start, end, replacement in sorted(spans):
+        begin, finish = origin[start], origin[end - 1] + 1
+        if begin < position:
+            continue
+        out += [text[position:begin], replacement]
+        position = finish
+    return "".join(out) + text[position:]
+
+
+def numbers_in(text: str, mode: str = TEXT) -> list[str]:
+    """The digits of every personal number in ``text`` (what :func:`scrub` would mask)."""
+    return [f.digits for f in find_numbers(fold(text), mode)]
 
 
 @dataclass
 class Secrets:
-    """Values that must never appear in the published site: withheld values and raw ID numbers."""
+    """Values that must never appear in the published site, in any written form.
+
+    Withheld values and raw ID numbers of every input row (valid or not, published or not), and
+    the personal numbers found in the string fields that redaction scrubs.
+    """
 
     codes: set[str] = field(default_factory=set)
-    """Alphanumeric secrets (ID numbers and the like), matched inside any run of letters and digits."""
+    """Alphanumeric secrets, canonical (see :func:`canonical`)."""
     texts: set[str] = field(default_factory=set)
-    """Other secrets, matched as substrings."""
-    lengths: set[int] = field(default_factory=set)
-    """The lengths of the alphanumeric secrets."""
+    """Other secrets, folded, separators removed; matched as substrings of folded text without separators."""
+    found: set[str] = field(default_factory=set)
+    """Personal numbers found in scrubbed fields (masked by redaction wherever they appear)."""
+    public: set[str] = field(default_factory=set)
+    """Canonical values of public code fields: a number found in free text that is also a published code is not a secret."""
+    _ready: tuple[set[str], set[int], set[int]] | None = field(default=None, repr=False, compare=False)
 
     def add_row(self, raw: RawRow, item: CatalogItem) -> None:
-        """Collect the withheld free values and raw ID numbers of one input row, valid or not."""
+        """Collect the secrets of one input row, valid or not."""
         for spec in item.fields:
+            value = raw.values.get(spec.name, "")
+            if not value:
+                continue
             if (spec.disclosure == "withheld" and not spec.values and spec.type == "string") or spec.mask == "id_number":
-                self.add(raw.values.get(spec.name, ""))
+                self.add(value)
+                continue
+            mode = scrub_mode(spec)
+            if mode is not None:
+                self.found.update(numbers_in(value, mode))
+            if spec.disclosure == "public" and (mode == CODE or spec.format == "uscc") and not numbers_in(value, CODE):
+                self.public.add(canonical(value))
+        self._ready = None
 
     def add(self, value: str) -> None:
-        """Add one secret (normalised as the validator normalises codes); short values are ignored."""
-        text = unicodedata.normalize("NFKC", value).strip()
-        if len(text) < MIN_SECRET:
-            return
-        if text.isascii() and text.isalnum():
-            self.codes.add(text.upper())
-            self.lengths.add(len(text))
-        else:
+        """Add one secret; values shorter than :data:`MIN_SECRET` are ignored."""
+        code = canonical(value)
+        if len(code) >= MIN_SECRET and code.isascii() and code.isalnum():
+            self.codes.add(code)
+        elif len(text := re.sub(_SEP, "", fold(value))) >= MIN_SECRET:
             self.texts.add(text)
+        self._ready = None
 
     def find(self, text: str) -> list[str]:
-        """The secrets that occur in ``text`` (U+200B, which Pagefind puts between words, removed)."""
-        text = text.replace("\u200b", "")
-        found = {s for s in self.texts if s in text}
-        for run in _ALNUM_RUN.findall(text):
-            run = run.upper()
-            for length in self.lengths:
-                for start in range(len(run) - length + 1):
-                    if run[start:start + length] in self.codes:
-                        found.add(run[start:start + length])
+        """The secrets that occur in ``text`` in any written form (returned canonical, for counting only)."""
+        if self._ready is None:
+            codes = self.codes | (self.found - self.public)
+            lengths = {len(c) for c in codes}
+            self._ready = (codes, lengths, {n for n in lengths if n >= LOOSE_SECRET})
+        codes, lengths, loose = self._ready
+        folded = fold(text)
+        found = {s for s in self.texts if s in re.sub(_SEP, "", folded)} if self.texts else set()
+        for run in _ALNUM_RUN.findall(folded):
+            found |= _windows(run.upper(), lengths, codes)
+        if loose:
+            for run in _RUN.finditer(folded):
+                found |= _windows(re.sub(_SEP, "", run.group()).upper(), loose, codes)
         return sorted(found)
+
+
+def _windows(run: str, lengths: set[int], codes: set[str]) -> set[str]:
+    return {run[i:i + n] for n in lengths for i in range(len(run) - n + 1) if run[i:i + n] in codes}
 
 
 def readable_texts(path: Path) -> Iterator[tuple[str, str]]:

@@ -1,21 +1,22 @@
 """Redaction: the only stage that sees raw values. Withheld fields stop here; masked fields are masked.
 
 What leaves this stage is a :class:`PublicRecord` of display text; no later stage can reach a
-withheld value or an unmasked ID number. Free text is de-identified too (GB/T 35273 §7.2): where a
-违法事实 repeats the record's own ID numbers or withheld values, or a natural person's name, they are
-replaced by their masked form, and any other valid resident ID number in it is masked.
+withheld value or an unmasked ID number. Every string field that reaches output is
+de-identified (GB/T 35273 §7.2) by :func:`site_builder.privacy.scrub`: the record's own ID numbers,
+withheld values and (for a natural person) name are replaced by their masked form wherever its other
+fields repeat them, in any written form, and every personal number is masked.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from site_builder.catalogue import CatalogItem, FieldSpec
 from site_builder.disclosure import Decision
-from site_builder.identifiers import mask_id_number, mask_person_name, resident_id_problem
+from site_builder.identifiers import mask_id_number, mask_person_name
+from site_builder.privacy import MIN_SECRET, TEXT, canonical, scrub, scrub_mode
 from site_builder.validation import Record, Value
 
 
@@ -39,21 +40,25 @@ class PublicRecord:
     """Display text of every public or masked field, by field name, in catalogue order."""
 
 
-_RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{16}[\dXx](?![0-9A-Za-z])")
-_MIN_SECRET = 6
-
-
 def redact(record: Record, item: CatalogItem, decision: Decision) -> PublicRecord:
-    """Keep the public fields of a published record, masking where the catalogue says."""
+    """Keep the public fields of a published record, masking where the catalogue says.
+
+    Every string field that reaches output goes through :func:`site_builder.privacy.scrub`.
+    """
     natural = record.get(item.role("subject_category")) == "natural_person"
-    replacements = _replacements(record, item, natural)
+    own = _own_secrets(record, item, natural)
+    allowed = frozenset(canonical(str(record.get(f.name))) for f in item.public_fields
+                        if record.get(f.name) and (f.format in ("uscc", "code") or f.role == "document_no"))
     fields = {}
     for spec in item.public_fields:
-        text = _display(spec, record.get(spec.name), natural)
+        text = _display(spec, record.get(spec.name))
+        mode = scrub_mode(spec)
         if natural and spec.role == "uscc":
             text = ""  # a natural person has no such code; the column may hold their ID number
-        elif _free_text(spec):
-            text = scrub(text, replacements)
+        elif natural and spec.mask == "person_name":
+            text = mask_person_name(scrub(text, mode=mode or TEXT, allowed=allowed))
+        elif mode is not None:
+            text = scrub(text, own, mode, allowed)
         fields[spec.name] = text
     started = decision.start or record.get(item.role("decision_date"))
     assert isinstance(started, dt.date)
@@ -72,40 +77,22 @@ def redact(record: Record, item: CatalogItem, decision: Decision) -> PublicRecor
     )
 
 
-def _free_text(spec: FieldSpec) -> bool:
-    """Whether a field holds free text to de-identify (not a code, number, date or enumeration)."""
-    return spec.type == "string" and not spec.values and not spec.format and not spec.mask and spec.role not in (
-        "record_id", "uscc", "id_no", "subject_name")
-
-
-def _replacements(record: Record, item: CatalogItem, natural: bool) -> dict[str, str]:
-    """Raw values of this record that must not appear in its free text, with what replaces them."""
+def _own_secrets(record: Record, item: CatalogItem, natural: bool) -> dict[str, str]:
+    """Raw values of this record that must not appear in its other fields, with what replaces them."""
     found: dict[str, str] = {}
     for spec in item.fields:
         value = record.get(spec.name)
-        if not isinstance(value, str) or len(value) < _MIN_SECRET or spec.values:
+        if not isinstance(value, str) or len(canonical(value)) < MIN_SECRET or spec.values:
             continue
         if spec.mask == "id_number" or spec.disclosure == "withheld":
-            found[value] = mask_id_number(value)
+            found[value] = mask_id_number(canonical(value)) if canonical(value).isalnum() else "*" * len(value)
     name = record.get(item.role("subject_name"))
     if natural and isinstance(name, str) and len(name) >= 2:
         found[name] = mask_person_name(name)
     return found
 
 
-def scrub(text: str, replacements: dict[str, str]) -> str:
-    """``text`` with the given raw values replaced and every valid resident ID number masked."""
-    for raw in sorted(replacements, key=len, reverse=True):
-        text = text.replace(raw, replacements[raw])
-
-    def mask(match: re.Match[str]) -> str:
-        number = match.group().upper()
-        return mask_id_number(number) if resident_id_problem(number) is None else match.group()
-
-    return _RESIDENT_ID.sub(mask, text)
-
-
-def _display(spec: FieldSpec, value: Value, natural_person: bool) -> str:
+def _display(spec: FieldSpec, value: Value) -> str:
     """Display text of a value; masked per the field's mask."""
     if value is None:
         return ""
@@ -116,7 +103,5 @@ def _display(spec: FieldSpec, value: Value, natural_person: bool) -> str:
     if spec.values is not None:
         return spec.values.get(value, value)
     if spec.mask == "id_number":
-        return mask_id_number(value)
-    if spec.mask == "person_name" and natural_person:
-        return mask_person_name(value)
+        return mask_id_number(canonical(value))
     return value

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from site_builder.catalogue import CatalogItem, FieldSpec
 from site_builder.identifiers import resident_id_problem, uscc_problem
 from site_builder.loading import RawRow
+from site_builder.privacy import CODE, numbers_in
 
 Value = str | date | Decimal | None
 
@@ -26,6 +27,15 @@ _DATE = re.compile(
 _NO_DATE = {"长期", "永久", "长期有效", "无", "-", "—", "/"}
 _NULL = {"null", "none", "n/a", "nan"}
 """Spellings of an empty cell in database exports (compared in lower case)."""
+EARLIEST_YEAR = 1900
+"""Dates before this year are impossible in a credit record (``0001-01-01`` is a database's "no date"): quarantined."""
+SENTINEL_YEAR = 2200
+"""A date in this year or later (``9999-12-31``, ``2999-01-01``) is a system's way of writing "no end": in an
+optional date column it means no date; in a required one it is impossible and quarantined."""
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+                        "\u200b-\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
+"""Control characters, non-characters, zero-width characters and bidirectional overrides: removed from every cell
+(they make XML ill-formed, hide text from readers and split numbers so they escape masking)."""
 RESIDENT_ID_TYPES = {"身份证", "居民身份证", "中华人民共和国居民身份证", "身份证号", "居民身份证号码"}
 _CODE_ROLES = {"uscc", "id_no"}
 
@@ -65,16 +75,38 @@ class Quarantined:
     problems: tuple[Problem, ...]
 
 
-class Validator:
-    """Validates the rows of one catalogue item, remembering record ids to catch duplicates."""
+def id_key(record_id: str) -> str:
+    """The form in which record ids are compared: NFKC, trimmed, case-folded (``ＡＰ－１`` = ``ap-1``).
 
-    def __init__(self, item: CatalogItem) -> None:
+    Ids that differ only by case would collide on case-insensitive file systems and web hosts.
+    """
+    return unicodedata.normalize("NFKC", clean(record_id)).strip().casefold()
+
+
+def clean(text: str) -> str:
+    """``text`` without control, zero-width and bidirectional-override characters (see ``_INVISIBLE``)."""
+    return _INVISIBLE.sub("", text)
+
+
+class Validator:
+    """Validates the rows of one catalogue item, catching repeated record ids.
+
+    ``repeated``: the ids (by :func:`id_key`) that more than one row of the item uses, with where each
+    row is, found by a first pass (:func:`site_builder.pipeline.repeated_ids`): every such row is
+    quarantined, none published. Without it, a repeat is caught when its second row arrives.
+    """
+
+    def __init__(self, item: CatalogItem, repeated: dict[str, list[str]] | None = None) -> None:
         self.item = item
         self.seen: dict[str, str] = {}
+        self.repeated = repeated or {}
         self.id_field = item.role("record_id") or "record_id"
 
     def validate(self, raw: RawRow) -> Record | Quarantined:
         """Type every cell and check the row; return the record or its quarantine entry."""
+        if raw.defects:
+            record_id = clean(raw.values.get(self.id_field, "")).strip()[:128]
+            return Quarantined(raw.item, raw.file, raw.row, record_id, tuple(Problem(*d) for d in raw.defects))
         problems: list[Problem] = []
         values: dict[str, Value] = {}
         if raw.extra_cells:
@@ -86,13 +118,17 @@ class Validator:
                 problems.append(Problem(spec.title, problem[0], problem[1]))
         problems += self._row_checks(values, {p.column for p in problems})
         record_id = str(values.get(self.id_field) or "")
-        first = self.seen.get(record_id)
-        if first is not None:
-            problems.append(
-                Problem(self.item.field(self.id_field).title, "duplicate-id", f"记录编号“{record_id}”重复，首次出现于{first}")
-            )
-        elif record_id and not problems:
-            self.seen[record_id] = f"{raw.file}第{raw.row}行"
+        key = id_key(record_id)
+        first = self.seen.get(key)
+        id_title = self.item.field(self.id_field).title
+        if key in self.repeated:
+            places = self.repeated[key]
+            problems.append(Problem(id_title, "duplicate-id", f"记录编号“{record_id}”（不区分大小写和全半角）由{len(places)}行共用"
+                                    f"（{'、'.join(places)}），无法确定哪一行有效，各行均不公示"))
+        elif first is not None:
+            problems.append(Problem(id_title, "duplicate-id", f"记录编号“{record_id}”重复，首次出现于{first}"))
+        elif key and not problems:
+            self.seen[key] = f"{raw.file}第{raw.row}行"
         if problems:
             return Quarantined(raw.item, raw.file, raw.row, record_id, tuple(problems))
         return Record(raw.item, record_id, raw.file, raw.row, values)
@@ -106,6 +142,9 @@ class Validator:
                 self.item.field(self.id_field).title, "unsafe-id",
                 "记录编号只能由字母、数字和 . _ - 组成（最长128位，不以符号开头），否则不能用作网址",
             ))
+        elif isinstance(record_id, str) and numbers_in(record_id, CODE):
+            problems.append(Problem(self.item.field(self.id_field).title, "unsafe-id",
+                                    "记录编号含有居民身份证号码，不能用作公开网址"))
         category_field = self.item.role("subject_category")
         uscc_field = self.item.role("uscc")
         category = values.get(category_field) if category_field else None
@@ -134,7 +173,7 @@ class Validator:
 
 def parse_cell(spec: FieldSpec, text: str) -> tuple[Value, tuple[str, str] | None]:
     """Parse one cell for ``spec``: ``(value, None)`` or ``(None, (error type, message))``."""
-    text = text.replace("\u3000", " ").strip()
+    text = clean(text).replace("\u3000", " ").strip()
     if text.lower() in _NULL:
         text = ""
     if spec.role == "record_id":
@@ -154,7 +193,7 @@ def parse_cell(spec: FieldSpec, text: str) -> tuple[Value, tuple[str, str] | Non
             return None, ("enum", f"“{text}”不是允许的取值（{allowed}）")
         return code, None
     if spec.type == "date":
-        return _parse_date(text)
+        return _parse_date(text, spec.required)
     if spec.type in ("number", "integer"):
         return _parse_number(spec, text)
     if spec.format == "uscc":
@@ -174,14 +213,22 @@ def enum_code(spec: FieldSpec, text: str) -> str | None:
     return None
 
 
-def _parse_date(text: str) -> tuple[Value, tuple[str, str] | None]:
+def _parse_date(text: str, required: bool) -> tuple[Value, tuple[str, str] | None]:
     match = _DATE.match(unicodedata.normalize("NFKC", text))
     if match:
         year, month, day = match.group(1), match.group(2) or match.group(4), match.group(3) or match.group(5)
         try:
-            return date(int(year), int(month), int(day)), None
+            value = date(int(year), int(month), int(day))
         except ValueError:
             pass
+        else:
+            if value.year < EARLIEST_YEAR:
+                return None, ("date", f"“{text}”不是可能的日期（早于{EARLIEST_YEAR}年）")
+            if value.year >= SENTINEL_YEAR:
+                if required:
+                    return None, ("date", f"“{text}”不是可能的日期（{SENTINEL_YEAR}年及以后只表示“无期限”，本列必填）")
+                return None, None  # "no end" written as a far-future date
+            return value, None
     return None, ("date", f"“{text}”不是有效日期（应为 YYYY-MM-DD）")
 
 

@@ -59,7 +59,7 @@ EXPECTED_BY_ITEM = {
     "admin_license": (1, {"not_public": 1}, 0),
     "commendation": (1, {"expired": 1}, 0),
     "admin_penalty": (3, {"not_approved": 3, "not_public": 2, "expired": 2, "summary_procedure": 1, "objection_pending": 1,
-                          "objection_upheld": 1, "objection_unverifiable": 1, "repaired": 1, "minor": 1}, 3),
+                          "objection_upheld": 1, "objection_unverifiable": 1, "repaired": 1, "minor": 1}, 4),
     "dishonest_list": (1, {"removed": 1}, 0),
     "judgment": (1, {"expired": 1}, 1),
 }
@@ -105,7 +105,8 @@ def write_leak_records(records: Path) -> list[str]:
     quarantined = [
         penalty_out(40, uscc=BAD_USCC),
         penalty_out(42, **person(subject_name="赵六六", id_no=BAD_ID)),
-        penalty_out(43, record_id="AP-1"),  # a duplicate of a published record's id
+        penalty_out(43, record_id="AP-DUP"),  # two rows claim one id (compared case-folded): neither is published
+        penalty_out(44, record_id="ap-dup"),
     ]
     write_csv(records / "admin_penalty" / "part-1.csv", "admin_penalty", penalties, encoding="gb18030")
     write_csv(records / "admin_penalty" / "part-2.csv", "admin_penalty", quarantined)
@@ -135,7 +136,7 @@ def write_leak_records(records: Path) -> list[str]:
         row("judgment", record_id="PJ-L41", case_no=f"(2024)浙0106民初{marker(41)}号", decision_date="2024-02-30",
             subject_name=f"{marker(41)}有限公司"),
     ], encoding="utf-8")
-    markers = [marker(n) for n in (*range(16), 18, 40, 41, 42, 43, 50)]
+    markers = [marker(n) for n in (*range(16), 18, 40, 41, 42, 43, 44, 50)]
     people = ["张三丰", "李小明", "赵六六"]
     numbers = [LEGAL_REP_ID, ADULT_ID, MINOR_ID, BAD_ID, ADULT_ID[3:14], LEGAL_REP_ID[3:14], MINOR_ID[3:14]]
     return markers + people + numbers
@@ -248,7 +249,8 @@ def test_audit_is_kept_outside_the_output(leak_site: LeakSite) -> None:
     assert (leak_site.audit / "quarantine.csv").is_file() and (leak_site.audit / "decisions.csv.gz").is_file()
     with (leak_site.audit / "quarantine.csv").open(encoding="utf-8", newline="") as fh:
         quarantined = {(q["record_id"], q["error"]) for q in csv.DictReader(fh)}
-    assert quarantined == {("AP-L40", "uscc"), ("AP-L42", "resident-id"), ("AP-1", "duplicate-id"), ("PJ-L41", "date")}
+    assert quarantined == {("AP-L40", "uscc"), ("AP-L42", "resident-id"), ("AP-DUP", "duplicate-id"), ("ap-dup", "duplicate-id"),
+                           ("PJ-L41", "date")}
 
 
 def test_audit_folder_inside_the_output_is_refused(tmp_path: Path) -> None:
@@ -267,10 +269,10 @@ def test_manifest_counts_add_up_and_match_the_fixture(leak_site: LeakSite) -> No
     manifest = json.loads((leak_site.output / "manifest.json").read_text(encoding="utf-8"))
     counts = manifest["counts"]
     assert counts["input_rows"] == counts["published"] + sum(counts["excluded"].values()) + counts["quarantined"]
-    assert counts["input_rows"] == 30
+    assert counts["input_rows"] == 31
     assert counts["published"] == len(PUBLISHED)
     assert {k: v for k, v in counts["excluded"].items() if v} == EXPECTED_EXCLUDED
-    assert counts["quarantined"] == 4
+    assert counts["quarantined"] == 5
     for item, (published, excluded, quarantined) in EXPECTED_BY_ITEM.items():
         got = counts["by_item"][item]
         assert (got["published"], {k: v for k, v in got["excluded"].items() if v}, got["quarantined"]) == (

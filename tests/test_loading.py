@@ -472,8 +472,8 @@ def test_heading_only_file_has_no_rows(tmp_path: Path) -> None:
     assert rows == [] and sources[0].rows == 0 and sources[0].warnings == []
 
 
-def test_empty_file_warns(tmp_path: Path) -> None:
+def test_empty_file_is_refused(tmp_path: Path) -> None:
+    """A 0-byte item file (an export that failed halfway) must not empty its item in silence (issue 8)."""
     (tmp_path / "admin_penalty.csv").write_bytes(b"")
-    rows, sources = read(tmp_path)
-    assert rows == [] and sources[0].rows == 0
-    assert sources[0].warnings == ["文件为空，没有表头"]
+    with pytest.raises(InputError, match=r"admin_penalty.csv' is empty"):
+        read(tmp_path)
