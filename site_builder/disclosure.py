@@ -25,7 +25,7 @@ REASONS: dict[str, str] = {
     "minor": "自然人在决定日期未满18周岁（或规则规定的年龄）",
     "age_unknown": "自然人的证件不是居民身份证，无法确认已成年",
     "summary_procedure": "适用简易程序作出的行政处罚不公示",
-    "slight_dishonesty": "轻微失信信息（含仅给予警告或通报批评的处罚）原则上不公示；未载明公示截止期",
+    "slight_dishonesty": "轻微失信信息（含仅给予警告或通报批评的处罚）不公示；2026-04-01起载明公示截止期的，最长公示3个月",
     "objection_upheld": "异议成立，记录撤下",
     "objection_unverifiable": "异议信息无法核实真实性，予以删除",
     "objection_pending": "异议处理中，中止公示",
