@@ -214,6 +214,7 @@ def due(ctx: click.Context, out: Path | None, today_str: str | None) -> None:
 @click.option("--bind", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
 @click.pass_context
+@_errors_to_exit
 def serve(ctx: click.Context, out: Path | None, bind: str, port: int) -> None:
     """Serve the built site locally for preview (404.html for unknown paths)."""
     from site_builder.serve import serve as run_serve

@@ -28,7 +28,7 @@ ENCODINGS = ("utf-8", "gb18030")
 SUFFIXES = (".csv", ".xlsx")
 UNSUPPORTED = (".xls", ".et", ".ods", ".txt", ".json", ".xml", ".dbf")
 """Formats an export may come in that are not read: refused with a message, never skipped silently."""
-MAX_CELL = 16 * 1024 * 1024
+MAX_CELL = 1024 * 1024
 """Longest cell read (the csv module's default of 128 KiB is less than some 违法事实 texts)."""
 HEADER_SEARCH = 10
 """Rows searched for the heading row (exports sometimes put a title line above it)."""
@@ -316,9 +316,10 @@ class _Lines:
 def _csv_rows(source: SourceFile, item: CatalogItem) -> Iterator[SheetRow]:
     """The rows of a CSV file, numbered by the physical line they start on.
 
-    The reader is strict: a record it cannot delimit with certainty (a quote that is never closed,
-    or closed with text after it, as when an IME closes an ASCII ``"`` with a full-width ``”``), or
-    a cell that runs over lines which look like rows of this file, is not trusted. Every line of
+    The reader is strict: a record it cannot delimit with certainty is not trusted: a quote that is
+    never closed, or closed with text after it (as when an IME closes an ASCII ``"`` with a
+    full-width ``”``), or a record over several lines that has not exactly as many cells as the
+    heading or that runs over a line which on its own is a whole row. Every line of
     such a stretch that looks like a row becomes a row with a ``broken-quoting`` defect, so it is
     quarantined and counted, and none of its text is published.
     """
@@ -342,7 +343,8 @@ def _csv_rows(source: SourceFile, item: CatalogItem) -> Iterator[SheetRow]:
                     cells, reason = [], _QUOTE_ERRORS.get(str(exc), str(exc))
                 else:
                     reason = ""
-                    if len(lines.taken) > 1 and any(_row_like(t, delimiter, width) for t in lines.taken[1:]):
+                    if len(lines.taken) > 1 and width and (
+                            len(cells) != width or any(len(_cells(t, delimiter)) >= width for t in lines.taken[1:])):
                         reason = "单元格跨越了形似数据行的多行（引号可能不配对）"
                 if not reason:
                     if not width and sum(1 for c in cells if c.strip()) >= 2:

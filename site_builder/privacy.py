@@ -48,7 +48,7 @@ _CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 _SEP = r"[\s_./\\\-\u2010-\u2015\u2212\u30fb\u00b7\u2022\u3002]"
 _RUN = re.compile(rf"[0-9](?:{_SEP}{{0,3}}[0-9])*(?:{_SEP}{{0,3}}[Xx](?![0-9A-Za-z]))?")
 """Digits with up to three separators between them, and an ID number's final ``X``."""
-_GROUP = re.compile(r"[0-9]+(?:[Xx])?")
+_GROUP = re.compile(r"[0-9]+[Xx]?|[Xx]")
 _ALNUM_RUN = re.compile(rf"[0-9A-Za-z]{{{MIN_SECRET},}}")
 _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 
@@ -119,9 +119,7 @@ class Found:
 
 
 def _kind(digits: str, mode: str) -> str | None:
-    """What a run of digits is, if it is a personal number to mask in a field of ``mode``."""
-    if len(digits) == 18 and resident_id_problem(digits) is None:
-        return "resident_id"
+    """What a sequence of digit groups is, if it is a personal number to mask in free text (18-character IDs aside)."""
     if mode == CODE or "X" in digits:
         return None
     if len(digits) == 15 and digits.isdigit() and _first_generation(digits):
@@ -147,27 +145,30 @@ def _first_generation(digits: str) -> bool:
 def find_numbers(folded: str, mode: str = TEXT) -> list[Found]:
     """The personal numbers in folded text, longest first where they overlap.
 
-    Within a run of digits and separators every sequence of whole digit groups is tried (so
-    ``电话 138 0013 8000 身份证 330102…`` gives both numbers), and every 18-digit window of a longer
-    group (``证号330102199001011234号01``).
+    In a run of digits and separators, an 18-character resident ID number is looked for at every
+    position (``王五330106…``: 五 reads as a digit too), and the other kinds on whole digit groups and
+    sequences of them (so ``电话 138 0013 8000 身份证 330102…`` gives both numbers).
     """
     found: list[Found] = []
     for run in _RUN.finditer(folded):
-        groups = [(m.start() + run.start(), m.end() + run.start(), m.group().upper()) for m in _GROUP.finditer(run.group())]
-        for i, (start, _, digits) in enumerate(groups):
+        groups = [(run.start() + m.start(), run.start() + m.end(), m.group().upper()) for m in _GROUP.finditer(run.group())]
+        joined = "".join(digits for _, _, digits in groups)
+        where = [start + k for start, _, digits in groups for k in range(len(digits))]
+        for offset in range(len(joined) - 17):
+            window = joined[offset:offset + 18]
+            if resident_id_problem(window) is None:
+                found.append(Found(where[offset], where[offset + 17] + 1, window, "resident_id"))
+        if mode == CODE:
+            continue
+        for i, (start, _, _) in enumerate(groups):
             total = ""
             for _, end, more in groups[i:]:
                 total += more
                 if len(total) > 19:
                     break
                 kind = _kind(total, mode)
-                if kind:
+                if kind and kind != "resident_id":
                     found.append(Found(start, end, total, kind))
-            if len(digits) > 18:
-                for offset in range(len(digits) - 17):
-                    window = digits[offset:offset + 18]
-                    if resident_id_problem(window) is None:
-                        found.append(Found(start + offset, start + offset + 18, window, "resident_id"))
     chosen: list[Found] = []
     for candidate in sorted(found, key=lambda f: (-(f.end - f.start), f.start)):
         if all(candidate.end <= c.start or candidate.start >= c.end for c in chosen):
