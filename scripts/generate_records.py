@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from stdnum.cn import ric, uscc  # noqa: E402
 
-from site_builder.catalogue import load_catalogue  # noqa: E402
+from site_builder.rules.catalogue import load_catalogue  # noqa: E402
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 REGIONS = [("杭州", "330100", ["330102", "330106", "330108"]), ("宁波", "330200", ["330203", "330212"]),
@@ -230,7 +230,7 @@ class Writers:
     """One CSV writer per item (split into parts of ``part_rows`` rows for large sets)."""
 
     def __init__(self, out: Path, encodings: dict[str, str], split: bool, part_rows: int = 100_000) -> None:
-        catalogue = load_catalogue(ROOT / "data" / "catalogue")
+        catalogue = load_catalogue(ROOT / "site_builder" / "defaults" / "catalogue")
         self.fields = {i.id: [f for f in i.fields] for i in catalogue.items}
         self.out, self.encodings, self.split, self.part_rows = out, encodings, split, part_rows
         self.files: dict[str, IO[str]] = {}

@@ -24,26 +24,27 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from site_builder import history, publish, signing
-from site_builder.audit import Counts, Ledger
-from site_builder.catalogue import load_catalogue
+from site_builder import publish
+from site_builder.audit import history, signing
+from site_builder.audit.ledger import Counts, Ledger
+from site_builder.audit.manifest import MANIFEST, file_sha256, make_manifest, write_manifest
+from site_builder.audit.verify import verify_site
 from site_builder.config import Config
-from site_builder.datapackage import write_datapackage
 from site_builder.exceptions import AuditError, BuildError, PublishError, SigningError
 from site_builder.faults import fault_point
-from site_builder.listing import listed_subjects
-from site_builder.loading import SourceFile, find_sources, unclaimed_paths
-from site_builder.manifest import MANIFEST, file_sha256, make_manifest, write_manifest
-from site_builder.pipeline import process
-from site_builder.privacy import Secrets
-from site_builder.profiles import load_profile
-from site_builder.redaction import redact
-from site_builder.render import Renderer
-from site_builder.search import index_site
-from site_builder.site import Site
-from site_builder.store import PublishedStore
-from site_builder.validation import Quarantined
-from site_builder.verify import verify_site
+from site_builder.outputs.datapackage import write_datapackage
+from site_builder.outputs.render import Renderer
+from site_builder.outputs.search import index_site
+from site_builder.outputs.site import Site
+from site_builder.rules.catalogue import load_catalogue
+from site_builder.rules.listing import listed_subjects
+from site_builder.rules.pipeline import process
+from site_builder.rules.privacy import Secrets
+from site_builder.rules.profiles import load_profile
+from site_builder.rules.redaction import redact
+from site_builder.rules.validation import Quarantined
+from site_builder.sources.loading import SourceFile, find_sources, unclaimed_paths
+from site_builder.store.published import PublishedStore
 
 log = logging.getLogger(__name__)
 

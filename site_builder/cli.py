@@ -123,9 +123,9 @@ def verify(ctx: click.Context, out: Path | None, records: Path | None, audit: Pa
     audit history, data package, leaks. Exit 0 only if all hold.
 
     With --audit the folder must hold the audit chain and the site's head must be its head."""
-    from site_builder.privacy import collect_secrets
-    from site_builder.signing import fingerprint, load_public_key
-    from site_builder.verify import read_signature, verify_site
+    from site_builder.audit.signing import fingerprint, load_public_key
+    from site_builder.audit.verify import read_signature, verify_site
+    from site_builder.rules.privacy import collect_secrets
 
     config = _config(ctx).with_paths(records=records, output=out, audit=audit)
     audit_root = config.paths.audit if audit is not None or (config.paths.audit / "chain.jsonl").exists() else None
@@ -154,7 +154,7 @@ def verify(ctx: click.Context, out: Path | None, records: Path | None, audit: Pa
 def explain(ctx: click.Context, record_id: str, as_of: str | None, item: str | None,
             records: Path | None, audit: Path | None) -> None:
     """Why RECORD_ID is or is not published on a date, and until when."""
-    from site_builder.explain import explain as run_explain
+    from site_builder.audit.explain import explain as run_explain
 
     config = _config(ctx).with_paths(records=records, audit=audit)
     answers = run_explain(config, record_id, _as_of(as_of, config), item)
@@ -173,7 +173,7 @@ def explain(ctx: click.Context, record_id: str, as_of: str | None, item: str | N
 @_errors_to_exit
 def keygen(ctx: click.Context, key: Path | None, public_key: Path | None) -> None:
     """Make an Ed25519 key pair for signing builds (never overwrites a key)."""
-    from site_builder.signing import generate
+    from site_builder.audit.signing import generate
 
     config = _config(ctx)
     private = key or config.signing.key

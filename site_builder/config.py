@@ -39,13 +39,13 @@ class PathSettings:
 
     records: Path = Path("data/records")
     """Records directory: ``<item>.csv`` or ``<item>/*.csv`` per catalogue item."""
-    catalogue: Path = Path("data/catalogue")
+    catalogue: Path = Path("site_builder/defaults/catalogue")
     """Catalogue item definitions (YAML)."""
-    profiles: Path = Path("data/profiles")
+    profiles: Path = Path("site_builder/defaults/profiles")
     """Disclosure profiles (YAML)."""
-    content: Path = Path("content")
+    content: Path = Path("site_builder/defaults/content")
     """Markdown content pages."""
-    templates: Path = Path("templates")
+    templates: Path = Path("site_builder/theme")
     """Jinja2 templates and static assets."""
     output: Path = Path("output")
     """The published site. Replaced whole by each successful build."""

@@ -10,11 +10,11 @@ import re
 import sys
 from pathlib import Path
 
-from site_builder.catalogue import Catalogue, load_catalogue
 from site_builder.config import PROJECT_ROOT
-from site_builder.disclosure import REASONS
-from site_builder.periods import RuleVersion
-from site_builder.profiles import load_profile
+from site_builder.rules.catalogue import Catalogue, load_catalogue
+from site_builder.rules.disclosure import REASONS
+from site_builder.rules.periods import RuleVersion
+from site_builder.rules.profiles import load_profile
 
 _DISCLOSURE = {"public": "公开", "masked": "脱敏", "withheld": "不公示"}
 
@@ -103,7 +103,7 @@ def _lengths(value: object) -> str:
 def blocks(catalogue: Catalogue) -> dict[str, str]:
     """Every generated block by name."""
     return {"column-contract": column_contract(catalogue), "reason-codes": reason_codes(),
-            "profiles": profiles_table(catalogue, PROJECT_ROOT / "data" / "profiles")}
+            "profiles": profiles_table(catalogue, PROJECT_ROOT / "site_builder" / "defaults" / "profiles")}
 
 
 def render_readme(text: str, catalogue: Catalogue) -> str:
@@ -118,7 +118,7 @@ def main() -> int:
     """Rewrite the generated blocks of README.md."""
     readme = PROJECT_ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")
-    new = render_readme(text, load_catalogue(PROJECT_ROOT / "data" / "catalogue"))
+    new = render_readme(text, load_catalogue(PROJECT_ROOT / "site_builder" / "defaults" / "catalogue"))
     readme.write_text(new, encoding="utf-8")
     print("README.md up to date" if new == text else "README.md regenerated")
     return 0

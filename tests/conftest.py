@@ -15,14 +15,19 @@ import pytest
 from stdnum.cn import ric, uscc
 
 from site_builder.build import BuildResult, build
-from site_builder.catalogue import Catalogue, load_catalogue
 from site_builder.config import Config, load_config
-from site_builder.loading import RawRow
-from site_builder.profiles import Policy, load_profile
-from site_builder.validation import Quarantined, Record, Validator
+from site_builder.rules.catalogue import Catalogue, load_catalogue
+from site_builder.rules.profiles import Policy, load_profile
+from site_builder.rules.validation import Quarantined, Record, Validator
+from site_builder.sources.loading import RawRow
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOGUE = load_catalogue(ROOT / "data" / "catalogue")
+PACKAGE = ROOT / "site_builder"
+CATALOGUE_DIR = PACKAGE / "defaults" / "catalogue"
+PROFILES_DIR = PACKAGE / "defaults" / "profiles"
+CONTENT_DIR = PACKAGE / "defaults" / "content"
+THEME_DIR = PACKAGE / "theme"
+CATALOGUE = load_catalogue(CATALOGUE_DIR)
 
 # Values every row needs, by item, keyed by English field name.
 DEFAULTS: dict[str, dict[str, str]] = {
@@ -115,4 +120,4 @@ def catalogue() -> Catalogue:
 @pytest.fixture(scope="session")
 def national() -> Policy:
     """The national disclosure profile."""
-    return load_profile(ROOT / "data" / "profiles", "national", CATALOGUE)
+    return load_profile(PROFILES_DIR, "national", CATALOGUE)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import CATALOGUE, ROOT, build_site
 
-from site_builder.loading import find_sources, read_rows
+from site_builder.sources.loading import find_sources, read_rows
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from browser import chromium, served  # noqa: E402

@@ -21,12 +21,25 @@ from pathlib import Path
 import frictionless
 import pytest
 from click.testing import CliRunner, Result
-from conftest import COMPANY, ROOT, build_site, make_resident_id, make_uscc, person, row, site_config, write_csv
+from conftest import (
+    CATALOGUE_DIR,
+    COMPANY,
+    CONTENT_DIR,
+    PROFILES_DIR,
+    THEME_DIR,
+    build_site,
+    make_resident_id,
+    make_uscc,
+    person,
+    row,
+    site_config,
+    write_csv,
+)
 
 from site_builder.build import build
 from site_builder.cli import main
 from site_builder.exceptions import ConfigError, InputError
-from site_builder.identifiers import mask_id_number, mask_person_name, resident_id_problem, uscc_problem
+from site_builder.rules.identifiers import mask_id_number, mask_person_name, resident_id_problem, uscc_problem
 
 AS_OF = date(2026, 11, 24)
 OTHER = make_uscc("91330200MA2H3K5B2")
@@ -464,7 +477,7 @@ def test_cli_refuses_a_bad_as_of_date(tmp_path: Path, as_of: str) -> None:
 def copy_catalogue(tmp_path: Path) -> Path:
     """A private copy of the project's catalogue, to break."""
     catalogue = tmp_path / "catalogue"
-    shutil.copytree(ROOT / "data" / "catalogue", catalogue)
+    shutil.copytree(CATALOGUE_DIR, catalogue)
     return catalogue
 
 
@@ -472,8 +485,8 @@ def config_for(tmp_path: Path, catalogue: Path) -> Path:
     """A configuration file using ``catalogue`` and the project's profiles, templates and content."""
     config = tmp_path / "site_builder.toml"
     config.write_text(
-        f'[paths]\ncatalogue = "{catalogue}"\nprofiles = "{ROOT / "data" / "profiles"}"\n'
-        f'templates = "{ROOT / "templates"}"\ncontent = "{ROOT / "content"}"\n[search]\nenabled = false\n',
+        f'[paths]\ncatalogue = "{catalogue}"\nprofiles = "{PROFILES_DIR}"\n'
+        f'templates = "{THEME_DIR}"\ncontent = "{CONTENT_DIR}"\n[search]\nenabled = false\n',
         encoding="utf-8",
     )
     return config

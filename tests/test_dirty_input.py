@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, build_site, make_resident_id, make_uscc, person, row, write_csv
+from conftest import CATALOGUE_DIR, build_site, make_resident_id, make_uscc, person, row, write_csv
 from test_build import output_texts
 
-from site_builder.catalogue import load_catalogue
 from site_builder.cli import main
 from site_builder.exceptions import InputError
-from site_builder.privacy import canonical, collect_secrets, scan_for_leaks, scrub
+from site_builder.rules.catalogue import load_catalogue
+from site_builder.rules.privacy import canonical, collect_secrets, scan_for_leaks, scrub
 
 AS_OF = date(2026, 11, 24)
 ADULT_ID = make_resident_id("330106", "19900307", "123")
@@ -196,7 +196,7 @@ def test_verify_finds_a_planted_id_number_in_any_written_form(tmp_path: Path, fo
         row("admin_penalty", record_id="AP-1", decision_date="2026-06-01", violation_facts=f"身份证{number}"),
     ])
     result = build_site(tmp_path, records, AS_OF)
-    secrets = collect_secrets(records, ROOT / "data" / "catalogue")
+    secrets = collect_secrets(records, CATALOGUE_DIR)
     assert scan_for_leaks(result.output, secrets) == []
     page = result.output / "record/admin_penalty/AP-1/index.html"
     page.write_text(page.read_text(encoding="utf-8") + f"<p>{FORMS[form]}</p>", encoding="utf-8")
@@ -210,7 +210,7 @@ def test_verify_finds_a_withheld_value_planted_in_full_width_with_spaces(tmp_pat
         row("admin_penalty", record_id="AP-1", decision_date="2026-06-01", legal_rep_id_no=REP_ID),
     ])
     result = build_site(tmp_path, records, AS_OF)
-    secrets = collect_secrets(records, ROOT / "data" / "catalogue")
+    secrets = collect_secrets(records, CATALOGUE_DIR)
     data = result.output / "data" / "admin_penalty.csv"
     planted = " ".join(REP_ID[i:i + 6] for i in range(0, 18, 6)).translate(FULL_WIDTH)
     data.write_text(data.read_text(encoding="utf-8-sig") + planted, encoding="utf-8-sig")
@@ -361,6 +361,6 @@ def test_natural_persons_keep_their_masked_forms(tmp_path: Path) -> None:
 
 
 def test_the_catalogue_marks_registration_numbers_as_codes() -> None:
-    catalogue = load_catalogue(ROOT / "data" / "catalogue")
+    catalogue = load_catalogue(CATALOGUE_DIR)
     subject_fields = {f.name: f for f in catalogue["admin_penalty"].fields}
     assert {subject_fields[n].format for n in ("business_reg_no", "org_code", "tax_reg_no")} == {"code"}

@@ -12,8 +12,8 @@ from datetime import date
 import pytest
 from conftest import CATALOGUE, make_resident_id, person, record
 
-from site_builder.disclosure import REASONS, Decision, decide
-from site_builder.profiles import Policy
+from site_builder.rules.disclosure import REASONS, Decision, decide
+from site_builder.rules.profiles import Policy
 
 D = date.fromisoformat
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conftest import build_site, row, write_csv
 
-from site_builder.discovery import Sitemap
+from site_builder.outputs.discovery import Sitemap
 from site_builder.serve import make_server
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

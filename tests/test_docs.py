@@ -6,11 +6,11 @@ import ast
 import dataclasses
 import re
 
-from conftest import CATALOGUE, ROOT
+from conftest import CATALOGUE, PROFILES_DIR, ROOT
 
 from site_builder import config as config_module
-from site_builder.disclosure import REASONS
 from site_builder.docs import render_readme
+from site_builder.rules.disclosure import REASONS
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -22,7 +22,7 @@ def test_generated_blocks_are_current() -> None:
 def test_profiles_table_is_generated_from_the_profile_files() -> None:
     """Every profile is in the table, and a table that disagrees with the files is caught."""
     table = README.split("<!-- BEGIN profiles -->")[1].split("<!-- END profiles -->")[0]
-    for path in (ROOT / "data" / "profiles").glob("*.yaml"):
+    for path in (PROFILES_DIR).glob("*.yaml"):
         assert f"| `{path.stem}` | objection |" in table
     assert "| `zhejiang` | natural_persons | never published |" in table
     stale = README.replace("| `zhejiang` | objection | mark;", "| `zhejiang` | objection | suspend;")

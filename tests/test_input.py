@@ -10,8 +10,8 @@ import pytest
 from conftest import CATALOGUE, COMPANY, make_resident_id, make_uscc, person, row, validate, write_csv
 
 from site_builder.exceptions import InputError
-from site_builder.loading import find_sources, read_rows
-from site_builder.validation import Quarantined, Record
+from site_builder.rules.validation import Quarantined, Record
+from site_builder.sources.loading import find_sources, read_rows
 
 PENALTY = CATALOGUE["admin_penalty"]
 
@@ -220,13 +220,13 @@ def test_extra_cells_are_reported(tmp_path: Path) -> None:
     path.write_text("\n".join([lines[0], lines[1] + ",多出来的,两格"]) + "\n", encoding="utf-8-sig")
     source = find_sources(tmp_path, CATALOGUE)[0]
     raw = next(read_rows(source, PENALTY))
-    from site_builder.validation import Validator
+    from site_builder.rules.validation import Validator
 
     assert ("", "extra-cell") in problems(Validator(PENALTY).validate(raw))
 
 
 def test_duplicate_ids_across_files_name_the_first(tmp_path: Path) -> None:
-    from site_builder.validation import Validator
+    from site_builder.rules.validation import Validator
 
     write_csv(tmp_path / "admin_penalty" / "a.csv", "admin_penalty", [row("admin_penalty", record_id="AP-7")])
     write_csv(tmp_path / "admin_penalty" / "b.csv", "admin_penalty", [row("admin_penalty", record_id="AP-7")])

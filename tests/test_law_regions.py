@@ -12,13 +12,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import CATALOGUE, ROOT, build_site, person, record, row, write_csv
+from conftest import CATALOGUE, PROFILES_DIR, build_site, person, record, row, write_csv
 
-from site_builder.disclosure import decide
 from site_builder.exceptions import CatalogueError
-from site_builder.profiles import Policy, load_profile
+from site_builder.rules.disclosure import decide
+from site_builder.rules.profiles import Policy, load_profile
 
-PROFILES = ROOT / "data" / "profiles"
+PROFILES = PROFILES_DIR
 NAMES = ("national", "beijing", "zhejiang", "dalian", "shanghai")
 ZHEJIANG = (PROFILES / "zhejiang.yaml").read_text(encoding="utf-8")
 PENALTY = "  admin_penalty:\n    start: decision_date\n    severity: severity\n    ends_at: [disclosure_deadline]\n" \

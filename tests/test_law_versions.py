@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from conftest import CATALOGUE, record, row, site_config, write_csv
 
-from site_builder.disclosure import Decision, decide, is_slight
-from site_builder.explain import explain
-from site_builder.periods import Duration, next_day, previous_day
-from site_builder.profiles import Policy
-from site_builder.validation import Record, Value
+from site_builder.audit.explain import explain
+from site_builder.rules.disclosure import Decision, decide, is_slight
+from site_builder.rules.periods import Duration, next_day, previous_day
+from site_builder.rules.profiles import Policy
+from site_builder.rules.validation import Record, Value
 
 D = date.fromisoformat
 V527 = "发改办财金〔2019〕527号"

@@ -16,8 +16,8 @@ import pytest
 from conftest import CATALOGUE, COMPANY, build_site, make_resident_id, person, row, write_csv
 
 from site_builder.exceptions import InputError
-from site_builder.loading import RawRow, SourceFile, find_sources, read_rows, unclaimed_paths
-from site_builder.validation import Record, Validator
+from site_builder.rules.validation import Record, Validator
+from site_builder.sources.loading import RawRow, SourceFile, find_sources, read_rows, unclaimed_paths
 
 PENALTY = CATALOGUE["admin_penalty"]
 AS_OF = date(2026, 11, 24)

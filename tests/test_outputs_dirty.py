@@ -18,17 +18,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CATALOGUE, COMPANY, ROOT, build_site, row, site_config, write_csv
+from conftest import CATALOGUE, COMPANY, CONTENT_DIR, PROFILES_DIR, build_site, row, site_config, write_csv
 
+from site_builder.audit.verify import verify_site
 from site_builder.cli import main
-from site_builder.datapackage import safe_cell
-from site_builder.profiles import load_profile
-from site_builder.redaction import PublicRecord
-from site_builder.render import Renderer, load_content
+from site_builder.outputs.datapackage import safe_cell
+from site_builder.outputs.render import Renderer, load_content
+from site_builder.outputs.site import Site
+from site_builder.rules.profiles import load_profile
+from site_builder.rules.redaction import PublicRecord
 from site_builder.serve import ServeError, make_server
-from site_builder.site import Site
-from site_builder.store import PublishedStore
-from site_builder.verify import verify_site
+from site_builder.store.published import PublishedStore
 
 AS_OF = date(2026, 11, 24)
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -129,7 +129,7 @@ def dirty_store(tmp_path: Path) -> Iterator[Site]:
     store.add(PublicRecord("admin_penalty", f"AP-{DIRTY}", COMPANY, f"公司{DIRTY}", "legal_person", f"机关{DIRTY}",
                            date(2026, 6, 1), None, None, fields))
     store.flush()
-    yield Site(config, CATALOGUE, load_profile(ROOT / "data" / "profiles", "national", CATALOGUE), AS_OF, store)
+    yield Site(config, CATALOGUE, load_profile(PROFILES_DIR, "national", CATALOGUE), AS_OF, store)
     store.close()
 
 
@@ -153,7 +153,7 @@ def test_content_pages_are_html(tmp_path: Path) -> None:
     build_site(tmp_path, records, AS_OF)
     about = (tmp_path / "output" / "pages" / "about" / "index.html").read_text(encoding="utf-8")
     assert "<h1>关于数据</h1>" in about and "&lt;h1&gt;" not in about and "&lt;p&gt;" not in about
-    tables = [page for page in load_content(ROOT / "content") if "<table>" in page.html]
+    tables = [page for page in load_content(CONTENT_DIR) if "<table>" in page.html]
     assert tables, "a content page with a Markdown table"
     page = (tmp_path / "output" / "pages" / tables[0].slug / "index.html").read_text(encoding="utf-8")
     assert "<table>" in page and "<td>" in page and "&lt;table&gt;" not in page

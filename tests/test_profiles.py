@@ -13,18 +13,30 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import CATALOGUE, COMPANY, ROOT, build_site, make_resident_id, make_uscc, person, record, row, site_config, write_csv
+from conftest import (
+    CATALOGUE,
+    COMPANY,
+    PROFILES_DIR,
+    build_site,
+    make_resident_id,
+    make_uscc,
+    person,
+    record,
+    row,
+    site_config,
+    write_csv,
+)
 
-from site_builder.disclosure import REASONS, decide
+from site_builder.audit.explain import explain
 from site_builder.exceptions import CatalogueError
-from site_builder.explain import explain
-from site_builder.listing import listed_subjects, needs_listing
-from site_builder.loading import find_sources
-from site_builder.pipeline import process
-from site_builder.profiles import Policy, load_profile
+from site_builder.rules.disclosure import REASONS, decide
+from site_builder.rules.listing import listed_subjects, needs_listing
+from site_builder.rules.pipeline import process
+from site_builder.rules.profiles import Policy, load_profile
+from site_builder.sources.loading import find_sources
 
 AS_OF = date(2026, 11, 24)
-PROFILES = ROOT / "data" / "profiles"
+PROFILES = PROFILES_DIR
 NAMES = ("national", "beijing", "zhejiang", "dalian", "shanghai")
 LISTED = make_uscc("91330100MA2H3K5B2")   # a company on a serious-dishonesty list
 LONG_LISTED = make_uscc("91330100MA2H3K6C3")  # listed six years ago, never removed

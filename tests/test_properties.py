@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from test_build import output_texts
 
 from site_builder.exceptions import InputError
-from site_builder.privacy import canonical
-from site_builder.regions import PROVINCES
+from site_builder.rules.privacy import canonical
+from site_builder.rules.regions import PROVINCES
 
 AS_OF = date(2026, 11, 24)
 SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True,

@@ -15,17 +15,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, build_site, row, site_config, write_csv
+from conftest import CATALOGUE_DIR, CONTENT_DIR, PROFILES_DIR, ROOT, THEME_DIR, build_site, row, site_config, write_csv
 from filelock import FileLock
 
-from site_builder import history
+from site_builder.audit import history
+from site_builder.audit.verify import verify_site
 from site_builder.build import build
 from site_builder.cli import main
 from site_builder.exceptions import BuildError, ConfigError, PublishError
 from site_builder.faults import ENV, KILLED
+from site_builder.outputs.search import index_site
 from site_builder.publish import MARKER, builds_dir
-from site_builder.search import index_site
-from site_builder.verify import verify_site
 
 AS_OF = date(2026, 11, 24)
 
@@ -95,7 +95,7 @@ def test_out_holding_any_other_input_is_refused(tmp_path: Path, name: str) -> No
     records = records_dir(tmp_path)
     out = tmp_path / "site"
     inside = out / name
-    shutil.copytree(ROOT / {"catalogue": "data/catalogue", "profiles": "data/profiles"}.get(name, "content"), inside)
+    shutil.copytree({"catalogue": CATALOGUE_DIR, "profiles": PROFILES_DIR}.get(name, CONTENT_DIR), inside)
     (out / MARKER).write_text("a site, supposedly\n", encoding="utf-8")  # even a marked site may not hold an input
     before = snapshot(out)
     config = site_config(tmp_path, records, search=False).with_paths(output=out, **{name: inside})
@@ -161,8 +161,8 @@ def _config_file(tmp_path: Path, records: Path, out: Path, audit: Path, search: 
     path = tmp_path / f"{out.name}.toml"
     settings = "".join(f"{key} = {json.dumps(value)}\n" for key, value in publish.items())
     path.write_text(
-        f'[paths]\nrecords = "{records}"\noutput = "{out}"\naudit = "{audit}"\ncatalogue = "{ROOT / "data/catalogue"}"\n'
-        f'profiles = "{ROOT / "data/profiles"}"\ncontent = "{ROOT / "content"}"\ntemplates = "{ROOT / "templates"}"\n'
+        f'[paths]\nrecords = "{records}"\noutput = "{out}"\naudit = "{audit}"\ncatalogue = "{CATALOGUE_DIR}"\n'
+        f'profiles = "{PROFILES_DIR}"\ncontent = "{CONTENT_DIR}"\ntemplates = "{THEME_DIR}"\n'
         f"[search]\nenabled = {json.dumps(search)}\n[publish]\n{settings}", encoding="utf-8")
     return path
 

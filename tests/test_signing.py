@@ -14,12 +14,12 @@ import pytest
 from click.testing import CliRunner
 from conftest import row, site_config, write_csv
 
-from site_builder import history, signing
+from site_builder.audit import history, signing
+from site_builder.audit.manifest import output_hashes
 from site_builder.build import build
 from site_builder.cli import main
 from site_builder.config import Config
 from site_builder.exceptions import AuditError, SigningError
-from site_builder.manifest import output_hashes
 
 AS_OF = date(2026, 11, 24)
 

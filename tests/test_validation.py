@@ -13,8 +13,8 @@ import pytest
 from conftest import CATALOGUE, COMPANY, make_resident_id, make_uscc, person, record, row, validate, write_csv
 from stdnum.cn import uscc as stdnum_uscc
 
-from site_builder.loading import RawRow, find_sources, read_rows
-from site_builder.validation import Quarantined, Record, Validator
+from site_builder.rules.validation import Quarantined, Record, Validator
+from site_builder.sources.loading import RawRow, find_sources, read_rows
 
 PENALTY = CATALOGUE["admin_penalty"]
 ADULT_ID = make_resident_id()

@@ -17,9 +17,9 @@ import openpyxl
 import pytest
 from conftest import CATALOGUE, build_site, make_resident_id, make_uscc, row
 
-from site_builder import loading, xlsx
 from site_builder.exceptions import InputError
-from site_builder.loading import RawRow, find_sources, read_rows
+from site_builder.sources import loading, xlsx
+from site_builder.sources.loading import RawRow, find_sources, read_rows
 
 AS_OF = date(2026, 11, 24)
 PENALTY = CATALOGUE["admin_penalty"]

@@ -36,8 +36,8 @@ from xml.etree.ElementTree import ParseError
 import openpyxl
 from openpyxl.utils import get_column_letter
 
-from site_builder.catalogue import CatalogItem, FieldSpec, normalise_title
 from site_builder.exceptions import InputError
+from site_builder.rules.catalogue import CatalogItem, FieldSpec, normalise_title
 
 EMPTY_RUN = 10_000
 """Consecutive empty rows after which a worksheet is taken to have ended."""

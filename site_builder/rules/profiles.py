@@ -15,9 +15,9 @@ from typing import Any
 
 import yaml
 
-from site_builder.catalogue import Catalogue
 from site_builder.exceptions import CatalogueError
-from site_builder.periods import LIST_ITEM, SLIGHT, PeriodRule, RuleVersion, parse_period
+from site_builder.rules.catalogue import Catalogue
+from site_builder.rules.periods import LIST_ITEM, SLIGHT, PeriodRule, RuleVersion, parse_period
 
 OBJECTION_MODES = ("suspend", "mark")
 UNVERIFIABLE = ("exclude", "publish")

@@ -19,8 +19,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from site_builder.catalogue import CatalogItem, Catalogue, normalise_title
 from site_builder.exceptions import InputError
+from site_builder.rules.catalogue import CatalogItem, Catalogue, normalise_title
 
 log = logging.getLogger(__name__)
 
@@ -389,12 +389,12 @@ def _broken(first: int, taken: list[str], delimiter: str, width: int, reason: st
 
 
 def _xlsx_sheets(source: SourceFile, item: CatalogItem) -> list[tuple[str, Iterator[SheetRow]]]:
-    """Every worksheet of a workbook as ``(title, rows)``, read by :mod:`site_builder.xlsx`.
+    """Every worksheet of a workbook as ``(title, rows)``, read by :mod:`site_builder.sources.xlsx`.
 
     Cell defects (a formula without a result, a cell over ``MAX_CELL``, a code stored as a number)
     ride on the rows; warnings found while a sheet is read (an early end) are added to ``source``.
     """
-    from site_builder.xlsx import XlsxSheet, read_workbook
+    from site_builder.sources.xlsx import XlsxSheet, read_workbook
 
     source.encoding = "xlsx"
     data = source.path.read_bytes()

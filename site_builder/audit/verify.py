@@ -13,8 +13,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from site_builder import signing
-from site_builder.history import (
+from site_builder.audit import signing
+from site_builder.audit.history import (
     CHAIN_FILE,
     PUBLIC_CHAIN,
     ChainEntry,
@@ -23,8 +23,8 @@ from site_builder.history import (
     read_chain,
     read_pending,
 )
-from site_builder.manifest import MANIFEST, UNHASHED, file_sha256, output_hashes, site_files
-from site_builder.privacy import Secrets, scan_for_leaks
+from site_builder.audit.manifest import MANIFEST, UNHASHED, file_sha256, output_hashes, site_files
+from site_builder.rules.privacy import Secrets, scan_for_leaks
 
 
 def verify_site(site_dir: Path, secrets: Secrets | None = None, audit_root: Path | None = None,

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from site_builder.redaction import PublicRecord
+from site_builder.rules.redaction import PublicRecord
 
 _SCHEMA = """
 CREATE TABLE record (

@@ -13,11 +13,11 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from site_builder.catalogue import CatalogItem, FieldSpec
-from site_builder.disclosure import Decision
-from site_builder.identifiers import mask_id_number, mask_person_name
-from site_builder.privacy import MIN_SECRET, TEXT, canonical, scrub, scrub_mode
-from site_builder.validation import Record, Value
+from site_builder.rules.catalogue import CatalogItem, FieldSpec
+from site_builder.rules.disclosure import Decision
+from site_builder.rules.identifiers import mask_id_number, mask_person_name
+from site_builder.rules.privacy import MIN_SECRET, TEXT, canonical, scrub, scrub_mode
+from site_builder.rules.validation import Record, Value
 
 
 @dataclass(frozen=True)

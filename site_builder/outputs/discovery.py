@@ -15,10 +15,10 @@ from xml.sax.saxutils import escape
 
 import jinja2
 
-from site_builder.redaction import PublicRecord
+from site_builder.rules.redaction import PublicRecord
 
 if TYPE_CHECKING:
-    from site_builder.site import Site
+    from site_builder.outputs.site import Site
 
 SITEMAP_LIMIT = 50_000
 _HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'

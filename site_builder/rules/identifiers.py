@@ -12,7 +12,7 @@ from datetime import date
 
 from stdnum.cn import ric, uscc
 
-from site_builder.regions import PROVINCES
+from site_builder.rules.regions import PROVINCES
 
 # 18 characters of 0-9A-Z without I O Z S V; positions 3-8 are a region code (digits).
 _USCC_FORMAT = re.compile(r"^[0-9A-HJ-NP-RTUWXY]{2}[0-9]{6}[0-9A-HJ-NP-RTUWXY]{10}$")

@@ -19,9 +19,9 @@ from typing import Any
 from frictionless import Package, Resource, Schema
 
 from site_builder import __version__
-from site_builder.catalogue import CatalogItem, FieldSpec
-from site_builder.identifiers import USCC_PATTERN
-from site_builder.site import Site
+from site_builder.outputs.site import Site
+from site_builder.rules.catalogue import CatalogItem, FieldSpec
+from site_builder.rules.identifiers import USCC_PATTERN
 
 _FORMULA_START = frozenset("=+-@\t\r\n")
 """First characters that make a spreadsheet evaluate a cell (after NFKC: full-width ＝＋－＠ and the

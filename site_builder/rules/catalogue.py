@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from site_builder.exceptions import CatalogueError
-from site_builder.periods import Duration, PeriodRule, parse_period
+from site_builder.rules.periods import Duration, PeriodRule, parse_period
 
 FIELD_TYPES = ("string", "date", "number", "integer")
 DISCLOSURES = ("public", "masked", "withheld")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from site_builder.regions import PROVINCES
+from site_builder.rules.regions import PROVINCES
 
 MASK_WORD = "某"
 """Stands for each ``*`` of a masked name in the index; the search page rewrites queries the same way."""

@@ -34,10 +34,10 @@ from pathlib import Path
 
 from stdnum import luhn
 
-from site_builder.catalogue import CatalogItem, FieldSpec
-from site_builder.identifiers import mask_id_number, resident_id_problem
-from site_builder.loading import RawRow
-from site_builder.regions import PROVINCES
+from site_builder.rules.catalogue import CatalogItem, FieldSpec
+from site_builder.rules.identifiers import mask_id_number, resident_id_problem
+from site_builder.rules.regions import PROVINCES
+from site_builder.sources.loading import RawRow
 
 MIN_SECRET = 6
 """Shorter withheld values are not looked for (they would be found everywhere by chance)."""
@@ -311,8 +311,8 @@ def scan_for_leaks(site_dir: Path, secrets: Secrets) -> list[str]:
 
 def collect_secrets(records: Path, catalogue_dir: Path) -> Secrets:
     """The secrets of every row of the records directory (read as the build reads it)."""
-    from site_builder.catalogue import load_catalogue
-    from site_builder.loading import find_sources, read_rows
+    from site_builder.rules.catalogue import load_catalogue
+    from site_builder.sources.loading import find_sources, read_rows
 
     catalogue = load_catalogue(catalogue_dir)
     secrets = Secrets()

@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from site_builder.catalogue import CatalogItem, Catalogue
-from site_builder.disclosure import Decision, decide
-from site_builder.loading import RawRow, SourceFile, read_rows
-from site_builder.profiles import Policy
-from site_builder.validation import Quarantined, Record, Validator, id_key
+from site_builder.rules.catalogue import CatalogItem, Catalogue
+from site_builder.rules.disclosure import Decision, decide
+from site_builder.rules.profiles import Policy
+from site_builder.rules.validation import Quarantined, Record, Validator, id_key
+from site_builder.sources.loading import RawRow, SourceFile, read_rows
 
 
 @dataclass(frozen=True)

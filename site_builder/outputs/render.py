@@ -26,13 +26,13 @@ import markdown
 import nh3
 from markupsafe import Markup
 
-from site_builder.catalogue import CatalogItem
-from site_builder.datapackage import safe_cell
-from site_builder.discovery import Sitemap, write_feed, write_robots
-from site_builder.identifiers import region_code
-from site_builder.redaction import PublicRecord
-from site_builder.search_terms import name_terms, region_name
-from site_builder.site import Site, record_path
+from site_builder.outputs.datapackage import safe_cell
+from site_builder.outputs.discovery import Sitemap, write_feed, write_robots
+from site_builder.outputs.search_terms import name_terms, region_name
+from site_builder.outputs.site import Site, record_path
+from site_builder.rules.catalogue import CatalogItem
+from site_builder.rules.identifiers import region_code
+from site_builder.rules.redaction import PublicRecord
 
 PAGE_SIZE = 50
 NATURES = {"basic": "基本信息", "good": "良好信息", "adverse": "不良信息"}

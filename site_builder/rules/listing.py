@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from site_builder.catalogue import Catalogue
-from site_builder.loading import SourceFile
-from site_builder.periods import LIST_ITEM
-from site_builder.pipeline import process
-from site_builder.profiles import Policy
-from site_builder.validation import Record
+from site_builder.rules.catalogue import Catalogue
+from site_builder.rules.periods import LIST_ITEM
+from site_builder.rules.pipeline import process
+from site_builder.rules.profiles import Policy
+from site_builder.rules.validation import Record
+from site_builder.sources.loading import SourceFile
 
 
 def needs_listing(catalogue: Catalogue, policy: Policy) -> bool:

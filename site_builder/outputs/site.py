@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from site_builder.catalogue import Catalogue
 from site_builder.config import Config
-from site_builder.profiles import Policy
-from site_builder.redaction import PublicRecord
-from site_builder.store import PublishedStore
+from site_builder.rules.catalogue import Catalogue
+from site_builder.rules.profiles import Policy
+from site_builder.rules.redaction import PublicRecord
+from site_builder.store.published import PublishedStore
 
 
 @dataclass(frozen=True)

@@ -142,7 +142,7 @@ class PeriodRule:
     """A catalogue item's period rule: its versions in date order, together covering every day.
 
     ``national_maximum``: the rule is a national maximum that a regional profile may not exceed
-    (checked when a profile is loaded, :mod:`site_builder.profiles`).
+    (checked when a profile is loaded, :mod:`site_builder.rules.profiles`).
     """
 
     versions: tuple[RuleVersion, ...]

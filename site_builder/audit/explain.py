@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from site_builder import history
-from site_builder.catalogue import load_catalogue
+from site_builder.audit import history
 from site_builder.config import Config
-from site_builder.disclosure import REASONS
-from site_builder.listing import listed_subjects
-from site_builder.loading import find_sources
-from site_builder.pipeline import process
-from site_builder.profiles import load_profile
-from site_builder.validation import Quarantined
+from site_builder.rules.catalogue import load_catalogue
+from site_builder.rules.disclosure import REASONS
+from site_builder.rules.listing import listed_subjects
+from site_builder.rules.pipeline import process
+from site_builder.rules.profiles import load_profile
+from site_builder.rules.validation import Quarantined
+from site_builder.sources.loading import find_sources
 
 
 @dataclass(frozen=True)

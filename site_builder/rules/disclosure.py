@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from site_builder.catalogue import CatalogItem
-from site_builder.identifiers import birth_date
-from site_builder.periods import SLIGHT, RuleVersion, next_day, previous_day
-from site_builder.profiles import Policy
-from site_builder.validation import Record
+from site_builder.rules.catalogue import CatalogItem
+from site_builder.rules.identifiers import birth_date
+from site_builder.rules.periods import SLIGHT, RuleVersion, next_day, previous_day
+from site_builder.rules.profiles import Policy
+from site_builder.rules.validation import Record
 
 REASONS: dict[str, str] = {
     "not_approved": "发布状态不是“已审核”（待审核、已驳回、已撤回）",

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from site_builder import __version__
-from site_builder.audit import Counts
-from site_builder.catalogue import Catalogue
+from site_builder.audit.ledger import Counts
 from site_builder.config import Config
-from site_builder.loading import SourceFile
-from site_builder.profiles import Policy
+from site_builder.rules.catalogue import Catalogue
+from site_builder.rules.profiles import Policy
+from site_builder.sources.loading import SourceFile
 
 MANIFEST = "manifest.json"
 UNHASHED = frozenset({MANIFEST, "chain.json", "signing/signature.json"})

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from site_builder.catalogue import CatalogItem, FieldSpec
-from site_builder.identifiers import resident_id_problem, uscc_problem
-from site_builder.loading import RawRow
-from site_builder.privacy import CODE, numbers_in
+from site_builder.rules.catalogue import CatalogItem, FieldSpec
+from site_builder.rules.identifiers import resident_id_problem, uscc_problem
+from site_builder.rules.privacy import CODE, numbers_in
+from site_builder.sources.loading import RawRow
 
 Value = str | date | Decimal | None
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from site_builder.disclosure import REASONS, Decision
-from site_builder.loading import SourceFile
-from site_builder.validation import Quarantined, Record
+from site_builder.rules.disclosure import REASONS, Decision
+from site_builder.rules.validation import Quarantined, Record
+from site_builder.sources.loading import SourceFile
 
 DECISION_COLUMNS = ["item", "record_id", "file", "row", "outcome", "start", "until", "marked"]
 QUARANTINE_COLUMNS = ["item", "file", "row", "record_id", "column", "error", "message"]
