@@ -11,12 +11,12 @@ from conftest import CATALOGUE, COMPANY, make_resident_id, make_uscc, person, ro
 
 from site_builder.exceptions import InputError
 from site_builder.rules.validation import Quarantined, Record
-from site_builder.sources.loading import find_sources, read_rows
+from site_builder.sources.loading import SourceFile, find_sources, read_rows
 
 PENALTY = CATALOGUE["admin_penalty"]
 
 
-def rows_of(records: Path, item: str = "admin_penalty") -> tuple[list[dict[str, str]], list]:
+def rows_of(records: Path, item: str = "admin_penalty") -> tuple[list[dict[str, str]], list[SourceFile]]:
     """The raw rows of one item and its source files."""
     sources = [s for s in find_sources(records, CATALOGUE) if s.item == item]
     rows = [raw.values for s in sources for raw in read_rows(s, CATALOGUE[item])]
@@ -117,9 +117,11 @@ def test_tab_separated_and_blank_rows(tmp_path: Path) -> None:
 
 def test_xlsx_with_date_cells_and_text_ids(tmp_path: Path) -> None:
     import openpyxl
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = openpyxl.Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)
     data = row("admin_penalty", **person())
     fields = [f for f in PENALTY.fields if f.name in data]
     sheet.append([f.title for f in fields])
