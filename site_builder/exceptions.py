@@ -35,5 +35,9 @@ class PublishError(SiteBuilderError):
     """The output folder cannot be replaced safely (not a site of this tool, read-only, disk full)."""
 
 
+class InitError(SiteBuilderError):
+    """``site-builder init`` cannot make the site folder (it exists and is not empty, or cannot be written)."""
+
+
 class SigningError(SiteBuilderError):
     """A signing key is missing, unreadable, or does not match the chain's key."""

@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import shutil
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,6 +27,7 @@ import markdown
 import nh3
 from markupsafe import Markup
 
+from site_builder.exceptions import BuildError
 from site_builder.outputs.datapackage import safe_cell
 from site_builder.outputs.discovery import Sitemap, write_feed, write_robots
 from site_builder.outputs.search_terms import name_terms, region_name
@@ -71,7 +73,10 @@ def load_content(folder: Path) -> list[ContentPage]:
     """Read ``content/*.md`` in name order (a numeric prefix such as ``10-`` orders and is dropped)."""
     pages = []
     for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise BuildError(f"Content page '{path}': not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
         prefix, _, rest = path.stem.partition("-")
         slug = rest if prefix.isdigit() and rest else path.stem
         title = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("# ")), slug)
@@ -92,6 +97,21 @@ def content_html(text: str) -> Markup:
         attributes={tag: set(names) for tag, names in CONTENT_ATTRIBUTES.items()},
         url_schemes=set(CONTENT_SCHEMES), link_rel="noopener noreferrer",
     ))
+
+
+def template_error(exc: jinja2.TemplateError, template: str, page: str) -> str:
+    """One line naming the template file (and line) that failed, for a :class:`BuildError`."""
+    if isinstance(exc, jinja2.TemplateNotFound):
+        wanted = f" (used by '{template}')" if exc.name != template else ""
+        return f"Error building page '{page or '/'}': template '{exc.name}' not found{wanted}"
+    where = getattr(exc, "filename", None) or template
+    line = getattr(exc, "lineno", None)
+    if line is None:  # a rendering error: jinja2 puts the template's line into the traceback
+        frames = traceback.extract_tb(exc.__traceback__)
+        frame = next((f for f in reversed(frames) if not f.filename.endswith(".py") and f.filename != "<template>"), None)
+        where, line = (frame.filename, frame.lineno) if frame else (where, None)
+    message = str(exc.message or type(exc).__name__).splitlines()[0]
+    return f"Error building page '{page or '/'}': template '{where}'{f' line {line}' if line else ''}: {message}"
 
 
 class Renderer:
@@ -127,7 +147,10 @@ class Renderer:
         """Render ``template`` to ``<path>index.html`` (or ``path`` itself if it names a file)."""
         target = self.out / (path if path.endswith(".html") else path + "index.html")
         target.parent.mkdir(parents=True, exist_ok=True)
-        html = self.env.get_template(template).render(canonical=self.site.canonical(path), **context)
+        try:
+            html = self.env.get_template(template).render(canonical=self.site.canonical(path), **context)
+        except jinja2.TemplateError as exc:
+            raise BuildError(template_error(exc, template, path)) from exc
         target.write_text(html, encoding="utf-8")
         if path not in ("404.html", "search/"):
             self.sitemap.add(path)
