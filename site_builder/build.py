@@ -37,13 +37,12 @@ from site_builder.outputs.render import Renderer
 from site_builder.outputs.search import index_site
 from site_builder.outputs.site import Site
 from site_builder.rules.catalogue import load_catalogue
-from site_builder.rules.listing import listed_subjects
-from site_builder.rules.pipeline import process
+from site_builder.rules.pipeline import decide_rows
 from site_builder.rules.privacy import Secrets
 from site_builder.rules.profiles import load_profile
 from site_builder.rules.redaction import redact
 from site_builder.rules.validation import Quarantined
-from site_builder.sources.loading import SourceFile, find_sources, unclaimed_paths
+from site_builder.sources.loading import FileReport, find_sources, unclaimed_paths
 from site_builder.store.published import PublishedStore
 
 log = logging.getLogger(__name__)
@@ -57,7 +56,8 @@ class BuildResult:
     audit: Path
     entry: history.ChainEntry
     counts: Counts
-    sources: list[SourceFile]
+    sources: list[FileReport]
+    """What reading each records file found (rows, encoding, warnings)."""
 
 
 def build(config: Config, as_of: date, new_chain: bool = False) -> BuildResult:
@@ -86,8 +86,8 @@ def build(config: Config, as_of: date, new_chain: bool = False) -> BuildResult:
         store = PublishedStore(work / "published.sqlite")
         ledger = Ledger(work)
         secrets = Secrets()
-        listed = listed_subjects(catalogue, policy, sources, as_of)
-        for row in process(catalogue, policy, sources, as_of, listed=listed):
+        reports: list[FileReport] = []
+        for row in decide_rows(catalogue, policy, sources, as_of, reports=reports):
             secrets.add_row(row.raw, row.item)
             if isinstance(row.checked, Quarantined):
                 ledger.quarantine(row.checked)
@@ -95,9 +95,9 @@ def build(config: Config, as_of: date, new_chain: bool = False) -> BuildResult:
                 ledger.decide(row.checked, row.decision)
                 if row.decision.published:
                     store.add(redact(row.checked, row.item, row.decision))
-        for source in sources:
-            _log_source(source)
-        ledger.warnings(sources, ignored)
+        for report in reports:
+            _log_source(report)
+        ledger.warnings(reports, ignored)
         store.flush()
         ledger.close()
         site = Site(config, catalogue, policy, as_of, store)
@@ -110,7 +110,7 @@ def build(config: Config, as_of: date, new_chain: bool = False) -> BuildResult:
         if key is not None:
             (staging / signing.PUBLIC_KEY).parent.mkdir(exist_ok=True)
             (staging / signing.PUBLIC_KEY).write_text(signing.public_pem(key.public_key()), encoding="ascii")
-        manifest = make_manifest(config, catalogue, policy, as_of, sources, ignored, ledger.counts, staging)
+        manifest = make_manifest(config, catalogue, policy, as_of, reports, ignored, ledger.counts, staging)
         entry = _write_manifest(staging, chain, manifest, key, extra)
         problems = verify_site(staging, secrets, check_hashes=False, public_key=key.public_key() if key else None)
         if problems:
@@ -118,13 +118,13 @@ def build(config: Config, as_of: date, new_chain: bool = False) -> BuildResult:
         kept = _publish(work, audit_root, entry, staging, out)
     log.info("built output=%s build=%s published=%d signed=%s", out, entry.build_id, sum(ledger.counts.published.values()),
              entry.key or "no")
-    return BuildResult(out, kept, entry, ledger.counts, sources)
+    return BuildResult(out, kept, entry, ledger.counts, reports)
 
 
-def _log_source(source: SourceFile) -> None:
-    log.info("read file=%s rows=%d encoding=%s", source.name, source.rows, source.encoding)
-    for warning in source.warnings:
-        log.warning("file=%s %s", source.name, warning)
+def _log_source(report: FileReport) -> None:
+    log.info("read file=%s rows=%d encoding=%s", report.name, report.rows, report.encoding)
+    for warning in report.warnings:
+        log.warning("file=%s %s", report.name, warning)
 
 
 def _continue_chain(config: Config, key: Ed25519PrivateKey | None, new_chain: bool) -> tuple[list[history.ChainEntry], dict[str, Any]]:

@@ -11,16 +11,16 @@ from conftest import CATALOGUE, COMPANY, make_resident_id, make_uscc, person, ro
 
 from site_builder.exceptions import InputError
 from site_builder.rules.validation import Quarantined, Record
-from site_builder.sources.loading import SourceFile, find_sources, read_rows
+from site_builder.sources.loading import FileReport, SourceFile, find_sources, read_rows
 
 PENALTY = CATALOGUE["admin_penalty"]
 
 
-def rows_of(records: Path, item: str = "admin_penalty") -> tuple[list[dict[str, str]], list[SourceFile]]:
-    """The raw rows of one item and its source files."""
-    sources = [s for s in find_sources(records, CATALOGUE) if s.item == item]
-    rows = [raw.values for s in sources for raw in read_rows(s, CATALOGUE[item])]
-    return rows, sources
+def rows_of(records: Path, item: str = "admin_penalty") -> tuple[list[dict[str, str]], list[FileReport]]:
+    """The raw rows of one item and what reading each of its files found."""
+    reports = [FileReport(s) for s in find_sources(records, CATALOGUE) if s.item == item]
+    rows = [raw.values for r in reports for raw in read_rows(r.source, CATALOGUE[item], r)]
+    return rows, reports
 
 
 def problems(result: Record | Quarantined) -> set[tuple[str, str]]:
@@ -255,10 +255,12 @@ def test_title_rows_above_the_heading_are_skipped(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "admin_penalty.csv", "admin_penalty", [row("admin_penalty")])
     path.write_text("行政处罚信息公示表,,\n导出时间：2026-11-24,,\n" + path.read_text(encoding="utf-8-sig"), encoding="utf-8-sig")
     source = find_sources(tmp_path, CATALOGUE)[0]
-    raws = list(read_rows(source, PENALTY))
+    report = FileReport(source)
+    raws = list(read_rows(source, PENALTY, report))
     assert [r.row for r in raws] == [4]
     assert raws[0].values["decision_no"] == "杭市监罚〔2025〕1号"
-    assert "表头在第3行，前2行已跳过" in source.warnings
+    assert "表头在第3行，前2行已跳过" in report.warnings
+    assert source == SourceFile("admin_penalty", tmp_path / "admin_penalty.csv", "admin_penalty.csv")  # reading changed nothing
 
 
 def test_file_without_a_recognisable_heading_cannot_be_read(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from conftest import CATALOGUE, COMPANY, build_site, make_resident_id, person, r
 
 from site_builder.exceptions import InputError
 from site_builder.rules.validation import Record, Validator
-from site_builder.sources.loading import RawRow, SourceFile, find_sources, read_rows, unclaimed_paths
+from site_builder.sources.loading import FileReport, RawRow, find_sources, read_rows, unclaimed_paths
 
 PENALTY = CATALOGUE["admin_penalty"]
 AS_OF = date(2026, 11, 24)
@@ -25,11 +25,11 @@ AS_OF = date(2026, 11, 24)
 FACTS = "销售过期食品（批次：甲一），涉案商号𠮷野家"
 
 
-def read(records: Path, item: str = "admin_penalty") -> tuple[list[RawRow], list[SourceFile]]:
-    """The raw rows of one catalogue item in ``records`` and its source files, as the build reads them."""
-    sources = [s for s in find_sources(records, CATALOGUE) if s.item == item]
-    rows = [raw for source in sources for raw in read_rows(source, CATALOGUE[item])]
-    return rows, sources
+def read(records: Path, item: str = "admin_penalty") -> tuple[list[RawRow], list[FileReport]]:
+    """The raw rows of one catalogue item in ``records`` and what reading each file found, as the build reads them."""
+    reports = [FileReport(s) for s in find_sources(records, CATALOGUE) if s.item == item]
+    rows = [raw for report in reports for raw in read_rows(report.source, CATALOGUE[item], report)]
+    return rows, reports
 
 
 def values(records: Path, item: str = "admin_penalty") -> list[dict[str, str]]:

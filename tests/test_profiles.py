@@ -30,8 +30,7 @@ from conftest import (
 from site_builder.audit.explain import explain
 from site_builder.exceptions import CatalogueError
 from site_builder.rules.disclosure import REASONS, decide
-from site_builder.rules.listing import listed_subjects, needs_listing
-from site_builder.rules.pipeline import process
+from site_builder.rules.pipeline import decide_rows, listed_subjects, needs_listing
 from site_builder.rules.profiles import Policy, load_profile
 from site_builder.sources.loading import find_sources
 
@@ -128,9 +127,8 @@ def outcomes(records: Path, name: str) -> dict[str, str]:
     """Record id -> outcome under profile ``name``, decided as a build decides (listing pass first)."""
     policy = profile(name)
     sources = find_sources(records, CATALOGUE)
-    listed = listed_subjects(CATALOGUE, policy, sources, AS_OF)
     return {o.checked.record_id: o.decision.outcome
-            for o in process(CATALOGUE, policy, sources, AS_OF, listed=listed) if o.decision}
+            for o in decide_rows(CATALOGUE, policy, sources, AS_OF) if o.decision}
 
 
 def published(records: Path, name: str) -> set[str]:

@@ -56,9 +56,9 @@ def workbook(path: Path, rows: list[list[object]], patch: Callable[[str], str] |
     return path
 
 
-def read(records: Path) -> tuple[list[RawRow], list[loading.SourceFile]]:
-    sources = find_sources(records, CATALOGUE)
-    return [raw for s in sources for raw in read_rows(s, CATALOGUE[s.item])], sources
+def read(records: Path) -> tuple[list[RawRow], list[loading.FileReport]]:
+    reports = [loading.FileReport(s) for s in find_sources(records, CATALOGUE)]
+    return [raw for r in reports for raw in read_rows(r.source, CATALOGUE[r.item], r)], reports
 
 
 def quarantine(audit: Path) -> list[dict[str, str]]:

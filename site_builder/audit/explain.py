@@ -17,8 +17,7 @@ from site_builder.audit import history
 from site_builder.config import Config
 from site_builder.rules.catalogue import load_catalogue
 from site_builder.rules.disclosure import REASONS
-from site_builder.rules.listing import listed_subjects
-from site_builder.rules.pipeline import process
+from site_builder.rules.pipeline import decide_rows
 from site_builder.rules.profiles import load_profile
 from site_builder.rules.validation import Quarantined
 from site_builder.sources.loading import find_sources
@@ -81,8 +80,7 @@ def _from_records(config: Config, record_id: str, as_of: date, item: str | None)
     sources = find_sources(config.paths.records, catalogue)
     source = f"computed from the current records in {config.paths.records} (no build for {as_of} in the audit history)"
     found = []
-    listed = listed_subjects(catalogue, policy, sources, as_of)
-    for row in process(catalogue, policy, sources, as_of, only_item=item, listed=listed):
+    for row in decide_rows(catalogue, policy, sources, as_of, only_item=item):
         checked = row.checked
         if checked.record_id != record_id:
             continue

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from site_builder.rules.disclosure import REASONS, Decision
 from site_builder.rules.validation import Quarantined, Record
-from site_builder.sources.loading import SourceFile
+from site_builder.sources.loading import FileReport
 
 DECISION_COLUMNS = ["item", "record_id", "file", "row", "outcome", "start", "until", "marked"]
 QUARANTINE_COLUMNS = ["item", "file", "row", "record_id", "column", "error", "message"]
@@ -107,7 +107,7 @@ class Ledger:
                 [entry.item, entry.file, entry.row, entry.record_id, problem.column, problem.type, problem.message]
             )
 
-    def warnings(self, sources: list[SourceFile], ignored: list[str]) -> None:
+    def warnings(self, sources: list[FileReport], ignored: list[str]) -> None:
         """``warnings.csv``: each file's warnings (unknown columns, skipped title rows) and ignored paths.
 
         They may quote a file's cells, so they stay here; the public manifest only counts them.

@@ -19,7 +19,7 @@ from site_builder.audit.ledger import Counts
 from site_builder.config import Config
 from site_builder.rules.catalogue import Catalogue
 from site_builder.rules.profiles import Policy
-from site_builder.sources.loading import SourceFile
+from site_builder.sources.loading import FileReport
 
 MANIFEST = "manifest.json"
 UNHASHED = frozenset({MANIFEST, "chain.json", "signing/signature.json"})
@@ -60,7 +60,7 @@ def output_hashes(site_dir: Path) -> dict[str, str]:
 
 def make_manifest(
     config: Config, catalogue: Catalogue, policy: Policy, as_of: date,
-    sources: list[SourceFile], ignored: list[str], counts: Counts, site_dir: Path,
+    sources: list[FileReport], ignored: list[str], counts: Counts, site_dir: Path,
 ) -> dict[str, Any]:
     """The manifest of a build whose site is complete in ``site_dir``."""
     input_rows = sum(s.rows for s in sources)

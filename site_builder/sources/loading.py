@@ -58,18 +58,44 @@ class SheetRow:
     defects: tuple[tuple[str, str, str], ...] = ()
 
 
-@dataclass
+@dataclass(frozen=True)
 class SourceFile:
-    """A records file: its path relative to the records directory, encoding, hash and headings."""
+    """A records file of a catalogue item: its path, and its name relative to the records directory."""
 
     item: str
     path: Path
     name: str
+
+
+@dataclass
+class FileReport:
+    """What reading a file found: encoding, hash, headings, warnings and how many rows it holds.
+
+    Each pass over a file that must be accounted for fills its own report; reading never changes
+    the :class:`SourceFile` it describes.
+    """
+
+    source: SourceFile
     encoding: str = ""
     sha256: str = ""
     columns: dict[int, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     rows: int = 0
+
+    @property
+    def item(self) -> str:
+        """The catalogue item the file belongs to."""
+        return self.source.item
+
+    @property
+    def name(self) -> str:
+        """The file's name relative to the records directory."""
+        return self.source.name
+
+    @property
+    def path(self) -> Path:
+        """The file's path."""
+        return self.source.path
 
 
 def find_sources(records: Path, catalogue: Catalogue) -> list[SourceFile]:
@@ -148,51 +174,51 @@ def _walk_error(error: OSError) -> None:
     raise InputError(f"Records folder '{error.filename}' cannot be read: {error.strerror}") from error
 
 
-def read_rows(source: SourceFile, item: CatalogItem) -> Iterator[RawRow]:
+def read_rows(source: SourceFile, item: CatalogItem, report: FileReport | None = None) -> Iterator[RawRow]:
     """Stream the data rows of one file (every worksheet of a workbook), mapping headings to fields.
 
-    Sets ``source.encoding``, ``source.sha256``, ``source.columns`` and ``source.warnings``.
+    What reading finds (encoding, hash, headings, warnings, the number of rows) goes into ``report``.
     Raises :class:`InputError` if the file cannot be read or decoded at all, or if its first
     (or only) sheet has no heading row. A later worksheet without a heading row (``填报说明``) is
     not read, with a warning that counts its rows.
     """
     try:
-        yield from _read_rows(source, item)
+        yield from _read_rows(report or FileReport(source), item)
     except OSError as exc:
         raise InputError(f"Records file '{source.path}' cannot be read: {exc.strerror or exc}") from exc
 
 
-def _read_rows(source: SourceFile, item: CatalogItem) -> Iterator[RawRow]:
+def _read_rows(report: FileReport, item: CatalogItem) -> Iterator[RawRow]:
     parts: Sequence[tuple[str, Iterable[SheetRow | list[str]]]] = (
-        _xlsx_sheets(source, item) if source.path.suffix.lower() == ".xlsx" else [("", _csv_rows(source, item))])
+        _xlsx_sheets(report, item) if report.path.suffix.lower() == ".xlsx" else [("", _csv_rows(report, item))])
     for number, (sheet, raw_rows) in enumerate(parts):
         rows = _numbered(raw_rows)
-        label = f"{source.name}!{sheet}" if number else source.name
+        label = f"{report.name}!{sheet}" if number else report.name
         try:
-            header = _find_header(rows, item, source)
+            header = _find_header(rows, item, report)
         except InputError:
             if not number:
                 raise
             unread = sum(1 for r in rows if any(c.strip() for c in r.cells))
-            source.warnings.append(f"工作表“{sheet}”没有可识别的表头，未读取（其后还有{unread}行）")
+            report.warnings.append(f"工作表“{sheet}”没有可识别的表头，未读取（其后还有{unread}行）")
             continue
         if header is None:
             if not number:
-                raise InputError(f"Records file '{source.path}' is empty: no heading row and no data")
-            source.warnings.append(f"工作表“{sheet}”为空")
+                raise InputError(f"Records file '{report.path}' is empty: no heading row and no data")
+            report.warnings.append(f"工作表“{sheet}”为空")
             continue
-        columns = _map_header(source, item, header.cells)
-        source.columns = source.columns or columns
+        columns = _map_header(report, item, header.cells)
+        report.columns = report.columns or columns
         width = len(header.cells)
         extent = max((i + 1 for i, c in enumerate(header.cells) if c.strip()), default=0)
         for line in rows:
             if not line.defects and not any(c.strip() for c in line.cells):
                 continue
-            source.rows += 1
+            report.rows += 1
             values = {name: line.cells[i] if i < len(line.cells) else "" for i, name in columns.items()}
             extra = sum(1 for c in line.cells[width:] if c.strip())
             defects = line.defects
-            if not sheet and not defects and len(line.cells) < extent and source.encoding != "xlsx":
+            if not sheet and not defects and len(line.cells) < extent and report.encoding != "xlsx":
                 defects = (("", "short-row", f"本行只有{len(line.cells)}个单元格，表头有{extent}列：行可能被截断，或分隔符、引号有误"),)
             yield RawRow(item.id, label, line.number, values, extra, defects)
 
@@ -203,7 +229,7 @@ def _numbered(rows: Iterable[SheetRow | list[str]]) -> Iterator[SheetRow]:
         yield row if isinstance(row, SheetRow) else SheetRow(number, row)
 
 
-def _find_header(rows: Iterator[SheetRow], item: CatalogItem, source: SourceFile) -> SheetRow | None:
+def _find_header(rows: Iterator[SheetRow], item: CatalogItem, report: FileReport) -> SheetRow | None:
     """The heading row (``None`` for an empty file); ``rows`` then continues with the data rows.
 
     The heading is the first of the first rows that names two or more fields; rows above it (a
@@ -216,19 +242,19 @@ def _find_header(rows: Iterator[SheetRow], item: CatalogItem, source: SourceFile
         seen += 1
         if sum(1 for cell in row.cells if normalise_title(cell) in index) >= 2 and not row.defects:
             if row.number > 1:
-                source.warnings.append(f"表头在第{row.number}行，前{row.number - 1}行已跳过")
+                report.warnings.append(f"表头在第{row.number}行，前{row.number - 1}行已跳过")
             return row
         if seen == HEADER_SEARCH:
             break
     if not seen:
         return None
     raise InputError(
-        f"Records file '{source.path}': no heading row naming at least two columns of '{item.id}' in its first "
+        f"Records file '{report.path}': no heading row naming at least two columns of '{item.id}' in its first "
         f"{HEADER_SEARCH} rows; add the heading row (Chinese titles or English names, see the README)"
     )
 
 
-def _map_header(source: SourceFile, item: CatalogItem, header: list[str]) -> dict[int, str]:
+def _map_header(report: FileReport, item: CatalogItem, header: list[str]) -> dict[int, str]:
     """Column position -> field name; unknown, repeated and missing columns become warnings."""
     index = item.header_index()
     columns: dict[int, str] = {}
@@ -236,14 +262,14 @@ def _map_header(source: SourceFile, item: CatalogItem, header: list[str]) -> dic
         name = index.get(normalise_title(heading))
         if name is None:
             if heading.strip():
-                source.warnings.append(f"未知列“{heading.strip()}”（第{position + 1}列）已忽略")
+                report.warnings.append(f"未知列“{heading.strip()}”（第{position + 1}列）已忽略")
         elif name in columns.values():
-            source.warnings.append(f"列“{heading.strip()}”重复对应字段 {name}，仅使用第一列")
+            report.warnings.append(f"列“{heading.strip()}”重复对应字段 {name}，仅使用第一列")
         else:
             columns[position] = name
     for f in item.fields:
         if f.required and f.name not in columns.values():
-            source.warnings.append(f"缺少必填列“{f.title}”（{f.name}）：本文件各行均将隔离")
+            report.warnings.append(f"缺少必填列“{f.title}”（{f.name}）：本文件各行均将隔离")
     return columns
 
 
@@ -313,7 +339,7 @@ class _Lines:
         return line
 
 
-def _csv_rows(source: SourceFile, item: CatalogItem) -> Iterator[SheetRow]:
+def _csv_rows(report: FileReport, item: CatalogItem) -> Iterator[SheetRow]:
     """The rows of a CSV file, numbered by the physical line they start on.
 
     The reader is strict: a record it cannot delimit with certainty is not trusted: a quote that is
@@ -323,9 +349,9 @@ def _csv_rows(source: SourceFile, item: CatalogItem) -> Iterator[SheetRow]:
     such a stretch that looks like a row becomes a row with a ``broken-quoting`` defect, so it is
     quarantined and counted, and none of its text is published.
     """
-    source.encoding, source.sha256 = detect_encoding(source.path)
+    report.encoding, report.sha256 = detect_encoding(report.path)
     try:
-        with source.path.open(encoding=source.encoding, newline="") as fh:
+        with report.path.open(encoding=report.encoding, newline="") as fh:
             delimiter = _delimiter(fh.read(64 * 1024).splitlines()[:HEADER_SEARCH], item)
             fh.seek(0)
             csv.field_size_limit(MAX_CELL)
@@ -353,7 +379,7 @@ def _csv_rows(source: SourceFile, item: CatalogItem) -> Iterator[SheetRow]:
                     continue
                 yield from _broken(first, lines.taken, delimiter, width, reason)
     except (OSError, UnicodeError) as exc:
-        raise InputError(f"Records file '{source.path}' cannot be read: {exc}") from exc
+        raise InputError(f"Records file '{report.path}' cannot be read: {exc}") from exc
 
 
 _QUOTE_ERRORS = {
@@ -388,20 +414,20 @@ def _broken(first: int, taken: list[str], delimiter: str, width: int, reason: st
         yield SheetRow(number, cells, defect)
 
 
-def _xlsx_sheets(source: SourceFile, item: CatalogItem) -> list[tuple[str, Iterator[SheetRow]]]:
+def _xlsx_sheets(report: FileReport, item: CatalogItem) -> list[tuple[str, Iterator[SheetRow]]]:
     """Every worksheet of a workbook as ``(title, rows)``, read by :mod:`site_builder.sources.xlsx`.
 
     Cell defects (a formula without a result, a cell over ``MAX_CELL``, a code stored as a number)
-    ride on the rows; warnings found while a sheet is read (an early end) are added to ``source``.
+    ride on the rows; warnings found while a sheet is read (an early end) are added to ``report``.
     """
     from site_builder.sources.xlsx import XlsxSheet, read_workbook
 
-    source.encoding = "xlsx"
-    data = source.path.read_bytes()
-    source.sha256 = hashlib.sha256(data).hexdigest()
+    report.encoding = "xlsx"
+    data = report.path.read_bytes()
+    report.sha256 = hashlib.sha256(data).hexdigest()
 
     def rows(sheet: XlsxSheet) -> Iterator[SheetRow]:
         yield from (SheetRow(r.number, r.cells, r.defects) for r in sheet.rows)
-        source.warnings.extend(sheet.warnings)
+        report.warnings.extend(sheet.warnings)
 
-    return [(sheet.title, rows(sheet)) for sheet in read_workbook(data, item, MAX_CELL, str(source.path))]
+    return [(sheet.title, rows(sheet)) for sheet in read_workbook(data, item, MAX_CELL, str(report.path))]
