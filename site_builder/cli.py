@@ -10,13 +10,13 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
 from site_builder import __version__
-from site_builder.config import Config, load_config
-from site_builder.exceptions import SiteBuilderError
+from site_builder.config import CONFIG_FILE, Config, load_config
+from site_builder.exceptions import AuditError, ConfigError, SiteBuilderError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,15 +27,21 @@ def today(config: Config) -> date:
 
 
 def _errors_to_exit(func: F) -> F:
-    """Turn library errors into a message on stderr and exit code 1 (a traceback with --debug)."""
+    """Turn library errors into a message on stderr and exit code 1 (a traceback with --debug).
+
+    An operating-system error the library did not expect (a file vanished, a folder is read-only)
+    becomes one line naming the file too, rather than a traceback.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except SiteBuilderError as exc:
+        except (SiteBuilderError, OSError) as exc:
             if click.get_current_context().find_root().params.get("debug"):
                 raise
+            if isinstance(exc, OSError):
+                raise click.ClickException(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc)) from exc
             raise click.ClickException(str(exc)) from exc
 
     return wrapper  # type: ignore[return-value]
@@ -58,10 +64,16 @@ def main(ctx: click.Context, config_path: Path | None, debug: bool, quiet: bool)
 
 
 def _config(ctx: click.Context) -> Config:
+    """The configuration (``--config``, else ./site_builder.toml, else the defaults), its time zone checked."""
+    config = load_config(ctx.obj)
+    zone = config.disclosure.timezone
     try:
-        return load_config(ctx.obj)
-    except SiteBuilderError as exc:
-        raise click.ClickException(str(exc)) from exc
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        path = ctx.obj or Path.cwd() / CONFIG_FILE
+        raise ConfigError(f"Config file '{path}' is invalid: Config value 'disclosure.timezone': unknown time zone {zone!r} "
+                          "(an IANA name such as 'Asia/Shanghai')") from exc
+    return config
 
 
 def _as_of(value: str | None, config: Config) -> date:
@@ -157,7 +169,10 @@ def explain(ctx: click.Context, record_id: str, as_of: str | None, item: str | N
     from site_builder.audit.explain import explain as run_explain
 
     config = _config(ctx).with_paths(records=records, audit=audit)
-    answers = run_explain(config, record_id, _as_of(as_of, config), item)
+    try:
+        answers = run_explain(config, record_id, _as_of(as_of, config), item)
+    except FileNotFoundError as exc:
+        raise AuditError(f"{exc.filename}: missing from the audit folder {config.paths.audit}; restore it from a backup") from exc
     if not answers:
         raise click.ClickException(f"No record {record_id!r} in the records or the audit history")
     for answer in answers:
@@ -207,6 +222,22 @@ def due(ctx: click.Context, out: Path | None, today_str: str | None) -> None:
     if change and day.isoformat() >= change:
         raise click.ClickException(f"Rebuild due: built as of {manifest['as_of']}, the published set changes on {change}")
     click.echo(f"Up to date: built as of {manifest['as_of']}; next change {change or 'none'}")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date the sample records are dated for (default: today, Asia/Shanghai).")
+@_errors_to_exit
+def init(folder: Path, as_of: str | None) -> None:
+    """Make a new site folder FOLDER: site_builder.toml, content/, templates/ for overrides and records/
+    with sample rows. FOLDER must be new or empty; nothing is overwritten."""
+    from site_builder.scaffold import init_site
+
+    day = _as_of(as_of, Config())
+    made = init_site(folder, day)
+    click.echo(f"Made the site folder {folder}: site_builder.toml, content/, templates/, records/ "
+               f"({sum(made.rows.values())} sample rows dated for {day}, one excluded and one quarantined).\n"
+               f"Next: cd {folder} && site-builder build")
 
 
 @main.command()
