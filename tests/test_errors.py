@@ -1,0 +1,127 @@
+"""Errors an operator meets reach them as one line naming the file, exit 1, a traceback only with --debug.
+
+Each test breaks one thing in a copy of the golden site (tests/golden/site) and runs the command line
+through click's CliRunner.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from site_builder.cli import main
+from site_builder.exceptions import AuditError, BuildError, ConfigError, InitError
+
+GOLDEN_SITE = Path(__file__).resolve().parent / "golden" / "site"
+AS_OF = "2026-11-24"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A copy of the golden site, with an empty templates/ folder for overrides."""
+    folder = tmp_path / "site"
+    shutil.copytree(GOLDEN_SITE, folder)
+    (folder / "templates").mkdir()
+    return folder
+
+
+def cli(site: Path, *args: str, debug: bool = False) -> Result:
+    """Run ``site-builder [--debug] --config <site>/site_builder.toml ARGS``."""
+    options = ["--debug"] if debug else []
+    return CliRunner().invoke(main, [*options, "--config", str(site / "site_builder.toml"), *args])
+
+
+def one_line_error(result: Result) -> str:
+    """The error message of a failed command, checked to be one line with no traceback."""
+    assert result.exit_code == 1, (result.exit_code, result.output, result.exception)
+    assert isinstance(result.exception, SystemExit), result.exception
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def build(site: Path, debug: bool = False) -> Result:
+    return cli(site, "build", "--no-search", "--as-of", AS_OF, debug=debug)
+
+
+def test_template_syntax_error_names_the_file_and_line(site: Path) -> None:
+    (site / "templates" / "page.html").write_text('{% extends "base.html" %}\n{% block main %}\n{% if %}\n{% endblock %}\n',
+                                                  encoding="utf-8")
+    message = one_line_error(build(site))
+    assert str(site / "templates" / "page.html") in message and "line 3" in message, message
+    assert not (site / "output").exists()
+
+
+def test_template_not_found_names_the_template(site: Path) -> None:
+    (site / "templates" / "page.html").write_text('{% include "sidebar.html" %}\n', encoding="utf-8")
+    message = one_line_error(build(site))
+    assert "'sidebar.html' not found" in message and "page.html" in message, message
+
+
+def test_undefined_variable_names_the_template_and_line(site: Path) -> None:
+    (site / "templates" / "page.html").write_text("<p>{{ page.title }}</p>\n<p>{{ page.author.name }}</p>\n", encoding="utf-8")
+    message = one_line_error(build(site))
+    assert str(site / "templates" / "page.html") in message and "line 2" in message and "author" in message, message
+
+
+def test_template_error_traceback_only_with_debug(site: Path) -> None:
+    (site / "templates" / "page.html").write_text("{{ nothing_here }}\n", encoding="utf-8")
+    result = build(site, debug=True)
+    assert result.exit_code == 1
+    assert isinstance(result.exception, BuildError), result.exception
+    assert "nothing_here" in str(result.exception)
+
+
+def test_content_page_not_utf8_names_the_file(site: Path) -> None:
+    (site / "content" / "70-gbk.md").write_bytes("# 联系我们\n\n电话：12345\n".encode("gbk"))
+    message = one_line_error(build(site))
+    assert str(site / "content" / "70-gbk.md") in message and "UTF-8" in message, message
+
+
+def test_invalid_timezone_names_the_config_file(site: Path) -> None:
+    config = site / "site_builder.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('"Asia/Shanghai"', '"Asia/Peking"'), encoding="utf-8")
+    message = one_line_error(cli(site, "build", "--no-search"))
+    assert str(config) in message and "disclosure.timezone" in message and "Asia/Peking" in message, message
+    result = cli(site, "build", "--no-search", debug=True)
+    assert isinstance(result.exception, ConfigError)
+
+
+def test_missing_audit_file_names_it(site: Path) -> None:
+    assert build(site).exit_code == 0
+    decisions = next((site / "audit").rglob("decisions.csv.gz"))
+    decisions.unlink()
+    message = one_line_error(cli(site, "explain", "XK-000025", "--as-of", AS_OF))
+    assert str(decisions) in message, message
+    result = cli(site, "explain", "XK-000025", "--as-of", AS_OF, debug=True)
+    assert isinstance(result.exception, AuditError)
+
+
+def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
+    folder = tmp_path / "mysite"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine", encoding="utf-8")
+    result = CliRunner().invoke(main, ["init", str(folder)])
+    message = one_line_error(result)
+    assert str(folder) in message and "not empty" in message, message
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "mine"
+    result = CliRunner().invoke(main, ["--debug", "init", str(folder / "notes.txt")])
+    assert isinstance(result.exception, InitError) and "not a folder" in str(result.exception)
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_init_fills_an_empty_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    result = CliRunner().invoke(main, ["init", str(folder), "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in folder.iterdir()) == [".gitignore", "content", "records", "site_builder.toml", "templates"]
+    assert sorted(p.name for p in (folder / "records").iterdir()) == sorted(p.name for p in (GOLDEN_SITE / "records").iterdir())
+    for name in ("admin_penalty.csv", "subject.csv"):  # dated for AS_OF: the packaged sample rows as they are
+        assert (folder / "records" / name).read_bytes().replace(b"\r\n", b"\n") == \
+            (GOLDEN_SITE / "records" / name).read_bytes().replace(b"\r\n", b"\n")
