@@ -32,7 +32,8 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 CONFIG = """\
 # site_builder configuration of this site. Relative paths are from this file.
-# Every option, its type and default: the operator's guide (docs/) and site_builder/config.py.
+# Every option, its type and default: the operator's guide (docs/operator-guide.md in site_builder's
+# source repository) and the module site_builder/config.py.
 
 [site]
 title = "示例市公共信用信息公示"
@@ -91,7 +92,7 @@ keeps the packaged theme. Start from a copy of the packaged file, for example:
 
 Files in templates/static/ are copied over the packaged static files (site.css, search.js, ...) of
 the same name, and new ones are added. The templates, and the variables each may rely on, are
-described in the operator's guide (docs/). Packaged templates:
+described in the operator's guide (docs/ in site_builder's source repository). Packaged templates:
 
 {names}
 """
