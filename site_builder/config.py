@@ -16,7 +16,13 @@ from typing import Any
 from site_builder.exceptions import ConfigError
 
 CONFIG_FILE = "site_builder.toml"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+THEME_DIR = PACKAGE_DIR / "theme"
+"""The packaged theme: Jinja2 templates at its top level, static files in ``static/``."""
+DEFAULTS_DIR = PACKAGE_DIR / "defaults"
+"""The packaged catalogue, profiles and content pages (``catalogue/``, ``profiles/``, ``content/``)."""
+PROJECT_ROOT = PACKAGE_DIR.parent
+"""The folder holding the package: the repository root in a source checkout (site-packages once installed)."""
 
 
 @dataclass(frozen=True)
@@ -35,18 +41,27 @@ class SiteSettings:
 
 @dataclass(frozen=True)
 class PathSettings:
-    """Where inputs are read from and outputs written to; relative paths are from the config file."""
+    """Where inputs are read from and outputs written to; relative paths are from the config file.
 
-    records: Path = Path("data/records")
+    The catalogue, profiles, content and templates folders are optional layers over the packaged
+    defaults: a file there replaces the packaged file of the same name, a new file adds to them
+    (see :attr:`Config.catalogue_dirs` and the other ``*_dirs``). A folder given explicitly must exist.
+    """
+
+    records: Path = Path("records")
     """Records directory: ``<item>.csv`` or ``<item>/*.csv`` per catalogue item."""
-    catalogue: Path = Path("site_builder/defaults/catalogue")
-    """Catalogue item definitions (YAML)."""
-    profiles: Path = Path("site_builder/defaults/profiles")
-    """Disclosure profiles (YAML)."""
-    content: Path = Path("site_builder/defaults/content")
-    """Markdown content pages."""
-    templates: Path = Path("site_builder/theme")
-    """Jinja2 templates and static assets."""
+    catalogue: Path = Path("catalogue")
+    """The site's catalogue item files (YAML), layered over the packaged catalogue: ``common.yaml`` or
+    ``<item>.yaml`` here replaces the packaged file; a new item needs its own ``common.yaml`` listing it."""
+    profiles: Path = Path("profiles")
+    """The site's disclosure profiles (YAML), layered over the packaged ones: ``<id>.yaml`` here adds a
+    profile or replaces the packaged profile of that id."""
+    content: Path = Path("content")
+    """The site's Markdown content pages, layered over the packaged pages: a page here replaces the
+    packaged page of the same file name (``10-about.md``), a new file adds a page."""
+    templates: Path = Path("templates")
+    """The site's theme overrides: Jinja2 templates searched before the packaged theme, and ``static/``
+    files copied over the theme's static files (see docs/themes.md)."""
     output: Path = Path("output")
     """The published site. Replaced whole by each successful build."""
     audit: Path = Path("audit")
@@ -102,17 +117,61 @@ class PublishSettings:
 
 
 @dataclass(frozen=True)
+class OutputSettings:
+    """Which outputs a build writes: the built-in ones (``pages``, ``subject_data``, ``feed``, ``sitemap``,
+    ``datapackage``, ``search``) and those of installed plugins (entry point group ``site_builder.outputs``)."""
+
+    enabled: tuple[str, ...] = ()
+    """Names of the only outputs to write, e.g. ``["pages", "sitemap", "datapackage"]``; empty: every
+    registered output."""
+    disabled: tuple[str, ...] = ()
+    """Names of outputs not to write, e.g. ``["feed"]``. The search index is also left out when
+    ``search.enabled`` is false (or with ``build --no-search``)."""
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration, with every path made absolute."""
 
-    root: Path = PROJECT_ROOT
-    """Directory of the configuration file; relative paths resolve against it."""
+    root: Path = Path(".")
+    """Directory of the configuration file (or the current folder without one); relative paths resolve against it."""
     site: SiteSettings = field(default_factory=SiteSettings)
     paths: PathSettings = field(default_factory=PathSettings)
     disclosure: DisclosureSettings = field(default_factory=DisclosureSettings)
     search: SearchSettings = field(default_factory=SearchSettings)
     signing: SigningSettings = field(default_factory=SigningSettings)
     publish: PublishSettings = field(default_factory=PublishSettings)
+    outputs: OutputSettings = field(default_factory=OutputSettings)
+
+    @property
+    def catalogue_dirs(self) -> tuple[Path, ...]:
+        """The catalogue folders, first match wins: the site's ``paths.catalogue`` if it exists, then the packaged one."""
+        return layers(self.paths.catalogue, DEFAULTS_DIR / "catalogue")
+
+    @property
+    def profile_dirs(self) -> tuple[Path, ...]:
+        """The profile folders, first match wins: the site's ``paths.profiles`` if it exists, then the packaged one."""
+        return layers(self.paths.profiles, DEFAULTS_DIR / "profiles")
+
+    @property
+    def content_dirs(self) -> tuple[Path, ...]:
+        """The content folders, first match wins: the site's ``paths.content`` if it exists, then the packaged one."""
+        return layers(self.paths.content, DEFAULTS_DIR / "content")
+
+    @property
+    def template_dirs(self) -> tuple[Path, ...]:
+        """The template folders, first match wins: the site's ``paths.templates`` if it exists, then the packaged theme.
+
+        Each folder's ``static/`` is copied over the previous one's, the packaged theme's first.
+        """
+        return layers(self.paths.templates, THEME_DIR)
+
+    @property
+    def site_inputs(self) -> dict[str, Path]:
+        """The site's own input folders by option name (the packaged layers are never inside an output)."""
+        paths = self.paths
+        return {"records": paths.records, "catalogue": paths.catalogue, "profiles": paths.profiles,
+                "templates": paths.templates, "content": paths.content, "audit": paths.audit}
 
     def with_paths(self, **changes: Path | None) -> Config:
         """Return a copy with some paths replaced (``None`` values are ignored).
@@ -130,20 +189,28 @@ _SECTIONS: dict[str, type] = {
     "search": SearchSettings,
     "signing": SigningSettings,
     "publish": PublishSettings,
+    "outputs": OutputSettings,
 }
+_LAYERED = ("catalogue", "profiles", "content", "templates")
+
+
+def layers(site_folder: Path, packaged: Path) -> tuple[Path, ...]:
+    """``site_folder`` (if it is a folder and not the packaged one itself), then ``packaged``."""
+    own = site_folder.is_dir() and site_folder.resolve() != packaged.resolve()
+    return (site_folder, packaged) if own else (packaged,)
 
 
 def load_config(path: Path | None = None) -> Config:
     """Load and validate the configuration file.
 
     With no ``path``, ``site_builder.toml`` in the current directory is used if present, else the
-    one in the project root, else the defaults (rooted at the project root).
+    defaults, rooted at the current directory (records in ``records/``, the packaged catalogue,
+    profiles, content and theme unless the folder has its own).
     """
     if path is None:
-        candidates = [Path.cwd() / CONFIG_FILE, PROJECT_ROOT / CONFIG_FILE]
-        path = next((p for p in candidates if p.is_file()), None)
-        if path is None:
-            return _resolve(Config(), PROJECT_ROOT)
+        path = Path.cwd() / CONFIG_FILE
+        if not path.is_file():
+            return _resolve(Config(), Path.cwd())
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -159,9 +226,14 @@ def load_config(path: Path | None = None) -> Config:
             errors.append(f"Config value '{name}': must be a table")
         else:
             sections[name] = _section(name, _SECTIONS[name], value, errors)
+    config = _resolve(Config(**sections), path.resolve().parent)
+    given: dict[str, Any] = raw["paths"] if isinstance(raw.get("paths"), dict) else {}
+    for name in (n for n in _LAYERED if n in given and not errors):
+        if not (folder := getattr(config.paths, name)).is_dir():
+            errors.append(f"Config value 'paths.{name}': the folder {folder} does not exist")
     if errors:
         raise ConfigError(f"Config file '{path}' is invalid:\n  " + "\n  ".join(errors))
-    return _resolve(Config(**sections), path.resolve().parent)
+    return config
 
 
 def _section(name: str, cls: type, values: dict[str, Any], errors: list[str]) -> Any:
@@ -179,6 +251,11 @@ def _section(name: str, cls: type, values: dict[str, Any], errors: list[str]) ->
                 errors.append(f"{where}: expected a path (string), got {value!r}")
                 continue
             value = Path(value)
+        elif isinstance(default, tuple):
+            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+                errors.append(f"{where}: expected a list of names (strings), got {value!r}")
+                continue
+            value = tuple(value)
         elif isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         elif not isinstance(value, type(default)) or isinstance(value, bool) is not isinstance(default, bool):

@@ -1,7 +1,8 @@
 """The catalogue (公共信用信息目录): catalogue items as data, loaded and validated once.
 
-Each item lives in ``data/catalogue/<item>.yaml``; shared field groups and the order of items in
-``common.yaml``. Fields are Frictionless Table Schema fields with a few extensions (see
+Each item lives in ``<item>.yaml``; shared field groups and the order of items in ``common.yaml``.
+A catalogue may be layered (a site's folder over the packaged one): each file is taken from the
+first folder that has it. Fields are Frictionless Table Schema fields with a few extensions (see
 ``common.yaml``). Loading reports every problem with its file and key, then raises
 :class:`CatalogueError`.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -123,10 +125,22 @@ class Catalogue:
         return tuple(i.id for i in self.items)
 
 
-def load_catalogue(folder: Path) -> Catalogue:
-    """Load ``common.yaml`` and every item it lists from ``folder``; raise on any problem."""
+def find_file(folders: Path | Sequence[Path], name: str) -> Path | None:
+    """The file ``name`` in the first of ``folders`` that has it (a site's folder before the packaged one)."""
+    for folder in [folders] if isinstance(folders, Path) else folders:
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def load_catalogue(folders: Path | Sequence[Path]) -> Catalogue:
+    """Load ``common.yaml`` and every item it lists, each file from the first of ``folders`` that has it.
+
+    ``folders`` is one folder or layers, the site's first (see :attr:`Config.catalogue_dirs`); raise on any problem.
+    """
+    layers = [folders] if isinstance(folders, Path) else list(folders)
     errors: list[str] = []
-    common_path = folder / "common.yaml"
+    common_path = find_file(layers, "common.yaml") or layers[0] / "common.yaml"
     common = _read_yaml(common_path)
     order = common.get("items")
     groups = common.get("groups") or {}
@@ -134,9 +148,9 @@ def load_catalogue(folder: Path) -> Catalogue:
         raise CatalogueError(f"{common_path}: 'items' must list the catalogue item ids")
     items = []
     for item_id in order:
-        path = folder / f"{item_id}.yaml"
-        if not path.is_file():
-            errors.append(f"{common_path}: items: no file {path.name} for item {item_id!r}")
+        path = find_file(layers, f"{item_id}.yaml")
+        if path is None:
+            errors.append(f"{common_path}: items: no file {item_id}.yaml for item {item_id!r}")
             continue
         item = _parse_item(path, _read_yaml(path), groups, errors)
         if item is not None and item.id != item_id:
@@ -255,4 +269,4 @@ def _check_fields(path: Path, fields: tuple[FieldSpec, ...], errors: list[str]) 
             errors.append(f"{path}: fields: no field has the role {role!r}")
 
 
-__all__ = ["Catalogue", "CatalogItem", "Duration", "FieldSpec", "load_catalogue", "normalise_title"]
+__all__ = ["Catalogue", "CatalogItem", "Duration", "FieldSpec", "find_file", "load_catalogue", "normalise_title"]

@@ -1,4 +1,4 @@
-"""Disclosure profiles: the rules of a region as data (``data/profiles/<id>.yaml``).
+"""Disclosure profiles: the rules of a region as data (``<id>.yaml`` in the site's or the packaged profiles folder).
 
 A profile sets the rules that are not periods (natural persons, summary procedure, objections,
 repair), each citing its basis, and may replace the period rule of any catalogue item. A rule the
@@ -8,6 +8,7 @@ art. 16, Shanghai art. 35, Dalian art. 12) may be replaced only by one that neve
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 import yaml
 
 from site_builder.exceptions import CatalogueError
-from site_builder.rules.catalogue import Catalogue
+from site_builder.rules.catalogue import Catalogue, find_file
 from site_builder.rules.periods import LIST_ITEM, SLIGHT, PeriodRule, RuleVersion, parse_period
 
 OBJECTION_MODES = ("suspend", "mark")
@@ -57,13 +58,19 @@ class Policy:
         return self.rule(item_id, default).at(as_of)
 
 
-def load_profile(folder: Path, name: str, catalogue: Catalogue) -> Policy:
-    """Load and validate profile ``name``; raise :class:`CatalogueError` naming file and key."""
-    path = folder / f"{name}.yaml"
+def load_profile(folders: Path | Sequence[Path], name: str, catalogue: Catalogue) -> Policy:
+    """Load and validate profile ``name`` from the first of ``folders`` that has ``<name>.yaml``.
+
+    ``folders`` is one folder or layers, the site's first (see :attr:`Config.profile_dirs`); raise
+    :class:`CatalogueError` naming file and key.
+    """
+    layers = [folders] if isinstance(folders, Path) else list(folders)
+    path = find_file(layers, f"{name}.yaml") or layers[0] / f"{name}.yaml"
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise CatalogueError(f"Disclosure profile {name!r} not found: no file {path}") from exc
+        where = path if len(layers) == 1 else f"{name}.yaml in {', '.join(str(f) for f in layers)}"
+        raise CatalogueError(f"Disclosure profile {name!r} not found: no file {where}") from exc
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:  # ValueError: 2020-02-30
         raise CatalogueError(f"{path}: cannot be read: {exc}") from exc
     errors: list[str] = []
