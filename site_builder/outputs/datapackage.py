@@ -1,4 +1,5 @@
-"""The open data package: one CSV per catalogue item and ``datapackage.json`` (Frictionless).
+"""The open data package (the output ``datapackage``): one CSV per catalogue item and
+``data/datapackage.json`` (Frictionless).
 
 Each CSV holds exactly the published records, in record-id order, with the public and masked
 fields under their English names; the Table Schema carries the Chinese titles, types and
@@ -19,6 +20,7 @@ from typing import Any
 from frictionless import Package, Resource, Schema
 
 from site_builder import __version__
+from site_builder.outputs import base
 from site_builder.outputs.site import Site
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
 from site_builder.rules.identifiers import USCC_PATTERN
@@ -64,6 +66,20 @@ def safe_cell(value: str) -> str:
     ``@SUM(…)``, ``=cmd|…``, ``+``, ``-``, a tab, CR or LF first, and their full-width forms are caught.
     """
     return "'" + value if value and unicodedata.normalize("NFKC", value[0])[:1] in _FORMULA_START else value
+
+
+class DataPackageOutput(base.Output):
+    """``data/<item>.csv`` for every catalogue item and ``data/datapackage.json`` describing them."""
+
+    name = "datapackage"
+    title = "Open data package (Frictionless)"
+    media_types = ("text/csv", "application/json")
+    order = base.DATA
+
+    def write(self, site: Site, out: Path) -> list[Path]:
+        """Write the package into ``out/data``; return its CSVs and descriptor."""
+        descriptor = write_datapackage(site, out / "data")
+        return [*(out / "data" / f"{item.id}.csv" for item in site.catalogue.items), descriptor]
 
 
 def write_datapackage(site: Site, folder: Path) -> Path:

@@ -1,4 +1,8 @@
-"""Discovery files: ``sitemap.xml`` (split at 50,000 URLs), ``robots.txt`` and an Atom feed.
+"""Discovery files: the outputs ``sitemap`` (``sitemap.xml``, split at 50,000 URLs, and ``robots.txt``)
+and ``feed`` (an Atom feed of the newest publications).
+
+The sitemap lists every page written before it (every ``index.html`` but the search page's, in path
+order), so pages a plugin output writes are listed too.
 
 Every XML file is written through :func:`xml_safe`: a character that XML 1.0 does not allow (C0
 controls other than tab and line breaks, lone surrogates, U+FFFE, U+FFFF) makes the whole file
@@ -10,17 +14,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from xml.sax.saxutils import escape
 
 import jinja2
 
+from site_builder.outputs import base
+from site_builder.outputs.site import Site
+from site_builder.outputs.theme import environment, heading, render
 from site_builder.rules.redaction import PublicRecord
 
-if TYPE_CHECKING:
-    from site_builder.outputs.site import Site
-
 SITEMAP_LIMIT = 50_000
+FEED_SIZE = 50
+"""Entries in ``feed.xml``: the newest publications."""
+UNLISTED = frozenset({"search/"})
+"""Pages not listed in the sitemap (besides ``404.html``, which is not an ``index.html``)."""
 _HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
 _NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -77,5 +85,44 @@ def write_feed(out: Path, env: jinja2.Environment, site: Site, records: list[Pub
                heading: Callable[[PublicRecord], str]) -> None:
     """``feed.xml``: an Atom feed of the newest publications."""
     entries = [(r, heading(r)) for r in records]
-    xml = env.get_template("feed.xml").render(entries=entries, canonical=site.canonical("feed.xml"))
+    xml = render(env, "feed.xml", "feed.xml", entries=entries, canonical=site.canonical("feed.xml"))
     (out / "feed.xml").write_text(xml_safe(xml), encoding="utf-8")
+
+
+def page_paths(out: Path) -> list[str]:
+    """Site paths of the pages written in ``out`` (each ``<path>index.html``), in path order, for the sitemap."""
+    paths = (page.parent.relative_to(out).as_posix() for page in out.rglob("index.html"))
+    return sorted(p + "/" if p != "." else "" for p in paths if p + "/" not in UNLISTED)
+
+
+class SitemapOutput(base.Output):
+    """``sitemap.xml`` of every page written before it, and ``robots.txt`` pointing to it."""
+
+    name = "sitemap"
+    title = "Sitemap and robots.txt"
+    media_types = ("application/xml", "text/plain")
+    order = base.INDEXES
+
+    def write(self, site: Site, out: Path) -> list[Path]:
+        """List every page in ``out`` in the sitemap (parts of 50,000 URLs); write robots.txt."""
+        sitemap = Sitemap(out, site.config.site.base_url)
+        for path in page_paths(out):
+            sitemap.add(path)
+        sitemap.close()
+        write_robots(out, site.config.site.base_url)
+        parts = [out / "sitemap.xml"] + (sitemap.parts if len(sitemap.parts) > 1 else [])
+        return [*parts, out / "robots.txt"]
+
+
+class FeedOutput(base.Output):
+    """``feed.xml``: an Atom feed of the newest publications, from the theme's ``feed.xml`` template."""
+
+    name = "feed"
+    title = "Atom feed of the newest publications"
+    media_types = ("application/atom+xml",)
+    order = base.DATA + 10
+
+    def write(self, site: Site, out: Path) -> list[Path]:
+        """Write ``feed.xml`` with the newest ``FEED_SIZE`` publications."""
+        write_feed(out, environment(site), site, site.store.latest(FEED_SIZE), lambda r: heading(site, r))
+        return [out / "feed.xml"]

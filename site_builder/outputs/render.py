@@ -1,117 +1,61 @@
-"""Rendering: the HTML pages of the portal, from the published store, with Jinja2 (autoescape on).
+"""The pages of the portal (the output ``pages``): HTML from the published store, with Jinja2 (autoescape on).
 
-Pages: home, one per subject (by 统一社会信用代码, with its data as JSON and CSV), one per record
-(stable URL ``record/<item>/<record_id>/``), paginated lists per catalogue item and per
-authority, content pages from ``content/*.md``, the data download page, search and 404.
-Every HTML page is also listed in the sitemap (see ``discovery.py``).
+Pages: home, one per subject (by 统一社会信用代码), one per record (stable URL
+``record/<item>/<record_id>/``), paginated lists per catalogue item and per authority, content pages
+from the layered ``content/`` folders, the data download page, search and 404; and the theme's static
+files. The sitemap, feed and subject data files are their own outputs (``discovery.py``,
+``subject_data.py``).
 """
 
 from __future__ import annotations
 
-import csv
 import functools
-import hashlib
-import io
-import json
-import shutil
-import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-import jinja2
-import markdown
-import nh3
-from markupsafe import Markup
-
-from site_builder.exceptions import BuildError
-from site_builder.outputs.datapackage import safe_cell
-from site_builder.outputs.discovery import Sitemap, write_feed, write_robots
+from site_builder.outputs import base
+from site_builder.outputs.discovery import FeedOutput, SitemapOutput
 from site_builder.outputs.search_terms import name_terms, region_name
 from site_builder.outputs.site import Site, record_path
+from site_builder.outputs.subject_data import SubjectDataOutput
+from site_builder.outputs.theme import (
+    CATEGORIES,
+    CONTENT_ATTRIBUTES,
+    CONTENT_SCHEMES,
+    CONTENT_TAGS,
+    NATURES,
+    ContentPage,
+    authority_path,
+    content_html,
+    copy_static,
+    environment,
+    heading,
+    load_content,
+    render,
+    template_error,
+)
 from site_builder.rules.catalogue import CatalogItem
 from site_builder.rules.identifiers import region_code
 from site_builder.rules.redaction import PublicRecord
 
+__all__ = ["CATEGORIES", "CONTENT_ATTRIBUTES", "CONTENT_SCHEMES", "CONTENT_TAGS", "NATURES", "ContentPage", "PagesOutput",
+           "Renderer", "authority_path", "content_html", "load_content", "template_error"]
+
 PAGE_SIZE = 50
-NATURES = {"basic": "基本信息", "good": "良好信息", "adverse": "不良信息"}
-CATEGORIES = {"legal_person": "法人及非法人组织", "natural_person": "自然人", "individual_business": "个体工商户"}
 
 
-CONTENT_TAGS = frozenset({
-    "h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td",
-    "a", "em", "strong", "code", "pre", "blockquote", "br", "hr",
-})
-"""HTML a content page may contain (its Markdown output and any raw HTML in it): everything else is removed."""
-CONTENT_ATTRIBUTES = {"a": {"href"}}
-CONTENT_SCHEMES = frozenset({"http", "https", "mailto"})
-"""Link schemes kept in content pages (relative links are kept too); ``javascript:`` and the rest are dropped."""
-_DROPPED_WITH_CONTENT = frozenset({"script", "style", "iframe", "object", "embed", "noscript", "template", "textarea"})
+class PagesOutput(base.Output):
+    """Every HTML page of the portal and the theme's static files."""
 
+    name = "pages"
+    title = "HTML pages and static files"
+    media_types = ("text/html", "text/css", "text/javascript", "image/svg+xml")
+    order = base.PAGES
 
-@dataclass(frozen=True)
-class ContentPage:
-    """A Markdown page from ``content/``: ``slug`` from the file name, title from its first heading.
-
-    ``html`` is the rendered Markdown after the allow-list sanitiser (:func:`content_html`), marked safe.
-    """
-
-    slug: str
-    title: str
-    html: Markup
-
-
-def authority_path(name: str) -> str:
-    """Site path of an authority's page: a stable hash of its name (names are not safe file names)."""
-    return f"authority/{hashlib.sha256(name.encode('utf-8')).hexdigest()[:12]}/"
-
-
-def load_content(folder: Path) -> list[ContentPage]:
-    """Read ``content/*.md`` in name order (a numeric prefix such as ``10-`` orders and is dropped)."""
-    pages = []
-    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            raise BuildError(f"Content page '{path}': not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
-        prefix, _, rest = path.stem.partition("-")
-        slug = rest if prefix.isdigit() and rest else path.stem
-        title = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("# ")), slug)
-        pages.append(ContentPage(slug, title, content_html(text)))
-    return pages
-
-
-def content_html(text: str) -> Markup:
-    """Markdown as HTML for a page: rendered, then sanitised by nh3 against an allow-list, then marked safe.
-
-    Raw HTML in the Markdown passes the same allow-list (``CONTENT_TAGS``): no script, style, iframe,
-    event-handler or style attribute survives, and links keep only http, https, mailto or relative
-    targets. The Content-Security-Policy is the only other guard, so nothing is marked safe unsanitised.
-    """
-    html = markdown.markdown(text, extensions=["tables"])
-    return Markup(nh3.clean(
-        html, tags=set(CONTENT_TAGS), clean_content_tags=set(_DROPPED_WITH_CONTENT),
-        attributes={tag: set(names) for tag, names in CONTENT_ATTRIBUTES.items()},
-        url_schemes=set(CONTENT_SCHEMES), link_rel="noopener noreferrer",
-    ))
-
-
-def template_error(exc: jinja2.TemplateError, template: str, page: str) -> str:
-    """One line naming the template file (and line) that failed, for a :class:`BuildError`."""
-    if isinstance(exc, jinja2.TemplateNotFound):
-        wanted = f" (used by '{template}')" if exc.name != template else ""
-        return f"Error building page '{page or '/'}': template '{exc.name}' not found{wanted}"
-    where = getattr(exc, "filename", None) or template
-    line = getattr(exc, "lineno", None)
-    if line is None:  # a rendering error: jinja2 puts the template's line into the traceback
-        frames = traceback.extract_tb(exc.__traceback__)
-        frame = next((f for f in reversed(frames) if not f.filename.endswith(".py") and f.filename != "<template>"), None)
-        where, line = (frame.filename, frame.lineno) if frame else (where, None)
-    message = str(exc.message or type(exc).__name__).splitlines()[0]
-    return f"Error building page '{page or '/'}': template '{where}'{f' line {line}' if line else ''}: {message}"
+    def write(self, site: Site, out: Path) -> list[Path]:
+        """Render every page into ``out``; the static files first."""
+        return Renderer(site, out).render_pages()
 
 
 class Renderer:
@@ -119,47 +63,31 @@ class Renderer:
 
     def __init__(self, site: Site, out: Path) -> None:
         self.site, self.out = site, out
-        self.content = load_content(site.config.paths.content)
-        self.sitemap = Sitemap(out, site.config.site.base_url)
-        base_path = urlsplit(site.config.site.base_url).path or "/"
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(site.config.paths.templates),
-            autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        )
-        self.env.filters["next_day"] = lambda d: d + timedelta(days=1)
-        self.env.globals.update(
-            site=site.config.site, catalogue=site.catalogue, policy=site.policy, as_of=site.as_of,
-            content_pages=self.content, natures=NATURES, categories=CATEGORIES, url=lambda p: base_path + p,
-            record_path=record_path, authority_path=authority_path, record_heading=self.heading,
-            index_records=site.config.search.index_records,
-        )
+        self.content = load_content(site.config.content_dirs)
+        self.env = environment(site, self.content)
+        self.written: list[Path] = []
 
     def heading(self, record: PublicRecord) -> str:
         """A record's heading: its document number or title, else the item and date."""
-        item = self.site.catalogue[record.item]
-        for role in ("document_no", "document_title"):
-            name = item.role(role)
-            if name and record.fields.get(name):
-                return record.fields[name]
-        return f"{item.title} {record.date}"
+        return heading(self.site, record)
 
     def write(self, path: str, template: str, **context: Any) -> None:
         """Render ``template`` to ``<path>index.html`` (or ``path`` itself if it names a file)."""
         target = self.out / (path if path.endswith(".html") else path + "index.html")
         target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            html = self.env.get_template(template).render(canonical=self.site.canonical(path), **context)
-        except jinja2.TemplateError as exc:
-            raise BuildError(template_error(exc, template, path)) from exc
-        target.write_text(html, encoding="utf-8")
-        if path not in ("404.html", "search/"):
-            self.sitemap.add(path)
+        target.write_text(render(self.env, template, path, canonical=self.site.canonical(path), **context), encoding="utf-8")
+        self.written.append(target)
 
     def render_all(self) -> None:
-        """Render every page of the site, then the sitemap, feed and robots.txt."""
-        static = self.site.config.paths.templates / "static"
-        if static.is_dir():
-            shutil.copytree(static, self.out / "static")
+        """The pages, subject data files, sitemap and feed (the outputs ``pages``, ``subject_data``,
+        ``sitemap``, ``feed``), for callers that want the whole portal without the registry."""
+        self.render_pages()
+        for output in (SubjectDataOutput(), SitemapOutput(), FeedOutput()):
+            output.write(self.site, self.out)
+
+    def render_pages(self) -> list[Path]:
+        """Copy the static files and render every page of the site; return the files written."""
+        self.written = copy_static(self.site, self.out)
         self.home()
         for item in self.site.catalogue.items:
             self.record_pages(item)
@@ -173,9 +101,7 @@ class Renderer:
         self.write("data/", "data.html", counts=self.counts(), jsonld=self.dataset_jsonld())
         self.write("search/", "search.html")
         self.write("404.html", "404.html")
-        self.sitemap.close()
-        write_robots(self.out, self.site.config.site.base_url)
-        write_feed(self.out, self.env, self.site, self.site.store.latest(50), self.heading)
+        return self.written
 
     def counts(self) -> list[tuple[CatalogItem, int]]:
         """Published records per catalogue item."""
@@ -212,7 +138,7 @@ class Renderer:
                        page_path=page_path, **context)
 
     def subject_pages(self) -> None:
-        """One page per subject, keyed by 统一社会信用代码, with identity, counts, timeline and data files."""
+        """One page per subject, keyed by 统一社会信用代码, with identity, counts and timeline."""
         catalogue = self.site.catalogue
         identity_item = catalogue["subject"] if "subject" in catalogue.ids else None
         for key, records in self.site.store.subjects():
@@ -229,25 +155,6 @@ class Renderer:
                 latest=records[0].date, jsonld=self.subject_jsonld(key, name, identity),
                 documents=" ".join(self.heading(r) for r in timeline),
             )
-            self.subject_data(key, name, records)
-
-    def subject_data(self, key: str, name: str, records: list[PublicRecord]) -> None:
-        """``subject/<code>/data.json`` and ``data.csv``: the subject's published records."""
-        folder = self.out / "subject" / key
-        rows = [{"item": r.item, "item_title": self.site.catalogue[r.item].title, "record_id": r.record_id,
-                 "heading": self.heading(r), "date": r.date.isoformat(),
-                 "until": r.until.isoformat() if r.until else None, "authority": r.authority,
-                 "url": self.site.canonical(record_path(r)), "fields": r.fields} for r in records]
-        data = {"uscc": key, "name": name, "as_of": self.site.as_of.isoformat(), "records": rows}
-        (folder / "data.json").write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        columns = ["item", "item_title", "record_id", "heading", "date", "until", "authority", "url"]
-        writer.writerow(columns)
-        for row in rows:  # every text cell through the one CSV escaping; dates are ISO dates
-            writer.writerow(["" if row[c] is None else str(row[c]) if c in ("date", "until") else safe_cell(str(row[c]))
-                             for c in columns])
-        (folder / "data.csv").write_text(buffer.getvalue(), encoding="utf-8-sig")
 
     def authority_pages(self) -> None:
         """An index of authorities and a paginated page of records per authority."""

@@ -1,4 +1,4 @@
-"""The search index: Pagefind's extended build (Chinese word segmentation) over the built site.
+"""The search index (the output ``search``, run last): Pagefind's extended build (Chinese word segmentation) over the built site.
 
 Pagefind runs as its CLI on the freshly built staging folder, so no stale fragment of an earlier
 build can survive. Only the ``data-pagefind-body`` blocks of subject and record pages are indexed.
@@ -22,6 +22,8 @@ from typing import Any
 import cbor2
 
 from site_builder.exceptions import BuildError
+from site_builder.outputs import base
+from site_builder.outputs.site import Site
 
 log = logging.getLogger(__name__)
 _MAGIC = b"pagefind_dcd"
@@ -37,6 +39,20 @@ def pagefind_binary() -> Path:
     if binary is None:
         raise BuildError("Search index: the pagefind_extended binary was not found")
     return Path(binary)
+
+
+class SearchOutput(base.Output):
+    """The Pagefind bundle in ``pagefind/``, over every page written before it (also off when ``search.enabled`` is false)."""
+
+    name = "search"
+    title = "Pagefind search index"
+    media_types = ("application/wasm", "text/javascript", "text/css", "application/octet-stream")
+    order = base.LAST
+
+    def write(self, site: Site, out: Path) -> list[Path]:
+        """Index the pages in ``out``; return the bundle's files."""
+        index_site(out)
+        return sorted(p for p in (out / "pagefind").rglob("*") if p.is_file())
 
 
 def index_site(site_dir: Path) -> None:

@@ -21,6 +21,12 @@ class Site:
     policy: Policy
     as_of: date
     store: PublishedStore
+    outputs: frozenset[str] | None = None
+    """Names of the outputs this build writes (templates link only to what is written); ``None``: all."""
+
+    def writes(self, output: str) -> bool:
+        """Whether this build writes the output ``output`` (``feed``, ``subject_data``, …)."""
+        return self.outputs is None or output in self.outputs
 
     def canonical(self, path: str) -> str:
         """Absolute URL of a site path."""

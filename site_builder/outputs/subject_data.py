@@ -1,0 +1,60 @@
+"""Subject data files (the output ``subject_data``): ``subject/<code>/data.json`` and ``data.csv``.
+
+Each subject's published records, beside its page, for journalists and for machines: JSON with every
+public field, CSV with one row per record (every text cell through :func:`safe_cell`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from site_builder.outputs import base
+from site_builder.outputs.datapackage import safe_cell
+from site_builder.outputs.site import Site, record_path
+from site_builder.outputs.theme import heading
+from site_builder.rules.redaction import PublicRecord
+
+COLUMNS = ("item", "item_title", "record_id", "heading", "date", "until", "authority", "url")
+"""Columns of ``data.csv``."""
+
+
+class SubjectDataOutput(base.Output):
+    """``subject/<code>/data.json`` and ``data.csv`` for every subject."""
+
+    name = "subject_data"
+    title = "Subject data files (JSON, CSV)"
+    media_types = ("application/json", "text/csv")
+    order = base.PAGES + 10
+
+    def write(self, site: Site, out: Path) -> list[Path]:
+        """Write both files of every subject; return them."""
+        written: list[Path] = []
+        for key, records in site.store.subjects():
+            identity = next((r for r in records if r.item == "subject"), None)
+            name = identity.subject_name if identity else records[0].subject_name
+            written += write_subject_data(site, out / "subject" / key, key, name, records)
+        return written
+
+
+def write_subject_data(site: Site, folder: Path, key: str, name: str, records: list[PublicRecord]) -> list[Path]:
+    """``data.json`` and ``data.csv`` of one subject into ``folder``; return both paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows: list[dict[str, Any]] = [
+        {"item": r.item, "item_title": site.catalogue[r.item].title, "record_id": r.record_id,
+         "heading": heading(site, r), "date": r.date.isoformat(),
+         "until": r.until.isoformat() if r.until else None, "authority": r.authority,
+         "url": site.canonical(record_path(r)), "fields": r.fields} for r in records]
+    data = {"uscc": key, "name": name, "as_of": site.as_of.isoformat(), "records": rows}
+    (folder / "data.json").write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in rows:  # every text cell through the one CSV escaping; dates are ISO dates
+        writer.writerow(["" if row[c] is None else str(row[c]) if c in ("date", "until") else safe_cell(str(row[c]))
+                         for c in COLUMNS])
+    (folder / "data.csv").write_text(buffer.getvalue(), encoding="utf-8-sig")
+    return [folder / "data.json", folder / "data.csv"]
