@@ -1,31 +1,47 @@
-"""Generated parts of the README: the column contract and the reason codes, from the catalogue.
+"""Generated parts of the documentation: column contract, reason codes, profiles, configuration reference.
 
-``python -m site_builder.docs`` rewrites the blocks between ``<!-- BEGIN name -->`` and
-``<!-- END name -->`` in README.md; ``tests/test_docs.py`` fails when they are out of date.
+``python -m site_builder.docs`` rewrites every block between ``<!-- BEGIN name -->`` and
+``<!-- END name -->`` in README.md and in every ``docs/**/*.md``; ``tests/test_docs.py`` fails when
+one is out of date. A block may appear in several files (the configuration reference is in the
+English and the Chinese operator's guide); a file holds only the blocks it names.
 """
 
 from __future__ import annotations
 
+import ast
+import dataclasses
+import inspect
+import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
-from site_builder.config import PROJECT_ROOT
+from site_builder import config as config_module
 from site_builder.rules.catalogue import Catalogue, load_catalogue
 from site_builder.rules.disclosure import REASONS
 from site_builder.rules.periods import RuleVersion
 from site_builder.rules.profiles import load_profile
 
+PACKAGE = Path(__file__).resolve().parent
+REPOSITORY = PACKAGE.parent
+CATALOGUE_DIR = PACKAGE / "defaults" / "catalogue"
+PROFILES_DIR = PACKAGE / "defaults" / "profiles"
 _DISCLOSURE = {"public": "公开", "masked": "脱敏", "withheld": "不公示"}
+
+
+def doc_files(root: Path = REPOSITORY) -> list[Path]:
+    """The Markdown files whose generated blocks are kept current: README.md and ``docs/**/*.md``."""
+    return [root / "README.md", *sorted((root / "docs").rglob("*.md"))]
 
 
 def column_contract(catalogue: Catalogue) -> str:
     """Markdown: every item's columns with Chinese title, English name, type, required, disclosure."""
     parts = []
     for item in catalogue.items:
-        names = ", ".join(f"`{n}`" for n in (item.id, item.title, *item.files))
+        names = ", ".join(f"`{n}`" for n in dict.fromkeys((item.id, item.title, *item.files)))
         bases = "; ".join(v.basis for v in item.period.versions)
-        parts.append(f"#### `{item.id}` {item.title}\n\nFile `<name>.csv` / `.xlsx` or folder `<name>/`, where name is one of "
+        parts.append(f"### `{item.id}` {item.title}\n\nFile `<name>.csv` / `.xlsx` or folder `<name>/`, where name is one of "
                      f"{names}. Period (national default): {bases}.\n")
         parts.append("| 列名 (title) | name | type | required | disclosure | accepted values / aliases |")
         parts.append("|---|---|---|---|---|---|")
@@ -100,31 +116,133 @@ def _lengths(value: object) -> str:
     return str(value)
 
 
+@dataclasses.dataclass(frozen=True)
+class Option:
+    """One option of the typed configuration, as the reference shows it."""
+
+    section: str
+    name: str
+    type: str
+    default: str
+    doc: str
+
+
+def config_sections() -> list[tuple[str, type, str]]:
+    """``(section name, settings class, class docstring)`` for every section of :class:`config.Config`.
+
+    A section is a field of ``Config`` whose default is a settings dataclass; its TOML table has the field's name.
+    """
+    sections = []
+    for f in dataclasses.fields(config_module.Config):
+        factory: Any = f.default_factory
+        if factory is dataclasses.MISSING or not isinstance(factory, type) or not dataclasses.is_dataclass(factory):
+            continue
+        sections.append((f.name, factory, inspect.cleandoc(factory.__doc__ or "")))
+    return sections
+
+
+def config_options() -> list[Option]:
+    """Every option of every section, with the annotation and docstring written in config.py and its default.
+
+    Docstrings are read from the source as ``tests/test_docs.py`` reads them: the string statement after a field.
+    """
+    tree = ast.parse(Path(inspect.getfile(config_module)).read_text(encoding="utf-8"))
+    written: dict[tuple[str, str], tuple[str, str]] = {}
+    for node in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+        for stmt, following in zip(node.body, [*node.body[1:], None], strict=True):
+            if isinstance(stmt, ast.AnnAssign):
+                doc = following.value.value if (isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant)
+                                                and isinstance(following.value.value, str)) else ""
+                written[(node.name, ast.unparse(stmt.target))] = (ast.unparse(stmt.annotation), inspect.cleandoc(doc))
+    options = []
+    for section, cls, _doc in config_sections():
+        defaults = cls()
+        for f in dataclasses.fields(cls):
+            annotation, doc = written.get((cls.__name__, f.name), (str(f.type), ""))
+            options.append(Option(section, f.name, annotation, _toml(getattr(defaults, f.name)), doc))
+    return options
+
+
+def _toml(value: object) -> str:
+    """A default as it would be written in site_builder.toml (unset for ``None``)."""
+    if value is None:
+        return "(unset)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Path):
+        return json.dumps(value.as_posix(), ensure_ascii=False)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else list(value)
+        return "[" + ", ".join(_toml(v) for v in items) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + "}"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _toml({f.name: getattr(value, f.name) for f in dataclasses.fields(value)})
+    return str(value)
+
+
+def _cell(text: str) -> str:
+    """Text for one Markdown table cell: one line, RST literals as Markdown code, pipes escaped."""
+    text = re.sub(r":[a-z]+:`~?([^`]+)`", r"`\1`", " ".join(text.split()))  # Sphinx roles such as :attr:`x`
+    return text.replace("``", "`").replace("|", "\\|")
+
+
+def config_reference() -> str:
+    """Markdown: every section of site_builder.toml and every option with its type, default and docstring."""
+    docs = {name: doc for name, _cls, doc in config_sections()}
+    parts: list[str] = []
+    section = None
+    for option in config_options():
+        if option.section != section:
+            section = option.section
+            if parts:
+                parts.append("")
+            parts += [f"#### `[{section}]`", "", _cell(docs[section]), "",
+                      "| option | type | default | meaning |", "|---|---|---|---|"]
+        parts.append(f"| `{option.name}` | `{_cell(option.type)}` | `{option.default}` | {_cell(option.doc)} |")
+    return "\n".join(parts) + "\n"
+
+
 def blocks(catalogue: Catalogue) -> dict[str, str]:
     """Every generated block by name."""
     return {"column-contract": column_contract(catalogue), "reason-codes": reason_codes(),
-            "profiles": profiles_table(catalogue, PROJECT_ROOT / "site_builder" / "defaults" / "profiles")}
+            "profiles": profiles_table(catalogue, PROFILES_DIR), "config-reference": config_reference()}
 
 
-def render_readme(text: str, catalogue: Catalogue) -> str:
-    """``text`` with every generated block replaced by its current content."""
-    for name, body in blocks(catalogue).items():
+def block_names(text: str) -> list[str]:
+    """The names of the generated blocks that ``text`` holds, in order."""
+    return re.findall(r"<!-- BEGIN ([a-z-]+) -->", text)
+
+
+def render_blocks(text: str, catalogue: Catalogue, generated: dict[str, str] | None = None) -> str:
+    """``text`` with every generated block it holds replaced by its current content."""
+    for name, body in (generated or blocks(catalogue)).items():
         pattern = re.compile(rf"(<!-- BEGIN {name} -->\n).*?(<!-- END {name} -->)", re.S)
         text = pattern.sub(lambda m: m.group(1) + body + m.group(2), text)  # noqa: B023
     return text
 
 
 def main() -> int:
-    """Rewrite the generated blocks of README.md."""
-    readme = PROJECT_ROOT / "README.md"
-    text = readme.read_text(encoding="utf-8")
-    new = render_readme(text, load_catalogue(PROJECT_ROOT / "site_builder" / "defaults" / "catalogue"))
-    readme.write_text(new, encoding="utf-8")
-    print("README.md up to date" if new == text else "README.md regenerated")
+    """Rewrite the generated blocks of README.md and docs/**/*.md; say which files changed."""
+    catalogue = load_catalogue(CATALOGUE_DIR)
+    generated = blocks(catalogue)
+    for path in doc_files():
+        text = path.read_text(encoding="utf-8")
+        unknown = sorted(set(block_names(text)) - set(generated))
+        if unknown:
+            print(f"{path.relative_to(REPOSITORY)}: unknown generated block(s) {', '.join(unknown)}", file=sys.stderr)
+            return 1
+        new = render_blocks(text, catalogue, generated)
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+            print(f"{path.relative_to(REPOSITORY)} regenerated")
+    print("generated blocks up to date")
     return 0
 
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
