@@ -2,6 +2,11 @@
 
     python scripts/generate_records.py --out data/records --encoding-mix
     python scripts/generate_records.py --out /tmp/big --subjects 300000     # ~1 million rows
+    python scripts/generate_records.py --sqlite data/demo.sqlite            # the same rows as data/records
+    python scripts/generate_records.py --database postgresql+psycopg://user:pw@host/db   # into a server
+
+A database gets one table per item, named by the item id, with the Chinese titles as TEXT columns
+(empty cells as empty text, as in the CSV) and an integer primary key ``序号`` in file order.
 
 Column headings are read from the catalogue (Chinese titles), so they always match it. Codes
 are valid (统一社会信用代码 per GB 32100 with a GB 11714 organisation code; resident IDs per
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import random
 import sys
 from collections.abc import Iterator
@@ -28,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from stdnum.cn import ric, uscc  # noqa: E402
 
-from site_builder.rules.catalogue import load_catalogue  # noqa: E402
+from site_builder.rules.catalogue import FieldSpec, load_catalogue  # noqa: E402
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 REGIONS = [("杭州", "330100", ["330102", "330106", "330108"]), ("宁波", "330200", ["330203", "330212"]),
@@ -226,12 +232,17 @@ def rows(gen: Generator, subjects: int) -> Iterator[tuple[str, dict[str, str]]]:
             yield item, gen.record(item, subject)
 
 
+@functools.cache
+def item_fields(item: str) -> tuple[FieldSpec, ...]:
+    """The catalogue fields of ``item``, in catalogue order (the CSV's columns)."""
+    return load_catalogue(ROOT / "site_builder" / "defaults" / "catalogue")[item].fields
+
+
 class Writers:
     """One CSV writer per item (split into parts of ``part_rows`` rows for large sets)."""
 
     def __init__(self, out: Path, encodings: dict[str, str], split: bool, part_rows: int = 100_000) -> None:
-        catalogue = load_catalogue(ROOT / "site_builder" / "defaults" / "catalogue")
-        self.fields = {i.id: [f for f in i.fields] for i in catalogue.items}
+        self.fields = {item: list(item_fields(item)) for item in ITEMS}
         self.out, self.encodings, self.split, self.part_rows = out, encodings, split, part_rows
         self.files: dict[str, IO[str]] = {}
         self.writers: dict[str, csv.DictWriter[str]] = {}
@@ -261,6 +272,46 @@ class Writers:
             fh.close()
 
 
+class DatabaseWriter:
+    """One table per item in a database (SQLAlchemy), rows inserted in batches in file order."""
+
+    KEY = "序号"
+
+    def __init__(self, url: str, batch: int = 2000) -> None:
+        from sqlalchemy import Column, Integer, MetaData, Table, Text, create_engine
+
+        catalogue = load_catalogue(ROOT / "site_builder" / "defaults" / "catalogue")
+        self.titles = {i.id: [f.title for f in i.fields] for i in catalogue.items}
+        self.engine = create_engine(url)
+        metadata = MetaData()
+        self.tables = {item: Table(item, metadata, Column(self.KEY, Integer, primary_key=True, autoincrement=False),
+                                   *[Column(t, Text) for t in titles]) for item, titles in self.titles.items()}
+        metadata.drop_all(self.engine)
+        metadata.create_all(self.engine)
+        self.batch = batch
+        self.pending: dict[str, list[dict[str, object]]] = {item: [] for item in self.tables}
+        self.counts = dict.fromkeys(self.tables, 0)
+
+    def write(self, item: str, row: dict[str, str]) -> None:
+        self.counts[item] += 1
+        names = [f.name for f in item_fields(item)]
+        self.pending[item].append({self.KEY: self.counts[item]} | dict(zip(self.titles[item], (row.get(n, "") for n in names),
+                                                                             strict=True)))
+        if len(self.pending[item]) >= self.batch:
+            self.flush(item)
+
+    def flush(self, item: str) -> None:
+        if self.pending[item]:
+            with self.engine.begin() as conn:
+                conn.execute(self.tables[item].insert(), self.pending[item])
+            self.pending[item] = []
+
+    def close(self) -> None:
+        for item in self.tables:
+            self.flush(item)
+        self.engine.dispose()
+
+
 def broken_rows(first_penalty: dict[str, str]) -> list[dict[str, str]]:
     """Three invalid admin_penalty rows for the quarantine demo."""
     code = first_penalty["uscc"]
@@ -272,28 +323,41 @@ def broken_rows(first_penalty: dict[str, str]) -> list[dict[str, str]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--out", type=Path, help="records folder to write CSV files into")
+    parser.add_argument("--sqlite", type=Path, help="SQLite database to write (replaced), one table per item")
+    parser.add_argument("--database", metavar="URL", help="database to write the tables into (SQLAlchemy URL)")
     parser.add_argument("--subjects", type=int, default=300)
     parser.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 11, 24))
     parser.add_argument("--seed", type=int, default=20261124)
     parser.add_argument("--encoding-mix", action="store_true",
                         help="admin_penalty in GB18030, judgment in UTF-8 without BOM, the rest UTF-8 with BOM")
     args = parser.parse_args(argv)
+    if not (args.out or args.sqlite or args.database):
+        parser.error("give --out, --sqlite or --database")
     encodings = {"admin_penalty": "gb18030", "judgment": "utf-8"} if args.encoding_mix else {}
     split = args.subjects > 20_000
-    writers = Writers(args.out, encodings, split)
+    writers: list[Writers | DatabaseWriter] = [Writers(args.out, encodings, split)] if args.out else []
+    if args.sqlite:
+        args.sqlite.unlink(missing_ok=True)
+        writers.append(DatabaseWriter(f"sqlite:///{args.sqlite}"))
+    if args.database:
+        writers.append(DatabaseWriter(args.database))
     gen = Generator(args.as_of, args.seed)
     first_penalty: dict[str, str] | None = None
     for item, row in rows(gen, args.subjects):
-        writers.write(item, row)
+        for writer in writers:
+            writer.write(item, row)
         if item == "admin_penalty" and first_penalty is None and row["subject_category"] != "自然人":
             first_penalty = row
     if not split and first_penalty is not None:
         for row in broken_rows(first_penalty):
-            writers.write("admin_penalty", row)
-    writers.close()
+            for writer in writers:
+                writer.write("admin_penalty", row)
+    for writer in writers:
+        writer.close()
     for item in ITEMS:
-        print(f"{item}: {writers.counts[item]} rows, {writers.encodings.get(item, 'utf-8-sig')}")
+        where = [w.encodings.get(item, "utf-8-sig") if isinstance(w, Writers) else "database" for w in writers]
+        print(f"{item}: {writers[0].counts[item]} rows, {', '.join(where)}")
     return 0
 
 
