@@ -54,7 +54,7 @@ class Database:
     def __init__(self, settings: SourceSettings, root: Path) -> None:
         self.settings = settings
         self._url = _full_url(settings, root)
-        self._secrets = [s for s in (self._url.password, self._url.username) if s]
+        self._secrets = [self._url.password] if self._url.password else []
         self.name = _display(self._url, root)
         """The URL without user, password or query: what the manifest and messages say."""
         self._engine: Engine | None = None
@@ -76,7 +76,7 @@ class Database:
             raise self.error(f"Database source {self.name}: cannot connect", exc) from None
 
     def scrub(self, message: str) -> str:
-        """``message`` without the password (or user name) in any form."""
+        """``message`` without the password."""
         for secret in self._secrets:
             message = message.replace(secret, "***")
         return message
@@ -360,7 +360,7 @@ def _password(settings: SourceSettings, root: Path) -> str | None:
 
 def _display(url: URL, root: Path) -> str:
     """The URL without user, password or query; a SQLite file inside ``root`` by its relative path."""
-    bare = url.set(username=None, password=None, query={})
+    bare = URL.create(url.drivername, host=url.host, port=url.port, database=url.database)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         path = Path(url.database)
         inside = path.resolve().is_relative_to(root.resolve())

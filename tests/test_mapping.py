@@ -1,0 +1,175 @@
+"""Exports in their own words: built-in aliases from real publications, a site's [columns] mapping for
+files and databases, and messages that help write the mapping."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from conftest import CATALOGUE, ROOT, row, write_csv
+from dbsupport import tree
+
+from site_builder.build import build
+from site_builder.config import Config, load_config
+from site_builder.exceptions import ConfigError, InputError
+from site_builder.rules.catalogue import normalise_title
+from site_builder.sources.loading import FileReport, SourceFile, read_rows
+
+AS_OF = date(2025, 6, 1)
+ALIASES = {
+    "admin_penalty": {
+        "当事人名称": "subject_name", "被处罚当事人": "subject_name", "被处罚单位（被处罚人）": "subject_name",
+        "行政相对人名称/被处罚人": "subject_name", "法定代表人（或单位负责人）": "legal_rep",
+        "作出处罚决定的机关名称": "authority", "作出决定机关": "authority", "作出处罚决定的日期": "decision_date",
+        "作出行政处罚的日期": "decision_date", "主要违法违规行为": "violation_facts", "行政处罚内容": "penalty_content",
+    },
+    "admin_license": {"作出许可决定的日期": "decision_date", "发证机关": "authority", "有效期截止日期": "valid_until"},
+    "commendation": {"授予单位": "authority", "荣誉称号": "honour_name"},
+    "dishonest_list": {"认定部门": "authority", "纳入日期": "decision_date", "列入事由": "reason"},
+    "judgment": {"法院名称": "authority", "作出判决的日期": "decision_date", "裁判文书号": "case_no"},
+}
+# Headings of a sector system's export: the built-in aliases above for some columns, its own words for the rest.
+THEIR_WORDS = {
+    "record_id": "信息ID", "publish_status": "审核结果", "disclosure_level": "公开范围", "subject_name": "当事人名称",
+    "subject_category": "相对人类型", "uscc": "信用代码", "legal_rep": "法定代表人（或单位负责人）", "decision_no": "文书编号",
+    "violation_facts": "主要违法违规行为", "penalty_content": "行政处罚内容", "decision_date": "作出处罚决定的日期",
+    "authority": "作出处罚决定的机关名称", "severity": "严重程度", "procedure": "程序",
+}
+MAPPING = """[columns]
+"信息ID" = "record_id"
+"审核结果" = "publish_status"
+"公开范围" = "disclosure_level"
+
+[columns.admin_penalty]
+"相对人类型" = "subject_category"
+"信用代码" = "uscc"
+"文书编号" = "decision_no"
+"严重程度" = "severity"
+"程序" = "procedure"
+"""
+
+
+@pytest.mark.parametrize("item", sorted(ALIASES))
+def test_aliases_from_real_publications(item: str) -> None:
+    index = CATALOGUE[item].header_index()
+    assert {h: index.get(normalise_title(h)) for h in ALIASES[item]} == ALIASES[item]
+
+
+def _rows() -> list[dict[str, str]]:
+    return [row("admin_penalty", record_id=f"AP-{n}", decision_no=f"杭市监罚〔2025〕{n}号", legal_rep="王伟",
+                violation_facts=f"当事人经营超过保质期的食品{n}批次", penalty_content="罚款", decision_date=f"2025-0{n}-10",
+                severity="严重" if n % 2 else "一般")
+            for n in range(1, 6)]
+
+
+def _site(folder: Path, columns: str = "", records: str = "records") -> Config:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "site_builder.toml").write_text(
+        f'[paths]\nrecords = "{records}"\noutput = "output"\naudit = "audit"\n[search]\nenabled = false\n{columns}',
+        encoding="utf-8")
+    return load_config(folder / "site_builder.toml")
+
+
+def _their_file(path: Path, rows: list[dict[str, str]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="gb18030", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(THEIR_WORDS.values())
+        writer.writerows([[r.get(name, "") for name in THEIR_WORDS] for r in rows])
+    return path
+
+
+def test_their_words_with_a_mapping_build_the_national_files_records(tmp_path: Path) -> None:
+    write_csv(tmp_path / "national" / "records" / "admin_penalty.csv", "admin_penalty", _rows())
+    _their_file(tmp_path / "theirs" / "records" / "admin_penalty.csv", _rows())
+    national = build(_site(tmp_path / "national"), AS_OF)
+    theirs = build(_site(tmp_path / "theirs", MAPPING), AS_OF)
+    assert national.counts.total() == theirs.counts.total() == 5
+    assert sum(theirs.counts.published.values()) == sum(national.counts.published.values()) > 0
+    assert theirs.sources[0].warnings == [] and not theirs.counts.quarantined
+    leave_out = frozenset({"manifest.json", "chain.json"})
+    ours, others = tree(tmp_path / "national" / "output", leave_out), tree(tmp_path / "theirs" / "output", leave_out)
+    assert ours["data/admin_penalty.csv"] == others["data/admin_penalty.csv"]
+    assert [p for p in ours if p.startswith("record/")] == [p for p in others if p.startswith("record/")] != []
+    assert ours == others  # record pages, subject pages, data package: the whole site
+
+
+def test_a_mapping_applies_to_database_columns_too(tmp_path: Path) -> None:
+    write_csv(tmp_path / "national" / "records" / "admin_penalty.csv", "admin_penalty", _rows())
+    url = f"sqlite:///{tmp_path / 'theirs' / 'platform.db'}"
+    (tmp_path / "theirs").mkdir()
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        names = ", ".join(f'"{h}" TEXT' for h in THEIR_WORDS.values())
+        conn.execute(sa.text(f'CREATE TABLE "行政处罚" ("id" INTEGER PRIMARY KEY, {names})'))
+        conn.execute(sa.text(f'INSERT INTO "行政处罚" VALUES (:id, {", ".join(f":c{i}" for i in range(len(THEIR_WORDS)))})'),
+                     [{"id": n} | {f"c{i}": r.get(k, "") for i, k in enumerate(THEIR_WORDS)} for n, r in enumerate(_rows())])
+    engine.dispose()
+    build(_site(tmp_path / "national"), AS_OF)
+    theirs = build(_site(tmp_path / "theirs", '[sources]\nurl = "sqlite:///platform.db"\n' + MAPPING), AS_OF)
+    assert [(s.name, s.rows, s.warnings) for s in theirs.sources] == [("<行政处罚>", 5, [])]
+    leave_out = frozenset({"manifest.json", "chain.json"})
+    assert tree(tmp_path / "national" / "output", leave_out) == tree(tmp_path / "theirs" / "output", leave_out)
+    manifest = json.loads((tmp_path / "theirs" / "output" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["inputs"]["records"][0]["database"] == "sqlite:///platform.db"
+
+
+def test_mapping_errors_are_all_named_with_the_closest_names(tmp_path: Path) -> None:
+    (tmp_path / "records").mkdir()
+    config = _site(tmp_path, '[columns]\n"X" = "recordid"\n[columns.admin_penalty]\n"当事人" = "subject_nam"\n'
+                             '"处罚机关" = "decision_no"\n[columns.admin_penalti]\n"Y" = "uscc"\n'
+                             '[sources]\nurl = "sqlite:///x.db"\n[sources.judgement]\ntable = "pj"\n')
+    with pytest.raises(ConfigError) as caught:
+        build(config, AS_OF)
+    message = str(caught.value)
+    for line in ("Config value 'columns.X': unknown field 'recordid' (closest: record_id",
+                 "Config value 'columns.admin_penalty.当事人': unknown field 'subject_nam' of admin_penalty (closest: subject_name",
+                 "Config value 'columns.admin_penalty.处罚机关': is the catalogue's own name of field authority",
+                 "Config value 'columns.admin_penalti': unknown catalogue item (closest: admin_penalty",
+                 "Config value 'sources.judgement': unknown catalogue item (closest: judgment"):
+        assert line in message, message
+
+
+def test_malformed_sections_are_refused_when_the_configuration_is_loaded(tmp_path: Path) -> None:
+    (tmp_path / "site_builder.toml").write_text(
+        '[columns]\n"X" = 3\n[columns.admin_penalty]\n"Y" = ""\n[sources]\nyield_per = 0\nhost = "h"\n'
+        '[sources.admin_penalty]\ntable = "a"\nquery = "SELECT 1"\nitem_column = "k"\ncolour = 1\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "site_builder.toml")
+    message = str(caught.value)
+    for where in ("'columns.X'", "'columns.admin_penalty.Y'", "'sources.yield_per'", "'sources.host'",
+                  "'sources.admin_penalty': give exactly one of 'table' and 'query'",
+                  "'sources.admin_penalty': 'item_column' and 'item_values' go together", "'sources.admin_penalty.colour'"):
+        assert f"Config value {where}" in message, message
+
+
+def test_unrecognised_headings_are_listed_with_the_closest_titles(tmp_path: Path) -> None:
+    path = tmp_path / "admin_penalty.csv"
+    path.write_text("行政处罚信息公示表\n序列号,处罚对象,处罚决定作出日期,处罚单位,罚没款\n1,某公司,2025-01-01,某局,3\n",
+                    encoding="utf-8")
+    item = CATALOGUE["admin_penalty"]
+    with pytest.raises(InputError) as caught:
+        list(read_rows(SourceFile("admin_penalty", path, path.name), item))
+    message = str(caught.value)
+    assert "unrecognised headings: 序列号、处罚对象、处罚决定作出日期、处罚单位、罚没款" in message
+    assert "[columns.admin_penalty]" in message
+    assert '"处罚决定作出日期" = "decision_date"  # 最接近：处罚决定日期' in message
+
+
+def test_unknown_column_warning_suggests_the_closest_title(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "admin_penalty.csv", "admin_penalty", [row("admin_penalty")])
+    text = path.read_text(encoding="utf-8-sig").splitlines()
+    path.write_text("\n".join([text[0] + ",处罚机关名称全称", text[1] + ",x"]) + "\n", encoding="utf-8")
+    report = FileReport(SourceFile("admin_penalty", path, path.name))
+    assert len(list(read_rows(report.source, CATALOGUE["admin_penalty"], report))) == 1
+    assert any(w.startswith("未知列“处罚机关名称全称”") and "最接近的目录列：处罚机关" in w for w in report.warnings), report.warnings
+
+
+def test_demo_configuration_is_untouched() -> None:
+    """The repository's own configuration still loads (no [sources], no [columns]): builds read data/records."""
+    config = load_config(ROOT / "site_builder.toml")
+    assert config.sources.url == "" and config.columns.shared == () and config.columns.items == ()
