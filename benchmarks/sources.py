@@ -25,10 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
+import generate_records  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-import generate_records  # noqa: E402
 from site_builder.config import load_config  # noqa: E402
 from site_builder.rules.pipeline import decide_rows  # noqa: E402
 from site_builder.rules.profiles import load_profile  # noqa: E402
