@@ -2,7 +2,8 @@
 
 load catalogue and profile → find records files → find the subjects on a serious-dishonesty list
 (a first pass, for profiles that need it) → for each row: validate → decide → redact →
-store → render pages → write data package → index search → write manifest → sign → verify →
+store → write each enabled output (pages, subject data, data package, feed, sitemap, plugins', search
+index last) → write manifest → sign → verify →
 record the build as prepared in the audit history → switch the output to it → record it as published.
 
 Nothing is written to the output path until the whole build has succeeded and verified: the site is
@@ -26,23 +27,21 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from site_builder import publish
 from site_builder.audit import history, signing
+from site_builder.audit.layout import AuditFolder, BuildRecord
 from site_builder.audit.ledger import Counts, Ledger
 from site_builder.audit.manifest import MANIFEST, file_sha256, make_manifest, write_manifest
 from site_builder.audit.verify import verify_site
 from site_builder.config import Config
 from site_builder.exceptions import AuditError, BuildError, PublishError, SigningError
 from site_builder.faults import fault_point
-from site_builder.outputs.datapackage import write_datapackage
-from site_builder.outputs.render import Renderer
-from site_builder.outputs.search import index_site
+from site_builder.inputs import load_inputs
+from site_builder.outputs.registry import enabled_outputs
 from site_builder.outputs.site import Site
-from site_builder.rules.catalogue import load_catalogue
 from site_builder.rules.pipeline import decide_rows
 from site_builder.rules.privacy import Secrets
-from site_builder.rules.profiles import load_profile
 from site_builder.rules.redaction import redact
 from site_builder.rules.validation import Quarantined
-from site_builder.sources.loading import FileReport, find_sources, unclaimed_paths
+from site_builder.sources.loading import FileReport
 from site_builder.store.published import PublishedStore
 
 log = logging.getLogger(__name__)
@@ -67,14 +66,11 @@ def build(config: Config, as_of: date, new_chain: bool = False) -> BuildResult:
     (the new chain's first entry names the head it replaces).
     """
     out, audit_root = config.paths.output, config.paths.audit
-    paths = config.paths
-    publish.check_output(out, {"records": paths.records, "catalogue": paths.catalogue, "profiles": paths.profiles,
-                               "templates": paths.templates, "content": paths.content, "audit": audit_root})
+    publish.check_output(out, config.site_inputs)
     key = signing.load_private_key(config.signing.key) if config.signing.key else None
-    catalogue = load_catalogue(config.paths.catalogue)
-    policy = load_profile(config.paths.profiles, config.disclosure.profile, catalogue)
-    sources = find_sources(config.paths.records, catalogue)
-    ignored = unclaimed_paths(config.paths.records, sources)
+    inputs = load_inputs(config)
+    catalogue, policy, sources, ignored = inputs.catalogue, inputs.policy, inputs.sources, inputs.ignored
+    outputs = enabled_outputs(config)
     for name in ignored:
         log.warning("ignored path=%s reason=not the records of any catalogue item", name)
     with (
@@ -83,7 +79,7 @@ def build(config: Config, as_of: date, new_chain: bool = False) -> BuildResult:
         _workspace(out, audit_root) as (staging, work),
     ):
         chain, extra = _continue_chain(config, key, new_chain)
-        store = PublishedStore(work / "published.sqlite")
+        store = PublishedStore(BuildRecord(work).store)
         ledger = Ledger(work)
         secrets = Secrets()
         reports: list[FileReport] = []
@@ -100,12 +96,11 @@ def build(config: Config, as_of: date, new_chain: bool = False) -> BuildResult:
         ledger.warnings(reports, ignored)
         store.flush()
         ledger.close()
-        site = Site(config, catalogue, policy, as_of, store)
-        Renderer(site, staging).render_all()
-        write_datapackage(site, staging / "data")
+        site = Site(config, catalogue, policy, as_of, store, frozenset(o.name for o in outputs))
+        for output in outputs:
+            written = output.write(site, staging)
+            log.info("output name=%s files=%d", output.name, len(written))
         store.close()
-        if config.search.enabled:
-            index_site(staging)
         publish.write_marker(staging)
         if key is not None:
             (staging / signing.PUBLIC_KEY).parent.mkdir(exist_ok=True)
@@ -135,7 +130,7 @@ def _continue_chain(config: Config, key: Ed25519PrivateKey | None, new_chain: bo
     if done:
         log.warning("audit=%s reconciled: %s", audit_root, done)
     chain = history.read_chain(audit_root)
-    broken = history.chain_problems(chain, str(audit_root / history.CHAIN_FILE))
+    broken = history.chain_problems(chain, str(AuditFolder(audit_root).chain))
     if broken:
         raise AuditError(f"The audit chain is broken, refusing to extend it: {broken[0]}")
     public = _public_chain(out)
@@ -200,9 +195,10 @@ def _write_manifest(staging: Path, chain: list[history.ChainEntry], manifest: di
 
 def _publish(work: Path, audit_root: Path, entry: history.ChainEntry, staging: Path, out: Path) -> Path:
     """Record the build as prepared, archive its decisions, switch the output, record it as published."""
-    (work / "published.sqlite").unlink(missing_ok=True)
-    history.gzip_file(work / "decisions.csv")
-    shutil.copyfile(staging / MANIFEST, work / MANIFEST)
+    record = BuildRecord(work)
+    record.store.unlink(missing_ok=True)
+    history.gzip_file(record.decisions)
+    shutil.copyfile(staging / MANIFEST, record.manifest)
     history.write_pending(audit_root, entry)
     fault_point("prepared")
     target = history.archive_folder(audit_root, entry)
@@ -219,7 +215,7 @@ def _publish(work: Path, audit_root: Path, entry: history.ChainEntry, staging: P
 def _clear_faults(out: Path, audit_root: Path) -> Iterator[None]:
     """Leftovers of killed builds go first; an OS error (disk full, read-only) becomes one sentence."""
     publish.clean_stale(out)
-    for work in audit_root.glob(".building-*"):
+    for work in AuditFolder(audit_root).leftover_work():
         shutil.rmtree(work, ignore_errors=True)
     try:
         yield
@@ -234,7 +230,7 @@ def _workspace(out: Path, audit_root: Path) -> Iterator[tuple[Path, Path]]:
     """A fresh staging folder beside ``out`` and a private work folder in the audit folder."""
     staging = publish.new_staging(out)
     try:
-        work = audit_root / f".building-{staging.name.removeprefix('.staging-')}"
+        work = AuditFolder(audit_root).work(staging.name.removeprefix(".staging-")).folder
         work.mkdir()
     except OSError:
         shutil.rmtree(staging, ignore_errors=True)

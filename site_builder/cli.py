@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 
 from site_builder import __version__
+from site_builder.audit.layout import AuditFolder, BuildRecord
 from site_builder.config import CONFIG_FILE, Config, load_config
 from site_builder.exceptions import AuditError, ConfigError, SiteBuilderError
 
@@ -92,18 +93,21 @@ def _as_of(value: str | None, config: Config) -> date:
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date the site speaks for (default: today, Asia/Shanghai).")
 @click.option("--profile", help="Disclosure profile (default: from the configuration).")
 @click.option("--no-search", is_flag=True, help="Skip the Pagefind index.")
+@click.option("--source", metavar="URL", help="Database to read instead of the records directory: sqlite:///path.db, "
+              "postgresql+psycopg://user@host/db or env:NAME (password from sources.password_env/_file).")
 @click.option("--new-chain", is_flag=True,
               help="Start a new audit chain although the output carries one the audit folder lacks (recorded in the chain).")
 @click.pass_context
 @_errors_to_exit
 def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Path | None,
-          as_of: str | None, profile: str | None, no_search: bool, new_chain: bool) -> None:
+          as_of: str | None, profile: str | None, no_search: bool, new_chain: bool, source: str | None) -> None:
     """Build the site and data package from the records directory.
 
     The output must be empty, new, or a site this tool built; it becomes a link to the new build."""
     from site_builder.build import build as run_build
+    from site_builder.sources.database import with_source
 
-    config = _config(ctx).with_paths(records=records, output=out, audit=audit)
+    config = with_source(_config(ctx).with_paths(records=records, output=out, audit=audit), source)
     if profile:
         config = dataclasses.replace(config, disclosure=dataclasses.replace(config.disclosure, profile=profile))
     if no_search:
@@ -115,7 +119,7 @@ def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Pat
     click.echo(
         f"Built {result.output} as of {day}: {sum(s.rows for s in result.sources)} rows, "
         f"{sum(counts.published.values())} published, {sum(excluded.values())} excluded {excluded}, "
-        f"{sum(counts.quarantined.values())} quarantined (report: {result.audit / 'quarantine.csv'})"
+        f"{sum(counts.quarantined.values())} quarantined (report: {BuildRecord(result.audit).quarantine})"
     )
 
 
@@ -124,26 +128,29 @@ def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Pat
 @click.option("--records", type=click.Path(path_type=Path, file_okay=False),
               help="Records whose withheld values and raw ID numbers to scan for (default: configured).")
 @click.option("--audit", type=click.Path(path_type=Path, file_okay=False), help="Audit folder to check the chain against.")
+@click.option("--source", metavar="URL", help="Database to read instead of the records directory: sqlite:///path.db, "
+              "postgresql+psycopg://user@host/db or env:NAME (password from sources.password_env/_file).")
 @click.option("--no-data", is_flag=True, help="Skip validating the data package (faster).")
 @click.option("--public-key", type=click.Path(path_type=Path, dir_okay=False),
               help="Public key the site must be signed with (default: signing.public_key of the configuration).")
 @click.pass_context
 @_errors_to_exit
 def verify(ctx: click.Context, out: Path | None, records: Path | None, audit: Path | None, no_data: bool,
-           public_key: Path | None) -> None:
+           public_key: Path | None, source: str | None) -> None:
     """Check a built site: symlinks, output hashes, manifest chain, signature, freshness against the
     audit history, data package, leaks. Exit 0 only if all hold.
 
     With --audit the folder must hold the audit chain and the site's head must be its head."""
     from site_builder.audit.signing import fingerprint, load_public_key
     from site_builder.audit.verify import read_signature, verify_site
-    from site_builder.rules.privacy import collect_secrets
+    from site_builder.inputs import input_secrets
+    from site_builder.sources.database import with_source
 
-    config = _config(ctx).with_paths(records=records, output=out, audit=audit)
-    audit_root = config.paths.audit if audit is not None or (config.paths.audit / "chain.jsonl").exists() else None
+    config = with_source(_config(ctx).with_paths(records=records, output=out, audit=audit), source)
+    audit_root = config.paths.audit if audit is not None or AuditFolder(config.paths.audit).chain.exists() else None
     key_path = public_key.resolve() if public_key else config.signing.public_key
     key = load_public_key(key_path) if key_path else None
-    secrets = collect_secrets(config.paths.records, config.paths.catalogue)
+    secrets = input_secrets(config)
     problems = verify_site(config.paths.output, secrets, audit_root, validate_data=not no_data, public_key=key)
     for problem in problems:
         click.echo(f"FAIL {problem}", err=True)
@@ -161,14 +168,17 @@ def verify(ctx: click.Context, out: Path | None, records: Path | None, audit: Pa
 @click.option("--item", help="Catalogue item, if the id is used by several.")
 @click.option("--records", type=click.Path(path_type=Path, file_okay=False), help="Records directory.")
 @click.option("--audit", type=click.Path(path_type=Path, file_okay=False), help="Audit folder.")
+@click.option("--source", metavar="URL", help="Database to read instead of the records directory: sqlite:///path.db, "
+              "postgresql+psycopg://user@host/db or env:NAME (password from sources.password_env/_file).")
 @click.pass_context
 @_errors_to_exit
 def explain(ctx: click.Context, record_id: str, as_of: str | None, item: str | None,
-            records: Path | None, audit: Path | None) -> None:
+            records: Path | None, audit: Path | None, source: str | None) -> None:
     """Why RECORD_ID is or is not published on a date, and until when."""
     from site_builder.audit.explain import explain as run_explain
+    from site_builder.sources.database import with_source
 
-    config = _config(ctx).with_paths(records=records, audit=audit)
+    config = with_source(_config(ctx).with_paths(records=records, audit=audit), source)
     try:
         answers = run_explain(config, record_id, _as_of(as_of, config), item)
     except FileNotFoundError as exc:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from site_builder.exceptions import ConfigError
+from site_builder.sources.mapping import ColumnSettings, SourceSettings
 
 CONFIG_FILE = "site_builder.toml"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -142,6 +143,10 @@ class Config:
     signing: SigningSettings = field(default_factory=SigningSettings)
     publish: PublishSettings = field(default_factory=PublishSettings)
     outputs: OutputSettings = field(default_factory=OutputSettings)
+    sources: SourceSettings = field(default_factory=SourceSettings)
+    """``[sources]``: build from a database instead of ``paths.records`` (see ``sources/mapping.py``)."""
+    columns: ColumnSettings = field(default_factory=ColumnSettings)
+    """``[columns]`` / ``[columns.<item>]``: the site's own headings, ``<heading> = <field name>``."""
 
     @property
     def catalogue_dirs(self) -> tuple[Path, ...]:
@@ -190,6 +195,8 @@ _SECTIONS: dict[str, type] = {
     "signing": SigningSettings,
     "publish": PublishSettings,
     "outputs": OutputSettings,
+    "sources": SourceSettings,
+    "columns": ColumnSettings,
 }
 _LAYERED = ("catalogue", "profiles", "content", "templates")
 
@@ -238,6 +245,8 @@ def load_config(path: Path | None = None) -> Config:
 
 def _section(name: str, cls: type, values: dict[str, Any], errors: list[str]) -> Any:
     """Build one settings dataclass from a TOML table, collecting type errors."""
+    if hasattr(cls, "from_toml"):  # sections with their own structure parse themselves
+        return cls.from_toml(name, values, errors)
     known = {f.name: f for f in dataclasses.fields(cls)}
     kwargs: dict[str, Any] = {}
     for key, value in values.items():

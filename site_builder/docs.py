@@ -142,18 +142,19 @@ def config_sections() -> list[tuple[str, type, str]]:
 
 
 def config_options() -> list[Option]:
-    """Every option of every section, with the annotation and docstring written in config.py and its default.
+    """Every option of every section, with the annotation and docstring written in its module and its default.
 
     Docstrings are read from the source as ``tests/test_docs.py`` reads them: the string statement after a field.
     """
-    tree = ast.parse(Path(inspect.getfile(config_module)).read_text(encoding="utf-8"))
     written: dict[tuple[str, str], tuple[str, str]] = {}
-    for node in (n for n in tree.body if isinstance(n, ast.ClassDef)):
-        for stmt, following in zip(node.body, [*node.body[1:], None], strict=True):
-            if isinstance(stmt, ast.AnnAssign):
-                doc = following.value.value if (isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant)
-                                                and isinstance(following.value.value, str)) else ""
-                written[(node.name, ast.unparse(stmt.target))] = (ast.unparse(stmt.annotation), inspect.cleandoc(doc))
+    for source in sorted({inspect.getfile(cls) for _name, cls, _doc in config_sections()}):
+        tree = ast.parse(Path(source).read_text(encoding="utf-8"))
+        for node in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+            for stmt, following in zip(node.body, [*node.body[1:], None], strict=True):
+                if isinstance(stmt, ast.AnnAssign):
+                    doc = following.value.value if (isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant)
+                                                    and isinstance(following.value.value, str)) else ""
+                    written[(node.name, ast.unparse(stmt.target))] = (ast.unparse(stmt.annotation), inspect.cleandoc(doc))
     options = []
     for section, cls, _doc in config_sections():
         defaults = cls()

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from site_builder.audit.layout import AuditFolder
 from site_builder.exceptions import AuditError, ConfigError, PublishError
 from site_builder.faults import fault_point
 
@@ -48,7 +49,8 @@ def locked(audit_root: Path, out: Path, timeout: float) -> Iterator[None]:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise PublishError(f"Cannot create {folder}: {exc.strerror or exc}") from exc
-    locks = [(audit_root / ".lock", f"the audit folder {audit_root}"), (out.parent / f".{out.name}.lock", f"the output {out}")]
+    locks = [(AuditFolder(audit_root).lock, f"the audit folder {audit_root}"),
+             (out.parent / f".{out.name}.lock", f"the output {out}")]
     held: list[FileLock] = []
     try:
         for path, what in locks:

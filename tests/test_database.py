@@ -95,7 +95,8 @@ def _bad_table(url: str) -> None:
                      *[sa.Column(c, sa.Text) for c in COLUMNS],
                      sa.Column("违法事实", sa.LargeBinary), sa.Column("处罚内容", sa.Text), sa.Column("备注", sa.Integer))
     metadata.create_all(engine)
-    good = dict(zip(COLUMNS, GOOD, strict=True)) | {"统一社会信用代码": make_uscc(), "违法事实": "当事人经营过期食品".encode(),
+    good: dict[str, object] = dict(zip(COLUMNS, GOOD, strict=True))
+    good |= {"统一社会信用代码": make_uscc(), "违法事实": "当事人经营过期食品".encode(),
                                                    "处罚内容": "罚款", "备注": None}
     rows = [
         good,

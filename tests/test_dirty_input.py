@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CATALOGUE_DIR, build_site, make_resident_id, make_uscc, person, row, write_csv
+from conftest import CATALOGUE_DIR, build_site, make_resident_id, make_uscc, person, row, site_config, write_csv
 from test_build import output_texts
 
 from site_builder.cli import main
 from site_builder.exceptions import InputError
+from site_builder.inputs import input_secrets
 from site_builder.rules.catalogue import load_catalogue
-from site_builder.rules.privacy import canonical, collect_secrets, scan_for_leaks, scrub
+from site_builder.rules.privacy import canonical, scan_for_leaks, scrub
 
 AS_OF = date(2026, 11, 24)
 ADULT_ID = make_resident_id("330106", "19900307", "123")
@@ -196,7 +197,7 @@ def test_verify_finds_a_planted_id_number_in_any_written_form(tmp_path: Path, fo
         row("admin_penalty", record_id="AP-1", decision_date="2026-06-01", violation_facts=f"身份证{number}"),
     ])
     result = build_site(tmp_path, records, AS_OF)
-    secrets = collect_secrets(records, CATALOGUE_DIR)
+    secrets = input_secrets(site_config(tmp_path, records))
     assert scan_for_leaks(result.output, secrets) == []
     page = result.output / "record/admin_penalty/AP-1/index.html"
     page.write_text(page.read_text(encoding="utf-8") + f"<p>{FORMS[form]}</p>", encoding="utf-8")
@@ -210,7 +211,7 @@ def test_verify_finds_a_withheld_value_planted_in_full_width_with_spaces(tmp_pat
         row("admin_penalty", record_id="AP-1", decision_date="2026-06-01", legal_rep_id_no=REP_ID),
     ])
     result = build_site(tmp_path, records, AS_OF)
-    secrets = collect_secrets(records, CATALOGUE_DIR)
+    secrets = input_secrets(site_config(tmp_path, records))
     data = result.output / "data" / "admin_penalty.csv"
     planted = " ".join(REP_ID[i:i + 6] for i in range(0, 18, 6)).translate(FULL_WIDTH)
     data.write_text(data.read_text(encoding="utf-8-sig") + planted, encoding="utf-8-sig")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import inspect
 import re
 import unicodedata
 from pathlib import Path
@@ -74,14 +75,15 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 
 def test_every_config_option_has_a_docstring() -> None:
-    """Each dataclass field in config.py is followed by a docstring, as MkDocs documents its options."""
-    tree = ast.parse((ROOT / "site_builder" / "config.py").read_text(encoding="utf-8"))
-    documented: set[str] = set()
-    for node in (n for n in tree.body if isinstance(n, ast.ClassDef)):
-        for stmt, following in zip(node.body, node.body[1:], strict=False):
-            if isinstance(stmt, ast.AnnAssign) and isinstance(following, ast.Expr):
-                documented.add(f"{node.name}.{ast.unparse(stmt.target)}")
+    """Each field of each settings dataclass is followed by a docstring, as MkDocs documents its options."""
     sections = [cls for _name, cls, _doc in config_sections()]
+    documented: set[str] = set()
+    for source in {inspect.getfile(cls) for cls in sections} | {str(ROOT / "site_builder" / "config.py")}:
+        tree = ast.parse(Path(source).read_text(encoding="utf-8"))
+        for node in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+            for stmt, following in zip(node.body, node.body[1:], strict=False):
+                if isinstance(stmt, ast.AnnAssign) and isinstance(following, ast.Expr):
+                    documented.add(f"{node.name}.{ast.unparse(stmt.target)}")
     assert config_module.SiteSettings in sections and config_module.SigningSettings in sections
     for cls in sections:
         for field in dataclasses.fields(cls):

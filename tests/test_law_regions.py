@@ -123,7 +123,7 @@ def test_penalties_never_exceed_the_national_maximum(name: str) -> None:
     for severity, decided, last in (("一般", "2025-11-24", date(2026, 11, 24)), ("严重", "2023-11-24", date(2026, 11, 24))):
         penalty = record("admin_penalty", decision_date=decided, severity=severity, penalty_valid_until="2026-06-01")
         on = decide(penalty, CATALOGUE["admin_penalty"], profile(name), AS_OF)
-        after = decide(penalty, CATALOGUE["admin_penalty"], profile(name), date(2026, 11, 25), frozenset({penalty.get("uscc")}))
+        after = decide(penalty, CATALOGUE["admin_penalty"], profile(name), date(2026, 11, 25), frozenset({str(penalty.get("uscc"))}))
         assert (on.published, on.until, after.reason) == (True, last, "expired"), name
 
 

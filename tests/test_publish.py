@@ -19,6 +19,7 @@ from conftest import CATALOGUE_DIR, CONTENT_DIR, PROFILES_DIR, ROOT, THEME_DIR, 
 from filelock import FileLock
 
 from site_builder.audit import history
+from site_builder.audit.layout import AuditFolder
 from site_builder.audit.verify import verify_site
 from site_builder.build import build
 from site_builder.cli import main
@@ -214,9 +215,9 @@ def test_a_kill_at_any_step_leaves_a_verifiable_site_and_a_consistent_chain(tmp_
     assert verify_site(out, audit_root=audit, validate_data=False) == []
     chain = history.read_chain(audit)
     assert [e.as_of for e in chain] == ["2026-11-23", *([] if point in POINTS_BEFORE_SWITCH else ["2026-11-24"]), "2026-11-25"]
-    events = [json.loads(line)["event"] for line in (audit / history.JOURNAL).read_text(encoding="utf-8").splitlines()]
+    events = [json.loads(line)["event"] for line in AuditFolder(audit).journal.read_text(encoding="utf-8").splitlines()]
     assert ("abandoned" in events) == (point in POINTS_BEFORE_SWITCH)
-    assert not (audit / history.PENDING).exists()
+    assert not AuditFolder(audit).pending.exists()
     assert len(list(builds_dir(out).iterdir())) == 1
     if point in POINTS_BEFORE_SWITCH:
         assert (audit / "builds" / "000002-2026-11-24.abandoned").is_dir() == (point != "prepared")
@@ -286,7 +287,7 @@ def test_disk_full_is_one_line_and_the_old_site_stays(tmp_path: Path, tmpfs: Pat
     assert "disk full" in line or "No space left" in line, line
     assert snapshot(out) == before
     assert history.chain_problems(history.read_chain(tmp_path / "audit"), "chain") == []
-    assert not (tmp_path / "audit" / history.PENDING).exists()
+    assert not AuditFolder(tmp_path / "audit").pending.exists()
 
 
 def test_pagefind_on_a_full_disk_is_caught_by_its_output_not_its_exit_code(tmp_path: Path, tmpfs: Path) -> None:
@@ -317,7 +318,7 @@ def test_read_only_output_is_one_line_and_the_old_site_stays(tmp_path: Path, tmp
 def test_truncated_or_corrupted_chain_is_one_line(tmp_path: Path) -> None:
     records = records_dir(tmp_path)
     build_site(tmp_path, records, date(2026, 11, 23))
-    chain = tmp_path / "audit" / history.CHAIN_FILE
+    chain = AuditFolder(tmp_path / "audit").chain
     good = chain.read_bytes()
     before = snapshot(tmp_path / "output")
     for damaged, message in [(good[:-7], "truncated"), (good.replace(b'"sequence": 1', b'"sequence": "x'), "corrupted")]:

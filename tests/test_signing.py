@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from conftest import row, site_config, write_csv
 
 from site_builder.audit import history, signing
+from site_builder.audit.layout import AuditFolder
 from site_builder.audit.manifest import output_hashes
 from site_builder.build import build
 from site_builder.cli import main
@@ -187,9 +188,9 @@ def test_prepared_but_unrecorded_head_is_not_the_public_head(tmp_path: Path) -> 
     build(config(tmp_path, records), date(2026, 11, 23))
     build(config(tmp_path, records), AS_OF)
     audit = tmp_path / "audit"
-    lines = (audit / history.CHAIN_FILE).read_text(encoding="utf-8").splitlines(keepends=True)
-    (audit / history.CHAIN_FILE).write_text(lines[0], encoding="utf-8")  # as if killed before the second phase
-    (audit / history.PENDING).write_text(lines[1], encoding="utf-8")
+    lines = AuditFolder(audit).chain.read_text(encoding="utf-8").splitlines(keepends=True)
+    AuditFolder(audit).chain.write_text(lines[0], encoding="utf-8")  # as if killed before the second phase
+    AuditFolder(audit).pending.write_text(lines[1], encoding="utf-8")
     code, output = verify(tmp_path, "--audit", str(audit))
     assert code == 1 and "was prepared but its publication is not recorded" in output
 

@@ -11,16 +11,14 @@ import csv
 import gzip
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from site_builder.audit import history
+from site_builder.audit.layout import AuditFolder, BuildRecord
 from site_builder.config import Config
-from site_builder.rules.catalogue import load_catalogue
+from site_builder.inputs import load_inputs
 from site_builder.rules.disclosure import REASONS
 from site_builder.rules.pipeline import decide_rows
-from site_builder.rules.profiles import load_profile
 from site_builder.rules.validation import Quarantined
-from site_builder.sources.loading import find_sources
 
 
 @dataclass(frozen=True)
@@ -54,19 +52,19 @@ def explain(config: Config, record_id: str, as_of: date, item: str | None = None
     """Every row with ``record_id`` (of ``item`` if given), as decided on ``as_of``."""
     build = next((e for e in reversed(history.read_chain(config.paths.audit)) if e.as_of == as_of.isoformat()), None)
     if build is not None:
-        return _from_audit(config.paths.audit / "builds" / build.build_id, build.build_id, record_id, item)
+        return _from_audit(AuditFolder(config.paths.audit).build(build.build_id), build.build_id, record_id, item)
     return _from_records(config, record_id, as_of, item)
 
 
-def _from_audit(folder: Path, build_id: str, record_id: str, item: str | None) -> list[Explanation]:
+def _from_audit(folder: BuildRecord, build_id: str, record_id: str, item: str | None) -> list[Explanation]:
     found = []
     source = f"audit history, build {build_id}"
-    with gzip.open(folder / "decisions.csv.gz", "rt", encoding="utf-8", newline="") as fh:
+    with gzip.open(folder.decisions_gz, "rt", encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             if row["record_id"] == record_id and item in (None, row["item"]):
                 found.append(Explanation(row["item"], record_id, row["outcome"], REASONS.get(row["outcome"], ""),
                                          row["start"], row["until"], row["file"], int(row["row"]), source))
-    with (folder / "quarantine.csv").open(encoding="utf-8", newline="") as fh:
+    with folder.quarantine.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             if row["record_id"] == record_id and item in (None, row["item"]):
                 found.append(Explanation(row["item"], record_id, "quarantined", f"{row['column']}: {row['message']}",
@@ -75,12 +73,11 @@ def _from_audit(folder: Path, build_id: str, record_id: str, item: str | None) -
 
 
 def _from_records(config: Config, record_id: str, as_of: date, item: str | None) -> list[Explanation]:
-    catalogue = load_catalogue(config.paths.catalogue)
-    policy = load_profile(config.paths.profiles, config.disclosure.profile, catalogue)
-    sources = find_sources(config.paths.records, catalogue)
-    source = f"computed from the current records in {config.paths.records} (no build for {as_of} in the audit history)"
+    inputs = load_inputs(config)
+    where = config.sources.url and "the configured database" or str(config.paths.records)
+    source = f"computed from the current records in {where} (no build for {as_of} in the audit history)"
     found = []
-    for row in decide_rows(catalogue, policy, sources, as_of, only_item=item):
+    for row in decide_rows(inputs.catalogue, inputs.policy, inputs.sources, as_of, only_item=item):
         checked = row.checked
         if checked.record_id != record_id:
             continue

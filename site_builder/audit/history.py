@@ -1,7 +1,8 @@
 """The audit history: an append-only, hash-linked chain of build manifests (in the spirit of RFC 6962).
 
-``audit/chain.jsonl`` has one line per build: sequence number, build id, as-of date, the SHA-256
-of that build's ``manifest.json`` and the hash of the previous one. ``audit/builds/<build id>/``
+The audit folder's ``chain.jsonl`` (:mod:`site_builder.audit.layout`) has a line per build:
+sequence number, build id, as-of date, the SHA-256 of that build's ``manifest.json`` and the hash of
+the previous one. ``audit/builds/<build id>/``
 keeps the manifest, the per-record decisions and the quarantine report. The published site
 carries the latest manifest and the chain of hashes (``chain.json``), so anyone holding an old
 head can check that later builds descend from it. Nothing here is ever deleted by site_builder.
@@ -23,13 +24,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from site_builder.audit.layout import ABANDONED, AuditFolder
 from site_builder.exceptions import AuditError
 from site_builder.faults import fault_point
 
-CHAIN_FILE = "chain.jsonl"
 PUBLIC_CHAIN = "chain.json"
-PENDING = "pending.json"
-JOURNAL = "journal.jsonl"
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ class ChainEntry:
 
 def read_chain(audit_root: Path) -> list[ChainEntry]:
     """The chain recorded in ``audit_root`` (empty if there is none yet)."""
-    path = audit_root / CHAIN_FILE
+    path = AuditFolder(audit_root).chain
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -112,7 +111,7 @@ def parse_public_chain(text: str) -> list[ChainEntry]:
 
 def append(audit_root: Path, entry: ChainEntry) -> None:
     """Append one entry to the chain file and flush it to disk."""
-    _append_line(audit_root / CHAIN_FILE, entry.as_dict())
+    _append_line(AuditFolder(audit_root).chain, entry.as_dict())
 
 
 def _append_line(path: Path, data: dict[str, Any]) -> None:
@@ -125,24 +124,25 @@ def _append_line(path: Path, data: dict[str, Any]) -> None:
 def log_event(audit_root: Path, event: str, entry: ChainEntry, **detail: Any) -> None:
     """Append a step of a build (prepared, published, abandoned, …) with its time to the journal."""
     at = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    _append_line(audit_root / JOURNAL, {"event": event, "build_id": entry.build_id,
+    _append_line(AuditFolder(audit_root).journal, {"event": event, "build_id": entry.build_id,
                                         "manifest_sha256": entry.manifest_sha256, "at": at, **detail})
 
 
 def write_pending(audit_root: Path, entry: ChainEntry) -> None:
     """Record ``entry`` as prepared (atomically: a temporary file renamed over ``pending.json``)."""
-    temporary = audit_root / f".{PENDING}.tmp"
+    pending = AuditFolder(audit_root).pending
+    temporary = pending.with_name(f".{pending.name}.tmp")
     with temporary.open("w", encoding="utf-8") as fh:
         fh.write(json.dumps(entry.as_dict(), ensure_ascii=False, sort_keys=True) + "\n")
         fh.flush()
         os.fsync(fh.fileno())
-    os.replace(temporary, audit_root / PENDING)
+    os.replace(temporary, pending)
     log_event(audit_root, "prepared", entry)
 
 
 def read_pending(audit_root: Path) -> ChainEntry | None:
     """The prepared entry whose publication was not recorded, if any."""
-    path = audit_root / PENDING
+    path = AuditFolder(audit_root).pending
     try:
         return ChainEntry(**json.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
@@ -156,7 +156,7 @@ def record_published(audit_root: Path, entry: ChainEntry, reconciled: bool = Fal
     append(audit_root, entry)
     log_event(audit_root, "published", entry, **({"reconciled": True} if reconciled else {}))
     fault_point("recorded")
-    (audit_root / PENDING).unlink(missing_ok=True)
+    AuditFolder(audit_root).pending.unlink(missing_ok=True)
 
 
 def reconcile(audit_root: Path, public_manifest_sha256: str | None) -> str | None:
@@ -169,26 +169,27 @@ def reconcile(audit_root: Path, public_manifest_sha256: str | None) -> str | Non
     if pending is None:
         return None
     chain = read_chain(audit_root)
+    folder = AuditFolder(audit_root)
     if chain and chain[-1] == pending:  # killed after the chain append, before the pending file went
-        (audit_root / PENDING).unlink()
+        folder.pending.unlink()
         return f"build {pending.build_id} was already recorded as published"
     if pending.manifest_sha256 == public_manifest_sha256 and pending.sequence == len(chain) + 1:
         record_published(audit_root, pending, reconciled=True)
         return f"build {pending.build_id} was published by an interrupted build; recorded now"
-    folder = audit_root / "builds" / pending.build_id
-    if folder.exists():
-        os.replace(folder, _free_name(folder, ".abandoned"))
+    kept = folder.build(pending.build_id).folder
+    if kept.exists():
+        os.replace(kept, _free_name(kept, ABANDONED))
     log_event(audit_root, "abandoned", pending)
-    (audit_root / PENDING).unlink()
+    folder.pending.unlink()
     return f"build {pending.build_id} was prepared but never published; marked abandoned"
 
 
 def archive_folder(audit_root: Path, entry: ChainEntry) -> Path:
     """The folder ``builds/<build id>`` for ``entry``; a leftover of an unrecorded build is moved aside."""
-    target = audit_root / "builds" / entry.build_id
+    target = AuditFolder(audit_root).build(entry.build_id).folder
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():
-        os.replace(target, _free_name(target, ".abandoned"))
+        os.replace(target, _free_name(target, ABANDONED))
     return target
 
 

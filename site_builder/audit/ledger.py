@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from site_builder.audit.layout import BuildRecord
 from site_builder.rules.disclosure import REASONS, Decision
 from site_builder.rules.validation import Quarantined, Record
 from site_builder.sources.loading import FileReport
@@ -71,11 +72,11 @@ class Ledger:
 
     def __init__(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        self.folder = folder
+        self.record = BuildRecord(folder)
         self.counts = Counts()
         self._files = [
-            (folder / "decisions.csv").open("w", encoding="utf-8", newline=""),
-            (folder / "quarantine.csv").open("w", encoding="utf-8", newline=""),
+            self.record.decisions.open("w", encoding="utf-8", newline=""),
+            self.record.quarantine.open("w", encoding="utf-8", newline=""),
         ]
         self._decisions = csv.writer(self._files[0], lineterminator="\n")
         self._quarantine = csv.writer(self._files[1], lineterminator="\n")
@@ -112,7 +113,7 @@ class Ledger:
 
         They may quote a file's cells, so they stay here; the public manifest only counts them.
         """
-        with (self.folder / "warnings.csv").open("w", encoding="utf-8", newline="") as fh:
+        with self.record.warnings.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(["item", "file", "warning"])
             writer.writerows([s.item, s.name, w] for s in sources for w in s.warnings)

@@ -19,6 +19,7 @@ from site_builder.audit.ledger import Counts
 from site_builder.config import Config
 from site_builder.rules.catalogue import Catalogue
 from site_builder.rules.profiles import Policy
+from site_builder.sources.database import TableSource
 from site_builder.sources.loading import FileReport
 
 MANIFEST = "manifest.json"
@@ -77,7 +78,8 @@ def make_manifest(
         "inputs": {
             "records": [
                 {"item": s.item, "file": s.name, "encoding": s.encoding, "sha256": s.sha256, "rows": s.rows,
-                 "warnings": len(s.warnings)}
+                 "warnings": len(s.warnings),
+                 **({"database": s.source.url, "table": s.source.table} if isinstance(s.source, TableSource) else {})}
                 for s in sources
             ],
             "catalogue": {_rel(p, root): file_sha256(p) for p in catalogue.files},

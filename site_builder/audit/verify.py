@@ -15,7 +15,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from site_builder.audit import signing
 from site_builder.audit.history import (
-    CHAIN_FILE,
     PUBLIC_CHAIN,
     ChainEntry,
     chain_problems,
@@ -23,6 +22,7 @@ from site_builder.audit.history import (
     read_chain,
     read_pending,
 )
+from site_builder.audit.layout import AuditFolder
 from site_builder.audit.manifest import MANIFEST, UNHASHED, file_sha256, output_hashes, site_files
 from site_builder.rules.privacy import Secrets, scan_for_leaks
 
@@ -127,14 +127,14 @@ def signature_problems(site_dir: Path, manifest_sha: str, chain: list[ChainEntry
 def audit_problems(public: list[ChainEntry], audit_root: Path) -> list[str]:
     """The audit chain is whole, its archived manifests match, and the site's head is its head."""
     recorded = read_chain(audit_root)
-    where = (audit_root / CHAIN_FILE).as_posix()
+    where = AuditFolder(audit_root).chain.as_posix()
     if not recorded:
         return [f"{where}: no audit chain here: the site cannot be checked against its history"]
     problems = chain_problems(recorded, where)
     if public and recorded != public:
         problems.append(_head_problem(public, recorded, audit_root, where))
     for entry in recorded:
-        saved = audit_root / "builds" / entry.build_id / MANIFEST
+        saved = AuditFolder(audit_root).build(entry.build_id).manifest
         if not saved.exists():
             problems.append(f"{saved}: missing (build {entry.build_id} of the chain)")
         elif file_sha256(saved) != entry.manifest_sha256:

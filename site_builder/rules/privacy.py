@@ -27,14 +27,14 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from stdnum import luhn
 
-from site_builder.rules.catalogue import CatalogItem, Catalogue, FieldSpec
+from site_builder.rules.catalogue import CatalogItem, FieldSpec
 from site_builder.rules.identifiers import mask_id_number, resident_id_problem
 from site_builder.rules.regions import PROVINCES
 from site_builder.sources.loading import RawRow
@@ -307,20 +307,3 @@ def scan_for_leaks(site_dir: Path, secrets: Secrets) -> list[str]:
                 where = path.relative_to(site_dir).as_posix() + (label[len(path.name):] if "!" in label else "")
                 problems.append(f"{where}: contains {len(found)} withheld value(s) or raw ID number(s)")
     return problems
-
-
-def collect_secrets(records: Path, catalogue: Catalogue | Path | Sequence[Path]) -> Secrets:
-    """The secrets of every row of the records directory (read as the build reads it).
-
-    ``catalogue``: the catalogue, or the folder(s) to load it from.
-    """
-    from site_builder.rules.catalogue import load_catalogue
-    from site_builder.rules.pipeline import read_all
-    from site_builder.sources.loading import find_sources
-
-    if not isinstance(catalogue, Catalogue):
-        catalogue = load_catalogue(catalogue)  # type: ignore[arg-type]  # a sequence once catalogues are layered
-    secrets = Secrets()
-    for item, raw in read_all(catalogue, find_sources(records, catalogue)):
-        secrets.add_row(raw, item)
-    return secrets

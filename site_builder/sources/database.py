@@ -42,7 +42,6 @@ from site_builder.sources.mapping import ENV_PREFIX, SourceSettings, TableSpec, 
 
 if TYPE_CHECKING:
     from site_builder.config import Config
-    from site_builder.rules.privacy import Secrets
 
 log = logging.getLogger(__name__)
 logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)  # never log statements or row values
@@ -153,18 +152,6 @@ def select_sources(config: Config, catalogue: Catalogue) -> tuple[list[SourceFil
         sources.append(TableSource(item.id, Path(f"<{label}>"), f"<{label}>", database.name, label, spec, database))
     ignored = [f"<{n}>" for n in names if n not in claimed and not n.startswith(("sqlite_", "_"))]
     return sources, ignored
-
-
-def source_secrets(config: Config) -> Secrets:
-    """The secrets of every row of the configured sources (files or tables), for ``verify``'s leak scan."""
-    from site_builder.rules.pipeline import read_all
-    from site_builder.rules.privacy import Secrets
-
-    catalogue = site_catalogue(config)
-    secrets = Secrets()
-    for item, raw in read_all(catalogue, select_sources(config, catalogue)[0]):
-        secrets.add_row(raw, item)
-    return secrets
 
 
 def read_table(source: TableSource, item: CatalogItem, report: FileReport) -> Iterator[RawRow]:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from site_builder.exceptions import InputError
 from site_builder.rules.catalogue import CatalogItem, Catalogue, normalise_title
+from site_builder.sources.mapping import suggestion, unrecognised
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +183,12 @@ def read_rows(source: SourceFile, item: CatalogItem, report: FileReport | None =
     (or only) sheet has no heading row. A later worksheet without a heading row (``填报说明``) is
     not read, with a warning that counts its rows.
     """
+    if type(source) is not SourceFile:  # a database table (sources/database.py), read into the same RawRows
+        from site_builder.sources.database import TableSource, read_table
+
+        assert isinstance(source, TableSource)
+        yield from read_table(source, item, report or FileReport(source))
+        return
     try:
         yield from _read_rows(report or FileReport(source), item)
     except OSError as exc:
@@ -238,8 +245,10 @@ def _find_header(rows: Iterator[SheetRow], item: CatalogItem, report: FileReport
     """
     index = item.header_index()
     seen = 0
+    early: list[list[str]] = []
     for row in rows:
         seen += 1
+        early.append(row.cells)
         if sum(1 for cell in row.cells if normalise_title(cell) in index) >= 2 and not row.defects:
             if row.number > 1:
                 report.warnings.append(f"表头在第{row.number}行，前{row.number - 1}行已跳过")
@@ -251,6 +260,7 @@ def _find_header(rows: Iterator[SheetRow], item: CatalogItem, report: FileReport
     raise InputError(
         f"Records file '{report.path}': no heading row naming at least two columns of '{item.id}' in its first "
         f"{HEADER_SEARCH} rows; add the heading row (Chinese titles or English names, see the README)"
+        f"{unrecognised(item, early)}"
     )
 
 
@@ -262,7 +272,7 @@ def _map_header(report: FileReport, item: CatalogItem, header: list[str]) -> dic
         name = index.get(normalise_title(heading))
         if name is None:
             if heading.strip():
-                report.warnings.append(f"未知列“{heading.strip()}”（第{position + 1}列）已忽略")
+                report.warnings.append(f"未知列“{heading.strip()}”（第{position + 1}列）已忽略{suggestion(heading, item)}")
         elif name in columns.values():
             report.warnings.append(f"列“{heading.strip()}”重复对应字段 {name}，仅使用第一列")
         else:
