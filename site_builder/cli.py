@@ -237,15 +237,18 @@ def due(ctx: click.Context, out: Path | None, today_str: str | None) -> None:
 @main.command()
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date the sample records are dated for (default: today, Asia/Shanghai).")
+@click.option("--database", is_flag=True, help="Put the sample records into an embedded SQLite database (records.sqlite) "
+              "and read it through [sources], as a platform's database would be read.")
 @_errors_to_exit
-def init(folder: Path, as_of: str | None) -> None:
+def init(folder: Path, as_of: str | None, database: bool) -> None:
     """Make a new site folder FOLDER: site_builder.toml, content/, templates/ for overrides and records/
-    with sample rows. FOLDER must be new or empty; nothing is overwritten."""
-    from site_builder.scaffold import init_site
+    (or records.sqlite) with sample rows. FOLDER must be new or empty; nothing is overwritten."""
+    from site_builder.scaffold import DATABASE, init_site
 
     day = _as_of(as_of, Config())
-    made = init_site(folder, day)
-    click.echo(f"Made the site folder {folder}: site_builder.toml, content/, templates/, records/ "
+    made = init_site(folder, day, database=database)
+    records = DATABASE if database else "records/"
+    click.echo(f"Made the site folder {folder}: site_builder.toml, content/, templates/, {records} "
                f"({sum(made.rows.values())} sample rows dated for {day}, one excluded and one quarantined).\n"
                f"Next: cd {folder} && site-builder build")
 

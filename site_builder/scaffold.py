@@ -14,9 +14,11 @@ then to today, so the same rows are published (and the same row excluded) whenev
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
+import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -97,6 +99,16 @@ described in the operator's guide (docs/ in site_builder's source repository). P
 {names}
 """
 
+DATABASE = "records.sqlite"
+KEY = "序号"
+DATABASE_CONFIG = f"""
+[sources]
+# Build from this database instead of paths.records: an SQLAlchemy URL without a password (the
+# password comes from password_env or password_file), here the embedded SQLite sample database.
+# A table per catalogue item, named by its id; [sources.<item>] names another table or a query.
+url = "sqlite:///{DATABASE}"
+"""
+
 GITIGNORE = """\
 # Built by site-builder: the published site, its versions and lock, and the private audit folder.
 /output
@@ -116,8 +128,12 @@ class Scaffold:
     as_of: date
 
 
-def init_site(folder: Path, today: date, centre: str = "示例市公共信用信息中心") -> Scaffold:
+def init_site(folder: Path, today: date, centre: str = "示例市公共信用信息中心", database: bool = False) -> Scaffold:
     """Make a new site folder at ``folder``, with sample records dated for ``today``.
+
+    ``database``: the sample rows go into an embedded SQLite database ``records.sqlite`` (one table
+    per item, the catalogue's Chinese titles as column names, a ``序号`` key) and the configuration's
+    ``[sources]`` points at it, as a credit platform's database would be; otherwise into ``records/``.
 
     Refuses (:class:`InitError`) a folder that exists and is not empty, or is a file: nothing the
     user has is ever overwritten.
@@ -129,7 +145,8 @@ def init_site(folder: Path, today: date, centre: str = "示例市公共信用信
     try:
         folder.mkdir(parents=True, exist_ok=True)
         profiles = ", ".join(f'"{p.stem}"' for p in sorted((PACKAGE / "defaults" / "profiles").glob("*.yaml")))
-        (folder / "site_builder.toml").write_text(CONFIG.replace("{profiles}", profiles), encoding="utf-8")
+        config = CONFIG.replace("{profiles}", profiles) + (DATABASE_CONFIG if database else "")
+        (folder / "site_builder.toml").write_text(config, encoding="utf-8")
         (folder / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
         (folder / "content").mkdir()
         (folder / "content" / "50-contact.md").write_text(CONTACT_PAGE.format(centre=centre), encoding="utf-8")
@@ -137,14 +154,39 @@ def init_site(folder: Path, today: date, centre: str = "示例市公共信用信
         names = "\n".join(f"    {p.relative_to(PACKAGE / 'theme')}" for p in _theme_files())
         (folder / "templates" / "README.txt").write_text(
             TEMPLATES_README.format(theme=PACKAGE / "theme", names=names), encoding="utf-8")
-        (folder / "records").mkdir()
         rows = {}
-        for sample in sorted(SAMPLE_RECORDS.glob("*.csv")):
-            text, rows[sample.name] = shift_dates(sample.read_text(encoding="utf-8-sig"), shift)
-            (folder / "records" / sample.name).write_text(text, encoding="utf-8-sig", newline="")
+        samples = {sample.stem: shift_dates(sample.read_text(encoding="utf-8-sig"), shift)
+                   for sample in sorted(SAMPLE_RECORDS.glob("*.csv"))}
+        if database:
+            rows = _write_database(folder / DATABASE, {item: text for item, (text, _) in samples.items()})
+        else:
+            (folder / "records").mkdir()
+            for item, (text, count) in samples.items():
+                (folder / "records" / f"{item}.csv").write_text(text, encoding="utf-8-sig", newline="")
+                rows[f"{item}.csv"] = count
     except OSError as exc:
         raise InitError(f"{exc.filename or folder}: cannot be written ({exc.strerror or exc})") from exc
     return Scaffold(folder, rows, today)
+
+
+def _write_database(path: Path, samples: dict[str, str]) -> dict[str, int]:
+    """The sample rows as an SQLite database: a table per item, a ``序号`` key and the CSV headings as columns."""
+    rows = {}
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        for item, text in samples.items():
+            heading, *cells = list(csv.reader(io.StringIO(text, newline="")))
+            columns = ", ".join(_quoted(name) + " TEXT" for name in heading)
+            db.execute(f"CREATE TABLE {_quoted(item)} ({_quoted(KEY)} INTEGER PRIMARY KEY, {columns})")
+            marks = ", ".join("?" * (len(heading) + 1))
+            db.executemany(f"INSERT INTO {_quoted(item)} VALUES ({marks})",
+                           [(number, *(cell or None for cell in row)) for number, row in enumerate(cells, start=1)])
+            rows[f"<{item}>"] = len(cells)
+    return rows
+
+
+def _quoted(name: str) -> str:
+    """An SQL identifier in double quotes (the names are the packaged catalogue's, never user input)."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def shift_dates(text: str, shift: timedelta) -> tuple[str, int]:

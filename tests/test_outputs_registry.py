@@ -20,6 +20,7 @@ from site_builder.cli import main
 from site_builder.config import Config, OutputSettings, load_config
 from site_builder.exceptions import BuildError, ConfigError
 from site_builder.outputs.registry import BUILTIN, available, enabled_outputs
+from site_builder.scaffold import init_site
 
 AS_OF = date(2025, 6, 1)
 
@@ -155,17 +156,20 @@ def test_an_output_installed_through_the_entry_point_is_written_and_can_be_disab
 
 @pytest.mark.usefixtures("plugin")
 def test_a_site_folder_with_a_template_override_and_a_plugin_output(tmp_path: Path) -> None:
-    """The issue's demonstration: a site folder overriding one template and adding one output builds, showing both."""
+    """The issue's demonstration: a site folder made by ``init`` that overrides one template and adds one
+    output through an entry point builds, and its output shows both."""
     site = tmp_path / "mysite"
-    records(site)
-    (site / "templates").mkdir()
+    made = init_site(site, AS_OF)
     (site / "templates" / "home.html").write_text(
         '{% extends "!home.html" %}{% block main %}<p id="local">本市首页</p>{{ super() }}{% endblock %}\n', encoding="utf-8")
-    (site / "site_builder.toml").write_text("[search]\nenabled = false\n", encoding="utf-8")
-    build(load_config(site / "site_builder.toml"), AS_OF)
+    config = load_config(site / "site_builder.toml")
+    build(dataclasses.replace(config, search=dataclasses.replace(config.search, enabled=False)), AS_OF)
     out = site / "output"
     assert '<p id="local">本市首页</p>' in (out / "index.html").read_text(encoding="utf-8")
-    assert (out / "hello.txt").is_file()
+    assert "最新公示" in (out / "index.html").read_text(encoding="utf-8")  # the packaged home page around it
+    published = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["counts"]["published"]
+    assert published == sum(made.rows.values()) - 2  # one sample row excluded, one quarantined
+    assert (out / "hello.txt").read_text(encoding="utf-8").startswith("subject ")
 
 
 def test_a_broken_plugin_stops_the_build_naming_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
