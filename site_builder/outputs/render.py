@@ -9,8 +9,8 @@ files. The sitemap, feed and subject data files are their own outputs (``discove
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
+from collections.abc import Iterable
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +92,7 @@ class Renderer:
         for item in self.site.catalogue.items:
             self.record_pages(item)
             self.paginated(f"items/{item.id}/", self.site.store.count(item.id), "item.html",
-                           functools.partial(self.site.store.newest, item.id), item=item,
+                           self.site.store.by_item(item.id, newest_first=True), item=item,
                            basis=self.site.policy.period(item.id, item.period, self.site.as_of).basis)
         self.subject_pages()
         self.authority_pages()
@@ -124,17 +124,19 @@ class Renderer:
                 category=CATEGORIES.get(r.subject_category, ""),
             )
 
-    def paginated(self, base: str, total: int, template: str, fetch: Callable[[int, int], list[PublicRecord]],
-                  **context: Any) -> None:
-        """A list of records split into pages of ``PAGE_SIZE``: ``base``, ``base/page/2/`` …"""
+    def paginated(self, base: str, total: int, template: str, records: Iterable[PublicRecord], **context: Any) -> None:
+        """A list of ``total`` records, read once in order, cut into pages of ``PAGE_SIZE``: ``base``, ``base/page/2/`` …
+
+        ``records`` is one ordered stream (one query), so a page costs the same wherever it falls in the list.
+        """
         pages = max(1, -(-total // PAGE_SIZE))
+        stream = iter(records)
 
         def page_path(n: int) -> str:
             return base + (f"page/{n}/" if n > 1 else "")
 
         for n in range(1, pages + 1):
-            records = fetch(PAGE_SIZE, (n - 1) * PAGE_SIZE)
-            self.write(page_path(n), template, records=records, page=n, pages=pages, total=total,
+            self.write(page_path(n), template, records=list(islice(stream, PAGE_SIZE)), page=n, pages=pages, total=total,
                        page_path=page_path, **context)
 
     def subject_pages(self) -> None:
@@ -161,8 +163,7 @@ class Renderer:
         authorities = self.site.store.authorities()
         self.write("authority/", "authorities.html", authorities=authorities)
         for name, total in authorities:
-            self.paginated(authority_path(name), total, "authority.html",
-                           functools.partial(self.site.store.by_authority, name), name=name)
+            self.paginated(authority_path(name), total, "authority.html", self.site.store.by_authority(name), name=name)
 
     def subject_jsonld(self, key: str, name: str, identity: PublicRecord | None) -> dict[str, Any]:
         """schema.org description of a subject."""
