@@ -2,6 +2,7 @@
 
     python scripts/generate_records.py --out data/records --encoding-mix
     python scripts/generate_records.py --out /tmp/big --subjects 300000     # ~1 million rows
+    python scripts/generate_records.py --out /tmp/big --subjects 100000 --records 1000000   # exactly 1,000,000 rows
     python scripts/generate_records.py --sqlite data/demo.sqlite            # the same rows as data/records
     python scripts/generate_records.py --database postgresql+psycopg://user:pw@host/db   # into a server
 
@@ -221,13 +222,35 @@ class Generator:
                 "decision_date": decided.isoformat(), "effective_date": (decided + timedelta(days=30)).isoformat()}
 
 
-def rows(gen: Generator, subjects: int) -> Iterator[tuple[str, dict[str, str]]]:
-    """``(item, row)`` for every subject and its records, subject first."""
+RECORDS_PER_SUBJECT = (0, 1, 1, 2, 2, 3, 4, 6)
+"""How many records a subject has, drawn uniformly (mean 2.375: 300 subjects give about 1,000 rows)."""
+
+
+def record_counts(subjects: int, records: int, seed: int) -> list[int]:
+    """Records per subject summing to exactly ``records``: the usual spread, scaled (largest remainders).
+
+    Drawn from their own random generator, so the rows themselves come from the same stream as without a total.
+    """
+    if records < 0 or (records and not subjects):
+        raise ValueError(f"cannot spread {records} records over {subjects} subjects")
+    rng = random.Random(f"{seed}-record-counts")
+    draws = [rng.choice(RECORDS_PER_SUBJECT) for _ in range(subjects)]
+    total = sum(draws) or subjects
+    shares = [(d if sum(draws) else 1) * records / total for d in draws]
+    counts = [int(share) for share in shares]
+    short = records - sum(counts)
+    for i in sorted(range(subjects), key=lambda i: (counts[i] - shares[i], i))[:short]:
+        counts[i] += 1
+    return counts
+
+
+def rows(gen: Generator, subjects: int, counts: list[int] | None = None) -> Iterator[tuple[str, dict[str, str]]]:
+    """``(item, row)`` for every subject and its records, subject first (``counts[i]`` records of subject i if given)."""
     weights = {"admin_penalty": 40, "admin_license": 25, "commendation": 10, "dishonest_list": 10, "judgment": 15}
-    for _ in range(subjects):
+    for i in range(subjects):
         subject = gen.subject()
         yield "subject", subject
-        for _ in range(gen.rng.choice([0, 1, 1, 2, 2, 3, 4, 6])):
+        for _ in range(gen.rng.choice(RECORDS_PER_SUBJECT) if counts is None else counts[i]):
             item = gen.rng.choices(list(weights), list(weights.values()))[0]
             yield item, gen.record(item, subject)
 
@@ -312,6 +335,10 @@ class DatabaseWriter:
         self.engine.dispose()
 
 
+BROKEN = ("AP-BAD-CODE", "AP-BAD-DATE", "duplicate")
+"""The invalid admin_penalty rows of a set of up to 20,000 subjects (see :func:`broken_rows`)."""
+
+
 def broken_rows(first_penalty: dict[str, str]) -> list[dict[str, str]]:
     """Three invalid admin_penalty rows for the quarantine demo."""
     code = first_penalty["uscc"]
@@ -327,6 +354,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sqlite", type=Path, help="SQLite database to write (replaced), one table per item")
     parser.add_argument("--database", metavar="URL", help="database to write the tables into (SQLAlchemy URL)")
     parser.add_argument("--subjects", type=int, default=300)
+    parser.add_argument("--records", type=int, metavar="N",
+                        help="exactly N rows in all (subject rows and the three invalid demo rows included), "
+                             "spread over the subjects; default: about 3.4 rows per subject")
     parser.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 11, 24))
     parser.add_argument("--seed", type=int, default=20261124)
     parser.add_argument("--encoding-mix", action="store_true",
@@ -336,6 +366,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give --out, --sqlite or --database")
     encodings = {"admin_penalty": "gb18030", "judgment": "utf-8"} if args.encoding_mix else {}
     split = args.subjects > 20_000
+    counts = None
+    if args.records is not None:
+        records = args.records - args.subjects - (0 if split else len(BROKEN))
+        if records < 0:
+            parser.error(f"--records {args.records}: fewer than one row per subject (and the invalid rows)")
+        counts = record_counts(args.subjects, records, args.seed)
     writers: list[Writers | DatabaseWriter] = [Writers(args.out, encodings, split)] if args.out else []
     if args.sqlite:
         args.sqlite.unlink(missing_ok=True)
@@ -344,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
         writers.append(DatabaseWriter(args.database))
     gen = Generator(args.as_of, args.seed)
     first_penalty: dict[str, str] | None = None
-    for item, row in rows(gen, args.subjects):
+    for item, row in rows(gen, args.subjects, counts):
         for writer in writers:
             writer.write(item, row)
         if item == "admin_penalty" and first_penalty is None and row["subject_category"] != "自然人":
