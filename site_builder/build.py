@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -37,6 +37,7 @@ from site_builder.faults import fault_point
 from site_builder.inputs import load_inputs
 from site_builder.outputs.registry import enabled_outputs
 from site_builder.outputs.site import Site
+from site_builder.progress import Stages
 from site_builder.rules.pipeline import decide_rows
 from site_builder.rules.privacy import Secrets
 from site_builder.rules.redaction import redact
@@ -59,12 +60,14 @@ class BuildResult:
     """What reading each records file found (rows, encoding, warnings)."""
 
 
-def build(config: Config, as_of: date, new_chain: bool = False) -> BuildResult:
+def build(config: Config, as_of: date, new_chain: bool = False, progress: TextIO | None = None) -> BuildResult:
     """Build the site for ``as_of`` from ``config.paths.records`` into ``config.paths.output``.
 
     ``new_chain``: start a new audit chain although the output carries one the audit folder lacks
-    (the new chain's first entry names the head it replaces).
+    (the new chain's first entry names the head it replaces). ``progress``: where to draw progress
+    bars (a terminal; ``None``: none). Each stage logs one ``stage=<name> seconds=…`` line at INFO.
     """
+    stages = Stages(progress)
     out, audit_root = config.paths.output, config.paths.audit
     publish.check_output(out, config.site_inputs)
     key = signing.load_private_key(config.signing.key) if config.signing.key else None
@@ -83,34 +86,42 @@ def build(config: Config, as_of: date, new_chain: bool = False) -> BuildResult:
         ledger = Ledger(work)
         secrets = Secrets()
         reports: list[FileReport] = []
-        for row in decide_rows(catalogue, policy, sources, as_of, reports=reports):
-            secrets.add_row(row.raw, row.item)
-            if isinstance(row.checked, Quarantined):
-                ledger.quarantine(row.checked)
-            elif row.decision is not None:
-                ledger.decide(row.checked, row.decision)
-                if row.decision.published:
-                    store.add(redact(row.checked, row.item, row.decision))
-        for report in reports:
-            _log_source(report)
-        ledger.warnings(reports, ignored)
-        store.flush()
-        ledger.close()
+        with stages.stage("decide") as decide:
+            for row in decide_rows(catalogue, policy, sources, as_of, reports=reports):
+                decide.advance()
+                secrets.add_row(row.raw, row.item)
+                if isinstance(row.checked, Quarantined):
+                    ledger.quarantine(row.checked)
+                elif row.decision is not None:
+                    ledger.decide(row.checked, row.decision)
+                    if row.decision.published:
+                        store.add(redact(row.checked, row.item, row.decision))
+            for report in reports:
+                _log_source(report)
+            ledger.warnings(reports, ignored)
+            store.flush()
+            ledger.close()
+            decide.summary |= {"rows": decide.done, "published": sum(ledger.counts.published.values())}
         site = Site(config, catalogue, policy, as_of, store, frozenset(o.name for o in outputs))
         for output in outputs:
-            written = output.write(site, staging)
-            log.info("output name=%s files=%d", output.name, len(written))
+            with stages.stage(output.name) as stage:
+                stage.summary["files"] = len(output.write(site, staging))
         store.close()
         publish.write_marker(staging)
         if key is not None:
             (staging / signing.PUBLIC_KEY).parent.mkdir(exist_ok=True)
             (staging / signing.PUBLIC_KEY).write_text(signing.public_pem(key.public_key()), encoding="ascii")
-        manifest = make_manifest(config, catalogue, policy, as_of, reports, ignored, ledger.counts, staging)
-        entry = _write_manifest(staging, chain, manifest, key, extra)
-        problems = verify_site(staging, secrets, check_hashes=False, public_key=key.public_key() if key else None)
+        with stages.stage("manifest") as stage:
+            manifest = make_manifest(config, catalogue, policy, as_of, reports, ignored, ledger.counts, staging)
+            entry = _write_manifest(staging, chain, manifest, key, extra)
+            stage.summary["files"] = len(manifest["outputs"])
+        with stages.stage("verify") as stage:
+            problems = verify_site(staging, secrets, check_hashes=False, public_key=key.public_key() if key else None)
+            stage.summary["problems"] = len(problems)
         if problems:
             raise BuildError("The built site does not verify; nothing was published:\n  " + "\n  ".join(problems))
-        kept = _publish(work, audit_root, entry, staging, out)
+        with stages.stage("publish"):
+            kept = _publish(work, audit_root, entry, staging, out)
     log.info("built output=%s build=%s published=%d signed=%s", out, entry.build_id, sum(ledger.counts.published.values()),
              entry.key or "no")
     return BuildResult(out, kept, entry, ledger.counts, reports)

@@ -97,13 +97,17 @@ def _as_of(value: str | None, config: Config) -> date:
               "postgresql+psycopg://user@host/db or env:NAME (password from sources.password_env/_file).")
 @click.option("--new-chain", is_flag=True,
               help="Start a new audit chain although the output carries one the audit folder lacks (recorded in the chain).")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors, no progress bars (as site-builder -q build).")
 @click.pass_context
 @_errors_to_exit
 def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Path | None,
-          as_of: str | None, profile: str | None, no_search: bool, new_chain: bool, source: str | None) -> None:
+          as_of: str | None, profile: str | None, no_search: bool, new_chain: bool, source: str | None,
+          quiet: bool) -> None:
     """Build the site and data package from the records directory.
 
-    The output must be empty, new, or a site this tool built; it becomes a link to the new build."""
+    The output must be empty, new, or a site this tool built; it becomes a link to the new build.
+    Each stage logs one line with its time (stage=decide seconds=…); progress bars are drawn only
+    when stderr is a terminal and --quiet is not given."""
     from site_builder.build import build as run_build
     from site_builder.sources.database import with_source
 
@@ -113,7 +117,11 @@ def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Pat
     if no_search:
         config = dataclasses.replace(config, search=dataclasses.replace(config.search, enabled=False))
     day = _as_of(as_of, config)
-    result = run_build(config, day, new_chain=new_chain)
+    quiet = quiet or bool(ctx.find_root().params.get("quiet"))
+    if quiet:
+        logging.getLogger().setLevel(logging.WARNING)
+    bars = None if quiet or not sys.stderr.isatty() else sys.stderr
+    result = run_build(config, day, new_chain=new_chain, progress=bars)
     counts = result.counts
     excluded = counts.excluded_totals()
     click.echo(

@@ -19,7 +19,7 @@ from typing import Any
 
 from frictionless import Package, Resource, Schema
 
-from site_builder import __version__
+from site_builder import __version__, progress
 from site_builder.outputs import base
 from site_builder.outputs.site import Site
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
@@ -86,6 +86,7 @@ def write_datapackage(site: Site, folder: Path) -> Path:
     """Write every item's CSV and ``datapackage.json`` into ``folder``; return the descriptor path."""
     folder.mkdir(parents=True, exist_ok=True)
     resources = []
+    progress.expect(site.store.count())
     for item in site.catalogue.items:
         path = folder / f"{item.id}.csv"
         _write_csv(site, item, path)
@@ -118,3 +119,4 @@ def _write_csv(site: Site, item: CatalogItem, path: Path) -> None:
         for record in site.store.by_item(item.id):
             row = [safe_cell(record.fields[n]) if n in text else record.fields[n] for n in names]
             writer.writerow([*row, record.date.isoformat(), record.until.isoformat() if record.until else ""])
+            progress.advance()

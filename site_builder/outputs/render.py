@@ -14,6 +14,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from site_builder import progress
 from site_builder.outputs import base
 from site_builder.outputs.discovery import FeedOutput, SitemapOutput
 from site_builder.outputs.search_terms import name_terms, region_name
@@ -77,6 +78,7 @@ class Renderer:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(render(self.env, template, path, canonical=self.site.canonical(path), **context), encoding="utf-8")
         self.written.append(target)
+        progress.advance()
 
     def render_all(self) -> None:
         """The pages, subject data files, sitemap and feed (the outputs ``pages``, ``subject_data``,
@@ -88,6 +90,7 @@ class Renderer:
     def render_pages(self) -> list[Path]:
         """Copy the static files and render every page of the site; return the files written."""
         self.written = copy_static(self.site, self.out)
+        progress.expect(self.page_count())
         self.home()
         for item in self.site.catalogue.items:
             self.record_pages(item)
@@ -102,6 +105,13 @@ class Renderer:
         self.write("search/", "search.html")
         self.write("404.html", "404.html")
         return self.written
+
+    def page_count(self) -> int:
+        """How many pages :meth:`render_pages` writes (for the progress bar): one query per list, no page read."""
+        store = self.site.store
+        lists = [store.count(item.id) for item in self.site.catalogue.items] + [n for _, n in store.authorities()]
+        pages = store.count() + store.subject_count() + sum(max(1, -(-n // PAGE_SIZE)) for n in lists)
+        return pages + len(self.content) + 5  # home, authority index, data, search and 404
 
     def counts(self) -> list[tuple[CatalogItem, int]]:
         """Published records per catalogue item."""

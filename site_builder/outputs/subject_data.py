@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from site_builder import progress
 from site_builder.outputs import base
 from site_builder.outputs.datapackage import safe_cell
 from site_builder.outputs.site import Site, record_path
@@ -33,7 +34,9 @@ class SubjectDataOutput(base.Output):
     def write(self, site: Site, out: Path) -> list[Path]:
         """Write both files of every subject; return them."""
         written: list[Path] = []
+        progress.expect(site.store.subject_count())
         for key, records in site.store.subjects():
+            progress.advance()
             identity = next((r for r in records if r.item == "subject"), None)
             name = identity.subject_name if identity else records[0].subject_name
             written += write_subject_data(site, out / "subject" / key, key, name, records)
