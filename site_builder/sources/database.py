@@ -100,16 +100,21 @@ class TableSource(SourceFile):
     database: Database | None = field(default=None, repr=False, compare=False)
 
 
+def _parse_url(text: str, where: str) -> URL:
+    """``text`` as an SQLAlchemy URL, or a :class:`ConfigError` saying ``where`` it came from (never echoing it)."""
+    try:
+        return make_url(text)
+    except ArgumentError:
+        raise ConfigError(f"{where}: not a database URL (sqlite:///path.db, postgresql+psycopg://user@host/db "
+                          "or env:NAME)") from None
+
+
 def with_source(config: Config, url: str | None) -> Config:
     """``config`` with ``build --source URL`` (a relative SQLite path is taken from the current folder)."""
     if not url:
         return config
     if not url.startswith(ENV_PREFIX):
-        try:
-            parsed = make_url(url)
-        except ArgumentError:
-            raise ConfigError("--source: not a database URL (sqlite:///path.db, postgresql+psycopg://user@host/db "
-                              "or env:NAME)") from None
+        parsed = _parse_url(url, "--source")
         if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
             url = parsed.set(database=os.path.abspath(parsed.database)).render_as_string(hide_password=False)
     sources: SourceSettings = config.sources
@@ -316,11 +321,7 @@ def _full_url(settings: SourceSettings, root: Path) -> URL:
         raw = os.environ.get(name, "")
         if not raw:
             raise ConfigError(f"Config value 'sources.url': the environment variable {name} is not set")
-    try:
-        url = make_url(raw)
-    except ArgumentError:
-        raise ConfigError("Config value 'sources.url': not a database URL (sqlite:///path.db, "
-                          "postgresql+psycopg://user@host/db or env:NAME)") from None
+    url = _parse_url(raw, "Config value 'sources.url'")
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         url = url.set(database=str(root / url.database))
     password = _password(settings, root)
