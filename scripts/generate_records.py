@@ -389,6 +389,9 @@ def main(argv: list[str] | None = None) -> int:
         for row in broken_rows(first_penalty):
             for writer in writers:
                 writer.write("admin_penalty", row)
+    elif not split and counts is not None:
+        print(f"warning: no admin_penalty row to copy, so the {len(BROKEN)} invalid rows are missing: "
+              f"{args.records - len(BROKEN)} rows, not {args.records}", file=sys.stderr)
     for writer in writers:
         writer.close()
     for item in ITEMS:
