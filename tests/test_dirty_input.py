@@ -159,6 +159,14 @@ def test_scrub_masks_first_generation_ids_mobiles_and_bank_cards(number: str, sh
     assert shown in out
 
 
+def test_an_id_ending_in_x_is_masked_whatever_follows_it() -> None:
+    """Found by the property test: ``…837Xy`` (a letter right after the final X) hid the number."""
+    number = next(n for seq in range(1000) if (n := make_resident_id("500106", "19941122", f"{seq:03d}")).endswith("X"))
+    for after in ("y", "号", "ABC", ""):
+        out = scrub(f"No.{number}{after}")
+        assert number not in canonical(out) and out.endswith(f"{number[-4:]}{after}"), out
+
+
 def test_scrub_leaves_dates_amounts_codes_and_document_numbers_alone() -> None:
     text = "2024年3月5日作出杭市监罚〔2024〕123号决定，罚款12000元，统一社会信用代码91330100MA27XL0A1X。"
     assert scrub(text) == text

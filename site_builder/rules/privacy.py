@@ -46,11 +46,12 @@ LOOSE_SECRET = 11
 _ZERO_WIDTH = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
 _CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 _SEP = r"[\s_./\\\-\u2010-\u2015\u2212\u30fb\u00b7\u2022\u3002]"
-_RUN = re.compile(rf"[0-9](?:{_SEP}{{0,3}}[0-9])*(?:{_SEP}{{0,3}}[Xx](?![0-9A-Za-z]))?")
+_RUN = re.compile(rf"[0-9](?:{_SEP}{{0,3}}[0-9])*(?:{_SEP}{{0,3}}[Xx])?")
 """Digits with up to three separators between them, and an ID number's final ``X``."""
 _GROUP = re.compile(r"[0-9]+[Xx]?|[Xx]")
 _ALNUM_RUN = re.compile(rf"[0-9A-Za-z]{{{MIN_SECRET},}}")
 _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+_DIGIT = re.compile(r"[0-9]")
 
 TEXT, CODE = "text", "code"
 """How a field is scrubbed: free text (every kind of personal number) or a code (18-character ID numbers only)."""
@@ -176,6 +177,7 @@ def find_numbers(folded: str, mode: str = TEXT) -> list[Found]:
     return sorted(chosen, key=lambda f: f.start)
 
 
+@functools.lru_cache(maxsize=65536)
 def _loose(value: str) -> re.Pattern[str]:
     """A pattern matching ``value`` (canonical) in folded text with separators between its characters."""
     return re.compile(f"{_SEP}{{0,3}}".join(re.escape(c) for c in value), re.IGNORECASE)
@@ -187,11 +189,16 @@ def scrub(text: str, own: Mapping[str, str] | None = None, mode: str = TEXT, all
     ``allowed``: canonical values that are public codes of the same record (a 15-digit 工商注册号
     quoted in its 违法事实 is not an ID number).
     """
-    own = own or {}
-    for raw in sorted(own, key=len, reverse=True):
-        value = canonical(raw) if canonical(raw).isalnum() else fold(raw)
-        if len(value) >= 2:
-            text = _replace(text, [(m.start(), m.end(), own[raw]) for m in _loose(value).finditer(_fold_mapped(text)[0])])
+    if own:
+        # A cheap test first: a value found with separators between its characters is found solid
+        # once every separator is removed (most fields repeat none of the record's secrets).
+        solid = re.sub(_SEP, "", fold(text)).upper()
+        for raw in sorted(own, key=len, reverse=True):
+            value = canonical(raw) if canonical(raw).isalnum() else fold(raw)
+            if len(value) >= 2 and re.sub(_SEP, "", value).upper() in solid:
+                text = _replace(text, [(m.start(), m.end(), own[raw]) for m in _loose(value).finditer(_fold_mapped(text)[0])])
+    if not _DIGIT.search(fold(text)):
+        return text  # every personal number is made of digits
     folded, _ = _fold_mapped(text)
     spans = [(f.start, f.end, f.masked()) for f in find_numbers(folded, mode) if f.digits not in allowed]
     return _replace(text, spans)
