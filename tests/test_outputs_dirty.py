@@ -23,7 +23,8 @@ from conftest import CATALOGUE, COMPANY, CONTENT_DIR, PROFILES_DIR, build_site, 
 from site_builder.audit.verify import verify_site
 from site_builder.cli import main
 from site_builder.outputs.datapackage import safe_cell
-from site_builder.outputs.render import Renderer, load_content
+from site_builder.outputs.discovery import FeedOutput, SitemapOutput
+from site_builder.outputs.render import PagesOutput, load_content
 from site_builder.outputs.site import Site
 from site_builder.rules.profiles import load_profile
 from site_builder.rules.redaction import PublicRecord
@@ -137,7 +138,8 @@ def test_feed_and_sitemap_writers_remove_what_xml_forbids(dirty_store: Site, tmp
     """The writers do not rely on the parser: a stray control character never makes the feed unreadable."""
     out = tmp_path / "site"
     out.mkdir()
-    Renderer(dirty_store, out).render_all()
+    for output in (PagesOutput(), SitemapOutput(), FeedOutput()):
+        output.write(dirty_store, out)
     feed = ET.parse(out / "feed.xml").getroot()
     entry = next(feed.iter(f"{ATOM}entry"))
     assert entry.findtext(f"{ATOM}title") == "行政处罚：公司坏字符 号坏字符"

@@ -16,10 +16,8 @@ from typing import Any
 
 from site_builder import progress
 from site_builder.outputs import base
-from site_builder.outputs.discovery import FeedOutput, SitemapOutput
 from site_builder.outputs.search_terms import name_terms, region_name
 from site_builder.outputs.site import Site, record_path
-from site_builder.outputs.subject_data import SubjectDataOutput
 from site_builder.outputs.theme import (
     CATEGORIES,
     CONTENT_ATTRIBUTES,
@@ -79,13 +77,6 @@ class Renderer:
         target.write_text(render(self.env, template, path, canonical=self.site.canonical(path), **context), encoding="utf-8")
         self.written.append(target)
         progress.advance()
-
-    def render_all(self) -> None:
-        """The pages, subject data files, sitemap and feed (the outputs ``pages``, ``subject_data``,
-        ``sitemap``, ``feed``), for callers that want the whole portal without the registry."""
-        self.render_pages()
-        for output in (SubjectDataOutput(), SitemapOutput(), FeedOutput()):
-            output.write(self.site, self.out)
 
     def render_pages(self) -> list[Path]:
         """Copy the static files and render every page of the site; return the files written."""
