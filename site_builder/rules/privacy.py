@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import ahocorasick
 from stdnum import luhn
 
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
@@ -44,12 +45,12 @@ MIN_SECRET = 6
 LOOSE_SECRET = 11
 """Alphanumeric secrets at least this long are found across separators; shorter ones only written solid."""
 _ZERO_WIDTH = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
-_CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+_CN_DIGITS = dict(zip("〇零一二三四五六七八九", "00123456789", strict=True))
+_CN_DIGIT = re.compile("[〇零一二三四五六七八九]")
 _SEP = r"[\s_./\\\-\u2010-\u2015\u2212\u30fb\u00b7\u2022\u3002]"
 _RUN = re.compile(rf"[0-9](?:{_SEP}{{0,3}}[0-9])*(?:{_SEP}{{0,3}}[Xx])?")
 """Digits with up to three separators between them, and an ID number's final ``X``."""
 _GROUP = re.compile(r"[0-9]+[Xx]?|[Xx]")
-_ALNUM_RUN = re.compile(rf"[0-9A-Za-z]{{{MIN_SECRET},}}")
 _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 _DIGIT = re.compile(r"[0-9]")
 
@@ -77,12 +78,17 @@ def scrub_mode(spec: FieldSpec) -> str | None:
 def _fold_char(char: str) -> str:
     if _ZERO_WIDTH.match(char):
         return ""
-    return unicodedata.normalize("NFKC", char).translate(_CN_DIGITS)
+    return _digits(unicodedata.normalize("NFKC", char))
 
 
 def fold(text: str) -> str:
     """``text`` as numbers are matched in it: NFKC, Chinese digits as digits, zero-width characters removed."""
-    return _ZERO_WIDTH.sub("", unicodedata.normalize("NFKC", text)).translate(_CN_DIGITS)
+    return _digits(_ZERO_WIDTH.sub("", unicodedata.normalize("NFKC", text)))
+
+
+def _digits(text: str) -> str:
+    """Chinese digit characters as ASCII digits (a substitution per match: far faster than ``str.translate``)."""
+    return _CN_DIGIT.sub(lambda match: _CN_DIGITS[match.group()], text)
 
 
 def _fold_mapped(text: str) -> tuple[str, list[int]]:
@@ -240,7 +246,7 @@ class Secrets:
     """Personal numbers found in scrubbed fields (masked by redaction wherever they appear)."""
     public: set[str] = field(default_factory=set)
     """Canonical values of public code fields: a number found in free text that is also a published code is not a secret."""
-    _ready: tuple[set[str], set[int], set[int]] | None = field(default=None, repr=False, compare=False)
+    _ready: tuple[ahocorasick.Automaton, ahocorasick.Automaton] | None = field(default=None, repr=False, compare=False)
 
     def add_row(self, raw: RawRow, item: CatalogItem) -> None:
         """Collect the secrets of one input row, valid or not."""
@@ -268,24 +274,31 @@ class Secrets:
         self._ready = None
 
     def find(self, text: str) -> list[str]:
-        """The secrets that occur in ``text`` in any written form (returned canonical, for counting only)."""
+        """The secrets that occur in ``text`` in any written form (returned canonical, for counting only).
+
+        Two Aho-Corasick automata (pyahocorasick) scan the folded text once each: secrets shorter than
+        :data:`LOOSE_SECRET` as written solid, and the longer ones and the text secrets with every
+        separator removed, so ``330106 1990-0307 123X`` is found as ``330106199003071234X``.
+        """
         if self._ready is None:
-            codes = self.codes | (self.found - self.public)
-            lengths = {len(c) for c in codes}
-            self._ready = (codes, lengths, {n for n in lengths if n >= LOOSE_SECRET})
-        codes, lengths, loose = self._ready
-        folded = fold(text)
-        found = {s for s in self.texts if s in re.sub(_SEP, "", folded)} if self.texts else set()
-        for run in _ALNUM_RUN.findall(folded):
-            found |= _windows(run.upper(), lengths, codes)
-        if loose:
-            for run in _RUN.finditer(folded):
-                found |= _windows(re.sub(_SEP, "", run.group()).upper(), loose, codes)
+            self._ready = self._automata()
+        solid, loose = self._ready
+        folded = fold(text).upper()
+        found = {value for _end, value in solid.iter(folded)} if len(solid) else set()
+        if len(loose):
+            found |= {value for _end, value in loose.iter(re.sub(_SEP, "", folded))}
         return sorted(found)
 
-
-def _windows(run: str, lengths: set[int], codes: set[str]) -> set[str]:
-    return {run[i:i + n] for n in lengths for i in range(len(run) - n + 1) if run[i:i + n] in codes}
+    def _automata(self) -> tuple[ahocorasick.Automaton, ahocorasick.Automaton]:
+        solid, loose = ahocorasick.Automaton(), ahocorasick.Automaton()
+        for code in self.codes | (self.found - self.public):
+            (loose if len(code) >= LOOSE_SECRET else solid).add_word(code, code)
+        for secret in self.texts:
+            loose.add_word(secret.upper(), secret)
+        for automaton in (solid, loose):
+            if len(automaton):
+                automaton.make_automaton()
+        return solid, loose
 
 
 def readable_texts(path: Path) -> Iterator[tuple[str, str]]:
