@@ -131,6 +131,16 @@ class OutputSettings:
 
 
 @dataclass(frozen=True)
+class BuildSettings:
+    """How the build uses the machine."""
+
+    workers: int = 0
+    """Processes that render the record and subject pages and the subject data files: 0 one per core, 1 none
+    besides the build itself. Each worker reads its own share of the published store; the files are the same
+    whatever the number. Sites of fewer than some 2,000 pages render in the build process anyway."""
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration, with every path made absolute."""
 
@@ -143,6 +153,7 @@ class Config:
     signing: SigningSettings = field(default_factory=SigningSettings)
     publish: PublishSettings = field(default_factory=PublishSettings)
     outputs: OutputSettings = field(default_factory=OutputSettings)
+    build: BuildSettings = field(default_factory=BuildSettings)
     sources: SourceSettings = field(default_factory=SourceSettings)
     """``[sources]``: build from a database instead of ``paths.records`` (see ``sources/mapping.py``)."""
     columns: ColumnSettings = field(default_factory=ColumnSettings)
@@ -195,6 +206,7 @@ _SECTIONS: dict[str, type] = {
     "signing": SigningSettings,
     "publish": PublishSettings,
     "outputs": OutputSettings,
+    "build": BuildSettings,
     "sources": SourceSettings,
     "columns": ColumnSettings,
 }
@@ -276,6 +288,8 @@ def _section(name: str, cls: type, values: dict[str, Any], errors: list[str]) ->
         errors.append(f"Config value '{name}.base_url': must end with '/', got {settings.base_url!r}")
     if isinstance(settings, PublishSettings) and (settings.lock_timeout < 0 or settings.max_age_days < 0):
         errors.append(f"Config value '{name}': lock_timeout and max_age_days must not be negative")
+    if isinstance(settings, BuildSettings) and settings.workers < 0:
+        errors.append(f"Config value '{name}.workers': must be 0 (one per core) or more, got {settings.workers}")
     return settings
 
 

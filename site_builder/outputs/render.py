@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from site_builder import progress
-from site_builder.outputs import base
+from site_builder.outputs import base, parallel
 from site_builder.outputs.search_terms import name_terms, region_name
 from site_builder.outputs.site import Site, record_path
 from site_builder.outputs.theme import (
@@ -79,16 +79,32 @@ class Renderer:
         progress.advance()
 
     def render_pages(self) -> list[Path]:
-        """Copy the static files and render every page of the site; return the files written."""
+        """Copy the static files and render every page of the site; return the files written.
+
+        On a large site the record and subject pages are rendered by worker processes (``parallel.py``),
+        shard by shard, while this process writes the other pages; their files are taken in the same order.
+        """
         self.written = copy_static(self.site, self.out)
-        progress.expect(self.page_count())
-        self.home()
-        for item in self.site.catalogue.items:
-            self.record_pages(item)
-            self.paginated(f"items/{item.id}/", self.site.store.count(item.id), "item.html",
-                           self.site.store.by_item(item.id, newest_first=True), item=item,
-                           basis=self.site.policy.period(item.id, item.period, self.site.as_of).basis)
-        self.subject_pages()
+        total = self.page_count()
+        progress.expect(total)
+        store = self.site.store
+        with parallel.workers(self.site, self.out, total) as pool:
+            records = {item.id: pool.submit(parallel.shards(store, record_shard, item.id)) for item in self.site.catalogue.items
+                       } if pool else {}
+            subjects = pool.submit(parallel.shards(store, subject_shard)) if pool else []
+            self.home()
+            for item in self.site.catalogue.items:
+                if pool:
+                    self.written += pool.collect(records[item.id])
+                else:
+                    self.record_pages(item)
+                self.paginated(f"items/{item.id}/", store.count(item.id), "item.html",
+                               store.by_item(item.id, newest_first=True), item=item,
+                               basis=self.site.policy.period(item.id, item.period, self.site.as_of).basis)
+            if pool:
+                self.written += pool.collect(subjects)
+            else:
+                self.subject_pages()
         self.authority_pages()
         for page in self.content:
             self.write(f"pages/{page.slug}/", "page.html", page=page)
@@ -113,10 +129,10 @@ class Renderer:
         store = self.site.store
         self.write("", "home.html", counts=self.counts(), latest=store.latest(20), subject_count=store.subject_count())
 
-    def record_pages(self, item: CatalogItem) -> None:
-        """One page per published record of ``item``."""
+    def record_pages(self, item: CatalogItem, after: str | None = None, upto: str | None = None) -> None:
+        """One page per published record of ``item`` (whose record id is in ``after < id <= upto``, if given)."""
         basis = self.site.policy.period(item.id, item.period, self.site.as_of).basis
-        for r in self.site.store.by_item(item.id):
+        for r in self.site.store.by_item(item.id, after=after, upto=upto):
             natural = r.subject_category == "natural_person"
             self.write(
                 record_path(r), "record.html", r=r, item=item, fields=item.public_fields, heading=self.heading(r),
@@ -140,11 +156,12 @@ class Renderer:
             self.write(page_path(n), template, records=list(islice(stream, PAGE_SIZE)), page=n, pages=pages, total=total,
                        page_path=page_path, **context)
 
-    def subject_pages(self) -> None:
-        """One page per subject, keyed by 统一社会信用代码, with identity, counts and timeline."""
+    def subject_pages(self, after: str | None = None, upto: str | None = None) -> None:
+        """One page per subject (whose key is in ``after < key <= upto``, if given), keyed by 统一社会信用代码,
+        with identity, counts and timeline."""
         catalogue = self.site.catalogue
         identity_item = catalogue["subject"] if "subject" in catalogue.ids else None
-        for key, records in self.site.store.subjects():
+        for key, records in self.site.store.subjects(after, upto):
             identity = next((r for r in records if r.item == "subject"), None)
             timeline = [r for r in records if r.item != "subject"]
             counts = [(i, n) for i in catalogue.items if i.id != "subject"
@@ -190,3 +207,29 @@ class Renderer:
             "distribution": [{"@type": "DataDownload", "encodingFormat": "text/csv", "name": item.title,
                               "contentUrl": self.site.canonical(f"data/{item.id}.csv")} for item in self.site.catalogue.items],
         }
+
+
+_renderers: list[Renderer] = []
+"""In a worker process: its one renderer (one Jinja2 environment, templates compiled once), reused by every shard."""
+
+
+def _shard_renderer(site: Site, out: Path) -> Renderer:
+    """The worker's renderer for ``site``, with an empty list of written files."""
+    if not _renderers or _renderers[0].site is not site or _renderers[0].out != out:
+        _renderers[:] = [Renderer(site, out)]
+    _renderers[0].written = []
+    return _renderers[0]
+
+
+def record_shard(site: Site, out: Path, shard: parallel.Shard) -> list[Path]:
+    """In a worker: the record pages of one range of an item's record ids; the files written."""
+    renderer = _shard_renderer(site, out)
+    renderer.record_pages(site.catalogue[str(shard.item)], shard.after, shard.upto)
+    return renderer.written
+
+
+def subject_shard(site: Site, out: Path, shard: parallel.Shard) -> list[Path]:
+    """In a worker: the subject pages of one range of subject keys; the files written."""
+    renderer = _shard_renderer(site, out)
+    renderer.subject_pages(shard.after, shard.upto)
+    return renderer.written

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from site_builder import progress
-from site_builder.outputs import base
+from site_builder.outputs import base, parallel
 from site_builder.outputs.datapackage import safe_cell
 from site_builder.outputs.site import Site, record_path
 from site_builder.outputs.theme import heading
@@ -32,15 +32,29 @@ class SubjectDataOutput(base.Output):
     order = base.PAGES + 10
 
     def write(self, site: Site, out: Path) -> list[Path]:
-        """Write both files of every subject; return them."""
-        written: list[Path] = []
-        progress.expect(site.store.subject_count())
-        for key, records in site.store.subjects():
-            progress.advance()
-            identity = next((r for r in records if r.item == "subject"), None)
-            name = identity.subject_name if identity else records[0].subject_name
-            written += write_subject_data(site, out / "subject" / key, key, name, records)
-        return written
+        """Write both files of every subject (in worker processes on a large site); return them."""
+        subjects = site.store.subject_count()
+        progress.expect(subjects)
+        with parallel.workers(site, out, subjects) as pool:  # a subject's two small files weigh about one page
+            if pool:
+                return pool.collect(pool.submit(parallel.shards(site.store, subject_shard)), files_per_unit=2)
+            return write_subjects(site, out)
+
+
+def write_subjects(site: Site, out: Path, after: str | None = None, upto: str | None = None) -> list[Path]:
+    """Both files of every subject (whose key is in ``after < key <= upto``, if given); return them."""
+    written: list[Path] = []
+    for key, records in site.store.subjects(after, upto):
+        progress.advance()
+        identity = next((r for r in records if r.item == "subject"), None)
+        name = identity.subject_name if identity else records[0].subject_name
+        written += write_subject_data(site, out / "subject" / key, key, name, records)
+    return written
+
+
+def subject_shard(site: Site, out: Path, shard: parallel.Shard) -> list[Path]:
+    """In a worker: the data files of one range of subject keys; the files written."""
+    return write_subjects(site, out, shard.after, shard.upto)
 
 
 def write_subject_data(site: Site, folder: Path, key: str, name: str, records: list[PublicRecord]) -> list[Path]:

@@ -82,10 +82,34 @@ class PublishedStore:
             return int(self.db.execute("SELECT count(*) FROM record").fetchone()[0])
         return int(self.db.execute("SELECT count(*) FROM record WHERE item = ?", (item,)).fetchone()[0])
 
-    def by_item(self, item: str, newest_first: bool = False) -> Iterator[PublicRecord]:
-        """Records of one item, streamed: by record id, or newest first (then by record id)."""
+    def by_item(self, item: str, newest_first: bool = False, after: str | None = None,
+                upto: str | None = None) -> Iterator[PublicRecord]:
+        """Records of one item, streamed: by record id, or newest first (then by record id).
+
+        ``after`` and ``upto`` bound the record ids (``after < record_id <= upto``), for a worker's shard.
+        """
         order = "day DESC, record_id" if newest_first else "record_id"
-        return _records(self.db.execute(f"SELECT body FROM record WHERE item = ? ORDER BY {order}", (item,)))
+        where, bounds = _key_range("record_id", after, upto)
+        return _records(self.db.execute(f"SELECT body FROM record WHERE item = ?{where} ORDER BY {order}", (item, *bounds)))
+
+    def shard_bounds(self, size: int, item: str | None = None) -> list[tuple[str | None, str | None]]:
+        """Key ranges ``(after, upto)`` of at most ``size`` keys each, in order, covering every key once.
+
+        The keys are an item's record ids (for :meth:`by_item`), or with no ``item`` the subject keys
+        (for :meth:`subjects`); ``None`` leaves a range open at that end. One query along an index.
+        """
+        if item is None:
+            keys = "SELECT DISTINCT subject_key AS k FROM record WHERE subject_key != ''"
+            params: tuple[object, ...] = (size,)
+        else:
+            keys, params = "SELECT record_id AS k FROM record WHERE item = ?", (item, size)
+        rows = self.db.execute(f"SELECT k FROM (SELECT k, row_number() OVER (ORDER BY k) AS n FROM ({keys})) "
+                               "WHERE n % ? = 0 ORDER BY k", params)
+        ends: list[str | None] = [str(row[0]) for row in rows]
+        total = self.subject_count() if item is None else self.count(item)
+        if total % size or not total:
+            ends.append(None)
+        return list(zip([None, *ends[:-1]], ends, strict=True))
 
     def latest(self, limit: int) -> list[PublicRecord]:
         """The newest records of all items."""
@@ -98,10 +122,8 @@ class PublishedStore:
         One query in subject-key order; ``after`` and ``upto`` bound the keys (``after < key <= upto``),
         so that workers can each read a shard.
         """
-        rows = self.db.execute(
-            f"SELECT subject_key, body FROM record WHERE subject_key > ? AND (? IS NULL OR subject_key <= ?) "
-            f"ORDER BY subject_key, {_NEWEST}", (after or "", upto, upto),
-        )
+        where, bounds = _key_range("subject_key", after or "", upto)
+        rows = self.db.execute(f"SELECT subject_key, body FROM record WHERE 1{where} ORDER BY subject_key, {_NEWEST}", bounds)
         for key, group in groupby(rows, key=lambda row: str(row[0])):
             yield key, [_from_json(body) for _, body in group]
 
@@ -117,6 +139,19 @@ class PublishedStore:
     def by_authority(self, authority: str) -> Iterator[PublicRecord]:
         """Records of one authority, newest first, streamed."""
         return _records(self.db.execute(f"SELECT body FROM record WHERE authority = ? ORDER BY {_NEWEST}", (authority,)))
+
+
+def _key_range(column: str, after: str | None, upto: str | None) -> tuple[str, tuple[str, ...]]:
+    """SQL conditions (`` AND …``) and parameters for ``after < column <= upto``, an open end left out.
+
+    Only the bounds given are written into the query, so that SQLite reads just the range along the index.
+    """
+    where, params = "", tuple[str, ...]()
+    if after is not None:
+        where, params = f" AND {column} > ?", (after,)
+    if upto is not None:
+        where, params = where + f" AND {column} <= ?", (*params, upto)
+    return where, params
 
 
 def _records(rows: sqlite3.Cursor) -> Iterator[PublicRecord]:

@@ -1,0 +1,126 @@
+"""Issue 13, parallel rendering: the same bytes whatever the number of workers, and a worker's error stops the build.
+
+The pool is forced below its threshold (``parallel.MIN_FILES = 0``) and the shards made small, so a site of a
+couple of thousand generated rows is cut into many shards per item and over the subjects.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import make_uscc, site_config
+from dbsupport import generator
+from test_golden import SITE, tree
+from test_scale import penalty
+
+from site_builder.build import build
+from site_builder.config import BuildSettings, Config, load_config
+from site_builder.exceptions import BuildError, ConfigError
+from site_builder.outputs import parallel
+from site_builder.store.published import PublishedStore
+
+AS_OF = date(2026, 11, 24)
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """2,000 generated rows over 400 subjects."""
+    folder = tmp_path_factory.mktemp("parallel") / "records"
+    generator().main(["--out", str(folder), "--subjects", "400", "--records", "2000"])
+    return folder
+
+
+@pytest.fixture
+def forced_pool(monkeypatch: pytest.MonkeyPatch) -> list[parallel.Shard]:
+    """Use the pool whatever the site's size, with shards of 60 keys; the shards given to workers are kept."""
+    monkeypatch.setattr(parallel, "MIN_FILES", 0)
+    monkeypatch.setattr(parallel, "SHARD_SIZE", 60)
+    given: list[parallel.Shard] = []
+    submit = parallel.Workers.submit
+
+    def keep(self: parallel.Workers, work: list[parallel.Shard]) -> object:
+        given.extend(work)
+        return submit(self, work)
+
+    monkeypatch.setattr(parallel.Workers, "submit", keep)
+    return given
+
+
+def with_workers(config: Config, workers: int) -> Config:
+    """``config`` with ``[build] workers`` set."""
+    return dataclasses.replace(config, build=BuildSettings(workers=workers))
+
+
+def test_workers_write_the_same_bytes_as_one_process(records: Path, tmp_path: Path,
+                                                     forced_pool: list[parallel.Shard]) -> None:
+    one = build(with_workers(site_config(tmp_path / "one", records), 1), AS_OF)
+    assert forced_pool == []  # workers = 1: rendered in the build process
+    two = build(with_workers(site_config(tmp_path / "two", records), 2), AS_OF)
+    jobs = {(shard.job.__module__, shard.job.__name__, shard.item is None) for shard in forced_pool}
+    assert jobs == {("site_builder.outputs.render", "record_shard", False), ("site_builder.outputs.render", "subject_shard", True),
+                    ("site_builder.outputs.subject_data", "subject_shard", True)}
+    assert sum(1 for shard in forced_pool if shard.job.__name__ == "record_shard") > len({s.item for s in forced_pool})
+    built_one, built_two = tree(one.output.resolve()), tree(two.output.resolve())
+    assert len(built_one) > 3000 and "manifest.json" in built_one
+    assert sorted(built_one) == sorted(built_two)
+    assert [name for name in built_one if built_one[name] != built_two[name]] == []
+    assert one.entry.manifest_sha256 == two.entry.manifest_sha256
+
+
+@pytest.mark.parametrize(("template", "first_page"), [("record.html", "record/"), ("subject.html", "subject/")])
+def test_a_template_error_in_a_worker_stops_the_build_as_in_process(tmp_path: Path, forced_pool: list[parallel.Shard],
+                                                                    template: str, first_page: str) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site)
+    config = load_config(site / "site_builder.toml")
+    build(config, AS_OF)
+    published = tree(config.paths.output.resolve())
+    (site / "templates").mkdir(exist_ok=True)
+    (site / "templates" / template).write_text(f'{{% extends "!{template}" %}}\n{{% block main %}}\n'
+                                               "{{ no_such_value.name }}\n{% endblock %}\n", encoding="utf-8")
+    config = load_config(site / "site_builder.toml")
+    messages = []
+    for workers in (1, 2):
+        with pytest.raises(BuildError) as raised:
+            build(with_workers(config, workers), AS_OF)
+        messages.append(str(raised.value))
+    assert forced_pool, "the second build used no worker"
+    assert messages[0] == messages[1], messages
+    message = messages[1]
+    assert len(message.splitlines()) == 1 and message.startswith(f"Error building page '{first_page}"), message
+    assert f"template '{site / 'templates' / template}' line 3" in message and "no_such_value" in message, message
+    assert tree(config.paths.output.resolve()) == published
+
+
+@pytest.mark.parametrize("size", [1, 7, 10, 100])
+def test_shard_bounds_cover_every_key_once(tmp_path: Path, size: int) -> None:
+    store = PublishedStore(tmp_path / "store.sqlite")
+    for n in range(70):
+        store.add(dataclasses.replace(penalty(n), subject_key=make_uscc(f"91330100MA27X{n % 20:04d}")))
+    store.flush()
+    reader = PublishedStore.open_readonly(tmp_path / "store.sqlite")
+    subjects = reader.shard_bounds(size)
+    assert len(subjects) == max(1, -(-20 // size))
+    assert [key for after, upto in subjects for key, _ in reader.subjects(after, upto)] == [k for k, _ in reader.subjects()]
+    ids = reader.shard_bounds(size, "admin_penalty")
+    assert len(ids) == -(-70 // size)
+    by_id = [r.record_id for r in reader.by_item("admin_penalty")]
+    assert [r.record_id for after, upto in ids for r in reader.by_item("admin_penalty", after=after, upto=upto)] == by_id
+    assert reader.shard_bounds(size, "admin_license") == [(None, None)]  # no record: one empty shard
+    reader.close()
+    store.close()
+
+
+def test_negative_workers_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "site_builder.toml"
+    path.write_text("[build]\nworkers = -1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"Config value 'build.workers': must be 0 \(one per core\) or more, got -1"):
+        load_config(path)
+    path.write_text("[build]\nworkers = 3\n", encoding="utf-8")
+    assert load_config(path).build.workers == 3
+    assert parallel.worker_count(load_config(path)) == 3
+    assert parallel.worker_count(with_workers(load_config(path), 0)) >= 1
