@@ -200,21 +200,23 @@ def scrub(text: str, own: Mapping[str, str] | None = None, mode: str = TEXT, all
         # once every separator is removed (most fields repeat none of the record's secrets).
         solid = re.sub(_SEP, "", fold(text)).upper()
         for raw in sorted(own, key=len, reverse=True):
-            value = canonical(raw) if canonical(raw).isalnum() else fold(raw)
+            code = canonical(raw)
+            value = code if code.isalnum() else fold(raw)
             if len(value) >= 2 and re.sub(_SEP, "", value).upper() in solid:
-                text = _replace(text, [(m.start(), m.end(), own[raw]) for m in _loose(value).finditer(_fold_mapped(text)[0])])
+                folded, origin = _fold_mapped(text)
+                text = _replace(text, origin, [(m.start(), m.end(), own[raw]) for m in _loose(value).finditer(folded)])
     if not _DIGIT.search(fold(text)):
         return text  # every personal number is made of digits
-    folded, _ = _fold_mapped(text)
+    folded, origin = _fold_mapped(text)
     spans = [(f.start, f.end, f.masked()) for f in find_numbers(folded, mode) if f.digits not in allowed]
-    return _replace(text, spans)
+    return _replace(text, origin, spans)
 
 
-def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:
-    """Replace spans given in folded coordinates of ``text`` (non-overlapping, any order)."""
+def _replace(text: str, origin: list[int], spans: list[tuple[int, int, str]]) -> str:
+    """Replace spans given in folded coordinates of ``text`` (``origin``: the index in ``text`` of each
+    folded character, from :func:`_fold_mapped`); spans do not overlap and come in any order."""
     if not spans:
         return text
-    _, origin = _fold_mapped(text)
     out, position = [], 0
     for start, end, replacement in sorted(spans):
         begin, finish = origin[start], origin[end - 1] + 1

@@ -225,7 +225,7 @@ def _read_rows(report: FileReport, item: CatalogItem) -> Iterator[RawRow]:
             values = {name: line.cells[i] if i < len(line.cells) else "" for i, name in columns.items()}
             extra = sum(1 for c in line.cells[width:] if c.strip())
             defects = line.defects
-            if not sheet and not defects and len(line.cells) < extent and report.encoding != "xlsx":
+            if not defects and len(line.cells) < extent and report.encoding != "xlsx":  # worksheet cells have fixed places
                 defects = (("", "short-row", f"本行只有{len(line.cells)}个单元格，表头有{extent}列：行可能被截断，或分隔符、引号有误"),)
             yield RawRow(item.id, label, line.number, values, extra, defects)
 
