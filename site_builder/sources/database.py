@@ -36,9 +36,9 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.elements import quoted_name
 
 from site_builder.exceptions import ConfigError, InputError
-from site_builder.rules.catalogue import CatalogItem, Catalogue, FieldSpec, load_catalogue, normalise_title
-from site_builder.sources.loading import MAX_CELL, FileReport, RawRow, SourceFile, find_sources, unclaimed_paths
-from site_builder.sources.mapping import ENV_PREFIX, SourceSettings, TableSpec, apply_columns, check_mapping, suggestion
+from site_builder.rules.catalogue import CatalogItem, Catalogue, FieldSpec, load_catalogue
+from site_builder.sources.loading import MAX_CELL, FileReport, RawRow, SourceFile, find_sources, map_headings, unclaimed_paths
+from site_builder.sources.mapping import ENV_PREFIX, SourceSettings, TableSpec, apply_columns, check_mapping
 
 if TYPE_CHECKING:
     from site_builder.config import Config
@@ -218,17 +218,8 @@ def _primary_key(conn: Connection, spec: TableSpec) -> list[str]:
 def _map_columns(report: FileReport, item: CatalogItem, spec: TableSpec, columns: list[str], where: str,
                  key: list[str]) -> dict[str, str]:
     """Column name -> field name; unknown and repeated columns are warnings, a missing required one an error."""
-    index = item.header_index()
-    mapped: dict[str, str] = {}
-    for number, name in enumerate(columns, start=1):
-        field_name = index.get(normalise_title(name))
-        if field_name is None:
-            if name not in (*key, spec.item_column):
-                report.warnings.append(f"未知列“{name}”（第{number}列）已忽略{suggestion(name, item)}")
-        elif field_name in mapped.values():
-            report.warnings.append(f"列“{name}”重复对应字段 {field_name}，仅使用第一列")
-        else:
-            mapped[name] = field_name
+    positions = map_headings(report, item, columns, ignore=(*key, spec.item_column))
+    mapped = {columns[position]: field_name for position, field_name in positions.items()}
     report.columns = dict(enumerate(mapped.values()))
     lacking = [f for f in item.fields if f.required and f.name not in mapped.values()]
     if lacking:

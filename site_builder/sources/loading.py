@@ -264,19 +264,29 @@ def _find_header(rows: Iterator[SheetRow], item: CatalogItem, report: FileReport
     )
 
 
-def _map_header(report: FileReport, item: CatalogItem, header: list[str]) -> dict[int, str]:
-    """Column position -> field name; unknown, repeated and missing columns become warnings."""
+def map_headings(report: FileReport, item: CatalogItem, headings: list[str], ignore: tuple[str, ...] = ()) -> dict[int, str]:
+    """Column position -> field name, for a file's heading row or a table's columns alike.
+
+    An unknown heading (other than those in ``ignore``: a table's key, say) or a second heading for
+    the same field becomes a warning, the unknown one with the closest catalogue titles.
+    """
     index = item.header_index()
     columns: dict[int, str] = {}
-    for position, heading in enumerate(header):
+    for position, heading in enumerate(headings):
         name = index.get(normalise_title(heading))
         if name is None:
-            if heading.strip():
+            if heading.strip() and heading not in ignore:
                 report.warnings.append(f"未知列“{heading.strip()}”（第{position + 1}列）已忽略{suggestion(heading, item)}")
         elif name in columns.values():
             report.warnings.append(f"列“{heading.strip()}”重复对应字段 {name}，仅使用第一列")
         else:
             columns[position] = name
+    return columns
+
+
+def _map_header(report: FileReport, item: CatalogItem, header: list[str]) -> dict[int, str]:
+    """Column position -> field name; unknown, repeated and missing columns become warnings."""
+    columns = map_headings(report, item, header)
     for f in item.fields:
         if f.required and f.name not in columns.values():
             report.warnings.append(f"缺少必填列“{f.title}”（{f.name}）：本文件各行均将隔离")
