@@ -9,6 +9,12 @@ record the build as prepared in the audit history → switch the output to it �
 Nothing is written to the output path until the whole build has succeeded and verified: the site is
 built in a staging folder beside it, and the output link is switched to it in one rename (see
 ``publish.py``). The audit folder is locked for the whole build.
+
+A build is incremental: every row is decided again, but a page or subject data file whose content
+would be the same as in the previous build is taken over from the live site (a hard link) instead of
+rendered (see ``outputs/files.py``); the files taken over are neither hashed nor leak-scanned again,
+and the secrets new since the previous build are looked for in every published record instead.
+``full=True`` (``build --full``, ``[build] incremental = false``) renders everything.
 """
 
 from __future__ import annotations
@@ -35,11 +41,14 @@ from site_builder.config import Config
 from site_builder.exceptions import AuditError, BuildError, PublishError, SigningError
 from site_builder.faults import fault_point
 from site_builder.inputs import load_inputs
+from site_builder.outputs.files import FileIndex, Previous, new_secrets, read_key, site_key, write_state
 from site_builder.outputs.registry import enabled_outputs
 from site_builder.outputs.site import Site
 from site_builder.progress import Stages
+from site_builder.rules.catalogue import Catalogue
 from site_builder.rules.pipeline import decide_rows
 from site_builder.rules.privacy import Secrets
+from site_builder.rules.profiles import Policy
 from site_builder.rules.redaction import redact
 from site_builder.rules.validation import Quarantined
 from site_builder.sources.loading import FileReport
@@ -58,14 +67,18 @@ class BuildResult:
     counts: Counts
     sources: list[FileReport]
     """What reading each records file found (rows, encoding, warnings)."""
+    reused: int = 0
+    """Files taken over unchanged from the previous build."""
 
 
-def build(config: Config, as_of: date, new_chain: bool = False, progress: TextIO | None = None) -> BuildResult:
+def build(config: Config, as_of: date, new_chain: bool = False, progress: TextIO | None = None,
+          full: bool = False) -> BuildResult:
     """Build the site for ``as_of`` from ``config.paths.records`` into ``config.paths.output``.
 
     ``new_chain``: start a new audit chain although the output carries one the audit folder lacks
     (the new chain's first entry names the head it replaces). ``progress``: where to draw progress
-    bars (a terminal; ``None``: none). Each stage logs one ``stage=<name> seconds=…`` line at INFO.
+    bars (a terminal; ``None``: none). ``full``: render every file, taking nothing over from the
+    previous build. Each stage logs one ``stage=<name> seconds=…`` line at INFO.
     """
     stages = Stages(progress)
     out, audit_root = config.paths.output, config.paths.audit
@@ -82,6 +95,7 @@ def build(config: Config, as_of: date, new_chain: bool = False, progress: TextIO
         _workspace(out, audit_root) as (staging, work),
     ):
         chain, extra = _continue_chain(config, key, new_chain)
+        previous = None if full or not config.build.incremental else _previous_build(out, audit_root, chain)
         store = PublishedStore(BuildRecord(work).store)
         ledger = Ledger(work)
         secrets = Secrets()
@@ -102,29 +116,83 @@ def build(config: Config, as_of: date, new_chain: bool = False, progress: TextIO
             store.flush()
             ledger.close()
             decide.summary |= {"rows": decide.done, "published": sum(ledger.counts.published.values())}
-        site = Site(config, catalogue, policy, as_of, store, frozenset(o.name for o in outputs))
+        names = frozenset(o.name for o in outputs)
+        files = FileIndex(staging, _site_key(config, catalogue, policy, names), previous)
+        site = Site(config, catalogue, policy, as_of, store, names, files)
         for output in outputs:
             with stages.stage(output.name) as stage:
                 stage.summary["files"] = len(output.write(site, staging))
+        fault_point("rendered")
+        files.close()
+        reused = frozenset(w.path for w in files.written if w.reused)
+        if reused and previous is not None:
+            _check_taken_over(store, secrets, previous)
         store.close()
+        write_state(BuildRecord(work).pages, files.key, files.written, secrets.digests())
         publish.write_marker(staging)
         if key is not None:
             (staging / signing.PUBLIC_KEY).parent.mkdir(exist_ok=True)
             (staging / signing.PUBLIC_KEY).write_text(signing.public_pem(key.public_key()), encoding="ascii")
         with stages.stage("manifest") as stage:
-            manifest = make_manifest(config, catalogue, policy, as_of, reports, ignored, ledger.counts, staging)
+            manifest = make_manifest(config, catalogue, policy, as_of, reports, ignored, ledger.counts, staging,
+                                     {w.path: w.sha256 for w in files.written})
             entry = _write_manifest(staging, chain, manifest, key, extra)
             stage.summary["files"] = len(manifest["outputs"])
         with stages.stage("verify") as stage:
-            problems = verify_site(staging, secrets, check_hashes=False, public_key=key.public_key() if key else None)
+            problems = verify_site(staging, secrets, check_hashes=False, public_key=key.public_key() if key else None,
+                                   scan_skip=reused)
             stage.summary["problems"] = len(problems)
         if problems:
             raise BuildError("The built site does not verify; nothing was published:\n  " + "\n  ".join(problems))
         with stages.stage("publish"):
             kept = _publish(work, audit_root, entry, staging, out)
-    log.info("built output=%s build=%s published=%d signed=%s", out, entry.build_id, sum(ledger.counts.published.values()),
-             entry.key or "no")
-    return BuildResult(out, kept, entry, ledger.counts, reports)
+        if chain:  # only the latest build keeps the state the next one starts from
+            AuditFolder(audit_root).build(chain[-1].build_id).pages.unlink(missing_ok=True)
+    log.info("built output=%s build=%s published=%d reused=%d signed=%s", out, entry.build_id,
+             sum(ledger.counts.published.values()), len(reused), entry.key or "no")
+    return BuildResult(out, kept, entry, ledger.counts, reports, len(reused))
+
+
+def _site_key(config: Config, catalogue: Catalogue, policy: Policy, outputs: frozenset[str]) -> str:
+    """What every page of the site shares: a page is taken over only from a build with the same key."""
+    package = Path(__file__).parent
+    code = sorted(p for p in package.rglob("*.py") if "__pycache__" not in p.parts)
+    parts = [repr(config), repr(sorted(outputs)), policy.id, *(f"{p.relative_to(package)}:{file_sha256(p)}" for p in code),
+             *(file_sha256(p) for p in catalogue.files), file_sha256(policy.source) if policy.source else ""]
+    return site_key(parts, [*config.template_dirs, *config.content_dirs])
+
+
+def _previous_build(out: Path, audit_root: Path, chain: list[history.ChainEntry]) -> Previous | None:
+    """The previous build, if the live site is its and its state was kept (else this build renders everything)."""
+    if not chain:
+        return None
+    state = AuditFolder(audit_root).build(chain[-1].build_id).pages
+    live = publish.current_version(out)
+    if live is None or not state.is_file() or not (live / MANIFEST).is_file():
+        return None
+    if file_sha256(live / MANIFEST) != chain[-1].manifest_sha256:
+        log.warning("output=%s is not the build %s the audit chain ends with: rendering every page", out, chain[-1].build_id)
+        return None
+    key = read_key(state)
+    return Previous(live, state, key) if key else None
+
+
+def _check_taken_over(store: PublishedStore, secrets: Secrets, previous: Previous) -> None:
+    """Files taken over were leak-scanned when written: look for the secrets new since in what they are made of.
+
+    Every page is made of published records (and of the templates, the configuration and the content pages,
+    which are unchanged: the site key says so); a record holding a secret new since the previous build is
+    refused, as a full build's leak scan would refuse the pages showing it.
+    """
+    new = new_secrets(previous.state, secrets.digests())
+    if not new:
+        return
+    fresh = secrets.only(new)
+    for record in store.records():
+        text = "\n".join([record.record_id, record.subject_name, record.authority, *record.fields.values()])
+        if fresh.find(text):
+            raise BuildError(f"Record {record.item}/{record.record_id} shows a withheld value or raw ID number of an input "
+                             "row; nothing was published")
 
 
 def _log_source(report: FileReport) -> None:

@@ -138,6 +138,9 @@ class BuildSettings:
     """Processes that render the record and subject pages and the subject data files: 0 one per core, 1 none
     besides the build itself. Each worker reads its own share of the published store; the files are the same
     whatever the number. Sites of fewer than some 2,000 pages render in the build process anyway."""
+    incremental: bool = True
+    """Take the pages and subject data files whose content is unchanged over from the previous build instead of
+    rendering them again (the site is the same either way; ``build --full`` renders everything once)."""
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 ``SITE_BUILDER_FAULT=<point>`` in the environment ends the process at that point with ``os._exit``
 (no cleanup, no ``finally``: as a ``kill -9`` would); a test in the same process may instead set
-:data:`HOOK`, which is called with each point's name. Points, in order: ``prepared``, ``archived``,
+:data:`HOOK`, which is called with each point's name. Points, in order: ``rendered`` (every output
+written into the staging folder), ``prepared``, ``archived``,
 ``staged``, ``link-created``, ``exchanged`` (first build over a plain folder only), ``switched``,
 ``recorded``, ``published``.
 """

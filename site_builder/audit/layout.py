@@ -8,6 +8,7 @@ audit/
   .lock                  held for the whole build (one writer)
   .building-<tag>/       a build's work folder while it runs
   builds/<build id>/     per build: manifest.json, decisions.csv.gz, quarantine.csv, warnings.csv
+                         (and pages.sqlite, the state an incremental build starts from: the latest build's only)
   builds/<build id>.abandoned/   a build that was prepared but never published
 ```
 """
@@ -52,6 +53,11 @@ class BuildRecord:
     def manifest(self) -> Path:
         """The build's manifest, as published."""
         return self.folder / "manifest.json"
+
+    @property
+    def pages(self) -> Path:
+        """What the next build needs to take this build's unchanged files over (see ``outputs/files.py``)."""
+        return self.folder / "pages.sqlite"
 
     @property
     def store(self) -> Path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -46,24 +47,29 @@ def site_files(site_dir: Path) -> list[Path]:
     return sorted(found)
 
 
-def output_hashes(site_dir: Path) -> dict[str, str]:
+def output_hashes(site_dir: Path, known: Mapping[str, str] | None = None) -> dict[str, str]:
     """SHA-256 of every file under ``site_dir`` except those in :data:`UNHASHED`, by POSIX relative path, sorted.
 
-    A symbolic link is listed by the hash of its target's text, never followed.
+    A symbolic link is listed by the hash of its target's text, never followed. ``known``: hashes taken as the
+    files were written (by the build's file index), used instead of reading those files again.
     """
+    known = known or {}
     hashes = {}
     for path in site_files(site_dir):
         name = path.relative_to(site_dir).as_posix()
         if name not in UNHASHED:
-            hashes[name] = ("symlink:" + os.readlink(path)) if path.is_symlink() else file_sha256(path)
+            if path.is_symlink():
+                hashes[name] = "symlink:" + os.readlink(path)
+            else:
+                hashes[name] = known.get(name) or file_sha256(path)
     return hashes
 
 
 def make_manifest(
     config: Config, catalogue: Catalogue, policy: Policy, as_of: date,
-    sources: list[FileReport], ignored: list[str], counts: Counts, site_dir: Path,
+    sources: list[FileReport], ignored: list[str], counts: Counts, site_dir: Path, known: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The manifest of a build whose site is complete in ``site_dir``."""
+    """The manifest of a build whose site is complete in ``site_dir`` (``known``: hashes taken as files were written)."""
     input_rows = sum(s.rows for s in sources)
     summary = counts.as_dict(catalogue.ids)
     if input_rows != counts.total():
@@ -89,7 +95,7 @@ def make_manifest(
         "counts": {"input_rows": input_rows, **summary},
         "next_expiry": counts.next_expiry.isoformat() if counts.next_expiry else None,
         "next_change": counts.next_change.isoformat() if counts.next_change else None,
-        "outputs": output_hashes(site_dir),
+        "outputs": output_hashes(site_dir, known),
     }
 
 

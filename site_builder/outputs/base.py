@@ -39,7 +39,9 @@ class Output(ABC):
     def write(self, site: Site, out: Path) -> list[Path]:
         """Write this output's files of ``site`` into the staging folder ``out``; return the paths written.
 
-        Must be deterministic: the same site gives byte-identical files. Raise
+        Must be deterministic: the same site gives byte-identical files. Write new files only, never over a
+        file already in ``out``: an incremental build puts the previous build's unchanged pages there as hard
+        links to the live site (write through ``site.files`` to take part in that). Raise
         :class:`site_builder.exceptions.BuildError` with a one-line message on failure.
         """
 

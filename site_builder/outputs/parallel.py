@@ -4,8 +4,8 @@ An output cuts its work into :class:`Shard` values (a key range of subjects, or 
 record ids: see :meth:`PublishedStore.shard_bounds`) and hands them to a :class:`Workers` pool. A
 worker process is started with ``spawn`` (a fresh interpreter: it inherits neither the build's file
 locks nor its open SQLite connection), opens the finished store read-only itself, builds its own
-:class:`Site` (and, through the output, its own Jinja2 environment) and returns only the paths of the
-files it wrote. Records are never sent to a worker; the settings, catalogue and policy are sent once.
+:class:`Site` (and, through the output, its own Jinja2 environment, and its own file index reading the
+previous build's state) and returns only what it wrote (paths, hashes, sizes, fingerprints). Records are never sent to a worker; the settings, catalogue and policy are sent once.
 
 The parent takes the results in the order the shards were given, so the list of written files, the
 progress bar and the first error are the same as when the same shards are rendered in-process: a
@@ -34,6 +34,7 @@ from pathlib import Path
 from site_builder import progress
 from site_builder.config import Config
 from site_builder.exceptions import BuildError
+from site_builder.outputs.files import FileIndex, Previous, Written
 from site_builder.outputs.site import Site
 from site_builder.rules.catalogue import Catalogue
 from site_builder.rules.profiles import Policy
@@ -53,13 +54,13 @@ class Shard:
     record range (``None`` for subjects); ``after < key <= upto`` bounds the keys, ``None`` leaving an end open.
     """
 
-    job: Callable[[Site, Path, Shard], list[Path]]
+    job: Callable[[Site, Path, Shard], list[Written]]
     item: str | None
     after: str | None
     upto: str | None
 
 
-def shards(store: PublishedStore, job: Callable[[Site, Path, Shard], list[Path]], item: str | None = None) -> list[Shard]:
+def shards(store: PublishedStore, job: Callable[[Site, Path, Shard], list[Written]], item: str | None = None) -> list[Shard]:
     """The shards of ``job`` over every subject (``item`` ``None``) or every record of ``item``, in key order."""
     return [Shard(job, item, after, upto) for after, upto in store.shard_bounds(SHARD_SIZE, item)]
 
@@ -83,6 +84,8 @@ class _Context:
     outputs: frozenset[str] | None
     store: Path
     out: Path
+    key: str
+    previous: Previous | None
 
 
 _worker: dict[str, tuple[Site, Path]] = {}
@@ -93,7 +96,8 @@ def _start(context: _Context) -> None:
     """Worker initialiser: open the store read-only and make the worker's site; end with the build process."""
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
     store = PublishedStore.open_readonly(context.store)
-    site = Site(context.config, context.catalogue, context.policy, context.as_of, store, context.outputs)
+    files = FileIndex(context.out, context.key, context.previous)
+    site = Site(context.config, context.catalogue, context.policy, context.as_of, store, context.outputs, files)
     _worker["site"] = (site, context.out)
 
 
@@ -111,7 +115,7 @@ def _exit_with_parent(parent: int) -> None:
 _WATCH_SECONDS = 0.02
 
 
-def _run(shard: Shard) -> list[Path]:
+def _run(shard: Shard) -> list[Written]:
     """In a worker: render one shard; the files written."""
     site, out = _worker["site"]
     return shard.job(site, out, shard)
@@ -121,16 +125,21 @@ class Workers:
     """A pool of worker processes rendering the shards of one output into ``out``."""
 
     def __init__(self, site: Site, out: Path, processes: int) -> None:
-        context = _Context(site.config, site.catalogue, site.policy, site.as_of, site.outputs, site.store.path, out)
+        files = site.index(out)
+        context = _Context(site.config, site.catalogue, site.policy, site.as_of, site.outputs, site.store.path, out,
+                           files.key, files.previous)
+        self.files = files
         self.pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
                                         initializer=_start, initargs=(context,))
 
-    def submit(self, work: Sequence[Shard]) -> list[Future[list[Path]]]:
+    def submit(self, work: Sequence[Shard]) -> list[Future[list[Written]]]:
         """Queue shards; their futures, in the same order."""
         return [self.pool.submit(_run, shard) for shard in work]
 
-    def collect(self, futures: Sequence[Future[list[Path]]], files_per_unit: int = 1) -> list[Path]:
+    def collect(self, futures: Sequence[Future[list[Written]]], files_per_unit: int = 1) -> list[Path]:
         """Wait for each shard in order, advancing the progress bar; every file written, in shard order.
+
+        What the workers wrote (with its hashes) joins the build's file index.
 
         A worker's :class:`BuildError` is raised as it is; a worker that died becomes a :class:`BuildError`.
         """
@@ -140,7 +149,8 @@ class Workers:
                 paths = future.result()
             except BrokenProcessPool as exc:
                 raise BuildError(f"A rendering worker process stopped unexpectedly ({exc}); nothing was published") from exc
-            written += paths
+            self.files.written += paths
+            written += [self.files.out / w.path for w in paths]
             progress.advance(len(paths) // files_per_unit)
         return written
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from site_builder import progress
 from site_builder.outputs import base, parallel
+from site_builder.outputs.files import Written, fingerprint
 from site_builder.outputs.search_terms import name_terms, region_name
 from site_builder.outputs.site import Site, record_path
 from site_builder.outputs.theme import (
@@ -62,6 +63,7 @@ class Renderer:
 
     def __init__(self, site: Site, out: Path) -> None:
         self.site, self.out = site, out
+        self.files = site.index(out)
         self.content = load_content(site.config.content_dirs)
         self.env = environment(site, self.content)
         self.written: list[Path] = []
@@ -71,11 +73,16 @@ class Renderer:
         return heading(self.site, record)
 
     def write(self, path: str, template: str, **context: Any) -> None:
-        """Render ``template`` to ``<path>index.html`` (or ``path`` itself if it names a file)."""
-        target = self.out / (path if path.endswith(".html") else path + "index.html")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render(self.env, template, path, canonical=self.site.canonical(path), **context), encoding="utf-8")
-        self.written.append(target)
+        """Render ``template`` to ``<path>index.html`` (or ``path`` itself if it names a file).
+
+        A page whose template and values are those of the previous build's page is taken over unrendered.
+        """
+        name = path if path.endswith(".html") else path + "index.html"
+        context["canonical"] = self.site.canonical(path)
+        mark = fingerprint(self.files.key, name, template, context)
+        if not self.files.take(name, mark):
+            self.files.write_text(name, render(self.env, template, path, **context), mark)
+        self.written.append(self.out / name)
         progress.advance()
 
     def render_pages(self) -> list[Path]:
@@ -221,15 +228,15 @@ def _shard_renderer(site: Site, out: Path) -> Renderer:
     return _renderers[0]
 
 
-def record_shard(site: Site, out: Path, shard: parallel.Shard) -> list[Path]:
+def record_shard(site: Site, out: Path, shard: parallel.Shard) -> list[Written]:
     """In a worker: the record pages of one range of an item's record ids; the files written."""
     renderer = _shard_renderer(site, out)
     renderer.record_pages(site.catalogue[str(shard.item)], shard.after, shard.upto)
-    return renderer.written
+    return renderer.files.drain()
 
 
-def subject_shard(site: Site, out: Path, shard: parallel.Shard) -> list[Path]:
+def subject_shard(site: Site, out: Path, shard: parallel.Shard) -> list[Written]:
     """In a worker: the subject pages of one range of subject keys; the files written."""
     renderer = _shard_renderer(site, out)
     renderer.subject_pages(shard.after, shard.upto)
-    return renderer.written
+    return renderer.files.drain()

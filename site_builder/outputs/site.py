@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from site_builder.config import Config
+from site_builder.outputs.files import FileIndex
 from site_builder.rules.catalogue import Catalogue
 from site_builder.rules.profiles import Policy
 from site_builder.rules.redaction import PublicRecord
@@ -23,6 +25,13 @@ class Site:
     store: PublishedStore
     outputs: frozenset[str] | None = None
     """Names of the outputs this build writes (templates link only to what is written); ``None``: all."""
+    files: FileIndex | None = None
+    """Where pages and subject data files are written through (hashed as written, unchanged ones taken over from
+    the previous build); ``None``: a fresh index per output, taking nothing over."""
+
+    def index(self, out: Path) -> FileIndex:
+        """The file index writing into ``out``: the build's, or a fresh one taking nothing over."""
+        return self.files if self.files is not None and self.files.out == out else FileIndex(out, "")
 
     def writes(self, output: str) -> bool:
         """Whether this build writes the output ``output`` (``feed``, ``subject_data``, …)."""

@@ -15,6 +15,7 @@ from typing import Any
 from site_builder import progress
 from site_builder.outputs import base, parallel
 from site_builder.outputs.datapackage import safe_cell
+from site_builder.outputs.files import FileIndex, Written, fingerprint
 from site_builder.outputs.site import Site, record_path
 from site_builder.outputs.theme import heading
 from site_builder.rules.redaction import PublicRecord
@@ -44,34 +45,44 @@ class SubjectDataOutput(base.Output):
 def write_subjects(site: Site, out: Path, after: str | None = None, upto: str | None = None) -> list[Path]:
     """Both files of every subject (whose key is in ``after < key <= upto``, if given); return them."""
     written: list[Path] = []
+    files = site.index(out)
     for key, records in site.store.subjects(after, upto):
         progress.advance()
         identity = next((r for r in records if r.item == "subject"), None)
         name = identity.subject_name if identity else records[0].subject_name
-        written += write_subject_data(site, out / "subject" / key, key, name, records)
+        written += write_subject_data(site, files, key, name, records)
     return written
 
 
-def subject_shard(site: Site, out: Path, shard: parallel.Shard) -> list[Path]:
+def subject_shard(site: Site, out: Path, shard: parallel.Shard) -> list[Written]:
     """In a worker: the data files of one range of subject keys; the files written."""
-    return write_subjects(site, out, shard.after, shard.upto)
+    write_subjects(site, out, shard.after, shard.upto)
+    return site.index(out).drain()
 
 
-def write_subject_data(site: Site, folder: Path, key: str, name: str, records: list[PublicRecord]) -> list[Path]:
-    """``data.json`` and ``data.csv`` of one subject into ``folder``; return both paths."""
-    folder.mkdir(parents=True, exist_ok=True)
+def write_subject_data(site: Site, files: FileIndex, key: str, name: str, records: list[PublicRecord]) -> list[Path]:
+    """``subject/<key>/data.json`` and ``data.csv`` of one subject (taken over if unchanged); return both paths.
+
+    Neither names the as-of date (the manifest and the data package do), so a subject whose records did not
+    change keeps the same bytes from day to day.
+    """
+    folder = f"subject/{key}/"
+    mark = fingerprint(files.key, folder + "data", "subject_data", {"key": key, "name": name, "records": records})
+    paths = [files.out / folder / "data.json", files.out / folder / "data.csv"]
+    if files.take_all([folder + "data.json", folder + "data.csv"], mark):
+        return paths
     rows: list[dict[str, Any]] = [
         {"item": r.item, "item_title": site.catalogue[r.item].title, "record_id": r.record_id,
          "heading": heading(site, r), "date": r.date.isoformat(),
          "until": r.until.isoformat() if r.until else None, "authority": r.authority,
          "url": site.canonical(record_path(r)), "fields": r.fields} for r in records]
-    data = {"uscc": key, "name": name, "as_of": site.as_of.isoformat(), "records": rows}
-    (folder / "data.json").write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    data = {"uscc": key, "name": name, "records": rows}
+    files.write_text(folder + "data.json", json.dumps(data, ensure_ascii=False, indent=1) + "\n", mark)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for row in rows:  # every text cell through the one CSV escaping; dates are ISO dates
         writer.writerow(["" if row[c] is None else str(row[c]) if c in ("date", "until") else safe_cell(str(row[c]))
                          for c in COLUMNS])
-    (folder / "data.csv").write_text(buffer.getvalue(), encoding="utf-8-sig")
-    return [folder / "data.json", folder / "data.csv"]
+    files.write_text(folder + "data.csv", buffer.getvalue(), mark, encoding="utf-8-sig")
+    return paths

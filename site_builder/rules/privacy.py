@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
 import io
 import re
 import unicodedata
@@ -291,6 +292,24 @@ class Secrets:
             found |= {value for _end, value in loose.iter(re.sub(_SEP, "", folded))}
         return sorted(found)
 
+    def _values(self) -> Iterator[tuple[bytes, str, str]]:
+        """``(digest, kind, value)`` of every value the scan looks for."""
+        for kind, values in (("code", self.codes | (self.found - self.public)), ("text", self.texts)):
+            for value in values:
+                yield hashlib.sha256(f"{kind}:{value}".encode("utf-8", "surrogatepass")).digest()[:16], kind, value
+
+    def digests(self) -> list[bytes]:
+        """A digest of every value the scan looks for (kept, instead of the values, to tell later what is new)."""
+        return sorted(digest for digest, _kind, _value in self._values())
+
+    def only(self, digests: set[bytes]) -> Secrets:
+        """The secrets among these whose digest is in ``digests``."""
+        kept = Secrets()
+        for digest, kind, value in self._values():
+            if digest in digests:
+                (kept.codes if kind == "code" else kept.texts).add(value)
+        return kept
+
     def _automata(self) -> tuple[ahocorasick.Automaton, ahocorasick.Automaton]:
         solid, loose = ahocorasick.Automaton(), ahocorasick.Automaton()
         for code in self.codes | (self.found - self.public):
@@ -319,10 +338,13 @@ def readable_texts(path: Path) -> Iterator[tuple[str, str]]:
     yield path.name, data.decode("utf-8", errors="replace")
 
 
-def scan_for_leaks(site_dir: Path, secrets: Secrets) -> list[str]:
-    """One problem per file that contains a secret (the secret itself is not repeated)."""
+def scan_for_leaks(site_dir: Path, secrets: Secrets, skip: frozenset[str] = frozenset()) -> list[str]:
+    """One problem per file that contains a secret (the secret itself is not repeated).
+
+    ``skip``: site paths not to read (files an incremental build took over, scanned when they were written).
+    """
     problems = []
-    for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
+    for path in sorted(p for p in site_dir.rglob("*") if p.is_file() and p.relative_to(site_dir).as_posix() not in skip):
         for label, text in readable_texts(path):
             found = secrets.find(text)
             if found:

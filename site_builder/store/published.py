@@ -76,6 +76,10 @@ class PublishedStore:
         """Close the database."""
         self.db.close()
 
+    def records(self) -> Iterator[PublicRecord]:
+        """Every published record, in no particular order."""
+        return _records(self.db.execute("SELECT body FROM record"))
+
     def count(self, item: str | None = None) -> int:
         """Number of published records (of one item, or all)."""
         if item is None:
