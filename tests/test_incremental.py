@@ -1,0 +1,500 @@
+"""Incremental builds (issue 13): a build that takes unchanged files over from the previous build publishes the
+same bytes as a build that renders everything.
+
+Each scenario runs two sequences in separate folders on one records folder: I (build A, then build B
+incrementally) and F (build A, then build B with ``full=True``); the two B sites must be the same trees, file for
+file (pages, data, subject data, the search bundle, manifest.json, chain.json), and I's build B must have taken
+files over. Scenarios: records added, a record changed, records withdrawn (row removed, status 已撤回, objection
+pending), the as-of date moved to the day a record's disclosure period ends. Also: a withdrawn record leaves no
+trace in the site; a build killed during an incremental rebuild leaves the old site (or, killed after the switch,
+is taken over from), and the next build is right; a live file edited by hand is not carried over; a value withheld
+only by build B's records stops build B; ``[build] incremental = false`` and ``--full`` take nothing over. The as-of
+date reaches a page only through the pages that show it (home, data page, feed, manifest, a site's own templates).
+
+Records come from scripts/generate_records.py (40 subjects, 200 rows); search is on where the bundle matters.
+Sequence F's build A is a copy of sequence I's (output link, version folder, audit folder), made before anything
+is changed: a first build is the same wherever it is made, and the copy halves the builds.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import gzip
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import CATALOGUE, ROOT, make_uscc, site_config, write_csv
+from dbsupport import generator
+from test_golden import tree
+
+from site_builder.build import BuildResult, build
+from site_builder.cli import main
+from site_builder.config import BuildSettings, Config, load_config
+from site_builder.exceptions import BuildError
+from site_builder.faults import ENV, KILLED
+
+AS_OF = date(2026, 11, 24)
+PENALTY = "admin_penalty"
+Tree = dict[str, bytes]
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """200 generated rows over 40 subjects (every item, some excluded, some quarantined)."""
+    folder = tmp_path_factory.mktemp("incremental") / "records"
+    generator().main(["--out", str(folder), "--subjects", "40", "--records", "200"])
+    return folder
+
+
+# --- Records: read and edit the generated CSV files by English field name -------------------------------------------
+
+
+def copy_records(generated: Path, root: Path) -> Path:
+    """A private copy of the generated records under ``root``."""
+    return Path(shutil.copytree(generated, root / "records"))
+
+
+def read_rows(records: Path, item: str) -> list[dict[str, str]]:
+    """The rows of ``item``'s records file, keyed by English field name."""
+    names = {f.title: f.name for f in CATALOGUE[item].fields}
+    with (records / f"{item}.csv").open(encoding="utf-8-sig", newline="") as fh:
+        return [{names[title]: value for title, value in r.items()} for r in csv.DictReader(fh)]
+
+
+def write_rows(records: Path, item: str, rows: list[dict[str, str]]) -> None:
+    """Replace ``item``'s records file with ``rows``."""
+    write_csv(records / f"{item}.csv", item, rows)
+
+
+def update(records: Path, item: str, record_id: str, **values: str) -> None:
+    """Change fields of one row."""
+    rows = read_rows(records, item)
+    assert any(r["record_id"] == record_id for r in rows), record_id
+    write_rows(records, item, [r | values if r["record_id"] == record_id else r for r in rows])
+
+
+def remove(records: Path, item: str, record_id: str) -> None:
+    """Take one row out of the records."""
+    rows = read_rows(records, item)
+    kept = [r for r in rows if r["record_id"] != record_id]
+    assert len(kept) == len(rows) - 1, record_id
+    write_rows(records, item, kept)
+
+
+def published(result: BuildResult, item: str = PENALTY) -> list[dict[str, str]]:
+    """The decisions of ``result``'s build that published a record of ``item``, by record id."""
+    with gzip.open(result.audit / "decisions.csv.gz", "rt", encoding="utf-8", newline="") as fh:
+        return sorted((r for r in csv.DictReader(fh) if r["item"] == item and r["outcome"] == "published"),
+                      key=lambda r: r["record_id"])
+
+
+def company_penalties(records: Path, result: BuildResult, site: Tree, at_least: int = 1) -> list[dict[str, str]]:
+    """Published penalties of companies whose subject data file in ``site`` lists at least ``at_least`` records."""
+    rows = {r["record_id"]: r for r in read_rows(records, PENALTY)}
+    found = []
+    for decision in published(result):
+        key = rows[decision["record_id"]]["uscc"]
+        listing = site.get(f"subject/{key}/data.csv", b"").decode("utf-8-sig").splitlines()
+        if key and len(listing) > at_least:  # a heading line, then one line per record
+            found.append(rows[decision["record_id"]])
+    assert found, "no published company penalty in the generated records"
+    return found
+
+
+def page(item: str, record_id: str) -> str:
+    """The path of a record's page in the site."""
+    return f"record/{item}/{record_id}/index.html"
+
+
+# --- Two sequences, I and F ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Build A (sequence I), and build B made incrementally (I) and in full (F)."""
+
+    before: Tree
+    incremental: Tree
+    full: Tree
+    result: BuildResult
+    full_result: BuildResult
+
+
+def config_of(root: Path, records: Path, search: bool = False, templates: Path | None = None) -> Config:
+    """The project's configuration with records, output and audit in ``root`` (and the site's templates, if given)."""
+    config = site_config(root, records, search=search)
+    return config if templates is None else config.with_paths(templates=templates)
+
+
+def build_a(root: Path, records: Path, search: bool = False, templates: Path | None = None) -> BuildResult:
+    """Build A as of AS_OF in ``root``/I, and the same in ``root``/F (a copy: output, version folders, audit)."""
+    first = build(config_of(root / "I", records, search, templates), AS_OF)
+    shutil.copytree(root / "I", root / "F", symlinks=True)
+    return first
+
+
+def two_sequences(root: Path, records: Path, change: Callable[[BuildResult], date], search: bool = False,
+                  templates: Path | None = None) -> Pair:
+    """Build A in ``root``/I and ``root``/F; ``change`` gets I's build A, edits ``records`` (or I's live site) and
+    returns build B's date; then build B incrementally in I and with ``full=True`` in F."""
+    config_i, config_f = (config_of(root / name, records, search, templates) for name in ("I", "F"))
+    first = build_a(root, records, search, templates)
+    before = tree(first.output.resolve())
+    as_of = change(first)
+    incremental = build(config_i, as_of)
+    full = build(config_f, as_of, full=True)
+    return Pair(before, tree(incremental.output.resolve()), tree(full.output.resolve()), incremental, full)
+
+
+def assert_same_site(incremental: Tree, full: Tree) -> None:
+    """The two sites hold the same files with the same bytes."""
+    assert sorted(incremental) == sorted(full), (f"only in the incremental build: {sorted(set(incremental) - set(full))[:10]}, "
+                                                 f"only in the full build: {sorted(set(full) - set(incremental))[:10]}")
+    differing = [name for name in incremental if incremental[name] != full[name]]
+    assert differing == [], f"{len(differing)} file(s) differ between the incremental and the full build: {differing[:10]}"
+    assert {"manifest.json", "chain.json", "index.html"} <= set(incremental)
+    assert any(name.startswith("subject/") and name.endswith("/data.json") for name in incremental)
+
+
+def assert_incremental_equals_full(pair: Pair) -> None:
+    """B is the same either way, I's build B took files over, F's none, and only B's build folder keeps the state."""
+    assert_same_site(pair.incremental, pair.full)
+    assert pair.result.reused > 0, "the incremental build took no file over"
+    assert pair.result.reused < len(pair.incremental), "the incremental build rendered nothing"
+    assert pair.full_result.reused == 0
+    builds = pair.result.audit.parent
+    assert sorted(builds.glob("*/pages.sqlite")) == [pair.result.audit / "pages.sqlite"]
+
+
+# --- 1. Incremental equals full ------------------------------------------------------------------------------------
+
+
+def test_added_records(generated: Path, tmp_path: Path) -> None:
+    records = copy_records(generated, tmp_path)
+    newcomer = make_uscc("91330100MA28QK0A1")
+    added: list[dict[str, str]] = []
+
+    def add(first: BuildResult) -> date:
+        template = company_penalties(records, first, tree(first.output.resolve()))[0]
+        added.extend([template | {"record_id": "AP-900001", "decision_no": "杭市监罚〔2026〕增补1号"},
+                      template | {"record_id": "AP-900002", "decision_no": "杭市监罚〔2026〕增补2号", "uscc": newcomer,
+                                  "subject_name": "杭州增补测试科技有限公司"}])
+        write_rows(records, PENALTY, read_rows(records, PENALTY) + added)
+        return AS_OF
+
+    pair = two_sequences(tmp_path, records, add)
+    assert_incremental_equals_full(pair)
+    for row in added:
+        assert page(PENALTY, row["record_id"]) not in pair.before
+        assert row["decision_no"] in pair.incremental[page(PENALTY, row["record_id"])].decode("utf-8")
+    listing = f"subject/{added[0]['uscc']}/data.csv"
+    assert "AP-900001" not in pair.before[listing].decode("utf-8-sig")
+    assert "AP-900001" in pair.incremental[listing].decode("utf-8-sig")
+    assert f"subject/{newcomer}/index.html" not in pair.before and f"subject/{newcomer}/index.html" in pair.incremental
+
+
+def test_changed_record(generated: Path, tmp_path: Path) -> None:
+    records = copy_records(generated, tmp_path)
+    changed: list[dict[str, str]] = []
+
+    def edit(first: BuildResult) -> date:
+        target = company_penalties(records, first, tree(first.output.resolve()))[0]
+        changed.append(target)
+        update(records, PENALTY, target["record_id"], penalty_content="处以罚款人民币九万九千元（复核更正）", fine_amount="9.9")
+        return AS_OF
+
+    pair = two_sequences(tmp_path, records, edit, search=True)
+    assert_incremental_equals_full(pair)
+    assert any(name.startswith("pagefind/fragment/") for name in pair.incremental)
+    record_page, data = page(PENALTY, changed[0]["record_id"]), f"subject/{changed[0]['uscc']}/data.json"
+    for name in (record_page, data):
+        assert "复核更正" not in pair.before[name].decode("utf-8"), name
+        assert "复核更正" in pair.incremental[name].decode("utf-8"), name
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """A record published by build A and withdrawn before build B."""
+
+    record_id: str
+    decision_no: str
+    subject: str
+    how: str
+
+
+@pytest.fixture(scope="module")
+def withdrawn(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Pair, list[Withdrawn]]:
+    """Three company penalties, each of a subject with other records and a 决定书文号 found nowhere else in the
+    records, withdrawn between A and B: row removed, status 已撤回, objection pending. Search on."""
+    root = tmp_path_factory.mktemp("withdrawn")
+    records = copy_records(generated, root)
+    text = "".join(path.read_text(encoding="utf-8-sig") for path in sorted(records.glob("*.csv")))
+    gone: list[Withdrawn] = []
+
+    def withdraw(first: BuildResult) -> date:
+        subjects: set[str] = set()
+        for row in company_penalties(records, first, tree(first.output.resolve()), at_least=2):
+            if row["uscc"] not in subjects and text.count(row["decision_no"]) == 1 and len(gone) < 3:
+                subjects.add(row["uscc"])
+                gone.append(Withdrawn(row["record_id"], row["decision_no"], row["uscc"], ("removed", "已撤回", "异议")[len(gone)]))
+        assert len(gone) == 3, gone
+        remove(records, PENALTY, gone[0].record_id)
+        update(records, PENALTY, gone[1].record_id, publish_status="已撤回")
+        update(records, PENALTY, gone[2].record_id, objection_status="处理中", objection_date=(AS_OF - timedelta(days=5)).isoformat())
+        return AS_OF
+
+    return two_sequences(root, records, withdraw, search=True), gone
+
+
+def test_withdrawn_records(withdrawn: tuple[Pair, list[Withdrawn]]) -> None:
+    pair, gone = withdrawn
+    assert_incremental_equals_full(pair)
+    for record in gone:
+        assert page(PENALTY, record.record_id) in pair.before, record
+        assert page(PENALTY, record.record_id) not in pair.incremental, record
+
+
+def test_next_day_with_nothing_changed(generated: Path, tmp_path: Path) -> None:
+    """The daily rebuild: the same records a day on, before anything expires or begins; only the pages that show
+    the as-of date change."""
+    records = copy_records(generated, tmp_path)
+    next_day = AS_OF + timedelta(days=1)
+
+    def wait(first: BuildResult) -> date:
+        manifest = json.loads((first.output / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["next_change"] > next_day.isoformat(), manifest["next_change"]
+        return next_day
+
+    pair = two_sequences(tmp_path, records, wait)
+    assert_incremental_equals_full(pair)
+    assert b"2026-11-25" not in pair.before["index.html"] and b"2026-11-25" in pair.incremental["index.html"]
+    records_and_subjects = [name for name in pair.before if name.startswith(("record/", "subject/"))]
+    assert sorted(records_and_subjects) == sorted(name for name in pair.incremental if name.startswith(("record/", "subject/")))
+    assert [name for name in records_and_subjects if pair.incremental[name] != pair.before[name]] == []
+
+
+def test_a_site_template_that_shows_the_date(generated: Path, tmp_path: Path) -> None:
+    """A site may show the as-of date on any page through its own templates (every template sees ``as_of``)."""
+    records = copy_records(generated, tmp_path)
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "record.html").write_text('{% extends "!record.html" %}\n{% block main %}{{ super() }}\n'
+                                           '<p class="as-of">数据截至 {{ as_of }}</p>\n{% endblock %}\n', encoding="utf-8")
+    pair = two_sequences(tmp_path, records, lambda first: AS_OF + timedelta(days=1), templates=templates)
+    assert_incremental_equals_full(pair)
+    shown = [name for name in pair.incremental if name.startswith("record/") and "数据截至 2026-11-25".encode() in pair.incremental[name]]
+    assert shown and len(shown) == len([name for name in pair.incremental if name.startswith("record/")])
+
+
+def test_the_day_a_disclosure_period_ends(generated: Path, tmp_path: Path) -> None:
+    records = copy_records(generated, tmp_path)
+    expired: list[str] = []
+
+    def move_on(first: BuildResult) -> date:
+        day = date.fromisoformat(json.loads((first.output / "manifest.json").read_text(encoding="utf-8"))["next_expiry"])
+        for item in CATALOGUE.ids:
+            expired.extend(page(item, r["record_id"]) for r in published(first, item) if r["until"] == str(day - timedelta(days=1)))
+        assert expired, f"no published record is public through {day - timedelta(days=1)}"
+        return day
+
+    pair = two_sequences(tmp_path, records, move_on)
+    assert_incremental_equals_full(pair)
+    for name in expired:
+        assert name in pair.before and name not in pair.incremental, name
+    assert pair.before["index.html"] != pair.incremental["index.html"]  # the home page shows the as-of date
+    kept = [name for name in pair.incremental if name.startswith("record/") and name in pair.before]
+    assert pair.result.reused >= len(kept) // 2, f"{pair.result.reused} files taken over, {len(kept)} record pages kept"
+
+
+# --- 2. A withdrawn record leaves no trace -------------------------------------------------------------------------
+
+
+def readable(data: bytes) -> str:
+    """A file's text (gzip streams opened, zip members joined), without the spaces and zero-width spaces Pagefind
+    puts between words."""
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    if data[:4] == b"PK\x03\x04":
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            data = b"\n".join(archive.read(name) for name in archive.namelist())
+    return re.sub(r"[\s\u200b]+", "", data.decode("utf-8", errors="replace"))
+
+
+def site_text(site: Tree, under: str = "") -> str:
+    """The readable text of every file whose path starts with ``under``."""
+    return "\n".join(readable(data) for name, data in site.items() if name.startswith(under))
+
+
+def files_containing(site: Tree, text: str) -> list[str]:
+    """The files of ``site`` in which ``text`` can be read."""
+    return [name for name, data in site.items() if text in readable(data)]
+
+
+def test_a_withdrawn_record_leaves_no_trace(withdrawn: tuple[Pair, list[Withdrawn]]) -> None:
+    pair, gone = withdrawn
+    before, after = pair.before, pair.incremental
+    listed_before, listed_after = (json.loads(site["manifest.json"])["outputs"] for site in (before, after))
+    for record in gone:
+        prefix = f"record/{PENALTY}/{record.record_id}/"
+        assert prefix + "index.html" in listed_before and prefix + "index.html" not in listed_after, record
+        assert [name for name in after if name.startswith(prefix)] == [], record
+        assert record.record_id in before[f"data/{PENALTY}.csv"].decode("utf-8-sig"), record
+        assert files_containing({n: d for n, d in after.items() if n.startswith("data/")}, record.record_id) == [], record
+        for name in (f"subject/{record.subject}/data.csv", f"subject/{record.subject}/data.json"):
+            assert record.record_id in before[name].decode("utf-8-sig"), (record, name)
+            assert name in after and record.record_id not in after[name].decode("utf-8-sig"), (record, name)
+        assert record.decision_no in site_text(before, "pagefind/"), record  # the check below can find it
+        assert files_containing(after, record.decision_no) == [], record
+        assert files_containing(after, record.record_id) == [], record
+
+
+# --- 3. A build killed during an incremental rebuild -----------------------------------------------------------------
+
+
+def verify(root: Path, records: Path) -> tuple[int, str]:
+    """``site-builder verify`` on the site in ``root``, with its audit folder; exit code and output."""
+    result = CliRunner().invoke(main, ["verify", str(root / "output"), "--records", str(records), "--audit", str(root / "audit")])
+    return result.exit_code, result.output
+
+
+def killed_build(root: Path, records: Path, as_of: date, point: str) -> None:
+    """Run ``site-builder build`` (incremental, search off) on the site in ``root``, killed at fault ``point``."""
+    killed = subprocess.run([sys.executable, "-m", "site_builder", "-q", "build", "--records", str(records),
+                             "--out", str(root / "output"), "--audit", str(root / "audit"), "--as-of", as_of.isoformat(), "--no-search"],
+                            cwd=ROOT, env={**os.environ, ENV: point}, capture_output=True, text=True, check=False)
+    assert killed.returncode == KILLED, killed.stdout + killed.stderr
+
+
+def edit_and_add(records: Path, first: BuildResult, number: int) -> dict[str, str]:
+    """Change one published penalty's content and add a penalty ``AP-90000<number>``; the changed row."""
+    picks = company_penalties(records, first, tree(first.output.resolve()))
+    target = picks[number % len(picks)]
+    update(records, PENALTY, target["record_id"], penalty_content=f"处以警告（第{number}次复核更正）")
+    write_rows(records, PENALTY, [*read_rows(records, PENALTY),
+                                  picks[-1] | {"record_id": f"AP-90000{number}", "decision_no": f"杭罚〔2026〕增{number}号"}])
+    return target
+
+
+@pytest.mark.parametrize("point", ["rendered", "prepared", "staged"])
+def test_a_killed_incremental_build_leaves_the_old_site(generated: Path, tmp_path: Path, point: str) -> None:
+    records = copy_records(generated, tmp_path)
+    next_day = AS_OF + timedelta(days=1)
+    config_i, config_f = (site_config(tmp_path / name, records, search=False) for name in ("I", "F"))
+    first = build_a(tmp_path, records)
+    before = tree(first.output.resolve())
+    target = edit_and_add(records, first, 3)
+
+    killed_build(tmp_path / "I", records, next_day, point)
+    served = tree(first.output.resolve())
+    assert sorted(served) == sorted(before) and [name for name in served if served[name] != before[name]] == []
+    code, output = verify(tmp_path / "I", records)
+    assert code == 0, output
+
+    again = build(config_i, next_day)
+    full = build(config_f, next_day, full=True)
+    assert again.reused > 0
+    rebuilt = tree(again.output.resolve())
+    assert_same_site(rebuilt, tree(full.output.resolve()))
+    assert "第3次复核更正" in rebuilt[page(PENALTY, target["record_id"])].decode("utf-8")
+    assert page(PENALTY, "AP-900003") in rebuilt
+    assert not list((tmp_path / "I").glob(".output.builds/.staging-*")), "a stale staging folder survived"
+    assert verify(tmp_path / "I", records)[0] == 0
+
+
+def test_a_build_killed_after_the_switch_is_the_previous_build_of_the_next(generated: Path, tmp_path: Path) -> None:
+    """Killed once its site is live but before the audit history says so: the next build takes over from it."""
+    records = copy_records(generated, tmp_path)
+    config_i, config_f = (site_config(tmp_path / name, records, search=False) for name in ("I", "F"))
+    first = build_a(tmp_path, records)
+    edit_and_add(records, first, 5)
+    killed_build(tmp_path / "I", records, AS_OF + timedelta(days=1), "switched")
+    full = build(config_f, AS_OF + timedelta(days=1), full=True)
+    assert_same_site(tree(first.output.resolve()), tree(full.output.resolve()))  # the killed build's site is live
+
+    target = edit_and_add(records, full, 6)
+    again = build(config_i, AS_OF + timedelta(days=2))
+    full = build(config_f, AS_OF + timedelta(days=2), full=True)
+    assert again.reused > 0
+    rebuilt = tree(again.output.resolve())
+    assert_same_site(rebuilt, tree(full.output.resolve()))
+    assert "第6次复核更正" in rebuilt[page(PENALTY, target["record_id"])].decode("utf-8")
+    assert verify(tmp_path / "I", records)[0] == 0
+
+
+# --- 4. What build A cannot vouch for: a live file edited by hand, a value withheld since -----------------------------
+
+
+def test_a_hand_edited_live_file_is_not_taken_over(generated: Path, tmp_path: Path) -> None:
+    records = copy_records(generated, tmp_path)
+    next_day = AS_OF + timedelta(days=1)
+    edited: list[str] = []
+
+    def tamper(first: BuildResult) -> date:
+        lasting = [r for r in published(first) if not r["until"] or r["until"] > next_day.isoformat()]
+        key = next(r["uscc"] for r in read_rows(records, PENALTY) if r["record_id"] == lasting[0]["record_id"])
+        edited.extend([page(PENALTY, lasting[0]["record_id"]), f"subject/{key}/data.csv"])
+        for name in edited:
+            with (first.output / name).open("ab") as fh:
+                fh.write("<!-- 手工修改 -->\n".encode())
+        return next_day
+
+    pair = two_sequences(tmp_path, records, tamper)
+    assert_incremental_equals_full(pair)
+    for name in edited:
+        assert "手工修改".encode() not in pair.incremental[name], name
+        assert pair.incremental[name] == pair.before[name], f"{name} changed although its record did not"
+
+
+def test_a_value_withheld_since_the_previous_build_stops_the_build(generated: Path, tmp_path: Path) -> None:
+    """Pages taken over were leak-scanned against build A's records; a value that only build B's records withhold
+    (here a passport number given as a 法定代表人证件号码) must stop build B as it stops a full build."""
+    records = copy_records(generated, tmp_path)
+    code = "QX7788123"
+    write_rows(records, PENALTY, [r | {"violation_facts": f"当事人以备案号{code}对外经营"} for r in read_rows(records, PENALTY)])
+    first = build_a(tmp_path, records)
+    before = tree(first.output.resolve())
+    assert any(name.startswith("record/") for name in files_containing(before, code))
+    rows = read_rows(records, PENALTY)
+    write_rows(records, PENALTY, [*rows, rows[0] | {"record_id": "AP-900004", "decision_no": "杭罚〔2026〕增4号",
+                                                    "legal_rep_id_type": "护照", "legal_rep_id_no": code}])
+    for name, full in (("I", False), ("F", True)):
+        with pytest.raises(BuildError, match="withheld value"):
+            build(config_of(tmp_path / name, records), AS_OF + timedelta(days=1), full=full)
+    assert tree(first.output.resolve()) == before
+
+
+# --- 5. Builds that take nothing over -------------------------------------------------------------------------------
+
+
+def test_incremental_false_and_full_take_nothing_over(generated: Path, tmp_path: Path) -> None:
+    records = copy_records(generated, tmp_path)
+    config = site_config(tmp_path, records, search=False)
+    assert config.build.incremental is True
+    assert build(config, AS_OF).reused == 0  # the first build has nothing to take over
+    off = dataclasses.replace(config, build=BuildSettings(workers=config.build.workers, incremental=False))
+    second = build(off, AS_OF + timedelta(days=1))
+    assert second.reused == 0
+    assert json.loads((second.output / "manifest.json").read_text(encoding="utf-8"))["as_of"] == "2026-11-25"
+
+    result = CliRunner().invoke(main, ["-q", "--config", str(ROOT / "site_builder.toml"), "build", "--records", str(records),
+                                       "--out", str(tmp_path / "output"), "--audit", str(tmp_path / "audit"),
+                                       "--as-of", "2026-11-26", "--no-search", "--full"])
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "output" / "manifest.json").read_text(encoding="utf-8"))["as_of"] == "2026-11-26"
+
+    path = tmp_path / "site_builder.toml"
+    path.write_text("[build]\nincremental = false\n", encoding="utf-8")
+    assert load_config(path).build.incremental is False
