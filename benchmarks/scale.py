@@ -3,6 +3,7 @@
     python benchmarks/scale.py                                    # 3,000 subjects / 10,000 rows and 10,000 / 34,000
     python benchmarks/scale.py --sizes 100000:1000000             # the large set of issue 13
     python benchmarks/scale.py --sizes 1000:3400 3000:10000 --no-search
+    python benchmarks/scale.py --sizes 100000:1000000 --subjects-only   # search over subject pages only
 
 For each size ``SUBJECTS:ROWS`` the generator (``scripts/generate_records.py --subjects --records``)
 writes a records folder into a temporary folder, then three builds run one after another into the
@@ -11,6 +12,11 @@ same output and audit folder, each as its own ``site-builder build`` process (wh
 - **full**: the first build, as of 2026-11-24;
 - **approval**: 1 % of the rows changed (a third edited, a third withdrawn, a third added), same as-of date;
 - **next-day**: the same rows as of 2026-11-25 (records whose period ends that day drop out).
+
+The approval and next-day builds are incremental (unchanged pages are taken over from the build before);
+``reused`` counts the files taken over. ``--subjects-only`` builds with ``[search] index_records = false``
+(the search index holds the subject pages, which carry their records' document numbers), the setting
+the operator guide gives for a province.
 
 Each build's stage summary lines (``stage=<name> seconds=…``, logged at INFO) give the seconds per
 stage; ``peak MiB`` is the build process's peak resident memory at the end of the stage and ``child
@@ -54,12 +60,15 @@ class Run:
     name: str
     wall: float
     rows: int = 0
+    reused: int = 0
     stages: dict[str, tuple[float, int, int]] = field(default_factory=dict)
 
 
 def build(records: Path, folder: Path, as_of: date, search: bool, name: str) -> Run:
     """One ``site-builder build`` process; its stages from the summary lines on stderr."""
-    command = [sys.executable, "-m", "site_builder", "build", "--records", str(records), "--out", str(folder / "output"),
+    config = folder / "site_builder.toml"
+    command = [sys.executable, "-m", "site_builder", *(["--config", str(config)] if config.exists() else []),
+               "build", "--records", str(records), "--out", str(folder / "output"),
                "--audit", str(folder / "audit"), "--as-of", as_of.isoformat(), *([] if search else ["--no-search"])]
     start = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
@@ -71,6 +80,8 @@ def build(records: Path, folder: Path, as_of: date, search: bool, name: str) -> 
         run.stages[stage] = (float(seconds), int(own), int(child))
         if stage == "decide":
             run.rows = int(re.search(r"rows=(\d+)", extra).group(1))  # type: ignore[union-attr]
+    reused = re.search(r"reused=(\d+)", result.stderr)
+    run.reused = int(reused.group(1)) if reused else 0
     return run
 
 
@@ -110,15 +121,17 @@ def approve(records: Path, seed: int) -> int:
     return touched
 
 
-def measure(subjects: int, rows: int, search: bool) -> list[Run]:
+def measure(subjects: int, rows: int, search: bool, subjects_only: bool = False) -> list[Run]:
     """Generate one size and run the three builds; print their tables."""
     with tempfile.TemporaryDirectory(prefix="sb-scale-") as tmp:
         folder, records = Path(tmp), Path(tmp) / "records"
+        if subjects_only:
+            (folder / "site_builder.toml").write_text("[search]\nindex_records = false\n", encoding="utf-8")
         start = time.perf_counter()
         subprocess.run([sys.executable, str(ROOT / "scripts" / "generate_records.py"), "--out", str(records),
                         "--subjects", str(subjects), "--records", str(rows)], check=True, capture_output=True)
         print(f"\n== {subjects:,} subjects, {rows:,} rows (generated in {time.perf_counter() - start:.1f} s), "
-              f"search {'on' if search else 'off'}")
+              f"search {'off' if not search else 'on, subject pages only' if subjects_only else 'on'}")
         runs = [build(records, folder, AS_OF, search, "full")]
         touched = approve(records, seed=subjects)
         runs.append(build(records, folder, AS_OF, search, f"approval ({touched:,} rows changed)"))
@@ -126,7 +139,7 @@ def measure(subjects: int, rows: int, search: bool) -> list[Run]:
         files = sum(1 for p in (folder / "output").rglob("*") if p.is_file())
     print(f"output after the last build: {files:,} files")
     for run in runs:
-        print(f"\n{run.name}: {run.wall:.1f} s wall, {run.rows:,} rows in")
+        print(f"\n{run.name}: {run.wall:.1f} s wall, {run.rows:,} rows in, {run.reused:,} files taken over")
         print(f"  {'stage':<13}{'seconds':>9}{'s/100k':>9}{'peak MiB':>10}{'child MiB':>10}")
         for stage, (seconds, own, child) in run.stages.items():
             print(f"  {stage:<13}{seconds:9.2f}{per_100k(seconds, run.rows):9.1f}{own:10d}{child:10d}")
@@ -144,11 +157,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", nargs="+", default=["3000:10000", "10000:34000"], metavar="SUBJECTS:ROWS",
                         help="sizes to measure, e.g. 3000:10000 10000:34000 (rows include the subject rows)")
     parser.add_argument("--no-search", action="store_true", help="build without the Pagefind index")
+    parser.add_argument("--subjects-only", action="store_true", help="index the subject pages only ([search] index_records = false)")
     args = parser.parse_args(argv)
     sizes = [tuple(int(n) for n in size.split(":")) for size in args.sizes]
     print(f"machine: {os.cpu_count()} cores, {platform.system()} {platform.machine()}, Python {platform.python_version()}")
-    print(f"command: python benchmarks/scale.py --sizes {' '.join(args.sizes)}{' --no-search' if args.no_search else ''}")
-    results = [(size, measure(size[0], size[1], not args.no_search)) for size in sizes]
+    print(f"command: python benchmarks/scale.py --sizes {' '.join(args.sizes)}{' --no-search' if args.no_search else ''}"
+          f"{' --subjects-only' if args.subjects_only else ''}")
+    results = [(size, measure(size[0], size[1], not args.no_search, args.subjects_only)) for size in sizes]
     if len(results) > 1:
         (small, first), (large, last) = results[0], results[-1]
         print(f"\nfull build, seconds per 100,000 rows: {small[1]:,} rows against {large[1]:,} rows")

@@ -42,6 +42,7 @@ from site_builder.exceptions import AuditError, BuildError, PublishError, Signin
 from site_builder.faults import fault_point
 from site_builder.inputs import load_inputs
 from site_builder.outputs.files import FileIndex, Previous, new_secrets, read_key, site_key, write_state
+from site_builder.outputs.parallel import worker_count
 from site_builder.outputs.registry import enabled_outputs
 from site_builder.outputs.site import Site
 from site_builder.progress import Stages
@@ -72,13 +73,14 @@ class BuildResult:
 
 
 def build(config: Config, as_of: date, new_chain: bool = False, progress: TextIO | None = None,
-          full: bool = False) -> BuildResult:
+          full: bool = False, background_cleanup: bool = False) -> BuildResult:
     """Build the site for ``as_of`` from ``config.paths.records`` into ``config.paths.output``.
 
     ``new_chain``: start a new audit chain although the output carries one the audit folder lacks
     (the new chain's first entry names the head it replaces). ``progress``: where to draw progress
     bars (a terminal; ``None``: none). ``full``: render every file, taking nothing over from the
-    previous build. Each stage logs one ``stage=<name> seconds=…`` line at INFO.
+    previous build. ``background_cleanup``: leave the removal of the replaced site to a detached process
+    (the command line does). Each stage logs one ``stage=<name> seconds=…`` line at INFO.
     """
     stages = Stages(progress)
     out, audit_root = config.paths.output, config.paths.audit
@@ -140,12 +142,12 @@ def build(config: Config, as_of: date, new_chain: bool = False, progress: TextIO
             stage.summary["files"] = len(manifest["outputs"])
         with stages.stage("verify") as stage:
             problems = verify_site(staging, secrets, check_hashes=False, public_key=key.public_key() if key else None,
-                                   scan_skip=reused)
+                                   scan_skip=reused, processes=worker_count(config))
             stage.summary["problems"] = len(problems)
         if problems:
             raise BuildError("The built site does not verify; nothing was published:\n  " + "\n  ".join(problems))
         with stages.stage("publish"):
-            kept = _publish(work, audit_root, entry, staging, out)
+            kept = _publish(work, audit_root, entry, staging, out, background_cleanup)
         if chain:  # only the latest build keeps the state the next one starts from
             AuditFolder(audit_root).build(chain[-1].build_id).pages.unlink(missing_ok=True)
     log.info("built output=%s build=%s published=%d reused=%d signed=%s", out, entry.build_id,
@@ -272,7 +274,7 @@ def _write_manifest(staging: Path, chain: list[history.ChainEntry], manifest: di
     return entry
 
 
-def _publish(work: Path, audit_root: Path, entry: history.ChainEntry, staging: Path, out: Path) -> Path:
+def _publish(work: Path, audit_root: Path, entry: history.ChainEntry, staging: Path, out: Path, background: bool) -> Path:
     """Record the build as prepared, archive its decisions, switch the output, record it as published."""
     record = BuildRecord(work)
     record.store.unlink(missing_ok=True)
@@ -286,7 +288,7 @@ def _publish(work: Path, audit_root: Path, entry: history.ChainEntry, staging: P
     replaced = publish.switch(staging, out, f"{entry.build_id}{staging.name.removeprefix('.staging')}")
     history.record_published(audit_root, entry)
     fault_point("published")
-    publish.remove_version(out, replaced)
+    publish.remove_version(out, replaced, background)
     return target
 
 

@@ -123,7 +123,7 @@ def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Pat
     if quiet:
         logging.getLogger().setLevel(logging.WARNING)
     bars = None if quiet or not sys.stderr.isatty() else sys.stderr
-    result = run_build(config, day, new_chain=new_chain, progress=bars, full=full)
+    result = run_build(config, day, new_chain=new_chain, progress=bars, full=full, background_cleanup=True)
     counts = result.counts
     excluded = counts.excluded_totals()
     click.echo(
@@ -155,6 +155,7 @@ def verify(ctx: click.Context, out: Path | None, records: Path | None, audit: Pa
     from site_builder.audit.signing import fingerprint, load_public_key
     from site_builder.audit.verify import read_signature, verify_site
     from site_builder.inputs import input_secrets
+    from site_builder.outputs.parallel import worker_count
     from site_builder.sources.database import with_source
 
     config = with_source(_config(ctx).with_paths(records=records, output=out, audit=audit), source)
@@ -162,7 +163,8 @@ def verify(ctx: click.Context, out: Path | None, records: Path | None, audit: Pa
     key_path = public_key.resolve() if public_key else config.signing.public_key
     key = load_public_key(key_path) if key_path else None
     secrets = input_secrets(config)
-    problems = verify_site(config.paths.output, secrets, audit_root, validate_data=not no_data, public_key=key)
+    problems = verify_site(config.paths.output, secrets, audit_root, validate_data=not no_data, public_key=key,
+                           processes=worker_count(config))
     for problem in problems:
         click.echo(f"FAIL {problem}", err=True)
     if problems:

@@ -17,6 +17,8 @@ import errno
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -153,10 +155,21 @@ def switch(staging: Path, out: Path, version: str) -> Path | None:
     return previous
 
 
-def remove_version(out: Path, version: Path | None) -> None:
-    """Remove a version folder the output no longer names."""
-    if version is not None and version != current_version(out):
+def remove_version(out: Path, version: Path | None, background: bool = False) -> None:
+    """Remove a version folder the output no longer names.
+
+    ``background``: move it aside and leave its removal to a detached process, so the build can return (a site
+    of a million files takes a minute to remove); what that process does not finish, the next build removes.
+    """
+    if version is None or version == current_version(out):
+        return
+    if not background:
         _remove(version)
+        return
+    trash = builds_dir(out) / f".old-{version.name}"
+    os.rename(version, trash)
+    subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)", str(trash)],
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def _exchange(link: Path, out: Path) -> None:

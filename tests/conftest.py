@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -104,6 +105,17 @@ def site_config(tmp_path: Path, records: Path, **changes: Any) -> Config:
     if "profile" in changes:
         config = dataclasses.replace(config, disclosure=dataclasses.replace(config.disclosure, profile=changes.pop("profile")))
     return config
+
+
+def versions_left(builds: Path, timeout: float = 30.0) -> list[str]:
+    """The folders in an output's ``.<out>.builds`` once the detached removal of the replaced site has ended.
+
+    The command line leaves that removal to a background process (``publish.remove_version``); wait for it.
+    """
+    deadline = time.monotonic() + timeout
+    while any(p.name.startswith(".old-") for p in builds.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return sorted(p.name for p in builds.iterdir())
 
 
 def build_site(tmp_path: Path, records: Path, as_of: date, search: bool = False, **changes: Any) -> BuildResult:

@@ -29,7 +29,8 @@ from site_builder.rules.privacy import Secrets, scan_for_leaks
 
 def verify_site(site_dir: Path, secrets: Secrets | None = None, audit_root: Path | None = None,
                 validate_data: bool = True, check_hashes: bool = True,
-                public_key: Ed25519PublicKey | None = None, scan_skip: frozenset[str] = frozenset()) -> list[str]:
+                public_key: Ed25519PublicKey | None = None, scan_skip: frozenset[str] = frozenset(),
+                processes: int = 1) -> list[str]:
     """Check a built site; return every problem found (an empty list means it verifies).
 
     ``check_hashes=False`` skips recomputing the output hashes: for the build itself, which has
@@ -37,6 +38,7 @@ def verify_site(site_dir: Path, secrets: Secrets | None = None, audit_root: Path
     a valid signature by that key (or by a key the chain hands over to from it). With ``audit_root``
     the site's head must be the audit chain's head. ``scan_skip``: site paths the leak scan need not read
     (the files an incremental build took over unchanged; the build checks the secrets new since).
+    ``processes``: how many processes the leak scan of a large site may use.
     """
     site_dir = site_dir.resolve()
     manifest_path = site_dir / MANIFEST
@@ -58,7 +60,7 @@ def verify_site(site_dir: Path, secrets: Secrets | None = None, audit_root: Path
     if validate_data:
         problems += _data_problems(site_dir)
     if secrets is not None:
-        problems += scan_for_leaks(site_dir, secrets, scan_skip)
+        problems += scan_for_leaks(site_dir, secrets, scan_skip, processes)
     return problems
 
 

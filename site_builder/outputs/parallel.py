@@ -5,7 +5,8 @@ record ids: see :meth:`PublishedStore.shard_bounds`) and hands them to a :class:
 worker process is started with ``spawn`` (a fresh interpreter: it inherits neither the build's file
 locks nor its open SQLite connection), opens the finished store read-only itself, builds its own
 :class:`Site` (and, through the output, its own Jinja2 environment, and its own file index reading the
-previous build's state) and returns only what it wrote (paths, hashes, sizes, fingerprints). Records are never sent to a worker; the settings, catalogue and policy are sent once.
+previous build's state) and returns only what it wrote (paths, hashes, sizes, fingerprints). Records are
+never sent to a worker; the settings, catalogue and policy are sent once.
 
 The parent takes the results in the order the shards were given, so the list of written files, the
 progress bar and the first error are the same as when the same shards are rendered in-process: a

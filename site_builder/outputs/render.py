@@ -34,6 +34,7 @@ from site_builder.outputs.theme import (
     load_content,
     render,
     template_error,
+    template_uses,
 )
 from site_builder.rules.catalogue import CatalogItem
 from site_builder.rules.identifiers import region_code
@@ -64,6 +65,8 @@ class Renderer:
     def __init__(self, site: Site, out: Path) -> None:
         self.site, self.out = site, out
         self.files = site.index(out)
+        self.dated: dict[str, bool] = {}
+        """Per template: whether it shows the as-of date (a global), which then joins its pages' fingerprints."""
         self.content = load_content(site.config.content_dirs)
         self.env = environment(site, self.content)
         self.written: list[Path] = []
@@ -79,7 +82,10 @@ class Renderer:
         """
         name = path if path.endswith(".html") else path + "index.html"
         context["canonical"] = self.site.canonical(path)
-        mark = fingerprint(self.files.key, name, template, context)
+        if template not in self.dated:
+            self.dated[template] = template_uses(self.env, template, "as_of")
+        values = context | {"as_of": self.site.as_of} if self.dated[template] else context
+        mark = fingerprint(self.files.key, name, template, values)
         if not self.files.take(name, mark):
             self.files.write_text(name, render(self.env, template, path, **context), mark)
         self.written.append(self.out / name)

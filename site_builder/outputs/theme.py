@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import jinja2
+import jinja2.meta
 import markdown
 import nh3
 from markupsafe import Markup
@@ -120,6 +121,37 @@ def render(env: jinja2.Environment, template: str, site_path: str, /, **context:
         return env.get_template(template).render(**context)
     except jinja2.TemplateError as exc:
         raise BuildError(template_error(exc, template, site_path)) from exc
+
+
+_PARSER = jinja2.Environment()
+"""Parses templates for :func:`template_uses` (an environment without globals: Jinja2 leaves those out of a
+template's undeclared variables)."""
+
+
+def template_uses(env: jinja2.Environment, template: str, name: str) -> bool:
+    """Whether ``template``, or a template it extends, includes or imports, reads the variable or global ``name``.
+
+    A template named by an expression (not a constant) counts as reading it.
+    """
+    seen: set[str] = set()
+    todo = [template]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            assert env.loader is not None
+            tree = _PARSER.parse(env.loader.get_source(env, current)[0])  # ``env`` would hide its globals
+        except jinja2.TemplateError:  # rendering reports it
+            return True
+        if name in jinja2.meta.find_undeclared_variables(tree):
+            return True
+        for referenced in jinja2.meta.find_referenced_templates(tree):
+            if referenced is None:
+                return True
+            todo.append(referenced)
+    return False
 
 
 def heading(site: Site, record: PublicRecord) -> str:

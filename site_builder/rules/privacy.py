@@ -25,10 +25,12 @@ import functools
 import gzip
 import hashlib
 import io
+import multiprocessing
 import re
 import unicodedata
 import zipfile
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -338,13 +340,43 @@ def readable_texts(path: Path) -> Iterator[tuple[str, str]]:
     yield path.name, data.decode("utf-8", errors="replace")
 
 
-def scan_for_leaks(site_dir: Path, secrets: Secrets, skip: frozenset[str] = frozenset()) -> list[str]:
-    """One problem per file that contains a secret (the secret itself is not repeated).
+SCAN_CHUNK = 1000
+"""Files per task when the leak scan runs in several processes (it does from :data:`SCAN_PARALLEL` files on)."""
+SCAN_PARALLEL = 5000
+
+
+def scan_for_leaks(site_dir: Path, secrets: Secrets, skip: frozenset[str] = frozenset(), processes: int = 1) -> list[str]:
+    """One problem per file that contains a secret (the secret itself is not repeated), in path order.
 
     ``skip``: site paths not to read (files an incremental build took over, scanned when they were written).
+    ``processes``: scan a large site in that many processes (spawned, each given the secrets once).
     """
+    paths = sorted(p for p in site_dir.rglob("*") if p.is_file() and p.relative_to(site_dir).as_posix() not in skip)
+    if processes <= 1 or len(paths) < SCAN_PARALLEL:
+        return scan_files(site_dir, secrets, paths)
+    portable = Secrets(set(secrets.codes), set(secrets.texts), set(secrets.found), set(secrets.public))
+    chunks = [paths[start:start + SCAN_CHUNK] for start in range(0, len(paths), SCAN_CHUNK)]
+    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_scan_start, initargs=(portable,)) as pool:
+        return [problem for problems in pool.map(_scan_chunk, [(site_dir, chunk) for chunk in chunks]) for problem in problems]
+
+
+_scanning: list[Secrets] = []
+"""In a scanning process: the secrets it looks for."""
+
+
+def _scan_start(secrets: Secrets) -> None:
+    _scanning[:] = [secrets]
+
+
+def _scan_chunk(work: tuple[Path, list[Path]]) -> list[str]:
+    return scan_files(work[0], _scanning[0], work[1])
+
+
+def scan_files(site_dir: Path, secrets: Secrets, paths: list[Path]) -> list[str]:
+    """One problem per file of ``paths`` (in ``site_dir``) that contains a secret."""
     problems = []
-    for path in sorted(p for p in site_dir.rglob("*") if p.is_file() and p.relative_to(site_dir).as_posix() not in skip):
+    for path in paths:
         for label, text in readable_texts(path):
             found = secrets.find(text)
             if found:
