@@ -77,9 +77,28 @@ class DataPackageOutput(base.Output):
     order = base.DATA
 
     def write(self, site: Site, out: Path) -> list[Path]:
-        """Write the package into ``out/data``; return its CSVs and descriptor."""
+        """Write the package into ``out/data`` and the download page ``data/index.html``; return the files."""
+        from site_builder.outputs.render import Renderer
+
         descriptor = write_datapackage(site, out / "data")
-        return [*(out / "data" / f"{item.id}.csv" for item in site.catalogue.items), descriptor]
+        page = Renderer(site, out)
+        page.write("data/", "data.html", counts=[(item, site.store.count(item.id)) for item in site.catalogue.items],
+                   jsonld=dataset_jsonld(site))
+        return [*(out / "data" / f"{item.id}.csv" for item in site.catalogue.items), descriptor, *page.written]
+
+
+def dataset_jsonld(site: Site) -> dict[str, Any]:
+    """schema.org description of the open data set (on the download page)."""
+    settings = site.config.site
+    return {
+        "@context": "https://schema.org", "@type": "Dataset", "name": settings.title + " 开放数据",
+        "description": f"{settings.centre}公示的公共信用信息，数据截至 {site.as_of}。",
+        "url": site.canonical("data/"), "license": settings.licence, "inLanguage": "zh-CN",
+        "dateModified": site.as_of.isoformat(),
+        "creator": {"@type": "GovernmentOrganization", "name": settings.centre},
+        "distribution": [{"@type": "DataDownload", "encodingFormat": "text/csv", "name": item.title,
+                          "contentUrl": site.canonical(f"data/{item.id}.csv")} for item in site.catalogue.items],
+    }
 
 
 def write_datapackage(site: Site, folder: Path) -> Path:

@@ -121,7 +121,6 @@ class Renderer:
         self.authority_pages()
         for page in self.content:
             self.write(f"pages/{page.slug}/", "page.html", page=page)
-        self.write("data/", "data.html", counts=self.counts(), jsonld=self.dataset_jsonld())
         self.write("search/", "search.html")
         self.write("404.html", "404.html")
         return self.written
@@ -131,7 +130,7 @@ class Renderer:
         store = self.site.store
         lists = [store.count(item.id) for item in self.site.catalogue.items] + [n for _, n in store.authorities()]
         pages = store.count() + store.subject_count() + sum(max(1, -(-n // PAGE_SIZE)) for n in lists)
-        return pages + len(self.content) + 5  # home, authority index, data, search and 404
+        return pages + len(self.content) + 4  # home, authority index, search and 404
 
     def counts(self) -> list[tuple[CatalogItem, int]]:
         """Published records per catalogue item."""
@@ -207,19 +206,6 @@ class Renderer:
             data |= {k: v for k, v in (("foundingDate", identity.fields.get("established")),
                                        ("address", identity.fields.get("address"))) if v}
         return data
-
-    def dataset_jsonld(self) -> dict[str, Any]:
-        """schema.org description of the open data set."""
-        settings = self.site.config.site
-        return {
-            "@context": "https://schema.org", "@type": "Dataset", "name": settings.title + " 开放数据",
-            "description": f"{settings.centre}公示的公共信用信息，数据截至 {self.site.as_of}。",
-            "url": self.site.canonical("data/"), "license": settings.licence, "inLanguage": "zh-CN",
-            "dateModified": self.site.as_of.isoformat(),
-            "creator": {"@type": "GovernmentOrganization", "name": settings.centre},
-            "distribution": [{"@type": "DataDownload", "encodingFormat": "text/csv", "name": item.title,
-                              "contentUrl": self.site.canonical(f"data/{item.id}.csv")} for item in self.site.catalogue.items],
-        }
 
 
 _renderers: list[Renderer] = []
