@@ -19,6 +19,7 @@ and the secrets new since the previous build are looked for in every published r
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import logging
 import shutil
@@ -37,7 +38,7 @@ from site_builder.audit.layout import AuditFolder, BuildRecord
 from site_builder.audit.ledger import Counts, Ledger
 from site_builder.audit.manifest import MANIFEST, file_sha256, make_manifest, write_manifest
 from site_builder.audit.verify import verify_site
-from site_builder.config import Config
+from site_builder.config import BuildSettings, Config, PublishSettings
 from site_builder.exceptions import AuditError, BuildError, PublishError, SigningError
 from site_builder.faults import fault_point
 from site_builder.inputs import load_inputs
@@ -159,7 +160,8 @@ def _site_key(config: Config, catalogue: Catalogue, policy: Policy, outputs: fro
     """What every page of the site shares: a page is taken over only from a build with the same key."""
     package = Path(__file__).parent
     code = sorted(p for p in package.rglob("*.py") if "__pycache__" not in p.parts)
-    parts = [repr(config), repr(sorted(outputs)), policy.id, *(f"{p.relative_to(package)}:{file_sha256(p)}" for p in code),
+    output_settings = dataclasses.replace(config, build=BuildSettings(), publish=PublishSettings())  # workers, locks: not content
+    parts = [repr(output_settings), repr(sorted(outputs)), policy.id, *(f"{p.relative_to(package)}:{file_sha256(p)}" for p in code),
              *(file_sha256(p) for p in catalogue.files), file_sha256(policy.source) if policy.source else ""]
     return site_key(parts, [*config.template_dirs, *config.content_dirs])
 

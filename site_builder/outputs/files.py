@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from site_builder import __version__
+from site_builder.rules.catalogue import CatalogItem, FieldSpec
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -68,9 +69,23 @@ def fingerprint(key: str, path: str, template: str, context: dict[str, Any]) -> 
     shows every field. A value whose ``repr`` is not stable (an object address) only makes the file
     render again.
     """
-    text = "\0".join([key, path, template, *(f"{name}={value!r}" for name, value in sorted(context.items())
+    text = "\0".join([key, path, template, *(f"{name}={_repr(value)}" for name, value in sorted(context.items())
                                              if not callable(value))])
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+_REPRS: dict[int, tuple[object, str]] = {}
+"""``repr`` of the catalogue items and field lists, which every record page of an item repeats (each kept with its
+object, so its ``id`` cannot be reused by another object while the entry exists)."""
+
+
+def _repr(value: object) -> str:
+    if not isinstance(value, CatalogItem) and not (isinstance(value, tuple) and value and isinstance(value[0], FieldSpec)):
+        return repr(value)
+    known = _REPRS.get(id(value))
+    if known is None or known[0] is not value:
+        known = _REPRS[id(value)] = (value, repr(value))
+    return known[1]
 
 
 @dataclass
