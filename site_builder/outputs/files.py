@@ -25,6 +25,7 @@ import hashlib
 import os
 import shutil
 import sqlite3
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,17 +117,17 @@ class FileIndex:
 
     def write(self, path: str, data: bytes, fingerprint: str = "") -> Path:
         """Write ``data`` as the file ``path`` of the site (a new file, never an existing one written over)."""
-        target = self.out / path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = f"{self.out}/{path}"
+        _folder(os.path.dirname(target))
         try:
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         except FileExistsError:  # written twice in one build: never write through a link to the live site
-            target.unlink()
+            os.unlink(target)
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         self.written.append(Written(path, fingerprint, hashlib.sha256(data).hexdigest(), len(data), False))
-        return target
+        return Path(target)
 
     def write_text(self, path: str, text: str, fingerprint: str = "", encoding: str = "utf-8") -> Path:
         """Write ``text`` as the file ``path`` of the site."""
@@ -139,14 +140,18 @@ class FileIndex:
         row = self._db.execute("SELECT fingerprint, sha256, size FROM page WHERE path = ?", (path,)).fetchone()
         if row is None or row[0] != fingerprint:
             return False
-        source, target = self.previous.site / path, self.out / path
+        source, target = f"{self.previous.site}/{path}", f"{self.out}/{path}"  # os calls on strings: a million of them
         try:
-            if source.is_symlink() or source.stat().st_size != row[2]:
+            status = os.lstat(source)
+            if not stat.S_ISREG(status.st_mode) or status.st_size != row[2]:
                 return False
-            target.parent.mkdir(parents=True, exist_ok=True)
+            _folder(os.path.dirname(target))
             try:
                 os.link(source, target)
-            except OSError:
+            except FileExistsError:  # already written in this build: replace the file, never write through it
+                os.unlink(target)
+                os.link(source, target)
+            except OSError:  # no hard links here (another file system): a copy
                 shutil.copyfile(source, target)
         except FileNotFoundError:
             return False
@@ -173,6 +178,16 @@ class FileIndex:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def _folder(path: str) -> None:
+    """Make the folder ``path`` (and its parents) unless it exists: one system call where its parent exists."""
+    try:
+        os.mkdir(path)
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        os.makedirs(path, exist_ok=True)
 
 
 def write_state(path: Path, key: str, written: Iterable[Written], secret_digests: Iterable[bytes]) -> None:
