@@ -24,11 +24,13 @@ import jinja2
 import jinja2.meta
 import markdown
 import nh3
-from markupsafe import Markup
+import segno
+from markupsafe import Markup, escape
 
 from site_builder.config import THEME_DIR
 from site_builder.exceptions import BuildError
 from site_builder.outputs.site import Site, record_path
+from site_builder.rules.periods import LIST_ITEM
 from site_builder.rules.redaction import PublicRecord
 
 NATURES = {"basic": "基本信息", "good": "良好信息", "adverse": "不良信息"}
@@ -123,16 +125,13 @@ def render(env: jinja2.Environment, template: str, site_path: str, /, **context:
         raise BuildError(template_error(exc, template, site_path)) from exc
 
 
-_PARSER = jinja2.Environment()
-"""Parses templates for :func:`template_uses` (an environment without globals: Jinja2 leaves those out of a
-template's undeclared variables)."""
-
-
 def template_uses(env: jinja2.Environment, template: str, name: str) -> bool:
     """Whether ``template``, or a template it extends, includes or imports, reads the variable or global ``name``.
 
     A template named by an expression (not a constant) counts as reading it.
     """
+    parser = jinja2.Environment()  # ``env`` would hide its globals: Jinja2 leaves those out of undeclared variables
+    parser.filters, parser.tests = env.filters, env.tests
     seen: set[str] = set()
     todo = [template]
     while todo:
@@ -142,16 +141,23 @@ def template_uses(env: jinja2.Environment, template: str, name: str) -> bool:
         seen.add(current)
         try:
             assert env.loader is not None
-            tree = _PARSER.parse(env.loader.get_source(env, current)[0])  # ``env`` would hide its globals
+            tree = parser.parse(env.loader.get_source(env, current)[0])
+            if name in jinja2.meta.find_undeclared_variables(tree):
+                return True
         except jinja2.TemplateError:  # rendering reports it
-            return True
-        if name in jinja2.meta.find_undeclared_variables(tree):
             return True
         for referenced in jinja2.meta.find_referenced_templates(tree):
             if referenced is None:
                 return True
             todo.append(referenced)
     return False
+
+
+def qr_svg(url: str, label: str = "二维码") -> Markup:
+    """A QR code of ``url`` as inline SVG (segno; the same bytes for the same URL), labelled for screen readers."""
+    code = segno.make(url, error="m")
+    svg = code.svg_inline(scale=2, title=label, svgclass="qr", lineclass=None)
+    return Markup(svg.replace("<svg ", '<svg role="img" aria-label="' + escape(label) + '" ', 1))
 
 
 def heading(site: Site, record: PublicRecord) -> str:
@@ -178,12 +184,13 @@ def environment(site: Site, content: list[ContentPage] | None = None) -> jinja2.
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     )
     env.filters["next_day"] = lambda d: d + timedelta(days=1)
+    env.filters["qr_svg"] = qr_svg
     env.globals.update(
         site=site.config.site, catalogue=site.catalogue, policy=site.policy, as_of=site.as_of,
         content_pages=load_content(site.config.content_dirs) if content is None else content,
         natures=NATURES, categories=CATEGORIES, url=lambda p: base_path + p,
         record_path=record_path, authority_path=authority_path, record_heading=lambda r: heading(site, r),
-        index_records=site.config.search.index_records, written=site.writes,
+        index_records=site.config.search.index_records, written=site.writes, list_item=LIST_ITEM,
     )
     return env
 
