@@ -43,6 +43,7 @@ def documented() -> tuple[set[str], dict[str, set[str]]]:
 def undeclared(name: str) -> set[str]:
     """Variables template ``name`` uses that it does not set itself."""
     env = jinja2.Environment()
+    env.filters |= {"next_day": str, "qr_svg": str}  # the theme's filters, so its templates compile
     return jinja2.meta.find_undeclared_variables(env.parse((THEME_DIR / name).read_text(encoding="utf-8")))
 
 

@@ -157,7 +157,7 @@ def qr_svg(url: str, label: str = "二维码") -> Markup:
     """A QR code of ``url`` as inline SVG (segno; the same bytes for the same URL), labelled for screen readers."""
     code = segno.make(url, error="m")
     svg = code.svg_inline(scale=2, title=label, svgclass="qr", lineclass=None)
-    return Markup(svg.replace("<svg ", '<svg role="img" aria-label="' + escape(label) + '" ', 1))
+    return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)!s}" ', 1))
 
 
 def heading(site: Site, record: PublicRecord) -> str:

@@ -128,9 +128,10 @@ async function run({ push = false } = {}) {
   const found = await window.siteSearch(search.query, options);
   if (ticket !== current) return;
   all = found.results;
-  status.textContent = all.length ? `找到 ${all.length} 条结果` : "没有找到相关结果";
   showCounts(found.filters || totals);
   await showMore();
+  if (ticket !== current) return;
+  status.textContent = all.length ? `找到 ${all.length} 条结果` : "没有找到相关结果";
 }
 
 let timer;

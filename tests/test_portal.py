@@ -1,0 +1,249 @@
+"""Issue 15, the portal on a phone and on a desktop, in a real headless Chromium (Debian's, through Playwright).
+
+Every search result reachable, filters folded on a phone, a shared search URL, the subject summary of a
+listed and revoked company, the printed credit report, the menu button, a site served from a sub-path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+from conftest import COMPANY, ROOT, build_site, row, site_config, write_csv
+
+from site_builder.build import build
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from browser import chromium, served  # noqa: E402
+
+pytest.importorskip("playwright")
+if not Path("/usr/bin/chromium").exists() and not os.environ.get("CI"):  # .ci/run installs it; in CI this fails
+    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+AS_OF = date(2026, 11, 24)
+PHONE, DESKTOP = {"width": 375, "height": 740}, {"width": 1280, "height": 800}
+COMMON = "有限公司"
+"""A query with far more than 30 results in the demo."""
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The bundled demo records built with search, served on loopback."""
+    root = tmp_path_factory.mktemp("portal")
+    build_site(root, ROOT / "data" / "records", AS_OF, search=True)
+    with served(root / "output") as base:
+        yield base, root / "output"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as b:
+        yield b
+
+
+def open_page(browser: Any, viewport: dict[str, int]) -> tuple[Any, list[str]]:
+    """A new page of that size, and the console errors it will log."""
+    page = browser.new_page(viewport=viewport)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return page, errors
+
+
+def result_count(page: Any) -> int:
+    """The number of results the status line announces (找到 N 条结果)."""
+    page.wait_for_function("() => /找到 \\d+ 条结果/.test(document.getElementById('search-status').textContent)",
+                           timeout=15000)
+    text = page.locator("#search-status").inner_text()
+    return int(text.split("找到")[1].split("条")[0])
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375px", "1280px"])
+def test_every_result_is_reachable(demo: tuple[str, Path], browser: Any, viewport: dict[str, int]) -> None:
+    base, _ = demo
+    page, errors = open_page(browser, viewport)
+    page.goto(base + f"search/?q={COMMON}")
+    total = result_count(page)
+    assert total > 30
+    assert page.locator("#search-results li").count() == 10
+    more = page.locator("#more")
+    while more.is_visible():
+        shown = page.locator("#search-results li").count()
+        more.click()
+        page.wait_for_function(f"() => document.querySelectorAll('#search-results li').length > {shown}")
+    assert page.locator("#search-results li").count() == total
+    urls = page.eval_on_selector_all("#search-results li a", "links => links.map(a => a.href)")
+    assert len(set(urls)) == total, "a result is shown twice"
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], "page scrolls sideways"
+    assert not errors, errors
+    page.close()
+
+
+def test_filters_fold_on_a_phone_and_show_counts(demo: tuple[str, Path], browser: Any) -> None:
+    base, _ = demo
+    page, errors = open_page(browser, PHONE)
+    page.goto(base + f"search/?q={COMMON}")
+    result_count(page)
+    assert not page.locator("#filter-0").is_visible(), "filters should be folded on a phone"
+    page.locator("#filters-summary").click()
+    assert page.locator("#filter-0").is_visible()
+    labels = page.eval_on_selector_all("#filter-0 option", "options => options.map(o => o.textContent)")
+    assert any(label.startswith("行政处罚（") for label in labels), labels
+    penalties = next(label for label in labels if label.startswith("行政处罚（"))
+    expected = int(penalties.split("（")[1].rstrip("）"))
+    page.select_option("#filter-0", "行政处罚")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#search-results li a')].every(a => a.href.includes('/record/admin_penalty/'))")
+    assert result_count(page) == expected
+    assert "已选 1 项" in page.locator("#filters-summary").inner_text()
+    page.locator("#filters-summary").click()
+    assert not page.locator("#filter-0").is_visible(), "filters should fold again"
+    desktop, _ = open_page(browser, DESKTOP)
+    desktop.goto(base + f"search/?q={COMMON}")
+    result_count(desktop)
+    assert desktop.locator("#filter-0").is_visible(), "filters are open on a wide screen"
+    assert not errors, errors
+    page.close()
+    desktop.close()
+
+
+def test_a_shared_search_url_restores_the_search_and_back_returns(demo: tuple[str, Path], browser: Any) -> None:
+    base, _ = demo
+    page, errors = open_page(browser, DESKTOP)
+    page.goto(base + f"search/?q={COMMON}&类别=行政处罚&sort=date")
+    assert result_count(page) > 0
+    assert page.input_value("#q") == COMMON
+    assert page.input_value("#filter-0") == "行政处罚" and page.input_value("#sort") == "date"
+    dates = page.eval_on_selector_all("#search-results li .meta", "spans => spans.map(s => s.textContent.slice(-10))")
+    assert dates == sorted(dates, reverse=True), dates
+    page.select_option("#filter-0", "")
+    page.wait_for_function("() => !new URLSearchParams(location.search).has('类别')")
+    page.go_back()
+    page.wait_for_function("() => document.getElementById('filter-0').value === '行政处罚'")
+    assert "类别=行政处罚" in unquote(page.url)
+    assert not errors, errors
+    page.close()
+
+
+def test_the_menu_folds_on_a_phone(demo: tuple[str, Path], browser: Any) -> None:
+    base, _ = demo
+    page, errors = open_page(browser, PHONE)
+    page.goto(base)
+    link = page.locator("#main-nav a", has_text="机关")
+    assert page.locator(".menu-button").is_visible() and not link.is_visible()
+    page.locator(".menu-button").click()
+    assert link.is_visible() and page.locator(".menu-button").get_attribute("aria-expanded") == "true"
+    link.click()
+    page.wait_for_url("**/authority/")
+    desktop, _ = open_page(browser, DESKTOP)
+    desktop.goto(base)
+    assert not desktop.locator(".menu-button").is_visible() and desktop.locator("#main-nav a", has_text="机关").is_visible()
+    assert not errors, errors
+    page.close()
+    desktop.close()
+
+
+def test_item_list_table_and_numbered_pages(demo: tuple[str, Path], browser: Any) -> None:
+    base, output = demo
+    page, errors = open_page(browser, PHONE)
+    page.goto(base + "items/subject/")
+    pages = page.locator(".pager ol a")
+    assert pages.count() >= 3
+    last = pages.last.inner_text()
+    pages.last.click()
+    page.wait_for_url(f"**/items/subject/page/{last}/")
+    assert page.locator(".pager a[aria-current=page]").inner_text() == last
+    page.goto(base + "items/admin_penalty/")
+    headers = page.eval_on_selector_all(".record-table th", "cells => cells.map(c => c.textContent)")
+    assert "罚款金额（万元）" in headers and "失信程度" in headers, headers
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "the table makes the page scroll"
+    assert not errors, errors
+    page.close()
+
+
+LISTED = "91330100MA27XL0A1X"
+
+
+@pytest.fixture(scope="module")
+def listed_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A company on the serious-dishonesty list whose licence was revoked (吊销), with a penalty and a commendation."""
+    root = tmp_path_factory.mktemp("listed")
+    records = root / "records"
+    write_csv(records / "subject.csv", "subject", [row("subject", registration_status="吊销")])
+    write_csv(records / "dishonest_list.csv", "dishonest_list", [row("dishonest_list", record_id="SX-1")])
+    write_csv(records / "admin_penalty.csv", "admin_penalty", [row("admin_penalty", record_id="AP-1", decision_date="2026-06-01")])
+    write_csv(records / "commendation.csv", "commendation", [row("commendation", record_id="BZ-1")])
+    build_site(root, records, AS_OF)
+    with served(root / "output") as base:
+        yield base, root / "output"
+
+
+def test_subject_summary_of_a_listed_and_revoked_company(listed_site: tuple[str, Path], browser: Any) -> None:
+    base, _ = listed_site
+    page, errors = open_page(browser, PHONE)
+    page.goto(base + f"subject/{COMPANY}/")
+    summary = page.locator("section.summary")
+    assert summary.is_visible()
+    text = summary.inner_text()
+    assert "严重失信主体名单" in text and "2024-01-10" in text and "杭州市中级人民法院" in text, text
+    assert "吊销" in text and "不良信息 2 条" in text and "良好信息 1 条" in text, text
+    box = summary.bounding_box()
+    assert box is not None and box["y"] < PHONE["height"], "the summary is not on the first screen"
+    timeline = page.eval_on_selector_all("section:has(#timeline) .records .meta", "spans => spans.map(s => s.textContent)")
+    assert timeline and not any("杭州恒远科技有限公司" in line for line in timeline), timeline
+    assert not errors, errors
+    page.close()
+
+
+def test_printed_subject_page_is_a_credit_report(listed_site: tuple[str, Path], browser: Any, tmp_path: Path) -> None:
+    base, output = listed_site
+    page, errors = open_page(browser, DESKTOP)
+    page.goto(base + f"subject/{COMPANY}/")
+    assert not page.locator(".report-header").is_visible(), "the report header shows only in print"
+    page.emulate_media(media="print")
+    header = page.locator(".report-header")
+    assert header.is_visible() and not page.locator(".site-header").is_visible()
+    page.wait_for_function("() => document.querySelector('[data-report=number]').textContent.startsWith('000001-')")
+    text = header.inner_text()
+    chain_head = (output / "chain.json").read_text(encoding="utf-8")
+    assert f"000001-2026-11-24-{COMPANY}" in text and "2026-11-24" in text, text
+    manifest_hash = page.locator("[data-report=manifest]").inner_text()
+    assert len(manifest_hash) == 64 and manifest_hash in chain_head
+    assert page.locator(".report-header svg.qr").is_visible()
+    pdf = tmp_path / "report.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and b"/Type /Page" in data
+    page.screenshot(path=str(tmp_path / "print.png"), full_page=True)
+    assert not errors, errors
+    page.close()
+
+
+def test_a_site_served_from_a_sub_path_finds_and_opens_a_result(demo: tuple[str, Path], browser: Any,
+                                                               tmp_path: Path) -> None:
+    _, output = demo
+    config = site_config(tmp_path, ROOT / "data" / "records", search=True)
+    config = dataclasses.replace(config, site=dataclasses.replace(config.site, base_url="https://example.gov.cn/xinyong/"))
+    result = build(config, AS_OF)
+    root = tmp_path / "served"
+    shutil.copytree(result.output.resolve(), root / "xinyong")
+    with served(root) as base:
+        page, errors = open_page(browser, PHONE)
+        page.goto(base + f"xinyong/search/?q={COMMON}")
+        assert result_count(page) > 0
+        first = page.locator("#search-results li a").first
+        assert (first.get_attribute("href") or "").startswith("/xinyong/")
+        first.click()
+        page.wait_for_load_state()
+        assert "/xinyong/" in page.url and page.locator("h1").is_visible()
+        assert page.title() != "" and "404" not in page.title()
+        assert not errors, errors
+        page.close()
