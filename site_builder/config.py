@@ -89,6 +89,9 @@ class SearchSettings:
     """Index every record page, so a decision number finds its record. Pagefind's memory grows with the
     number of pages (about 100 KB per page here): above some 100,000 records set this to false, and
     subject pages carry their records' document numbers instead."""
+    bundles: int = 0
+    """Search indexes the pages are split into, built one after another (each Pagefind run holds only its
+    share in memory) and merged in the browser; 0: one per 20,000 indexed pages."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,19 @@ class OutputSettings:
     disabled: tuple[str, ...] = ()
     """Names of outputs not to write, e.g. ``["feed"]``. The search index is also left out when
     ``search.enabled`` is false (or with ``build --no-search``)."""
+    changes_kept: int = 12
+    """Builds whose change files (``changes/<build id>/``: records added, changed and withdrawn since the build
+    before) stay downloadable; older ones are left out of the site (the audit folder keeps every one)."""
+
+
+@dataclass(frozen=True)
+class DataSettings:
+    """The open data downloads under ``data/`` (the ``datapackage`` output): CSV, Excel, packages, zips, statistics."""
+
+    partition_bytes: int = 100_000_000
+    """An item whose CSV would pass this many bytes is published as one CSV (and one Excel file) per year of its
+    decision date, ``data/<item>/<year>.csv``, instead of one ``data/<item>.csv``; 0: never split. Excel opens at
+    most 1,048,576 rows a sheet: one year of a large province stays below that where the whole item may not."""
 
 
 @dataclass(frozen=True)
@@ -156,6 +172,7 @@ class Config:
     signing: SigningSettings = field(default_factory=SigningSettings)
     publish: PublishSettings = field(default_factory=PublishSettings)
     outputs: OutputSettings = field(default_factory=OutputSettings)
+    data: DataSettings = field(default_factory=DataSettings)
     build: BuildSettings = field(default_factory=BuildSettings)
     sources: SourceSettings = field(default_factory=SourceSettings)
     """``[sources]``: build from a database instead of ``paths.records`` (see ``sources/mapping.py``)."""
@@ -209,6 +226,7 @@ _SECTIONS: dict[str, type] = {
     "signing": SigningSettings,
     "publish": PublishSettings,
     "outputs": OutputSettings,
+    "data": DataSettings,
     "build": BuildSettings,
     "sources": SourceSettings,
     "columns": ColumnSettings,
@@ -291,6 +309,12 @@ def _section(name: str, cls: type, values: dict[str, Any], errors: list[str]) ->
         errors.append(f"Config value '{name}.base_url': must end with '/', got {settings.base_url!r}")
     if isinstance(settings, PublishSettings) and (settings.lock_timeout < 0 or settings.max_age_days < 0):
         errors.append(f"Config value '{name}': lock_timeout and max_age_days must not be negative")
+    if isinstance(settings, DataSettings) and settings.partition_bytes < 0:
+        errors.append(f"Config value '{name}.partition_bytes': must be 0 (never split) or more, got {settings.partition_bytes}")
+    if isinstance(settings, OutputSettings) and settings.changes_kept < 1:
+        errors.append(f"Config value '{name}.changes_kept': must be 1 or more, got {settings.changes_kept}")
+    if isinstance(settings, SearchSettings) and settings.bundles < 0:
+        errors.append(f"Config value '{name}.bundles': must be 0 (one per 20,000 pages) or more, got {settings.bundles}")
     if isinstance(settings, BuildSettings) and settings.workers < 0:
         errors.append(f"Config value '{name}.workers': must be 0 (one per core) or more, got {settings.workers}")
     return settings

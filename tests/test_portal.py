@@ -7,10 +7,12 @@ listed and revoked company, the printed credit report, the menu button, a site s
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shutil
 import sys
 from collections.abc import Iterator
+from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -100,8 +102,8 @@ def test_filters_fold_on_a_phone_and_show_counts(demo: tuple[str, Path], browser
     penalties = next(label for label in labels if label.startswith("行政处罚（"))
     expected = int(penalties.split("（")[1].rstrip("）"))
     page.select_option("#filter-0", "行政处罚")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('#search-results li a')].every(a => a.href.includes('/record/admin_penalty/'))")
+    page.wait_for_function("() => document.querySelectorAll('#search-results li a').length > 0 && "
+                           "[...document.querySelectorAll('#search-results li a')].every(a => a.href.includes('/record/admin_penalty/'))")
     assert result_count(page) == expected
     assert "已选 1 项" in page.locator("#filters-summary").inner_text()
     page.locator("#filters-summary").click()
@@ -247,3 +249,33 @@ def test_a_site_served_from_a_sub_path_finds_and_opens_a_result(demo: tuple[str,
         assert page.title() != "" and "404" not in page.title()
         assert not errors, errors
         page.close()
+
+
+def test_search_split_into_bundles_finds_what_one_bundle_finds(demo: tuple[str, Path], browser: Any,
+                                                               tmp_path: Path) -> None:
+    """Issue 13: the same pages indexed in three bundles merged in the browser give the same results as one."""
+    base, output = demo
+    config = site_config(tmp_path, ROOT / "data" / "records", search=True)
+    config = dataclasses.replace(config, search=dataclasses.replace(config.search, bundles=3))
+    split = build(config, AS_OF).output
+    others = json.loads((split / "pagefind" / "bundles.json").read_text(encoding="utf-8"))
+    assert others == ["pagefind/2/", "pagefind/3/"]
+    assert json.loads((output / "pagefind" / "bundles.json").read_text(encoding="utf-8")) == []
+    subjects = sorted(p.name for p in (output / "subject").iterdir())
+    queries = [COMMON, "行政处罚", subjects[0], subjects[-1], subjects[len(subjects) // 2]]
+    script = "async (q) => (await Promise.all((await window.siteSearch(q)).results.map(r => r.data()))).map(d => d.url).sort()"
+    found = {}
+    for name, served_base in (("one", base), ("split", None)):
+        with served(split) if served_base is None else nullcontext(served_base) as url:
+            page, errors = open_page(browser, DESKTOP)
+            page.goto(url + "search/")
+            page.wait_for_function("() => typeof window.siteSearch === 'function'")
+            found[name] = [page.evaluate(script, q) for q in queries]
+            assert not errors, errors
+            page.close()
+    assert all(found["one"]), found["one"]
+    assert found["split"][:2] == found["one"][:2]  # common words: the same results
+    for query, one, several in zip(queries[2:], found["one"][2:], found["split"][2:], strict=True):
+        assert set(one) <= set(several), query  # what one bundle finds, three find
+        for url in several:  # and only pages that show the whole code (no partial matches from a bundle without it)
+            assert query in (split / url.strip("/") / "index.html").read_text(encoding="utf-8"), (query, url)

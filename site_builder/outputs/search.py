@@ -3,6 +3,14 @@
 Pagefind runs as its CLI on the freshly built staging folder, so no stale fragment of an earlier
 build can survive. Only the ``data-pagefind-body`` blocks of subject and record pages are indexed.
 
+A large site's pages are split into several bundles (``[search] bundles``; by default one per
+:data:`PAGES_PER_BUNDLE` indexed pages), each built by its own Pagefind run over a folder of hard links to
+its share of the pages (a page goes to the bundle its path's hash names), one after another, so that
+Pagefind holds only one share in memory. The first bundle is ``pagefind/``, the others
+``pagefind/<n>/``; ``pagefind/bundles.json`` lists the others, and the search page merges them into the
+first in the browser (Pagefind's ``mergeIndex``). Result URLs are site paths in every bundle, so the
+merged results are those of one index over all pages; only the relevance scores are each bundle's own.
+
 Pagefind 1.5 writes its filter and metadata indexes in hash-map order, so two runs over the same
 pages differ (its maintainers made only the fragments stable, Pagefind issue #638).
 :func:`make_reproducible` rewrites those few files in sorted order under content-hash names, so
@@ -15,7 +23,10 @@ import gzip
 import hashlib
 import json
 import logging
+import os
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -50,20 +61,77 @@ class SearchOutput(base.Output):
     order = base.LAST
 
     def write(self, site: Site, out: Path) -> list[Path]:
-        """Index the pages in ``out``; return the bundle's files."""
-        index_site(out)
+        """Index the pages in ``out`` (in one bundle or several); return the bundles' files."""
+        pages = indexed_pages(out, site.config.search.index_records)
+        count = site.config.search.bundles or max(1, -(-len(pages) // PAGES_PER_BUNDLE))
+        if count == 1:
+            index_site(out)
+            others: list[str] = []
+        else:
+            others = index_shards(out, pages, count)
+        (out / "pagefind" / BUNDLES).write_text(json.dumps(others) + "\n", encoding="utf-8")
         return sorted(p for p in (out / "pagefind").rglob("*") if p.is_file())
+
+
+PAGES_PER_BUNDLE = 20_000
+"""Indexed pages per search bundle when ``[search] bundles`` is 0 (Pagefind needs some 30-85 KiB of memory a page)."""
+BUNDLES = "bundles.json"
+"""In the first bundle: the site paths of the other bundles, for the search page to merge."""
+
+
+def indexed_pages(site_dir: Path, records: bool) -> list[str]:
+    """Site paths of the pages with a search body: every subject page, and every record page if ``records``."""
+    pages = [f"subject/{p.name}/index.html" for p in _folders(site_dir / "subject")]
+    if records:
+        pages += [f"record/{item.name}/{p.name}/index.html" for item in _folders(site_dir / "record") for p in _folders(item)]
+    return sorted(page for page in pages if (site_dir / page).is_file())
+
+
+def _folders(path: Path) -> list[Path]:
+    return sorted(p for p in path.iterdir() if p.is_dir()) if path.is_dir() else []
+
+
+def shard_of(page: str, count: int) -> int:
+    """The bundle a page goes to: its path's hash modulo ``count`` (the same page, the same bundle)."""
+    return int.from_bytes(hashlib.sha256(page.encode("utf-8")).digest()[:8], "big") % count
+
+
+def index_shards(site_dir: Path, pages: list[str], count: int) -> list[str]:
+    """Index ``pages`` in ``count`` bundles, one Pagefind run after another; the site paths of all but the first."""
+    shares: list[list[str]] = [[] for _ in range(count)]
+    for page in pages:
+        shares[shard_of(page, count)].append(page)
+    others = []
+    for number, share in enumerate(shares):
+        target = site_dir / "pagefind" if number == 0 else site_dir / "pagefind" / str(number + 1)
+        folder = Path(tempfile.mkdtemp(prefix=".search-", dir=site_dir.parent))
+        try:
+            for page in share:
+                (folder / page).parent.mkdir(parents=True, exist_ok=True)
+                os.link(site_dir / page, folder / page)
+            _run_pagefind(folder, target)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        if number:
+            others.append(target.relative_to(site_dir).as_posix() + "/")
+        log.info("search bundle=%s pages=%d", target.relative_to(site_dir).as_posix(), len(share))
+    return others
 
 
 def index_site(site_dir: Path) -> None:
     """Write the Pagefind bundle into ``site_dir/pagefind``; raise :class:`BuildError` on failure."""
-    command = [str(pagefind_binary()), "--site", str(site_dir), "--output-subdir", "pagefind", "--quiet"]
+    _run_pagefind(site_dir, site_dir / "pagefind")
+    log.info("search index=%s", site_dir / "pagefind")
+
+
+def _run_pagefind(site_dir: Path, bundle: Path) -> None:
+    """One Pagefind run over ``site_dir`` writing the bundle ``bundle``, checked and made reproducible."""
+    command = [str(pagefind_binary()), "--site", str(site_dir), "--output-path", str(bundle), "--quiet"]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise BuildError(f"Search index: pagefind failed (exit {result.returncode}): {result.stderr.strip()[-2000:]}")
-    check_bundle(site_dir / "pagefind", result.stderr)
-    make_reproducible(site_dir / "pagefind")
-    log.info("search index=%s", site_dir / "pagefind")
+    check_bundle(bundle, result.stderr)
+    make_reproducible(bundle)
 
 
 def check_bundle(bundle: Path, stderr: str = "") -> None:

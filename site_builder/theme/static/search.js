@@ -13,15 +13,29 @@ const panel = document.getElementById("filters");
 const FILTERS = ["类别", "主体类型", "地区", "机关", "年份"];
 const PAGE = 10;
 
+const base = form.dataset.base || "/";
 const pagefind = await import(form.dataset.bundle + "pagefind.js");
-await pagefind.options({ excerptLength: 30, baseUrl: form.dataset.base || "/" });
+await pagefind.options({ excerptLength: 30, baseUrl: base });
+// A large site's index comes in several bundles (pagefind/bundles.json lists all but the first): merged here.
+const others = await fetch(form.dataset.bundle + "bundles.json").then((r) => (r.ok ? r.json() : [])).catch(() => []);
+for (const path of others) await pagefind.mergeIndex(base + path, { baseUrl: base });
 await pagefind.init();
 
 // The * of a masked name (张*丰) is indexed as 某, as site_builder/search_terms.py does.
 const normalise = (query) => query.replace(/[*＊]/g, "某").trim();
 
+// A whole 统一社会信用代码 finds the pages that show it. With several bundles, one that lacks the code answers
+// with pages matching only part of it (Pagefind drops a term an index does not hold), so those are left out.
+const CODE = /^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$/i;
+
 // One search as the page runs it; the search benchmark calls this too.
-window.siteSearch = (query, options = {}) => pagefind.search(query ? normalise(query) : null, options);
+window.siteSearch = async (query, options = {}) => {
+  const found = await pagefind.search(query ? normalise(query) : null, options);
+  if (!query || !CODE.test(query.trim()) || !others.length) return found;
+  const code = query.trim().toUpperCase();
+  const data = await Promise.all(found.results.map((r) => r.data()));
+  return { ...found, results: found.results.filter((_, i) => data[i].content.toUpperCase().includes(code)) };
+};
 
 const selects = {};
 const totals = await pagefind.filters();
@@ -118,6 +132,7 @@ async function run({ push = false } = {}) {
   all = [];
   list.replaceChildren();
   more.hidden = true;
+  status.textContent = "正在搜索…";
   if (!search.query && !Object.keys(search.filters).length) {
     status.textContent = "";
     showCounts(totals);
