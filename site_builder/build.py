@@ -2,7 +2,8 @@
 
 load catalogue and profile → find records files → find the subjects on a serious-dishonesty list
 (a first pass, for profiles that need it) → for each row: validate → decide → redact →
-store → write each enabled output (pages, subject data, data package, feed, sitemap, plugins', search
+store → compare with the previous build's record state (first-published dates, the change set) → write each
+enabled output (pages, subject data, data package, feed, sitemap, plugins', search
 index last) → write manifest → sign → verify →
 record the build as prepared in the audit history → switch the output to it → record it as published.
 
@@ -33,7 +34,7 @@ from typing import Any, TextIO
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from site_builder import publish
-from site_builder.audit import history, signing
+from site_builder.audit import changes, history, signing
 from site_builder.audit.layout import AuditFolder, BuildRecord
 from site_builder.audit.ledger import Counts, Ledger
 from site_builder.audit.manifest import MANIFEST, file_sha256, make_manifest, write_manifest
@@ -118,10 +119,15 @@ def build(config: Config, as_of: date, new_chain: bool = False, progress: TextIO
             ledger.warnings(reports, ignored)
             store.flush()
             ledger.close()
-            decide.summary |= {"rows": decide.done, "published": sum(ledger.counts.published.values())}
+            build_id = history.build_id(len(chain) + 1, as_of.isoformat())
+            change_set, baseline = changes.record_changes(store, BuildRecord(work), changes.previous_state(audit_root, chain),
+                                                          build_id, as_of)
+            decide.summary |= {"rows": decide.done, "published": sum(ledger.counts.published.values()),
+                               **(change_set.counts if change_set else {"baseline": "yes"})}
+        change_log = changes.change_log(audit_root, chain, change_set, baseline, build_id, as_of, config.changes.kept)
         names = frozenset(o.name for o in outputs)
         files = FileIndex(staging, _site_key(config, catalogue, policy, names), previous)
-        site = Site(config, catalogue, policy, as_of, store, names, files)
+        site = Site(config, catalogue, policy, as_of, store, names, files, build_id, change_log)
         for output in outputs:
             with stages.stage(output.name) as stage:
                 stage.summary["files"] = len(output.write(site, staging))
@@ -151,6 +157,9 @@ def build(config: Config, as_of: date, new_chain: bool = False, progress: TextIO
             kept = _publish(work, audit_root, entry, staging, out, background_cleanup)
         if chain:  # only the latest build keeps the state the next one starts from
             AuditFolder(audit_root).build(chain[-1].build_id).pages.unlink(missing_ok=True)
+        for state in AuditFolder(audit_root).record_states():  # and its record state (carried forward)
+            if state.parent.name != entry.build_id:
+                state.unlink(missing_ok=True)
     log.info("built output=%s build=%s published=%d reused=%d signed=%s", out, entry.build_id,
              sum(ledger.counts.published.values()), len(reused), entry.key or "no")
     return BuildResult(out, kept, entry, ledger.counts, reports, len(reused))

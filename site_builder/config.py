@@ -131,7 +131,13 @@ class OutputSettings:
     disabled: tuple[str, ...] = ()
     """Names of outputs not to write, e.g. ``["feed"]``. The search index is also left out when
     ``search.enabled`` is false (or with ``build --no-search``)."""
-    changes_kept: int = 12
+
+
+@dataclass(frozen=True)
+class ChangeSettings:
+    """The change files (the output ``changes``): the records each build added, changed and withdrawn."""
+
+    kept: int = 12
     """Builds whose change files (``changes/<build id>/``: records added, changed and withdrawn since the build
     before) stay downloadable; older ones are left out of the site (the audit folder keeps every one)."""
 
@@ -172,6 +178,7 @@ class Config:
     signing: SigningSettings = field(default_factory=SigningSettings)
     publish: PublishSettings = field(default_factory=PublishSettings)
     outputs: OutputSettings = field(default_factory=OutputSettings)
+    changes: ChangeSettings = field(default_factory=ChangeSettings)
     data: DataSettings = field(default_factory=DataSettings)
     build: BuildSettings = field(default_factory=BuildSettings)
     sources: SourceSettings = field(default_factory=SourceSettings)
@@ -226,6 +233,7 @@ _SECTIONS: dict[str, type] = {
     "signing": SigningSettings,
     "publish": PublishSettings,
     "outputs": OutputSettings,
+    "changes": ChangeSettings,
     "data": DataSettings,
     "build": BuildSettings,
     "sources": SourceSettings,
@@ -311,10 +319,10 @@ def _section(name: str, cls: type, values: dict[str, Any], errors: list[str]) ->
         errors.append(f"Config value '{name}': lock_timeout and max_age_days must not be negative")
     if isinstance(settings, DataSettings) and settings.partition_bytes < 0:
         errors.append(f"Config value '{name}.partition_bytes': must be 0 (never split) or more, got {settings.partition_bytes}")
-    if isinstance(settings, OutputSettings) and settings.changes_kept < 1:
-        errors.append(f"Config value '{name}.changes_kept': must be 1 or more, got {settings.changes_kept}")
     if isinstance(settings, SearchSettings) and settings.bundles < 0:
         errors.append(f"Config value '{name}.bundles': must be 0 (one per 20,000 pages) or more, got {settings.bundles}")
+    if isinstance(settings, ChangeSettings) and settings.kept < 1:
+        errors.append(f"Config value '{name}.kept': must be 1 or more, got {settings.kept}")
     if isinstance(settings, BuildSettings) and settings.workers < 0:
         errors.append(f"Config value '{name}.workers': must be 0 (one per core) or more, got {settings.workers}")
     return settings

@@ -13,8 +13,11 @@ from __future__ import annotations
 import csv
 import dataclasses
 import gzip
+import io
 import json
+import re
 import shutil
+import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -156,17 +159,23 @@ def write_leak_records(records: Path) -> list[str]:
 
 
 def output_texts(output: Path) -> dict[str, str]:
-    """Every file under ``output`` as text: search index files (and any gzip stream) decompressed, U+200B removed."""
-    texts: dict[str, str] = {}
-    for path in sorted(p for p in output.rglob("*") if p.is_file()):
-        data = path.read_bytes()
-        if path.suffix in SEARCH_SUFFIXES or data[:2] == b"\x1f\x8b":
-            try:
-                data = gzip.decompress(data)
-            except (OSError, EOFError):
-                pass
-        texts[path.relative_to(output).as_posix()] = data.decode("utf-8", errors="replace").replace("\u200b", "")
-    return texts
+    """Every file under ``output`` as text: search index files (and any gzip stream) decompressed, a zip's members
+    joined (each read the same way), U+200B removed."""
+    return {path.relative_to(output).as_posix(): readable(path.read_bytes(), path.suffix)
+            for path in sorted(p for p in output.rglob("*") if p.is_file())}
+
+
+def readable(data: bytes, suffix: str = "") -> str:
+    """The text of a file's bytes: a gzip stream (or a Pagefind file) decompressed, a zip archive's members joined."""
+    if suffix in SEARCH_SUFFIXES or data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError):
+            pass
+    if data[:4] == b"PK\x03\x04":
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "\n".join(readable(archive.read(info), Path(info.filename).suffix) for info in archive.infolist())
+    return data.decode("utf-8", errors="replace").replace("\u200b", "")
 
 
 def spellings(secret: str) -> list[str]:
@@ -220,6 +229,39 @@ def test_nothing_that_must_stay_out_reaches_the_output(leak_site: LeakSite) -> N
         if any(form in text or form in text.lower() for form in spellings(secret))
     )
     assert leaks == []
+
+
+def test_nothing_of_a_withdrawn_record_reaches_the_next_build(leak_site: LeakSite, tmp_path: Path) -> None:
+    """The leak site built again the next day (search on, from a copy of its output and audit folder)
+    after two published penalties were withdrawn: AP-2's row removed (a natural person: masked name and ID
+    number), AP-3 put under objection. No file of the new site (gzip, zip and Pagefind files opened) shows their
+    content, the masked name or ID number, or what never was public; their ids appear only where withdrawals are
+    listed (the change files and the withdrawals feed), with their reason classes."""
+    shutil.copytree(leak_site.root, tmp_path / "site", symlinks=True)
+    root, records = tmp_path / "site", tmp_path / "site" / "records"
+    with (records / "admin_penalty" / "part-1.csv").open(encoding="gb18030", newline="") as fh:
+        rows = list(csv.reader(fh))
+    heading, body = rows[0], rows[1:]
+    ids, status, objected = (heading.index(t) for t in ("记录编号", "异议状态", "异议提出日期"))
+    kept = [r for r in body if r[ids] != "AP-2"]
+    for r in kept:
+        if r[ids] == "AP-3":
+            r[status], r[objected] = "处理中", AS_OF.isoformat()
+    with (records / "admin_penalty" / "part-1.csv").open("w", encoding="gb18030", newline="") as fh:
+        csv.writer(fh).writerows([heading, *kept])
+    result = build_site(root, records, AS_OF + timedelta(days=1), search=True)
+    texts = output_texts(result.output)
+    assert any(name.endswith(".pf_fragment") for name in texts)
+    gone = ["SHOWN05", "SHOWN06", mask_person_name("张三丰"), MASKED_ADULT, "@SUM(A1:A2)"]
+    assert all(any(secret in text for text in leak_site.texts.values()) for secret in gone)  # the check can find them
+    leaks = sorted((secret, name) for name, text in texts.items() for secret in [*leak_site.forbidden, *gone]
+                   if any(form in text or form in text.lower() for form in spellings(secret)))
+    assert [leak for leak in leaks if leak != ("张*丰", "static/search.js")] == []  # the theme's script cites 张*丰
+    notices = {f"changes/{result.entry.build_id}/{name}" for name in ("changes.csv", "changes.json", "index.html")}
+    for record_id, reason in (("AP-2", "withdrawn_by_authority"), ("AP-3", "objection")):
+        assert {name for name, text in texts.items() if re.search(rf"\b{record_id}\b", text)} == notices | {
+            "changes/withdrawn.xml"}, record_id
+        assert f"withdrawn,admin_penalty,{record_id},,{reason}," in texts[f"changes/{result.entry.build_id}/changes.csv"]
 
 
 def test_what_is_published_is_there(leak_site: LeakSite) -> None:

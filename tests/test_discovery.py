@@ -31,6 +31,16 @@ def test_sitemap_splits_at_the_limit(tmp_path: Path) -> None:
     assert urls == [f"https://x.example/p{n}/" for n in range(7)]
 
 
+def test_sitemap_entries_carry_lastmod_when_known(tmp_path: Path) -> None:
+    sitemap = Sitemap(tmp_path, "https://x.example/")
+    sitemap.add("record/a/1/", "2026-11-24")
+    sitemap.add("items/a/")
+    sitemap.close()
+    urls = ET.parse(tmp_path / "sitemap.xml").getroot().findall(f"{SM}url")
+    assert [(u.findtext(f"{SM}loc"), u.findtext(f"{SM}lastmod")) for u in urls] == [
+        ("https://x.example/record/a/1/", "2026-11-24"), ("https://x.example/items/a/", None)]
+
+
 def test_small_sitemap_is_one_file(tmp_path: Path) -> None:
     sitemap = Sitemap(tmp_path, "https://x.example/", limit=3)
     sitemap.add("a/")
@@ -49,6 +59,10 @@ def test_feed_robots_and_404(tmp_path: Path) -> None:
     feed = ET.parse(output / "feed.xml").getroot()
     entries = [e.find(f"{ATOM}id").text for e in feed.iter(f"{ATOM}entry")]  # type: ignore[union-attr]
     assert entries == [f"https://credit.example.gov.cn/record/admin_penalty/AP-{n}/" for n in (3, 2, 1)]
+    published = {e.findtext(f"{ATOM}published") for e in feed.iter(f"{ATOM}entry")}
+    assert published == {"2026-11-24T00:00:00+08:00"}  # a first build: every record first appears on its date
+    lastmod = {u.findtext(f"{SM}loc"): u.findtext(f"{SM}lastmod") for u in ET.parse(output / "sitemap.xml").getroot()}
+    assert lastmod["https://credit.example.gov.cn/record/admin_penalty/AP-1/"] == "2026-11-24"
     assert "Sitemap: https://credit.example.gov.cn/sitemap.xml" in (output / "robots.txt").read_text(encoding="utf-8")
     server = make_server(output, "127.0.0.1", 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -7,8 +7,10 @@ audit/
   journal.jsonl          every step of every build: prepared, published, abandoned
   .lock                  held for the whole build (one writer)
   .building-<tag>/       a build's work folder while it runs
-  builds/<build id>/     per build: manifest.json, decisions.csv.gz, quarantine.csv, warnings.csv
-                         (and pages.sqlite, the state an incremental build starts from: the latest build's only)
+  builds/<build id>/     per build: manifest.json, decisions.csv.gz, quarantine.csv, warnings.csv,
+                         changes.json (what changed since the previous build; not in the baseline build),
+                         and, the latest build's only: pages.sqlite (the state an incremental build starts from)
+                         and records.sqlite (every published record's dates and digests: the next change set's base)
   builds/<build id>.abandoned/   a build that was prepared but never published
 ```
 """
@@ -60,6 +62,18 @@ class BuildRecord:
         return self.folder / "pages.sqlite"
 
     @property
+    def record_state(self) -> Path:
+        """Per record ever published: item, record id, first-published and last-changed dates, digests of its public
+        values (a withdrawn record: its dates and the day it went, no digests); what the next build compares with
+        (see ``audit/changes.py``)."""
+        return self.folder / "records.sqlite"
+
+    @property
+    def changes(self) -> Path:
+        """The build's change set: records added, changed and withdrawn since the previous build (ids, never content)."""
+        return self.folder / "changes.json"
+
+    @property
     def store(self) -> Path:
         """The published store of a running build (removed before the build is kept)."""
         return self.folder / "published.sqlite"
@@ -107,6 +121,10 @@ class AuditFolder:
     def work(self, tag: str) -> BuildRecord:
         """The work folder of a running build."""
         return BuildRecord(self.root / f"{WORK_PREFIX}{tag}")
+
+    def record_states(self) -> Iterator[Path]:
+        """The record states kept in build folders (the latest build's is the one the next build reads)."""
+        return self.builds.glob(f"*/{BuildRecord(self.builds).record_state.name}")
 
     def leftover_work(self) -> Iterator[Path]:
         """Work folders left by builds that were killed."""

@@ -2,7 +2,12 @@
 and ``feed`` (an Atom feed of the newest publications).
 
 The sitemap lists every page written before it (every ``index.html`` but the search page's, in path
-order), so pages a plugin output writes are listed too.
+order), so pages a plugin output writes are listed too. A record page's entry has a ``lastmod``, the date its
+record's public values last changed (or it first appeared); a subject page's, the latest of its records'.
+
+The feed lists records by the date they first appeared on the site (newest first), then by their own date,
+item and id: a record approved today with a decision of 2024 comes before one published last week (the
+withdrawals have a feed of their own, ``changes/withdrawn.xml``: see ``outputs/changes.py``).
 
 Every XML file is written through :func:`xml_safe`: a character that XML 1.0 does not allow (C0
 controls other than tab and line breaks, lone surrogates, U+FFFE, U+FFFF) makes the whole file
@@ -49,15 +54,16 @@ class Sitemap:
         self.count = 0
         self._file: Any = None
 
-    def add(self, path: str) -> None:
-        """Add the URL of a site path."""
+    def add(self, path: str, lastmod: str = "") -> None:
+        """Add the URL of a site path (with the date it last changed, if known)."""
         if self.count % self.limit == 0:
             self._close_part()
             part = self.out / f"sitemap-{len(self.parts) + 1:04d}.xml"
             self.parts.append(part)
             self._file = part.open("w", encoding="utf-8")
             self._file.write(f"{_HEAD}<urlset {_NS}>\n")
-        self._file.write(f"<url><loc>{escape(xml_safe(self.base_url + path))}</loc></url>\n")
+        modified = f"<lastmod>{escape(lastmod)}</lastmod>" if lastmod else ""
+        self._file.write(f"<url><loc>{escape(xml_safe(self.base_url + path))}</loc>{modified}</url>\n")
         self.count += 1
 
     def _close_part(self) -> None:
@@ -89,6 +95,17 @@ def write_feed(out: Path, env: jinja2.Environment, site: Site, records: list[Pub
     (out / "feed.xml").write_text(xml_safe(xml), encoding="utf-8")
 
 
+def lastmod(site: Site, path: str) -> str:
+    """The date (ISO) a record or subject page last changed, from the published store; empty for other pages."""
+    kind, _, rest = path.partition("/")
+    if kind == "record" and rest.endswith("/"):
+        item, _, record_id = rest[:-1].partition("/")
+        return site.store.last_changed(item, record_id) if record_id and "/" not in record_id else ""
+    if kind == "subject" and rest.endswith("/") and "/" not in rest[:-1]:
+        return site.store.subject_last_changed(rest[:-1])
+    return ""
+
+
 def page_paths(out: Path) -> list[str]:
     """Site paths of the pages written in ``out`` (each ``<path>index.html``), in path order, for the sitemap."""
     paths = (page.parent.relative_to(out).as_posix() for page in out.rglob("index.html"))
@@ -107,7 +124,7 @@ class SitemapOutput(base.Output):
         """List every page in ``out`` in the sitemap (parts of 50,000 URLs); write robots.txt."""
         sitemap = Sitemap(out, site.config.site.base_url)
         for path in page_paths(out):
-            sitemap.add(path)
+            sitemap.add(path, lastmod(site, path))
         sitemap.close()
         write_robots(out, site.config.site.base_url)
         parts = [out / "sitemap.xml"] + (sitemap.parts if len(sitemap.parts) > 1 else [])

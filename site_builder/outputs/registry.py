@@ -12,6 +12,7 @@ from importlib.metadata import EntryPoint, entry_points
 from site_builder.config import Config
 from site_builder.exceptions import BuildError, ConfigError
 from site_builder.outputs.base import Output
+from site_builder.outputs.changes import ChangesOutput
 from site_builder.outputs.datapackage import DataPackageOutput
 from site_builder.outputs.discovery import FeedOutput, SitemapOutput
 from site_builder.outputs.render import PagesOutput
@@ -20,7 +21,7 @@ from site_builder.outputs.subject_data import SubjectDataOutput
 
 ENTRY_POINT_GROUP = "site_builder.outputs"
 """The entry point group through which installed packages add outputs."""
-BUILTIN: tuple[type[Output], ...] = (PagesOutput, SubjectDataOutput, DataPackageOutput, FeedOutput, SitemapOutput,
+BUILTIN: tuple[type[Output], ...] = (PagesOutput, SubjectDataOutput, DataPackageOutput, ChangesOutput, FeedOutput, SitemapOutput,
                                      SearchOutput)
 """The outputs site_builder itself provides."""
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from site_builder.audit.changes import ChangeLog
 from site_builder.config import Config
 from site_builder.outputs.files import FileIndex
 from site_builder.rules.catalogue import Catalogue
@@ -28,6 +29,11 @@ class Site:
     files: FileIndex | None = None
     """Where pages and subject data files are written through (hashed as written, unchanged ones taken over from
     the previous build); ``None``: a fresh index per output, taking nothing over."""
+    build_id: str = ""
+    """The id of the build being made (``history.build_id``); empty outside a build."""
+    changes: ChangeLog | None = None
+    """The change sets the site carries (this build's and those before it; see ``audit/changes.py``); ``None``
+    outside a build."""
 
     def index(self, out: Path) -> FileIndex:
         """The file index writing into ``out``: the build's, or a fresh one taking nothing over."""

@@ -38,6 +38,11 @@ class PublicRecord:
     """Set only where the profile marks (rather than suspends) a record under objection."""
     fields: dict[str, str]
     """Display text of every public or masked field, by field name, in catalogue order."""
+    first_published: dt.date | None = None
+    """The as-of date of the build in which the record first appeared on the site (set by the published store
+    from the audit state, see ``audit/changes.py``; ``None`` until then)."""
+    last_changed: dt.date | None = None
+    """The as-of date of the build in which its public values last changed (or it first appeared)."""
 
 
 def redact(record: Record, item: CatalogItem, decision: Decision) -> PublicRecord:

@@ -9,12 +9,20 @@ reading a list of any length is one query and costs the same per row at 10k and 
 no ``LIMIT … OFFSET`` (which sorts and skips everything before its offset on every page). A worker
 process can open the finished store on its own with :meth:`PublishedStore.open_readonly` and read
 a shard of it (``subjects(after=…, upto=…)``).
+
+Each record also carries digests of its public values (one over all of them, one short one per value, see
+:func:`public_values`) and two dates, ``first_published`` and ``last_changed``, which the build fills from the
+previous build's state once every record is in (``audit/changes.py``, one SQL statement against that state
+attached read-only); :meth:`PublishedStore.latest` lists records by the first.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
+import struct
+import zlib
 from collections.abc import Iterator
 from datetime import date
 from itertools import groupby
@@ -25,16 +33,25 @@ from site_builder.rules.redaction import PublicRecord
 _SCHEMA = """
 CREATE TABLE record (
     item TEXT NOT NULL, record_id TEXT NOT NULL, subject_key TEXT NOT NULL, subject_name TEXT NOT NULL,
-    day TEXT NOT NULL, authority TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (item, record_id)
+    day TEXT NOT NULL, authority TEXT NOT NULL, body TEXT NOT NULL, digest BLOB NOT NULL, field_digests BLOB NOT NULL,
+    first_published TEXT NOT NULL DEFAULT '', last_changed TEXT NOT NULL DEFAULT '', PRIMARY KEY (item, record_id)
 );
+CREATE TABLE field (item TEXT PRIMARY KEY, names TEXT NOT NULL);
 CREATE INDEX record_authority ON record (authority, day DESC, item, record_id);
 CREATE INDEX record_subject ON record (subject_key, day DESC, item, record_id);
 CREATE INDEX record_day ON record (item, day DESC, record_id);
+CREATE INDEX record_first ON record (first_published DESC, day DESC, item, record_id);
 """
 """One index per order the outputs read in (``EXPLAIN QUERY PLAN`` shows no temporary sort for any list)."""
 _BATCH = 5000
 _NEWEST = "day DESC, item, record_id"
 """The order of every newest-first list but an item's own (whose rows share the item)."""
+_FIRST = "first_published DESC, day DESC, item, record_id"
+"""The order of the newest publications (feed, home page): first appearance on the site, then date, item, id."""
+_BODY = "body, first_published, last_changed"
+"""What a record is read back from."""
+DATED = ("publication_start", "publication_until", "objection_date")
+"""Names under which a record's dates join its public values (the data package's column names for the first two)."""
 
 
 class PublishedStore:
@@ -46,9 +63,10 @@ class PublishedStore:
         if readonly:
             self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         else:
-            self.db = sqlite3.connect(path)
+            self.db = sqlite3.connect(path.resolve().as_uri(), uri=True)
             self.db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
-        self._pending: list[tuple[str, ...]] = []
+        self._pending: list[tuple[str | bytes, ...]] = []
+        self._names: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def open_readonly(cls, path: Path) -> PublishedStore:
@@ -59,18 +77,33 @@ class PublishedStore:
         """Queue one published record for writing."""
         data = _to_json(record)
         body = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        names = self._names.get(record.item)
+        if names is None:
+            names = self._names[record.item] = (*record.fields, *DATED)
+            self.db.execute("INSERT INTO field VALUES (?, ?)", (record.item, json.dumps(names)))
+        whole, each = digests(record, names)
         self._pending.append(
             (record.item, record.record_id, record.subject_key, record.subject_name, record.date.isoformat(),
-             str(data["authority"]), body)
+             str(data["authority"]), body, whole, each)
         )
         if len(self._pending) >= _BATCH:
             self.flush()
 
     def flush(self) -> None:
         """Write queued records."""
-        self.db.executemany("INSERT INTO record VALUES (?, ?, ?, ?, ?, ?, ?)", self._pending)
+        self.db.executemany("INSERT INTO record (item, record_id, subject_key, subject_name, day, authority, body, digest, "
+                            "field_digests) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self._pending)
         self.db.commit()
         self._pending.clear()
+
+    def attach(self, path: Path, name: str, readonly: bool = True) -> None:
+        """Attach the SQLite file ``path`` to this store's connection as schema ``name`` (read-only unless asked)."""
+        self.db.execute("ATTACH DATABASE ? AS " + name, (path.resolve().as_uri() + ("?mode=ro" if readonly else ""),))
+
+    def detach(self, name: str) -> None:
+        """Detach the schema ``name``."""
+        self.db.commit()
+        self.db.execute("DETACH DATABASE " + name)
 
     def close(self) -> None:
         """Close the database."""
@@ -78,7 +111,7 @@ class PublishedStore:
 
     def records(self) -> Iterator[PublicRecord]:
         """Every published record, in no particular order."""
-        return _records(self.db.execute("SELECT body FROM record"))
+        return _records(self.db.execute(f"SELECT {_BODY} FROM record"))
 
     def count(self, item: str | None = None) -> int:
         """Number of published records (of one item, or all)."""
@@ -94,7 +127,7 @@ class PublishedStore:
         """
         order = "day DESC, record_id" if newest_first else "record_id"
         where, bounds = _key_range("record_id", after, upto)
-        return _records(self.db.execute(f"SELECT body FROM record WHERE item = ?{where} ORDER BY {order}", (item, *bounds)))
+        return _records(self.db.execute(f"SELECT {_BODY} FROM record WHERE item = ?{where} ORDER BY {order}", (item, *bounds)))
 
     def shard_bounds(self, size: int, item: str | None = None) -> list[tuple[str | None, str | None]]:
         """Key ranges ``(after, upto)`` of at most ``size`` keys each, in order, covering every key once.
@@ -116,9 +149,20 @@ class PublishedStore:
         return list(zip([None, *ends[:-1]], ends, strict=True))
 
     def latest(self, limit: int) -> list[PublicRecord]:
-        """The newest records of all items."""
-        query = f"SELECT body FROM record ORDER BY {_NEWEST} LIMIT ?"
+        """The newest publications of all items: by the date they first appeared on the site, then by their own
+        date (newest first), item and record id."""
+        query = f"SELECT {_BODY} FROM record ORDER BY {_FIRST} LIMIT ?"
         return list(_records(self.db.execute(query, (limit,))))
+
+    def last_changed(self, item: str, record_id: str) -> str:
+        """The date (ISO) on which a record's public values last changed; empty if it is not here or not dated."""
+        row = self.db.execute("SELECT last_changed FROM record WHERE item = ? AND record_id = ?", (item, record_id)).fetchone()
+        return str(row[0]) if row else ""
+
+    def subject_last_changed(self, key: str) -> str:
+        """The latest ``last_changed`` date (ISO) of a subject's records; empty if none."""
+        row = self.db.execute("SELECT max(last_changed) FROM record WHERE subject_key = ?", (key,)).fetchone()
+        return str(row[0] or "")
 
     def subjects(self, after: str | None = None, upto: str | None = None) -> Iterator[tuple[str, list[PublicRecord]]]:
         """Each subject (by 统一社会信用代码) with its records, newest first; one subject at a time.
@@ -127,9 +171,10 @@ class PublishedStore:
         so that workers can each read a shard.
         """
         where, bounds = _key_range("subject_key", after or "", upto)
-        rows = self.db.execute(f"SELECT subject_key, body FROM record WHERE 1{where} ORDER BY subject_key, {_NEWEST}", bounds)
+        rows = self.db.execute(f"SELECT subject_key, {_BODY} FROM record WHERE 1{where} ORDER BY subject_key, {_NEWEST}",
+                               bounds)
         for key, group in groupby(rows, key=lambda row: str(row[0])):
-            yield key, [_from_json(body) for _, body in group]
+            yield key, [_from_row(row[1:]) for row in group]
 
     def subject_count(self) -> int:
         """Number of distinct subjects with a page."""
@@ -142,7 +187,7 @@ class PublishedStore:
 
     def by_authority(self, authority: str) -> Iterator[PublicRecord]:
         """Records of one authority, newest first, streamed."""
-        return _records(self.db.execute(f"SELECT body FROM record WHERE authority = ? ORDER BY {_NEWEST}", (authority,)))
+        return _records(self.db.execute(f"SELECT {_BODY} FROM record WHERE authority = ? ORDER BY {_NEWEST}", (authority,)))
 
 
 def _key_range(column: str, after: str | None, upto: str | None) -> tuple[str, tuple[str, ...]]:
@@ -158,8 +203,39 @@ def _key_range(column: str, after: str | None, upto: str | None) -> tuple[str, t
     return where, params
 
 
+def public_values(record: PublicRecord) -> dict[str, str]:
+    """Everything a record shows the public, by name: its fields, then its dates under the names of ``DATED``."""
+    dates = (record.date, record.until, record.objection_date)
+    return record.fields | {name: day.isoformat() if day else "" for name, day in zip(DATED, dates, strict=True)}
+
+
+def digests(record: PublicRecord, names: tuple[str, ...]) -> tuple[bytes, bytes]:
+    """The digest of all of a record's public values in the order of ``names`` (its item's field names and
+    ``DATED``), and a short digest of each (CRC-32; 0 for an empty value).
+
+    The first says whether a record changed (BLAKE2b, 16 bytes); the second which values did (see
+    ``audit/changes.py``, which also lets a change of the catalogue's fields alone pass unreported). A record
+    whose fields are not its item's, name for name, is read by name.
+    """
+    if len(record.fields) + len(DATED) == len(names):
+        values = [*record.fields.values(), record.date.isoformat(), record.until.isoformat() if record.until else "",
+                  record.objection_date.isoformat() if record.objection_date else ""]
+    else:
+        public = public_values(record)
+        values = [public.get(name, "") for name in names]
+    encoded = [value.encode("utf-8", "surrogatepass") for value in values]
+    return (hashlib.blake2b(b"\x1f".join(encoded), digest_size=16).digest(),
+            struct.pack(f"<{len(encoded)}I", *[zlib.crc32(value) if value else 0 for value in encoded]))
+
+
 def _records(rows: sqlite3.Cursor) -> Iterator[PublicRecord]:
-    return (_from_json(row[0]) for row in rows)
+    return (_from_row(row) for row in rows)
+
+
+def _from_row(row: tuple[str, str, str]) -> PublicRecord:
+    """A record from its body and its two dates (``''`` while not yet filled)."""
+    first, last = row[1], row[2]
+    return _from_json(row[0], date.fromisoformat(first) if first else None, date.fromisoformat(last) if last else None)
 
 
 def _to_json(record: PublicRecord) -> dict[str, object]:
@@ -173,7 +249,7 @@ def _to_json(record: PublicRecord) -> dict[str, object]:
     }
 
 
-def _from_json(text: str) -> PublicRecord:
+def _from_json(text: str, first_published: date | None = None, last_changed: date | None = None) -> PublicRecord:
     data = json.loads(text)
     return PublicRecord(
         item=data["item"], record_id=data["record_id"], subject_key=data["subject_key"],
@@ -181,5 +257,5 @@ def _from_json(text: str) -> PublicRecord:
         date=date.fromisoformat(data["date"]),
         until=date.fromisoformat(data["until"]) if data["until"] else None,
         objection_date=date.fromisoformat(data["objection_date"]) if data["objection_date"] else None,
-        fields=data["fields"],
+        fields=data["fields"], first_published=first_published, last_changed=last_changed,
     )

@@ -1,0 +1,327 @@
+"""Changes since the previous build: the record state kept in the audit folder, and each build's change set.
+
+The **record state** (``builds/<build id>/records.sqlite``, :attr:`BuildRecord.record_state`) holds, for every
+record ever published: its item and record id, the date it first appeared on the site, the date its public
+values last changed, and digests of those values (one over all, one CRC-32 per value: see
+``store/published.py``); a record no longer published keeps its dates and the day it went, without digests.
+No value itself is kept. Each build reads the previous build's state (the chain's head), attached read-only to
+its published store, and
+
+1. fills every published record's ``first_published`` and ``last_changed`` dates (carried over, or this build's
+   as-of date for a record new or changed since);
+2. compares: records **added** (not published by the previous build), **changed** (the names of the values
+   that differ) and **withdrawn** (published by the previous build, not by this one) make the build's change
+   set, ``builds/<build id>/changes.json``, kept for every build;
+3. writes its own state into its work folder, which becomes part of its audit record when it is published (a
+   build killed before that leaves the previous state as it was; the build after a published one removes the
+   state of the build before).
+
+A build whose previous build has no state (the first build, or the first after this feature) is the
+**baseline**: every record first appears on its as-of date, and it has no change set.
+
+A withdrawal is published with a public reason class only (:data:`REASON_CLASSES`), never the build's reason
+code: a code such as ``minor`` would say more about a subject than the site may.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import sqlite3
+import struct
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from site_builder.audit.history import ChainEntry
+from site_builder.audit.layout import AuditFolder, BuildRecord
+from site_builder.audit.ledger import DECISION_COLUMNS, QUARANTINE_COLUMNS
+from site_builder.exceptions import AuditError, PublishError
+from site_builder.store.published import PublishedStore
+
+log = logging.getLogger(__name__)
+
+KINDS = ("added", "changed", "withdrawn")
+"""The kinds of change, in the order change files list them."""
+MISSING = "missing"
+"""The reason of a record whose row is gone from the input."""
+QUARANTINED = "quarantined"
+"""The reason of a record whose row is now invalid (quarantined)."""
+REASON_CLASSES: dict[str, str] = {
+    "expired": "expired", "removed": "expired",
+    "repaired": "repaired",
+    "objection_pending": "objection", "objection_upheld": "objection", "objection_unverifiable": "objection",
+    "not_approved": "withdrawn_by_authority", "not_public": "withdrawn_by_authority", MISSING: "withdrawn_by_authority",
+    "natural_person": "corrected", "minor": "corrected", "age_unknown": "corrected", "summary_procedure": "corrected",
+    "slight_dishonesty": "corrected", "not_started": "corrected", QUARANTINED: "corrected",
+}
+"""The public reason class of each reason a published record can stop being published for (every reason code of
+``rules/disclosure.py``, a row gone from the input, a row now quarantined)."""
+CLASS_TITLES = {
+    "expired": "公示期满", "repaired": "信用修复", "objection": "异议", "withdrawn_by_authority": "主管部门撤回",
+    "corrected": "更正",
+}
+"""Chinese labels of the reason classes."""
+CLASS_NOTES = {
+    "expired": "公示期届满、公示截止期已到或已移出名单",
+    "repaired": "已完成信用修复，且最短公示期已满",
+    "objection": "异议处理中中止公示，或异议成立、无法核实而撤下",
+    "withdrawn_by_authority": "主管部门撤回、改为不公开或不再报送该记录",
+    "corrected": "记录经更正后不再符合公示条件（如改为简易程序、轻微情节，或数据正在更正）",
+}
+"""What each reason class covers, for the change pages."""
+_STATE_SCHEMA = """
+CREATE TABLE state.meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE state.field (item TEXT PRIMARY KEY, names TEXT NOT NULL);
+CREATE TABLE state.record (
+    item TEXT NOT NULL, record_id TEXT NOT NULL, first_published TEXT NOT NULL, last_changed TEXT NOT NULL,
+    digest BLOB, field_digests BLOB, withdrawn TEXT, PRIMARY KEY (item, record_id)
+) WITHOUT ROWID;
+"""
+_FORMAT = "1"
+_EMPTY = 0
+"""The digest of an empty value (and of a name one record lacks)."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One record added, changed or withdrawn: ids, names and dates only, never a value."""
+
+    kind: str
+    item: str
+    record_id: str
+    first_published: date
+    fields: tuple[str, ...] = ()
+    """Changed: the names of the public values that changed (``publication_until`` and the like for its dates)."""
+    reason: str = ""
+    """Withdrawn: the public reason class (a key of :data:`CLASS_TITLES`)."""
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """What changed between the previous build and ``build_id``."""
+
+    build_id: str
+    as_of: date
+    previous_build_id: str
+    previous_as_of: date
+    changes: tuple[Change, ...]
+
+    def of_kind(self, kind: str) -> list[Change]:
+        """The changes of one kind, in file order."""
+        return [c for c in self.changes if c.kind == kind]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Changes per kind, every kind present."""
+        counted = Counter(c.kind for c in self.changes)
+        return {kind: counted[kind] for kind in KINDS}
+
+
+@dataclass(frozen=True)
+class ChangeLog:
+    """What the site shows of the change history: this build, the baseline, and the change sets kept."""
+
+    build_id: str
+    as_of: date
+    baseline_build_id: str
+    baseline_as_of: date
+    sets: tuple[ChangeSet, ...]
+    """The change sets of the last ``keep`` builds that have one, newest first."""
+    keep: int
+
+
+def previous_state(audit_root: Path, chain: list[ChainEntry]) -> Path | None:
+    """The record state of the chain's head, if it has one (else this build is the baseline)."""
+    if not chain:
+        return None
+    path = AuditFolder(audit_root).build(chain[-1].build_id).record_state
+    return path if path.is_file() else None
+
+
+def record_changes(store: PublishedStore, work: BuildRecord, previous: Path | None, build_id: str,
+                   as_of: date) -> tuple[ChangeSet | None, tuple[str, date]]:
+    """Date the store's records, write this build's state (and change set) into ``work``; return the change set
+    (``None`` for a baseline) and the baseline's build id and date.
+
+    ``previous``: the previous build's state. A state that cannot be read stops the build (:class:`AuditError`):
+    starting again from a baseline would lose every first-published date.
+    """
+    day = as_of.isoformat()
+    db = store.db
+    if previous is None:
+        db.execute("UPDATE main.record SET first_published = ?, last_changed = ?", (day, day))
+        baseline, changes = (build_id, as_of), None
+    else:
+        try:
+            baseline, changes = _compare(store, work, previous, build_id, as_of)
+        except (sqlite3.Error, KeyError, ValueError) as exc:
+            raise AuditError(f"{previous}: cannot be read as the previous build's record state ({exc}); restore it from "
+                             "a backup of the audit folder, or remove it to start the change history again") from exc
+    try:
+        _write_state(store, work.record_state, previous is not None, build_id, as_of, baseline)
+    except sqlite3.Error as exc:
+        raise PublishError(f"Build failed (the record state {work.record_state} cannot be written: {exc}); the published "
+                           "site was left as it was") from exc
+    if changes is not None:
+        work.changes.write_text(_private_json(changes), encoding="utf-8")
+    return changes, baseline
+
+
+def _write_state(store: PublishedStore, path: Path, carry: bool, build_id: str, as_of: date,
+                 baseline: tuple[str, date]) -> None:
+    """This build's state at ``path``: its records, and (``carry``: from the state attached as ``prev``, detached
+    here) the records published before and not now, with the day they went."""
+    db, day = store.db, as_of.isoformat()
+    store.attach(path, "state", readonly=False)
+    db.executescript("PRAGMA state.journal_mode=OFF; PRAGMA state.synchronous=OFF;" + _STATE_SCHEMA)
+    db.execute("INSERT INTO state.record SELECT item, record_id, first_published, last_changed, digest, field_digests, "
+               "NULL FROM main.record")
+    if carry:
+        db.execute("INSERT INTO state.record SELECT item, record_id, first_published, last_changed, NULL, NULL, "
+                   "coalesce(withdrawn, ?) FROM prev.record AS p WHERE NOT EXISTS (SELECT 1 FROM main.record AS r "
+                   "WHERE r.item = p.item AND r.record_id = p.record_id)", (day,))
+        store.detach("prev")
+    db.execute("INSERT INTO state.field SELECT item, names FROM main.field")
+    meta = {"format": _FORMAT, "build_id": build_id, "as_of": day, "baseline_build_id": baseline[0],
+            "baseline_as_of": baseline[1].isoformat()}
+    db.executemany("INSERT INTO state.meta VALUES (?, ?)", sorted(meta.items()))
+    store.detach("state")
+
+
+def _compare(store: PublishedStore, work: BuildRecord, previous: Path, build_id: str,
+             as_of: date) -> tuple[tuple[str, date], ChangeSet]:
+    """Fill the dates from the previous state (attached as ``prev``, left attached) and list the changes."""
+    day, db = as_of.isoformat(), store.db
+    store.attach(previous, "prev")
+    meta = dict(db.execute("SELECT key, value FROM prev.meta").fetchall())
+    if meta.get("format") != _FORMAT:
+        raise sqlite3.DatabaseError(f"format {meta.get('format')!r}, expected {_FORMAT}")
+    baseline = (meta["baseline_build_id"], date.fromisoformat(meta["baseline_as_of"]))
+    db.execute("UPDATE main.record SET first_published = p.first_published, last_changed = CASE "
+               "WHEN p.withdrawn IS NULL AND p.digest = main.record.digest THEN p.last_changed ELSE ? END "
+               "FROM prev.record AS p WHERE p.item = main.record.item AND p.record_id = main.record.record_id", (day,))
+    db.execute("UPDATE main.record SET first_published = ?, last_changed = ? WHERE first_published = ''", (day, day))
+    db.commit()
+    current = _names(db, "main")
+    before = _names(db, "prev")
+    found: list[Change] = [
+        Change("added", item, record_id, date.fromisoformat(first)) for item, record_id, first in db.execute(
+            "SELECT item, record_id, first_published FROM main.record AS r WHERE NOT EXISTS (SELECT 1 FROM prev.record "
+            "AS p WHERE p.item = r.item AND p.record_id = r.record_id AND p.withdrawn IS NULL)")]
+    unchanged: list[tuple[str, str]] = []  # digests differ, values do not: the catalogue's fields changed
+    for item, record_id, first, now, then in db.execute(
+            "SELECT r.item, r.record_id, r.first_published, r.field_digests, p.field_digests FROM main.record AS r "
+            "JOIN prev.record AS p ON p.item = r.item AND p.record_id = r.record_id "
+            "WHERE p.withdrawn IS NULL AND p.digest != r.digest").fetchall():
+        fields = changed_fields(current.get(item, ()), now, before.get(item, ()), then)
+        if fields:
+            found.append(Change("changed", item, record_id, date.fromisoformat(first), fields))
+        else:
+            unchanged.append((item, record_id))
+    db.executemany("UPDATE main.record SET last_changed = (SELECT p.last_changed FROM prev.record AS p WHERE p.item = "
+                   "main.record.item AND p.record_id = main.record.record_id) WHERE item = ? AND record_id = ?", unchanged)
+    gone = {(str(item), str(record_id)): date.fromisoformat(first) for item, record_id, first in db.execute(
+        "SELECT item, record_id, first_published FROM prev.record AS p WHERE p.withdrawn IS NULL AND NOT EXISTS "
+        "(SELECT 1 FROM main.record AS r WHERE r.item = p.item AND r.record_id = p.record_id)")}
+    reasons = withdrawal_reasons(work, set(gone))
+    found += [Change("withdrawn", item, record_id, first, reason=reason_class(reasons.get((item, record_id), MISSING)))
+              for (item, record_id), first in gone.items()]
+    _log_codes(reasons, gone)
+    found.sort(key=lambda c: (KINDS.index(c.kind), c.item, c.record_id))
+    changes = ChangeSet(build_id, as_of, str(meta["build_id"]), date.fromisoformat(meta["as_of"]), tuple(found))
+    return baseline, changes
+
+
+def reason_class(code: str) -> str:
+    """The public reason class of a reason code (a code not in :data:`REASON_CLASSES`: withdrawn by the authority)."""
+    return REASON_CLASSES.get(code, "withdrawn_by_authority")
+
+
+def _names(db: sqlite3.Connection, schema: str) -> dict[str, tuple[str, ...]]:
+    """The names of the digested values per item, in digest order."""
+    return {str(item): tuple(json.loads(names)) for item, names in db.execute(f"SELECT item, names FROM {schema}.field")}
+
+
+def changed_fields(names: tuple[str, ...], now: bytes, names_before: tuple[str, ...], before: bytes) -> tuple[str, ...]:
+    """The names whose CRC-32 differs between two records' digests (a name one side lacks counts as empty there,
+    so a field added to or dropped from the catalogue, or moved, changes nothing by itself)."""
+    new = dict(zip(names, struct.unpack(f"<{len(now) // 4}I", now), strict=False))
+    old = dict(zip(names_before, struct.unpack(f"<{len(before) // 4}I", before), strict=False))
+    ordered = [*names, *(n for n in names_before if n not in new)]
+    return tuple(n for n in ordered if new.get(n, _EMPTY) != old.get(n, _EMPTY))
+
+
+def withdrawal_reasons(work: BuildRecord, keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The reason each of ``keys`` (item, record id) is not published by this build: its reason code from the
+    decision list, :data:`QUARANTINED` if its row is in the quarantine report; a key in neither is left out
+    (its row is gone: :data:`MISSING`). One pass over each file, only when something was withdrawn."""
+    found: dict[tuple[str, str], str] = {}
+    if not keys:
+        return found
+    item, record_id, outcome = (DECISION_COLUMNS.index(c) for c in ("item", "record_id", "outcome"))
+    with work.decisions.open(encoding="utf-8", newline="") as fh:
+        for row in csv.reader(fh):
+            if (row[item], row[record_id]) in keys:
+                found[(row[item], row[record_id])] = row[outcome]
+    item, record_id = (QUARANTINE_COLUMNS.index(c) for c in ("item", "record_id"))
+    with work.quarantine.open(encoding="utf-8", newline="") as fh:
+        for row in csv.reader(fh):
+            if (row[item], row[record_id]) in keys:
+                found.setdefault((row[item], row[record_id]), QUARANTINED)
+    return found
+
+
+def _log_codes(reasons: dict[tuple[str, str], str], gone: dict[tuple[str, str], date]) -> None:
+    counted = Counter(reasons.get(key, MISSING) for key in gone)
+    if counted:
+        log.info("withdrawn %s", " ".join(f"{code}={n}" for code, n in sorted(counted.items())))
+
+
+def _private_json(changes: ChangeSet) -> str:
+    """The change set as kept in the audit folder (its reason class per withdrawal, as published)."""
+    return json.dumps(_plain(changes), ensure_ascii=False, indent=1) + "\n"
+
+
+def _plain(changes: ChangeSet) -> dict[str, Any]:
+    return {
+        "build_id": changes.build_id, "as_of": changes.as_of.isoformat(),
+        "previous": {"build_id": changes.previous_build_id, "as_of": changes.previous_as_of.isoformat()},
+        "changes": [{"kind": c.kind, "item": c.item, "record_id": c.record_id, "first_published": c.first_published.isoformat(),
+                     "fields": list(c.fields), "reason": c.reason} for c in changes.changes],
+    }
+
+
+def read_change_set(path: Path) -> ChangeSet:
+    """A change set kept in the audit folder; ``ValueError`` (or ``KeyError``, ``TypeError``) if it is not one."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    changes = tuple(Change(str(c["kind"]), str(c["item"]), str(c["record_id"]), date.fromisoformat(c["first_published"]),
+                           tuple(str(f) for f in c["fields"]), str(c["reason"])) for c in data["changes"])
+    if any(c.kind not in KINDS or (c.reason and c.reason not in CLASS_TITLES) for c in changes):
+        raise ValueError("unknown kind or reason class")
+    return ChangeSet(str(data["build_id"]), date.fromisoformat(data["as_of"]), str(data["previous"]["build_id"]),
+                     date.fromisoformat(data["previous"]["as_of"]), changes)
+
+
+def change_log(audit_root: Path, chain: list[ChainEntry], current: ChangeSet | None, baseline: tuple[str, date],
+               build_id: str, as_of: date, keep: int) -> ChangeLog:
+    """This build's change set and those of the builds before it back to the baseline, at most ``keep`` in all.
+
+    A kept change set that cannot be read is left out with a warning (the site lists the others).
+    """
+    sets = [current] if current is not None else []
+    folder = AuditFolder(audit_root)
+    for entry in reversed(chain if current is not None else []):
+        if len(sets) >= keep or entry.build_id == baseline[0]:
+            break
+        path = folder.build(entry.build_id).changes
+        try:
+            sets.append(read_change_set(path))
+        except FileNotFoundError:
+            continue
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("changes=%s cannot be read (%s): left out of the site", path, exc)
+    return ChangeLog(build_id, as_of, baseline[0], baseline[1], tuple(sets[:keep]), keep)

@@ -1,0 +1,388 @@
+"""Changes since the last build (issue 14): change files, first-published dates, the feeds and the sitemap's lastmod.
+
+Small records folders built several times in one site folder (search off): the change file of the second build
+lists exactly the records added, changed (with the names of the fields) and withdrawn (with their public reason
+classes); the changes index lists the change sets kept and drops the oldest beyond ``[changes] kept``; a
+withdrawn record leaves nothing in the next site but its id in the change files (gzip and zip members read too);
+a record approved today with a 2024 decision date is first in the feed and on the home page; the sitemap's lastmod
+of a changed record and its subject moves, the others' stays; the same previous state gives the same bytes, a
+build that fails leaves the previous state, and an unreadable state stops the build in one line.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import gzip
+import io
+import json
+import re
+import shutil
+import struct
+import xml.etree.ElementTree as ET
+import zipfile
+import zlib
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT, make_uscc, row, site_config, write_csv
+
+from site_builder import faults
+from site_builder.audit.changes import CLASS_TITLES, MISSING, QUARANTINED, REASON_CLASSES, changed_fields
+from site_builder.build import BuildResult, build
+from site_builder.cli import main
+from site_builder.config import Config
+from site_builder.exceptions import AuditError
+from site_builder.rules.disclosure import REASONS
+
+FIRST, SECOND, THIRD, FOURTH = date(2026, 11, 24), date(2026, 11, 25), date(2026, 11, 26), date(2026, 11, 27)
+PENALTY = "admin_penalty"
+ATOM = "{http://www.w3.org/2005/Atom}"
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+BASE = "https://credit.example.gov.cn/"
+
+
+def code(n: int) -> str:
+    """A valid 统一社会信用代码 of its own for subject ``n``."""
+    return make_uscc(f"91330100MA27XL{n:02d}A")
+
+
+def penalty(n: int, **values: str) -> dict[str, str]:
+    """Penalty ``AP-<n>`` of subject ``n`` (name, code, decision number and facts its own)."""
+    return row(PENALTY, **{"record_id": f"AP-{n}", "subject_name": f"标记{n:02d}贸易有限公司", "uscc": code(n),
+                           "decision_no": f"杭市监罚〔2026〕标记{n:02d}号", "violation_facts": f"违法事实标记{n:02d}",
+                           "decision_date": "2026-06-01"} | values)
+
+
+def secrets_of(n: int) -> list[str]:
+    """What penalty ``n`` shows that nothing else in the site may: its subject's name and code, its number, its facts."""
+    return [f"标记{n:02d}贸易有限公司", code(n), f"标记{n:02d}号", f"违法事实标记{n:02d}"]
+
+
+def config_of(root: Path, records: Path, keep: int = 12) -> Config:
+    """The project's configuration for a site in ``root``, search off, ``keep`` change sets kept."""
+    config = site_config(root, records, search=False)
+    return dataclasses.replace(config, changes=dataclasses.replace(config.changes, kept=keep))
+
+
+def write_penalties(records: Path, rows: list[dict[str, str]]) -> None:
+    """Replace the penalty records."""
+    write_csv(records / "admin_penalty.csv", PENALTY, rows)
+
+
+def site_files(result: BuildResult) -> dict[str, bytes]:
+    """Every file of a build's site, by path."""
+    site = result.output.resolve()
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def readable(data: bytes) -> str:
+    """A file's text: a gzip stream opened, a zip's members joined."""
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    if data[:4] == b"PK\x03\x04":
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "\n".join(readable(archive.read(name)) for name in archive.namelist())
+    return data.decode("utf-8", errors="replace").replace("\u200b", "")
+
+
+def change_rows(result: BuildResult) -> list[dict[str, str]]:
+    """The rows of the build's own ``changes.csv``."""
+    path = result.output / "changes" / result.entry.build_id / "changes.csv"
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+# --- 1. Two builds: exactly what was added, changed and withdrawn -----------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class TwoBuilds:
+    """Build 1 (and its site's files, as the output shows build 2 afterwards) and build 2."""
+
+    first: BuildResult
+    before: dict[str, bytes]
+    second: BuildResult
+
+
+@pytest.fixture(scope="module")
+def two_builds(tmp_path_factory: pytest.TempPathFactory) -> TwoBuilds:
+    """Build 1 publishes penalties 1-10; before build 2 (a day later) all but penalty 8 change, each in its own way,
+    and penalties 11 and 12 are added."""
+    root = tmp_path_factory.mktemp("changes")
+    records = root / "records"
+    write_penalties(records, [penalty(n) for n in range(1, 11) if n != 5]
+                    + [penalty(5, disclosure_deadline=FIRST.isoformat()), penalty(11, publish_status="待审核")])
+    config = config_of(root, records)
+    first = build(config, FIRST)
+    before = site_files(first)
+    write_penalties(records, [
+        penalty(1, penalty_content="处以罚款人民币九万元（复核更正）", fine_amount="9.9"),  # changed: two fields
+        penalty(2, publish_status="已撤回"),                                           # withdrawn by the authority
+        # 3: its row is gone                                                          # withdrawn by the authority
+        penalty(4, objection_status="处理中", objection_date="2026-11-20"),             # objection
+        penalty(5, disclosure_deadline=FIRST.isoformat()),                            # expired (last day: FIRST)
+        penalty(6, repair_date=SECOND.isoformat()),                                   # repaired
+        penalty(7, procedure="简易程序"),                                               # corrected
+        penalty(8),                                                                   # unchanged
+        penalty(9, decision_date="2026-06-31"),                                       # quarantined: corrected
+        penalty(10, disclosure_deadline="2027-03-01"),                                # changed: its last day
+        penalty(11),                                                                  # approved now: added
+        penalty(12, decision_date="2026-11-01"),                                      # new row: added
+    ])
+    return TwoBuilds(first, before, build(config, SECOND))
+
+
+def test_the_first_build_is_the_baseline(two_builds: TwoBuilds) -> None:
+    assert not (two_builds.first.audit / "changes.json").exists()
+    assert "本站的变更记录从 2026-11-24 的更新开始" in two_builds.before["changes/index.html"].decode("utf-8")
+    assert [name for name in two_builds.before if name.startswith("changes/")] == ["changes/index.html", "changes/withdrawn.xml"]
+    assert b"<entry>" not in two_builds.before["changes/withdrawn.xml"]
+
+
+def test_the_change_file_lists_exactly_what_changed(two_builds: TwoBuilds) -> None:
+    first, second = two_builds.first, two_builds.second
+    build_id = second.entry.build_id
+    got = {(r["change"], r["record_id"], r["fields"], r["reason"], r["first_published"], r["url"]) for r in change_rows(second)}
+    url = BASE + "record/admin_penalty/{}/"
+    assert got == {
+        ("added", "AP-11", "", "", "2026-11-25", url.format("AP-11")),
+        ("added", "AP-12", "", "", "2026-11-25", url.format("AP-12")),
+        ("changed", "AP-1", "penalty_content;fine_amount", "", "2026-11-24", url.format("AP-1")),
+        ("changed", "AP-10", "disclosure_deadline;publication_until", "", "2026-11-24", url.format("AP-10")),
+        ("withdrawn", "AP-2", "", "withdrawn_by_authority", "2026-11-24", ""),
+        ("withdrawn", "AP-3", "", "withdrawn_by_authority", "2026-11-24", ""),
+        ("withdrawn", "AP-4", "", "objection", "2026-11-24", ""),
+        ("withdrawn", "AP-5", "", "expired", "2026-11-24", ""),
+        ("withdrawn", "AP-6", "", "repaired", "2026-11-24", ""),
+        ("withdrawn", "AP-7", "", "corrected", "2026-11-24", ""),
+        ("withdrawn", "AP-9", "", "corrected", "2026-11-24", ""),
+    }
+    assert {(r["build_id"], r["as_of"], r["item"]) for r in change_rows(second)} == {(build_id, "2026-11-25", PENALTY)}
+    assert [r["change"] for r in change_rows(second)] == ["added"] * 2 + ["changed"] * 2 + ["withdrawn"] * 7
+    data = json.loads((second.output / "changes" / build_id / "changes.json").read_text(encoding="utf-8"))
+    assert data["build"] == {"id": build_id, "as_of": "2026-11-25"}
+    assert data["previous_build"] == {"id": first.entry.build_id, "as_of": "2026-11-24"}
+    assert data["counts"] == {"added": 2, "changed": 2, "withdrawn": 7}
+    assert [(c["change"], c["record_id"], c["fields"], c["reason"]) for c in data["changes"]] == [
+        (r["change"], r["record_id"], r["fields"].split(";") if r["fields"] else [], r["reason"] or None)
+        for r in change_rows(second)]
+    assert set(data["reason_classes"]) == set(CLASS_TITLES)
+    kept = json.loads((second.audit / "changes.json").read_text(encoding="utf-8"))  # the audit folder's copy
+    assert [(c["kind"], c["record_id"]) for c in kept["changes"]] == [(r["change"], r["record_id"]) for r in change_rows(second)]
+
+
+def test_the_change_page_and_the_withdrawals_feed(two_builds: TwoBuilds) -> None:
+    second = two_builds.second
+    build_id = second.entry.build_id
+    page = (second.output / "changes" / build_id / "index.html").read_text(encoding="utf-8")
+    assert "新增 2 条，变更 2 条，撤下 7 条" in page
+    assert "变更：处罚内容、罚款金额（万元）" in page and "原因类别：信用修复" in page
+    assert f'href="/changes/{build_id}/changes.csv"' in page and 'href="/record/admin_penalty/AP-12/"' in page
+    assert 'href="/record/admin_penalty/AP-2/"' not in page  # a withdrawn record's page is gone: no link
+    index = (second.output / "changes" / "index.html").read_text(encoding="utf-8")
+    assert f'href="/changes/{build_id}/"' in index
+    feed = ET.parse(second.output / "changes" / "withdrawn.xml").getroot()
+    titles = sorted(str(e.findtext(f"{ATOM}title")) for e in feed.iter(f"{ATOM}entry"))
+    assert len(titles) == 7 and "撤下：行政处罚 AP-4（异议）" in titles and "撤下：行政处罚 AP-5（公示期满）" in titles
+    home = (second.output / "index.html").read_text(encoding="utf-8")
+    assert 'href="/changes/withdrawn.xml"' in home and 'href="/changes/"' in home
+
+
+def test_nothing_of_a_withdrawn_record_but_its_id_is_in_the_next_site(two_builds: TwoBuilds) -> None:
+    """Build 2's whole site (change files and feeds included, gzip and zip members opened) shows no name, code,
+    number or fact of the seven withdrawn penalties; their ids appear only in the change files and the feed."""
+    second = two_builds.second
+    before = {name: readable(data) for name, data in two_builds.before.items()}
+    after = {name: readable(data) for name, data in site_files(second).items()}
+    for n in (2, 3, 4, 5, 6, 7, 9):
+        assert any(secrets_of(n)[0] in text for text in before.values()), n  # the check below can find them
+        assert [(secret, name) for secret in secrets_of(n) for name, text in after.items() if secret in text] == [], n
+        holding = {name for name, text in after.items() if re.search(rf"\bAP-{n}\b", text)}
+        assert holding == {f"changes/{second.entry.build_id}/changes.csv", f"changes/{second.entry.build_id}/changes.json",
+                           f"changes/{second.entry.build_id}/index.html", "changes/withdrawn.xml"}, n
+    for text in (after[f"changes/{second.entry.build_id}/{name}"] for name in ("changes.csv", "changes.json", "index.html")):
+        assert "贸易有限公司" not in text and "杭市监罚" not in text and "违法事实" not in text  # no value at all
+
+
+def test_reason_classes_cover_every_reason_and_are_documented() -> None:
+    assert set(REASON_CLASSES) == set(REASONS) | {MISSING, QUARANTINED}
+    assert set(REASON_CLASSES.values()) == set(CLASS_TITLES)
+    for guide in ("docs/operator-guide.md", "docs/zh/operator-guide.md"):
+        text = (ROOT / guide).read_text(encoding="utf-8")
+        for reason, public in REASON_CLASSES.items():
+            if reason not in (MISSING, QUARANTINED):
+                assert re.search(rf"^\| `{public}` \|.*`{reason}`", text, re.M), (guide, reason)
+
+
+# --- 2. First published: the feed, the home page, the record page, the sitemap -----------------------------------------
+
+
+def test_a_record_approved_today_with_a_2024_decision_is_first_in_the_feed_and_on_the_home_page(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    backlog = penalty(3, decision_date="2024-06-01", severity="严重", publish_status="待审核")
+    write_penalties(records, [penalty(1, decision_date="2026-10-01"), penalty(2, decision_date="2026-06-01"), backlog])
+    config = config_of(tmp_path, records)
+    first = build(config, FIRST)
+    feed_ids = [str(e.findtext(f"{ATOM}id")) for e in ET.parse(first.output / "feed.xml").getroot().iter(f"{ATOM}entry")]
+    assert feed_ids == [BASE + "record/admin_penalty/AP-1/", BASE + "record/admin_penalty/AP-2/"]
+    write_penalties(records, [penalty(1, decision_date="2026-10-01"), penalty(2, decision_date="2026-06-01"),
+                              backlog | {"publish_status": "已审核"}])
+    second = build(config, SECOND)
+    entries = list(ET.parse(second.output / "feed.xml").getroot().iter(f"{ATOM}entry"))
+    assert [(e.findtext(f"{ATOM}id"), e.findtext(f"{ATOM}published")) for e in entries] == [
+        (BASE + "record/admin_penalty/AP-3/", "2026-11-25T00:00:00+08:00"),
+        (BASE + "record/admin_penalty/AP-1/", "2026-11-24T00:00:00+08:00"),
+        (BASE + "record/admin_penalty/AP-2/", "2026-11-24T00:00:00+08:00"),
+    ]
+    home = (second.output / "index.html").read_text(encoding="utf-8").split('id="latest"', 1)[1]
+    assert [home.index(f"标记{n:02d}号") for n in (3, 1, 2)] == sorted(home.index(f"标记{n:02d}号") for n in (3, 1, 2))
+    assert "2024-06-01 · 公示至 2027-06-01 · 2026-11-25 首次公示" in home
+    page = (second.output / "record" / PENALTY / "AP-3" / "index.html").read_text(encoding="utf-8")
+    assert '本站首次公示：<time datetime="2026-11-25">2026-11-25</time>' in page
+
+
+def sitemap(result: BuildResult) -> dict[str, str | None]:
+    """The sitemap's lastmod by URL."""
+    urls = ET.parse(result.output / "sitemap.xml").getroot().iter(f"{SM}url")
+    return {str(u.findtext(f"{SM}loc")): u.findtext(f"{SM}lastmod") for u in urls}
+
+
+def test_sitemap_lastmod_of_a_changed_record_and_its_subject(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    company = [penalty(1), penalty(2, record_id="AP-21", uscc=code(1), subject_name="标记01贸易有限公司")]
+    write_penalties(records, [*company, penalty(3)])
+    config = config_of(tmp_path, records)
+    build(config, FIRST)
+    write_penalties(records, [penalty(1, penalty_content="处以罚款（更正）"), company[1], penalty(3)])
+    second = build(config, THIRD)
+    lastmod = sitemap(second)
+    assert lastmod[BASE + "record/admin_penalty/AP-1/"] == "2026-11-26"
+    assert lastmod[BASE + "record/admin_penalty/AP-21/"] == "2026-11-24"
+    assert lastmod[BASE + "record/admin_penalty/AP-3/"] == "2026-11-24"
+    assert lastmod[f"{BASE}subject/{code(1)}/"] == "2026-11-26"  # the latest of its records
+    assert lastmod[f"{BASE}subject/{code(3)}/"] == "2026-11-24"
+    assert lastmod[BASE] is None and lastmod[BASE + "items/admin_penalty/"] is None
+    page = (second.output / "record" / PENALTY / "AP-1" / "index.html").read_text(encoding="utf-8")
+    assert "本站首次公示：<time datetime=\"2026-11-24\">2026-11-24</time>；最近一次变更：<time datetime=\"2026-11-26\">" in page
+
+
+# --- 3. The changes kept, a record published again, the state ---------------------------------------------------------
+
+
+def test_the_index_lists_the_change_sets_kept_and_drops_the_oldest(tmp_path: Path) -> None:
+    """[changes] kept = 2: after three builds both change sets are listed (the first build is the baseline); after a
+    fourth, the second build's is gone from the site (its page, files and withdrawals) but kept in the audit folder."""
+    records = tmp_path / "records"
+    config = config_of(tmp_path, records, keep=2)
+    results, sites = [], []
+    for n, day in enumerate((FIRST, SECOND, THIRD, FOURTH)):
+        write_penalties(records, [penalty(m) for m in range(n + 1, 5)] + [penalty(10 + n)])  # AP-<n>, AP-<9+n> gone
+        results.append(build(config, day))
+        sites.append(site_files(results[-1]))
+    fourth = results[3]
+    ids = [r.entry.build_id for r in results]
+    index = sites[2]["changes/index.html"].decode("utf-8")
+    assert index.index(f'href="/changes/{ids[2]}/"') < index.index(f'href="/changes/{ids[1]}/"')
+    folders = [{name.split("/")[1] for name in site if name.count("/") == 2 and name.startswith("changes/")} for site in sites]
+    assert folders == [set(), {ids[1]}, {ids[1], ids[2]}, {ids[2], ids[3]}]
+    files = sites[3]
+    assert f'href="/changes/{ids[1]}/"' not in files["changes/index.html"].decode("utf-8")
+    assert not [name for name in files if ids[1] in name] and ids[1] not in files["changes/withdrawn.xml"].decode("utf-8")
+    withdrawn = [e.findtext(f"{ATOM}title") for e in ET.parse(fourth.output / "changes" / "withdrawn.xml").getroot().iter(f"{ATOM}entry")]
+    assert withdrawn == [f"撤下：行政处罚 AP-{n}（主管部门撤回）" for n in (12, 3, 11, 2)]  # build 4's, then build 3's
+    assert (fourth.audit.parent / ids[1] / "changes.json").is_file()  # the audit folder keeps every change set
+    assert sorted(p.parent.name for p in fourth.audit.parent.glob("*/records.sqlite")) == [ids[3]]  # carried forward
+    assert files[f"changes/{ids[2]}/changes.csv"] == sites[2][f"changes/{ids[2]}/changes.csv"]
+
+
+def test_a_record_published_again_keeps_its_first_date(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    config = config_of(tmp_path, records)
+    write_penalties(records, [penalty(1), penalty(2)])
+    build(config, FIRST)
+    write_penalties(records, [penalty(1, objection_status="处理中", objection_date="2026-11-20"), penalty(2)])
+    suspended = build(config, SECOND)
+    assert [(r["change"], r["record_id"], r["reason"]) for r in change_rows(suspended)] == [("withdrawn", "AP-1", "objection")]
+    write_penalties(records, [penalty(1, objection_status="异议不成立"), penalty(2)])
+    again = build(config, THIRD)
+    assert [(r["change"], r["record_id"], r["first_published"]) for r in change_rows(again)] == [("added", "AP-1", "2026-11-24")]
+    page = (again.output / "record" / PENALTY / "AP-1" / "index.html").read_text(encoding="utf-8")
+    assert "本站首次公示：<time datetime=\"2026-11-24\">" in page and "最近一次变更：<time datetime=\"2026-11-26\">" in page
+
+
+def test_the_same_previous_state_gives_the_same_bytes(tmp_path: Path) -> None:
+    """Build 2 made in two copies of the site folder after build 1, one incremental and one ``--full``: the same
+    site, file for file, and the same change set in the audit folder."""
+    records = tmp_path / "records"
+    write_penalties(records, [penalty(1), penalty(2), penalty(3)])
+    build(config_of(tmp_path / "A", records), FIRST)
+    shutil.copytree(tmp_path / "A", tmp_path / "B", symlinks=True)
+    write_penalties(records, [penalty(1, fine_amount="1.5"), penalty(3), penalty(4)])
+    one = build(config_of(tmp_path / "A", records), SECOND)
+    other = build(config_of(tmp_path / "B", records), SECOND, full=True)
+    assert one.reused > 0 and other.reused == 0
+    assert site_files(one) == site_files(other)
+    assert (one.audit / "changes.json").read_bytes() == (other.audit / "changes.json").read_bytes()
+    assert [r["change"] for r in change_rows(one)] == ["added", "changed", "withdrawn"]
+
+
+def test_a_build_that_fails_leaves_the_previous_state(tmp_path: Path) -> None:
+    """A build stopped after its audit record was archived (before the switch) is abandoned; the next build
+    compares with the last published build."""
+    records = tmp_path / "records"
+    config = config_of(tmp_path, records)
+    write_penalties(records, [penalty(1), penalty(2)])
+    first = build(config, FIRST)
+    write_penalties(records, [penalty(1), penalty(3)])
+
+    def stop(point: str) -> None:
+        if point == "archived":
+            raise RuntimeError("killed")
+
+    faults.HOOK = stop
+    try:
+        with pytest.raises(RuntimeError):
+            build(config, SECOND)
+    finally:
+        faults.HOOK = None
+    assert (first.audit / "records.sqlite").is_file()
+    again = build(config, SECOND)
+    assert list(again.audit.parent.glob("*.abandoned"))
+    assert json.loads((again.audit / "changes.json").read_text(encoding="utf-8"))["previous"]["build_id"] == first.entry.build_id
+    assert [(r["change"], r["record_id"]) for r in change_rows(again)] == [("added", "AP-3"), ("withdrawn", "AP-2")]
+
+
+def test_an_unreadable_state_stops_the_build_in_one_line(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    write_penalties(records, [penalty(1)])
+    first = build(config_of(tmp_path, records), FIRST)
+    state = first.audit / "records.sqlite"
+    state.write_bytes(b"not a database" * 100)
+    with pytest.raises(AuditError, match="records.sqlite: cannot be read as the previous build's record state"):
+        build(config_of(tmp_path, records), SECOND)
+    result = CliRunner().invoke(main, ["build", "--records", str(records), "--out", str(tmp_path / "output"),
+                                       "--audit", str(tmp_path / "audit"), "--as-of", SECOND.isoformat(), "--no-search"])
+    assert result.exit_code == 1 and "Traceback" not in result.output and "remove it to start the change history again" in result.output
+    state.unlink()  # removed: the next build is a new baseline
+    again = build(config_of(tmp_path, records), SECOND)
+    assert not (again.audit / "changes.json").exists()
+    assert "本站的变更记录从 2026-11-25 的更新开始" in (again.output / "changes" / "index.html").read_text(encoding="utf-8")
+
+
+def test_changes_kept_must_be_positive(tmp_path: Path) -> None:
+    (tmp_path / "site_builder.toml").write_text("[changes]\nkept = 0\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(tmp_path / "site_builder.toml"), "build", "--no-search"])
+    assert result.exit_code != 0 and "Config value 'changes.kept': must be 1 or more, got 0" in result.output
+
+
+def test_changed_fields_are_named_by_name() -> None:
+    """Only a value that differs is named: a field the catalogue adds empty, drops empty or moves changes nothing."""
+    def crcs(*values: str) -> bytes:
+        return struct.pack(f"<{len(values)}I", *[zlib.crc32(v.encode()) if v else 0 for v in values])
+
+    assert changed_fields(("a", "b"), crcs("1", "2"), ("a", "b"), crcs("1", "3")) == ("b",)
+    assert changed_fields(("a", "b", "c"), crcs("1", "2", ""), ("b", "a"), crcs("2", "1")) == ()
+    assert changed_fields(("a",), crcs("1"), ("a", "b"), crcs("1", "2")) == ("b",)  # a dropped field that had a value
