@@ -7,7 +7,9 @@ build refuses to publish a staging folder with any, and ``site-builder verify`` 
 
 from __future__ import annotations
 
+import hashlib
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -159,13 +161,60 @@ def _head_problem(public: list[ChainEntry], recorded: list[ChainEntry], audit_ro
 
 
 def _data_problems(site_dir: Path) -> list[str]:
-    from frictionless import validate
+    """Every data package under ``data/`` validates, and each zip holds exactly its package.
 
-    descriptor = site_dir / "data" / "datapackage.json"
+    ``data/datapackage.json`` (every item's CSVs and the statistics) is validated whole by frictionless: its
+    descriptor, every row against its schema, every file's byte count and SHA-256. An item's package
+    (``data/<item>.datapackage.json``) must be a valid descriptor whose resources are those of the whole
+    package (same path, bytes, hash and schema), so each file is read once. A zip (``data/<item>.zip``,
+    ``data/datapackage.zip``) must hold its descriptor as ``datapackage.json`` and each of its resources, with the
+    same bytes, and nothing else.
+    """
+    from frictionless import Package, validate
+
+    data = site_dir / "data"
+    descriptor = data / "datapackage.json"
     if not descriptor.exists():
         return ["data/datapackage.json: missing"]
     report = validate(str(descriptor))
-    if report.valid:
-        return []
     problems = [f"data/{task.place}: {error.message}" for task in report.tasks for error in task.errors[:20]]
-    return problems or [f"data/datapackage.json: {error.message}" for error in report.errors]
+    problems = problems or [f"data/datapackage.json: {error.message}" for error in report.errors]
+    try:
+        whole = {r.get("path"): r for r in json.loads(descriptor.read_text(encoding="utf-8")).get("resources", [])}
+    except (OSError, ValueError, AttributeError) as exc:
+        return [*problems, f"data/datapackage.json: cannot be read: {exc}"]
+    packages = {"data/datapackage.zip": descriptor}
+    for path in sorted(data.glob("*.datapackage.json")):
+        name = f"data/{path.name}"
+        packages[f"data/{path.name.removesuffix('.datapackage.json')}.zip"] = path
+        try:
+            item = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            problems.append(f"{name}: cannot be read: {exc}")
+            continue
+        problems += [f"{name}: {error.message}" for error in Package.validate_descriptor(item).errors[:20]]
+        for resource in item.get("resources", []) if isinstance(item, dict) else []:
+            if resource != whole.get(resource.get("path")):
+                problems.append(f"{name}: resource {resource.get('path')!r} is not that of data/datapackage.json")
+    for archive, package in packages.items():
+        problems += _zip_problems(site_dir, archive, package)
+    return problems
+
+
+def _zip_problems(site_dir: Path, archive: str, descriptor: Path) -> list[str]:
+    """A package's zip holds its descriptor as ``datapackage.json`` and its resources, with the same bytes."""
+    if not (site_dir / archive).is_file():
+        return [f"{archive}: missing (the zip of data/{descriptor.name})"]
+    try:
+        resources = json.loads(descriptor.read_text(encoding="utf-8")).get("resources", [])
+        expected = {"datapackage.json": "sha256:" + file_sha256(descriptor)}
+        expected |= {r["path"]: r["hash"] for r in resources}
+        with zipfile.ZipFile(site_dir / archive) as zipped:
+            found = {info.filename: "sha256:" + hashlib.sha256(zipped.read(info)).hexdigest() for info in zipped.infolist()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, zipfile.BadZipFile) as exc:
+        return [f"{archive}: cannot be read: {exc}"]
+    problems = [f"{archive}: lacks {name}" for name in sorted(set(expected) - set(found))]
+    problems += [f"{archive}: holds {name}, which data/{descriptor.name} does not list" for name in sorted(set(found) - set(expected))]
+    problems += [f"{archive}: {name} differs from data/{name if name != 'datapackage.json' else descriptor.name}"
+                 for name in sorted(set(found) & set(expected)) if found[name] != expected[name]]
+    return problems

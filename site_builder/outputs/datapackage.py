@@ -1,141 +1,279 @@
-"""The open data package (the output ``datapackage``): one CSV per catalogue item and
-``data/datapackage.json`` (Frictionless).
+"""The open data downloads (the output ``datapackage``): everything under ``data/``.
 
-Each CSV holds exactly the published records, in record-id order, with the public and masked
-fields under their English names; the Table Schema carries the Chinese titles, types and
-constraints. CSVs are UTF-8 with a BOM so that Excel opens them correctly, and every text cell
-that a spreadsheet would run as a formula is prefixed with ``'`` by :func:`safe_cell`, the one
-escaping function of every CSV the site writes (OWASP CSV injection).
+For every catalogue item, from the published store:
+
+- ``data/<item>.csv``: the canonical table, exactly the published records in record-id order, the public and
+  masked fields under their English names (the schema has the Chinese titles); UTF-8 with a BOM so that Excel
+  opens it, CRLF; every text cell that a spreadsheet would run as a formula prefixed with ``'``
+  (:func:`safe_cell`, OWASP CSV injection). An item whose CSV passes ``[data] partition_bytes`` is published as
+  one CSV per year of its decision date instead, ``data/<item>/<year>.csv``;
+- ``data/<item>.xlsx`` (or one per year): the same rows for Excel and WPS (``xlsx_export.py``);
+- ``data/<item>.datapackage.json``: its Frictionless data package (v2), and ``data/<item>.zip``, the package
+  zipped (the descriptor as ``datapackage.json`` and its CSVs);
+
+and for everything: ``data/datapackage.json`` (every item's CSVs and the statistics) and ``data/datapackage.zip``;
+``data/statistics.json`` and ``.csv`` (``statistics.py``); the DCAT-AP catalogue ``data/catalog.jsonld``
+(``dcat.py``); and the download page ``data/index.html``, with schema.org ``Dataset`` markup and the charts.
+
+Every descriptor carries name, id (its URL), title, description, version (``<year>.<month>.<day>+<profile>``:
+the as-of date and the disclosure profile), created, licences with path and title, sources (the rules' legal
+basis and the deciding authorities), contributors (the credit centre) and per resource its schema, encoding,
+byte size and ``sha256:`` hash. Every file is new in the staging folder and hashed as written; zips carry
+fixed dates, so the same records and as-of date give the same bytes.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
+import io
 import json
-import unicodedata
+import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from frictionless import Package, Resource, Schema
-
 from site_builder import __version__, progress
 from site_builder.outputs import base
+from site_builder.outputs.dcat import CATALOG, catalog_jsonld, dataset_jsonld, description
+from site_builder.outputs.downloads import DataFile, Package, finish, hashed, licence, open_new, write_bytes, write_zip
+from site_builder.outputs.files import FileIndex
 from site_builder.outputs.site import Site
-from site_builder.rules.catalogue import CatalogItem, FieldSpec
-from site_builder.rules.identifiers import USCC_PATTERN
+from site_builder.outputs.statistics import STATISTICS_SCHEMA, Tally, charts, statistics_csv, statistics_json
+from site_builder.outputs.tables import COMMON_COLUMNS, decision_year, record_cells, safe_cell, table_schema
+from site_builder.outputs.theme import authority_path
+from site_builder.outputs.xlsx_export import ItemWorkbook
+from site_builder.rules.catalogue import CatalogItem
+from site_builder.rules.redaction import PublicRecord
 
-_FORMULA_START = frozenset("=+-@\t\r\n")
-"""First characters that make a spreadsheet evaluate a cell (after NFKC: full-width ＝＋－＠ and the
-small forms ﹦﹢﹣﹫ count too, since spreadsheets and input methods may normalise them)."""
-COMMON_COLUMNS = ("publication_start", "publication_until")
+__all__ = ["COMMON_COLUMNS", "DataPackageOutput", "safe_cell", "table_schema", "write_packages"]
 
-
-def table_schema(item: CatalogItem) -> dict[str, Any]:
-    """The Frictionless Table Schema of an item's published CSV."""
-    fields: list[dict[str, Any]] = [_schema_field(f) for f in item.public_fields]
-    fields += [
-        {"name": "publication_start", "title": "公示起始日期", "type": "date", "constraints": {"required": True}},
-        {"name": "publication_until", "title": "公示截止日期", "type": "date",
-         "description": "最后一个公示日；为空表示长期公示"},
-    ]
-    id_field = item.role("record_id") or "record_id"
-    return {"fields": fields, "primaryKey": [id_field], "missingValues": [""]}
-
-
-def _schema_field(spec: FieldSpec) -> dict[str, Any]:
-    field: dict[str, Any] = {"name": spec.name, "title": spec.title, "type": spec.type}
-    constraints: dict[str, Any] = {}
-    if spec.required:
-        constraints["required"] = True
-    if spec.values and not spec.open:
-        constraints["enum"] = list(spec.values.values())
-    if spec.format == "uscc":
-        constraints["pattern"] = USCC_PATTERN
-    if spec.disclosure == "masked":
-        field["description"] = "已脱敏" if spec.mask == "id_number" else "自然人姓名已脱敏"
-    if constraints:
-        field["constraints"] = constraints
-    return field
-
-
-def safe_cell(value: str) -> str:
-    """A text cell as written to a CSV: prefixed with ``'`` if a spreadsheet would evaluate it.
-
-    Applies to text cells only: a number column keeps ``-5`` as a number. ``=HYPERLINK(…)``,
-    ``@SUM(…)``, ``=cmd|…``, ``+``, ``-``, a tab, CR or LF first, and their full-width forms are caught.
-    """
-    return "'" + value if value and unicodedata.normalize("NFKC", value[0])[:1] in _FORMULA_START else value
+PACKAGE_NAME = "public-credit-information"
+"""The Frictionless name of the package of every item; an item's is this plus ``-<item id>``."""
+PROFILE_V2 = "https://datapackage.org/profiles/2.0/datapackage.json"
+DESCRIPTOR = "data/datapackage.json"
+ZIP = "data/datapackage.zip"
+STATISTICS_JSON, STATISTICS_CSV = "data/statistics.json", "data/statistics.csv"
+RULE_TITLES = {"natural_persons": "自然人信息", "summary_procedure": "简易程序处罚", "objection": "异议处理",
+               "repair": "信用修复"}
+_CHUNK = 1 << 16
 
 
 class DataPackageOutput(base.Output):
-    """``data/<item>.csv`` for every catalogue item and ``data/datapackage.json`` describing them."""
+    """Everything under ``data/``: per item a CSV (or one per year), an Excel workbook, a data package and its zip;
+    the package of every item and its zip; statistics; the DCAT catalogue; the download page."""
 
     name = "datapackage"
-    title = "Open data package (Frictionless)"
-    media_types = ("text/csv", "application/json")
+    title = "Open data: CSV, Excel, Frictionless packages and zips, statistics, DCAT catalogue, download page"
+    media_types = ("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/json",
+                   "application/zip", "application/ld+json", "text/html")
     order = base.DATA
 
     def write(self, site: Site, out: Path) -> list[Path]:
-        """Write the package into ``out/data`` and the download page ``data/index.html``; return the files."""
+        """Write the download folder into ``out/data`` and its page ``data/index.html``; return the files."""
         from site_builder.outputs.render import Renderer
 
-        descriptor = write_datapackage(site, out / "data")
+        files = site.index(out)
+        packages, tallies, statistics = write_packages(site, files)
+        catalog = write_bytes(files, CATALOG, _json(catalog_jsonld(site, packages)))
         page = Renderer(site, out)
-        page.write("data/", "data.html", counts=[(item, site.store.count(item.id)) for item in site.catalogue.items],
-                   jsonld=dataset_jsonld(site))
-        return [*(out / "data" / f"{item.id}.csv" for item in site.catalogue.items), descriptor, *page.written]
+        page.write("data/", "data.html", packages=packages, statistics=statistics, catalog=catalog,
+                   charts={t.item.id: charts(t) for t in tallies}, version=version(site),
+                   jsonld=dataset_jsonld(site, packages))
+        written = {f.path for p in packages for f in (*p.csv, *p.xlsx, p.descriptor, p.zip)} | {f.path for f in statistics}
+        return [*(out / path for path in sorted(written | {catalog.path})), *page.written]
 
 
-def dataset_jsonld(site: Site) -> dict[str, Any]:
-    """schema.org description of the open data set (on the download page)."""
-    settings = site.config.site
-    return {
-        "@context": "https://schema.org", "@type": "Dataset", "name": settings.title + " 开放数据",
-        "description": f"{settings.centre}公示的公共信用信息，数据截至 {site.as_of}。",
-        "url": site.canonical("data/"), "license": settings.licence, "inLanguage": "zh-CN",
-        "dateModified": site.as_of.isoformat(),
-        "creator": {"@type": "GovernmentOrganization", "name": settings.centre},
-        "distribution": [{"@type": "DataDownload", "encodingFormat": "text/csv", "name": item.title,
-                          "contentUrl": site.canonical(f"data/{item.id}.csv")} for item in site.catalogue.items],
-    }
+def version(site: Site) -> str:
+    """The packages' version: the as-of date and the profile, as a SemVer (``2026.11.24+national``)."""
+    day = site.as_of
+    return f"{day.year}.{day.month}.{day.day}+{re.sub(r'[^0-9A-Za-z-]', '-', site.policy.id)}"
 
 
-def write_datapackage(site: Site, folder: Path) -> Path:
-    """Write every item's CSV and ``datapackage.json`` into ``folder``; return the descriptor path."""
-    folder.mkdir(parents=True, exist_ok=True)
-    resources = []
-    progress.expect(site.store.count())
+def write_packages(site: Site, files: FileIndex) -> tuple[list[Package], list[Tally], tuple[DataFile, DataFile]]:
+    """Write every item's files and package, the statistics and the package of everything.
+
+    Return the packages (the items' in catalogue order, then everything's), each item's tally and the two
+    statistics files.
+    """
+    progress.expect(2 * site.store.count())
+    packages, tallies = [], []
     for item in site.catalogue.items:
-        path = folder / f"{item.id}.csv"
-        _write_csv(site, item, path)
-        data = path.read_bytes()
-        resources.append(Resource(
-            name=item.id.replace("_", "-"), title=item.title, path=path.name, format="csv", mediatype="text/csv",
-            encoding="utf-8-sig", hash="sha256:" + hashlib.sha256(data).hexdigest(), bytes=len(data),
-            schema=Schema.from_descriptor(table_schema(item)),
-        ))
-    package = Package(
-        name="public-credit-information", title=site.config.site.title,
-        description=f"{site.config.site.centre}公示的公共信用信息，数据截至 {site.as_of}。",
-        version=site.as_of.isoformat(), licenses=[{"name": site.config.site.licence}],
-        created=f"{site.as_of.isoformat()}T00:00:00+08:00", resources=resources,
-    )
-    descriptor = package.to_descriptor()
-    descriptor["sb:profile"] = site.policy.id
-    descriptor["sb:software"] = f"site_builder {__version__}"
-    target = folder / "datapackage.json"
-    target.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return target
+        tally = Tally(item)
+        tables = _write_tables(site, files, item, tally)
+        workbooks = _write_workbooks(site, files, item, tables)
+        name = f"{PACKAGE_NAME}-{item.id.replace('_', '-')}"
+        package = _package(site, files, name, f"{site.config.site.title}：{item.title}", item, tally.records, tables,
+                           _sources(site, [item], [tally]), _years([tally]))
+        packages.append(Package(name, f"{item.title}（{site.config.site.title}）", item, tally.records, tables,
+                                workbooks, package[0], package[1], _years([tally])))
+        tallies.append(tally)
+    statistics = (write_bytes(files, STATISTICS_JSON, statistics_json(tallies, site.as_of, site.policy.id).encode()),
+                  write_bytes(files, STATISTICS_CSV, statistics_csv(tallies).encode("utf-8")))
+    tables = tuple(f for p in packages for f in p.csv) + (statistics[1],)
+    total = sum(t.records for t in tallies)
+    descriptor, archive = _package(site, files, PACKAGE_NAME, site.config.site.title, None, total, tables,
+                                   _sources(site, list(site.catalogue.items), tallies), _years(tallies))
+    packages.append(Package(PACKAGE_NAME, f"全部公共信用信息（{site.config.site.title}）", None, total, tables, (),
+                            descriptor, archive, _years(tallies)))
+    return packages, tallies, statistics
 
 
-def _write_csv(site: Site, item: CatalogItem, path: Path) -> None:
-    names = [f.name for f in item.public_fields]
-    text = {f.name for f in item.public_fields if f.type == "string"}  # open enumerations and codes too
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\r\n")
-        writer.writerow([*names, *COMMON_COLUMNS])
-        for record in site.store.by_item(item.id):
-            row = [safe_cell(record.fields[n]) if n in text else record.fields[n] for n in names]
-            writer.writerow([*row, record.date.isoformat(), record.until.isoformat() if record.until else ""])
+# --- The tables -----------------------------------------------------------------------------------------
+
+
+def _write_tables(site: Site, files: FileIndex, item: CatalogItem, tally: Tally) -> tuple[DataFile, ...]:
+    """The item's CSV, counting its records into ``tally``; split by year if it passes ``[data] partition_bytes``."""
+    whole = _write_csvs(site, files, item, lambda _r: "", tally.add)[0]
+    limit = site.config.data.partition_bytes
+    if not limit or whole.bytes <= limit or not whole.rows:
+        return (whole,)
+    (files.out / whole.path).unlink()
+    files.written.remove(next(w for w in files.written if w.path == whole.path))
+    return tuple(_write_csvs(site, files, item, lambda r: decision_year(item, r), None))
+
+
+def _table_path(item: CatalogItem, part: str, suffix: str) -> str:
+    return f"data/{item.id}/{part}{suffix}" if part else f"data/{item.id}{suffix}"
+
+
+class _CsvFile:
+    """One CSV being written: a new file, encoded, hashed and counted in chunks."""
+
+    def __init__(self, out: Path, path: str, header: list[str]) -> None:
+        self.path, self.fh = path, open_new(out, path)
+        self.digest, self.size, self.rows = hashlib.sha256(), 0, 0
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer, lineterminator="\r\n")
+        self._put(codecs.BOM_UTF8)
+        self.writer.writerow(header)
+
+    def _put(self, data: bytes) -> None:
+        self.fh.write(data)
+        self.digest.update(data)
+        self.size += len(data)
+
+    def _flush(self) -> None:
+        self._put(self.buffer.getvalue().encode("utf-8"))
+        self.buffer.seek(0)
+        self.buffer.truncate()
+
+    def add(self, row: list[str]) -> None:
+        self.writer.writerow(row)
+        self.rows += 1
+        if self.buffer.tell() > _CHUNK:
+            self._flush()
+
+    def close(self, files: FileIndex, part: str) -> DataFile:
+        self._flush()
+        self.fh.close()
+        return finish(files, self.path, self.digest.hexdigest(), self.size, self.rows, part)
+
+
+def _write_csvs(site: Site, files: FileIndex, item: CatalogItem, part: Callable[[PublicRecord], str],
+                count: Callable[[PublicRecord], None] | None) -> list[DataFile]:
+    """The item's records in record-id order, one CSV per ``part`` of a record (``""``: the whole item)."""
+    schema = table_schema(item)["fields"]
+    text = [f["type"] == "string" for f in schema]  # every text column: open enumerations and codes too
+    header = [f["name"] for f in schema]
+    writers: dict[str, _CsvFile] = {}
+    for record in site.store.by_item(item.id):
+        key = part(record)
+        if key not in writers:
+            writers[key] = _CsvFile(files.out, _table_path(item, key, ".csv"), header)
+        writers[key].add([safe_cell(cell) if escape else cell
+                          for cell, escape in zip(record_cells(item, record), text, strict=True)])
+        if count is not None:
+            count(record)
             progress.advance()
+    if not writers:
+        writers[""] = _CsvFile(files.out, _table_path(item, "", ".csv"), header)
+    return [writers[key].close(files, key) for key in sorted(writers)]
+
+
+def _write_workbooks(site: Site, files: FileIndex, item: CatalogItem, tables: tuple[DataFile, ...]) -> tuple[DataFile, ...]:
+    """One Excel workbook per CSV of the item, with the same rows."""
+    settings = site.config.site
+    books = {t.part: ItemWorkbook(item, settings.centre, settings.licence, site.as_of, t.name) for t in tables}
+    partitioned = tables[0].part != ""
+    for record in site.store.by_item(item.id):
+        books[decision_year(item, record) if partitioned else ""].add(record)
+        progress.advance()
+    written = []
+    for part, book in sorted(books.items()):
+        path = _table_path(item, part, ".xlsx")
+        with open_new(files.out, path) as fh:
+            book.save(fh)
+        written.append(hashed(files, path, book.rows, part))
+    return tuple(written)
+
+
+# --- The packages ---------------------------------------------------------------------------------------
+
+
+def _package(site: Site, files: FileIndex, name: str, title: str, item: CatalogItem | None, records: int,
+             tables: Iterable[DataFile], sources: list[dict[str, str]], years: tuple[str, str] | None) -> tuple[DataFile, DataFile]:
+    """Write a package's descriptor and its zip; return both."""
+    settings = site.config.site
+    path = f"data/{item.id}.datapackage.json" if item else DESCRIPTOR
+    url, licence_title = licence(settings.licence)
+    resources = [_resource(site, table) for table in tables]
+    keywords = ["公共信用信息", "信用中国", *([item.title] if item else [i.title for i in site.catalogue.items])]
+    descriptor: dict[str, Any] = {
+        "$schema": PROFILE_V2, "name": name, "id": site.canonical(path), "title": title,
+        "description": description(site, item, records), "version": version(site),
+        "created": f"{site.as_of.isoformat()}T00:00:00+08:00", "homepage": site.canonical("data/"),
+        "licenses": [{"name": settings.licence, "path": url, "title": licence_title}],
+        "sources": sources, "contributors": [{"title": settings.centre, "path": settings.base_url, "roles": ["publisher"]}],
+        "keywords": keywords, "resources": resources,
+        "sb:profile": site.policy.id, "sb:software": f"site_builder {__version__}",
+    }
+    if years:
+        descriptor["sb:years"] = list(years)
+    written = write_bytes(files, path, _json(descriptor))
+    members = [("datapackage.json", files.out / path), *((t.name, files.out / t.path) for t in tables)]
+    archive = write_zip(files, f"data/{item.id}.zip" if item else ZIP, members, site.as_of)
+    return written, archive
+
+
+def _resource(site: Site, table: DataFile) -> dict[str, Any]:
+    """A CSV as a resource of a descriptor in ``data/``."""
+    if table.path == STATISTICS_CSV:
+        name, title, schema = "statistics", "统计：按年份、地区、机关和类别的记录数", STATISTICS_SCHEMA
+    else:
+        item = site.catalogue[table.name.split("/")[0].removesuffix(".csv")]
+        name = item.id.replace("_", "-") + (f"-{table.part}" if table.part else "")
+        title = item.title + (f"（{table.part} 年）" if table.part else "")
+        schema = table_schema(item)
+    return {"name": name, "title": title, "path": table.name, "type": "table", "format": "csv", "mediatype": "text/csv",
+            "encoding": "utf-8-sig", "bytes": table.bytes, "hash": "sha256:" + table.sha256, "schema": schema}
+
+
+def _sources(site: Site, items: list[CatalogItem], tallies: list[Tally]) -> list[dict[str, str]]:
+    """The package's sources: the legal basis of each item's disclosure period and of the profile's rules, then the
+    deciding authorities (most records first), each with its page when the site has pages."""
+    sources: list[dict[str, str]] = []
+    for item in items:
+        rule = site.policy.period(item.id, item.period, site.as_of)
+        sources.append({"title": f"{item.title}公示期限：{rule.basis}", **({"version": rule.version} if rule.version else {})})
+    sources += [{"title": f"{site.policy.title}·{RULE_TITLES.get(key, key)}：{basis}"} for key, basis in site.policy.basis.items()]
+    counts: dict[str, int] = {}
+    for tally in tallies:
+        for name, n in tally.counts["authority"].items():
+            counts[name] = counts.get(name, 0) + n
+    pages = site.writes("pages")
+    for name, _n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        if name:
+            sources.append({"title": name, **({"path": site.canonical(authority_path(name))} if pages else {})})
+    return list({json.dumps(s, sort_keys=True): s for s in sources}.values())
+
+
+def _years(tallies: list[Tally]) -> tuple[str, str] | None:
+    years = sorted(year for tally in tallies for year in tally.counts["year"])
+    return (years[0], years[-1]) if years else None
+
+
+def _json(data: object) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+

@@ -1,0 +1,75 @@
+"""An item's published table as every download shows it: its columns, their schema, and the cells of a record.
+
+The CSV, the Excel workbook and the data package descriptors are written from these, so they agree on the
+columns, their order, their Chinese titles and their types. :func:`safe_cell` is the one escaping of text
+cells that a spreadsheet would run as a formula, for every CSV and workbook the site writes.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from site_builder.rules.catalogue import CatalogItem, FieldSpec
+from site_builder.rules.identifiers import USCC_PATTERN
+from site_builder.rules.redaction import PublicRecord
+
+_FORMULA_START = frozenset("=+-@\t\r\n")
+"""First characters that make a spreadsheet evaluate a cell (after NFKC: full-width ＝＋－＠ and the
+small forms ﹦﹢﹣﹫ count too, since spreadsheets and input methods may normalise them)."""
+XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML cannot hold: removed from what a workbook or a chart shows (a stray control character in a
+value must not make the file unreadable)."""
+COMMON_COLUMNS = ("publication_start", "publication_until")
+"""Columns every item's table ends with, after its public fields."""
+
+
+def table_schema(item: CatalogItem) -> dict[str, Any]:
+    """The Frictionless Table Schema of an item's published CSV."""
+    fields: list[dict[str, Any]] = [_schema_field(f) for f in item.public_fields]
+    fields += [
+        {"name": "publication_start", "title": "公示起始日期", "type": "date", "constraints": {"required": True}},
+        {"name": "publication_until", "title": "公示截止日期", "type": "date",
+         "description": "最后一个公示日；为空表示长期公示"},
+    ]
+    id_field = item.role("record_id") or "record_id"
+    return {"fields": fields, "primaryKey": [id_field], "missingValues": [""]}
+
+
+def _schema_field(spec: FieldSpec) -> dict[str, Any]:
+    field: dict[str, Any] = {"name": spec.name, "title": spec.title, "type": spec.type}
+    constraints: dict[str, Any] = {}
+    if spec.required:
+        constraints["required"] = True
+    if spec.values and not spec.open:
+        constraints["enum"] = list(spec.values.values())
+    if spec.format == "uscc":
+        constraints["pattern"] = USCC_PATTERN
+    if spec.disclosure == "masked":
+        field["description"] = "已脱敏" if spec.mask == "id_number" else "自然人姓名已脱敏"
+    if constraints:
+        field["constraints"] = constraints
+    return field
+
+
+def safe_cell(value: str) -> str:
+    """A text cell as written to a CSV or workbook: prefixed with ``'`` if a spreadsheet would evaluate it.
+
+    Applies to text cells only: a number column keeps ``-5`` as a number. ``=HYPERLINK(…)``,
+    ``@SUM(…)``, ``=cmd|…``, ``+``, ``-``, a tab, CR or LF first, and their full-width forms are caught.
+    """
+    return "'" + value if value and unicodedata.normalize("NFKC", value[0])[:1] in _FORMULA_START else value
+
+
+def record_cells(item: CatalogItem, record: PublicRecord) -> list[str]:
+    """The cells of a record's row, as published (no escaping), in the order of :func:`table_schema`."""
+    cells = [record.fields.get(f.name, "") for f in item.public_fields]
+    return [*cells, record.date.isoformat(), record.until.isoformat() if record.until else ""]
+
+
+def decision_year(item: CatalogItem, record: PublicRecord) -> str:
+    """The year of a record's decision date (许可决定日期, 处罚决定日期 …; its publication start without one)."""
+    name = item.role("decision_date")
+    text = record.fields.get(name, "") if name else ""
+    return text[:4] if len(text) >= 4 and text[:4].isdigit() else str(record.date.year)

@@ -1,0 +1,395 @@
+"""Open data journalists can trust (issue 14): packages per item and for everything, Excel that keeps codes,
+statistics, and catalogue metadata for harvesters.
+
+A small site whose records hold what breaks spreadsheets (an all-digit 统一社会信用代码, a 15-digit 工商注册号,
+a document number with leading zeros, formula-looking text) is built twice; every package must validate with
+frictionless and declare its files' true sizes and hashes, the zips must be the packages, the workbooks must
+keep codes as text and formulas inert, the statistics must add up, the DCAT catalogue and the schema.org markup
+must parse as RDF with the expected classes and properties, and the two builds must give the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import hashlib
+import json
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import CATALOGUE, PROFILES_DIR, build_site, make_uscc, person, row, site_config, write_csv
+from frictionless import validate
+from openpyxl import load_workbook
+from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from stdnum.cn import uscc
+
+from site_builder.audit.verify import verify_site
+from site_builder.build import build
+from site_builder.config import DataSettings, load_config
+from site_builder.exceptions import ConfigError
+from site_builder.outputs.datapackage import DataPackageOutput
+from site_builder.outputs.site import Site
+from site_builder.outputs.statistics import DIMENSIONS, NO_CODE
+from site_builder.rules.profiles import load_profile
+from site_builder.rules.redaction import PublicRecord
+from site_builder.store.published import PublishedStore
+
+pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")  # inside rdflib
+AS_OF = date(2026, 11, 24)
+BASE = "https://credit.example.gov.cn/"
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+DCT = Namespace("http://purl.org/dc/terms/")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+SDO = Namespace("http://schema.org/")
+SCHEMA_ORG_CONTEXT = {"@vocab": "http://schema.org/", "url": {"@type": "@id"}, "contentUrl": {"@type": "@id"},
+                      "license": {"@type": "@id"}}
+"""The part of https://schema.org's JSON-LD context this markup uses (its vocabulary and the URL-valued properties),
+given locally: the tests fetch nothing."""
+
+
+def all_digit_uscc() -> str:
+    """A valid 统一社会信用代码 made of digits only (about a quarter of real codes are)."""
+    for n in range(1000):
+        body = f"91330100712345{n:03d}"
+        if uscc.calc_check_digit(body).isdigit():
+            return body + uscc.calc_check_digit(body)
+    raise AssertionError("no all-digit code")
+
+
+DIGITS = all_digit_uscc()
+REG_NO = "330100400012345"
+"""A 15-digit 工商注册号 (its 7th-12th digits are no date: not an old ID number)."""
+LETTERS = make_uscc("91210204MA0XYB12A")
+FORMULAS = {"decision_no": '=HYPERLINK("http://evil.example","点击")', "violation_facts": "+1", "remarks": "@SUM(1)"}
+
+
+def records_folder(root: Path) -> Path:
+    records = root / "records"
+    write_csv(records / "subject.csv", "subject", [
+        row("subject", record_id="SJ-1", uscc=DIGITS, subject_name="杭州数字科技有限公司", subject_type="企业"),
+        row("subject", record_id="SJ-2", uscc=LETTERS, subject_name="大连字母贸易有限公司", established="2019-05-06")])
+    write_csv(records / "admin_penalty.csv", "admin_penalty", [
+        row("admin_penalty", record_id="AP-1", uscc=DIGITS, subject_name="杭州数字科技有限公司", business_reg_no=REG_NO,
+            decision_date="2026-06-01", fine_amount="-5", **FORMULAS),
+        row("admin_penalty", record_id="AP-2", uscc=DIGITS, subject_name="杭州数字科技有限公司", decision_no="00120",
+            decision_date="2025-12-20", severity="严重", authority="杭州市生态环境局"),
+        row("admin_penalty", record_id="AP-3", decision_date="2026-02-03", decision_no="杭市监罚〔2026〕3号",
+            **person())])
+    write_csv(records / "admin_license.csv", "admin_license", [
+        row("admin_license", record_id="XK-1", uscc=LETTERS, subject_name="大连字母贸易有限公司", license_category="特许",
+            decision_date="2025-01-10", authority="大连市行政审批局")])
+    return records
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The same records built twice, in two folders."""
+    built = []
+    for name in ("first", "second"):
+        root = tmp_path_factory.mktemp(name)
+        build_site(root, records_folder(root), AS_OF)
+        built.append(root / "output")
+    return built[0], built[1]
+
+
+@pytest.fixture(scope="module")
+def data(sites: tuple[Path, Path]) -> Path:
+    return sites[0] / "data"
+
+
+def descriptors(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*datapackage.json"))
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+# --- Packages ----------------------------------------------------------------------------------------------
+
+
+def test_one_package_per_item_and_one_for_everything(data: Path) -> None:
+    items = ["subject", "admin_license", "commendation", "admin_penalty", "dishonest_list", "judgment"]
+    assert [p.name for p in descriptors(data)] == sorted([f"{i}.datapackage.json" for i in items] + ["datapackage.json"])
+    whole = read_json(data / "datapackage.json")
+    assert [r["path"] for r in whole["resources"]] == [f"{i}.csv" for i in items] + ["statistics.csv"]
+    for item in items:
+        package = read_json(data / f"{item}.datapackage.json")
+        assert package["name"] == "public-credit-information-" + item.replace("_", "-")
+        assert [r["path"] for r in package["resources"]] == [f"{item}.csv"]
+        assert package["resources"][0] == next(r for r in whole["resources"] if r["path"] == f"{item}.csv")
+
+
+@pytest.mark.parametrize("name", ["datapackage.json", "admin_penalty.datapackage.json", "subject.datapackage.json"])
+def test_package_metadata(data: Path, name: str) -> None:
+    package = read_json(data / name)
+    assert package["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
+    assert package["id"] == BASE + "data/" + name
+    assert package["version"] == "2026.11.24+national"
+    assert package["created"] == "2026-11-24T00:00:00+08:00"
+    assert package["title"] and "数据截至 2026-11-24" in package["description"]
+    assert package["licenses"] == [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
+                                    "title": "Creative Commons Attribution 4.0 International"}]
+    assert package["contributors"] == [{"title": "示例市公共信用信息中心", "path": BASE, "roles": ["publisher"]}]
+    titles = [s["title"] for s in package["sources"]]
+    assert any("国家发展改革委令" in t or "公示期限" in t for t in titles), "the regulations"
+    for resource in package["resources"]:
+        assert resource["encoding"] == "utf-8-sig" and resource["format"] == "csv" and resource["schema"]["fields"]
+    if name == "admin_penalty.datapackage.json":
+        authorities = {s["title"]: s.get("path", "") for s in package["sources"]}
+        assert set(authorities) >= {"杭州市市场监督管理局", "杭州市生态环境局"}
+        assert authorities["杭州市生态环境局"].startswith(BASE + "authority/")
+
+
+def test_every_package_validates_and_declares_its_files_truly(data: Path) -> None:
+    for descriptor in descriptors(data):
+        report = validate(str(descriptor))
+        assert report.valid, (descriptor.name, report.flatten(["rowNumber", "fieldName", "type", "note"]))
+        for resource in read_json(descriptor)["resources"]:
+            content = (data / resource["path"]).read_bytes()
+            assert resource["bytes"] == len(content), resource["path"]
+            assert resource["hash"] == "sha256:" + hashlib.sha256(content).hexdigest(), resource["path"]
+
+
+def test_each_zip_is_its_package(data: Path) -> None:
+    for descriptor in descriptors(data):
+        archive = data / (descriptor.name.removesuffix(".datapackage.json") + ".zip"
+                          if descriptor.name != "datapackage.json" else "datapackage.zip")
+        with zipfile.ZipFile(archive) as zipped:
+            names = zipped.namelist()
+            assert zipped.read("datapackage.json") == descriptor.read_bytes()
+            resources = [r["path"] for r in read_json(descriptor)["resources"]]
+            assert names == sorted(["datapackage.json", *resources])
+            for path in resources:
+                assert zipped.read(path) == (data / path).read_bytes()
+            assert {i.date_time for i in zipped.infolist()} == {(2026, 11, 24, 0, 0, 0)}
+        assert validate(str(archive)).valid, archive.name
+
+
+def test_verify_checks_every_package_and_zip(sites: tuple[Path, Path], tmp_path: Path) -> None:
+    assert verify_site(sites[0]) == []
+    import shutil
+
+    site = tmp_path / "site"
+    shutil.copytree(sites[0], site)
+    descriptor = site / "data" / "admin_license.datapackage.json"
+    package = read_json(descriptor)
+    package["resources"][0]["bytes"] += 1
+    descriptor.write_text(json.dumps(package), encoding="utf-8")
+    with zipfile.ZipFile(site / "data" / "judgment.zip", "a") as zipped:
+        zipped.writestr("extra.csv", "a\n")
+    problems = verify_site(site, check_hashes=False)
+    assert "data/admin_license.datapackage.json: resource 'admin_license.csv' is not that of data/datapackage.json" in problems
+    assert "data/admin_license.zip: datapackage.json differs from data/admin_license.datapackage.json" in problems
+    assert "data/judgment.zip: holds extra.csv, which data/judgment.datapackage.json does not list" in problems
+
+
+# --- Excel-ready -------------------------------------------------------------------------------------------
+
+
+def sheet_rows(path: Path) -> dict[str, dict[str, Any]]:
+    """The data sheet's cells by record id and Chinese column title."""
+    sheet = load_workbook(path).worksheets[0]
+    rows = list(sheet.iter_rows())
+    titles = [str(c.value) for c in rows[0]]
+    return {str(r[0].value): {t: c for t, c in zip(titles, r, strict=True)} for r in rows[1:]}
+
+
+def test_workbook_keeps_codes_as_text_and_formulas_inert(data: Path) -> None:
+    cells = sheet_rows(data / "admin_penalty.xlsx")
+    first = cells["AP-1"]
+    for title, value in (("统一社会信用代码", DIGITS), ("工商注册号", REG_NO)):
+        assert first[title].value == value and first[title].data_type == "s" and first[title].number_format == "@", title
+    assert cells["AP-2"]["行政处罚决定书文号"].value == "00120"  # leading zeros kept
+    assert first["行政处罚决定书文号"].value == "'" + FORMULAS["decision_no"]
+    assert first["违法事实"].value == "'+1" and first["备注"].value == "'@SUM(1)"
+    for cell in (first["行政处罚决定书文号"], first["违法事实"], first["备注"]):
+        assert cell.data_type == "s", "a string, never a formula"
+    assert first["罚款金额（万元）"].value == -5 and first["罚款金额（万元）"].data_type == "n"
+    assert first["处罚决定日期"].value == datetime(2026, 6, 1) and first["处罚决定日期"].is_date
+    book = load_workbook(data / "admin_penalty.xlsx")
+    assert book.sheetnames == ["行政处罚", "字段说明"]
+    assert book.worksheets[0].freeze_panes == "A2"
+    assert all(c.data_type != "f" for ws in book.worksheets for r in ws.iter_rows() for c in r)
+    described = {str(r[1]): r for r in book["字段说明"].iter_rows(min_row=2, values_only=True) if r[0]}
+    assert described["统一社会信用代码"][2:4] == ("uscc", "文本")
+    assert "取值：轻微、一般、严重" in str(described["失信程度"][5])
+
+
+def test_canonical_csv_keeps_the_data_as_published(data: Path) -> None:
+    rows = {r["record_id"]: r for r in read_csv(data / "admin_penalty.csv")}
+    assert rows["AP-1"]["uscc"] == DIGITS and rows["AP-1"]["business_reg_no"] == REG_NO
+    assert rows["AP-2"]["decision_no"] == "00120"
+    assert {name: rows["AP-1"][name] for name in FORMULAS} == {name: "'" + value for name, value in FORMULAS.items()}
+    assert rows["AP-1"]["fine_amount"] == "-5"
+    assert next(iter(rows["AP-1"])) == "record_id", "English field names"
+
+
+# --- Statistics --------------------------------------------------------------------------------------------
+
+
+def test_statistics_add_up_to_the_published_counts(data: Path) -> None:
+    statistics = read_json(data / "statistics.json")
+    published = {item: len(read_csv(data / f"{item}.csv")) for item in (i["item"] for i in statistics["items"])}
+    assert published["admin_penalty"] == 3 and published["commendation"] == 0
+    table = read_csv(data / "statistics.csv")
+    for entry in statistics["items"]:
+        assert entry["records"] == published[entry["item"]]
+        assert set(entry["counts"]) == set(DIMENSIONS)
+        for dimension, counts in entry["counts"].items():
+            assert sum(c["count"] for c in counts) == entry["records"], (entry["item"], dimension)
+            assert [(r["key"], r["label"], int(r["count"])) for r in table
+                    if (r["item"], r["dimension"]) == (entry["item"], dimension)] == [(c["key"], c["label"], c["count"])
+                                                                                     for c in counts]
+
+
+def test_statistics_by_year_region_authority_and_class(data: Path) -> None:
+    items = {i["item"]: i for i in read_json(data / "statistics.json")["items"]}
+    penalty = {name: {c["label"]: c["count"] for c in counts} for name, counts in items["admin_penalty"]["counts"].items()}
+    assert penalty["year"] == {"2025": 1, "2026": 2}
+    assert penalty["province"] == {"浙江省": 2, NO_CODE: 1}  # a natural person has no code
+    assert {c["key"] for c in items["admin_penalty"]["counts"]["region"]} == {"330100", ""}
+    assert penalty["authority"] == {"杭州市市场监督管理局": 2, "杭州市生态环境局": 1}
+    assert items["admin_penalty"]["class"] == {"field": "severity", "title": "失信程度"}
+    assert penalty["class"] == {"一般": 2, "严重": 1}
+    assert items["admin_license"]["class"]["title"] == "许可类别"
+    assert {c["label"] for c in items["subject"]["counts"]["province"]} == {"浙江省", "辽宁省"}
+
+
+def test_charts_are_inline_svg_without_script_or_external_reference(data: Path) -> None:
+    page = (data / "index.html").read_text(encoding="utf-8")
+    svgs = re.findall(r"<svg .*?</svg>", page, flags=re.S)
+    assert len(svgs) == 4 * 3, "four charts for each of the three items with records"
+    for svg in svgs:
+        assert 'role="img"' in svg and "<script" not in svg and "<!--" not in svg
+        assert "@import" not in svg and "url(" not in svg and "href" not in svg
+        assert not re.search(r"https?://(?!www\.w3\.org/2000/svg)", svg)
+    assert "id=\"chart-admin_penalty-year\"" in page and "<title>行政处罚，按决定年份：2025 1；2026 2</title>" in page
+
+
+def test_stray_characters_never_break_the_downloads(tmp_path: Path) -> None:
+    """A value holding characters XML forbids (as if parsing let them through) gives a readable workbook and chart."""
+    config = site_config(tmp_path, tmp_path / "records")
+    store = PublishedStore(tmp_path / "store.sqlite")
+    dirty = "坏\x01字\x0b符\ufffe"
+    fields = {f.name: "" for f in CATALOGUE["admin_penalty"].public_fields} | {
+        "record_id": "AP-1", "subject_name": f"公司{dirty}", "decision_no": f"=号{dirty}", "authority": f"机关{dirty}",
+        "decision_date": "2026-06-01", "fine_amount": "not a number", "severity": "一般"}
+    store.add(PublicRecord("admin_penalty", "AP-1", DIGITS, f"公司{dirty}", "legal_person", f"机关{dirty}",
+                           date(2026, 6, 1), None, None, fields))
+    store.flush()
+    try:
+        site = Site(config, CATALOGUE, load_profile(PROFILES_DIR, "national", CATALOGUE), AS_OF, store)
+        out = tmp_path / "site"
+        DataPackageOutput().write(site, out)
+    finally:
+        store.close()
+    cells = sheet_rows(out / "data" / "admin_penalty.xlsx")["AP-1"]
+    assert cells["行政处罚决定书文号"].value == "'=号坏字符" and cells["罚款金额（万元）"].value == "not a number"
+    page = (out / "data" / "index.html").read_text(encoding="utf-8")
+    for svg in re.findall(r"<svg .*?</svg>", page, flags=re.S):
+        ET.fromstring(svg)
+    assert ["type-error"] in validate(str(out / "data" / "admin_penalty.datapackage.json")).flatten(["type"])
+
+
+# --- Catalogue metadata ------------------------------------------------------------------------------------
+
+
+def test_dcat_catalogue_parses_as_rdf_with_datasets_and_distributions(data: Path) -> None:
+    graph = Graph().parse(data / "catalog.jsonld", format="json-ld")
+    catalog = URIRef(BASE + "data/catalog.jsonld")
+    assert (catalog, RDF.type, DCAT.Catalog) in graph
+    datasets = set(graph.objects(catalog, DCAT.dataset))
+    assert len(datasets) == 7 and all((d, RDF.type, DCAT.Dataset) in graph for d in datasets)
+    penalty = URIRef(BASE + "data/#admin_penalty")
+    assert penalty in datasets
+    assert (URIRef(BASE + "data/#all"), DCT.hasPart, penalty) in graph
+    assert Literal("行政处罚（示例市公共信用信息公示）", lang="zh") in set(graph.objects(penalty, DCT.title))
+    downloads = {}
+    for distribution in graph.objects(penalty, DCAT.distribution):
+        assert (distribution, RDF.type, DCAT.Distribution) in graph
+        url = str(graph.value(distribution, DCAT.downloadURL))
+        checksum = graph.value(distribution, SPDX.checksum)
+        downloads[url] = (int(str(graph.value(distribution, DCAT.byteSize))), str(graph.value(checksum, SPDX.checksumValue)))
+    assert set(downloads) == {BASE + f"data/admin_penalty.{ext}" for ext in ("csv", "xlsx", "zip", "datapackage.json")}
+    for url, (size, digest) in downloads.items():
+        content = (data / url.removeprefix(BASE + "data/")).read_bytes()
+        assert (size, digest) == (len(content), hashlib.sha256(content).hexdigest()), url
+
+
+def schema_org_graph(page: str) -> Graph:
+    markup = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, flags=re.S).group(1))  # type: ignore[union-attr]
+    assert markup["@context"] == "https://schema.org"
+    return Graph().parse(data=json.dumps(markup | {"@context": SCHEMA_ORG_CONTEXT}), format="json-ld")
+
+
+def test_download_page_has_schema_org_dataset_markup(data: Path) -> None:
+    graph = schema_org_graph((data / "index.html").read_text(encoding="utf-8"))
+    whole = URIRef(BASE + "data/#all")
+    assert (whole, RDF.type, SDO.Dataset) in graph
+    assert (whole, SDO.license, URIRef("https://creativecommons.org/licenses/by/4.0/")) in graph
+    parts = set(graph.objects(whole, SDO.hasPart))
+    assert URIRef(BASE + "data/#admin_penalty") in parts and len(parts) == 6
+    urls = {graph.value(d, SDO.contentUrl) for d in graph.objects(URIRef(BASE + "data/#admin_penalty"), SDO.distribution)
+            if (d, RDF.type, SDO.DataDownload) in graph}
+    assert URIRef(BASE + "data/admin_penalty.xlsx") in urls and URIRef(BASE + "data/admin_penalty.csv") in urls
+    assert graph.value(URIRef(BASE + "data/#admin_penalty"), SDO.temporalCoverage) == Literal("2025/2026")
+
+
+# --- Determinism -------------------------------------------------------------------------------------------
+
+
+def tree(folder: Path) -> Iterator[tuple[str, bytes]]:
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        yield path.relative_to(folder).as_posix(), path.read_bytes()
+
+
+def test_two_builds_give_the_same_bytes(sites: tuple[Path, Path]) -> None:
+    first, second = (dict(tree(site / "data")) for site in sites)
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []
+    assert {n for n in first if n.endswith((".zip", ".xlsx"))} >= {"datapackage.zip", "admin_penalty.xlsx", "subject.zip"}
+    with zipfile.ZipFile(sites[0] / "data" / "admin_penalty.xlsx") as book:
+        assert {i.date_time for i in book.infolist()} == {(2026, 11, 24, 0, 0, 0)}
+        assert b"2026-11-24T00:00:00Z" in book.read("docProps/core.xml")
+
+
+# --- Yearly partitions -------------------------------------------------------------------------------------
+
+
+def test_a_large_item_is_split_by_year(tmp_path: Path) -> None:
+    config = site_config(tmp_path, records_folder(tmp_path), search=False)
+    build(dataclasses.replace(config, data=DataSettings(partition_bytes=1)), AS_OF)
+    data = tmp_path / "output" / "data"
+    assert not (data / "admin_penalty.csv").exists()
+    assert sorted(p.name for p in (data / "admin_penalty").iterdir()) == ["2025.csv", "2025.xlsx", "2026.csv", "2026.xlsx"]
+    assert [r["record_id"] for r in read_csv(data / "admin_penalty" / "2026.csv")] == ["AP-1", "AP-3"]
+    assert list(sheet_rows(data / "admin_penalty" / "2025.xlsx")) == ["AP-2"]
+    package = read_json(data / "admin_penalty.datapackage.json")
+    assert [(r["name"], r["path"]) for r in package["resources"]] == [
+        ("admin-penalty-2025", "admin_penalty/2025.csv"), ("admin-penalty-2026", "admin_penalty/2026.csv")]
+    assert (data / "commendation.csv").is_file(), "an item without records is one (empty) file"
+    for descriptor in descriptors(data):
+        assert validate(str(descriptor)).valid, descriptor.name
+    with zipfile.ZipFile(data / "admin_penalty.zip") as zipped:
+        assert zipped.namelist() == ["admin_penalty/2025.csv", "admin_penalty/2026.csv", "datapackage.json"]
+    assert verify_site(tmp_path / "output") == []
+    page = (data / "index.html").read_text(encoding="utf-8")
+    assert 'href="/data/admin_penalty/2026.csv">admin_penalty/2026.csv</a>' in page
+
+
+def test_partition_size_must_not_be_negative(tmp_path: Path) -> None:
+    (tmp_path / "site_builder.toml").write_text("[data]\npartition_bytes = -1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="data.partition_bytes"):
+        load_config(tmp_path / "site_builder.toml")
