@@ -124,7 +124,8 @@ def build(config: Config, as_of: date, new_chain: bool = False, progress: TextIO
                                                           build_id, as_of)
             decide.summary |= {"rows": decide.done, "published": sum(ledger.counts.published.values()),
                                **(change_set.counts if change_set else {"baseline": "yes"})}
-        change_log = changes.change_log(audit_root, chain, change_set, baseline, build_id, as_of, config.changes.kept)
+        change_log = changes.change_log(audit_root, chain, change_set, baseline, build_id, as_of, config.changes.kept,
+                                        changes.withdrawn_records(BuildRecord(work).record_state))
         names = frozenset(o.name for o in outputs)
         files = FileIndex(staging, _site_key(config, catalogue, policy, names), previous)
         site = Site(config, catalogue, policy, as_of, store, names, files, build_id, change_log)

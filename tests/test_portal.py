@@ -279,3 +279,46 @@ def test_search_split_into_bundles_finds_what_one_bundle_finds(demo: tuple[str, 
         assert set(one) <= set(several), query  # what one bundle finds, three find
         for url in several:  # and only pages that show the whole code (no partial matches from a bundle without it)
             assert query in (split / url.strip("/") / "index.html").read_text(encoding="utf-8"), (query, url)
+
+
+def test_the_url_of_a_record_no_longer_public_shows_a_notice(browser: Any, tmp_path: Path) -> None:
+    """A record page of one build whose record has expired by the next: the same URL answers with a short
+    notice (no content, no subject name, noindex), listed neither in the sitemap nor in the search index."""
+    config = site_config(tmp_path, ROOT / "data" / "records", search=True)
+    first = build(config, AS_OF)
+    before = {p.parent.relative_to(first.output.resolve()).as_posix(): p.read_text(encoding="utf-8")
+              for p in (first.output.resolve() / "record").glob("*/*/index.html")}
+    later = build(config, date(2027, 6, 30)).output.resolve()
+    gone = sorted(path for path in before if "此信息已不再公示" in (later / path / "index.html").read_text(encoding="utf-8"))
+    assert gone, "no record of the demo expires by 2027-06-30"
+    sitemap = (later / "sitemap.xml").read_text(encoding="utf-8")
+    pagefind = "".join(readable_texts_of(later / "pagefind"))
+    for path in gone:
+        notice = (later / path / "index.html").read_text(encoding="utf-8")
+        subject = before[path].split('data-pagefind-meta="subject">', 1)[1].split("<", 1)[0]
+        heading = before[path].split('data-pagefind-meta="title" data-pagefind-weight="5">', 1)[1].split("<", 1)[0]
+        assert '<meta name="robots" content="noindex">' in notice
+        assert subject not in notice and heading not in notice, path
+        assert path + "/" not in sitemap
+        assert f"/{path}/" not in pagefind
+    with served(later) as base:
+        page, errors = open_page(browser, PHONE)
+        response = page.goto(base + gone[0] + "/")
+        assert response is not None and response.status == 200
+        assert page.locator("h1").inner_text() == "此信息已不再公示"
+        assert page.locator('meta[name="robots"]').get_attribute("content") == "noindex"
+        assert not errors, errors
+        page.close()
+
+
+def readable_texts_of(folder: Path) -> list[str]:
+    """The text of every file of a Pagefind bundle (its index files are gzip-compressed)."""
+    import gzip
+
+    texts = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        texts.append(data.decode("utf-8", errors="replace"))
+    return texts

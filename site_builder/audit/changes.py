@@ -132,6 +132,9 @@ class ChangeLog:
     sets: tuple[ChangeSet, ...]
     """The change sets of the last ``keep`` builds that have one, newest first."""
     keep: int
+    withdrawn: tuple[tuple[str, str], ...] = ()
+    """``(item, record id)`` of every record the site published once and no longer does, sorted (their URLs
+    answer with a notice: ``outputs/notices.py``)."""
 
 
 def previous_state(audit_root: Path, chain: list[ChainEntry]) -> Path | None:
@@ -306,8 +309,22 @@ def read_change_set(path: Path) -> ChangeSet:
                      date.fromisoformat(data["previous"]["as_of"]), changes)
 
 
+def withdrawn_records(state: Path) -> tuple[tuple[str, str], ...]:
+    """``(item, record id)`` of the records a record state holds as no longer published, sorted."""
+    if not state.is_file():
+        return ()
+    db = sqlite3.connect(f"{state.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        rows = db.execute("SELECT item, record_id FROM record WHERE withdrawn IS NOT NULL ORDER BY item, record_id")
+        return tuple((str(item), str(record_id)) for item, record_id in rows)
+    except sqlite3.Error as exc:
+        raise AuditError(f"{state}: cannot be read as a record state ({exc})") from exc
+    finally:
+        db.close()
+
+
 def change_log(audit_root: Path, chain: list[ChainEntry], current: ChangeSet | None, baseline: tuple[str, date],
-               build_id: str, as_of: date, keep: int) -> ChangeLog:
+               build_id: str, as_of: date, keep: int, withdrawn: tuple[tuple[str, str], ...] = ()) -> ChangeLog:
     """This build's change set and those of the builds before it back to the baseline, at most ``keep`` in all.
 
     A kept change set that cannot be read is left out with a warning (the site lists the others).
@@ -324,4 +341,4 @@ def change_log(audit_root: Path, chain: list[ChainEntry], current: ChangeSet | N
             continue
         except (OSError, ValueError, KeyError, TypeError) as exc:
             log.warning("changes=%s cannot be read (%s): left out of the site", path, exc)
-    return ChangeLog(build_id, as_of, baseline[0], baseline[1], tuple(sets[:keep]), keep)
+    return ChangeLog(build_id, as_of, baseline[0], baseline[1], tuple(sets[:keep]), keep, withdrawn)

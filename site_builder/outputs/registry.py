@@ -15,6 +15,7 @@ from site_builder.outputs.base import Output
 from site_builder.outputs.changes import ChangesOutput
 from site_builder.outputs.datapackage import DataPackageOutput
 from site_builder.outputs.discovery import FeedOutput, SitemapOutput
+from site_builder.outputs.notices import NoticesOutput
 from site_builder.outputs.render import PagesOutput
 from site_builder.outputs.search import SearchOutput
 from site_builder.outputs.subject_data import SubjectDataOutput
@@ -22,7 +23,7 @@ from site_builder.outputs.subject_data import SubjectDataOutput
 ENTRY_POINT_GROUP = "site_builder.outputs"
 """The entry point group through which installed packages add outputs."""
 BUILTIN: tuple[type[Output], ...] = (PagesOutput, SubjectDataOutput, DataPackageOutput, ChangesOutput, FeedOutput, SitemapOutput,
-                                     SearchOutput)
+                                     NoticesOutput, SearchOutput)
 """The outputs site_builder itself provides."""
 
 

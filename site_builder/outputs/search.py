@@ -34,6 +34,7 @@ import cbor2
 
 from site_builder.exceptions import BuildError
 from site_builder.outputs import base
+from site_builder.outputs.notices import notice_paths
 from site_builder.outputs.site import Site
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,8 @@ class SearchOutput(base.Output):
 
     def write(self, site: Site, out: Path) -> list[Path]:
         """Index the pages in ``out`` (in one bundle or several); return the bundles' files."""
-        pages = indexed_pages(out, site.config.search.index_records)
+        notices = {f"{path}index.html" for path, _, _ in notice_paths(site)}
+        pages = [page for page in indexed_pages(out, site.config.search.index_records) if page not in notices]
         count = site.config.search.bundles or max(1, -(-len(pages) // PAGES_PER_BUNDLE))
         if count == 1:
             index_site(out)
