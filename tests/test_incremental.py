@@ -264,7 +264,7 @@ def test_withdrawn_records(withdrawn: tuple[Pair, list[Withdrawn]]) -> None:
     assert_incremental_equals_full(pair)
     for record in gone:
         assert page(PENALTY, record.record_id) in pair.before, record
-        assert page(PENALTY, record.record_id) not in pair.incremental, record
+        assert is_notice(pair.incremental[page(PENALTY, record.record_id)]), record
 
 
 def test_next_day_with_nothing_changed(generated: Path, tmp_path: Path) -> None:
@@ -313,7 +313,7 @@ def test_the_day_a_disclosure_period_ends(generated: Path, tmp_path: Path) -> No
     pair = two_sequences(tmp_path, records, move_on)
     assert_incremental_equals_full(pair)
     for name in expired:
-        assert name in pair.before and name not in pair.incremental, name
+        assert name in pair.before and is_notice(pair.incremental[name]), name
     assert pair.before["index.html"] != pair.incremental["index.html"]  # the home page shows the as-of date
     kept = [name for name in pair.incremental if name.startswith("record/") and name in pair.before]
     assert pair.result.reused >= len(kept) // 2, f"{pair.result.reused} files taken over, {len(kept)} record pages kept"
@@ -349,8 +349,8 @@ def test_a_withdrawn_record_leaves_no_trace(withdrawn: tuple[Pair, list[Withdraw
     listed_before, listed_after = (json.loads(site["manifest.json"])["outputs"] for site in (before, after))
     for record in gone:
         prefix = f"record/{PENALTY}/{record.record_id}/"
-        assert prefix + "index.html" in listed_before and prefix + "index.html" not in listed_after, record
-        assert [name for name in after if name.startswith(prefix)] == [], record
+        assert not is_notice(before[prefix + "index.html"]) and is_notice(after[prefix + "index.html"]), record
+        assert [name for name in after if name.startswith(prefix)] == [prefix + "index.html"], record  # the notice only
         assert record.record_id in before[f"data/{PENALTY}.csv"].decode("utf-8-sig"), record
         assert [name for name in files_containing({n: d for n, d in after.items() if n.startswith("data/")}, record.record_id)
                 if not withdrawal_notice(name)] == [], record
@@ -362,9 +362,15 @@ def test_a_withdrawn_record_leaves_no_trace(withdrawn: tuple[Pair, list[Withdraw
         assert [name for name in files_containing(after, record.record_id) if not withdrawal_notice(name)] == [], record
 
 
+def is_notice(page: bytes) -> bool:
+    """Whether a record page is the notice of a record no longer public (issue 15: its URL answers with it)."""
+    return "此信息已不再公示".encode() in page and b'<meta name="robots" content="noindex">' in page
+
+
 def withdrawal_notice(name: str) -> bool:
     """Files that list withdrawals by record id and reason class only (issue 14: change files, withdrawals feed)."""
-    return "changes" in name or "withdraw" in name
+    return ("changes" in name or "withdraw" in name or name.startswith("record/")  # a record's notice shows its id
+            or name == "manifest.json")  # which lists the notice's path
 
 
 # --- 3. A build killed during an incremental rebuild -----------------------------------------------------------------

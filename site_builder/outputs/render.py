@@ -173,11 +173,14 @@ class Renderer:
         with identity, counts and timeline."""
         catalogue = self.site.catalogue
         identity_item = catalogue["subject"] if "subject" in catalogue.ids else None
+        policy, as_of = self.site.policy, self.site.as_of
+        bases = {item.id: policy.period(item.id, item.period, as_of).basis for item in catalogue.items}
         for key, records in self.site.store.subjects(after, upto):
             identity = next((r for r in records if r.item == "subject"), None)
             timeline = [r for r in records if r.item != "subject"]
             counts = [(i, n) for i in catalogue.items if i.id != "subject"
                       if (n := sum(1 for r in timeline if r.item == i.id))]
+            basis = [(i, bases[i.id]) for i, _ in counts]
             name = identity.subject_name if identity else records[0].subject_name
             kind = identity.fields.get("subject_type", "") if identity else CATEGORIES.get(records[0].subject_category, "")
             self.write(
@@ -185,7 +188,7 @@ class Renderer:
                 identity_fields=identity_item.public_fields if identity_item else (), timeline=timeline,
                 counts=counts, region=region_name(region_code(key)), terms=name_terms(name), kind=kind,
                 latest=records[0].date, jsonld=self.subject_jsonld(key, name, identity),
-                documents=" ".join(self.heading(r) for r in timeline),
+                documents=" ".join(self.heading(r) for r in timeline), basis=basis,
             )
 
     def authority_pages(self) -> None:
