@@ -236,7 +236,8 @@ def test_nothing_of_a_withdrawn_record_reaches_the_next_build(leak_site: LeakSit
     after two published penalties were withdrawn: AP-2's row removed (a natural person: masked name and ID
     number), AP-3 put under objection. No file of the new site (gzip, zip and Pagefind files opened) shows their
     content, the masked name or ID number, or what never was public; their ids appear only where withdrawals are
-    listed (the change files and the withdrawals feed), with their reason classes."""
+    listed (the change files and the withdrawals feed) and in the notice their old URL answers with (issue 15; the
+    manifest lists it), the change files giving their reason classes."""
     shutil.copytree(leak_site.root, tmp_path / "site", symlinks=True)
     root, records = tmp_path / "site", tmp_path / "site" / "records"
     with (records / "admin_penalty" / "part-1.csv").open(encoding="gb18030", newline="") as fh:
@@ -259,8 +260,10 @@ def test_nothing_of_a_withdrawn_record_reaches_the_next_build(leak_site: LeakSit
     assert [leak for leak in leaks if leak != ("张*丰", "static/search.js")] == []  # the theme's script cites 张*丰
     notices = {f"changes/{result.entry.build_id}/{name}" for name in ("changes.csv", "changes.json", "index.html")}
     for record_id, reason in (("AP-2", "withdrawn_by_authority"), ("AP-3", "objection")):
+        notice = f"record/admin_penalty/{record_id}/index.html"  # the old URL answers with a notice (issue 15)
         assert {name for name, text in texts.items() if re.search(rf"\b{record_id}\b", text)} == notices | {
-            "changes/withdrawn.xml"}, record_id
+            "changes/withdrawn.xml", notice, "manifest.json"}, record_id
+        assert "noindex" in texts[notice] and "SHOWN0" not in texts[notice]
         assert f"withdrawn,admin_penalty,{record_id},,{reason}," in texts[f"changes/{result.entry.build_id}/changes.csv"]
 
 
@@ -591,7 +594,8 @@ def test_penalty_page_disappears_the_day_after_its_last_day(tmp_path: Path, seve
     assert "record/admin_penalty/AP-1/" in (out / "items" / "admin_penalty" / "index.html").read_text(encoding="utf-8")
 
     result = build_site(tmp_path, records, last_day + timedelta(days=1))
-    assert not page.exists()
+    notice = page.read_text(encoding="utf-8")  # the old URL answers with a notice (issue 15), without the record
+    assert 'content="noindex"' in notice and "杭市监罚" not in notice and "杭州恒远科技有限公司" not in notice
     assert read_csv(out / "data" / "admin_penalty.csv") == []
     assert "record/admin_penalty/AP-1/" not in (out / "items" / "admin_penalty" / "index.html").read_text(encoding="utf-8")
     assert not (out / "subject" / COMPANY).exists()

@@ -193,7 +193,8 @@ def test_the_change_page_and_the_withdrawals_feed(two_builds: TwoBuilds) -> None
 
 def test_nothing_of_a_withdrawn_record_but_its_id_is_in_the_next_site(two_builds: TwoBuilds) -> None:
     """Build 2's whole site (change files and feeds included, gzip and zip members opened) shows no name, code,
-    number or fact of the seven withdrawn penalties; their ids appear only in the change files and the feed."""
+    number or fact of the seven withdrawn penalties; their ids appear only in the change files, the withdrawals
+    feed and the notice their old URL answers with (issue 15; listed in the manifest)."""
     second = two_builds.second
     before = {name: readable(data) for name, data in two_builds.before.items()}
     after = {name: readable(data) for name, data in site_files(second).items()}
@@ -201,8 +202,10 @@ def test_nothing_of_a_withdrawn_record_but_its_id_is_in_the_next_site(two_builds
         assert any(secrets_of(n)[0] in text for text in before.values()), n  # the check below can find them
         assert [(secret, name) for secret in secrets_of(n) for name, text in after.items() if secret in text] == [], n
         holding = {name for name, text in after.items() if re.search(rf"\bAP-{n}\b", text)}
+        notice = f"record/{PENALTY}/AP-{n}/index.html"
         assert holding == {f"changes/{second.entry.build_id}/changes.csv", f"changes/{second.entry.build_id}/changes.json",
-                           f"changes/{second.entry.build_id}/index.html", "changes/withdrawn.xml"}, n
+                           f"changes/{second.entry.build_id}/index.html", "changes/withdrawn.xml", notice, "manifest.json"}, n
+        assert "noindex" in after[notice] and "贸易有限公司" not in after[notice]
     for text in (after[f"changes/{second.entry.build_id}/{name}"] for name in ("changes.csv", "changes.json", "index.html")):
         assert "贸易有限公司" not in text and "杭市监罚" not in text and "违法事实" not in text  # no value at all
 
