@@ -24,12 +24,13 @@ from site_builder.outputs.theme import authority_path
 from site_builder.progress import Stages, advance, expect
 from site_builder.rules.profiles import load_profile
 from site_builder.rules.redaction import PublicRecord
-from site_builder.store.published import PublishedStore
+from site_builder.store.published import _BODY, PublishedStore
 
 AS_OF = date(2026, 11, 24)
 AUTHORITIES = ("杭州市市场监督管理局", "杭州市税务局", "杭州市应急管理局")
 SUBJECTS = tuple(make_uscc(f"9133010{n}MA27XL0A1") for n in range(3))
-STAGES = ("decide", "pages", "subject_data", "datapackage", "feed", "sitemap", "manifest", "verify", "publish")
+STAGES = ("decide", "pages", "subject_data", "datapackage", "changes", "feed", "sitemap", "notices", "manifest", "verify",
+          "publish")
 
 
 # --- List pages: one ordered stream per list ------------------------------------------------------------------------
@@ -120,9 +121,9 @@ def test_queries_per_list_do_not_grow_with_its_pages(tmp_path: Path) -> None:
         renderer, store, statements = list_pages(tmp_path, count)
         store.close()
         lists = Counter(s for s in statements if "ORDER BY day DESC" in s and "LIMIT" not in s)
-        assert lists["SELECT body FROM record WHERE item = 'admin_penalty' ORDER BY day DESC, record_id"] == 1
+        assert lists[f"SELECT {_BODY} FROM record WHERE item = 'admin_penalty' ORDER BY day DESC, record_id"] == 1
         for name in AUTHORITIES:
-            assert lists[f"SELECT body FROM record WHERE authority = '{name}' ORDER BY day DESC, item, record_id"] == 1
+            assert lists[f"SELECT {_BODY} FROM record WHERE authority = '{name}' ORDER BY day DESC, item, record_id"] == 1
         assert not any("OFFSET" in s for s in statements)
         assert len([p for p in renderer.lists if p.startswith("items/admin_penalty/")]) == -(-count // PAGE_SIZE)
         counts[count] = len(statements)
