@@ -182,7 +182,8 @@ def test_record_page_disappears_the_day_after_its_last_day(tmp_path: Path) -> No
     build_site(tmp_path, records, date(2026, 3, 10))
     assert page.exists() and "2026-03-10" in page.read_text(encoding="utf-8")
     build_site(tmp_path, records, date(2026, 3, 11))
-    assert not page.exists()
+    notice = page.read_text(encoding="utf-8")  # its URL now answers with a notice (issue 15), without the record
+    assert "此信息已不再公示" in notice and "2026-03-10" not in notice and "杭市监罚" not in notice
 
 
 # --- The command line ----------------------------------------------------------------------------
