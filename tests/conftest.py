@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import sys
 import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -105,6 +107,33 @@ def site_config(tmp_path: Path, records: Path, **changes: Any) -> Config:
     if "profile" in changes:
         config = dataclasses.replace(config, disclosure=dataclasses.replace(config.disclosure, profile=changes.pop("profile")))
     return config
+
+
+def _benchmarks_browser() -> Any:
+    """``benchmarks/browser.py`` (Playwright and a local server), imported only by the browser tests."""
+    if str(ROOT / "benchmarks") not in sys.path:
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+    import browser
+
+    return browser
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The bundled demo records built with search as of 2026-11-24, served on loopback (browser tests)."""
+    served = _benchmarks_browser().served
+
+    root = tmp_path_factory.mktemp("demo")
+    build_site(root, ROOT / "data" / "records", date(2026, 11, 24), search=True)
+    with served(root / "output") as base:
+        yield base, root / "output"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium, through Playwright (browser tests)."""
+    with _benchmarks_browser().chromium() as b:
+        yield b
 
 
 def versions_left(builds: Path, timeout: float = 30.0) -> list[str]:

@@ -5,39 +5,18 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import CATALOGUE, ROOT, build_site
+from conftest import CATALOGUE, ROOT
 
 from site_builder.sources.loading import find_sources, read_rows
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from browser import chromium, served  # noqa: E402
 
 pytest.importorskip("playwright")
 if not Path("/usr/bin/chromium").exists() and not os.environ.get("CI"):  # .ci/run installs it; in CI this fails
     pytest.skip("Debian's chromium is not installed", allow_module_level=True)
-
-AS_OF = date(2026, 11, 24)
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """The bundled demo records built with search, served on loopback."""
-    root = tmp_path_factory.mktemp("demo")
-    build_site(root, ROOT / "data" / "records", AS_OF, search=True)
-    with served(root / "output") as base:
-        yield base, root / "output"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as b:
-        yield b
-
 
 def company_with_records(output: Path) -> tuple[str, str]:
     """A demo company (name, code) whose subject page lists at least one record."""

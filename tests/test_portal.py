@@ -22,9 +22,10 @@ import pytest
 from conftest import COMPANY, ROOT, build_site, row, site_config, write_csv
 
 from site_builder.build import build
+from site_builder.rules.privacy import readable_texts
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from browser import chromium, served  # noqa: E402
+from browser import served  # noqa: E402
 
 pytest.importorskip("playwright")
 if not Path("/usr/bin/chromium").exists() and not os.environ.get("CI"):  # .ci/run installs it; in CI this fails
@@ -34,21 +35,6 @@ AS_OF = date(2026, 11, 24)
 PHONE, DESKTOP = {"width": 375, "height": 740}, {"width": 1280, "height": 800}
 COMMON = "有限公司"
 """A query with far more than 30 results in the demo."""
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """The bundled demo records built with search, served on loopback."""
-    root = tmp_path_factory.mktemp("portal")
-    build_site(root, ROOT / "data" / "records", AS_OF, search=True)
-    with served(root / "output") as base:
-        yield base, root / "output"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
 
 
 def open_page(browser: Any, viewport: dict[str, int]) -> tuple[Any, list[str]]:
@@ -292,7 +278,7 @@ def test_the_url_of_a_record_no_longer_public_shows_a_notice(browser: Any, tmp_p
     gone = sorted(path for path in before if "此信息已不再公示" in (later / path / "index.html").read_text(encoding="utf-8"))
     assert gone, "no record of the demo expires by 2027-06-30"
     sitemap = (later / "sitemap.xml").read_text(encoding="utf-8")
-    pagefind = "".join(readable_texts_of(later / "pagefind"))
+    pagefind = "".join(text for p in sorted((later / "pagefind").rglob("*")) if p.is_file() for _, text in readable_texts(p))
     for path in gone:
         notice = (later / path / "index.html").read_text(encoding="utf-8")
         subject = before[path].split('data-pagefind-meta="subject">', 1)[1].split("<", 1)[0]
@@ -309,16 +295,3 @@ def test_the_url_of_a_record_no_longer_public_shows_a_notice(browser: Any, tmp_p
         assert page.locator('meta[name="robots"]').get_attribute("content") == "noindex"
         assert not errors, errors
         page.close()
-
-
-def readable_texts_of(folder: Path) -> list[str]:
-    """The text of every file of a Pagefind bundle (its index files are gzip-compressed)."""
-    import gzip
-
-    texts = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        data = path.read_bytes()
-        if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
-        texts.append(data.decode("utf-8", errors="replace"))
-    return texts
