@@ -40,7 +40,7 @@ from site_builder.audit.history import ChainEntry
 from site_builder.audit.layout import AuditFolder, BuildRecord
 from site_builder.audit.ledger import DECISION_COLUMNS, QUARANTINE_COLUMNS
 from site_builder.exceptions import AuditError, PublishError
-from site_builder.store.published import PublishedStore
+from site_builder.store.published import PublishedStore, connect_readonly
 
 log = logging.getLogger(__name__)
 
@@ -313,7 +313,7 @@ def withdrawn_records(state: Path) -> tuple[tuple[str, str], ...]:
     """``(item, record id)`` of the records a record state holds as no longer published, sorted."""
     if not state.is_file():
         return ()
-    db = sqlite3.connect(f"{state.resolve().as_uri()}?mode=ro", uri=True)
+    db = connect_readonly(state)
     try:
         rows = db.execute("SELECT item, record_id FROM record WHERE withdrawn IS NOT NULL ORDER BY item, record_id")
         return tuple((str(item), str(record_id)) for item, record_id in rows)

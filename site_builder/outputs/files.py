@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 
 from site_builder import __version__
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
+from site_builder.store.published import connect_readonly
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -110,8 +111,7 @@ class FileIndex:
 
     def __post_init__(self) -> None:
         if self.previous is not None and self.previous.key == self.key:
-            self._db = sqlite3.connect(f"{self.previous.state.resolve().as_uri()}?mode=ro", uri=True,
-                                       check_same_thread=False)
+            self._db = connect_readonly(self.previous.state, check_same_thread=False)
         else:
             self.previous = None
 
@@ -207,7 +207,7 @@ def write_state(path: Path, key: str, written: Iterable[Written], secret_digests
 def read_key(path: Path) -> str | None:
     """The site key a state file was written under (``None`` if it cannot be read)."""
     try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        db = connect_readonly(path)
         try:
             row = db.execute("SELECT value FROM meta WHERE key = 'site_key'").fetchone()
         finally:
@@ -222,7 +222,7 @@ def new_secrets(path: Path, digests: Sequence[bytes]) -> set[bytes]:
 
     One ordered walk along both lists.
     """
-    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    db = connect_readonly(path)
     try:
         known: Iterator[tuple[bytes]] = db.execute("SELECT digest FROM secret ORDER BY digest")
         new: set[bytes] = set()

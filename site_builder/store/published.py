@@ -54,6 +54,11 @@ DATED = ("publication_start", "publication_until", "objection_date")
 """Names under which a record's dates join its public values (the data package's column names for the first two)."""
 
 
+def connect_readonly(path: Path, check_same_thread: bool = True) -> sqlite3.Connection:
+    """A read-only connection to the SQLite file ``path`` (a store, or a build's state in the audit folder)."""
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=check_same_thread)
+
+
 class PublishedStore:
     """Published records of one build, in a SQLite file that the build deletes afterwards."""
 
@@ -61,7 +66,7 @@ class PublishedStore:
         """Create the store at ``path`` (a new file), or with ``readonly`` open a finished one without changing it."""
         self.path = path
         if readonly:
-            self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            self.db = connect_readonly(path)
         else:
             self.db = sqlite3.connect(path.resolve().as_uri(), uri=True)
             self.db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
