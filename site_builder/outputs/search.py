@@ -1,12 +1,22 @@
 """The search index (the output ``search``, run last): Pagefind's extended build (Chinese word segmentation) over the built site.
 
-Pagefind runs as its CLI on the freshly built staging folder, so no stale fragment of an earlier
-build can survive. Only the ``data-pagefind-body`` blocks of subject and record pages are indexed.
+Pagefind runs as its CLI after every other output, so no stale fragment of an earlier build can
+survive. Only the ``data-pagefind-body`` blocks of subject and record pages are indexed, and Pagefind
+never reads the site's folder: each run reads a temporary folder outside the site holding, at each
+indexed page's own path, only what Pagefind takes from that page (:func:`compact_page`): its ``<html>``
+start tag (its ``lang`` picks the language index), its ``<title>`` and its ``data-pagefind-body``
+element, cut verbatim out of the written page. Pagefind keeps every page it parses in memory until it
+has read them all, body or not (over a whole provincial site, some 35 KiB for each of its hundreds of
+thousands of pages), and parses all of a page; given compact pages it holds the indexed pages only and
+parses about a tenth of their bytes. The bundle is byte for byte the one the whole pages give. A page
+with something Pagefind would read outside its block (an ``<h1>`` or ``<img>``, for the title and image
+fallbacks, or any ``data-pagefind-*`` attribute) is given whole; a block that cannot be cut cleanly
+stops the build.
 
 A large site's pages are split into several bundles (``[search] bundles``; by default one per
-:data:`PAGES_PER_BUNDLE` indexed pages), each built by its own Pagefind run over a folder of hard links to
-its share of the pages (a page goes to the bundle its path's hash names), one after another, so that
-Pagefind holds only one share in memory. The first bundle is ``pagefind/``, the others
+:data:`PAGES_PER_BUNDLE` indexed pages), each built by its own Pagefind run over its share of the
+pages (a page goes to the bundle its path's hash names), one after another, so that Pagefind holds
+only one share in memory. The first bundle is ``pagefind/``, the others
 ``pagefind/<n>/``; ``pagefind/bundles.json`` lists the others, and the search page merges them into the
 first in the browser (Pagefind's ``mergeIndex``). Result URLs are site paths in every bundle, so the
 merged results are those of one index over all pages; only the relevance scores are each bundle's own.
@@ -24,6 +34,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -54,7 +65,7 @@ def pagefind_binary() -> Path:
 
 
 class SearchOutput(base.Output):
-    """The Pagefind bundle in ``pagefind/``, over every page written before it (also off when ``search.enabled`` is false)."""
+    """The Pagefind bundles in ``pagefind/``, over the subject and record pages written before it (off when ``search.enabled`` is false)."""
 
     name = "search"
     title = "Pagefind search index"
@@ -66,17 +77,13 @@ class SearchOutput(base.Output):
         notices = {f"{path}index.html" for path, _, _ in notice_paths(site)}
         pages = [page for page in indexed_pages(out, site.config.search.index_records) if page not in notices]
         count = site.config.search.bundles or max(1, -(-len(pages) // PAGES_PER_BUNDLE))
-        if count == 1:
-            index_site(out)
-            others: list[str] = []
-        else:
-            others = index_shards(out, pages, count)
+        others = index_shards(out, pages, count)
         (out / "pagefind" / BUNDLES).write_text(json.dumps(others) + "\n", encoding="utf-8")
         return sorted(p for p in (out / "pagefind").rglob("*") if p.is_file())
 
 
 PAGES_PER_BUNDLE = 20_000
-"""Indexed pages per search bundle when ``[search] bundles`` is 0 (Pagefind needs some 30-85 KiB of memory a page)."""
+"""Indexed pages per search bundle when ``[search] bundles`` is 0 (bounds Pagefind's memory per run)."""
 BUNDLES = "bundles.json"
 """In the first bundle: the site paths of the other bundles, for the search page to merge."""
 
@@ -99,7 +106,12 @@ def shard_of(page: str, count: int) -> int:
 
 
 def index_shards(site_dir: Path, pages: list[str], count: int) -> list[str]:
-    """Index ``pages`` in ``count`` bundles, one Pagefind run after another; the site paths of all but the first."""
+    """Index ``pages`` in ``count`` bundles, one Pagefind run after another; the site paths of all but the first.
+
+    Each run reads a temporary folder beside ``site_dir`` (never published, removed afterwards) holding
+    each page of its share as :func:`compact_page` cuts it, at the page's own path, so result URLs are
+    the site's.
+    """
     shares: list[list[str]] = [[] for _ in range(count)]
     for page in pages:
         shares[shard_of(page, count)].append(page)
@@ -108,20 +120,110 @@ def index_shards(site_dir: Path, pages: list[str], count: int) -> list[str]:
         target = site_dir / "pagefind" if number == 0 else site_dir / "pagefind" / str(number + 1)
         folder = Path(tempfile.mkdtemp(prefix=".search-", dir=site_dir.parent))
         try:
-            for page in share:
-                (folder / page).parent.mkdir(parents=True, exist_ok=True)
-                os.link(site_dir / page, folder / page)
+            whole = write_compact_pages(site_dir, share, folder)
             _run_pagefind(folder, target)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         if number:
             others.append(target.relative_to(site_dir).as_posix() + "/")
-        log.info("search bundle=%s pages=%d", target.relative_to(site_dir).as_posix(), len(share))
+        log.info("search bundle=%s pages=%d whole_pages=%d", target.relative_to(site_dir).as_posix(), len(share), len(whole))
     return others
 
 
+def write_compact_pages(site_dir: Path, pages: list[str], folder: Path) -> list[str]:
+    """Write each of ``pages`` as :func:`compact_page` cuts it to the same path under ``folder``; the pages given whole.
+
+    A page Pagefind would read more of than its compact form (see :func:`compact_page`) is hard-linked
+    whole, and logged, so the index is the same either way.
+    """
+    whole = []
+    for page in pages:
+        source, target = site_dir / page, folder / page
+        os.makedirs(target.parent, exist_ok=True)
+        compact = compact_page(source.read_bytes(), page)
+        if compact is None:
+            whole.append(page)
+            os.link(source, target)
+        else:
+            target.write_bytes(compact)
+    if whole:
+        log.warning("search whole_pages=%d first=%s reason=%s", len(whole), whole[0],
+                    "an <h1>, <img> or data-pagefind-* attribute outside the data-pagefind-body element")
+    return whole
+
+
+_ATTRIBUTES = rb"""(?:"[^"]*"|'[^']*'|[^"'<>])*"""
+"""A tag's attributes: quoted values may hold ``<`` and ``>``."""
+_BODY = re.compile(rb"<[a-zA-Z][a-zA-Z0-9-]*(?=[\s/>])" + _ATTRIBUTES + rb"?\sdata-pagefind-body(?=[\s=/>])", re.I)
+"""The start tag of the element Pagefind indexes (the first one marked ``data-pagefind-body``)."""
+_TOKEN = re.compile(rb"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9:-]*)(" + _ATTRIBUTES + rb")>", re.S)
+"""A comment, a start tag or an end tag."""
+_VOID = frozenset(b"area base br col embed hr img input keygen link meta param source track wbr".split())
+_RAW_TEXT = frozenset(b"script style textarea title xmp iframe noembed noframes".split())
+"""Elements whose content is text up to their end tag (in HTML, not in SVG or MathML)."""
+_FOREIGN = frozenset((b"svg", b"math"))
+"""Elements inside which ``<x/>`` closes itself."""
+_OUTSIDE = (b"<h1", b"<img", b"data-pagefind-")
+"""What Pagefind reads outside the body (lower case): the first ``<h1>`` (title fallback), the first ``<img>``
+after a title (image), ``data-pagefind-*`` attributes (filters, meta, sort, ignore, a second body)."""
+_HTML = re.compile(rb"<html(?=[\s/>])" + _ATTRIBUTES + rb">", re.I)
+_TITLE = re.compile(rb"<title(?=[\s/>])" + _ATTRIBUTES + rb">.*?</title\s*>", re.I | re.S)
+
+
+def compact_page(page: bytes, name: str) -> bytes | None:
+    """The page as Pagefind needs it: its ``<html>`` start tag, a charset, its ``<title>`` and its body, verbatim.
+
+    The body is the first element marked ``data-pagefind-body``, cut after its matching end tag; every
+    element inside it must be closed in order (void elements aside), else :class:`BuildError` names the
+    page, as it does for a page without a body. None when Pagefind would read more of the page than
+    that (see ``_OUTSIDE``): the page is then indexed whole.
+    """
+    lower = page.lower()
+    at = lower.find(b"data-pagefind-body")
+    found = _BODY.match(page, page.rfind(b"<", 0, at)) if at > 0 else None
+    if found is None or found.end() != at + len(b"data-pagefind-body"):
+        found = _BODY.search(page)  # the fast guess missed: a quoted "<" in the tag, or the words in text
+    if found is None:
+        raise BuildError(f"Search index: {name} has no data-pagefind-body element (the theme must mark the block to index)")
+    start = found.start()
+    end = _element_end(page, start, name)
+    if any(lower.find(word, 0, start) >= 0 or lower.find(word, end) >= 0 for word in _OUTSIDE):
+        return None
+    html = _HTML.search(page, 0, start)
+    title = _TITLE.search(page, 0, start)
+    return b"".join((b"<!doctype html>\n", html.group() if html else b"", b'\n<head><meta charset="utf-8">',
+                     title.group() if title else b"", b"</head>\n<body>\n", page[start:end], b"\n</body>\n</html>\n"))
+
+
+def _element_end(page: bytes, start: int, name: str) -> int:
+    """The offset just after the end tag of the element whose start tag is at ``start``."""
+    stack: list[bytes] = []
+    token = _TOKEN.match(page, start)
+    while token is not None:
+        position, tag = token.end(), (token.group(2) or b"").lower()
+        if not tag:  # a comment
+            pass
+        elif token.group(1):
+            if tag != stack[-1]:
+                raise BuildError(f"Search index: cannot cut the data-pagefind-body element of {name}: "
+                                 f"</{tag.decode()}> closes <{stack[-1].decode()}> at byte {token.start()}")
+            stack.pop()
+        elif tag in _RAW_TEXT and _FOREIGN.isdisjoint(stack):
+            closing = re.compile(rb"</" + tag + rb"(?=[\s/>])" + _ATTRIBUTES + rb">", re.I).search(page, position)
+            if closing is None:
+                break
+            position = closing.end()
+        elif tag not in _VOID and not (token.group(3).endswith(b"/") and (tag in _FOREIGN or not _FOREIGN.isdisjoint(stack))):
+            stack.append(tag)
+        if not stack:
+            return position
+        token = _TOKEN.search(page, position)
+    raise BuildError(f"Search index: cannot cut the data-pagefind-body element of {name}: it has no end tag")
+
+
 def index_site(site_dir: Path) -> None:
-    """Write the Pagefind bundle into ``site_dir/pagefind``; raise :class:`BuildError` on failure."""
+    """Pagefind over the whole pages of ``site_dir`` into ``site_dir/pagefind``, in one bundle (the reference
+    the compact pages must give byte for byte; the build itself uses :func:`index_shards`)."""
     _run_pagefind(site_dir, site_dir / "pagefind")
     log.info("search index=%s", site_dir / "pagefind")
 
