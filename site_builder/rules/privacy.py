@@ -29,11 +29,12 @@ import multiprocessing
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple, TypeVar
 
 import ahocorasick
 from stdnum import luhn
@@ -51,6 +52,7 @@ _ZERO_WIDTH = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
 _CN_DIGITS = dict(zip("〇零一二三四五六七八九", "00123456789", strict=True))
 _CN_DIGIT = re.compile("[〇零一二三四五六七八九]")
 _SEP = r"[\s_./\\\-\u2010-\u2015\u2212\u30fb\u00b7\u2022\u3002]"
+_SEPARATOR = re.compile(_SEP)
 _RUN = re.compile(rf"[0-9](?:{_SEP}{{0,3}}[0-9])*(?:{_SEP}{{0,3}}[Xx])?")
 """Digits with up to three separators between them, and an ID number's final ``X``."""
 _GROUP = re.compile(r"[0-9]+[Xx]?|[Xx]")
@@ -59,6 +61,30 @@ _DIGIT = re.compile(r"[0-9]")
 
 TEXT, CODE = "text", "code"
 """How a field is scrubbed: free text (every kind of personal number) or a code (18-character ID numbers only)."""
+
+
+_Key = TypeVar("_Key")
+_Made = TypeVar("_Made")
+
+
+def once_per(make: Callable[[_Key], _Made]) -> Callable[[_Key], _Made]:
+    """``make`` computed once per object (a catalogue item or field: they never change) instead of once per row.
+
+    Objects are told apart by identity (a catalogue item holds dictionaries and has no hash); each one is kept
+    while its result is remembered, so its identity cannot pass to another object meanwhile.
+    """
+    made: dict[int, tuple[_Key, _Made]] = {}
+
+    @functools.wraps(make)
+    def once(key: _Key) -> _Made:
+        entry = made.get(id(key))
+        if entry is None or entry[0] is not key:
+            if len(made) >= 1024:
+                made.clear()
+            entry = made[id(key)] = (key, make(key))
+        return entry[1]
+
+    return once
 
 
 def scrub_mode(spec: FieldSpec) -> str | None:
@@ -86,6 +112,8 @@ def _fold_char(char: str) -> str:
 
 def fold(text: str) -> str:
     """``text`` as numbers are matched in it: NFKC, Chinese digits as digits, zero-width characters removed."""
+    if text.isascii():
+        return text  # NFKC keeps ASCII as it is; zero-width characters and Chinese digits are not ASCII
     return _digits(_ZERO_WIDTH.sub("", unicodedata.normalize("NFKC", text)))
 
 
@@ -94,8 +122,10 @@ def _digits(text: str) -> str:
     return _CN_DIGIT.sub(lambda match: _CN_DIGITS[match.group()], text)
 
 
-def _fold_mapped(text: str) -> tuple[str, list[int]]:
+def _fold_mapped(text: str) -> tuple[str, Sequence[int]]:
     """:func:`fold` character by character, with the index in ``text`` of every folded character."""
+    if text.isascii():
+        return text, range(len(text))  # every ASCII character folds to itself
     chars: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
@@ -105,9 +135,22 @@ def _fold_mapped(text: str) -> tuple[str, list[int]]:
     return "".join(chars), origin
 
 
+MEMO_TEXT = 256
+"""Texts up to this length have what is found in them remembered (codes, names and amounts repeat from row
+to row; long free text does not, and would fill the memory)."""
+_MEMO_SIZE = 1 << 16
+
+
 def canonical(value: str) -> str:
     """A code or number as compared: folded, separators and spaces removed, upper case."""
-    return re.sub(_SEP, "", fold(value)).upper()
+    return _canonical_memo(value) if len(value) <= MEMO_TEXT else _canonical(value)
+
+
+def _canonical(value: str) -> str:
+    return _SEPARATOR.sub("", fold(value)).upper()
+
+
+_canonical_memo = functools.lru_cache(maxsize=_MEMO_SIZE)(_canonical)
 
 
 @dataclass(frozen=True)
@@ -159,8 +202,24 @@ def find_numbers(folded: str, mode: str = TEXT) -> list[Found]:
     position (``王五330106…``: 五 reads as a digit too), and the other kinds on whole digit groups and
     sequences of them (so ``电话 138 0013 8000 身份证 330102…`` gives both numbers).
     """
+    return list(_numbers(folded, mode))
+
+
+def _numbers(folded: str, mode: str) -> tuple[Found, ...]:
+    return _numbers_memo(folded, mode) if len(folded) <= MEMO_TEXT else _find_numbers(folded, mode)
+
+
+_SHORTEST = {CODE: 18, TEXT: 11}
+"""Characters in the shortest number looked for: an 18-character ID number in codes, an 11-digit mobile number
+in free text. A run of digits and separators holds at most one digit (or ``X``) per character."""
+
+
+def _find_numbers(folded: str, mode: str) -> tuple[Found, ...]:
     found: list[Found] = []
+    shortest = _SHORTEST.get(mode, 0)
     for run in _RUN.finditer(folded):
+        if run.end() - run.start() < shortest:
+            continue
         groups = [(run.start() + m.start(), run.start() + m.end(), m.group().upper()) for m in _GROUP.finditer(run.group())]
         joined = "".join(digits for _, _, digits in groups)
         where = [start + k for start, _, digits in groups for k in range(len(digits))]
@@ -183,7 +242,10 @@ def find_numbers(folded: str, mode: str = TEXT) -> list[Found]:
     for candidate in sorted(found, key=lambda f: (-(f.end - f.start), f.start)):
         if all(candidate.end <= c.start or candidate.start >= c.end for c in chosen):
             chosen.append(candidate)
-    return sorted(chosen, key=lambda f: f.start)
+    return tuple(sorted(chosen, key=lambda f: f.start))
+
+
+_numbers_memo = functools.lru_cache(maxsize=_MEMO_SIZE)(_find_numbers)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -198,24 +260,56 @@ def scrub(text: str, own: Mapping[str, str] | None = None, mode: str = TEXT, all
     ``allowed``: canonical values that are public codes of the same record (a 15-digit 工商注册号
     quoted in its 违法事实 is not an ID number).
     """
+    return scrub_own(text, own_forms(own) if own else (), mode, allowed)
+
+
+class OwnSecret(NamedTuple):
+    """One of a record's own secrets as :func:`scrub_own` looks for it."""
+
+    value: str
+    """Canonical if alphanumeric, else folded: found with separators between its characters."""
+    solid: str
+    """``value`` without separators, in upper case: the cheap test."""
+    replacement: str
+
+
+def own_forms(own: Mapping[str, str]) -> tuple[OwnSecret, ...]:
+    """A record's own secrets (raw value -> what replaces it) as :func:`scrub_own` looks for them, longest first.
+
+    Made once per record rather than once per field; values shorter than two characters are not looked for.
+    """
+    forms = []
+    for raw in sorted(own, key=len, reverse=True):
+        code = canonical(raw)
+        value = code if code.isalnum() else fold(raw)
+        if len(value) >= 2:
+            forms.append(OwnSecret(value, _SEPARATOR.sub("", value).upper(), own[raw]))
+    return tuple(forms)
+
+
+def scrub_own(text: str, own: tuple[OwnSecret, ...], mode: str = TEXT, allowed: frozenset[str] = frozenset()) -> str:
+    """:func:`scrub` with the record's own secrets given by :func:`own_forms`."""
+    whole = fold(text)
     if own:
         # A cheap test first: a value found with separators between its characters is found solid
         # once every separator is removed (most fields repeat none of the record's secrets).
-        solid = re.sub(_SEP, "", fold(text)).upper()
-        for raw in sorted(own, key=len, reverse=True):
-            code = canonical(raw)
-            value = code if code.isalnum() else fold(raw)
-            if len(value) >= 2 and re.sub(_SEP, "", value).upper() in solid:
+        solid = _SEPARATOR.sub("", whole).upper()
+        given = text
+        for secret in own:
+            if secret.solid in solid:
                 folded, origin = _fold_mapped(text)
-                text = _replace(text, origin, [(m.start(), m.end(), own[raw]) for m in _loose(value).finditer(folded)])
-    if not _DIGIT.search(fold(text)):
+                text = _replace(text, origin, [(m.start(), m.end(), secret.replacement)
+                                               for m in _loose(secret.value).finditer(folded)])
+        if text is not given:
+            whole = fold(text)
+    if not _DIGIT.search(whole):
         return text  # every personal number is made of digits
     folded, origin = _fold_mapped(text)
-    spans = [(f.start, f.end, f.masked()) for f in find_numbers(folded, mode) if f.digits not in allowed]
+    spans = [(f.start, f.end, f.masked()) for f in _numbers(folded, mode) if f.digits not in allowed]
     return _replace(text, origin, spans)
 
 
-def _replace(text: str, origin: list[int], spans: list[tuple[int, int, str]]) -> str:
+def _replace(text: str, origin: Sequence[int], spans: list[tuple[int, int, str]]) -> str:
     """Replace spans given in folded coordinates of ``text`` (``origin``: the index in ``text`` of each
     folded character, from :func:`_fold_mapped`); spans do not overlap and come in any order."""
     if not spans:
@@ -232,7 +326,34 @@ def _replace(text: str, origin: list[int], spans: list[tuple[int, int, str]]) ->
 
 def numbers_in(text: str, mode: str = TEXT) -> list[str]:
     """The digits of every personal number in ``text`` (what :func:`scrub` would mask)."""
-    return [f.digits for f in find_numbers(fold(text), mode)]
+    return [f.digits for f in _numbers(fold(text), mode)]
+
+
+class _SecretField(NamedTuple):
+    """A field of an item whose values :meth:`Secrets.add_row` reads."""
+
+    name: str
+    withheld: bool
+    """Its whole value is a secret (a withheld text, a masked ID number)."""
+    mode: str | None
+    """How it is scrubbed (the personal numbers found in it are secrets), or ``None``."""
+    public_code: bool
+    """A public code (a number found in free text that is also one is not a secret)."""
+
+
+@once_per
+def _secret_fields(item: CatalogItem) -> tuple[_SecretField, ...]:
+    """The fields of ``item`` that hold secrets or public codes, in catalogue order (the others are not read)."""
+    fields = []
+    for spec in item.fields:
+        if (spec.disclosure == "withheld" and not spec.values and spec.type == "string") or spec.mask == "id_number":
+            fields.append(_SecretField(spec.name, True, None, False))
+            continue
+        mode = scrub_mode(spec)
+        public_code = spec.disclosure == "public" and (mode == CODE or spec.format == "uscc")
+        if mode is not None or public_code:
+            fields.append(_SecretField(spec.name, False, mode, public_code))
+    return tuple(fields)
 
 
 @dataclass
@@ -255,17 +376,16 @@ class Secrets:
 
     def add_row(self, raw: RawRow, item: CatalogItem) -> None:
         """Collect the secrets of one input row, valid or not."""
-        for spec in item.fields:
-            value = raw.values.get(spec.name, "")
+        for name, withheld, mode, public_code in _secret_fields(item):
+            value = raw.values.get(name, "")
             if not value:
                 continue
-            if (spec.disclosure == "withheld" and not spec.values and spec.type == "string") or spec.mask == "id_number":
+            if withheld:
                 self.add(value)
                 continue
-            mode = scrub_mode(spec)
             if mode is not None:
                 self.found.update(numbers_in(value, mode))
-            if spec.disclosure == "public" and (mode == CODE or spec.format == "uscc") and not numbers_in(value, CODE):
+            if public_code and not numbers_in(value, CODE):
                 self.public.add(canonical(value))
         self._ready = None
 
