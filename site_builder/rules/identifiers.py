@@ -7,6 +7,7 @@ letters (Y, A, N…), so the format is checked here and only the check character
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 
@@ -23,6 +24,12 @@ def uscc_problem(code: str) -> str | None:
     """Return why ``code`` is not a valid 统一社会信用代码, or ``None`` if it is valid."""
     if len(code) != 18:
         return f"统一社会信用代码应为18位，实为{len(code)}位"
+    return _uscc_problem(code)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _uscc_problem(code: str) -> str | None:
+    """:func:`uscc_problem` of an 18-character code, remembered: a subject's code comes back in each of its records."""
     if not _USCC_FORMAT.match(code):
         return "统一社会信用代码含有不允许的字符（仅限0-9及除I、O、Z、S、V外的大写字母）"
     if code[-1] != uscc.calc_check_digit(code[:17]):

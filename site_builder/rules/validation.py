@@ -6,6 +6,7 @@ what was wrong, in the spirit of a frictionless ``Report``. A quarantined row is
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
 from site_builder.rules.identifiers import resident_id_problem, uscc_problem
-from site_builder.rules.privacy import CODE, numbers_in
+from site_builder.rules.privacy import CODE, MEMO_TEXT, numbers_in, once_per
 from site_builder.sources.loading import RawRow
 
 Value = str | date | Decimal | None
@@ -75,6 +76,16 @@ class Quarantined:
     problems: tuple[Problem, ...]
 
 
+@once_per
+def roles(item: CatalogItem) -> dict[str, str]:
+    """Role -> the name of the field that plays it in ``item`` (as :meth:`CatalogItem.role`, looked up once per item)."""
+    found: dict[str, str] = {}
+    for f in item.fields:
+        if f.role:
+            found.setdefault(f.role, f.name)
+    return found
+
+
 def id_key(record_id: str) -> str:
     """The form in which record ids are compared: NFKC, trimmed, case-folded (``ＡＰ－１`` = ``ap-1``).
 
@@ -101,6 +112,15 @@ class Validator:
         self.seen: dict[str, str] = {}
         self.repeated = repeated or {}
         self.id_field = item.role("record_id") or "record_id"
+        self._roles = roles(item)
+        self._titles = {f.name: f.title for f in item.fields}
+        fields = item.fields
+        # A short cell's value is remembered per field: codes, dates, enumerations and names repeat from row to row.
+        self._parsed = functools.lru_cache(maxsize=1 << 16)(lambda index, text: parse_cell(fields[index], text))
+
+    def _title(self, name: str) -> str:
+        title = self._titles.get(name)
+        return title if title is not None else self.item.field(name).title
 
     def validate(self, raw: RawRow) -> Record | Quarantined:
         """Type every cell and check the row; return the record or its quarantine entry."""
@@ -111,8 +131,9 @@ class Validator:
         values: dict[str, Value] = {}
         if raw.extra_cells:
             problems.append(Problem("", "extra-cell", f"本行比表头多出{raw.extra_cells}个非空单元格，列可能错位"))
-        for spec in self.item.fields:
-            value, problem = parse_cell(spec, raw.values.get(spec.name, ""))
+        for index, spec in enumerate(self.item.fields):
+            text = raw.values.get(spec.name, "")
+            value, problem = self._parsed(index, text) if len(text) <= MEMO_TEXT else parse_cell(spec, text)
             values[spec.name] = value
             if problem:
                 problems.append(Problem(spec.title, problem[0], problem[1]))
@@ -120,7 +141,7 @@ class Validator:
         record_id = str(values.get(self.id_field) or "")
         key = id_key(record_id)
         first = self.seen.get(key)
-        id_title = self.item.field(self.id_field).title
+        id_title = self._title(self.id_field)
         if key in self.repeated:
             places = self.repeated[key]
             problems.append(Problem(id_title, "duplicate-id", f"记录编号“{record_id}”（不区分大小写和全半角）由{len(places)}行共用"
@@ -139,28 +160,28 @@ class Validator:
         record_id = values.get(self.id_field)
         if isinstance(record_id, str) and not SAFE_RECORD_ID.match(record_id):
             problems.append(Problem(
-                self.item.field(self.id_field).title, "unsafe-id",
+                self._title(self.id_field), "unsafe-id",
                 "记录编号只能由字母、数字和 . _ - 组成（最长128位，不以符号开头），否则不能用作网址",
             ))
         elif isinstance(record_id, str) and numbers_in(record_id, CODE):
-            problems.append(Problem(self.item.field(self.id_field).title, "unsafe-id",
+            problems.append(Problem(self._title(self.id_field), "unsafe-id",
                                     "记录编号含有居民身份证号码，不能用作公开网址"))
-        category_field = self.item.role("subject_category")
-        uscc_field = self.item.role("uscc")
+        category_field = self._roles.get("subject_category")
+        uscc_field = self._roles.get("uscc")
         category = values.get(category_field) if category_field else None
         if (category in ("legal_person", "individual_business") and uscc_field and not values.get(uscc_field)
-                and self.item.field(uscc_field).title not in bad_columns):
-            problems.append(Problem(self.item.field(uscc_field).title, "required", "法人、非法人组织和个体工商户须有统一社会信用代码"))
+                and self._title(uscc_field) not in bad_columns):
+            problems.append(Problem(self._title(uscc_field), "required", "法人、非法人组织和个体工商户须有统一社会信用代码"))
         if category == "natural_person":
             problems += self._person_checks(values)
         return problems
 
     def _person_checks(self, values: dict[str, Value]) -> list[Problem]:
-        id_field, type_field = self.item.role("id_no"), self.item.role("id_type")
+        id_field, type_field = self._roles.get("id_no"), self._roles.get("id_type")
         if not id_field:
             return []
         number = values.get(id_field)
-        title = self.item.field(id_field).title
+        title = self._title(id_field)
         if not number:
             return [Problem(title, "required", "自然人须有证件号码")]
         id_type = str(values.get(type_field) or "") if type_field else ""
@@ -204,13 +225,18 @@ def parse_cell(spec: FieldSpec, text: str) -> tuple[Value, tuple[str, str] | Non
 
 def enum_code(spec: FieldSpec, text: str) -> str | None:
     """The code of an enumerated value given as its code (any case) or its Chinese label."""
+    return _spellings(spec).get(unicodedata.normalize("NFKC", text).strip().lower())
+
+
+@once_per
+def _spellings(spec: FieldSpec) -> dict[str, str]:
+    """Every spelling of an enumeration's values (NFKC, lower case) -> its code; the first code that has it."""
     assert spec.values is not None
-    key = unicodedata.normalize("NFKC", text).strip().lower()
+    found: dict[str, str] = {}
     for code, label in spec.values.items():
-        spellings = (code, label, *(spec.synonyms or {}).get(code, ()))
-        if key in (unicodedata.normalize("NFKC", s).lower() for s in spellings):
-            return code
-    return None
+        for spelling in (code, label, *(spec.synonyms or {}).get(code, ())):
+            found.setdefault(unicodedata.normalize("NFKC", spelling).lower(), code)
+    return found
 
 
 def _parse_date(text: str, required: bool) -> tuple[Value, tuple[str, str] | None]:
