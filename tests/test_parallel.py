@@ -18,7 +18,7 @@ from test_golden import SITE, tree
 from test_scale import penalty
 
 from site_builder.build import build
-from site_builder.config import BuildSettings, Config, load_config
+from site_builder.config import BuildSettings, Config, DataSettings, load_config
 from site_builder.exceptions import BuildError, ConfigError
 from site_builder.outputs import parallel
 from site_builder.store.published import PublishedStore
@@ -62,13 +62,32 @@ def test_workers_write_the_same_bytes_as_one_process(records: Path, tmp_path: Pa
     two = build(with_workers(site_config(tmp_path / "two", records), 2), AS_OF)
     jobs = {(shard.job.__module__, shard.job.__name__, shard.item is None) for shard in forced_pool}
     assert jobs == {("site_builder.outputs.render", "record_shard", False), ("site_builder.outputs.render", "subject_shard", True),
-                    ("site_builder.outputs.subject_data", "subject_shard", True)}
+                    ("site_builder.outputs.subject_data", "subject_shard", True),
+                    ("site_builder.outputs.datapackage", "workbook_shard", False)}
+    assert sorted(str(s.item) for s in forced_pool if s.job.__name__ == "workbook_shard") == sorted(
+        name.removeprefix("data/").removesuffix(".xlsx") for name in tree(one.output.resolve()) if name.endswith(".xlsx"))
     assert sum(1 for shard in forced_pool if shard.job.__name__ == "record_shard") > len({s.item for s in forced_pool})
     built_one, built_two = tree(one.output.resolve()), tree(two.output.resolve())
     assert len(built_one) > 3000 and "manifest.json" in built_one
     assert sorted(built_one) == sorted(built_two)
     assert [name for name in built_one if built_one[name] != built_two[name]] == []
     assert one.entry.manifest_sha256 == two.entry.manifest_sha256
+
+
+def test_workbooks_split_by_year_are_the_same_from_workers(records: Path, tmp_path: Path,
+                                                           forced_pool: list[parallel.Shard]) -> None:
+    """An item published one file per year: its workbooks, written by a worker, are those written in-process."""
+    def data(folder: str, workers: int) -> dict[str, bytes]:
+        config = dataclasses.replace(with_workers(site_config(tmp_path / folder, records), workers),
+                                     data=DataSettings(partition_bytes=1))
+        site = build(config, AS_OF, full=True).output.resolve()
+        return {name: content for name, content in tree(site).items() if name.startswith("data/")}
+
+    one, two = data("one", 1), data("two", 2)
+    books = sorted(name for name in one if name.endswith(".xlsx"))
+    assert len(books) > 6 and all("/" in name.removeprefix("data/") for name in books)  # one per item and year
+    assert {s.option for s in forced_pool if s.job.__name__ == "workbook_shard"} == {"years"}
+    assert one == two
 
 
 @pytest.mark.parametrize(("template", "first_page"), [("record.html", "record/"), ("subject.html", "subject/")])

@@ -37,13 +37,25 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def site_files(site_dir: Path) -> list[Path]:
-    """Every regular file and every symbolic link under ``site_dir`` (links not followed), sorted."""
-    found = []
-    for folder, dirs, files in os.walk(site_dir):
-        base = Path(folder)
-        found += [base / name for name in files]
-        found += [base / name for name in dirs if (base / name).is_symlink()]
+def site_files(site_dir: Path) -> list[tuple[str, bool]]:
+    """``(path, is a link)`` of every regular file and every symbolic link under ``site_dir`` (links not
+    followed), by POSIX path relative to it, sorted.
+
+    One ``scandir`` per folder and no other system call: a provincial site holds a million files.
+    """
+    found: list[tuple[str, bool]] = []
+
+    def walk(folder: str, prefix: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    found.append((prefix + entry.name, True))
+                elif entry.is_dir():
+                    walk(entry.path, f"{prefix}{entry.name}/")
+                elif entry.is_file():
+                    found.append((prefix + entry.name, False))
+
+    walk(os.fspath(site_dir), "")
     return sorted(found)
 
 
@@ -55,13 +67,12 @@ def output_hashes(site_dir: Path, known: Mapping[str, str] | None = None) -> dic
     """
     known = known or {}
     hashes = {}
-    for path in site_files(site_dir):
-        name = path.relative_to(site_dir).as_posix()
+    for name, link in site_files(site_dir):
         if name not in UNHASHED:
-            if path.is_symlink():
-                hashes[name] = "symlink:" + os.readlink(path)
+            if link:
+                hashes[name] = "symlink:" + os.readlink(site_dir / name)
             else:
-                hashes[name] = known.get(name) or file_sha256(path)
+                hashes[name] = known.get(name) or file_sha256(site_dir / name)
     return hashes
 
 

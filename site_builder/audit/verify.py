@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -68,8 +69,8 @@ def verify_site(site_dir: Path, secrets: Secrets | None = None, audit_root: Path
 
 def symlink_problems(site_dir: Path) -> list[str]:
     """Every symbolic link inside the site (web servers follow them; nothing the build writes is one)."""
-    return [f"{path.relative_to(site_dir).as_posix()}: a symbolic link (to {path.readlink()}) inside the site"
-            for path in site_files(site_dir) if path.is_symlink()]
+    return [f"{name}: a symbolic link (to {os.readlink(site_dir / name)}) inside the site"
+            for name, link in site_files(site_dir) if link]
 
 
 def _hash_problems(site_dir: Path, manifest: dict[str, object]) -> list[str]:

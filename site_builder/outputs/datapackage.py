@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import hashlib
 import io
 import json
@@ -35,10 +36,10 @@ from pathlib import Path
 from typing import Any
 
 from site_builder import __version__, progress
-from site_builder.outputs import base
+from site_builder.outputs import base, parallel
 from site_builder.outputs.dcat import CATALOG, catalog_jsonld, dataset_jsonld, description
 from site_builder.outputs.downloads import DataFile, Package, finish, hashed, licence, open_new, write_bytes, write_zip
-from site_builder.outputs.files import FileIndex
+from site_builder.outputs.files import FileIndex, Written
 from site_builder.outputs.site import Site
 from site_builder.outputs.statistics import STATISTICS_SCHEMA, Tally, charts, statistics_csv, statistics_json
 from site_builder.outputs.tables import COMMON_COLUMNS, decision_year, record_cells, safe_cell, table_schema
@@ -95,29 +96,61 @@ def write_packages(site: Site, files: FileIndex) -> tuple[list[Package], list[Ta
     """Write every item's files and package, the statistics and the package of everything.
 
     Return the packages (the items' in catalogue order, then everything's), each item's tally and the two
-    statistics files.
+    statistics files. On a large site the Excel workbooks, the slowest part, are written by worker processes
+    (``parallel.py``), one item each, while this process writes the CSVs, packages and zips.
     """
     progress.expect(2 * site.store.count())
-    packages, tallies = [], []
-    for item in site.catalogue.items:
-        tally = Tally(item)
-        tables = _write_tables(site, files, item, tally)
-        workbooks = _write_workbooks(site, files, item, tables)
-        name = f"{PACKAGE_NAME}-{item.id.replace('_', '-')}"
-        package = _package(site, files, name, f"{site.config.site.title}：{item.title}", item, tally.records, tables,
-                           _sources(site, [item], [tally]), _years([tally]))
-        packages.append(Package(name, f"{item.title}（{site.config.site.title}）", item, tally.records, tables,
-                                workbooks, package[0], package[1], _years([tally])))
-        tallies.append(tally)
-    statistics = (write_bytes(files, STATISTICS_JSON, statistics_json(tallies, site.as_of, site.policy.id).encode()),
-                  write_bytes(files, STATISTICS_CSV, statistics_csv(tallies).encode("utf-8")))
-    tables = tuple(f for p in packages for f in p.csv) + (statistics[1],)
-    total = sum(t.records for t in tallies)
-    descriptor, archive = _package(site, files, PACKAGE_NAME, site.config.site.title, None, total, tables,
-                                   _sources(site, list(site.catalogue.items), tallies), _years(tallies))
-    packages.append(Package(PACKAGE_NAME, f"全部公共信用信息（{site.config.site.title}）", None, total, tables, (),
+    items = site.catalogue.items
+    tallies = [Tally(item) for item in items]
+    tables = [_write_tables(site, files, item, tally) for item, tally in zip(items, tallies, strict=True)]
+    with parallel.workers(site, files.out, site.store.count()) as pool:
+        shards = [parallel.Shard(workbook_shard, item.id, None, None, YEARS if t[0].part else "")
+                  for item, t in zip(items, tables, strict=True)]
+        futures = pool.submit(sorted(shards, key=lambda s: -site.store.count(str(s.item)))) if pool else []
+        packages = []
+        for item, tally, table in zip(items, tallies, tables, strict=True):
+            name = f"{PACKAGE_NAME}-{item.id.replace('_', '-')}"
+            package = _package(site, files, name, f"{site.config.site.title}：{item.title}", item, tally.records, table,
+                               _sources(site, [item], [tally]), _years([tally]))
+            packages.append(Package(name, f"{item.title}（{site.config.site.title}）", item, tally.records, table,
+                                    (), package[0], package[1], _years([tally])))
+        statistics = (write_bytes(files, STATISTICS_JSON, statistics_json(tallies, site.as_of, site.policy.id).encode()),
+                      write_bytes(files, STATISTICS_CSV, statistics_csv(tallies).encode("utf-8")))
+        every = tuple(f for p in packages for f in p.csv) + (statistics[1],)
+        total = sum(t.records for t in tallies)
+        descriptor, archive = _package(site, files, PACKAGE_NAME, site.config.site.title, None, total, every,
+                                       _sources(site, list(items), tallies), _years(tallies))
+        if pool:
+            pool.collect(futures)
+            progress.advance(site.store.count())
+        workbooks = _workbooks(files, tables) if pool else [_write_workbooks(site, files, item, t[0].part != "")
+                                                            for item, t in zip(items, tables, strict=True)]
+    packages = [dataclasses.replace(p, xlsx=books) for p, books in zip(packages, workbooks, strict=True)]
+    packages.append(Package(PACKAGE_NAME, f"全部公共信用信息（{site.config.site.title}）", None, total, every, (),
                             descriptor, archive, _years(tallies)))
     return packages, tallies, statistics
+
+
+YEARS = "years"
+"""The option of a workbook shard whose item is published one file per year."""
+
+
+def workbook_shard(site: Site, out: Path, shard: parallel.Shard) -> list[Written]:
+    """In a worker: the Excel workbooks of one item; the files written."""
+    files = site.index(out)
+    _write_workbooks(site, files, site.catalogue[str(shard.item)], shard.option == YEARS)
+    return files.drain()
+
+
+def _workbooks(files: FileIndex, tables: list[tuple[DataFile, ...]]) -> list[tuple[DataFile, ...]]:
+    """The workbooks the workers wrote, for each item's tables (one per CSV, with its rows), from the file index."""
+    written = {w.path: w for w in files.written if w.path.endswith(".xlsx")}
+    books = []
+    for item_tables in tables:
+        paths = [t.path.removesuffix(".csv") + ".xlsx" for t in item_tables]
+        books.append(tuple(DataFile(p, written[p].size, written[p].sha256, t.rows, t.part)
+                           for p, t in zip(paths, item_tables, strict=True)))
+    return books
 
 
 # --- The tables -----------------------------------------------------------------------------------------
@@ -192,14 +225,19 @@ def _write_csvs(site: Site, files: FileIndex, item: CatalogItem, part: Callable[
     return [writers[key].close(files, key) for key in sorted(writers)]
 
 
-def _write_workbooks(site: Site, files: FileIndex, item: CatalogItem, tables: tuple[DataFile, ...]) -> tuple[DataFile, ...]:
-    """One Excel workbook per CSV of the item, with the same rows."""
+def _write_workbooks(site: Site, files: FileIndex, item: CatalogItem, partitioned: bool) -> tuple[DataFile, ...]:
+    """One Excel workbook per CSV of the item (one per year if ``partitioned``), with the same rows."""
     settings = site.config.site
-    books = {t.part: ItemWorkbook(item, settings.centre, settings.licence, site.as_of, t.name) for t in tables}
-    partitioned = tables[0].part != ""
+    books: dict[str, ItemWorkbook] = {}
     for record in site.store.by_item(item.id):
-        books[decision_year(item, record) if partitioned else ""].add(record)
+        part = decision_year(item, record) if partitioned else ""
+        if part not in books:
+            books[part] = ItemWorkbook(item, settings.centre, settings.licence, site.as_of,
+                                       _table_path(item, part, ".csv").removeprefix("data/"))
+        books[part].add(record)
         progress.advance()
+    if not books:
+        books[""] = ItemWorkbook(item, settings.centre, settings.licence, site.as_of, _table_path(item, "", ".csv").removeprefix("data/"))
     written = []
     for part, book in sorted(books.items()):
         path = _table_path(item, part, ".xlsx")

@@ -24,6 +24,7 @@ from xml.sax.saxutils import escape
 
 import jinja2
 
+from site_builder.audit.manifest import site_files
 from site_builder.outputs import base
 from site_builder.outputs.site import Site
 from site_builder.outputs.theme import environment, heading, render
@@ -108,8 +109,9 @@ def lastmod(site: Site, path: str) -> str:
 
 def page_paths(out: Path) -> list[str]:
     """Site paths of the pages written in ``out`` (each ``<path>index.html``), in path order, for the sitemap."""
-    paths = (page.parent.relative_to(out).as_posix() for page in out.rglob("index.html"))
-    return sorted(p + "/" if p != "." else "" for p in paths if p + "/" not in UNLISTED)
+    paths = (name.removesuffix("index.html") for name, link in site_files(out)
+             if not link and (name == "index.html" or name.endswith("/index.html")))
+    return sorted(p for p in paths if p not in UNLISTED)
 
 
 class SitemapOutput(base.Output):

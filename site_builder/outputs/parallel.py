@@ -59,6 +59,8 @@ class Shard:
     item: str | None
     after: str | None
     upto: str | None
+    option: str = ""
+    """What else the job needs to know (its meaning is the job's)."""
 
 
 def shards(store: PublishedStore, job: Callable[[Site, Path, Shard], list[Written]], item: str | None = None) -> list[Shard]:

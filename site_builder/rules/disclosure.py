@@ -16,7 +16,7 @@ from site_builder.rules.catalogue import CatalogItem
 from site_builder.rules.identifiers import birth_date
 from site_builder.rules.periods import SLIGHT, RuleVersion, next_day, previous_day
 from site_builder.rules.profiles import Policy
-from site_builder.rules.validation import Record
+from site_builder.rules.validation import Record, roles
 
 REASONS: dict[str, str] = {
     "not_approved": "发布状态不是“已审核”（待审核、已驳回、已撤回）",
@@ -62,9 +62,9 @@ def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date,
     ``listed``: 统一社会信用代码 of subjects with a published 严重失信主体名单 entry on ``as_of``, for
     periods that do not end while the subject is listed.
     """
-    if record.get(item.role("publish_status")) != "approved":
+    if record.get(roles(item).get("publish_status")) != "approved":
         return Decision(False, "not_approved")
-    if record.get(item.role("disclosure_level")) != "public":
+    if record.get(roles(item).get("disclosure_level")) != "public":
         return Decision(False, "not_public")
     rule = policy.period(item.id, item.period, as_of)
     start = record.get(rule.start)
@@ -79,7 +79,7 @@ def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date,
     slight = is_slight(record, rule)
     if slight and (rule.slight is None or not any(isinstance(record.get(name), date) for name in rule.ends_at)):
         return Decision(False, "slight_dishonesty", basis=rule.basis, version=version)
-    objection = record.get(item.role("objection_status"))
+    objection = record.get(roles(item).get("objection_status"))
     if objection == "upheld":
         return Decision(False, "objection_upheld", basis=policy.basis["objection"], version=version)
     if objection == "unverifiable" and policy.exclude_unverifiable:
@@ -88,7 +88,7 @@ def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date,
         return Decision(False, "objection_pending", basis=policy.basis["objection"], version=version)
     if as_of < start:
         return Decision(False, "not_started", start=start, basis=rule.basis, version=version)
-    listed_now = record.get(item.role("uscc")) in listed
+    listed_now = record.get(roles(item).get("uscc")) in listed
     repairable = not (policy.repair_not_while_listed and listed_now)
     until, reason = _end(record, item, rule, policy, start, slight=slight, repairable=repairable)
     if until is not None and as_of > until and rule.extend_while_listed and listed_now:
@@ -120,12 +120,12 @@ def is_slight(record: Record, rule: RuleVersion) -> bool:
 
 def _person_reason(record: Record, item: CatalogItem, policy: Policy) -> str | None:
     """The reason a natural person's record is not published, if any."""
-    if record.get(item.role("subject_category")) != "natural_person":
+    if record.get(roles(item).get("subject_category")) != "natural_person":
         return None
     if not policy.publish_natural_persons:
         return "natural_person"
-    decided = record.get(item.role("decision_date"))
-    born = birth_date(str(record.get(item.role("id_no")) or ""))
+    decided = record.get(roles(item).get("decision_date"))
+    born = birth_date(str(record.get(roles(item).get("id_no")) or ""))
     if born is None or not isinstance(decided, date):
         return "age_unknown"
     age = decided.year - born.year - ((decided.month, decided.day) < (born.month, born.day))
@@ -156,7 +156,7 @@ def _end(
         value = record.get(name)
         if isinstance(value, date):
             ends.append((previous_day(value), "removed"))
-    repaired = record.get(item.role("repair_date"))
+    repaired = record.get(roles(item).get("repair_date"))
     if isinstance(repaired, date) and repairable and policy.withdraw_repaired and item.nature == "adverse":
         shortest = rule.length("min", str(severity) if severity else None)
         effective = max(repaired, next_day(shortest.last_day(counted))) if shortest else repaired

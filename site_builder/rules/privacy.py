@@ -114,6 +114,10 @@ def fold(text: str) -> str:
     """``text`` as numbers are matched in it: NFKC, Chinese digits as digits, zero-width characters removed."""
     if text.isascii():
         return text  # NFKC keeps ASCII as it is; zero-width characters and Chinese digits are not ASCII
+    return _fold_memo(text) if len(text) <= MEMO_TEXT else _fold(text)
+
+
+def _fold(text: str) -> str:
     return _digits(_ZERO_WIDTH.sub("", unicodedata.normalize("NFKC", text)))
 
 
@@ -126,13 +130,11 @@ def _fold_mapped(text: str) -> tuple[str, Sequence[int]]:
     """:func:`fold` character by character, with the index in ``text`` of every folded character."""
     if text.isascii():
         return text, range(len(text))  # every ASCII character folds to itself
-    chars: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        folded = _fold_char(char)
-        chars.append(folded)
-        origin.extend([index] * len(folded))
-    return "".join(chars), origin
+    pieces = list(map(_fold_char, text))
+    folded = "".join(pieces)
+    if len(folded) == len(text) and "" not in pieces:
+        return folded, range(len(text))  # every character folded to one character
+    return folded, [index for index, piece in enumerate(pieces) for _ in piece]
 
 
 MEMO_TEXT = 256
@@ -151,6 +153,7 @@ def _canonical(value: str) -> str:
 
 
 _canonical_memo = functools.lru_cache(maxsize=_MEMO_SIZE)(_canonical)
+_fold_memo = functools.lru_cache(maxsize=_MEMO_SIZE)(_fold)
 
 
 @dataclass(frozen=True)
@@ -326,7 +329,14 @@ def _replace(text: str, origin: Sequence[int], spans: list[tuple[int, int, str]]
 
 def numbers_in(text: str, mode: str = TEXT) -> list[str]:
     """The digits of every personal number in ``text`` (what :func:`scrub` would mask)."""
-    return [f.digits for f in _numbers(fold(text), mode)]
+    return list(_numbers_in_memo(text, mode) if len(text) <= MEMO_TEXT else _numbers_in(text, mode))
+
+
+def _numbers_in(text: str, mode: str) -> tuple[str, ...]:
+    return tuple(f.digits for f in _numbers(fold(text), mode))
+
+
+_numbers_in_memo = functools.lru_cache(maxsize=_MEMO_SIZE)(_numbers_in)
 
 
 class _SecretField(NamedTuple):

@@ -16,8 +16,8 @@ from decimal import Decimal
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
 from site_builder.rules.disclosure import Decision
 from site_builder.rules.identifiers import mask_id_number, mask_person_name
-from site_builder.rules.privacy import MIN_SECRET, TEXT, canonical, scrub, scrub_mode
-from site_builder.rules.validation import Record, Value
+from site_builder.rules.privacy import MIN_SECRET, TEXT, canonical, once_per, own_forms, scrub_mode, scrub_own
+from site_builder.rules.validation import Record, Value, roles
 
 
 @dataclass(frozen=True)
@@ -50,31 +50,31 @@ def redact(record: Record, item: CatalogItem, decision: Decision) -> PublicRecor
 
     Every string field that reaches output goes through :func:`site_builder.privacy.scrub`.
     """
-    natural = record.get(item.role("subject_category")) == "natural_person"
-    own = _own_secrets(record, item, natural)
-    allowed = frozenset(canonical(str(record.get(f.name))) for f in item.public_fields
-                        if record.get(f.name) and (f.format in ("uscc", "code") or f.role == "document_no"))
+    role = roles(item)
+    plan = _plan(item)
+    natural = record.get(role.get("subject_category")) == "natural_person"
+    own = own_forms(_own_secrets(record, item, natural))
+    allowed = frozenset(canonical(str(record.get(name))) for name in plan.codes if record.get(name))
     fields = {}
-    for spec in item.public_fields:
+    for spec, mode in plan.public:
         text = _display(spec, record.get(spec.name))
-        mode = scrub_mode(spec)
         if natural and spec.role == "uscc":
             text = ""  # a natural person has no such code; the column may hold their ID number
         elif natural and spec.mask == "person_name":
-            text = mask_person_name(scrub(text, mode=mode or TEXT, allowed=allowed))
+            text = mask_person_name(scrub_own(text, (), mode or TEXT, allowed))
         elif mode is not None:
-            text = scrub(text, own, mode, allowed)
+            text = scrub_own(text, own, mode, allowed)
         fields[spec.name] = text
-    started = decision.start or record.get(item.role("decision_date"))
+    started = decision.start or record.get(role.get("decision_date"))
     assert isinstance(started, dt.date)
-    objected = record.get(item.role("objection_date")) if decision.marked else None
+    objected = record.get(role.get("objection_date")) if decision.marked else None
     return PublicRecord(
         item=item.id,
         record_id=record.record_id,
-        subject_key="" if natural else str(record.get(item.role("uscc")) or ""),
-        subject_name=fields.get(item.role("subject_name") or "", ""),
-        subject_category=str(record.get(item.role("subject_category")) or "legal_person"),
-        authority=fields.get(item.role("authority") or "", ""),
+        subject_key="" if natural else str(record.get(role.get("uscc")) or ""),
+        subject_name=fields.get(role.get("subject_name") or "", ""),
+        subject_category=str(record.get(role.get("subject_category")) or "legal_person"),
+        authority=fields.get(role.get("authority") or "", ""),
         date=started,
         until=decision.until,
         objection_date=objected if isinstance(objected, dt.date) else None,
@@ -82,16 +82,37 @@ def redact(record: Record, item: CatalogItem, decision: Decision) -> PublicRecor
     )
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What redaction reads of an item's fields, worked out once per item instead of once per record."""
+
+    public: tuple[tuple[FieldSpec, str | None], ...]
+    """Public and masked fields, in catalogue order, with how each is scrubbed."""
+    codes: tuple[str, ...]
+    """Public fields holding codes (统一社会信用代码, ``format: code``, document numbers)."""
+    secret: tuple[str, ...]
+    """Fields whose values must not appear in the record's other fields (ID numbers, withheld texts)."""
+
+
+@once_per
+def _plan(item: CatalogItem) -> _Plan:
+    public = item.public_fields
+    return _Plan(
+        public=tuple((spec, scrub_mode(spec)) for spec in public),
+        codes=tuple(f.name for f in public if f.format in ("uscc", "code") or f.role == "document_no"),
+        secret=tuple(f.name for f in item.fields if not f.values and (f.mask == "id_number" or f.disclosure == "withheld")),
+    )
+
+
 def _own_secrets(record: Record, item: CatalogItem, natural: bool) -> dict[str, str]:
     """Raw values of this record that must not appear in its other fields, with what replaces them."""
     found: dict[str, str] = {}
-    for spec in item.fields:
-        value = record.get(spec.name)
-        if not isinstance(value, str) or len(canonical(value)) < MIN_SECRET or spec.values:
+    for field_name in _plan(item).secret:
+        value = record.get(field_name)
+        if not isinstance(value, str) or len(code := canonical(value)) < MIN_SECRET:
             continue
-        if spec.mask == "id_number" or spec.disclosure == "withheld":
-            found[value] = mask_id_number(canonical(value)) if canonical(value).isalnum() else "*" * len(value)
-    name = record.get(item.role("subject_name"))
+        found[value] = mask_id_number(code) if code.isalnum() else "*" * len(value)
+    name = record.get(roles(item).get("subject_name"))
     if natural and isinstance(name, str) and len(name) >= 2:
         found[name] = mask_person_name(name)
     return found
