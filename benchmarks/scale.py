@@ -10,11 +10,14 @@ writes a records folder into a temporary folder, then three builds run one after
 same output and audit folder, each as its own ``site-builder build`` process (what a CI job runs):
 
 - **full**: the first build, as of 2026-11-24;
+- **rebuild**: the same rows and date again (nothing changed: what a build costs that has nothing to do; it also
+  leaves the site before it as the spare, as every build after the first finds it);
 - **approval**: 1 % of the rows changed (a third edited, a third withdrawn, a third added), same as-of date;
 - **next-day**: the same rows as of 2026-11-25 (records whose period ends that day drop out).
 
-The approval and next-day builds are incremental (unchanged pages are taken over from the build before);
-``reused`` counts the files taken over. ``--subjects-only`` builds with ``[search] index_records = false``
+The builds after the first are incremental (rows whose result holds are taken from the decision cache, unchanged
+files are taken over from the build before, and the spare is changed only where it differs); ``reused`` counts
+the files taken over, ``cached`` the rows taken from the cache. ``--subjects-only`` builds with ``[search] index_records = false``
 (the search index holds the subject pages, which carry their records' document numbers), the setting
 the operator guide gives for a province.
 
@@ -61,6 +64,7 @@ class Run:
     wall: float
     rows: int = 0
     reused: int = 0
+    cached: int = 0
     stages: dict[str, tuple[float, int, int]] = field(default_factory=dict)
 
 
@@ -80,6 +84,8 @@ def build(records: Path, folder: Path, as_of: date, search: bool, name: str) -> 
         run.stages[stage] = (float(seconds), int(own), int(child))
         if stage == "decide":
             run.rows = int(re.search(r"rows=(\d+)", extra).group(1))  # type: ignore[union-attr]
+            cached = re.search(r"cached=(\d+)", extra)
+            run.cached = int(cached.group(1)) if cached else 0
     reused = re.search(r"reused=(\d+)", result.stderr)
     run.reused = int(reused.group(1)) if reused else 0
     return run
@@ -132,14 +138,15 @@ def measure(subjects: int, rows: int, search: bool, subjects_only: bool = False)
                         "--subjects", str(subjects), "--records", str(rows)], check=True, capture_output=True)
         print(f"\n== {subjects:,} subjects, {rows:,} rows (generated in {time.perf_counter() - start:.1f} s), "
               f"search {'off' if not search else 'on, subject pages only' if subjects_only else 'on'}")
-        runs = [build(records, folder, AS_OF, search, "full")]
+        runs = [build(records, folder, AS_OF, search, "full"), build(records, folder, AS_OF, search, "rebuild")]
         touched = approve(records, seed=subjects)
         runs.append(build(records, folder, AS_OF, search, f"approval ({touched:,} rows changed)"))
         runs.append(build(records, folder, AS_OF + timedelta(days=1), search, "next-day"))
         files = sum(1 for p in (folder / "output").rglob("*") if p.is_file())
     print(f"output after the last build: {files:,} files")
     for run in runs:
-        print(f"\n{run.name}: {run.wall:.1f} s wall, {run.rows:,} rows in, {run.reused:,} files taken over")
+        print(f"\n{run.name}: {run.wall:.1f} s wall, {run.rows:,} rows in ({run.cached:,} from the decision cache), "
+              f"{run.reused:,} files taken over")
         print(f"  {'stage':<13}{'seconds':>9}{'s/100k':>9}{'peak MiB':>10}{'child MiB':>10}")
         for stage, (seconds, own, child) in run.stages.items():
             print(f"  {stage:<13}{seconds:9.2f}{per_100k(seconds, run.rows):9.1f}{own:10d}{child:10d}")

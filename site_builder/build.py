@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import functools
+import hashlib
 import logging
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -37,23 +40,22 @@ from site_builder import publish
 from site_builder.audit import changes, history, signing
 from site_builder.audit.layout import AuditFolder, BuildRecord
 from site_builder.audit.ledger import Counts, Ledger
-from site_builder.audit.manifest import MANIFEST, file_sha256, make_manifest, write_manifest
+from site_builder.audit.manifest import MANIFEST, file_sha256, make_manifest, manifest_text
 from site_builder.audit.verify import verify_site
-from site_builder.config import BuildSettings, Config, PublishSettings
+from site_builder.config import BuildSettings, Config, PathSettings, PublishSettings
 from site_builder.exceptions import AuditError, BuildError, PublishError, SigningError
 from site_builder.faults import fault_point
 from site_builder.inputs import load_inputs
-from site_builder.outputs.files import FileIndex, Previous, new_secrets, read_key, site_key, write_state
+from site_builder.outputs.files import FileIndex, Held, Previous, check_spare, new_secrets, read_files, read_key, site_key, write_state
 from site_builder.outputs.parallel import worker_count
 from site_builder.outputs.registry import enabled_outputs
 from site_builder.outputs.site import Site
 from site_builder.progress import Stages
 from site_builder.rules.catalogue import Catalogue
-from site_builder.rules.pipeline import decide_rows
+from site_builder.rules.pipeline import results
 from site_builder.rules.privacy import Secrets
 from site_builder.rules.profiles import Policy
-from site_builder.rules.redaction import redact
-from site_builder.rules.validation import Quarantined
+from site_builder.rules.rowcache import RowCache
 from site_builder.sources.loading import FileReport
 from site_builder.store.published import PublishedStore
 
@@ -72,17 +74,18 @@ class BuildResult:
     """What reading each records file found (rows, encoding, warnings)."""
     reused: int = 0
     """Files taken over unchanged from the previous build."""
+    cached: int = 0
+    """Rows whose result was taken from the decision cache instead of deciding them again."""
 
 
 def build(config: Config, as_of: date, new_chain: bool = False, progress: TextIO | None = None,
-          full: bool = False, background_cleanup: bool = False) -> BuildResult:
+          full: bool = False) -> BuildResult:
     """Build the site for ``as_of`` from ``config.paths.records`` into ``config.paths.output``.
 
     ``new_chain``: start a new audit chain although the output carries one the audit folder lacks
     (the new chain's first entry names the head it replaces). ``progress``: where to draw progress
     bars (a terminal; ``None``: none). ``full``: render every file, taking nothing over from the
-    previous build. ``background_cleanup``: leave the removal of the replaced site to a detached process
-    (the command line does). Each stage logs one ``stage=<name> seconds=…`` line at INFO.
+    previous build. Each stage logs one ``stage=<name> seconds=…`` line at INFO.
     """
     stages = Stages(progress)
     out, audit_root = config.paths.output, config.paths.audit
@@ -96,24 +99,27 @@ def build(config: Config, as_of: date, new_chain: bool = False, progress: TextIO
     with (
         publish.locked(audit_root, out, config.publish.lock_timeout),
         _clear_faults(out, audit_root),
-        _workspace(out, audit_root) as (staging, work),
+        _workspace(out, audit_root) as (staging, work, spare),
     ):
         chain, extra = _continue_chain(config, key, new_chain)
-        previous = None if full or not config.build.incremental else _previous_build(out, audit_root, chain)
+        live = _live_build(out, audit_root, chain)
+        previous = None if full or not config.build.incremental else live
         store = PublishedStore(BuildRecord(work).store)
         ledger = Ledger(work)
         secrets = Secrets()
         reports: list[FileReport] = []
+        cache = RowCache(AuditFolder(audit_root).row_cache, _decision_key(catalogue, policy), read=not full) \
+            if config.build.incremental else None
         with stages.stage("decide") as decide:
-            for row in decide_rows(catalogue, policy, sources, as_of, reports=reports):
+            for item, (file, line), result in results(catalogue, policy, sources, as_of, reports, cache, worker_count(config)):
                 decide.advance()
-                secrets.add_row(row.raw, row.item)
-                if isinstance(row.checked, Quarantined):
-                    ledger.quarantine(row.checked)
-                elif row.decision is not None:
-                    ledger.decide(row.checked, row.decision)
-                    if row.decision.published:
-                        store.add(redact(row.checked, row.item, row.decision))
+                secrets.merge(result.secrets)
+                ledger.add(item.id, file, line, result)
+                if result.stored is not None:
+                    store.add_prepared(result.stored)
+            if cache is not None:
+                decide.summary["cached"] = cache.hits
+                cache.close()
             for report in reports:
                 _log_source(report)
             ledger.warnings(reports, ignored)
@@ -128,56 +134,82 @@ def build(config: Config, as_of: date, new_chain: bool = False, progress: TextIO
                                         changes.withdrawn_records(BuildRecord(work).record_state))
         names = frozenset(o.name for o in outputs)
         files = FileIndex(staging, _site_key(config, catalogue, policy, names), previous)
+        if spare is not None:
+            files.spare = spare.result()
+        files.load_previous()
         site = Site(config, catalogue, policy, as_of, store, names, files, build_id, change_log)
         for output in outputs:
             with stages.stage(output.name) as stage:
-                stage.summary["files"] = len(output.write(site, staging))
+                mark = len(files.written)
+                paths = output.write(site, staging)
+                files.note_written(paths, mark)  # what a plugin wrote itself joins the list (and the manifest)
+                stage.summary["files"] = len(paths)
         fault_point("rendered")
-        files.close()
         reused = frozenset(w.path for w in files.written if w.reused)
         if reused and previous is not None:
             _check_taken_over(store, secrets, previous)
         store.close()
-        write_state(BuildRecord(work).pages, files.key, files.written, secrets.digests())
-        publish.write_marker(staging)
+        files.write_text(publish.MARKER, publish.MARKER_TEXT)
         if key is not None:
-            (staging / signing.PUBLIC_KEY).parent.mkdir(exist_ok=True)
-            (staging / signing.PUBLIC_KEY).write_text(signing.public_pem(key.public_key()), encoding="ascii")
+            files.write(signing.PUBLIC_KEY, signing.public_pem(key.public_key()).encode("ascii"))
         with stages.stage("manifest") as stage:
-            manifest = make_manifest(config, catalogue, policy, as_of, reports, ignored, ledger.counts, staging,
+            manifest = make_manifest(config, catalogue, policy, as_of, reports, ignored, ledger.counts,
                                      {w.path: w.sha256 for w in files.written})
-            entry = _write_manifest(staging, chain, manifest, key, extra)
+            entry = _write_manifest(files, chain, manifest, key, extra)
             stage.summary["files"] = len(manifest["outputs"])
+            stage.summary["removed"] = files.seal()
+            write_state(BuildRecord(work).pages, files.key, files.written, secrets.digests())
+            files.close()
         with stages.stage("verify") as stage:
-            problems = verify_site(staging, secrets, check_hashes=False, public_key=key.public_key() if key else None,
-                                   scan_skip=reused, processes=worker_count(config))
+            problems = verify_site(staging, secrets, check_hashes=False, check_links=False, public_key=key.public_key() if key else None,
+                                   scan=[w.path for w in files.written if not w.reused], processes=worker_count(config),
+                                   covered=frozenset(w.sha256 for w in files.written),
+                                   validated=frozenset(w.path for w in files.written if w.reused))
             stage.summary["problems"] = len(problems)
         if problems:
             raise BuildError("The built site does not verify; nothing was published:\n  " + "\n  ".join(problems))
         with stages.stage("publish"):
-            kept = _publish(work, audit_root, entry, staging, out, background_cleanup)
-        if chain:  # only the latest build keeps the state the next one starts from
-            AuditFolder(audit_root).build(chain[-1].build_id).pages.unlink(missing_ok=True)
-        for state in AuditFolder(audit_root).record_states():  # and its record state (carried forward)
+            kept = _publish(work, audit_root, entry, staging, out, live)
+        keep = {entry.build_id, *([chain[-1].build_id] if live is not None else [])}
+        for state in AuditFolder(audit_root).page_states():  # the states of the live site and the spare only
+            if state.parent.name not in keep:
+                state.unlink(missing_ok=True)
+        for state in AuditFolder(audit_root).record_states():  # and this build's record state (carried forward)
             if state.parent.name != entry.build_id:
                 state.unlink(missing_ok=True)
     log.info("built output=%s build=%s published=%d reused=%d signed=%s", out, entry.build_id,
              sum(ledger.counts.published.values()), len(reused), entry.key or "no")
-    return BuildResult(out, kept, entry, ledger.counts, reports, len(reused))
+    return BuildResult(out, kept, entry, ledger.counts, reports, len(reused), cache.hits if cache is not None else 0)
 
 
 def _site_key(config: Config, catalogue: Catalogue, policy: Policy, outputs: frozenset[str]) -> str:
     """What every page of the site shares: a page is taken over only from a build with the same key."""
-    package = Path(__file__).parent
-    code = sorted(p for p in package.rglob("*.py") if "__pycache__" not in p.parts)
-    output_settings = dataclasses.replace(config, build=BuildSettings(), publish=PublishSettings())  # workers, locks: not content
-    parts = [repr(output_settings), repr(sorted(outputs)), policy.id, *(f"{p.relative_to(package)}:{file_sha256(p)}" for p in code),
-             *(file_sha256(p) for p in catalogue.files), file_sha256(policy.source) if policy.source else ""]
+    output_settings = dataclasses.replace(config, root=Path("."), paths=PathSettings(), build=BuildSettings(),
+                                          publish=PublishSettings())  # where things are, workers, locks: not content
+    parts = [repr(output_settings), repr(sorted(outputs)), _decision_key(catalogue, policy)]
     return site_key(parts, [*config.template_dirs, *config.content_dirs])
 
 
-def _previous_build(out: Path, audit_root: Path, chain: list[history.ChainEntry]) -> Previous | None:
-    """The previous build, if the live site is its and its state was kept (else this build renders everything)."""
+def _decision_key(catalogue: Catalogue, policy: Policy) -> str:
+    """What every row's result shares besides the row (see ``rules/rowcache.py``): the software, the catalogue and
+    the profile."""
+    parts = [policy.id, _code_digest(), *(file_sha256(p) for p in catalogue.files), file_sha256(policy.source) if policy.source else ""]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+@functools.cache
+def _code_digest() -> str:
+    """The SHA-256 of the package's Python source files (by path and content)."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in package.rglob("*.py") if "__pycache__" not in p.parts):
+        digest.update(f"{path.relative_to(package)}:{file_sha256(path)}\0".encode())
+    return digest.hexdigest()
+
+
+def _live_build(out: Path, audit_root: Path, chain: list[history.ChainEntry]) -> Previous | None:
+    """The previous build, if the live site is its and its state was kept (else this build renders everything, and
+    the live site does not become the spare)."""
     if not chain:
         return None
     state = AuditFolder(audit_root).build(chain[-1].build_id).pages
@@ -269,7 +301,7 @@ def _public_chain(out: Path) -> list[history.ChainEntry]:
                          "with --new-chain") from exc
 
 
-def _write_manifest(staging: Path, chain: list[history.ChainEntry], manifest: dict[str, object],
+def _write_manifest(files: FileIndex, chain: list[history.ChainEntry], manifest: dict[str, object],
                     key: Ed25519PrivateKey | None, extra: dict[str, Any]) -> history.ChainEntry:
     """Link the manifest to the chain, write it, the public chain and the signature; return the new chain entry."""
     sequence = len(chain) + 1
@@ -277,17 +309,19 @@ def _write_manifest(staging: Path, chain: list[history.ChainEntry], manifest: di
         "id": history.build_id(sequence, str(manifest["as_of"])), "sequence": sequence,
         "previous_manifest_sha256": chain[-1].manifest_sha256 if chain else None,
     }
-    digest = write_manifest(manifest, staging / MANIFEST)
+    text = manifest_text(manifest)
+    files.write_text(MANIFEST, text)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     entry = history.next_entry(chain, str(manifest["as_of"]), digest, **extra)
-    (staging / history.PUBLIC_CHAIN).write_text(history.public_chain([*chain, entry]), encoding="utf-8")
+    files.write_text(history.PUBLIC_CHAIN, history.public_chain([*chain, entry]))
     if key is not None:
-        text = signing.envelope(key, digest, entry.build_id, entry.as_of, signing.build_time())
-        (staging / signing.SIGNATURE).write_text(text, encoding="utf-8")
+        files.write_text(signing.SIGNATURE, signing.envelope(key, digest, entry.build_id, entry.as_of, signing.build_time()))
     return entry
 
 
-def _publish(work: Path, audit_root: Path, entry: history.ChainEntry, staging: Path, out: Path, background: bool) -> Path:
-    """Record the build as prepared, archive its decisions, switch the output, record it as published."""
+def _publish(work: Path, audit_root: Path, entry: history.ChainEntry, staging: Path, out: Path, live: Previous | None) -> Path:
+    """Record the build as prepared, archive its decisions, switch the output, record it as published; the site it
+    replaced (``live``, if it is the previous build's with its state kept) becomes the spare."""
     record = BuildRecord(work)
     record.store.unlink(missing_ok=True)
     history.gzip_file(record.decisions)
@@ -300,7 +334,8 @@ def _publish(work: Path, audit_root: Path, entry: history.ChainEntry, staging: P
     replaced = publish.switch(staging, out, f"{entry.build_id}{staging.name.removeprefix('.staging')}")
     history.record_published(audit_root, entry)
     fault_point("published")
-    publish.remove_version(out, replaced, background)
+    if replaced is not None and live is not None and replaced == live.site:
+        publish.keep_as_spare(out, replaced, live.state.parent.name)
     return target
 
 
@@ -319,17 +354,39 @@ def _clear_faults(out: Path, audit_root: Path) -> Iterator[None]:
 
 
 @contextmanager
-def _workspace(out: Path, audit_root: Path) -> Iterator[tuple[Path, Path]]:
-    """A fresh staging folder beside ``out`` and a private work folder in the audit folder."""
-    staging = publish.new_staging(out)
+def _workspace(out: Path, audit_root: Path) -> Iterator[tuple[Path, Path, Future[dict[str, Held]] | None]]:
+    """A staging folder beside ``out``, a private work folder in the audit folder, and the check of the spare.
+
+    The staging folder is the spare, if there is one whose build's state is kept (its content is checked against
+    that state in a thread meanwhile: :func:`check_spare`), else a new folder. A staging folder not published in
+    the end is removed by a detached process.
+    """
+    staging, listed = _staging(out, audit_root)
     try:
         work = AuditFolder(audit_root).work(staging.name.removeprefix(".staging-")).folder
         work.mkdir()
     except OSError:
-        shutil.rmtree(staging, ignore_errors=True)
+        publish.remove_later(staging)
         raise
+    checker = ThreadPoolExecutor(1, thread_name_prefix="spare") if listed is not None else None
     try:
-        yield staging, work
+        yield staging, work, checker.submit(check_spare, staging, listed) if checker and listed is not None else None
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if checker is not None:
+            checker.shutdown(wait=True)
+        if staging.exists():
+            publish.remove_later(staging)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _staging(out: Path, audit_root: Path) -> tuple[Path, dict[str, Held] | None]:
+    """The spare as the staging folder, with the files its build's state lists; else a new folder and ``None``."""
+    taken = publish.take_spare(out)
+    if taken is not None:
+        staging, build_id = taken
+        listed = read_files(AuditFolder(audit_root).build(build_id).pages)
+        if listed is not None:
+            return staging, listed
+        log.warning("spare=%s its build %s has no state kept: a new staging folder", staging, build_id)
+        publish.remove_later(staging)
+    return publish.new_staging(out), None

@@ -123,7 +123,7 @@ def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Pat
     if quiet:
         logging.getLogger().setLevel(logging.WARNING)
     bars = None if quiet or not sys.stderr.isatty() else sys.stderr
-    result = run_build(config, day, new_chain=new_chain, progress=bars, full=full, background_cleanup=True)
+    result = run_build(config, day, new_chain=new_chain, progress=bars, full=full)
     counts = result.counts
     excluded = counts.excluded_totals()
     click.echo(

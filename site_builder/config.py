@@ -86,9 +86,9 @@ class SearchSettings:
     enabled: bool = True
     """Build the Pagefind index (needs the ``pagefind_extended`` binary)."""
     index_records: bool = True
-    """Index every record page, so a decision number finds its record. Pagefind's memory grows with the
-    number of pages (about 100 KB per page here): above some 100,000 records set this to false, and
-    subject pages carry their records' document numbers instead."""
+    """Index every record page (a masked name then finds a natural person's record). Pagefind's memory grows with
+    the number of pages: above some 100,000 records set this to false; only subject pages are then indexed (name,
+    code, kind, region), and a document number is found through the exact lookup (``search/lookup/``)."""
     bundles: int = 0
     """Search indexes the pages are split into, built one after another (each Pagefind run holds only its
     share in memory) and merged in the browser; 0: one per 20,000 indexed pages."""
@@ -166,6 +166,17 @@ class BuildSettings:
 
 
 @dataclass(frozen=True)
+class PageSettings:
+    """The portal's pages."""
+
+    list_pages: int = 100
+    """Pages of each list (an item's records, an authority's records; 50 records a page): the newest
+    ``list_pages × 50`` records are listed, and the last page says where the older ones are (search, the
+    subjects' pages, the data downloads). 0: every record. Each list page shows the list's total, so a
+    build after one change renders every page of the lists it touches again: a province keeps this bounded."""
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration, with every path made absolute."""
 
@@ -181,6 +192,7 @@ class Config:
     changes: ChangeSettings = field(default_factory=ChangeSettings)
     data: DataSettings = field(default_factory=DataSettings)
     build: BuildSettings = field(default_factory=BuildSettings)
+    pages: PageSettings = field(default_factory=PageSettings)
     sources: SourceSettings = field(default_factory=SourceSettings)
     """``[sources]``: build from a database instead of ``paths.records`` (see ``sources/mapping.py``)."""
     columns: ColumnSettings = field(default_factory=ColumnSettings)
@@ -234,6 +246,7 @@ _SECTIONS: dict[str, type] = {
     "publish": PublishSettings,
     "outputs": OutputSettings,
     "changes": ChangeSettings,
+    "pages": PageSettings,
     "data": DataSettings,
     "build": BuildSettings,
     "sources": SourceSettings,

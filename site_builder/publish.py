@@ -5,9 +5,13 @@ beside it. A build writes a staging folder there, renames it to its version, mak
 renames the link over the output path: one ``rename(2)``, so at every instant the output path is
 either the old site or the new one. An output that is still a plain folder (a site built before
 versioned folders, or an empty folder) is switched once with ``renameat2(RENAME_EXCHANGE)``.
-Versions other than the current one are removed only under the lock, once the link no longer
-names them. Nothing outside the output, its ``.<out>.builds`` folder and the link being made is
-ever deleted; an output that is not empty and not a site of this tool is refused, never replaced.
+
+The site a switch replaces is kept as the **spare** (:func:`keep_as_spare`: a file ``<version>.spare`` beside
+it names its build): the next build renames it into its staging folder and changes only what differs
+(``outputs/files.py``), instead of making a whole new tree of a million files. Other versions (left by killed
+builds) are removed only under the lock, by a detached process. Nothing outside the output, its
+``.<out>.builds`` folder and the link being made is ever deleted; an output that is not empty and not a site of
+this tool is refused, never replaced.
 """
 
 from __future__ import annotations
@@ -107,15 +111,66 @@ def current_version(out: Path) -> Path | None:
     return target if target.parent == builds_dir(out) else None
 
 
+SPARE = ".spare"
+"""The suffix of the file beside a version folder that makes it the spare (its content: the folder's build id)."""
+
+
 def clean_stale(out: Path) -> None:
-    """Remove what killed builds left: staging folders, unused versions, half-made links (under the lock)."""
+    """Remove what killed builds left: staging folders, unused versions, half-made links (under the lock).
+
+    The current version and the spare (with its marker) stay; a folder is removed by a detached process (it may
+    hold a whole site).
+    """
     keep = current_version(out)
     folder = builds_dir(out)
-    for child in sorted(folder.iterdir()) if folder.is_dir() else []:
-        if child != keep:
-            _remove(child)
+    children = sorted(folder.iterdir()) if folder.is_dir() else []
+    names = {child.name for child in children}
+    for child in children:
+        if child == keep:
+            continue
+        if child.name.endswith(SPARE):  # a marker stays while it names a folder that is not the live one
+            version = child.name.removesuffix(SPARE)
+            if version in names and folder / version != keep:
+                continue
+        elif child.name + SPARE in names:  # the spare
+            continue
+        remove_later(child)
     for link in out.parent.glob(f".{out.name}.link-*"):
         _remove(link)
+
+
+def take_spare(out: Path) -> tuple[Path, str] | None:
+    """The spare renamed to a new staging folder, with the id of the build whose site it is; ``None`` if there is none.
+
+    Its marker goes first: a build killed after this leaves a staging folder, which the next build removes.
+    """
+    folder = builds_dir(out)
+    current = current_version(out)
+    for marker in sorted(folder.glob(f"*{SPARE}")) if folder.is_dir() else []:
+        version = folder / marker.name.removesuffix(SPARE)
+        try:
+            build_id = marker.read_text(encoding="utf-8").strip()
+            marker.unlink()
+        except OSError:
+            continue
+        if version == current or not version.is_dir() or version.is_symlink() or not build_id:
+            continue
+        staging = new_staging(out)
+        os.rename(version, staging)  # onto the new, empty folder
+        return staging, build_id
+    return None
+
+
+def keep_as_spare(out: Path, version: Path, build_id: str) -> None:
+    """Mark the version folder ``version`` (the site of ``build_id``, no longer live) as the spare; any older spare
+    is removed (by a detached process)."""
+    folder = builds_dir(out)
+    for marker in folder.glob(f"*{SPARE}"):
+        older = folder / marker.name.removesuffix(SPARE)
+        marker.unlink(missing_ok=True)
+        if older != version and older != current_version(out):
+            remove_later(older)
+    (folder / f"{version.name}{SPARE}").write_text(build_id + "\n", encoding="utf-8")
 
 
 def new_staging(out: Path) -> Path:
@@ -126,11 +181,6 @@ def new_staging(out: Path) -> Path:
         return Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
     except OSError as exc:
         raise PublishError(f"Cannot create a staging folder in {folder}: {exc.strerror or exc}") from exc
-
-
-def write_marker(site_dir: Path) -> None:
-    """Mark ``site_dir`` as a site of this tool (the output guard checks for it)."""
-    (site_dir / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
 
 
 def switch(staging: Path, out: Path, version: str) -> Path | None:
@@ -155,19 +205,19 @@ def switch(staging: Path, out: Path, version: str) -> Path | None:
     return previous
 
 
-def remove_version(out: Path, version: Path | None, background: bool = False) -> None:
-    """Remove a version folder the output no longer names.
-
-    ``background``: move it aside and leave its removal to a detached process, so the build can return (a site
-    of a million files takes a minute to remove); what that process does not finish, the next build removes.
-    """
-    if version is None or version == current_version(out):
+def remove_later(path: Path) -> None:
+    """Remove ``path``: a folder is moved aside (``.old-…``) and removed by a detached process, so the build goes on
+    (a site of a million files takes a minute to remove); what that process does not finish, the next build removes."""
+    if path.is_symlink() or not path.is_dir():
+        _remove(path)
         return
-    if not background:
-        _remove(version)
-        return
-    trash = builds_dir(out) / f".old-{version.name}"
-    os.rename(version, trash)
+    trash = path if path.name.startswith(".old-") else path.parent / f".old-{path.name.lstrip('.')}"
+    if trash != path:
+        try:
+            os.rename(path, trash)
+        except OSError:
+            _remove(path)
+            return
     subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)", str(trash)],
                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 

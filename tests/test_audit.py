@@ -22,6 +22,7 @@ from conftest import ROOT, build_site, make_resident_id, person, row, site_confi
 from site_builder.build import build
 from site_builder.cli import main
 from site_builder.exceptions import BuildError
+from site_builder.publish import SPARE
 
 AS_OF = date(2026, 11, 24)
 LEGAL_REP_ID = make_resident_id("110108", "19750102", "555")
@@ -195,6 +196,7 @@ def test_killed_build_leaves_the_old_site(tmp_path: Path) -> None:
                "--out", str(tmp_path / "output"), "--audit", str(tmp_path / "audit"), "--as-of", "2026-11-24"]
     subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
     before = tree(tmp_path / "output")
+    first = os.readlink(tmp_path / "output").rsplit("/", 1)[-1]
     process = subprocess.Popen([*command[:-1], "2026-11-25"], cwd=ROOT)
     deadline = time.monotonic() + 60
     while not list(tmp_path.glob(".output.builds/.staging-*/record/admin_penalty/AP-100*")):
@@ -205,7 +207,8 @@ def test_killed_build_leaves_the_old_site(tmp_path: Path) -> None:
     assert tree(tmp_path / "output") == before
     subprocess.run([*command[:-1], "2026-11-25"], check=True, capture_output=True, cwd=ROOT)
     assert not list(tmp_path.glob(".output.builds/.staging-*")), "a stale staging folder survived"
-    assert len(versions_left(tmp_path / ".output.builds")) == 1, "an old version survived"
+    live = os.readlink(tmp_path / "output").rsplit("/", 1)[-1]  # and the site it replaced, kept as the spare
+    assert versions_left(tmp_path / ".output.builds") == sorted([live, first, first + SPARE]), "an old version survived"
     assert json.loads((tmp_path / "output" / "manifest.json").read_text(encoding="utf-8"))["as_of"] == "2026-11-25"
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from conftest import build_site, row, write_csv
 
 from site_builder.outputs.discovery import Sitemap
+from site_builder.outputs.files import FileIndex
 from site_builder.serve import make_server
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -19,7 +20,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def test_sitemap_splits_at_the_limit(tmp_path: Path) -> None:
-    sitemap = Sitemap(tmp_path, "https://x.example/", limit=3)
+    sitemap = Sitemap(FileIndex(tmp_path, ""), "https://x.example/", limit=3)
     for n in range(7):
         sitemap.add(f"p{n}/")
     sitemap.close()
@@ -32,7 +33,7 @@ def test_sitemap_splits_at_the_limit(tmp_path: Path) -> None:
 
 
 def test_sitemap_entries_carry_lastmod_when_known(tmp_path: Path) -> None:
-    sitemap = Sitemap(tmp_path, "https://x.example/")
+    sitemap = Sitemap(FileIndex(tmp_path, ""), "https://x.example/")
     sitemap.add("record/a/1/", "2026-11-24")
     sitemap.add("items/a/")
     sitemap.close()
@@ -42,7 +43,7 @@ def test_sitemap_entries_carry_lastmod_when_known(tmp_path: Path) -> None:
 
 
 def test_small_sitemap_is_one_file(tmp_path: Path) -> None:
-    sitemap = Sitemap(tmp_path, "https://x.example/", limit=3)
+    sitemap = Sitemap(FileIndex(tmp_path, ""), "https://x.example/", limit=3)
     sitemap.add("a/")
     sitemap.close()
     assert ET.parse(tmp_path / "sitemap.xml").getroot().tag == f"{SM}urlset"

@@ -170,13 +170,15 @@ def assert_same_site(incremental: Tree, full: Tree) -> None:
 
 
 def assert_incremental_equals_full(pair: Pair) -> None:
-    """B is the same either way, I's build B took files over, F's none, and only B's build folder keeps the state."""
+    """B is the same either way, I's build B took files over, F's none, and only the folders of B and of A (whose site
+    is now the spare) keep their state."""
     assert_same_site(pair.incremental, pair.full)
     assert pair.result.reused > 0, "the incremental build took no file over"
     assert pair.result.reused < len(pair.incremental), "the incremental build rendered nothing"
     assert pair.full_result.reused == 0
     builds = pair.result.audit.parent
-    assert sorted(builds.glob("*/pages.sqlite")) == [pair.result.audit / "pages.sqlite"]
+    assert sorted(p.parent for p in builds.glob("*/pages.sqlite")) == sorted(p for p in builds.iterdir() if p.is_dir())[-2:]
+    assert pair.result.audit / "pages.sqlite" in builds.glob("*/pages.sqlite")
 
 
 # --- 1. Incremental equals full ------------------------------------------------------------------------------------
@@ -510,3 +512,85 @@ def test_incremental_false_and_full_take_nothing_over(generated: Path, tmp_path:
     path = tmp_path / "site_builder.toml"
     path.write_text("[build]\nincremental = false\n", encoding="utf-8")
     assert load_config(path).build.incremental is False
+
+
+# --- 6. The spare: the site before the live one becomes the next build's staging folder -----------------------------
+
+
+def three_builds(tmp_path: Path, records: Path, between: Callable[[Path], None] = lambda spare: None) -> tuple[Tree, Tree, BuildResult]:
+    """Builds A, B and C in ``tmp_path``/I (B and C after one record edited and one added each), C also in full in F
+    (made from a copy of I taken after B); ``between`` gets the spare (A's site) before C. Returns the trees of I's
+    and F's build C and I's result."""
+    config_i, config_f = (site_config(tmp_path / name, records, search=True) for name in ("I", "F"))
+    first = build(config_i, AS_OF)
+    version = first.output.resolve().name
+    edit_and_add(records, first, 7)
+    second = build(config_i, AS_OF + timedelta(days=1))
+    spares = sorted((tmp_path / "I" / ".output.builds").glob("*.spare"))
+    assert [p.name for p in spares] == [version + ".spare"], "build A's site is the spare"
+    shutil.copytree(tmp_path / "I", tmp_path / "F", symlinks=True)
+    between(first.output.parent / ".output.builds" / spares[0].name.removesuffix(".spare"))
+    edit_and_add(records, second, 8)
+    third = build(config_i, AS_OF + timedelta(days=2))
+    full = build(config_f, AS_OF + timedelta(days=2), full=True)
+    return tree(third.output.resolve()), tree(full.output.resolve()), third
+
+
+def test_the_spare_becomes_the_next_staging_folder(generated: Path, tmp_path: Path) -> None:
+    """Build C starts from build A's site (the spare) and changes only what differs: its site is a full build's, no
+    file of A that C does not write survives, and files unchanged since A are A's very files (same inode)."""
+    records = copy_records(generated, tmp_path)
+    inodes: dict[str, int] = {}
+
+    def note(spare: Path) -> None:
+        inodes.update({p.relative_to(spare).as_posix(): p.stat().st_ino for p in spare.rglob("*") if p.is_file()})
+
+    incremental, full, third = three_builds(tmp_path, records, note)
+    assert_same_site(incremental, full)
+    site = third.output.resolve()
+    kept = [name for name in incremental if inodes.get(name) == (site / name).stat().st_ino]
+    assert len(kept) > len(incremental) // 2, "the spare's unchanged files were not kept"
+    assert not [p for p in (tmp_path / "I" / ".output.builds").iterdir() if p.name.startswith(".staging")]
+
+
+def test_what_was_done_to_the_spare_by_hand_does_not_survive(generated: Path, tmp_path: Path) -> None:
+    """A file of the spare edited (size or time changed), a file added and a symbolic link put in it are gone or
+    rewritten in build C, which is still a full build's site."""
+    records = copy_records(generated, tmp_path)
+    edited: list[str] = []
+
+    def tamper(spare: Path) -> None:
+        pages = sorted(p for p in spare.glob("subject/*/index.html"))
+        for path in pages[:2]:
+            edited.append(path.relative_to(spare).as_posix())
+        with (spare / edited[0]).open("ab") as fh:  # longer
+            fh.write("<!-- 手工修改 -->\n".encode())
+        text = (spare / edited[1]).read_bytes()  # same length, other bytes, and a new modification time
+        (spare / edited[1]).write_bytes(text.replace(b"<title>", b"<TITLE>", 1))
+        (spare / "extra.html").write_text("手工添加\n", encoding="utf-8")
+        (spare / "pages" / "link").symlink_to("/etc")
+
+    incremental, full, third = three_builds(tmp_path, records, tamper)
+    assert_same_site(incremental, full)
+    assert "extra.html" not in incremental and not (third.output / "pages" / "link").is_symlink()
+    for name in edited:
+        assert "手工修改".encode() not in incremental[name] and b"<TITLE>" not in incremental[name], name
+
+
+def test_a_build_killed_in_the_spare_leaves_the_live_site_and_the_next_build_is_right(generated: Path, tmp_path: Path) -> None:
+    records = copy_records(generated, tmp_path)
+    config_i, config_f = (site_config(tmp_path / name, records, search=False) for name in ("I", "F"))
+    first = build(config_i, AS_OF)
+    edit_and_add(records, first, 7)
+    second = build(config_i, AS_OF + timedelta(days=1))
+    served = tree(second.output.resolve())
+    shutil.copytree(tmp_path / "I", tmp_path / "F", symlinks=True)
+    edit_and_add(records, second, 8)
+    killed_build(tmp_path / "I", records, AS_OF + timedelta(days=2), "rendered")  # in the spare, now its staging folder
+    assert tree(second.output.resolve()) == served
+    assert not list((tmp_path / "I" / ".output.builds").glob("*.spare")), "the spare was taken by the killed build"
+    again = build(config_i, AS_OF + timedelta(days=2))
+    full = build(config_f, AS_OF + timedelta(days=2), full=True)
+    assert again.reused > 0
+    assert_same_site(tree(again.output.resolve()), tree(full.output.resolve()))
+    assert verify(tmp_path / "I", records)[0] == 0

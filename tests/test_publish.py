@@ -26,7 +26,7 @@ from site_builder.cli import main
 from site_builder.exceptions import BuildError, ConfigError, PublishError
 from site_builder.faults import ENV, KILLED
 from site_builder.outputs.search import index_site
-from site_builder.publish import MARKER, builds_dir
+from site_builder.publish import MARKER, SPARE, builds_dir
 
 AS_OF = date(2026, 11, 24)
 
@@ -123,11 +123,14 @@ def test_empty_out_and_own_site_are_replaced_and_nothing_beside_them_is_touched(
     records = records_dir(tmp_path / "in")
     (tmp_path / "out").mkdir()
     (tmp_path / "neighbour.txt").write_text("keep\n", encoding="utf-8")
-    assert cli_build(records, tmp_path / "out", tmp_path / "audit")[0] == 0
-    assert cli_build(records, tmp_path / "out", tmp_path / "audit")[0] == 0
-    assert (tmp_path / "out").is_symlink() and (tmp_path / "out" / MARKER).is_file()
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.builds", ".out.lock", "audit", "in", "neighbour.txt", "out"]
-    assert len(versions_left(builds_dir(tmp_path / "out"))) == 1, "the replaced site was not removed after the build"
+    live = []
+    for _ in range(3):
+        assert cli_build(records, tmp_path / "out", tmp_path / "audit")[0] == 0
+        live.append(os.readlink(tmp_path / "out").rsplit("/", 1)[-1])
+        assert (tmp_path / "out").is_symlink() and (tmp_path / "out" / MARKER).is_file()
+        assert sorted(p.name for p in tmp_path.iterdir()) == [".out.builds", ".out.lock", "audit", "in", "neighbour.txt", "out"]
+        kept = [live[-1], *([live[-2], live[-2] + SPARE] if len(live) > 1 else [])]
+        assert versions_left(builds_dir(tmp_path / "out")) == sorted(kept), "only the live site and the spare are kept"
     assert (tmp_path / "neighbour.txt").read_text(encoding="utf-8") == "keep\n"
 
 
@@ -211,6 +214,7 @@ def test_a_kill_at_any_step_leaves_a_verifiable_site_and_a_consistent_chain(tmp_
     if point in POINTS_BEFORE_SWITCH:  # the audit head is still the public head: verify --audit passes
         assert verify_site(out, audit_root=audit, validate_data=False) == []
 
+    served_before = os.readlink(out).rsplit("/", 1)[-1]
     build_site(tmp_path, records, date(2026, 11, 25))
     assert verify_site(out, audit_root=audit, validate_data=False) == []
     chain = history.read_chain(audit)
@@ -218,7 +222,8 @@ def test_a_kill_at_any_step_leaves_a_verifiable_site_and_a_consistent_chain(tmp_
     events = [json.loads(line)["event"] for line in AuditFolder(audit).journal.read_text(encoding="utf-8").splitlines()]
     assert ("abandoned" in events) == (point in POINTS_BEFORE_SWITCH)
     assert not AuditFolder(audit).pending.exists()
-    assert len(list(builds_dir(out).iterdir())) == 1
+    served = os.readlink(out).rsplit("/", 1)[-1]  # the live site, and the one it replaced as the spare: nothing else
+    assert versions_left(builds_dir(out)) == sorted([served, served_before, served_before + SPARE])
     if point in POINTS_BEFORE_SWITCH:
         assert (audit / "builds" / "000002-2026-11-24.abandoned").is_dir() == (point != "prepared")
 
@@ -281,8 +286,8 @@ def test_disk_full_is_one_line_and_the_old_site_stays(tmp_path: Path, tmpfs: Pat
     first = subprocess.run([*command, "2026-11-23"], cwd=ROOT, capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
     before = snapshot(out)
-    _fill(tmpfs, leave)
-    full = subprocess.run([*command, "2026-11-24"], cwd=ROOT, capture_output=True, text=True)
+    _fill(tmpfs, leave)  # a build that writes every file again (an incremental one may fit in what is left)
+    full = subprocess.run([*command, "2026-11-24", "--full"], cwd=ROOT, capture_output=True, text=True)
     line = one_line_error(full.returncode, full.stdout + full.stderr)
     assert "disk full" in line or "No space left" in line, line
     assert snapshot(out) == before

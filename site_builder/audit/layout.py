@@ -6,11 +6,14 @@ audit/
   pending.json           a build prepared but not yet published (first phase of the record)
   journal.jsonl          every step of every build: prepared, published, abandoned
   .lock                  held for the whole build (one writer)
+  rows.sqlite            the decision cache: what builds made of each input row (holds withheld values: private;
+                         removing it makes the next build decide every row again)
   .building-<tag>/       a build's work folder while it runs
   builds/<build id>/     per build: manifest.json, decisions.csv.gz, quarantine.csv, warnings.csv,
                          changes.json (what changed since the previous build; not in the baseline build),
-                         and, the latest build's only: pages.sqlite (the state an incremental build starts from)
-                         and records.sqlite (every published record's dates and digests: the next change set's base)
+                         pages.sqlite (every file of the site: the state an incremental build starts from; kept
+                         for the live site's build and the spare's only), and, the latest build's only, records.sqlite
+                         (every published record's dates and digests: the next change set's base)
   builds/<build id>.abandoned/   a build that was prepared but never published
 ```
 """
@@ -125,6 +128,15 @@ class AuditFolder:
     def record_states(self) -> Iterator[Path]:
         """The record states kept in build folders (the latest build's is the one the next build reads)."""
         return self.builds.glob(f"*/{BuildRecord(self.builds).record_state.name}")
+
+    @property
+    def row_cache(self) -> Path:
+        """The decision cache: what builds made of each input row (``rules/rowcache.py``); private, may be removed."""
+        return self.root / "rows.sqlite"
+
+    def page_states(self) -> Iterator[Path]:
+        """The page states kept in the builds' folders (the live site's and the spare's)."""
+        return self.builds.glob(f"*/{BuildRecord(self.builds).pages.name}")
 
     def leftover_work(self) -> Iterator[Path]:
         """Work folders left by builds that were killed."""

@@ -11,12 +11,12 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from site_builder.audit.layout import BuildRecord
-from site_builder.rules.disclosure import REASONS, Decision
-from site_builder.rules.validation import Quarantined, Record
+from site_builder.rules.disclosure import REASONS
+from site_builder.rules.rowcache import RowResult, day_of
 from site_builder.sources.loading import FileReport
 
 DECISION_COLUMNS = ["item", "record_id", "file", "row", "outcome", "start", "until", "marked"]
@@ -83,30 +83,24 @@ class Ledger:
         self._decisions.writerow(DECISION_COLUMNS)
         self._quarantine.writerow(QUARANTINE_COLUMNS)
 
-    def decide(self, record: Record, decision: Decision) -> None:
-        """Record the decision about one valid row."""
-        if decision.published:
-            self.counts.published[record.item] += 1
-            if decision.until is not None:
-                gone = decision.until + timedelta(days=1)
+    def add(self, item: str, file: str, row: int, result: RowResult) -> None:
+        """Record what became of one row: its decision (published, or the reason it is not) or its problems."""
+        if result.problems:
+            self.counts.quarantined[item] += 1
+            self._quarantine.writerows([item, file, row, result.record_id, *problem] for problem in result.problems)
+            return
+        if result.outcome == "published":
+            self.counts.published[item] += 1
+            if result.until:
+                gone = day_of(result.until + 1)
                 self.counts.next_expiry = min(filter(None, [self.counts.next_expiry, gone]))
         else:
-            if decision.reason == "not_started" and decision.start is not None:
-                self.counts.next_start = min(filter(None, [self.counts.next_start, decision.start]))
-            self.counts.excluded.setdefault(record.item, Counter())[str(decision.reason)] += 1
-        self._decisions.writerow([
-            record.item, record.record_id, record.file, record.row, decision.outcome,
-            decision.start.isoformat() if decision.start else "",
-            decision.until.isoformat() if decision.until else "", "yes" if decision.marked else "",
-        ])
-
-    def quarantine(self, entry: Quarantined) -> None:
-        """Record an invalid row with each of its problems."""
-        self.counts.quarantined[entry.item] += 1
-        for problem in entry.problems:
-            self._quarantine.writerow(
-                [entry.item, entry.file, entry.row, entry.record_id, problem.column, problem.type, problem.message]
-            )
+            if result.outcome == "not_started" and result.start:
+                self.counts.next_start = min(filter(None, [self.counts.next_start, day_of(result.start)]))
+            self.counts.excluded.setdefault(item, Counter())[result.outcome] += 1
+        start, until = day_of(result.start), day_of(result.until)
+        self._decisions.writerow([item, result.record_id, file, row, result.outcome, start.isoformat() if start else "",
+                                  until.isoformat() if until else "", "yes" if result.marked else ""])
 
     def warnings(self, sources: list[FileReport], ignored: list[str]) -> None:
         """``warnings.csv``: each file's warnings (unknown columns, skipped title rows) and ignored paths.

@@ -78,9 +78,10 @@ def output_hashes(site_dir: Path, known: Mapping[str, str] | None = None) -> dic
 
 def make_manifest(
     config: Config, catalogue: Catalogue, policy: Policy, as_of: date,
-    sources: list[FileReport], ignored: list[str], counts: Counts, site_dir: Path, known: Mapping[str, str] | None = None,
+    sources: list[FileReport], ignored: list[str], counts: Counts, outputs: Mapping[str, str],
 ) -> dict[str, Any]:
-    """The manifest of a build whose site is complete in ``site_dir`` (``known``: hashes taken as files were written)."""
+    """The manifest of a build whose site's files are ``outputs`` (site path → SHA-256, as they were written; the
+    files of :data:`UNHASHED` are left out)."""
     input_rows = sum(s.rows for s in sources)
     summary = counts.as_dict(catalogue.ids)
     if input_rows != counts.total():
@@ -106,15 +107,13 @@ def make_manifest(
         "counts": {"input_rows": input_rows, **summary},
         "next_expiry": counts.next_expiry.isoformat() if counts.next_expiry else None,
         "next_change": counts.next_change.isoformat() if counts.next_change else None,
-        "outputs": output_hashes(site_dir, known),
+        "outputs": {path: outputs[path] for path in sorted(outputs) if path not in UNHASHED},
     }
 
 
-def write_manifest(manifest: dict[str, Any], path: Path) -> str:
-    """Write the manifest (canonical JSON) and return its SHA-256."""
-    text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    path.write_text(text, encoding="utf-8")
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def manifest_text(manifest: dict[str, Any]) -> str:
+    """The manifest as written: canonical JSON."""
+    return json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
 def _rel(path: Path, root: Path) -> str:

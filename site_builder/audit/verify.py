@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import zipfile
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -32,16 +36,24 @@ from site_builder.rules.privacy import Secrets, scan_for_leaks
 
 def verify_site(site_dir: Path, secrets: Secrets | None = None, audit_root: Path | None = None,
                 validate_data: bool = True, check_hashes: bool = True,
-                public_key: Ed25519PublicKey | None = None, scan_skip: frozenset[str] = frozenset(),
-                processes: int = 1) -> list[str]:
+                public_key: Ed25519PublicKey | None = None, scan: Sequence[str] | None = None,
+                processes: int = 1, check_links: bool = True, validated: frozenset[str] = frozenset(),
+                covered: frozenset[str] = frozenset()) -> list[str]:
     """Check a built site; return every problem found (an empty list means it verifies).
 
     ``check_hashes=False`` skips recomputing the output hashes: for the build itself, which has
     just computed them from the same files for the manifest. With ``public_key`` the site must carry
     a valid signature by that key (or by a key the chain hands over to from it). With ``audit_root``
-    the site's head must be the audit chain's head. ``scan_skip``: site paths the leak scan need not read
-    (the files an incremental build took over unchanged; the build checks the secrets new since).
-    ``processes``: how many processes the leak scan of a large site may use.
+    the site's head must be the audit chain's head. ``scan``: the site paths the leak scan reads (the build
+    passes the files it wrote, not those it took over unchanged: it checks the secrets new since itself);
+    ``None``: every file. ``processes``: how many processes the leak scan of a large site may use.
+    ``check_links=False`` skips the walk looking for symbolic links: for the build, whose files are all
+    its own (see ``outputs/files.py``). ``covered``: the SHA-256 of the site's files (scanned now or when they
+    were written): the leak scan does not read a zip member with such a content again.
+    ``validated``: site paths of data files that an earlier build validated
+    and this one took over unchanged (the build passes the files it took over): frictionless does not read
+    those of them again that the data package lists with the hash ``manifest.json`` gives (see
+    :func:`_data_problems`); ``processes`` also bounds the processes that validate the others.
     """
     site_dir = site_dir.resolve()
     manifest_path = site_dir / MANIFEST
@@ -51,7 +63,7 @@ def verify_site(site_dir: Path, secrets: Secrets | None = None, audit_root: Path
         return [f"{MANIFEST}: cannot be read: {exc}"]
     if not isinstance(manifest, dict):
         return [f"{MANIFEST}: not a manifest"]
-    problems = symlink_problems(site_dir)
+    problems = symlink_problems(site_dir) if check_links else []
     problems += _hash_problems(site_dir, manifest) if check_hashes else []
     manifest_sha = file_sha256(manifest_path)
     chain, chain_trouble = _read_public_chain(site_dir)
@@ -61,9 +73,10 @@ def verify_site(site_dir: Path, secrets: Secrets | None = None, audit_root: Path
     if audit_root is not None:
         problems += audit_problems(chain, audit_root)
     if validate_data:
-        problems += _data_problems(site_dir)
+        listed = manifest.get("outputs")
+        problems += _data_problems(site_dir, validated, listed if isinstance(listed, dict) else {}, processes)
     if secrets is not None:
-        problems += scan_for_leaks(site_dir, secrets, scan_skip, processes)
+        problems += scan_for_leaks(site_dir, secrets, scan, processes, covered)
     return problems
 
 
@@ -161,29 +174,35 @@ def _head_problem(public: list[ChainEntry], recorded: list[ChainEntry], audit_ro
     return f"{PUBLIC_CHAIN}: differs from the audit history {where}"
 
 
-def _data_problems(site_dir: Path) -> list[str]:
+def _data_problems(site_dir: Path, validated: frozenset[str] = frozenset(), listed: dict[str, Any] | None = None,
+                   processes: int = 1) -> list[str]:
     """Every data package under ``data/`` validates, and each zip holds exactly its package.
 
     ``data/datapackage.json`` (every item's CSVs and the statistics) is validated whole by frictionless: its
-    descriptor, every row against its schema, every file's byte count and SHA-256. An item's package
-    (``data/<item>.datapackage.json``) must be a valid descriptor whose resources are those of the whole
-    package (same path, bytes, hash and schema), so each file is read once. A zip (``data/<item>.zip``,
-    ``data/datapackage.zip``) must hold its descriptor as ``datapackage.json`` and each of its resources, with the
-    same bytes, and nothing else.
+    descriptor, and every resource row by row against its schema, with its byte count and SHA-256; the resources
+    are validated in up to ``processes`` processes. A resource whose file is in ``validated`` (taken over unchanged
+    from an earlier build, which validated it) and which the descriptor lists with the hash that ``listed`` (the
+    manifest's hashes) gives it is not read again. An item's package (``data/<item>.datapackage.json``) must be a
+    valid descriptor whose resources are those of the whole package (same path, bytes, hash and schema), so each
+    file is read once. A zip (``data/<item>.zip``, ``data/datapackage.zip``) must hold its descriptor as
+    ``datapackage.json`` and each of its resources, with the same bytes, and nothing else, every member dated by the
+    day its descriptor's ``created`` gives (the date of the package's data).
     """
-    from frictionless import Package, validate
+    from frictionless import Package
 
     data = site_dir / "data"
     descriptor = data / "datapackage.json"
     if not descriptor.exists():
         return ["data/datapackage.json: missing"]
-    report = validate(str(descriptor))
-    problems = [f"data/{task.place}: {error.message}" for task in report.tasks for error in task.errors[:20]]
-    problems = problems or [f"data/datapackage.json: {error.message}" for error in report.errors]
     try:
-        whole = {r.get("path"): r for r in json.loads(descriptor.read_text(encoding="utf-8")).get("resources", [])}
+        document = json.loads(descriptor.read_text(encoding="utf-8"))
+        whole = {r.get("path"): r for r in document.get("resources", [])}
     except (OSError, ValueError, AttributeError) as exc:
-        return [*problems, f"data/datapackage.json: cannot be read: {exc}"]
+        return [f"data/datapackage.json: cannot be read: {exc}"]
+    listed = listed or {}
+    unchanged = frozenset(path for path, r in whole.items() if isinstance(path, str) and f"data/{path}" in validated
+                          and "sha256:" + str(listed.get(f"data/{path}")) == r.get("hash"))
+    problems = _package_problems(descriptor, document, unchanged, processes)
     packages = {"data/datapackage.zip": descriptor}
     for path in sorted(data.glob("*.datapackage.json")):
         name = f"data/{path.name}"
@@ -202,20 +221,72 @@ def _data_problems(site_dir: Path) -> list[str]:
     return problems
 
 
+def _package_problems(descriptor: Path, document: dict[str, Any], unchanged: frozenset[str], processes: int) -> list[str]:
+    """frictionless on the package of everything: its descriptor, then each resource but the ``unchanged`` ones
+    (paths inside ``data/``), in up to ``processes`` processes (largest first; in this one for a small package).
+    The problems come in the descriptor's order."""
+    from frictionless import Package
+
+    errors = Package.validate_descriptor(document).errors
+    if errors:
+        return [f"data/datapackage.json: {error.message}" for error in errors[:20]]
+    resources = [r for r in document.get("resources", []) if str(r.get("path")) not in unchanged]
+    names = [str(r.get("name")) for r in resources]
+    workers = min(processes, len(names)) if sum(_size(r) for r in resources) > _PARALLEL_BYTES else 1
+    if workers <= 1:
+        return [problem for name in names for problem in _resource_problems(str(descriptor), name)]
+    largest = [str(r.get("name")) for r in sorted(resources, key=lambda r: -_size(r))]
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            found = dict(zip(largest, pool.map(_resource_problems, [str(descriptor)] * len(largest), largest), strict=True))
+    except BrokenProcessPool:  # no process could be started here (a program read from standard input): in this one
+        found = {name: _resource_problems(str(descriptor), name) for name in largest}
+    return [problem for name in names for problem in found[name]]
+
+
+_PARALLEL_BYTES = 50_000_000
+"""Below this many bytes of CSV to validate (some ten seconds of frictionless), the resources are validated in this
+process: a worker's start (importing frictionless and this package) costs about a second, 15 MB (100,000 input
+rows) validated in two processes took longer than in one on a busy machine."""
+
+
+def _size(resource: dict[str, Any]) -> int:
+    size = resource.get("bytes")
+    return size if isinstance(size, int) else 0
+
+
+def _resource_problems(descriptor: str, name: str) -> list[str]:
+    """frictionless on one resource of the package ``descriptor``: rows against the schema, byte count, SHA-256."""
+    from frictionless import FrictionlessException, Package
+
+    try:
+        report = Package(descriptor).get_resource(name).validate()
+    except FrictionlessException as exc:
+        return [f"data/datapackage.json: {exc.error.message}"]
+    problems = [f"data/{task.place}: {error.message}" for task in report.tasks for error in task.errors[:20]]
+    return problems or [f"data/datapackage.json: {error.message}" for error in report.errors[:20]]
+
+
 def _zip_problems(site_dir: Path, archive: str, descriptor: Path) -> list[str]:
-    """A package's zip holds its descriptor as ``datapackage.json`` and its resources, with the same bytes."""
+    """A package's zip holds its descriptor as ``datapackage.json`` and its resources, with the same bytes, each
+    dated by the day of the descriptor's ``created``."""
     if not (site_dir / archive).is_file():
         return [f"{archive}: missing (the zip of data/{descriptor.name})"]
     try:
-        resources = json.loads(descriptor.read_text(encoding="utf-8")).get("resources", [])
+        document = json.loads(descriptor.read_text(encoding="utf-8"))
+        resources, created = document.get("resources", []), str(document.get("created", ""))[:10]
         expected = {"datapackage.json": "sha256:" + file_sha256(descriptor)}
         expected |= {r["path"]: r["hash"] for r in resources}
         with zipfile.ZipFile(site_dir / archive) as zipped:
             found = {info.filename: "sha256:" + hashlib.sha256(zipped.read(info)).hexdigest() for info in zipped.infolist()}
+            dated = sorted({"{:04d}-{:02d}-{:02d}".format(*info.date_time[:3]) for info in zipped.infolist()})
     except (OSError, ValueError, KeyError, TypeError, AttributeError, zipfile.BadZipFile) as exc:
         return [f"{archive}: cannot be read: {exc}"]
     problems = [f"{archive}: lacks {name}" for name in sorted(set(expected) - set(found))]
     problems += [f"{archive}: holds {name}, which data/{descriptor.name} does not list" for name in sorted(set(found) - set(expected))]
     problems += [f"{archive}: {name} differs from data/{name if name != 'datapackage.json' else descriptor.name}"
                  for name in sorted(set(found) & set(expected)) if found[name] != expected[name]]
+    if dated and dated != [created]:
+        problems.append(f"{archive}: its members are dated {', '.join(dated)}, not {created or '(none)'} (the created date "
+                        f"of data/{descriptor.name})")
     return problems

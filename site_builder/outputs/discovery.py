@@ -19,13 +19,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 from xml.sax.saxutils import escape
 
 import jinja2
 
 from site_builder.audit.manifest import site_files
 from site_builder.outputs import base
+from site_builder.outputs.files import FileIndex
 from site_builder.outputs.site import Site
 from site_builder.outputs.theme import environment, heading, render
 from site_builder.rules.redaction import PublicRecord
@@ -47,70 +47,55 @@ def xml_safe(text: str) -> str:
 
 
 class Sitemap:
-    """Streams page URLs into ``sitemap-NNNN.xml`` files of at most 50,000 URLs each."""
+    """Writes page URLs into ``sitemap-NNNN.xml`` files of at most 50,000 URLs each, through ``files``."""
 
-    def __init__(self, out: Path, base_url: str, limit: int = SITEMAP_LIMIT) -> None:
-        self.out, self.base_url, self.limit = out, base_url, limit
+    def __init__(self, files: FileIndex, base_url: str, limit: int = SITEMAP_LIMIT) -> None:
+        self.files, self.base_url, self.limit = files, base_url, limit
         self.parts: list[Path] = []
         self.count = 0
-        self._file: Any = None
+        self._lines: list[str] = []
 
     def add(self, path: str, lastmod: str = "") -> None:
         """Add the URL of a site path (with the date it last changed, if known)."""
-        if self.count % self.limit == 0:
-            self._close_part()
-            part = self.out / f"sitemap-{len(self.parts) + 1:04d}.xml"
-            self.parts.append(part)
-            self._file = part.open("w", encoding="utf-8")
-            self._file.write(f"{_HEAD}<urlset {_NS}>\n")
+        if self.count and self.count % self.limit == 0:
+            self._write_part()
         modified = f"<lastmod>{escape(lastmod)}</lastmod>" if lastmod else ""
-        self._file.write(f"<url><loc>{escape(xml_safe(self.base_url + path))}</loc>{modified}</url>\n")
+        self._lines.append(f"<url><loc>{escape(xml_safe(self.base_url + path))}</loc>{modified}</url>\n")
         self.count += 1
 
-    def _close_part(self) -> None:
-        if self.parts:
-            self._file.write("</urlset>\n")
-            self._file.close()
+    def _write_part(self, name: str = "") -> None:
+        text = "".join([f"{_HEAD}<urlset {_NS}>\n", *self._lines, "</urlset>\n"])
+        self.parts.append(self.files.write_text(name or f"sitemap-{len(self.parts) + 1:04d}.xml", text))
+        self._lines = []
 
     def close(self) -> None:
         """Finish: one part becomes ``sitemap.xml``; several get a sitemap index of that name."""
-        self._close_part()
-        index = self.out / "sitemap.xml"
-        if len(self.parts) == 1:
-            self.parts[0].rename(index)
+        if not self.parts:
+            self._write_part("sitemap.xml")
             return
+        self._write_part()
         entries = "".join(f"<sitemap><loc>{escape(xml_safe(self.base_url + p.name))}</loc></sitemap>\n" for p in self.parts)
-        index.write_text(f"{_HEAD}<sitemapindex {_NS}>\n{entries}</sitemapindex>\n", encoding="utf-8")
+        self.files.write_text("sitemap.xml", f"{_HEAD}<sitemapindex {_NS}>\n{entries}</sitemapindex>\n")
 
 
-def write_robots(out: Path, base_url: str) -> None:
+def write_robots(files: FileIndex, base_url: str) -> Path:
     """``robots.txt``: everything may be crawled; where the sitemap is."""
-    (out / "robots.txt").write_text(f"User-agent: *\nAllow: /\n\nSitemap: {base_url}sitemap.xml\n", encoding="utf-8")
+    return files.write_text("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {base_url}sitemap.xml\n")
 
 
-def write_feed(out: Path, env: jinja2.Environment, site: Site, records: list[PublicRecord],
-               heading: Callable[[PublicRecord], str]) -> None:
+def write_feed(files: FileIndex, env: jinja2.Environment, site: Site, records: list[PublicRecord],
+               heading: Callable[[PublicRecord], str]) -> Path:
     """``feed.xml``: an Atom feed of the newest publications."""
     entries = [(r, heading(r)) for r in records]
     xml = render(env, "feed.xml", "feed.xml", entries=entries, canonical=site.canonical("feed.xml"))
-    (out / "feed.xml").write_text(xml_safe(xml), encoding="utf-8")
+    return files.write_text("feed.xml", xml_safe(xml))
 
 
-def lastmod(site: Site, path: str) -> str:
-    """The date (ISO) a record or subject page last changed, from the published store; empty for other pages."""
-    kind, _, rest = path.partition("/")
-    if kind == "record" and rest.endswith("/"):
-        item, _, record_id = rest[:-1].partition("/")
-        return site.store.last_changed(item, record_id) if record_id and "/" not in record_id else ""
-    if kind == "subject" and rest.endswith("/") and "/" not in rest[:-1]:
-        return site.store.subject_last_changed(rest[:-1])
-    return ""
-
-
-def page_paths(out: Path) -> list[str]:
-    """Site paths of the pages written in ``out`` (each ``<path>index.html``), in path order, for the sitemap."""
-    paths = (name.removesuffix("index.html") for name, link in site_files(out)
-             if not link and (name == "index.html" or name.endswith("/index.html")))
+def page_paths(files: FileIndex) -> list[str]:
+    """Site paths of the pages written so far (each ``<path>index.html``), in path order, for the sitemap: those of the
+    build's file index, or, outside a build, those in its folder."""
+    names = [w.path for w in files.written] or [name for name, link in site_files(files.out) if not link]
+    paths = (name.removesuffix("index.html") for name in names if name == "index.html" or name.endswith("/index.html"))
     return sorted(p for p in paths if p not in UNLISTED)
 
 
@@ -123,14 +108,18 @@ class SitemapOutput(base.Output):
     order = base.INDEXES
 
     def write(self, site: Site, out: Path) -> list[Path]:
-        """List every page in ``out`` in the sitemap (parts of 50,000 URLs); write robots.txt."""
-        sitemap = Sitemap(out, site.config.site.base_url)
-        for path in page_paths(out):
-            sitemap.add(path, lastmod(site, path))
+        """List every page written so far in the sitemap (parts of 50,000 URLs), with the date each last changed;
+        write robots.txt."""
+        files = site.index(out)
+        records, subjects = site.store.last_changed_dates()
+        sitemap = Sitemap(files, site.config.site.base_url)
+        for path in page_paths(files):
+            kind, _, rest = path.partition("/")
+            sitemap.add(path, records.get(rest[:-1], "") if kind == "record" else subjects.get(rest[:-1], "") if kind == "subject"
+                        else "")
         sitemap.close()
-        write_robots(out, site.config.site.base_url)
         parts = [out / "sitemap.xml"] + (sitemap.parts if len(sitemap.parts) > 1 else [])
-        return [*parts, out / "robots.txt"]
+        return [*parts, write_robots(files, site.config.site.base_url)]
 
 
 class FeedOutput(base.Output):
@@ -143,5 +132,4 @@ class FeedOutput(base.Output):
 
     def write(self, site: Site, out: Path) -> list[Path]:
         """Write ``feed.xml`` with the newest ``FEED_SIZE`` publications."""
-        write_feed(out, environment(site), site, site.store.latest(FEED_SIZE), lambda r: heading(site, r))
-        return [out / "feed.xml"]
+        return [write_feed(site.index(out), environment(site), site, site.store.latest(FEED_SIZE), lambda r: heading(site, r))]

@@ -1,19 +1,26 @@
-"""Writing the site's files, and taking over unchanged ones from the previous build (incremental builds).
+"""Writing the site's files, and taking over unchanged ones from earlier builds (incremental builds).
 
-Every page and subject data file is written through a :class:`FileIndex`, which hashes the bytes as
-they are written (the manifest reuses the hashes instead of reading the tree again) and notes what it
-wrote. Each such file has a *fingerprint*: the SHA-256 of everything its content is made of (the
-template and the values it is rendered from; see :func:`fingerprint`), under a *site key* covering what
-every page shares (the software version, the whole configuration, the catalogue, the profile, the
-templates, the content pages: :func:`site_key`).
+Every file of the site is written through a :class:`FileIndex`, which hashes the bytes as they are written (the
+manifest reuses the hashes instead of reading the tree again) and notes what it wrote: at the end of a build its
+list is the whole site. Most files have a *fingerprint*: the SHA-256 of everything their content is made of (the
+template and the values it is rendered from, or the versions of the records it shows; see :func:`fingerprint`),
+under a *site key* covering what every page shares (the software version, the whole configuration, the catalogue,
+the profile, the templates, the content pages: :func:`site_key`).
 
-The state of a build (path, fingerprint, SHA-256 and size of each such file, and the digests of the
-secrets the build knew) is kept in the private audit folder (``BuildRecord.pages``). The next
-build, if its site key is the same and the live site is that build's, takes a file whose fingerprint
-is unchanged over from the live site by a hard link (a copy where links are not possible), after
-checking its size, instead of rendering it again. A file is never written in place: the staging
-folder's files are new inodes or links to the live site's unchanged files, so a build killed at any
-point leaves the live site as it was.
+The state of a build (path, fingerprint, SHA-256, size and modification time of every file, and the digests of
+the secrets the build knew) is kept in the private audit folder (``BuildRecord.pages``). The next build, if its
+site key is the same and the live site is that build's, takes a file whose fingerprint is unchanged over from the
+live site instead of rendering it again.
+
+The staging folder a build writes into is new, or the **spare**: the site of the build before the live one, which
+the switch left in place (``publish.py``). Its content is known from its own build's state; :func:`check_spare`
+walks it once (in a thread, while the rows are decided), keeps the files whose size and modification time are
+what that state says and removes everything else (files edited or added by hand, links). A file the spare
+already holds with the right bytes is left as it is: a rebuild after a small change touches only the files that
+changed since the spare's build, not the whole site. Any other file is a new inode (written, or a hard link to the
+live site's file); a file is never written in place, since the spare's unchanged files are the live site's
+files too. Whatever of the spare this build did not write or keep is removed before the site is verified
+(:meth:`FileIndex.seal`), so no stale file survives. A build killed at any point leaves the live site as it was.
 
 Taken-over files were leak-scanned when they were written; what is new since is checked by the build
 (:func:`site_builder.rules.privacy.Secrets` digests: see ``build.py``).
@@ -29,7 +36,7 @@ import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from site_builder import __version__
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
@@ -37,10 +44,12 @@ from site_builder.store.published import connect_readonly
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE page (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL)
-    WITHOUT ROWID;
+CREATE TABLE page (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
+    mtime INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE secret (digest BLOB PRIMARY KEY) WITHOUT ROWID;
 """
+_FORMAT = "2"
+"""The state's format: 2 lists every file of the site with its modification time."""
 
 
 class Written(NamedTuple):
@@ -51,6 +60,9 @@ class Written(NamedTuple):
     sha256: str
     size: int
     reused: bool
+    mtime: int = 0
+    """Its modification time in nanoseconds as the build left it (0: not known); with its size, how a later build
+    recognises the file unchanged on disk."""
 
 
 def site_key(parts: Iterable[str], folders: Sequence[Path]) -> str:
@@ -76,6 +88,14 @@ def fingerprint(key: str, path: str, template: str, context: dict[str, Any]) -> 
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def page_mark(key: str, path: str, template: str, versions: bytes, *values: str) -> str:
+    """The fingerprint of a file made with ``template`` from records of these ``versions`` (their digests and dates:
+    see :meth:`PublishedStore.record_versions`) and ``values`` (what else it shows), under the site key ``key``."""
+    digest = hashlib.sha256("\0".join([key, path, template, *values, ""]).encode("utf-8", "surrogatepass"))
+    digest.update(versions)
+    return digest.hexdigest()
+
+
 _REPRS: dict[int, tuple[object, str]] = {}
 """``repr`` of the catalogue items and field lists, which every record page of an item repeats (each kept with its
 object, so its ``id`` cannot be reused by another object while the entry exists)."""
@@ -99,15 +119,25 @@ class Previous:
     key: str
 
 
+Held = tuple[str, int, int]
+"""What a file on disk is known to be: SHA-256, size and modification time (ns)."""
+
+
 @dataclass
 class FileIndex:
-    """Writes files into the staging folder ``out``, hashing them, and takes unchanged ones over from ``previous``."""
+    """Writes files into the staging folder ``out``, hashing them, and takes unchanged ones over from ``previous``.
+
+    ``spare``: what the staging folder already holds (:func:`check_spare`), in the build process only; a worker
+    process's index has none and writes every file it is given as a new inode.
+    """
 
     out: Path
     key: str
     previous: Previous | None = None
     written: list[Written] = field(default_factory=list)
+    spare: dict[str, Held] | None = None
     _db: sqlite3.Connection | None = field(default=None, repr=False)
+    _marks: dict[str, tuple[str, str, int, int]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.previous is not None and self.previous.key == self.key:
@@ -115,47 +145,119 @@ class FileIndex:
         else:
             self.previous = None
 
+    def load_previous(self) -> None:
+        """Read the previous build's state into memory once (the build process looks up every file in it)."""
+        if self._db is not None and self._marks is None:
+            self._marks = {str(path): (str(mark), str(sha), int(size), int(mtime)) for path, mark, sha, size, mtime
+                           in self._db.execute("SELECT path, fingerprint, sha256, size, mtime FROM page WHERE fingerprint != ''")}
+
     def write(self, path: str, data: bytes, fingerprint: str = "") -> Path:
-        """Write ``data`` as the file ``path`` of the site (a new file, never an existing one written over)."""
+        """Write ``data`` as the file ``path`` of the site (a new file, never an existing one written over; nothing
+        at all if the spare holds these very bytes there)."""
         target = f"{self.out}/{path}"
-        _folder(os.path.dirname(target))
-        try:
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:  # written twice in one build: never write through a link to the live site
-            os.unlink(target)
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        digest = hashlib.sha256(data).hexdigest()
+        held = self.spare.get(path) if self.spare is not None else None
+        if held is not None and held[0] == digest and held[1] == len(data):
+            self.written.append(Written(path, fingerprint, digest, len(data), False, held[2]))
+            return Path(target)
+        fd = _create(target)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        self.written.append(Written(path, fingerprint, hashlib.sha256(data).hexdigest(), len(data), False))
+            fh.flush()
+            mtime = os.fstat(fd).st_mtime_ns
+        self.written.append(Written(path, fingerprint, digest, len(data), False, mtime))
         return Path(target)
 
     def write_text(self, path: str, text: str, fingerprint: str = "", encoding: str = "utf-8") -> Path:
         """Write ``text`` as the file ``path`` of the site."""
         return self.write(path, text.encode(encoding), fingerprint)
 
+    def adopt(self, path: str, source: Path, fingerprint: str = "") -> Path:
+        """Move the file ``source`` (made outside the site by another program, on the same file system) into the
+        site as ``path``, hashing it; ``source`` is gone afterwards."""
+        target = f"{self.out}/{path}"
+        _folder(os.path.dirname(target))
+        digest, size = hashlib.sha256(), 0
+        with open(source, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+        os.replace(source, target)  # a new inode at ``path``: never a write through a link to the live site
+        self.written.append(Written(path, fingerprint, digest.hexdigest(), size, False, os.lstat(target).st_mtime_ns))
+        return Path(target)
+
+    def open_new(self, path: str) -> IO[bytes]:
+        """The site file ``path`` opened as a new file for writing (and reading back: a zip seeks), for a file
+        written in pieces; note it with :meth:`noted` once closed."""
+        return os.fdopen(_create(f"{self.out}/{path}"), "w+b")
+
+    def noted(self, path: str, sha256: str, size: int, fingerprint: str = "") -> Written:
+        """Note the file ``path``, written through :meth:`open_new`, as written with this hash and size."""
+        written = Written(path, fingerprint, sha256, size, False, os.lstat(f"{self.out}/{path}").st_mtime_ns)
+        self.written.append(written)
+        return written
+
+    def note_written(self, paths: Iterable[Path], since: int) -> None:
+        """Note the files of ``paths`` that an output wrote into the site itself (a plugin may), i.e. not through this
+        index since its entry number ``since``: hashed here, listed like the others."""
+        noted = {w.path for w in self.written[since:]}
+        for path in paths:
+            name = Path(path).relative_to(self.out).as_posix()
+            if name not in noted and Path(path).is_file():
+                data = Path(path).read_bytes()
+                self.written.append(Written(name, "", hashlib.sha256(data).hexdigest(), len(data), False,
+                                            os.lstat(path).st_mtime_ns))
+                noted.add(name)
+
+    def previous_files(self, prefix: str) -> list[tuple[str, str]]:
+        """``(path, fingerprint)`` of the fingerprinted files under ``prefix`` in the previous build's state, by path
+        (none when nothing can be taken over)."""
+        if self._db is None:
+            return []
+        rows = self._db.execute("SELECT path, fingerprint FROM page WHERE fingerprint != '' AND path >= ? AND path < ? "
+                                "ORDER BY path", (prefix, prefix + "\U0010ffff"))
+        return [(str(path), str(mark)) for path, mark in rows]
+
+    def _previous(self, path: str) -> tuple[str, str, int, int] | None:
+        if self._marks is not None:
+            return self._marks.get(path)
+        if self._db is None:
+            return None
+        row = self._db.execute("SELECT fingerprint, sha256, size, mtime FROM page WHERE path = ?", (path,)).fetchone()
+        return (str(row[0]), str(row[1]), int(row[2]), int(row[3])) if row else None
+
     def take(self, path: str, fingerprint: str) -> bool:
-        """Take the file ``path`` over from the previous build if its fingerprint is unchanged; whether it was."""
-        if self._db is None or self.previous is None:
+        """Take the file ``path`` over from the previous build if its fingerprint is unchanged; whether it was.
+
+        If the spare holds the previous build's bytes there, nothing is done on disk; otherwise the live site's
+        file is linked in (a copy where links are not possible), after checking it is the file that build wrote.
+        """
+        if self.previous is None:
             return False
-        row = self._db.execute("SELECT fingerprint, sha256, size FROM page WHERE path = ?", (path,)).fetchone()
-        if row is None or row[0] != fingerprint:
+        row = self._previous(path)
+        if row is None or not fingerprint or row[0] != fingerprint:
             return False
+        _, digest, size, mtime = row
+        held = self.spare.get(path) if self.spare is not None else None
+        if held is not None and held[0] == digest and held[1] == size:
+            self.written.append(Written(path, fingerprint, digest, size, True, held[2]))
+            return True
         source, target = f"{self.previous.site}/{path}", f"{self.out}/{path}"  # os calls on strings: a million of them
         try:
             status = os.lstat(source)
-            if not stat.S_ISREG(status.st_mode) or status.st_size != row[2]:
+            if not stat.S_ISREG(status.st_mode) or status.st_size != size or (mtime and status.st_mtime_ns != mtime):
                 return False
             _folder(os.path.dirname(target))
             try:
                 os.link(source, target)
-            except FileExistsError:  # already written in this build: replace the file, never write through it
+            except FileExistsError:  # the spare's older file, or written already: replace it, never write through it
                 os.unlink(target)
                 os.link(source, target)
             except OSError:  # no hard links here (another file system): a copy
-                shutil.copyfile(source, target)
+                _copy(source, target)
         except FileNotFoundError:
             return False
-        self.written.append(Written(path, fingerprint, row[1], row[2], True))
+        self.written.append(Written(path, fingerprint, digest, size, True, status.st_mtime_ns))
         return True
 
     def take_all(self, paths: Sequence[str], fingerprint: str) -> bool:
@@ -164,7 +266,8 @@ class FileIndex:
         if all(self.take(path, fingerprint) for path in paths):
             return True
         for taken in self.written[mark:]:
-            (self.out / taken.path).unlink()
+            if self.spare is None or self.spare.get(taken.path, ("",))[0] != taken.sha256:
+                (self.out / taken.path).unlink(missing_ok=True)  # linked in by this call (a kept file stays)
         del self.written[mark:]
         return False
 
@@ -173,11 +276,61 @@ class FileIndex:
         written, self.written = self.written, []
         return written
 
+    def seal(self) -> int:
+        """Remove what the spare held that this build neither wrote nor kept (and the folders left empty); the
+        number of files removed. After this, the staging folder holds exactly the files of :attr:`written`."""
+        if self.spare is None:
+            return 0
+        listed = {w.path for w in self.written}
+        stale = [path for path in self.spare if path not in listed]
+        folders: set[str] = set()
+        for path in stale:
+            try:
+                os.unlink(f"{self.out}/{path}")
+            except FileNotFoundError:
+                pass
+            folders.add(os.path.dirname(path))
+        _remove_empty(self.out, folders)
+        self.spare = {}
+        return len(stale)
+
     def close(self) -> None:
         """Close the previous build's state."""
         if self._db is not None:
             self._db.close()
             self._db = None
+        self._marks = None
+
+
+def _create(target: str) -> int:
+    """A new file at ``target`` opened for writing: whatever is there is unlinked first, never written through."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL
+    try:
+        return os.open(target, flags, 0o644)
+    except FileExistsError:
+        os.unlink(target)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+    return os.open(target, flags, 0o644)
+
+
+def _copy(source: str, target: str) -> None:
+    try:
+        os.unlink(target)
+    except FileNotFoundError:
+        pass
+    shutil.copyfile(source, target)
+
+
+def _remove_empty(root: Path, folders: set[str]) -> None:
+    """Remove each of ``folders`` (site paths) and its parents while they are empty, deepest first."""
+    for folder in sorted(folders, key=lambda f: -f.count("/")):
+        while folder:
+            try:
+                os.rmdir(f"{root}/{folder}")
+            except OSError:  # not empty (or gone): its parents are not empty either
+                break
+            folder = os.path.dirname(folder)
 
 
 def _folder(path: str) -> None:
@@ -191,13 +344,13 @@ def _folder(path: str) -> None:
 
 
 def write_state(path: Path, key: str, written: Iterable[Written], secret_digests: Iterable[bytes]) -> None:
-    """Save the state of this build (its fingerprinted files and its secrets' digests) for the next one."""
+    """Save the state of this build (every file of its site, and its secrets' digests) for the builds after it."""
     db = sqlite3.connect(path)
     try:
         db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
-        db.execute("INSERT INTO meta VALUES ('site_key', ?)", (key,))
-        db.executemany("INSERT OR REPLACE INTO page VALUES (?, ?, ?, ?)",
-                       ((w.path, w.fingerprint, w.sha256, w.size) for w in written if w.fingerprint))
+        db.executemany("INSERT INTO meta VALUES (?, ?)", [("site_key", key), ("format", _FORMAT)])
+        db.executemany("INSERT OR REPLACE INTO page VALUES (?, ?, ?, ?, ?)",
+                       ((w.path, w.fingerprint, w.sha256, w.size, w.mtime) for w in written))
         db.executemany("INSERT OR IGNORE INTO secret VALUES (?)", ((d,) for d in secret_digests))
         db.commit()
     finally:
@@ -205,16 +358,58 @@ def write_state(path: Path, key: str, written: Iterable[Written], secret_digests
 
 
 def read_key(path: Path) -> str | None:
-    """The site key a state file was written under (``None`` if it cannot be read)."""
+    """The site key a state file was written under (``None`` if it cannot be read, or is of an older format)."""
     try:
         db = connect_readonly(path)
         try:
-            row = db.execute("SELECT value FROM meta WHERE key = 'site_key'").fetchone()
+            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
         finally:
             db.close()
     except sqlite3.Error:
         return None
-    return str(row[0]) if row else None
+    return str(meta["site_key"]) if meta.get("format") == _FORMAT and "site_key" in meta else None
+
+
+def read_files(path: Path) -> dict[str, Held] | None:
+    """Every file a build's state lists, by site path (``None`` if the state cannot be read or is of an older format)."""
+    if read_key(path) is None:
+        return None
+    db = connect_readonly(path)
+    try:
+        return {str(p): (str(sha), int(size), int(mtime)) for p, sha, size, mtime in
+                db.execute("SELECT path, sha256, size, mtime FROM page")}
+    except sqlite3.Error:
+        return None
+    finally:
+        db.close()
+
+
+def check_spare(folder: Path, listed: dict[str, Held]) -> dict[str, Held]:
+    """What the spare ``folder`` holds of the files its build's state ``listed``; everything else is removed.
+
+    One walk of the folder: a file is kept if the state lists it with its size and modification time (a file
+    edited by hand since has another); files the state does not list, links and anything else are removed.
+    Empty folders are left for :meth:`FileIndex.seal`.
+    """
+    kept: dict[str, Held] = {}
+
+    def walk(where: str, prefix: str) -> None:
+        with os.scandir(where) as entries:
+            for entry in entries:
+                name = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, name + "/")
+                    continue
+                known = listed.get(name)
+                if known is not None and entry.is_file(follow_symlinks=False):
+                    status = entry.stat(follow_symlinks=False)
+                    if status.st_size == known[1] and status.st_mtime_ns == known[2] and known[2]:
+                        kept[name] = known
+                        continue
+                os.unlink(entry.path)
+
+    walk(os.fspath(folder), "")
+    return kept
 
 
 def new_secrets(path: Path, digests: Sequence[bytes]) -> set[bytes]:

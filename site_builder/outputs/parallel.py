@@ -61,11 +61,20 @@ class Shard:
     upto: str | None
     option: str = ""
     """What else the job needs to know (its meaning is the job's)."""
+    keys: tuple[tuple[str, str], ...] = ()
+    """The keys to render, each with its file's fingerprint, when the job renders only these (the files whose
+    fingerprint changed since the previous build) instead of a key range."""
 
 
 def shards(store: PublishedStore, job: Callable[[Site, Path, Shard], list[Written]], item: str | None = None) -> list[Shard]:
     """The shards of ``job`` over every subject (``item`` ``None``) or every record of ``item``, in key order."""
     return [Shard(job, item, after, upto) for after, upto in store.shard_bounds(SHARD_SIZE, item)]
+
+
+def key_shards(job: Callable[[Site, Path, Shard], list[Written]], item: str | None,
+               keys: Sequence[tuple[str, str]]) -> list[Shard]:
+    """The shards of ``job`` over the given ``(key, fingerprint)`` pairs, :data:`SHARD_SIZE` a shard, in order."""
+    return [Shard(job, item, None, None, keys=tuple(keys[start:start + SHARD_SIZE])) for start in range(0, len(keys), SHARD_SIZE)]
 
 
 def worker_count(config: Config) -> int:

@@ -9,13 +9,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from site_builder import progress
 from site_builder.outputs import base, parallel
 from site_builder.outputs.datapackage import safe_cell
-from site_builder.outputs.files import FileIndex, Written, fingerprint
+from site_builder.outputs.files import FileIndex, Written, page_mark
 from site_builder.outputs.site import Site, record_path
 from site_builder.outputs.theme import heading
 from site_builder.rules.redaction import PublicRecord
@@ -33,44 +34,55 @@ class SubjectDataOutput(base.Output):
     order = base.PAGES + 10
 
     def write(self, site: Site, out: Path) -> list[Path]:
-        """Write both files of every subject (in worker processes on a large site); return them."""
-        subjects = site.store.subject_count()
-        progress.expect(subjects)
-        with parallel.workers(site, out, subjects) as pool:  # a subject's two small files weigh about one page
+        """Write both files of every subject (in worker processes on a large site); return them.
+
+        A subject whose records are unchanged since the previous build keeps its files (taken over).
+        """
+        progress.expect(site.store.subject_count())
+        files = site.index(out)
+        written: list[Path] = []
+        pending: list[tuple[str, str]] = []
+        for key, versions in site.store.subject_versions():
+            folder = f"subject/{key}/"
+            mark = page_mark(files.key, folder + "data", "subject_data", versions)
+            if files.take_all([folder + "data.json", folder + "data.csv"], mark):
+                written += [out / folder / "data.json", out / folder / "data.csv"]
+                progress.advance()
+            else:
+                pending.append((key, mark))
+        with parallel.workers(site, out, len(pending)) as pool:  # a subject's two small files weigh about one page
             if pool:
-                return pool.collect(pool.submit(parallel.shards(site.store, subject_shard)), files_per_unit=2)
-            return write_subjects(site, out)
+                return written + pool.collect(pool.submit(parallel.key_shards(subject_shard, None, pending)), files_per_unit=2)
+            return written + write_subjects(site, out, pending)
 
 
-def write_subjects(site: Site, out: Path, after: str | None = None, upto: str | None = None) -> list[Path]:
-    """Both files of every subject (whose key is in ``after < key <= upto``, if given); return them."""
+def write_subjects(site: Site, out: Path, keys: Sequence[tuple[str, str]]) -> list[Path]:
+    """Both files of the subjects of the given ``(subject key, fingerprint)`` pairs; return them."""
     written: list[Path] = []
     files = site.index(out)
-    for key, records in site.store.subjects(after, upto):
+    marks = dict(keys)
+    for key, records in site.store.subjects_in(list(marks)):
         progress.advance()
         identity = next((r for r in records if r.item == "subject"), None)
         name = identity.subject_name if identity else records[0].subject_name
-        written += write_subject_data(site, files, key, name, records)
+        written += write_subject_data(site, files, key, name, records, marks[key])
     return written
 
 
 def subject_shard(site: Site, out: Path, shard: parallel.Shard) -> list[Written]:
-    """In a worker: the data files of one range of subject keys; the files written."""
-    write_subjects(site, out, shard.after, shard.upto)
+    """In a worker: the data files of the shard's subjects; the files written."""
+    write_subjects(site, out, shard.keys)
     return site.index(out).drain()
 
 
-def write_subject_data(site: Site, files: FileIndex, key: str, name: str, records: list[PublicRecord]) -> list[Path]:
-    """``subject/<key>/data.json`` and ``data.csv`` of one subject (taken over if unchanged); return both paths.
+def write_subject_data(site: Site, files: FileIndex, key: str, name: str, records: list[PublicRecord], mark: str) -> list[Path]:
+    """``subject/<key>/data.json`` and ``data.csv`` of one subject, with the fingerprint ``mark``; return both paths.
 
     Neither names the as-of date (the manifest and the data package do), so a subject whose records did not
     change keeps the same bytes from day to day.
     """
     folder = f"subject/{key}/"
-    mark = fingerprint(files.key, folder + "data", "subject_data", {"key": key, "name": name, "records": records})
     paths = [files.out / folder / "data.json", files.out / folder / "data.csv"]
-    if files.take_all([folder + "data.json", folder + "data.csv"], mark):
-        return paths
     rows: list[dict[str, Any]] = [
         {"item": r.item, "item_title": site.catalogue[r.item].title, "record_id": r.record_id,
          "heading": heading(site, r), "date": r.date.isoformat(),

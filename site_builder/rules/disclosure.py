@@ -9,6 +9,7 @@ Periods follow the version of the rule in force on the as-of date (e.g. 发改�
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import date
 
@@ -56,7 +57,7 @@ class Decision:
 
 
 def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date,
-           listed: frozenset[str] = frozenset()) -> Decision:
+           listed: Container[str] = frozenset()) -> Decision:
     """Decide whether ``record`` is public on ``as_of`` under ``policy``.
 
     ``listed``: 统一社会信用代码 of subjects with a published 严重失信主体名单 entry on ``as_of``, for

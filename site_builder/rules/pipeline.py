@@ -12,16 +12,21 @@ fills one :class:`FileReport` per file, which the manifest counts.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
 from site_builder.rules.catalogue import CatalogItem, Catalogue
+from site_builder.rules.deciders import MIN_ROWS, Deciders
 from site_builder.rules.disclosure import Decision, decide
 from site_builder.rules.periods import LIST_ITEM
+from site_builder.rules.privacy import row_secrets
 from site_builder.rules.profiles import Policy
+from site_builder.rules.redaction import redact
+from site_builder.rules.rowcache import RowCache, RowResult, TracingDate, TracingSet, ordinal, row_digest
 from site_builder.rules.validation import Quarantined, Record, Validator, id_key
 from site_builder.sources.loading import FileReport, RawRow, SourceFile, read_rows
+from site_builder.store.published import store_line
 
 
 @dataclass(frozen=True)
@@ -75,22 +80,158 @@ def process(catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_
                 yield Outcome(item, raw, checked, decision)
 
 
+_LOOKUPS = 500
+"""Rows looked up in the decision cache at a time."""
+Place = tuple[str, int]
+"""Where a row is: its file (``name!sheet`` for a later worksheet) and its line or row number."""
+
+
+def results(catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_of: date, reports: list[FileReport],
+            cache: RowCache | None = None, processes: int = 1) -> Iterator[tuple[CatalogItem, Place, RowResult]]:
+    """What the build makes of every input row, in the order of :func:`decide_rows`: each row's result taken from
+    ``cache`` when it holds there (see ``rowcache.py``), else made and kept there.
+
+    One :class:`FileReport` per file read is appended to ``reports``. With results in the cache, an item's files
+    are read once (:func:`_cached_item`); otherwise twice, the first time for the record ids several rows use
+    (:func:`repeated_ids`). Many rows to decide are decided by ``processes`` worker processes (``deciders.py``).
+    """
+    listed = listed_subjects(catalogue, policy, sources, as_of)
+    warm = cache is not None and cache.read and cache.size() > 0
+    deciders = Deciders(catalogue, policy, as_of, listed, processes) if processes > 1 else None
+    try:
+        for item in catalogue.items:
+            files = [s for s in sources if s.item == item.id]
+            found = _cached_item(item, files, policy, as_of, listed, cache, deciders) if warm and cache is not None else None
+            rows: Iterable[tuple[Place, RowResult]]
+            if found is not None:
+                item_reports, rows = found
+            else:
+                item_reports = [FileReport(source) for source in files]
+                rows = _decided_item(item, files, item_reports, policy, as_of, listed, cache, deciders)
+            reports += item_reports
+            for place, result in rows:
+                yield item, place, result
+    finally:
+        if deciders is not None:
+            deciders.close()
+
+
+def _decided_item(item: CatalogItem, files: list[SourceFile], reports: list[FileReport], policy: Policy, as_of: date,
+                  listed: frozenset[str], cache: RowCache | None, deciders: Deciders | None) -> Iterator[tuple[Place, RowResult]]:
+    """Every row of ``item`` decided (results kept in ``cache``), its files read twice: for the repeated ids (and the
+    number of rows), then for the rows."""
+    repeated, count = _first_pass(item, files)
+    id_field = item.role("record_id") or "record_id"
+    rows = (raw for source, report in zip(files, reports, strict=True) for raw in read_rows(source, item, report))
+    if deciders is not None and count >= MIN_ROWS:
+        decided = deciders.decide(item.id, repeated, rows)
+    else:
+        validator = Validator(item, repeated)
+        decided = ((raw, decide_row(raw, item, validator, policy, as_of, listed)) for raw in rows)
+    for raw, result in decided:
+        if cache is not None and (not repeated or id_key(raw.values.get(id_field, "")) not in repeated):
+            cache.put(row_digest(raw), result)
+        yield (raw.file, raw.row), result
+
+
+def _cached_item(item: CatalogItem, files: list[SourceFile], policy: Policy, as_of: date, listed: frozenset[str],
+                 cache: RowCache, deciders: Deciders | None) -> tuple[list[FileReport], list[tuple[Place, RowResult]]] | None:
+    """Every row of ``item``, its files read once: a row whose result holds in ``cache`` keeps it, the others are
+    decided once the repeated ids are known; their reports and results, in order.
+
+    ``None`` (nothing kept from this read) if a row whose result was found turns out to share its record id with
+    another row: its result must be made again from its cells, which this read does not keep.
+    """
+    day = as_of.toordinal()
+    id_field = item.role("record_id") or "record_id"
+    reports = [FileReport(source) for source in files]
+    rows: list[tuple[Place, RowResult | RawRow, bytes]] = []
+    places: dict[str, list[str]] = {}
+    found_ids: set[str] = set()
+    batch: list[tuple[RawRow, str, bytes]] = []
+
+    def look_up() -> None:
+        found = cache.get_many([digest for _, _, digest in batch])
+        for raw, key, digest in batch:
+            result = found.get(digest)
+            if result is not None and result.holds(day, listed):
+                rows.append(((raw.file, raw.row), result, digest))
+                found_ids.add(key)
+            else:
+                rows.append(((raw.file, raw.row), raw, digest))
+        batch.clear()
+
+    for source, report in zip(files, reports, strict=True):
+        for raw in read_rows(source, item, report):
+            key = id_key(raw.values.get(id_field, ""))
+            if key and not raw.defects:
+                places.setdefault(key, []).append(f"{raw.file}第{raw.row}行")
+            batch.append((raw, key, row_digest(raw)))
+            if len(batch) >= _LOOKUPS:
+                look_up()
+    look_up()
+    repeated = {key: where for key, where in places.items() if len(where) > 1}
+    if not found_ids.isdisjoint(repeated):
+        return None
+    cache.hits += sum(1 for _, row, _ in rows if isinstance(row, RowResult))
+    pending = [row for _, row, _ in rows if isinstance(row, RawRow)]
+    if deciders is not None and len(pending) >= MIN_ROWS:
+        fresh = (result for _, result in deciders.decide(item.id, repeated, pending))
+    else:
+        validator = Validator(item, repeated)
+        fresh = (decide_row(raw, item, validator, policy, as_of, listed) for raw in pending)
+    decided: list[tuple[Place, RowResult]] = []
+    for place, row, digest in rows:
+        if isinstance(row, RowResult):
+            decided.append((place, row))
+            continue
+        result = next(fresh)
+        if not repeated or id_key(row.values.get(id_field, "")) not in repeated:  # else its message names the others
+            cache.put(digest, result)
+        decided.append((place, result))
+    return reports, decided
+
+
+def decide_row(raw: RawRow, item: CatalogItem, validator: Validator, policy: Policy, as_of: date,
+               listed: Container[str]) -> RowResult:
+    """One row validated, decided on ``as_of`` and (if published) redacted, with the secrets it holds and the as-of
+    dates and list answers under which the result holds."""
+    checked = validator.validate(raw)
+    secrets = row_secrets(raw, item)
+    day = as_of.toordinal()
+    if isinstance(checked, Quarantined):
+        problems = tuple((p.column, p.type, p.message) for p in checked.problems)
+        return RowResult(checked.record_id, problems, "", 0, 0, False, None, secrets, day, 0, ())
+    traced, asked = TracingDate(as_of), TracingSet(listed)
+    decision = decide(checked, item, policy, traced, asked)
+    stored = store_line(redact(checked, item, decision)) if decision.published else None
+    return RowResult(checked.record_id, (), decision.outcome, ordinal(decision.start), ordinal(decision.until), decision.marked,
+                     stored, secrets, day, ordinal(traced.changes), tuple(sorted(asked.asked.items())))
+
+
 def repeated_ids(item: CatalogItem, sources: list[SourceFile]) -> dict[str, list[str]]:
     """Record ids (by :func:`~site_builder.rules.validation.id_key`) that several rows of ``item`` use, with each row's place.
 
     A first, cheap pass over the item's files: when two rows claim one id, no one can tell which is
     right, so neither may be published, even if the first looks approved and a later one withdraws it.
     """
+    return _first_pass(item, sources)[0]
+
+
+def _first_pass(item: CatalogItem, sources: list[SourceFile]) -> tuple[dict[str, list[str]], int]:
+    """:func:`repeated_ids`, and the number of ``item``'s rows."""
     id_field = item.role("record_id") or "record_id"
     places: dict[str, list[str]] = {}
+    count = 0
     for source in sources:
         if source.item != item.id:
             continue
-        for raw in read_rows(source, item):
+        for raw in read_rows(source, item, fields=(id_field,)):
+            count += 1
             key = id_key(raw.values.get(id_field, ""))
             if key and not raw.defects:
                 places.setdefault(key, []).append(f"{raw.file}第{raw.row}行")
-    return {key: where for key, where in places.items() if len(where) > 1}
+    return {key: where for key, where in places.items() if len(where) > 1}, count
 
 
 def needs_listing(catalogue: Catalogue, policy: Policy) -> bool:

@@ -366,6 +366,44 @@ def _secret_fields(item: CatalogItem) -> tuple[_SecretField, ...]:
     return tuple(fields)
 
 
+RowSecrets = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+"""What one row adds to :class:`Secrets`: codes, texts, personal numbers found, public codes (see its fields)."""
+
+
+def row_secrets(raw: RawRow, item: CatalogItem) -> RowSecrets:
+    """The secrets of one input row, valid or not, as :class:`Secrets` keeps them (canonical or folded)."""
+    codes: list[str] = []
+    texts: list[str] = []
+    found: list[str] = []
+    public: list[str] = []
+    for name, withheld, mode, public_code in _secret_fields(item):
+        value = raw.values.get(name, "")
+        if not value:
+            continue
+        if withheld:
+            code, text = _secret(value)
+            if code:
+                codes.append(code)
+            elif text:
+                texts.append(text)
+            continue
+        if mode is not None:
+            found += numbers_in(value, mode)
+        if public_code and not numbers_in(value, CODE):
+            public.append(canonical(value))
+    return tuple(codes), tuple(texts), tuple(found), tuple(public)
+
+
+def _secret(value: str) -> tuple[str, str]:
+    """A secret as :class:`Secrets` keeps it: ``(code, "")`` for an alphanumeric one (canonical), ``("", text)`` for
+    another (folded, separators removed), ``("", "")`` if it is shorter than :data:`MIN_SECRET`."""
+    code = canonical(value)
+    if len(code) >= MIN_SECRET and code.isascii() and code.isalnum():
+        return code, ""
+    text = re.sub(_SEP, "", fold(value))
+    return "", text if len(text) >= MIN_SECRET else ""
+
+
 @dataclass
 class Secrets:
     """Values that must never appear in the published site, in any written form.
@@ -386,25 +424,23 @@ class Secrets:
 
     def add_row(self, raw: RawRow, item: CatalogItem) -> None:
         """Collect the secrets of one input row, valid or not."""
-        for name, withheld, mode, public_code in _secret_fields(item):
-            value = raw.values.get(name, "")
-            if not value:
-                continue
-            if withheld:
-                self.add(value)
-                continue
-            if mode is not None:
-                self.found.update(numbers_in(value, mode))
-            if public_code and not numbers_in(value, CODE):
-                self.public.add(canonical(value))
+        self.merge(row_secrets(raw, item))
+
+    def merge(self, secrets: RowSecrets) -> None:
+        """Add the secrets of one row, as :func:`row_secrets` gives them."""
+        codes, texts, found, public = secrets
+        self.codes.update(codes)
+        self.texts.update(texts)
+        self.found.update(found)
+        self.public.update(public)
         self._ready = None
 
     def add(self, value: str) -> None:
         """Add one secret; values shorter than :data:`MIN_SECRET` are ignored."""
-        code = canonical(value)
-        if len(code) >= MIN_SECRET and code.isascii() and code.isalnum():
+        code, text = _secret(value)
+        if code:
             self.codes.add(code)
-        elif len(text := re.sub(_SEP, "", fold(value))) >= MIN_SECRET:
+        elif text:
             self.texts.add(text)
         self._ready = None
 
@@ -423,6 +459,10 @@ class Secrets:
         if len(loose):
             found |= {value for _end, value in loose.iter(re.sub(_SEP, "", folded))}
         return sorted(found)
+
+    def longest(self) -> int:
+        """The length of the longest value looked for."""
+        return max(map(len, (*self.codes, *self.found, *self.texts)), default=0)
 
     def _values(self) -> Iterator[tuple[bytes, str, str]]:
         """``(digest, kind, value)`` of every value the scan looks for."""
@@ -454,8 +494,12 @@ class Secrets:
         return solid, loose
 
 
-def readable_texts(path: Path) -> Iterator[tuple[str, str]]:
-    """``(label, text)`` for a file, looking inside gzip streams and zip members."""
+def readable_texts(path: Path, covered: frozenset[str] = frozenset()) -> Iterator[tuple[str, str]]:
+    """``(label, text)`` for a file, looking inside gzip streams and zip members.
+
+    ``covered``: SHA-256 (hex) of contents scanned on their own (the site's other files): a zip member with one
+    of these contents is not read again.
+    """
     data = path.read_bytes()
     if data[:2] == b"\x1f\x8b":
         try:
@@ -465,7 +509,9 @@ def readable_texts(path: Path) -> Iterator[tuple[str, str]]:
     if data[:4] == b"PK\x03\x04":
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             for name in archive.namelist():
-                yield f"{path.name}!{name}", archive.read(name).decode("utf-8", errors="replace")
+                member = archive.read(name)
+                if not covered or hashlib.sha256(member).hexdigest() not in covered:
+                    yield f"{path.name}!{name}", member.decode("utf-8", errors="replace")
         return
     yield path.name, data.decode("utf-8", errors="replace")
 
@@ -475,40 +521,52 @@ SCAN_CHUNK = 1000
 SCAN_PARALLEL = 5000
 
 
-def scan_for_leaks(site_dir: Path, secrets: Secrets, skip: frozenset[str] = frozenset(), processes: int = 1) -> list[str]:
+def scan_for_leaks(site_dir: Path, secrets: Secrets, only: Sequence[str] | None = None, processes: int = 1,
+                   covered: frozenset[str] = frozenset()) -> list[str]:
     """One problem per file that contains a secret (the secret itself is not repeated), in path order.
 
-    ``skip``: site paths not to read (files an incremental build took over, scanned when they were written).
-    ``processes``: scan a large site in that many processes (spawned, each given the secrets once).
+    ``only``: the site paths to read (a build's files written new; those it took over were scanned when they were
+    written); ``None``: every file. ``processes``: scan a large site in that many processes (spawned, each given the
+    secrets once). ``covered``: contents (SHA-256) scanned as files of their own, not read again as zip members.
     """
-    paths = sorted(p for p in site_dir.rglob("*") if p.is_file() and p.relative_to(site_dir).as_posix() not in skip)
+    if only is None:
+        paths = sorted(p for p in site_dir.rglob("*") if p.is_file())
+    else:
+        paths = [site_dir / name for name in sorted(only)]
     if processes <= 1 or len(paths) < SCAN_PARALLEL:
-        return scan_files(site_dir, secrets, paths)
+        return scan_files(site_dir, secrets, paths, covered)
     portable = Secrets(set(secrets.codes), set(secrets.texts), set(secrets.found), set(secrets.public))
     chunks = [paths[start:start + SCAN_CHUNK] for start in range(0, len(paths), SCAN_CHUNK)]
     with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_scan_start, initargs=(portable,)) as pool:
+                             initializer=_scan_start, initargs=(portable, covered)) as pool:
         return [problem for problems in pool.map(_scan_chunk, [(site_dir, chunk) for chunk in chunks]) for problem in problems]
 
 
-_scanning: list[Secrets] = []
-"""In a scanning process: the secrets it looks for."""
+_scanning: list[tuple[Secrets, frozenset[str]]] = []
+"""In a scanning process: the secrets it looks for, and the contents it need not read as zip members."""
 
 
-def _scan_start(secrets: Secrets) -> None:
-    _scanning[:] = [secrets]
+def _scan_start(secrets: Secrets, covered: frozenset[str]) -> None:
+    _scanning[:] = [(secrets, covered)]
 
 
 def _scan_chunk(work: tuple[Path, list[Path]]) -> list[str]:
-    return scan_files(work[0], _scanning[0], work[1])
+    secrets, covered = _scanning[0]
+    return scan_files(work[0], secrets, work[1], covered)
 
 
-def scan_files(site_dir: Path, secrets: Secrets, paths: list[Path]) -> list[str]:
+SCAN_PIECE = 1 << 20
+"""Characters of a long text folded and scanned at a time (pieces overlap by more than the longest secret)."""
+
+
+def scan_files(site_dir: Path, secrets: Secrets, paths: Sequence[Path], covered: frozenset[str] = frozenset()) -> list[str]:
     """One problem per file of ``paths`` (in ``site_dir``) that contains a secret."""
     problems = []
+    overlap = secrets.longest() * 4 + 16  # a secret written with up to three separators between its characters
     for path in paths:
-        for label, text in readable_texts(path):
-            found = secrets.find(text)
+        for label, text in readable_texts(path, covered):
+            found = secrets.find(text) if len(text) <= SCAN_PIECE else sorted(
+                {value for start in range(0, len(text), SCAN_PIECE) for value in secrets.find(text[start:start + SCAN_PIECE + overlap])})
             if found:
                 where = path.relative_to(site_dir).as_posix() + (label[len(path.name):] if "!" in label else "")
                 problems.append(f"{where}: contains {len(found)} withheld value(s) or raw ID number(s)")

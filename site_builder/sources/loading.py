@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import operator
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -173,8 +174,12 @@ def _walk_error(error: OSError) -> None:
     raise InputError(f"Records folder '{error.filename}' cannot be read: {error.strerror}") from error
 
 
-def read_rows(source: SourceFile, item: CatalogItem, report: FileReport | None = None) -> Iterator[RawRow]:
+def read_rows(source: SourceFile, item: CatalogItem, report: FileReport | None = None,
+              fields: Container[str] | None = None) -> Iterator[RawRow]:
     """Stream the data rows of one file (every worksheet of a workbook), mapping headings to fields.
+
+    ``fields``: read only these fields' cells (a first pass that needs one column); the rows and their defects are
+    the same.
 
     What reading finds (encoding, hash, headings, warnings, the number of rows) goes into ``report``.
     Raises :class:`InputError` if the file cannot be read or decoded at all, or if its first
@@ -188,12 +193,12 @@ def read_rows(source: SourceFile, item: CatalogItem, report: FileReport | None =
         yield from read_table(source, item, report or FileReport(source))
         return
     try:
-        yield from _read_rows(report or FileReport(source), item)
+        yield from _read_rows(report or FileReport(source), item, fields)
     except OSError as exc:
         raise InputError(f"Records file '{source.path}' cannot be read: {exc.strerror or exc}") from exc
 
 
-def _read_rows(report: FileReport, item: CatalogItem) -> Iterator[RawRow]:
+def _read_rows(report: FileReport, item: CatalogItem, fields: Container[str] | None = None) -> Iterator[RawRow]:
     from site_builder.sources.csvfile import csv_rows
 
     parts: Sequence[tuple[str, Iterable[SheetRow | list[str]]]] = (
@@ -216,17 +221,26 @@ def _read_rows(report: FileReport, item: CatalogItem) -> Iterator[RawRow]:
             continue
         columns = _map_header(report, item, header.cells)
         report.columns = report.columns or columns
+        if fields is not None:
+            columns = {i: name for i, name in columns.items() if name in fields}
         width = len(header.cells)
         extent = max((i + 1 for i, c in enumerate(header.cells) if c.strip()), default=0)
+        names, positions = tuple(columns.values()), tuple(columns)
+        reach = max(positions, default=-1) + 1
+        pick = operator.itemgetter(*positions) if len(positions) > 1 else None  # one C call a row for a whole row
+        sheet_cells = report.encoding == "xlsx"  # worksheet cells have fixed places: no row is short
         for line in rows:
-            if not line.defects and not any(c.strip() for c in line.cells):
+            cells, defects = line.cells, line.defects
+            if not defects and not any(map(str.strip, cells)):
                 continue
             report.rows += 1
-            values = {name: line.cells[i] if i < len(line.cells) else "" for i, name in columns.items()}
-            extra = sum(1 for c in line.cells[width:] if c.strip())
-            defects = line.defects
-            if not defects and len(line.cells) < extent and report.encoding != "xlsx":  # worksheet cells have fixed places
-                defects = (("", "short-row", f"本行只有{len(line.cells)}个单元格，表头有{extent}列：行可能被截断，或分隔符、引号有误"),)
+            if pick is not None and len(cells) >= reach:
+                values = dict(zip(names, pick(cells), strict=True))
+            else:
+                values = {name: cells[i] if i < len(cells) else "" for i, name in columns.items()}
+            extra = sum(1 for c in cells[width:] if c.strip()) if len(cells) > width else 0
+            if not defects and len(cells) < extent and not sheet_cells:
+                defects = (("", "short-row", f"本行只有{len(cells)}个单元格，表头有{extent}列：行可能被截断，或分隔符、引号有误"),)
             yield RawRow(item.id, label, line.number, values, extra, defects)
 
 

@@ -1,0 +1,361 @@
+"""The decision cache: what a build made of each input row, kept for the builds after it (issue 13).
+
+Every build reads every row, but most rows are the same as in the build before, and what a build makes of a
+row is a function of the row alone and of the as-of date, the catalogue, the profile and the software: its
+validation (a quarantine entry, or a record), its disclosure decision, its redacted public record and the
+secrets the leak scan looks for in it. The cache keeps that :class:`RowResult` under a digest of the row's
+cells (:func:`row_digest`), with the range of as-of dates over which it holds: the decision looks at the as-of
+date only by comparing it with other dates (the version of the period rule in force, the start, the last day,
+the end of a minimum period), and :class:`TracingDate` notes the first day on which one of those comparisons
+would come out otherwise (:attr:`RowResult.changes`). The same row decided again before that day gives the same
+result, so the nightly build for the next day re-decides only the rows whose result may change that day, and a
+build after an approval only the rows that changed.
+
+Three things a result also depends on are checked each time it is used: whether the row's record id is used by
+several rows (such rows are never cached: their quarantine message names the other rows), whether the
+subjects it asked about are on a serious-dishonesty list (:class:`TracingSet` notes each question and its
+answer), and the configuration (:func:`decision_key`: a change of software, catalogue or profile empties the
+cache). A result found in the cache is what deciding the row again would give, byte for byte (tested).
+
+The cache is one SQLite file in the private audit folder (``AuditFolder.row_cache``). It holds what the leak scan
+looks for (withheld values and ID numbers of the rows): it is as private as the records; removing it only
+makes the next build decide every row again. Results are stored with :mod:`marshal` (plain values only).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import sqlite3
+from collections.abc import Container
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import NoReturn
+
+from site_builder.sources.loading import RawRow
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS result (digest BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+"""
+_FORMAT = 2
+_BATCH = 5000
+_CHECK = 8
+"""Bytes of the check stored with each result."""
+_BATCH_IDS = 500
+"""Rows looked up per query."""
+_ONE_DAY = timedelta(days=1)
+
+
+def row_digest(raw: RawRow) -> bytes:
+    """A digest of everything a row's result is made of: its item, its cells by field name, the number of cells
+    past the heading and the reader's defects (not its file or line: a row that moves keeps its result).
+
+    The parts (with the number of cells, so that names, values and defects are told apart) are joined with NUL
+    characters, which must then be exactly the separators, so that no two rows give the same text; a row whose
+    cells hold NUL characters themselves is written as the ``repr`` of its parts.
+    """
+    parts = (raw.item, str(raw.extra_cells), str(len(raw.values)), *raw.values, *raw.values.values(),
+             *(part for d in raw.defects for part in d))
+    text = "\0".join(parts)
+    if text.count("\0") != len(parts) - 1:
+        text = repr(parts)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).digest()
+
+
+class TracingDate(date):
+    """The as-of date, noting the first later day on which a comparison made with it would come out otherwise.
+
+    A comparison with anything but a date is not answered here (``NotImplemented``), as with a plain date. What
+    else reads the date (its year, its text …) may change the next day, and is noted so; arithmetic on it raises
+    :class:`TypeError`, since a date computed from it would not note its own comparisons here.
+    """
+
+    changes: date | None
+
+    def __new__(cls, day: date) -> TracingDate:
+        traced = super().__new__(cls, day.year, day.month, day.day)
+        traced.changes = None
+        return traced
+
+    def _plain(self) -> date:
+        return date.fromordinal(date.toordinal(self))
+
+    def _at(self, day: date) -> None:
+        """A result flips on ``day`` (a day after this one)."""
+        plain = date.fromordinal(date.toordinal(day))
+        if self.changes is None or plain < self.changes:
+            self.changes = plain
+
+    def _after(self, day: date) -> None:
+        """A result flips on the day after ``day``."""
+        number = date.toordinal(day)
+        if number < date.max.toordinal():
+            self._at(date.fromordinal(number + 1))
+
+    def __lt__(self, other: object) -> bool:
+        result = date.__lt__(self, other)  # type: ignore[operator]
+        if result is True:
+            self._at(other)  # type: ignore[arg-type]
+        return result
+
+    def __le__(self, other: object) -> bool:
+        result = date.__le__(self, other)  # type: ignore[operator]
+        if result is True:
+            self._after(other)  # type: ignore[arg-type]
+        return result
+
+    def __gt__(self, other: object) -> bool:
+        result = date.__gt__(self, other)  # type: ignore[operator]
+        if result is False:
+            self._after(other)  # type: ignore[arg-type]
+        return result
+
+    def __ge__(self, other: object) -> bool:
+        result = date.__ge__(self, other)  # type: ignore[operator]
+        if result is False:
+            self._at(other)  # type: ignore[arg-type]
+        return result
+
+    def __eq__(self, other: object) -> bool:
+        result = date.__eq__(self, other)
+        if result is True:
+            self._after(self)
+        elif result is False and isinstance(other, date) and date.__lt__(self, other):
+            self._at(other)
+        return result
+
+    def __ne__(self, other: object) -> bool:
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
+
+    __hash__ = date.__hash__
+
+    def __add__(self, other: object) -> NoReturn:
+        raise TypeError("the as-of date of a decision is only compared, never computed with (rules/rowcache.py)")
+
+    __radd__ = __sub__ = __rsub__ = __add__
+
+    def _read(self) -> date:
+        """The date as read otherwise than by comparison: the reading may differ from tomorrow on."""
+        self._after(self)
+        return self._plain()
+
+    @property
+    def year(self) -> int:
+        return self._read().year
+
+    @property
+    def month(self) -> int:
+        return self._read().month
+
+    @property
+    def day(self) -> int:
+        return self._read().day
+
+    def toordinal(self) -> int:
+        return self._read().toordinal()
+
+    def weekday(self) -> int:
+        return self._read().weekday()
+
+    def isoweekday(self) -> int:
+        return self._read().isoweekday()
+
+    def isoformat(self) -> str:
+        return self._read().isoformat()
+
+    def strftime(self, fmt: str) -> str:
+        return self._read().strftime(fmt)
+
+    def __str__(self) -> str:
+        return self._read().isoformat()
+
+    def __format__(self, fmt: str) -> str:
+        return self._read().__format__(fmt)
+
+
+class TracingSet(Container[str]):
+    """A set of 统一社会信用代码 that notes every question asked of it, with its answer."""
+
+    def __init__(self, codes: Container[str]) -> None:
+        self.codes = codes
+        self.asked: dict[str, bool] = {}
+
+    def __contains__(self, code: object) -> bool:
+        answer = code in self.codes
+        if isinstance(code, str):
+            self.asked[code] = answer
+        return answer
+
+
+@dataclass(frozen=True, slots=True)
+class RowResult:
+    """What a build makes of one row (file and line aside): its ledger line or quarantine entry, its public record,
+    its secrets; and the as-of dates and list answers under which it holds."""
+
+    record_id: str
+    problems: tuple[tuple[str, str, str], ...]
+    """Quarantined: ``(column title, error type, message)`` of each problem; empty for a valid row."""
+    outcome: str
+    """A valid row: ``published`` or the reason code it is not."""
+    start: int
+    """The first public day (an ordinal; 0: none), as the decision list shows it."""
+    until: int
+    """The last public day (an ordinal; 0: none)."""
+    marked: bool
+    stored: tuple[str | bytes, ...] | None
+    """A published row: its line of the published store (:func:`~site_builder.store.published.store_line`)."""
+    secrets: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+    """What the leak scan looks for in it (:func:`site_builder.rules.privacy.row_secrets`)."""
+    decided: int
+    """The as-of date it was decided for (an ordinal)."""
+    changes: int
+    """The first later as-of date (an ordinal) on which deciding the row again may give another result; 0: none."""
+    asked: tuple[tuple[str, bool], ...]
+    """The codes whose listing the decision asked about, with the answers."""
+
+    def holds(self, as_of: int, listed: Container[str]) -> bool:
+        """Whether deciding the row on ``as_of`` (an ordinal) with these subjects ``listed`` gives this result."""
+        if self.decided > as_of or (self.changes and as_of >= self.changes):
+            return False
+        return not self.asked or all((code in listed) == answer for code, answer in self.asked)
+
+    def to_bytes(self) -> bytes:
+        """The result as stored (:mod:`marshal` of its fields)."""
+        return marshal.dumps((_FORMAT, self.record_id, self.problems, self.outcome, self.start, self.until, self.marked,
+                              self.stored, self.secrets, self.decided, self.changes, self.asked))
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> RowResult | None:
+        """A stored result; ``None`` if it is not one this version wrote."""
+        try:
+            fields = marshal.loads(data)
+        except (EOFError, ValueError, TypeError):
+            return None
+        if not isinstance(fields, tuple) or len(fields) != 12 or fields[0] != _FORMAT:
+            return None
+        return cls(*fields[1:])
+
+
+def _check(digest: bytes, value: bytes) -> bytes:
+    """The check stored before a result: a digest of the row's digest and the result's bytes."""
+    return hashlib.blake2b(digest + value, digest_size=_CHECK).digest()
+
+
+def _checked(digest: bytes, stored: bytes) -> RowResult | None:
+    """The result stored for ``digest``, if its check holds (the file is written without a journal: a build killed
+    while writing it may leave pages half written, and no result may come back from one)."""
+    value = stored[_CHECK:]
+    return RowResult.from_bytes(value) if stored[:_CHECK] == _check(digest, value) else None
+
+
+def ordinal(day: date | None) -> int:
+    """A date as stored in a result (0 for none)."""
+    return day.toordinal() if day is not None else 0
+
+
+def day_of(number: int) -> date | None:
+    """The date of an ordinal stored in a result."""
+    return date.fromordinal(number) if number else None
+
+
+class RowCache:
+    """The results of the rows of earlier builds, by :func:`row_digest`, in the SQLite file ``path``.
+
+    ``key``: what every result depends on besides its row (the build's decision key); a cache made under another
+    key is emptied first. ``read=False``: results are kept but none is taken (a full build decides every row).
+    Results are written in batches; :meth:`close` writes the last ones, and removes the results of rows no longer
+    read once they outnumber those read.
+    """
+
+    def __init__(self, path: Path, key: str, read: bool = True) -> None:
+        try:
+            self.db = self._open(path, key)
+        except sqlite3.DatabaseError:  # a cache cut short (no journal: a killed build may leave one): start afresh
+            path.unlink(missing_ok=True)
+            self.db = self._open(path, key)
+        self._pending: list[tuple[bytes, bytes]] = []
+        self.read = read
+        self.hits = 0
+        self.used: set[bytes] = set()
+
+    @staticmethod
+    def _open(path: Path, key: str) -> sqlite3.Connection:
+        """The cache at ``path``, emptied if it was made under another key; :class:`sqlite3.DatabaseError` if it
+        cannot be read."""
+        db = sqlite3.connect(path)
+        try:
+            # No journal: the cache is written in bulk and only ever a copy of what the rows give; lookups go to
+            # random places of a file of some hundreds of megabytes: read it through memory mapping.
+            db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA mmap_size=4294967296; "
+                             "PRAGMA cache_size=-262144;" + _SCHEMA)
+            stored = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            if stored.get("key") != key or stored.get("format") != str(_FORMAT):
+                db.execute("DELETE FROM result")
+                db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [("key", key), ("format", str(_FORMAT))])
+                db.commit()
+            db.execute("SELECT count(*) FROM result WHERE digest = x''").fetchone()
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
+
+    def get(self, digest: bytes) -> RowResult | None:
+        """The result stored for a row, if any (none when the cache is not read)."""
+        self.used.add(digest)
+        if not self.read:
+            return None
+        row = self.db.execute("SELECT value FROM result WHERE digest = ?", (digest,)).fetchone()
+        return _checked(digest, row[0]) if row else None
+
+    def get_many(self, digests: list[bytes]) -> dict[bytes, RowResult]:
+        """The results stored for these rows (those found), one query per :data:`_BATCH_IDS` rows."""
+        self.used.update(digests)
+        found: dict[bytes, RowResult] = {}
+        if not self.read:
+            return found
+        for start in range(0, len(digests), _BATCH_IDS):
+            part = digests[start:start + _BATCH_IDS]
+            query = f"SELECT digest, value FROM result WHERE digest IN ({','.join('?' * len(part))})"
+            for digest, value in self.db.execute(query, part):
+                result = _checked(bytes(digest), value)
+                if result is not None:
+                    found[bytes(digest)] = result
+        return found
+
+    def put(self, digest: bytes, result: RowResult) -> None:
+        """Keep the result of a row (written with the next batch)."""
+        self.used.add(digest)
+        value = result.to_bytes()
+        self._pending.append((digest, _check(digest, value) + value))
+        if len(self._pending) >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the results kept so far."""
+        self.db.executemany("INSERT OR REPLACE INTO result VALUES (?, ?)", self._pending)
+        self.db.commit()
+        self._pending.clear()
+
+    def prune(self) -> int:
+        """Remove every result but those of the rows read since the cache was opened; the number removed."""
+        self.flush()
+        self.db.execute("CREATE TEMP TABLE used (digest BLOB PRIMARY KEY) WITHOUT ROWID")
+        self.db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((d,) for d in self.used))
+        removed = self.db.execute("DELETE FROM result WHERE digest NOT IN (SELECT digest FROM used)").rowcount
+        self.db.execute("DROP TABLE used")
+        self.db.commit()
+        return int(removed)
+
+    def size(self) -> int:
+        """The number of results kept."""
+        return int(self.db.execute("SELECT count(*) FROM result").fetchone()[0])
+
+    def close(self) -> None:
+        """Write what is pending, remove the results of rows no longer read if they outnumber the others, close."""
+        self.flush()
+        if self.size() > 2 * len(self.used) + _BATCH:
+            self.prune()
+        self.db.close()

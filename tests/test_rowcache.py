@@ -1,0 +1,254 @@
+"""The decision cache (issue 13): a row's result is reused only where deciding it again gives the same result.
+
+1. :class:`TracingDate` notes the first later day on which a comparison would come out otherwise, whichever side
+   of the comparison it is on.
+2. Property (Hypothesis, every profile): a record decided on one day gives the same decision on every later day
+   before the day the trace names, for penalties, list entries, licences and judgments with random dates,
+   severities, procedures, deadlines, repairs, objections and listings.
+3. Builds: a rebuild from the cache (same day, the next days, the day a period ends, the day a rule version
+   changes, a subject newly listed under a profile that extends while listed) writes the same decision list,
+   quarantine report and site as a build that decides every row; an edited row is decided again; a cache made
+   under another catalogue or profile is not used.
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import sqlite3
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import CATALOGUE, PROFILES_DIR, make_uscc, row, site_config, validate, write_csv
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_golden import tree
+
+from site_builder.audit.layout import AuditFolder
+from site_builder.build import build
+from site_builder.config import Config
+from site_builder.rules.disclosure import decide
+from site_builder.rules.profiles import load_profile
+from site_builder.rules.rowcache import RowCache, RowResult, TracingDate, TracingSet
+from site_builder.rules.validation import Record
+
+DAY = date(2026, 11, 24)
+
+
+# --- 1. The traced date ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("compare", "result", "changes"), [
+    (lambda d: d < date(2026, 12, 1), True, date(2026, 12, 1)),
+    (lambda d: d <= date(2026, 12, 1), True, date(2026, 12, 2)),
+    (lambda d: d > date(2026, 12, 1), False, date(2026, 12, 2)),
+    (lambda d: d >= date(2026, 12, 1), False, date(2026, 12, 1)),
+    (lambda d: date(2026, 12, 1) > d, True, date(2026, 12, 1)),  # the traced date on the right
+    (lambda d: date(2026, 12, 1) <= d, False, date(2026, 12, 1)),
+    (lambda d: d == date(2026, 12, 1), False, date(2026, 12, 1)),
+    (lambda d: d == DAY, True, DAY + timedelta(days=1)),
+    (lambda d: d > date(2026, 1, 1), True, None),  # true from now on
+    (lambda d: d < date(2026, 1, 1), False, None),
+])
+def test_a_traced_date_notes_when_a_comparison_flips(compare: object, result: bool, changes: date | None) -> None:
+    traced = TracingDate(DAY)
+    assert compare(traced) is result  # type: ignore[operator]
+    assert traced.changes == changes
+    assert traced == DAY and hash(traced) == hash(DAY) and traced.isoformat() == "2026-11-24"
+
+
+def test_the_earliest_flip_wins_and_a_set_notes_its_questions() -> None:
+    traced = TracingDate(DAY)
+    assert traced < date(2027, 1, 1) and traced <= date(2026, 12, 5) and not traced > date(2026, 12, 31)
+    assert traced.changes == date(2026, 12, 6)
+    listed = TracingSet(frozenset({"A"}))
+    assert "A" in listed and "B" not in listed and listed.asked == {"A": True, "B": False}
+
+
+# --- 2. Property: the same decision until the traced day ------------------------------------------------------------
+
+DATES = st.dates(date(2017, 1, 1), date(2028, 12, 31))
+OPTIONAL = st.one_of(st.just(""), DATES.map(date.isoformat))
+
+
+@st.composite
+def penalty(draw: st.DrawFn) -> Record:
+    values = {"decision_date": draw(DATES).isoformat(), "severity": draw(st.sampled_from(["一般", "严重", "轻微"])),
+              "procedure": draw(st.sampled_from(["普通程序", "简易程序"])),
+              "penalty_type": draw(st.sampled_from(["罚款", "警告", "通报批评", "警告；罚款"])),
+              "disclosure_deadline": draw(OPTIONAL), "penalty_valid_until": draw(OPTIONAL), "repair_date": draw(OPTIONAL),
+              "objection_status": draw(st.sampled_from(["无", "处理中", "异议成立", "异议不成立", "无法核实"]))}
+    return checked("admin_penalty", values)
+
+
+@st.composite
+def other(draw: st.DrawFn) -> Record:
+    item = draw(st.sampled_from(["dishonest_list", "admin_license", "judgment", "commendation"]))
+    values = {"decision_date": draw(DATES).isoformat(), "repair_date": draw(OPTIONAL)}
+    if item in ("dishonest_list", "admin_license", "commendation"):
+        values["valid_until"] = draw(OPTIONAL)
+    if item == "dishonest_list":
+        values["removal_date"] = draw(OPTIONAL)
+    return checked(item, values)
+
+
+def checked(item: str, values: dict[str, str]) -> Record:
+    result = validate(item, **values)
+    assert isinstance(result, Record), result  # the strategies only make valid rows
+    return result
+
+
+@pytest.mark.parametrize("profile", ["national", "zhejiang", "shanghai", "beijing", "dalian"])
+@given(record=st.one_of(penalty(), other()), first=DATES, later=st.integers(0, 4000), listed=st.booleans())
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+def test_a_decision_holds_until_the_day_its_trace_names(profile: str, record: Record, first: date, later: int,
+                                                        listed: bool) -> None:
+    policy = load_profile(PROFILES_DIR, profile, CATALOGUE)
+    item = CATALOGUE[record.item]
+    codes = frozenset({make_uscc()}) if listed else frozenset()
+    traced = TracingDate(first)
+    decision = decide(record, item, policy, traced, TracingSet(codes))
+    span = (traced.changes - first).days if traced.changes else 4001
+    day = first + timedelta(days=later % span)
+    assert decide(record, item, policy, day, codes) == decision, (day, traced.changes)
+
+
+# --- 3. Builds from the cache ---------------------------------------------------------------------------------------
+
+
+def records(folder: Path) -> Path:
+    """Rows whose decisions change over the days tested: a penalty ending on 2026-11-30, one starting tomorrow, a
+    serious one, a list entry, a quarantined row and a repeated id."""
+    penalties = [
+        row("admin_penalty", record_id="AP-1", decision_date="2025-11-30"),  # general: public through 2026-11-30
+        row("admin_penalty", record_id="AP-2", decision_date="2026-11-25"),  # not started on 2026-11-24
+        row("admin_penalty", record_id="AP-3", decision_date="2024-01-10", severity="严重", decision_no="杭市监罚〔2024〕3号"),
+        row("admin_penalty", record_id="AP-4", decision_date="2026-02-30"),  # quarantined: no such day
+        row("admin_penalty", record_id="AP-5", decision_date="2026-01-05"),
+        row("admin_penalty", record_id="AP-5", decision_date="2026-01-06"),  # the same id twice
+        row("admin_penalty", record_id="AP-6", decision_date="2023-12-01", severity="一般", repair_date="2024-03-01"),
+    ]
+    write_csv(folder / "admin_penalty.csv", "admin_penalty", penalties)
+    write_csv(folder / "dishonest_list.csv", "dishonest_list", [
+        row("dishonest_list", record_id="SX-1", decision_date="2025-06-01", removal_date="2026-11-27")])
+    return folder
+
+
+def audit_files(config: Config, build_id: str) -> dict[str, bytes]:
+    folder = AuditFolder(config.paths.audit).build(build_id).folder
+    return {"decisions": gzip.decompress((folder / "decisions.csv.gz").read_bytes()),
+            "quarantine": (folder / "quarantine.csv").read_bytes()}
+
+
+def same_build(tmp_path: Path, source: Path, days: list[date], profile: str = "national") -> list[int]:
+    """Build ``days`` in order from the cache (I) and deciding every row (F); the same decisions and sites each
+    day; the rows taken from the cache each day."""
+    hits = []
+    for name in ("I", "F"):
+        shutil.rmtree(tmp_path / name, ignore_errors=True)
+    config_i, config_f = (site_config(tmp_path / name, source, profile=profile, search=False) for name in ("I", "F"))
+    for day in days:
+        cached, full = build(config_i, day), build(config_f, day, full=True)
+        assert audit_files(config_i, cached.entry.build_id) == audit_files(config_f, full.entry.build_id), day
+        built_i, built_f = tree(cached.output.resolve()), tree(full.output.resolve())
+        assert sorted(built_i) == sorted(built_f) and [n for n in built_i if built_i[n] != built_f[n]] == [], day
+        assert full.cached == 0
+        hits.append(cached.cached)
+    return hits
+
+
+def test_rebuilds_from_the_cache_are_builds_that_decide_every_row(tmp_path: Path) -> None:
+    source = records(tmp_path / "records")
+    days = [DAY, DAY, DAY + timedelta(days=1), date(2026, 11, 30), date(2026, 12, 1), date(2027, 1, 20)]
+    hits = same_build(tmp_path, source, days)
+    assert hits[0] == 0 and hits[1] == 6, hits  # every row but the two of the repeated id, the same day
+    assert all(0 < n < 6 for n in hits[2:5]), hits  # the next days: the rows whose result may change are decided again
+    cache = AuditFolder(tmp_path / "I" / "audit").row_cache
+    assert cache.is_file() and RowCache(cache, "unused").size() == 0, "a cache under another key is emptied"
+
+
+def test_rule_versions_and_listings_reach_the_cached_rows(tmp_path: Path) -> None:
+    """Across the day the national rule changed (2026-04-01) and under a profile whose periods run on while the
+    subject is listed (Zhejiang), with the listing ending on 2026-11-27."""
+    source = records(tmp_path / "records")
+    same_build(tmp_path, source, [date(2026, 3, 31), date(2026, 4, 1)])
+    same_build(tmp_path, source, [DAY, DAY + timedelta(days=2), DAY + timedelta(days=3), DAY + timedelta(days=4)], "zhejiang")
+
+
+def test_an_edited_row_is_decided_again(tmp_path: Path) -> None:
+    source = records(tmp_path / "records")
+    config = site_config(tmp_path / "I", source)
+    build(config, DAY)
+    rows = (source / "admin_penalty.csv").read_text(encoding="utf-8-sig").replace("2024-01-10", "2026-11-20")
+    (source / "admin_penalty.csv").write_text(rows, encoding="utf-8-sig")
+    second = build(config, DAY)
+    decisions = gzip.decompress((second.audit / "decisions.csv.gz").read_bytes()).decode("utf-8")
+    assert "admin_penalty,AP-3,admin_penalty.csv,4,published,2026-11-20," in decisions
+    assert "2024-01-10" not in (second.output / "record" / "admin_penalty" / "AP-3" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_stored_result_reads_back_and_a_foreign_one_is_ignored(tmp_path: Path) -> None:
+    result = RowResult("AP-1", (), "published", 1, 2, False, ("admin_penalty", "AP-1", b"\x00\xff"), ((), ("秘密文本",), (), ()),
+                       DAY.toordinal(), 0, (("A", True),))
+    assert RowResult.from_bytes(result.to_bytes()) == result
+    assert RowResult.from_bytes(b"not marshal data") is None
+    assert result.holds(DAY.toordinal() + 5, {"A"}) and not result.holds(DAY.toordinal() + 5, set())
+    assert not result.holds(DAY.toordinal() - 1, {"A"})
+
+
+def test_a_cached_row_whose_id_another_row_takes_up_is_quarantined_with_both_places(tmp_path: Path) -> None:
+    """A row found in the cache (published) whose record id a new row also uses: both rows are quarantined, as a
+    build deciding every row quarantines them, and the message names both lines."""
+    source = records(tmp_path / "records")
+    config_i, config_f = (site_config(tmp_path / name, source, search=False) for name in ("I", "F"))
+    build(config_i, DAY)
+    shutil.copytree(tmp_path / "I", tmp_path / "F", symlinks=True)
+    rows = (source / "admin_penalty.csv").read_text(encoding="utf-8-sig")
+    extra = rows.splitlines()[3].replace("杭市监罚〔2024〕3号", "杭市监罚〔2024〕33号")  # AP-3 again, another number
+    (source / "admin_penalty.csv").write_text(rows + extra + "\r\n", encoding="utf-8-sig")
+    cached, full = build(config_i, DAY), build(config_f, DAY, full=True)
+    assert audit_files(config_i, cached.entry.build_id)["quarantine"] == audit_files(config_f, full.entry.build_id)["quarantine"]
+    quarantine = audit_files(config_i, cached.entry.build_id)["quarantine"].decode("utf-8")
+    assert "AP-3" in quarantine and "admin_penalty.csv第4行、admin_penalty.csv第9行" in quarantine
+    page = (cached.output / "record" / "admin_penalty" / "AP-3" / "index.html").read_text(encoding="utf-8")
+    assert "此信息已不再公示" in page and "杭市监罚" not in page  # its URL answers with the notice
+    built_i, built_f = tree(cached.output.resolve()), tree(full.output.resolve())
+    assert [n for n in built_i if built_i.get(n) != built_f.get(n)] == [] and sorted(built_i) == sorted(built_f)
+
+
+def test_rows_that_differ_have_different_digests() -> None:
+    from site_builder.rules.rowcache import row_digest
+    from site_builder.sources.loading import RawRow
+
+    def digest(values: dict[str, str], extra: int = 0, defects: tuple[tuple[str, str, str], ...] = ()) -> bytes:
+        return row_digest(RawRow("admin_penalty", "a.csv", 2, values, extra, defects))
+
+    base = digest({"a": "x\0y", "b": "z"})
+    assert base != digest({"a": "x", "b": "y\0z"})  # a NUL inside a cell is not a separator
+    assert digest({"a": "1", "b": "2"}) != digest({"b": "1", "a": "2"}) != digest({"a": "1", "b": "2"}, extra=1)
+    assert digest({"a": "1"}) != digest({"a": "1"}, defects=(("", "short-row", "m"),))
+    assert digest({"a": "1", "b": "2"}) == row_digest(RawRow("admin_penalty", "other.csv", 9, {"a": "1", "b": "2"}))
+
+
+def test_a_damaged_cache_gives_no_result(tmp_path: Path) -> None:
+    """A result whose stored bytes do not match its check (a page half written by a killed build) is not returned;
+    a file that is not a database is replaced by an empty cache."""
+    path = tmp_path / "rows.sqlite"
+    cache = RowCache(path, "k")
+    result = RowResult("AP-1", (), "published", 1, 2, False, None, ((), (), (), ()), DAY.toordinal(), 0, ())
+    cache.put(b"d" * 20, result)
+    cache.put(b"e" * 20, result)
+    cache.close()
+    db = sqlite3.connect(path)
+    value = db.execute("SELECT value FROM result WHERE digest = ?", (b"d" * 20,)).fetchone()[0]
+    db.execute("UPDATE result SET value = ? WHERE digest = ?", (value[:-1] + bytes([value[-1] ^ 1]), b"d" * 20))
+    db.execute("INSERT INTO result VALUES (?, ?)", (b"f" * 20, value))  # another row's result, under this key
+    db.commit()
+    db.close()
+    cache = RowCache(path, "k")
+    assert cache.get(b"d" * 20) is None and cache.get(b"f" * 20) is None and cache.get(b"e" * 20) == result
+    assert cache.get_many([b"d" * 20, b"e" * 20]) == {b"e" * 20: result}
+    cache.close()
+    path.write_bytes(b"not a database at all" * 100)
+    assert RowCache(path, "k").size() == 0
