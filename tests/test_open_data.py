@@ -47,6 +47,7 @@ DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCT = Namespace("http://purl.org/dc/terms/")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 SDO = Namespace("http://schema.org/")
+XSD_DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")
 SCHEMA_ORG_CONTEXT = {"@vocab": "http://schema.org/", "url": {"@type": "@id"}, "contentUrl": {"@type": "@id"},
                       "license": {"@type": "@id"}}
 """The part of https://schema.org's JSON-LD context this markup uses (its vocabulary and the URL-valued properties),
@@ -136,9 +137,11 @@ def test_package_metadata(data: Path, name: str) -> None:
     package = read_json(data / name)
     assert package["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
     assert package["id"] == BASE + "data/" + name
+    # a first build: every record first appeared on its as-of date, which is therefore the date of the data
     assert package["version"] == "2026.11.24+national"
     assert package["created"] == "2026-11-24T00:00:00+08:00"
-    assert package["title"] and "数据截至 2026-11-24" in package["description"]
+    assert package["title"] and "数据更新于 2026-11-24" in package["description"]
+    assert "数据截至" not in json.dumps(package, ensure_ascii=False), "no file but the download page shows the as-of date"
     assert package["licenses"] == [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
                                     "title": "Creative Commons Attribution 4.0 International"}]
     assert package["contributors"] == [{"title": "示例市公共信用信息中心", "path": BASE, "roles": ["publisher"]}]
@@ -173,7 +176,8 @@ def test_each_zip_is_its_package(data: Path) -> None:
             assert names == sorted(["datapackage.json", *resources])
             for path in resources:
                 assert zipped.read(path) == (data / path).read_bytes()
-            assert {i.date_time for i in zipped.infolist()} == {(2026, 11, 24, 0, 0, 0)}
+            created = date.fromisoformat(read_json(descriptor)["created"][:10])
+            assert {i.date_time for i in zipped.infolist()} == {(created.year, created.month, created.day, 0, 0, 0)}
         assert validate(str(archive)).valid, archive.name
 
 
@@ -189,10 +193,14 @@ def test_verify_checks_every_package_and_zip(sites: tuple[Path, Path], tmp_path:
     descriptor.write_text(json.dumps(package), encoding="utf-8")
     with zipfile.ZipFile(site / "data" / "judgment.zip", "a") as zipped:
         zipped.writestr("extra.csv", "a\n")
+    with zipfile.ZipFile(site / "data" / "subject.zip", "a") as zipped:
+        zipped.writestr(zipfile.ZipInfo("more.csv", (2026, 11, 25, 0, 0, 0)), "a\n")
     problems = verify_site(site, check_hashes=False)
     assert "data/admin_license.datapackage.json: resource 'admin_license.csv' is not that of data/datapackage.json" in problems
     assert "data/admin_license.zip: datapackage.json differs from data/admin_license.datapackage.json" in problems
     assert "data/judgment.zip: holds extra.csv, which data/judgment.datapackage.json does not list" in problems
+    assert ("data/subject.zip: its members are dated 2026-11-24, 2026-11-25, not 2026-11-24 (the created date of "
+            "data/subject.datapackage.json)") in problems
 
 
 # --- Excel-ready -------------------------------------------------------------------------------------------
@@ -225,6 +233,10 @@ def test_workbook_keeps_codes_as_text_and_formulas_inert(data: Path) -> None:
     described = {str(r[1]): r for r in book["字段说明"].iter_rows(min_row=2, values_only=True) if r[0]}
     assert described["统一社会信用代码"][2:4] == ("uscc", "文本")
     assert "取值：轻微、一般、严重" in str(described["失信程度"][5])
+    about = {str(r[0]): r[1] for r in book["字段说明"].iter_rows(values_only=True) if r[0] and r[1] and not r[2]}
+    assert about["数据更新日期"] == "2026-11-24" and "数据截至" not in about  # the date of the data, not of the build
+    assert book.properties.title == "行政处罚（数据更新于 2026-11-24）"
+    assert book.properties.created == book.properties.modified == datetime(2026, 11, 24)
 
 
 def test_canonical_csv_keeps_the_data_as_published(data: Path) -> None:
@@ -241,6 +253,7 @@ def test_canonical_csv_keeps_the_data_as_published(data: Path) -> None:
 
 def test_statistics_add_up_to_the_published_counts(data: Path) -> None:
     statistics = read_json(data / "statistics.json")
+    assert set(statistics) == {"profile", "dimensions", "items"}, "no date: the counts alone say when it changes"
     published = {item: len(read_csv(data / f"{item}.csv")) for item in (i["item"] for i in statistics["items"])}
     assert published["admin_penalty"] == 3 and published["commendation"] == 0
     table = read_csv(data / "statistics.csv")
@@ -328,6 +341,17 @@ def test_dcat_catalogue_parses_as_rdf_with_datasets_and_distributions(data: Path
         assert (size, digest) == (len(content), hashlib.sha256(content).hexdigest()), url
 
 
+def test_dcat_dates_are_those_of_the_data(data: Path) -> None:
+    """``dct:modified``: the last change of a dataset's records; ``dct:issued``: its first record's publication; an
+    item that never had a record is modified on the baseline's date and has no issue date."""
+    graph = Graph().parse(data / "catalog.jsonld", format="json-ld")
+    day = Literal("2026-11-24", datatype=XSD_DATE)
+    for subject in (URIRef(BASE + "data/catalog.jsonld"), URIRef(BASE + "data/#all"), URIRef(BASE + "data/#admin_penalty")):
+        assert graph.value(subject, DCT.modified) == day and graph.value(subject, DCT.issued) == day, subject
+    empty = URIRef(BASE + "data/#commendation")
+    assert graph.value(empty, DCT.modified) == day and graph.value(empty, DCT.issued) is None
+
+
 def schema_org_graph(page: str) -> Graph:
     markup = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, flags=re.S).group(1))  # type: ignore[union-attr]
     assert markup["@context"] == "https://schema.org"
@@ -345,6 +369,8 @@ def test_download_page_has_schema_org_dataset_markup(data: Path) -> None:
             if (d, RDF.type, SDO.DataDownload) in graph}
     assert URIRef(BASE + "data/admin_penalty.xlsx") in urls and URIRef(BASE + "data/admin_penalty.csv") in urls
     assert graph.value(URIRef(BASE + "data/#admin_penalty"), SDO.temporalCoverage) == Literal("2025/2026")
+    assert graph.value(URIRef(BASE + "data/#admin_penalty"), SDO.dateModified) == Literal("2026-11-24")
+    assert graph.value(URIRef(BASE + "data/#admin_penalty"), SDO.datePublished) == Literal("2026-11-24")
 
 
 # --- Determinism -------------------------------------------------------------------------------------------

@@ -16,37 +16,47 @@ and for everything: ``data/datapackage.json`` (every item's CSVs and the statist
 (``dcat.py``); and the download page ``data/index.html``, with schema.org ``Dataset`` markup and the charts.
 
 Every descriptor carries name, id (its URL), title, description, version (``<year>.<month>.<day>+<profile>``:
-the as-of date and the disclosure profile), created, licences with path and title, sources (the rules' legal
-basis and the deciding authorities), contributors (the credit centre) and per resource its schema, encoding,
-byte size and ``sha256:`` hash. Every file is new in the staging folder and hashed as written; zips carry
-fixed dates, so the same records and as-of date give the same bytes.
+the date of its data and the disclosure profile), created (the date of its data), licences with path and title,
+sources (the rules' legal basis and the deciding authorities), contributors (the credit centre) and per resource
+its schema, encoding, byte size and ``sha256:`` hash. Files are hashed as written; zips carry fixed dates, so the
+same records give the same bytes.
+
+No file under ``data/`` but the download page shows the build's as-of date: the workbooks, descriptors, zips and
+the DCAT catalogue are dated by their data (``data_dates.py``: the latest day a record appeared, changed or was
+withdrawn), and ``statistics.json`` carries no date. So an incremental build takes over every file that would be
+the same (see ``downloads.py`` for the fingerprints), on the same as-of date or the next: an item none of whose
+records changed keeps its CSV, workbook, descriptor and zip, without reading its records (its statistics come
+from the previous build's ``statistics.json``, checked against that build's hash of it); in an item published by
+year, each year whose records are unchanged keeps its CSV and workbook. The Excel workbooks, the costliest files,
+are written by worker processes (``parallel.py``), one item each, largest first, while this process writes the
+CSVs, packages and zips.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 import dataclasses
 import hashlib
-import io
 import json
 import re
-from collections.abc import Callable, Iterable
+from concurrent.futures import Future
+from contextlib import ExitStack
+from datetime import date
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from site_builder import __version__, progress
 from site_builder.outputs import base, parallel
+from site_builder.outputs.data_dates import DataDates, data_dates
 from site_builder.outputs.dcat import CATALOG, catalog_jsonld, dataset_jsonld, description
-from site_builder.outputs.downloads import DataFile, Package, finish, hashed, licence, open_new, write_bytes, write_zip
+from site_builder.outputs.downloads import DataFile, ItemFiles, Package, licence, put, write_tables, write_zip
 from site_builder.outputs.files import FileIndex, Written
 from site_builder.outputs.site import Site
 from site_builder.outputs.statistics import STATISTICS_SCHEMA, Tally, charts, statistics_csv, statistics_json
-from site_builder.outputs.tables import COMMON_COLUMNS, decision_year, record_cells, safe_cell, table_schema
+from site_builder.outputs.tables import COMMON_COLUMNS, Table, safe_cell, table_schema
 from site_builder.outputs.theme import authority_path
-from site_builder.outputs.xlsx_export import ItemWorkbook
+from site_builder.outputs.xlsx_export import take_books, write_workbooks
 from site_builder.rules.catalogue import CatalogItem
-from site_builder.rules.redaction import PublicRecord
 
 __all__ = ["COMMON_COLUMNS", "DataPackageOutput", "safe_cell", "table_schema", "write_packages"]
 
@@ -58,7 +68,9 @@ ZIP = "data/datapackage.zip"
 STATISTICS_JSON, STATISTICS_CSV = "data/statistics.json", "data/statistics.csv"
 RULE_TITLES = {"natural_persons": "自然人信息", "summary_procedure": "简易程序处罚", "objection": "异议处理",
                "repair": "信用修复"}
-_CHUNK = 1 << 16
+YEARS, WHOLE = "years", "whole"
+"""The option of a workbook shard: ``years`` (the item is published one file per year) or ``whole``, then the date
+of the item's data (``years 2026-11-24``)."""
 
 
 class DataPackageOutput(base.Output):
@@ -77,18 +89,17 @@ class DataPackageOutput(base.Output):
 
         files = site.index(out)
         packages, tallies, statistics = write_packages(site, files)
-        catalog = write_bytes(files, CATALOG, _json(catalog_jsonld(site, packages)))
+        catalog = put(files, CATALOG, _json(catalog_jsonld(site, packages)))
         page = Renderer(site, out)
         page.write("data/", "data.html", packages=packages, statistics=statistics, catalog=catalog,
-                   charts={t.item.id: charts(t) for t in tallies}, version=version(site),
+                   charts={t.item.id: charts(t) for t in tallies}, version=packages[-1].version,
                    jsonld=dataset_jsonld(site, packages))
         written = {f.path for p in packages for f in (*p.csv, *p.xlsx, p.descriptor, p.zip)} | {f.path for f in statistics}
         return [*(out / path for path in sorted(written | {catalog.path})), *page.written]
 
 
-def version(site: Site) -> str:
-    """The packages' version: the as-of date and the profile, as a SemVer (``2026.11.24+national``)."""
-    day = site.as_of
+def version(site: Site, day: date) -> str:
+    """A package's version: the date of its data and the profile, as a SemVer (``2026.11.24+national``)."""
     return f"{day.year}.{day.month}.{day.day}+{re.sub(r'[^0-9A-Za-z-]', '-', site.policy.id)}"
 
 
@@ -96,172 +107,125 @@ def write_packages(site: Site, files: FileIndex) -> tuple[list[Package], list[Ta
     """Write every item's files and package, the statistics and the package of everything.
 
     Return the packages (the items' in catalogue order, then everything's), each item's tally and the two
-    statistics files. On a large site the Excel workbooks, the slowest part, are written by worker processes
-    (``parallel.py``), one item each, while this process writes the CSVs, packages and zips.
+    statistics files. The items' tables are written largest first; the workbooks that cannot be taken over go to
+    worker processes as soon as there are enough of them to be worth a pool (:class:`_Workbooks`), while this
+    process goes on with the tables, the statistics, the packages and the zips.
     """
-    progress.expect(2 * site.store.count())
+    count = site.store.count()
+    progress.expect(2 * count)
     items = site.catalogue.items
-    tallies = [Tally(item) for item in items]
-    tables = [_write_tables(site, files, item, tally) for item, tally in zip(items, tallies, strict=True)]
-    with parallel.workers(site, files.out, site.store.count()) as pool:
-        shards = [parallel.Shard(workbook_shard, item.id, None, None, YEARS if t[0].part else "")
-                  for item, t in zip(items, tables, strict=True)]
-        futures = pool.submit(sorted(shards, key=lambda s: -site.store.count(str(s.item)))) if pool else []
+    known = _previous_tallies(site, files)
+    dates = data_dates(site)
+    made: dict[str, ItemFiles] = {}
+    with _Workbooks(site, files) as books:
+        for item in sorted(items, key=lambda i: -site.store.count(i.id)):
+            entry = made[item.id] = write_tables(site, files, Table(item), known.get(item.id), dates.of(item.id))
+            entry.xlsx = take_books(files, entry.books)
+            if entry.xlsx is not None:
+                progress.advance(entry.tally.records)
+            else:
+                books.add(entry)
+        ordered = [made[item.id] for item in items]
+        tallies = [entry.tally for entry in ordered]
+        statistics = (put(files, STATISTICS_JSON, statistics_json(tallies, site.policy.id).encode()),
+                      put(files, STATISTICS_CSV, statistics_csv(tallies).encode("utf-8")))
         packages = []
-        for item, tally, table in zip(items, tallies, tables, strict=True):
+        for entry in ordered:
+            item, tally = entry.table.item, entry.tally
             name = f"{PACKAGE_NAME}-{item.id.replace('_', '-')}"
-            package = _package(site, files, name, f"{site.config.site.title}：{item.title}", item, tally.records, table,
-                               _sources(site, [item], [tally]), _years([tally]))
-            packages.append(Package(name, f"{item.title}（{site.config.site.title}）", item, tally.records, table,
-                                    (), package[0], package[1], _years([tally])))
-        statistics = (write_bytes(files, STATISTICS_JSON, statistics_json(tallies, site.as_of, site.policy.id).encode()),
-                      write_bytes(files, STATISTICS_CSV, statistics_csv(tallies).encode("utf-8")))
-        every = tuple(f for p in packages for f in p.csv) + (statistics[1],)
+            packages.append(_package(site, files, dates, name, f"{item.title}（{site.config.site.title}）", item,
+                                     tally.records, entry.csv, _sources(site, [item], [tally]), _years([tally])))
+        every = tuple(f for entry in ordered for f in entry.csv) + (statistics[1],)
         total = sum(t.records for t in tallies)
-        descriptor, archive = _package(site, files, PACKAGE_NAME, site.config.site.title, None, total, every,
-                                       _sources(site, list(items), tallies), _years(tallies))
-        if pool:
-            pool.collect(futures)
-            progress.advance(site.store.count())
-        workbooks = _workbooks(files, tables) if pool else [_write_workbooks(site, files, item, t[0].part != "")
-                                                            for item, t in zip(items, tables, strict=True)]
-    packages = [dataclasses.replace(p, xlsx=books) for p, books in zip(packages, workbooks, strict=True)]
-    packages.append(Package(PACKAGE_NAME, f"全部公共信用信息（{site.config.site.title}）", None, total, every, (),
-                            descriptor, archive, _years(tallies)))
-    return packages, tallies, statistics
+        whole = _package(site, files, dates, PACKAGE_NAME, f"全部公共信用信息（{site.config.site.title}）", None, total,
+                         every, _sources(site, list(items), tallies), _years(tallies))
+    packages = [dataclasses.replace(p, xlsx=entry.xlsx or ()) for p, entry in zip(packages, ordered, strict=True)]
+    return [*packages, whole], tallies, statistics
 
 
-YEARS = "years"
-"""The option of a workbook shard whose item is published one file per year."""
+# --- The workbooks --------------------------------------------------------------------------------------
+
+
+class _Workbooks:
+    """The items' workbooks still to write: handed to worker processes (``parallel.py``, one shard per item) once
+    their records are enough to be worth a pool (``parallel.MIN_FILES``, on a machine with more than one core), else
+    written in this process when the block ends (and waited for there)."""
+
+    def __init__(self, site: Site, files: FileIndex) -> None:
+        self.site, self.files = site, files
+        self.stack = ExitStack()
+        self.pool: parallel.Workers | None = None
+        self.tried = False
+        self.waiting: list[ItemFiles] = []
+        self.sent: list[tuple[ItemFiles, Future[list[Written]]]] = []
+
+    def __enter__(self) -> _Workbooks:
+        return self
+
+    def add(self, entry: ItemFiles) -> None:
+        """Write ``entry``'s workbooks (set its ``xlsx`` when done)."""
+        self.waiting.append(entry)
+        rows = sum(waiting.tally.records for waiting in self.waiting)
+        if self.pool is None and not self.tried and rows >= parallel.MIN_FILES:
+            self.tried = True
+            self.pool = self.stack.enter_context(parallel.workers(self.site, self.files.out, rows))
+        if self.pool is not None:
+            for waiting in self.waiting:
+                option = f"{YEARS if waiting.split else WHOLE} {waiting.updated.isoformat()}"
+                shard = parallel.Shard(workbook_shard, waiting.table.item.id, None, None, option)
+                self.sent.append((waiting, self.pool.submit([shard])[0]))
+            self.waiting = []
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        if kind is not None:
+            self.stack.__exit__(kind, error, trace)
+            return
+        with self.stack:
+            if self.pool is not None:
+                mark = len(self.files.written)
+                self.pool.collect([future for _entry, future in self.sent])
+                fresh = {w.path: w for w in self.files.written[mark:]}
+                for entry, _future in self.sent:
+                    entry.xlsx = _written_books(fresh, entry)
+                    progress.advance(entry.tally.records)
+        for entry in self.waiting:
+            entry.xlsx = write_workbooks(self.site, self.files, entry.table, entry.split, entry.updated)
 
 
 def workbook_shard(site: Site, out: Path, shard: parallel.Shard) -> list[Written]:
-    """In a worker: the Excel workbooks of one item; the files written."""
+    """In a worker: the Excel workbooks of one item; the files written or taken over."""
     files = site.index(out)
-    _write_workbooks(site, files, site.catalogue[str(shard.item)], shard.option == YEARS)
+    how, day = shard.option.split(" ")
+    write_workbooks(site, files, Table(site.catalogue[str(shard.item)]), how == YEARS, date.fromisoformat(day))
     return files.drain()
 
 
-def _workbooks(files: FileIndex, tables: list[tuple[DataFile, ...]]) -> list[tuple[DataFile, ...]]:
-    """The workbooks the workers wrote, for each item's tables (one per CSV, with its rows), from the file index."""
-    written = {w.path: w for w in files.written if w.path.endswith(".xlsx")}
-    books = []
-    for item_tables in tables:
-        paths = [t.path.removesuffix(".csv") + ".xlsx" for t in item_tables]
-        books.append(tuple(DataFile(p, written[p].size, written[p].sha256, t.rows, t.part)
-                           for p, t in zip(paths, item_tables, strict=True)))
-    return books
-
-
-# --- The tables -----------------------------------------------------------------------------------------
-
-
-def _write_tables(site: Site, files: FileIndex, item: CatalogItem, tally: Tally) -> tuple[DataFile, ...]:
-    """The item's CSV, counting its records into ``tally``; split by year if it passes ``[data] partition_bytes``."""
-    whole = _write_csvs(site, files, item, lambda _r: "", tally.add)[0]
-    limit = site.config.data.partition_bytes
-    if not limit or whole.bytes <= limit or not whole.rows:
-        return (whole,)
-    (files.out / whole.path).unlink()
-    files.written.remove(next(w for w in files.written if w.path == whole.path))
-    return tuple(_write_csvs(site, files, item, lambda r: decision_year(item, r), None))
-
-
-def _table_path(item: CatalogItem, part: str, suffix: str) -> str:
-    return f"data/{item.id}/{part}{suffix}" if part else f"data/{item.id}{suffix}"
-
-
-class _CsvFile:
-    """One CSV being written: a new file, encoded, hashed and counted in chunks."""
-
-    def __init__(self, out: Path, path: str, header: list[str]) -> None:
-        self.path, self.fh = path, open_new(out, path)
-        self.digest, self.size, self.rows = hashlib.sha256(), 0, 0
-        self.buffer = io.StringIO()
-        self.writer = csv.writer(self.buffer, lineterminator="\r\n")
-        self._put(codecs.BOM_UTF8)
-        self.writer.writerow(header)
-
-    def _put(self, data: bytes) -> None:
-        self.fh.write(data)
-        self.digest.update(data)
-        self.size += len(data)
-
-    def _flush(self) -> None:
-        self._put(self.buffer.getvalue().encode("utf-8"))
-        self.buffer.seek(0)
-        self.buffer.truncate()
-
-    def add(self, row: list[str]) -> None:
-        self.writer.writerow(row)
-        self.rows += 1
-        if self.buffer.tell() > _CHUNK:
-            self._flush()
-
-    def close(self, files: FileIndex, part: str) -> DataFile:
-        self._flush()
-        self.fh.close()
-        return finish(files, self.path, self.digest.hexdigest(), self.size, self.rows, part)
-
-
-def _write_csvs(site: Site, files: FileIndex, item: CatalogItem, part: Callable[[PublicRecord], str],
-                count: Callable[[PublicRecord], None] | None) -> list[DataFile]:
-    """The item's records in record-id order, one CSV per ``part`` of a record (``""``: the whole item)."""
-    schema = table_schema(item)["fields"]
-    text = [f["type"] == "string" for f in schema]  # every text column: open enumerations and codes too
-    header = [f["name"] for f in schema]
-    writers: dict[str, _CsvFile] = {}
-    for record in site.store.by_item(item.id):
-        key = part(record)
-        if key not in writers:
-            writers[key] = _CsvFile(files.out, _table_path(item, key, ".csv"), header)
-        writers[key].add([safe_cell(cell) if escape else cell
-                          for cell, escape in zip(record_cells(item, record), text, strict=True)])
-        if count is not None:
-            count(record)
-            progress.advance()
-    if not writers:
-        writers[""] = _CsvFile(files.out, _table_path(item, "", ".csv"), header)
-    return [writers[key].close(files, key) for key in sorted(writers)]
-
-
-def _write_workbooks(site: Site, files: FileIndex, item: CatalogItem, partitioned: bool) -> tuple[DataFile, ...]:
-    """One Excel workbook per CSV of the item (one per year if ``partitioned``), with the same rows."""
-    settings = site.config.site
-    books: dict[str, ItemWorkbook] = {}
-    for record in site.store.by_item(item.id):
-        part = decision_year(item, record) if partitioned else ""
-        if part not in books:
-            books[part] = ItemWorkbook(item, settings.centre, settings.licence, site.as_of,
-                                       _table_path(item, part, ".csv").removeprefix("data/"))
-        books[part].add(record)
-        progress.advance()
-    if not books:
-        books[""] = ItemWorkbook(item, settings.centre, settings.licence, site.as_of, _table_path(item, "", ".csv").removeprefix("data/"))
-    written = []
-    for part, book in sorted(books.items()):
-        path = _table_path(item, part, ".xlsx")
-        with open_new(files.out, path) as fh:
-            book.save(fh)
-        written.append(hashed(files, path, book.rows, part))
-    return tuple(written)
+def _written_books(written: dict[str, Written], entry: ItemFiles) -> tuple[DataFile, ...]:
+    """The workbooks a worker wrote or took over for the item, one per CSV (with its rows), from what it wrote."""
+    paths = {t.path.removesuffix(".csv") + ".xlsx": t for t in entry.csv}
+    return tuple(DataFile(path, written[path].size, written[path].sha256, t.rows, t.part) for path, t in paths.items())
 
 
 # --- The packages ---------------------------------------------------------------------------------------
 
 
-def _package(site: Site, files: FileIndex, name: str, title: str, item: CatalogItem | None, records: int,
-             tables: Iterable[DataFile], sources: list[dict[str, str]], years: tuple[str, str] | None) -> tuple[DataFile, DataFile]:
-    """Write a package's descriptor and its zip; return both."""
+def _package(site: Site, files: FileIndex, dates: DataDates, name: str, title: str, item: CatalogItem | None,
+             records: int, tables: tuple[DataFile, ...], sources: list[dict[str, str]],
+             years: tuple[str, str] | None) -> Package:
+    """Write a package's descriptor and its zip (or take them over from the previous build), both dated by the
+    package's data; return the package (its workbooks still to add). ``title``: the package's title on the download
+    page and in the catalogues."""
     settings = site.config.site
     path = f"data/{item.id}.datapackage.json" if item else DESCRIPTOR
     url, licence_title = licence(settings.licence)
     resources = [_resource(site, table) for table in tables]
     keywords = ["公共信用信息", "信用中国", *([item.title] if item else [i.title for i in site.catalogue.items])]
+    day = dates.of(item.id if item else None)
     descriptor: dict[str, Any] = {
-        "$schema": PROFILE_V2, "name": name, "id": site.canonical(path), "title": title,
-        "description": description(site, item, records), "version": version(site),
-        "created": f"{site.as_of.isoformat()}T00:00:00+08:00", "homepage": site.canonical("data/"),
+        "$schema": PROFILE_V2, "name": name, "id": site.canonical(path),
+        "title": f"{settings.title}：{item.title}" if item else settings.title,
+        "description": description(site, item, records, day), "version": version(site, day),
+        "created": f"{day.isoformat()}T00:00:00+08:00", "homepage": site.canonical("data/"),
         "licenses": [{"name": settings.licence, "path": url, "title": licence_title}],
         "sources": sources, "contributors": [{"title": settings.centre, "path": settings.base_url, "roles": ["publisher"]}],
         "keywords": keywords, "resources": resources,
@@ -269,10 +233,11 @@ def _package(site: Site, files: FileIndex, name: str, title: str, item: CatalogI
     }
     if years:
         descriptor["sb:years"] = list(years)
-    written = write_bytes(files, path, _json(descriptor))
-    members = [("datapackage.json", files.out / path), *((t.name, files.out / t.path) for t in tables)]
-    archive = write_zip(files, f"data/{item.id}.zip" if item else ZIP, members, site.as_of)
-    return written, archive
+    written = put(files, path, _json(descriptor))
+    members = [("datapackage.json", written), *((t.name, t) for t in tables)]
+    archive = write_zip(files, f"data/{item.id}.zip" if item else ZIP, members, day)
+    return Package(name, title, item, records, tables, (), written, archive, day, descriptor["version"], years,
+                   dates.first(item.id if item else None))
 
 
 def _resource(site: Site, table: DataFile) -> dict[str, Any]:
@@ -312,6 +277,26 @@ def _years(tallies: list[Tally]) -> tuple[str, str] | None:
     return (years[0], years[-1]) if years else None
 
 
+def _previous_tallies(site: Site, files: FileIndex) -> dict[str, Tally]:
+    """Each item's tally in the previous build's ``statistics.json``, if that file is still the one that build
+    wrote (its fingerprint is its SHA-256); none otherwise."""
+    previous = files.previous
+    mark = dict(files.previous_files(STATISTICS_JSON)).get(STATISTICS_JSON) if previous is not None else None
+    if previous is None or not mark:
+        return {}
+    try:
+        data = (previous.site / STATISTICS_JSON).read_bytes()
+    except OSError:
+        return {}
+    if hashlib.sha256(data).hexdigest() != mark:
+        return {}
+    items = {item.id: item for item in site.catalogue.items}
+    try:
+        return {entry["item"]: Tally.from_json(items[entry["item"]], entry) for entry in json.loads(data)["items"]
+                if entry.get("item") in items}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
 def _json(data: object) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
-

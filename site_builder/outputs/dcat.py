@@ -6,10 +6,16 @@ the zip), their sizes, media types and SHA-256. The DCAT catalogue carries its o
 remote context to fetch); the schema.org markup uses ``https://schema.org`` as search engines expect.
 Dataset identifiers are fragments of the download page (``data/#admin_penalty``, ``data/#all``), which has
 an element of that id.
+
+Dates describe the data, not the build (``data_dates.py``), so that the catalogue keeps its bytes while the data
+does: a dataset's ``dct:modified`` (schema.org ``dateModified``) is the last day one of its records appeared,
+changed or was withdrawn, its ``dct:issued`` (``datePublished``) the day its first record appeared on the site;
+the catalogue's are the latest and the earliest of them.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from site_builder.outputs.downloads import DataFile, Package, licence
@@ -43,12 +49,12 @@ def _iri(url: str) -> dict[str, str]:
     return {"@id": url}
 
 
-def description(site: Site, item: CatalogItem | None, records: int) -> str:
-    """What the package of ``item`` (``None``: every item) holds, in a sentence or two (the data packages, DCAT and
-    schema.org say the same)."""
+def description(site: Site, item: CatalogItem | None, records: int, updated: date) -> str:
+    """What the package of ``item`` (``None``: every item) holds, in a sentence or two, with the date of its data
+    (``updated``; the data packages, DCAT and schema.org say the same)."""
     settings = site.config.site
     what = f"{item.title}信息" if item else "公共信用信息（" + "、".join(i.title for i in site.catalogue.items) + "）"
-    return (f"{settings.centre}依法公示的{what}，共 {records} 条记录，数据截至 {site.as_of.isoformat()}，"
+    return (f"{settings.centre}依法公示的{what}，共 {records} 条记录，数据更新于 {updated.isoformat()}，"
             f"公示规则：{site.policy.title}。已过公示期、未经审核或不予公开的记录不在其中；自然人姓名和证件号码已脱敏。")
 
 
@@ -64,21 +70,31 @@ def catalog_jsonld(site: Site, packages: list[Package]) -> dict[str, Any]:
     datasets = [_dataset(site, package, publisher, licence_url) for package in packages]
     whole = datasets[-1]
     whole["dct:hasPart"] = [_iri(d["@id"]) for d in datasets[:-1]]
+    everything = packages[-1]
     return {
         "@context": CONTEXT, "@id": site.canonical(CATALOG), "@type": "dcat:Catalog",
-        "dct:title": _text(settings.title + " 开放数据"), "dct:description": _text(description(site, None, packages[-1].records)),
+        "dct:title": _text(settings.title + " 开放数据"),
+        "dct:description": _text(description(site, None, everything.records, everything.modified)),
         "dct:publisher": publisher, "dct:license": _iri(licence_url), "dct:language": _iri(_EU + "language/ZHO"),
-        "dct:modified": _typed(site.as_of.isoformat(), "date"), "foaf:homepage": _iri(settings.base_url),
-        "dcat:dataset": datasets,
+        **_dates(everything), "foaf:homepage": _iri(settings.base_url), "dcat:dataset": datasets,
     }
+
+
+def _dates(package: Package) -> dict[str, Any]:
+    """``dct:modified`` and (if a record ever appeared) ``dct:issued`` of a package's data."""
+    dates = {"dct:modified": _typed(package.modified.isoformat(), "date")}
+    if package.issued is not None:
+        dates["dct:issued"] = _typed(package.issued.isoformat(), "date")
+    return dates
 
 
 def _dataset(site: Site, package: Package, publisher: dict[str, Any], licence_url: str) -> dict[str, Any]:
     page = site.canonical("data/")
     dataset: dict[str, Any] = {
         "@id": f"{page}#{package.anchor}", "@type": "dcat:Dataset", "dct:identifier": package.name,
-        "dct:title": _text(package.title), "dct:description": _text(description(site, package.item, package.records)),
-        "dct:publisher": _iri(publisher["@id"]), "dct:modified": _typed(site.as_of.isoformat(), "date"),
+        "dct:title": _text(package.title),
+        "dct:description": _text(description(site, package.item, package.records, package.modified)),
+        "dct:publisher": _iri(publisher["@id"]), **_dates(package),
         "dct:license": _iri(licence_url), "dct:language": _iri(_EU + "language/ZHO"),
         "dcat:landingPage": _iri(page), "dcat:theme": _iri(_EU + "data-theme/GOVE"),
         "dcat:keyword": [_text("公共信用信息"), *([_text(package.item.title)] if package.item else [])],
@@ -118,9 +134,11 @@ def dataset_jsonld(site: Site, packages: list[Package]) -> dict[str, Any]:
     def dataset(package: Package) -> dict[str, Any]:
         data: dict[str, Any] = {
             "@type": "Dataset", "@id": f"{site.canonical('data/')}#{package.anchor}", "name": package.title,
-            "description": description(site, package.item, package.records), "url": site.canonical("data/") + f"#{package.anchor}",
-            "identifier": package.name, "license": licence_url, "inLanguage": "zh-CN", "isAccessibleForFree": True,
-            "dateModified": site.as_of.isoformat(), "creator": centre, "publisher": centre,
+            "description": description(site, package.item, package.records, package.modified),
+            "url": site.canonical("data/") + f"#{package.anchor}", "identifier": package.name, "license": licence_url,
+            "inLanguage": "zh-CN", "isAccessibleForFree": True, "dateModified": package.modified.isoformat(),
+            **({"datePublished": package.issued.isoformat()} if package.issued else {}), "creator": centre,
+            "publisher": centre,
             "distribution": [{"@type": "DataDownload", "name": f.name, "contentUrl": site.canonical(f.path),
                               "encodingFormat": MEDIA_TYPES[f.path.rsplit(".", 1)[-1]], "contentSize": f.size}
                              for f in _files(package)],

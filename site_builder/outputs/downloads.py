@@ -6,15 +6,32 @@ Excel, descriptor and zip, each a :class:`DataFile` with its size and SHA-256.
 The download folder's files are written once, as new files of the staging folder (never through a file
 already there: an incremental build may have put a link to the live site in its place), and their SHA-256
 is taken as they are written so that the data packages, the DCAT catalogue and the manifest all reuse it.
+An item's tables (its CSV, or one per year) are written here (:func:`write_tables`), its workbooks in
+``xlsx_export.py``.
+
+Each file has a fingerprint, so that a build takes it over from the previous one when it would be the same
+(``files.py``). A table (CSV) or workbook is fingerprinted by the versions of the records it shows
+(:func:`rows_digest`, from the published store, without reading the records) and, if it shows one, the date
+it shows (:func:`data_fingerprint`); a file made in memory (a descriptor, the statistics, the DCAT catalogue) by
+its own SHA-256 (:func:`put`), and a zip by its members' names and hashes and the date they carry
+(:func:`write_zip`). Every fingerprint is compared only under the same site key (software, configuration,
+catalogue, profile), which therefore need not be part of it.
+
+No file here shows the build's as-of date (only the download page does): a workbook, a descriptor and a zip are
+dated by their data (``data_dates.py``), so that the nightly build for the next as-of date takes over every file
+whose records did not change.
 
 A zip archive (a data package's zip, and an Excel workbook, which is a zip) records a date and time per
-member; :class:`FixedZip` gives every member the same one, derived from the as-of date, and the same
+member; :class:`FixedZip` gives every member the same one, midnight of the date of its data, and the same
 permissions, so that two builds of the same data give the same bytes.
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
 import hashlib
+import io
 import os
 import shutil
 import zipfile
@@ -24,7 +41,11 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-from site_builder.outputs.files import FileIndex, Written
+from site_builder import progress
+from site_builder.outputs.files import FileIndex
+from site_builder.outputs.site import Site
+from site_builder.outputs.statistics import Tally
+from site_builder.outputs.tables import Table
 from site_builder.rules.catalogue import CatalogItem
 
 
@@ -65,8 +86,15 @@ class Package:
     """The same rows as Excel workbooks (an item's package only; they are not part of the package)."""
     descriptor: DataFile
     zip: DataFile
+    modified: date
+    """The date of its data: the latest day one of its records appeared, changed or was withdrawn
+    (``data_dates.py``); its ``version`` and ``created``."""
+    version: str
+    """Its descriptor's ``version``: :attr:`modified` and the disclosure profile (``2026.11.24+national``)."""
     years: tuple[str, str] | None = None
     """The first and last year of the records' decision dates (``None``: no record)."""
+    issued: date | None = None
+    """The day its first record appeared on the site (``None``: none ever did)."""
 
     @property
     def anchor(self) -> str:
@@ -102,31 +130,74 @@ def human_size(n: int) -> str:
     return f"{value:.1f} GB"
 
 
-def open_new(out: Path, path: str) -> IO[bytes]:
-    """Open the site file ``path`` as a new file of the staging folder ``out`` (one already there is unlinked first)."""
-    target = out / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    except FileExistsError:  # never write through a link to the live site
-        target.unlink()
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    return os.fdopen(fd, "w+b")
+class RowsDigest:
+    """The SHA-256 of a table's rows, added one record at a time: the versions of its records
+    (``PublishedStore.record_versions``) in the order written. Two tables with the same digest hold the same rows.
+
+    It also keeps the latest ``last_changed`` of the records added with one (the date of a year's file).
+    """
+
+    def __init__(self) -> None:
+        self._digest = hashlib.sha256()
+        self.rows = 0
+        self.latest: date | None = None
+
+    def add(self, version: bytes, changed: date | None = None) -> None:
+        """Add the next row's record version (and the day that record last changed, if known)."""
+        self._digest.update(len(version).to_bytes(4, "big") + version)
+        self.rows += 1
+        if changed is not None and (self.latest is None or changed > self.latest):
+            self.latest = changed
+
+    def shown(self, fallback: date) -> date:
+        """The date a file of these rows shows: the latest day one of them changed, else ``fallback``."""
+        return self.latest or fallback
+
+    def hexdigest(self) -> str:
+        """The digest of the rows added so far."""
+        return self._digest.hexdigest()
 
 
-def finish(files: FileIndex, path: str, digest: str, size: int, rows: int | None = None, part: str = "") -> DataFile:
-    """Note a file written outside ``files`` as written (the manifest reuses its hash); return it."""
-    files.written.append(Written(path, "", digest, size, False))
+def rows_digest(versions: Iterable[bytes]) -> RowsDigest:
+    """The :class:`RowsDigest` of a table whose records have these versions, in this order."""
+    digest = RowsDigest()
+    for version in versions:
+        digest.add(version)
+    return digest
+
+
+def data_fingerprint(key: str, path: str, rows: RowsDigest, shown: date | None = None) -> str:
+    """The fingerprint of the data file ``path`` made of the rows of ``rows`` (and showing the date ``shown``, if given:
+    a workbook does, a CSV does not)."""
+    text = "\0".join([key, path, rows.hexdigest(), shown.isoformat() if shown else ""])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def finish(files: FileIndex, path: str, digest: str, size: int, rows: int | None = None, part: str = "",
+           fingerprint: str = "") -> DataFile:
+    """Note a file written through ``files.open_new`` as written (the manifest reuses its hash); return it."""
+    files.noted(path, digest, size, fingerprint)
     return DataFile(path, size, digest, rows, part)
 
 
-def write_bytes(files: FileIndex, path: str, data: bytes) -> DataFile:
-    """Write ``data`` as the new site file ``path`` through ``files``; return it."""
-    files.write(path, data)
-    return DataFile(path, len(data), hashlib.sha256(data).hexdigest())
+def taken(files: FileIndex, path: str, fingerprint: str, rows: int | None = None, part: str = "") -> DataFile | None:
+    """The file ``path`` taken over from the previous build if its fingerprint is unchanged, else ``None``."""
+    if not files.take(path, fingerprint):
+        return None
+    written = files.written[-1]
+    return DataFile(path, written.size, written.sha256, rows, part)
 
 
-def hashed(files: FileIndex, path: str, rows: int | None = None, part: str = "") -> DataFile:
+def put(files: FileIndex, path: str, data: bytes) -> DataFile:
+    """The site file ``path`` holding ``data``, fingerprinted by its SHA-256: taken over from the previous build if it
+    holds the same bytes, else written."""
+    digest = hashlib.sha256(data).hexdigest()
+    if not files.take(path, digest):
+        files.write(path, data, digest)
+    return DataFile(path, len(data), digest)
+
+
+def hashed(files: FileIndex, path: str, rows: int | None = None, part: str = "", fingerprint: str = "") -> DataFile:
     """A file just written into ``files.out`` (a zip, which is written with seeks), read once for its hash."""
     digest = hashlib.sha256()
     size = 0
@@ -134,12 +205,25 @@ def hashed(files: FileIndex, path: str, rows: int | None = None, part: str = "")
         while chunk := fh.read(1 << 20):
             digest.update(chunk)
             size += len(chunk)
-    return finish(files, path, digest.hexdigest(), size, rows, part)
+    return finish(files, path, digest.hexdigest(), size, rows, part, fingerprint)
 
 
-def zip_time(as_of: date) -> tuple[int, int, int, int, int, int]:
-    """The date and time every zip member carries: midnight of the as-of date."""
-    return (as_of.year, as_of.month, as_of.day, 0, 0, 0)
+def forget(files: FileIndex, paths: Iterable[str]) -> None:
+    """Remove files written or taken over in this build (an item's tables made again another way)."""
+    gone = set(paths)
+    for path in gone:
+        (files.out / path).unlink(missing_ok=True)
+    for index in range(len(files.written) - 1, -1, -1):  # the latest files, as a rule: from the end
+        if not gone:
+            break
+        if files.written[index].path in gone:
+            gone.discard(files.written[index].path)
+            del files.written[index]
+
+
+def zip_time(day: date) -> tuple[int, int, int, int, int, int]:
+    """The date and time every member of a zip dated ``day`` carries: midnight of that day."""
+    return (day.year, day.month, day.day, 0, 0, 0)
 
 
 class FixedZip(zipfile.ZipFile):
@@ -177,9 +261,194 @@ class FixedZip(zipfile.ZipFile):
             shutil.copyfileobj(src, dst, 1 << 20)
 
 
-def write_zip(files: FileIndex, path: str, members: Iterable[tuple[str, Path]], as_of: date) -> DataFile:
-    """The new site file ``path``: a zip of ``members`` (name in the archive, file), sorted by name; return it."""
-    with open_new(files.out, path) as fh, FixedZip(fh, zip_time(as_of)) as archive:
-        for name, source in sorted(members):
-            archive.write(source, name)
-    return hashed(files, path)
+def write_zip(files: FileIndex, path: str, members: Iterable[tuple[str, DataFile]], day: date) -> DataFile:
+    """The site file ``path``: a zip of ``members`` (name in the archive, file of the site), sorted by name, every
+    member dated ``day`` (the date of the package's data); return it.
+
+    Its fingerprint is its members' names and hashes and the date they carry (with its path): the zip of the same
+    files and date is taken over from the previous build instead of compressed again.
+    """
+    ordered = sorted(members, key=lambda member: member[0])
+    mark = hashlib.sha256("\0".join([path, day.isoformat(), *(f"{name}\0{f.sha256}" for name, f in ordered)]).encode())
+    fingerprint = mark.hexdigest()
+    kept = taken(files, path, fingerprint)
+    if kept is not None:
+        return kept
+    with files.open_new(path) as fh, FixedZip(fh, zip_time(day)) as archive:
+        for name, member in ordered:
+            archive.write(files.out / member.path, name)
+    return hashed(files, path, fingerprint=fingerprint)
+
+
+# --- The tables ---------------------------------------------------------------------------------------
+
+
+_CHUNK = 1 << 16
+"""Characters of CSV text encoded and written at a time."""
+Book = tuple[str, str, int, str]
+"""A workbook to have: its path, fingerprint, rows and year (``""``: the whole item)."""
+
+
+@dataclass
+class ItemFiles:
+    """One item's tables (CSV) as a build has them, with its tally, and its workbooks."""
+
+    table: Table
+    csv: tuple[DataFile, ...]
+    tally: Tally
+    split: bool
+    """Published one file per year."""
+    updated: date
+    """The date of the item's data (``data_dates.py``): what its whole workbook shows, and a year's without dated
+    records."""
+    books: list[Book]
+    """Its workbooks, one per CSV."""
+    xlsx: tuple[DataFile, ...] | None = None
+    """The workbooks taken over or written (``None`` until then)."""
+
+
+def table_path(item: CatalogItem, part: str, suffix: str) -> str:
+    """The site path of an item's file with ``suffix`` (``.csv``, ``.xlsx``), or of its year ``part``."""
+    return f"data/{item.id}/{part}{suffix}" if part else f"data/{item.id}{suffix}"
+
+
+def write_tables(site: Site, files: FileIndex, table: Table, known: Tally | None, updated: date) -> ItemFiles:
+    """The item's CSV (or one per year, past ``[data] partition_bytes``), taken over or written, with its tally.
+
+    The whole CSV is taken over if the item's records are those of the previous build (their versions say so),
+    and its tally is then the previous build's (``known``) rather than counted again. An item the previous build
+    published by year is written by year again (each unchanged year taken over), unless it shrank below the limit.
+    ``updated``: the date of the item's data, which its whole workbook shows (a year's shows its own records').
+    """
+    item = table.item
+    versions = [version for _record_id, version in site.store.record_versions(item.id)]
+    rows = rows_digest(versions)
+    whole = table_path(item, "", ".csv")
+    mark = data_fingerprint(files.key, whole, rows)
+    limit = site.config.data.partition_bytes
+    progress.advance(len(versions))
+
+    def one(csv_file: DataFile, tally: Tally) -> ItemFiles:
+        return ItemFiles(table, (csv_file,), tally, False, updated, [workbook(files.key, whole, rows, "", updated)])
+
+    def by_year(parts: tuple[DataFile, ...], digests: dict[str, RowsDigest], tally: Tally) -> ItemFiles:
+        books = [workbook(files.key, t.path, digests[t.part], t.part, digests[t.part].shown(updated)) for t in parts]
+        return ItemFiles(table, parts, tally, True, updated, books)
+
+    kept = taken(files, whole, mark, len(versions))
+    if kept is not None:
+        return one(kept, known or _count(site, table))
+    if limit and files.previous_files(f"data/{item.id}/"):
+        tally = Tally(item)
+        parts, digests = _write_parts(site, files, table, versions, tally)
+        if _whole_bytes(table, parts) > limit:
+            return by_year(parts, digests, tally)
+        forget(files, [t.path for t in parts])
+    tally = Tally(item)
+    written = _write_whole(site, files, table, tally, mark)
+    if not limit or written.bytes <= limit or not written.rows:
+        return one(written, tally)
+    forget(files, [whole])
+    return by_year(*_write_parts(site, files, table, versions, None), tally)
+
+
+def workbook(key: str, csv_path: str, rows: RowsDigest, part: str, shown: date) -> Book:
+    """The workbook beside the CSV ``csv_path``: its path, fingerprint (its rows and the date ``shown``, that of its
+    data), rows and year."""
+    path = csv_path.removesuffix(".csv") + ".xlsx"
+    return path, data_fingerprint(key, path, rows, shown), rows.rows, part
+
+
+def _count(site: Site, table: Table) -> Tally:
+    """The item's tally, counted from its records (a CSV taken over without the previous build's statistics)."""
+    tally = Tally(table.item)
+    for record in site.store.by_item(table.item.id):
+        tally.add(record)
+    return tally
+
+
+class _CsvFile:
+    """One CSV being written: a new file, encoded, hashed and counted in chunks."""
+
+    def __init__(self, files: FileIndex, path: str, header: list[str]) -> None:
+        self.path, self.fh = path, files.open_new(path)
+        self.digest, self.size, self.rows = hashlib.sha256(), 0, 0
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer, lineterminator="\r\n")
+        self._put(codecs.BOM_UTF8)
+        self.writer.writerow(header)
+
+    def _put(self, data: bytes) -> None:
+        self.fh.write(data)
+        self.digest.update(data)
+        self.size += len(data)
+
+    def _flush(self) -> None:
+        self._put(self.buffer.getvalue().encode("utf-8"))
+        self.buffer.seek(0)
+        self.buffer.truncate()
+
+    def add(self, row: list[str]) -> None:
+        self.writer.writerow(row)
+        self.rows += 1
+        if self.buffer.tell() > _CHUNK:
+            self._flush()
+
+    def close(self) -> None:
+        self._flush()
+        self.fh.close()
+
+
+def _write_whole(site: Site, files: FileIndex, table: Table, tally: Tally, mark: str) -> DataFile:
+    """The item's records in record-id order as one CSV, counted into ``tally``."""
+    path = table_path(table.item, "", ".csv")
+    out = _CsvFile(files, path, table.header)
+    for record in site.store.by_item(table.item.id):
+        out.add(table.csv_row(table.cells(record)))
+        tally.add(record)
+    out.close()
+    return finish(files, path, out.digest.hexdigest(), out.size, out.rows, "", mark)
+
+
+def _write_parts(site: Site, files: FileIndex, table: Table, versions: list[bytes],
+                 tally: Tally | None) -> tuple[tuple[DataFile, ...], dict[str, RowsDigest]]:
+    """The item's records as one CSV per decision year (counted into ``tally`` if given); with each year's rows.
+
+    Each year is written beside its place (``<year>.csv.partial``) and then taken over from the previous build
+    if its rows are unchanged, else moved into place.
+    """
+    item = table.item
+    writers: dict[str, _CsvFile] = {}
+    digests: dict[str, RowsDigest] = {}
+    for record, version in zip(site.store.by_item(item.id), versions, strict=True):
+        year = table.year(record)
+        out = writers.get(year)
+        if out is None:
+            out = writers[year] = _CsvFile(files, table_path(item, year, ".csv.partial"), table.header)
+            digests[year] = RowsDigest()
+        out.add(table.csv_row(table.cells(record)))
+        digests[year].add(version, record.last_changed)
+        if tally is not None:
+            tally.add(record)
+    parts = []
+    for year, out in sorted(writers.items()):
+        out.close()
+        path, partial = table_path(item, year, ".csv"), files.out / out.path
+        mark = data_fingerprint(files.key, path, digests[year])
+        kept = taken(files, path, mark, out.rows, year)
+        if kept is not None:
+            partial.unlink()
+        else:
+            os.replace(partial, files.out / path)
+            kept = finish(files, path, out.digest.hexdigest(), out.size, out.rows, year, mark)
+        parts.append(kept)
+    return tuple(parts), digests
+
+
+def _whole_bytes(table: Table, parts: Iterable[DataFile]) -> int:
+    """The size the item's CSV would have as one file: its parts' less all but one BOM and header row."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(table.header)
+    head = len(codecs.BOM_UTF8) + len(buffer.getvalue().encode("utf-8"))
+    sizes = [part.bytes for part in parts]
+    return sum(sizes) - head * (len(sizes) - 1)

@@ -25,7 +25,6 @@ import json
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,7 @@ import pygal.etree
 from markupsafe import Markup
 from pygal.style import Style
 
-from site_builder.outputs.tables import XML_UNSAFE, decision_year
+from site_builder.outputs.tables import XML_UNSAFE, year_of
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
 from site_builder.rules.identifiers import region_code
 from site_builder.rules.redaction import PublicRecord
@@ -91,12 +90,13 @@ class Tally:
 
     def __post_init__(self) -> None:
         self.klass = class_field(self.item)
+        self._decision = self.item.role("decision_date")
 
     def add(self, record: PublicRecord) -> None:
         """Count one published record."""
         region = region_code(record.subject_key) if len(record.subject_key) == 18 else ""
         self.records += 1
-        self.counts["year"][decision_year(self.item, record)] += 1
+        self.counts["year"][year_of(self._decision, record)] += 1
         self.counts["province"][region[:2]] += 1
         self.counts["region"][region] += 1
         self.counts["authority"][record.authority] += 1
@@ -114,6 +114,17 @@ class Tally:
             return _province(key[:2]) if key else NO_CODE
         return key or UNFILLED
 
+    @classmethod
+    def from_json(cls, item: CatalogItem, entry: dict[str, Any]) -> Tally:
+        """The tally of ``item`` that :meth:`to_json` gave ``entry`` (a statistics file's item, read back)."""
+        tally = cls(item)
+        if entry["item"] != item.id:
+            raise ValueError(f"statistics of {entry['item']!r}, not of {item.id!r}")
+        tally.records = int(entry["records"])
+        for name in DIMENSIONS:
+            tally.counts[name].update({str(row["key"]): int(row["count"]) for row in entry["counts"][name]})
+        return tally
+
     def to_json(self) -> dict[str, Any]:
         """The item's statistics as ``statistics.json`` holds them."""
         klass = {"field": self.klass.name, "title": self.klass.title} if self.klass else None
@@ -122,10 +133,12 @@ class Tally:
                            for name in DIMENSIONS}}
 
 
-def statistics_json(tallies: list[Tally], as_of: date, profile: str) -> str:
-    """``data/statistics.json``: every item's counts by every dimension."""
-    data = {"as_of": as_of.isoformat(), "profile": profile, "dimensions": DIMENSIONS,
-            "items": [tally.to_json() for tally in tallies]}
+def statistics_json(tallies: list[Tally], profile: str) -> str:
+    """``data/statistics.json``: every item's counts by every dimension.
+
+    It carries no date, so that it keeps its bytes while the counts do (the date of the data is in the packages'
+    ``created`` and the catalogue's ``dct:modified``; the site's as-of date in ``manifest.json``)."""
+    data = {"profile": profile, "dimensions": DIMENSIONS, "items": [tally.to_json() for tally in tallies]}
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 

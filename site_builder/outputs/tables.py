@@ -2,13 +2,17 @@
 
 The CSV, the Excel workbook and the data package descriptors are written from these, so they agree on the
 columns, their order, their Chinese titles and their types. :func:`safe_cell` is the one escaping of text
-cells that a spreadsheet would run as a formula, for every CSV and workbook the site writes.
+cells that a spreadsheet would run as a formula, for every CSV and workbook the site writes. A :class:`Table`
+holds what every row of an item shares (field names, which columns are text, the decision date's field), worked
+out once per item rather than once per record.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
@@ -59,7 +63,18 @@ def safe_cell(value: str) -> str:
     Applies to text cells only: a number column keeps ``-5`` as a number. ``=HYPERLINK(…)``,
     ``@SUM(…)``, ``=cmd|…``, ``+``, ``-``, a tab, CR or LF first, and their full-width forms are caught.
     """
-    return "'" + value if value and unicodedata.normalize("NFKC", value[0])[:1] in _FORMULA_START else value
+    if not value:
+        return value
+    first = value[0]
+    if first < "\x80":  # ASCII is its own NFKC form
+        return "'" + value if first in _FORMULA_START else value
+    return "'" + value if _runs_as_formula(first) else value
+
+
+@functools.lru_cache(maxsize=8192)
+def _runs_as_formula(first: str) -> bool:
+    """Whether a text starting with the non-ASCII character ``first`` starts a formula (its NFKC form does)."""
+    return unicodedata.normalize("NFKC", first)[:1] in _FORMULA_START
 
 
 def record_cells(item: CatalogItem, record: PublicRecord) -> list[str]:
@@ -70,6 +85,44 @@ def record_cells(item: CatalogItem, record: PublicRecord) -> list[str]:
 
 def decision_year(item: CatalogItem, record: PublicRecord) -> str:
     """The year of a record's decision date (许可决定日期, 处罚决定日期 …; its publication start without one)."""
-    name = item.role("decision_date")
-    text = record.fields.get(name, "") if name else ""
+    return year_of(item.role("decision_date"), record)
+
+
+def year_of(decision_field: str | None, record: PublicRecord) -> str:
+    """:func:`decision_year`, the item's decision date field (``decision_field``) looked up already."""
+    text = record.fields.get(decision_field, "") if decision_field else ""
     return text[:4] if len(text) >= 4 and text[:4].isdigit() else str(record.date.year)
+
+
+class Table:
+    """An item's published table: its schema, and each record's cells and decision year, in the schema's order."""
+
+    def __init__(self, item: CatalogItem) -> None:
+        self.item = item
+        self.schema = table_schema(item)
+        self.fields: list[dict[str, Any]] = self.schema["fields"]
+        self.header = [f["name"] for f in self.fields]
+        """The CSV's first row: the columns' English names."""
+        self.text = [f["type"] == "string" for f in self.fields]
+        """Which columns are text (open enumerations and codes too): the cells :func:`safe_cell` escapes."""
+        self._names = [f.name for f in item.public_fields]
+        self._blanks = [""] * len(self._names)
+        self._texts = [index for index, text in enumerate(self.text) if text]
+        self._decision = item.role("decision_date")
+
+    def cells(self, record: PublicRecord) -> list[str]:
+        """The cells of a record's row, as published (no escaping): :func:`record_cells`."""
+        cells = list(map(record.fields.get, self._names, self._blanks))
+        cells += (record.date.isoformat(), record.until.isoformat() if record.until else "")
+        return cells
+
+    def csv_row(self, cells: Sequence[str]) -> list[str]:
+        """A row's cells as the CSV holds them: text cells through :func:`safe_cell`."""
+        row = list(cells)
+        for index in self._texts:
+            row[index] = safe_cell(row[index])
+        return row
+
+    def year(self, record: PublicRecord) -> str:
+        """The year of a record's decision date: :func:`decision_year`."""
+        return year_of(self._decision, record)
