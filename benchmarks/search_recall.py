@@ -3,16 +3,23 @@
     python benchmarks/search_recall.py                # build the demo site, run the queries
     python benchmarks/search_recall.py --site output  # run them on a built site
     python benchmarks/search_recall.py --regenerate   # rewrite the query set from the demo data
+    python benchmarks/search_recall.py --province     # the demo built as a province ([search] index_records = false)
 
 Queries are what people type: a company's full name, its trade name (字号), its 统一社会信用代码,
 a penalty's decision number, a natural person's masked name. Reports recall@1 and recall@5 per
 kind and overall; Pagefind runs in headless Chromium exactly as on the site.
+
+``--province`` builds the demo with search over subject pages only, as a province does: records are not in the
+Pagefind index, so the masked names of natural persons (who have record pages only) are left out, and a decision
+number is found through the exact lookup (``search/lookup/``); the run adds each decision number written with
+other brackets (``[2025]``, ``（2025）``), which the lookup reads as the same number.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import json
 import sys
 import tempfile
@@ -34,11 +41,26 @@ AS_OF = date(2026, 11, 24)
 CITIES = ("杭州", "宁波", "温州", "大连", "北京", "上海", "深圳", "海口")
 
 
-def build_demo(folder: Path) -> Path:
-    """Build the bundled demo records (as of 2026-11-24, search on) into ``folder/output``."""
+def build_demo(folder: Path, index_records: bool = True) -> Path:
+    """Build the bundled demo records (as of 2026-11-24, search on) into ``folder/output`` (with ``index_records``
+    false: search over subject pages only, as a province)."""
     config = load_config(ROOT / "site_builder.toml").with_paths(output=folder / "output", audit=folder / "audit")
+    config = dataclasses.replace(config, search=dataclasses.replace(config.search, index_records=index_records))
     build(config, AS_OF)
     return folder / "output"
+
+
+PROVINCE_KINDS = ("name", "trade_name", "code", "decision_no")
+"""What a province's search finds (natural persons have record pages only, which it does not index)."""
+
+
+def province_queries(queries: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The queries a province's search answers, and each decision number again with other brackets."""
+    kept = [q for q in queries if q["kind"] in PROVINCE_KINDS]
+    other = str.maketrans("〔〕", "[]")
+    wide = str.maketrans("〔〕", "（）")
+    return kept + [q | {"kind": "decision_no_brackets", "query": q["query"].translate(other if n % 2 else wide)}
+                   for n, q in enumerate(q for q in kept if q["kind"] == "decision_no")]
 
 
 def _rows(site: Path, item: str) -> list[dict[str, str]]:
@@ -95,16 +117,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--site", type=Path, help="a built demo site (default: build one in a temporary folder)")
     parser.add_argument("--regenerate", action="store_true", help=f"rewrite {QUERIES.name} from the demo data")
+    parser.add_argument("--province", action="store_true", help="build the demo with search over subject pages only")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        site = args.site or build_demo(Path(tmp))
+        site = args.site or build_demo(Path(tmp), index_records=not args.province)
         if args.regenerate:
             QUERIES.write_text(json.dumps(regenerate(site), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         queries = json.loads(QUERIES.read_text(encoding="utf-8"))
-        figures = measure(site, queries)
-    print(f"{'kind':12} {'queries':>7} {'recall@1':>9} {'recall@5':>9}")
+        figures = measure(site, province_queries(queries) if args.province else queries)
+    print(f"{'kind':20} {'queries':>7} {'recall@1':>9} {'recall@5':>9}")
     for kind, (n, at1, at5) in figures.items():
-        print(f"{kind:12} {n:7d} {at1 / n:9.1%} {at5 / n:9.1%}")
+        print(f"{kind:20} {n:7d} {at1 / n:9.1%} {at5 / n:9.1%}")
     return 0
 
 

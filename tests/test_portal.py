@@ -6,6 +6,7 @@ listed and revoked company, the printed credit report, the menu button, a site s
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
 import os
@@ -293,5 +294,35 @@ def test_the_url_of_a_record_no_longer_public_shows_a_notice(browser: Any, tmp_p
         assert response is not None and response.status == 200
         assert page.locator("h1").inner_text() == "此信息已不再公示"
         assert page.locator('meta[name="robots"]').get_attribute("content") == "noindex"
+        assert not errors, errors
+        page.close()
+
+
+def test_a_province_finds_a_record_by_its_number_and_a_subject_by_its_code(browser: Any, tmp_path: Path) -> None:
+    """Search over subject pages only (``[search] index_records = false``): no date sort (no indexed page has a date);
+    a decision number typed with other brackets finds its record page through the exact lookup, shown as Pagefind
+    shows a result and subject to the filters; a 统一社会信用代码 finds its subject page first."""
+    config = site_config(tmp_path, ROOT / "data" / "records", search=True)
+    config = dataclasses.replace(config, search=dataclasses.replace(config.search, index_records=False))
+    output = build(config, AS_OF).output.resolve()
+    penalties = list(csv.DictReader((output / "data" / "admin_penalty.csv").read_text(encoding="utf-8-sig").splitlines()))
+    penalty = next(r for r in penalties if "〔" in r["decision_no"] and r["uscc"]
+                   and sum(p["decision_no"] == r["decision_no"] for p in penalties) == 1)
+    query = penalty["decision_no"].replace("〔", "（").replace("〕", "）")
+    with served(output) as base:
+        page, errors = open_page(browser, DESKTOP)
+        page.goto(base + f"search/?q={query}")
+        assert result_count(page) == 1
+        link = page.locator("#search-results li a").first
+        assert link.get_attribute("href") == f"/record/admin_penalty/{penalty['record_id']}/"
+        assert link.inner_text() == penalty["decision_no"]
+        meta = page.locator("#search-results li .meta").first.inner_text()
+        assert meta.startswith("行政处罚 · ") and penalty["decision_date"] in meta, meta
+        assert page.locator("#sort").count() == 0 and page.locator("#filters-summary").inner_text() == "筛选"
+        page.select_option("#filter-0", "信用档案")  # a record page is not a subject's
+        page.wait_for_function("() => document.getElementById('search-status').textContent === '没有找到相关结果'")
+        page.goto(base + f"search/?q={penalty['uscc'].lower()}")
+        assert result_count(page) >= 1
+        assert page.locator("#search-results li a").first.get_attribute("href") == f"/subject/{penalty['uscc']}/"
         assert not errors, errors
         page.close()

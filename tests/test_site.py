@@ -272,5 +272,8 @@ def test_large_sites_index_subjects_only(tmp_path: Path) -> None:
     texts = site_texts(tmp_path / "output")
     fragments = [t for n, t in texts.items() if n.startswith("pagefind/fragment/")]
     assert len(fragments) == 1 and f"/subject/{COMPANY}/" in fragments[0]
-    assert "杭市监罚〔2025〕1号" in fragments[0]  # the subject page carries its records' numbers
+    assert "杭市监罚〔2025〕1号" not in fragments[0]  # a subject's search block holds what it is searched by …
+    lookup = {key: paths for name, text in texts.items() if name.startswith("search/lookup/") and not name.endswith("/index.json")
+              for key, paths in json.loads(text).items()}
+    assert lookup["杭市监罚(2025)1号"] == ["record/admin_penalty/AD-1/"]  # … its records' numbers are in the exact lookup
     assert "data-pagefind-body" not in texts["record/admin_penalty/AD-1/index.html"]

@@ -1,55 +1,69 @@
-"""The search index (the output ``search``, run last): Pagefind's extended build (Chinese word segmentation) over the built site.
+"""The search index (the output ``search``, run last): Pagefind's extended build (Chinese word segmentation) over the
+subject and record pages, in bundles a rebuild takes over when what Pagefind would read of them is unchanged, and
+the exact lookup of codes and document numbers (``search_lookup.py``).
 
-Pagefind runs as its CLI after every other output, so no stale fragment of an earlier build can
-survive. Only the ``data-pagefind-body`` blocks of subject and record pages are indexed, and Pagefind
-never reads the site's folder: each run reads a temporary folder outside the site holding, at each
-indexed page's own path, only what Pagefind takes from that page (:func:`compact_page`): its ``<html>``
-start tag (its ``lang`` picks the language index), its ``<title>`` and its ``data-pagefind-body``
-element, cut verbatim out of the written page. Pagefind keeps every page it parses in memory until it
-has read them all, body or not (over a whole provincial site, some 35 KiB for each of its hundreds of
-thousands of pages), and parses all of a page; given compact pages it holds the indexed pages only and
-parses about a tenth of their bytes. The bundle is byte for byte the one the whole pages give. A page
-with something Pagefind would read outside its block (an ``<h1>`` or ``<img>``, for the title and image
-fallbacks, or any ``data-pagefind-*`` attribute) is given whole; a block that cannot be cut cleanly
-stops the build.
+Pagefind never reads the site's folder: each run reads a temporary folder beside the site holding, at each indexed
+page's own path, only what Pagefind takes from that page (its compact form: ``search_compact.py``), which gives the
+bundle the whole pages give at a tenth of the bytes Pagefind parses and holds.
 
-A large site's pages are split into several bundles (``[search] bundles``; by default one per
-:data:`PAGES_PER_BUNDLE` indexed pages), each built by its own Pagefind run over its share of the
-pages (a page goes to the bundle its path's hash names), one after another, so that Pagefind holds
-only one share in memory. The first bundle is ``pagefind/``, the others
-``pagefind/<n>/``; ``pagefind/bundles.json`` lists the others, and the search page merges them into the
-first in the browser (Pagefind's ``mergeIndex``). Result URLs are site paths in every bundle, so the
+The pages indexed are the store's subjects (and records, with ``[search] index_records``), each at its page's path,
+split into bundles (``[search] bundles``; by default one per :data:`PAGES_PER_BUNDLE` pages): a page goes to the
+bundle its path's hash names, so that a change touches only the bundles holding changed pages. The first bundle is
+``pagefind/``, the others ``pagefind/<n>/``; ``pagefind/bundles.json`` lists the others, and the search page merges
+them into the first in the browser (Pagefind's ``mergeIndex``). Result URLs are site paths in every bundle, so the
 merged results are those of one index over all pages; only the relevance scores are each bundle's own.
 
-Pagefind 1.5 writes its filter and metadata indexes in hash-map order, so two runs over the same
-pages differ (its maintainers made only the fragments stable, Pagefind issue #638).
-:func:`make_reproducible` rewrites those few files in sorted order under content-hash names, so
-the same inputs give a byte-identical bundle.
+Each bundle's files carry one fingerprint (:func:`bundle_fingerprint`): the Pagefind version and options, the
+bundle's folder, its pages' paths, and the bytes Pagefind reads of each page. When it equals the previous build's,
+the bundle's files are taken over and Pagefind does not run for it. To tell that without reading every page, a
+rebuild compares only the pages rendered again: a page taken over unrendered is the previous build's page, so what
+Pagefind reads of it is what it read then (:meth:`Bundle.unchanged`). Any other bundle is indexed by a fresh
+Pagefind run into a new temporary folder beside the site (up to ``[build] workers`` runs at a time, each holding
+only its bundle in memory); :func:`make_reproducible` rewrites its unordered files there, and the finished files are
+moved into the site through the build's file index, so no fragment of a withdrawn page survives.
+
+Pagefind 1.5 writes its filter and metadata indexes in hash-map order, so two runs over the same pages differ (its
+maintainers made only the fragments stable, Pagefind issue #638). :func:`make_reproducible` rewrites those few files
+in sorted order under content-hash names, so the same inputs give a byte-identical bundle.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib.metadata
 import json
 import logging
 import os
-import re
 import shutil
 import subprocess
 import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import cbor2
 
+from site_builder import progress
 from site_builder.exceptions import BuildError
 from site_builder.outputs import base
-from site_builder.outputs.notices import notice_paths
+from site_builder.outputs.files import FileIndex
+from site_builder.outputs.parallel import worker_count
+from site_builder.outputs.search_compact import compact_page
+from site_builder.outputs.search_lookup import write_lookup, write_small
 from site_builder.outputs.site import Site
 
 log = logging.getLogger(__name__)
 _MAGIC = b"pagefind_dcd"
+PAGES_PER_BUNDLE = 20_000
+"""Indexed pages per search bundle when ``[search] bundles`` is 0 (bounds Pagefind's memory per run)."""
+FOLDER = "pagefind/"
+"""The first bundle's folder; the others are ``pagefind/<n>/``."""
+BUNDLES = "bundles.json"
+"""In the first bundle: the site paths of the other bundles, for the search page to merge."""
+_OPTIONS = ("--quiet",)
+"""Pagefind's options besides its input and output folders."""
 
 
 def pagefind_binary() -> Path:
@@ -65,31 +79,43 @@ def pagefind_binary() -> Path:
 
 
 class SearchOutput(base.Output):
-    """The Pagefind bundles in ``pagefind/``, over the subject and record pages written before it (off when ``search.enabled`` is false)."""
+    """The Pagefind bundles in ``pagefind/`` over the subject and record pages written before it, and the exact lookup in
+    ``search/lookup/`` (off when ``search.enabled`` is false)."""
 
     name = "search"
     title = "Pagefind search index"
-    media_types = ("application/wasm", "text/javascript", "text/css", "application/octet-stream")
+    media_types = ("application/wasm", "text/javascript", "text/css", "application/octet-stream", "application/json")
     order = base.LAST
 
     def write(self, site: Site, out: Path) -> list[Path]:
-        """Index the pages in ``out`` (in one bundle or several); return the bundles' files."""
-        notices = {f"{path}index.html" for path, _, _ in notice_paths(site)}
-        pages = [page for page in indexed_pages(out, site.config.search.index_records) if page not in notices]
+        """Index the pages in ``out`` (in one bundle or several) and write the lookup; return the files."""
+        files = site.index(out)
+        mark = len(files.written)
+        pages = indexed_pages_of(site)
         count = site.config.search.bundles or max(1, -(-len(pages) // PAGES_PER_BUNDLE))
-        others = index_shards(out, pages, count)
-        (out / "pagefind" / BUNDLES).write_text(json.dumps(others) + "\n", encoding="utf-8")
-        return sorted(p for p in (out / "pagefind").rglob("*") if p.is_file())
+        progress.expect(len(pages))
+        with Runs(worker_count(site.config)) as runs:
+            others = index_bundles(files, pages, count, taken_over(files, pages), runs)
+            write_lookup(site, files)  # while the last Pagefind runs go on
+        write_small(files, FOLDER + BUNDLES, (json.dumps(others) + "\n").encode("utf-8"))
+        return [out / w.path for w in files.written[mark:]]
 
 
-PAGES_PER_BUNDLE = 20_000
-"""Indexed pages per search bundle when ``[search] bundles`` is 0 (bounds Pagefind's memory per run)."""
-BUNDLES = "bundles.json"
-"""In the first bundle: the site paths of the other bundles, for the search page to merge."""
+def indexed_pages_of(site: Site) -> list[str]:
+    """Site paths of the pages this build indexes, from the store: every subject's page, and every record's page if
+    ``[search] index_records`` (a record no longer public is not in the store: its notice is not indexed)."""
+    if not site.writes("pages"):
+        return []
+    pages = [f"subject/{key}/index.html" for key in site.store.subject_keys()]
+    if site.config.search.index_records:
+        pages += [f"record/{item.id}/{record_id}/index.html" for item in site.catalogue.items
+                  for record_id, _ in site.store.record_versions(item.id)]
+    return sorted(pages)
 
 
 def indexed_pages(site_dir: Path, records: bool) -> list[str]:
-    """Site paths of the pages with a search body: every subject page, and every record page if ``records``."""
+    """Site paths of the pages with a search body in a built folder: every subject page, and every record page if
+    ``records`` (for indexing a folder outside a build, as the tests do)."""
     pages = [f"subject/{p.name}/index.html" for p in _folders(site_dir / "subject")]
     if records:
         pages += [f"record/{item.name}/{p.name}/index.html" for item in _folders(site_dir / "record") for p in _folders(item)]
@@ -105,137 +131,231 @@ def shard_of(page: str, count: int) -> int:
     return int.from_bytes(hashlib.sha256(page.encode("utf-8")).digest()[:8], "big") % count
 
 
-def index_shards(site_dir: Path, pages: list[str], count: int) -> list[str]:
-    """Index ``pages`` in ``count`` bundles, one Pagefind run after another; the site paths of all but the first.
+def bundle_folder(number: int) -> str:
+    """The site folder of bundle ``number`` (from 0): ``pagefind/``, ``pagefind/2/``, …"""
+    return FOLDER if number == 0 else f"{FOLDER}{number + 1}/"
 
-    Each run reads a temporary folder beside ``site_dir`` (never published, removed afterwards) holding
-    each page of its share as :func:`compact_page` cuts it, at the page's own path, so result URLs are
-    the site's.
+
+def taken_over(files: FileIndex, pages: list[str]) -> dict[str, bool] | None:
+    """For each of ``pages`` written so far: whether it was taken over unrendered from the previous build (``None``
+    when this build takes nothing over)."""
+    if files.previous is None:
+        return None
+    wanted = set(pages)
+    return {w.path: w.reused for w in files.written if w.path in wanted}
+
+
+def index_shards(site_dir: Path, pages: list[str], count: int) -> list[str]:
+    """Index ``pages`` of a built folder in ``count`` bundles, taking nothing over; the site paths of all but the first."""
+    with Runs(1) as runs:
+        return index_bundles(FileIndex(site_dir, ""), pages, count, None, runs)
+
+
+def index_bundles(files: FileIndex, pages: list[str], count: int, taken: dict[str, bool] | None, runs: Runs) -> list[str]:
+    """Index ``pages`` in ``count`` bundles (an empty share makes none), each taken over from the previous build when
+    its fingerprint is unchanged, the others by Pagefind runs started in ``runs`` (finished when it closes); the site
+    paths of all but the first.
+
+    ``taken`` says which pages were taken over unrendered (see :func:`taken_over`).
     """
+    if not pages:
+        raise BuildError("Search index: there is no subject or record page to index")
     shares: list[list[str]] = [[] for _ in range(count)]
     for page in pages:
         shares[shard_of(page, count)].append(page)
-    others = []
+    shares = [share for share in shares if share]
+    previous: dict[str, list[tuple[str, str]]] = {}
+    for path, mark in files.previous_files(FOLDER):
+        rest = path.removeprefix(FOLDER)
+        head, _, tail = rest.partition("/")
+        if rest != BUNDLES:
+            previous.setdefault(f"{FOLDER}{head}/" if tail and head.isdigit() else FOLDER, []).append((path, mark))
     for number, share in enumerate(shares):
-        target = site_dir / "pagefind" if number == 0 else site_dir / "pagefind" / str(number + 1)
-        folder = Path(tempfile.mkdtemp(prefix=".search-", dir=site_dir.parent))
-        try:
-            whole = write_compact_pages(site_dir, share, folder)
-            _run_pagefind(folder, target)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        if number:
-            others.append(target.relative_to(site_dir).as_posix() + "/")
-        log.info("search bundle=%s pages=%d whole_pages=%d", target.relative_to(site_dir).as_posix(), len(share), len(whole))
-    return others
-
-
-def write_compact_pages(site_dir: Path, pages: list[str], folder: Path) -> list[str]:
-    """Write each of ``pages`` as :func:`compact_page` cuts it to the same path under ``folder``; the pages given whole.
-
-    A page Pagefind would read more of than its compact form (see :func:`compact_page`) is hard-linked
-    whole, and logged, so the index is the same either way.
-    """
-    whole = []
-    for page in pages:
-        source, target = site_dir / page, folder / page
-        os.makedirs(target.parent, exist_ok=True)
-        compact = compact_page(source.read_bytes(), page)
-        if compact is None:
-            whole.append(page)
-            os.link(source, target)
+        bundle = Bundle(files, bundle_folder(number), share, previous.get(bundle_folder(number), []), taken)
+        if bundle.taken_over():
+            log.info("search bundle=%s pages=%d pagefind=no (taken over)", bundle.folder, len(share))
+            progress.advance(len(share))
         else:
-            target.write_bytes(compact)
-    if whole:
-        log.warning("search whole_pages=%d first=%s reason=%s", len(whole), whole[0],
-                    "an <h1>, <img> or data-pagefind-* attribute outside the data-pagefind-body element")
-    return whole
+            runs.start(bundle)
+    return [bundle_folder(number) for number in range(1, len(shares))]
 
 
-_ATTRIBUTES = rb"""(?:"[^"]*"|'[^']*'|[^"'<>])*"""
-"""A tag's attributes: quoted values may hold ``<`` and ``>``."""
-_BODY = re.compile(rb"<[a-zA-Z][a-zA-Z0-9-]*(?=[\s/>])" + _ATTRIBUTES + rb"?\sdata-pagefind-body(?=[\s=/>])", re.I)
-"""The start tag of the element Pagefind indexes (the first one marked ``data-pagefind-body``)."""
-_TOKEN = re.compile(rb"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9:-]*)(" + _ATTRIBUTES + rb")>", re.S)
-"""A comment, a start tag or an end tag."""
-_VOID = frozenset(b"area base br col embed hr img input keygen link meta param source track wbr".split())
-_RAW_TEXT = frozenset(b"script style textarea title xmp iframe noembed noframes".split())
-"""Elements whose content is text up to their end tag (in HTML, not in SVG or MathML)."""
-_FOREIGN = frozenset((b"svg", b"math"))
-"""Elements inside which ``<x/>`` closes itself."""
-_OUTSIDE = (b"<h1", b"<img", b"data-pagefind-")
-"""What Pagefind reads outside the body (lower case): the first ``<h1>`` (title fallback), the first ``<img>``
-after a title (image), ``data-pagefind-*`` attributes (filters, meta, sort, ignore, a second body)."""
-_HTML = re.compile(rb"<html(?=[\s/>])" + _ATTRIBUTES + rb">", re.I)
-_TITLE = re.compile(rb"<title(?=[\s/>])" + _ATTRIBUTES + rb">.*?</title\s*>", re.I | re.S)
+class Bundle:
+    """One bundle of the search index: its folder in the site, its pages, and its files in the previous build."""
+
+    def __init__(self, files: FileIndex, folder: str, pages: list[str], previous: list[tuple[str, str]],
+                 taken: dict[str, bool] | None) -> None:
+        self.files, self.folder, self.pages, self.taken = files, folder, pages, taken
+        self.previous_paths = [path for path, _ in previous]
+        marks = {mark for _, mark in previous}
+        self.previous_mark = marks.pop() if len(marks) == 1 else ""
+        self.mark = ""
+        self.compact: dict[str, bytes] = {}
+        self.whole: list[str] = []
+
+    def taken_over(self) -> bool:
+        """Take the previous build's files of this bundle over if Pagefind would read what it read then."""
+        paths_mark = bundle_fingerprint(self.folder, self.pages, None)
+        if (self.taken is not None and self.previous_mark.startswith(paths_mark)
+                and all(self.unchanged(page) for page in self.pages) and self.take(self.previous_mark)):
+            return True
+        for page in self.pages:
+            self.read(page)
+        self.mark = bundle_fingerprint(self.folder, self.pages, self.compact)
+        return self.mark == self.previous_mark and self.take(self.mark)
+
+    def take(self, mark: str) -> bool:
+        """Take all of the previous build's files of this bundle over."""
+        return bool(self.previous_paths) and self.files.take_all(self.previous_paths, mark)
+
+    def read(self, page: str) -> bytes:
+        """What Pagefind reads of ``page`` in this build (kept for the run)."""
+        if page not in self.compact:
+            data = (self.files.out / page).read_bytes()
+            compact = compact_page(data, page)
+            if compact is None:
+                self.whole.append(page)
+            self.compact[page] = data if compact is None else compact
+        return self.compact[page]
+
+    def unchanged(self, page: str) -> bool:
+        """Whether Pagefind reads of ``page`` what it read in the previous build: a page taken over unrendered is the
+        previous build's page; one rendered again is compared with the previous build's."""
+        taken = self.taken.get(page) if self.taken is not None else None
+        if taken is not False or self.files.previous is None:
+            return taken is True  # taken over, or (None) not written by this build: nothing to compare with
+        try:
+            before = (self.files.previous.site / page).read_bytes()
+            old = compact_page(before, page)
+        except (OSError, BuildError):
+            return False
+        return (before if old is None else old) == self.read(page)
+
+    def write_pages(self, folder: Path) -> None:
+        """Write what Pagefind reads of each page at its path under ``folder`` (then let go of it)."""
+        for page in self.pages:
+            os.makedirs((folder / page).parent, exist_ok=True)
+            (folder / page).write_bytes(self.compact[page])
+        if self.whole:
+            log.warning("search whole_pages=%d first=%s reason=%s", len(self.whole), self.whole[0],
+                        "an <h1>, <img> or data-pagefind-* attribute outside the data-pagefind-body element")
+        self.compact = {}
+
+    def adopt(self, bundle: Path) -> None:
+        """Move the files of the finished bundle ``bundle`` into the site, in path order."""
+        for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
+            self.files.adopt(self.folder + path.relative_to(bundle).as_posix(), path, self.mark)
 
 
-def compact_page(page: bytes, name: str) -> bytes | None:
-    """The page as Pagefind needs it: its ``<html>`` start tag, a charset, its ``<title>`` and its body, verbatim.
+class Runs:
+    """Pagefind runs, up to ``processes`` at a time, finished (checked, made reproducible, moved into the site) in the
+    order they were started; their temporary folders, beside the site, are removed by a thread meanwhile."""
 
-    The body is the first element marked ``data-pagefind-body``, cut after its matching end tag; every
-    element inside it must be closed in order (void elements aside), else :class:`BuildError` names the
-    page, as it does for a page without a body. None when Pagefind would read more of the page than
-    that (see ``_OUTSIDE``): the page is then indexed whole.
+    def __init__(self, processes: int) -> None:
+        self.processes = max(1, processes)
+        self.running: list[tuple[Bundle, Path, Path, subprocess.Popen[bytes], IO[bytes], float]] = []
+        self.removals = ThreadPoolExecutor(1, thread_name_prefix="search-cleanup")
+
+    def __enter__(self) -> Runs:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        try:
+            if kind is None:
+                while self.running:
+                    self.finish()
+        finally:
+            for _bundle, source, target, process, errors, _begun in self.running:
+                process.kill()
+                process.wait()
+                errors.close()
+                self.remove(source, target)
+            self.removals.shutdown(wait=True)
+
+    def start(self, bundle: Bundle) -> None:
+        """Write the bundle's compact pages into a temporary folder and start Pagefind over them (once a run is free)."""
+        parent, begun = bundle.files.out.parent, time.perf_counter()
+        source = Path(tempfile.mkdtemp(prefix=".search-pages-", dir=parent))
+        target = Path(tempfile.mkdtemp(prefix=".search-index-", dir=parent))
+        try:
+            bundle.write_pages(source)
+            while len(self.running) >= self.processes:
+                self.finish()
+            errors = tempfile.TemporaryFile()
+            command = [str(pagefind_binary()), "--site", str(source), "--output-path", str(target / "bundle"), *_OPTIONS]
+            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        except BaseException:
+            self.remove(source, target)
+            raise
+        self.running.append((bundle, source, target, process, errors, begun))
+
+    def finish(self) -> None:
+        """Wait for the oldest run, check its bundle and move it into the site."""
+        bundle, source, target, process, errors, begun = self.running[0]
+        process.wait()
+        self.running.pop(0)
+        try:
+            errors.seek(0)
+            check_run(target / "bundle", process.returncode, errors.read().decode("utf-8", "replace"))
+            make_reproducible(target / "bundle")
+            bundle.adopt(target / "bundle")
+        finally:
+            errors.close()
+            self.remove(source, target)
+        log.info("search bundle=%s pages=%d pagefind=yes seconds=%.2f", bundle.folder, len(bundle.pages),
+                 time.perf_counter() - begun)
+        progress.advance(len(bundle.pages))
+
+    def remove(self, *folders: Path) -> None:
+        for folder in folders:
+            self.removals.submit(shutil.rmtree, folder, ignore_errors=True)
+
+
+def pagefind_version() -> str:
+    """The version of the Pagefind binary package (a new Pagefind indexes every bundle again)."""
+    try:
+        return importlib.metadata.version("pagefind_bin_extended")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def bundle_fingerprint(folder: str, pages: list[str], compact: dict[str, bytes] | None) -> str:
+    """The fingerprint of a bundle's files: what its Pagefind run is made of.
+
+    Two SHA-256 digests: of the Pagefind version and options, the bundle's folder and its pages' paths; then (with
+    ``compact``) of the bytes Pagefind reads of each page, by path. Without ``compact``, the first alone (a prefix of
+    the whole fingerprint).
     """
-    lower = page.lower()
-    at = lower.find(b"data-pagefind-body")
-    found = _BODY.match(page, page.rfind(b"<", 0, at)) if at > 0 else None
-    if found is None or found.end() != at + len(b"data-pagefind-body"):
-        found = _BODY.search(page)  # the fast guess missed: a quoted "<" in the tag, or the words in text
-    if found is None:
-        raise BuildError(f"Search index: {name} has no data-pagefind-body element (the theme must mark the block to index)")
-    start = found.start()
-    end = _element_end(page, start, name)
-    if any(lower.find(word, 0, start) >= 0 or lower.find(word, end) >= 0 for word in _OUTSIDE):
-        return None
-    html = _HTML.search(page, 0, start)
-    title = _TITLE.search(page, 0, start)
-    return b"".join((b"<!doctype html>\n", html.group() if html else b"", b'\n<head><meta charset="utf-8">',
-                     title.group() if title else b"", b"</head>\n<body>\n", page[start:end], b"\n</body>\n</html>\n"))
-
-
-def _element_end(page: bytes, start: int, name: str) -> int:
-    """The offset just after the end tag of the element whose start tag is at ``start``."""
-    stack: list[bytes] = []
-    token = _TOKEN.match(page, start)
-    while token is not None:
-        position, tag = token.end(), (token.group(2) or b"").lower()
-        if not tag:  # a comment
-            pass
-        elif token.group(1):
-            if tag != stack[-1]:
-                raise BuildError(f"Search index: cannot cut the data-pagefind-body element of {name}: "
-                                 f"</{tag.decode()}> closes <{stack[-1].decode()}> at byte {token.start()}")
-            stack.pop()
-        elif tag in _RAW_TEXT and _FOREIGN.isdisjoint(stack):
-            closing = re.compile(rb"</" + tag + rb"(?=[\s/>])" + _ATTRIBUTES + rb">", re.I).search(page, position)
-            if closing is None:
-                break
-            position = closing.end()
-        elif tag not in _VOID and not (token.group(3).endswith(b"/") and (tag in _FOREIGN or not _FOREIGN.isdisjoint(stack))):
-            stack.append(tag)
-        if not stack:
-            return position
-        token = _TOKEN.search(page, position)
-    raise BuildError(f"Search index: cannot cut the data-pagefind-body element of {name}: it has no end tag")
+    head = hashlib.sha256("\0".join([pagefind_version(), *_OPTIONS, folder, *pages]).encode("utf-8", "surrogatepass"))
+    if compact is None:
+        return head.hexdigest() + "-"
+    digest = hashlib.sha256()
+    for page in pages:
+        data = compact[page]
+        digest.update(page.encode("utf-8", "surrogatepass") + b"\0" + str(len(data)).encode() + b"\0" + data)
+    return f"{head.hexdigest()}-{digest.hexdigest()}"
 
 
 def index_site(site_dir: Path) -> None:
     """Pagefind over the whole pages of ``site_dir`` into ``site_dir/pagefind``, in one bundle (the reference
-    the compact pages must give byte for byte; the build itself uses :func:`index_shards`)."""
+    the compact pages must give byte for byte; the build itself uses :func:`index_bundles`)."""
     _run_pagefind(site_dir, site_dir / "pagefind")
     log.info("search index=%s", site_dir / "pagefind")
 
 
 def _run_pagefind(site_dir: Path, bundle: Path) -> None:
     """One Pagefind run over ``site_dir`` writing the bundle ``bundle``, checked and made reproducible."""
-    command = [str(pagefind_binary()), "--site", str(site_dir), "--output-path", str(bundle), "--quiet"]
+    command = [str(pagefind_binary()), "--site", str(site_dir), "--output-path", str(bundle), *_OPTIONS]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise BuildError(f"Search index: pagefind failed (exit {result.returncode}): {result.stderr.strip()[-2000:]}")
-    check_bundle(bundle, result.stderr)
+    check_run(bundle, result.returncode, result.stderr)
     make_reproducible(bundle)
+
+
+def check_run(bundle: Path, returncode: int, stderr: str) -> None:
+    """A Pagefind run ended well: exit code 0 and a whole bundle (see :func:`check_bundle`)."""
+    if returncode != 0:
+        raise BuildError(f"Search index: pagefind failed (exit {returncode}): {stderr.strip()[-2000:]}")
+    check_bundle(bundle, stderr)
 
 
 def check_bundle(bundle: Path, stderr: str = "") -> None:

@@ -3,13 +3,17 @@
 // Every result is reachable ("加载更多" adds the next page of results until the last); the query, the
 // filters and the sort live in the URL (a search can be shared, and the back button returns to the
 // previous search); result links carry the site's base path (a site served from a sub-path).
+// A 统一社会信用代码 or document number typed whole is looked up first in the exact lookup (search/lookup/).
 const form = document.getElementById("search-form");
 const input = document.getElementById("q");
 const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
 const more = document.getElementById("more");
+// No sort where no indexed page has a date (a province's index of subject pages only): the page leaves it out.
 const sortSelect = document.getElementById("sort");
 const panel = document.getElementById("filters");
+const summary = document.getElementById("filters-summary");
+const SUMMARY = summary.textContent;
 const FILTERS = ["类别", "主体类型", "地区", "机关", "年份"];
 const PAGE = 10;
 
@@ -28,13 +32,92 @@ const normalise = (query) => query.replace(/[*＊]/g, "某").trim();
 // with pages matching only part of it (Pagefind drops a term an index does not hold), so those are left out.
 const CODE = /^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$/i;
 
-// One search as the page runs it; the search benchmark calls this too.
+// The exact lookup (site_builder/outputs/search_lookup.py): the key of a code or document number (NFKC, upper
+// case, no spaces, brackets as ASCII parentheses), its shard by the FNV-1a hash of the key, and the site paths
+// of the pages that show it. The key and the shard are computed here exactly as the build computes them.
+const LOOKUP = base + "search/lookup/";
+const lookup = await fetch(LOOKUP + "index.json").then((r) => (r.ok ? r.json() : null)).catch(() => null);
+const SPACES = /[ \t\n\r\f\v\u00a0\u1680\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff]+/g;
+const canonical = (text) => text.normalize("NFKC").toUpperCase().replace(SPACES, "")
+  .replace(/[〔【〖［[（(]/g, "(").replace(/[〕】〗］\]）)]/g, ")");
+function shardOf(key, digits) {
+  let hash = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(key)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  return (hash % 16 ** digits).toString(16).padStart(digits, "0");
+}
+const shards = new Map();
+async function exact(query) {
+  const key = canonical(query);
+  if (!lookup || !/[0-9]/.test(key)) return [];
+  const name = shardOf(key, lookup.digits);
+  if (!shards.has(name)) shards.set(name, fetch(LOOKUP + name + ".json").then((r) => (r.ok ? r.json() : {})).catch(() => ({})));
+  return (await shards.get(name))[key] || [];
+}
+
+// A page the lookup names, described as Pagefind describes a result: its URL and the meta, filter and sort values
+// of its data-pagefind-* attributes (those the index holds for an indexed page), read from the page itself.
+const FIELD = /^([^[]+)(?:\[([^\]]+)\])?$/;
+function value(element, spec) {
+  const [, name, attribute] = spec.match(FIELD) || [null, spec, null];
+  return [name.trim(), attribute ? element.getAttribute(attribute) || "" : element.textContent.trim()];
+}
+async function pageData(path) {
+  const url = base + path;
+  const html = await fetch(url).then((r) => (r.ok ? r.text() : "")).catch(() => "");
+  const page = new DOMParser().parseFromString(html, "text/html");
+  const data = { url, meta: {}, filters: {}, sort: {}, excerpt: "", content: "" };
+  for (const element of page.querySelectorAll("[data-pagefind-meta]")) {
+    const [name, text] = value(element, element.dataset.pagefindMeta);
+    data.meta[name] = text;
+  }
+  for (const element of page.querySelectorAll("[data-pagefind-filter]")) {
+    const [name, text] = value(element, element.dataset.pagefindFilter);
+    (data.filters[name] ||= []).push(text);
+  }
+  for (const element of page.querySelectorAll("[data-pagefind-sort]")) {
+    const [name, text] = value(element, element.dataset.pagefindSort);
+    data.sort[name] = text;
+  }
+  return data;
+}
+const chosen = (data, filters) => Object.entries(filters).every(([name, wanted]) => (data.filters[name] || []).includes(wanted));
+
+// Filter counts of a list of results' data, as Pagefind gives them for a search.
+function countsOf(all) {
+  const counts = {};
+  for (const data of all) {
+    for (const [name, values] of Object.entries(data.filters || {})) {
+      const byValue = (counts[name] ||= {});
+      for (const v of values) byValue[v] = (byValue[v] || 0) + 1;
+    }
+  }
+  return counts;
+}
+
+// One search as the page runs it; the search benchmark calls this too. A code or document number the lookup holds
+// is answered by the pages that show it: the lookup's (filtered and sorted as asked), then, for a code, the other
+// pages Pagefind finds that show the whole code.
 window.siteSearch = async (query, options = {}) => {
-  const found = await pagefind.search(query ? normalise(query) : null, options);
-  if (!query || !CODE.test(query.trim()) || !others.length) return found;
-  const code = query.trim().toUpperCase();
-  const data = await Promise.all(found.results.map((r) => r.data()));
-  return { ...found, results: found.results.filter((_, i) => data[i].content.toUpperCase().includes(code)) };
+  const text = query ? query.trim() : "";
+  const [found, paths] = await Promise.all([pagefind.search(text ? normalise(text) : null, options), text ? exact(text) : []]);
+  const code = CODE.test(text) ? text.toUpperCase() : "";
+  if (!paths.length && (!code || !others.length)) return found;
+  const urls = new Set(paths.map((path) => base + path));
+  const kept = [];
+  const keptData = [];
+  if (code) {
+    const data = await Promise.all(found.results.map((r) => r.data()));
+    found.results.forEach((result, i) => {
+      if (!data[i].content.toUpperCase().includes(code) || urls.has(data[i].url)) return;
+      kept.push(result);
+      keptData.push(data[i]);
+    });
+  }
+  if (!paths.length) return { ...found, results: kept };
+  const pages = (await Promise.all(paths.map(pageData))).filter((d) => chosen(d, options.filters || {}));
+  if (options.sort) pages.sort((a, b) => (b.sort.date || "").localeCompare(a.sort.date || ""));
+  const results = [...pages.map((d) => ({ id: d.url, score: 1, words: [], data: async () => d })), ...kept];
+  return { ...found, results, filters: countsOf([...pages, ...keptData]) };
 };
 
 const selects = {};
@@ -66,8 +149,8 @@ function showCounts(counts) {
       option.textContent = `${option.value}（${n}）`;
     }
   }
-  const chosen = Object.values(selects).filter((s) => s.value).length;
-  document.getElementById("filters-summary").textContent = chosen ? `筛选与排序（已选 ${chosen} 项）` : "筛选与排序";
+  const picked = Object.values(selects).filter((s) => s.value).length;
+  summary.textContent = picked ? `${SUMMARY}（已选 ${picked} 项）` : SUMMARY;
 }
 showCounts(totals);
 
@@ -93,7 +176,7 @@ function wanted() {
   const query = input.value.trim();
   const filters = {};
   for (const [name, select] of Object.entries(selects)) if (select.value) filters[name] = select.value;
-  return { query, filters, sort: sortSelect.value };
+  return { query, filters, sort: sortSelect ? sortSelect.value : "" };
 }
 
 function address({ query, filters, sort }) {
@@ -105,7 +188,7 @@ function address({ query, filters, sort }) {
 function restore() {
   const params = new URLSearchParams(window.location.search);
   input.value = params.get("q") || "";
-  sortSelect.value = params.get("sort") || "";
+  if (sortSelect) sortSelect.value = params.get("sort") || "";
   for (const [name, select] of Object.entries(selects)) select.value = params.get(name) || "";
 }
 
@@ -152,7 +235,7 @@ async function run({ push = false } = {}) {
 let timer;
 input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(() => run(), 250); });
 form.addEventListener("submit", (event) => { event.preventDefault(); clearTimeout(timer); run({ push: true }); });
-sortSelect.addEventListener("change", () => run({ push: true }));
+if (sortSelect) sortSelect.addEventListener("change", () => run({ push: true }));
 more.addEventListener("click", () => showMore());
 window.addEventListener("popstate", () => { restore(); run(); });
 restore();
