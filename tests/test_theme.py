@@ -19,7 +19,7 @@ from site_builder.cli import main
 from site_builder.config import DEFAULTS_DIR, load_config
 from site_builder.exceptions import ConfigError
 from site_builder.outputs.site import Site
-from site_builder.outputs.theme import environment
+from site_builder.outputs.theme import SitewideExtension, environment
 from site_builder.rules.profiles import load_profile
 from site_builder.store.published import PublishedStore
 
@@ -42,8 +42,8 @@ def documented() -> tuple[set[str], dict[str, set[str]]]:
 
 def undeclared(name: str) -> set[str]:
     """Variables template ``name`` uses that it does not set itself."""
-    env = jinja2.Environment()
-    env.filters |= {"next_day": str, "qr_svg": str}  # the theme's filters, so its templates compile
+    env = jinja2.Environment(extensions=[SitewideExtension])  # the theme's tags and filters, so its templates compile
+    env.filters |= {"next_day": str, "qr_svg": str}
     return jinja2.meta.find_undeclared_variables(env.parse((THEME_DIR / name).read_text(encoding="utf-8")))
 
 

@@ -12,16 +12,23 @@ checks it).
 from __future__ import annotations
 
 import hashlib
-import shutil
+import itertools
+import re
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
+from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
+import jinja2.ext
 import jinja2.meta
+import jinja2.nodes
+import jinja2.parser
+import jinja2.runtime
 import markdown
 import nh3
 import segno
@@ -30,6 +37,7 @@ from markupsafe import Markup, escape
 from site_builder.config import THEME_DIR
 from site_builder.exceptions import BuildError
 from site_builder.outputs.site import Site, record_path
+from site_builder.rules.catalogue import Catalogue
 from site_builder.rules.periods import LIST_ITEM
 from site_builder.rules.redaction import PublicRecord
 
@@ -130,8 +138,8 @@ def template_uses(env: jinja2.Environment, template: str, name: str) -> bool:
 
     A template named by an expression (not a constant) counts as reading it.
     """
-    parser = jinja2.Environment()  # ``env`` would hide its globals: Jinja2 leaves those out of undeclared variables
-    parser.filters, parser.tests = env.filters, env.tests
+    parser = jinja2.Environment(extensions=[type(e) for e in env.extensions.values()])  # ``env`` would hide its globals:
+    parser.filters, parser.tests = env.filters, env.tests                             # Jinja2 leaves those out
     seen: set[str] = set()
     todo = [template]
     while todo:
@@ -162,21 +170,123 @@ def qr_svg(url: str, label: str = "二维码") -> Markup:
 
     The data mask is fixed (:data:`QR_MASK`): choosing the best of eight, as segno does by default, scores each
     in pure Python and made a subject page five times slower to render (7 ms against 1.4 ms a code); any mask
-    gives a valid symbol that every reader decodes.
+    gives a valid symbol that every reader decodes. Never a Micro QR code (which few phone readers decode): a
+    page's URL is too long for one anyway.
+
+    The SVG is segno's ``svg_inline(scale=2, title=label, svgclass="qr", lineclass=None)`` byte for byte (a test
+    compares the two), written by :func:`qr_path` from segno's module matrix: segno's SVG writer walks the
+    matrix module by module through generators and took a third of the time of a code.
     """
-    code = segno.make(url, error="m", mask=QR_MASK)
-    svg = code.svg_inline(scale=2, title=label, svgclass="qr", lineclass=None)
-    return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)!s}" ', 1))
+    code = segno.make(url, error="m", mask=QR_MASK, micro=False)
+    border = code.default_border_size
+    width, height = code.symbol_size(scale=QR_SCALE)
+    return Markup(f'<svg role="img" aria-label="{escape(label)!s}" width="{width}" height="{height}" class="qr">'
+                  f'<title>{xml_escape(label)}</title><path transform="scale({QR_SCALE})" stroke="#000" '
+                  f'd="{qr_path(code.matrix, border)}"/></svg>')
+
+
+QR_SCALE = 2
+"""Pixels a module of the subject page's QR code."""
+_RUN = re.compile(rb"[\x00\n]*[^\x00\n]+")
+"""In a code's rows joined by newlines: the light modules (and row ends) before a run of dark modules, and the run."""
+_MOVES: dict[tuple[int, bytes], str] = {}
+"""The path commands of each such piece, by matrix width and piece (a few hundred a code size)."""
+
+
+def qr_path(matrix: Sequence[bytes | bytearray], border: int) -> str:
+    """The SVG path data segno writes for ``matrix`` (rows of modules, 0 light) in a quiet zone of ``border``
+    modules: one horizontal line per run of dark modules, on the middle of its row (a stroke one module wide),
+    the first an absolute move, every other relative to the end of the line before (``m-2 1h7`` for the next row).
+    """
+    width = len(matrix[0]) if matrix else 0
+    runs = _RUN.findall(b"\n".join(matrix))
+    if not runs:
+        return ""
+    first = runs[0]
+    dark = len(first.lstrip(b"\x00\n"))
+    light = first[:len(first) - dark]
+    row = light.count(b"\n")
+    start = len(light) - light.rindex(b"\n") - 1 if row else len(light)
+    moves = _MOVES
+    return f"M{border + start} {border + row + .5}h{dark}" + "".join(
+        [moves.get((width, run)) or _move(width, run) for run in runs[1:]])
+
+
+def _move(width: int, run: bytes) -> str:
+    """The path commands of one piece of :data:`_RUN` in a matrix ``width`` modules wide (remembered)."""
+    dark = len(run.lstrip(b"\x00\n"))
+    light = run[:len(run) - dark]
+    rows = light.count(b"\n")
+    if rows:  # from the end of the previous row's last line to the start of this one
+        left, right = len(light) - light.rindex(b"\n") - 1, width - light.index(b"\n")
+        move = f"m{left - right} {rows}h{dark}"
+    else:
+        move = f"m{len(light)} 0h{dark}"
+    _MOVES[width, run] = move
+    return move
+
+
+class SitewideExtension(jinja2.ext.Extension):
+    """``{% sitewide %}…{% endsitewide %}``: a part of a template that is the same on every page of the site,
+    rendered on its first page and reused on all the others (in each process: a worker has its own environment).
+
+    Its content must read only globals (``site``, ``catalogue``, ``url``, ``written``, …): what the page's own
+    variables would give on the first page would show on every page. ``base.html`` keeps its header, navigation
+    and footer in such blocks: they were half of a record page's rendering time.
+    """
+
+    tags = {"sitewide"}
+
+    def __init__(self, environment: jinja2.Environment) -> None:
+        super().__init__(environment)
+        self.rendered: dict[int, Markup] = {}
+        self._ids = itertools.count()
+
+    def parse(self, parser: jinja2.parser.Parser) -> jinja2.nodes.Node:
+        """``{% if key in rendered %}{{ rendered[key] }}{% else %}{% call keep(key) %}…{% endcall %}{% endif %}``:
+        a page after the first costs a dictionary look-up, not a call through the template's context (which costs
+        as much as rendering a few lines)."""
+        nodes = jinja2.nodes
+        lineno = next(parser.stream).lineno
+        body = parser.parse_statements(("name:endsitewide",), drop_needle=True)
+        key = nodes.Const(next(self._ids))
+        rendered = self.attr("rendered", lineno=lineno)
+        return nodes.If(
+            nodes.Compare(key, [nodes.Operand("in", rendered)]), [nodes.Output([nodes.Getitem(rendered, key, "load")])], [],
+            [nodes.CallBlock(self.call_method("_keep", [key]), [], [], body)],
+        ).set_lineno(lineno)
+
+    def _keep(self, key: int, caller: Callable[[], str]) -> Markup:
+        done = self.rendered[key] = Markup(caller())
+        return done
 
 
 def heading(site: Site, record: PublicRecord) -> str:
     """A record's heading: its document number or title, else the item and date."""
-    item = site.catalogue[record.item]
-    for role in ("document_no", "document_title"):
-        name = item.role(role)
-        if name and record.fields.get(name):
-            return record.fields[name]
-    return f"{item.title} {record.date}"
+    global _last_headings
+    if _last_headings is None or _last_headings[0] is not site.catalogue:
+        _last_headings = (site.catalogue, Headings(site.catalogue))
+    return _last_headings[1](record)
+
+
+_last_headings: tuple[Catalogue, Headings] | None = None
+"""The catalogue :func:`heading` was last called with, and its :class:`Headings`."""
+
+
+class Headings:
+    """:func:`heading` of many records, each catalogue item's heading fields looked up once."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.items = {item.id: ([name for role in ("document_no", "document_title") if (name := item.role(role))], item.title)
+                      for item in catalogue.items}
+
+    def __call__(self, record: PublicRecord) -> str:
+        """The heading of ``record``: its document number or title, else the item and date."""
+        names, title = self.items[record.item]
+        for name in names:
+            if value := record.fields.get(name):
+                return value
+        return f"{title} {record.date}"
 
 
 def loader(folders: Sequence[Path]) -> jinja2.BaseLoader:
@@ -185,12 +295,62 @@ def loader(folders: Sequence[Path]) -> jinja2.BaseLoader:
     return jinja2.ChoiceLoader([*(jinja2.FileSystemLoader(folder) for folder in folders), packaged])
 
 
+class ThemeContext(jinja2.runtime.Context):
+    """The context of a page: calls the theme's own functions (``url``, ``record_path`` …) directly.
+
+    Jinja2 looks at every callable a template calls for a ``pass_context``-style marker, through attribute
+    look-ups that fail (and raise) for a plain function: a call cost ten times the function it called.
+    """
+
+    def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja2's signature)
+        """Call ``__obj``: directly if it is one of :attr:`ThemeEnvironment.plain_functions`, else as Jinja2 does."""
+        environment = __self.environment
+        if isinstance(environment, ThemeEnvironment) and id(__obj) in environment.plain_functions:
+            if kwargs:
+                kwargs.pop("_block_vars", None)
+                kwargs.pop("_loop_vars", None)
+            return __obj(*args, **kwargs)
+        return super().call(__obj, *args, **kwargs)
+
+
+class ThemeEnvironment(jinja2.Environment):
+    """The theme's Jinja2 environment: its globals are set once, before any template is loaded, and its templates
+    never change during a build (``auto_reload`` off)."""
+
+    context_class = ThemeContext
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.loaded: dict[str, jinja2.Template] = {}
+        self.plain_functions: dict[int, object] = {}
+        """The globals that are plain functions (no ``pass_context`` or the like), by id: called directly."""
+
+    def get_template(self, name: str | jinja2.Template, parent: str | None = None,
+                     globals: MutableMapping[str, Any] | None = None) -> jinja2.Template:
+        """The template ``name``, loaded once (Jinja2's cache takes a lock and reorders itself on every page, for
+        the page's template, the one it extends and each it includes)."""
+        if not isinstance(name, str) or globals is not None:
+            return super().get_template(name, parent, globals)
+        if parent is not None:
+            name = self.join_path(name, parent)
+        found = self.loaded.get(name)
+        if found is None:
+            found = self.loaded[name] = super().get_template(name)
+        return found
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        """A template's globals as one dictionary (Jinja2 makes a ``ChainMap`` over the environment's, which it
+        copies key by key into the context of every page rendered)."""
+        return {**self.globals, **(d or {})}
+
+
 def environment(site: Site, content: list[ContentPage] | None = None) -> jinja2.Environment:
     """The Jinja2 environment of the site's theme (autoescape, strict undefined) with its documented globals."""
     base_path = urlsplit(site.config.site.base_url).path or "/"
-    env = jinja2.Environment(
-        loader=loader(site.config.template_dirs),
+    env = ThemeEnvironment(
+        loader=loader(site.config.template_dirs), extensions=[SitewideExtension],
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        auto_reload=False,  # a build reads each template once: no stat of its file on every page
     )
     env.filters["next_day"] = lambda d: d + timedelta(days=1)
     env.filters["qr_svg"] = qr_svg
@@ -198,16 +358,24 @@ def environment(site: Site, content: list[ContentPage] | None = None) -> jinja2.
         site=site.config.site, catalogue=site.catalogue, policy=site.policy, as_of=site.as_of,
         content_pages=load_content(site.config.content_dirs) if content is None else content,
         natures=NATURES, categories=CATEGORIES, url=lambda p: base_path + p,
-        record_path=record_path, authority_path=authority_path, record_heading=lambda r: heading(site, r),
+        record_path=record_path, authority_path=authority_path, record_heading=Headings(site.catalogue),
         index_records=site.config.search.index_records, written=site.writes, list_item=LIST_ITEM,
     )
+    env.plain_functions = {id(env.globals[name]): env.globals[name] for name in PLAIN_FUNCTIONS}
     return env
 
 
+PLAIN_FUNCTIONS = ("url", "record_path", "authority_path", "record_heading", "written")
+"""The globals that are plain functions of their arguments (see :class:`ThemeContext`)."""
+
+
 def copy_static(site: Site, out: Path) -> list[Path]:
-    """Copy each template folder's ``static/`` into ``out/static``, the packaged theme's first; return the files."""
-    target = out / "static"
+    """Copy each template folder's ``static/`` into ``out/static`` (a later folder's file replaces the packaged
+    theme's of the same name) through the build's file index; return the files."""
+    files: dict[str, Path] = {}
     for folder in reversed(site.config.template_dirs):
-        if (folder / "static").is_dir():
-            shutil.copytree(folder / "static", target, dirs_exist_ok=True)
-    return sorted(p for p in target.rglob("*") if p.is_file())
+        static = folder / "static"
+        if static.is_dir():
+            files |= {p.relative_to(static).as_posix(): p for p in static.rglob("*") if p.is_file()}
+    index = site.index(out)
+    return [index.write(f"static/{name}", files[name].read_bytes()) for name in sorted(files)]
