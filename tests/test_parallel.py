@@ -21,6 +21,7 @@ from site_builder.build import build
 from site_builder.config import BuildSettings, Config, DataSettings, load_config
 from site_builder.exceptions import BuildError, ConfigError
 from site_builder.outputs import parallel
+from site_builder.outputs.render import record_shard
 from site_builder.store.published import PublishedStore
 
 AS_OF = date(2026, 11, 24)
@@ -116,20 +117,24 @@ def test_a_template_error_in_a_worker_stops_the_build_as_in_process(tmp_path: Pa
 
 
 @pytest.mark.parametrize("size", [1, 7, 10, 100])
-def test_shard_bounds_cover_every_key_once(tmp_path: Path, size: int) -> None:
+def test_key_shards_and_the_reads_of_a_shard_cover_every_key_once(tmp_path: Path, size: int,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker's shard names its keys; reading them gives exactly those subjects and records, in order."""
+    monkeypatch.setattr(parallel, "SHARD_SIZE", size)
     store = PublishedStore(tmp_path / "store.sqlite")
     for n in range(70):
         store.add(dataclasses.replace(penalty(n), subject_key=make_uscc(f"91330100MA27X{n % 20:04d}")))
     store.flush()
     reader = PublishedStore.open_readonly(tmp_path / "store.sqlite")
-    subjects = reader.shard_bounds(size)
-    assert len(subjects) == max(1, -(-20 // size))
-    assert [key for after, upto in subjects for key, _ in reader.subjects(after, upto)] == [k for k, _ in reader.subjects()]
-    ids = reader.shard_bounds(size, "admin_penalty")
-    assert len(ids) == -(-70 // size)
-    by_id = [r.record_id for r in reader.by_item("admin_penalty")]
-    assert [r.record_id for after, upto in ids for r in reader.by_item("admin_penalty", after=after, upto=upto)] == by_id
-    assert reader.shard_bounds(size, "admin_license") == [(None, None)]  # no record: one empty shard
+    subjects = [(key, "") for key, _ in reader.subjects()]
+    shards = parallel.key_shards(record_shard, None, subjects)
+    assert len(shards) == -(-20 // size) and [k for s in shards for k in s.keys] == subjects
+    assert [key for s in shards for key, _ in reader.subjects_in([k for k, _ in s.keys])] == [k for k, _ in subjects]
+    assert list(reader.subjects_in([k for k, _ in subjects])) == list(reader.subjects())
+    ids = [r.record_id for r in reader.by_item("admin_penalty")]
+    wanted = ids[::3][::-1] + ["AP-NONE"]
+    assert [r.record_id for r in reader.by_ids("admin_penalty", wanted)] == wanted[:-1]  # in the order asked, missing left out
+    assert parallel.key_shards(record_shard, "admin_license", []) == []
     reader.close()
     store.close()
 

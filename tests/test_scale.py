@@ -139,7 +139,7 @@ def test_queries_per_list_do_not_grow_with_its_pages(tmp_path: Path) -> None:
 
 
 def test_subjects_stream_and_shards(tmp_path: Path) -> None:
-    """Subjects come from one query in key order; key ranges (for workers) split them without loss or overlap."""
+    """Subjects come from one query in key order, each subject's records newest first; the store opens read-only."""
     store = store_of(tmp_path, 90)
     store.close()
     reader = PublishedStore.open_readonly(tmp_path / "store-90.sqlite")
@@ -152,8 +152,6 @@ def test_subjects_stream_and_shards(tmp_path: Path) -> None:
         for _, records in whole:
             assert [(r.date, r.item, r.record_id) for r in records] == sorted(
                 ((r.date, r.item, r.record_id) for r in records), key=lambda t: (-t[0].toordinal(), t[1], t[2]))
-        cut = sorted(SUBJECTS)[0]
-        assert list(reader.subjects(upto=cut)) + list(reader.subjects(after=cut)) == whole
         with pytest.raises(Exception, match="readonly"):
             reader.db.execute("DELETE FROM record")
     finally:

@@ -172,7 +172,7 @@ class _Workbooks:
         if self.pool is not None:
             for waiting in self.waiting:
                 option = f"{YEARS if waiting.split else WHOLE} {waiting.updated.isoformat()}"
-                shard = parallel.Shard(workbook_shard, waiting.table.item.id, None, None, option)
+                shard = parallel.Shard(workbook_shard, waiting.table.item.id, option)
                 self.sent.append((waiting, self.pool.submit([shard])[0]))
             self.waiting = []
 

@@ -1,8 +1,8 @@
 """Rendering in worker processes: each worker reads its own shard of the published store and writes its files.
 
-An output cuts its work into :class:`Shard` values (a key range of subjects, or a range of an item's
-record ids: see :meth:`PublishedStore.shard_bounds`) and hands them to a :class:`Workers` pool. A
-worker process is started with ``spawn`` (a fresh interpreter: it inherits neither the build's file
+An output cuts its work into :class:`Shard` values (the subjects, or an item's records, whose files changed since
+the previous build, with their fingerprints: :func:`key_shards`; or a whole item's workbooks) and hands them to a
+:class:`Workers` pool. A worker process is started with ``spawn`` (a fresh interpreter: it inherits neither the build's file
 locks nor its open SQLite connection), opens the finished store read-only itself, builds its own
 :class:`Site` (and, through the output, its own Jinja2 environment, and its own file index reading the
 previous build's state) and returns only what it wrote (paths, hashes, sizes, fingerprints). Records are
@@ -49,32 +49,24 @@ SHARD_SIZE = 500
 
 @dataclass(frozen=True)
 class Shard:
-    """One piece of an output's work: ``job(site, out, shard)`` writes the files of a key range and returns them.
+    """One piece of an output's work: ``job(site, out, shard)`` writes its files and returns them.
 
-    ``job`` is a module-level function (sent to the worker by name); ``item`` names the catalogue item of a
-    record range (``None`` for subjects); ``after < key <= upto`` bounds the keys, ``None`` leaving an end open.
+    ``job`` is a module-level function (sent to the worker by name); ``item`` names the catalogue item (``None`` for
+    subjects).
     """
 
     job: Callable[[Site, Path, Shard], list[Written]]
     item: str | None
-    after: str | None
-    upto: str | None
     option: str = ""
     """What else the job needs to know (its meaning is the job's)."""
     keys: tuple[tuple[str, str], ...] = ()
-    """The keys to render, each with its file's fingerprint, when the job renders only these (the files whose
-    fingerprint changed since the previous build) instead of a key range."""
-
-
-def shards(store: PublishedStore, job: Callable[[Site, Path, Shard], list[Written]], item: str | None = None) -> list[Shard]:
-    """The shards of ``job`` over every subject (``item`` ``None``) or every record of ``item``, in key order."""
-    return [Shard(job, item, after, upto) for after, upto in store.shard_bounds(SHARD_SIZE, item)]
+    """The keys whose files to render (subject keys or record ids), each with its file's fingerprint."""
 
 
 def key_shards(job: Callable[[Site, Path, Shard], list[Written]], item: str | None,
                keys: Sequence[tuple[str, str]]) -> list[Shard]:
     """The shards of ``job`` over the given ``(key, fingerprint)`` pairs, :data:`SHARD_SIZE` a shard, in order."""
-    return [Shard(job, item, None, None, keys=tuple(keys[start:start + SHARD_SIZE])) for start in range(0, len(keys), SHARD_SIZE)]
+    return [Shard(job, item, keys=tuple(keys[start:start + SHARD_SIZE])) for start in range(0, len(keys), SHARD_SIZE)]
 
 
 def worker_count(config: Config) -> int:

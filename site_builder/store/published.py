@@ -8,7 +8,7 @@ Every list the outputs read is one ordered stream walked along an index built fo
 reading a list of any length is one query and costs the same per row at 10k and 1M rows; there is
 no ``LIMIT … OFFSET`` (which sorts and skips everything before its offset on every page). A worker
 process can open the finished store on its own with :meth:`PublishedStore.open_readonly` and read
-a shard of it (``subjects(after=…, upto=…)``).
+the records of its shard (:meth:`PublishedStore.by_ids`, :meth:`PublishedStore.subjects_in`).
 
 Each record also carries digests of its public values (one over all of them, one short one per value, see
 :func:`public_values`) and two dates, ``first_published`` and ``last_changed``, which the build fills from the
@@ -130,34 +130,24 @@ class PublishedStore:
             return int(self.db.execute("SELECT count(*) FROM record").fetchone()[0])
         return int(self.db.execute("SELECT count(*) FROM record WHERE item = ?", (item,)).fetchone()[0])
 
-    def by_item(self, item: str, newest_first: bool = False, after: str | None = None,
-                upto: str | None = None) -> Iterator[PublicRecord]:
-        """Records of one item, streamed: by record id, or newest first (then by record id).
+    def by_item(self, item: str) -> Iterator[PublicRecord]:
+        """Records of one item by record id, streamed."""
+        return _records(self.db.execute(f"SELECT {_BODY} FROM record WHERE item = ? ORDER BY record_id", (item,)))
 
-        ``after`` and ``upto`` bound the record ids (``after < record_id <= upto``), for a worker's shard.
-        """
-        order = "day DESC, record_id" if newest_first else "record_id"
-        where, bounds = _key_range("record_id", after, upto)
-        return _records(self.db.execute(f"SELECT {_BODY} FROM record WHERE item = ?{where} ORDER BY {order}", (item, *bounds)))
-
-    def record_versions(self, item: str, newest_first: bool = False, after: str | None = None,
-                        upto: str | None = None) -> Iterator[tuple[str, bytes]]:
-        """``(record id, version)`` of the records :meth:`by_item` reads with the same arguments, in the same order.
+    def record_versions(self, item: str) -> Iterator[tuple[str, bytes]]:
+        """``(record id, version)`` of the records :meth:`by_item` reads, in the same order.
 
         A record's version (see :data:`_VERSION`) stands for the whole record: a file made from records can tell
         whether they changed since an earlier build from their versions alone, without reading them back.
         """
-        order = "day DESC, record_id" if newest_first else "record_id"
-        where, bounds = _key_range("record_id", after, upto)
-        rows = self.db.execute(f"SELECT record_id, {_VERSION} FROM record WHERE item = ?{where} ORDER BY {order}", (item, *bounds))
+        rows = self.db.execute(f"SELECT record_id, {_VERSION} FROM record WHERE item = ? ORDER BY record_id", (item,))
         return ((str(record_id), bytes(version)) for record_id, version in rows)
 
-    def subject_versions(self, after: str | None = None, upto: str | None = None) -> Iterator[tuple[str, bytes]]:
-        """``(subject key, version)`` of each subject :meth:`subjects` reads with the same arguments, in the same order:
-        the versions of its records in the order :meth:`subjects` gives them, joined (16 + 20 bytes a record)."""
-        where, bounds = _key_range("subject_key", after or "", upto)
-        rows = self.db.execute(f"SELECT subject_key, {_VERSION} FROM record WHERE 1{where} ORDER BY subject_key, {_NEWEST}",
-                               bounds)
+    def subject_versions(self) -> Iterator[tuple[str, bytes]]:
+        """``(subject key, version)`` of each subject :meth:`subjects` reads, in the same order: the versions of its
+        records in the order :meth:`subjects` gives them, joined (16 + 20 bytes a record)."""
+        rows = self.db.execute(f"SELECT subject_key, {_VERSION} FROM record WHERE subject_key != '' "
+                               f"ORDER BY subject_key, {_NEWEST}")
         for key, group in groupby(rows, key=lambda row: str(row[0])):
             yield key, b"".join(bytes(row[1]) for row in group)
 
@@ -182,8 +172,8 @@ class PublishedStore:
                 yield key, [_from_row(row[1:]) for row in group]
 
     def item_list(self, item: str, limit: int) -> Iterator[Listed]:
-        """The first ``limit`` records of ``item``'s list (newest first, as :meth:`by_item` with ``newest_first``), each
-        with its version, read back only when asked for: one query."""
+        """The first ``limit`` records of ``item``'s list (newest first, then by record id), each with its version,
+        read back only when asked for: one query."""
         return _listed(self.db.execute(f"SELECT item, record_id, {_VERSION}, {_BODY} FROM record WHERE item = ? "
                                        "ORDER BY day DESC, record_id LIMIT ?", (item, limit)))
 
@@ -192,25 +182,6 @@ class PublishedStore:
         back only when asked for: one query."""
         return _listed(self.db.execute(f"SELECT item, record_id, {_VERSION}, {_BODY} FROM record WHERE authority = ? "
                                        f"ORDER BY {_NEWEST} LIMIT ?", (authority, limit)))
-
-    def shard_bounds(self, size: int, item: str | None = None) -> list[tuple[str | None, str | None]]:
-        """Key ranges ``(after, upto)`` of at most ``size`` keys each, in order, covering every key once.
-
-        The keys are an item's record ids (for :meth:`by_item`), or with no ``item`` the subject keys
-        (for :meth:`subjects`); ``None`` leaves a range open at that end. One query along an index.
-        """
-        if item is None:
-            keys = "SELECT DISTINCT subject_key AS k FROM record WHERE subject_key != ''"
-            params: tuple[object, ...] = (size,)
-        else:
-            keys, params = "SELECT record_id AS k FROM record WHERE item = ?", (item, size)
-        rows = self.db.execute(f"SELECT k FROM (SELECT k, row_number() OVER (ORDER BY k) AS n FROM ({keys})) "
-                               "WHERE n % ? = 0 ORDER BY k", params)
-        ends: list[str | None] = [str(row[0]) for row in rows]
-        total = self.subject_count() if item is None else self.count(item)
-        if total % size or not total:
-            ends.append(None)
-        return list(zip([None, *ends[:-1]], ends, strict=True))
 
     def latest(self, limit: int) -> list[PublicRecord]:
         """The newest publications of all items: by the date they first appeared on the site, then by their own
@@ -234,15 +205,11 @@ class PublishedStore:
                                "GROUP BY item")
         return {str(item): (str(first), str(last)) for item, first, last in rows}
 
-    def subjects(self, after: str | None = None, upto: str | None = None) -> Iterator[tuple[str, list[PublicRecord]]]:
-        """Each subject (by 统一社会信用代码) with its records, newest first; one subject at a time.
-
-        One query in subject-key order; ``after`` and ``upto`` bound the keys (``after < key <= upto``),
-        so that workers can each read a shard.
-        """
-        where, bounds = _key_range("subject_key", after or "", upto)
-        rows = self.db.execute(f"SELECT subject_key, {_BODY} FROM record WHERE 1{where} ORDER BY subject_key, {_NEWEST}",
-                               bounds)
+    def subjects(self) -> Iterator[tuple[str, list[PublicRecord]]]:
+        """Each subject (by 统一社会信用代码) with its records, newest first; one subject at a time, one query in
+        subject-key order."""
+        rows = self.db.execute(f"SELECT subject_key, {_BODY} FROM record WHERE subject_key != '' "
+                               f"ORDER BY subject_key, {_NEWEST}")
         for key, group in groupby(rows, key=lambda row: str(row[0])):
             yield key, [_from_row(row[1:]) for row in group]
 
@@ -307,19 +274,6 @@ class Listed(NamedTuple):
 
 def _listed(rows: sqlite3.Cursor) -> Iterator[Listed]:
     return (Listed(str(r[0]), str(r[1]), bytes(r[2]), (r[3], r[4], r[5])) for r in rows)
-
-
-def _key_range(column: str, after: str | None, upto: str | None) -> tuple[str, tuple[str, ...]]:
-    """SQL conditions (`` AND …``) and parameters for ``after < column <= upto``, an open end left out.
-
-    Only the bounds given are written into the query, so that SQLite reads just the range along the index.
-    """
-    where, params = "", tuple[str, ...]()
-    if after is not None:
-        where, params = f" AND {column} > ?", (after,)
-    if upto is not None:
-        where, params = where + f" AND {column} <= ?", (*params, upto)
-    return where, params
 
 
 def public_values(record: PublicRecord) -> dict[str, str]:
