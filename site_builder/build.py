@@ -27,7 +27,7 @@ import hashlib
 import logging
 import shutil
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -86,7 +86,17 @@ def build(config: Config, as_of: date, new_chain: bool = False, progress: TextIO
     (the new chain's first entry names the head it replaces). ``progress``: where to draw progress
     bars (a terminal; ``None``: none). ``full``: render every file, taking nothing over from the
     previous build. Each stage logs one ``stage=<name> seconds=…`` line at INFO.
+
+    A worker process that dies (killed, or out of memory) stops the build with a :class:`BuildError`: every pool
+    works before the site is published, so the live site stays as it was.
     """
+    try:
+        return _build(config, as_of, new_chain, progress, full)
+    except BrokenExecutor as exc:
+        raise BuildError(f"A worker process stopped unexpectedly ({exc}); nothing was published") from exc
+
+
+def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None, full: bool) -> BuildResult:
     stages = Stages(progress)
     out, audit_root = config.paths.output, config.paths.audit
     publish.check_output(out, config.site_inputs)

@@ -172,3 +172,36 @@ def test_rows_decided_by_workers_are_those_decided_in_process(records: Path, tmp
     assert one == two
     later = AS_OF + timedelta(days=400)  # most results no longer hold: decided again, by the workers from the cache's side
     assert build_in("one", 1, later, full=True) == build_in("two", 2, later)
+
+
+@pytest.mark.parametrize("pool", ["rendering", "deciding", "scanning"])
+def test_a_worker_killed_stops_the_build_with_an_error_and_the_site_stays(records: Path, tmp_path: Path, pool: str,
+                                                                          forced_pool: list[parallel.Shard],
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker process that dies (``os._exit``, as the kernel's out-of-memory killer would end it) stops the build
+    with one clear error, not a traceback; the live site is untouched and the next build is correct."""
+    from site_builder import faults
+    from site_builder.rules import pipeline
+
+    config = with_workers(site_config(tmp_path / "site", records), 2)
+    first = build(config, AS_OF)
+    published = tree(first.output.resolve())
+    if pool == "deciding":
+        monkeypatch.setattr(pipeline, "MIN_ROWS", 1)
+    if pool == "scanning":  # pages and workbooks written in the build process, the leak scan in workers
+        from site_builder.rules import privacy
+
+        monkeypatch.setattr(parallel, "MIN_FILES", 10**9)
+        monkeypatch.setattr(privacy, "SCAN_PARALLEL", 1)
+    monkeypatch.setenv(faults.ENV, "worker")  # inherited by the worker processes only: the build never passes there
+    with pytest.raises(BuildError, match="stopped unexpectedly") as raised:
+        build(config, AS_OF + timedelta(days=1), full=True)  # every page rendered, every row decided again
+    assert len(str(raised.value).splitlines()) == 1 and "nothing was published" in str(raised.value)
+    assert tree(first.output.resolve()) == published
+    monkeypatch.delenv(faults.ENV)
+    after = build(config, AS_OF + timedelta(days=1))
+    control = with_workers(site_config(tmp_path / "control", records), 2)  # the same two days, nothing killed
+    build(control, AS_OF)
+    expected = build(control, AS_OF + timedelta(days=1))
+    ours, theirs = tree(after.output.resolve()), tree(expected.output.resolve())
+    assert len(ours) > 3000 and ours == theirs

@@ -35,6 +35,7 @@ from pathlib import Path
 from site_builder import progress
 from site_builder.config import Config
 from site_builder.exceptions import BuildError
+from site_builder.faults import fault_point
 from site_builder.outputs.files import FileIndex, Previous, Written
 from site_builder.outputs.site import Site
 from site_builder.rules.catalogue import Catalogue
@@ -121,6 +122,7 @@ _WATCH_SECONDS = 0.02
 
 def _run(shard: Shard) -> list[Written]:
     """In a worker: render one shard; the files written."""
+    fault_point("worker")
     site, out = _worker["site"]
     return shard.job(site, out, shard)
 

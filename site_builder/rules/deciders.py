@@ -23,6 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 
 from site_builder.exceptions import BuildError
+from site_builder.faults import fault_point
 from site_builder.rules.catalogue import Catalogue
 from site_builder.rules.profiles import Policy
 from site_builder.rules.rowcache import RowResult
@@ -97,6 +98,7 @@ def _decide(item_id: str, repeated: Repeated, rows: list[RawRow]) -> list[bytes]
     """In a worker: the results of a batch of one item's rows."""
     from site_builder.rules.pipeline import decide_row
 
+    fault_point("worker")
     catalogue, policy, as_of, listed = _setup[0]
     item = catalogue[item_id]
     validator = _validators.get(item_id)

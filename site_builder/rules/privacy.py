@@ -39,6 +39,7 @@ from typing import NamedTuple, TypeVar
 import ahocorasick
 from stdnum import luhn
 
+from site_builder.faults import fault_point
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
 from site_builder.rules.identifiers import mask_id_number, resident_id_problem
 from site_builder.rules.regions import PROVINCES
@@ -551,6 +552,7 @@ def _scan_start(secrets: Secrets, covered: frozenset[str]) -> None:
 
 
 def _scan_chunk(work: tuple[Path, list[Path]]) -> list[str]:
+    fault_point("worker")
     secrets, covered = _scanning[0]
     return scan_files(work[0], secrets, work[1], covered)
 
