@@ -7,6 +7,7 @@ import functools
 import logging
 import sys
 from collections.abc import Callable
+from concurrent.futures import BrokenExecutor
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -44,6 +45,10 @@ def _errors_to_exit(func: F) -> F:
             if isinstance(exc, OSError):
                 raise click.ClickException(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc)) from exc
             raise click.ClickException(str(exc)) from exc
+        except BrokenExecutor as exc:  # a worker process killed (out of memory?) outside a build, e.g. in verify
+            if click.get_current_context().find_root().params.get("debug"):
+                raise
+            raise click.ClickException(f"A worker process stopped unexpectedly ({exc})") from exc
 
     return wrapper  # type: ignore[return-value]
 

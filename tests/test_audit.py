@@ -245,3 +245,20 @@ def test_same_inputs_give_byte_identical_sites(tmp_path: Path) -> None:
     assert trees[0].keys() == trees[1].keys()
     assert [p for p in trees[0] if trees[0][p] != trees[1][p]] == []
     assert any(p.startswith("pagefind/fragment/") for p in trees[0])
+
+
+def test_a_scanning_worker_killed_is_one_error_line(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``verify`` scans a large site in worker processes: one killed (as the out-of-memory killer would) ends the
+    command with one line saying so and exit code 1, not a traceback."""
+    from site_builder import faults
+    from site_builder.outputs import parallel
+    from site_builder.rules import privacy
+
+    monkeypatch.setattr(privacy, "SCAN_PARALLEL", 1)  # scan even this small site in a pool
+    monkeypatch.setattr(parallel, "worker_count", lambda config: 2)
+    monkeypatch.setenv(faults.ENV, "worker")  # inherited by the scanning processes
+    code, output = verify(site)
+    assert code == 1, output
+    assert "A worker process stopped unexpectedly" in output and "Traceback" not in output, output
+    monkeypatch.delenv(faults.ENV)
+    assert verify(site)[0] == 0
