@@ -332,3 +332,28 @@ def test_lookup_keys_and_shards(text: str, key: str, one: str, three: str) -> No
     assert canonical(text) == key
     assert (shard_name(key, 1), shard_name(key, 3)) == (one, three)
     assert [shard_digits(n) for n in (0, 4096, 4097, 65536, 65537, 1_048_577)] == [1, 1, 2, 2, 3, 4]
+
+
+def test_the_bundle_does_not_depend_on_the_order_a_folder_lists_its_pages(tmp_path: Path) -> None:
+    """Pagefind numbers pages in the order it reads them, and a folder lists its files in an order of its file system's
+    own (ext4: a hash seeded per file system; tmpfs: the order they were made). The same pages, made in opposite
+    orders on tmpfs where there is one, give the same bundle byte for byte, as they do on any other machine."""
+    import os
+    import tempfile
+
+    shm = Path("/dev/shm")
+    root = shm if shm.is_dir() and os.access(shm, os.W_OK) else tmp_path
+    pages = {p.relative_to(GOLDEN).as_posix(): p.read_bytes()
+             for part in ("subject", "record") for p in sorted((GOLDEN / part).rglob("*.html"))}
+    assert len(pages) > 10
+    with tempfile.TemporaryDirectory(dir=root) as scratch:
+        bundles = []
+        for name, order in (("forward", sorted(pages)), ("backward", sorted(pages, reverse=True))):
+            site = Path(scratch) / name
+            for path in order:
+                (site / path).parent.mkdir(parents=True, exist_ok=True)
+                (site / path).write_bytes(pages[path])
+            index_site(site)
+            bundles.append(bundle_files(site / "pagefind"))
+        assert sorted(bundles[0]) == sorted(bundles[1])
+        assert [name for name in bundles[0] if bundles[0][name] != bundles[1][name]] == []

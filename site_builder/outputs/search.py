@@ -2,9 +2,10 @@
 subject and record pages, in bundles a rebuild takes over when what Pagefind would read of them is unchanged, and
 the exact lookup of codes and document numbers (``search_lookup.py``).
 
-Pagefind never reads the site's folder: each run reads a temporary folder beside the site holding, at each indexed
-page's own path, only what Pagefind takes from that page (its compact form: ``search_compact.py``), which gives the
-bundle the whole pages give at a tenth of the bytes Pagefind parses and holds.
+Pagefind never reads the site's folder: each run is a Pagefind service (:class:`Service`) given, for each indexed
+page in path order, only what Pagefind takes from that page (its compact form: ``search_compact.py``), which gives the
+bundle the whole pages give at a tenth of the bytes Pagefind parses and holds. Path order, not a folder's listing
+order, numbers the pages, so the bundle is the same on every file system.
 
 The pages indexed are the store's subjects (and records, with ``[search] index_records``), each at its page's path,
 split into bundles (``[search] bundles``; by default one per :data:`PAGES_PER_BUNDLE` pages): a page goes to the
@@ -18,8 +19,8 @@ bundle's folder, its pages' paths, and the bytes Pagefind reads of each page. Wh
 the bundle's files are taken over and Pagefind does not run for it. To tell that without reading every page, a
 rebuild compares only the pages rendered again: a page taken over unrendered is the previous build's page, so what
 Pagefind reads of it is what it read then (:meth:`Bundle.unchanged`). Any other bundle is indexed by a fresh
-Pagefind run into a new temporary folder beside the site (up to ``[build] workers`` runs at a time, each holding
-only its bundle in memory); :func:`make_reproducible` rewrites its unordered files there, and the finished files are
+Pagefind service whose files are written into a new temporary folder beside the site (up to ``[build] workers`` runs
+at a time, each holding only its bundle in memory); :func:`make_reproducible` rewrites its unordered files there, and the finished files are
 moved into the site through the build's file index, so no fragment of a withdrawn page survives.
 
 Pagefind 1.5 writes its filter and metadata indexes in hash-map order, so two runs over the same pages differ (its
@@ -29,6 +30,7 @@ in sorted order under content-hash names, so the same inputs give a byte-identic
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import importlib.metadata
@@ -41,7 +43,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import cbor2
 
@@ -62,8 +64,8 @@ FOLDER = "pagefind/"
 """The first bundle's folder; the others are ``pagefind/<n>/``."""
 BUNDLES = "bundles.json"
 """In the first bundle: the site paths of the other bundles, for the search page to merge."""
-_OPTIONS = ("--quiet",)
-"""Pagefind's options besides its input and output folders."""
+_OPTIONS = ("--service", "pages in path order")
+"""How Pagefind is run (part of every bundle's fingerprint): as a service, given the pages in path order."""
 
 
 def pagefind_binary() -> Path:
@@ -231,11 +233,8 @@ class Bundle:
             return False
         return (before if old is None else old) == self.read(page)
 
-    def write_pages(self, folder: Path) -> None:
-        """Write what Pagefind reads of each page at its path under ``folder`` (then let go of it)."""
-        for page in self.pages:
-            os.makedirs((folder / page).parent, exist_ok=True)
-            (folder / page).write_bytes(self.compact[page])
+    def let_go(self) -> None:
+        """Let go of the compact pages once they are sent (saying which were sent whole)."""
         if self.whole:
             log.warning("search whole_pages=%d first=%s reason=%s", len(self.whole), self.whole[0],
                         "an <h1>, <img> or data-pagefind-* attribute outside the data-pagefind-body element")
@@ -253,7 +252,7 @@ class Runs:
 
     def __init__(self, processes: int) -> None:
         self.processes = max(1, processes)
-        self.running: list[tuple[Bundle, Path, Path, subprocess.Popen[bytes], IO[bytes], float]] = []
+        self.running: list[tuple[Bundle, Path, Service, float]] = []
         self.removals = ThreadPoolExecutor(1, thread_name_prefix="search-cleanup")
 
     def __enter__(self) -> Runs:
@@ -265,43 +264,41 @@ class Runs:
                 while self.running:
                     self.finish()
         finally:
-            for _bundle, source, target, process, errors, _begun in self.running:
-                process.kill()
-                process.wait()
-                errors.close()
-                self.remove(source, target)
+            for _bundle, target, service, _begun in self.running:
+                service.kill()
+                self.remove(target)
             self.removals.shutdown(wait=True)
 
     def start(self, bundle: Bundle) -> None:
-        """Write the bundle's compact pages into a temporary folder and start Pagefind over them (once a run is free)."""
-        parent, begun = bundle.files.out.parent, time.perf_counter()
-        source = Path(tempfile.mkdtemp(prefix=".search-pages-", dir=parent))
-        target = Path(tempfile.mkdtemp(prefix=".search-index-", dir=parent))
+        """Start Pagefind over the bundle's compact pages (once a run is free)."""
+        while len(self.running) >= self.processes:
+            self.finish()
+        begun = time.perf_counter()
+        target = Path(tempfile.mkdtemp(prefix=".search-index-", dir=bundle.files.out.parent))
         try:
-            bundle.write_pages(source)
-            while len(self.running) >= self.processes:
-                self.finish()
-            errors = tempfile.TemporaryFile()
-            command = [str(pagefind_binary()), "--site", str(source), "--output-path", str(target / "bundle"), *_OPTIONS]
-            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+            service = Service(target / "bundle")
+            try:
+                for page in sorted(bundle.pages):
+                    service.add(page, bundle.compact[page])
+                service.write()
+            except BaseException:
+                service.kill()
+                raise
+            bundle.let_go()
         except BaseException:
-            self.remove(source, target)
+            self.remove(target)
             raise
-        self.running.append((bundle, source, target, process, errors, begun))
+        self.running.append((bundle, target, service, begun))
 
     def finish(self) -> None:
         """Wait for the oldest run, check its bundle and move it into the site."""
-        bundle, source, target, process, errors, begun = self.running[0]
-        process.wait()
-        self.running.pop(0)
+        bundle, target, service, begun = self.running.pop(0)
         try:
-            errors.seek(0)
-            check_run(target / "bundle", process.returncode, errors.read().decode("utf-8", "replace"))
+            service.finish()
             make_reproducible(target / "bundle")
             bundle.adopt(target / "bundle")
         finally:
-            errors.close()
-            self.remove(source, target)
+            self.remove(target)
         log.info("search bundle=%s pages=%d pagefind=yes seconds=%.2f", bundle.folder, len(bundle.pages),
                  time.perf_counter() - begun)
         progress.advance(len(bundle.pages))
@@ -309,6 +306,133 @@ class Runs:
     def remove(self, *folders: Path) -> None:
         for folder in folders:
             self.removals.submit(shutil.rmtree, folder, ignore_errors=True)
+
+
+class Service:
+    """One Pagefind index built by ``pagefind_extended --service``, its pages given one by one, writing ``bundle``.
+
+    Pagefind numbers pages in the order it reads them. Over a folder (``--site``) that is the order in which the file
+    system lists it, which differs between file systems and machines (on ext4 it follows a hash seeded per file
+    system); the service takes its messages one at a time, in the order sent, so pages sent in path order give the
+    same bundle everywhere. Messages are written without waiting for their answers (Pagefind's Python API waits
+    for each); the answers are read at the end, and an error in any of them stops the build. The bundle's files come
+    back in the last answer and are written here: the service's own writing is not finished when it answers, and it
+    exits the moment its input closes.
+    """
+
+    def __init__(self, bundle: Path) -> None:
+        self.bundle = bundle
+        self.errors = tempfile.TemporaryFile()
+        self.sent = 0
+        self.process = subprocess.Popen([str(pagefind_binary()), "--service"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=self.errors)
+        self._send({"type": "NewIndex", "config": None})
+
+    def _send(self, payload: dict[str, Any]) -> None:
+        message = json.dumps({"message_id": self.sent, "payload": payload}, ensure_ascii=False)
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(base64.b64encode(message.encode("utf-8", "surrogatepass")) + b",")
+        except BrokenPipeError as exc:
+            raise BuildError(f"Search index: pagefind stopped while reading the pages: {self._stderr()}") from exc
+        self.sent += 1
+
+    def add(self, page: str, content: bytes) -> None:
+        """Index the page at site path ``page`` (its URL as Pagefind makes it from the path)."""
+        self._send({"type": "AddFile", "index_id": 0, "file_path": page, "url": None,
+                    "file_contents": content.decode("utf-8", "replace")})
+
+    def write(self) -> None:
+        """Ask for the bundle's files (the last message)."""
+        self._send({"type": "GetFiles", "index_id": 0})
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.flush()
+        except BrokenPipeError as exc:
+            raise BuildError(f"Search index: pagefind stopped while reading the pages: {self._stderr()}") from exc
+
+    def finish(self) -> None:
+        """Read every answer, end the service (it exits when its input closes), write the bundle and check it."""
+        last = self.sent - 1
+        problems: list[str] = []
+        files: list[tuple[str, bytes]] | None = None
+        assert self.process.stdout is not None and self.process.stdin is not None
+        try:
+            pending, start = bytearray(), 0
+            while files is None:
+                chunk = os.read(self.process.stdout.fileno(), 1 << 16)
+                if not chunk:
+                    break
+                pending += chunk
+                end = pending.find(b",", start)
+                while end >= 0 and files is None:
+                    answer = bytes(pending[:end])
+                    del pending[:end + 1]
+                    files = self._answer(answer, last, problems)
+                    end = pending.find(b",")
+                start = len(pending)
+        finally:
+            try:
+                self.process.stdin.close()
+            except BrokenPipeError:
+                pass
+            self.process.wait()
+            self.process.stdout.close()
+        stderr = self._stderr()
+        self.errors.close()
+        if problems:
+            raise BuildError(f"Search index: pagefind failed: {problems[0]}"
+                             + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+        if files is None:
+            raise BuildError(f"Search index: pagefind failed (exit {self.process.returncode}): {stderr.strip()[-2000:]}")
+        for name, content in files:
+            path = self.bundle / name
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(content)
+            except OSError as exc:
+                raise BuildError(f"Search index: cannot write {name} ({exc.strerror or exc}; disk full?)") from exc
+        check_bundle(self.bundle, stderr)
+
+    @staticmethod
+    def _answer(answer: bytes, last: int, problems: list[str]) -> list[tuple[str, bytes]] | None:
+        """Note an answer's error in ``problems``; the bundle's files (path, content) if it is the last answer."""
+        try:
+            response = json.loads(base64.b64decode(answer))
+            payload = response["payload"]
+            if payload.get("type") == "Error":
+                problems.append(str(payload.get("message", payload))[:500])
+                return [] if response.get("message_id") == last else None
+            if response.get("message_id") != last:
+                return None
+            files = [(str(f["path"]), base64.b64decode(f["content"])) for f in payload["files"]]
+        except (ValueError, TypeError, KeyError, AttributeError):
+            problems.append(f"an answer it could not read: {answer[:200]!r}")
+            return None
+        for name, _ in files:
+            if name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/"):
+                problems.append(f"a file outside its bundle: {name[:200]}")
+                return []
+        return files
+
+    def kill(self) -> None:
+        """Stop the service at once (the build is stopping)."""
+        self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                try:
+                    stream.close()
+                except BrokenPipeError:
+                    pass
+        self.errors.close()
+
+    def _stderr(self) -> str:
+        try:
+            self.errors.seek(0)
+            return self.errors.read().decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return ""
 
 
 def pagefind_version() -> str:
@@ -337,25 +461,22 @@ def bundle_fingerprint(folder: str, pages: list[str], compact: dict[str, bytes] 
 
 
 def index_site(site_dir: Path) -> None:
-    """Pagefind over the whole pages of ``site_dir`` into ``site_dir/pagefind``, in one bundle (the reference
-    the compact pages must give byte for byte; the build itself uses :func:`index_bundles`)."""
-    _run_pagefind(site_dir, site_dir / "pagefind")
-    log.info("search index=%s", site_dir / "pagefind")
-
-
-def _run_pagefind(site_dir: Path, bundle: Path) -> None:
-    """One Pagefind run over ``site_dir`` writing the bundle ``bundle``, checked and made reproducible."""
-    command = [str(pagefind_binary()), "--site", str(site_dir), "--output-path", str(bundle), *_OPTIONS]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    check_run(bundle, result.returncode, result.stderr)
+    """Pagefind over the whole pages of ``site_dir`` (every HTML file, in path order, as a folder run reads them) into
+    ``site_dir/pagefind``, in one bundle (the reference the compact pages must give byte for byte; the build itself
+    uses :func:`index_bundles`)."""
+    bundle = site_dir / "pagefind"
+    service = Service(bundle)
+    try:
+        for path in sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*.html")):
+            if not path.startswith(FOLDER):
+                service.add(path, (site_dir / path).read_bytes())
+        service.write()
+    except BaseException:
+        service.kill()
+        raise
+    service.finish()
     make_reproducible(bundle)
-
-
-def check_run(bundle: Path, returncode: int, stderr: str) -> None:
-    """A Pagefind run ended well: exit code 0 and a whole bundle (see :func:`check_bundle`)."""
-    if returncode != 0:
-        raise BuildError(f"Search index: pagefind failed (exit {returncode}): {stderr.strip()[-2000:]}")
-    check_bundle(bundle, stderr)
+    log.info("search index=%s", bundle)
 
 
 def check_bundle(bundle: Path, stderr: str = "") -> None:
