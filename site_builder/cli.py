@@ -39,16 +39,14 @@ def _errors_to_exit(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (SiteBuilderError, OSError) as exc:
+        except (SiteBuilderError, OSError, BrokenExecutor) as exc:
             if click.get_current_context().find_root().params.get("debug"):
                 raise
             if isinstance(exc, OSError):
                 raise click.ClickException(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc)) from exc
+            if isinstance(exc, BrokenExecutor):  # a worker process killed (out of memory?) outside a build: verify
+                raise click.ClickException(f"A worker process stopped unexpectedly ({exc})") from exc
             raise click.ClickException(str(exc)) from exc
-        except BrokenExecutor as exc:  # a worker process killed (out of memory?) outside a build, e.g. in verify
-            if click.get_current_context().find_root().params.get("debug"):
-                raise
-            raise click.ClickException(f"A worker process stopped unexpectedly ({exc})") from exc
 
     return wrapper  # type: ignore[return-value]
 

@@ -41,6 +41,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -276,14 +277,7 @@ class Runs:
         begun = time.perf_counter()
         target = Path(tempfile.mkdtemp(prefix=".search-index-", dir=bundle.files.out.parent))
         try:
-            service = Service(target / "bundle")
-            try:
-                for page in sorted(bundle.pages):
-                    service.add(page, bundle.compact[page])
-                service.write()
-            except BaseException:
-                service.kill()
-                raise
+            service = Service.over(target / "bundle", ((page, bundle.compact[page]) for page in sorted(bundle.pages)))
             bundle.let_go()
         except BaseException:
             self.remove(target)
@@ -322,11 +316,30 @@ class Service:
 
     def __init__(self, bundle: Path) -> None:
         self.bundle = bundle
-        self.errors = tempfile.TemporaryFile()
         self.sent = 0
-        self.process = subprocess.Popen([str(pagefind_binary()), "--service"], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=self.errors)
+        binary = str(pagefind_binary())
+        self.errors = tempfile.TemporaryFile()
+        try:
+            self.process = subprocess.Popen([binary, "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                            stderr=self.errors)
+        except BaseException:
+            self.errors.close()
+            raise
         self._send({"type": "NewIndex", "config": None})
+
+    @classmethod
+    def over(cls, bundle: Path, pages: Iterable[tuple[str, bytes]]) -> Service:
+        """A service given ``pages`` (site path, content) in the order given and asked for the bundle's files; call
+        :meth:`finish` to have them written. Stopped at once if giving them fails."""
+        service = cls(bundle)
+        try:
+            for page, content in pages:
+                service.add(page, content)
+            service.write()
+        except BaseException:
+            service.kill()
+            raise
+        return service
 
     def _send(self, payload: dict[str, Any]) -> None:
         message = json.dumps({"message_id": self.sent, "payload": payload}, ensure_ascii=False)
@@ -465,16 +478,8 @@ def index_site(site_dir: Path) -> None:
     ``site_dir/pagefind``, in one bundle (the reference the compact pages must give byte for byte; the build itself
     uses :func:`index_bundles`)."""
     bundle = site_dir / "pagefind"
-    service = Service(bundle)
-    try:
-        for path in sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*.html")):
-            if not path.startswith(FOLDER):
-                service.add(path, (site_dir / path).read_bytes())
-        service.write()
-    except BaseException:
-        service.kill()
-        raise
-    service.finish()
+    paths = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*.html"))
+    Service.over(bundle, ((path, (site_dir / path).read_bytes()) for path in paths if not path.startswith(FOLDER))).finish()
     make_reproducible(bundle)
     log.info("search index=%s", bundle)
 
