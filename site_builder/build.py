@@ -52,10 +52,10 @@ from site_builder.outputs.registry import enabled_outputs
 from site_builder.outputs.site import Site
 from site_builder.progress import Stages
 from site_builder.rules.catalogue import Catalogue
-from site_builder.rules.pipeline import results
+from site_builder.rules.pipeline import Reading, results
 from site_builder.rules.privacy import Secrets
 from site_builder.rules.profiles import Policy
-from site_builder.rules.rowcache import RowCache
+from site_builder.rules.rowcache import CacheFile
 from site_builder.sources.loading import FileReport
 from site_builder.store.published import PublishedStore
 
@@ -114,22 +114,22 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
         chain, extra = _continue_chain(config, key, new_chain)
         live = _live_build(out, audit_root, chain)
         previous = None if full or not config.build.incremental else live
-        store = PublishedStore(BuildRecord(work).store)
+        store = PublishedStore(BuildRecord(work).store, index_later=True)
         ledger = Ledger(work)
         secrets = Secrets()
-        reports: list[FileReport] = []
-        cache = RowCache(AuditFolder(audit_root).row_cache, _decision_key(catalogue, policy), read=not full) \
+        reading = Reading()
+        cache = CacheFile(AuditFolder(audit_root).row_cache, _decision_key(catalogue, policy), read=not full) \
             if config.build.incremental else None
         with stages.stage("decide") as decide:
-            for item, (file, line), result in results(catalogue, policy, sources, as_of, reports, cache, worker_count(config)):
+            for item, (file, line), result in results(catalogue, policy, sources, as_of, reading, cache, worker_count(config)):
                 decide.advance()
                 secrets.merge(result.secrets)
                 ledger.add(item.id, file, line, result)
                 if result.stored is not None:
                     store.add_prepared(result.stored)
             if cache is not None:
-                decide.summary["cached"] = cache.hits
-                cache.close()
+                decide.summary["cached"] = reading.cached
+            reports = reading.reports
             for report in reports:
                 _log_source(report)
             ledger.warnings(reports, ignored)
@@ -138,6 +138,7 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
             build_id = history.build_id(len(chain) + 1, as_of.isoformat())
             change_set, baseline = changes.record_changes(store, BuildRecord(work), changes.previous_state(audit_root, chain),
                                                           build_id, as_of)
+            store.create_indexes()
             decide.summary |= {"rows": decide.done, "published": sum(ledger.counts.published.values()),
                                **(change_set.counts if change_set else {"baseline": "yes"})}
         change_log = changes.change_log(audit_root, chain, change_set, baseline, build_id, as_of, config.changes.kept,
@@ -189,7 +190,7 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
                 state.unlink(missing_ok=True)
     log.info("built output=%s build=%s published=%d reused=%d signed=%s", out, entry.build_id,
              sum(ledger.counts.published.values()), len(reused), entry.key or "no")
-    return BuildResult(out, kept, entry, ledger.counts, reports, len(reused), cache.hits if cache is not None else 0)
+    return BuildResult(out, kept, entry, ledger.counts, reports, len(reused), reading.cached)
 
 
 def _site_key(config: Config, catalogue: Catalogue, policy: Policy, outputs: frozenset[str]) -> str:

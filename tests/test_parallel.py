@@ -12,16 +12,18 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import make_uscc, site_config
+from conftest import CATALOGUE, make_uscc, site_config
 from dbsupport import generator
 from test_golden import SITE, tree
 from test_scale import penalty
 
 from site_builder.build import build
 from site_builder.config import BuildSettings, Config, DataSettings, load_config
-from site_builder.exceptions import BuildError, ConfigError
+from site_builder.exceptions import BuildError, ConfigError, InputError
 from site_builder.outputs import parallel
 from site_builder.outputs.render import record_shard
+from site_builder.rules.profiles import Policy
+from site_builder.sources.loading import SourceFile
 from site_builder.store.published import PublishedStore
 
 AS_OF = date(2026, 11, 24)
@@ -174,7 +176,7 @@ def test_rows_decided_by_workers_are_those_decided_in_process(records: Path, tmp
     assert build_in("one", 1, later, full=True) == build_in("two", 2, later)
 
 
-@pytest.mark.parametrize("pool", ["rendering", "deciding", "scanning"])
+@pytest.mark.parametrize("pool", ["rendering", "deciding", "reading", "scanning"])
 def test_a_worker_killed_stops_the_build_with_an_error_and_the_site_stays(records: Path, tmp_path: Path, pool: str,
                                                                           forced_pool: list[parallel.Shard],
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
@@ -188,6 +190,12 @@ def test_a_worker_killed_stops_the_build_with_an_error_and_the_site_stays(record
     published = tree(first.output.resolve())
     if pool == "deciding":
         monkeypatch.setattr(pipeline, "MIN_ROWS", 1)
+    if pool == "reading":  # the rows read in a reader process (a build from the cache), all else in the build process
+        from site_builder.rules import privacy, reader
+
+        monkeypatch.setattr(reader, "MIN_BYTES", 0)
+        monkeypatch.setattr(parallel, "MIN_FILES", 10**9)
+        monkeypatch.setattr(privacy, "SCAN_PARALLEL", 10**9)
     if pool == "scanning":  # pages and workbooks written in the build process, the leak scan in workers
         from site_builder.rules import privacy
 
@@ -195,8 +203,9 @@ def test_a_worker_killed_stops_the_build_with_an_error_and_the_site_stays(record
         monkeypatch.setattr(privacy, "SCAN_PARALLEL", 1)
     monkeypatch.setenv(faults.ENV, "worker")  # inherited by the worker processes only: the build never passes there
     with pytest.raises(BuildError, match="stopped unexpectedly") as raised:
-        build(config, AS_OF + timedelta(days=1), full=True)  # every page rendered, every row decided again
+        build(config, AS_OF + timedelta(days=1), full=pool != "reading")  # else every page rendered, every row decided
     assert len(str(raised.value).splitlines()) == 1 and "nothing was published" in str(raised.value)
+    assert pool != "reading" or "the process reading the rows ended with exit code 137" in str(raised.value)
     assert tree(first.output.resolve()) == published
     monkeypatch.delenv(faults.ENV)
     after = build(config, AS_OF + timedelta(days=1))
@@ -205,3 +214,21 @@ def test_a_worker_killed_stops_the_build_with_an_error_and_the_site_stays(record
     expected = build(control, AS_OF + timedelta(days=1))
     ours, theirs = tree(after.output.resolve()), tree(expected.output.resolve())
     assert len(ours) > 3000 and ours == theirs
+
+
+def test_an_error_in_the_reader_reaches_the_build_as_raised(tmp_path: Path, national: Policy) -> None:
+    """An error raised where the rows are read reaches the build as the same exception, whether they are read in the
+    build process or in a reader process (``rules/reader.py``)."""
+    from site_builder.rules import reader
+    from site_builder.rules.pipeline import Reading, stored_results
+    from site_builder.rules.rowcache import CacheFile
+
+    empty = tmp_path / "admin_penalty.csv"
+    empty.write_bytes(b"")
+    sources = [SourceFile("admin_penalty", empty, "admin_penalty.csv")]
+    cache = CacheFile(tmp_path / "rows.sqlite", "k")
+    with pytest.raises(InputError) as here:
+        list(stored_results(CATALOGUE, national, sources, AS_OF, Reading(), cache, 1, True))
+    with pytest.raises(InputError) as there:
+        list(reader.read_elsewhere(CATALOGUE, national, sources, AS_OF, Reading(), cache, 2))
+    assert "is empty" in str(here.value) and str(there.value) == str(here.value)

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import shutil
 import sqlite3
@@ -27,7 +28,8 @@ from test_golden import tree
 
 from site_builder.audit.layout import AuditFolder
 from site_builder.build import build
-from site_builder.config import Config
+from site_builder.config import BuildSettings, Config
+from site_builder.rules import reader
 from site_builder.rules.disclosure import decide
 from site_builder.rules.profiles import load_profile
 from site_builder.rules.rowcache import RowCache, RowResult, TracingDate, TracingSet
@@ -141,13 +143,24 @@ def audit_files(config: Config, build_id: str) -> dict[str, bytes]:
             "quarantine": (folder / "quarantine.csv").read_bytes()}
 
 
-def same_build(tmp_path: Path, source: Path, days: list[date], profile: str = "national") -> list[int]:
-    """Build ``days`` in order from the cache (I) and deciding every row (F); the same decisions and sites each
-    day; the rows taken from the cache each day."""
+@pytest.fixture(params=["in the build", "in a reader"])
+def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """The workers the builds from the cache (I) get: one (rows read in the build process), or two with the rows of
+    files of any size read in a reader process (``rules/reader.py``)."""
+    if request.param == "in the build":
+        return 1
+    monkeypatch.setattr(reader, "MIN_BYTES", 0)
+    return 2
+
+
+def same_build(tmp_path: Path, source: Path, days: list[date], profile: str = "national", workers: int = 1) -> list[int]:
+    """Build ``days`` in order from the cache (I, with ``workers``) and deciding every row (F); the same decisions and
+    sites each day; the rows taken from the cache each day."""
     hits = []
     for name in ("I", "F"):
         shutil.rmtree(tmp_path / name, ignore_errors=True)
     config_i, config_f = (site_config(tmp_path / name, source, profile=profile, search=False) for name in ("I", "F"))
+    config_i = dataclasses.replace(config_i, build=BuildSettings(workers=workers))
     for day in days:
         cached, full = build(config_i, day), build(config_f, day, full=True)
         assert audit_files(config_i, cached.entry.build_id) == audit_files(config_f, full.entry.build_id), day
@@ -158,22 +171,23 @@ def same_build(tmp_path: Path, source: Path, days: list[date], profile: str = "n
     return hits
 
 
-def test_rebuilds_from_the_cache_are_builds_that_decide_every_row(tmp_path: Path) -> None:
+def test_rebuilds_from_the_cache_are_builds_that_decide_every_row(tmp_path: Path, reading: int) -> None:
     source = records(tmp_path / "records")
     days = [DAY, DAY, DAY + timedelta(days=1), date(2026, 11, 30), date(2026, 12, 1), date(2027, 1, 20)]
-    hits = same_build(tmp_path, source, days)
+    hits = same_build(tmp_path, source, days, workers=reading)
     assert hits[0] == 0 and hits[1] == 6, hits  # every row but the two of the repeated id, the same day
     assert all(0 < n < 6 for n in hits[2:5]), hits  # the next days: the rows whose result may change are decided again
     cache = AuditFolder(tmp_path / "I" / "audit").row_cache
     assert cache.is_file() and RowCache(cache, "unused").size() == 0, "a cache under another key is emptied"
 
 
-def test_rule_versions_and_listings_reach_the_cached_rows(tmp_path: Path) -> None:
+def test_rule_versions_and_listings_reach_the_cached_rows(tmp_path: Path, reading: int) -> None:
     """Across the day the national rule changed (2026-04-01) and under a profile whose periods run on while the
     subject is listed (Zhejiang), with the listing ending on 2026-11-27."""
     source = records(tmp_path / "records")
-    same_build(tmp_path, source, [date(2026, 3, 31), date(2026, 4, 1)])
-    same_build(tmp_path, source, [DAY, DAY + timedelta(days=2), DAY + timedelta(days=3), DAY + timedelta(days=4)], "zhejiang")
+    same_build(tmp_path, source, [date(2026, 3, 31), date(2026, 4, 1)], workers=reading)
+    same_build(tmp_path, source, [DAY, DAY + timedelta(days=2), DAY + timedelta(days=3), DAY + timedelta(days=4)], "zhejiang",
+               workers=reading)
 
 
 def test_an_edited_row_is_decided_again(tmp_path: Path) -> None:
@@ -197,11 +211,12 @@ def test_a_stored_result_reads_back_and_a_foreign_one_is_ignored(tmp_path: Path)
     assert not result.holds(DAY.toordinal() - 1, {"A"})
 
 
-def test_a_cached_row_whose_id_another_row_takes_up_is_quarantined_with_both_places(tmp_path: Path) -> None:
+def test_a_cached_row_whose_id_another_row_takes_up_is_quarantined_with_both_places(tmp_path: Path, reading: int) -> None:
     """A row found in the cache (published) whose record id a new row also uses: both rows are quarantined, as a
     build deciding every row quarantines them, and the message names both lines."""
     source = records(tmp_path / "records")
     config_i, config_f = (site_config(tmp_path / name, source, search=False) for name in ("I", "F"))
+    config_i = dataclasses.replace(config_i, build=BuildSettings(workers=reading))
     build(config_i, DAY)
     shutil.copytree(tmp_path / "I", tmp_path / "F", symlinks=True)
     rows = (source / "admin_penalty.csv").read_text(encoding="utf-8-sig")
@@ -232,23 +247,41 @@ def test_rows_that_differ_have_different_digests() -> None:
 
 
 def test_a_damaged_cache_gives_no_result(tmp_path: Path) -> None:
-    """A result whose stored bytes do not match its check (a page half written by a killed build) is not returned;
-    a file that is not a database is replaced by an empty cache."""
+    """A result whose stored bytes do not match its check (a page half written by a killed build) is not returned,
+    nor one whose dates were damaged; a file that is not a database is replaced by an empty cache."""
     path = tmp_path / "rows.sqlite"
     cache = RowCache(path, "k")
-    result = RowResult("AP-1", (), "published", 1, 2, False, None, ((), (), (), ()), DAY.toordinal(), 0, ())
-    cache.put(b"d" * 20, result)
-    cache.put(b"e" * 20, result)
+    day = DAY.toordinal()
+    result = RowResult("AP-1", (), "published", 1, 2, False, None, ((), (), (), ()), day, day + 30, (("A", False),))
+    for digest in (b"d", b"e", b"g"):
+        cache.put(digest * 20, result.to_bytes())
     cache.close()
     db = sqlite3.connect(path)
     value = db.execute("SELECT value FROM result WHERE digest = ?", (b"d" * 20,)).fetchone()[0]
     db.execute("UPDATE result SET value = ? WHERE digest = ?", (value[:-1] + bytes([value[-1] ^ 1]), b"d" * 20))
-    db.execute("INSERT INTO result VALUES (?, ?)", (b"f" * 20, value))  # another row's result, under this key
+    db.execute("INSERT INTO result SELECT ?, decided, changes, asked, value FROM result WHERE digest = ?",
+               (b"f" * 20, b"e" * 20))  # another row's result, under this key
+    db.execute("UPDATE result SET changes = changes + 10 WHERE digest = ?", (b"g" * 20,))  # would hold 10 days longer
+    db.execute("INSERT INTO result SELECT ?, 'x', changes, 5, value FROM result WHERE digest = ?", (b"h" * 20, b"e" * 20))
     db.commit()
     db.close()
     cache = RowCache(path, "k")
-    assert cache.get(b"d" * 20) is None and cache.get(b"f" * 20) is None and cache.get(b"e" * 20) == result
-    assert cache.get_many([b"d" * 20, b"e" * 20]) == {b"e" * 20: result}
+    assert cache.get_many([b"d" * 20, b"e" * 20, b"f" * 20, b"g" * 20, b"h" * 20], day, set()) == {b"e" * 20: result.to_bytes()}
+    assert cache.get_many([b"e" * 20], day + 30, set()) == {}, "no longer holds on the day its trace names"
+    assert cache.get_many([b"e" * 20], day, {"A"}) == {}, "nor once the subject it asked about is listed"
     cache.close()
     path.write_bytes(b"not a database at all" * 100)
     assert RowCache(path, "k").size() == 0
+
+
+def test_a_cache_with_pages_of_another_size_starts_afresh(tmp_path: Path) -> None:
+    """A cache written by an older version (4 KB pages, where most results spill onto overflow pages) is replaced by
+    an empty one with the current page size, not read or added to."""
+    path = tmp_path / "rows.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript("PRAGMA page_size=4096; CREATE TABLE result (digest BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;"
+                     "INSERT INTO result VALUES (x'00', x'00');")
+    db.close()
+    cache = RowCache(path, "k")
+    assert cache.size() == 0 and cache.db.execute("PRAGMA page_size").fetchone()[0] == 16384
+    cache.close()

@@ -26,7 +26,6 @@ from site_builder.exceptions import BuildError
 from site_builder.faults import fault_point
 from site_builder.rules.catalogue import Catalogue
 from site_builder.rules.profiles import Policy
-from site_builder.rules.rowcache import RowResult
 from site_builder.rules.validation import Validator
 from site_builder.sources.loading import RawRow
 
@@ -46,8 +45,9 @@ class Deciders:
         self.processes = processes
         self._pool: ProcessPoolExecutor | None = None
 
-    def decide(self, item: str, repeated: Repeated, rows: Iterable[RawRow]) -> Iterator[tuple[RawRow, RowResult]]:
-        """Each of ``rows`` (of ``item``) with its result, in order; the rows are read as the workers need them."""
+    def decide(self, item: str, repeated: Repeated, rows: Iterable[RawRow]) -> Iterator[tuple[RawRow, bytes]]:
+        """Each of ``rows`` (of ``item``) with its result (:meth:`RowResult.to_bytes`), in order; the rows are read as
+        the workers need them."""
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
                                              initializer=_start, initargs=self.setup)
@@ -72,15 +72,12 @@ class Deciders:
             self._pool = None
 
 
-def _results(rows: list[RawRow], future: Future[list[bytes]]) -> Iterator[tuple[RawRow, RowResult]]:
+def _results(rows: list[RawRow], future: Future[list[bytes]]) -> Iterator[tuple[RawRow, bytes]]:
     try:
         results = future.result()
     except BrokenProcessPool as exc:
         raise BuildError(f"A worker deciding rows stopped unexpectedly ({exc}); nothing was published") from exc
-    for row, data in zip(rows, results, strict=True):
-        result = RowResult.from_bytes(data)
-        assert result is not None
-        yield row, result
+    yield from zip(rows, results, strict=True)
 
 
 _setup: list[tuple[Catalogue, Policy, date, frozenset[str]]] = []

@@ -13,9 +13,10 @@ fills one :class:`FileReport` per file, which the manifest counts.
 from __future__ import annotations
 
 from collections.abc import Container, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
+from site_builder.rules import reader
 from site_builder.rules.catalogue import CatalogItem, Catalogue
 from site_builder.rules.deciders import MIN_ROWS, Deciders
 from site_builder.rules.disclosure import Decision, decide
@@ -23,7 +24,7 @@ from site_builder.rules.periods import LIST_ITEM
 from site_builder.rules.privacy import row_secrets
 from site_builder.rules.profiles import Policy
 from site_builder.rules.redaction import redact
-from site_builder.rules.rowcache import RowCache, RowResult, TracingDate, TracingSet, ordinal, row_digest
+from site_builder.rules.rowcache import CacheFile, RowCache, RowResult, TracingDate, TracingSet, ordinal, row_digest
 from site_builder.rules.validation import Quarantined, Record, Validator, id_key
 from site_builder.sources.loading import FileReport, RawRow, SourceFile, read_rows
 from site_builder.store.published import store_line
@@ -86,38 +87,77 @@ Place = tuple[str, int]
 """Where a row is: its file (``name!sheet`` for a later worksheet) and its line or row number."""
 
 
-def results(catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_of: date, reports: list[FileReport],
-            cache: RowCache | None = None, processes: int = 1) -> Iterator[tuple[CatalogItem, Place, RowResult]]:
-    """What the build makes of every input row, in the order of :func:`decide_rows`: each row's result taken from
-    ``cache`` when it holds there (see ``rowcache.py``), else made and kept there.
+@dataclass
+class Reading:
+    """What reading the rows found besides their results: one report per file read, and the rows whose result
+    was taken from the decision cache."""
 
-    One :class:`FileReport` per file read is appended to ``reports``. With results in the cache, an item's files
-    are read once (:func:`_cached_item`); otherwise twice, the first time for the record ids several rows use
-    (:func:`repeated_ids`). Many rows to decide are decided by ``processes`` worker processes (``deciders.py``).
+    reports: list[FileReport] = field(default_factory=list)
+    cached: int = 0
+
+
+def results(catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_of: date, reading: Reading,
+            cache: CacheFile | None = None, processes: int = 1) -> Iterator[tuple[CatalogItem, Place, RowResult]]:
+    """What the build makes of every input row, in the order of :func:`decide_rows`: each row's result taken from
+    the decision ``cache`` when it holds there (see ``rowcache.py``), else made and kept there.
+
+    One :class:`FileReport` per file read is appended to ``reading.reports``. With results in the cache, an item's
+    files are read once (:func:`_cached_item`); otherwise twice, the first time for the record ids several rows use
+    (:func:`repeated_ids`). Many rows to decide are decided by ``processes`` worker processes (``deciders.py``);
+    with results in the cache and ``processes`` above one, the rows of large files are read in a reader process
+    (``reader.py``).
     """
+    warm = cache is not None and cache.warm()
+    if warm and cache is not None and processes > 1 and sum(_size(s) for s in sources) >= reader.MIN_BYTES:
+        found = reader.read_elsewhere(catalogue, policy, sources, as_of, reading, cache, processes)
+    else:
+        found = stored_results(catalogue, policy, sources, as_of, reading, cache, processes, warm)
+    for item, place, value in found:
+        result = RowResult.from_bytes(value)
+        assert result is not None
+        yield item, place, result
+
+
+def stored_results(catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_of: date, reading: Reading,
+                   cache: CacheFile | None, processes: int, warm: bool) -> Iterator[tuple[CatalogItem, Place, bytes]]:
+    """:func:`results` read in this process, each result as :meth:`RowResult.to_bytes` (``warm``: the cache holds
+    results)."""
     listed = listed_subjects(catalogue, policy, sources, as_of)
-    warm = cache is not None and cache.read and cache.size() > 0
+    rows_cache = cache.open() if cache is not None else None
     deciders = Deciders(catalogue, policy, as_of, listed, processes) if processes > 1 else None
     try:
         for item in catalogue.items:
             files = [s for s in sources if s.item == item.id]
-            found = _cached_item(item, files, policy, as_of, listed, cache, deciders) if warm and cache is not None else None
-            rows: Iterable[tuple[Place, RowResult]]
+            found = _cached_item(item, files, policy, as_of, listed, rows_cache, deciders) if warm and rows_cache is not None else None
+            rows: Iterable[tuple[Place, bytes]]
             if found is not None:
                 item_reports, rows = found
             else:
                 item_reports = [FileReport(source) for source in files]
-                rows = _decided_item(item, files, item_reports, policy, as_of, listed, cache, deciders)
-            reports += item_reports
-            for place, result in rows:
-                yield item, place, result
+                rows = _decided_item(item, files, item_reports, policy, as_of, listed, rows_cache, deciders)
+            reading.reports += item_reports
+            for place, value in rows:
+                yield item, place, value
+        if rows_cache is not None:
+            reading.cached = rows_cache.hits
+            rows_cache.close()
+            rows_cache = None
     finally:
         if deciders is not None:
             deciders.close()
+        if rows_cache is not None:  # stopped early: what was decided is kept all the same
+            rows_cache.close()
+
+
+def _size(source: SourceFile) -> int:
+    try:
+        return source.path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _decided_item(item: CatalogItem, files: list[SourceFile], reports: list[FileReport], policy: Policy, as_of: date,
-                  listed: frozenset[str], cache: RowCache | None, deciders: Deciders | None) -> Iterator[tuple[Place, RowResult]]:
+                  listed: frozenset[str], cache: RowCache | None, deciders: Deciders | None) -> Iterator[tuple[Place, bytes]]:
     """Every row of ``item`` decided (results kept in ``cache``), its files read twice: for the repeated ids (and the
     number of rows), then for the rows."""
     repeated, count = _first_pass(item, files)
@@ -127,15 +167,15 @@ def _decided_item(item: CatalogItem, files: list[SourceFile], reports: list[File
         decided = deciders.decide(item.id, repeated, rows)
     else:
         validator = Validator(item, repeated)
-        decided = ((raw, decide_row(raw, item, validator, policy, as_of, listed)) for raw in rows)
-    for raw, result in decided:
+        decided = ((raw, decide_row(raw, item, validator, policy, as_of, listed).to_bytes()) for raw in rows)
+    for raw, value in decided:
         if cache is not None and (not repeated or id_key(raw.values.get(id_field, "")) not in repeated):
-            cache.put(row_digest(raw), result)
-        yield (raw.file, raw.row), result
+            cache.put(row_digest(raw), value)
+        yield (raw.file, raw.row), value
 
 
 def _cached_item(item: CatalogItem, files: list[SourceFile], policy: Policy, as_of: date, listed: frozenset[str],
-                 cache: RowCache, deciders: Deciders | None) -> tuple[list[FileReport], list[tuple[Place, RowResult]]] | None:
+                 cache: RowCache, deciders: Deciders | None) -> tuple[list[FileReport], list[tuple[Place, bytes]]] | None:
     """Every row of ``item``, its files read once: a row whose result holds in ``cache`` keeps it, the others are
     decided once the repeated ids are known; their reports and results, in order.
 
@@ -145,17 +185,17 @@ def _cached_item(item: CatalogItem, files: list[SourceFile], policy: Policy, as_
     day = as_of.toordinal()
     id_field = item.role("record_id") or "record_id"
     reports = [FileReport(source) for source in files]
-    rows: list[tuple[Place, RowResult | RawRow, bytes]] = []
+    rows: list[tuple[Place, bytes | RawRow, bytes]] = []
     places: dict[str, list[str]] = {}
     found_ids: set[str] = set()
     batch: list[tuple[RawRow, str, bytes]] = []
 
     def look_up() -> None:
-        found = cache.get_many([digest for _, _, digest in batch])
+        found = cache.get_many([digest for _, _, digest in batch], day, listed)
         for raw, key, digest in batch:
-            result = found.get(digest)
-            if result is not None and result.holds(day, listed):
-                rows.append(((raw.file, raw.row), result, digest))
+            value = found.get(digest)
+            if value is not None:
+                rows.append(((raw.file, raw.row), value, digest))
                 found_ids.add(key)
             else:
                 rows.append(((raw.file, raw.row), raw, digest))
@@ -173,22 +213,23 @@ def _cached_item(item: CatalogItem, files: list[SourceFile], policy: Policy, as_
     repeated = {key: where for key, where in places.items() if len(where) > 1}
     if not found_ids.isdisjoint(repeated):
         return None
-    cache.hits += sum(1 for _, row, _ in rows if isinstance(row, RowResult))
     pending = [row for _, row, _ in rows if isinstance(row, RawRow)]
+    cache.hits += len(rows) - len(pending)
+    fresh: Iterator[bytes]
     if deciders is not None and len(pending) >= MIN_ROWS:
-        fresh = (result for _, result in deciders.decide(item.id, repeated, pending))
+        fresh = (value for _, value in deciders.decide(item.id, repeated, pending))
     else:
         validator = Validator(item, repeated)
-        fresh = (decide_row(raw, item, validator, policy, as_of, listed) for raw in pending)
-    decided: list[tuple[Place, RowResult]] = []
+        fresh = (decide_row(raw, item, validator, policy, as_of, listed).to_bytes() for raw in pending)
+    decided: list[tuple[Place, bytes]] = []
     for place, row, digest in rows:
-        if isinstance(row, RowResult):
+        if isinstance(row, bytes):
             decided.append((place, row))
             continue
-        result = next(fresh)
+        value = next(fresh)
         if not repeated or id_key(row.values.get(id_field, "")) not in repeated:  # else its message names the others
-            cache.put(digest, result)
-        decided.append((place, result))
+            cache.put(digest, value)
+        decided.append((place, value))
     return reports, decided
 
 

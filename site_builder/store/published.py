@@ -40,10 +40,12 @@ CREATE TABLE record (
     PRIMARY KEY (item, record_id)
 );
 CREATE TABLE field (item TEXT PRIMARY KEY, names TEXT NOT NULL);
-CREATE INDEX record_authority ON record (authority, day DESC, item, record_id);
-CREATE INDEX record_subject ON record (subject_key, day DESC, item, record_id);
-CREATE INDEX record_day ON record (item, day DESC, record_id);
-CREATE INDEX record_first ON record (first_published DESC, day DESC, item, record_id);
+"""
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS record_authority ON record (authority, day DESC, item, record_id);
+CREATE INDEX IF NOT EXISTS record_subject ON record (subject_key, day DESC, item, record_id);
+CREATE INDEX IF NOT EXISTS record_day ON record (item, day DESC, record_id);
+CREATE INDEX IF NOT EXISTS record_first ON record (first_published DESC, day DESC, item, record_id);
 """
 """One index per order the outputs read in (``EXPLAIN QUERY PLAN`` shows no temporary sort for any list)."""
 _BATCH = 5000
@@ -70,14 +72,20 @@ def connect_readonly(path: Path, check_same_thread: bool = True) -> sqlite3.Conn
 class PublishedStore:
     """Published records of one build, in a SQLite file that the build deletes afterwards."""
 
-    def __init__(self, path: Path, *, readonly: bool = False) -> None:
-        """Create the store at ``path`` (a new file), or with ``readonly`` open a finished one without changing it."""
+    def __init__(self, path: Path, *, readonly: bool = False, index_later: bool = False) -> None:
+        """Create the store at ``path`` (a new file), or with ``readonly`` open a finished one without changing it.
+
+        ``index_later``: the indexes the lists are read along are made by :meth:`create_indexes` once every record is
+        in and dated, not kept up to date row by row as records come in in no order (which took most of the time
+        of adding a record, and dating every record rewrote an index entry each).
+        """
         self.path = path
         if readonly:
             self.db = connect_readonly(path)
         else:
             self.db = sqlite3.connect(path.resolve().as_uri(), uri=True)
-            self.db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
+            self.db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA
+                                  + ("" if index_later else _INDEXES))
         self._pending: list[tuple[str | bytes, ...]] = []
         self._written_names: set[str] = set()
 
@@ -106,6 +114,11 @@ class PublishedStore:
                             "digest, field_digests) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self._pending)
         self.db.commit()
         self._pending.clear()
+
+    def create_indexes(self) -> None:
+        """Make the indexes of a store created with ``index_later``."""
+        self.db.executescript(_INDEXES)
+        self.db.commit()
 
     def attach(self, path: Path, name: str, readonly: bool = True) -> None:
         """Attach the SQLite file ``path`` to this store's connection as schema ``name`` (read-only unless asked)."""
