@@ -43,3 +43,23 @@ def test_a_secret_where_a_long_text_is_cut_is_found(tmp_path: Path, monkeypatch:
     assert scan_for_leaks(tmp_path, secrets(), ["long.txt"]) == ["long.txt: contains 1 withheld value(s) or raw ID number(s)"]
     (tmp_path / "long.txt").write_text(text.replace(written, ID[:10]), encoding="utf-8")
     assert scan_for_leaks(tmp_path, secrets(), ["long.txt"]) == []
+
+
+def test_a_few_large_files_are_scanned_side_by_side_with_the_same_findings(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Few files but many bytes (the data files a next-day build writes again) go to the scanning processes, cut into
+    tasks by size; what they find, and its order, is what one process finds."""
+    names = []
+    for number in range(7):
+        lines = [f"{row},记录{row}\n" for row in range(20_000)]
+        if number in (1, 4, 5):  # the secret as written in three forms, in three files
+            lines[number * 997] = ("身份证" + [ID, f"{ID[:6]} {ID[6:14]}·{ID[14:]}", ID.replace("1", "１")][number % 3] + "\n")
+        (tmp_path / f"t{number}.csv").write_text("".join(lines), encoding="utf-8")
+        names.append(f"t{number}.csv")
+    alone = scan_for_leaks(tmp_path, secrets(), names)
+    assert alone == [f"t{n}.csv: contains 1 withheld value(s) or raw ID number(s)" for n in (1, 4, 5)]
+    monkeypatch.setattr(privacy, "SCAN_PARALLEL_BYTES", 1)
+    monkeypatch.setattr(privacy, "SCAN_CHUNK_BYTES", 400_000)
+    sizes = [(tmp_path / name).stat().st_size for name in names]
+    assert len(privacy._chunks([tmp_path / name for name in names], sizes)) > 2
+    assert scan_for_leaks(tmp_path, secrets(), names, processes=2) == alone

@@ -196,6 +196,7 @@ def test_a_worker_killed_stops_the_build_with_an_error_and_the_site_stays(record
         monkeypatch.setattr(reader, "MIN_BYTES", 0)
         monkeypatch.setattr(parallel, "MIN_FILES", 10**9)
         monkeypatch.setattr(privacy, "SCAN_PARALLEL", 10**9)
+        monkeypatch.setattr(privacy, "SCAN_PARALLEL_BYTES", 10**12)
     if pool == "scanning":  # pages and workbooks written in the build process, the leak scan in workers
         from site_builder.rules import privacy
 

@@ -13,7 +13,7 @@ import multiprocessing
 import os
 import zipfile
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -72,11 +72,13 @@ def verify_site(site_dir: Path, secrets: Secrets | None = None, audit_root: Path
         problems += signature_problems(site_dir, manifest_sha, chain, public_key)
     if audit_root is not None:
         problems += audit_problems(chain, audit_root)
-    if validate_data:
-        listed = manifest.get("outputs")
-        problems += _data_problems(site_dir, validated, listed if isinstance(listed, dict) else {}, processes)
-    if secrets is not None:
-        problems += scan_for_leaks(site_dir, secrets, scan, processes, covered)
+    with ThreadPoolExecutor(1, thread_name_prefix="leak-scan") as side:  # the scan's processes work meanwhile
+        scanning = side.submit(scan_for_leaks, site_dir, secrets, scan, processes, covered) if secrets is not None else None
+        if validate_data:
+            listed = manifest.get("outputs")
+            problems += _data_problems(site_dir, validated, listed if isinstance(listed, dict) else {}, processes)
+        if scanning is not None:
+            problems += scanning.result()
     return problems
 
 

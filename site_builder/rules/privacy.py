@@ -458,7 +458,7 @@ class Secrets:
         folded = fold(text).upper()
         found = {value for _end, value in solid.iter(folded)} if len(solid) else set()
         if len(loose):
-            found |= {value for _end, value in loose.iter(re.sub(_SEP, "", folded))}
+            found |= {value for _end, value in loose.iter(_SEPARATOR.sub("", "".join(folded.split())))}  # spaces first: faster
         return sorted(found)
 
     def longest(self) -> int:
@@ -518,8 +518,12 @@ def readable_texts(path: Path, covered: frozenset[str] = frozenset()) -> Iterato
 
 
 SCAN_CHUNK = 1000
-"""Files per task when the leak scan runs in several processes (it does from :data:`SCAN_PARALLEL` files on)."""
+"""Files per task when the leak scan runs in several processes (it does from :data:`SCAN_PARALLEL` files or
+:data:`SCAN_PARALLEL_BYTES` bytes on)."""
+SCAN_CHUNK_BYTES = 8 << 20
+"""Bytes per task, at most (a file larger than this is a task of its own)."""
 SCAN_PARALLEL = 5000
+SCAN_PARALLEL_BYTES = 64 << 20
 
 
 def scan_for_leaks(site_dir: Path, secrets: Secrets, only: Sequence[str] | None = None, processes: int = 1,
@@ -534,13 +538,38 @@ def scan_for_leaks(site_dir: Path, secrets: Secrets, only: Sequence[str] | None 
         paths = sorted(p for p in site_dir.rglob("*") if p.is_file())
     else:
         paths = [site_dir / name for name in sorted(only)]
-    if processes <= 1 or len(paths) < SCAN_PARALLEL:
+    if processes <= 1:
+        return scan_files(site_dir, secrets, paths, covered)
+    sizes = [_size(path) for path in paths] if len(paths) < SCAN_PARALLEL else None
+    if sizes is not None and sum(sizes) < SCAN_PARALLEL_BYTES:
         return scan_files(site_dir, secrets, paths, covered)
     portable = Secrets(set(secrets.codes), set(secrets.texts), set(secrets.found), set(secrets.public))
-    chunks = [paths[start:start + SCAN_CHUNK] for start in range(0, len(paths), SCAN_CHUNK)]
+    chunks = _chunks(paths, sizes) if sizes is not None else [paths[start:start + SCAN_CHUNK]
+                                                              for start in range(0, len(paths), SCAN_CHUNK)]
     with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
                              initializer=_scan_start, initargs=(portable, covered)) as pool:
         return [problem for problems in pool.map(_scan_chunk, [(site_dir, chunk) for chunk in chunks]) for problem in problems]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # reading it will say what is wrong
+
+
+def _chunks(paths: list[Path], sizes: list[int]) -> list[list[Path]]:
+    """``paths`` in order, cut into tasks of at most :data:`SCAN_CHUNK` files and :data:`SCAN_CHUNK_BYTES` bytes (a few
+    large data files are then scanned side by side)."""
+    chunks: list[list[Path]] = [[]]
+    held = 0
+    for path, size in zip(paths, sizes, strict=True):
+        if chunks[-1] and (len(chunks[-1]) >= SCAN_CHUNK or held + size > SCAN_CHUNK_BYTES):
+            chunks.append([])
+            held = 0
+        chunks[-1].append(path)
+        held += size
+    return chunks
 
 
 _scanning: list[tuple[Secrets, frozenset[str]]] = []
