@@ -34,6 +34,7 @@ from site_builder.rules.disclosure import decide
 from site_builder.rules.profiles import load_profile
 from site_builder.rules.rowcache import RowCache, RowResult, TracingDate, TracingSet
 from site_builder.rules.validation import Record
+from site_builder.sources.loading import find_sources
 
 DAY = date(2026, 11, 24)
 
@@ -188,6 +189,31 @@ def test_rule_versions_and_listings_reach_the_cached_rows(tmp_path: Path, readin
     same_build(tmp_path, source, [date(2026, 3, 31), date(2026, 4, 1)], workers=reading)
     same_build(tmp_path, source, [DAY, DAY + timedelta(days=2), DAY + timedelta(days=3), DAY + timedelta(days=4)], "zhejiang",
                workers=reading)
+
+
+def test_readers_side_by_side_leave_the_cache_as_one_reading_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two readers (one per item) only read the cache and hand what they read and made to the build, which writes
+    it: after each build, over the days and an edit, the cache holds what it holds after reading in the build."""
+    monkeypatch.setattr(reader, "MIN_BYTES", 0)
+    source = records(tmp_path / "records")
+    config_one, config_two = (site_config(tmp_path / name, source, search=False) for name in ("one", "two"))
+    config_one = dataclasses.replace(config_one, build=BuildSettings(workers=1))
+    config_two = dataclasses.replace(config_two, build=BuildSettings(workers=2))
+    shares = reader.share_out(CATALOGUE, find_sources(source, CATALOGUE), 2)
+    assert sorted(map(sorted, shares)) == [["admin_penalty"], ["dishonest_list"]]
+
+    def kept(config: Config) -> list[tuple[object, ...]]:
+        with sqlite3.connect(AuditFolder(config.paths.audit).row_cache) as db:
+            return db.execute("SELECT * FROM result ORDER BY digest").fetchall()
+
+    for step, day in enumerate([DAY, DAY, DAY + timedelta(days=1), date(2026, 11, 30), date(2026, 12, 1)]):
+        if step == 3:
+            rows = (source / "admin_penalty.csv").read_text(encoding="utf-8-sig").replace("2024-01-10", "2026-11-20")
+            (source / "admin_penalty.csv").write_text(rows, encoding="utf-8-sig")
+        one, two = build(config_one, day), build(config_two, day)
+        assert one.cached == two.cached and (step < 1 or two.cached > 0), step
+        assert kept(config_one) == kept(config_two) and len(kept(config_two)) >= 6, step
+        assert audit_files(config_one, one.entry.build_id) == audit_files(config_two, two.entry.build_id), step
 
 
 def test_an_edited_row_is_decided_again(tmp_path: Path) -> None:

@@ -24,7 +24,16 @@ from site_builder.rules.periods import LIST_ITEM
 from site_builder.rules.privacy import row_secrets
 from site_builder.rules.profiles import Policy
 from site_builder.rules.redaction import redact
-from site_builder.rules.rowcache import CacheFile, RowCache, RowResult, TracingDate, TracingSet, ordinal, row_digest
+from site_builder.rules.rowcache import (
+    CacheFile,
+    RowCache,
+    RowResult,
+    TracingDate,
+    TracingSet,
+    Unwritten,
+    ordinal,
+    row_digest,
+)
 from site_builder.rules.validation import Quarantined, Record, Validator, id_key
 from site_builder.sources.loading import FileReport, RawRow, SourceFile, read_rows
 from site_builder.store.published import store_line
@@ -94,6 +103,8 @@ class Reading:
 
     reports: list[FileReport] = field(default_factory=list)
     cached: int = 0
+    unwritten: Unwritten | None = None
+    """What a reader sharing the decision cache leaves to the build to write there (``reader.py``)."""
 
 
 def results(catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_of: date, reading: Reading,
@@ -104,11 +115,11 @@ def results(catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_
     One :class:`FileReport` per file read is appended to ``reading.reports``. With results in the cache, an item's
     files are read once (:func:`_cached_item`); otherwise twice, the first time for the record ids several rows use
     (:func:`repeated_ids`). Many rows to decide are decided by ``processes`` worker processes (``deciders.py``);
-    with results in the cache and ``processes`` above one, the rows of large files are read in a reader process
-    (``reader.py``).
+    with results in the cache and ``processes`` above one, the rows of large files are read in up to ``processes``
+    reader processes side by side (``reader.py``).
     """
     warm = cache is not None and cache.warm()
-    if warm and cache is not None and processes > 1 and sum(_size(s) for s in sources) >= reader.MIN_BYTES:
+    if warm and cache is not None and processes > 1 and sum(map(reader.size_of, sources)) >= reader.MIN_BYTES:
         found = reader.read_elsewhere(catalogue, policy, sources, as_of, reading, cache, processes)
     else:
         found = stored_results(catalogue, policy, sources, as_of, reading, cache, processes, warm)
@@ -119,14 +130,18 @@ def results(catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_
 
 
 def stored_results(catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_of: date, reading: Reading,
-                   cache: CacheFile | None, processes: int, warm: bool) -> Iterator[tuple[CatalogItem, Place, bytes]]:
+                   cache: CacheFile | None, processes: int, warm: bool, only: Container[str] | None = None,
+                   shared: bool = False) -> Iterator[tuple[CatalogItem, Place, bytes]]:
     """:func:`results` read in this process, each result as :meth:`RowResult.to_bytes` (``warm``: the cache holds
-    results)."""
+    results); ``only``: the items to read (all by default). ``shared``: other processes read the cache at the same
+    time, so nothing is written to it: what would be is left in ``reading.unwritten``."""
     listed = listed_subjects(catalogue, policy, sources, as_of)
-    rows_cache = cache.open() if cache is not None else None
+    rows_cache = cache.open(shared) if cache is not None else None
     deciders = Deciders(catalogue, policy, as_of, listed, processes) if processes > 1 else None
     try:
         for item in catalogue.items:
+            if only is not None and item.id not in only:
+                continue
             files = [s for s in sources if s.item == item.id]
             found = _cached_item(item, files, policy, as_of, listed, rows_cache, deciders) if warm and rows_cache is not None else None
             rows: Iterable[tuple[Place, bytes]]
@@ -140,6 +155,7 @@ def stored_results(catalogue: Catalogue, policy: Policy, sources: list[SourceFil
                 yield item, place, value
         if rows_cache is not None:
             reading.cached = rows_cache.hits
+            reading.unwritten = rows_cache.unwritten() if shared else None
             rows_cache.close()
             rows_cache = None
     finally:
@@ -147,13 +163,6 @@ def stored_results(catalogue: Catalogue, policy: Policy, sources: list[SourceFil
             deciders.close()
         if rows_cache is not None:  # stopped early: what was decided is kept all the same
             rows_cache.close()
-
-
-def _size(source: SourceFile) -> int:
-    try:
-        return source.path.stat().st_size
-    except OSError:
-        return 0
 
 
 def _decided_item(item: CatalogItem, files: list[SourceFile], reports: list[FileReport], policy: Policy, as_of: date,

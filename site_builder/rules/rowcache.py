@@ -28,7 +28,7 @@ import hashlib
 import marshal
 import sqlite3
 import zlib
-from collections.abc import Container
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -286,15 +286,26 @@ def day_of(number: int) -> date | None:
 @dataclass(frozen=True)
 class CacheFile:
     """Where the decision cache is and what its results are made under (see :class:`RowCache`): opened by whichever
-    process reads the rows (``reader.py``), which is then the only one to write it."""
+    process reads the rows; processes reading side by side (``reader.py``) only read it, and hand what is to be
+    written to the build, which writes it once they are done (:meth:`write`)."""
 
     path: Path
     key: str
     read: bool = True
     """``False``: results are kept but none is taken (a full build decides every row)."""
 
-    def open(self) -> RowCache:
-        return RowCache(self.path, self.key, self.read)
+    def open(self, shared: bool = False) -> RowCache:
+        """The cache; ``shared``: opened by one of several processes reading it at once, which writes nothing
+        (what it would write is left in :meth:`RowCache.unwritten`)."""
+        return RowCache(self.path, self.key, self.read, shared)
+
+    def write(self, parts: Iterable[Unwritten]) -> None:
+        """Write what shared readers of the cache left unwritten (see :meth:`RowCache.close`)."""
+        cache = self.open()
+        for part in parts:
+            cache.used.update(part.used)
+            cache.pending.extend(part.results)
+        cache.close()
 
     def warm(self) -> bool:
         """Whether the cache is read and holds results (a build that finds most rows there)."""
@@ -307,6 +318,14 @@ class CacheFile:
             cache.db.close()
 
 
+@dataclass(frozen=True)
+class Unwritten:
+    """What a shared reader of the cache leaves to write: the digests of the rows it read and the results it made."""
+
+    used: list[bytes]
+    results: list[tuple[bytes, int, int, bytes, bytes]]
+
+
 class RowCache:
     """The results of the rows of earlier builds, by :func:`row_digest`, in the SQLite file ``path``.
 
@@ -316,14 +335,15 @@ class RowCache:
     read once they outnumber those read.
     """
 
-    def __init__(self, path: Path, key: str, read: bool = True) -> None:
+    def __init__(self, path: Path, key: str, read: bool = True, shared: bool = False) -> None:
         try:
             self.db = self._open(path, key)
         except sqlite3.DatabaseError:  # a cache cut short (no journal: a killed build may leave one): start afresh
             path.unlink(missing_ok=True)
             self.db = self._open(path, key)
-        self._pending: list[tuple[bytes, int, int, bytes, bytes]] = []
+        self.pending: list[tuple[bytes, int, int, bytes, bytes]] = []
         self.read = read
+        self.shared = shared
         self.hits = 0
         self.used: set[bytes] = set()
 
@@ -383,15 +403,15 @@ class RowCache:
         assert result is not None
         asked = marshal.dumps(result.asked) if result.asked else b""
         check = _check(digest, result.decided, result.changes, asked, value)
-        self._pending.append((digest, result.decided, result.changes, asked, check + value))
-        if len(self._pending) >= _BATCH:
+        self.pending.append((digest, result.decided, result.changes, asked, check + value))
+        if len(self.pending) >= _BATCH and not self.shared:
             self.flush()
 
     def flush(self) -> None:
         """Write the results kept so far."""
-        self.db.executemany("INSERT OR REPLACE INTO result VALUES (?, ?, ?, ?, ?)", self._pending)
+        self.db.executemany("INSERT OR REPLACE INTO result VALUES (?, ?, ?, ?, ?)", self.pending)
         self.db.commit()
-        self._pending.clear()
+        self.pending.clear()
 
     def prune(self) -> int:
         """Remove every result but those of the rows read since the cache was opened; the number removed."""
@@ -411,8 +431,16 @@ class RowCache:
         """The number of results kept."""
         return int(self.db.execute("SELECT count(*) FROM result").fetchone()[0])
 
+    def unwritten(self) -> Unwritten:
+        """What a shared cache leaves to write (:meth:`CacheFile.write`)."""
+        return Unwritten(list(self.used), self.pending)
+
     def close(self) -> None:
-        """Write what is pending, remove the results of rows no longer read if they outnumber the others, close."""
+        """Write what is pending, remove the results of rows no longer read if they outnumber the others, close (a
+        shared cache writes nothing: see :meth:`unwritten`)."""
+        if self.shared:
+            self.db.close()
+            return
         self.flush()
         if self.size() > 2 * len(self.used) + _BATCH:
             self.prune()
