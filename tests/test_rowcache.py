@@ -31,8 +31,9 @@ from site_builder.build import build
 from site_builder.config import BuildSettings, Config
 from site_builder.rules import reader
 from site_builder.rules.disclosure import decide
+from site_builder.rules.pipeline import Reading
 from site_builder.rules.profiles import load_profile
-from site_builder.rules.rowcache import RowCache, RowResult, TracingDate, TracingSet
+from site_builder.rules.rowcache import CacheFile, RowCache, RowResult, TracingDate, TracingSet
 from site_builder.rules.validation import Record
 from site_builder.sources.loading import find_sources
 
@@ -214,6 +215,15 @@ def test_readers_side_by_side_leave_the_cache_as_one_reading_process(tmp_path: P
         assert one.cached == two.cached and (step < 1 or two.cached > 0), step
         assert kept(config_one) == kept(config_two) and len(kept(config_two)) >= 6, step
         assert audit_files(config_one, one.entry.build_id) == audit_files(config_two, two.entry.build_id), step
+
+
+def test_readers_with_nothing_to_read_give_nothing(tmp_path: Path) -> None:
+    assert reader.share_out(CATALOGUE, [], 2) == []
+    reading = Reading()
+    cache = CacheFile(tmp_path / "rows.sqlite", "key")
+    policy = load_profile(PROFILES_DIR, "national", CATALOGUE)
+    assert list(reader.read_elsewhere(CATALOGUE, policy, [], DAY, reading, cache, 2)) == []
+    assert reading.reports == [] and reading.cached == 0
 
 
 def test_an_edited_row_is_decided_again(tmp_path: Path) -> None:

@@ -83,7 +83,7 @@ def read_elsewhere(catalogue: Catalogue, policy: Policy, sources: list[SourceFil
     with the deciders it may start for many rows to decide, as many as the workers left over)."""
     context = multiprocessing.get_context("spawn")
     shares = share_out(catalogue, sources, processes)
-    deciders = max(1, processes // len(shares))
+    deciders = max(1, processes // max(1, len(shares)))
     readers: list[_Reader] = []
     owner: dict[str, _Reader] = {}
     try:
