@@ -101,15 +101,13 @@ def read_elsewhere(catalogue: Catalogue, policy: Policy, sources: list[SourceFil
             one = owner[item.id]
             while True:
                 while not one.rows and one.done is None:
-                    for ready in wait([r.connection for r in readers if r.done is None]):
-                        next(r for r in readers if r.connection is ready).receive()
+                    _receive_any(readers)
                 if not one.rows or one.rows[0][0] != item.id:
                     break
                 _, file, line, value = one.rows.popleft()
                 yield item, (file, line), value
         while any(r.done is None for r in readers):
-            for ready in wait([r.connection for r in readers if r.done is None]):
-                next(r for r in readers if r.connection is ready).receive()
+            _receive_any(readers)
         finished = [r.done for r in readers if r.done is not None]
         item_reports = {item_id: reports for by_item, _, _ in finished for item_id, reports in by_item.items()}
         reading.reports += [report for item in catalogue.items for report in item_reports.get(item.id, ())]
@@ -121,6 +119,12 @@ def read_elsewhere(catalogue: Catalogue, policy: Policy, sources: list[SourceFil
             if one.process.is_alive():
                 one.process.terminate()
             one.process.join()
+
+
+def _receive_any(readers: list[_Reader]) -> None:
+    """One message from each reader still reading that has sent one, once one has."""
+    for ready in wait([r.connection for r in readers if r.done is None]):
+        next(r for r in readers if r.connection is ready).receive()
 
 
 def share_out(catalogue: Catalogue, sources: list[SourceFile], readers: int) -> list[frozenset[str]]:
