@@ -31,6 +31,7 @@ import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -548,7 +549,11 @@ def scan_for_leaks(site_dir: Path, secrets: Secrets, only: Sequence[str] | None 
                                                               for start in range(0, len(paths), SCAN_CHUNK)]
     with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
                              initializer=_scan_start, initargs=(portable, covered)) as pool:
-        return [problem for problems in pool.map(_scan_chunk, [(site_dir, chunk) for chunk in chunks]) for problem in problems]
+        try:
+            tasks = [pool.submit(_scan_chunk, (site_dir, chunk)) for chunk in chunks]
+        except OSError as exc:  # the pool starts its processes as tasks come: one that died closes what the next needs
+            raise BrokenProcessPool(f"a scanning process could not be started ({exc})") from exc
+        return [problem for task in tasks for problem in task.result()]
 
 
 def _size(path: Path) -> int:
