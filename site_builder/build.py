@@ -27,7 +27,7 @@ import hashlib
 import logging
 import shutil
 from collections.abc import Iterator
-from concurrent.futures import BrokenExecutor, Future, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -46,10 +46,11 @@ from site_builder.config import BuildSettings, Config, PathSettings, PublishSett
 from site_builder.exceptions import AuditError, BuildError, PublishError, SigningError
 from site_builder.faults import fault_point
 from site_builder.inputs import load_inputs
-from site_builder.outputs.files import FileIndex, Held, Previous, check_spare, new_secrets, read_files, read_key, site_key, write_state
+from site_builder.outputs.files import FileIndex, Held, Previous, check_spare, new_secrets, read_key, site_key, write_state
 from site_builder.outputs.parallel import worker_count
 from site_builder.outputs.registry import enabled_outputs
 from site_builder.outputs.site import Site
+from site_builder.pools import Pool, file_size
 from site_builder.progress import Stages
 from site_builder.rules.catalogue import Catalogue
 from site_builder.rules.pipeline import Reading, results
@@ -369,19 +370,22 @@ def _workspace(out: Path, audit_root: Path) -> Iterator[tuple[Path, Path, Future
     """A staging folder beside ``out``, a private work folder in the audit folder, and the check of the spare.
 
     The staging folder is the spare, if there is one whose build's state is kept (its content is checked against
-    that state in a thread meanwhile: :func:`check_spare`), else a new folder. A staging folder not published in
-    the end is removed by a detached process.
+    that state meanwhile, :func:`check_spare`: in a process of its own for a large site, where a thread would take
+    turns with the build for the interpreter), else a new folder. A staging folder not published in the end is
+    removed by a detached process.
     """
-    staging, listed = _staging(out, audit_root)
+    staging, state = _staging(out, audit_root)
     try:
         work = AuditFolder(audit_root).work(staging.name.removeprefix(".staging-")).folder
         work.mkdir()
     except OSError:
         publish.remove_later(staging)
         raise
-    checker = ThreadPoolExecutor(1, thread_name_prefix="spare") if listed is not None else None
+    checker: Executor | None = None
+    if state is not None:
+        checker = Pool(1) if file_size(state) > _SPARE_PROCESS_BYTES else ThreadPoolExecutor(1, thread_name_prefix="spare")
     try:
-        yield staging, work, checker.submit(check_spare, staging, listed) if checker and listed is not None else None
+        yield staging, work, checker.submit(check_spare, staging, state) if checker and state is not None else None
     finally:
         if checker is not None:
             checker.shutdown(wait=True)
@@ -390,14 +394,19 @@ def _workspace(out: Path, audit_root: Path) -> Iterator[tuple[Path, Path, Future
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _staging(out: Path, audit_root: Path) -> tuple[Path, dict[str, Held] | None]:
-    """The spare as the staging folder, with the files its build's state lists; else a new folder and ``None``."""
+_SPARE_PROCESS_BYTES = 20_000_000
+"""A spare whose build's state is larger than this (some 100,000 files) is checked in a process of its own (starting
+one costs about half a second); a smaller one in a thread."""
+
+
+def _staging(out: Path, audit_root: Path) -> tuple[Path, Path | None]:
+    """The spare as the staging folder, with its build's state; else a new folder and ``None``."""
     taken = publish.take_spare(out)
     if taken is not None:
         staging, build_id = taken
-        listed = read_files(AuditFolder(audit_root).build(build_id).pages)
-        if listed is not None:
-            return staging, listed
+        state = AuditFolder(audit_root).build(build_id).pages
+        if read_key(state) is not None:
+            return staging, state
         log.warning("spare=%s its build %s has no state kept: a new staging folder", staging, build_id)
         publish.remove_later(staging)
     return publish.new_staging(out), None

@@ -30,9 +30,11 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -40,11 +42,13 @@ from conftest import CATALOGUE, ROOT, make_uscc, site_config, write_csv
 from dbsupport import generator
 from test_golden import tree
 
+import site_builder.build as build_module
 from site_builder.build import BuildResult, build
 from site_builder.cli import main
 from site_builder.config import BuildSettings, Config, load_config
 from site_builder.exceptions import BuildError
 from site_builder.faults import ENV, KILLED
+from site_builder.pools import Pool
 
 AS_OF = date(2026, 11, 24)
 PENALTY = "admin_penalty"
@@ -553,9 +557,21 @@ def test_the_spare_becomes_the_next_staging_folder(generated: Path, tmp_path: Pa
     assert not [p for p in (tmp_path / "I" / ".output.builds").iterdir() if p.name.startswith(".staging")]
 
 
-def test_what_was_done_to_the_spare_by_hand_does_not_survive(generated: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("checked_in", ["a thread", "a process"])
+def test_what_was_done_to_the_spare_by_hand_does_not_survive(generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             checked_in: str) -> None:
     """A file of the spare edited (size or time changed), a file added and a symbolic link put in it are gone or
-    rewritten in build C, which is still a full build's site."""
+    rewritten in build C, which is still a full build's site: whether the spare is checked in a thread (a small
+    site) or in a process of its own (a large one)."""
+    checks: list[str] = []
+
+    class Recording(Pool):
+        def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+            checks.append(fn.__name__)
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(build_module, "Pool", Recording)
+    monkeypatch.setattr(build_module, "_SPARE_PROCESS_BYTES", 0 if checked_in == "a process" else 1 << 40)
     records = copy_records(generated, tmp_path)
     edited: list[str] = []
 
@@ -575,6 +591,7 @@ def test_what_was_done_to_the_spare_by_hand_does_not_survive(generated: Path, tm
     assert "extra.html" not in incremental and not (third.output / "pages" / "link").is_symlink()
     for name in edited:
         assert "手工修改".encode() not in incremental[name] and b"<TITLE>" not in incremental[name], name
+    assert set(checks) == ({"check_spare"} if checked_in == "a process" else set())  # builds C and F take a spare
 
 
 def test_a_build_killed_in_the_spare_leaves_the_live_site_and_the_next_build_is_right(generated: Path, tmp_path: Path) -> None:

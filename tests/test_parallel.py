@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from site_builder.config import BuildSettings, Config, DataSettings, load_config
 from site_builder.exceptions import BuildError, ConfigError, InputError
 from site_builder.outputs import parallel
 from site_builder.outputs.render import record_shard
+from site_builder.pools import Pool
 from site_builder.rules.profiles import Policy
 from site_builder.sources.loading import SourceFile
 from site_builder.store.published import PublishedStore
@@ -215,6 +218,20 @@ def test_a_worker_killed_stops_the_build_with_an_error_and_the_site_stays(record
     expected = build(control, AS_OF + timedelta(days=1))
     ours, theirs = tree(after.output.resolve()), tree(expected.output.resolve())
     assert len(ours) > 3000 and ours == theirs
+
+
+def test_a_process_that_cannot_be_started_is_a_broken_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CPython starts a pool's processes as tasks are submitted; once one died, starting the next fails with an
+    OSError (seen in CI as "handle is closed"). Every pool of the build reports that as the broken pool it is, which
+    the build turns into its one error about a worker that stopped."""
+    def closed(self: ProcessPoolExecutor) -> None:
+        raise OSError(6, "handle is closed")
+
+    monkeypatch.setattr(ProcessPoolExecutor, "_spawn_process", closed)
+    with Pool(2) as pool, pytest.raises(BrokenProcessPool, match="could not be started .*handle is closed"):
+        pool.submit(len, "x")
+    with Pool(2) as pool, pytest.raises(BrokenProcessPool):
+        list(pool.map(len, ["x", "y"]))
 
 
 def test_an_error_in_the_reader_reaches_the_build_as_raised(tmp_path: Path, national: Policy) -> None:

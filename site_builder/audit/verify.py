@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import zipfile
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from site_builder.audit.history import (
 )
 from site_builder.audit.layout import AuditFolder
 from site_builder.audit.manifest import MANIFEST, UNHASHED, file_sha256, output_hashes, site_files
+from site_builder.pools import Pool
 from site_builder.rules.privacy import Secrets, scan_for_leaks
 
 
@@ -239,7 +239,7 @@ def _package_problems(descriptor: Path, document: dict[str, Any], unchanged: fro
         return [problem for name in names for problem in _resource_problems(str(descriptor), name)]
     largest = [str(r.get("name")) for r in sorted(resources, key=lambda r: -_size(r))]
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with Pool(workers) as pool:
             found = dict(zip(largest, pool.map(_resource_problems, [str(descriptor)] * len(largest), largest), strict=True))
     except BrokenProcessPool:  # no process could be started here (a program read from standard input): in this one
         found = {name: _resource_problems(str(descriptor), name) for name in largest}

@@ -14,7 +14,7 @@ live site instead of rendering it again.
 
 The staging folder a build writes into is new, or the **spare**: the site of the build before the live one, which
 the switch left in place (``publish.py``). Its content is known from its own build's state; :func:`check_spare`
-walks it once (in a thread, while the rows are decided), keeps the files whose size and modification time are
+walks it once (beside the build, while the rows are decided), keeps the files whose size and modification time are
 what that state says and removes everything else (files edited or added by hand, links). A file the spare
 already holds with the right bytes is left as it is: a rebuild after a small change touches only the files that
 changed since the spare's build, not the whole site. Any other file is a new inode (written, or a hard link to the
@@ -34,6 +34,7 @@ import shutil
 import sqlite3
 import stat
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, NamedTuple
@@ -200,14 +201,17 @@ class FileIndex:
     def note_written(self, paths: Iterable[Path], since: int) -> None:
         """Note the files of ``paths`` that an output wrote into the site itself (a plugin may), i.e. not through this
         index since its entry number ``since``: hashed here, listed like the others."""
-        noted = {w.path for w in self.written[since:]}
+        prefix = f"{self.out}/"
+        noted = {prefix + w.path for w in self.written[since:]}
         for path in paths:
+            if os.fspath(path) in noted:  # the string of a path an output made as ``out / name``: no parsing
+                continue
             name = Path(path).relative_to(self.out).as_posix()
-            if name not in noted and Path(path).is_file():
+            if prefix + name not in noted and Path(path).is_file():
                 data = Path(path).read_bytes()
                 self.written.append(Written(name, "", hashlib.sha256(data).hexdigest(), len(data), False,
                                             os.lstat(path).st_mtime_ns))
-                noted.add(name)
+                noted.add(prefix + name)
 
     def previous_files(self, prefix: str) -> list[tuple[str, str]]:
         """``(path, fingerprint)`` of the fingerprinted files under ``prefix`` in the previous build's state, by path
@@ -384,31 +388,66 @@ def read_files(path: Path) -> dict[str, Held] | None:
         db.close()
 
 
-def check_spare(folder: Path, listed: dict[str, Held]) -> dict[str, Held]:
-    """What the spare ``folder`` holds of the files its build's state ``listed``; everything else is removed.
+def check_spare(folder: Path, state: Path) -> dict[str, Held]:
+    """What the spare ``folder`` holds of the files its build's ``state`` lists; everything else is removed.
 
     One walk of the folder: a file is kept if the state lists it with its size and modification time (a file
-    edited by hand since has another); files the state does not list, links and anything else are removed.
-    Empty folders are left for :meth:`FileIndex.seal`.
+    edited by hand since has another); files the state does not list (all of them, if the state cannot be read),
+    links and anything else are removed. Empty folders are left for :meth:`FileIndex.seal`. It reads the state
+    itself: for a large site it runs in a process of its own while the rows are decided (see ``build.py``).
+
+    The folders two levels down (a subject's, a record's) are walked by several threads: where the file system's
+    metadata is not in memory (a nightly build), reading it is waiting for the disk, and parallel reads wait less
+    (895,000 files: 66 s in one thread, 39 s in eight, measured after dropping the page cache).
     """
+    listed = read_files(state) or {}
     kept: dict[str, Held] = {}
+    root = os.fspath(folder)
+    top, below = _check_folder(root, "", listed)
+    kept.update(top)
+    folders: list[tuple[str, str]] = []
+    for where, prefix in below:
+        files, deeper = _check_folder(where, prefix, listed)
+        kept.update(files)
+        folders += deeper
+    with ThreadPoolExecutor(_CHECKING_THREADS, thread_name_prefix="spare") as pool:
+        for files in pool.map(_check_tree, folders, [listed] * len(folders)):
+            kept.update(files)
+    return kept
 
-    def walk(where: str, prefix: str) -> None:
-        with os.scandir(where) as entries:
-            for entry in entries:
-                name = prefix + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    walk(entry.path, name + "/")
+
+_CHECKING_THREADS = 8
+
+
+def _check_folder(where: str, prefix: str, listed: dict[str, Held]) -> tuple[list[tuple[str, Held]], list[tuple[str, str]]]:
+    """The files of the folder ``where`` (site path ``prefix``) that are what ``listed`` says, having removed the others;
+    and its folders (path, site path)."""
+    kept: list[tuple[str, Held]] = []
+    folders: list[tuple[str, str]] = []
+    with os.scandir(where) as entries:
+        for entry in entries:
+            name = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                folders.append((entry.path, name + "/"))
+                continue
+            known = listed.get(name)
+            if known is not None and entry.is_file(follow_symlinks=False):
+                status = entry.stat(follow_symlinks=False)
+                if status.st_size == known[1] and status.st_mtime_ns == known[2] and known[2]:
+                    kept.append((name, known))
                     continue
-                known = listed.get(name)
-                if known is not None and entry.is_file(follow_symlinks=False):
-                    status = entry.stat(follow_symlinks=False)
-                    if status.st_size == known[1] and status.st_mtime_ns == known[2] and known[2]:
-                        kept[name] = known
-                        continue
-                os.unlink(entry.path)
+            os.unlink(entry.path)
+    return kept, folders
 
-    walk(os.fspath(folder), "")
+
+def _check_tree(folder: tuple[str, str], listed: dict[str, Held]) -> list[tuple[str, Held]]:
+    """:func:`_check_folder` for the folder and everything under it."""
+    kept: list[tuple[str, Held]] = []
+    stack = [folder]
+    while stack:
+        files, folders = _check_folder(*stack.pop(), listed)
+        kept += files
+        stack += folders
     return kept
 
 

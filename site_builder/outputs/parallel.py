@@ -20,12 +20,11 @@ Small sites render in-process whatever it says: below :data:`MIN_FILES` files a 
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from site_builder.exceptions import BuildError
 from site_builder.faults import fault_point
 from site_builder.outputs.files import FileIndex, Previous, Written
 from site_builder.outputs.site import Site
+from site_builder.pools import Pool
 from site_builder.rules.catalogue import Catalogue
 from site_builder.rules.profiles import Policy
 from site_builder.store.published import PublishedStore
@@ -135,8 +135,7 @@ class Workers:
         context = _Context(site.config, site.catalogue, site.policy, site.as_of, site.outputs, site.store.path, out,
                            files.key, files.previous)
         self.files = files
-        self.pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_start, initargs=(context,))
+        self.pool = Pool(processes, initializer=_start, initargs=(context,))
 
     def submit(self, work: Sequence[Shard]) -> list[Future[list[Written]]]:
         """Queue shards; their futures, in the same order."""

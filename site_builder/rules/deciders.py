@@ -15,15 +15,15 @@ with the error it raised.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 
 from site_builder.exceptions import BuildError
 from site_builder.faults import fault_point
+from site_builder.pools import Pool
 from site_builder.rules.catalogue import Catalogue
 from site_builder.rules.profiles import Policy
 from site_builder.rules.validation import Validator
@@ -43,14 +43,13 @@ class Deciders:
     def __init__(self, catalogue: Catalogue, policy: Policy, as_of: date, listed: frozenset[str], processes: int) -> None:
         self.setup = (catalogue, policy, as_of, listed)
         self.processes = processes
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: Pool | None = None
 
     def decide(self, item: str, repeated: Repeated, rows: Iterable[RawRow]) -> Iterator[tuple[RawRow, bytes]]:
         """Each of ``rows`` (of ``item``) with its result (:meth:`RowResult.to_bytes`), in order; the rows are read as
         the workers need them."""
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_start, initargs=self.setup)
+            self._pool = Pool(self.processes, initializer=_start, initargs=self.setup)
         window: deque[tuple[list[RawRow], Future[list[bytes]]]] = deque()
         batch: list[RawRow] = []
         for row in rows:

@@ -16,6 +16,7 @@ from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from site_builder.pools import file_size
 from site_builder.rules import reader
 from site_builder.rules.catalogue import CatalogItem, Catalogue
 from site_builder.rules.deciders import MIN_ROWS, Deciders
@@ -119,7 +120,7 @@ def results(catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_
     reader processes side by side (``reader.py``).
     """
     warm = cache is not None and cache.warm()
-    if warm and cache is not None and processes > 1 and sum(map(reader.size_of, sources)) >= reader.MIN_BYTES:
+    if warm and cache is not None and processes > 1 and sum(file_size(s.path) for s in sources) >= reader.MIN_BYTES:
         found = reader.read_elsewhere(catalogue, policy, sources, as_of, reading, cache, processes)
     else:
         found = stored_results(catalogue, policy, sources, as_of, reading, cache, processes, warm)

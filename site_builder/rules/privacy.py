@@ -25,13 +25,10 @@ import functools
 import gzip
 import hashlib
 import io
-import multiprocessing
 import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -41,6 +38,7 @@ import ahocorasick
 from stdnum import luhn
 
 from site_builder.faults import fault_point
+from site_builder.pools import Pool, file_size
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
 from site_builder.rules.identifiers import mask_id_number, resident_id_problem
 from site_builder.rules.regions import PROVINCES
@@ -541,26 +539,14 @@ def scan_for_leaks(site_dir: Path, secrets: Secrets, only: Sequence[str] | None 
         paths = [site_dir / name for name in sorted(only)]
     if processes <= 1:
         return scan_files(site_dir, secrets, paths, covered)
-    sizes = [_size(path) for path in paths] if len(paths) < SCAN_PARALLEL else None
+    sizes = [file_size(path) for path in paths] if len(paths) < SCAN_PARALLEL else None
     if sizes is not None and sum(sizes) < SCAN_PARALLEL_BYTES:
         return scan_files(site_dir, secrets, paths, covered)
     portable = Secrets(set(secrets.codes), set(secrets.texts), set(secrets.found), set(secrets.public))
     chunks = _chunks(paths, sizes) if sizes is not None else [paths[start:start + SCAN_CHUNK]
                                                               for start in range(0, len(paths), SCAN_CHUNK)]
-    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_scan_start, initargs=(portable, covered)) as pool:
-        try:
-            tasks = [pool.submit(_scan_chunk, (site_dir, chunk)) for chunk in chunks]
-        except OSError as exc:  # the pool starts its processes as tasks come: one that died closes what the next needs
-            raise BrokenProcessPool(f"a scanning process could not be started ({exc})") from exc
-        return [problem for task in tasks for problem in task.result()]
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0  # reading it will say what is wrong
+    with Pool(processes, initializer=_scan_start, initargs=(portable, covered)) as pool:
+        return [problem for problems in pool.map(_scan_chunk, [(site_dir, chunk) for chunk in chunks]) for problem in problems]
 
 
 def _chunks(paths: list[Path], sizes: list[int]) -> list[list[Path]]:

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 from site_builder.exceptions import BuildError
 from site_builder.faults import fault_point
+from site_builder.pools import file_size
 from site_builder.rules.catalogue import CatalogItem, Catalogue
 from site_builder.rules.profiles import Policy
 from site_builder.rules.rowcache import CacheFile, Unwritten
@@ -130,7 +131,7 @@ def _receive_any(readers: list[_Reader]) -> None:
 def share_out(catalogue: Catalogue, sources: list[SourceFile], readers: int) -> list[frozenset[str]]:
     """The items with files, in at most ``readers`` shares of about the same size of files: the largest item first,
     each to the share with the least so far (the first of those)."""
-    sizes = {item.id: sum(size_of(s) for s in sources if s.item == item.id) for item in catalogue.items
+    sizes = {item.id: sum(file_size(s.path) for s in sources if s.item == item.id) for item in catalogue.items
              if any(s.item == item.id for s in sources)}
     shares: list[tuple[int, list[str]]] = [(0, []) for _ in range(max(1, min(readers, len(sizes))))]
     for item_id in sorted(sizes, key=lambda i: -sizes[i]):  # a stable sort: equal sizes in the catalogue's order
@@ -140,12 +141,6 @@ def share_out(catalogue: Catalogue, sources: list[SourceFile], readers: int) -> 
     return [frozenset(items) for _, items in shares if items]
 
 
-def size_of(source: SourceFile) -> int:
-    """The size of a records file in bytes (0 if it cannot be read: reading it says why)."""
-    try:
-        return source.path.stat().st_size
-    except OSError:
-        return 0
 
 
 def _read(sender: Connection, catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_of: date,
