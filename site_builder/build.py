@@ -395,8 +395,8 @@ def _workspace(out: Path, audit_root: Path) -> Iterator[tuple[Path, Path, Future
 
 
 _SPARE_PROCESS_BYTES = 20_000_000
-"""A spare whose build's state is larger than this (some 100,000 files) is checked in a process of its own (starting
-one costs about half a second); a smaller one in a thread."""
+"""A spare whose build's state is larger than this (some 100,000 files) is checked in a process of its own; a smaller
+one in a thread (where starting a process, which imports this package, would cost more than it saves)."""
 
 
 def _staging(out: Path, audit_root: Path) -> tuple[Path, Path | None]:
