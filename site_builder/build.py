@@ -382,10 +382,12 @@ def _workspace(out: Path, audit_root: Path) -> Iterator[tuple[Path, Path, Future
         publish.remove_later(staging)
         raise
     checker: Executor | None = None
-    if state is not None:
-        checker = Pool(1) if file_size(state) > _SPARE_PROCESS_BYTES else ThreadPoolExecutor(1, thread_name_prefix="spare")
+    spare: Future[dict[str, Held]] | None = None
     try:
-        yield staging, work, checker.submit(check_spare, staging, state) if checker and state is not None else None
+        if state is not None:
+            checker = Pool(1) if file_size(state) > _SPARE_PROCESS_BYTES else ThreadPoolExecutor(1, thread_name_prefix="spare")
+            spare = checker.submit(check_spare, staging, state)
+        yield staging, work, spare
     finally:
         if checker is not None:
             checker.shutdown(wait=True)

@@ -141,8 +141,6 @@ def share_out(catalogue: Catalogue, sources: list[SourceFile], readers: int) -> 
     return [frozenset(items) for _, items in shares if items]
 
 
-
-
 def _read(sender: Connection, catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_of: date,
           cache: CacheFile, processes: int, share: frozenset[str]) -> None:
     """In a reader: every result of the items of ``share``, sent in batches; then the reports by item, the number
