@@ -1,5 +1,6 @@
-"""The leak scan at scale (issue 13): it reads a zip member only if no file of the site has the same content, and
-finds a secret anywhere in a text too long to fold at once, across the places where it is cut."""
+"""The leak scan at scale (issue 13): it reads a zip member only if no file of the site has the same content,
+finds a secret anywhere in a text too long to fold at once, across the places where it is cut, and finds, folding a
+text line by line (remembering each line), what folding it whole finds."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from site_builder.rules import privacy
-from site_builder.rules.privacy import Secrets, scan_for_leaks
+from site_builder.rules.privacy import LOOSE_SECRET, Secrets, fold, scan_for_leaks
 
 ID = "330102199001011234"
 """A resident ID number (valid check character), the secret looked for."""
@@ -63,3 +66,41 @@ def test_a_few_large_files_are_scanned_side_by_side_with_the_same_findings(tmp_p
     sizes = [(tmp_path / name).stat().st_size for name in names]
     assert len(privacy._chunks([tmp_path / name for name in names], sizes)) > 2
     assert scan_for_leaks(tmp_path, secrets(), names, processes=2) == alone
+
+
+def whole_text_find(secrets: Secrets, text: str) -> list[str]:
+    """What :meth:`Secrets.find` finds, folding the whole text at once (as it did before it went line by line)."""
+    folded = fold(text).upper()
+    solid = {code for code in secrets.codes if len(code) < LOOSE_SECRET and code in folded}
+    loose_text = privacy._SEPARATOR.sub("", "".join(folded.split()))
+    loose = {code for code in secrets.codes if len(code) >= LOOSE_SECRET and code in loose_text}
+    return sorted(solid | loose | {text for text in secrets.texts if text.upper() in loose_text})
+
+
+_AROUND = ["AB1234", "１２３", "三三〇", "\u0301", "\u200b", "é", "e", "\n", "\r\n", " ", "-", "·", "。", "（", "甲乙", "x"]
+_BETWEEN = ["", "", "", " ", "\n", "\r\n", "-", "·", "\u200b", "\n\u0301"]
+_WRITTEN = {"0": ["0", "０", "〇"], "1": ["1", "１", "一"], "3": ["3", "３", "三"], "X": ["X", "x", "Ｘ"]}
+
+
+@st.composite
+def written(draw: st.DrawFn) -> str:
+    """A secret written with its characters full-width or Chinese, separators and line breaks between them, in text."""
+    secret = draw(st.sampled_from([ID, "AB1234", "330102", "甲乙甲乙丙丁"]))
+    characters = [draw(st.sampled_from(_WRITTEN.get(c, [c]))) for c in secret]
+    between = draw(st.lists(st.sampled_from(_BETWEEN), min_size=len(secret), max_size=len(secret)))
+    before, after = (draw(st.lists(st.sampled_from(_AROUND), max_size=6)) for _ in range(2))
+    return "".join(before) + "".join(c + s for c, s in zip(characters, between, strict=True)) + "".join(after)
+
+
+@settings(max_examples=200, deadline=None)
+@given(written(), written())
+def test_a_text_scanned_line_by_line_gives_what_the_whole_text_gives(first: str, second: str) -> None:
+    """Secrets split by line breaks and separators, written full-width, in Chinese digits, with combining and
+    zero-width characters around the line breaks: the same findings, for a text seen first and for one whose lines
+    were seen before (the memory of lines)."""
+    found = secrets()
+    found.add("AB1234")
+    found.add("330102")  # shorter than a loose secret: found only written solid
+    found.add("甲乙甲乙丙丁")
+    for text in (first, second, first + "\n" + second):
+        assert found.find(text) == whole_text_find(found, text)

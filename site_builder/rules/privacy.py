@@ -421,6 +421,8 @@ class Secrets:
     public: set[str] = field(default_factory=set)
     """Canonical values of public code fields: a number found in free text that is also a published code is not a secret."""
     _ready: tuple[ahocorasick.Automaton, ahocorasick.Automaton] | None = field(default=None, repr=False, compare=False)
+    _lines: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict, repr=False, compare=False)
+    """What :meth:`_line` found in the lines scanned since the automata were made."""
 
     def add_row(self, raw: RawRow, item: CatalogItem) -> None:
         """Collect the secrets of one input row, valid or not."""
@@ -434,6 +436,7 @@ class Secrets:
         self.found.update(found)
         self.public.update(public)
         self._ready = None
+        self._lines = {}
 
     def add(self, value: str) -> None:
         """Add one secret; values shorter than :data:`MIN_SECRET` are ignored."""
@@ -443,22 +446,44 @@ class Secrets:
         elif text:
             self.texts.add(text)
         self._ready = None
+        self._lines = {}
 
     def find(self, text: str) -> list[str]:
         """The secrets that occur in ``text`` in any written form (returned canonical, for counting only).
 
-        Two Aho-Corasick automata (pyahocorasick) scan the folded text once each: secrets shorter than
+        Two Aho-Corasick automata (pyahocorasick) scan the folded text: secrets shorter than
         :data:`LOOSE_SECRET` as written solid, and the longer ones and the text secrets with every
         separator removed, so ``330106 1990-0307 123X`` is found as ``330106199003071234X``.
+
+        The text is folded line by line, and what a line gives is remembered (:meth:`_line`): the pages of a site
+        share most of their lines (the template's), which are then folded once per process. Folding keeps line
+        breaks where they are (NFKC composes nothing across one), a solid secret holds no line break, and the loose
+        text drops them: so this finds what folding the whole text at once would.
         """
         if self._ready is None:
             self._ready = self._automata()
         solid, loose = self._ready
-        folded = fold(text).upper()
-        found = {value for _end, value in solid.iter(folded)} if len(solid) else set()
+        found: set[str] = set()
+        pieces = []
+        for line in text.split("\n"):
+            at_once, piece = self._lines.get(line) or self._line(line, solid)
+            found.update(at_once)
+            pieces.append(piece)
         if len(loose):
-            found |= {value for _end, value in loose.iter(_SEPARATOR.sub("", "".join(folded.split())))}  # spaces first: faster
+            found |= {value for _end, value in loose.iter("".join(pieces))}
         return sorted(found)
+
+    def _line(self, line: str, solid: ahocorasick.Automaton) -> tuple[tuple[str, ...], str]:
+        """The solid secrets in one line of text, and the line as the loose automaton reads it (folded, upper case,
+        separators removed); remembered for a line up to :data:`MEMO_LINE` characters."""
+        folded = (line if line.isascii() else _fold(line)).upper()  # not fold(): its memo is redaction's
+        seen = (tuple({value for _end, value in solid.iter(folded)}) if len(solid) else (),
+                _SEPARATOR.sub("", "".join(folded.split())))  # spaces first: faster
+        if len(line) <= MEMO_LINE:
+            if len(self._lines) >= MEMO_LINES:
+                self._lines.clear()
+            self._lines[line] = seen
+        return seen
 
     def longest(self) -> int:
         """The length of the longest value looked for."""
@@ -516,6 +541,10 @@ def readable_texts(path: Path, covered: frozenset[str] = frozenset()) -> Iterato
     yield path.name, data.decode("utf-8", errors="replace")
 
 
+MEMO_LINE = 1024
+"""Lines up to this length have what the leak scan found in them remembered (a page's lines are shorter)."""
+MEMO_LINES = 50_000
+"""Lines remembered at most (some 20 MB); then the memory starts again."""
 SCAN_CHUNK = 1000
 """Files per task when the leak scan runs in several processes (it does from :data:`SCAN_PARALLEL` files or
 :data:`SCAN_PARALLEL_BYTES` bytes on)."""
