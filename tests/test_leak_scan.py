@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from site_builder.rules import privacy
-from site_builder.rules.privacy import LOOSE_SECRET, Secrets, fold, scan_for_leaks
+from site_builder.rules.privacy import LINE_BY_LINE, LOOSE_SECRET, Secrets, fold, scan_for_leaks
 
 ID = "330102199001011234"
 """A resident ID number (valid check character), the secret looked for."""
@@ -104,3 +104,8 @@ def test_a_text_scanned_line_by_line_gives_what_the_whole_text_gives(first: str,
     found.add("甲乙甲乙丙丁")
     for text in (first, second, first + "\n" + second):
         assert found.find(text) == whole_text_find(found, text)
+    try:  # and a text longer than a page, folded at once
+        privacy.LINE_BY_LINE = 0
+        assert found.find(first + "\n" + second) == whole_text_find(found, first + "\n" + second)
+    finally:
+        privacy.LINE_BY_LINE = LINE_BY_LINE

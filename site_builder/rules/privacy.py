@@ -455,22 +455,28 @@ class Secrets:
         :data:`LOOSE_SECRET` as written solid, and the longer ones and the text secrets with every
         separator removed, so ``330106 1990-0307 123X`` is found as ``330106199003071234X``.
 
-        The text is folded line by line, and what a line gives is remembered (:meth:`_line`): the pages of a site
-        share most of their lines (the template's), which are then folded once per process. Folding keeps line
-        breaks where they are (NFKC composes nothing across one), a solid secret holds no line break, and the loose
-        text drops them: so this finds what folding the whole text at once would.
+        A text up to :data:`LINE_BY_LINE` characters is folded line by line, and what a line gives is remembered
+        (:meth:`_line`): the pages of a site share most of their lines (the template's), which are then folded once
+        per process. Folding keeps line breaks where they are (NFKC composes nothing across one), a solid secret
+        holds no line break, and the loose text drops them: so this finds what folding the whole text at once would.
         """
         if self._ready is None:
             self._ready = self._automata()
         solid, loose = self._ready
-        found: set[str] = set()
-        pieces = []
-        for line in text.split("\n"):
-            at_once, piece = self._lines.get(line) or self._line(line, solid)
-            found.update(at_once)
-            pieces.append(piece)
+        if len(text) > LINE_BY_LINE:  # a data file, a manifest: lines that do not repeat, folded faster at once
+            folded = fold(text).upper()
+            found = {value for _end, value in solid.iter(folded)} if len(solid) else set()
+            loose_text = _SEPARATOR.sub("", "".join(folded.split()))  # spaces first: faster
+        else:
+            found = set()
+            pieces = []
+            for line in text.split("\n"):
+                at_once, piece = self._lines.get(line) or self._line(line, solid)
+                found.update(at_once)
+                pieces.append(piece)
+            loose_text = "".join(pieces)
         if len(loose):
-            found |= {value for _end, value in loose.iter("".join(pieces))}
+            found |= {value for _end, value in loose.iter(loose_text)}
         return sorted(found)
 
     def _line(self, line: str, solid: ahocorasick.Automaton) -> tuple[tuple[str, ...], str]:
@@ -541,6 +547,9 @@ def readable_texts(path: Path, covered: frozenset[str] = frozenset()) -> Iterato
     yield path.name, data.decode("utf-8", errors="replace")
 
 
+LINE_BY_LINE = 1 << 18
+"""Texts up to this length (a page) are folded line by line; a longer one (a data file, whose lines do not repeat)
+at once."""
 MEMO_LINE = 1024
 """Lines up to this length have what the leak scan found in them remembered (a page's lines are shorter)."""
 MEMO_LINES = 50_000
