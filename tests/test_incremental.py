@@ -560,7 +560,7 @@ def test_the_spare_becomes_the_next_staging_folder(generated: Path, tmp_path: Pa
 @pytest.mark.parametrize("checked_in", ["a thread", "a process"])
 def test_what_was_done_to_the_spare_by_hand_does_not_survive(generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                              checked_in: str) -> None:
-    """A file of the spare edited (size or time changed), a file added and a symbolic link put in it are gone or
+    """A file of the spare edited (size or time changed), files added and a symbolic link put in it are gone or
     rewritten in build C, which is still a full build's site: whether the spare is checked in a thread (a small
     site) or in a process of its own (a large one)."""
     checks: list[str] = []
@@ -585,10 +585,12 @@ def test_what_was_done_to_the_spare_by_hand_does_not_survive(generated: Path, tm
         (spare / edited[1]).write_bytes(text.replace(b"<title>", b"<TITLE>", 1))
         (spare / "extra.html").write_text("手工添加\n", encoding="utf-8")
         (spare / "pages" / "link").symlink_to("/etc")
+        (spare / Path(edited[0]).parent / "附件.txt").write_text("手工添加\n", encoding="utf-8")  # deep in the tree
 
     incremental, full, third = three_builds(tmp_path, records, tamper)
     assert_same_site(incremental, full)
     assert "extra.html" not in incremental and not (third.output / "pages" / "link").is_symlink()
+    assert str(Path(edited[0]).parent / "附件.txt") not in incremental
     for name in edited:
         assert "手工修改".encode() not in incremental[name] and b"<TITLE>" not in incremental[name], name
     assert set(checks) == ({"check_spare"} if checked_in == "a process" else set())  # builds C and F take a spare

@@ -34,7 +34,6 @@ import shutil
 import sqlite3
 import stat
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, NamedTuple
@@ -396,60 +395,48 @@ def check_spare(folder: Path, state: Path) -> dict[str, Held]:
     links and anything else are removed. Empty folders are left for :meth:`FileIndex.seal`. It reads the state
     itself: for a large site it runs in a process of its own while the rows are decided (see ``build.py``).
 
-    The folders two levels down (a subject's, a record's) are walked by several threads: where the file system's
-    metadata is not in memory (a nightly build), reading it is waiting for the disk, and parallel reads wait less
-    (a walk that only reads the metadata of 895,000 files: 66 s in one thread, 39 s in eight, after the page cache was
-    dropped).
+    The walk goes from folder to folder by file descriptor, each file's status read relative to its folder
+    (``fstatat``, not a path looked up from the top again), in one thread. It runs beside the deciding of the rows,
+    so its processor time is theirs: for the 895,000 files of the large set, 8 s (8 s wall) with the file system's
+    metadata in memory and 39 s (63 s wall) after the page cache was dropped; walked by path in eight threads, as
+    before, 20 s (17 s) and 68 s (52 s).
     """
     listed = read_files(state) or {}
     kept: dict[str, Held] = {}
-    root = os.fspath(folder)
-    top, below = _check_folder(root, "", listed)
-    kept.update(top)
-    folders: list[tuple[str, str]] = []
-    for where, prefix in below:
-        files, deeper = _check_folder(where, prefix, listed)
-        kept.update(files)
-        folders += deeper
-    with ThreadPoolExecutor(_CHECKING_THREADS, thread_name_prefix="spare") as pool:
-        for files in pool.map(_check_tree, folders, [listed] * len(folders)):
-            kept.update(files)
+    root = os.open(folder, _FOLDER)
+    try:
+        _check_folder(root, "", listed, kept)
+    finally:
+        os.close(root)
     return kept
 
 
-_CHECKING_THREADS = 8
+_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
-def _check_folder(where: str, prefix: str, listed: dict[str, Held]) -> tuple[list[tuple[str, Held]], list[tuple[str, str]]]:
-    """The files of the folder ``where`` (site path ``prefix``) that are what ``listed`` says, having removed the others;
-    and its folders (path, site path)."""
-    kept: list[tuple[str, Held]] = []
-    folders: list[tuple[str, str]] = []
-    with os.scandir(where) as entries:
+def _check_folder(folder: int, prefix: str, listed: dict[str, Held], kept: dict[str, Held]) -> None:
+    """Keep in ``kept`` the files of the open folder ``folder`` (site path ``prefix``) and of the folders under it that
+    are what ``listed`` says; remove the others."""
+    folders = []
+    with os.scandir(folder) as entries:
         for entry in entries:
-            name = prefix + entry.name
             if entry.is_dir(follow_symlinks=False):
-                folders.append((entry.path, name + "/"))
+                folders.append(entry.name)
                 continue
+            name = prefix + entry.name
             known = listed.get(name)
             if known is not None and entry.is_file(follow_symlinks=False):
-                status = entry.stat(follow_symlinks=False)
+                status = entry.stat(follow_symlinks=False)  # relative to the folder: scandir was given its descriptor
                 if status.st_size == known[1] and status.st_mtime_ns == known[2] and known[2]:
-                    kept.append((name, known))
+                    kept[name] = known
                     continue
-            os.unlink(entry.path)
-    return kept, folders
-
-
-def _check_tree(folder: tuple[str, str], listed: dict[str, Held]) -> list[tuple[str, Held]]:
-    """:func:`_check_folder` for the folder and everything under it."""
-    kept: list[tuple[str, Held]] = []
-    stack = [folder]
-    while stack:
-        files, folders = _check_folder(*stack.pop(), listed)
-        kept += files
-        stack += folders
-    return kept
+            os.unlink(entry.name, dir_fd=folder)
+    for name in folders:
+        below = os.open(name, _FOLDER, dir_fd=folder)
+        try:
+            _check_folder(below, f"{prefix}{name}/", listed, kept)
+        finally:
+            os.close(below)
 
 
 def new_secrets(path: Path, digests: Sequence[bytes]) -> set[bytes]:
