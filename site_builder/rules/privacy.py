@@ -464,9 +464,8 @@ class Secrets:
             self._ready = self._automata()
         solid, loose = self._ready
         if len(text) > LINE_BY_LINE:  # a data file, a manifest: lines that do not repeat, folded faster at once
-            folded = fold(text).upper()
-            found = {value for _end, value in solid.iter(folded)} if len(solid) else set()
-            loose_text = _SEPARATOR.sub("", "".join(folded.split()))  # spaces first: faster
+            at_once, loose_text = _scanned(text, solid)
+            found = set(at_once)
         else:
             found = set()
             pieces = []
@@ -480,11 +479,8 @@ class Secrets:
         return sorted(found)
 
     def _line(self, line: str, solid: ahocorasick.Automaton) -> tuple[tuple[str, ...], str]:
-        """The solid secrets in one line of text, and the line as the loose automaton reads it (folded, upper case,
-        separators removed); remembered for a line up to :data:`MEMO_LINE` characters."""
-        folded = (line if line.isascii() else _fold(line)).upper()  # not fold(): its memo is redaction's
-        seen = (tuple({value for _end, value in solid.iter(folded)}) if len(solid) else (),
-                _SEPARATOR.sub("", "".join(folded.split())))  # spaces first: faster
+        """:func:`_scanned` for one line of text, remembered for a line up to :data:`MEMO_LINE` characters."""
+        seen = _scanned(line, solid)
         if len(line) <= MEMO_LINE:
             if len(self._lines) >= MEMO_LINES:
                 self._lines.clear()
@@ -545,6 +541,14 @@ def readable_texts(path: Path, covered: frozenset[str] = frozenset()) -> Iterato
                     yield f"{path.name}!{name}", member.decode("utf-8", errors="replace")
         return
     yield path.name, data.decode("utf-8", errors="replace")
+
+
+def _scanned(text: str, solid: ahocorasick.Automaton) -> tuple[tuple[str, ...], str]:
+    """The secrets of the ``solid`` automaton in ``text``, and the text as the loose automaton reads it (folded, upper
+    case, separators removed)."""
+    folded = (text if text.isascii() else _fold(text)).upper()  # not fold(): its memo is redaction's
+    found = tuple({value for _end, value in solid.iter(folded)}) if len(solid) else ()
+    return found, _SEPARATOR.sub("", "".join(folded.split()))  # spaces first: faster
 
 
 LINE_BY_LINE = 1 << 18
