@@ -44,7 +44,7 @@ def test_the_qr_code_svg_draws_every_module_of_the_code(label: str) -> None:
     size is that image's at two pixels a module, and it carries its label escaped."""
     for url in urls():
         svg = str(qr_svg(url, label))
-        image = memoryview(zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M").to_image())
+        image = memoryview(zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M").to_image())  # type: ignore[arg-type]
         pixels, size = raster(svg)
         assert (size, size) == image.shape and pixels == bytes(image), url
         assert svg.startswith(f'<svg role="img" aria-label="{escape(label)!s}" width="{2 * size}" height="{2 * size}" class="qr">'

@@ -170,7 +170,7 @@ def qr_svg(url: str, label: str = "二维码") -> Markup:
     four modules, :data:`QR_SCALE` pixels a module, one path (:func:`qr_path`).
     """
     code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    image = memoryview(code.to_image(scale=1, add_quiet_zones=False))
+    image = memoryview(code.to_image(scale=1, add_quiet_zones=False))  # type: ignore[arg-type]  # a buffer; its stubs do not say so
     modules = image.shape[1] if image.shape else 0
     dark = bytes(image).translate(_DARK)
     size = (modules + 2 * QR_BORDER) * QR_SCALE
