@@ -9,8 +9,9 @@ the item's repeated ids, the as-of date and the listed subjects, which every wor
 
 Workers are started with ``spawn`` (a fresh interpreter, none of the build's locks or connections) and given the
 catalogue, the profile, the as-of date and the listed subjects once; a batch carries its item's id and repeated
-record ids with its rows. Results come back as :meth:`RowResult.to_bytes`. A worker that fails stops the build
-with the error it raised.
+record ids with its rows. Results come back as entries of the decision cache (:func:`cache_entry`: the row's
+digest, the result as :meth:`RowResult.to_bytes` and its check, made here rather than in the build process, which
+reads every row and keeps every result). A worker that fails stops the build with the error it raised.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from site_builder.faults import fault_point
 from site_builder.pools import Pool
 from site_builder.rules.catalogue import Catalogue
 from site_builder.rules.profiles import Policy
+from site_builder.rules.rowcache import CacheEntry
 from site_builder.rules.validation import Validator
 from site_builder.sources.loading import RawRow
 
@@ -45,12 +47,12 @@ class Deciders:
         self.processes = processes
         self._pool: Pool | None = None
 
-    def decide(self, item: str, repeated: Repeated, rows: Iterable[RawRow]) -> Iterator[tuple[RawRow, bytes]]:
-        """Each of ``rows`` (of ``item``) with its result (:meth:`RowResult.to_bytes`), in order; the rows are read as
-        the workers need them."""
+    def decide(self, item: str, repeated: Repeated, rows: Iterable[RawRow]) -> Iterator[tuple[RawRow, CacheEntry]]:
+        """Each of ``rows`` (of ``item``) with its result as an entry of the decision cache (:func:`cache_entry`), in
+        order; the rows are read as the workers need them."""
         if self._pool is None:
             self._pool = Pool(self.processes, initializer=_start, initargs=self.setup)
-        window: deque[tuple[list[RawRow], Future[list[bytes]]]] = deque()
+        window: deque[tuple[list[RawRow], Future[list[CacheEntry]]]] = deque()
         batch: list[RawRow] = []
         for row in rows:
             batch.append(row)
@@ -71,7 +73,7 @@ class Deciders:
             self._pool = None
 
 
-def _results(rows: list[RawRow], future: Future[list[bytes]]) -> Iterator[tuple[RawRow, bytes]]:
+def _results(rows: list[RawRow], future: Future[list[CacheEntry]]) -> Iterator[tuple[RawRow, CacheEntry]]:
     try:
         results = future.result()
     except BrokenProcessPool as exc:
@@ -90,9 +92,9 @@ def _start(catalogue: Catalogue, policy: Policy, as_of: date, listed: frozenset[
     _setup[:] = [(catalogue, policy, as_of, listed)]
 
 
-def _decide(item_id: str, repeated: Repeated, rows: list[RawRow]) -> list[bytes]:
+def _decide(item_id: str, repeated: Repeated, rows: list[RawRow]) -> list[CacheEntry]:
     """In a worker: the results of a batch of one item's rows."""
-    from site_builder.rules.pipeline import decide_row
+    from site_builder.rules.pipeline import decide_entry
 
     fault_point("worker")
     catalogue, policy, as_of, listed = _setup[0]
@@ -100,4 +102,4 @@ def _decide(item_id: str, repeated: Repeated, rows: list[RawRow]) -> list[bytes]
     validator = _validators.get(item_id)
     if validator is None:
         validator = _validators[item_id] = Validator(item, repeated)
-    return [decide_row(row, item, validator, policy, as_of, listed).to_bytes() for row in rows]
+    return [decide_entry(row, item, validator, policy, as_of, listed) for row in rows]

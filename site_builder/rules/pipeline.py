@@ -26,12 +26,15 @@ from site_builder.rules.privacy import row_secrets
 from site_builder.rules.profiles import Policy
 from site_builder.rules.redaction import redact
 from site_builder.rules.rowcache import (
+    CacheEntry,
     CacheFile,
     RowCache,
     RowResult,
     TracingDate,
     TracingSet,
     Unwritten,
+    cache_entry,
+    entry_value,
     ordinal,
     row_digest,
 )
@@ -173,15 +176,16 @@ def _decided_item(item: CatalogItem, files: list[SourceFile], reports: list[File
     repeated, count = _first_pass(item, files)
     id_field = item.role("record_id") or "record_id"
     rows = (raw for source, report in zip(files, reports, strict=True) for raw in read_rows(source, item, report))
+    decided: Iterable[tuple[RawRow, CacheEntry]]
     if deciders is not None and count >= MIN_ROWS:
         decided = deciders.decide(item.id, repeated, rows)
     else:
         validator = Validator(item, repeated)
-        decided = ((raw, decide_row(raw, item, validator, policy, as_of, listed).to_bytes()) for raw in rows)
-    for raw, value in decided:
+        decided = ((raw, decide_entry(raw, item, validator, policy, as_of, listed)) for raw in rows)
+    for raw, entry in decided:
         if cache is not None and (not repeated or id_key(raw.values.get(id_field, "")) not in repeated):
-            cache.put(row_digest(raw), value)
-        yield (raw.file, raw.row), value
+            cache.add(entry)
+        yield (raw.file, raw.row), entry_value(entry)
 
 
 def _cached_item(item: CatalogItem, files: list[SourceFile], policy: Policy, as_of: date, listed: frozenset[str],
@@ -225,22 +229,31 @@ def _cached_item(item: CatalogItem, files: list[SourceFile], policy: Policy, as_
         return None
     pending = [row for _, row, _ in rows if isinstance(row, RawRow)]
     cache.hits += len(rows) - len(pending)
-    fresh: Iterator[bytes]
+    fresh: Iterator[CacheEntry]
     if deciders is not None and len(pending) >= MIN_ROWS:
-        fresh = (value for _, value in deciders.decide(item.id, repeated, pending))
+        fresh = (entry for _, entry in deciders.decide(item.id, repeated, pending))
     else:
         validator = Validator(item, repeated)
-        fresh = (decide_row(raw, item, validator, policy, as_of, listed).to_bytes() for raw in pending)
+        fresh = (decide_entry(raw, item, validator, policy, as_of, listed, digest) for _, raw, digest in rows
+                 if isinstance(raw, RawRow))
     decided: list[tuple[Place, bytes]] = []
-    for place, row, digest in rows:
+    for place, row, _digest in rows:
         if isinstance(row, bytes):
             decided.append((place, row))
             continue
-        value = next(fresh)
+        entry = next(fresh)
         if not repeated or id_key(row.values.get(id_field, "")) not in repeated:  # else its message names the others
-            cache.put(digest, value)
-        decided.append((place, value))
+            cache.add(entry)
+        decided.append((place, entry_value(entry)))
     return reports, decided
+
+
+def decide_entry(raw: RawRow, item: CatalogItem, validator: Validator, policy: Policy, as_of: date,
+                 listed: Container[str], digest: bytes | None = None) -> CacheEntry:
+    """:func:`decide_row` as an entry of the decision cache (:func:`cache_entry`; ``digest``: the row's
+    :func:`row_digest`, if known)."""
+    result = decide_row(raw, item, validator, policy, as_of, listed)
+    return cache_entry(row_digest(raw) if digest is None else digest, result, result.to_bytes())
 
 
 def decide_row(raw: RawRow, item: CatalogItem, validator: Validator, policy: Policy, as_of: date,

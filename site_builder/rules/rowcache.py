@@ -318,12 +318,28 @@ class CacheFile:
             cache.db.close()
 
 
+CacheEntry = tuple[bytes, int, int, bytes, bytes]
+"""A result as the cache stores it: the row's digest, ``decided``, ``changes``, ``asked`` and the checked value."""
+
+
+def cache_entry(digest: bytes, result: RowResult, value: bytes) -> CacheEntry:
+    """The entry of the cache for the row of ``digest`` whose result is ``result`` (``value``: its
+    :meth:`RowResult.to_bytes`); made where the row is decided, so the build process only adds it."""
+    asked = marshal.dumps(result.asked) if result.asked else b""
+    return digest, result.decided, result.changes, asked, _check(digest, result.decided, result.changes, asked, value) + value
+
+
+def entry_value(entry: CacheEntry) -> bytes:
+    """The result an entry of :func:`cache_entry` holds, as :meth:`RowResult.to_bytes`."""
+    return entry[4][_CHECK:]
+
+
 @dataclass(frozen=True)
 class Unwritten:
     """What a shared reader of the cache leaves to write: the digests of the rows it read and the results it made."""
 
     used: list[bytes]
-    results: list[tuple[bytes, int, int, bytes, bytes]]
+    results: list[CacheEntry]
 
 
 class RowCache:
@@ -341,7 +357,7 @@ class RowCache:
         except sqlite3.DatabaseError:  # a cache cut short (no journal: a killed build may leave one): start afresh
             path.unlink(missing_ok=True)
             self.db = self._open(path, key)
-        self.pending: list[tuple[bytes, int, int, bytes, bytes]] = []
+        self.pending: list[CacheEntry] = []
         self.read = read
         self.shared = shared
         self.hits = 0
@@ -398,12 +414,14 @@ class RowCache:
 
     def put(self, digest: bytes, value: bytes) -> None:
         """Keep the result of a row, as :meth:`RowResult.to_bytes` (written with the next batch)."""
-        self.used.add(digest)
         result = RowResult.from_bytes(value)
         assert result is not None
-        asked = marshal.dumps(result.asked) if result.asked else b""
-        check = _check(digest, result.decided, result.changes, asked, value)
-        self.pending.append((digest, result.decided, result.changes, asked, check + value))
+        self.add(cache_entry(digest, result, value))
+
+    def add(self, entry: CacheEntry) -> None:
+        """Keep a result as :func:`cache_entry` gives it (written with the next batch)."""
+        self.used.add(entry[0])
+        self.pending.append(entry)
         if len(self.pending) >= _BATCH and not self.shared:
             self.flush()
 
