@@ -49,7 +49,10 @@ _FORMAT = 4
 _PAGE = 16384
 """The cache's page size: most results (about 1 KB) fit on a page with others, and a lookup reads one page, not
 an overflow page besides (with 4 KB pages, lookups took 2.6 times as long)."""
-_BATCH = 5000
+_BATCH = 100_000
+"""Results written at a time, in the order of their digests: the table is a B-tree by digest, and a million
+results inserted in random order took 33 s of processor time in batches of 5,000, 7.8 s in sorted batches of
+100,000 (some 100 MB held meanwhile)."""
 _CHECK = 4
 """Bytes of the check stored with each result."""
 _BATCH_IDS = 500
@@ -426,7 +429,8 @@ class RowCache:
             self.flush()
 
     def flush(self) -> None:
-        """Write the results kept so far."""
+        """Write the results kept so far (by digest: see :data:`_BATCH`)."""
+        self.pending.sort()
         self.db.executemany("INSERT OR REPLACE INTO result VALUES (?, ?, ?, ?, ?)", self.pending)
         self.db.commit()
         self.pending.clear()
