@@ -14,9 +14,7 @@ built in a staging folder beside it, and the output link is switched to it in on
 A build is incremental: every row is decided again, but a page or subject data file whose content
 would be the same as in the previous build is taken over from the live site (a hard link) instead of
 rendered (see ``outputs/files.py``); the files taken over are neither hashed nor leak-scanned again,
-and the secrets new since the previous build are looked for in every published record instead. A page is
-leak-scanned as it is written (by the process writing it); verify scans only what was not (data files, archives,
-the search index) and validates the data package.
+and the secrets new since the previous build are looked for in every published record instead.
 ``full=True`` (``build --full``, ``[build] incremental = false``) renders everything.
 """
 
@@ -56,7 +54,7 @@ from site_builder.pools import Pool, file_size
 from site_builder.progress import Stages
 from site_builder.rules.catalogue import Catalogue
 from site_builder.rules.pipeline import Reading, results
-from site_builder.rules.privacy import Secrets, leak_problem
+from site_builder.rules.privacy import Secrets
 from site_builder.rules.profiles import Policy
 from site_builder.rules.rowcache import CacheFile
 from site_builder.sources.loading import FileReport
@@ -147,7 +145,7 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
         change_log = changes.change_log(audit_root, chain, change_set, baseline, build_id, as_of, config.changes.kept,
                                         changes.withdrawn_records(BuildRecord(work).record_state))
         names = frozenset(o.name for o in outputs)
-        files = FileIndex(staging, _site_key(config, catalogue, policy, names), previous, secrets=secrets)
+        files = FileIndex(staging, _site_key(config, catalogue, policy, names), previous)
         if spare is not None:
             files.spare = spare.result()
         files.load_previous()
@@ -176,10 +174,9 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
             files.close()
         with stages.stage("verify") as stage:
             problems = verify_site(staging, secrets, check_hashes=False, check_links=False, public_key=key.public_key() if key else None,
-                                   scan=[w.path for w in files.written if not w.reused and w.leaks < 0], processes=worker_count(config),
+                                   scan=[w.path for w in files.written if not w.reused], processes=worker_count(config),
                                    covered=frozenset(w.sha256 for w in files.written),
                                    validated=frozenset(w.path for w in files.written if w.reused))
-            problems += [leak_problem(path, count) for path, count in sorted((w.path, w.leaks) for w in files.written if w.leaks > 0)]
             stage.summary["problems"] = len(problems)
         if problems:
             raise BuildError("The built site does not verify; nothing was published:\n  " + "\n  ".join(problems))

@@ -121,47 +121,6 @@ def test_a_template_error_in_a_worker_stops_the_build_as_in_process(tmp_path: Pa
     assert tree(config.paths.output.resolve()) == published
 
 
-def test_a_page_that_would_leak_is_found_as_it_is_written_in_a_worker_or_in_process(
-        records: Path, tmp_path: Path, forced_pool: list[parallel.Shard], monkeypatch: pytest.MonkeyPatch) -> None:
-    """A record page holding a withheld ID number (a theme override printing it, with spaces) refuses the build with the
-    same message from one process and from workers; the page was scanned as it was written: the scan of the built site
-    read no record page (it reads the files not scanned then: data files, archives, the search index)."""
-    import csv
-
-    from site_builder.rules import privacy
-
-    with (records / "admin_penalty.csv").open(encoding="utf-8-sig", newline="") as fh:
-        secret = next(csv.DictReader(fh))["法定代表人证件号码"]
-    templates = tmp_path / "templates"
-    templates.mkdir()
-    (templates / "record.html").write_text('{% extends "!record.html" %}\n{% block main %}{{ super() }}\n'
-                                           f"<p>{secret[:6]} {secret[6:14]} {secret[14:]}</p>\n{{% endblock %}}\n", encoding="utf-8")
-    monkeypatch.setattr(privacy, "SCAN_PARALLEL", 10**9)  # the built site's scan in this process, where it is watched
-    monkeypatch.setattr(privacy, "SCAN_PARALLEL_BYTES", 10**12)
-    read: list[str] = []
-    scan_files = privacy.scan_files
-
-    def watched(site_dir: Path, secrets: privacy.Secrets, paths: list[Path], covered: frozenset[str] = frozenset()) -> list[str]:
-        read.extend(path.relative_to(site_dir).as_posix() for path in paths)
-        return scan_files(site_dir, secrets, paths, covered)
-
-    monkeypatch.setattr(privacy, "scan_files", watched)
-    messages = []
-    for workers in (1, 2):
-        config = with_workers(site_config(tmp_path / str(workers), records, search=False), workers).with_paths(templates=templates)
-        with pytest.raises(BuildError) as raised:
-            build(config, AS_OF)
-        messages.append(str(raised.value))
-        assert not (tmp_path / str(workers) / "output").exists()
-    assert any(shard.job is record_shard for shard in forced_pool)
-    assert messages[0] == messages[1]
-    leaks = [line.strip() for line in messages[1].splitlines()[1:]]
-    assert len(leaks) > 100 and all(line.startswith("record/") and line.endswith(": contains 1 withheld value(s) or raw ID number(s)")
-                                    for line in leaks), leaks[:3]
-    assert leaks == sorted(leaks)
-    assert read and not [name for name in read if name.endswith(".html")], read[:5]
-
-
 @pytest.mark.parametrize("size", [1, 7, 10, 100])
 def test_key_shards_and_the_reads_of_a_shard_cover_every_key_once(tmp_path: Path, size: int,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:

@@ -40,7 +40,6 @@ from typing import IO, Any, NamedTuple
 
 from site_builder import __version__
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
-from site_builder.rules.privacy import Secrets, scanned_at_write
 from site_builder.store.published import connect_readonly
 
 _SCHEMA = """
@@ -64,9 +63,6 @@ class Written(NamedTuple):
     mtime: int = 0
     """Its modification time in nanoseconds as the build left it (0: not known); with its size, how a later build
     recognises the file unchanged on disk."""
-    leaks: int = -1
-    """The withheld values and raw ID numbers its bytes held as they were written (the leak scan's count); ``-1``: not
-    scanned then (taken over, or left to the scan of the built site: see :func:`~site_builder.rules.privacy.scanned_at_write`)."""
 
 
 def site_key(parts: Iterable[str], folders: Sequence[Path]) -> str:
@@ -132,9 +128,7 @@ class FileIndex:
     """Writes files into the staging folder ``out``, hashing them, and takes unchanged ones over from ``previous``.
 
     ``spare``: what the staging folder already holds (:func:`check_spare`), in the build process only; a worker
-    process's index has none and writes every file it is given as a new inode. ``secrets``: what the leak scan looks
-    for; a page written through :meth:`write` is scanned as its bytes go out (:attr:`Written.leaks`), so the built
-    site's scan need not read it back.
+    process's index has none and writes every file it is given as a new inode.
     """
 
     out: Path
@@ -142,7 +136,6 @@ class FileIndex:
     previous: Previous | None = None
     written: list[Written] = field(default_factory=list)
     spare: dict[str, Held] | None = None
-    secrets: Secrets | None = None
     _db: sqlite3.Connection | None = field(default=None, repr=False)
     _marks: dict[str, tuple[str, str, int, int]] | None = field(default=None, repr=False)
 
@@ -158,28 +151,26 @@ class FileIndex:
             self._marks = {str(path): (str(mark), str(sha), int(size), int(mtime)) for path, mark, sha, size, mtime
                            in self._db.execute("SELECT path, fingerprint, sha256, size, mtime FROM page WHERE fingerprint != ''")}
 
-    def write(self, path: str, data: bytes, fingerprint: str = "", text: str | None = None) -> Path:
+    def write(self, path: str, data: bytes, fingerprint: str = "") -> Path:
         """Write ``data`` as the file ``path`` of the site (a new file, never an existing one written over; nothing
-        at all if the spare holds these very bytes there), leak-scanning it with :attr:`secrets` (``text``: ``data``
-        decoded, when the caller has it)."""
+        at all if the spare holds these very bytes there)."""
         target = f"{self.out}/{path}"
         digest = hashlib.sha256(data).hexdigest()
-        leaks = scanned_at_write(self.secrets, data, text) if self.secrets is not None else -1
         held = self.spare.get(path) if self.spare is not None else None
         if held is not None and held[0] == digest and held[1] == len(data):
-            self.written.append(Written(path, fingerprint, digest, len(data), False, held[2], leaks))
+            self.written.append(Written(path, fingerprint, digest, len(data), False, held[2]))
             return Path(target)
         fd = _create(target)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             mtime = os.fstat(fd).st_mtime_ns
-        self.written.append(Written(path, fingerprint, digest, len(data), False, mtime, leaks))
+        self.written.append(Written(path, fingerprint, digest, len(data), False, mtime))
         return Path(target)
 
     def write_text(self, path: str, text: str, fingerprint: str = "", encoding: str = "utf-8") -> Path:
         """Write ``text`` as the file ``path`` of the site."""
-        return self.write(path, text.encode(encoding), fingerprint, text if encoding == "utf-8" else None)
+        return self.write(path, text.encode(encoding), fingerprint)
 
     def adopt(self, path: str, source: Path, fingerprint: str = "") -> Path:
         """Move the file ``source`` (made outside the site by another program, on the same file system) into the

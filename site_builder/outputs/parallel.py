@@ -39,7 +39,6 @@ from site_builder.outputs.files import FileIndex, Previous, Written
 from site_builder.outputs.site import Site
 from site_builder.pools import Pool
 from site_builder.rules.catalogue import Catalogue
-from site_builder.rules.privacy import Secrets
 from site_builder.rules.profiles import Policy
 from site_builder.store.published import PublishedStore
 
@@ -92,8 +91,6 @@ class _Context:
     out: Path
     key: str
     previous: Previous | None
-    secrets: Secrets | None
-    """What the leak scan looks for: a worker scans the pages it writes (see :class:`FileIndex`)."""
 
 
 _worker: dict[str, tuple[Site, Path]] = {}
@@ -104,7 +101,7 @@ def _start(context: _Context) -> None:
     """Worker initialiser: open the store read-only and make the worker's site; end with the build process."""
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
     store = PublishedStore.open_readonly(context.store)
-    files = FileIndex(context.out, context.key, context.previous, secrets=context.secrets)
+    files = FileIndex(context.out, context.key, context.previous)
     site = Site(context.config, context.catalogue, context.policy, context.as_of, store, context.outputs, files)
     _worker["site"] = (site, context.out)
 
@@ -136,7 +133,7 @@ class Workers:
     def __init__(self, site: Site, out: Path, processes: int) -> None:
         files = site.index(out)
         context = _Context(site.config, site.catalogue, site.policy, site.as_of, site.outputs, site.store.path, out,
-                           files.key, files.previous, files.secrets.portable() if files.secrets is not None else None)
+                           files.key, files.previous)
         self.files = files
         self.pool = Pool(processes, initializer=_start, initargs=(context,))
 

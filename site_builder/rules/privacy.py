@@ -487,10 +487,6 @@ class Secrets:
             self._lines[line] = seen
         return seen
 
-    def portable(self) -> Secrets:
-        """The same secrets without what this process made of them (its automata, its lines): to send to another."""
-        return Secrets(set(self.codes), set(self.texts), set(self.found), set(self.public))
-
     def longest(self) -> int:
         """The length of the longest value looked for."""
         return max(map(len, (*self.codes, *self.found, *self.texts)), default=0)
@@ -562,9 +558,6 @@ MEMO_LINE = 1024
 """Lines up to this length have what the leak scan found in them remembered (a page's lines are shorter)."""
 MEMO_LINES = 50_000
 """Lines remembered at most (some 20 MB); then the memory starts again."""
-SCAN_AT_WRITE = 1 << 18
-"""The largest file scanned as it is written (:func:`scanned_at_write`): a page; the few larger files are scanned with
-the built site, in several processes."""
 SCAN_CHUNK = 1000
 """Files per task when the leak scan runs in several processes (it does from :data:`SCAN_PARALLEL` files or
 :data:`SCAN_PARALLEL_BYTES` bytes on)."""
@@ -591,7 +584,7 @@ def scan_for_leaks(site_dir: Path, secrets: Secrets, only: Sequence[str] | None 
     sizes = [file_size(path) for path in paths] if len(paths) < SCAN_PARALLEL else None
     if sizes is not None and sum(sizes) < SCAN_PARALLEL_BYTES:
         return scan_files(site_dir, secrets, paths, covered)
-    portable = secrets.portable()
+    portable = Secrets(set(secrets.codes), set(secrets.texts), set(secrets.found), set(secrets.public))
     chunks = _chunks(paths, sizes) if sizes is not None else [paths[start:start + SCAN_CHUNK]
                                                               for start in range(0, len(paths), SCAN_CHUNK)]
     with Pool(processes, initializer=_scan_start, initargs=(portable, covered)) as pool:
@@ -633,33 +626,12 @@ SCAN_PIECE = 1 << 20
 def scan_files(site_dir: Path, secrets: Secrets, paths: Sequence[Path], covered: frozenset[str] = frozenset()) -> list[str]:
     """One problem per file of ``paths`` (in ``site_dir``) that contains a secret."""
     problems = []
+    overlap = secrets.longest() * 4 + 16  # a secret written with up to three separators between its characters
     for path in paths:
         for label, text in readable_texts(path, covered):
-            found = secrets_in(secrets, text)
+            found = secrets.find(text) if len(text) <= SCAN_PIECE else sorted(
+                {value for start in range(0, len(text), SCAN_PIECE) for value in secrets.find(text[start:start + SCAN_PIECE + overlap])})
             if found:
-                problems.append(leak_problem(path.relative_to(site_dir).as_posix() + (label[len(path.name):] if "!" in label else ""),
-                                             len(found)))
+                where = path.relative_to(site_dir).as_posix() + (label[len(path.name):] if "!" in label else "")
+                problems.append(f"{where}: contains {len(found)} withheld value(s) or raw ID number(s)")
     return problems
-
-
-def secrets_in(secrets: Secrets, text: str) -> list[str]:
-    """:meth:`Secrets.find` for a text of any length (a long one scanned in overlapping pieces of :data:`SCAN_PIECE`)."""
-    if len(text) <= SCAN_PIECE:
-        return secrets.find(text)
-    overlap = secrets.longest() * 4 + 16  # a secret written with up to three separators between its characters
-    return sorted({value for start in range(0, len(text), SCAN_PIECE) for value in secrets.find(text[start:start + SCAN_PIECE + overlap])})
-
-
-def leak_problem(where: str, count: int) -> str:
-    """The problem a file (or zip member) ``where`` of the site holding ``count`` secrets is (the secrets not repeated)."""
-    return f"{where}: contains {count} withheld value(s) or raw ID number(s)"
-
-
-def scanned_at_write(secrets: Secrets, data: bytes, text: str | None = None) -> int:
-    """The number of secrets in a file's bytes as it is written (``text``: the same bytes decoded, if the writer has
-    them); ``-1`` for a file left to the scan of the built site (:func:`scan_for_leaks`): a gzip stream or zip archive
-    (their content is read there), or more than :data:`SCAN_AT_WRITE` bytes (a data file, scanned there in several
-    processes)."""
-    if len(data) > SCAN_AT_WRITE or data[:2] == b"\x1f\x8b" or data[:4] == b"PK\x03\x04":
-        return -1
-    return len(secrets.find(data.decode("utf-8", errors="replace") if text is None else text))
