@@ -33,7 +33,7 @@ from site_builder.rules import reader
 from site_builder.rules.disclosure import decide
 from site_builder.rules.pipeline import Reading
 from site_builder.rules.profiles import load_profile
-from site_builder.rules.rowcache import CacheFile, RowCache, RowResult, TracingDate, TracingSet
+from site_builder.rules.rowcache import CacheFile, RowCache, RowResult, TracingDate, TracingSet, cache_entry
 from site_builder.rules.validation import Record
 from site_builder.sources.loading import find_sources
 
@@ -290,7 +290,7 @@ def test_a_damaged_cache_gives_no_result(tmp_path: Path) -> None:
     day = DAY.toordinal()
     result = RowResult("AP-1", (), "published", 1, 2, False, None, ((), (), (), ()), day, day + 30, (("A", False),))
     for digest in (b"d", b"e", b"g"):
-        cache.put(digest * 20, result.to_bytes())
+        cache.add(cache_entry(digest * 20, result, result.to_bytes()))
     cache.close()
     db = sqlite3.connect(path)
     value = db.execute("SELECT value FROM result WHERE digest = ?", (b"d" * 20,)).fetchone()[0]

@@ -415,12 +415,6 @@ class RowCache:
                     found[digest] = value
         return found
 
-    def put(self, digest: bytes, value: bytes) -> None:
-        """Keep the result of a row, as :meth:`RowResult.to_bytes` (written with the next batch)."""
-        result = RowResult.from_bytes(value)
-        assert result is not None
-        self.add(cache_entry(digest, result, value))
-
     def add(self, entry: CacheEntry) -> None:
         """Keep a result as :func:`cache_entry` gives it (written with the next batch)."""
         self.used.add(entry[0])
