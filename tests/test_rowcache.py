@@ -290,7 +290,7 @@ def test_a_damaged_cache_gives_no_result(tmp_path: Path) -> None:
     day = DAY.toordinal()
     result = RowResult("AP-1", (), "published", 1, 2, False, None, ((), (), (), ()), day, day + 30, (("A", False),))
     for digest in (b"d", b"e", b"g"):
-        cache.add(cache_entry(digest * 20, result, result.to_bytes()))
+        cache.add(cache_entry(digest * 20, result))
     cache.close()
     db = sqlite3.connect(path)
     value = db.execute("SELECT value FROM result WHERE digest = ?", (b"d" * 20,)).fetchone()[0]

@@ -252,8 +252,7 @@ def decide_entry(raw: RawRow, item: CatalogItem, validator: Validator, policy: P
                  listed: Container[str], digest: bytes | None = None) -> CacheEntry:
     """:func:`decide_row` as an entry of the decision cache (:func:`cache_entry`; ``digest``: the row's
     :func:`row_digest`, if known)."""
-    result = decide_row(raw, item, validator, policy, as_of, listed)
-    return cache_entry(row_digest(raw) if digest is None else digest, result, result.to_bytes())
+    return cache_entry(row_digest(raw) if digest is None else digest, decide_row(raw, item, validator, policy, as_of, listed))
 
 
 def decide_row(raw: RawRow, item: CatalogItem, validator: Validator, policy: Policy, as_of: date,

@@ -325,9 +325,10 @@ CacheEntry = tuple[bytes, int, int, bytes, bytes]
 """A result as the cache stores it: the row's digest, ``decided``, ``changes``, ``asked`` and the checked value."""
 
 
-def cache_entry(digest: bytes, result: RowResult, value: bytes) -> CacheEntry:
-    """The entry of the cache for the row of ``digest`` whose result is ``result`` (``value``: its
-    :meth:`RowResult.to_bytes`); made where the row is decided, so the build process only adds it."""
+def cache_entry(digest: bytes, result: RowResult) -> CacheEntry:
+    """The entry of the cache for the row of ``digest`` whose result is ``result``; made where the row is decided, so
+    the build process only adds it."""
+    value = result.to_bytes()
     asked = marshal.dumps(result.asked) if result.asked else b""
     return digest, result.decided, result.changes, asked, _check(digest, result.decided, result.changes, asked, value) + value
 
