@@ -1,6 +1,7 @@
 """The leak scan at scale (issue 13): it reads a zip member only if no file of the site has the same content,
 finds a secret anywhere in a text too long to fold at once, across the places where it is cut, and finds, folding a
-text line by line (remembering each line), what folding it whole finds."""
+text line by line (remembering each line), what folding it whole finds. It reads a text as its readers do: an Excel
+workbook's XML with its character references decoded, a page's or a JSON file's escapes decoded."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openpyxl import Workbook
 
 from site_builder.rules import privacy
 from site_builder.rules.privacy import LINE_BY_LINE, LOOSE_SECRET, Secrets, fold, scan_for_leaks
@@ -64,7 +66,7 @@ def test_a_few_large_files_are_scanned_side_by_side_with_the_same_findings(tmp_p
     monkeypatch.setattr(privacy, "SCAN_PARALLEL_BYTES", 1)
     monkeypatch.setattr(privacy, "SCAN_CHUNK_BYTES", 400_000)
     sizes = [(tmp_path / name).stat().st_size for name in names]
-    assert len(privacy._chunks([tmp_path / name for name in names], sizes)) > 2
+    assert len(privacy._chunks(names, sizes)) > 2
     assert scan_for_leaks(tmp_path, secrets(), names, processes=2) == alone
 
 
@@ -109,3 +111,52 @@ def test_a_text_scanned_line_by_line_gives_what_the_whole_text_gives(first: str,
         assert found.find(first + "\n" + second) == whole_text_find(found, first + "\n" + second)
     finally:
         privacy.LINE_BY_LINE = LINE_BY_LINE
+
+
+ADDRESS = "浙江省杭州市西湖区文三路九十号"
+"""A withheld text (a natural person's address), the other kind of secret."""
+
+
+def both() -> Secrets:
+    found = secrets()
+    found.add(ADDRESS)
+    return found
+
+
+@pytest.mark.parametrize("cell", [f"身份证号{ID.translate(str.maketrans('0123456789', '０１２３４５６７８９'))}",
+                                  f"身份证号{ID[:6]}一九九〇{ID[10:]}",  # 1990 in Chinese digits
+                                  f"住所：{ADDRESS}"])
+def test_a_secret_in_an_excel_workbook_is_found_whatever_characters_write_it(tmp_path: Path, cell: str) -> None:
+    """openpyxl writes every character outside ASCII as an XML character reference (``&#27993;``): read as written,
+    full-width digits, Chinese digits and Chinese text would hide there; the workbook is read as Excel reads it."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("数据")
+    sheet.append(["编号", "内容"])
+    sheet.append(["1", cell])
+    book.save(tmp_path / "t.xlsx")
+    assert scan_for_leaks(tmp_path, both(), ["t.xlsx"]) == [
+        "t.xlsx!xl/worksheets/sheet1.xml: contains 1 withheld value(s) or raw ID number(s)"]
+    book = Workbook(write_only=True)
+    book.create_sheet("数据").append(["1", cell[:-3]])
+    book.save(tmp_path / "t.xlsx")
+    assert scan_for_leaks(tmp_path, both(), ["t.xlsx"]) == []
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("p.html", f"<p>身份证号&#x{ord(ID[0]):x};&#{ord(ID[1])};{ID[2:6]}&nbsp;{ID[6:14]}&#8209;{ID[14:]}</p>"),
+    ("p.html", f"<p>{ADDRESS[:4]}&#{ord(ADDRESS[4])};{ADDRESS[5:]}</p>"),
+    ("d.json", '{"住所": "' + "".join(f"\\u{ord(c):04x}" for c in ADDRESS) + '"}'),
+    ("d.json", '{"号码": "' + ID[:-1] + '\\ud835\\udfd2"}'),  # the last digit, 4, as U+1D7D2
+    ("d.xml", f"<a b=\"{ID[:9]}&#{ord(ID[9])};{ID[10:]}\"/>"),
+])
+def test_a_secret_written_in_escapes_is_found(tmp_path: Path, name: str, text: str) -> None:
+    """Character references and entities (HTML, XML) and JSON ``\\u`` escapes (a surrogate pair too: 𝟒, MATHEMATICAL
+    BOLD DIGIT FOUR, folds to 4) are what a browser, an XML reader or a JSON reader turns into characters."""
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    assert scan_for_leaks(tmp_path, both(), [name]) == [f"{name}: contains 1 withheld value(s) or raw ID number(s)"]
+
+
+def test_escapes_that_make_no_secret_find_nothing_and_a_file_is_named_once(tmp_path: Path) -> None:
+    (tmp_path / "a.html").write_text(f"<p>&amp; &#39;{ID[:10]}&#39; &lt;{ADDRESS[:5]}&gt; \\u0041</p>", encoding="utf-8")
+    (tmp_path / "b.html").write_text(f"<p>{ID} &#39;{ADDRESS}&#39;</p>", encoding="utf-8")  # in both readings
+    assert scan_for_leaks(tmp_path, both(), ["a.html", "b.html"]) == ["b.html: contains 2 withheld value(s) or raw ID number(s)"]

@@ -24,7 +24,9 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import html
 import io
+import os
 import re
 import unicodedata
 import zipfile
@@ -423,6 +425,8 @@ class Secrets:
     _ready: tuple[ahocorasick.Automaton, ahocorasick.Automaton] | None = field(default=None, repr=False, compare=False)
     _lines: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict, repr=False, compare=False)
     """What :meth:`_line` found in the lines scanned since the automata were made."""
+    _longest: int = field(default=-1, repr=False, compare=False)
+    """What :meth:`longest` found (-1: not measured since the secrets last changed)."""
 
     def add_row(self, raw: RawRow, item: CatalogItem) -> None:
         """Collect the secrets of one input row, valid or not."""
@@ -437,6 +441,7 @@ class Secrets:
         self.public.update(public)
         self._ready = None
         self._lines = {}
+        self._longest = -1
 
     def add(self, value: str) -> None:
         """Add one secret; values shorter than :data:`MIN_SECRET` are ignored."""
@@ -447,6 +452,7 @@ class Secrets:
             self.texts.add(text)
         self._ready = None
         self._lines = {}
+        self._longest = -1
 
     def find(self, text: str) -> list[str]:
         """The secrets that occur in ``text`` in any written form (returned canonical, for counting only).
@@ -488,8 +494,11 @@ class Secrets:
         return seen
 
     def longest(self) -> int:
-        """The length of the longest value looked for."""
-        return max(map(len, (*self.codes, *self.found, *self.texts)), default=0)
+        """The length of the longest value looked for (computed once per set of secrets: the leak scan asks for it
+        once per task, and a million rows' secrets take some 5 ms to measure)."""
+        if self._longest < 0:
+            self._longest = max(map(len, (*self.codes, *self.found, *self.texts)), default=0)
+        return self._longest
 
     def _values(self) -> Iterator[tuple[bytes, str, str]]:
         """``(digest, kind, value)`` of every value the scan looks for."""
@@ -521,13 +530,15 @@ class Secrets:
         return solid, loose
 
 
-def readable_texts(path: Path, covered: frozenset[str] = frozenset()) -> Iterator[tuple[str, str]]:
-    """``(label, text)`` for a file, looking inside gzip streams and zip members.
+def readable_texts(path: str | os.PathLike[str], covered: frozenset[str] = frozenset()) -> Iterator[tuple[str, str]]:
+    """``(label, text)`` for a file, looking inside gzip streams and zip members, each text as its readers read it
+    (:func:`as_read`: escapes decoded).
 
     ``covered``: SHA-256 (hex) of contents scanned on their own (the site's other files): a zip member with one
     of these contents is not read again.
     """
-    data = path.read_bytes()
+    data = read_file(path)
+    name = os.path.basename(path)
     if data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)
@@ -535,12 +546,73 @@ def readable_texts(path: Path, covered: frozenset[str] = frozenset()) -> Iterato
             pass
     if data[:4] == b"PK\x03\x04":
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for name in archive.namelist():
-                member = archive.read(name)
+            for member_name in archive.namelist():
+                member = archive.read(member_name)
                 if not covered or hashlib.sha256(member).hexdigest() not in covered:
-                    yield f"{path.name}!{name}", member.decode("utf-8", errors="replace")
+                    label = f"{name}!{member_name}"
+                    yield from ((label, text) for text in as_read(member_name, member.decode("utf-8", errors="replace")))
         return
-    yield path.name, data.decode("utf-8", errors="replace")
+    yield from ((name, text) for text in as_read(name, data.decode("utf-8", errors="replace")))
+
+
+def as_read(name: str, text: str) -> list[str]:
+    """The forms of ``text`` (of the file or zip member ``name``) the leak scan reads: what its readers see.
+
+    XML (``.xml``, ``.rels``: the parts of an Excel workbook, which openpyxl writes with every Chinese character as
+    a character reference, ``&#27861;``) is read with its character references and entities decoded, as every XML
+    reader reads it. Any other text is read as written, and again with HTML character references and entities
+    (``&#51;``, ``&nbsp;``: a browser shows them as characters) and JSON ``\\uXXXX`` escapes decoded, if it has
+    any: a secret written in escapes is as public as one written out.
+    """
+    if name.endswith((".xml", ".rels")):
+        return [_XML_ESCAPE.sub(_xml_char, text) if "&" in text else text]
+    decoded = html.unescape(text) if "&" in text else text
+    if "\\u" in decoded:
+        decoded = _JSON_ESCAPE.sub(_json_char, decoded)
+    return [text] if decoded == text else [text, decoded]
+
+
+_XML_ESCAPE = re.compile(r"&(?:#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6})|(lt|gt|amp|quot|apos));")
+_XML_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+_JSON_ESCAPE = re.compile(r"\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})")
+
+
+def _xml_char(match: re.Match[str]) -> str:
+    decimal, hexadecimal, entity = match.groups()
+    if entity is not None:
+        return _XML_ENTITIES[entity]
+    return _character(int(decimal) if decimal is not None else int(hexadecimal, 16))
+
+
+def _json_char(match: re.Match[str]) -> str:
+    high, low, one = match.groups()
+    if one is not None:
+        return _character(int(one, 16))
+    return chr(0x10000 + ((int(high, 16) - 0xD800) << 10) + (int(low, 16) - 0xDC00))
+
+
+def _character(code: int) -> str:
+    """The character of a code point from an escape; U+FFFD for a surrogate or a number beyond Unicode."""
+    return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+
+
+def read_file(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a file, read with system calls: the leak scan reads a site's million files, and this takes a
+    third of the time of ``Path.read_bytes`` for a page (5.4 µs against 13.4 µs, the file in the page cache)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        pieces = []
+        while True:
+            piece = os.read(fd, _READ)
+            pieces.append(piece)
+            if len(piece) < _READ:
+                return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+    finally:
+        os.close(fd)
+
+
+_READ = 1 << 16
+"""Bytes asked for at a time (a page in one read, a data file in pieces)."""
 
 
 def _scanned(text: str, solid: ahocorasick.Automaton) -> tuple[tuple[str, ...], str]:
@@ -576,31 +648,31 @@ def scan_for_leaks(site_dir: Path, secrets: Secrets, only: Sequence[str] | None 
     secrets once). ``covered``: contents (SHA-256) scanned as files of their own, not read again as zip members.
     """
     if only is None:
-        paths = sorted(p for p in site_dir.rglob("*") if p.is_file())
+        names = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file())
     else:
-        paths = [site_dir / name for name in sorted(only)]
+        names = sorted(only)
     if processes <= 1:
-        return scan_files(site_dir, secrets, paths, covered)
-    sizes = [file_size(path) for path in paths] if len(paths) < SCAN_PARALLEL else None
+        return scan_files(site_dir, secrets, names, covered)
+    sizes = [file_size(f"{site_dir}/{name}") for name in names] if len(names) < SCAN_PARALLEL else None
     if sizes is not None and sum(sizes) < SCAN_PARALLEL_BYTES:
-        return scan_files(site_dir, secrets, paths, covered)
+        return scan_files(site_dir, secrets, names, covered)
     portable = Secrets(set(secrets.codes), set(secrets.texts), set(secrets.found), set(secrets.public))
-    chunks = _chunks(paths, sizes) if sizes is not None else [paths[start:start + SCAN_CHUNK]
-                                                              for start in range(0, len(paths), SCAN_CHUNK)]
+    chunks = _chunks(names, sizes) if sizes is not None else [names[start:start + SCAN_CHUNK]
+                                                              for start in range(0, len(names), SCAN_CHUNK)]
     with Pool(processes, initializer=_scan_start, initargs=(portable, covered)) as pool:
         return [problem for problems in pool.map(_scan_chunk, [(site_dir, chunk) for chunk in chunks]) for problem in problems]
 
 
-def _chunks(paths: list[Path], sizes: list[int]) -> list[list[Path]]:
-    """``paths`` in order, cut into tasks of at most :data:`SCAN_CHUNK` files and :data:`SCAN_CHUNK_BYTES` bytes (a few
+def _chunks(names: list[str], sizes: list[int]) -> list[list[str]]:
+    """``names`` in order, cut into tasks of at most :data:`SCAN_CHUNK` files and :data:`SCAN_CHUNK_BYTES` bytes (a few
     large data files are then scanned side by side)."""
-    chunks: list[list[Path]] = [[]]
+    chunks: list[list[str]] = [[]]
     held = 0
-    for path, size in zip(paths, sizes, strict=True):
+    for name, size in zip(names, sizes, strict=True):
         if chunks[-1] and (len(chunks[-1]) >= SCAN_CHUNK or held + size > SCAN_CHUNK_BYTES):
             chunks.append([])
             held = 0
-        chunks[-1].append(path)
+        chunks[-1].append(name)
         held += size
     return chunks
 
@@ -613,7 +685,7 @@ def _scan_start(secrets: Secrets, covered: frozenset[str]) -> None:
     _scanning[:] = [(secrets, covered)]
 
 
-def _scan_chunk(work: tuple[Path, list[Path]]) -> list[str]:
+def _scan_chunk(work: tuple[Path, list[str]]) -> list[str]:
     fault_point("worker")
     secrets, covered = _scanning[0]
     return scan_files(work[0], secrets, work[1], covered)
@@ -623,15 +695,21 @@ SCAN_PIECE = 1 << 20
 """Characters of a long text folded and scanned at a time (pieces overlap by more than the longest secret)."""
 
 
-def scan_files(site_dir: Path, secrets: Secrets, paths: Sequence[Path], covered: frozenset[str] = frozenset()) -> list[str]:
-    """One problem per file of ``paths`` (in ``site_dir``) that contains a secret."""
+def scan_files(site_dir: Path, secrets: Secrets, names: Sequence[str], covered: frozenset[str] = frozenset()) -> list[str]:
+    """One problem per file (or zip member) of ``names`` (site paths in ``site_dir``) that contains a secret."""
     problems = []
     overlap = secrets.longest() * 4 + 16  # a secret written with up to three separators between its characters
-    for path in paths:
-        for label, text in readable_texts(path, covered):
-            found = secrets.find(text) if len(text) <= SCAN_PIECE else sorted(
-                {value for start in range(0, len(text), SCAN_PIECE) for value in secrets.find(text[start:start + SCAN_PIECE + overlap])})
-            if found:
-                where = path.relative_to(site_dir).as_posix() + (label[len(path.name):] if "!" in label else "")
-                problems.append(f"{where}: contains {len(found)} withheld value(s) or raw ID number(s)")
+    for name in names:
+        found: dict[str, set[str]] = {}
+        for label, text in readable_texts(f"{site_dir}/{name}", covered):
+            if len(text) <= SCAN_PIECE:
+                values = secrets.find(text)
+            else:
+                values = [value for start in range(0, len(text), SCAN_PIECE)
+                          for value in secrets.find(text[start:start + SCAN_PIECE + overlap])]
+            if values:
+                found.setdefault(label, set()).update(values)
+        for label, held in found.items():
+            where = name + label[len(os.path.basename(name)):]  # and the zip member's name after "!"
+            problems.append(f"{where}: contains {len(held)} withheld value(s) or raw ID number(s)")
     return problems
