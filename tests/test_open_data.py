@@ -239,6 +239,15 @@ def test_workbook_keeps_codes_as_text_and_formulas_inert(data: Path) -> None:
     assert book.properties.created == book.properties.modified == datetime(2026, 11, 24)
 
 
+def test_workbook_data_sheet_is_utf_8_without_character_references(data: Path) -> None:
+    """The data sheet's XML holds its Chinese as UTF-8 (three bytes a character), not as character references
+    (``&#34892;``, eight), which openpyxl's lxml writer makes by default."""
+    with zipfile.ZipFile(data / "admin_penalty.xlsx") as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml")
+    assert b"&#" not in sheet
+    assert "行政处罚决定书文号".encode() in sheet and FORMULAS["decision_no"].encode() in sheet
+
+
 def test_canonical_csv_keeps_the_data_as_published(data: Path) -> None:
     rows = {r["record_id"]: r for r in read_csv(data / "admin_penalty.csv")}
     assert rows["AP-1"]["uscc"] == DIGITS and rows["AP-1"]["business_reg_no"] == REG_NO

@@ -24,7 +24,7 @@ workbook, one of the item's records was withdrawn), as its creation and modifica
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
@@ -35,7 +35,10 @@ from openpyxl.styles import Font
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.writer.excel import ExcelWriter
+from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.functions import xmlfile
 
 from site_builder import progress
 from site_builder.outputs.downloads import (
@@ -147,7 +150,8 @@ class ItemWorkbook:
 
 
 class _DataSheet(WriteOnlyWorksheet):
-    """A write-only data sheet whose rows are lists of ready cells (:class:`_Columns`), or ``None`` for an empty one.
+    """A write-only data sheet whose rows are lists of ready cells (:class:`_Columns`), or ``None`` for an empty one,
+    its XML written in UTF-8 (:class:`_Utf8Writer`).
 
     Each cell is written before the next is asked for, so one cell object per column serves every row.
     """
@@ -157,6 +161,31 @@ class _DataSheet(WriteOnlyWorksheet):
             if cell is not None:
                 cell.row = row_idx
                 yield cell
+
+    def _get_writer(self) -> None:
+        if self._writer is None:  # type: ignore[has-type]  # openpyxl's stubs leave it untyped
+            writer = _Utf8Writer(self)
+            writer.write_top()
+            self._writer = writer
+
+
+class _Utf8Writer(WorksheetWriter):
+    """openpyxl's sheet writer, writing the sheet's XML in UTF-8, as Excel does. Left to its default (ASCII), lxml
+    writes each Chinese character as a character reference (``&#27861;``, 8 bytes for 3): the sheet of 75,000
+    subjects took 70.9 MB instead of 49.7 MB, to compress and, for the leak scan, to decode again."""
+
+    def get_stream(self) -> Generator[Any, bool | None, None]:
+        with xmlfile(self.out, encoding="utf-8") as xf:
+            with xf.element("worksheet", xmlns=SHEET_MAIN_NS):
+                try:
+                    while True:  # what openpyxl's own get_stream does: write each element it is sent
+                        element = yield
+                        if element is True:
+                            yield xf
+                        elif element is not None:
+                            xf.write(element)
+                except GeneratorExit:
+                    pass
 
 
 class _Columns:
