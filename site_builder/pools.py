@@ -5,8 +5,9 @@ process is copied into them: not its threads, locks or open databases), and a po
 reported as :class:`BrokenProcessPool`, which the build turns into one clear error (``build.py``).
 
 CPython starts a pool's processes as tasks are submitted. When one process has died (killed, out of memory), the
-pool closes the pipe the next one would inherit, and starting that one fails with an :class:`OSError` ("handle is
-closed") instead; :meth:`Pool.submit` reports that as the broken pool it is.
+pool closes the pipe the next one would inherit, and starting that one fails instead: with an :class:`OSError`
+("handle is closed"), or, when the pipe was closed while the new process's descriptors were being listed, with a
+:class:`ValueError` ("bad value(s) in fds_to_keep"); :meth:`Pool.submit` reports either as the broken pool it is.
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ class Pool(ProcessPoolExecutor):
         try:
             return super().submit(fn, *args, **kwargs)
         except OSError as exc:
+            raise BrokenProcessPool(f"a worker process could not be started ({exc})") from exc
+        except ValueError as exc:
+            if "fds_to_keep" not in str(exc):
+                raise
             raise BrokenProcessPool(f"a worker process could not be started ({exc})") from exc
 
 

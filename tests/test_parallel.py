@@ -7,6 +7,7 @@ couple of thousand generated rows is cut into many shards per item and over the 
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -232,6 +233,20 @@ def test_a_process_that_cannot_be_started_is_a_broken_pool(monkeypatch: pytest.M
         pool.submit(len, "x")
     with Pool(2) as pool, pytest.raises(BrokenProcessPool):
         list(pool.map(len, ["x", "y"]))
+
+
+@pytest.mark.parametrize(("error", "broken"), [(ValueError("bad value(s) in fds_to_keep"), True),
+                                               (ValueError("another value error"), False)])
+def test_a_pipe_closed_while_a_process_starts_is_a_broken_pool(monkeypatch: pytest.MonkeyPatch, error: ValueError,
+                                                                broken: bool) -> None:
+    """The same race seen later in CI: the pipe closed while the new process's descriptors were listed, a
+    ValueError from ``fork_exec``. That one is the broken pool; any other ValueError is raised as it is."""
+    def closing(self: ProcessPoolExecutor) -> None:
+        raise error
+
+    monkeypatch.setattr(ProcessPoolExecutor, "_spawn_process", closing)
+    with Pool(2) as pool, pytest.raises(BrokenProcessPool if broken else ValueError, match=re.escape(str(error))):
+        pool.submit(len, "x")
 
 
 def test_an_error_in_the_reader_reaches_the_build_as_raised(tmp_path: Path, national: Policy) -> None:
