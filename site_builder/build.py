@@ -147,10 +147,12 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
         names = frozenset(o.name for o in outputs)
         files = FileIndex(staging, _site_key(config, catalogue, policy, names), previous)
         if spare is not None:
-            files.spare = spare.result()
+            files.expect_spare(spare)  # waited for when the staging folder is first written to
         files.load_previous()
         site = Site(config, catalogue, policy, as_of, store, names, files, build_id, change_log)
         for output in outputs:
+            if not output.through_index:
+                files.settle()
             with stages.stage(output.name) as stage:
                 mark = len(files.written)
                 paths = output.write(site, staging)

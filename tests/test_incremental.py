@@ -28,6 +28,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -48,6 +49,8 @@ from site_builder.cli import main
 from site_builder.config import BuildSettings, Config, load_config
 from site_builder.exceptions import BuildError
 from site_builder.faults import ENV, KILLED
+from site_builder.outputs import files as files_module
+from site_builder.outputs.render import Renderer
 from site_builder.pools import Pool
 
 AS_OF = date(2026, 11, 24)
@@ -594,6 +597,45 @@ def test_what_was_done_to_the_spare_by_hand_does_not_survive(generated: Path, tm
     for name in edited:
         assert "手工修改".encode() not in incremental[name] and b"<TITLE>" not in incremental[name], name
     assert set(checks) == ({"check_spare"} if checked_in == "a process" else set())  # builds C and F take a spare
+
+
+def test_the_pages_fingerprints_are_made_while_the_spare_is_checked_and_no_file_before_the_check_ends(
+        generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Build C makes its pages' fingerprints while the check of the spare still runs (the build no longer waits for
+    the check before its first output), yet puts no file into the staging folder before the check has ended (the
+    check removes every file its build's state does not list); the site is still a full build's."""
+    monkeypatch.setattr(build_module, "_SPARE_PROCESS_BYTES", 1 << 40)  # checked in a thread: events of one process
+    events: list[tuple[str, bool]] = []
+    recording = threading.Event()
+    fingerprints = threading.Event()
+    check, subject_marks, create = files_module.check_spare, Renderer.subject_marks, files_module._create
+
+    def slow_check(folder: Path, state: Path) -> dict[str, Any]:
+        events.append(("check started; the fingerprints made meanwhile", fingerprints.wait(timeout=20)))
+        kept = check(folder, state)
+        events.append(("check ended", True))
+        return kept
+
+    def marks(self: Renderer) -> Any:
+        yield from subject_marks(self)
+        if recording.is_set():
+            fingerprints.set()
+
+    def created(target: str) -> int:
+        if recording.is_set():
+            events.append((f"file {target}", True))
+        return create(target)
+
+    monkeypatch.setattr(build_module, "check_spare", slow_check)
+    monkeypatch.setattr(Renderer, "subject_marks", marks)
+    monkeypatch.setattr(files_module, "_create", created)
+    records = copy_records(generated, tmp_path)
+    incremental, full, _third = three_builds(tmp_path, records, lambda spare: recording.set())
+    assert_same_site(incremental, full)
+    assert events[0] == ("check started; the fingerprints made meanwhile", True)
+    ended = events.index(("check ended", True))
+    assert not [event for event in events[:ended] if event[0].startswith("file ")], "a file was written during the check"
+    assert [event for event in events[ended:] if event[0].startswith("file ")], "build C wrote no file at all"
 
 
 def test_a_build_killed_in_the_spare_leaves_the_live_site_and_the_next_build_is_right(generated: Path, tmp_path: Path) -> None:

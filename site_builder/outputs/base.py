@@ -34,6 +34,10 @@ class Output(ABC):
     """Media types of the files it writes (``text/html``, ``text/csv``, …)."""
     order: ClassVar[int] = DEFAULT
     """When it runs: lower first; an output that reads what others wrote runs after them."""
+    through_index: ClassVar[bool] = False
+    """It puts files into ``out`` only through ``site.files`` (and workers of ``parallel.py``, started from there), so
+    it may start while the check of the staging folder still runs: the index waits for the check when the output
+    first writes (``outputs/files.py``). Otherwise the build waits before the output starts."""
 
     @abstractmethod
     def write(self, site: Site, out: Path) -> list[Path]:

@@ -14,8 +14,9 @@ live site instead of rendering it again.
 
 The staging folder a build writes into is new, or the **spare**: the site of the build before the live one, which
 the switch left in place (``publish.py``). Its content is known from its own build's state; :func:`check_spare`
-walks it once (beside the build, while the rows are decided), keeps the files whose size and modification time are
-what that state says and removes everything else (files edited or added by hand, links). A file the spare
+walks it once (beside the build, while the rows are decided and the pages' fingerprints made; nothing is put into
+the folder before the walk has ended: :meth:`FileIndex.settle`), keeps the files whose size and modification time
+are what that state says and removes everything else (files edited or added by hand, links). A file the spare
 already holds with the right bytes is left as it is: a rebuild after a small change touches only the files that
 changed since the spare's build, not the whole site. Any other file is a new inode (written, or a hard link to the
 live site's file); a file is never written in place, since the spare's unchanged files are the live site's
@@ -33,7 +34,9 @@ import os
 import shutil
 import sqlite3
 import stat
+import threading
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, NamedTuple
@@ -128,7 +131,8 @@ class FileIndex:
     """Writes files into the staging folder ``out``, hashing them, and takes unchanged ones over from ``previous``.
 
     ``spare``: what the staging folder already holds (:func:`check_spare`), in the build process only; a worker
-    process's index has none and writes every file it is given as a new inode.
+    process's index has none and writes every file it is given as a new inode. While the check still runs, it is
+    :meth:`expect_spare`'s: the index waits for it when it is first asked to put something into the staging folder.
     """
 
     out: Path
@@ -138,12 +142,29 @@ class FileIndex:
     spare: dict[str, Held] | None = None
     _db: sqlite3.Connection | None = field(default=None, repr=False)
     _marks: dict[str, tuple[str, str, int, int]] | None = field(default=None, repr=False)
+    _checking: Future[dict[str, Held]] | None = field(default=None, repr=False)
+    _settling: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         if self.previous is not None and self.previous.key == self.key:
             self._db = connect_readonly(self.previous.state, check_same_thread=False)
         else:
             self.previous = None
+
+    def expect_spare(self, check: Future[dict[str, Held]]) -> None:
+        """Take :attr:`spare` from the running ``check`` (:func:`check_spare`) once the staging folder is first written
+        to or taken over into (:meth:`settle`): the build does what needs no file meanwhile (``build.py``)."""
+        self._checking = check
+
+    def settle(self) -> None:
+        """Wait for the spare's check, if it still runs (its result, or its error, becomes this index's): nothing may
+        be put into the staging folder while the check may still remove what it does not know."""
+        if self._checking is None:
+            return
+        with self._settling:
+            if self._checking is not None:
+                self.spare = self._checking.result()
+                self._checking = None
 
     def load_previous(self) -> None:
         """Read the previous build's state into memory once (the build process looks up every file in it)."""
@@ -154,6 +175,7 @@ class FileIndex:
     def write(self, path: str, data: bytes, fingerprint: str = "") -> Path:
         """Write ``data`` as the file ``path`` of the site (a new file, never an existing one written over; nothing
         at all if the spare holds these very bytes there)."""
+        self.settle()
         target = f"{self.out}/{path}"
         digest = hashlib.sha256(data).hexdigest()
         held = self.spare.get(path) if self.spare is not None else None
@@ -175,6 +197,7 @@ class FileIndex:
     def adopt(self, path: str, source: Path, fingerprint: str = "") -> Path:
         """Move the file ``source`` (made outside the site by another program, on the same file system) into the
         site as ``path``, hashing it; ``source`` is gone afterwards."""
+        self.settle()
         target = f"{self.out}/{path}"
         _folder(os.path.dirname(target))
         digest, size = hashlib.sha256(), 0
@@ -189,6 +212,7 @@ class FileIndex:
     def open_new(self, path: str) -> IO[bytes]:
         """The site file ``path`` opened as a new file for writing (and reading back: a zip seeks), for a file
         written in pieces; note it with :meth:`noted` once closed."""
+        self.settle()
         return os.fdopen(_create(f"{self.out}/{path}"), "w+b")
 
     def noted(self, path: str, sha256: str, size: int, fingerprint: str = "") -> Written:
@@ -241,6 +265,7 @@ class FileIndex:
         if row is None or not fingerprint or row[0] != fingerprint:
             return False
         _, digest, size, mtime = row
+        self.settle()
         held = self.spare.get(path) if self.spare is not None else None
         if held is not None and held[0] == digest and held[1] == size:
             self.written.append(Written(path, fingerprint, digest, size, True, held[2]))
@@ -282,6 +307,7 @@ class FileIndex:
     def seal(self) -> int:
         """Remove what the spare held that this build neither wrote nor kept (and the folders left empty); the
         number of files removed. After this, the staging folder holds exactly the files of :attr:`written`."""
+        self.settle()
         if self.spare is None:
             return 0
         listed = {w.path for w in self.written}
@@ -393,7 +419,8 @@ def check_spare(folder: Path, state: Path) -> dict[str, Held]:
     One walk of the folder: a file is kept if the state lists it with its size and modification time (a file
     edited by hand since has another); files the state does not list (all of them, if the state cannot be read),
     links and anything else are removed. Empty folders are left for :meth:`FileIndex.seal`. It reads the state
-    itself: for a large site it runs in a process of its own while the rows are decided (see ``build.py``).
+    itself: for a large site it runs in a process of its own while the rows are decided (see ``build.py``); the
+    build writes nothing into ``folder`` before it has ended (:meth:`FileIndex.settle`).
 
     The walk goes from folder to folder by file descriptor, each file's status read relative to its folder
     (``fstatat``, not a path looked up from the top again), in one thread. It runs beside the deciding of the rows,

@@ -55,6 +55,7 @@ class PagesOutput(base.Output):
     title = "HTML pages and static files"
     media_types = ("text/html", "text/css", "text/javascript", "image/svg+xml")
     order = base.PAGES
+    through_index = True
 
     def write(self, site: Site, out: Path) -> list[Path]:
         """Render every page into ``out``; the static files first."""
@@ -124,16 +125,22 @@ class Renderer:
     def render_pages(self) -> list[Path]:
         """Copy the static files and render every page of the site; return the files written.
 
-        Each record and subject page whose fingerprint is that of the previous build's page is taken over first;
-        on a large site the others are rendered by worker processes (``parallel.py``), shard by shard, while this
-        process writes the other pages.
+        Each record and subject page whose fingerprint is that of the previous build's page is taken over first (the
+        fingerprints are all made before any file is written); on a large site the others are rendered by worker
+        processes (``parallel.py``), shard by shard, while this process writes the other pages.
         """
-        self.written = copy_static(self.site, self.out)
         progress.expect(self.page_count())
         items = self.site.catalogue.items
-        records = {item.id: [(r, m) for r, m in self.record_marks(item) if not self.take(record_path_of(item.id, r), m)]
+        # Every fingerprint first, while the check of the spare may still run; then wait for it (FileIndex.settle):
+        # from here on files are written, by this process and by the workers.
+        marks = {item.id: list(self.record_marks(item)) for item in items}
+        subject_marks = list(self.subject_marks())
+        self.files.settle()
+        self.written = copy_static(self.site, self.out)
+        records = {item.id: [(r, m) for r, m in marks.pop(item.id) if not self.take(record_path_of(item.id, r), m)]
                    for item in items}
-        subjects = [(k, m) for k, m in self.subject_marks() if not self.take(f"subject/{k}/", m)]
+        subjects = [(k, m) for k, m in subject_marks if not self.take(f"subject/{k}/", m)]
+        del subject_marks
         with parallel.workers(self.site, self.out, sum(map(len, records.values())) + len(subjects)) as pool:
             futures = {item.id: pool.submit(parallel.key_shards(record_shard, item.id, records[item.id])) for item in items
                        } if pool else {}
