@@ -34,11 +34,9 @@ class Pool(ProcessPoolExecutor):
         """Queue ``fn(*args, **kwargs)``; a process that cannot be started because another died is a broken pool."""
         try:
             return super().submit(fn, *args, **kwargs)
-        except OSError as exc:
-            raise BrokenProcessPool(f"a worker process could not be started ({exc})") from exc
-        except ValueError as exc:
-            if "fds_to_keep" not in str(exc):
-                raise
+        except (OSError, ValueError) as exc:
+            if isinstance(exc, ValueError) and "fds_to_keep" not in str(exc):
+                raise  # only the race with a dead process is a broken pool; any other ValueError is raised as it is
             raise BrokenProcessPool(f"a worker process could not be started ({exc})") from exc
 
 
