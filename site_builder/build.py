@@ -119,7 +119,8 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
         ledger = Ledger(work)
         secrets = Secrets()
         reading = Reading()
-        cache = CacheFile(AuditFolder(audit_root).row_cache, _decision_key(catalogue, policy), read=not full) \
+        cache = CacheFile(AuditFolder(audit_root).row_cache, _decision_key(catalogue, policy), read=not full,
+                          parsed=AuditFolder(audit_root).parsed_rows) \
             if config.build.incremental else None
         with stages.stage("decide") as decide:
             for item, (file, line), result in results(catalogue, policy, sources, as_of, reading, cache, worker_count(config)):

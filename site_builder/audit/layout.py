@@ -8,6 +8,8 @@ audit/
   .lock                  held for the whole build (one writer)
   rows.sqlite            the decision cache: what builds made of each input row (holds withheld values: private;
                          removing it makes the next build decide every row again)
+  rows.parsed/           the records files the last warm builds parsed, as read, by content (private, like the
+                         records; removing it makes the next build parse every file again)
   .building-<tag>/       a build's work folder while it runs
   builds/<build id>/     per build: manifest.json, decisions.csv.gz, quarantine.csv, warnings.csv,
                          changes.json (what changed since the previous build; not in the baseline build),
@@ -133,6 +135,11 @@ class AuditFolder:
     def row_cache(self) -> Path:
         """The decision cache: what builds made of each input row (``rules/rowcache.py``); private, may be removed."""
         return self.root / "rows.sqlite"
+
+    @property
+    def parsed_rows(self) -> Path:
+        """The parsed records files of the last warm build (``rules/parsed.py``); private, may be removed."""
+        return self.root / "rows.parsed"
 
     def page_states(self) -> Iterator[Path]:
         """The page states kept in the builds' folders (the live site's and the spare's)."""

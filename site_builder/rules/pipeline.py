@@ -21,6 +21,7 @@ from site_builder.rules import reader
 from site_builder.rules.catalogue import CatalogItem, Catalogue
 from site_builder.rules.deciders import MIN_ROWS, Deciders
 from site_builder.rules.disclosure import Decision, decide
+from site_builder.rules.parsed import Cells, Damaged, ParsedFiles, Row
 from site_builder.rules.periods import LIST_ITEM
 from site_builder.rules.privacy import row_secrets
 from site_builder.rules.profiles import Policy
@@ -131,6 +132,8 @@ def results(catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_
         result = RowResult.from_bytes(value)
         assert result is not None
         yield item, place, result
+    if cache is not None and cache.parsed is not None:
+        ParsedFiles(cache.parsed, cache.key).prune(reading.reports)
 
 
 def stored_results(catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_of: date, reading: Reading,
@@ -141,13 +144,15 @@ def stored_results(catalogue: Catalogue, policy: Policy, sources: list[SourceFil
     time, so nothing is written to it: what would be is left in ``reading.unwritten``."""
     listed = listed_subjects(catalogue, policy, sources, as_of)
     rows_cache = cache.open(shared) if cache is not None else None
+    parsed = ParsedFiles(cache.parsed, cache.key) if cache is not None and cache.parsed is not None else None
     deciders = Deciders(catalogue, policy, as_of, listed, processes) if processes > 1 else None
     try:
         for item in catalogue.items:
             if only is not None and item.id not in only:
                 continue
             files = [s for s in sources if s.item == item.id]
-            found = _cached_item(item, files, policy, as_of, listed, rows_cache, deciders) if warm and rows_cache is not None else None
+            found = _cached_item(item, files, policy, as_of, listed, rows_cache, deciders, parsed) \
+                if warm and rows_cache is not None else None
             rows: Iterable[tuple[Place, bytes]]
             if found is not None:
                 item_reports, rows = found
@@ -189,7 +194,8 @@ def _decided_item(item: CatalogItem, files: list[SourceFile], reports: list[File
 
 
 def _cached_item(item: CatalogItem, files: list[SourceFile], policy: Policy, as_of: date, listed: frozenset[str],
-                 cache: RowCache, deciders: Deciders | None) -> tuple[list[FileReport], list[tuple[Place, bytes]]] | None:
+                 cache: RowCache, deciders: Deciders | None,
+                 parsed: ParsedFiles | None = None) -> tuple[list[FileReport], list[tuple[Place, bytes]]] | None:
     """Every row of ``item``, its files read once: a row whose result holds in ``cache`` keeps it, the others are
     decided once the repeated ids are known; their reports and results, in order.
 
@@ -199,45 +205,49 @@ def _cached_item(item: CatalogItem, files: list[SourceFile], policy: Policy, as_
     day = as_of.toordinal()
     id_field = item.role("record_id") or "record_id"
     reports = [FileReport(source) for source in files]
-    rows: list[tuple[Place, bytes | RawRow, bytes]] = []
+    rows: list[tuple[Place, bytes | RawRow | Cells, bytes]] = []
     places: dict[str, list[str]] = {}
     found_ids: set[str] = set()
-    batch: list[tuple[RawRow, str, bytes]] = []
+    batch: list[tuple[Place, RawRow | Cells, str, bytes]] = []
 
     def look_up() -> None:
-        found = cache.get_many([digest for _, _, digest in batch], day, listed)
-        for raw, key, digest in batch:
+        found = cache.get_many([digest for _, _, _, digest in batch], day, listed)
+        for place, raw, key, digest in batch:
             value = found.get(digest)
             if value is not None:
-                rows.append(((raw.file, raw.row), value, digest))
+                rows.append((place, value, digest))
                 found_ids.add(key)
             else:
-                rows.append(((raw.file, raw.row), raw, digest))
+                rows.append((place, raw, digest))
         batch.clear()
 
     for source, report in zip(files, reports, strict=True):
-        for raw in read_rows(source, item, report):
-            key = id_key(raw.values.get(id_field, ""))
-            if key and not raw.defects:
-                places.setdefault(key, []).append(f"{raw.file}第{raw.row}行")
-            batch.append((raw, key, row_digest(raw)))
+        read = parsed.read(source, item, report, id_field) if parsed is not None else _read(source, item, report, id_field)
+        for label, line, key, defects, digest, raw in read:
+            if key and not defects:
+                places.setdefault(key, []).append(f"{label}第{line}行")
+            batch.append(((label, line), raw, key, digest))
             if len(batch) >= _LOOKUPS:
                 look_up()
     look_up()
     repeated = {key: where for key, where in places.items() if len(where) > 1}
     if not found_ids.isdisjoint(repeated):
         return None
-    pending = [row for _, row, _ in rows if isinstance(row, RawRow)]
-    cache.hits += len(rows) - len(pending)
+    try:
+        ready = [(place, row if isinstance(row, bytes | RawRow) else row.raw(), digest) for place, row, digest in rows]
+    except Damaged:  # a kept file changed since it was read: read the item's files again
+        return None
+    pending = [row for _, row, _ in ready if isinstance(row, RawRow)]
+    cache.hits += len(ready) - len(pending)
     fresh: Iterator[CacheEntry]
     if deciders is not None and len(pending) >= MIN_ROWS:
         fresh = (entry for _, entry in deciders.decide(item.id, repeated, pending))
     else:
         validator = Validator(item, repeated)
-        fresh = (decide_entry(raw, item, validator, policy, as_of, listed, digest) for _, raw, digest in rows
+        fresh = (decide_entry(raw, item, validator, policy, as_of, listed, digest) for _, raw, digest in ready
                  if isinstance(raw, RawRow))
     decided: list[tuple[Place, bytes]] = []
-    for place, row, _digest in rows:
+    for place, row, _digest in ready:
         if isinstance(row, bytes):
             decided.append((place, row))
             continue
@@ -246,6 +256,12 @@ def _cached_item(item: CatalogItem, files: list[SourceFile], policy: Policy, as_
             cache.add(entry)
         decided.append((place, entry_value(entry)))
     return reports, decided
+
+
+def _read(source: SourceFile, item: CatalogItem, report: FileReport, id_field: str) -> Iterator[Row]:
+    """The rows of ``source`` as :meth:`ParsedFiles.read` gives them, read from the file (no kept files)."""
+    for raw in read_rows(source, item, report):
+        yield raw.file, raw.row, id_key(raw.values.get(id_field, "")), bool(raw.defects), row_digest(raw), raw
 
 
 def decide_entry(raw: RawRow, item: CatalogItem, validator: Validator, policy: Policy, as_of: date,

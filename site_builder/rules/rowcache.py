@@ -296,6 +296,9 @@ class CacheFile:
     key: str
     read: bool = True
     """``False``: results are kept but none is taken (a full build decides every row)."""
+    parsed: Path | None = None
+    """Where the records files a warm build parses are kept for the builds after it (``parsed.py``); ``None``: not
+    kept."""
 
     def open(self, shared: bool = False) -> RowCache:
         """The cache; ``shared``: opened by one of several processes reading it at once, which writes nothing

@@ -1,0 +1,220 @@
+"""Parsed records files, kept by their content: a warm build does not parse a file it parsed before (issue 13).
+
+A build after the first takes most rows' results from the decision cache (``rowcache.py``), but to find them it
+still read every row: decode and parse each records file, map its headings, digest each row's cells. That is the
+larger part of reading a row from the cache (at a million rows, some 15 s of processor time out of 25 s), and the
+nightly build reads the same files as the build before it. So a warm build that parses a file keeps what reading
+it gave, in one file of the private audit folder (``AuditFolder.parsed_rows``), named by the decision key
+(software, catalogue, profile), the item, the file's name and the SHA-256 of its bytes. The next build that finds
+a records file with the same name and bytes takes its rows from there: for every row its place, the digest its
+result is cached under and its record id, and only for the rows it must decide again (a result that no longer
+holds that day, or was never cached) the cells, read back in chunks of :data:`CHUNK` rows. What it reads is what
+parsing the file again would give, report and rows alike (tested): a changed byte changes the SHA-256, and
+another file is parsed afresh.
+
+A kept file is written whole under a temporary name and then renamed; each part carries a CRC-32, and a kept file
+that does not read back exactly is ignored (the records file is parsed again). The build removes, once it has
+read every file, the kept files of records files it did not read (:meth:`ParsedFiles.prune`). Like the decision
+cache, they hold the records' cells: they are as private as the records, and removing them only makes the next
+build parse again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from site_builder.rules.catalogue import CatalogItem
+from site_builder.rules.rowcache import row_digest
+from site_builder.rules.validation import id_key
+from site_builder.sources.loading import FileReport, RawRow, SourceFile, read_rows
+
+_FORMAT = 1
+CHUNK = 1000
+"""Rows whose cells are stored (and read back) together."""
+_HEAD = 8
+"""Bytes of the length of a kept file's header (which its CRC-32 follows, then the header, then the chunks)."""
+
+Row = tuple[str, int, str, bool, bytes, "RawRow | Cells"]
+"""One row as :meth:`ParsedFiles.read` gives it: its label (file, or ``file!sheet``), its line or row number, its
+record id (:func:`~site_builder.rules.validation.id_key`), whether the reader found defects in it, its
+:func:`~site_builder.rules.rowcache.row_digest`, and the row itself (or what makes it, :class:`Cells`)."""
+
+
+class Cells:
+    """A row of a kept file whose cells are read only if asked for (:meth:`raw`)."""
+
+    __slots__ = ("kept", "number")
+
+    def __init__(self, kept: _Kept, number: int) -> None:
+        self.kept = kept
+        self.number = number
+
+    def raw(self) -> RawRow:
+        """The row as reading the file gives it."""
+        return self.kept.raw(self.number)
+
+
+class _Kept:
+    """A kept file being read: where its rows and chunks are, and the chunk of cells read last."""
+
+    def __init__(self, path: Path, item: str, labels: tuple[tuple[str, tuple[str, ...]], ...],
+                 places: list[tuple[int, int]], chunks: list[tuple[int, int, int]]) -> None:
+        self.path, self.item, self.labels, self.places, self.chunks = path, item, labels, places, chunks
+        self.last: tuple[int, list[tuple[tuple[str, ...], int, tuple[tuple[str, str, str], ...]]]] = (-1, [])
+
+    def raw(self, number: int) -> RawRow:
+        index, chunk = self.last
+        if index != number // CHUNK:  # rows are asked for in order: one chunk is held at a time
+            start, length, check = self.chunks[number // CHUNK]
+            with self.path.open("rb") as fh:
+                fh.seek(start)
+                data = fh.read(length)
+            if len(data) != length or zlib.crc32(data) != check:
+                raise Damaged(self.path)
+            chunk = marshal.loads(data)
+            self.last = (number // CHUNK, chunk)
+        label, row = self.places[number]
+        name, names = self.labels[label]
+        try:
+            values, extra, defects = chunk[number % CHUNK]
+            return RawRow(self.item, name, row, dict(zip(names, values, strict=True)), extra, defects)
+        except (IndexError, ValueError, TypeError) as exc:
+            raise Damaged(self.path) from exc
+
+
+class Damaged(Exception):
+    """A kept file that does not read back exactly (its records file is parsed again)."""
+
+
+class ParsedFiles:
+    """The kept parsed records files in ``folder``, made under the decision key ``key``."""
+
+    def __init__(self, folder: Path, key: str) -> None:
+        self.folder = folder
+        self.key = key
+
+    def path(self, item: str, name: str, sha256: str) -> Path:
+        """Where the rows of the file ``name`` of ``item`` with these bytes are kept."""
+        digest = hashlib.sha256("\0".join((self.key, item, name, sha256)).encode("utf-8", "surrogatepass"))
+        return self.folder / f"{digest.hexdigest()[:40]}.rows"
+
+    def read(self, source: SourceFile, item: CatalogItem, report: FileReport, id_field: str) -> Iterator[Row]:
+        """Every row of ``source`` (``report`` filled as reading gives it): from its kept file if there is one for
+        these bytes, else read (and kept for the next build)."""
+        if type(source) is SourceFile:
+            sha256 = _sha256(source.path)
+            if sha256 is not None:
+                kept = self._load(source, item, report, sha256)
+                if kept is not None:
+                    yield from kept
+                    return
+        yield from self._parse(source, item, report, id_field)
+
+    def _load(self, source: SourceFile, item: CatalogItem, report: FileReport, sha256: str) -> list[Row] | None:
+        """The rows of the kept file for these bytes (``None``: none, or it does not read back exactly)."""
+        path = self.path(item.id, source.name, sha256)
+        try:
+            with path.open("rb") as fh:
+                length, check = int.from_bytes(fh.read(_HEAD), "little"), int.from_bytes(fh.read(4), "little")
+                data = fh.read(length)
+                if len(data) != length or zlib.crc32(data) != check:
+                    return None
+                form, key, item_id, name, digest, encoding, columns, warnings, count, labels, rows, sizes = marshal.loads(data)
+                if (form, key, item_id, name, digest) != (_FORMAT, self.key, item.id, source.name, sha256):
+                    return None
+                chunks, start = [], _HEAD + 4 + length
+                for size, crc in sizes:  # every chunk read back before any row is used
+                    if zlib.crc32(fh.read(size)) != crc:
+                        return None
+                    chunks.append((start, size, crc))
+                    start += size
+            kept = _Kept(path, item.id, labels, [(label, number) for label, number, *_ in rows], chunks)
+            found: list[Row] = [(labels[label][0], number, key_, defects, row_digest_, Cells(kept, index))
+                                for index, (label, number, key_, defects, row_digest_) in enumerate(rows)]
+            columns, warnings = dict(columns), list(warnings)
+        except (OSError, EOFError, ValueError, TypeError, IndexError):
+            return None
+        report.encoding, report.sha256, report.columns, report.warnings, report.rows = encoding, digest, columns, warnings, count
+        return found
+
+    def _parse(self, source: SourceFile, item: CatalogItem, report: FileReport, id_field: str) -> Iterator[Row]:
+        """Every row of ``source`` read from the file, then kept (if it is a records file, read to its end)."""
+        labels: dict[tuple[str, tuple[str, ...]], int] = {}
+        rows: list[tuple[int, int, str, bool, bytes]] = []
+        chunks: list[bytes] = []
+        cells: list[tuple[tuple[str, ...], int, tuple[tuple[str, str, str], ...]]] = []
+        file, label = None, -1
+        for raw in read_rows(source, item, report):
+            digest = row_digest(raw)
+            key = id_key(raw.values.get(id_field, ""))
+            if raw.file is not file:  # the rows of one worksheet share their field names (loading.py)
+                file, label = raw.file, labels.setdefault((raw.file, tuple(raw.values)), len(labels))
+            rows.append((label, raw.row, key, bool(raw.defects), digest))
+            cells.append((tuple(raw.values.values()), raw.extra_cells, raw.defects))
+            if len(cells) == CHUNK:
+                chunks.append(marshal.dumps(cells))
+                cells = []
+            yield raw.file, raw.row, key, bool(raw.defects), digest, raw
+        if cells:
+            chunks.append(marshal.dumps(cells))
+        if type(source) is SourceFile and report.sha256:
+            self._keep(source, report, tuple(labels), rows, chunks)
+
+    def _keep(self, source: SourceFile, report: FileReport, labels: tuple[tuple[str, tuple[str, ...]], ...],
+              rows: list[tuple[int, int, str, bool, bytes]], chunks: list[bytes]) -> None:
+        """Write the kept file of ``source`` (under a temporary name, then renamed); a failure only loses it."""
+        sizes = [(len(chunk), zlib.crc32(chunk)) for chunk in chunks]
+        header = marshal.dumps((_FORMAT, self.key, source.item, source.name, report.sha256, report.encoding,
+                                tuple(report.columns.items()), tuple(report.warnings), report.rows, labels, rows, sizes))
+        path = self.path(source.item, source.name, report.sha256)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with temporary.open("wb") as fh:
+                fh.write(len(header).to_bytes(_HEAD, "little") + zlib.crc32(header).to_bytes(4, "little"))
+                fh.write(header)
+                for chunk in chunks:
+                    fh.write(chunk)
+            os.replace(temporary, path)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+
+    def prune(self, reports: Iterable[FileReport]) -> int:
+        """Remove the kept files but those of the records files of ``reports`` (and any left half written); the
+        number removed."""
+        keep = {self.path(r.item, r.name, r.sha256).name for r in reports if r.sha256}
+        removed = 0
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return 0
+        for name in names:
+            if name not in keep:
+                try:
+                    (self.folder / name).unlink()
+                    removed += 1
+                except OSError:
+                    pass
+        return removed
+
+
+def materialise(row: RawRow | Cells) -> RawRow:
+    """The row itself (its cells read from its kept file if need be)."""
+    return row if isinstance(row, RawRow) else row.raw()
+
+
+def _sha256(path: Path) -> str | None:
+    """The SHA-256 of a file's bytes (``None`` if it cannot be read: reading it then says why)."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
