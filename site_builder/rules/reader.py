@@ -1,16 +1,17 @@
 """Reading rows in other processes: a warm build reads, digests and looks up its rows there while the build process
 stores and ledgers the results.
 
-A build after the first takes most rows' results from the decision cache (``rowcache.py``). That path is a
-sequence of small steps per row, two thirds of them in reading (parse the row, digest its cells, look the digest
-up, check the result still holds) and the rest in using the result (the published store, the decision list, the
-secrets). With ``[build] workers`` above one and records files of some size, the reading runs in *reader*
-processes (started with ``spawn``, like every pool of the build), as many as there are workers (and items to
-read), each reading whole items: the items are shared out by the size of their files, the largest first, each to
-the reader with the least so far. A reader runs :func:`~site_builder.rules.pipeline.stored_results` for its items,
-deciding there (or in its own pool of deciders, when it has workers to spare) the rows whose result it does not
-find, and sends the results back in batches, in order. The build process takes them in the catalogue's order of
-items as they come, keeping what a reader sends ahead of its turn, so that all overlap.
+A build after the first takes most rows' results from the decision cache (``rowcache.py``). That path is a sequence
+of small steps per row, two thirds of them in reading (parse the row, digest its cells, look the digest up, check
+the result still holds; a file whose bytes an earlier warm build parsed is read back from what it kept,
+``parsed.py``) and the rest in using the result (the published store, the decision list, the secrets). With
+``[build] workers`` above one and records files of some size, the reading runs in *reader* processes (started with
+``spawn``, like every pool of the build), as many as there are workers (and items to read), each reading whole
+items: the items are shared out by the size of their files, the largest first, each to the reader with the least so
+far. A reader runs :func:`~site_builder.rules.pipeline.stored_results` for its items, deciding there (or in its own
+pool of deciders, when it has workers to spare) the rows whose result it does not find, and sends the results back
+in batches, in order. The build process takes them in the catalogue's order of items as they come, keeping what a
+reader sends ahead of its turn, so that all overlap.
 
 The readers only read the decision cache; each hands the build the digests of the rows it read and the results
 it made, and the build writes them there once all are done.
