@@ -118,10 +118,12 @@ def results(catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_
     the decision ``cache`` when it holds there (see ``rowcache.py``), else made and kept there.
 
     One :class:`FileReport` per file read is appended to ``reading.reports``. With results in the cache, an item's
-    files are read once (:func:`_cached_item`); otherwise twice, the first time for the record ids several rows use
-    (:func:`repeated_ids`). Many rows to decide are decided by ``processes`` worker processes (``deciders.py``);
-    with results in the cache and ``processes`` above one, the rows of large files are read in up to ``processes``
-    reader processes side by side (``reader.py``).
+    files are read once (:func:`_cached_item`), and each file as parsed is kept for the next build, which reads a
+    file with the same bytes from there (``parsed.py``; once every file is read, the kept files of the others are
+    removed); otherwise twice, the first time for the record ids several rows use (:func:`repeated_ids`). Many rows
+    to decide are decided by ``processes`` worker processes (``deciders.py``); with results in the cache and
+    ``processes`` above one, the rows of large files are read in up to ``processes`` reader processes side by side
+    (``reader.py``).
     """
     warm = cache is not None and cache.warm()
     if warm and cache is not None and processes > 1 and sum(file_size(s.path) for s in sources) >= reader.MIN_BYTES:
@@ -196,11 +198,13 @@ def _decided_item(item: CatalogItem, files: list[SourceFile], reports: list[File
 def _cached_item(item: CatalogItem, files: list[SourceFile], policy: Policy, as_of: date, listed: frozenset[str],
                  cache: RowCache, deciders: Deciders | None,
                  parsed: ParsedFiles | None = None) -> tuple[list[FileReport], list[tuple[Place, bytes]]] | None:
-    """Every row of ``item``, its files read once: a row whose result holds in ``cache`` keeps it, the others are
-    decided once the repeated ids are known; their reports and results, in order.
+    """Every row of ``item``, its files read once (from what ``parsed`` kept of a file with the same bytes, if it
+    did: ``parsed.py``): a row whose result holds in ``cache`` keeps it, the others are decided once the repeated ids
+    are known; their reports and results, in order.
 
     ``None`` (nothing kept from this read) if a row whose result was found turns out to share its record id with
-    another row: its result must be made again from its cells, which this read does not keep.
+    another row: its result must be made again from its cells, which this read does not keep; or if a kept file
+    no longer reads back when a row's cells are taken from it.
     """
     day = as_of.toordinal()
     id_field = item.role("record_id") or "record_id"
