@@ -31,7 +31,7 @@ from site_builder.config import BuildSettings
 from site_builder.rules import parsed as parsed_module
 from site_builder.rules import pipeline
 from site_builder.rules.parsed import CHUNK, ParsedFiles, materialise
-from site_builder.sources.loading import FileReport, SourceFile, find_sources
+from site_builder.sources.loading import FileReport, RawRow, SourceFile, find_sources
 
 DAY = date(2026, 11, 24)
 PENALTY = CATALOGUE["admin_penalty"]
@@ -109,11 +109,11 @@ def test_other_bytes_are_parsed_again_and_unread_kept_files_removed(tmp_path: Pa
     expected, report = plain(source)
     assert kept(files, source)[0] == expected and any(r[2] == "ap-77" for r in expected)
     assert len(list((tmp_path / "kept").iterdir())) == 2
-    assert ParsedFiles(tmp_path / "kept", "other key").read is not None
     assert files.prune([report]) == 1
     assert [p.name for p in (tmp_path / "kept").iterdir()] == [files.path("admin_penalty", source.name, report.sha256).name]
-    other = ParsedFiles(tmp_path / "kept", "other key")  # a change of software, catalogue or profile
-    assert not other.path("admin_penalty", source.name, report.sha256).exists()
+    other = ParsedFiles(tmp_path / "kept", "other key")  # a change of software, catalogue or profile: parsed again
+    assert all(isinstance(r[5], RawRow) for r in other.read(source, PENALTY, FileReport(source), "record_id"))
+    assert len(list((tmp_path / "kept").iterdir())) == 2
 
 
 @pytest.mark.parametrize("damage", ["cut short", "header", "cells"])
