@@ -6,7 +6,7 @@
    workbook of two worksheets (columns in another order) and a third without headings; the second read does not parse the file.
 2. Other bytes under the same name are parsed again; kept files of records files no longer read are removed.
 3. A kept file that does not read back exactly (cut short, a byte changed in its header or in its cells) is not
-   used: the file is parsed again.
+   used: the file is parsed again; one removed after it was checked makes its cells :class:`Damaged`.
 4. Builds: a warm build that takes its rows from kept files, without parsing any records file, writes the same
    decisions and site as a build that decides every row, over the days on which results expire; with a kept file
    damaged after it was checked, the build reads the item's files again and gives the same.
@@ -169,3 +169,17 @@ def test_builds_from_kept_files_are_builds_that_decide_every_row(tmp_path: Path,
     shutil.rmtree(source / "admin_penalty")
     build(config_i, date(2026, 12, 2))
     assert len(list(folder.iterdir())) == 1, "the kept files of files no longer read are removed"
+
+
+def test_a_kept_file_removed_after_its_check_is_damaged_not_an_error(tmp_path: Path) -> None:
+    """Cells asked for once the kept file is gone raise :class:`Damaged`, on which the build reads the item's files."""
+    dirty_csv(tmp_path / "records" / "admin_penalty.csv")
+    source = find_sources(tmp_path / "records", CATALOGUE)[0]
+    files = ParsedFiles(tmp_path / "kept", "key")
+    kept(files, source)
+    rows = list(files.read(source, PENALTY, FileReport(source), "record_id"))
+    assert isinstance(rows[0][5], parsed_module.Cells)
+    for path in (tmp_path / "kept").iterdir():
+        path.unlink()
+    with pytest.raises(parsed_module.Damaged):
+        rows[0][5].raw()

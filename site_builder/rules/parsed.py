@@ -69,21 +69,21 @@ class _Kept:
 
     def raw(self, number: int) -> RawRow:
         index, chunk = self.last
-        if index != number // CHUNK:  # rows are asked for in order: one chunk is held at a time
-            start, length, check = self.chunks[number // CHUNK]
-            with self.path.open("rb") as fh:
-                fh.seek(start)
-                data = fh.read(length)
-            if len(data) != length or zlib.crc32(data) != check:
-                raise Damaged(self.path)
-            chunk = marshal.loads(data)
-            self.last = (number // CHUNK, chunk)
-        label, row = self.places[number]
-        name, names = self.labels[label]
         try:
+            if index != number // CHUNK:  # rows are asked for in order: one chunk is held at a time
+                start, length, check = self.chunks[number // CHUNK]
+                with self.path.open("rb") as fh:
+                    fh.seek(start)
+                    data = fh.read(length)
+                if len(data) != length or zlib.crc32(data) != check:
+                    raise Damaged(self.path)
+                chunk = marshal.loads(data)
+                self.last = (number // CHUNK, chunk)
+            label, row = self.places[number]
+            name, names = self.labels[label]
             values, extra, defects = chunk[number % CHUNK]
             return RawRow(self.item, name, row, dict(zip(names, values, strict=True)), extra, defects)
-        except (IndexError, ValueError, TypeError) as exc:
+        except (OSError, EOFError, IndexError, ValueError, TypeError) as exc:  # removed or changed since it was checked
             raise Damaged(self.path) from exc
 
 
