@@ -28,6 +28,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from site_builder.audit.manifest import file_sha256
 from site_builder.rules.catalogue import CatalogItem
 from site_builder.rules.rowcache import row_digest
 from site_builder.rules.validation import id_key
@@ -107,12 +108,14 @@ class ParsedFiles:
         """Every row of ``source`` (``report`` filled as reading gives it): from its kept file if there is one for
         these bytes, else read (and kept for the next build)."""
         if type(source) is SourceFile:
-            sha256 = _sha256(source.path)
-            if sha256 is not None:
-                kept = self._load(source, item, report, sha256)
-                if kept is not None:
-                    yield from kept
-                    return
+            try:
+                sha256 = file_sha256(source.path)
+            except OSError:  # parsing it says why it cannot be read
+                sha256 = ""
+            kept = self._load(source, item, report, sha256) if sha256 else None
+            if kept is not None:
+                yield from kept
+                return
         yield from self._parse(source, item, report, id_field)
 
     def _load(self, source: SourceFile, item: CatalogItem, report: FileReport, sha256: str) -> list[Row] | None:
@@ -206,15 +209,3 @@ class ParsedFiles:
 def materialise(row: RawRow | Cells) -> RawRow:
     """The row itself (its cells read from its kept file if need be)."""
     return row if isinstance(row, RawRow) else row.raw()
-
-
-def _sha256(path: Path) -> str | None:
-    """The SHA-256 of a file's bytes (``None`` if it cannot be read: reading it then says why)."""
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as fh:
-            while chunk := fh.read(1 << 20):
-                digest.update(chunk)
-    except OSError:
-        return None
-    return digest.hexdigest()

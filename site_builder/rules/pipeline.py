@@ -21,7 +21,7 @@ from site_builder.rules import reader
 from site_builder.rules.catalogue import CatalogItem, Catalogue
 from site_builder.rules.deciders import MIN_ROWS, Deciders
 from site_builder.rules.disclosure import Decision, decide
-from site_builder.rules.parsed import Cells, Damaged, ParsedFiles, Row
+from site_builder.rules.parsed import Cells, Damaged, ParsedFiles, Row, materialise
 from site_builder.rules.periods import LIST_ITEM
 from site_builder.rules.privacy import row_secrets
 from site_builder.rules.profiles import Policy
@@ -238,7 +238,7 @@ def _cached_item(item: CatalogItem, files: list[SourceFile], policy: Policy, as_
     if not found_ids.isdisjoint(repeated):
         return None
     try:
-        ready = [(place, row if isinstance(row, bytes | RawRow) else row.raw(), digest) for place, row, digest in rows]
+        ready = [(place, row if isinstance(row, bytes) else materialise(row), digest) for place, row, digest in rows]
     except Damaged:  # a kept file changed since it was read: read the item's files again
         return None
     pending = [row for _, row, _ in ready if isinstance(row, RawRow)]
