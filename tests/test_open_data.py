@@ -34,6 +34,7 @@ from site_builder.build import build
 from site_builder.config import DataSettings, load_config
 from site_builder.exceptions import ConfigError
 from site_builder.outputs.datapackage import DataPackageOutput
+from site_builder.outputs.downloads import FixedZip
 from site_builder.outputs.site import Site
 from site_builder.outputs.statistics import DIMENSIONS, NO_CODE
 from site_builder.rules.profiles import load_profile
@@ -179,6 +180,90 @@ def test_each_zip_is_its_package(data: Path) -> None:
             created = date.fromisoformat(read_json(descriptor)["created"][:10])
             assert {i.date_time for i in zipped.infolist()} == {(created.year, created.month, created.day, 0, 0, 0)}
         assert validate(str(archive)).valid, archive.name
+
+
+def raw_member(archive: Path, name: str) -> bytes:
+    """A member's data as the zip holds it (compressed), read past its local header."""
+    with zipfile.ZipFile(archive) as zipped:
+        info = zipped.getinfo(name)
+    content = archive.read_bytes()
+    name_length, extra_length = int.from_bytes(content[info.header_offset + 26:info.header_offset + 28], "little"), \
+        int.from_bytes(content[info.header_offset + 28:info.header_offset + 30], "little")
+    start = info.header_offset + 30 + name_length + extra_length
+    return content[start:start + info.compress_size]
+
+
+def fresh_zip(folder: Path, data: Path, zipped: Path) -> bytes:
+    """The zip ``zipped`` written again with every member compressed from its file (nothing copied)."""
+    with zipfile.ZipFile(zipped) as archive:
+        infos = archive.infolist()
+    target = folder / zipped.name
+    with target.open("w+b") as fh, FixedZip(fh, infos[0].date_time) as archive:
+        for info in infos:
+            archive.write(data / info.filename if info.filename != "datapackage.json" else data / "datapackage.json",
+                          info.filename)
+    return target.read_bytes()
+
+
+def test_the_zip_of_everything_copies_each_csv_compressed_from_its_items_zip(data: Path, tmp_path: Path) -> None:
+    """The CSVs are compressed once: the zip of every item holds each item's CSV as the item's zip compressed it, and
+    is byte for byte the zip that compressing every member again gives."""
+    whole = data / "datapackage.zip"
+    for descriptor in descriptors(data):
+        if descriptor.name == "datapackage.json":
+            continue
+        item_zip = data / (descriptor.name.removesuffix(".datapackage.json") + ".zip")
+        for resource in read_json(descriptor)["resources"]:
+            assert raw_member(whole, resource["path"]) == raw_member(item_zip, resource["path"])
+    assert fresh_zip(tmp_path, data, whole) == whole.read_bytes()
+
+
+def test_a_build_compresses_each_csv_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Into the zip of every item, only the descriptor and the statistics are compressed; the items' CSVs are copied."""
+    compressed: dict[int, list[str]] = {}
+    write = FixedZip.write
+
+    def counting(archive: FixedZip, filename: Any, arcname: Any = None, *args: Any) -> None:
+        compressed.setdefault(id(archive), []).append(str(arcname))
+        write(archive, filename, arcname, *args)
+
+    monkeypatch.setattr(FixedZip, "write", counting)
+    build_site(tmp_path, records_folder(tmp_path), AS_OF)
+    everything = [names for names in compressed.values() if "statistics.csv" in names]
+    assert everything == [["datapackage.json", "statistics.csv"]]
+    assert sorted(n for names in compressed.values() for n in names if n.endswith(".csv") and n != "statistics.csv") == \
+        sorted(r["path"] for r in read_json(tmp_path / "output" / "data" / "datapackage.json")["resources"]
+               if r["path"] != "statistics.csv")
+
+
+def test_a_zip_member_that_cannot_be_copied_is_compressed(data: Path, tmp_path: Path) -> None:
+    csv_file = data / "admin_penalty.csv"
+    size = csv_file.stat().st_size
+    stored = tmp_path / "stored.zip"
+    with zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as archive:
+        archive.write(csv_file, "admin_penalty.csv")
+    cut = tmp_path / "cut.zip"
+    cut.write_bytes((data / "admin_penalty.zip").read_bytes()[:-200])
+    day = (2026, 11, 24, 0, 0, 0)
+    target = tmp_path / "out.zip"
+    with target.open("w+b") as fh, FixedZip(fh, day) as archive:
+        assert not archive.copy(data / "admin_penalty.zip", "admin_penalty.csv", size + 1)  # another size
+        assert not archive.copy(data / "admin_penalty.zip", "judgment.csv", size)  # not a member there
+        assert not archive.copy(stored, "admin_penalty.csv", size)  # stored, not deflated
+        assert not archive.copy(cut, "admin_penalty.csv", size)  # no central directory
+        assert not archive.copy(tmp_path / "missing.zip", "admin_penalty.csv", size)
+        assert archive.copy(data / "admin_penalty.zip", "admin_penalty.csv", size)
+        archive.write(data / "subject.csv", "subject.csv")
+    with zipfile.ZipFile(target) as archive:
+        assert archive.testzip() is None
+        assert archive.namelist() == ["admin_penalty.csv", "subject.csv"]
+        assert archive.read("admin_penalty.csv") == csv_file.read_bytes()
+        assert {i.date_time for i in archive.infolist()} == {day}
+    again = tmp_path / "again.zip"
+    with again.open("w+b") as fh, FixedZip(fh, day) as archive:
+        archive.write(csv_file, "admin_penalty.csv")
+        archive.write(data / "subject.csv", "subject.csv")
+    assert again.read_bytes() == target.read_bytes()
 
 
 def test_verify_checks_every_package_and_zip(sites: tuple[Path, Path], tmp_path: Path) -> None:

@@ -34,8 +34,9 @@ import hashlib
 import io
 import os
 import shutil
+import struct
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -260,13 +261,69 @@ class FixedZip(zipfile.ZipFile):
         with source.open("rb") as src, self.open(info, "w") as dst:
             shutil.copyfileobj(src, dst, 1 << 20)
 
+    def copy(self, source: Path, name: str, size: int) -> bool:
+        """Add the member ``name`` of the zip ``source`` as it is compressed there, with the fixed date; ``False``
+        (nothing added) unless ``source`` holds ``name`` deflated, unencrypted, with ``size`` bytes.
 
-def write_zip(files: FileIndex, path: str, members: Iterable[tuple[str, DataFile]], day: date) -> DataFile:
+        The bytes are those :meth:`write` gives for the same content, the compression aside: the same header (its
+        date and permissions, its ZIP64 field decided as ``ZipFile.open`` decides it), then the data as ``source``
+        has it, whose CRC-32 and sizes the header and the central directory carry. zipfile has no call for this: the
+        header is ``ZipInfo.FileHeader`` and the member is listed as ``ZipFile.open(…, "w")`` lists it on closing.
+        """
+        try:
+            with zipfile.ZipFile(source) as archive:
+                old = archive.getinfo(name)
+        except (OSError, KeyError, zipfile.BadZipFile):
+            return False
+        if old.compress_type != zipfile.ZIP_DEFLATED or old.file_size != size or old.flag_bits & ~_UTF8_NAME:
+            return False
+        out = self.fp
+        assert out is not None, "copy into a zip open for writing"
+        with source.open("rb") as src:
+            src.seek(old.header_offset)
+            header = src.read(_LOCAL_HEADER.size)
+            if len(header) != _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
+                return False
+            name_length, extra_length = _LOCAL_HEADER.unpack(header)[-2:]
+            start = old.header_offset + _LOCAL_HEADER.size + name_length + extra_length
+            if os.fstat(src.fileno()).st_size < start + old.compress_size:
+                return False
+            src.seek(start)
+            info = self.member(name, size)
+            info.CRC, info.compress_size = old.CRC, old.compress_size
+            out.seek(self.start_dir)
+            info.header_offset = self.start_dir
+            out.write(info.FileHeader(size * 1.05 > zipfile.ZIP64_LIMIT))
+            left = old.compress_size
+            while left:
+                chunk = src.read(min(left, 1 << 20))
+                if not chunk:
+                    raise OSError(f"{source}: member {name} ends early")
+                out.write(chunk)
+                left -= len(chunk)
+        self.start_dir = out.tell()
+        self.filelist.append(info)
+        self.NameToInfo[info.filename] = info
+        return True
+
+
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+"""A zip member's local file header without its name and extra field (APPNOTE 4.3.7), as zipfile reads it."""
+_UTF8_NAME = 0x800
+"""The flag of a member name in UTF-8, the one flag a copied member may carry."""
+
+
+def write_zip(files: FileIndex, path: str, members: Iterable[tuple[str, DataFile]], day: date,
+              deflated: Mapping[str, str] | None = None) -> DataFile:
     """The site file ``path``: a zip of ``members`` (name in the archive, file of the site), sorted by name, every
     member dated ``day`` (the date of the package's data); return it.
 
     Its fingerprint is its members' names and hashes and the date they carry (with its path): the zip of the same
-    files and date is taken over from the previous build instead of compressed again.
+    files and date is taken over from the previous build instead of compressed again. ``deflated``: for a member's
+    file (site path), the site path of a zip written or taken over in this build that holds it under the same name
+    (an item's zip, for the zip of every item): the member is copied from there as it is compressed
+    (:meth:`FixedZip.copy`), not compressed a second time. The same bytes, since zlib gives the same stream for the
+    same content; the build's verification reads every member back against its hash.
     """
     ordered = sorted(members, key=lambda member: member[0])
     mark = hashlib.sha256("\0".join([path, day.isoformat(), *(f"{name}\0{f.sha256}" for name, f in ordered)]).encode())
@@ -276,7 +333,9 @@ def write_zip(files: FileIndex, path: str, members: Iterable[tuple[str, DataFile
         return kept
     with files.open_new(path) as fh, FixedZip(fh, zip_time(day)) as archive:
         for name, member in ordered:
-            archive.write(files.out / member.path, name)
+            source = (deflated or {}).get(member.path)
+            if source is None or not archive.copy(files.out / source, name, member.bytes):
+                archive.write(files.out / member.path, name)
     return hashed(files, path, fingerprint=fingerprint)
 
 
