@@ -4,7 +4,8 @@ load catalogue and profile → find records files → find the subjects on a ser
 (a first pass, for profiles that need it) → for each row: validate → decide → redact →
 store → compare with the previous build's record state (first-published dates, the change set) → write each
 enabled output (pages, subject data, data package, feed, sitemap, plugins', search
-index last) → write manifest → sign → verify →
+index last; the data package's validation starts as soon as it is written, beside the outputs after it)
+→ write manifest → sign → verify →
 record the build as prepared in the audit history → switch the output to it → record it as published.
 
 Nothing is written to the output path until the whole build has succeeded and verified: the site is
@@ -28,7 +29,7 @@ import logging
 import shutil
 from collections.abc import Iterator
 from concurrent.futures import BrokenExecutor, Executor, Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -41,7 +42,7 @@ from site_builder.audit import changes, history, signing
 from site_builder.audit.layout import AuditFolder, BuildRecord
 from site_builder.audit.ledger import Counts, Ledger
 from site_builder.audit.manifest import MANIFEST, file_sha256, make_manifest, manifest_text
-from site_builder.audit.verify import verify_site
+from site_builder.audit.verify import DATA_DESCRIPTOR, DataCheck, verify_site
 from site_builder.config import BuildSettings, Config, PathSettings, PublishSettings
 from site_builder.exceptions import AuditError, BuildError, PublishError, SigningError
 from site_builder.faults import fault_point
@@ -111,6 +112,7 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
         publish.locked(audit_root, out, config.publish.lock_timeout),
         _clear_faults(out, audit_root),
         _workspace(out, audit_root) as (staging, work, spare),
+        ExitStack() as background,
     ):
         chain, extra = _continue_chain(config, key, new_chain)
         live = _live_build(out, audit_root, chain)
@@ -151,6 +153,7 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
             files.expect_spare(spare)  # waited for when the staging folder is first written to
         files.load_previous()
         site = Site(config, catalogue, policy, as_of, store, names, files, build_id, change_log)
+        data_check: DataCheck | None = None
         for output in outputs:
             if not output.through_index:
                 files.settle()
@@ -159,6 +162,10 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
                 paths = output.write(site, staging)
                 files.note_written(paths, mark)  # what a plugin wrote itself joins the list (and the manifest)
                 stage.summary["files"] = len(paths)
+            if data_check is None and any(w.path == DATA_DESCRIPTOR for w in files.written[mark:]):
+                data_check = background.enter_context(DataCheck(
+                    staging, frozenset(w.path for w in files.written if w.reused), {w.path: w.sha256 for w in files.written},
+                    worker_count(config)))
         fault_point("rendered")
         reused = frozenset(w.path for w in files.written if w.reused)
         if reused and previous is not None:
@@ -179,7 +186,7 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
             problems = verify_site(staging, secrets, check_hashes=False, check_links=False, public_key=key.public_key() if key else None,
                                    scan=[w.path for w in files.written if not w.reused], processes=worker_count(config),
                                    covered=frozenset(w.sha256 for w in files.written),
-                                   validated=frozenset(w.path for w in files.written if w.reused))
+                                   validated=frozenset(w.path for w in files.written if w.reused), data_check=data_check)
             stage.summary["problems"] = len(problems)
         if problems:
             raise BuildError("The built site does not verify; nothing was published:\n  " + "\n  ".join(problems))

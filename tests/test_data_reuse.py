@@ -417,6 +417,97 @@ def test_verify_in_several_processes_finds_the_same_problems(site: Path, tmp_pat
     assert any(p.startswith(f"data/{PENALTY}.csv: ") and "not-a-date" in p for p in alone), alone
 
 
+def listed_hashes(site: Path) -> dict[str, str]:
+    outputs: dict[str, str] = json.loads((site / "manifest.json").read_text(encoding="utf-8"))["outputs"]
+    return outputs
+
+
+def resource_names(site: Path) -> set[str]:
+    return {r["name"] for r in json.loads((site / "data" / "datapackage.json").read_text(encoding="utf-8"))["resources"]}
+
+
+def test_the_validation_started_early_is_what_verify_reports(site: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A :class:`verify.DataCheck` validates every resource written in its own processes; verify takes those results
+    (the broken table's problem among them) and validates nothing again."""
+    broken = break_table(site, tmp_path, listed_as_new=True)
+    alone = verify_site(broken, check_hashes=False)
+    monkeypatch.setattr(verify, "_PARALLEL_BYTES", 0)
+    with verify.DataCheck(broken, frozenset(), listed_hashes(broken), 2) as check:
+        assert set(check.futures) == resource_names(broken)
+        for future in check.futures.values():
+            future.result()
+        seen = spy(monkeypatch)
+        assert verify_site(broken, check_hashes=False, data_check=check) == alone
+        assert seen == []
+    assert any(p.startswith(f"data/{PENALTY}.csv: ") and "not-a-date" in p for p in alone), alone
+
+
+@pytest.mark.parametrize("change", ["descriptor", "hash", "taken over"])
+def test_an_early_validation_of_something_else_is_not_used(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          change: str) -> None:
+    """Verify validates again if, since the check started, the descriptor changed, a file's hash as the manifest
+    lists it changed, or the files said taken over are others."""
+    copy = Path(shutil.copytree(site, tmp_path / "copy"))
+    monkeypatch.setattr(verify, "_PARALLEL_BYTES", 0)
+    listed = listed_hashes(copy)
+    taken_over = frozenset({f"data/{PENALTY}.csv"})
+    if change == "hash":  # the check was started when the file had another hash than the one manifest.json now lists
+        listed = {**listed, f"data/{PENALTY}.csv": "0" * 64}
+    with verify.DataCheck(copy, frozenset(), listed, 2) as check:
+        assert check.futures
+        for future in check.futures.values():
+            future.result()
+        seen = spy(monkeypatch)
+        descriptor = copy / "data" / "datapackage.json"
+        if change == "descriptor":
+            descriptor.write_bytes(descriptor.read_bytes() + b"\n")
+        problems = verify_site(copy, check_hashes=False, validated=taken_over if change == "taken over" else frozenset(),
+                               data_check=check)
+    expected = resource_names(copy) - ({PENALTY.replace("_", "-")} if change == "taken over" else set())
+    assert set(seen) == expected and len(seen) == len(expected)
+    assert problems == (["data/datapackage.zip: datapackage.json differs from data/datapackage.json"]
+                        if change == "descriptor" else [])
+
+
+def test_a_build_validates_its_data_beside_the_outputs_after_it(tmp_path: Path, generated: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build starts the validation once the download folder is written, before the search index, and its verify
+    takes the results."""
+    monkeypatch.setattr(verify, "_PARALLEL_BYTES", 0)
+    events: list[str] = []
+    started = verify.DataCheck.started
+
+    def recording(check: verify.DataCheck, key: Any) -> Any:
+        found = started(check, key)
+        events.append(f"verify takes {len(found)}")
+        return found
+
+    from site_builder.outputs.search import SearchOutput
+
+    search_write = SearchOutput.write
+
+    def searching(output: SearchOutput, *args: Any) -> Any:
+        events.append("search")
+        return search_write(output, *args)
+
+    init = verify.DataCheck.__init__
+
+    def starting(check: verify.DataCheck, *args: Any) -> None:
+        init(check, *args)
+        events.append(f"check starts {len(check.futures)}")
+
+    monkeypatch.setattr(verify.DataCheck, "__init__", starting)
+    monkeypatch.setattr(verify.DataCheck, "started", recording)
+    monkeypatch.setattr(SearchOutput, "write", searching)
+    config = site_config(tmp_path, copy_records(generated, tmp_path), search=True)
+    config = dataclasses.replace(config, build=dataclasses.replace(config.build, workers=2))
+    result = build(config, AS_OF)
+    resources = len(resource_names(result.output))
+    assert events == [f"check starts {resources}", "search", f"verify takes {resources}"]
+    assert verify_site(result.output) == []
+
+
 # --- The workbook ------------------------------------------------------------------------------------------
 
 

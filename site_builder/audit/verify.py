@@ -12,8 +12,9 @@ import json
 import os
 import zipfile
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +34,15 @@ from site_builder.audit.manifest import MANIFEST, UNHASHED, file_sha256, output_
 from site_builder.pools import Pool
 from site_builder.rules.privacy import Secrets, scan_for_leaks
 
+DATA_DESCRIPTOR = "data/datapackage.json"
+"""The data package of every item, which the verification validates whole."""
+
 
 def verify_site(site_dir: Path, secrets: Secrets | None = None, audit_root: Path | None = None,
                 validate_data: bool = True, check_hashes: bool = True,
                 public_key: Ed25519PublicKey | None = None, scan: Sequence[str] | None = None,
                 processes: int = 1, check_links: bool = True, validated: frozenset[str] = frozenset(),
-                covered: frozenset[str] = frozenset()) -> list[str]:
+                covered: frozenset[str] = frozenset(), data_check: DataCheck | None = None) -> list[str]:
     """Check a built site; return every problem found (an empty list means it verifies).
 
     ``check_hashes=False`` skips recomputing the output hashes: for the build itself, which has
@@ -53,7 +57,9 @@ def verify_site(site_dir: Path, secrets: Secrets | None = None, audit_root: Path
     ``validated``: site paths of data files that an earlier build validated
     and this one took over unchanged (the build passes the files it took over): frictionless does not read
     those of them again that the data package lists with the hash ``manifest.json`` gives (see
-    :func:`_data_problems`); ``processes`` also bounds the processes that validate the others.
+    :func:`_data_problems`); ``processes`` also bounds the processes that validate the others. ``data_check``: that
+    validation, started by the build as soon as the download folder was written (:class:`DataCheck`); its results
+    are taken if the package and the resources to validate are still those it validated.
     """
     site_dir = site_dir.resolve()
     manifest_path = site_dir / MANIFEST
@@ -76,7 +82,7 @@ def verify_site(site_dir: Path, secrets: Secrets | None = None, audit_root: Path
         scanning = side.submit(scan_for_leaks, site_dir, secrets, scan, processes, covered) if secrets is not None else None
         if validate_data:
             listed = manifest.get("outputs")
-            problems += _data_problems(site_dir, validated, listed if isinstance(listed, dict) else {}, processes)
+            problems += _data_problems(site_dir, validated, listed if isinstance(listed, dict) else {}, processes, data_check)
         if scanning is not None:
             problems += scanning.result()
     return problems
@@ -177,7 +183,7 @@ def _head_problem(public: list[ChainEntry], recorded: list[ChainEntry], audit_ro
 
 
 def _data_problems(site_dir: Path, validated: frozenset[str] = frozenset(), listed: dict[str, Any] | None = None,
-                   processes: int = 1) -> list[str]:
+                   processes: int = 1, data_check: DataCheck | None = None) -> list[str]:
     """Every data package under ``data/`` validates, and each zip holds exactly its package.
 
     ``data/datapackage.json`` (every item's CSVs and the statistics) is validated whole by frictionless: its
@@ -188,23 +194,25 @@ def _data_problems(site_dir: Path, validated: frozenset[str] = frozenset(), list
     valid descriptor whose resources are those of the whole package (same path, bytes, hash and schema), so each
     file is read once. A zip (``data/<item>.zip``, ``data/datapackage.zip``) must hold its descriptor as
     ``datapackage.json`` and each of its resources, with the same bytes, and nothing else, every member dated by the
-    day its descriptor's ``created`` gives (the date of the package's data).
+    day its descriptor's ``created`` gives (the date of the package's data). ``data_check``: the resources' validation
+    already under way (:class:`DataCheck`), whose results count if it validates this descriptor's bytes and the same
+    resources.
     """
     from frictionless import Package
 
     data = site_dir / "data"
-    descriptor = data / "datapackage.json"
+    descriptor = site_dir / DATA_DESCRIPTOR
     if not descriptor.exists():
-        return ["data/datapackage.json: missing"]
+        return [f"{DATA_DESCRIPTOR}: missing"]
     try:
-        document = json.loads(descriptor.read_text(encoding="utf-8"))
+        content = descriptor.read_bytes()
+        document = json.loads(content.decode("utf-8"))
         whole = {r.get("path"): r for r in document.get("resources", [])}
     except (OSError, ValueError, AttributeError) as exc:
-        return [f"data/datapackage.json: cannot be read: {exc}"]
-    listed = listed or {}
-    unchanged = frozenset(path for path, r in whole.items() if isinstance(path, str) and f"data/{path}" in validated
-                          and "sha256:" + str(listed.get(f"data/{path}")) == r.get("hash"))
-    problems = _package_problems(descriptor, document, unchanged, processes)
+        return [f"{DATA_DESCRIPTOR}: cannot be read: {exc}"]
+    unchanged = _unchanged(whole, validated, listed or {})
+    started = data_check.started(_CheckKey.of(content, whole, unchanged, listed or {})) if data_check is not None else {}
+    problems = _package_problems(descriptor, document, unchanged, processes, started)
     packages = {"data/datapackage.zip": descriptor}
     for path in sorted(data.glob("*.datapackage.json")):
         name = f"data/{path.name}"
@@ -223,27 +231,112 @@ def _data_problems(site_dir: Path, validated: frozenset[str] = frozenset(), list
     return problems
 
 
-def _package_problems(descriptor: Path, document: dict[str, Any], unchanged: frozenset[str], processes: int) -> list[str]:
+def _unchanged(whole: dict[Any, dict[str, Any]], validated: frozenset[str], listed: dict[str, Any]) -> frozenset[str]:
+    """The resources (paths inside ``data/``) of the package of everything (``whole``, by path) not to read again:
+    taken over unchanged from an earlier build (``validated``), listed with the hash the manifest gives (``listed``)."""
+    return frozenset(path for path, r in whole.items() if isinstance(path, str) and f"data/{path}" in validated
+                     and "sha256:" + str(listed.get(f"data/{path}")) == r.get("hash"))
+
+
+def _package_problems(descriptor: Path, document: dict[str, Any], unchanged: frozenset[str], processes: int,
+                      started: dict[str, Future[list[str]]] | None = None) -> list[str]:
     """frictionless on the package of everything: its descriptor, then each resource but the ``unchanged`` ones
     (paths inside ``data/``), in up to ``processes`` processes (largest first; in this one for a small package).
-    The problems come in the descriptor's order."""
+    ``started``: resources already being validated (:class:`DataCheck`), by name. The problems come in the
+    descriptor's order."""
     from frictionless import Package
 
     errors = Package.validate_descriptor(document).errors
     if errors:
-        return [f"data/datapackage.json: {error.message}" for error in errors[:20]]
+        return [f"{DATA_DESCRIPTOR}: {error.message}" for error in errors[:20]]
     resources = [r for r in document.get("resources", []) if str(r.get("path")) not in unchanged]
     names = [str(r.get("name")) for r in resources]
-    workers = min(processes, len(names)) if sum(_size(r) for r in resources) > _PARALLEL_BYTES else 1
-    if workers <= 1:
-        return [problem for name in names for problem in _resource_problems(str(descriptor), name)]
+    found = {name: _collect(future, str(descriptor), name) for name, future in (started or {}).items() if name in names}
+    resources = [r for r in resources if str(r.get("name")) not in found]
+    workers = min(processes, len(resources)) if sum(_size(r) for r in resources) > _PARALLEL_BYTES else 1
     largest = [str(r.get("name")) for r in sorted(resources, key=lambda r: -_size(r))]
-    try:
-        with Pool(workers) as pool:
-            found = dict(zip(largest, pool.map(_resource_problems, [str(descriptor)] * len(largest), largest), strict=True))
-    except BrokenProcessPool:  # no process could be started here (a program read from standard input): in this one
-        found = {name: _resource_problems(str(descriptor), name) for name in largest}
+    if workers > 1:
+        try:
+            with Pool(workers) as pool:
+                found |= dict(zip(largest, pool.map(_resource_problems, [str(descriptor)] * len(largest), largest), strict=True))
+        except BrokenProcessPool:  # no process could be started here (a program read from standard input): in this one
+            pass
+    found |= {name: _resource_problems(str(descriptor), name) for name in largest if name not in found}
     return [problem for name in names for problem in found[name]]
+
+
+def _collect(future: Future[list[str]], descriptor: str, name: str) -> list[str]:
+    """The problems of a resource validated in a worker, or found here if its process was lost."""
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return _resource_problems(descriptor, name)
+
+
+@dataclass(frozen=True)
+class _CheckKey:
+    """What the validation of the package's resources depends on: the descriptor's bytes, the resources not to read
+    again, and the hash each resource's file was written with (``manifest.json``'s, which the build takes as
+    written)."""
+
+    sha256: str
+    unchanged: frozenset[str]
+    hashes: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, content: bytes, whole: dict[Any, dict[str, Any]], unchanged: frozenset[str],
+           listed: dict[str, Any]) -> _CheckKey:
+        hashes = tuple(sorted((str(path), str(listed.get(f"data/{path}"))) for path in whole))
+        return cls(hashlib.sha256(content).hexdigest(), unchanged, hashes)
+
+
+class DataCheck:
+    """frictionless on the resources of ``data/datapackage.json`` that a build wrote, started as soon as they are
+    written, so that it runs beside the stages after (the search index, the manifest) instead of after them.
+
+    The build starts it once the output that writes the download folder has (``build.py``), and hands it to
+    :func:`verify_site`, which takes its results only if they are still those of the site (:class:`_CheckKey`: the
+    same descriptor, resources not to read again and hashes); else it validates as it would without. Started in
+    worker processes when the CSVs to validate are worth a pool (as :func:`_package_problems` would start them);
+    otherwise nothing is started and the verification validates them itself. A context manager: leaving it shuts
+    the workers down (the resources still queued are not validated).
+    """
+
+    def __init__(self, site_dir: Path, validated: frozenset[str], listed: dict[str, str], processes: int) -> None:
+        self.key: _CheckKey | None = None
+        self.futures: dict[str, Future[list[str]]] = {}
+        self.pool: Pool | None = None
+        descriptor = site_dir / DATA_DESCRIPTOR
+        try:
+            content = descriptor.read_bytes()
+            document = json.loads(content.decode("utf-8"))
+            whole = {r.get("path"): r for r in document.get("resources", [])}
+        except (OSError, ValueError, AttributeError):
+            return  # the verification reads it again and says what is wrong
+        unchanged = _unchanged(whole, validated, listed)
+        resources = sorted((r for r in whole.values() if str(r.get("path")) not in unchanged), key=lambda r: -_size(r))
+        workers = min(processes, len(resources))
+        if workers <= 1 or sum(_size(r) for r in resources) <= _PARALLEL_BYTES:
+            return
+        self.key = _CheckKey.of(content, whole, unchanged, listed)
+        self.pool = Pool(workers)
+        try:
+            for resource in resources:
+                name = str(resource.get("name"))
+                self.futures[name] = self.pool.submit(_resource_problems, str(descriptor), name)
+        except BrokenProcessPool:
+            self.futures.clear()  # validated where the verification finds no result
+
+    def started(self, key: _CheckKey) -> dict[str, Future[list[str]]]:
+        """The validations under way, by resource name, if they validate what ``key`` describes; none otherwise."""
+        return self.futures if key == self.key else {}
+
+    def __enter__(self) -> DataCheck:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 _PARALLEL_BYTES = 50_000_000
