@@ -126,13 +126,14 @@ Held = tuple[str, int, int]
 """What a file on disk is known to be: SHA-256, size and modification time (ns)."""
 
 
-@dataclass
+@dataclass(eq=False)
 class FileIndex:
     """Writes files into the staging folder ``out``, hashing them, and takes unchanged ones over from ``previous``.
 
     ``spare``: what the staging folder already holds (:func:`check_spare`), in the build process only; a worker
     process's index has none and writes every file it is given as a new inode. While the check still runs, it is
     :meth:`expect_spare`'s: the index waits for it when it is first asked to put something into the staging folder.
+    Two indexes are equal only if they are the same (each holds its own state, lock and database connection).
     """
 
     out: Path
