@@ -4,6 +4,7 @@ installed as a package with an entry point in the group ``site_builder.outputs``
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from site_builder.build import build
 from site_builder.cli import main
 from site_builder.config import Config, OutputSettings, load_config
 from site_builder.exceptions import BuildError, ConfigError
+from site_builder.outputs.files import FileIndex
 from site_builder.outputs.registry import BUILTIN, available, enabled_outputs
 from site_builder.scaffold import init_site
 
@@ -181,3 +183,19 @@ def test_a_broken_plugin_stops_the_build_naming_it(tmp_path: Path, monkeypatch: 
     with pytest.raises(BuildError, match=r"Output plugin 'broken' \(sb_no_such_module:Output, from sb-broken 1.0\): "
                                          r"cannot be loaded: ModuleNotFoundError"):
         available()
+
+
+def test_the_files_an_output_returns_may_be_paths_or_their_strings(tmp_path: Path) -> None:
+    """What an output wrote itself is hashed and listed whether it returns ``out / name`` or ``f"{out}/{name}"``; what
+    it wrote through the index is listed once either way."""
+    out = tmp_path / "site"
+    out.mkdir()
+    files = FileIndex(out, "key")
+    files.write_text("indexed.txt", "through the index\n")
+    (out / "by_path.txt").write_text("a path\n", encoding="utf-8")
+    (out / "by_string.txt").write_text("a string\n", encoding="utf-8")
+    files.note_written([out / "by_path.txt", f"{out}/by_string.txt", f"{out}/indexed.txt", out / "indexed.txt"], 0)
+    listed = {w.path: w.sha256 for w in files.written}
+    assert len(files.written) == 3
+    assert listed == {name: hashlib.sha256((out / name).read_bytes()).hexdigest()
+                      for name in ("indexed.txt", "by_path.txt", "by_string.txt")}

@@ -53,7 +53,7 @@ class ChangesOutput(base.Output):
     media_types = ("text/html", "text/csv", "application/json", "application/atom+xml")
     order = base.DATA + 5
 
-    def write(self, site: Site, out: Path) -> list[Path]:
+    def write(self, site: Site, out: Path) -> base.Paths:
         """Write the files of every change set the site carries, the index page and the withdrawal feed."""
         log = site.changes or ChangeLog(site.build_id, site.as_of, site.build_id, site.as_of, (),
                                         site.config.changes.kept)
@@ -71,7 +71,7 @@ class ChangesOutput(base.Output):
         xml = render(renderer.env, "changes_withdrawn.xml", WITHDRAWN_FEED, entries=entries, log=log, item_titles=titles,
                      classes=CLASS_TITLES, canonical=site.canonical(WITHDRAWN_FEED))
         written.append(site.index(out).write_text(WITHDRAWN_FEED, xml_safe(xml)))
-        return written + renderer.written
+        return [*written, *renderer.written]
 
 
 def item_counts(changes: ChangeSet) -> list[tuple[str, dict[str, int]]]:

@@ -84,7 +84,7 @@ class DataPackageOutput(base.Output):
                    "application/zip", "application/ld+json", "text/html")
     order = base.DATA
 
-    def write(self, site: Site, out: Path) -> list[Path]:
+    def write(self, site: Site, out: Path) -> base.Paths:
         """Write the download folder into ``out/data`` and its page ``data/index.html``; return the files."""
         from site_builder.outputs.render import Renderer
 
@@ -96,7 +96,7 @@ class DataPackageOutput(base.Output):
                    charts={t.item.id: charts(t) for t in tallies}, version=packages[-1].version,
                    jsonld=dataset_jsonld(site, packages))
         written = {f.path for p in packages for f in (*p.csv, *p.xlsx, p.descriptor, p.zip)} | {f.path for f in statistics}
-        return [*(out / path for path in sorted(written | {catalog.path})), *page.written]
+        return [*(f"{out}/{path}" for path in sorted(written | {catalog.path})), *page.written]
 
 
 def version(site: Site, day: date) -> str:

@@ -222,13 +222,13 @@ class FileIndex:
         self.written.append(written)
         return written
 
-    def note_written(self, paths: Iterable[Path], since: int) -> None:
+    def note_written(self, paths: Iterable[str | os.PathLike[str]], since: int) -> None:
         """Note the files of ``paths`` that an output wrote into the site itself (a plugin may), i.e. not through this
         index since its entry number ``since``: hashed here, listed like the others."""
         prefix = f"{self.out}/"
         noted = {prefix + w.path for w in self.written[since:]}
         for path in paths:
-            if os.fspath(path) in noted:  # the string of a path an output made as ``out / name``: no parsing
+            if os.fspath(path) in noted:  # a string ``f"{out}/{name}"``, or a path ``out / name``: no parsing
                 continue
             name = Path(path).relative_to(self.out).as_posix()
             if prefix + name not in noted and Path(path).is_file():

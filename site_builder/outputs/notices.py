@@ -31,7 +31,7 @@ class NoticesOutput(base.Output):
     media_types = ("text/html",)
     order = base.INDEXES + 5
 
-    def write(self, site: Site, out: Path) -> list[Path]:
+    def write(self, site: Site, out: Path) -> list[str]:
         """Write one notice page per record no longer public; return them."""
         renderer = Renderer(site, out)
         for path, item, record_id in notice_paths(site):

@@ -141,21 +141,23 @@ class Workers:
         """Queue shards; their futures, in the same order."""
         return [self.pool.submit(_run, shard) for shard in work]
 
-    def collect(self, futures: Sequence[Future[list[Written]]], files_per_unit: int = 1) -> list[Path]:
-        """Wait for each shard in order, advancing the progress bar; every file written, in shard order.
+    def collect(self, futures: Sequence[Future[list[Written]]], files_per_unit: int = 1) -> list[str]:
+        """Wait for each shard in order, advancing the progress bar; every file written (``f"{out}/{name}"``), in
+        shard order.
 
         What the workers wrote (with its hashes) joins the build's file index.
 
         A worker's :class:`BuildError` is raised as it is; a worker that died becomes a :class:`BuildError`.
         """
-        written: list[Path] = []
+        written: list[str] = []
+        prefix = f"{self.files.out}/"
         for future in futures:
             try:
                 paths = future.result()
             except BrokenProcessPool as exc:
                 raise BuildError(f"A rendering worker process stopped unexpectedly ({exc}); nothing was published") from exc
             self.files.written += paths
-            written += [self.files.out / w.path for w in paths]
+            written += [prefix + w.path for w in paths]
             progress.advance(len(paths) // files_per_unit)
         return written
 

@@ -9,6 +9,7 @@ files. The sitemap, feed and subject data files are their own outputs (``discove
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
@@ -57,7 +58,7 @@ class PagesOutput(base.Output):
     order = base.PAGES
     through_index = True
 
-    def write(self, site: Site, out: Path) -> list[Path]:
+    def write(self, site: Site, out: Path) -> list[str]:
         """Render every page into ``out``; the static files first."""
         return Renderer(site, out).render_pages()
 
@@ -72,7 +73,8 @@ class Renderer:
         """Per template: whether it shows the as-of date (a global), which then joins its pages' fingerprints."""
         self.content = load_content(site.config.content_dirs)
         self.env = environment(site, self.content)
-        self.written: list[Path] = []
+        self.written: list[str] = []
+        """The files written or taken over, as ``f"{out}/{name}"``."""
         self.heading = Headings(site.catalogue)
         """A record's heading: its document number or title, else the item and date."""
 
@@ -93,7 +95,7 @@ class Renderer:
         mark = fingerprint(self.files.key, name, template, values)
         if not self.files.take(name, mark):
             self.files.write_text(name, render(self.env, template, path, **context), mark)
-        self.written.append(self.out / name)
+        self.written.append(f"{self.out}/{name}")
         progress.advance()
 
     def render_to(self, path: str, template: str, mark: str, **context: Any) -> None:
@@ -102,7 +104,7 @@ class Renderer:
         name = file_name(path)
         context["canonical"] = self.site.canonical(path)
         self.files.write_text(name, render(self.env, template, path, **context), mark)
-        self.written.append(self.out / name)
+        self.written.append(f"{self.out}/{name}")
         progress.advance()
 
     def mark(self, path: str, template: str, versions: bytes, *values: str) -> str:
@@ -118,11 +120,11 @@ class Renderer:
         name = file_name(path)
         if not self.files.take(name, mark):
             return False
-        self.written.append(self.out / name)
+        self.written.append(f"{self.out}/{name}")
         progress.advance()
         return True
 
-    def render_pages(self) -> list[Path]:
+    def render_pages(self) -> list[str]:
         """Copy the static files and render every page of the site; return the files written.
 
         Each record and subject page whose fingerprint is that of the previous build's page is taken over first (the
@@ -136,7 +138,7 @@ class Renderer:
         marks = {item.id: list(self.record_marks(item)) for item in items}
         subject_marks = list(self.subject_marks())
         self.files.settle()
-        self.written = copy_static(self.site, self.out)
+        self.written = [os.fspath(path) for path in copy_static(self.site, self.out)]
         records = {item.id: [(r, m) for r, m in marks.pop(item.id) if not self.take(record_path_of(item.id, r), m)]
                    for item in items}
         subjects = [(k, m) for k, m in subject_marks if not self.take(f"subject/{k}/", m)]

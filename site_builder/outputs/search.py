@@ -91,7 +91,7 @@ class SearchOutput(base.Output):
     media_types = ("application/wasm", "text/javascript", "text/css", "application/octet-stream", "application/json")
     order = base.LAST
 
-    def write(self, site: Site, out: Path) -> list[Path]:
+    def write(self, site: Site, out: Path) -> list[str]:
         """Index the pages in ``out`` (in one bundle or several) and write the lookup; return the files."""
         files = site.index(out)
         mark = len(files.written)
@@ -102,7 +102,7 @@ class SearchOutput(base.Output):
             others = index_bundles(files, pages, count, taken_over(files, pages), runs)
             write_lookup(site, files)  # while the last Pagefind runs go on
         write_small(files, FOLDER + BUNDLES, (json.dumps(others) + "\n").encode("utf-8"))
-        return [out / w.path for w in files.written[mark:]]
+        return [f"{out}/{w.path}" for w in files.written[mark:]]
 
 
 def indexed_pages_of(site: Site) -> list[str]:

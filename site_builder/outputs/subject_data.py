@@ -33,20 +33,20 @@ class SubjectDataOutput(base.Output):
     media_types = ("application/json", "text/csv")
     order = base.PAGES + 10
 
-    def write(self, site: Site, out: Path) -> list[Path]:
+    def write(self, site: Site, out: Path) -> list[str]:
         """Write both files of every subject (in worker processes on a large site); return them.
 
         A subject whose records are unchanged since the previous build keeps its files (taken over).
         """
         progress.expect(site.store.subject_count())
         files = site.index(out)
-        written: list[Path] = []
+        written: list[str] = []
         pending: list[tuple[str, str]] = []
         for key, versions in site.store.subject_versions():
             folder = f"subject/{key}/"
             mark = page_mark(files.key, folder + "data", "subject_data", versions)
             if files.take_all([folder + "data.json", folder + "data.csv"], mark):
-                written += [out / folder / "data.json", out / folder / "data.csv"]
+                written += [f"{out}/{folder}data.json", f"{out}/{folder}data.csv"]
                 progress.advance()
             else:
                 pending.append((key, mark))
@@ -56,9 +56,9 @@ class SubjectDataOutput(base.Output):
             return written + write_subjects(site, out, pending)
 
 
-def write_subjects(site: Site, out: Path, keys: Sequence[tuple[str, str]]) -> list[Path]:
-    """Both files of the subjects of the given ``(subject key, fingerprint)`` pairs; return them."""
-    written: list[Path] = []
+def write_subjects(site: Site, out: Path, keys: Sequence[tuple[str, str]]) -> list[str]:
+    """Both files of the subjects of the given ``(subject key, fingerprint)`` pairs; return them (``f"{out}/{name}"``)."""
+    written: list[str] = []
     files = site.index(out)
     marks = dict(keys)
     for key, records in site.store.subjects_in(list(marks)):
@@ -75,14 +75,14 @@ def subject_shard(site: Site, out: Path, shard: parallel.Shard) -> list[Written]
     return site.index(out).drain()
 
 
-def write_subject_data(site: Site, files: FileIndex, key: str, name: str, records: list[PublicRecord], mark: str) -> list[Path]:
+def write_subject_data(site: Site, files: FileIndex, key: str, name: str, records: list[PublicRecord], mark: str) -> list[str]:
     """``subject/<key>/data.json`` and ``data.csv`` of one subject, with the fingerprint ``mark``; return both paths.
 
     Neither names the as-of date (the manifest and the data package do), so a subject whose records did not
     change keeps the same bytes from day to day.
     """
     folder = f"subject/{key}/"
-    paths = [files.out / folder / "data.json", files.out / folder / "data.csv"]
+    paths = [f"{files.out}/{folder}data.json", f"{files.out}/{folder}data.csv"]
     rows: list[dict[str, Any]] = [
         {"item": r.item, "item_title": site.catalogue[r.item].title, "record_id": r.record_id,
          "heading": heading(site, r), "date": r.date.isoformat(),
