@@ -185,7 +185,7 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
         with stages.stage("verify") as stage:
             problems = verify_site(staging, secrets, check_hashes=False, check_links=False, public_key=key.public_key() if key else None,
                                    scan=[w.path for w in files.written if not w.reused], processes=worker_count(config),
-                                   covered=frozenset(w.sha256 for w in files.written),
+                                   covered=_zip_members(files),
                                    validated=frozenset(w.path for w in files.written if w.reused), data_check=data_check)
             stage.summary["problems"] = len(problems)
         if problems:
@@ -202,6 +202,14 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
     log.info("built output=%s build=%s published=%d reused=%d signed=%s", out, entry.build_id,
              sum(ledger.counts.published.values()), len(reused), entry.key or "no")
     return BuildResult(out, kept, entry, ledger.counts, reports, len(reused), reading.cached)
+
+
+def _zip_members(files: FileIndex) -> frozenset[str]:
+    """The contents (SHA-256) of the site's files that its zips hold as members: the download folder's (its zips hold
+    its CSVs and descriptors), which the leak scan then does not read again inside a zip. Only those: every scanning
+    process is given the set, and the hashes of the large set's 893,000 files took 1.4 s more to start two processes
+    with (measured); a member whose content is not in the set is read, never skipped."""
+    return frozenset(w.sha256 for w in files.written if w.path.startswith("data/"))
 
 
 def _site_key(config: Config, catalogue: Catalogue, policy: Policy, outputs: frozenset[str]) -> str:
