@@ -205,9 +205,7 @@ def _data_problems(site_dir: Path, validated: frozenset[str] = frozenset(), list
     if not descriptor.exists():
         return [f"{DATA_DESCRIPTOR}: missing"]
     try:
-        content = descriptor.read_bytes()
-        document = json.loads(content.decode("utf-8"))
-        whole = {r.get("path"): r for r in document.get("resources", [])}
+        content, document, whole = _read_package(descriptor)
     except (OSError, ValueError, AttributeError) as exc:
         return [f"{DATA_DESCRIPTOR}: cannot be read: {exc}"]
     unchanged = _unchanged(whole, validated, listed or {})
@@ -229,6 +227,14 @@ def _data_problems(site_dir: Path, validated: frozenset[str] = frozenset(), list
     for archive, package in packages.items():
         problems += _zip_problems(site_dir, archive, package)
     return problems
+
+
+def _read_package(descriptor: Path) -> tuple[bytes, dict[str, Any], dict[Any, dict[str, Any]]]:
+    """The descriptor ``descriptor``: its bytes, its document and its resources by path (``OSError``, ``ValueError``
+    or ``AttributeError`` if it cannot be read as one)."""
+    content = descriptor.read_bytes()
+    document = json.loads(content.decode("utf-8"))
+    return content, document, {r.get("path"): r for r in document.get("resources", [])}
 
 
 def _unchanged(whole: dict[Any, dict[str, Any]], validated: frozenset[str], listed: dict[str, Any]) -> frozenset[str]:
@@ -253,7 +259,7 @@ def _package_problems(descriptor: Path, document: dict[str, Any], unchanged: fro
     names = [str(r.get("name")) for r in resources]
     found = {name: _collect(future, str(descriptor), name) for name, future in (started or {}).items() if name in names}
     resources = [r for r in resources if str(r.get("name")) not in found]
-    workers = min(processes, len(resources)) if sum(_size(r) for r in resources) > _PARALLEL_BYTES else 1
+    workers = _workers(resources, processes)
     largest = [str(r.get("name")) for r in sorted(resources, key=lambda r: -_size(r))]
     if workers > 1:
         try:
@@ -308,15 +314,13 @@ class DataCheck:
         self.pool: Pool | None = None
         descriptor = site_dir / DATA_DESCRIPTOR
         try:
-            content = descriptor.read_bytes()
-            document = json.loads(content.decode("utf-8"))
-            whole = {r.get("path"): r for r in document.get("resources", [])}
+            content, _document, whole = _read_package(descriptor)
         except (OSError, ValueError, AttributeError):
             return  # the verification reads it again and says what is wrong
         unchanged = _unchanged(whole, validated, listed)
         resources = sorted((r for r in whole.values() if str(r.get("path")) not in unchanged), key=lambda r: -_size(r))
-        workers = min(processes, len(resources))
-        if workers <= 1 or sum(_size(r) for r in resources) <= _PARALLEL_BYTES:
+        workers = _workers(resources, processes)
+        if workers <= 1:
             return
         self.key = _CheckKey.of(content, whole, unchanged, listed)
         self.pool = Pool(workers)
@@ -343,6 +347,12 @@ _PARALLEL_BYTES = 50_000_000
 """Below this many bytes of CSV to validate (some ten seconds of frictionless), the resources are validated in this
 process: a worker's start (importing frictionless and this package) costs about a second, 15 MB (100,000 input
 rows) validated in two processes took longer than in one on a busy machine."""
+
+
+def _workers(resources: list[dict[str, Any]], processes: int) -> int:
+    """How many processes validate ``resources``: one per resource, up to ``processes``; this one alone (1) below
+    :data:`_PARALLEL_BYTES` of CSV."""
+    return min(processes, len(resources)) if sum(_size(r) for r in resources) > _PARALLEL_BYTES else 1
 
 
 def _size(resource: dict[str, Any]) -> int:
