@@ -11,8 +11,10 @@ sheet holds at most 1,048,575 records; more go on to a second sheet of the same 
 Fast enough for a province (the workbooks are the costliest part of the download folder): each column of a
 data sheet has one cell object per kind (typed value, text), styled once and given each row's value in turn
 (:class:`_Columns`); the data sheet (:class:`_DataSheet`) takes those cells as they are, where openpyxl's
-write-only sheet would try each as a value first and fail. openpyxl still writes every cell (and the
-sheet's XML, styles and parts) itself; this saves making and checking about fifteen objects a row.
+write-only sheet would try each as a value first and fail; and each such cell knows its style's number in the
+workbook once (:class:`_ColumnCell`), where openpyxl's writer would hash the style again for every cell written.
+openpyxl still writes every cell (and the sheet's XML, styles and parts) itself; this saves making and checking
+about fifteen objects a row, and a sixth of the time openpyxl takes for the rows (see :class:`_ColumnCell`).
 
 Deterministic, and the same from day to day while its records are: the workbook shows no as-of date but the date
 of its data (``data_dates.py``: the latest day one of its records appeared or changed, or, for an item's whole
@@ -195,9 +197,9 @@ class _Columns:
     def __init__(self, sheet: _DataSheet, fields: list[dict[str, Any]]) -> None:
         text = _style(sheet, "@")
         self.kinds = [spec["type"] for spec in fields]
-        self.typed = [Cell(sheet, 1, index, None, _style(sheet, _FORMATS.get(kind, "General")))
+        self.typed = [_ColumnCell(sheet, index, _style(sheet, _FORMATS.get(kind, "General")))
                       for index, kind in enumerate(self.kinds, 1)]
-        self.texts = [Cell(sheet, 1, index, None, text) for index in range(1, len(fields) + 1)]
+        self.texts = [_ColumnCell(sheet, index, text) for index in range(1, len(fields) + 1)]
 
     def row(self, cells: Sequence[str]) -> list[Cell | None]:
         """A record's cells: a date, a number, else text (escaped; a string in a text cell); ``None`` when empty.
@@ -218,6 +220,34 @@ class _Columns:
                 _set(cell, safe_cell(XML_UNSAFE.sub("", text))[:CELL_CHARACTERS], "s")
             row.append(cell)
         return row
+
+
+class _ColumnCell(Cell):
+    """A cell of one column of a data sheet, given each row's value in turn (:class:`_Columns`), whose style never
+    changes: its style's number in the workbook, whether it has one and its column's letter are found once, not for
+    every cell written (openpyxl's writer asks for all three per cell, and finds the number by hashing the style).
+    The workbook is byte for byte the same; the penalties' sheet of the large set (53,650 rows of 33 columns, in one
+    process) took 6.9 s instead of 8.3 s to write."""
+
+    __slots__ = ("_style_id", "_styled", "_letter")
+
+    def __init__(self, sheet: _DataSheet, column: int, style: StyleArray) -> None:
+        super().__init__(sheet, 1, column, None, style)
+        self._style_id: int = Cell.style_id.fget(self)  # type: ignore[attr-defined]  # registers the style
+        self._styled: bool = Cell.has_style.fget(self)  # type: ignore[attr-defined]
+        self._letter = get_column_letter(column)
+
+    @property
+    def style_id(self) -> int:
+        return self._style_id
+
+    @property
+    def has_style(self) -> bool:
+        return self._styled
+
+    @property
+    def coordinate(self) -> str:
+        return f"{self._letter}{self.row}"
 
 
 _FORMATS = {"string": "@", "date": "yyyy-mm-dd", "integer": "0"}
