@@ -541,7 +541,7 @@ def test_a_text_cell_stays_text_whatever_it_holds(tmp_path: Path) -> None:
     assert rows[0][0].font.b and sheet.freeze_panes == "A2"
 
 
-def test_column_cells_write_the_sheet_openpyxl_cells_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_column_cells_write_the_sheet_openpyxl_cells_write(monkeypatch: pytest.MonkeyPatch) -> None:
     """A data sheet's cells keep their style number, styled state and column letter from their first row
     (``_ColumnCell``): the workbook is byte for byte the one plain openpyxl cells with the same styles give, across
     three sheets, every kind of value and empty cells."""
