@@ -42,12 +42,13 @@ from site_builder.audit import changes, history, signing
 from site_builder.audit.layout import AuditFolder, BuildRecord
 from site_builder.audit.ledger import Counts, Ledger
 from site_builder.audit.manifest import MANIFEST, file_sha256, make_manifest, manifest_text
-from site_builder.audit.verify import DATA_DESCRIPTOR, DataCheck, verify_site
+from site_builder.audit.verify import DataCheck, verify_site
 from site_builder.config import BuildSettings, Config, PathSettings, PublishSettings
 from site_builder.exceptions import AuditError, BuildError, PublishError, SigningError
 from site_builder.faults import fault_point
 from site_builder.inputs import load_inputs
 from site_builder.outputs.files import FileIndex, Held, Previous, check_spare, new_secrets, read_key, site_key, write_state
+from site_builder.outputs.layout import DATA_DESCRIPTOR
 from site_builder.outputs.parallel import worker_count
 from site_builder.outputs.registry import enabled_outputs
 from site_builder.outputs.site import Site

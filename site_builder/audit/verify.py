@@ -31,11 +31,9 @@ from site_builder.audit.history import (
 )
 from site_builder.audit.layout import AuditFolder
 from site_builder.audit.manifest import MANIFEST, UNHASHED, file_sha256, output_hashes, site_files
+from site_builder.outputs.layout import DATA_DESCRIPTOR
 from site_builder.pools import Pool
 from site_builder.rules.privacy import Secrets, scan_for_leaks
-
-DATA_DESCRIPTOR = "data/datapackage.json"
-"""The data package of every item, which the verification validates whole."""
 
 
 def verify_site(site_dir: Path, secrets: Secrets | None = None, audit_root: Path | None = None,

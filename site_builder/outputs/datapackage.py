@@ -52,6 +52,7 @@ from site_builder.outputs.data_dates import DataDates, data_dates
 from site_builder.outputs.dcat import CATALOG, catalog_jsonld, dataset_jsonld, description
 from site_builder.outputs.downloads import DataFile, ItemFiles, Package, licence, put, write_tables, write_zip
 from site_builder.outputs.files import FileIndex, Written
+from site_builder.outputs.layout import DATA_DESCRIPTOR
 from site_builder.outputs.site import Site
 from site_builder.outputs.statistics import STATISTICS_SCHEMA, Tally, charts, statistics_csv, statistics_json
 from site_builder.outputs.tables import COMMON_COLUMNS, Table, safe_cell, table_schema
@@ -64,7 +65,6 @@ __all__ = ["COMMON_COLUMNS", "DataPackageOutput", "safe_cell", "table_schema", "
 PACKAGE_NAME = "public-credit-information"
 """The Frictionless name of the package of every item; an item's is this plus ``-<item id>``."""
 PROFILE_V2 = "https://datapackage.org/profiles/2.0/datapackage.json"
-DESCRIPTOR = "data/datapackage.json"
 ZIP = "data/datapackage.zip"
 STATISTICS_JSON, STATISTICS_CSV = "data/statistics.json", "data/statistics.csv"
 RULE_TITLES = {"natural_persons": "自然人信息", "summary_procedure": "简易程序处罚", "objection": "异议处理",
@@ -219,7 +219,7 @@ def _package(site: Site, files: FileIndex, dates: DataDates, name: str, title: s
     page and in the catalogues. ``deflated``: the zip that holds each table compressed already (the zip of every item
     copies the items' CSVs from their zips, see ``downloads.write_zip``)."""
     settings = site.config.site
-    path = f"data/{item.id}.datapackage.json" if item else DESCRIPTOR
+    path = f"data/{item.id}.datapackage.json" if item else DATA_DESCRIPTOR
     url, licence_title = licence(settings.licence)
     resources = [_resource(site, table) for table in tables]
     keywords = ["公共信用信息", "信用中国", *([item.title] if item else [i.title for i in site.catalogue.items])]
