@@ -30,8 +30,11 @@ await pagefind.init();
 // The * of a masked name (张*丰) is indexed as 某, as site_builder/search_terms.py does.
 const normalise = (query) => query.replace(/[*＊]/g, "某").trim();
 
-// A whole 统一社会信用代码 finds the pages that show it. With several bundles, one that lacks the code answers
-// with pages matching only part of it (Pagefind drops a term an index does not hold), so those are left out.
+// A whole 统一社会信用代码 finds the pages that show it. With several bundles, one that lacks the code would answer
+// with every page matching part of it (Pagefind matches what it can of a word its index does not hold: hundreds or
+// thousands of pages on a province's site, whose data the page would have to fetch, one request each, to leave them
+// out; with twenty bundles Chromium refused the requests). So the code is searched as one exact term (Pagefind's
+// quotes): a bundle without it answers nothing, and only the pages that show it come back.
 const CODE = /^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$/i;
 
 // The exact lookup (site_builder/outputs/search_lookup.py): the key of a code or document number (NFKC, upper
@@ -101,8 +104,9 @@ function countsOf(all) {
 // pages Pagefind finds that show the whole code.
 window.siteSearch = async (query, options = {}) => {
   const text = query ? query.trim() : "";
-  const [found, paths] = await Promise.all([pagefind.search(text ? normalise(text) : null, options), text ? exact(text) : []]);
   const code = CODE.test(text) ? text.toUpperCase() : "";
+  const term = code && others.length ? `"${code}"` : text ? normalise(text) : null;
+  const [found, paths] = await Promise.all([pagefind.search(term, options), text ? exact(text) : []]);
   if (!paths.length && (!code || !others.length)) return found;
   const urls = new Set(paths.map((path) => base + path));
   const kept = [];
