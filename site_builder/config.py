@@ -91,7 +91,7 @@ class SearchSettings:
     code, kind, region), and a document number is found through the exact lookup (``search/lookup/``)."""
     bundles: int = 0
     """Search indexes the pages are split into, built one after another (each Pagefind run holds only its
-    share in memory) and merged in the browser; 0: one per 20,000 indexed pages."""
+    share in memory) and merged in the browser; 0: one per 5,000 indexed pages, at most 20."""
 
 
 @dataclass(frozen=True)
@@ -333,7 +333,7 @@ def _section(name: str, cls: type, values: dict[str, Any], errors: list[str]) ->
     if isinstance(settings, DataSettings) and settings.partition_bytes < 0:
         errors.append(f"Config value '{name}.partition_bytes': must be 0 (never split) or more, got {settings.partition_bytes}")
     if isinstance(settings, SearchSettings) and settings.bundles < 0:
-        errors.append(f"Config value '{name}.bundles': must be 0 (one per 20,000 pages) or more, got {settings.bundles}")
+        errors.append(f"Config value '{name}.bundles': must be 0 (one per 5,000 pages, at most 20) or more, got {settings.bundles}")
     if isinstance(settings, ChangeSettings) and settings.kept < 1:
         errors.append(f"Config value '{name}.kept': must be 1 or more, got {settings.kept}")
     if isinstance(settings, BuildSettings) and settings.workers < 0:

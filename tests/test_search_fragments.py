@@ -33,7 +33,16 @@ from test_golden import tree
 from site_builder.build import build
 from site_builder.config import Config
 from site_builder.exceptions import BuildError
-from site_builder.outputs.search import bundle_folder, index_shards, index_site, indexed_pages, shard_of
+from site_builder.outputs.search import (
+    MAX_BUNDLES,
+    PAGES_PER_BUNDLE,
+    bundle_folder,
+    default_bundles,
+    index_shards,
+    index_site,
+    indexed_pages,
+    shard_of,
+)
 from site_builder.outputs.search_compact import compact_page
 from site_builder.outputs.search_lookup import FOLDER, INDEX, canonical, shard_digits, shard_name
 
@@ -131,6 +140,14 @@ def test_a_body_that_cannot_be_cut_stops_the_build_naming_the_page(tmp_path: Pat
 
 # --- Bundles a rebuild takes over, and the exact lookup --------------------------------------------------------------
 #
+def test_the_default_bundle_count() -> None:
+    """With ``[search] bundles = 0``: one bundle up to 5,000 pages, one more per 5,000 pages begun, at most 20 (a
+    province's 100,000 subject pages: 20 bundles of about 4,800; a larger site has larger bundles, not more)."""
+    assert (PAGES_PER_BUNDLE, MAX_BUNDLES) == (5_000, 20)
+    assert [default_bundles(n) for n in (1, 4_999, 5_000, 5_001, 10_000, 10_001, 96_315, 100_000, 100_001, 2_000_000)] == \
+        [1, 1, 1, 2, 2, 3, 20, 20, 20, 20]
+
+
 # Generated records (40 subjects, 200 rows) in three bundles. Each scenario builds A, copies it (as
 # tests/test_incremental.py does), changes the records, then builds B incrementally in one copy and in full in the
 # other: the two sites must be the same bytes, and the log says for which bundles Pagefind ran.

@@ -8,7 +8,8 @@ bundle the whole pages give at a tenth of the bytes Pagefind parses and holds. P
 order, numbers the pages, so the bundle is the same on every file system.
 
 The pages indexed are the store's subjects (and records, with ``[search] index_records``), each at its page's path,
-split into bundles (``[search] bundles``; by default one per :data:`PAGES_PER_BUNDLE` pages): a page goes to the
+split into bundles (``[search] bundles``; by default one per :data:`PAGES_PER_BUNDLE` pages, at most
+:data:`MAX_BUNDLES`: :func:`default_bundles`): a page goes to the
 bundle its path's hash names, so that a change touches only the bundles holding changed pages. The first bundle is
 ``pagefind/``, the others ``pagefind/<n>/``; ``pagefind/bundles.json`` lists the others, and the search page merges
 them into the first in the browser (Pagefind's ``mergeIndex``). Result URLs are site paths in every bundle, so the
@@ -60,8 +61,14 @@ from site_builder.rules.privacy import read_file
 
 log = logging.getLogger(__name__)
 _MAGIC = b"pagefind_dcd"
-PAGES_PER_BUNDLE = 20_000
-"""Indexed pages per search bundle when ``[search] bundles`` is 0 (bounds Pagefind's memory per run)."""
+PAGES_PER_BUNDLE = 5_000
+"""Indexed pages per search bundle when ``[search] bundles`` is 0, up to :data:`MAX_BUNDLES` bundles. A bundle is
+indexed again whole when one of its pages changes or leaves (Pagefind takes some 0.7 ms a page, whatever the bundle's
+size): on the large set, a night on which a subject page leaves indexed a bundle of 19,000 pages again in 22-25 s,
+one of 4,800 pages in a few seconds (measured in the operator's guide)."""
+MAX_BUNDLES = 20
+"""Bundles at most when ``[search] bundles`` is 0: the search page loads every bundle's index before it can search
+(20 bundles were ready 0.6 s after 5 on an emulated 4G phone); past 100,000 pages the bundles grow instead."""
 FOLDER = "pagefind/"
 """The first bundle's folder; the others are ``pagefind/<n>/``."""
 BUNDLES = "bundles.json"
@@ -96,13 +103,19 @@ class SearchOutput(base.Output):
         files = site.index(out)
         mark = len(files.written)
         pages = indexed_pages_of(site)
-        count = site.config.search.bundles or max(1, -(-len(pages) // PAGES_PER_BUNDLE))
+        count = site.config.search.bundles or default_bundles(len(pages))
         progress.expect(len(pages))
         with Runs(worker_count(site.config)) as runs:
             others = index_bundles(files, pages, count, taken_over(files, pages), runs)
             write_lookup(site, files)  # while the last Pagefind runs go on
         write_small(files, FOLDER + BUNDLES, (json.dumps(others) + "\n").encode("utf-8"))
         return [f"{out}/{w.path}" for w in files.written[mark:]]
+
+
+def default_bundles(pages: int) -> int:
+    """The bundles ``pages`` indexed pages go to when ``[search] bundles`` is 0: one per :data:`PAGES_PER_BUNDLE`
+    pages, at least one and at most :data:`MAX_BUNDLES`."""
+    return min(MAX_BUNDLES, max(1, -(-pages // PAGES_PER_BUNDLE)))
 
 
 def indexed_pages_of(site: Site) -> list[str]:
