@@ -8,12 +8,12 @@ bundle the whole pages give at a tenth of the bytes Pagefind parses and holds. P
 order, numbers the pages, so the bundle is the same on every file system.
 
 The pages indexed are the store's subjects (and records, with ``[search] index_records``), each at its page's path,
-split into bundles (``[search] bundles``; by default one per :data:`PAGES_PER_BUNDLE` pages, at most
-:data:`MAX_BUNDLES`: :func:`default_bundles`): a page goes to the
-bundle its path's hash names, so that a change touches only the bundles holding changed pages. The first bundle is
-``pagefind/``, the others ``pagefind/<n>/``; ``pagefind/bundles.json`` lists the others, and the search page merges
-them into the first in the browser (Pagefind's ``mergeIndex``). Result URLs are site paths in every bundle, so the
-merged results are those of one index over all pages; only the relevance scores are each bundle's own.
+split into bundles (``[search] bundles``; by default one per :data:`PAGES_PER_BUNDLE` pages, at most :data:`MAX_BUNDLES`:
+:func:`default_bundles`): a page goes to the bundle its path's hash names, so that a change touches only the bundles
+holding changed pages. The first bundle is ``pagefind/``, the others ``pagefind/<n>/``; ``pagefind/bundles.json`` lists
+the others, and the search page merges them into the first in the browser (Pagefind's ``mergeIndex``). Result URLs are
+site paths in every bundle, so the merged results are those of one index over all pages; only the relevance scores are
+each bundle's own.
 
 Each bundle's files carry one fingerprint (:func:`bundle_fingerprint`): the Pagefind version and options, the
 bundle's folder, its pages' paths, and the bytes Pagefind reads of each page. When it equals the previous build's,
