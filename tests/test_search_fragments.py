@@ -138,8 +138,6 @@ def test_a_body_that_cannot_be_cut_stops_the_build_naming_the_page(tmp_path: Pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
-# --- Bundles a rebuild takes over, and the exact lookup --------------------------------------------------------------
-#
 def test_the_default_bundle_count() -> None:
     """With ``[search] bundles = 0``: one bundle up to 5,000 pages, one more per 5,000 pages begun, at most 20 (a
     province's 100,000 subject pages: 20 bundles of about 4,800; a larger site has larger bundles, not more)."""
@@ -148,6 +146,8 @@ def test_the_default_bundle_count() -> None:
         [1, 1, 1, 2, 2, 3, 20, 20, 20, 20]
 
 
+# --- Bundles a rebuild takes over, and the exact lookup --------------------------------------------------------------
+#
 # Generated records (40 subjects, 200 rows) in three bundles. Each scenario builds A, copies it (as
 # tests/test_incremental.py does), changes the records, then builds B incrementally in one copy and in full in the
 # other: the two sites must be the same bytes, and the log says for which bundles Pagefind ran.
