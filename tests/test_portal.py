@@ -254,18 +254,18 @@ def test_search_split_into_bundles_finds_what_one_bundle_finds(demo: tuple[str, 
     script = "async (q) => (await Promise.all((await window.siteSearch(q)).results.map(r => r.data()))).map(d => d.url).sort()"
     found: dict[str, list[list[str]]] = {}
     fragments: list[str] = []  # the results' data Pagefind fetched during one query
-    fetched: list[int] = []
+    fetched: dict[str, list[int]] = {}  # how many, per query
     for name, served_base in (("one", base), ("split", None)):
         with served(split) if served_base is None else nullcontext(served_base) as url:
             page, errors = open_page(browser, DESKTOP)
             page.context.on("request", lambda request: fragments.append(request.url) if "/fragment/" in request.url else None)
             page.goto(url + "search/")
             page.wait_for_function("() => typeof window.siteSearch === 'function'")
-            found[name] = []
+            found[name], fetched[name] = [], []
             for query in queries:
                 fragments.clear()
                 found[name].append(page.evaluate(script, query))
-                fetched.append(len(fragments))
+                fetched[name].append(len(fragments))
             assert not errors, errors
             page.close()
     assert all(found["one"][:5]), found["one"]
@@ -275,7 +275,7 @@ def test_search_split_into_bundles_finds_what_one_bundle_finds(demo: tuple[str, 
     # A code no page shows, though some show codes that begin as it does: nothing, and no result's data fetched (a
     # bundle without the code would answer with the pages matching part of it, a request each to leave them out:
     # hundreds or thousands on a province's site, which Chromium refused with twenty bundles).
-    assert (found["split"][5], fetched[-1]) == ([], 0)
+    assert (found["split"][5], fetched["split"][5]) == ([], 0)
 
 
 def test_the_url_of_a_record_no_longer_public_shows_a_notice(browser: Any, tmp_path: Path) -> None:

@@ -221,7 +221,7 @@ def _data_problems(site_dir: Path, validated: frozenset[str] = frozenset(), list
         problems += [f"{name}: {error.message}" for error in Package.validate_descriptor(item).errors[:20]]
         for resource in item.get("resources", []) if isinstance(item, dict) else []:
             if resource != whole.get(resource.get("path")):
-                problems.append(f"{name}: resource {resource.get('path')!r} is not that of data/datapackage.json")
+                problems.append(f"{name}: resource {resource.get('path')!r} is not that of {DATA_DESCRIPTOR}")
     for archive, package in packages.items():
         problems += _zip_problems(site_dir, archive, package)
     return problems
@@ -365,9 +365,9 @@ def _resource_problems(descriptor: str, name: str) -> list[str]:
     try:
         report = Package(descriptor).get_resource(name).validate()
     except FrictionlessException as exc:
-        return [f"data/datapackage.json: {exc.error.message}"]
+        return [f"{DATA_DESCRIPTOR}: {exc.error.message}"]
     problems = [f"data/{task.place}: {error.message}" for task in report.tasks for error in task.errors[:20]]
-    return problems or [f"data/datapackage.json: {error.message}" for error in report.errors[:20]]
+    return problems or [f"{DATA_DESCRIPTOR}: {error.message}" for error in report.errors[:20]]
 
 
 def _zip_problems(site_dir: Path, archive: str, descriptor: Path) -> list[str]:
