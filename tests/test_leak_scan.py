@@ -6,6 +6,8 @@ workbook's XML with its character references decoded, a page's or a JSON file's 
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -111,6 +113,26 @@ def test_a_text_scanned_line_by_line_gives_what_the_whole_text_gives(first: str,
         assert found.find(first + "\n" + second) == whole_text_find(found, first + "\n" + second)
     finally:
         privacy.LINE_BY_LINE = LINE_BY_LINE
+
+
+_FOLD_PATTERNS = (re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]"), re.compile("[〇零一二三四五六七八九]"))
+"""What folding removes and what it turns into digits, as patterns (how folding was first written)."""
+_TRICKY = st.sampled_from(["\u00ad", "\u200b", "\u200f", "\u2060", "\u2064", "\ufeff", "〇", "零", "一", "九", "０", "Ｘ", "－",
+                           "\u2010", "\u2015", "\u2212", "・", "·", "•", "。", "\u3000", "\u00a0", "\u2028", "\x1c", "_", ".",
+                           "/", "\\", "-", " ", "\n", "\r", "\t", "ﬁ", "①", "㈠", "Ａ", "a", "3"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_TRICKY, st.characters(exclude_categories=["Cs"])), max_size=40).map("".join))
+def test_folding_and_removing_separators_do_what_their_patterns_do(text: str) -> None:
+    """Folding (NFKC, zero-width characters dropped, Chinese digits as digits) and removing white space and
+    separators, written as searches and replacements per character, give what one pattern each gives."""
+    zero_width, digit = _FOLD_PATTERNS
+    chinese = dict(zip("〇零一二三四五六七八九", "00123456789", strict=True))
+    folded = digit.sub(lambda m: chinese[m.group()], zero_width.sub("", unicodedata.normalize("NFKC", text)))
+    assert privacy._fold(text) == folded
+    assert privacy.unseparated(text) == privacy._SEPARATOR.sub("", text)
+    assert privacy.unseparated(folded) == re.sub(r"[\s_./\\\-\u2010-\u2015\u2212\u30fb\u00b7\u2022\u3002]", "", folded)
 
 
 ADDRESS = "浙江省杭州市西湖区文三路九十号"
