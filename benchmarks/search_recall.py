@@ -9,6 +9,13 @@ Queries are what people type: a company's full name, its trade name (字号), it
 a penalty's decision number, a natural person's masked name. Reports recall@1 and recall@5 per
 kind and overall; Pagefind runs in headless Chromium exactly as on the site.
 
+``--compare A B`` sets two built sites of the same pages side by side (the large set with five and with twenty
+bundles, say): for random subjects with a page on both (``--subjects``, 250 by default, the same ones every run), the
+subject's full name, its code and the first four characters of its name, and a few common words; each site's recall
+@1 and @5 of the subject's own page per kind, and how many queries give both sites the same top ten::
+
+    python benchmarks/search_recall.py --compare five/output twenty/output --subjects 250
+
 ``--province`` builds the demo with search over subject pages only, as a province does: records are not in the
 Pagefind index, so the masked names of natural persons (who have record pages only) are left out, and a decision
 number is found through the exact lookup (``search/lookup/``); the run adds each decision number written with
@@ -20,7 +27,10 @@ from __future__ import annotations
 import argparse
 import csv
 import dataclasses
+import html
 import json
+import random
+import re
 import sys
 import tempfile
 from collections import Counter
@@ -113,12 +123,59 @@ def measure(site: Path, queries: list[dict[str, str]]) -> dict[str, tuple[int, i
     return {k: (v[0], v[1], v[2]) for k, v in figures.items()}
 
 
+COMMON_WORDS = ("科技", "医院", "浙江", "有限公司")
+"""Queries many pages answer, in a comparison: their top tens show how the two sites rank."""
+_HEADING = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
+
+
+def compare_queries(sites: list[Path], subjects: int, seed: int = 7) -> list[dict[str, str]]:
+    """For ``subjects`` random subjects with a page on every site: name, code and the name's first four characters
+    (each expecting the subject's page), then :data:`COMMON_WORDS` (expecting nothing in particular)."""
+    keys = sorted(p.name for p in (sites[0] / "subject").iterdir() if all((s / "subject" / p.name).is_dir() for s in sites))
+    queries: list[dict[str, str]] = []
+    for key in random.Random(seed).sample(keys, min(subjects, len(keys))):
+        heading = _HEADING.search((sites[0] / "subject" / key / "index.html").read_text(encoding="utf-8"))
+        name = html.unescape(heading.group(1)).strip() if heading else ""
+        expected = f"/subject/{key}/"
+        queries += [{"kind": "name", "query": name, "expected": expected}, {"kind": "code", "query": key, "expected": expected},
+                    {"kind": "name_prefix", "query": name[:4], "expected": expected}]
+    return queries + [{"kind": "common_word", "query": word, "expected": ""} for word in COMMON_WORDS]
+
+
+def compare(sites: list[Path], subjects: int) -> None:
+    """Print recall@1 and @5 per kind on each site, and the queries whose top ten all sites share."""
+    queries = compare_queries(sites, subjects)
+    results = []
+    with chromium() as browser:
+        for site in sites:
+            with served(site) as base:
+                results.append(search_urls(browser, base, [q["query"] for q in queries], limit=10))
+    print(f"{'kind':14} {'queries':>7}" + "".join(f" {'@1':>7} {'@5':>7}" for _ in sites) + "   (" +
+          ", ".join(f"site {n + 1}: {site}" for n, site in enumerate(sites)) + ")")
+    for kind in ("name", "code", "name_prefix"):
+        asked = [(n, q) for n, q in enumerate(queries) if q["kind"] == kind]
+        row = f"{kind:14} {len(asked):7d}"
+        for urls in results:
+            at1 = sum(urls[n][:1] == [q["expected"]] for n, q in asked)
+            at5 = sum(q["expected"] in urls[n][:5] for n, q in asked)
+            row += f" {at1 / len(asked):7.1%} {at5 / len(asked):7.1%}"
+        print(row)
+    same = sum(all(urls[n] == results[0][n] for urls in results) for n in range(len(queries)))
+    print(f"the same top ten on every site: {same} of {len(queries)} queries")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--site", type=Path, help="a built demo site (default: build one in a temporary folder)")
     parser.add_argument("--regenerate", action="store_true", help=f"rewrite {QUERIES.name} from the demo data")
     parser.add_argument("--province", action="store_true", help="build the demo with search over subject pages only")
+    parser.add_argument("--compare", type=Path, nargs=2, metavar=("A", "B"),
+                        help="compare two built sites of the same pages (see above)")
+    parser.add_argument("--subjects", type=int, default=250, help="subjects asked for with --compare (default 250)")
     args = parser.parse_args(argv)
+    if args.compare:
+        compare(list(args.compare), args.subjects)
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         site = args.site or build_demo(Path(tmp), index_records=not args.province)
         if args.regenerate:

@@ -7,6 +7,7 @@ subject pages only, decision numbers through the exact lookup: ``--province``).
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import sys
@@ -16,7 +17,7 @@ import pytest
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from search_recall import QUERIES, build_demo, measure, province_queries  # noqa: E402
+from search_recall import COMMON_WORDS, QUERIES, build_demo, compare_queries, measure, province_queries  # noqa: E402
 
 if not Path("/usr/bin/chromium").exists() and not os.environ.get("CI"):  # .ci/run installs it; in CI this fails
     pytest.skip("Debian's chromium is not installed", allow_module_level=True)
@@ -29,8 +30,15 @@ def test_query_set_covers_every_kind() -> None:
     assert kinds == {"name", "trade_name", "code", "decision_no", "person"}
 
 
-def test_recall_targets(tmp_path: Path) -> None:
-    site = build_demo(tmp_path)
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo site as built (search over subject and record pages)."""
+    site: Path = build_demo(tmp_path_factory.mktemp("demo"))
+    return site
+
+
+def test_recall_targets(demo: Path) -> None:
+    site = demo
     queries = json.loads(QUERIES.read_text(encoding="utf-8"))
     expected = {q["expected"] for q in queries}
     assert all((site / path.strip("/") / "index.html").exists() for path in expected), "query set out of date"
@@ -52,3 +60,21 @@ def test_recall_of_a_province(tmp_path: Path) -> None:
     n, at1, at5 = figures["all"]
     assert at5 == n, f"recall@5 {at5}/{n}"
     assert at1 / n >= 0.95, f"recall@1 {at1}/{n}"
+
+
+def test_a_comparison_asks_for_each_subject_by_its_name_code_and_name_prefix(demo: Path) -> None:
+    """``--compare``: the same random subjects every run, each asked for by the name its page shows (the open data's
+    name), its code and the name's first four characters, expecting its page; then the common words."""
+    with (demo / "data" / "subject.csv").open(encoding="utf-8-sig", newline="") as fh:
+        names = {row["uscc"]: row["subject_name"] for row in csv.DictReader(fh)}
+    queries = compare_queries([demo, demo], 12)
+    assert queries == compare_queries([demo, demo], 12) and queries != compare_queries([demo, demo], 12, seed=8)
+    assert [q["query"] for q in queries[-len(COMMON_WORDS):]] == list(COMMON_WORDS)
+    asked = queries[:-len(COMMON_WORDS)]
+    assert len(asked) == 36 and [q["kind"] for q in asked] == ["name", "code", "name_prefix"] * 12
+    for name, code, prefix in zip(asked[::3], asked[1::3], asked[2::3], strict=True):
+        key = code["query"]
+        assert name["expected"] == code["expected"] == prefix["expected"] == f"/subject/{key}/"
+        assert (demo / "subject" / key / "index.html").is_file()
+        assert name["query"] == names.get(key, name["query"]) and prefix["query"] == name["query"][:4] != ""
+    assert sum(code["query"] in names for code in asked[1::3]) >= 6  # most subjects are in the open data's list
