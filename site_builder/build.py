@@ -153,7 +153,7 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
         if spare is not None:
             files.expect_spare(spare)  # waited for when the staging folder is first written to
         files.load_previous()
-        site = Site(config, catalogue, policy, as_of, store, names, files, build_id, change_log, secrets.portable())
+        site = Site(config, catalogue, policy, as_of, store, names, files, build_id, change_log)
         data_check: DataCheck | None = None
         for output in outputs:
             if not output.through_index:
@@ -184,13 +184,10 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
             write_state(BuildRecord(work).pages, files.key, files.written, secrets.digests())
             files.close()
         with stages.stage("verify") as stage:
-            # the leak scan reads what this build wrote, but for the pages the workers scanned as they wrote them
-            problems = [leak for w in files.written if w.leaks for leak in w.leaks]
-            problems += verify_site(staging, secrets, check_hashes=False, check_links=False,
-                                    public_key=key.public_key() if key else None,
-                                    scan=[w.path for w in files.written if not w.reused and w.leaks is None],
-                                    processes=worker_count(config), covered=_zip_members(files),
-                                    validated=frozenset(w.path for w in files.written if w.reused), data_check=data_check)
+            problems = verify_site(staging, secrets, check_hashes=False, check_links=False, public_key=key.public_key() if key else None,
+                                   scan=[w.path for w in files.written if not w.reused], processes=worker_count(config),
+                                   covered=_zip_members(files),
+                                   validated=frozenset(w.path for w in files.written if w.reused), data_check=data_check)
             stage.summary["problems"] = len(problems)
         if problems:
             raise BuildError("The built site does not verify; nothing was published:\n  " + "\n  ".join(problems))

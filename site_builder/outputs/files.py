@@ -43,7 +43,6 @@ from typing import IO, Any, NamedTuple
 
 from site_builder import __version__
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
-from site_builder.rules.privacy import Secrets, scan_content
 from site_builder.store.published import connect_readonly
 
 _SCHEMA = """
@@ -67,9 +66,6 @@ class Written(NamedTuple):
     mtime: int = 0
     """Its modification time in nanoseconds as the build left it (0: not known); with its size, how a later build
     recognises the file unchanged on disk."""
-    leaks: tuple[str, ...] | None = None
-    """What the leak scan found in it as it was written (a problem per text holding a secret; empty: none), or
-    ``None`` if it was not scanned then (the verification reads it: :attr:`FileIndex.secrets`)."""
 
 
 def site_key(parts: Iterable[str], folders: Sequence[Path]) -> str:
@@ -149,10 +145,6 @@ class FileIndex:
     _marks: dict[str, tuple[str, str, int, int]] | None = field(default=None, repr=False)
     _checking: Future[dict[str, Held]] | None = field(default=None, repr=False)
     _settling: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    secrets: Secrets | None = field(default=None, repr=False)
-    """What the leak scan looks for, to scan each file :meth:`write` writes as it is written (a worker process's
-    index: the pages are scanned in the processes that render them instead of read back by the verification; the
-    build's own index scans nothing itself and leaves its files to the verification's processes)."""
 
     def __post_init__(self) -> None:
         if self.previous is not None and self.previous.key == self.key:
@@ -187,17 +179,16 @@ class FileIndex:
         self.settle()
         target = f"{self.out}/{path}"
         digest = hashlib.sha256(data).hexdigest()
-        leaks = tuple(scan_content(path, data, self.secrets)) if self.secrets is not None else None
         held = self.spare.get(path) if self.spare is not None else None
         if held is not None and held[0] == digest and held[1] == len(data):
-            self.written.append(Written(path, fingerprint, digest, len(data), False, held[2], leaks))
+            self.written.append(Written(path, fingerprint, digest, len(data), False, held[2]))
             return Path(target)
         fd = _create(target)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             mtime = os.fstat(fd).st_mtime_ns
-        self.written.append(Written(path, fingerprint, digest, len(data), False, mtime, leaks))
+        self.written.append(Written(path, fingerprint, digest, len(data), False, mtime))
         return Path(target)
 
     def write_text(self, path: str, text: str, fingerprint: str = "", encoding: str = "utf-8") -> Path:

@@ -5,9 +5,8 @@ the previous build, with their fingerprints: :func:`key_shards`; or a whole item
 :class:`Workers` pool. A worker process is started with ``spawn`` (a fresh interpreter: it inherits neither the build's file
 locks nor its open SQLite connection), opens the finished store read-only itself, builds its own
 :class:`Site` (and, through the output, its own Jinja2 environment, and its own file index reading the
-previous build's state) and returns only what it wrote (paths, hashes, sizes, fingerprints, and what the leak
-scan found in each page as it wrote it, given the site's secrets: :attr:`Site.secrets`). Records are never sent
-to a worker; the settings, catalogue, policy and secrets are sent once.
+previous build's state) and returns only what it wrote (paths, hashes, sizes, fingerprints). Records are
+never sent to a worker; the settings, catalogue and policy are sent once.
 
 The parent takes the results in the order the shards were given, so the list of written files, the
 progress bar and the first error are the same as when the same shards are rendered in-process: a
@@ -40,7 +39,6 @@ from site_builder.outputs.files import FileIndex, Previous, Written
 from site_builder.outputs.site import Site
 from site_builder.pools import Pool
 from site_builder.rules.catalogue import Catalogue
-from site_builder.rules.privacy import Secrets
 from site_builder.rules.profiles import Policy
 from site_builder.store.published import PublishedStore
 
@@ -93,7 +91,6 @@ class _Context:
     out: Path
     key: str
     previous: Previous | None
-    secrets: Secrets | None
 
 
 _worker: dict[str, tuple[Site, Path]] = {}
@@ -104,7 +101,7 @@ def _start(context: _Context) -> None:
     """Worker initialiser: open the store read-only and make the worker's site; end with the build process."""
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
     store = PublishedStore.open_readonly(context.store)
-    files = FileIndex(context.out, context.key, context.previous, secrets=context.secrets)
+    files = FileIndex(context.out, context.key, context.previous)
     site = Site(context.config, context.catalogue, context.policy, context.as_of, store, context.outputs, files)
     _worker["site"] = (site, context.out)
 
@@ -136,7 +133,7 @@ class Workers:
     def __init__(self, site: Site, out: Path, processes: int) -> None:
         files = site.index(out)
         context = _Context(site.config, site.catalogue, site.policy, site.as_of, site.outputs, site.store.path, out,
-                           files.key, files.previous, site.secrets)
+                           files.key, files.previous)
         self.files = files
         self.pool = Pool(processes, initializer=_start, initargs=(context,))
 

@@ -10,7 +10,6 @@ from site_builder.audit.changes import ChangeLog
 from site_builder.config import Config
 from site_builder.outputs.files import FileIndex
 from site_builder.rules.catalogue import Catalogue
-from site_builder.rules.privacy import Secrets
 from site_builder.rules.profiles import Policy
 from site_builder.rules.redaction import PublicRecord
 from site_builder.store.published import PublishedStore
@@ -35,9 +34,6 @@ class Site:
     changes: ChangeLog | None = None
     """The change sets the site carries (this build's and those before it; see ``audit/changes.py``); ``None``
     outside a build."""
-    secrets: Secrets | None = None
-    """What the leak scan looks for (:meth:`Secrets.portable`): given to the worker processes, which scan each file
-    they write as they write it (:attr:`FileIndex.secrets`); ``None``: the verification reads every file back."""
 
     def index(self, out: Path) -> FileIndex:
         """The file index writing into ``out``: the build's, or a fresh one taking nothing over."""

@@ -30,7 +30,7 @@ import os
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -521,12 +521,6 @@ class Secrets:
             for value in values:
                 yield hashlib.sha256(f"{kind}:{value}".encode("utf-8", "surrogatepass")).digest()[:16], kind, value
 
-    def portable(self) -> Secrets:
-        """The same secrets to look for, with nothing else (for a process that scans: less to send it). The personal
-        numbers found in text and not published as codes are looked for as codes are: :meth:`find` finds what it
-        finds here, and :meth:`digests` is the same."""
-        return Secrets(self.codes | (self.found - self.public), set(self.texts))
-
     def digests(self) -> list[bytes]:
         """A digest of every value the scan looks for (kept, instead of the values, to tell later what is new)."""
         return sorted(digest for digest, _kind, _value in self._values())
@@ -558,11 +552,8 @@ def readable_texts(path: str | os.PathLike[str], covered: frozenset[str] = froze
     ``covered``: SHA-256 (hex) of contents scanned on their own (the site's other files): a zip member with one
     of these contents is not read again.
     """
-    return texts_of(os.path.basename(path), read_file(path), covered)
-
-
-def texts_of(name: str, data: bytes, covered: frozenset[str] = frozenset()) -> Iterator[tuple[str, str]]:
-    """:func:`readable_texts` of the content ``data`` of a file named ``name`` (a file being written)."""
+    data = read_file(path)
+    name = os.path.basename(path)
     if data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)
@@ -691,7 +682,7 @@ def scan_for_leaks(site_dir: Path, secrets: Secrets, only: Sequence[str] | None 
     sizes = [file_size(f"{site_dir}/{name}") for name in names] if len(names) < SCAN_PARALLEL else None
     if sizes is not None and sum(sizes) < SCAN_PARALLEL_BYTES:
         return scan_files(site_dir, secrets, names, covered)
-    portable = secrets.portable()
+    portable = Secrets(set(secrets.codes), set(secrets.texts), set(secrets.found), set(secrets.public))
     chunks = _chunks(names, sizes) if sizes is not None else [names[start:start + SCAN_CHUNK]
                                                               for start in range(0, len(names), SCAN_CHUNK)]
     with Pool(processes, initializer=_scan_start, initargs=(portable, covered)) as pool:
@@ -732,28 +723,19 @@ SCAN_PIECE = 1 << 20
 
 def scan_files(site_dir: Path, secrets: Secrets, names: Sequence[str], covered: frozenset[str] = frozenset()) -> list[str]:
     """One problem per file (or zip member) of ``names`` (site paths in ``site_dir``) that contains a secret."""
-    return [problem for name in names for problem in _problems(name, readable_texts(f"{site_dir}/{name}", covered), secrets)]
-
-
-def scan_content(name: str, data: bytes, secrets: Secrets) -> list[str]:
-    """:func:`scan_files` for one file of the site, ``name``, as it is written with the content ``data`` (a worker
-    process scans the pages it writes: the verification then does not read them again)."""
-    return _problems(name, texts_of(os.path.basename(name), data), secrets)
-
-
-def _problems(name: str, texts: Iterable[tuple[str, str]], secrets: Secrets) -> list[str]:
-    """One problem per text of the file ``name`` (the file, or a zip member: ``texts`` as :func:`texts_of` gives them)
-    that contains a secret."""
+    problems = []
     overlap = secrets.longest() * 4 + 16  # a secret written with up to three separators between its characters
-    found: dict[str, set[str]] = {}
-    for label, text in texts:
-        if len(text) <= SCAN_PIECE:
-            values = secrets.find(text)
-        else:
-            values = [value for start in range(0, len(text), SCAN_PIECE)
-                      for value in secrets.find(text[start:start + SCAN_PIECE + overlap])]
-        if values:
-            found.setdefault(label, set()).update(values)
-    base = len(os.path.basename(name))
-    return [f"{name}{label[base:]}: contains {len(held)} withheld value(s) or raw ID number(s)"  # and a zip member's name
-            for label, held in found.items()]
+    for name in names:
+        found: dict[str, set[str]] = {}
+        for label, text in readable_texts(f"{site_dir}/{name}", covered):
+            if len(text) <= SCAN_PIECE:
+                values = secrets.find(text)
+            else:
+                values = [value for start in range(0, len(text), SCAN_PIECE)
+                          for value in secrets.find(text[start:start + SCAN_PIECE + overlap])]
+            if values:
+                found.setdefault(label, set()).update(values)
+        for label, held in found.items():
+            where = name + label[len(os.path.basename(name)):]  # and the zip member's name after "!"
+            problems.append(f"{where}: contains {len(held)} withheld value(s) or raw ID number(s)")
+    return problems
