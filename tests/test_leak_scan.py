@@ -76,7 +76,7 @@ def whole_text_find(secrets: Secrets, text: str) -> list[str]:
     """What :meth:`Secrets.find` finds, folding the whole text at once (as it did before it went line by line)."""
     folded = fold(text).upper()
     solid = {code for code in secrets.codes if len(code) < LOOSE_SECRET and code in folded}
-    loose_text = privacy._SEPARATOR.sub("", "".join(folded.split()))
+    loose_text = re.sub(privacy._SEP, "", "".join(folded.split()))
     loose = {code for code in secrets.codes if len(code) >= LOOSE_SECRET and code in loose_text}
     return sorted(solid | loose | {text for text in secrets.texts if text.upper() in loose_text})
 
@@ -131,7 +131,7 @@ def test_folding_and_removing_separators_do_what_their_patterns_do(text: str) ->
     chinese = dict(zip("〇零一二三四五六七八九", "00123456789", strict=True))
     folded = digit.sub(lambda m: chinese[m.group()], zero_width.sub("", unicodedata.normalize("NFKC", text)))
     assert privacy._fold(text) == folded
-    assert privacy.unseparated(text) == privacy._SEPARATOR.sub("", text)
+    assert privacy.unseparated(text) == re.sub(privacy._SEP, "", text)
     assert privacy.unseparated(folded) == re.sub(r"[\s_./\\\-\u2010-\u2015\u2212\u30fb\u00b7\u2022\u3002]", "", folded)
 
 
