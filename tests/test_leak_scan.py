@@ -5,6 +5,7 @@ workbook's XML with its character references decoded, a page's or a JSON file's 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import unicodedata
@@ -12,12 +13,19 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import CATALOGUE, COMPANY, make_resident_id, person, record, row, validate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
+from stdnum.cn import ric
 
 from site_builder.rules import privacy
+from site_builder.rules.disclosure import Decision
+from site_builder.rules.identifiers import personal_id_problem
 from site_builder.rules.privacy import LINE_BY_LINE, LOOSE_SECRET, Secrets, fold, scan_for_leaks
+from site_builder.rules.redaction import redact
+from site_builder.rules.validation import Quarantined
+from site_builder.sources.loading import RawRow
 
 ID = "330102199001011234"
 """A resident ID number (valid check character), the secret looked for."""
@@ -75,9 +83,11 @@ def test_a_few_large_files_are_scanned_side_by_side_with_the_same_findings(tmp_p
 def whole_text_find(secrets: Secrets, text: str) -> list[str]:
     """What :meth:`Secrets.find` finds, folding the whole text at once (as it did before it went line by line)."""
     folded = fold(text).upper()
-    solid = {code for code in secrets.codes if len(code) < LOOSE_SECRET and code in folded}
+    spread = {code for code in secrets.codes
+              if len(code) >= LOOSE_SECRET or (len(code) >= 8 and re.search("[0-9]", code) and re.search("[A-Z]", code))}
+    solid = {code for code in secrets.codes - spread if code in folded}
     loose_text = re.sub(privacy._SEP, "", "".join(folded.split()))
-    loose = {code for code in secrets.codes if len(code) >= LOOSE_SECRET and code in loose_text}
+    loose = {code for code in spread if code in loose_text}
     return sorted(solid | loose | {text for text in secrets.texts if text.upper() in loose_text})
 
 
@@ -115,24 +125,31 @@ def test_a_text_scanned_line_by_line_gives_what_the_whole_text_gives(first: str,
         privacy.LINE_BY_LINE = LINE_BY_LINE
 
 
-_FOLD_PATTERNS = (re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]"), re.compile("[〇零一二三四五六七八九]"))
-"""What folding removes and what it turns into digits, as patterns (how folding was first written)."""
+_FOLD_PATTERNS = (re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]"),
+                  re.compile("[〇零一二三四五六七八九壹贰貳叁參叄肆伍陆陸柒捌玖×✕✖⨯ΧχХх]"))
+"""What folding removes and what it turns into digits (or X), as patterns (how folding was first written)."""
+_AS_DIGIT = dict(zip("〇零一二三四五六七八九壹贰貳叁參叄肆伍陆陸柒捌玖×✕✖⨯ΧχХх",
+                     "00123456789" "1223334566789" "XXXXXXXX", strict=True))
+_SEPARATOR_CLASS = (r"[\s_./\\\-\u2010-\u2015\u2212\u30fb\u00b7\u2022\u3002!-,:-@\[\]^`{-~"
+                    "、〃〈〉《》「」『』【】〔〕〖〗〘〙〚〛〜〝〞〟‖‘’‚‛“”„‟†‡‣․‥‧′″‵※]")
+"""White space, dashes, dots, slashes and every other ASCII punctuation mark, and CJK punctuation."""
 _TRICKY = st.sampled_from(["\u00ad", "\u200b", "\u200f", "\u2060", "\u2064", "\ufeff", "〇", "零", "一", "九", "０", "Ｘ", "－",
                            "\u2010", "\u2015", "\u2212", "・", "·", "•", "。", "\u3000", "\u00a0", "\u2028", "\x1c", "_", ".",
-                           "/", "\\", "-", " ", "\n", "\r", "\t", "ﬁ", "①", "㈠", "Ａ", "a", "3"])
+                           "/", "\\", "-", " ", "\n", "\r", "\t", "ﬁ", "①", "㈠", "Ａ", "a", "3", "壹", "貳", "參", "陸", "×",
+                           "χ", "，", "、", "：", "（", "）", "【", "】", "|", "*", "+", "；", "”", "《"])
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(_TRICKY, st.characters(exclude_categories=["Cs"])), max_size=40).map("".join))
 def test_folding_and_removing_separators_do_what_their_patterns_do(text: str) -> None:
-    """Folding (NFKC, zero-width characters dropped, Chinese digits as digits) and removing white space and
-    separators, written as searches and replacements per character, give what one pattern each gives."""
+    """Folding (NFKC, zero-width characters dropped, Chinese digits and financial numerals as digits, look-alikes of
+    X as X) and removing white space, separators and punctuation, written as searches and replacements per
+    character, give what one pattern each gives."""
     zero_width, digit = _FOLD_PATTERNS
-    chinese = dict(zip("〇零一二三四五六七八九", "00123456789", strict=True))
-    folded = digit.sub(lambda m: chinese[m.group()], zero_width.sub("", unicodedata.normalize("NFKC", text)))
+    folded = digit.sub(lambda m: _AS_DIGIT[m.group()], zero_width.sub("", unicodedata.normalize("NFKC", text)))
     assert privacy._fold(text) == folded
     assert privacy.unseparated(text) == re.sub(privacy._SEP, "", text)
-    assert privacy.unseparated(folded) == re.sub(r"[\s_./\\\-\u2010-\u2015\u2212\u30fb\u00b7\u2022\u3002]", "", folded)
+    assert privacy.unseparated(folded) == re.sub(_SEPARATOR_CLASS, "", folded)
 
 
 ADDRESS = "浙江省杭州市西湖区文三路九十号"
@@ -182,3 +199,162 @@ def test_escapes_that_make_no_secret_find_nothing_and_a_file_is_named_once(tmp_p
     (tmp_path / "a.html").write_text(f"<p>&amp; &#39;{ID[:10]}&#39; &lt;{ADDRESS[:5]}&gt; \\u0041</p>", encoding="utf-8")
     (tmp_path / "b.html").write_text(f"<p>{ID} &#39;{ADDRESS}&#39;</p>", encoding="utf-8")  # in both readings
     assert scan_for_leaks(tmp_path, both(), ["a.html", "b.html"]) == ["b.html: contains 2 withheld value(s) or raw ID number(s)"]
+
+
+# Issue: leaks found by a tester (punctuation between digit groups, × and financial numerals, residence permit and
+# foreign permanent residence numbers, short withheld codes written with separators, names with notes, a natural
+# person's ID number in a code column, secrets that stopped builds for no privacy reason).
+
+def leaks(tmp_path: Path, found: Secrets, text: str) -> list[str]:
+    """What the leak scan reports for one page holding ``text``."""
+    (tmp_path / "p.html").write_text(f"<p>{text}</p>", encoding="utf-8")
+    return scan_for_leaks(tmp_path, found, ["p.html"])
+
+
+LEAK = ["p.html: contains 1 withheld value(s) or raw ID number(s)"]
+GROUPED = [("，", "，"), ("(", ")"), ("、", "、"), (" , ", " , "), ("：", "："), (";", ";"), ("；", "；"), ("（", "）"),
+           ("【", "】"), ("|", "|"), ("*", "*"), ("+", "+"), ("    ", "    "), (" \t  \u3000 ", "\n\n\n\n"), ("-,", ",-")]
+
+
+@pytest.mark.parametrize(("first", "second"), GROUPED)
+def test_an_id_number_with_punctuation_between_its_groups_is_masked_and_found(tmp_path: Path, first: str,
+                                                                              second: str) -> None:
+    """``330102，19800707，0716``, ``330102(19800107)0061``, runs of four spaces: the groups are one ID number."""
+    written = f"{ID[:6]}{first}{ID[6:14]}{second}{ID[14:]}"
+    masked = privacy.scrub(f"身份证号{written}号")
+    assert ID not in privacy.canonical(masked) and masked.startswith("身份证号330") and masked.endswith("1234号"), masked
+    assert privacy.numbers_in(f"身份证号{written}") == [ID]
+    assert leaks(tmp_path, secrets(), f"身份证号{written}") == LEAK
+
+
+@pytest.mark.parametrize("text", [
+    "检查日期：2022-11-01、2022-12-07、2022-12-08",  # 11|01|2022|12|07|2022|12 would be a valid ID number
+    "检查日期：2022-11-01, 2022-12-07, 2022-12-08，整改期限2023-01-05",
+    "罚款13,500,000,000元", "金额：1,380,013,800元；12,345,678,901,234,567元",
+    "编号13301，0219，8001，0100，18",  # a valid ID number only if 13301 were cut in two
+])
+def test_lists_of_dates_and_amounts_are_not_read_as_numbers(text: str) -> None:
+    """Across punctuation, digit groups make an ID number only as whole groups (dates written 2022-11-01 are one group
+    each: three of them never make 18 digits), and never a mobile phone or bank card number (amounts)."""
+    assert privacy.numbers_in(text) == []
+    assert privacy.scrub(text) == text
+
+
+@pytest.mark.parametrize("written", ["33010219800201028×", "33010219800201028✕", "33010219800201028χ",
+                                     "叁叁零壹零贰壹玖捌零零贰零壹零贰捌×", "參參零壹零貳壹玖捌零零貳零壹零貳捌X",
+                                     "叁叁〇一〇二，一九八〇〇二〇一，〇二八×"])
+def test_an_id_number_with_a_times_sign_or_financial_numerals_is_masked_and_found(tmp_path: Path, written: str) -> None:
+    number = "33010219800201028X"
+    assert privacy.unseparated(privacy.fold(written)) == number
+    assert privacy.numbers_in(f"身份证号{written}") == [number]
+    assert number not in privacy.canonical(privacy.scrub(f"身份证号{written}"))
+    found = Secrets()
+    found.add(number)
+    assert leaks(tmp_path, found, f"身份证号{written}") == LEAK
+    assert privacy.fold("3×4米") == "3X4米" and privacy.numbers_in("面积3×4米，3×4=12") == []
+
+
+TAIWAN = "830000198001120110"
+"""A 台湾居民居住证 number (address code 830000)."""
+FOREIGNER = "931586198001130126"
+"""A 2023 外国人永久居留身份证 number: 9, Shanghai (31), Pakistan (586), born 1980-01-13, sequence 012, check 6."""
+
+
+@pytest.mark.parametrize("number", [TAIWAN, FOREIGNER, "810000199001011239"[:17] + "X"])
+def test_residence_permit_and_foreign_permanent_residence_numbers_are_id_numbers(number: str) -> None:
+    number = number[:17] + ric.calc_check_digit(number)
+    assert personal_id_problem(number) is None
+    assert privacy.numbers_in(f"证件号{number[:6]} {number[6:14]}，{number[14:]}") == [number]
+    assert privacy.numbers_in(f"AP-{number}", privacy.CODE) == [number]  # so a record id holding one is refused
+    assert privacy.scrub(number) == number[:3] + "*" * 11 + number[-4:]
+    wrong = number[:17] + str((int(number[17]) + 1) % 10 if number[17] != "X" else 0)
+    assert privacy.numbers_in(wrong) == []
+    assert personal_id_problem("9" + "00" + number[3:]) is not None  # no province 00
+
+
+def test_a_record_id_holding_a_foreign_permanent_residence_number_is_refused() -> None:
+    checked = validate("admin_penalty", record_id=f"AP-{FOREIGNER}")
+    assert isinstance(checked, Quarantined) and [p.type for p in checked.problems] == ["unsafe-id"]
+    checked = validate("admin_penalty", record_id=f"AP-{TAIWAN}")
+    assert isinstance(checked, Quarantined) and [p.type for p in checked.problems] == ["unsafe-id"]
+
+
+@pytest.mark.parametrize(("code", "written"), [("E55512345", "E 5551 2345"), ("H01234567", "H-0123-4567"),
+                                               ("H01234567", "h０１２３，４５６７"), ("AB123456", "AB 12.34.56")])
+def test_a_short_withheld_code_of_letters_and_digits_is_found_with_separators(tmp_path: Path, code: str,
+                                                                             written: str) -> None:
+    found = Secrets()
+    found.add(code)
+    assert leaks(tmp_path, found, f"护照号{written}") == LEAK
+    assert leaks(tmp_path, found, f"护照号{written[:-1]}") == []
+
+
+def test_a_short_number_of_digits_only_is_still_found_only_written_solid(tmp_path: Path) -> None:
+    found = Secrets()
+    found.add("55512345")
+    assert leaks(tmp_path, found, "编号55512345") == LEAK
+    assert leaks(tmp_path, found, "2025-5-5, 1234 5号") == []  # digits of dates and amounts, separators removed
+
+
+def test_a_withheld_id_type_is_not_a_secret(tmp_path: Path) -> None:
+    """法定代表人证件类型 is a category, not personal data (``中华人民共和国居民身份证`` and ``统一社会信用代码`` are
+    written on every page): collected as a secret, it stopped every build."""
+    item = CATALOGUE["admin_penalty"]
+    found = Secrets()
+    for kind in ("中华人民共和国居民身份证", "统一社会信用代码", "外国人永久居留身份证", "某种罕见的证件类型"):
+        raw = RawRow("admin_penalty", "admin_penalty.csv", 2, row("admin_penalty", legal_rep_id_type=kind, legal_rep_id_no=ID))
+        assert privacy.row_secrets(raw, item)[1] == ()
+        found.add_row(raw, item)
+    assert found.texts == set() and found.codes == {ID}
+    assert leaks(tmp_path, found, "法定代表人证件类型：中华人民共和国居民身份证；统一社会信用代码：某种罕见的证件类型") == []
+
+
+def test_a_withheld_value_that_is_a_published_code_stops_no_build(tmp_path: Path) -> None:
+    """A 法定代表人证件号码 that is the company's own 统一社会信用代码 (a slip of data entry) is published anyway: the
+    scan does not look for it, and redaction does not mask the code where the record repeats it."""
+    item = CATALOGUE["admin_penalty"]
+    raw = RawRow("admin_penalty", "admin_penalty.csv", 2, row("admin_penalty", legal_rep_id_no=COMPANY))
+    codes, _texts, _found, public = privacy.row_secrets(raw, item)
+    assert COMPANY in codes and COMPANY in public
+    found = Secrets()
+    found.add_row(raw, item)
+    assert leaks(tmp_path, found, f"统一社会信用代码 {COMPANY}") == []
+    assert found.digests() == []
+    found.add_row(RawRow("admin_penalty", "admin_penalty.csv", 3, row("admin_penalty", legal_rep_id_no=ID)), item)
+    assert leaks(tmp_path, found, f"统一社会信用代码{COMPANY}") == []
+    assert leaks(tmp_path, found, f"{ID[:6]}，{ID[6:]}") == LEAK
+    assert COMPANY in _redacted(legal_rep_id_no=COMPANY, remarks=f"统一社会信用代码{COMPANY}")["remarks"]
+
+
+def _redacted(**values: str) -> dict[str, str]:
+    return redact(record("admin_penalty", **values), CATALOGUE["admin_penalty"],
+                  Decision(True, start=dt.date(2026, 6, 1))).fields
+
+
+@pytest.mark.parametrize(("name", "shown"), [("王小二（个人）", "王*二（个人）"), ("王小二(经营者)", "王*二(经营者)"),
+                                             ("王小二/王二", "王*二/王*"), ("王小二", "王*二"),
+                                             ("王小二（王小二本人）", "王*二（王*二本人）")])
+def test_a_natural_persons_name_with_a_note_is_masked_name_by_name(name: str, shown: str) -> None:
+    fields = _redacted(**person(subject_name=name), violation_facts="当事人王小二无证经营，王 二签字")
+    assert fields["subject_name"] == shown
+    assert "王小二" not in fields["violation_facts"] and "王*二无证经营" in fields["violation_facts"]
+    if "王二" in name:
+        assert "王 二" not in fields["violation_facts"]
+
+
+def test_a_natural_persons_id_number_in_a_code_column_is_masked_and_withheld(tmp_path: Path) -> None:
+    """工商注册号 and 税务登记号 of a natural person holding their first-generation (or 18-digit) ID number."""
+    old, new = "330102800505051", make_resident_id("330102", "19800505", "051")
+    values = person(id_no=new, business_reg_no=old, tax_reg_no=old, org_code="33010280050505")
+    fields = _redacted(**values, remarks=f"原注册号{old}")
+    assert fields["business_reg_no"] == fields["tax_reg_no"] == "330********5051"
+    assert fields["org_code"] == "33010280050505"  # not an ID number
+    assert old not in privacy.canonical(fields["remarks"])
+    legal = _redacted(business_reg_no=old, remarks=f"原注册号{old}")
+    assert legal["business_reg_no"] == old and old in legal["remarks"]  # a legal person's registration number
+    found = Secrets()
+    found.add_row(RawRow("admin_penalty", "a.csv", 2, row("admin_penalty", **values)), CATALOGUE["admin_penalty"])
+    assert leaks(tmp_path, found, f"工商注册号：{old[:6]} {old[6:]}") == LEAK
+    public = Secrets()
+    public.add_row(RawRow("admin_penalty", "a.csv", 2, row("admin_penalty", business_reg_no=old)), CATALOGUE["admin_penalty"])
+    assert leaks(tmp_path, public, f"工商注册号：{old}") == []

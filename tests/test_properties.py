@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from test_build import output_texts
 
 from site_builder.exceptions import InputError
-from site_builder.rules.privacy import canonical
+from site_builder.rules.privacy import Secrets, canonical, numbers_in, scrub
 from site_builder.rules.regions import PROVINCES
 
 AS_OF = date(2026, 11, 24)
@@ -116,3 +116,75 @@ def test_damaged_csv_accounts_for_every_row_and_leaks_nothing(damage: list[tuple
                 own = name.split("/")[2].removeprefix("AP-")
                 assert {m for m in range(1, 9) if f"MKPUB{m}X" in page} <= {int(own)}, name
         shutil.rmtree(root)
+
+
+# Any personal ID number written with any mix of separators and punctuation between its groups, in any digit
+# characters (financial numerals, ×), is masked by redaction and found by the leak scan; dates and amounts are not.
+
+FINANCIAL = str.maketrans("0123456789X", "零壹贰叁肆伍陆柒捌玖×")
+TRADITIONAL = str.maketrans("2369", "貳參陸玖")
+BETWEEN = [" ", "-", ".", "·", "—", "，", ",", "、", "：", ":", ";", "；", "(", ")", "（", "）", "【", "】", "|", "*", "+",
+           "/", "    ", "     ", " , ", "\t\t\t\t", "）（", "“", "”"]
+"""What stands between two groups of a number: separators (up to three join groups wherever a number starts) and
+other punctuation or longer runs (groups joined so are read as an ID number only whole)."""
+
+
+@st.composite
+def personal_ids(draw: st.DrawFn) -> str:
+    """A valid 18-character resident ID, 港澳台居民居住证 or 2023 外国人永久居留身份证 number."""
+    born = draw(st.dates(date(1930, 1, 1), date(2007, 12, 31))).strftime("%Y%m%d")
+    sequence = f"{draw(st.integers(0, 999)):03d}"
+    kind = draw(st.sampled_from(["resident", "permit", "foreigner"]))
+    if kind == "resident":
+        region = draw(st.sampled_from(sorted(PROVINCES))) + "0106"
+    elif kind == "permit":
+        region = draw(st.sampled_from(["81", "82", "83"])) + "0000"
+    else:
+        region = "9" + draw(st.sampled_from(sorted(PROVINCES))) + f"{draw(st.integers(1, 999)):03d}"
+    return make_resident_id(region, born, sequence)
+
+
+@st.composite
+def grouped(draw: st.DrawFn, number: str) -> str:
+    """``number`` cut into groups at random places, any separators between them, each digit written any way."""
+    cuts = sorted(draw(st.sets(st.integers(1, len(number) - 1), max_size=6)))
+    groups = [number[a:b] for a, b in zip([0, *cuts], [*cuts, len(number)], strict=True)]
+    written = []
+    for group in groups:
+        style = draw(st.sampled_from(["ascii", "ascii", "wide", "hanzi", "financial", "traditional"]))
+        table = {"wide": WIDE, "hanzi": HANZI, "financial": FINANCIAL, "traditional": TRADITIONAL}.get(style)
+        written.append(group.translate(table) if table else group)
+    return "".join(w + (draw(st.sampled_from(BETWEEN)) if i < len(written) - 1 else "") for i, w in enumerate(written))
+
+
+@given(number=personal_ids(), data=st.data())
+@settings(max_examples=300, deadline=None, derandomize=True)
+def test_any_id_number_written_with_any_separators_is_masked_and_found(number: str, data: st.DataObject) -> None:
+    written = data.draw(grouped(number))
+    label = data.draw(st.sampled_from(["身份证号", "证件号码：", "ID ", "当事人（"]))
+    after = data.draw(st.sampled_from(["", "号", "）", "，罚款"]))
+    masked = scrub(f"{label}{written}{after}")
+    assert number not in canonical(masked), (written, masked)
+    assert number[:17] not in canonical(masked), (written, masked)
+    assert numbers_in(f"{label}{written}{after}") == [number], written
+    found = Secrets()
+    found.add(number)
+    assert found.find(f"<p>{label}{written}{after}</p>") == [number], written
+
+
+@given(st.lists(st.dates(date(1950, 1, 1), date(2030, 12, 31)), min_size=2, max_size=8),
+       st.lists(st.sampled_from([", ", "，", "、", "; ", "；", " | ", "）（"]), min_size=8, max_size=8),
+       st.sampled_from(["%Y-%m-%d", "%Y.%m.%d", "%Y/%m/%d", "%Y%m%d"]))
+@settings(max_examples=300, deadline=None, derandomize=True)
+def test_lists_of_dates_are_not_id_numbers(days: list[date], joins: list[str], form: str) -> None:
+    """Dates joined by punctuation: each is one group of 8 digits, and whole groups never make 15 or 18 digits."""
+    text = "检查日期：" + "".join(d.strftime(form) + joins[i] for i, d in enumerate(days)).rstrip("，、;；|）（ ,")
+    assert numbers_in(text) == []
+    assert scrub(text) == text
+
+
+@given(st.lists(st.integers(1, 999_999_999_999), min_size=1, max_size=6), st.sampled_from(["，", "、", "；", " "]))
+@settings(max_examples=300, deadline=None, derandomize=True)
+def test_amounts_with_thousands_separators_are_not_phone_or_bank_card_numbers(amounts: list[int], join: str) -> None:
+    text = join.join(f"罚款{amount:,}元" for amount in amounts)
+    assert [n for n in numbers_in(text) if len(n) != 18] == []  # an 18-digit ID number would have to be whole groups

@@ -1,4 +1,5 @@
-"""Identifiers of subjects: 统一社会信用代码 (GB 32100-2015) and resident ID numbers (GB 11643-1999).
+"""Identifiers of subjects: 统一社会信用代码 (GB 32100-2015) and resident ID numbers (GB 11643-1999), and the other
+18-digit personal numbers built the same way (港澳台居民居住证, the 2023 外国人永久居留身份证).
 
 Check characters come from python-stdnum. ``stdnum.cn.uscc.validate`` refuses codes whose first
 eight characters are not digits, but valid codes registered by other departments start with
@@ -13,7 +14,7 @@ from datetime import date
 
 from stdnum.cn import ric, uscc
 
-from site_builder.rules.regions import PROVINCES
+from site_builder.rules.regions import FOREIGN_PERMANENT_RESIDENCE, PROVINCES, RESIDENCE_PERMITS
 
 # 18 characters of 0-9A-Z without I O Z S V; positions 3-8 are a region code (digits).
 _USCC_FORMAT = re.compile(r"^[0-9A-HJ-NP-RTUWXY]{2}[0-9]{6}[0-9A-HJ-NP-RTUWXY]{10}$")
@@ -58,6 +59,30 @@ def resident_id_problem(number: str) -> str | None:
     return None
 
 
+def personal_id_problem(number: str) -> str | None:
+    """Return why ``number`` is not an 18-character personal ID number, or ``None`` if it is one.
+
+    A personal ID number is a resident ID number (:func:`resident_id_problem`), a 港澳台居民居住证 number (address
+    code 81, 82 or 83: :data:`~site_builder.rules.regions.RESIDENCE_PERMITS`) or a 2023 外国人永久居留身份证 number
+    (``9``, a province code, a 3-digit nationality code, then birth date, sequence and check character at the same
+    positions as in a resident ID number). All of them are masked and looked for alike.
+    """
+    if len(number) != 18:
+        return f"证件号码应为18位，实为{len(number)}位"
+    if not number[:17].isdigit() or number[17] not in "0123456789X":
+        return "证件号码格式错误（前17位应为数字，末位为数字或X）"
+    if number[17] != ric.calc_check_digit(number):
+        return "证件号码校验码错误"
+    if number[0] == FOREIGN_PERMANENT_RESIDENCE:
+        if number[1:3] not in PROVINCES or number[3:6] == "000":
+            return f"外国人永久居留身份证号码的受理地或国籍代码{number[1:6]}无效"
+    elif number[:2] not in PROVINCES and number[:2] not in RESIDENCE_PERMITS:
+        return f"证件号码的地区码{number[:6]}不是有效的省级行政区划代码"
+    if birth_date(number) is None:
+        return f"证件号码中的出生日期{number[6:14]}无效"
+    return None
+
+
 def birth_date(resident_id: str) -> date | None:
     """The birth date encoded in a resident ID number, or ``None`` if it is not a real date from 1900 on."""
     try:
@@ -83,11 +108,40 @@ def mask_id_number(value: str) -> str:
     return value[:keep] + "*" * (len(value) - keep)
 
 
+_NAME_PARTS = re.compile(r"(\s*(?:[（(【\[〔［][^（）()【】\[\]〔〕［］]*[）)】\]〕］]|[/／])\s*)")
+"""What separates the names in a subject name: a bracketed note (``（个人）``, ``(经营者)``) or a ``/`` between names."""
+
+
+def person_names(value: str) -> list[str]:
+    """The names in a natural person's subject name: without bracketed notes, each of several names separated by
+    ``/`` (``王小二（个人）`` → ``王小二``; ``王小二/王二`` → ``王小二``, ``王二``)."""
+    return [part.strip() for part in _NAME_PARTS.split(value)[::2] if part.strip()]
+
+
 def mask_person_name(value: str) -> str:
     """Mask a natural person's name, keeping the first and (from three characters) the last one.
 
-    ``张三`` → ``张*``, ``张三丰`` → ``张*丰``, ``欧阳娜娜`` → ``欧**娜``.
+    ``张三`` → ``张*``, ``张三丰`` → ``张*丰``, ``欧阳娜娜`` → ``欧**娜``. Each name of :func:`person_names` is masked
+    on its own, and bracketed notes and ``/`` are kept (a name repeated in a note masked): ``王小二（个人）`` → ``王*二（个人）``,
+    ``王小二/王二`` → ``王*二/王*``.
     """
+    parts = _NAME_PARTS.split(value)
+    names = sorted({part.strip() for part in parts[::2] if part.strip()}, key=len, reverse=True)
+    if len(parts) == 1 or not names:
+        return _mask_name(value)
+    masked = []
+    for index, part in enumerate(parts):
+        if index % 2:  # a note or a "/": kept, but a name repeated in it masked
+            for name in names:
+                part = part.replace(name, _mask_name(name)) if len(name) >= 2 else part
+        elif part.strip():
+            part = _mask_name(part.strip())
+        masked.append(part)
+    return "".join(masked)
+
+
+def _mask_name(value: str) -> str:
+    """:func:`mask_person_name` of one name."""
     if len(value) <= 1:
         return "*"
     if len(value) == 2:

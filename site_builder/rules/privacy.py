@@ -2,18 +2,31 @@
 
 Redaction (:func:`scrub`) and the leak scan (:class:`Secrets`) both read text through the same
 folding: NFKC (full-width digits and letters become ASCII, circled and other compatibility digits
-become digits), Chinese digit characters (〇零一二…九) read as digits, zero-width characters
-removed, and up to three separators (white space of any kind, line breaks, dashes, dots,
-underscores, slashes) allowed between two characters of a number. So ``３３０１０２ 1990-0101-123X``,
-``ID330102199001011234`` and ``330102\\n199001011234`` are all the same ID number.
+become digits), Chinese digit characters (〇零一二…九) and financial numerals (壹贰叁肆伍陆柒捌玖, 貳參叄陸)
+read as digits, the multiplication sign and other look-alikes of X (``×``, ``✕``, Greek ``Χχ``, Cyrillic ``Хх``)
+read as ``X``, zero-width characters removed. Between two characters of a number may stand separators: white
+space of any kind, line breaks, dashes, dots, underscores, slashes (:data:`_SEPARATORS`) and other punctuation
+(:data:`_PUNCTUATION`: commas, 、, colons, semicolons, brackets of every kind, ``|``, ``*``, ``+`` …). So
+``３３０１０２ 1990-0101-123X``, ``ID330102199001011234``, ``330102\\n199001011234``, ``330102，19900101，123×``
+and ``330102(19900101)123X`` are all the same ID number.
+
+Digit groups joined by at most three separators of the first kind are one number wherever it starts; groups joined
+by other punctuation or by a longer run of separators (``330102，19900101，1234``, ``330102    19900101    1234``)
+make an ID number only as a whole: it starts where one of them starts and ends where one ends. A list of dates or
+amounts (``2022-12-15, 2023-02-01, 2023-03-05``, ``13,500,000,000``) is then read as an ID number only if such
+whole groups form a valid one (check character, birth date, address code); mobile phone and bank card numbers are
+read across separators of the first kind only (``13,500,000,000`` is an amount, not a mobile number).
 
 Personal numbers masked in every string field that reaches output (names, open enumerations,
 free text, authority names), GB/T 35273 §7.2 and appendix B:
 
-- resident ID numbers of 18 characters (GB 11643: check character, birth date and province must
-  be valid), in any field; masked as ``330***********123X``;
+- personal ID numbers of 18 characters (GB 11643: check character, birth date and address code must
+  be valid): resident ID numbers, 港澳台居民居住证 numbers (address code 81, 82, 83) and 2023 外国人永久居留身份证
+  numbers (``9``, province, nationality; :func:`~site_builder.rules.identifiers.personal_id_problem`), in any field;
+  masked as ``330***********123X``;
 - first-generation resident ID numbers of 15 digits (province, a valid ``YYMMDD`` birth date),
-  in free text only (a 15-digit 工商注册号 in its own column has the same shape);
+  in free text only (a 15-digit 工商注册号 in its own column has the same shape), and a natural person's code column
+  (工商注册号, 税务登记号…) holding one or an 18-character ID number as its whole value (:func:`person_id_code`);
 - mobile phone numbers (11 digits from ``13``–``19``), in free text; masked as ``138****8000``;
 - bank card numbers (16–19 digits passing the Luhn check), in free text; masked as ``6222***********0123``;
 - and a record's own withheld values and ID numbers, wherever its other fields repeat them.
@@ -26,6 +39,7 @@ import gzip
 import hashlib
 import html
 import io
+import itertools
 import os
 import re
 import unicodedata
@@ -42,22 +56,39 @@ from stdnum import luhn
 from site_builder.faults import fault_point
 from site_builder.pools import Pool, file_size
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
-from site_builder.rules.identifiers import mask_id_number, resident_id_problem
+from site_builder.rules.identifiers import mask_id_number, personal_id_problem
 from site_builder.rules.regions import PROVINCES
 from site_builder.sources.loading import RawRow
 
 MIN_SECRET = 6
 """Shorter withheld values are not looked for (they would be found everywhere by chance)."""
 LOOSE_SECRET = 11
-"""Alphanumeric secrets at least this long are found across separators; shorter ones only written solid."""
+"""Alphanumeric secrets at least this long are found across separators; shorter ones only written solid, unless they
+mix letters and digits and are at least :data:`LOOSE_CODE` long."""
+LOOSE_CODE = 8
+"""Secrets of letters and digits (a passport ``E55512345``, a 港澳通行证 ``H01234567``) at least this long are found
+across separators too (``E 5551 2345``, ``H-0123-4567``); short numbers of digits only are not (they would be found
+by chance in the digits of dates and amounts once separators are removed)."""
 _ZERO_WIDTH_CHARS = "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
 """Characters that show as nothing (soft hyphen, zero-width spaces and joiners, direction marks, BOM): folding drops them."""
-_CN_DIGITS = tuple(zip("〇零一二三四五六七八九", "00123456789", strict=True))
+_CN_DIGITS = tuple(zip("〇零一二三四五六七八九壹贰貳叁參叄肆伍陆陸柒捌玖×✕✖⨯ΧχХх",
+                       "00123456789" "1223334566789" "XXXXXXXX", strict=True))
+"""Characters read as a digit (Chinese digits, financial numerals in simplified and traditional forms) or as ``X``
+(the multiplication sign and letters that look like X: an ID number's check character is often typed so)."""
 _SEPARATORS = "_./\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fb\u00b7\u2022\u3002"
-"""What may stand between the characters of a number besides white space (dashes, dots, slashes, 。 …)."""
-_SEP = rf"[\s{re.escape(_SEPARATORS)}]"
-_RUN = re.compile(rf"[0-9](?:{_SEP}{{0,3}}[0-9])*(?:{_SEP}{{0,3}}[Xx])?")
-"""Digits with up to three separators between them, and an ID number's final ``X``."""
+"""What may stand between the characters of a number besides white space (dashes, dots, slashes, 。 …): up to three
+of them (and white space) join digit groups into one number wherever it starts."""
+_PUNCTUATION = ("!\"#$%&'()*+,:;<=>?@[]^`{|}~"
+                "、〃〈〉《》「」『』【】〔〕〖〗〘〙〚〛〜〝〞〟‖‘’‚‛“”„‟†‡‣․‥‧′″‵※")
+"""Other punctuation that may stand between the groups of a number (as folded: NFKC makes ``，：；（）｜＊＋`` ASCII):
+groups it joins make an ID number only as a whole (see the module's docstring)."""
+_SEP = rf"[\s{re.escape(_SEPARATORS + _PUNCTUATION)}]"
+"""Any separator: what :func:`unseparated` removes."""
+_TIGHT = rf"[\s{re.escape(_SEPARATORS)}]"
+_RUN = re.compile(rf"[0-9](?:{_SEP}*[0-9])*(?:{_SEP}*[Xx])?")
+"""Digit groups with separators between them, and an ID number's final ``X``."""
+_TIGHT_GAP = re.compile(rf"{_TIGHT}{{0,3}}")
+"""What joins two digit groups into one piece of a number (read wherever a number starts in it)."""
 _GROUP = re.compile(r"[0-9]+[Xx]?|[Xx]")
 _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 _DIGIT = re.compile(r"[0-9]")
@@ -114,7 +145,8 @@ def _fold_char(char: str) -> str:
 
 
 def fold(text: str) -> str:
-    """``text`` as numbers are matched in it: NFKC, Chinese digits as digits, zero-width characters removed."""
+    """``text`` as numbers are matched in it: NFKC, Chinese digits and financial numerals as digits, look-alikes of
+    X as ``X``, zero-width characters removed."""
     if text.isascii():
         return text  # NFKC keeps ASCII as it is; zero-width characters and Chinese digits are not ASCII
     return _fold_memo(text) if len(text) <= MEMO_TEXT else _fold(text)
@@ -129,28 +161,49 @@ def _fold(text: str) -> str:
 
 
 def _digits(text: str) -> str:
-    """Chinese digit characters as ASCII digits.
+    """Chinese digit characters and financial numerals as ASCII digits, look-alikes of X as ``X`` (:data:`_CN_DIGITS`).
 
     One replacement per digit character present, as for the zero-width characters in :func:`_fold`: a search for
     a character is far faster than a pattern's (a megabyte of a data file folded in 3.1 ms instead of 7.8 ms; a
     page's line a little faster too), and a substitution per match was already far faster than ``str.translate``.
     """
+    if _DIGIT_CHARS.search(text) is None:
+        return text  # one search for any of them: most texts hold none
     for char, digit in _CN_DIGITS:
         if char in text:
             text = text.replace(char, digit)
     return text
 
 
+_DIGIT_CHARS = re.compile("[" + "".join(char for char, _ in _CN_DIGITS) + "]")
+
+
 def unseparated(text: str) -> str:
-    """``text`` without white space and separators: what removing every match of :data:`_SEP` gives, in a split
-    and a replacement per separator present (the leak scan does this to every line it reads: a page's line took 2.0 µs
-    instead of 2.6 µs, and a text taken at once, as a data file's is, about half the time: 4,000 whole pages 0.18 s
-    instead of 0.38 s; tested against the pattern)."""
+    """``text`` without white space, separators and punctuation: what removing every match of :data:`_SEP` gives.
+
+    The leak scan does this to every line it reads, so it is done in C a few calls at a time: white space by a split,
+    ASCII separators by ``bytes.translate`` on the UTF-8 bytes (no byte of a multi-byte character is ASCII), the
+    others by a pattern in a short text and by a replacement per separator present in a long one (measured: a page's
+    line 1.4 µs, a megabyte of a data file some 8 ms; tested against the pattern).
+    """
     text = "".join(text.split())  # str.split and the pattern's \s both take str.isspace's white space
-    for char in _SEPARATORS:
+    if text.isascii():
+        return text.encode("ascii").translate(None, _ASCII_SEPARATORS).decode("ascii")
+    text = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_SEPARATORS).decode("utf-8", "surrogatepass")
+    if len(text) <= _SHORT:
+        return _WIDE_SEPARATORS.sub("", text)
+    for char in _WIDE:
         if char in text:
             text = text.replace(char, "")
     return text
+
+
+_ASCII_SEPARATORS = "".join(c for c in _SEPARATORS + _PUNCTUATION if c.isascii()).encode("ascii")
+_WIDE = "".join(c for c in _SEPARATORS + _PUNCTUATION if not c.isascii())
+_WIDE_SEPARATORS = re.compile(f"[{re.escape(_WIDE)}]+")
+_SHORT = 4096
+"""Texts up to this length have their separators outside ASCII removed by a pattern (faster than a search per
+separator), longer ones by a replacement per separator present (faster than the pattern)."""
 
 
 def _fold_mapped(text: str) -> tuple[str, Sequence[int]]:
@@ -228,9 +281,10 @@ def _first_generation(digits: str) -> bool:
 def find_numbers(folded: str, mode: str = TEXT) -> list[Found]:
     """The personal numbers in folded text, longest first where they overlap.
 
-    In a run of digits and separators, an 18-character resident ID number is looked for at every
+    In digit groups joined by up to three separators, an 18-character ID number is looked for at every
     position (``王五330106…``: 五 reads as a digit too), and the other kinds on whole digit groups and
-    sequences of them (so ``电话 138 0013 8000 身份证 330102…`` gives both numbers).
+    sequences of them (so ``电话 138 0013 8000 身份证 330102…`` gives both numbers). Across other punctuation or
+    longer runs of separators, ID numbers only as whole pieces (:func:`_whole_numbers`).
     """
     return list(_numbers(folded, mode))
 
@@ -244,30 +298,28 @@ _SHORTEST = {CODE: 18, TEXT: 11}
 in free text. A run of digits and separators holds at most one digit (or ``X``) per character."""
 
 
+_Group = tuple[int, int, str]
+"""A digit group in folded text: start, end, its digits (and final ``X``) in upper case."""
+
+
 def _find_numbers(folded: str, mode: str) -> tuple[Found, ...]:
     found: list[Found] = []
     shortest = _SHORTEST.get(mode, 0)
     for run in _RUN.finditer(folded):
         if run.end() - run.start() < shortest:
             continue
-        groups = [(run.start() + m.start(), run.start() + m.end(), m.group().upper()) for m in _GROUP.finditer(run.group())]
-        joined = "".join(digits for _, _, digits in groups)
-        where = [start + k for start, _, digits in groups for k in range(len(digits))]
-        for offset in range(len(joined) - 17):
-            window = joined[offset:offset + 18]
-            if resident_id_problem(window) is None:
-                found.append(Found(where[offset], where[offset + 17] + 1, window, "resident_id"))
-        if mode == CODE:
-            continue
-        for i, (start, _, _) in enumerate(groups):
-            total = ""
-            for _, end, more in groups[i:]:
-                total += more
-                if len(total) > 19:
-                    break
-                kind = _kind(total, mode)
-                if kind and kind != "resident_id":
-                    found.append(Found(start, end, total, kind))
+        base = run.start()
+        groups = [(base + m.start(), base + m.end(), m.group().upper()) for m in _GROUP.finditer(run.group())]
+        pieces = [[groups[0]]]
+        for before, group in itertools.pairwise(groups):
+            if _TIGHT_GAP.fullmatch(folded, before[1], group[0]):
+                pieces[-1].append(group)
+            else:  # other punctuation, or more than three separators
+                pieces.append([group])
+        for piece in pieces:
+            _piece_numbers(piece, mode, found)
+        if len(pieces) > 1:
+            _whole_numbers(pieces, mode, found)
     chosen: list[Found] = []
     for candidate in sorted(found, key=lambda f: (-(f.end - f.start), f.start)):
         if all(candidate.end <= c.start or candidate.start >= c.end for c in chosen):
@@ -275,13 +327,57 @@ def _find_numbers(folded: str, mode: str) -> tuple[Found, ...]:
     return tuple(sorted(chosen, key=lambda f: f.start))
 
 
+def _piece_numbers(groups: list[_Group], mode: str, found: list[Found]) -> None:
+    """The numbers in digit groups joined by up to three separators: an 18-character ID number starting at any of
+    their characters (``王五330106…``: 五 reads as a digit too), the other kinds on whole groups and sequences of them
+    (so ``电话 138 0013 8000 身份证 330102…`` gives both numbers)."""
+    joined = "".join(digits for _, _, digits in groups)
+    if len(joined) < _SHORTEST.get(mode, 0):
+        return
+    where = [start + k for start, _, digits in groups for k in range(len(digits))]
+    for offset in range(len(joined) - 17):
+        window = joined[offset:offset + 18]
+        if personal_id_problem(window) is None:
+            found.append(Found(where[offset], where[offset + 17] + 1, window, "resident_id"))
+    if mode == CODE:
+        return
+    for i, (start, _, _) in enumerate(groups):
+        total = ""
+        for _, end, more in groups[i:]:
+            total += more
+            if len(total) > 19:
+                break
+            kind = _kind(total, mode)
+            if kind and kind != "resident_id":
+                found.append(Found(start, end, total, kind))
+
+
+def _whole_numbers(pieces: list[list[_Group]], mode: str, found: list[Found]) -> None:
+    """The ID numbers made of whole pieces (see :func:`_piece_numbers`) joined by other punctuation or by more than
+    three separators (``330102，19900101，1234``): an 18-character ID number, or in free text a 15-digit one, that
+    starts where a piece starts and ends where a piece ends. Mobile phone and bank card numbers are not read across
+    such joins (``13,500,000,000`` is an amount)."""
+    digits = ["".join(group[2] for group in piece) for piece in pieces]
+    for i, first in enumerate(digits):
+        total = first
+        for j in range(i + 1, len(pieces)):
+            total += digits[j]
+            if len(total) > 18:
+                break
+            if len(total) == 18 and personal_id_problem(total) is None:
+                found.append(Found(pieces[i][0][0], pieces[j][-1][1], total, "resident_id"))
+            elif len(total) == 15 and mode == TEXT and total.isdigit() and _first_generation(total):
+                found.append(Found(pieces[i][0][0], pieces[j][-1][1], total, "resident_id_15"))
+
+
 _numbers_memo = functools.lru_cache(maxsize=_MEMO_SIZE)(_find_numbers)
 
 
 @functools.lru_cache(maxsize=65536)
 def _loose(value: str) -> re.Pattern[str]:
-    """A pattern matching ``value`` (canonical) in folded text with separators between its characters."""
-    return re.compile(f"{_SEP}{{0,3}}".join(re.escape(c) for c in value), re.IGNORECASE)
+    """A pattern matching ``value`` (without separators) in folded text with any separators between its characters,
+    as the leak scan finds it (:func:`unseparated`)."""
+    return re.compile(f"{_SEP}*".join(re.escape(c) for c in value), re.IGNORECASE)
 
 
 def scrub(text: str, own: Mapping[str, str] | None = None, mode: str = TEXT, allowed: frozenset[str] = frozenset()) -> str:
@@ -297,9 +393,10 @@ class OwnSecret(NamedTuple):
     """One of a record's own secrets as :func:`scrub_own` looks for it."""
 
     value: str
-    """Canonical if alphanumeric, else folded: found with separators between its characters."""
+    """Canonical if alphanumeric, else folded."""
     solid: str
-    """``value`` without separators, in upper case: the cheap test."""
+    """``value`` without separators, in upper case: the cheap test, and what is found with any separators between
+    its characters."""
     replacement: str
 
 
@@ -312,8 +409,9 @@ def own_forms(own: Mapping[str, str]) -> tuple[OwnSecret, ...]:
     for raw in sorted(own, key=len, reverse=True):
         code = canonical(raw)
         value = code if code.isalnum() else fold(raw)
-        if len(value) >= 2:
-            forms.append(OwnSecret(value, unseparated(value).upper(), own[raw]))
+        solid = unseparated(value).upper()
+        if len(solid) >= 2:
+            forms.append(OwnSecret(value, solid, own[raw]))
     return tuple(forms)
 
 
@@ -323,14 +421,21 @@ def scrub_own(text: str, own: tuple[OwnSecret, ...], mode: str = TEXT, allowed: 
     if own:
         # A cheap test first: a value found with separators between its characters is found solid
         # once every separator is removed (most fields repeat none of the record's secrets).
+        # Every secret is looked for in the text as given, then the longest places replaced: looked for in a text
+        # already masked, a name such as 王二 would be found across the * of 王*二 (王小二 masked).
         solid = unseparated(whole).upper()
-        given = text
+        spans: list[tuple[int, int, str]] = []
+        mapped: tuple[str, Sequence[int]] | None = None
         for secret in own:
             if secret.solid in solid:
-                folded, origin = _fold_mapped(text)
-                text = _replace(text, origin, [(m.start(), m.end(), secret.replacement)
-                                               for m in _loose(secret.value).finditer(folded)])
-        if text is not given:
+                mapped = mapped or _fold_mapped(text)
+                spans += [(m.start(), m.end(), secret.replacement) for m in _loose(secret.solid).finditer(mapped[0])]
+        if spans:
+            kept: list[tuple[int, int, str]] = []
+            for span in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
+                if all(span[1] <= k[0] or span[0] >= k[1] for k in kept):
+                    kept.append(span)
+            text = _replace(text, mapped[1] if mapped else (), kept)
             whole = fold(text)
     if not _DIGIT.search(whole):
         return text  # every personal number is made of digits
@@ -375,7 +480,7 @@ class _SecretField(NamedTuple):
     mode: str | None
     """How it is scrubbed (the personal numbers found in it are secrets), or ``None``."""
     public_code: bool
-    """A public code (a number found in free text that is also one is not a secret)."""
+    """A public code (a number found in free text, or a withheld code, that is also one is not a secret)."""
 
 
 @once_per
@@ -393,6 +498,41 @@ def _secret_fields(item: CatalogItem) -> tuple[_SecretField, ...]:
     return tuple(fields)
 
 
+def person_id_code(value: str) -> str | None:
+    """The ID number that a code column's whole value is (canonical), if it is an 18-character personal ID number or
+    a 15-digit first-generation resident ID number; else ``None``.
+
+    A natural person's 工商注册号 or 税务登记号 is often their ID number (of either generation): for a natural person
+    such a value is masked and withheld like the ID number. A legal person's 15-digit 工商注册号 has the same shape and
+    stays public.
+    """
+    code = canonical(value)
+    if len(code) == 18 and personal_id_problem(code) is None:
+        return code
+    if len(code) == 15 and code.isdigit() and _first_generation(code):
+        return code
+    return None
+
+
+@once_per
+def _natural_person(item: CatalogItem) -> tuple[str | None, frozenset[str]]:
+    """The subject category field of ``item`` and every spelling (NFKC, lower case) of ``natural_person`` in it."""
+    for spec in item.fields:
+        if spec.role == "subject_category" and spec.values and "natural_person" in spec.values:
+            spellings = ("natural_person", spec.values["natural_person"], *(spec.synonyms or {}).get("natural_person", ()))
+            return spec.name, frozenset(unicodedata.normalize("NFKC", s).strip().lower() for s in spellings)
+    return None, frozenset()
+
+
+def is_natural_person(raw: RawRow, item: CatalogItem) -> bool:
+    """Whether an input row's subject category says natural person (自然人, 个人, ``natural_person``…)."""
+    name, spellings = _natural_person(item)
+    if name is None:
+        return False
+    value = raw.values.get(name, "")
+    return bool(value) and unicodedata.normalize("NFKC", value).strip().lower() in spellings
+
+
 RowSecrets = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 """What one row adds to :class:`Secrets`: codes, texts, personal numbers found, public codes (see its fields)."""
 
@@ -403,6 +543,7 @@ def row_secrets(raw: RawRow, item: CatalogItem) -> RowSecrets:
     texts: list[str] = []
     found: list[str] = []
     public: list[str] = []
+    natural = is_natural_person(raw, item)
     for name, withheld, mode, public_code in _secret_fields(item):
         value = raw.values.get(name, "")
         if not value:
@@ -416,7 +557,9 @@ def row_secrets(raw: RawRow, item: CatalogItem) -> RowSecrets:
             continue
         if mode is not None:
             found += numbers_in(value, mode)
-        if public_code and not numbers_in(value, CODE):
+        if public_code and natural and (number := person_id_code(value)):
+            codes.append(number)  # a natural person's ID number in a code column: masked, not public
+        elif public_code and not numbers_in(value, CODE):
             public.append(canonical(value))
     return tuple(codes), tuple(texts), tuple(found), tuple(public)
 
@@ -446,7 +589,8 @@ class Secrets:
     found: set[str] = field(default_factory=set)
     """Personal numbers found in scrubbed fields (masked by redaction wherever they appear)."""
     public: set[str] = field(default_factory=set)
-    """Canonical values of public code fields: a number found in free text that is also a published code is not a secret."""
+    """Canonical values of public code fields: a number found in free text, or a withheld code (a 法定代表人证件号码
+    that is the company's own 统一社会信用代码, a slip of data entry), that is also a published code is not a secret."""
     _ready: tuple[ahocorasick.Automaton, ahocorasick.Automaton] | None = field(default=None, repr=False, compare=False)
     _lines: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict, repr=False, compare=False)
     """What :meth:`_line` found in the lines scanned since the automata were made."""
@@ -483,8 +627,10 @@ class Secrets:
         """The secrets that occur in ``text`` in any written form (returned canonical, for counting only).
 
         Two Aho-Corasick automata (pyahocorasick) scan the folded text: secrets shorter than
-        :data:`LOOSE_SECRET` as written solid, and the longer ones and the text secrets with every
-        separator removed, so ``330106 1990-0307 123X`` is found as ``330106199003071234X``.
+        :data:`LOOSE_SECRET` as written solid, and the longer ones, codes mixing letters and digits from
+        :data:`LOOSE_CODE` characters, and the text secrets with every separator and punctuation mark removed
+        (:func:`unseparated`), so ``330106，1990-0307 (123X)`` is found as ``330106199003071234X`` and ``E 5551 2345``
+        as ``E55512345``.
 
         A text up to :data:`LINE_BY_LINE` characters is folded line by line, and what a line gives is remembered
         (:meth:`_line`): the pages of a site share most of their lines (the template's), which are then folded once
@@ -527,7 +673,7 @@ class Secrets:
 
     def _values(self) -> Iterator[tuple[bytes, str, str]]:
         """``(digest, kind, value)`` of every value the scan looks for."""
-        for kind, values in (("code", self.codes | (self.found - self.public)), ("text", self.texts)):
+        for kind, values in (("code", self.looked_for()), ("text", self.texts)):
             for value in values:
                 yield hashlib.sha256(f"{kind}:{value}".encode("utf-8", "surrogatepass")).digest()[:16], kind, value
 
@@ -543,16 +689,28 @@ class Secrets:
                 (kept.codes if kind == "code" else kept.texts).add(value)
         return kept
 
+    def looked_for(self) -> set[str]:
+        """The codes the scan looks for: withheld codes and personal numbers found, but not those that are also
+        published codes (a withheld value equal to a public code is no secret: the build must not fail on it)."""
+        return (self.codes | self.found) - self.public
+
     def _automata(self) -> tuple[ahocorasick.Automaton, ahocorasick.Automaton]:
         solid, loose = ahocorasick.Automaton(), ahocorasick.Automaton()
-        for code in self.codes | (self.found - self.public):
-            (loose if len(code) >= LOOSE_SECRET else solid).add_word(code, code)
+        for code in self.looked_for():
+            (loose if is_loose(code) else solid).add_word(code, code)
         for secret in self.texts:
             loose.add_word(secret.upper(), secret)
         for automaton in (solid, loose):
             if len(automaton):
                 automaton.make_automaton()
         return solid, loose
+
+
+def is_loose(code: str) -> bool:
+    """Whether the leak scan finds a code (canonical) with separators between its characters: from
+    :data:`LOOSE_SECRET` characters, or from :data:`LOOSE_CODE` if it mixes letters and digits (a passport or
+    港澳通行证 number); a shorter number of digits only is found as written solid."""
+    return len(code) >= LOOSE_SECRET or (len(code) >= LOOSE_CODE and not code.isdigit() and not code.isalpha())
 
 
 def readable_texts(path: str | os.PathLike[str], covered: frozenset[str] = frozenset()) -> Iterator[tuple[str, str]]:
@@ -724,7 +882,7 @@ SCAN_PIECE = 1 << 20
 def scan_files(site_dir: Path, secrets: Secrets, names: Sequence[str], covered: frozenset[str] = frozenset()) -> list[str]:
     """One problem per file (or zip member) of ``names`` (site paths in ``site_dir``) that contains a secret."""
     problems = []
-    overlap = secrets.longest() * 4 + 16  # a secret written with up to three separators between its characters
+    overlap = secrets.longest() * 8 + 64  # a secret written with up to seven separators between its characters
     for name in names:
         found: dict[str, set[str]] = {}
         for label, text in readable_texts(f"{site_dir}/{name}", covered):

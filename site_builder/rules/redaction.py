@@ -5,6 +5,12 @@ withheld value or an unmasked ID number. Every string field that reaches output 
 de-identified (GB/T 35273 §7.2) by :func:`site_builder.privacy.scrub`: the record's own ID numbers,
 withheld values and (for a natural person) name are replaced by their masked form wherever its other
 fields repeat them, in any written form, and every personal number is masked.
+
+A natural person's name is masked name by name (:func:`~site_builder.rules.identifiers.person_names`: without a
+bracketed note such as ``（个人）``, each of several names separated by ``/``), and each name is looked for in the
+record's other fields. A natural person's code column (工商注册号, 税务登记号…) whose value is an ID number of either
+generation is masked like the ID number (:func:`~site_builder.rules.privacy.person_id_code`). A withheld value that is
+also one of the record's public codes (a 法定代表人证件号码 that is the company's own 统一社会信用代码) is no secret.
 """
 
 from __future__ import annotations
@@ -15,8 +21,17 @@ from decimal import Decimal
 
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
 from site_builder.rules.disclosure import Decision
-from site_builder.rules.identifiers import mask_id_number, mask_person_name
-from site_builder.rules.privacy import MIN_SECRET, TEXT, canonical, once_per, own_forms, scrub_mode, scrub_own
+from site_builder.rules.identifiers import mask_id_number, mask_person_name, person_names
+from site_builder.rules.privacy import (
+    MIN_SECRET,
+    TEXT,
+    canonical,
+    once_per,
+    own_forms,
+    person_id_code,
+    scrub_mode,
+    scrub_own,
+)
 from site_builder.rules.validation import Record, Value, roles
 
 
@@ -53,8 +68,10 @@ def redact(record: Record, item: CatalogItem, decision: Decision) -> PublicRecor
     role = roles(item)
     plan = _plan(item)
     natural = record.get(role.get("subject_category")) == "natural_person"
-    own = own_forms(_own_secrets(record, item, natural))
-    allowed = frozenset(canonical(str(record.get(name))) for name in plan.codes if record.get(name))
+    ids = _code_ids(record, plan) if natural else {}
+    allowed = frozenset(code for code in (canonical(str(record.get(name))) for name in plan.codes if record.get(name))
+                        if code not in ids.values())
+    own = own_forms(_own_secrets(record, item, natural, allowed, ids))
     fields = {}
     for spec, mode in plan.public:
         text = _display(spec, record.get(spec.name))
@@ -62,6 +79,8 @@ def redact(record: Record, item: CatalogItem, decision: Decision) -> PublicRecor
             text = ""  # a natural person has no such code; the column may hold their ID number
         elif natural and spec.mask == "person_name":
             text = mask_person_name(scrub_own(text, (), mode or TEXT, allowed))
+        elif spec.name in ids:
+            text = mask_id_number(ids[spec.name])  # a natural person's ID number in a code column
         elif mode is not None:
             text = scrub_own(text, own, mode, allowed)
         fields[spec.name] = text
@@ -104,17 +123,36 @@ def _plan(item: CatalogItem) -> _Plan:
     )
 
 
-def _own_secrets(record: Record, item: CatalogItem, natural: bool) -> dict[str, str]:
-    """Raw values of this record that must not appear in its other fields, with what replaces them."""
+def _code_ids(record: Record, plan: _Plan) -> dict[str, str]:
+    """A natural person's code columns whose value is an ID number (either generation): field name -> the number."""
+    found = {}
+    for name in plan.codes:
+        value = record.get(name)
+        if isinstance(value, str) and (number := person_id_code(value)):
+            found[name] = number
+    return found
+
+
+def _own_secrets(record: Record, item: CatalogItem, natural: bool, allowed: frozenset[str] = frozenset(),
+                 ids: dict[str, str] | None = None) -> dict[str, str]:
+    """Raw values of this record that must not appear in its other fields, with what replaces them.
+
+    ``allowed``: the record's public codes (a withheld value equal to one is not a secret); ``ids``: a natural
+    person's ID numbers in code columns (:func:`_code_ids`).
+    """
     found: dict[str, str] = {}
     for field_name in _plan(item).secret:
         value = record.get(field_name)
-        if not isinstance(value, str) or len(code := canonical(value)) < MIN_SECRET:
+        if not isinstance(value, str) or len(code := canonical(value)) < MIN_SECRET or code in allowed:
             continue
         found[value] = mask_id_number(code) if code.isalnum() else "*" * len(value)
+    for field_name, number in (ids or {}).items():
+        found[str(record.get(field_name))] = mask_id_number(number)
     name = record.get(roles(item).get("subject_name"))
-    if natural and isinstance(name, str) and len(name) >= 2:
-        found[name] = mask_person_name(name)
+    if natural and isinstance(name, str):
+        for each in person_names(name):
+            if len(each) >= 2:
+                found[each] = mask_person_name(each)
     return found
 
 
