@@ -168,6 +168,23 @@ def test_objections_suspend(national: Policy, status: str, expected: str) -> Non
     assert not decision.marked
 
 
+@pytest.mark.parametrize(("status", "expected"), [
+    ("", "objection_pending"),  # filed, no outcome given: being handled
+    ("处理中", "objection_pending"), ("异议成立", "objection_upheld"), ("异议不成立", "published"),
+])
+def test_an_objection_date_without_a_status_suspends(national: Policy, status: str, expected: str) -> None:
+    decision = outcome(national, "admin_penalty", "2026-11-24", decision_date="2026-06-01", objection_status=status,
+                       objection_date="2026-11-01")
+    assert decision.outcome == expected
+
+
+def test_an_objection_date_without_a_status_is_marked_in_mark_mode(national: Policy) -> None:
+    marking = dataclasses.replace(national, objection_mode="mark")
+    decision = outcome(marking, "admin_penalty", "2026-11-24", decision_date="2026-06-01", objection_date="2026-11-01")
+    assert decision.published and decision.marked
+    assert not outcome(national, "admin_penalty", "2026-11-24", decision_date="2026-06-01").marked
+
+
 def test_mark_mode_publishes_with_a_mark(national: Policy) -> None:
     marking = dataclasses.replace(national, objection_mode="mark")
     decision = outcome(marking, "admin_penalty", "2025-06-01", objection_status="处理中", objection_date="2025-05-01")
@@ -187,11 +204,43 @@ def test_first_failing_rule_gives_the_reason(national: Policy) -> None:
 
 @pytest.mark.parametrize(
     ("birth", "expected"),
-    [("20080311", "minor"), ("20080310", "published"), ("20080309", "published")],
+    # 18 from the day after the 18th birthday (最高人民法院关于审理未成年人刑事案件具体应用法律若干问题的解释 第二条):
+    # decided on the birthday itself, still a minor.
+    [("20080311", "minor"), ("20080310", "minor"), ("20080309", "published")],
 )
 def test_natural_person_adult_on_decision_date(national: Policy, birth: str, expected: str) -> None:
     values = person(id_no=make_resident_id(birth=birth)) | {"decision_date": "2026-03-10"}
     assert outcome(national, "admin_penalty", "2026-03-12", **values).outcome == expected
+
+
+@pytest.mark.parametrize(
+    ("birth", "decided", "expected"),
+    [
+        ("20081124", "2026-11-24", "minor"),  # the 18th birthday itself
+        ("20081124", "2026-11-25", "published"),  # the day after it
+        # Born on 29 February: the 18 years end on 28 February of a common year (民法典 arts. 201-202).
+        ("20080229", "2026-02-28", "minor"),
+        ("20080229", "2026-03-01", "published"),
+        ("20080301", "2026-03-01", "minor"),
+        ("20080301", "2026-03-02", "published"),
+    ],
+)
+def test_eighteen_from_the_day_after_the_birthday(national: Policy, birth: str, decided: str, expected: str) -> None:
+    values = person(id_no=make_resident_id(birth=birth)) | {"decision_date": decided}
+    assert outcome(national, "admin_penalty", decided, **values).outcome == expected
+
+
+@pytest.mark.parametrize(("min_age", "birth", "decided", "expected"), [
+    (16, "20080229", "2024-02-28", "minor"),  # a 16th birthday that is a 29 February
+    (16, "20080229", "2024-02-29", "minor"),
+    (16, "20080229", "2024-03-01", "published"),
+    (20, "20080229", "2028-02-29", "minor"),
+    (20, "20080229", "2028-03-01", "published"),
+])
+def test_other_ages_count_the_same_way(national: Policy, min_age: int, birth: str, decided: str, expected: str) -> None:
+    policy = dataclasses.replace(national, min_age=min_age)
+    values = person(id_no=make_resident_id(birth=birth)) | {"decision_date": decided}
+    assert outcome(policy, "admin_penalty", decided, **values).outcome == expected
 
 
 def test_natural_person_without_resident_id_is_not_published(national: Policy) -> None:

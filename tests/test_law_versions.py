@@ -18,6 +18,7 @@ from site_builder.audit.explain import explain
 from site_builder.rules.disclosure import Decision, decide, is_slight
 from site_builder.rules.periods import Duration, next_day, previous_day
 from site_builder.rules.profiles import Policy
+from site_builder.rules.rowcache import TracingDate
 from site_builder.rules.validation import Record, Value
 
 D = date.fromisoformat
@@ -124,6 +125,38 @@ def test_slight_with_deadline_before_order_36_is_not_published(national: Policy,
     assert (decision.reason, decision.version) == ("slight_dishonesty", version)
 
 
+@pytest.mark.parametrize("values", [
+    {"penalty_type": "警告。"}, {"penalty_type": "其他（通报批评）"}, {"penalty_type": "其他(通报批评)"},
+    {"penalty_type": "其他-通报批评"}, {"penalty_type": "警告处罚"}, {"penalty_type": "警告,"},
+    {"penalty_type": "通报批评;警告"}, {"penalty_type": "警告及通报批评"}, {"penalty_type": "警告（通报批评）"},
+    {"penalty_type": "", "penalty_content": "警告"}, {"penalty_type": "其他", "penalty_content": "予以通报批评"},
+    {"penalty_type": "", "penalty_content": "给予警告处罚"}, {"penalty_type": "其他", "penalty_content": "警告。"},
+    {"penalty_type": "警告", "penalty_content": "给予警告的行政处罚"}, {"penalty_type": "警告", "fine_amount": "0"},
+    {"penalty_type": "警告", "license_revoked": "无"},
+])
+def test_a_warning_however_written_is_slight(national: Policy, values: dict[str, str]) -> None:
+    assert is_slight(record("admin_penalty", **values), PENALTY.period.at(D("2026-06-01")))
+    decision = decided(national, D("2026-06-01"), decision_date="2026-05-01", **values)
+    assert (decision.published, decision.reason) == (False, "slight_dishonesty")
+
+
+@pytest.mark.parametrize("values", [
+    {"penalty_type": "警告，并处罚款2000元"}, {"penalty_type": "警告；罚款"}, {"penalty_type": "警告并处罚款"},
+    {"penalty_type": "其他（罚款）"}, {"penalty_type": "警告、其他"}, {"penalty_type": "其他"}, {"penalty_type": "处罚"},
+    {"penalty_type": "", "penalty_content": "警告，并处罚款2000元"}, {"penalty_type": "其他", "penalty_content": "警告；罚款"},
+    {"penalty_type": "其他", "penalty_content": ""}, {"penalty_type": "", "penalty_content": "责令停产停业"},
+    {"penalty_type": "警告", "penalty_content": "警告，并处罚款2000元"},
+    {"penalty_type": "警告", "penalty_content": "处以罚款人民币36千元"},
+    {"penalty_type": "通报批评", "penalty_content": "通报批评，暂扣许可证一个月"},
+    {"penalty_type": "警告", "fine_amount": "0.2"}, {"penalty_type": "警告", "confiscated_amount": "1.5"},
+    {"penalty_type": "警告", "license_revoked": "吊销食品经营许可证JY123"},
+    {"penalty_type": "其他", "penalty_content": "警告", "fine_amount": "1"},
+])
+def test_a_warning_with_any_other_sanction_is_not_slight(national: Policy, values: dict[str, str]) -> None:
+    assert not is_slight(record("admin_penalty", **values), PENALTY.period.at(D("2026-06-01")))
+    assert decided(national, D("2026-06-01"), decision_date="2026-05-01", **values).published
+
+
 def test_summary_procedure_keeps_its_own_reason(national: Policy) -> None:
     decision = decided(national, D("2026-06-01"), decision_date="2026-05-01", procedure="简易程序", severity="轻微",
                        disclosure_deadline="2026-07-01")
@@ -155,6 +188,59 @@ def test_transition_to_order_36_on_2026_04_01(national: Policy) -> None:
     assert decided(national, D("2026-04-02"), decision_date="2025-04-01").reason == "expired"
 
 
+# --- Credit repair that has ended publication stays in effect under a later rule -------------------
+
+def test_a_repair_in_effect_under_527_stays_under_order_58(national: Policy) -> None:
+    # 严重, decided 2022-10-01, repaired 2023-03-01: 527号's 6-month minimum ends 2023-04-01, so repair withdraws
+    # it from 2023-04-02. 58号令's 1-year minimum (to 2023-10-01) must not publish it again from 2023-05-01.
+    values = {"decision_date": "2022-10-01", "severity": "严重", "repair_date": "2023-03-01"}
+    waiting = decided(national, D("2023-04-01"), **values)
+    assert (waiting.published, waiting.until, waiting.version) == (True, D("2023-04-01"), V527)
+    for day in ("2023-04-02", "2023-04-30", "2023-05-01", "2023-10-01", "2023-10-02", "2026-04-01"):
+        decision = decided(national, D(day), **values)
+        assert (decision.published, decision.reason, decision.until) == (False, "repaired", D("2023-04-01")), day
+
+
+def test_a_repair_on_the_last_day_of_527_stays(national: Policy) -> None:
+    values = {"decision_date": "2022-09-01", "severity": "严重", "repair_date": "2023-04-30"}
+    assert decided(national, D("2023-04-29"), **values).until == D("2023-04-29")
+    for day in ("2023-04-30", "2023-05-01", "2023-09-01"):
+        assert decided(national, D(day), **values).reason == "repaired", day
+
+
+def test_a_repair_made_under_order_58_is_judged_by_order_58(national: Policy) -> None:
+    # Repaired on 2023-05-01, the day 58号令 comes into force: its 1-year minimum applies, not 527号's 6 months.
+    values = {"decision_date": "2022-10-01", "severity": "严重", "repair_date": "2023-05-01"}
+    assert_ends(national, "2023-10-01", "repaired", V58, **values)
+
+
+def test_a_general_repair_under_58_stays_under_order_36(national: Policy) -> None:
+    values = {"decision_date": "2026-01-10", "severity": "一般", "repair_date": "2026-03-01"}
+    assert decided(national, D("2026-04-11"), **values).reason == "repaired"
+
+
+@pytest.mark.parametrize("values", [
+    {"decision_date": "2022-10-01", "severity": "严重", "repair_date": "2023-03-01"},
+    {"decision_date": "2022-12-01", "severity": "严重", "repair_date": "2023-04-15"},
+    {"decision_date": "2022-06-10", "severity": "严重", "repair_date": "2022-07-01"},
+    {"decision_date": "2022-09-01", "severity": "严重", "repair_date": "2023-04-30"},
+])
+def test_a_cached_repair_decision_holds_until_its_traced_change(national: Policy, values: dict[str, str]) -> None:
+    # The decision cache reuses a result until the first day the traced as-of date says it may change
+    # (rules/rowcache.py): every day before that must decide the same.
+    penalty = record("admin_penalty", **values)
+    day = D("2022-06-01")
+    while day < D("2024-01-01"):
+        traced = TracingDate(day)
+        first = decide(penalty, PENALTY, national, traced)
+        changes = traced.changes or D("2024-01-01")
+        assert changes > day
+        for later in range(day.toordinal() + 1, min(changes, D("2024-01-01")).toordinal()):
+            again = decide(penalty, PENALTY, national, date.fromordinal(later))
+            assert again == first, (day, date.fromordinal(later), first, again)
+        day = changes
+
+
 # --- Explain names the version it applied -------------------------------------------------------
 
 def test_explain_for_a_past_date_names_527(tmp_path: Path) -> None:
@@ -165,8 +251,9 @@ def test_explain_for_a_past_date_names_527(tmp_path: Path) -> None:
     [past] = explain(config, "AP-527", D("2023-03-01"))
     assert past.outcome == "repaired" and past.until == "2022-12-10"
     assert f"适用规则版本：{V527}" in past.detail
+    # Withdrawn by repair under 527号 on 2022-12-11: 58号令's longer minimum does not bring it back.
     [later] = explain(config, "AP-527", D("2023-06-01"))
-    assert later.outcome == "published" and later.until == "2023-06-10"
+    assert later.outcome == "repaired" and later.until == "2022-12-10"
     assert f"适用规则版本：{V58}" in later.detail
 
 

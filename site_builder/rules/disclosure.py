@@ -9,15 +9,17 @@ Periods follow the version of the rule in force on the as-of date (e.g. 发改�
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Container
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from site_builder.rules.catalogue import CatalogItem
 from site_builder.rules.identifiers import birth_date
-from site_builder.rules.periods import SLIGHT, RuleVersion, next_day, previous_day
+from site_builder.rules.periods import SLIGHT, Duration, RuleVersion, next_day, previous_day
 from site_builder.rules.profiles import Policy
-from site_builder.rules.validation import Record, roles
+from site_builder.rules.validation import Record, Value, roles
 
 REASONS: dict[str, str] = {
     "not_approved": "发布状态不是“已审核”（待审核、已驳回、已撤回）",
@@ -67,6 +69,7 @@ def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date,
         return Decision(False, "not_approved")
     if record.get(roles(item).get("disclosure_level")) != "public":
         return Decision(False, "not_public")
+    versions = policy.rule(item.id, item.period).versions
     rule = policy.period(item.id, item.period, as_of)
     start = record.get(rule.start)
     assert isinstance(start, date), "validation guarantees the start date"
@@ -81,6 +84,8 @@ def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date,
     if slight and (rule.slight is None or not any(isinstance(record.get(name), date) for name in rule.ends_at)):
         return Decision(False, "slight_dishonesty", basis=rule.basis, version=version)
     objection = record.get(roles(item).get("objection_status"))
+    if objection is None and isinstance(record.get(roles(item).get("objection_date")), date):
+        objection = "pending"  # an objection was filed and no outcome is given: it is being handled
     if objection == "upheld":
         return Decision(False, "objection_upheld", basis=policy.basis["objection"], version=version)
     if objection == "unverifiable" and policy.exclude_unverifiable:
@@ -91,11 +96,12 @@ def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date,
         return Decision(False, "not_started", start=start, basis=rule.basis, version=version)
     listed_now = record.get(roles(item).get("uscc")) in listed
     repairable = not (policy.repair_not_while_listed and listed_now)
-    until, reason = _end(record, item, rule, policy, start, slight=slight, repairable=repairable)
+    repair = _repair_takes_effect(record, item, rule, versions, policy, as_of, slight) if repairable else None
+    until, reason = _end(record, item, rule, start, slight=slight, repair=repair)
     if until is not None and as_of > until and rule.extend_while_listed and listed_now:
         # Its period has ended, but the subject is still on a serious-dishonesty list: the maximum
         # length no longer applies; a 公示截止期, removal or credit repair still ends publication.
-        until, reason = _end(record, item, rule, policy, start, listed=True, repairable=repairable)
+        until, reason = _end(record, item, rule, start, listed=True, repair=repair)
     if until == date.max:
         until = None  # a period ending on the last representable day has no end in practice
     if until is not None and as_of > until:
@@ -104,19 +110,70 @@ def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date,
     return Decision(True, None, start=start, until=until, marked=marked, basis=rule.basis, version=version)
 
 
-_TYPE_SEPARATORS = re.compile(r"[、,，;；/／|\s]+")
+_SEPARATORS = re.compile(r"[、,;/|\s()\[\]【】〔〕{}<>《》]+|和|及|并")
+"""What separates two penalty kinds (after NFKC: ，；／（） are read as ,;/()): 、 , ; / | white space, brackets, and
+the words 和 及 并."""
+_OTHER = "其他"
+_OTHER_KIND = re.compile(r"其他(?:处罚|类|种类|行政处罚)?[^\w]*[(\[【〔](?P<kind>[^)\]】〕]*)[)\]】〕]?|其他[-—–~:：]+(?P<after>.+)")
+"""其他 with the kind it stands for, bracketed or after a dash or colon: ``其他（通报批评）``, ``其他-通报批评``."""
+_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
+_WORDING = re.compile(r"^(?:依法|作出|给予|予以|处以)+(?=.)|(?<=.)(?:的行政处罚|行政处罚|的处罚|处罚决定|处罚|一次)+$")
+"""Words around a kind that do not change it (``予以警告``, ``警告处罚``); removed only where something is left."""
+_SANCTION_WORDS = re.compile(
+    r"罚款|罚金|没收|暂扣|扣留|吊销|撤销|降低|资质等级|停产|停业|关闭|限制|禁止|取消|暂停|拘留|查封|扣押|"
+    r"\d+(?:\.\d+)?\s*(?:万|千|百)?元")
+"""Words of the penalty's text (处罚内容) that name a sanction besides a warning (行政处罚法 art. 9): a penalty whose
+text holds one is never 轻微, whatever its 处罚类别 says."""
+_NO_VALUE = {"", "无", "否", "/", "-", "—", "0"}
+
+
+def penalty_kinds(text: str) -> list[str]:
+    """The penalty kinds written in ``text`` (a 处罚类别, or a short 处罚内容), each normalised: NFKC; 其他 with a
+    bracketed kind (or ``其他-…``, ``其他：…``) read as that kind; split at :data:`_SEPARATORS`; punctuation at either
+    end dropped; leading 依法/作出/给予/予以/处以 and trailing 处罚/行政处罚/的处罚/的行政处罚/处罚决定/一次 dropped
+    (:data:`_WORDING`, where something is left). ``警告。``, ``警告处罚``, ``予以通报批评`` and ``其他（通报批评）``
+    give one kind each; ``警告，并处罚款2000元`` gives ``警告`` and ``处罚款2000元``."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _OTHER_KIND.sub(lambda m: f" {m.group('kind') or m.group('after') or _OTHER} ", text)
+    kinds = []
+    for part in _SEPARATORS.split(text):
+        kind = _WORDING.sub("", _EDGES.sub("", part))
+        if kind:
+            kinds.append(kind)
+    return kinds
 
 
 def is_slight(record: Record, rule: RuleVersion) -> bool:
-    """Whether a record is 轻微失信 under ``rule``: its severity is ``slight``, or its only penalty
-    types (处罚类别, several separated by 、 , ； etc.) are among the rule's ``slight_types``
-    (警告, 通报批评: 令36号; 市场监督管理行政处罚信息公示规定 art. 2)."""
+    """Whether a record is 轻微失信 under ``rule`` (令36号; 市场监督管理行政处罚信息公示规定 art. 2).
+
+    It is when its severity is ``slight``, or when it is a penalty that is only a warning or 通报批评:
+    its kinds (:func:`penalty_kinds` of ``penalty_type``; where that is empty or only 其他, of ``penalty_content``)
+    are all among the rule's ``slight_types``, its ``penalty_content`` names no other sanction
+    (:data:`_SANCTION_WORDS`), and none of its ``other_sanctions`` fields carries one (an amount above 0, any
+    other text than 无). A penalty with any other sanction is never slight.
+    """
     if rule.severity and record.get(rule.severity) == SLIGHT:
         return True
     if not rule.penalty_type or not rule.slight_types:
         return False
-    types = [t for t in _TYPE_SEPARATORS.split(str(record.get(rule.penalty_type) or "")) if t]
-    return bool(types) and all(t in rule.slight_types for t in types)
+    if any(_carries(record.get(name)) for name in rule.other_sanctions):
+        return False
+    content = str(record.get(rule.penalty_content) or "") if rule.penalty_content else ""
+    if _SANCTION_WORDS.search(unicodedata.normalize("NFKC", content)):
+        return False
+    kinds = penalty_kinds(str(record.get(rule.penalty_type) or ""))
+    if all(kind == _OTHER for kind in kinds):  # no kind given: the penalty's text says what it was
+        kinds = penalty_kinds(content)
+    return bool(kinds) and all(kind in rule.slight_types for kind in kinds)
+
+
+def _carries(value: Value) -> bool:
+    """Whether a field of ``other_sanctions`` carries a sanction: a number above 0, or text other than 无."""
+    if value is None:
+        return False
+    if isinstance(value, Decimal):
+        return value > 0
+    return _EDGES.sub("", unicodedata.normalize("NFKC", str(value))) not in _NO_VALUE
 
 
 def _person_reason(record: Record, item: CatalogItem, policy: Policy) -> str | None:
@@ -129,26 +186,72 @@ def _person_reason(record: Record, item: CatalogItem, policy: Policy) -> str | N
     born = birth_date(str(record.get(roles(item).get("id_no")) or ""))
     if born is None or not isinstance(decided, date):
         return "age_unknown"
-    age = decided.year - born.year - ((decided.month, decided.day) < (born.month, born.day))
-    return "minor" if age < policy.min_age else None
+    # 周岁按照公历的年、月、日计算，从周岁生日的第二天起算 (最高人民法院关于审理未成年人刑事案件具体应用法律若干问题
+    # 的解释 第二条): the N years end on the Nth birthday (民法典 art. 201-202: for 29 February, the last day of
+    # February), and the person is N years old from the day after it.
+    of_age = next_day(Duration(months=12 * policy.min_age).last_day(born)) if policy.min_age > 0 else born
+    return "minor" if decided < of_age else None
+
+
+def _severity(record: Record, rule: RuleVersion, slight: bool) -> str | None:
+    """The severity code a record's lengths are read for under ``rule``."""
+    severity = SLIGHT if slight else record.get(rule.severity) if rule.severity else None
+    return str(severity) if severity else None
+
+
+def _counted(record: Record, rule: RuleVersion, start: date) -> date:
+    """The date a record's lengths count from under ``rule`` (its first filled ``count_from`` field, else ``start``)."""
+    return next((d for name in rule.count_from if isinstance(d := record.get(name), date)), start)
+
+
+def _repair_takes_effect(record: Record, item: CatalogItem, rule: RuleVersion, versions: tuple[RuleVersion, ...],
+                         policy: Policy, as_of: date, slight: bool) -> date | None:
+    """The first day credit repair withdraws the record (``None``: it never does).
+
+    Repair ends publication (终止公示, 令36号 art. 3) on the first day from the repair date on which the minimum
+    period of the rule version **in force that day** has passed. Once it has (on or before ``as_of``), a later
+    version with a longer minimum does not bring the record back (发改办财金〔2019〕527号's 6 months for a serious
+    penalty, then 1 year under 国家发展改革委令第58号). While it has not, the version in force on ``as_of`` tells
+    when it will.
+    """
+    repaired = record.get(roles(item).get("repair_date"))
+    if not isinstance(repaired, date) or not policy.withdraw_repaired or item.nature != "adverse":
+        return None
+    for version in versions:
+        first = _after_minimum(record, version, repaired, slight)
+        if version.valid_from is not None:
+            first = max(first, version.valid_from)
+        if version.valid_until is None or first <= version.valid_until:
+            if first <= as_of:
+                return first  # took effect under the version then in force: publication has ended for good
+            break
+    return _after_minimum(record, rule, repaired, slight)
+
+
+def _after_minimum(record: Record, rule: RuleVersion, repaired: date, slight: bool) -> date:
+    """The first day repair on ``repaired`` can withdraw the record under ``rule``: after its minimum period."""
+    start = record.get(rule.start)
+    shortest = rule.length("min", _severity(record, rule, slight))
+    if shortest is None or not isinstance(start, date):
+        return repaired
+    return max(repaired, next_day(shortest.last_day(_counted(record, rule, start))))
 
 
 def _end(
-    record: Record, item: CatalogItem, rule: RuleVersion, policy: Policy, start: date, listed: bool = False,
-    slight: bool = False, repairable: bool = True,
+    record: Record, item: CatalogItem, rule: RuleVersion, start: date, listed: bool = False,
+    slight: bool = False, repair: date | None = None,
 ) -> tuple[date | None, str]:
     """The last public day and the reason publication ends then (``expired``, ``removed``, ``repaired``).
 
     ``listed``: the subject is on a serious-dishonesty list and the rule extends while it is, so
     the maximum length does not end publication. ``slight``: the record is 轻微, so the rule's
-    ``slight`` length is its maximum. ``repairable``: credit repair may end publication.
+    ``slight`` length is its maximum. ``repair``: the first day credit repair withdraws it
+    (:func:`_repair_takes_effect`; ``None``: never).
     """
     ends: list[tuple[date, str]] = []
-    severity = SLIGHT if slight else record.get(rule.severity) if rule.severity else None
-    counted = next((d for name in rule.count_from if isinstance(d := record.get(name), date)), start)
-    longest = rule.length("max", str(severity) if severity else None)
+    longest = rule.length("max", _severity(record, rule, slight))
     if longest is not None and not listed:
-        ends.append((longest.last_day(counted), "expired"))
+        ends.append((longest.last_day(_counted(record, rule, start)), "expired"))
     for name in rule.ends_at:
         value = record.get(name)
         if isinstance(value, date):
@@ -157,11 +260,8 @@ def _end(
         value = record.get(name)
         if isinstance(value, date):
             ends.append((previous_day(value), "removed"))
-    repaired = record.get(roles(item).get("repair_date"))
-    if isinstance(repaired, date) and repairable and policy.withdraw_repaired and item.nature == "adverse":
-        shortest = rule.length("min", str(severity) if severity else None)
-        effective = max(repaired, next_day(shortest.last_day(counted))) if shortest else repaired
-        ends.append((previous_day(effective), "repaired"))
+    if repair is not None:
+        ends.append((previous_day(repair), "repaired"))
     if not ends:
         return None, "expired"
     order = ("expired", "removed", "repaired")

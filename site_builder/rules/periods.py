@@ -24,7 +24,8 @@ SLIGHT = "slight"
 """The severity code of 轻微失信 (令36号)."""
 _DURATION = re.compile(r"^(\d+)([ymd])$")
 _VERSION_KEYS = {"start", "count_from", "max", "min", "severity", "ends_at", "removed_on", "summary_procedure",
-                 "extend_while_listed", "basis", "slight", "slight_types", "penalty_type"}
+                 "extend_while_listed", "basis", "slight", "slight_types", "penalty_type", "penalty_content",
+                 "other_sanctions"}
 _RULE_KEYS = _VERSION_KEYS | {"versions", "national_maximum"}
 _OWN_KEYS = _VERSION_KEYS | {"version", "from", "until"}
 
@@ -93,8 +94,11 @@ class RuleVersion:
     end while the subject has a published 严重失信主体名单 entry (Zhejiang art. 16).
     ``slight``: a 轻微 record (severity ``slight``, or a penalty whose only types, read from
     ``penalty_type``, are among ``slight_types``) is published only where it carries an ``ends_at``
-    date, and at most this long; ``None``: never. ``version``, ``valid_from``, ``valid_until``: the
-    text this version follows and the first and last day it is in force (``None``: open).
+    date, and at most this long; ``None``: never. ``penalty_content``: field of the penalty's text
+    (处罚内容), read when ``penalty_type`` is empty or only 其他, and for any other sanction it names.
+    ``other_sanctions``: fields whose value (an amount above 0, a licence named) means a sanction
+    besides a warning, so the penalty is not 轻微 (:func:`site_builder.rules.disclosure.is_slight`).
+    ``version``, ``valid_from``, ``valid_until``: the text this version follows and the first and last day it is in force (``None``: open).
     """
 
     start: str
@@ -110,6 +114,8 @@ class RuleVersion:
     slight: Duration | None = None
     slight_types: tuple[str, ...] = ()
     penalty_type: str | None = None
+    penalty_content: str | None = None
+    other_sanctions: tuple[str, ...] = ()
     version: str = ""
     valid_from: date | None = None
     valid_until: date | None = None
@@ -211,11 +217,17 @@ def _parse_version(where: str, place: str, shared: dict[str, Any], own: dict[str
         name = _lookup(raw, key)
         if field_types.get(name) != "date":
             errors.append(f"{at(key)}: {name!r} is not a date field of this item")
-    for key in ("severity", "summary_procedure", "penalty_type"):
+    for key in ("severity", "summary_procedure", "penalty_type", "penalty_content"):
         if raw.get(key) is not None and raw[key] not in field_types:
             errors.append(f"{at(key)}: {raw[key]!r} is not a field of this item")
     if not isinstance(raw.get("slight_types", []), list):
         errors.append(f"{at('slight_types')}: expected a list of penalty types")
+    sanctions = raw.get("other_sanctions", [])
+    if not isinstance(sanctions, list):
+        errors.append(f"{at('other_sanctions')}: expected a list of fields")
+    else:
+        errors += [f"{at('other_sanctions')}: {name!r} is not a field of this item" for name in sanctions
+                   if name not in field_types]
     lengths = {key: _lengths(at(key), raw.get(key), raw.get("severity"), errors) for key in ("max", "min")}
     slight = _lengths(at("slight"), raw.get("slight"), None, errors)
     bounds = {key: _date(at(key), own.get(key), errors) for key in ("from", "until")}
@@ -228,6 +240,7 @@ def _parse_version(where: str, place: str, shared: dict[str, Any], own: dict[str
         count_from=tuple(raw.get("count_from") or ()), extend_while_listed=bool(raw.get("extend_while_listed", False)),
         slight=slight if isinstance(slight, Duration) else None,
         slight_types=tuple(str(t) for t in raw.get("slight_types") or ()), penalty_type=raw.get("penalty_type"),
+        penalty_content=raw.get("penalty_content"), other_sanctions=tuple(str(f) for f in raw.get("other_sanctions") or ()),
         version=str(own.get("version") or ""), valid_from=bounds["from"], valid_until=bounds["until"],
     )
 
