@@ -44,9 +44,10 @@ from site_builder.audit.ledger import Counts, Ledger
 from site_builder.audit.manifest import MANIFEST, file_sha256, make_manifest, manifest_text
 from site_builder.audit.verify import DataCheck, verify_site
 from site_builder.config import BuildSettings, Config, PathSettings, PublishSettings
-from site_builder.exceptions import AuditError, BuildError, PublishError, SigningError
+from site_builder.exceptions import AuditError, BuildError, ConfigError, PublishError, SigningError
 from site_builder.faults import fault_point
 from site_builder.inputs import load_inputs
+from site_builder.outputs.downloads import zip_date_problem
 from site_builder.outputs.files import FileIndex, Held, Previous, check_spare, new_secrets, read_key, site_key, write_state
 from site_builder.outputs.layout import DATA_DESCRIPTOR
 from site_builder.outputs.parallel import worker_count
@@ -93,10 +94,29 @@ def build(config: Config, as_of: date, new_chain: bool = False, progress: TextIO
     A worker process that dies (killed, or out of memory) stops the build with a :class:`BuildError`: every pool
     works before the site is published, so the live site stays as it was.
     """
+    problem = zip_date_problem(as_of)
+    if problem:
+        raise BuildError(f"As-of date {problem}")
+    check_output_place(config.paths)
     try:
         return _build(config, as_of, new_chain, progress, full)
     except BrokenExecutor as exc:
         raise BuildError(f"A worker process stopped unexpectedly ({exc}); nothing was published") from exc
+
+
+def check_output_place(paths: PathSettings) -> None:
+    """Refuse an output folder inside a folder the build reads (records, catalogue, profiles, content, templates) or
+    the audit folder: the next build would read its own site as input (``records/judgment`` is the judgments' folder).
+
+    The reverse, an input inside the output, is refused by :func:`publish.check_output`."""
+    out = paths.output
+    places = {out.absolute(), out.resolve(), publish.builds_dir(out).absolute(), publish.builds_dir(out).resolve()}
+    for name in ("records", "catalogue", "profiles", "content", "templates", "audit"):
+        folder: Path = getattr(paths, name)
+        where = folder.resolve()
+        if any(place == where or place.is_relative_to(where) for place in places):
+            raise ConfigError(f"Output folder {out} is inside the {name} folder {folder} (paths.{name}), which the build "
+                              f"{'reads' if name != 'audit' else 'keeps private'}; choose an output folder outside it")
 
 
 def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None, full: bool) -> BuildResult:

@@ -80,13 +80,23 @@ def _config(ctx: click.Context) -> Config:
     return config
 
 
-def _as_of(value: str | None, config: Config) -> date:
+def _as_of(value: str | None, config: Config, site: bool = False, hint: str = "--as-of") -> date:
+    """The date of ``--as-of`` (today if not given); ``site``: a date a site can be built for (its zip downloads
+    carry it: 1980-01-01 to 2107-12-31), checked before anything is read or written."""
     if value is None:
-        return today(config)
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint="--as-of") from exc
+        day = today(config)
+    else:
+        try:
+            day = date.fromisoformat(value)
+        except ValueError as exc:
+            raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint=hint) from exc
+    if site:
+        from site_builder.outputs.downloads import zip_date_problem
+
+        problem = zip_date_problem(day)
+        if problem:
+            raise click.ClickException(f"{hint} {problem}")
+    return day
 
 
 @main.command()
@@ -121,7 +131,7 @@ def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Pat
         config = dataclasses.replace(config, disclosure=dataclasses.replace(config.disclosure, profile=profile))
     if no_search:
         config = dataclasses.replace(config, search=dataclasses.replace(config.search, enabled=False))
-    day = _as_of(as_of, config)
+    day = _as_of(as_of, config, site=True)
     quiet = quiet or bool(ctx.find_root().params.get("quiet"))
     if quiet:
         logging.getLogger().setLevel(logging.WARNING)
@@ -261,7 +271,7 @@ def init(folder: Path, as_of: str | None, database: bool) -> None:
     (or records.sqlite) with sample rows. FOLDER must be new or empty; nothing is overwritten."""
     from site_builder.scaffold import DATABASE, init_site
 
-    day = _as_of(as_of, Config())
+    day = _as_of(as_of, Config(), site=True)  # the sample site is built for this date
     made = init_site(folder, day, database=database)
     records = DATABASE if database else "records/"
     click.echo(f"Made the site folder {folder}: site_builder.toml, content/, templates/, {records} "

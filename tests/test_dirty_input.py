@@ -373,3 +373,68 @@ def test_the_catalogue_marks_registration_numbers_as_codes() -> None:
     catalogue = load_catalogue(CATALOGUE_DIR)
     subject_fields = {f.name: f for f in catalogue["admin_penalty"].fields}
     assert {subject_fields[n].format for n in ("business_reg_no", "org_code", "tax_reg_no")} == {"code"}
+
+
+# --- columns that map to one field, numbers beyond reason, date-times (the second probe) ------------------------
+
+
+def test_a_second_disclosure_column_saying_authorised_keeps_the_row_off_the_site(tmp_path: Path) -> None:
+    """Bug: the first of two columns for one field won with only a file warning, so a row whose 共享公开属性
+    said 授权查询 was published."""
+    records = tmp_path / "records"
+    path = write_csv(records / "admin_penalty.csv", "admin_penalty", [
+        row("admin_penalty", record_id=f"AP-{n}", decision_date="2026-06-01", subject_name=f"SECRET{n}有限公司")
+        for n in range(1, 4)])
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    path.write_text("\n".join([lines[0] + ",共享公开属性", lines[1] + ",授权查询", lines[2] + ",", lines[3] + ",公开"]) + "\n",
+                    encoding="utf-8-sig")
+    result = build_site(tmp_path, records, AS_OF)
+    entries = quarantine(result.audit)
+    assert [(e["record_id"], e["error"]) for e in entries] == [("AP-1", "duplicate-column")]
+    assert "共享公开属性" in entries[0]["message"] and "授权查询" in entries[0]["message"]
+    texts = output_texts(result.output)
+    assert not [n for n, t in texts.items() if "SECRET1" in t]
+    assert "record/admin_penalty/AP-2/index.html" in texts and "record/admin_penalty/AP-3/index.html" in texts
+
+
+def test_two_database_columns_of_one_field_are_settled_the_same_way(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    from site_builder.build import build
+    from site_builder.sources.database import with_source
+
+    item = load_catalogue(CATALOGUE_DIR)["admin_penalty"]
+    data = [row("admin_penalty", record_id=f"AP-{n}", decision_date="2026-06-01") for n in range(1, 5)]
+    fields = [f for f in item.fields if f.name in data[0]]
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    columns = [sa.Column(f.title, sa.Text) for f in fields] + [sa.Column("审核状态", sa.Text)]
+    table = sa.Table("admin_penalty", sa.MetaData(), *columns)
+    with engine.begin() as conn:
+        table.create(conn)
+        for values, second in zip(data, ["已驳回", None, "已审核", "已审核"], strict=True):
+            first = {"发布状态": None} if values["record_id"] == "AP-4" else {}  # a NULL the other column fills
+            conn.execute(table.insert().values({f.title: values[f.name] for f in fields} | {"审核状态": second} | first))
+    engine.dispose()
+    config = with_source(site_config(tmp_path, tmp_path / "records"), f"sqlite:///{tmp_path / 'db.sqlite'}")
+    result = build(config, AS_OF)
+    entries = quarantine(result.audit)
+    assert [(e["record_id"], e["error"], e["column"]) for e in entries] == [("AP-1", "duplicate-column", "发布状态")]
+    assert "已驳回" in entries[0]["message"] and "审核状态" in entries[0]["message"]
+    assert json.loads((result.output / "manifest.json").read_text(encoding="utf-8"))["counts"]["published"] == 3
+
+
+def test_numbers_beyond_reason_are_quarantined_and_never_printed(tmp_path: Path) -> None:
+    """Bug: ``1e2000000`` was published with 2,000,001 digits; ``9e999999999`` ended the build in MemoryError."""
+    records = tmp_path / "records"
+    write_csv(records / "admin_penalty.csv", "admin_penalty", [
+        row("admin_penalty", record_id="AP-1", decision_date="2026-06-01", fine_amount="1e2000000"),
+        row("admin_penalty", record_id="AP-2", decision_date="2026-06-01", confiscated_amount="9e999999999"),
+        row("admin_penalty", record_id="AP-3", decision_date="2026-06-01", fine_amount="-5"),
+        row("admin_penalty", record_id="AP-4", decision_date="2026-06-01T08:00:00+08:00", fine_amount="12000元"),
+    ])
+    result = build_site(tmp_path, records, AS_OF)
+    entries = quarantine(result.audit)
+    assert [(e["record_id"], e["error"]) for e in entries] == [("AP-1", "number"), ("AP-2", "number"), ("AP-3", "number")]
+    assert entries[1]["column"] == "没收违法所得、没收非法财物的金额（万元）"
+    page = output_texts(result.output)["record/admin_penalty/AP-4/index.html"]
+    assert "1.2" in page

@@ -125,3 +125,74 @@ def test_init_fills_an_empty_folder(tmp_path: Path) -> None:
     for name in ("admin_penalty.csv", "subject.csv"):  # dated for AS_OF: the packaged sample rows as they are
         assert (folder / "records" / name).read_bytes().replace(b"\r\n", b"\n") == \
             (GOLDEN_SITE / "records" / name).read_bytes().replace(b"\r\n", b"\n")
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1979-12-31", "2108-01-01", "9999-12-31"])
+def test_an_as_of_date_a_zip_cannot_carry_is_refused_up_front(site: Path, day: str) -> None:
+    """Bug: a traceback from the zip writer (outputs/downloads.py) after the build had read everything."""
+    result = cli(site, "build", "--no-search", "--as-of", day)
+    message = one_line_error(result)
+    assert day in message and "1980-01-01" in message and "2107-12-31" in message, message
+    assert not (site / "output").exists() and not (site / "audit").exists()
+
+
+@pytest.mark.parametrize("day", ["1979-12-31", "2108-01-01"])
+def test_init_refuses_an_as_of_date_its_site_cannot_be_built_for(tmp_path: Path, day: str) -> None:
+    folder = tmp_path / "new"
+    message = one_line_error(CliRunner().invoke(main, ["init", str(folder), "--as-of", day]))
+    assert day in message and "--as-of" in message, message
+    assert not folder.exists()
+
+
+def test_the_library_refuses_such_a_date_too(site: Path) -> None:
+    from datetime import date
+
+    from site_builder.build import build as run_build
+    from site_builder.config import load_config
+
+    with pytest.raises(BuildError, match="1980-01-01"):
+        run_build(load_config(site / "site_builder.toml"), date(1970, 1, 1))
+
+
+@pytest.mark.parametrize("out", ["records/judgment", "records/x/site", "records"])
+def test_an_output_folder_inside_the_records_folder_is_refused(site: Path, out: str) -> None:
+    """Bug: accepted, and the next build read its own site as the judgments' records."""
+    before = sorted(p.relative_to(site).as_posix() for p in (site / "records").rglob("*"))
+    message = one_line_error(cli(site, "build", "--no-search", "--as-of", AS_OF, "--out", str(site / out)))
+    assert "inside the records folder" in message, message
+    assert sorted(p.relative_to(site).as_posix() for p in (site / "records").rglob("*")) == before
+
+
+def test_a_missing_sqlite_file_is_refused_never_created(site: Path) -> None:
+    """Bug: ``--source sqlite:///credit.sqllite`` (a typo) created an empty database, and the build told the public
+    every record was withdrawn."""
+    import sqlite3
+
+    real = site / "credit.sqlite"
+    sqlite3.connect(real).close()
+    typo = site / "credit.sqllite"
+    message = one_line_error(cli(site, "build", "--no-search", "--as-of", AS_OF, "--source", f"sqlite:///{typo}"))
+    assert "credit.sqllite" in message and "does not exist" in message, message
+    assert not typo.exists()
+    assert not (site / "output").exists()
+    empty = site / "empty.sqlite"
+    empty.touch()
+    message = one_line_error(cli(site, "build", "--no-search", "--as-of", AS_OF, "--source", f"sqlite:///{empty}"))
+    assert "empty" in message and empty.stat().st_size == 0
+
+
+def test_a_sqlite_source_is_opened_read_only(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    from site_builder.sources.database import Database
+    from site_builder.sources.mapping import SourceSettings
+
+    path = tmp_path / "db.sqlite"
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE t (a TEXT)"))
+    engine.dispose()
+    db = Database(SourceSettings(url="sqlite:///db.sqlite"), tmp_path)
+    with db.connect() as conn, pytest.raises(sa.exc.OperationalError, match="readonly"):
+        conn.execute(sa.text("INSERT INTO t VALUES ('x')"))
+    db.engine().dispose()

@@ -16,7 +16,7 @@ import pytest
 from conftest import CATALOGUE, COMPANY, build_site, make_resident_id, person, row, write_csv
 
 from site_builder.exceptions import InputError
-from site_builder.rules.validation import Record, Validator
+from site_builder.rules.validation import Quarantined, Record, Validator
 from site_builder.sources.loading import FileReport, RawRow, find_sources, read_rows, unclaimed_paths
 
 PENALTY = CATALOGUE["admin_penalty"]
@@ -477,3 +477,116 @@ def test_empty_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "admin_penalty.csv").write_bytes(b"")
     with pytest.raises(InputError, match=r"admin_penalty.csv' is empty"):
         read(tmp_path)
+
+
+# --- duplicate columns, repeated headings, hidden files, unnamed columns, long cells ------------------------------
+
+
+def with_second_column(path: Path, heading: str, cells: list[str]) -> None:
+    """Append a column ``heading`` to a file written by ``write_csv``, one cell a data row."""
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == len(cells) + 1
+    path.write_text("\n".join([f"{lines[0]},{heading}", *(f"{line},{cell}" for line, cell in zip(lines[1:], cells, strict=True))]) + "\n",
+                    encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize(("field", "heading", "first", "second"), [
+    ("disclosure_level", "公开属性", "公开", "授权查询"),
+    ("disclosure_level", "共享公开属性", "公开", "政务共享"),
+    ("publish_status", "审核状态", "已审核", "审核不通过"),
+    ("decision_date", "决定日期", "2026-06-01", "2025-01-01"),
+])
+def test_two_columns_of_one_field_with_different_values_quarantine_the_row(
+        tmp_path: Path, field: str, heading: str, first: str, second: str) -> None:
+    """Bug: the first column won, with only a file warning "仅使用第一列": a row whose second 公开属性 said 授权查询
+    was published."""
+    rows = [row("admin_penalty", record_id=f"AP-{n}", **({"decision_date": "2026-06-01"} | {field: first})) for n in range(4)]
+    path = write_csv(tmp_path / "admin_penalty.csv", "admin_penalty", rows)
+    same = "2026/6/1" if field == "decision_date" else "社会公开" if field == "disclosure_level" else "审核通过"
+    with_second_column(path, heading, [second, "", same, first])
+    read_rows_, sources = read(tmp_path)
+    assert any(heading in w and field in w for w in sources[0].warnings), sources[0].warnings
+    results = [Validator(PENALTY).validate(r) for r in read_rows_]
+    bad = results[0]
+    assert isinstance(bad, Quarantined) and bad.record_id == "AP-0"
+    [problem] = bad.problems
+    assert problem.type == "duplicate-column" and problem.column == PENALTY.field(field).title
+    assert first in problem.message and second in problem.message and heading in problem.message
+    assert all(isinstance(r, Record) for r in results[1:]), results[1:]  # one empty, the same value, the same meaning
+
+
+def test_the_second_column_fills_an_empty_first(tmp_path: Path) -> None:
+    rows = [row("admin_penalty", record_id="AP-1", decision_date="2026-06-01", disclosure_level="")]
+    path = write_csv(tmp_path / "admin_penalty.csv", "admin_penalty", rows)
+    with_second_column(path, "共享公开属性", ["授权查询"])
+    result = Validator(PENALTY).validate(read(tmp_path)[0][0])
+    assert isinstance(result, Record) and result.values["disclosure_level"] == "authorised"
+
+
+def test_a_repeated_heading_row_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    """Exports joined together repeat the heading mid-file; it was read as a data row (its cells became withheld
+    values, which then stopped the build as leaks)."""
+    path = write_csv(tmp_path / "admin_penalty.csv", "admin_penalty",
+                     [row("admin_penalty", record_id=f"AP-{n}", decision_date="2026-06-01") for n in range(1, 4)])
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    again = "\ufeff" + lines[0].replace("（万元）", "(万元)").replace("记录编号", "记录编号 ")  # normalised like the heading
+    path.write_text("\n".join([lines[0], lines[1], again, lines[2], lines[3]]) + "\n", encoding="utf-8-sig")
+    rows, sources = read(tmp_path)
+    assert [(r.row, r.values["record_id"]) for r in rows] == [(2, "AP-1"), (4, "AP-2"), (5, "AP-3")]
+    assert sources[0].rows == 3
+    assert [w for w in sources[0].warnings if "表头" in w] == ["第3行与表头相同（可能是几份导出拼接而成），已作为表头跳过，不计入数据行"]
+
+
+def test_a_repeated_heading_in_a_build_is_counted_nowhere_and_leaks_nothing(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    path = write_csv(records / "admin_penalty.csv", "admin_penalty",
+                     [row("admin_penalty", record_id=f"AP-{n}", decision_date="2026-06-01") for n in range(1, 3)])
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    path.write_text("\n".join([lines[0], lines[1], lines[0], lines[2]]) + "\n", encoding="utf-8-sig")
+    result = build_site(tmp_path, records, AS_OF)
+    manifest = json.loads((result.output / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["input_rows"] == 2 and manifest["counts"]["published"] == 2
+    assert "表头" in (result.audit / "warnings.csv").read_text(encoding="utf-8")
+
+
+def test_hidden_and_lock_files_in_an_item_folder_are_listed_as_ignored(tmp_path: Path) -> None:
+    """Bug: ``records/admin_penalty/.b.csv`` was skipped without a trace."""
+    write_csv(tmp_path / "admin_penalty" / "a.csv", "admin_penalty", [row("admin_penalty", record_id="AP-1")])
+    write_csv(tmp_path / "admin_penalty" / ".b.csv", "admin_penalty", [row("admin_penalty", record_id="AP-2")])
+    write_csv(tmp_path / "admin_penalty" / "2025" / ".c.csv", "admin_penalty", [row("admin_penalty", record_id="AP-3")])
+    (tmp_path / "admin_penalty" / "~$d.xlsx").write_bytes(b"lock")
+    write_csv(tmp_path / ".judgment.csv", "judgment", [row("judgment")])
+    sources = find_sources(tmp_path, CATALOGUE)
+    assert [s.name for s in sources] == ["admin_penalty/a.csv"]
+    ignored = unclaimed_paths(tmp_path, sources)
+    for name in (".judgment.csv", "admin_penalty/.b.csv", "admin_penalty/2025/.c.csv", "admin_penalty/~$d.xlsx"):
+        assert any(i.startswith(name) for i in ignored), (name, ignored)
+
+
+def test_data_under_an_empty_heading_is_warned_about(tmp_path: Path) -> None:
+    """Bug: a column with no heading but data in its cells was dropped without a word."""
+    path = write_csv(tmp_path / "admin_penalty.csv", "admin_penalty", [row("admin_penalty"), row("admin_penalty", record_id="AP-2")])
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    path.write_text(f"{lines[0]},,\n{lines[1]},,\n{lines[2]},藏在无名列的数据,\n", encoding="utf-8-sig")
+    _, sources = read(tmp_path)
+    width = len(lines[0].split(","))
+    [warning] = sources[0].warnings
+    assert f"第{width + 1}列" in warning and "第3行" in warning and "没有列名" in warning
+
+
+def test_a_cell_over_the_limit_is_cell_too_long_with_its_column_and_record_id(tmp_path: Path) -> None:
+    """Bug: quarantined as ``broken-quoting`` ("请修正引号"), the record id taken from the raw line."""
+    from site_builder.sources.loading import MAX_CELL
+
+    rows = [row("admin_penalty", record_id=f"AP-{n}", decision_date="2026-06-01", violation_facts="事实") for n in range(1, 4)]
+    rows[1]["violation_facts"] = "长" * (MAX_CELL + 5)
+    write_csv(tmp_path / "admin_penalty.csv", "admin_penalty", rows)
+    raws, _ = read(tmp_path)
+    assert [r.values["record_id"] for r in raws] == ["AP-1", "AP-2", "AP-3"]
+    result = Validator(PENALTY).validate(raws[1])
+    assert isinstance(result, Quarantined) and result.record_id == "AP-2"
+    [problem] = result.problems
+    assert (problem.type, problem.column) == ("cell-too-long", "违法事实")
+    assert "引号" not in problem.message and str(MAX_CELL) in problem.message
+    assert raws[1].values["violation_facts"] == ""  # never read further
+    assert isinstance(Validator(PENALTY).validate(raws[2]), Record)

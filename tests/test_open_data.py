@@ -78,7 +78,7 @@ def records_folder(root: Path) -> Path:
         row("subject", record_id="SJ-2", uscc=LETTERS, subject_name="大连字母贸易有限公司", established="2019-05-06")])
     write_csv(records / "admin_penalty.csv", "admin_penalty", [
         row("admin_penalty", record_id="AP-1", uscc=DIGITS, subject_name="杭州数字科技有限公司", business_reg_no=REG_NO,
-            decision_date="2026-06-01", fine_amount="-5", **FORMULAS),
+            decision_date="2026-06-01", fine_amount="5", **FORMULAS),
         row("admin_penalty", record_id="AP-2", uscc=DIGITS, subject_name="杭州数字科技有限公司", decision_no="00120",
             decision_date="2025-12-20", severity="严重", authority="杭州市生态环境局"),
         row("admin_penalty", record_id="AP-3", decision_date="2026-02-03", decision_no="杭市监罚〔2026〕3号",
@@ -228,11 +228,11 @@ def test_the_zip_of_everything_copies_each_csv_compressed_from_its_items_zip(dat
 
 def test_a_build_compresses_each_csv_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Into the zip of every item, only the descriptor and the statistics are compressed; the items' CSVs are copied."""
-    compressed: dict[int, list[str]] = {}
+    compressed: dict[FixedZip, list[str]] = {}  # keyed by the archive itself: an id() is reused once one is freed
     write = FixedZip.write
 
     def counting(archive: FixedZip, filename: Any, arcname: Any = None, *args: Any) -> None:
-        compressed.setdefault(id(archive), []).append(str(arcname))
+        compressed.setdefault(archive, []).append(str(arcname))
         write(archive, filename, arcname, *args)
 
     monkeypatch.setattr(FixedZip, "write", counting)
@@ -317,7 +317,7 @@ def test_workbook_keeps_codes_as_text_and_formulas_inert(data: Path) -> None:
     assert first["违法事实"].value == "'+1" and first["备注"].value == "'@SUM(1)"
     for cell in (first["行政处罚决定书文号"], first["违法事实"], first["备注"]):
         assert cell.data_type == "s", "a string, never a formula"
-    assert first["罚款金额（万元）"].value == -5 and first["罚款金额（万元）"].data_type == "n"
+    assert first["罚款金额（万元）"].value == 5 and first["罚款金额（万元）"].data_type == "n"
     assert first["处罚决定日期"].value == datetime(2026, 6, 1) and first["处罚决定日期"].is_date
     book = load_workbook(data / "admin_penalty.xlsx")
     assert book.sheetnames == ["行政处罚", "字段说明"]
@@ -346,7 +346,7 @@ def test_canonical_csv_keeps_the_data_as_published(data: Path) -> None:
     assert rows["AP-1"]["uscc"] == DIGITS and rows["AP-1"]["business_reg_no"] == REG_NO
     assert rows["AP-2"]["decision_no"] == "00120"
     assert {name: rows["AP-1"][name] for name in FORMULAS} == {name: "'" + value for name, value in FORMULAS.items()}
-    assert rows["AP-1"]["fine_amount"] == "-5"
+    assert rows["AP-1"]["fine_amount"] == "5"
     assert next(iter(rows["AP-1"])) == "record_id", "English field names"
 
 

@@ -71,7 +71,7 @@ def injected_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_csv(records / "subject.csv", "subject", [
         row("subject", record_id="SJ-1", subject_type="=cmd|' /C calc'!A0", registration_status="＋存续")])
     write_csv(records / "admin_penalty.csv", "admin_penalty", [
-        row("admin_penalty", record_id="AP-1", decision_date="2026-06-01", fine_amount="-5",
+        row("admin_penalty", record_id="AP-1", decision_date="2026-06-01", fine_amount="5",
             decision_no="-1号@SUM(A1)", violation_facts="@SUM(A1)")])
     build_site(root, records, AS_OF)
     return root / "output"
@@ -85,7 +85,8 @@ def test_open_enumerations_and_every_string_cell_of_the_data_csvs_are_escaped(in
     assert subject_row["subject_type"] == "'=cmd|' /C calc'!A0"
     assert subject_row["registration_status"] == "'＋存续"
     penalty_row = read_csv(injected_site / "data" / "admin_penalty.csv")[0]
-    assert penalty_row["fine_amount"] == "-5"  # a number column keeps its sign: it is a number, not a formula
+    assert penalty_row["fine_amount"] == "5"  # a number column is written as a number, unquoted (a negative amount is
+    # quarantined: tests/test_validation.py)
     assert penalty_row["violation_facts"] == "'@SUM(A1)"
     assert penalty_row["decision_no"] == "'-1号@SUM(A1)"
 

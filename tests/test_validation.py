@@ -343,3 +343,72 @@ def test_a_valid_row_types_its_values() -> None:
     assert (checked.values["severity"], checked.values["procedure"], checked.values["objection_status"]) == (
         "serious", "general", "dismissed")
     assert checked.values["publish_status"] == "approved" and checked.values["disclosure_level"] == "public"
+
+
+# --- amounts: range, sign, written units ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["1e2000000", "9e999999999", "1e309", "1e16", "2000000000000000", "123456789012345678901",
+                                  "1e-999999999", "0.000000000000000000001", "-5", "-0.5", "-1e3", "1,2", "12,34.5"])
+def test_numbers_out_of_range_or_negative_amounts_are_quarantined(text: str) -> None:
+    """Bug: ``1e2000000`` was published as a 2,000,001-digit number, ``9e999999999`` ended in MemoryError, ``-5`` and
+    ``1e309`` were accepted as amounts."""
+    result = validate("admin_penalty", fine_amount=text)
+    assert problems(result) == {("罚款金额（万元）", "number")}, text
+    assert isinstance(result, Quarantined)
+    assert "罚款金额" in result.problems[0].column
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1.2万", Decimal("1.2")), ("1.2万元", Decimal("1.2")), ("12000元", Decimal("1.2")), ("12,000 元", Decimal("1.2")),
+    ("￥12000", Decimal("1.2")), ("¥1.2万", Decimal("1.2")), ("1,200", Decimal(1200)), ("1E+2", Decimal(100)),
+    ("1e15", Decimal(10 ** 15)), ("-0", Decimal(0)),
+])
+def test_amounts_in_their_written_forms_are_taken_in_the_columns_unit(text: str, expected: Decimal) -> None:
+    """The column's unit is in its title (万元): ``12000元`` is 1.2 of it, ``1.2万`` is 1.2, ``¥`` marks yuan."""
+    value = record("admin_penalty", fine_amount=text).values["fine_amount"]
+    assert value == expected and str(value) == str(expected), (text, value)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("12000元", Decimal(12000)), ("1.2万", Decimal(12000)), ("1.2万元", Decimal(12000)), ("￥1.5", Decimal("1.5")),
+    ("1,200", Decimal(1200)), ("15", Decimal(15)),
+])
+def test_a_column_in_yuan_converts_wan(text: str, expected: Decimal) -> None:
+    import dataclasses
+
+    from site_builder.rules.validation import parse_cell
+
+    spec = dataclasses.replace(PENALTY.field("fine_amount"), title="罚款金额（元）")
+    value, problem = parse_cell(spec, text)
+    assert problem is None and value == expected and str(value) == str(expected), (text, value)
+
+
+def test_a_number_column_without_a_unit_takes_no_currency() -> None:
+    import dataclasses
+
+    from site_builder.rules.validation import parse_cell
+
+    spec = dataclasses.replace(PENALTY.field("fine_amount"), title="数量")
+    assert parse_cell(spec, "-3")[0] == Decimal(-3)  # not an amount: a sign is allowed
+    assert parse_cell(spec, "3万")[1] is not None and parse_cell(spec, "¥3")[1] is not None
+
+
+# --- dates with a time ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2026-06-01T00:00:00Z", date(2026, 6, 1)), ("2026-06-01T08:00:00+08:00", date(2026, 6, 1)),
+    ("2026-06-01T16:00:00Z", date(2026, 6, 2)),  # midnight in China
+    ("2026-06-01T15:59:59Z", date(2026, 6, 1)), ("2026-06-01T20:00:00-05:00", date(2026, 6, 2)),
+    ("2026-06-01T08:00:00.123+0800", date(2026, 6, 1)), ("2026-06-01 23:59", date(2026, 6, 1)),
+    ("2026/6/1 8:00:00", date(2026, 6, 1)),
+])
+def test_iso_date_times_are_taken_on_their_date_in_china(text: str, expected: date) -> None:
+    assert record("admin_penalty", decision_date=text).values["decision_date"] == expected
+
+
+@pytest.mark.parametrize("text", ["2026-01-02 99:99:99", "2026-01-02 25:00", "2026-01-02T23:60:00", "2026-01-02 12:00:61",
+                                  "2026-06-01T08:00:00+99:00", "2026-06-01 08:00 上午"])
+def test_impossible_times_are_quarantined(text: str) -> None:
+    assert problems(validate("admin_penalty", decision_date=text)) == {("处罚决定日期", "date")}

@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from site_builder import progress
+from site_builder.exceptions import BuildError
 from site_builder.outputs.files import FileIndex
 from site_builder.outputs.site import Site
 from site_builder.outputs.statistics import Tally
@@ -222,8 +223,27 @@ def forget(files: FileIndex, paths: Iterable[str]) -> None:
             del files.written[index]
 
 
+ZIP_EARLIEST = date(1980, 1, 1)
+"""The first date a zip member can carry (the MS-DOS time of the zip format starts in 1980)."""
+ZIP_LATEST = date(2107, 12, 31)
+"""The last date a zip member can carry (seven bits of years from 1980)."""
+
+
+def zip_date_problem(day: date) -> str:
+    """Why a site dated ``day`` cannot be built (its zip downloads cannot carry the date), or ``""``."""
+    if ZIP_EARLIEST <= day <= ZIP_LATEST:
+        return ""
+    return (f"{day.isoformat()} is outside {ZIP_EARLIEST.isoformat()}–{ZIP_LATEST.isoformat()}, the dates a zip file "
+            "(the site's downloads) can carry; give a date in that range")
+
+
 def zip_time(day: date) -> tuple[int, int, int, int, int, int]:
-    """The date and time every member of a zip dated ``day`` carries: midnight of that day."""
+    """The date and time every member of a zip dated ``day`` carries: midnight of that day.
+
+    Raises :class:`BuildError` for a day a zip cannot carry (see :func:`zip_date_problem`)."""
+    problem = zip_date_problem(day)
+    if problem:
+        raise BuildError(f"As-of date {problem}")
     return (day.year, day.month, day.day, 0, 0, 0)
 
 

@@ -10,7 +10,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
@@ -23,8 +23,23 @@ Value = str | date | Decimal | None
 SAFE_RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _DATE = re.compile(
     r"^(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))"
-    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+    r"(?:(?:[ T]|\s+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
+    r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$",
+    re.IGNORECASE,
 )
+"""A date, optionally with a time of day (``2026-06-01 08:00``, ``2026-06-01T00:00:00Z``, ``…T08:00:00+08:00``)."""
+CHINA = timezone(timedelta(hours=8))
+"""China Standard Time: a date-time with an offset is taken on its calendar date here (UTC+8)."""
+MAX_DIGITS = 20
+"""Significant digits a number cell may have."""
+MAX_MAGNITUDE = 10 ** 15
+"""A number cell's largest absolute value (a fine of 10^15 万元 is no fine)."""
+MAX_DECIMALS = 20
+"""Digits after the decimal point a number cell may have (after its unit is applied)."""
+_AMOUNT = re.compile(r"^([¥￥])?\s*([-+]?[\d.,]*\d[\d.,]*(?:e[-+]?\d+)?)\s*(万元|万|元)?$", re.IGNORECASE)
+"""A number as written in a money column: ``1,200``, ``￥1.2``, ``12000元``, ``1.2万``, ``1.2万元``."""
+_GROUPED = re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:e[-+]?\d+)?$", re.IGNORECASE)
+"""Thousands separators in their places only (``1,200``; ``1,2`` is no number: a decimal comma, or a typo)."""
 _NO_DATE = {"长期", "永久", "长期有效", "无", "-", "—", "/"}
 _NULL = {"null", "none", "n/a", "nan"}
 """Spellings of an empty cell in database exports (compared in lower case)."""
@@ -248,6 +263,15 @@ def _parse_date(text: str, required: bool) -> tuple[Value, tuple[str, str] | Non
         except ValueError:
             pass
         else:
+            if match.group(6) is not None:
+                hour, minute, second = int(match.group(6)), int(match.group(7)), int(match.group(8) or 0)
+                if hour > 23 or minute > 59 or second > 59:
+                    return None, ("date", f"“{text}”的时间不存在（时须在0–23、分和秒须在0–59之间）")
+                if match.group(9):
+                    moved = _china_date(value, time(hour, minute, second), match.group(9))
+                    if moved is None:
+                        return None, ("date", f"“{text}”的时区偏移不存在（应在 -12:00 与 +14:00 之间）")
+                    value = moved
             if value.year < EARLIEST_YEAR:
                 return None, ("date", f"“{text}”不是可能的日期（早于{EARLIEST_YEAR}年）")
             if value.year >= SENTINEL_YEAR:
@@ -255,15 +279,69 @@ def _parse_date(text: str, required: bool) -> tuple[Value, tuple[str, str] | Non
                     return None, ("date", f"“{text}”不是可能的日期（{SENTINEL_YEAR}年及以后只表示“无期限”，本列必填）")
                 return None, None  # "no end" written as a far-future date
             return value, None
-    return None, ("date", f"“{text}”不是有效日期（应为 YYYY-MM-DD）")
+    return None, ("date", f"“{text}”不是有效日期（应为 YYYY-MM-DD，可带时间，如 2026-06-01T08:00:00+08:00）")
+
+
+def _china_date(day: date, clock: time, offset: str) -> date | None:
+    """The calendar date in China (UTC+8) of a date-time written with a UTC offset (``Z``, ``+08:00``, ``-0500``);
+    ``None`` for an offset no clock uses."""
+    if offset.upper() == "Z":
+        delta = timedelta()
+    else:
+        digits = offset[1:].replace(":", "")
+        delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
+        delta = -delta if offset[0] == "-" else delta
+    if not timedelta(hours=-12) <= delta <= timedelta(hours=14) or delta.seconds % 900:
+        return None
+    moment = datetime.combine(day, clock, tzinfo=timezone(delta))
+    try:
+        return moment.astimezone(CHINA).date()
+    except OverflowError:  # 9999-12-31T23:00Z: past the last date; a sentinel either way
+        return day
+
+
+def unit(spec: FieldSpec) -> Decimal | None:
+    """The unit of a money column, from its title: ``10000`` for ``（万元）``, ``1`` for ``（元）``, else ``None``."""
+    title = unicodedata.normalize("NFKC", spec.title)
+    if "万元" in title:
+        return Decimal(10000)
+    if "元" in title:
+        return Decimal(1)
+    return None
 
 
 def _parse_number(spec: FieldSpec, text: str) -> tuple[Value, tuple[str, str] | None]:
-    cleaned = unicodedata.normalize("NFKC", text).replace(",", "").removesuffix("万元").strip()
+    """A number cell; in a money column (its unit in the title) an amount written with ``¥``, ``元``, ``万`` or ``万元``
+    is converted to the column's unit, and a negative amount is refused. Digits and exponents are bounded (``1e2000000``
+    is no amount, and could not even be printed)."""
+    column_unit = unit(spec)
+    match = _AMOUNT.match(unicodedata.normalize("NFKC", text).strip())
+    sign, digits, suffix = (match.group(1), match.group(2), match.group(3)) if match else ("", "", "")
+    if match is None or (column_unit is None and (sign or suffix)) or ("," in digits and not _GROUPED.match(digits)):
+        return None, ("number", f"“{text}”不是有效数字")
     try:
-        number = Decimal(cleaned)
+        number = Decimal(digits.replace(",", ""))
     except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite() or (spec.type == "integer" and number != number.to_integral_value()):
+        return None, ("number", f"“{text}”不是有效数字")
+    if not number.is_finite():
+        return None, ("number", f"“{text}”不是有效数字")
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)  # a finite number's
+    if len(number.as_tuple().digits) > MAX_DIGITS or number.adjusted() >= 16 or -exponent > MAX_DECIMALS:
+        return None, ("number", f"“{text}”超出合理范围（最多{MAX_DIGITS}位有效数字、{MAX_DECIMALS}位小数，"
+                                f"绝对值不超过10^15），不是可信的数值")
+    if column_unit is not None:
+        if number < 0:
+            return None, ("number", f"“{text}”是负数：金额不能为负")
+        written = Decimal(10000) if suffix in ("万", "万元") else Decimal(1) if sign or suffix else column_unit
+        if written != column_unit:
+            number = number * written / column_unit
+            number = number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
+        number = abs(number)  # never "-0"
+    if number.as_tuple().exponent > 0:  # type: ignore[operator]  # finite: an int
+        number = number.quantize(Decimal(1))  # 1E+2 is written 100
+    if abs(number) > MAX_MAGNITUDE:
+        return None, ("number", f"“{text}”超出合理范围（绝对值不超过10^15），不是可信的数值")
+    if spec.type == "integer" and number != number.to_integral_value():
         return None, ("number", f"“{text}”不是有效数字")
     return number, None

@@ -18,6 +18,9 @@ from site_builder.rules.catalogue import CatalogItem, normalise_title
 from site_builder.sources.loading import ENCODINGS, HEADER_SEARCH, MAX_CELL, FileReport, SheetRow
 
 _CHUNK = 1 << 20
+READ_LIMIT = 64 * MAX_CELL
+"""Longest cell the CSV reader delimits: a cell between ``MAX_CELL`` and this is read (so its row and record id are
+known) and refused as ``cell-too-long``; a longer one cannot be delimited (the stretch is quarantined)."""
 
 
 def detect_encoding(path: Path) -> tuple[str, str]:
@@ -101,10 +104,11 @@ def csv_rows(report: FileReport, item: CatalogItem) -> Iterator[SheetRow]:
         with report.path.open(encoding=report.encoding, newline="") as fh:
             delimiter = _delimiter(fh.read(64 * 1024).splitlines()[:HEADER_SEARCH], item)
             fh.seek(0)
-            csv.field_size_limit(MAX_CELL)
+            csv.field_size_limit(READ_LIMIT)
             lines = _Lines(fh)
             reader = csv.reader(lines, delimiter=delimiter, strict=True)
             width = 0
+            heading: list[str] = []
             while True:
                 first = lines.number + 1
                 lines.taken = []
@@ -122,17 +126,35 @@ def csv_rows(report: FileReport, item: CatalogItem) -> Iterator[SheetRow]:
                 if not reason:
                     if not width and sum(1 for c in cells if c.strip()) >= 2:
                         width = len(cells)  # the heading row (a title line above it has one cell)
-                    yield SheetRow(first, cells)
+                        heading = cells
+                    yield _too_long(first, cells, heading) if any(len(c) > MAX_CELL for c in cells) else SheetRow(first, cells)
                     continue
-                yield from _broken(first, lines.taken, delimiter, width, reason)
+                slug = "cell-too-long" if reason == _TOO_LONG else "broken-quoting"
+                yield from _broken(first, lines.taken, delimiter, width, reason, slug)
     except (OSError, UnicodeError) as exc:
         raise InputError(f"Records file '{report.path}' cannot be read: {exc}") from exc
 
 
+_TOO_LONG = f"单元格超过{READ_LIMIT}个字符（或引号未闭合）"
 _QUOTE_ERRORS = {
     "unexpected end of data": "引号未闭合，直到文件末尾",
-    f"field larger than field limit ({MAX_CELL})": f"单元格超过{MAX_CELL}个字符的上限",
+    f"field larger than field limit ({READ_LIMIT})": _TOO_LONG,
 }
+
+
+def _too_long(number: int, cells: list[str], heading: list[str]) -> SheetRow:
+    """A row with cells over ``MAX_CELL`` characters: those cells emptied (never read further), a ``cell-too-long``
+    defect for each, naming its column; the other cells (the record id) kept for the quarantine report."""
+    defects = []
+    kept = list(cells)
+    for i, cell in enumerate(cells):
+        if len(cell) > MAX_CELL:
+            title = heading[i].strip() if i < len(heading) and heading[i].strip() else ""
+            where = f"列“{title}”（第{i + 1}列）" if title else f"第{i + 1}列"
+            defects.append((title, "cell-too-long", f"第{number}行{where}有{len(cell)}个字符，超过每个单元格{MAX_CELL}个字符的上限，"
+                                                    "未读取；本行不公示（过长的文本请缩短或分拆后重新导出）"))
+            kept[i] = ""
+    return SheetRow(number, kept, tuple(defects))
 
 
 def _cells(text: str, delimiter: str) -> list[str]:
@@ -148,14 +170,16 @@ def _row_like(line: str, delimiter: str, width: int) -> bool:
     return len(_cells(line, delimiter)) >= max(2, -(-width // 2))
 
 
-def _broken(first: int, taken: list[str], delimiter: str, width: int, reason: str) -> Iterator[SheetRow]:
+def _broken(first: int, taken: list[str], delimiter: str, width: int, reason: str,
+            slug: str = "broken-quoting") -> Iterator[SheetRow]:
     """The rows of a stretch of lines that could not be delimited: the first line and each row-like line after it."""
     last = first + len(taken) - 1
     numbers = [first] + [first + i for i, t in enumerate(taken[1:], start=1) if _row_like(t, delimiter, width)]
     where = f"第{first}行" if last == first else f"第{first}–{last}行"
     swallowed = f"（其中第{'、'.join(map(str, numbers[1:]))}行形似数据行，一并隔离）" if len(numbers) > 1 else ""
-    message = f"{where}无法可靠分隔：{reason}{swallowed}；整段不公示，请修正引号后重新导出"
-    defect = (("", "broken-quoting", message),)
+    advice = "请缩短过长的单元格或修正引号后重新导出" if slug == "cell-too-long" else "请修正引号后重新导出"
+    message = f"{where}无法可靠分隔：{reason}{swallowed}；整段不公示，{advice}"
+    defect = (("", slug, message),)
     for number in numbers:
         cells = _cells("".join(taken) if number == first else taken[number - first], delimiter)
         yield SheetRow(number, cells, defect)

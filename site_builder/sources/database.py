@@ -28,6 +28,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, column, create_engine, inspect, select, table, text
 from sqlalchemy.engine import URL, make_url
@@ -37,7 +38,17 @@ from sqlalchemy.sql.elements import quoted_name
 
 from site_builder.exceptions import ConfigError, InputError
 from site_builder.rules.catalogue import CatalogItem, Catalogue, FieldSpec, load_catalogue
-from site_builder.sources.loading import MAX_CELL, FileReport, RawRow, SourceFile, find_sources, map_headings, unclaimed_paths
+from site_builder.rules.validation import CHINA
+from site_builder.sources.headings import settle_duplicates
+from site_builder.sources.loading import (
+    MAX_CELL,
+    FileReport,
+    RawRow,
+    SourceFile,
+    find_sources,
+    map_headings,
+    unclaimed_paths,
+)
 from site_builder.sources.mapping import ENV_PREFIX, SourceSettings, TableSpec, apply_columns, check_mapping
 
 if TYPE_CHECKING:
@@ -52,10 +63,11 @@ class Database:
 
     def __init__(self, settings: SourceSettings, root: Path) -> None:
         self.settings = settings
-        self._url = _full_url(settings, root)
-        self._secrets = [self._url.password] if self._url.password else []
-        self.name = _display(self._url, root)
+        url = _full_url(settings, root)
+        self._secrets = [url.password] if url.password else []
+        self.name = _display(url, root)
         """The URL without user, password or query: what the manifest and messages say."""
+        self._url = _read_only(url, self.name)
         self._engine: Engine | None = None
 
     def engine(self) -> Engine:
@@ -168,12 +180,13 @@ def read_table(source: TableSource, item: CatalogItem, report: FileReport) -> It
     with database.connect() as conn:
         columns = _columns(conn, database, spec)
         key = list(spec.key) or _primary_key(conn, spec)
-        mapped = _map_columns(report, item, spec, columns, database.name, key)
+        duplicates: dict[str, str] = {}
+        mapped = _map_columns(report, item, spec, columns, database.name, key, duplicates)
         missing = [c for c in (*key, spec.item_column) if c and c not in columns]
         if missing:
             raise InputError(f"Database source {database.name}: {spec.label} has no column "
                              f"{', '.join(repr(c) for c in missing)} (sources.{item.id})")
-        selected = list(dict.fromkeys([*key, *mapped]))
+        selected = list(dict.fromkeys([*key, *mapped, *duplicates]))
         stmt = _statement(spec, columns, selected, key or selected)
         if conn.dialect.name == "sqlite":
             conn.connection.dbapi_connection.text_factory = bytes  # type: ignore[union-attr]  # decode per cell
@@ -185,7 +198,7 @@ def read_table(source: TableSource, item: CatalogItem, report: FileReport) -> It
                 report.rows += 1
                 row = dict(zip(selected, values, strict=True))
                 digest.update(json.dumps([_canonical(row[c]) for c in selected], ensure_ascii=False).encode() + b"\n")
-                yield _convert(item, spec, report.rows, row, key, fields)
+                yield _convert(item, spec, report.rows, row, key, fields, duplicates)
         except (SQLAlchemyError, UnicodeDecodeError) as exc:
             what = f"Database source {database.name}: reading {spec.label} failed after {report.rows} rows"
             raise database.error(what, exc) from None
@@ -216,9 +229,13 @@ def _primary_key(conn: Connection, spec: TableSpec) -> list[str]:
 
 
 def _map_columns(report: FileReport, item: CatalogItem, spec: TableSpec, columns: list[str], where: str,
-                 key: list[str]) -> dict[str, str]:
-    """Column name -> field name; unknown and repeated columns are warnings, a missing required one an error."""
-    positions = map_headings(report, item, columns, ignore=(*key, spec.item_column))
+                 key: list[str], duplicates: dict[str, str]) -> dict[str, str]:
+    """Column name -> field name; unknown and repeated columns are warnings, a missing required one an error.
+
+    A second column for a field goes into ``duplicates`` (its name -> the first one's): see ``settle_duplicates``."""
+    repeated: dict[int, int] = {}
+    positions = map_headings(report, item, columns, ignore=(*key, spec.item_column), duplicates=repeated)
+    duplicates.update({columns[second]: columns[first] for second, first in repeated.items()})
     mapped = {columns[position]: field_name for position, field_name in positions.items()}
     report.columns = dict(enumerate(mapped.values()))
     lacking = [f for f in item.fields if f.required and f.name not in mapped.values()]
@@ -243,7 +260,7 @@ def _statement(spec: TableSpec, columns: list[str], selected: list[str], order: 
 
 
 def _convert(item: CatalogItem, spec: TableSpec, ordinal: int, row: dict[str, Any], key: list[str],
-             fields: dict[str, FieldSpec]) -> RawRow:
+             fields: dict[str, FieldSpec], duplicates: dict[str, str] | None = None) -> RawRow:
     """One database row as a :class:`RawRow`: cell text by field name, and what is wrong with its cells."""
     values: dict[str, str] = {}
     defects = []
@@ -251,9 +268,18 @@ def _convert(item: CatalogItem, spec: TableSpec, ordinal: int, row: dict[str, An
     for name, spec_field in fields.items():
         cell, problem = _cell(row[name], spec_field)
         values[spec_field.name] = cell
-        if problem:
+        if problem and not (problem[0] == "null" and duplicates and name in duplicates.values()):  # the other may fill it
             slug, message = problem
             defects.append((name, slug, f"{where}，列“{name}”：{message}"))
+    if duplicates and not defects:
+        pairs = []
+        for second, first in duplicates.items():
+            text, problem = _cell(row[second], fields[first]) if row[second] is not None else ("", None)  # NULL: empty
+            if problem:
+                defects.append((second, problem[0], f"{where}，列“{second}”：{problem[1]}"))
+            pairs.append((fields[first].name, f"“{first}”", values[fields[first].name], f"“{second}”", text))
+        if not defects:
+            defects += [(c, slug, f"{where}，{message}") for c, slug, message in settle_duplicates(item, values, pairs)]
     return RawRow(item.id, f"<{spec.label}>", ordinal, values, 0, tuple(defects))
 
 
@@ -282,7 +308,13 @@ def _cell(value: object, spec: FieldSpec) -> tuple[str, tuple[str, str] | None]:
         return "", ("wrong-type", f"应为{expected}，实为数值（{type(value).__name__}）：编码或编号须以文本存储")
     if isinstance(value, date):
         if spec.type == "date":
-            return (value.date() if isinstance(value, datetime) else value).isoformat(), None
+            day = value
+            if isinstance(value, datetime):  # an aware one on its date in China (UTC+8), a naive one as written
+                try:
+                    day = value.astimezone(CHINA).date() if value.tzinfo is not None else value.date()
+                except OverflowError:  # 9999-12-31 23:00 UTC: the last date either way
+                    day = value.date()
+            return day.isoformat(), None
         return "", ("wrong-type", f"应为{expected}，实为日期")
     return "", ("wrong-type", f"应为{expected}，实为 {type(value).__name__}")
 
@@ -317,6 +349,25 @@ def _full_url(settings: SourceSettings, root: Path) -> URL:
         url = url.set(database=str(root / url.database))
     password = _password(settings, root)
     return url.set(password=password) if password is not None else url
+
+
+def _read_only(url: URL, name: str) -> URL:
+    """A SQLite URL that must name an existing database file, opened read-only (never created: a typo in the path
+    would otherwise create an empty database, and the build would withdraw every record)."""
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:" \
+            or url.database.startswith("file:") or url.query.get("uri"):
+        return url
+    path = Path(url.database)
+    if not path.exists():
+        raise InputError(f"Database source {name}: the SQLite file {path} does not exist (a typo in the path?); "
+                         "a SQLite source is read, never created")
+    if not path.is_file():
+        raise InputError(f"Database source {name}: {path} is not a file")
+    if path.stat().st_size == 0:
+        raise InputError(f"Database source {name}: the SQLite file {path} is empty (0 bytes), not a database")
+    if url.get_driver_name() != "pysqlite":
+        return url
+    return url.set(database="file:" + quote(str(path.absolute())), query={**url.query, "mode": "ro", "uri": "true"})
 
 
 def _password(settings: SourceSettings, root: Path) -> str | None:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from site_builder.exceptions import InputError
 from site_builder.rules.catalogue import CatalogItem, Catalogue, normalise_title
+from site_builder.sources.headings import Heading, settle_duplicates
 from site_builder.sources.mapping import suggestion, unrecognised
 
 log = logging.getLogger(__name__)
@@ -118,12 +119,47 @@ def find_sources(records: Path, catalogue: Catalogue) -> list[SourceFile]:
 
 
 def unclaimed_paths(records: Path, sources: list[SourceFile]) -> list[str]:
-    """Files and folders in the records directory that belong to no catalogue item (reported, not read)."""
+    """Files and folders in the records directory that are not read (reported, never skipped without a trace).
+
+    Those that belong to no catalogue item, and the hidden files and folders (``.b.csv``, ``.~lock.a.csv#``) and
+    office lock files (``~$a.xlsx``) of the records directory and of the item folders read, marked as such.
+    """
     claimed = {s.path for s in sources}
-    return [
-        path.name for path in sorted(records.iterdir())
-        if not path.name.startswith(".") and not any(c == path or c.is_relative_to(path) for c in claimed)
-    ]
+    found = []
+    for path in sorted(records.iterdir()):
+        if _hidden(path.name):
+            found.append(f"{path.name}{HIDDEN_NOTE}")
+        elif not any(c == path or c.is_relative_to(path) for c in claimed):
+            found.append(path.name)
+    folders = sorted({c.parent for c in claimed if c.parent != records and c.is_relative_to(records)})
+    seen: set[Path] = set()
+    for folder in folders:
+        top = records / folder.relative_to(records).parts[0]
+        if top in seen or not top.is_dir():
+            continue
+        seen.add(top)
+        for hidden in _hidden_below(top):
+            found.append(f"{hidden.relative_to(records).as_posix()}{HIDDEN_NOTE}")
+    return found
+
+
+HIDDEN_NOTE = "（隐藏文件或锁文件）"
+"""How :func:`unclaimed_paths` marks a hidden or lock file it lists."""
+
+
+def _hidden(name: str) -> bool:
+    """Whether a file or folder is hidden (``.name``) or an office lock file (``~$name``): never read as records."""
+    return name.startswith((".", "~$"))
+
+
+def _hidden_below(folder: Path) -> list[Path]:
+    """The hidden files and folders below an item folder (a hidden folder is named, not entered)."""
+    found: list[Path] = []
+    for top, dirs, names in os.walk(folder, followlinks=True):
+        here = Path(top)
+        found += [here / name for name in dirs + names if _hidden(name)]
+        dirs[:] = sorted(d for d in dirs if not _hidden(d))  # a loop was refused by find_sources
+    return sorted(found)
 
 
 def _files_for(records: Path, stem: str) -> list[Path]:
@@ -139,7 +175,7 @@ def _files_for(records: Path, stem: str) -> list[Path]:
         candidates += _walk(folder)
     files = []
     for path in candidates:
-        if path.name.startswith((".", "~$")) or path.suffix.lower() not in SUFFIXES + UNSUPPORTED:
+        if _hidden(path.name) or path.suffix.lower() not in SUFFIXES + UNSUPPORTED:
             continue
         if path.is_symlink() and not path.exists():
             raise InputError(f"Records file '{path}' is a symbolic link to '{os.readlink(path)}', which does not exist")
@@ -219,8 +255,10 @@ def _read_rows(report: FileReport, item: CatalogItem, fields: Container[str] | N
                 raise InputError(f"Records file '{report.path}' is empty: no heading row and no data")
             report.warnings.append(f"工作表“{sheet}”为空")
             continue
-        columns = _map_header(report, item, header.cells)
+        duplicates: dict[int, int] = {}
+        columns = _map_header(report, item, header.cells, duplicates)
         report.columns = report.columns or columns
+        all_columns = columns
         if fields is not None:
             columns = {i: name for i, name in columns.items() if name in fields}
         width = len(header.cells)
@@ -229,9 +267,14 @@ def _read_rows(report: FileReport, item: CatalogItem, fields: Container[str] | N
         reach = max(positions, default=-1) + 1
         pick = operator.itemgetter(*positions) if len(positions) > 1 else None  # one C call a row for a whole row
         sheet_cells = report.encoding == "xlsx"  # worksheet cells have fixed places: no row is short
+        heading = Heading(item, header.cells, all_columns)
+        unnamed = [i for i in range(width) if not header.cells[i].strip()]  # columns without a heading, warned once
         for line in rows:
             cells, defects = line.cells, line.defects
             if not defects and not any(map(str.strip, cells)):
+                continue
+            if not defects and heading.repeated(cells):  # a warning, not a row
+                report.warnings.append(f"第{line.number}行与表头相同（可能是几份导出拼接而成），已作为表头跳过，不计入数据行")
                 continue
             report.rows += 1
             if pick is not None and len(cells) >= reach:
@@ -241,6 +284,15 @@ def _read_rows(report: FileReport, item: CatalogItem, fields: Container[str] | N
             extra = sum(1 for c in cells[width:] if c.strip()) if len(cells) > width else 0
             if not defects and len(cells) < extent and not sheet_cells:
                 defects = (("", "short-row", f"本行只有{len(cells)}个单元格，表头有{extent}列：行可能被截断，或分隔符、引号有误"),)
+            if duplicates and not defects:
+                defects = settle_duplicates(item, values, [
+                    (all_columns[first], f"“{header.cells[first].strip()}”（第{first + 1}列）", cells[first] if first < len(cells) else "",
+                     f"“{header.cells[second].strip()}”（第{second + 1}列）", cells[second] if second < len(cells) else "")
+                    for second, first in duplicates.items()])
+            if unnamed:
+                for i in [i for i in unnamed if i < len(cells) and cells[i].strip()]:
+                    unnamed.remove(i)
+                    report.warnings.append(f"第{i + 1}列没有列名，但有数据（如第{line.number}行），该列未读取：请补上列名")
             yield RawRow(item.id, label, line.number, values, extra, defects)
 
 
@@ -278,29 +330,38 @@ def _find_header(rows: Iterator[SheetRow], item: CatalogItem, report: FileReport
     )
 
 
-def map_headings(report: FileReport, item: CatalogItem, headings: list[str], ignore: tuple[str, ...] = ()) -> dict[int, str]:
+def map_headings(report: FileReport, item: CatalogItem, headings: list[str], ignore: tuple[str, ...] = (),
+                 duplicates: dict[int, int] | None = None) -> dict[int, str]:
     """Column position -> field name, for a file's heading row or a table's columns alike.
 
-    An unknown heading (other than those in ``ignore``: a table's key, say) or a second heading for
-    the same field becomes a warning, the unknown one with the closest catalogue titles.
+    An unknown heading (other than those in ``ignore``: a table's key, say) becomes a warning with the closest
+    catalogue titles. A second heading for the same field (two ``公开属性`` columns, ``发布状态`` and ``审核状态``)
+    becomes a warning too, and goes into ``duplicates`` (its position -> the first one's): each row's two values
+    are then settled by :func:`settle_duplicates`.
     """
     index = item.header_index()
     columns: dict[int, str] = {}
+    first: dict[str, int] = {}
     for position, heading in enumerate(headings):
         name = index.get(normalise_title(heading))
         if name is None:
             if heading.strip() and heading not in ignore:
                 report.warnings.append(f"未知列“{heading.strip()}”（第{position + 1}列）已忽略{suggestion(heading, item)}")
-        elif name in columns.values():
-            report.warnings.append(f"列“{heading.strip()}”重复对应字段 {name}，仅使用第一列")
+        elif name in first:
+            other = headings[first[name]].strip()
+            report.warnings.append(f"列“{heading.strip()}”（第{position + 1}列）与列“{other}”（第{first[name] + 1}列）对应同一字段 "
+                                   f"{name}：一列为空的行取另一列的值，两列取值不同的行将隔离")
+            if duplicates is not None:
+                duplicates[position] = first[name]
         else:
             columns[position] = name
+            first[name] = position
     return columns
 
 
-def _map_header(report: FileReport, item: CatalogItem, header: list[str]) -> dict[int, str]:
+def _map_header(report: FileReport, item: CatalogItem, header: list[str], duplicates: dict[int, int]) -> dict[int, str]:
     """Column position -> field name; unknown, repeated and missing columns become warnings."""
-    columns = map_headings(report, item, header)
+    columns = map_headings(report, item, header, duplicates=duplicates)
     for f in item.fields:
         if f.required and f.name not in columns.values():
             report.warnings.append(f"缺少必填列“{f.title}”（{f.name}）：本文件各行均将隔离")
