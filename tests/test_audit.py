@@ -262,3 +262,21 @@ def test_a_scanning_worker_killed_is_one_error_line(site: Path, monkeypatch: pyt
     assert "A worker process stopped unexpectedly" in output and "Traceback" not in output, output
     monkeypatch.delenv(faults.ENV)
     assert verify(site)[0] == 0
+
+
+def test_public_manifest_names_no_person_through_file_names(tmp_path: Path) -> None:
+    """A records file named after a person's ID number is listed masked; a stray file beside the records (a scanned
+    ID card named after its holder) is only counted: the public manifest names no person."""
+    records = records_dir(tmp_path)
+    (records / "admin_penalty").mkdir()
+    (records / "admin_penalty.csv").rename(records / "admin_penalty" / f"批次{PERSON_ID}.csv")
+    (records / f"王五_{LEGAL_REP_ID}_身份证复印件.pdf").write_bytes(b"%PDF-1.4\n")
+    build_site(tmp_path, records, AS_OF)
+    text = (tmp_path / "output" / "manifest.json").read_text(encoding="utf-8")
+    manifest = json.loads(text)
+    assert PERSON_ID not in text and LEGAL_REP_ID not in text and "王五" not in text
+    names = [entry["file"] for entry in manifest["inputs"]["records"]]
+    assert f"admin_penalty/批次{PERSON_ID[:3]}*" in next(n for n in names if n.startswith("admin_penalty/"))
+    assert manifest["inputs"]["ignored"] == 1
+    warnings = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "audit").rglob("warnings*"))
+    assert f"王五_{LEGAL_REP_ID}_身份证复印件.pdf" in warnings  # the operator still finds it in the audit folder

@@ -19,6 +19,7 @@ from site_builder import __version__
 from site_builder.audit.ledger import Counts
 from site_builder.config import Config
 from site_builder.rules.catalogue import Catalogue
+from site_builder.rules.privacy import scrub
 from site_builder.rules.profiles import Policy
 from site_builder.sources.database import TableSource
 from site_builder.sources.loading import FileReport
@@ -95,20 +96,26 @@ def make_manifest(
         "site": asdict(config.site),
         "inputs": {
             "records": [
-                {"item": s.item, "file": s.name, "encoding": s.encoding, "sha256": s.sha256, "rows": s.rows,
+                {"item": s.item, "file": public_name(s.name), "encoding": s.encoding, "sha256": s.sha256, "rows": s.rows,
                  "warnings": len(s.warnings),
                  **({"database": s.source.url, "table": s.source.table} if isinstance(s.source, TableSource) else {})}
                 for s in sources
             ],
             "catalogue": {_rel(p, root): file_sha256(p) for p in catalogue.files},
             "profile": {_rel(policy.source, root): file_sha256(policy.source)} if policy.source else {},
-            "ignored": ignored,
+            "ignored": len(ignored),
         },
         "counts": {"input_rows": input_rows, **summary},
         "next_expiry": counts.next_expiry.isoformat() if counts.next_expiry else None,
         "next_change": counts.next_change.isoformat() if counts.next_change else None,
         "outputs": {path: outputs[path] for path in sorted(outputs) if path not in UNHASHED},
     }
+
+
+def public_name(name: str) -> str:
+    """A records file's name as the public manifest gives it: personal numbers in it masked (an operator may name a
+    file after a person's ID number, ``批次_330102199105050510.csv``), as they are in the records' free text."""
+    return scrub(name)
 
 
 def manifest_text(manifest: dict[str, Any]) -> str:
