@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from stdnum.cn import ric
 
 from site_builder.rules import privacy
+from site_builder.rules.catalogue import CatalogItem
 from site_builder.rules.disclosure import Decision
 from site_builder.rules.identifiers import personal_id_problem
 from site_builder.rules.privacy import LINE_BY_LINE, LOOSE_SECRET, Secrets, fold, scan_for_leaks
@@ -126,17 +127,20 @@ def test_a_text_scanned_line_by_line_gives_what_the_whole_text_gives(first: str,
 
 
 _FOLD_PATTERNS = (re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]"),
-                  re.compile("[〇零一二三四五六七八九壹贰貳叁參叄肆伍陆陸柒捌玖×✕✖⨯ΧχХх]"))
+                  re.compile("[〇○◯零一二三四五六七八九壹贰貳叁參叄肆伍陆陸柒捌玖×✕✖⨯ΧχХх]"))
 """What folding removes and what it turns into digits (or X), as patterns (how folding was first written)."""
-_AS_DIGIT = dict(zip("〇零一二三四五六七八九壹贰貳叁參叄肆伍陆陸柒捌玖×✕✖⨯ΧχХх",
-                     "00123456789" "1223334566789" "XXXXXXXX", strict=True))
-_SEPARATOR_CLASS = (r"[\s_./\\\-\u2010-\u2015\u2212\u30fb\u00b7\u2022\u3002!-,:-@\[\]^`{-~"
-                    "、〃〈〉《》「」『』【】〔〕〖〗〘〙〚〛〜〝〞〟‖‘’‚‛“”„‟†‡‣․‥‧′″‵※]")
-"""White space, dashes, dots, slashes and every other ASCII punctuation mark, and CJK punctuation."""
+_AS_DIGIT = dict(zip("〇○◯零一二三四五六七八九壹贰貳叁參叄肆伍陆陸柒捌玖×✕✖⨯ΧχХх",
+                     "0000123456789" "1223334566789" "XXXXXXXX", strict=True))
+_SEPARATOR_CLASS = r"[^\w]|_|[\u4e28\u02c7\u02c9\u02ca\u02cb\u02d9]"
+"""Every character that is not a letter or digit of some script, the underscore, 丨 and the tone marks (written as
+strokes)."""
+_TIGHT_CLASS = r"[\s_./\\\-\u2010-\u2015\u2212\u30fb\u00b7\u2022\u3002]"
+"""White space, dashes, dots, slashes: what :func:`privacy.tight` removes."""
 _TRICKY = st.sampled_from(["\u00ad", "\u200b", "\u200f", "\u2060", "\u2064", "\ufeff", "〇", "零", "一", "九", "０", "Ｘ", "－",
                            "\u2010", "\u2015", "\u2212", "・", "·", "•", "。", "\u3000", "\u00a0", "\u2028", "\x1c", "_", ".",
                            "/", "\\", "-", " ", "\n", "\r", "\t", "ﬁ", "①", "㈠", "Ａ", "a", "3", "壹", "貳", "參", "陸", "×",
-                           "χ", "，", "、", "：", "（", "）", "【", "】", "|", "*", "+", "；", "”", "《"])
+                           "χ", "，", "、", "：", "（", "）", "【", "】", "|", "*", "+", "；", "”", "《", "○", "◯", "丨",
+                           "→", "─", "■", "¦", "∶", "ˉ", "ˊ", "々", "ー", "\u180e", "\u034f", "\ufe0f", "\x01"])
 
 
 @settings(max_examples=300, deadline=None)
@@ -150,6 +154,7 @@ def test_folding_and_removing_separators_do_what_their_patterns_do(text: str) ->
     assert privacy._fold(text) == folded
     assert privacy.unseparated(text) == re.sub(privacy._SEP, "", text)
     assert privacy.unseparated(folded) == re.sub(_SEPARATOR_CLASS, "", folded)
+    assert privacy.tight(folded) == re.sub(_TIGHT_CLASS, "", folded)
 
 
 ADDRESS = "浙江省杭州市西湖区文三路九十号"
@@ -213,7 +218,11 @@ def leaks(tmp_path: Path, found: Secrets, text: str) -> list[str]:
 
 LEAK = ["p.html: contains 1 withheld value(s) or raw ID number(s)"]
 GROUPED = [("，", "，"), ("(", ")"), ("、", "、"), (" , ", " , "), ("：", "："), (";", ";"), ("；", "；"), ("（", "）"),
-           ("【", "】"), ("|", "|"), ("*", "*"), ("+", "+"), ("    ", "    "), (" \t  \u3000 ", "\n\n\n\n"), ("-,", ",-")]
+           ("【", "】"), ("|", "|"), ("*", "*"), ("+", "+"), ("    ", "    "), (" \t  \u3000 ", "\n\n\n\n"), ("-,", ",-"),
+           ("丨", "丨"), ("─", "─"), ("→", "→"), ("⸺", "⸺"), ("¦", "¦"), ("∶", "∶"), ("ˉ", "ˉ"), ("■", "■"),
+           ("\u180e", "\u034f"), ("\ufe0f", "\u180e"), ("\x01", "\x7f")]
+"""Pairs of what stands between an ID number's three groups: punctuation, symbols an input method gives, box drawing,
+invisible and combining characters (a browser shows the number unbroken), control characters."""
 
 
 @pytest.mark.parametrize(("first", "second"), GROUPED)
@@ -358,3 +367,80 @@ def test_a_natural_persons_id_number_in_a_code_column_is_masked_and_withheld(tmp
     public = Secrets()
     public.add_row(RawRow("admin_penalty", "a.csv", 2, row("admin_penalty", business_reg_no=old)), CATALOGUE["admin_penalty"])
     assert leaks(tmp_path, public, f"工商注册号：{old}") == []
+
+
+def test_the_places_of_a_rows_secrets_are_the_secrets_it_adds() -> None:
+    """``secret_places`` (naming the input row of a leak) finds, column by column, exactly what ``row_secrets`` adds to
+    the scan's secrets, for every row of the demo records."""
+    from conftest import ROOT
+
+    from site_builder.rules.pipeline import read_all
+    from site_builder.rules.privacy import row_secrets, secret_places
+    from site_builder.sources.loading import find_sources
+
+    rows = list(read_all(CATALOGUE, find_sources(ROOT / "data" / "records", CATALOGUE)))
+    assert len(rows) > 1000
+    for item, raw in rows:
+        codes, texts, found, public = row_secrets(raw, item)
+        secrets = set(codes) | set(texts) | set(found)
+        places = secret_places(raw, item, secrets)
+        assert {p.value for p in places} == secrets, (raw.file, raw.row)
+        assert all((p.file, p.row) == (raw.file, raw.row) and p.column in {f.title for f in item.fields} for p in places)
+    assert secret_places(*_penalty_with_id(), {ID}) == [
+        privacy.SecretPlace(ID, "withheld value", "admin_penalty.csv", 7, "法定代表人证件号码"),
+        privacy.SecretPlace(ID, "ID number", "admin_penalty.csv", 7, "违法事实")]
+    assert str(secret_places(*_penalty_with_id(), {ID})[0]) == ("the withheld value of admin_penalty.csv row 7, column "
+                                                                 "法定代表人证件号码")
+
+
+def _penalty_with_id() -> tuple[RawRow, CatalogItem]:
+    values = row("admin_penalty", legal_rep_id_no=ID, violation_facts=f"法定代表人身份证{ID[:6]} {ID[6:]}")
+    return RawRow("admin_penalty", "admin_penalty.csv", 7, values), CATALOGUE["admin_penalty"]
+
+
+# Issue: a second tester's findings (○ for zero, more separators, lists of short numbers read as ID numbers, a mobile
+# number found across the cells of a data file, overlapping numbers chosen in quadratic time).
+
+def test_an_id_number_with_circles_for_zeros_is_masked_and_found(tmp_path: Path) -> None:
+    """Input methods give ○ (U+25CB) or ◯ for 〇: ``33○1○2199○○1○11234``."""
+    for written in (ID.replace("0", "○"), ID.replace("0", "◯"), "三三○一○二一九九○○一○一一二三四"):
+        masked = privacy.scrub(f"身份证号{written}")
+        assert privacy.numbers_in(f"身份证号{written}") == [ID] and "*" in masked, written
+        assert leaks(tmp_path, secrets(), f"身份证号{written}") == LEAK, written
+
+
+@pytest.mark.parametrize("text", ["评分：1，1，1，1，1，1，1，1，1，1，1，1，1，1，1",
+                                  "抽检样品编号：11、01、01、80、01、01、123",
+                                  "检测结果：3，2，0，1，0，6，8，0，1，0，1，1，2，3，4"])
+def test_lists_of_short_numbers_are_not_read_as_first_generation_id_numbers(text: str) -> None:
+    """Across punctuation only an 18-character ID number (with its check character) is read from whole groups: fifteen
+    digits of a list make a "valid" first-generation number by chance (a province, a date)."""
+    assert privacy.numbers_in(text) == [] and privacy.scrub(text) == text
+
+
+MOBILE = "13920260601"
+
+
+def test_a_mobile_number_is_not_found_across_the_cells_of_a_data_file(tmp_path: Path) -> None:
+    """A mobile number found (and masked) in one row's text is looked for across white space and dashes or dots, not
+    across the commas between a data file's cells: ``1.39,,,2026-06-01`` is an amount and a date. Written with spaces
+    or dashes, or solid, it is found."""
+    found = Secrets(found={MOBILE})
+    (tmp_path / "data.csv").write_text("record_id,fine,other,x,decision_date\nAP-2,1.39,,,2026-06-01\n", encoding="utf-8")
+    assert scan_for_leaks(tmp_path, found, ["data.csv"]) == []
+    for written in (MOBILE, "139 2026 0601", "139-2026-0601", "1392026\n0601"):
+        assert leaks(tmp_path, found, f"电话{written}") == LEAK, written
+    assert privacy.is_near(MOBILE) and not privacy.is_near(ID)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(1, 20)), max_size=40))
+def test_overlapping_numbers_are_chosen_as_checking_every_chosen_one_gives(spans: list[tuple[int, int]]) -> None:
+    """The longest of overlapping numbers (the first of equals), in text order: what checking each candidate against
+    every number chosen before gives (how it was written until a cell of 100,000 digits took minutes)."""
+    found = [privacy.Found(start, start + length, "1" * length, "resident_id") for start, length in spans]
+    chosen: list[privacy.Found] = []
+    for candidate in sorted(found, key=lambda f: (-(f.end - f.start), f.start)):
+        if all(candidate.end <= c.start or candidate.start >= c.end for c in chosen):
+            chosen.append(candidate)
+    assert privacy._longest_first(found) == tuple(sorted(chosen, key=lambda f: f.start))

@@ -34,6 +34,7 @@ free text, authority names), GB/T 35273 §7.2 and appendix B:
 
 from __future__ import annotations
 
+import bisect
 import functools
 import gzip
 import hashlib
@@ -44,7 +45,7 @@ import os
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -71,10 +72,11 @@ across separators too (``E 5551 2345``, ``H-0123-4567``); short numbers of digit
 by chance in the digits of dates and amounts once separators are removed)."""
 _ZERO_WIDTH_CHARS = "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
 """Characters that show as nothing (soft hyphen, zero-width spaces and joiners, direction marks, BOM): folding drops them."""
-_CN_DIGITS = tuple(zip("〇零一二三四五六七八九壹贰貳叁參叄肆伍陆陸柒捌玖×✕✖⨯ΧχХх",
-                       "00123456789" "1223334566789" "XXXXXXXX", strict=True))
-"""Characters read as a digit (Chinese digits, financial numerals in simplified and traditional forms) or as ``X``
-(the multiplication sign and letters that look like X: an ID number's check character is often typed so)."""
+_CN_DIGITS = tuple(zip("〇○◯零一二三四五六七八九壹贰貳叁參叄肆伍陆陸柒捌玖×✕✖⨯ΧχХх",
+                       "0000123456789" "1223334566789" "XXXXXXXX", strict=True))
+"""Characters read as a digit (Chinese digits, the circles ○ ◯ that input methods give for 〇, financial numerals in
+simplified and traditional forms) or as ``X`` (the multiplication sign and letters that look like X: an ID number's
+check character is often typed so)."""
 _SEPARATORS = "_./\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fb\u00b7\u2022\u3002"
 """What may stand between the characters of a number besides white space (dashes, dots, slashes, 。 …): up to three
 of them (and white space) join digit groups into one number wherever it starts."""
@@ -82,8 +84,16 @@ _PUNCTUATION = ("!\"#$%&'()*+,:;<=>?@[]^`{|}~"
                 "、〃〈〉《》「」『』【】〔〕〖〗〘〙〚〛〜〝〞〟‖‘’‚‛“”„‟†‡‣․‥‧′″‵※")
 """Other punctuation that may stand between the groups of a number (as folded: NFKC makes ``，：；（）｜＊＋`` ASCII):
 groups it joins make an ID number only as a whole (see the module's docstring)."""
-_SEP = rf"[\s{re.escape(_SEPARATORS + _PUNCTUATION)}]"
-"""Any separator: what :func:`unseparated` removes."""
+_BAR_LIKE = "\u4e28\u02c7\u02c9\u02ca\u02cb\u02d9"
+"""Letters written as a stroke between digits: 丨 (U+4E28, a bar) and the tone marks ˇ ˉ ˊ ˋ ˙ (modifier letters that
+input methods give for dashes and dots)."""
+_SEP = rf"[\W_{_BAR_LIKE}]"
+"""Any separator: every character that is not a letter or digit of some script (white space, punctuation, symbols such
+as ``→ ─ ■ ¦ ∶``, invisible and combining marks such as U+180E, U+034F, U+FE0F), and :data:`_BAR_LIKE`; what
+:func:`unseparated` removes. :data:`_SEPARATORS` and :data:`_PUNCTUATION` are the common ones, removed
+first one by one (faster than the pattern)."""
+_NOT_WORD = re.compile(_SEP + "+")
+_BAR_LIKE_CHAR = re.compile(f"[{_BAR_LIKE}]")
 _TIGHT = rf"[\s{re.escape(_SEPARATORS)}]"
 _RUN = re.compile(rf"[0-9](?:{_SEP}*[0-9])*(?:{_SEP}*[Xx])?")
 """Digit groups with separators between them, and an ID number's final ``X``."""
@@ -179,7 +189,35 @@ _DIGIT_CHARS = re.compile("[" + "".join(char for char, _ in _CN_DIGITS) + "]")
 
 
 def unseparated(text: str) -> str:
-    """``text`` without white space, separators and punctuation: what removing every match of :data:`_SEP` gives.
+    """``text`` without white space, separators and punctuation: what removing every match of :data:`_SEP` gives
+    (:func:`tight`, then the other punctuation and symbols; what is left of those after the common ones are removed
+    by a pattern, which only a text holding a rarer one needs)."""
+    text = _common_removed(text)
+    if not text or (text.isalnum() and (text.isascii() or _BAR_LIKE_CHAR.search(text) is None)):
+        return text
+    return _NOT_WORD.sub("", text)
+
+
+def tight(text: str) -> str:
+    """``text`` without white space and :data:`_SEPARATORS` (dashes, dots, slashes…), its other punctuation kept: how
+    the leak scan reads a short number of digits only (a mobile phone number), which would otherwise be found by chance
+    across the commas between a data file's cells (``1.39,,,2026-06-01`` is not ``13920260601``)."""
+    text = "".join(text.split())
+    if text.isascii():
+        return text.encode("ascii").translate(None, _ASCII_TIGHT).decode("ascii")
+    text = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_TIGHT).decode("utf-8", "surrogatepass")
+    for char in _WIDE_TIGHT:
+        if char in text:
+            text = text.replace(char, "")
+    return text
+
+
+_ASCII_TIGHT = "".join(c for c in _SEPARATORS if c.isascii()).encode("ascii")
+_WIDE_TIGHT = "".join(c for c in _SEPARATORS if not c.isascii())
+
+
+def _common_removed(text: str) -> str:
+    """``text`` without white space, :data:`_SEPARATORS` and :data:`_PUNCTUATION` (for :func:`unseparated`).
 
     The leak scan does this to every line it reads, so it is done in C a few calls at a time: white space by a split,
     ASCII separators by ``bytes.translate`` on the UTF-8 bytes (no byte of a multi-byte character is ASCII), the
@@ -320,11 +358,22 @@ def _find_numbers(folded: str, mode: str) -> tuple[Found, ...]:
             _piece_numbers(piece, mode, found)
         if len(pieces) > 1:
             _whole_numbers(pieces, mode, found)
+    return _longest_first(found)
+
+
+def _longest_first(found: list[Found]) -> tuple[Found, ...]:
+    """Of overlapping numbers the longest (the first of equals), in text order: the chosen ones are kept sorted by
+    start, so each candidate is checked against its two neighbours only (a cell of a hundred thousand digits took
+    minutes when each was checked against every number chosen before)."""
     chosen: list[Found] = []
+    starts: list[int] = []
     for candidate in sorted(found, key=lambda f: (-(f.end - f.start), f.start)):
-        if all(candidate.end <= c.start or candidate.start >= c.end for c in chosen):
-            chosen.append(candidate)
-    return tuple(sorted(chosen, key=lambda f: f.start))
+        at = bisect.bisect_left(starts, candidate.start)
+        if (at and chosen[at - 1].end > candidate.start) or (at < len(chosen) and chosen[at].start < candidate.end):
+            continue
+        chosen.insert(at, candidate)
+        starts.insert(at, candidate.start)
+    return tuple(chosen)
 
 
 def _piece_numbers(groups: list[_Group], mode: str, found: list[Found]) -> None:
@@ -343,7 +392,8 @@ def _piece_numbers(groups: list[_Group], mode: str, found: list[Found]) -> None:
         return
     for i, (start, _, _) in enumerate(groups):
         total = ""
-        for _, end, more in groups[i:]:
+        for j in range(i, len(groups)):  # not groups[i:]: a copy per group is quadratic in a long run
+            _, end, more = groups[j]
             total += more
             if len(total) > 19:
                 break
@@ -354,9 +404,10 @@ def _piece_numbers(groups: list[_Group], mode: str, found: list[Found]) -> None:
 
 def _whole_numbers(pieces: list[list[_Group]], mode: str, found: list[Found]) -> None:
     """The ID numbers made of whole pieces (see :func:`_piece_numbers`) joined by other punctuation or by more than
-    three separators (``330102，19900101，1234``): an 18-character ID number, or in free text a 15-digit one, that
-    starts where a piece starts and ends where a piece ends. Mobile phone and bank card numbers are not read across
-    such joins (``13,500,000,000`` is an amount)."""
+    three separators (``330102，19900101，1234``): an 18-character ID number that starts where a piece starts and ends
+    where a piece ends. Nothing else is read across such joins: a first-generation number of 15 digits has no check
+    character, and lists of short numbers (``评分：1，1，1，…``, ``3，2，0，1，…``) would make valid ones by chance;
+    mobile phone and bank card numbers neither (``13,500,000,000`` is an amount)."""
     digits = ["".join(group[2] for group in piece) for piece in pieces]
     for i, first in enumerate(digits):
         total = first
@@ -366,8 +417,6 @@ def _whole_numbers(pieces: list[list[_Group]], mode: str, found: list[Found]) ->
                 break
             if len(total) == 18 and personal_id_problem(total) is None:
                 found.append(Found(pieces[i][0][0], pieces[j][-1][1], total, "resident_id"))
-            elif len(total) == 15 and mode == TEXT and total.isdigit() and _first_generation(total):
-                found.append(Found(pieces[i][0][0], pieces[j][-1][1], total, "resident_id_15"))
 
 
 _numbers_memo = functools.lru_cache(maxsize=_MEMO_SIZE)(_find_numbers)
@@ -564,6 +613,55 @@ def row_secrets(raw: RawRow, item: CatalogItem) -> RowSecrets:
     return tuple(codes), tuple(texts), tuple(found), tuple(public)
 
 
+class SecretPlace(NamedTuple):
+    """Where an input row holds a secret the leak scan looks for: to tell the operator which row a leak comes from,
+    never the value itself."""
+
+    value: str
+    """The secret as :class:`Secrets` keeps it (what :meth:`Secrets.find` returns): never to be shown."""
+    kind: str
+    """What it is: ``withheld value``, ``ID number``, ``mobile number`` or ``bank card number``."""
+    file: str
+    row: int
+    column: str
+    """The column's title in the catalogue (``法定代表人证件号码``)."""
+
+    def __str__(self) -> str:
+        where = f"{self.file} row {self.row}, column {self.column}"
+        return f"the withheld value of {where}" if self.kind == WITHHELD else f"the {self.kind} in {where}"
+
+
+WITHHELD = "withheld value"
+_KINDS = {"resident_id": "ID number", "resident_id_15": "ID number", "mobile": "mobile number", "bank_card": "bank card number"}
+
+
+def secret_places(raw: RawRow, item: CatalogItem, values: Container[str]) -> list[SecretPlace]:
+    """The secrets of one input row that are among ``values`` (as :meth:`Secrets.find` returns them), with the column
+    each is in: what :func:`row_secrets` collects from the row, field by field.
+
+    For naming the input rows of a leak the scan found (a second pass over the inputs, made only then): a build does
+    not call it for every row.
+    """
+    places = []
+    titles = {spec.name: spec.title for spec in item.fields}
+    natural = is_natural_person(raw, item)
+    for name, withheld, mode, public_code in _secret_fields(item):
+        value = raw.values.get(name, "")
+        if not value:
+            continue
+        here = functools.partial(SecretPlace, file=raw.file, row=raw.row, column=titles[name])
+        if withheld:
+            secret = "".join(_secret(value))
+            if secret and secret in values:
+                places.append(here(secret, WITHHELD))
+            continue
+        if mode is not None:
+            places += [here(f.digits, _KINDS.get(f.kind, "ID number")) for f in _numbers(fold(value), mode) if f.digits in values]
+        if public_code and natural and (number := person_id_code(value)) and number in values:
+            places.append(here(number, "ID number"))
+    return places
+
+
 def _secret(value: str) -> tuple[str, str]:
     """A secret as :class:`Secrets` keeps it: ``(code, "")`` for an alphanumeric one (canonical), ``("", text)`` for
     another (folded, separators removed), ``("", "")`` if it is shorter than :data:`MIN_SECRET`."""
@@ -591,8 +689,9 @@ class Secrets:
     public: set[str] = field(default_factory=set)
     """Canonical values of public code fields: a number found in free text, or a withheld code (a 法定代表人证件号码
     that is the company's own 统一社会信用代码, a slip of data entry), that is also a published code is not a secret."""
-    _ready: tuple[ahocorasick.Automaton, ahocorasick.Automaton] | None = field(default=None, repr=False, compare=False)
-    _lines: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict, repr=False, compare=False)
+    _ready: tuple[ahocorasick.Automaton, ahocorasick.Automaton, ahocorasick.Automaton] | None = field(
+        default=None, repr=False, compare=False)
+    _lines: dict[str, Scanned] = field(default_factory=dict, repr=False, compare=False)
     """What :meth:`_line` found in the lines scanned since the automata were made."""
     _longest: int = field(default=-1, repr=False, compare=False)
     """What :meth:`longest` found (-1: not measured since the secrets last changed)."""
@@ -639,25 +738,29 @@ class Secrets:
         """
         if self._ready is None:
             self._ready = self._automata()
-        solid, loose = self._ready
+        solid, near, loose = self._ready
+        with_near = len(near) > 0
         if len(text) > LINE_BY_LINE:  # a data file, a manifest: lines that do not repeat, folded faster at once
-            at_once, loose_text = _scanned(text, solid)
+            at_once, near_text, loose_text = _scanned(text, solid, with_near)
             found = set(at_once)
         else:
             found = set()
-            pieces = []
+            near_pieces, pieces = [], []
             for line in text.split("\n"):
-                at_once, piece = self._lines.get(line) or self._line(line, solid)
+                at_once, near_piece, piece = self._lines.get(line) or self._line(line, solid, with_near)
                 found.update(at_once)
+                near_pieces.append(near_piece)
                 pieces.append(piece)
-            loose_text = "".join(pieces)
+            near_text, loose_text = "".join(near_pieces), "".join(pieces)
+        if with_near:
+            found |= {value for _end, value in near.iter(near_text)}
         if len(loose):
             found |= {value for _end, value in loose.iter(loose_text)}
         return sorted(found)
 
-    def _line(self, line: str, solid: ahocorasick.Automaton) -> tuple[tuple[str, ...], str]:
+    def _line(self, line: str, solid: ahocorasick.Automaton, with_near: bool) -> Scanned:
         """:func:`_scanned` for one line of text, remembered for a line up to :data:`MEMO_LINE` characters."""
-        seen = _scanned(line, solid)
+        seen = _scanned(line, solid, with_near)
         if len(line) <= MEMO_LINE:
             if len(self._lines) >= MEMO_LINES:
                 self._lines.clear()
@@ -694,16 +797,18 @@ class Secrets:
         published codes (a withheld value equal to a public code is no secret: the build must not fail on it)."""
         return (self.codes | self.found) - self.public
 
-    def _automata(self) -> tuple[ahocorasick.Automaton, ahocorasick.Automaton]:
-        solid, loose = ahocorasick.Automaton(), ahocorasick.Automaton()
+    def _automata(self) -> tuple[ahocorasick.Automaton, ahocorasick.Automaton, ahocorasick.Automaton]:
+        """The three automata of :meth:`find`: codes found as written, numbers found across :func:`tight` separators
+        (:func:`is_near`), and the rest found with every separator removed."""
+        solid, near, loose = ahocorasick.Automaton(), ahocorasick.Automaton(), ahocorasick.Automaton()
         for code in self.looked_for():
-            (loose if is_loose(code) else solid).add_word(code, code)
+            (near if is_near(code) else loose if is_loose(code) else solid).add_word(code, code)
         for secret in self.texts:
             loose.add_word(secret.upper(), secret)
-        for automaton in (solid, loose):
+        for automaton in (solid, near, loose):
             if len(automaton):
                 automaton.make_automaton()
-        return solid, loose
+        return solid, near, loose
 
 
 def is_loose(code: str) -> bool:
@@ -711,6 +816,18 @@ def is_loose(code: str) -> bool:
     :data:`LOOSE_SECRET` characters, or from :data:`LOOSE_CODE` if it mixes letters and digits (a passport or
     港澳通行证 number); a shorter number of digits only is found as written solid."""
     return len(code) >= LOOSE_SECRET or (len(code) >= LOOSE_CODE and not code.isdigit() and not code.isalpha())
+
+
+NEAR = 15
+"""Numbers of digits only shorter than this (a mobile phone number, 11 digits) that the scan finds across separators
+are found across white space and :data:`_SEPARATORS` only (:func:`tight`), not across commas or other punctuation: in
+a data file's row, the digits of neighbouring cells (an amount ``1.39`` and a date ``2026-06-01``) would otherwise
+make such a number by chance, and a false leak stops every build."""
+
+
+def is_near(code: str) -> bool:
+    """Whether the leak scan finds a code across :func:`tight` separators only (see :data:`NEAR`)."""
+    return code.isdigit() and LOOSE_SECRET <= len(code) < NEAR
 
 
 def readable_texts(path: str | os.PathLike[str], covered: frozenset[str] = frozenset()) -> Iterator[tuple[str, str]]:
@@ -798,12 +915,20 @@ _READ = 1 << 16
 """Bytes asked for at a time (a page in one read, a data file in pieces)."""
 
 
-def _scanned(text: str, solid: ahocorasick.Automaton) -> tuple[tuple[str, ...], str]:
-    """The secrets of the ``solid`` automaton in ``text``, and the text as the loose automaton reads it (folded, upper
-    case, separators removed)."""
+Scanned = tuple[tuple[str, ...], str, str]
+"""What :func:`_scanned` gives for a text: the solid secrets in it, and the text as the near and the loose automata read it."""
+
+
+def _scanned(text: str, solid: ahocorasick.Automaton, with_near: bool = True) -> Scanned:
+    """The secrets of the ``solid`` automaton in ``text``, and the text as the near and the loose automata read it
+    (folded, upper case; :func:`tight`, and every separator removed); ``with_near``: the near text is wanted (else
+    ``""``)."""
     folded = (text if text.isascii() else _fold(text)).upper()  # not fold(): its memo is redaction's
     found = tuple({value for _end, value in solid.iter(folded)}) if len(solid) else ()
-    return found, unseparated(folded)
+    if with_near:
+        near = tight(folded)
+        return found, near, unseparated(near)
+    return found, "", unseparated(folded)
 
 
 
@@ -823,6 +948,19 @@ SCAN_PARALLEL = 5000
 SCAN_PARALLEL_BYTES = 64 << 20
 
 
+class Leak(NamedTuple):
+    """What the leak scan found in one file (or zip member)."""
+
+    where: str
+    """The site path (and ``!member`` of a zip)."""
+    values: frozenset[str]
+    """The secrets found, as :meth:`Secrets.find` returns them: never to be shown (see :func:`secret_places`)."""
+
+    def problem(self) -> str:
+        """The problem as verification reports it (the values not repeated)."""
+        return f"{self.where}: contains {len(self.values)} withheld value(s) or raw ID number(s)"
+
+
 def scan_for_leaks(site_dir: Path, secrets: Secrets, only: Sequence[str] | None = None, processes: int = 1,
                    covered: frozenset[str] = frozenset()) -> list[str]:
     """One problem per file that contains a secret (the secret itself is not repeated), in path order.
@@ -831,20 +969,27 @@ def scan_for_leaks(site_dir: Path, secrets: Secrets, only: Sequence[str] | None 
     written); ``None``: every file. ``processes``: scan a large site in that many processes (spawned, each given the
     secrets once). ``covered``: contents (SHA-256) scanned as files of their own, not read again as zip members.
     """
+    return [leak.problem() for leak in find_leaks(site_dir, secrets, only, processes, covered)]
+
+
+def find_leaks(site_dir: Path, secrets: Secrets, only: Sequence[str] | None = None, processes: int = 1,
+               covered: frozenset[str] = frozenset()) -> list[Leak]:
+    """What :func:`scan_for_leaks` reports, with the secrets found in each file (to name the input rows they come
+    from: :func:`secret_places`)."""
     if only is None:
         names = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file())
     else:
         names = sorted(only)
     if processes <= 1:
-        return scan_files(site_dir, secrets, names, covered)
+        return file_leaks(site_dir, secrets, names, covered)
     sizes = [file_size(f"{site_dir}/{name}") for name in names] if len(names) < SCAN_PARALLEL else None
     if sizes is not None and sum(sizes) < SCAN_PARALLEL_BYTES:
-        return scan_files(site_dir, secrets, names, covered)
+        return file_leaks(site_dir, secrets, names, covered)
     portable = Secrets(set(secrets.codes), set(secrets.texts), set(secrets.found), set(secrets.public))
     chunks = _chunks(names, sizes) if sizes is not None else [names[start:start + SCAN_CHUNK]
                                                               for start in range(0, len(names), SCAN_CHUNK)]
     with Pool(processes, initializer=_scan_start, initargs=(portable, covered)) as pool:
-        return [problem for problems in pool.map(_scan_chunk, [(site_dir, chunk) for chunk in chunks]) for problem in problems]
+        return [leak for leaks in pool.map(_scan_chunk, [(site_dir, chunk) for chunk in chunks]) for leak in leaks]
 
 
 def _chunks(names: list[str], sizes: list[int]) -> list[list[str]]:
@@ -869,10 +1014,10 @@ def _scan_start(secrets: Secrets, covered: frozenset[str]) -> None:
     _scanning[:] = [(secrets, covered)]
 
 
-def _scan_chunk(work: tuple[Path, list[str]]) -> list[str]:
+def _scan_chunk(work: tuple[Path, list[str]]) -> list[Leak]:
     fault_point("worker")
     secrets, covered = _scanning[0]
-    return scan_files(work[0], secrets, work[1], covered)
+    return file_leaks(work[0], secrets, work[1], covered)
 
 
 SCAN_PIECE = 1 << 20
@@ -881,7 +1026,12 @@ SCAN_PIECE = 1 << 20
 
 def scan_files(site_dir: Path, secrets: Secrets, names: Sequence[str], covered: frozenset[str] = frozenset()) -> list[str]:
     """One problem per file (or zip member) of ``names`` (site paths in ``site_dir``) that contains a secret."""
-    problems = []
+    return [leak.problem() for leak in file_leaks(site_dir, secrets, names, covered)]
+
+
+def file_leaks(site_dir: Path, secrets: Secrets, names: Sequence[str], covered: frozenset[str] = frozenset()) -> list[Leak]:
+    """What :func:`scan_files` reports, with the secrets found in each file (or zip member)."""
+    leaks = []
     overlap = secrets.longest() * 8 + 64  # a secret written with up to seven separators between its characters
     for name in names:
         found: dict[str, set[str]] = {}
@@ -895,5 +1045,5 @@ def scan_files(site_dir: Path, secrets: Secrets, names: Sequence[str], covered: 
                 found.setdefault(label, set()).update(values)
         for label, held in found.items():
             where = name + label[len(os.path.basename(name)):]  # and the zip member's name after "!"
-            problems.append(f"{where}: contains {len(held)} withheld value(s) or raw ID number(s)")
-    return problems
+            leaks.append(Leak(where, frozenset(held)))
+    return leaks
