@@ -42,7 +42,7 @@ from site_builder.audit import changes, history, signing
 from site_builder.audit.layout import AuditFolder, BuildRecord
 from site_builder.audit.ledger import Counts, Ledger
 from site_builder.audit.manifest import MANIFEST, file_sha256, make_manifest, manifest_text
-from site_builder.audit.verify import DataCheck, verify_site
+from site_builder.audit.verify import DataCheck, Locate, leak_sources, located_leaks, verify_site
 from site_builder.config import BuildSettings, Config, PathSettings, PublishSettings
 from site_builder.exceptions import AuditError, BuildError, ConfigError, PublishError, SigningError
 from site_builder.faults import fault_point
@@ -57,7 +57,7 @@ from site_builder.pools import Pool, file_size
 from site_builder.progress import Stages
 from site_builder.rules.catalogue import Catalogue
 from site_builder.rules.pipeline import Reading, results
-from site_builder.rules.privacy import Secrets
+from site_builder.rules.privacy import Leak, Secrets
 from site_builder.rules.profiles import Policy
 from site_builder.rules.rowcache import CacheFile
 from site_builder.sources.loading import FileReport
@@ -190,7 +190,7 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
         fault_point("rendered")
         reused = frozenset(w.path for w in files.written if w.reused)
         if reused and previous is not None:
-            _check_taken_over(store, secrets, previous)
+            _check_taken_over(store, secrets, previous, functools.partial(leak_sources, catalogue, sources))
         store.close()
         files.write_text(publish.MARKER, publish.MARKER_TEXT)
         if key is not None:
@@ -207,7 +207,8 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
             problems = verify_site(staging, secrets, check_hashes=False, check_links=False, public_key=key.public_key() if key else None,
                                    scan=[w.path for w in files.written if not w.reused], processes=worker_count(config),
                                    covered=_zip_members(files),
-                                   validated=frozenset(w.path for w in files.written if w.reused), data_check=data_check)
+                                   validated=frozenset(w.path for w in files.written if w.reused), data_check=data_check,
+                                   locate=functools.partial(leak_sources, catalogue, sources))
             stage.summary["problems"] = len(problems)
         if problems:
             raise BuildError("The built site does not verify; nothing was published:\n  " + "\n  ".join(problems))
@@ -274,12 +275,13 @@ def _live_build(out: Path, audit_root: Path, chain: list[history.ChainEntry]) ->
     return Previous(live, state, key) if key else None
 
 
-def _check_taken_over(store: PublishedStore, secrets: Secrets, previous: Previous) -> None:
+def _check_taken_over(store: PublishedStore, secrets: Secrets, previous: Previous, locate: Locate) -> None:
     """Files taken over were leak-scanned when written: look for the secrets new since in what they are made of.
 
     Every page is made of published records (and of the templates, the configuration and the content pages,
     which are unchanged: the site key says so); a record holding a secret new since the previous build is
-    refused, as a full build's leak scan would refuse the pages showing it.
+    refused, as a full build's leak scan would refuse the pages showing it, naming the input rows that hold the
+    secret (``locate``, asked only then).
     """
     new = new_secrets(previous.state, secrets.digests())
     if not new:
@@ -287,9 +289,12 @@ def _check_taken_over(store: PublishedStore, secrets: Secrets, previous: Previou
     fresh = secrets.only(new)
     for record in store.records():
         text = "\n".join([record.record_id, record.subject_name, record.authority, *record.fields.values()])
-        if fresh.find(text):
+        found = fresh.find(text)
+        if found:
+            shown = f"record/{record.item}/{record.record_id}"
+            problems = located_leaks([Leak(shown, frozenset(found))], locate)
             raise BuildError(f"Record {record.item}/{record.record_id} shows a withheld value or raw ID number of an input "
-                             "row; nothing was published")
+                             "row; nothing was published:\n  " + "\n  ".join(problems))
 
 
 def _log_source(report: FileReport) -> None:

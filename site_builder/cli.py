@@ -10,7 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import BrokenExecutor
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
@@ -19,6 +19,9 @@ from site_builder import __version__
 from site_builder.audit.layout import AuditFolder, BuildRecord
 from site_builder.config import CONFIG_FILE, Config, load_config
 from site_builder.exceptions import AuditError, ConfigError, SiteBuilderError
+
+if TYPE_CHECKING:
+    from site_builder.rules.privacy import SecretPlace
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -166,8 +169,8 @@ def verify(ctx: click.Context, out: Path | None, records: Path | None, audit: Pa
 
     With --audit the folder must hold the audit chain and the site's head must be its head."""
     from site_builder.audit.signing import fingerprint, load_public_key
-    from site_builder.audit.verify import read_signature, verify_site
-    from site_builder.inputs import input_secrets
+    from site_builder.audit.verify import leak_sources, read_signature, verify_site
+    from site_builder.inputs import input_secrets, load_inputs
     from site_builder.outputs.parallel import worker_count
     from site_builder.sources.database import with_source
 
@@ -176,8 +179,13 @@ def verify(ctx: click.Context, out: Path | None, records: Path | None, audit: Pa
     key_path = public_key.resolve() if public_key else config.signing.public_key
     key = load_public_key(key_path) if key_path else None
     secrets = input_secrets(config)
+
+    def locate(values: frozenset[str]) -> dict[str, list[SecretPlace]]:  # asked only when a leak is found
+        inputs = load_inputs(config)
+        return leak_sources(inputs.catalogue, inputs.sources, values)
+
     problems = verify_site(config.paths.output, secrets, audit_root, validate_data=not no_data, public_key=key,
-                           processes=worker_count(config))
+                           processes=worker_count(config), locate=locate)
     for problem in problems:
         click.echo(f"FAIL {problem}", err=True)
     if problems:
@@ -205,14 +213,53 @@ def explain(ctx: click.Context, record_id: str, as_of: str | None, item: str | N
     from site_builder.sources.database import with_source
 
     config = with_source(_config(ctx).with_paths(records=records, audit=audit), source)
+    day = _as_of(as_of, config)
     try:
-        answers = run_explain(config, record_id, _as_of(as_of, config), item)
+        answers = [answer for spelling in _spellings(config, record_id, day, item)
+                   for answer in run_explain(config, spelling, day, item)]
     except FileNotFoundError as exc:
         raise AuditError(f"{exc.filename}: missing from the audit folder {config.paths.audit}; restore it from a backup") from exc
     if not answers:
         raise click.ClickException(f"No record {record_id!r} in the records or the audit history")
     for answer in answers:
         click.echo("\n".join(answer.lines()))
+
+
+def _spellings(config: Config, record_id: str, day: date, item: str | None) -> list[str]:
+    """``record_id`` and every other spelling of it (case, width: ``validation.id_key``) among the ids that the
+    answer for ``day`` is read from: the decisions and quarantine of the build made that day, else the records.
+
+    Record ids are compared so wherever else (the duplicate rule), so ``explain ap-000030`` finds ``AP-000030``.
+    ``audit.explain`` matches an id as written; this gives it each spelling the records use.
+    """
+    import csv
+    import gzip
+
+    from site_builder.audit import history
+    from site_builder.inputs import load_inputs
+    from site_builder.rules.pipeline import read_all
+    from site_builder.rules.validation import clean, id_key, parse_cell
+
+    key = id_key(record_id)
+    found = {record_id}
+    built = next((e for e in reversed(history.read_chain(config.paths.audit)) if e.as_of == day.isoformat()), None)
+    if built is not None:
+        folder = AuditFolder(config.paths.audit).build(built.build_id)
+        with gzip.open(folder.decisions_gz, "rt", encoding="utf-8", newline="") as decisions, \
+                folder.quarantine.open(encoding="utf-8", newline="") as quarantine:
+            for row in (*csv.DictReader(decisions), *csv.DictReader(quarantine)):
+                if item in (None, row["item"]) and id_key(row["record_id"]) == key:
+                    found.add(row["record_id"])
+        return sorted(found, key=lambda spelling: (spelling != record_id, spelling))
+    inputs = load_inputs(config)
+    sources = [s for s in inputs.sources if item in (None, s.item)]
+    for catalogued, raw in read_all(inputs.catalogue, sources):
+        name = catalogued.role("record_id") or "record_id"
+        text = raw.values.get(name, "")
+        if id_key(text) == key:  # as the validator takes the id: parsed, or (a defective row) cleaned
+            parsed = parse_cell(catalogued.field(name), text)[0] if any(f.name == name for f in catalogued.fields) else None
+            found |= {clean(text).strip()[:128], *([parsed] if isinstance(parsed, str) else [])}
+    return sorted(found, key=lambda spelling: (spelling != record_id, spelling))
 
 
 @main.command()
@@ -245,7 +292,7 @@ def due(ctx: click.Context, out: Path | None, today_str: str | None) -> None:
     import json
 
     config = _config(ctx).with_paths(output=out)
-    day = _as_of(today_str, config)
+    day = _as_of(today_str, config, hint="--today")
     try:
         manifest = json.loads((config.paths.output / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

@@ -235,6 +235,24 @@ def test_explain_answers_from_the_audit_history(site: Path) -> None:
     assert missing.exit_code == 1
 
 
+@pytest.mark.parametrize("spelling", ["ap-1", "Ap-1", "ＡＰ－１", " AP-1 "])
+def test_explain_finds_a_record_by_its_id_in_any_case_or_width(site: Path, spelling: str) -> None:
+    """Record ids are compared by ``validation.id_key`` everywhere else (the duplicate rule): explain too, from the
+    audit history and from the records."""
+    args = ["--records", str(site / "records"), "--audit", str(site / "audit")]
+    for day, source in (("2026-11-23", "build 000001-2026-11-23"), ("2027-06-02", "computed from the current records")):
+        found = CliRunner().invoke(main, ["explain", spelling, "--as-of", day, *args])
+        assert found.exit_code == 0, found.output
+        assert found.output.startswith("admin_penalty AP-1 (admin_penalty.csv, row 2): ") and source in found.output
+        assert found.output.count("admin_penalty AP-1 ") == 1, found.output
+
+
+def test_due_names_the_option_given_for_a_date_that_does_not_exist(site: Path) -> None:
+    result = CliRunner().invoke(main, ["due", str(site / "output"), "--today", "2026-02-30"])
+    assert result.exit_code == 2
+    assert "Invalid value for --today: '2026-02-30' is not a date" in result.output and "--as-of" not in result.output
+
+
 def test_same_inputs_give_byte_identical_sites(tmp_path: Path) -> None:
     """Two builds of the demo records in different folders (search index included) are identical."""
     trees = []

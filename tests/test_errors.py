@@ -196,3 +196,34 @@ def test_a_sqlite_source_is_opened_read_only(tmp_path: Path) -> None:
     with db.connect() as conn, pytest.raises(sa.exc.OperationalError, match="readonly"):
         conn.execute(sa.text("INSERT INTO t VALUES ('x')"))
     db.engine().dispose()
+
+
+WITHHELD = "330212196005301145"
+"""The 法定代表人证件号码 of 高华秀 in four of the golden site's records files (row 2 of each)."""
+HELD_BY = ["admin_license.csv row 2", "commendation.csv row 2", "admin_penalty.csv row 2", "judgment.csv row 2"]
+
+
+def test_a_leak_names_the_input_rows_that_hold_the_value_not_the_value(site: Path) -> None:
+    (site / "content" / "70-contact.md").write_text(f"# 联系人\n\n证件号码 {WITHHELD[:6]} {WITHHELD[6:]}\n", encoding="utf-8")
+    result = build(site)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert WITHHELD not in result.output and WITHHELD[6:] not in result.output
+    assert "pages/contact/index.html: contains 1 withheld value(s) or raw ID number(s)" in result.output
+    assert ("the withheld value of admin_license.csv row 2, column 法定代表人证件号码 (also held by "
+            + "; ".join(f"{place}, column 法定代表人证件号码" for place in HELD_BY[1:])
+            + "), appears in pages/contact/index.html") in result.output, result.output
+    assert not (site / "output").exists()
+
+
+def test_verify_names_the_input_rows_of_a_planted_value(site: Path, caplog: pytest.LogCaptureFixture) -> None:
+    assert build(site).exit_code == 0
+    page = site / "output" / "record" / "admin_penalty" / "AP-000099" / "index.html"
+    page.write_text(page.read_text(encoding="utf-8") + f"<p>{WITHHELD}</p>", encoding="utf-8")
+    with caplog.at_level("ERROR"):
+        result = cli(site, "verify", "--no-data")
+    assert result.exit_code == 1 and WITHHELD not in result.output + caplog.text
+    assert (f"FAIL the withheld value of {HELD_BY[0]}, column 法定代表人证件号码 (also held by" in result.output
+            and "appears in record/admin_penalty/AP-000099/index.html" in result.output), result.output
+    logged = [r.getMessage() for r in caplog.records if r.getMessage().startswith("leak ")]
+    assert "leak kind=withheld_value file=admin_penalty.csv row=2 column=法定代表人证件号码 " \
+           "appears_in=record/admin_penalty/AP-000099/index.html" in logged, logged

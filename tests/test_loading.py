@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from conftest import CATALOGUE, COMPANY, build_site, make_resident_id, person, row, write_csv
+from conftest import CATALOGUE, COMPANY, ROOT, build_site, make_resident_id, person, row, write_csv
 
 from site_builder.exceptions import InputError
 from site_builder.rules.validation import Quarantined, Record, Validator
@@ -590,3 +590,54 @@ def test_a_cell_over_the_limit_is_cell_too_long_with_its_column_and_record_id(tm
     assert "引号" not in problem.message and str(MAX_CELL) in problem.message
     assert raws[1].values["violation_facts"] == ""  # never read further
     assert isinstance(Validator(PENALTY).validate(raws[2]), Record)
+
+
+def gb18030_with_utf8_cell(records: Path, pasted: str, whole: bool = True) -> Path:
+    """A GB18030 penalty file whose second row's 处罚内容 cell was pasted as UTF-8 bytes (all of it, or its start)."""
+    rows = [row("admin_penalty", record_id="AP-1", penalty_content="处以罚款人民币一万元"),
+            row("admin_penalty", record_id="AP-2", penalty_content="PASTED")]
+    path = write_csv(records / "admin_penalty.csv", "admin_penalty", rows, encoding="gb18030")
+    cell = pasted.encode("utf-8") if whole else pasted.encode("utf-8") + "人民币一万元".encode("gb18030")
+    path.write_bytes(path.read_bytes().replace(b"PASTED", cell))
+    return path
+
+
+@pytest.mark.parametrize(("pasted", "whole"), [("处以罚款人民币三万元", True), ("张三", True), ("处以罚款", False)])
+def test_a_cell_pasted_as_utf8_into_a_gb18030_file_is_quarantined(tmp_path: Path, pasted: str, whole: bool) -> None:
+    """Read as GB18030, ``处以罚款`` would be ``澶勪互缃氭``: the row is quarantined, naming file, row, column and what the
+    cell reads as in UTF-8, and the mojibake is never published."""
+    records = tmp_path / "records"
+    gb18030_with_utf8_cell(records, pasted, whole)
+    rows, reports = read(records)
+    assert reports[0].encoding == "gb18030"
+    assert [r.defects for r in rows][0] == ()
+    [(column, slug, message)] = rows[1].defects
+    assert (rows[1].file, rows[1].row, column, slug) == ("admin_penalty.csv", 3, "处罚内容", "mixed-encoding")
+    assert "第3行列“处罚内容”" in message and f"按UTF-8应为“{pasted}”" in message, message
+    checked = Validator(PENALTY).validate(rows[1])
+    assert isinstance(checked, Quarantined) and checked.record_id == "AP-2"
+
+
+def test_genuine_gb18030_text_is_not_taken_for_utf8(tmp_path: Path) -> None:
+    """The demo's GB18030 penalties and every Chinese cell of the demo and of the catalogue's titles, written as
+    GB18030, are read without a ``mixed-encoding`` defect (names such as 谢霞 are valid UTF-8 bytes in GB18030, but
+    read as Cyrillic: not Chinese text)."""
+    from site_builder.sources.csvfile import utf8_reading
+
+    demo = ROOT / "data" / "records"
+    rows, reports = read(demo)
+    assert reports[0].encoding == "gb18030" and len(rows) > 300
+    assert not [r for r in rows if any(d[1] == "mixed-encoding" for d in r.defects)]
+    cells = {cell for path in demo.glob("*.csv") for line in csv.reader(path.read_bytes().decode("gb18030"
+             if path.name == "admin_penalty.csv" else "utf-8-sig").splitlines()) for cell in line}
+    cells |= {f.title for item in CATALOGUE.items for f in item.fields} | {"谢霞", "郑伟", "谢志强", "郑志平"}
+    assert [c for c in cells if utf8_reading(c)] == []
+    assert utf8_reading("处以罚款".encode().decode("gb18030")) == "处以罚款"
+
+
+def test_a_file_neither_utf8_nor_gb18030_names_the_lines_where_each_fails(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    gb18030_with_utf8_cell(records, "处以罚款人民币", whole=True)  # 21 bytes: GB18030 cannot pair the last one
+    with pytest.raises(InputError, match=r"neither UTF-8 nor GB18030 text \(as UTF-8 it cannot be read from line 1 on; "
+                                         r"as GB18030 it cannot be read from line 3 on\)"):
+        read(records)

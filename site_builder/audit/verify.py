@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -33,14 +34,23 @@ from site_builder.audit.layout import AuditFolder
 from site_builder.audit.manifest import MANIFEST, UNHASHED, file_sha256, output_hashes, site_files
 from site_builder.outputs.layout import DATA_DESCRIPTOR
 from site_builder.pools import Pool
-from site_builder.rules.privacy import Secrets, scan_for_leaks
+from site_builder.rules.catalogue import Catalogue
+from site_builder.rules.privacy import Leak, SecretPlace, Secrets, find_leaks, secret_places
+from site_builder.sources.loading import SourceFile
+
+log = logging.getLogger(__name__)
+
+Locate = Callable[[frozenset[str]], Mapping[str, Sequence[SecretPlace]]]
+"""Where the inputs hold each of some secrets (as the leak scan returns them): :func:`leak_sources` on a build's
+catalogue and sources."""
 
 
 def verify_site(site_dir: Path, secrets: Secrets | None = None, audit_root: Path | None = None,
                 validate_data: bool = True, check_hashes: bool = True,
                 public_key: Ed25519PublicKey | None = None, scan: Sequence[str] | None = None,
                 processes: int = 1, check_links: bool = True, validated: frozenset[str] = frozenset(),
-                covered: frozenset[str] = frozenset(), data_check: DataCheck | None = None) -> list[str]:
+                covered: frozenset[str] = frozenset(), data_check: DataCheck | None = None,
+                locate: Locate | None = None) -> list[str]:
     """Check a built site; return every problem found (an empty list means it verifies).
 
     ``check_hashes=False`` skips recomputing the output hashes: for the build itself, which has
@@ -57,7 +67,10 @@ def verify_site(site_dir: Path, secrets: Secrets | None = None, audit_root: Path
     those of them again that the data package lists with the hash ``manifest.json`` gives (see
     :func:`_data_problems`); ``processes`` also bounds the processes that validate the others. ``data_check``: that
     validation, started by the build as soon as the download folder was written (:class:`DataCheck`); its results
-    are taken if the package and the resources to validate are still those it validated.
+    are taken if the package and the resources to validate are still those it validated. ``locate``: when the leak
+    scan finds secrets, where the inputs hold them (:func:`leak_sources`), so that a problem names the input file, row
+    and column of each (never the value; :func:`located_leaks`). It is asked only then: a site without a leak costs
+    no second pass over the inputs.
     """
     site_dir = site_dir.resolve()
     manifest_path = site_dir / MANIFEST
@@ -77,13 +90,72 @@ def verify_site(site_dir: Path, secrets: Secrets | None = None, audit_root: Path
     if audit_root is not None:
         problems += audit_problems(chain, audit_root)
     with ThreadPoolExecutor(1, thread_name_prefix="leak-scan") as side:  # the scan's processes work meanwhile
-        scanning = side.submit(scan_for_leaks, site_dir, secrets, scan, processes, covered) if secrets is not None else None
+        scanning = side.submit(find_leaks, site_dir, secrets, scan, processes, covered) if secrets is not None else None
         if validate_data:
             listed = manifest.get("outputs")
             problems += _data_problems(site_dir, validated, listed if isinstance(listed, dict) else {}, processes, data_check)
         if scanning is not None:
-            problems += scanning.result()
+            leaks = scanning.result()
+            problems += [leak.problem() for leak in leaks]
+            if leaks and locate is not None:
+                problems += located_leaks(leaks, locate)
     return problems
+
+
+SHOWN_PLACES = 5
+"""Input rows and site files named per secret in a leak's problem; the rest are counted."""
+LOGGED_PLACES = 20
+"""Input rows (and site files) logged per secret; the rest are counted."""
+
+
+def located_leaks(leaks: Sequence[Leak], locate: Locate) -> list[str]:
+    """One problem per secret the leak scan found, naming where the inputs hold it (file, row and column) and the
+    site files it appears in, never the value itself: ``the withheld value of admin_penalty.csv row 12, column
+    法定代表人证件号码, appears in data/admin_penalty.csv``. Each is logged too (``leak file=… row=… column=…``)."""
+    files: dict[str, list[str]] = {}
+    for leak in leaks:
+        for value in leak.values:
+            files.setdefault(value, []).append(leak.where)
+    places = locate(frozenset(files))
+    found = sorted(files, key=lambda value: _first_place(places.get(value, ())))
+    problems = []
+    for value in found:
+        held, where = places.get(value, ()), files[value]
+        for place in held[:LOGGED_PLACES]:
+            log.error("leak kind=%s file=%s row=%d column=%s appears_in=%s", place.kind.replace(" ", "_"), place.file,
+                      place.row, place.column, ",".join(where[:LOGGED_PLACES]))
+        if len(held) > LOGGED_PLACES:
+            log.error("leak more_rows=%d", len(held) - LOGGED_PLACES)
+        if held:
+            first = str(held[0])
+            more = [f"{p.file} row {p.row}, column {p.column}" for p in held[1:SHOWN_PLACES]]
+            also = f" (also held by {'; '.join(more)}{_more(held, SHOWN_PLACES)})" if more else ""
+            problems.append(f"{first}{also}, appears in {', '.join(where[:SHOWN_PLACES])}{_more(where, SHOWN_PLACES)}")
+        else:
+            log.error("leak file=(not found in the inputs) appears_in=%s", ",".join(where))
+            problems.append(f"a withheld value or raw ID number that no input row holds now (the inputs changed since "
+                            f"the build?) appears in {', '.join(where[:SHOWN_PLACES])}{_more(where, SHOWN_PLACES)}")
+    return problems
+
+
+def _first_place(places: Sequence[SecretPlace]) -> tuple[int, str, int, str]:
+    return (0, places[0].file, places[0].row, places[0].column) if places else (1, "", 0, "")
+
+
+def _more(shown: Sequence[object], limit: int) -> str:
+    return f" and {len(shown) - limit} more" if len(shown) > limit else ""
+
+
+def leak_sources(catalogue: Catalogue, sources: Iterable[SourceFile], values: frozenset[str]) -> dict[str, list[SecretPlace]]:
+    """Where the input rows hold each of ``values`` (secrets as the leak scan returns them), in reading order: a
+    second pass over the inputs, made only once a leak was found."""
+    from site_builder.rules.pipeline import read_all
+
+    places: dict[str, list[SecretPlace]] = {}
+    for item, raw in read_all(catalogue, list(sources)):
+        for place in secret_places(raw, item, values):
+            places.setdefault(place.value, []).append(place)
+    return places
 
 
 def symlink_problems(site_dir: Path) -> list[str]:

@@ -82,6 +82,9 @@ class FileReport:
     columns: dict[int, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     rows: int = 0
+    utf8_cells: bool = False
+    """A GB18030 file holding bytes that read as UTF-8 Chinese text: each row's cells are checked for a cell pasted
+    from a UTF-8 source (``csvfile.mixed_encoding``)."""
 
     @property
     def item(self) -> str:
@@ -235,7 +238,7 @@ def read_rows(source: SourceFile, item: CatalogItem, report: FileReport | None =
 
 
 def _read_rows(report: FileReport, item: CatalogItem, fields: Container[str] | None = None) -> Iterator[RawRow]:
-    from site_builder.sources.csvfile import csv_rows
+    from site_builder.sources.csvfile import csv_rows, mixed_encoding
 
     parts: Sequence[tuple[str, Iterable[SheetRow | list[str]]]] = (
         _xlsx_sheets(report, item) if report.path.suffix.lower() == ".xlsx" else [("", csv_rows(report, item))])
@@ -284,6 +287,8 @@ def _read_rows(report: FileReport, item: CatalogItem, fields: Container[str] | N
             extra = sum(1 for c in cells[width:] if c.strip()) if len(cells) > width else 0
             if not defects and len(cells) < extent and not sheet_cells:
                 defects = (("", "short-row", f"本行只有{len(cells)}个单元格，表头有{extent}列：行可能被截断，或分隔符、引号有误"),)
+            if not defects and report.utf8_cells:  # a GB18030 file with UTF-8 bytes somewhere: which cells?
+                defects = mixed_encoding(line.number, cells, header.cells)
             if duplicates and not defects:
                 defects = settle_duplicates(item, values, [
                     (all_columns[first], f"“{header.cells[first].strip()}”（第{first + 1}列）", cells[first] if first < len(cells) else "",
