@@ -157,6 +157,83 @@ def test_a_warning_with_any_other_sanction_is_not_slight(national: Policy, value
     assert decided(national, D("2026-06-01"), decision_date="2026-05-01", **values).published
 
 
+@pytest.mark.parametrize("values", [
+    {"penalty_type": "警告", "license_revoked": "不涉及"}, {"penalty_type": "警告", "license_revoked": "暂无"},
+    {"penalty_type": "警告", "license_revoked": "无此项"}, {"penalty_type": "警告", "license_revoked": "没有"},
+    {"penalty_type": "警告", "license_revoked": "不适用"}, {"penalty_type": "警告", "license_revoked": "无证照"},
+    {"penalty_type": "警告", "license_revoked": "暂无相关信息"}, {"penalty_type": "警告", "license_revoked": "未吊销"},
+    {"penalty_type": "警告", "license_revoked": "不涉及暂扣或吊销证照"}, {"penalty_type": "警告", "license_revoked": "—"},
+    {"penalty_type": "警告", "penalty_content": "警告（不涉及罚款）"}, {"penalty_type": "警告", "penalty_content": "警告，未予罚款"},
+    {"penalty_type": "警告", "penalty_content": "警告，依法不予没收"}, {"penalty_type": "警告", "penalty_content": "警告，免予罚款"},
+    {"penalty_type": "警告", "penalty_content": "警告，不予罚款、没收"}, {"penalty_type": "警告", "penalty_content": "警告；罚款：无"},
+    {"penalty_type": "通报批评", "penalty_content": "通报批评，没收违法所得0元"},
+    {"penalty_type": "警告（不涉及罚款）"}, {"penalty_type": "警告，不涉及"}, {"penalty_type": "", "penalty_content": "警告，未予罚款"},
+    {"penalty_type": "警告", "fine_amount": "无"}, {"penalty_type": "警告", "fine_amount": "/"},
+    {"penalty_type": "警告", "fine_amount": "不涉及"}, {"penalty_type": "警告", "confiscated_amount": "暂无"},
+])
+def test_a_placeholder_for_none_or_a_negated_sanction_is_no_sanction(national: Policy, values: dict[str, str]) -> None:
+    """Bug: 暂扣或吊销证照名称及编号 ``不涉及`` or ``暂无``, and 处罚内容 ``警告（不涉及罚款）``, ``警告，未予罚款`` or
+    ``警告，依法不予没收``, were read as a sanction and these warnings were published."""
+    assert is_slight(record("admin_penalty", **values), PENALTY.period.at(D("2026-06-01")))
+    decision = decided(national, D("2026-06-01"), decision_date="2026-05-01", **values)
+    assert (decision.published, decision.reason) == (False, "slight_dishonesty")
+
+
+@pytest.mark.parametrize("content", [
+    "给予警告，并处人民币贰仟元整", "警告，并处二千元", "并处5000块", "警告，罚没款2000", "警告，限期出境", "警告，驱逐出境",
+    "警告，并处", "警告，处以一万元", "警告 ¥2000", "警告，罚款2,000.50元", "警告，人民币伍佰", "警告，并处500美元",
+    "通报批评，责令停止生产", "警告，不予罚款，没收违法所得", "警告，未按期缴纳罚款的，加处罚款", "警告，罚款0.5万元",
+    "警告，不予没收；罚款2000元",
+])
+def test_a_sanction_in_any_wording_is_not_slight(national: Policy, content: str) -> None:
+    """Bug: a fine in Chinese numerals, 块, 并处, 罚没 and 出境 were not read as sanctions, so these penalties were hidden as
+    slight. A negation covers only the sanction right after it (a comma ends it), and only a negation of a sanction."""
+    values = {"penalty_type": "警告", "penalty_content": content}
+    assert not is_slight(record("admin_penalty", **values), PENALTY.period.at(D("2026-06-01")))
+    assert decided(national, D("2026-06-01"), decision_date="2026-05-01", **values).published
+
+
+@pytest.mark.parametrize("values", [{"penalty_type": "警告", "license_revoked": "无，吊销许可证"},
+                                    {"penalty_type": "警告", "license_revoked": "吊销"},
+                                    {"penalty_type": "警告", "license_revoked": "证照"},
+                                    {"penalty_type": "警告（罚款：2000元）"}])
+def test_a_sanction_beside_a_placeholder_is_a_sanction(national: Policy, values: dict[str, str]) -> None:
+    assert not is_slight(record("admin_penalty", **values), PENALTY.period.at(D("2026-06-01")))
+
+
+@pytest.mark.parametrize("content", ["警告" + "1" * 100_000 + "x", "警告" + "二" * 100_000, "警告" + "1," * 50_000 + "x"])
+def test_a_long_penalty_text_is_read_in_linear_time(content: str) -> None:
+    """Reading amounts in 100,000 digits or numerals took minutes (each start of the run was scanned to its end)."""
+    import time
+
+    started = time.perf_counter()
+    assert is_slight(record("admin_penalty", penalty_type="警告", penalty_content=content), PENALTY.period.at(D("2026-06-01")))
+    assert time.perf_counter() - started < 2
+
+
+@pytest.mark.parametrize("values", [
+    {"penalty_type": "警告、责令改正"}, {"penalty_type": "警告，责令限期改正"}, {"penalty_type": "责令停止违法行为、警告"},
+    {"penalty_type": "通报批评；责令整改"}, {"penalty_type": "警告", "penalty_content": "责令改正，给予警告"},
+    {"penalty_type": "其他", "penalty_content": "警告；责令改正"}, {"penalty_type": "", "penalty_content": "责令限期整改，予以警告"},
+])
+def test_a_corrective_order_is_not_a_kind(national: Policy, values: dict[str, str]) -> None:
+    """Bug: 处罚类别 ``警告、责令改正`` was published while 处罚内容 ``责令改正，给予警告`` was slight. A corrective order is
+    not a penalty (行政处罚法 art. 28) wherever it is written."""
+    assert is_slight(record("admin_penalty", **values), PENALTY.period.at(D("2026-06-01")))
+    decision = decided(national, D("2026-06-01"), decision_date="2026-05-01", **values)
+    assert (decision.published, decision.reason) == (False, "slight_dishonesty")
+
+
+@pytest.mark.parametrize("values", [
+    {"penalty_type": "责令改正"}, {"penalty_type": "责令改正、责令限期整改"}, {"penalty_type": "", "penalty_content": "责令改正"},
+    {"penalty_type": "警告、责令停产整改"}, {"penalty_type": "警告、责令关闭"},
+])
+def test_only_corrective_orders_or_a_closure_are_not_slight(national: Policy, values: dict[str, str]) -> None:
+    """No warning at all is no slight penalty; 责令停产整改 and 责令关闭 are penalties, not corrective orders."""
+    assert not is_slight(record("admin_penalty", **values), PENALTY.period.at(D("2026-06-01")))
+    assert decided(national, D("2026-06-01"), decision_date="2026-05-01", **values).published
+
+
 def test_summary_procedure_keeps_its_own_reason(national: Policy) -> None:
     decision = decided(national, D("2026-06-01"), decision_date="2026-05-01", procedure="简易程序", severity="轻微",
                        disclosure_deadline="2026-07-01")

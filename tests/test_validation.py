@@ -412,3 +412,70 @@ def test_iso_date_times_are_taken_on_their_date_in_china(text: str, expected: da
                                   "2026-06-01T08:00:00+99:00", "2026-06-01 08:00 上午"])
 def test_impossible_times_are_quarantined(text: str) -> None:
     assert problems(validate("admin_penalty", decision_date=text)) == {("处罚决定日期", "date")}
+
+
+# --- placeholders, written amounts and dates (Chinese writing) -------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["fine_amount", "confiscated_amount"])
+@pytest.mark.parametrize("text", ["无", "/", "-", "—", "--", "不涉及", "暂无", "无此项", "不适用", "（无）", "否"])
+def test_a_placeholder_for_none_in_an_optional_number_column_is_empty(field: str, text: str) -> None:
+    """Bug: 罚款金额（万元） ``无``, ``/``, ``-``, ``—``, ``不涉及`` and ``暂无`` quarantined the row (never published)."""
+    assert record("admin_penalty", **{field: text}).values[field] is None
+
+
+def test_a_placeholder_in_a_required_number_column_is_still_refused() -> None:
+    import dataclasses
+
+    from site_builder.rules.validation import parse_cell
+
+    spec = dataclasses.replace(PENALTY.field("fine_amount"), required=True)
+    assert parse_cell(spec, "无")[1] == ("number", "“无”不是有效数字")
+    assert parse_cell(spec, "0") == (Decimal(0), None)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("人民币1.2万元", Decimal("1.2")), ("RMB 1.2万元", Decimal("1.2")), ("人民币12000", Decimal("1.2")),
+    ("0.5万元整", Decimal("0.5")), ("12000元整", Decimal("1.2")), ("3千元", Decimal("0.3")), ("5百元", Decimal("0.05")),
+    ("12000（元）", Decimal("1.2")), ("1.2（万元）", Decimal("1.2")), ("1.20万元（人民币）", Decimal("1.20")),
+    ("12000（人民币）", Decimal("1.2")), ("5000块", Decimal("0.5")), ("1 200", Decimal(1200)), ("12 000.5", Decimal("12000.5")),
+    ("1 200元", Decimal("0.12")),
+])
+def test_amounts_as_written_in_chinese_records(text: str, expected: Decimal) -> None:
+    """Bug: these amounts quarantined their rows. 人民币 is the yuan sign spelt out; 整 after a unit, the unit in brackets
+    and a trailing （人民币） are read; 千元 and 百元 multiply; a space separates groups of three digits only."""
+    value = record("admin_penalty", fine_amount=text).values["fine_amount"]
+    assert value == expected and str(value) == str(expected), (text, value)
+
+
+@pytest.mark.parametrize("text", ["1  200", "12 34", "1 2000", "1 200,000", "5千", "一万元", "壹万元", "1.2万元（元）", "1.2整",
+                                  "人民币", "*"])
+def test_amounts_that_stay_refused(text: str) -> None:
+    assert problems(validate("admin_penalty", fine_amount=text)) == {("罚款金额（万元）", "number")}
+
+
+@pytest.mark.parametrize("text", ["2026年6月1号", "2026/6/1 星期一", "2026-06-01（周一）", "2026年6月1日（星期一）",
+                                  "2026-06-01 礼拜一 08:00", "2026年06月01号 周一"])
+def test_dates_with_hao_or_a_weekday(text: str) -> None:
+    """Bug: 号 for 日 and a weekday after the date quarantined the row."""
+    assert record("admin_penalty", decision_date=text).values["decision_date"] == date(2026, 6, 1)
+    assert record("admin_penalty", decision_date="2026-06-07 星期天").values["decision_date"] == date(2026, 6, 7)
+
+
+@pytest.mark.parametrize("text", ["2026-06-01（周二）", "2026/6/1 星期日", "2026-06-01 星期八", "46174"])
+def test_a_wrong_weekday_or_a_serial_number_is_refused(text: str) -> None:
+    assert problems(validate("admin_penalty", decision_date=text)) == {("处罚决定日期", "date")}
+
+
+@pytest.mark.parametrize("text", ["暂无", "不涉及", "—", "无此项"])
+def test_a_placeholder_for_none_in_an_optional_date_column_is_empty(text: str) -> None:
+    assert record("admin_penalty", disclosure_deadline=text).values["disclosure_deadline"] is None
+
+
+def test_a_long_run_of_digits_is_read_in_linear_time() -> None:
+    """A cell of 100,000 digits and a stray letter took minutes (the amount pattern backtracked quadratically)."""
+    import time
+
+    started = time.perf_counter()
+    assert problems(validate("admin_penalty", fine_amount="1" * 100_000 + "x")) == {("罚款金额（万元）", "number")}
+    assert time.perf_counter() - started < 2

@@ -19,7 +19,7 @@ from site_builder.rules.catalogue import CatalogItem
 from site_builder.rules.identifiers import birth_date
 from site_builder.rules.periods import SLIGHT, Duration, RuleVersion, next_day, previous_day
 from site_builder.rules.profiles import Policy
-from site_builder.rules.validation import Record, Value, roles
+from site_builder.rules.validation import Record, Value, means_none, roles
 
 REASONS: dict[str, str] = {
     "not_approved": "发布状态不是“已审核”（待审核、已驳回、已撤回）",
@@ -110,35 +110,65 @@ def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date,
     return Decision(True, None, start=start, until=until, marked=marked, basis=rule.basis, version=version)
 
 
-_SEPARATORS = re.compile(r"[、,;/|\s()\[\]【】〔〕{}<>《》]+|和|及|并")
+_SEPARATORS = re.compile(r"[、,;/|\s()\[\]【】〔〕{}<>《》]+|和|(?<!涉)及|并")
 """What separates two penalty kinds (after NFKC: ，；／（） are read as ,;/()): 、 , ; / | white space, brackets, and
-the words 和 及 并."""
+the words 和 及 (not in 涉及) 并."""
 _OTHER = "其他"
 _OTHER_KIND = re.compile(r"其他(?:处罚|类|种类|行政处罚)?[^\w]*[(\[【〔](?P<kind>[^)\]】〕]*)[)\]】〕]?|其他[-—–~:：]+(?P<after>.+)")
 """其他 with the kind it stands for, bracketed or after a dash or colon: ``其他（通报批评）``, ``其他-通报批评``."""
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 _WORDING = re.compile(r"^(?:依法|作出|给予|予以|处以)+(?=.)|(?<=.)(?:的行政处罚|行政处罚|的处罚|处罚决定|处罚|一次)+$")
 """Words around a kind that do not change it (``予以警告``, ``警告处罚``); removed only where something is left."""
-_SANCTION_WORDS = re.compile(
-    r"罚款|罚金|没收|暂扣|扣留|吊销|撤销|降低|资质等级|停产|停业|关闭|限制|禁止|取消|暂停|拘留|查封|扣押|"
-    r"\d+(?:\.\d+)?\s*(?:万|千|百)?元")
-"""Words of the penalty's text (处罚内容) that name a sanction besides a warning (行政处罚法 art. 9): a penalty whose
-text holds one is never 轻微, whatever its 处罚类别 says."""
-_NO_VALUE = {"", "无", "否", "/", "-", "—", "0"}
+_SANCTION = (r"罚款|罚金|罚没|没收|暂扣|扣留|吊销|撤销|降低|降级|资质等级|停产|停业|关闭|限制|禁止|禁入|取消|暂停|拘留|"
+             r"查封|扣押|收缴|取缔|出境|并处|停止(?:生产|经营|营业|执业|施工|招生|营运|运营|业务)")
+"""Words that name a sanction besides a warning (行政处罚法 art. 9; 并处 always introduces another penalty, 出境 is
+限期出境 or 驱逐出境)."""
+_CN_DIGITS = "零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾"
+_CN_NUMERALS = _CN_DIGITS + "百千万亿佰仟萬億"
+_MONEY = (rf"(?<![\d,.{_CN_NUMERALS}])(?=[\d,.{_CN_NUMERALS}]*?[\d{_CN_DIGITS}])[\d,.{_CN_NUMERALS}]++"
+          rf"\s*(?:美|港|欧)?(?:元|圆|块)(?![化素件])|¥\s*\d|人民币\s*[\d{_CN_NUMERALS}]")
+"""An amount of money: a run of digits or Chinese numerals with at least one digit (``2000``, ``2,000.5``, ``3万``,
+``二千``, ``贰仟``) followed by 元, 圆 or 块 (not 元化 元素 元件), ``¥`` and a digit, or 人民币 and a number. Each run is
+read once from its start (no backtracking), so a cell of a million digits costs linear time."""
+_SANCTION_WORDS = re.compile(rf"{_SANCTION}|{_MONEY}")
+"""What names a sanction besides a warning in a penalty's text (处罚内容): a penalty whose text holds one, once
+negated sanctions are set aside (:data:`_NEGATED`), is never 轻微, whatever its 处罚类别 says."""
+_FILLER = r"(?:给予|予以|处以|作出|进行|实施|涉及|适用|并处|另行|对其|处|予|以|作|再|其){0,4}"
+_NEGATED = re.compile(
+    rf"(?:不涉及|未涉及|不适用|无需|无须|不需|不再|未予|不予|免予|免于|免除|未作|不作|并未|没有|未|无|不|免){_FILLER}"
+    rf"(?:{_SANCTION})(?:\s*[、和及或与/]\s*{_FILLER}(?:{_SANCTION}))*"
+    rf"|(?:{_SANCTION})(?:金额|数额|款|违法所得|非法财物)?\s*[:：]?\s*(?:为|是)?\s*"
+    rf"(?:无|没有|不涉及|暂无|0(?:\.0+)?\s*万?\s*元?)(?![\w.])")
+"""A sanction said not to be imposed: a negation (不涉及 未涉及 不适用 无需 无须 不需 不再 未予 不予 免予 免于 免除 未作
+不作 并未 没有 未 无 不 免) directly before it, with only 给予/予以/处以/作出/进行/实施/涉及/适用/并处/另行/对其/处/予/以/作/
+再/其 between (``未予罚款``, ``不予没收``, ``不涉及罚款``, ``不予罚款、没收``); or the sanction followed by none (``罚款：无``,
+``罚款0元``, ``没收违法所得为不涉及``). Read as 无."""
+_CORRECTIVE = re.compile(r"(?:责令)?(?:其|当事人)?(?:立即|限期|按期|当场|及时)?"
+                         r"(?:(?:改正|整改|纠正)(?:违法行为|到位)?|停止违法(?:行为)?)")
+"""A corrective order (责令改正, 责令限期改正, 限期整改, 责令停止违法行为 …): not a penalty (行政处罚法 art. 28), so not a
+kind; 责令停产停业 and 责令关闭 are penalties and do not match."""
+_NO_SANCTION = {"0"}
+"""Text of an ``other_sanctions`` field that carries nothing besides the placeholders of
+:func:`~site_builder.rules.validation.means_none`."""
+
+
+def _unsaid(text: str) -> str:
+    """``text`` (NFKC) with the sanctions it says are not imposed (:data:`_NEGATED`) read as 无."""
+    return _NEGATED.sub("无", unicodedata.normalize("NFKC", text))
 
 
 def penalty_kinds(text: str) -> list[str]:
-    """The penalty kinds written in ``text`` (a 处罚类别, or a short 处罚内容), each normalised: NFKC; 其他 with a
-    bracketed kind (or ``其他-…``, ``其他：…``) read as that kind; split at :data:`_SEPARATORS`; punctuation at either
-    end dropped; leading 依法/作出/给予/予以/处以 and trailing 处罚/行政处罚/的处罚/的行政处罚/处罚决定/一次 dropped
-    (:data:`_WORDING`, where something is left). ``警告。``, ``警告处罚``, ``予以通报批评`` and ``其他（通报批评）``
-    give one kind each; ``警告，并处罚款2000元`` gives ``警告`` and ``处罚款2000元``."""
-    text = unicodedata.normalize("NFKC", text)
-    text = _OTHER_KIND.sub(lambda m: f" {m.group('kind') or m.group('after') or _OTHER} ", text)
+    """The penalty kinds written in ``text`` (a 处罚类别, or a short 处罚内容), each normalised: NFKC; sanctions said
+    not to be imposed read as 无 (:func:`_unsaid`); 其他 with a bracketed kind (or ``其他-…``, ``其他：…``) read as that
+    kind; split at :data:`_SEPARATORS`; punctuation at either end dropped; leading 依法/作出/给予/予以/处以 and trailing
+    处罚/行政处罚/的处罚/的行政处罚/处罚决定/一次 dropped (:data:`_WORDING`, where something is left); a placeholder for
+    none (无, 不涉及, 暂无 …: :func:`means_none`) is no kind. ``警告。``, ``警告处罚``, ``予以通报批评``, ``其他（通报批评）``
+    and ``警告（不涉及罚款）`` give one kind each; ``警告，并处罚款2000元`` gives ``警告`` and ``处罚款2000元``."""
+    text = _OTHER_KIND.sub(lambda m: f" {m.group('kind') or m.group('after') or _OTHER} ", _unsaid(text))
     kinds = []
     for part in _SEPARATORS.split(text):
         kind = _WORDING.sub("", _EDGES.sub("", part))
-        if kind:
+        if kind and not means_none(kind):
             kinds.append(kind)
     return kinds
 
@@ -147,10 +177,11 @@ def is_slight(record: Record, rule: RuleVersion) -> bool:
     """Whether a record is 轻微失信 under ``rule`` (令36号; 市场监督管理行政处罚信息公示规定 art. 2).
 
     It is when its severity is ``slight``, or when it is a penalty that is only a warning or 通报批评:
-    its kinds (:func:`penalty_kinds` of ``penalty_type``; where that is empty or only 其他, of ``penalty_content``)
-    are all among the rule's ``slight_types``, its ``penalty_content`` names no other sanction
-    (:data:`_SANCTION_WORDS`), and none of its ``other_sanctions`` fields carries one (an amount above 0, any
-    other text than 无). A penalty with any other sanction is never slight.
+    its kinds (:func:`penalty_kinds` of ``penalty_type``; where that gives none or only 其他, of ``penalty_content``),
+    corrective orders (:data:`_CORRECTIVE`, 责令改正: not penalties) left aside, are all among the rule's
+    ``slight_types`` and there is at least one; its ``penalty_content`` names no other sanction (:data:`_SANCTION_WORDS`,
+    once negated ones are read as 无), and none of its ``other_sanctions`` fields carries one (:func:`_carries`). A
+    penalty with any other sanction is never slight; one whose only kinds are corrective orders is not slight either.
     """
     if rule.severity and record.get(rule.severity) == SLIGHT:
         return True
@@ -159,21 +190,25 @@ def is_slight(record: Record, rule: RuleVersion) -> bool:
     if any(_carries(record.get(name)) for name in rule.other_sanctions):
         return False
     content = str(record.get(rule.penalty_content) or "") if rule.penalty_content else ""
-    if _SANCTION_WORDS.search(unicodedata.normalize("NFKC", content)):
+    if _SANCTION_WORDS.search(_unsaid(content)):
         return False
     kinds = penalty_kinds(str(record.get(rule.penalty_type) or ""))
     if all(kind == _OTHER for kind in kinds):  # no kind given: the penalty's text says what it was
         kinds = penalty_kinds(content)
+    kinds = [kind for kind in kinds if not _CORRECTIVE.fullmatch(kind)]
     return bool(kinds) and all(kind in rule.slight_types for kind in kinds)
 
 
 def _carries(value: Value) -> bool:
-    """Whether a field of ``other_sanctions`` carries a sanction: a number above 0, or text other than 无."""
+    """Whether a field of ``other_sanctions`` carries a sanction: a number above 0, or text other than a placeholder for
+    none (:func:`means_none`: 无, 不涉及, 暂无, 无此项, 无证照, -, / …; ``0``) once sanctions said not to be imposed are
+    read as 无 (``未吊销`` carries none)."""
     if value is None:
         return False
     if isinstance(value, Decimal):
         return value > 0
-    return _EDGES.sub("", unicodedata.normalize("NFKC", str(value))) not in _NO_VALUE
+    text = _unsaid(str(value))
+    return not (means_none(text) or _EDGES.sub("", text) in _NO_SANCTION or not _EDGES.sub("", text))
 
 
 def _person_reason(record: Record, item: CatalogItem, policy: Policy) -> str | None:

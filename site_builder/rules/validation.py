@@ -22,12 +22,18 @@ Value = str | date | Decimal | None
 
 SAFE_RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _DATE = re.compile(
-    r"^(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))"
-    r"(?:(?:[ T]|\s+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
-    r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$",
+    r"^(?P<year>\d{4})\s*(?:[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})\s*[日号]?"
+    r"|(?P<month2>\d{2})(?P<day2>\d{2}))"
+    r"(?:\s*\(?\s*(?:星期|周|礼拜)(?P<weekday>[一二三四五六日天])\s*\)?)?"
+    r"(?:(?:[ T]|\s+)(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?"
+    r"\s*(?P<offset>Z|[+-]\d{2}(?::?\d{2})?)?)?$",
     re.IGNORECASE,
 )
-"""A date, optionally with a time of day (``2026-06-01 08:00``, ``2026-06-01T00:00:00Z``, ``…T08:00:00+08:00``)."""
+"""A date (``2026-06-01``, ``2026/6/1``, ``2026年6月1日``, ``2026年6月1号``, ``20260601``), optionally with the day of the
+week after it (``2026/6/1 星期一``, ``2026-06-01（周一）``: it must be that date's) and a time of day (``2026-06-01 08:00``,
+``2026-06-01T00:00:00Z``, ``…T08:00:00+08:00``)."""
+_WEEKDAYS = "一二三四五六日"
+"""Monday to Sunday as written after 星期/周/礼拜 (天 is 日)."""
 CHINA = timezone(timedelta(hours=8))
 """China Standard Time: a date-time with an offset is taken on its calendar date here (UTC+8)."""
 MAX_DIGITS = 20
@@ -36,11 +42,31 @@ MAX_MAGNITUDE = 10 ** 15
 """A number cell's largest absolute value (a fine of 10^15 万元 is no fine)."""
 MAX_DECIMALS = 20
 """Digits after the decimal point a number cell may have (after its unit is applied)."""
-_AMOUNT = re.compile(r"^([¥￥])?\s*([-+]?[\d.,]*\d[\d.,]*(?:e[-+]?\d+)?)\s*(万元|万|元)?$", re.IGNORECASE)
-"""A number as written in a money column: ``1,200``, ``￥1.2``, ``12000元``, ``1.2万``, ``1.2万元``."""
+_AMOUNT = re.compile(
+    r"^(?P<currency>(?:人民币|rmb|cny)\s*[:：]?\s*¥?|¥)?\s*"
+    r"(?P<digits>[-+]?(?:\d{1,3}(?: \d{3})++(?:\.\d++)?|(?=[\d.,]*?\d)[\d.,]++(?:e[-+]?\d++)?))\s*"
+    r"(?:(?P<unit>万元|万|亿元|亿|千元|百元|元|块)\s*整?|\((?P<bracketed>万元|元)\))?"
+    r"\s*(?P<note>\((?:人民币|rmb|cny)\))?$",
+    re.IGNORECASE,
+)
+"""A number as written in a money column (after NFKC, so ``（）`` are ``()`` and ``￥`` is ``¥``): ``1,200``, ``1 200``
+(a space between groups of three), ``￥1.2``, ``人民币1.2万元``, ``12000元``, ``1.2万``, ``0.5万元整``, ``3千元``,
+``12000（元）``, ``1.20万元（人民币）``."""
+_UNITS = {"万元": Decimal(10000), "万": Decimal(10000), "亿元": Decimal(10 ** 8), "亿": Decimal(10 ** 8),
+          "千元": Decimal(1000), "百元": Decimal(100), "元": Decimal(1), "块": Decimal(1)}
+"""What a unit written after an amount multiplies it by, in yuan (千 and 百 only with 元: ``5千`` is refused)."""
 _GROUPED = re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:e[-+]?\d+)?$", re.IGNORECASE)
 """Thousands separators in their places only (``1,200``; ``1,2`` is no number: a decimal comma, or a typo)."""
-_NO_DATE = {"长期", "永久", "长期有效", "无", "-", "—", "/"}
+_NO_DATE = {"长期", "永久", "长期有效"}
+"""Spellings of "no end" in an optional date column (besides the placeholders of :func:`means_none`)."""
+_NONE_MARKS = re.compile(r"[-‐‑‒–—―−~/\\|.·、_]+")
+"""A cell of only dashes, slashes or dots (``-``, ``—``, ``/``, ``--``): a placeholder for "none"."""
+_NONE_WORD = (r"(?:暂|尚|均|目前|当前|并)?(?:无需|无须|无|没有|不涉及|未涉及|不适用|不需要|未|否|空|n/?a|nil)"
+              r"(?:此项|该项|本项|相关|内容|信息|数据|证照|证件|许可证|许可|执照|事项|记录|情况|名称|编号|此|该|证|照|项)*+")
+_NONE = re.compile(rf"{_NONE_WORD}(?:[-—/、.]*+{_NONE_WORD})*+")
+"""A placeholder meaning "none": a word of negation or absence (无, 暂无, 没有, 不涉及, 未涉及, 不适用, 无需, 未, 否, 空,
+N/A, nil), optionally followed by what is absent (此项, 相关, 证照, 许可证, 执照, 信息, 记录, 编号 …): ``无此项``,
+``无证照``, ``暂无相关信息``, ``不涉及``."""
 _NULL = {"null", "none", "n/a", "nan"}
 """Spellings of an empty cell in database exports (compared in lower case)."""
 EARLIEST_YEAR = 1900
@@ -107,6 +133,15 @@ def id_key(record_id: str) -> str:
     Ids that differ only by case would collide on case-insensitive file systems and web hosts.
     """
     return unicodedata.normalize("NFKC", clean(record_id)).strip().casefold()
+
+
+def means_none(text: str) -> bool:
+    """Whether ``text`` is a placeholder meaning "none" rather than a value: only dashes, slashes or dots (``-``, ``—``,
+    ``/``), or a word of absence (:data:`_NONE`: ``无``, ``暂无``, ``不涉及``, ``不适用``, ``无此项``, ``无证照``,
+    ``N/A``), after NFKC, ignoring case, white space, brackets and sentence punctuation (``无。``, ``（无）``). A number,
+    even ``0``, is not a placeholder."""
+    text = re.sub(r"[\s()\[\]【】〔〕<>《》。,，;；:：!！?？\"'“”‘’]+", "", unicodedata.normalize("NFKC", text).casefold())
+    return bool(text) and bool(_NONE_MARKS.fullmatch(text) or _NONE.fullmatch(text))
 
 
 def clean(text: str) -> str:
@@ -216,8 +251,9 @@ def parse_cell(spec: FieldSpec, text: str) -> tuple[Value, tuple[str, str] | Non
         text = unicodedata.normalize("NFKC", text)
     elif spec.role in _CODE_ROLES or spec.format == "uscc":
         text = unicodedata.normalize("NFKC", text).replace(" ", "").upper()
-    if spec.type == "date" and not spec.required and text in _NO_DATE:
-        text = ""
+    if not spec.required and (spec.type == "date" and text in _NO_DATE
+                              or spec.type in ("date", "number", "integer") and means_none(text)):
+        text = ""  # a placeholder for "none" (无, -, /, 暂无, 不涉及; 长期 for a date) in an optional column
     if not text:
         return None, ("required", "必填字段为空") if spec.required else None
     if spec.values is not None:
@@ -257,18 +293,20 @@ def _spellings(spec: FieldSpec) -> dict[str, str]:
 def _parse_date(text: str, required: bool) -> tuple[Value, tuple[str, str] | None]:
     match = _DATE.match(unicodedata.normalize("NFKC", text))
     if match:
-        year, month, day = match.group(1), match.group(2) or match.group(4), match.group(3) or match.group(5)
+        month, day = match["month"] or match["month2"], match["day"] or match["day2"]
         try:
-            value = date(int(year), int(month), int(day))
+            value = date(int(match["year"]), int(month), int(day))
         except ValueError:
             pass
         else:
-            if match.group(6) is not None:
-                hour, minute, second = int(match.group(6)), int(match.group(7)), int(match.group(8) or 0)
+            if match["weekday"] and _WEEKDAYS[value.weekday()] != match["weekday"].replace("天", "日"):
+                return None, ("date", f"“{text}”的星期与日期不符（{value.isoformat()}是星期{_WEEKDAYS[value.weekday()]}）")
+            if match["hour"] is not None:
+                hour, minute, second = int(match["hour"]), int(match["minute"]), int(match["second"] or 0)
                 if hour > 23 or minute > 59 or second > 59:
                     return None, ("date", f"“{text}”的时间不存在（时须在0–23、分和秒须在0–59之间）")
-                if match.group(9):
-                    moved = _china_date(value, time(hour, minute, second), match.group(9))
+                if match["offset"]:
+                    moved = _china_date(value, time(hour, minute, second), match["offset"])
                     if moved is None:
                         return None, ("date", f"“{text}”的时区偏移不存在（应在 -12:00 与 +14:00 之间）")
                     value = moved
@@ -311,16 +349,21 @@ def unit(spec: FieldSpec) -> Decimal | None:
 
 
 def _parse_number(spec: FieldSpec, text: str) -> tuple[Value, tuple[str, str] | None]:
-    """A number cell; in a money column (its unit in the title) an amount written with ``¥``, ``元``, ``万`` or ``万元``
-    is converted to the column's unit, and a negative amount is refused. Digits and exponents are bounded (``1e2000000``
-    is no amount, and could not even be printed)."""
+    """A number cell; in a money column (its unit in the title) an amount written with ``¥`` or ``人民币``, a unit
+    (``元``, ``块``, ``万``, ``万元``, ``千元``, ``百元``, ``亿``, ``亿元``; ``整`` after it, or the unit in brackets:
+    ``12000（元）``) or a trailing ``（人民币）`` is converted to the column's unit (a currency without a unit means
+    yuan), and a negative amount is refused. Digits and exponents are bounded (``1e2000000`` is no amount, and could not
+    even be printed)."""
     column_unit = unit(spec)
     match = _AMOUNT.match(unicodedata.normalize("NFKC", text).strip())
-    sign, digits, suffix = (match.group(1), match.group(2), match.group(3)) if match else ("", "", "")
-    if match is None or (column_unit is None and (sign or suffix)) or ("," in digits and not _GROUPED.match(digits)):
+    if match is None:
+        return None, ("number", f"“{text}”不是有效数字")
+    digits, written_unit = match["digits"], match["unit"] or match["bracketed"]
+    currency = match["currency"] or match["note"]
+    if (column_unit is None and (currency or written_unit)) or ("," in digits and not _GROUPED.match(digits)):
         return None, ("number", f"“{text}”不是有效数字")
     try:
-        number = Decimal(digits.replace(",", ""))
+        number = Decimal(digits.replace(",", "").replace(" ", ""))
     except InvalidOperation:
         return None, ("number", f"“{text}”不是有效数字")
     if not number.is_finite():
@@ -333,7 +376,7 @@ def _parse_number(spec: FieldSpec, text: str) -> tuple[Value, tuple[str, str] | 
     if column_unit is not None:
         if number < 0:
             return None, ("number", f"“{text}”是负数：金额不能为负")
-        written = Decimal(10000) if suffix in ("万", "万元") else Decimal(1) if sign or suffix else column_unit
+        written = _UNITS[written_unit] if written_unit else Decimal(1) if currency else column_unit
         if written != column_unit:
             number = number * written / column_unit
             number = number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
