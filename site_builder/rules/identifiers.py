@@ -46,17 +46,7 @@ def resident_id_problem(number: str) -> str | None:
     a county code that did not yet exist in the birth year: numbers are assigned when registered,
     often years after birth (a Pudong 310115 number of someone born in 1980 is real).
     """
-    if len(number) != 18:
-        return f"居民身份证号码应为18位，实为{len(number)}位"
-    if not number[:17].isdigit() or number[17] not in "0123456789X":
-        return "居民身份证号码格式错误（前17位应为数字，末位为数字或X）"
-    if number[17] != ric.calc_check_digit(number):
-        return "居民身份证号码校验码错误"
-    if number[:2] not in PROVINCES:
-        return f"居民身份证号码的地区码{number[:6]}不是有效的省级行政区划代码"
-    if birth_date(number) is None:
-        return f"居民身份证号码中的出生日期{number[6:14]}无效"
-    return None
+    return _id_problem(number, "居民身份证号码", others=False)
 
 
 def personal_id_problem(number: str) -> str | None:
@@ -67,19 +57,25 @@ def personal_id_problem(number: str) -> str | None:
     (``9``, a province code, a 3-digit nationality code, then birth date, sequence and check character at the same
     positions as in a resident ID number). All of them are masked and looked for alike.
     """
+    return _id_problem(number, "证件号码", others=True)
+
+
+def _id_problem(number: str, name: str, others: bool) -> str | None:
+    """Why ``number`` is not an 18-character ID number (``name`` in the messages); ``others``: residence permit and
+    foreign permanent residence numbers count too."""
     if len(number) != 18:
-        return f"证件号码应为18位，实为{len(number)}位"
+        return f"{name}应为18位，实为{len(number)}位"
     if not number[:17].isdigit() or number[17] not in "0123456789X":
-        return "证件号码格式错误（前17位应为数字，末位为数字或X）"
+        return f"{name}格式错误（前17位应为数字，末位为数字或X）"
     if number[17] != ric.calc_check_digit(number):
-        return "证件号码校验码错误"
-    if number[0] == FOREIGN_PERMANENT_RESIDENCE:
+        return f"{name}校验码错误"
+    if others and number[0] == FOREIGN_PERMANENT_RESIDENCE:
         if number[1:3] not in PROVINCES or number[3:6] == "000":
             return f"外国人永久居留身份证号码的受理地或国籍代码{number[1:6]}无效"
-    elif number[:2] not in PROVINCES and number[:2] not in RESIDENCE_PERMITS:
-        return f"证件号码的地区码{number[:6]}不是有效的省级行政区划代码"
+    elif number[:2] not in PROVINCES and not (others and number[:2] in RESIDENCE_PERMITS):
+        return f"{name}的地区码{number[:6]}不是有效的省级行政区划代码"
     if birth_date(number) is None:
-        return f"证件号码中的出生日期{number[6:14]}无效"
+        return f"{name}中的出生日期{number[6:14]}无效"
     return None
 
 
