@@ -641,3 +641,15 @@ def test_a_file_neither_utf8_nor_gb18030_names_the_lines_where_each_fails(tmp_pa
     with pytest.raises(InputError, match=r"neither UTF-8 nor GB18030 text \(as UTF-8 it cannot be read from line 1 on; "
                                          r"as GB18030 it cannot be read from line 3 on\)"):
         read(records)
+
+
+def test_two_columns_of_a_withheld_field_are_named_without_their_values(tmp_path: Path) -> None:
+    """A quarantine message is kept and shown to the operator: it names the two columns of a withheld field (法定代表人
+    证件号码) but repeats neither ID number."""
+    first, second = "330106199003071236", "110108197501025550"
+    rows = [row("admin_penalty", record_id="AP-1", decision_date="2026-06-01", legal_rep_id_no=first)]
+    path = write_csv(tmp_path / "admin_penalty.csv", "admin_penalty", rows)
+    with_second_column(path, "法定代表人身份证号", [second])
+    [problem] = Validator(PENALTY).validate(read(tmp_path)[0][0]).problems  # type: ignore[union-attr]
+    assert problem.type == "duplicate-column" and "法定代表人身份证号" in problem.message
+    assert first not in problem.message and second not in problem.message

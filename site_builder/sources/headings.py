@@ -86,8 +86,11 @@ def settle_duplicates(item: CatalogItem, values: dict[str, str],
         a, b = parse_cell(spec, kept), parse_cell(spec, text)
         if a[1] is None and b[1] is None and a[0] == b[0]:
             continue
+        # A value that may be secret (a masked field, a withheld one that is not a list of values) is not repeated.
+        quoted = not spec.mask and not (spec.disclosure == "withheld" and not spec.values)
+        shown = f"列{kept_title}为“{_shown(kept)}”，列{title}为“{_shown(text)}”" if quoted else f"列{kept_title}与列{title}"
         defects.append((spec.title, "duplicate-column",
-                        f"列{kept_title}为“{_shown(kept)}”，列{title}为“{_shown(text)}”：两列对应同一字段 {name}（{spec.title}），"
+                        f"{shown}：两列对应同一字段 {name}（{spec.title}），"
                         "取值不同，无法确定哪一个有效，本行不公示；请删去多余的列或使两列一致"))
     return tuple(defects)
 
