@@ -189,9 +189,9 @@ _DIGIT_CHARS = re.compile("[" + "".join(char for char, _ in _CN_DIGITS) + "]")
 
 
 def unseparated(text: str) -> str:
-    """``text`` without white space, separators and punctuation: what removing every match of :data:`_SEP` gives
-    (:func:`tight`, then the other punctuation and symbols; what is left of those after the common ones are removed
-    by a pattern, which only a text holding a rarer one needs)."""
+    """``text`` without white space, separators and punctuation: what removing every match of :data:`_SEP` gives.
+    The common ones are removed first (:func:`_common_removed`, fast); a pattern then removes any rarer one left (a
+    symbol, a combining mark), which only a text holding one needs (:meth:`str.isalnum` tells)."""
     text = _common_removed(text)
     if not text or (text.isalnum() and (text.isascii() or _BAR_LIKE_CHAR.search(text) is None)):
         return text
