@@ -280,3 +280,24 @@ def test_every_reason_code_is_documented_and_reachable(national: Policy) -> None
         outcome(national, "admin_penalty", "2025-12-01", repair_date="2025-07-01").reason,
     }
     assert seen == set(REASONS)
+
+
+def test_a_pending_objection_without_a_filing_date_is_suspended_in_mark_mode(national: Policy) -> None:
+    """Bug (Zhejiang, Shanghai): 处理中 with no 异议提出日期 was published as marked, but the 异议标注 shows the filing
+    date, so the page showed no mark at all. It cannot be marked, so it is suspended."""
+    marking = dataclasses.replace(national, objection_mode="mark")
+    decision = outcome(marking, "admin_penalty", "2026-06-15", decision_date="2026-05-01", objection_status="处理中")
+    assert not decision.published and decision.reason == "objection_pending"
+
+
+@pytest.mark.parametrize("status", ["处理中", "异议成立", ""])
+def test_an_objection_filed_after_the_as_of_date_does_not_count_on_it(national: Policy, status: str) -> None:
+    """Bug: an objection filed on 2026-06-01 suspended (or removed) the record on 2026-05-20 too; an audit of a past
+    date must see the record as it was that day. From the filing date on, the objection counts."""
+    for policy in (national, dataclasses.replace(national, objection_mode="mark")):
+        before = outcome(policy, "admin_penalty", "2026-05-20", decision_date="2026-05-01", objection_status=status,
+                         objection_date="2026-06-01")
+        assert before.published and not before.marked, (policy.objection_mode, status)
+        after = outcome(policy, "admin_penalty", "2026-06-01", decision_date="2026-05-01", objection_status=status,
+                        objection_date="2026-06-01")
+        assert not after.published or after.marked, (policy.objection_mode, status)

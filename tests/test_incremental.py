@@ -39,7 +39,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import CATALOGUE, ROOT, make_uscc, site_config, write_csv
+from conftest import CATALOGUE, ROOT, build_site, make_uscc, site_config, write_csv
+from conftest import row as csv_row
 from dbsupport import generator
 from test_golden import tree
 
@@ -655,3 +656,21 @@ def test_a_build_killed_in_the_spare_leaves_the_live_site_and_the_next_build_is_
     assert again.reused > 0
     assert_same_site(tree(again.output.resolve()), tree(full.output.resolve()))
     assert verify(tmp_path / "I", records)[0] == 0
+
+
+def test_a_site_whose_last_record_expires_is_built_without_a_search_index(tmp_path: Path) -> None:
+    """Bug: with search on, a build with nothing left to publish stopped ("no subject or record page to index"), so
+    the previous site, with the expired record, stayed live. Now the search index is left empty and the record goes."""
+    records = tmp_path / "records"
+    penalty = csv_row("admin_penalty", record_id="AP-1", decision_date="2025-06-05", severity="一般")
+    write_csv(records / "admin_penalty.csv", "admin_penalty", [penalty])
+    build_site(tmp_path, records, date(2026, 6, 5), search=True)
+    assert (tmp_path / "output" / "record" / "admin_penalty" / "AP-1" / "index.html").is_file()
+    result = build_site(tmp_path, records, date(2026, 6, 6), search=True)
+    out = tmp_path / "output"
+    assert sum(result.counts.published.values()) == 0 and result.counts.excluded["admin_penalty"]["expired"] == 1
+    notice = (out / "record" / "admin_penalty" / "AP-1" / "index.html").read_text(encoding="utf-8")  # its notice
+    assert penalty["subject_name"] not in notice and penalty["decision_no"] not in notice
+    assert "AP-1" not in (out / "items" / "admin_penalty" / "index.html").read_text(encoding="utf-8")
+    assert json.loads((out / "pagefind" / "bundles.json").read_text(encoding="utf-8")) == []
+    assert not (out / "pagefind" / "pagefind.js").exists()

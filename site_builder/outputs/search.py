@@ -105,6 +105,11 @@ class SearchOutput(base.Output):
         pages = indexed_pages_of(site)
         count = site.config.search.bundles or default_bundles(len(pages))
         progress.expect(len(pages))
+        if not pages:  # nothing is public (the last record expired or was withdrawn): the site must still be rebuilt
+            log.warning("search pages=0: no subject or record page to index; the search page finds nothing")
+            write_lookup(site, files)
+            write_small(files, FOLDER + BUNDLES, b"[]\n")
+            return [f"{out}/{w.path}" for w in files.written[mark:]]
         with Runs(worker_count(site.config)) as runs:
             others = index_bundles(files, pages, count, taken_over(files, pages), runs)
             write_lookup(site, files)  # while the last Pagefind runs go on

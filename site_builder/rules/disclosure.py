@@ -84,13 +84,18 @@ def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date,
     if slight and (rule.slight is None or not any(isinstance(record.get(name), date) for name in rule.ends_at)):
         return Decision(False, "slight_dishonesty", basis=rule.basis, version=version)
     objection = record.get(roles(item).get("objection_status"))
-    if objection is None and isinstance(record.get(roles(item).get("objection_date")), date):
+    filed = record.get(roles(item).get("objection_date"))
+    if isinstance(filed, date) and as_of < filed:
+        objection = None  # not yet filed on the as-of date (an audit of a past date): the record was as without it
+    elif objection is None and isinstance(filed, date):
         objection = "pending"  # an objection was filed and no outcome is given: it is being handled
     if objection == "upheld":
         return Decision(False, "objection_upheld", basis=policy.basis["objection"], version=version)
     if objection == "unverifiable" and policy.exclude_unverifiable:
         return Decision(False, "objection_unverifiable", basis=policy.basis["objection"], version=version)
-    if objection == "pending" and policy.objection_mode == "suspend":
+    if objection == "pending" and (policy.objection_mode == "suspend" or not isinstance(filed, date)):
+        # In mark mode the record stays public with its 异议标注, which gives the filing date: without one it cannot
+        # be marked, so it is suspended rather than shown unmarked.
         return Decision(False, "objection_pending", basis=policy.basis["objection"], version=version)
     if as_of < start:
         return Decision(False, "not_started", start=start, basis=rule.basis, version=version)

@@ -18,7 +18,14 @@ const FILTERS = ["类别", "主体类型", "地区", "机关", "年份"];
 const PAGE = 10;
 
 const base = form.dataset.base || "/";
-const pagefind = await import(form.dataset.bundle + "pagefind.js");
+let pagefind;
+try {
+  pagefind = await import(form.dataset.bundle + "pagefind.js");
+} catch (error) {
+  // No index: nothing is public on the site's date (the build writes no bundle then), or the index failed to load.
+  status.textContent = "暂无可检索的公示信息。";
+  throw error;
+}
 await pagefind.options({ excerptLength: 30, baseUrl: base });
 // A large site's index comes in several bundles (pagefind/bundles.json lists all but the first): merged here, all
 // at once (Pagefind adds each bundle's index in the order asked, then loads them side by side; one after another,
