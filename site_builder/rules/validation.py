@@ -135,12 +135,16 @@ def id_key(record_id: str) -> str:
     return unicodedata.normalize("NFKC", clean(record_id)).strip().casefold()
 
 
+_NONE_IGNORED = re.compile(r"[\s()\[\]【】〔〕<>《》。,，;；:：!！?？\"'“”‘’]+")
+"""What :func:`means_none` ignores around a placeholder: white space, brackets, sentence punctuation, quotes."""
+
+
 def means_none(text: str) -> bool:
     """Whether ``text`` is a placeholder meaning "none" rather than a value: only dashes, slashes or dots (``-``, ``—``,
     ``/``), or a word of absence (:data:`_NONE`: ``无``, ``暂无``, ``不涉及``, ``不适用``, ``无此项``, ``无证照``,
     ``N/A``), after NFKC, ignoring case, white space, brackets and sentence punctuation (``无。``, ``（无）``). A number,
     even ``0``, is not a placeholder."""
-    text = re.sub(r"[\s()\[\]【】〔〕<>《》。,，;；:：!！?？\"'“”‘’]+", "", unicodedata.normalize("NFKC", text).casefold())
+    text = _NONE_IGNORED.sub("", unicodedata.normalize("NFKC", text).casefold())
     return bool(text) and bool(_NONE_MARKS.fullmatch(text) or _NONE.fullmatch(text))
 
 
@@ -341,11 +345,7 @@ def _china_date(day: date, clock: time, offset: str) -> date | None:
 def unit(spec: FieldSpec) -> Decimal | None:
     """The unit of a money column, from its title: ``10000`` for ``（万元）``, ``1`` for ``（元）``, else ``None``."""
     title = unicodedata.normalize("NFKC", spec.title)
-    if "万元" in title:
-        return Decimal(10000)
-    if "元" in title:
-        return Decimal(1)
-    return None
+    return _UNITS["万元"] if "万元" in title else _UNITS["元"] if "元" in title else None
 
 
 def _parse_number(spec: FieldSpec, text: str) -> tuple[Value, tuple[str, str] | None]:
