@@ -35,6 +35,7 @@ free text, authority names), GB/T 35273 §7.2 and appendix B:
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import gzip
 import hashlib
@@ -202,43 +203,37 @@ def tight(text: str) -> str:
     """``text`` without white space and :data:`_SEPARATORS` (dashes, dots, slashes…), its other punctuation kept: how
     the leak scan reads a short number of digits only (a mobile phone number), which would otherwise be found by chance
     across the commas between a data file's cells (``1.39,,,2026-06-01`` is not ``13920260601``)."""
-    text = "".join(text.split())
-    if text.isascii():
-        return text.encode("ascii").translate(None, _ASCII_TIGHT).decode("ascii")
-    text = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_TIGHT).decode("utf-8", "surrogatepass")
-    for char in _WIDE_TIGHT:
-        if char in text:
-            text = text.replace(char, "")
-    return text
+    return _tight_removed(text)
 
 
-_ASCII_TIGHT = "".join(c for c in _SEPARATORS if c.isascii()).encode("ascii")
-_WIDE_TIGHT = "".join(c for c in _SEPARATORS if not c.isascii())
+def _removing(chars: str) -> Callable[[str], str]:
+    """A function removing white space and ``chars`` from a text, in C a few calls at a time (the leak scan does this
+    to every line it reads): white space by a split, the ASCII ones by ``bytes.translate`` on the UTF-8 bytes (no byte
+    of a multi-byte character is ASCII), the others by a pattern in a short text and by a replacement per character
+    present in a long one (measured: a page's line 1.4 µs, a megabyte of a data file some 8 ms; tested against the
+    pattern)."""
+    ascii_chars = "".join(c for c in chars if c.isascii()).encode("ascii")
+    wide = "".join(c for c in chars if not c.isascii())
+    wide_pattern = re.compile(f"[{re.escape(wide)}]+")
+
+    def removed(text: str) -> str:
+        text = "".join(text.split())  # str.split and the pattern's \s both take str.isspace's white space
+        if text.isascii():
+            return text.encode("ascii").translate(None, ascii_chars).decode("ascii")
+        text = text.encode("utf-8", "surrogatepass").translate(None, ascii_chars).decode("utf-8", "surrogatepass")
+        if len(text) <= _SHORT:
+            return wide_pattern.sub("", text)
+        for char in wide:
+            if char in text:
+                text = text.replace(char, "")
+        return text
+
+    return removed
 
 
-def _common_removed(text: str) -> str:
-    """``text`` without white space, :data:`_SEPARATORS` and :data:`_PUNCTUATION` (for :func:`unseparated`).
-
-    The leak scan does this to every line it reads, so it is done in C a few calls at a time: white space by a split,
-    ASCII separators by ``bytes.translate`` on the UTF-8 bytes (no byte of a multi-byte character is ASCII), the
-    others by a pattern in a short text and by a replacement per separator present in a long one (measured: a page's
-    line 1.4 µs, a megabyte of a data file some 8 ms; tested against the pattern).
-    """
-    text = "".join(text.split())  # str.split and the pattern's \s both take str.isspace's white space
-    if text.isascii():
-        return text.encode("ascii").translate(None, _ASCII_SEPARATORS).decode("ascii")
-    text = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_SEPARATORS).decode("utf-8", "surrogatepass")
-    if len(text) <= _SHORT:
-        return _WIDE_SEPARATORS.sub("", text)
-    for char in _WIDE:
-        if char in text:
-            text = text.replace(char, "")
-    return text
-
-
-_ASCII_SEPARATORS = "".join(c for c in _SEPARATORS + _PUNCTUATION if c.isascii()).encode("ascii")
-_WIDE = "".join(c for c in _SEPARATORS + _PUNCTUATION if not c.isascii())
-_WIDE_SEPARATORS = re.compile(f"[{re.escape(_WIDE)}]+")
+_tight_removed = _removing(_SEPARATORS)
+_common_removed = _removing(_SEPARATORS + _PUNCTUATION)
+"""White space, :data:`_SEPARATORS` and :data:`_PUNCTUATION` removed (the first step of :func:`unseparated`)."""
 _SHORT = 4096
 """Texts up to this length have their separators outside ASCII removed by a pattern (faster than a search per
 separator), longer ones by a replacement per separator present (faster than the pattern)."""
@@ -637,28 +632,24 @@ _KINDS = {"resident_id": "ID number", "resident_id_15": "ID number", "mobile": "
 
 def secret_places(raw: RawRow, item: CatalogItem, values: Container[str]) -> list[SecretPlace]:
     """The secrets of one input row that are among ``values`` (as :meth:`Secrets.find` returns them), with the column
-    each is in: what :func:`row_secrets` collects from the row, field by field.
+    each is in: :func:`row_secrets` of the row's secret fields one at a time (with its subject category, which decides
+    a code column's), so the two never differ on what a secret is.
 
     For naming the input rows of a leak the scan found (a second pass over the inputs, made only then): a build does
     not call it for every row.
     """
     places = []
     titles = {spec.name: spec.title for spec in item.fields}
-    natural = is_natural_person(raw, item)
-    for name, withheld, mode, public_code in _secret_fields(item):
+    category, _ = _natural_person(item)
+    context = {category: raw.values.get(category, "")} if category else {}
+    for name, withheld, mode, _public_code in _secret_fields(item):
         value = raw.values.get(name, "")
         if not value:
             continue
-        here = functools.partial(SecretPlace, file=raw.file, row=raw.row, column=titles[name])
-        if withheld:
-            secret = "".join(_secret(value))
-            if secret and secret in values:
-                places.append(here(secret, WITHHELD))
-            continue
-        if mode is not None:
-            places += [here(f.digits, _KINDS.get(f.kind, "ID number")) for f in _numbers(fold(value), mode) if f.digits in values]
-        if public_code and natural and (number := person_id_code(value)) and number in values:
-            places.append(here(number, "ID number"))
+        codes, texts, found, _public = row_secrets(dataclasses.replace(raw, values={**context, name: value}), item)
+        kinds = {f.digits: _KINDS.get(f.kind, "ID number") for f in _numbers(fold(value), mode)} if mode else {}
+        places += [SecretPlace(secret, WITHHELD if withheld else kinds.get(secret, "ID number"), raw.file, raw.row,
+                               titles[name]) for secret in (*codes, *texts, *found) if secret in values]
     return places
 
 
