@@ -7,11 +7,14 @@ rules each profile file cites; they are not computed by the code under test.
 
 from __future__ import annotations
 
+import csv
 import gzip
+import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import openpyxl
 import pytest
 from conftest import (
     CATALOGUE,
@@ -248,6 +251,41 @@ def test_zhejiang_marks_with_the_filing_date_and_national_leaves_no_trace(tmp_pa
         text = data.decode("utf-8", errors="replace").replace("\u200b", "")
         for trace in ("AP-OBJ", "杭市监罚〔2026〕77号", "77号", "异议标注", "2026-11-02"):
             assert trace not in text, (path, trace)
+
+
+def test_zhejiang_marks_the_record_wherever_it_is_shown(tmp_path: Path) -> None:
+    """The 异议标注 is on every page and in every file that shows the record, not on its own page only."""
+    records = tmp_path / "records"
+    write_csv(records / "admin_penalty.csv", "admin_penalty", [
+        row("admin_penalty", record_id="AP-OBJ", decision_date="2026-06-01", objection_status="处理中",
+            objection_date="2026-11-02", decision_no="杭市监罚〔2026〕77号"),
+        row("admin_penalty", record_id="AP-OK", decision_date="2026-06-01", decision_no="杭市监罚〔2026〕78号"),
+    ])
+    build_site(tmp_path, records, AS_OF, profile="zhejiang")
+    output = tmp_path / "output"
+    mark = "异议标注：信息主体已于 2026-11-02 提出异议，正在核查处理中"
+    [authority] = [p for p in output.glob("authority/*/index.html") if "AP-OBJ" in p.read_text(encoding="utf-8")]
+    for page in (output / "subject" / COMPANY / "index.html", output / "index.html", authority, output / "feed.xml"):
+        assert page.read_text(encoding="utf-8").count(mark) == 1, page
+    assert "异议标注：2026-11-02 提出异议" in (output / "items" / "admin_penalty" / "index.html").read_text(encoding="utf-8")
+    subject_page = (output / "subject" / COMPANY / "index.html").read_text(encoding="utf-8")
+    assert "异议处理中或已完成信用修复的信息不在此列" not in subject_page  # it would say the marked record is absent
+    assert "正在核查处理中的信息继续公示，并附异议标注" in subject_page
+
+    def rows(path: Path) -> dict[str, dict[str, str]]:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            return {r["record_id"]: r for r in csv.DictReader(fh)}
+    for table in (output / "data" / "admin_penalty.csv", output / "subject" / COMPANY / "data.csv"):
+        marked = rows(table)
+        assert (marked["AP-OBJ"]["objection_date"], marked["AP-OK"]["objection_date"]) == ("2026-11-02", ""), table
+    data = json.loads((output / "subject" / COMPANY / "data.json").read_text(encoding="utf-8"))
+    assert {r["record_id"]: r["objection_date"] for r in data["records"]} == {"AP-OBJ": "2026-11-02", "AP-OK": None}
+    sheet = openpyxl.load_workbook(output / "data" / "admin_penalty.xlsx").worksheets[0]
+    header, *values = sheet.iter_rows(values_only=True)
+    column = header.index("异议标注日期")
+    assert sorted(str(v[column]) for v in values) == ["2026-11-02 00:00:00", "None"]
+    schema = json.loads((output / "data" / "admin_penalty.datapackage.json").read_text(encoding="utf-8"))
+    assert schema["resources"][0]["schema"]["fields"][-1]["name"] == "objection_date"
 
 
 def test_zhejiang_publishes_no_natural_person(tmp_path: Path) -> None:

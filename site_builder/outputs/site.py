@@ -39,6 +39,12 @@ class Site:
         """The file index writing into ``out``: the build's, or a fresh one taking nothing over."""
         return self.files if self.files is not None and self.files.out == out else FileIndex(out, "")
 
+    @property
+    def marks_objections(self) -> bool:
+        """Whether a record under objection stays public with its 异议标注 (the profile's ``objection_mode = "mark"``):
+        then the download tables and the subject data files have an ``objection_date`` column."""
+        return self.policy.objection_mode == "mark"
+
     def writes(self, output: str) -> bool:
         """Whether this build writes the output ``output`` (``feed``, ``subject_data``, …)."""
         return self.outputs is None or output in self.outputs

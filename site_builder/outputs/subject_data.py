@@ -22,7 +22,8 @@ from site_builder.outputs.theme import heading
 from site_builder.rules.redaction import PublicRecord
 
 COLUMNS = ("item", "item_title", "record_id", "heading", "date", "until", "authority", "url")
-"""Columns of ``data.csv``."""
+"""Columns of ``data.csv``; where the profile marks records under objection, ``objection_date`` follows ``until``."""
+MARKED_COLUMNS = (*COLUMNS[:6], "objection_date", *COLUMNS[6:])
 
 
 class SubjectDataOutput(base.Output):
@@ -83,18 +84,21 @@ def write_subject_data(site: Site, files: FileIndex, key: str, name: str, record
     """
     folder = f"subject/{key}/"
     paths = [f"{files.out}/{folder}data.json", f"{files.out}/{folder}data.csv"]
-    rows: list[dict[str, Any]] = [
-        {"item": r.item, "item_title": site.catalogue[r.item].title, "record_id": r.record_id,
-         "heading": heading(site, r), "date": r.date.isoformat(),
-         "until": r.until.isoformat() if r.until else None, "authority": r.authority,
-         "url": site.canonical(record_path(r)), "fields": r.fields} for r in records]
+    columns = MARKED_COLUMNS if site.marks_objections else COLUMNS
+    rows: list[dict[str, Any]] = []
+    for r in records:
+        row = {"item": r.item, "item_title": site.catalogue[r.item].title, "record_id": r.record_id,
+               "heading": heading(site, r), "date": r.date.isoformat(), "until": r.until.isoformat() if r.until else None,
+               "objection_date": r.objection_date.isoformat() if r.objection_date else None, "authority": r.authority,
+               "url": site.canonical(record_path(r)), "fields": r.fields}
+        rows.append({name: row[name] for name in (*columns, "fields")})
     data = {"uscc": key, "name": name, "records": rows}
     files.write_text(folder + "data.json", json.dumps(data, ensure_ascii=False, indent=1) + "\n", mark)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     for row in rows:  # every text cell through the one CSV escaping; dates are ISO dates
-        writer.writerow(["" if row[c] is None else str(row[c]) if c in ("date", "until") else safe_cell(str(row[c]))
-                         for c in COLUMNS])
+        writer.writerow(["" if row[c] is None else str(row[c]) if c in ("date", "until", "objection_date") else safe_cell(str(row[c]))
+                         for c in columns])
     files.write_text(folder + "data.csv", buffer.getvalue(), mark, encoding="utf-8-sig")
     return paths

@@ -26,17 +26,21 @@ XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 """Characters XML cannot hold: removed from what a workbook or a chart shows (a stray control character in a
 value must not make the file unreadable)."""
 COMMON_COLUMNS = ("publication_start", "publication_until")
-"""Columns every item's table ends with, after its public fields."""
+"""Columns every item's table ends with, after its public fields; then, under a profile that marks a record under
+objection (``objection_mode = "mark"``), ``objection_date``: its 异议标注, the day the objection was filed."""
 
 
-def table_schema(item: CatalogItem) -> dict[str, Any]:
-    """The Frictionless Table Schema of an item's published CSV."""
+def table_schema(item: CatalogItem, marked: bool = False) -> dict[str, Any]:
+    """The Frictionless Table Schema of an item's published CSV (``marked``: with the column of the 异议标注)."""
     fields: list[dict[str, Any]] = [_schema_field(f) for f in item.public_fields]
     fields += [
         {"name": "publication_start", "title": "公示起始日期", "type": "date", "constraints": {"required": True}},
         {"name": "publication_until", "title": "公示截止日期", "type": "date",
          "description": "最后一个公示日；为空表示长期公示"},
     ]
+    if marked:
+        fields.append({"name": "objection_date", "title": "异议标注日期", "type": "date",
+                       "description": "信息主体提出异议、正在核查处理中的，为提出异议的日期（异议标注）；为空表示无异议标注"})
     id_field = item.role("record_id") or "record_id"
     return {"fields": fields, "primaryKey": [id_field], "missingValues": [""]}
 
@@ -77,12 +81,6 @@ def _runs_as_formula(first: str) -> bool:
     return unicodedata.normalize("NFKC", first)[:1] in _FORMULA_START
 
 
-def record_cells(item: CatalogItem, record: PublicRecord) -> list[str]:
-    """The cells of a record's row, as published (no escaping), in the order of :func:`table_schema`."""
-    cells = [record.fields.get(f.name, "") for f in item.public_fields]
-    return [*cells, record.date.isoformat(), record.until.isoformat() if record.until else ""]
-
-
 def decision_year(item: CatalogItem, record: PublicRecord) -> str:
     """The year of a record's decision date (许可决定日期, 处罚决定日期 …; its publication start without one)."""
     return year_of(item.role("decision_date"), record)
@@ -97,9 +95,11 @@ def year_of(decision_field: str | None, record: PublicRecord) -> str:
 class Table:
     """An item's published table: its schema, and each record's cells and decision year, in the schema's order."""
 
-    def __init__(self, item: CatalogItem) -> None:
+    def __init__(self, item: CatalogItem, marked: bool = False) -> None:
         self.item = item
-        self.schema = table_schema(item)
+        self.marked = marked
+        """Whether the table ends with the 异议标注 column (the profile marks records under objection)."""
+        self.schema = table_schema(item, marked)
         self.fields: list[dict[str, Any]] = self.schema["fields"]
         self.header = [f["name"] for f in self.fields]
         """The CSV's first row: the columns' English names."""
@@ -111,9 +111,11 @@ class Table:
         self._decision = item.role("decision_date")
 
     def cells(self, record: PublicRecord) -> list[str]:
-        """The cells of a record's row, as published (no escaping): :func:`record_cells`."""
+        """The cells of a record's row, as published (no escaping), in the order of :func:`table_schema`."""
         cells = list(map(record.fields.get, self._names, self._blanks))
         cells += (record.date.isoformat(), record.until.isoformat() if record.until else "")
+        if self.marked:
+            cells.append(record.objection_date.isoformat() if record.objection_date else "")
         return cells
 
     def csv_row(self, cells: Sequence[str]) -> list[str]:
