@@ -418,6 +418,39 @@ def test_stray_characters_never_break_the_downloads(tmp_path: Path) -> None:
     assert ["type-error"] in validate(str(out / "data" / "admin_penalty.datapackage.json")).flatten(["type"])
 
 
+def test_no_digit_character_or_apostrophe_is_lost_and_statistics_run_no_formula(tmp_path: Path) -> None:
+    """Bugs: Excel keeps 15 significant digits, so a longer amount was rounded in the workbook; a cell was cut at
+    32,767 code points where Excel counts UTF-16 units (𠀀 is two); ``'=1`` and ``=1`` were both written ``'=1``;
+    ``statistics.csv`` wrote an authority named ``=HYPERLINK(…)`` as a formula."""
+    config = site_config(tmp_path, tmp_path / "records")
+    store = PublishedStore(tmp_path / "store.sqlite")
+    authority = '=HYPERLINK("http://x")局'
+    long_text = "a" + "𠀀" * 40_000
+    for record_id, decision_no, amount in (("AP-1", "'=1", "1234567890.12345678"), ("AP-2", "=1", "123456789012345")):
+        fields = {f.name: "" for f in CATALOGUE["admin_penalty"].public_fields} | {
+            "record_id": record_id, "subject_name": "公司", "decision_no": decision_no, "authority": authority,
+            "decision_date": "2026-06-01", "fine_amount": amount, "severity": "一般", "violation_facts": long_text}
+        store.add(PublicRecord("admin_penalty", record_id, DIGITS, "公司", "legal_person", authority,
+                               date(2026, 6, 1), None, None, fields))
+    store.flush()
+    try:
+        out = tmp_path / "site"
+        DataPackageOutput().write(Site(config, CATALOGUE, load_profile(PROFILES_DIR, "national", CATALOGUE), AS_OF, store), out)
+    finally:
+        store.close()
+    cells = sheet_rows(out / "data" / "admin_penalty.xlsx")
+    long_amount, short_amount = cells["AP-1"]["罚款金额（万元）"], cells["AP-2"]["罚款金额（万元）"]
+    assert (long_amount.value, long_amount.data_type) == ("1234567890.12345678", "s")  # as text, every digit
+    assert (short_amount.value, short_amount.data_type) == (123456789012345, "n")
+    facts = str(cells["AP-1"]["违法事实"].value)
+    assert len(facts.encode("utf-16-le")) // 2 == 32_767 and facts == long_text[:len(facts)] and facts[-1] == "𠀀"
+    assert [cells[r]["行政处罚决定书文号"].value for r in ("AP-1", "AP-2")] == ["''=1", "'=1"]
+    rows = {r["record_id"]: r for r in read_csv(out / "data" / "admin_penalty.csv")}
+    assert [rows[r]["decision_no"] for r in ("AP-1", "AP-2")] == ["''=1", "'=1"]
+    authorities = [r for r in read_csv(out / "data" / "statistics.csv") if r["dimension"] == "authority"]
+    assert [(r["key"], r["label"]) for r in authorities] == [("'" + authority, "'" + authority)]
+
+
 # --- Catalogue metadata ------------------------------------------------------------------------------------
 
 

@@ -362,10 +362,12 @@ def test_numbers_out_of_range_or_negative_amounts_are_quarantined(text: str) -> 
 @pytest.mark.parametrize(("text", "expected"), [
     ("1.2万", Decimal("1.2")), ("1.2万元", Decimal("1.2")), ("12000元", Decimal("1.2")), ("12,000 元", Decimal("1.2")),
     ("￥12000", Decimal("1.2")), ("¥1.2万", Decimal("1.2")), ("1,200", Decimal(1200)), ("1E+2", Decimal(100)),
-    ("1e15", Decimal(10 ** 15)), ("-0", Decimal(0)),
+    ("1e15", Decimal(10 ** 15)), ("-0", Decimal(0)), ("48.40", Decimal("48.4")), ("4.00", Decimal(4)),
+    ("0.0", Decimal(0)), ("1.50万", Decimal("1.5")), ("120.000", Decimal(120)),
 ])
 def test_amounts_in_their_written_forms_are_taken_in_the_columns_unit(text: str, expected: Decimal) -> None:
-    """The column's unit is in its title (万元): ``12000元`` is 1.2 of it, ``1.2万`` is 1.2, ``¥`` marks yuan."""
+    """The column's unit is in its title (万元): ``12000元`` is 1.2 of it, ``1.2万`` is 1.2, ``¥`` marks yuan. An amount
+    has one written form (``48.40`` is ``48.4``), so that rewriting it is no change of the record."""
     value = record("admin_penalty", fine_amount=text).values["fine_amount"]
     assert value == expected and str(value) == str(expected), (text, value)
 
@@ -437,7 +439,7 @@ def test_a_placeholder_in_a_required_number_column_is_still_refused() -> None:
 @pytest.mark.parametrize(("text", "expected"), [
     ("人民币1.2万元", Decimal("1.2")), ("RMB 1.2万元", Decimal("1.2")), ("人民币12000", Decimal("1.2")),
     ("0.5万元整", Decimal("0.5")), ("12000元整", Decimal("1.2")), ("3千元", Decimal("0.3")), ("5百元", Decimal("0.05")),
-    ("12000（元）", Decimal("1.2")), ("1.2（万元）", Decimal("1.2")), ("1.20万元（人民币）", Decimal("1.20")),
+    ("12000（元）", Decimal("1.2")), ("1.2（万元）", Decimal("1.2")), ("1.20万元（人民币）", Decimal("1.2")),
     ("12000（人民币）", Decimal("1.2")), ("5000块", Decimal("0.5")), ("1 200", Decimal(1200)), ("12 000.5", Decimal("12000.5")),
     ("1 200元", Decimal("0.12")),
 ])

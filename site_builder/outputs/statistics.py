@@ -33,7 +33,7 @@ import pygal.etree
 from markupsafe import Markup
 from pygal.style import Style
 
-from site_builder.outputs.tables import XML_UNSAFE, year_of
+from site_builder.outputs.tables import XML_UNSAFE, safe_cell, year_of
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
 from site_builder.rules.identifiers import region_code
 from site_builder.rules.redaction import PublicRecord
@@ -149,7 +149,8 @@ def statistics_csv(tallies: list[Tally]) -> str:
     writer.writerow([f["name"] for f in STATISTICS_SCHEMA["fields"]])
     for tally in tallies:
         for dimension in DIMENSIONS:
-            writer.writerows([tally.item.id, dimension, key, label, count] for key, label, count in tally.rows(dimension))
+            writer.writerows([tally.item.id, dimension, safe_cell(key), safe_cell(label), count]  # an authority's or a
+                             for key, label, count in tally.rows(dimension))  # list type's name as typed: no formula
     return "\ufeff" + buffer.getvalue()
 
 
@@ -209,10 +210,22 @@ def _svg(chart_id: str, name: str, rows: list[tuple[str, str, int]], vertical: b
                  include_x_axis=True, title=None)
     chart.uuid = chart_id
     chart.x_labels = labels
+    chart.y_labels = _whole_ticks(max((n for *_, n in rows), default=0))  # counts: no tick at 0.4 or 0.8
     chart.add("记录数", [n for *_, n in rows])
     chart.add_xml_filter(lambda root: _plain(root, name))
     root = chart.render_tree()
     return Markup(pygal.etree.etree.tostring(root, encoding="unicode"))
+
+
+def _whole_ticks(largest: int) -> list[int]:
+    """Ticks of a count axis covering ``largest``: whole numbers, at most five, the step 1, 2 or 5 times a power of
+    ten (0, 1, 2 for a largest count of 2; 0, 500, 1000, 1500 for 1,234)."""
+    power = 1
+    while True:
+        for step in (power, 2 * power, 5 * power):
+            if -(-largest // step) <= 4:
+                return list(range(0, -(-max(largest, 1) // step) * step + 1, step))
+        power *= 10
 
 
 def _plain(root: Any, name: str) -> Any:

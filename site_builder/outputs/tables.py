@@ -19,9 +19,11 @@ from site_builder.rules.catalogue import CatalogItem, FieldSpec
 from site_builder.rules.identifiers import USCC_PATTERN
 from site_builder.rules.redaction import PublicRecord
 
-_FORMULA_START = frozenset("=+-@\t\r\n")
+_FORMULA_START = frozenset("=+-@\t\r\n'")
 """First characters that make a spreadsheet evaluate a cell (after NFKC: full-width ＝＋－＠ and the
-small forms ﹦﹢﹣﹫ count too, since spreadsheets and input methods may normalise them)."""
+small forms ﹦﹢﹣﹫ count too, since spreadsheets and input methods may normalise them), and ``'`` itself: a value
+that starts with one is written ``''…``, so that removing the first ``'`` of a cell that has one gives every value back
+(``'=1`` and ``=1`` would otherwise both be written ``'=1``)."""
 XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 """Characters XML cannot hold: removed from what a workbook or a chart shows (a stray control character in a
 value must not make the file unreadable)."""
@@ -65,7 +67,8 @@ def safe_cell(value: str) -> str:
     """A text cell as written to a CSV or workbook: prefixed with ``'`` if a spreadsheet would evaluate it.
 
     Applies to text cells only: a number column keeps ``-5`` as a number. ``=HYPERLINK(…)``,
-    ``@SUM(…)``, ``=cmd|…``, ``+``, ``-``, a tab, CR or LF first, and their full-width forms are caught.
+    ``@SUM(…)``, ``=cmd|…``, ``+``, ``-``, a tab, CR or LF first, and their full-width forms are caught; a value
+    starting with ``'`` gets one more.
     """
     if not value:
         return value

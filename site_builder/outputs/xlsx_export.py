@@ -64,7 +64,10 @@ from site_builder.rules.catalogue import FieldSpec
 SHEET_ROWS = 1_048_576
 """Rows of an Excel sheet (the header row included)."""
 CELL_CHARACTERS = 32_767
-"""The most characters Excel shows in a cell; a longer text is cut there (the CSV keeps it whole)."""
+"""The most characters Excel holds in a cell, counted in UTF-16 units (a character outside the Basic Multilingual
+Plane, 𠀀 or an emoji, is two); a longer text is cut there (the CSV keeps it whole)."""
+EXCEL_DIGITS = 15
+"""Significant digits Excel keeps of a number: an amount with more is written as text, digit for digit."""
 TYPE_TITLES = {"string": "文本", "date": "日期", "number": "数值", "integer": "整数"}
 COLUMNS_SHEET = "字段说明"
 _SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
@@ -217,7 +220,7 @@ class _Columns:
                 _set(cell, value, "d" if kind == "date" else "n")
             else:
                 cell = self.texts[index]
-                _set(cell, safe_cell(XML_UNSAFE.sub("", text))[:CELL_CHARACTERS], "s")
+                _set(cell, _cut(safe_cell(XML_UNSAFE.sub("", text))), "s")
             row.append(cell)
         return row
 
@@ -298,12 +301,21 @@ def _date(text: str) -> date | None:
         return None
 
 
+def _cut(text: str) -> str:
+    """``text`` cut to :data:`CELL_CHARACTERS` UTF-16 units, never inside a character."""
+    if len(text) <= CELL_CHARACTERS // 2:
+        return text
+    units = text.encode("utf-16-le")
+    return text if len(units) <= 2 * CELL_CHARACTERS else units[:2 * CELL_CHARACTERS].decode("utf-16-le", "ignore")
+
+
 def _number(text: str, kind: str) -> Decimal | int | None:
+    """A number cell's value; ``None`` (a text cell) for what is no number, or has more digits than Excel keeps."""
     try:
         number = Decimal(text)
     except InvalidOperation:
         return None
-    if not number.is_finite():
+    if not number.is_finite() or len(number.normalize().as_tuple().digits) > EXCEL_DIGITS:
         return None
     return int(number) if kind == "integer" and number == number.to_integral_value() else number
 

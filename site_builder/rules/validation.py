@@ -379,10 +379,10 @@ def _parse_number(spec: FieldSpec, text: str) -> tuple[Value, tuple[str, str] | 
         written = _UNITS[written_unit] if written_unit else Decimal(1) if currency else column_unit
         if written != column_unit:
             number = number * written / column_unit
-            number = number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
-        number = abs(number)  # never "-0"
-    if number.as_tuple().exponent > 0:  # type: ignore[operator]  # finite: an int
-        number = number.quantize(Decimal(1))  # 1E+2 is written 100
+    # One written form per amount, so that 48.40 rewritten 48.4 (or 1E+2 as 100, -0 as 0) is no change: no trailing
+    # zero after the point, no exponent.
+    number = number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
+    number = number if number else Decimal(0)
     if abs(number) > MAX_MAGNITUDE:
         return None, ("number", f"“{text}”超出合理范围（绝对值不超过10^15），不是可信的数值")
     if spec.type == "integer" and number != number.to_integral_value():
