@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -253,6 +254,8 @@ _SECTIONS: dict[str, type] = {
     "columns": ColumnSettings,
 }
 _LAYERED = ("catalogue", "profiles", "content", "templates")
+_ABSOLUTE_URL = re.compile(r"https?://[^/\s?#@]+/[^\s?#]*\Z", re.ASCII | re.IGNORECASE)
+"""A site's base URL: http or https, a host (no user or password), a path; no query, fragment or white space."""
 
 
 def layers(site_folder: Path, packaged: Path) -> tuple[Path, ...]:
@@ -328,6 +331,9 @@ def _section(name: str, cls: type, values: dict[str, Any], errors: list[str]) ->
     settings = cls(**kwargs)
     if isinstance(settings, SiteSettings) and not settings.base_url.endswith("/"):
         errors.append(f"Config value '{name}.base_url': must end with '/', got {settings.base_url!r}")
+    if isinstance(settings, SiteSettings) and not _ABSOLUTE_URL.match(settings.base_url):
+        errors.append(f"Config value '{name}.base_url': must be the site's absolute address, http:// or https:// and a "
+                      f"host (permalinks, the sitemap and the feed need it), got {settings.base_url!r}")
     if isinstance(settings, PublishSettings) and (settings.lock_timeout < 0 or settings.max_age_days < 0):
         errors.append(f"Config value '{name}': lock_timeout and max_age_days must not be negative")
     if isinstance(settings, DataSettings) and settings.partition_bytes < 0:

@@ -82,6 +82,31 @@ def test_content_page_not_utf8_names_the_file(site: Path) -> None:
     assert str(site / "content" / "70-gbk.md") in message and "UTF-8" in message, message
 
 
+@pytest.mark.parametrize(("files", "says"), [
+    ({"90-...md": "# 点点\n"}, "pages/../"),  # it wrote pages/../index.html: the home page
+    ({"90-a b#?%.md": "# 地址\n"}, "pages/a b#?%/"),  # menu links cut at the '#', an invalid sitemap <loc>
+    ({"15-about.md": "# 第二个关于\n"}, "same address pages/about/"),  # replaced the packaged 关于数据 unseen
+    ({"70-front.md": "---\ntitle: 草稿\ndraft: true\n---\n# 草稿\n"}, "front matter"),  # published as text
+])
+def test_a_content_page_that_would_replace_or_break_pages_names_the_file(site: Path, files: dict[str, str],
+                                                                        says: str) -> None:
+    for name, text in files.items():
+        (site / "content" / name).write_text(text, encoding="utf-8")
+    message = one_line_error(build(site))
+    assert str(site / "content" / next(iter(files))) in message and says in message, message
+    assert not (site / "output").exists() or "点点" not in (site / "output" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_content_page_with_a_byte_order_mark_keeps_its_heading_and_a_title_is_text(site: Path) -> None:
+    (site / "content" / "81-bom.md").write_bytes("\ufeff# 办事指南\n\n内容\n".encode())
+    (site / "content" / "82-marked.md").write_text("# 关于 **数据** <b>说明</b>\n", encoding="utf-8")
+    assert build(site).exit_code == 0
+    page = (site / "output" / "pages" / "bom" / "index.html").read_text(encoding="utf-8")
+    assert "<title>办事指南" in page and "<h1>办事指南</h1>" in page and "# 办事指南" not in page
+    marked = (site / "output" / "pages" / "marked" / "index.html").read_text(encoding="utf-8")
+    assert "<title>关于 数据 说明" in marked and "**" not in marked.split("<main")[0]
+
+
 def test_invalid_timezone_names_the_config_file(site: Path) -> None:
     config = site / "site_builder.toml"
     config.write_text(config.read_text(encoding="utf-8").replace('"Asia/Shanghai"', '"Asia/Peking"'), encoding="utf-8")

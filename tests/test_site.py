@@ -217,6 +217,16 @@ def test_cli_refuses_a_bad_config(tmp_path: Path) -> None:
         assert message in output
 
 
+@pytest.mark.parametrize("base_url", ["javascript:alert(1)//", "/relative/", "credit.example.gov.cn/", "https:///x/",
+                                      "https://user@evil.example/", "https://x.example/?a=1/"])
+def test_cli_refuses_a_base_url_that_is_no_absolute_web_address(tmp_path: Path, base_url: str) -> None:
+    """Bug: ``javascript:alert(1)//`` was accepted: every permalink ran it, every stylesheet's path was broken."""
+    config = tmp_path / "site_builder.toml"
+    config.write_text(f'[site]\nbase_url = "{base_url}"\n', encoding="utf-8")
+    code, output = cli("--config", str(config), "build", "--as-of", "2026-11-24")
+    assert code == 1 and "Config value 'site.base_url': must be the site's absolute address" in output, output
+
+
 def test_unreadable_file_stops_the_build_and_keeps_the_old_site(tmp_path: Path) -> None:
     records, _, _ = leak_records(tmp_path)
     args = ["build", "--records", str(records), "--out", str(tmp_path / "out"), "--audit", str(tmp_path / "audit"),

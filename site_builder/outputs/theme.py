@@ -12,6 +12,7 @@ checks it).
 from __future__ import annotations
 
 import hashlib
+import html
 import itertools
 import re
 import traceback
@@ -52,6 +53,8 @@ CONTENT_TAGS = frozenset({
 })
 """HTML a content page may contain (its Markdown output and any raw HTML in it): everything else is removed."""
 CONTENT_ATTRIBUTES = {"a": {"href"}}
+_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*\Z", re.IGNORECASE)
+"""A content page's address under ``pages/``: its file name less a numeric prefix, plain ASCII."""
 CONTENT_SCHEMES = frozenset({"http", "https", "mailto"})
 """Link schemes kept in content pages (relative links are kept too); ``javascript:`` and the rest are dropped."""
 _DROPPED_WITH_CONTENT = frozenset({"script", "style", "iframe", "object", "embed", "noscript", "template", "textarea"})
@@ -83,15 +86,27 @@ def load_content(folders: Path | Sequence[Path]) -> list[ContentPage]:
     for folder in reversed([folders] if isinstance(folders, Path) else list(folders)):
         chosen |= {path.name: path for path in (folder.glob("*.md") if folder.is_dir() else ())}
     pages = []
+    claimed: dict[str, Path] = {}
     for _, path in sorted(chosen.items()):
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8-sig")  # Notepad's byte-order mark is no part of the first heading
         except UnicodeDecodeError as exc:
             raise BuildError(f"Content page '{path}': not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
         prefix, _, rest = path.stem.partition("-")
         slug = rest if prefix.isdigit() and rest else path.stem
-        title = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("# ")), slug)
-        pages.append(ContentPage(slug, title, content_html(text)))
+        if not _SLUG.match(slug):
+            raise BuildError(f"Content page '{path}': its name gives the address pages/{slug}/, which may hold only "
+                             "letters a-z, digits, '-' and '_' (starting with a letter or digit); rename the file")
+        if slug.lower() in claimed:  # lower: one folder on a host that ignores case
+            raise BuildError(f"Content pages '{claimed[slug.lower()]}' and '{path}' have the same address "
+                             f"pages/{slug}/: rename one (a numeric prefix such as 10- is not part of the address)")
+        claimed[slug.lower()] = path
+        if text.lstrip().startswith("---\n") or text.lstrip().startswith("---\r\n"):
+            raise BuildError(f"Content page '{path}': starts with a '---' block (front matter), which is not read and "
+                             "would be published as text; remove it (the page's title is its first '# ' heading)")
+        heading = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("# ")), "")
+        title = " ".join(html.unescape(nh3.clean(markdown.markdown(heading), tags=set())).split())  # text, as the <h1>
+        pages.append(ContentPage(slug, title or slug, content_html(text)))
     return pages
 
 
