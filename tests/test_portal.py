@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
-from conftest import COMPANY, ROOT, build_site, row, site_config, write_csv
+from conftest import COMPANY, ROOT, build_site, make_uscc, row, site_config, write_csv
 
 from site_builder.build import build
 from site_builder.rules.privacy import readable_texts
@@ -276,6 +276,35 @@ def test_search_split_into_bundles_finds_what_one_bundle_finds(demo: tuple[str, 
     # bundle without the code would answer with the pages matching part of it, a request each to leave them out:
     # hundreds or thousands on a province's site, which Chromium refused with twenty bundles).
     assert (found["split"][5], fetched["split"][5]) == ([], 0)
+
+
+NAMES = ("杭州建材有限公司", "浙江华东建材有限公司", "宁波明达(控股)有限公司", "阿里巴巴（中国）有限公司",
+         "阿里巴巴(中国)网络技术有限公司", "中国建设银行股份有限公司浙江省分行", "浙江省杭州市拱墅区米市巷街道办事处",
+         "杭州联合农村商业银行股份有限公司", "温州医科大学附属第二医院")
+
+
+def test_a_full_name_finds_its_subject_first_whatever_other_names_the_index_holds(browser: Any, tmp_path: Path) -> None:
+    """Bug: one name with ASCII brackets (宁波明达(控股)有限公司) made 有限公司 a word of the index on its pages alone,
+    and every other company searched by its full name found nothing; a full name ranked below a longer one holding its
+    parts, and long names (…浙江省分行) found nothing."""
+    codes = [make_uscc(f"913301000000{n:05d}") for n in range(len(NAMES))]
+    records = tmp_path / "records"
+    write_csv(records / "subject.csv", "subject", [
+        row("subject", record_id=f"SJ-{n}", uscc=code, subject_name=name) for n, (code, name) in enumerate(zip(codes, NAMES))])
+    output = build_site(tmp_path, records, AS_OF, search=True).output
+    script = "async (q) => (await Promise.all((await window.siteSearch(q)).results.map(r => r.data()))).map(d => d.url)"
+    with served(output) as base:
+        page, errors = open_page(browser, DESKTOP)
+        page.goto(base + "search/")
+        page.wait_for_function("() => typeof window.siteSearch === 'function'")
+        for code, name in zip(codes, NAMES, strict=True):
+            for query in {name, name.replace("(", "（").replace(")", "）"), name.replace("（", "(").replace("）", ")")}:
+                urls = page.evaluate(script, query)
+                assert urls[:1] == [f"/subject/{code}/"], (query, urls)
+        assert f"/subject/{codes[5]}/" in page.evaluate(script, "浙江省分行")
+        assert {f"/subject/{code}/" for code, name in zip(codes, NAMES) if COMMON in name} <= set(page.evaluate(script, COMMON))
+        assert not errors, errors
+        page.close()
 
 
 def test_the_url_of_a_record_no_longer_public_shows_a_notice(browser: Any, tmp_path: Path) -> None:

@@ -37,6 +37,42 @@ await pagefind.init();
 // The * of a masked name (张*丰) is indexed as 某, as site_builder/search_terms.py does.
 const normalise = (query) => query.replace(/[*＊]/g, "某").trim();
 
+// Pagefind splits a Chinese query into words (the browser's Intl.Segmenter) and finds only the pages that hold every
+// word. A long word such as 有限公司 that its own segmenter kept whole on a few pages (宁波明达(控股)有限公司) but split
+// on all others (有限 + 公司) then finds those few alone: one such name hid every other company searched by its full
+// name. The index holds every overlapping pair of characters of each name and heading (search_terms.py), so a run of
+// three or more Chinese characters is also searched as its pairs (杭州建材 → 杭州 州建 建材), which finds each page whose
+// name holds the run whatever the segmenters did; the query as typed still finds what only the page's text holds.
+const HAN_RUN = /[\u3400-\u9fff]{3,}/g;
+const pairs = (query) => query.replace(HAN_RUN, (run) => Array.from(run.slice(1), (c, i) => run[i] + c).join(" "));
+
+// The results of a query searched both ways: the pages found by the pairs first, then those only the query as typed
+// found. A filter value's count is the larger of the two searches' counts (exact when one set holds the other, as for
+// a name; never more than the results).
+async function bothWays(term, options) {
+  const paired = pairs(term);
+  if (paired === term) return pagefind.search(term, options);
+  const [byPairs, asTyped] = await Promise.all([pagefind.search(paired, options), pagefind.search(term, options)]);
+  const seen = new Set(byPairs.results.map((r) => r.id));
+  const filters = structuredClone(byPairs.filters || {});
+  for (const [name, values] of Object.entries(asTyped.filters || {})) {
+    for (const [v, n] of Object.entries(values)) (filters[name] ||= {})[v] = Math.max(filters[name][v] || 0, n);
+  }
+  return { ...byPairs, results: [...byPairs.results, ...asTyped.results.filter((r) => !seen.has(r.id))], filters };
+}
+
+// Among the first results, a page whose title holds the whole query (阿里巴巴（中国）有限公司 for that query, in either
+// bracket width) comes before one that holds only its parts (阿里巴巴(中国)网络技术有限公司), each group in Pagefind's order.
+const RANKED = 20;
+async function wholeFirst(query, found) {
+  const key = canonical(query);
+  const head = found.results.slice(0, RANKED);
+  const titles = await Promise.all(head.map(async (r) => canonical((await r.data()).meta.title || "")));
+  const whole = head.filter((_, i) => titles[i].includes(key));
+  if (!whole.length || whole.length === head.length) return found;
+  return { ...found, results: [...whole, ...head.filter((_, i) => !titles[i].includes(key)), ...found.results.slice(RANKED)] };
+}
+
 // A whole 统一社会信用代码 finds the pages that show it. With several bundles, one that lacks the code would answer
 // with every page matching part of it (Pagefind matches what it can of a word its index does not hold: hundreds or
 // thousands of pages on a province's site, whose data the page would have to fetch, one request each, to leave them
@@ -113,7 +149,9 @@ window.siteSearch = async (query, options = {}) => {
   const text = query ? query.trim() : "";
   const code = CODE.test(text) ? text.toUpperCase() : "";
   const term = code && others.length ? `"${code}"` : text ? normalise(text) : null;
-  const [found, paths] = await Promise.all([pagefind.search(term, options), text ? exact(text) : []]);
+  const [searched, paths] = await Promise.all([term && !code ? bothWays(term, options) : pagefind.search(term, options),
+    text ? exact(text) : []]);
+  const found = term && !code && !options.sort ? await wholeFirst(term, searched) : searched;
   if (!paths.length && (!code || !others.length)) return found;
   const urls = new Set(paths.map((path) => base + path));
   const kept = [];

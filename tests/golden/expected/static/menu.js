@@ -9,4 +9,11 @@ if (button) {
     button.setAttribute("aria-expanded", String(open));
     header.classList.toggle("menu-open", open);
   });
+  document.addEventListener("keydown", (event) => {  // Escape closes the open menu and returns to its button
+    if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
+      button.setAttribute("aria-expanded", "false");
+      header.classList.remove("menu-open");
+      button.focus();
+    }
+  });
 }
