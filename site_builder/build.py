@@ -83,13 +83,14 @@ class BuildResult:
 
 
 def build(config: Config, as_of: date, new_chain: bool = False, progress: TextIO | None = None,
-          full: bool = False) -> BuildResult:
+          full: bool = False, earlier: bool = False) -> BuildResult:
     """Build the site for ``as_of`` from ``config.paths.records`` into ``config.paths.output``.
 
     ``new_chain``: start a new audit chain although the output carries one the audit folder lacks
     (the new chain's first entry names the head it replaces). ``progress``: where to draw progress
     bars (a terminal; ``None``: none). ``full``: render every file, taking nothing over from the
-    previous build. Each stage logs one ``stage=<name> seconds=…`` line at INFO.
+    previous build. Each stage logs one ``stage=<name> seconds=…`` line at INFO. ``earlier``: build for a date
+    before the last build's (refused otherwise: see :func:`_check_date`).
 
     A worker process that dies (killed, or out of memory) stops the build with a :class:`BuildError`: every pool
     works before the site is published, so the live site stays as it was.
@@ -99,7 +100,7 @@ def build(config: Config, as_of: date, new_chain: bool = False, progress: TextIO
         raise BuildError(f"As-of date {problem}")
     check_output_place(config.paths)
     try:
-        return _build(config, as_of, new_chain, progress, full)
+        return _build(config, as_of, new_chain, progress, full, earlier)
     except BrokenExecutor as exc:
         raise BuildError(f"A worker process stopped unexpectedly ({exc}); nothing was published") from exc
 
@@ -119,7 +120,7 @@ def check_output_place(paths: PathSettings) -> None:
                               f"{'reads' if name != 'audit' else 'keeps private'}; choose an output folder outside it")
 
 
-def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None, full: bool) -> BuildResult:
+def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None, full: bool, earlier: bool) -> BuildResult:
     stages = Stages(progress)
     out, audit_root = config.paths.output, config.paths.audit
     publish.check_output(out, config.site_inputs)
@@ -136,6 +137,7 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
         ExitStack() as background,
     ):
         chain, extra = _continue_chain(config, key, new_chain)
+        _check_date(chain, as_of, earlier)
         live = _live_build(out, audit_root, chain)
         previous = None if full or not config.build.incremental else live
         store = PublishedStore(BuildRecord(work).store, index_later=True)
@@ -301,6 +303,20 @@ def _log_source(report: FileReport) -> None:
     log.info("read file=%s rows=%d encoding=%s", report.name, report.rows, report.encoding)
     for warning in report.warnings:
         log.warning("file=%s %s", report.name, warning)
+
+
+def _check_date(chain: list[history.ChainEntry], as_of: date, earlier: bool) -> None:
+    """Refuse a build for a date before the last build's, unless asked for (``earlier``): it would publish again the
+    records that expired or were withdrawn since (a typo in ``--as-of`` would do it), and move the data's versions
+    back. Asked for, it is logged: to undo a build made for a wrong later date, say."""
+    last = date.fromisoformat(chain[-1].as_of) if chain else None
+    if last is None or as_of >= last:
+        return
+    if not earlier:
+        raise BuildError(f"As-of date {as_of} is before the date of the last build, {chain[-1].build_id}: a site for an "
+                         "earlier date publishes again what expired or was withdrawn since. To do it on purpose (to undo "
+                         "a build made for a wrong later date), pass --earlier")
+    log.warning("as_of=%s earlier than the last build %s, as asked (--earlier)", as_of, chain[-1].build_id)
 
 
 def _continue_chain(config: Config, key: Ed25519PrivateKey | None, new_chain: bool) -> tuple[list[history.ChainEntry], dict[str, Any]]:

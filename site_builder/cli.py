@@ -115,12 +115,14 @@ def _as_of(value: str | None, config: Config, site: bool = False, hint: str = "-
               help="Start a new audit chain although the output carries one the audit folder lacks (recorded in the chain).")
 @click.option("--full", is_flag=True, help="Render every page again instead of taking unchanged ones over from the "
               "previous build (the site is the same either way).")
+@click.option("--earlier", is_flag=True, help="Build for a date before the last build's (refused otherwise: it publishes "
+              "again what expired or was withdrawn since).")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors, no progress bars (as site-builder -q build).")
 @click.pass_context
 @_errors_to_exit
 def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Path | None,
           as_of: str | None, profile: str | None, no_search: bool, new_chain: bool, source: str | None,
-          full: bool, quiet: bool) -> None:
+          full: bool, earlier: bool, quiet: bool) -> None:
     """Build the site and data package from the records directory.
 
     The output must be empty, new, or a site this tool built; it becomes a link to the new build.
@@ -139,7 +141,7 @@ def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Pat
     if quiet:
         logging.getLogger().setLevel(logging.WARNING)
     bars = None if quiet or not sys.stderr.isatty() else sys.stderr
-    result = run_build(config, day, new_chain=new_chain, progress=bars, full=full)
+    result = run_build(config, day, new_chain=new_chain, progress=bars, full=full, earlier=earlier)
     counts = result.counts
     excluded = counts.excluded_totals()
     click.echo(

@@ -100,6 +100,30 @@ def check_output(out: Path, inputs: dict[str, Path]) -> None:
     if not empty and not (out / MARKER).is_file():
         raise PublishError(f"Output {out} is not empty and is not a site built by site_builder (no {MARKER} file); "
                            "refusing to replace it: choose an empty or new output folder")
+    if not empty:
+        _check_own_files(out)
+
+
+def _check_own_files(out: Path) -> None:
+    """Refuse a real folder (not the link a build makes) with the marker that holds files its manifest does not list:
+    a copy of the site made for a web server (``cp -rL output/. public/``, which copies the marker) to which the user
+    added files of their own (``CNAME``, ``uploads/``): replacing it would delete them."""
+    import json
+
+    from site_builder.audit.manifest import MANIFEST, UNHASHED, site_files
+
+    try:
+        listed = json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("outputs")
+    except (OSError, ValueError, AttributeError):
+        listed = None
+    if not isinstance(listed, dict):
+        raise PublishError(f"Output {out} is a folder with a {MARKER} file but no readable {MANIFEST} listing its files: "
+                           "refusing to replace it (it may hold files of your own); choose an empty or new output folder")
+    own = [name for name, _ in site_files(out) if name not in listed and name not in UNHASHED and name != MARKER]
+    if own:
+        shown = ", ".join(own[:3]) + (f" and {len(own) - 3} more" if len(own) > 3 else "")
+        raise PublishError(f"Output {out} holds {len(own)} file(s) its build did not write ({shown}): refusing to replace "
+                           "it and lose them; move them out, or choose an empty or new output folder")
 
 
 def current_version(out: Path) -> Path | None:

@@ -98,6 +98,24 @@ def test_tampering_with_any_output_file_fails(site: Path, pattern: str) -> None:
     assert f"{target.relative_to(site / 'output').as_posix()}: content differs" in output
 
 
+@pytest.mark.parametrize("no_data", [True, False])
+def test_a_damaged_archive_is_a_problem_not_a_traceback(site: Path, no_data: bool) -> None:
+    """Bug: a truncated zip or workbook, or a fragment overwritten in place, stopped ``verify`` with a traceback
+    (the leak scan opened them as archives)."""
+    output = site / "output"
+    damaged = [sorted(output.glob("data/*.zip"))[0], sorted(output.glob("data/*.xlsx"))[0]]
+    for path in damaged:
+        path.write_bytes(path.read_bytes()[:500])
+    fragment = sorted(output.glob("pagefind/fragment/*"))[0]
+    data = bytearray(fragment.read_bytes())
+    data[20:24] = b"XXXX"
+    fragment.write_bytes(bytes(data))
+    code, printed = verify(site, *(["--no-data"] if no_data else []))
+    assert code == 1 and "Traceback" not in printed, printed
+    for path in [*damaged, fragment]:
+        assert f"{path.relative_to(output).as_posix()}: content differs" in printed, printed
+
+
 def test_missing_and_extra_files_fail(site: Path) -> None:
     (site / "output" / "404.html").unlink()
     (site / "output" / "extra.html").write_text("x", encoding="utf-8")

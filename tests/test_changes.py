@@ -34,7 +34,7 @@ from site_builder.audit.changes import CLASS_TITLES, MISSING, QUARANTINED, REASO
 from site_builder.build import BuildResult, build
 from site_builder.cli import main
 from site_builder.config import Config
-from site_builder.exceptions import AuditError
+from site_builder.exceptions import AuditError, BuildError
 from site_builder.rules.disclosure import REASONS
 
 FIRST, SECOND, THIRD, FOURTH = date(2026, 11, 24), date(2026, 11, 25), date(2026, 11, 26), date(2026, 11, 27)
@@ -314,6 +314,35 @@ def test_a_record_published_again_keeps_its_first_date(tmp_path: Path) -> None:
     assert [(r["change"], r["record_id"], r["first_published"]) for r in change_rows(again)] == [("added", "AP-1", "2026-11-24")]
     page = (again.output / "record" / PENALTY / "AP-1" / "index.html").read_text(encoding="utf-8")
     assert "本站首次公示：<time datetime=\"2026-11-24\">" in page and "最近一次变更：<time datetime=\"2026-11-26\">" in page
+
+
+def test_an_id_whose_case_the_platform_changed_gets_no_notice_over_its_page(tmp_path: Path) -> None:
+    """Bug: ``AP-1`` published, then exported as ``ap-1``: the site held the notice at ``record/…/AP-1/`` beside the
+    record at ``record/…/ap-1/``, one folder on a host that ignores case (the notice could hide the penalty)."""
+    records = tmp_path / "records"
+    config = config_of(tmp_path, records)
+    write_penalties(records, [penalty(1), penalty(2)])
+    build(config, FIRST)
+    write_penalties(records, [penalty(1, record_id="ap-1")])  # AP-2 withdrawn: its notice stays
+    second = build(config, SECOND)
+    folders = sorted(p.name for p in (second.output / "record" / PENALTY).iterdir())
+    assert folders == ["AP-2", "ap-1"], folders
+    assert "此信息已不再公示" in (second.output / "record" / PENALTY / "AP-2" / "index.html").read_text(encoding="utf-8")
+    assert "此信息已不再公示" not in (second.output / "record" / PENALTY / "ap-1" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_build_for_a_date_before_the_last_builds_is_refused_unless_asked_for(tmp_path: Path) -> None:
+    """Bug: a typo in --as-of (a date before the last build's) published again the records expired since."""
+    records = tmp_path / "records"
+    config = config_of(tmp_path, records)
+    write_penalties(records, [penalty(1), penalty(2, disclosure_deadline=FIRST.isoformat())])
+    build(config, SECOND)  # AP-2's last day was FIRST: not public
+    with pytest.raises(BuildError, match=r"As-of date 2026-11-24 is before the date of the last build, 000001-2026-11-25.*--earlier"):
+        build(config, FIRST)
+    assert not (config.paths.output / "record" / PENALTY / "AP-2").exists()
+    again = build(config, FIRST, earlier=True)  # on purpose: to undo a build for a wrong later date
+    assert (again.output / "record" / PENALTY / "AP-2" / "index.html").exists()
+    build(config, FIRST)  # the same date as the last build's is no earlier date
 
 
 def test_the_same_previous_state_gives_the_same_bytes(tmp_path: Path) -> None:

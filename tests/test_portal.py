@@ -290,7 +290,7 @@ def test_a_full_name_finds_its_subject_first_whatever_other_names_the_index_hold
     codes = [make_uscc(f"913301000000{n:05d}") for n in range(len(NAMES))]
     records = tmp_path / "records"
     write_csv(records / "subject.csv", "subject", [
-        row("subject", record_id=f"SJ-{n}", uscc=code, subject_name=name) for n, (code, name) in enumerate(zip(codes, NAMES))])
+        row("subject", record_id=f"SJ-{n}", uscc=code, subject_name=name) for n, (code, name) in enumerate(zip(codes, NAMES, strict=True))])
     output = build_site(tmp_path, records, AS_OF, search=True).output
     script = "async (q) => (await Promise.all((await window.siteSearch(q)).results.map(r => r.data()))).map(d => d.url)"
     with served(output) as base:
@@ -302,7 +302,8 @@ def test_a_full_name_finds_its_subject_first_whatever_other_names_the_index_hold
                 urls = page.evaluate(script, query)
                 assert urls[:1] == [f"/subject/{code}/"], (query, urls)
         assert f"/subject/{codes[5]}/" in page.evaluate(script, "浙江省分行")
-        assert {f"/subject/{code}/" for code, name in zip(codes, NAMES) if COMMON in name} <= set(page.evaluate(script, COMMON))
+        companies = {f"/subject/{code}/" for code, name in zip(codes, NAMES, strict=True) if COMMON in name}
+        assert companies <= set(page.evaluate(script, COMMON))
         assert not errors, errors
         page.close()
 

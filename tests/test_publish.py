@@ -151,6 +151,25 @@ def test_a_plain_site_folder_becomes_a_link_in_one_exchange(tmp_path: Path) -> N
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".plain.link")] == []
 
 
+def test_a_copy_of_the_site_with_files_of_ones_own_is_refused(tmp_path: Path) -> None:
+    """Bug: a copy made for the web server (``cp -rL output/. public/``, which copies the marker), with the user's
+    ``CNAME`` and ``uploads/`` added, given as ``--out``: the build replaced it and the user's files were gone."""
+    records = records_dir(tmp_path)
+    build_site(tmp_path, records, AS_OF)
+    public = tmp_path / "public"
+    shutil.copytree(tmp_path / "output", public, symlinks=False)
+    (public / "CNAME").write_text("credit.example.gov.cn\n", encoding="utf-8")
+    (public / "uploads").mkdir()
+    (public / "uploads" / "report.pdf").write_bytes(b"%PDF-1.7 mine")
+    before = snapshot(public)
+    line = one_line_error(*cli_build(records, public, tmp_path / "audit"))
+    assert "holds 2 file(s) its build did not write (CNAME, uploads/report.pdf)" in line, line
+    assert snapshot(public) == before and not builds_dir(public).exists()
+    (public / "manifest.json").unlink()  # nothing to tell its files by: refused too
+    line = one_line_error(*cli_build(records, public, tmp_path / "audit"))
+    assert "no readable manifest.json" in line, line
+
+
 # --- One writer ---------------------------------------------------------------------------------------------------
 
 

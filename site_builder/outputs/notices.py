@@ -18,9 +18,19 @@ from site_builder.outputs.site import Site
 
 
 def notice_paths(site: Site) -> list[tuple[str, str, str]]:
-    """``(site path, item, record id)`` of every notice page this build writes (items still in the catalogue)."""
-    withdrawn = site.changes.withdrawn if site.changes is not None else ()
-    return [(f"record/{item}/{record_id}/", item, record_id) for item, record_id in withdrawn if item in site.catalogue.ids]
+    """``(site path, item, record id)`` of every notice page this build writes (items still in the catalogue).
+
+    None for a record id that a published record of the item now spells in another case (``AP-1`` withdrawn, ``ap-1``
+    published: the platform changed the id's case): on a host that ignores case the two pages are one folder, and
+    the notice could replace the record's page. Published ids are NFKC already, so case is all that can differ.
+    """
+    withdrawn = [(item, record_id) for item, record_id in (site.changes.withdrawn if site.changes is not None else ())
+                 if item in site.catalogue.ids]
+    keys = {(item, record_id.casefold()) for item, record_id in withdrawn}
+    respelled = {key for key in ((item, record_id.casefold()) for item, record_id in site.store.record_ids())
+                 if key in keys} if keys else set()
+    return [(f"record/{item}/{record_id}/", item, record_id) for item, record_id in withdrawn
+            if (item, record_id.casefold()) not in respelled]
 
 
 class NoticesOutput(base.Output):

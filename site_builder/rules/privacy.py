@@ -46,6 +46,7 @@ import os
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -827,23 +828,44 @@ def readable_texts(path: str | os.PathLike[str], covered: frozenset[str] = froze
 
     ``covered``: SHA-256 (hex) of contents scanned on their own (the site's other files): a zip member with one
     of these contents is not read again.
+
+    A damaged archive (truncated, overwritten: ``verify`` of a tampered site) is read as the bytes it holds, and
+    its readable members: never an error here (the hash check says the file differs).
     """
     data = read_file(path)
     name = os.path.basename(path)
     if data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)
-        except (OSError, EOFError):
+        except (OSError, EOFError, zlib.error):
             pass
     if data[:4] == b"PK\x03\x04":
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for member_name in archive.namelist():
-                member = archive.read(member_name)
-                if not covered or hashlib.sha256(member).hexdigest() not in covered:
-                    label = f"{name}!{member_name}"
-                    yield from ((label, text) for text in as_read(member_name, member.decode("utf-8", errors="replace")))
-        return
+        members = _zip_members(data, covered)
+        if members is not None:
+            for member_name, member in members:
+                label = f"{name}!{member_name}"
+                yield from ((label, text) for text in as_read(member_name, member.decode("utf-8", errors="replace")))
+            return
     yield from ((name, text) for text in as_read(name, data.decode("utf-8", errors="replace")))
+
+
+def _zip_members(data: bytes, covered: frozenset[str]) -> list[tuple[str, bytes]] | None:
+    """The members of a zip archive not in ``covered``, each as its bytes; ``None`` if it cannot be read as a zip at all.
+    A member that cannot be read (damaged) is taken as the raw bytes of its entry, so nothing goes unscanned."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return None
+    members = []
+    with archive:
+        for info in archive.infolist():
+            try:
+                member = archive.read(info)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error, NotImplementedError):
+                member = data[info.header_offset:info.header_offset + 30 + len(info.filename) + info.compress_size]
+            if not covered or hashlib.sha256(member).hexdigest() not in covered:
+                members.append((info.filename, member))
+    return members
 
 
 def as_read(name: str, text: str) -> list[str]:

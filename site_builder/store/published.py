@@ -206,6 +206,10 @@ class PublishedStore:
         return _listed(self.db.execute(f"SELECT item, record_id, {_VERSION}, {_BODY} FROM record WHERE authority = ? "
                                        f"ORDER BY {_NEWEST} LIMIT ?", (authority, limit)))
 
+    def record_ids(self) -> Iterator[tuple[str, str]]:
+        """``(item, record id)`` of every record, in no particular order."""
+        return ((str(item), str(record_id)) for item, record_id in self.db.execute("SELECT item, record_id FROM record"))
+
     def latest(self, limit: int) -> list[PublicRecord]:
         """The newest publications of all items: by the date they first appeared on the site, then by their own
         date (newest first), item and record id."""
