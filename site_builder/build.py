@@ -25,6 +25,7 @@ import dataclasses
 import errno
 import functools
 import hashlib
+import json
 import logging
 import shutil
 from collections.abc import Iterator
@@ -60,6 +61,7 @@ from site_builder.rules.pipeline import Reading, results
 from site_builder.rules.privacy import Leak, Secrets
 from site_builder.rules.profiles import Policy
 from site_builder.rules.rowcache import CacheFile
+from site_builder.sources.database import TableSource
 from site_builder.sources.loading import FileReport
 from site_builder.store.published import PublishedStore
 
@@ -83,14 +85,15 @@ class BuildResult:
 
 
 def build(config: Config, as_of: date, new_chain: bool = False, progress: TextIO | None = None,
-          full: bool = False, earlier: bool = False) -> BuildResult:
+          full: bool = False, earlier: bool = False, allow_empty: frozenset[str] = frozenset()) -> BuildResult:
     """Build the site for ``as_of`` from ``config.paths.records`` into ``config.paths.output``.
 
     ``new_chain``: start a new audit chain although the output carries one the audit folder lacks
     (the new chain's first entry names the head it replaces). ``progress``: where to draw progress
     bars (a terminal; ``None``: none). ``full``: render every file, taking nothing over from the
     previous build. Each stage logs one ``stage=<name> seconds=…`` line at INFO. ``earlier``: build for a date
-    before the last build's (refused otherwise: see :func:`_check_date`).
+    before the last build's (refused otherwise: see :func:`_check_date`). ``allow_empty``: items that may have no
+    rows although the live site publishes some of theirs (refused otherwise: see :func:`_check_items_read`).
 
     A worker process that dies (killed, or out of memory) stops the build with a :class:`BuildError`: every pool
     works before the site is published, so the live site stays as it was.
@@ -100,7 +103,7 @@ def build(config: Config, as_of: date, new_chain: bool = False, progress: TextIO
         raise BuildError(f"As-of date {problem}")
     check_output_place(config.paths)
     try:
-        return _build(config, as_of, new_chain, progress, full, earlier)
+        return _build(config, as_of, new_chain, progress, full, earlier, allow_empty)
     except BrokenExecutor as exc:
         raise BuildError(f"A worker process stopped unexpectedly ({exc}); nothing was published") from exc
 
@@ -120,13 +123,17 @@ def check_output_place(paths: PathSettings) -> None:
                               f"{'reads' if name != 'audit' else 'keeps private'}; choose an output folder outside it")
 
 
-def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None, full: bool, earlier: bool) -> BuildResult:
+def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None, full: bool, earlier: bool,
+           allow_empty: frozenset[str]) -> BuildResult:
     stages = Stages(progress)
     out, audit_root = config.paths.output, config.paths.audit
     publish.check_output(out, config.site_inputs)
     key = signing.load_private_key(config.signing.key) if config.signing.key else None
     inputs = load_inputs(config)
     catalogue, policy, sources, ignored = inputs.catalogue, inputs.policy, inputs.sources, inputs.ignored
+    unknown = sorted(allow_empty - set(catalogue.ids))
+    if unknown:
+        raise ConfigError(f"--allow-empty {unknown[0]}: no such catalogue item (the items: {', '.join(catalogue.ids)})")
     outputs = enabled_outputs(config)
     for name in ignored:
         log.warning("ignored path=%s reason=not the records of any catalogue item", name)
@@ -159,6 +166,9 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
             reports = reading.reports
             for report in reports:
                 _log_source(report)
+            _check_items_read(out, catalogue, reports, allow_empty)
+            for database in {id(s.database): s.database for s in sources if isinstance(s, TableSource) and s.database}.values():
+                database.close()  # ends the read transaction: the platform's writers need not wait for the build
             ledger.warnings(reports, ignored)
             store.flush()
             ledger.close()
@@ -303,6 +313,29 @@ def _log_source(report: FileReport) -> None:
     log.info("read file=%s rows=%d encoding=%s", report.name, report.rows, report.encoding)
     for warning in report.warnings:
         log.warning("file=%s %s", report.name, warning)
+
+
+def _check_items_read(out: Path, catalogue: Catalogue, reports: list[FileReport], allow_empty: frozenset[str]) -> None:
+    """Refuse a build that read no row of an item whose records the live site publishes, unless that item is in
+    ``allow_empty``: every one of them would leave the site as withdrawn by its authority, when the likelier cause is an
+    export that lost a file, or a database table renamed, emptied or not found (a missing item is otherwise just an
+    item with nothing to publish). The live site's manifest says how many it publishes."""
+    try:
+        live = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["counts"]["by_item"]
+        published = {str(item): int(counts["published"]) for item, counts in live.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return  # no live site of this tool, or one older than its counts by item: nothing to compare with
+    read: dict[str, int] = {}
+    for report in reports:
+        read[report.item] = read.get(report.item, 0) + report.rows
+    lost = [(item.id, published[item.id]) for item in catalogue.items
+            if published.get(item.id) and not read.get(item.id) and item.id not in allow_empty]
+    if lost:
+        item, count = lost[0]
+        more = f" (and {', '.join(i for i, _ in lost[1:])})" if len(lost) > 1 else ""
+        raise BuildError(f"No row of {item} ({catalogue[item].title}){more} was read, but the live site publishes {count} "
+                         "of its records: each would be withdrawn as if by its authority. If the export lost a file or "
+                         f"the database a table, restore it; if {item} has no records left, pass --allow-empty {item}")
 
 
 def _check_date(chain: list[history.ChainEntry], as_of: date, earlier: bool) -> None:

@@ -117,12 +117,15 @@ def _as_of(value: str | None, config: Config, site: bool = False, hint: str = "-
               "previous build (the site is the same either way).")
 @click.option("--earlier", is_flag=True, help="Build for a date before the last build's (refused otherwise: it publishes "
               "again what expired or was withdrawn since).")
+@click.option("--allow-empty", "allow_empty", metavar="ITEM", multiple=True,
+              help="Let ITEM have no rows although the live site publishes some of its records (refused otherwise: "
+              "a lost file or table would withdraw them all); repeatable.")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors, no progress bars (as site-builder -q build).")
 @click.pass_context
 @_errors_to_exit
 def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Path | None,
           as_of: str | None, profile: str | None, no_search: bool, new_chain: bool, source: str | None,
-          full: bool, earlier: bool, quiet: bool) -> None:
+          full: bool, earlier: bool, allow_empty: tuple[str, ...], quiet: bool) -> None:
     """Build the site and data package from the records directory.
 
     The output must be empty, new, or a site this tool built; it becomes a link to the new build.
@@ -141,7 +144,8 @@ def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Pat
     if quiet:
         logging.getLogger().setLevel(logging.WARNING)
     bars = None if quiet or not sys.stderr.isatty() else sys.stderr
-    result = run_build(config, day, new_chain=new_chain, progress=bars, full=full, earlier=earlier)
+    result = run_build(config, day, new_chain=new_chain, progress=bars, full=full, earlier=earlier,
+                       allow_empty=frozenset(allow_empty))
     counts = result.counts
     excluded = counts.excluded_totals()
     click.echo(
@@ -238,20 +242,28 @@ def _spellings(config: Config, record_id: str, day: date, item: str | None) -> l
     import gzip
 
     from site_builder.audit import history
+    from site_builder.audit.changes import read_change_set
+    from site_builder.audit.explain import answering_builds
     from site_builder.inputs import load_inputs
     from site_builder.rules.pipeline import read_all
     from site_builder.rules.validation import clean, id_key, parse_cell
 
     key = id_key(record_id)
     found = {record_id}
-    built = next((e for e in reversed(history.read_chain(config.paths.audit)) if e.as_of == day.isoformat()), None)
-    if built is not None:
+    chain = history.read_chain(config.paths.audit)
+    builds = answering_builds(chain, day)
+    for built in builds:
         folder = AuditFolder(config.paths.audit).build(built.build_id)
         with gzip.open(folder.decisions_gz, "rt", encoding="utf-8", newline="") as decisions, \
                 folder.quarantine.open(encoding="utf-8", newline="") as quarantine:
             for row in (*csv.DictReader(decisions), *csv.DictReader(quarantine)):
                 if item in (None, row["item"]) and id_key(row["record_id"]) == key:
                     found.add(row["record_id"])
+    for entry in chain[:chain.index(builds[-1]) + 1] if builds else []:  # ids of records that left the input
+        changes = AuditFolder(config.paths.audit).build(entry.build_id).changes
+        if changes.is_file():
+            found |= {c.record_id for c in read_change_set(changes).changes if item in (None, c.item) and id_key(c.record_id) == key}
+    if builds:
         return sorted(found, key=lambda spelling: (spelling != record_id, spelling))
     inputs = load_inputs(config)
     sources = [s for s in inputs.sources if item in (None, s.item)]

@@ -253,6 +253,37 @@ def test_explain_answers_from_the_audit_history(site: Path) -> None:
     assert missing.exit_code == 1
 
 
+def test_explain_answers_a_day_between_builds_from_the_site_live_that_day(site: Path) -> None:
+    """Bugs: for a day with no build, explain answered from today's records (a record withdrawn since was said
+    withdrawn on a day the site showed it); of two builds one day it showed the last only; a record whose row had left
+    the input was "no record"."""
+    records = site / "records"
+    penalties = [row("admin_penalty", record_id="AP-1", decision_date="2026-06-01", publish_status="已撤回")]
+    write_csv(records / "admin_penalty.csv", "admin_penalty", penalties)
+    write_csv(records / "admin_license.csv", "admin_license", [row("admin_license", record_id="XK-2")])  # XK-1 gone
+    build_site(site, records, date(2026, 11, 30))
+    args = ["--records", str(records), "--audit", str(site / "audit")]
+
+    def explained(record_id: str, day: str) -> str:
+        result = CliRunner().invoke(main, ["explain", record_id, "--as-of", day, *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    between = explained("AP-1", "2026-11-27")
+    assert between.startswith("admin_penalty AP-1 (admin_penalty.csv, row 2): published"), between
+    assert "build 000002-2026-11-24 (as of 2026-11-24: the site live on 2026-11-27)" in between
+    gone = explained("XK-1", "2026-11-30")
+    assert gone.startswith("admin_license XK-1: withdrawn"), gone
+    assert "off the site since build 000003-2026-11-30 (as of 2026-11-30): 主管部门撤回" in gone
+    assert "withdrawn" in explained("XK-1", "2026-12-01")  # after the last build: the live site's answer, not "no record"
+    penalties[0]["publish_status"] = "已审核"
+    write_csv(records / "admin_penalty.csv", "admin_penalty", penalties)
+    build_site(site, records, date(2026, 11, 30))  # a second build that day publishes it again
+    both = explained("AP-1", "2026-11-30")
+    assert both.index("not_approved") < both.index("build 000003-2026-11-30") < both.index("published") \
+        < both.index("build 000004-2026-11-30"), both
+
+
 @pytest.mark.parametrize("spelling", ["ap-1", "Ap-1", "ＡＰ－１", " AP-1 "])
 def test_explain_finds_a_record_by_its_id_in_any_case_or_width(site: Path, spelling: str) -> None:
     """Record ids are compared by ``validation.id_key`` everywhere else (the duplicate rule): explain too, from the

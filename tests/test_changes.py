@@ -34,7 +34,7 @@ from site_builder.audit.changes import CLASS_TITLES, MISSING, QUARANTINED, REASO
 from site_builder.build import BuildResult, build
 from site_builder.cli import main
 from site_builder.config import Config
-from site_builder.exceptions import AuditError, BuildError
+from site_builder.exceptions import AuditError, BuildError, ConfigError
 from site_builder.rules.disclosure import REASONS
 
 FIRST, SECOND, THIRD, FOURTH = date(2026, 11, 24), date(2026, 11, 25), date(2026, 11, 26), date(2026, 11, 27)
@@ -343,6 +343,25 @@ def test_a_build_for_a_date_before_the_last_builds_is_refused_unless_asked_for(t
     again = build(config, FIRST, earlier=True)  # on purpose: to undo a build for a wrong later date
     assert (again.output / "record" / PENALTY / "AP-2" / "index.html").exists()
     build(config, FIRST)  # the same date as the last build's is no earlier date
+
+
+def test_a_lost_records_file_does_not_withdraw_its_whole_item_unless_asked_for(tmp_path: Path) -> None:
+    """Bug: an export without its penalties file withdrew every penalty, published as withdrawn by the authority."""
+    records = tmp_path / "records"
+    config = config_of(tmp_path, records)
+    write_penalties(records, [penalty(1), penalty(2)])
+    write_csv(records / "subject.csv", "subject", [row("subject", record_id="SJ-1", uscc=code(1))])
+    build(config, FIRST)
+    (records / "admin_penalty.csv").unlink()
+    with pytest.raises(BuildError, match=r"No row of admin_penalty \(行政处罚\) was read, but the live site publishes 2 .*"
+                                         r"--allow-empty admin_penalty"):
+        build(config, SECOND)
+    assert (config.paths.output / "record" / PENALTY / "AP-1" / "index.html").read_text(encoding="utf-8").count("此信息已不再公示") == 0
+    with pytest.raises(ConfigError, match="--allow-empty penalties: no such catalogue item"):
+        build(config, SECOND, allow_empty=frozenset({"penalties"}))
+    emptied = build(config, SECOND, allow_empty=frozenset({PENALTY}))
+    assert [(r["change"], r["record_id"]) for r in change_rows(emptied)] == [("withdrawn", "AP-1"), ("withdrawn", "AP-2")]
+    build(config, THIRD)  # the live site publishes none now: nothing to refuse
 
 
 def test_the_same_previous_state_gives_the_same_bytes(tmp_path: Path) -> None:
