@@ -3,16 +3,21 @@
 A :class:`TableSource` is a source like a records file: ``read_rows`` reads it into the same
 :class:`RawRow` objects (cell text by field name), which are then validated and decided by the same
 code. Rows are streamed from a server-side cursor (``stream_results``, ``yield_per``) in primary key
-order, and hashed in that order, so an auditor can tell whether two builds saw the same rows.
+order, and hashed in that order, so an auditor can tell whether two builds saw the same rows. A build
+reads each table more than once (the first passes, then the rows): every read goes through one
+connection in one read-only transaction, so all of them see the same rows (:meth:`Database.connect`).
+An item may have several tables (``admin_penalty``, ``行政处罚`` and ``xzcf``), read one after the other
+as an item's several records files are; a table several items share is split by ``item_column``.
 
 Table and column names come from the configuration or the database and are always quoted by
 SQLAlchemy, never pasted into SQL. What the driver returns is turned into cell text here: a NULL in
 a required column, a value of the wrong type (an integer where text is expected, text bytes that are
-not UTF-8), or text over :data:`MAX_CELL` makes the row quarantined, with table, key and column
-named. A missing table or column, an unreachable database or a connection lost mid-read stops the
-build (:class:`InputError`). The password (from ``password_env``, ``password_file`` or an ``env:``
-URL) never appears in a message, the manifest or a log: sources are named by their URL without
-credentials.
+not UTF-8, a date no calendar holds such as ``-infinity``), or text over :data:`MAX_CELL` makes the
+row quarantined, with table, key and column named. A missing table or column, an unreachable database
+or a connection lost mid-read stops the build (:class:`InputError`). The password (from
+``password_env``, ``password_file`` or an ``env:`` URL) never appears in a message, the manifest or a
+log: sources are named by their URL without credentials, and the public manifest names the database by
+its backend and name only.
 """
 
 from __future__ import annotations
@@ -22,23 +27,28 @@ import hashlib
 import json
 import logging
 import os
+import sqlite3
+import weakref
+from collections import Counter
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
-from sqlalchemy import Connection, Engine, column, create_engine, inspect, select, table, text
+from sqlalchemy import Connection, Engine, Text, column, create_engine, inspect, literal_column, or_, select, table, text
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.elements import quoted_name
 
 from site_builder.exceptions import ConfigError, InputError
-from site_builder.rules.catalogue import CatalogItem, Catalogue, FieldSpec, load_catalogue
-from site_builder.rules.validation import CHINA
+from site_builder.rules.catalogue import CatalogItem, Catalogue, FieldSpec, load_catalogue, normalise_title
+from site_builder.rules.validation import CHINA, EARLIEST_YEAR, SENTINEL_YEAR
 from site_builder.sources.headings import settle_duplicates
 from site_builder.sources.loading import (
     MAX_CELL,
@@ -59,32 +69,61 @@ logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)  # never log st
 
 
 class Database:
-    """One database: its URL (with the password, never shown) and the URL it is named by."""
+    """One database: its URL (with the password, never shown), the URL it is named by, and the build's connection."""
 
     def __init__(self, settings: SourceSettings, root: Path) -> None:
         self.settings = settings
         url = _full_url(settings, root)
         self._secrets = [url.password] if url.password else []
         self.name = _display(url, root)
-        """The URL without user, password or query: what the manifest and messages say."""
+        """The URL without user, password or query: what messages and logs say."""
+        self.public = _public(url, root)
+        """The backend and the database's name, without host, port or folder: what the public manifest says."""
         self._url = _read_only(url, self.name)
         self._engine: Engine | None = None
+        self._connection: Connection | None = None
 
     def engine(self) -> Engine:
-        """The engine (no pool: each pass opens and closes its own connection)."""
+        """The engine (no pool: the one connection of :meth:`connect` is all a build opens; whichever thread reads next
+        may use it, one at a time)."""
         if self._engine is None:
             try:
-                self._engine = create_engine(self._url, poolclass=NullPool)
+                threads = {"check_same_thread": False} if self._url.get_driver_name() == "pysqlite" else {}
+                self._engine = create_engine(self._url, poolclass=NullPool, connect_args=threads)
             except (ArgumentError, NoSuchModuleError, ImportError) as exc:
                 raise InputError(self.scrub(f"Database source {self.name}: cannot use it: {exc}")) from None
         return self._engine
 
     def connect(self) -> Connection:
-        """A new connection; an unreachable database or refused login is an :class:`InputError`."""
-        try:
-            return self.engine().connect()
-        except SQLAlchemyError as exc:
-            raise self.error(f"Database source {self.name}: cannot connect", exc) from None
+        """The connection every read of this database goes through, in one read-only transaction.
+
+        A build reads each table more than once (the pass that finds repeated record ids, then the rows; ``explain``
+        and the leak scan again): read in separate transactions, a row committed in between would make two reads
+        disagree, and a record id the first pass saw once could be published from the second although two rows
+        claim it. So the first call opens the connection and its transaction (PostgreSQL: REPEATABLE READ, READ
+        ONLY; SQLite: one read transaction, the file opened read-only), which last until :meth:`close` or until this
+        object is dropped (or the connection is closed). An unreachable database or refused login is an
+        :class:`InputError`.
+        """
+        if self._connection is None or self._connection.closed:
+            try:
+                connection = self.engine().connect()
+            except SQLAlchemyError as exc:
+                raise self.error(f"Database source {self.name}: cannot connect", exc) from None
+            try:
+                _snapshot(connection)
+            except (SQLAlchemyError, sqlite3.Error) as exc:
+                connection.close()
+                raise self.error(f"Database source {self.name}: cannot start a read-only transaction", exc) from None
+            self._connection = connection
+            weakref.finalize(self, connection.close)
+        return self._connection
+
+    def close(self) -> None:
+        """End the transaction and close the connection (a later read opens a new one, seeing the rows then)."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
     def scrub(self, message: str) -> str:
         """``message`` without the password."""
@@ -106,10 +145,15 @@ class TableSource(SourceFile):
     """
 
     url: str = ""
-    """The database's URL without credentials."""
+    """The database as the public manifest names it (:attr:`Database.public`): no host, port, user or folder."""
     table: str = ""
     spec: TableSpec = field(default_factory=lambda: TableSpec(""))
     database: Database | None = field(default=None, repr=False, compare=False)
+    others: tuple[str, ...] = ()
+    """The ``item_values`` of the other items read from the same table by the same ``item_column``: their rows."""
+    reports_unclaimed: bool = True
+    """Whether this source's warnings count the rows of its table that no item claims (the first of the items that
+    share a table does, so that each such row is counted once)."""
 
 
 def _parse_url(text: str, where: str) -> URL:
@@ -143,32 +187,62 @@ def site_catalogue(config: Config) -> Catalogue:
 
 
 def select_sources(config: Config, catalogue: Catalogue) -> tuple[list[SourceFile], list[str]]:
-    """The sources of a build and what is left unread: records files, or the tables of ``sources.url``."""
+    """The sources of a build and what is left unread: records files, or the tables of ``sources.url``.
+
+    An item's tables are its configured one (``[sources.<item>]``), else every table named by its id, title or file
+    names, in that order, as its records files would be; a table is read for one item only, a configured one first.
+    """
     settings: SourceSettings = config.sources
     if not settings.url:
         files = find_sources(config.paths.records, catalogue)
         return files, unclaimed_paths(config.paths.records, files)
     database = Database(settings, config.root)
-    with database.connect() as conn:
-        try:
+    conn = database.connect()
+    try:
+        with _names(conn):
             insp = inspect(conn)
             names = sorted(set(insp.get_table_names()) | set(insp.get_view_names()))
-        except SQLAlchemyError as exc:
-            raise database.error(f"Database source {database.name}: cannot list its tables", exc) from None
-    sources: list[SourceFile] = []
-    claimed = set()
+    except SQLAlchemyError as exc:
+        raise database.error(f"Database source {database.name}: cannot list its tables", exc) from None
+    configured = [spec for item in catalogue.items if (spec := settings.table_for(item.id)) is not None]
+    claimed = {spec.table for spec in configured if spec.table}
+    specs = []
     for item in catalogue.items:
         spec = settings.table_for(item.id)
-        if spec is None:
-            found = next((n for n in (item.id, item.title, *item.files) if n in names), None)
-            if found is None:
-                continue
-            spec = TableSpec(item.id, table=found)
-        claimed.add(spec.table)
-        label = spec.label
-        sources.append(TableSource(item.id, Path(f"<{label}>"), f"<{label}>", database.name, label, spec, database))
+        if spec is not None:
+            specs.append(spec)
+            continue
+        for found in dict.fromkeys((item.id, item.title, *item.files)):
+            if found in names and found not in claimed:
+                claimed.add(found)
+                specs.append(TableSpec(item.id, table=found))
+    sources: list[SourceFile] = [
+        TableSource(spec.item, Path(f"<{spec.label}>"), f"<{spec.label}>", database.public, spec.label, spec, database,
+                    others, first)
+        for spec, (others, first) in zip(specs, _shared(specs), strict=True)]
     ignored = [f"<{n}>" for n in names if n not in claimed and not n.startswith(("sqlite_", "_"))]
     return sources, ignored
+
+
+def _shared(specs: list[TableSpec]) -> list[tuple[tuple[str, ...], bool]]:
+    """For each spec: the ``item_values`` of the other items split from the same table by the same ``item_column``,
+    and whether it is the first of them. A value two items claim (as :func:`_item_value` compares them) is a
+    :class:`ConfigError`: a row must belong to one item."""
+    def place(spec: TableSpec) -> tuple[str | None, str, str, str]:
+        return spec.schema, spec.table, spec.query, spec.item_column
+
+    found = []
+    for spec in specs:
+        sharing = [s for s in specs if s.item_column and place(s) == place(spec)]
+        others = [s for s in sharing if s is not spec]
+        for other in others:
+            clash = {_item_value(v) for v in spec.item_values} & {_item_value(v) for v in other.item_values}
+            if clash:
+                raise ConfigError(f"Config value 'sources.{other.item}.item_values': {sorted(map(str, clash))[0]!r} is also "
+                                  f"an item value of sources.{spec.item} (table {spec.label}, column {spec.item_column}); "
+                                  "a row belongs to one item only")
+        found.append((tuple(v for s in others for v in s.item_values), not sharing or sharing[0] is spec))
+    return found
 
 
 def read_table(source: TableSource, item: CatalogItem, report: FileReport) -> Iterator[RawRow]:
@@ -177,42 +251,90 @@ def read_table(source: TableSource, item: CatalogItem, report: FileReport) -> It
     assert database is not None, "a TableSource is made by select_sources"
     report.encoding = "database"
     spec = source.spec
-    with database.connect() as conn:
+    conn = database.connect()
+    with _names(conn):
         columns = _columns(conn, database, spec)
         key = list(spec.key) or _primary_key(conn, spec)
-        duplicates: dict[str, str] = {}
-        mapped = _map_columns(report, item, spec, columns, database.name, key, duplicates)
-        missing = [c for c in (*key, spec.item_column) if c and c not in columns]
-        if missing:
-            raise InputError(f"Database source {database.name}: {spec.label} has no column "
-                             f"{', '.join(repr(c) for c in missing)} (sources.{item.id})")
-        selected = list(dict.fromkeys([*key, *mapped, *duplicates]))
-        stmt = _statement(spec, columns, selected, key or selected)
-        if conn.dialect.name == "sqlite":
-            conn.connection.dbapi_connection.text_factory = bytes  # type: ignore[union-attr]  # decode per cell
-        digest = hashlib.sha256(json.dumps(selected, ensure_ascii=False).encode() + b"\n")
-        fields = {name: item.field(f) for name, f in mapped.items()}
-        try:
-            result = conn.execution_options(stream_results=True, yield_per=database.settings.yield_per).execute(stmt)
+    duplicates: dict[str, str] = {}
+    mapped = _map_columns(report, item, spec, columns, database.name, key, duplicates)
+    missing = [c for c in (*key, spec.item_column) if c and c not in columns]
+    if missing:
+        raise InputError(f"Database source {database.name}: {spec.label} has no column "
+                         f"{', '.join(repr(c) for c in missing)} (sources.{item.id})")
+    selected = list(dict.fromkeys([*key, *mapped, *duplicates, *([spec.item_column] if spec.item_column else [])]))
+    stmt = _statement(spec, columns, selected, key or selected, source.others)
+    claim = _Claim(spec, source.others) if spec.item_column else None
+    digest = hashlib.sha256(json.dumps(selected, ensure_ascii=False).encode() + b"\n")
+    fields = {name: item.field(f) for name, f in mapped.items()}
+    options = {"stream_results": True, "yield_per": database.settings.yield_per}
+    try:
+        with conn.execute(stmt, execution_options=options) as result:
             for values in result:
-                report.rows += 1
                 row = dict(zip(selected, values, strict=True))
+                if claim is not None and not claim.takes(row[spec.item_column]):
+                    continue
+                report.rows += 1
                 digest.update(json.dumps([_canonical(row[c]) for c in selected], ensure_ascii=False).encode() + b"\n")
                 yield _convert(item, spec, report.rows, row, key, fields, duplicates)
-        except (SQLAlchemyError, UnicodeDecodeError) as exc:
-            what = f"Database source {database.name}: reading {spec.label} failed after {report.rows} rows"
-            raise database.error(what, exc) from None
-        report.sha256 = digest.hexdigest()
+    except (SQLAlchemyError, UnicodeDecodeError) as exc:
+        what = f"Database source {database.name}: reading {spec.label} failed after {report.rows} rows"
+        raise database.error(what, exc) from None
+    report.sha256 = digest.hexdigest()
+    if claim is not None and source.reports_unclaimed:
+        report.warnings += claim.warnings()
+
+
+class _Claim:
+    """Which rows of a table that several items share (``item_column``) are this item's.
+
+    Values are compared as headings are (:func:`_item_value`: width, spaces, case), so ``'行政处罚 '`` is
+    ``行政处罚``. A row that no item claims (another code, NULL) is not read, but counted per value: the first item
+    reading the table reports them as warnings, so that the audit accounts for every row of the table.
+    """
+
+    def __init__(self, spec: TableSpec, others: Sequence[str]) -> None:
+        self.spec = spec
+        self.own = frozenset(_item_value(v) for v in spec.item_values)
+        self.others = frozenset(_item_value(v) for v in others)
+        self.unclaimed: Counter[str] = Counter()
+
+    def takes(self, value: object) -> bool:
+        """Whether a row with ``value`` in the item column is this item's (one no item claims is counted)."""
+        found = _item_value(value)
+        if found in self.own:
+            return True
+        if found not in self.others:
+            self.unclaimed["为 NULL" if value is None else f"=“{_shown(value)}”"] += 1
+        return False
+
+    def warnings(self) -> list[str]:
+        """One warning per value that no item claims, with its number of rows."""
+        return [f"表 {self.spec.label} 中 {self.spec.item_column}{value} 的 {count} 行不属于任何目录项，未读取"
+                for value, count in self.unclaimed.items()]
+
+
+def _item_value(value: object) -> str | None:
+    """An item column's value as it is compared with ``item_values``: as a heading is (NFKC, no spaces, lower case);
+    ``None`` for NULL."""
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        value = _number_text(value)
+    return normalise_title(str(value))
 
 
 def _columns(conn: Connection, database: Database, spec: TableSpec) -> list[str]:
-    """The column names of the table, view or query; a missing table is an :class:`InputError`."""
+    """The column names of the table, view or query; a missing table is an :class:`InputError`.
+
+    A query's names come from the query wrapped with ``LIMIT 0``: executed as written, a driver without a server-side
+    cursor (psycopg) would fetch every row of it just for its column names."""
     try:
         if spec.query:
-            result = conn.execute(text(spec.query))
-            names = list(result.keys())
-            result.close()
-            return names
+            empty: Any = select(literal_column("*")).select_from(text(spec.query).columns().subquery("source_query")).limit(0)
+            with conn.execute(empty) as result:
+                return list(result.keys())
         insp = inspect(conn)
         if not insp.has_table(spec.table, schema=spec.schema):
             raise InputError(f"Database source {database.name}: no table or view {spec.table!r} "
@@ -246,16 +368,19 @@ def _map_columns(report: FileReport, item: CatalogItem, spec: TableSpec, columns
     return mapped
 
 
-def _statement(spec: TableSpec, columns: list[str], selected: list[str], order: Sequence[str]) -> Any:
-    """``SELECT`` the selected columns (quoted) of the table or query, for this item only, in ``order``."""
+def _statement(spec: TableSpec, columns: list[str], selected: list[str], order: Sequence[str],
+               others: Sequence[str] = ()) -> Any:
+    """``SELECT`` the selected columns (quoted) of the table or query in ``order``: of a shared table, all rows but
+    those whose item column holds exactly another item's value (the rest are told apart by :class:`_Claim`)."""
     cols: list[Any] = [column(quoted_name(c, True)) for c in columns]
     if spec.query:
         source: Any = text(spec.query).columns(*cols).subquery("source_query")
     else:
         source = table(quoted_name(spec.table, True), *cols, schema=spec.schema)
     stmt = select(*[source.c[c] for c in selected])
-    if spec.item_column:
-        stmt = stmt.where(source.c[spec.item_column].in_(list(spec.item_values)))
+    if spec.item_column and others:
+        value = sql_cast(source.c[spec.item_column], Text)  # an integer column compared with the configured texts
+        stmt = stmt.where(or_(value.is_(None), value.not_in(list(others))))
     return stmt.order_by(*[source.c[c] for c in order])
 
 
@@ -280,7 +405,14 @@ def _convert(item: CatalogItem, spec: TableSpec, ordinal: int, row: dict[str, An
             pairs.append((fields[first].name, f"“{first}”", values[fields[first].name], f"“{second}”", text))
         if not defects:
             defects += [(c, slug, f"{where}，{message}") for c, slug, message in settle_duplicates(item, values, pairs)]
-    return RawRow(item.id, f"<{spec.label}>", ordinal, values, 0, tuple(defects))
+    return RawRow(item.id, f"<{spec.label}>", _row_number(row, key, ordinal), values, 0, tuple(defects))
+
+
+def _row_number(row: dict[str, Any], key: list[str], ordinal: int) -> int:
+    """The number a row goes by in the quarantine report, ``explain`` and the validator's messages: its key when that is
+    one integer column (``序号`` 282 is row 282, whichever rows come before it), else its place in key order."""
+    value = row[key[0]] if len(key) == 1 else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else ordinal
 
 
 _TYPES = {"string": "文本", "date": "日期", "number": "数值", "integer": "整数"}
@@ -288,24 +420,26 @@ _TYPES = {"string": "文本", "date": "日期", "number": "数值", "integer": "
 
 def _cell(value: object, spec: FieldSpec) -> tuple[str, tuple[str, str] | None]:
     """The cell text of one value and, if it cannot be trusted, ``(error slug, message)``."""
-    expected = _TYPES[spec.type]
-    if value is None:
-        return "", (("null", "必填列为 NULL") if spec.required else None)
-    if isinstance(value, bytes):
+    if type(value) is bytes:  # SQLite's text (see _snapshot) and BLOBs: one byte that is not UTF-8 quarantines one row
         try:
             value = value.decode("utf-8")
         except UnicodeDecodeError as exc:
             return "", ("encoding", f"不是有效的 UTF-8 文本（第{exc.start + 1}字节起），本行不公示")
-    if isinstance(value, str):
+    if type(value) is str:  # most cells: text, taken first
         if len(value) > MAX_CELL:
             return "", ("cell-too-long", f"文本长{len(value)}个字符，超过{MAX_CELL}个字符的上限")
         return value, None
+    expected = _TYPES[spec.type]
+    if value is None:
+        return "", (("null", "必填列为 NULL") if spec.required else None)
+    if isinstance(value, _FarDate):
+        return _far_date(value, spec)
+    if isinstance(value, str | bytes):  # a subclass of either, from some driver: read as the plain value
+        return _cell(str(value) if isinstance(value, str) else bytes(value), spec)
     if isinstance(value, bool):
         return "", ("wrong-type", f"应为{expected}，实为布尔值")
     if isinstance(value, int | float | Decimal):
-        if spec.type in ("number", "integer"):
-            return str(value), None
-        return "", ("wrong-type", f"应为{expected}，实为数值（{type(value).__name__}）：编码或编号须以文本存储")
+        return _number_cell(value, spec)
     if isinstance(value, date):
         if spec.type == "date":
             day = value
@@ -317,6 +451,112 @@ def _cell(value: object, spec: FieldSpec) -> tuple[str, tuple[str, str] | None]:
             return day.isoformat(), None
         return "", ("wrong-type", f"应为{expected}，实为日期")
     return "", ("wrong-type", f"应为{expected}，实为 {type(value).__name__}")
+
+
+def _number_cell(value: int | float | Decimal, spec: FieldSpec) -> tuple[str, tuple[str, str] | None]:
+    """A number's cell: its text in a number column; in a date column an eight-digit integer is a date written
+    YYYYMMDD (SQLite's DATE affinity stores ``'20251220'`` as the integer 20251220), as it is in a CSV."""
+    if spec.type in ("number", "integer"):
+        return _number_text(value), None
+    kind = type(value).__name__
+    if spec.type == "date":
+        if isinstance(value, int) and 10_000_000 <= value <= 99_999_999:
+            return str(value), None
+        return "", ("wrong-type", f"应为日期，实为数值（{kind}）：日期须以日期类型或 YYYY-MM-DD 文本存储")
+    return "", ("wrong-type", f"应为{_TYPES[spec.type]}，实为数值（{kind}）：编码或编号须以文本存储")
+
+
+def _number_text(value: int | float | Decimal) -> str:
+    """A number as plain decimal text, as an export would write it: no exponent, no trailing zeros (numeric(14,4)
+    gives ``Decimal('17.2000')``), and a double to the 15 significant digits it holds (``0.1 + 0.2`` is ``0.3``,
+    not ``0.30000000000000004``: the rest is the noise of binary fractions). NaN and infinities stay words, which
+    validation reads as it reads them in a CSV (``NaN`` as an empty cell, ``Infinity`` as no number)."""
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        value = Decimal(format(value, ".15g"))
+    if not value.is_finite():
+        return str(value)
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _far_date(value: _FarDate, spec: FieldSpec) -> tuple[str, tuple[str, str] | None]:
+    """The cell of a date Python cannot hold: ``infinity`` or a year after 9999 means "no end" as 9999-12-31 does
+    (no date in an optional column, impossible in a required one); ``-infinity`` or a date BC is impossible anywhere."""
+    if spec.type != "date":
+        return "", ("wrong-type", f"应为{_TYPES[spec.type]}，实为日期")
+    if not value.late:
+        return "", ("date", f"“{value}”不是可能的日期（早于{EARLIEST_YEAR}年）")
+    if spec.required:
+        return "", ("date", f"“{value}”不是可能的日期（无穷或{SENTINEL_YEAR}年及以后只表示“无期限”，本列必填）")
+    return "9999-12-31", None
+
+
+class _FarDate(str):
+    """A PostgreSQL date or timestamp that Python cannot hold (``infinity``, ``-infinity``, a date BC, a year after
+    9999), as the server wrote it: psycopg would raise ``DataError`` and stop the whole read for one cell."""
+
+    __slots__ = ()
+
+    @property
+    def late(self) -> bool:
+        """After every date Python holds (``infinity``, the year 10000 on); else before them."""
+        return not self.startswith("-") and not self.rstrip().endswith("BC")
+
+
+def _snapshot(connection: Connection) -> None:
+    """Start the read-only transaction of :meth:`Database.connect`, and have the driver hand over every cell."""
+    dbapi = connection.connection.dbapi_connection
+    if connection.dialect.name == "sqlite":
+        raw = cast(sqlite3.Connection, dbapi)
+        raw.text_factory = bytes  # cells decoded by _cell: the default factory stops the whole read at one bad byte
+        raw.isolation_level = None  # the sqlite3 module then opens and commits no transaction of its own,
+        raw.execute("BEGIN")  # so this one lasts: its snapshot is taken by the first read
+    elif connection.dialect.name == "postgresql":
+        connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        adapters = cast(Any, dbapi).adapters
+        for name in ("date", "timestamp", "timestamptz"):
+            _tolerate_far_dates(adapters, adapters.types[name].oid)
+
+
+@contextmanager
+def _names(conn: Connection) -> Iterator[None]:
+    """Read the database's own names (tables, columns, keys) as text: a SQLite connection hands over its text as bytes
+    otherwise (:func:`_snapshot`; a Python text factory that decodes each cell made reading 25 % slower)."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    raw = cast(sqlite3.Connection, conn.connection.dbapi_connection)
+    raw.text_factory = str
+    try:
+        yield
+    finally:
+        raw.text_factory = bytes
+
+
+def _tolerate_far_dates(adapters: Any, oid: int) -> None:
+    """Register, for the type ``oid``, a loader that gives a :class:`_FarDate` where psycopg's own raises DataError."""
+    from psycopg import DataError
+    from psycopg.adapt import Loader
+    from psycopg.pq import Format
+
+    strict: type[Loader] | None = adapters.get_loader(oid, Format.TEXT)
+    if strict is None:
+        return
+
+    class Tolerant(Loader):
+        def __init__(self, oid: int, context: Any = None) -> None:
+            super().__init__(oid, context)
+            self._strict = cast(type[Loader], strict)(oid, context)
+
+        def load(self, data: Any) -> Any:
+            try:
+                return self._strict.load(data)
+            except DataError:
+                return _FarDate(bytes(data).decode("ascii", "replace"))
+
+    adapters.register_loader(oid, Tolerant)
 
 
 def _canonical(value: object) -> object:
@@ -332,8 +572,8 @@ def _canonical(value: object) -> object:
 
 
 def _shown(value: object) -> str:
-    text_value = _canonical(value)
-    return str(text_value)[:64]
+    """A key or item value as a message shows it."""
+    return str(_canonical(value))[:64]
 
 
 def _full_url(settings: SourceSettings, root: Path) -> URL:
@@ -396,3 +636,14 @@ def _display(url: URL, root: Path) -> str:
         inside = path.resolve().is_relative_to(root.resolve())
         bare = bare.set(database=path.resolve().relative_to(root.resolve()).as_posix() if inside else str(path))
     return bare.render_as_string(hide_password=True)
+
+
+def _public(url: URL, root: Path) -> str:
+    """The database as the public manifest names it: its backend and name, without driver, host, port or user
+    (``postgresql:///credit``); a SQLite file by its path in the site folder (``sqlite:///data/demo.sqlite``), else by
+    its file name alone, as the manifest names a catalogue file outside the site folder."""
+    name = url.database or ""
+    if url.get_backend_name() == "sqlite" and name and name != ":memory:":
+        path = Path(name.removeprefix("file:").split("?")[0]).resolve()
+        name = path.relative_to(root.resolve()).as_posix() if path.is_relative_to(root.resolve()) else path.name
+    return URL.create(url.get_backend_name(), database=name or None).render_as_string(hide_password=True)

@@ -1,0 +1,261 @@
+"""Database sources with dirty data: dates no calendar holds, typed numbers, shared and repeated tables, rows
+committed while a build reads, what the public manifest says. On SQLite and PostgreSQL where both can hold it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from conftest import make_uscc
+from dbsupport import decisions, fresh_database, postgres_server, quarantine
+from test_database import AS_OF, COLUMNS, GOOD, _config, backend
+
+from site_builder.build import build
+from site_builder.config import Config
+from site_builder.exceptions import ConfigError, InputError
+from site_builder.rules.catalogue import Catalogue
+from site_builder.sources import database
+from site_builder.sources.database import select_sources, site_catalogue
+from site_builder.sources.loading import FileReport, RawRow, read_rows
+from site_builder.sources.mapping import TableSpec
+
+__all__ = ["backend", "postgres_server"]  # fixtures, imported for pytest
+
+
+def _row(record_id: str, **cells: object) -> dict[str, object]:
+    """A good penalty row (a valid 统一社会信用代码), with ``cells`` changed (by column title)."""
+    row: dict[str, object] = {**dict(zip(COLUMNS, GOOD, strict=True)), "统一社会信用代码": make_uscc(), "记录编号": record_id}
+    return row | cells
+
+
+class _Declared(sa.types.UserDefinedType[Any]):
+    """A column type declared by name only (``DATE`` in SQLite: the affinity, without SQLAlchemy's conversions)."""
+
+    cache_ok = True
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return self.name
+
+
+def _table(url: str, rows: Sequence[dict[str, object]], name: str = "xzcf", keys: Sequence[int] | None = None,
+           types: dict[str, Any] | None = None, extra: Sequence[str] = ()) -> None:
+    """A penalty table ``name`` (序号 the key, ``keys`` or 1, 2, …; text columns unless ``types`` says otherwise)."""
+    engine = sa.create_engine(url)
+    metadata = sa.MetaData()
+    columns = [*COLUMNS, *extra]
+    table = sa.Table(name, metadata, sa.Column("序号", sa.Integer, primary_key=True, autoincrement=False),
+                     *[sa.Column(c, (types or {}).get(c, sa.Text)) for c in columns])
+    metadata.create_all(engine)
+    numbers = keys or range(1, len(rows) + 1)
+    values = [{"序号": n} | {c: None if r.get(c) == "" else r.get(c) for c in columns} for n, r in zip(numbers, rows, strict=True)]
+    with engine.begin() as conn:
+        conn.execute(table.insert(), values)
+    engine.dispose()
+
+
+def _read(config: Config, item: str = "admin_penalty") -> tuple[list[RawRow], list[FileReport], list[str]]:
+    """Every row of ``item``'s tables read once, their reports, and what the build would leave unread."""
+    catalogue: Catalogue = site_catalogue(config)
+    sources, ignored = select_sources(config, catalogue)
+    rows: list[RawRow] = []
+    reports = []
+    for source in (s for s in sources if s.item == item):
+        reports.append(FileReport(source))
+        rows += read_rows(source, catalogue[item], reports[-1])
+    return rows, reports, ignored
+
+
+# -- dates Python cannot hold ------------------------------------------------------------------------------
+
+
+def test_infinite_and_bc_dates_are_read_per_row(tmp_path: Path, postgres_server: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """psycopg refuses ``infinity``, ``-infinity``, a date BC and the year 10000 (DataError): one such cell once
+    stopped the build. Now ``infinity`` ends nothing in an optional column, as 9999-12-31 does, and any of them
+    quarantines its row in a required one, naming table, key and column."""
+    url = fresh_database(postgres_server)
+    rows = [_row("AP-SENT", 公示截止期="9999-12-31"), _row("AP-INF", 公示截止期="infinity"),
+            _row("AP-10K", 公示截止期="10000-01-01"), _row("AP-BC", 公示截止期="0044-03-15 BC"),
+            _row("AP-DEC-INF", 处罚决定日期="infinity"), _row("AP-DEC-NEG", 处罚决定日期="-infinity"),
+            _row("AP-DEC-BC", 处罚决定日期="0044-03-15 00:00:00+00 BC")]
+    _table(url, rows, types={"公示截止期": sa.Date, "处罚决定日期": sa.DateTime(timezone=True)})
+    build(_config(tmp_path, url, monkeypatch), AS_OF)
+    found = {r["record_id"]: r for r in quarantine(tmp_path / "audit")}
+    assert {k: (r["column"], r["error"]) for k, r in found.items()} == {
+        "AP-BC": ("公示截止期", "date"), "AP-DEC-INF": ("处罚决定日期", "date"), "AP-DEC-NEG": ("处罚决定日期", "date"),
+        "AP-DEC-BC": ("处罚决定日期", "date")}
+    assert all(f"表 xzcf 主键 序号={r['row']}，列“{r['column']}”" in r["message"] for r in found.values())
+    assert "“infinity”" in found["AP-DEC-INF"]["message"]
+    decided = {record_id: (outcome, start, until) for _, record_id, outcome, start, until in decisions(tmp_path / "audit")}
+    assert decided["AP-INF"] == decided["AP-10K"] == decided["AP-SENT"]
+
+
+# -- a table several items share ---------------------------------------------------------------------------
+
+SHARED = ('[sources.admin_penalty]\ntable = "all_records"\nitem_column = "类别"\nitem_values = ["行政处罚", "xzcf"]\n'
+          '[sources.admin_license]\ntable = "all_records"\nitem_column = "类别"\nitem_values = ["行政许可"]\n'
+          '[columns.admin_license]\n"行政处罚决定书文号" = "license_doc_no"\n"处罚决定日期" = "decision_date"\n'
+          '"处罚机关" = "authority"\n')
+
+
+def test_shared_table_compares_item_values_as_headings_and_reports_the_rest(tmp_path: Path, backend: str,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """``'行政处罚 '`` (a trailing space), ``行政处罚　`` (a full-width one) and ``XZCF`` are 行政处罚's; rows of no item
+    (another code, NULL) are not read, and counted once, in a warning per value."""
+    kinds = ["行政处罚", "行政处罚 ", "行政处罚\u3000", "XZCF", "行政许可", None, "其他", "其他"]
+    _table(backend, [_row(f"R-{i}", 类别=kind) for i, kind in enumerate(kinds)], name="all_records", extra=["类别"])
+    result = build(_config(tmp_path, backend, monkeypatch, SHARED), AS_OF)
+    assert sorted((s.item, s.rows) for s in result.sources) == [("admin_license", 1), ("admin_penalty", 4)]
+    assert not quarantine(tmp_path / "audit")
+    unread = [w for s in result.sources for w in s.warnings if "不属于任何目录项" in w]
+    assert unread == ["表 all_records 中 类别为 NULL 的 1 行不属于任何目录项，未读取",
+                      "表 all_records 中 类别=“其他” 的 2 行不属于任何目录项，未读取"]
+
+
+def test_an_item_value_two_items_claim_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{tmp_path / 'platform.db'}"
+    _table(url, [_row("R-1", 类别="行政处罚")], name="all_records", extra=["类别"])
+    clash = SHARED.replace('["行政许可"]', '["行政许可", "行政处罚 "]')
+    refused = r"'sources\.admin_penalty\.item_values': '行政处罚' is also an item value of sources\.admin_license"
+    with pytest.raises(ConfigError, match=refused):
+        build(_config(tmp_path, url, monkeypatch, clash), AS_OF)
+
+
+# -- several tables of one item ----------------------------------------------------------------------------
+
+
+def test_every_table_of_an_item_is_read_as_its_files_are(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``admin_penalty``, ``行政处罚`` and ``xzcf`` all name the item: all three are read (a record id two of them
+    use is quarantined in both, as across two records files), none is reported as belonging to no item."""
+    url = f"sqlite:///{tmp_path / 'platform.db'}"
+    _table(url, [_row("AP-1")], name="admin_penalty")
+    _table(url, [_row("AP-2"), _row("AP-3")], name="行政处罚")
+    _table(url, [_row("AP-1")], name="xzcf")
+    config = _config(tmp_path, url, monkeypatch, tables="")
+    _, reports, ignored = _read(config)
+    assert [(r.name, r.rows) for r in reports] == [("<admin_penalty>", 1), ("<行政处罚>", 2), ("<xzcf>", 1)]
+    assert ignored == []
+    build(config, AS_OF)
+    assert {(r["record_id"], r["file"], r["error"]) for r in quarantine(tmp_path / "audit")} == {
+        ("AP-1", "<admin_penalty>", "duplicate-id"), ("AP-1", "<xzcf>", "duplicate-id")}
+
+
+# -- one snapshot, read-only -------------------------------------------------------------------------------
+
+
+def test_every_read_of_a_build_sees_the_same_rows(tmp_path: Path, backend: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A row committed while the build reads (here: a second AP-1 after the first pass read AP-1 once) is not seen
+    by any read of that build; it would have been by the second, which then published one of the two AP-1 rows."""
+    _table(backend, [_row("AP-1"), _row("AP-2"), _row("AP-3")])
+    writer = sa.create_engine(backend)
+    if backend.startswith("sqlite"):
+        with writer.begin() as conn:  # readers and a writer side by side (in rollback-journal mode the writer waits)
+            conn.execute(sa.text("PRAGMA journal_mode=WAL"))
+    real = database._convert
+    inserted: list[bool] = []
+
+    def convert(*args: Any) -> Any:
+        if not inserted:
+            inserted.append(True)
+            with writer.begin() as conn:
+                conn.execute(sa.text("INSERT INTO xzcf (序号, 记录编号) SELECT 9, 记录编号 FROM xzcf WHERE 序号 = 1"))
+        return real(*args)
+
+    monkeypatch.setattr(database, "_convert", convert)
+    result = build(_config(tmp_path, backend, monkeypatch), AS_OF)
+    writer.dispose()
+    assert inserted and [s.rows for s in result.sources] == [3]
+    assert not quarantine(tmp_path / "audit") and result.counts.total() == 3
+
+
+def test_the_transaction_is_read_only(tmp_path: Path, postgres_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A configured query cannot change the database (PostgreSQL: a READ ONLY transaction; SQLite opens the file
+    read-only)."""
+    url = fresh_database(postgres_server)
+    _table(url, [_row("AP-1")])
+    with sa.create_engine(url).begin() as conn:
+        conn.execute(sa.text("CREATE SEQUENCE reads"))
+    tables = '[sources.admin_penalty]\nquery = "SELECT *, nextval(\'reads\') AS n FROM xzcf"\nkey = ["序号"]\n'
+    with pytest.raises(InputError, match="read-only transaction"):
+        build(_config(tmp_path, url, monkeypatch, tables), AS_OF)
+
+
+# -- rows named by their key -------------------------------------------------------------------------------
+
+
+def test_quarantine_names_a_row_by_its_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Problems found after reading (here a bad 统一社会信用代码, a repeated record id) name the row by 序号, not by its
+    place in the read."""
+    url = f"sqlite:///{tmp_path / 'platform.db'}"
+    _table(url, [_row("AP-1"), _row("AP-2", 统一社会信用代码="91330100MA27XL0A1Z"), _row("AP-1")], keys=[100, 282, 314])
+    build(_config(tmp_path, url, monkeypatch), AS_OF)
+    found = sorted((r["record_id"], r["row"], r["error"]) for r in quarantine(tmp_path / "audit"))
+    assert found == [("AP-1", "100", "duplicate-id"), ("AP-1", "314", "duplicate-id"), ("AP-2", "282", "uscc")]
+
+
+# -- a query's columns -------------------------------------------------------------------------------------
+
+
+def test_a_querys_columns_are_learnt_without_running_it(tmp_path: Path, backend: str,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The query's columns come from the query under ``LIMIT 0``: no row of it is computed (here any row would fail),
+    where psycopg used to fetch all of it just for the names."""
+    _table(backend, [_row("AP-1"), _row("AP-2")])
+    boom = "abs(-9223372036854775807 - 序号)" if backend.startswith("sqlite") else "1 / (序号 - 序号)"
+    spec = TableSpec("admin_penalty", query=f"SELECT 记录编号, {boom} AS boom FROM xzcf")
+    config = _config(tmp_path, backend, monkeypatch)
+    db = database.Database(config.sources, config.root)
+    assert database._columns(db.connect(), db, spec) == ["记录编号", "boom"]
+    db.close()
+
+
+# -- typed numbers and integer dates -----------------------------------------------------------------------
+
+
+def test_typed_numbers_read_as_an_export_writes_them(tmp_path: Path, backend: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A double to its 15 significant digits (0.1 + 0.2 is 0.3), no exponent, no trailing zeros of numeric(14,4)."""
+    confiscated = "没收违法所得、没收非法财物的金额（万元）"
+    rows = [_row("AP-1", **{"罚款金额（万元）": 0.1 + 0.2}), _row("AP-2", **{"罚款金额（万元）": 1e14}),
+            _row("AP-3", **{"罚款金额（万元）": 1e-7}), _row("AP-4", **{"罚款金额（万元）": 1.5, confiscated: 17.2})]
+    _table(backend, rows, types={"罚款金额（万元）": sa.Float(precision=53), confiscated: sa.Numeric(14, 4)},
+           extra=[confiscated])
+    read, _, _ = _read(_config(tmp_path, backend, monkeypatch))
+    assert [(r.values["fine_amount"], r.values["confiscated_amount"]) for r in read] == [
+        ("0.3", ""), ("100000000000000", ""), ("0.0000001", ""), ("1.5", "17.2")]
+    assert not any(r.defects for r in read)
+
+
+def test_integer_dates_are_read_as_yyyymmdd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite's DATE affinity stores '20251220' as the integer 20251220: a date, as the same text in a CSV is; another
+    integer in a date column is refused with a message about dates."""
+    url = f"sqlite:///{tmp_path / 'platform.db'}"
+    _table(url, [_row("AP-1", 处罚决定日期="20251220"), _row("AP-2", 处罚决定日期="46174")], types={"处罚决定日期": _Declared("DATE")})
+    with sa.create_engine(url).connect() as conn:
+        assert conn.execute(sa.text("SELECT typeof(处罚决定日期) FROM xzcf")).scalars().all() == ["integer", "integer"]
+    read, _, _ = _read(_config(tmp_path, url, monkeypatch))
+    assert read[0].values["decision_date"] == "20251220" and not read[0].defects
+    assert [(d[1], "应为日期" in d[2]) for d in read[1].defects] == [("wrong-type", True)]
+
+
+# -- the public manifest -----------------------------------------------------------------------------------
+
+
+def test_manifest_names_the_database_without_its_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A SQLite file outside the site folder is named by its file name only (its folder is the server's business)."""
+    outside = tmp_path / "private" / "platform.db"
+    outside.parent.mkdir()
+    url = f"sqlite:///{outside}"
+    _table(url, [_row("AP-1")])
+    (tmp_path / "site").mkdir()
+    build(_config(tmp_path / "site", url, monkeypatch), AS_OF)
+    text = (tmp_path / "site" / "output" / "manifest.json").read_text(encoding="utf-8")
+    assert [r["database"] for r in json.loads(text)["inputs"]["records"]] == ["sqlite:///platform.db"]
+    assert str(tmp_path / "private") not in text
