@@ -116,6 +116,23 @@ def test_a_damaged_archive_is_a_problem_not_a_traceback(site: Path, no_data: boo
         assert f"{path.relative_to(output).as_posix()}: content differs" in printed, printed
 
 
+@pytest.mark.parametrize("name", ["decisions.csv.gz", "quarantine.csv", "warnings.csv", "changes.json"])
+def test_a_builds_reasons_are_covered_by_the_chain(site: Path, name: str) -> None:
+    """Bug: a build's decisions (why each record was or was not public) could be edited or deleted in the audit folder
+    and verify said OK: explain then answered from the edited file."""
+    assert verify(site)[0] == 0
+    record = site / "audit" / "builds" / "000002-2026-11-24" / name
+    assert record.is_file(), "the second build has a change set"
+    edit = (lambda data: gzip.compress(gzip.decompress(data).replace(b",published,", b",expired,", 1), mtime=0)) \
+        if name.endswith(".gz") else (lambda data: data + b"\n")
+    record.write_bytes(edit(record.read_bytes()))
+    code, output = verify(site)
+    assert code == 1 and f"{record}: content differs from its hash in" in output, output
+    record.unlink()
+    code, output = verify(site)
+    assert code == 1 and f"{record.parent / name.removesuffix('.gz')}: missing (its hash is in" in output, output
+
+
 def test_missing_and_extra_files_fail(site: Path) -> None:
     (site / "output" / "404.html").unlink()
     (site / "output" / "extra.html").write_text("x", encoding="utf-8")

@@ -6,9 +6,11 @@ per-record decision lists stay in the audit folder.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
+import zlib
 from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import date
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from site_builder import __version__
+from site_builder.audit.layout import BuildRecord
 from site_builder.audit.ledger import Counts
 from site_builder.config import Config
 from site_builder.rules.catalogue import Catalogue
@@ -80,9 +83,12 @@ def output_hashes(site_dir: Path, known: Mapping[str, str] | None = None) -> dic
 def make_manifest(
     config: Config, catalogue: Catalogue, policy: Policy, as_of: date,
     sources: list[FileReport], ignored: list[str], counts: Counts, outputs: Mapping[str, str],
+    audit: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The manifest of a build whose site's files are ``outputs`` (site path → SHA-256, as they were written; the
-    files of :data:`UNHASHED` are left out)."""
+    files of :data:`UNHASHED` are left out). ``audit``: the SHA-256 of the build's files in the private audit folder
+    that say why (its decisions, quarantine, warnings and change set, by name): the hash chain then covers them, and
+    ``verify --audit`` finds one edited or lost. Hashes only: nothing of their content is public."""
     input_rows = sum(s.rows for s in sources)
     summary = counts.as_dict(catalogue.ids)
     if input_rows != counts.total():
@@ -109,7 +115,36 @@ def make_manifest(
         "next_expiry": counts.next_expiry.isoformat() if counts.next_expiry else None,
         "next_change": counts.next_change.isoformat() if counts.next_change else None,
         "outputs": {path: outputs[path] for path in sorted(outputs) if path not in UNHASHED},
+        **({"audit": dict(sorted(audit.items()))} if audit else {}),
     }
+
+
+def audit_files(record: BuildRecord) -> dict[str, Path]:
+    """The files of a build's audit record that a manifest covers (:func:`make_manifest`), by name: the decisions (as
+    the build writes them, ``decisions.csv``, or as they are kept, gzipped), the quarantine, the warnings, the change
+    set."""
+    decisions = record.decisions if record.decisions.is_file() else record.decisions_gz
+    files = {"decisions.csv": decisions, **{path.name: path for path in (record.quarantine, record.warnings, record.changes)}}
+    return {name: path for name, path in files.items() if path.is_file()}
+
+
+def audit_hashes(record: BuildRecord) -> dict[str, str]:
+    """SHA-256 of the content of each of :func:`audit_files`, by name (of a gzipped file, of what it holds; ``""`` if
+    it cannot be read as gzip)."""
+    return {name: _content_sha256(path) for name, path in audit_files(record).items()}
+
+
+def _content_sha256(path: Path) -> str:
+    if path.suffix != ".gz":
+        return file_sha256(path)
+    digest = hashlib.sha256()
+    try:
+        with gzip.open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+    except (OSError, EOFError, zlib.error):
+        return ""
+    return digest.hexdigest()
 
 
 def public_name(name: str) -> str:

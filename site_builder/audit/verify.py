@@ -30,8 +30,8 @@ from site_builder.audit.history import (
     read_chain,
     read_pending,
 )
-from site_builder.audit.layout import AuditFolder
-from site_builder.audit.manifest import MANIFEST, UNHASHED, file_sha256, output_hashes, site_files
+from site_builder.audit.layout import AuditFolder, BuildRecord
+from site_builder.audit.manifest import MANIFEST, UNHASHED, audit_files, audit_hashes, file_sha256, output_hashes, site_files
 from site_builder.outputs.layout import DATA_DESCRIPTOR
 from site_builder.pools import Pool
 from site_builder.rules.catalogue import Catalogue
@@ -231,12 +231,28 @@ def audit_problems(public: list[ChainEntry], audit_root: Path) -> list[str]:
     if public and recorded != public:
         problems.append(_head_problem(public, recorded, audit_root, where))
     for entry in recorded:
-        saved = AuditFolder(audit_root).build(entry.build_id).manifest
+        record = AuditFolder(audit_root).build(entry.build_id)
+        saved = record.manifest
         if not saved.exists():
             problems.append(f"{saved}: missing (build {entry.build_id} of the chain)")
         elif file_sha256(saved) != entry.manifest_sha256:
             problems.append(f"{saved}: content differs from its hash in {where}")
+        else:
+            problems += _record_problems(record, saved)
     return problems
+
+
+def _record_problems(record: BuildRecord, saved: Path) -> list[str]:
+    """A build's decisions, quarantine, warnings and change set against the hashes its (verified) manifest gives them
+    (a manifest older than those hashes gives none)."""
+    try:
+        listed = json.loads(saved.read_text(encoding="utf-8")).get("audit") or {}
+    except (OSError, ValueError, AttributeError):
+        return [f"{saved}: cannot be read as a manifest"]
+    actual, files = audit_hashes(record), audit_files(record)
+    return [f"{record.folder / name}: missing (its hash is in {saved})" if name not in actual else
+            f"{files[name]}: content differs from its hash in {saved}"
+            for name, sha256 in sorted(listed.items()) if actual.get(name) != sha256]
 
 
 def _head_problem(public: list[ChainEntry], recorded: list[ChainEntry], audit_root: Path, where: str) -> str:
