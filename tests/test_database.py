@@ -56,7 +56,8 @@ def test_demo_sqlite_is_the_generators_output(tmp_path: Path) -> None:
 
 def test_demo_from_csv_sqlite_and_postgres_is_the_same_site(tmp_path: Path, pg_demo: str) -> None:
     """Byte-identical sites (search index included) and decision lists; the manifests differ only in
-    ``inputs.records`` (the source named), and the chain only by the manifest's hash."""
+    ``inputs.records`` (the source named) and in the hashes of the audit record (whose rows name the file or the
+    table), and the chain only by the manifest's hash."""
     built = {name: _built(tmp_path / name, url) for name, url in
              (("csv", None), ("sqlite", f"sqlite:///{DEMO}"), ("postgresql", pg_demo))}
     trees = {name: tree(out, frozenset({"manifest.json", "chain.json"})) for name, (out, _) in built.items()}
@@ -66,6 +67,8 @@ def test_demo_from_csv_sqlite_and_postgres_is_the_same_site(tmp_path: Path, pg_d
     assert lists["sqlite"] == lists["csv"] == lists["postgresql"] and len(lists["csv"]) > 1000
     manifests = {name: json.loads((out / "manifest.json").read_text(encoding="utf-8")) for name, (out, _) in built.items()}
     records = {name: m["inputs"].pop("records") for name, m in manifests.items()}
+    assert {name: set(m.pop("audit")) for name, m in manifests.items()} == dict.fromkeys(built, {"decisions.csv", "quarantine.csv",
+                                                                                                "warnings.csv"})
     assert manifests["sqlite"] == manifests["csv"] == manifests["postgresql"]
     assert [(r["item"], r["rows"]) for r in records["csv"]] == [(r["item"], r["rows"]) for r in records["postgresql"]]
     assert {r["database"] for r in records["sqlite"]} == {"sqlite:///data/demo.sqlite"}  # relative to the site

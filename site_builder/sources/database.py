@@ -33,7 +33,6 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -48,10 +47,9 @@ from sqlalchemy.sql.elements import quoted_name
 
 from site_builder.exceptions import ConfigError, InputError
 from site_builder.rules.catalogue import CatalogItem, Catalogue, FieldSpec, load_catalogue, normalise_title
-from site_builder.rules.validation import CHINA, EARLIEST_YEAR, SENTINEL_YEAR
+from site_builder.sources.dbcells import canonical, cell_text, number_text, shown, tolerate_far_dates
 from site_builder.sources.headings import settle_duplicates
 from site_builder.sources.loading import (
-    MAX_CELL,
     FileReport,
     RawRow,
     SourceFile,
@@ -274,7 +272,7 @@ def read_table(source: TableSource, item: CatalogItem, report: FileReport) -> It
                 if claim is not None and not claim.takes(row[spec.item_column]):
                     continue
                 report.rows += 1
-                digest.update(json.dumps([_canonical(row[c]) for c in selected], ensure_ascii=False).encode() + b"\n")
+                digest.update(json.dumps([canonical(row[c]) for c in selected], ensure_ascii=False).encode() + b"\n")
                 yield _convert(item, spec, report.rows, row, key, fields, duplicates)
     except (SQLAlchemyError, UnicodeDecodeError) as exc:
         what = f"Database source {database.name}: reading {spec.label} failed after {report.rows} rows"
@@ -304,7 +302,7 @@ class _Claim:
         if found in self.own:
             return True
         if found not in self.others:
-            self.unclaimed["为 NULL" if value is None else f"=“{_shown(value)}”"] += 1
+            self.unclaimed["为 NULL" if value is None else f"=“{shown(value)}”"] += 1
         return False
 
     def warnings(self) -> list[str]:
@@ -321,7 +319,7 @@ def _item_value(value: object) -> str | None:
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
     elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        value = _number_text(value)
+        value = number_text(value)
     return normalise_title(str(value))
 
 
@@ -389,9 +387,9 @@ def _convert(item: CatalogItem, spec: TableSpec, ordinal: int, row: dict[str, An
     """One database row as a :class:`RawRow`: cell text by field name, and what is wrong with its cells."""
     values: dict[str, str] = {}
     defects = []
-    where = f"表 {spec.label} 主键 {', '.join(f'{k}={_shown(row[k])}' for k in key) or f'第{ordinal}行'}"
+    where = f"表 {spec.label} 主键 {', '.join(f'{k}={shown(row[k])}' for k in key) or f'第{ordinal}行'}"
     for name, spec_field in fields.items():
-        cell, problem = _cell(row[name], spec_field)
+        cell, problem = cell_text(row[name], spec_field)
         values[spec_field.name] = cell
         if problem and not (problem[0] == "null" and duplicates and name in duplicates.values()):  # the other may fill it
             slug, message = problem
@@ -399,7 +397,7 @@ def _convert(item: CatalogItem, spec: TableSpec, ordinal: int, row: dict[str, An
     if duplicates and not defects:
         pairs = []
         for second, first in duplicates.items():
-            text, problem = _cell(row[second], fields[first]) if row[second] is not None else ("", None)  # NULL: empty
+            text, problem = cell_text(row[second], fields[first]) if row[second] is not None else ("", None)  # NULL: empty
             if problem:
                 defects.append((second, problem[0], f"{where}，列“{second}”：{problem[1]}"))
             pairs.append((fields[first].name, f"“{first}”", values[fields[first].name], f"“{second}”", text))
@@ -415,96 +413,6 @@ def _row_number(row: dict[str, Any], key: list[str], ordinal: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else ordinal
 
 
-_TYPES = {"string": "文本", "date": "日期", "number": "数值", "integer": "整数"}
-
-
-def _cell(value: object, spec: FieldSpec) -> tuple[str, tuple[str, str] | None]:
-    """The cell text of one value and, if it cannot be trusted, ``(error slug, message)``."""
-    if type(value) is bytes:  # SQLite's text (see _snapshot) and BLOBs: one byte that is not UTF-8 quarantines one row
-        try:
-            value = value.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            return "", ("encoding", f"不是有效的 UTF-8 文本（第{exc.start + 1}字节起），本行不公示")
-    if type(value) is str:  # most cells: text, taken first
-        if len(value) > MAX_CELL:
-            return "", ("cell-too-long", f"文本长{len(value)}个字符，超过{MAX_CELL}个字符的上限")
-        return value, None
-    expected = _TYPES[spec.type]
-    if value is None:
-        return "", (("null", "必填列为 NULL") if spec.required else None)
-    if isinstance(value, _FarDate):
-        return _far_date(value, spec)
-    if isinstance(value, str | bytes):  # a subclass of either, from some driver: read as the plain value
-        return _cell(str(value) if isinstance(value, str) else bytes(value), spec)
-    if isinstance(value, bool):
-        return "", ("wrong-type", f"应为{expected}，实为布尔值")
-    if isinstance(value, int | float | Decimal):
-        return _number_cell(value, spec)
-    if isinstance(value, date):
-        if spec.type == "date":
-            day = value
-            if isinstance(value, datetime):  # an aware one on its date in China (UTC+8), a naive one as written
-                try:
-                    day = value.astimezone(CHINA).date() if value.tzinfo is not None else value.date()
-                except OverflowError:  # 9999-12-31 23:00 UTC: the last date either way
-                    day = value.date()
-            return day.isoformat(), None
-        return "", ("wrong-type", f"应为{expected}，实为日期")
-    return "", ("wrong-type", f"应为{expected}，实为 {type(value).__name__}")
-
-
-def _number_cell(value: int | float | Decimal, spec: FieldSpec) -> tuple[str, tuple[str, str] | None]:
-    """A number's cell: its text in a number column; in a date column an eight-digit integer is a date written
-    YYYYMMDD (SQLite's DATE affinity stores ``'20251220'`` as the integer 20251220), as it is in a CSV."""
-    if spec.type in ("number", "integer"):
-        return _number_text(value), None
-    kind = type(value).__name__
-    if spec.type == "date":
-        if isinstance(value, int) and 10_000_000 <= value <= 99_999_999:
-            return str(value), None
-        return "", ("wrong-type", f"应为日期，实为数值（{kind}）：日期须以日期类型或 YYYY-MM-DD 文本存储")
-    return "", ("wrong-type", f"应为{_TYPES[spec.type]}，实为数值（{kind}）：编码或编号须以文本存储")
-
-
-def _number_text(value: int | float | Decimal) -> str:
-    """A number as plain decimal text, as an export would write it: no exponent, no trailing zeros (numeric(14,4)
-    gives ``Decimal('17.2000')``), and a double to the 15 significant digits it holds (``0.1 + 0.2`` is ``0.3``,
-    not ``0.30000000000000004``: the rest is the noise of binary fractions). NaN and infinities stay words, which
-    validation reads as it reads them in a CSV (``NaN`` as an empty cell, ``Infinity`` as no number)."""
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        value = Decimal(format(value, ".15g"))
-    if not value.is_finite():
-        return str(value)
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _far_date(value: _FarDate, spec: FieldSpec) -> tuple[str, tuple[str, str] | None]:
-    """The cell of a date Python cannot hold: ``infinity`` or a year after 9999 means "no end" as 9999-12-31 does
-    (no date in an optional column, impossible in a required one); ``-infinity`` or a date BC is impossible anywhere."""
-    if spec.type != "date":
-        return "", ("wrong-type", f"应为{_TYPES[spec.type]}，实为日期")
-    if not value.late:
-        return "", ("date", f"“{value}”不是可能的日期（早于{EARLIEST_YEAR}年）")
-    if spec.required:
-        return "", ("date", f"“{value}”不是可能的日期（无穷或{SENTINEL_YEAR}年及以后只表示“无期限”，本列必填）")
-    return "9999-12-31", None
-
-
-class _FarDate(str):
-    """A PostgreSQL date or timestamp that Python cannot hold (``infinity``, ``-infinity``, a date BC, a year after
-    9999), as the server wrote it: psycopg would raise ``DataError`` and stop the whole read for one cell."""
-
-    __slots__ = ()
-
-    @property
-    def late(self) -> bool:
-        """After every date Python holds (``infinity``, the year 10000 on); else before them."""
-        return not self.startswith("-") and not self.rstrip().endswith("BC")
-
-
 def _snapshot(connection: Connection) -> None:
     """Start the read-only transaction of :meth:`Database.connect`, and have the driver hand over every cell."""
     dbapi = connection.connection.dbapi_connection
@@ -517,7 +425,7 @@ def _snapshot(connection: Connection) -> None:
         connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
         adapters = cast(Any, dbapi).adapters
         for name in ("date", "timestamp", "timestamptz"):
-            _tolerate_far_dates(adapters, adapters.types[name].oid)
+            tolerate_far_dates(adapters, adapters.types[name].oid)
 
 
 @contextmanager
@@ -533,47 +441,6 @@ def _names(conn: Connection) -> Iterator[None]:
         yield
     finally:
         raw.text_factory = bytes
-
-
-def _tolerate_far_dates(adapters: Any, oid: int) -> None:
-    """Register, for the type ``oid``, a loader that gives a :class:`_FarDate` where psycopg's own raises DataError."""
-    from psycopg import DataError
-    from psycopg.adapt import Loader
-    from psycopg.pq import Format
-
-    strict: type[Loader] | None = adapters.get_loader(oid, Format.TEXT)
-    if strict is None:
-        return
-
-    class Tolerant(Loader):
-        def __init__(self, oid: int, context: Any = None) -> None:
-            super().__init__(oid, context)
-            self._strict = cast(type[Loader], strict)(oid, context)
-
-        def load(self, data: Any) -> Any:
-            try:
-                return self._strict.load(data)
-            except DataError:
-                return _FarDate(bytes(data).decode("ascii", "replace"))
-
-    adapters.register_loader(oid, Tolerant)
-
-
-def _canonical(value: object) -> object:
-    """A JSON form of a value that is the same whichever driver returned it (for the content hash)."""
-    if isinstance(value, bytes):
-        try:
-            return value.decode("utf-8")
-        except UnicodeDecodeError:
-            return "\\x" + value.hex()
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value.isoformat() if isinstance(value, date) else value)
-
-
-def _shown(value: object) -> str:
-    """A key or item value as a message shows it."""
-    return str(_canonical(value))[:64]
 
 
 def _full_url(settings: SourceSettings, root: Path) -> URL:
