@@ -236,6 +236,23 @@ def test_an_id_number_with_punctuation_between_its_groups_is_masked_and_found(tm
     assert leaks(tmp_path, secrets(), f"身份证号{written}") == LEAK
 
 
+@pytest.mark.parametrize("written", [
+    f"{ID[:6]}&nbsp;{ID[6:14]}&nbsp;{ID[14:]}", f"{ID[:6]}<br>{ID[6:14]}<br/>{ID[14:]}", f"{ID[:6]}&#160;{ID[6:]}",
+    f"{ID[:6]}</span><span class=\"x\">{ID[6:]}", ID.replace("0", "O"), ID.replace("0", "o"),
+])
+def test_an_id_number_typed_with_markup_or_the_letter_o_is_masked(written: str) -> None:
+    """Bug: HTML typed into a cell (the page shows it as text: ``330102&nbsp;19800707&nbsp;0716``) or the letter O for
+    0 (``33O102…``) kept a reader's ID number whole on the page."""
+    masked = privacy.scrub(f"身份证号{written}号")
+    assert masked.startswith("身份证号330") and masked.endswith("1234号") and "*" in masked, masked
+    assert privacy.numbers_in(f"身份证号{written}") == [ID]
+
+
+@pytest.mark.parametrize("text", ["ISO9001认证", "NO.1 2O26", "COVID-19 2O2O年", "房间1O1", "<b>2026</b>年<i>11</i>月", "&amp;1380013"])
+def test_the_letter_o_and_markup_make_no_number_of_their_own(text: str) -> None:
+    assert privacy.numbers_in(text) == [] and privacy.scrub(text) == text
+
+
 @pytest.mark.parametrize("text", [
     "检查日期：2022-11-01、2022-12-07、2022-12-08",  # 11|01|2022|12|07|2022|12 would be a valid ID number
     "检查日期：2022-11-01, 2022-12-07, 2022-12-08，整改期限2023-01-05",

@@ -484,9 +484,37 @@ def scrub_own(text: str, own: tuple[OwnSecret, ...], mode: str = TEXT, allowed: 
             whole = fold(text)
     if not _DIGIT.search(whole):
         return text  # every personal number is made of digits
-    folded, origin = _fold_mapped(text)
+    folded, origin = _as_typed(*_fold_mapped(text))
     spans = [(f.start, f.end, f.masked()) for f in _numbers(folded, mode) if f.digits not in allowed]
     return _replace(text, origin, spans)
+
+
+_MARKUP = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});"
+                     r"|<\s*/?\s*[a-zA-Z][a-zA-Z0-9]{0,15}(?:\s[^<>]{0,200})?\s*/?\s*>")
+"""HTML typed into a cell (``&nbsp;``, ``&#160;``, ``<br>``, ``</span>``): the page shows it as text, between digits
+that a reader still reads as one number."""
+_LETTER_O = re.compile(r"(?<=[0-9])[Oo]+(?=[0-9])")
+"""The letter O typed for 0 between digits (``33O102198007070716``)."""
+
+
+def _as_typed(folded: str, origin: Sequence[int]) -> tuple[str, Sequence[int]]:
+    """Folded text (with the index in the original of each character) as a reader reads the numbers in a value: markup
+    typed into it as one space, the letter O between digits as 0. For a record's values (masking, and the numbers the
+    leak scan then looks for), not for the scan of the site's files: there the site's own tags stand between cells."""
+    if "O" in folded or "o" in folded:
+        folded = _LETTER_O.sub(lambda m: "0" * len(m.group()), folded)  # as long: ``origin`` still holds
+    if "&" not in folded and "<" not in folded:
+        return folded, origin
+    pieces: list[str] = []
+    index: list[int] = []
+    position = 0
+    for match in _MARKUP.finditer(folded):
+        pieces += [folded[position:match.start()], " "]
+        index += [*origin[position:match.start()], origin[match.start()]]
+        position = match.end()
+    if not pieces:
+        return folded, origin
+    return "".join(pieces) + folded[position:], [*index, *origin[position:]]
 
 
 def _replace(text: str, origin: Sequence[int], spans: list[tuple[int, int, str]]) -> str:
@@ -510,7 +538,8 @@ def numbers_in(text: str, mode: str = TEXT) -> list[str]:
 
 
 def _numbers_in(text: str, mode: str) -> tuple[str, ...]:
-    return tuple(f.digits for f in _numbers(fold(text), mode))
+    folded = fold(text)
+    return tuple(f.digits for f in _numbers(_as_typed(folded, range(len(folded)))[0], mode))
 
 
 _numbers_in_memo = functools.lru_cache(maxsize=_MEMO_SIZE)(_numbers_in)
