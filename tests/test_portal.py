@@ -280,13 +280,14 @@ def test_search_split_into_bundles_finds_what_one_bundle_finds(demo: tuple[str, 
 
 NAMES = ("杭州建材有限公司", "浙江华东建材有限公司", "宁波明达(控股)有限公司", "阿里巴巴（中国）有限公司",
          "阿里巴巴(中国)网络技术有限公司", "中国建设银行股份有限公司浙江省分行", "浙江省杭州市拱墅区米市巷街道办事处",
-         "杭州联合农村商业银行股份有限公司", "温州医科大学附属第二医院")
+         "杭州联合农村商业银行股份有限公司", "温州医科大学附属第二医院", "香港德昌電機控股有限公司")
 
 
 def test_a_full_name_finds_its_subject_first_whatever_other_names_the_index_holds(browser: Any, tmp_path: Path) -> None:
     """Bug: one name with ASCII brackets (宁波明达(控股)有限公司) made 有限公司 a word of the index on its pages alone,
     and every other company searched by its full name found nothing; a full name ranked below a longer one holding its
-    parts, and long names (…浙江省分行) found nothing."""
+    parts, and long names (…浙江省分行) found nothing; a name in traditional characters was not found typed in simplified
+    ones."""
     codes = [make_uscc(f"913301000000{n:05d}") for n in range(len(NAMES))]
     records = tmp_path / "records"
     write_csv(records / "subject.csv", "subject", [
@@ -302,6 +303,7 @@ def test_a_full_name_finds_its_subject_first_whatever_other_names_the_index_hold
                 urls = page.evaluate(script, query)
                 assert urls[:1] == [f"/subject/{code}/"], (query, urls)
         assert f"/subject/{codes[5]}/" in page.evaluate(script, "浙江省分行")
+        assert page.evaluate(script, "德昌电机")[:1] == [f"/subject/{codes[-1]}/"]  # typed in simplified characters
         companies = {f"/subject/{code}/" for code, name in zip(codes, NAMES, strict=True) if COMMON in name}
         assert companies <= set(page.evaluate(script, COMMON))
         assert not errors, errors

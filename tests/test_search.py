@@ -78,3 +78,13 @@ def test_a_comparison_asks_for_each_subject_by_its_name_code_and_name_prefix(dem
         assert (demo / "subject" / key / "index.html").is_file()
         assert name["query"] == names.get(key, name["query"]) and prefix["query"] == name["query"][:4] != ""
     assert sum(code["query"] in names for code in asked[1::3]) >= 6  # most subjects are in the open data's list
+
+
+def test_a_name_in_traditional_characters_is_indexed_in_simplified_ones_too() -> None:
+    """Bug: 德昌电机 (typed in simplified characters, as most people type) found nothing of 香港德昌電機控股有限公司."""
+    from site_builder.outputs.search_terms import name_terms, simplified
+
+    terms = name_terms("香港德昌電機控股有限公司").split()
+    assert {"電機", "电机", "德昌", "機", "机"} <= set(terms) and len(terms) == len(set(terms))
+    assert simplified("杭州建材有限公司") == "杭州建材有限公司"  # simplified already: not converted
+    assert name_terms("杭州建材有限公司") == "杭州 州建 建材 材有 有限 限公 公司 杭 州 建 材 有 限 公 司"
