@@ -144,7 +144,7 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
         ExitStack() as background,
     ):
         chain, extra = _continue_chain(config, key, new_chain)
-        _check_date(chain, as_of, earlier)
+        _check_date(chain or _public_chain(out), as_of, earlier)  # a new chain: the head of the site it replaces
         live = _live_build(out, audit_root, chain)
         previous = None if full or not config.build.incremental else live
         store = PublishedStore(BuildRecord(work).store, index_later=True)
@@ -166,7 +166,7 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
             reports = reading.reports
             for report in reports:
                 _log_source(report)
-            _check_items_read(out, catalogue, reports, allow_empty)
+            _check_items_read(out, catalogue, reports, ledger.counts, allow_empty)
             for database in {id(s.database): s.database for s in sources if isinstance(s, TableSource) and s.database}.values():
                 database.close()  # ends the read transaction: the platform's writers need not wait for the build
             ledger.warnings(reports, ignored)
@@ -315,11 +315,13 @@ def _log_source(report: FileReport) -> None:
         log.warning("file=%s %s", report.name, warning)
 
 
-def _check_items_read(out: Path, catalogue: Catalogue, reports: list[FileReport], allow_empty: frozenset[str]) -> None:
-    """Refuse a build that read no row of an item whose records the live site publishes, unless that item is in
-    ``allow_empty``: every one of them would leave the site as withdrawn by its authority, when the likelier cause is an
-    export that lost a file, or a database table renamed, emptied or not found (a missing item is otherwise just an
-    item with nothing to publish). The live site's manifest says how many it publishes."""
+def _check_items_read(out: Path, catalogue: Catalogue, reports: list[FileReport], counts: Counts,
+                      allow_empty: frozenset[str]) -> None:
+    """Refuse a build that decided no row of an item whose records the live site publishes (none read, or every one
+    quarantined), unless that item is in ``allow_empty``: every one of them would leave the site, when the likelier
+    cause is an export that lost a file, renamed a heading (a required column missing quarantines every row) or broke
+    its dates, or a database table renamed, emptied or not found (a missing item is otherwise just an item with nothing
+    to publish). The live site's manifest says how many it publishes."""
     try:
         live = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["counts"]["by_item"]
         published = {str(item): int(counts["published"]) for item, counts in live.items()}
@@ -328,14 +330,16 @@ def _check_items_read(out: Path, catalogue: Catalogue, reports: list[FileReport]
     read: dict[str, int] = {}
     for report in reports:
         read[report.item] = read.get(report.item, 0) + report.rows
-    lost = [(item.id, published[item.id]) for item in catalogue.items
-            if published.get(item.id) and not read.get(item.id) and item.id not in allow_empty]
+    lost = [item.id for item in catalogue.items
+            if published.get(item.id) and read.get(item.id, 0) <= counts.quarantined[item.id] and item.id not in allow_empty]
     if lost:
-        item, count = lost[0]
-        more = f" (and {', '.join(i for i, _ in lost[1:])})" if len(lost) > 1 else ""
-        raise BuildError(f"No row of {item} ({catalogue[item].title}){more} was read, but the live site publishes {count} "
-                         "of its records: each would be withdrawn as if by its authority. If the export lost a file or "
-                         f"the database a table, restore it; if {item} has no records left, pass --allow-empty {item}")
+        item = lost[0]
+        more = f" (and {', '.join(lost[1:])})" if len(lost) > 1 else ""
+        what = (f"Every row of {item} ({catalogue[item].title}){more} was quarantined (see quarantine.csv)"
+                if read.get(item) else f"No row of {item} ({catalogue[item].title}){more} was read")
+        raise BuildError(f"{what}, but the live site publishes {published[item]} of its records: each would be withdrawn. "
+                         "If the export lost a file or a column, or the database a table, restore it; if "
+                         f"{item} has no records left, pass --allow-empty {item}")
 
 
 def _check_date(chain: list[history.ChainEntry], as_of: date, earlier: bool) -> None:

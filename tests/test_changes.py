@@ -340,6 +340,9 @@ def test_a_build_for_a_date_before_the_last_builds_is_refused_unless_asked_for(t
     with pytest.raises(BuildError, match=r"As-of date 2026-11-24 is before the date of the last build, 000001-2026-11-25.*--earlier"):
         build(config, FIRST)
     assert not (config.paths.output / "record" / PENALTY / "AP-2").exists()
+    fresh = dataclasses.replace(config, paths=dataclasses.replace(config.paths, audit=tmp_path / "new-audit"))
+    with pytest.raises(BuildError, match="before the date of the last build, 000001-2026-11-25"):
+        build(fresh, FIRST, new_chain=True)  # a new chain: the date of the site it replaces counts
     again = build(config, FIRST, earlier=True)  # on purpose: to undo a build for a wrong later date
     assert (again.output / "record" / PENALTY / "AP-2" / "index.html").exists()
     build(config, FIRST)  # the same date as the last build's is no earlier date
@@ -359,6 +362,13 @@ def test_a_lost_records_file_does_not_withdraw_its_whole_item_unless_asked_for(t
     assert (config.paths.output / "record" / PENALTY / "AP-1" / "index.html").read_text(encoding="utf-8").count("此信息已不再公示") == 0
     with pytest.raises(ConfigError, match="--allow-empty penalties: no such catalogue item"):
         build(config, SECOND, allow_empty=frozenset({"penalties"}))
+    rows = [penalty(1), penalty(2)]
+    write_csv(records / "admin_penalty.csv", PENALTY, rows)
+    heading = (records / "admin_penalty.csv").read_text(encoding="utf-8-sig").replace("记录编号", "编号", 1)
+    (records / "admin_penalty.csv").write_text(heading, encoding="utf-8-sig")  # a required column lost: all quarantined
+    with pytest.raises(BuildError, match=r"Every row of admin_penalty \(行政处罚\) was quarantined .* publishes 2 "):
+        build(config, SECOND)
+    (records / "admin_penalty.csv").unlink()
     emptied = build(config, SECOND, allow_empty=frozenset({PENALTY}))
     assert [(r["change"], r["record_id"]) for r in change_rows(emptied)] == [("withdrawn", "AP-1"), ("withdrawn", "AP-2")]
     build(config, THIRD)  # the live site publishes none now: nothing to refuse
