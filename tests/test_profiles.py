@@ -261,8 +261,17 @@ def test_zhejiang_marks_the_record_wherever_it_is_shown(tmp_path: Path) -> None:
             objection_date="2026-11-02", decision_no="杭市监罚〔2026〕77号"),
         row("admin_penalty", record_id="AP-OK", decision_date="2026-06-01", decision_no="杭市监罚〔2026〕78号"),
     ])
+    write_csv(records / "subject.csv", "subject", [row("subject", record_id="SJ-OBJ", objection_status="处理中",
+                                                       objection_date="2026-11-03")])
+    write_csv(records / "dishonest_list.csv", "dishonest_list", [
+        row("dishonest_list", record_id="SX-OBJ", objection_status="处理中", objection_date="2026-11-04")])
     build_site(tmp_path, records, AS_OF, profile="zhejiang")
     output = tmp_path / "output"
+    subject = (output / "subject" / COMPANY / "index.html").read_text(encoding="utf-8")
+    standing = subject[subject.index('id="standing"'):subject.index("</section>", subject.index('id="standing"'))]
+    assert "异议标注：信息主体已于 2026-11-04 提出异议" in standing  # the list entry in the headline: the credit report
+    identity = subject[subject.index('id="identity"'):subject.index("</section>", subject.index('id="identity"'))]
+    assert "信息主体已于 2026-11-03 对登记信息提出异议" in identity
     mark = "异议标注：信息主体已于 2026-11-02 提出异议，正在核查处理中"
     [authority] = [p for p in output.glob("authority/*/index.html") if "AP-OBJ" in p.read_text(encoding="utf-8")]
     for page in (output / "subject" / COMPANY / "index.html", output / "index.html", authority, output / "feed.xml"):
@@ -279,7 +288,8 @@ def test_zhejiang_marks_the_record_wherever_it_is_shown(tmp_path: Path) -> None:
         marked = rows(table)
         assert (marked["AP-OBJ"]["objection_date"], marked["AP-OK"]["objection_date"]) == ("2026-11-02", ""), table
     data = json.loads((output / "subject" / COMPANY / "data.json").read_text(encoding="utf-8"))
-    assert {r["record_id"]: r["objection_date"] for r in data["records"]} == {"AP-OBJ": "2026-11-02", "AP-OK": None}
+    assert {r["record_id"]: r["objection_date"] for r in data["records"]} == {"AP-OBJ": "2026-11-02", "AP-OK": None,
+                                                                              "SJ-OBJ": "2026-11-03", "SX-OBJ": "2026-11-04"}
     sheet = openpyxl.load_workbook(output / "data" / "admin_penalty.xlsx").worksheets[0]
     header, *values = sheet.iter_rows(values_only=True)
     column = header.index("异议标注日期")
