@@ -18,7 +18,7 @@ import click
 from site_builder import __version__
 from site_builder.audit.layout import AuditFolder, BuildRecord
 from site_builder.config import CONFIG_FILE, Config, load_config
-from site_builder.exceptions import AuditError, ConfigError, SiteBuilderError
+from site_builder.exceptions import AuditError, ConfigError, InputError, SiteBuilderError
 
 if TYPE_CHECKING:
     from site_builder.rules.privacy import SecretPlace
@@ -57,7 +57,8 @@ def _errors_to_exit(func: F) -> F:
 @click.group()
 @click.version_option(__version__, prog_name="site-builder")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Configuration file (default: ./site_builder.toml, else the project's).")
+              help="Configuration file (default: ./site_builder.toml, else the built-in defaults, paths relative to the "
+              "current folder).")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
 @click.pass_context
@@ -117,6 +118,8 @@ def _as_of(value: str | None, config: Config, site: bool = False, hint: str = "-
               "previous build (the site is the same either way).")
 @click.option("--earlier", is_flag=True, help="Build for a date before the last build's (refused otherwise: it publishes "
               "again what expired or was withdrawn since).")
+@click.option("--future", is_flag=True, help="Build for a date after tomorrow (refused otherwise: a typo in the year would "
+              "withdraw early every record that ends before it).")
 @click.option("--allow-empty", "allow_empty", metavar="ITEM", multiple=True,
               help="Let ITEM have no rows although the live site publishes some of its records (refused otherwise: "
               "a lost file or table would withdraw them all); repeatable.")
@@ -125,7 +128,7 @@ def _as_of(value: str | None, config: Config, site: bool = False, hint: str = "-
 @_errors_to_exit
 def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Path | None,
           as_of: str | None, profile: str | None, no_search: bool, new_chain: bool, source: str | None,
-          full: bool, earlier: bool, allow_empty: tuple[str, ...], quiet: bool) -> None:
+          full: bool, earlier: bool, future: bool, allow_empty: tuple[str, ...], quiet: bool) -> None:
     """Build the site and data package from the records directory.
 
     The output must be empty, new, or a site this tool built; it becomes a link to the new build.
@@ -140,6 +143,12 @@ def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Pat
     if no_search:
         config = dataclasses.replace(config, search=dataclasses.replace(config.search, enabled=False))
     day = _as_of(as_of, config, site=True)
+    now = today(config)
+    if (day - now).days > 1 and not future:
+        raise click.ClickException(
+            f"--as-of {day} is after tomorrow (today is {now} in {config.disclosure.timezone}): a site for a later date "
+            "withdraws now every record whose period ends before it, and publishes early those not yet started. To "
+            "build it on purpose, pass --future")
     quiet = quiet or bool(ctx.find_root().params.get("quiet"))
     if quiet:
         logging.getLogger().setLevel(logging.WARNING)
@@ -164,12 +173,14 @@ def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Pat
 @click.option("--source", metavar="URL", help="Database to read instead of the records directory: sqlite:///path.db, "
               "postgresql+psycopg://user@host/db or env:NAME (password from sources.password_env/_file).")
 @click.option("--no-data", is_flag=True, help="Skip validating the data package (faster).")
+@click.option("--no-leak-scan", is_flag=True, help="Skip the scan for withheld values (it needs the records: a deployed "
+              "copy checked by a third party, say); the output then says the scan was not made.")
 @click.option("--public-key", type=click.Path(path_type=Path, dir_okay=False),
               help="Public key the site must be signed with (default: signing.public_key of the configuration).")
 @click.pass_context
 @_errors_to_exit
 def verify(ctx: click.Context, out: Path | None, records: Path | None, audit: Path | None, no_data: bool,
-           public_key: Path | None, source: str | None) -> None:
+           no_leak_scan: bool, public_key: Path | None, source: str | None) -> None:
     """Check a built site: symlinks, output hashes, manifest chain, signature, freshness against the
     audit history, data package, leaks. Exit 0 only if all hold.
 
@@ -184,7 +195,10 @@ def verify(ctx: click.Context, out: Path | None, records: Path | None, audit: Pa
     audit_root = config.paths.audit if audit is not None or AuditFolder(config.paths.audit).chain.exists() else None
     key_path = public_key.resolve() if public_key else config.signing.public_key
     key = load_public_key(key_path) if key_path else None
-    secrets = input_secrets(config)
+    try:
+        secrets = None if no_leak_scan else input_secrets(config)
+    except InputError as exc:
+        raise InputError(f"{exc} (the leak scan reads the records; to verify a site without them, pass --no-leak-scan)") from exc
 
     def locate(values: frozenset[str]) -> dict[str, list[SecretPlace]]:  # asked only when a leak is found
         inputs = load_inputs(config)
@@ -199,7 +213,8 @@ def verify(ctx: click.Context, out: Path | None, records: Path | None, audit: Pa
     envelope = read_signature(config.paths.output) or {}
     signed = f"signature by {fingerprint(key)} (built {envelope.get('built_at')}), " if key else ""
     click.echo(f"OK {config.paths.output}: hashes, chain{' (head of the audit history)' if audit_root else ''}, {signed}"
-               f"{'' if no_data else 'data package, '}no leaks, no symlinks")
+               f"{'' if no_data else 'data package, '}{'no leak scan (--no-leak-scan)' if no_leak_scan else 'no leaks'}, "
+               "no symlinks")
 
 
 @main.command()

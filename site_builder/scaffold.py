@@ -115,6 +115,9 @@ GITIGNORE = """\
 /.output.builds/
 /.output.lock
 /audit/
+# Private keys (site-builder keygen) and the embedded database of init --database (raw records).
+*.key
+/records.sqlite
 # records/ holds the raw export: commit it only to a private repository.
 """
 

@@ -139,6 +139,20 @@ def test_a_builds_reasons_are_covered_by_the_chain(site: Path, name: str) -> Non
     assert code == 1 and f"{record.parent / name.removesuffix('.gz')}: missing (its hash is in" in output, output
 
 
+def test_a_deployed_copy_verifies_without_the_records_saying_the_scan_was_not_made(site: Path, tmp_path: Path) -> None:
+    """Bug: a copy on the web host (no records there, by the first deployment rule) could not be verified: the leak
+    scan's records were required; given an empty folder instead, verify said "no leaks" having scanned for nothing."""
+    public = tmp_path / "public"
+    shutil.copytree(site / "output", public)
+    missing = CliRunner().invoke(main, ["verify", str(public), "--records", str(tmp_path / "nowhere"), "--no-data"])
+    assert missing.exit_code == 1 and "pass --no-leak-scan" in missing.output, missing.output
+    result = CliRunner().invoke(main, ["verify", str(public), "--records", str(tmp_path / "nowhere"), "--no-data",
+                                       "--no-leak-scan"])
+    assert result.exit_code == 0 and "no leak scan (--no-leak-scan)" in result.output and "no leaks" not in result.output
+    (public / "404.html").write_text("x", encoding="utf-8")
+    assert CliRunner().invoke(main, ["verify", str(public), "--no-leak-scan", "--no-data"]).exit_code == 1  # hashes still
+
+
 def test_missing_and_extra_files_fail(site: Path) -> None:
     (site / "output" / "404.html").unlink()
     (site / "output" / "extra.html").write_text("x", encoding="utf-8")

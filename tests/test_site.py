@@ -202,6 +202,26 @@ def test_cli_build_on_any_records_directory(tmp_path: Path) -> None:
     assert "7 published" in output and "1 quarantined" in output
 
 
+def test_cli_refuses_a_date_after_tomorrow_unless_asked_for(tmp_path: Path) -> None:
+    """Bug: a typo in the year (--as-of 2027-… for 2026-…) built a site that withdrew a year early every record ending
+    before it, and nothing said so."""
+    from datetime import timedelta
+
+    from site_builder.cli import today
+    from site_builder.config import load_config
+
+    records, _, _ = leak_records(tmp_path)
+    now = today(load_config(None))
+    args = ["build", "--records", str(records), "--out", str(tmp_path / "out"), "--audit", str(tmp_path / "audit"),
+            "--no-search", "--as-of"]
+    later = (now + timedelta(days=2)).isoformat()
+    code, output = cli(*args, later)
+    assert code == 1 and f"--as-of {later} is after tomorrow (today is {now} in Asia/Shanghai)" in output, output
+    assert not (tmp_path / "out").exists()
+    assert cli(*args, (now + timedelta(days=1)).isoformat())[0] == 0  # tomorrow: a site made ahead of midnight
+    assert cli(*args, later, "--future")[0] == 0
+
+
 def test_cli_refuses_a_bad_date(tmp_path: Path) -> None:
     code, output = cli("build", "--records", str(tmp_path), "--as-of", "2026-13-01")
     assert code == 2 and "2026-13-01" in output
