@@ -278,6 +278,20 @@ def test_due_before_and_after_an_expiry(site: Path) -> None:
     assert "Rebuild due" in late.output
 
 
+def test_due_on_the_day_an_objection_filed_for_a_later_date_takes_effect(site: Path) -> None:
+    """Bug: an objection dated after the build suspends its record from that day, but ``due`` said the site was up
+    to date until the next expiry, and the record stayed public."""
+    write_csv(site / "records" / "admin_penalty.csv", "admin_penalty", [
+        row("admin_penalty", record_id="AP-1", decision_date="2026-06-01", objection_status="处理中",
+            objection_date="2026-11-28")])
+    build_site(site, site / "records", date(2026, 11, 25))
+    manifest = json.loads((site / "output" / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["next_change"], manifest["next_expiry"]) == ("2026-11-28", "2027-06-02")
+    out = str(site / "output")
+    assert CliRunner().invoke(main, ["due", out, "--today", "2026-11-27"]).exit_code == 0
+    assert CliRunner().invoke(main, ["due", out, "--today", "2026-11-28"]).exit_code == 1
+
+
 def test_explain_answers_from_the_audit_history(site: Path) -> None:
     args = ["--records", str(site / "records"), "--audit", str(site / "audit")]
     past = CliRunner().invoke(main, ["explain", "AP-1", "--as-of", "2026-11-23", *args])

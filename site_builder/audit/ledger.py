@@ -34,11 +34,14 @@ class Counts:
     """The first day on which a published record must be gone."""
     next_start: date | None = None
     """The first day on which a record not yet started becomes public."""
+    next_decision: date | None = None
+    """The first later day on which deciding a row again may give another result for another reason (an objection
+    filed with a later date takes effect, a person comes of age, a repair's minimum period ends…)."""
 
     @property
     def next_change(self) -> date | None:
         """The first day after the as-of date on which the published set changes by itself."""
-        return min(filter(None, [self.next_expiry, self.next_start]), default=None)
+        return min(filter(None, [self.next_expiry, self.next_start, self.next_decision]), default=None)
 
     def total(self, item: str | None = None) -> int:
         """Rows accounted for (of one item, or all)."""
@@ -89,6 +92,9 @@ class Ledger:
             self.counts.quarantined[item] += 1
             self._quarantine.writerows([item, file, row, result.record_id, *problem] for problem in result.problems)
             return
+        if result.changes:
+            changes = date.fromordinal(result.changes)
+            self.counts.next_decision = min(filter(None, [self.counts.next_decision, changes]))
         if result.outcome == "published":
             self.counts.published[item] += 1
             if result.until:
