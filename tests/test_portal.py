@@ -304,6 +304,7 @@ def test_a_full_name_finds_its_subject_first_whatever_other_names_the_index_hold
                 assert urls[:1] == [f"/subject/{code}/"], (query, urls)
         assert f"/subject/{codes[5]}/" in page.evaluate(script, "浙江省分行")
         assert page.evaluate(script, "德昌电机")[:1] == [f"/subject/{codes[-1]}/"]  # typed in simplified characters
+        assert page.evaluate(script, "阿里巴巴中国有限公司")[:1] == [f"/subject/{codes[3]}/"]  # typed without brackets
         companies = {f"/subject/{code}/" for code, name in zip(codes, NAMES, strict=True) if COMMON in name}
         assert companies <= set(page.evaluate(script, COMMON))
         assert not errors, errors

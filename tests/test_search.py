@@ -87,4 +87,5 @@ def test_a_name_in_traditional_characters_is_indexed_in_simplified_ones_too() ->
     terms = name_terms("香港德昌電機控股有限公司").split()
     assert {"電機", "电机", "德昌", "機", "机"} <= set(terms) and len(terms) == len(set(terms))
     assert simplified("杭州建材有限公司") == "杭州建材有限公司"  # simplified already: not converted
+    assert {"巴中", "国有"} <= set(name_terms("阿里巴巴（中国）有限公司").split())  # typed without its brackets
     assert name_terms("杭州建材有限公司") == "杭州 州建 建材 材有 有限 限公 公司 杭 州 建 材 有 限 公 司"

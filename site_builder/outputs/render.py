@@ -199,7 +199,7 @@ class Renderer:
             self.render_to(
                 record_path(r), "record.html", marks[r.record_id], r=r, item=item, fields=fields, heading=title,
                 basis=basis, region=region_name(region_code(r.subject_key)) if r.subject_key else "",
-                terms=name_terms(title, r.subject_name if r.subject_category == "natural_person" else ""),
+                terms=name_terms(title, r.subject_name),  # the subject's full name finds its records too
                 category=CATEGORIES.get(r.subject_category, ""),
             )
 

@@ -27,13 +27,16 @@ def name_terms(*texts: str) -> str:
     indexed as 海生 + 罚 but a query 海生 becomes 海 + 生 and finds nothing). Offering every
     dictionary bigram and every single character of the Chinese text lets each way of splitting a
     query find the page. The ``*`` of masked names (张*丰) are indexed as 某 (张某丰). A name written in traditional
-    characters (臺灣積體電路製造) is indexed in simplified ones too (台湾积体电路制造), as most people type it.
+    characters (臺灣積體電路製造) is indexed in simplified ones too (台湾积体电路制造), as most people type it, and a name
+    whose Chinese is broken by brackets, spaces or a dot (阿里巴巴（中国）有限公司) as if they were not there too
+    (阿里巴巴中国有限公司: 巴中 and 国有), as people type it without them.
     """
     grams: list[str] = []
     chars: list[str] = []
     for text in (t.replace("*", MASK_WORD) for t in texts):
         for form in dict.fromkeys((text, simplified(text))):
-            for run in _HAN.findall(form):
+            runs = _HAN.findall(form)
+            for run in runs if len(runs) < 2 else [*runs, "".join(runs)]:
                 grams += [run[i:i + 2] for i in range(len(run) - 1)]
                 chars += list(run)
     return " ".join(dict.fromkeys(grams + chars))
