@@ -99,7 +99,8 @@ def test_a_content_page_that_would_replace_or_break_pages_names_the_file(site: P
 
 def test_a_content_page_with_a_byte_order_mark_keeps_its_heading_and_a_title_is_text(site: Path) -> None:
     (site / "content" / "81-bom.md").write_bytes("\ufeff# 办事指南\n\n内容\n".encode())
-    (site / "content" / "82-marked.md").write_text("# 关于 **数据** <b>说明</b>\n", encoding="utf-8")
+    (site / "content" / "82-marked.MD").write_text("# 关于 **数据** <b>说明</b>\n", encoding="utf-8")  # .MD: read too
+    (site / "content" / ".#82-marked.md").write_text("an editor's lock file\n", encoding="utf-8")  # hidden: not a page
     assert build(site).exit_code == 0
     page = (site / "output" / "pages" / "bom" / "index.html").read_text(encoding="utf-8")
     assert "<title>办事指南" in page and "<h1>办事指南</h1>" in page and "# 办事指南" not in page

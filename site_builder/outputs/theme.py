@@ -84,7 +84,8 @@ def load_content(folders: Path | Sequence[Path]) -> list[ContentPage]:
     """
     chosen: dict[str, Path] = {}
     for folder in reversed([folders] if isinstance(folders, Path) else list(folders)):
-        chosen |= {path.name: path for path in (folder.glob("*.md") if folder.is_dir() else ())}
+        chosen |= {path.name: path for path in (folder.iterdir() if folder.is_dir() else ())
+                   if path.suffix.lower() == ".md" and not path.name.startswith(".") and path.is_file()}  # 20-x.MD too
     pages = []
     claimed: dict[str, Path] = {}
     for _, path in sorted(chosen.items()):
