@@ -227,13 +227,18 @@ def test_dalian_repair_minimum_counts_from_the_decision() -> None:
     assert (decision.outcome, decision.until) == ("repaired", date(2026, 9, 1))
 
 
-def test_zhejiang_marks_with_the_filing_date_and_national_leaves_no_trace(tmp_path: Path) -> None:
-    records = tmp_path / "records"
+def objected_penalties(records: Path) -> Path:
+    """``records`` with two penalties: AP-OBJ under objection since 2026-11-02, AP-OK not."""
     write_csv(records / "admin_penalty.csv", "admin_penalty", [
         row("admin_penalty", record_id="AP-OBJ", decision_date="2026-06-01", objection_status="处理中",
             objection_date="2026-11-02", decision_no="杭市监罚〔2026〕77号"),
         row("admin_penalty", record_id="AP-OK", decision_date="2026-06-01", decision_no="杭市监罚〔2026〕78号"),
     ])
+    return records
+
+
+def test_zhejiang_marks_with_the_filing_date_and_national_leaves_no_trace(tmp_path: Path) -> None:
+    records = objected_penalties(tmp_path / "records")
     build_site(tmp_path / "zj", records, AS_OF, profile="zhejiang")
     pages = tmp_path / "zj" / "output" / "record" / "admin_penalty"
     page = (pages / "AP-OBJ" / "index.html").read_text(encoding="utf-8")
@@ -255,12 +260,7 @@ def test_zhejiang_marks_with_the_filing_date_and_national_leaves_no_trace(tmp_pa
 
 def test_zhejiang_marks_the_record_wherever_it_is_shown(tmp_path: Path) -> None:
     """The 异议标注 is on every page and in every file that shows the record, not on its own page only."""
-    records = tmp_path / "records"
-    write_csv(records / "admin_penalty.csv", "admin_penalty", [
-        row("admin_penalty", record_id="AP-OBJ", decision_date="2026-06-01", objection_status="处理中",
-            objection_date="2026-11-02", decision_no="杭市监罚〔2026〕77号"),
-        row("admin_penalty", record_id="AP-OK", decision_date="2026-06-01", decision_no="杭市监罚〔2026〕78号"),
-    ])
+    records = objected_penalties(tmp_path / "records")
     write_csv(records / "subject.csv", "subject", [row("subject", record_id="SJ-OBJ", objection_status="处理中",
                                                        objection_date="2026-11-03")])
     write_csv(records / "dishonest_list.csv", "dishonest_list", [
