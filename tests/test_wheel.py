@@ -133,6 +133,7 @@ def test_init_dates_the_samples_for_the_day_it_runs(installed: Path, tmp_path: P
     """Sample rows made years later are still published: every date moves with the day of ``init``."""
     tool = str(installed / "site-builder")
     run([tool, "init", "later", "--as-of", "2031-05-02"], cwd=tmp_path, env=clean_env())
-    built = run([tool, "build", "--no-search", "--as-of", "2031-05-02"], cwd=tmp_path / "later", env=clean_env())
+    built = run([tool, "build", "--no-search", "--as-of", "2031-05-02", "--future"], cwd=tmp_path / "later",  # as if run then
+                env=clean_env())
     assert "13 published" in built.stdout and "1 quarantined" in built.stdout, built.stdout
     assert date(2031, 5, 2).isoformat() in built.stdout
