@@ -324,7 +324,7 @@ def _check_items_read(out: Path, catalogue: Catalogue, reports: list[FileReport]
     to publish). The live site's manifest says how many it publishes."""
     try:
         live = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["counts"]["by_item"]
-        published = {str(item): int(counts["published"]) for item, counts in live.items()}
+        published = {str(item): int(tally["published"]) for item, tally in live.items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return  # no live site of this tool, or one older than its counts by item: nothing to compare with
     read: dict[str, int] = {}

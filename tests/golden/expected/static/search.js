@@ -48,11 +48,13 @@ const pairs = (query) => query.replace(HAN_RUN, (run) => Array.from(run.slice(1)
 
 // The results of a query searched both ways: the pages found by the pairs first, then those only the query as typed
 // found. A filter value's count is the larger of the two searches' counts (exact when one set holds the other, as for
-// a name; never more than the results).
+// a name; never more than the results). Sorted by date, the two lists cannot be joined in order without every
+// result's data: the pairs' results then, or the query's as typed if the pairs find nothing.
 async function bothWays(term, options) {
   const paired = pairs(term);
   if (paired === term) return pagefind.search(term, options);
   const [byPairs, asTyped] = await Promise.all([pagefind.search(paired, options), pagefind.search(term, options)]);
+  if (options.sort) return byPairs.results.length ? byPairs : asTyped;
   const seen = new Set(byPairs.results.map((r) => r.id));
   const filters = structuredClone(byPairs.filters || {});
   for (const [name, values] of Object.entries(asTyped.filters || {})) {
