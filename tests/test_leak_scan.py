@@ -248,6 +248,16 @@ def test_an_id_number_typed_with_markup_or_the_letter_o_is_masked(written: str) 
     assert privacy.numbers_in(f"身份证号{written}") == [ID]
 
 
+@pytest.mark.parametrize(("written", "shown"), [
+    ("8613800138000", "86138****8000"), ("+8613800138000", "+86138****8000"), ("008613800138000", "0086138****8000"),
+    ("+86 138-0013-8000", "+86 138****8000"),
+])
+def test_a_mobile_number_after_chinas_calling_code_is_masked(written: str, shown: str) -> None:
+    """Bug: ``8613800138000`` (the calling code written before the number, without a separator) was published whole."""
+    assert privacy.scrub(f"联系电话{written}。") == f"联系电话{shown}。"
+    assert privacy.numbers_in(written)[0].endswith("13800138000")
+
+
 @pytest.mark.parametrize("text", ["ISO9001认证", "NO.1 2O26", "COVID-19 2O2O年", "房间1O1", "<b>2026</b>年<i>11</i>月", "&amp;1380013"])
 def test_the_letter_o_and_markup_make_no_number_of_their_own(text: str) -> None:
     assert privacy.numbers_in(text) == [] and privacy.scrub(text) == text

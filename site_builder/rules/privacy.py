@@ -281,24 +281,30 @@ class Found:
 
     def masked(self) -> str:
         """The number as it may be shown."""
-        if self.kind == "mobile":
-            return self.digits[:3] + "****" + self.digits[-4:]
+        if self.kind == "mobile":  # after its country code, if it has one (86, 0086)
+            return self.digits[:-11] + self.digits[-11:-8] + "****" + self.digits[-4:]
         if self.kind == "bank_card":
             return self.digits[:4] + "*" * (len(self.digits) - 8) + self.digits[-4:]
         return mask_id_number(self.digits)
 
 
-def _kind(digits: str, mode: str) -> str | None:
-    """What a sequence of digit groups is, if it is a personal number to mask in free text (18-character IDs aside)."""
+def _kind(digits: str, mode: str, one_group: bool = True) -> str | None:
+    """What a sequence of digit groups is, if it is a personal number to mask in free text (18-character IDs aside).
+    ``one_group``: the digits are written without a separator, the only way China's calling code is read as part of a
+    mobile number (``8613800138000``; ``+86 138 0013 8000`` is the calling code, then the number)."""
     if mode == CODE or "X" in digits:
         return None
     if len(digits) == 15 and digits.isdigit() and _first_generation(digits):
         return "resident_id_15"
-    if _MOBILE.match(digits):
+    if _MOBILE.match(digits) or (one_group and digits[:-11] in _COUNTRY_CODES and _MOBILE.match(digits[-11:])):
         return "mobile"
     if 16 <= len(digits) <= 19 and digits.isdigit() and luhn.is_valid(digits):
         return "bank_card"
     return None
+
+
+_COUNTRY_CODES = frozenset({"86", "0086"})
+"""China's calling code written before a mobile number without a separator (``8613800138000``, ``+8613800138000``)."""
 
 
 def _first_generation(digits: str) -> bool:
@@ -393,7 +399,7 @@ def _piece_numbers(groups: list[_Group], mode: str, found: list[Found]) -> None:
             total += more
             if len(total) > 19:
                 break
-            kind = _kind(total, mode)
+            kind = _kind(total, mode, one_group=j == i)
             if kind and kind != "resident_id":
                 found.append(Found(start, end, total, kind))
 
