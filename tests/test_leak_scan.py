@@ -471,3 +471,10 @@ def test_overlapping_numbers_are_chosen_as_checking_every_chosen_one_gives(spans
         if all(candidate.end <= c.start or candidate.start >= c.end for c in chosen):
             chosen.append(candidate)
     assert privacy._longest_first(found) == tuple(sorted(chosen, key=lambda f: f.start))
+
+
+@pytest.mark.parametrize("written", ["当事人張三豐于", "当事人張 三 豐于", "当事人张三丰于"])
+def test_a_natural_persons_name_written_in_traditional_characters_is_masked(written: str) -> None:
+    """Bug: 張三豐 in 违法事实 stayed readable while the name field, 张三丰, was masked."""
+    assert privacy.scrub(written, {"张三丰": "张*丰"}) == "当事人张*丰于"
+    assert privacy.scrub("當事人李四於", {"张三丰": "张*丰"}) == "當事人李四於"  # another name: left as written

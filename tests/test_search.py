@@ -82,7 +82,8 @@ def test_a_comparison_asks_for_each_subject_by_its_name_code_and_name_prefix(dem
 
 def test_a_name_in_traditional_characters_is_indexed_in_simplified_ones_too() -> None:
     """Bug: 德昌电机 (typed in simplified characters, as most people type) found nothing of 香港德昌電機控股有限公司."""
-    from site_builder.outputs.search_terms import name_terms, simplified
+    from site_builder.outputs.search_terms import name_terms
+    from site_builder.rules.hanzi import simplified
 
     terms = name_terms("香港德昌電機控股有限公司").split()
     assert {"電機", "电机", "德昌", "機", "机"} <= set(terms) and len(terms) == len(set(terms))

@@ -8,10 +8,9 @@ characters of the name give every way of splitting a query something to match.
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable
 
+from site_builder.rules.hanzi import simplified
 from site_builder.rules.regions import PROVINCES
 
 MASK_WORD = "某"
@@ -40,24 +39,6 @@ def name_terms(*texts: str) -> str:
                 grams += [run[i:i + 2] for i in range(len(run) - 1)]
                 chars += list(run)
     return " ".join(dict.fromkeys(grams + chars))
-
-
-def simplified(text: str) -> str:
-    """``text`` in simplified characters (OpenCC's ``t2s``); itself if GB 2312 holds it, as every text in simplified
-    characters only (the test costs a microsecond, the conversion some 25)."""
-    try:
-        text.encode("gb2312")
-    except UnicodeEncodeError:
-        return _t2s()(text)
-    return text
-
-
-@functools.cache
-def _t2s() -> Callable[[str], str]:
-    import opencc  # opencc-python-reimplemented (no type information)
-
-    convert: Callable[[str], str] = opencc.OpenCC("t2s").convert
-    return convert
 
 
 def region_name(code: str) -> str:

@@ -59,6 +59,7 @@ from stdnum import luhn
 from site_builder.faults import fault_point
 from site_builder.pools import Pool, file_size
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
+from site_builder.rules.hanzi import simplified
 from site_builder.rules.identifiers import mask_id_number, personal_id_problem
 from site_builder.rules.regions import PROVINCES
 from site_builder.sources.loading import RawRow
@@ -481,6 +482,9 @@ def scrub_own(text: str, own: tuple[OwnSecret, ...], mode: str = TEXT, allowed: 
             if secret.solid in solid:
                 mapped = mapped or _fold_mapped(text)
                 spans += [(m.start(), m.end(), secret.replacement) for m in _loose(secret.solid).finditer(mapped[0])]
+        if not spans and not solid.isascii():
+            spans = _traditional_spans(text, solid, own)
+            mapped = _fold_mapped(text) if spans else None
         if spans:
             kept: list[tuple[int, int, str]] = []
             for span in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
@@ -521,6 +525,20 @@ def _as_typed(folded: str, origin: Sequence[int]) -> tuple[str, Sequence[int]]:
     if not pieces:
         return folded, origin
     return "".join(pieces) + folded[position:], [*index, *origin[position:]]
+
+
+def _traditional_spans(text: str, solid: str, own: tuple[OwnSecret, ...]) -> list[tuple[int, int, str]]:
+    """Where a record's own secret is written in traditional characters (張三豐 for 张三丰): the places in ``text``'s
+    folded form (:func:`_fold_mapped`), found in its simplified form, which has as many characters (else none)."""
+    plain = simplified(solid)
+    if plain == solid or not any(secret.solid in plain for secret in own):
+        return []
+    folded = _fold_mapped(text)[0]
+    converted = simplified(folded)
+    if len(converted) != len(folded):
+        return []  # a conversion by phrase changed the length: places could not be mapped back
+    return [(m.start(), m.end(), secret.replacement) for secret in own if secret.solid in plain
+            for m in _loose(secret.solid).finditer(converted)]
 
 
 def _replace(text: str, origin: Sequence[int], spans: list[tuple[int, int, str]]) -> str:
