@@ -211,10 +211,25 @@ def verify(ctx: click.Context, out: Path | None, records: Path | None, audit: Pa
     if problems:
         raise click.ClickException(f"{config.paths.output}: {len(problems)} problem(s)")
     envelope = read_signature(config.paths.output) or {}
-    signed = f"signature by {fingerprint(key)} (built {envelope.get('built_at')}), " if key else ""
+    signed = f"signature by {fingerprint(key)} (built {envelope.get('built_at')}), " if key else _unsigned(config.paths.output)
     click.echo(f"OK {config.paths.output}: hashes, chain{' (head of the audit history)' if audit_root else ''}, {signed}"
                f"{'' if no_data else 'data package, '}{'no leak scan (--no-leak-scan)' if no_leak_scan else 'no leaks'}, "
                "no symlinks")
+
+
+def _unsigned(out: Path) -> str:
+    """What ``verify`` says of a site checked without a public key whose chain was signed until some build: signing
+    dropped, by choice or by someone without the key, is said, not passed over (``--public-key`` makes it a failure)."""
+    from site_builder.audit import history
+
+    try:
+        chain = history.parse_public_chain((out / history.PUBLIC_CHAIN).read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        return ""
+    signed = [entry for entry in chain if entry.key]
+    if not signed or chain[-1].key:
+        return ""
+    return f"UNSIGNED since the build after {signed[-1].build_id} (signed by {signed[-1].key} until then; check with --public-key), "
 
 
 @main.command()

@@ -118,6 +118,19 @@ def test_unsigned_site_fails_verify_with_a_public_key(tmp_path: Path) -> None:
     assert code == 1 and "signing/signature.json: missing or unreadable: the site is not signed" in output
 
 
+def test_signing_dropped_is_said_by_verify_without_a_public_key(tmp_path: Path) -> None:
+    """Bug: a site signed until some build and unsigned since verified "OK" without a word, when checked without the
+    public key (a build by someone without the key looks the same)."""
+    private, _ = keypair(tmp_path, "a")
+    records = records_dir(tmp_path)
+    build(config(tmp_path, records, private), date(2026, 11, 23))
+    code, output = verify(tmp_path)
+    assert code == 0 and "UNSIGNED" not in output
+    build(config(tmp_path, records), AS_OF)
+    code, output = verify(tmp_path)
+    assert code == 0 and "UNSIGNED since the build after 000001-2026-11-23 (signed by sha256:" in output, output
+
+
 def test_key_rotation_is_recorded_signed_by_the_old_key(tmp_path: Path) -> None:
     records = records_dir(tmp_path)
     old, old_public = keypair(tmp_path, "old")
