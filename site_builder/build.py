@@ -42,7 +42,7 @@ from site_builder import publish
 from site_builder.audit import changes, history, signing
 from site_builder.audit.layout import AuditFolder, BuildRecord
 from site_builder.audit.ledger import Counts, Ledger
-from site_builder.audit.manifest import MANIFEST, audit_hashes, file_sha256, make_manifest, manifest_text
+from site_builder.audit.manifest import MANIFEST, audit_files, audit_hashes, file_sha256, make_manifest, manifest_text
 from site_builder.audit.verify import DataCheck, Locate, leak_sources, located_leaks, verify_site
 from site_builder.config import BuildSettings, Config, PathSettings, PublishSettings
 from site_builder.exceptions import AuditError, BuildError, ConfigError, PublishError, SigningError
@@ -209,7 +209,7 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
             files.write(signing.PUBLIC_KEY, signing.public_pem(key.public_key()).encode("ascii"))
         with stages.stage("manifest") as stage:
             manifest = make_manifest(config, catalogue, policy, as_of, reports, ignored, ledger.counts,
-                                     {w.path: w.sha256 for w in files.written}, audit_hashes(BuildRecord(work)))
+                                     {w.path: w.sha256 for w in files.written}, audit_hashes(audit_files(BuildRecord(work))))
             entry = _write_manifest(files, chain, manifest, key, extra)
             stage.summary["files"] = len(manifest["outputs"])
             stage.summary["removed"] = files.seal()

@@ -58,7 +58,7 @@ def explain(config: Config, record_id: str, as_of: date, item: str | None = None
     builds = answering_builds(chain, as_of)
     if not builds:
         found = _from_records(config, record_id, as_of, item)
-        builds = [entry for entry in chain if entry.as_of < as_of.isoformat()][-1:]  # not in the records: the live site's
+        builds = _last_before(chain, as_of)  # not in the records: as the live site has it
         if found or not builds:
             return found
     found = []
@@ -79,8 +79,12 @@ def answering_builds(chain: list[history.ChainEntry], as_of: date) -> list[histo
     same = [entry for entry in chain if entry.as_of == day]
     if same:
         return same
-    before = [entry for entry in chain if entry.as_of < day]
-    return before[-1:] if before and any(entry.as_of > day for entry in chain) else []
+    return _last_before(chain, as_of) if any(entry.as_of > day for entry in chain) else []
+
+
+def _last_before(chain: list[history.ChainEntry], as_of: date) -> list[history.ChainEntry]:
+    """The last build of the chain for a date before ``as_of`` (one, or none): the site live that day."""
+    return [entry for entry in chain if entry.as_of < as_of.isoformat()][-1:]
 
 
 def _from_changes(audit: AuditFolder, chain: list[history.ChainEntry], source: str, record_id: str,

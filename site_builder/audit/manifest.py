@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -34,10 +34,15 @@ UNHASHED = frozenset({MANIFEST, "chain.json", "signing/signature.json"})
 
 def file_sha256(path: Path) -> str:
     """Hex SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
     with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
+        return _stream_sha256(fh.read)
+
+
+def _stream_sha256(read: Callable[[int], bytes]) -> str:
+    """Hex SHA-256 of what ``read`` (a file's, a gzip stream's) gives, a megabyte at a time."""
+    digest = hashlib.sha256()
+    while chunk := read(1 << 20):
+        digest.update(chunk)
     return digest.hexdigest()
 
 
@@ -128,23 +133,20 @@ def audit_files(record: BuildRecord) -> dict[str, Path]:
     return {name: path for name, path in files.items() if path.is_file()}
 
 
-def audit_hashes(record: BuildRecord) -> dict[str, str]:
-    """SHA-256 of the content of each of :func:`audit_files`, by name (of a gzipped file, of what it holds; ``""`` if
-    it cannot be read as gzip)."""
-    return {name: _content_sha256(path) for name, path in audit_files(record).items()}
+def audit_hashes(files: Mapping[str, Path]) -> dict[str, str]:
+    """SHA-256 of the content of each of the files :func:`audit_files` gives, by name (of a gzipped file, of what it
+    holds; ``""`` if it cannot be read as gzip)."""
+    return {name: _content_sha256(path) for name, path in files.items()}
 
 
 def _content_sha256(path: Path) -> str:
     if path.suffix != ".gz":
         return file_sha256(path)
-    digest = hashlib.sha256()
     try:
         with gzip.open(path, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                digest.update(chunk)
+            return _stream_sha256(fh.read)
     except (OSError, EOFError, zlib.error):
         return ""
-    return digest.hexdigest()
 
 
 def public_name(name: str) -> str:

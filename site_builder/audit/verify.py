@@ -249,7 +249,8 @@ def _record_problems(record: BuildRecord, saved: Path) -> list[str]:
         listed = json.loads(saved.read_text(encoding="utf-8")).get("audit") or {}
     except (OSError, ValueError, AttributeError):
         return [f"{saved}: cannot be read as a manifest"]
-    actual, files = audit_hashes(record), audit_files(record)
+    files = audit_files(record)
+    actual = audit_hashes(files)
     return [f"{record.folder / name}: missing (its hash is in {saved})" if name not in actual else
             f"{files[name]}: content differs from its hash in {saved}"
             for name, sha256 in sorted(listed.items()) if actual.get(name) != sha256]

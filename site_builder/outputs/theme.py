@@ -102,7 +102,7 @@ def load_content(folders: Path | Sequence[Path]) -> list[ContentPage]:
             raise BuildError(f"Content pages '{claimed[slug.lower()]}' and '{path}' have the same address "
                              f"pages/{slug}/: rename one (a numeric prefix such as 10- is not part of the address)")
         claimed[slug.lower()] = path
-        if text.lstrip().startswith("---\n") or text.lstrip().startswith("---\r\n"):
+        if text.lstrip().startswith(("---\n", "---\r\n")):
             raise BuildError(f"Content page '{path}': starts with a '---' block (front matter), which is not read and "
                              "would be published as text; remove it (the page's title is its first '# ' heading)")
         heading = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("# ")), "")

@@ -478,13 +478,16 @@ def scrub_own(text: str, own: tuple[OwnSecret, ...], mode: str = TEXT, allowed: 
         solid = unseparated(whole).upper()
         spans: list[tuple[int, int, str]] = []
         mapped: tuple[str, Sequence[int]] | None = None
-        for secret in own:
-            if secret.solid in solid:
-                mapped = mapped or _fold_mapped(text)
-                spans += [(m.start(), m.end(), secret.replacement) for m in _loose(secret.solid).finditer(mapped[0])]
-        if not spans and not solid.isascii():
-            spans = _traditional_spans(text, solid, own)
-            mapped = _fold_mapped(text) if spans else None
+        if any(secret.solid in solid for secret in own):
+            mapped = _fold_mapped(text)
+            spans = _own_spans(mapped[0], solid, own)
+        plain = simplified(solid) if not spans and not solid.isascii() else solid
+        if plain != solid and any(secret.solid in plain for secret in own):
+            # Written in traditional characters (張三豐 for 张三丰): found in the simplified form of the folded text, whose
+            # places are the folded text's while the conversion keeps its length (one by phrase may not).
+            mapped = mapped or _fold_mapped(text)
+            converted = simplified(mapped[0])
+            spans = _own_spans(converted, plain, own) if len(converted) == len(mapped[0]) else []
         if spans:
             kept: list[tuple[int, int, str]] = []
             for span in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
@@ -527,18 +530,11 @@ def _as_typed(folded: str, origin: Sequence[int]) -> tuple[str, Sequence[int]]:
     return "".join(pieces) + folded[position:], [*index, *origin[position:]]
 
 
-def _traditional_spans(text: str, solid: str, own: tuple[OwnSecret, ...]) -> list[tuple[int, int, str]]:
-    """Where a record's own secret is written in traditional characters (張三豐 for 张三丰): the places in ``text``'s
-    folded form (:func:`_fold_mapped`), found in its simplified form, which has as many characters (else none)."""
-    plain = simplified(solid)
-    if plain == solid or not any(secret.solid in plain for secret in own):
-        return []
-    folded = _fold_mapped(text)[0]
-    converted = simplified(folded)
-    if len(converted) != len(folded):
-        return []  # a conversion by phrase changed the length: places could not be mapped back
-    return [(m.start(), m.end(), secret.replacement) for secret in own if secret.solid in plain
-            for m in _loose(secret.solid).finditer(converted)]
+def _own_spans(folded: str, solid: str, own: tuple[OwnSecret, ...]) -> list[tuple[int, int, str]]:
+    """The places in ``folded`` of each of the record's own secrets that ``solid`` (the text without separators, in
+    upper case) holds, with what replaces it."""
+    return [(m.start(), m.end(), secret.replacement) for secret in own if secret.solid in solid
+            for m in _loose(secret.solid).finditer(folded)]
 
 
 def _replace(text: str, origin: Sequence[int], spans: list[tuple[int, int, str]]) -> str:
