@@ -251,59 +251,13 @@ def explain(ctx: click.Context, record_id: str, as_of: str | None, item: str | N
     config = with_source(_config(ctx).with_paths(records=records, audit=audit), source)
     day = _as_of(as_of, config)
     try:
-        answers = [answer for spelling in _spellings(config, record_id, day, item)
-                   for answer in run_explain(config, spelling, day, item)]
+        answers = run_explain(config, record_id, day, item)
     except FileNotFoundError as exc:
         raise AuditError(f"{exc.filename}: missing from the audit folder {config.paths.audit}; restore it from a backup") from exc
     if not answers:
         raise click.ClickException(f"No record {record_id!r} in the records or the audit history")
     for answer in answers:
         click.echo("\n".join(answer.lines()))
-
-
-def _spellings(config: Config, record_id: str, day: date, item: str | None) -> list[str]:
-    """``record_id`` and every other spelling of it (case, width: ``validation.id_key``) among the ids that the
-    answer for ``day`` is read from: the decisions and quarantine of the build made that day, else the records.
-
-    Record ids are compared so wherever else (the duplicate rule), so ``explain ap-000030`` finds ``AP-000030``.
-    ``audit.explain`` matches an id as written; this gives it each spelling the records use.
-    """
-    import csv
-    import gzip
-
-    from site_builder.audit import history
-    from site_builder.audit.changes import read_change_set
-    from site_builder.audit.explain import answering_builds
-    from site_builder.inputs import load_inputs
-    from site_builder.rules.pipeline import read_all
-    from site_builder.rules.validation import clean, id_key, parse_cell
-
-    key = id_key(record_id)
-    found = {record_id}
-    chain = history.read_chain(config.paths.audit)
-    builds = answering_builds(chain, day)
-    for built in builds:
-        folder = AuditFolder(config.paths.audit).build(built.build_id)
-        with gzip.open(folder.decisions_gz, "rt", encoding="utf-8", newline="") as decisions, \
-                folder.quarantine.open(encoding="utf-8", newline="") as quarantine:
-            for row in (*csv.DictReader(decisions), *csv.DictReader(quarantine)):
-                if item in (None, row["item"]) and id_key(row["record_id"]) == key:
-                    found.add(row["record_id"])
-    for entry in chain[:chain.index(builds[-1]) + 1] if builds else []:  # ids of records that left the input
-        changes = AuditFolder(config.paths.audit).build(entry.build_id).changes
-        if changes.is_file():
-            found |= {c.record_id for c in read_change_set(changes).changes if item in (None, c.item) and id_key(c.record_id) == key}
-    if builds:
-        return sorted(found, key=lambda spelling: (spelling != record_id, spelling))
-    inputs = load_inputs(config)
-    sources = [s for s in inputs.sources if item in (None, s.item)]
-    for catalogued, raw in read_all(inputs.catalogue, sources):
-        name = catalogued.role("record_id") or "record_id"
-        text = raw.values.get(name, "")
-        if id_key(text) == key:  # as the validator takes the id: parsed, or (a defective row) cleaned
-            parsed = parse_cell(catalogued.field(name), text)[0] if any(f.name == name for f in catalogued.fields) else None
-            found |= {clean(text).strip()[:128], *([parsed] if isinstance(parsed, str) else [])}
-    return sorted(found, key=lambda spelling: (spelling != record_id, spelling))
 
 
 @main.command()

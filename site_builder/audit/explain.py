@@ -6,6 +6,9 @@ it: the site that was live that day. A record that build did not decide (its row
 the change sets: when it left the site, and the public reason class. For a date before the first build or after the
 last, the answer is computed from the current records, under the version of each rule in force on that date, which
 the answer names; a record the current records lack is answered, after the last build, as that build left it.
+
+Record ids are matched as the duplicate rule compares them (:func:`validation.id_key`: case, width, spaces), so
+``explain ap-000030`` finds ``AP-000030``; each answer names the id as the row spells it.
 """
 
 from __future__ import annotations
@@ -16,13 +19,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from site_builder.audit import history
-from site_builder.audit.changes import CLASS_TITLES, read_change_set
+from site_builder.audit.changes import CLASS_TITLES, Change, read_change_set
 from site_builder.audit.layout import AuditFolder, BuildRecord
 from site_builder.config import Config
 from site_builder.inputs import load_inputs
 from site_builder.rules.disclosure import REASONS
 from site_builder.rules.pipeline import decide_rows
-from site_builder.rules.validation import Quarantined
+from site_builder.rules.validation import Quarantined, id_key
 
 
 @dataclass(frozen=True)
@@ -53,11 +56,16 @@ class Explanation:
 
 
 def explain(config: Config, record_id: str, as_of: date, item: str | None = None) -> list[Explanation]:
-    """Every row with ``record_id`` (of ``item`` if given), as decided on ``as_of``."""
+    """Every row whose id is ``record_id`` in any spelling (of ``item`` if given), as decided on ``as_of``; the row
+    spelt as asked first."""
+    return sorted(_explain(config, id_key(record_id), as_of, item), key=lambda answer: answer.record_id != record_id.strip())
+
+
+def _explain(config: Config, key: str, as_of: date, item: str | None) -> list[Explanation]:
     chain = history.read_chain(config.paths.audit)
     builds = answering_builds(chain, as_of)
     if not builds:
-        found = _from_records(config, record_id, as_of, item)
+        found = _from_records(config, key, as_of, item)
         builds = _last_before(chain, as_of)  # not in the records: as the live site has it
         if found or not builds:
             return found
@@ -66,8 +74,9 @@ def explain(config: Config, record_id: str, as_of: date, item: str | None = None
     for entry in builds:
         live = "" if entry.as_of == as_of.isoformat() else f" (as of {entry.as_of}: the site live on {as_of})"
         source = f"audit history, build {entry.build_id}{live}"
-        found += _from_audit(audit.build(entry.build_id), source, record_id, item) or \
-            _from_changes(audit, chain[:chain.index(entry) + 1], source, record_id, item)
+        decided = _from_audit(audit.build(entry.build_id), source, key, item)
+        found += decided + _from_changes(audit, chain[:chain.index(entry) + 1], source, key, item,
+                                         decided={(answer.item, answer.record_id) for answer in decided})
     return found
 
 
@@ -87,50 +96,53 @@ def _last_before(chain: list[history.ChainEntry], as_of: date) -> list[history.C
     return [entry for entry in chain if entry.as_of < as_of.isoformat()][-1:]
 
 
-def _from_changes(audit: AuditFolder, chain: list[history.ChainEntry], source: str, record_id: str,
-                  item: str | None) -> list[Explanation]:
-    """A record the last build of ``chain`` did not decide (no row of it in that build's input): when it last left the
-    site before, from the change sets kept in the audit folder; nothing if it never did."""
-    for entry in reversed(chain):
+def _from_changes(audit: AuditFolder, chain: list[history.ChainEntry], source: str, key: str,
+                  item: str | None, decided: set[tuple[str, str]]) -> list[Explanation]:
+    """Each spelling of the record that the last build of ``chain`` did not decide (no row of it in that build's
+    input; ``decided`` holds the items and spellings it did): when it last left the site, from the change sets kept in
+    the audit folder; nothing for a spelling whose last change was not its withdrawal (a record id whose case the
+    platform changed is one spelling withdrawn and one added)."""
+    last: dict[tuple[str, str], tuple[history.ChainEntry, Change]] = {}
+    for entry in chain:
         path = audit.build(entry.build_id).changes
-        if not path.is_file():
-            continue
-        found = [c for c in read_change_set(path).changes if c.record_id == record_id and item in (None, c.item)]
-        if found:
-            change = found[-1]
-            if change.kind != "withdrawn":
-                return []
+        if path.is_file():
+            last |= {(c.item, c.record_id): (entry, c) for c in read_change_set(path).changes
+                     if id_key(c.record_id) == key and item in (None, c.item) and (c.item, c.record_id) not in decided}
+    found = []
+    for entry, change in last.values():
+        if change.kind == "withdrawn":
             detail = (f"no row of it in this build's input; off the site since build {entry.build_id} (as of "
                       f"{entry.as_of}): {CLASS_TITLES.get(change.reason, change.reason)}")
-            return [Explanation(change.item, record_id, "withdrawn", detail, change.first_published.isoformat(), "", "", 0,
-                                source)]
-    return []
+            found.append(Explanation(change.item, change.record_id, "withdrawn", detail,
+                                     change.first_published.isoformat(), "", "", 0, source))
+    return found
 
 
-def _from_audit(folder: BuildRecord, source: str, record_id: str, item: str | None) -> list[Explanation]:
+def _from_audit(folder: BuildRecord, source: str, key: str, item: str | None) -> list[Explanation]:
     found = []
     with gzip.open(folder.decisions_gz, "rt", encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
-            if row["record_id"] == record_id and item in (None, row["item"]):
-                found.append(Explanation(row["item"], record_id, row["outcome"], REASONS.get(row["outcome"], ""),
+            if item in (None, row["item"]) and id_key(row["record_id"]) == key:
+                found.append(Explanation(row["item"], row["record_id"], row["outcome"], REASONS.get(row["outcome"], ""),
                                          row["start"], row["until"], row["file"], int(row["row"]), source))
     with folder.quarantine.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
-            if row["record_id"] == record_id and item in (None, row["item"]):
-                found.append(Explanation(row["item"], record_id, "quarantined", f"{row['column']}: {row['message']}",
+            if item in (None, row["item"]) and id_key(row["record_id"]) == key:
+                found.append(Explanation(row["item"], row["record_id"], "quarantined", f"{row['column']}: {row['message']}",
                                          "", "", row["file"], int(row["row"]), source))
     return found
 
 
-def _from_records(config: Config, record_id: str, as_of: date, item: str | None) -> list[Explanation]:
+def _from_records(config: Config, key: str, as_of: date, item: str | None) -> list[Explanation]:
     inputs = load_inputs(config)
     where = config.sources.url and "the configured database" or str(config.paths.records)
     source = f"computed from the current records in {where} (no build for {as_of} in the audit history)"
     found = []
     for row in decide_rows(inputs.catalogue, inputs.policy, inputs.sources, as_of, only_item=item):
         checked = row.checked
-        if checked.record_id != record_id:
+        if id_key(checked.record_id) != key:
             continue
+        record_id = checked.record_id
         if isinstance(checked, Quarantined):
             detail = "; ".join(f"{p.column}: {p.message}" for p in checked.problems)
             found.append(Explanation(row.item.id, record_id, "quarantined", detail, "", "", checked.file, checked.row, source))
