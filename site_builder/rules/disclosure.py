@@ -16,8 +16,9 @@ from datetime import date
 from decimal import Decimal
 
 from site_builder.rules.catalogue import CatalogItem
-from site_builder.rules.identifiers import birth_date
+from site_builder.rules.identifiers import id_birth_date
 from site_builder.rules.periods import SLIGHT, Duration, RuleVersion, next_day, previous_day
+from site_builder.rules.privacy import CODE, canonical, numbers_in
 from site_builder.rules.profiles import Policy
 from site_builder.rules.validation import Record, Value, means_none, roles
 
@@ -223,7 +224,7 @@ def _person_reason(record: Record, item: CatalogItem, policy: Policy) -> str | N
     if not policy.publish_natural_persons:
         return "natural_person"
     decided = record.get(roles(item).get("decision_date"))
-    born = birth_date(str(record.get(roles(item).get("id_no")) or ""))
+    born = _birth_date(str(record.get(roles(item).get("id_no")) or ""))
     if born is None or not isinstance(decided, date):
         return "age_unknown"
     # 周岁按照公历的年、月、日计算，从周岁生日的第二天起算 (最高人民法院关于审理未成年人刑事案件具体应用法律若干问题
@@ -231,6 +232,19 @@ def _person_reason(record: Record, item: CatalogItem, policy: Policy) -> str | N
     # February), and the person is N years old from the day after it.
     of_age = next_day(Duration(months=12 * policy.min_age).last_day(born)) if policy.min_age > 0 else born
     return "minor" if decided < of_age else None
+
+
+def _birth_date(value: str) -> date | None:
+    """The birth date a natural person's 证件号码 gives: of the valid ID number (either generation) that it is, else of
+    the one valid 18-character ID number written in it (``ID110119201201050015``, ``证号5001…``); else ``None``
+    (``age_unknown``). Positions 7-14 of anything else are no birth date: read so, ``ID1101192012…`` (a child's)
+    gave 1920-12-01, and a 15-digit number 8007-07-07."""
+    number = canonical(value)
+    born = id_birth_date(number)
+    if born is None:
+        found = set(numbers_in(value, CODE))
+        born = id_birth_date(found.pop()) if len(found) == 1 else None
+    return born
 
 
 def _severity(record: Record, rule: RuleVersion, slight: bool) -> str | None:

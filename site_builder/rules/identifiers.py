@@ -80,12 +80,46 @@ def _id_problem(number: str, name: str, others: bool) -> str | None:
 
 
 def birth_date(resident_id: str) -> date | None:
-    """The birth date encoded in a resident ID number, or ``None`` if it is not a real date from 1900 on."""
+    """The birth date encoded in an 18-character resident ID number, or ``None`` if it is not a real date from 1900 on.
+
+    It reads positions 7-14 of whatever it is given: :func:`id_birth_date` first checks that there is a number.
+    """
     try:
         born = date(int(resident_id[6:10]), int(resident_id[10:12]), int(resident_id[12:14]))
     except ValueError:
         return None
     return born if born.year >= 1900 else None
+
+
+def first_generation_birth(digits: str) -> date | None:
+    """The birth date of a 15-digit first-generation resident ID number (province code, ``YYMMDD`` of the 1900s,
+    sequence), or ``None`` if ``digits`` is not one."""
+    if len(digits) != 15 or not digits.isdigit() or digits[:2] not in PROVINCES:
+        return None
+    try:
+        return date(1900 + int(digits[6:8]), int(digits[8:10]), int(digits[10:12]))
+    except ValueError:
+        return None
+
+
+def id_birth_date(number: str) -> date | None:
+    """The birth date of ``number`` (canonical) if it is a valid personal ID number of either generation (an
+    18-character one: :func:`personal_id_problem`; a 15-digit first-generation one), else ``None``."""
+    if len(number) == 18:
+        return birth_date(number) if personal_id_problem(number) is None else None
+    return first_generation_birth(number)
+
+
+def other_generation(number: str) -> str | None:
+    """The same resident ID number in the other generation's form: an 18-digit one of someone born in the 1900s
+    without the century and the check character (GB 11643-1999 added both to the 15-digit form), a 15-digit one with
+    them; ``None`` for a number that has no such form (born from 2000, or not a resident ID number)."""
+    if len(number) == 18 and number[6:8] == "19" and resident_id_problem(number) is None:
+        return number[:6] + number[8:17]
+    if first_generation_birth(number) is not None:
+        body = number[:6] + "19" + number[6:]
+        return body + ric.calc_check_digit(body + "0")  # stdnum reads the number with a check character in place
+    return None
 
 
 def region_code(code: str) -> str:
@@ -106,12 +140,20 @@ def mask_id_number(value: str) -> str:
 
 _NAME_PARTS = re.compile(r"(\s*(?:[（(【\[〔［][^（）()【】\[\]〔〕［］]*[）)】\]〕］]|[/／])\s*)")
 """What separates the names in a subject name: a bracketed note (``（个人）``, ``(经营者)``) or a ``/`` between names."""
+_NAMED_IN_NOTE = re.compile(r"(?:经营者|经营人|负责人|业主|户主|投资人|投资者|法定代表人|当事人|本人|姓名)\s*[:：为是]?\s*"
+                            r"([\u3400-\u9fff\U00020000-\U0003134f][\u3400-\u9fff\U00020000-\U0003134f·•]{1,5})")
+"""A person named in a note after a label (``（经营者：朱成年）``, ``(业主 李小四)``): the name of a stall or shop that
+an unlicensed trader (a natural person) is known by, with the trader's own name in the note."""
 
 
 def person_names(value: str) -> list[str]:
     """The names in a natural person's subject name: without bracketed notes, each of several names separated by
-    ``/`` (``王小二（个人）`` → ``王小二``; ``王小二/王二`` → ``王小二``, ``王二``)."""
-    return [part.strip() for part in _NAME_PARTS.split(value)[::2] if part.strip()]
+    ``/`` (``王小二（个人）`` → ``王小二``; ``王小二/王二`` → ``王小二``, ``王二``), and a name a note gives after a label
+    (``西湖区朱成年水果摊（经营者：朱成年）`` → ``朱成年``: the stall's name, which holds it, is then no name itself)."""
+    parts = _NAME_PARTS.split(value)
+    labelled = [m.group(1) for note in parts[1::2] for m in _NAMED_IN_NOTE.finditer(note)]
+    names = [part.strip() for part in parts[::2] if part.strip()]
+    return [*labelled, *(name for name in names if not any(each in name for each in labelled))]
 
 
 def mask_person_name(value: str) -> str:
@@ -119,21 +161,28 @@ def mask_person_name(value: str) -> str:
 
     ``张三`` → ``张*``, ``张三丰`` → ``张*丰``, ``欧阳娜娜`` → ``欧**娜``. Each name of :func:`person_names` is masked
     on its own, and bracketed notes and ``/`` are kept (a name repeated in a note masked): ``王小二（个人）`` → ``王*二（个人）``,
-    ``王小二/王二`` → ``王*二/王*``.
+    ``王小二/王二`` → ``王*二/王*``, ``西湖区朱成年水果摊（经营者：朱成年）`` → ``西湖区朱*年水果摊（经营者：朱*年）``.
     """
     parts = _NAME_PARTS.split(value)
-    names = sorted({part.strip() for part in parts[::2] if part.strip()}, key=len, reverse=True)
+    names = sorted(set(person_names(value)), key=len, reverse=True)
     if len(parts) == 1 or not names:
         return _mask_name(value)
     masked = []
     for index, part in enumerate(parts):
-        if index % 2:  # a note or a "/": kept, but a name repeated in it masked
-            for name in names:
-                part = part.replace(name, _mask_name(name)) if len(name) >= 2 else part
+        if index % 2 or part.strip() and part.strip() not in names:
+            # A note or a "/", or a stall's name holding the name a note gives: kept, but each name in it masked.
+            part = _mask_names_in(part, names)
         elif part.strip():
             part = _mask_name(part.strip())
         masked.append(part)
     return "".join(masked)
+
+
+def _mask_names_in(text: str, names: list[str]) -> str:
+    """``text`` with each of ``names`` (longest first) masked where it occurs; a name of one character is left."""
+    for name in names:
+        text = text.replace(name, _mask_name(name)) if len(name) >= 2 else text
+    return text
 
 
 def _mask_name(value: str) -> str:

@@ -60,7 +60,7 @@ from site_builder.faults import fault_point
 from site_builder.pools import Pool, file_size
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
 from site_builder.rules.hanzi import simplified
-from site_builder.rules.identifiers import mask_id_number, personal_id_problem
+from site_builder.rules.identifiers import mask_id_number, other_generation, personal_id_problem
 from site_builder.rules.regions import PROVINCES
 from site_builder.sources.loading import RawRow
 
@@ -592,6 +592,16 @@ def _secret_fields(item: CatalogItem) -> tuple[_SecretField, ...]:
     return tuple(fields)
 
 
+def id_forms(number: str) -> tuple[str, ...]:
+    """A canonical value and, if it is a resident ID number of someone born in the 1900s, the same number in the other
+    generation's form (:func:`~site_builder.rules.identifiers.other_generation`): the forms a record's own ID number
+    is looked for in. Empty for a value that is no ID number."""
+    if person_id_code(number) is None:
+        return ()
+    other = other_generation(number)
+    return (number, other) if other else (number,)
+
+
 def person_id_code(value: str) -> str | None:
     """The ID number that a code column's whole value is (canonical), if it is an 18-character personal ID number or
     a 15-digit first-generation resident ID number; else ``None``.
@@ -638,6 +648,7 @@ def row_secrets(raw: RawRow, item: CatalogItem) -> RowSecrets:
     found: list[str] = []
     public: list[str] = []
     natural = is_natural_person(raw, item)
+    ids: set[str] = set()
     for name, withheld, mode, public_code in _secret_fields(item):
         value = raw.values.get(name, "")
         if not value:
@@ -645,6 +656,9 @@ def row_secrets(raw: RawRow, item: CatalogItem) -> RowSecrets:
         if withheld:
             code, text = _secret(value)
             if code:
+                forms = id_forms(code)
+                codes += forms[1:]  # an ID number is looked for in both generations' forms
+                ids.update(forms)
                 codes.append(code)
             elif text:
                 texts.append(text)
@@ -655,7 +669,8 @@ def row_secrets(raw: RawRow, item: CatalogItem) -> RowSecrets:
             codes.append(number)  # a natural person's ID number in a code column: masked, not public
         elif public_code and not numbers_in(value, CODE):
             public.append(canonical(value))
-    return tuple(codes), tuple(texts), tuple(found), tuple(public)
+    # A withheld ID number that a code column repeats (a 个体工商户's 税务登记号) is masked there: no public code.
+    return tuple(codes), tuple(texts), tuple(found), tuple(code for code in public if code not in ids)
 
 
 class SecretPlace(NamedTuple):

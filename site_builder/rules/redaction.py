@@ -9,8 +9,11 @@ fields repeat them, in any written form, and every personal number is masked.
 A natural person's name is masked name by name (:func:`~site_builder.rules.identifiers.person_names`: without a
 bracketed note such as ``（个人）``, each of several names separated by ``/``), and each name is looked for in the
 record's other fields. A natural person's code column (工商注册号, 税务登记号…) whose value is an ID number of either
-generation is masked like the ID number (:func:`~site_builder.rules.privacy.person_id_code`). A withheld value that is
-also one of the record's public codes (a 法定代表人证件号码 that is the company's own 统一社会信用代码) is no secret.
+generation is masked like the ID number (:func:`~site_builder.rules.privacy.person_id_code`), and so is any subject's
+code column that holds one of the ID numbers the record withholds (a 个体工商户's 税务登记号, its operator's number). An
+ID number of the 1900s is also looked for in the other generation's form (15 digits for 18, and back). A withheld
+value that is also one of the record's public codes (a 法定代表人证件号码 that is the company's own 统一社会信用代码) is
+no secret, unless it is an ID number.
 """
 
 from __future__ import annotations
@@ -23,9 +26,12 @@ from site_builder.rules.catalogue import CatalogItem, FieldSpec
 from site_builder.rules.disclosure import Decision
 from site_builder.rules.identifiers import mask_id_number, mask_person_name, person_names
 from site_builder.rules.privacy import (
+    CODE,
     MIN_SECRET,
     TEXT,
     canonical,
+    id_forms,
+    numbers_in,
     once_per,
     own_forms,
     person_id_code,
@@ -68,9 +74,9 @@ def redact(record: Record, item: CatalogItem, decision: Decision) -> PublicRecor
     role = roles(item)
     plan = _plan(item)
     natural = record.get(role.get("subject_category")) == "natural_person"
-    ids = _code_ids(record, plan) if natural else {}
+    ids = _code_ids(record, plan, natural)
     allowed = frozenset(code for code in (canonical(str(record.get(name))) for name in plan.codes if record.get(name))
-                        if code not in ids.values())
+                        if code not in ids.values() and not numbers_in(code, CODE))
     own = own_forms(_own_secrets(record, item, natural, allowed, ids))
     fields = {}
     for spec, mode in plan.public:
@@ -123,12 +129,19 @@ def _plan(item: CatalogItem) -> _Plan:
     )
 
 
-def _code_ids(record: Record, plan: _Plan) -> dict[str, str]:
-    """A natural person's code columns whose value is an ID number (either generation): field name -> the number."""
+def _code_ids(record: Record, plan: _Plan, natural: bool) -> dict[str, str]:
+    """The record's code columns whose value is an ID number: field name -> the number.
+
+    A natural person's, whenever the value is one of either generation (:func:`person_id_code`); any subject's,
+    when it is one of the ID numbers the record withholds or masks, in either generation's form (a 个体工商户's
+    税务登记号 is its operator's ID number, which a 15-digit 工商注册号 resembles: only the record's own tells them
+    apart)."""
+    own = {form for name in plan.secret if isinstance(value := record.get(name), str)
+           for form in id_forms(canonical(value))}
     found = {}
     for name in plan.codes:
         value = record.get(name)
-        if isinstance(value, str) and (number := person_id_code(value)):
+        if isinstance(value, str) and (number := person_id_code(value)) and (natural or number in own):
             found[name] = number
     return found
 
@@ -146,6 +159,8 @@ def _own_secrets(record: Record, item: CatalogItem, natural: bool, allowed: froz
         if not isinstance(value, str) or len(code := canonical(value)) < MIN_SECRET or code in allowed:
             continue
         found[value] = mask_id_number(code) if code.isalnum() else "*" * len(value)
+        for form in id_forms(code)[1:]:  # the other generation's form of an ID number (15 digits for 18)
+            found.setdefault(form, mask_id_number(form))
     for field_name, number in (ids or {}).items():
         found[str(record.get(field_name))] = mask_id_number(number)
     name = record.get(roles(item).get("subject_name"))

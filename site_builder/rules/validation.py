@@ -14,8 +14,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
-from site_builder.rules.identifiers import resident_id_problem, uscc_problem
-from site_builder.rules.privacy import CODE, MEMO_TEXT, numbers_in, once_per
+from site_builder.rules.identifiers import first_generation_birth, id_birth_date, other_generation, resident_id_problem, uscc_problem
+from site_builder.rules.privacy import CODE, MEMO_TEXT, canonical, numbers_in, once_per
 from site_builder.sources.loading import RawRow
 
 Value = str | date | Decimal | None
@@ -78,7 +78,12 @@ _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0
                         "\u200b-\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
 """Control characters, non-characters, zero-width characters and bidirectional overrides: removed from every cell
 (they make XML ill-formed, hide text from readers and split numbers so they escape masking)."""
-RESIDENT_ID_TYPES = {"身份证", "居民身份证", "中华人民共和国居民身份证", "身份证号", "居民身份证号码"}
+_OTHER_CARDS = ("外国", "永久居留", "香港", "澳门", "台湾", "港澳", "境外", "身份证件")
+"""Words in the name of a card that is not the resident ID card although its name holds 身份证 (外国人永久居留身份证,
+香港居民身份证), or of any identity document (身份证件: a passport is one)."""
+_EXCEL_NUMBER = re.compile(r"^[0-9](?:\.[0-9]+)?E\+?[0-9]+$|^[0-9]+\.0+$", re.IGNORECASE)
+"""A code that Excel turned into a number before it was saved as CSV: ``3.30106E+14`` (its digits after the 6th are
+gone), ``330106000012345.0``."""
 _CODE_ROLES = {"uscc", "id_no"}
 
 
@@ -125,6 +130,15 @@ def roles(item: CatalogItem) -> dict[str, str]:
         if f.role:
             found.setdefault(f.role, f.name)
     return found
+
+
+def is_resident_id_type(id_type: str) -> bool:
+    """Whether a 证件类型 names the resident ID card, however written: 身份证, 居民身份证, 身份证号码, 居民身份证号,
+    第二代居民身份证, 中华人民共和国居民身份证 (NFKC, white space ignored); not a card whose name holds 身份证 as well
+    (外国人永久居留身份证, 香港居民身份证: :data:`_OTHER_CARDS`)."""
+    text = "".join(unicodedata.normalize("NFKC", id_type).split())
+    return "身份证" in text and (not any(word in text for word in _OTHER_CARDS) or "居民身份证" in text
+                                  and not any(word in text for word in _OTHER_CARDS[:-1]))
 
 
 def id_key(record_id: str) -> str:
@@ -220,6 +234,9 @@ class Validator:
         elif isinstance(record_id, str) and numbers_in(record_id, CODE):
             problems.append(Problem(self._title(self.id_field), "unsafe-id",
                                     "记录编号含有居民身份证号码，不能用作公开网址"))
+        elif isinstance(record_id, str) and self._holds_own_id(record_id, values):
+            problems.append(Problem(self._title(self.id_field), "unsafe-id",
+                                    "记录编号含有本记录所载的证件号码（15位或18位形式），不能用作公开网址"))
         category_field = self._roles.get("subject_category")
         uscc_field = self._roles.get("uscc")
         category = values.get(category_field) if category_field else None
@@ -239,11 +256,34 @@ class Validator:
         if not number:
             return [Problem(title, "required", "自然人须有证件号码")]
         id_type = str(values.get(type_field) or "") if type_field else ""
-        if id_type in RESIDENT_ID_TYPES or (not id_type and len(str(number)) == 18):
-            problem = resident_id_problem(str(number))
+        number = str(number)
+        if is_resident_id_type(id_type) or (not id_type and len(number) == 18):
+            if len(number) == 15 and number.isdigit():  # a first-generation number: a province and a real birth date
+                problem = None if first_generation_birth(number) else f"15位居民身份证号码的地区码或出生日期{number[6:12]}无效"
+            else:
+                problem = resident_id_problem(number)
             if problem:
                 return [Problem(title, "resident-id", problem)]
         return []
+
+    def _holds_own_id(self, record_id: str, values: dict[str, Value]) -> bool:
+        """Whether ``record_id`` holds an ID number of either generation that the record itself gives (its subject's,
+        its legal representative's) in either form: an 18-digit one is found in any record id, but the 15-digit form
+        (``XZCF-330106850920013-01``) only by comparing with the record's own numbers."""
+        solid = canonical(record_id)
+        for name in self._id_fields:
+            value = values.get(name)
+            number = canonical(value) if isinstance(value, str) else ""
+            if id_birth_date(number) is not None and any(
+                    form and form in solid for form in (number, other_generation(number))):
+                return True
+        return False
+
+    @functools.cached_property
+    def _id_fields(self) -> tuple[str, ...]:
+        """The fields that may hold a person's ID number: masked as one, or withheld text."""
+        return tuple(f.name for f in self.item.fields
+                     if f.mask == "id_number" or f.role == "id_no" or f.disclosure == "withheld" and f.type == "string" and not f.values)
 
 
 def parse_cell(spec: FieldSpec, text: str) -> tuple[Value, tuple[str, str] | None]:
@@ -275,6 +315,9 @@ def parse_cell(spec: FieldSpec, text: str) -> tuple[Value, tuple[str, str] | Non
     if spec.format == "uscc":
         problem = uscc_problem(text)
         return (None, ("uscc", problem)) if problem else (text, None)
+    if (spec.format == "code" or spec.role == "id_no" or spec.mask == "id_number") and _EXCEL_NUMBER.match(text):
+        return None, ("stored-as-number", f"“{text}”是被当作数字保存的代码（Excel 的科学计数法或末尾的 .0），原来的数字已经丢失或改变；"
+                                          "请在源系统中把这一列设为文本后重新导出")
     return text, None
 
 
@@ -321,7 +364,11 @@ def _parse_date(text: str, required: bool) -> tuple[Value, tuple[str, str] | Non
                     return None, ("date", f"“{text}”不是可能的日期（{SENTINEL_YEAR}年及以后只表示“无期限”，本列必填）")
                 return None, None  # "no end" written as a far-future date
             return value, None
-    return None, ("date", f"“{text}”不是有效日期（应为 YYYY-MM-DD，可带时间，如 2026-06-01T08:00:00+08:00）")
+    hint = ""
+    if text.isdigit() and 20000 <= int(text) <= 80000:  # days since 1899-12-30: 1954 to 2119
+        hint = (f"；这像是 Excel 的日期序列号（{(date(1899, 12, 30) + timedelta(days=int(text))).isoformat()}），"
+                "请在源系统中把日期列设为文本或 YYYY-MM-DD 格式后重新导出")
+    return None, ("date", f"“{text}”不是有效日期（应为 YYYY-MM-DD，可带时间，如 2026-06-01T08:00:00+08:00）{hint}")
 
 
 def _china_date(day: date, clock: time, offset: str) -> date | None:
