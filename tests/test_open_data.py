@@ -554,3 +554,18 @@ def test_partition_size_must_not_be_negative(tmp_path: Path) -> None:
     (tmp_path / "site_builder.toml").write_text("[data]\npartition_bytes = -1\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="data.partition_bytes"):
         load_config(tmp_path / "site_builder.toml")
+
+
+@pytest.mark.parametrize("item", CATALOGUE.ids)
+def test_no_column_title_of_a_download_is_another_columns_input_heading(item: str) -> None:
+    """The computed last public day was titled 公示截止日期, which the catalogue reads as the authority's 公示截止期 on
+    input: a journalist could not tell the two columns apart. Every title of a download is its own column's only."""
+    from site_builder.outputs.tables import table_schema
+
+    spec = CATALOGUE[item]
+    fields = table_schema(spec, marked=True)["fields"]
+    titles = [f["title"] for f in fields]
+    assert len(titles) == len(set(titles)), titles
+    for column in fields:
+        others = {heading for f in spec.fields if f.name != column["name"] for heading in (f.title, *f.aliases)}
+        assert column["title"] not in others, (column["name"], column["title"])

@@ -41,7 +41,7 @@ KIND_TITLES = {"added": "新增", "changed": "变更", "withdrawn": "撤下"}
 LIST_LIMIT = 1000
 """Records a change page lists per kind (the files list every one)."""
 WITHDRAWN_FEED = "changes/withdrawn.xml"
-DATED_TITLES = dict(zip(DATED, ("公示起始日期", "公示截止日期", "异议标注"), strict=True))
+DATED_TITLES = dict(zip(DATED, ("本站公示起始日期", "本站公示截止日期", "异议标注"), strict=True))
 """Titles of the dates that join a record's public values (see ``store/published.py``)."""
 
 

@@ -36,9 +36,11 @@ def table_schema(item: CatalogItem, marked: bool = False) -> dict[str, Any]:
     """The Frictionless Table Schema of an item's published CSV (``marked``: with the column of the 异议标注)."""
     fields: list[dict[str, Any]] = [_schema_field(f) for f in item.public_fields]
     fields += [
-        {"name": "publication_start", "title": "公示起始日期", "type": "date", "constraints": {"required": True}},
-        {"name": "publication_until", "title": "公示截止日期", "type": "date",
-         "description": "最后一个公示日；为空表示长期公示"},
+        {"name": "publication_start", "title": "本站公示起始日期", "type": "date", "constraints": {"required": True},
+         "description": "本站公示期限的第一日（依法计算）"},
+        {"name": "publication_until", "title": "本站公示截止日期", "type": "date",
+         "description": "本站最后一个公示日（依公示期限、公示截止期、移出名单、信用修复等依法计算）；为空表示长期公示。"
+                        "与“公示截止期”不同：后者是认定机关报送的公示截止期"},
     ]
     if marked:
         fields.append({"name": "objection_date", "title": "异议标注日期", "type": "date",
