@@ -316,9 +316,11 @@ def test_a_record_published_again_keeps_its_first_date(tmp_path: Path) -> None:
     assert "本站首次公示：<time datetime=\"2026-11-24\">" in page and "最近一次变更：<time datetime=\"2026-11-26\">" in page
 
 
-def test_an_id_whose_case_the_platform_changed_gets_no_notice_over_its_page(tmp_path: Path) -> None:
-    """Bug: ``AP-1`` published, then exported as ``ap-1``: the site held the notice at ``record/…/AP-1/`` beside the
-    record at ``record/…/ap-1/``, one folder on a host that ignores case (the notice could hide the penalty)."""
+def test_an_id_whose_case_the_platform_changed_keeps_its_address_and_history(tmp_path: Path) -> None:
+    """Bugs: ``AP-1`` published, then exported as ``ap-1``, was read as ``AP-1`` withdrawn and ``ap-1`` added: its
+    first-published date restarted, the change set announced a withdrawal, and the address cited before answered 404
+    on a host that tells case apart (or, before that, the notice and the record shared one folder on a host that
+    ignores case). It keeps its first spelling's address and dates; the page shows the 记录编号 the platform now gives."""
     records = tmp_path / "records"
     config = config_of(tmp_path, records)
     write_penalties(records, [penalty(1), penalty(2)])
@@ -326,9 +328,16 @@ def test_an_id_whose_case_the_platform_changed_gets_no_notice_over_its_page(tmp_
     write_penalties(records, [penalty(1, record_id="ap-1")])  # AP-2 withdrawn: its notice stays
     second = build(config, SECOND)
     folders = sorted(p.name for p in (second.output / "record" / PENALTY).iterdir())
-    assert folders == ["AP-2", "ap-1"], folders
+    assert folders == ["AP-1", "AP-2"], folders
     assert "此信息已不再公示" in (second.output / "record" / PENALTY / "AP-2" / "index.html").read_text(encoding="utf-8")
-    assert "此信息已不再公示" not in (second.output / "record" / PENALTY / "ap-1" / "index.html").read_text(encoding="utf-8")
+    page = (second.output / "record" / PENALTY / "AP-1" / "index.html").read_text(encoding="utf-8")
+    assert "此信息已不再公示" not in page and "ap-1" in page
+    assert f"本站首次公示：<time datetime=\"{FIRST.isoformat()}\">" in page, page
+    assert [(r["change"], r["record_id"], r["fields"]) for r in change_rows(second)] == [
+        ("changed", "AP-1", "record_id"), ("withdrawn", "AP-2", "")]
+    write_penalties(records, [penalty(1, record_id="Ap-1")])  # and again: still the first spelling's
+    third = build(config, THIRD)
+    assert sorted(p.name for p in (third.output / "record" / PENALTY).iterdir()) == ["AP-1", "AP-2"]
 
 
 def test_a_build_for_a_date_before_the_last_builds_is_refused_unless_asked_for(tmp_path: Path) -> None:

@@ -245,6 +245,26 @@ class Withdrawn:
     how: str
 
 
+def test_an_id_whose_case_the_platform_changed(generated: Path, tmp_path: Path) -> None:
+    """A record exported again with its id in lower case keeps its address; incrementally as in full."""
+    records = copy_records(generated, tmp_path)
+    respelled: list[str] = []
+
+    def lower(first: BuildResult) -> date:
+        target = company_penalties(records, first, tree(first.output.resolve()))[0]["record_id"]
+        respelled.append(target)
+        write_rows(records, PENALTY, [r | {"record_id": target.lower()} if r["record_id"] == target else r
+                                      for r in read_rows(records, PENALTY)])
+        return AS_OF
+
+    pair = two_sequences(tmp_path, records, lower)
+    assert_incremental_equals_full(pair)
+    kept, now = respelled[0], respelled[0].lower()
+    assert now != kept
+    assert page(PENALTY, kept) in pair.incremental and page(PENALTY, now) not in pair.incremental
+    assert now in pair.incremental[page(PENALTY, kept)].decode("utf-8")
+
+
 @pytest.fixture(scope="module")
 def withdrawn(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Pair, list[Withdrawn]]:
     """Three company penalties, each of a subject with other records and a 决定书文号 found nowhere else in the

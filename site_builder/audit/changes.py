@@ -204,6 +204,12 @@ def _compare(store: PublishedStore, work: BuildRecord, previous: Path, build_id:
     if meta.get("format") != _FORMAT:
         raise sqlite3.DatabaseError(f"format {meta.get('format')!r}, expected {_FORMAT}")
     baseline = (meta["baseline_build_id"], date.fromisoformat(meta["baseline_as_of"]))
+    respelled = first_spellings(db)
+    if respelled:
+        store.respell(respelled)
+        log.info("records=%d: their ids as the platform now spells them differ in case only from ids published "
+                 "before; kept at their first spelling's address (%s)", len(respelled),
+                 ", ".join(f"{item} {now} -> {kept}" for item, now, kept in respelled[:5]))
     db.execute("UPDATE main.record SET first_published = p.first_published, last_changed = CASE "
                "WHEN p.withdrawn IS NULL AND p.digest = main.record.digest THEN p.last_changed ELSE ? END "
                "FROM prev.record AS p WHERE p.item = main.record.item AND p.record_id = main.record.record_id", (day,))
@@ -237,6 +243,32 @@ def _compare(store: PublishedStore, work: BuildRecord, previous: Path, build_id:
     found.sort(key=lambda c: (KINDS.index(c.kind), c.item, c.record_id))
     changes = ChangeSet(build_id, as_of, str(meta["build_id"]), date.fromisoformat(meta["as_of"]), tuple(found))
     return baseline, changes
+
+
+def first_spellings(db: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """``(item, record id, the spelling to keep)`` of each record whose id the previous state (attached as ``prev``)
+    holds spelt in another case only: the platform changed it (``AP-1`` exported as ``ap-1``).
+
+    The record keeps its first spelling's address, first-published date and history; it is the same record (the
+    duplicate rule compares ids so too: :func:`~site_builder.rules.validation.id_key`, which for the ASCII of a
+    published id is :meth:`str.lower`). Read as another record, it was withdrawn and added: its dates restarted, and on
+    a host that tells case apart the address cited before answered 404. Of several earlier spellings, the one still
+    published is kept, else the one withdrawn last.
+    """
+    new = db.execute("SELECT item, record_id FROM main.record AS r WHERE NOT EXISTS (SELECT 1 FROM prev.record AS p "
+                     "WHERE p.item = r.item AND p.record_id = r.record_id)").fetchall()
+    if not new:
+        return []
+    wanted = {(str(item), str(record_id).lower()): str(record_id) for item, record_id in new}
+    kept: dict[tuple[str, str], tuple[tuple[bool, str], str]] = {}
+    for item, record_id, withdrawn in db.execute(
+            "SELECT item, record_id, withdrawn FROM prev.record AS p WHERE NOT EXISTS (SELECT 1 FROM main.record AS r "
+            "WHERE r.item = p.item AND r.record_id = p.record_id)"):
+        key = (str(item), str(record_id).lower())
+        rank = (withdrawn is None, str(withdrawn or ""))
+        if key in wanted and (key not in kept or rank > kept[key][0]):
+            kept[key] = (rank, str(record_id))
+    return sorted((item, wanted[item, lowered], spelling) for (item, lowered), (_rank, spelling) in kept.items())
 
 
 def reason_class(code: str) -> str:

@@ -125,6 +125,17 @@ class PublishedStore:
         self.db.commit()
         self._pending.clear()
 
+    def respell(self, spellings: Sequence[tuple[str, str, str]]) -> None:
+        """Give records another spelling of their id: ``(item, record id, the spelling to keep)`` each, in the id
+        column and the body (whose digest follows). Their fields, the 记录编号 the public reads, are left as they are."""
+        for item, record_id, kept in spellings:
+            (body,) = self.db.execute("SELECT body FROM record WHERE item = ? AND record_id = ?", (item, record_id)).fetchone()
+            text = json.dumps(json.loads(body) | {"record_id": kept}, ensure_ascii=False, sort_keys=True)
+            self.db.execute("UPDATE record SET record_id = ?, body = ?, body_digest = ? WHERE item = ? AND record_id = ?",
+                            (kept, text, hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest(),
+                             item, record_id))
+        self.db.commit()
+
     def create_indexes(self) -> None:
         """Make the indexes of a store created with ``index_later``."""
         self.db.executescript(_INDEXES)
