@@ -76,7 +76,9 @@ def profiles_table(catalogue: Catalogue, folder: Path) -> str:
         persons = f"from {policy.min_age} years" if policy.publish_natural_persons else "never published"
         values = {
             "natural_persons": persons,
-            "summary_procedure": "published" if policy.publish_summary_procedure else "excluded",
+            "summary_procedure": "published" if policy.publish_summary_procedure else
+                                 "slight (excluded; with a deadline as the version's slight length)" if policy.summary_is_slight
+                                 else "excluded",
             "objection": f"{policy.objection_mode}; unverifiable "
                          f"{'excluded' if policy.exclude_unverifiable else 'published'}",
             "repair": ("withdrawn" if policy.withdraw_repaired else "kept")

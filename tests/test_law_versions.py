@@ -12,12 +12,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import CATALOGUE, record, row, site_config, write_csv
+from conftest import CATALOGUE, PROFILES_DIR, record, row, site_config, write_csv
 
 from site_builder.audit.explain import explain
 from site_builder.rules.disclosure import Decision, decide, is_slight
 from site_builder.rules.periods import Duration, next_day, previous_day
-from site_builder.rules.profiles import Policy
+from site_builder.rules.profiles import Policy, load_profile
 from site_builder.rules.rowcache import TracingDate
 from site_builder.rules.validation import Record, Value
 
@@ -235,9 +235,56 @@ def test_only_corrective_orders_or_a_closure_are_not_slight(national: Policy, va
 
 
 def test_summary_procedure_keeps_its_own_reason(national: Policy) -> None:
-    decision = decided(national, D("2026-06-01"), decision_date="2026-05-01", procedure="简易程序", severity="轻微",
+    """Without a 公示截止期, or before 令36号 (which first let 轻微 information be published where necessary)."""
+    assert decided(national, D("2026-06-01"), decision_date="2026-05-01", procedure="简易程序").reason == "summary_procedure"
+    before = decided(national, D("2025-06-01"), decision_date="2025-05-01", procedure="简易程序", severity="轻微",
+                     disclosure_deadline="2025-07-01")
+    assert (before.reason, before.version) == ("summary_procedure", V58)
+
+
+@pytest.mark.parametrize("name", ["national", "beijing", "dalian"])
+@pytest.mark.parametrize(("deadline", "last_day"), [("2026-07-01", "2026-07-01"), ("2026-06-15", "2026-06-15"),
+                                                    ("2026-12-31", "2026-07-01")])
+def test_summary_procedure_with_a_deadline_is_slight_under_order_36(name: str, deadline: str, last_day: str) -> None:
+    """Bug: a 简易程序 penalty that the authority found necessary to publish (a 公示截止期) was never published. 令36号
+    makes it 轻微: at most 3 months where necessary, as the basis the pages cite says (DOMAIN rule 4)."""
+    policy = load_profile(PROFILES_DIR, name, CATALOGUE)
+    assert_ends(policy, last_day, "expired", V36, decision_date="2026-04-01", procedure="简易程序",
+                disclosure_deadline=deadline)
+
+
+@pytest.mark.parametrize("name", ["shanghai", "zhejiang"])
+def test_summary_procedure_stays_out_where_the_region_excludes_it(name: str) -> None:
+    """Shanghai art. 9 ¶2(四) and Zhejiang art. 11(二): a 简易程序 penalty is not published, deadline or not."""
+    policy = load_profile(PROFILES_DIR, name, CATALOGUE)
+    decision = decided(policy, D("2026-05-01"), decision_date="2026-04-01", procedure="简易程序",
                        disclosure_deadline="2026-07-01")
-    assert decision.reason == "summary_procedure"
+    assert (decision.published, decision.reason) == (False, "summary_procedure")
+
+
+@pytest.mark.parametrize("content", [
+    "警告，一年内不得参加政府采购活动", "给予警告，五年内不得担任公司董事、监事、高级管理人员", "警告，吊扣执业证书六个月",
+    "警告，三年内不得申请该行政许可", "警告，责令关停", "警告，两年内不准从事道路运输经营", "警告，收回许可证",
+    "警告，注销执业证书", "警告，暂缓核发许可证一年", "警告，一年内不受理其资质申请",
+])
+def test_a_warning_with_a_bar_or_a_licence_taken_is_not_slight(national: Policy, content: str) -> None:
+    """Bug: these were hidden as slight, for want of 不得, 不准, 吊扣, 关停, 收回, 注销, 暂缓 and 不受理 among the sanctions
+    (行政处罚法 art. 9: 限制从业, 暂扣许可证件, 责令关闭)."""
+    values = {"penalty_type": "警告", "penalty_content": content}
+    assert not is_slight(record("admin_penalty", **values), PENALTY.period.at(D("2026-06-01")))
+    assert decided(national, D("2026-06-01"), decision_date="2026-05-10", **values).published
+
+
+@pytest.mark.parametrize("values", [
+    {"penalty_type": "行政警告", "penalty_content": "行政警告"}, {"penalty_type": "警 告", "penalty_content": "警告"},
+    {"penalty_type": "其他", "penalty_content": "对当事人给予警告"}, {"penalty_type": "书面警告"},
+    {"penalty_type": "其他", "penalty_content": "决定给予警告"}, {"penalty_type": "通 报 批 评"},
+    {"penalty_type": "警告", "penalty_content": "警告，今后不得再犯"},
+])
+def test_a_warning_in_other_words_is_slight(national: Policy, values: dict[str, str]) -> None:
+    """Bug: these warnings alone were published for a year (DOMAIN rule 4: only 警告 or 通报批评 is not published)."""
+    assert is_slight(record("admin_penalty", **values), PENALTY.period.at(D("2026-06-01")))
+    assert decided(national, D("2026-06-01"), decision_date="2026-05-10", **values).reason == "slight_dishonesty"
 
 
 # --- The transition days ---------------------------------------------------------------------

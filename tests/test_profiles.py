@@ -401,3 +401,24 @@ def test_unknown_profile_name() -> None:
 
 def test_fixture_subjects_are_distinct() -> None:
     assert len({COMPANY, LISTED, LONG_LISTED, REMOVED}) == 4
+
+
+@pytest.mark.parametrize(("entry", "listed"), [
+    ({}, True),
+    ({"disclosure_level": "政务共享"}, True),  # shared with government only: the subject is on the list all the same
+    ({"disclosure_level": "授权查询"}, True),
+    ({"objection_status": "处理中", "objection_date": "2026-11-01"}, True),  # suspended until the objection is decided
+    ({"objection_status": "处理中"}, True),
+    ({"disclosure_level": "政务共享", "removal_date": "2026-10-01"}, False),  # removed: not listed, public or not
+    ({"objection_status": "异议成立", "objection_date": "2026-11-01"}, False),  # the entry was wrong
+    ({"publish_status": "未审核"}, False),
+    ({"decision_date": "2026-12-01"}, False),  # not yet listed
+])
+def test_a_subject_is_listed_whether_or_not_its_entry_is_public(tmp_path: Path, entry: dict[str, str],
+                                                               listed: bool) -> None:
+    """Bug: under Zhejiang's profile a subject counted as listed only while the portal showed its list entry, so an
+    entry shared only with government, or an objection filed against it, withdrew the subject's old judgments and
+    repaired penalties (art. 16 and art. 32 ¶2 apply while the subject 被列入严重失信名单)."""
+    write_csv(tmp_path / "dishonest_list.csv", "dishonest_list", [row("dishonest_list", **entry)])
+    sources = find_sources(tmp_path, CATALOGUE)
+    assert listed_subjects(CATALOGUE, profile("zhejiang"), sources, AS_OF) == ({COMPANY} if listed else frozenset())

@@ -78,11 +78,13 @@ def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date,
     person = _person_reason(record, item, policy)
     if person:
         return Decision(False, person, basis=policy.basis["natural_persons"], version=version)
-    if rule.summary_procedure and not policy.publish_summary_procedure:
-        if record.get(rule.summary_procedure) == "summary":
-            return Decision(False, "summary_procedure", basis=policy.basis["summary_procedure"], version=version)
-    slight = is_slight(record, rule)
-    if slight and (rule.slight is None or not any(isinstance(record.get(name), date) for name in rule.ends_at)):
+    summary = bool(rule.summary_procedure) and record.get(rule.summary_procedure) == "summary"
+    slight = is_slight(record, rule) or summary and policy.summary_is_slight
+    # 令36号: 轻微 is not published, except where the authority found it necessary (a 公示截止期), for at most 3 months.
+    necessary = rule.slight is not None and any(isinstance(record.get(name), date) for name in rule.ends_at)
+    if summary and not policy.publish_summary_procedure and not (policy.summary_is_slight and necessary):
+        return Decision(False, "summary_procedure", basis=policy.basis["summary_procedure"], version=version)
+    if slight and not necessary:
         return Decision(False, "slight_dishonesty", basis=rule.basis, version=version)
     objection = record.get(roles(item).get("objection_status"))
     filed = record.get(roles(item).get("objection_date"))
@@ -123,12 +125,19 @@ _OTHER = "其他"
 _OTHER_KIND = re.compile(r"其他(?:处罚|类|种类|行政处罚)?[^\w]*[(\[【〔](?P<kind>[^)\]】〕]*)[)\]】〕]?|其他[-—–~:：]+(?P<after>.+)")
 """其他 with the kind it stands for, bracketed or after a dash or colon: ``其他（通报批评）``, ``其他-通报批评``."""
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
-_WORDING = re.compile(r"^(?:依法|作出|给予|予以|处以)+(?=.)|(?<=.)(?:的行政处罚|行政处罚|的处罚|处罚决定|处罚|一次)+$")
-"""Words around a kind that do not change it (``予以警告``, ``警告处罚``); removed only where something is left."""
-_SANCTION = (r"罚款|罚金|罚没|没收|暂扣|扣留|吊销|撤销|降低|降级|资质等级|停产|停业|关闭|限制|禁止|禁入|取消|暂停|拘留|"
-             r"查封|扣押|收缴|取缔|出境|并处|停止(?:生产|经营|营业|执业|施工|招生|营运|运营|业务)")
-"""Words that name a sanction besides a warning (行政处罚法 art. 9; 并处 always introduces another penalty, 出境 is
-限期出境 or 驱逐出境)."""
+_SPACED = re.compile(r"警\s+告|通\s*报\s*批\s*评")
+"""A warning or 通报批评 written with spaces between its characters (``警 告``, ``通 报 批 评``)."""
+_WORDING = re.compile(r"^(?:依法|决定|对(?:当事人|其|你|该)(?:单位|公司|企业)?|作出|给予|予以|处以|行政|书面|口头)+(?=.)"
+                      r"|(?<=.)(?:的行政处罚|行政处罚|的处罚|处罚决定|处罚|一次)+$")
+"""Words around a kind that do not change it (``予以警告``, ``对当事人给予警告``, ``决定给予警告``, ``行政警告``, ``书面警告``,
+``警告处罚``); removed only where something is left."""
+_SANCTION = (r"罚款|罚金|罚没|没收|暂扣|吊扣|扣留|吊销|撤销|降低|降级|资质等级|停产|停业|关闭|关停|限制|禁止|禁入|取消|"
+             r"暂停|拘留|查封|扣押|收缴|取缔|出境|并处|停止(?:生产|经营|营业|执业|施工|招生|营运|运营|业务)|"
+             r"不[得准](?:参加|参与|担任|申请|从事|承接|进入|取得|报名|经营|开展|投标|再次申请)|不(?:予)?受理|暂缓(?:核发|发放|受理|审批)|"
+             r"收回(?:[^，,。；;]{0,6})?(?:许可|证|照|资质|资格)|注销(?:[^，,。；;]{0,6})?(?:许可|证书|执照|资质|资格|登记)")
+"""Words that name a sanction besides a warning (行政处罚法 art. 9: 限制开展生产经营活动, 限制从业, 暂扣或吊销许可证件,
+责令停产停业或关闭…; 并处 always introduces another penalty, 出境 is 限期出境 or 驱逐出境): also a bar written as
+``N年内不得担任…``/``不准从事…``/``不予受理…申请``, 吊扣 (暂扣), 关停, 暂缓核发 and 收回 or 注销 of a licence."""
 _CN_DIGITS = "零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾"
 _CN_NUMERALS = _CN_DIGITS + "百千万亿佰仟萬億"
 _MONEY = (rf"(?<![\d,.{_CN_NUMERALS}])(?=[\d,.{_CN_NUMERALS}]*?[\d{_CN_DIGITS}])[\d,.{_CN_NUMERALS}]++"
@@ -171,6 +180,7 @@ def penalty_kinds(text: str) -> list[str]:
     none (无, 不涉及, 暂无 …: :func:`means_none`) is no kind. ``警告。``, ``警告处罚``, ``予以通报批评``, ``其他（通报批评）``
     and ``警告（不涉及罚款）`` give one kind each; ``警告，并处罚款2000元`` gives ``警告`` and ``处罚款2000元``."""
     text = _OTHER_KIND.sub(lambda m: f" {m.group('kind') or m.group('after') or _OTHER} ", _unsaid(text))
+    text = _SPACED.sub(lambda m: re.sub(r"\s+", "", m.group()), text)  # 警 告: one kind
     kinds = []
     for part in _SEPARATORS.split(text):
         kind = _WORDING.sub("", _EDGES.sub("", part))

@@ -12,6 +12,7 @@ fills one :class:`FileReport` per file, which the manifest counts.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,7 +40,7 @@ from site_builder.rules.rowcache import (
     ordinal,
     row_digest,
 )
-from site_builder.rules.validation import Quarantined, Record, Validator, id_key
+from site_builder.rules.validation import Quarantined, Record, Validator, id_key, roles
 from site_builder.sources.loading import FileReport, RawRow, SourceFile, read_rows
 from site_builder.store.published import store_line
 
@@ -324,6 +325,10 @@ def needs_listing(catalogue: Catalogue, policy: Policy) -> bool:
         policy.rule(item.id, item.period).extend_while_listed for item in catalogue.items)
 
 
+_STILL_LISTED = {"not_public", "objection_pending"}
+"""Reasons a list entry is kept off the portal while the subject is still on the list."""
+
+
 def listed_subjects(catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_of: date) -> frozenset[str]:
     """统一社会信用代码 of the subjects with a list entry published on ``as_of`` under ``policy``.
 
@@ -335,16 +340,34 @@ def listed_subjects(catalogue: Catalogue, policy: Policy, sources: list[SourceFi
     record, which keeps the decision a pure function of its inputs.
 
     Empty when no rule depends on it (the list's files are then not read twice) or when the
-    catalogue has no list item. A list entry that is quarantined, excluded, removed or expired
-    does not count: the subject is listed only as far as the portal says so that day.
+    catalogue has no list item. The subject is listed while an approved entry of it is in force: published, or kept
+    off the portal only because it is not for the public (授权查询, 政务共享) or an objection to it is pending (the
+    entry stands until the objection is decided). An entry quarantined, not approved, not started, removed, expired,
+    repaired or found wrong on objection does not count.
     """
     if LIST_ITEM not in catalogue.ids or not needs_listing(catalogue, policy):
         return frozenset()
-    uscc = catalogue[LIST_ITEM].role("uscc")
+    item = catalogue[LIST_ITEM]
+    uscc = item.role("uscc")
     codes = set()
     for row in process(catalogue, policy, sources, as_of, only_item=LIST_ITEM):
-        if isinstance(row.checked, Record) and row.decision is not None and row.decision.published:
+        if isinstance(row.checked, Record) and row.decision is not None and (
+                row.decision.published or row.decision.outcome in _STILL_LISTED
+                and decide(_as_if_public(row.checked, item), item, policy, as_of).published):
             code = row.checked.get(uscc)
             if code:
                 codes.add(str(code))
     return frozenset(codes)
+
+
+def _as_if_public(entry: Record, item: CatalogItem) -> Record:
+    """A list entry as the portal would decide it if it were for the public and no objection to it were pending: in
+    force (listed) if that publishes it."""
+    role = roles(item)
+    values = dict(entry.values)
+    if role.get("disclosure_level"):
+        values[role["disclosure_level"]] = "public"
+    if values.get(role.get("objection_status") or "") in ("pending", None):
+        values.pop(role.get("objection_status") or "", None)
+        values.pop(role.get("objection_date") or "", None)
+    return dataclasses.replace(entry, values=values)

@@ -22,10 +22,10 @@ from site_builder.rules.periods import LIST_ITEM, SLIGHT, PeriodRule, RuleVersio
 
 OBJECTION_MODES = ("suspend", "mark")
 UNVERIFIABLE = ("exclude", "publish")
-_OPTIONAL = {"min_age", "unverifiable", "not_while_listed"}
+_OPTIONAL = {"min_age", "unverifiable", "not_while_listed", "slight"}
 _RULE_KEYS: dict[str, dict[str, type]] = {
     "natural_persons": {"publish": bool, "min_age": int},
-    "summary_procedure": {"publish": bool},
+    "summary_procedure": {"publish": bool, "slight": bool},
     "objection": {"mode": str, "unverifiable": str},
     "repair": {"withdraw": bool, "not_while_listed": bool},
 }
@@ -48,6 +48,10 @@ class Policy:
     source: Path | None = None
     repair_not_while_listed: bool = False
     """Repair does not withdraw a record while its subject is listed (Zhejiang art. 32 ¶2)."""
+    summary_is_slight: bool = False
+    """A 简易程序 penalty is 轻微失信信息 (令36号): not published, except, under a rule version with a ``slight`` length,
+    where the authority found publication necessary (a 公示截止期), for at most that length. Without it (Shanghai art. 9
+    ¶2(四), Zhejiang art. 11(二)) a 简易程序 penalty is never published."""
 
     def rule(self, item_id: str, default: PeriodRule) -> PeriodRule:
         """The period rule for an item, every version: the profile's, else the catalogue's."""
@@ -108,6 +112,7 @@ def load_profile(folders: Path | Sequence[Path], name: str, catalogue: Catalogue
         exclude_unverifiable=rules["objection"].get("unverifiable", "exclude") == "exclude",
         basis={k: v["basis"] for k, v in rules.items()}, periods=periods, source=path,
         repair_not_while_listed=rules["repair"].get("not_while_listed", False),
+        summary_is_slight=rules["summary_procedure"].get("slight", False),
     )
 
 
