@@ -418,3 +418,12 @@ def test_extreme_dates_never_crash_a_decision(national: Policy) -> None:
     ancient = _with("admin_penalty", decision_date=date.min, severity="general", repair_date=date.min)
     old = decide(ancient, PENALTY, national, date(2026, 1, 1))
     assert (old.published, old.reason) == (False, "repaired")
+
+
+def test_a_slight_penalty_decided_before_order_36_is_public_from_its_first_day() -> None:
+    """A warning decided 2026-03-15 with a 公示截止期 is public under 令36号 from 2026-04-01 (never before): its page said
+    自 2026-03-15 起公示. Its 3 months still count from the decision."""
+    national = load_profile(PROFILES_DIR, "national", CATALOGUE)
+    decision = decided(national, D("2026-04-10"), decision_date="2026-03-15", penalty_type="警告",
+                       disclosure_deadline="2026-12-31")
+    assert (decision.published, decision.start, decision.until) == (True, D("2026-04-01"), D("2026-06-15"))

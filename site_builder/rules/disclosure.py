@@ -112,6 +112,8 @@ def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date,
         until, reason = _end(record, item, rule, start, listed=True, repair=repair)
     if until == date.max:
         until = None  # a period ending on the last representable day has no end in practice
+    if slight and rule.valid_from is not None and start < rule.valid_from:
+        start = rule.valid_from  # 轻微 information could first be published on the day 令36号 came into force
     if until is not None and as_of > until:
         return Decision(False, reason, start=start, until=until, basis=rule.basis, version=version)
     marked = objection == "pending" and policy.objection_mode == "mark"
