@@ -136,13 +136,16 @@ def _code_ids(record: Record, plan: _Plan, natural: bool) -> dict[str, str]:
     when it is one of the ID numbers the record withholds or masks, in either generation's form (a 个体工商户's
     税务登记号 is its operator's ID number, which a 15-digit 工商注册号 resembles: only the record's own tells them
     apart)."""
-    own = {form for name in plan.secret if isinstance(value := record.get(name), str)
-           for form in id_forms(canonical(value))}
     found = {}
+    own: set[str] | None = None
     for name in plan.codes:
         value = record.get(name)
-        if isinstance(value, str) and (number := person_id_code(value)) and (natural or number in own):
-            found[name] = number
+        if isinstance(value, str) and (number := person_id_code(value)):
+            if own is None and not natural:  # read only for a code that is an ID number's shape (a 15-digit 工商注册号)
+                own = {form for secret in plan.secret if isinstance(held := record.get(secret), str)
+                       for form in id_forms(canonical(held))}
+            if natural or own is not None and number in own:
+                found[name] = number
     return found
 
 

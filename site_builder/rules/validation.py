@@ -81,6 +81,7 @@ _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0
 _OTHER_CARDS = ("外国", "永久居留", "香港", "澳门", "台湾", "港澳", "境外", "身份证件")
 """Words in the name of a card that is not the resident ID card although its name holds 身份证 (外国人永久居留身份证,
 香港居民身份证), or of any identity document (身份证件: a passport is one)."""
+_NOT_DIGIT = re.compile(r"[^0-9]+")
 _EXCEL_NUMBER = re.compile(r"^[0-9](?:\.[0-9]+)?E\+?[0-9]+$|^[0-9]+\.0+$", re.IGNORECASE)
 """A code that Excel turned into a number before it was saved as CSV: ``3.30106E+14`` (its digits after the 6th are
 gone), ``330106000012345.0``."""
@@ -270,6 +271,8 @@ class Validator:
         """Whether ``record_id`` holds an ID number of either generation that the record itself gives (its subject's,
         its legal representative's) in either form: an 18-digit one is found in any record id, but the 15-digit form
         (``XZCF-330106850920013-01``) only by comparing with the record's own numbers."""
+        if len(_NOT_DIGIT.sub("", record_id)) < 15:
+            return False  # no room for an ID number (most ids: AP-000123)
         solid = canonical(record_id)
         for name in self._id_fields:
             value = values.get(name)
