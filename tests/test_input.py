@@ -68,7 +68,8 @@ def test_heading_variants(tmp_path: Path, heading: str) -> None:
     path.write_text(text, encoding="utf-8-sig")
     rows, sources = rows_of(tmp_path)
     assert rows[0]["fine_amount"] == "1.5"
-    assert not [w for w in sources[0].warnings if "罚款" in w]
+    assert not [w for w in sources[0].warnings if "罚款" in w and "没有写明金额单位" not in w]
+    assert len([w for w in sources[0].warnings if "没有写明金额单位" in w]) == (heading == "罚款金额")
 
 
 def test_national_standard_code_headings(tmp_path: Path) -> None:
@@ -200,7 +201,7 @@ def test_resident_id_with_a_county_code_newer_than_the_birth_year() -> None:
     ({"authority_uscc": "11330100000000000X"}, ("处罚机关统一社会信用代码", "uscc")),
     (person(id_no=make_resident_id()[:-1] + ("0" if make_resident_id()[-1] != "0" else "1")), ("证件号码", "resident-id")),
     (person(id_no=""), ("证件号码", "required")),
-    (person(id_no="1.10106199E+17"), ("证件号码", "resident-id")),
+    (person(id_no="1.10106199E+17"), ("证件号码", "stored-as-number")),  # an ID typed as a number (validation.py)
     ({"record_id": "../etc"}, ("记录编号", "unsafe-id")),
     ({"record_id": "a/b"}, ("记录编号", "unsafe-id")),
     ({"record_id": "记录1"}, ("记录编号", "unsafe-id")),

@@ -1,10 +1,11 @@
 """CSV records files, read strictly and line by line, so every physical line is accounted for.
 
-The encoding is detected per file (a BOM, else the first of UTF-8 and GB18030 that decodes the whole
-file), the delimiter by the heading it reveals (``,``, tab, ``;`` or ``|``). A record the reader
-cannot delimit with certainty is never trusted: see :func:`csv_rows`. A cell of a GB18030 file whose
-bytes are UTF-8 Chinese text (pasted from a UTF-8 source) would be read as mojibake: see
-:func:`utf8_reading`.
+The encoding is detected per file (a BOM, else the first of UTF-8 and GB18030 that decodes the whole file; a
+file that is not text, UTF-16 without a BOM, or one cut off in a character is refused saying so), the delimiter by
+the heading it reveals (``,``, tab, ``;`` or ``|``). A record the reader cannot delimit with certainty is never
+trusted: see :func:`csv_rows`. A cell of a GB18030 file whose bytes are UTF-8 Chinese text (pasted from a UTF-8
+source) would be read as mojibake: see :func:`utf8_reading`. A last line without a line break, after lines that
+have one, is warned about (the file may have been cut off there).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from site_builder.exceptions import InputError
 from site_builder.rules.catalogue import CatalogItem, normalise_title
+from site_builder.sources.headings import HeadingRows
 from site_builder.sources.loading import ENCODINGS, HEADER_SEARCH, MAX_CELL, FileReport, SheetRow
 
 _CHUNK = 1 << 20
@@ -29,8 +31,10 @@ known) and refused as ``cell-too-long``; a longer one cannot be delimited (the s
 def detect_encoding(path: Path) -> tuple[str, str]:
     """Return ``(encoding, sha256)`` of a CSV file, reading it once in chunks.
 
-    A BOM decides (UTF-8 or UTF-16); otherwise the first of UTF-8 and GB18030 that decodes
-    the whole file. Raises :class:`InputError` if none does.
+    A BOM decides (UTF-8, UTF-16 or GB18030); otherwise the first of UTF-8 and GB18030 that decodes
+    the whole file. Raises :class:`InputError` if none does, saying why when the bytes show it: a workbook or zip
+    archive named ``.csv``, UTF-16 without a BOM, a file that ends in the middle of a character (cut off), or
+    else two encodings mixed.
     """
     encoding, sha256, _utf8 = _detect(path)
     return encoding, sha256
@@ -41,16 +45,16 @@ def _detect(path: Path) -> tuple[str, str, bool]:
     :func:`utf8_reading`: no GB18030 text measured held such bytes, see the operator's guide)."""
     digest = hashlib.sha256()
     decoders = {enc: codecs.getincrementaldecoder(enc)() for enc in ENCODINGS}
-    first = b""
+    head = b""
     utf8 = False
     tail = b""
     lines = 0
-    failed: dict[str, int] = {}
-    """The line on which each encoding failed."""
+    failed: dict[str, tuple[int, bool]] = {}
+    """The line on which each encoding failed, and whether only the file's last bytes did (a character cut off)."""
     try:
         with path.open("rb") as fh:
             while chunk := fh.read(_CHUNK):
-                first = first or chunk[:4]
+                head = head or chunk[:_HEAD]
                 digest.update(chunk)
                 if not utf8:
                     shapes = tail + chunk.translate(_UTF8_SHAPES)
@@ -61,27 +65,63 @@ def _detect(path: Path) -> tuple[str, str, bool]:
                         decoder.decode(chunk)
                     except UnicodeDecodeError as exc:
                         del decoders[enc]
-                        failed[enc] = lines + exc.object[:exc.start].count(b"\n") + 1
+                        failed[enc] = (lines + exc.object[:exc.start].count(b"\n") + 1, False)
                 lines += chunk.count(b"\n")
         for enc, decoder in list(decoders.items()):
             try:
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 del decoders[enc]
-                failed[enc] = lines + 1
+                failed[enc] = (lines + 1, True)
     except OSError as exc:
         raise InputError(f"Records file '{path}' cannot be read: {exc}") from exc
-    if first.startswith(codecs.BOM_UTF8):
+    _refuse_binary(path, head)
+    if head.startswith(codecs.BOM_UTF8):
         encoding = "utf-8-sig"
-    elif first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"
+    elif head.startswith(GB18030_BOM) and "gb18030" in decoders:
+        encoding = "gb18030"  # its BOM is skipped by csv_rows
     elif decoders:
         encoding = next(iter(decoders))
     else:
-        where = "; ".join(f"as {_NAMES.get(enc, enc)} it cannot be read from line {line} on" for enc, line in failed.items())
+        cut = [enc for enc, (_line, at_end) in failed.items() if at_end]
+        if cut:
+            raise InputError(f"Records file '{path}' ends in the middle of a character (as {_NAMES.get(cut[0], cut[0])}, its "
+                             f"last bytes, on line {failed[cut[0]][0]}, are an incomplete character): the file seems cut off (an "
+                             "export or copy that did not finish); export or copy it again")
+        where = "; ".join(f"as {_NAMES.get(enc, enc)} it cannot be read from line {line} on" for enc, (line, _) in failed.items())
         raise InputError(f"Records file '{path}' is neither UTF-8 nor GB18030 text ({where}): a cell pasted from a file in "
                          "the other encoding? Export the whole file again in one encoding")
     return encoding, digest.hexdigest(), utf8
+
+
+GB18030_BOM = "\ufeff".encode("gb18030")
+"""The byte-order mark of GB18030 (``84 31 95 33``), which some exporters write first."""
+_HEAD = 4096
+"""Bytes at the start of a file looked at for what kind of file it is."""
+_SIGNATURES = (
+    (b"PK\x03\x04", "a zip file (an .xlsx workbook, or a zip archive)", "if it is a workbook, name it .xlsx; if an archive, "
+                                                                        "unpack it; else export it again as CSV"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel .xls workbook (or another Office file)", "save it as .xlsx or CSV"),
+    (b"%PDF", "a PDF document", "export the records as CSV or .xlsx"),
+)
+
+
+def _refuse_binary(path: Path, head: bytes) -> None:
+    """Raise :class:`InputError` when a file named ``.csv`` is not text: another format renamed (by its first bytes),
+    or UTF-16 without a byte-order mark (a NUL byte in every other place, which UTF-8 and GB18030 text never has)."""
+    for signature, kind, advice in _SIGNATURES:
+        if head.startswith(signature):
+            raise InputError(f"Records file '{path}' is {kind}, not CSV text: {advice}")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or len(head) < 2:
+        return
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    if max(odd, even) * 50 > len(head) and min(odd, even) * 10 < max(odd, even):  # NULs, nearly all on one side
+        order = "little-endian" if odd > even else "big-endian"
+        raise InputError(f"Records file '{path}' looks like UTF-16 ({order}) text without a byte-order mark (a NUL byte in "
+                         "every other place), which cannot be told apart safely: save it as UTF-8 or GB18030 (or UTF-16 with "
+                         "a BOM, as Excel's “Unicode text”)")
 
 
 _NAMES = {"utf-8": "UTF-8", "gb18030": "GB18030"}
@@ -173,6 +213,7 @@ class _Lines:
         self._lines = lines
         self.number = 0
         self.taken: list[str] = []
+        self.last = ""
 
     def __iter__(self) -> _Lines:
         return self
@@ -181,6 +222,7 @@ class _Lines:
         line = next(self._lines)
         self.number += 1
         self.taken.append(line)
+        self.last = line
         return line
 
 
@@ -198,19 +240,27 @@ def csv_rows(report: FileReport, item: CatalogItem) -> Iterator[SheetRow]:
     report.utf8_cells = utf8 and report.encoding == "gb18030"
     try:
         with report.path.open(encoding=report.encoding, newline="") as fh:
+            bom = report.encoding == "gb18030" and fh.read(1) == "\ufeff"  # else GB18030 text: start again
+            fh.seek(0)
+            fh.read(int(bom))
             delimiter = _delimiter(fh.read(64 * 1024).splitlines()[:HEADER_SEARCH], item)
             fh.seek(0)
+            fh.read(int(bom))
             csv.field_size_limit(READ_LIMIT)
             lines = _Lines(fh)
             reader = csv.reader(lines, delimiter=delimiter, strict=True)
             width = 0
             heading: list[str] = []
+            others: HeadingRows | None = None
+            row = 0  # the line the last row read starts on, once past the heading
             while True:
                 first = lines.number + 1
                 lines.taken = []
                 try:
                     cells = next(reader)
                 except StopIteration:
+                    if row:
+                        _unterminated(report, lines)
                     return
                 except csv.Error as exc:
                     cells, reason = [], _QUOTE_ERRORS.get(str(exc), str(exc))
@@ -220,15 +270,30 @@ def csv_rows(report: FileReport, item: CatalogItem) -> Iterator[SheetRow]:
                             len(cells) != width or any(len(_cells(t, delimiter)) >= width for t in lines.taken[1:])):
                         reason = "单元格跨越了形似数据行的多行（引号可能不配对）"
                 if not reason:
+                    row = first if width else 0
                     if not width and sum(1 for c in cells if c.strip()) >= 2:
                         width = len(cells)  # the heading row (a title line above it has one cell)
                         heading = cells
+                        others = HeadingRows(item, cells)
+                    elif others is not None and len(cells) != width and others.reads_as_heading(cells):
+                        width, heading = len(cells), cells  # another export joined below, as wide as its own heading
                     yield _too_long(first, cells, heading) if any(len(c) > MAX_CELL for c in cells) else SheetRow(first, cells)
                     continue
                 slug = "cell-too-long" if reason == _TOO_LONG else "broken-quoting"
+                row = first
                 yield from _broken(first, lines.taken, delimiter, width, reason, slug)
     except (OSError, UnicodeError) as exc:
         raise InputError(f"Records file '{report.path}' cannot be read: {exc}") from exc
+
+
+def _unterminated(report: FileReport, lines: _Lines) -> None:
+    """Warn when the file's last line, in a row below the heading, has no line break while the lines before it have
+    one: the file may have been cut off there (``…,35.`` for ``35.7``). Not a defect: many exporters write no line
+    break after the last row."""
+    last = lines.last
+    if lines.number > 1 and last.strip() and not last.endswith(("\n", "\r")):
+        report.warnings.append(f"第{lines.number}行（最后一行）没有换行符，而其他各行都有：文件可能在这一行被截断（如导出或复制"
+                               "未完成），请核对该行的最后一个单元格，或重新导出")
 
 
 _TOO_LONG = f"单元格超过{READ_LIMIT}个字符（或引号未闭合）"

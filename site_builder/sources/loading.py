@@ -1,19 +1,22 @@
 """Loading: find each catalogue item's records files and stream their rows.
 
-A records directory holds, per catalogue item, ``<item>.csv`` (or ``.xlsx``, every worksheet) or
-a folder ``<item>/`` of such files (subfolders included, in path order); the Chinese item title
-or another name the catalogue lists may stand for the id (``行政处罚.csv``, ``xzcf.csv``).
+A records directory holds, per catalogue item, ``<item>.csv`` (or ``.tsv``/``.tab``, read as CSV; or ``.xlsx``,
+every worksheet with a heading row) or a folder ``<item>/`` of such files (subfolders included, in path order); the
+Chinese item title or another name the catalogue lists may stand for the id (``行政处罚.csv``, ``xzcf.csv``). Any
+other file named for an item, or in an item's folder (``.xls``, ``.xlsm``, ``.txt`` …), is refused, never skipped.
 CSV files (read by :mod:`site_builder.sources.csvfile`) may be UTF-8, UTF-8 with BOM, GB18030
-(GBK) or UTF-16 with BOM, with ``,``, tab, ``;`` or ``|`` between cells. Column headings may be
-the Chinese title, the English name or a known alias of a field, with full-width or ASCII
+(GBK, with or without its BOM) or UTF-16 with BOM, with ``,``, tab, ``;`` or ``|`` between cells. Column headings
+may be the Chinese title, the English name or a known alias of a field, with full-width or ASCII
 parentheses. Rows are numbered by the physical line (or sheet row) they start on.
+
+A heading row further down (exports joined together) is recognised: the same columns again are skipped, another
+order or other titles start a new column map for the rows under it (:class:`~site_builder.sources.headings.Layout`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import operator
 import os
 from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -21,15 +24,23 @@ from pathlib import Path
 
 from site_builder.exceptions import InputError
 from site_builder.rules.catalogue import CatalogItem, Catalogue, normalise_title
-from site_builder.sources.headings import Heading, settle_duplicates
-from site_builder.sources.mapping import suggestion, unrecognised
+from site_builder.sources.headings import HEADING_CELLS, Heading, HeadingRows, Layout, settle_duplicates
+from site_builder.sources.headings import map_headings as heading_map
+from site_builder.sources.mapping import unrecognised
 
 log = logging.getLogger(__name__)
 
 ENCODINGS = ("utf-8", "gb18030")
-SUFFIXES = (".csv", ".xlsx")
-UNSUPPORTED = (".xls", ".et", ".ods", ".txt", ".json", ".xml", ".dbf")
-"""Formats an export may come in that are not read: refused with a message, never skipped silently."""
+TEXT_SUFFIXES = (".csv", ".tsv", ".tab")
+"""Delimited text, read by :mod:`site_builder.sources.csvfile` (which finds the delimiter by the heading)."""
+SUFFIXES = (*TEXT_SUFFIXES, ".xlsx")
+UNSUPPORTED = {
+    ".xls": "旧版 Excel 工作簿", ".xlsm": "含宏的 Excel 工作簿", ".xlsb": "二进制 Excel 工作簿", ".et": "WPS 表格",
+    ".ods": "OpenDocument 表格", ".numbers": "Numbers 表格", ".txt": "文本文件", ".json": "JSON", ".xml": "XML",
+    ".dbf": "dBase 表", ".zip": "压缩包", ".rar": "压缩包", ".7z": "压缩包", ".gz": "压缩包",
+}
+"""Formats an export may come in that are not read, named in the message that refuses them (any other file named
+for an item or in an item folder is refused too: never skipped silently)."""
 MAX_CELL = 1024 * 1024
 """Longest cell read (the csv module's default of 128 KiB is less than some 违法事实 texts)."""
 HEADER_SEARCH = 10
@@ -143,6 +154,8 @@ def unclaimed_paths(records: Path, sources: list[SourceFile]) -> list[str]:
         seen.add(top)
         for hidden in _hidden_below(top):
             found.append(f"{hidden.relative_to(records).as_posix()}{HIDDEN_NOTE}")
+        found += [path.relative_to(records).as_posix() for path in _walk(top)
+                  if path not in claimed and not _hidden(path.name) and path.is_file()]
     return found
 
 
@@ -166,29 +179,40 @@ def _hidden_below(folder: Path) -> list[Path]:
 
 
 def _files_for(records: Path, stem: str) -> list[Path]:
-    """The records files of one item name: ``<stem>.csv|.xlsx`` and ``<stem>/**/*.csv|.xlsx``.
+    """The records files of one item name: ``<stem>.csv|.tsv|.tab|.xlsx`` and every file below ``<stem>/``.
 
     Symbolic links are followed, symlinked subfolders included (a loop is refused). A link that
-    leads nowhere, or an item path that is not a regular file, stops the build: an item must never
-    be emptied in silence.
+    leads nowhere, an item path that is not a regular file, a file named for the item that is not in a format read
+    (``行政处罚.xls``, ``judgment.xlsm``), or a file in its folder in another format records come in
+    (:data:`UNSUPPORTED`: ``admin_penalty/part2.xlsm``) or with no extension stops the build: an item must never be
+    emptied in silence. Any other file in an item folder (``说明.docx``, ``Thumbs.db``) is not read and is listed by
+    :func:`unclaimed_paths`.
     """
-    candidates = [p for p in sorted(records.iterdir()) if p.stem == stem and p.suffix.lower() in SUFFIXES + UNSUPPORTED]
+    candidates = [p for p in sorted(records.iterdir()) if p.stem == stem and p.suffix and not _hidden(p.name)]
     folder = records / stem
     if folder.is_dir():
-        candidates += _walk(folder)
+        candidates += [p for p in _walk(folder) if not _hidden(p.name)]
     files = []
     for path in candidates:
-        if _hidden(path.name) or path.suffix.lower() not in SUFFIXES + UNSUPPORTED:
-            continue
         if path.is_symlink() and not path.exists():
             raise InputError(f"Records file '{path}' is a symbolic link to '{os.readlink(path)}', which does not exist")
-        if path.suffix.lower() in UNSUPPORTED and path.is_file():
-            raise InputError(f"Records file '{path}': {path.suffix} files are not read; save it as .csv or .xlsx")
         if path.suffix.lower() in SUFFIXES:
             if not path.is_file():
                 raise InputError(f"Records file '{path}' is not a regular file")
             files.append(path)
+        elif path.is_file() and (path.parent == records or not path.suffix or path.suffix.lower() in UNSUPPORTED):
+            raise InputError(_refusal(path, path.parent != records))
     return files
+
+
+def _refusal(path: Path, in_folder: bool) -> str:
+    """Why a file named for an item or in its folder is not read, and what to do."""
+    suffix = path.suffix.lower()
+    kind = f"{suffix} files ({UNSUPPORTED[suffix]})" if suffix in UNSUPPORTED else (
+        f"{suffix} files" if suffix else "files without an extension")
+    where = " in an item folder (which holds only the item's records files)" if in_folder else ""
+    return (f"Records file '{path}'{where}: {kind} are not read; save it as .csv or .xlsx (CSV in UTF-8 or GB18030), "
+            "or move it out of the records folder")
 
 
 def _walk(folder: Path) -> list[Path]:
@@ -221,9 +245,9 @@ def read_rows(source: SourceFile, item: CatalogItem, report: FileReport | None =
     the same.
 
     What reading finds (encoding, hash, headings, warnings, the number of rows) goes into ``report``.
-    Raises :class:`InputError` if the file cannot be read or decoded at all, or if its first
-    (or only) sheet has no heading row. A later worksheet without a heading row (``填报说明``) is
-    not read, with a warning that counts its rows.
+    Raises :class:`InputError` if the file cannot be read or decoded at all, or if it (every worksheet of a
+    workbook) has no heading row. A worksheet without a heading row (``填报说明``) is not read, with a warning that
+    counts its rows.
     """
     if type(source) is not SourceFile:  # a database table (sources/database.py), read into the same RawRows
         from site_builder.sources.database import TableSource, read_table
@@ -238,67 +262,84 @@ def read_rows(source: SourceFile, item: CatalogItem, report: FileReport | None =
 
 
 def _read_rows(report: FileReport, item: CatalogItem, fields: Container[str] | None = None) -> Iterator[RawRow]:
-    from site_builder.sources.csvfile import csv_rows, mixed_encoding
+    from site_builder.sources.csvfile import csv_rows
 
+    workbook = report.path.suffix.lower() == ".xlsx"
     parts: Sequence[tuple[str, Iterable[SheetRow | list[str]]]] = (
-        _xlsx_sheets(report, item) if report.path.suffix.lower() == ".xlsx" else [("", csv_rows(report, item))])
+        _xlsx_sheets(report, item) if workbook else [("", csv_rows(report, item))])
+    unread: list[tuple[str, _NoHeading | None]] = []
+    """Worksheets not read: their titles, and why (no heading row; ``None``: empty)."""
     for number, (sheet, raw_rows) in enumerate(parts):
         rows = _numbered(raw_rows)
-        label = f"{report.name}!{sheet}" if number else report.name
         try:
             header = _find_header(rows, item, report)
-        except InputError:
-            if not number:
+        except _NoHeading as exc:
+            if not workbook:
                 raise
-            unread = sum(1 for r in rows if any(c.strip() for c in r.cells))
-            report.warnings.append(f"工作表“{sheet}”没有可识别的表头，未读取（其后还有{unread}行）")
+            filled = sum(1 for r in exc.early if any(c.strip() for c in r)) + sum(1 for r in rows if any(c.strip() for c in r.cells))
+            report.warnings.append(f"工作表“{sheet}”的前{HEADER_SEARCH}行中没有可识别的表头（没有一行含两个以上的目录列名），"
+                                   f"未读取（该表有{filled}个非空行）")
+            unread.append((sheet, exc))
             continue
         if header is None:
-            if not number:
+            if not workbook:
                 raise InputError(f"Records file '{report.path}' is empty: no heading row and no data")
             report.warnings.append(f"工作表“{sheet}”为空")
+            unread.append((sheet, None))
             continue
-        duplicates: dict[int, int] = {}
-        columns = _map_header(report, item, header.cells, duplicates)
-        report.columns = report.columns or columns
-        all_columns = columns
-        if fields is not None:
-            columns = {i: name for i, name in columns.items() if name in fields}
-        width = len(header.cells)
-        extent = max((i + 1 for i, c in enumerate(header.cells) if c.strip()), default=0)
-        names, positions = tuple(columns.values()), tuple(columns)
-        reach = max(positions, default=-1) + 1
-        pick = operator.itemgetter(*positions) if len(positions) > 1 else None  # one C call a row for a whole row
-        sheet_cells = report.encoding == "xlsx"  # worksheet cells have fixed places: no row is short
-        heading = Heading(item, header.cells, all_columns)
-        unnamed = [i for i in range(width) if not header.cells[i].strip()]  # columns without a heading, warned once
-        for line in rows:
-            cells, defects = line.cells, line.defects
-            if not defects and not any(map(str.strip, cells)):
-                continue
-            if not defects and heading.repeated(cells):  # a warning, not a row
-                report.warnings.append(f"第{line.number}行与表头相同（可能是几份导出拼接而成），已作为表头跳过，不计入数据行")
-                continue
-            report.rows += 1
-            if pick is not None and len(cells) >= reach:
-                values = dict(zip(names, pick(cells), strict=True))
-            else:
-                values = {name: cells[i] if i < len(cells) else "" for i, name in columns.items()}
-            extra = sum(1 for c in cells[width:] if c.strip()) if len(cells) > width else 0
-            if not defects and len(cells) < extent and not sheet_cells:
-                defects = (("", "short-row", f"本行只有{len(cells)}个单元格，表头有{extent}列：行可能被截断，或分隔符、引号有误"),)
-            if not defects and report.utf8_cells:  # a GB18030 file with UTF-8 bytes somewhere: which cells?
-                defects = mixed_encoding(line.number, cells, header.cells)
-            if duplicates and not defects:
-                defects = settle_duplicates(item, values, [
-                    (all_columns[first], f"“{header.cells[first].strip()}”（第{first + 1}列）", cells[first] if first < len(cells) else "",
-                     f"“{header.cells[second].strip()}”（第{second + 1}列）", cells[second] if second < len(cells) else "")
-                    for second, first in duplicates.items()])
-            if unnamed:
-                for i in [i for i in unnamed if i < len(cells) and cells[i].strip()]:
-                    unnamed.remove(i)
-                    report.warnings.append(f"第{i + 1}列没有列名，但有数据（如第{line.number}行），该列未读取：请补上列名")
-            yield RawRow(item.id, label, line.number, values, extra, defects)
+        yield from _sheet_rows(report, item, fields, f"{report.name}!{sheet}" if number else report.name, header, rows)
+    if workbook and len(unread) == len(parts):  # no worksheet read
+        headless = [(sheet, exc) for sheet, exc in unread if exc is not None]
+        if not headless:
+            raise InputError(f"Records file '{report.path}' is empty: no heading row and no data")
+        raise InputError(f"Records file '{report.path}': no worksheet ({'、'.join(s for s, _ in unread)}) has a heading row "
+                         f"naming at least two columns of '{item.id}' in its first {HEADER_SEARCH} rows; add the heading "
+                         f"row (Chinese titles or English names, see the README){unrecognised(item, headless[0][1].early)}")
+
+
+def _sheet_rows(report: FileReport, item: CatalogItem, fields: Container[str] | None, label: str, header: SheetRow,
+                rows: Iterator[SheetRow]) -> Iterator[RawRow]:
+    """The data rows under ``header`` (of a CSV file, or of one worksheet, ``label``)."""
+    from site_builder.sources.csvfile import mixed_encoding
+
+    layout = Layout(report.warnings, item, header.cells, fields)
+    report.columns = report.columns or layout.columns
+    keys = layout.names
+    """The field names every row of ``label`` carries, in order (``parsed.py`` keeps them once per label)."""
+    heading = Heading(item, header.cells, layout.columns)
+    others = HeadingRows(item, header.cells)
+    sheet_cells = report.encoding == "xlsx"  # worksheet cells have fixed places: no row is short
+    for line in rows:
+        cells, defects = line.cells, line.defects
+        if not defects and not any(map(str.strip, cells)):
+            continue
+        if not defects and heading.repeated(cells):  # a warning, not a row
+            report.warnings.append(f"第{line.number}行与表头相同（可能是几份导出拼接而成），已作为表头跳过，不计入数据行")
+            continue
+        if not defects and others.reads_as_heading(cells):  # another export joined below: its own columns
+            report.warnings.append(f"第{line.number}行是另一个表头（列的顺序或列名与上方的表头不同，可能是几份导出拼接而成）："
+                                   f"其后的行按这一表头读取，该行不计入数据行")
+            layout = Layout(report.warnings, item, cells, fields, f"第{line.number}行的表头")
+            heading = Heading(item, cells, layout.columns)
+            grown = keys + tuple(n for n in layout.names if n not in keys)
+            if grown != keys:  # other fields: a label of their own (same text, another object), see parsed.py
+                keys, label = grown, label.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")
+            continue
+        report.rows += 1
+        values = layout.values(cells, keys)
+        width = layout.width
+        extra = sum(1 for c in cells[width:] if c.strip()) if len(cells) > width else 0
+        if not defects and len(cells) < layout.extent and not sheet_cells:
+            defects = (("", "short-row", f"本行只有{len(cells)}个单元格，表头有{layout.extent}列：行可能被截断，或分隔符、引号有误"),)
+        if not defects and report.utf8_cells:  # a GB18030 file with UTF-8 bytes somewhere: which cells?
+            defects = mixed_encoding(line.number, cells, layout.cells)
+        if layout.duplicates and not defects:
+            defects = settle_duplicates(item, values, layout.pairs(cells))
+        if layout.unnamed:
+            for i in [i for i in layout.unnamed if i < len(cells) and cells[i].strip()]:
+                layout.unnamed.remove(i)
+                report.warnings.append(f"第{i + 1}列没有列名，但有数据（如第{line.number}行），该列未读取：请补上列名")
+        yield RawRow(item.id, label, line.number, values, extra, defects + layout.refused if layout.refused else defects)
 
 
 def _numbered(rows: Iterable[SheetRow | list[str]]) -> Iterator[SheetRow]:
@@ -307,12 +348,20 @@ def _numbered(rows: Iterable[SheetRow | list[str]]) -> Iterator[SheetRow]:
         yield row if isinstance(row, SheetRow) else SheetRow(number, row)
 
 
+class _NoHeading(InputError):
+    """No heading row in the first rows of a file or worksheet; ``early``: those rows' cells."""
+
+    def __init__(self, message: str, early: list[list[str]]) -> None:
+        super().__init__(message)
+        self.early = early
+
+
 def _find_header(rows: Iterator[SheetRow], item: CatalogItem, report: FileReport) -> SheetRow | None:
     """The heading row (``None`` for an empty file); ``rows`` then continues with the data rows.
 
     The heading is the first of the first rows that names two or more fields; rows above it (a
     title such as ``行政处罚信息公示表``) are skipped with a warning. If no row qualifies the file
-    cannot be read (a data row must never be taken for a heading): :class:`InputError`.
+    cannot be read (a data row must never be taken for a heading): :class:`_NoHeading`.
     """
     index = item.header_index()
     seen = 0
@@ -320,7 +369,7 @@ def _find_header(rows: Iterator[SheetRow], item: CatalogItem, report: FileReport
     for row in rows:
         seen += 1
         early.append(row.cells)
-        if sum(1 for cell in row.cells if normalise_title(cell) in index) >= 2 and not row.defects:
+        if sum(1 for cell in row.cells if normalise_title(cell) in index) >= HEADING_CELLS and not row.defects:
             if row.number > 1:
                 report.warnings.append(f"表头在第{row.number}行，前{row.number - 1}行已跳过")
             return row
@@ -328,49 +377,17 @@ def _find_header(rows: Iterator[SheetRow], item: CatalogItem, report: FileReport
             break
     if not seen:
         return None
-    raise InputError(
+    raise _NoHeading(
         f"Records file '{report.path}': no heading row naming at least two columns of '{item.id}' in its first "
         f"{HEADER_SEARCH} rows; add the heading row (Chinese titles or English names, see the README)"
-        f"{unrecognised(item, early)}"
-    )
+        f"{unrecognised(item, early)}", early)
 
 
 def map_headings(report: FileReport, item: CatalogItem, headings: list[str], ignore: tuple[str, ...] = (),
                  duplicates: dict[int, int] | None = None) -> dict[int, str]:
-    """Column position -> field name, for a file's heading row or a table's columns alike.
-
-    An unknown heading (other than those in ``ignore``: a table's key, say) becomes a warning with the closest
-    catalogue titles. A second heading for the same field (two ``公开属性`` columns, ``发布状态`` and ``审核状态``)
-    becomes a warning too, and goes into ``duplicates`` (its position -> the first one's): each row's two values
-    are then settled by :func:`settle_duplicates`.
-    """
-    index = item.header_index()
-    columns: dict[int, str] = {}
-    first: dict[str, int] = {}
-    for position, heading in enumerate(headings):
-        name = index.get(normalise_title(heading))
-        if name is None:
-            if heading.strip() and heading not in ignore:
-                report.warnings.append(f"未知列“{heading.strip()}”（第{position + 1}列）已忽略{suggestion(heading, item)}")
-        elif name in first:
-            other = headings[first[name]].strip()
-            report.warnings.append(f"列“{heading.strip()}”（第{position + 1}列）与列“{other}”（第{first[name] + 1}列）对应同一字段 "
-                                   f"{name}：一列为空的行取另一列的值，两列取值不同的行将隔离")
-            if duplicates is not None:
-                duplicates[position] = first[name]
-        else:
-            columns[position] = name
-            first[name] = position
-    return columns
-
-
-def _map_header(report: FileReport, item: CatalogItem, header: list[str], duplicates: dict[int, int]) -> dict[int, str]:
-    """Column position -> field name; unknown, repeated and missing columns become warnings."""
-    columns = map_headings(report, item, header, duplicates=duplicates)
-    for f in item.fields:
-        if f.required and f.name not in columns.values():
-            report.warnings.append(f"缺少必填列“{f.title}”（{f.name}）：本文件各行均将隔离")
-    return columns
+    """Column position -> field name, for a file's heading row or a table's columns alike, warnings going into
+    ``report`` (:func:`site_builder.sources.headings.map_headings`)."""
+    return heading_map(report.warnings, item, headings, ignore, duplicates)
 
 
 def _xlsx_sheets(report: FileReport, item: CatalogItem) -> list[tuple[str, Iterator[SheetRow]]]:

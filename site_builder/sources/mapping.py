@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from site_builder.rules.catalogue import CatalogItem, Catalogue, normalise_title
+from site_builder.rules.catalogue import CatalogItem, Catalogue, FieldSpec, normalise_title
 
 Pairs = tuple[tuple[str, str], ...]
 _TABLE_KEYS = {"table", "schema", "query", "key", "item_column", "item_values"}
@@ -271,3 +271,51 @@ def unrecognised(item: CatalogItem, rows: list[list[str]]) -> str:
 def _closest(name: str, choices: list[str] | tuple[str, ...]) -> str:
     close = difflib.get_close_matches(name, list(choices), n=3, cutoff=0.5)
     return f" (closest: {', '.join(close)})" if close else ""
+
+
+DECIDING_ROLES = ("publish_status", "disclosure_level", "objection_status", "objection_date", "repair_date")
+"""Roles of the fields whose value withholds a record (not approved, not public, under objection, repaired)."""
+KEY_TERMS = ("异议", "修复", "截止", "公示期", "移出", "移除", "退出", "撤销", "撤回", "公开", "审核", "发布", "有效期")
+"""Words that make a heading look like a field that decides publication: a field's key terms are those its title or
+an alias holds (异议 for 异议状态 and 异议提出日期, 截止 for 公示截止期, 移出 for 移出日期 …)."""
+DATE_WORDS = ("日期", "时间", "日", "期", "时")
+"""A heading that may be a date column holds one of these (异议结果 is no 异议提出日期)."""
+
+
+def deciding_fields(item: CatalogItem) -> tuple[FieldSpec, ...]:
+    """The fields of ``item`` whose value withholds a record or ends its publication: the roles of
+    :data:`DECIDING_ROLES` and the period's end and removal dates (公示截止期, 有效期至, 移出日期)."""
+    names = {f.name for f in item.fields if f.role in DECIDING_ROLES}
+    for version in item.period.versions:
+        names.update(version.ends_at, version.removed_on)
+    return tuple(f for f in item.fields if f.name in names)
+
+
+def key_terms(spec: FieldSpec) -> tuple[str, ...]:
+    """The :data:`KEY_TERMS` that the title or an alias of ``spec`` holds."""
+    written = [normalise_title(h) for h in (spec.title, *spec.aliases)]
+    return tuple(t for t in KEY_TERMS if any(t in w for w in written))
+
+
+def resembled_fields(item: CatalogItem, headings: list[str], columns: dict[int, str]) -> list[tuple[int, str, FieldSpec]]:
+    """Unknown headings that look like a field deciding publication which has no column in the file:
+    ``(position, heading, field)``, one per heading (the first field it looks like, in catalogue order).
+
+    A heading looks like a field when it holds one of the field's key terms (:func:`key_terms`) and, for a date
+    field, a word of a date (:data:`DATE_WORDS`): ``异议处理状态`` looks like 异议状态, ``修复办结时间`` like
+    信用修复日期, ``公示截止期限`` like 公示截止期. Read as an unknown column, such a heading would let records be
+    published that the field would withhold, so the loader refuses the file's rows until it is mapped.
+    """
+    index = item.header_index()
+    present = set(columns.values())
+    missing = [(f, key_terms(f)) for f in deciding_fields(item) if f.name not in present]
+    found = []
+    for position, heading in enumerate(headings):
+        text = normalise_title(heading)
+        if not text or text in index:
+            continue
+        for spec, terms in missing:
+            if any(t in text for t in terms) and (spec.type != "date" or any(w in text for w in DATE_WORDS)):
+                found.append((position, heading.strip(), spec))
+                break
+    return found

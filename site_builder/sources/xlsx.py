@@ -16,7 +16,13 @@ metadata and keeps every cost proportional to what is really in the file:
 - a number in a column of codes or ID numbers (统一社会信用代码, 证件号码, 工商注册号 …), or any
   number of 16 or more digits, gets a ``stored-as-number`` defect: Excel keeps 15 significant
   digits, so an 18-digit ID typed as a number is already wrong (``3.30106199003071E+17``), and a
-  checksum message would send the clerk looking for a typo that is not there.
+  checksum message would send the clerk looking for a typo that is not there;
+- a merged range below the heading row (``处罚类别`` = 警告 over three rows) holds its value in its top-left cell
+  only, the cells it covers being empty in the file: each covered cell of a row that has data of its own reads the
+  top-left cell's value (and its defect, if it has one), as a reader of the sheet sees it, with one warning a
+  worksheet naming the ranges. Merges in and above the heading row (a title line, a two-level heading) are left as
+  they are. The ranges are listed after the rows in the sheet's XML: they are found by a first scan of it (by
+  expat, and only when the bytes hold ``mergeCell``), before the rows are read.
 
 A defect is ``(column heading or "", error slug, Chinese message naming the cell)``: the loader
 puts it on the row, and the validator quarantines a row that has any.
@@ -32,12 +38,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 from xml.etree.ElementTree import ParseError
+from xml.parsers import expat
 
 import openpyxl
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
 
 from site_builder.exceptions import InputError
 from site_builder.rules.catalogue import CatalogItem, FieldSpec, normalise_title
+from site_builder.sources.headings import HEADING_CELLS, HeadingRows
 
 EMPTY_RUN = 10_000
 """Consecutive empty rows after which a worksheet is taken to have ended."""
@@ -48,8 +57,8 @@ CODE_FIELDS = frozenset({
     "legal_rep_id_no", "id_no", "license_no",
 })
 """Fields that hold codes, whatever their format: a number there is a code stored as a number."""
-HEADING_CELLS = 2
-"""A row naming this many fields of the item is its heading row (the loader's rule too)."""
+MERGES_SHOWN = 10
+"""Merged ranges a warning names (the others are counted)."""
 _ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
 _READ_ERRORS = (OSError, EOFError, KeyError, ValueError, TypeError, IndexError, ParseError, zipfile.BadZipFile)
 """What openpyxl raises for a damaged workbook part (read lazily, so also while rows are read)."""
@@ -102,9 +111,92 @@ def read_workbook(data: bytes, item: CatalogItem, max_cell: int, name: str = "wo
     sheets = []
     for sheet in book.worksheets:
         result = XlsxSheet(sheet.title, iter(()))
-        result.rows = _rows(sheet, _Cached(functools.partial(cached, sheet.title)), item, max_cell, name, result.warnings)
+        merged = functools.partial(merged_ranges, data, getattr(sheet, "_worksheet_path", ""), name, sheet.title)
+        result.rows = _rows(sheet, _Cached(functools.partial(cached, sheet.title)), item, max_cell, name, result.warnings,
+                            merged)
         sheets.append(result)
     return sheets
+
+
+def merged_ranges(data: bytes, part: str, name: str = "workbook", title: str = "") -> list[CellRange]:
+    """The merged ranges of the worksheet stored at ``part`` of the workbook ``data`` (``<mergeCell ref="B2:B4"/>``).
+
+    The sheet's XML is scanned once in chunks for the bytes ``mergeCell``; only if they occur is it parsed (by
+    expat, keeping nothing but the ranges' references). Raises :class:`InputError` for a part that cannot be read.
+    """
+    if not part:
+        return []
+    refs: list[str] = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            with archive.open(part.lstrip("/")) as fh:
+                tail = b""
+                while chunk := fh.read(1 << 20):
+                    if _MERGE in tail + chunk[:len(_MERGE)] or _MERGE in chunk:
+                        break
+                    tail = chunk[-len(_MERGE):]
+                else:
+                    return []
+            parser = expat.ParserCreate(namespace_separator=" ")
+
+            def start(tag: str, attributes: dict[str, str]) -> None:
+                if tag.rsplit(" ", 1)[-1] == "mergeCell" and attributes.get("ref"):
+                    refs.append(attributes["ref"])
+
+            parser.StartElementHandler = start
+            with archive.open(part.lstrip("/")) as fh:
+                parser.ParseFile(fh)
+        return [CellRange(ref) for ref in refs]
+    except (*_READ_ERRORS, expat.ExpatError) as exc:
+        raise InputError(f"Records file '{name}': the merged cells of worksheet '{title}' cannot be read: {exc}") from exc
+
+
+_MERGE = b"mergeCell"
+
+
+class _Merges:
+    """The merged ranges of a worksheet's data area (below its heading row), filled in row by row."""
+
+    def __init__(self, ranges: list[CellRange], heading: int, width: int) -> None:
+        self.ranges = sorted((r for r in ranges if r.min_row > heading and r.size["rows"] * r.size["columns"] > 1),
+                             key=lambda r: (r.min_row, r.min_col))
+        self._next = 0
+        self._active: list[tuple[CellRange, str, tuple[str, str] | None]] = []
+        self._width = width
+
+    def fill(self, number: int, texts: list[str], problems: dict[int, tuple[str, str]],
+             heading: list[str]) -> list[Defect]:
+        """Give each cell of row ``number`` that a range covers its top-left cell's text (``texts`` grows as needed);
+        the top-left cell's defect, if it has one, for each covered cell."""
+        while self._next < len(self.ranges) and self.ranges[self._next].min_row <= number:
+            merge = self.ranges[self._next]
+            self._next += 1
+            column = merge.min_col
+            self._active.append((merge, texts[column - 1] if column <= len(texts) else "", problems.get(column)))
+        self._active = [a for a in self._active if a[0].max_row >= number]
+        defects: list[Defect] = []
+        for merge, text, problem in self._active:
+            for column in range(merge.min_col, min(merge.max_col, self._width) + 1):
+                if number == merge.min_row and column == merge.min_col:
+                    continue
+                if column > len(texts):
+                    texts.extend([""] * (column - len(texts)))
+                texts[column - 1] = text
+                if problem:
+                    title = heading[column - 1].strip() if column <= len(heading) else ""
+                    where = f"单元格 {get_column_letter(column)}{number} 属于以它为左上角的合并区域 {merge.coord}"
+                    defects.append((title, problem[0], f"{problem[1]}（{where}）"))
+        return defects
+
+    @property
+    def warning(self) -> str:
+        """The warning naming the ranges (``""`` if there are none)."""
+        if not self.ranges:
+            return ""
+        shown = "、".join(r.coord for r in self.ranges[:MERGES_SHOWN])
+        more = f"等{len(self.ranges)}处" if len(self.ranges) > MERGES_SHOWN else f"共{len(self.ranges)}处"
+        return (f"表头以下有合并单元格（{shown}，{more}）：合并区域覆盖的单元格按该区域左上角单元格的值读取（与表格中看到的一致），"
+                "请核对；若某一行不应取这一值，请取消合并并逐行填写")
 
 
 class _Cached:
@@ -128,24 +220,31 @@ class _Cached:
         return self._row[column - 1] if column <= len(self._row) else None
 
 
-def _rows(sheet: Any, cached: _Cached, item: CatalogItem, max_cell: int, name: str,
-          warnings: list[str]) -> Iterator[XlsxRow]:
+def _rows(sheet: Any, cached: _Cached, item: CatalogItem, max_cell: int, name: str, warnings: list[str],
+          merged: Callable[[], list[CellRange]] = list) -> Iterator[XlsxRow]:
     """The rows of one worksheet (see the module docstring for what is refused and why)."""
     index = item.header_index()
     heading: list[str] = []
     codes: set[int] = set()
+    others: HeadingRows | None = None
+    merges: _Merges | None = None
     empty = 0
     sheet.reset_dimensions()  # the declared dimension is a claim, not a fact
     try:
         for number, cells in enumerate(sheet.iter_rows(), start=1):
             texts: list[str] = []
             defects: list[Defect] = []
+            problems: dict[int, tuple[str, str]] = {}
             for column, cell in enumerate(cells, start=1):
                 title = heading[column - 1].strip() if column <= len(heading) else ""
                 text, problem = _read_cell(cell, number, column, cached, max_cell, code=column in codes)
                 texts.append(text)
                 if problem:
                     defects.append((title, *problem))
+                    problems[column] = problem
+            own = any(texts) or bool(defects)
+            if merges is not None and merges.ranges and own:
+                defects += merges.fill(number, texts, problems, heading)
             while texts and not texts[-1]:
                 texts.pop()
             if not texts and not defects:
@@ -157,9 +256,14 @@ def _rows(sheet: Any, cached: _Cached, item: CatalogItem, max_cell: int, name: s
                 yield XlsxRow(number, [])
                 continue
             empty = 0
-            if not heading and not defects:
+            if not defects and (not heading or (others is not None and others.reads_as_heading(texts))):
                 names = [index.get(normalise_title(t)) for t in texts]
                 if sum(1 for n in names if n) >= HEADING_CELLS:
+                    if not heading:
+                        others = HeadingRows(item, texts)
+                        merges = _Merges(merged(), number, len(texts))
+                        if merges.warning:
+                            warnings.append(f"工作表“{sheet.title}”{merges.warning}")
                     heading = texts
                     codes = {column for column, n in enumerate(names, start=1) if n and _is_code(item.field(n))}
             yield XlsxRow(number, texts, tuple(defects))
