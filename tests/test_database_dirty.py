@@ -201,6 +201,17 @@ def test_quarantine_names_a_row_by_its_key(tmp_path: Path, monkeypatch: pytest.M
     assert found == [("AP-1", "100", "duplicate-id"), ("AP-1", "314", "duplicate-id"), ("AP-2", "282", "uscc")]
 
 
+def test_a_column_like_a_missing_deciding_field_withholds_every_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As for a file: read as an unknown column, 异议审核情况 (处理中) would let a record under objection be published. The
+    table's rows are quarantined until the column is mapped, with a warning naming it and the field it looks like."""
+    url = f"sqlite:///{tmp_path / 'platform.db'}"
+    _table(url, [_row("AP-1", 异议审核情况="处理中"), _row("AP-2")], extra=["异议审核情况"])
+    rows, reports, _ = _read(_config(tmp_path, url, monkeypatch))
+    assert [(r.values["record_id"], [d[1] for d in r.defects]) for r in rows] == [
+        ("AP-1", ["unmapped-column"]), ("AP-2", ["unmapped-column"])]
+    assert any("异议审核情况" in w and "异议状态" in w for w in reports[0].warnings), reports[0].warnings
+
+
 # -- a query's columns -------------------------------------------------------------------------------------
 
 

@@ -48,7 +48,7 @@ from sqlalchemy.sql.elements import quoted_name
 from site_builder.exceptions import ConfigError, InputError
 from site_builder.rules.catalogue import CatalogItem, Catalogue, FieldSpec, load_catalogue, normalise_title
 from site_builder.sources.dbcells import canonical, cell_text, number_text, shown, tolerate_far_dates
-from site_builder.sources.headings import settle_duplicates
+from site_builder.sources.headings import refused_columns, settle_duplicates
 from site_builder.sources.loading import (
     FileReport,
     RawRow,
@@ -255,6 +255,9 @@ def read_table(source: TableSource, item: CatalogItem, report: FileReport) -> It
         key = list(spec.key) or _primary_key(conn, spec)
     duplicates: dict[str, str] = {}
     mapped = _map_columns(report, item, spec, columns, database.name, key, duplicates)
+    # A column that looks like a missing field deciding publication (异议审核情况 for 异议状态): every row withheld.
+    refused = refused_columns(report.warnings, item, ["" if c in (*key, spec.item_column) else c for c in columns],
+                              {i: mapped[c] for i, c in enumerate(columns) if c in mapped}, f"表 {spec.label}")
     missing = [c for c in (*key, spec.item_column) if c and c not in columns]
     if missing:
         raise InputError(f"Database source {database.name}: {spec.label} has no column "
@@ -273,7 +276,8 @@ def read_table(source: TableSource, item: CatalogItem, report: FileReport) -> It
                     continue
                 report.rows += 1
                 digest.update(json.dumps([canonical(row[c]) for c in selected], ensure_ascii=False).encode() + b"\n")
-                yield _convert(item, spec, report.rows, row, key, fields, duplicates)
+                raw = _convert(item, spec, report.rows, row, key, fields, duplicates)
+                yield dataclasses.replace(raw, defects=raw.defects + refused) if refused else raw
     except (SQLAlchemyError, UnicodeDecodeError) as exc:
         what = f"Database source {database.name}: reading {spec.label} failed after {report.rows} rows"
         raise database.error(what, exc) from None
