@@ -186,7 +186,7 @@ def verify(ctx: click.Context, out: Path | None, records: Path | None, audit: Pa
 
     With --audit the folder must hold the audit chain and the site's head must be its head."""
     from site_builder.audit.signing import fingerprint, load_public_key
-    from site_builder.audit.verify import leak_sources, read_signature, verify_site
+    from site_builder.audit.verify import leak_sources, read_signature, unhashed_builds, verify_site
     from site_builder.inputs import input_secrets, load_inputs
     from site_builder.outputs.parallel import worker_count
     from site_builder.sources.database import with_source
@@ -212,7 +212,12 @@ def verify(ctx: click.Context, out: Path | None, records: Path | None, audit: Pa
         raise click.ClickException(f"{config.paths.output}: {len(problems)} problem(s)")
     envelope = read_signature(config.paths.output) or {}
     signed = f"signature by {fingerprint(key)} (built {envelope.get('built_at')}), " if key else _unsigned(config.paths.output)
-    click.echo(f"OK {config.paths.output}: hashes, chain{' (head of the audit history)' if audit_root else ''}, {signed}"
+    unhashed = unhashed_builds(audit_root) if audit_root else []
+    history_note = ""
+    if unhashed:
+        span = unhashed[0] if len(unhashed) == 1 else f"{unhashed[0]} … {unhashed[-1]} ({len(unhashed)} builds)"
+        history_note = f"; the audit files of {span} are not hashed, made by an older version: not checked"
+    click.echo(f"OK {config.paths.output}: hashes, chain{f' (head of the audit history{history_note})' if audit_root else ''}, {signed}"
                f"{'' if no_data else 'data package, '}{'no leak scan (--no-leak-scan)' if no_leak_scan else 'no leaks'}, "
                "no symlinks")
 

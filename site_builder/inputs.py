@@ -6,15 +6,19 @@ site's ``[columns]``), the same profile and the same records files or database t
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from pathlib import Path
 
-from site_builder.config import Config
+from site_builder.config import DEFAULTS_DIR, Config
 from site_builder.rules.catalogue import Catalogue
 from site_builder.rules.pipeline import read_all
 from site_builder.rules.privacy import Secrets
 from site_builder.rules.profiles import Policy, load_profile
 from site_builder.sources.database import select_sources, site_catalogue
 from site_builder.sources.loading import SourceFile
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,8 +36,21 @@ def load_inputs(config: Config) -> Inputs:
     """Load and check the catalogue, the profile and the sources named by ``config``."""
     catalogue = site_catalogue(config)
     policy = load_profile(config.profile_dirs, config.disclosure.profile, catalogue)
+    _warn_of_copies([*((path, "catalogue") for path in catalogue.files),
+                     *([(policy.source, "profiles")] if policy.source else [])])
     sources, ignored = select_sources(config, catalogue)
     return Inputs(catalogue, policy, sources, ignored)
+
+
+def _warn_of_copies(used: list[tuple[Path, str]]) -> None:
+    """Warn of each of the site's catalogue or profile files that stands for a packaged one of the same name with
+    other content: a copy kept from an older version applies that version's rules after an upgrade, without a word."""
+    for path, kind in used:
+        packaged = DEFAULTS_DIR / kind / path.name
+        if path.resolve() != packaged.resolve() and packaged.is_file() and path.read_bytes() != packaged.read_bytes():
+            log.warning("file=%s replaces the packaged %s/%s, which differs: the site's copy is applied (an older version's "
+                        "copy keeps that version's rules after an upgrade); compare them, and remove the copy to follow "
+                        "the packaged rules", path, kind, path.name)
 
 
 def input_secrets(config: Config) -> Secrets:

@@ -413,3 +413,25 @@ def test_public_manifest_names_no_person_through_file_names(tmp_path: Path) -> N
     assert manifest["inputs"]["ignored"] == 1
     warnings = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "audit").rglob("warnings*"))
     assert f"王五_{LEGAL_REP_ID}_身份证复印件.pdf" in warnings  # the operator still finds it in the audit folder
+
+
+def test_verify_says_which_builds_have_audit_files_no_hash_covers(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bug: over a history begun by a version from before the audit files were hashed, ``verify --audit`` said OK,
+    and an edited decisions file of those builds made ``explain`` answer wrongly. It now says they are not checked."""
+    from site_builder.audit import verify as verifying
+    from site_builder.audit.history import read_chain
+    from site_builder.audit.layout import AuditFolder
+
+    entry = read_chain(site / "audit")[0]
+    manifest = AuditFolder(site / "audit").build(entry.build_id).manifest
+    assert verifying.unhashed_builds(site / "audit") == []
+    old = json.loads(manifest.read_text(encoding="utf-8"))
+    del old["audit"]
+    manifest.write_text(json.dumps(old), encoding="utf-8")  # as an older version wrote it (the chain's hash aside)
+    assert verifying.unhashed_builds(site / "audit") == [entry.build_id]
+    manifest.write_text(json.dumps(old | {"audit": {}}), encoding="utf-8")
+    monkeypatch.setattr(verifying, "verify_site", lambda *args, **kwargs: [])
+    monkeypatch.setattr(verifying, "unhashed_builds", lambda root: ["000001-2026-11-20", "000003-2026-11-22"])
+    code, output = verify(site)
+    assert code == 0, output
+    assert "the audit files of 000001-2026-11-20 … 000003-2026-11-22 (2 builds) are not hashed" in output, output

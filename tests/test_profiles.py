@@ -19,6 +19,7 @@ import pytest
 from conftest import (
     CATALOGUE,
     COMPANY,
+    PACKAGE,
     PROFILES_DIR,
     build_site,
     make_resident_id,
@@ -422,3 +423,24 @@ def test_a_subject_is_listed_whether_or_not_its_entry_is_public(tmp_path: Path, 
     write_csv(tmp_path / "dishonest_list.csv", "dishonest_list", [row("dishonest_list", **entry)])
     sources = find_sources(tmp_path, CATALOGUE)
     assert listed_subjects(CATALOGUE, profile("zhejiang"), sources, AS_OF) == ({COMPANY} if listed else frozenset())
+
+
+@pytest.mark.parametrize("changed", [True, False])
+def test_a_sites_copy_of_a_packaged_profile_or_catalogue_file_is_named_when_it_differs(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture, changed: bool) -> None:
+    """Bug: a site kept the profiles and catalogue an older version had copied into it; after the upgrade they applied
+    the old rules (records hidden, periods shortened) without a word."""
+    from site_builder.inputs import load_inputs
+
+    for kind, name in (("profiles", "national.yaml"), ("catalogue", "judgment.yaml")):
+        text = (PACKAGE / "defaults" / kind / name).read_text(encoding="utf-8")
+        (tmp_path / kind).mkdir()
+        (tmp_path / kind / name).write_text(text + ("# kept from an older version\n" if changed else ""), encoding="utf-8")
+    write_csv(tmp_path / "records" / "judgment.csv", "judgment", [row("judgment")])
+    config = site_config(tmp_path, tmp_path / "records").with_paths(profiles=tmp_path / "profiles",
+                                                                    catalogue=tmp_path / "catalogue")
+    with caplog.at_level("WARNING"):
+        load_inputs(config)
+    named = sorted(r.getMessage().split()[0] for r in caplog.records if "replaces the packaged" in r.getMessage())
+    assert named == ([f"file={tmp_path / 'catalogue' / 'judgment.yaml'}", f"file={tmp_path / 'profiles' / 'national.yaml'}"]
+                     if changed else [])

@@ -256,6 +256,19 @@ def _record_problems(record: BuildRecord, saved: Path) -> list[str]:
             for name, sha256 in sorted(listed.items()) if actual.get(name) != sha256]
 
 
+def unhashed_builds(audit_root: Path) -> list[str]:
+    """The builds of the audit chain whose manifest hashes none of their audit files (decisions, quarantine, warnings,
+    change set): made by a version from before those hashes, so ``verify`` cannot tell whether they were edited."""
+    found = []
+    for entry in read_chain(audit_root):
+        try:
+            if "audit" not in json.loads(AuditFolder(audit_root).build(entry.build_id).manifest.read_text(encoding="utf-8")):
+                found.append(entry.build_id)
+        except (OSError, ValueError, TypeError):
+            continue  # reported by the chain's check
+    return found
+
+
 def _head_problem(public: list[ChainEntry], recorded: list[ChainEntry], audit_root: Path, where: str) -> str:
     head = public[-1].build_id
     if recorded[: len(public)] == public:
