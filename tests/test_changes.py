@@ -320,7 +320,8 @@ def test_an_id_whose_case_the_platform_changed_keeps_its_address_and_history(tmp
     """Bugs: ``AP-1`` published, then exported as ``ap-1``, was read as ``AP-1`` withdrawn and ``ap-1`` added: its
     first-published date restarted, the change set announced a withdrawal, and the address cited before answered 404
     on a host that tells case apart (or, before that, the notice and the record shared one folder on a host that
-    ignores case). It keeps its first spelling's address and dates; the page shows the 记录编号 the platform now gives."""
+    ignores case). It keeps its first spelling's address and dates, and every page and file spells it so (a journalist
+    joins the change files with the data by record id)."""
     records = tmp_path / "records"
     config = config_of(tmp_path, records)
     write_penalties(records, [penalty(1), penalty(2)])
@@ -331,10 +332,11 @@ def test_an_id_whose_case_the_platform_changed_keeps_its_address_and_history(tmp
     assert folders == ["AP-1", "AP-2"], folders
     assert "此信息已不再公示" in (second.output / "record" / PENALTY / "AP-2" / "index.html").read_text(encoding="utf-8")
     page = (second.output / "record" / PENALTY / "AP-1" / "index.html").read_text(encoding="utf-8")
-    assert "此信息已不再公示" not in page and "ap-1" in page
+    assert "此信息已不再公示" not in page and "ap-1" not in page
     assert f"本站首次公示：<time datetime=\"{FIRST.isoformat()}\">" in page, page
-    assert [(r["change"], r["record_id"], r["fields"]) for r in change_rows(second)] == [
-        ("changed", "AP-1", "record_id"), ("withdrawn", "AP-2", "")]
+    assert [(r["change"], r["record_id"], r["fields"]) for r in change_rows(second)] == [("withdrawn", "AP-2", "")]
+    data = (second.output / "data" / f"{PENALTY}.csv").read_text(encoding="utf-8-sig")
+    assert "AP-1" in data and "ap-1" not in data
     write_penalties(records, [penalty(1, record_id="Ap-1")])  # and again: still the first spelling's
     third = build(config, THIRD)
     assert sorted(p.name for p in (third.output / "record" / PENALTY).iterdir()) == ["AP-1", "AP-2"]

@@ -18,6 +18,7 @@ attached read-only); :meth:`PublishedStore.latest` lists records by the first.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -126,14 +127,20 @@ class PublishedStore:
         self._pending.clear()
 
     def respell(self, spellings: Sequence[tuple[str, str, str]]) -> None:
-        """Give records another spelling of their id: ``(item, record id, the spelling to keep)`` each, in the id
-        column and the body (whose digest follows). Their fields, the 记录编号 the public reads, are left as they are."""
+        """Give records another spelling of their id: ``(item, record id, the spelling to keep)`` each, wherever the
+        record shows it (its id, and the 记录编号 among its fields), so every page and file of the site spells it
+        alike; its digests follow."""
         for item, record_id, kept in spellings:
             (body,) = self.db.execute("SELECT body FROM record WHERE item = ? AND record_id = ?", (item, record_id)).fetchone()
-            text = json.dumps(json.loads(body) | {"record_id": kept}, ensure_ascii=False, sort_keys=True)
-            self.db.execute("UPDATE record SET record_id = ?, body = ?, body_digest = ? WHERE item = ? AND record_id = ?",
-                            (kept, text, hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest(),
-                             item, record_id))
+            record = _from_json(body)
+            (names,) = self.db.execute("SELECT names FROM field WHERE item = ?", (item,)).fetchone()
+            listed = json.loads(names)  # the body's keys are sorted: the fields in the item's order, as digested
+            order = [*(n for n in listed if n in record.fields), *(n for n in record.fields if n not in listed)]
+            fields = {name: kept if record.fields[name] == record_id else record.fields[name] for name in order}
+            line = store_line(dataclasses.replace(record, record_id=kept, fields=fields))
+            self.db.execute("DELETE FROM record WHERE item = ? AND record_id = ?", (item, record_id))
+            self.db.execute("INSERT INTO record (item, record_id, subject_key, subject_name, day, authority, body, "
+                            "body_digest, digest, field_digests) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", line[:-1])
         self.db.commit()
 
     def create_indexes(self) -> None:
