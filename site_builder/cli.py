@@ -260,6 +260,13 @@ def explain(ctx: click.Context, record_id: str, as_of: str | None, item: str | N
     except FileNotFoundError as exc:
         raise AuditError(f"{exc.filename}: missing from the audit folder {config.paths.audit}; restore it from a backup") from exc
     if not answers:
+        from site_builder.audit import history
+        from site_builder.audit.explain import answering_builds
+
+        builds = answering_builds(history.read_chain(config.paths.audit), day)
+        if builds:
+            raise click.ClickException(f"No record {record_id!r} in the input of the build(s) the site had on {day} "
+                                       f"({', '.join(b.build_id for b in builds)}): not published that day")
         raise click.ClickException(f"No record {record_id!r} in the records or the audit history")
     for answer in answers:
         click.echo("\n".join(answer.lines()))

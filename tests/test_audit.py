@@ -435,3 +435,22 @@ def test_verify_says_which_builds_have_audit_files_no_hash_covers(site: Path, mo
     code, output = verify(site)
     assert code == 0, output
     assert "the audit files of 000001-2026-11-20 … 000003-2026-11-22 (2 builds) are not hashed" in output, output
+
+
+def test_explain_of_a_record_not_yet_in_the_input_of_a_build(site: Path) -> None:
+    """Bug: of two builds one day, the first made before the record was added, explain listed the second only; for a
+    day whose build did not have the record yet it said "No record" (as for a mistyped id)."""
+    records = site / "records"
+    rows = [row("admin_license", record_id="XK-1"), row("admin_license", record_id="XK-9", decision_no="杭许〔2026〕9号")]
+    write_csv(records / "admin_license.csv", "admin_license", rows)
+    build_site(site, records, AS_OF)  # a second build on 11-24, now with XK-9
+    args = ["--records", str(records), "--audit", str(site / "audit")]
+    both = CliRunner().invoke(main, ["explain", "XK-9", "--as-of", AS_OF.isoformat(), *args])
+    assert both.exit_code == 0, both.output
+    assert both.output.index("admin_license XK-9: not in the input") < both.output.index("build 000002-2026-11-24") \
+        < both.output.index("admin_license XK-9 (admin_license.csv, row 3): published") \
+        < both.output.index("build 000003-2026-11-24"), both.output
+    before = CliRunner().invoke(main, ["explain", "XK-9", "--as-of", "2026-11-23", *args])
+    assert before.exit_code == 1
+    assert "No record 'XK-9' in the input of the build(s) the site had on 2026-11-23 (000001-2026-11-23): not " \
+           "published that day" in before.output, before.output

@@ -69,15 +69,23 @@ def _explain(config: Config, key: str, as_of: date, item: str | None) -> list[Ex
         builds = _last_before(chain, as_of)  # not in the records: as the live site has it
         if found or not builds:
             return found
-    found = []
     audit = AuditFolder(config.paths.audit)
+    per_build: list[tuple[str, list[Explanation]]] = []
     for entry in builds:
         live = "" if entry.as_of == as_of.isoformat() else f" (as of {entry.as_of}: the site live on {as_of})"
         source = f"audit history, build {entry.build_id}{live}"
         decided = _from_audit(audit.build(entry.build_id), source, key, item)
-        found += decided + _from_changes(audit, chain[:chain.index(entry) + 1], source, key, item,
-                                         decided={(answer.item, answer.record_id) for answer in decided})
+        per_build.append((source, decided + _from_changes(audit, chain[:chain.index(entry) + 1], source, key, item,
+                                                          decided={(answer.item, answer.record_id) for answer in decided})))
+    known = next((answers[0] for _source, answers in per_build if answers), None)
+    found = []
+    for source, answers in per_build:  # of several builds that day, one the row was not yet (or no longer) in says so
+        found += answers or ([Explanation(known.item, known.record_id, "not in the input", NOT_IN_INPUT, "", "", "", 0,
+                                          source)] if known else [])
     return found
+
+
+NOT_IN_INPUT = "no row of it in this build's input (and no earlier withdrawal): not published by this build"
 
 
 def answering_builds(chain: list[history.ChainEntry], as_of: date) -> list[history.ChainEntry]:
