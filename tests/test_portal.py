@@ -83,7 +83,7 @@ def test_filters_fold_on_a_phone_and_show_counts(demo: tuple[str, Path], browser
     result_count(page)
     assert not page.locator("#filter-0").is_visible(), "filters should be folded on a phone"
     page.locator("#filters-summary").click()
-    assert page.locator("#filter-0").is_visible()
+    page.locator("#filter-0").wait_for()  # the filters' menus come after the first results
     labels = page.eval_on_selector_all("#filter-0 option", "options => options.map(o => o.textContent)")
     assert any(label.startswith("行政处罚（") for label in labels), labels
     penalties = next(label for label in labels if label.startswith("行政处罚（"))
@@ -98,6 +98,7 @@ def test_filters_fold_on_a_phone_and_show_counts(demo: tuple[str, Path], browser
     desktop, _ = open_page(browser, DESKTOP)
     desktop.goto(base + f"search/?q={COMMON}")
     result_count(desktop)
+    desktop.locator("#filter-0").wait_for(state="attached")  # the filters' menus come after the first results
     assert desktop.locator("#filter-0").is_visible(), "filters are open on a wide screen"
     assert not errors, errors
     page.close()
@@ -369,3 +370,284 @@ def test_a_province_finds_a_record_by_its_number_and_a_subject_by_its_code(brows
         assert page.locator("#search-results li a").first.get_attribute("href") == f"/subject/{penalty['uscc']}/"
         assert not errors, errors
         page.close()
+
+
+# --- The search page on a slow connection, the history, input methods (issue 14's findings) ----------------------
+
+LOADING = "正在加载搜索索引…"
+
+
+def hold(page: Any, pattern: str) -> list[Any]:
+    """Requests of ``page`` matching ``pattern``, held (each a Playwright route) until the test continues them."""
+    held: list[Any] = []
+    page.route(pattern, lambda route: held.append(route))
+    return held
+
+
+def wait_until(page: Any, condition: Any, timeout: float = 15.0) -> None:
+    """Let the page run until ``condition()`` holds (Playwright delivers the page's events meanwhile)."""
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("timed out")
+
+
+def test_text_typed_while_the_index_loads_is_kept_and_searched_once_ready(demo: tuple[str, Path], browser: Any) -> None:
+    """Bug: on a slow connection what was typed before the index had loaded was erased when it had (the box set to the
+    URL's empty query), and Enter reloaded the page, or lost the query in the gap before the form's handlers were set."""
+    base, _ = demo
+    page, errors = open_page(browser, PHONE)
+    held = hold(page, "**/pagefind/pagefind.js")
+    page.goto(base + "search/", wait_until="domcontentloaded")
+    wait_until(page, lambda: bool(held))  # the page has asked for Pagefind, which is not there yet
+    page.evaluate("window.samePage = true")
+    page.fill("#q", COMMON)
+    page.wait_for_function(f"() => document.getElementById('search-status').textContent === '{LOADING}'")
+    page.press("#q", "Enter")
+    page.wait_for_timeout(300)
+    assert page.input_value("#q") == COMMON and page.locator("#search-status").inner_text() == LOADING
+    for route in held:
+        route.continue_()
+    assert result_count(page) > 30
+    assert page.input_value("#q") == COMMON and f"q={COMMON}" in unquote(page.url)
+    assert page.evaluate("window.samePage === true"), "the search reloaded the page"
+    assert page.evaluate("history.length") == 2, "one search, one entry"  # about:blank, the search
+    assert not errors, errors
+    page.close()
+
+
+def test_the_first_search_waits_for_no_filter_and_the_index_loads_in_parallel(demo: tuple[str, Path], browser: Any) -> None:
+    """Bug: every request waited for the one before (pagefind.js, then bundles.json, then the lookup's index, then the
+    worker …) and every filter index was loaded before the first search: 7.8 s to the first result on slow 4G."""
+    base, _ = demo
+    page, errors = open_page(browser, PHONE)
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url[len(base):]))
+    held = hold(page, "**/pagefind/pagefind.js")
+    page.goto(base + "search/", wait_until="domcontentloaded")
+    wait_until(page, lambda: {"pagefind/bundles.json", "search/lookup/index.json"} <= set(requested))
+    assert held and not any(url.startswith("pagefind/pagefind-worker") for url in requested)
+    page.close()
+    # The worker starts while bundles.json is on its way; the filters' indexes come after the first results.
+    page, errors = open_page(browser, PHONE)
+    requested.clear()
+    page.on("request", lambda request: requested.append(request.url[len(base):]))
+    bundles = hold(page, "**/pagefind/bundles.json")
+    filters = hold(page, "**/pagefind/filter/*")
+    page.goto(base + f"search/?q={COMMON}", wait_until="domcontentloaded")
+    wait_until(page, lambda: "pagefind/pagefind-worker.js" in requested)
+    assert bundles and page.locator("#search-status").inner_text() == LOADING
+    for route in bundles:
+        route.continue_()
+    total = result_count(page)
+    assert total > 30 and page.locator("#search-results li").count() == 10
+    wait_until(page, lambda: bool(filters))  # asked for after the results
+    assert page.locator("#filter-0").count() == 0 and page.locator("#filters-summary").is_visible()
+    for route in filters:
+        route.continue_()
+    page.wait_for_function("() => [...document.querySelectorAll('#filter-0 option')].some(o => /^行政处罚（\\d+）$/.test(o.textContent))")
+    counts = page.eval_on_selector_all("#filter-0 option", "options => options.map(o => o.textContent)")
+    shown = sum(int(label.split("（")[1].rstrip("）")) for label in counts if "（" in label)
+    assert shown == total, counts  # the counts are this search's, not the whole index's
+    assert not errors, errors
+    page.close()
+
+
+def test_a_code_no_page_shows_finds_nothing_and_the_code_it_meant_is_offered(demo: tuple[str, Path], browser: Any) -> None:
+    """Bug: on a one-bundle site an 18-character code the lookup does not hold (a mistyped check character, O for 0, an
+    authority's code, a person's ID number) listed dozens of unrelated pages Pagefind matched in part."""
+    base, output = demo
+    code = next(p.name for p in sorted((output / "subject").iterdir()) if p.name.startswith("91") and "0" in p.name[2:8])
+    wrong_check = code[:-1] + ("1" if code[-1] != "1" else "2")
+    letter_o = code[:2] + code[2:8].replace("0", "O", 1) + code[8:]
+    authority = make_uscc("11330300002543117")
+    person_id = "330106199003071234"
+    page, errors = open_page(browser, PHONE)
+    page.goto(base + "search/")
+    page.wait_for_function("() => typeof window.siteSearch === 'function'")
+    script = ("async (q) => { const f = await window.siteSearch(q); return [(await Promise.all(f.results.map(r => r.data())))"
+              ".map(d => d.url), f.suggestion || ''] }")
+    assert page.evaluate(script, code.lower())[0][:1] == [f"/subject/{code}/"]
+    assert page.evaluate(script, code[:8] + "-" + code[8:])[0][:1] == [f"/subject/{code}/"]
+    assert page.evaluate(script, wrong_check) == [[], code]
+    assert page.evaluate(script, letter_o) == [[], code]
+    for query in (authority, person_id):
+        assert page.evaluate(script, query)[0] == [], query
+    page.goto(base + f"search/?q={wrong_check}")
+    page.wait_for_function("() => document.getElementById('search-status').textContent === '没有找到相关结果'")
+    assert page.locator("#search-results li").count() == 0
+    offered = page.locator("#search-hint a")
+    assert offered.inner_text() == code
+    offered.click()
+    assert result_count(page) >= 1
+    assert page.locator("#search-results li a").first.get_attribute("href") == f"/subject/{code}/"
+    assert f"q={code}" in page.url and page.locator("#search-hint").is_hidden()
+    assert not errors, errors
+    page.close()
+
+
+def test_a_masked_name_whose_surname_no_page_holds_finds_nothing(demo: tuple[str, Path], browser: Any) -> None:
+    """Bug: 宋* (searched as 宋某) found every masked person when no public page held 宋: Pagefind left the word out."""
+    base, _ = demo
+    queries = json.loads((ROOT / "benchmarks" / "search_queries.json").read_text(encoding="utf-8"))
+    person = next(q for q in queries if q["kind"] == "person")
+    page, errors = open_page(browser, DESKTOP)
+    page.goto(base + "search/")
+    page.wait_for_function("() => typeof window.siteSearch === 'function'")
+    script = "async (q) => (await window.siteSearch(q)).results.length"
+    assert page.evaluate(script, person["query"]) >= 1
+    assert page.evaluate(script, "龘*") == 0 and page.evaluate(script, "龘*丰") == 0
+    assert not errors, errors
+    page.close()
+
+
+def status_of(page: Any, query: str) -> None:
+    """Wait until the page shows the results of ``query`` (the box, the URL and the status line agree)."""
+    page.wait_for_function(
+        "(q) => document.getElementById('q').value === q && new URLSearchParams(location.search).get('q') === q"
+        " && /找到 \\d+ 条结果/.test(document.getElementById('search-status').textContent)", arg=query, timeout=15000)
+
+
+def test_each_search_is_an_entry_of_the_history(demo: tuple[str, Path], browser: Any) -> None:
+    """Bug: a search typed after another replaced the other's history entry, and Enter then added none: back skipped
+    the searches made. Now each search submitted is an entry; typing makes one entry, however long it goes on."""
+    base, _ = demo
+    page, errors = open_page(browser, PHONE)
+    page.goto(base + "search/?q=科技")
+    status_of(page, "科技")
+    page.fill("#q", "")
+    page.locator("#q").press_sequentially("管理", delay=400)  # settles after each character: one entry all the same
+    status_of(page, "管理")
+    page.press("#q", "Enter")
+    page.fill("#q", COMMON)
+    page.press("#q", "Enter")
+    status_of(page, COMMON)
+    assert page.evaluate("history.length") == 4  # about:blank, 科技, 管理, 有限公司
+    page.go_back()
+    status_of(page, "管理")
+    assert page.locator("#search-results li").count() > 0
+    page.go_back()
+    status_of(page, "科技")
+    page.go_forward()
+    status_of(page, "管理")
+    assert not errors, errors
+    page.close()
+
+
+def test_a_pinyin_input_method_composing_searches_nothing_until_the_character_is_chosen(demo: tuple[str, Path],
+                                                                                       browser: Any) -> None:
+    """Bug: each letter an input method composed (isComposing) searched: 没有找到 for "youxian", and ?q=youxian."""
+    base, _ = demo
+    page, errors = open_page(browser, PHONE)
+    page.goto(base + "search/")
+    page.wait_for_function("() => typeof window.siteSearch === 'function'")
+    page.wait_for_timeout(300)
+    page.locator("#q").click()
+    cdp = page.context.new_cdp_session(page)
+    for letters in ("y", "you", "youxian", "youxiangongsi"):
+        cdp.send("Input.imeSetComposition", {"text": letters, "selectionStart": len(letters), "selectionEnd": len(letters)})
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(600)
+    assert page.input_value("#q") == "youxiangongsi"
+    assert page.locator("#search-status").inner_text() == "" and "q=" not in page.url
+    cdp.send("Input.insertText", {"text": COMMON})
+    status_of(page, COMMON)
+    assert not errors, errors
+    page.close()
+
+
+def test_back_to_the_results_shows_as_many_and_where_they_were(demo: tuple[str, Path], browser: Any) -> None:
+    """Bug: back from a result showed the first ten results at the top of the page, whatever "加载更多" had shown."""
+    base, _ = demo
+    page, errors = open_page(browser, PHONE)
+    page.goto(base + f"search/?q={COMMON}")
+    result_count(page)
+    page.locator("#more").click()
+    page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 20")
+    link = page.locator("#search-results li a").nth(14)
+    href = link.get_attribute("href")
+    link.scroll_into_view_if_needed()
+    y = page.evaluate("scrollY")
+    assert y > 0
+    link.click()
+    page.wait_for_url(f"**{href}")
+    page.go_back()
+    page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 20")
+    page.wait_for_function(f"() => Math.abs(scrollY - {y}) < 2")
+    assert page.locator("#search-results li a").nth(14).get_attribute("href") == href
+    assert not errors, errors
+    page.close()
+
+
+# --- Lists and change pages on a phone --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_item_lists_are_cards_on_a_phone_and_a_table_on_a_desktop(demo: tuple[str, Path], browser: Any, width: int) -> None:
+    """Bug: an item list was a seven-column table scrolling sideways in its box on a phone, two columns in view."""
+    base, _ = demo
+    page, errors = open_page(browser, {"width": width, "height": 740})
+    cells = """() => [...document.querySelectorAll('.record-table tbody tr:first-child td')].map(td => {
+        const box = td.getBoundingClientRect();
+        return [box.left, box.top, box.right, getComputedStyle(td, '::before').content]; })"""
+    for path in ("items/admin_penalty/", "items/subject/"):
+        page.goto(base + path)
+        region = page.locator(".table-scroll")
+        assert region.evaluate("e => e.scrollWidth <= e.clientWidth"), f"{path}: the list scrolls sideways"
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.locator(".record-table thead").is_hidden() or page.locator(".record-table thead").bounding_box()["height"] <= 1
+        row = page.evaluate(cells)
+        assert all(right <= width for _, _, right, _ in row), row
+        assert [top for _, top, _, _ in row] == sorted(top for _, top, _, _ in row) and row[0][1] < row[-1][1], row
+        labels = [label.strip('"') for *_, label in row[1:]]
+        assert labels[-2:] == ["机关", "公示至"] and "日期" in labels, labels
+    page.goto(base + "items/subject/")
+    first = page.locator(".record-table tbody tr:first-child td").first.inner_text()
+    assert not first.startswith("登记信息"), first  # the subject's name
+    page.close()
+    desktop, _ = open_page(browser, DESKTOP)
+    desktop.goto(base + "items/admin_penalty/")
+    assert desktop.locator(".record-table thead").is_visible()
+    row = desktop.evaluate(cells)
+    assert len({top for _, top, _, _ in row}) == 1, "a row of the table is one line of cells"
+    assert not errors, errors
+    desktop.close()
+
+
+@pytest.fixture(scope="module")
+def changed_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The demo built as of 2026-11-24, then 2026-11-25: /changes/ lists a change set."""
+    root = tmp_path_factory.mktemp("changed")
+    config = site_config(root, ROOT / "data" / "records")
+    build(config, AS_OF)
+    build(config, date(2026, 11, 25))
+    with served(root / "output") as base:
+        yield base, root / "output"
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_the_changes_page_fits_a_phone(changed_site: tuple[str, Path], browser: Any, width: int) -> None:
+    """Bug: at 320 px the build ids broke into pieces of two characters, JSON as JSO/N, the CSV and JSON links were
+    15-21 px wide, and the reason classes' titles stood one character wide beside their codes."""
+    base, _ = changed_site
+    page, errors = open_page(browser, {"width": width, "height": 740})
+    page.goto(base + "changes/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    line = page.evaluate("parseFloat(getComputedStyle(document.body).lineHeight)")
+    build_link = page.locator("table a[href*='/changes/0']").first
+    assert build_link.bounding_box()["height"] < 1.5 * line, "the build id breaks over lines"
+    for name in ("CSV", "JSON"):
+        box = page.locator("table a", has_text=name).first.bounding_box()
+        assert box["width"] >= 44 and box["height"] >= 44, (name, box)
+    titles = page.locator("table.classes tbody tr td:first-child")
+    assert titles.count() >= 4
+    for i in range(titles.count()):
+        cell = titles.nth(i)
+        assert not cell.inner_text().isascii(), cell.inner_text()  # 公示期满, 主管部门撤回 …
+        assert cell.bounding_box()["height"] < 2 * line, cell.inner_text()
+    set_page = page.locator("table a[href*='/changes/0']").first.get_attribute("href")
+    page.goto(base.rstrip("/") + set_page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert not errors, errors
+    page.close()

@@ -11,6 +11,7 @@ import csv
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,24 @@ def test_a_name_in_traditional_characters_is_indexed_in_simplified_ones_too() ->
     assert simplified("杭州建材有限公司") == "杭州建材有限公司"  # simplified already: not converted
     assert {"巴中", "国有"} <= set(name_terms("阿里巴巴（中国）有限公司").split())  # typed without its brackets
     assert name_terms("杭州建材有限公司") == "杭州 州建 建材 材有 有限 限公 公司 杭 州 建 材 有 限 公 司"
+
+
+def test_a_subject_is_found_by_its_former_name(tmp_path: Path) -> None:
+    """A 曾用名 column was an unknown column, ignored: a company that changed its name could not be found by the name
+    people knew it by (issue 13 asks for former names in the index). The subject page shows it and is found by it."""
+    from browser import chromium, search_urls, served
+    from conftest import build_site, make_uscc, row, write_csv
+
+    renamed, other = make_uscc("91330100MA27XL1B1"), make_uscc("91330100MA27XL2C1")
+    records = tmp_path / "records"
+    write_csv(records / "subject.csv", "subject", [
+        row("subject", record_id="SU-1", uscc=renamed, subject_name="杭州新恒信息技术有限公司",
+            former_names="杭州旧城贸易有限公司；杭州老街商行"),
+        row("subject", record_id="SU-2", uscc=other, subject_name="杭州城南贸易有限公司")])
+    build_site(tmp_path, records, date(2026, 11, 24), search=True)
+    page = (tmp_path / "output" / "subject" / renamed / "index.html").read_text(encoding="utf-8")
+    assert "曾用名" in page and "杭州旧城贸易有限公司" in page
+    with served(tmp_path / "output") as base, chromium() as browser:
+        found = search_urls(browser, base, ["杭州旧城贸易有限公司", "老街商行", "杭州城南贸易有限公司"], limit=5)
+    assert found[0][:1] == found[1][:1] == [f"/subject/{renamed}/"], found
+    assert found[2][:1] == [f"/subject/{other}/"], found

@@ -307,3 +307,28 @@ def test_large_sites_index_subjects_only(tmp_path: Path) -> None:
               for key, paths in json.loads(text).items()}
     assert lookup["杭市监罚(2025)1号"] == ["record/admin_penalty/AD-1/"]  # … its records' numbers are in the exact lookup
     assert "data-pagefind-body" not in texts["record/admin_penalty/AD-1/index.html"]
+
+
+def test_registration_records_are_headed_by_name_and_an_individual_business_has_an_operator(tmp_path: Path) -> None:
+    """Bug: the 登记信息 list, a registration record's page and its search title read "登记信息 <date>" instead of the
+    subject's name; a 个体工商户's operator was labelled 法定代表人 (it has none: 经营者)."""
+    shop = make_uscc("92330100MA2H3K5B2")
+    records = tmp_path / "records"
+    write_csv(records / "subject.csv", "subject", [
+        row("subject", record_id="SJ-1", legal_rep="王五"),
+        row("subject", record_id="SJ-2", uscc=shop, subject_name="杭州王记理发店", subject_type="个体工商户", legal_rep="赵六"),
+    ])
+    write_csv(records / "admin_penalty.csv", "admin_penalty", [
+        row("admin_penalty", record_id="AP-1", uscc=shop, subject_name="杭州王记理发店", decision_date="2026-06-01",
+            legal_rep="赵六")])
+    output = build_site(tmp_path, records, AS_OF).output
+    listing = (output / "items" / "subject" / "index.html").read_text(encoding="utf-8")
+    assert "杭州恒远科技有限公司</a>" in listing and "杭州王记理发店</a>" in listing and "登记信息 20" not in listing
+    page = (output / "record" / "subject" / "SJ-1" / "index.html").read_text(encoding="utf-8")
+    assert 'data-pagefind-weight="5">杭州恒远科技有限公司</h1>' in page
+    assert "<title>杭州恒远科技有限公司 - 登记信息 - " in page
+    company = (output / "subject" / COMPANY / "index.html").read_text(encoding="utf-8")
+    assert "<dt>法定代表人</dt><dd>王五</dd>" in company and "经营者" not in company
+    for path in (f"subject/{shop}/index.html", "record/subject/SJ-2/index.html", "record/admin_penalty/AP-1/index.html"):
+        text = (output / path).read_text(encoding="utf-8")
+        assert "<dt>经营者</dt><dd>赵六</dd>" in text and "<dt>法定代表人</dt>" not in text, path

@@ -171,3 +171,6 @@ def test_an_overriding_template_error_names_the_site_file(tmp_path: Path) -> Non
     result = CliRunner().invoke(main, ["--config", str(config_file), "build", "--as-of", AS_OF.isoformat()])
     assert result.exit_code == 1, result.output
     assert "home.html" in result.output and "nope" in result.output and "Traceback" not in result.output
+    # an old copy after an upgrade: the message says what to do about it
+    assert "the site's own template replaces the packaged home.html: after an upgrade, update it from the packaged " \
+           "theme" in " ".join(result.output.split()), result.output

@@ -76,7 +76,8 @@ class Renderer:
         self.written: list[str] = []
         """The files written or taken over, as ``f"{out}/{name}"``."""
         self.heading = Headings(site.catalogue)
-        """A record's heading: its document number or title, else the item and date."""
+        """A record's heading: its document number or title; a registration record's, the subject's name; else the
+        item and date."""
 
     def shows_date(self, template: str) -> bool:
         """Whether ``template`` shows the as-of date (then its pages change every day)."""
@@ -262,11 +263,12 @@ class Renderer:
             counts = [(i, per_item[i.id]) for i in catalogue.items if i.id in per_item]
             basis = [(i, bases[i.id]) for i, _ in counts]
             name = identity.subject_name if identity else records[0].subject_name
+            former = identity.fields.get("former_names", "") if identity else ""  # 曾用名: searched like the name
             kind = identity.fields.get("subject_type", "") if identity else CATEGORIES.get(records[0].subject_category, "")
             self.render_to(
                 f"subject/{key}/", "subject.html", marks[key], key=key, name=name, identity=identity,
                 identity_fields=identity_fields, timeline=timeline,
-                counts=counts, region=region_name(region_code(key)), terms=name_terms(name), kind=kind,
+                counts=counts, region=region_name(region_code(key)), terms=name_terms(name, former), kind=kind,
                 latest=records[0].date, jsonld=self.subject_jsonld(key, name, identity),
                 documents=" ".join(self.heading(r) for r in timeline), basis=basis,
             )

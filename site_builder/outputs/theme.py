@@ -138,7 +138,10 @@ def template_error(exc: jinja2.TemplateError, template: str, page: str) -> str:
         frame = next((f for f in reversed(frames) if not f.filename.endswith(".py") and f.filename != "<template>"), None)
         where, line = (frame.filename, frame.lineno) if frame else (where, None)
     message = str(exc.message or type(exc).__name__).splitlines()[0]
-    return f"Error building page '{page or '/'}': template '{where}'{f' line {line}' if line else ''}: {message}"
+    own = "" if not Path(where).is_absolute() or Path(where).resolve().is_relative_to(THEME_DIR.resolve()) else (
+        f" (the site's own template replaces the packaged {Path(where).name}: after an upgrade, update it from the "
+        f"packaged theme, {THEME_DIR / Path(where).name}, or remove it to use the packaged one)")
+    return f"Error building page '{page or '/'}': template '{where}'{f' line {line}' if line else ''}: {message}{own}"
 
 
 def render(env: jinja2.Environment, template: str, site_path: str, /, **context: object) -> str:
@@ -276,7 +279,8 @@ class SitewideExtension(jinja2.ext.Extension):
 
 
 def heading(site: Site, record: PublicRecord) -> str:
-    """A record's heading: its document number or title, else the item and date."""
+    """A record's heading: its document number or title; a registration record's, its subject's name; else the item
+    and date."""
     global _last_headings
     if _last_headings is None or _last_headings[0] is not site.catalogue:
         _last_headings = (site.catalogue, Headings(site.catalogue))
@@ -291,15 +295,18 @@ class Headings:
     """:func:`heading` of many records, each catalogue item's heading fields looked up once."""
 
     def __init__(self, catalogue: Catalogue) -> None:
-        self.items = {item.id: ([name for role in ("document_no", "document_title") if (name := item.role(role))], item.title)
-                      for item in catalogue.items}
+        self.items = {item.id: ([name for role in ("document_no", "document_title") if (name := item.role(role))],
+                                item.title, item.klass == "registration") for item in catalogue.items}
 
     def __call__(self, record: PublicRecord) -> str:
-        """The heading of ``record``: its document number or title, else the item and date."""
-        names, title = self.items[record.item]
+        """The heading of ``record``: its document number or title; a registration record's (登记信息, which has
+        neither), its subject's name, as its list, its page and search show it; else the item and date."""
+        names, title, registration = self.items[record.item]
         for name in names:
             if value := record.fields.get(name):
                 return value
+        if registration and record.subject_name:
+            return record.subject_name
         return f"{title} {record.date}"
 
 
