@@ -112,3 +112,24 @@ def test_a_subject_is_found_by_its_former_name(tmp_path: Path) -> None:
         found = search_urls(browser, base, ["杭州旧城贸易有限公司", "老街商行", "杭州城南贸易有限公司"], limit=5)
     assert found[0][:1] == found[1][:1] == [f"/subject/{renamed}/"], found
     assert found[2][:1] == [f"/subject/{other}/"], found
+
+
+def test_a_document_number_of_18_letters_and_digits_is_found_by_the_lookup(tmp_path: Path) -> None:
+    """A query of 18 letters and digits is read as a 统一社会信用代码; one no code can be (a Z) found nothing, even a
+    document number the exact lookup holds (a licence number JY33010600123456XZ)."""
+    from browser import chromium, served
+    from conftest import build_site, row, write_csv
+
+    number = "JY33010600123456XZ"
+    records = tmp_path / "records"
+    write_csv(records / "admin_license.csv", "admin_license", [row("admin_license", record_id="XK-1", license_doc_no=number)])
+    build_site(tmp_path, records, date(2026, 11, 24), search=True)
+    script = "async (q) => (await Promise.all((await window.siteSearch(q)).results.map(r => r.data()))).map(d => d.url)"
+    with served(tmp_path / "output") as base, chromium() as browser:
+        page = browser.new_page()
+        page.goto(base + "search/")
+        page.wait_for_function("() => typeof window.siteSearch === 'function'")
+        assert page.evaluate(script, number) == ["/record/admin_license/XK-1/"]
+        assert page.evaluate(script, number.lower()) == ["/record/admin_license/XK-1/"]
+        assert page.evaluate(script, number[:-1] + "Y") == []
+        page.close()

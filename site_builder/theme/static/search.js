@@ -250,9 +250,14 @@ const asResult = (d) => ({ id: d.url, score: 1, words: [], data: async () => d }
 
 // A code: the pages the lookup names, then the other pages Pagefind finds that show the whole code; for a code no page
 // shows, nothing, and the code it most likely meant (`suggestion`).
-async function codeSearch(shape, options) {
+async function codeSearch(shape, options, text) {
   const nothing = { results: [], filters: {}, unfilteredResultCount: 0 };
-  if (!CODE.test(shape)) return { ...nothing, suggestion: await suggestion(shape) };
+  if (!CODE.test(shape)) {  // no code, but maybe a document number of 18 letters and digits that the lookup holds
+    const held = await exact(text);
+    if (!held.length) return { ...nothing, suggestion: await suggestion(shape) };
+    const pages = await lookedUp(held, options);
+    return { ...nothing, results: pages.map(asResult), filters: countsOf(pages) };
+  }
   const [found, paths] = await Promise.all([pagefind.search(`"${shape}"`, options), exact(shape)]);
   const urls = new Set(paths.map((path) => base + path));
   const data = await Promise.all(found.results.map((r) => r.data()));
@@ -270,7 +275,7 @@ window.siteSearch = async (query, options = {}) => {
   await ready;
   const text = query ? query.trim() : "";
   const shape = text ? codeShape(text) : "";
-  if (shape) return codeSearch(shape, options);
+  if (shape) return codeSearch(shape, options, text);
   const term = text ? normalise(text) : null;
   if (term && /[*＊某]/.test(text) && !(await everyCharacterIndexed(term))) return { results: [], filters: {}, unfilteredResultCount: 0 };
   const [searched, paths] = await Promise.all([term ? bothWays(term, options) : pagefind.search(null, options), text ? exact(text) : []]);
