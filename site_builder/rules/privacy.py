@@ -49,7 +49,6 @@ import zipfile
 import zlib
 from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
@@ -60,8 +59,7 @@ from site_builder.faults import fault_point
 from site_builder.pools import Pool, file_size
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
 from site_builder.rules.hanzi import simplified
-from site_builder.rules.identifiers import mask_id_number, other_generation, personal_id_problem
-from site_builder.rules.regions import PROVINCES
+from site_builder.rules.identifiers import first_generation_birth, mask_id_number, other_generation, personal_id_problem
 from site_builder.sources.loading import RawRow
 
 MIN_SECRET = 6
@@ -295,7 +293,7 @@ def _kind(digits: str, mode: str, one_group: bool = True) -> str | None:
     mobile number (``8613800138000``; ``+86 138 0013 8000`` is the calling code, then the number)."""
     if mode == CODE or "X" in digits:
         return None
-    if len(digits) == 15 and digits.isdigit() and _first_generation(digits):
+    if first_generation_birth(digits) is not None:
         return "resident_id_15"
     if _MOBILE.match(digits) or (one_group and digits[:-11] in _COUNTRY_CODES and _MOBILE.match(digits[-11:])):
         return "mobile"
@@ -306,17 +304,6 @@ def _kind(digits: str, mode: str, one_group: bool = True) -> str | None:
 
 _COUNTRY_CODES = frozenset({"86", "0086"})
 """China's calling code written before a mobile number without a separator (``8613800138000``, ``+8613800138000``)."""
-
-
-def _first_generation(digits: str) -> bool:
-    """A 15-digit first-generation resident ID number: province code and a real ``YYMMDD`` birth date."""
-    if digits[:2] not in PROVINCES:
-        return False
-    try:
-        date(1900 + int(digits[6:8]), int(digits[8:10]), int(digits[10:12]))
-    except ValueError:
-        return False
-    return True
 
 
 def find_numbers(folded: str, mode: str = TEXT) -> list[Found]:
@@ -613,7 +600,7 @@ def person_id_code(value: str) -> str | None:
     code = canonical(value)
     if len(code) == 18 and personal_id_problem(code) is None:
         return code
-    if len(code) == 15 and code.isdigit() and _first_generation(code):
+    if first_generation_birth(code) is not None:
         return code
     return None
 
