@@ -157,6 +157,9 @@ def test_control_values_the_brief_names() -> None:
     "91330100MA27XLIA1" + "9",            # nor I
     "9133010OMA27XL0A19",                 # a letter in the region code
     "91330100MA27XL0A1?",
+    "000000000000000000",                 # the platforms' placeholder for "no code": its check character is right
+    make_uscc("01330100MA27XL0A1"),       # no registering department 0
+    make_uscc("91000000MA27XL0A1"),       # no region 000000
 ])
 def test_bad_uscc(code: str) -> None:
     assert problems(validate("admin_penalty", uscc=code)) == {("统一社会信用代码", "uscc")}

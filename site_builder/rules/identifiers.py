@@ -33,6 +33,11 @@ def _uscc_problem(code: str) -> str | None:
     """:func:`uscc_problem` of an 18-character code, remembered: a subject's code comes back in each of its records."""
     if not _USCC_FORMAT.match(code):
         return "统一社会信用代码含有不允许的字符（仅限0-9及除I、O、Z、S、V外的大写字母）"
+    if code[0] == "0" or code[2:8] == "000000":
+        # No registering department has the code 0 and no region is 000000: 000000000000000000, the placeholder
+        # platforms write for "no code", passes the check character and would merge unrelated subjects.
+        return ("统一社会信用代码不是有效代码（第1位登记管理部门代码不能为0，第3-8位行政区划码不能为000000；"
+                "全为0的代码通常是平台填写的“无代码”占位符，没有代码时请留空）")
     if code[-1] != uscc.calc_check_digit(code[:17]):
         return f"统一社会信用代码校验位错误（应为{uscc.calc_check_digit(code[:17])}）"
     return None
