@@ -13,16 +13,17 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import CATALOGUE, COMPANY, make_resident_id, person, record, row, validate
+from conftest import CATALOGUE, COMPANY, make_resident_id, make_uscc, person, record, row, validate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
+from stdnum import luhn
 from stdnum.cn import ric
 
 from site_builder.rules import privacy
 from site_builder.rules.catalogue import CatalogItem
 from site_builder.rules.disclosure import Decision
-from site_builder.rules.identifiers import personal_id_problem
+from site_builder.rules.identifiers import other_generation, personal_id_problem
 from site_builder.rules.privacy import LINE_BY_LINE, LOOSE_SECRET, Secrets, fold, scan_for_leaks
 from site_builder.rules.redaction import redact
 from site_builder.rules.validation import Quarantined
@@ -127,10 +128,12 @@ def test_a_text_scanned_line_by_line_gives_what_the_whole_text_gives(first: str,
 
 
 _FOLD_PATTERNS = (re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]"),
-                  re.compile("[〇○◯零一二三四五六七八九壹贰貳叁參叄肆伍陆陸柒捌玖×✕✖⨯ΧχХх]"))
-"""What folding removes and what it turns into digits (or X), as patterns (how folding was first written)."""
-_AS_DIGIT = dict(zip("〇○◯零一二三四五六七八九壹贰貳叁參叄肆伍陆陸柒捌玖×✕✖⨯ΧχХх",
-                     "0000123456789" "1223334566789" "XXXXXXXX", strict=True))
+                  re.compile("[〇○◯零一二三四五六七八九壹贰貳叁參叄肆伍陆陸柒捌玖〡〢〣〤〥〦〧〨〩×✕✖⨯ΧχХх]"),
+                  re.compile(r"(?![0-9])\d"))
+"""What folding removes, what it turns into digits (or X), and the decimal digits of other scripts, as patterns (how
+folding was first written)."""
+_AS_DIGIT = dict(zip("〇○◯零一二三四五六七八九壹贰貳叁參叄肆伍陆陸柒捌玖〡〢〣〤〥〦〧〨〩×✕✖⨯ΧχХх",
+                     "0000123456789" "1223334566789" "123456789" "XXXXXXXX", strict=True))
 _SEPARATOR_CLASS = r"[^\w]|_|[\u4e28\u02c7\u02c9\u02ca\u02cb\u02d9]"
 """Every character that is not a letter or digit of some script, the underscore, 丨 and the tone marks (written as
 strokes)."""
@@ -140,17 +143,19 @@ _TRICKY = st.sampled_from(["\u00ad", "\u200b", "\u200f", "\u2060", "\u2064", "\u
                            "\u2010", "\u2015", "\u2212", "・", "·", "•", "。", "\u3000", "\u00a0", "\u2028", "\x1c", "_", ".",
                            "/", "\\", "-", " ", "\n", "\r", "\t", "ﬁ", "①", "㈠", "Ａ", "a", "3", "壹", "貳", "參", "陸", "×",
                            "χ", "，", "、", "：", "（", "）", "【", "】", "|", "*", "+", "；", "”", "《", "○", "◯", "丨",
-                           "→", "─", "■", "¦", "∶", "ˉ", "ˊ", "々", "ー", "\u180e", "\u034f", "\ufe0f", "\x01"])
+                           "→", "─", "■", "¦", "∶", "ˉ", "ˊ", "々", "ー", "\u180e", "\u034f", "\ufe0f", "\x01",
+                           "〡", "〣", "〩", "٣", "۳", "३", "๓", "১", "\U00011067", "\U0001e953", "😀", "\U00020000"])
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(_TRICKY, st.characters(exclude_categories=["Cs"])), max_size=40).map("".join))
 def test_folding_and_removing_separators_do_what_their_patterns_do(text: str) -> None:
-    """Folding (NFKC, zero-width characters dropped, Chinese digits and financial numerals as digits, look-alikes of
-    X as X) and removing white space, separators and punctuation, written as searches and replacements per
-    character, give what one pattern each gives."""
-    zero_width, digit = _FOLD_PATTERNS
+    """Folding (NFKC, zero-width characters dropped, Chinese digits, financial and Suzhou numerals and the decimal
+    digits of every script as digits, look-alikes of X as X) and removing white space, separators and punctuation,
+    written as searches and replacements per character, give what one pattern each gives."""
+    zero_width, digit, other = _FOLD_PATTERNS
     folded = digit.sub(lambda m: _AS_DIGIT[m.group()], zero_width.sub("", unicodedata.normalize("NFKC", text)))
+    folded = other.sub(lambda m: str(unicodedata.decimal(m.group())), folded)
     assert privacy._fold(text) == folded
     assert privacy.unseparated(text) == re.sub(privacy._SEP, "", text)
     assert privacy.unseparated(folded) == re.sub(_SEPARATOR_CLASS, "", folded)
@@ -341,7 +346,7 @@ def test_a_withheld_id_type_is_not_a_secret(tmp_path: Path) -> None:
         raw = RawRow("admin_penalty", "admin_penalty.csv", 2, row("admin_penalty", legal_rep_id_type=kind, legal_rep_id_no=ID))
         assert privacy.row_secrets(raw, item)[1] == ()
         found.add_row(raw, item)
-    assert found.texts == set() and found.codes == {ID}
+    assert found.texts == set() and found.codes == {ID[:17]}  # the 17 digits that decide the check character
     assert leaks(tmp_path, found, "法定代表人证件类型：中华人民共和国居民身份证；统一社会信用代码：某种罕见的证件类型") == []
 
 
@@ -413,10 +418,10 @@ def test_the_places_of_a_rows_secrets_are_the_secrets_it_adds() -> None:
         places = secret_places(raw, item, secrets)
         assert {p.value for p in places} == secrets, (raw.file, raw.row)
         assert all((p.file, p.row) == (raw.file, raw.row) and p.column in {f.title for f in item.fields} for p in places)
-    assert secret_places(*_penalty_with_id(), {ID}) == [
-        privacy.SecretPlace(ID, "withheld value", "admin_penalty.csv", 7, "法定代表人证件号码"),
+    assert secret_places(*_penalty_with_id(), {ID, ID[:17]}) == [
+        privacy.SecretPlace(ID[:17], "withheld value", "admin_penalty.csv", 7, "法定代表人证件号码"),
         privacy.SecretPlace(ID, "ID number", "admin_penalty.csv", 7, "违法事实")]
-    assert str(secret_places(*_penalty_with_id(), {ID})[0]) == ("the withheld value of admin_penalty.csv row 7, column "
+    assert str(secret_places(*_penalty_with_id(), {ID[:17]})[0]) == ("the withheld value of admin_penalty.csv row 7, column "
                                                                  "法定代表人证件号码")
 
 
@@ -478,3 +483,152 @@ def test_a_natural_persons_name_written_in_traditional_characters_is_masked(writ
     """Bug: 張三豐 in 违法事实 stayed readable while the name field, 张三丰, was masked."""
     assert privacy.scrub(written, {"张三丰": "张*丰"}) == "当事人张*丰于"
     assert privacy.scrub("當事人李四於", {"张三丰": "张*丰"}) == "當事人李四於"  # another name: left as written
+
+
+# Issue: a third tester's findings (a record's own ID number with a wrong or missing check character, Suzhou numerals
+# and the digits of other scripts, percent-encoding, character references that redaction and the scan read apart,
+# dates and 统一社会信用代码 masked as bank card numbers, licence numbers read as ID numbers, the legal representative's
+# ID number shown masked).
+
+LEGAL_REP = make_resident_id("330102", "19780512", "041")
+THIRD = make_resident_id("110101", "19850615", "027")
+PERSON = make_resident_id("330106", "19900307", "123")
+_CN = str.maketrans("0123456789", "〇一二三四五六七八九")
+
+
+def _legal_rep_secrets() -> Secrets:
+    found = Secrets()
+    found.add_row(RawRow("admin_penalty", "admin_penalty.csv", 2, row("admin_penalty", legal_rep_id_no=LEGAL_REP)),
+                  CATALOGUE["admin_penalty"])
+    return found
+
+
+@pytest.mark.parametrize("written", [
+    LEGAL_REP[:17] + "1", LEGAL_REP[:17] + "X", LEGAL_REP[:17], f"{LEGAL_REP[:6]} {LEGAL_REP[6:14]} {LEGAL_REP[14:17]}",
+    f"{LEGAL_REP[:6]}，{LEGAL_REP[6:14]}，{LEGAL_REP[14:17]}9", (LEGAL_REP[:17] + "7").translate(_CN),
+])
+def test_the_legal_representatives_id_number_with_a_wrong_or_no_check_character_is_replaced_and_found(
+        tmp_path: Path, written: str) -> None:
+    """Bug: ``法定代表人身份证号330102197805120411`` (the last character wrong) and the first 17 digits alone were
+    published whole, and the scan, looking for the whole number, said OK. The 17 digits decide the 18th: they are the
+    secret, followed by any check character or none."""
+    assert LEGAL_REP == "330102197805120410"
+    remarks = _redacted(legal_rep_id_type="居民身份证", legal_rep_id_no=LEGAL_REP, remarks=f"法定代表人身份证号{written}。")["remarks"]
+    assert re.fullmatch(r"法定代表人身份证号\*{17,18}。", remarks), remarks
+    assert leaks(tmp_path, _legal_rep_secrets(), f"备注：法定代表人身份证号{written}") == LEAK
+    assert leaks(tmp_path, _legal_rep_secrets(), remarks) == []
+
+
+def test_the_legal_representatives_id_number_leaves_no_character_where_the_record_repeats_it() -> None:
+    """DOMAIN rule 7: the legal representative's ID number is never published, not even masked
+    (``身份证号330***********0410`` showed seven of its characters); its 15-digit form neither."""
+    fields = _redacted(legal_rep="李四", legal_rep_id_type="居民身份证", legal_rep_id_no=LEGAL_REP,
+                       remarks=f"法定代表人李四，身份证号{LEGAL_REP}，旧号{other_generation(LEGAL_REP)}",
+                       violation_facts=f"法定代表人证号{LEGAL_REP[:6]}-{LEGAL_REP[6:14]}-{LEGAL_REP[14:]}")
+    assert fields["remarks"] == "法定代表人李四，身份证号" + "*" * 18 + "，旧号" + "*" * 15
+    assert fields["violation_facts"] == "法定代表人证号" + "*" * 18
+
+
+_SCRIPTS = ["〇〡〢〣〤〥〦〧〨〩", "٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹", "०१२३४५६७८९", "๐๑๒๓๔๕๖๗๘๙", "০১২৩৪৫৬৭৮৯",
+            "".join(map(chr, range(0x11066, 0x11070))), "".join(map(chr, range(0x1E950, 0x1E95A)))]
+"""Suzhou numerals (with 〇), Arabic-Indic, Persian, Devanagari, Thai, Bengali, Brahmi and Adlam digits."""
+
+
+@pytest.mark.parametrize("digits", _SCRIPTS)
+def test_an_id_number_in_the_digits_of_any_script_is_masked_and_found(tmp_path: Path, digits: str) -> None:
+    """Bug: ``法定代表人证件〣〣〇〡〇〢…`` (Suzhou numerals) was published and passed the scan; so were ID numbers in
+    Arabic-Indic, Devanagari or Thai digits (decimal digits NFKC keeps)."""
+    written = THIRD.translate(str.maketrans("0123456789", digits))
+    assert privacy.numbers_in(f"员工身份证{written}") == [THIRD]
+    assert privacy.scrub(f"员工身份证{written}") == "员工身份证110***********0270"
+    found = Secrets()
+    found.add(THIRD)
+    assert leaks(tmp_path, found, f"员工身份证{written}") == LEAK
+    remarks = _redacted(legal_rep_id_no=LEGAL_REP, remarks="法定代表人证件" + LEGAL_REP.translate(str.maketrans("0123456789", digits)))
+    assert remarks["remarks"] == "法定代表人证件" + "*" * 18
+
+
+@pytest.mark.parametrize("written", [PERSON.replace("1", "l"), PERSON.replace("1", "I"), PERSON.replace("0", "O").replace("1", "l")])
+def test_an_id_number_typed_with_the_letters_l_or_i_for_one_is_masked(written: str) -> None:
+    assert privacy.numbers_in(f"身份证号{written}") == [PERSON]
+    assert privacy.scrub(f"身份证号{written}号") == "身份证号330***********1236号"
+    assert privacy.scrub("Invoice 2l0 Il0 Hello 1l") == "Invoice 2l0 Il0 Hello 1l"
+
+
+def _percent(text: str, case: str = "%%%02X") -> str:
+    return "".join(case % byte for byte in text.encode())
+
+
+def _references(text: str, form: str = "&#%d;") -> str:
+    return "".join(form % ord(char) for char in text)
+
+
+@pytest.mark.parametrize("written", [
+    _percent(THIRD), _percent(THIRD, "%%%02x"), _percent(THIRD.translate(_CN)), _percent("１１０１０１") + THIRD[6:],
+    _references(THIRD), _references(THIRD, "&#x%x;"), _references(THIRD, "&#%d"), _references(THIRD[:9]) + THIRD[9:],
+    "".join(f"\\u{ord(char):04x}" for char in THIRD), f"{THIRD[:6]}&nbsp;{THIRD[6:14]}&ensp;{THIRD[14:]}",
+])
+def test_a_number_in_escapes_is_read_alike_by_redaction_and_the_scan(tmp_path: Path, written: str) -> None:
+    """Bug: ``sfz=%33%33%30…`` (percent-encoded in a link) was published and passed the scan, and character references
+    (``&#51;&#51;…``) were read as spaces by redaction but decoded by the scan: a third person's number in them was
+    published, and the legal representative's stopped the build. Both now read escapes as one function decodes them."""
+    text = f"核验链接 https://gsxt.example.gov.cn/q?sfz={written}&from=gsxt"
+    assert privacy.numbers_in(text) == [THIRD]
+    masked = privacy.scrub(text)
+    assert masked == "核验链接 https://gsxt.example.gov.cn/q?sfz=110***********0270&from=gsxt", masked
+    found = Secrets()
+    found.add(THIRD)
+    assert leaks(tmp_path, found, text) == LEAK
+    assert leaks(tmp_path, found, masked) == []
+
+
+@pytest.mark.parametrize("written", [_percent(LEGAL_REP), _references(LEGAL_REP), _references(LEGAL_REP[:17] + "1", "&#x%X;")])
+def test_the_legal_representatives_id_number_in_escapes_is_replaced_and_stops_no_build(tmp_path: Path, written: str) -> None:
+    remarks = _redacted(legal_rep_id_no=LEGAL_REP, remarks=f"法定代表人证号{written}")["remarks"]
+    assert remarks == "法定代表人证号" + "*" * 18
+    assert leaks(tmp_path, _legal_rep_secrets(), f"法定代表人证号{written}") == LEAK
+    assert leaks(tmp_path, _legal_rep_secrets(), remarks) == []
+
+
+_RANGES = ["{a:%Y-%m-%d}—{b:%Y-%m-%d}", "{a:%Y.%m.%d}-{b:%Y.%m.%d}", "{a:%Y/%m/%d}-{b:%Y/%m/%d}", "{a:%Y-%m-%d} {b:%Y-%m-%d}",
+           "{a:%Y%m%d}-{b:%Y%m%d}", "{a:%Y%m%d} {b:%Y%m%d}", "{a:%d.%m.%Y}-{b:%d.%m.%Y}", "{a:%m/%d/%Y}-{b:%m/%d/%Y}",
+           "{a.year}.{a.month}.{a.day}-{b.year}.{b.month}.{b.day}", "{a:%Y-%m-%d}~{b:%Y-%m-%d}", "{a:%Y %m %d} - {b:%Y %m %d}"]
+
+
+@pytest.mark.parametrize("form", _RANGES)
+def test_a_period_between_two_dates_is_never_masked(form: str) -> None:
+    """Bug: ``整顿期限2025.01.27-2026.01.26`` was published as ``整顿期限2025********0126``: the two dates, read as one
+    number, pass the Luhn check one time in ten. Ranges of a year from every day of 2024, in each form."""
+    for offset in range(400):
+        start = dt.date(2024, 1, 1) + dt.timedelta(days=offset)
+        text = "整顿期限" + form.format(a=start, b=start + dt.timedelta(days=364))
+        assert privacy.scrub(text) == text and privacy.numbers_in(text) == [], text
+
+
+def _card(start: str, length: int) -> str:
+    body = start + "1234567890123456789"[:length - len(start) - 1]
+    return body + luhn.calc_check_digit(body)
+
+
+@pytest.mark.parametrize("card", [_card("6222", 19), _card("6217", 16), _card("4392", 16), _card("5187", 16), _card("9558", 19)])
+def test_bank_card_numbers_are_still_masked_in_groups(card: str) -> None:
+    grouped = " ".join(card[i:i + 4] for i in range(0, len(card), 4))
+    for written in (card, grouped, grouped.replace(" ", "-")):
+        assert privacy.scrub(f"银行卡号：{written}。") == f"银行卡号：{card[:4]}{'*' * (len(card) - 8)}{card[-4:]}。", written
+
+
+def test_an_all_digit_unified_social_credit_code_is_never_masked() -> None:
+    """Bug: ``（统一社会信用代码123301004700000373）`` (a public institution's code, all digits) was published as
+    ``1233**********0373`` when the code passed the Luhn check too."""
+    codes = [make_uscc(f"1233010047000{number:04d}") for number in range(400)]
+    codes = [code for code in codes if code.isdigit() and luhn.is_valid(code)]
+    assert len(codes) > 10 and "123301004700000373" in codes
+    for code in codes:
+        assert privacy.scrub(f"向某医院（统一社会信用代码{code}）销售") == f"向某医院（统一社会信用代码{code}）销售"
+
+
+@pytest.mark.parametrize("code", ["SP3301061010000018", "SP4501031010000009", "JY6201021010000008"])
+def test_a_licence_code_with_a_letter_prefix_is_no_bank_card_number(code: str) -> None:
+    """Bug: the old 食品流通许可证 number ``SP3301061010000018`` was masked as a bank card ``SP3301********0018``."""
+    assert luhn.is_valid(code[2:])
+    assert privacy.scrub(f"许可证编号{code}") == f"许可证编号{code}"

@@ -14,10 +14,13 @@ import pytest
 from conftest import CATALOGUE, build_site, make_resident_id, make_uscc, person, record, row, validate, write_csv
 from test_build import output_texts
 
-from site_builder.rules.disclosure import decide
-from site_builder.rules.identifiers import mask_person_name, other_generation, person_names
+from site_builder.rules import privacy
+from site_builder.rules.disclosure import Decision, decide
+from site_builder.rules.identifiers import mask_person_name, other_generation, person_names, personal_id_problem
 from site_builder.rules.profiles import Policy
+from site_builder.rules.redaction import redact
 from site_builder.rules.validation import Quarantined, Record, is_resident_id_type
+from site_builder.sources.loading import RawRow
 
 AS_OF = date(2026, 11, 24)
 CHILD = make_resident_id("110119", "20120105", "001")
@@ -73,6 +76,17 @@ def test_the_generations_convert_both_ways() -> None:
     assert other_generation(CHILD) is None  # born in 2012: no 15-digit form
 
 
+def test_a_record_id_made_of_a_licence_number_of_its_own_date_is_no_id_number() -> None:
+    """Bug: a licence whose 记录编号 was ``XK`` and its 施工许可证 number (region, issue date, four digits: one in eleven
+    such numbers has an ID number's check character) was quarantined as holding an ID number."""
+    number = make_resident_id(region="330106", birth="20250310", seq="001")  # shaped like a licence number of 2025-03-10
+    licence = validate("admin_license", record_id=f"XK{number}", decision_date="2025-03-10")
+    assert isinstance(licence, Record), licence
+    later = validate("admin_license", record_id=f"XK{number}", decision_date="2025-03-11")  # a baby's, then
+    assert isinstance(later, Quarantined) and later.problems[0].type == "unsafe-id"
+    assert isinstance(validate("admin_license", record_id=f"XK{ADULT}", decision_date="2025-03-10"), Quarantined)
+
+
 def test_a_record_id_holding_the_15_digit_form_of_its_own_person_is_quarantined() -> None:
     checked = validate("admin_penalty", **person(id_no=ADULT), record_id=f"XZCF-{ADULT_15}-01")
     assert isinstance(checked, Quarantined) and checked.problems[0].type == "unsafe-id", checked
@@ -113,3 +127,73 @@ def test_an_operators_numbers_and_name_are_masked_in_every_output_file(tmp_path:
     assert "330********5123" in page  # the 税务登记号, masked as an ID number
     assert f"330***********{operator_18[-4:]}" in texts["record/admin_penalty/AP-G2/index.html"]
     assert "西湖区朱*年水果摊（经营者：朱*年）" in texts["record/admin_penalty/AP-P1/index.html"]
+
+
+# Issue: a third tester's findings: a record's own ID number with a wrong or missing check character, licence numbers
+# made of a region code, a date and a serial read as ID numbers.
+
+PERSON = make_resident_id("330106", "19900307", "123")
+LEGAL_REP = make_resident_id("330102", "19780512", "041")
+PERMIT = "330106202503100018"
+"""A 建筑工程施工许可证 number: region 330106, its licence date 2025-03-10, serial 0018 (it passes the ID check)."""
+
+
+def _redacted(item: str, **values: str) -> dict[str, str]:
+    checked = record(item, **values)
+    return redact(checked, CATALOGUE[item], Decision(True, start=checked.get("decision_date"))).fields  # type: ignore[arg-type]
+
+
+def test_a_natural_persons_own_id_number_with_a_wrong_or_no_check_character_is_masked() -> None:
+    """Bug: ``身份证号330106199003071230`` (the last character wrong) and ``身份证前17位33010619900307123`` were published
+    whole in the record of the person whose 证件号码 is 330106199003071236."""
+    fields = _redacted("admin_penalty", **person(id_no=PERSON), violation_facts=f"当事人（身份证号{PERSON[:17]}0）无证经营",
+                       remarks=f"身份证前17位{PERSON[:17]}；复核{PERSON[:6]} {PERSON[6:14]} {PERSON[14:]}")
+    assert fields["violation_facts"] == "当事人（身份证号330" + "*" * 15 + "）无证经营"
+    assert fields["remarks"] == "身份证前17位330" + "*" * 14 + "；复核330***********1236"
+    assert fields["id_no"] == "330***********1236"
+
+
+def test_a_licence_number_made_of_its_own_date_is_no_id_number() -> None:
+    """Bug: ``许可编号 330106202503100018`` (a region, the licence's own date, a serial) was masked as an ID number one
+    time in eleven, and a licence whose 文书号 held it masked there. No person named in a record was born on or after
+    its decision date; a number of that record whose birth date is so is no ID number. A person's stays one."""
+    assert personal_id_problem(PERMIT) is None
+    values = {"certificate_name": "建筑工程施工许可证", "license_no": PERMIT, "license_doc_no": f"杭建许〔2025〕{PERMIT}号",
+              "decision_date": "2025-03-10", "remarks": f"经办人身份证{PERSON}，原许可编号{PERMIT}"}
+    fields = _redacted("admin_license", **values)
+    assert fields["license_no"] == PERMIT and fields["license_doc_no"] == f"杭建许〔2025〕{PERMIT}号"
+    assert fields["remarks"] == f"经办人身份证330***********1236，原许可编号{PERMIT}"
+    codes, _texts, found, public = privacy.row_secrets(RawRow("admin_license", "a.csv", 2, row("admin_license", **values)),
+                                                       CATALOGUE["admin_license"])
+    assert PERMIT not in found and PERSON in found and f"杭建许2025{PERMIT}号" in public  # a public code, not a secret
+    assert privacy.numbers_in(PERMIT, recorded=date(2025, 3, 10)) == []
+    assert privacy.numbers_in(PERMIT, recorded=date(2025, 3, 11)) == [PERMIT]  # a person born the day before
+    subject = redact(record("subject", subject_name="杭州建工有限公司", established="1995-05-05", address=f"股东{PERSON}"),
+                     CATALOGUE["subject"], Decision(True, start=date(1995, 5, 5))).fields
+    assert subject["address"] == "股东330***********1236"  # registration information: no such date (a founding date)
+
+
+def test_own_id_numbers_and_licence_numbers_in_every_output_file(tmp_path: Path) -> None:
+    """The tester's rows, built: the own and the legal representative's ID numbers with a wrong check character are
+    in no output file in any form, the legal representative's leaves no character, and the licence number is published
+    (the build's leak scan, reading the rows with their dates, looks for none of its digits)."""
+    company = {"subject_name": "杭州测试有限公司", "legal_rep": "李四", "legal_rep_id_type": "居民身份证", "legal_rep_id_no": LEGAL_REP}
+    penalties = [
+        row("admin_penalty", record_id="AP-1", **person(id_no=PERSON), violation_facts=f"当事人（身份证号{PERSON[:17]}0）",
+            remarks=f"身份证前17位{PERSON[:17]}", decision_date="2025-03-10"),
+        row("admin_penalty", record_id="AP-2", **company, remarks=f"法定代表人身份证号{LEGAL_REP[:17]}1", decision_date="2025-03-10"),
+        row("admin_penalty", record_id="AP-3", **company, remarks="法定代表人证号" + "".join(f"&#{ord(c)};" for c in LEGAL_REP),
+            decision_date="2025-03-10"),
+    ]
+    licences = [row("admin_license", record_id="XK-1", certificate_name="建筑工程施工许可证", license_no=PERMIT,
+                    license_doc_no=f"杭建许〔2025〕{PERMIT}号", decision_date="2025-03-10",
+                    remarks=f"法定代表人李四，身份证号{LEGAL_REP}", **company)]
+    records = write_csv(tmp_path / "records" / "admin_penalty.csv", "admin_penalty", penalties).parent
+    write_csv(records / "admin_license.csv", "admin_license", licences)
+    result = build_site(tmp_path, records, date(2025, 6, 1))
+    assert sum(result.counts.published.values()) == 4, result.counts
+    texts = output_texts(tmp_path / "output")
+    for secret in (PERSON[:17], LEGAL_REP[:17], "0410"):
+        assert [path for path, text in texts.items() if secret in privacy.canonical(text)] == [], secret
+    page = texts["record/admin_license/XK-1/index.html"]
+    assert PERMIT in page and "身份证号" + "*" * 18 in page

@@ -84,6 +84,25 @@ def _id_problem(number: str, name: str, others: bool) -> str | None:
     return None
 
 
+def id_body(number: str) -> str | None:
+    """The 17 characters before the check character of an 18-character personal ID number (canonical), whether its
+    check character is right, wrong or missing (``number`` of 17 digits), or ``None`` if ``number`` is no such number
+    (region and birth date as :func:`personal_id_problem` checks them).
+
+    The first 17 characters decide the 18th: they are the secret a record withholds, and a copy with a slip in the
+    check character (or without it) is still that person's number.
+    """
+    body = number[:17]
+    if len(number) not in (17, 18) or not body.isdigit() or len(number) == 18 and number[17] not in "0123456789X":
+        return None
+    return body if personal_id_problem(with_check(body)) is None else None
+
+
+def with_check(body: str) -> str:
+    """The 18-character ID number whose first 17 digits are ``body``, with its check character."""
+    return body + ric.calc_check_digit(body + "0")  # stdnum reads the number with a check character in place
+
+
 def birth_date(resident_id: str) -> date | None:
     """The birth date encoded in an 18-character resident ID number, or ``None`` if it is not a real date from 1900 on.
 
@@ -122,8 +141,7 @@ def other_generation(number: str) -> str | None:
     if len(number) == 18 and number[6:8] == "19" and resident_id_problem(number) is None:
         return number[:6] + number[8:17]
     if first_generation_birth(number) is not None:
-        body = number[:6] + "19" + number[6:]
-        return body + ric.calc_check_digit(body + "0")  # stdnum reads the number with a check character in place
+        return with_check(number[:6] + "19" + number[6:])
     return None
 
 

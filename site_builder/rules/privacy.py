@@ -2,9 +2,13 @@
 
 Redaction (:func:`scrub`) and the leak scan (:class:`Secrets`) both read text through the same
 folding: NFKC (full-width digits and letters become ASCII, circled and other compatibility digits
-become digits), Chinese digit characters (〇零一二…九) and financial numerals (壹贰叁肆伍陆柒捌玖, 貳參叄陸)
-read as digits, the multiplication sign and other look-alikes of X (``×``, ``✕``, Greek ``Χχ``, Cyrillic ``Хх``)
-read as ``X``, zero-width characters removed. Between two characters of a number may stand separators: white
+become digits), Chinese digit characters (〇零一二…九), financial numerals (壹贰叁肆伍陆柒捌玖, 貳參叄陸), Suzhou
+numerals (〡〢〣…〩) and the decimal digits of every other script (``٣``, ``३``, ``๓``) read as digits, the
+multiplication sign and other look-alikes of X (``×``, ``✕``, Greek ``Χχ``, Cyrillic ``Хх``) read as ``X``, zero-width
+characters removed; and both decode the same escapes once (:func:`unescaped`: HTML character references and entities,
+JSON ``\\u`` escapes, percent-encoding), so that what one reads as a number the other reads so too.
+
+Between two characters of a number may stand separators: white
 space of any kind, line breaks, dashes, dots, underscores, slashes (:data:`_SEPARATORS`) and other punctuation
 (:data:`_PUNCTUATION`: commas, 、, colons, semicolons, brackets of every kind, ``|``, ``*``, ``+`` …). So
 ``３３０１０２ 1990-0101-123X``, ``ID330102199001011234``, ``330102\\n199001011234``, ``330102，19900101，123×``
@@ -28,14 +32,24 @@ free text, authority names), GB/T 35273 §7.2 and appendix B:
   in free text only (a 15-digit 工商注册号 in its own column has the same shape), and a natural person's code column
   (工商注册号, 税务登记号…) holding one or an 18-character ID number as its whole value (:func:`person_id_code`);
 - mobile phone numbers (11 digits from ``13``–``19``), in free text; masked as ``138****8000``;
-- bank card numbers (16–19 digits passing the Luhn check), in free text; masked as ``6222***********0123``;
-- and a record's own withheld values and ID numbers, wherever its other fields repeat them.
+- bank card numbers (16–19 digits passing the Luhn check, starting as a card issuer's number does, not right after a
+  Latin letter, not a valid 统一社会信用代码 or a number built like an ID number), in free text; masked as
+  ``6222***********0123``;
+- and a record's own withheld values and ID numbers, wherever its other fields repeat them (an 18-character ID number
+  by its first 17 digits, which decide the check character).
+
+Digit groups that write a date (``2025-01-27``, ``27.01.2025``, ``20250127``) are never read as a mobile, bank card or
+first-generation number, and an 18-character number whose birth date is on or after its record's decision date
+(:func:`dated_field`) is no ID number in that record (a licence number made of a region code, its own date and a
+serial). Another person's ID number is read only with a right check character: without it, every region code followed
+by a date and four digits would be one.
 """
 
 from __future__ import annotations
 
 import bisect
 import dataclasses
+import datetime as dt
 import functools
 import gzip
 import hashlib
@@ -45,6 +59,7 @@ import itertools
 import os
 import re
 import unicodedata
+import urllib.parse
 import zipfile
 import zlib
 from collections.abc import Callable, Container, Iterator, Mapping, Sequence
@@ -59,7 +74,15 @@ from site_builder.faults import fault_point
 from site_builder.pools import Pool, file_size
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
 from site_builder.rules.hanzi import simplified
-from site_builder.rules.identifiers import first_generation_birth, mask_id_number, other_generation, personal_id_problem
+from site_builder.rules.identifiers import (
+    first_generation_birth,
+    id_body,
+    mask_id_number,
+    other_generation,
+    personal_id_problem,
+    uscc_problem,
+    with_check,
+)
 from site_builder.sources.loading import RawRow
 
 MIN_SECRET = 6
@@ -73,11 +96,19 @@ across separators too (``E 5551 2345``, ``H-0123-4567``); short numbers of digit
 by chance in the digits of dates and amounts once separators are removed)."""
 _ZERO_WIDTH_CHARS = "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
 """Characters that show as nothing (soft hyphen, zero-width spaces and joiners, direction marks, BOM): folding drops them."""
-_CN_DIGITS = tuple(zip("〇○◯零一二三四五六七八九壹贰貳叁參叄肆伍陆陸柒捌玖×✕✖⨯ΧχХх",
-                       "0000123456789" "1223334566789" "XXXXXXXX", strict=True))
+_CN_DIGITS = tuple(zip("〇○◯零一二三四五六七八九壹贰貳叁參叄肆伍陆陸柒捌玖〡〢〣〤〥〦〧〨〩×✕✖⨯ΧχХх",
+                       "0000123456789" "1223334566789" "123456789" "XXXXXXXX", strict=True))
 """Characters read as a digit (Chinese digits, the circles ○ ◯ that input methods give for 〇, financial numerals in
-simplified and traditional forms) or as ``X`` (the multiplication sign and letters that look like X: an ID number's
-check character is often typed so)."""
+simplified and traditional forms, the Suzhou numerals 〡〢〣…〩 written with 〇) or as ``X`` (the multiplication sign
+and letters that look like X: an ID number's check character is often typed so)."""
+_OTHER_DIGITS = re.compile("[" + re.escape("".join(
+    char for char in map(chr, range(0x80, 0x10000))
+    if unicodedata.decimal(char, None) is not None and not unicodedata.normalize("NFKC", char).isascii()))
+    + "\U00010000-\U0010ffff]")
+"""The decimal digits of every other script that NFKC leaves as they are (Arabic-Indic ``٣``, Devanagari ``३``, Thai
+``๓`` …: :func:`unicodedata.decimal`), read as the ASCII digit of their value; with them every character beyond the
+Basic Multilingual Plane, which is then looked up one by one (listed one by one, the characters of the plane make a
+table the pattern searches a megabyte in some 2.5 ms; as ranges, in 29 ms)."""
 _SEPARATORS = "_./\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fb\u00b7\u2022\u3002"
 """What may stand between the characters of a number besides white space (dashes, dots, slashes, 。 …): up to three
 of them (and white space) join digit groups into one number wherever it starts."""
@@ -183,10 +214,18 @@ def _digits(text: str) -> str:
     for char, digit in _CN_DIGITS:
         if char in text:
             text = text.replace(char, digit)
+    if _OTHER_DIGITS.search(text) is not None:
+        text = _OTHER_DIGITS.sub(_decimal, text)
     return text
 
 
-_DIGIT_CHARS = re.compile("[" + "".join(char for char, _ in _CN_DIGITS) + "]")
+def _decimal(match: re.Match[str]) -> str:
+    """A decimal digit of another script as the ASCII digit of its value (another character as it is)."""
+    value = unicodedata.decimal(match.group(), None)
+    return match.group() if value is None else str(value)
+
+
+_DIGIT_CHARS = re.compile("[" + "".join(char for char, _ in _CN_DIGITS) + _OTHER_DIGITS.pattern[1:])
 
 
 def unseparated(text: str) -> str:
@@ -287,38 +326,100 @@ class Found:
         return mask_id_number(self.digits)
 
 
-def _kind(digits: str, mode: str, one_group: bool = True) -> str | None:
+def _kind(digits: str, mode: str, one_group: bool = True, dated: bool = False, glued: bool = False) -> str | None:
     """What a sequence of digit groups is, if it is a personal number to mask in free text (18-character IDs aside).
     ``one_group``: the digits are written without a separator, the only way China's calling code is read as part of a
-    mobile number (``8613800138000``; ``+86 138 0013 8000`` is the calling code, then the number)."""
-    if mode == CODE or "X" in digits:
+    mobile number (``8613800138000``; ``+86 138 0013 8000`` is the calling code, then the number). ``dated``: some of
+    the groups write a date (:func:`_dated_groups`): dates are never masked. ``glued``: a Latin letter stands right
+    before the digits, as in a licence code (``SP3301061010000018``): no bank card number."""
+    if mode == CODE or "X" in digits or dated:
         return None
     if first_generation_birth(digits) is not None:
         return "resident_id_15"
     if _MOBILE.match(digits) or (one_group and digits[:-11] in _COUNTRY_CODES and _MOBILE.match(digits[-11:])):
         return "mobile"
-    if 16 <= len(digits) <= 19 and digits.isdigit() and luhn.is_valid(digits):
+    if not glued and 16 <= len(digits) <= 19 and _is_card(digits):
         return "bank_card"
     return None
+
+
+def _is_card(digits: str) -> bool:
+    """Whether 16 to 19 digits read as a bank card number: the Luhn check passes (one number in ten does), they start
+    as a card issuer's number starts (ISO/IEC 7812: 3, 4, 5, 6, 9, Mastercard's 2221-2720; never 0, 1, 7, 8, so never
+    a year 19xx or 20xx), and they are neither a valid all-digit 统一社会信用代码 (which is never rewritten) nor a
+    valid personal ID number (region, birth date, check character: an ID number, or a licence number built like one)."""
+    if not (digits.isdigit() and _CARD_ISSUER.match(digits) and luhn.is_valid(digits)):
+        return False
+    return len(digits) != 18 or (uscc_problem(digits) is not None and personal_id_problem(digits) is not None)
+
+
+_CARD_ISSUER = re.compile(r"3[0568]|[4569]|2(?:22[1-9]|2[3-9][0-9]|[3-6][0-9]{2}|7[01][0-9]|720)")
+"""How a card number starts (ISO/IEC 7812 issuer numbers: Diners and JCB 30 35 36 38, Visa 4, Mastercard 51-55 and
+2221-2720, UnionPay 62 and other 6, the domestic cards of 9)."""
+
+
+def _dated_groups(groups: Sequence[_Group]) -> set[int]:
+    """The indexes of the digit groups that write a date of 1900-2099: a group of eight digits ``YYYYMMDD``, or three
+    groups ``YYYY MM DD``, ``DD MM YYYY`` or ``MM DD YYYY`` (months and days of one or two digits). Two dates joined
+    by a dash (``2025.01.27-2026.01.26``) pass the Luhn check one time in ten: read as one number, a period of
+    rectification was masked as a bank card number."""
+    dated: set[int] = set()
+    sizes = [len(digits) for _, _, digits in groups]
+    for index, (_, _, digits) in enumerate(groups):
+        if sizes[index] == 8 and _is_date(digits[:4], digits[4:6], digits[6:]):
+            dated.add(index)
+        elif sizes[index] == 4 and index + 2 < len(groups) and sizes[index + 1] <= 2 and sizes[index + 2] <= 2:
+            if _is_date(digits, groups[index + 1][2], groups[index + 2][2]):
+                dated.update((index, index + 1, index + 2))
+        elif sizes[index] <= 2 and index + 2 < len(groups) and sizes[index + 1] <= 2 and sizes[index + 2] == 4:
+            year, first, second = groups[index + 2][2], digits, groups[index + 1][2]
+            if _is_date(year, second, first) or _is_date(year, first, second):
+                dated.update((index, index + 1, index + 2))
+    return dated
+
+
+def _is_date(year: str, month: str, day: str) -> bool:
+    """Whether ``year`` (four digits), ``month`` and ``day`` write a real date of 1900-2099."""
+    if not (year.isdigit() and month.isdigit() and day.isdigit()) or not "1900" <= year <= "2099":
+        return False
+    try:
+        dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return False
+    return True
 
 
 _COUNTRY_CODES = frozenset({"86", "0086"})
 """China's calling code written before a mobile number without a separator (``8613800138000``, ``+8613800138000``)."""
 
 
-def find_numbers(folded: str, mode: str = TEXT) -> list[Found]:
+def find_numbers(folded: str, mode: str = TEXT, recorded: dt.date | None = None) -> list[Found]:
     """The personal numbers in folded text, longest first where they overlap.
 
     In digit groups joined by up to three separators, an 18-character ID number is looked for at every
     position (``王五330106…``: 五 reads as a digit too), and the other kinds on whole digit groups and
     sequences of them (so ``电话 138 0013 8000 身份证 330102…`` gives both numbers). Across other punctuation or
     longer runs of separators, ID numbers only as whole pieces (:func:`_whole_numbers`).
+
+    ``recorded``: the date of the record the text is part of (see :func:`recorded_date`): an 18-character number
+    whose birth date is on or after it is no person's ID number in that record.
     """
-    return list(_numbers(folded, mode))
+    return list(_numbers(folded, mode, _day(recorded)))
 
 
-def _numbers(folded: str, mode: str) -> tuple[Found, ...]:
-    return _numbers_memo(folded, mode) if len(folded) <= MEMO_TEXT else _find_numbers(folded, mode)
+def _day(recorded: dt.date | None) -> str:
+    """A record's date as an ID number writes a birth date (``YYYYMMDD``; empty for none)."""
+    return recorded.strftime("%Y%m%d") if recorded is not None else ""
+
+
+def _numbers(folded: str, mode: str, recorded: str = "") -> tuple[Found, ...]:
+    """The numbers :func:`find_numbers` gives; ``recorded``: the record's date (``YYYYMMDD``), or empty."""
+    candidates, chosen = _numbers_memo(folded, mode) if len(folded) <= MEMO_TEXT else _find_numbers(folded, mode)
+    if recorded and any(f.kind == "resident_id" and f.digits[6:14] >= recorded for f in chosen):
+        # A number of the record's own date or later (``330106`` + its licence date ``20250310`` + ``0018``) is no
+        # person's: the other numbers are chosen again without it (those it hid may now be masked).
+        return _longest_first([f for f in candidates if f.kind != "resident_id" or f.digits[6:14] < recorded])
+    return chosen
 
 
 _SHORTEST = {CODE: 18, TEXT: 11}
@@ -330,7 +431,8 @@ _Group = tuple[int, int, str]
 """A digit group in folded text: start, end, its digits (and final ``X``) in upper case."""
 
 
-def _find_numbers(folded: str, mode: str) -> tuple[Found, ...]:
+def _find_numbers(folded: str, mode: str) -> tuple[tuple[Found, ...], tuple[Found, ...]]:
+    """Every number a text may hold (overlapping), and those of them chosen (:func:`_longest_first`)."""
     found: list[Found] = []
     shortest = _SHORTEST.get(mode, 0)
     for run in _RUN.finditer(folded):
@@ -345,10 +447,10 @@ def _find_numbers(folded: str, mode: str) -> tuple[Found, ...]:
             else:  # other punctuation, or more than three separators
                 pieces.append([group])
         for piece in pieces:
-            _piece_numbers(piece, mode, found)
+            _piece_numbers(piece, mode, found, folded)
         if len(pieces) > 1:
             _whole_numbers(pieces, mode, found)
-    return _longest_first(found)
+    return tuple(found), _longest_first(found)
 
 
 def _longest_first(found: list[Found]) -> tuple[Found, ...]:
@@ -366,10 +468,10 @@ def _longest_first(found: list[Found]) -> tuple[Found, ...]:
     return tuple(chosen)
 
 
-def _piece_numbers(groups: list[_Group], mode: str, found: list[Found]) -> None:
+def _piece_numbers(groups: list[_Group], mode: str, found: list[Found], folded: str) -> None:
     """The numbers in digit groups joined by up to three separators: an 18-character ID number starting at any of
     their characters (``王五330106…``: 五 reads as a digit too), the other kinds on whole groups and sequences of them
-    (so ``电话 138 0013 8000 身份证 330102…`` gives both numbers)."""
+    (so ``电话 138 0013 8000 身份证 330102…`` gives both numbers), none of them on groups that write a date."""
     joined = "".join(digits for _, _, digits in groups)
     if len(joined) < _SHORTEST.get(mode, 0):
         return
@@ -380,14 +482,16 @@ def _piece_numbers(groups: list[_Group], mode: str, found: list[Found]) -> None:
             found.append(Found(where[offset], where[offset + 17] + 1, window, "resident_id"))
     if mode == CODE:
         return
+    dated = _dated_groups(groups) if len(groups) > 1 else set()
     for i, (start, _, _) in enumerate(groups):
         total = ""
+        glued = start > 0 and folded[start - 1].isascii() and folded[start - 1].isalpha()
         for j in range(i, len(groups)):  # not groups[i:]: a copy per group is quadratic in a long run
             _, end, more = groups[j]
             total += more
             if len(total) > 19:
                 break
-            kind = _kind(total, mode, one_group=j == i)
+            kind = _kind(total, mode, j == i, bool(dated) and not dated.isdisjoint(range(i, j + 1)), glued)
             if kind and kind != "resident_id":
                 found.append(Found(start, end, total, kind))
 
@@ -419,13 +523,14 @@ def _loose(value: str) -> re.Pattern[str]:
     return re.compile(f"{_SEP}*".join(re.escape(c) for c in value), re.IGNORECASE)
 
 
-def scrub(text: str, own: Mapping[str, str] | None = None, mode: str = TEXT, allowed: frozenset[str] = frozenset()) -> str:
+def scrub(text: str, own: Mapping[str, str] | None = None, mode: str = TEXT, allowed: frozenset[str] = frozenset(),
+          recorded: dt.date | None = None) -> str:
     """``text`` with a record's own secrets (raw value -> what replaces it) and every personal number masked.
 
     ``allowed``: canonical values that are public codes of the same record (a 15-digit 工商注册号
-    quoted in its 违法事实 is not an ID number).
+    quoted in its 违法事实 is not an ID number). ``recorded``: the record's date (:func:`find_numbers`).
     """
-    return scrub_own(text, own_forms(own) if own else (), mode, allowed)
+    return scrub_own(text, own_forms(own) if own else (), mode, allowed, recorded)
 
 
 class OwnSecret(NamedTuple):
@@ -437,101 +542,200 @@ class OwnSecret(NamedTuple):
     """``value`` without separators, in upper case: the cheap test, and what is found with any separators between
     its characters."""
     replacement: str
+    check: bool = False
+    """``value`` is the first 17 digits of an ID number: a check character written right after them (right or wrong)
+    is replaced with them (``replacement`` covers 18 characters, and is cut to 17 where none follows)."""
 
 
 def own_forms(own: Mapping[str, str]) -> tuple[OwnSecret, ...]:
     """A record's own secrets (raw value -> what replaces it) as :func:`scrub_own` looks for them, longest first.
 
-    Made once per record rather than once per field; values shorter than two characters are not looked for.
+    Made once per record rather than once per field; values shorter than two characters are not looked for. A value
+    is read as a text is (:func:`reading`), and a value of 17 digits that begins a valid ID number is that number's
+    body (:attr:`OwnSecret.check`).
     """
     forms = []
     for raw in sorted(own, key=len, reverse=True):
-        code = canonical(raw)
-        value = code if code.isalnum() else fold(raw)
-        solid = unseparated(value).upper()
-        if len(solid) >= 2:
-            forms.append(OwnSecret(value, solid, own[raw]))
+        read = reading(raw)
+        code = unseparated(read).upper()
+        if len(code) >= 2:
+            body = len(code) == 17 and id_body(code) is not None
+            forms.append(OwnSecret(code if code.isalnum() else read, code, own[raw], body))
     return tuple(forms)
 
 
-def scrub_own(text: str, own: tuple[OwnSecret, ...], mode: str = TEXT, allowed: frozenset[str] = frozenset()) -> str:
-    """:func:`scrub` with the record's own secrets given by :func:`own_forms`."""
-    whole = fold(text)
+def scrub_own(text: str, own: tuple[OwnSecret, ...], mode: str = TEXT, allowed: frozenset[str] = frozenset(),
+              recorded: dt.date | None = None) -> str:
+    """:func:`scrub` with the record's own secrets given by :func:`own_forms`.
+
+    The record's secrets and the personal numbers are looked for in the text as a reader reads it (:func:`_as_typed`:
+    escapes decoded, markup as a space, the letters O, I and l between digits as digits), the reading the leak scan
+    shares (:func:`unescaped`).
+    """
+    read = reading(text)
     if own:
         # A cheap test first: a value found with separators between its characters is found solid
         # once every separator is removed (most fields repeat none of the record's secrets).
         # Every secret is looked for in the text as given, then the longest places replaced: looked for in a text
         # already masked, a name such as 王二 would be found across the * of 王*二 (王小二 masked).
-        solid = unseparated(whole).upper()
+        solid = unseparated(read).upper()
         spans: list[tuple[int, int, str]] = []
-        mapped: tuple[str, Sequence[int]] | None = None
+        typed: _Typed | None = None
         if any(secret.solid in solid for secret in own):
-            mapped = _fold_mapped(text)
-            spans = _own_spans(mapped[0], solid, own)
+            typed = _as_typed(*_fold_mapped(text))
+            spans = _own_spans(typed.text, solid, own)
         plain = simplified(solid) if not spans and not solid.isascii() else solid
         if plain != solid and any(secret.solid in plain for secret in own):
             # Written in traditional characters (張三豐 for 张三丰): found in the simplified form of the folded text, whose
             # places are the folded text's while the conversion keeps its length (one by phrase may not).
-            mapped = mapped or _fold_mapped(text)
-            converted = simplified(mapped[0])
-            spans = _own_spans(converted, plain, own) if len(converted) == len(mapped[0]) else []
-        if spans:
+            typed = typed or _as_typed(*_fold_mapped(text))
+            converted = simplified(typed.text)
+            spans = _own_spans(converted, plain, own) if len(converted) == len(typed.text) else []
+        if spans and typed is not None:
             kept: list[tuple[int, int, str]] = []
             for span in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
                 if all(span[1] <= k[0] or span[0] >= k[1] for k in kept):
                     kept.append(span)
-            text = _replace(text, mapped[1] if mapped else (), kept)
-            whole = fold(text)
-    if not _DIGIT.search(whole):
+            text = _replace(text, typed, kept)
+            read = reading(text)
+    if not _DIGIT.search(read):
         return text  # every personal number is made of digits
-    folded, origin = _as_typed(*_fold_mapped(text))
-    spans = [(f.start, f.end, f.masked()) for f in _numbers(folded, mode) if f.digits not in allowed]
-    return _replace(text, origin, spans)
+    typed = _as_typed(*_fold_mapped(text))
+    spans = [(f.start, f.end, f.masked()) for f in _numbers(typed.text, mode, _day(recorded)) if f.digits not in allowed]
+    return _replace(text, typed, spans)
 
 
-_MARKUP = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});"
-                     r"|<\s*/?\s*[a-zA-Z][a-zA-Z0-9]{0,15}(?:\s[^<>]{0,200})?\s*/?\s*>")
-"""HTML typed into a cell (``&nbsp;``, ``&#160;``, ``<br>``, ``</span>``): the page shows it as text, between digits
-that a reader still reads as one number."""
-_LETTER_O = re.compile(r"(?<=[0-9])[Oo]+(?=[0-9])")
-"""The letter O typed for 0 between digits (``33O102198007070716``)."""
+_ESCAPE = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;%\\]{1,32};?)"
+                     r"|\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}"
+                     r"|(?:%[0-9a-fA-F]{2})+")
+"""What a reader of a value decodes: HTML character references and entities (``&#51;``, ``&#x33;``, ``&nbsp;``, as
+:func:`html.unescape` finds them: a browser shows them as characters), JSON ``\\uXXXX`` escapes (a surrogate pair as
+one) and percent-encoding (``%33``, UTF-8 across a run: ``sfz=%33%33%30…`` in a link)."""
+_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]{0,15}(?:\s[^<>]{0,200})?\s*/?\s*>")
+"""An HTML tag typed into a cell (``<br>``, ``</span>``): the page shows it as text, between digits that a reader still
+reads as one number."""
+_LETTER_DIGIT = re.compile(r"(?<=[0-9])[OoIl]+(?=[0-9])")
+"""The letters O and o typed for 0, I and l for 1, between digits (``33O102198007070716``, ``330l06l99…``)."""
+_AS_DIGIT = str.maketrans("OoIl", "0011")
 
 
-def _as_typed(folded: str, origin: Sequence[int]) -> tuple[str, Sequence[int]]:
-    """Folded text (with the index in the original of each character) as a reader reads the numbers in a value: markup
-    typed into it as one space, the letter O between digits as 0. For a record's values (masking, and the numbers the
-    leak scan then looks for), not for the scan of the site's files: there the site's own tags stand between cells."""
-    if "O" in folded or "o" in folded:
-        folded = _LETTER_O.sub(lambda m: "0" * len(m.group()), folded)  # as long: ``origin`` still holds
-    if "&" not in folded and "<" not in folded:
-        return folded, origin
+def unescaped(text: str) -> str:
+    """``text`` with its escapes (:data:`_ESCAPE`) decoded, once: how redaction reads a value and the leak scan a file
+    (:func:`as_read`), so that what one finds the other finds too."""
+    if "&" not in text and "%" not in text and "\\" not in text:
+        return text
+    return _ESCAPE.sub(_unescape, text)
+
+
+def _unescape(match: re.Match[str]) -> str:
+    """The characters one escape (:data:`_ESCAPE`) stands for."""
+    token = match.group()
+    if token[0] == "&":
+        return html.unescape(token)
+    if token[0] == "\\":
+        return _JSON_ESCAPE.sub(_json_char, token)
+    return urllib.parse.unquote(token, errors="replace")
+
+
+class _Typed(NamedTuple):
+    """Folded text as a reader reads it (:func:`_as_typed`), with where each of its characters comes from."""
+
+    text: str
+    origin: Sequence[int]
+    """The index in the original text of each character."""
+    ends: Sequence[int] | None = None
+    """The index after the original characters each character stands for (``None``: each stands for one, so
+    ``origin`` + 1); an escape decoded stands for all of its characters."""
+
+
+def _as_typed(folded: str, origin: Sequence[int]) -> _Typed:
+    """Folded text (with the index in the original of each character) as a reader reads the numbers in a value: escapes
+    decoded (:data:`_ESCAPE`, then folded), markup typed into it as one space, the letters O, I and l between digits as
+    digits. For a record's values (masking, and the numbers the leak scan then looks for); the scan of the site's files
+    decodes the same escapes (:func:`as_read`) but keeps tags, the site's own, which stand between cells."""
+    typed = _Typed(folded, origin)
+    if "&" in folded or "%" in folded or "\\" in folded:
+        typed = _substituted(typed, _ESCAPE, lambda match: fold(_unescape(match)))
+    if "<" in typed.text:
+        typed = _substituted(typed, _TAG, lambda _match: " ")
+    text = typed.text
+    if "O" in text or "o" in text or "I" in text or "l" in text:
+        text = _LETTER_DIGIT.sub(lambda m: m.group().translate(_AS_DIGIT), text)  # as long: the places still hold
+    return typed._replace(text=text)
+
+
+def _substituted(typed: _Typed, pattern: re.Pattern[str], replacement: Callable[[re.Match[str]], str]) -> _Typed:
+    """``typed`` with each match of ``pattern`` replaced (where that changes it), each character of a replacement
+    standing for the whole match."""
+    text, origin, ends = typed
     pieces: list[str] = []
     index: list[int] = []
+    finish: list[int] = []
     position = 0
-    for match in _MARKUP.finditer(folded):
-        pieces += [folded[position:match.start()], " "]
-        index += [*origin[position:match.start()], origin[match.start()]]
-        position = match.end()
+    for match in pattern.finditer(text):
+        new = replacement(match)
+        if new == match.group():
+            continue
+        start, end = match.span()
+        pieces += [text[position:start], new]
+        index += [*origin[position:start], *[origin[start]] * len(new)]
+        finish += [*_ends_of(typed, position, start), *[_ends_of(typed, end - 1, end)[0]] * len(new)]
+        position = end
     if not pieces:
-        return folded, origin
-    return "".join(pieces) + folded[position:], [*index, *origin[position:]]
+        return typed
+    return _Typed("".join(pieces) + text[position:], [*index, *origin[position:]],
+                  [*finish, *_ends_of(typed, position, len(text))])
+
+
+def _ends_of(typed: _Typed, start: int, end: int) -> Sequence[int]:
+    """:attr:`_Typed.ends` of the characters from ``start`` to ``end``."""
+    if typed.ends is not None:
+        return typed.ends[start:end]
+    return [index + 1 for index in typed.origin[start:end]]
+
+
+def reading(text: str) -> str:
+    """``text`` folded as a reader reads the numbers in it (:func:`_as_typed`)."""
+    return _reading_memo(text) if len(text) <= MEMO_TEXT else _reading(text)
+
+
+def _reading(text: str) -> str:
+    folded = fold(text)
+    return _as_typed(folded, range(len(folded))).text
+
+
+_reading_memo = functools.lru_cache(maxsize=_MEMO_SIZE)(_reading)
 
 
 def _own_spans(folded: str, solid: str, own: tuple[OwnSecret, ...]) -> list[tuple[int, int, str]]:
     """The places in ``folded`` of each of the record's own secrets that ``solid`` (the text without separators, in
-    upper case) holds, with what replaces it."""
-    return [(m.start(), m.end(), secret.replacement) for secret in own if secret.solid in solid
-            for m in _loose(secret.solid).finditer(folded)]
+    upper case) holds, with what replaces it; the body of an ID number with the check character after it, if any."""
+    spans = []
+    for secret in own:
+        if secret.solid in solid:
+            for match in _loose(secret.solid).finditer(folded):
+                end, replacement = match.end(), secret.replacement
+                if secret.check:
+                    if end < len(folded) and folded[end] in _CHECK_CHARACTERS:
+                        end += 1
+                    else:
+                        replacement = replacement[:len(secret.solid)]
+                spans.append((match.start(), end, replacement))
+    return spans
 
 
-def _replace(text: str, origin: Sequence[int], spans: list[tuple[int, int, str]]) -> str:
-    """Replace spans given in folded coordinates of ``text`` (``origin``: the index in ``text`` of each
-    folded character, from :func:`_fold_mapped`); spans do not overlap and come in any order."""
+_CHECK_CHARACTERS = frozenset("0123456789Xx")
+
+
+def _replace(text: str, typed: _Typed, spans: list[tuple[int, int, str]]) -> str:
+    """Replace spans given in the coordinates of ``typed`` (the reading of ``text``, with the places in it of each of
+    its characters); spans do not overlap and come in any order."""
     if not spans:
         return text
     out, position = [], 0
     for start, end, replacement in sorted(spans):
-        begin, finish = origin[start], origin[end - 1] + 1
+        begin = typed.origin[start]
+        finish = typed.ends[end - 1] if typed.ends is not None else typed.origin[end - 1] + 1
         if begin < position:
             continue
         out += [text[position:begin], replacement]
@@ -539,17 +743,43 @@ def _replace(text: str, origin: Sequence[int], spans: list[tuple[int, int, str]]
     return "".join(out) + text[position:]
 
 
-def numbers_in(text: str, mode: str = TEXT) -> list[str]:
-    """The digits of every personal number in ``text`` (what :func:`scrub` would mask)."""
-    return list(_numbers_in_memo(text, mode) if len(text) <= MEMO_TEXT else _numbers_in(text, mode))
+def numbers_in(text: str, mode: str = TEXT, recorded: dt.date | None = None) -> list[str]:
+    """The digits of every personal number in ``text`` (what :func:`scrub` would mask); ``recorded``: the date of
+    the record it is part of (:func:`find_numbers`)."""
+    return [f.digits for f in _numbers(reading(text), mode, _day(recorded))]
 
 
-def _numbers_in(text: str, mode: str) -> tuple[str, ...]:
-    folded = fold(text)
-    return tuple(f.digits for f in _numbers(_as_typed(folded, range(len(folded)))[0], mode))
+@once_per
+def dated_field(item: CatalogItem) -> FieldSpec | None:
+    """The field holding the date of a record of ``item`` that a person named in it was born before: its decision date
+    (a penalty's, a licence's, a judgment's…). ``None`` for registration information (登记类): a company founded in
+    1995 may have a legal representative born in 1998."""
+    if item.klass == "registration":
+        return None
+    return next((spec for spec in item.fields if spec.role == "decision_date" and spec.type == "date"), None)
 
 
-_numbers_in_memo = functools.lru_cache(maxsize=_MEMO_SIZE)(_numbers_in)
+def row_date(raw: RawRow, item: CatalogItem) -> dt.date | None:
+    """The date of an input row's record (:func:`dated_field`), read as validation reads it; ``None`` if it has none."""
+    from site_builder.rules.validation import parse_cell  # validation reads numbers with this module
+
+    spec = dated_field(item)
+    if spec is None or not raw.values.get(spec.name):
+        return None
+    value, _problem = parse_cell(spec, raw.values[spec.name])
+    return value if isinstance(value, dt.date) else None
+
+
+def _row_numbers(value: str, mode: str, raw: RawRow, item: CatalogItem, day: list[dt.date | None]) -> list[str]:
+    """:func:`numbers_in` of a value of an input row with the row's date (``day``: read once per row, when a value
+    first holds an 18-character number, as redaction reads the record's)."""
+    numbers = numbers_in(value, mode)
+    if any(len(number) == 18 for number in numbers):
+        if not day:
+            day.append(row_date(raw, item))
+        if day[0] is not None:
+            return numbers_in(value, mode, day[0])
+    return numbers
 
 
 class _SecretField(NamedTuple):
@@ -629,13 +859,20 @@ RowSecrets = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str,
 
 
 def row_secrets(raw: RawRow, item: CatalogItem) -> RowSecrets:
-    """The secrets of one input row, valid or not, as :class:`Secrets` keeps them (canonical or folded)."""
+    """The secrets of one input row, valid or not, as :class:`Secrets` keeps them (canonical or folded).
+
+    A withheld 18-character ID number (its check character right or wrong) is kept as its first 17 digits
+    (:func:`~site_builder.rules.identifiers.id_body`), which the scan then finds followed by any check character or
+    none; numbers in free text are read with the row's date (:func:`numbers_in`), as redaction reads them.
+    """
     codes: list[str] = []
     texts: list[str] = []
     found: list[str] = []
     public: list[str] = []
     natural = is_natural_person(raw, item)
     ids: set[str] = set()
+    bodies: dict[str, str] = {}
+    day: list[dt.date | None] = []
     for name, withheld, mode, public_code in _secret_fields(item):
         value = raw.values.get(name, "")
         if not value:
@@ -644,22 +881,31 @@ def row_secrets(raw: RawRow, item: CatalogItem) -> RowSecrets:
             code, text = _secret(value)
             if code:
                 # A code column repeating a withheld ID number in either generation's form is masked (no public code).
-                # The leak scan looks for the number as given: its other form, which redaction masks in the record's own
-                # fields, would double the automata every scanning task builds (a full build of 1,000,000 rows: verify
-                # 137 s against 85 s).
+                # The leak scan looks for the number as given (its body, for an 18-character one): its other form,
+                # which redaction masks in the record's own fields, would double the automata every scanning task
+                # builds (a full build of 1,000,000 rows: verify 137 s against 85 s).
                 ids.update(id_forms(code))
-                codes.append(code)
+                body = id_body(code) if len(code) == 18 else None
+                if body is not None:
+                    ids.update(id_forms(with_check(body)))
+                    bodies[body] = code
+                codes.append(body or code)
             elif text:
                 texts.append(text)
             continue
         if mode is not None:
-            found += numbers_in(value, mode)
+            found += _row_numbers(value, mode, raw, item, day)
         if public_code and natural and (number := person_id_code(value)):
             codes.append(number)  # a natural person's ID number in a code column: masked, not public
-        elif public_code and not numbers_in(value, CODE):
+        elif public_code and not _row_numbers(value, CODE, raw, item, day):
             public.append(canonical(value))
     # A withheld ID number that a code column repeats (a 个体工商户's 税务登记号) is masked there: no public code.
-    return tuple(codes), tuple(texts), tuple(found), tuple(code for code in public if code not in ids)
+    shown = tuple(code for code in public if code not in ids)
+    if bodies and shown:
+        # A withheld value that is also the row's public code (its own 统一社会信用代码, a slip) is no secret: it stays
+        # whole, so that the scan does not look for it (Secrets.looked_for).
+        codes = [bodies[code] if code in bodies and bodies[code] in shown else code for code in codes]
+    return tuple(codes), tuple(texts), tuple(found), shown
 
 
 class SecretPlace(NamedTuple):
@@ -687,7 +933,7 @@ _KINDS = {"resident_id": "ID number", "resident_id_15": "ID number", "mobile": "
 def secret_places(raw: RawRow, item: CatalogItem, values: Container[str]) -> list[SecretPlace]:
     """The secrets of one input row that are among ``values`` (as :meth:`Secrets.find` returns them), with the column
     each is in: :func:`row_secrets` of the row's secret fields one at a time (with its subject category, which decides
-    a code column's), so the two never differ on what a secret is.
+    a code column's, and its date, with which numbers are read), so the two never differ on what a secret is.
 
     For naming the input rows of a leak the scan found (a second pass over the inputs, made only then): a build does
     not call it for every row.
@@ -696,12 +942,16 @@ def secret_places(raw: RawRow, item: CatalogItem, values: Container[str]) -> lis
     titles = {spec.name: spec.title for spec in item.fields}
     category, _ = _natural_person(item)
     context = {category: raw.values.get(category, "")} if category else {}
+    dated = dated_field(item)
+    if dated is not None:
+        context[dated.name] = raw.values.get(dated.name, "")
+    day = _day(row_date(raw, item))
     for name, withheld, mode, _public_code in _secret_fields(item):
         value = raw.values.get(name, "")
         if not value:
             continue
         codes, texts, found, _public = row_secrets(dataclasses.replace(raw, values={**context, name: value}), item)
-        kinds = {f.digits: _KINDS.get(f.kind, "ID number") for f in _numbers(fold(value), mode)} if mode else {}
+        kinds = {f.digits: _KINDS.get(f.kind, "ID number") for f in _numbers(reading(value), mode, day)} if mode else {}
         places += [SecretPlace(secret, WITHHELD if withheld else kinds.get(secret, "ID number"), raw.file, raw.row,
                                titles[name]) for secret in (*codes, *texts, *found) if secret in values]
     return places
@@ -926,15 +1176,14 @@ def as_read(name: str, text: str) -> list[str]:
 
     XML (``.xml``, ``.rels``: the parts of an Excel workbook, which openpyxl writes with every Chinese character as
     a character reference, ``&#27861;``) is read with its character references and entities decoded, as every XML
-    reader reads it. Any other text is read as written, and again with HTML character references and entities
-    (``&#51;``, ``&nbsp;``: a browser shows them as characters) and JSON ``\\uXXXX`` escapes decoded, if it has
-    any: a secret written in escapes is as public as one written out.
+    reader reads it. Any text (XML so decoded) is read as it is, and again with its escapes decoded as redaction reads
+    a value (:func:`unescaped`: HTML character references and entities such as ``&#51;`` and ``&nbsp;``, which a browser
+    shows as characters, JSON ``\\uXXXX`` escapes and percent-encoding such as ``%33``), if it has any: a secret
+    written in escapes is as public as one written out.
     """
-    if name.endswith((".xml", ".rels")):
-        return [_XML_ESCAPE.sub(_xml_char, text) if "&" in text else text]
-    decoded = html.unescape(text) if "&" in text else text
-    if "\\u" in decoded:
-        decoded = _JSON_ESCAPE.sub(_json_char, decoded)
+    if name.endswith((".xml", ".rels")) and "&" in text:
+        text = _XML_ESCAPE.sub(_xml_char, text)
+    decoded = unescaped(text)
     return [text] if decoded == text else [text, decoded]
 
 

@@ -14,6 +14,17 @@ code column that holds one of the ID numbers the record withholds (a 个体工�
 ID number of the 1900s is also looked for in the other generation's form (15 digits for 18, and back). A withheld
 value that is also one of the record's public codes (a 法定代表人证件号码 that is the company's own 统一社会信用代码) is
 no secret, unless it is an ID number.
+
+The record's own 18-character ID numbers are looked for by their first 17 digits, which decide the 18th
+(:func:`~site_builder.rules.identifiers.id_body`): written with a wrong check character or none, the number is still
+the person's. A withheld value (the legal representative's ID number above all: DOMAIN rule 7, never published, not
+even masked) is replaced with asterisks wherever the record repeats it, so no character of it remains; a masked one
+(a natural person's 证件号码) is shown masked, as in its own field.
+
+Numbers are read with the record's date (:func:`~site_builder.rules.privacy.dated_field`): an 18-character number whose
+birth date is on or after it is no person's ID number in that record (a building permit number ``330106`` +
+``20250310`` + ``0018``, made of a region code, its own licence date and a serial, passes the check one time in
+eleven). The leak scan reads the input rows with the same date (:func:`~site_builder.rules.privacy.row_secrets`).
 """
 
 from __future__ import annotations
@@ -24,12 +35,13 @@ from decimal import Decimal
 
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
 from site_builder.rules.disclosure import Decision
-from site_builder.rules.identifiers import mask_id_number, mask_person_name, person_names
+from site_builder.rules.identifiers import id_body, mask_id_number, mask_person_name, person_names, with_check
 from site_builder.rules.privacy import (
     CODE,
     MIN_SECRET,
     TEXT,
     canonical,
+    dated_field,
     id_forms,
     numbers_in,
     once_per,
@@ -75,8 +87,11 @@ def redact(record: Record, item: CatalogItem, decision: Decision) -> PublicRecor
     plan = _plan(item)
     natural = record.get(role.get("subject_category")) == "natural_person"
     ids = _code_ids(record, plan, natural)
+    dated = dated_field(item)
+    recorded = record.get(dated.name) if dated is not None else None
+    day = recorded if isinstance(recorded, dt.date) else None
     allowed = frozenset(code for code in (canonical(str(record.get(name))) for name in plan.codes if record.get(name))
-                        if code not in ids.values() and not numbers_in(code, CODE))
+                        if code not in ids.values() and not numbers_in(code, CODE, day))
     own = own_forms(_own_secrets(record, item, natural, allowed, ids))
     fields = {}
     for spec, mode in plan.public:
@@ -84,11 +99,11 @@ def redact(record: Record, item: CatalogItem, decision: Decision) -> PublicRecor
         if natural and spec.role == "uscc":
             text = ""  # a natural person has no such code; the column may hold their ID number
         elif natural and spec.mask == "person_name":
-            text = mask_person_name(scrub_own(text, (), mode or TEXT, allowed))
+            text = mask_person_name(scrub_own(text, (), mode or TEXT, allowed, day))
         elif spec.name in ids:
             text = mask_id_number(ids[spec.name])  # a natural person's ID number in a code column
         elif mode is not None:
-            text = scrub_own(text, own, mode, allowed)
+            text = scrub_own(text, own, mode, allowed, day)
         fields[spec.name] = text
     started = decision.start or record.get(role.get("decision_date"))
     assert isinstance(started, dt.date)
@@ -115,8 +130,9 @@ class _Plan:
     """Public and masked fields, in catalogue order, with how each is scrubbed."""
     codes: tuple[str, ...]
     """Public fields holding codes (统一社会信用代码, ``format: code``, document numbers)."""
-    secret: tuple[str, ...]
-    """Fields whose values must not appear in the record's other fields (ID numbers, withheld texts)."""
+    secret: tuple[tuple[str, bool], ...]
+    """Fields whose values must not appear in the record's other fields (ID numbers, withheld texts), each with whether
+    it is withheld (else masked)."""
 
 
 @once_per
@@ -125,7 +141,8 @@ def _plan(item: CatalogItem) -> _Plan:
     return _Plan(
         public=tuple((spec, scrub_mode(spec)) for spec in public),
         codes=tuple(f.name for f in public if f.format in ("uscc", "code") or f.role == "document_no"),
-        secret=tuple(f.name for f in item.fields if not f.values and (f.mask == "id_number" or f.disclosure == "withheld")),
+        secret=tuple((f.name, f.disclosure == "withheld") for f in item.fields
+                     if not f.values and (f.mask == "id_number" or f.disclosure == "withheld")),
     )
 
 
@@ -142,7 +159,7 @@ def _code_ids(record: Record, plan: _Plan, natural: bool) -> dict[str, str]:
         value = record.get(name)
         if isinstance(value, str) and (number := person_id_code(value)):
             if own is None and not natural:  # read only for a code that is an ID number's shape (a 15-digit 工商注册号)
-                own = {form for secret in plan.secret if isinstance(held := record.get(secret), str)
+                own = {form for secret, _withheld in plan.secret if isinstance(held := record.get(secret), str)
                        for form in id_forms(canonical(held))}
             if natural or own is not None and number in own:
                 found[name] = number
@@ -153,17 +170,26 @@ def _own_secrets(record: Record, item: CatalogItem, natural: bool, allowed: froz
                  ids: dict[str, str] | None = None) -> dict[str, str]:
     """Raw values of this record that must not appear in its other fields, with what replaces them.
 
+    A withheld value is replaced with as many asterisks (the legal representative's ID number is never published,
+    not even masked), a masked one with its masked form. An 18-character ID number (its check character right or
+    wrong) is looked for by its first 17 digits too, and in the other generation's form.
+
     ``allowed``: the record's public codes (a withheld value equal to one is not a secret); ``ids``: a natural
     person's ID numbers in code columns (:func:`_code_ids`).
     """
     found: dict[str, str] = {}
-    for field_name in _plan(item).secret:
+    for field_name, withheld in _plan(item).secret:
         value = record.get(field_name)
         if not isinstance(value, str) or len(code := canonical(value)) < MIN_SECRET or code in allowed:
             continue
-        found[value] = mask_id_number(code) if code.isalnum() else "*" * len(value)
-        for form in id_forms(code)[1:]:  # the other generation's form of an ID number (15 digits for 18)
-            found.setdefault(form, mask_id_number(form))
+        found[value] = "*" * len(code) if withheld else mask_id_number(code) if code.isalnum() else "*" * len(value)
+        body = id_body(code) if len(code) == 18 else None
+        number = with_check(body) if body is not None else code
+        forms = id_forms(number)
+        for form in (number, *forms[1:]) if forms else ():  # the other generation's form (15 digits for 18)
+            found.setdefault(form, "*" * len(form) if withheld else mask_id_number(form))
+        if body is not None:  # the 17 digits that decide the 18th, followed by any check character or none
+            found.setdefault(body, "*" * 18 if withheld else body[:3] + "*" * 15)
     for field_name, number in (ids or {}).items():
         found[str(record.get(field_name))] = mask_id_number(number)
     name = record.get(roles(item).get("subject_name"))
