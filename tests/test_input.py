@@ -322,3 +322,15 @@ def test_operator_column_of_an_individual_business(tmp_path: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8-sig").replace("法定代表人", "经营者", 1), encoding="utf-8-sig")
     rows, sources = rows_of(tmp_path)
     assert rows[0]["legal_rep"] == "王五" and not sources[0].warnings
+
+
+@pytest.mark.parametrize("placeholder", ["-", "—", "/", "无", "空", "N/A", "（无）"])
+def test_a_placeholder_in_a_code_column_is_an_empty_cell(placeholder: str) -> None:
+    """A natural person has no 统一社会信用代码: written ``-`` it is no 1-character code; a legal person's is missing."""
+    person_record = validate("admin_penalty", **person(uscc=placeholder, business_reg_no=placeholder,
+                                                       authority_uscc=placeholder))
+    assert isinstance(person_record, Record), person_record
+    assert person_record.values["uscc"] is None and person_record.values["business_reg_no"] is None
+    company = validate("admin_penalty", uscc=placeholder)
+    assert isinstance(company, Quarantined)
+    assert [(p.column, p.type) for p in company.problems] == [("统一社会信用代码", "required")]

@@ -237,8 +237,9 @@ def test_missing_required_column_warns_and_every_row_is_quarantined(tmp_path: Pa
     with (result.audit / "quarantine.csv").open(encoding="utf-8", newline="") as fh:
         quarantine = list(csv.DictReader(fh))
     assert sorted((q["record_id"], q["column"], q["error"]) for q in quarantine) == [
-        (f"AP-{n}", "处罚决定日期", "required") for n in range(3)
+        (f"AP-{n}", "处罚决定日期", "missing-column") for n in range(3)
     ]
+    assert all("文件中没有必填列“处罚决定日期”" in q["message"] for q in quarantine), quarantine
     assert not (result.output / "record" / "admin_penalty").exists()
 
 

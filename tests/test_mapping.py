@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,11 @@ from dbsupport import tree
 from site_builder.build import build
 from site_builder.config import Config, load_config
 from site_builder.exceptions import ConfigError, InputError
-from site_builder.rules.catalogue import normalise_title
-from site_builder.sources.loading import FileReport, SourceFile, read_rows
+from site_builder.rules.catalogue import Catalogue, normalise_title
+from site_builder.rules.validation import Quarantined, Record, Validator
+from site_builder.sources.headings import map_header, refused_columns
+from site_builder.sources.loading import FileReport, RawRow, SourceFile, read_rows
+from site_builder.sources.mapping import ColumnSettings, apply_columns
 
 AS_OF = date(2025, 6, 1)
 ALIASES = {
@@ -173,3 +177,164 @@ def test_demo_configuration_is_untouched() -> None:
     """The repository's own configuration still loads (no [sources], no [columns]): builds read data/records."""
     config = load_config(ROOT / "site_builder.toml")
     assert config.sources.url == "" and config.columns.shared == () and config.columns.items == ()
+
+
+# --- Headings in other words: units, spellings, numbered columns, columns that decide publication ----------------------
+
+PENALTY = CATALOGUE["admin_penalty"]
+
+
+def _checked(path: Path, item_id: str = "admin_penalty",
+             catalogue: Catalogue = CATALOGUE) -> tuple[list[Record | Quarantined], FileReport]:
+    """Every row of ``path`` read and validated as the build does, and what reading found."""
+    item = catalogue[item_id]
+    report = FileReport(SourceFile(item_id, path, path.name))
+    validator = Validator(item)
+    return [validator.validate(raw) for raw in read_rows(report.source, item, report)], report
+
+
+def _file(path: Path, columns: dict[str, list[str]]) -> Path:
+    """A CSV file of the given columns (heading -> one value a row)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(columns)
+        writer.writerows(zip(*columns.values(), strict=True))
+    return path
+
+
+def _penalties(n: int, **extra: list[str]) -> dict[str, list[str]]:
+    base = row("admin_penalty")
+    columns = {PENALTY.field(name).title: [base[name]] * n for name in base if name != "record_id"}
+    return {"记录编号": [f"AP-{i}" for i in range(n)], **columns, **extra}
+
+
+@pytest.mark.parametrize(("heading", "cells", "expected"), [
+    ("罚款金额（元）", ["8000", "1.2万", "80,000", "无"], ["0.8", "1.2", "8", None]),
+    ("罚款金额(千元)", ["5", "300元"], ["0.5", "0.03"]),
+    ("罚款金额（单位：元）", ["12345.6"], ["1.23456"]),
+    ("罚款金额（万元）", ["8000"], ["8000"]),
+])
+def test_an_amount_is_read_in_the_unit_its_heading_states(tmp_path: Path, heading: str, cells: list[str],
+                                                           expected: list[str | None]) -> None:
+    path = _file(tmp_path / "admin_penalty.csv", _penalties(len(cells), **{heading: cells}))
+    checked, report = _checked(path)
+    assert all(isinstance(r, Record) for r in checked), checked
+    assert [r.values["fine_amount"] for r in checked if isinstance(r, Record)] == [
+        None if e is None else Decimal(e) for e in expected]
+    if "万元" not in heading:
+        assert any(heading in w and "换算为目录的单位（万元）" in w for w in report.warnings), report.warnings
+
+
+def test_an_amount_heading_mapped_by_the_operator_is_read_in_its_unit(tmp_path: Path) -> None:
+    """The warning for 罚款金额（元） points at 罚款金额（万元）; mapping it so must not publish 元 as 万元."""
+    path = _file(tmp_path / "admin_penalty.csv", _penalties(2, **{"罚款金额（元）": ["1000", "80000"]}))
+    columns = ColumnSettings(items=(("admin_penalty", (("罚款金额（元）", "fine_amount"),)),))
+    mapped = apply_columns(CATALOGUE, columns)
+    checked, _ = _checked(path, catalogue=mapped)
+    assert [r.values["fine_amount"] for r in checked if isinstance(r, Record)] == [Decimal("0.1"), Decimal(8)]
+
+
+def test_an_amount_in_a_foreign_currency_quarantines_the_rows(tmp_path: Path) -> None:
+    path = _file(tmp_path / "admin_penalty.csv", _penalties(1, **{"罚款金额（美元）": ["500"]}))
+    [checked], _ = _checked(path)
+    assert isinstance(checked, Quarantined) and checked.problems[0].type == "unmapped-column", checked
+    columns = ColumnSettings(items=(("admin_penalty", (("罚款金额（美元）", "fine_amount"),)),))
+    [mapped], _ = _checked(path, catalogue=apply_columns(CATALOGUE, columns))
+    assert isinstance(mapped, Quarantined) and mapped.problems[0].type == "amount-unit", mapped
+    assert "外币" in mapped.problems[0].message
+
+
+def _headings(item: str, headings: list[str]) -> tuple[dict[int, str], list[str]]:
+    """Columns mapped and the headings refused (as deciding publication) in a heading row of ``item``."""
+    warnings: list[str] = []
+    columns = map_header(warnings, CATALOGUE[item], headings, {})
+    refused = refused_columns(warnings, CATALOGUE[item], headings, columns)
+    return columns, [heading for heading, _, _ in refused]
+
+
+CONTROL = ["记录编号", "发布状态", "公开属性"]
+
+
+@pytest.mark.parametrize(("item", "heading", "field"), [
+    ("admin_penalty", "公示截至日期", "disclosure_deadline"), ("admin_penalty", "公示截至", "disclosure_deadline"),
+    ("admin_penalty", "公示截止", "disclosure_deadline"), ("admin_penalty", "公示结束时间", "disclosure_deadline"),
+    ("admin_penalty", "公示到期时间", "disclosure_deadline"), ("admin_license", "公示截至时间", "disclosure_deadline"),
+    ("commendation", "有效期截至日期", "valid_until"), ("dishonest_list", "移出名单时间", "removal_date"),
+    ("admin_penalty", "信用修复日", "repair_date"), ("admin_penalty", "处罚类别2", "penalty_type"),
+])
+def test_a_deciding_column_spelled_otherwise_is_read(item: str, heading: str, field: str) -> None:
+    columns, refused = _headings(item, [*CONTROL, heading])
+    assert columns.get(3) == field and not refused
+
+
+@pytest.mark.parametrize(("item", "heading"), [
+    ("admin_penalty", "公示终止日期"), ("admin_penalty", "终止公示日期"), ("admin_penalty", "停止公示日期"),
+    ("admin_penalty", "公示期满日"), ("admin_license", "公示终止时间"), ("commendation", "荣誉终止日期"),
+    ("dishonest_list", "解除日期"), ("dishonest_list", "撤出名单时间"),
+    ("admin_penalty", "修复状态"), ("admin_penalty", "是否修复"), ("admin_penalty", "信用修复情况"),
+    ("admin_penalty", "罚没款金额"), ("admin_penalty", "没收财物价值"), ("admin_penalty", "吊销证照"),
+    ("admin_penalty", "撤销日期"),
+])
+def test_a_heading_that_may_decide_publication_quarantines_until_mapped(item: str, heading: str) -> None:
+    _, refused = _headings(item, [*CONTROL, heading])
+    assert refused == [heading]
+
+
+@pytest.mark.parametrize("heading", ["修复状态", "是否修复", "信用修复情况"])
+def test_a_repair_state_is_refused_beside_the_repair_date(heading: str) -> None:
+    """The catalogue knows only when a record was repaired: a column saying whether it was cannot be read."""
+    _, refused = _headings("admin_penalty", [*CONTROL, "信用修复日期", heading])
+    assert refused == [heading]
+
+
+def test_an_objection_result_beside_the_objection_status_is_not_refused() -> None:
+    _, refused = _headings("admin_penalty", [*CONTROL, "异议状态", "异议结果"])
+    assert refused == []
+
+
+def test_the_penalty_status_of_the_2016_standard_decides_in_words_or_codes() -> None:
+    columns, _ = _headings("admin_penalty", [*CONTROL, "当前状态"])
+    status = columns[3]
+    assert PENALTY.field(status).role == "decision_status"
+    for text in ("0", "1", "2", "正常", "撤销", "异议"):
+        assert isinstance(Validator(PENALTY).validate(RawRow("admin_penalty", "x.csv", 2, row("admin_penalty", **{status: text}))),
+                          Record), text
+
+
+def test_information_use_scope_is_the_disclosure_level(tmp_path: Path) -> None:
+    levels = ["社会公开", "政务共享", "授权查询"]
+    columns = {("信息使用范围" if k == "公开属性" else k): v for k, v in _penalties(3).items()}
+    columns["信息使用范围"] = levels
+    checked, _ = _checked(_file(tmp_path / "admin_penalty.csv", columns))
+    assert [r.values["disclosure_level"] for r in checked if isinstance(r, Record)] == ["public", "government", "authorised"]
+
+
+def test_two_penalty_kind_columns_are_read_together_and_not_withheld_as_a_warning(tmp_path: Path) -> None:
+    """The 2016 layout: 处罚类别1 警告, 处罚类别2 罚款, the fine in 元; the penalty is a fine, not a warning alone."""
+    columns = {k: v for k, v in _penalties(2).items() if k != "处罚类别"} | {"处罚决定日期": ["2026-06-01"] * 2}
+    columns |= {"处罚类别1": ["警告", "警告"], "处罚类别2": ["罚款", ""], "处罚内容": ["警告", "警告"],
+                "罚款金额（元）": ["8000", "0"]}
+    records = tmp_path / "records"
+    _file(records / "admin_penalty.csv", columns)
+    checked, report = _checked(records / "admin_penalty.csv")
+    assert [r.values["penalty_type"] for r in checked if isinstance(r, Record)] == ["警告；罚款", "警告"]
+    assert not any("duplicate" in w or "未知列“处罚类别2”" in w for w in report.warnings), report.warnings
+    result = build(_site(tmp_path), date(2026, 12, 1))
+    assert result.counts.published["admin_penalty"] == 1
+    assert sum(result.counts.excluded.get("admin_penalty", {}).values()) == 1
+
+
+def test_a_second_penalty_kind_column_mapped_by_the_operator_is_joined(tmp_path: Path) -> None:
+    columns = _penalties(1) | {"处罚类别": ["警告"], "类别二": ["罚款"]}
+    mapped = apply_columns(CATALOGUE, ColumnSettings(items=(("admin_penalty", (("类别二", "penalty_type"),)),)))
+    [checked], _ = _checked(_file(tmp_path / "admin_penalty.csv", columns), catalogue=mapped)
+    assert isinstance(checked, Record) and checked.values["penalty_type"] == "警告；罚款", checked
+
+
+def test_a_penalty_kind_written_as_a_code_is_quarantined(tmp_path: Path) -> None:
+    columns = _penalties(2) | {"处罚类别": ["01", "警告"], "处罚内容": ["警告", "警告"]}
+    coded, words = _checked(_file(tmp_path / "admin_penalty.csv", columns))[0]
+    assert isinstance(coded, Quarantined) and [(p.column, p.type) for p in coded.problems] == [("处罚类别", "code")]
+    assert "写明处罚种类" in coded.problems[0].message
+    assert isinstance(words, Record)

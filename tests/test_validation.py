@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 from conftest import CATALOGUE, COMPANY, make_resident_id, make_uscc, person, record, row, validate, write_csv
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from stdnum.cn import uscc as stdnum_uscc
 
-from site_builder.rules.validation import Quarantined, Record, Validator
+from site_builder.rules.privacy import CODE, numbers_in
+from site_builder.rules.validation import _NUMBER_IN_ID, Quarantined, Record, Validator
 from site_builder.sources.loading import RawRow, find_sources, read_rows
 
 PENALTY = CATALOGUE["admin_penalty"]
@@ -305,6 +308,29 @@ def test_duplicate_id_is_reported_with_the_rows_other_problems() -> None:
 @pytest.mark.parametrize("record_id", ["../etc", "a/b", "a\\b", "记录1", "-x", ".hidden", "_x", "AP 1", "AP-1?", "x" * 129, "〔2025〕1号"])
 def test_unsafe_record_id(record_id: str) -> None:
     assert problems(validate("admin_penalty", record_id=record_id)) == {("记录编号", "unsafe-id")}
+
+
+ID_DIGITS = {"0": "0Oo", "1": "1Il"}
+
+
+@st.composite
+def ids_holding_a_number(draw: st.DrawFn) -> str:
+    """A safe record id with an ID number in it, written as a record id may write it: digits or the letters read as
+    digits, separators between them, letters and digits around it."""
+    number = draw(st.sampled_from([make_resident_id(), make_resident_id(birth="19850615", seq="027"), "330106800707071",
+                                   make_resident_id(region="110101", birth="20120105", seq="001")]))
+    written = "".join(draw(st.sampled_from(ID_DIGITS.get(c, c))) + draw(st.sampled_from(["", "", "", "-", ".", "_"]))
+                      for c in number)
+    around = st.text("ABCXYZ0123456789-._", max_size=8)
+    return "A" + draw(around) + written + draw(around)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(record_id=st.one_of(ids_holding_a_number(), st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,40}", fullmatch=True)))
+def test_a_record_id_is_read_for_a_number_whenever_it_may_hold_one(record_id: str) -> None:
+    """The cheap test that spares most record ids the reading for a personal number never spares one that holds it."""
+    if numbers_in(record_id, CODE):
+        assert _NUMBER_IN_ID.search(record_id), record_id
 
 
 @pytest.mark.parametrize(("text", "expected"), [("AP-2025.001_a", "AP-2025.001_a"), ("ＡＰ－１", "AP-1"), (" AP-1 ", "AP-1"),

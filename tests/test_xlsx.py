@@ -18,6 +18,7 @@ import pytest
 from conftest import CATALOGUE, build_site, make_resident_id, make_uscc, row
 
 from site_builder.exceptions import InputError
+from site_builder.rules.validation import Quarantined, Validator
 from site_builder.sources import loading, xlsx
 from site_builder.sources.loading import RawRow, find_sources, read_rows
 
@@ -229,3 +230,54 @@ def test_a_text_cell_with_a_code_is_read_as_text(tmp_path: Path) -> None:
     workbook(tmp_path / "admin_penalty.xlsx", [TITLES, penalty("AP-1", uscc=code)])
     raws, _ = read(tmp_path)
     assert raws[0].values["uscc"] == code and raws[0].defects == ()
+
+
+def test_a_date_serial_number_is_told_in_the_workbooks_date_system(tmp_path: Path) -> None:
+    """45351 formatted General is 2024-02-29 in Excel's default system but 2028-03-01 in a 1904 workbook."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    messages = {}
+    for name, mac in (("win", False), ("mac", True)):
+        book = openpyxl.Workbook()
+        if mac:
+            book.epoch = CALENDAR_MAC_1904
+        sheet = book.active
+        assert sheet is not None
+        sheet.append(TITLES)
+        sheet.append(penalty("AP-1", decision_date=45351))
+        path = tmp_path / name / "admin_penalty.xlsx"
+        path.parent.mkdir()
+        book.save(path)
+        [source] = find_sources(path.parent, CATALOGUE)
+        [raw] = list(read_rows(source, PENALTY))
+        checked = Validator(PENALTY).validate(raw)
+        assert isinstance(checked, Quarantined)
+        [problem] = checked.problems
+        assert (problem.column, problem.type) == ("处罚决定日期", "date")
+        messages[name] = problem.message
+    assert "2024-02-29" in messages["win"] and "1904" not in messages["win"]
+    assert "2028-03-01" in messages["mac"] and "1904日期系统" in messages["mac"]
+
+
+def test_codes_in_a_column_of_descriptive_values_are_warned_about(tmp_path: Path) -> None:
+    """A licence's 当前状态 written 1/0 (which code list?) is published as written, with a warning naming the column,
+    the first row and the count."""
+    license_item = CATALOGUE["admin_license"]
+    fields = ["record_id", "publish_status", "disclosure_level", "subject_name", "subject_category", "uscc",
+              "license_doc_no", "decision_date", "authority", "status"]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append([license_item.field(n).title for n in fields])
+    for n, status in enumerate([1, 0, "有效"]):
+        data: dict[str, object] = {**row("admin_license", record_id=f"AL-{n}"), "status": status}
+        sheet.append([data.get(f, "") for f in fields])
+    path = tmp_path / "records" / "admin_license.xlsx"
+    path.parent.mkdir()
+    book.save(path)
+    [source] = find_sources(path.parent, CATALOGUE)
+    report = loading.FileReport(source)
+    assert len(list(read_rows(source, license_item, report))) == 3
+    assert [w for w in report.warnings if "当前状态" in w] == [
+        "列“当前状态”（第10列）有2行的值是代码而不是取值（如第2行“1”）：代码表因平台而异，无法确定其含义，这些值将按原样公示；"
+        "请在导出中写明取值（有效、无效）"]

@@ -15,12 +15,15 @@ from decimal import Decimal, InvalidOperation
 
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
 from site_builder.rules.identifiers import first_generation_birth, id_birth_date, other_generation, resident_id_problem, uscc_problem
-from site_builder.rules.privacy import CODE, MEMO_TEXT, canonical, numbers_in, once_per
+from site_builder.rules.privacy import CODE, MEMO_TEXT, canonical, dated_field, numbers_in, once_per
 from site_builder.sources.loading import RawRow
 
 Value = str | date | Decimal | None
 
 SAFE_RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+_NUMBER_IN_ID = re.compile(r"[0-9OoIl](?:[._-]*[0-9OoIlXx]){14}")
+"""What a safe record id must hold to hold an ID number (15 or 18 characters: digits, O, I and l read as digits, a
+check character X; ``.``, ``_`` and ``-`` between them): only then is it read for one (most ids are shorter)."""
 _DATE = re.compile(
     r"^(?P<year>\d{4})\s*(?:[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})\s*[日号]?"
     r"|(?P<month2>\d{2})(?P<day2>\d{2}))"
@@ -55,6 +58,13 @@ _AMOUNT = re.compile(
 _UNITS = {"万元": Decimal(10000), "万": Decimal(10000), "亿元": Decimal(10 ** 8), "亿": Decimal(10 ** 8),
           "千元": Decimal(1000), "百元": Decimal(100), "元": Decimal(1), "块": Decimal(1)}
 """What a unit written after an amount multiplies it by, in yuan (千 and 百 only with 元: ``5千`` is refused)."""
+_HEADING_UNIT = re.compile(r"(?<![美港欧日英澳台韩卢单])(亿元|万元|千元|百元|元)|\((?:单位[:：]?)?(?:人民币)?(亿|万|千|百)\)")
+"""A unit of yuan written in a column heading (after NFKC): ``罚款金额（元）``, ``罚款金额（万元）``, ``金额（单位：千元）``,
+``罚没金额（人民币元）``, ``罚款（万）``; not 美元, 港元, 欧元, 日元 … (see :data:`_FOREIGN`)."""
+_FOREIGN = re.compile(r"美元|美金|港元|港币|欧元|日元|英镑|澳元|台币|韩元|卢布|外币")
+"""A foreign currency named in a money column's heading: its amounts cannot be read as yuan."""
+FOREIGN = "外币"
+"""What :func:`heading_unit` gives for a heading that names a foreign currency."""
 _GROUPED = re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:e[-+]?\d+)?$", re.IGNORECASE)
 """Thousands separators in their places only (``1,200``; ``1,2`` is no number: a decimal comma, or a typo)."""
 _NO_DATE = {"长期", "永久", "长期有效"}
@@ -86,6 +96,8 @@ _EXCEL_NUMBER = re.compile(r"^[0-9](?:\.[0-9]+)?E\+?[0-9]+$|^[0-9]+\.0+$", re.IG
 """A code that Excel turned into a number before it was saved as CSV: ``3.30106E+14`` (its digits after the 6th are
 gone), ``330106000012345.0``."""
 _CODE_ROLES = {"uscc", "id_no"}
+NUMERIC_CODE = re.compile(r"[0-9０-９]{1,4}(?:\s*[,，;；、/|]\s*[0-9０-９]{1,4})*")
+"""A value written as a code of a platform's code list (``1``, ``01``, ``02,03``): not a value in words."""
 
 
 @dataclass(frozen=True)
@@ -183,6 +195,8 @@ class Validator:
         self.id_field = item.role("record_id") or "record_id"
         self._roles = roles(item)
         self._titles = {f.name: f.title for f in item.fields}
+        self._kinds = tuple(dict.fromkeys(v.penalty_type for v in item.period.versions if v.penalty_type))
+        """The fields listing a penalty's kinds (处罚类别), which must be words: the 轻微 rule reads them."""
         fields = item.fields
         # A short cell's value is remembered per field: codes, dates, enumerations and names repeat from row to row.
         self._parsed = functools.lru_cache(maxsize=1 << 16)(lambda index, text: parse_cell(fields[index], text))
@@ -204,7 +218,9 @@ class Validator:
             text = raw.values.get(spec.name, "")
             value, problem = self._parsed(index, text) if len(text) <= MEMO_TEXT else parse_cell(spec, text)
             values[spec.name] = value
-            if problem:
+            if problem and problem[0] == "required" and spec.name not in raw.values:
+                problems.append(self._missing_column(spec))
+            elif problem:
                 problems.append(Problem(spec.title, problem[0], problem[1]))
         problems += self._row_checks(values, {p.column for p in problems})
         record_id = str(values.get(self.id_field) or "")
@@ -223,16 +239,40 @@ class Validator:
             return Quarantined(raw.item, raw.file, raw.row, record_id, tuple(problems))
         return Record(raw.item, record_id, raw.file, raw.row, values)
 
+    def _missing_column(self, spec: FieldSpec) -> Problem:
+        """The problem of a row whose file has no column for the required field ``spec`` (a row the reader gives
+        without the field at all: its heading row names no column of it), rather than an empty cell."""
+        return Problem(spec.title, "missing-column",
+                       f"文件中没有必填列“{spec.title}”（{spec.name}），本行无法判断是否公示：请在导出中加上该列，"
+                       f"或在 site_builder.toml 的 [columns.{self.item.id}] 中写明文件里对应的列名（如 \"列名\" = \"{spec.name}\"），"
+                       "或把该列改名为目录列名（见 docs/columns.md）")
+
+    def _record_date(self, values: dict[str, Value]) -> date | None:
+        """The date a person named in the record was born before (:func:`~site_builder.rules.privacy.dated_field`): a
+        number whose birth date is not before it is no ID number in this record (a licence number made of its date)."""
+        spec = dated_field(self.item)
+        value = values.get(spec.name) if spec is not None else None
+        return value if isinstance(value, date) else None
+
     def _row_checks(self, values: dict[str, Value], bad_columns: set[str]) -> list[Problem]:
-        """Checks across cells: safe record id, subject identifiers by subject category."""
+        """Checks across cells: safe record id, a penalty kind written as a code, subject identifiers by subject
+        category."""
         problems: list[Problem] = []
+        for name in self._kinds:
+            kind = values.get(name)
+            if isinstance(kind, str) and NUMERIC_CODE.fullmatch(unicodedata.normalize("NFKC", kind)):
+                problems.append(Problem(
+                    self._title(name), "code",
+                    f"“{kind}”是代码，不是处罚种类：代码表因平台而异，无法判断这一处罚是否仅为警告或通报批评（轻微，不公示）；"
+                    "请在导出中写明处罚种类（如“警告”“罚款”“没收违法所得、没收非法财物”）"))
         record_id = values.get(self.id_field)
         if isinstance(record_id, str) and not SAFE_RECORD_ID.match(record_id):
             problems.append(Problem(
                 self._title(self.id_field), "unsafe-id",
                 "记录编号只能由字母、数字和 . _ - 组成（最长128位，不以符号开头），否则不能用作网址",
             ))
-        elif isinstance(record_id, str) and numbers_in(record_id, CODE):
+        elif isinstance(record_id, str) and _NUMBER_IN_ID.search(record_id) and numbers_in(record_id, CODE,
+                                                                                           self._record_date(values)):
             problems.append(Problem(self._title(self.id_field), "unsafe-id",
                                     "记录编号含有居民身份证号码，不能用作公开网址"))
         elif isinstance(record_id, str) and self._holds_own_id(record_id, values):
@@ -299,7 +339,7 @@ def parse_cell(spec: FieldSpec, text: str) -> tuple[Value, tuple[str, str] | Non
     elif spec.role in _CODE_ROLES or spec.format == "uscc":
         text = unicodedata.normalize("NFKC", text).replace(" ", "").upper()
     if not spec.required and (spec.type == "date" and text in _NO_DATE
-                              or spec.type in ("date", "number", "integer") and means_none(text)):
+                              or (spec.type in ("date", "number", "integer") or is_code(spec)) and means_none(text)):
         text = ""  # a placeholder for "none" (无, -, /, 暂无, 不涉及; 长期 for a date) in an optional column
     if not text:
         return None, ("required", "必填字段为空") if spec.required else None
@@ -309,6 +349,9 @@ def parse_cell(spec: FieldSpec, text: str) -> tuple[Value, tuple[str, str] | Non
             return text, None
         if code is None:
             allowed = "、".join(spec.values.values())
+            if NUMERIC_CODE.fullmatch(text):
+                return None, ("enum", f"“{text}”是代码，不是允许的取值（{allowed}）：代码表因平台而异，无法确定其含义；"
+                                      f"请在导出中写明取值（如“{next(iter(spec.values.values()))}”）")
             return None, ("enum", f"“{text}”不是允许的取值（{allowed}）")
         return code, None
     if spec.type == "date":
@@ -322,6 +365,13 @@ def parse_cell(spec: FieldSpec, text: str) -> tuple[Value, tuple[str, str] | Non
         return None, ("stored-as-number", f"“{text}”是被当作数字保存的代码（Excel 的科学计数法或末尾的 .0），原来的数字已经丢失或改变；"
                                           "请在源系统中把这一列设为文本后重新导出")
     return text, None
+
+
+def is_code(spec: FieldSpec) -> bool:
+    """Whether ``spec`` holds a code or an ID number (统一社会信用代码, 工商注册号, 证件号码 …): a placeholder written
+    for none there (``-``, ``—``, ``/``, ``无``, ``空``, ``N/A``: :func:`means_none`) is an empty cell, so that a natural
+    person's 统一社会信用代码 written ``-`` is no 1-character code, and a legal person's is missing, as it is."""
+    return spec.role in _CODE_ROLES or spec.format in ("uscc", "code") or spec.mask == "id_number"
 
 
 def enum_code(spec: FieldSpec, text: str) -> str | None:
@@ -367,11 +417,29 @@ def _parse_date(text: str, required: bool) -> tuple[Value, tuple[str, str] | Non
                     return None, ("date", f"“{text}”不是可能的日期（{SENTINEL_YEAR}年及以后只表示“无期限”，本列必填）")
                 return None, None  # "no end" written as a far-future date
             return value, None
+    return None, not_a_date(text)
+
+
+EXCEL_1900 = date(1899, 12, 30)
+"""Day 0 of Excel's default date system (serial 1 is 1900-01-01, counting Excel's 1900-02-29)."""
+EXCEL_1904 = date(1904, 1, 1)
+"""Day 0 of Excel's 1904 date system (workbooks made on old Macs: ``date1904``), 1462 days later."""
+
+
+def is_serial(text: str) -> bool:
+    """Whether a cell of a date column reads as an Excel date serial number (20000 to 80000: 1954 to 2119)."""
+    return text.isdigit() and 20000 <= int(text) <= 80000
+
+
+def not_a_date(text: str, base: date = EXCEL_1900) -> tuple[str, str]:
+    """The problem of a cell that is no date; for a number that looks like an Excel date serial, the date it stands
+    for in the workbook's date system (``base``: :data:`EXCEL_1900`, or :data:`EXCEL_1904` in a 1904 workbook)."""
     hint = ""
-    if text.isdigit() and 20000 <= int(text) <= 80000:  # days since 1899-12-30: 1954 to 2119
-        hint = (f"；这像是 Excel 的日期序列号（{(date(1899, 12, 30) + timedelta(days=int(text))).isoformat()}），"
+    if is_serial(text):
+        system = "，本工作簿使用1904日期系统" if base == EXCEL_1904 else ""
+        hint = (f"；这像是 Excel 的日期序列号（{(base + timedelta(days=int(text))).isoformat()}{system}），"
                 "请在源系统中把日期列设为文本或 YYYY-MM-DD 格式后重新导出")
-    return None, ("date", f"“{text}”不是有效日期（应为 YYYY-MM-DD，可带时间，如 2026-06-01T08:00:00+08:00）{hint}")
+    return "date", f"“{text}”不是有效日期（应为 YYYY-MM-DD，可带时间，如 2026-06-01T08:00:00+08:00）{hint}"
 
 
 def _china_date(day: date, clock: time, offset: str) -> date | None:
@@ -392,10 +460,45 @@ def _china_date(day: date, clock: time, offset: str) -> date | None:
         return day
 
 
+def heading_unit(heading: str) -> str | None:
+    """The unit a money column's heading states: ``元``, ``万元``, ``千元``, ``百元`` or ``亿元`` (``（万）`` is 万元),
+    :data:`FOREIGN` for a heading naming a foreign currency (``罚款金额（美元）``), ``None`` for a heading without a
+    unit. Used for the catalogue's titles (:func:`unit`) and for the headings of a file alike, so that an amount is
+    read in the unit its own column states and converted exactly to the catalogue's (``罚款金额（元）`` 8000 is 0.8 in
+    ``罚款金额（万元）``)."""
+    text = unicodedata.normalize("NFKC", heading)
+    if _FOREIGN.search(text):
+        return FOREIGN
+    found = _HEADING_UNIT.findall(text)
+    if not found:
+        return None
+    word, bare = found[-1]
+    return word or f"{bare}元"
+
+
 def unit(spec: FieldSpec) -> Decimal | None:
-    """The unit of a money column, from its title: ``10000`` for ``（万元）``, ``1`` for ``（元）``, else ``None``."""
-    title = unicodedata.normalize("NFKC", spec.title)
-    return _UNITS["万元"] if "万元" in title else _UNITS["元"] if "元" in title else None
+    """The unit of a money column, from its title (:func:`heading_unit`): ``10000`` for ``（万元）``, ``1`` for ``（元）``,
+    else ``None``."""
+    word = heading_unit(spec.title)
+    return _UNITS.get(word) if word else None
+
+
+def unit_value(word: str) -> Decimal | None:
+    """What an amount in the unit ``word`` (``元``, ``万元`` …: :func:`heading_unit`) is in yuan; ``None`` for a
+    foreign currency."""
+    return _UNITS.get(word)
+
+
+def in_unit(text: str, word: str) -> str:
+    """``text`` read in the unit ``word`` (``元``, ``万元`` …) that its column's heading states: a bare amount
+    (``8000``, ``1,200.5``) gets the unit written after it (``8000元``), which :func:`parse_cell` converts to the
+    catalogue's unit; an amount that writes its own unit or currency (``1.2万``, ``¥800``), a placeholder (``无``, ``-``)
+    or anything that is no amount is left as it is (its own unit wins; the rest is parsed, or refused, as written)."""
+    stripped = clean(text).replace("\u3000", " ").strip()
+    match = _AMOUNT.match(unicodedata.normalize("NFKC", stripped))
+    if match is None or match["currency"] or match["note"] or match["unit"] or match["bracketed"]:
+        return text
+    return f"{stripped}{word}"
 
 
 def _parse_number(spec: FieldSpec, text: str) -> tuple[Value, tuple[str, str] | None]:

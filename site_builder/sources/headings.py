@@ -12,8 +12,18 @@ from __future__ import annotations
 import operator
 from collections.abc import Container, Iterable
 
-from site_builder.rules.catalogue import CatalogItem, normalise_title
-from site_builder.sources.mapping import resembled_fields, suggestion
+from site_builder.rules.catalogue import CatalogItem, FieldSpec, normalise_title
+from site_builder.sources.mapping import (
+    deciding_fields,
+    foreign,
+    heading_unit,
+    joined_fields,
+    loose_field,
+    numbered_field,
+    resembled_fields,
+    suggestion,
+    unit_of,
+)
 
 HEADING_CELLS = 2
 """A row naming this many fields of the item is its heading row (the first such row of a file or worksheet)."""
@@ -87,68 +97,145 @@ def map_headings(warnings: list[str], item: CatalogItem, headings: list[str], ig
                  duplicates: dict[int, int] | None = None) -> dict[int, str]:
     """Column position -> field name, for a file's heading row or a table's columns alike.
 
-    An unknown heading (other than those in ``ignore``: a table's key, say) becomes a warning with the closest
-    catalogue titles. A second heading for the same field (two ``公开属性`` columns, ``发布状态`` and ``审核状态``)
-    becomes a warning too, and goes into ``duplicates`` (its position -> the first one's): each row's two values
-    are then settled by :func:`settle_duplicates`.
+    A heading is a field's title, name or alias (exactly, after :func:`normalise_title`), or else names it in other
+    words for sure (:func:`~site_builder.sources.mapping.loose_field`: ``公示截至日期`` for 公示截止期, ``罚款金额（元）``
+    for 罚款金额（万元）) or with a number after it (``处罚类别2``: :func:`~site_builder.sources.mapping.numbered_field`),
+    which is read with a warning saying so. An unknown heading (other than those in ``ignore``: a table's key, say)
+    becomes a warning with the closest catalogue titles. A second heading for the same field (two ``公开属性`` columns,
+    ``发布状态`` and ``审核状态``, ``处罚类别1`` and ``处罚类别2``) becomes a warning too, and goes into ``duplicates`` (its
+    position -> the first one's): each row's values are then joined (a penalty's kinds:
+    :func:`~site_builder.sources.mapping.joined_fields`) or settled by :func:`settle_duplicates`. A heading in other
+    words for a field that already has a column is a second column only for a field that decides publication (its
+    two values are settled: they must agree); otherwise it stays an unknown heading.
     """
     index = item.header_index()
     columns: dict[int, str] = {}
     first: dict[str, int] = {}
+    later = []
     for position, heading in enumerate(headings):
         name = index.get(normalise_title(heading))
         if name is None:
             if heading.strip() and heading not in ignore:
-                warnings.append(f"未知列“{heading.strip()}”（第{position + 1}列）已忽略{suggestion(heading, item)}")
+                later.append(position)
         elif name in first:
-            other = headings[first[name]].strip()
-            warnings.append(f"列“{heading.strip()}”（第{position + 1}列）与列“{other}”（第{first[name] + 1}列）对应同一字段 "
-                            f"{name}：一列为空的行取另一列的值，两列取值不同的行将隔离")
-            if duplicates is not None:
-                duplicates[position] = first[name]
+            _second(warnings, item, headings, position, first[name], duplicates)
         else:
             columns[position] = name
             first[name] = position
-    return columns
+    if later:
+        seconds = {f.name for f in deciding_fields(item)} | joined_fields(item)
+    for position in later:
+        heading = headings[position].strip()
+        name = loose_field(item, heading) or numbered_field(item, heading)
+        if name is not None and name not in first:
+            columns[position] = name
+            first[name] = position
+            spec = item.field(name)
+            warnings.append(f"列“{heading}”（第{position + 1}列）按目录列“{spec.title}”（{name}）读取：列名与目录列名"
+                            f"及其别名写法不同（如截至与截止、日期与时间、金额单位、列名后的序号）；若不是该列，请在导出中改名"
+                            f"或删去该列")
+        elif name is not None and name in seconds:
+            _second(warnings, item, headings, position, first[name], duplicates)
+        else:
+            warnings.append(f"未知列“{heading}”（第{position + 1}列）已忽略{suggestion(heading, item)}")
+    return dict(sorted(columns.items()))
+
+
+def _second(warnings: list[str], item: CatalogItem, headings: list[str], position: int, first: int,
+            duplicates: dict[int, int] | None) -> None:
+    """A warning for a second column of one field, which goes into ``duplicates`` (its position -> the first one's)."""
+    heading, other = headings[position].strip(), headings[first].strip()
+    name = item.header_index().get(normalise_title(other)) or loose_field(item, other) or numbered_field(item, other)
+    if name in joined_fields(item):
+        how = "各行两列的取值合并读取（如“警告；罚款”）"
+    else:
+        how = "一列为空的行取另一列的值，两列取值不同的行将隔离"
+    warnings.append(f"列“{heading}”（第{position + 1}列）与列“{other}”（第{first + 1}列）对应同一字段 {name}：{how}")
+    if duplicates is not None:
+        duplicates[position] = first
 
 
 def map_header(warnings: list[str], item: CatalogItem, header: list[str], duplicates: dict[int, int],
                where: str = "") -> dict[int, str]:
-    """Column position -> field name; unknown, repeated and missing columns, and amounts whose heading gives no
-    unit, become warnings (``where``: which heading row, when it is not the first)."""
+    """Column position -> field name; unknown, repeated and missing columns, amounts whose heading gives no unit and
+    amounts read in the unit their heading gives (converted to the catalogue's) become warnings (``where``: which
+    heading row, when it is not the first)."""
     before = len(warnings)
     columns = map_headings(warnings, item, header, duplicates=duplicates)
     for f in item.fields:
         if f.required and f.name not in columns.values():
             warnings.append(f"缺少必填列“{f.title}”（{f.name}）：本文件各行均将隔离")
-    for position, name in columns.items():
-        unit = _unit(item, name)
-        if unit and "元" not in header[position] and normalise_title(header[position]) != normalise_title(name):
+    for position, name in sorted({**columns, **{s: columns[f] for s, f in duplicates.items()}}.items()):
+        spec = item.field(name)
+        catalogue = _unit(spec)
+        if not catalogue:
+            continue
+        stated = heading_unit(header[position])
+        if stated is None and normalise_title(header[position]) != normalise_title(name):
             warnings.append(f"列“{header[position].strip()}”（第{position + 1}列）的列名没有写明金额单位：金额按目录的单位"
-                            f"（{unit}）读取（如“50000”读作50000{unit}），请核对；单位不同的请在数值后写明（如“50000元”）"
-                            f"或在列名中写明（如“{item.field(name).title}”）")
+                            f"（{catalogue}）读取（如“50000”读作50000{catalogue}），请核对；单位不同的请在数值后写明（如“50000元”）"
+                            f"或在列名中写明（如“{spec.title}”）")
+        elif stated is not None and stated != foreign() and _differs(stated, spec):
+            warnings.append(f"列“{header[position].strip()}”（第{position + 1}列）的金额按列名写明的单位（{stated}）读取，"
+                            f"换算为目录的单位（{catalogue}）：如“50000”读作50000{stated}；数值后另写单位的（如“1.2万”）按所写单位读取")
     if where:
         warnings[before:] = [f"{where}：{w}" for w in warnings[before:]]
     return columns
 
 
-def _unit(item: CatalogItem, name: str) -> str:
+def _unit(spec: FieldSpec) -> str:
     """The unit of an amount field, as its catalogue title gives it (``万元``, ``元``), or ``""``."""
-    from site_builder.rules.validation import unit
-
-    spec = item.field(name)
-    if spec.type != "number" or unit(spec) is None:
+    if spec.type != "number" or unit_of(spec) is None:
         return ""
-    return "万元" if "万元" in spec.title else "元"
+    return heading_unit(spec.title) or ""
+
+
+def _differs(stated: str, spec: FieldSpec) -> bool:
+    """Whether the unit ``stated`` by a heading is not the catalogue's unit of ``spec`` (``元`` for 罚款金额（万元）)."""
+    from site_builder.rules.validation import unit_value
+
+    return unit_value(stated) != unit_of(spec)
+
+
+def heading_units(item: CatalogItem, header: list[str], columns: dict[int, str]) -> dict[int, str]:
+    """Column position -> the unit its heading states (``元``), for the money columns of ``columns`` whose heading
+    states a unit of yuan other than the catalogue's: their bare amounts are read in that unit
+    (:func:`site_builder.rules.validation.in_unit`)."""
+    found = {}
+    for position, name in columns.items():
+        spec = item.field(name)
+        stated = heading_unit(header[position]) if _unit(spec) else None
+        if stated is not None and stated != foreign() and _differs(stated, spec):
+            found[position] = stated
+    return found
 
 
 def refused_columns(warnings: list[str], item: CatalogItem, header: list[str], columns: dict[int, str],
-                    where: str = "") -> tuple[tuple[str, str, str], ...]:
+                    where: str = "", units_read: bool = False,
+                    seconds: dict[int, int] | None = None) -> tuple[tuple[str, str, str], ...]:
     """A defect for every row under ``header`` when one of its unknown headings looks like a field that decides
     publication and has no column (:func:`~site_builder.sources.mapping.resembled_fields`), with a warning: read as an
-    unknown column, it would let records be published that the field withholds."""
+    unknown column, it would let records be published that the field withholds. Likewise when a money column's
+    heading names a foreign currency (``罚款金额（美元）``), or a unit of yuan other than the catalogue's and the reader
+    does not read amounts in their heading's unit (``units_read``: a file's rows do, :class:`Layout`; a database
+    table's do not): its amounts would be published in the wrong unit. ``seconds``: second columns of a field
+    (position -> the first one's), checked for their unit too."""
     defects = []
-    for position, heading, spec in resembled_fields(item, header, columns):
+    mapped = {**columns, **{s: columns[f] for s, f in (seconds or {}).items() if f in columns}}
+    for position, name in sorted(mapped.items()):
+        spec = item.field(name)
+        stated = heading_unit(header[position]) if _unit(spec) else None
+        if stated is None or (units_read and stated != foreign()) or not (stated == foreign() or _differs(stated, spec)):
+            continue
+        heading = header[position].strip()
+        why = (f"列名写明的是外币（{heading}），金额无法按人民币读取" if stated == foreign() else
+               f"列名写明的单位（{stated}）与目录的单位（{_unit(spec)}）不同，而数据库表的金额不按列名换算")
+        how = (f"请在导出或查询中把金额换算为{_unit(spec)}，列名写作“{spec.title}”"
+               if stated != foreign() else f"请在导出中把金额换算为人民币{_unit(spec)}，列名写作“{spec.title}”")
+        warnings.append(f"{where + '：' if where else ''}列“{heading}”（第{position + 1}列）对应目录列“{spec.title}”（{name}），"
+                        f"但{why}：本{'文件' if units_read else '表'}各行均将隔离。{how}")
+        defects.append((spec.title, "amount-unit", f"列“{heading}”（第{position + 1}列）：{why}；在换算之前本行不公示。{how}"))
+    for position, heading, spec in resembled_fields(item, header, mapped):
         how = (f"若是，请在 site_builder.toml 中写明 [columns.{item.id}] \"{heading}\" = \"{spec.name}\"（或把列名改为"
                f"“{spec.title}”）；若不是，请在导出中删去该列或改用其他列名")
         warnings.append(f"{where + '：' if where else ''}列“{heading}”（第{position + 1}列）可能是决定是否公示的目录列“{spec.title}”"
@@ -169,9 +256,26 @@ class Layout:
         self.cells = cells
         self.duplicates: dict[int, int] = {}
         self.columns = map_header(warnings, item, cells, self.duplicates, where)
-        self.refused = refused_columns(warnings, item, cells, self.columns, where)
+        self.refused = refused_columns(warnings, item, cells, self.columns, where, units_read=True,
+                                       seconds=self.duplicates)
+        joined = joined_fields(item)
+        self.joined: dict[str, tuple[int, ...]] = {}
+        """Fields given in several columns, read together (:meth:`values`): their name -> the columns, in order."""
+        for second, first in sorted(self.duplicates.items()):
+            name = self.columns[first]
+            if name in joined:
+                self.joined[name] = (*self.joined.get(name, (first,)), second)
+                del self.duplicates[second]
+        self.units = heading_units(item, cells, {**self.columns, **{s: self.columns[f] for s, f in self.duplicates.items()}})
+        """Columns whose amounts are read in the unit their heading states (position -> ``元``, ``千元`` …)."""
         read = self.columns if fields is None else {i: n for i, n in self.columns.items() if n in fields}
         self.read = read
+        self.where = where
+        self.coded = [(i, item.field(n)) for i, n in self.read.items() if item.field(n).open and item.field(n).values]
+        """Columns of a descriptive list of values (当前状态 有效/无效, 许可类别), where a value outside the list is
+        published as written: a code (``1``, ``0``) there is published as a number nobody can read (:meth:`note_codes`)."""
+        self.codes: dict[int, tuple[int, str, int]] = {}
+        """Per such column, the rows holding a code: the first row, its code, how many rows."""
         self.names = tuple(read.values())
         positions = tuple(read)
         self.reach = max(positions, default=-1) + 1
@@ -181,19 +285,68 @@ class Layout:
         self.unnamed = [i for i in range(self.width) if not cells[i].strip()]  # columns without a heading, warned once
 
     def values(self, cells: list[str], keys: tuple[str, ...]) -> dict[str, str]:
-        """A row's cells by field name, in the order of ``keys`` (a field this heading lacks is empty)."""
+        """A row's cells by field name, in the order of ``keys`` (a field this heading lacks is empty); an amount in
+        the unit its heading states (``8000`` under ``罚款金额（元）`` is ``8000元``), a field given in several columns
+        as their values joined (``警告；罚款``)."""
         if keys is self.names or keys == self.names:
             if self.pick is not None and len(cells) >= self.reach:
-                return dict(zip(self.names, self.pick(cells), strict=True))
-            return {name: cells[i] if i < len(cells) else "" for i, name in self.read.items()}
-        values = dict.fromkeys(keys, "")
-        values.update((name, cells[i] if i < len(cells) else "") for i, name in self.read.items())
+                values = dict(zip(self.names, self.pick(cells), strict=True))
+            else:
+                values = {name: cells[i] if i < len(cells) else "" for i, name in self.read.items()}
+        else:
+            values = dict.fromkeys(keys, "")
+            values.update((name, cells[i] if i < len(cells) else "") for i, name in self.read.items())
+        if self.units or self.joined:
+            self._adjust(values, cells)
         return values
 
+    def note_codes(self, number: int, cells: list[str]) -> None:
+        """Note the cells of row ``number`` that hold a code in a column of a descriptive list of values."""
+        from site_builder.rules.validation import NUMERIC_CODE, enum_code
+
+        for position, spec in self.coded:
+            text = cells[position].strip() if position < len(cells) else ""
+            if text and NUMERIC_CODE.fullmatch(text) and enum_code(spec, text) is None:
+                first, code, count = self.codes.get(position, (number, text, 0))
+                self.codes[position] = (first, code, count + 1)
+
+    def code_warnings(self) -> list[str]:
+        """One warning per column of a descriptive list of values in which rows hold codes (:meth:`note_codes`): file
+        (the report's), column, the first row and its code, how many rows."""
+        found = []
+        for position, (first, code, count) in sorted(self.codes.items()):
+            spec = next(s for i, s in self.coded if i == position)
+            found.append(f"{self.where + '：' if self.where else ''}列“{self.cells[position].strip()}”（第{position + 1}列）有{count}行的值"
+                         f"是代码而不是取值（如第{first}行“{code}”）：代码表因平台而异，无法确定其含义，这些值将按原样公示；"
+                         f"请在导出中写明取值（{'、'.join(spec.values.values()) if spec.values else ''}）")
+        self.codes.clear()
+        return found
+
+    def _adjust(self, values: dict[str, str], cells: list[str]) -> None:
+        from site_builder.rules.validation import clean, in_unit
+
+        for position, word in self.units.items():
+            name = self.read.get(position)
+            if name is not None:
+                values[name] = in_unit(values[name], word)
+        for name, positions in self.joined.items():
+            if name in values:
+                parts = [clean(cells[i]).strip() for i in positions if i < len(cells)]
+                values[name] = "；".join(dict.fromkeys(p for p in parts if p))
+
+    def _cell(self, cells: list[str], position: int) -> str:
+        text = cells[position] if position < len(cells) else ""
+        if position in self.units:
+            from site_builder.rules.validation import in_unit
+
+            return in_unit(text, self.units[position])
+        return text
+
     def pairs(self, cells: list[str]) -> list[tuple[str, str, str, str, str]]:
-        """The two columns of each field named twice, with a row's cells (for :func:`settle_duplicates`)."""
-        return [(self.columns[first], f"“{self.cells[first].strip()}”（第{first + 1}列）", cells[first] if first < len(cells) else "",
-                 f"“{self.cells[second].strip()}”（第{second + 1}列）", cells[second] if second < len(cells) else "")
+        """The two columns of each field named twice, with a row's cells (for :func:`settle_duplicates`), amounts in
+        the unit their heading states."""
+        return [(self.columns[first], f"“{self.cells[first].strip()}”（第{first + 1}列）", self._cell(cells, first),
+                 f"“{self.cells[second].strip()}”（第{second + 1}列）", self._cell(cells, second))
                 for second, first in self.duplicates.items()]
 
 

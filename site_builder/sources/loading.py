@@ -319,6 +319,7 @@ def _sheet_rows(report: FileReport, item: CatalogItem, fields: Container[str] | 
         if not defects and others.reads_as_heading(cells):  # another export joined below: its own columns
             report.warnings.append(f"第{line.number}行是另一个表头（列的顺序或列名与上方的表头不同，可能是几份导出拼接而成）："
                                    f"其后的行按这一表头读取，该行不计入数据行")
+            report.warnings += layout.code_warnings()
             layout = Layout(report.warnings, item, cells, fields, f"第{line.number}行的表头")
             heading = Heading(item, cells, layout.columns)
             grown = keys + tuple(n for n in layout.names if n not in keys)
@@ -339,7 +340,10 @@ def _sheet_rows(report: FileReport, item: CatalogItem, fields: Container[str] | 
             for i in [i for i in layout.unnamed if i < len(cells) and cells[i].strip()]:
                 layout.unnamed.remove(i)
                 report.warnings.append(f"第{i + 1}列没有列名，但有数据（如第{line.number}行），该列未读取：请补上列名")
+        if layout.coded:
+            layout.note_codes(line.number, cells)
         yield RawRow(item.id, label, line.number, values, extra, defects + layout.refused if layout.refused else defects)
+    report.warnings += layout.code_warnings()
 
 
 def _numbered(rows: Iterable[SheetRow | list[str]]) -> Iterator[SheetRow]:

@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -273,49 +275,208 @@ def _closest(name: str, choices: list[str] | tuple[str, ...]) -> str:
     return f" (closest: {', '.join(close)})" if close else ""
 
 
-DECIDING_ROLES = ("publish_status", "disclosure_level", "objection_status", "objection_date", "repair_date")
-"""Roles of the fields whose value withholds a record (not approved, not public, under objection, repaired)."""
-KEY_TERMS = ("异议", "修复", "截止", "公示期", "移出", "移除", "退出", "撤销", "撤回", "公开", "审核", "发布", "有效期")
-"""Words that make a heading look like a field that decides publication: a field's key terms are those its title or
-an alias holds (异议 for 异议状态 and 异议提出日期, 截止 for 公示截止期, 移出 for 移出日期 …)."""
+DECIDING_ROLES = ("publish_status", "disclosure_level", "objection_status", "objection_date", "repair_date",
+                  "decision_status")
+"""Roles of the fields whose value withholds a record (not approved, not public, under objection, repaired, a penalty
+decision revoked: 当前状态)."""
+TERM_FAMILIES = (
+    ("异议",),
+    ("修复",),
+    ("截止", "截至", "终止", "停止", "结束", "到期", "期满", "届满"),
+    ("公示期",),
+    ("移出", "移除", "退出", "撤出", "撤销", "撤回", "解除", "删除"),
+    ("公开", "使用范围", "共享"),
+    ("审核", "发布"),
+    ("有效期",),
+    ("处罚类", "处罚种", "罚种"),
+    ("处罚内容", "处罚结果", "处罚情况"),
+    ("罚款", "罚没", "罚金"),
+    ("没收",),
+    ("暂扣", "吊销", "吊扣"),
+)
+"""Words that make a heading look like a field that decides publication, in families of words that say the same
+(截止 截至 终止 停止 结束 到期: the end of something; 移出 退出 撤销 解除: a removal). A field's key terms are the
+families one of whose words its title, an alias or a value holds (异议 for 异议状态 and 异议提出日期, the end family
+for 公示截止期, 罚款 for 罚款金额（万元）, 撤销 and 异议 for a 当前状态 whose values are 撤销 and 异议 …)."""
+KEY_TERMS = tuple(t for family in TERM_FAMILIES for t in family)
+"""Every word of :data:`TERM_FAMILIES`."""
 DATE_WORDS = ("日期", "时间", "日", "期", "时")
 """A heading that may be a date column holds one of these (异议结果 is no 异议提出日期)."""
+STATUS_WORDS = ("状态", "情况", "结果", "是否", "有无", "标志", "标识", "标记")
+"""A heading that states whether something happened rather than when (修复状态, 是否修复, 信用修复情况): where the item
+has only a date for it (信用修复日期), such a column decides publication and cannot be read as the date."""
 
 
 def deciding_fields(item: CatalogItem) -> tuple[FieldSpec, ...]:
     """The fields of ``item`` whose value withholds a record or ends its publication: the roles of
-    :data:`DECIDING_ROLES` and the period's end and removal dates (公示截止期, 有效期至, 移出日期)."""
+    :data:`DECIDING_ROLES`, the period's end and removal dates (公示截止期, 有效期至, 移出日期), and what decides
+    whether a penalty is 轻微 (its severity, procedure, kinds, text, and the fields of its other sanctions: a fine
+    hidden in an unread column would let a 警告+罚款 penalty be withheld as a warning alone)."""
     names = {f.name for f in item.fields if f.role in DECIDING_ROLES}
     for version in item.period.versions:
-        names.update(version.ends_at, version.removed_on)
+        names.update(version.ends_at, version.removed_on, version.other_sanctions)
+        names.update(n for n in (version.penalty_type, version.penalty_content, version.severity,
+                                 version.summary_procedure) if n)
     return tuple(f for f in item.fields if f.name in names)
 
 
-def key_terms(spec: FieldSpec) -> tuple[str, ...]:
-    """The :data:`KEY_TERMS` that the title or an alias of ``spec`` holds."""
-    written = [normalise_title(h) for h in (spec.title, *spec.aliases)]
-    return tuple(t for t in KEY_TERMS if any(t in w for w in written))
+def joined_fields(item: CatalogItem) -> frozenset[str]:
+    """Fields that a file may give in several columns, read together: a penalty's kinds (``处罚类别1``, ``处罚类别2``
+    of the 2016 双公示 standard, read as ``警告；罚款``), which the 轻微 rule reads as a list."""
+    return frozenset(v.penalty_type for v in item.period.versions if v.penalty_type)
+
+
+def key_terms(spec: FieldSpec, item: CatalogItem | None = None) -> tuple[str, ...]:
+    """The words of the :data:`TERM_FAMILIES` of which the title or an alias of ``spec`` holds one, and, for an
+    enumeration, those of which a value holds one and that no heading of another deciding field of ``item`` holds
+    (当前状态 with the values 撤销 and 异议 takes the removal family, but not 异议, which 异议状态's headings hold)."""
+    def families(texts: list[str]) -> set[int]:
+        return {i for i, family in enumerate(TERM_FAMILIES) if any(w in text for w in family for text in texts)}
+
+    own = families([normalise_title(h) for h in (spec.title, *spec.aliases)])
+    if spec.values:
+        others = families([normalise_title(h) for f in (deciding_fields(item) if item else ()) if f.name != spec.name
+                           for h in (f.title, *f.aliases)])
+        own |= families([normalise_title(v) for v in (*spec.values.values(), *(x for xs in (spec.synonyms or {}).values()
+                                                                            for x in xs))]) - others
+    return tuple(t for i, family in enumerate(TERM_FAMILIES) if i in own for t in family)
 
 
 def resembled_fields(item: CatalogItem, headings: list[str], columns: dict[int, str]) -> list[tuple[int, str, FieldSpec]]:
-    """Unknown headings that look like a field deciding publication which has no column in the file:
-    ``(position, heading, field)``, one per heading (the first field it looks like, in catalogue order).
+    """Unknown headings that look like a field deciding publication: ``(position, heading, field)``, one per heading.
 
-    A heading looks like a field when it holds one of the field's key terms (:func:`key_terms`) and, for a date
-    field, a word of a date (:data:`DATE_WORDS`): ``异议处理状态`` looks like 异议状态, ``修复办结时间`` like
-    信用修复日期, ``公示截止期限`` like 公示截止期. Read as an unknown column, such a heading would let records be
-    published that the field would withhold, so the loader refuses the file's rows until it is mapped.
+    A heading looks like a field when it holds one of the field's key terms (:func:`key_terms`) and, for a date field,
+    a word of a date (:data:`DATE_WORDS`) or of a state (:data:`STATUS_WORDS`): ``异议处理状态`` looks like 异议状态,
+    ``修复办结时间`` like 信用修复日期, ``公示终止日期`` like 公示截止期, ``罚没金额（美元）`` like 罚款金额（万元）. It is
+    reported when that field has no column in the file (the first such field, in catalogue order), or when it states a
+    state (``修复状态``, ``是否修复``) of which the item knows only the date (no field that is not a date holds the
+    term): read as an unknown column, such a heading would let records be published that the field would withhold, so
+    the loader refuses the file's rows until it is mapped.
     """
     index = item.header_index()
     present = set(columns.values())
-    missing = [(f, key_terms(f)) for f in deciding_fields(item) if f.name not in present]
+    deciding = [(f, key_terms(f, item)) for f in deciding_fields(item)]
+    undated = {t for f, terms in deciding if f.type != "date" for t in terms}
     found = []
     for position, heading in enumerate(headings):
         text = normalise_title(heading)
-        if not text or text in index:
+        if not text or text in index or position in columns:
             continue
-        for spec, terms in missing:
-            if any(t in text for t in terms) and (spec.type != "date" or any(w in text for w in DATE_WORDS)):
+        dated = any(w in text for w in DATE_WORDS)
+        state = not dated and any(w in text for w in STATUS_WORDS)
+        for spec, terms in deciding:
+            held = [t for t in terms if t in text]
+            if not held:
+                continue
+            # A state read as a date only where no field that is not a date holds the term (异议结果 is 异议状态's).
+            stated = state and not any(t in undated for t in held)
+            if spec.name not in present and (spec.type != "date" or dated or stated) or spec.type == "date" and stated:
                 found.append((position, heading.strip(), spec))
                 break
     return found
+
+
+_LOOSE_DROP = re.compile(r"[的、,，.。·/\\_\-—–()\[\]【】〔〕<>《》:：;；\"'“”‘’]+")
+"""What a loose heading leaves out (after :func:`normalise_title`): 的, punctuation and brackets."""
+_DATE_SUFFIX = re.compile(r"(?:日期|时间|日|期|时)$")
+"""The word of a date at the end of a date column's heading: ``公示截止期``, ``公示截止日期``, ``公示截止时间`` and
+``公示截止`` are one heading."""
+_UNIT_SUFFIX = re.compile(r"\(?(?:单位:?)?(?:人民币)?(?:亿元|万元|千元|百元|元|亿|万|千|百)\)?$")
+"""The unit at the end of a money column's heading: ``罚款金额（元）`` and ``罚款金额（万元）`` are one heading, read each
+in its unit."""
+_NUMBERED = re.compile(r"^(?P<base>.+?)(?:\(?\d{1,2}\)?|[一二三四五六七八九十])$")
+"""A heading numbered after a field's (``处罚类别2``, ``处罚种类_2``, ``处罚类别（二）``)."""
+_ENDS = TERM_FAMILIES[2]
+"""Words of an end (截止, 到期, 结束 …): a heading ending in one names a date even without a word of a date."""
+_SPELLINGS = (("截至", "截止"),)
+"""Spellings of one word that headings use alike (公示截至日期 is 公示截止日期)."""
+
+
+def loose_title(heading: str) -> str:
+    """A heading as compared loosely: :func:`normalise_title`, the spellings of :data:`_SPELLINGS` made one, 的 and
+    punctuation left out (``作出处罚决定的日期``, ``作出处罚决定日期``)."""
+    text = normalise_title(heading)
+    for spelling, word in _SPELLINGS:
+        text = text.replace(spelling, word)
+    return _LOOSE_DROP.sub("", text)
+
+
+def _loose_keys(spec: FieldSpec, heading: str) -> set[tuple[str, str]]:
+    """The loose forms of one heading of ``spec``, each with how it was made: ``("", key)`` as :func:`loose_title`;
+    ``("date", key)`` without its date word for a date field; ``("number", key)`` without its unit for a money field."""
+    text = normalise_title(heading)
+    key = loose_title(text)
+    keys = {("", key)}
+    if spec.type == "date":
+        keys.add(("date", _DATE_SUFFIX.sub("", key)))
+    if spec.type == "number" and unit_of(spec) is not None:
+        keys.add(("number", loose_title(_UNIT_SUFFIX.sub("", text))))
+    return {k for k in keys if k[1]}
+
+
+_LOOSE_INDEXES: dict[int, tuple[CatalogItem, dict[tuple[str, str], str]]] = {}
+""":func:`loose_index` by item, made once per item (told apart by identity, and kept, as ``privacy.once_per`` does)."""
+
+
+def loose_index(item: CatalogItem) -> dict[tuple[str, str], str]:
+    """Loose forms of every heading of ``item`` (:func:`_loose_keys`) -> its field, leaving out a form two fields
+    share (it is no evidence of either)."""
+    kept = _LOOSE_INDEXES.get(id(item))
+    if kept is not None and kept[0] is item:
+        return kept[1]
+    if len(_LOOSE_INDEXES) >= 1024:
+        _LOOSE_INDEXES.clear()
+    owners: dict[tuple[str, str], set[str]] = {}
+    for f in item.fields:
+        for heading in (f.title, f.name, *f.aliases):
+            for key in _loose_keys(f, heading):
+                owners.setdefault(key, set()).add(f.name)
+    index = {key: next(iter(names)) for key, names in owners.items() if len(names) == 1}
+    _LOOSE_INDEXES[id(item)] = (item, index)
+    return index
+
+
+def loose_field(item: CatalogItem, heading: str) -> str | None:
+    """The field a heading that is no title, name or alias of ``item`` names in other words, if one does for sure:
+    ``公示截至日期``, ``公示结束时间``, ``公示截止`` for 公示截止期; ``罚款金额（元）``, ``罚款金额（千元）`` for 罚款金额（万元）
+    (read in its own unit: :class:`~site_builder.sources.headings.Layout`); ``作出处罚决定日期`` for 处罚决定日期."""
+    index = loose_index(item)
+    text = normalise_title(heading)
+    plain = loose_title(text)
+    candidates = [("", plain)]
+    # Without its date word, a heading is a date's only when it names an end (公示截至, 公示截止): 处罚决定 is no date.
+    if _DATE_SUFFIX.search(plain) or plain.endswith(_ENDS):
+        candidates.append(("date", _DATE_SUFFIX.sub("", plain)))
+    if heading_unit(heading) not in (None, foreign()):
+        candidates.append(("number", loose_title(_UNIT_SUFFIX.sub("", text))))
+    return next((index[key] for key in candidates if key in index), None)
+
+
+def numbered_field(item: CatalogItem, heading: str) -> str | None:
+    """The field whose heading ``heading`` is with a number after it (``处罚类别2`` for 处罚类别), if any."""
+    match = _NUMBERED.match(normalise_title(heading))
+    if match is None:
+        return None
+    base = match["base"].rstrip("_-")
+    return item.header_index().get(base) or loose_field(item, base)
+
+
+def unit_of(spec: FieldSpec) -> Decimal | None:
+    """The unit of a money field (:func:`site_builder.rules.validation.unit`)."""
+    from site_builder.rules.validation import unit
+
+    return unit(spec)
+
+
+def heading_unit(heading: str) -> str | None:
+    """The unit a heading states (:func:`site_builder.rules.validation.heading_unit`)."""
+    from site_builder.rules.validation import heading_unit as stated
+
+    return stated(heading)
+
+
+def foreign() -> str:
+    """What :func:`heading_unit` gives for a foreign currency (:data:`site_builder.rules.validation.FOREIGN`)."""
+    from site_builder.rules.validation import FOREIGN
+
+    return FOREIGN

@@ -13,6 +13,9 @@ metadata and keeps every cost proportional to what is really in the file:
   in a first pass (``data_only=False``); cached results come from a second, lazy pass over the same
   sheet that starts only when the first formula is met, so a workbook without formulas is read once;
 - an error value (``#N/A``, ``#REF!`` …) gets a ``cell-error`` defect;
+- a date serial number (a date cell formatted General: ``45351``) in a date column of a workbook in the 1904 date
+  system gets a ``date`` defect telling the date it stands for there (the validator tells it in the 1900 system,
+  Excel's default, 1462 days earlier);
 - a number in a column of codes or ID numbers (统一社会信用代码, 证件号码, 工商注册号 …), or any
   number of 16 or more digits, gets a ``stored-as-number`` defect: Excel keeps 15 significant
   digits, so an 18-digit ID typed as a number is already wrong (``3.30106199003071E+17``), and a
@@ -42,10 +45,12 @@ from xml.parsers import expat
 
 import openpyxl
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from openpyxl.worksheet.cell_range import CellRange
 
 from site_builder.exceptions import InputError
 from site_builder.rules.catalogue import CatalogItem, FieldSpec, normalise_title
+from site_builder.rules.validation import EXCEL_1904, is_serial, not_a_date
 from site_builder.sources.headings import HEADING_CELLS, HeadingRows
 
 EMPTY_RUN = 10_000
@@ -109,11 +114,12 @@ def read_workbook(data: bytes, item: CatalogItem, max_cell: int, name: str = "wo
         return cached_book[0][title]
 
     sheets = []
+    mac = getattr(book, "epoch", None) == CALENDAR_MAC_1904
     for sheet in book.worksheets:
         result = XlsxSheet(sheet.title, iter(()))
         merged = functools.partial(merged_ranges, data, getattr(sheet, "_worksheet_path", ""), name, sheet.title)
         result.rows = _rows(sheet, _Cached(functools.partial(cached, sheet.title)), item, max_cell, name, result.warnings,
-                            merged)
+                            merged, mac)
         sheets.append(result)
     return sheets
 
@@ -221,11 +227,13 @@ class _Cached:
 
 
 def _rows(sheet: Any, cached: _Cached, item: CatalogItem, max_cell: int, name: str, warnings: list[str],
-          merged: Callable[[], list[CellRange]] = list) -> Iterator[XlsxRow]:
-    """The rows of one worksheet (see the module docstring for what is refused and why)."""
+          merged: Callable[[], list[CellRange]] = list, mac: bool = False) -> Iterator[XlsxRow]:
+    """The rows of one worksheet (see the module docstring for what is refused and why); ``mac``: the workbook uses
+    the 1904 date system, so a date serial number in a date column is told as a date of that system."""
     index = item.header_index()
     heading: list[str] = []
     codes: set[int] = set()
+    dates: set[int] = set()
     others: HeadingRows | None = None
     merges: _Merges | None = None
     empty = 0
@@ -238,6 +246,8 @@ def _rows(sheet: Any, cached: _Cached, item: CatalogItem, max_cell: int, name: s
             for column, cell in enumerate(cells, start=1):
                 title = heading[column - 1].strip() if column <= len(heading) else ""
                 text, problem = _read_cell(cell, number, column, cached, max_cell, code=column in codes)
+                if column in dates and not problem and is_serial(text) and isinstance(cell.value, (int, float)):
+                    problem = not_a_date(text, EXCEL_1904)  # the validator would tell it as a date of the 1900 system
                 texts.append(text)
                 if problem:
                     defects.append((title, *problem))
@@ -266,6 +276,8 @@ def _rows(sheet: Any, cached: _Cached, item: CatalogItem, max_cell: int, name: s
                             warnings.append(f"工作表“{sheet.title}”{merges.warning}")
                     heading = texts
                     codes = {column for column, n in enumerate(names, start=1) if n and _is_code(item.field(n))}
+                    dates = {column for column, n in enumerate(names, start=1)
+                             if mac and n and item.field(n).type == "date"}
             yield XlsxRow(number, texts, tuple(defects))
     except _READ_ERRORS as exc:
         raise InputError(f"Records file '{name}': worksheet '{sheet.title}' cannot be read: {exc}") from exc
