@@ -97,7 +97,7 @@ def _bad_table(url: str) -> None:
     metadata = sa.MetaData()
     table = sa.Table("xzcf", metadata, sa.Column("序号", sa.Integer, primary_key=True, autoincrement=False),
                      *[sa.Column(c, sa.Text) for c in COLUMNS],
-                     sa.Column("违法事实", sa.LargeBinary), sa.Column("处罚内容", sa.Text), sa.Column("备注", sa.Integer))
+                     sa.Column("违法事实", sa.LargeBinary), sa.Column("处罚内容", sa.Text), sa.Column("备注", sa.Float))
     metadata.create_all(engine)
     good: dict[str, object] = dict(zip(COLUMNS, GOOD, strict=True))
     good |= {"统一社会信用代码": make_uscc(), "违法事实": "当事人经营过期食品".encode(),
@@ -105,7 +105,7 @@ def _bad_table(url: str) -> None:
     rows = [
         good,
         good | {"记录编号": "AP-NULL", "处罚机关": None},                      # NULL in a required column
-        good | {"记录编号": "AP-INT", "备注": 5},                                # an integer where text is expected
+        good | {"记录编号": "AP-FLOAT", "备注": 5.5},                            # a float where text is expected
         good | {"记录编号": "AP-LONG", "处罚内容": "长" * (MAX_CELL + 1)},       # over-long text
         good | {"记录编号": "AP-BYTES", "违法事实": "过期食品".encode("gbk")},   # not UTF-8
         good | {"记录编号": "AP-DATE", "公示截止期": "明年三月"},                 # a date column holding text
@@ -143,7 +143,7 @@ def test_bad_cells_are_quarantined_per_row_with_table_key_and_column(tmp_path: P
     _bad_table(backend)
     result = build(_config(tmp_path, backend, monkeypatch), AS_OF)
     report = {r["record_id"]: r for r in quarantine(tmp_path / "audit")}
-    expected = {"AP-NULL": ("处罚机关", "null"), "AP-INT": ("备注", "wrong-type"), "AP-LONG": ("处罚内容", "cell-too-long"),
+    expected = {"AP-NULL": ("处罚机关", "null"), "AP-FLOAT": ("备注", "wrong-type"), "AP-LONG": ("处罚内容", "cell-too-long"),
                 "AP-BYTES": ("违法事实", "encoding"), "AP-DATE": ("公示截止期", "date")}
     if backend.startswith("sqlite"):
         expected["AP-TEXT"] = ("处罚内容", "encoding")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from site_builder.sources.mapping import TableSpec
 __all__ = ["backend", "postgres_server"]  # fixtures, imported for pytest
 
 
-def _row(record_id: str, **cells: object) -> dict[str, object]:
+def _row(record_id: object, **cells: object) -> dict[str, object]:
     """A good penalty row (a valid 统一社会信用代码), with ``cells`` changed (by column title)."""
     row: dict[str, object] = {**dict(zip(COLUMNS, GOOD, strict=True)), "统一社会信用代码": make_uscc(), "记录编号": record_id}
     return row | cells
@@ -270,3 +271,145 @@ def test_manifest_names_the_database_without_its_place(tmp_path: Path, monkeypat
     text = (tmp_path / "site" / "output" / "manifest.json").read_text(encoding="utf-8")
     assert [r["database"] for r in json.loads(text)["inputs"]["records"]] == ["sqlite:///platform.db"]
     assert str(tmp_path / "private") not in text
+
+
+# -- every kind of relation --------------------------------------------------------------------------------
+
+
+def test_materialized_views_and_foreign_tables_are_found_and_reported(tmp_path: Path, postgres_server: str,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A platform's 行政处罚 as a materialized view and its ``xzcf`` as a foreign table are read as the item's tables
+    (SQLAlchemy lists neither among the tables: both items were read as empty); those named for no item are reported
+    as ignored with the tables."""
+    url = fresh_database(postgres_server)
+    _table(url, [_row("AP-1"), _row("AP-2")], name="src")
+    server = sa.engine.make_url(postgres_server)
+    with sa.create_engine(url).begin() as conn:
+        if not conn.execute(sa.text("SELECT 1 FROM pg_available_extensions WHERE name = 'postgres_fdw'")).first():
+            pytest.skip("postgres_fdw is not installed with this PostgreSQL")
+        conn.execute(sa.text('CREATE MATERIALIZED VIEW "行政处罚" AS SELECT * FROM src WHERE "序号" = 1'))
+        conn.execute(sa.text("CREATE MATERIALIZED VIEW mv_other AS SELECT 1 AS x"))
+    with sa.create_engine(url).begin() as conn:  # the foreign server reads what is committed
+        conn.execute(sa.text("CREATE EXTENSION postgres_fdw"))
+        conn.execute(sa.text(f"CREATE SERVER loop FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '{server.host}', "
+                             f"port '{server.port}', dbname '{sa.engine.make_url(url).database}')"))
+        conn.execute(sa.text(f"CREATE USER MAPPING FOR CURRENT_USER SERVER loop OPTIONS (user '{server.username}', "
+                             f"password '{server.password}')"))
+        conn.execute(sa.text("CREATE SCHEMA staging"))
+        conn.execute(sa.text("IMPORT FOREIGN SCHEMA public LIMIT TO (src, mv_other) FROM SERVER loop INTO staging"))
+        for remote, name in (("src", "xzcf"), ("mv_other", "ft_other")):  # xzcf: src's rows, through the server
+            conn.execute(sa.text(f"ALTER FOREIGN TABLE staging.{remote} RENAME TO {name}"))
+            conn.execute(sa.text(f"ALTER FOREIGN TABLE staging.{name} SET SCHEMA public"))
+    rows, reports, ignored = _read(_config(tmp_path, url, monkeypatch, tables=""))
+    assert [(r.name, r.rows) for r in reports] == [("<行政处罚>", 1), ("<xzcf>", 2)]
+    assert [r.values["record_id"] for r in rows] == ["AP-1", "AP-1", "AP-2"] and not any(r.defects for r in rows)
+    assert ignored == ["<ft_other>", "<mv_other>", "<src>"]
+
+
+# -- identifiers stored as integers or UUIDs ---------------------------------------------------------------
+
+
+def test_integer_identifiers_are_read_as_their_digits(tmp_path: Path, backend: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An integer type (or a numeric without fraction) holds every digit: a 记录编号 or 工商注册号 stored so is its text,
+    as in a CSV export (every such row was quarantined as wrong-type). A float, or a numeric with a fractional part,
+    may have lost digits and is still refused, the quarantine row carrying the record id."""
+    types = {"记录编号": sa.BigInteger, "工商注册号": sa.BigInteger, "税务登记号": sa.Numeric(20, 0),
+             "事业单位证书号": sa.Float(precision=53), "社会组织登记证号": sa.Numeric(20, 2)}
+    rows = [_row(20250001, 工商注册号=330106000012345, 税务登记号=Decimal("330106000012346")),
+            _row(9007199254740993),  # 2**53 + 1: no double holds it
+            _row(20250002, 事业单位证书号=12345678901.0),
+            _row(20250003, 社会组织登记证号=Decimal("5123.50"))]
+    _table(backend, rows, types=types, extra=[c for c in types if c not in COLUMNS])
+    config = _config(tmp_path, backend, monkeypatch)
+    read, _, _ = _read(config)
+    assert [(r.values["record_id"], r.values["business_reg_no"], r.values["tax_reg_no"], bool(r.defects))
+            for r in read] == [("20250001", "330106000012345", "330106000012346", False),
+                               ("9007199254740993", "", "", False), ("20250002", "", "", True), ("20250003", "", "", True)]
+    build(config, AS_OF)
+    assert sorted((r["record_id"], r["column"], r["error"]) for r in quarantine(tmp_path / "audit")) == [
+        ("20250002", "事业单位证书号", "wrong-type"), ("20250003", "社会组织登记证号", "wrong-type")]
+    published = {record_id for _, record_id, outcome, _, _ in decisions(tmp_path / "audit") if outcome == "published"}
+    assert published == {"20250001", "9007199254740993"}
+
+
+def test_uuid_identifiers_are_read_as_text(tmp_path: Path, postgres_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A UUID is text: a 记录编号 of type uuid is its canonical text, in a date column it is still the wrong type."""
+    url = fresh_database(postgres_server)
+    with sa.create_engine(url).begin() as conn:
+        conn.execute(sa.text('CREATE TABLE "登记信息" ("记录编号" uuid PRIMARY KEY, "发布状态" text, "公开属性" text, '
+                             '"主体名称" text, "统一社会信用代码" text, "成立日期" date, "信用修复日期" uuid)'))
+        conn.execute(sa.text("INSERT INTO \"登记信息\" VALUES ('A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', '已审核', '公开', "
+                             "'甲公司', :uscc, '2015-02-03', NULL), ('b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12', '已审核', "
+                             "'公开', '乙公司', :uscc, '2015-02-03', 'b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12')"),
+                     {"uscc": make_uscc()})
+    read, _, _ = _read(_config(tmp_path, url, monkeypatch, tables=""), "subject")
+    assert [(r.values["record_id"], [(d[0], d[1]) for d in r.defects]) for r in read] == [
+        ("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", []), ("b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12", [("信用修复日期", "wrong-type")])]
+
+
+# -- a configured query and schema -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT * FROM xzcf WHERE 备注 NOT LIKE '%:测试%'",  # a colon in a string is no bind parameter
+    "SELECT * FROM xzcf WHERE 备注 NOT LIKE '%测试%' ;\n ;  \n",  # trailing semicolons and spaces
+    "SELECT * FROM xzcf WHERE 备注 NOT LIKE '%测试%' -- not the test rows",  # a trailing comment
+])
+def test_a_query_is_sent_as_written(tmp_path: Path, backend: str, sql: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    _table(backend, [_row("AP-1", 备注="来源:省平台"), _row("AP-2", 备注="来源:测试")], extra=["备注"])
+    if not backend.startswith("sqlite"):
+        sql = sql.replace("WHERE", "WHERE 序号::text <> '0' AND")  # a cast is no bind parameter either
+    tables = f'[sources.admin_penalty]\nquery = """{sql}"""\nkey = ["序号"]\n'
+    read, _, _ = _read(_config(tmp_path, backend, monkeypatch, tables))
+    assert [(r.values["record_id"], r.values["remarks"]) for r in read] == [("AP-1", "来源:省平台")]
+
+
+def test_a_query_keeps_its_colons_and_backslashes() -> None:
+    """What SQLAlchemy sends is the query as written (but for the trailing semicolon): no ``:name`` taken for a
+    parameter, no ``\\:`` turned into ``:``."""
+    from sqlalchemy.dialects import sqlite
+
+    sql = "SELECT a::text, ':x', 'C\\:y', E'\\\\:z', $$:w$$, x[1:2], x[:n] FROM t WHERE b = :b"
+    clause = database.query_clause(sql + ";")
+    assert str(clause.compile(dialect=sqlite.dialect())) == sql + "\n" and not clause.compile().params
+
+
+def test_a_missing_table_is_looked_for_where_it_was_configured(tmp_path: Path, postgres_server: str,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The message names the schema it looked in and says where a relation of that name is."""
+    url = fresh_database(postgres_server)
+    _table(url, [_row("AP-1")])
+    with sa.create_engine(url).begin() as conn:
+        conn.execute(sa.text("CREATE SCHEMA credit"))
+        conn.execute(sa.text('CREATE TABLE credit."行政处罚" ("序号" int)'))
+    cases = [('schema = "credit"\ntable = "xzcf"\n', r"no table or view 'xzcf' in schema 'credit' "
+              r"\(sources\.admin_penalty\.schema and \.table\); there is one in schema 'public'$"),
+             ('schema = "crdit"\ntable = "xzcf"\n', r"no schema 'crdit', so no table or view 'xzcf' in it .*; there is "
+              r"one in schema 'public'$"),
+             ('table = "行政处罚"\n', r"no table or view '行政处罚' in schema 'public' .*; there is one in schema 'credit'$")]
+    for tables, message in cases:
+        with pytest.raises(InputError, match=message) as caught:
+            build(_config(tmp_path, url, monkeypatch, f"[sources.admin_penalty]\n{tables}"), AS_OF)
+        assert "\n" not in str(caught.value)
+
+
+def test_a_table_a_query_reads_is_not_reported_as_unread(tmp_path: Path, backend: str,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A table named by a configured query (unquoted names folded as the database folds them) is read, not "ignored";
+    one that is also named for an item is still read for that item too (a query may join it), and a name in a
+    string or a comment names nothing."""
+    _table(backend, [_row("AP-1"), _row("AP-2")], name="penalty_raw")
+    _table(backend, [_row("AP-3")], name="leftover")
+    _table(backend, [_row("AP-4")], name="old_rows")
+    with sa.create_engine(backend).begin() as conn:
+        conn.execute(sa.text('CREATE TABLE "登记信息" ("记录编号" text PRIMARY KEY, "发布状态" text, "公开属性" text, '
+                             '"主体名称" text, "统一社会信用代码" text, "成立日期" text)'))
+        conn.execute(sa.text("INSERT INTO \"登记信息\" VALUES ('S-1', '已审核', '公开', '甲公司', :uscc, '2015-02-03')"),
+                     {"uscc": make_uscc()})
+    sql = ('SELECT p.* FROM Penalty_Raw p -- not leftover\nWHERE p.统一社会信用代码 NOT IN (SELECT 统一社会信用代码 '
+           'FROM "登记信息" WHERE 主体名称 = \'old_rows\')')
+    config = _config(tmp_path, backend, monkeypatch, f'[sources.admin_penalty]\nquery = """{sql}"""\nkey = ["序号"]\n')
+    read, _, ignored = _read(config)
+    assert [r.values["record_id"] for r in read] == ["AP-1", "AP-2"]
+    assert ignored == ["<leftover>", "<old_rows>"]
+    assert [r.values["record_id"] for r in _read(config, "subject")[0]] == ["S-1"]

@@ -7,13 +7,17 @@ order, and hashed in that order, so an auditor can tell whether two builds saw t
 reads each table more than once (the first passes, then the rows): every read goes through one
 connection in one read-only transaction, so all of them see the same rows (:meth:`Database.connect`).
 An item may have several tables (``admin_penalty``, ``行政处罚`` and ``xzcf``), read one after the other
-as an item's several records files are; a table several items share is split by ``item_column``.
+as an item's several records files are; a table several items share is split by ``item_column``. A table is any
+relation rows are read from: a table, a view, a materialized view or a foreign table (:func:`relation_names`).
+A configured ``query`` is the operator's SQL, sent as written (trailing semicolons dropped, no colon taken for a
+parameter: :func:`query_clause`); a table it names is read, not "ignored" (:func:`named_in_query`).
 
 Table and column names come from the configuration or the database and are always quoted by
 SQLAlchemy, never pasted into SQL. What the driver returns is turned into cell text here: a NULL in
-a required column, a value of the wrong type (an integer where text is expected, text bytes that are
+a required column, a value of the wrong type (a float where text is expected, text bytes that are
 not UTF-8, a date no calendar holds such as ``-infinity``), or text over :data:`MAX_CELL` makes the
-row quarantined, with table, key and column named. A missing table or column, an unreachable database
+row quarantined, with table, key and column named (an integer or a UUID is the text it stands for:
+:mod:`site_builder.sources.dbcells`). A missing table or column, an unreachable database
 or a connection lost mid-read stops the build (:class:`InputError`). The password (from
 ``password_env``, ``password_file`` or an ``env:`` URL) never appears in a message, the manifest or a
 log: sources are named by their URL without credentials, and the public manifest names the database by
@@ -27,7 +31,9 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sqlite3
+import string
 import weakref
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -40,10 +46,12 @@ from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, Text, column, create_engine, inspect, literal_column, or_, select, table, text
 from sqlalchemy import cast as sql_cast
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.dialects.postgresql.base import PGInspector
+from sqlalchemy.engine import URL, Inspector, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
-from sqlalchemy.sql.elements import quoted_name
+from sqlalchemy.sql.compiler import BIND_PARAMS, BIND_PARAMS_ESC
+from sqlalchemy.sql.elements import TextClause, quoted_name
 
 from site_builder.exceptions import ConfigError, InputError
 from site_builder.rules.catalogue import CatalogItem, Catalogue, FieldSpec, load_catalogue, normalise_title
@@ -198,12 +206,13 @@ def select_sources(config: Config, catalogue: Catalogue) -> tuple[list[SourceFil
     conn = database.connect()
     try:
         with _names(conn):
-            insp = inspect(conn)
-            names = sorted(set(insp.get_table_names()) | set(insp.get_view_names()))
+            names = relation_names(inspect(conn))
     except SQLAlchemyError as exc:
         raise database.error(f"Database source {database.name}: cannot list its tables", exc) from None
     configured = [spec for item in catalogue.items if (spec := settings.table_for(item.id)) is not None]
     claimed = {spec.table for spec in configured if spec.table}
+    # Read through a query, not ignored; still found by the items they are named for (a query may join 登记信息).
+    queried = {n for spec in configured if spec.query for n in named_in_query(spec.query, names, conn.dialect.name)}
     specs = []
     for item in catalogue.items:
         spec = settings.table_for(item.id)
@@ -218,8 +227,61 @@ def select_sources(config: Config, catalogue: Catalogue) -> tuple[list[SourceFil
         TableSource(spec.item, Path(f"<{spec.label}>"), f"<{spec.label}>", database.public, spec.label, spec, database,
                     others, first)
         for spec, (others, first) in zip(specs, _shared(specs), strict=True)]
-    ignored = [f"<{n}>" for n in names if n not in claimed and not n.startswith(("sqlite_", "_"))]
+    read = claimed | queried
+    ignored = [f"<{n}>" for n in names if n not in read and not n.startswith(("sqlite_", "_"))]
     return sources, ignored
+
+
+def relation_names(insp: Inspector) -> list[str]:
+    """The relations of the database's default schema (PostgreSQL: those the search path shows) whose rows an item
+    can be read from: tables, views, materialized views and foreign tables, sorted.
+
+    SQLAlchemy lists each kind apart (``get_table_names`` has neither materialized views nor foreign tables): a
+    platform's 行政处罚 as a materialized view, or its ``xzcf`` as a foreign table, would otherwise be read as an empty
+    item, and would not even be reported as ignored. A backend without a kind (SQLite) lists none of it."""
+    names = set(insp.get_table_names()) | set(insp.get_view_names())
+    try:
+        names |= set(insp.get_materialized_view_names())
+    except NotImplementedError:
+        pass
+    if isinstance(insp, PGInspector):
+        names |= set(insp.get_foreign_table_names())
+    return sorted(names)
+
+
+_SQL_TOKENS = re.compile(r"""
+      --[^\n]*                                    # a line comment
+    | /\*.*?\*/                                    # a block comment (PostgreSQL nests them: the rest is read as SQL)
+    | [eE]'(?:[^'\\]|\\.|'')*'                     # a string with backslash escapes (E'…')
+    | '(?:[^']|'')*'                               # a string
+    | \$(?P<tag>(?:[^\W\d]\w*)?)\$.*?\$(?P=tag)\$   # a dollar-quoted string ($$…$$, $x$…$x$)
+    | "(?P<quoted>(?:[^"]|"")*)"                   # a quoted identifier
+    | `(?P<backticked>[^`]*)`                      # SQLite's other quoted identifier
+    | (?P<word>[^\W\d][\w$]*)                      # a key word or an unquoted identifier
+    """, re.VERBOSE | re.DOTALL)
+
+
+def named_in_query(query: str, names: Sequence[str], dialect: str) -> set[str]:
+    """Which of ``names`` (relations) a configured query names: its identifiers outside strings and comments, compared
+    as the database compares them: a quoted one exactly, an unquoted one in lower case (A to Z only, as PostgreSQL
+    folds it); in SQLite any one regardless of case. A name that is also a column's, or a relation's in another
+    schema, counts too: this decides what is reported as unread, never what is read."""
+    quoted: set[str] = set()
+    bare: set[str] = set()
+    for token in _SQL_TOKENS.finditer(query):
+        if token["quoted"] is not None:
+            quoted.add(token["quoted"].replace('""', '"'))
+        elif token["backticked"] is not None:
+            quoted.add(token["backticked"])
+        elif token["word"] is not None:
+            bare.add(token["word"].translate(_ASCII_LOWER))
+    if dialect == "sqlite":
+        named = {n.translate(_ASCII_LOWER) for n in quoted | bare}
+        return {n for n in names if n.translate(_ASCII_LOWER) in named}
+    return {n for n in names if n in quoted or n in bare}
+
+
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
 def _shared(specs: list[TableSpec]) -> list[tuple[tuple[str, ...], bool]]:
@@ -334,16 +396,45 @@ def _columns(conn: Connection, database: Database, spec: TableSpec) -> list[str]
     cursor (psycopg) would fetch every row of it just for its column names."""
     try:
         if spec.query:
-            empty: Any = select(literal_column("*")).select_from(text(spec.query).columns().subquery("source_query")).limit(0)
+            empty: Any = select(literal_column("*")).select_from(query_clause(spec.query).columns().subquery("source_query")).limit(0)
             with conn.execute(empty) as result:
                 return list(result.keys())
         insp = inspect(conn)
         if not insp.has_table(spec.table, schema=spec.schema):
-            raise InputError(f"Database source {database.name}: no table or view {spec.table!r} "
-                             f"(sources.{spec.item}.table, or the item's id, title or file name)")
+            raise InputError(f"Database source {database.name}: {_missing(insp, spec)}")
         return [str(c["name"]) for c in insp.get_columns(spec.table, schema=spec.schema)]
     except SQLAlchemyError as exc:
         raise database.error(f"Database source {database.name}: cannot read {spec.label} (sources.{spec.item})", exc) from None
+
+
+def _missing(insp: Inspector, spec: TableSpec) -> str:
+    """Why a configured table is not there: the schema it was looked for in (the default one unless ``schema`` is
+    set), whether that schema exists, and the other schemas that do hold a relation of that name."""
+    schemas = insp.get_schema_names()
+    schema = spec.schema or insp.default_schema_name
+    where = f"sources.{spec.item}.table, or the item's id, title or file name"
+    missing = f"no table or view {spec.table!r} in schema {schema!r}"
+    if spec.schema is not None:
+        where = f"sources.{spec.item}.schema and .table"
+        if spec.schema not in schemas:
+            missing = f"no schema {spec.schema!r}, so no table or view {spec.table!r} in it"
+    elsewhere = [s for s in schemas if s != schema and not s.startswith(("pg_", "information_schema"))
+                 and insp.has_table(spec.table, schema=s)]
+    found = f"; there is one in schema {', '.join(map(repr, elsewhere))}" if elsewhere else ""
+    return f"{missing} ({where}){found}"
+
+
+def query_clause(query: str) -> TextClause:
+    """A configured query as SQLAlchemy sends it: exactly as written, but for trailing semicolons and spaces (it is
+    read as a subquery, where a semicolon is a syntax error) and with a line break after it (a trailing ``--``
+    comment would otherwise swallow the subquery's closing parenthesis).
+
+    ``text()`` takes ``:name`` for a bind parameter, and such a query has none: ``NOT LIKE '%:测试%'`` would ask for
+    a value of ``测试``. Each colon it would read so is escaped (``\\:``, which the compiler turns back into ``:``), and
+    each ``\\:`` already there too, so that it stays as written; ``::`` casts are no parameter anyway."""
+    query = re.sub(r"[\s;]+\Z", "", query)
+    query = BIND_PARAMS_ESC.sub(lambda m: "\\" + m.group(0), query)  # compiled back to the \: written
+    return text(BIND_PARAMS.sub(lambda m: "\\" + m.group(0), query) + "\n")
 
 
 def _primary_key(conn: Connection, spec: TableSpec) -> list[str]:
@@ -376,7 +467,7 @@ def _statement(spec: TableSpec, columns: list[str], selected: list[str], order: 
     those whose item column holds exactly another item's value (the rest are told apart by :class:`_Claim`)."""
     cols: list[Any] = [column(quoted_name(c, True)) for c in columns]
     if spec.query:
-        source: Any = text(spec.query).columns(*cols).subquery("source_query")
+        source: Any = query_clause(spec.query).columns(*cols).subquery("source_query")
     else:
         source = table(quoted_name(spec.table, True), *cols, schema=spec.schema)
     stmt = select(*[source.c[c] for c in selected])

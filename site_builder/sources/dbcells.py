@@ -4,6 +4,11 @@ Text is taken as it is (bytes decoded here, so that one byte that is not UTF-8 q
 number is written as an export writes it (no exponent, no trailing zeros, a double to its 15 digits); a date or a
 timestamp as its date in China; a PostgreSQL date Python cannot hold (``infinity``, a date BC) as "no end" or as an
 impossible date, per row (:class:`FarDate`). A value of the wrong type is a row problem naming what was expected.
+
+A text column (a record id, a 统一社会信用代码, a 工商注册号) may be stored as an integer or a UUID: an integer type
+holds every digit, and a UUID is text, so both are read as their canonical text (``330106000012345``,
+``a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11``), as a CSV export writes them. What may have lost digits is refused there:
+a float (``3.30106000012345e14`` is no number an authority issued) and a ``numeric`` written with a fractional part.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
+from uuid import UUID
 
 from site_builder.rules.catalogue import FieldSpec
 from site_builder.rules.validation import CHINA, EARLIEST_YEAR, SENTINEL_YEAR
@@ -41,6 +47,8 @@ def cell_text(value: object, spec: FieldSpec) -> tuple[str, tuple[str, str] | No
         return "", ("wrong-type", f"应为{expected}，实为布尔值")
     if isinstance(value, int | float | Decimal):
         return _number_cell(value, spec)
+    if isinstance(value, UUID) and spec.type == "string":
+        return str(value), None  # lower case, with hyphens: as PostgreSQL writes it
     if isinstance(value, date):
         if spec.type == "date":
             day = value
@@ -56,7 +64,9 @@ def cell_text(value: object, spec: FieldSpec) -> tuple[str, tuple[str, str] | No
 
 def _number_cell(value: int | float | Decimal, spec: FieldSpec) -> tuple[str, tuple[str, str] | None]:
     """A number's cell: its text in a number column; in a date column an eight-digit integer is a date written
-    YYYYMMDD (SQLite's DATE affinity stores ``'20251220'`` as the integer 20251220), as it is in a CSV."""
+    YYYYMMDD (SQLite's DATE affinity stores ``'20251220'`` as the integer 20251220), as it is in a CSV; in a text
+    column an integer's digits (an integer type, or a ``numeric`` without a fractional part: every digit kept), while a
+    float or a fraction is refused, its digits perhaps rounded away (see the module docstring)."""
     if spec.type in ("number", "integer"):
         return number_text(value), None
     kind = type(value).__name__
@@ -64,7 +74,10 @@ def _number_cell(value: int | float | Decimal, spec: FieldSpec) -> tuple[str, tu
         if isinstance(value, int) and 10_000_000 <= value <= 99_999_999:
             return str(value), None
         return "", ("wrong-type", f"应为日期，实为数值（{kind}）：日期须以日期类型或 YYYY-MM-DD 文本存储")
-    return "", ("wrong-type", f"应为{_TYPES[spec.type]}，实为数值（{kind}）：编码或编号须以文本存储")
+    if isinstance(value, int) or (isinstance(value, Decimal) and value.is_finite() and value.as_tuple().exponent == 0):
+        return str(value), None
+    return "", ("wrong-type", f"应为{_TYPES[spec.type]}，实为数值（{kind}）：可能已丢失数字，"
+                              "编码或编号须以文本或整数类型存储")
 
 
 def number_text(value: int | float | Decimal) -> str:
