@@ -123,7 +123,7 @@ def test_penalties_never_exceed_the_national_maximum(name: str) -> None:
     for severity, decided, last in (("一般", "2025-11-24", date(2026, 11, 24)), ("严重", "2023-11-24", date(2026, 11, 24))):
         penalty = record("admin_penalty", decision_date=decided, severity=severity, penalty_valid_until="2026-06-01")
         on = decide(penalty, CATALOGUE["admin_penalty"], profile(name), AS_OF)
-        after = decide(penalty, CATALOGUE["admin_penalty"], profile(name), date(2026, 11, 25), frozenset({str(penalty.get("uscc"))}))
+        after = decide(penalty, CATALOGUE["admin_penalty"], profile(name), date(2026, 11, 25), {str(penalty.get("uscc")): ((1, 0),)})
         assert (on.published, on.until, after.reason) == (True, last, "expired"), name
 
 
@@ -156,10 +156,11 @@ def test_zhejiang_repair_ignored_only_while_listed() -> None:
     zhejiang = profile("zhejiang")
     penalty = record("admin_penalty", decision_date="2026-01-10", repair_date="2026-06-01")
     code = str(penalty.get("uscc"))
-    kept = decide(penalty, CATALOGUE["admin_penalty"], zhejiang, AS_OF, frozenset({code}))
+    listed = {code: ((date(2025, 1, 1).toordinal(), 0),)}  # listed since before the repair, no end given
+    kept = decide(penalty, CATALOGUE["admin_penalty"], zhejiang, AS_OF, listed)
     assert (kept.published, kept.until) == (True, date(2027, 1, 10))
     assert decide(penalty, CATALOGUE["admin_penalty"], zhejiang, AS_OF).reason == "repaired"
-    assert decide(penalty, CATALOGUE["admin_penalty"], profile("national"), AS_OF, frozenset({code})).reason == "repaired"
+    assert decide(penalty, CATALOGUE["admin_penalty"], profile("national"), AS_OF, listed).reason == "repaired"
 
 
 # --- Citations -------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from conftest import (
 
 from site_builder.audit.explain import explain
 from site_builder.exceptions import CatalogueError
-from site_builder.rules.disclosure import REASONS, decide
+from site_builder.rules.disclosure import REASONS, Listing, decide, is_listed
 from site_builder.rules.pipeline import decide_rows, listed_subjects, needs_listing
 from site_builder.rules.profiles import Policy, load_profile
 from site_builder.sources.loading import find_sources
@@ -45,6 +45,20 @@ LISTED = make_uscc("91330100MA2H3K5B2")   # a company on a serious-dishonesty li
 LONG_LISTED = make_uscc("91330100MA2H3K6C3")  # listed six years ago, never removed
 REMOVED = make_uscc("91330100MA2H3K7D4")  # was listed, removed before the as-of date
 P = "published"
+
+
+def listing(first: str, last: str = "") -> Listing:
+    """One list entry in force from ``first`` through ``last`` (none: no end given)."""
+    return ((date.fromisoformat(first).toordinal(), date.fromisoformat(last).toordinal() if last else 0),)
+
+
+def listed_on(listings: dict[str, Listing], day: date) -> set[str]:
+    """The codes listed on ``day``."""
+    return {code for code, days in listings.items() if is_listed(days, day)}
+
+
+OPEN = {LISTED: listing("2019-01-01")}
+"""The subject LISTED on a list since 2019, with no end given."""
 
 # id -> (item, values, outcome under national, beijing, zhejiang, dalian, shanghai).
 # AS_OF is under 国家发展改革委令2025年第36号: penalties are public at most 1 year (一般) or 3 years (严重)
@@ -175,35 +189,41 @@ def test_sets_differ_exactly_where_the_rules_differ(records: Path) -> None:
 def test_only_zhejiang_needs_the_listing_pass(records: Path) -> None:
     sources = find_sources(records, CATALOGUE)
     assert {name for name in NAMES if needs_listing(CATALOGUE, profile(name))} == {"zhejiang"}
-    assert listed_subjects(CATALOGUE, profile("zhejiang"), sources, AS_OF) == {LISTED, LONG_LISTED}
-    assert listed_subjects(CATALOGUE, profile("national"), sources, AS_OF) == frozenset()
+    assert listed_on(listed_subjects(CATALOGUE, profile("zhejiang"), sources, AS_OF), AS_OF) == {LISTED, LONG_LISTED}
+    assert listed_subjects(CATALOGUE, profile("national"), sources, AS_OF) == {}
 
 
 def test_extension_while_listed_has_no_end_date() -> None:
     zhejiang = profile("zhejiang")
     judgment = record("judgment", decision_date="2020-01-01", uscc=LISTED)
-    extended = decide(judgment, CATALOGUE["judgment"], zhejiang, AS_OF, frozenset({LISTED}))
+    extended = decide(judgment, CATALOGUE["judgment"], zhejiang, AS_OF, OPEN)
     assert (extended.published, extended.until) == (True, None)
     assert "第十六条" in extended.basis
     alone = decide(judgment, CATALOGUE["judgment"], zhejiang, AS_OF)
     assert (alone.published, alone.reason, alone.until) == (False, "expired", date(2025, 1, 1))
-    # Within its 5 years the record keeps its end date even while the subject is listed.
-    recent = decide(record("judgment", decision_date="2024-01-01", uscc=LISTED), CATALOGUE["judgment"],
-                    zhejiang, AS_OF, frozenset({LISTED}))
-    assert (recent.published, recent.until) == (True, date(2029, 1, 1))
+    # Within its 5 years: its end is the listing's, as the entries say today (none given: none).
+    recent = record("judgment", decision_date="2024-01-01", uscc=LISTED)
+    assert decide(recent, CATALOGUE["judgment"], zhejiang, AS_OF, OPEN).until is None
+    assert decide(recent, CATALOGUE["judgment"], zhejiang, AS_OF,
+                  {LISTED: listing("2019-01-01", "2030-06-30")}).until == date(2030, 6, 30)
+    assert decide(recent, CATALOGUE["judgment"], zhejiang, AS_OF,
+                  {LISTED: listing("2019-01-01", "2028-06-30")}).until == date(2029, 1, 1)
 
 
 def test_extension_while_listed_never_keeps_a_penalty() -> None:
     penalty = record("admin_penalty", decision_date="2020-01-01", severity="严重", uscc=LISTED)
-    decision = decide(penalty, CATALOGUE["admin_penalty"], profile("zhejiang"), AS_OF, frozenset({LISTED}))
+    decision = decide(penalty, CATALOGUE["admin_penalty"], profile("zhejiang"), AS_OF, OPEN)
     assert (decision.outcome, decision.until) == ("expired", date(2023, 1, 1))
 
 
 @pytest.mark.parametrize(("listed", "outcome", "until"), [
-    (frozenset({LISTED}), P, None),                     # listed: repair does not apply (art. 32 ¶2)
-    (frozenset(), "repaired", date(2020, 5, 31)),       # not listed: repaired within the 5 years
+    (OPEN, P, None),                                    # listed: repair does not apply (art. 32 ¶2)
+    ({}, "repaired", date(2020, 5, 31)),                # not listed: repaired within the 5 years
+    ({LISTED: listing("2020-07-01")}, "repaired", date(2020, 5, 31)),  # listed after the repair took effect
+    ({LISTED: listing("2019-01-01", "2027-03-31")}, P, date(2027, 3, 31)),  # repaired once the listing ends
+    ({LISTED: listing("2019-01-01", "2026-03-31")}, "repaired", date(2026, 3, 31)),
 ])
-def test_repair_while_listed_in_zhejiang(listed: frozenset[str], outcome: str, until: date | None) -> None:
+def test_repair_while_listed_in_zhejiang(listed: dict[str, Listing], outcome: str, until: date | None) -> None:
     judgment = record("judgment", decision_date="2020-01-01", repair_date="2020-06-01", uscc=LISTED)
     decision = decide(judgment, CATALOGUE["judgment"], profile("zhejiang"), AS_OF, listed)
     assert (decision.outcome, decision.until) == (outcome, until)
@@ -318,6 +338,34 @@ def test_a_zhejiang_build_keeps_the_listed_subjects_judgment(tmp_path: Path, rec
     assert sum(result.counts.published.values()) == len(EXPECTED["zhejiang"])
 
 
+def test_a_listing_that_begins_later_neither_undoes_a_repair_nor_takes_up_an_ended_judgment(tmp_path: Path) -> None:
+    """Bug: under Zhejiang's profile a penalty withdrawn by credit repair, and a judgment whose 5 years had ended,
+    were published again when their subject was listed later: whether repair applied, and whether the period went
+    on, was read from the listing on the as-of date only (art. 32 ¶2 and art. 16 speak of a subject while listed)."""
+    records = tmp_path / "records"
+    write_csv(records / "admin_penalty.csv", "admin_penalty", [
+        row("admin_penalty", record_id="AP-R", uscc=LISTED, decision_date="2025-01-10", severity="严重",
+            repair_date="2026-02-01"),
+        row("admin_penalty", record_id="AP-W", uscc=LISTED, decision_date="2025-01-10", severity="严重",
+            repair_date="2026-03-10"),  # repaired while listed: withdrawn once the listing ends
+    ])
+    write_csv(records / "judgment.csv", "judgment", [
+        row("judgment", record_id="JD-OLD", uscc=LISTED, decision_date="2019-01-10"),
+        row("judgment", record_id="JD-END", uscc=LISTED, decision_date="2021-03-20"),  # 5 years end while listed
+    ])
+    write_csv(records / "dishonest_list.csv", "dishonest_list", [
+        row("dishonest_list", record_id="DL-1", uscc=LISTED, decision_date="2026-03-01", removal_date="2026-06-01")])
+    zhejiang = profile("zhejiang")
+    sources = find_sources(records, CATALOGUE)
+    decided = {(r.checked.record_id, r.decision.outcome, r.decision.until)
+               for r in decide_rows(CATALOGUE, zhejiang, sources, date(2026, 4, 1)) if r.decision is not None}
+    assert {("AP-R", "repaired", date(2026, 1, 31)), ("JD-OLD", "expired", date(2024, 1, 10)),
+            ("AP-W", P, date(2026, 5, 31)), ("JD-END", P, date(2026, 5, 31))} <= decided
+    after = {(r.checked.record_id, r.decision.outcome)
+             for r in decide_rows(CATALOGUE, zhejiang, sources, date(2026, 6, 1)) if r.decision is not None}
+    assert {("AP-W", "repaired"), ("JD-END", "expired")} <= after
+
+
 def test_explain_for_one_item_applies_the_listing(tmp_path: Path, records: Path) -> None:
     config = site_config(tmp_path, records, profile="zhejiang")
     [found] = explain(config, "I", AS_OF, item="judgment")
@@ -338,8 +386,8 @@ def test_every_profile_file_is_tested() -> None:
 
 def test_every_reason_code_is_reached(records: Path) -> None:
     reached = {outcome for name in NAMES for outcome in outcomes(records, name).values()}
-    # Covered elsewhere (tests/test_disclosure.py): workflow, disclosure level, age, start, upheld objections.
-    elsewhere = {"not_approved", "not_public", "age_unknown", "not_started", "objection_upheld"}
+    # Covered elsewhere (tests/test_disclosure.py): workflow, disclosure level, age, start, upheld objections, revoked.
+    elsewhere = {"not_approved", "not_public", "age_unknown", "not_started", "objection_upheld", "revoked"}
     assert set(REASONS) - elsewhere <= reached
 
 
@@ -422,7 +470,7 @@ def test_a_subject_is_listed_whether_or_not_its_entry_is_public(tmp_path: Path, 
     repaired penalties (art. 16 and art. 32 ¶2 apply while the subject 被列入严重失信名单)."""
     write_csv(tmp_path / "dishonest_list.csv", "dishonest_list", [row("dishonest_list", **entry)])
     sources = find_sources(tmp_path, CATALOGUE)
-    assert listed_subjects(CATALOGUE, profile("zhejiang"), sources, AS_OF) == ({COMPANY} if listed else frozenset())
+    assert listed_on(listed_subjects(CATALOGUE, profile("zhejiang"), sources, AS_OF), AS_OF) == ({COMPANY} if listed else set())
 
 
 @pytest.mark.parametrize("changed", [True, False])

@@ -33,7 +33,7 @@ from site_builder.rules import reader
 from site_builder.rules.disclosure import decide
 from site_builder.rules.pipeline import Reading
 from site_builder.rules.profiles import load_profile
-from site_builder.rules.rowcache import CacheFile, RowCache, RowResult, TracingDate, TracingSet, cache_entry
+from site_builder.rules.rowcache import CacheFile, RowCache, RowResult, TracingDate, TracingListings, cache_entry
 from site_builder.rules.validation import Record
 from site_builder.sources.loading import find_sources
 
@@ -66,8 +66,8 @@ def test_the_earliest_flip_wins_and_a_set_notes_its_questions() -> None:
     traced = TracingDate(DAY)
     assert traced < date(2027, 1, 1) and traced <= date(2026, 12, 5) and not traced > date(2026, 12, 31)
     assert traced.changes == date(2026, 12, 6)
-    listed = TracingSet(frozenset({"A"}))
-    assert "A" in listed and "B" not in listed and listed.asked == {"A": True, "B": False}
+    listed = TracingListings({"A": ((1, 0),)})
+    assert listed.get("A", ()) == ((1, 0),) and listed.get("B", ()) == () and listed.asked == {"A": ((1, 0),), "B": ()}
 
 
 # --- 2. Property: the same decision until the traced day ------------------------------------------------------------
@@ -110,9 +110,9 @@ def test_a_decision_holds_until_the_day_its_trace_names(profile: str, record: Re
                                                         listed: bool) -> None:
     policy = load_profile(PROFILES_DIR, profile, CATALOGUE)
     item = CATALOGUE[record.item]
-    codes = frozenset({make_uscc()}) if listed else frozenset()
+    codes = {make_uscc(): ((date(2020, 3, 1).toordinal(), date(2025, 6, 30).toordinal()),)} if listed else {}
     traced = TracingDate(first)
-    decision = decide(record, item, policy, traced, TracingSet(codes))
+    decision = decide(record, item, policy, traced, TracingListings(codes))
     span = (traced.changes - first).days if traced.changes else 4001
     day = first + timedelta(days=later % span)
     assert decide(record, item, policy, day, codes) == decision, (day, traced.changes)
@@ -240,11 +240,12 @@ def test_an_edited_row_is_decided_again(tmp_path: Path) -> None:
 
 def test_a_stored_result_reads_back_and_a_foreign_one_is_ignored(tmp_path: Path) -> None:
     result = RowResult("AP-1", (), "published", 1, 2, False, ("admin_penalty", "AP-1", b"\x00\xff"), ((), ("秘密文本",), (), ()),
-                       DAY.toordinal(), 0, (("A", True),))
+                       DAY.toordinal(), 0, (("A", ((1, 0),)),))
     assert RowResult.from_bytes(result.to_bytes()) == result
     assert RowResult.from_bytes(b"not marshal data") is None
-    assert result.holds(DAY.toordinal() + 5, {"A"}) and not result.holds(DAY.toordinal() + 5, set())
-    assert not result.holds(DAY.toordinal() - 1, {"A"})
+    assert result.holds(DAY.toordinal() + 5, {"A": ((1, 0),)}) and not result.holds(DAY.toordinal() + 5, {})
+    assert not result.holds(DAY.toordinal() + 5, {"A": ((1, 9),)}), "the listing has changed"
+    assert not result.holds(DAY.toordinal() - 1, {"A": ((1, 0),)})
 
 
 def test_a_cached_row_whose_id_another_row_takes_up_is_quarantined_with_both_places(tmp_path: Path, reading: int) -> None:
@@ -288,7 +289,7 @@ def test_a_damaged_cache_gives_no_result(tmp_path: Path) -> None:
     path = tmp_path / "rows.sqlite"
     cache = RowCache(path, "k")
     day = DAY.toordinal()
-    result = RowResult("AP-1", (), "published", 1, 2, False, None, ((), (), (), ()), day, day + 30, (("A", False),))
+    result = RowResult("AP-1", (), "published", 1, 2, False, None, ((), (), (), ()), day, day + 30, (("A", ()),))
     for digest in (b"d", b"e", b"g"):
         cache.add(cache_entry(digest * 20, result))
     cache.close()
@@ -302,9 +303,9 @@ def test_a_damaged_cache_gives_no_result(tmp_path: Path) -> None:
     db.commit()
     db.close()
     cache = RowCache(path, "k")
-    assert cache.get_many([b"d" * 20, b"e" * 20, b"f" * 20, b"g" * 20, b"h" * 20], day, set()) == {b"e" * 20: result.to_bytes()}
-    assert cache.get_many([b"e" * 20], day + 30, set()) == {}, "no longer holds on the day its trace names"
-    assert cache.get_many([b"e" * 20], day, {"A"}) == {}, "nor once the subject it asked about is listed"
+    assert cache.get_many([b"d" * 20, b"e" * 20, b"f" * 20, b"g" * 20, b"h" * 20], day, {}) == {b"e" * 20: result.to_bytes()}
+    assert cache.get_many([b"e" * 20], day + 30, {}) == {}, "no longer holds on the day its trace names"
+    assert cache.get_many([b"e" * 20], day, {"A": ((1, 0),)}) == {}, "nor once the subject it asked about is listed"
     cache.close()
     path.write_bytes(b"not a database at all" * 100)
     assert RowCache(path, "k").size() == 0

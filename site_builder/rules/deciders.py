@@ -17,7 +17,7 @@ reads every row and keeps every result). A worker that fails stops the build wit
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
@@ -26,6 +26,7 @@ from site_builder.exceptions import BuildError
 from site_builder.faults import fault_point
 from site_builder.pools import Pool
 from site_builder.rules.catalogue import Catalogue
+from site_builder.rules.disclosure import Listing
 from site_builder.rules.profiles import Policy
 from site_builder.rules.rowcache import CacheEntry
 from site_builder.rules.validation import Validator
@@ -42,7 +43,7 @@ Repeated = dict[str, list[str]]
 class Deciders:
     """A pool of worker processes deciding rows for one build (started on first use)."""
 
-    def __init__(self, catalogue: Catalogue, policy: Policy, as_of: date, listed: frozenset[str], processes: int) -> None:
+    def __init__(self, catalogue: Catalogue, policy: Policy, as_of: date, listed: Mapping[str, Listing], processes: int) -> None:
         self.setup = (catalogue, policy, as_of, listed)
         self.processes = processes
         self._pool: Pool | None = None
@@ -81,14 +82,14 @@ def _results(rows: list[RawRow], future: Future[list[CacheEntry]]) -> Iterator[t
     yield from zip(rows, results, strict=True)
 
 
-_setup: list[tuple[Catalogue, Policy, date, frozenset[str]]] = []
+_setup: list[tuple[Catalogue, Policy, date, Mapping[str, Listing]]] = []
 """In a worker: what every row is decided with."""
 _validators: dict[str, Validator] = {}
 """In a worker: one validator per item (its cell parsing remembers short cells; an item's repeated ids are the same
 in every batch of one build)."""
 
 
-def _start(catalogue: Catalogue, policy: Policy, as_of: date, listed: frozenset[str]) -> None:
+def _start(catalogue: Catalogue, policy: Policy, as_of: date, listed: Mapping[str, Listing]) -> None:
     _setup[:] = [(catalogue, policy, as_of, listed)]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Container
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -25,6 +25,7 @@ from site_builder.rules.validation import Record, Value, means_none, roles
 REASONS: dict[str, str] = {
     "not_approved": "发布状态不是“已审核”（待审核、已驳回、已撤回）",
     "not_public": "公开属性为授权查询或政务共享，不在门户公示",
+    "revoked": "行政处罚决定已被撤销（当前状态为撤销），不公示",
     "natural_person": "本规则不公示自然人信息",
     "minor": "自然人在决定日期未满18周岁（或规则规定的年龄）",
     "age_unknown": "自然人的证件不是居民身份证，无法确认已成年",
@@ -38,6 +39,16 @@ REASONS: dict[str, str] = {
     "removed": "已移出名单",
     "repaired": "已完成信用修复，且最短公示期已届满",
 }
+
+
+Listing = tuple[tuple[int, int], ...]
+"""When a subject is on a serious-dishonesty list, as the as-of date's list entries say: ``(first day, last day)`` of
+each entry that counts (:func:`~site_builder.rules.pipeline.listed_subjects`: in force now, or ended by removal,
+expiry or repair), as ordinals, in order; a last day of 0: no end given."""
+NOT_LISTED: Mapping[str, Listing] = {}
+
+
+_REVOKED = "行政处罚决定已被依法撤销（行政复议、行政诉讼或作出机关自行纠正），不再是有效的处罚，不作为失信信息公示"
 
 
 @dataclass(frozen=True)
@@ -60,16 +71,19 @@ class Decision:
 
 
 def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date,
-           listed: Container[str] = frozenset()) -> Decision:
+           listed: Mapping[str, Listing] = NOT_LISTED) -> Decision:
     """Decide whether ``record`` is public on ``as_of`` under ``policy``.
 
-    ``listed``: 统一社会信用代码 of subjects with a published 严重失信主体名单 entry on ``as_of``, for
-    periods that do not end while the subject is listed.
+    ``listed``: by 统一社会信用代码, when each subject with a 严重失信主体名单 entry is listed, for periods that go on
+    while the subject is listed and credit repair that waits until it is not.
     """
     if record.get(roles(item).get("publish_status")) != "approved":
         return Decision(False, "not_approved")
     if record.get(roles(item).get("disclosure_level")) != "public":
         return Decision(False, "not_public")
+    status = record.get(roles(item).get("decision_status"))
+    if status == "revoked":
+        return Decision(False, "revoked", basis=_REVOKED)
     versions = policy.rule(item.id, item.period).versions
     rule = policy.period(item.id, item.period, as_of)
     start = record.get(rule.start)
@@ -92,6 +106,8 @@ def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date,
         objection = None  # not yet filed on the as-of date (an audit of a past date): the record was as without it
     elif objection is None and isinstance(filed, date):
         objection = "pending"  # an objection was filed and no outcome is given: it is being handled
+    if status == "objection" and objection in (None, "none"):
+        objection = "pending"  # 当前状态 异议: an objection is being handled
     if objection == "upheld":
         return Decision(False, "objection_upheld", basis=policy.basis["objection"], version=version)
     if objection == "unverifiable" and policy.exclude_unverifiable:
@@ -102,14 +118,22 @@ def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date,
         return Decision(False, "objection_pending", basis=policy.basis["objection"], version=version)
     if as_of < start:
         return Decision(False, "not_started", start=start, basis=rule.basis, version=version)
-    listed_now = record.get(roles(item).get("uscc")) in listed
-    repairable = not (policy.repair_not_while_listed and listed_now)
-    repair = _repair_takes_effect(record, item, rule, versions, policy, as_of, slight) if repairable else None
+    code = record.get(roles(item).get("uscc"))
+    listing = listed.get(code, ()) if isinstance(code, str) and code else ()
+    repair = _repair_takes_effect(record, item, rule, versions, policy, as_of, slight)
+    if repair is not None and policy.repair_not_while_listed:
+        # Repair does not apply while the subject is listed (浙江 art. 32 ¶2): it takes effect once the listing it
+        # falls in has ended. A repair that took effect before a listing began stands.
+        repair = first_unlisted(listing, repair)
     until, reason = _end(record, item, rule, start, slight=slight, repair=repair)
-    if until is not None and as_of > until and rule.extend_while_listed and listed_now:
-        # Its period has ended, but the subject is still on a serious-dishonesty list: the maximum
-        # length no longer applies; a 公示截止期, removal or credit repair still ends publication.
-        until, reason = _end(record, item, rule, start, listed=True, repair=repair)
+    if until is not None and until < date.max and rule.extend_while_listed and is_listed(listing, next_day(until)):
+        # The subject is on a serious-dishonesty list when its period would end: the maximum length does not end it
+        # (浙江 art. 16); the end of that listing, a 公示截止期, removal or credit repair does. A period that ended
+        # before a listing began is not taken up again.
+        extended, why = _end(record, item, rule, start, listed=True, repair=repair)
+        listing_ends = listed_until(listing, next_day(until))
+        until, reason = min(((day, why) for day, why in ((extended, why), (listing_ends, "expired")) if day is not None),
+                            default=(None, "expired"), key=lambda end: end[0])
     if until == date.max:
         until = None  # a period ending on the last representable day has no end in practice
     if slight and rule.valid_from is not None and start < rule.valid_from:
@@ -118,6 +142,34 @@ def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date,
         return Decision(False, reason, start=start, until=until, basis=rule.basis, version=version)
     marked = objection == "pending" and policy.objection_mode == "mark"
     return Decision(True, None, start=start, until=until, marked=marked, basis=rule.basis, version=version)
+
+
+def is_listed(listing: Listing, day: date) -> bool:
+    """Whether ``listing`` has the subject on a list on ``day``."""
+    number = day.toordinal()
+    return any(first <= number and (not last or number <= last) for first, last in listing)
+
+
+def listed_until(listing: Listing, day: date) -> date | None:
+    """The last day of the unbroken listing that holds ``day`` (entries that overlap or follow each other without a
+    day between are one listing); ``None``: it has no end."""
+    end = day.toordinal()
+    for first, last in listing:  # in order of first day
+        if first > end + 1:
+            break
+        if not last:
+            return None
+        end = max(end, last)
+    return date.fromordinal(end)
+
+
+def first_unlisted(listing: Listing, day: date) -> date | None:
+    """``day`` if the subject is not listed then, else the day after the listing that holds it ends (``None``:
+    never)."""
+    if not is_listed(listing, day):
+        return day
+    ends = listed_until(listing, day)
+    return next_day(ends) if ends is not None else None
 
 
 _SEPARATORS = re.compile(r"[、,;/|\s()\[\]【】〔〕{}<>《》]+|和|(?<!涉)及|并")

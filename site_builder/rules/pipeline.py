@@ -13,7 +13,7 @@ fills one :class:`FileReport` per file, which the manifest counts.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -21,7 +21,7 @@ from site_builder.pools import file_size
 from site_builder.rules import reader
 from site_builder.rules.catalogue import CatalogItem, Catalogue
 from site_builder.rules.deciders import MIN_ROWS, Deciders
-from site_builder.rules.disclosure import Decision, decide
+from site_builder.rules.disclosure import NOT_LISTED, Decision, Listing, decide
 from site_builder.rules.parsed import Cells, Damaged, ParsedFiles, Row, materialise
 from site_builder.rules.periods import LIST_ITEM
 from site_builder.rules.privacy import row_secrets
@@ -33,7 +33,7 @@ from site_builder.rules.rowcache import (
     RowCache,
     RowResult,
     TracingDate,
-    TracingSet,
+    TracingListings,
     Unwritten,
     cache_entry,
     entry_value,
@@ -79,7 +79,7 @@ def read_all(catalogue: Catalogue, sources: list[SourceFile],
 
 
 def process(catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_of: date,
-            only_item: str | None = None, listed: frozenset[str] = frozenset(),
+            only_item: str | None = None, listed: Mapping[str, Listing] = NOT_LISTED,
             reports: list[FileReport] | None = None) -> Iterator[Outcome]:
     """The main pass: every row validated and decided, given the subjects ``listed`` on ``as_of``."""
     for item in catalogue.items:
@@ -178,7 +178,7 @@ def stored_results(catalogue: Catalogue, policy: Policy, sources: list[SourceFil
 
 
 def _decided_item(item: CatalogItem, files: list[SourceFile], reports: list[FileReport], policy: Policy, as_of: date,
-                  listed: frozenset[str], cache: RowCache | None, deciders: Deciders | None) -> Iterator[tuple[Place, bytes]]:
+                  listed: Mapping[str, Listing], cache: RowCache | None, deciders: Deciders | None) -> Iterator[tuple[Place, bytes]]:
     """Every row of ``item`` decided (results kept in ``cache``), its files read twice: for the repeated ids (and the
     number of rows), then for the rows."""
     repeated, count = _first_pass(item, files)
@@ -196,7 +196,7 @@ def _decided_item(item: CatalogItem, files: list[SourceFile], reports: list[File
         yield (raw.file, raw.row), entry_value(entry)
 
 
-def _cached_item(item: CatalogItem, files: list[SourceFile], policy: Policy, as_of: date, listed: frozenset[str],
+def _cached_item(item: CatalogItem, files: list[SourceFile], policy: Policy, as_of: date, listed: Mapping[str, Listing],
                  cache: RowCache, deciders: Deciders | None,
                  parsed: ParsedFiles | None = None) -> tuple[list[FileReport], list[tuple[Place, bytes]]] | None:
     """Every row of ``item``, its files read once (from what ``parsed`` kept of a file with the same bytes, if it
@@ -270,14 +270,14 @@ def _read(source: SourceFile, item: CatalogItem, report: FileReport, id_field: s
 
 
 def decide_entry(raw: RawRow, item: CatalogItem, validator: Validator, policy: Policy, as_of: date,
-                 listed: Container[str], digest: bytes | None = None) -> CacheEntry:
+                 listed: Mapping[str, Listing], digest: bytes | None = None) -> CacheEntry:
     """:func:`decide_row` as an entry of the decision cache (:func:`cache_entry`; ``digest``: the row's
     :func:`row_digest`, if known)."""
     return cache_entry(row_digest(raw) if digest is None else digest, decide_row(raw, item, validator, policy, as_of, listed))
 
 
 def decide_row(raw: RawRow, item: CatalogItem, validator: Validator, policy: Policy, as_of: date,
-               listed: Container[str]) -> RowResult:
+               listed: Mapping[str, Listing]) -> RowResult:
     """One row validated, decided on ``as_of`` and (if published) redacted, with the secrets it holds and the as-of
     dates and list answers under which the result holds."""
     checked = validator.validate(raw)
@@ -286,7 +286,7 @@ def decide_row(raw: RawRow, item: CatalogItem, validator: Validator, policy: Pol
     if isinstance(checked, Quarantined):
         problems = tuple((p.column, p.type, p.message) for p in checked.problems)
         return RowResult(checked.record_id, problems, "", 0, 0, False, None, secrets, day, 0, ())
-    traced, asked = TracingDate(as_of), TracingSet(listed)
+    traced, asked = TracingDate(as_of), TracingListings(listed)
     decision = decide(checked, item, policy, traced, asked)
     stored = store_line(redact(checked, item, decision)) if decision.published else None
     return RowResult(checked.record_id, (), decision.outcome, ordinal(decision.start), ordinal(decision.until), decision.marked,
@@ -329,35 +329,46 @@ _STILL_LISTED = {"not_public", "objection_pending"}
 """Reasons a list entry is kept off the portal while the subject is still on the list."""
 
 
-def listed_subjects(catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_of: date) -> frozenset[str]:
-    """统一社会信用代码 of the subjects with a list entry published on ``as_of`` under ``policy``.
+def listed_subjects(catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_of: date) -> dict[str, Listing]:
+    """By 统一社会信用代码, when each subject with a list entry is on a serious-dishonesty list, as the entries say on
+    ``as_of`` under ``policy``.
 
     Some regions keep adverse information public for as long as its subject stays listed (浙江省
     公共信用信息管理条例第十六条; period option ``extend_while_listed``), and some do not withdraw a
     repaired record while it is (第三十二条第二款; repair option ``not_while_listed``). Whether a subject
     is listed is itself a disclosure decision, so it is computed by a first pass over the list's
-    rows, and the set is passed into :func:`~site_builder.rules.disclosure.decide` for every other
-    record, which keeps the decision a pure function of its inputs.
+    rows, and the listings are passed into :func:`~site_builder.rules.disclosure.decide` for every other
+    record, which keeps the decision a pure function of its inputs. A listing keeps the days of entries that have
+    ended too: a repair that took effect before a listing began stands, and a period that ended before it is not
+    taken up again.
 
     Empty when no rule depends on it (the list's files are then not read twice) or when the
-    catalogue has no list item. The subject is listed while an approved entry of it is in force: published, or kept
+    catalogue has no list item. An approved entry counts from its first to its last public day: published, or kept
     off the portal only because it is not for the public (授权查询, 政务共享) or an objection to it is pending (the
-    entry stands until the objection is decided). An entry quarantined, not approved, not started, removed, expired,
-    repaired or found wrong on objection does not count.
+    entry stands until the objection is decided), or ended since (removed, expired, repaired). An entry quarantined,
+    not approved, not started or found wrong on objection does not count.
     """
     if LIST_ITEM not in catalogue.ids or not needs_listing(catalogue, policy):
-        return frozenset()
+        return {}
     item = catalogue[LIST_ITEM]
     uscc = item.role("uscc")
-    codes = set()
+    found: dict[str, set[tuple[int, int]]] = {}
     for row in process(catalogue, policy, sources, as_of, only_item=LIST_ITEM):
-        if isinstance(row.checked, Record) and row.decision is not None and (
-                row.decision.published or row.decision.outcome in _STILL_LISTED
-                and decide(_as_if_public(row.checked, item), item, policy, as_of).published):
-            code = row.checked.get(uscc)
-            if code:
-                codes.add(str(code))
-    return frozenset(codes)
+        if not isinstance(row.checked, Record) or row.decision is None:
+            continue
+        decision = row.decision
+        if decision.outcome in _STILL_LISTED:
+            decision = decide(_as_if_public(row.checked, item), item, policy, as_of)
+        code = row.checked.get(uscc)
+        if code and decision.start is not None and (decision.published or decision.reason in _ENDED) and (
+                decision.until is None or decision.until >= decision.start):
+            until = decision.until.toordinal() if decision.until is not None else 0
+            found.setdefault(str(code), set()).add((decision.start.toordinal(), until))
+    return {code: tuple(sorted(days)) for code, days in sorted(found.items())}
+
+
+_ENDED = {"removed", "expired", "repaired"}
+"""Reasons of a list entry that was in force and has ended."""
 
 
 def _as_if_public(entry: Record, item: CatalogItem) -> Record:

@@ -13,7 +13,7 @@ build after an approval only the rows that changed.
 
 Three things a result also depends on are checked each time it is used: whether the row's record id is used by
 several rows (such rows are never cached: their quarantine message names the other rows), whether the
-subjects it asked about are on a serious-dishonesty list (:class:`TracingSet` notes each question and its
+subjects it asked about are on a serious-dishonesty list (:class:`TracingListings` notes each question and its
 answer), and the configuration (:func:`decision_key`: a change of software, catalogue or profile empties the
 cache). A result found in the cache is what deciding the row again would give, byte for byte (tested).
 
@@ -28,12 +28,13 @@ import hashlib
 import marshal
 import sqlite3
 import zlib
-from collections.abc import Container, Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import NamedTuple, NoReturn
 
+from site_builder.rules.disclosure import Listing
 from site_builder.sources.loading import RawRow
 
 _SCHEMA = """
@@ -45,7 +46,7 @@ CREATE TABLE IF NOT EXISTS result (
 """A result's ``value`` is :meth:`RowResult.to_bytes` after a check (:func:`_check`); ``decided``, ``changes`` and
 ``asked`` (:mod:`marshal`, empty for none) repeat what :meth:`RowResult.holds` reads, so that a lookup tells whether a
 result holds without reading it back."""
-_FORMAT = 4
+_FORMAT = 5
 _PAGE = 16384
 """The cache's page size: most results (about 1 KB) fit on a page with others, and a lookup reads one page, not
 an overflow page besides (with 4 KB pages, lookups took 2.6 times as long)."""
@@ -188,18 +189,26 @@ class TracingDate(date):
         return self._read().__format__(fmt)
 
 
-class TracingSet(Container[str]):
-    """A set of 统一社会信用代码 that notes every question asked of it, with its answer."""
+class TracingListings(Mapping[str, Listing]):
+    """Subjects' listings (:func:`~site_builder.rules.pipeline.listed_subjects`) that note every code asked for, with
+    the answer (the empty listing for a subject with none)."""
 
-    def __init__(self, codes: Container[str]) -> None:
-        self.codes = codes
-        self.asked: dict[str, bool] = {}
+    def __init__(self, listings: Mapping[str, Listing]) -> None:
+        self.listings = listings
+        self.asked: dict[str, Listing] = {}
 
-    def __contains__(self, code: object) -> bool:
-        answer = code in self.codes
-        if isinstance(code, str):
-            self.asked[code] = answer
+    def __getitem__(self, code: str) -> Listing:
+        answer = self.listings.get(code, ())
+        self.asked[code] = answer
+        if not answer:
+            raise KeyError(code)
         return answer
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.listings)
+
+    def __len__(self) -> int:
+        return len(self.listings)
 
 
 class RowResult(NamedTuple):
@@ -228,10 +237,10 @@ class RowResult(NamedTuple):
     """The as-of date it was decided for (an ordinal)."""
     changes: int
     """The first later as-of date (an ordinal) on which deciding the row again may give another result; 0: none."""
-    asked: tuple[tuple[str, bool], ...]
+    asked: tuple[tuple[str, Listing], ...]
     """The codes whose listing the decision asked about, with the answers."""
 
-    def holds(self, as_of: int, listed: Container[str]) -> bool:
+    def holds(self, as_of: int, listed: Mapping[str, Listing]) -> bool:
         """Whether deciding the row on ``as_of`` (an ordinal) with these subjects ``listed`` gives this result."""
         return _holds(self.decided, self.changes, self.asked, as_of, listed)
 
@@ -252,12 +261,13 @@ class RowResult(NamedTuple):
         return cls._make(fields[1:])
 
 
-def _holds(decided: int, changes: int, asked: tuple[tuple[str, bool], ...], as_of: int, listed: Container[str]) -> bool:
+def _holds(decided: int, changes: int, asked: tuple[tuple[str, Listing], ...], as_of: int,
+           listed: Mapping[str, Listing]) -> bool:
     """:meth:`RowResult.holds` for a result with these fields."""
     if decided > as_of or (changes and as_of >= changes):
         return False
     for code, answer in asked:
-        if (code in listed) != answer:
+        if listed.get(code, ()) != answer:
             return False
     return True
 
@@ -270,9 +280,9 @@ def _check(digest: bytes, decided: int, changes: int, asked: bytes, value: bytes
     return zlib.crc32(value, zlib.crc32(asked, zlib.crc32(head))).to_bytes(_CHECK, "little")
 
 
-def _asked(stored: bytes) -> tuple[tuple[str, bool], ...]:
+def _asked(stored: bytes) -> tuple[tuple[str, Listing], ...]:
     """The ``asked`` column of a result (its check passed) as :attr:`RowResult.asked`."""
-    asked: tuple[tuple[str, bool], ...] = marshal.loads(stored)
+    asked: tuple[tuple[str, Listing], ...] = marshal.loads(stored)
     return asked
 
 
@@ -395,7 +405,7 @@ class RowCache:
             raise
         return db
 
-    def get_many(self, digests: list[bytes], as_of: int, listed: Container[str]) -> dict[bytes, bytes]:
+    def get_many(self, digests: list[bytes], as_of: int, listed: Mapping[str, Listing]) -> dict[bytes, bytes]:
         """The results stored for these rows (those found) that hold on ``as_of`` (an ordinal) with these subjects
         ``listed`` and pass their check, as :meth:`RowResult.to_bytes`; one query per :data:`_BATCH_IDS` rows.
 
