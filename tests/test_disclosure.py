@@ -10,10 +10,11 @@ import dataclasses
 from datetime import date
 
 import pytest
-from conftest import CATALOGUE, make_resident_id, person, record
+from conftest import CATALOGUE, make_resident_id, person, record, validate
 
 from site_builder.rules.disclosure import REASONS, Decision, decide
 from site_builder.rules.profiles import Policy
+from site_builder.rules.validation import Quarantined
 
 D = date.fromisoformat
 
@@ -178,6 +179,28 @@ def test_an_objection_date_without_a_status_suspends(national: Policy, status: s
     assert decision.outcome == expected
 
 
+@pytest.mark.parametrize(("status", "expected"), [
+    ("正常", "published"), ("0", "published"), ("", "published"),
+    ("撤销", "revoked"), ("1", "revoked"), ("已撤销", "revoked"),
+    ("异议", "objection_pending"), ("2", "objection_pending"),
+])
+def test_a_penaltys_current_status_withdraws_a_revoked_one_and_suspends_one_under_objection(
+        national: Policy, status: str, expected: str) -> None:
+    """Bug: 当前状态 (the 2016 双公示 standard's 0 正常, 1 撤销, 2 异议) was an unknown column, so revoked penalties and
+    penalties under objection were published."""
+    assert outcome(national, "admin_penalty", "2026-11-24", decision_date="2026-06-01",
+                   decision_status=status).outcome == expected
+    dismissed = outcome(national, "admin_penalty", "2026-11-24", decision_date="2026-06-01", decision_status=status,
+                        objection_status="异议不成立", objection_date="2026-10-01")
+    assert dismissed.outcome == ("revoked" if expected == "revoked" else "published")
+
+
+@pytest.mark.parametrize("status", ["其他", "3", "待定"])
+def test_a_current_status_the_build_cannot_decide_on_is_quarantined(status: str) -> None:
+    checked = validate("admin_penalty", decision_status=status)
+    assert isinstance(checked, Quarantined) and [p.column for p in checked.problems] == ["当前状态"]
+
+
 def test_an_objection_date_without_a_status_is_marked_in_mark_mode(national: Policy) -> None:
     marking = dataclasses.replace(national, objection_mode="mark")
     decision = outcome(marking, "admin_penalty", "2026-11-24", decision_date="2026-06-01", objection_date="2026-11-01")
@@ -278,6 +301,7 @@ def test_every_reason_code_is_documented_and_reachable(national: Policy) -> None
         outcome(national, "admin_penalty", "2027-01-01").reason,
         outcome(national, "dishonest_list", "2025-06-01", removal_date="2025-01-01").reason,
         outcome(national, "admin_penalty", "2025-12-01", repair_date="2025-07-01").reason,
+        outcome(national, "admin_penalty", "2025-06-01", decision_status="撤销").reason,
     }
     assert seen == set(REASONS)
 

@@ -29,7 +29,7 @@ NATURES = ("basic", "good", "adverse")
 ROLES = (
     "record_id", "publish_status", "disclosure_level", "objection_status", "objection_date",
     "repair_date", "subject_name", "subject_category", "uscc", "id_type", "id_no",
-    "decision_date", "authority", "document_no", "document_title", "legal_basis",
+    "decision_date", "authority", "document_no", "document_title", "legal_basis", "decision_status",
 )
 REQUIRED_ROLES = ("record_id", "publish_status", "disclosure_level", "subject_name", "decision_date")
 _FIELD_KEYS = {
