@@ -56,13 +56,14 @@ from site_builder.outputs.registry import enabled_outputs
 from site_builder.outputs.site import Site
 from site_builder.pools import Pool, file_size
 from site_builder.progress import Stages
-from site_builder.rules.catalogue import Catalogue
+from site_builder.rules.catalogue import CatalogItem, Catalogue, FieldSpec
 from site_builder.rules.pipeline import Reading, results
 from site_builder.rules.privacy import Leak, Secrets
 from site_builder.rules.profiles import Policy
 from site_builder.rules.rowcache import CacheFile
 from site_builder.sources.database import TableSource
 from site_builder.sources.loading import FileReport
+from site_builder.sources.mapping import deciding_fields
 from site_builder.store.published import PublishedStore
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,8 @@ class BuildResult:
 
 
 def build(config: Config, as_of: date, new_chain: bool = False, progress: TextIO | None = None,
-          full: bool = False, earlier: bool = False, allow_empty: frozenset[str] = frozenset()) -> BuildResult:
+          full: bool = False, earlier: bool = False, allow_empty: frozenset[str] = frozenset(),
+          allow_missing: frozenset[str] = frozenset()) -> BuildResult:
     """Build the site for ``as_of`` from ``config.paths.records`` into ``config.paths.output``.
 
     ``new_chain``: start a new audit chain although the output carries one the audit folder lacks
@@ -94,6 +96,8 @@ def build(config: Config, as_of: date, new_chain: bool = False, progress: TextIO
     previous build. Each stage logs one ``stage=<name> seconds=…`` line at INFO. ``earlier``: build for a date
     before the last build's (refused otherwise: see :func:`_check_date`). ``allow_empty``: items that may have no
     rows although the live site publishes some of theirs (refused otherwise: see :func:`_check_items_read`).
+    ``allow_missing``: columns (``item.field``) that deciding the records may go without although the live site's build
+    read them (refused otherwise: see :func:`_check_columns_read`).
 
     A worker process that dies (killed, or out of memory) stops the build with a :class:`BuildError`: every pool
     works before the site is published, so the live site stays as it was.
@@ -103,7 +107,7 @@ def build(config: Config, as_of: date, new_chain: bool = False, progress: TextIO
         raise BuildError(f"As-of date {problem}")
     check_output_place(config.paths)
     try:
-        return _build(config, as_of, new_chain, progress, full, earlier, allow_empty)
+        return _build(config, as_of, new_chain, progress, full, earlier, allow_empty, allow_missing)
     except BrokenExecutor as exc:
         raise BuildError(f"A worker process stopped unexpectedly ({exc}); nothing was published") from exc
 
@@ -124,7 +128,7 @@ def check_output_place(paths: PathSettings) -> None:
 
 
 def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None, full: bool, earlier: bool,
-           allow_empty: frozenset[str]) -> BuildResult:
+           allow_empty: frozenset[str], allow_missing: frozenset[str]) -> BuildResult:
     stages = Stages(progress)
     out, audit_root = config.paths.output, config.paths.audit
     publish.check_output(out, config.site_inputs)
@@ -134,6 +138,11 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
     unknown = sorted(allow_empty - set(catalogue.ids))
     if unknown:
         raise ConfigError(f"--allow-empty {unknown[0]}: no such catalogue item (the items: {', '.join(catalogue.ids)})")
+    for column in sorted(allow_missing):
+        item_id, _, name = column.partition(".")
+        if item_id not in catalogue.ids or name not in {f.name for f in deciding_fields(catalogue[item_id])}:
+            raise ConfigError(f"--allow-missing {column}: not a column that decides publication, written ITEM.FIELD "
+                              "(as the message that asks for it names it)")
     outputs = enabled_outputs(config)
     for name in ignored:
         log.warning("ignored path=%s reason=not the records of any catalogue item", name)
@@ -167,6 +176,7 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
             for report in reports:
                 _log_source(report)
             _check_items_read(out, catalogue, reports, ledger.counts, allow_empty)
+            _check_columns_read(out, catalogue, reports, allow_missing)
             for database in {id(s.database): s.database for s in sources if isinstance(s, TableSource) and s.database}.values():
                 database.close()  # ends the read transaction: the platform's writers need not wait for the build
             ledger.warnings(reports, ignored)
@@ -340,6 +350,65 @@ def _check_items_read(out: Path, catalogue: Catalogue, reports: list[FileReport]
         raise BuildError(f"{what}, but the live site publishes {published[item]} of its records: each would be withdrawn. "
                          "If the export lost a file or a column, or the database a table, restore it; if "
                          f"{item} has no records left, pass --allow-empty {item}")
+
+
+def _check_columns_read(out: Path, catalogue: Catalogue, reports: list[FileReport], allow_missing: frozenset[str]) -> None:
+    """Refuse a build in which no file of an item gives a column that decides publication (异议状态, 信用修复日期,
+    公示截止期, 移出日期 …: :func:`~site_builder.sources.mapping.deciding_fields`) that some file of it gave the live
+    site's build, where the live site withholds records for a reason that column gives and no column still read gives,
+    unless ``item.field`` is in
+    ``allow_missing``: those records would be decided as if they had no value there (a record under objection
+    published, a repaired one kept), when the likelier cause is an export or a table that lost the column. The live
+    site's manifest lists the fields each of its files gave, and its counts by reason."""
+    try:
+        live = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        before: dict[str, set[str]] = {}
+        for entry in live["inputs"]["records"]:
+            if entry.get("rows"):
+                before.setdefault(str(entry["item"]), set()).update(str(name) for name in entry.get("fields") or ())
+        withheld = {str(item): {str(reason) for reason, n in tally["excluded"].items() if n}
+                    for item, tally in live["counts"]["by_item"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return  # no live site of this tool, or one older than the fields in its manifest: nothing to compare with
+    now: dict[str, set[str]] = {}
+    for report in reports:
+        if report.rows:
+            now.setdefault(report.item, set()).update(report.columns.values())
+    for item in catalogue.items:
+        if item.id not in now:
+            continue  # nothing read: _check_items_read's question
+        fields = deciding_fields(item)
+        still = set().union(*(_reasons_given(item, spec) for spec in fields if spec.name in now[item.id]))
+        lost = [spec for spec in fields if spec.name in before.get(item.id, set()) - now[item.id]
+                and (_reasons_given(item, spec) & withheld.get(item.id, set())) - still
+                and f"{item.id}.{spec.name}" not in allow_missing]
+        if lost:
+            files = ", ".join(r.name for r in reports if r.item == item.id and r.rows)
+            raise BuildError(
+                f"{item.id} ({item.title}): no file of this build ({files}) has the column "
+                f"{'、'.join(spec.title for spec in lost)}, which the live site's build read and withholds records by: "
+                "every record would be decided as if it had no value there (a record under objection, repaired or past "
+                "its 公示截止期 would be published). If the export or table lost the column, restore it; if the platform "
+                "no longer gives it, pass " + " ".join(f"--allow-missing {item.id}.{spec.name}" for spec in lost))
+
+
+_OBJECTION = {"objection_pending", "objection_upheld", "objection_unverifiable"}
+_SLIGHT = {"slight_dishonesty", "summary_procedure"}
+
+
+def _reasons_given(item: CatalogItem, spec: FieldSpec) -> set[str]:
+    """The reason codes a value of the deciding field ``spec`` can withhold a record of ``item`` for."""
+    reasons = {"objection_status": _OBJECTION, "objection_date": _OBJECTION, "decision_status": _OBJECTION | {"revoked"},
+               "repair_date": {"repaired"}}.get(spec.role or "", set())
+    for version in item.period.versions:
+        if spec.name in version.ends_at:
+            reasons = reasons | {"expired"}
+        if spec.name in version.removed_on:
+            reasons = reasons | {"removed"}
+        if spec.name in (version.severity, version.summary_procedure, version.penalty_type, version.penalty_content,
+                         *version.other_sanctions):
+            reasons = reasons | _SLIGHT
+    return reasons
 
 
 def _check_date(chain: list[history.ChainEntry], as_of: date, earlier: bool) -> None:

@@ -123,12 +123,16 @@ def _as_of(value: str | None, config: Config, site: bool = False, hint: str = "-
 @click.option("--allow-empty", "allow_empty", metavar="ITEM", multiple=True,
               help="Let ITEM have no rows although the live site publishes some of its records (refused otherwise: "
               "a lost file or table would withdraw them all); repeatable.")
+@click.option("--allow-missing", "allow_missing", metavar="ITEM.FIELD", multiple=True,
+              help="Let ITEM's records be decided without FIELD, a column that decides publication, although the live "
+              "site's build read it (refused otherwise: a lost column would publish what it withholds); repeatable.")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors, no progress bars (as site-builder -q build).")
 @click.pass_context
 @_errors_to_exit
 def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Path | None,
           as_of: str | None, profile: str | None, no_search: bool, new_chain: bool, source: str | None,
-          full: bool, earlier: bool, future: bool, allow_empty: tuple[str, ...], quiet: bool) -> None:
+          full: bool, earlier: bool, future: bool, allow_empty: tuple[str, ...], allow_missing: tuple[str, ...],
+          quiet: bool) -> None:
     """Build the site and data package from the records directory.
 
     The output must be empty, new, or a site this tool built; it becomes a link to the new build.
@@ -154,7 +158,7 @@ def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Pat
         logging.getLogger().setLevel(logging.WARNING)
     bars = None if quiet or not sys.stderr.isatty() else sys.stderr
     result = run_build(config, day, new_chain=new_chain, progress=bars, full=full, earlier=earlier,
-                       allow_empty=frozenset(allow_empty))
+                       allow_empty=frozenset(allow_empty), allow_missing=frozenset(allow_missing))
     counts = result.counts
     excluded = counts.excluded_totals()
     click.echo(

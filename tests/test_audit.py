@@ -19,6 +19,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT, build_site, make_resident_id, person, row, site_config, versions_left, write_csv
 
+from site_builder.audit.explain import answering_builds
+from site_builder.audit.history import ChainEntry
 from site_builder.build import build
 from site_builder.cli import main
 from site_builder.exceptions import BuildError
@@ -298,10 +300,22 @@ def test_explain_answers_from_the_audit_history(site: Path) -> None:
     assert past.exit_code == 0, past.output
     assert "published" in past.output and "through 2027-06-01" in past.output
     assert "build 000001-2026-11-23" in past.output
+    assert "适用规则版本：国家发展改革委令2025年第36号" in past.output  # from the build's manifest (it said none)
     later = CliRunner().invoke(main, ["explain", "AP-1", "--as-of", "2027-06-02", *args])
     assert "expired" in later.output and "computed from the current records" in later.output
     missing = CliRunner().invoke(main, ["explain", "NO-SUCH", "--as-of", "2026-11-23", *args])
     assert missing.exit_code == 1
+
+
+def test_the_site_live_on_a_day_is_never_a_build_made_after_a_later_dated_one() -> None:
+    """Bug: after builds for 11-20 and 11-25 and then one for 11-21 (``--earlier``), explain answered for 11-23 from the
+    11-21 build, made after the 11-25 one, so not live on 11-23: the live site then was the 11-20 build's."""
+    chain = [ChainEntry(n, f"00000{n}-{day}", day, "", None) for n, day in
+             enumerate(["2026-11-20", "2026-11-25", "2026-11-21", "2026-11-26"], start=1)]
+    assert [e.build_id for e in answering_builds(chain, date(2026, 11, 23))] == ["000001-2026-11-20"]
+    assert [e.build_id for e in answering_builds(chain, date(2026, 11, 21))] == ["000003-2026-11-21"]  # made for it
+    assert [e.build_id for e in answering_builds(chain[:3], date(2026, 11, 22))] == ["000001-2026-11-20"]
+    assert answering_builds(chain, date(2026, 11, 19)) == []
 
 
 def test_explain_answers_a_day_between_builds_from_the_site_live_that_day(site: Path) -> None:

@@ -342,6 +342,22 @@ def test_an_id_whose_case_the_platform_changed_keeps_its_address_and_history(tmp
     assert sorted(p.name for p in (third.output / "record" / PENALTY).iterdir()) == ["AP-1", "AP-2"]
 
 
+def test_an_id_whose_case_changed_in_the_build_that_withdraws_it_keeps_its_reason(tmp_path: Path) -> None:
+    """Bug: ``AP-3`` published, then exported as ``ap-3`` on the day it expired (or was repaired), was announced as
+    withdrawn by its authority: the reason was looked up by the published spelling only."""
+    records = tmp_path / "records"
+    config = config_of(tmp_path, records)
+    write_penalties(records, [penalty(3, disclosure_deadline=FIRST.isoformat()), penalty(4, decision_date="2025-12-01"),
+                              penalty(5, disclosure_deadline=FIRST.isoformat())])
+    build(config, FIRST)
+    write_penalties(records, [penalty(3, record_id="ap-3", disclosure_deadline=FIRST.isoformat()),
+                              penalty(4, record_id="Ap-4", decision_date="2025-12-01", repair_date=SECOND.isoformat()),
+                              penalty(5, disclosure_deadline=FIRST.isoformat())])
+    second = build(config, SECOND)
+    assert [(r["change"], r["record_id"], r["reason"]) for r in change_rows(second)] == [
+        ("withdrawn", "AP-3", "expired"), ("withdrawn", "AP-4", "repaired"), ("withdrawn", "AP-5", "expired")]
+
+
 def test_a_build_for_a_date_before_the_last_builds_is_refused_unless_asked_for(tmp_path: Path) -> None:
     """Bug: a typo in --as-of (a date before the last build's) published again the records expired since."""
     records = tmp_path / "records"
@@ -383,6 +399,45 @@ def test_a_lost_records_file_does_not_withdraw_its_whole_item_unless_asked_for(t
     emptied = build(config, SECOND, allow_empty=frozenset({PENALTY}))
     assert [(r["change"], r["record_id"]) for r in change_rows(emptied)] == [("withdrawn", "AP-1"), ("withdrawn", "AP-2")]
     build(config, THIRD)  # the live site publishes none now: nothing to refuse
+
+
+def drop_column(path: Path, title: str) -> None:
+    """Rewrite the CSV file ``path`` without its column ``title``."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = [line for line in csv.reader(fh)]
+    keep = [n for n, cell in enumerate(rows[0]) if cell != title]
+    assert len(keep) == len(rows[0]) - 1, title
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows([[line[n] for n in keep] for line in rows])
+
+
+def test_a_deciding_column_the_export_lost_stops_the_build_unless_asked_for(tmp_path: Path) -> None:
+    """Bug: a table or export that lost its 异议状态 column published the records under objection, with no warning
+    (an optional column missing reads as empty in every row)."""
+    records = tmp_path / "records"
+    config = config_of(tmp_path, records)
+    write_penalties(records, [penalty(1, objection_status="处理中", objection_date="2026-11-20"), penalty(2)])
+    first = build(config, FIRST)
+    assert first.counts.published[PENALTY] == 1
+    drop_column(records / "admin_penalty.csv", "异议提出日期")
+    build(config, SECOND, full=True)  # 异议状态 still says which records are under objection: not refused
+    write_penalties(records, [penalty(1, objection_status="处理中", objection_date="2026-11-20"), penalty(2)])
+    drop_column(records / "admin_penalty.csv", "异议状态")
+    drop_column(records / "admin_penalty.csv", "异议提出日期")
+    with pytest.raises(BuildError, match=r"admin_penalty \(行政处罚\): no file of this build \(admin_penalty.csv\) has the column "
+                                         r"异议状态, which the live site's build read and withholds records by.* --allow-missing "
+                                         r"admin_penalty.objection_status$"):
+        build(config, SECOND)
+    assert not (config.paths.output / "record" / PENALTY / "AP-1").exists()
+    with pytest.raises(ConfigError, match="--allow-missing admin_penalty.remarks: not a column that decides publication"):
+        build(config, SECOND, allow_missing=frozenset({"admin_penalty.remarks"}))
+    allowed = build(config, SECOND, allow_missing=frozenset({"admin_penalty.objection_status"}))
+    assert allowed.counts.published[PENALTY] == 2  # as asked: the platform no longer gives objections
+    build(config, THIRD)  # the live site's build did not read the column: nothing to refuse
+    write_penalties(records, [penalty(1, repair_date="2026-12-20"), penalty(2)])
+    build(config, FOURTH)  # the repair date is read, but withholds nothing yet
+    write_penalties(records, [penalty(1), penalty(2)])
+    build(config, FOURTH)  # so losing it withdraws nothing: not refused
 
 
 def test_the_same_previous_state_gives_the_same_bytes(tmp_path: Path) -> None:

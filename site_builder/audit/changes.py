@@ -54,7 +54,8 @@ REASON_CLASSES: dict[str, str] = {
     "expired": "expired", "removed": "expired",
     "repaired": "repaired",
     "objection_pending": "objection", "objection_upheld": "objection", "objection_unverifiable": "objection",
-    "not_approved": "withdrawn_by_authority", "not_public": "withdrawn_by_authority", MISSING: "withdrawn_by_authority",
+    "not_approved": "withdrawn_by_authority", "not_public": "withdrawn_by_authority", "revoked": "withdrawn_by_authority",
+    MISSING: "withdrawn_by_authority",
     "natural_person": "corrected", "minor": "corrected", "age_unknown": "corrected", "summary_procedure": "corrected",
     "slight_dishonesty": "corrected", "not_started": "corrected", QUARANTINED: "corrected",
 }
@@ -293,21 +294,29 @@ def changed_fields(names: tuple[str, ...], now: bytes, names_before: tuple[str, 
 def withdrawal_reasons(work: BuildRecord, keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """The reason each of ``keys`` (item, record id) is not published by this build: its reason code from the
     decision list, :data:`QUARANTINED` if its row is in the quarantine report; a key in neither is left out
-    (its row is gone: :data:`MISSING`). One pass over each file, only when something was withdrawn."""
+    (its row is gone: :data:`MISSING`). A row whose id the platform now spells in another case (``AP-7`` exported as
+    ``ap-7``: the same record, :func:`first_spellings`) gives its reason too, where no row spells it as published.
+    One pass over each file, only when something was withdrawn."""
     found: dict[tuple[str, str], str] = {}
     if not keys:
         return found
+    folded = {(item, record_id.casefold()): (item, record_id) for item, record_id in keys}
+    respelt: dict[tuple[str, str], str] = {}
     item, record_id, outcome = (DECISION_COLUMNS.index(c) for c in ("item", "record_id", "outcome"))
     with work.decisions.open(encoding="utf-8", newline="") as fh:
         for row in csv.reader(fh):
             if (row[item], row[record_id]) in keys:
                 found[(row[item], row[record_id])] = row[outcome]
+            elif (key := folded.get((row[item], row[record_id].casefold()))) is not None:
+                respelt.setdefault(key, row[outcome])
     item, record_id = (QUARANTINE_COLUMNS.index(c) for c in ("item", "record_id"))
     with work.quarantine.open(encoding="utf-8", newline="") as fh:
         for row in csv.reader(fh):
             if (row[item], row[record_id]) in keys:
                 found.setdefault((row[item], row[record_id]), QUARANTINED)
-    return found
+            elif (key := folded.get((row[item], row[record_id].casefold()))) is not None:
+                respelt.setdefault(key, QUARANTINED)
+    return respelt | found
 
 
 def _log_codes(reasons: dict[tuple[str, str], str], gone: dict[tuple[str, str], date]) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -100,8 +101,15 @@ def answering_builds(chain: list[history.ChainEntry], as_of: date) -> list[histo
 
 
 def _last_before(chain: list[history.ChainEntry], as_of: date) -> list[history.ChainEntry]:
-    """The last build of the chain for a date before ``as_of`` (one, or none): the site live that day."""
-    return [entry for entry in chain if entry.as_of < as_of.isoformat()][-1:]
+    """The site live on ``as_of`` (one build, or none): the last build of the chain for an earlier date that comes
+    before the first build for a later date. A build after that one was made after ``as_of`` whatever its date (a
+    build for an earlier date, ``--earlier``, to undo a wrong one), so it was not live then."""
+    day, live = as_of.isoformat(), []
+    for entry in chain:
+        if entry.as_of > day:
+            break
+        live = [entry]
+    return live
 
 
 def _from_changes(audit: AuditFolder, chain: list[history.ChainEntry], source: str, key: str,
@@ -128,10 +136,13 @@ def _from_changes(audit: AuditFolder, chain: list[history.ChainEntry], source: s
 
 def _from_audit(folder: BuildRecord, source: str, key: str, item: str | None) -> list[Explanation]:
     found = []
+    rules = _rule_versions(folder)
     with gzip.open(folder.decisions_gz, "rt", encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             if item in (None, row["item"]) and id_key(row["record_id"]) == key:
-                found.append(Explanation(row["item"], row["record_id"], row["outcome"], REASONS.get(row["outcome"], ""),
+                version = rules.get(row["item"])
+                detail = REASONS.get(row["outcome"], "") + (f" 适用规则版本：{version}" if version else "")
+                found.append(Explanation(row["item"], row["record_id"], row["outcome"], detail.strip(),
                                          row["start"], row["until"], row["file"], int(row["row"]), source))
     with folder.quarantine.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
@@ -139,6 +150,16 @@ def _from_audit(folder: BuildRecord, source: str, key: str, item: str | None) ->
                 found.append(Explanation(row["item"], row["record_id"], "quarantined", f"{row['column']}: {row['message']}",
                                          "", "", row["file"], int(row["row"]), source))
     return found
+
+
+def _rule_versions(folder: BuildRecord) -> dict[str, str]:
+    """The version of each item's period rule the build applied, from its manifest (none for a build older than that
+    part of it)."""
+    try:
+        rules = json.loads(folder.manifest.read_text(encoding="utf-8")).get("rules") or {}
+        return {str(item): str(version) for item, version in rules.items()}
+    except (OSError, ValueError, AttributeError):
+        return {}
 
 
 def _from_records(config: Config, key: str, as_of: date, item: str | None) -> list[Explanation]:

@@ -104,11 +104,13 @@ def make_manifest(
         "software": {"name": "site_builder", "version": __version__},
         "as_of": as_of.isoformat(),
         "profile": policy.id,
+        "rules": {item.id: version for item in catalogue.items
+                  if (version := policy.period(item.id, item.period, as_of).version)},
         "site": asdict(config.site),
         "inputs": {
             "records": [
                 {"item": s.item, "file": public_name(s.name), "encoding": s.encoding, "sha256": s.sha256, "rows": s.rows,
-                 "warnings": len(s.warnings),
+                 "warnings": len(s.warnings), "fields": sorted(set(s.columns.values())),
                  **({"database": s.source.url, "table": s.source.table} if isinstance(s.source, TableSource) else {})}
                 for s in sources
             ],
