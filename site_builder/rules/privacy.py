@@ -409,7 +409,12 @@ def find_numbers(folded: str, mode: str = TEXT, recorded: dt.date | None = None)
 
 def _day(recorded: dt.date | None) -> str:
     """A record's date as an ID number writes a birth date (``YYYYMMDD``; empty for none)."""
-    return recorded.strftime("%Y%m%d") if recorded is not None else ""
+    return _day_memo(recorded) if recorded is not None else ""
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _day_memo(recorded: dt.date) -> str:
+    return recorded.strftime("%Y%m%d")
 
 
 def _numbers(folded: str, mode: str, recorded: str = "") -> tuple[Found, ...]:
@@ -701,7 +706,13 @@ def reading(text: str) -> str:
 
 def _reading(text: str) -> str:
     folded = fold(text)
+    if _TYPED_MARKS.search(folded) is None:
+        return folded  # no escape, markup or letter read as a digit: most values
     return _as_typed(folded, range(len(folded))).text
+
+
+_TYPED_MARKS = re.compile(r"[&%\\<OoIl]")
+"""What :func:`_as_typed` reads otherwise than :func:`fold` (escapes, markup, the letters O, I and l)."""
 
 
 _reading_memo = functools.lru_cache(maxsize=_MEMO_SIZE)(_reading)
@@ -745,8 +756,24 @@ def _replace(text: str, typed: _Typed, spans: list[tuple[int, int, str]]) -> str
 
 def numbers_in(text: str, mode: str = TEXT, recorded: dt.date | None = None) -> list[str]:
     """The digits of every personal number in ``text`` (what :func:`scrub` would mask); ``recorded``: the date of
-    the record it is part of (:func:`find_numbers`)."""
-    return [f.digits for f in _numbers(reading(text), mode, _day(recorded))]
+    the record it is part of (:func:`find_numbers`). Remembered for short texts: a build asks it of every cell that
+    may hold one, and most cells come back (a subject's name and codes in each of its records)."""
+    numbers = _numbers_of(text, mode)
+    if recorded is not None and any(len(number) == 18 for number in numbers):
+        numbers = _numbers_of(text, mode, _day(recorded))  # the date only sets aside 18-character ID numbers
+    return list(numbers)
+
+
+def _numbers_of(text: str, mode: str, day: str = "") -> tuple[str, ...]:
+    """:func:`numbers_in` as a tuple, ``day`` written as :func:`_day` writes it."""
+    return _numbers_in_memo(text, mode, day) if len(text) <= MEMO_TEXT else _numbers_in(text, mode, day)
+
+
+def _numbers_in(text: str, mode: str, day: str) -> tuple[str, ...]:
+    return tuple(f.digits for f in _numbers(reading(text), mode, day))
+
+
+_numbers_in_memo = functools.lru_cache(maxsize=_MEMO_SIZE)(_numbers_in)
 
 
 @once_per
@@ -770,15 +797,15 @@ def row_date(raw: RawRow, item: CatalogItem) -> dt.date | None:
     return value if isinstance(value, dt.date) else None
 
 
-def _row_numbers(value: str, mode: str, raw: RawRow, item: CatalogItem, day: list[dt.date | None]) -> list[str]:
+def _row_numbers(value: str, mode: str, raw: RawRow, item: CatalogItem, day: list[dt.date | None]) -> tuple[str, ...]:
     """:func:`numbers_in` of a value of an input row with the row's date (``day``: read once per row, when a value
     first holds an 18-character number, as redaction reads the record's)."""
-    numbers = numbers_in(value, mode)
-    if any(len(number) == 18 for number in numbers):
+    numbers = _numbers_of(value, mode)
+    if numbers and any(len(number) == 18 for number in numbers):
         if not day:
             day.append(row_date(raw, item))
         if day[0] is not None:
-            return numbers_in(value, mode, day[0])
+            return _numbers_of(value, mode, _day(day[0]))
     return numbers
 
 
@@ -887,7 +914,8 @@ def row_secrets(raw: RawRow, item: CatalogItem) -> RowSecrets:
                 ids.update(id_forms(code))
                 body = id_body(code) if len(code) == 18 else None
                 if body is not None:
-                    ids.update(id_forms(with_check(body)))
+                    if (checked := with_check(body)) != code:
+                        ids.update(id_forms(checked))
                     bodies[body] = code
                 codes.append(body or code)
             elif text:
