@@ -235,6 +235,17 @@ def test_an_amount_heading_mapped_by_the_operator_is_read_in_its_unit(tmp_path: 
     assert [r.values["fine_amount"] for r in checked if isinstance(r, Record)] == [Decimal("0.1"), Decimal(8)]
 
 
+def test_an_amount_in_yuan_beside_its_rounded_amount_in_wan_yuan_is_one_amount(tmp_path: Path) -> None:
+    """Bug: 罚款金额（元） 12345 beside 罚款金额（万元） 1.23 (rounded to two places, as such columns often are) quarantined
+    the penalty as two different values; it had been published with 1.23 before 罚款金额（元） was read."""
+    path = _file(tmp_path / "admin_penalty.csv", _penalties(
+        4, **{"罚款金额（元）": ["12345", "12355", "12345", "10001"], "罚款金额（万元）": ["1.23", "1.23", "1.3", "1"]}))
+    checked, _ = _checked(path)
+    assert [r.values["fine_amount"] if isinstance(r, Record) else r.problems[0].type for r in checked] == [
+        Decimal("1.2345"), Decimal("1.2355"),  # rounded half up, or cut: the finer one holds
+        "duplicate-column", "duplicate-column"]  # not its rounding; and a whole number is too coarse to tell
+
+
 def test_an_amount_in_a_foreign_currency_quarantines_the_rows(tmp_path: Path) -> None:
     path = _file(tmp_path / "admin_penalty.csv", _penalties(1, **{"罚款金额（美元）": ["500"]}))
     [checked], _ = _checked(path)

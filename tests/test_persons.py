@@ -173,6 +173,23 @@ def test_a_licence_number_made_of_its_own_date_is_no_id_number() -> None:
     assert subject["address"] == "股东330***********1236"  # registration information: no such date (a founding date)
 
 
+def test_a_licence_number_a_later_record_repeats_stops_no_build(tmp_path: Path) -> None:
+    """Bug: a permit number public in its own licence (dated on its date) read as an ID number in a later penalty that
+    cites it, or in the licence's own change record; the scan then refused the licence's pages, and nothing at all was
+    published. A number a record publishes as written is not looked for elsewhere."""
+    records = tmp_path / "records"
+    write_csv(records / "admin_license.csv", "admin_license", [
+        row("admin_license", record_id="XK-1", license_no=PERMIT, decision_date="2025-03-10"),
+        row("admin_license", record_id="XK-2", license_no=PERMIT, decision_date="2025-08-01")])  # its change record
+    write_csv(records / "admin_penalty.csv", "admin_penalty", [
+        row("admin_penalty", record_id="CF-1", decision_date="2025-06-01",
+            violation_facts=f"当事人在施工许可证（编号{PERMIT}）载明的项目中未按规定施工")])
+    result = build_site(tmp_path, records, date(2025, 12, 1))
+    assert result.counts.published["admin_license"] == 2 and result.counts.published["admin_penalty"] == 1
+    page = (result.output / "record" / "admin_license" / "XK-1" / "index.html").read_text(encoding="utf-8")
+    assert PERMIT in page
+
+
 def test_own_id_numbers_and_licence_numbers_in_every_output_file(tmp_path: Path) -> None:
     """The tester's rows, built: the own and the legal representative's ID numbers with a wrong check character are
     in no output file in any form, the legal representative's leaves no character, and the licence number is published

@@ -797,15 +797,21 @@ def row_date(raw: RawRow, item: CatalogItem) -> dt.date | None:
     return value if isinstance(value, dt.date) else None
 
 
-def _row_numbers(value: str, mode: str, raw: RawRow, item: CatalogItem, day: list[dt.date | None]) -> tuple[str, ...]:
+def _row_numbers(value: str, mode: str, raw: RawRow, item: CatalogItem, day: list[dt.date | None],
+                 shown: list[str]) -> tuple[str, ...]:
     """:func:`numbers_in` of a value of an input row with the row's date (``day``: read once per row, when a value
-    first holds an 18-character number, as redaction reads the record's)."""
+    first holds an 18-character number, as redaction reads the record's). A number the date sets aside (no ID number
+    in this record: a licence number made of its own date) goes into ``shown``: the record publishes it as written, so
+    another record's text that repeats it (where it reads as an ID number, masked) must not make the scan refuse
+    this record's pages."""
     numbers = _numbers_of(value, mode)
     if numbers and any(len(number) == 18 for number in numbers):
         if not day:
             day.append(row_date(raw, item))
         if day[0] is not None:
-            return _numbers_of(value, mode, _day(day[0]))
+            dated = _numbers_of(value, mode, _day(day[0]))
+            shown += [number for number in numbers if number not in dated]
+            return dated
     return numbers
 
 
@@ -922,10 +928,10 @@ def row_secrets(raw: RawRow, item: CatalogItem) -> RowSecrets:
                 texts.append(text)
             continue
         if mode is not None:
-            found += _row_numbers(value, mode, raw, item, day)
+            found += _row_numbers(value, mode, raw, item, day, public)
         if public_code and natural and (number := person_id_code(value)):
             codes.append(number)  # a natural person's ID number in a code column: masked, not public
-        elif public_code and not _row_numbers(value, CODE, raw, item, day):
+        elif public_code and not _row_numbers(value, CODE, raw, item, day, public):
             public.append(canonical(value))
     # A withheld ID number that a code column repeats (a 个体工商户's 税务登记号) is masked there: no public code.
     shown = tuple(code for code in public if code not in ids)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Container, Iterable
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from site_builder.rules.catalogue import CatalogItem, FieldSpec, normalise_title
 from site_builder.sources.mapping import (
@@ -385,6 +386,13 @@ def settle_duplicates(item: CatalogItem, values: dict[str, str],
         a, b = parse_cell(spec, kept), parse_cell(spec, text)
         if a[1] is None and b[1] is None and a[0] == b[0]:
             continue
+        if isinstance(a[0], Decimal) and isinstance(b[0], Decimal) and _rounded_alike(a[0], b[0]):
+            # One amount rounded from the other (罚款金额（元） 12345 beside 罚款金额（万元） 1.23): the finer one holds.
+            if _places(b[0]) > _places(a[0]):
+                chosen[name] = (title, text)
+                if name in values:
+                    values[name] = text
+            continue
         # A value that may be secret (a masked field, a withheld one that is not a list of values) is not repeated.
         quoted = not spec.mask and not (spec.disclosure == "withheld" and not spec.values)
         shown = f"列{kept_title}为“{_shown(kept)}”，列{title}为“{_shown(text)}”" if quoted else f"列{kept_title}与列{title}"
@@ -392,6 +400,22 @@ def settle_duplicates(item: CatalogItem, values: dict[str, str],
                         f"{shown}：两列对应同一字段 {name}（{spec.title}），"
                         "取值不同，无法确定哪一个有效，本行不公示；请删去多余的列或使两列一致"))
     return tuple(defects)
+
+
+def _places(amount: Decimal) -> int:
+    """The decimal places an amount is written with (``1.23``: 2; ``12`` and ``1.2E+3``: 0)."""
+    exponent = amount.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def _rounded_alike(a: Decimal, b: Decimal) -> bool:
+    """Whether the finer of two amounts, rounded (half up, or cut) to the places of the coarser, is the coarser, which
+    is written with two places at least (``1.23`` 万元, the hundred yuan: ``1`` beside ``1.4`` are two amounts)."""
+    coarse, fine = (a, b) if _places(a) <= _places(b) else (b, a)
+    if _places(coarse) < 2:
+        return False
+    step = Decimal(1).scaleb(-_places(coarse))
+    return coarse in (fine.quantize(step, ROUND_HALF_UP), fine.quantize(step, ROUND_DOWN))
 
 
 def _shown(text: str) -> str:
