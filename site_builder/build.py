@@ -42,7 +42,15 @@ from site_builder import publish
 from site_builder.audit import changes, history, signing
 from site_builder.audit.layout import AuditFolder, BuildRecord
 from site_builder.audit.ledger import Counts, Ledger
-from site_builder.audit.manifest import MANIFEST, audit_files, audit_hashes, file_sha256, make_manifest, manifest_text
+from site_builder.audit.manifest import (
+    MANIFEST,
+    audit_files,
+    audit_hashes,
+    file_sha256,
+    make_manifest,
+    manifest_text,
+    public_name,
+)
 from site_builder.audit.verify import DataCheck, Locate, leak_sources, located_leaks, verify_site
 from site_builder.config import BuildSettings, Config, PathSettings, PublishSettings
 from site_builder.exceptions import AuditError, BuildError, ConfigError, PublishError, SigningError
@@ -138,11 +146,7 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
     unknown = sorted(allow_empty - set(catalogue.ids))
     if unknown:
         raise ConfigError(f"--allow-empty {unknown[0]}: no such catalogue item (the items: {', '.join(catalogue.ids)})")
-    for column in sorted(allow_missing):
-        item_id, _, name = column.partition(".")
-        if item_id not in catalogue.ids or name not in {f.name for f in deciding_fields(catalogue[item_id])}:
-            raise ConfigError(f"--allow-missing {column}: not a column that decides publication, written ITEM.FIELD "
-                              "(as the message that asks for it names it)")
+    allow_missing = frozenset(_deciding_column(catalogue, column) for column in allow_missing)
     outputs = enabled_outputs(config)
     for name in ignored:
         log.warning("ignored path=%s reason=not the records of any catalogue item", name)
@@ -352,44 +356,60 @@ def _check_items_read(out: Path, catalogue: Catalogue, reports: list[FileReport]
                          f"{item} has no records left, pass --allow-empty {item}")
 
 
+def _deciding_column(catalogue: Catalogue, column: str) -> str:
+    """``ITEM.FIELD`` of an ``--allow-missing`` value, written with the item's id or title and the field's name or
+    title (``admin_penalty.decision_status``, ``行政处罚.当前状态``)."""
+    item_name, _, field_name = column.partition(".")
+    item = next((i for i in catalogue.items if item_name in (i.id, i.title)), None)
+    spec = next((f for f in deciding_fields(item) if field_name in (f.name, f.title)), None) if item else None
+    if item is None or spec is None:
+        raise ConfigError(f"--allow-missing {column}: no column that decides publication of that name, written "
+                          "ITEM.FIELD (as the message that asks for it names it: admin_penalty.objection_status)")
+    return f"{item.id}.{spec.name}"
+
+
 def _check_columns_read(out: Path, catalogue: Catalogue, reports: list[FileReport], allow_missing: frozenset[str]) -> None:
-    """Refuse a build in which no file of an item gives a column that decides publication (异议状态, 信用修复日期,
-    公示截止期, 移出日期 …: :func:`~site_builder.sources.mapping.deciding_fields`) that some file of it gave the live
-    site's build, where the live site withholds records for a reason that column gives and no column still read gives,
-    unless ``item.field`` is in
-    ``allow_missing``: those records would be decided as if they had no value there (a record under objection
-    published, a repaired one kept), when the likelier cause is an export or a table that lost the column. The live
-    site's manifest lists the fields each of its files gave, and its counts by reason."""
+    """Refuse a build that lost a column deciding publication (异议状态, 信用修复日期, 公示截止期, 移出日期, 当前状态 …:
+    :func:`~site_builder.sources.mapping.deciding_fields`) which the live site's build read, where the live site
+    withholds records for a reason that column gives, unless ``item.field`` is in ``allow_missing``: those records
+    would be decided as if they had no value there (a record under objection or revoked published, a repaired one
+    kept), when the likelier cause is an export or a table that lost the column. Lost: from every file of the item, or
+    from a file of the same name. Only the other objection column stands in for an objection column. The live site's
+    manifest lists the fields each of its files gave, and its counts by reason."""
     try:
         live = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        before: dict[str, set[str]] = {}
+        files: dict[tuple[str, str], set[str]] = {}
         for entry in live["inputs"]["records"]:
             if entry.get("rows"):
-                before.setdefault(str(entry["item"]), set()).update(str(name) for name in entry.get("fields") or ())
+                files.setdefault((str(entry["item"]), str(entry["file"])), set()).update(
+                    str(name) for name in entry.get("fields") or ())
         withheld = {str(item): {str(reason) for reason, n in tally["excluded"].items() if n}
                     for item, tally in live["counts"]["by_item"].items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return  # no live site of this tool, or one older than the fields in its manifest: nothing to compare with
-    now: dict[str, set[str]] = {}
-    for report in reports:
-        if report.rows:
-            now.setdefault(report.item, set()).update(report.columns.values())
     for item in catalogue.items:
-        if item.id not in now:
+        read = [r for r in reports if r.item == item.id and r.rows]
+        if not read:
             continue  # nothing read: _check_items_read's question
-        fields = deciding_fields(item)
-        still = set().union(*(_reasons_given(item, spec) for spec in fields if spec.name in now[item.id]))
-        lost = [spec for spec in fields if spec.name in before.get(item.id, set()) - now[item.id]
-                and (_reasons_given(item, spec) & withheld.get(item.id, set())) - still
-                and f"{item.id}.{spec.name}" not in allow_missing]
+        had = set().union(*(fields for (owner, _), fields in files.items() if owner == item.id))
+        checks = [(had, set().union(*(set(r.columns.values()) for r in read)))]
+        checks += [(files[key], set(r.columns.values())) for r in read if (key := (item.id, public_name(r.name))) in files]
+        lost: dict[str, FieldSpec] = {}
+        for before, now in checks:
+            covered = set().union(*(_OBJECTION for spec in deciding_fields(item)
+                                    if spec.name in now and spec.role in ("objection_status", "objection_date")))
+            lost |= {spec.name: spec for spec in deciding_fields(item) if spec.name in before - now
+                     and (_reasons_given(item, spec) & withheld.get(item.id, set())) - covered
+                     and f"{item.id}.{spec.name}" not in allow_missing}
         if lost:
-            files = ", ".join(r.name for r in reports if r.item == item.id and r.rows)
+            names = ", ".join(r.name for r in read)
             raise BuildError(
-                f"{item.id} ({item.title}): no file of this build ({files}) has the column "
-                f"{'、'.join(spec.title for spec in lost)}, which the live site's build read and withholds records by: "
-                "every record would be decided as if it had no value there (a record under objection, repaired or past "
-                "its 公示截止期 would be published). If the export or table lost the column, restore it; if the platform "
-                "no longer gives it, pass " + " ".join(f"--allow-missing {item.id}.{spec.name}" for spec in lost))
+                f"{item.id} ({item.title}): this build's records ({names}) lack column(s) "
+                f"{'、'.join(spec.title for spec in lost.values())} that the live site's build read and withholds "
+                "records by: each record would be decided as if it had no value there, so what they withhold (a record "
+                "under objection, revoked, repaired, past its 公示截止期 or removed from a list) would be published. If "
+                "the export or table lost the column, restore it; if the platform no longer gives it, pass "
+                + " ".join(f"--allow-missing {item.id}.{name}" for name in lost))
 
 
 _OBJECTION = {"objection_pending", "objection_upheld", "objection_unverifiable"}

@@ -424,20 +424,41 @@ def test_a_deciding_column_the_export_lost_stops_the_build_unless_asked_for(tmp_
     write_penalties(records, [penalty(1, objection_status="处理中", objection_date="2026-11-20"), penalty(2)])
     drop_column(records / "admin_penalty.csv", "异议状态")
     drop_column(records / "admin_penalty.csv", "异议提出日期")
-    with pytest.raises(BuildError, match=r"admin_penalty \(行政处罚\): no file of this build \(admin_penalty.csv\) has the column "
-                                         r"异议状态, which the live site's build read and withholds records by.* --allow-missing "
+    with pytest.raises(BuildError, match=r"admin_penalty \(行政处罚\): this build's records \(admin_penalty.csv\) lack column\(s\) "
+                                         r"异议状态 that the live site's build read and withholds records by.* --allow-missing "
                                          r"admin_penalty.objection_status$"):
         build(config, SECOND)
     assert not (config.paths.output / "record" / PENALTY / "AP-1").exists()
-    with pytest.raises(ConfigError, match="--allow-missing admin_penalty.remarks: not a column that decides publication"):
+    with pytest.raises(ConfigError, match="--allow-missing admin_penalty.remarks: no column that decides publication"):
         build(config, SECOND, allow_missing=frozenset({"admin_penalty.remarks"}))
-    allowed = build(config, SECOND, allow_missing=frozenset({"admin_penalty.objection_status"}))
+    allowed = build(config, SECOND, allow_missing=frozenset({"行政处罚.异议状态"}))  # the titles do too
     assert allowed.counts.published[PENALTY] == 2  # as asked: the platform no longer gives objections
     build(config, THIRD)  # the live site's build did not read the column: nothing to refuse
     write_penalties(records, [penalty(1, repair_date="2026-12-20"), penalty(2)])
     build(config, FOURTH)  # the repair date is read, but withholds nothing yet
     write_penalties(records, [penalty(1), penalty(2)])
     build(config, FOURTH)  # so losing it withdraws nothing: not refused
+
+
+def test_deciding_columns_lost_together_or_from_one_file_stop_the_build(tmp_path: Path) -> None:
+    """Bugs: both objection columns lost while 当前状态 stayed (it was taken to stand in for them), or every deciding
+    column lost from one of an item's two files, published the records they withheld."""
+    records = tmp_path / "records"
+    config = config_of(tmp_path, records)
+    (records / PENALTY).mkdir(parents=True)
+    write_csv(records / PENALTY / "a.csv", PENALTY, [penalty(1, decision_status="正常")])
+    write_csv(records / PENALTY / "b.csv", PENALTY, [penalty(2, objection_status="处理中", objection_date="2026-11-20",
+                                                             decision_status="正常"), penalty(3, decision_status="撤销")])
+    assert build(config, FIRST).counts.published[PENALTY] == 1
+    drop_column(records / PENALTY / "b.csv", "异议状态")
+    drop_column(records / PENALTY / "b.csv", "异议提出日期")
+    with pytest.raises(BuildError, match=r"lack column\(s\) 异议状态、异议提出日期 .*objection_date$"):
+        build(config, SECOND)
+    write_csv(records / PENALTY / "b.csv", PENALTY, [penalty(2, objection_status="处理中", objection_date="2026-11-20"),
+                                                     penalty(3, decision_status="撤销")])
+    drop_column(records / PENALTY / "b.csv", "当前状态")  # a.csv still has the column: b.csv lost it
+    with pytest.raises(BuildError, match=r"lack column\(s\) 当前状态 .*--allow-missing admin_penalty.decision_status$"):
+        build(config, SECOND)
 
 
 def test_the_same_previous_state_gives_the_same_bytes(tmp_path: Path) -> None:

@@ -366,6 +366,21 @@ def test_a_listing_that_begins_later_neither_undoes_a_repair_nor_takes_up_an_end
     assert {("AP-W", "repaired"), ("JD-END", "expired")} <= after
 
 
+def test_a_listing_that_begins_later_already_sets_the_last_day(tmp_path: Path) -> None:
+    """Bug: a judgment extended by a listing that a second one, already in the data but not yet begun, follows on from
+    gave the first listing's end as its last day, and was published after it."""
+    records = tmp_path / "records"
+    write_csv(records / "judgment.csv", "judgment", [row("judgment", record_id="JD-B", uscc=LISTED, decision_date="2021-11-30")])
+    write_csv(records / "dishonest_list.csv", "dishonest_list", [
+        row("dishonest_list", record_id="DL-1", uscc=LISTED, decision_date="2026-11-01", removal_date="2026-12-04"),
+        row("dishonest_list", record_id="DL-2", uscc=LISTED, decision_date="2026-12-03", removal_date="2026-12-08")])
+    sources = find_sources(records, CATALOGUE)
+    for day in (date(2026, 11, 27), date(2026, 12, 3), date(2026, 12, 7)):
+        [judgment] = [r for r in decide_rows(CATALOGUE, profile("zhejiang"), sources, day, only_item="judgment")]
+        assert judgment.decision is not None and (judgment.decision.outcome, judgment.decision.until) == (
+            P, date(2026, 12, 7)), day
+
+
 def test_explain_for_one_item_applies_the_listing(tmp_path: Path, records: Path) -> None:
     config = site_config(tmp_path, records, profile="zhejiang")
     [found] = explain(config, "I", AS_OF, item="judgment")

@@ -345,8 +345,8 @@ def listed_subjects(catalogue: Catalogue, policy: Policy, sources: list[SourceFi
     Empty when no rule depends on it (the list's files are then not read twice) or when the
     catalogue has no list item. An approved entry counts from its first to its last public day: published, or kept
     off the portal only because it is not for the public (授权查询, 政务共享) or an objection to it is pending (the
-    entry stands until the objection is decided), or ended since (removed, expired, repaired). An entry quarantined,
-    not approved, not started or found wrong on objection does not count.
+    entry stands until the objection is decided), or ended since (removed, expired, repaired), or from a later day
+    (as it will be on its first day). An entry quarantined, not approved or found wrong on objection does not count.
     """
     if LIST_ITEM not in catalogue.ids or not needs_listing(catalogue, policy):
         return {}
@@ -359,6 +359,9 @@ def listed_subjects(catalogue: Catalogue, policy: Policy, sources: list[SourceFi
         decision = row.decision
         if decision.outcome in _STILL_LISTED:
             decision = decide(_as_if_public(row.checked, item), item, policy, as_of)
+        if decision.reason == "not_started" and decision.start is not None:
+            # Listed from a later day: as the entry will be then (a period that the listing will take up ends with it).
+            decision = decide(_as_if_public(row.checked, item), item, policy, decision.start)
         code = row.checked.get(uscc)
         if code and decision.start is not None and (decision.published or decision.reason in _ENDED) and (
                 decision.until is None or decision.until >= decision.start):
