@@ -179,8 +179,9 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
             reports = reading.reports
             for report in reports:
                 _log_source(report)
-            _check_items_read(out, catalogue, reports, ledger.counts, allow_empty)
-            _check_columns_read(out, catalogue, reports, allow_missing)
+            live_manifest = _live_manifest(out)
+            _check_items_read(live_manifest, catalogue, reports, ledger.counts, allow_empty)
+            _check_columns_read(live_manifest, catalogue, reports, allow_missing)
             for database in {id(s.database): s.database for s in sources if isinstance(s, TableSource) and s.database}.values():
                 database.close()  # ends the read transaction: the platform's writers need not wait for the build
             ledger.warnings(reports, ignored)
@@ -329,7 +330,16 @@ def _log_source(report: FileReport) -> None:
         log.warning("file=%s %s", report.name, warning)
 
 
-def _check_items_read(out: Path, catalogue: Catalogue, reports: list[FileReport], counts: Counts,
+def _live_manifest(out: Path) -> Any:
+    """The live site's manifest, read once for the checks of what a build read (``None``: no live site, or none this
+    tool could read); at a million rows it lists 900,000 files."""
+    try:
+        return json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _check_items_read(live: Any, catalogue: Catalogue, reports: list[FileReport], counts: Counts,
                       allow_empty: frozenset[str]) -> None:
     """Refuse a build that decided no row of an item whose records the live site publishes (none read, or every one
     quarantined), unless that item is in ``allow_empty``: every one of them would leave the site, when the likelier
@@ -337,9 +347,8 @@ def _check_items_read(out: Path, catalogue: Catalogue, reports: list[FileReport]
     its dates, or a database table renamed, emptied or not found (a missing item is otherwise just an item with nothing
     to publish). The live site's manifest says how many it publishes."""
     try:
-        live = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["counts"]["by_item"]
-        published = {str(item): int(tally["published"]) for item, tally in live.items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        published = {str(item): int(tally["published"]) for item, tally in live["counts"]["by_item"].items()}
+    except (ValueError, KeyError, TypeError, AttributeError):
         return  # no live site of this tool, or one older than its counts by item: nothing to compare with
     read: dict[str, int] = {}
     for report in reports:
@@ -368,7 +377,7 @@ def _deciding_column(catalogue: Catalogue, column: str) -> str:
     return f"{item.id}.{spec.name}"
 
 
-def _check_columns_read(out: Path, catalogue: Catalogue, reports: list[FileReport], allow_missing: frozenset[str]) -> None:
+def _check_columns_read(live: Any, catalogue: Catalogue, reports: list[FileReport], allow_missing: frozenset[str]) -> None:
     """Refuse a build that lost a column deciding publication (异议状态, 信用修复日期, 公示截止期, 移出日期, 当前状态 …:
     :func:`~site_builder.sources.mapping.deciding_fields`) which the live site's build read, where the live site
     withholds records for a reason that column gives, unless ``item.field`` is in ``allow_missing``: those records
@@ -377,7 +386,6 @@ def _check_columns_read(out: Path, catalogue: Catalogue, reports: list[FileRepor
     from a file of the same name. Only the other objection column stands in for an objection column. The live site's
     manifest lists the fields each of its files gave, and its counts by reason."""
     try:
-        live = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
         files: dict[tuple[str, str], set[str]] = {}
         for entry in live["inputs"]["records"]:
             if entry.get("rows"):
@@ -385,7 +393,7 @@ def _check_columns_read(out: Path, catalogue: Catalogue, reports: list[FileRepor
                     str(name) for name in entry.get("fields") or ())
         withheld = {str(item): {str(reason) for reason, n in tally["excluded"].items() if n}
                     for item, tally in live["counts"]["by_item"].items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return  # no live site of this tool, or one older than the fields in its manifest: nothing to compare with
     for item in catalogue.items:
         read = [r for r in reports if r.item == item.id and r.rows]
