@@ -27,7 +27,9 @@ import functools
 import hashlib
 import json
 import logging
+import re
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from concurrent.futures import BrokenExecutor, Executor, Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -51,13 +53,32 @@ from site_builder.audit.manifest import (
     manifest_text,
     public_name,
 )
-from site_builder.audit.verify import DataCheck, Locate, leak_sources, located_leaks, verify_site
+from site_builder.audit.verify import (
+    DataCheck,
+    Locate,
+    excuse_leaks,
+    leak_sources,
+    located_leaks,
+    published_whole,
+    store_values,
+    verify_site,
+)
 from site_builder.config import BuildSettings, Config, PathSettings, PublishSettings
 from site_builder.exceptions import AuditError, BuildError, ConfigError, PublishError, SigningError
 from site_builder.faults import fault_point
 from site_builder.inputs import load_inputs
 from site_builder.outputs.downloads import zip_date_problem
-from site_builder.outputs.files import FileIndex, Held, Previous, check_spare, new_secrets, read_key, site_key, write_state
+from site_builder.outputs.files import (
+    FileIndex,
+    Held,
+    Previous,
+    check_spare,
+    mark_excused,
+    new_secrets,
+    read_key,
+    site_key,
+    write_state,
+)
 from site_builder.outputs.layout import DATA_DESCRIPTOR
 from site_builder.outputs.parallel import worker_count
 from site_builder.outputs.registry import enabled_outputs
@@ -95,7 +116,7 @@ class BuildResult:
 
 def build(config: Config, as_of: date, new_chain: bool = False, progress: TextIO | None = None,
           full: bool = False, earlier: bool = False, allow_empty: frozenset[str] = frozenset(),
-          allow_missing: frozenset[str] = frozenset()) -> BuildResult:
+          allow_missing: frozenset[str] = frozenset(), change_profile: bool = False) -> BuildResult:
     """Build the site for ``as_of`` from ``config.paths.records`` into ``config.paths.output``.
 
     ``new_chain``: start a new audit chain although the output carries one the audit folder lacks
@@ -105,7 +126,8 @@ def build(config: Config, as_of: date, new_chain: bool = False, progress: TextIO
     before the last build's (refused otherwise: see :func:`_check_date`). ``allow_empty``: items that may have no
     rows although the live site publishes some of theirs (refused otherwise: see :func:`_check_items_read`).
     ``allow_missing``: columns (``item.field``) that deciding the records may go without although the live site's build
-    read them (refused otherwise: see :func:`_check_columns_read`).
+    read them (refused otherwise: see :func:`_check_columns_read`). ``change_profile``: build with another disclosure
+    profile than the live site's (refused otherwise: see :func:`_check_profile`).
 
     A worker process that dies (killed, or out of memory) stops the build with a :class:`BuildError`: every pool
     works before the site is published, so the live site stays as it was.
@@ -114,10 +136,17 @@ def build(config: Config, as_of: date, new_chain: bool = False, progress: TextIO
     if problem:
         raise BuildError(f"As-of date {problem}")
     check_output_place(config.paths)
+    for key in (config.signing.key, config.signing.previous_key):
+        if key is not None and (misplaced := key_place_problem(config.paths, key)):
+            raise ConfigError(misplaced)
     try:
-        return _build(config, as_of, new_chain, progress, full, earlier, allow_empty, allow_missing)
+        return _build(config, as_of, new_chain, progress, full, earlier, allow_empty, allow_missing, change_profile)
     except BrokenExecutor as exc:
         raise BuildError(f"A worker process stopped unexpectedly ({exc}); nothing was published") from exc
+    except sqlite3.OperationalError as exc:  # the build's own stores in the audit folder (a full disk, most often)
+        raise BuildError(f"The build's working files in the audit folder {config.paths.audit} could not be written "
+                         f"({exc}); nothing was published. Free space there (or check its permissions) and build "
+                         "again") from exc
 
 
 def check_output_place(paths: PathSettings) -> None:
@@ -133,10 +162,32 @@ def check_output_place(paths: PathSettings) -> None:
         if any(place == where or place.is_relative_to(where) for place in places):
             raise ConfigError(f"Output folder {out} is inside the {name} folder {folder} (paths.{name}), which the build "
                               f"{'reads' if name != 'audit' else 'keeps private'}; choose an output folder outside it")
+    audit = paths.audit.resolve()
+    for name in ("records", "catalogue", "profiles", "content", "templates"):
+        folder = getattr(paths, name)
+        if audit == folder.resolve() or audit.is_relative_to(folder.resolve()):
+            raise ConfigError(f"Audit folder {paths.audit} is inside the {name} folder {folder} (paths.{name}), which the "
+                              "build reads (and may publish from): its private files (the decision cache, the rows read, "
+                              "the quarantine report) must stay outside; choose an audit folder outside it")
+
+
+def key_place_problem(paths: PathSettings, key: Path) -> str | None:
+    """Why a private signing key must not be at ``key``, or ``None``: inside the output folder, which is published
+    (and whose old builds become the spare, then go), or inside a folder the build reads and may publish from (the
+    templates, whose ``static/`` is copied into the site, the content, the records, the catalogue, the profiles)."""
+    where = key.absolute()
+    places = [("output", paths.output), ("output", publish.builds_dir(paths.output))]
+    places += [(name, getattr(paths, name)) for name in ("templates", "content", "records", "catalogue", "profiles")]
+    for name, folder in places:
+        if any(w.is_relative_to(f) for w in (where, where.resolve()) for f in (folder.absolute(), folder.resolve())):
+            return (f"The private signing key {key} is inside the {name} folder {folder} (paths.{name}), from which it "
+                    f"could be published or removed; keep it outside the site's folders (a CI secret written to a "
+                    f"file for the build)")
+    return None
 
 
 def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None, full: bool, earlier: bool,
-           allow_empty: frozenset[str], allow_missing: frozenset[str]) -> BuildResult:
+           allow_empty: frozenset[str], allow_missing: frozenset[str], change_profile: bool) -> BuildResult:
     stages = Stages(progress)
     out, audit_root = config.paths.output, config.paths.audit
     publish.check_output(out, config.site_inputs)
@@ -159,6 +210,8 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
         chain, extra = _continue_chain(config, key, new_chain)
         _check_date(chain or _public_chain(out), as_of, earlier)  # a new chain: the head of the site it replaces
         live = _live_build(out, audit_root, chain)
+        live_manifest = _live_manifest(out)
+        _check_profile(live_manifest, policy, change_profile)
         previous = None if full or not config.build.incremental else live
         store = PublishedStore(BuildRecord(work).store, index_later=True)
         ledger = Ledger(work)
@@ -179,7 +232,6 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
             reports = reading.reports
             for report in reports:
                 _log_source(report)
-            live_manifest = _live_manifest(out)
             _check_items_read(live_manifest, catalogue, reports, ledger.counts, allow_empty)
             _check_columns_read(live_manifest, catalogue, reports, allow_missing)
             for database in {id(s.database): s.database for s in sources if isinstance(s, TableSource) and s.database}.values():
@@ -216,8 +268,9 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
                     worker_count(config)))
         fault_point("rendered")
         reused = frozenset(w.path for w in files.written if w.reused)
+        excused: set[str] = set()  # withheld values other records publish whole: the next build renders every page
         if reused and previous is not None:
-            _check_taken_over(store, secrets, previous, functools.partial(leak_sources, catalogue, sources))
+            excused |= _check_taken_over(store, secrets, previous, functools.partial(leak_sources, catalogue, sources))
         store.close()
         files.write_text(publish.MARKER, publish.MARKER_TEXT)
         if key is not None:
@@ -230,15 +283,19 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
             stage.summary["removed"] = files.seal()
             write_state(BuildRecord(work).pages, files.key, files.written, secrets.digests())
             files.close()
+        publish.make_readable(staging)
         with stages.stage("verify") as stage:
             problems = verify_site(staging, secrets, check_hashes=False, check_links=False, public_key=key.public_key() if key else None,
                                    scan=[w.path for w in files.written if not w.reused], processes=worker_count(config),
                                    covered=_zip_members(files),
                                    validated=frozenset(w.path for w in files.written if w.reused), data_check=data_check,
-                                   locate=functools.partial(leak_sources, catalogue, sources))
+                                   locate=functools.partial(leak_sources, catalogue, sources),
+                                   holders=functools.partial(_published_whole, BuildRecord(work).store), excused=excused)
             stage.summary["problems"] = len(problems)
         if problems:
             raise BuildError("The built site does not verify; nothing was published:\n  " + "\n  ".join(problems))
+        if excused:
+            mark_excused(BuildRecord(work).pages)
         with stages.stage("publish"):
             kept = _publish(work, audit_root, entry, staging, out, live)
         keep = {entry.build_id, *([chain[-1].build_id] if live is not None else [])}
@@ -251,6 +308,15 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
     log.info("built output=%s build=%s published=%d reused=%d signed=%s", out, entry.build_id,
              sum(ledger.counts.published.values()), len(reused), entry.key or "no")
     return BuildResult(out, kept, entry, ledger.counts, reports, len(reused), reading.cached)
+
+
+def _published_whole(path: Path, values: frozenset[str]) -> dict[str, str]:
+    """:func:`published_whole` over the build's published store (closed by then: opened again to read)."""
+    store = PublishedStore.open_readonly(path)
+    try:
+        return published_whole(store_values(store.records()), values)
+    finally:
+        store.close()
 
 
 def _zip_members(files: FileIndex) -> frozenset[str]:
@@ -278,12 +344,39 @@ def _decision_key(catalogue: Catalogue, policy: Policy) -> str:
 
 @functools.cache
 def _code_digest() -> str:
-    """The SHA-256 of the package's Python source files (by path and content)."""
+    """The SHA-256 of the package's Python source files (by path and content) and of the versions of the libraries it
+    runs on: a new openpyxl writes other workbooks, a new python-stdnum may decide a code otherwise, so a file or a
+    decision made with the old ones is not taken over (an incremental build would otherwise differ from a full one)."""
     package = Path(__file__).parent
     digest = hashlib.sha256()
     for path in sorted(p for p in package.rglob("*.py") if "__pycache__" not in p.parts):
         digest.update(f"{path.relative_to(package)}:{file_sha256(path)}\0".encode())
+    for name, version in _library_versions():
+        digest.update(f"{name}=={version}\0".encode())
     return digest.hexdigest()
+
+
+def _library_versions() -> list[tuple[str, str]]:
+    """The installed version of each library the package requires (``""`` for one not installed, or when the
+    package's own metadata is not there: run from a source tree)."""
+    from importlib import metadata
+
+    try:
+        required = metadata.requires("site_builder") or []
+    except metadata.PackageNotFoundError:
+        return []
+    found = []
+    for requirement in required:
+        if ";" in requirement:  # an extra's (test, postgresql): not what the build runs on
+            continue
+        name = re.match(r"[A-Za-z0-9._-]+", requirement)
+        if name is None:
+            continue
+        try:
+            found.append((name.group().lower(), metadata.version(name.group())))
+        except metadata.PackageNotFoundError:
+            found.append((name.group().lower(), ""))
+    return sorted(found)
 
 
 def _live_build(out: Path, audit_root: Path, chain: list[history.ChainEntry]) -> Previous | None:
@@ -302,26 +395,35 @@ def _live_build(out: Path, audit_root: Path, chain: list[history.ChainEntry]) ->
     return Previous(live, state, key) if key else None
 
 
-def _check_taken_over(store: PublishedStore, secrets: Secrets, previous: Previous, locate: Locate) -> None:
+def _check_taken_over(store: PublishedStore, secrets: Secrets, previous: Previous, locate: Locate) -> set[str]:
     """Files taken over were leak-scanned when written: look for the secrets new since in what they are made of.
 
     Every page is made of published records (and of the templates, the configuration and the content pages,
     which are unchanged: the site key says so); a record holding a secret new since the previous build is
     refused, as a full build's leak scan would refuse the pages showing it, naming the input rows that hold the
-    secret (``locate``, asked only then).
+    secret (``locate``, asked only then). Returns the secrets excused as other records' public values (see
+    :func:`~site_builder.audit.verify.excuse_leaks`).
     """
     new = new_secrets(previous.state, secrets.digests())
     if not new:
-        return
+        return set()
     fresh = secrets.only(new)
+    leaks = []
     for record in store.records():
         text = "\n".join([record.record_id, record.subject_name, record.authority, *record.fields.values()])
         found = fresh.find(text)
         if found:
-            shown = f"record/{record.item}/{record.record_id}"
-            problems = located_leaks([Leak(shown, frozenset(found))], locate)
-            raise BuildError(f"Record {record.item}/{record.record_id} shows a withheld value or raw ID number of an input "
-                             "row; nothing was published:\n  " + "\n  ".join(problems))
+            leaks.append(Leak(f"record/{record.item}/{record.record_id}", frozenset(found)))
+    if not leaks:
+        return set()
+    places = locate(frozenset(v for leak in leaks for v in leak.values))
+    excused: set[str] = set()
+    leaks = excuse_leaks(leaks, places, lambda values: published_whole(store_values(store.records()), values), excused)
+    if leaks:
+        first = leaks[0].where.removeprefix("record/")
+        raise BuildError(f"Record {first} shows a withheld value or raw ID number of an input row; nothing was "
+                         "published:\n  " + "\n  ".join(located_leaks(leaks[:1], places)))
+    return excused
 
 
 def _log_source(report: FileReport) -> None:
@@ -337,6 +439,22 @@ def _live_manifest(out: Path) -> Any:
         return json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def _check_profile(live: Any, policy: Policy, change_profile: bool) -> None:
+    """Refuse a build whose disclosure profile is not the live site's, unless ``change_profile``: a nightly build
+    run without the ``--profile`` the site was built with (the configuration's default then applies) would publish
+    what the site's region forbids (Zhejiang publishes no natural person; the national profile does), or withdraw
+    what it requires, without a word."""
+    try:
+        profile = live["profile"]
+    except (KeyError, TypeError):
+        return  # no live site of this tool
+    if isinstance(profile, str) and profile != policy.id and not change_profile:
+        raise BuildError(f"The live site was built with the disclosure profile {profile!r}; this build's is {policy.id!r} "
+                         "(from --profile or [disclosure] profile in site_builder.toml). A build under another profile "
+                         "publishes and withdraws by other rules. If that is a mistake, build with the site's profile; "
+                         "to change the site's profile on purpose, pass --change-profile")
 
 
 def _check_items_read(live: Any, catalogue: Catalogue, reports: list[FileReport], counts: Counts,
@@ -477,18 +595,21 @@ def _continue_chain(config: Config, key: Ed25519PrivateKey | None, new_chain: bo
         extra["replaces"] = {"build_id": public[-1].build_id, "manifest_sha256": public[-1].manifest_sha256,
                              "sequence": public[-1].sequence}
         log.warning("audit=%s new chain replacing %s", audit_root, lacking)
-    previous_key = chain[-1].key if chain else None
+    # The key of the last signed build, not of the last build: an unsigned build between them must not let a key that
+    # nothing endorses take over the chain (the chain would record a key change from no key).
+    previous_key = next((entry.key for entry in reversed(chain) if entry.key), None)
     if key is None:
         if previous_key:
-            log.warning("build unsigned although the previous build was signed by %s", previous_key)
+            log.warning("build unsigned although an earlier build was signed by %s", previous_key)
         return chain, extra
     extra["key"] = signing.fingerprint(key.public_key())
     if extra["key"] != previous_key:
         old = None
         if previous_key:
             if config.signing.previous_key is None:
-                raise SigningError(f"The signing key changed from {previous_key} to {extra['key']}: give the old key as "
-                                   "signing.previous_key for this build, so the chain records the change signed by it")
+                raise SigningError(f"The signing key changed from {previous_key} (the last key that signed a build) to "
+                                   f"{extra['key']}: give the old key as signing.previous_key for this build, so the "
+                                   "chain records the change signed by it")
             old = signing.load_private_key(config.signing.previous_key)
             if signing.fingerprint(old.public_key()) != previous_key:
                 raise SigningError(f"Config value 'signing.previous_key': not the key {previous_key} that signed the last build")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import re
 import sys
 from collections.abc import Callable
 from concurrent.futures import BrokenExecutor
@@ -84,13 +85,18 @@ def _config(ctx: click.Context) -> Config:
     return config
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
+
+
 def _as_of(value: str | None, config: Config, site: bool = False, hint: str = "--as-of") -> date:
     """The date of ``--as-of`` (today if not given); ``site``: a date a site can be built for (its zip downloads
     carry it: 1980-01-01 to 2107-12-31), checked before anything is read or written."""
     if value is None:
         day = today(config)
     else:
-        try:
+        try:  # Python 3.11's fromisoformat also takes 20261201 and 2026-W49: a typo must not pass as a date
+            if not _ISO_DATE.match(value):
+                raise ValueError(value)
             day = date.fromisoformat(value)
         except ValueError as exc:
             raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint=hint) from exc
@@ -126,13 +132,16 @@ def _as_of(value: str | None, config: Config, site: bool = False, hint: str = "-
 @click.option("--allow-missing", "allow_missing", metavar="ITEM.FIELD", multiple=True,
               help="Let ITEM's records be decided without FIELD, a column that decides publication, although the live "
               "site's build read it (refused otherwise: a lost column would publish what it withholds); repeatable.")
+@click.option("--change-profile", "change_profile", is_flag=True,
+              help="Build with another disclosure profile than the live site's (refused otherwise: the site would "
+              "publish and withdraw by other rules without a word).")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors, no progress bars (as site-builder -q build).")
 @click.pass_context
 @_errors_to_exit
 def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Path | None,
           as_of: str | None, profile: str | None, no_search: bool, new_chain: bool, source: str | None,
           full: bool, earlier: bool, future: bool, allow_empty: tuple[str, ...], allow_missing: tuple[str, ...],
-          quiet: bool) -> None:
+          change_profile: bool, quiet: bool) -> None:
     """Build the site and data package from the records directory.
 
     The output must be empty, new, or a site this tool built; it becomes a link to the new build.
@@ -158,7 +167,8 @@ def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Pat
         logging.getLogger().setLevel(logging.WARNING)
     bars = None if quiet or not sys.stderr.isatty() else sys.stderr
     result = run_build(config, day, new_chain=new_chain, progress=bars, full=full, earlier=earlier,
-                       allow_empty=frozenset(allow_empty), allow_missing=frozenset(allow_missing))
+                       allow_empty=frozenset(allow_empty), allow_missing=frozenset(allow_missing),
+                       change_profile=change_profile)
     counts = result.counts
     excluded = counts.excluded_totals()
     click.echo(
@@ -190,7 +200,14 @@ def verify(ctx: click.Context, out: Path | None, records: Path | None, audit: Pa
 
     With --audit the folder must hold the audit chain and the site's head must be its head."""
     from site_builder.audit.signing import fingerprint, load_public_key
-    from site_builder.audit.verify import leak_sources, read_signature, unhashed_builds, verify_site
+    from site_builder.audit.verify import (
+        download_values,
+        leak_sources,
+        published_whole,
+        read_signature,
+        unhashed_builds,
+        verify_site,
+    )
     from site_builder.inputs import input_secrets, load_inputs
     from site_builder.outputs.parallel import worker_count
     from site_builder.sources.database import with_source
@@ -208,14 +225,19 @@ def verify(ctx: click.Context, out: Path | None, records: Path | None, audit: Pa
         inputs = load_inputs(config)
         return leak_sources(inputs.catalogue, inputs.sources, values)
 
+    def holders(values: frozenset[str]) -> dict[str, str]:  # asked only when a leak is found
+        return published_whole(download_values(config.paths.output), values)
+
     problems = verify_site(config.paths.output, secrets, audit_root, validate_data=not no_data, public_key=key,
-                           processes=worker_count(config), locate=locate)
+                           processes=worker_count(config), locate=locate, holders=holders)
     for problem in problems:
         click.echo(f"FAIL {problem}", err=True)
     if problems:
         raise click.ClickException(f"{config.paths.output}: {len(problems)} problem(s)")
     envelope = read_signature(config.paths.output) or {}
-    signed = f"signature by {fingerprint(key)} (built {envelope.get('built_at')}), " if key else _unsigned(config.paths.output)
+    signer = str(envelope.get("key") or (fingerprint(key) if key else ""))  # checked: the given key or one it handed over to
+    endorsed = f"; endorsed by the given key {fingerprint(key)} through the chain" if key and signer != fingerprint(key) else ""
+    signed = f"signature by {signer} (built {envelope.get('built_at')}{endorsed}), " if key else _unsigned(config.paths.output)
     unhashed = unhashed_builds(audit_root) if audit_root else []
     history_note = ""
     if unhashed:
@@ -265,9 +287,9 @@ def explain(ctx: click.Context, record_id: str, as_of: str | None, item: str | N
         raise AuditError(f"{exc.filename}: missing from the audit folder {config.paths.audit}; restore it from a backup") from exc
     if not answers:
         from site_builder.audit import history
-        from site_builder.audit.explain import answering_builds
+        from site_builder.audit.explain import answering_builds, made_days
 
-        builds = answering_builds(history.read_chain(config.paths.audit), day)
+        builds = answering_builds(history.read_chain(config.paths.audit), day, made_days(config.paths.audit))
         if builds:
             raise click.ClickException(f"No record {record_id!r} in the input of the build(s) the site had on {day} "
                                        f"({', '.join(b.build_id for b in builds)}): not published that day")
@@ -286,12 +308,18 @@ def explain(ctx: click.Context, record_id: str, as_of: str | None, item: str | N
 def keygen(ctx: click.Context, key: Path | None, public_key: Path | None) -> None:
     """Make an Ed25519 key pair for signing builds (never overwrites a key)."""
     from site_builder.audit.signing import generate
+    from site_builder.build import key_place_problem
 
     config = _config(ctx)
     private = key or config.signing.key
     if private is None:
         raise click.UsageError("Give --key PATH (or set signing.key in the configuration)")
     public = public_key or (config.signing.public_key if key is None else None) or private.with_name(private.name + ".pub.pem")
+    if private.absolute() == public.absolute() or private.resolve() == public.resolve():
+        raise click.UsageError(f"--key and --public-key are the same file {private}: the public key would replace the "
+                               "private one")
+    if problem := key_place_problem(config.paths, private):
+        raise click.UsageError(problem)
     click.echo(f"Wrote {private} (keep it secret, outside the site) and {public}; fingerprint {generate(private, public)}")
 
 
@@ -342,8 +370,8 @@ def init(folder: Path, as_of: str | None, database: bool) -> None:
 
 @main.command()
 @click.argument("out", required=False, type=click.Path(path_type=Path, file_okay=False))
-@click.option("--bind", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True)
+@click.option("--bind", default="127.0.0.1", show_default=True, help="Address to listen on (IPv4 or IPv6, e.g. ::1).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
 @click.pass_context
 @_errors_to_exit
 def serve(ctx: click.Context, out: Path | None, bind: str, port: int) -> None:
@@ -351,5 +379,4 @@ def serve(ctx: click.Context, out: Path | None, bind: str, port: int) -> None:
     from site_builder.serve import serve as run_serve
 
     site_dir = _config(ctx).with_paths(output=out).paths.output
-    click.echo(f"Serving {site_dir} at http://{bind}:{port}/ (Ctrl+C to stop)")
-    run_serve(site_dir, bind, port)
+    run_serve(site_dir, bind, port, announce=lambda url: click.echo(f"Serving {site_dir} at {url} (Ctrl+C to stop)"))

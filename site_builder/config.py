@@ -6,7 +6,9 @@ problems as ``Config value 'section.key': …`` before giving up, as MkDocs does
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
+import math
 import os
 import re
 import tomllib
@@ -256,6 +258,8 @@ _SECTIONS: dict[str, type] = {
 _LAYERED = ("catalogue", "profiles", "content", "templates")
 _ABSOLUTE_URL = re.compile(r"https?://[^/\s?#@]+/[^\s?#]*\Z", re.ASCII | re.IGNORECASE)
 """A site's base URL: http or https, a host (no user or password), a path; no query, fragment or white space."""
+_SPDX_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*\Z", re.ASCII)
+"""An SPDX licence identifier (``CC-BY-4.0``, ``LicenseRef-local``)."""
 
 
 def layers(site_folder: Path, packaged: Path) -> tuple[Path, ...]:
@@ -276,10 +280,10 @@ def load_config(path: Path | None = None) -> Config:
         if not path.is_file():
             return _resolve(Config(), Path.cwd())
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(_config_text(path))
     except FileNotFoundError as exc:
         raise ConfigError(f"Config file '{path}' does not exist") from exc
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"Config file '{path}' cannot be read: {exc}") from exc
     errors: list[str] = []
     sections: dict[str, Any] = {}
@@ -290,6 +294,9 @@ def load_config(path: Path | None = None) -> Config:
             errors.append(f"Config value '{name}': must be a table")
         else:
             sections[name] = _section(name, _SECTIONS[name], value, errors)
+    source: SourceSettings | None = sections.get("sources")
+    if source is not None and source.url and memory_database(source.url):
+        errors.append(f"Config value 'sources.url': {source.url!r} {MEMORY_DATABASE}")
     config = _resolve(Config(**sections), path.resolve().parent)
     given: dict[str, Any] = raw["paths"] if isinstance(raw.get("paths"), dict) else {}
     for name in (n for n in _LAYERED if n in given and not errors):
@@ -334,8 +341,15 @@ def _section(name: str, cls: type, values: dict[str, Any], errors: list[str]) ->
     if isinstance(settings, SiteSettings) and not _ABSOLUTE_URL.match(settings.base_url):
         errors.append(f"Config value '{name}.base_url': must be the site's absolute address, http:// or https:// and a "
                       f"host (permalinks, the sitemap and the feed need it), got {settings.base_url!r}")
+    if isinstance(settings, SiteSettings) and (problem := _licence_problem(settings.licence)):
+        errors.append(f"Config value '{name}.licence': {problem}")
     if isinstance(settings, PublishSettings) and (settings.lock_timeout < 0 or settings.max_age_days < 0):
         errors.append(f"Config value '{name}': lock_timeout and max_age_days must not be negative")
+    if isinstance(settings, PublishSettings) and not math.isfinite(settings.lock_timeout):
+        errors.append(f"Config value '{name}.lock_timeout': must be a number of seconds (0: refuse at once), "
+                      f"got {settings.lock_timeout}")
+    if isinstance(settings, PageSettings) and settings.list_pages < 0:
+        errors.append(f"Config value '{name}.list_pages': must be 0 (list every record) or more, got {settings.list_pages}")
     if isinstance(settings, DataSettings) and settings.partition_bytes < 0:
         errors.append(f"Config value '{name}.partition_bytes': must be 0 (never split) or more, got {settings.partition_bytes}")
     if isinstance(settings, SearchSettings) and settings.bundles < 0:
@@ -347,10 +361,95 @@ def _section(name: str, cls: type, values: dict[str, Any], errors: list[str]) ->
     return settings
 
 
+def _licence_problem(licence: str) -> str:
+    """Why ``licence`` is not an SPDX licence identifier (``""`` if it is one).
+
+    The data package and the DCAT catalogue link an unknown identifier to ``https://spdx.org/licenses/<id>.html``: a
+    title (``CC BY 4.0``), Chinese text or a wrong case there is a broken link in every package.
+    """
+    if licence == SiteSettings.licence:
+        return ""
+    from site_builder.outputs.downloads import LICENCES  # a quarter second to import: only for another licence
+
+    known = {spdx.casefold(): spdx for spdx in LICENCES}
+    if licence in LICENCES:
+        return ""
+    if licence.casefold() in known:
+        return f"write the SPDX identifier as {known[licence.casefold()]!r}, got {licence!r}"
+    if not _SPDX_ID.match(licence):
+        return (f"must be an SPDX licence identifier (letters, digits, '.', '-', '+'), such as "
+                f"{', '.join(repr(k) for k in LICENCES)}, got {licence!r}")
+    return ""
+
+
 def _resolve(config: Config, root: Path) -> Config:
-    """Make every path absolute against ``root``."""
-    paths = {f.name: root / getattr(config.paths, f.name) for f in dataclasses.fields(PathSettings)}
-    keys = {f.name: root / value for f in dataclasses.fields(SigningSettings)
+    """Make every path absolute against ``root``, ``~`` first expanded to the home folder.
+
+    The shell expands ``~`` on a command line, never in a TOML file: unexpanded, ``output = "~/public_html"`` would
+    build into a folder named ``~`` inside the site folder.
+    """
+    paths = {f.name: root / getattr(config.paths, f.name).expanduser() for f in dataclasses.fields(PathSettings)}
+    keys = {f.name: root / value.expanduser() for f in dataclasses.fields(SigningSettings)
             if (value := getattr(config.signing, f.name)) is not None}
-    return dataclasses.replace(config, root=root, paths=PathSettings(**paths),
+    sources = config.sources
+    if sources.password_file is not None:
+        sources = dataclasses.replace(sources, password_file=sources.password_file.expanduser())
+    if sources.url.startswith("sqlite") and "~" in sources.url:
+        sources = dataclasses.replace(sources, url=_home_sqlite(sources.url))
+    return dataclasses.replace(config, root=root, paths=PathSettings(**paths), sources=sources,
                                signing=dataclasses.replace(config.signing, **keys))
+
+
+def _home_sqlite(url: str) -> str:
+    """``sqlite:///~/x.db`` with ``~`` expanded (SQLite would take it as a folder named ``~``)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return url  # refused, with its own message, when the database is opened
+    if not parsed.database or not parsed.database.startswith("~"):
+        return url
+    return parsed.set(database=os.path.expanduser(parsed.database)).render_as_string(hide_password=False)
+
+
+def memory_database(url: str) -> bool:
+    """Whether ``url`` is an in-memory SQLite database (``sqlite://``, ``sqlite:///:memory:``, ``mode=memory``).
+
+    Such a database is new and empty each time it is opened: a build from it would withdraw every record (or, on a
+    first build, publish an empty site and exit 0).
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return False
+    if parsed.get_backend_name() != "sqlite":
+        return False
+    database = parsed.database or ""
+    return database in ("", ":memory:") or "mode=memory" in database or parsed.query.get("mode") == "memory"
+
+
+MEMORY_DATABASE = ("is an in-memory SQLite database, new and empty each time it is opened: a build from it would "
+                   "withdraw every record; give the path of the database file, sqlite:///path/to/records.sqlite")
+"""What is said of an in-memory database URL (:func:`memory_database`) after naming where it was given."""
+
+
+def _config_text(path: Path) -> str:
+    """The configuration file's text: UTF-8, with or without the byte-order mark Windows Notepad writes.
+
+    Another encoding (Notepad's "ANSI", GBK on a Chinese Windows) is refused naming the line and byte, with how to
+    save the file again: tomllib would otherwise report the BOM as "Invalid statement (at line 1, column 1)".
+    """
+    data = path.read_bytes()
+    try:
+        return data.removeprefix(codecs.BOM_UTF8).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ConfigError(
+            f"Config file '{path}' is not UTF-8 text (byte 0x{data[exc.start]:02X} at line {line}, byte {column} of the "
+            "line; saved as ANSI/GBK?): save it as UTF-8 (Notepad: File > Save as, Encoding: UTF-8)") from None

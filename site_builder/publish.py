@@ -110,7 +110,7 @@ def _check_own_files(out: Path) -> None:
     added files of their own (``CNAME``, ``uploads/``): replacing it would delete them."""
     import json
 
-    from site_builder.audit.manifest import MANIFEST, UNHASHED, site_files
+    from site_builder.audit.manifest import MANIFEST, UNHASHED, output_hashes, site_files
 
     try:
         listed = json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("outputs")
@@ -124,6 +124,13 @@ def _check_own_files(out: Path) -> None:
         shown = ", ".join(own[:3]) + (f" and {len(own) - 3} more" if len(own) > 3 else "")
         raise PublishError(f"Output {out} holds {len(own)} file(s) its build did not write ({shown}): refusing to replace "
                            "it and lose them; move them out, or choose an empty or new output folder")
+    # A file of the copy edited by hand (a snippet added to 404.html) would be lost as silently as an added one.
+    edited = sorted(name for name, sha256 in output_hashes(out).items() if name in listed and listed[name] != sha256)
+    if edited:
+        shown = ", ".join(edited[:3]) + (f" and {len(edited) - 3} more" if len(edited) > 3 else "")
+        raise PublishError(f"Output {out} holds {len(edited)} file(s) changed since its build wrote them ({shown}): "
+                           "refusing to replace it and lose the changes; copy them elsewhere (changes to the site's pages "
+                           "belong in the templates or content folder), or choose an empty or new output folder")
 
 
 def current_version(out: Path) -> Path | None:
@@ -205,6 +212,35 @@ def new_staging(out: Path) -> Path:
         return Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
     except OSError as exc:
         raise PublishError(f"Cannot create a staging folder in {folder}: {exc.strerror or exc}") from exc
+
+
+def make_readable(site: Path) -> None:
+    """Give every file of a built site the mode ``rw-r--r--`` and every folder ``rwxr-xr-x`` when the process's umask
+    withholds reading from others (``umask 077``, common for service accounts): the site's pages, written 0600 and
+    0700 then, would be refused by a web server running as another user. Pagefind's index and the copied theme files
+    are covered too. Nothing to do (no walk) under the usual umask."""
+    if not _umask() & 0o055:
+        return
+    for root, _folders, files in os.walk(site):
+        os.chmod(root, 0o755)
+        for name in files:
+            path = os.path.join(root, name)
+            if not os.path.islink(path):
+                os.chmod(path, 0o644)
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it (``/proc/self/status``: setting it to read it back would, for an
+    instant, apply to the files the build's other threads create, the private audit files among them); ``0o077``
+    where it cannot be read, so that the site is made readable."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o077
 
 
 def switch(staging: Path, out: Path, version: str) -> Path | None:

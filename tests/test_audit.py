@@ -138,7 +138,7 @@ def test_a_builds_reasons_are_covered_by_the_chain(site: Path, name: str) -> Non
         (record.parent / name.removesuffix(".gz")).unlink()
     record.unlink()
     code, output = verify(site)
-    assert code == 1 and f"{record.parent / name.removesuffix('.gz')}: missing (its hash is in" in output, output
+    assert code == 1 and f"{record}: missing (its hash is in" in output, output  # the file a finished build keeps
 
 
 def test_a_deployed_copy_verifies_without_the_records_saying_the_scan_was_not_made(site: Path, tmp_path: Path) -> None:
@@ -316,6 +316,59 @@ def test_the_site_live_on_a_day_is_never_a_build_made_after_a_later_dated_one() 
     assert [e.build_id for e in answering_builds(chain, date(2026, 11, 21))] == ["000003-2026-11-21"]  # made for it
     assert [e.build_id for e in answering_builds(chain[:3], date(2026, 11, 22))] == ["000001-2026-11-20"]
     assert answering_builds(chain, date(2026, 11, 19)) == []
+
+
+def test_a_build_made_ahead_of_its_date_does_not_hide_the_build_that_undid_it() -> None:
+    """Bug: after builds for 12-01 and 2027-06-01 (``--future``, a wrong year, made on 12-01) and one for 12-06
+    (``--earlier``, the undo, live from then on), explain answered for 12-07 from the 12-01 build, as if the 2027 one
+    had been made in 2027. The journal says when each build was published: a build made more than a day before its
+    date went live that day."""
+    days = ["2026-12-01", "2027-06-01", "2026-12-06"]
+    chain = [ChainEntry(n, f"00000{n}-{day}", day, "", None) for n, day in enumerate(days, start=1)]
+    made = {"000001-2026-12-01": date(2026, 12, 1), "000002-2027-06-01": date(2026, 12, 1),
+            "000003-2026-12-06": date(2026, 12, 6)}
+    assert [e.build_id for e in answering_builds(chain, date(2026, 12, 7), made)] == ["000003-2026-12-06"]
+    assert [e.build_id for e in answering_builds(chain, date(2026, 12, 3), made)] == ["000002-2027-06-01"]  # live then
+    assert [e.build_id for e in answering_builds(chain, date(2026, 12, 7))] == ["000001-2026-12-01"]  # no journal
+    assert [e.build_id for e in answering_builds(chain, date(2027, 6, 1), made)] == ["000003-2026-12-06"]  # undone
+    assert [e.build_id for e in answering_builds(chain[:2], date(2027, 6, 1), made)] == ["000002-2027-06-01"]  # live
+    made["000002-2027-06-01"] = date(2027, 6, 1)  # made on its date, undone later: not live on 12-07
+    made["000003-2026-12-06"] = date(2027, 6, 2)
+    assert [e.build_id for e in answering_builds(chain, date(2026, 12, 7), made)] == ["000001-2026-12-01"]
+
+
+def test_a_chain_entrys_date_rewritten_without_the_key_fails_verify(site: Path) -> None:
+    """Bug: a build's ``as_of`` changed in audit/chain.jsonl and output/chain.json (no hash covers it there) passed
+    verify, and moved the day the build spoke for, and with it what explain answered for a day."""
+    chain_file = site / "audit" / "chain.jsonl"
+    first = json.loads(chain_file.read_text(encoding="utf-8").splitlines()[0])
+    assert first["as_of"] == "2026-11-23"
+    for path in (chain_file, site / "output" / "chain.json"):
+        path.write_text(path.read_text(encoding="utf-8").replace('"as_of": "2026-11-23"', '"as_of": "2026-11-22"'),
+                        encoding="utf-8")
+    code, output = verify(site)
+    assert code == 1 and "as of 2026-11-22, but its manifest" in output and "says build 000001-2026-11-23 as of 2026-11-23" \
+        in output, output
+
+
+def test_explain_refuses_to_answer_from_an_edited_decision_file(site: Path) -> None:
+    """Bug: a build's decisions.csv.gz edited to say a record was published was believed by explain (verify caught it)."""
+    decisions = next((site / "audit" / "builds").glob("000001-*/decisions.csv.gz"))
+    with gzip.open(decisions, "rt", encoding="utf-8") as fh:
+        text = fh.read()
+    decisions.write_bytes(gzip.compress(text.replace(",published,", ",not_approved,").encode("utf-8"), mtime=0))
+    result = CliRunner().invoke(main, ["explain", "AP-1", "--as-of", "2026-11-23", "--records", str(site / "records"),
+                                       "--audit", str(site / "audit")])
+    assert result.exit_code == 1 and "fails its check" in result.output and "decisions.csv.gz" in result.output, result.output
+
+
+def test_explain_before_the_first_build_says_no_site_existed(site: Path) -> None:
+    """Bug: for a day before the first build, explain said "published" from today's records, as if the site had
+    shown it."""
+    result = CliRunner().invoke(main, ["explain", "AP-1", "--as-of", "2026-11-20", "--records", str(site / "records"),
+                                       "--audit", str(site / "audit")])
+    assert result.exit_code == 0 and "no site was built for a date before 2026-11-23" in result.output, result.output
+    assert "nothing was public on 2026-11-20" in result.output
 
 
 def test_explain_answers_a_day_between_builds_from_the_site_live_that_day(site: Path) -> None:

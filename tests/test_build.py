@@ -554,6 +554,18 @@ def test_cli_refuses_a_bad_catalogue_naming_the_file_and_key(tmp_path: Path) -> 
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("item_id", ["sub/../../../../pwn", "Penalty", "行政处罚", "a-b"])
+def test_a_catalogue_item_id_that_is_no_plain_name_is_refused(tmp_path: Path, item_id: str) -> None:
+    """Bug: an item id ``sub/../../../pwn`` (the item's folders and files are named by it) wrote outside the site, then
+    the build stopped with a traceback. It must be lower_snake_case ASCII, as field names are."""
+    catalogue = copy_catalogue(tmp_path)
+    item = catalogue / "commendation.yaml"
+    item.write_text(item.read_text(encoding="utf-8").replace("id: commendation\n", f"id: '{item_id}'\n", 1), encoding="utf-8")
+    result = cli("--config", str(config_for(tmp_path, catalogue)), *build_args(small_records(tmp_path / "records"), tmp_path))
+    assert result.exit_code == 1 and f"id: {item_id!r} must be lower_snake_case ASCII" in result.output, result.output
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists() and not (tmp_path / "pwn").exists()
+
+
 def test_cli_with_a_good_config_file_builds(tmp_path: Path) -> None:
     """The same config file, unbroken, builds: the failure above is the catalogue's, not the config's."""
     catalogue = copy_catalogue(tmp_path)

@@ -20,6 +20,7 @@ from site_builder.build import build
 from site_builder.config import Config
 from site_builder.exceptions import ConfigError, InputError
 from site_builder.rules.catalogue import Catalogue
+from site_builder.rules.validation import Record, Validator
 from site_builder.sources import database
 from site_builder.sources.database import select_sources, site_catalogue
 from site_builder.sources.loading import FileReport, RawRow, read_rows
@@ -97,6 +98,27 @@ def test_infinite_and_bc_dates_are_read_per_row(tmp_path: Path, postgres_server:
     assert "“infinity”" in found["AP-DEC-INF"]["message"]
     decided = {record_id: (outcome, start, until) for _, record_id, outcome, start, until in decisions(tmp_path / "audit")}
     assert decided["AP-INF"] == decided["AP-10K"] == decided["AP-SENT"]
+
+
+def test_the_servers_date_style_and_time_zone_change_nothing(tmp_path: Path, postgres_server: str,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bugs: a database whose DateStyle is not ISO (``SQL, DMY``, set by its administrator) stopped the build with a
+    traceback (psycopg reads ISO dates only); and the same rows read with another session time zone (``PGTZ`` on the
+    build host) gave the input another hash in the public manifest, as if it had changed."""
+    url = fresh_database(postgres_server)
+    _table(url, [_row("AP-1", 处罚决定日期="2026-06-01 01:30:00+08")], types={"处罚决定日期": sa.DateTime(timezone=True)})
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f"ALTER DATABASE {sa.engine.make_url(url).database} SET DateStyle = 'SQL, DMY'"))
+    engine.dispose()
+    digests = set()
+    for zone in ("UTC", "America/Los_Angeles"):
+        monkeypatch.setenv("PGTZ", zone)
+        read, reports, _ = _read(_config(tmp_path, url, monkeypatch))
+        assert [(r.values["decision_date"], r.defects) for r in read] == [("2026-06-01", ())]  # its date in China
+        digests.add(reports[0].sha256)
+    assert len(digests) == 1
+    assert build(_config(tmp_path, url, monkeypatch), AS_OF).counts.published["admin_penalty"] == 1
 
 
 # -- a table several items share ---------------------------------------------------------------------------
@@ -211,6 +233,53 @@ def test_a_column_like_a_missing_deciding_field_withholds_every_row(tmp_path: Pa
     assert [(r.values["record_id"], [d[1] for d in r.defects]) for r in rows] == [
         ("AP-1", ["unmapped-column"]), ("AP-2", ["unmapped-column"])]
     assert any("异议审核情况" in w and "异议状态" in w for w in reports[0].warnings), reports[0].warnings
+
+
+def test_penalty_kinds_in_two_columns_are_read_together(tmp_path: Path, backend: str,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in a file (the 2016 layout): 处罚类别1 警告 beside 处罚类别2 罚款 is a fine, published, not a warning alone
+    withheld as slight; it had been quarantined as two different values of one field."""
+    rows = [_row("AP-1", 处罚类别1="警告", 处罚类别2="罚款"), _row("AP-2", 处罚类别1="警告", 处罚类别2="", **{"罚款金额（万元）": ""}),
+            _row("AP-3", 处罚类别1="", 处罚类别2="罚款"), _row("AP-4", 处罚类别1="罚款", 处罚类别2="罚款")]
+    _table(backend, rows, extra=["处罚类别1", "处罚类别2"])
+    config = _config(tmp_path, backend, monkeypatch)
+    read, reports, _ = _read(config)
+    assert [(r.values["penalty_type"], r.defects) for r in read] == [
+        ("警告；罚款", ()), ("警告", ()), ("罚款", ()), ("罚款", ())]
+    assert not any("duplicate" in w for w in reports[0].warnings), reports[0].warnings
+    result = build(config, AS_OF)
+    assert result.counts.published["admin_penalty"] == 3
+    assert sum(result.counts.excluded["admin_penalty"].values()) == 1
+    assert not quarantine(tmp_path / "audit")
+
+
+def test_an_amount_column_named_in_yuan_is_read_in_yuan(tmp_path: Path, backend: str,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """罚款金额（元） in a table is read in 元 and converted, as in a file (8000 is 0.8 万元; it had quarantined every row);
+    a foreign currency quarantines the rows."""
+    rows = [_row("AP-1", **{"罚款金额（万元）": "", "罚款金额（元）": "8000"}),
+            _row("AP-2", **{"罚款金额（万元）": "", "罚款金额（元）": "1.2万"}),
+            _row("AP-3", **{"罚款金额（万元）": "1.23", "罚款金额（元）": "12345"})]
+    _table(backend, rows, extra=["罚款金额（元）"])
+    config = _config(tmp_path, backend, monkeypatch)
+    read, reports, _ = _read(config)
+    validator = Validator(site_catalogue(config)["admin_penalty"])
+    checked = [validator.validate(r) for r in read]
+    assert [r.values["fine_amount"] if isinstance(r, Record) else r for r in checked] == [
+        Decimal("0.8"), Decimal("1.2"), Decimal("1.2345")]
+    assert any("罚款金额（元）" in w and "（元）读取" in w for w in reports[0].warnings), reports[0].warnings
+    build(config, AS_OF)
+    assert not quarantine(tmp_path / "audit")
+
+
+def test_an_amount_column_in_a_foreign_currency_quarantines_the_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{tmp_path / 'platform.db'}"
+    _table(url, [_row("AP-1", **{"罚款金额（万元）": "", "罚款金额（美元）": 500})], extra=["罚款金额（美元）"])
+    config = _config(tmp_path, url, monkeypatch,
+                     '[sources.admin_penalty]\ntable = "xzcf"\n[columns.admin_penalty]\n"罚款金额（美元）" = "fine_amount"\n')
+    read, reports, _ = _read(config)
+    assert [d[1] for d in read[0].defects] == ["amount-unit"]
+    assert any("外币" in w and "本表各行均将隔离" in w for w in reports[0].warnings), reports[0].warnings
 
 
 # -- a query's columns -------------------------------------------------------------------------------------

@@ -696,3 +696,23 @@ def test_a_site_whose_last_record_expires_is_built_without_a_search_index(tmp_pa
     assert "AP-1" not in (out / "items" / "admin_penalty" / "index.html").read_text(encoding="utf-8")
     assert json.loads((out / "pagefind" / "bundles.json").read_text(encoding="utf-8")) == []
     assert not (out / "pagefind" / "pagefind.js").exists()
+
+
+def test_a_library_upgrade_takes_no_file_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bug: the key deciding whether a file or a decision can be taken over covered site_builder's code but not the
+    libraries it runs on: after an openpyxl upgrade, an approval rebuilt the same day kept the old workbooks of
+    unchanged items, and differed from a full build."""
+    from site_builder import build as build_module
+
+    build_module._code_digest.cache_clear()
+    before = build_module._code_digest()
+    installed = build_module._library_versions()
+    assert ("openpyxl", __import__("openpyxl").__version__) in installed or not installed  # a source tree: no metadata
+    monkeypatch.setattr(build_module, "_library_versions", lambda: [("openpyxl", "9.9.9")])
+    build_module._code_digest.cache_clear()
+    try:
+        assert build_module._code_digest() != before
+    finally:
+        monkeypatch.undo()
+        build_module._code_digest.cache_clear()
+    assert build_module._code_digest() == before

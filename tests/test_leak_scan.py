@@ -144,15 +144,17 @@ _TRICKY = st.sampled_from(["\u00ad", "\u200b", "\u200f", "\u2060", "\u2064", "\u
                            "/", "\\", "-", " ", "\n", "\r", "\t", "ﬁ", "①", "㈠", "Ａ", "a", "3", "壹", "貳", "參", "陸", "×",
                            "χ", "，", "、", "：", "（", "）", "【", "】", "|", "*", "+", "；", "”", "《", "○", "◯", "丨",
                            "→", "─", "■", "¦", "∶", "ˉ", "ˊ", "々", "ー", "\u180e", "\u034f", "\ufe0f", "\x01",
-                           "〡", "〣", "〩", "٣", "۳", "३", "๓", "১", "\U00011067", "\U0001e953", "😀", "\U00020000"])
+                           "〡", "〣", "〩", "٣", "۳", "३", "๓", "১", "\U00011067", "\U0001e953", "😀", "\U00020000",
+                           "➊", "➀", "➓", "⓿", "❸", "\U0001f101", "\U0001f10b", "⑽", "¹"])
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(_TRICKY, st.characters(exclude_categories=["Cs"])), max_size=40).map("".join))
 def test_folding_and_removing_separators_do_what_their_patterns_do(text: str) -> None:
     """Folding (NFKC, zero-width characters dropped, Chinese digits, financial and Suzhou numerals and the decimal
-    digits of every script as digits, look-alikes of X as X) and removing white space, separators and punctuation,
-    written as searches and replacements per character, give what one pattern each gives."""
+    digits of every script as digits (not the dingbat circled digits ➊ ❸, which number lists), look-alikes of X as X)
+    and removing white space, separators and punctuation, written as searches and replacements per character, give
+    what one pattern each gives."""
     zero_width, digit, other = _FOLD_PATTERNS
     folded = digit.sub(lambda m: _AS_DIGIT[m.group()], zero_width.sub("", unicodedata.normalize("NFKC", text)))
     folded = other.sub(lambda m: str(unicodedata.decimal(m.group())), folded)
@@ -546,6 +548,14 @@ def test_an_id_number_in_the_digits_of_any_script_is_masked_and_found(tmp_path: 
     assert leaks(tmp_path, found, f"员工身份证{written}") == LEAK
     remarks = _redacted(legal_rep_id_no=LEGAL_REP, remarks="法定代表人证件" + LEGAL_REP.translate(str.maketrans("0123456789", digits)))
     assert remarks["remarks"] == "法定代表人证件" + "*" * 18
+
+
+@pytest.mark.parametrize("marker", ["➊", "➋", "❶", "⓿", "➀"])
+def test_a_list_number_in_a_dingbat_digit_is_not_glued_to_the_number_after_it(marker: str) -> None:
+    """A dingbat circled digit numbers a list (➊ ➋ ❶): read as a digit, it made ``➋13800138000`` a 12-digit number, so
+    the mobile number after it went unmasked, and ``➊3512345678号`` a mobile number, masked. It is no digit."""
+    assert privacy.scrub(f"{marker}13800138000为当事人经营者手机号") == f"{marker}138****8000为当事人经营者手机号"
+    assert privacy.scrub(f"{marker}3512345678号监测报告") == f"{marker}3512345678号监测报告"
 
 
 @pytest.mark.parametrize("written", [PERSON.replace("1", "l"), PERSON.replace("1", "I"), PERSON.replace("0", "O").replace("1", "l")])

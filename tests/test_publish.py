@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -168,6 +169,22 @@ def test_a_copy_of_the_site_with_files_of_ones_own_is_refused(tmp_path: Path) ->
     (public / "manifest.json").unlink()  # nothing to tell its files by: refused too
     line = one_line_error(*cli_build(records, public, tmp_path / "audit"))
     assert "no readable manifest.json" in line, line
+
+
+def test_a_copy_of_the_site_with_a_file_edited_by_hand_is_refused(tmp_path: Path) -> None:
+    """Bug: the same copy with a snippet added to its 404.html was replaced, and the edit lost without a word."""
+    records = records_dir(tmp_path)
+    build_site(tmp_path, records, AS_OF)
+    public = tmp_path / "public"
+    shutil.copytree(tmp_path / "output", public, symlinks=False)
+    page = public / "404.html"
+    page.write_text(page.read_text(encoding="utf-8") + "<!-- analytics -->\n", encoding="utf-8")
+    before = snapshot(public)
+    line = one_line_error(*cli_build(records, public, tmp_path / "audit"))
+    assert "holds 1 file(s) changed since its build wrote them (404.html)" in line, line
+    assert snapshot(public) == before and not builds_dir(public).exists()
+    shutil.copy(tmp_path / "output" / "404.html", page)  # the copy as built: replaced as before
+    assert cli_build(records, public, tmp_path / "audit")[0] == 0
 
 
 # --- One writer ---------------------------------------------------------------------------------------------------
@@ -364,3 +381,18 @@ def test_audit_folder_that_cannot_be_created_is_one_line(tmp_path: Path) -> None
     (tmp_path / "blocker").write_text("a file where a folder should be\n", encoding="utf-8")
     line = one_line_error(*cli_build(records, tmp_path / "output", tmp_path / "blocker" / "audit"))
     assert "Cannot create" in line
+
+
+def test_a_site_built_under_a_restrictive_umask_is_readable_by_the_web_server(tmp_path: Path) -> None:
+    """Bug: under ``umask 077`` (a service account's) the pages were written 0600 and their folders 0700, although the
+    build folder was made 0755: a web server running as another user refused them."""
+    records = records_dir(tmp_path)
+    old = os.umask(0o077)
+    try:
+        build_site(tmp_path, records, AS_OF)
+    finally:
+        os.umask(old)
+    site = (tmp_path / "output").resolve()
+    modes = {p.stat().st_mode & 0o777 for p in site.rglob("*")}
+    assert modes <= {0o644, 0o755}, sorted(map(oct, modes))
+    assert stat.S_IMODE((site / "index.html").stat().st_mode) == 0o644

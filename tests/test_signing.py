@@ -131,6 +131,22 @@ def test_signing_dropped_is_said_by_verify_without_a_public_key(tmp_path: Path) 
     assert code == 0 and "UNSIGNED since the build after 000001-2026-11-23 (signed by sha256:" in output, output
 
 
+def test_an_unsigned_build_does_not_let_an_unendorsed_key_take_over(tmp_path: Path) -> None:
+    """Bug: a build without a key (a warning only), then one signed by a new key, was accepted: the chain recorded a
+    key change from no key, and the old key's holder could no longer follow it. The last key that signed must
+    endorse the new one."""
+    records = records_dir(tmp_path)
+    old, _ = keypair(tmp_path, "old")
+    new, _ = keypair(tmp_path, "new")
+    build(config(tmp_path, records, old), date(2026, 11, 23))
+    build(config(tmp_path, records), AS_OF)  # unsigned
+    with pytest.raises(SigningError, match="the last key that signed a build"):
+        build(config(tmp_path, records, new), date(2026, 11, 25))
+    build(config(tmp_path, records, new, previous=old), date(2026, 11, 25))
+    change = history.read_chain(tmp_path / "audit")[-1].key_change
+    assert change is not None and change["from"] == history.read_chain(tmp_path / "audit")[0].key
+
+
 def test_key_rotation_is_recorded_signed_by_the_old_key(tmp_path: Path) -> None:
     records = records_dir(tmp_path)
     old, old_public = keypair(tmp_path, "old")

@@ -305,7 +305,8 @@ def test_duplicate_id_is_reported_with_the_rows_other_problems() -> None:
 # --- unsafe-id --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("record_id", ["../etc", "a/b", "a\\b", "记录1", "-x", ".hidden", "_x", "AP 1", "AP-1?", "x" * 129, "〔2025〕1号"])
+@pytest.mark.parametrize("record_id", ["../etc", "a/b", "a\\b", "记录1", "-x", ".hidden", "_x", "AP 1", "AP-1?", "x" * 129, "〔2025〕1号",
+                                       "AP-2.", "CON", "prn", "Aux.txt", "nul.csv", "COM1", "lpt9.x"])
 def test_unsafe_record_id(record_id: str) -> None:
     assert problems(validate("admin_penalty", record_id=record_id)) == {("记录编号", "unsafe-id")}
 
@@ -334,7 +335,8 @@ def test_a_record_id_is_read_for_a_number_whenever_it_may_hold_one(record_id: st
 
 
 @pytest.mark.parametrize(("text", "expected"), [("AP-2025.001_a", "AP-2025.001_a"), ("ＡＰ－１", "AP-1"), (" AP-1 ", "AP-1"),
-                                                ("x" * 128, "x" * 128)])
+                                                ("x" * 128, "x" * 128), ("CONSOLE-1", "CONSOLE-1"), ("COM10", "COM10"),
+                                                ("NUL1.5", "NUL1.5")])
 def test_safe_record_ids(text: str, expected: str) -> None:
     checked = record("admin_penalty", record_id=text)
     assert checked.record_id == expected and checked.values["record_id"] == expected
@@ -519,3 +521,15 @@ def test_a_long_run_of_digits_is_read_in_linear_time() -> None:
     started = time.perf_counter()
     assert problems(validate("admin_penalty", fine_amount="1" * 100_000 + "x")) == {("罚款金额（万元）", "number")}
     assert time.perf_counter() - started < 2
+
+
+@pytest.mark.parametrize("mark", ["\u200e", "\u200f", "\u061c", "\u00ad", "\u2061", "\u2064", "\u034f",
+                                  "\U000e0041", "\u202e", "\u200b"])
+def test_invisible_and_direction_marks_are_removed_from_every_cell(mark: str) -> None:
+    """Bug: LRM, RLM, ALM, the soft hyphen, the invisible operators, CGJ, MVS and tag characters reached the pages, the
+    CSV and the index, so that two subject names that look the same differed; the docs said they were removed."""
+    from site_builder.rules.validation import clean
+
+    assert clean(f"宁波{mark}达泽文化传媒有限公司") == "宁波达泽文化传媒有限公司"
+    assert clean("葛\U000e0100") == "葛\U000e0100"  # a variation selector chooses the character's form: kept
+    assert clean("ᠬᠠᠳ\u180eᠠ") == "ᠬᠠᠳ\u180eᠠ"  # the Mongolian vowel separator is part of the word's spelling

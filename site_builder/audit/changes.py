@@ -40,6 +40,7 @@ from site_builder.audit.history import ChainEntry
 from site_builder.audit.layout import AuditFolder, BuildRecord
 from site_builder.audit.ledger import DECISION_COLUMNS, QUARANTINE_COLUMNS
 from site_builder.exceptions import AuditError, PublishError
+from site_builder.outputs.tables import read_cell
 from site_builder.store.published import PublishedStore, connect_readonly
 
 log = logging.getLogger(__name__)
@@ -312,6 +313,7 @@ def withdrawal_reasons(work: BuildRecord, keys: set[tuple[str, str]]) -> dict[tu
     item, record_id = (QUARANTINE_COLUMNS.index(c) for c in ("item", "record_id"))
     with work.quarantine.open(encoding="utf-8", newline="") as fh:
         for row in csv.reader(fh):
+            row[record_id] = read_cell(row[record_id])  # written as text where it began like a formula
             if (row[item], row[record_id]) in keys:
                 found.setdefault((row[item], row[record_id]), QUARANTINED)
             elif (key := folded.get((row[item], row[record_id].casefold()))) is not None:

@@ -16,17 +16,22 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 
 from site_builder.audit import history
 from site_builder.audit.changes import CLASS_TITLES, Change, read_change_set
 from site_builder.audit.layout import AuditFolder, BuildRecord
+from site_builder.audit.verify import build_record_problems
 from site_builder.config import Config
+from site_builder.exceptions import AuditError
 from site_builder.inputs import load_inputs
+from site_builder.outputs.tables import read_cell
 from site_builder.rules.disclosure import REASONS
 from site_builder.rules.pipeline import decide_rows
-from site_builder.rules.validation import Quarantined, id_key
+from site_builder.rules.validation import CHINA, Quarantined, id_key
 
 
 @dataclass(frozen=True)
@@ -64,13 +69,21 @@ def explain(config: Config, record_id: str, as_of: date, item: str | None = None
 
 def _explain(config: Config, key: str, as_of: date, item: str | None) -> list[Explanation]:
     chain = history.read_chain(config.paths.audit)
-    builds = answering_builds(chain, as_of)
+    made = made_days(config.paths.audit)
+    builds = answering_builds(chain, as_of, made)
     if not builds:
-        found = _from_records(config, key, as_of, item)
-        builds = _last_before(chain, as_of)  # not in the records: as the live site has it
+        first = min((entry.as_of for entry in chain), default=None)
+        found = _from_records(config, key, as_of, item, first if first and first > as_of.isoformat() else None)
+        builds = _last_before(chain, as_of, made)  # not in the records: as the live site has it
         if found or not builds:
             return found
     audit = AuditFolder(config.paths.audit)
+    for entry in builds:  # an answer from files that fail their check would be no answer
+        problems = build_record_problems(config.paths.audit, entry)
+        if problems:
+            raise AuditError(f"The audit history of build {entry.build_id} fails its check: {problems[0]}"
+                             f"{f' (and {len(problems) - 1} more)' if len(problems) > 1 else ''}; it cannot answer. "
+                             "Restore the audit folder from a backup (site-builder verify --audit checks it all)")
     per_build: list[tuple[str, list[Explanation]]] = []
     for entry in builds:
         live = "" if entry.as_of == as_of.isoformat() else f" (as of {entry.as_of}: the site live on {as_of})"
@@ -89,27 +102,70 @@ def _explain(config: Config, key: str, as_of: date, item: str | None) -> list[Ex
 NOT_IN_INPUT = "no row of it in this build's input (and no earlier withdrawal): not published by this build"
 
 
-def answering_builds(chain: list[history.ChainEntry], as_of: date) -> list[history.ChainEntry]:
+def answering_builds(chain: list[history.ChainEntry], as_of: date,
+                     made: Mapping[str, date] | None = None) -> list[history.ChainEntry]:
     """The builds whose decisions answer for ``as_of``: every build made for that date, in order; else, for a date
     between two builds' dates, the last build for an earlier date (the site live that day); else none (before the first
-    build or after the last: the answer is computed from the current records)."""
+    build or after the last: the answer is computed from the current records). ``made``: the day each build was
+    published (:func:`made_days`), which tells a build made ahead of its date (``--future``)."""
     day = as_of.isoformat()
-    same = [entry for entry in chain if entry.as_of == day]
+    # A build made ahead of its date (--future) answers for that date only if it was still the site live then (nothing
+    # undid it): _last_before tells.
+    same = [entry for entry in chain if entry.as_of == day and not _ahead(entry, made)]
     if same:
         return same
-    return _last_before(chain, as_of) if any(entry.as_of > day for entry in chain) else []
+    if any(entry.as_of == day for entry in chain):
+        return _last_before(chain, as_of, made)
+    return _last_before(chain, as_of, made) if any(entry.as_of > day for entry in chain) else []
 
 
-def _last_before(chain: list[history.ChainEntry], as_of: date) -> list[history.ChainEntry]:
+def _ahead(entry: history.ChainEntry, made: Mapping[str, date] | None) -> date | None:
+    """The day a build made more than a day before its date (``--future``) was published, else ``None``."""
+    published = made.get(entry.build_id) if made else None
+    return published if published is not None and (date.fromisoformat(entry.as_of) - published).days > 1 else None
+
+
+def _last_before(chain: list[history.ChainEntry], as_of: date,
+                 made: Mapping[str, date] | None = None) -> list[history.ChainEntry]:
     """The site live on ``as_of`` (one build, or none): the last build of the chain for an earlier date that comes
     before the first build for a later date. A build after that one was made after ``as_of`` whatever its date (a
-    build for an earlier date, ``--earlier``, to undo a wrong one), so it was not live then."""
-    day, live = as_of.isoformat(), []
+    build for an earlier date, ``--earlier``, to undo a wrong one), so it was not live then.
+
+    A build is taken to be made on its date, except one published (``made``) more than a day before it, with
+    ``--future``: that one went live the day it was published (or the day the build before it did, if later), so a
+    build for a date after ``as_of`` made ahead of it does not hide the builds after it (a build for a wrong year,
+    undone the next day by one for the right date: the undoing build was the site live from then on)."""
+    day, live, since = as_of.isoformat(), [], ""
     for entry in chain:
-        if entry.as_of > day:
+        published = _ahead(entry, made)
+        if published is not None:
+            since = max(since, published.isoformat())  # made ahead of its date (--future)
+        else:
+            since = entry.as_of
+        if since > day:
             break
         live = [entry]
     return live
+
+
+def made_days(audit_root: Path) -> dict[str, date]:
+    """The day (in China) each build was published, from the audit journal's ``published`` events (its first); a
+    journal that cannot be read, or a line that is not an event, gives no day (each build is then taken to be made on
+    its date)."""
+    days: dict[str, date] = {}
+    try:
+        lines = AuditFolder(audit_root).journal.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return days
+    for line in lines:
+        try:
+            event = json.loads(line)
+            if event.get("event") == "published" and event.get("build_id") not in days:
+                at = datetime.fromisoformat(str(event["at"]).replace("Z", "+00:00"))
+                days[str(event["build_id"])] = at.astimezone(CHINA).date()
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue
+    return days
 
 
 def _from_changes(audit: AuditFolder, chain: list[history.ChainEntry], source: str, key: str,
@@ -146,6 +202,7 @@ def _from_audit(folder: BuildRecord, source: str, key: str, item: str | None) ->
                                          row["start"], row["until"], row["file"], int(row["row"]), source))
     with folder.quarantine.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
+            row = {name: read_cell(cell) for name, cell in row.items()}  # written as text where it began like a formula
             if item in (None, row["item"]) and id_key(row["record_id"]) == key:
                 found.append(Explanation(row["item"], row["record_id"], "quarantined", f"{row['column']}: {row['message']}",
                                          "", "", row["file"], int(row["row"]), source))
@@ -162,10 +219,15 @@ def _rule_versions(folder: BuildRecord) -> dict[str, str]:
         return {}
 
 
-def _from_records(config: Config, key: str, as_of: date, item: str | None) -> list[Explanation]:
+def _from_records(config: Config, key: str, as_of: date, item: str | None, first: str | None = None) -> list[Explanation]:
+    """What the current records decide for ``as_of``; ``first``: the date of the first build, when ``as_of`` is before
+    it (no site existed then: the answer says what the records would decide, not what anyone saw)."""
     inputs = load_inputs(config)
     where = config.sources.url and "the configured database" or str(config.paths.records)
     source = f"computed from the current records in {where} (no build for {as_of} in the audit history)"
+    if first:
+        source = (f"computed from the current records in {where}: no site was built for a date before {first} (the "
+                  f"audit history's first build), so nothing was public on {as_of}; this is what the records now decide")
     found = []
     for row in decide_rows(inputs.catalogue, inputs.policy, inputs.sources, as_of, only_item=item):
         checked = row.checked

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from site_builder.audit.layout import BuildRecord
+from site_builder.outputs.tables import safe_cell
 from site_builder.rules.disclosure import REASONS
 from site_builder.rules.rowcache import RowResult, day_of
 from site_builder.sources.loading import FileReport
@@ -90,7 +91,9 @@ class Ledger:
         """Record what became of one row: its decision (published, or the reason it is not) or its problems."""
         if result.problems:
             self.counts.quarantined[item] += 1
-            self._quarantine.writerows([item, file, row, result.record_id, *problem] for problem in result.problems)
+            # Opened in a spreadsheet by the credit centre: a cell that would run as a formula is written as text.
+            self._quarantine.writerows([item, safe_cell(file), row, safe_cell(result.record_id), *map(safe_cell, problem)]
+                                       for problem in result.problems)
             return
         if result.changes:
             changes = date.fromordinal(result.changes)
@@ -116,8 +119,8 @@ class Ledger:
         with self.record.warnings.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(["item", "file", "warning"])
-            writer.writerows([s.item, s.name, w] for s in sources for w in s.warnings)
-            writer.writerows(["", name, "不属于任何目录项，未读取"] for name in ignored)
+            writer.writerows([s.item, safe_cell(s.name), safe_cell(w)] for s in sources for w in s.warnings)
+            writer.writerows(["", safe_cell(name), "不属于任何目录项，未读取"] for name in ignored)
 
     def close(self) -> None:
         """Close the files."""

@@ -7,12 +7,13 @@ build refuses to publish a staging folder with any, and ``site-builder verify`` 
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import logging
 import os
 import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -35,7 +36,8 @@ from site_builder.audit.manifest import MANIFEST, UNHASHED, audit_files, audit_h
 from site_builder.outputs.layout import DATA_DESCRIPTOR
 from site_builder.pools import Pool
 from site_builder.rules.catalogue import Catalogue
-from site_builder.rules.privacy import Leak, SecretPlace, Secrets, find_leaks, secret_places
+from site_builder.rules.privacy import Leak, SecretPlace, Secrets, excusable, find_leaks, secret_form, secret_places
+from site_builder.rules.redaction import PublicRecord
 from site_builder.sources.loading import SourceFile
 
 log = logging.getLogger(__name__)
@@ -44,13 +46,18 @@ Locate = Callable[[frozenset[str]], Mapping[str, Sequence[SecretPlace]]]
 """Where the inputs hold each of some secrets (as the leak scan returns them): :func:`leak_sources` on a build's
 catalogue and sources."""
 
+Holders = Callable[[frozenset[str]], Mapping[str, str]]
+"""Which of some secrets (as the leak scan returns them) a published record shows whole as one of its own public
+values, and where (``admin_penalty AP-1 record_id``): :func:`published_whole` on a build's published store."""
+
 
 def verify_site(site_dir: Path, secrets: Secrets | None = None, audit_root: Path | None = None,
                 validate_data: bool = True, check_hashes: bool = True,
                 public_key: Ed25519PublicKey | None = None, scan: Sequence[str] | None = None,
                 processes: int = 1, check_links: bool = True, validated: frozenset[str] = frozenset(),
                 covered: frozenset[str] = frozenset(), data_check: DataCheck | None = None,
-                locate: Locate | None = None) -> list[str]:
+                locate: Locate | None = None, holders: Holders | None = None,
+                excused: set[str] | None = None) -> list[str]:
     """Check a built site; return every problem found (an empty list means it verifies).
 
     ``check_hashes=False`` skips recomputing the output hashes: for the build itself, which has
@@ -70,7 +77,13 @@ def verify_site(site_dir: Path, secrets: Secrets | None = None, audit_root: Path
     are taken if the package and the resources to validate are still those it validated. ``locate``: when the leak
     scan finds secrets, where the inputs hold them (:func:`leak_sources`), so that a problem names the input file, row
     and column of each (never the value; :func:`located_leaks`). It is asked only then: a site without a leak costs
-    no second pass over the inputs.
+    no second pass over the inputs. ``holders``: with ``locate``, which found secrets a published record shows whole
+    as its own public value (:func:`published_whole`); such a value, held by input rows only as a withheld value and
+    a text without a digit (:func:`~site_builder.rules.privacy.excusable`), is public in its own right (an authority
+    or a company's name written by mistake in a 法定代表人证件号码): a warning names the row, and the site is not refused
+    for it (one such row, even one never published, had stopped every build). ``excused``: a set the secrets so
+    excused are added to (the build then marks its state so that the next build takes no page over: it looks for
+    them in every page again).
     """
     site_dir = site_dir.resolve()
     manifest_path = site_dir / MANIFEST
@@ -96,10 +109,68 @@ def verify_site(site_dir: Path, secrets: Secrets | None = None, audit_root: Path
             problems += _data_problems(site_dir, validated, listed if isinstance(listed, dict) else {}, processes, data_check)
         if scanning is not None:
             leaks = scanning.result()
+            places = locate(frozenset(v for leak in leaks for v in leak.values)) if leaks and locate else {}
+            if leaks and holders is not None and places:
+                leaks = excuse_leaks(leaks, places, holders, excused)
             problems += [leak.problem() for leak in leaks]
             if leaks and locate is not None:
-                problems += located_leaks(leaks, locate)
+                problems += located_leaks(leaks, places)
     return problems
+
+
+def excuse_leaks(leaks: Sequence[Leak], places: Mapping[str, Sequence[SecretPlace]], holders: Holders,
+                 excused: set[str] | None = None) -> list[Leak]:
+    """The leaks without the secrets that published records show whole as their own public values (see
+    :func:`verify_site`), each of those logged as a warning naming the input rows and the record, and added to
+    ``excused``."""
+    found = frozenset(v for leak in leaks for v in leak.values)
+    shown = holders(frozenset(v for v in found if excusable(v, places.get(v, ()))))
+    if excused is not None:
+        excused.update(shown)
+    for value in sorted(shown, key=lambda v: _first_place(places[v])):
+        for place in places[value][:LOGGED_PLACES]:
+            log.warning("withheld_value_published_elsewhere file=%s row=%d column=%s published_as=%s: the value is "
+                        "another record's public value, not treated as a secret; check the row's column",
+                        place.file, place.row, place.column, shown[value])
+    return [Leak(leak.where, leak.values - shown.keys()) for leak in leaks if leak.values - shown.keys()]
+
+
+def published_whole(records: Iterable[tuple[str, Iterable[tuple[str, str]]]], values: frozenset[str]) -> dict[str, str]:
+    """Which of ``values`` (secrets as the leak scan returns them) a published record shows whole as one of its own
+    public values (its id, a field), after redaction: value -> ``where name`` of the first such record.
+    ``records``: ``(where, (name, value) …)`` (:func:`store_values`, :func:`download_values`). Values are compared as
+    :class:`~site_builder.rules.privacy.Secrets` keeps them (:func:`secret_form`)."""
+    if not values:
+        return {}
+    longest = max(map(len, values))
+    found: dict[str, str] = {}
+    for where, pairs in records:
+        for name, text in pairs:
+            if text and len(text) <= 2 * longest + 16 and (form := secret_form(text)) in values and form not in found:
+                found[form] = f"{where} {name}"
+    return found
+
+
+def store_values(records: Iterable[PublicRecord]) -> Iterator[tuple[str, Iterable[tuple[str, str]]]]:
+    """The public values of published records, for :func:`published_whole`."""
+    for record in records:
+        yield f"{record.item} {record.record_id}", (("record_id", record.record_id), *record.fields.items())
+
+
+def download_values(site_dir: Path) -> Iterator[tuple[str, Iterable[tuple[str, str]]]]:
+    """The public values of the records a site publishes, from its download folder's CSV files (every published
+    record, every public field, as published), for :func:`published_whole` where the build's store is gone
+    (``site-builder verify``)."""
+    for path in sorted((site_dir / "data").rglob("*.csv")):  # data/<item>.csv, and data/<item>/<year>.csv when split
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as fh:
+                reader = csv.reader(fh)
+                header = next(reader, [])
+                where = path.relative_to(site_dir).as_posix()
+                for number, row in enumerate(reader, start=2):
+                    yield f"{where} row {number}", zip(header, (c.removeprefix("'") for c in row), strict=False)
+        except (OSError, UnicodeDecodeError, csv.Error):
+            continue  # a damaged download: its hash check says so
 
 
 SHOWN_PLACES = 5
@@ -108,7 +179,7 @@ LOGGED_PLACES = 20
 """Input rows (and site files) logged per secret; the rest are counted."""
 
 
-def located_leaks(leaks: Sequence[Leak], locate: Locate) -> list[str]:
+def located_leaks(leaks: Sequence[Leak], places: Mapping[str, Sequence[SecretPlace]]) -> list[str]:
     """One problem per secret the leak scan found, naming where the inputs hold it (file, row and column) and the
     site files it appears in, never the value itself: ``the withheld value of admin_penalty.csv row 12, column
     法定代表人证件号码, appears in data/admin_penalty.csv``. Each is logged too (``leak file=… row=… column=…``)."""
@@ -116,7 +187,6 @@ def located_leaks(leaks: Sequence[Leak], locate: Locate) -> list[str]:
     for leak in leaks:
         for value in leak.values:
             files.setdefault(value, []).append(leak.where)
-    places = locate(frozenset(files))
     found = sorted(files, key=lambda value: _first_place(places.get(value, ())))
     problems = []
     for value in found:
@@ -231,29 +301,45 @@ def audit_problems(public: list[ChainEntry], audit_root: Path) -> list[str]:
     if public and recorded != public:
         problems.append(_head_problem(public, recorded, audit_root, where))
     for entry in recorded:
-        record = AuditFolder(audit_root).build(entry.build_id)
-        saved = record.manifest
-        if not saved.exists():
-            problems.append(f"{saved}: missing (build {entry.build_id} of the chain)")
-        elif file_sha256(saved) != entry.manifest_sha256:
-            problems.append(f"{saved}: content differs from its hash in {where}")
-        else:
-            problems += _record_problems(record, saved)
+        problems += build_record_problems(audit_root, entry)
     return problems
 
 
-def _record_problems(record: BuildRecord, saved: Path) -> list[str]:
-    """A build's decisions, quarantine, warnings and change set against the hashes its (verified) manifest gives them
-    (a manifest older than those hashes gives none)."""
+def build_record_problems(audit_root: Path, entry: ChainEntry) -> list[str]:
+    """One build of the audit chain checked as :func:`audit_problems` checks each: its archived manifest against the
+    chain's hash, its date and id, and its audit files against the manifest's hashes (for ``explain``, which answers
+    from those files)."""
+    where = AuditFolder(audit_root).chain.as_posix()
+    record = AuditFolder(audit_root).build(entry.build_id)
+    saved = record.manifest
+    if not saved.exists():
+        return [f"{saved}: missing (build {entry.build_id} of the chain)"]
+    if file_sha256(saved) != entry.manifest_sha256:
+        return [f"{saved}: content differs from its hash in {where}"]
+    return _record_problems(record, saved, entry, where)
+
+
+def _record_problems(record: BuildRecord, saved: Path, entry: ChainEntry, where: str) -> list[str]:
+    """A build's date and id in the chain against its (verified) manifest's, which the chain's hashes cover (the
+    chain's own ``as_of`` is not hashed: an edit there would move the day a build spoke for, and with it what
+    ``explain`` answers); and its decisions, quarantine, warnings and change set against the hashes its manifest gives
+    them (a manifest older than those hashes gives none)."""
     try:
-        listed = json.loads(saved.read_text(encoding="utf-8")).get("audit") or {}
+        manifest = json.loads(saved.read_text(encoding="utf-8"))
+        listed = manifest.get("audit") or {}
+        said = (str(manifest.get("as_of")), str((manifest.get("build") or {}).get("id")))
     except (OSError, ValueError, AttributeError):
         return [f"{saved}: cannot be read as a manifest"]
+    problems = []
+    if said != (entry.as_of, entry.build_id):
+        problems.append(f"{where}: build {entry.build_id} as of {entry.as_of}, but its manifest {saved} says build "
+                        f"{said[1]} as of {said[0]}")
     files = audit_files(record)
     actual = audit_hashes(files)
-    return [f"{record.folder / name}: missing (its hash is in {saved})" if name not in actual else
-            f"{files[name]}: content differs from its hash in {saved}"
-            for name, sha256 in sorted(listed.items()) if actual.get(name) != sha256]
+    kept = {"decisions.csv": record.decisions_gz}  # as a finished build keeps it
+    return problems + [f"{kept.get(name, record.folder / name)}: missing (its hash is in {saved})" if name not in actual else
+                       f"{files[name]}: content differs from its hash in {saved}"
+                       for name, sha256 in sorted(listed.items()) if actual.get(name) != sha256]
 
 
 def unhashed_builds(audit_root: Path) -> list[str]:

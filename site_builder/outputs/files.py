@@ -387,8 +387,22 @@ def write_state(path: Path, key: str, written: Iterable[Written], secret_digests
         db.close()
 
 
+def mark_excused(path: Path) -> None:
+    """Mark a state written by :func:`write_state` as that of a build whose leak scan let withheld values pass because
+    other records published them whole (``audit/verify.py``, ``excuse_leaks``): the next build takes no file over from
+    it (:func:`read_key` gives ``None``), so that it scans every page again for them, as a full build does; a value
+    inside a page taken over would otherwise stay once the record that published it whole is gone."""
+    db = sqlite3.connect(path)
+    try:
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('excused', '1')")
+        db.commit()
+    finally:
+        db.close()
+
+
 def read_key(path: Path) -> str | None:
-    """The site key a state file was written under (``None`` if it cannot be read, or is of an older format)."""
+    """The site key a state file was written under (``None`` if it cannot be read, is of an older format, or is
+    marked by :func:`mark_excused`: no file is taken over from it)."""
     try:
         db = connect_readonly(path)
         try:
@@ -397,6 +411,8 @@ def read_key(path: Path) -> str | None:
             db.close()
     except sqlite3.Error:
         return None
+    if meta.get("excused"):
+        return None  # see mark_excused
     return str(meta["site_key"]) if meta.get("format") == _FORMAT and "site_key" in meta else None
 
 

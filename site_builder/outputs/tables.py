@@ -80,6 +80,12 @@ def safe_cell(value: str) -> str:
     return "'" + value if _runs_as_formula(first) else value
 
 
+def read_cell(value: str) -> str:
+    """The value :func:`safe_cell` was given, from what it wrote (the ``'`` it added taken off; a cell written before
+    it was applied, ``'abc``, is kept as it is)."""
+    return value[1:] if value[:1] == "'" and safe_cell(value[1:]) == value else value
+
+
 @functools.lru_cache(maxsize=8192)
 def _runs_as_formula(first: str) -> bool:
     """Whether a text starting with the non-ASCII character ``first`` starts a formula (its NFKC form does)."""

@@ -105,10 +105,43 @@ def load_content(folders: Path | Sequence[Path]) -> list[ContentPage]:
         if text.lstrip().startswith(("---\n", "---\r\n")):
             raise BuildError(f"Content page '{path}': starts with a '---' block (front matter), which is not read and "
                              "would be published as text; remove it (the page's title is its first '# ' heading)")
+        if (depth := _nesting(text)) > MAX_NESTING:
+            raise BuildError(f"Content page '{path}': nested {depth} levels deep (indented lists or '>' quotes), more "
+                             f"than the {MAX_NESTING} a page may have; Markdown takes time that grows with the depth, and "
+                             "fails at some hundreds of levels")
         heading = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("# ")), "")
-        title = " ".join(html.unescape(nh3.clean(markdown.markdown(heading), tags=set())).split())  # text, as the <h1>
-        pages.append(ContentPage(slug, title or slug, content_html(text)))
+        try:
+            title = " ".join(html.unescape(nh3.clean(markdown.markdown(heading), tags=set())).split())  # text, as the <h1>
+            pages.append(ContentPage(slug, title or slug, content_html(text)))
+        except RecursionError as exc:  # nesting of another kind than _nesting counts
+            raise BuildError(f"Content page '{path}': nested too deeply for Markdown to read; simplify it") from exc
     return pages
+
+
+MAX_NESTING = 32
+"""Levels of nesting (indented list items, ``>`` quotes) a content page may have: far more than a page needs, far fewer
+than the few hundred at which Markdown's parser recurses too deep (or, before that, takes minutes)."""
+
+
+def _nesting(text: str) -> int:
+    """How deep a page's deepest line is nested: its ``>`` markers, and for a list item its indentation in steps of two
+    columns. What nests in Markdown is lists and quotes: a blank line of spaces, an indented code block or the lines of
+    a fenced one are not counted (their indentation is text)."""
+    deepest, fenced = 0, False
+    for line in text.splitlines():
+        stripped = line.lstrip(" \t>")
+        if stripped.startswith(("```", "~~~")):
+            fenced = not fenced
+        if fenced or not stripped:
+            continue
+        lead = line[:len(line) - len(stripped)]
+        indent = len(lead.replace(">", "").expandtabs(4)) // 2 if _LIST_ITEM.match(stripped) else 0
+        deepest = max(deepest, lead.count(">") + indent)
+    return deepest
+
+
+_LIST_ITEM = re.compile(r"(?:[-*+]|[0-9]{1,9}[.)])(?:[ \t]|$)")
+"""A line that opens a list item (``- x``, ``1. x``, ``2) x``), after its indentation."""
 
 
 def content_html(text: str) -> Markup:

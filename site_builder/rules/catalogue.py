@@ -147,7 +147,9 @@ def load_catalogue(folders: Path | Sequence[Path]) -> Catalogue:
     if not isinstance(order, list) or not order:
         raise CatalogueError(f"{common_path}: 'items' must list the catalogue item ids")
     items = []
-    for item_id in order:
+    for item_id in sorted({i for i in order if order.count(i) > 1}, key=str):
+        errors.append(f"{common_path}: items: {item_id!r} is listed more than once")
+    for item_id in dict.fromkeys(order):
         path = find_file(layers, f"{item_id}.yaml")
         if path is None:
             errors.append(f"{common_path}: items: no file {item_id}.yaml for item {item_id!r}")
@@ -157,6 +159,7 @@ def load_catalogue(folders: Path | Sequence[Path]) -> Catalogue:
             errors.append(f"{path}: id: {item.id!r} does not match the file name")
         elif item is not None:
             items.append(item)
+    _check_names(items, errors)
     if errors:
         raise CatalogueError("The catalogue is invalid:\n  " + "\n  ".join(errors))
     files = (common_path, *(i.source for i in items))
@@ -182,6 +185,11 @@ def _parse_item(
     before = len(errors)
     for key in sorted(set(data) - _ITEM_KEYS):
         errors.append(f"{path}: {key}: unknown key")
+    if not isinstance(data.get("id"), str) or not _NAME.match(data["id"]):
+        # The id names the item's folders and files in the site (record/<id>/, data/<id>.csv): ``../`` would write
+        # outside it.
+        errors.append(f"{path}: id: {data.get('id')!r} must be lower_snake_case ASCII (it names the item's folders "
+                      "and files in the site)")
     for key, allowed in (("class", CLASSES), ("nature", NATURES)):
         if data.get(key) not in allowed:
             errors.append(f"{path}: {key}: {data.get(key)!r} is not one of {', '.join(allowed)}")
@@ -198,7 +206,8 @@ def _parse_item(
     fields = [_parse_field(path, i, raw, errors) for i, raw in enumerate(raw_fields)]
     specs = tuple(f for f in fields if f is not None)
     _check_fields(path, specs, errors)
-    period = parse_period(f"{path}: period", data.get("period"), {f.name: f.type for f in specs}, errors)
+    period = parse_period(f"{path}: period", data.get("period"), {f.name: f.type for f in specs}, errors,
+                          {f.name: tuple(f.values) for f in specs if f.values}, {f.name for f in specs if f.required})
     if len(errors) > before or period is None:
         return None
     return CatalogItem(
@@ -253,9 +262,39 @@ def _parse_field(path: Path, index: int, raw: Any, errors: list[str]) -> FieldSp
     )
 
 
+RESERVED_ITEM_IDS = frozenset({"catalog", "datapackage", "index", "statistics"})
+"""Names of the download folder's own files (``data/datapackage.zip``, ``data/statistics.csv``, ``data/catalog.jsonld``,
+``data/index.html``), which an item's files (``data/<id>.csv``, ``data/<id>.zip``) would replace or join."""
+RESERVED_FIELD_NAMES = frozenset({"publication_start", "publication_until"})
+"""Columns every item's data file has besides its fields (the days the site publishes the record)."""
+
+
+def _check_names(items: list[CatalogItem], errors: list[str]) -> None:
+    """Item ids the download folder uses itself, and names (id, title, ``files``) that two items claim: a records file
+    so named would be read for the first item only, its rows decided by that item's rules."""
+    owner: dict[str, CatalogItem] = {}
+    for item in items:
+        if item.id in RESERVED_ITEM_IDS:
+            errors.append(f"{item.source}: id: {item.id!r} is the name of the download folder's own files "
+                          f"(data/{item.id}.*); choose another id")
+        for name in dict.fromkeys((item.id, item.title, *item.files)):
+            other = owner.setdefault(name.casefold(), item)
+            if other is not item:
+                errors.append(f"{item.source}: {name!r} (its id, title or files) also names item {other.id} "
+                              f"({other.source}): a records file so named would be read for {other.id} only; give "
+                              "each item names of its own")
+
+
 def _check_fields(path: Path, fields: tuple[FieldSpec, ...], errors: list[str]) -> None:
-    """Checks across fields: unique names, headings and roles; the roles every item needs."""
+    """Checks across fields: unique names, headings and roles; the roles every item needs; no name a data file's own
+    column has; an ID number field never published plainly."""
     seen: dict[str, str] = {}
+    for f in fields:
+        if f.name in RESERVED_FIELD_NAMES:
+            errors.append(f"{path}: fields ({f.name}): the name of a column every data file has; choose another name")
+        if f.role == "id_no" and f.disclosure == "public":
+            errors.append(f"{path}: fields ({f.name}): an ID number (role id_no) is never published plainly (a natural "
+                          "person's is masked: disclosure masked, mask id_number; or withheld)")
     for f in fields:
         for heading in {normalise_title(h) for h in (f.name, f.title, *f.aliases)}:
             if seen.get(heading, f.name) != f.name:

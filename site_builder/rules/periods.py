@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -168,11 +169,16 @@ class PeriodRule:
         return any(v.extend_while_listed for v in self.versions)
 
 
-def parse_period(where: str, raw: Any, field_types: dict[str, str], errors: list[str]) -> PeriodRule | None:
+def parse_period(where: str, raw: Any, field_types: dict[str, str], errors: list[str],
+                 field_values: Mapping[str, Sequence[str]] | None = None,
+                 required: Collection[str] | None = None) -> PeriodRule | None:
     """Parse a period mapping, appending ``<where>.key: problem`` lines to ``errors``.
 
     ``where`` names the file and the mapping's key, e.g. ``data/catalogue/judgment.yaml: period``.
-    Keys outside ``versions`` are shared by every version; a version's own keys replace them.
+    Keys outside ``versions`` are shared by every version; a version's own keys replace them. With ``field_values``
+    (a field's value codes) the lengths per severity must be given for the severity field's values (a key ``serous``
+    would leave a serious record without an end); with ``required`` (the required fields) the start must be one of
+    them (a record without its start could not be decided).
     """
     if not isinstance(raw, dict):
         errors.append(f"{where}: a period rule is required")
@@ -190,7 +196,7 @@ def parse_period(where: str, raw: Any, field_types: dict[str, str], errors: list
     for index, own in enumerate(listed):
         place = f"{where}.versions[{index}]" if "versions" in raw else where
         found.extend(f"{place}.{key}: unknown key" for key in sorted(set(own) - _OWN_KEYS) if "versions" in raw)
-        versions.append(_parse_version(where, place, shared, own, field_types, found))
+        versions.append(_parse_version(where, place, shared, own, field_types, found, field_values, required))
     if all(v is not None for v in versions):
         _check_dates(where, [v for v in versions if v is not None], found)
     errors.extend(dict.fromkeys(found))  # a shared key's problem once, not once per version
@@ -200,7 +206,9 @@ def parse_period(where: str, raw: Any, field_types: dict[str, str], errors: list
 
 
 def _parse_version(where: str, place: str, shared: dict[str, Any], own: dict[str, Any],
-                   field_types: dict[str, str], errors: list[str]) -> RuleVersion | None:
+                   field_types: dict[str, str], errors: list[str],
+                   field_values: Mapping[str, Sequence[str]] | None = None,
+                   required: Collection[str] | None = None) -> RuleVersion | None:
     """One version from the shared keys and its own; problems name the key where it is written."""
     raw = shared | own
 
@@ -210,6 +218,13 @@ def _parse_version(where: str, place: str, shared: dict[str, Any], own: dict[str
     before = len(errors)
     if not raw.get("basis"):
         errors.append(f"{at('basis')}: every period rule cites its legal basis")
+    for key in ("ends_at", "removed_on", "count_from"):
+        if raw.get(key) is not None and not isinstance(raw[key], list):
+            errors.append(f"{at(key)}: expected a list of date fields ([{raw[key]}])")
+            return None
+    if required is not None and raw.get("start") in field_types and raw["start"] not in required:
+        errors.append(f"{at('start')}: {raw['start']!r} is optional: a record without it could not be decided; make the "
+                      "field required, or count from a required date")
     date_fields = ["start", *(f"{k}[{i}]" for k in ("ends_at", "removed_on", "count_from") for i in range(len(raw.get(k) or [])))]
     if not isinstance(raw.get("extend_while_listed", False), bool):
         errors.append(f"{at('extend_while_listed')}: expected true or false")
@@ -229,6 +244,14 @@ def _parse_version(where: str, place: str, shared: dict[str, Any], own: dict[str
         errors += [f"{at('other_sanctions')}: {name!r} is not a field of this item" for name in sanctions
                    if name not in field_types]
     lengths = {key: _lengths(at(key), raw.get(key), raw.get("severity"), errors) for key in ("max", "min")}
+    codes = (field_values or {}).get(raw.get("severity") or "")
+    for key, value in lengths.items():
+        if isinstance(value, dict) and codes is not None:
+            errors += [f"{at(key)}: {code!r} is not a value of the severity field {raw['severity']} ({', '.join(codes)})"
+                       for code in value if code not in codes]
+    errors += [f"{at('min')}: longer than max ({label}): a repair could never end the record before its period does"
+               for label, shortest, longest in _pairs(lengths["min"], lengths["max"])
+               if not shortest.at_most(longest)]
     slight = _lengths(at("slight"), raw.get("slight"), None, errors)
     bounds = {key: _date(at(key), own.get(key), errors) for key in ("from", "until")}
     if len(errors) > before:
@@ -264,6 +287,19 @@ def _date(where: str, raw: Any, errors: list[str]) -> date | None:
     except ValueError:
         errors.append(f"{where}: {raw!r} is not a date (YYYY-MM-DD)")
         return None
+
+
+def _pairs(low: Lengths, high: Lengths) -> list[tuple[str, Duration, Duration]]:
+    """The ``min`` and ``max`` lengths that apply to the same records, with which records (a severity, or ``all``)."""
+    if isinstance(low, Duration) and isinstance(high, Duration):
+        return [("all", low, high)]
+    if isinstance(low, dict) and isinstance(high, dict):
+        return [(code, low[code], high[code]) for code in low if code in high]
+    if isinstance(low, dict) and isinstance(high, Duration):
+        return [(code, value, high) for code, value in low.items()]
+    if isinstance(low, Duration) and isinstance(high, dict):
+        return [(code, low, value) for code, value in high.items()]
+    return []
 
 
 def _lookup(raw: dict[str, Any], key: str) -> Any:

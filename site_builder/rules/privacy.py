@@ -106,7 +106,9 @@ _OTHER_DIGITS = re.compile("[" + re.escape("".join(
     if unicodedata.decimal(char, None) is not None and not unicodedata.normalize("NFKC", char).isascii()))
     + "\U00010000-\U0010ffff]")
 """The decimal digits of every other script that NFKC leaves as they are (Arabic-Indic ``٣``, Devanagari ``३``, Thai
-``๓`` …: :func:`unicodedata.decimal`), read as the ASCII digit of their value; with them every character beyond the
+``๓`` …: :func:`unicodedata.decimal`), read as the ASCII digit of their value (not the dingbat circled digits ``➊ ❸``,
+which have a digit value but no decimal one: they number lists, and one read as a digit glued a list's number to the
+mobile number after it, which then went unmasked); with them every character beyond the
 Basic Multilingual Plane, which is then looked up one by one (listed one by one, the characters of the plane make a
 table the pattern searches a megabyte in some 2.5 ms; as ranges, in 29 ms)."""
 _SEPARATORS = "_./\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fb\u00b7\u2022\u3002"
@@ -999,6 +1001,25 @@ def _secret(value: str) -> tuple[str, str]:
         return code, ""
     text = unseparated(fold(value))
     return "", text if len(text) >= MIN_SECRET else ""
+
+
+def secret_form(value: str) -> str:
+    """A value as :class:`Secrets` keeps it if it were a secret (canonical, or folded without separators), or ``""``
+    if it is too short to be one: for comparing a published value with the secrets the leak scan found."""
+    code, text = _secret(value)
+    return code or text
+
+
+def excusable(secret: str, places: Sequence[SecretPlace]) -> bool:
+    """Whether a secret the leak scan found may be a value that other records publish in their own right (an
+    authority, a company's name, a phrase of a 违法事实 written by mistake in a 法定代表人证件号码): every input row holds
+    it as a withheld value, and it is a text without a digit (as :class:`Secrets` keeps it: folded, so ``九`` is a
+    digit), which no identity document's number is. A code (``E12345678``, ``AP-000030``: a passport's shape) never is,
+    whatever column it is in: a legal representative's passport number copied into another record must stay a leak.
+    The build then asks whether a published record shows it whole as one of its own public values
+    (``audit/verify.py``)."""
+    return bool(places) and all(p.kind == WITHHELD for p in places) \
+        and not (secret.isascii() and secret.isalnum()) and not any(c.isdigit() for c in secret)
 
 
 @dataclass

@@ -74,7 +74,10 @@ def load_profile(folders: Path | Sequence[Path], name: str, catalogue: Catalogue
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         where = path if len(layers) == 1 else f"{name}.yaml in {', '.join(str(f) for f in layers)}"
-        raise CatalogueError(f"Disclosure profile {name!r} not found: no file {where}") from exc
+        known = available_profiles(layers)
+        choose = f"; the profiles are {', '.join(known)}" if known else ""
+        raise CatalogueError(f"Disclosure profile {name!r} not found: no file {where}{choose} (disclosure.profile in "
+                             "the configuration, or build --profile)") from exc
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:  # ValueError: 2020-02-30
         raise CatalogueError(f"{path}: cannot be read: {exc}") from exc
     errors: list[str] = []
@@ -93,8 +96,9 @@ def load_profile(folders: Path | Sequence[Path], name: str, catalogue: Catalogue
         if item_id not in catalogue.ids:
             errors.append(f"{path}: periods.{item_id}: not a catalogue item")
             continue
-        types = {f.name: f.type for f in catalogue[item_id].fields}
-        rule = parse_period(f"{path}: periods.{item_id}", raw, types, errors)
+        fields = catalogue[item_id].fields
+        rule = parse_period(f"{path}: periods.{item_id}", raw, {f.name: f.type for f in fields}, errors,
+                            {f.name: tuple(f.values) for f in fields if f.values}, {f.name for f in fields if f.required})
         if rule is not None and rule.extend_while_listed and item_id == LIST_ITEM:
             errors.append(f"{path}: periods.{item_id}.extend_while_listed: a list entry cannot extend itself; "
                           "it is public until its removal or end date")
@@ -114,6 +118,17 @@ def load_profile(folders: Path | Sequence[Path], name: str, catalogue: Catalogue
         repair_not_while_listed=rules["repair"].get("not_while_listed", False),
         summary_is_slight=rules["summary_procedure"].get("slight", False),
     )
+
+
+def available_profiles(folders: Sequence[Path]) -> list[str]:
+    """The ids of the profiles in ``folders`` (``<id>.yaml``), sorted: what an unknown profile name is told to pick from."""
+    found: set[str] = set()
+    for folder in folders:
+        try:
+            found.update(p.stem for p in folder.iterdir() if p.suffix == ".yaml" and p.is_file())
+        except OSError:
+            continue
+    return sorted(found)
 
 
 def _exceeds(where: str, rule: PeriodRule, national: PeriodRule) -> list[str]:

@@ -98,7 +98,9 @@ def redact(record: Record, item: CatalogItem, decision: Decision) -> PublicRecor
         text = _display(spec, record.get(spec.name))
         if natural and spec.role == "uscc":
             text = ""  # a natural person has no such code; the column may hold their ID number
-        elif natural and spec.mask == "person_name":
+        elif spec.mask == "person_name" and (natural or spec.role != "subject_name"):
+            # A subject's name is a person's only for a natural person; any other field masked so (an inspector, a
+            # contact) always holds a person's name.
             text = mask_person_name(scrub_own(text, (), mode or TEXT, allowed, day))
         elif spec.name in ids:
             text = mask_id_number(ids[spec.name])  # a natural person's ID number in a code column

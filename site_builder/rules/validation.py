@@ -21,6 +21,10 @@ from site_builder.sources.loading import RawRow
 Value = str | date | Decimal | None
 
 SAFE_RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+WINDOWS_UNSAFE_ID = re.compile(r"^(?:CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(?:\..*)?$|\.$", re.IGNORECASE)
+"""A record id that names the same folder as another on Windows hosting (IIS, an SMB share: a trailing dot is dropped,
+``AP-2.`` is ``AP-2``) or no folder at all there (the device names ``CON``, ``nul.csv``, ``COM1``): one record's page
+would replace another's, or the site could not be copied there."""
 _NUMBER_IN_ID = re.compile(r"[0-9OoIl](?:[._-]*[0-9OoIlXx]){14}")
 """What a safe record id must hold to hold an ID number (15 or 18 characters: digits, O, I and l read as digits, a
 check character X; ``.``, ``_`` and ``-`` between them): only then is it read for one (most ids are shorter)."""
@@ -85,9 +89,13 @@ SENTINEL_YEAR = 2200
 """A date in this year or later (``9999-12-31``, ``2999-01-01``) is a system's way of writing "no end": in an
 optional date column it means no date; in a required one it is impossible and quarantined."""
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
-                        "\u200b-\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
-"""Control characters, non-characters, zero-width characters and bidirectional overrides: removed from every cell
-(they make XML ill-formed, hide text from readers and split numbers so they escape masking)."""
+                        "\u200b-\u200f\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069\u061c\u00ad\u034f"
+                        "\U000e0000-\U000e007f]")
+"""Control characters, non-characters, zero-width characters, bidirectional overrides and marks (LRM, RLM, ALM), the
+soft hyphen, the invisible operators, the combining grapheme joiner and the tag characters: removed from every cell
+(they make XML ill-formed, hide text from readers, make two names that look the same differ, and split numbers so
+they escape masking). Variation selectors and the Mongolian vowel separator stay: they choose a character's form (a
+rare character of a name, a Mongolian word's spelling), not whether it is seen."""
 _OTHER_CARDS = ("外国", "永久居留", "香港", "澳门", "台湾", "港澳", "境外", "身份证件")
 """Words in the name of a card that is not the resident ID card although its name holds 身份证 (外国人永久居留身份证,
 香港居民身份证), or of any identity document (身份证件: a passport is one)."""
@@ -271,6 +279,11 @@ class Validator:
                 self._title(self.id_field), "unsafe-id",
                 "记录编号只能由字母、数字和 . _ - 组成（最长128位，不以符号开头），否则不能用作网址",
             ))
+        elif isinstance(record_id, str) and WINDOWS_UNSAFE_ID.search(record_id):
+            problems.append(Problem(
+                self._title(self.id_field), "unsafe-id",
+                "记录编号以“.”结尾，或是 Windows 的设备名（CON、PRN、AUX、NUL、COM1、LPT1 等），在 Windows 服务器上"
+                "不能用作网址（以“.”结尾的与不带“.”的是同一个文件夹）"))
         elif isinstance(record_id, str) and _NUMBER_IN_ID.search(record_id) and numbers_in(record_id, CODE,
                                                                                            self._record_date(values)):
             problems.append(Problem(self._title(self.id_field), "unsafe-id",

@@ -53,10 +53,11 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.compiler import BIND_PARAMS, BIND_PARAMS_ESC
 from sqlalchemy.sql.elements import TextClause, quoted_name
 
+from site_builder.config import MEMORY_DATABASE, memory_database
 from site_builder.exceptions import ConfigError, InputError
 from site_builder.rules.catalogue import CatalogItem, Catalogue, FieldSpec, load_catalogue, normalise_title
 from site_builder.sources.dbcells import canonical, cell_text, number_text, shown, tolerate_far_dates
-from site_builder.sources.headings import refused_columns, settle_duplicates
+from site_builder.sources.headings import heading_units, refused_columns, settle_duplicates
 from site_builder.sources.loading import (
     FileReport,
     RawRow,
@@ -65,7 +66,14 @@ from site_builder.sources.loading import (
     map_headings,
     unclaimed_paths,
 )
-from site_builder.sources.mapping import ENV_PREFIX, SourceSettings, TableSpec, apply_columns, check_mapping
+from site_builder.sources.mapping import (
+    ENV_PREFIX,
+    SourceSettings,
+    TableSpec,
+    apply_columns,
+    check_mapping,
+    joined_fields,
+)
 
 if TYPE_CHECKING:
     from site_builder.config import Config
@@ -177,6 +185,8 @@ def with_source(config: Config, url: str | None) -> Config:
         return config
     if not url.startswith(ENV_PREFIX):
         parsed = _parse_url(url, "--source")
+        if memory_database(url):
+            raise ConfigError(f"--source {url!r} {MEMORY_DATABASE}")
         if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
             url = parsed.set(database=os.path.abspath(parsed.database)).render_as_string(hide_password=False)
     sources: SourceSettings = config.sources
@@ -317,14 +327,24 @@ def read_table(source: TableSource, item: CatalogItem, report: FileReport) -> It
         key = list(spec.key) or _primary_key(conn, spec)
     duplicates: dict[str, str] = {}
     mapped = _map_columns(report, item, spec, columns, database.name, key, duplicates)
+    headings = ["" if c in (*key, spec.item_column) else c for c in columns]
+    positions = {i: mapped[c] for i, c in enumerate(columns) if c in mapped}
+    seconds = {columns.index(s): columns.index(f) for s, f in duplicates.items()}
     # A column that looks like a missing field deciding publication (异议审核情况 for 异议状态): every row withheld.
-    refused = refused_columns(report.warnings, item, ["" if c in (*key, spec.item_column) else c for c in columns],
-                              {i: mapped[c] for i, c in enumerate(columns) if c in mapped}, f"表 {spec.label}")
+    # An amount whose heading states its unit (罚款金额（元）) is read in it, as a file's is; a foreign currency is refused.
+    refused = refused_columns(report.warnings, item, headings, positions, f"表 {spec.label}", seconds, whole="表")
+    units = {columns[i]: word for i, word in heading_units(
+        item, headings, {**positions, **{s: positions[f] for s, f in seconds.items()}}).items()}
+    for name, word in units.items():
+        title = item.field(mapped.get(name) or mapped[duplicates[name]]).title
+        report.warnings.append(f"表 {spec.label}：列“{name}”的金额按列名写明的单位（{word}）读取，换算为目录列“{title}”的单位")
+    joined = _joined(item, columns, mapped, duplicates)
     missing = [c for c in (*key, spec.item_column) if c and c not in columns]
     if missing:
         raise InputError(f"Database source {database.name}: {spec.label} has no column "
                          f"{', '.join(repr(c) for c in missing)} (sources.{item.id})")
-    selected = list(dict.fromkeys([*key, *mapped, *duplicates, *([spec.item_column] if spec.item_column else [])]))
+    selected = list(dict.fromkeys([*key, *mapped, *duplicates, *(c for cs in joined.values() for c in cs),
+                                   *([spec.item_column] if spec.item_column else [])]))
     stmt = _statement(spec, columns, selected, key or selected, source.others)
     claim = _Claim(spec, source.others) if spec.item_column else None
     digest = hashlib.sha256(json.dumps(selected, ensure_ascii=False).encode() + b"\n")
@@ -338,7 +358,7 @@ def read_table(source: TableSource, item: CatalogItem, report: FileReport) -> It
                     continue
                 report.rows += 1
                 digest.update(json.dumps([canonical(row[c]) for c in selected], ensure_ascii=False).encode() + b"\n")
-                raw = _convert(item, spec, report.rows, row, key, fields, duplicates)
+                raw = _convert(item, spec, report.rows, row, key, fields, duplicates, _Columns(units, joined))
                 yield dataclasses.replace(raw, defects=raw.defects + refused) if refused else raw
     except (SQLAlchemyError, UnicodeDecodeError) as exc:
         what = f"Database source {database.name}: reading {spec.label} failed after {report.rows} rows"
@@ -477,24 +497,64 @@ def _statement(spec: TableSpec, columns: list[str], selected: list[str], order: 
     return stmt.order_by(*[source.c[c] for c in order])
 
 
+@dataclass(frozen=True)
+class _Columns:
+    """How a table's columns are read beyond their field: ``units``, the amount columns whose heading states a unit
+    other than the catalogue's (column -> ``元``), read in it; ``joined``, a field given in several columns (处罚类别1,
+    处罚类别2), read as their values joined (first column -> the others, in table order)."""
+
+    units: dict[str, str] = field(default_factory=dict)
+    joined: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _joined(item: CatalogItem, columns: list[str], mapped: dict[str, str],
+            duplicates: dict[str, str]) -> dict[str, list[str]]:
+    """The second columns of a field read as a list (a penalty's kinds: :func:`joined_fields`), taken out of
+    ``duplicates``: first column -> the others, in table order. Their values are joined, not settled."""
+    joined: dict[str, list[str]] = {}
+    for second in sorted(duplicates, key=columns.index):
+        first = duplicates[second]
+        if mapped[first] in joined_fields(item):
+            joined.setdefault(first, []).append(second)
+            del duplicates[second]
+    return joined
+
+
 def _convert(item: CatalogItem, spec: TableSpec, ordinal: int, row: dict[str, Any], key: list[str],
-             fields: dict[str, FieldSpec], duplicates: dict[str, str] | None = None) -> RawRow:
+             fields: dict[str, FieldSpec], duplicates: dict[str, str] | None = None,
+             read: _Columns | None = None) -> RawRow:
     """One database row as a :class:`RawRow`: cell text by field name, and what is wrong with its cells."""
+    from site_builder.rules.validation import clean, in_unit
+
+    units, joined = (read.units, read.joined) if read is not None else ({}, {})
     values: dict[str, str] = {}
     defects = []
     where = f"表 {spec.label} 主键 {', '.join(f'{k}={shown(row[k])}' for k in key) or f'第{ordinal}行'}"
+    others = {*(duplicates or {}).values(), *joined}
     for name, spec_field in fields.items():
         cell, problem = cell_text(row[name], spec_field)
-        values[spec_field.name] = cell
-        if problem and not (problem[0] == "null" and duplicates and name in duplicates.values()):  # the other may fill it
+        values[spec_field.name] = in_unit(cell, units[name]) if name in units else cell
+        if problem and not (problem[0] == "null" and name in others):  # the other may fill it
             slug, message = problem
             defects.append((name, slug, f"{where}，列“{name}”：{message}"))
+    for first, seconds in joined.items():
+        parts = [values[fields[first].name]]
+        for second in seconds:
+            text, problem = cell_text(row[second], fields[first]) if row[second] is not None else ("", None)
+            if problem:
+                defects.append((second, problem[0], f"{where}，列“{second}”：{problem[1]}"))
+            parts.append(text)
+        values[fields[first].name] = "；".join(dict.fromkeys(p for p in (clean(t).strip() for t in parts) if p))
+        if not values[fields[first].name] and fields[first].required:
+            defects.append((first, "null", f"{where}，列“{first}”：必填列为 NULL"))
     if duplicates and not defects:
         pairs = []
         for second, first in duplicates.items():
             text, problem = cell_text(row[second], fields[first]) if row[second] is not None else ("", None)  # NULL: empty
             if problem:
                 defects.append((second, problem[0], f"{where}，列“{second}”：{problem[1]}"))
+            if second in units:
+                text = in_unit(text, units[second])
             pairs.append((fields[first].name, f"“{first}”", values[fields[first].name], f"“{second}”", text))
         if not defects:
             defects += [(c, slug, f"{where}，{message}") for c, slug, message in settle_duplicates(item, values, pairs)]
@@ -521,6 +581,11 @@ def _snapshot(connection: Connection) -> None:
         adapters = cast(Any, dbapi).adapters
         for name in ("date", "timestamp", "timestamptz"):
             tolerate_far_dates(adapters, adapters.types[name].oid)
+        # The session's settings, whatever the server, the database or the build host (PGDATESTYLE, PGTZ) set: psycopg
+        # reads dates only in the ISO style (another stopped the build), and a timestamp with a time zone, and a
+        # query's cast of one to a date, are then those of China, the same on every host.
+        connection.exec_driver_sql("SET DateStyle TO ISO, YMD")
+        connection.exec_driver_sql("SET TimeZone TO 'Asia/Shanghai'")
 
 
 @contextmanager
@@ -547,6 +612,8 @@ def _full_url(settings: SourceSettings, root: Path) -> URL:
         if not raw:
             raise ConfigError(f"Config value 'sources.url': the environment variable {name} is not set")
     url = _parse_url(raw, "Config value 'sources.url'")
+    if memory_database(raw):  # given through the environment (env:NAME): not seen when the configuration was read
+        raise ConfigError(f"Config value 'sources.url' {MEMORY_DATABASE}")
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         url = url.set(database=str(root / url.database))
     password = _password(settings, root)

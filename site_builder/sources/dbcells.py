@@ -13,7 +13,7 @@ a float (``3.30106000012345e14`` is no number an authority issued) and a ``numer
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, cast
 from uuid import UUID
@@ -152,6 +152,8 @@ def canonical(value: object) -> object:
             return "\\x" + value.hex()
     if isinstance(value, str | int | float | bool) or value is None:
         return value
+    if isinstance(value, datetime) and value.tzinfo is not None:  # the same instant in whatever zone the session gave it
+        return value.astimezone(UTC).isoformat()
     return str(value.isoformat() if isinstance(value, date) else value)
 
 

@@ -212,35 +212,31 @@ def heading_units(item: CatalogItem, header: list[str], columns: dict[int, str])
 
 
 def refused_columns(warnings: list[str], item: CatalogItem, header: list[str], columns: dict[int, str],
-                    where: str = "", units_read: bool = False,
-                    seconds: dict[int, int] | None = None) -> tuple[tuple[str, str, str], ...]:
+                    where: str = "", seconds: dict[int, int] | None = None, whole: str = "文件") -> tuple[tuple[str, str, str], ...]:
     """A defect for every row under ``header`` when one of its unknown headings looks like a field that decides
     publication and has no column (:func:`~site_builder.sources.mapping.resembled_fields`), with a warning: read as an
     unknown column, it would let records be published that the field withholds. Likewise when a money column's
-    heading names a foreign currency (``罚款金额（美元）``), or a unit of yuan other than the catalogue's and the reader
-    does not read amounts in their heading's unit (``units_read``: a file's rows do, :class:`Layout`; a database
-    table's do not): its amounts would be published in the wrong unit. ``seconds``: second columns of a field
-    (position -> the first one's), checked for their unit too."""
+    heading names a foreign currency (``罚款金额（美元）``): its amounts cannot be read in yuan (a unit of yuan other
+    than the catalogue's, ``罚款金额（元）``, is read in it: :func:`heading_units`). ``seconds``: second columns of a
+    field (position -> the first one's), checked for their unit too; ``whole``: what the rows are (文件, 表), as the
+    warning names it."""
     defects = []
     mapped = {**columns, **{s: columns[f] for s, f in (seconds or {}).items() if f in columns}}
     for position, name in sorted(mapped.items()):
         spec = item.field(name)
-        stated = heading_unit(header[position]) if _unit(spec) else None
-        if stated is None or (units_read and stated != foreign()) or not (stated == foreign() or _differs(stated, spec)):
+        if not _unit(spec) or heading_unit(header[position]) != foreign():
             continue
         heading = header[position].strip()
-        why = (f"列名写明的是外币（{heading}），金额无法按人民币读取" if stated == foreign() else
-               f"列名写明的单位（{stated}）与目录的单位（{_unit(spec)}）不同，而数据库表的金额不按列名换算")
-        how = (f"请在导出或查询中把金额换算为{_unit(spec)}，列名写作“{spec.title}”"
-               if stated != foreign() else f"请在导出中把金额换算为人民币{_unit(spec)}，列名写作“{spec.title}”")
+        why = f"列名写明的是外币（{heading}），金额无法按人民币读取"
+        how = f"请在导出中把金额换算为人民币{_unit(spec)}，列名写作“{spec.title}”"
         warnings.append(f"{where + '：' if where else ''}列“{heading}”（第{position + 1}列）对应目录列“{spec.title}”（{name}），"
-                        f"但{why}：本{'文件' if units_read else '表'}各行均将隔离。{how}")
+                        f"但{why}：本{whole}各行均将隔离。{how}")
         defects.append((spec.title, "amount-unit", f"列“{heading}”（第{position + 1}列）：{why}；在换算之前本行不公示。{how}"))
     for position, heading, spec in resembled_fields(item, header, mapped):
         how = (f"若是，请在 site_builder.toml 中写明 [columns.{item.id}] \"{heading}\" = \"{spec.name}\"（或把列名改为"
                f"“{spec.title}”）；若不是，请在导出中删去该列或改用其他列名")
         warnings.append(f"{where + '：' if where else ''}列“{heading}”（第{position + 1}列）可能是决定是否公示的目录列“{spec.title}”"
-                        f"（{spec.name}），而本文件没有该列：本文件各行均将隔离。{how}")
+                        f"（{spec.name}），而本{whole}没有该列：本{whole}各行均将隔离。{how}")
         defects.append((heading, "unmapped-column",
                         f"列“{heading}”（第{position + 1}列）可能是“{spec.title}”（{spec.name}，决定是否公示），未对应任何目录列；"
                         f"在确认之前本行不公示。{how}"))
@@ -257,8 +253,7 @@ class Layout:
         self.cells = cells
         self.duplicates: dict[int, int] = {}
         self.columns = map_header(warnings, item, cells, self.duplicates, where)
-        self.refused = refused_columns(warnings, item, cells, self.columns, where, units_read=True,
-                                       seconds=self.duplicates)
+        self.refused = refused_columns(warnings, item, cells, self.columns, where, seconds=self.duplicates)
         joined = joined_fields(item)
         self.joined: dict[str, tuple[int, ...]] = {}
         """Fields given in several columns, read together (:meth:`values`): their name -> the columns, in order."""

@@ -2,8 +2,9 @@
 
 A records directory holds, per catalogue item, ``<item>.csv`` (or ``.tsv``/``.tab``, read as CSV; or ``.xlsx``,
 every worksheet with a heading row) or a folder ``<item>/`` of such files (subfolders included, in path order); the
-Chinese item title or another name the catalogue lists may stand for the id (``行政处罚.csv``, ``xzcf.csv``). Any
-other file named for an item, or in an item's folder (``.xls``, ``.xlsm``, ``.txt`` …), is refused, never skipped.
+Chinese item title or another name the catalogue lists may stand for the id (``行政处罚.csv``, ``xzcf.csv``), name
+and extension in any case (``XZCF.CSV``). Any other file named for an item, or in an item's folder (``.xls``,
+``.xlsm``, ``.txt`` …), is refused, never skipped.
 CSV files (read by :mod:`site_builder.sources.csvfile`) may be UTF-8, UTF-8 with BOM, GB18030
 (GBK, with or without its BOM) or UTF-16 with BOM, with ``,``, tab, ``;`` or ``|`` between cells. Column headings
 may be the Chinese title, the English name or a known alias of a field, with full-width or ASCII
@@ -123,12 +124,23 @@ def find_sources(records: Path, catalogue: Catalogue) -> list[SourceFile]:
         raise InputError(f"Records directory '{records}' does not exist or is not a directory")
     sources: list[SourceFile] = []
     claimed: set[Path] = set()
+    owners: dict[str, set[str]] = {}
     for item in catalogue.items:
         for stem in (item.id, item.title, *item.files):
-            for path in _files_for(records, stem):
+            owners.setdefault(stem.casefold(), set()).add(stem)
+    names = {read_name(p.stem) for p in records.iterdir() if p.suffix} | {read_name(p.name) for p in records.iterdir()}
+    for item in catalogue.items:
+        stems = (item.id, item.title, *item.files)
+        # A name in another case is read only for an item that no file or folder is named for exactly: the version
+        # before this one left such a file unread (an old export, 'Judgment/2025-export.csv' beside 'judgment.csv'),
+        # and reading it now would publish its records, unreviewed, on the day of an upgrade.
+        named = any(stem in names for stem in stems)
+        for stem in stems:
+            shared = len(owners[stem.casefold()]) > 1  # the catalogue has the name in two cases, for two items
+            for path in _files_for(records, stem, exact=named or shared, twins=not shared):
                 if path not in claimed:
                     claimed.add(path)
-                    sources.append(SourceFile(item.id, path, path.relative_to(records).as_posix()))
+                    sources.append(SourceFile(item.id, path, read_name(path.relative_to(records).as_posix())))
     return sources
 
 
@@ -142,9 +154,9 @@ def unclaimed_paths(records: Path, sources: list[SourceFile]) -> list[str]:
     found = []
     for path in sorted(records.iterdir()):
         if _hidden(path.name):
-            found.append(f"{path.name}{HIDDEN_NOTE}")
+            found.append(f"{read_name(path.name)}{HIDDEN_NOTE}")
         elif not any(c == path or c.is_relative_to(path) for c in claimed):
-            found.append(path.name)
+            found.append(read_name(path.name))
     folders = sorted({c.parent for c in claimed if c.parent != records and c.is_relative_to(records)})
     seen: set[Path] = set()
     for folder in folders:
@@ -153,10 +165,24 @@ def unclaimed_paths(records: Path, sources: list[SourceFile]) -> list[str]:
             continue
         seen.add(top)
         for hidden in _hidden_below(top):
-            found.append(f"{hidden.relative_to(records).as_posix()}{HIDDEN_NOTE}")
-        found += [path.relative_to(records).as_posix() for path in _walk(top)
+            found.append(f"{read_name(hidden.relative_to(records).as_posix())}{HIDDEN_NOTE}")
+        found += [read_name(path.relative_to(records).as_posix()) for path in _walk(top)
                   if path not in claimed and not _hidden(path.name) and path.is_file()]
     return found
+
+
+def read_name(name: str) -> str:
+    """A file name as its writer wrote it: the bytes the file system holds read as UTF-8, else as GB18030 (a zip made
+    on a Chinese Windows stores names so), else with each byte that is neither written ``\\xNN``. Python reads names
+    in the locale's encoding: under a GB18030 locale a UTF-8 ``行政处罚.csv`` arrives garbled, and under a UTF-8 one
+    a GBK name arrives with bytes no text can hold, which stopped the build when it was written to the audit files."""
+    raw = os.fsencode(name)
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "backslashreplace")
 
 
 HIDDEN_NOTE = "（隐藏文件或锁文件）"
@@ -178,8 +204,15 @@ def _hidden_below(folder: Path) -> list[Path]:
     return sorted(found)
 
 
-def _files_for(records: Path, stem: str) -> list[Path]:
+def _files_for(records: Path, stem: str, exact: bool = False, twins: bool = True) -> list[Path]:
     """The records files of one item name: ``<stem>.csv|.tsv|.tab|.xlsx`` and every file below ``<stem>/``.
+
+    The name is matched whatever its case (``XZCF.csv``, ``Commendation/``), as the extension is (``.CSV``): a file
+    saved on Windows, where case does not tell names apart, must not be left unread. Two names that differ only in
+    case (``judgment.csv`` and ``Judgment.csv``, one file on Windows) are refused, naming both; ``exact``: read only
+    the names written in the case of ``stem`` (the item has a file or folder so named: see :func:`find_sources`; or the
+    catalogue has two names that differ only in case, each telling its own item: ``twins`` is then false, and two such
+    files are no twins).
 
     Symbolic links are followed, symlinked subfolders included (a loop is refused). A link that
     leads nowhere, an item path that is not a regular file, a file named for the item that is not in a format read
@@ -188,9 +221,18 @@ def _files_for(records: Path, stem: str) -> list[Path]:
     emptied in silence. Any other file in an item folder (``说明.docx``, ``Thumbs.db``) is not read and is listed by
     :func:`unclaimed_paths`.
     """
-    candidates = [p for p in sorted(records.iterdir()) if p.stem == stem and p.suffix and not _hidden(p.name)]
-    folder = records / stem
-    if folder.is_dir():
+    def named(name: str) -> bool:
+        return read_name(name).casefold() == stem.casefold()
+
+    entries = sorted(records.iterdir())
+    candidates = [p for p in entries if named(p.stem) and p.suffix and not _hidden(p.name)]
+    folders = [p for p in entries if named(p.name) and p.is_dir()]
+    if twins:
+        _same_but_case(candidates + folders)
+    if exact:
+        candidates = [p for p in candidates if read_name(p.stem) == stem]
+        folders = [p for p in folders if read_name(p.name) == stem]
+    for folder in folders:
         candidates += [p for p in _walk(folder) if not _hidden(p.name)]
     files = []
     for path in candidates:
@@ -203,6 +245,16 @@ def _files_for(records: Path, stem: str) -> list[Path]:
         elif path.is_file() and (path.parent == records or not path.suffix or path.suffix.lower() in UNSUPPORTED):
             raise InputError(_refusal(path, path.parent != records))
     return files
+
+
+def _same_but_case(paths: list[Path]) -> None:
+    """Refuse two records files (or item folders) whose names differ only in case: which one holds the records?"""
+    seen: dict[str, Path] = {}
+    for path in paths:
+        other = seen.setdefault(path.name.casefold(), path)
+        if other != path:
+            raise InputError(f"Records files '{other}' and '{path}' differ only in the case of their names (one file on "
+                             "Windows, so probably a copy): keep one of them, or give each its own item name")
 
 
 def _refusal(path: Path, in_folder: bool) -> str:

@@ -26,6 +26,11 @@ metadata and keeps every cost proportional to what is really in the file:
   worksheet naming the ranges. Merges in and above the heading row (a title line, a two-level heading) are left as
   they are. The ranges are listed after the rows in the sheet's XML: they are found by a first scan of it (by
   expat, and only when the bytes hold ``mergeCell``), before the rows are read.
+- a hidden worksheet's rows and a worksheet's hidden rows are read like the others (the export is what the platform
+  approved), with a warning naming the sheet and the rows (:func:`hidden_rows`), as a clerk checking the workbook
+  in Excel does not see them;
+- a file that is no workbook at all (encrypted with a password, an old ``.xls``, a CSV export renamed) is refused
+  saying what it is (:func:`not_a_workbook`).
 
 A defect is ``(column heading or "", error slug, Chinese message naming the cell)``: the loader
 puts it on the row, and the validator quarantines a row that has any.
@@ -33,8 +38,10 @@ puts it on the row, and the validator quarantines a row that has any.
 
 from __future__ import annotations
 
+import codecs
 import functools
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -64,6 +71,8 @@ CODE_FIELDS = frozenset({
 """Fields that hold codes, whatever their format: a number there is a code stored as a number."""
 MERGES_SHOWN = 10
 """Merged ranges a warning names (the others are counted)."""
+HIDDEN_SHOWN = 10
+"""Hidden rows a warning names (the others are counted)."""
 _ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
 _READ_ERRORS = (OSError, EOFError, KeyError, ValueError, TypeError, IndexError, ParseError, zipfile.BadZipFile)
 """What openpyxl raises for a damaged workbook part (read lazily, so also while rows are read)."""
@@ -103,6 +112,8 @@ def read_workbook(data: bytes, item: CatalogItem, max_cell: int, name: str = "wo
         try:
             return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
         except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+            if kind := not_a_workbook(data):
+                raise InputError(f"Records file '{name}' is {kind}") from exc
             raise InputError(f"Records file '{name}' is not a readable .xlsx workbook: {exc}") from exc
 
     book = open_book(False)
@@ -117,9 +128,11 @@ def read_workbook(data: bytes, item: CatalogItem, max_cell: int, name: str = "wo
     mac = getattr(book, "epoch", None) == CALENDAR_MAC_1904
     for sheet in book.worksheets:
         result = XlsxSheet(sheet.title, iter(()))
-        merged = functools.partial(merged_ranges, data, getattr(sheet, "_worksheet_path", ""), name, sheet.title)
+        part = getattr(sheet, "_worksheet_path", "")
+        merged = functools.partial(merged_ranges, data, part, name, sheet.title)
+        hidden = functools.partial(hidden_rows, data, part, name, sheet.title)
         result.rows = _rows(sheet, _Cached(functools.partial(cached, sheet.title)), item, max_cell, name, result.warnings,
-                            merged, mac)
+                            merged, mac, hidden)
         sheets.append(result)
     return sheets
 
@@ -158,6 +171,82 @@ def merged_ranges(data: bytes, part: str, name: str = "workbook", title: str = "
 
 
 _MERGE = b"mergeCell"
+_HIDDEN = re.compile(rb"""hidden\s*=\s*["'](?:1|true)["']""")
+"""A hidden row (or column) in a worksheet's XML: ``<row r="7" hidden="1">``."""
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""The first bytes of an OLE compound file: an old ``.xls`` workbook, or an encrypted ``.xlsx`` inside its envelope."""
+
+
+def hidden_rows(data: bytes, part: str, name: str = "workbook", title: str = "") -> frozenset[int]:
+    """The numbers of the hidden rows of the worksheet stored at ``part`` of the workbook ``data``.
+
+    openpyxl's read-only mode (the one that reads large workbooks in bounded memory) keeps no row dimensions, so the
+    sheet's XML is scanned in chunks for a ``hidden="1"`` attribute, and parsed by expat only if one occurs (one
+    more decompression of the sheet for a workbook without hidden rows). Rows hidden by the sheet's default
+    (``<sheetFormatPr zeroHeight="1">``) are not told. Raises :class:`InputError` for a part that cannot be read.
+    """
+    if not part:
+        return frozenset()
+    found: set[int] = set()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            with archive.open(part.lstrip("/")) as fh:
+                tail = b""
+                while chunk := fh.read(1 << 20):
+                    if _HIDDEN.search(tail + chunk):
+                        break
+                    tail = chunk[-32:]
+                else:
+                    return frozenset()
+            parser = expat.ParserCreate(namespace_separator=" ")
+            number = 0
+
+            def start(tag: str, attributes: dict[str, str]) -> None:
+                nonlocal number
+                if tag.rsplit(" ", 1)[-1] == "row":
+                    number = int(attributes["r"]) if attributes.get("r", "").isdigit() else number + 1
+                    if attributes.get("hidden") in ("1", "true"):
+                        found.add(number)
+
+            parser.StartElementHandler = start
+            with archive.open(part.lstrip("/")) as fh:
+                parser.ParseFile(fh)
+        return frozenset(found)
+    except (*_READ_ERRORS, expat.ExpatError) as exc:
+        raise InputError(f"Records file '{name}': the hidden rows of worksheet '{title}' cannot be read: {exc}") from exc
+
+
+def not_a_workbook(data: bytes) -> str:
+    """What a file named ``.xlsx`` that openpyxl cannot open really is, and what to do; ``""`` if it is not told.
+
+    An encrypted workbook (a password to open) is an OLE compound file holding an ``EncryptedPackage`` stream, as is
+    an old ``.xls`` workbook without it; a CSV export renamed ``.xlsx`` is text. "File is not a zip file" tells the
+    clerk none of this.
+    """
+    if not data:
+        return "empty (0 bytes), not an .xlsx workbook: export it again"
+    if data.startswith(_OLE):
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            return ("an encrypted (password-protected) workbook, which cannot be read: open it in Excel or WPS, remove "
+                    "the password (Excel: File > Info > Protect Workbook > Encrypt with Password, clear it), save it "
+                    "and export it again")
+        return ("an old Excel 97-2003 .xls workbook (or another Office file) named .xlsx: open it in Excel or WPS and "
+                "save it as an Excel Workbook (.xlsx), or export it as CSV")
+    if data.startswith(b"%PDF"):
+        return "a PDF document named .xlsx, not a workbook: export the records as .xlsx or CSV"
+    if data.startswith(b"PK"):
+        return ""
+    head = data[:4096]
+    for encoding in ("utf-16", "utf-8", "gb18030"):
+        if encoding == "utf-16" and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            continue
+        try:
+            text = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:
+            return "a text file (a CSV export?) named .xlsx, not a workbook: if it is CSV, rename it .csv"
+    return ""
 
 
 class _Merges:
@@ -227,9 +316,12 @@ class _Cached:
 
 
 def _rows(sheet: Any, cached: _Cached, item: CatalogItem, max_cell: int, name: str, warnings: list[str],
-          merged: Callable[[], list[CellRange]] = list, mac: bool = False) -> Iterator[XlsxRow]:
+          merged: Callable[[], list[CellRange]] = list, mac: bool = False,
+          hidden: Callable[[], frozenset[int]] = frozenset) -> Iterator[XlsxRow]:
     """The rows of one worksheet (see the module docstring for what is refused and why); ``mac``: the workbook uses
-    the 1904 date system, so a date serial number in a date column is told as a date of that system."""
+    the 1904 date system, so a date serial number in a date column is told as a date of that system; ``hidden``: the
+    sheet's hidden rows (:func:`hidden_rows`), read like the others and named in a warning."""
+    seen = _Hidden(sheet.title, getattr(sheet, "sheet_state", "visible"), hidden())
     index = item.header_index()
     heading: list[str] = []
     codes: set[int] = set()
@@ -262,6 +354,7 @@ def _rows(sheet: Any, cached: _Cached, item: CatalogItem, max_cell: int, name: s
                 if empty >= EMPTY_RUN:
                     warnings.append(f"工作表“{sheet.title}”第{number - empty + 1}行起连续{EMPTY_RUN}行为空，"
                                     f"视为表格结束，其后的行未读取")
+                    warnings += seen.warnings()
                     return
                 yield XlsxRow(number, [])
                 continue
@@ -278,9 +371,45 @@ def _rows(sheet: Any, cached: _Cached, item: CatalogItem, max_cell: int, name: s
                     codes = {column for column, n in enumerate(names, start=1) if n and _is_code(item.field(n))}
                     dates = {column for column, n in enumerate(names, start=1)
                              if mac and n and item.field(n).type == "date"}
+            if heading and texts is not heading:
+                seen.row(number)
             yield XlsxRow(number, texts, tuple(defects))
+        warnings += seen.warnings()
     except _READ_ERRORS as exc:
         raise InputError(f"Records file '{name}': worksheet '{sheet.title}' cannot be read: {exc}") from exc
+
+
+class _Hidden:
+    """The data rows of a worksheet that a reader of it in Excel does not see: a hidden sheet's, hidden rows.
+
+    They are read and published like the others (the export is what the platform approved; a hidden row may be a
+    filter left on, or a row someone meant to delete), with a warning naming them, so that the clerk can check.
+    """
+
+    def __init__(self, title: str, state: str, hidden: frozenset[int]) -> None:
+        self.title, self.state, self.hidden = title, state, hidden
+        self.rows = 0
+        self.hidden_read: list[int] = []
+
+    def row(self, number: int) -> None:
+        """Count a row with data under the heading row."""
+        self.rows += 1
+        if number in self.hidden:
+            self.hidden_read.append(number)
+
+    def warnings(self) -> list[str]:
+        """The warnings for the rows counted (none for a visible sheet without hidden rows)."""
+        found = []
+        if self.state != "visible" and self.rows:
+            how = "深度隐藏（veryHidden，在 Excel 中无法直接取消隐藏）" if self.state == "veryHidden" else "隐藏"
+            found.append(f"工作表“{self.title}”是{how}的工作表，在 Excel 中看不到，但其中的{self.rows}行仍已读取并按规则公示："
+                         "若这些行不应公示，请删除该工作表后重新导出")
+        if self.hidden_read:
+            shown = "、".join(str(n) for n in self.hidden_read[:HIDDEN_SHOWN])
+            more = f"等{len(self.hidden_read)}行" if len(self.hidden_read) > HIDDEN_SHOWN else f"共{len(self.hidden_read)}行"
+            found.append(f"工作表“{self.title}”的第{shown}行（{more}）是隐藏的行，在 Excel 中看不到，但仍已读取并按规则公示："
+                         "若这些行不应公示，请删除后重新导出")
+        return found
 
 
 def _is_code(spec: FieldSpec) -> bool:
