@@ -210,8 +210,6 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
         chain, extra = _continue_chain(config, key, new_chain)
         _check_date(chain or _public_chain(out), as_of, earlier)  # a new chain: the head of the site it replaces
         live = _live_build(out, audit_root, chain)
-        live_manifest = _live_manifest(out)
-        _check_profile(live_manifest, policy, change_profile)
         previous = None if full or not config.build.incremental else live
         store = PublishedStore(BuildRecord(work).store, index_later=True)
         ledger = Ledger(work)
@@ -232,6 +230,8 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
             reports = reading.reports
             for report in reports:
                 _log_source(report)
+            live_manifest = _live_manifest(out)  # parsed after deciding: at a million rows it lists 900,000 files
+            _check_profile(live_manifest, policy, change_profile)
             _check_items_read(live_manifest, catalogue, reports, ledger.counts, allow_empty)
             _check_columns_read(live_manifest, catalogue, reports, allow_missing)
             for database in {id(s.database): s.database for s in sources if isinstance(s, TableSource) and s.database}.values():
