@@ -653,6 +653,8 @@ def _publish(work: Path, audit_root: Path, entry: history.ChainEntry, staging: P
     record.store.unlink(missing_ok=True)
     history.gzip_file(record.decisions)
     shutil.copyfile(staging / MANIFEST, record.manifest)
+    if entry.key is not None:
+        shutil.copyfile(staging / signing.SIGNATURE, record.signature)
     history.write_pending(audit_root, entry)
     fault_point("prepared")
     target = history.archive_folder(audit_root, entry)

@@ -5,8 +5,8 @@
 :data:`HOOK`, which is called with each point's name. Points, in order: ``rendered`` (every output
 written into the staging folder), ``prepared``, ``archived``,
 ``staged``, ``link-created``, ``exchanged`` (first build over a plain folder only), ``switched``,
-``recorded``, ``published``; and ``worker``, where a worker process (rendering, writing a workbook,
-deciding rows or scanning files) starts a task.
+``appended`` (the chain has the build, the journal not yet), ``recorded``, ``published``; and ``worker``, where a
+worker process (rendering, writing a workbook, deciding rows or scanning files) starts a task.
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from site_builder.config import DEFAULTS_DIR, Config
 from site_builder.rules.catalogue import Catalogue
 from site_builder.rules.pipeline import read_all
@@ -48,9 +50,27 @@ def _warn_of_copies(used: list[tuple[Path, str]]) -> None:
     for path, kind in used:
         packaged = DEFAULTS_DIR / kind / path.name
         if path.resolve() != packaged.resolve() and packaged.is_file() and path.read_bytes() != packaged.read_bytes():
+            own = _own_items(path, packaged) if kind == "catalogue" and path.name == "common.yaml" else []
+            if own:  # removing it would drop the site's own items: their records withdrawn, their pages gone
+                log.warning("file=%s replaces the packaged %s/%s, which differs: the site's copy is applied (an older "
+                            "version's copy keeps that version's rules after an upgrade); it lists items of the site's own "
+                            "(%s), so keep it: compare it with the packaged file and bring the packaged changes into it",
+                            path, kind, path.name, ", ".join(own))
+                continue
             log.warning("file=%s replaces the packaged %s/%s, which differs: the site's copy is applied (an older version's "
                         "copy keeps that version's rules after an upgrade); compare them, and remove the copy to follow "
                         "the packaged rules", path, kind, path.name)
+
+
+def _own_items(common: Path, packaged: Path) -> list[str]:
+    """The item ids a site's ``common.yaml`` lists that the packaged one does not (both already loaded once, so
+    readable)."""
+    listed = []
+    for path in (common, packaged):
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        items = data.get("items") if isinstance(data, dict) else None
+        listed.append([str(item) for item in items] if isinstance(items, list) else [])
+    return [item for item in listed[0] if item not in listed[1]]
 
 
 def input_secrets(config: Config) -> Secrets:

@@ -362,6 +362,23 @@ def test_explain_refuses_to_answer_from_an_edited_decision_file(site: Path) -> N
     assert result.exit_code == 1 and "fails its check" in result.output and "decisions.csv.gz" in result.output, result.output
 
 
+def test_explain_refuses_to_answer_from_an_edited_earlier_change_set(site: Path) -> None:
+    """Bug: explain checked the build it answered from, but read the change sets of the builds before it unchecked: an
+    edited one moved the day a record left the site."""
+    records = site / "records"
+    write_csv(records / "admin_license.csv", "admin_license", [row("admin_license", record_id="XK-2")])  # XK-1 gone
+    build_site(site, records, date(2026, 11, 30))
+    build_site(site, records, date(2026, 12, 1))
+    args = ["explain", "XK-1", "--as-of", "2026-12-01", "--records", str(records), "--audit", str(site / "audit")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0 and "off the site since build 000003-2026-11-30" in result.output, result.output
+    changes = site / "audit" / "builds" / "000003-2026-11-30" / "changes.json"
+    changes.write_text(changes.read_text(encoding="utf-8") + " ", encoding="utf-8")
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1 and "000003-2026-11-30 fails its check" in result.output, result.output
+    assert "changes.json" in result.output
+
+
 def test_explain_before_the_first_build_says_no_site_existed(site: Path) -> None:
     """Bug: for a day before the first build, explain said "published" from today's records, as if the site had
     shown it."""

@@ -325,3 +325,17 @@ def test_an_objection_filed_after_the_as_of_date_does_not_count_on_it(national: 
         after = outcome(policy, "admin_penalty", "2026-06-01", decision_date="2026-05-01", objection_status=status,
                         objection_date="2026-06-01")
         assert not after.published or after.marked, (policy.objection_mode, status)
+
+
+def test_a_revoked_record_of_another_item_is_not_called_a_penalty(national: Policy) -> None:
+    """Bug: a site's own item with a 当前状态 column (行政检查) said of its revoked records that a 行政处罚决定 had been
+    revoked and was no valid penalty."""
+    penalty = CATALOGUE["admin_penalty"]
+    inspection = dataclasses.replace(penalty, id="inspection", title="行政检查")
+    checked = record("admin_penalty", decision_date="2026-06-01", decision_status="撤销")
+    other = decide(checked, inspection, national, D("2026-11-24"))
+    assert other.outcome == "revoked" and other.basis is not None
+    assert "行政检查" in other.basis and "处罚" not in other.basis
+    own = decide(checked, penalty, national, D("2026-11-24"))
+    assert own.outcome == "revoked" and own.basis is not None and "行政处罚决定" in own.basis
+    assert "处罚" not in REASONS["revoked"].split("，如")[0]  # the reason's words fit every item

@@ -23,7 +23,7 @@ from stdnum.cn import ric
 from site_builder.rules import privacy
 from site_builder.rules.catalogue import CatalogItem
 from site_builder.rules.disclosure import Decision
-from site_builder.rules.identifiers import other_generation, personal_id_problem
+from site_builder.rules.identifiers import mask_id_number, other_generation, personal_id_problem
 from site_builder.rules.privacy import LINE_BY_LINE, LOOSE_SECRET, Secrets, fold, scan_for_leaks
 from site_builder.rules.redaction import redact
 from site_builder.rules.validation import Quarantined
@@ -127,13 +127,26 @@ def test_a_text_scanned_line_by_line_gives_what_the_whole_text_gives(first: str,
         privacy.LINE_BY_LINE = LINE_BY_LINE
 
 
-_FOLD_PATTERNS = (re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]"),
+_FOLD_PATTERNS = (re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff\u115f\u1160\u3164\uffa0]"),
                   re.compile("[〇○◯零一二三四五六七八九壹贰貳叁參叄肆伍陆陸柒捌玖〡〢〣〤〥〦〧〨〩×✕✖⨯ΧχХх]"),
                   re.compile(r"(?![0-9])\d"))
 """What folding removes, what it turns into digits (or X), and the decimal digits of other scripts, as patterns (how
 folding was first written)."""
 _AS_DIGIT = dict(zip("〇○◯零一二三四五六七八九壹贰貳叁參叄肆伍陆陸柒捌玖〡〢〣〤〥〦〧〨〩×✕✖⨯ΧχХх",
                      "0000123456789" "1223334566789" "123456789" "XXXXXXXX", strict=True))
+_DINGBATS = "⓿⓵⓶⓷⓸⓹⓺⓻⓼⓽❶❷❸❹❺❻❼❽❾➀➁➂➃➄➅➆➇➈➊➋➌➍➎➏➐➑➒"
+_DINGBAT_RUN = re.compile(rf"[0-9{_DINGBATS}](?:[\s_./\\\-\u2010-\u2015\u2212\u30fb\u00b7\u2022\u3002]?[0-9{_DINGBATS}])*")
+"""A run of digits and the dingbat digits folding leaves to NFKC, one separator or white space at most between two."""
+
+
+def _dingbats_read(match: re.Match[str]) -> str:
+    """Dingbat digits read as digits in a run that holds two or more of them (one alone numbers a list)."""
+    run = match.group()
+    if sum(char in _DINGBATS for char in run) < 2:
+        return run
+    return "".join(str(unicodedata.digit(char)) if char in _DINGBATS else char for char in run)
+
+
 _SEPARATOR_CLASS = r"[^\w]|_|[\u4e28\u02c7\u02c9\u02ca\u02cb\u02d9]"
 """Every character that is not a letter or digit of some script, the underscore, 丨 and the tone marks (written as
 strokes)."""
@@ -145,7 +158,7 @@ _TRICKY = st.sampled_from(["\u00ad", "\u200b", "\u200f", "\u2060", "\u2064", "\u
                            "χ", "，", "、", "：", "（", "）", "【", "】", "|", "*", "+", "；", "”", "《", "○", "◯", "丨",
                            "→", "─", "■", "¦", "∶", "ˉ", "ˊ", "々", "ー", "\u180e", "\u034f", "\ufe0f", "\x01",
                            "〡", "〣", "〩", "٣", "۳", "३", "๓", "১", "\U00011067", "\U0001e953", "😀", "\U00020000",
-                           "➊", "➀", "➓", "⓿", "❸", "\U0001f101", "\U0001f10b", "⑽", "¹"])
+                           "➊", "➀", "➓", "⓿", "❸", "\U0001f101", "\U0001f10b", "⑽", "¹", "\u3164", "\uffa0", "\u2800"])
 
 
 @settings(max_examples=300, deadline=None)
@@ -158,6 +171,7 @@ def test_folding_and_removing_separators_do_what_their_patterns_do(text: str) ->
     zero_width, digit, other = _FOLD_PATTERNS
     folded = digit.sub(lambda m: _AS_DIGIT[m.group()], zero_width.sub("", unicodedata.normalize("NFKC", text)))
     folded = other.sub(lambda m: str(unicodedata.decimal(m.group())), folded)
+    folded = _DINGBAT_RUN.sub(_dingbats_read, folded)
     assert privacy._fold(text) == folded
     assert privacy.unseparated(text) == re.sub(privacy._SEP, "", text)
     assert privacy.unseparated(folded) == re.sub(_SEPARATOR_CLASS, "", folded)
@@ -642,3 +656,62 @@ def test_a_licence_code_with_a_letter_prefix_is_no_bank_card_number(code: str) -
     """Bug: the old 食品流通许可证 number ``SP3301061010000018`` was masked as a bank card ``SP3301********0018``."""
     assert luhn.is_valid(code[2:])
     assert privacy.scrub(f"许可证编号{code}") == f"许可证编号{code}"
+
+
+_DINGBAT_FORMS = [str.maketrans("0123456789", digits) for digits in ("⓿➊➋➌➍➎➏➐➑➒", "⓿❶❷❸❹❺❻❼❽❾", "⓪⓵⓶⓷⓸⓹⓺⓻⓼⓽",
+                                                                    "〇➀➁➂➃➄➅➆➇➈", "⓪①②③④⑤⑥⑦⑧⑨")]
+
+
+@pytest.mark.parametrize("form", _DINGBAT_FORMS)
+@pytest.mark.parametrize("between", ["", " ", "\u200b", "-"])
+def test_an_id_number_written_in_circled_digits_is_masked_and_found_by_the_scan(tmp_path: Path, form: dict[int, str],
+                                                                                between: str) -> None:
+    """An ID number in dingbat circled digits (``➌➌⓿➊…``, ``❸❸⓿❶…``, ``⓷⓷⓪⓵…``, with 〇 for zero) was published whole:
+    one alone numbers a list and is no digit, two or more in a run write a number."""
+    written = between.join(PERSON.translate(form))
+    assert privacy.numbers_in(f"当事人身份证{written}。") == [PERSON]
+    assert privacy.scrub(f"当事人身份证{written}。") == f"当事人身份证{mask_id_number(PERSON)}。"
+    found = Secrets()
+    found.add(PERSON)
+    (tmp_path / "page.html").write_text(f"<p>身份证{written}</p>", encoding="utf-8")
+    assert scan_for_leaks(tmp_path, found, ["page.html"]) == ["page.html: contains 1 withheld value(s) or raw ID number(s)"]
+
+
+@pytest.mark.parametrize("marker", ["①", "⑴", "⒈", "⓪", "㉑", "➊", "❶", "➉", "\U0001f101"])
+def test_a_list_number_glued_to_a_mobile_number_does_not_hide_it(marker: str) -> None:
+    """NFKC reads ``①`` as 1, ``⑴`` as (1), ``㉑`` as 21: ``①13800138000`` read as twelve digits, and the mobile number
+    went unmasked. Redaction reads such a text a second time with its list numbers as they are."""
+    assert privacy.scrub(f"联系电话{marker}13800138000{marker}13900139000") == (
+        f"联系电话{marker}138****8000{marker}139****9000")
+    assert privacy.numbers_in(f"联系电话{marker}13800138000") == ["13800138000"]
+    assert privacy.scrub(f"整改：{marker}停业整顿 ❷2025年3月1日前完成 ③罚款") == f"整改：{marker}停业整顿 ❷2025年3月1日前完成 ③罚款"
+
+
+@pytest.mark.parametrize("written", ["{a}年{b}号{c}", "{a}-年-{b}-号-{c}", "{a}（{b}）{c}号", "{a}市{b}日{c}"])
+def test_an_id_number_with_chinese_characters_between_its_groups_is_masked(written: str) -> None:
+    """``330102年19900307号1230``: up to three characters of any kind between whole groups of digits that, as a whole,
+    make a valid ID number (region, birth date, check character)."""
+    text = "身份证号" + written.format(a=PERSON[:6], b=PERSON[6:14], c=PERSON[14:]) + "，罚款5000元"
+    assert privacy.numbers_in(text) == [PERSON]
+    after = written.split("{c}")[1]
+    assert privacy.scrub(text) == f"身份证号{mask_id_number(PERSON)}{after}，罚款5000元"
+    if "（" not in written:  # a document number's pieces are not read across letters (across punctuation they are)
+        assert privacy.scrub(text, mode=privacy.CODE) == text
+    dates = "于2025年3月1日、2025年4月1日、2025年5月1日作出杭罚〔2025〕123号决定"
+    assert privacy.scrub(dates) == dates and privacy.numbers_in(dates) == []
+    far = f"身份证号{PERSON[:6]}省市区县{PERSON[6:]}"  # four characters apart: two numbers, neither an ID number
+    assert privacy.numbers_in(far) == []
+
+
+_ENDS_IN_0 = make_resident_id("330106", "19900307", "118")
+
+
+@pytest.mark.parametrize(("written", "digits"), [(_ENDS_IN_0[:-1] + "O", _ENDS_IN_0), ("l3800138000", "13800138000"),
+                                                 ("I3800138000", "13800138000"), ("1380013800O", "13800138000")])
+def test_a_letter_for_a_digit_at_either_end_of_a_number_is_read_as_one(written: str, digits: str) -> None:
+    """OCR output: an O for the final 0, an l for the first 1. Not where another Latin letter touches it."""
+    assert personal_id_problem(_ENDS_IN_0) is None
+    assert privacy.numbers_in(f"号码{written}。") == [digits]
+    touched = f"号码{written}k。" if written[-1].isalpha() else f"号码x{written}。"
+    assert privacy.numbers_in(touched) == []
+    assert privacy.scrub("ISO9001认证，型号 AO1，批号 2025O1l") == "ISO9001认证，型号 AO1，批号 2025O1l"

@@ -194,6 +194,28 @@ def test_hidden_rows_and_sheets_are_read_with_a_warning_naming_them(tmp_path: Pa
     assert any(w.startswith("工作表“已删除”是隐藏的工作表") and "1行仍已读取" in w for w in warnings), warnings
 
 
+def test_rows_hidden_by_the_sheets_default_height_are_told(tmp_path: Path) -> None:
+    """Bug: rows hidden by the sheet's default (``<sheetFormatPr zeroHeight="1">``: Excel shows only the rows given a
+    height of their own) were read without a word."""
+    item = CATALOGUE["admin_penalty"]
+    fields = list(row("admin_penalty"))
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "数据"
+    sheet.append([item.field(n).title for n in fields])
+    for number in range(1, 5):
+        sheet.append(list(row("admin_penalty", record_id=f"AP-{number}").values()))
+    sheet.sheet_format.zeroHeight = True
+    for shown in (1, 2, 4):  # the heading and AP-1, AP-3 shown; AP-2 and AP-4 hidden by default
+        sheet.row_dimensions[shown].height = 15
+    (tmp_path / "records").mkdir()
+    book.save(tmp_path / "records" / "admin_penalty.xlsx")
+    ids, warnings = _read(tmp_path / "records")
+    assert ids == ["AP-1", "AP-2", "AP-3", "AP-4"]
+    assert any(w.startswith("工作表“数据”的第3、5行") and "隐藏的行" in w for w in warnings), warnings
+
+
 def test_a_workbook_without_hidden_rows_has_no_such_warning(tmp_path: Path) -> None:
     item = CATALOGUE["admin_penalty"]
     fields = list(row("admin_penalty"))

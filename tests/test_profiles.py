@@ -507,3 +507,27 @@ def test_a_sites_copy_of_a_packaged_profile_or_catalogue_file_is_named_when_it_d
     named = sorted(r.getMessage().split()[0] for r in caplog.records if "replaces the packaged" in r.getMessage())
     assert named == ([f"file={tmp_path / 'catalogue' / 'judgment.yaml'}", f"file={tmp_path / 'profiles' / 'national.yaml'}"]
                      if changed else [])
+
+
+def test_the_warning_about_a_differing_common_yaml_does_not_suggest_removing_one_that_lists_items_of_its_own(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Bug: a site with items of its own (行政检查) was told to remove its differing ``catalogue/common.yaml``; removed, it
+    dropped those items' records as withdrawn by their authority, and their pages answered 404."""
+    from site_builder.inputs import load_inputs
+
+    common = (PACKAGE / "defaults" / "catalogue" / "common.yaml").read_text(encoding="utf-8")
+    judgment = (PACKAGE / "defaults" / "catalogue" / "judgment.yaml").read_text(encoding="utf-8")
+    (tmp_path / "catalogue").mkdir()
+    (tmp_path / "catalogue" / "common.yaml").write_text(
+        common.replace("judgment]", "judgment, inspection]"), encoding="utf-8")
+    inspection = judgment.replace("id: judgment", "id: inspection").replace("title: 涉经济类判决", "title: 行政检查").replace(
+        "files: [判决信息, 涉经济类判决信息, pjxx]", "files: [检查信息]")
+    (tmp_path / "catalogue" / "inspection.yaml").write_text(inspection, encoding="utf-8")
+    write_csv(tmp_path / "records" / "judgment.csv", "judgment", [row("judgment")])
+    config = site_config(tmp_path, tmp_path / "records").with_paths(catalogue=tmp_path / "catalogue")
+    with caplog.at_level("WARNING"):
+        inputs = load_inputs(config)
+    assert "inspection" in [item.id for item in inputs.catalogue.items]
+    warned = [r.getMessage() for r in caplog.records if "replaces the packaged catalogue/common.yaml" in r.getMessage()]
+    assert len(warned) == 1
+    assert "items of the site's own (inspection), so keep it" in warned[0] and "remove the copy" not in warned[0]

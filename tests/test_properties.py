@@ -183,6 +183,21 @@ def test_lists_of_dates_are_not_id_numbers(days: list[date], joins: list[str], f
     assert scrub(text) == text
 
 
+@given(st.lists(st.dates(date(1950, 1, 1), date(2030, 12, 31)), min_size=2, max_size=8),
+       st.lists(st.sampled_from(["、", "至", "，", "和", "日至", ""]), min_size=8, max_size=8),
+       st.sampled_from(["%Y年%m月%d日", "{year}年{month}月{day}日", "%Y年%m月", "%Y年"]))
+@settings(max_examples=300, deadline=None, derandomize=True)
+def test_lists_of_dates_in_chinese_are_not_id_numbers(days: list[date], joins: list[str], form: str) -> None:
+    """Dates written 2022年11月01日, a few characters apart: an ID number is read across such characters (330102年
+    19900307号1230) only from whole pieces of three digits or more, so months and days never make one."""
+    def written(day: date) -> str:
+        return day.strftime(form) if "%" in form else form.format(year=day.year, month=day.month, day=day.day)
+
+    text = "检查日期：" + "".join(written(d) + joins[i] for i, d in enumerate(days))
+    assert numbers_in(text) == []
+    assert scrub(text) == text
+
+
 @given(st.lists(st.integers(1, 999_999_999_999), min_size=1, max_size=6), st.sampled_from(["，", "、", "；", " "]))
 @settings(max_examples=300, deadline=None, derandomize=True)
 def test_amounts_with_thousands_separators_are_not_phone_or_bank_card_numbers(amounts: list[int], join: str) -> None:

@@ -232,7 +232,7 @@ def test_two_concurrent_builds_sharing_an_audit_folder_leave_a_valid_chain(tmp_p
 # --- A site at every instant: kills between the steps of the record and the swap ----------------------------------
 
 POINTS_BEFORE_SWITCH = ["prepared", "archived", "staged", "link-created"]
-POINTS_AFTER_SWITCH = ["switched", "recorded", "published"]
+POINTS_AFTER_SWITCH = ["switched", "appended", "recorded", "published"]
 
 
 @pytest.mark.parametrize("point", POINTS_BEFORE_SWITCH + POINTS_AFTER_SWITCH)
@@ -258,8 +258,12 @@ def test_a_kill_at_any_step_leaves_a_verifiable_site_and_a_consistent_chain(tmp_
     assert verify_site(out, audit_root=audit, validate_data=False) == []
     chain = history.read_chain(audit)
     assert [e.as_of for e in chain] == ["2026-11-23", *([] if point in POINTS_BEFORE_SWITCH else ["2026-11-24"]), "2026-11-25"]
-    events = [json.loads(line)["event"] for line in AuditFolder(audit).journal.read_text(encoding="utf-8").splitlines()]
+    lines = [json.loads(line) for line in AuditFolder(audit).journal.read_text(encoding="utf-8").splitlines()]
+    events = [line["event"] for line in lines]
     assert ("abandoned" in events) == (point in POINTS_BEFORE_SWITCH)
+    # the killed build's publication is in the journal once, whenever it was killed (explain reads its day from there)
+    published = [line for line in lines if line["event"] == "published" and line["build_id"] == "000002-2026-11-24"]
+    assert len(published) == (0 if point in POINTS_BEFORE_SWITCH else 1)
     assert not AuditFolder(audit).pending.exists()
     served = os.readlink(out).rsplit("/", 1)[-1]  # the live site, and the one it replaced as the spare: nothing else
     assert versions_left(builds_dir(out)) == sorted([served, served_before, served_before + SPARE])

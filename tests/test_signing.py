@@ -268,3 +268,28 @@ def test_due_when_the_site_is_older_than_its_maximum_age(tmp_path: Path) -> None
     assert fresh.exit_code == 0, fresh.output
     stale = CliRunner().invoke(main, ["--config", str(toml), "due", "--today", "2026-11-26"])
     assert stale.exit_code == 1 and "2 days old (maximum age 2 days)" in stale.output
+
+
+def test_each_builds_signature_is_archived_and_checked_by_verify_audit(tmp_path: Path) -> None:
+    """Bug: a build's ``signature.json`` was replaced by the next build's and kept nowhere, so an auditor could not check
+    years later that an old build was signed. It is kept beside the build's manifest; ``verify --audit`` checks each
+    one against the key the chain names for that build (across a key rotation)."""
+    records = records_dir(tmp_path)
+    old, _ = keypair(tmp_path, "old")
+    new, new_public = keypair(tmp_path, "new")
+    build(config(tmp_path, records, old), date(2026, 11, 23))
+    build(config(tmp_path, records, new, previous=old), AS_OF)
+    audit = tmp_path / "audit"
+    chain = history.read_chain(audit)
+    kept = [AuditFolder(audit).build(entry.build_id).signature for entry in chain]
+    assert [json.loads(path.read_text(encoding="utf-8"))["key"] for path in kept] == [chain[0].key, chain[1].key]
+    assert kept[1].read_bytes() == (tmp_path / "output" / signing.SIGNATURE).read_bytes()
+    code, output = verify(tmp_path, "--public-key", str(new_public), "--audit", str(audit))
+    assert code == 0, output
+    first = json.loads(kept[0].read_text(encoding="utf-8"))
+    kept[0].write_text(json.dumps({**first, "as_of": "2026-11-22"}), encoding="utf-8")  # edited: the signature fails
+    code, output = verify(tmp_path, "--public-key", str(new_public), "--audit", str(audit))
+    assert code == 1 and f"not a valid signature by {chain[0].key}" in output
+    kept[0].write_text((tmp_path / "output" / signing.SIGNATURE).read_text(encoding="utf-8"), encoding="utf-8")
+    code, output = verify(tmp_path, "--public-key", str(new_public), "--audit", str(audit))
+    assert code == 1 and str(kept[0]) in output  # the next build's signature, by another key, in its place

@@ -24,7 +24,7 @@ from pathlib import Path
 from site_builder.audit import history
 from site_builder.audit.changes import CLASS_TITLES, Change, read_change_set
 from site_builder.audit.layout import AuditFolder, BuildRecord
-from site_builder.audit.verify import build_record_problems
+from site_builder.audit.verify import build_record_problems, change_set_problem
 from site_builder.config import Config
 from site_builder.exceptions import AuditError
 from site_builder.inputs import load_inputs
@@ -177,6 +177,10 @@ def _from_changes(audit: AuditFolder, chain: list[history.ChainEntry], source: s
     last: dict[tuple[str, str], tuple[history.ChainEntry, Change]] = {}
     for entry in chain:
         path = audit.build(entry.build_id).changes
+        problem = change_set_problem(audit.root, entry)
+        if problem:  # an edited change set would move the day a record left the site
+            raise AuditError(f"The audit history of build {entry.build_id} fails its check: {problem}; it cannot "
+                             "answer. Restore the audit folder from a backup (site-builder verify --audit checks it all)")
         if path.is_file():
             last |= {(c.item, c.record_id): (entry, c) for c in read_change_set(path).changes
                      if id_key(c.record_id) == key and item in (None, c.item) and (c.item, c.record_id) not in decided}

@@ -154,6 +154,7 @@ def read_pending(audit_root: Path) -> ChainEntry | None:
 def record_published(audit_root: Path, entry: ChainEntry, reconciled: bool = False) -> None:
     """Second phase: append ``entry`` to the chain, log it and clear ``pending.json``."""
     append(audit_root, entry)
+    fault_point("appended")
     log_event(audit_root, "published", entry, **({"reconciled": True} if reconciled else {}))
     fault_point("recorded")
     AuditFolder(audit_root).pending.unlink(missing_ok=True)
@@ -171,6 +172,8 @@ def reconcile(audit_root: Path, public_manifest_sha256: str | None) -> str | Non
     chain = read_chain(audit_root)
     folder = AuditFolder(audit_root)
     if chain and chain[-1] == pending:  # killed after the chain append, before the pending file went
+        if not _journal_tells(folder.journal, "published", pending.build_id):  # killed before the journal's line too
+            log_event(audit_root, "published", pending, reconciled=True)
         folder.pending.unlink()
         return f"build {pending.build_id} was already recorded as published"
     if pending.manifest_sha256 == public_manifest_sha256 and pending.sequence == len(chain) + 1:
@@ -182,6 +185,24 @@ def reconcile(audit_root: Path, public_manifest_sha256: str | None) -> str | Non
     log_event(audit_root, "abandoned", pending)
     folder.pending.unlink()
     return f"build {pending.build_id} was prepared but never published; marked abandoned"
+
+
+def _journal_tells(journal: Path, event: str, build_id: str) -> bool:
+    """Whether the journal has a line for ``event`` of the build ``build_id`` (a damaged line is no such line)."""
+    try:
+        lines = journal.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return False
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AuditError(f"{journal}: cannot be read: {exc}") from exc
+    for line in reversed(lines):
+        try:
+            data = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(data, dict) and data.get("event") == event and data.get("build_id") == build_id:
+            return True
+    return False
 
 
 def archive_folder(audit_root: Path, entry: ChainEntry) -> Path:

@@ -62,6 +62,12 @@ class BuildRecord:
         return self.folder / "manifest.json"
 
     @property
+    def signature(self) -> Path:
+        """The build's signature envelope, as published (signed builds only): the site replaces it at the next build,
+        so an auditor checks an old build's signature here."""
+        return self.folder / "signature.json"
+
+    @property
     def pages(self) -> Path:
         """What the next build needs to take this build's unchanged files over (see ``outputs/files.py``)."""
         return self.folder / "pages.sqlite"

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from site_builder.audit import signing
@@ -300,9 +301,33 @@ def audit_problems(public: list[ChainEntry], audit_root: Path) -> list[str]:
     problems = chain_problems(recorded, where)
     if public and recorded != public:
         problems.append(_head_problem(public, recorded, audit_root, where))
+    keys: dict[str, str] = {}
     for entry in recorded:
+        if entry.key_change:
+            keys[str(entry.key_change.get("to"))] = str(entry.key_change.get("public_key", ""))
         problems += build_record_problems(audit_root, entry)
+        problems += archived_signature_problems(AuditFolder(audit_root).build(entry.build_id), entry, keys)
     return problems
+
+
+def archived_signature_problems(record: BuildRecord, entry: ChainEntry, keys: Mapping[str, str]) -> list[str]:
+    """A signed build's archived signature (kept since the signature was archived; none before) must be a valid
+    signature by the key the chain names for the build (its public key as the chain's key changes give it, up to that
+    build) over that build's manifest, id and date."""
+    path = record.signature
+    if entry.key is None or not path.is_file():
+        return []
+    try:
+        envelope = json.loads(path.read_text(encoding="utf-8"))
+        key = serialization.load_pem_public_key(keys.get(entry.key, "").encode("ascii"))
+    except (OSError, ValueError, UnicodeError):
+        return [f"{path}: cannot be read, or the chain gives no public key for {entry.key}"]
+    if not isinstance(envelope, dict) or not isinstance(key, Ed25519PublicKey) or not signing.check(key, envelope):
+        return [f"{path}: not a valid signature by {entry.key}, the key the chain names for build {entry.build_id}"]
+    said = (envelope.get("manifest_sha256"), envelope.get("build_id"), envelope.get("as_of"))
+    if said != (entry.manifest_sha256, entry.build_id, entry.as_of):
+        return [f"{path}: signs another manifest, build or date than build {entry.build_id} of the chain"]
+    return []
 
 
 def build_record_problems(audit_root: Path, entry: ChainEntry) -> list[str]:
@@ -317,6 +342,24 @@ def build_record_problems(audit_root: Path, entry: ChainEntry) -> list[str]:
     if file_sha256(saved) != entry.manifest_sha256:
         return [f"{saved}: content differs from its hash in {where}"]
     return _record_problems(record, saved, entry, where)
+
+
+def change_set_problem(audit_root: Path, entry: ChainEntry) -> str | None:
+    """What is wrong with one build's kept change set, checked against the hash its manifest gives it (the manifest
+    checked against the chain), as :func:`build_record_problems` checks it with the build's other files; ``None`` if
+    nothing (or if the build's manifest is older than the hashes of its audit files). For ``explain``, which reads
+    the change sets of every build before the one it answers from."""
+    record = AuditFolder(audit_root).build(entry.build_id)
+    try:
+        if file_sha256(record.manifest) != entry.manifest_sha256:
+            return f"{record.manifest}: missing, or its content differs from its hash in the chain"
+        listed = json.loads(record.manifest.read_text(encoding="utf-8")).get("audit") or {}
+    except (OSError, ValueError, AttributeError):
+        return f"{record.manifest}: cannot be read as a manifest"
+    name = record.changes.name
+    if name in listed and (not record.changes.is_file() or file_sha256(record.changes) != listed[name]):
+        return f"{record.changes}: missing, or its content differs from its hash in {record.manifest}"
+    return None
 
 
 def _record_problems(record: BuildRecord, saved: Path, entry: ChainEntry, where: str) -> list[str]:

@@ -25,7 +25,7 @@ from site_builder.rules.validation import Record, Value, means_none, roles
 REASONS: dict[str, str] = {
     "not_approved": "发布状态不是“已审核”（待审核、已驳回、已撤回）",
     "not_public": "公开属性为授权查询或政务共享，不在门户公示",
-    "revoked": "行政处罚决定已被撤销（当前状态为撤销），不公示",
+    "revoked": "决定已被撤销（当前状态为撤销，如行政处罚决定被依法撤销），不公示",
     "natural_person": "本规则不公示自然人信息",
     "minor": "自然人在决定日期未满18周岁（或规则规定的年龄）",
     "age_unknown": "自然人的证件不是居民身份证，无法确认已成年",
@@ -49,6 +49,8 @@ NOT_LISTED: Mapping[str, Listing] = {}
 
 
 _REVOKED = "行政处罚决定已被依法撤销（行政复议、行政诉讼或作出机关自行纠正），不再是有效的处罚，不作为失信信息公示"
+_REVOKED_OTHER = "{title}的决定已被依法撤销（当前状态为撤销），不再有效，不公示"
+"""The basis for a revoked record of another item (a site's own item with a 当前状态 column): not a penalty's words."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,8 @@ def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date,
         return Decision(False, "not_public")
     status = record.get(roles(item).get("decision_status"))
     if status == "revoked":
-        return Decision(False, "revoked", basis=_REVOKED)
+        penalty = item.id == "admin_penalty" or "处罚" in item.title
+        return Decision(False, "revoked", basis=_REVOKED if penalty else _REVOKED_OTHER.format(title=item.title))
     versions = policy.rule(item.id, item.period).versions
     rule = policy.period(item.id, item.period, as_of)
     start = record.get(rule.start)

@@ -94,8 +94,10 @@ LOOSE_CODE = 8
 """Secrets of letters and digits (a passport ``E55512345``, a 港澳通行证 ``H01234567``) at least this long are found
 across separators too (``E 5551 2345``, ``H-0123-4567``); short numbers of digits only are not (they would be found
 by chance in the digits of dates and amounts once separators are removed)."""
-_ZERO_WIDTH_CHARS = "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
-"""Characters that show as nothing (soft hyphen, zero-width spaces and joiners, direction marks, BOM): folding drops them."""
+_ZERO_WIDTH_CHARS = ("\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
+                     "\u115f\u1160\u3164\uffa0")
+"""Characters that show as nothing (soft hyphen, zero-width spaces and joiners, direction marks, BOM, the Hangul
+fillers, which are letters: no separator removes them): folding drops them."""
 _CN_DIGITS = tuple(zip("〇○◯零一二三四五六七八九壹贰貳叁參叄肆伍陆陸柒捌玖〡〢〣〤〥〦〧〨〩×✕✖⨯ΧχХх",
                        "0000123456789" "1223334566789" "123456789" "XXXXXXXX", strict=True))
 """Characters read as a digit (Chinese digits, the circles ○ ◯ that input methods give for 〇, financial numerals in
@@ -111,6 +113,19 @@ which have a digit value but no decimal one: they number lists, and one read as 
 mobile number after it, which then went unmasked); with them every character beyond the
 Basic Multilingual Plane, which is then looked up one by one (listed one by one, the characters of the plane make a
 table the pattern searches a megabyte in some 2.5 ms; as ranges, in 29 ms)."""
+_DINGBAT_DIGITS = "⓿⓵⓶⓷⓸⓹⓺⓻⓼⓽❶❷❸❹❺❻❼❽❾➀➁➂➃➄➅➆➇➈➊➋➌➍➎➏➐➑➒"
+"""Circled digits that NFKC leaves as they are (dingbats, negative and double circled: ``➊ ❸ ⓿ ⓷``). One alone numbers a
+list (``➋13800138000``: read as a digit, it glued the list's number to the mobile number after it, which then went
+unmasked); two or more in one run of digits are a number written in them (``➌➌⓿➊⓿➋…``, an ID number), read as
+digits (:func:`_read_dingbats`)."""
+_DINGBAT = re.compile(f"[{_DINGBAT_DIGITS}]")
+_LIST_MARKERS = frozenset(
+    [*map(chr, range(0x2460, 0x2500)), *map(chr, range(0x2776, 0x2794)), *map(chr, range(0x3251, 0x3260)),
+     *map(chr, range(0x32B1, 0x32C0)), *map(chr, range(0x1F100, 0x1F10B))])
+"""The characters that number a list (``① ⑴ ⒈ ⓪ ㉑ ❶ ➊ 🄁``, and the circled letters among them): NFKC reads most of
+them as digits (``①`` as ``1``), so that ``①13800138000`` reads as twelve digits, no mobile number. Redaction reads a
+text holding one a second time with them as they are (:func:`_marker_reading`)."""
+_LIST_MARKER = re.compile("[" + "".join(sorted(_LIST_MARKERS)) + "]")
 _SEPARATORS = "_./\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fb\u00b7\u2022\u3002"
 """What may stand between the characters of a number besides white space (dashes, dots, slashes, 。 …): up to three
 of them (and white space) join digit groups into one number wherever it starts."""
@@ -129,6 +144,8 @@ first one by one (faster than the pattern)."""
 _NOT_WORD = re.compile(_SEP + "+")
 _BAR_LIKE_CHAR = re.compile(f"[{_BAR_LIKE}]")
 _TIGHT = rf"[\s{re.escape(_SEPARATORS)}]"
+_DIGIT_RUN = re.compile(rf"[0-9{_DINGBAT_DIGITS}]+(?:{_TIGHT}[0-9{_DINGBAT_DIGITS}]+)*")
+"""Digits and dingbat digits, one white space or separator between any two (``➌ ➌ ⓿ ➊``)."""
 _RUN = re.compile(rf"[0-9](?:{_SEP}*[0-9])*(?:{_SEP}*[Xx])?")
 """Digit groups with separators between them, and an ID number's final ``X``."""
 _TIGHT_GAP = re.compile(rf"{_TIGHT}{{0,3}}")
@@ -218,7 +235,46 @@ def _digits(text: str) -> str:
             text = text.replace(char, digit)
     if _OTHER_DIGITS.search(text) is not None:
         text = _OTHER_DIGITS.sub(_decimal, text)
+    if _DINGBAT.search(text) is not None:
+        text = _DIGIT_RUN.sub(_dingbat_run, text)
     return text
+
+
+def _dingbat_run(match: re.Match[str]) -> str:
+    """A run of digits as read: its dingbat digits as digits if it holds two or more (:data:`_DINGBAT_DIGITS`)."""
+    run = match.group()
+    if len(_DINGBAT.findall(run)) < 2:
+        return run
+    return "".join(str(unicodedata.digit(char)) if char in _DINGBAT_DIGITS else char for char in run)
+
+
+def _kind_of(char: str, piece: str) -> str:
+    """What a character folded alone is, for :func:`_read_dingbats`: a dingbat digit ``d``, a digit ``0``, a
+    separator ``s``, nothing (zero-width) ``z``, else ``x``."""
+    if char in _DINGBAT_DIGITS:
+        return "d"
+    if not piece:
+        return "z"
+    if piece.isascii() and piece.isdigit():
+        return "0"
+    return "s" if len(piece) == 1 and (piece.isspace() or piece in _SEPARATORS) else "x"
+
+
+_KIND_RUN = re.compile("z*[0d][0dz]*(?:sz*[0d][0dz]*)*")
+
+
+def _read_dingbats(text: str, pieces: list[str]) -> list[str]:
+    """``pieces`` (each character of ``text`` folded alone) with the dingbat digits read in context, as
+    :func:`_dingbat_run` reads them in the whole text: characters that fold to nothing (zero-width) do not break a
+    run."""
+    kinds = "".join(_kind_of(char, piece) for char, piece in zip(text, pieces, strict=True))
+    pieces = list(pieces)
+    for run in _KIND_RUN.finditer(kinds):
+        if run.group().count("d") >= 2:
+            for index in range(run.start(), run.end()):
+                if kinds[index] == "d":
+                    pieces[index] = str(unicodedata.digit(text[index]))
+    return pieces
 
 
 def _decimal(match: re.Match[str]) -> str:
@@ -227,7 +283,7 @@ def _decimal(match: re.Match[str]) -> str:
     return match.group() if value is None else str(value)
 
 
-_DIGIT_CHARS = re.compile("[" + "".join(char for char, _ in _CN_DIGITS) + _OTHER_DIGITS.pattern[1:])
+_DIGIT_CHARS = re.compile("[" + "".join(char for char, _ in _CN_DIGITS) + _DINGBAT_DIGITS + _OTHER_DIGITS.pattern[1:])
 
 
 def unseparated(text: str) -> str:
@@ -280,11 +336,17 @@ _SHORT = 4096
 separator), longer ones by a replacement per separator present (faster than the pattern)."""
 
 
-def _fold_mapped(text: str) -> tuple[str, Sequence[int]]:
-    """:func:`fold` character by character, with the index in ``text`` of every folded character."""
+def _fold_mapped(text: str, markers: bool = False) -> tuple[str, Sequence[int]]:
+    """:func:`fold` character by character, with the index in ``text`` of every folded character; ``markers``: the
+    characters that number a list kept as they are (:data:`_LIST_MARKERS`), none of them a digit."""
     if text.isascii():
         return text, range(len(text))  # every ASCII character folds to itself
-    pieces = list(map(_fold_char, text))
+    if markers:
+        pieces = [char if char in _LIST_MARKERS else _fold_char(char) for char in text]
+    else:
+        pieces = list(map(_fold_char, text))
+        if _DINGBAT.search(text) is not None:
+            pieces = _read_dingbats(text, pieces)
     folded = "".join(pieces)
     if len(folded) == len(text) and "" not in pieces:
         return folded, range(len(text))  # every character folded to one character
@@ -457,7 +519,46 @@ def _find_numbers(folded: str, mode: str) -> tuple[tuple[Found, ...], tuple[Foun
             _piece_numbers(piece, mode, found, folded)
         if len(pieces) > 1:
             _whole_numbers(pieces, mode, found)
+    if mode == TEXT and len(folded) >= 18 and _EIGHTEEN_JOINED.search(folded) is not None:
+        _joined_numbers(folded, found)
     return tuple(found), _longest_first(found)
+
+
+_JOINED = re.compile(r"[0-9]+[Xx]?(?:[^0-9A-Za-z]{1,3}[0-9]+[Xx]?)+")
+"""Digit groups each at most three characters other than Latin letters (``年``, ``号``, ``-年-``; not the letters of
+a 统一社会信用代码) after the one before."""
+_EIGHTEEN_JOINED = re.compile(r"(?:[0-9][^0-9A-Za-z]{0,3}){17}[0-9Xx]")
+"""Eighteen characters of such groups (the last may be an ``X``): what a text must hold for :func:`_joined_numbers`
+to find anything (one search, where most texts hold none)."""
+
+
+def _joined_numbers(folded: str, found: list[Found]) -> None:
+    """The ID numbers made of whole pieces (digit groups joined by up to three separators, :data:`_TIGHT_GAP`) of at
+    least three digits each that up to three other characters join (``330102年19900307号1230``: :data:`_JOINED`), in
+    free text: such a number reads as the 18-character number it writes only as a whole (region, birth date and check
+    character valid), as across punctuation (:func:`_whole_numbers`). Pieces of one or two digits (the months and
+    days of ``2022年11月1日、2023年12月7日``) never take part: a list of dates would make valid numbers by chance."""
+    for chain in _JOINED.finditer(folded):
+        text = chain.group()
+        if len(text) < 18 or sum(map(text.count, "0123456789")) < 17:
+            continue  # fewer than 17 digits and a final X
+        base = chain.start()
+        pieces: list[tuple[int, int, str]] = []
+        for m in _GROUP.finditer(text):
+            start, end = base + m.start(), base + m.end()
+            if pieces and _TIGHT_GAP.fullmatch(folded, pieces[-1][1], start):
+                pieces[-1] = (pieces[-1][0], end, pieces[-1][2] + m.group().upper())
+            else:
+                pieces.append((start, end, m.group().upper()))
+        for i, (start, _, digits) in enumerate(pieces):
+            total = digits
+            for j in range(i + 1, len(pieces)):
+                _, end, more = pieces[j]
+                total += more
+                if len(total) > 18 or len(more) < 3 or len(digits) < 3:
+                    break
+                if len(total) == 18 and personal_id_problem(total) is None:
+                    found.append(Found(start, end, total, "resident_id"))
 
 
 def _longest_first(found: list[Found]) -> tuple[Found, ...]:
@@ -609,7 +710,23 @@ def scrub_own(text: str, own: tuple[OwnSecret, ...], mode: str = TEXT, allowed: 
         return text  # every personal number is made of digits
     typed = _as_typed(*_fold_mapped(text))
     spans = [(f.start, f.end, f.masked()) for f in _numbers(typed.text, mode, _day(recorded)) if f.digits not in allowed]
-    return _replace(text, typed, spans)
+    text = _replace(text, typed, spans)
+    marked = _marker_reading(text)
+    if marked is not None:  # a list's number read as a digit may have hidden the number after it
+        spans = [(f.start, f.end, f.masked()) for f in _numbers(marked.text, mode, _day(recorded))
+                 if f.digits not in allowed]
+        text = _replace(text, marked, spans)
+    return text
+
+
+def _marker_reading(text: str) -> _Typed | None:
+    """``text`` read as :func:`_as_typed` reads it but with the characters that number a list as they are, none of
+    them a digit (:data:`_LIST_MARKERS`: ``①13800138000`` is a list's first entry, a mobile number), if it holds
+    one; else ``None``. Redaction masks what this reading finds too, after what the usual one finds (which reads
+    ``③③⓪①⓪②…`` as an ID number)."""
+    if text.isascii() or _LIST_MARKER.search(text) is None:
+        return None
+    return _as_typed(*_fold_mapped(text, markers=True))
 
 
 _ESCAPE = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;%\\]{1,32};?)"
@@ -621,8 +738,11 @@ one) and percent-encoding (``%33``, UTF-8 across a run: ``sfz=%33%33%30…`` in 
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]{0,15}(?:\s[^<>]{0,200})?\s*/?\s*>")
 """An HTML tag typed into a cell (``<br>``, ``</span>``): the page shows it as text, between digits that a reader still
 reads as one number."""
-_LETTER_DIGIT = re.compile(r"(?<=[0-9])[OoIl]+(?=[0-9])")
-"""The letters O and o typed for 0, I and l for 1, between digits (``33O102198007070716``, ``330l06l99…``)."""
+_LETTER_DIGIT = re.compile(r"(?<=[0-9])[OoIl]+(?=[0-9])|(?<=[0-9])[OoIl]+(?![A-Za-z0-9])"
+                           r"|(?<![A-Za-z0-9])[OoIl]+(?=[0-9])")
+"""The letters O and o typed for 0, I and l for 1 (OCR output, typing), between digits (``33O102198007070716``,
+``330l06l99…``), or ending or beginning digits where no other Latin letter touches them (``…07123O``,
+``l3800138000``; not ``ISO9001``, ``3Ok``)."""
 _AS_DIGIT = str.maketrans("OoIl", "0011")
 
 
@@ -772,7 +892,11 @@ def _numbers_of(text: str, mode: str, day: str = "") -> tuple[str, ...]:
 
 
 def _numbers_in(text: str, mode: str, day: str) -> tuple[str, ...]:
-    return tuple(f.digits for f in _numbers(reading(text), mode, day))
+    numbers = tuple(f.digits for f in _numbers(reading(text), mode, day))
+    marked = _marker_reading(text)
+    if marked is not None:  # as redaction reads it too (scrub_own)
+        numbers += tuple(f.digits for f in _numbers(marked.text, mode, day) if f.digits not in numbers)
+    return numbers
 
 
 _numbers_in_memo = functools.lru_cache(maxsize=_MEMO_SIZE)(_numbers_in)

@@ -171,8 +171,9 @@ def merged_ranges(data: bytes, part: str, name: str = "workbook", title: str = "
 
 
 _MERGE = b"mergeCell"
-_HIDDEN = re.compile(rb"""hidden\s*=\s*["'](?:1|true)["']""")
-"""A hidden row (or column) in a worksheet's XML: ``<row r="7" hidden="1">``."""
+_HIDDEN = re.compile(rb"""(?:hidden|zeroHeight)\s*=\s*["'](?:1|true)["']""", re.IGNORECASE)
+"""A hidden row (or column) in a worksheet's XML: ``<row r="7" hidden="1">``, or rows hidden by the sheet's default
+(``<sheetFormatPr zeroHeight="1">``)."""
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 """The first bytes of an OLE compound file: an old ``.xls`` workbook, or an encrypted ``.xlsx`` inside its envelope."""
 
@@ -182,8 +183,9 @@ def hidden_rows(data: bytes, part: str, name: str = "workbook", title: str = "")
 
     openpyxl's read-only mode (the one that reads large workbooks in bounded memory) keeps no row dimensions, so the
     sheet's XML is scanned in chunks for a ``hidden="1"`` attribute, and parsed by expat only if one occurs (one
-    more decompression of the sheet for a workbook without hidden rows). Rows hidden by the sheet's default
-    (``<sheetFormatPr zeroHeight="1">``) are not told. Raises :class:`InputError` for a part that cannot be read.
+    more decompression of the sheet for a workbook without hidden rows). Where the sheet hides its rows by default
+    (``<sheetFormatPr zeroHeight="1">``), a row is hidden unless it has a height of its own (``customHeight="1"``,
+    ``ht`` above 0), as Excel shows it. Raises :class:`InputError` for a part that cannot be read.
     """
     if not part:
         return frozenset()
@@ -200,12 +202,16 @@ def hidden_rows(data: bytes, part: str, name: str = "workbook", title: str = "")
                     return frozenset()
             parser = expat.ParserCreate(namespace_separator=" ")
             number = 0
+            by_default = False
 
             def start(tag: str, attributes: dict[str, str]) -> None:
-                nonlocal number
-                if tag.rsplit(" ", 1)[-1] == "row":
+                nonlocal number, by_default
+                name = tag.rsplit(" ", 1)[-1]
+                if name == "sheetFormatPr":
+                    by_default = attributes.get("zeroHeight") in ("1", "true")
+                elif name == "row":
                     number = int(attributes["r"]) if attributes.get("r", "").isdigit() else number + 1
-                    if attributes.get("hidden") in ("1", "true"):
+                    if attributes.get("hidden") in ("1", "true") or (by_default and not _own_height(attributes)):
                         found.add(number)
 
             parser.StartElementHandler = start
@@ -214,6 +220,16 @@ def hidden_rows(data: bytes, part: str, name: str = "workbook", title: str = "")
         return frozenset(found)
     except (*_READ_ERRORS, expat.ExpatError) as exc:
         raise InputError(f"Records file '{name}': the hidden rows of worksheet '{title}' cannot be read: {exc}") from exc
+
+
+def _own_height(attributes: dict[str, str]) -> bool:
+    """Whether a ``<row>`` element gives the row a height of its own above 0 (shown where rows are hidden by default)."""
+    if attributes.get("customHeight") not in ("1", "true"):
+        return False
+    try:
+        return float(attributes.get("ht", "0")) > 0
+    except ValueError:
+        return False
 
 
 def not_a_workbook(data: bytes) -> str:
