@@ -632,10 +632,13 @@ def _write_manifest(files: FileIndex, chain: list[history.ChainEntry], manifest:
                     key: Ed25519PrivateKey | None, extra: dict[str, Any]) -> history.ChainEntry:
     """Link the manifest to the chain, write it, the public chain and the signature; return the new chain entry."""
     sequence = len(chain) + 1
-    manifest["build"] = {
+    about: dict[str, object] = {
         "id": history.build_id(sequence, str(manifest["as_of"])), "sequence": sequence,
         "previous_manifest_sha256": chain[-1].manifest_sha256 if chain else None,
     }
+    if key is not None:  # its signature is kept in the audit folder: verify --audit finds one missing
+        about["signed_by"] = extra["key"]
+    manifest["build"] = about
     text = manifest_text(manifest)
     files.write_text(MANIFEST, text)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()

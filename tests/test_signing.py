@@ -72,8 +72,9 @@ def test_signed_site_verifies_with_the_public_key_and_publishes_it(tmp_path: Pat
     assert history.read_chain(tmp_path / "audit")[0].key == fp
 
 
-def _forge(out: Path) -> None:
-    """Rewrite a page, the manifest's hash of it and the chain's head consistently (no private key)."""
+def _forge(out: Path, drop_key: bool = False) -> None:
+    """Rewrite a page, the manifest's hash of it and the chain's head consistently (no private key); ``drop_key``: the
+    chain's head no longer says it was signed."""
     page = out / "record" / "admin_penalty" / "AP-1" / "index.html"
     page.write_text(page.read_text(encoding="utf-8").replace("杭州恒远科技有限公司", "某某伪造有限公司"), encoding="utf-8")
     manifest_path = out / "manifest.json"
@@ -83,6 +84,8 @@ def _forge(out: Path) -> None:
     manifest_path.write_text(text, encoding="utf-8")
     chain = json.loads((out / "chain.json").read_text(encoding="utf-8"))
     chain[-1]["manifest_sha256"] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if drop_key:
+        del chain[-1]["key"], chain[-1]["key_change"]
     (out / "chain.json").write_text(json.dumps(chain), encoding="utf-8")
 
 
@@ -90,10 +93,20 @@ def test_consistent_forgery_is_caught_by_the_signature(tmp_path: Path) -> None:
     private, public = keypair(tmp_path, "a")
     build(config(tmp_path, records_dir(tmp_path), private), AS_OF)
     _forge(tmp_path / "output")
-    assert verify(tmp_path)[0] == 0  # hashes and chain alone cannot tell
+    code, output = verify(tmp_path)  # the chain says the head was signed: its signature must name the forged manifest
+    assert code == 1 and "signs another manifest, build or date than build 000001-2026-11-24" in output, output
     code, output = verify(tmp_path, "--public-key", str(public))
     assert code == 1
     assert "signing/signature.json: signs another manifest than manifest.json" in output
+
+
+def test_consistent_forgery_that_drops_the_key_from_the_chain_is_caught_by_the_trusted_key(tmp_path: Path) -> None:
+    private, public = keypair(tmp_path, "a")
+    build(config(tmp_path, records_dir(tmp_path), private), AS_OF)
+    _forge(tmp_path / "output", drop_key=True)
+    assert verify(tmp_path)[0] == 0  # hashes and a chain that says nothing of a key cannot tell
+    code, output = verify(tmp_path, "--public-key", str(public))
+    assert code == 1 and "signs another manifest than manifest.json" in output
 
 
 def test_forger_signing_with_their_own_key_is_caught(tmp_path: Path) -> None:
@@ -293,3 +306,39 @@ def test_each_builds_signature_is_archived_and_checked_by_verify_audit(tmp_path:
     kept[0].write_text((tmp_path / "output" / signing.SIGNATURE).read_text(encoding="utf-8"), encoding="utf-8")
     code, output = verify(tmp_path, "--public-key", str(new_public), "--audit", str(audit))
     assert code == 1 and str(kept[0]) in output  # the next build's signature, by another key, in its place
+
+
+def test_a_signed_sites_missing_or_replaced_signature_fails_verify_without_a_key(tmp_path: Path) -> None:
+    """Bug: without --public-key, verify said OK for a site whose chain says its head was signed but whose
+    ``signing/signature.json`` was removed or replaced by an older build's; and an archived signature deleted from
+    the audit folder went unnoticed."""
+    records = records_dir(tmp_path)
+    key, _ = keypair(tmp_path, "a")
+    build(config(tmp_path, records, key), date(2026, 11, 23))
+    build(config(tmp_path, records, key), AS_OF)
+    audit, live = tmp_path / "audit", tmp_path / "output" / signing.SIGNATURE
+    assert verify(tmp_path, "--audit", str(audit))[0] == 0
+    signed = live.read_bytes()
+    chain = history.read_chain(audit)
+    older = AuditFolder(audit).build(chain[0].build_id).signature
+    live.unlink()  # the site is a symbolic link to its build folder: the file itself goes
+    code, output = verify(tmp_path)
+    assert code == 1 and "missing or unreadable, though the chain says build 000002-2026-11-24 was signed" in output
+    live.write_bytes(older.read_bytes())
+    code, output = verify(tmp_path)
+    assert code == 1 and "signs another manifest, build or date than build 000002-2026-11-24" in output, output
+    live.write_bytes(signed)
+    older.unlink()
+    code, output = verify(tmp_path, "--audit", str(audit))
+    assert code == 1 and f"{older}: missing (build 000001-2026-11-23 was signed by {chain[0].key}" in output, output
+
+
+def test_a_torn_last_line_of_the_journal_does_not_swallow_the_next(tmp_path: Path) -> None:
+    """Bug: after a torn last line (a full disk), the next line was appended to it and could not be read."""
+    records = records_dir(tmp_path)
+    build(config(tmp_path, records), date(2026, 11, 23))
+    journal = AuditFolder(tmp_path / "audit").journal
+    journal.write_bytes(journal.read_bytes()[:-20])
+    build(config(tmp_path, records), AS_OF)
+    lines = journal.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["build_id"] for line in lines[-2:]] == ["000002-2026-11-24"] * 2

@@ -524,7 +524,7 @@ def test_a_long_run_of_digits_is_read_in_linear_time() -> None:
 
 
 @pytest.mark.parametrize("mark", ["\u200e", "\u200f", "\u061c", "\u00ad", "\u2061", "\u2064", "\u034f",
-                                  "\U000e0041", "\u202e", "\u200b", "\u3164", "\uffa0", "\u115f", "\u1160", "\u17b4"])
+                                  "\U000e0041", "\u202e", "\u200b", "\u17b4"])
 def test_invisible_and_direction_marks_are_removed_from_every_cell(mark: str) -> None:
     """Bug: LRM, RLM, ALM, the soft hyphen, the invisible operators, CGJ, MVS and tag characters reached the pages, the
     CSV and the index, so that two subject names that look the same differed; the docs said they were removed."""
@@ -532,4 +532,6 @@ def test_invisible_and_direction_marks_are_removed_from_every_cell(mark: str) ->
 
     assert clean(f"宁波{mark}达泽文化传媒有限公司") == "宁波达泽文化传媒有限公司"
     assert clean("葛\U000e0100") == "葛\U000e0100"  # a variation selector chooses the character's form: kept
+    for filler in ("\u3164", "\uffa0", "\u115f", "\u1160"):  # a Hangul filler shows as a space: it is one
+        assert clean(f"张{filler}三") == "张 三" and clean(f"6{filler}330106800707071") == "6 330106800707071"
     assert clean("ᠬᠠᠳ\u180eᠠ") == "ᠬᠠᠳ\u180eᠠ"  # the Mongolian vowel separator is part of the word's spelling

@@ -177,13 +177,15 @@ def _from_changes(audit: AuditFolder, chain: list[history.ChainEntry], source: s
     last: dict[tuple[str, str], tuple[history.ChainEntry, Change]] = {}
     for entry in chain:
         path = audit.build(entry.build_id).changes
-        problem = change_set_problem(audit.root, entry)
-        if problem:  # an edited change set would move the day a record left the site
-            raise AuditError(f"The audit history of build {entry.build_id} fails its check: {problem}; it cannot "
-                             "answer. Restore the audit folder from a backup (site-builder verify --audit checks it all)")
         if path.is_file():
-            last |= {(c.item, c.record_id): (entry, c) for c in read_change_set(path).changes
-                     if id_key(c.record_id) == key and item in (None, c.item) and (c.item, c.record_id) not in decided}
+            changes = {(c.item, c.record_id): (entry, c) for c in read_change_set(path).changes
+                       if id_key(c.record_id) == key and item in (None, c.item) and (c.item, c.record_id) not in decided}
+            problem = change_set_problem(audit.root, entry) if changes else None
+            if problem:  # an edited change set would move the day a record left the site
+                raise AuditError(f"The audit history of build {entry.build_id} fails its check: {problem}; it cannot "
+                                 "answer. Restore the audit folder from a backup (site-builder verify --audit checks "
+                                 "it all)")
+            last |= changes
     found = []
     for entry, change in last.values():
         if change.kind == "withdrawn":

@@ -115,8 +115,16 @@ def append(audit_root: Path, entry: ChainEntry) -> None:
 
 
 def _append_line(path: Path, data: dict[str, Any]) -> None:
+    """Append one line of JSON; on a line of its own after a torn last line (a disk that was full)."""
+    line = json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n"
+    try:
+        with path.open("rb") as existing:
+            existing.seek(-1, os.SEEK_END)
+            line = line if existing.read(1) == b"\n" else "\n" + line
+    except OSError:  # none yet, or empty
+        pass
     with path.open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
+        fh.write(line)
         fh.flush()
         os.fsync(fh.fileno())
 
@@ -172,10 +180,11 @@ def reconcile(audit_root: Path, public_manifest_sha256: str | None) -> str | Non
     chain = read_chain(audit_root)
     folder = AuditFolder(audit_root)
     if chain and chain[-1] == pending:  # killed after the chain append, before the pending file went
-        if not _journal_tells(folder.journal, "published", pending.build_id):  # killed before the journal's line too
+        added = not _journal_tells(folder.journal, "published", pending.build_id)
+        if added:  # killed before the journal's line too
             log_event(audit_root, "published", pending, reconciled=True)
         folder.pending.unlink()
-        return f"build {pending.build_id} was already recorded as published"
+        return f"build {pending.build_id} was already recorded as published{' (its journal line added now)' if added else ''}"
     if pending.manifest_sha256 == public_manifest_sha256 and pending.sequence == len(chain) + 1:
         record_published(audit_root, pending, reconciled=True)
         return f"build {pending.build_id} was published by an interrupted build; recorded now"

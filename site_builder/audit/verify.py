@@ -101,8 +101,10 @@ def verify_site(site_dir: Path, secrets: Secrets | None = None, audit_root: Path
     problems += chain_trouble or _chain_problems(chain, manifest, manifest_sha)
     if public_key is not None:
         problems += signature_problems(site_dir, manifest_sha, chain, public_key)
+    elif chain and chain[-1].key is not None and not chain_trouble:
+        problems += head_signature_problems(site_dir, manifest_sha, chain)
     if audit_root is not None:
-        problems += audit_problems(chain, audit_root)
+        problems += audit_problems(chain, audit_root, site_dir)
     with ThreadPoolExecutor(1, thread_name_prefix="leak-scan") as side:  # the scan's processes work meanwhile
         scanning = side.submit(find_leaks, site_dir, secrets, scan, processes, covered) if secrets is not None else None
         if validate_data:
@@ -292,8 +294,44 @@ def signature_problems(site_dir: Path, manifest_sha: str, chain: list[ChainEntry
     return problems
 
 
-def audit_problems(public: list[ChainEntry], audit_root: Path) -> list[str]:
-    """The audit chain is whole, its archived manifests match, and the site's head is its head."""
+def chain_keys(chain: Sequence[ChainEntry]) -> dict[str, str]:
+    """The public keys (PEM) the chain's key changes give, by fingerprint."""
+    return {str(entry.key_change.get("to")): str(entry.key_change.get("public_key", ""))
+            for entry in chain if entry.key_change}
+
+
+def _envelope_problems(path: Path, label: str, entry: ChainEntry, keys: Mapping[str, str]) -> list[str]:
+    """A signature envelope (``label`` names it) must be a valid signature by the key the chain names for ``entry``
+    (its public key as the chain's key changes give it) over that build's manifest, id and date."""
+    try:
+        envelope = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeError):
+        return [f"{label}: missing or unreadable, though the chain says build {entry.build_id} was signed by {entry.key}"]
+    try:
+        key = serialization.load_pem_public_key(keys.get(str(entry.key), "").encode("ascii"))
+    except (ValueError, UnicodeError):
+        return [f"{label}: the chain gives no public key for {entry.key}, which it says signed build {entry.build_id}"]
+    if not isinstance(envelope, dict) or not isinstance(key, Ed25519PublicKey) or not signing.check(key, envelope):
+        return [f"{label}: not a valid signature by {entry.key}, the key the chain names for build {entry.build_id}"]
+    said = (envelope.get("manifest_sha256"), envelope.get("build_id"), envelope.get("as_of"))
+    if said != (entry.manifest_sha256, entry.build_id, entry.as_of):
+        return [f"{label}: signs another manifest, build or date than build {entry.build_id} of the chain"]
+    return []
+
+
+def head_signature_problems(site_dir: Path, manifest_sha: str, chain: list[ChainEntry]) -> list[str]:
+    """Without a trusted key: a site whose chain says its head was signed must carry that signature, by the key the
+    chain names (a removed or replaced ``signing/signature.json`` passed ``verify`` without ``--public-key``). This
+    checks the site against itself; only ``--public-key`` checks who signed it."""
+    head = chain[-1]
+    if head.manifest_sha256 != manifest_sha:
+        return []  # the chain's own check says so
+    return _envelope_problems(site_dir / signing.SIGNATURE, signing.SIGNATURE, head, chain_keys(chain))
+
+
+def audit_problems(public: list[ChainEntry], audit_root: Path, site_dir: Path | None = None) -> list[str]:
+    """The audit chain is whole, its archived manifests and signatures match, and the site's head is its head (with
+    ``site_dir``, the site's signature is the one kept for the head)."""
     recorded = read_chain(audit_root)
     where = AuditFolder(audit_root).chain.as_posix()
     if not recorded:
@@ -303,31 +341,32 @@ def audit_problems(public: list[ChainEntry], audit_root: Path) -> list[str]:
         problems.append(_head_problem(public, recorded, audit_root, where))
     keys: dict[str, str] = {}
     for entry in recorded:
-        if entry.key_change:
-            keys[str(entry.key_change.get("to"))] = str(entry.key_change.get("public_key", ""))
+        keys |= chain_keys([entry])
         problems += build_record_problems(audit_root, entry)
         problems += archived_signature_problems(AuditFolder(audit_root).build(entry.build_id), entry, keys)
+    if public and recorded and public[-1] == recorded[-1] and recorded[-1].key is not None:
+        archived = AuditFolder(audit_root).build(recorded[-1].build_id).signature
+        live = site_dir / signing.SIGNATURE if site_dir is not None else None
+        if live is not None and archived.is_file() and (not live.is_file() or live.read_bytes() != archived.read_bytes()):
+            problems.append(f"{signing.SIGNATURE}: not the signature {archived} keeps for the head build")
     return problems
 
 
 def archived_signature_problems(record: BuildRecord, entry: ChainEntry, keys: Mapping[str, str]) -> list[str]:
-    """A signed build's archived signature (kept since the signature was archived; none before) must be a valid
-    signature by the key the chain names for the build (its public key as the chain's key changes give it, up to that
-    build) over that build's manifest, id and date."""
-    path = record.signature
-    if entry.key is None or not path.is_file():
+    """A signed build's archived signature must be a valid signature by the key the chain names for the build (its
+    public key as the chain's key changes give it, up to that build) over that build's manifest, id and date. It
+    must be there for a build whose manifest says it was signed (``build.signed_by``); builds made before signatures
+    were archived have none (their manifests do not say so)."""
+    if entry.key is None:
         return []
-    try:
-        envelope = json.loads(path.read_text(encoding="utf-8"))
-        key = serialization.load_pem_public_key(keys.get(entry.key, "").encode("ascii"))
-    except (OSError, ValueError, UnicodeError):
-        return [f"{path}: cannot be read, or the chain gives no public key for {entry.key}"]
-    if not isinstance(envelope, dict) or not isinstance(key, Ed25519PublicKey) or not signing.check(key, envelope):
-        return [f"{path}: not a valid signature by {entry.key}, the key the chain names for build {entry.build_id}"]
-    said = (envelope.get("manifest_sha256"), envelope.get("build_id"), envelope.get("as_of"))
-    if said != (entry.manifest_sha256, entry.build_id, entry.as_of):
-        return [f"{path}: signs another manifest, build or date than build {entry.build_id} of the chain"]
-    return []
+    if not record.signature.is_file():
+        try:
+            signed = (json.loads(record.manifest.read_text(encoding="utf-8")).get("build") or {}).get("signed_by")
+        except (OSError, ValueError, AttributeError):
+            return []  # the manifest's own check says so
+        return [f"{record.signature}: missing (build {entry.build_id} was signed by {signed}, its manifest says)"] \
+            if signed else []
+    return _envelope_problems(record.signature, str(record.signature), entry, keys)
 
 
 def build_record_problems(audit_root: Path, entry: ChainEntry) -> list[str]:
@@ -345,20 +384,23 @@ def build_record_problems(audit_root: Path, entry: ChainEntry) -> list[str]:
 
 
 def change_set_problem(audit_root: Path, entry: ChainEntry) -> str | None:
-    """What is wrong with one build's kept change set, checked against the hash its manifest gives it (the manifest
-    checked against the chain), as :func:`build_record_problems` checks it with the build's other files; ``None`` if
-    nothing (or if the build's manifest is older than the hashes of its audit files). For ``explain``, which reads
-    the change sets of every build before the one it answers from."""
+    """What is wrong with one build's kept change set (there), checked against the hash its manifest gives it (the
+    manifest checked against the chain), as :func:`build_record_problems` checks it with the build's other files;
+    ``None`` if nothing (or if the build's manifest is older than the hashes of its audit files). For ``explain``,
+    which reads the change sets of the builds before the one it answers from: it checks those that speak of the
+    record (a manifest of a million files takes seconds to read)."""
     record = AuditFolder(audit_root).build(entry.build_id)
+    if not record.manifest.is_file():
+        return f"{record.manifest}: missing (build {entry.build_id} of the chain)"
     try:
         if file_sha256(record.manifest) != entry.manifest_sha256:
-            return f"{record.manifest}: missing, or its content differs from its hash in the chain"
+            return f"{record.manifest}: content differs from its hash in the chain"
         listed = json.loads(record.manifest.read_text(encoding="utf-8")).get("audit") or {}
     except (OSError, ValueError, AttributeError):
         return f"{record.manifest}: cannot be read as a manifest"
     name = record.changes.name
-    if name in listed and (not record.changes.is_file() or file_sha256(record.changes) != listed[name]):
-        return f"{record.changes}: missing, or its content differs from its hash in {record.manifest}"
+    if name in listed and file_sha256(record.changes) != listed[name]:
+        return f"{record.changes}: content differs from its hash in {record.manifest}"
     return None
 
 

@@ -116,9 +116,16 @@ table the pattern searches a megabyte in some 2.5 ms; as ranges, in 29 ms)."""
 _DINGBAT_DIGITS = "⓿⓵⓶⓷⓸⓹⓺⓻⓼⓽❶❷❸❹❺❻❼❽❾➀➁➂➃➄➅➆➇➈➊➋➌➍➎➏➐➑➒"
 """Circled digits that NFKC leaves as they are (dingbats, negative and double circled: ``➊ ❸ ⓿ ⓷``). One alone numbers a
 list (``➋13800138000``: read as a digit, it glued the list's number to the mobile number after it, which then went
-unmasked); two or more in one run of digits are a number written in them (``➌➌⓿➊⓿➋…``, an ID number), read as
-digits (:func:`_read_dingbats`)."""
+unmasked; ``➊2015.12.14 ➋2019.01.18`` read as one number was masked); two or more in a run of them and zeros
+(``0``, ``〇``), one white space or separator at most between two, are a number written in them (``➌➌⓿➊⓿➋…``,
+``➌ ➌ 〇 ➊``, an ID number), read as digits (:func:`_read_dingbats`). The circled digits ``① … ⑨ ⓪``, which NFKC
+reads as digits, are read as these are (:data:`_CIRCLED_AS_DINGBAT`)."""
 _DINGBAT = re.compile(f"[{_DINGBAT_DIGITS}]")
+_CIRCLED_DIGITS = "⓪①②③④⑤⑥⑦⑧⑨"
+_CIRCLED_AS_DINGBAT = str.maketrans(_CIRCLED_DIGITS, "⓿➀➁➂➃➄➅➆➇➈")
+"""The circled digits as the dingbat digits of the same value, before NFKC: one alone numbers a list
+(``①2015.12.14 ②2019.01.18`` was masked as a bank card number, ``①13800138000`` hid the mobile number)."""
+_CIRCLED = re.compile(f"[{_CIRCLED_DIGITS}]")
 _LIST_MARKERS = frozenset(
     [*map(chr, range(0x2460, 0x2500)), *map(chr, range(0x2776, 0x2794)), *map(chr, range(0x3251, 0x3260)),
      *map(chr, range(0x32B1, 0x32C0)), *map(chr, range(0x1F100, 0x1F10B))])
@@ -144,8 +151,9 @@ first one by one (faster than the pattern)."""
 _NOT_WORD = re.compile(_SEP + "+")
 _BAR_LIKE_CHAR = re.compile(f"[{_BAR_LIKE}]")
 _TIGHT = rf"[\s{re.escape(_SEPARATORS)}]"
-_DIGIT_RUN = re.compile(rf"[0-9{_DINGBAT_DIGITS}]+(?:{_TIGHT}[0-9{_DINGBAT_DIGITS}]+)*")
-"""Digits and dingbat digits, one white space or separator between any two (``➌ ➌ ⓿ ➊``)."""
+_DIGIT_RUN = re.compile(rf"[0{_DINGBAT_DIGITS}]+(?:{_TIGHT}[0{_DINGBAT_DIGITS}]+)*")
+"""Dingbat digits and zeros, one white space or separator at most between two (``➌ ➌ 〇 ➊``): no other digit, so that
+``➊2015.12.14`` or ``❶ 5000 ❷ 3000`` (a list's numbers before dates or amounts) is no run."""
 _RUN = re.compile(rf"[0-9](?:{_SEP}*[0-9])*(?:{_SEP}*[Xx])?")
 """Digit groups with separators between them, and an ID number's final ``X``."""
 _TIGHT_GAP = re.compile(rf"{_TIGHT}{{0,3}}")
@@ -202,7 +210,7 @@ def scrub_mode(spec: FieldSpec) -> str | None:
 def _fold_char(char: str) -> str:
     if char in _ZERO_WIDTH_CHARS:
         return ""
-    return _digits(unicodedata.normalize("NFKC", char))
+    return _digits(unicodedata.normalize("NFKC", char.translate(_CIRCLED_AS_DINGBAT)))
 
 
 def fold(text: str) -> str:
@@ -214,6 +222,8 @@ def fold(text: str) -> str:
 
 
 def _fold(text: str) -> str:
+    if _CIRCLED.search(text) is not None:
+        text = text.translate(_CIRCLED_AS_DINGBAT)
     text = unicodedata.normalize("NFKC", text)
     for char in _ZERO_WIDTH_CHARS:
         if char in text:
@@ -241,7 +251,8 @@ def _digits(text: str) -> str:
 
 
 def _dingbat_run(match: re.Match[str]) -> str:
-    """A run of digits as read: its dingbat digits as digits if it holds two or more (:data:`_DINGBAT_DIGITS`)."""
+    """A run of dingbat digits and zeros as read: its dingbat digits as digits if it holds two or more
+    (:data:`_DINGBAT_DIGITS`)."""
     run = match.group()
     if len(_DINGBAT.findall(run)) < 2:
         return run
@@ -249,13 +260,13 @@ def _dingbat_run(match: re.Match[str]) -> str:
 
 
 def _kind_of(char: str, piece: str) -> str:
-    """What a character folded alone is, for :func:`_read_dingbats`: a dingbat digit ``d``, a digit ``0``, a
-    separator ``s``, nothing (zero-width) ``z``, else ``x``."""
-    if char in _DINGBAT_DIGITS:
+    """What a character folded alone is, for :func:`_read_dingbats`: a dingbat digit (or circled) ``d``, a zero
+    ``0``, a separator ``s``, nothing (zero-width) ``z``, else ``x``."""
+    if char in _DINGBAT_DIGITS or char in _CIRCLED_DIGITS:
         return "d"
     if not piece:
         return "z"
-    if piece.isascii() and piece.isdigit():
+    if piece == "0":
         return "0"
     return "s" if len(piece) == 1 and (piece.isspace() or piece in _SEPARATORS) else "x"
 
@@ -273,7 +284,7 @@ def _read_dingbats(text: str, pieces: list[str]) -> list[str]:
         if run.group().count("d") >= 2:
             for index in range(run.start(), run.end()):
                 if kinds[index] == "d":
-                    pieces[index] = str(unicodedata.digit(text[index]))
+                    pieces[index] = str(unicodedata.digit(text[index].translate(_CIRCLED_AS_DINGBAT)))
     return pieces
 
 
@@ -345,7 +356,7 @@ def _fold_mapped(text: str, markers: bool = False) -> tuple[str, Sequence[int]]:
         pieces = [char if char in _LIST_MARKERS else _fold_char(char) for char in text]
     else:
         pieces = list(map(_fold_char, text))
-        if _DINGBAT.search(text) is not None:
+        if _DINGBAT.search(text) is not None or _CIRCLED.search(text) is not None:
             pieces = _read_dingbats(text, pieces)
     folded = "".join(pieces)
     if len(folded) == len(text) and "" not in pieces:
@@ -519,30 +530,39 @@ def _find_numbers(folded: str, mode: str) -> tuple[tuple[Found, ...], tuple[Foun
             _piece_numbers(piece, mode, found, folded)
         if len(pieces) > 1:
             _whole_numbers(pieces, mode, found)
-    if mode == TEXT and len(folded) >= 18 and _EIGHTEEN_JOINED.search(folded) is not None:
+    if mode == TEXT and len(folded) >= 18 and _ID_LABEL.search(folded) and _EIGHTEEN_JOINED.search(folded):
         _joined_numbers(folded, found)
     return tuple(found), _longest_first(found)
 
 
-_JOINED = re.compile(r"[0-9]+[Xx]?(?:[^0-9A-Za-z]{1,3}[0-9]+[Xx]?)+")
+_JOINED = re.compile(r"(?<![0-9])[0-9]++[Xx]?+(?:[^0-9A-Za-z]{1,3}+[0-9]++[Xx]?+)+")
 """Digit groups each at most three characters other than Latin letters (``年``, ``号``, ``-年-``; not the letters of
 a 统一社会信用代码) after the one before."""
 _EIGHTEEN_JOINED = re.compile(r"(?:[0-9][^0-9A-Za-z]{0,3}){17}[0-9Xx]")
 """Eighteen characters of such groups (the last may be an ``X``): what a text must hold for :func:`_joined_numbers`
-to find anything (one search, where most texts hold none)."""
+to find anything (one search, where most texts hold none). Both patterns are possessive and start a run where it
+starts: a run of 100,000 digits took minutes, each start in it trying the whole rest."""
+_ID_LABEL = re.compile(r"身份|证件|证号|号码|ID", re.IGNORECASE)
+"""What names an ID number (身份证号, 公民身份号码, 证件号码, 证号, 号码, ID) in the :data:`_LABEL_BEFORE` characters before
+digit groups that other characters join: read as one number only there (in prose, an amount, a date and a count a
+few characters apart made a valid number by chance, ``罚款500000元，于20150520缴纳1000元``)."""
+_LABEL_BEFORE = 12
 
 
 def _joined_numbers(folded: str, found: list[Found]) -> None:
     """The ID numbers made of whole pieces (digit groups joined by up to three separators, :data:`_TIGHT_GAP`) of at
     least three digits each that up to three other characters join (``330102年19900307号1230``: :data:`_JOINED`), in
-    free text: such a number reads as the 18-character number it writes only as a whole (region, birth date and check
-    character valid), as across punctuation (:func:`_whole_numbers`). Pieces of one or two digits (the months and
-    days of ``2022年11月1日、2023年12月7日``) never take part: a list of dates would make valid numbers by chance."""
+    free text, right after what names an ID number (:data:`_ID_LABEL`): such a number reads as the 18-character
+    number it writes only as a whole (region, birth date and check character valid), as across punctuation
+    (:func:`_whole_numbers`). Pieces of one or two digits (the months and days of ``2022年11月1日、2023年12月7日``)
+    never take part: a list of dates would make valid numbers by chance."""
     for chain in _JOINED.finditer(folded):
         text = chain.group()
         if len(text) < 18 or sum(map(text.count, "0123456789")) < 17:
             continue  # fewer than 17 digits and a final X
         base = chain.start()
+        if _ID_LABEL.search(folded, max(0, base - _LABEL_BEFORE), base) is None:
+            continue
         pieces: list[tuple[int, int, str]] = []
         for m in _GROUP.finditer(text):
             start, end = base + m.start(), base + m.end()
@@ -711,22 +731,36 @@ def scrub_own(text: str, own: tuple[OwnSecret, ...], mode: str = TEXT, allowed: 
     typed = _as_typed(*_fold_mapped(text))
     spans = [(f.start, f.end, f.masked()) for f in _numbers(typed.text, mode, _day(recorded)) if f.digits not in allowed]
     text = _replace(text, typed, spans)
-    marked = _marker_reading(text)
-    if marked is not None:  # a list's number read as a digit may have hidden the number after it
-        spans = [(f.start, f.end, f.masked()) for f in _numbers(marked.text, mode, _day(recorded))
-                 if f.digits not in allowed]
-        text = _replace(text, marked, spans)
+    for other in _OTHER_READINGS:  # each on the text as masked so far: what the usual reading found stays found
+        typed_other = other(text)
+        if typed_other is not None:
+            spans = [(f.start, f.end, f.masked()) for f in _numbers(typed_other.text, mode, _day(recorded))
+                     if f.digits not in allowed]
+            text = _replace(text, typed_other, spans)
     return text
 
 
 def _marker_reading(text: str) -> _Typed | None:
     """``text`` read as :func:`_as_typed` reads it but with the characters that number a list as they are, none of
-    them a digit (:data:`_LIST_MARKERS`: ``①13800138000`` is a list's first entry, a mobile number), if it holds
-    one; else ``None``. Redaction masks what this reading finds too, after what the usual one finds (which reads
-    ``③③⓪①⓪②…`` as an ID number)."""
+    them a digit (:data:`_LIST_MARKERS`: ``⑩13800138000``, ``㉑13800138000`` are a list's entries, mobile numbers;
+    NFKC reads ``⑩`` as ``10``), if it holds one; else ``None``."""
     if text.isascii() or _LIST_MARKER.search(text) is None:
         return None
     return _as_typed(*_fold_mapped(text, markers=True))
+
+
+def _ends_reading(text: str) -> _Typed | None:
+    """``text`` read as :func:`_as_typed` reads it with the letters O, o, I and l ending or beginning digits as digits
+    (:data:`_LETTER_END`: ``…07123O``), if it holds one; else ``None``."""
+    if _LETTER_END.search(text) is None:
+        return None
+    return _as_typed(*_fold_mapped(text), ends=True)
+
+
+_OTHER_READINGS = (_marker_reading, _ends_reading)
+"""The readings redaction masks what it finds in besides the usual one, after it (which reads ``③③⓪①⓪②…`` as an ID
+number and ``I13912345678I`` as a mobile number), each on the text as the ones before masked it; the numbers a
+value holds (:func:`numbers_in`) are those all of them find."""
 
 
 _ESCAPE = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;%\\]{1,32};?)"
@@ -738,11 +772,13 @@ one) and percent-encoding (``%33``, UTF-8 across a run: ``sfz=%33%33%30…`` in 
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]{0,15}(?:\s[^<>]{0,200})?\s*/?\s*>")
 """An HTML tag typed into a cell (``<br>``, ``</span>``): the page shows it as text, between digits that a reader still
 reads as one number."""
-_LETTER_DIGIT = re.compile(r"(?<=[0-9])[OoIl]+(?=[0-9])|(?<=[0-9])[OoIl]+(?![A-Za-z0-9])"
-                           r"|(?<![A-Za-z0-9])[OoIl]+(?=[0-9])")
+_LETTER_DIGIT = re.compile(r"(?<=[0-9])[OoIl]+(?=[0-9])")
 """The letters O and o typed for 0, I and l for 1 (OCR output, typing), between digits (``33O102198007070716``,
-``330l06l99…``), or ending or beginning digits where no other Latin letter touches them (``…07123O``,
-``l3800138000``; not ``ISO9001``, ``3Ok``)."""
+``330l06l99…``)."""
+_LETTER_END = re.compile(r"(?<=[0-9])[OoIl]+(?![A-Za-z0-9])|(?<![A-Za-z0-9])[OoIl]+(?=[0-9])")
+"""Such letters ending or beginning digits where no other Latin letter touches them (``…07123O``, ``l3800138000``; not
+``ISO9001``, ``3Ok``): read so only in a second reading (:func:`_other_readings`), since a stray one beside a whole
+number (``I13912345678I``, a table's border read by OCR) would make it a digit too long."""
 _AS_DIGIT = str.maketrans("OoIl", "0011")
 
 
@@ -775,11 +811,12 @@ class _Typed(NamedTuple):
     ``origin`` + 1); an escape decoded stands for all of its characters."""
 
 
-def _as_typed(folded: str, origin: Sequence[int]) -> _Typed:
+def _as_typed(folded: str, origin: Sequence[int], ends: bool = False) -> _Typed:
     """Folded text (with the index in the original of each character) as a reader reads the numbers in a value: escapes
     decoded (:data:`_ESCAPE`, then folded), markup typed into it as one space, the letters O, I and l between digits as
     digits. For a record's values (masking, and the numbers the leak scan then looks for); the scan of the site's files
-    decodes the same escapes (:func:`as_read`) but keeps tags, the site's own, which stand between cells."""
+    decodes the same escapes (:func:`as_read`) but keeps tags, the site's own, which stand between cells. ``ends``:
+    the letters ending or beginning digits too (:data:`_LETTER_END`)."""
     typed = _Typed(folded, origin)
     if "&" in folded or "%" in folded or "\\" in folded:
         typed = _substituted(typed, _ESCAPE, lambda match: fold(_unescape(match)))
@@ -788,6 +825,8 @@ def _as_typed(folded: str, origin: Sequence[int]) -> _Typed:
     text = typed.text
     if "O" in text or "o" in text or "I" in text or "l" in text:
         text = _LETTER_DIGIT.sub(lambda m: m.group().translate(_AS_DIGIT), text)  # as long: the places still hold
+        if ends:
+            text = _LETTER_END.sub(lambda m: m.group().translate(_AS_DIGIT), text)
     return typed._replace(text=text)
 
 
@@ -893,9 +932,10 @@ def _numbers_of(text: str, mode: str, day: str = "") -> tuple[str, ...]:
 
 def _numbers_in(text: str, mode: str, day: str) -> tuple[str, ...]:
     numbers = tuple(f.digits for f in _numbers(reading(text), mode, day))
-    marked = _marker_reading(text)
-    if marked is not None:  # as redaction reads it too (scrub_own)
-        numbers += tuple(f.digits for f in _numbers(marked.text, mode, day) if f.digits not in numbers)
+    for other in _OTHER_READINGS:  # as redaction reads it too (scrub_own)
+        typed = other(text)
+        if typed is not None:
+            numbers += tuple(f.digits for f in _numbers(typed.text, mode, day) if f.digits not in numbers)
     return numbers
 
 

@@ -90,11 +90,13 @@ SENTINEL_YEAR = 2200
 optional date column it means no date; in a required one it is impossible and quarantined."""
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
                         "\u200b-\u200f\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069\u061c\u00ad\u034f"
-                        "\U000e0000-\U000e007f\u115f\u1160\u3164\uffa0\u17b4\u17b5]")
+                        "\U000e0000-\U000e007f\u17b4\u17b5]")
+_FILLERS = re.compile("[\u115f\u1160\u3164\uffa0]")
+"""The Hangul fillers (``ㅤ`` U+3164 and its half-width and Jamo forms), letters that show as nothing: made one space
+(a name that looked blank is empty; ``张ㅤ三`` is 张 三; a digit they set apart from a number stays apart)."""
 """Control characters, non-characters, zero-width characters, bidirectional overrides and marks (LRM, RLM, ALM), the
-soft hyphen, the invisible operators, the combining grapheme joiner, the tag characters, the Hangul fillers
-(``ㅤ`` U+3164 and its half-width and Jamo forms: a name that looks blank, or ``张ㅤ三`` that looks like 张 三) and the
-Khmer inherent vowels (all of them default-ignorable in Unicode, as shown as nothing): removed from every cell
+soft hyphen, the invisible operators, the combining grapheme joiner, the tag characters and the Khmer inherent
+vowels (default-ignorable in Unicode, shown as nothing): removed from every cell
 (they make XML ill-formed, hide text from readers, make two names that look the same differ, and split numbers so
 they escape masking). Variation selectors and the Mongolian vowel separator stay: they choose a character's form (a
 rare character of a name, a Mongolian word's spelling), not whether it is seen."""
@@ -186,8 +188,10 @@ def means_none(text: str) -> bool:
 
 
 def clean(text: str) -> str:
-    """``text`` without control, zero-width and bidirectional-override characters (see ``_INVISIBLE``)."""
-    return _INVISIBLE.sub("", text)
+    """``text`` without control, zero-width and bidirectional-override characters (see ``_INVISIBLE``), Hangul
+    fillers as spaces (``_FILLERS``)."""
+    text = _INVISIBLE.sub("", text)
+    return _FILLERS.sub(" ", text) if _FILLERS.search(text) is not None else text
 
 
 class Validator:
