@@ -135,9 +135,16 @@ _FOLD_PATTERNS = (re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff\u115f\u116
 folding was first written)."""
 _AS_DIGIT = dict(zip("〇○◯零一二三四五六七八九壹贰貳叁參叄肆伍陆陸柒捌玖〡〢〣〤〥〦〧〨〩×✕✖⨯ΧχХх",
                      "0000123456789" "1223334566789" "123456789" "XXXXXXXX", strict=True))
+_SEPARATOR_CLASS = r"[^\w]|_|[\u4e28\u02c7\u02c9\u02ca\u02cb\u02d9]"
+"""Every character that is not a letter or digit of some script, the underscore, 丨 and the tone marks (written as
+strokes)."""
+_TIGHT_CLASS = r"[\s_./\\\-\u2010-\u2015\u2212\u30fb\u00b7\u2022\u3002]"
+"""White space, dashes, dots, slashes: what :func:`privacy.tight` removes."""
+
+
 _DINGBATS = "⓿⓵⓶⓷⓸⓹⓺⓻⓼⓽❶❷❸❹❺❻❼❽❾➀➁➂➃➄➅➆➇➈➊➋➌➍➎➏➐➑➒"
-_DINGBAT_RUN = re.compile(rf"[0{_DINGBATS}](?:[\s_./\\\-\u2010-\u2015\u2212\u30fb\u00b7\u2022\u3002]?[0{_DINGBATS}])*")
-"""A run of zeros and the dingbat digits folding leaves to NFKC, one separator or white space at most between two."""
+_DINGBAT_RUN = re.compile(rf"[0{_DINGBATS}](?:(?:{_SEPARATOR_CLASS}){{0,3}}[0{_DINGBATS}])*")
+"""A run of zeros and the dingbat digits folding leaves to NFKC, up to three separators between two."""
 
 
 def _dingbats_read(match: re.Match[str]) -> str:
@@ -148,11 +155,6 @@ def _dingbats_read(match: re.Match[str]) -> str:
     return "".join(str(unicodedata.digit(char)) if char in _DINGBATS else char for char in run)
 
 
-_SEPARATOR_CLASS = r"[^\w]|_|[\u4e28\u02c7\u02c9\u02ca\u02cb\u02d9]"
-"""Every character that is not a letter or digit of some script, the underscore, 丨 and the tone marks (written as
-strokes)."""
-_TIGHT_CLASS = r"[\s_./\\\-\u2010-\u2015\u2212\u30fb\u00b7\u2022\u3002]"
-"""White space, dashes, dots, slashes: what :func:`privacy.tight` removes."""
 _TRICKY = st.sampled_from(["\u00ad", "\u200b", "\u200f", "\u2060", "\u2064", "\ufeff", "〇", "零", "一", "九", "０", "Ｘ", "－",
                            "\u2010", "\u2015", "\u2212", "・", "·", "•", "。", "\u3000", "\u00a0", "\u2028", "\x1c", "_", ".",
                            "/", "\\", "-", " ", "\n", "\r", "\t", "ﬁ", "①", "㈠", "Ａ", "a", "3", "壹", "貳", "參", "陸", "×",
@@ -174,6 +176,7 @@ def test_folding_and_removing_separators_do_what_their_patterns_do(text: str) ->
     folded = digit.sub(lambda m: _AS_DIGIT[m.group()], zero_width.sub("", unicodedata.normalize("NFKC", circled)))
     folded = other.sub(lambda m: str(unicodedata.decimal(m.group())), folded)
     folded = _DINGBAT_RUN.sub(_dingbats_read, folded)
+    folded = re.sub(f"(?<=[0-9])[{_DINGBATS}]+", lambda m: "".join(str(unicodedata.digit(c)) for c in m.group()), folded)
     assert privacy._fold(text) == folded
     assert privacy.unseparated(text) == re.sub(privacy._SEP, "", text)
     assert privacy.unseparated(folded) == re.sub(_SEPARATOR_CLASS, "", folded)
@@ -741,9 +744,11 @@ def test_a_long_run_of_digits_is_read_in_linear_time(text: str) -> None:
 
 
 _ENDS_IN_0 = make_resident_id("330106", "19900307", "118")
+_CIRCLED = str.maketrans("0123456789", "⓪①②③④⑤⑥⑦⑧⑨")
 
 
-@pytest.mark.parametrize(("written", "digits"), [(_ENDS_IN_0[:-1] + "O", _ENDS_IN_0), ("l3800138000", "13800138000"),
+@pytest.mark.parametrize(("written", "digits"), [(_ENDS_IN_0[:-1] + "O", _ENDS_IN_0), (_ENDS_IN_0[:-1] + "Ｏ", _ENDS_IN_0),
+                                                 ("ｌ3800138000", "13800138000"), ("l3800138000", "13800138000"),
                                                  ("I3800138000", "13800138000"), ("1380013800O", "13800138000")])
 def test_a_letter_for_a_digit_at_either_end_of_a_number_is_read_as_one(written: str, digits: str) -> None:
     """OCR output: an O for the final 0, an l for the first 1. Not where another Latin letter touches it."""
@@ -751,6 +756,31 @@ def test_a_letter_for_a_digit_at_either_end_of_a_number_is_read_as_one(written: 
     assert privacy.numbers_in(f"号码{written}。") == [digits]
     touched = f"号码{written}k。" if written[-1].isalpha() else f"号码x{written}。"
     assert privacy.numbers_in(touched) == []
+
+
+@pytest.mark.parametrize("written", ["身份证号：{mid}", "手机：1③800138000", "手机：13⑧0013⑧000", "手机：1③8 0013 8000",
+                                     "手机：１③８００１３８０００", "身份证号：{id}⓪", "身份证号：{spaced}", "身份证号：{commas}"])
+def test_circled_digits_inside_a_number_or_with_punctuation_between_are_digits(written: str) -> None:
+    """Bug (a tester's): read as list numbers, circled digits inside or at the end of a number (where no list is
+    numbered), or with 、 or ``-`` between them, left numbers unmasked that NFKC had read."""
+    number = _ENDS_IN_0
+    circled = number.translate(_CIRCLED)
+    text = written.format(mid=number[:15] + circled[15] + number[16:], id=number[:17], spaced=" - ".join(circled),
+                          commas="、".join(circled))
+    found = privacy.numbers_in(text)
+    assert found in ([number], ["13800138000"]), (text, found)
+    assert found[0] not in privacy.canonical(privacy.scrub(text))
+
+
+@pytest.mark.parametrize("text", ["电话号码0571-87654321，罚款120000元，于20150520缴纳5000元",
+                                  "当事人身份：法人，罚款120000元，于20150520缴纳5000元",
+                                  "证件齐全。罚款120000元，于2015.05.20缴纳5000元", "Fine paid 120000元，于20150520缴纳5000元",
+                                  "许可证号：123，罚款120000元，于20150520缴纳5000元", "营业执照证号430100（2017-04-05）第9163号",
+                                  "许可证号：450100（20221204）第5257号", "证号：610113年2018-10-01号5864"])
+def test_groups_far_from_what_names_an_id_number_are_not_joined(text: str) -> None:
+    """Bug (a tester's): the name of an ID number anywhere in the twelve characters before a chain of digit groups (or
+    ``id`` in ``paid``, 证号 in 许可证号) made amounts, dates and licence numbers a few characters apart one ID number."""
+    assert privacy.scrub(text) == text and privacy.numbers_in(text) == []
 
 
 @pytest.mark.parametrize(("written", "masked"), [

@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 from conftest import CATALOGUE, PROFILES_DIR, row, site_config, write_csv
+from openpyxl.worksheet.worksheet import Worksheet
 
 from site_builder import serve
 from site_builder.build import build
@@ -166,6 +167,19 @@ def _read(records: Path) -> tuple[list[str], list[str]]:
     return ids, warnings
 
 
+def _penalty_book(rows: int) -> tuple[openpyxl.Workbook, Worksheet]:
+    """A workbook whose sheet 数据 holds the headings and penalties AP-1 … AP-``rows``."""
+    item = CATALOGUE["admin_penalty"]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert isinstance(sheet, Worksheet)
+    sheet.title = "数据"
+    sheet.append([item.field(n).title for n in row("admin_penalty")])
+    for number in range(1, rows + 1):
+        sheet.append(list(row("admin_penalty", record_id=f"AP-{number}").values()))
+    return book, sheet
+
+
 def test_hidden_rows_and_sheets_are_read_with_a_warning_naming_them(tmp_path: Path) -> None:
     """Bug: a hidden worksheet's rows and a sheet's hidden rows were published without a word.
 
@@ -173,13 +187,7 @@ def test_hidden_rows_and_sheets_are_read_with_a_warning_naming_them(tmp_path: Pa
     """
     item = CATALOGUE["admin_penalty"]
     fields = list(row("admin_penalty"))
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "数据"
-    sheet.append([item.field(n).title for n in fields])
-    for number in range(1, 15):
-        sheet.append(list(row("admin_penalty", record_id=f"AP-{number}").values()))
+    book, sheet = _penalty_book(14)
     for hidden in range(3, 16):  # AP-2 … AP-14: 13 hidden rows
         sheet.row_dimensions[hidden].hidden = True
     other = book.create_sheet("已删除")
@@ -197,15 +205,7 @@ def test_hidden_rows_and_sheets_are_read_with_a_warning_naming_them(tmp_path: Pa
 def test_rows_hidden_by_the_sheets_default_height_are_told(tmp_path: Path) -> None:
     """Bug: rows hidden by the sheet's default (``<sheetFormatPr zeroHeight="1">``: Excel shows only the rows given a
     height of their own) were read without a word."""
-    item = CATALOGUE["admin_penalty"]
-    fields = list(row("admin_penalty"))
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "数据"
-    sheet.append([item.field(n).title for n in fields])
-    for number in range(1, 5):
-        sheet.append(list(row("admin_penalty", record_id=f"AP-{number}").values()))
+    book, sheet = _penalty_book(4)
     sheet.sheet_format.zeroHeight = True
     for shown in (1, 2, 4):  # the heading and AP-1, AP-3 shown; AP-2 and AP-4 hidden by default
         sheet.row_dimensions[shown].height = 15

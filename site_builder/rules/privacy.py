@@ -126,6 +126,7 @@ _CIRCLED_AS_DINGBAT = str.maketrans(_CIRCLED_DIGITS, "⓿➀➁➂➃➄➅➆�
 """The circled digits as the dingbat digits of the same value, before NFKC: one alone numbers a list
 (``①2015.12.14 ②2019.01.18`` was masked as a bank card number, ``①13800138000`` hid the mobile number)."""
 _CIRCLED = re.compile(f"[{_CIRCLED_DIGITS}]")
+_ENCLOSED_DIGIT = re.compile(f"[{_DINGBAT_DIGITS}{_CIRCLED_DIGITS}]")
 _LIST_MARKERS = frozenset(
     [*map(chr, range(0x2460, 0x2500)), *map(chr, range(0x2776, 0x2794)), *map(chr, range(0x3251, 0x3260)),
      *map(chr, range(0x32B1, 0x32C0)), *map(chr, range(0x1F100, 0x1F10B))])
@@ -151,9 +152,12 @@ first one by one (faster than the pattern)."""
 _NOT_WORD = re.compile(_SEP + "+")
 _BAR_LIKE_CHAR = re.compile(f"[{_BAR_LIKE}]")
 _TIGHT = rf"[\s{re.escape(_SEPARATORS)}]"
-_DIGIT_RUN = re.compile(rf"[0{_DINGBAT_DIGITS}]+(?:{_TIGHT}[0{_DINGBAT_DIGITS}]+)*")
-"""Dingbat digits and zeros, one white space or separator at most between two (``➌ ➌ 〇 ➊``): no other digit, so that
-``➊2015.12.14`` or ``❶ 5000 ❷ 3000`` (a list's numbers before dates or amounts) is no run."""
+_DIGIT_RUN = re.compile(rf"[0{_DINGBAT_DIGITS}](?:{_SEP}{{0,3}}[0{_DINGBAT_DIGITS}])*")
+"""Dingbat digits and zeros, up to three separators or punctuation between two (``➌ ➌ 〇 ➊``, ``③、③、⓪、①``): no
+other digit, so that ``➊2015.12.14`` or ``❶ 5000 ❷ 3000`` (a list's numbers before dates or amounts) is no run."""
+_AFTER_DIGIT = re.compile(f"(?<=[0-9])[{_DINGBAT_DIGITS}]+")
+"""Dingbat digits right after a digit: inside or at the end of a number (``1③800138000``, ``…07123⓪``), where no list
+is numbered: digits."""
 _RUN = re.compile(rf"[0-9](?:{_SEP}*[0-9])*(?:{_SEP}*[Xx])?")
 """Digit groups with separators between them, and an ID number's final ``X``."""
 _TIGHT_GAP = re.compile(rf"{_TIGHT}{{0,3}}")
@@ -247,7 +251,12 @@ def _digits(text: str) -> str:
         text = _OTHER_DIGITS.sub(_decimal, text)
     if _DINGBAT.search(text) is not None:
         text = _DIGIT_RUN.sub(_dingbat_run, text)
+        text = _AFTER_DIGIT.sub(_dingbats_as_digits, text)
     return text
+
+
+def _dingbats_as_digits(match: re.Match[str]) -> str:
+    return "".join(str(unicodedata.digit(char)) for char in match.group())
 
 
 def _dingbat_run(match: re.Match[str]) -> str:
@@ -261,30 +270,40 @@ def _dingbat_run(match: re.Match[str]) -> str:
 
 def _kind_of(char: str, piece: str) -> str:
     """What a character folded alone is, for :func:`_read_dingbats`: a dingbat digit (or circled) ``d``, a zero
-    ``0``, a separator ``s``, nothing (zero-width) ``z``, else ``x``."""
+    ``0``, another digit ``9``, a separator ``s``, else ``x``."""
     if char in _DINGBAT_DIGITS or char in _CIRCLED_DIGITS:
         return "d"
-    if not piece:
-        return "z"
     if piece == "0":
         return "0"
-    return "s" if len(piece) == 1 and (piece.isspace() or piece in _SEPARATORS) else "x"
+    if piece.isascii() and piece.isdigit():
+        return "9"
+    return "s" if len(piece) == 1 and _NOT_WORD.fullmatch(piece) else "x"
 
 
-_KIND_RUN = re.compile("z*[0d][0dz]*(?:sz*[0d][0dz]*)*")
+_KIND_RUN = re.compile("[0d](?:s{0,3}[0d])*")
+_KIND_AFTER_DIGIT = re.compile("(?<=[09])d+")
 
 
 def _read_dingbats(text: str, pieces: list[str]) -> list[str]:
     """``pieces`` (each character of ``text`` folded alone) with the dingbat digits read in context, as
-    :func:`_dingbat_run` reads them in the whole text: characters that fold to nothing (zero-width) do not break a
-    run."""
-    kinds = "".join(_kind_of(char, piece) for char, piece in zip(text, pieces, strict=True))
+    :func:`_digits` reads them in the whole text (:data:`_DIGIT_RUN`, :data:`_AFTER_DIGIT`): characters that fold to
+    nothing (zero-width) are left out, as there."""
+    places = [index for index, piece in enumerate(pieces) if piece or text[index] in _DINGBAT_DIGITS]
+    kinds = [_kind_of(text[index], pieces[index]) for index in places]
     pieces = list(pieces)
-    for run in _KIND_RUN.finditer(kinds):
+
+    def read(at: int) -> None:
+        kinds[at] = "0" if text[places[at]] in "⓿⓪" else "9"
+        pieces[places[at]] = str(unicodedata.digit(text[places[at]].translate(_CIRCLED_AS_DINGBAT)))
+
+    for run in _KIND_RUN.finditer("".join(kinds)):
         if run.group().count("d") >= 2:
-            for index in range(run.start(), run.end()):
-                if kinds[index] == "d":
-                    pieces[index] = str(unicodedata.digit(text[index].translate(_CIRCLED_AS_DINGBAT)))
+            for at in range(run.start(), run.end()):
+                if kinds[at] == "d":
+                    read(at)
+    for after in _KIND_AFTER_DIGIT.finditer("".join(kinds)):
+        for at in range(after.start(), after.end()):
+            read(at)
     return pieces
 
 
@@ -356,7 +375,7 @@ def _fold_mapped(text: str, markers: bool = False) -> tuple[str, Sequence[int]]:
         pieces = [char if char in _LIST_MARKERS else _fold_char(char) for char in text]
     else:
         pieces = list(map(_fold_char, text))
-        if _DINGBAT.search(text) is not None or _CIRCLED.search(text) is not None:
+        if _ENCLOSED_DIGIT.search(text) is not None:
             pieces = _read_dingbats(text, pieces)
     folded = "".join(pieces)
     if len(folded) == len(text) and "" not in pieces:
@@ -542,17 +561,21 @@ _EIGHTEEN_JOINED = re.compile(r"(?:[0-9][^0-9A-Za-z]{0,3}){17}[0-9Xx]")
 """Eighteen characters of such groups (the last may be an ``X``): what a text must hold for :func:`_joined_numbers`
 to find anything (one search, where most texts hold none). Both patterns are possessive and start a run where it
 starts: a run of 100,000 digits took minutes, each start in it trying the whole rest."""
-_ID_LABEL = re.compile(r"身份|证件|证号|号码|ID", re.IGNORECASE)
-"""What names an ID number (身份证号, 公民身份号码, 证件号码, 证号, 号码, ID) in the :data:`_LABEL_BEFORE` characters before
-digit groups that other characters join: read as one number only there (in prose, an amount, a date and a count a
-few characters apart made a valid number by chance, ``罚款500000元，于20150520缴纳1000元``)."""
+_ID_LABEL = re.compile(r"身份证件?(?:号码|号)?|身份号码|证件号码?|(?<![A-Za-z])ID(?:号码|号)?(?![A-Za-z])", re.IGNORECASE)
+"""What names a personal ID number (身份证, 身份证号码, 公民身份号码, 证件号码, ID; not 许可证号, 证号 or 号码 alone,
+which name licences and telephones)."""
+_LABELLED = re.compile(rf"(?:{_ID_LABEL.pattern})[\s:=是为]{{0,3}}$", re.IGNORECASE)
+"""Such a name right before a number (with a colon, a space or 为 between): digit groups that other characters join
+are read as one number only there (in prose, an amount, a date and a count a few characters apart made a valid
+number by chance, ``罚款500000元，于20150520缴纳1000元``; after ``许可证号`` a licence number of region, date and
+sequence, ``430100（2017-04-05）第9163号``)."""
 _LABEL_BEFORE = 12
 
 
 def _joined_numbers(folded: str, found: list[Found]) -> None:
     """The ID numbers made of whole pieces (digit groups joined by up to three separators, :data:`_TIGHT_GAP`) of at
     least three digits each that up to three other characters join (``330102年19900307号1230``: :data:`_JOINED`), in
-    free text, right after what names an ID number (:data:`_ID_LABEL`): such a number reads as the 18-character
+    free text, right after what names an ID number (:data:`_LABELLED`): such a number reads as the 18-character
     number it writes only as a whole (region, birth date and check character valid), as across punctuation
     (:func:`_whole_numbers`). Pieces of one or two digits (the months and days of ``2022年11月1日、2023年12月7日``)
     never take part: a list of dates would make valid numbers by chance."""
@@ -561,8 +584,6 @@ def _joined_numbers(folded: str, found: list[Found]) -> None:
         if len(text) < 18 or sum(map(text.count, "0123456789")) < 17:
             continue  # fewer than 17 digits and a final X
         base = chain.start()
-        if _ID_LABEL.search(folded, max(0, base - _LABEL_BEFORE), base) is None:
-            continue
         pieces: list[tuple[int, int, str]] = []
         for m in _GROUP.finditer(text):
             start, end = base + m.start(), base + m.end()
@@ -571,11 +592,13 @@ def _joined_numbers(folded: str, found: list[Found]) -> None:
             else:
                 pieces.append((start, end, m.group().upper()))
         for i, (start, _, digits) in enumerate(pieces):
+            if len(digits) < 3 or _LABELLED.search(folded[max(0, start - _LABEL_BEFORE):start]) is None:
+                continue
             total = digits
             for j in range(i + 1, len(pieces)):
                 _, end, more = pieces[j]
                 total += more
-                if len(total) > 18 or len(more) < 3 or len(digits) < 3:
+                if len(total) > 18 or len(more) < 3:
                     break
                 if len(total) == 18 and personal_id_problem(total) is None:
                     found.append(Found(start, end, total, "resident_id"))
@@ -752,8 +775,10 @@ def _marker_reading(text: str) -> _Typed | None:
 def _ends_reading(text: str) -> _Typed | None:
     """``text`` read as :func:`_as_typed` reads it with the letters O, o, I and l ending or beginning digits as digits
     (:data:`_LETTER_END`: ``…07123O``), if it holds one; else ``None``."""
-    if _LETTER_END.search(text) is None:
-        return None
+    folded = fold(text)  # full-width Ｏ and ｌ too
+    if ("O" not in folded and "o" not in folded and "I" not in folded and "l" not in folded) or \
+            _LETTER_END.search(folded) is None:
+        return None  # the letters looked for first: most texts hold none (a search of each is far cheaper than the pattern)
     return _as_typed(*_fold_mapped(text), ends=True)
 
 
