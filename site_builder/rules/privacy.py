@@ -116,10 +116,10 @@ table the pattern searches a megabyte in some 2.5 ms; as ranges, in 29 ms)."""
 _DINGBAT_DIGITS = "⓿⓵⓶⓷⓸⓹⓺⓻⓼⓽❶❷❸❹❺❻❼❽❾➀➁➂➃➄➅➆➇➈➊➋➌➍➎➏➐➑➒"
 """Circled digits that NFKC leaves as they are (dingbats, negative and double circled: ``➊ ❸ ⓿ ⓷``). One alone numbers a
 list (``➋13800138000``: read as a digit, it glued the list's number to the mobile number after it, which then went
-unmasked; ``➊2015.12.14 ➋2019.01.18`` read as one number was masked); two or more in a run of them and zeros
-(``0``, ``〇``), one white space or separator at most between two, are a number written in them (``➌➌⓿➊⓿➋…``,
-``➌ ➌ 〇 ➊``, an ID number), read as digits (:func:`_read_dingbats`). The circled digits ``① … ⑨ ⓪``, which NFKC
-reads as digits, are read as these are (:data:`_CIRCLED_AS_DINGBAT`)."""
+unmasked; ``➊2015.12.14 ➋2019.01.18`` read as one number was masked). They are digits right after a digit
+(:data:`_AFTER_DIGIT`: inside or at the end of a number), and where two or more stand in a run of them and zeros
+(:data:`_DIGIT_RUN`: a number written in them, ``➌➌⓿➊⓿➋…``, ``➌ ➌ 〇 ➊``, an ID number); see :func:`_read_dingbats`.
+The circled digits ``① … ⑨ ⓪``, which NFKC reads as digits, are read as these are (:data:`_CIRCLED_AS_DINGBAT`)."""
 _DINGBAT = re.compile(f"[{_DINGBAT_DIGITS}]")
 _CIRCLED_DIGITS = "⓪①②③④⑤⑥⑦⑧⑨"
 _CIRCLED_AS_DINGBAT = str.maketrans(_CIRCLED_DIGITS, "⓿➀➁➂➃➄➅➆➇➈")
@@ -802,7 +802,7 @@ _LETTER_DIGIT = re.compile(r"(?<=[0-9])[OoIl]+(?=[0-9])")
 ``330l06l99…``)."""
 _LETTER_END = re.compile(r"(?<=[0-9])[OoIl]+(?![A-Za-z0-9])|(?<![A-Za-z0-9])[OoIl]+(?=[0-9])")
 """Such letters ending or beginning digits where no other Latin letter touches them (``…07123O``, ``l3800138000``; not
-``ISO9001``, ``3Ok``): read so only in a second reading (:func:`_other_readings`), since a stray one beside a whole
+``ISO9001``, ``3Ok``): read so only in a second reading (:data:`_OTHER_READINGS`), since a stray one beside a whole
 number (``I13912345678I``, a table's border read by OCR) would make it a digit too long."""
 _AS_DIGIT = str.maketrans("OoIl", "0011")
 
