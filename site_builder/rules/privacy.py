@@ -537,14 +537,7 @@ def _find_numbers(folded: str, mode: str) -> tuple[tuple[Found, ...], tuple[Foun
     for run in _RUN.finditer(folded):
         if run.end() - run.start() < shortest:
             continue
-        base = run.start()
-        groups = [(base + m.start(), base + m.end(), m.group().upper()) for m in _GROUP.finditer(run.group())]
-        pieces = [[groups[0]]]
-        for before, group in itertools.pairwise(groups):
-            if _TIGHT_GAP.fullmatch(folded, before[1], group[0]):
-                pieces[-1].append(group)
-            else:  # other punctuation, or more than three separators
-                pieces.append([group])
+        pieces = _pieces(folded, run)
         for piece in pieces:
             _piece_numbers(piece, mode, found, folded)
         if len(pieces) > 1:
@@ -552,6 +545,20 @@ def _find_numbers(folded: str, mode: str) -> tuple[tuple[Found, ...], tuple[Foun
     if mode == TEXT and len(folded) >= 18 and _ID_LABEL.search(folded) and _EIGHTEEN_JOINED.search(folded):
         _joined_numbers(folded, found)
     return tuple(found), _longest_first(found)
+
+
+def _pieces(folded: str, match: re.Match[str]) -> list[list[_Group]]:
+    """The digit groups of a match in ``folded`` (:data:`_GROUP`), in pieces: groups joined by up to three separators
+    (:data:`_TIGHT_GAP`) are one piece; other punctuation, or more separators, start the next."""
+    base = match.start()
+    groups = [(base + m.start(), base + m.end(), m.group().upper()) for m in _GROUP.finditer(match.group())]
+    pieces = [[groups[0]]]
+    for before, group in itertools.pairwise(groups):
+        if _TIGHT_GAP.fullmatch(folded, before[1], group[0]):
+            pieces[-1].append(group)
+        else:
+            pieces.append([group])
+    return pieces
 
 
 _JOINED = re.compile(r"(?<![0-9])[0-9]++[Xx]?+(?:[^0-9A-Za-z]{1,3}+[0-9]++[Xx]?+)+")
@@ -583,14 +590,7 @@ def _joined_numbers(folded: str, found: list[Found]) -> None:
         text = chain.group()
         if len(text) < 18 or sum(map(text.count, "0123456789")) < 17:
             continue  # fewer than 17 digits and a final X
-        base = chain.start()
-        pieces: list[tuple[int, int, str]] = []
-        for m in _GROUP.finditer(text):
-            start, end = base + m.start(), base + m.end()
-            if pieces and _TIGHT_GAP.fullmatch(folded, pieces[-1][1], start):
-                pieces[-1] = (pieces[-1][0], end, pieces[-1][2] + m.group().upper())
-            else:
-                pieces.append((start, end, m.group().upper()))
+        pieces = [(piece[0][0], piece[-1][1], "".join(g[2] for g in piece)) for piece in _pieces(folded, chain)]
         for i, (start, _, digits) in enumerate(pieces):
             if len(digits) < 3 or _LABELLED.search(folded[max(0, start - _LABEL_BEFORE):start]) is None:
                 continue
