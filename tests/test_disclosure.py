@@ -172,6 +172,7 @@ def test_objections_suspend(national: Policy, status: str, expected: str) -> Non
 @pytest.mark.parametrize(("status", "expected"), [
     ("", "objection_pending"),  # filed, no outcome given: being handled
     ("处理中", "objection_pending"), ("异议成立", "objection_upheld"), ("异议不成立", "published"),
+    ("无", "objection_pending"), ("否", "objection_pending"),  # "none", which the filing date belies (a tester's)
 ])
 def test_an_objection_date_without_a_status_suspends(national: Policy, status: str, expected: str) -> None:
     decision = outcome(national, "admin_penalty", "2026-11-24", decision_date="2026-06-01", objection_status=status,
@@ -293,6 +294,7 @@ def test_every_reason_code_is_documented_and_reachable(national: Policy) -> None
         outcome(national, "admin_penalty", "2025-06-01", **person(id_no=make_resident_id(birth="20100101"))).reason,
         outcome(national, "admin_penalty", "2025-06-01", **person(id_type="护照", id_no="E1")).reason,
         outcome(national, "admin_penalty", "2025-06-01", procedure="简易程序").reason,
+        outcome(national, "admin_penalty", "2025-06-01", penalty_type="不予处罚").reason,
         outcome(national, "admin_penalty", "2026-06-01", decision_date="2026-05-01", severity="轻微").reason,
         outcome(national, "admin_penalty", "2025-06-01", objection_status="异议成立").reason,
         outcome(national, "admin_penalty", "2025-06-01", objection_status="无法核实").reason,

@@ -287,6 +287,54 @@ def test_a_warning_in_other_words_is_slight(national: Policy, values: dict[str, 
     assert decided(national, D("2026-06-01"), decision_date="2026-05-10", **values).reason == "slight_dishonesty"
 
 
+@pytest.mark.parametrize("values", [
+    {"penalty_type": "警告（书面）"}, {"penalty_type": "警告（一般）"}, {"penalty_type": "警告（处罚）"},
+    {"penalty_type": "警告处分"}, {"penalty_type": "警告处理"}, {"penalty_type": "通报批评处理"}, {"penalty_type": "警告类"},
+    {"penalty_type": "行政处罚-警告"}, {"penalty_type": "声誉罚-警告"}, {"penalty_type": "申诫罚（警告）"},
+    {"penalty_type": "声誉罚（通报批评）"}, {"penalty_type": "申诫罚", "penalty_content": "警告"}, {"penalty_type": "声誉罚"},
+    {"penalty_type": "通報批評", "penalty_content": "通報批評"}, {"penalty_type": "警吿"}, {"penalty_type": "Warning"},
+    {"penalty_type": "其他", "penalty_content": "警告处分"}, {"penalty_type": "", "penalty_content": "在全市范围内通报批评"},
+    {"penalty_type": "处罚", "penalty_content": "警告"},
+    {"penalty_type": "警告", "penalty_content": "警告（处罚金额：0元）"}, {"penalty_type": "警告", "penalty_content": '警告；罚款"0"'},
+    {"penalty_type": "警告", "penalty_content": "当事人违法经营额1500元，依法给予警告"},
+    {"penalty_type": "警告", "penalty_content": "货值金额：人民币3万元，予以警告"},
+])
+def test_a_warning_with_a_qualifier_a_class_name_or_in_traditional_characters_is_slight(
+        national: Policy, values: dict[str, str]) -> None:
+    """Bug (testers'): a qualifier in brackets (``警告（书面）``), a trailing 处分/处理/类, the class of the penalty (声誉罚,
+    申诫罚, 行政处罚-), traditional or variant characters, ``处罚金额：0元``, or an amount that measures the violation (违法
+    经营额, 货值金额) made these warnings alone published for a year."""
+    assert is_slight(record("admin_penalty", **values), PENALTY.period.at(D("2026-06-01")))
+    assert decided(national, D("2026-06-01"), decision_date="2026-05-10", **values).reason == "slight_dishonesty"
+
+
+@pytest.mark.parametrize("content", ["警告，沒收違法所得", "警告，吊銷營業執照", "警告，罰款", "警告，責令停產停業", "警告，暫扣許可證",
+                                     "警告，違法所得500元", "警告，货值金额3万元，罚款2万元", "警告，违法经营额1500元，没收违法所得"])
+def test_a_sanction_in_traditional_characters_or_beside_a_measured_amount_is_not_slight(national: Policy,
+                                                                                         content: str) -> None:
+    """Bug (a tester's): sanctions written in traditional characters were not read, and these penalties were withheld
+    as a warning alone. An amount of 违法所得 still counts as money (a text naming it does not say it was not taken)."""
+    values = {"penalty_type": "警告", "penalty_content": content}
+    assert not is_slight(record("admin_penalty", **values), PENALTY.period.at(D("2026-06-01")))
+    assert decided(national, D("2026-06-01"), decision_date="2026-05-10", **values).published
+
+
+@pytest.mark.parametrize("values", [{"penalty_type": "不予处罚"}, {"penalty_type": "不予行政处罚"}, {"penalty_type": "免予处罚"},
+                                    {"penalty_type": "其他", "penalty_content": "依法不予行政处罚"},
+                                    {"penalty_type": "不予处罚", "penalty_content": "责令改正"}])
+def test_a_decision_not_to_penalise_is_not_published(national: Policy, values: dict[str, str]) -> None:
+    """Bug (a tester's): a 不予处罚 decision (行政处罚法 art. 33) was published for a year as a penalty: it is none."""
+    decision = decided(national, D("2026-06-01"), decision_date="2026-05-10", **values)
+    assert (decision.published, decision.reason) == (False, "not_penalised")
+
+
+@pytest.mark.parametrize("values", [{"penalty_type": "不予处罚", "penalty_content": "没收违法所得"},
+                                    {"penalty_type": "不予处罚", "fine_amount": "0.2"},
+                                    {"penalty_type": "不予处罚、罚款"}])
+def test_a_decision_not_to_penalise_with_a_sanction_is_published(national: Policy, values: dict[str, str]) -> None:
+    assert decided(national, D("2026-06-01"), decision_date="2026-05-10", **values).published
+
+
 # --- The transition days ---------------------------------------------------------------------
 
 def test_transition_to_order_58_on_2023_05_01(national: Policy) -> None:

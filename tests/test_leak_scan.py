@@ -128,11 +128,17 @@ def test_a_text_scanned_line_by_line_gives_what_the_whole_text_gives(first: str,
         privacy.LINE_BY_LINE = LINE_BY_LINE
 
 
-_FOLD_PATTERNS = (re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff\u115f\u1160\u3164\uffa0]"),
+_UNASSIGNED_IGNORABLE = "\u2065\ufff0-\ufff8\U00013439-\U0001343f\U000e0000-\U000e00ff\U000e01f0-\U000e0fff"
+"""Code points Unicode keeps for more format controls (default-ignorable, unassigned in this Python's Unicode)."""
+_FOLD_PATTERNS = (re.compile("[" + "".join(chr(cp) for cp in range(0x110000) if unicodedata.category(chr(cp)) == "Cf")
+                             + "\u034f\u17b4\u17b5\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+                             + "\ufe00-\ufe0f\U000e0100-\U000e01ef\u180b-\u180f\u115f\u1160\u3164\uffa0"
+                             + _UNASSIGNED_IGNORABLE + "]"),
                   re.compile("[〇○◯零一二三四五六七八九壹贰貳叁參叄肆伍陆陸柒捌玖〡〢〣〤〥〦〧〨〩×✕✖⨯ΧχХх]"),
                   re.compile(r"(?![0-9])\d"))
-"""What folding removes, what it turns into digits (or X), and the decimal digits of other scripts, as patterns (how
-folding was first written)."""
+"""What folding removes (every format control, the combining marks that decorate a character, the variation
+selectors, the Hangul fillers), what it turns into digits (or X), and the decimal digits of other scripts, as patterns
+(how folding was first written)."""
 _AS_DIGIT = dict(zip("〇○◯零一二三四五六七八九壹贰貳叁參叄肆伍陆陸柒捌玖〡〢〣〤〥〦〧〨〩×✕✖⨯ΧχХх",
                      "0000123456789" "1223334566789" "123456789" "XXXXXXXX", strict=True))
 _SEPARATOR_CLASS = r"[^\w]|_|[\u4e28\u02c7\u02c9\u02ca\u02cb\u02d9]"
@@ -161,7 +167,9 @@ _TRICKY = st.sampled_from(["\u00ad", "\u200b", "\u200f", "\u2060", "\u2064", "\u
                            "χ", "，", "、", "：", "（", "）", "【", "】", "|", "*", "+", "；", "”", "《", "○", "◯", "丨",
                            "→", "─", "■", "¦", "∶", "ˉ", "ˊ", "々", "ー", "\u180e", "\u034f", "\ufe0f", "\x01",
                            "〡", "〣", "〩", "٣", "۳", "३", "๓", "১", "\U00011067", "\U0001e953", "😀", "\U00020000",
-                           "➊", "➀", "➓", "⓿", "❸", "\U0001f101", "\U0001f10b", "⑽", "¹", "\u3164", "\uffa0", "\u2800"])
+                           "➊", "➀", "➓", "⓿", "❸", "\U0001f101", "\U0001f10b", "⑽", "¹", "\u3164", "\uffa0", "\u2800",
+                           "\U0001d173", "\U0001bca0", "\U00013430", "\U000e0041", "\u2066", "\u202e", "\u0600",
+                           "\u0336", "\u0332", "\u20e3", "\u20dd", "\ufe0e", "\U000e0100", "\u0301", "e"])
 
 
 @settings(max_examples=300, deadline=None)
@@ -794,3 +802,37 @@ def test_a_stray_letter_beside_a_whole_number_does_not_hide_it(written: str, mas
     assert privacy.scrub(written) == masked
     assert len(privacy.numbers_in(written)) == 1
     assert privacy.scrub("ISO9001认证，型号 AO1，批号 2025O1l") == "ISO9001认证，型号 AO1，批号 2025O1l"
+
+
+@pytest.mark.parametrize("mark", ["\U0001d173", "\U0001d17a", "\U0001bca0", "\U00013430", "\U000e0041", "\u2066", "\u206f",
+                                  "\u0600", "\ufff9", "\u180e", "\ufe0e", "\ufe0f", "\U000e0100", "\u0336", "\u0332",
+                                  "\u20e3", "\ufe0f\u20e3", "\u20dd"])
+@pytest.mark.parametrize("where", ["one", "each"])
+def test_format_controls_and_marks_inside_a_number_do_not_hide_it(tmp_path: Path, mark: str, where: str) -> None:
+    """Bug: a format control of the supplementary planes (the musical beam U+1D173, a tag character, an Egyptian
+    joiner), a variation selector, or a combining stroke, underline or keycap inside a mobile or ID number hid it
+    (``138︎00138000`` shows as 13800138000): the cell keeps none of the format controls, and a number is read with the
+    marks that decorate its digits left out. The leak scan reads the site's files so too."""
+    def written(number: str) -> str:
+        if where == "one":
+            return number[:3] + mark + number[3:]
+        return "".join(digit + mark for digit in number)
+
+    mobile, scrubbed = written("13800138000"), privacy.scrub(f"联系电话{written('13800138000')}")
+    assert privacy.numbers_in(mobile) == ["13800138000"]
+    assert "13800138000" not in fold(scrubbed) and "0013" not in fold(scrubbed)
+    assert privacy.numbers_in(f"身份证号{written(PERSON)}") == [PERSON]
+    assert PERSON[6:14] not in fold(privacy.scrub(f"身份证号{written(PERSON)}"))
+    found = Secrets()
+    found.add(PERSON)
+    (tmp_path / "page.html").write_text(f"<p>证件号码 {written(PERSON)}</p>", encoding="utf-8")
+    assert scan_for_leaks(tmp_path, found, ["page.html"]) == ["page.html: contains 1 withheld value(s) or raw ID number(s)"]
+
+
+@pytest.mark.parametrize("control", ["\U0001d173", "\U000e0041", "\U0001bca3", "\u206a", "\u0600", "\ufffb", "\u2065"])
+def test_a_cell_keeps_no_format_control(control: str) -> None:
+    """Every format control (category Cf, and the code points kept for more of them) is removed from a cell, those of
+    the supplementary planes too; a variation selector stays (it chooses a character's form)."""
+    from site_builder.rules.validation import clean
+    assert clean(f"张{control}三公司") == "张三公司"
+    assert clean("𠀀\U000e0100") == "𠀀\U000e0100"

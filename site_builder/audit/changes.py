@@ -58,6 +58,7 @@ REASON_CLASSES: dict[str, str] = {
     "not_approved": "withdrawn_by_authority", "not_public": "withdrawn_by_authority", "revoked": "withdrawn_by_authority",
     MISSING: "withdrawn_by_authority",
     "natural_person": "corrected", "minor": "corrected", "age_unknown": "corrected", "summary_procedure": "corrected",
+    "not_penalised": "corrected",
     "slight_dishonesty": "corrected", "not_started": "corrected", QUARANTINED: "corrected",
 }
 """The public reason class of each reason a published record can stop being published for (every reason code of

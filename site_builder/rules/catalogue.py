@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from site_builder.exceptions import CatalogueError
+from site_builder.rules.hanzi import simplified
 from site_builder.rules.periods import Duration, PeriodRule, parse_period
 
 FIELD_TYPES = ("string", "date", "number", "integer")
@@ -41,8 +42,9 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def normalise_title(title: str) -> str:
-    """Normalise a column title for matching: NFKC (full-width → ASCII), no spaces, no ``*``."""
-    text = unicodedata.normalize("NFKC", title)
+    """Normalise a column title for matching: NFKC (full-width → ASCII), in simplified characters (``異議狀態`` is
+    异议状态, as OpenCC's ``t2s`` reads it), no spaces, no ``*``."""
+    text = simplified(unicodedata.normalize("NFKC", title))
     return re.sub(r"[\s*＊]+", "", text).lower()
 
 

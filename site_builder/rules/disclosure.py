@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 from site_builder.rules.catalogue import CatalogItem
+from site_builder.rules.hanzi import simplified
 from site_builder.rules.identifiers import id_birth_date
 from site_builder.rules.periods import SLIGHT, Duration, RuleVersion, next_day, previous_day
 from site_builder.rules.privacy import CODE, canonical, numbers_in
@@ -30,6 +31,7 @@ REASONS: dict[str, str] = {
     "minor": "自然人在决定日期未满18周岁（或规则规定的年龄）",
     "age_unknown": "自然人的证件不是居民身份证，无法确认已成年",
     "summary_procedure": "适用简易程序作出的行政处罚不公示",
+    "not_penalised": "不予（免予）行政处罚的决定不是行政处罚，不作为失信信息公示",
     "slight_dishonesty": "轻微失信信息（含仅给予警告或通报批评的处罚）不公示；2026-04-01起载明公示截止期的，最长公示3个月",
     "objection_upheld": "异议成立，记录撤下",
     "objection_unverifiable": "异议信息无法核实真实性，予以删除",
@@ -49,6 +51,8 @@ NOT_LISTED: Mapping[str, Listing] = {}
 
 
 _REVOKED = "行政处罚决定已被依法撤销（行政复议、行政诉讼或作出机关自行纠正），不再是有效的处罚，不作为失信信息公示"
+_NOT_PENALISED = ("行政处罚法第三十三条：初次违法且危害后果轻微并及时改正的，可以不予行政处罚；不予（免予）行政处罚的决定未给予处罚，"
+                  "不是行政处罚信息，不作为失信信息公示")
 _REVOKED_OTHER = "{title}的决定已被依法撤销（当前状态为撤销），不再有效，不公示"
 """The basis for a revoked record of another item (a site's own item with a 当前状态 column): not a penalty's words."""
 
@@ -101,14 +105,16 @@ def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date,
     necessary = rule.slight is not None and any(isinstance(record.get(name), date) for name in rule.ends_at)
     if summary and not policy.publish_summary_procedure and not (policy.summary_is_slight and necessary):
         return Decision(False, "summary_procedure", basis=policy.basis["summary_procedure"], version=version)
+    if is_not_penalised(record, rule):
+        return Decision(False, "not_penalised", basis=_NOT_PENALISED, version=version)
     if slight and not necessary:
         return Decision(False, "slight_dishonesty", basis=rule.basis, version=version)
     objection = record.get(roles(item).get("objection_status"))
     filed = record.get(roles(item).get("objection_date"))
     if isinstance(filed, date) and as_of < filed:
         objection = None  # not yet filed on the as-of date (an audit of a past date): the record was as without it
-    elif objection is None and isinstance(filed, date):
-        objection = "pending"  # an objection was filed and no outcome is given: it is being handled
+    elif objection in (None, "none") and isinstance(filed, date):
+        objection = "pending"  # an objection was filed and no outcome is given (or "none", which its date belies)
     if status == "objection" and objection in (None, "none"):
         objection = "pending"  # 当前状态 异议: an objection is being handled
     if objection == "upheld":
@@ -179,15 +185,31 @@ _SEPARATORS = re.compile(r"[、,;/|\s()\[\]【】〔〕{}<>《》]+|和|(?<!涉)
 """What separates two penalty kinds (after NFKC: ，；／（） are read as ,;/()): 、 , ; / | white space, brackets, and
 the words 和 及 (not in 涉及) 并."""
 _OTHER = "其他"
-_OTHER_KIND = re.compile(r"其他(?:处罚|类|种类|行政处罚)?[^\w]*[(\[【〔](?P<kind>[^)\]】〕]*)[)\]】〕]?|其他[-—–~:：]+(?P<after>.+)")
-"""其他 with the kind it stands for, bracketed or after a dash or colon: ``其他（通报批评）``, ``其他-通报批评``."""
+_OTHER_KIND = re.compile(r"(?:其他|行政处罚|声誉罚|申诫罚)(?:处罚|类|种类|行政处罚)?[^\w]*[(\[【〔](?P<kind>[^)\]】〕]*)[)\]】〕]?"
+                         r"|(?:其他|行政处罚|声誉罚|申诫罚)[-—–~:：]+(?P<after>.+)")
+"""其他, or the name of a class of penalties (行政处罚; 声誉罚 or the older 申诫罚, 行政处罚法 art. 9 (一): 警告, 通报批评), with
+the kind it stands for, bracketed or after a dash or colon: ``其他（通报批评）``, ``其他-通报批评``, ``声誉罚（警告）``,
+``行政处罚-警告``."""
+_QUALIFIERS = {"书面", "口头", "一般", "当场", "处罚", "行政处罚", "处理", "处分"}
+"""Words that a kind's brackets or list may hold beside it and that name no sanction (``警告（书面）``, ``警告（一般）``,
+``警告（处罚）``): no kind."""
+_REPUTATIONAL = {"声誉罚", "申诫罚"}
+"""The class of penalties that are a warning or 通报批评 only (行政处罚法 art. 9 (一); 申诫罚 its older name): a kind of
+its own, as slight as they are."""
+_ENGLISH = {"warning": "警告", "a warning": "警告"}
+"""Kinds written in English, in Chinese."""
+_VARIANTS = str.maketrans({"吿": "告", "罸": "罚"})
+"""Variant characters of the words of penalties that OpenCC leaves as they are (``警吿``)."""
+_NO_PENALTY = re.compile(r"(?:依法)?(?:决定)?(?:不予|免予|免于|免除|不作)(?:行政)?(?:处罚)?(?:决定)?")
+"""A decision not to penalise (行政处罚法 art. 33: 不予行政处罚, 免予处罚): no penalty at all."""
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 _SPACED = re.compile(r"警\s+告|通\s*报\s*批\s*评")
 """A warning or 通报批评 written with spaces between its characters (``警 告``, ``通 报 批 评``)."""
-_WORDING = re.compile(r"^(?:依法|决定|对(?:当事人|其|你|该)(?:单位|公司|企业)?|作出|给予|予以|处以|行政|书面|口头)+(?=.)"
-                      r"|(?<=.)(?:的行政处罚|行政处罚|的处罚|处罚决定|处罚|一次)+$")
+_WORDING = re.compile(r"^(?:依法|决定|对(?:当事人|其|你|该)(?:单位|公司|企业)?|作出|给予|予以|处以|行政|书面|口头"
+                      r"|在[^,;:。]{0,12}?范围内)+(?=.)"
+                      r"|(?<=.)(?:的行政处罚|行政处罚|的处罚|处罚决定|处罚|处分|处理|一次|类)+$")
 """Words around a kind that do not change it (``予以警告``, ``对当事人给予警告``, ``决定给予警告``, ``行政警告``, ``书面警告``,
-``警告处罚``); removed only where something is left."""
+``在全市范围内通报批评``, ``警告处罚``, ``警告处分``, ``警告处理``, ``警告类``); removed only where something is left."""
 _SANCTION = (r"罚款|罚金|罚没|没收|暂扣|吊扣|扣留|吊销|撤销|降低|降级|资质等级|停产|停业|关闭|关停|限制|禁止|禁入|取消|"
              r"暂停|拘留|查封|扣押|收缴|取缔|出境|并处|停止(?:生产|经营|营业|执业|施工|招生|营运|运营|业务)|"
              r"不[得准](?:参加|参与|担任|申请|从事|承接|进入|取得|报名|经营|开展|投标|再次申请)|不(?:予)?受理|暂缓(?:核发|发放|受理|审批)|"
@@ -206,15 +228,16 @@ _SANCTION_WORDS = re.compile(rf"{_SANCTION}|{_MONEY}")
 """What names a sanction besides a warning in a penalty's text (处罚内容): a penalty whose text holds one, once
 negated sanctions are set aside (:data:`_NEGATED`), is never 轻微, whatever its 处罚类别 says."""
 _FILLER = r"(?:给予|予以|处以|作出|进行|实施|涉及|适用|并处|另行|对其|处|予|以|作|再|其){0,4}"
+_QUOTE = "[\"'“”‘’「」『』]"
 _NEGATED = re.compile(
     rf"(?:不涉及|未涉及|不适用|无需|无须|不需|不再|未予|不予|免予|免于|免除|未作|不作|并未|没有|未|无|不|免){_FILLER}"
     rf"(?:{_SANCTION})(?:\s*[、和及或与/]\s*{_FILLER}(?:{_SANCTION}))*"
-    rf"|(?:{_SANCTION})(?:金额|数额|款|违法所得|非法财物)?\s*[:：]?\s*(?:为|是)?\s*"
-    rf"(?:无|没有|不涉及|暂无|0(?:\.0+)?\s*万?\s*元?)(?![\w.])")
+    rf"|(?:并处|处)?(?:{_SANCTION})(?:金额|数额|额|款|违法所得|非法财物)?\s*[:：]?\s*(?:为|是)?\s*{_QUOTE}?"
+    rf"(?:无|没有|不涉及|暂无|0(?:\.0+)?\s*万?\s*元?){_QUOTE}?(?![\w.])")
 """A sanction said not to be imposed: a negation (不涉及 未涉及 不适用 无需 无须 不需 不再 未予 不予 免予 免于 免除 未作
 不作 并未 没有 未 无 不 免) directly before it, with only 给予/予以/处以/作出/进行/实施/涉及/适用/并处/另行/对其/处/予/以/作/
 再/其 between (``未予罚款``, ``不予没收``, ``不涉及罚款``, ``不予罚款、没收``); or the sanction followed by none (``罚款：无``,
-``罚款0元``, ``没收违法所得为不涉及``). Read as 无."""
+``罚款0元``, ``处罚金额：0元``, ``罚款"0"``, ``没收违法所得为不涉及``). Read as 无."""
 _CORRECTIVE = re.compile(r"(?:责令)?(?:其|当事人)?(?:立即|限期|按期|当场|及时)?"
                          r"(?:(?:改正|整改|纠正)(?:违法行为|到位)?|停止违法(?:行为)?)")
 """A corrective order (责令改正, 责令限期改正, 限期整改, 责令停止违法行为 …): not a penalty (行政处罚法 art. 28), so not a
@@ -224,9 +247,23 @@ _NO_SANCTION = {"0"}
 :func:`~site_builder.rules.validation.means_none`."""
 
 
+_MEASURED = re.compile(r"(?:违法|非法)?(?:经营额|经营数额|经营金额|销售额|销售金额|营业额|营业收入|货值金额|货值|涉案金额|"
+                       r"涉案货值|涉案价值|案值|标的额|进货额|进货金额|货物价值|商品价值)"
+                       rf"\s*(?:为|是|约|共|计|合计|达|[:：])*\s*(?:人民币)?\s*(?:{_MONEY})")
+"""An amount that measures the violation, not a sanction (``违法经营额1500元``, ``货值金额：3万元``): left out where a
+penalty's text is searched for money (a warning that quotes the turnover is still only a warning). An amount of 违法所得
+stays: confiscating it is a sanction, and a text that names it does not say it was not confiscated."""
+
+
+def _readable(text: str) -> str:
+    """``text`` as its words are matched: NFKC, in simplified characters (``罰款``, ``通報批評``), variant characters
+    OpenCC keeps read as the common ones (``警吿``)."""
+    return simplified(unicodedata.normalize("NFKC", text)).translate(_VARIANTS)
+
+
 def _unsaid(text: str) -> str:
-    """``text`` (NFKC) with the sanctions it says are not imposed (:data:`_NEGATED`) read as 无."""
-    return _NEGATED.sub("无", unicodedata.normalize("NFKC", text))
+    """``text`` (:func:`_readable`) with the sanctions it says are not imposed (:data:`_NEGATED`) read as 无."""
+    return _NEGATED.sub("无", _readable(text))
 
 
 def penalty_kinds(text: str) -> list[str]:
@@ -241,9 +278,11 @@ def penalty_kinds(text: str) -> list[str]:
     kinds = []
     for part in _SEPARATORS.split(text):
         kind = _WORDING.sub("", _EDGES.sub("", part))
+        kind = _ENGLISH.get(kind.casefold(), kind)
         if kind and not means_none(kind):
             kinds.append(kind)
-    return kinds
+    named = [kind for kind in kinds if kind not in _QUALIFIERS]
+    return named if named or not kinds else [_OTHER]  # only qualifiers (``处罚``, ``行政处罚``): no kind named
 
 
 def is_slight(record: Record, rule: RuleVersion) -> bool:
@@ -263,13 +302,32 @@ def is_slight(record: Record, rule: RuleVersion) -> bool:
     if any(_carries(record.get(name)) for name in rule.other_sanctions):
         return False
     content = str(record.get(rule.penalty_content) or "") if rule.penalty_content else ""
-    if _SANCTION_WORDS.search(_unsaid(content)):
+    if _SANCTION_WORDS.search(_MEASURED.sub("", _unsaid(content))):
         return False
-    kinds = penalty_kinds(str(record.get(rule.penalty_type) or ""))
-    if all(kind == _OTHER for kind in kinds):  # no kind given: the penalty's text says what it was
-        kinds = penalty_kinds(content)
-    kinds = [kind for kind in kinds if not _CORRECTIVE.fullmatch(kind)]
-    return bool(kinds) and all(kind in rule.slight_types for kind in kinds)
+    kinds = [kind for kind in _kinds(record, rule) if not _CORRECTIVE.fullmatch(kind)]
+    return bool(kinds) and all(kind in rule.slight_types or kind in _REPUTATIONAL for kind in kinds)
+
+
+def _kinds(record: Record, rule: RuleVersion) -> list[str]:
+    """The kinds of a penalty: of its ``penalty_type``, or where that gives none or only 其他, of its
+    ``penalty_content`` (the penalty's text says what it was)."""
+    kinds = penalty_kinds(str(record.get(rule.penalty_type) or "")) if rule.penalty_type else []
+    if all(kind == _OTHER for kind in kinds) and rule.penalty_content:
+        kinds = penalty_kinds(str(record.get(rule.penalty_content) or ""))
+    return kinds
+
+
+def is_not_penalised(record: Record, rule: RuleVersion) -> bool:
+    """Whether a penalty record is a decision not to penalise (不予行政处罚, 免予处罚: 行政处罚法 art. 33), no penalty and
+    so no adverse information: its kinds (:func:`_kinds`) are all such a decision, its text names no sanction, and none
+    of its ``other_sanctions`` fields carries one."""
+    if not rule.penalty_type or any(_carries(record.get(name)) for name in rule.other_sanctions):
+        return False
+    content = str(record.get(rule.penalty_content) or "") if rule.penalty_content else ""
+    if _SANCTION_WORDS.search(_MEASURED.sub("", _unsaid(content))):
+        return False
+    kinds = _kinds(record, rule)
+    return bool(kinds) and all(_NO_PENALTY.fullmatch(kind) for kind in kinds)
 
 
 def _carries(value: Value) -> bool:

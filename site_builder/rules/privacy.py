@@ -94,10 +94,24 @@ LOOSE_CODE = 8
 """Secrets of letters and digits (a passport ``E55512345``, a 港澳通行证 ``H01234567``) at least this long are found
 across separators too (``E 5551 2345``, ``H-0123-4567``); short numbers of digits only are not (they would be found
 by chance in the digits of dates and amounts once separators are removed)."""
-_ZERO_WIDTH_CHARS = ("\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
-                     "\u115f\u1160\u3164\uffa0")
-"""Characters that show as nothing (soft hyphen, zero-width spaces and joiners, direction marks, BOM, the Hangul
-fillers, which are letters: no separator removes them): folding drops them."""
+FORMAT_CONTROLS = ("\u00ad\u034f\u061c\u0600-\u0605\u06dd\u070f\u0890\u0891\u08e2\u17b4\u17b5\u200b-\u200f"
+                   "\u202a-\u202e\u2060-\u206f\ufeff\ufff0-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+                   "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e00ff\U000e01f0-\U000e0fff")
+"""A character class (the brackets left out) of the characters that are not seen, or not as part of the text: the
+soft hyphen, the combining grapheme joiner, zero-width spaces and joiners, direction marks and overrides, the
+invisible operators, the BOM, the interlinear annotation marks, the Khmer inherent vowels, the tag characters,
+the format controls of other scripts that span or join what follows (the Arabic, Syriac and Kaithi number signs,
+the Egyptian hieroglyph joiners, the shorthand format controls, the musical beams, ties and slurs, U+1D173–U+1D17A)
+and the code points Unicode keeps unassigned for more of them. Variation selectors and the Mongolian vowel separator
+are not among them: they choose a character's form (a rare character of a name, a Mongolian word's spelling)."""
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\ufe00-\ufe0f\U000e0100-\U000e01ef\u180b-\u180f"
+"""The combining marks that decorate a character (accents, strokes through or under it: ``1̶3̶8̶``, ``1̲3̲8̲``, the
+keycap and the enclosing circle and square: ``1️⃣``) and the variation selectors (``1︎``), with the Mongolian ones:
+the digit they follow is read as it is."""
+_ZERO_WIDTH = re.compile(f"[{FORMAT_CONTROLS}{_MARKS}\u115f\u1160\u3164\uffa0]")
+"""Characters that show as nothing or only mark the character before them (:data:`FORMAT_CONTROLS`, :data:`_MARKS`
+and the Hangul fillers, which are letters: no separator removes them): folding drops them, wherever they stand in a
+number (``138︎00138000`` with a variation selector after its third digit is a mobile number)."""
 _CN_DIGITS = tuple(zip("〇○◯零一二三四五六七八九壹贰貳叁參叄肆伍陆陸柒捌玖〡〢〣〤〥〦〧〨〩×✕✖⨯ΧχХх",
                        "0000123456789" "1223334566789" "123456789" "XXXXXXXX", strict=True))
 """Characters read as a digit (Chinese digits, the circles ○ ◯ that input methods give for 〇, financial numerals in
@@ -212,9 +226,10 @@ def scrub_mode(spec: FieldSpec) -> str | None:
 
 @functools.lru_cache(maxsize=4096)
 def _fold_char(char: str) -> str:
-    if char in _ZERO_WIDTH_CHARS:
+    if _ZERO_WIDTH.match(char) is not None:
         return ""
-    return _digits(unicodedata.normalize("NFKC", char.translate(_CIRCLED_AS_DINGBAT)))
+    folded = unicodedata.normalize("NFKC", char.translate(_CIRCLED_AS_DINGBAT))
+    return _digits(_ZERO_WIDTH.sub("", folded) if not folded.isascii() else folded)
 
 
 def fold(text: str) -> str:
@@ -229,9 +244,8 @@ def _fold(text: str) -> str:
     if _CIRCLED.search(text) is not None:
         text = text.translate(_CIRCLED_AS_DINGBAT)
     text = unicodedata.normalize("NFKC", text)
-    for char in _ZERO_WIDTH_CHARS:
-        if char in text:
-            text = text.replace(char, "")
+    if _ZERO_WIDTH.search(text) is not None:
+        text = _ZERO_WIDTH.sub("", text)
     return _digits(text)
 
 

@@ -14,8 +14,9 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
+from site_builder.rules.hanzi import simplified
 from site_builder.rules.identifiers import first_generation_birth, id_birth_date, other_generation, resident_id_problem, uscc_problem
-from site_builder.rules.privacy import CODE, MEMO_TEXT, canonical, dated_field, numbers_in, once_per
+from site_builder.rules.privacy import CODE, FORMAT_CONTROLS, MEMO_TEXT, canonical, dated_field, numbers_in, once_per
 from site_builder.sources.loading import RawRow
 
 Value = str | date | Decimal | None
@@ -59,6 +60,8 @@ _AMOUNT = re.compile(
 """A number as written in a money column (after NFKC, so ``（）`` are ``()`` and ``￥`` is ``¥``): ``1,200``, ``1 200``
 (a space between groups of three), ``￥1.2``, ``人民币1.2万元``, ``12000元``, ``1.2万``, ``0.5万元整``, ``3千元``,
 ``12000（元）``, ``1.20万元（人民币）``."""
+_TRADITIONAL_UNITS = str.maketrans("萬億塊", "万亿块")
+"""Units written in traditional characters (``1.2萬``, ``3億元``), read as the simplified ones."""
 _UNITS = {"万元": Decimal(10000), "万": Decimal(10000), "亿元": Decimal(10 ** 8), "亿": Decimal(10 ** 8),
           "千元": Decimal(1000), "百元": Decimal(100), "元": Decimal(1), "块": Decimal(1)}
 """What a unit written after an amount multiplies it by, in yuan (千 and 百 only with 元: ``5千`` is refused)."""
@@ -88,18 +91,16 @@ EARLIEST_YEAR = 1900
 SENTINEL_YEAR = 2200
 """A date in this year or later (``9999-12-31``, ``2999-01-01``) is a system's way of writing "no end": in an
 optional date column it means no date; in a required one it is impossible and quarantined."""
-_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
-                        "\u200b-\u200f\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069\u061c\u00ad\u034f"
-                        "\U000e0000-\U000e007f\u17b4\u17b5]")
+_INVISIBLE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff{FORMAT_CONTROLS}]")
+"""Control characters, non-characters and lone surrogates, and :data:`~site_builder.rules.privacy.FORMAT_CONTROLS`
+(zero-width characters, direction marks and overrides, the soft hyphen, the tag characters, the format controls of
+other scripts: shown as nothing): removed from every cell (they make XML ill-formed, hide text from readers, make two
+names that look the same differ, and split numbers so they escape masking). Variation selectors and the Mongolian
+vowel separator stay: they choose a character's form (a rare character of a name, a Mongolian word's spelling), not
+whether it is seen."""
 _FILLERS = re.compile("[\u115f\u1160\u3164\uffa0]")
 """The Hangul fillers (``ㅤ`` U+3164 and its half-width and Jamo forms), letters that show as nothing: made one space
 (a name that looked blank is empty; ``张ㅤ三`` is 张 三; a digit they set apart from a number stays apart)."""
-"""Control characters, non-characters, zero-width characters, bidirectional overrides and marks (LRM, RLM, ALM), the
-soft hyphen, the invisible operators, the combining grapheme joiner, the tag characters and the Khmer inherent
-vowels (default-ignorable in Unicode, shown as nothing): removed from every cell
-(they make XML ill-formed, hide text from readers, make two names that look the same differ, and split numbers so
-they escape masking). Variation selectors and the Mongolian vowel separator stay: they choose a character's form (a
-rare character of a name, a Mongolian word's spelling), not whether it is seen."""
 _OTHER_CARDS = ("外国", "永久居留", "香港", "澳门", "台湾", "港澳", "境外", "身份证件")
 """Words in the name of a card that is not the resident ID card although its name holds 身份证 (外国人永久居留身份证,
 香港居民身份证), or of any identity document (身份证件: a passport is one)."""
@@ -394,8 +395,14 @@ def is_code(spec: FieldSpec) -> bool:
 
 
 def enum_code(spec: FieldSpec, text: str) -> str | None:
-    """The code of an enumerated value given as its code (any case) or its Chinese label."""
-    return _spellings(spec).get(unicodedata.normalize("NFKC", text).strip().lower())
+    """The code of an enumerated value given as its code (any case) or its Chinese label, in simplified or traditional
+    characters (``已審核``, ``處理中``: read as OpenCC's ``t2s`` reads them, where the text as written is no spelling)."""
+    key = unicodedata.normalize("NFKC", text).strip().lower()
+    spellings = _spellings(spec)
+    code = spellings.get(key)
+    if code is None and not key.isascii():
+        code = spellings.get(simplified(key))
+    return code
 
 
 @once_per
@@ -485,7 +492,7 @@ def heading_unit(heading: str) -> str | None:
     unit. Used for the catalogue's titles (:func:`unit`) and for the headings of a file alike, so that an amount is
     read in the unit its own column states and converted exactly to the catalogue's (``罚款金额（元）`` 8000 is 0.8 in
     ``罚款金额（万元）``)."""
-    text = unicodedata.normalize("NFKC", heading)
+    text = simplified(unicodedata.normalize("NFKC", heading))
     if _FOREIGN.search(text):
         return FOREIGN
     found = _HEADING_UNIT.findall(text)
@@ -514,7 +521,7 @@ def in_unit(text: str, word: str) -> str:
     catalogue's unit; an amount that writes its own unit or currency (``1.2万``, ``¥800``), a placeholder (``无``, ``-``)
     or anything that is no amount is left as it is (its own unit wins; the rest is parsed, or refused, as written)."""
     stripped = clean(text).replace("\u3000", " ").strip()
-    match = _AMOUNT.match(unicodedata.normalize("NFKC", stripped))
+    match = _AMOUNT.match(unicodedata.normalize("NFKC", stripped).translate(_TRADITIONAL_UNITS))
     if match is None or match["currency"] or match["note"] or match["unit"] or match["bracketed"]:
         return text
     return f"{stripped}{word}"
@@ -527,7 +534,7 @@ def _parse_number(spec: FieldSpec, text: str) -> tuple[Value, tuple[str, str] | 
     yuan), and a negative amount is refused. Digits and exponents are bounded (``1e2000000`` is no amount, and could not
     even be printed)."""
     column_unit = unit(spec)
-    match = _AMOUNT.match(unicodedata.normalize("NFKC", text).strip())
+    match = _AMOUNT.match(unicodedata.normalize("NFKC", text).strip().translate(_TRADITIONAL_UNITS))
     if match is None:
         return None, ("number", f"“{text}”不是有效数字")
     digits, written_unit = match["digits"], match["unit"] or match["bracketed"]

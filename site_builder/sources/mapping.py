@@ -283,7 +283,7 @@ TERM_FAMILIES = (
     ("异议",),
     ("修复",),
     ("截止", "截至", "终止", "停止", "结束", "到期", "期满", "届满"),
-    ("公示期",),
+    ("公示期", "公示有效", "公示止", "公示至"),
     ("移出", "移除", "退出", "撤出", "撤销", "撤回", "解除", "删除"),
     ("公开", "使用范围", "共享"),
     ("审核", "发布"),
@@ -303,6 +303,8 @@ KEY_TERMS = tuple(t for family in TERM_FAMILIES for t in family)
 DATE_WORDS = ("日期", "时间", "日", "期", "时")
 """A heading that may be a date column holds one of these (异议结果 is no 异议提出日期)."""
 STATUS_WORDS = ("状态", "情况", "结果", "是否", "有无", "标志", "标识", "标记")
+_OF_THE_SUBJECT = ("经营", "登记", "企业", "主体", "相对人", "当事人", "单位", "存续", "营业")
+"""Words of a heading that states the subject's own state (经营状态, 登记状态, 企业状态: 存续, 注销), not the record's."""
 """A heading that states whether something happened rather than when (修复状态, 是否修复, 信用修复情况): where the item
 has only a date for it (信用修复日期), such a column decides publication and cannot be read as the date."""
 
@@ -351,12 +353,16 @@ def resembled_fields(item: CatalogItem, headings: list[str], columns: dict[int, 
     reported when that field has no column in the file (the first such field, in catalogue order), or when it states a
     state (``修复状态``, ``是否修复``) of which the item knows only the date (no field that is not a date holds the
     term): read as an unknown column, such a heading would let records be published that the field would withhold, so
-    the loader refuses the file's rows until it is mapped.
+    the loader refuses the file's rows until it is mapped. A heading that states a state (``…状态``: 案件状态, 数据状态,
+    处罚决定当前状态, ``状态`` alone) and holds no key term looks like the field of the record's own state (role
+    ``decision_status``, 当前状态: a revoked penalty is withheld) when the file has no column of that field, unless it
+    states the subject's state (:data:`_OF_THE_SUBJECT`: 经营状态, 登记状态).
     """
     index = item.header_index()
     present = set(columns.values())
     deciding = [(f, key_terms(f, item)) for f in deciding_fields(item)]
     undated = {t for f, terms in deciding if f.type != "date" for t in terms}
+    stated_by = next((f for f, _ in deciding if f.role == "decision_status" and f.name not in present), None)
     found = []
     for position, heading in enumerate(headings):
         text = normalise_title(heading)
@@ -373,6 +379,10 @@ def resembled_fields(item: CatalogItem, headings: list[str], columns: dict[int, 
             if spec.name not in present and (spec.type != "date" or dated or stated) or spec.type == "date" and stated:
                 found.append((position, heading.strip(), spec))
                 break
+        else:
+            if (stated_by is not None and "状态" in text and not any(t in text for _, terms in deciding for t in terms)
+                    and not any(w in text for w in _OF_THE_SUBJECT)):
+                found.append((position, heading.strip(), stated_by))
     return found
 
 
