@@ -11,6 +11,7 @@ build that fails leaves the previous state, and an unreadable state stops the bu
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import gzip
@@ -18,7 +19,11 @@ import io
 import json
 import re
 import shutil
+import sqlite3
 import struct
+import threading
+import urllib.error
+import urllib.request
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
@@ -36,6 +41,7 @@ from site_builder.cli import main
 from site_builder.config import Config
 from site_builder.exceptions import AuditError, BuildError, ConfigError
 from site_builder.rules.disclosure import REASONS
+from site_builder.serve import make_server
 
 FIRST, SECOND, THIRD, FOURTH = date(2026, 11, 24), date(2026, 11, 25), date(2026, 11, 26), date(2026, 11, 27)
 PENALTY = "admin_penalty"
@@ -194,13 +200,17 @@ def test_the_change_page_and_the_withdrawals_feed(two_builds: TwoBuilds) -> None
 def test_nothing_of_a_withdrawn_record_but_its_id_is_in_the_next_site(two_builds: TwoBuilds) -> None:
     """Build 2's whole site (change files and feeds included, gzip and zip members opened) shows no name, code,
     number or fact of the seven withdrawn penalties; their ids appear only in the change files, the withdrawals
-    feed and the notice their old URL answers with (issue 15; listed in the manifest)."""
+    feed and the notice their old URL answers with (issue 15; listed in the manifest). Each was its subject's only
+    record: the subject's code appears only in the notice its page's URL answers with (and the manifest)."""
     second = two_builds.second
     before = {name: readable(data) for name, data in two_builds.before.items()}
     after = {name: readable(data) for name, data in site_files(second).items()}
     for n in (2, 3, 4, 5, 6, 7, 9):
         assert any(secrets_of(n)[0] in text for text in before.values()), n  # the check below can find them
-        assert [(secret, name) for secret in secrets_of(n) for name, text in after.items() if secret in text] == [], n
+        subject_notice = f"subject/{code(n)}/index.html"
+        assert [(secret, name) for secret in secrets_of(n) for name, text in after.items() if secret in text
+                and not (secret == code(n) and name in (subject_notice, "manifest.json"))] == [], n
+        assert "此信息已不再公示" in after[subject_notice] and "noindex" in after[subject_notice]
         holding = {name for name, text in after.items() if re.search(rf"\bAP-{n}\b", text)}
         notice = f"record/{PENALTY}/AP-{n}/index.html"
         assert holding == {f"changes/{second.entry.build_id}/changes.csv", f"changes/{second.entry.build_id}/changes.json",
@@ -314,6 +324,73 @@ def test_a_record_published_again_keeps_its_first_date(tmp_path: Path) -> None:
     assert [(r["change"], r["record_id"], r["first_published"]) for r in change_rows(again)] == [("added", "AP-1", "2026-11-24")]
     page = (again.output / "record" / PENALTY / "AP-1" / "index.html").read_text(encoding="utf-8")
     assert "本站首次公示：<time datetime=\"2026-11-24\">" in page and "最近一次变更：<time datetime=\"2026-11-26\">" in page
+
+
+def status(site: Path, path: str) -> int:
+    """The HTTP status ``site-builder serve`` answers ``path`` of ``site`` with."""
+    server = make_server(site, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_address[1]}/{path}") as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_subject_whose_only_record_is_withdrawn_answers_a_notice_until_it_has_one_again(tmp_path: Path) -> None:
+    """Bug: a subject's page answered 404 once its last record left the site, while a record's old URL answers a
+    notice; journalists cite subject URLs. It answers a notice as a record's does (``noindex``, served alike), with the
+    code of its URL only: not the name of a subject whose record was repaired, nowhere in the site; its data files go,
+    and it is in no sitemap. A public record of the subject brings its page back at the same URL."""
+    records = tmp_path / "records"
+    config = config_of(tmp_path, records)
+    write_penalties(records, [penalty(1), penalty(2, decision_date="2025-12-01")])
+    first = build(config, FIRST)
+    assert sorted(p.name for p in (first.output / "subject" / code(2)).iterdir()) == ["data.csv", "data.json", "index.html"]
+    write_penalties(records, [penalty(1), penalty(2, decision_date="2025-12-01", repair_date=SECOND.isoformat())])
+    second = build(config, SECOND)
+    assert [(r["change"], r["record_id"], r["reason"]) for r in change_rows(second)] == [("withdrawn", "AP-2", "repaired")]
+    folder = second.output / "subject" / code(2)
+    assert [p.name for p in folder.iterdir()] == ["index.html"]  # data.json and data.csv gone, as a record's rows
+    notice = (folder / "index.html").read_text(encoding="utf-8")
+    record_notice = (second.output / "record" / PENALTY / "AP-2" / "index.html").read_text(encoding="utf-8")
+    for page in (notice, record_notice):
+        assert "<h1>此信息已不再公示</h1>" in page and '<meta name="robots" content="noindex">' in page
+    assert f"统一社会信用代码 {code(2)}" in notice and "没有处于公示期内的信息" in notice
+    files = {name: readable(data) for name, data in site_files(second).items()}
+    assert [name for name, text in files.items() if "标记02" in text] == []  # name, number, facts: none anywhere
+    assert code(2) not in files["sitemap.xml"] and code(1) in files["sitemap.xml"]
+    assert "此信息已不再公示" not in files[f"subject/{code(1)}/index.html"]
+    assert (status(second.output, f"subject/{code(2)}/"), status(second.output, f"record/{PENALTY}/AP-2/")) == (200, 200)
+    assert status(second.output, f"subject/{code(2)}/data.json") == 404
+    write_penalties(records, [penalty(1), penalty(2, decision_date="2025-12-01", repair_date=SECOND.isoformat()),
+                              penalty(3, uscc=code(2), subject_name="标记02贸易有限公司")])
+    third = build(config, THIRD)
+    page = (third.output / "subject" / code(2) / "index.html").read_text(encoding="utf-8")
+    assert "此信息已不再公示" not in page and "标记02贸易有限公司" in page and "AP-3" in page
+    assert sorted(p.name for p in (third.output / "subject" / code(2)).iterdir()) == ["data.csv", "data.json", "index.html"]
+    assert f"{BASE}subject/{code(2)}/" in (third.output / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_a_state_from_before_subjects_were_kept_takes_them_from_its_builds_manifest(tmp_path: Path) -> None:
+    """A record state written before states kept subjects has none: the subjects of its build's archived manifest
+    are taken instead, so a subject leaving the site on the first build after the upgrade answers a notice too, and
+    goes on doing so."""
+    records = tmp_path / "records"
+    config = config_of(tmp_path, records)
+    write_penalties(records, [penalty(1), penalty(2)])
+    first = build(config, FIRST)
+    with contextlib.closing(sqlite3.connect(first.audit / "records.sqlite")) as db:
+        db.execute("DROP TABLE subject")
+        db.commit()
+    write_penalties(records, [penalty(1)])
+    for day in (SECOND, THIRD):
+        site = build(config, day).output
+        assert "此信息已不再公示" in (site / "subject" / code(2) / "index.html").read_text(encoding="utf-8"), day
+        assert "此信息已不再公示" not in (site / "subject" / code(1) / "index.html").read_text(encoding="utf-8"), day
 
 
 def test_an_id_whose_case_the_platform_changed_keeps_its_address_and_history(tmp_path: Path) -> None:

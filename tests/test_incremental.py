@@ -5,7 +5,8 @@ Each scenario runs two sequences in separate folders on one records folder: I (b
 incrementally) and F (build A, then build B with ``full=True``); the two B sites must be the same trees, file for
 file (pages, data, subject data, the search bundle, manifest.json, chain.json), and I's build B must have taken
 files over. Scenarios: records added, a record changed, records withdrawn (row removed, status 已撤回, objection
-pending), the as-of date moved to the day a record's disclosure period ends. Also: a withdrawn record leaves no
+pending), every record of a subject withdrawn and published again, the as-of date moved to the day a record's
+disclosure period ends. Also: a withdrawn record leaves no
 trace in the site; a build killed during an incremental rebuild leaves the old site (or, killed after the switch,
 is taken over from), and the next build is right; a live file edited by hand is not carried over; a value withheld
 only by build B's records stops build B; ``[build] incremental = false`` and ``--full`` take nothing over. The as-of
@@ -297,6 +298,45 @@ def test_withdrawn_records(withdrawn: tuple[Pair, list[Withdrawn]]) -> None:
     for record in gone:
         assert page(PENALTY, record.record_id) in pair.before, record
         assert is_notice(pair.incremental[page(PENALTY, record.record_id)]), record
+
+
+def test_a_subject_whose_records_all_leave_and_come_back(generated: Path, tmp_path: Path) -> None:
+    """Every record of a company withdrawn between A and B: its page's URL answers a notice (the code only, not its
+    name; its data files gone; in no search bundle, lookup or sitemap); published again in a third build C, its page
+    is back. Incrementally as in full, byte for byte, both times. Search on."""
+    records = copy_records(generated, tmp_path)
+    saved: dict[str, list[dict[str, str]]] = {}
+    gone: list[dict[str, str]] = []
+
+    def withdraw(first: BuildResult) -> date:
+        gone.append(company_penalties(records, first, tree(first.output.resolve()))[0])
+        for item in CATALOGUE.ids:
+            rows = read_rows(records, item)
+            kept = [r for r in rows if r.get("uscc") != gone[0]["uscc"]]
+            if len(kept) < len(rows):
+                saved[item] = rows
+                write_rows(records, item, kept)
+        return AS_OF
+
+    pair = two_sequences(tmp_path, records, withdraw, search=True)
+    assert_incremental_equals_full(pair)
+    code, name = gone[0]["uscc"], gone[0]["subject_name"]
+    folder = f"subject/{code}/"
+    assert not is_notice(pair.before[folder + "index.html"]) and name in readable(pair.before[folder + "index.html"])
+    assert code in site_text(pair.before, "pagefind/") and code in pair.before["sitemap.xml"].decode("utf-8")
+    after = pair.incremental
+    assert is_notice(after[folder + "index.html"]) and code in after[folder + "index.html"].decode("utf-8")
+    assert [n for n in after if n.startswith(folder)] == [folder + "index.html"]  # data.json and data.csv gone
+    assert files_containing(after, name) == []
+    assert code not in site_text(after, "pagefind/") + site_text(after, "search/lookup/") + site_text(after, "sitemap")
+    for item, rows in saved.items():
+        write_rows(records, item, rows)
+    config_i, config_f = (config_of(tmp_path / name, records, search=True) for name in ("I", "F"))
+    back, back_full = build(config_i, AS_OF), build(config_f, AS_OF, full=True)
+    again = tree(back.output.resolve())
+    assert_incremental_equals_full(Pair(after, again, tree(back_full.output.resolve()), back, back_full))
+    assert not is_notice(again[folder + "index.html"]) and name in readable(again[folder + "index.html"])
+    assert {folder + "data.json", folder + "data.csv"} <= set(again) and code in site_text(again, "pagefind/")
 
 
 def test_next_day_with_nothing_changed(generated: Path, tmp_path: Path) -> None:

@@ -21,6 +21,11 @@ A build whose previous build has no state (the first build, or the first after t
 
 A withdrawal is published with a public reason class only (:data:`REASON_CLASSES`), never the build's reason
 code: a code such as ``minor`` would say more about a subject than the site may.
+
+The state also holds the code of every subject that ever had a page (a record with a 统一社会信用代码), and for one
+that has none now, the day it went: its URL answers with a notice (``outputs/notices.py``) as a record's does. A
+state written before subjects were kept has none: the build after it takes the subjects of that build's archived
+manifest (its ``subject/<code>/index.html`` pages) instead, so a subject leaving the site that day is known too.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import re
 import sqlite3
 import struct
 from collections import Counter
@@ -83,8 +89,11 @@ CREATE TABLE state.record (
     item TEXT NOT NULL, record_id TEXT NOT NULL, first_published TEXT NOT NULL, last_changed TEXT NOT NULL,
     digest BLOB, field_digests BLOB, withdrawn TEXT, PRIMARY KEY (item, record_id)
 ) WITHOUT ROWID;
+CREATE TABLE state.subject (subject_key TEXT PRIMARY KEY, withdrawn TEXT) WITHOUT ROWID;
 """
 _FORMAT = "1"
+_SUBJECT_PAGE = re.compile(r"subject/([^/]+)/index\.html")
+"""A subject page's path in a manifest's list of files."""
 _EMPTY = 0
 """The digest of an empty value (and of a name one record lacks)."""
 
@@ -138,6 +147,9 @@ class ChangeLog:
     withdrawn: tuple[tuple[str, str], ...] = ()
     """``(item, record id)`` of every record the site published once and no longer does, sorted (their URLs
     answer with a notice: ``outputs/notices.py``)."""
+    withdrawn_subjects: tuple[str, ...] = ()
+    """The code of every subject whose page the site published once and no longer does (no record of it is public
+    now), sorted (their URLs answer with a notice too)."""
 
 
 def previous_state(audit_root: Path, chain: list[ChainEntry]) -> Path | None:
@@ -168,7 +180,7 @@ def record_changes(store: PublishedStore, work: BuildRecord, previous: Path | No
             raise AuditError(f"{previous}: cannot be read as the previous build's record state ({exc}); restore it from "
                              "a backup of the audit folder, or remove it to start the change history again") from exc
     try:
-        _write_state(store, work.record_state, previous is not None, build_id, as_of, baseline)
+        _write_state(store, work.record_state, previous, build_id, as_of, baseline)
     except sqlite3.Error as exc:
         raise PublishError(f"Build failed (the record state {work.record_state} cannot be written: {exc}); the published "
                            "site was left as it was") from exc
@@ -177,19 +189,26 @@ def record_changes(store: PublishedStore, work: BuildRecord, previous: Path | No
     return changes, baseline
 
 
-def _write_state(store: PublishedStore, path: Path, carry: bool, build_id: str, as_of: date,
+def _write_state(store: PublishedStore, path: Path, previous: Path | None, build_id: str, as_of: date,
                  baseline: tuple[str, date]) -> None:
-    """This build's state at ``path``: its records, and (``carry``: from the state attached as ``prev``, detached
-    here) the records published before and not now, with the day they went."""
+    """This build's state at ``path``: its records and subjects, and (from the ``previous`` state, attached as
+    ``prev`` and detached here) the records and subjects published before and not now, with the day they went."""
     db, day = store.db, as_of.isoformat()
     store.attach(path, "state", readonly=False)
     db.executescript("PRAGMA state.journal_mode=OFF; PRAGMA state.synchronous=OFF;" + _STATE_SCHEMA)
     db.execute("INSERT INTO state.record SELECT item, record_id, first_published, last_changed, digest, field_digests, "
                "NULL FROM main.record")
-    if carry:
+    db.execute("INSERT INTO state.subject SELECT DISTINCT subject_key, NULL FROM main.record WHERE subject_key != ''")
+    if previous is not None:
         db.execute("INSERT INTO state.record SELECT item, record_id, first_published, last_changed, NULL, NULL, "
                    "coalesce(withdrawn, ?) FROM prev.record AS p WHERE NOT EXISTS (SELECT 1 FROM main.record AS r "
                    "WHERE r.item = p.item AND r.record_id = p.record_id)", (day,))
+        if db.execute("SELECT 1 FROM prev.sqlite_master WHERE type = 'table' AND name = 'subject'").fetchone():
+            db.execute("INSERT INTO state.subject SELECT subject_key, coalesce(withdrawn, ?) FROM prev.subject AS p "
+                       "WHERE NOT EXISTS (SELECT 1 FROM state.subject AS s WHERE s.subject_key = p.subject_key)", (day,))
+        else:
+            db.executemany("INSERT OR IGNORE INTO state.subject VALUES (?, ?)",
+                           ((key, day) for key in manifest_subjects(BuildRecord(previous.parent).manifest)))
         store.detach("prev")
     db.execute("INSERT INTO state.field SELECT item, names FROM main.field")
     meta = {"format": _FORMAT, "build_id": build_id, "as_of": day, "baseline_build_id": baseline[0],
@@ -367,8 +386,34 @@ def withdrawn_records(state: Path) -> tuple[tuple[str, str], ...]:
         db.close()
 
 
+def manifest_subjects(manifest: Path) -> list[str]:
+    """The codes of the subject pages a build's manifest lists (``subject/<code>/index.html``): the subjects of a
+    build whose record state was written before states kept them (none if the manifest cannot be read)."""
+    try:
+        outputs = json.loads(manifest.read_text(encoding="utf-8"))["outputs"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("manifest=%s cannot be read (%s): the subjects of the build before are not known", manifest, exc)
+        return []
+    return sorted(match[1] for name in outputs if (match := _SUBJECT_PAGE.fullmatch(str(name))))
+
+
+def withdrawn_subjects(state: Path) -> tuple[str, ...]:
+    """The codes of the subjects a record state holds as no longer published, sorted."""
+    if not state.is_file():
+        return ()
+    db = connect_readonly(state)
+    try:
+        return tuple(str(key) for key, in db.execute("SELECT subject_key FROM subject WHERE withdrawn IS NOT NULL "
+                                                     "ORDER BY subject_key"))
+    except sqlite3.Error as exc:
+        raise AuditError(f"{state}: cannot be read as a record state ({exc})") from exc
+    finally:
+        db.close()
+
+
 def change_log(audit_root: Path, chain: list[ChainEntry], current: ChangeSet | None, baseline: tuple[str, date],
-               build_id: str, as_of: date, keep: int, withdrawn: tuple[tuple[str, str], ...] = ()) -> ChangeLog:
+               build_id: str, as_of: date, keep: int, withdrawn: tuple[tuple[str, str], ...] = (),
+               withdrawn_subjects: tuple[str, ...] = ()) -> ChangeLog:
     """This build's change set and those of the builds before it back to the baseline, at most ``keep`` in all.
 
     A kept change set that cannot be read is left out with a warning (the site lists the others).
@@ -385,4 +430,4 @@ def change_log(audit_root: Path, chain: list[ChainEntry], current: ChangeSet | N
             continue
         except (OSError, ValueError, KeyError, TypeError) as exc:
             log.warning("changes=%s cannot be read (%s): left out of the site", path, exc)
-    return ChangeLog(build_id, as_of, baseline[0], baseline[1], tuple(sets[:keep]), keep, withdrawn)
+    return ChangeLog(build_id, as_of, baseline[0], baseline[1], tuple(sets[:keep]), keep, withdrawn, withdrawn_subjects)

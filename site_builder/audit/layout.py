@@ -15,7 +15,8 @@ audit/
                          changes.json (what changed since the previous build; not in the baseline build),
                          pages.sqlite (every file of the site: the state an incremental build starts from; kept
                          for the live site's build and the spare's only), and, the latest build's only, records.sqlite
-                         (every published record's dates and digests: the next change set's base)
+                         (every published record's dates and digests, the code of every subject
+                         that had a page: the next change set's and the notices' base)
   builds/<build id>.abandoned/   a build that was prepared but never published
 ```
 """
@@ -75,8 +76,8 @@ class BuildRecord:
     @property
     def record_state(self) -> Path:
         """Per record ever published: item, record id, first-published and last-changed dates, digests of its public
-        values (a withdrawn record: its dates and the day it went, no digests); what the next build compares with
-        (see ``audit/changes.py``)."""
+        values (a withdrawn record: its dates and the day it went, no digests); per subject that ever had a page: its
+        code (and the day it went, if it has none now); what the next build compares with (see ``audit/changes.py``)."""
         return self.folder / "records.sqlite"
 
     @property
