@@ -34,6 +34,8 @@ if not Path("/usr/bin/chromium").exists() and not os.environ.get("CI"):  # .ci/r
 
 AS_OF = date(2026, 11, 24)
 PHONE, DESKTOP = {"width": 375, "height": 740}, {"width": 1280, "height": 800}
+A4_WIDTH = 794
+"""The width of an A4 page in CSS pixels (210 mm at 96 px per inch), as a print preview lays it out."""
 COMMON = "有限公司"
 """A query with far more than 30 results in the demo."""
 
@@ -213,6 +215,21 @@ def test_printed_subject_page_is_a_credit_report(listed_site: tuple[str, Path], 
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and b"/Type /Page" in data
     page.screenshot(path=str(tmp_path / "print.png"), full_page=True)
+    assert not errors, errors
+    page.close()
+
+
+def test_the_printed_report_fits_an_a4_page(listed_site: tuple[str, Path], browser: Any) -> None:
+    """Bug: on an A4-wide print preview (794 px) the subject's URL printed under the QR code, one word to the browser,
+    ran off the page (scrollWidth 866 px). It wraps."""
+    base, _ = listed_site
+    page, errors = open_page(browser, {"width": A4_WIDTH, "height": 1123})
+    page.emulate_media(media="print")
+    page.goto(base + f"subject/{COMPANY}/")
+    caption = page.locator(".report-header .qr-box figcaption")
+    assert caption.is_visible() and f"subject/{COMPANY}/" in caption.inner_text()
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[1] == A4_WIDTH and widths[0] <= widths[1], f"scrollWidth {widths[0]} > innerWidth {widths[1]}"
     assert not errors, errors
     page.close()
 
