@@ -241,6 +241,19 @@ def test_dalian_counts_from_the_end_of_the_act(item: str, values: dict[str, str]
     assert (decision.published, decision.until) == (True, until)
 
 
+@pytest.mark.parametrize(("values", "outcome", "start", "until"), [
+    ({"decision_date": "2021-04-01", "effective_date": "2099-01-01"}, "not_started", date(2099, 1, 1), None),
+    ({"decision_date": "2026-11-01", "effective_date": "2026-12-01"}, "not_started", date(2026, 12, 1), None),
+    ({"decision_date": "2022-04-01", "effective_date": "2020-01-01"}, "published", date(2022, 4, 1), date(2027, 4, 1)),
+])
+def test_a_dalian_judgment_is_public_from_its_effective_date_never_before_it_is_made(
+        values: dict[str, str], outcome: str, start: date, until: date | None) -> None:
+    """Bug (a tester's): a judgment whose 生效日期 was decades ahead (2099, a typing error) was published until 2104,
+    and one not yet in force was published; an effective date before the judgment's own date cut its period short."""
+    decision = decide(record("judgment", **values), CATALOGUE["judgment"], profile("dalian"), AS_OF)
+    assert (decision.outcome, decision.start, decision.until) == (outcome, start, until)
+
+
 def test_dalian_repair_minimum_counts_from_the_decision() -> None:
     # Repaired a month after the decision: withdrawn once the 3-month minimum from the decision has passed.
     decision = decide(record("admin_penalty", decision_date="2026-06-01", penalty_valid_until="2026-09-01",
@@ -402,7 +415,7 @@ def test_every_profile_file_is_tested() -> None:
 def test_every_reason_code_is_reached(records: Path) -> None:
     reached = {outcome for name in NAMES for outcome in outcomes(records, name).values()}
     # Covered elsewhere (tests/test_disclosure.py): workflow, disclosure level, age, start, upheld objections, revoked.
-    elsewhere = {"not_approved", "not_public", "age_unknown", "not_started", "objection_upheld", "revoked"}
+    elsewhere = {"not_approved", "not_public", "age_unknown", "not_started", "objection_upheld", "revoked", "not_penalised"}
     assert set(REASONS) - elsewhere <= reached
 
 

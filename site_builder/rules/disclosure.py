@@ -125,6 +125,7 @@ def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date,
         # In mark mode the record stays public with its 异议标注, which gives the filing date: without one it cannot
         # be marked, so it is suspended rather than shown unmarked.
         return Decision(False, "objection_pending", basis=policy.basis["objection"], version=version)
+    start = max(start, _counted(record, rule, start))  # a judgment's period begins when it takes effect (Dalian)
     if as_of < start:
         return Decision(False, "not_started", start=start, basis=rule.basis, version=version)
     code = record.get(roles(item).get("uscc"))
@@ -379,8 +380,12 @@ def _severity(record: Record, rule: RuleVersion, slight: bool) -> str | None:
 
 
 def _counted(record: Record, rule: RuleVersion, start: date) -> date:
-    """The date a record's lengths count from under ``rule`` (its first filled ``count_from`` field, else ``start``)."""
-    return next((d for name in rule.count_from if isinstance(d := record.get(name), date)), start)
+    """The date a record's lengths count from under ``rule`` (its first filled ``count_from`` field, else ``start``),
+    never before ``start``: a judgment takes effect on or after the day it is made, so an effective date before it
+    (a typing error) cannot cut its period short. The record is public from that date on (:func:`decide`): a
+    judgment whose 生效日期 is still to come (or is years ahead, another error) is not yet published."""
+    counted = next((d for name in rule.count_from if isinstance(d := record.get(name), date)), start)
+    return max(counted, start)
 
 
 def _repair_takes_effect(record: Record, item: CatalogItem, rule: RuleVersion, versions: tuple[RuleVersion, ...],
