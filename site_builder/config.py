@@ -140,9 +140,15 @@ class OutputSettings:
 class ChangeSettings:
     """The change files (the output ``changes``): the records each build added, changed and withdrawn."""
 
+    days: int = 31
+    """Days back from the build's as-of date whose change files (``changes/<build id>/``: records added, changed and
+    withdrawn since the build before) stay on the site: those of every build in that period that changed something,
+    for the weekly and the monthly view; 0: only the last ``kept``. Older ones are left out of the site (the audit
+    folder keeps every one), and the changes index says from which build on its list is complete."""
     kept: int = 12
-    """Builds whose change files (``changes/<build id>/``: records added, changed and withdrawn since the build
-    before) stay downloadable; older ones are left out of the site (the audit folder keeps every one)."""
+    """Builds that changed something whose change files stay on the site however old they are: the last ``kept``,
+    besides those of the last ``days`` days. A build that changed nothing is counted on the changes index, not
+    listed, and pushes none of them out."""
 
 
 @dataclass(frozen=True)
@@ -356,6 +362,8 @@ def _section(name: str, cls: type, values: dict[str, Any], errors: list[str]) ->
         errors.append(f"Config value '{name}.bundles': must be 0 (one per 5,000 pages, at most 20) or more, got {settings.bundles}")
     if isinstance(settings, ChangeSettings) and settings.kept < 1:
         errors.append(f"Config value '{name}.kept': must be 1 or more, got {settings.kept}")
+    if isinstance(settings, ChangeSettings) and settings.days < 0:
+        errors.append(f"Config value '{name}.days': must be 0 (only the last 'kept' builds) or more, got {settings.days}")
     if isinstance(settings, BuildSettings) and settings.workers < 0:
         errors.append(f"Config value '{name}.workers': must be 0 (one per core) or more, got {settings.workers}")
     return settings

@@ -2,7 +2,9 @@
 
 Small records folders built several times in one site folder (search off): the change file of the second build
 lists exactly the records added, changed (with the names of the fields) and withdrawn (with their public reason
-classes); the changes index lists the change sets kept and drops the oldest beyond ``[changes] kept``; a
+classes); the changes index lists the change sets of ``[changes] days`` and at least ``[changes] kept`` builds that
+changed something, drops the older ones and says from which build on its list is complete, and rebuilds that change
+nothing push none of them off the site or out of the withdrawals feed; a
 withdrawn record leaves nothing in the next site but its id in the change files (gzip and zip members read too);
 a record approved today with a 2024 decision date is first in the feed and on the home page; the sitemap's lastmod
 of a changed record and its subject moves, the others' stays; the same previous state gives the same bytes, a
@@ -38,7 +40,7 @@ from site_builder import faults
 from site_builder.audit.changes import CLASS_TITLES, MISSING, QUARANTINED, REASON_CLASSES, changed_fields
 from site_builder.build import BuildResult, build
 from site_builder.cli import main
-from site_builder.config import Config
+from site_builder.config import Config, load_config
 from site_builder.exceptions import AuditError, BuildError, ConfigError
 from site_builder.rules.disclosure import REASONS
 from site_builder.serve import make_server
@@ -67,10 +69,11 @@ def secrets_of(n: int) -> list[str]:
     return [f"标记{n:02d}贸易有限公司", code(n), f"标记{n:02d}号", f"违法事实标记{n:02d}"]
 
 
-def config_of(root: Path, records: Path, keep: int = 12) -> Config:
-    """The project's configuration for a site in ``root``, search off, ``keep`` change sets kept."""
+def config_of(root: Path, records: Path, keep: int = 12, days: int = 31) -> Config:
+    """The project's configuration for a site in ``root``, search off, the change sets of ``days`` days and at least
+    ``keep`` builds kept."""
     config = site_config(root, records, search=False)
-    return dataclasses.replace(config, changes=dataclasses.replace(config.changes, kept=keep))
+    return dataclasses.replace(config, changes=dataclasses.replace(config.changes, kept=keep, days=days))
 
 
 def write_penalties(records: Path, rows: list[dict[str, str]]) -> None:
@@ -286,10 +289,11 @@ def test_sitemap_lastmod_of_a_changed_record_and_its_subject(tmp_path: Path) -> 
 
 
 def test_the_index_lists_the_change_sets_kept_and_drops_the_oldest(tmp_path: Path) -> None:
-    """[changes] kept = 2: after three builds both change sets are listed (the first build is the baseline); after a
-    fourth, the second build's is gone from the site (its page, files and withdrawals) but kept in the audit folder."""
+    """[changes] kept = 2, days = 0: after three builds both change sets are listed (the first build is the baseline);
+    after a fourth, the second build's is gone from the site (its page, files and withdrawals) but kept in the audit
+    folder, and the index says the list is complete from the build after it on."""
     records = tmp_path / "records"
-    config = config_of(tmp_path, records, keep=2)
+    config = config_of(tmp_path, records, keep=2, days=0)
     results, sites = [], []
     for n, day in enumerate((FIRST, SECOND, THIRD, FOURTH)):
         write_penalties(records, [penalty(m) for m in range(n + 1, 5)] + [penalty(10 + n)])  # AP-<n>, AP-<9+n> gone
@@ -303,12 +307,101 @@ def test_the_index_lists_the_change_sets_kept_and_drops_the_oldest(tmp_path: Pat
     assert folders == [set(), {ids[1]}, {ids[1], ids[2]}, {ids[2], ids[3]}]
     files = sites[3]
     assert f'href="/changes/{ids[1]}/"' not in files["changes/index.html"].decode("utf-8")
-    assert not [name for name in files if ids[1] in name] and ids[1] not in files["changes/withdrawn.xml"].decode("utf-8")
+    assert "下表列出本站开始记录变更以来各次更新的全部变更（本站保留最近 2 次有变更的更新的变更文件）。" in index
+    assert f"下表列出 2026-11-25 的更新（{ids[1]}）之后各次更新的全部变更</strong>，更早的变更文件已不在本站提供" \
+        in files["changes/index.html"].decode("utf-8")
+    assert f"2026-11-25 的更新（{ids[1]}）之后各次更新撤下的记录。</subtitle>" in files["changes/withdrawn.xml"].decode("utf-8")
+    assert not [name for name in files if ids[1] in name] and f"changes/{ids[1]}/" not in files["changes/withdrawn.xml"].decode("utf-8")
     withdrawn = [e.findtext(f"{ATOM}title") for e in ET.parse(fourth.output / "changes" / "withdrawn.xml").getroot().iter(f"{ATOM}entry")]
     assert withdrawn == [f"撤下：行政处罚 AP-{n}（主管部门撤回）" for n in (12, 3, 11, 2)]  # build 4's, then build 3's
     assert (fourth.audit.parent / ids[1] / "changes.json").is_file()  # the audit folder keeps every change set
     assert sorted(p.parent.name for p in fourth.audit.parent.glob("*/records.sqlite")) == [ids[3]]  # carried forward
     assert files[f"changes/{ids[2]}/changes.csv"] == sites[2][f"changes/{ids[2]}/changes.csv"]
+
+
+def feed_titles(result: BuildResult) -> list[str]:
+    """The titles of the withdrawal feed's entries, in feed order."""
+    feed = ET.parse(result.output / "changes" / "withdrawn.xml").getroot()
+    return [str(e.findtext(f"{ATOM}title")) for e in feed.iter(f"{ATOM}entry")]
+
+
+def change_folders(result: BuildResult) -> set[str]:
+    """The build ids whose change files the site carries."""
+    return {p.name for p in (result.output / "changes").iterdir() if p.is_dir()}
+
+
+def test_rebuilds_that_change_nothing_push_no_change_set_off_the_site(tmp_path: Path) -> None:
+    """The tester's finding: a credit centre rebuilds after every approval and every night; after 11 rebuilds that
+    changed nothing, the build that edited and withdrew records had left the site ([changes] kept = 12 builds), and
+    withdrawn.xml had no entry. With the defaults (31 days, 12 builds that changed something), 13 such rebuilds
+    over 36 days leave it there, older than the period: the only build that changed something. The rebuilds are
+    counted on the index, not listed."""
+    records = tmp_path / "records"
+    config = config_of(tmp_path, records)
+    write_penalties(records, [penalty(n) for n in range(1, 5)])
+    build(config, FIRST)
+    write_penalties(records, [penalty(1, penalty_content="处以罚款（更正）"), penalty(2, publish_status="已撤回"), penalty(4)])
+    edited = build(config, SECOND)
+    rebuilds = [build(config, SECOND), *(build(config, date.fromordinal(SECOND.toordinal() + 3 * n)) for n in range(1, 13))]
+    last = rebuilds[-1]
+    assert last.entry.as_of == "2026-12-31" and len(list(last.audit.parent.glob("*/changes.json"))) == 14
+    assert change_folders(last) == {edited.entry.build_id}
+    assert feed_titles(last) == [f"撤下：行政处罚 AP-{n}（主管部门撤回）" for n in (2, 3)]
+    index = (last.output / "changes" / "index.html").read_text(encoding="utf-8")
+    assert f'href="/changes/{edited.entry.build_id}/"' in index and index.count('<td data-label="更新">') == 1
+    assert ("下表列出本站开始记录变更以来各次更新的全部变更（本站保留数据截至日期在最近 31 天内的各次更新的变更文件，并至少保留"
+            "最近 12 次有变更的更新的）。其间另有 13 次更新没有新增、变更或撤下任何记录，未单独列出。") in index
+    feed = (last.output / "changes" / "withdrawn.xml").read_text(encoding="utf-8")
+    assert "<subtitle>本站开始记录变更（2026-11-24）以来各次更新撤下的记录。</subtitle>" in feed
+    assert [(r["change"], r["record_id"]) for r in change_rows(edited)] == [  # the output shows the last build's site
+        ("changed", "AP-1"), ("withdrawn", "AP-2"), ("withdrawn", "AP-3")]
+
+
+def test_a_change_set_older_than_the_period_and_beyond_kept_leaves_the_site(tmp_path: Path) -> None:
+    """[changes] days = 7, kept = 1: two builds that withdrew records, a day apart, are both listed (the period),
+    though only one is kept by count; a build eight days after the second, which changed nothing, leaves the first
+    out (older than the period, beyond the one kept): its page, files and feed entries go, the audit folder keeps it,
+    and the index and the feed say from which build on they are complete."""
+    records = tmp_path / "records"
+    config = config_of(tmp_path, records, keep=1, days=7)
+    write_penalties(records, [penalty(n) for n in range(1, 4)])
+    build(config, FIRST)
+    write_penalties(records, [penalty(2), penalty(3)])
+    second = build(config, SECOND)
+    write_penalties(records, [penalty(3)])
+    third = build(config, THIRD)
+    assert change_folders(third) == {second.entry.build_id, third.entry.build_id}
+    assert feed_titles(third) == ["撤下：行政处罚 AP-2（主管部门撤回）", "撤下：行政处罚 AP-1（主管部门撤回）"]
+    quiet = build(config, date(2026, 12, 4))  # the period: 2026-11-27 to 2026-12-04
+    assert change_folders(quiet) == {third.entry.build_id}
+    assert feed_titles(quiet) == ["撤下：行政处罚 AP-2（主管部门撤回）"]
+    index = (quiet.output / "changes" / "index.html").read_text(encoding="utf-8")
+    assert f'href="/changes/{second.entry.build_id}/' not in index
+    assert (f"下表列出 2026-11-25 的更新（{second.entry.build_id}）之后各次更新的全部变更</strong>，更早的变更文件已不在本站提供"
+            "（本站保留数据截至日期在最近 7 天内的各次更新的变更文件，并至少保留最近 1 次有变更的更新的）。其间另有 1 次更新没有"
+            "新增、变更或撤下任何记录，未单独列出。") in index
+    assert (quiet.audit.parent / second.entry.build_id / "changes.json").is_file()  # the audit trail keeps everything
+
+
+def test_a_site_whose_builds_changed_nothing_says_so(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    write_penalties(records, [penalty(1)])
+    build(config_of(tmp_path, records), FIRST)
+    again = build(config_of(tmp_path, records), SECOND)
+    assert change_folders(again) == set() and feed_titles(again) == []
+    index = (again.output / "changes" / "index.html").read_text(encoding="utf-8")
+    assert "自 2026-11-24 的更新以来的 1 次更新都没有新增、变更或撤下任何记录；有变更的更新将列于此处" in index
+
+
+def test_the_withdrawals_feed_says_when_it_lists_only_the_newest(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    write_penalties(records, [penalty(n) for n in range(1, 57)])
+    build(config_of(tmp_path, records), FIRST)
+    write_penalties(records, [penalty(1)])  # 55 withdrawn
+    gone = build(config_of(tmp_path, records), SECOND)
+    assert len(feed_titles(gone)) == 50
+    assert "以来各次更新撤下的记录，共 55 条，此处列出最新的 50 条，全部见各次更新的变更文件。</subtitle>" in \
+        (gone.output / "changes" / "withdrawn.xml").read_text(encoding="utf-8")
 
 
 def test_a_record_published_again_keeps_its_first_date(tmp_path: Path) -> None:
@@ -601,6 +694,29 @@ def test_changes_kept_must_be_positive(tmp_path: Path) -> None:
     (tmp_path / "site_builder.toml").write_text("[changes]\nkept = 0\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["--config", str(tmp_path / "site_builder.toml"), "build", "--no-search"])
     assert result.exit_code != 0 and "Config value 'changes.kept': must be 1 or more, got 0" in result.output
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("days = -1", "Config value 'changes.days': must be 0 (only the last 'kept' builds) or more, got -1"),
+    ('days = "31"', "Config value 'changes.days': expected int, got '31'"),
+    ("days = 31.5", "Config value 'changes.days': expected int, got 31.5"),
+    ("days = true", "Config value 'changes.days': expected int, got True"),
+    ("months = 1", "Config value 'changes.months': unknown option"),
+])
+def test_changes_days_must_be_a_whole_number_of_days(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "site_builder.toml"
+    path.write_text(f"[changes]\n{text}\nkept = 0\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert message in str(raised.value) and "Config value 'changes.kept': must be 1 or more" in str(raised.value)
+
+
+def test_changes_days_and_kept_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "site_builder.toml"
+    path.write_text("[changes]\nkept = 3\n", encoding="utf-8")  # a configuration from before days: the period is 31
+    assert (load_config(path).changes.kept, load_config(path).changes.days) == (3, 31)
+    path.write_text("[changes]\ndays = 0\n", encoding="utf-8")
+    assert (load_config(path).changes.kept, load_config(path).changes.days) == (12, 0)
 
 
 def test_changed_fields_are_named_by_name() -> None:

@@ -634,11 +634,12 @@ def test_item_lists_are_cards_on_a_phone_and_a_table_on_a_desktop(demo: tuple[st
 
 @pytest.fixture(scope="module")
 def changed_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """The demo built as of 2026-11-24, then 2026-11-25: /changes/ lists a change set."""
+    """The demo built as of 2026-11-24, then on its manifest's next change (the day a record leaves the site):
+    /changes/ lists a change set (a build that changes nothing has none)."""
     root = tmp_path_factory.mktemp("changed")
     config = site_config(root, ROOT / "data" / "records")
-    build(config, AS_OF)
-    build(config, date(2026, 11, 25))
+    first = build(config, AS_OF)
+    build(config, date.fromisoformat(json.loads((first.output / "manifest.json").read_text(encoding="utf-8"))["next_change"]))
     with served(root / "output") as base:
         yield base, root / "output"
 

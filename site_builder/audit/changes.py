@@ -19,6 +19,12 @@ its published store, and
 A build whose previous build has no state (the first build, or the first after this feature) is the
 **baseline**: every record first appears on its as-of date, and it has no change set.
 
+The site carries the change sets of a **period** (:func:`change_log`): every build's within ``[changes] days`` of the
+as-of date, and at least the last ``[changes] kept`` that changed something. A build that changed nothing (the
+nightly rebuild, a rebuild after an approval of nothing public) is counted, not listed, so that a run of them cannot
+push the builds that did change something off the site; the changes index says from which build on the list is
+complete.
+
 A withdrawal is published with a public reason class only (:data:`REASON_CLASSES`), never the build's reason
 code: a code such as ``minor`` would say more about a subject than the site may.
 
@@ -38,7 +44,7 @@ import sqlite3
 import struct
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -142,7 +148,8 @@ class ChangeLog:
     baseline_build_id: str
     baseline_as_of: date
     sets: tuple[ChangeSet, ...]
-    """The change sets of the last ``keep`` builds that have one, newest first."""
+    """The change sets the site carries, newest first: of the builds that changed something, every one within
+    ``days`` days of ``as_of`` and at least the last ``keep``."""
     keep: int
     withdrawn: tuple[tuple[str, str], ...] = ()
     """``(item, record id)`` of every record the site published once and no longer does, sorted (their URLs
@@ -150,6 +157,15 @@ class ChangeLog:
     withdrawn_subjects: tuple[str, ...] = ()
     """The code of every subject whose page the site published once and no longer does (no record of it is public
     now), sorted (their URLs answer with a notice too)."""
+    days: int = 0
+    """The period whose change sets the site carries, in days back from ``as_of`` (0: only the last ``keep``)."""
+    since_build_id: str = ""
+    """The build after which every change is listed: the newest build older than the period and the ``keep`` whose
+    change set the site leaves out (``""``: none was left out, every change since the baseline is listed)."""
+    since_as_of: date | None = None
+    """The as-of date of ``since_build_id``."""
+    quiet: int = 0
+    """The builds since then (this one included) that changed nothing: counted, not listed."""
 
 
 def previous_state(audit_root: Path, chain: list[ChainEntry]) -> Path | None:
@@ -413,21 +429,43 @@ def withdrawn_subjects(state: Path) -> tuple[str, ...]:
 
 def change_log(audit_root: Path, chain: list[ChainEntry], current: ChangeSet | None, baseline: tuple[str, date],
                build_id: str, as_of: date, keep: int, withdrawn: tuple[tuple[str, str], ...] = (),
-               withdrawn_subjects: tuple[str, ...] = ()) -> ChangeLog:
-    """This build's change set and those of the builds before it back to the baseline, at most ``keep`` in all.
+               withdrawn_subjects: tuple[str, ...] = (), days: int = 0) -> ChangeLog:
+    """This build's change set and those of the builds before it back to the baseline that the site carries: of the
+    builds that changed something, every one whose as-of date is at most ``days`` days before ``as_of``, and at least
+    the last ``keep``.
+
+    The builds are read newest first, up to the first one older than the period once ``keep`` sets are listed (that
+    build and the older ones are left out: :attr:`ChangeLog.since_build_id`). So the sets listed are every change made
+    since a given build, never a selection, whatever dates the builds carry. A build that changed nothing is counted
+    (:attr:`ChangeLog.quiet`), not listed: nightly rebuilds cannot push the builds that changed something off the site.
+    Only as-of dates are compared, never the clock, so the same audit folder gives the same log.
 
     A kept change set that cannot be read is left out with a warning (the site lists the others).
     """
-    sets = [current] if current is not None else []
+    start = as_of - timedelta(days=days)
     folder = AuditFolder(audit_root)
-    for entry in reversed(chain if current is not None else []):
-        if len(sets) >= keep or entry.build_id == baseline[0]:
+    builds: list[tuple[str, date, Path | None]] = [(current.build_id, current.as_of, None)] if current is not None else []
+    builds += [(e.build_id, date.fromisoformat(e.as_of), folder.build(e.build_id).changes)
+               for e in reversed(chain if current is not None else [])]
+    sets: list[ChangeSet] = []
+    quiet = 0
+    since: tuple[str, date | None] = ("", None)
+    for number, day, path in builds:
+        if number == baseline[0]:
             break
-        path = folder.build(entry.build_id).changes
+        if len(sets) >= keep and day < start:
+            since = (number, day)
+            break
         try:
-            sets.append(read_change_set(path))
+            changes = current if path is None else read_change_set(path)
         except FileNotFoundError:
             continue
         except (OSError, ValueError, KeyError, TypeError) as exc:
             log.warning("changes=%s cannot be read (%s): left out of the site", path, exc)
-    return ChangeLog(build_id, as_of, baseline[0], baseline[1], tuple(sets[:keep]), keep, withdrawn, withdrawn_subjects)
+            continue
+        if changes is None or not changes.changes:
+            quiet += 1
+        else:
+            sets.append(changes)
+    return ChangeLog(build_id, as_of, baseline[0], baseline[1], tuple(sets), keep, withdrawn, withdrawn_subjects, days,
+                     since[0], since[1], quiet)

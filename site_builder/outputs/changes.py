@@ -1,7 +1,8 @@
 """Change files (the output ``changes``): what each build added, changed and withdrawn since the build before.
 
 ```
-changes/index.html              the change sets the site carries ([changes] kept builds), newest first
+changes/index.html              the change sets the site carries ([changes] days and kept), newest first, and
+                                from which build on they are complete
 changes/<build id>/index.html   one build's changes: counts per item and kind, then the records
 changes/<build id>/changes.csv  one row per change (UTF-8 with a BOM, CRLF line ends)
 changes/<build id>/changes.json the same, with the build, the build before it and the reason classes
@@ -16,6 +17,9 @@ data package's CSV of the same day by item and record id.
 
 The change sets come from the audit folder (``audit/changes.py``): each is fixed once its build is made, so
 an older set's files are taken over from the previous build unchanged (their fingerprint is their content).
+Which sets the site carries is :func:`site_builder.audit.changes.change_log`'s: a period and a count, builds that
+changed nothing counted on the index, not listed. The withdrawal feed is drawn from the same sets (its newest
+:data:`FEED_SIZE` entries; its subtitle says so and from which build).
 """
 
 from __future__ import annotations
@@ -56,7 +60,7 @@ class ChangesOutput(base.Output):
     def write(self, site: Site, out: Path) -> base.Paths:
         """Write the files of every change set the site carries, the index page and the withdrawal feed."""
         log = site.changes or ChangeLog(site.build_id, site.as_of, site.build_id, site.as_of, (),
-                                        site.config.changes.kept)
+                                        site.config.changes.kept, days=site.config.changes.days)
         renderer = Renderer(site, out)
         titles = {item.id: item.title for item in site.catalogue.items}
         written: list[Path] = []
@@ -67,9 +71,10 @@ class ChangesOutput(base.Output):
                            kinds=KIND_TITLES, classes=CLASS_TITLES)
         renderer.write("changes/", "changes.html", log=log, kinds=KIND_TITLES,
                        classes=[(c, CLASS_TITLES[c], CLASS_NOTES[c]) for c in CLASS_TITLES])
-        entries = [(changes, change) for changes in log.sets for change in changes.of_kind("withdrawn")][:FEED_SIZE]
-        xml = render(renderer.env, "changes_withdrawn.xml", WITHDRAWN_FEED, entries=entries, log=log, item_titles=titles,
-                     classes=CLASS_TITLES, canonical=site.canonical(WITHDRAWN_FEED))
+        withdrawals = [(changes, change) for changes in log.sets for change in changes.of_kind("withdrawn")]
+        xml = render(renderer.env, "changes_withdrawn.xml", WITHDRAWN_FEED, entries=withdrawals[:FEED_SIZE], log=log,
+                     total=len(withdrawals), limit=FEED_SIZE, item_titles=titles, classes=CLASS_TITLES,
+                     canonical=site.canonical(WITHDRAWN_FEED))
         written.append(site.index(out).write_text(WITHDRAWN_FEED, xml_safe(xml)))
         return [*written, *renderer.written]
 
