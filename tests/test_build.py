@@ -610,7 +610,9 @@ def test_penalty_page_disappears_the_day_after_its_last_day(tmp_path: Path, seve
     assert 'content="noindex"' in notice and "杭市监罚" not in notice and "杭州恒远科技有限公司" not in notice
     assert read_csv(out / "data" / "admin_penalty.csv") == []
     assert "record/admin_penalty/AP-1/" not in (out / "items" / "admin_penalty" / "index.html").read_text(encoding="utf-8")
-    assert not (out / "subject" / COMPANY).exists()
+    subject = (out / "subject" / COMPANY / "index.html").read_text(encoding="utf-8")  # a notice, not the company
+    assert 'content="noindex"' in subject and "杭州恒远科技有限公司" not in subject and "杭市监罚" not in subject
+    assert not (out / "subject" / COMPANY / "data.json").exists()
     assert result.counts.excluded["admin_penalty"]["expired"] == 1
 
 
@@ -629,7 +631,8 @@ def test_a_record_gone_since_the_last_build_is_gone_from_the_search_index_too(tm
     after = output_texts(tmp_path / "output")
     assert [name for name, text in after.items() if "gonemark" in text.lower()] == []
     assert any("STAYMARK1" in text for name, text in after.items() if name.endswith(".pf_fragment"))
-    assert not (tmp_path / "output" / "subject" / OTHER).exists()
+    notice = (tmp_path / "output" / "subject" / OTHER / "index.html").read_text(encoding="utf-8")
+    assert 'content="noindex"' in notice and "GONEMARK2" not in notice  # the subject's URL answers a notice
 
 
 # --- A file without its heading row -----------------------------------------------------------------------------
