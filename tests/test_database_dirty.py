@@ -235,6 +235,18 @@ def test_a_column_like_a_missing_deciding_field_withholds_every_row(tmp_path: Pa
     assert any("异议审核情况" in w and "异议状态" in w for w in reports[0].warnings), reports[0].warnings
 
 
+def test_a_column_that_may_state_the_record_state_withholds_the_rows_saying_revoked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As for a file: a table without 当前状态 whose 案件状态 says 撤销 would publish a revoked penalty; its other values
+    (a platform's own states) withhold nothing."""
+    url = f"sqlite:///{tmp_path / 'platform.db'}"
+    _table(url, [_row("AP-1", 案件状态="已撤销"), _row("AP-2", 案件状态="已推送"), _row("AP-3", 案件状态=None)], extra=["案件状态"])
+    rows, reports, _ = _read(_config(tmp_path, url, monkeypatch))
+    assert [(r.values["record_id"], [d[1] for d in r.defects]) for r in rows] == [
+        ("AP-1", ["unmapped-column"]), ("AP-2", []), ("AP-3", [])]
+    assert any("案件状态" in w and "当前状态" in w for w in reports[0].warnings), reports[0].warnings
+
+
 def test_penalty_kinds_in_two_columns_are_read_together(tmp_path: Path, backend: str,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """As in a file (the 2016 layout): 处罚类别1 警告 beside 处罚类别2 罚款 is a fine, published, not a warning alone

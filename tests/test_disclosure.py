@@ -172,7 +172,7 @@ def test_objections_suspend(national: Policy, status: str, expected: str) -> Non
 @pytest.mark.parametrize(("status", "expected"), [
     ("", "objection_pending"),  # filed, no outcome given: being handled
     ("处理中", "objection_pending"), ("异议成立", "objection_upheld"), ("异议不成立", "published"),
-    ("无", "objection_pending"), ("否", "objection_pending"),  # "none", which the filing date belies (a tester's)
+    ("无", "published"), ("否", "published"),  # an explicit "none" wins over a date (a database's default 1900-01-01)
 ])
 def test_an_objection_date_without_a_status_suspends(national: Policy, status: str, expected: str) -> None:
     decision = outcome(national, "admin_penalty", "2026-11-24", decision_date="2026-06-01", objection_status=status,

@@ -309,7 +309,10 @@ def test_a_warning_with_a_qualifier_a_class_name_or_in_traditional_characters_is
 
 
 @pytest.mark.parametrize("content", ["警告，沒收違法所得", "警告，吊銷營業執照", "警告，罰款", "警告，責令停產停業", "警告，暫扣許可證",
-                                     "警告，違法所得500元", "警告，货值金额3万元，罚款2万元", "警告，违法经营额1500元，没收违法所得"])
+                                     "警告，違法所得500元", "警告，货值金额3万元，罚款2万元", "警告，违法经营额1500元，没收违法所得",
+                                     "警告，处货值金额1500元", "警告，处违法经营额1500元", "警告，处以货值金额:1500元",
+                                     "警告，处销售额1500元的经济处罚", "警告，给予经济处罚，涉案金额5000元", "警告、经济处罚（案值1000元）",
+                                     "警告；违法经营额1500元上缴国库", "警告，上缴违法经营额1500元"])
 def test_a_sanction_in_traditional_characters_or_beside_a_measured_amount_is_not_slight(national: Policy,
                                                                                          content: str) -> None:
     """Bug (a tester's): sanctions written in traditional characters were not read, and these penalties were withheld
@@ -330,9 +333,18 @@ def test_a_decision_not_to_penalise_is_not_published(national: Policy, values: d
 
 @pytest.mark.parametrize("values", [{"penalty_type": "不予处罚", "penalty_content": "没收违法所得"},
                                     {"penalty_type": "不予处罚", "fine_amount": "0.2"},
-                                    {"penalty_type": "不予处罚、罚款"}])
+                                    {"penalty_type": "不予处罚、罚款"}, {"penalty_type": "不予处罚", "severity": "严重"}])
 def test_a_decision_not_to_penalise_with_a_sanction_is_published(national: Policy, values: dict[str, str]) -> None:
+    """A harm tester's: a sanction, or a severity of 严重, says the record is adverse information after all."""
     assert decided(national, D("2026-06-01"), decision_date="2026-05-10", **values).published
+
+
+def test_a_decision_not_to_penalise_that_gives_a_warning_is_a_slight_penalty(national: Policy) -> None:
+    """A harm tester's: 处罚类别 不予处罚 with 处罚内容 给予警告 and a 公示截止期 is a warning the authority found necessary
+    to publish (at most 3 months under 令36号), not a decision without a penalty."""
+    values = {"penalty_type": "不予处罚", "penalty_content": "给予警告", "disclosure_deadline": "2026-07-01"}
+    decision = decided(national, D("2026-06-01"), decision_date="2026-05-10", **values)
+    assert decision.published and decision.until == D("2026-07-01")
 
 
 # --- The transition days ---------------------------------------------------------------------

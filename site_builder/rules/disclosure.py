@@ -113,8 +113,8 @@ def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date,
     filed = record.get(roles(item).get("objection_date"))
     if isinstance(filed, date) and as_of < filed:
         objection = None  # not yet filed on the as-of date (an audit of a past date): the record was as without it
-    elif objection in (None, "none") and isinstance(filed, date):
-        objection = "pending"  # an objection was filed and no outcome is given (or "none", which its date belies)
+    elif objection is None and isinstance(filed, date):
+        objection = "pending"  # an objection was filed and no outcome is given: it is being handled
     if status == "objection" and objection in (None, "none"):
         objection = "pending"  # 当前状态 异议: an objection is being handled
     if objection == "upheld":
@@ -212,7 +212,7 @@ _WORDING = re.compile(r"^(?:依法|决定|对(?:当事人|其|你|该)(?:单位|
 """Words around a kind that do not change it (``予以警告``, ``对当事人给予警告``, ``决定给予警告``, ``行政警告``, ``书面警告``,
 ``在全市范围内通报批评``, ``警告处罚``, ``警告处分``, ``警告处理``, ``警告类``); removed only where something is left."""
 _SANCTION = (r"罚款|罚金|罚没|没收|暂扣|吊扣|扣留|吊销|撤销|降低|降级|资质等级|停产|停业|关闭|关停|限制|禁止|禁入|取消|"
-             r"暂停|拘留|查封|扣押|收缴|取缔|出境|并处|停止(?:生产|经营|营业|执业|施工|招生|营运|运营|业务)|"
+             r"暂停|拘留|查封|扣押|收缴|上缴|追缴|经济处罚|取缔|出境|并处|停止(?:生产|经营|营业|执业|施工|招生|营运|运营|业务)|"
              r"不[得准](?:参加|参与|担任|申请|从事|承接|进入|取得|报名|经营|开展|投标|再次申请)|不(?:予)?受理|暂缓(?:核发|发放|受理|审批)|"
              r"收回(?:[^，,。；;]{0,6})?(?:许可|证|照|资质|资格)|注销(?:[^，,。；;]{0,6})?(?:许可|证书|执照|资质|资格|登记)")
 """Words that name a sanction besides a warning (行政处罚法 art. 9: 限制开展生产经营活动, 限制从业, 暂扣或吊销许可证件,
@@ -248,12 +248,14 @@ _NO_SANCTION = {"0"}
 :func:`~site_builder.rules.validation.means_none`."""
 
 
-_MEASURED = re.compile(r"(?:违法|非法)?(?:经营额|经营数额|经营金额|销售额|销售金额|营业额|营业收入|货值金额|货值|涉案金额|"
-                       r"涉案货值|涉案价值|案值|标的额|进货额|进货金额|货物价值|商品价值)"
+_MEASURED = re.compile(r"(?<![处以缴纳按])(?<!违法)(?<!非法)(?:违法|非法)?"
+                       r"(?:经营额|经营数额|经营金额|销售额|销售金额|营业额|营业收入|货值金额|货值|涉案金额|涉案货值|涉案价值|案值|标的额|进货额|进货金额|货物价值|商品价值)"
                        rf"\s*(?:为|是|约|共|计|合计|达|[:：])*\s*(?:人民币)?\s*(?:{_MONEY})")
 """An amount that measures the violation, not a sanction (``违法经营额1500元``, ``货值金额：3万元``): left out where a
-penalty's text is searched for money (a warning that quotes the turnover is still only a warning). An amount of 违法所得
-stays: confiscating it is a sanction, and a text that names it does not say it was not confiscated."""
+penalty's text is searched for money (a warning that quotes the turnover is still only a warning); not right after
+处, 以, 缴, 纳 or 按 (``处违法经营额1500元``, ``处以货值金额1500元``, ``上缴违法经营额…``, ``缴纳违法经营额…``, ``按违法经营额…处罚``:
+the amount imposed). An amount of 违法所得 stays: confiscating it is a sanction, and a text that names it does not say
+it was not confiscated."""
 
 
 def _readable(text: str) -> str:
@@ -320,13 +322,15 @@ def _kinds(record: Record, rule: RuleVersion) -> list[str]:
 
 def is_not_penalised(record: Record, rule: RuleVersion) -> bool:
     """Whether a penalty record is a decision not to penalise (不予行政处罚, 免予处罚: 行政处罚法 art. 33), no penalty and
-    so no adverse information: its kinds (:func:`_kinds`) are all such a decision, its text names no sanction, and none
-    of its ``other_sanctions`` fields carries one."""
+    so no adverse information: its kinds (:func:`_kinds`) are all such a decision, its text names no sanction and no
+    warning, none of its ``other_sanctions`` fields carries one, and its severity is not 严重."""
     if not rule.penalty_type or any(_carries(record.get(name)) for name in rule.other_sanctions):
         return False
-    content = str(record.get(rule.penalty_content) or "") if rule.penalty_content else ""
-    if _SANCTION_WORDS.search(_MEASURED.sub("", _unsaid(content))):
-        return False
+    if rule.severity and record.get(rule.severity) == "serious":
+        return False  # 严重: the record says it is serious dishonesty (一般 is what most exports write for every row)
+    content = _MEASURED.sub("", _unsaid(str(record.get(rule.penalty_content) or ""))) if rule.penalty_content else ""
+    if _SANCTION_WORDS.search(content) or any(kind in content for kind in (*rule.slight_types, *_REPUTATIONAL)):
+        return False  # its text imposes something after all (a warning with a 公示截止期 may be published 3 months)
     kinds = _kinds(record, rule)
     return bool(kinds) and all(_NO_PENALTY.fullmatch(kind) for kind in kinds)
 

@@ -104,10 +104,22 @@ the format controls of other scripts that span or join what follows (the Arabic,
 the Egyptian hieroglyph joiners, the shorthand format controls, the musical beams, ties and slurs, U+1D173–U+1D17A)
 and the code points Unicode keeps unassigned for more of them. Variation selectors and the Mongolian vowel separator
 are not among them: they choose a character's form (a rare character of a name, a Mongolian word's spelling)."""
-_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\ufe00-\ufe0f\U000e0100-\U000e01ef\u180b-\u180f"
-"""The combining marks that decorate a character (accents, strokes through or under it: ``1̶3̶8̶``, ``1̲3̲8̲``, the
-keycap and the enclosing circle and square: ``1️⃣``) and the variation selectors (``1︎``), with the Mongolian ones:
-the digit they follow is read as it is."""
+def _marks() -> str:
+    """:data:`_MARKS`, from this Python's Unicode data (some 330 ranges; 12 ms)."""
+    ranges: list[tuple[int, int]] = []
+    for point in range(0x300, 0x20000):
+        if unicodedata.category(chr(point)) in ("Mn", "Me"):
+            if ranges and ranges[-1][1] == point - 1:
+                ranges[-1] = (ranges[-1][0], point)
+            else:
+                ranges.append((point, point))
+    return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+
+
+_MARKS = _marks() + "\U000e0100-\U000e01ef\u180b-\u180f"
+"""The marks that decorate the character before them (Unicode's nonspacing and enclosing marks: accents, strokes
+through or under it ``1̶3̶8̶`` ``1̲3̲8̲``, the points of other scripts, the keycap and the enclosing circle ``1️⃣``; the
+variation selectors ``1︎`` among them) and the Mongolian variation selectors: the digit they follow is read as it is."""
 _ZERO_WIDTH = re.compile(f"[{FORMAT_CONTROLS}{_MARKS}\u115f\u1160\u3164\uffa0]")
 """Characters that show as nothing or only mark the character before them (:data:`FORMAT_CONTROLS`, :data:`_MARKS`
 and the Hangul fillers, which are letters: no separator removes them): folding drops them, wherever they stand in a

@@ -57,7 +57,7 @@ from site_builder.config import MEMORY_DATABASE, memory_database
 from site_builder.exceptions import ConfigError, InputError
 from site_builder.rules.catalogue import CatalogItem, Catalogue, FieldSpec, load_catalogue, normalise_title
 from site_builder.sources.dbcells import canonical, cell_text, number_text, shown, tolerate_far_dates
-from site_builder.sources.headings import heading_units, refused_columns, settle_duplicates
+from site_builder.sources.headings import heading_units, refused_columns, settle_duplicates, state_defects, watched_columns
 from site_builder.sources.loading import (
     FileReport,
     RawRow,
@@ -333,6 +333,8 @@ def read_table(source: TableSource, item: CatalogItem, report: FileReport) -> It
     # A column that looks like a missing field deciding publication (异议审核情况 for 异议状态): every row withheld.
     # An amount whose heading states its unit (罚款金额（元）) is read in it, as a file's is; a foreign currency is refused.
     refused = refused_columns(report.warnings, item, headings, positions, f"表 {spec.label}", seconds, whole="表")
+    # A column that may state the record's own state (案件状态, no 当前状态): rows whose state says 撤销 are withheld.
+    watched = watched_columns(report.warnings, item, headings, positions, f"表 {spec.label}", whole="表")
     units = {columns[i]: word for i, word in heading_units(
         item, headings, {**positions, **{s: positions[f] for s, f in seconds.items()}}).items()}
     for name, word in units.items():
@@ -344,7 +346,7 @@ def read_table(source: TableSource, item: CatalogItem, report: FileReport) -> It
         raise InputError(f"Database source {database.name}: {spec.label} has no column "
                          f"{', '.join(repr(c) for c in missing)} (sources.{item.id})")
     selected = list(dict.fromkeys([*key, *mapped, *duplicates, *(c for cs in joined.values() for c in cs),
-                                   *([spec.item_column] if spec.item_column else [])]))
+                                   *([spec.item_column] if spec.item_column else []), *(columns[i] for i, _, _ in watched)]))
     stmt = _statement(spec, columns, selected, key or selected, source.others)
     claim = _Claim(spec, source.others) if spec.item_column else None
     digest = hashlib.sha256(json.dumps(selected, ensure_ascii=False).encode() + b"\n")
@@ -359,7 +361,8 @@ def read_table(source: TableSource, item: CatalogItem, report: FileReport) -> It
                 report.rows += 1
                 digest.update(json.dumps([canonical(row[c]) for c in selected], ensure_ascii=False).encode() + b"\n")
                 raw = _convert(item, spec, report.rows, row, key, fields, duplicates, _Columns(units, joined))
-                yield dataclasses.replace(raw, defects=raw.defects + refused) if refused else raw
+                stated = state_defects(item, watched, {i: cell_text(row[columns[i]], f)[0] for i, _, f in watched}) if watched else ()
+                yield dataclasses.replace(raw, defects=raw.defects + refused + stated) if refused or stated else raw
     except (SQLAlchemyError, UnicodeDecodeError) as exc:
         what = f"Database source {database.name}: reading {spec.label} failed after {report.rows} rows"
         raise database.error(what, exc) from None

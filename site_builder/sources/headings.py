@@ -10,10 +10,13 @@ empty: that value; two different values: the row is quarantined).
 from __future__ import annotations
 
 import operator
-from collections.abc import Container, Iterable
+import re
+import unicodedata
+from collections.abc import Container, Iterable, Mapping
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from site_builder.rules.catalogue import CatalogItem, FieldSpec, normalise_title
+from site_builder.rules.hanzi import simplified
 from site_builder.sources.mapping import (
     deciding_fields,
     foreign,
@@ -22,6 +25,7 @@ from site_builder.sources.mapping import (
     loose_field,
     numbered_field,
     resembled_fields,
+    stated_columns,
     suggestion,
     unit_of,
 )
@@ -243,6 +247,42 @@ def refused_columns(warnings: list[str], item: CatalogItem, header: list[str], c
     return tuple(defects)
 
 
+_NOT_IN_FORCE = re.compile(r"撤销|撤消|撤回|撤除|撤下|撤掉|异议|无效|作废|失效|删除|停止公示|终止公示|不予公示|不公示|不再公示")
+"""Words of a state saying a record is no longer in force or is contested (撤销, 已撤回, 异议中, 无效, 作废): in a column
+that may state the record's own state (:func:`~site_builder.sources.mapping.stated_columns`), its row is refused."""
+
+
+def watched_columns(warnings: list[str], item: CatalogItem, header: list[str], columns: dict[int, str],
+                    where: str = "", whole: str = "文件") -> tuple[tuple[int, str, FieldSpec], ...]:
+    """The columns that may state the record's own state (:func:`~site_builder.sources.mapping.stated_columns`), each
+    with a warning saying that rows whose state reads as a revocation, an objection or a record no longer valid are
+    quarantined (:func:`state_defects`), the others read without it."""
+    found = tuple(stated_columns(item, header, columns))
+    for position, heading, spec in found:
+        warnings.append(f"{where + '：' if where else ''}列“{heading}”（第{position + 1}列）可能说明记录自身的状态（目录列"
+                        f"“{spec.title}”，{spec.name}），而本{whole}没有该列：取值表示撤销、异议或无效（如“撤销”“已撤回”“无效”）"
+                        f"的行将隔离，其他取值不影响公示。若该列就是{spec.title}，请在 site_builder.toml 中写明 "
+                        f"[columns.{item.id}] \"{heading}\" = \"{spec.name}\"")
+    return found
+
+
+def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], ...],
+                  cells: Mapping[int, object]) -> tuple[tuple[str, str, str], ...]:
+    """A defect for each column of ``watched`` whose cell (``cells``: a row's cells by position) reads as a revocation,
+    an objection or a record no longer valid (:data:`_NOT_IN_FORCE`; in simplified characters): the record's state
+    cannot be decided on until the column is mapped to it."""
+    defects = []
+    for position, heading, spec in watched:
+        value = cells.get(position)
+        text = "" if value is None else str(value)
+        if text and not text.isascii() and _NOT_IN_FORCE.search(simplified(unicodedata.normalize("NFKC", text))):
+            defects.append((heading, "unmapped-column",
+                            f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”可能表示记录已撤销、有异议或已无效，"
+                            f"而该列未对应目录列“{spec.title}”（{spec.name}，决定是否公示）：在确认之前本行不公示；若该列"
+                            f"就是{spec.title}，请在 [columns.{item.id}] 中写明"))
+    return tuple(defects)
+
+
 class Layout:
     """How the rows under one heading row are read (the loader's ``_sheet_rows``): its columns (all, and those
     read), what a row's width must be, the columns without a heading, the pairs of columns of one field, and the
@@ -254,6 +294,8 @@ class Layout:
         self.duplicates: dict[int, int] = {}
         self.columns = map_header(warnings, item, cells, self.duplicates, where)
         self.refused = refused_columns(warnings, item, cells, self.columns, where, seconds=self.duplicates)
+        self.watched = watched_columns(warnings, item, cells, self.columns, where)
+        """Columns that may state the record's own state: rows whose cell there says revoked are refused."""
         joined = joined_fields(item)
         self.joined: dict[str, tuple[int, ...]] = {}
         """Fields given in several columns, read together (:meth:`values`): their name -> the columns, in order."""

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from site_builder.exceptions import InputError
 from site_builder.rules.catalogue import CatalogItem, Catalogue, normalise_title
-from site_builder.sources.headings import HEADING_CELLS, Heading, HeadingRows, Layout, settle_duplicates
+from site_builder.sources.headings import HEADING_CELLS, Heading, HeadingRows, Layout, settle_duplicates, state_defects
 from site_builder.sources.headings import map_headings as heading_map
 from site_builder.sources.mapping import unrecognised
 
@@ -394,6 +394,8 @@ def _sheet_rows(report: FileReport, item: CatalogItem, fields: Container[str] | 
                 report.warnings.append(f"第{i + 1}列没有列名，但有数据（如第{line.number}行），该列未读取：请补上列名")
         if layout.coded:
             layout.note_codes(line.number, cells)
+        if layout.watched:
+            defects += state_defects(item, layout.watched, {i: cells[i] for i, _, _ in layout.watched if i < len(cells)})
         yield RawRow(item.id, label, line.number, values, extra, defects + layout.refused if layout.refused else defects)
     report.warnings += layout.code_warnings()
 

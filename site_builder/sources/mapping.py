@@ -283,7 +283,7 @@ TERM_FAMILIES = (
     ("异议",),
     ("修复",),
     ("截止", "截至", "终止", "停止", "结束", "到期", "期满", "届满"),
-    ("公示期", "公示有效", "公示止", "公示至"),
+    ("公示期",),
     ("移出", "移除", "退出", "撤出", "撤销", "撤回", "解除", "删除"),
     ("公开", "使用范围", "共享"),
     ("审核", "发布"),
@@ -353,16 +353,12 @@ def resembled_fields(item: CatalogItem, headings: list[str], columns: dict[int, 
     reported when that field has no column in the file (the first such field, in catalogue order), or when it states a
     state (``修复状态``, ``是否修复``) of which the item knows only the date (no field that is not a date holds the
     term): read as an unknown column, such a heading would let records be published that the field would withhold, so
-    the loader refuses the file's rows until it is mapped. A heading that states a state (``…状态``: 案件状态, 数据状态,
-    处罚决定当前状态, ``状态`` alone) and holds no key term looks like the field of the record's own state (role
-    ``decision_status``, 当前状态: a revoked penalty is withheld) when the file has no column of that field, unless it
-    states the subject's state (:data:`_OF_THE_SUBJECT`: 经营状态, 登记状态).
+    the loader refuses the file's rows until it is mapped.
     """
     index = item.header_index()
     present = set(columns.values())
     deciding = [(f, key_terms(f, item)) for f in deciding_fields(item)]
     undated = {t for f, terms in deciding if f.type != "date" for t in terms}
-    stated_by = next((f for f, _ in deciding if f.role == "decision_status" and f.name not in present), None)
     found = []
     for position, heading in enumerate(headings):
         text = normalise_title(heading)
@@ -379,10 +375,33 @@ def resembled_fields(item: CatalogItem, headings: list[str], columns: dict[int, 
             if spec.name not in present and (spec.type != "date" or dated or stated) or spec.type == "date" and stated:
                 found.append((position, heading.strip(), spec))
                 break
-        else:
-            if (stated_by is not None and "状态" in text and not any(t in text for _, terms in deciding for t in terms)
-                    and not any(w in text for w in _OF_THE_SUBJECT)):
-                found.append((position, heading.strip(), stated_by))
+    return found
+
+
+def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, str]) -> list[tuple[int, str, FieldSpec]]:
+    """Unknown headings that may state the record's own state: ``(position, heading, field)``, one per heading.
+
+    When ``item`` has a field of the record's state (role ``decision_status``, a penalty's 当前状态: a revoked decision
+    is withheld) and the file has no column of it, a heading that states a state (``…状态``: 案件状态, 处罚决定当前状态,
+    数据状态, ``状态`` alone), holds no key term of a deciding field (:func:`resembled_fields` sees those) and does not
+    state the subject's state (:data:`_OF_THE_SUBJECT`: 经营状态, 登记状态) may be it. Its rows are not all refused (a
+    platform's own columns, 推送状态 or 同步状态, are headed so too): the loader reads its cells and refuses the rows
+    whose state reads as a revocation, an objection or a record no longer valid
+    (:func:`~site_builder.sources.headings.state_defects`).
+    """
+    index = item.header_index()
+    present = set(columns.values())
+    deciding = [(f, key_terms(f, item)) for f in deciding_fields(item)]
+    stated_by = next((f for f, _ in deciding if f.role == "decision_status" and f.name not in present), None)
+    if stated_by is None:
+        return []
+    found = []
+    for position, heading in enumerate(headings):
+        text = normalise_title(heading)
+        if (not text or text in index or position in columns or "状态" not in text
+                or any(t in text for _, terms in deciding for t in terms) or any(w in text for w in _OF_THE_SUBJECT)):
+            continue
+        found.append((position, heading.strip(), stated_by))
     return found
 
 
