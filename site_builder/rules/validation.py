@@ -16,7 +16,18 @@ from decimal import Decimal, InvalidOperation
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
 from site_builder.rules.hanzi import simplified
 from site_builder.rules.identifiers import first_generation_birth, id_birth_date, other_generation, resident_id_problem, uscc_problem
-from site_builder.rules.privacy import CODE, FORMAT_CONTROLS, MEMO_TEXT, canonical, dated_field, numbers_in, once_per
+from site_builder.rules.privacy import (
+    ASTRAL_CONTROLS,
+    CODE,
+    FORMAT_CONTROLS,
+    MEMO_TEXT,
+    canonical,
+    char_class,
+    dated_field,
+    has_any,
+    numbers_in,
+    once_per,
+)
 from site_builder.sources.loading import RawRow
 
 Value = str | date | Decimal | None
@@ -91,13 +102,16 @@ EARLIEST_YEAR = 1900
 SENTINEL_YEAR = 2200
 """A date in this year or later (``9999-12-31``, ``2999-01-01``) is a system's way of writing "no end": in an
 optional date column it means no date; in a required one it is impossible and quarantined."""
-_INVISIBLE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff{FORMAT_CONTROLS}]")
-"""Control characters, non-characters and lone surrogates, and :data:`~site_builder.rules.privacy.FORMAT_CONTROLS`
-(zero-width characters, direction marks and overrides, the soft hyphen, the tag characters, the format controls of
-other scripts: shown as nothing): removed from every cell (they make XML ill-formed, hide text from readers, make two
+_INVISIBLE_BMP = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff" + FORMAT_CONTROLS
+_INVISIBLE_FIRST = re.compile(f"[{_INVISIBLE_BMP}]")
+_INVISIBLE = char_class(_INVISIBLE_BMP, ASTRAL_CONTROLS)
+"""Control characters, non-characters and lone surrogates, and the format controls of every plane
+(:data:`~site_builder.rules.privacy.FORMAT_CONTROLS`, :data:`~site_builder.rules.privacy.ASTRAL_CONTROLS`:
+zero-width characters, direction marks and overrides, the soft hyphen, the tag characters, the format controls of
+other scripts; shown as nothing): removed from every cell (they make XML ill-formed, hide text from readers, make two
 names that look the same differ, and split numbers so they escape masking). Variation selectors and the Mongolian
 vowel separator stay: they choose a character's form (a rare character of a name, a Mongolian word's spelling), not
-whether it is seen."""
+whether it is seen. :data:`_INVISIBLE_FIRST`: those of the first plane (searched first: :func:`has_any`)."""
 _FILLERS = re.compile("[\u115f\u1160\u3164\uffa0]")
 """The Hangul fillers (``ㅤ`` U+3164 and its half-width and Jamo forms), letters that show as nothing: made one space
 (a name that looked blank is empty; ``张ㅤ三`` is 张 三; a digit they set apart from a number stays apart)."""
@@ -191,7 +205,8 @@ def means_none(text: str) -> bool:
 def clean(text: str) -> str:
     """``text`` without control, zero-width and bidirectional-override characters (see ``_INVISIBLE``), Hangul
     fillers as spaces (``_FILLERS``)."""
-    text = _INVISIBLE.sub("", text)
+    if has_any(text, _INVISIBLE_FIRST, _INVISIBLE):
+        text = _INVISIBLE.sub("", text)
     return _FILLERS.sub(" ", text) if _FILLERS.search(text) is not None else text
 
 
