@@ -350,7 +350,7 @@ def test_rebuilds_that_change_nothing_push_no_change_set_off_the_site(tmp_path: 
     index = (last.output / "changes" / "index.html").read_text(encoding="utf-8")
     assert f'href="/changes/{edited.entry.build_id}/"' in index and index.count('<td data-label="更新">') == 1
     assert ("下表列出本站开始记录变更以来各次更新的全部变更（本站保留数据截至日期在最近 31 天内的各次更新的变更文件，并至少保留"
-            "最近 12 次有变更的更新的）。其间另有 13 次更新没有新增、变更或撤下任何记录，未单独列出。") in index
+            "最近 12 次有变更的更新的变更文件）。其间另有 13 次更新没有新增、变更或撤下任何记录，未单独列出。") in index
     feed = (last.output / "changes" / "withdrawn.xml").read_text(encoding="utf-8")
     assert "<subtitle>本站开始记录变更（2026-11-24）以来各次更新撤下的记录。</subtitle>" in feed
     assert [(r["change"], r["record_id"]) for r in change_rows(edited)] == [  # the output shows the last build's site
@@ -378,7 +378,7 @@ def test_a_change_set_older_than_the_period_and_beyond_kept_leaves_the_site(tmp_
     index = (quiet.output / "changes" / "index.html").read_text(encoding="utf-8")
     assert f'href="/changes/{second.entry.build_id}/' not in index
     assert (f"下表列出 2026-11-25 的更新（{second.entry.build_id}）之后各次更新的全部变更</strong>，更早的变更文件已不在本站提供"
-            "（本站保留数据截至日期在最近 7 天内的各次更新的变更文件，并至少保留最近 1 次有变更的更新的）。其间另有 1 次更新没有"
+            "（本站保留数据截至日期在最近 7 天内的各次更新的变更文件，并至少保留最近 1 次有变更的更新的变更文件）。其间另有 1 次更新没有"
             "新增、变更或撤下任何记录，未单独列出。") in index
     assert (quiet.audit.parent / second.entry.build_id / "changes.json").is_file()  # the audit trail keeps everything
 

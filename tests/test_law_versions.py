@@ -312,7 +312,8 @@ def test_a_warning_with_a_qualifier_a_class_name_or_in_traditional_characters_is
                                      "警告，違法所得500元", "警告，货值金额3万元，罚款2万元", "警告，违法经营额1500元，没收违法所得",
                                      "警告，处货值金额1500元", "警告，处违法经营额1500元", "警告，处以货值金额:1500元",
                                      "警告，处销售额1500元的经济处罚", "警告，给予经济处罚，涉案金额5000元", "警告、经济处罚（案值1000元）",
-                                     "警告；违法经营额1500元上缴国库", "警告，上缴违法经营额1500元"])
+                                     "警告；违法经营额1500元上缴国库", "警告，上缴违法经营额1500元", "警告，罚货值金额3万元",
+                                     "警告，并罚违法经营额1500元"])
 def test_a_sanction_in_traditional_characters_or_beside_a_measured_amount_is_not_slight(national: Policy,
                                                                                          content: str) -> None:
     """Bug (a tester's): sanctions written in traditional characters were not read, and these penalties were withheld

@@ -334,12 +334,15 @@ def test_a_column_that_may_state_the_record_state_withholds_only_the_rows_saying
     """Bug (a tester's): a penalty file without 当前状态 whose record's state stood under another heading (案件状态 撤销)
     published the revoked penalty. My first version quarantined every row of such a file, and a harm tester showed a
     platform's own columns (推送状态, 同步状态, 数据状态: 47 of 50 such headings) withhold every penalty of it: only the
-    rows whose state reads as a revocation, an objection or a record no longer valid are quarantined now."""
-    states = ["撤销", "已撤銷", "异议处理中", "无效", "已推送", "1", "有效", "", "正常"]
+    rows whose state reads as a revocation, an objection or a record no longer valid are quarantined now. My second
+    version looked for such words anywhere in the state, and a second harm tester showed valid penalties withheld
+    for 未撤销, 无异议, 异议不成立, 撤回推送: the whole state must say it now."""
+    states = ["撤销", "已撤銷", "异议处理中", "无效", "被撤销处罚决定", "作废", "已推送", "1", "有效", "", "正常", "未撤销", "无异议",
+              "异议不成立", "不存在异议", "撤回推送", "当事人撤回诉讼", "无效数据已修正", "未删除"]
     path = _file(tmp_path / "admin_penalty.csv", _penalties(len(states), **{heading: states}))
     checked, report = _checked(path)
     assert [r.problems[0].type if isinstance(r, Quarantined) else "published" for r in checked] == [
-        "unmapped-column"] * 4 + ["published"] * 5
+        "unmapped-column"] * 6 + ["published"] * 13
     assert any(heading in w and "当前状态" in w and "撤销" in w for w in report.warnings), report.warnings
     _, refused = _headings("admin_penalty", [*CONTROL, heading])
     assert refused == []

@@ -248,14 +248,14 @@ _NO_SANCTION = {"0"}
 :func:`~site_builder.rules.validation.means_none`."""
 
 
-_MEASURED = re.compile(r"(?<![处以缴纳按])(?<!违法)(?<!非法)(?:违法|非法)?"
+_MEASURED = re.compile(r"(?<![处以缴纳按罚])(?<!违法)(?<!非法)(?:违法|非法)?"
                        r"(?:经营额|经营数额|经营金额|销售额|销售金额|营业额|营业收入|货值金额|货值|涉案金额|涉案货值|涉案价值|案值|标的额|进货额|进货金额|货物价值|商品价值)"
                        rf"\s*(?:为|是|约|共|计|合计|达|[:：])*\s*(?:人民币)?\s*(?:{_MONEY})")
 """An amount that measures the violation, not a sanction (``违法经营额1500元``, ``货值金额：3万元``): left out where a
 penalty's text is searched for money (a warning that quotes the turnover is still only a warning); not right after
-处, 以, 缴, 纳 or 按 (``处违法经营额1500元``, ``处以货值金额1500元``, ``上缴违法经营额…``, ``缴纳违法经营额…``, ``按违法经营额…处罚``:
-the amount imposed). An amount of 违法所得 stays: confiscating it is a sanction, and a text that names it does not say
-it was not confiscated."""
+处, 以, 缴, 纳, 按 or 罚 (``处违法经营额1500元``, ``罚货值金额3万元``, ``处以货值金额1500元``, ``上缴违法经营额…``,
+``缴纳违法经营额…``, ``按违法经营额…处罚``: the amount imposed). An amount of 违法所得 stays: confiscating it is a
+sanction, and a text that names it does not say it was not confiscated."""
 
 
 def _readable(text: str) -> str:

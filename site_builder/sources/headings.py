@@ -247,37 +247,50 @@ def refused_columns(warnings: list[str], item: CatalogItem, header: list[str], c
     return tuple(defects)
 
 
-_NOT_IN_FORCE = re.compile(r"撤销|撤消|撤回|撤除|撤下|撤掉|异议|无效|作废|失效|删除|停止公示|终止公示|不予公示|不公示|不再公示")
-"""Words of a state saying a record is no longer in force or is contested (撤销, 已撤回, 异议中, 无效, 作废): in a column
-that may state the record's own state (:func:`~site_builder.sources.mapping.stated_columns`), its row is refused."""
+_NOT_IN_FORCE = re.compile(r"[\s\W_]*(?:已经|已|被|已被|业已)?(?:依法)?(?:撤销|撤消|撤回|撤除|撤下|作废|无效|失效|废止)"
+                           r"(?:处罚|决定|处罚决定|行政处罚)?[\s\W_]*")
+"""A whole state saying that a record is no longer in force (撤销, 已撤回, 被撤销处罚决定, 无效, 作废), besides the values
+of the field itself (the 当前状态 values 撤销 and 异议 in every spelling the catalogue knows): in a column that may
+state the record's own state (:func:`~site_builder.sources.mapping.stated_columns`), its row is refused. A state that
+only holds such a word (``未撤销``, ``无异议``, ``异议不成立``, ``撤回推送``, ``当事人撤回诉讼``) says something else."""
 
 
 def watched_columns(warnings: list[str], item: CatalogItem, header: list[str], columns: dict[int, str],
                     where: str = "", whole: str = "文件") -> tuple[tuple[int, str, FieldSpec], ...]:
     """The columns that may state the record's own state (:func:`~site_builder.sources.mapping.stated_columns`), each
-    with a warning saying that rows whose state reads as a revocation, an objection or a record no longer valid are
-    quarantined (:func:`state_defects`), the others read without it."""
+    with a warning saying that rows whose state reads as the field's would withhold them are quarantined
+    (:func:`state_defects`), the others read without it."""
     found = tuple(stated_columns(item, header, columns))
     for position, heading, spec in found:
-        warnings.append(f"{where + '：' if where else ''}列“{heading}”（第{position + 1}列）可能说明记录自身的状态（目录列"
-                        f"“{spec.title}”，{spec.name}），而本{whole}没有该列：取值表示撤销、异议或无效（如“撤销”“已撤回”“无效”）"
-                        f"的行将隔离，其他取值不影响公示。若该列就是{spec.title}，请在 site_builder.toml 中写明 "
-                        f"[columns.{item.id}] \"{heading}\" = \"{spec.name}\"")
+        values = "、".join((spec.values or {}).values())
+        warnings.append(f"{where + '：' if where else ''}列“{heading}”（第{position + 1}列）不读取，但可能说明记录自身的状态"
+                        f"（目录列“{spec.title}”，{spec.name}），而本{whole}没有该列：取值为撤销、异议、无效等（{spec.title}"
+                        f"不予公示的取值，如“撤销”“已撤销”“异议处理中”“作废”）的行将隔离，其他取值（如“未撤销”“无异议”“已推送”）"
+                        f"不影响公示。若该列就是{spec.title}（取值为{values}），请在 site_builder.toml 中写明 [columns.{item.id}] "
+                        f"\"{heading}\" = \"{spec.name}\"；若不是，可在导出中删去该列或改用其他列名")
     return found
 
 
 def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], ...],
                   cells: Mapping[int, object]) -> tuple[tuple[str, str, str], ...]:
-    """A defect for each column of ``watched`` whose cell (``cells``: a row's cells by position) reads as a revocation,
-    an objection or a record no longer valid (:data:`_NOT_IN_FORCE`; in simplified characters): the record's state
-    cannot be decided on until the column is mapped to it."""
+    """A defect for each column of ``watched`` whose cell (``cells``: a row's cells by position) reads, in words, as
+    a value of the field that withholds a record (any but its first, 正常: 撤销, 异议 in every spelling the catalogue
+    knows, simplified or traditional), or is a whole state of a record no longer in force (:data:`_NOT_IN_FORCE`): the
+    record's state cannot be decided on until the column is mapped to the field. Codes (``1``, ``2``) are not read:
+    a platform's own columns number their states otherwise."""
+    from site_builder.rules.validation import enum_code
+
     defects = []
     for position, heading, spec in watched:
         value = cells.get(position)
-        text = "" if value is None else str(value)
-        if text and not text.isascii() and _NOT_IN_FORCE.search(simplified(unicodedata.normalize("NFKC", text))):
+        text = "" if value is None else str(value).strip()
+        if not text or text.isascii():
+            continue
+        code = enum_code(spec, text) if spec.values else None
+        if (code is not None and code != next(iter(spec.values or {}), None)
+                or _NOT_IN_FORCE.fullmatch(simplified(unicodedata.normalize("NFKC", text)))):
             defects.append((heading, "unmapped-column",
-                            f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”可能表示记录已撤销、有异议或已无效，"
+                            f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示记录已撤销、有异议或已无效，"
                             f"而该列未对应目录列“{spec.title}”（{spec.name}，决定是否公示）：在确认之前本行不公示；若该列"
                             f"就是{spec.title}，请在 [columns.{item.id}] 中写明"))
     return tuple(defects)
