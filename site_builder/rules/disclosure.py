@@ -8,6 +8,7 @@ Periods follow the version of the rule in force on the as-of date (e.g. 发改�
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -105,7 +106,7 @@ def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date,
     necessary = rule.slight is not None and any(isinstance(record.get(name), date) for name in rule.ends_at)
     if summary and not policy.publish_summary_procedure and not (policy.summary_is_slight and necessary):
         return Decision(False, "summary_procedure", basis=policy.basis["summary_procedure"], version=version)
-    if is_not_penalised(record, rule):
+    if _NOT_WORDS.search(_text_of(record, rule)) is not None and is_not_penalised(record, rule):
         return Decision(False, "not_penalised", basis=_NOT_PENALISED, version=version)
     if slight and not necessary:
         return Decision(False, "slight_dishonesty", basis=rule.basis, version=version)
@@ -269,7 +270,8 @@ def _unsaid(text: str) -> str:
     return _NEGATED.sub("无", _readable(text))
 
 
-def penalty_kinds(text: str) -> list[str]:
+@functools.lru_cache(maxsize=8192)
+def penalty_kinds(text: str) -> tuple[str, ...]:
     """The penalty kinds written in ``text`` (a 处罚类别, or a short 处罚内容), each normalised: NFKC; sanctions said
     not to be imposed read as 无 (:func:`_unsaid`); 其他 with a bracketed kind (or ``其他-…``, ``其他：…``) read as that
     kind; split at :data:`_SEPARATORS`; punctuation at either end dropped; leading 依法/作出/给予/予以/处以 and trailing
@@ -284,8 +286,8 @@ def penalty_kinds(text: str) -> list[str]:
         kind = _ENGLISH.get(kind.casefold(), kind)
         if kind and not means_none(kind):
             kinds.append(kind)
-    named = [kind for kind in kinds if kind not in _QUALIFIERS]
-    return named if named or not kinds else [_OTHER]  # only qualifiers (``处罚``, ``行政处罚``): no kind named
+    named = tuple(kind for kind in kinds if kind not in _QUALIFIERS)
+    return named if named or not kinds else (_OTHER,)  # only qualifiers (``处罚``, ``行政处罚``): no kind named
 
 
 def is_slight(record: Record, rule: RuleVersion) -> bool:
@@ -304,20 +306,30 @@ def is_slight(record: Record, rule: RuleVersion) -> bool:
         return False
     if any(_carries(record.get(name)) for name in rule.other_sanctions):
         return False
-    content = str(record.get(rule.penalty_content) or "") if rule.penalty_content else ""
-    if _SANCTION_WORDS.search(_MEASURED.sub("", _unsaid(content))):
-        return False
     kinds = [kind for kind in _kinds(record, rule) if not _CORRECTIVE.fullmatch(kind)]
-    return bool(kinds) and all(kind in rule.slight_types or kind in _REPUTATIONAL for kind in kinds)
+    if not kinds or not all(kind in rule.slight_types or kind in _REPUTATIONAL for kind in kinds):
+        return False  # most penalties end here, their text unread: a fine is no warning
+    content = str(record.get(rule.penalty_content) or "") if rule.penalty_content else ""
+    return not _SANCTION_WORDS.search(_MEASURED.sub("", _unsaid(content)))
 
 
-def _kinds(record: Record, rule: RuleVersion) -> list[str]:
+def _kinds(record: Record, rule: RuleVersion) -> tuple[str, ...]:
     """The kinds of a penalty: of its ``penalty_type``, or where that gives none or only 其他, of its
     ``penalty_content`` (the penalty's text says what it was)."""
-    kinds = penalty_kinds(str(record.get(rule.penalty_type) or "")) if rule.penalty_type else []
+    kinds = penalty_kinds(str(record.get(rule.penalty_type) or "")) if rule.penalty_type else ()
     if all(kind == _OTHER for kind in kinds) and rule.penalty_content:
         kinds = penalty_kinds(str(record.get(rule.penalty_content) or ""))
     return kinds
+
+
+_NOT_WORDS = re.compile("[不免]")
+"""What a decision not to penalise holds (不予, 免予, 免于, 免除, 不作, in either script): a penalty whose kinds and text hold
+neither is read no further for it."""
+
+
+def _text_of(record: Record, rule: RuleVersion) -> str:
+    """A penalty's kinds and text, as written, one after the other."""
+    return "".join(str(record.get(name) or "") for name in (rule.penalty_type, rule.penalty_content) if name)
 
 
 def is_not_penalised(record: Record, rule: RuleVersion) -> bool:
