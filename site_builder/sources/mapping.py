@@ -303,10 +303,10 @@ KEY_TERMS = tuple(t for family in TERM_FAMILIES for t in family)
 DATE_WORDS = ("日期", "时间", "日", "期", "时")
 """A heading that may be a date column holds one of these (异议结果 is no 异议提出日期)."""
 STATUS_WORDS = ("状态", "情况", "结果", "是否", "有无", "标志", "标识", "标记")
-_OF_THE_SUBJECT = ("经营", "登记", "企业", "主体", "相对人", "当事人", "单位", "存续", "营业")
-"""Words of a heading that states the subject's own state (经营状态, 登记状态, 企业状态: 存续, 注销), not the record's."""
 """A heading that states whether something happened rather than when (修复状态, 是否修复, 信用修复情况): where the item
 has only a date for it (信用修复日期), such a column decides publication and cannot be read as the date."""
+_OF_THE_SUBJECT = ("经营", "登记", "企业", "主体", "相对人", "当事人", "单位", "存续", "营业")
+"""Words of a heading that states the subject's own state (经营状态, 登记状态, 企业状态: 存续, 注销), not the record's."""
 
 
 def deciding_fields(item: CatalogItem) -> tuple[FieldSpec, ...]:
