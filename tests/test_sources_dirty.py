@@ -462,6 +462,23 @@ def test_an_excel_date_serial_number_in_a_csv_is_quarantined_saying_what_it_is(t
     assert "Excel 的日期序列号（2026-11-12）" in result.problems[0].message and "文本" in result.problems[0].message
 
 
+def test_utf32_with_a_bom_is_read(tmp_path: Path) -> None:
+    """A tester's: UTF-32 with its BOM was read as UTF-16 (its BOM begins with UTF-16's) and refused as having no
+    heading row, the headings printed with NUL bytes between their characters."""
+    path = write_csv(tmp_path / "admin_penalty.csv", "admin_penalty", [penalty("AP-1", uscc=COMPANY)], encoding="utf-32")
+    assert path.read_bytes().startswith(codecs.BOM_UTF32_LE)
+    got, _ = read(tmp_path)
+    assert got[0].values["uscc"] == COMPANY
+
+
+def test_a_utf8_bom_before_gbk_text_is_refused_naming_the_line(tmp_path: Path) -> None:
+    """A tester's: a UTF-8 BOM written before GBK text gave Python's codec error, naming a byte position only."""
+    path = write_csv(tmp_path / "admin_penalty.csv", "admin_penalty", [penalty("AP-1", uscc=COMPANY)], encoding="gbk")
+    path.write_bytes(codecs.BOM_UTF8 + path.read_bytes())
+    with pytest.raises(InputError, match=r"starts with a UTF-8 byte-order mark but is not UTF-8 text: .* from line 1 on"):
+        read(tmp_path)
+
+
 def test_the_reader_keeps_utf16_with_a_bom(tmp_path: Path) -> None:
     """UTF-16 with its BOM (Excel's “Unicode text”) is still read: only UTF-16 without one is refused."""
     path = write_csv(tmp_path / "admin_penalty.csv", "admin_penalty", [penalty("AP-1", uscc=COMPANY)], encoding="utf-16")

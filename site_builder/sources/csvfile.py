@@ -31,7 +31,8 @@ known) and refused as ``cell-too-long``; a longer one cannot be delimited (the s
 def detect_encoding(path: Path) -> tuple[str, str]:
     """Return ``(encoding, sha256)`` of a CSV file, reading it once in chunks.
 
-    A BOM decides (UTF-8, UTF-16 or GB18030); otherwise the first of UTF-8 and GB18030 that decodes
+    A BOM decides (UTF-8, UTF-16, UTF-32 or GB18030; a UTF-8 BOM before other text is refused, naming the line);
+    otherwise the first of UTF-8 and GB18030 that decodes
     the whole file. Raises :class:`InputError` if none does, saying why when the bytes show it: a workbook or zip
     archive named ``.csv``, UTF-16 without a BOM, a file that ends in the middle of a character (cut off), or
     else two encodings mixed.
@@ -77,7 +78,14 @@ def _detect(path: Path) -> tuple[str, str, bool]:
         raise InputError(f"Records file '{path}' cannot be read: {exc}") from exc
     _refuse_binary(path, head)
     if head.startswith(codecs.BOM_UTF8):
+        if "utf-8" in failed:  # a BOM written before text in another encoding (GBK, GB18030)
+            line, _ = failed["utf-8"]
+            raise InputError(f"Records file '{path}' starts with a UTF-8 byte-order mark but is not UTF-8 text: it cannot be "
+                             f"read as UTF-8 from line {line} on (GBK or GB18030 text behind a UTF-8 BOM?); export it "
+                             "again in one encoding")
         encoding = "utf-8-sig"
+    elif head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: its BOM begins UTF-32 LE's
+        encoding = "utf-32"
     elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"
     elif head.startswith(GB18030_BOM) and "gb18030" in decoders:
