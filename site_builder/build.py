@@ -245,10 +245,9 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
             store.create_indexes()
             decide.summary |= {"rows": decide.done, "published": sum(ledger.counts.published.values()),
                                **(change_set.counts if change_set else {"baseline": "yes"})}
-        state = BuildRecord(work).record_state
+        records, subjects = changes.withdrawn(BuildRecord(work).record_state)
         change_log = changes.change_log(audit_root, chain, change_set, baseline, build_id, as_of, config.changes.kept,
-                                        changes.withdrawn_records(state), changes.withdrawn_subjects(state),
-                                        config.changes.days)
+                                        records, subjects, config.changes.days)
         names = frozenset(o.name for o in outputs)
         files = FileIndex(staging, _site_key(config, catalogue, policy, names), previous)
         if spare is not None:

@@ -388,14 +388,17 @@ def read_change_set(path: Path) -> ChangeSet:
                      date.fromisoformat(data["previous"]["as_of"]), changes)
 
 
-def withdrawn_records(state: Path) -> tuple[tuple[str, str], ...]:
-    """``(item, record id)`` of the records a record state holds as no longer published, sorted."""
+def withdrawn(state: Path) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """What a record state holds as no longer published: ``(item, record id)`` of its records and the codes of its
+    subjects, each sorted (read in one connection)."""
     if not state.is_file():
-        return ()
+        return (), ()
     db = connect_readonly(state)
     try:
         rows = db.execute("SELECT item, record_id FROM record WHERE withdrawn IS NOT NULL ORDER BY item, record_id")
-        return tuple((str(item), str(record_id)) for item, record_id in rows)
+        records = tuple((str(item), str(record_id)) for item, record_id in rows)
+        keys = db.execute("SELECT subject_key FROM subject WHERE withdrawn IS NOT NULL ORDER BY subject_key")
+        return records, tuple(str(key) for key, in keys)
     except sqlite3.Error as exc:
         raise AuditError(f"{state}: cannot be read as a record state ({exc})") from exc
     finally:
@@ -411,20 +414,6 @@ def manifest_subjects(manifest: Path) -> list[str]:
         log.warning("manifest=%s cannot be read (%s): the subjects of the build before are not known", manifest, exc)
         return []
     return sorted(match[1] for name in outputs if (match := _SUBJECT_PAGE.fullmatch(str(name))))
-
-
-def withdrawn_subjects(state: Path) -> tuple[str, ...]:
-    """The codes of the subjects a record state holds as no longer published, sorted."""
-    if not state.is_file():
-        return ()
-    db = connect_readonly(state)
-    try:
-        return tuple(str(key) for key, in db.execute("SELECT subject_key FROM subject WHERE withdrawn IS NOT NULL "
-                                                     "ORDER BY subject_key"))
-    except sqlite3.Error as exc:
-        raise AuditError(f"{state}: cannot be read as a record state ({exc})") from exc
-    finally:
-        db.close()
 
 
 def change_log(audit_root: Path, chain: list[ChainEntry], current: ChangeSet | None, baseline: tuple[str, date],

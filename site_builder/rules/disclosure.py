@@ -309,8 +309,13 @@ def is_slight(record: Record, rule: RuleVersion) -> bool:
     kinds = [kind for kind in _kinds(record, rule) if not _CORRECTIVE.fullmatch(kind)]
     if not kinds or not all(kind in rule.slight_types or kind in _REPUTATIONAL for kind in kinds):
         return False  # most penalties end here, their text unread: a fine is no warning
-    content = str(record.get(rule.penalty_content) or "") if rule.penalty_content else ""
-    return not _SANCTION_WORDS.search(_MEASURED.sub("", _unsaid(content)))
+    return not _SANCTION_WORDS.search(_searched_text(record, rule))
+
+
+def _searched_text(record: Record, rule: RuleVersion) -> str:
+    """A penalty's text (``penalty_content``) as it is searched for what it imposes: :func:`_unsaid` (sanctions said
+    not to be imposed read as 无), the amounts that measure the violation left out (:data:`_MEASURED`)."""
+    return _MEASURED.sub("", _unsaid(str(record.get(rule.penalty_content) or ""))) if rule.penalty_content else ""
 
 
 def _kinds(record: Record, rule: RuleVersion) -> tuple[str, ...]:
@@ -340,7 +345,7 @@ def is_not_penalised(record: Record, rule: RuleVersion) -> bool:
         return False
     if rule.severity and record.get(rule.severity) == "serious":
         return False  # 严重: the record says it is serious dishonesty (一般 is what most exports write for every row)
-    content = _MEASURED.sub("", _unsaid(str(record.get(rule.penalty_content) or ""))) if rule.penalty_content else ""
+    content = _searched_text(record, rule)
     if _SANCTION_WORDS.search(content) or any(kind in content for kind in (*rule.slight_types, *_REPUTATIONAL)):
         return False  # its text imposes something after all (a warning with a 公示截止期 may be published 3 months)
     kinds = _kinds(record, rule)

@@ -24,7 +24,6 @@ from site_builder.rules.privacy import (
     canonical,
     char_class,
     dated_field,
-    has_any,
     numbers_in,
     once_per,
 )
@@ -102,16 +101,15 @@ EARLIEST_YEAR = 1900
 SENTINEL_YEAR = 2200
 """A date in this year or later (``9999-12-31``, ``2999-01-01``) is a system's way of writing "no end": in an
 optional date column it means no date; in a required one it is impossible and quarantined."""
-_INVISIBLE_BMP = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff" + FORMAT_CONTROLS
-_INVISIBLE_FIRST = re.compile(f"[{_INVISIBLE_BMP}]")
-_INVISIBLE = char_class(_INVISIBLE_BMP, ASTRAL_CONTROLS)
+_INVISIBLE = char_class("\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff" + FORMAT_CONTROLS,
+                        ASTRAL_CONTROLS)
 """Control characters, non-characters and lone surrogates, and the format controls of every plane
 (:data:`~site_builder.rules.privacy.FORMAT_CONTROLS`, :data:`~site_builder.rules.privacy.ASTRAL_CONTROLS`:
 zero-width characters, direction marks and overrides, the soft hyphen, the tag characters, the format controls of
 other scripts; shown as nothing): removed from every cell (they make XML ill-formed, hide text from readers, make two
 names that look the same differ, and split numbers so they escape masking). Variation selectors and the Mongolian
 vowel separator stay: they choose a character's form (a rare character of a name, a Mongolian word's spelling), not
-whether it is seen. :data:`_INVISIBLE_FIRST`: those of the first plane (searched first: :func:`has_any`)."""
+whether it is seen."""
 _FILLERS = re.compile("[\u115f\u1160\u3164\uffa0]")
 """The Hangul fillers (``ㅤ`` U+3164 and its half-width and Jamo forms), letters that show as nothing: made one space
 (a name that looked blank is empty; ``张ㅤ三`` is 张 三; a digit they set apart from a number stays apart)."""
@@ -205,8 +203,8 @@ def means_none(text: str) -> bool:
 def clean(text: str) -> str:
     """``text`` without control, zero-width and bidirectional-override characters (see ``_INVISIBLE``), Hangul
     fillers as spaces (``_FILLERS``)."""
-    if has_any(text, _INVISIBLE_FIRST, _INVISIBLE):
-        text = _INVISIBLE.sub("", text)
+    if _INVISIBLE.found_in(text):
+        text = _INVISIBLE.pattern.sub("", text)
     return _FILLERS.sub(" ", text) if _FILLERS.search(text) is not None else text
 
 
