@@ -116,12 +116,19 @@ _SIGNATURES = (
 )
 
 
+HTML_START = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!DOCTYPE\s+html|<html|<table|<meta|<head|<body)", re.IGNORECASE)
+"""The start of a web page: what many systems' "export to Excel" writes, under an .xls, .xlsx or .csv name."""
+
+
 def _refuse_binary(path: Path, head: bytes) -> None:
     """Raise :class:`InputError` when a file named ``.csv`` is not text: another format renamed (by its first bytes),
     or UTF-16 without a byte-order mark (a NUL byte in every other place, which UTF-8 and GB18030 text never has)."""
     for signature, kind, advice in _SIGNATURES:
         if head.startswith(signature):
             raise InputError(f"Records file '{path}' is {kind}, not CSV text: {advice}")
+    if HTML_START.search(head.removeprefix(codecs.BOM_UTF8).decode("latin-1")) is not None:
+        raise InputError(f"Records file '{path}' is an HTML page (a web system's \"export to Excel\", which writes a web "
+                         "page), not CSV text: open it in Excel or WPS and save it as CSV or .xlsx")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or len(head) < 2:
         return
     odd, even = head[1::2].count(0), head[0::2].count(0)

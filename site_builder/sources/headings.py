@@ -86,6 +86,56 @@ class HeadingRows:
         return self._id in found and len(set(found)) >= HEADING_CELLS and 2 * len(found) > len(named)
 
 
+def second_heading(item: CatalogItem, heading: list[str], cells: list[str]) -> list[str] | None:
+    """The heading of a two-level heading row, if ``cells`` (the row under ``heading``) are its second level: titles
+    under group labels merged across their columns (``法定代表人`` over 姓名, 证件类型, 证件号码; ``行政相对人代码`` over
+    统一社会信用代码, 工商注册号 …; ``其他`` over 异议状态 and 信用修复日期), the other columns' cells empty (merged down
+    from the first row). ``None`` if they are not.
+
+    A second-level title is read with its group label before it where the two name a field (``法定代表人`` and
+    ``证件号码``: 法定代表人证件号码, never the subject's 证件号码), else alone, unless the label itself names a field
+    (``法定代表人`` and ``证件种类``: an unknown heading, not the subject's 证件类型). The row is a second level when
+    most of its cells so name fields, one of them at least a field the first row does not name, and each of its cells
+    stands where the first row's cell is empty, a label naming no field, or a label naming the field the cell names
+    with it (``法定代表人`` over ``姓名``): a data row's cells stand under titles of their own.
+    """
+    index = item.header_index()
+    labels = _group_labels(heading, len(cells))
+    titles = {i: _second_title(index, labels[i], c) for i, c in enumerate(cells) if c.strip()}
+    found = {i: n for i, (_, n) in titles.items() if n}
+    if not found or 2 * len(found) <= len(titles):
+        return None
+    above = {i: index.get(_heading_cell(c)) for i, c in enumerate(heading) if c.strip()}
+    if not set(found.values()) - {n for n in above.values() if n}:
+        return None  # nothing new: a repeated or joined heading, which Heading and HeadingRows tell
+    if any(above.get(i) not in (None, found.get(i)) for i in titles):
+        return None  # a cell under a column's own title, but for the label's own (法定代表人: 姓名): a data row
+    width = max(len(heading), len(cells))
+    return [titles[i][0] if i in titles else heading[i] if i < len(heading) else "" for i in range(width)]
+
+
+def _group_labels(heading: list[str], width: int) -> list[str]:
+    """Each column's label in a first heading row: its own cell, or the nearest non-empty one to its left (a label
+    merged across columns is held by the first of them only)."""
+    labels, label = [], ""
+    for i in range(max(width, len(heading))):
+        cell = heading[i].strip() if i < len(heading) else ""
+        label = cell or label
+        labels.append(label)
+    return labels
+
+
+def _second_title(index: Mapping[str, str], label: str, title: str) -> tuple[str, str | None]:
+    """A second-level title's heading and field (see :func:`second_heading`)."""
+    if label:
+        joined = label + title.strip()
+        if (name := index.get(_heading_cell(joined))) is not None:
+            return joined, name
+        if _heading_cell(label) in index:
+            return joined, None  # the label names someone (法定代表人, 处罚机关): the title alone would be the subject's
+    return title, index.get(_heading_cell(title))
+
+
 def _heading_cell(cell: str) -> str:
     return normalise_title(cell.replace("\ufeff", ""))
 

@@ -17,6 +17,7 @@ order or other titles start a new column map for the rows under it (:class:`~sit
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import os
 from collections.abc import Container, Iterable, Iterator, Sequence
@@ -25,7 +26,15 @@ from pathlib import Path
 
 from site_builder.exceptions import InputError
 from site_builder.rules.catalogue import CatalogItem, Catalogue, normalise_title
-from site_builder.sources.headings import HEADING_CELLS, Heading, HeadingRows, Layout, settle_duplicates, state_defects
+from site_builder.sources.headings import (
+    HEADING_CELLS,
+    Heading,
+    HeadingRows,
+    Layout,
+    second_heading,
+    settle_duplicates,
+    state_defects,
+)
 from site_builder.sources.headings import map_headings as heading_map
 from site_builder.sources.mapping import unrecognised
 
@@ -339,6 +348,7 @@ def _read_rows(report: FileReport, item: CatalogItem, fields: Container[str] | N
             report.warnings.append(f"工作表“{sheet}”为空")
             unread.append((sheet, None))
             continue
+        header, rows = _two_levels(report, item, header, rows, sheet)
         yield from _sheet_rows(report, item, fields, f"{report.name}!{sheet}" if number else report.name, header, rows)
     if workbook and len(unread) == len(parts):  # no worksheet read
         headless = [(sheet, exc) for sheet, exc in unread if exc is not None]
@@ -378,8 +388,11 @@ def _sheet_rows(report: FileReport, item: CatalogItem, fields: Container[str] | 
             if grown != keys:  # other fields: a label of their own (same text, another object), see parsed.py
                 keys, label = grown, label.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")
             continue
-        report.rows += 1
         values = layout.values(cells, keys)
+        if not defects and _is_total(values, item, cells):  # a warning, not a row
+            report.warnings.append(f"第{line.number}行是合计行（没有记录编号，写有“合计”“总计”等），已跳过，不计入数据行")
+            continue
+        report.rows += 1
         width = layout.width
         extra = sum(1 for c in cells[width:] if c.strip()) if len(cells) > width else 0
         if not defects and len(cells) < layout.extent and not sheet_cells:
@@ -398,6 +411,34 @@ def _sheet_rows(report: FileReport, item: CatalogItem, fields: Container[str] | 
             defects += state_defects(item, layout.watched, {i: cells[i] for i, _, _ in layout.watched if i < len(cells)})
         yield RawRow(item.id, label, line.number, values, extra, defects + layout.refused if layout.refused else defects)
     report.warnings += layout.code_warnings()
+
+
+_TOTALS = frozenset({"合计", "总计", "小计", "共计", "合计：", "总计：", "合計", "總計", "小計", "共計"})
+
+
+def _is_total(values: dict[str, str], item: CatalogItem, cells: list[str]) -> bool:
+    """Whether a row is a table's total line: 合计, 总计, 小计 or 共计 (spaces aside) as its record id, or in a cell of a
+    row without one. Not a record: its cells would be quarantined one by one as missing, and counted as an input row."""
+    record_id = "".join(values.get(item.role("record_id") or "record_id", "").split())
+    if record_id:
+        return record_id in _TOTALS
+    return any("".join(cell.split()) in _TOTALS for cell in cells if cell)
+
+
+def _two_levels(report: FileReport, item: CatalogItem, header: SheetRow, rows: Iterator[SheetRow],
+                sheet: str = "") -> tuple[SheetRow, Iterator[SheetRow]]:
+    """``header`` joined with the row under it if that row is the second level of a two-level heading
+    (:func:`~site_builder.sources.headings.second_heading`), with a warning; else ``header`` and ``rows`` as they were."""
+    below = next(rows, None)
+    if below is None:
+        return header, rows
+    joined = None if below.defects else second_heading(item, header.cells, below.cells)
+    if joined is None:
+        return header, itertools.chain([below], rows)
+    where = f"工作表“{sheet}”" if sheet else ""
+    report.warnings.append(f"{where}第{header.number}行和第{below.number}行是两层表头（第一行的分组名下是第二行的列名），"
+                           f"已合并读取，第{below.number}行不计入数据行：请核对各列的对应")
+    return SheetRow(header.number, joined, header.defects), rows
 
 
 def _numbered(rows: Iterable[SheetRow | list[str]]) -> Iterator[SheetRow]:

@@ -12,7 +12,13 @@ metadata and keeps every cost proportional to what is really in the file:
   by a script and never opened in Excel) gets a ``formula-without-value`` defect. Formulas are seen
   in a first pass (``data_only=False``); cached results come from a second, lazy pass over the same
   sheet that starts only when the first formula is met, so a workbook without formulas is read once;
-- an error value (``#N/A``, ``#REF!`` …) gets a ``cell-error`` defect;
+- a formula whose result is empty text (``=IF(…,"",…)``, saved as ``<v></v>``) is an empty cell;
+- an error value (``#N/A``, ``#REF!`` …) gets a ``cell-error`` defect, and so does a number in a date-formatted cell
+  that is no date Excel can hold (openpyxl reads it as ``#VALUE!``; the message says which it may be);
+- text is read with Excel's escapes decoded (``_x000D_`` is a carriage return: :func:`ooxml_unescaped`), and a
+  number as Excel shows it, to 15 significant digits (``51.599999999999994`` is ``51.6``);
+- a date in a column of codes or other numbers (记录编号, 文号, 许可编号 …: Excel turns ``3-5`` into 5 March) gets a
+  ``stored-as-date`` defect;
 - a date serial number (a date cell formatted General: ``45351``) in a date column of a workbook in the 1904 date
   system gets a ``date`` defect telling the date it stands for there (the validator tells it in the 1900 system,
   Excel's default, 1462 days earlier);
@@ -42,6 +48,7 @@ import codecs
 import functools
 import io
 import re
+import warnings
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -57,8 +64,11 @@ from openpyxl.worksheet.cell_range import CellRange
 
 from site_builder.exceptions import InputError
 from site_builder.rules.catalogue import CatalogItem, FieldSpec, normalise_title
-from site_builder.rules.validation import EXCEL_1904, is_serial, not_a_date
-from site_builder.sources.headings import HEADING_CELLS, HeadingRows
+from site_builder.rules.validation import EXCEL_1904, is_numbered, is_serial, not_a_date
+from site_builder.sources.headings import HEADING_CELLS, HeadingRows, second_heading
+
+warnings.filterwarnings("ignore", message=r"Cell \S+ is marked as a date but the serial value", module="openpyxl")
+"""openpyxl reads such a cell as the error #VALUE! and warns on stderr, naming no file: the defect says it instead."""
 
 EMPTY_RUN = 10_000
 """Consecutive empty rows after which a worksheet is taken to have ended."""
@@ -252,6 +262,8 @@ def not_a_workbook(data: bytes) -> str:
         return "a PDF document named .xlsx, not a workbook: export the records as .xlsx or CSV"
     if data.startswith(b"PK"):
         return ""
+    from site_builder.sources.csvfile import HTML_START
+
     head = data[:4096]
     for encoding in ("utf-16", "utf-8", "gb18030"):
         if encoding == "utf-16" and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -261,6 +273,9 @@ def not_a_workbook(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
         if "\x00" not in text:
+            if HTML_START.search(text) is not None:
+                return ("an HTML page (a web system's \"export to Excel\", which writes a web page) named .xlsx, not a "
+                        "workbook: open it in Excel or WPS and save it as an Excel Workbook (.xlsx), or export CSV")
             return "a text file (a CSV export?) named .xlsx, not a workbook: if it is CSV, rename it .csv"
     return ""
 
@@ -315,20 +330,25 @@ class _Cached:
 
     def __init__(self, open_sheet: Callable[[], Any]) -> None:
         self._open_sheet = open_sheet
-        self._rows: Iterator[tuple[object, ...]] | None = None
+        self._rows: Iterator[tuple[Any, ...]] | None = None
         self._number = 0
-        self._row: tuple[object, ...] = ()
+        self._row: tuple[Any, ...] = ()
 
     def value(self, row: int, column: int) -> object:
         """The cached value of the cell at ``row``, ``column`` (1-based), ``None`` if there is none."""
         if self._rows is None:
             sheet = self._open_sheet()
             sheet.reset_dimensions()
-            self._rows = sheet.iter_rows(values_only=True)
+            self._rows = sheet.iter_rows()
         while self._number < row:
             self._row = next(self._rows, ())
             self._number += 1
-        return self._row[column - 1] if column <= len(self._row) else None
+        if column > len(self._row):
+            return None
+        cell = self._row[column - 1]
+        if cell.value is None and getattr(cell, "data_type", "") == "str":
+            return ""  # a formula whose result is the empty string (Excel writes <v></v> with t="str")
+        return cell.value
 
 
 def _rows(sheet: Any, cached: _Cached, item: CatalogItem, max_cell: int, name: str, warnings: list[str],
@@ -341,9 +361,12 @@ def _rows(sheet: Any, cached: _Cached, item: CatalogItem, max_cell: int, name: s
     index = item.header_index()
     heading: list[str] = []
     codes: set[int] = set()
+    numbered: set[int] = set()
     dates: set[int] = set()
     others: HeadingRows | None = None
     merges: _Merges | None = None
+    headed = 0
+    """The number of the last heading row (a second level of it is looked for in the row under it)."""
     empty = 0
     sheet.reset_dimensions()  # the declared dimension is a claim, not a fact
     try:
@@ -353,7 +376,8 @@ def _rows(sheet: Any, cached: _Cached, item: CatalogItem, max_cell: int, name: s
             problems: dict[int, tuple[str, str]] = {}
             for column, cell in enumerate(cells, start=1):
                 title = heading[column - 1].strip() if column <= len(heading) else ""
-                text, problem = _read_cell(cell, number, column, cached, max_cell, code=column in codes)
+                text, problem = _read_cell(cell, number, column, cached, max_cell, code=column in codes,
+                                           numbered=column in numbered)
                 if column in dates and not problem and is_serial(text) and isinstance(cell.value, (int, float)):
                     problem = not_a_date(text, EXCEL_1904)  # the validator would tell it as a date of the 1900 system
                 texts.append(text)
@@ -375,19 +399,21 @@ def _rows(sheet: Any, cached: _Cached, item: CatalogItem, max_cell: int, name: s
                 yield XlsxRow(number, [])
                 continue
             empty = 0
-            if not defects and (not heading or (others is not None and others.reads_as_heading(texts))):
-                names = [index.get(normalise_title(t)) for t in texts]
-                if sum(1 for n in names if n) >= HEADING_CELLS:
+            second = second_heading(item, heading, texts) if heading and headed == number - 1 and not defects else None
+            if second is not None or not defects and (not heading or (others is not None and others.reads_as_heading(texts))):
+                names = [index.get(normalise_title(t)) for t in second or texts]
+                if sum(1 for n in names if n) >= HEADING_CELLS or second is not None:
                     if not heading:
                         others = HeadingRows(item, texts)
                         merges = _Merges(merged(), number, len(texts))
                         if merges.warning:
                             warnings.append(f"工作表“{sheet.title}”{merges.warning}")
-                    heading = texts
+                    heading, headed = second or texts, number
                     codes = {column for column, n in enumerate(names, start=1) if n and _is_code(item.field(n))}
+                    numbered = {column for column, n in enumerate(names, start=1) if n and is_numbered(item.field(n))}
                     dates = {column for column, n in enumerate(names, start=1)
                              if mac and n and item.field(n).type == "date"}
-            if heading and texts is not heading:
+            if heading and texts is not heading and second is None:
                 seen.row(number)
             yield XlsxRow(number, texts, tuple(defects))
         warnings += seen.warnings()
@@ -433,8 +459,9 @@ def _is_code(spec: FieldSpec) -> bool:
 
 
 def _read_cell(cell: Any, row: int, column: int, cached: _Cached, max_cell: int,
-               code: bool) -> tuple[str, tuple[str, str] | None]:
-    """A cell's text and its problem ``(slug, message)``, if any."""
+               code: bool, numbered: bool = False) -> tuple[str, tuple[str, str] | None]:
+    """A cell's text and its problem ``(slug, message)``, if any (``code``: the column holds codes or ID numbers;
+    ``numbered``: another number, a record id, 文号 or 许可编号, :func:`~site_builder.rules.validation.is_numbered`)."""
     value = cell.value
     if value is None:
         return "", None
@@ -442,12 +469,21 @@ def _read_cell(cell: Any, row: int, column: int, cached: _Cached, max_cell: int,
     if cell.data_type == "f":
         formula = str(getattr(value, "text", None) or value)
         value = cached.value(row, column)
-        if value is None or value == "":
+        if value == "":
+            return "", None  # the formula's result is the empty string (=IF(…,"",…)): an empty cell
+        if value is None:
             shown = formula if len(formula) <= 60 else formula[:60] + "…"
             return "", ("formula-without-value", f"{where}是公式（{shown}），文件中没有保存计算结果：请在 Excel 中打开后保存，"
                                                  "或把公式复制粘贴为数值后重新导出")
     if cell.data_type == "e" or (isinstance(value, str) and value in _ERRORS):
+        if value == "#VALUE!" and cell.data_type == "e":  # also openpyxl's reading of a date cell out of Excel's range
+            return "", ("cell-error", f"{where}是错误值 #VALUE!，不是数据：公式计算失败，或该单元格设为日期格式而其中的"
+                                      "数字不是 Excel 能表示的日期（如把 20270105 设为日期格式）；"
+                                      "请把该单元格设为文本或常规格式，写明日期后重新导出")
         return "", ("cell-error", f"{where}是错误值 {value}（公式计算失败），不是数据")
+    if (code or numbered) and isinstance(value, (datetime, date, time)):
+        return "", ("stored-as-date", f"{where}是日期（{cell_text(value)}），而这一列是编号或代码：Excel 会把“3-5”“1/2”这样的"
+                                      "编号自动改成日期，原来的内容已经丢失；请把该列设为文本格式，重新录入后导出")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if code or abs(value) >= 10 ** EXCEL_DIGITS:
             kind = "代码或证件号码" if code else f"超过{EXCEL_DIGITS}位的数字"
@@ -471,10 +507,26 @@ def cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _number_text(value)
-    return str(value)
+    return ooxml_unescaped(str(value))
+
+
+_OOXML_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
+
+
+def ooxml_unescaped(text: str) -> str:
+    """``text`` with the workbook's escapes read: Excel writes a character XML cannot hold (a carriage return, a
+    control character) as ``_xHHHH_`` (``处罚_x000D_\n类别``), and a ``_x`` meant literally as ``_x005F_x``; openpyxl
+    leaves them as they are. One pass, so that ``_x005F_x000D_`` reads ``_x000D_``."""
+    if "_x" not in text:
+        return text
+    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 def _number_text(value: float) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    """A number as Excel shows it: whole numbers without ``.0``, others to Excel's 15 significant digits, so that a
+    computed ``17.2*3`` saved as ``51.599999999999994`` reads ``51.6``."""
+    if isinstance(value, float):
+        value = float(f"{value:.{EXCEL_DIGITS}g}")
+        if value.is_integer():
+            return str(int(value))
     return str(value)
