@@ -43,6 +43,17 @@ def _uscc_problem(code: str) -> str | None:
     return None
 
 
+def reads_as_resident_id(code: str) -> bool:
+    """Whether a valid 统一社会信用代码 is also, in every part, a resident ID number: a county's region code (of any year,
+    in python-stdnum's table), a real birth date and the ID's check character. One ID number in 31 passes the code's
+    check character too; a real code hardly ever reads so (its first six characters are its registering department,
+    its type and a province: 7 of 400,000 random codes of every department and county did, none of an enterprise)."""
+    if resident_id_problem(code) is not None:
+        return False
+    from stdnum import numdb
+    return any("county" in found for _, found in numdb.get("cn/loc").info(code[:6]))
+
+
 def resident_id_problem(number: str) -> str | None:
     """Return why ``number`` is not a valid 18-digit resident ID number, or ``None``.
 

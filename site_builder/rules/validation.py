@@ -15,7 +15,14 @@ from decimal import Decimal, InvalidOperation
 
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
 from site_builder.rules.hanzi import simplified
-from site_builder.rules.identifiers import first_generation_birth, id_birth_date, other_generation, resident_id_problem, uscc_problem
+from site_builder.rules.identifiers import (
+    first_generation_birth,
+    id_birth_date,
+    other_generation,
+    reads_as_resident_id,
+    resident_id_problem,
+    uscc_problem,
+)
 from site_builder.rules.privacy import (
     ASTRAL_CONTROLS,
     CODE,
@@ -118,9 +125,17 @@ _OTHER_CARDS = ("外国", "永久居留", "香港", "澳门", "台湾", "港澳"
 香港居民身份证), or of any identity document (身份证件: a passport is one)."""
 _NOT_DIGIT = re.compile(r"[^0-9]+")
 _EXCEL_NUMBER = re.compile(r"^[0-9](?:\.[0-9]+)?E\+?[0-9]+$|^[0-9]+\.0+$", re.IGNORECASE)
+_SCIENTIFIC = re.compile(r"^[0-9](?:\.[0-9]+)?E\+?[0-9]+$", re.IGNORECASE)
+"""A number as Excel shows one too long for its cell (``1.23457E+11``): what was there is lost."""
+NUMBERED_FIELDS = frozenset({"license_no", "license_revoked"})
+"""Text fields holding a number other than a code (许可编号, 暂扣或吊销证照名称及编号): besides the record id and
+document numbers (文号, 案号), where Excel's scientific notation means the number is lost."""
 """A code that Excel turned into a number before it was saved as CSV: ``3.30106E+14`` (its digits after the 6th are
 gone), ``330106000012345.0``."""
 _CODE_ROLES = {"uscc", "id_no"}
+_EXCEL_TEXT = re.compile(r"""^(?:'|=\s*["“])([0-9A-Za-z\s-]+)["”]?$""")
+"""A code kept as text the way spreadsheets do (``'91330212R2F6XT4CXG``, ``="330212199003066181"``): the code inside.
+Hyphens and spaces between its groups (``330102-19800616-0021``) go too, for a 统一社会信用代码 or an ID number."""
 NUMERIC_CODE = re.compile(r"[0-9０-９]{1,4}(?:\s*[,，;；、/|]\s*[0-9０-９]{1,4})*")
 """A value written as a code of a platform's code list (``1``, ``01``, ``02,03``): not a value in words."""
 
@@ -317,9 +332,43 @@ class Validator:
         if (category in ("legal_person", "individual_business") and uscc_field and not values.get(uscc_field)
                 and self._title(uscc_field) not in bad_columns):
             problems.append(Problem(self._title(uscc_field), "required", "法人、非法人组织和个体工商户须有统一社会信用代码"))
-        if category == "natural_person":
-            problems += self._person_checks(values)
+        if uscc_field and self._code_is_an_id(values, values.get(uscc_field), category):
+            problems.append(Problem(self._title(uscc_field), "uscc", "统一社会信用代码是一个居民身份证号码（地区码、出生日期和校验码"
+                                    "都符合），不是统一社会信用代码：可能误填了经营者、本人或法定代表人的身份证号码；本行不公示，"
+                                    "请改为该主体的统一社会信用代码"))
+        problems += self._date_order(values, bad_columns)
+        id_field = self._roles.get("id_no")
+        if category == "natural_person" and not (id_field and self._title(id_field) in bad_columns):
+            problems += self._person_checks(values)  # not for a number already refused ("required" besides would mislead)
         return problems
+
+    def _code_is_an_id(self, values: dict[str, Value], code: Value, category: Value) -> bool:
+        """Whether the subject's 统一社会信用代码 is a person's ID number typed into its column: it reads as one
+        (:func:`~site_builder.rules.identifiers.reads_as_resident_id`) and the subject is a person or an 个体工商户
+        (whose codes begin with 92, which no ID number does), or it is an ID number the record itself gives (its
+        legal representative's). It was published as the subject's code and its page's address (or, the same as the
+        legal representative's number, stopped the build as a leak). An organisation's code that merely reads as one
+        is published: a few real codes of 机关, 事业单位 and 社会组织 do."""
+        if not isinstance(code, str) or len(code) != 18 or not reads_as_resident_id(code):
+            return False
+        kind = values.get(self._roles.get("subject_type") or "subject_type")
+        if category in ("natural_person", "individual_business") or kind == "individual_business":
+            return True
+        return any(isinstance(value := values.get(name), str) and canonical(value) == code for name in self._id_fields)
+
+    def _date_order(self, values: dict[str, Value], bad_columns: set[str]) -> list[Problem]:
+        """A 信用修复日期 or 移出日期 before the record's decision date: a repair ends the publication of a finding
+        already made, a removal ends a listing, and neither comes before it. Such a date (``1900-01-01``, a database's
+        default; a year typed wrong) withdrew the record, silently, for ever."""
+        decided = values.get(self._roles.get("decision_date") or "")
+        if not isinstance(decided, date):
+            return []
+        later = [n for n in (self._roles.get("repair_date"), *self.item.period.at().removed_on) if n]
+        return [Problem(self._title(name), "date-order",
+                        f"{self._title(name)}（{value.isoformat()}）早于{self._title(self._roles['decision_date'])}"
+                        f"（{decided.isoformat()}），不可能：可能是数据库的默认值或录入错误；本行不公示，请更正该日期（没有时留空）")
+                for name in later if isinstance(value := values.get(name), date) and value < decided
+                and self._title(name) not in bad_columns]
 
     def _person_checks(self, values: dict[str, Value]) -> list[Problem]:
         id_field, type_field = self._roles.get("id_no"), self._roles.get("id_type")
@@ -370,7 +419,9 @@ def parse_cell(spec: FieldSpec, text: str) -> tuple[Value, tuple[str, str] | Non
     if spec.role == "record_id":
         text = unicodedata.normalize("NFKC", text)
     elif spec.role in _CODE_ROLES or spec.format == "uscc":
-        text = unicodedata.normalize("NFKC", text).replace(" ", "").upper()
+        text = _EXCEL_TEXT.sub(r"\1", unicodedata.normalize("NFKC", text).replace(" ", "")).replace("-", "").upper()
+    elif spec.format == "code":
+        text = _EXCEL_TEXT.sub(r"\1", text)
     if not spec.required and (spec.type == "date" and text in _NO_DATE
                               or (spec.type in ("date", "number", "integer") or is_code(spec)) and means_none(text)):
         text = ""  # a placeholder for "none" (无, -, /, 暂无, 不涉及; 长期 for a date) in an optional column
@@ -397,7 +448,16 @@ def parse_cell(spec: FieldSpec, text: str) -> tuple[Value, tuple[str, str] | Non
     if (spec.format == "code" or spec.role == "id_no" or spec.mask == "id_number") and _EXCEL_NUMBER.match(text):
         return None, ("stored-as-number", f"“{text}”是被当作数字保存的代码（Excel 的科学计数法或末尾的 .0），原来的数字已经丢失或改变；"
                                           "请在源系统中把这一列设为文本后重新导出")
+    if is_numbered(spec) and _SCIENTIFIC.match(text):
+        return None, ("stored-as-number", f"“{text}”是 Excel 以科学计数法显示的数字，原来的编号已经丢失；"
+                                          "请在源系统中把这一列设为文本后重新导出")
     return text, None
+
+
+def is_numbered(spec: FieldSpec) -> bool:
+    """Whether ``spec`` holds a number that identifies something (记录编号, 文号, 案号, 许可编号 …) without being a code
+    of :func:`is_code`: Excel's scientific notation there, or a date typed into it, has lost the number."""
+    return spec.role in ("record_id", "document_no") or spec.name in NUMBERED_FIELDS
 
 
 def is_code(spec: FieldSpec) -> bool:
@@ -436,7 +496,10 @@ def _parse_date(text: str, required: bool) -> tuple[Value, tuple[str, str] | Non
         try:
             value = date(int(match["year"]), int(month), int(day))
         except ValueError:
-            pass
+            if int(match["year"]) == 0 and int(month) == 0 and int(day) == 0:
+                return None, ("date", f"“{text}”是 MySQL 等数据库的“零日期”，不是日期：没有日期时请导出为空值")
+            if 1 <= int(month) <= 12 and 1 <= int(day) <= 31 and int(match["year"]) >= 1:
+                return None, ("date", f"“{text}”不存在（{int(match['year'])}年{int(month)}月没有{int(day)}日）")
         else:
             if match["weekday"] and _WEEKDAYS[value.weekday()] != match["weekday"].replace("天", "日"):
                 return None, ("date", f"“{text}”的星期与日期不符（{value.isoformat()}是星期{_WEEKDAYS[value.weekday()]}）")
