@@ -1276,6 +1276,19 @@ def excusable(secret: str, places: Sequence[SecretPlace]) -> bool:
         and not (secret.isascii() and secret.isalnum()) and not any(c.isdigit() for c in secret)
 
 
+def placeholder(value: str) -> bool:
+    """Whether a withheld value, as :class:`Secrets` keeps it, is a placeholder a platform writes for "none" rather than
+    anyone's number: one character repeated (``000000000000000000``, ``〇`` eighteen times, folded), or digits counting
+    up or down (``123456789``, ``01234567``). Such a value identifies no one, and the site's own files hold it (colours
+    ``#000000`` in a style sheet, runs of digits in Pagefind's code): looked for, it stopped every build."""
+    if len(set(value)) == 1:
+        return True
+    if not value.isdigit():
+        return False
+    steps = {(int(b) - int(a)) % 10 for a, b in zip(value, value[1:], strict=False)}
+    return steps in ({1}, {9})
+
+
 @dataclass
 class Secrets:
     """Values that must never appear in the published site, in any written form.
@@ -1305,10 +1318,10 @@ class Secrets:
         self.merge(row_secrets(raw, item))
 
     def merge(self, secrets: RowSecrets) -> None:
-        """Add the secrets of one row, as :func:`row_secrets` gives them."""
+        """Add the secrets of one row, as :func:`row_secrets` gives them, but for placeholders (:func:`placeholder`)."""
         codes, texts, found, public = secrets
-        self.codes.update(codes)
-        self.texts.update(texts)
+        self.codes.update(c for c in codes if not placeholder(c))
+        self.texts.update(t for t in texts if not placeholder(t))
         self.found.update(found)
         self.public.update(public)
         self._ready = None
@@ -1318,9 +1331,9 @@ class Secrets:
     def add(self, value: str) -> None:
         """Add one secret; values shorter than :data:`MIN_SECRET` are ignored."""
         code, text = _secret(value)
-        if code:
+        if code and not placeholder(code):
             self.codes.add(code)
-        elif text:
+        elif text and not placeholder(text):
             self.texts.add(text)
         self._ready = None
         self._lines = {}
