@@ -271,10 +271,12 @@ def _unsigned(out: Path) -> str:
 @click.option("--audit", type=click.Path(path_type=Path, file_okay=False), help="Audit folder.")
 @click.option("--source", metavar="URL", help="Database to read instead of the records directory: sqlite:///path.db, "
               "postgresql+psycopg://user@host/db or env:NAME (password from sources.password_env/_file).")
+@click.option("--profile", help="Disclosure profile for a date no build answers (default: the site's, from the audit "
+              "history's build nearest the date; without one, the configuration's).")
 @click.pass_context
 @_errors_to_exit
 def explain(ctx: click.Context, record_id: str, as_of: str | None, item: str | None,
-            records: Path | None, audit: Path | None, source: str | None) -> None:
+            records: Path | None, audit: Path | None, source: str | None, profile: str | None) -> None:
     """Why RECORD_ID is or is not published on a date, and until when."""
     from site_builder.audit.explain import explain as run_explain
     from site_builder.sources.database import with_source
@@ -282,7 +284,7 @@ def explain(ctx: click.Context, record_id: str, as_of: str | None, item: str | N
     config = with_source(_config(ctx).with_paths(records=records, audit=audit), source)
     day = _as_of(as_of, config)
     try:
-        answers = run_explain(config, record_id, day, item)
+        answers = run_explain(config, record_id, day, item, profile)
     except FileNotFoundError as exc:
         raise AuditError(f"{exc.filename}: missing from the audit folder {config.paths.audit}; restore it from a backup") from exc
     if not answers:

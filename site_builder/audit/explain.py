@@ -14,6 +14,7 @@ Record ids are matched as the duplicate rule compares them (:func:`validation.id
 from __future__ import annotations
 
 import csv
+import dataclasses
 import gzip
 import json
 from collections.abc import Mapping
@@ -61,18 +62,24 @@ class Explanation:
         return [head, *(f"  {text}" for text in (self.detail, when, f"source: {self.source}") if text)]
 
 
-def explain(config: Config, record_id: str, as_of: date, item: str | None = None) -> list[Explanation]:
+def explain(config: Config, record_id: str, as_of: date, item: str | None = None,
+            profile: str | None = None) -> list[Explanation]:
     """Every row whose id is ``record_id`` in any spelling (of ``item`` if given), as decided on ``as_of``; the row
-    spelt as asked first."""
-    return sorted(_explain(config, id_key(record_id), as_of, item), key=lambda answer: answer.record_id != record_id.strip())
+    spelt as asked first. ``profile``: the disclosure profile to decide under where no build answers (default: the
+    site's, :func:`site_profile`)."""
+    return sorted(_explain(config, id_key(record_id), as_of, item, profile),
+                  key=lambda answer: answer.record_id != record_id.strip())
 
 
-def _explain(config: Config, key: str, as_of: date, item: str | None) -> list[Explanation]:
+def _explain(config: Config, key: str, as_of: date, item: str | None, profile: str | None = None) -> list[Explanation]:
     chain = history.read_chain(config.paths.audit)
     made = made_days(config.paths.audit)
     builds = answering_builds(chain, as_of, made)
     if not builds:
         first = min((entry.as_of for entry in chain), default=None)
+        chosen = profile or site_profile(config.paths.audit, chain, as_of)
+        if chosen and chosen != config.disclosure.profile:
+            config = dataclasses.replace(config, disclosure=dataclasses.replace(config.disclosure, profile=chosen))
         found = _from_records(config, key, as_of, item, first if first and first > as_of.isoformat() else None)
         builds = _last_before(chain, as_of, made)  # not in the records: as the live site has it
         if found or not builds:
@@ -100,6 +107,23 @@ def _explain(config: Config, key: str, as_of: date, item: str | None) -> list[Ex
 
 
 NOT_IN_INPUT = "no row of it in this build's input (and no earlier withdrawal): not published by this build"
+
+
+def site_profile(audit_root: Path, chain: list[history.ChainEntry], as_of: date) -> str | None:
+    """The disclosure profile of the site nearest ``as_of``: of its last build for a date up to it, else of its first
+    build (from the build's kept manifest); ``None`` without a build that says. An answer computed for a day no build
+    answers is decided under the site's rules, not the configuration's (a site built with ``--profile zhejiang``
+    keeps a judgment public while its subject is listed; the national rule would say it expired)."""
+    day = as_of.isoformat()
+    before = [entry for entry in chain if entry.as_of <= day]
+    for entry in [*reversed(before), *(entry for entry in chain if entry.as_of > day)]:
+        try:
+            profile = json.loads(AuditFolder(audit_root).build(entry.build_id).manifest.read_text(encoding="utf-8"))["profile"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if isinstance(profile, str):
+            return profile
+    return None
 
 
 def answering_builds(chain: list[history.ChainEntry], as_of: date,
@@ -230,10 +254,11 @@ def _from_records(config: Config, key: str, as_of: date, item: str | None, first
     it (no site existed then: the answer says what the records would decide, not what anyone saw)."""
     inputs = load_inputs(config)
     where = config.sources.url and "the configured database" or str(config.paths.records)
-    source = f"computed from the current records in {where} (no build for {as_of} in the audit history)"
+    under = f"under the disclosure profile {inputs.policy.id!r}"
+    source = f"computed from the current records in {where} {under} (no build for {as_of} in the audit history)"
     if first:
-        source = (f"computed from the current records in {where}: no site was built for a date before {first} (the "
-                  f"audit history's first build), so nothing was public on {as_of}; this is what the records now decide")
+        source = (f"computed from the current records in {where} {under}: no site was built for a date before {first} "
+                  f"(the audit history's first build), so nothing was public on {as_of}; this is what the records now decide")
     found = []
     for row in decide_rows(inputs.catalogue, inputs.policy, inputs.sources, as_of, only_item=item):
         checked = row.checked
