@@ -43,6 +43,7 @@ def _uscc_problem(code: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def reads_as_resident_id(code: str) -> bool:
     """Whether a valid 统一社会信用代码 is also, in every part, a resident ID number: a county's region code (of any year,
     in python-stdnum's table), a real birth date and the ID's check character. One ID number in 31 passes the code's

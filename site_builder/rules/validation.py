@@ -349,8 +349,8 @@ class Validator:
         legal representative's). It was published as the subject's code and its page's address (or, the same as the
         legal representative's number, stopped the build as a leak). An organisation's code that merely reads as one
         is published: a few real codes of 机关, 事业单位 and 社会组织 do."""
-        if not isinstance(code, str) or len(code) != 18 or not reads_as_resident_id(code):
-            return False
+        if not isinstance(code, str) or len(code) != 18 or code[0] not in "12345678" or not reads_as_resident_id(code):
+            return False  # no province code begins with 9 (an enterprise's 91, an 个体工商户's 92)
         kind = values.get(self._roles.get("subject_type") or "subject_type")
         if category in ("natural_person", "individual_business") or kind == "individual_business":
             return True
@@ -360,15 +360,26 @@ class Validator:
         """A 信用修复日期 or 移出日期 before the record's decision date: a repair ends the publication of a finding
         already made, a removal ends a listing, and neither comes before it. Such a date (``1900-01-01``, a database's
         default; a year typed wrong) withdrew the record, silently, for ever."""
-        decided = values.get(self._roles.get("decision_date") or "")
+        decided_by, later = self._ordered
+        for name in later:
+            if values.get(name) is not None:
+                break
+        else:
+            return []  # the common case: no repair, no removal
+        decided = values.get(decided_by)
         if not isinstance(decided, date):
             return []
-        later = [n for n in (self._roles.get("repair_date"), *self.item.period.at().removed_on) if n]
         return [Problem(self._title(name), "date-order",
-                        f"{self._title(name)}（{value.isoformat()}）早于{self._title(self._roles['decision_date'])}"
+                        f"{self._title(name)}（{value.isoformat()}）早于{self._title(decided_by)}"
                         f"（{decided.isoformat()}），不可能：可能是数据库的默认值或录入错误；本行不公示，请更正该日期（没有时留空）")
                 for name in later if isinstance(value := values.get(name), date) and value < decided
                 and self._title(name) not in bad_columns]
+
+    @functools.cached_property
+    def _ordered(self) -> tuple[str, tuple[str, ...]]:
+        """The decision date's field, and the fields of dates that cannot come before it (repair, removal)."""
+        later = (self._roles.get("repair_date"), *self.item.period.at().removed_on)
+        return self._roles.get("decision_date") or "", tuple(name for name in later if name)
 
     def _person_checks(self, values: dict[str, Value]) -> list[Problem]:
         id_field, type_field = self._roles.get("id_no"), self._roles.get("id_type")

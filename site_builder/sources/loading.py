@@ -371,6 +371,7 @@ def _sheet_rows(report: FileReport, item: CatalogItem, fields: Container[str] | 
     heading = Heading(item, header.cells, layout.columns)
     others = HeadingRows(item, header.cells)
     sheet_cells = report.encoding == "xlsx"  # worksheet cells have fixed places: no row is short
+    id_name = item.role("record_id") or "record_id"
     for line in rows:
         cells, defects = line.cells, line.defects
         if not defects and not any(map(str.strip, cells)):
@@ -389,7 +390,7 @@ def _sheet_rows(report: FileReport, item: CatalogItem, fields: Container[str] | 
                 keys, label = grown, label.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")
             continue
         values = layout.values(cells, keys)
-        if not defects and _is_total(values, item, cells):  # a warning, not a row
+        if not defects and _is_total(values.get(id_name, ""), cells):  # a warning, not a row
             report.warnings.append(f"第{line.number}行是合计行（没有记录编号，写有“合计”“总计”等），已跳过，不计入数据行")
             continue
         report.rows += 1
@@ -414,14 +415,15 @@ def _sheet_rows(report: FileReport, item: CatalogItem, fields: Container[str] | 
 
 
 _TOTALS = frozenset({"合计", "总计", "小计", "共计", "合计：", "总计：", "合計", "總計", "小計", "共計"})
+_TOTAL_STARTS = frozenset(total[0] for total in _TOTALS)
 
 
-def _is_total(values: dict[str, str], item: CatalogItem, cells: list[str]) -> bool:
+def _is_total(record_id: str, cells: list[str]) -> bool:
     """Whether a row is a table's total line: 合计, 总计, 小计 or 共计 (spaces aside) as its record id, or in a cell of a
     row without one. Not a record: its cells would be quarantined one by one as missing, and counted as an input row."""
-    record_id = "".join(values.get(item.role("record_id") or "record_id", "").split())
-    if record_id:
-        return record_id in _TOTALS
+    written = record_id.strip()
+    if written:  # the common case: a record id, which is no total
+        return written[0] in _TOTAL_STARTS and "".join(written.split()) in _TOTALS
     return any("".join(cell.split()) in _TOTALS for cell in cells if cell)
 
 
