@@ -66,6 +66,8 @@ def test_a_heading_with_excels_escaped_line_break_is_read_and_decides(tmp_path: 
 
 @pytest.mark.parametrize(("written", "read_as"), [
     ("第一行_x000D_\n第二行", "第一行\n第二行"),
+    ("data_x2026_v1.xls", "data_x2026_v1.xls"),  # no control character: as typed (openpyxl read its _x005F_)
+    ("字段_xD83D_为乱码", "字段_xD83D_为乱码"),
     ("编号_x005F_x000D_保留", "编号_x000D_保留"),  # _x005F_ is a literal underscore: what follows stays as written
     ("无转义_x", "无转义_x"),
 ])
@@ -138,9 +140,9 @@ def test_a_date_cell_out_of_excels_range_says_so_without_a_stray_warning(tmp_pat
 @pytest.mark.parametrize(("item", "field", "written"), [
     ("admin_license", "license_no", "3.30212E+14"),
     ("admin_penalty", "decision_no", "1.23457E+11"),
-    ("admin_penalty", "license_revoked", "3.30212e14"),
+    ("admin_penalty", "license_revoked", "3.30212e+14"),
     ("admin_penalty", "record_id", "2.02603E+17"),
-    ("judgment", "case_no", "1.2E+05"),
+    ("judgment", "case_no", "1.2E+11"),
 ])
 def test_a_number_in_scientific_notation_lost_its_digits(item: str, field: str, written: str) -> None:
     """A CSV saved from Excel holds ``3.30212E+14`` for a 许可编号: it was published as written."""
@@ -151,7 +153,8 @@ def test_a_number_in_scientific_notation_lost_its_digits(item: str, field: str, 
 
 @pytest.mark.parametrize(("field", "written"), [
     ("decision_no", "宁税罚〔2025〕170号"), ("decision_no", "2025-170"), ("license_revoked", "营业执照 330212000012345"),
-    ("record_id", "AP-000030"), ("record_id", "12345"), ("violation_facts", "1E5"),
+    ("record_id", "AP-000030"), ("record_id", "12345"), ("violation_facts", "1E5"), ("record_id", "1E5"),
+    ("record_id", "2E10"), ("record_id", "8e3"), ("license_revoked", "4E1"), ("decision_no", "1.5E+05"),
 ])
 def test_numbers_and_words_that_are_no_scientific_notation_are_read(field: str, written: str) -> None:
     assert parse_cell(PENALTY.field(field), written) == (written, None)
@@ -449,3 +452,47 @@ def test_a_total_row_is_skipped_with_a_warning_not_quarantined(tmp_path: Path, w
     raws, reports = read(records)
     assert [r.values["record_id"] for r in raws] == ["AP-1"] and reports[0].rows == 1
     assert any("第3行是合计行" in w for w in reports[0].warnings)
+
+
+@pytest.mark.parametrize("label", ["法定代表人信息", "法人代表", "负责人"])
+def test_identity_titles_under_a_label_that_names_no_one_are_not_the_subjects(tmp_path: Path, label: str) -> None:
+    """证件类型 and 证件号码 under a label naming nothing (法定代表人信息, 法人代表): my first version read them as the
+    subject's, publishing the representative's ID number, masked, as the company's 证件号码 (a harm tester's)."""
+    records = tmp_path / "records"
+    rep_id = make_resident_id("330212", "19600530", "114")
+    group = (label, [("姓名", "legal_rep"), ("证件类型", "legal_rep_id_type"), ("证件号码", "legal_rep_id_no")])
+    _two_level(records / "admin_penalty.xlsx", [group], [
+        row("admin_penalty", record_id="AP-1", decision_date="2026-06-01", legal_rep="高华秀", legal_rep_id_type="身份证",
+            legal_rep_id_no=rep_id)])
+    raws, _ = read(records)
+    assert all("id_no" not in r.values and "id_type" not in r.values for r in raws)
+    assert second_heading(PENALTY, ["记录编号", "行政相对人名称", label, "", ""], ["", "", "姓名", "证件类型", "证件号码"]) \
+        in (None, ["记录编号", "行政相对人名称", f"{label}姓名", f"{label}证件类型", f"{label}证件号码"])
+
+
+@pytest.mark.parametrize(("label", "subjects"), [("决定机关", False), ("实施机关", False), ("行政相对人代码", True),
+                                                 ("当事人信息", True)])
+def test_a_code_under_a_label_is_the_subjects_only_where_the_label_names_the_subject(label: str, subjects: bool) -> None:
+    joined = second_heading(PENALTY, ["记录编号", "行政相对人名称", label, "其他", ""],
+                            ["", "", "统一社会信用代码", "异议状态", "信用修复日期"])
+    assert joined is not None
+    index = PENALTY.header_index()
+    assert (index.get(joined[2]) == "uscc") is subjects
+    assert [index.get(c) for c in joined[3:]] == ["objection_status", "repair_date"]
+
+
+def test_a_string_formula_without_a_result_in_a_deciding_column_is_not_read_as_empty(tmp_path: Path) -> None:
+    """``<c t="str"><f>IF(TRUE,"处理中","无")</f></c>``, never calculated, reads in openpyxl as an empty result: in
+    异议状态 my first version read it as empty and published a penalty under objection (a harm tester's)."""
+    fields = [*FIELDS, "objection_status"]
+    titles: list[object] = [PENALTY.field(n).title for n in fields]
+    data = row("admin_penalty", record_id="AP-1", decision_date="2026-06-01")
+    letter = openpyxl.utils.get_column_letter(len(fields))
+
+    def never_calculated(text: str) -> str:
+        return re.sub(rf'<c r="{letter}2"[^>]*?(?:/>|>.*?</c>)',
+                      f'<c r="{letter}2" t="str"><f>IF(TRUE,"处理中","无")</f></c>', text)
+    path = workbook(tmp_path / "admin_penalty.xlsx", [titles, [*(data.get(n, "") for n in FIELDS), "placeholder"]],
+                    never_calculated)
+    [_, got] = list(xlsx.read_workbook(path.read_bytes(), PENALTY, loading.MAX_CELL)[0].rows)
+    assert [(d[0], d[1]) for d in got.defects] == [("异议状态", "formula-without-value")]

@@ -94,14 +94,17 @@ def second_heading(item: CatalogItem, heading: list[str], cells: list[str]) -> l
 
     A second-level title is read with its group label before it where the two name a field (``法定代表人`` and
     ``证件号码``: 法定代表人证件号码, never the subject's 证件号码), else alone, unless the label itself names a field
-    (``法定代表人`` and ``证件种类``: an unknown heading, not the subject's 证件类型). The row is a second level when
-    most of its cells so name fields, one of them at least a field the first row does not name, and each of its cells
+    (``法定代表人`` and ``证件种类``: an unknown heading, not the subject's 证件类型) or the title says who the subject is
+    (its name, category, codes or ID document) and the label does not name the subject (``法人代表`` or ``决定机关``
+    over ``证件号码`` or ``统一社会信用代码``: unknown headings; ``行政相对人代码`` over ``统一社会信用代码``: the
+    subject's). The row is a second level when most of its cells so name fields,
+    one of them at least a field the first row does not name, and each of its cells
     stands where the first row's cell is empty, a label naming no field, or a label naming the field the cell names
     with it (``法定代表人`` over ``姓名``): a data row's cells stand under titles of their own.
     """
     index = item.header_index()
     labels = _group_labels(heading, len(cells))
-    titles = {i: _second_title(index, labels[i], c) for i, c in enumerate(cells) if c.strip()}
+    titles = {i: _second_title(item, index, labels[i], c) for i, c in enumerate(cells) if c.strip()}
     found = {i: n for i, (_, n) in titles.items() if n}
     if not found or 2 * len(found) <= len(titles):
         return None
@@ -125,15 +128,30 @@ def _group_labels(heading: list[str], width: int) -> list[str]:
     return labels
 
 
-def _second_title(index: Mapping[str, str], label: str, title: str) -> tuple[str, str | None]:
+def _second_title(item: CatalogItem, index: Mapping[str, str], label: str, title: str) -> tuple[str, str | None]:
     """A second-level title's heading and field (see :func:`second_heading`)."""
-    if label:
-        joined = label + title.strip()
-        if (name := index.get(_heading_cell(joined))) is not None:
-            return joined, name
-        if _heading_cell(label) in index:
-            return joined, None  # the label names someone (法定代表人, 处罚机关): the title alone would be the subject's
-    return title, index.get(_heading_cell(title))
+    if not label:
+        return title, index.get(_heading_cell(title))
+    joined = label + title.strip()
+    if (name := index.get(_heading_cell(joined))) is not None:
+        return joined, name
+    name = index.get(_heading_cell(title))
+    if name is None or _heading_cell(label) in index:
+        return joined, None  # the label names someone (法定代表人, 处罚机关): the title alone would be the subject's
+    if _identifies(item.field(name)) and not any(word in label for word in _SUBJECT_LABELS):
+        return joined, None  # 证件号码 under 法人代表, 统一社会信用代码 under 决定机关: whose, the label does not say
+    return title, name
+
+
+_SUBJECT_LABELS = ("行政相对人", "相对人", "当事人", "主体", "被处罚", "被列入", "企业", "单位信息", "基本信息")
+"""Words of a group label that names the record's subject: the subject's codes, name and ID number may stand under it."""
+_IDENTIFYING_ROLES = frozenset({"uscc", "id_no", "id_type", "subject_name", "subject_category"})
+
+
+def _identifies(spec: FieldSpec) -> bool:
+    """Whether ``spec`` says who the record's subject is (its name, category, codes, ID document): read from a title
+    under a group label only where the label names the subject."""
+    return spec.role in _IDENTIFYING_ROLES or spec.format in ("uscc", "code")
 
 
 def _heading_cell(cell: str) -> str:

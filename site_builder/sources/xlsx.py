@@ -12,7 +12,9 @@ metadata and keeps every cost proportional to what is really in the file:
   by a script and never opened in Excel) gets a ``formula-without-value`` defect. Formulas are seen
   in a first pass (``data_only=False``); cached results come from a second, lazy pass over the same
   sheet that starts only when the first formula is met, so a workbook without formulas is read once;
-- a formula whose result is empty text (``=IF(…,"",…)``, saved as ``<v></v>``) is an empty cell;
+- a formula whose result is empty text (``=IF(…,"",…)``, saved as ``<v></v>``) is an empty cell, but for a column
+  that decides publication, where it gets a ``formula-without-value`` defect: openpyxl reads it as it reads a string
+  formula saved without a result;
 - an error value (``#N/A``, ``#REF!`` …) gets a ``cell-error`` defect, and so does a number in a date-formatted cell
   that is no date Excel can hold (openpyxl reads it as ``#VALUE!``; the message says which it may be);
 - text is read with Excel's escapes decoded (``_x000D_`` is a carriage return: :func:`ooxml_unescaped`), and a
@@ -66,6 +68,7 @@ from site_builder.exceptions import InputError
 from site_builder.rules.catalogue import CatalogItem, FieldSpec, normalise_title
 from site_builder.rules.validation import EXCEL_1904, is_numbered, is_serial, not_a_date
 from site_builder.sources.headings import HEADING_CELLS, HeadingRows, second_heading
+from site_builder.sources.mapping import deciding_fields
 
 warnings.filterwarnings("ignore", message=r"Cell \S+ is marked as a date but the serial value", module="openpyxl")
 """openpyxl reads such a cell as the error #VALUE! and warns on stderr, naming no file: the defect says it instead."""
@@ -359,9 +362,11 @@ def _rows(sheet: Any, cached: _Cached, item: CatalogItem, max_cell: int, name: s
     sheet's hidden rows (:func:`hidden_rows`), read like the others and named in a warning."""
     seen = _Hidden(sheet.title, getattr(sheet, "sheet_state", "visible"), hidden())
     index = item.header_index()
+    deciding_names = {f.name for f in deciding_fields(item)}
     heading: list[str] = []
     codes: set[int] = set()
     numbered: set[int] = set()
+    deciding: set[int] = set()
     dates: set[int] = set()
     others: HeadingRows | None = None
     merges: _Merges | None = None
@@ -377,7 +382,7 @@ def _rows(sheet: Any, cached: _Cached, item: CatalogItem, max_cell: int, name: s
             for column, cell in enumerate(cells, start=1):
                 title = heading[column - 1].strip() if column <= len(heading) else ""
                 text, problem = _read_cell(cell, number, column, cached, max_cell, code=column in codes,
-                                           numbered=column in numbered)
+                                           numbered=column in numbered, deciding=column in deciding)
                 if column in dates and not problem and is_serial(text) and isinstance(cell.value, (int, float)):
                     problem = not_a_date(text, EXCEL_1904)  # the validator would tell it as a date of the 1900 system
                 texts.append(text)
@@ -411,6 +416,7 @@ def _rows(sheet: Any, cached: _Cached, item: CatalogItem, max_cell: int, name: s
                     heading, headed = second or texts, number
                     codes = {column for column, n in enumerate(names, start=1) if n and _is_code(item.field(n))}
                     numbered = {column for column, n in enumerate(names, start=1) if n and is_numbered(item.field(n))}
+                    deciding = {column for column, n in enumerate(names, start=1) if n in deciding_names}
                     dates = {column for column, n in enumerate(names, start=1)
                              if mac and n and item.field(n).type == "date"}
             if heading and texts is not heading and second is None:
@@ -459,9 +465,10 @@ def _is_code(spec: FieldSpec) -> bool:
 
 
 def _read_cell(cell: Any, row: int, column: int, cached: _Cached, max_cell: int,
-               code: bool, numbered: bool = False) -> tuple[str, tuple[str, str] | None]:
+               code: bool, numbered: bool = False, deciding: bool = False) -> tuple[str, tuple[str, str] | None]:
     """A cell's text and its problem ``(slug, message)``, if any (``code``: the column holds codes or ID numbers;
-    ``numbered``: another number, a record id, 文号 or 许可编号, :func:`~site_builder.rules.validation.is_numbered`)."""
+    ``numbered``: another number, a record id, 文号 or 许可编号, :func:`~site_builder.rules.validation.is_numbered`;
+    ``deciding``: a column that decides publication, :func:`~site_builder.sources.mapping.deciding_fields`)."""
     value = cell.value
     if value is None:
         return "", None
@@ -469,11 +476,15 @@ def _read_cell(cell: Any, row: int, column: int, cached: _Cached, max_cell: int,
     if cell.data_type == "f":
         formula = str(getattr(value, "text", None) or value)
         value = cached.value(row, column)
-        if value == "":
+        if value == "" and not deciding:
             return "", None  # the formula's result is the empty string (=IF(…,"",…)): an empty cell
-        if value is None:
+        if value is None or value == "":
+            # openpyxl reads an empty result (<v></v>) as it reads none saved (a string formula never calculated):
+            # a column that decides publication is not read as empty on that (异议状态 empty publishes the record)
             shown = formula if len(formula) <= 60 else formula[:60] + "…"
-            return "", ("formula-without-value", f"{where}是公式（{shown}），文件中没有保存计算结果：请在 Excel 中打开后保存，"
+            said = "计算结果为空，或文件中没有保存计算结果（两者在文件中无法区分；该列决定是否公示）" if value == "" else \
+                "文件中没有保存计算结果"
+            return "", ("formula-without-value", f"{where}是公式（{shown}），{said}：请在 Excel 中打开后保存，"
                                                  "或把公式复制粘贴为数值后重新导出")
     if cell.data_type == "e" or (isinstance(value, str) and value in _ERRORS):
         if value == "#VALUE!" and cell.data_type == "e":  # also openpyxl's reading of a date cell out of Excel's range
@@ -510,16 +521,19 @@ def cell_text(value: object) -> str:
     return ooxml_unescaped(str(value))
 
 
-_OOXML_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
+_OOXML_ESCAPE = re.compile("_x005[Ff]_(x[0-9A-Fa-f]{4}_)|_x(00[01][0-9A-Fa-f])_")
 
 
 def ooxml_unescaped(text: str) -> str:
-    """``text`` with the workbook's escapes read: Excel writes a character XML cannot hold (a carriage return, a
-    control character) as ``_xHHHH_`` (``处罚_x000D_\n类别``), and a ``_x`` meant literally as ``_x005F_x``; openpyxl
-    leaves them as they are. One pass, so that ``_x005F_x000D_`` reads ``_x000D_``."""
+    """``text`` with the workbook's escapes of control characters read: Excel writes a character XML cannot hold (a
+    carriage return, a control character: below U+0020) as ``_xHHHH_`` (``处罚_x000D_\n类别``), which openpyxl leaves
+    as it is. Only those: openpyxl has already turned the escaped underscore of a ``_xHHHH_`` typed as text
+    (``_x005F_x2026_``) into ``_x2026_``, which must stay as typed, and text typed as a control character's escape
+    cannot be told from the escape. In an inline string, which openpyxl reads as written, ``_x005F_x000D_`` reads
+    ``_x000D_``."""
     if "_x" not in text:
         return text
-    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return _OOXML_ESCAPE.sub(lambda m: f"_{m.group(1)}" if m.group(1) else chr(int(m.group(2), 16)), text)
 
 
 def _number_text(value: float) -> str:
