@@ -496,3 +496,39 @@ def test_a_string_formula_without_a_result_in_a_deciding_column_is_not_read_as_e
                     never_calculated)
     [_, got] = list(xlsx.read_workbook(path.read_bytes(), PENALTY, loading.MAX_CELL)[0].rows)
     assert [(d[0], d[1]) for d in got.defects] == [("异议状态", "formula-without-value")]
+
+
+# --- A column stating a list entry's, an honour's or a judgment's state ----------------------------------------
+
+
+@pytest.mark.parametrize(("item", "heading", "withheld", "kept"), [
+    ("dishonest_list", "名单状态", ["已移出", "已屏蔽", "移出名单", "已解除"], ["正常", "有效", "在列", "已推送"]),
+    ("dishonest_list", "当前状态", ["已移出", "失效"], ["正常"]),
+    ("commendation", "荣誉状态", ["已撤销", "被撤销荣誉", "已取消"], ["有效", "正常"]),
+    ("judgment", "当前状态", ["已撤销", "撤销判决"], ["生效", "已生效", "未撤销"]),
+])
+def test_a_state_column_of_an_item_without_one_withholds_what_it_says_is_gone(
+        tmp_path: Path, item: str, heading: str, withheld: list[str], kept: list[str]) -> None:
+    """A list entry whose 名单状态 said 已移出 or 已屏蔽, an honour whose 荣誉状态 said 已撤销, were published as if the
+    column said nothing: these items have no field for the record's state, so the column was only warned about."""
+    records = tmp_path / "records"
+    records.mkdir()
+    values = [*withheld, *kept]
+    rows = [row(item, record_id=f"R-{i}", **({"decision_date": "2025-06-01"} if item != "subject" else {}))
+            for i in range(len(values))]
+    write_csv(records / f"{item}.csv", item, rows)
+    path = records / f"{item}.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    lines = [f"{lines[0]},{heading}", *(f"{line},{value}" for line, value in zip(lines[1:], values, strict=True))]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    result = build_site(tmp_path, records, AS_OF)
+    assert sorted(q["record_id"] for q in quarantine(result.audit)) == [f"R-{i}" for i in range(len(withheld))]
+    assert {q["error"] for q in quarantine(result.audit)} == {"unmapped-column"}
+    assert result.counts.published[item] == len(kept)
+
+
+def test_a_subjects_or_a_licences_state_column_is_not_read_as_the_records() -> None:
+    from site_builder.sources.mapping import stated_columns
+
+    for item in ("subject", "admin_license"):
+        assert stated_columns(CATALOGUE[item], ["记录编号", "数据状态"], {0: "record_id"}) == []

@@ -18,6 +18,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from site_builder.rules.catalogue import CatalogItem, FieldSpec, normalise_title
 from site_builder.rules.hanzi import simplified
 from site_builder.sources.mapping import (
+    RECORD_STATE,
     deciding_fields,
     foreign,
     heading_unit,
@@ -315,8 +316,9 @@ def refused_columns(warnings: list[str], item: CatalogItem, header: list[str], c
     return tuple(defects)
 
 
-_NOT_IN_FORCE = re.compile(r"[\s\W_]*(?:已经|已|被|已被|业已)?(?:依法)?(?:撤销|撤消|撤回|撤除|撤下|作废|无效|失效|废止)"
-                           r"(?:处罚|决定|处罚决定|行政处罚)?[\s\W_]*")
+_NOT_IN_FORCE = re.compile(r"[\s\W_]*(?:已经|已|被|已被|业已)?(?:依法)?(?:撤销|撤消|撤回|撤除|撤下|作废|无效|失效|废止|"
+                           r"移出|移除|屏蔽|解除|取消|删除|退出)"
+                           r"(?:处罚|决定|处罚决定|行政处罚|名单|荣誉|称号|表彰|判决)?[\s\W_]*")
 """A whole state saying that a record is no longer in force (撤销, 已撤回, 被撤销处罚决定, 无效, 作废), besides the values
 of the field itself (the 当前状态 values 撤销 and 异议 in every spelling the catalogue knows): in a column that may
 state the record's own state (:func:`~site_builder.sources.mapping.stated_columns`), its row is refused. A state that
@@ -330,6 +332,12 @@ def watched_columns(warnings: list[str], item: CatalogItem, header: list[str], c
     (:func:`state_defects`), the others read without it."""
     found = tuple(stated_columns(item, header, columns))
     for position, heading, spec in found:
+        if spec is RECORD_STATE:
+            warnings.append(f"{where + '：' if where else ''}列“{heading}”（第{position + 1}列）不读取，但可能说明记录自身的状态，"
+                            f"而{item.title}没有说明记录状态的目录列：取值表示已撤销、已移出、已屏蔽、已无效等的行将隔离，"
+                            "其他取值（如“正常”“有效”“已推送”）不影响公示。已撤销或已移出的记录请不要导出（移出请写明移出日期）；"
+                            "若该列说明的不是记录的状态，可在导出中删去该列或改用其他列名")
+            continue
         values = "、".join((spec.values or {}).values())
         warnings.append(f"{where + '：' if where else ''}列“{heading}”（第{position + 1}列）不读取，但可能说明记录自身的状态"
                         f"（目录列“{spec.title}”，{spec.name}），而本{whole}没有该列：取值为撤销、异议、无效等（{spec.title}"
@@ -357,10 +365,13 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
         code = enum_code(spec, text) if spec.values else None
         if (code is not None and code != next(iter(spec.values or {}), None)
                 or _NOT_IN_FORCE.fullmatch(simplified(unicodedata.normalize("NFKC", text)))):
-            defects.append((heading, "unmapped-column",
-                            f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示记录已撤销、有异议或已无效，"
-                            f"而该列未对应目录列“{spec.title}”（{spec.name}，决定是否公示）：在确认之前本行不公示；若该列"
-                            f"就是{spec.title}，请在 [columns.{item.id}] 中写明"))
+            defects.append((heading, "unmapped-column", (
+                f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示记录已撤销、已移出或已无效，而{item.title}没有"
+                "说明记录状态的目录列：本行不公示；已撤销或已移出的记录请不要导出（移出请写明移出日期）"
+                if spec is RECORD_STATE else
+                f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示记录已撤销、有异议或已无效，"
+                f"而该列未对应目录列“{spec.title}”（{spec.name}，决定是否公示）：在确认之前本行不公示；若该列"
+                f"就是{spec.title}，请在 [columns.{item.id}] 中写明")))
     return tuple(defects)
 
 

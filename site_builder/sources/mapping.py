@@ -378,6 +378,11 @@ def resembled_fields(item: CatalogItem, headings: list[str], columns: dict[int, 
     return found
 
 
+RECORD_STATE = FieldSpec(name="record_state", title="记录状态", type="string", required=False, disclosure="withheld")
+"""The state of a record of an item that has no field for it (:func:`stated_columns`): what a column may say of it
+(已撤销, 已移出, 已屏蔽, 无效) withholds the record, though no field of the item can take it."""
+
+
 def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, str]) -> list[tuple[int, str, FieldSpec]]:
     """Unknown headings that may state the record's own state: ``(position, heading, field)``, one per heading.
 
@@ -388,11 +393,17 @@ def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, st
     platform's own columns, 推送状态 or 同步状态, are headed so too): the loader reads its cells and refuses the rows
     whose state reads as a revocation, an objection or a record no longer valid
     (:func:`~site_builder.sources.headings.state_defects`).
+
+    An item of adverse or good information without such a field (a list entry, a judgment, an honour) reads such a
+    heading as :data:`RECORD_STATE`: a list entry whose 名单状态 says 已移出 or 已屏蔽, an honour whose 荣誉状态 says
+    已撤销, were published as if the column said nothing.
     """
     index = item.header_index()
     present = set(columns.values())
     deciding = [(f, key_terms(f, item)) for f in deciding_fields(item)]
     stated_by = next((f for f, _ in deciding if f.role == "decision_status" and f.name not in present), None)
+    if stated_by is None and item.nature in ("adverse", "good") and not any(f.role == "decision_status" for f in item.fields):
+        stated_by = RECORD_STATE
     if stated_by is None:
         return []
     found = []
