@@ -1,0 +1,112 @@
+"""Spellings of provincial exports the catalogue did not know, which a tester found published wrongly or not at all
+(stop 38).
+
+A heading of the legal representative's ID number (法定代表人身份证号码 …) that was no alias: the column was ignored, and
+the number the record itself holds was published unmasked where the record repeats it; the 登记信息 had no such field
+at all. Headings of dates, authorities, categories and states that quarantined every row or dropped a state, and
+values of 行政相对人类别 and 发布状态 that mean a listed value but were quarantined as ``enum``.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import CATALOGUE, build_site, make_resident_id, row
+
+from site_builder.build import BuildResult
+from site_builder.rules.catalogue import normalise_title
+
+AS_OF = date(2026, 11, 24)
+REP_ID = make_resident_id("330102", "19800707", "071")
+REP_BODY = REP_ID[:17]
+WRONG_CHECK = "X" if REP_ID[-1] != "X" else "0"
+"""The representative's number as an address or a judgment repeats it: its 17 digits, with a wrong check character."""
+
+
+def _export(path: Path, item: str, rows: list[dict[str, str]], headings: dict[str, str] | None = None) -> Path:
+    """Rows of ``item`` (by English field name) under the catalogue's titles, those of ``headings`` (field name -> the
+    export's heading) replaced, as a UTF-8 CSV with a BOM."""
+    spec = CATALOGUE[item]
+    names = [f.name for f in spec.fields if any(f.name in r for r in rows)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([(headings or {}).get(n, spec.field(n).title) for n in names])
+        writer.writerows([[r.get(n, "") for n in names] for r in rows])
+    return path
+
+
+def _site_text(output: Path) -> str:
+    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in output.rglob("*") if p.is_file())
+
+
+def _published(result: BuildResult, item: str) -> int:
+    return result.counts.published.get(item, 0)
+
+
+def _data(output: Path, item: str) -> list[dict[str, str]]:
+    with (output / "data" / f"{item}.csv").open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _field_of(item: str, heading: str) -> str | None:
+    return CATALOGUE[item].header_index().get(normalise_title(heading))
+
+
+# --- The legal representative's ID number ------------------------------------------------------------------------
+
+REP_HEADINGS = ["法定代表人身份证号码", "法定代表人身份证件号码", "法定代表人身份证号", "法定代表人证件号", "法人身份证号码",
+                "法人代表证件号码", "负责人身份证号码", "负责人证件号码", "经营者身份证号码", "经营者证件号码"]
+
+
+@pytest.mark.parametrize("item", CATALOGUE.ids)
+@pytest.mark.parametrize("heading", REP_HEADINGS)
+def test_headings_of_the_representatives_id_number_are_its_column(item: str, heading: str) -> None:
+    """法定代表人身份证号码 and the like were unknown headings in every item: the column was ignored."""
+    assert _field_of(item, heading) == "legal_rep_id_no"
+
+
+def test_the_representatives_id_under_another_heading_is_masked_where_a_judgment_repeats_it(tmp_path: Path) -> None:
+    """Case leg_rep_heading: 判决结果 ``判令张三（身份证33010219800707071）…`` was published with its 17 digits: the column
+    法定代表人身份证号码 was ignored, so the number the record holds was not known as a secret."""
+    records = tmp_path / "records"
+    _export(records / "judgment.csv", "judgment", [
+        row("judgment", record_id="J1", legal_rep="张三", legal_rep_id_no=REP_ID, decision_date="2025-01-01",
+            result=f"判令张三（身份证{REP_BODY}）承担连带责任")], {"legal_rep_id_no": "法定代表人身份证号码"})
+    result = build_site(tmp_path, records, AS_OF)
+    assert _published(result, "judgment") == 1
+    assert not any("法定代表人身份证号码" in w for r in result.sources for w in r.warnings)
+    text = _site_text(result.output)
+    assert REP_BODY not in text
+    [published] = _data(result.output, "judgment")
+    assert published["result"] == f"判令张三（身份证{'*' * 17}）承担连带责任" and "legal_rep_id_no" not in published
+
+
+@pytest.mark.parametrize("name", ["legal_rep_id_type", "legal_rep_id_no"])
+def test_the_registrations_representative_id_fields_are_the_other_items(name: str) -> None:
+    """The 登记信息 had no 法定代表人证件号码: an export carrying it had the column ignored. Its fields are the subject
+    group's (withheld, the same headings and values)."""
+    spec = CATALOGUE["subject"].field(name)
+    assert spec == CATALOGUE["admin_penalty"].field(name) and spec.disclosure == "withheld"
+
+
+@pytest.mark.parametrize("heading", ["法定代表人证件号码", "经营者身份证号码"])
+def test_a_registrations_representative_id_is_withheld_and_masked_in_its_address(tmp_path: Path, heading: str) -> None:
+    """Case subj_id: an 个体工商户's 住所 ``…（经营者身份证 33010219800707071X）`` was published as written, and the
+    column 法定代表人证件号码 of the 登记信息 was ignored."""
+    records = tmp_path / "records"
+    _export(records / "subject.csv", "subject", [
+        row("subject", record_id="S1", subject_name="上城区王小明小吃店", uscc="92330100MA2CXX0056",
+            subject_type="个体工商户", legal_rep="王小明", legal_rep_id_type="身份证", legal_rep_id_no=REP_ID,
+            address=f"杭州市上城区某路1号（经营者身份证 {REP_BODY}{WRONG_CHECK}）",
+            business_scope=f"小吃服务（经营者{REP_ID}）")], {"legal_rep_id_no": heading})
+    result = build_site(tmp_path, records, AS_OF)
+    assert _published(result, "subject") == 1
+    assert REP_BODY not in _site_text(result.output)
+    [published] = _data(result.output, "subject")
+    assert published["address"] == f"杭州市上城区某路1号（经营者身份证 {'*' * 18}）"
+    assert published["business_scope"] == f"小吃服务（经营者{'*' * 18}）"
+    assert "legal_rep_id_no" not in published and "legal_rep_id_type" not in published
