@@ -110,3 +110,82 @@ def test_a_registrations_representative_id_is_withheld_and_masked_in_its_address
     assert published["address"] == f"杭州市上城区某路1号（经营者身份证 {'*' * 18}）"
     assert published["business_scope"] == f"小吃服务（经营者{'*' * 18}）"
     assert "legal_rep_id_no" not in published and "legal_rep_id_type" not in published
+
+
+# --- Headings of dates, authorities, categories and states -------------------------------------------------------
+
+
+@pytest.mark.parametrize(("item", "heading", "field"), [
+    *[("dishonest_list", h, "decision_date") for h in ("列入严重失信主体名单日期", "列入名单日期", "列入严重失信名单日期",
+                                                        "列入决定日期", "认定严重失信日期")],
+    *[("dishonest_list", h, "removal_date") for h in ("移出严重失信主体名单日期", "移出严重失信名单日期", "名单移出日期")],
+    ("commendation", "认定单位", "authority"),
+    *[(i, h, "subject_category") for i in CATALOGUE.ids if i != "subject"
+      for h in ("当事人类别", "当事人类型", "行政相对人类型", "相对人类型", "主体类型")],
+    *[("admin_license", h, "authority") for h in ("许可机关名称", "发证单位", "发证机关")],
+    ("subject", "企业状态", "registration_status"),
+    ("admin_license", "许可状态", "status"),
+])
+def test_headings_platforms_use_name_their_columns(item: str, heading: str, field: str) -> None:
+    assert _field_of(item, heading) == field
+
+
+def test_the_registrations_type_stays_its_own() -> None:
+    """主体类型 is the 登记信息's subject_type (企业, 个体工商户 …); only the other items read it as 行政相对人类别."""
+    assert _field_of("subject", "主体类型") == "subject_type"
+
+
+def test_a_list_entry_under_the_platforms_date_headings_is_published_and_removed(tmp_path: Path) -> None:
+    """Case dl_titles: 列入严重失信主体名单日期 and 移出严重失信主体名单日期 were unknown: every row was quarantined (no
+    列入日期), and the removal date was not read."""
+    records = tmp_path / "records"
+    entry = row("dishonest_list", list_type="严重违法失信名单", decision_date="2025-01-01", authority="杭州市市场监督管理局")
+    _export(records / "dishonest_list.csv", "dishonest_list", [
+        entry | {"record_id": "DL-1", "removal_date": "2026-06-01"}, entry | {"record_id": "DL-2", "removal_date": ""}],
+        {"decision_date": "列入严重失信主体名单日期", "removal_date": "移出严重失信主体名单日期", "authority": "认定单位"})
+    result = build_site(tmp_path, records, AS_OF)
+    assert _published(result, "dishonest_list") == 1
+    assert result.counts.excluded["dishonest_list"] == {"removed": 1}
+    assert not result.counts.quarantined and [r["record_id"] for r in _data(result.output, "dishonest_list")] == ["DL-2"]
+
+
+@pytest.mark.parametrize(("item", "values", "headings"), [
+    ("commendation", {"authority": "浙江省市场监督管理局"}, {"authority": "认定单位", "decision_date": "认定日期"}),
+    ("judgment", {"subject_category": "法人及非法人组织"}, {"subject_category": "当事人类别", "case_no": "判决书文号",
+                                                    "subject_name": "当事人名称", "authority": "审理法院"}),
+    ("admin_license", {"authority": "杭州市市场监督管理局"}, {"authority": "许可机关名称"}),
+    ("admin_license", {"authority": "杭州市市场监督管理局"}, {"authority": "发证单位"}),
+])
+def test_a_record_under_the_platforms_headings_is_published(tmp_path: Path, item: str, values: dict[str, str],
+                                                             headings: dict[str, str]) -> None:
+    """Cases comm, judg_cat, lic_authority: 认定单位, 当事人类别, 许可机关名称 and 发证单位 were unknown, so the required
+    授予机关, 行政相对人类别 and 许可机关 were missing and every row was quarantined."""
+    records = tmp_path / "records"
+    _export(records / f"{item}.csv", item, [row(item, decision_date="2025-01-01", **values)], headings)
+    result = build_site(tmp_path, records, AS_OF)
+    assert not result.counts.quarantined and _published(result, item) == 1
+
+
+def test_the_states_of_a_registration_and_a_licence_are_published(tmp_path: Path) -> None:
+    """Case status_other: 企业状态 注销 and 许可状态 吊销 were ignored, and the records published without them."""
+    records = tmp_path / "records"
+    _export(records / "subject.csv", "subject", [row("subject", registration_status="注销")],
+            {"registration_status": "企业状态"})
+    _export(records / "admin_license.csv", "admin_license", [row("admin_license", status="吊销")], {"status": "许可状态"})
+    result = build_site(tmp_path, records, AS_OF)
+    assert _published(result, "subject") == _published(result, "admin_license") == 1
+    assert [r["registration_status"] for r in _data(result.output, "subject")] == ["注销"]
+    assert [r["status"] for r in _data(result.output, "admin_license")] == ["吊销"]
+
+
+@pytest.mark.parametrize(("kind", "published"), [("企业", 1), ("有限责任公司", 0)])
+def test_a_subject_type_beside_the_subject_category_must_agree(tmp_path: Path, kind: str, published: int) -> None:
+    """主体类型 is read as 行政相对人类别 outside the 登记信息: beside a 行政相对人类别 column it is a second column of the
+    field, and a row whose two say different things (a finer type the catalogue does not list) is quarantined."""
+    records = tmp_path / "records"
+    path = _export(records / "commendation.csv", "commendation", [row("commendation", decision_date="2025-01-01")])
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    path.write_text("\n".join([lines[0] + ",主体类型", lines[1] + f",{kind}"]) + "\n", encoding="utf-8-sig")
+    result = build_site(tmp_path, records, AS_OF)
+    assert _published(result, "commendation") == published
+    assert sum(result.counts.quarantined.values()) == 1 - published
