@@ -10,14 +10,16 @@ values of 行政相对人类别 and 发布状态 that mean a listed value but we
 from __future__ import annotations
 
 import csv
+import unicodedata
 from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import CATALOGUE, build_site, make_resident_id, row
+from conftest import CATALOGUE, build_site, make_resident_id, row, validate
 
 from site_builder.build import BuildResult
 from site_builder.rules.catalogue import normalise_title
+from site_builder.rules.validation import Record
 
 AS_OF = date(2026, 11, 24)
 REP_ID = make_resident_id("330102", "19800707", "071")
@@ -189,3 +191,43 @@ def test_a_subject_type_beside_the_subject_category_must_agree(tmp_path: Path, k
     result = build_site(tmp_path, records, AS_OF)
     assert _published(result, "commendation") == published
     assert sum(result.counts.quarantined.values()) == 1 - published
+
+
+# --- Values that mean a listed value -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("written", "code"), [
+    *[(v, "legal_person") for v in ("法人和其他组织", "其他组织", "企业法人", "法人组织", "法人单位", "企业", "事业单位",
+                                    "社会组织")],
+    ("个体经营户", "individual_business"),
+])
+def test_spellings_of_the_subject_category_are_read(written: str, code: str) -> None:
+    """Case cat: 法人和其他组织, 其他组织, 企业法人 … were quarantined as enum."""
+    checked = validate("commendation", subject_category=written)
+    assert isinstance(checked, Record), checked
+    assert checked.values["subject_category"] == code
+
+
+@pytest.mark.parametrize("written", ["单位", "非自然人", "法人及非法人组织（含个体工商户）", "1"])
+def test_a_subject_category_that_may_be_an_individual_business_is_not_guessed(written: str) -> None:
+    assert not isinstance(validate("commendation", subject_category=written), Record)
+
+
+@pytest.mark.parametrize("written", ["已公示", "通过", "已通过", "审核通过", "审核已通过"])
+def test_spellings_of_approved_are_read(written: str) -> None:
+    """Case ctl: 已公示, 通过 and 审核已通过 in 发布状态 were quarantined as enum."""
+    checked = validate("commendation", publish_status=written)
+    assert isinstance(checked, Record), checked
+    assert checked.values["publish_status"] == "approved"
+
+
+def test_no_spelling_of_a_value_names_two_values() -> None:
+    """A spelling that two codes claim is read as the first: ``通过`` beside ``未通过``, ``已公示`` beside ``已撤销`` must
+    each mean one value."""
+    for item in CATALOGUE.items:
+        for spec in item.fields:
+            owners: dict[str, set[str]] = {}
+            for code, label in (spec.values or {}).items():
+                for spelling in (code, label, *(spec.synonyms or {}).get(code, ())):
+                    owners.setdefault(unicodedata.normalize("NFKC", spelling).lower(), set()).add(code)
+            assert {s: c for s, c in owners.items() if len(c) > 1} == {}, (item.id, spec.name)
