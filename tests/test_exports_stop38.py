@@ -532,3 +532,18 @@ def test_a_subjects_or_a_licences_state_column_is_not_read_as_the_records() -> N
 
     for item in ("subject", "admin_license"):
         assert stated_columns(CATALOGUE[item], ["记录编号", "数据状态"], {0: "record_id"}) == []
+
+
+@pytest.mark.parametrize(("item", "heading", "field"), [
+    ("commendation", "撤销日期", "revocation_date"), ("commendation", "取消荣誉日期", "revocation_date"),
+    ("dishonest_list", "屏蔽日期", "removal_date"), ("dishonest_list", "失效日期", "removal_date"),
+])
+def test_an_honour_revoked_or_a_list_entry_hidden_leaves_the_site_that_day(tmp_path: Path, item: str, heading: str,
+                                                                         field: str) -> None:
+    """An honour with a 撤销日期, a list entry with a 屏蔽日期: the columns were unknown and the records published."""
+    assert CATALOGUE[item].header_index()[heading] == field
+    records = tmp_path / "records"
+    write_csv(records / f"{item}.csv", item, [row(item, record_id="R-1", decision_date="2025-06-01", **{field: "2026-11-24"}),
+                                              row(item, record_id="R-2", decision_date="2025-06-01", **{field: "2026-11-25"})])
+    result = build_site(tmp_path, records, AS_OF)
+    assert result.counts.excluded[item] == {"removed": 1} and result.counts.published[item] == 1
