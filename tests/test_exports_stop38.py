@@ -505,7 +505,7 @@ def test_a_string_formula_without_a_result_in_a_deciding_column_is_not_read_as_e
     ("dishonest_list", "名单状态", ["已移出", "已屏蔽", "移出名单", "已解除"], ["正常", "有效", "在列", "已推送"]),
     ("dishonest_list", "当前状态", ["已移出", "失效"], ["正常"]),
     ("commendation", "荣誉状态", ["已撤销", "被撤销荣誉", "已取消"], ["有效", "正常"]),
-    ("judgment", "当前状态", ["已撤销", "撤销判决"], ["生效", "已生效", "未撤销"]),
+    ("judgment", "当前状态", ["已撤销", "被撤销"], ["生效", "已生效", "未撤销", "撤销判决", "撤回", "已撤回"]),
 ])
 def test_a_state_column_of_an_item_without_one_withholds_what_it_says_is_gone(
         tmp_path: Path, item: str, heading: str, withheld: list[str], kept: list[str]) -> None:
@@ -534,16 +534,50 @@ def test_a_subjects_or_a_licences_state_column_is_not_read_as_the_records() -> N
         assert stated_columns(CATALOGUE[item], ["记录编号", "数据状态"], {0: "record_id"}) == []
 
 
-@pytest.mark.parametrize(("item", "heading", "field"), [
-    ("commendation", "撤销日期", "revocation_date"), ("commendation", "取消荣誉日期", "revocation_date"),
-    ("dishonest_list", "屏蔽日期", "removal_date"), ("dishonest_list", "失效日期", "removal_date"),
-])
-def test_an_honour_revoked_or_a_list_entry_hidden_leaves_the_site_that_day(tmp_path: Path, item: str, heading: str,
+@pytest.mark.parametrize(("item", "heading", "field"), [("dishonest_list", "屏蔽日期", "removal_date")])
+def test_a_list_entry_hidden_leaves_the_site_that_day(tmp_path: Path, item: str, heading: str,
                                                                          field: str) -> None:
-    """An honour with a 撤销日期, a list entry with a 屏蔽日期: the columns were unknown and the records published."""
+    """A list entry with a 屏蔽日期: the column was unknown and the record published."""
     assert CATALOGUE[item].header_index()[heading] == field
     records = tmp_path / "records"
     write_csv(records / f"{item}.csv", item, [row(item, record_id="R-1", decision_date="2025-06-01", **{field: "2026-11-24"}),
                                               row(item, record_id="R-2", decision_date="2025-06-01", **{field: "2026-11-25"})])
     result = build_site(tmp_path, records, AS_OF)
     assert result.counts.excluded[item] == {"removed": 1} and result.counts.published[item] == 1
+
+
+@pytest.mark.parametrize(("heading", "value"), [("社会组织状态", "已撤销"), ("证照状态", "撤销"), ("履行状态", "已解除"),
+                                                ("限制消费状态", "解除")])
+def test_another_things_state_in_a_list_file_is_not_the_entrys(tmp_path: Path, heading: str, value: str) -> None:
+    """A harm tester's: in my first version every …状态 column of a list file was read as the entry's own, so a social
+    organisation listed because its registration was revoked (社会组织状态 已撤销) was quarantined."""
+    records = tmp_path / "records"
+    write_csv(records / "dishonest_list.csv", "dishonest_list", [row("dishonest_list", decision_date="2025-06-01")])
+    path = records / "dishonest_list.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    path.write_text(f"{lines[0]},{heading}\n{lines[1]},{value}\n", encoding="utf-8-sig")
+    result = build_site(tmp_path, records, AS_OF)
+    assert result.counts.published["dishonest_list"] == 1 and not result.counts.quarantined
+
+
+def test_a_list_entry_said_removed_with_its_removal_date_is_removed_not_quarantined(tmp_path: Path) -> None:
+    """A harm tester's: 名单状态 已移出 beside a past 移出日期 was quarantined; the date decides."""
+    records = tmp_path / "records"
+    write_csv(records / "dishonest_list.csv", "dishonest_list", [
+        row("dishonest_list", record_id="L-1", decision_date="2025-06-01", removal_date="2026-01-01"),
+        row("dishonest_list", record_id="L-2", decision_date="2025-06-01")])
+    path = records / "dishonest_list.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    path.write_text(f"{lines[0]},名单状态\n{lines[1]},已移出\n{lines[2]},已移出\n", encoding="utf-8-sig")
+    result = build_site(tmp_path, records, AS_OF)
+    assert result.counts.excluded["dishonest_list"] == {"removed": 1}
+    assert [q["record_id"] for q in quarantine(result.audit)] == ["L-2"]
+
+
+@pytest.mark.parametrize("label", ["被执行人", "被告", "被许可人", "获奖单位", "证照信息"])
+def test_subject_titles_under_a_label_naming_no_one_else_are_the_subjects(label: str) -> None:
+    """A harm tester's: my second version read the subject's titles only under labels on a list of the subject's words,
+    so files with 被执行人 or 获奖单位 over 统一社会信用代码 were quarantined whole."""
+    joined = second_heading(PENALTY, ["记录编号", label, "", ""], ["", "行政相对人名称", "统一社会信用代码", "行政相对人类别"])
+    assert joined is not None
+    assert [PENALTY.header_index().get(c) for c in joined[1:]] == ["subject_name", "uscc", "subject_category"]

@@ -57,7 +57,14 @@ from site_builder.config import MEMORY_DATABASE, memory_database
 from site_builder.exceptions import ConfigError, InputError
 from site_builder.rules.catalogue import CatalogItem, Catalogue, FieldSpec, load_catalogue, normalise_title
 from site_builder.sources.dbcells import canonical, cell_text, number_text, shown, tolerate_far_dates
-from site_builder.sources.headings import heading_units, refused_columns, settle_duplicates, state_defects, watched_columns
+from site_builder.sources.headings import (
+    ends_given,
+    heading_units,
+    refused_columns,
+    settle_duplicates,
+    state_defects,
+    watched_columns,
+)
 from site_builder.sources.loading import (
     FileReport,
     RawRow,
@@ -361,7 +368,8 @@ def read_table(source: TableSource, item: CatalogItem, report: FileReport) -> It
                 report.rows += 1
                 digest.update(json.dumps([canonical(row[c]) for c in selected], ensure_ascii=False).encode() + b"\n")
                 raw = _convert(item, spec, report.rows, row, key, fields, duplicates, _Columns(units, joined))
-                stated = state_defects(item, watched, {i: cell_text(row[columns[i]], f)[0] for i, _, f in watched}) if watched else ()
+                stated = state_defects(item, watched, {i: cell_text(row[columns[i]], f)[0] for i, _, f in watched},
+                                       dated=ends_given(item, raw.values)) if watched else ()
                 yield dataclasses.replace(raw, defects=raw.defects + refused + stated) if refused or stated else raw
     except (SQLAlchemyError, UnicodeDecodeError) as exc:
         what = f"Database source {database.name}: reading {spec.label} failed after {report.rows} rows"

@@ -96,9 +96,9 @@ def second_heading(item: CatalogItem, heading: list[str], cells: list[str]) -> l
     A second-level title is read with its group label before it where the two name a field (``法定代表人`` and
     ``证件号码``: 法定代表人证件号码, never the subject's 证件号码), else alone, unless the label itself names a field
     (``法定代表人`` and ``证件种类``: an unknown heading, not the subject's 证件类型) or the title says who the subject is
-    (its name, category, codes or ID document) and the label does not name the subject (``法人代表`` or ``决定机关``
-    over ``证件号码`` or ``统一社会信用代码``: unknown headings; ``行政相对人代码`` over ``统一社会信用代码``: the
-    subject's). The row is a second level when most of its cells so name fields,
+    (its name, category, codes or ID document) and the label names someone else (``法人代表`` or ``决定机关`` over
+    ``证件号码`` or ``统一社会信用代码``: unknown headings; ``被执行人`` or ``行政相对人代码`` over ``统一社会信用代码``:
+    the subject's). The row is a second level when most of its cells so name fields,
     one of them at least a field the first row does not name, and each of its cells
     stands where the first row's cell is empty, a label naming no field, or a label naming the field the cell names
     with it (``法定代表人`` over ``姓名``): a data row's cells stand under titles of their own.
@@ -139,19 +139,21 @@ def _second_title(item: CatalogItem, index: Mapping[str, str], label: str, title
     name = index.get(_heading_cell(title))
     if name is None or _heading_cell(label) in index:
         return joined, None  # the label names someone (法定代表人, 处罚机关): the title alone would be the subject's
-    if _identifies(item.field(name)) and not any(word in label for word in _SUBJECT_LABELS):
-        return joined, None  # 证件号码 under 法人代表, 统一社会信用代码 under 决定机关: whose, the label does not say
+    if _identifies(item.field(name)) and any(word in label for word in _OTHERS_LABELS):
+        return joined, None  # 证件号码 under 法人代表, 统一社会信用代码 under 决定机关: someone else's
     return title, name
 
 
-_SUBJECT_LABELS = ("行政相对人", "相对人", "当事人", "主体", "被处罚", "被列入", "企业", "单位信息", "基本信息")
-"""Words of a group label that names the record's subject: the subject's codes, name and ID number may stand under it."""
+_OTHERS_LABELS = ("法定代表人", "法人代表", "负责人", "经营者", "投资人", "股东", "代理", "委托", "机关", "部门", "法院", "来源",
+                  "决定单位", "处罚单位", "实施单位", "认定单位", "授予单位", "列入单位", "发证", "执法", "审批")
+"""Words of a group label naming someone other than the record's subject (its legal representative, an authority):
+the subject's codes, name and ID number are not read from titles under it."""
 _IDENTIFYING_ROLES = frozenset({"uscc", "id_no", "id_type", "subject_name", "subject_category"})
 
 
 def _identifies(spec: FieldSpec) -> bool:
-    """Whether ``spec`` says who the record's subject is (its name, category, codes, ID document): read from a title
-    under a group label only where the label names the subject."""
+    """Whether ``spec`` says who the record's subject is (its name, category, codes, ID document): not read from a
+    title under a group label that names someone else (:data:`_OTHERS_LABELS`)."""
     return spec.role in _IDENTIFYING_ROLES or spec.format in ("uscc", "code")
 
 
@@ -316,9 +318,8 @@ def refused_columns(warnings: list[str], item: CatalogItem, header: list[str], c
     return tuple(defects)
 
 
-_NOT_IN_FORCE = re.compile(r"[\s\W_]*(?:已经|已|被|已被|业已)?(?:依法)?(?:撤销|撤消|撤回|撤除|撤下|作废|无效|失效|废止|"
-                           r"移出|移除|屏蔽|解除|取消|删除|退出)"
-                           r"(?:处罚|决定|处罚决定|行政处罚|名单|荣誉|称号|表彰|判决)?[\s\W_]*")
+_NOT_IN_FORCE = re.compile(r"[\s\W_]*(?:已经|已|被|已被|业已)?(?:依法)?(?:撤销|撤消|撤回|撤除|撤下|作废|无效|失效|废止)"
+                           r"(?:处罚|决定|处罚决定|行政处罚)?[\s\W_]*")
 """A whole state saying that a record is no longer in force (撤销, 已撤回, 被撤销处罚决定, 无效, 作废), besides the values
 of the field itself (the 当前状态 values 撤销 and 异议 in every spelling the catalogue knows): in a column that may
 state the record's own state (:func:`~site_builder.sources.mapping.stated_columns`), its row is refused. A state that
@@ -347,24 +348,33 @@ def watched_columns(warnings: list[str], item: CatalogItem, header: list[str], c
     return found
 
 
+def ends_given(item: CatalogItem, values: Mapping[str, str]) -> bool:
+    """Whether a row's values (by field) give a date its publication ends or its record leaves (移出日期, 有效期至)."""
+    period = item.period.at()
+    return any(str(values.get(name) or "").strip() for name in (*period.removed_on, *period.ends_at))
+
+
 def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], ...],
-                  cells: Mapping[int, object]) -> tuple[tuple[str, str, str], ...]:
+                  cells: Mapping[int, object], dated: bool = False) -> tuple[tuple[str, str, str], ...]:
     """A defect for each column of ``watched`` whose cell (``cells``: a row's cells by position) reads, in words, as
     a value of the field that withholds a record (any but its first, 正常: 撤销, 异议 in every spelling the catalogue
     knows, simplified or traditional), or is a whole state of a record no longer in force (:data:`_NOT_IN_FORCE`): the
     record's state cannot be decided on until the column is mapped to the field. Codes (``1``, ``2``) are not read:
-    a platform's own columns number their states otherwise."""
+    a platform's own columns number their states otherwise. ``dated``: the row gives the date its publication ends or
+    the record leaves (移出日期, 有效期至, 撤销日期): a state of :data:`~site_builder.sources.mapping.RECORD_STATE` saying
+    it is gone then says what that date says, and the date decides."""
     from site_builder.rules.validation import enum_code
 
     defects = []
     for position, heading, spec in watched:
         value = cells.get(position)
         text = "" if value is None else str(value).strip()
-        if not text or text.isascii():
+        if not text or text.isascii() or dated and spec is RECORD_STATE:
             continue
         code = enum_code(spec, text) if spec.values else None
+        gone = _GONE if spec is RECORD_STATE else _NOT_IN_FORCE
         if (code is not None and code != next(iter(spec.values or {}), None)
-                or _NOT_IN_FORCE.fullmatch(simplified(unicodedata.normalize("NFKC", text)))):
+                or gone.fullmatch(simplified(unicodedata.normalize("NFKC", text)))):
             defects.append((heading, "unmapped-column", (
                 f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示记录已撤销、已移出或已无效，而{item.title}没有"
                 "说明记录状态的目录列：本行不公示；已撤销或已移出的记录请不要导出（移出请写明移出日期）"
@@ -373,6 +383,13 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
                 f"而该列未对应目录列“{spec.title}”（{spec.name}，决定是否公示）：在确认之前本行不公示；若该列"
                 f"就是{spec.title}，请在 [columns.{item.id}] 中写明")))
     return tuple(defects)
+
+
+_GONE = re.compile(r"[\s\W_]*(?:已经|已|被|已被|业已)?(?:依法)?(?:撤销|撤消|作废|无效|失效|废止|移出|移除|屏蔽|解除|取消|删除)"
+                   r"(?:名单|荣誉|称号|表彰|列入)?[\s\W_]*")
+"""A whole state of a list entry, an honour or a judgment saying it is gone (已移出, 已屏蔽, 被撤销荣誉, 已撤销), in a
+column that states such a record's state (:data:`~site_builder.sources.mapping.RECORD_STATE`). Not 撤回 (an appeal
+withdrawn leaves the judgment standing), not 撤销判决 (a kind of judgment)."""
 
 
 class Layout:

@@ -31,6 +31,7 @@ from site_builder.sources.headings import (
     Heading,
     HeadingRows,
     Layout,
+    ends_given,
     second_heading,
     settle_duplicates,
     state_defects,
@@ -409,7 +410,8 @@ def _sheet_rows(report: FileReport, item: CatalogItem, fields: Container[str] | 
         if layout.coded:
             layout.note_codes(line.number, cells)
         if layout.watched:
-            defects += state_defects(item, layout.watched, {i: cells[i] for i, _, _ in layout.watched if i < len(cells)})
+            defects += state_defects(item, layout.watched, {i: cells[i] for i, _, _ in layout.watched if i < len(cells)},
+                                     dated=ends_given(item, values))
         yield RawRow(item.id, label, line.number, values, extra, defects + layout.refused if layout.refused else defects)
     report.warnings += layout.code_warnings()
 

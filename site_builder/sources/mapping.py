@@ -383,6 +383,11 @@ RECORD_STATE = FieldSpec(name="record_state", title="记录状态", type="string
 (已撤销, 已移出, 已屏蔽, 无效) withholds the record, though no field of the item can take it."""
 
 
+_RECORD_STATE_HEADINGS = frozenset({"状态", "当前状态", "记录状态", "数据状态", "信息状态", "公示状态", "名单状态", "列入状态",
+                                    "荣誉状态", "表彰状态", "判决状态", "判决书状态"})
+"""Headings that name a record's own state, where the item has no field for it (:data:`RECORD_STATE`)."""
+
+
 def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, str]) -> list[tuple[int, str, FieldSpec]]:
     """Unknown headings that may state the record's own state: ``(position, heading, field)``, one per heading.
 
@@ -394,8 +399,9 @@ def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, st
     whose state reads as a revocation, an objection or a record no longer valid
     (:func:`~site_builder.sources.headings.state_defects`).
 
-    An item of adverse or good information without such a field (a list entry, a judgment, an honour) reads such a
-    heading as :data:`RECORD_STATE`: a list entry whose 名单状态 says 已移出 or 已屏蔽, an honour whose 荣誉状态 says
+    An item of adverse or good information without such a field (a list entry, a judgment, an honour) reads a heading
+    naming the record's state (:data:`_RECORD_STATE_HEADINGS`: 名单状态, 荣誉状态, 当前状态, ``状态``; not 社会组织状态 or
+    上诉状态) as :data:`RECORD_STATE`: a list entry whose 名单状态 says 已移出 or 已屏蔽, an honour whose 荣誉状态 says
     已撤销, were published as if the column said nothing.
     """
     index = item.header_index()
@@ -409,6 +415,8 @@ def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, st
     found = []
     for position, heading in enumerate(headings):
         text = normalise_title(heading)
+        if stated_by is RECORD_STATE and text not in _RECORD_STATE_HEADINGS:
+            continue  # 社会组织状态, 证照状态, 上诉状态, 执行状态: another thing's state
         if (not text or text in index or position in columns or "状态" not in text
                 or any(t in text for _, terms in deciding for t in terms) or any(w in text for w in _OF_THE_SUBJECT)):
             continue

@@ -484,8 +484,8 @@ def _read_cell(cell: Any, row: int, column: int, cached: _Cached, max_cell: int,
             shown = formula if len(formula) <= 60 else formula[:60] + "…"
             said = "计算结果为空，或文件中没有保存计算结果（两者在文件中无法区分；该列决定是否公示）" if value == "" else \
                 "文件中没有保存计算结果"
-            return "", ("formula-without-value", f"{where}是公式（{shown}），{said}：请在 Excel 中打开后保存，"
-                                                 "或把公式复制粘贴为数值后重新导出")
+            advice = "请把公式复制粘贴为数值后重新导出" if value == "" else "请在 Excel 中打开后保存，或把公式复制粘贴为数值后重新导出"
+            return "", ("formula-without-value", f"{where}是公式（{shown}），{said}：{advice}")
     if cell.data_type == "e" or (isinstance(value, str) and value in _ERRORS):
         if value == "#VALUE!" and cell.data_type == "e":  # also openpyxl's reading of a date cell out of Excel's range
             return "", ("cell-error", f"{where}是错误值 #VALUE!，不是数据：公式计算失败，或该单元格设为日期格式而其中的"
