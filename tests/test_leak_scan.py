@@ -160,6 +160,21 @@ def _dingbats_read(match: re.Match[str]) -> str:
     return "".join(str(unicodedata.digit(char)) if char in _DINGBATS else char for char in run)
 
 
+_SPOKEN = "幺两兩洞拐勾"
+_SPOKEN_RUN = re.compile(rf"[0-9{_SPOKEN}](?:(?:{_SEPARATOR_CLASS}){{0,3}}[0-9{_SPOKEN}])*")
+"""A run of digits and the digits as spoken (幺 for 1, 两 for 2, the radio's 洞 拐 勾 for 0, 7, 9), up to three separators
+between two."""
+
+
+def _spoken_read(match: re.Match[str]) -> str:
+    """The spoken digits of a run of at least six digits as digits, but one at its end that a word goes on from."""
+    run, after = match.group(), match.string[match.end():match.end() + 1]
+    head = run.rstrip(_SPOKEN) if after and not after.isascii() and after.isalnum() else run
+    if sum(char.isdigit() or char in _SPOKEN for char in head) < 6:
+        return run
+    return head.translate(str.maketrans(_SPOKEN, "122079")) + run[len(head):]
+
+
 _TRICKY = st.sampled_from(["\u00ad", "\u200b", "\u200f", "\u2060", "\u2064", "\ufeff", "〇", "零", "一", "九", "０", "Ｘ", "－",
                            "\u2010", "\u2015", "\u2212", "・", "·", "•", "。", "\u3000", "\u00a0", "\u2028", "\x1c", "_", ".",
                            "/", "\\", "-", " ", "\n", "\r", "\t", "ﬁ", "①", "㈠", "Ａ", "a", "3", "壹", "貳", "參", "陸", "×",
@@ -168,14 +183,16 @@ _TRICKY = st.sampled_from(["\u00ad", "\u200b", "\u200f", "\u2060", "\u2064", "\u
                            "〡", "〣", "〩", "٣", "۳", "३", "๓", "১", "\U00011067", "\U0001e953", "😀", "\U00020000",
                            "➊", "➀", "➓", "⓿", "❸", "\U0001f101", "\U0001f10b", "⑽", "¹", "\u3164", "\uffa0", "\u2800",
                            "\U0001d173", "\U0001bca0", "\U00013430", "\U000e0041", "\u2066", "\u202e", "\u0600",
-                           "\u0336", "\u0332", "\u20e3", "\u20dd", "\ufe0e", "\U000e0100", "\u0301", "e"])
+                           "\u0336", "\u0332", "\u20e3", "\u20dd", "\ufe0e", "\U000e0100", "\u0301", "e", "幺", "两", "洞",
+                           "勾", "年"])
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(_TRICKY, st.characters(exclude_categories=["Cs"])), max_size=40).map("".join))
 def test_folding_and_removing_separators_do_what_their_patterns_do(text: str) -> None:
     """Folding (NFKC, zero-width characters dropped, Chinese digits, financial and Suzhou numerals and the decimal
-    digits of every script as digits (not the dingbat circled digits ➊ ❸, which number lists), look-alikes of X as X)
+    digits of every script as digits (not the dingbat circled digits ➊ ❸, which number lists), the digits as spoken in
+    a run long enough to be a number, look-alikes of X as X)
     and removing white space, separators and punctuation, written as searches and replacements per character, give
     what one pattern each gives."""
     zero_width, digit, other = _FOLD_PATTERNS
@@ -184,6 +201,7 @@ def test_folding_and_removing_separators_do_what_their_patterns_do(text: str) ->
     folded = other.sub(lambda m: str(unicodedata.decimal(m.group())), folded)
     folded = _DINGBAT_RUN.sub(_dingbats_read, folded)
     folded = re.sub(f"(?<=[0-9])[{_DINGBATS}]+", lambda m: "".join(str(unicodedata.digit(c)) for c in m.group()), folded)
+    folded = _SPOKEN_RUN.sub(_spoken_read, folded)
     assert privacy._fold(text) == folded
     assert privacy.unseparated(text) == re.sub(privacy._SEP, "", text)
     assert privacy.unseparated(folded) == re.sub(_SEPARATOR_CLASS, "", folded)
