@@ -184,7 +184,7 @@ _TRICKY = st.sampled_from(["\u00ad", "\u200b", "\u200f", "\u2060", "\u2064", "\u
                            "➊", "➀", "➓", "⓿", "❸", "\U0001f101", "\U0001f10b", "⑽", "¹", "\u3164", "\uffa0", "\u2800",
                            "\U0001d173", "\U0001bca0", "\U00013430", "\U000e0041", "\u2066", "\u202e", "\u0600",
                            "\u0336", "\u0332", "\u20e3", "\u20dd", "\ufe0e", "\U000e0100", "\u0301", "e", "幺", "两", "洞",
-                           "勾", "年"])
+                           "勾", "年", "⑴", "⑶", "Ⅲ", "Ⅸ", "ⅳ", "Ⅹ", "Ⅻ"])
 
 
 @settings(max_examples=300, deadline=None)
@@ -196,7 +196,9 @@ def test_folding_and_removing_separators_do_what_their_patterns_do(text: str) ->
     and removing white space, separators and punctuation, written as searches and replacements per character, give
     what one pattern each gives."""
     zero_width, digit, other = _FOLD_PATTERNS
-    circled = text.translate(str.maketrans("⓪①②③④⑤⑥⑦⑧⑨", "⓿➀➁➂➃➄➅➆➇➈"))  # ① alone numbers a list, as ➀ does
+    # ① alone numbers a list, as ➀ does; so do ⑴ and Ⅰ
+    circled = text.translate(str.maketrans("⓪①②③④⑤⑥⑦⑧⑨⑴⑵⑶⑷⑸⑹⑺⑻⑼ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅰⅱⅲⅳⅴⅵⅶⅷⅸ",
+                                           "⓿➀➁➂➃➄➅➆➇➈" + "➀➁➂➃➄➅➆➇➈" * 3))
     folded = digit.sub(lambda m: _AS_DIGIT[m.group()], zero_width.sub("", unicodedata.normalize("NFKC", circled)))
     folded = other.sub(lambda m: str(unicodedata.decimal(m.group())), folded)
     folded = _DINGBAT_RUN.sub(_dingbats_read, folded)

@@ -8,10 +8,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import CATALOGUE, make_resident_id, record
+from conftest import CATALOGUE, make_resident_id, person, record
 
 from site_builder.rules import privacy
 from site_builder.rules.disclosure import Decision
+from site_builder.rules.identifiers import mask_id_number, other_generation
 from site_builder.rules.privacy import Secrets, scan_for_leaks
 from site_builder.rules.redaction import redact
 
@@ -73,3 +74,93 @@ def test_a_word_after_a_number_is_not_read_into_it(written: str, masked: str) ->
     """A spoken digit that starts a word right after a number (两次, 勾结) is the word: read as a digit, it made the
     number a digit too long, and it went unmasked."""
     assert privacy.scrub(written) == masked
+
+
+# A record's own ID, passport and permit numbers with letters or Chinese characters between their groups.
+
+LEGAL_REP = make_resident_id("330102", "19800101", "000")
+"""The legal representative's ID number, which the record withholds (its check character is X)."""
+PERSON = make_resident_id("330102", "19800103", "002")
+"""A natural person's ID number, which the record masks."""
+ROMAN = str.maketrans("123456789", "ⅠⅡⅢⅣⅤⅥⅦⅧⅨ")
+
+
+def _groups(number: str, between: str) -> str:
+    return between.join((number[:6], number[6:14], number[14:]))
+
+
+def _every(number: str, between: str) -> str:
+    return between.join(number)
+
+
+@pytest.mark.parametrize("written", [
+    _groups(LEGAL_REP, "号"), _groups(LEGAL_REP, "年"), _groups(LEGAL_REP, "x"), _groups(LEGAL_REP, "号码为"),
+    _every(LEGAL_REP, "的"), _groups(LEGAL_REP[:17], "号"), LEGAL_REP.translate(ROMAN), _every(LEGAL_REP[:17], "的"),
+    _groups(LEGAL_REP, "-号-"),
+])
+def test_the_legal_representatives_id_number_with_other_characters_between_its_groups_is_withheld(written: str) -> None:
+    """Bug (a tester's): ``330102号19800101号000X``, ``3的3的0的1…``, ``330102x19800103x0027``, the 17 digits alone
+    split by 号, and the number in Roman numerals (``ⅢⅢ0Ⅰ0Ⅱ…``) were published whole where the record repeats the
+    number it withholds. The record's own numbers are found in its text's digits, up to three characters between two."""
+    assert LEGAL_REP.endswith("X")
+    fields = redacted(legal_rep_id_no=LEGAL_REP, remarks=f"法定代表人{written}", violation_facts=f"法定代表人（{written}）拒不改正")
+    assert fields["remarks"] in ("法定代表人" + "*" * 18, "法定代表人" + "*" * 17), fields["remarks"]
+    assert fields["violation_facts"].startswith("法定代表人（*****************") and fields["violation_facts"].endswith("）拒不改正")
+    assert not any(char.isdigit() for char in privacy.fold(fields["violation_facts"]))
+
+
+@pytest.mark.parametrize("written", [_groups(PERSON, "号"), _groups(PERSON, "年"), _groups(PERSON, "x"), _every(PERSON, "的"),
+                                     PERSON.translate(ROMAN), _groups(PERSON[:17], "号")])
+def test_a_natural_persons_own_id_number_with_other_characters_between_its_groups_is_masked(written: str) -> None:
+    fields = redacted(**person(id_no=PERSON), remarks=f"当事人{written}", violation_facts=f"当事人（{written}）无证经营")
+    assert fields["remarks"] in ("当事人" + mask_id_number(PERSON), "当事人330**************"), fields["remarks"]
+    assert fields["violation_facts"].startswith("当事人（330***") and fields["violation_facts"].endswith("）无证经营")
+
+
+@pytest.mark.parametrize(("kind", "number", "written"), [
+    ("护照", "E55512345", "E555号12345"), ("港澳居民来往内地通行证", "H01234567", "H0123号4567"),
+    ("台湾居民来往大陆通行证", "51734629", "台胞证号5173号4629"), ("护照", "E55512345", "e555的12345"),
+])
+def test_a_withheld_passport_or_permit_number_split_by_a_chinese_character_is_withheld(kind: str, number: str,
+                                                                                       written: str) -> None:
+    fields = redacted(legal_rep_id_type=kind, legal_rep_id_no=number, violation_facts=f"法定代表人证件{written}，超标排放")
+    shown = fields["violation_facts"]
+    assert shown.startswith("法定代表人证件") and shown.endswith("*" * len(number) + "，超标排放"), shown
+    assert number[-4:] not in privacy.canonical(shown)
+
+
+def test_the_18_digit_form_of_a_withheld_15_digit_id_number_split_by_characters_is_withheld() -> None:
+    """Bug (a tester's): the legal representative's first-generation number ``330102800115123`` was withheld, and its
+    18-digit form written ``330102号19800115号1232`` published whole."""
+    old = "330102800115123"
+    new = other_generation(old)
+    assert new == "330102198001151232"
+    fields = redacted(legal_rep_id_no=old, remarks=_groups(new, "号"), violation_facts=f"旧号{old[:6]}号{old[6:]}")
+    assert fields["remarks"] == "*" * 18 and fields["violation_facts"] == "旧号" + "*" * 15
+
+
+@pytest.mark.parametrize("text", [*ORDINARY, "法定代表人证件号码5173号4628", "于2019年8月1日第51734号决定", "E555号12346",
+                                  "330102号19800102号0001", "3301号02号19800101", "罚款330102元，于19800101缴纳"])
+def test_text_that_does_not_repeat_the_records_own_numbers_is_not_masked(text: str) -> None:
+    """Amounts, dates, decision and case numbers, and numbers a digit apart from the record's own, stay as written."""
+    for kind, number in (("居民身份证", LEGAL_REP), ("台湾居民来往大陆通行证", "51734629"), ("护照", "E55512345")):
+        fields = redacted(legal_rep_id_type=kind, legal_rep_id_no=number, remarks=text)
+        assert fields["remarks"] == text, (number, fields["remarks"])
+
+
+PARENTHESISED = str.maketrans("123456789", "⑴⑵⑶⑷⑸⑹⑺⑻⑼")
+
+
+@pytest.mark.parametrize("written", [LEGAL_REP.translate(ROMAN), LEGAL_REP.translate(PARENTHESISED)])
+def test_an_id_number_in_roman_numerals_or_parenthesised_digits_is_masked_and_found(tmp_path: Path, written: str) -> None:
+    """NFKC reads ``Ⅲ`` as the letters ``III`` and ``⑶`` as ``(3)``: read as the circled digits are, one to nine."""
+    assert privacy.numbers_in(f"身份证号{written}") == [LEGAL_REP]
+    assert privacy.scrub(f"身份证号{written}") == "身份证号" + mask_id_number(LEGAL_REP)
+    assert leaks(tmp_path, Secrets(codes={LEGAL_REP[:17]}), f"身份证号{written}") == LEAK
+
+
+@pytest.mark.parametrize("text", ["Ⅲ类医疗器械经营许可", "第Ⅱ级风险，⑴罚款5000元；⑵没收违法所得", "Ⅰ、Ⅱ、Ⅲ类",
+                                  "ⅰ 2025年3月1日 ⅱ 2025年4月1日"])
+def test_roman_numerals_and_parenthesised_digits_numbering_a_list_stay_as_written(text: str) -> None:
+    assert privacy.scrub(text) == text and privacy.numbers_in(text) == []
+    assert privacy.scrub(f"{text}，联系电话Ⅱ13800138000") == f"{text}，联系电话Ⅱ138****8000"

@@ -37,7 +37,9 @@ free text, authority names), GB/T 35273 §7.2 and appendix B:
   Latin letter, not a valid 统一社会信用代码 or a number built like an ID number), in free text; masked as
   ``6222***********0123``;
 - and a record's own withheld values and ID numbers, wherever its other fields repeat them (an 18-character ID number
-  by its first 17 digits, which decide the check character).
+  by its first 17 digits, which decide the check character); its codes of letters and digits (ID, passport and permit
+  numbers) also with up to three characters of another kind between two of theirs (:func:`_spread`:
+  ``330102号19800101号000X``, ``E555号12345``).
 
 Digit groups that write a date (``2025-01-27``, ``27.01.2025``, ``20250127``) are never read as a mobile, bank card or
 first-generation number, and an 18-character number whose birth date is on or after its record's decision date
@@ -185,12 +187,17 @@ list (``➋13800138000``: read as a digit, it glued the list's number to the mob
 unmasked; ``➊2015.12.14 ➋2019.01.18`` read as one number was masked). They are digits right after a digit
 (:data:`_AFTER_DIGIT`: inside or at the end of a number), and where two or more stand in a run of them and zeros
 (:data:`_DIGIT_RUN`: a number written in them, ``➌➌⓿➊⓿➋…``, ``➌ ➌ 〇 ➊``, an ID number); see :func:`_read_dingbats`.
-The circled digits ``① … ⑨ ⓪``, which NFKC reads as digits, are read as these are (:data:`_CIRCLED_AS_DINGBAT`)."""
+The circled digits ``① … ⑨ ⓪``, which NFKC reads as digits, the parenthesised ones ``⑴ … ⑼`` and the Roman numerals
+``Ⅰ … Ⅸ`` (``ⅰ … ⅸ``), are read as these are (:data:`_CIRCLED_AS_DINGBAT`)."""
 _DINGBAT = re.compile(f"[{_DINGBAT_DIGITS}]")
-_CIRCLED_DIGITS = "⓪①②③④⑤⑥⑦⑧⑨"
-_CIRCLED_AS_DINGBAT = str.maketrans(_CIRCLED_DIGITS, "⓿➀➁➂➃➄➅➆➇➈")
-"""The circled digits as the dingbat digits of the same value, before NFKC: one alone numbers a list
-(``①2015.12.14 ②2019.01.18`` was masked as a bank card number, ``①13800138000`` hid the mobile number)."""
+_CIRCLED_DIGITS = "⓪①②③④⑤⑥⑦⑧⑨⑴⑵⑶⑷⑸⑹⑺⑻⑼ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅰⅱⅲⅳⅴⅵⅶⅷⅸ"
+_CIRCLED_AS_DINGBAT = str.maketrans(_CIRCLED_DIGITS, "⓿➀➁➂➃➄➅➆➇➈" + "➀➁➂➃➄➅➆➇➈" * 3)
+"""The digits that number lists as the dingbat digits of the same value, before NFKC: the circled digits (one alone
+numbers a list: ``①2015.12.14 ②2019.01.18`` was masked as a bank card number, ``①13800138000`` hid the mobile number),
+the parenthesised digits (NFKC reads ``⑴⑶⑻`` as ``(1)(3)(8)``, two marks between digits: a mobile number written in
+them, ``⑴⑶⑻⑴⑵⑶⑷⑸⑹⑺⑻``, was published whole) and the Roman numerals one to nine (NFKC reads ``Ⅲ`` as the letters
+``III``: an ID number written in them, ``ⅢⅢ0Ⅰ0Ⅱ…``, was published whole). ``Ⅹ`` stays the letter X (an ID number's
+check character stands for ten), ``Ⅺ`` and ``Ⅻ`` the letters NFKC gives."""
 _CIRCLED = re.compile(f"[{_CIRCLED_DIGITS}]")
 _ENCLOSED_DIGIT = re.compile(f"[{_DINGBAT_DIGITS}{_CIRCLED_DIGITS}]")
 _LIST_MARKERS = frozenset(
@@ -800,6 +807,18 @@ def _loose(value: str) -> re.Pattern[str]:
     return re.compile(f"{_SEP}*".join(re.escape(c) for c in value), re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=65536)
+def _spread(value: str) -> re.Pattern[str]:
+    """A pattern matching a code of letters and digits (:attr:`OwnSecret.spread`) in folded text with any separators
+    between its characters, or up to three characters that are none of its kind: other than a digit for a number of
+    digits (``330102号19800101号000X``, ``3的3的0的1…``, ``330102x19800103x0027``), other than a letter or digit for a
+    code of both (``E555号12345``, ``H0123号4567``). The gap before its last character is group 1."""
+    other = "0-9" if value.isdigit() else "0-9A-Za-z"
+    gap = rf"(?:{_SEP}*+|[^{other}]{{1,3}}+)"
+    characters = [re.escape(c) for c in value]
+    return re.compile(gap.join(characters[:-1]) + f"({gap})" + characters[-1], re.IGNORECASE)
+
+
 def scrub(text: str, own: Mapping[str, str] | None = None, mode: str = TEXT, allowed: frozenset[str] = frozenset(),
           recorded: dt.date | None = None) -> str:
     """``text`` with a record's own secrets (raw value -> what replaces it) and every personal number masked.
@@ -820,16 +839,23 @@ class OwnSecret(NamedTuple):
     its characters."""
     replacement: str
     check: bool = False
-    """``value`` is the first 17 digits of an ID number: a check character written right after them (right or wrong)
-    is replaced with them (``replacement`` covers 18 characters, and is cut to 17 where none follows)."""
+    """``value`` is the first 17 digits of an ID number: a check character written right after them (right or wrong),
+    or after the gap written before their last digit (``3的…的5的8``), is replaced with them (``replacement`` covers 18
+    characters, and is cut to 17 where none follows)."""
+    spread: str = ""
+    """How a code of at least :data:`LOOSE_CODE` ASCII letters and digits (an ID, passport or permit number) is also
+    found with other characters between its groups (:func:`_spread`): ``"digits"`` for a number of digits, found in the
+    text's digits (letters and Chinese characters between them left out), ``"alnum"`` for a code of letters and digits,
+    found in its letters and digits; ``""`` for another secret (a name, a short code), found with separators only."""
 
 
 def own_forms(own: Mapping[str, str]) -> tuple[OwnSecret, ...]:
     """A record's own secrets (raw value -> what replaces it) as :func:`scrub_own` looks for them, longest first.
 
     Made once per record rather than once per field; values shorter than two characters are not looked for. A value
-    is read as a text is (:func:`reading`), and a value of 17 digits that begins a valid ID number is that number's
-    body (:attr:`OwnSecret.check`).
+    is read as a text is (:func:`reading`), a value of 17 digits that begins a valid ID number is that number's
+    body (:attr:`OwnSecret.check`), and a code of letters and digits is also found across other characters
+    (:attr:`OwnSecret.spread`).
     """
     forms = []
     for raw in sorted(own, key=len, reverse=True):
@@ -837,7 +863,9 @@ def own_forms(own: Mapping[str, str]) -> tuple[OwnSecret, ...]:
         code = unseparated(read).upper()
         if len(code) >= 2:
             body = len(code) == 17 and id_body(code) is not None
-            forms.append(OwnSecret(code if code.isalnum() else read, code, own[raw], body))
+            spread = "" if len(code) < LOOSE_CODE or not (code.isascii() and code.isalnum()) else \
+                "digits" if code.isdigit() else "alnum"
+            forms.append(OwnSecret(code if code.isalnum() else read, code, own[raw], body, spread))
     return tuple(forms)
 
 
@@ -858,16 +886,16 @@ def scrub_own(text: str, own: tuple[OwnSecret, ...], mode: str = TEXT, allowed: 
         solid = unseparated(read).upper()
         spans: list[tuple[int, int, str]] = []
         typed: _Typed | None = None
-        if any(secret.solid in solid for secret in own):
+        if held := _held(solid, own):
             typed = _as_typed(*_fold_mapped(text))
-            spans = _own_spans(typed.text, solid, own)
+            spans = _own_spans(typed.text, held)
         plain = simplified(solid) if not spans and not solid.isascii() else solid
-        if plain != solid and any(secret.solid in plain for secret in own):
+        if plain != solid and (held := [secret for secret in own if secret.solid in plain]):
             # Written in traditional characters (張三豐 for 张三丰): found in the simplified form of the folded text, whose
             # places are the folded text's while the conversion keeps its length (one by phrase may not).
             typed = typed or _as_typed(*_fold_mapped(text))
             converted = simplified(typed.text)
-            spans = _own_spans(converted, plain, own) if len(converted) == len(typed.text) else []
+            spans = _own_spans(converted, held) if len(converted) == len(typed.text) else []
         if spans and typed is not None:
             kept: list[tuple[int, int, str]] = []
             for span in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
@@ -1030,20 +1058,63 @@ _TYPED_MARKS = re.compile(r"[&%\\<OoIl]")
 _reading_memo = functools.lru_cache(maxsize=_MEMO_SIZE)(_reading)
 
 
-def _own_spans(folded: str, solid: str, own: tuple[OwnSecret, ...]) -> list[tuple[int, int, str]]:
-    """The places in ``folded`` of each of the record's own secrets that ``solid`` (the text without separators, in
-    upper case) holds, with what replaces it; the body of an ID number with the check character after it, if any."""
-    spans = []
+def _held(solid: str, own: tuple[OwnSecret, ...]) -> list[OwnSecret]:
+    """The record's own secrets that a text may hold, given ``solid`` (the text as read, without separators, in upper
+    case): those it holds, and the codes found across other characters (:attr:`OwnSecret.spread`) that its digits, or
+    its letters and digits, hold. A cheap test (most fields repeat none of the record's secrets): the text's digits are
+    read once, and only for a text that holds a secret no other way; its letters and digits only for a code of both
+    whose digits it holds (they stand together in the text's digits too)."""
+    held, digits, alphanumeric = [], "", ""
     for secret in own:
         if secret.solid in solid:
-            for match in _loose(secret.solid).finditer(folded):
-                end, replacement = match.end(), secret.replacement
-                if secret.check:
-                    if end < len(folded) and folded[end] in _CHECK_CHARACTERS:
-                        end += 1
-                    else:
-                        replacement = replacement[:len(secret.solid)]
-                spans.append((match.start(), end, replacement))
+            held.append(secret)
+        elif secret.spread:
+            digits = digits or _kept(solid, _NOT_DIGIT_BYTES) or " "
+            if secret.spread == "digits":
+                if secret.solid in digits:
+                    held.append(secret)
+            elif _digits_of(secret.solid) in digits:
+                alphanumeric = alphanumeric or _kept(solid, _NOT_ALPHANUMERIC_BYTES)
+                if secret.solid in alphanumeric:
+                    held.append(secret)
+    return held
+
+
+_NOT_DIGITS = re.compile("[^0-9]+")
+
+
+@functools.lru_cache(maxsize=4096)
+def _digits_of(code: str) -> str:
+    """The digits of a code of letters and digits, as they stand."""
+    return _NOT_DIGITS.sub("", code)
+
+
+def _kept(text: str, removed: bytes) -> str:
+    """``text`` without the characters whose UTF-8 bytes are among ``removed`` (every byte but those of some ASCII
+    characters: no byte of a multi-byte character is ASCII), in C: a third of the time a pattern takes."""
+    return text.encode("utf-8", "surrogatepass").translate(None, removed).decode("ascii")
+
+
+_NOT_DIGIT_BYTES = bytes(byte for byte in range(256) if not 0x30 <= byte <= 0x39)
+_NOT_ALPHANUMERIC_BYTES = bytes(byte for byte in range(256) if not (0x30 <= byte <= 0x39 or 0x41 <= byte <= 0x5A))
+
+
+def _own_spans(folded: str, held: list[OwnSecret]) -> list[tuple[int, int, str]]:
+    """The places in ``folded`` of each of the record's own secrets ``held`` (:func:`_held`), with what replaces it;
+    the body of an ID number with the check character after it (right after it, or after the same gap as the one
+    before its last digit), if any."""
+    spans = []
+    for secret in held:
+        for match in (_spread if secret.spread else _loose)(secret.solid).finditer(folded):
+            end, replacement = match.end(), secret.replacement
+            if secret.check:
+                gap = match.group(1) if secret.spread else ""
+                if folded.startswith(gap, end) and end + len(gap) < len(folded) \
+                        and folded[end + len(gap)] in _CHECK_CHARACTERS:
+                    end += len(gap) + 1
+                else:
+                    replacement = replacement[:len(secret.solid)]
+            spans.append((match.start(), end, replacement))
     return spans
 
 
