@@ -164,3 +164,55 @@ def test_an_id_number_in_roman_numerals_or_parenthesised_digits_is_masked_and_fo
 def test_roman_numerals_and_parenthesised_digits_numbering_a_list_stay_as_written(text: str) -> None:
     assert privacy.scrub(text) == text and privacy.numbers_in(text) == []
     assert privacy.scrub(f"{text}，联系电话Ⅱ13800138000") == f"{text}，联系电话Ⅱ138****8000"
+
+
+# Mobile and first-generation ID numbers grouped across one punctuation mark.
+
+MOBILE = "13812345678"
+OLD_ID = "330102800115123"
+"""A first-generation ID number: 330102, born 1980-01-15, sequence 123."""
+
+
+@pytest.mark.parametrize(("written", "number"), [
+    ("138，1234，5678", MOBILE), ("138、1234、5678", MOBILE), ("138~1234~5678", MOBILE), ("138:1234:5678", MOBILE),
+    ("138, 1234, 5678", MOBILE), ("138；1234；5678", MOBILE), ("138 1234，5678", MOBILE), ("（138）1234-5678", MOBILE),
+    ("⑴⑶⑻⑴⑵⑶⑷⑸⑹⑺⑻", MOBILE), ("330102，800115，123", OLD_ID), ("330102、800115、123", OLD_ID),
+    ("330102 800115，123", OLD_ID),
+])
+def test_a_mobile_or_first_generation_id_number_grouped_across_punctuation_is_masked_and_found(
+        tmp_path: Path, written: str, number: str) -> None:
+    """Bug (a tester's): ``138，1234，5678``, ``138、1234、5678``, ``138~1234~5678``, ``138:1234:5678``, ``⑴⑶⑻…`` and
+    ``身份证330102，800115，123`` were published whole: only 18-character ID numbers were read across punctuation, lest
+    an amount (``13,500,000,000``) read as a mobile number. A mobile number grouped 3-4-4 (from 13-19) and an ID number
+    grouped 6-6-3 (a valid birth date) are never a thousands grouping: they are read across one punctuation mark."""
+    text = f"当事人身份证{written}" if number == OLD_ID else f"联系电话{written}，"
+    assert privacy.numbers_in(text) == [number]
+    masked = privacy.scrub(text)
+    assert number not in privacy.canonical(masked) and number[-4:] in masked and "*" in masked, masked
+    assert leaks(tmp_path, looked_for(number), text) == LEAK
+    assert leaks(tmp_path, looked_for(number), masked) == []
+
+
+@pytest.mark.parametrize("text", [
+    "罚款13,500,000,000元", "金额：1,380,013,800元", "编号138，12345，678", "138，1234，56789", "评分：13，8，1234，5678",
+    "共138、1234、5678件", "330102，800132，123", "330102，801315，123", "2025、1234、5678", "1380，1234，5678",
+    "138，，1234，，5678", "138，1234\u3000\u3000，5678",
+])
+def test_other_groupings_across_punctuation_are_not_read(text: str) -> None:
+    """Amounts, other groupings, dates that are none (800132, 801315), two marks between groups: as written.
+    (``共138、1234、5678件`` is read, as its grouping says.)"""
+    if text.startswith("共"):
+        assert privacy.numbers_in(text) == [MOBILE]
+        return
+    assert privacy.scrub(text) == text and privacy.numbers_in(text) == []
+
+
+def test_the_scan_reads_a_mobile_number_across_punctuation_only_in_its_groups(tmp_path: Path) -> None:
+    """The scan reads a mobile number across one punctuation mark only in its 3-4-4 groups (``139,2026,0601``): the
+    cells of a data file that hold an amount and a date (``1.39,,,2026-06-01``) still make none."""
+    found = looked_for("13920260601")
+    (tmp_path / "data.csv").write_text("record_id,fine,other,x,decision_date\nAP-2,1.39,,,2026-06-01\nAP-3,139,2026,0601\n",
+                                       encoding="utf-8")
+    assert scan_for_leaks(tmp_path, found, ["data.csv"]) == ["data.csv: contains 1 withheld value(s) or raw ID number(s)"]
+    (tmp_path / "data.csv").write_text("record_id,fine,other,x,decision_date\nAP-2,1.39,,,2026-06-01\n", encoding="utf-8")
+    assert scan_for_leaks(tmp_path, found, ["data.csv"]) == []

@@ -20,7 +20,9 @@ by other punctuation or by a longer run of separators (``330102，19900101，123
 make an ID number only as a whole: it starts where one of them starts and ends where one ends. A list of dates or
 amounts (``2022-12-15, 2023-02-01, 2023-03-05``, ``13,500,000,000``) is then read as an ID number only if such
 whole groups form a valid one (check character, birth date, address code); mobile phone and bank card numbers are
-read across separators of the first kind only (``13,500,000,000`` is an amount, not a mobile number).
+read across separators of the first kind only (``13,500,000,000`` is an amount, not a mobile number), but for a mobile
+number grouped 3-4-4 and a first-generation ID number grouped 6-6-3, which no thousands grouping is: those are read
+across one punctuation mark between groups too (``138，1234，5678``, ``330102，800115，123``; :data:`_GROUPINGS`).
 
 Personal numbers masked in every string field that reaches output (names, open enumerations,
 free text, authority names), GB/T 35273 §7.2 and appendix B:
@@ -675,6 +677,8 @@ def _find_numbers(folded: str, mode: str) -> tuple[tuple[Found, ...], tuple[Foun
             _piece_numbers(piece, mode, found, folded)
         if len(pieces) > 1:
             _whole_numbers(pieces, mode, found)
+            if mode == TEXT:
+                _grouped_numbers([group for piece in pieces for group in piece], folded, found)
     if mode == TEXT and len(folded) >= 18 and _ID_LABEL.search(folded) and _EIGHTEEN_JOINED.search(folded):
         _joined_numbers(folded, found)
     return tuple(found), _longest_first(found)
@@ -780,12 +784,49 @@ def _piece_numbers(groups: list[_Group], mode: str, found: list[Found], folded: 
                 found.append(Found(start, end, total, kind))
 
 
+_GROUPINGS = {(3, 4, 4): "mobile", (6, 6, 3): "resident_id_15"}
+"""How a mobile number (``138 1234 5678``) and a first-generation ID number (region, ``YYMMDD``, sequence) are
+grouped: never as a thousands grouping is (``13,500,000,000``), so read across one punctuation mark between groups
+(:func:`_grouped_numbers`). An 18-character ID number (6-8-4) is read across any punctuation (:func:`_whole_numbers`)."""
+_MARKED_GAP = re.compile(rf"{_TIGHT}?.{_TIGHT}?", re.DOTALL)
+"""One character (punctuation: the gaps of a run are separators), with white space or a dash on either side."""
+_GROUPED_MOBILE = re.compile(rf"1(?<![0-9]1)[3-9][0-9](?:{_TIGHT}{{0,3}}|{_TIGHT}?{_SEP}{_TIGHT}?)[0-9]{{4}}"
+                             rf"(?:{_TIGHT}{{0,3}}|{_TIGHT}?{_SEP}{_TIGHT}?)[0-9]{{4}}(?![0-9])")
+"""A mobile number in the groups of :data:`_GROUPINGS` (``138，1234，5678``, ``138、1234、5678``), as the leak scan finds it
+(:func:`_regrouped`). It starts with the 1, which a search looks for alone."""
+
+
+def _grouped_numbers(groups: list[_Group], folded: str, found: list[Found]) -> None:
+    """The mobile and first-generation ID numbers written in three whole digit groups grouped as they are
+    (:data:`_GROUPINGS`: ``138，1234，5678``, ``138~1234~5678``, ``330102，800115，123``), with one punctuation mark or up
+    to three separators between two (:data:`_MARKED_GAP`), in free text."""
+    sizes = [len(digits) for _, _, digits in groups]
+    for i in range(len(groups) - 2):
+        kind = _GROUPINGS.get((sizes[i], sizes[i + 1], sizes[i + 2]))
+        if kind is None or not all(_TIGHT_GAP.fullmatch(folded, before[1], after[0])
+                                   or _MARKED_GAP.fullmatch(folded, before[1], after[0])
+                                   for before, after in itertools.pairwise(groups[i:i + 3])):
+            continue
+        digits = "".join(group[2] for group in groups[i:i + 3])
+        if _MOBILE.match(digits) if kind == "mobile" else first_generation_birth(digits) is not None:
+            found.append(Found(groups[i][0], groups[i + 2][1], digits, kind))
+
+
+def _regrouped(folded: str) -> str:
+    """``folded`` with the mobile numbers written in groups across punctuation (:data:`_GROUPED_MOBILE`) written solid:
+    how the leak scan reads a mobile number, otherwise found across white space and dashes only (:data:`NEAR`)."""
+    if _GROUPED_MOBILE.search(folded) is None:
+        return folded  # most texts
+    return _GROUPED_MOBILE.sub(lambda match: _NOT_DIGITS.sub("", match.group()), folded)
+
+
 def _whole_numbers(pieces: list[list[_Group]], mode: str, found: list[Found]) -> None:
     """The ID numbers made of whole pieces (see :func:`_piece_numbers`) joined by other punctuation or by more than
     three separators (``330102，19900101，1234``): an 18-character ID number that starts where a piece starts and ends
-    where a piece ends. Nothing else is read across such joins: a first-generation number of 15 digits has no check
-    character, and lists of short numbers (``评分：1，1，1，…``, ``3，2，0，1，…``) would make valid ones by chance;
-    mobile phone and bank card numbers neither (``13,500,000,000`` is an amount)."""
+    where a piece ends. Nothing else is read across such joins but a mobile or first-generation number in its own
+    grouping (:func:`_grouped_numbers`): a first-generation number of 15 digits has no check character, and lists of
+    short numbers (``评分：1，1，1，…``, ``3，2，0，1，…``) would make valid ones by chance; mobile phone and bank card
+    numbers neither (``13,500,000,000`` is an amount)."""
     digits = ["".join(group[2] for group in piece) for piece in pieces]
     for i, first in enumerate(digits):
         total = first
@@ -1571,7 +1612,8 @@ NEAR = 15
 """Numbers of digits only shorter than this (a mobile phone number, 11 digits) that the scan finds across separators
 are found across white space and :data:`_SEPARATORS` only (:func:`tight`), not across commas or other punctuation: in
 a data file's row, the digits of neighbouring cells (an amount ``1.39`` and a date ``2026-06-01``) would otherwise
-make such a number by chance, and a false leak stops every build."""
+make such a number by chance, and a false leak stops every build. A mobile number in its 3-4-4 groups is found across
+one punctuation mark between them too (:func:`_regrouped`: ``138，1234，5678``), as redaction reads it."""
 
 
 def is_near(code: str) -> bool:
@@ -1695,7 +1737,7 @@ def _scanned(text: str, solid: ahocorasick.Automaton, with_near: bool = True) ->
     folded = (text if text.isascii() else _fold(text)).upper()  # not fold(): its memo is redaction's
     found = tuple({value for _end, value in solid.iter(folded)}) if len(solid) else ()
     if with_near:
-        near = tight(folded)
+        near = tight(_regrouped(folded))
         return found, near, unseparated(near)
     return found, "", unseparated(folded)
 
