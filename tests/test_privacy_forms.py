@@ -216,3 +216,40 @@ def test_the_scan_reads_a_mobile_number_across_punctuation_only_in_its_groups(tm
     assert scan_for_leaks(tmp_path, found, ["data.csv"]) == ["data.csv: contains 1 withheld value(s) or raw ID number(s)"]
     (tmp_path / "data.csv").write_text("record_id,fine,other,x,decision_date\nAP-2,1.39,,,2026-06-01\n", encoding="utf-8")
     assert scan_for_leaks(tmp_path, found, ["data.csv"]) == []
+
+
+# 15-digit registration and licence numbers that read as born in 1900-1909.
+
+def licence(**values: str) -> dict[str, str]:
+    """The published fields of an administrative licence with ``values`` (by English field name)."""
+    return redact(record("admin_license", **values), CATALOGUE["admin_license"],
+                  Decision(True, start=dt.date(2026, 6, 1))).fields
+
+
+@pytest.mark.parametrize("number", ["330106000123456", "330106011231001", "110108091130123", "330106000101000"])
+def test_a_15_digit_number_that_reads_as_born_before_1910_is_no_id_number(number: str) -> None:
+    """Bug (a tester's): a 工商注册号 or 许可编号 ``330106000123456`` (region, kind, a serial starting with zeros) was
+    masked as a first-generation ID number of someone born 1900-01-23, in 违法事实 and in the 许可编号 column. No one
+    born before 1910 is named in a record of the last decade."""
+    text = f"当事人冒用杭州某公司营业执照（注册号{number}）经营"
+    assert privacy.scrub(text) == text and privacy.numbers_in(text) == []
+    assert privacy.scrub(f"身份证{number[:6]}，{number[6:12]}，{number[12:]}") == f"身份证{number[:6]}，{number[6:12]}，{number[12:]}"
+    assert licence(license_no=number)["license_no"] == number
+
+
+@pytest.mark.parametrize("number", ["330106100123456", "330102800115123", "110108991231123"])
+def test_a_first_generation_id_number_of_someone_born_from_1910_is_still_masked(tmp_path: Path, number: str) -> None:
+    text = f"当事人身份证号{number}"
+    assert privacy.numbers_in(text) == [number]
+    assert privacy.scrub(text) == f"当事人身份证号{mask_id_number(number)}"
+    assert licence(license_no=number)["license_no"] == mask_id_number(number)
+    assert leaks(tmp_path, looked_for(number), text) == LEAK
+
+
+def test_the_records_own_id_number_is_masked_whatever_its_birth_year() -> None:
+    """The record's own numbers are its secrets: withheld or masked whatever date they write."""
+    own = "330102050115123"  # born 1905-01-15
+    fields = redacted(legal_rep_id_no=own, remarks=f"法定代表人旧证号{own}，注册号330106000123456")
+    assert fields["remarks"] == "法定代表人旧证号" + "*" * 15 + "，注册号330106000123456"
+    fields = redacted(**person(id_no=own), remarks=f"当事人证号{own}")
+    assert fields["remarks"] == f"当事人证号{mask_id_number(own)}"

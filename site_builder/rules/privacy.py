@@ -31,9 +31,10 @@ free text, authority names), GB/T 35273 §7.2 and appendix B:
   be valid): resident ID numbers, 港澳台居民居住证 numbers (address code 81, 82, 83) and 2023 外国人永久居留身份证
   numbers (``9``, province, nationality; :func:`~site_builder.rules.identifiers.personal_id_problem`), in any field;
   masked as ``330***********123X``;
-- first-generation resident ID numbers of 15 digits (province, a valid ``YYMMDD`` birth date),
-  in free text only (a 15-digit 工商注册号 in its own column has the same shape), and a natural person's code column
-  (工商注册号, 税务登记号…) holding one or an 18-character ID number as its whole value (:func:`person_id_code`);
+- first-generation resident ID numbers of 15 digits (province, a valid ``YYMMDD`` birth date from 1910 on:
+  :data:`FIRST_GENERATION_FROM`), in free text only (a 15-digit 工商注册号 in its own column has the same shape), and
+  a natural person's code column (工商注册号, 税务登记号…) holding one or an 18-character ID number as its whole value
+  (:func:`person_id_code`);
 - mobile phone numbers (11 digits from ``13``–``19``), in free text; masked as ``138****8000``;
 - bank card numbers (16–19 digits passing the Luhn check, starting as a card issuer's number does, not right after a
   Latin letter, not a valid 统一社会信用代码 or a number built like an ID number), in free text; masked as
@@ -563,13 +564,29 @@ def _kind(digits: str, mode: str, one_group: bool = True, dated: bool = False, g
     before the digits, as in a licence code (``SP3301061010000018``): no bank card number."""
     if mode == CODE or "X" in digits or dated:
         return None
-    if first_generation_birth(digits) is not None:
+    if _first_generation(digits):
         return "resident_id_15"
     if _MOBILE.match(digits) or (one_group and digits[:-11] in _COUNTRY_CODES and _MOBILE.match(digits[-11:])):
         return "mobile"
     if not glued and 16 <= len(digits) <= 19 and _is_card(digits):
         return "bank_card"
     return None
+
+
+FIRST_GENERATION_FROM = 1910
+"""The first year of birth read in another person's 15-digit first-generation ID number (``19yy``). Those numbers were
+issued from 1984 and ceased to be valid in 2013: a record of the last decade that names someone born in 1900-1909
+names a person over 105 years old. A 15-digit 工商注册号 or 许可编号 is a region, a digit for its kind and a serial, often zeros
+first (``330106000123456``: born 1900-01-23?): such numbers were masked as ID numbers. A record's own ID number is
+masked whatever its date (:func:`own_forms`), and a natural person's code column holding one too
+(:func:`person_id_code`)."""
+
+
+def _first_generation(digits: str) -> bool:
+    """Whether ``digits`` read as another person's first-generation ID number: a province, a real ``YYMMDD`` date of
+    birth, from :data:`FIRST_GENERATION_FROM` on."""
+    born = first_generation_birth(digits)
+    return born is not None and born.year >= FIRST_GENERATION_FROM
 
 
 def _is_card(digits: str) -> bool:
@@ -808,7 +825,7 @@ def _grouped_numbers(groups: list[_Group], folded: str, found: list[Found]) -> N
                                    for before, after in itertools.pairwise(groups[i:i + 3])):
             continue
         digits = "".join(group[2] for group in groups[i:i + 3])
-        if _MOBILE.match(digits) if kind == "mobile" else first_generation_birth(digits) is not None:
+        if _MOBILE.match(digits) if kind == "mobile" else _first_generation(digits):
             found.append(Found(groups[i][0], groups[i + 2][1], digits, kind))
 
 
