@@ -161,9 +161,9 @@ def _dingbats_read(match: re.Match[str]) -> str:
 
 
 _SPOKEN = "幺两兩洞拐勾"
-_SPOKEN_RUN = re.compile(rf"[0-9{_SPOKEN}](?:(?:{_SEPARATOR_CLASS}){{0,3}}[0-9{_SPOKEN}])*")
+_SPOKEN_RUN = re.compile(rf"[0-9{_SPOKEN}](?:(?:(?!\n)(?:{_SEPARATOR_CLASS})){{0,3}}[0-9{_SPOKEN}])*")
 """A run of digits and the digits as spoken (幺 for 1, 两 for 2, the radio's 洞 拐 勾 for 0, 7, 9), up to three separators
-between two."""
+other than a line break between two."""
 
 
 def _spoken_read(match: re.Match[str]) -> str:
@@ -184,7 +184,7 @@ _TRICKY = st.sampled_from(["\u00ad", "\u200b", "\u200f", "\u2060", "\u2064", "\u
                            "➊", "➀", "➓", "⓿", "❸", "\U0001f101", "\U0001f10b", "⑽", "¹", "\u3164", "\uffa0", "\u2800",
                            "\U0001d173", "\U0001bca0", "\U00013430", "\U000e0041", "\u2066", "\u202e", "\u0600",
                            "\u0336", "\u0332", "\u20e3", "\u20dd", "\ufe0e", "\U000e0100", "\u0301", "e", "幺", "两", "洞",
-                           "勾", "年", "⑴", "⑶", "Ⅲ", "Ⅸ", "ⅳ", "Ⅹ", "Ⅻ"])
+                           "勾", "年", "⑴", "⑶", "Ⅲ", "Ⅸ", "ⅳ", "Ⅹ", "Ⅻ", "幺三八幺二", "\n两"])
 
 
 @settings(max_examples=300, deadline=None)

@@ -253,3 +253,13 @@ def test_the_records_own_id_number_is_masked_whatever_its_birth_year() -> None:
     assert fields["remarks"] == "法定代表人旧证号" + "*" * 15 + "，注册号330106000123456"
     fields = redacted(**person(id_no=own), remarks=f"当事人证号{own}")
     assert fields["remarks"] == f"当事人证号{mask_id_number(own)}"
+
+
+@pytest.mark.parametrize(("text", "found"), [("电话幺三八幺二三四五六七八\n", [MOBILE]), ("电话幺三八 幺二三四五六七八", [MOBILE]),
+                                           ("电话幺三八\n幺二三四五六七八", [])])
+def test_a_run_of_spoken_digits_is_read_within_a_line(monkeypatch: pytest.MonkeyPatch, text: str, found: list[str]) -> None:
+    """The leak scan folds a page line by line (a data file at once): a run read across a line break would be read
+    otherwise there."""
+    assert looked_for(MOBILE).find(text) == privacy.numbers_in(text) == found
+    monkeypatch.setattr(privacy, "LINE_BY_LINE", 0)
+    assert looked_for(MOBILE).find(text) == found

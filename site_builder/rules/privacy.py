@@ -239,17 +239,21 @@ _SPOKEN = "幺两兩洞拐勾"
 拐 for 7, 勾 for 9): words of their own elsewhere (两年, 勾结, 拐卖, 山洞), so read as digits only inside a run of digits
 long enough to be a number (:func:`_spoken`)."""
 _SPOKEN_DIGITS = str.maketrans(_SPOKEN, "122079")
-_SPOKEN_RUN = re.compile(rf"[0-9{_SPOKEN}](?:{_SEP}{{0,3}}+[0-9{_SPOKEN}])*+")
-"""Digits and spoken digits, up to three separators or punctuation between two (``幺三八 幺二三四``, ``138，幺二三四``)."""
+_IN_LINE = rf"(?:(?!\n){_SEP})"
+"""A separator other than a line break: the leak scan folds a page line by line (:meth:`Secrets.find`), and a run read
+across lines would be read otherwise in the whole text."""
+_SPOKEN_RUN = re.compile(rf"[0-9{_SPOKEN}](?:{_IN_LINE}{{0,3}}+[0-9{_SPOKEN}])*+")
+"""Digits and spoken digits, up to three separators or punctuation between two (``幺三八 幺二三四``, ``138，幺二三四``),
+within a line."""
 _SPOKEN_CHAR = re.compile(f"[{_SPOKEN}]")
-_SPOKEN_NEAR = re.compile(rf"[{_SPOKEN}](?=(?:{_SEP}{{0,3}}+[0-9{_SPOKEN}]){{3}})")
+_SPOKEN_NEAR = re.compile(rf"[{_SPOKEN}](?=(?:{_IN_LINE}{{0,3}}+[0-9{_SPOKEN}]){{3}})")
 """A spoken digit with three more digits of a run after it: a run of :data:`MIN_SECRET` (six) holds one with three
 after it or, in the reversed text, before it: what a text must hold for a run to be read (the words 两年, 勾结, and
 ``一两个``, hold none). Searches that start at those characters alone: some 0.1 s for 200,000 texts that hold none,
 0.25 s if most do."""
 _SPOKEN_TOUCHING = re.compile(
-    rf"[{_SPOKEN}](?:(?={_SEP}{{0,3}}[0-9{_SPOKEN}])"
-    + "".join(rf"|(?<=[0-9{_SPOKEN}]{_SEP * gap}[{_SPOKEN}])" for gap in range(4)) + ")")
+    rf"[{_SPOKEN}](?:(?={_IN_LINE}{{0,3}}[0-9{_SPOKEN}])"
+    + "".join(rf"|(?<=[0-9{_SPOKEN}]{_IN_LINE * gap}[{_SPOKEN}])" for gap in range(4)) + ")")
 """A spoken digit with a digit or another up to three separators before or after it: where a run that holds one is."""
 _RUN = re.compile(rf"[0-9](?:{_SEP}*[0-9])*(?:{_SEP}*[Xx])?")
 """Digit groups with separators between them, and an ID number's final ``X``."""
