@@ -263,3 +263,11 @@ def test_a_run_of_spoken_digits_is_read_within_a_line(monkeypatch: pytest.Monkey
     assert looked_for(MOBILE).find(text) == privacy.numbers_in(text) == found
     monkeypatch.setattr(privacy, "LINE_BY_LINE", 0)
     assert looked_for(MOBILE).find(text) == found
+
+
+@pytest.mark.parametrize("text", ["电话138，1234，5678", "电话138，\n1234，5678", "电话138\n1234\n5678", "电话138，1234，5678\n"])
+def test_a_grouped_mobile_number_is_found_alike_line_by_line_and_at_once(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    line_by_line = looked_for(MOBILE).find(text)
+    monkeypatch.setattr(privacy, "LINE_BY_LINE", 0)
+    assert looked_for(MOBILE).find(text) == line_by_line
+    assert privacy.numbers_in(text) == [MOBILE]

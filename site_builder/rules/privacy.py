@@ -811,10 +811,12 @@ grouped: never as a thousands grouping is (``13,500,000,000``), so read across o
 (:func:`_grouped_numbers`). An 18-character ID number (6-8-4) is read across any punctuation (:func:`_whole_numbers`)."""
 _MARKED_GAP = re.compile(rf"{_TIGHT}?.{_TIGHT}?", re.DOTALL)
 """One character (punctuation: the gaps of a run are separators), with white space or a dash on either side."""
-_GROUPED_MOBILE = re.compile(rf"1(?<![0-9]1)[3-9][0-9](?:{_TIGHT}{{0,3}}|{_TIGHT}?{_SEP}{_TIGHT}?)[0-9]{{4}}"
-                             rf"(?:{_TIGHT}{{0,3}}|{_TIGHT}?{_SEP}{_TIGHT}?)[0-9]{{4}}(?![0-9])")
+_LINE_TIGHT = rf"(?:(?!\n){_TIGHT})"
+_MARK_GAP = rf"(?:{_LINE_TIGHT}{{0,3}}|{_LINE_TIGHT}?{_IN_LINE}{_LINE_TIGHT}?)"
+_GROUPED_MOBILE = re.compile(rf"1(?<![0-9]1)[3-9][0-9]{_MARK_GAP}[0-9]{{4}}{_MARK_GAP}[0-9]{{4}}(?![0-9])")
 """A mobile number in the groups of :data:`_GROUPINGS` (``138，1234，5678``, ``138、1234、5678``), as the leak scan finds it
-(:func:`_regrouped`). It starts with the 1, which a search looks for alone."""
+(:func:`_regrouped`), within a line (the scan folds a page line by line). It starts with the 1, which a search looks
+for alone."""
 
 
 def _grouped_numbers(groups: list[_Group], folded: str, found: list[Found]) -> None:
