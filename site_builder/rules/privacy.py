@@ -245,16 +245,15 @@ across lines would be read otherwise in the whole text."""
 _SPOKEN_RUN = re.compile(rf"[0-9{_SPOKEN}](?:{_IN_LINE}{{0,3}}+[0-9{_SPOKEN}])*+")
 """Digits and spoken digits, up to three separators or punctuation between two (``幺三八 幺二三四``, ``138，幺二三四``),
 within a line."""
-_SPOKEN_CHAR = re.compile(f"[{_SPOKEN}]")
 _SPOKEN_NEAR = re.compile(rf"[{_SPOKEN}](?=(?:{_IN_LINE}{{0,3}}+[0-9{_SPOKEN}]){{3}})")
 """A spoken digit with three more digits of a run after it: a run of :data:`MIN_SECRET` (six) holds one with three
-after it or, in the reversed text, before it: what a text must hold for a run to be read (the words 两年, 勾结, and
-``一两个``, hold none). Searches that start at those characters alone: some 0.1 s for 200,000 texts that hold none,
-0.25 s if most do."""
+after it or, in the reversed text, before it (``一两个`` holds none)."""
 _SPOKEN_TOUCHING = re.compile(
     rf"[{_SPOKEN}](?:(?={_IN_LINE}{{0,3}}[0-9{_SPOKEN}])"
     + "".join(rf"|(?<=[0-9{_SPOKEN}]{_IN_LINE * gap}[{_SPOKEN}])" for gap in range(4)) + ")")
-"""A spoken digit with a digit or another up to three separators before or after it: where a run that holds one is."""
+"""A spoken digit with a digit or another up to three separators before or after it: where a run that holds one is,
+and what a text must hold for one to be read (the words 两年, 勾结 hold none). A search that starts at those characters
+alone: some 0.1 s for 200,000 texts."""
 _RUN = re.compile(rf"[0-9](?:{_SEP}*[0-9])*(?:{_SEP}*[Xx])?")
 """Digit groups with separators between them, and an ID number's final ``X``."""
 _TIGHT_GAP = re.compile(rf"{_TIGHT}{{0,3}}")
@@ -360,13 +359,12 @@ def _spoken(text: str) -> str:
     Only the runs that hold a spoken digit are read: each found from such a digit, backwards in the reversed text
     (the pattern reads alike both ways) and forwards (a replacement called for every run of digits took 0.7 s for
     200,000 texts)."""
-    first = _SPOKEN_CHAR.search(text)
-    if first is None:
-        return text  # most texts
-    backwards = text[::-1]
-    if _SPOKEN_NEAR.search(text, first.start()) is None and _SPOKEN_NEAR.search(backwards) is None:
-        return text  # the words 两年, 勾结 and ``一两个`` hold no run to read
     touching = _SPOKEN_TOUCHING.search(text)
+    if touching is None:
+        return text  # most texts, and the words 两年, 勾结, which touch no digit
+    backwards = text[::-1]
+    if _SPOKEN_NEAR.search(text, touching.start()) is None and _SPOKEN_NEAR.search(backwards) is None:
+        return text  # ``一两个``: no run long enough to read
     pieces, position = [], 0
     while touching is not None:
         start = len(text) - _run_end(backwards, len(text) - 1 - touching.start())
