@@ -125,14 +125,14 @@ _OTHER_CARDS = ("外国", "永久居留", "香港", "澳门", "台湾", "港澳"
 香港居民身份证), or of any identity document (身份证件: a passport is one)."""
 _NOT_DIGIT = re.compile(r"[^0-9]+")
 _EXCEL_NUMBER = re.compile(r"^[0-9](?:\.[0-9]+)?E\+?[0-9]+$|^[0-9]+\.0+$", re.IGNORECASE)
+"""A code that Excel turned into a number before it was saved as CSV: ``3.30106E+14`` (its digits after the 6th are
+gone), ``330106000012345.0``."""
 _SCIENTIFIC = re.compile(r"^[0-9](?:\.[0-9]+)?E\+(?:1[1-9]|[2-9][0-9]|[0-9]{3,})$", re.IGNORECASE)
 """A number as Excel shows one of 12 digits or more (``1.23457E+11``, ``3.30212E+14``: Excel's General format writes
 shorter ones out): what was there is lost. Not ``1E5`` or ``2E10``, which are record ids or codes as written."""
 NUMBERED_FIELDS = frozenset({"license_no", "license_revoked"})
 """Text fields holding a number other than a code (许可编号, 暂扣或吊销证照名称及编号): besides the record id and
 document numbers (文号, 案号), where Excel's scientific notation means the number is lost."""
-"""A code that Excel turned into a number before it was saved as CSV: ``3.30106E+14`` (its digits after the 6th are
-gone), ``330106000012345.0``."""
 _CODE_ROLES = {"uscc", "id_no"}
 _EXCEL_TEXT = re.compile(r"""^(?:'|=\s*["“])([0-9A-Za-z\s-]+)["”]?$""")
 """A code kept as text the way spreadsheets do (``'91330212R2F6XT4CXG``, ``="330212199003066181"``): the code inside.
