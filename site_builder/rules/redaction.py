@@ -101,7 +101,9 @@ def redact(record: Record, item: CatalogItem, decision: Decision) -> PublicRecor
         elif spec.mask == "person_name" and (natural or spec.role != "subject_name"):
             # A subject's name is a person's only for a natural person; any other field masked so (an inspector, a
             # contact) always holds a person's name.
-            text = mask_person_name(scrub_own(text, (), mode or TEXT, allowed, day))
+            # Of the record's own secrets, only its ID, passport and permit numbers (which may be written across
+            # other characters), not the name itself, which mask_person_name masks.
+            text = mask_person_name(scrub_own(text, tuple(s for s in own if s.spread), mode or TEXT, allowed, day))
         elif spec.name in ids:
             text = mask_id_number(ids[spec.name])  # a natural person's ID number in a code column
         elif mode is not None:
