@@ -318,8 +318,13 @@ def refused_columns(warnings: list[str], item: CatalogItem, header: list[str], c
     return tuple(defects)
 
 
-_NOT_IN_FORCE = re.compile(r"[\s\W_]*(?:已经|已|被|已被|业已)?(?:依法)?(?:撤销|撤消|撤回|撤除|撤下|作废|无效|失效|废止)"
-                           r"(?:处罚|决定|处罚决定|行政处罚)?[\s\W_]*")
+def _whole_state(words: str, after: str) -> re.Pattern[str]:
+    """A whole state made of one of ``words`` (``|``-separated), with an optional 已/被 or 依法 before it and one of
+    ``after`` after it, punctuation and white space around."""
+    return re.compile(rf"[\s\W_]*(?:已经|已|被|已被|业已)?(?:依法)?(?:{words})(?:{after})?[\s\W_]*")
+
+
+_NOT_IN_FORCE = _whole_state("撤销|撤消|撤回|撤除|撤下|作废|无效|失效|废止", "处罚|决定|处罚决定|行政处罚")
 """A whole state saying that a record is no longer in force (撤销, 已撤回, 被撤销处罚决定, 无效, 作废), besides the values
 of the field itself (the 当前状态 values 撤销 and 异议 in every spelling the catalogue knows): in a column that may
 state the record's own state (:func:`~site_builder.sources.mapping.stated_columns`), its row is refused. A state that
@@ -385,8 +390,7 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
     return tuple(defects)
 
 
-_GONE = re.compile(r"[\s\W_]*(?:已经|已|被|已被|业已)?(?:依法)?(?:撤销|撤消|作废|无效|失效|废止|移出|移除|屏蔽|解除|取消|删除)"
-                   r"(?:名单|荣誉|称号|表彰|列入)?[\s\W_]*")
+_GONE = _whole_state("撤销|撤消|作废|无效|失效|废止|移出|移除|屏蔽|解除|取消|删除", "名单|荣誉|称号|表彰|列入")
 """A whole state of a list entry, an honour or a judgment saying it is gone (已移出, 已屏蔽, 被撤销荣誉, 已撤销), in a
 column that states such a record's state (:data:`~site_builder.sources.mapping.RECORD_STATE`). Not 撤回 (an appeal
 withdrawn leaves the judgment standing), not 撤销判决 (a kind of judgment)."""
