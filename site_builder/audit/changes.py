@@ -81,7 +81,7 @@ CLASS_TITLES = {
 }
 """Chinese labels of the reason classes."""
 CLASS_NOTES = {
-    "expired": "公示期届满、公示截止期已到或已移出名单",
+    "expired": "公示期届满、公示截止期已到、已移出名单或已撤销",
     "repaired": "已完成信用修复，且最短公示期已满",
     "objection": "异议处理中中止公示，或异议成立、无法核实而撤下",
     "withdrawn_by_authority": "主管部门撤回、改为不公开或不再报送该记录",

@@ -39,7 +39,7 @@ REASONS: dict[str, str] = {
     "objection_pending": "异议处理中，中止公示",
     "not_started": "公示期尚未开始（决定或列入日期晚于公示日期）",
     "expired": "公示期已届满（含公示截止期、有效期至）",
-    "removed": "已移出名单",
+    "removed": "已移出名单或已撤销（移出日期、撤销日期）",
     "repaired": "已完成信用修复，且最短公示期已届满",
 }
 

@@ -224,6 +224,10 @@ def clean(text: str) -> str:
     return _FILLERS.sub(" ", text) if _FILLERS.search(text) is not None else text
 
 
+_NOT_SERIOUS_LIST = re.compile(r"经营异常|异常名录|异常名单|异常经营|重点关注|关注名单|警示名单|预警名单|风险提示|风险名单|观察名单")
+"""Words of lists that are no serious-dishonesty list (经营异常名录, 重点关注名单), in a list entry's 名单类型."""
+
+
 class Validator:
     """Validates the rows of one catalogue item, catching repeated record ids.
 
@@ -338,6 +342,7 @@ class Validator:
                                     "都符合），不是统一社会信用代码：可能误填了经营者、本人或法定代表人的身份证号码；本行不公示，"
                                     "请改为该主体的统一社会信用代码"))
         problems += self._date_order(values, bad_columns)
+        problems += self._list_kind(values)
         id_field = self._roles.get("id_no")
         if category == "natural_person" and not (id_field and self._title(id_field) in bad_columns):
             problems += self._person_checks(values)  # not for a number already refused ("required" besides would mislead)
@@ -375,6 +380,18 @@ class Validator:
                         f"（{decided.isoformat()}），不可能：可能是数据库的默认值或录入错误；本行不公示，请更正该日期（没有时留空）")
                 for name in later if isinstance(value := values.get(name), date) and value < decided
                 and self._title(name) not in bad_columns]
+
+    def _list_kind(self, values: dict[str, Value]) -> list[Problem]:
+        """A 严重失信主体名单 entry whose 名单类型 names a list that is no serious-dishonesty list (经营异常名录,
+        重点关注名单, 警示名单): published under the item's title, it called a company seriously dishonest, and under
+        Zhejiang's rules its listing kept its judgments public and deferred its repairs."""
+        name = self._roles.get("document_title")
+        kind = values.get(name) if name and "严重失信" in self.item.title else None
+        if not name or not isinstance(kind, str) or "严重" in kind or not _NOT_SERIOUS_LIST.search(kind):
+            return []
+        return [Problem(self._title(name), "list-kind",
+                        f"“{kind[:40]}”不是严重失信主体名单（经营异常名录、重点关注名单等不是严重失信）：不能作为{self.item.title}"
+                        "公示，本行不公示；请只导出严重失信主体名单，其他名单请作为站点自定义的目录项导出")]
 
     @functools.cached_property
     def _ordered(self) -> tuple[str, tuple[str, ...]]:

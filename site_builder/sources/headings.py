@@ -19,6 +19,8 @@ from site_builder.rules.catalogue import CatalogItem, FieldSpec, normalise_title
 from site_builder.rules.hanzi import simplified
 from site_builder.sources.mapping import (
     RECORD_STATE,
+    YES_NO_GONE,
+    YES_NO_KEPT,
     deciding_fields,
     foreign,
     heading_unit,
@@ -321,7 +323,20 @@ def refused_columns(warnings: list[str], item: CatalogItem, header: list[str], c
 def _whole_state(words: str, after: str) -> re.Pattern[str]:
     """A whole state made of one of ``words`` (``|``-separated), with an optional 已/被 or 依法 before it and one of
     ``after`` after it, punctuation and white space around."""
-    return re.compile(rf"[\s\W_]*(?:已经|已|被|已被|业已)?(?:依法)?(?:{words})(?:{after})?[\s\W_]*")
+    return re.compile(rf"[\s\W_]*(?:已经|已|被|已被|业已)?(?:依法|依职权)?(?:(?:{_WHEN})*(?:{words})|{_OVER})(?:{after})?[\s\W_]*")
+
+
+_WHEN = "到期|期满|届满|自动|主动|提前|依申请|申请|经审核"
+"""What may stand before the word of a whole state: 到期移出, 自动移出, 期满自动解除, 提前移出, 依申请屏蔽."""
+_OVER = ("过期|到期|期满|届满|(?:已?过|超过|超出)(?:有效期|公示期|公示期限)"
+         "|(?:有效期|公示期|公示期限)(?:已满|已过|届满|期满|满|结束|已结束)"
+         "|(?:信用)?修复(?:完成|成功)?|停止公示|不再公示|终止公示|结束公示|撤下")
+"""Whole states saying that a record's period is over or it was repaired (已过期, 到期, 有效期已满, 已过公示期, 已修复,
+信用修复完成, 停止公示): they withhold it as those of :data:`_NOT_IN_FORCE` and :data:`_GONE` do."""
+
+
+_OVER_ONLY = re.compile(rf"[\s\W_]*(?:已经|已|被|已被|业已)?(?:{_OVER})[\s\W_]*")
+"""A whole state of :data:`_OVER` alone: beside the date the period ends or the record was repaired, the date decides."""
 
 
 _NOT_IN_FORCE = _whole_state("撤销|撤消|撤回|撤除|撤下|作废|无效|失效|废止", "处罚|决定|处罚决定|行政处罚")
@@ -354,9 +369,11 @@ def watched_columns(warnings: list[str], item: CatalogItem, header: list[str], c
 
 
 def ends_given(item: CatalogItem, values: Mapping[str, str]) -> bool:
-    """Whether a row's values (by field) give a date its publication ends or its record leaves (移出日期, 有效期至)."""
+    """Whether a row's values (by field) give a date its publication ends, its record leaves or was repaired
+    (移出日期, 有效期至, 公示截止期, 信用修复日期)."""
     period = item.period.at()
-    return any(str(values.get(name) or "").strip() for name in (*period.removed_on, *period.ends_at))
+    repaired = tuple(f.name for f in item.fields if f.role == "repair_date")
+    return any(str(values.get(name) or "").strip() for name in (*period.removed_on, *period.ends_at, *repaired))
 
 
 def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], ...],
@@ -365,35 +382,51 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
     a value of the field that withholds a record (any but its first, 正常: 撤销, 异议 in every spelling the catalogue
     knows, simplified or traditional), or is a whole state of a record no longer in force (:data:`_NOT_IN_FORCE`): the
     record's state cannot be decided on until the column is mapped to the field. Codes (``1``, ``2``) are not read:
-    a platform's own columns number their states otherwise. ``dated``: the row gives the date its publication ends or
-    the record leaves (移出日期, 有效期至, 撤销日期): a state of :data:`~site_builder.sources.mapping.RECORD_STATE` saying
-    it is gone then says what that date says, and the date decides."""
+    a platform's own columns number their states otherwise; but a column asking whether a record is gone or stands
+    (:data:`~site_builder.sources.mapping.YES_NO_GONE`: 是否撤销; :data:`~site_builder.sources.mapping.YES_NO_KEPT`:
+    是否有效) reads its answers (是, 否, ``Y``, ``1``, ``0``). ``dated``: the row gives the date its publication ends,
+    the record leaves or was repaired (移出日期, 有效期至, 撤销日期, 信用修复日期): a state of
+    :data:`~site_builder.sources.mapping.RECORD_STATE` saying it is gone, or one saying its period is over or it was
+    repaired (:data:`_OVER_ONLY`), then says what that date says, and the date decides."""
     from site_builder.rules.validation import enum_code
 
     defects = []
     for position, heading, spec in watched:
         value = cells.get(position)
         text = "" if value is None else str(value).strip()
-        if not text or text.isascii() or dated and spec is RECORD_STATE:
+        if not text or dated and (spec is RECORD_STATE or _OVER_ONLY.fullmatch(simplified(unicodedata.normalize("NFKC", text)))):
+            continue  # the row's date of removal, end or repair decides
+        answer = _ANSWERS.get(unicodedata.normalize("NFKC", text).casefold())
+        if spec is RECORD_STATE and answer is not None and YES_NO_GONE.fullmatch(normalise_title(heading)):
+            gone_said = answer  # 是否撤销: 是
+        elif spec is RECORD_STATE and answer is not None and YES_NO_KEPT.fullmatch(normalise_title(heading)):
+            gone_said = not answer  # 是否有效: 否
+        elif text.isascii():
             continue
-        code = enum_code(spec, text) if spec.values else None
-        gone = _GONE if spec is RECORD_STATE else _NOT_IN_FORCE
-        if (code is not None and code != next(iter(spec.values or {}), None)
-                or gone.fullmatch(simplified(unicodedata.normalize("NFKC", text)))):
+        else:
+            code = enum_code(spec, text) if spec.values else None
+            gone = _GONE if spec is RECORD_STATE else _NOT_IN_FORCE
+            gone_said = (code is not None and code != next(iter(spec.values or {}), None)
+                         or gone.fullmatch(simplified(unicodedata.normalize("NFKC", text))) is not None)
+        if gone_said:
             defects.append((heading, "unmapped-column", (
-                f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示记录已撤销、已移出或已无效，而{item.title}没有"
+                f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示记录已撤销、已移出、已过期或已无效，而{item.title}没有"
                 "说明记录状态的目录列：本行不公示；已撤销或已移出的记录请不要导出（移出请写明移出日期）"
                 if spec is RECORD_STATE else
-                f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示记录已撤销、有异议或已无效，"
+                f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示记录已撤销、有异议、已过期或已无效，"
                 f"而该列未对应目录列“{spec.title}”（{spec.name}，决定是否公示）：在确认之前本行不公示；若该列"
                 f"就是{spec.title}，请在 [columns.{item.id}] 中写明")))
     return tuple(defects)
 
 
-_GONE = _whole_state("撤销|撤消|作废|无效|失效|废止|移出|移除|屏蔽|解除|取消|删除", "名单|荣誉|称号|表彰|列入")
+_GONE = _whole_state("撤销|撤消|作废|无效|失效|废止|移出|移除|屏蔽|解除|取消|删除|退出|撤出|出库",
+                     "名单|荣誉|称号|表彰|列入|公示")
 """A whole state of a list entry, an honour or a judgment saying it is gone (已移出, 已屏蔽, 被撤销荣誉, 已撤销), in a
 column that states such a record's state (:data:`~site_builder.sources.mapping.RECORD_STATE`). Not 撤回 (an appeal
 withdrawn leaves the judgment standing), not 撤销判决 (a kind of judgment)."""
+_ANSWERS = {**dict.fromkeys(("是", "是的", "有", "y", "yes", "1", "true", "t", "√", "✓", "✔"), True),
+            **dict.fromkeys(("否", "不是", "无", "没有", "n", "no", "0", "false", "f", "×", "✗", "✘"), False)}
+"""The answers a yes-or-no column (是否撤销, 是否有效) gives, by their NFKC case-folded text."""
 
 
 class Layout:

@@ -362,8 +362,8 @@ def resembled_fields(item: CatalogItem, headings: list[str], columns: dict[int, 
     found = []
     for position, heading in enumerate(headings):
         text = normalise_title(heading)
-        if not text or text in index or position in columns:
-            continue
+        if not text or text in index or position in columns or states_gone(item, text):
+            continue  # a column asking whether the record is gone is read row by row (stated_columns)
         dated = any(w in text for w in DATE_WORDS)
         state = not dated and any(w in text for w in STATUS_WORDS)
         for spec, terms in deciding:
@@ -386,6 +386,22 @@ RECORD_STATE = FieldSpec(name="record_state", title="记录状态", type="string
 _RECORD_STATE_HEADINGS = frozenset({"状态", "当前状态", "记录状态", "数据状态", "信息状态", "公示状态", "名单状态", "列入状态",
                                     "荣誉状态", "表彰状态", "判决状态", "判决书状态"})
 """Headings that name a record's own state, where the item has no field for it (:data:`RECORD_STATE`)."""
+YES_NO_GONE = re.compile(r"(?:是否(?:已经|已|被|已被)?|有无)(?:撤销|撤消|移出|移除|屏蔽|解除|取消|删除|失效|作废|退出|废止)"
+                         r"(?:名单|荣誉|称号|表彰|列入|认定)?|(?:撤销|撤消|移出|移除|屏蔽|解除|取消|删除|失效|作废|退出)"
+                         r"(?:标志|标识|标记|状态|情况)")
+"""Headings asking whether a record is gone (是否撤销, 是否已移出, 撤销标志, 移出状态): where the item has no field for
+the record's state, such a column is read as :data:`RECORD_STATE` (a 是 there withholds the row), not refused whole
+as a column like the item's date of removal (撤销日期)."""
+YES_NO_KEPT = re.compile(r"是否(?:有效|生效|在列|在册|在名单内|仍在名单|处于有效期|在有效期内?)")
+"""Headings asking whether a record still stands (是否有效, 是否在列): a 否 there withholds the row."""
+
+
+def states_gone(item: CatalogItem, text: str) -> bool:
+    """Whether the normalised heading ``text`` asks whether a record of ``item`` is gone or still stands
+    (:data:`YES_NO_GONE`, :data:`YES_NO_KEPT`), ``item`` having no field of the record's state: such a column is read
+    as :data:`RECORD_STATE`."""
+    return (item.nature in ("adverse", "good") and not any(f.role == "decision_status" for f in item.fields)
+            and (YES_NO_GONE.fullmatch(text) is not None or YES_NO_KEPT.fullmatch(text) is not None))
 
 
 def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, str]) -> list[tuple[int, str, FieldSpec]]:
@@ -415,6 +431,9 @@ def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, st
     found = []
     for position, heading in enumerate(headings):
         text = normalise_title(heading)
+        if stated_by is RECORD_STATE and text not in index and position not in columns and states_gone(item, text):
+            found.append((position, heading.strip(), stated_by))  # 是否撤销, 是否已移出, 移出状态, 是否有效
+            continue
         if stated_by is RECORD_STATE and text not in _RECORD_STATE_HEADINGS:
             continue  # 社会组织状态, 证照状态, 上诉状态, 执行状态: another thing's state
         if (not text or text in index or position in columns or "状态" not in text
