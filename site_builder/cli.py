@@ -279,10 +279,14 @@ def explain(ctx: click.Context, record_id: str, as_of: str | None, item: str | N
             records: Path | None, audit: Path | None, source: str | None, profile: str | None) -> None:
     """Why RECORD_ID is or is not published on a date, and until when."""
     from site_builder.audit.explain import explain as run_explain
+    from site_builder.rules.profiles import available_profiles
     from site_builder.sources.database import with_source
 
     config = with_source(_config(ctx).with_paths(records=records, audit=audit), source)
     day = _as_of(as_of, config)
+    if profile is not None and profile not in available_profiles(config.profile_dirs):
+        raise click.BadParameter(f"no disclosure profile {profile!r}; the profiles are "
+                                 f"{', '.join(available_profiles(config.profile_dirs))}", param_hint="--profile")
     try:
         answers = run_explain(config, record_id, day, item, profile)
     except FileNotFoundError as exc:

@@ -411,6 +411,10 @@ def test_explain_decides_a_day_without_a_build_under_the_sites_profile(tmp_path:
     assert "natural_person" in site.output and "'zhejiang'" in site.output
     national = CliRunner().invoke(main, [*args, "--profile", "national"])
     assert "published" in national.output.splitlines()[0] and "'national'" in national.output
+    # A profile that does not exist is refused, also on a day a build answers (stop 39: it was ignored, exit 0).
+    for day in ("2026-12-30", AS_OF.isoformat()):
+        wrong = CliRunner().invoke(main, [*args[:3], day, *args[4:], "--profile", "nosuch"])
+        assert wrong.exit_code == 2 and "nosuch" in wrong.output and "zhejiang" in wrong.output
 
 
 # --- Clearer refusals and messages ------------------------------------------------------------------------------
