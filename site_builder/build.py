@@ -93,7 +93,7 @@ from site_builder.rules.rowcache import CacheFile
 from site_builder.sources.database import TableSource
 from site_builder.sources.loading import FileReport
 from site_builder.sources.mapping import deciding_fields
-from site_builder.store.published import PublishedStore
+from site_builder.store.published import IDENTITY_ITEM, PublishedStore
 
 log = logging.getLogger(__name__)
 
@@ -236,6 +236,7 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
             _check_columns_read(live_manifest, catalogue, reports, allow_missing)
             for database in {id(s.database): s.database for s in sources if isinstance(s, TableSource) and s.database}.values():
                 database.close()  # ends the read transaction: the platform's writers need not wait for the build
+            _warn_repeated_identities(store, reports)
             ledger.warnings(reports, ignored)
             store.flush()
             ledger.close()
@@ -425,6 +426,25 @@ def _check_taken_over(store: PublishedStore, secrets: Secrets, previous: Previou
         raise BuildError(f"Record {first} shows a withheld value or raw ID number of an input row; nothing was "
                          "published:\n  " + "\n  ".join(located_leaks(leaks[:1], places)))
     return excused
+
+
+def _warn_repeated_identities(store: PublishedStore, reports: list[FileReport]) -> None:
+    """A warning for each subject with several published 登记信息 records, in the report of the first file of the item
+    (its page shows one of them as the subject's registration: the others, a 存续 beside a 注销, went unseen)."""
+    repeated = store.repeated_identities()
+    report = next((r for r in reports if r.item == IDENTITY_ITEM), None)
+    if not repeated or report is None:
+        return
+    for key, record_ids in repeated[:_REPEATED_SHOWN]:
+        report.warnings.append(f"统一社会信用代码 {key} 有{len(record_ids)}条公示的登记信息（{'、'.join(record_ids[:5])}），主体页只显示"
+                               f"{record_ids[0]}（成立日期最新、同日记录编号在前者）：一个主体只应导出一条登记信息（最新的一条）")
+    if len(repeated) > _REPEATED_SHOWN:
+        report.warnings.append(f"另有{len(repeated) - _REPEATED_SHOWN}个主体有多条公示的登记信息（只列出前{_REPEATED_SHOWN}个）")
+    log.warning("subjects=%d have more than one published registration (登记信息): the page shows the first", len(repeated))
+
+
+_REPEATED_SHOWN = 20
+"""How many subjects with several registrations the warnings name one by one."""
 
 
 def _log_source(report: FileReport) -> None:

@@ -1,4 +1,4 @@
-"""States that platforms write of a record, which the build did not read (stop 39).
+"""States that platforms write of a record, which the build did not read, and a registration exported twice (stop 39).
 
 A list entry whose 名单状态 said 到期移出, 自动移出 or 已过期, an honour a file said was revoked (是否撤销 是, 撤销日期), a
 penalty whose state column said 已修复: each was published as if the column said nothing.
@@ -131,3 +131,20 @@ def test_a_list_that_is_no_serious_dishonesty_list_is_not_published_as_one(tmp_p
     result = build_site(tmp_path, records, AS_OF)
     assert [q["error"] for q in quarantine(result.audit)] == (["list-kind"] if refused else [])
     assert result.counts.published["dishonest_list"] == (0 if refused else 1)
+
+
+# --- A subject's registration exported twice -------------------------------------------------------------------
+
+
+def test_a_subject_with_two_registrations_is_warned_about_naming_the_one_its_page_shows(tmp_path: Path) -> None:
+    """Two 登记信息 rows of one code (an old 存续, a newer 注销): the subject's page showed one of them, silently."""
+    records = tmp_path / "records"
+    code = row("subject")["uscc"]
+    write_csv(records / "subject.csv", "subject", [
+        row("subject", record_id="SJ-2", registration_status="注销", established="2015-03-04"),
+        row("subject", record_id="SJ-1", registration_status="存续", established="2015-03-04")])
+    result = build_site(tmp_path, records, AS_OF)
+    warned = [w for r in result.sources for w in r.warnings if "登记信息" in w]
+    assert len(warned) == 1 and code in warned[0] and "SJ-1、SJ-2" in warned[0] and "只显示SJ-1" in warned[0]
+    page = (result.output / "subject" / code / "index.html").read_text(encoding="utf-8")
+    assert "存续" in page and "注销" not in page  # the page shows what the warning says it shows

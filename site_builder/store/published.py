@@ -99,6 +99,9 @@ class PublishedStore:
                                   + ("" if index_later else _INDEXES))
         self._pending: list[tuple[str | bytes, ...]] = []
         self._written_names: set[str] = set()
+        self._identities: dict[str, tuple[str, str]] = {}
+        """Per subject, the ``(day, record id)`` of its first 登记信息 record added (:meth:`repeated_identities`)."""
+        self._repeated: dict[str, list[tuple[str, str]]] = {}
 
     @classmethod
     def open_readonly(cls, path: Path) -> PublishedStore:
@@ -116,8 +119,20 @@ class PublishedStore:
             self._written_names.add(item)
             self.db.execute("INSERT INTO field VALUES (?, ?)", (item, names))
         self._pending.append(line[:-1])
+        if item == IDENTITY_ITEM:
+            key, shown = str(line[2]), (str(line[4]), str(line[1]))
+            first = self._identities.setdefault(key, shown)
+            if first is not shown:
+                self._repeated.setdefault(key, [first]).append(shown)
         if len(self._pending) >= _BATCH:
             self.flush()
+
+    def repeated_identities(self) -> list[tuple[str, list[str]]]:
+        """The subjects with more than one 登记信息 record added: ``(subject key, their record ids)``, in key order,
+        the ids in the order of the subject's page (newest 成立日期 first, then by id), whose first one the page
+        shows as the subject's registration."""
+        return [(key, [rid for _, rid in sorted(shown, key=lambda s: (_negated(s[0]), s[1]))])
+                for key, shown in sorted(self._repeated.items())]
 
     def flush(self) -> None:
         """Write queued records."""
@@ -285,6 +300,15 @@ class PublishedStore:
     def by_authority(self, authority: str) -> Iterator[PublicRecord]:
         """Records of one authority, newest first, streamed."""
         return _records(self.db.execute(f"SELECT {_BODY} FROM record WHERE authority = ? ORDER BY {_NEWEST}", (authority,)))
+
+
+IDENTITY_ITEM = "subject"
+"""The item whose record is a subject's registration (登记信息), shown as its identity on the subject's page."""
+
+
+def _negated(day: str) -> tuple[int, ...]:
+    """A sort key putting ISO dates newest first."""
+    return tuple(-ord(c) for c in day)
 
 
 def store_line(record: PublicRecord) -> tuple[str | bytes, ...]:
