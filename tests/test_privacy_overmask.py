@@ -66,3 +66,25 @@ def test_a_grouped_mobile_number_outside_an_enumeration_is_still_masked(tmp_path
     assert masked.count("138****5678") == 1 and privacy.numbers_in(masked) == [], masked
     assert leaks(tmp_path, text, MOBILE) == LEAK
     assert leaks(tmp_path, masked, MOBILE) == []
+
+
+# 2. Customs and HS codes, and long numbers that are no bank card.
+
+@pytest.mark.parametrize("text", [
+    "海关编码3301960123", "海关注册编码：3301960123", "企业海关编码3301960123、3301960124", "HS编码8471300000",
+    "商品编码（HS）8517.12.00.00", "商品编号8471300000101", "AEO认证编码CN3301960123",
+    "许可证编号：6222020200012345678", "证书编号：62220202000123456789", "许可编号6222020200012345679",
+    "证书编号 6222 0202 0001 2345 678",
+])
+def test_customs_codes_and_luhn_failing_numbers_are_not_masked(tmp_path: Path, text: str) -> None:
+    """Customs registration and HS codes are ten digits (no mobile number's eleven), and a bank card number is read
+    only where it passes the Luhn check (6222020200012345678 fails it): as written, beside secrets that are masked."""
+    assert privacy.scrub(text) == text and privacy.numbers_in(text) == []
+    assert privacy.scrub(text + NEARBY) == text + NEARBY_MASKED
+
+
+@pytest.mark.parametrize("label", ["卡号", "银行卡号：", "证书编号", "许可证编号："])
+def test_a_luhn_valid_card_number_is_masked_whatever_names_it(label: str) -> None:
+    """A number that passes the Luhn check and starts as a card issuer's does is masked even after 许可证编号: a real
+    card number written there must not be published (one permit number in ten passes the check by chance)."""
+    assert privacy.scrub(f"{label}{CARD}") == f"{label}6222***********5670"
