@@ -301,12 +301,18 @@ def _date(text: str) -> date | None:
         return None
 
 
+CUT_MARK = "……（全文超过Excel单元格的32767字符上限，见同名CSV文件）"
+"""What ends a text cut to fit a cell (:func:`_cut`): a reader of the workbook alone sees that the text goes on."""
+
+
 def _cut(text: str) -> str:
-    """``text`` cut to :data:`CELL_CHARACTERS` UTF-16 units, never inside a character."""
+    """``text`` cut to :data:`CELL_CHARACTERS` UTF-16 units with :data:`CUT_MARK`, never inside a character."""
     if len(text) <= CELL_CHARACTERS // 2:
         return text
     units = text.encode("utf-16-le")
-    return text if len(units) <= 2 * CELL_CHARACTERS else units[:2 * CELL_CHARACTERS].decode("utf-16-le", "ignore")
+    if len(units) <= 2 * CELL_CHARACTERS:
+        return text
+    return units[:2 * (CELL_CHARACTERS - len(CUT_MARK))].decode("utf-16-le", "ignore") + CUT_MARK
 
 
 def _number(text: str, kind: str) -> Decimal | int | None:
