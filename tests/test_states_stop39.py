@@ -148,3 +148,24 @@ def test_a_subject_with_two_registrations_is_warned_about_naming_the_one_its_pag
     assert len(warned) == 1 and code in warned[0] and "SJ-1、SJ-2" in warned[0] and "只显示SJ-1" in warned[0]
     page = (result.output / "subject" / code / "index.html").read_text(encoding="utf-8")
     assert "存续" in page and "注销" not in page  # the page shows what the warning says it shows
+
+
+# --- explain names the profile's age -----------------------------------------------------------------------------
+
+
+def test_explain_gives_the_age_the_profile_counts_a_minor_by(tmp_path: Path) -> None:
+    """A tester's (a region's own profile with min_age 20): explain said only "未满18周岁（或规则规定的年龄）"."""
+    from click.testing import CliRunner
+    from conftest import make_resident_id
+
+    from site_builder.cli import main
+
+    records = tmp_path / "records"
+    write_csv(records / "admin_penalty.csv", "admin_penalty", [row(
+        "admin_penalty", record_id="AP-M", decision_date="2026-06-01", subject_category="自然人", subject_name="王小二",
+        uscc="", id_type="身份证", id_no=make_resident_id("330102", "20100101", "011"))])
+    build_site(tmp_path, records, AS_OF)
+    args = ["explain", "AP-M", "--as-of", "2026-12-30", "--records", str(records), "--audit", str(tmp_path / "audit")]
+    answer = CliRunner().invoke(main, args)
+    assert answer.exit_code == 0 and "minor" in answer.output
+    assert "未满18周岁（规则 'national' 的 min_age）" in answer.output

@@ -270,7 +270,10 @@ def _from_records(config: Config, key: str, as_of: date, item: str | None, first
             found.append(Explanation(row.item.id, record_id, "quarantined", detail, "", "", checked.file, checked.row, source))
         elif row.decision is not None:
             d = row.decision
-            detail = REASONS.get(d.reason or "", "") + (f" 适用规则版本：{d.version}" if d.version else "")
+            reason = REASONS.get(d.reason or "", "")
+            if d.reason == "minor":  # the profile's age, not the default's
+                reason = f"自然人在决定日期未满{inputs.policy.min_age}周岁（规则 {inputs.policy.id!r} 的 min_age）"
+            detail = reason + (f" 适用规则版本：{d.version}" if d.version else "")
             detail += f" 依据：{d.basis}" if d.basis else ""
             found.append(Explanation(row.item.id, record_id, d.outcome, detail.strip(),
                                      d.start.isoformat() if d.start else "", d.until.isoformat() if d.until else "",
