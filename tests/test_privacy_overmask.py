@@ -3,20 +3,15 @@ secrets that must still be masked in the same text: a mobile number, an ID numbe
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import CATALOGUE, make_resident_id, row
+from conftest import make_resident_id
 from stdnum import luhn
 
 from site_builder.rules import privacy
-from site_builder.rules.disclosure import Decision
 from site_builder.rules.identifiers import mask_id_number
 from site_builder.rules.privacy import Secrets, scan_for_leaks
-from site_builder.rules.redaction import redact
-from site_builder.rules.validation import Record, Validator
-from site_builder.sources.loading import RawRow
 
 MOBILE = "13812345678"
 REAL_ID = make_resident_id("330102", "19800101", "123")
@@ -93,70 +88,3 @@ def test_a_luhn_valid_card_number_is_masked_whatever_names_it(label: str) -> Non
     """A number that passes the Luhn check and starts as a card issuer's does is masked even after 许可证编号: a real
     card number written there must not be published (one permit number in ten passes the check by chance)."""
     assert privacy.scrub(f"{label}{CARD}") == f"{label}6222***********5670"
-
-
-# 3. A legal person's own permit number made of a region code, a date and a serial.
-
-PERMIT = make_resident_id("330102", "20150310", "001")
-"""330102201503100018: region, the licence's first date (2015), a serial; it passes the ID number's check."""
-RECORDED = "2025-03-10"
-PERMIT_FORMS = [PERMIT, f"浙食药监许字{PERMIT[:6]}-{PERMIT[6:14]}-{PERMIT[14:]}"]
-
-
-def licence_row(**values: str) -> dict[str, str]:
-    """An administrative licence's input row (by English field name), decided on :data:`RECORDED`."""
-    return row("admin_license", decision_date=RECORDED, **values)
-
-
-def published(values: dict[str, str]) -> dict[str, str]:
-    """The published fields of a licence with the input row ``values``."""
-    checked = Validator(CATALOGUE["admin_license"]).validate(RawRow("admin_license", "l.csv", 2, values))
-    assert isinstance(checked, Record), checked
-    return redact(checked, CATALOGUE["admin_license"], Decision(True, start=dt.date(2026, 6, 1))).fields
-
-
-def scanned(tmp_path: Path, values: dict[str, str], text: str) -> list[str]:
-    """What the leak scan reports for a page holding ``text``, with the secrets of the row ``values``."""
-    secrets = Secrets()
-    secrets.add_row(RawRow("admin_license", "l.csv", 2, values), CATALOGUE["admin_license"])
-    (tmp_path / "p.html").write_text(f"<p>{text}</p>", encoding="utf-8")
-    return scan_for_leaks(tmp_path, secrets, ["p.html"])
-
-
-@pytest.mark.parametrize("permit", PERMIT_FORMS)
-def test_a_legal_persons_own_permit_number_is_published_as_written(tmp_path: Path, permit: str) -> None:
-    """Bug (a tester's): a licence of 2025 that keeps its number of 2015 (``330102`` + ``20150310`` + ``0018``, which
-    passes the ID number's check) had its 许可编号 masked as an ID number (``330***********0018``), and so wherever its
-    text repeated it. A legal person's own permit or document number whose date is less than 18 years before the
-    record's is no one's ID number; the real secrets beside it are still masked, and the scan reads it alike."""
-    values = licence_row(license_no=permit, license_doc_no=PERMIT, license_content=f"延续原证{permit}" + NEARBY)
-    fields = published(values)
-    assert fields["license_no"] == permit and fields["license_doc_no"] == PERMIT
-    assert fields["license_content"] == f"延续原证{permit}" + NEARBY_MASKED
-    page = " ".join(fields.values())
-    assert scanned(tmp_path, values, page) == []
-    assert scanned(tmp_path, values, page + NEARBY) != []
-
-
-def test_the_permit_number_is_still_an_id_number_in_another_records_text() -> None:
-    """Only the record's own permit number is set aside: another text that writes the number reads it as before."""
-    assert privacy.scrub(f"许可编号{PERMIT}") == f"许可编号{mask_id_number(PERMIT)}"
-    assert published(licence_row(remarks=f"许可编号{PERMIT}"))["remarks"] == f"许可编号{mask_id_number(PERMIT)}"
-
-
-@pytest.mark.parametrize(("values", "shown"), [
-    ({"license_no": REAL_ID}, mask_id_number(REAL_ID)),  # an adult's birth date: an ID number by a slip
-    ({"license_no": PERMIT, "legal_rep_id_no": PERMIT}, "*" * 18),  # the legal representative's, withheld
-    ({"license_no": PERMIT, "subject_category": "自然人", "subject_name": "张三丰", "uscc": "", "id_type": "身份证",
-      "id_no": make_resident_id()}, mask_id_number(PERMIT)),
-    ({"license_no": PERMIT, "subject_category": "个体工商户"}, mask_id_number(PERMIT)),
-])
-def test_a_permit_number_that_may_be_a_persons_id_number_stays_masked(tmp_path: Path, values: dict[str, str],
-                                                                       shown: str) -> None:
-    """An adult's birth date, the record's own withheld ID number, a natural person's or an 个体工商户's code (which may
-    be the person's ID number: person_id_code): masked as before, and a leak if published."""
-    row_values = licence_row(**values, remarks=f"编号{values['license_no']}")
-    fields = published(row_values)
-    assert fields["license_no"] == shown and fields["remarks"] == f"编号{shown}"
-    assert scanned(tmp_path, row_values, " ".join(fields.values())) == []
-    assert scanned(tmp_path, row_values, f"编号{values['license_no']}") != []

@@ -49,10 +49,8 @@ free text, authority names), GB/T 35273 §7.2 and appendix B:
 Digit groups that write a date (``2025-01-27``, ``27.01.2025``, ``20250127``) are never read as a mobile, bank card or
 first-generation number, and an 18-character number whose birth date is on or after its record's decision date
 (:func:`dated_field`) is no ID number in that record (a licence number made of a region code, its own date and a
-serial), nor is a legal person's own permit or document number whose date is less than 18 years before (a licence
-renewed in 2025 that keeps its number of 2015), in that record (:func:`permit_numbers`). Another person's ID number
-is read only with a right check character: without it, every region code followed by a date and four digits would be
-one.
+serial). Another person's ID number is read only with a right check character: without it, every region code followed
+by a date and four digits would be one.
 """
 
 from __future__ import annotations
@@ -72,7 +70,7 @@ import unicodedata
 import urllib.parse
 import zipfile
 import zlib
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple, TypeVar
@@ -1268,43 +1266,6 @@ def _numbers_in(text: str, mode: str, day: str) -> tuple[str, ...]:
 _numbers_in_memo = functools.lru_cache(maxsize=_MEMO_SIZE)(_numbers_in)
 
 
-PERMIT_FIELDS = frozenset({"license_no"})
-"""Fields holding a record's own permit number (许可编号), besides its document number (the field of role
-``document_no``: 文号, 案号): see :func:`permit_numbers`."""
-ADULT_YEARS = 18
-"""The age from which a person may be a legal person's legal representative (full civil capacity): the birth date of
-the only ID number a legal person's permit column could hold by a slip."""
-
-
-@once_per
-def permit_fields(item: CatalogItem) -> tuple[str, ...]:
-    """The public fields of ``item`` that hold the record's own permit or document number (:data:`PERMIT_FIELDS`, the
-    field of role ``document_no``)."""
-    return tuple(spec.name for spec in item.public_fields
-                 if spec.type == "string" and (spec.role == "document_no" or spec.name in PERMIT_FIELDS))
-
-
-def permit_numbers(values: Iterable[object], recorded: dt.date | None) -> frozenset[str]:
-    """The 18-character numbers in a legal person's own permit and document numbers (``values``: those of
-    :func:`permit_fields`) that are published as written although they read as ID numbers, in those fields and wherever
-    the record's other fields repeat them.
-
-    A permit number made of a region code, a date and a serial (``330102`` + ``20150310`` + ``0018``) passes the ID
-    number's check one time in eleven; if its date is before the record's (a licence renewed in 2025 keeps the number
-    of 2015), the number read as the ID number of a child and was masked in its own 许可编号 and in the record's text.
-    Read so only when the date it writes is less than :data:`ADULT_YEARS` years before the record's date
-    (``recorded``, :func:`dated_field`; none, no such number): no one that young is named by his ID number in a legal
-    person's permit column, where an adult's (the legal representative's, by a slip) would be. Dates on or after the
-    record's date are no ID number anyway (:func:`find_numbers`). The caller leaves out the record's own secrets (a
-    permit column that repeats the legal representative's ID number stays masked) and reads this for a legal person
-    only: a natural person's or an 个体工商户's code that is an ID number is the person's (:func:`person_id_code`)."""
-    if recorded is None:
-        return frozenset()
-    adult = f"{recorded.year - ADULT_YEARS:04d}{recorded:%m%d}"
-    return frozenset(number for value in values if isinstance(value, str)
-                     for number in numbers_in(value, CODE, recorded) if len(number) == 18 and number[6:14] > adult)
-
-
 @once_per
 def dated_field(item: CatalogItem) -> FieldSpec | None:
     """The field holding the date of a record of ``item`` that a person named in it was born before: its decision date
@@ -1324,18 +1285,6 @@ def row_date(raw: RawRow, item: CatalogItem) -> dt.date | None:
         return None
     value, _problem = parse_cell(spec, raw.values[spec.name])
     return value if isinstance(value, dt.date) else None
-
-
-def is_legal_person(raw: RawRow, item: CatalogItem) -> bool:
-    """Whether an input row's subject category reads, as validation reads it, as a legal person (法人及非法人组织, 法人,
-    ``legal_person``…; not a natural person, not an 个体工商户): whose permit numbers :func:`permit_numbers` reads."""
-    from site_builder.rules.validation import parse_cell  # validation reads numbers with this module
-
-    spec = next((spec for spec in item.fields if spec.role == "subject_category"), None)
-    if spec is None or not raw.values.get(spec.name):
-        return False
-    value, _problem = parse_cell(spec, raw.values[spec.name])
-    return value == "legal_person"
 
 
 def _row_numbers(value: str, mode: str, raw: RawRow, item: CatalogItem, day: list[dt.date | None],
@@ -1480,11 +1429,6 @@ def row_secrets(raw: RawRow, item: CatalogItem) -> RowSecrets:
         # A withheld value that is also the row's public code (its own 统一社会信用代码, a slip) is no secret: it stays
         # whole, so that the scan does not look for it (Secrets.looked_for).
         codes = [bodies[code] if code in bodies and bodies[code] in shown else code for code in codes]
-    if is_legal_person(raw, item) and (fields := permit_fields(item)):
-        # A legal person's own permit numbers that read as ID numbers are published as written (as redaction does),
-        # unless one is the row's withheld ID number (a slip), which stays a secret.
-        permits = permit_numbers((raw.values.get(name) for name in fields), row_date(raw, item))
-        shown += tuple(number for number in permits if number not in ids and number[:17] not in bodies)
     return tuple(codes), tuple(texts), tuple(found), shown
 
 

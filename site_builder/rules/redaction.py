@@ -24,11 +24,7 @@ even masked) is replaced with asterisks wherever the record repeats it, so no ch
 Numbers are read with the record's date (:func:`~site_builder.rules.privacy.dated_field`): an 18-character number whose
 birth date is on or after it is no person's ID number in that record (a building permit number ``330106`` +
 ``20250310`` + ``0018``, made of a region code, its own licence date and a serial, passes the check one time in
-eleven). A legal person's own permit and document numbers (许可编号, 文号) are published as written, there and where its
-other fields repeat them, when the date they write is less than 18 years before the record's (a licence renewed in 2025
-that keeps its number of 2015: :func:`~site_builder.rules.privacy.permit_numbers`), unless one is among the record's
-secrets. The leak scan reads the input rows with the same date and the same rule
-(:func:`~site_builder.rules.privacy.row_secrets`).
+eleven). The leak scan reads the input rows with the same date (:func:`~site_builder.rules.privacy.row_secrets`).
 """
 
 from __future__ import annotations
@@ -50,8 +46,6 @@ from site_builder.rules.privacy import (
     numbers_in,
     once_per,
     own_forms,
-    permit_fields,
-    permit_numbers,
     person_id_code,
     scrub_mode,
     scrub_own,
@@ -99,12 +93,6 @@ def redact(record: Record, item: CatalogItem, decision: Decision) -> PublicRecor
     allowed = frozenset(code for code in (canonical(str(record.get(name))) for name in plan.codes if record.get(name))
                         if code not in ids.values() and not numbers_in(code, CODE, day))
     own = own_forms(_own_secrets(record, item, natural, allowed, ids))
-    if record.get(role.get("subject_category")) == "legal_person":
-        # Its own permit and document numbers that read as ID numbers (a region, a date, a serial) stay as written,
-        # there and in its other fields, unless one is among its secrets (a slip: the legal representative's ID number).
-        secrets = {secret.solid for secret in own}
-        allowed |= {number for number in permit_numbers((record.get(name) for name in permit_fields(item)), day)
-                    if number[:17] not in secrets and secrets.isdisjoint(id_forms(number))}
     fields = {}
     for spec, mode in plan.public:
         text = _display(spec, record.get(spec.name))
