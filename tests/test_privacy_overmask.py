@@ -34,38 +34,20 @@ def test_the_nearby_secrets_are_real() -> None:
     assert privacy.scrub(NEARBY) == NEARBY_MASKED
 
 
-# 1. A mobile number's 3-4-4 grouping across punctuation, in an enumeration of numbers.
-
-ENUMERATIONS = ["第138、1234、5678号文件", "依据第138，1234，5678号", "案号（2023）浙0102执138、1234、5678号",
-                "依据第12、1234、5678号", "根据第138、1234、5678项", "共138、1234、5678件", "第 138、1234、5678 条",
-                "第5、138、1234、5678页", "138、1234、5678、9012条", "第138，1234，5678、9012号", "罚款138、1234、5678元"]
-
-
-@pytest.mark.parametrize("text", ENUMERATIONS)
-def test_an_enumeration_of_numbers_is_not_read_as_a_mobile_number(tmp_path: Path, text: str) -> None:
-    """Bug (a tester's): ``第138、1234、5678号文件`` and ``案号（2023）浙0102执138、1234、5678号`` were masked as the mobile
-    number 13812345678: a 3-4-4 grouping across punctuation was read as one whatever stood around it. Preceded by 第 or
-    followed by a measure word (号 条 项 件 元…), the groups are a list of numbers; the leak scan reads them alike (a
-    real 13812345678 elsewhere on the site does not make them a leak)."""
-    assert privacy.scrub(text) == text and privacy.numbers_in(text) == []
-    assert leaks(tmp_path, text, MOBILE) == []
-    assert privacy.scrub(text + NEARBY) == text + NEARBY_MASKED
-
+# 1. A mobile number's 3-4-4 grouping across punctuation stays a mobile number, whatever stands after it.
 
 @pytest.mark.parametrize("text", [
-    "联系电话138，1234，5678", "138、1234、5678", "电话：138，1234，5678号", "手机138，1234，5678号码", "联系人张某138、1234、5678，",
-    "第138、1234、5678号文件，另电话138，1234，5678", "138、1234、5678、\n9012条", "第13812345678号", "第138-1234-5678号",
-    "第138 1234 5678号",
+    "联系人手机号码：139，8765，4321，2人接听", "投诉电话（137、1111、2222）3次", "电话号码：136、5555、6666号",
+    "138、1234、5678号楼", "第1、138、1234、5678", "联系电话138，1234，5678",
 ])
-def test_a_grouped_mobile_number_outside_an_enumeration_is_still_masked(tmp_path: Path, text: str) -> None:
-    """A telephone label right before the groups wins over what follows them; 号码 after them is a telephone's; the
-    list is read within a line (as the leak scan reads a page); a number written solid or with separators only is read
-    as before, whatever stands around it."""
-    assert privacy.numbers_in(text) == [MOBILE]
+def test_a_grouped_mobile_number_is_masked_whatever_follows_it(tmp_path: Path, text: str) -> None:
+    """A harm tester's: a version that read such groups as an enumeration of numbers when 第 stood before them or a
+    counter word (号 人 次 元 …) after them published these mobile numbers whole, and the leak scan passed them. An
+    enumeration such as 第138、1234、5678号文件 is masked (over-masking, rare) rather than risk a mobile number."""
+    [number] = privacy.numbers_in(text)
     masked = privacy.scrub(text)
-    assert masked.count("138****5678") == 1 and privacy.numbers_in(masked) == [], masked
-    assert leaks(tmp_path, text, MOBILE) == LEAK
-    assert leaks(tmp_path, masked, MOBILE) == []
+    assert number not in masked.replace("，", "").replace("、", "") and privacy.numbers_in(masked) == []
+    assert leaks(tmp_path, text, number) == LEAK
 
 
 # 2. Customs and HS codes, and long numbers that are no bank card.
@@ -88,3 +70,27 @@ def test_a_luhn_valid_card_number_is_masked_whatever_names_it(label: str) -> Non
     """A number that passes the Luhn check and starts as a card issuer's does is masked even after 许可证编号: a real
     card number written there must not be published (one permit number in ten passes the check by chance)."""
     assert privacy.scrub(f"{label}{CARD}") == f"{label}6222***********5670"
+
+
+# 3. An ID number typed into a company record's 文号 or 许可编号 stays masked, whatever its birth date.
+
+@pytest.mark.parametrize(("item", "field", "born"), [("admin_penalty", "decision_no", "20100307"),
+                                                     ("admin_license", "license_no", "19900307")])
+def test_an_id_number_in_a_companys_own_number_field_is_masked(tmp_path: Path, item: str, field: str, born: str) -> None:
+    """A harm tester's: a version that published a legal person's own 18-digit number made of a region, a date and a
+    serial as a permit number, when its date was less than 18 years before the record's, published a child's ID number
+    typed into a penalty's 文号 (the window is exactly a child's birth dates), and an adult's in a licence of 2007."""
+    from datetime import date
+
+    from conftest import build_site, row, write_csv
+
+    number = make_resident_id("330106", born, "105")
+    records = tmp_path / "records"
+    decided = "2026-06-10" if item == "admin_penalty" else "2007-05-01"
+    write_csv(records / f"{item}.csv", item, [row(item, record_id="R-1", decision_date=decided,
+                                                   **{field: number, "remarks": f"涉及人员身份证{number}"})])
+    result = build_site(tmp_path, records, date(2026, 11, 24))
+    assert result.counts.published[item] == 1
+    published = "".join(p.read_text(encoding="utf-8", errors="replace") for p in result.output.rglob("*")
+                        if p.is_file() and p.suffix in (".html", ".csv", ".json"))
+    assert number not in published and mask_id_number(number) in published

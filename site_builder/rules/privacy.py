@@ -22,9 +22,7 @@ amounts (``2022-12-15, 2023-02-01, 2023-03-05``, ``13,500,000,000``) is then rea
 whole groups form a valid one (check character, birth date, address code); mobile phone and bank card numbers are
 read across separators of the first kind only (``13,500,000,000`` is an amount, not a mobile number), but for a mobile
 number grouped 3-4-4 and a first-generation ID number grouped 6-6-3, which no thousands grouping is: those are read
-across one punctuation mark between groups too (``138，1234，5678``, ``330102，800115，123``; :data:`_GROUPINGS`), but
-for 3-4-4 groups that stand in an enumeration of numbers, after ``第`` or before a measure word (``第138、1234、5678号文件``,
-``共138、1234、5678件``; :func:`_enumerated`), unless a telephone label stands right before them.
+across one punctuation mark between groups too (``138，1234，5678``, ``330102，800115，123``; :data:`_GROUPINGS`).
 
 Personal numbers masked in every string field that reaches output (names, open enumerations,
 free text, authority names), GB/T 35273 §7.2 and appendix B:
@@ -817,47 +815,12 @@ _GROUPED_MOBILE = re.compile(rf"1(?<![0-9]1)[3-9][0-9]{_MARK_GAP}[0-9]{{4}}{_MAR
 """A mobile number in the groups of :data:`_GROUPINGS` (``138，1234，5678``, ``138、1234、5678``), as the leak scan finds it
 (:func:`_regrouped`), within a line (the scan folds a page line by line). It starts with the 1, which a search looks
 for alone."""
-_COUNTERS = "号条项款页份件人元次个名户家台辆张本册卷批宗起例篇届期位"
-"""What follows a count or a list of numbers (第138、1234、5678号, 共138、1234、5678件, 罚款138、1234、5678元): the
-measure words and units that close an enumeration (:func:`_enumerated`); ``号`` not before ``码`` (a 号码 is a telephone's)."""
-_LIST_EDGE = re.compile(rf"(?:{_MARK_GAP}[0-9]+)*[^\S\n]*")
-"""More digit groups joined as a grouped number's are (one punctuation mark or up to three separators between two), then
-white space, within a line: where the list a number stands in ends (read backwards in the reversed text, where it
-starts; the pattern reads alike both ways)."""
-_PHONE_LABEL = re.compile(r"(?:电话|手机|联系方式|致电|拨打|tel|mobile|phone)[^\S\n]*[:=是为]?[^\S\n]*$", re.IGNORECASE)
-"""What names a telephone number right before it (电话：, 手机, Tel:): a grouped number after it is read as one whatever
-follows (a label wins over the context of an enumeration)."""
-_LIST_REACH = 256
-"""Characters read before a grouped number for the start of its list (a bound: a longer list is read as starting there,
-alike in redaction and in the leak scan, which read the same line)."""
 
-
-def _enumerated(folded: str, start: int, end: int) -> bool:
-    """Whether the digit groups from ``start`` to ``end`` in ``folded`` (a mobile number's 3-4-4 across punctuation) stand
-    in an enumeration of numbers rather than write a mobile number: the list of digit groups they are part of (joined
-    as theirs are, within a line: :data:`_LIST_EDGE`) is preceded by ``第`` (``第138、1234、5678号文件``) or followed by a
-    measure word or unit (:data:`_COUNTERS`: ``…138、1234、5678号``, ``138、1234、5678、9012条``), white space aside,
-    and no telephone label (:data:`_PHONE_LABEL`: ``电话：138，1234，5678号``) stands right before it."""
-    after = _list_edge(folded, end)
-    first = start - _list_edge(folded[max(0, start - _LIST_REACH):start][::-1], 0)
-    counted = after < len(folded) and folded[after] in _COUNTERS and not folded.startswith("号码", after)
-    if not counted and not (first > 0 and folded[first - 1] == "第"):
-        return False
-    return _PHONE_LABEL.search(folded, max(0, first - 12), first) is None
-
-
-def _list_edge(text: str, at: int) -> int:
-    """Where the list of digit groups that goes on from ``at`` in ``text`` ends (:data:`_LIST_EDGE`)."""
-    edge = _LIST_EDGE.match(text, at)
-    assert edge is not None  # the pattern matches the empty string too
-    return edge.end()
 
 def _grouped_numbers(groups: list[_Group], folded: str, found: list[Found]) -> None:
     """The mobile and first-generation ID numbers written in three whole digit groups grouped as they are
     (:data:`_GROUPINGS`: ``138，1234，5678``, ``138~1234~5678``, ``330102，800115，123``), with one punctuation mark or up
-    to three separators between two (:data:`_MARKED_GAP`), in free text; 3-4-4 groups in an enumeration of numbers
-    (:func:`_enumerated`: ``第138、1234、5678号``) are none (written solid or with separators only, as ``138 1234 5678``,
-    they are still read by :func:`_piece_numbers`: the rule is about punctuation that may list numbers)."""
+    to three separators between two (:data:`_MARKED_GAP`), in free text."""
     sizes = [len(digits) for _, _, digits in groups]
     for i in range(len(groups) - 2):
         kind = _GROUPINGS.get((sizes[i], sizes[i + 1], sizes[i + 2]))
@@ -866,8 +829,6 @@ def _grouped_numbers(groups: list[_Group], folded: str, found: list[Found]) -> N
                                    for before, after in itertools.pairwise(groups[i:i + 3])):
             continue
         digits = "".join(group[2] for group in groups[i:i + 3])
-        if kind == "mobile" and _enumerated(folded, groups[i][0], groups[i + 2][1]):
-            continue
         if _MOBILE.match(digits) if kind == "mobile" else _first_generation(digits):
             found.append(Found(groups[i][0], groups[i + 2][1], digits, kind))
 
@@ -877,8 +838,7 @@ def _regrouped(folded: str) -> str:
     how the leak scan reads a mobile number, otherwise found across white space and dashes only (:data:`NEAR`)."""
     if _GROUPED_MOBILE.search(folded) is None:
         return folded  # most texts
-    return _GROUPED_MOBILE.sub(lambda match: match.group() if _enumerated(folded, *match.span())
-                               else _NOT_DIGITS.sub("", match.group()), folded)
+    return _GROUPED_MOBILE.sub(lambda match: _NOT_DIGITS.sub("", match.group()), folded)
 
 
 def _whole_numbers(pieces: list[list[_Group]], mode: str, found: list[Found]) -> None:
