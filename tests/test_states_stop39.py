@@ -36,9 +36,10 @@ def build_with_state(tmp_path: Path, item: str, heading: str, values: list[str],
 
 @pytest.mark.parametrize(("item", "heading", "withheld", "kept"), [
     ("dishonest_list", "名单状态", ["到期移出", "自动移出", "已过期", "期满自动解除", "已退出", "有效期已满", "已修复",
-                                "依申请移出", "已过有效期"],
-     ["正常", "在列", "列入中", "未移出", "申请修复", "修复申请中", "申请移出中"]),
-    ("commendation", "荣誉状态", ["已过期", "已失效", "到期"], ["有效", "正常", "有效期内"]),
+                                "依申请移出", "已过有效期", "公示结束"],
+     ["正常", "在列", "列入中", "未移出", "申请修复", "修复申请中", "申请移出中", "申请移出", "申请解除", "申请退出",
+      "到期未移出", "待移出", "修复", "信用修复"]),
+    ("commendation", "荣誉状态", ["已过期", "已失效", "已到期"], ["有效", "正常", "有效期内", "到期", "申请撤销"]),
     ("judgment", "当前状态", ["已过公示期", "停止公示"], ["生效", "撤回"]),
 ])
 def test_a_state_saying_the_period_is_over_or_the_entry_left_withholds_the_row(
@@ -49,28 +50,31 @@ def test_a_state_saying_the_period_is_over_or_the_entry_left_withholds_the_row(
     assert result.counts.published[item] == len(kept)
 
 
-@pytest.mark.parametrize("heading", ["是否撤销", "是否已撤销", "是否撤销荣誉", "撤销标志", "撤销状态"])
-def test_an_honour_a_file_says_was_revoked_is_withheld(tmp_path: Path, heading: str) -> None:
+@pytest.mark.parametrize(("heading", "withheld"), [
+    ("是否撤销", [0, 1, 2, 3, 9]), ("是否已撤销", [0, 1, 2, 3, 9]), ("是否撤销荣誉", [0, 1, 2, 3, 9]),
+    # Not a question: a code there (1 may be 正常, 2 撤销) cannot be read, and withholds the row.
+    ("撤销标志", [0, 1, 2, 3, 5, 6, 9]), ("撤销状态", [0, 1, 2, 3, 5, 6, 9])])
+def test_an_honour_a_file_says_was_revoked_is_withheld(tmp_path: Path, heading: str, withheld: list[int]) -> None:
     """A 是否撤销 column was read as a column like nothing (or, with the 撤销日期 the honour now has, would refuse the
     whole file): a revoked honour was published as good information."""
-    values = ["是", "Y", "1", "已撤销", "否", "N", "0", "未撤销", ""]
-    result = build_with_state(tmp_path, "commendation", heading, values)
-    assert sorted(q["record_id"] for q in quarantine(result.audit)) == ["R-0", "R-1", "R-2", "R-3"]
-    assert result.counts.published["commendation"] == 5
+    values = ["是", "Y", "1", "已撤销", "否", "N", "0", "未撤销", "", "2"]
+    result = build_with_state(tmp_path, "commendation", heading, values, valid_until="2030-01-01")
+    assert sorted(q["record_id"] for q in quarantine(result.audit)) == [f"R-{i}" for i in withheld]
+    assert result.counts.published["commendation"] == len(values) - len(withheld)
 
 
 @pytest.mark.parametrize(("item", "heading"), [("dishonest_list", "是否有效"), ("dishonest_list", "是否在列"),
                                                ("commendation", "是否有效")])
 def test_a_column_asking_whether_the_record_stands_withholds_a_no(tmp_path: Path, item: str, heading: str) -> None:
-    result = build_with_state(tmp_path, item, heading, ["否", "N", "是", "Y", "有效"])
-    assert sorted(q["record_id"] for q in quarantine(result.audit)) == ["R-0", "R-1"]
+    result = build_with_state(tmp_path, item, heading, ["否", "N", "是", "Y", "有效", "2"], valid_until="2030-01-01")
+    assert sorted(q["record_id"] for q in quarantine(result.audit)) == ["R-0", "R-1", "R-5"]
     assert result.counts.published[item] == 3
 
 
 def test_a_revoked_honour_leaves_the_site_on_its_revocation_date(tmp_path: Path) -> None:
     """An honour's 撤销日期 was an unknown column: the honour stayed published after it was revoked."""
     item = CATALOGUE["commendation"]
-    assert item.header_index()["撤销日期"] == "revocation_date"
+    assert {item.header_index()[h] for h in ("撤销日期", "撤销时间", "取消日期", "取消时间")} == {"revocation_date"}
     records = tmp_path / "records"
     write_csv(records / "commendation.csv", "commendation", [
         row("commendation", record_id="H-1", decision_date="2025-06-01", revocation_date="2026-11-24"),
@@ -101,9 +105,15 @@ def test_a_penalty_said_repaired_is_withheld_unless_its_dates_decide() -> None:
     warnings: list[str] = []
     watched = watched_columns(warnings, item, ["记录编号", "状态"], {0: "record_id"})
     assert [h for _, h, _ in watched] == ["状态"]
-    for value, dated, refused in [("已修复", False, True), ("信用修复完成", False, True), ("已过期", False, True),
-                                  ("已修复", True, False), ("公示期已满", True, False), ("已撤销", True, True),
-                                  ("申请修复", False, False), ("正常", False, False)]:
+    nothing: frozenset[str] = frozenset()
+    ended, repaired = frozenset({"ended"}), frozenset({"repaired"})
+    for value, dated, refused in [
+            ("已修复", nothing, True), ("信用修复完成", nothing, True), ("已过期", nothing, True), ("已修复", repaired, False),
+            ("公示期已满", ended, False), ("已撤销", ended, True), ("申请修复", nothing, False), ("正常", nothing, False),
+            # A harm tester's: beside a 公示截止期, taken down or repaired is still so (the deadline is when it would
+            # end); an application is no outcome; 到期 or 修复 alone may be said of something else.
+            ("已撤下", ended, True), ("停止公示", ended, True), ("已修复", ended, True), ("申请撤销", nothing, False),
+            ("到期", nothing, False), ("期满", nothing, False), ("修复", nothing, False), ("信用修复", nothing, False)]:
         assert bool(state_defects(item, watched, {1: value}, dated=dated)) is refused, value
 
 
@@ -118,9 +128,12 @@ def test_a_yes_or_no_column_of_a_list_is_read_row_by_row_not_refused_whole() -> 
         == ["是否撤销"]
 
 
-@pytest.mark.parametrize(("kind", "refused"), [("经营异常名录", True), ("列入经营异常名录", True), ("重点关注名单", True),
-                                               ("安全生产失信联合惩戒警示名单", True), ("严重违法失信企业名单", False),
-                                               ("失信被执行人名单", False), ("严重失信主体名单（原经营异常名录满三年）", False)])
+@pytest.mark.parametrize(("kind", "refused"), [
+    ("经营异常名录", True), ("列入经营异常名录", True), ("重点关注名单", True), ("安全生产失信联合惩戒警示名单", True),
+    ("严重违法失信企业名单", False), ("失信被执行人名单", False), ("严重失信主体名单（原经营异常名录满三年）", False),
+    # A harm tester's: the 市场监管 严重违法失信名单's ground is written so; and lists that say they are not serious.
+    ("被列入经营异常名录届满3年仍未履行相关义务", False), ("列入经营异常名录届满三年", False), ("经营异常名录届满3年转入", False),
+    ("非严重失信（经营异常）", True), ("灰名单", True), ("纳税信用D级", True), ("重点监管对象名单", True)])
 def test_a_list_that_is_no_serious_dishonesty_list_is_not_published_as_one(tmp_path: Path, kind: str,
                                                                             refused: bool) -> None:
     """An export of the 严重失信主体名单 holding 经营异常名录 entries: they were published under the item's title,
@@ -169,3 +182,37 @@ def test_explain_gives_the_age_the_profile_counts_a_minor_by(tmp_path: Path) -> 
     answer = CliRunner().invoke(main, args)
     assert answer.exit_code == 0 and "minor" in answer.output
     assert "未满18周岁（规则 'national' 的 min_age）" in answer.output
+
+
+@pytest.mark.parametrize(("item", "heading", "value"), [("dishonest_list", "是否已移出", "是"),
+                                                        ("dishonest_list", "名单状态", "已移出"),
+                                                        ("commendation", "撤销情况", "已撤销")])
+def test_a_record_said_gone_beside_its_planned_end_is_withheld(tmp_path: Path, item: str, heading: str, value: str) -> None:
+    """A harm tester's: a 有效期至 in the row let the date decide, so an entry said removed (是否已移出 是) or an honour
+    said revoked, with the 有效期至 most of them carry, was published. Only a removal date decides beside such a state."""
+    result = build_with_state(tmp_path, item, heading, [value, "正常"], valid_until="2030-01-01")
+    assert [q["record_id"] for q in quarantine(result.audit)] == ["R-0"]
+    assert result.counts.published[item] == 1
+
+
+def test_codes_in_a_removal_state_column_are_not_guessed(tmp_path: Path) -> None:
+    """A harm tester's: 移出状态 1 was read as 是 (removed) and 2 published, where platforms write 1 正常 and 2 已移出."""
+    result = build_with_state(tmp_path, "dishonest_list", "移出状态", ["1", "2", "未移出", "已移出", "否"])
+    assert sorted(q["record_id"] for q in quarantine(result.audit)) == ["R-0", "R-1", "R-3"]
+
+
+# --- Dates with a time written in Chinese, a database's digits ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    ("2025年12月7日 23时59分", date(2025, 12, 7)), ("2025年12月7日23时59分59秒", date(2025, 12, 7)),
+    ("2025年1月1日 00时00分", date(2025, 1, 1)), ("2025年12月7日 下午3点30分", date(2025, 12, 7)),
+    ("20250101000000", date(2025, 1, 1)), ("202512072359", date(2025, 12, 7)),
+    ("2025年12月7日 25时", None), ("20251207246000", None), ("2025120723", None)])
+def test_a_date_with_a_time_written_in_chinese_or_as_digits_is_read(text: str, read: date | None) -> None:
+    """A tester's: 2025年12月7日 23时59分 and a database's 20250101000000 were quarantined as no date."""
+    from site_builder.rules.validation import parse_cell
+
+    spec = CATALOGUE["admin_penalty"].field("decision_date")
+    value, problem = parse_cell(spec, text)
+    assert value == read and (problem is None) is (read is not None)

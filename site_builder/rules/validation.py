@@ -48,15 +48,17 @@ _NUMBER_IN_ID = re.compile(r"[0-9OoIl](?:[._-]*[0-9OoIlXx]){14}")
 check character X; ``.``, ``_`` and ``-`` between them): only then is it read for one (most ids are shorter)."""
 _DATE = re.compile(
     r"^(?P<year>\d{4})\s*(?:[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})\s*[日号]?"
-    r"|(?P<month2>\d{2})(?P<day2>\d{2}))"
+    r"|(?P<month2>\d{2})(?P<day2>\d{2})(?:(?P<nhour>\d{2})(?P<nminute>\d{2})(?P<nsecond>\d{2})?)?)"
     r"(?:\s*\(?\s*(?:星期|周|礼拜)(?P<weekday>[一二三四五六日天])\s*\)?)?"
     r"(?:(?:[ T]|\s+)(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?"
-    r"\s*(?P<offset>Z|[+-]\d{2}(?::?\d{2})?)?)?$",
+    r"\s*(?P<offset>Z|[+-]\d{2}(?::?\d{2})?)?"
+    r"|\s*(?:上午|下午|晚上|凌晨|中午)?\s*(?P<chour>\d{1,2})\s*[时点]\s*(?:(?P<cminute>\d{1,2})\s*分\s*(?:(?P<csecond>\d{1,2})\s*秒)?)?)?$",
     re.IGNORECASE,
 )
-"""A date (``2026-06-01``, ``2026/6/1``, ``2026年6月1日``, ``2026年6月1号``, ``20260601``), optionally with the day of the
+"""A date (``2026-06-01``, ``2026/6/1``, ``2026年6月1日``, ``2026年6月1号``, ``20260601``, a database's
+``20260601083000``), optionally with the day of the
 week after it (``2026/6/1 星期一``, ``2026-06-01（周一）``: it must be that date's) and a time of day (``2026-06-01 08:00``,
-``2026-06-01T00:00:00Z``, ``…T08:00:00+08:00``)."""
+``2026-06-01T00:00:00Z``, ``…T08:00:00+08:00``, ``2026年6月1日 23时59分``, ``2026年6月1日8点``)."""
 _WEEKDAYS = "一二三四五六日"
 """Monday to Sunday as written after 星期/周/礼拜 (天 is 日)."""
 CHINA = timezone(timedelta(hours=8))
@@ -224,8 +226,15 @@ def clean(text: str) -> str:
     return _FILLERS.sub(" ", text) if _FILLERS.search(text) is not None else text
 
 
-_NOT_SERIOUS_LIST = re.compile(r"经营异常|异常名录|异常名单|异常经营|重点关注|关注名单|警示名单|预警名单|风险提示|风险名单|观察名单")
-"""Words of lists that are no serious-dishonesty list (经营异常名录, 重点关注名单), in a list entry's 名单类型."""
+_NOT_SERIOUS_LIST = re.compile(r"经营异常|异常名录|异常名单|异常经营|重点关注|关注名单|警示名单|预警名单|风险提示|风险名单|观察名单|"
+                               r"灰名单|重点监管|非正常户|[Dd]级|一般失信|轻微失信|不良行为记录|非严重|不属于严重")
+"""Words of lists that are no serious-dishonesty list (经营异常名录, 重点关注名单, 纳税信用D级), in a list entry's
+名单类型, unless it says the entry is serious (:data:`_SERIOUS_LIST`)."""
+_SERIOUS_LIST = re.compile(r"严重|黑名单|失信被执行人|届满|满[三3]年|转入|转为|列入严重")
+"""Words saying that a list entry is a serious-dishonesty listing after all: 严重违法失信名单 (the 市场监管 list that
+an entry of the 经营异常名录 for three years joins: 列入经营异常名录届满3年仍未履行相关义务, 经营异常名录届满3年转入)."""
+_NOT_SERIOUS_SAID = re.compile(r"非严重|不属于严重|一般失信|轻微失信")
+"""Words saying outright that an entry is not serious (非严重失信（经营异常）), whatever else it says."""
 
 
 class Validator:
@@ -387,7 +396,8 @@ class Validator:
         Zhejiang's rules its listing kept its judgments public and deferred its repairs."""
         name = self._roles.get("document_title")
         kind = values.get(name) if name and "严重失信" in self.item.title else None
-        if not name or not isinstance(kind, str) or "严重" in kind or not _NOT_SERIOUS_LIST.search(kind):
+        if (not name or not isinstance(kind, str) or not _NOT_SERIOUS_LIST.search(kind)
+                or _SERIOUS_LIST.search(kind) and not _NOT_SERIOUS_SAID.search(kind)):
             return []
         return [Problem(self._title(name), "list-kind",
                         f"“{kind[:40]}”不是严重失信主体名单（经营异常名录、重点关注名单等不是严重失信）：不能作为{self.item.title}"
@@ -532,7 +542,12 @@ def _parse_date(text: str, required: bool) -> tuple[Value, tuple[str, str] | Non
         else:
             if match["weekday"] and _WEEKDAYS[value.weekday()] != match["weekday"].replace("天", "日"):
                 return None, ("date", f"“{text}”的星期与日期不符（{value.isoformat()}是星期{_WEEKDAYS[value.weekday()]}）")
-            if match["hour"] is not None:
+            clock = (match["chour"], match["cminute"], match["csecond"]) if match["chour"] is not None else (
+                match["nhour"], match["nminute"], match["nsecond"])
+            if clock[0] is not None:  # 23时59分, 20251207235959: China's time, no offset
+                if int(clock[0]) > 23 or int(clock[1] or 0) > 59 or int(clock[2] or 0) > 59:
+                    return None, ("date", f"“{text}”的时间不存在（时须在0–23、分和秒须在0–59之间）")
+            elif match["hour"] is not None:
                 hour, minute, second = int(match["hour"]), int(match["minute"]), int(match["second"] or 0)
                 if hour > 23 or minute > 59 or second > 59:
                     return None, ("date", f"“{text}”的时间不存在（时须在0–23、分和秒须在0–59之间）")

@@ -322,21 +322,30 @@ def refused_columns(warnings: list[str], item: CatalogItem, header: list[str], c
 
 def _whole_state(words: str, after: str) -> re.Pattern[str]:
     """A whole state made of one of ``words`` (``|``-separated), with an optional 已/被 or 依法 before it and one of
-    ``after`` after it, punctuation and white space around."""
-    return re.compile(rf"[\s\W_]*(?:已经|已|被|已被|业已)?(?:依法|依职权)?(?:(?:{_WHEN})*(?:{words})|{_OVER})(?:{after})?[\s\W_]*")
+    ``after`` after it, punctuation and white space around; or one of :data:`_TAKEN_DOWN`, :data:`_EXPIRED` and
+    :data:`_REPAIRED`."""
+    return re.compile(rf"[\s\W_]*(?:已经|已|被|已被|业已)?(?:依法|依职权)?"
+                      rf"(?:(?:{_WHEN})*(?:{words})|{_TAKEN_DOWN}|{_EXPIRED}|{_REPAIRED})(?:{after})?[\s\W_]*")
 
 
-_WHEN = "到期|期满|届满|自动|主动|提前|依申请|申请|经审核"
-"""What may stand before the word of a whole state: 到期移出, 自动移出, 期满自动解除, 提前移出, 依申请屏蔽."""
-_OVER = ("过期|到期|期满|届满|(?:已?过|超过|超出)(?:有效期|公示期|公示期限)"
-         "|(?:有效期|公示期|公示期限)(?:已满|已过|届满|期满|满|结束|已结束)"
-         "|(?:信用)?修复(?:完成|成功)?|停止公示|不再公示|终止公示|结束公示|撤下")
-"""Whole states saying that a record's period is over or it was repaired (已过期, 到期, 有效期已满, 已过公示期, 已修复,
-信用修复完成, 停止公示): they withhold it as those of :data:`_NOT_IN_FORCE` and :data:`_GONE` do."""
-
-
-_OVER_ONLY = re.compile(rf"[\s\W_]*(?:已经|已|被|已被|业已)?(?:{_OVER})[\s\W_]*")
-"""A whole state of :data:`_OVER` alone: beside the date the period ends or the record was repaired, the date decides."""
+_WHEN = "到期|期满|届满|自动|主动|提前|依申请|经审核"
+"""What may stand before the word of a whole state: 到期移出, 自动移出, 期满自动解除, 提前移出, 依申请屏蔽. Not 申请
+alone: 申请移出, 申请撤销 are applications under review, the record standing meanwhile."""
+_TAKEN_DOWN = "停止公示|不再公示|终止公示|结束公示|公示结束|公示已结束|公示终止|撤下"
+"""Whole states saying that a record was taken off publication (停止公示, 已撤下): only a removal date decides beside
+them (a 公示截止期 is when it would have ended)."""
+_EXPIRED = ("过期|已(?:到期|期满|届满)|(?:已?过|超过|超出)(?:有效期|公示期|公示期限)"
+            "|(?:有效期|公示期|公示期限)(?:已满|已过|届满|期满|满|结束|已结束|到期|已到期)")
+"""Whole states saying that a record's period is over (已过期, 已到期, 有效期已满, 已过公示期); not 到期 or 期满 alone,
+which may say so of something else (a suspension's term)."""
+_REPAIRED = "(?:已经?|业已)(?:信用)?修复|(?:信用)?修复(?:完成|成功|已完成)"
+"""Whole states saying that a record was repaired (已修复, 信用修复完成); not 修复 or 信用修复 alone, which may name the
+process, nor 申请修复."""
+_EXPIRED_ONLY = re.compile(rf"[\s\W_]*(?:已经|已|业已)?(?:{_EXPIRED})[\s\W_]*")
+"""A whole state of :data:`_EXPIRED` alone: beside the row's date its period ends (有效期至, 公示截止期) or its record
+leaves (移出日期), the date decides."""
+_REPAIRED_ONLY = re.compile(rf"[\s\W_]*(?:{_REPAIRED})[\s\W_]*")
+"""A whole state of :data:`_REPAIRED` alone: beside the row's 信用修复日期, the date decides."""
 
 
 _NOT_IN_FORCE = _whole_state("撤销|撤消|撤回|撤除|撤下|作废|无效|失效|废止", "处罚|决定|处罚决定|行政处罚")
@@ -368,47 +377,67 @@ def watched_columns(warnings: list[str], item: CatalogItem, header: list[str], c
     return found
 
 
-def ends_given(item: CatalogItem, values: Mapping[str, str]) -> bool:
-    """Whether a row's values (by field) give a date its publication ends, its record leaves or was repaired
-    (移出日期, 有效期至, 公示截止期, 信用修复日期)."""
+def ends_given(item: CatalogItem, values: Mapping[str, str]) -> frozenset[str]:
+    """Which dates a row's values (by field) give: ``removed`` (the record leaves: 移出日期, an honour's 撤销日期),
+    ``ended`` (its publication ends: 有效期至, 公示截止期), ``repaired`` (信用修复日期)."""
     period = item.period.at()
     repaired = tuple(f.name for f in item.fields if f.role == "repair_date")
-    return any(str(values.get(name) or "").strip() for name in (*period.removed_on, *period.ends_at, *repaired))
+
+    def given(names: tuple[str, ...]) -> bool:
+        return any(str(values.get(name) or "").strip() for name in names)
+    return frozenset(kind for kind, names in (("removed", period.removed_on), ("ended", period.ends_at),
+                                              ("repaired", repaired)) if given(names))
 
 
 def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], ...],
-                  cells: Mapping[int, object], dated: bool = False) -> tuple[tuple[str, str, str], ...]:
+                  cells: Mapping[int, object], dated: frozenset[str] = frozenset()) -> tuple[tuple[str, str, str], ...]:
     """A defect for each column of ``watched`` whose cell (``cells``: a row's cells by position) reads, in words, as
     a value of the field that withholds a record (any but its first, 正常: 撤销, 异议 in every spelling the catalogue
     knows, simplified or traditional), or is a whole state of a record no longer in force (:data:`_NOT_IN_FORCE`): the
     record's state cannot be decided on until the column is mapped to the field. Codes (``1``, ``2``) are not read:
-    a platform's own columns number their states otherwise; but a column asking whether a record is gone or stands
-    (:data:`~site_builder.sources.mapping.YES_NO_GONE`: 是否撤销; :data:`~site_builder.sources.mapping.YES_NO_KEPT`:
-    是否有效) reads its answers (是, 否, ``Y``, ``1``, ``0``). ``dated``: the row gives the date its publication ends,
-    the record leaves or was repaired (移出日期, 有效期至, 撤销日期, 信用修复日期): a state of
-    :data:`~site_builder.sources.mapping.RECORD_STATE` saying it is gone, or one saying its period is over or it was
-    repaired (:data:`_OVER_ONLY`), then says what that date says, and the date decides."""
+    a platform's own columns number their states otherwise. A column asking whether a record is gone or stands
+    (:data:`~site_builder.sources.mapping.YES_NO_GONE`: 是否撤销, 撤销标志; :data:`~site_builder.sources.mapping.YES_NO_KEPT`:
+    是否有效) reads the answers 是 and 否; one asking it as a question (是否…, 有无…) ``Y``, ``N``, ``1`` and ``0`` too. A
+    code it cannot read (``2`` under 是否已移出, ``1`` under 移出状态 or 删除标志) withholds the row.
+
+    ``dated`` (:func:`ends_given`): the dates the row gives. Beside a removal date (移出日期, 撤销日期) a state of
+    :data:`~site_builder.sources.mapping.RECORD_STATE` saying the record is gone says what that date says, and the
+    date decides; so does a state saying its period is over (:data:`_EXPIRED_ONLY`) beside the date it ends or the
+    record leaves, and one saying it was repaired (:data:`_REPAIRED_ONLY`) beside its 信用修复日期. A 有效期至 is when
+    the record would end: beside it, 已移出 or 是否撤销 是 still withholds the row."""
     from site_builder.rules.validation import enum_code
 
     defects = []
     for position, heading, spec in watched:
         value = cells.get(position)
         text = "" if value is None else str(value).strip()
-        if not text or dated and (spec is RECORD_STATE or _OVER_ONLY.fullmatch(simplified(unicodedata.normalize("NFKC", text)))):
-            continue  # the row's date of removal, end or repair decides
-        answer = _ANSWERS.get(unicodedata.normalize("NFKC", text).casefold())
-        if spec is RECORD_STATE and answer is not None and YES_NO_GONE.fullmatch(normalise_title(heading)):
-            gone_said = answer  # 是否撤销: 是
-        elif spec is RECORD_STATE and answer is not None and YES_NO_KEPT.fullmatch(normalise_title(heading)):
-            gone_said = not answer  # 是否有效: 否
-        elif text.isascii():
+        if not text:
             continue
+        said = simplified(unicodedata.normalize("NFKC", text))
+        if ("removed" in dated and spec is RECORD_STATE or dated & {"removed", "ended"} and _EXPIRED_ONLY.fullmatch(said)
+                or "repaired" in dated and _REPAIRED_ONLY.fullmatch(said)):
+            continue  # the row's date of removal, end or repair decides
+        title = normalise_title(heading)
+        asked = spec is RECORD_STATE and (YES_NO_GONE.fullmatch(title) or YES_NO_KEPT.fullmatch(title))
+        answer = _ANSWERS.get(said.casefold()) if asked else None
+        if answer is not None and (text.isascii() and not title.startswith(("是否", "有无"))):
+            answer = None  # a code under 移出状态 or 删除标志: 1 may be 正常
+        if answer is not None:
+            gone_said = answer if YES_NO_GONE.fullmatch(title) else not answer  # 是否撤销 是; 是否有效 否
+        elif text.isascii():
+            if not asked:
+                continue
+            gone_said = True  # a code that no answer reads: whether the record is gone cannot be known
         else:
             code = enum_code(spec, text) if spec.values else None
             gone = _GONE if spec is RECORD_STATE else _NOT_IN_FORCE
             gone_said = (code is not None and code != next(iter(spec.values or {}), None)
-                         or gone.fullmatch(simplified(unicodedata.normalize("NFKC", text))) is not None)
-        if gone_said:
+                         or gone.fullmatch(said) is not None)
+        if gone_said and asked and text.isascii() and answer is None:
+            defects.append((heading, "unmapped-column", (
+                f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”是代码，无法判断记录是否已撤销或已移出：本行不公示；"
+                "请在导出中写明“是”或“否”")))
+        elif gone_said:
             defects.append((heading, "unmapped-column", (
                 f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示记录已撤销、已移出、已过期或已无效，而{item.title}没有"
                 "说明记录状态的目录列：本行不公示；已撤销或已移出的记录请不要导出（移出请写明移出日期）"
