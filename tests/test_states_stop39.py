@@ -52,8 +52,9 @@ def test_a_state_saying_the_period_is_over_or_the_entry_left_withholds_the_row(
 
 @pytest.mark.parametrize(("heading", "withheld"), [
     ("是否撤销", [0, 1, 2, 3, 9]), ("是否已撤销", [0, 1, 2, 3, 9]), ("是否撤销荣誉", [0, 1, 2, 3, 9]),
-    # Not a question: a code there (1 may be 正常, 2 撤销) cannot be read, and withholds the row.
-    ("撤销标志", [0, 1, 2, 3, 5, 6, 9]), ("撤销状态", [0, 1, 2, 3, 5, 6, 9])])
+    # Not a question: a digit there (1 may be 正常, 2 撤销) cannot be read, and withholds the row; but 0 is "not" in a
+    # flag (撤销标志, 删除标志).
+    ("撤销标志", [0, 1, 2, 3, 9]), ("撤销状态", [0, 1, 2, 3, 6, 9])])
 def test_an_honour_a_file_says_was_revoked_is_withheld(tmp_path: Path, heading: str, withheld: list[int]) -> None:
     """A 是否撤销 column was read as a column like nothing (or, with the 撤销日期 the honour now has, would refuse the
     whole file): a revoked honour was published as good information."""
@@ -133,7 +134,10 @@ def test_a_yes_or_no_column_of_a_list_is_read_row_by_row_not_refused_whole() -> 
     ("严重违法失信企业名单", False), ("失信被执行人名单", False), ("严重失信主体名单（原经营异常名录满三年）", False),
     # A harm tester's: the 市场监管 严重违法失信名单's ground is written so; and lists that say they are not serious.
     ("被列入经营异常名录届满3年仍未履行相关义务", False), ("列入经营异常名录届满三年", False), ("经营异常名录届满3年转入", False),
-    ("非严重失信（经营异常）", True), ("灰名单", True), ("纳税信用D级", True), ("重点监管对象名单", True)])
+    ("非严重失信（经营异常）", True), ("灰名单", True), ("纳税信用D级", True), ("重点监管对象名单", True),
+    # The second harm tester's: a national serious list rated D; not yet three years; traditional and full-width.
+    ("重大税收违法失信主体（纳税信用D级）", False), ("列入经营异常名录未满三年", True), ("經營異常名錄", True),
+    ("纳税信用Ｄ级", True), ("异常经营名录（已转为正常）", True)])
 def test_a_list_that_is_no_serious_dishonesty_list_is_not_published_as_one(tmp_path: Path, kind: str,
                                                                             refused: bool) -> None:
     """An export of the 严重失信主体名单 holding 经营异常名录 entries: they were published under the item's title,
@@ -197,8 +201,8 @@ def test_a_record_said_gone_beside_its_planned_end_is_withheld(tmp_path: Path, i
 
 def test_codes_in_a_removal_state_column_are_not_guessed(tmp_path: Path) -> None:
     """A harm tester's: 移出状态 1 was read as 是 (removed) and 2 published, where platforms write 1 正常 and 2 已移出."""
-    result = build_with_state(tmp_path, "dishonest_list", "移出状态", ["1", "2", "未移出", "已移出", "否"])
-    assert sorted(q["record_id"] for q in quarantine(result.audit)) == ["R-0", "R-1", "R-3"]
+    result = build_with_state(tmp_path, "dishonest_list", "移出状态", ["1", "2", "未移出", "已移出", "否", "0", "Y", "N"])
+    assert sorted(q["record_id"] for q in quarantine(result.audit)) == ["R-0", "R-1", "R-3", "R-5", "R-6"]
 
 
 # --- Dates with a time written in Chinese, a database's digits ---------------------------------------------------
@@ -207,7 +211,7 @@ def test_codes_in_a_removal_state_column_are_not_guessed(tmp_path: Path) -> None
 @pytest.mark.parametrize(("text", "read"), [
     ("2025年12月7日 23时59分", date(2025, 12, 7)), ("2025年12月7日23时59分59秒", date(2025, 12, 7)),
     ("2025年1月1日 00时00分", date(2025, 1, 1)), ("2025年12月7日 下午3点30分", date(2025, 12, 7)),
-    ("20250101000000", date(2025, 1, 1)), ("202512072359", date(2025, 12, 7)),
+    ("20250101000000", date(2025, 1, 1)), ("202512072359", None),
     ("2025年12月7日 25时", None), ("20251207246000", None), ("2025120723", None)])
 def test_a_date_with_a_time_written_in_chinese_or_as_digits_is_read(text: str, read: date | None) -> None:
     """A tester's: 2025年12月7日 23时59分 and a database's 20250101000000 were quarantined as no date."""
@@ -216,3 +220,37 @@ def test_a_date_with_a_time_written_in_chinese_or_as_digits_is_read(text: str, r
     spec = CATALOGUE["admin_penalty"].field("decision_date")
     value, problem = parse_cell(spec, text)
     assert value == read and (problem is None) is (read is not None)
+
+
+
+@pytest.mark.parametrize(("item", "heading", "withheld", "kept"), [
+    # The second harm tester's: placeholders are no answer; 0 under a flag is "not" (RuoYi's 删除标志: 0 present).
+    ("commendation", "是否撤销", ["是（弄虚作假）"], ["/", "-", "N/A", "NULL", "null", "否"]),
+    ("commendation", "删除标志", ["2", "1"], ["0", "/"]),
+    ("commendation", "荣誉状态", ["取消资格", "已取消资格", "已收回", "已摘牌", "已撤销（弄虚作假）", "撤销荣誉称号"],
+     ["有效", "已注销", "-"]),
+    ("dishonest_list", "名单状态", ["已移出（信用修复）", "移出（期满）", "中止公示", "暂停公示"], ["正常"]),
+    ("dishonest_list", "是否移出", ["是（已修复）"], ["否", "/"]),
+    ("dishonest_list", "移出原因", ["信用修复", "有效期届满"], ["/", "无", ""]),
+    ("commendation", "撤销原因", ["弄虚作假"], ["", "无"]),
+    ("judgment", "当前状态", ["再审撤销", "裁定撤销", "发回重审"], ["已生效", "已执行"]),
+])
+def test_what_else_a_file_says_of_a_record_gone(tmp_path: Path, item: str, heading: str, withheld: list[str],
+                                                 kept: list[str]) -> None:
+    result = build_with_state(tmp_path, item, heading, [*withheld, *kept])
+    assert sorted(q["record_id"] for q in quarantine(result.audit)) == sorted(f"R-{i}" for i in range(len(withheld)))
+    assert result.counts.published[item] == len(kept)
+
+
+@pytest.mark.parametrize(("heading", "value", "refused"), [
+    # The second harm tester's: another thing's state (a licence, a term) expired is no word on the penalty.
+    ("许可证状态", "已过期", False), ("资质状态", "有效期已满", False), ("履行状态", "已到期", False),
+    ("执行状态", "已到期", False), ("许可证状态", "已撤销", True),
+    # The record's own state: soft deletion and the period's end are read there.
+    ("数据状态", "已删除", True), ("数据状态", "已屏蔽", True), ("状态", "已过期", True), ("数据状态", "有效", False)])
+def test_a_penalty_file_reads_period_and_deletion_states_only_in_the_records_own_state_column(
+        heading: str, value: str, refused: bool) -> None:
+    item = CATALOGUE["admin_penalty"]
+    watched = watched_columns([], item, ["记录编号", heading], {0: "record_id"})
+    assert [h for _, h, _ in watched] == [heading]
+    assert bool(state_defects(item, watched, {1: value})) is refused

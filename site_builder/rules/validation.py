@@ -48,7 +48,7 @@ _NUMBER_IN_ID = re.compile(r"[0-9OoIl](?:[._-]*[0-9OoIlXx]){14}")
 check character X; ``.``, ``_`` and ``-`` between them): only then is it read for one (most ids are shorter)."""
 _DATE = re.compile(
     r"^(?P<year>\d{4})\s*(?:[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})\s*[日号]?"
-    r"|(?P<month2>\d{2})(?P<day2>\d{2})(?:(?P<nhour>\d{2})(?P<nminute>\d{2})(?P<nsecond>\d{2})?)?)"
+    r"|(?P<month2>\d{2})(?P<day2>\d{2})(?:(?P<nhour>\d{2})(?P<nminute>\d{2})(?P<nsecond>\d{2}))?)"
     r"(?:\s*\(?\s*(?:星期|周|礼拜)(?P<weekday>[一二三四五六日天])\s*\)?)?"
     r"(?:(?:[ T]|\s+)(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?"
     r"\s*(?P<offset>Z|[+-]\d{2}(?::?\d{2})?)?"
@@ -230,7 +230,7 @@ _NOT_SERIOUS_LIST = re.compile(r"经营异常|异常名录|异常名单|异常�
                                r"灰名单|重点监管|非正常户|[Dd]级|一般失信|轻微失信|不良行为记录|非严重|不属于严重")
 """Words of lists that are no serious-dishonesty list (经营异常名录, 重点关注名单, 纳税信用D级), in a list entry's
 名单类型, unless it says the entry is serious (:data:`_SERIOUS_LIST`)."""
-_SERIOUS_LIST = re.compile(r"严重|黑名单|失信被执行人|届满|满[三3]年|转入|转为|列入严重")
+_SERIOUS_LIST = re.compile(r"严重|黑名单|失信被执行人|重大税收违法|(?<![未不])(?:届满|满[三3]年)|转入严重|转入|列入严重")
 """Words saying that a list entry is a serious-dishonesty listing after all: 严重违法失信名单 (the 市场监管 list that
 an entry of the 经营异常名录 for three years joins: 列入经营异常名录届满3年仍未履行相关义务, 经营异常名录届满3年转入)."""
 _NOT_SERIOUS_SAID = re.compile(r"非严重|不属于严重|一般失信|轻微失信")
@@ -396,6 +396,7 @@ class Validator:
         Zhejiang's rules its listing kept its judgments public and deferred its repairs."""
         name = self._roles.get("document_title")
         kind = values.get(name) if name and "严重失信" in self.item.title else None
+        kind = simplified(unicodedata.normalize("NFKC", kind)) if isinstance(kind, str) else None  # 經營異常名錄, Ｄ级
         if (not name or not isinstance(kind, str) or not _NOT_SERIOUS_LIST.search(kind)
                 or _SERIOUS_LIST.search(kind) and not _NOT_SERIOUS_SAID.search(kind)):
             return []

@@ -18,7 +18,9 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from site_builder.rules.catalogue import CatalogItem, FieldSpec, normalise_title
 from site_builder.rules.hanzi import simplified
 from site_builder.sources.mapping import (
+    REASON_GONE,
     RECORD_STATE,
+    RECORD_STATE_HEADINGS,
     YES_NO_GONE,
     YES_NO_KEPT,
     deciding_fields,
@@ -320,18 +322,23 @@ def refused_columns(warnings: list[str], item: CatalogItem, header: list[str], c
     return tuple(defects)
 
 
-def _whole_state(words: str, after: str) -> re.Pattern[str]:
+def _whole_state(words: str, after: str, ends: bool = True) -> re.Pattern[str]:
     """A whole state made of one of ``words`` (``|``-separated), with an optional 已/被 or 依法 before it and one of
-    ``after`` after it, punctuation and white space around; or one of :data:`_TAKEN_DOWN`, :data:`_EXPIRED` and
-    :data:`_REPAIRED`."""
+    ``after`` after it, punctuation and white space around, and a reason in brackets after it (``已撤销（弄虚作假）``);
+    with ``ends``, or one of :data:`_TAKEN_DOWN`, :data:`_EXPIRED` and :data:`_REPAIRED`."""
+    more = f"|{_TAKEN_DOWN}|{_EXPIRED}|{_REPAIRED}" if ends else ""
     return re.compile(rf"[\s\W_]*(?:已经|已|被|已被|业已)?(?:依法|依职权)?"
-                      rf"(?:(?:{_WHEN})*(?:{words})|{_TAKEN_DOWN}|{_EXPIRED}|{_REPAIRED})(?:{after})?[\s\W_]*")
+                      rf"(?:(?:{_WHEN})*(?:{words}){more})(?:{after})?[\s\W_]*{_BECAUSE}")
 
 
-_WHEN = "到期|期满|届满|自动|主动|提前|依申请|经审核"
-"""What may stand before the word of a whole state: 到期移出, 自动移出, 期满自动解除, 提前移出, 依申请屏蔽. Not 申请
-alone: 申请移出, 申请撤销 are applications under review, the record standing meanwhile."""
-_TAKEN_DOWN = "停止公示|不再公示|终止公示|结束公示|公示结束|公示已结束|公示终止|撤下"
+_BECAUSE = r"(?:[(（【\[][^)）】\]]{0,40}[)）】\]][\s\W_]*)?"
+"""A reason in brackets after a state (``已撤销（弄虚作假）``, ``已移出（信用修复）``, ``是（已修复）``)."""
+
+
+_WHEN = "到期|期满|届满|自动|主动|提前|依申请|经审核|再审|裁定|二审|终审"
+"""What may stand before the word of a whole state: 到期移出, 自动移出, 期满自动解除, 提前移出, 依申请屏蔽, 再审撤销,
+裁定撤销. Not 申请 alone: 申请移出, 申请撤销 are applications under review, the record standing meanwhile."""
+_TAKEN_DOWN = "停止公示|不再公示|终止公示|结束公示|公示结束|公示已结束|公示终止|中止公示|暂停公示|撤下"
 """Whole states saying that a record was taken off publication (停止公示, 已撤下): only a removal date decides beside
 them (a 公示截止期 is when it would have ended)."""
 _EXPIRED = ("过期|已(?:到期|期满|届满)|(?:已?过|超过|超出)(?:有效期|公示期|公示期限)"
@@ -348,7 +355,7 @@ _REPAIRED_ONLY = re.compile(rf"[\s\W_]*(?:{_REPAIRED})[\s\W_]*")
 """A whole state of :data:`_REPAIRED` alone: beside the row's 信用修复日期, the date decides."""
 
 
-_NOT_IN_FORCE = _whole_state("撤销|撤消|撤回|撤除|撤下|作废|无效|失效|废止", "处罚|决定|处罚决定|行政处罚")
+_NOT_IN_FORCE = _whole_state("撤销|撤消|撤回|撤除|撤下|作废|无效|失效|废止", "处罚|决定|处罚决定|行政处罚", ends=False)
 """A whole state saying that a record is no longer in force (撤销, 已撤回, 被撤销处罚决定, 无效, 作废), besides the values
 of the field itself (the 当前状态 values 撤销 and 异议 in every spelling the catalogue knows): in a column that may
 state the record's own state (:func:`~site_builder.sources.mapping.stated_columns`), its row is refused. A state that
@@ -405,7 +412,7 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
     date decides; so does a state saying its period is over (:data:`_EXPIRED_ONLY`) beside the date it ends or the
     record leaves, and one saying it was repaired (:data:`_REPAIRED_ONLY`) beside its 信用修复日期. A 有效期至 is when
     the record would end: beside it, 已移出 or 是否撤销 是 still withholds the row."""
-    from site_builder.rules.validation import enum_code
+    from site_builder.rules.validation import enum_code, means_none
 
     defects = []
     for position, heading, spec in watched:
@@ -419,21 +426,24 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
             continue  # the row's date of removal, end or repair decides
         title = normalise_title(heading)
         asked = spec is RECORD_STATE and (YES_NO_GONE.fullmatch(title) or YES_NO_KEPT.fullmatch(title))
-        answer = _ANSWERS.get(said.casefold()) if asked else None
-        if answer is not None and (text.isascii() and not title.startswith(("是否", "有无"))):
-            answer = None  # a code under 移出状态 or 删除标志: 1 may be 正常
-        if answer is not None:
+        answer = _answer(said, title) if asked else None
+        if answer is None and (said.casefold() in _NULL or means_none(said)):
+            continue  # a placeholder (/, -, N/A, NULL, 无): nothing said
+        unreadable = False
+        if spec is RECORD_STATE and REASON_GONE.fullmatch(title):
+            gone_said = True  # 移出原因, 撤销文号: a reason or a document of a removal
+        elif answer is not None:
             gone_said = answer if YES_NO_GONE.fullmatch(title) else not answer  # 是否撤销 是; 是否有效 否
         elif text.isascii():
             if not asked:
                 continue
-            gone_said = True  # a code that no answer reads: whether the record is gone cannot be known
+            gone_said = unreadable = True  # a code no answer reads: whether the record is gone cannot be known
         else:
             code = enum_code(spec, text) if spec.values else None
-            gone = _GONE if spec is RECORD_STATE else _NOT_IN_FORCE
+            gone = _GONE if spec is RECORD_STATE else _OWN_NOT_IN_FORCE if title in RECORD_STATE_HEADINGS else _NOT_IN_FORCE
             gone_said = (code is not None and code != next(iter(spec.values or {}), None)
                          or gone.fullmatch(said) is not None)
-        if gone_said and asked and text.isascii() and answer is None:
+        if unreadable:
             defects.append((heading, "unmapped-column", (
                 f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”是代码，无法判断记录是否已撤销或已移出：本行不公示；"
                 "请在导出中写明“是”或“否”")))
@@ -448,11 +458,33 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
     return tuple(defects)
 
 
-_GONE = _whole_state("撤销|撤消|作废|无效|失效|废止|移出|移除|屏蔽|解除|取消|删除|退出|撤出|出库",
-                     "名单|荣誉|称号|表彰|列入|公示")
+_OWN_NOT_IN_FORCE = _whole_state("撤销|撤消|撤回|撤除|撤下|作废|无效|失效|废止|删除|屏蔽", "处罚|决定|处罚决定|行政处罚")
+"""A whole state of :data:`_NOT_IN_FORCE`, or saying the record was deleted, hidden, taken down, is past its period or
+was repaired (已删除, 已屏蔽, 停止公示, 已过期, 已修复): in a column whose heading names the record's own state
+(:data:`~site_builder.sources.mapping.RECORD_STATE_HEADINGS`: 状态, 当前状态, 数据状态); in another (许可证状态,
+履行状态) 已过期 or 已到期 is said of something else."""
+
+
+_GONE = _whole_state("撤销|撤消|作废|无效|失效|废止|移出|移除|屏蔽|解除|取消|删除|退出|撤出|出库|收回|摘牌|撤牌|发回重审",
+                     "名单|荣誉称号|荣誉|称号|表彰|列入|公示|资格")
 """A whole state of a list entry, an honour or a judgment saying it is gone (已移出, 已屏蔽, 被撤销荣誉, 已撤销), in a
 column that states such a record's state (:data:`~site_builder.sources.mapping.RECORD_STATE`). Not 撤回 (an appeal
 withdrawn leaves the judgment standing), not 撤销判决 (a kind of judgment)."""
+def _answer(said: str, title: str) -> bool | None:
+    """The answer a yes-or-no column's cell gives (:data:`_ANSWERS`, a reason in brackets after it left out: ``是（已修复）``):
+    是, 否, ``Y``, ``N`` anywhere; a digit (``1``, ``0``) only under a question (是否…, 有无…), or ``0`` under a flag
+    (删除标志, 撤销标志: 0 is "not", whatever the other codes are: under 移出状态, 1 may be 正常); ``None`` if it gives
+    none."""
+    bare = _BRACKETED.sub("", said).strip().casefold()
+    answer = _ANSWERS.get(bare)
+    if answer is None or not bare.isdigit() or title.startswith(("是否", "有无")):
+        return answer
+    return False if bare == "0" and title.endswith(("标志", "标识", "标记")) else None
+
+
+_BRACKETED = re.compile(r"[(（【\[][^)）】\]]*[)）】\]]")
+_NULL = frozenset({"null", "none", "n/a", "nan", "na"})
+"""Spellings of an empty cell in database exports (compared case-folded)."""
 _ANSWERS = {**dict.fromkeys(("是", "是的", "有", "y", "yes", "1", "true", "t", "√", "✓", "✔"), True),
             **dict.fromkeys(("否", "不是", "无", "没有", "n", "no", "0", "false", "f", "×", "✗", "✘"), False)}
 """The answers a yes-or-no column (是否撤销, 是否有效) gives, by their NFKC case-folded text."""

@@ -383,7 +383,7 @@ RECORD_STATE = FieldSpec(name="record_state", title="记录状态", type="string
 (已撤销, 已移出, 已屏蔽, 无效) withholds the record, though no field of the item can take it."""
 
 
-_RECORD_STATE_HEADINGS = frozenset({"状态", "当前状态", "记录状态", "数据状态", "信息状态", "公示状态", "名单状态", "列入状态",
+RECORD_STATE_HEADINGS = frozenset({"状态", "当前状态", "记录状态", "数据状态", "信息状态", "公示状态", "名单状态", "列入状态",
                                     "荣誉状态", "表彰状态", "判决状态", "判决书状态"})
 """Headings that name a record's own state, where the item has no field for it (:data:`RECORD_STATE`)."""
 YES_NO_GONE = re.compile(r"(?:是否(?:已经|已|被|已被)?|有无)(?:撤销|撤消|移出|移除|屏蔽|解除|取消|删除|失效|作废|退出|废止)"
@@ -394,14 +394,17 @@ the record's state, such a column is read as :data:`RECORD_STATE` (a 是 there w
 as a column like the item's date of removal (撤销日期)."""
 YES_NO_KEPT = re.compile(r"是否(?:有效|生效|在列|在册|在名单内|仍在名单|处于有效期|在有效期内?)")
 """Headings asking whether a record still stands (是否有效, 是否在列): a 否 there withholds the row."""
+REASON_GONE = re.compile(r"(?:撤销|撤消|移出|移除|屏蔽|解除|取消|删除|退出)(?:名单|荣誉|称号|表彰|列入)?(?:原因|事由|理由|文号|依据|说明)")
+"""Headings of why or by which document a record was removed or revoked (移出原因, 撤销原因, 撤销文号): any value there
+(not a placeholder) says that the record is gone."""
 
 
 def states_gone(item: CatalogItem, text: str) -> bool:
     """Whether the normalised heading ``text`` asks whether a record of ``item`` is gone or still stands
-    (:data:`YES_NO_GONE`, :data:`YES_NO_KEPT`), ``item`` having no field of the record's state: such a column is read
-    as :data:`RECORD_STATE`."""
+    (:data:`YES_NO_GONE`, :data:`YES_NO_KEPT`) or says why it was removed (:data:`REASON_GONE`), ``item`` having no
+    field of the record's state: such a column is read as :data:`RECORD_STATE`."""
     return (item.nature in ("adverse", "good") and not any(f.role == "decision_status" for f in item.fields)
-            and (YES_NO_GONE.fullmatch(text) is not None or YES_NO_KEPT.fullmatch(text) is not None))
+            and any(p.fullmatch(text) is not None for p in (YES_NO_GONE, YES_NO_KEPT, REASON_GONE)))
 
 
 def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, str]) -> list[tuple[int, str, FieldSpec]]:
@@ -416,7 +419,7 @@ def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, st
     (:func:`~site_builder.sources.headings.state_defects`).
 
     An item of adverse or good information without such a field (a list entry, a judgment, an honour) reads a heading
-    naming the record's state (:data:`_RECORD_STATE_HEADINGS`: 名单状态, 荣誉状态, 当前状态, ``状态``; not 社会组织状态 or
+    naming the record's state (:data:`RECORD_STATE_HEADINGS`: 名单状态, 荣誉状态, 当前状态, ``状态``; not 社会组织状态 or
     上诉状态) as :data:`RECORD_STATE`: a list entry whose 名单状态 says 已移出 or 已屏蔽, an honour whose 荣誉状态 says
     已撤销, were published as if the column said nothing.
     """
@@ -434,7 +437,7 @@ def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, st
         if stated_by is RECORD_STATE and text not in index and position not in columns and states_gone(item, text):
             found.append((position, heading.strip(), stated_by))  # 是否撤销, 是否已移出, 移出状态, 是否有效
             continue
-        if stated_by is RECORD_STATE and text not in _RECORD_STATE_HEADINGS:
+        if stated_by is RECORD_STATE and text not in RECORD_STATE_HEADINGS:
             continue  # 社会组织状态, 证照状态, 上诉状态, 执行状态: another thing's state
         if (not text or text in index or position in columns or "状态" not in text
                 or any(t in text for _, terms in deciding for t in terms) or any(w in text for w in _OF_THE_SUBJECT)):
