@@ -10,13 +10,12 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from site_builder.config import DEFAULTS_DIR, Config
 from site_builder.rules.catalogue import Catalogue
 from site_builder.rules.pipeline import read_all
 from site_builder.rules.privacy import Secrets
 from site_builder.rules.profiles import Policy, load_profile
+from site_builder.rules.yamlfile import load_yaml
 from site_builder.sources.database import select_sources, site_catalogue
 from site_builder.sources.loading import SourceFile
 
@@ -67,7 +66,7 @@ def _own_items(common: Path, packaged: Path) -> list[str]:
     readable)."""
     listed = []
     for path in (common, packaged):
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        data = load_yaml(path.read_text(encoding="utf-8-sig"), path)
         items = data.get("items") if isinstance(data, dict) else None
         listed.append([str(item) for item in items] if isinstance(items, list) else [])
     return [item for item in listed[0] if item not in listed[1]]

@@ -21,6 +21,7 @@ import yaml
 from site_builder.exceptions import CatalogueError
 from site_builder.rules.hanzi import simplified
 from site_builder.rules.periods import Duration, PeriodRule, parse_period
+from site_builder.rules.yamlfile import load_yaml
 
 FIELD_TYPES = ("string", "date", "number", "integer")
 DISCLOSURES = ("public", "masked", "withheld")
@@ -170,10 +171,10 @@ def load_catalogue(folders: Path | Sequence[Path]) -> Catalogue:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"), path)
     except FileNotFoundError as exc:
         raise CatalogueError(f"{path}: file not found") from exc
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
         raise CatalogueError(f"{path}: cannot be read: {exc}") from exc
     if not isinstance(data, dict):
         raise CatalogueError(f"{path}: expected a mapping at the top level")

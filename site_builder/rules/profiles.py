@@ -19,6 +19,7 @@ import yaml
 from site_builder.exceptions import CatalogueError
 from site_builder.rules.catalogue import Catalogue, find_file
 from site_builder.rules.periods import LIST_ITEM, SLIGHT, PeriodRule, RuleVersion, parse_period
+from site_builder.rules.yamlfile import load_yaml
 
 OBJECTION_MODES = ("suspend", "mark")
 UNVERIFIABLE = ("exclude", "publish")
@@ -71,14 +72,14 @@ def load_profile(folders: Path | Sequence[Path], name: str, catalogue: Catalogue
     layers = [folders] if isinstance(folders, Path) else list(folders)
     path = find_file(layers, f"{name}.yaml") or layers[0] / f"{name}.yaml"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"), path)
     except FileNotFoundError as exc:
         where = path if len(layers) == 1 else f"{name}.yaml in {', '.join(str(f) for f in layers)}"
         known = available_profiles(layers)
         choose = f"; the profiles are {', '.join(known)}" if known else ""
         raise CatalogueError(f"Disclosure profile {name!r} not found: no file {where}{choose} (disclosure.profile in "
                              "the configuration, or build --profile)") from exc
-    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:  # ValueError: 2020-02-30
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
         raise CatalogueError(f"{path}: cannot be read: {exc}") from exc
     errors: list[str] = []
     if not isinstance(data, dict):
