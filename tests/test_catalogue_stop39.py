@@ -57,6 +57,26 @@ def test_an_impossible_date_in_the_catalogue_is_refused_by_its_key(tmp_path: Pat
     assert "admin_penalty.yaml: period.versions[0].until: '2023-02-30' is not a date (YYYY-MM-DD)" in message, message
 
 
+# --- 4, 5. constraints --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("written", "says"), [
+    ("constraints: true", "constraints: expected a mapping such as {required: true}, not True"),
+    ("constraints: [required]", "constraints: expected a mapping such as {required: true}, not ['required']"),
+    ("constraints: {requried: true}", "constraints.requried: unknown constraint (did you mean required?)"),
+    ("constraints: {required: 'yes'}", "constraints.required: expected true or false, not 'yes'"),
+])
+def test_constraints_that_are_no_mapping_of_known_constraints_are_refused(tmp_path: Path, written: str, says: str) -> None:
+    """Cases cat_constraints_bool, cat_constraints_list (an AttributeError traceback) and cat_constraints_typo (the
+    field silently optional: a row without its 承诺受理单位 was published)."""
+    message = _refused(_catalogue(tmp_path, {"judgment.yaml": ("constraints: {required: true}", written)}))
+    assert "judgment.yaml: fields[" in message and says in message, message
+
+
+def test_an_unknown_key_is_told_the_closest_known_one(tmp_path: Path) -> None:
+    message = _refused(_catalogue(tmp_path, {"judgment.yaml": ("disclosure: public", "disclosure: public\n    alias: [x]")}))
+    assert "alias: unknown key (did you mean aliases?)" in message, message
+
+
 # --- 6. A key given twice ---------------------------------------------------------------------------------------
 
 def test_a_key_given_twice_in_a_profile_is_refused(tmp_path: Path) -> None:
@@ -83,3 +103,29 @@ def test_a_key_given_twice_in_a_profile_is_refused(tmp_path: Path) -> None:
 def test_a_key_given_twice_in_the_catalogue_is_refused(tmp_path: Path, name: str, old: str, new: str, key: str) -> None:
     message = _refused(_catalogue(tmp_path, {name: (old, new)}))
     assert f"{name}: line " in message and f": {key}: the key is given twice in one mapping" in message, message
+
+
+# --- 8, 9, 10. format, lists, title -------------------------------------------------------------------------------
+
+def test_an_unknown_format_is_refused_where_it_is_written(tmp_path: Path) -> None:
+    """Case cat_format_typo: ``format: usci`` left the 统一社会信用代码 unchecked, and a wrong code was published."""
+    message = _refused(_catalogue(tmp_path, {"common.yaml": ("format: uscc", "format: usci")}))
+    assert "common.yaml: groups.subject[" in message and "(uscc): format: 'usci' is not one of uscc, code" in message
+    assert message.count("'usci'") == 1, message  # once, in common.yaml, not under every item including the group
+
+
+@pytest.mark.parametrize(("old", "new", "says"), [
+    ("    title: 案由\n", "    title: 案由\n    aliases: 判决事由\n", "aliases: expected a list of column titles ([判决事由]), not str"),
+    ("files: [判决信息, 涉经济类判决信息, pjxx]", "files: 判决信息",
+     "files: expected a list of file or folder names ([判决信息]), not str"),
+])
+def test_a_text_where_a_list_is_expected_is_refused(tmp_path: Path, old: str, new: str, says: str) -> None:
+    """Case cat_aliases_string: ``aliases: 承诺事项`` was read as its characters, and the column ignored."""
+    message = _refused(_catalogue(tmp_path, {"judgment.yaml": (old, new)}))
+    assert says in message, message
+
+
+def test_an_item_without_a_title_is_refused(tmp_path: Path) -> None:
+    """Case cat_no_title: the item's pages were headed "None"."""
+    message = _refused(_catalogue(tmp_path, {"judgment.yaml": ("title: 涉经济类判决\n", "")}))
+    assert "judgment.yaml: title: the item's Chinese title is required" in message, message

@@ -21,9 +21,13 @@ import yaml
 from site_builder.exceptions import CatalogueError
 from site_builder.rules.hanzi import simplified
 from site_builder.rules.periods import Duration, PeriodRule, parse_period
-from site_builder.rules.yamlfile import load_yaml
+from site_builder.rules.yamlfile import load_yaml, unknown_key
 
 FIELD_TYPES = ("string", "date", "number", "integer")
+FORMATS = ("uscc", "code")
+"""``uscc``: a checked 统一社会信用代码; ``code``: another registration code (only ID numbers are masked in it)."""
+CONSTRAINTS = ("required",)
+"""The Table Schema constraints the build applies (a required field's empty cell quarantines the row)."""
 DISCLOSURES = ("public", "masked", "withheld")
 MASKS = ("id_number", "person_name")
 CLASSES = ("registration", "qualification", "commendation", "regulatory", "judicial")
@@ -157,14 +161,14 @@ def load_catalogue(folders: Path | Sequence[Path]) -> Catalogue:
         if path is None:
             errors.append(f"{common_path}: items: no file {item_id}.yaml for item {item_id!r}")
             continue
-        item = _parse_item(path, _read_yaml(path), groups, errors)
+        item = _parse_item(path, _read_yaml(path), common_path, groups, errors)
         if item is not None and item.id != item_id:
             errors.append(f"{path}: id: {item.id!r} does not match the file name")
         elif item is not None:
             items.append(item)
     _check_names(items, errors)
-    if errors:
-        raise CatalogueError("The catalogue is invalid:\n  " + "\n  ".join(errors))
+    if errors:  # a shared group's problem once, not once per item including it
+        raise CatalogueError("The catalogue is invalid:\n  " + "\n  ".join(dict.fromkeys(errors)))
     files = (common_path, *(i.source for i in items))
     return Catalogue(items=tuple(items), files=files)
 
@@ -182,31 +186,39 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 
 
 def _parse_item(
-    path: Path, data: dict[str, Any], groups: dict[str, Any], errors: list[str]
+    path: Path, data: dict[str, Any], common: Path, groups: dict[str, Any], errors: list[str]
 ) -> CatalogItem | None:
     """Parse one item file, appending ``file: key: problem`` lines to ``errors``."""
     before = len(errors)
-    for key in sorted(set(data) - _ITEM_KEYS):
-        errors.append(f"{path}: {key}: unknown key")
+    for key in sorted(set(data) - _ITEM_KEYS, key=str):
+        errors.append(f"{path}: {key}: {unknown_key(key, _ITEM_KEYS)}")
     if not isinstance(data.get("id"), str) or not _NAME.match(data["id"]):
         # The id names the item's folders and files in the site (record/<id>/, data/<id>.csv): ``../`` would write
         # outside it.
         errors.append(f"{path}: id: {data.get('id')!r} must be lower_snake_case ASCII (it names the item's folders "
                       "and files in the site)")
+    if not isinstance(data.get("title"), str) or not data["title"].strip():
+        # The title heads the item's pages and names its records file: an item without one was titled "None".
+        errors.append(f"{path}: title: the item's Chinese title is required (it heads the item's pages)")
     for key, allowed in (("class", CLASSES), ("nature", NATURES)):
         if data.get(key) not in allowed:
             errors.append(f"{path}: {key}: {data.get(key)!r} is not one of {', '.join(allowed)}")
-    raw_fields: list[Any] = []
+    if not _texts(data.get("files")):
+        errors.append(f"{path}: files: expected a list of file or folder names ([{data['files']}]), not "
+                      f"{type(data['files']).__name__}")
+    raw_fields: list[tuple[str, Any]] = []  # where each field is written (a shared group's in common.yaml), and it
     for group in data.get("include") or []:
-        if group not in groups:
+        if not isinstance(groups, dict) or group not in groups:
             errors.append(f"{path}: include: unknown field group {group!r}")
+        elif not isinstance(groups[group], list):
+            errors.append(f"{common}: groups.{group}: must be a list of fields")
         else:
-            raw_fields.extend(groups[group])
+            raw_fields += [(f"{common}: groups.{group}[{i}]", raw) for i, raw in enumerate(groups[group])]
     if not isinstance(data.get("fields"), list):
         errors.append(f"{path}: fields: must be a list of fields")
     else:
-        raw_fields.extend(data["fields"])
-    fields = [_parse_field(path, i, raw, errors) for i, raw in enumerate(raw_fields)]
+        raw_fields += [(f"{path}: fields[{i}]", raw) for i, raw in enumerate(data["fields"])]
+    fields = [_parse_field(place, raw, errors) for place, raw in raw_fields]
     specs = tuple(f for f in fields if f is not None)
     _check_fields(path, specs, errors)
     period = parse_period(f"{path}: period", data.get("period"), {f.name: f.type for f in specs}, errors,
@@ -220,13 +232,32 @@ def _parse_item(
     )
 
 
-def _parse_field(path: Path, index: int, raw: Any, errors: list[str]) -> FieldSpec | None:
-    where = f"{path}: fields[{index}]"
+def _texts(value: Any) -> bool:
+    """Whether ``value`` is absent or a list of texts (``aliases: 承诺事项`` was read as its characters)."""
+    return value is None or isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+
+
+def _constraints(raw: Any) -> list[str]:
+    """Problems of a field's ``constraints``: a mapping of known constraints (``constraints: true`` and ``[required]``
+    stopped the build with an AttributeError; ``{requried: true}`` left the field optional without a word)."""
+    if raw is None:
+        return []
+    if not isinstance(raw, dict):
+        return [f"constraints: expected a mapping such as {{required: true}}, not {raw!r}"]
+    problems = [f"constraints.{key}: {unknown_key(key, CONSTRAINTS, 'constraint')}"
+                for key in sorted(set(raw) - set(CONSTRAINTS), key=str)]
+    if "required" in raw and not isinstance(raw["required"], bool):
+        problems.append(f"constraints.required: expected true or false, not {raw['required']!r}")
+    return problems
+
+
+def _parse_field(place: str, raw: Any, errors: list[str]) -> FieldSpec | None:
+    """Parse one field written at ``place`` (``<file>: fields[3]``), appending ``place (name): key: problem`` lines."""
     if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
-        errors.append(f"{where}: a field needs a 'name'")
+        errors.append(f"{place}: a field needs a 'name'")
         return None
-    where = f"{path}: fields[{index}] ({raw['name']})"
-    problems = [f"{key}: unknown key" for key in sorted(set(raw) - _FIELD_KEYS)]
+    where = f"{place} ({raw['name']})"
+    problems = [f"{key}: {unknown_key(key, _FIELD_KEYS)}" for key in sorted(set(raw) - _FIELD_KEYS, key=str)]
     if not _NAME.match(raw["name"]):
         problems.append(f"name: {raw['name']!r} must be lower_snake_case ASCII")
     if not isinstance(raw.get("title"), str) or not raw["title"]:
@@ -242,6 +273,11 @@ def _parse_field(path: Path, index: int, raw: Any, errors: list[str]) -> FieldSp
     values = raw.get("values")
     if raw.get("open") is not None and (values is None or not isinstance(raw["open"], bool) or raw.get("role")):
         problems.append("open: only a descriptive enumeration (with values, without a role) may be open")
+    if raw.get("format") is not None and raw["format"] not in FORMATS:
+        problems.append(f"format: {raw['format']!r} is not one of {', '.join(FORMATS)}")
+    problems += _constraints(raw.get("constraints"))
+    if not _texts(raw.get("aliases")):
+        problems.append(f"aliases: expected a list of column titles ([{raw['aliases']}]), not {type(raw['aliases']).__name__}")
     if raw.get("role") is not None and raw["role"] not in ROLES:
         problems.append(f"role: {raw['role']!r} is not a known role")
     if values is not None and not (isinstance(values, dict) and values):
@@ -256,7 +292,7 @@ def _parse_field(path: Path, index: int, raw: Any, errors: list[str]) -> FieldSp
         return None
     return FieldSpec(
         name=raw["name"], title=raw["title"], type=raw["type"],
-        required=bool((raw.get("constraints") or {}).get("required")),
+        required=(raw.get("constraints") or {}).get("required") is True,
         disclosure=raw["disclosure"], mask=raw.get("mask"), role=raw.get("role"),
         format=raw.get("format"), values={str(k): str(v) for k, v in values.items()} if values else None,
         synonyms={str(k): tuple(str(x) for x in v) for k, v in synonyms.items()} if synonyms else None,

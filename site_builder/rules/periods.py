@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from site_builder.rules.yamlfile import unknown_key
+
 LIST_ITEM = "dishonest_list"
 """The catalogue item whose published entries make a subject "listed" (``extend_while_listed``)."""
 SLIGHT = "slight"
@@ -184,7 +186,7 @@ def parse_period(where: str, raw: Any, field_types: dict[str, str], errors: list
         errors.append(f"{where}: a period rule is required")
         return None
     found: list[str] = []
-    found.extend(f"{where}.{key}: unknown key" for key in sorted(set(raw) - _RULE_KEYS))
+    found.extend(f"{where}.{key}: {unknown_key(key, _RULE_KEYS)}" for key in sorted(set(raw) - _RULE_KEYS, key=str))
     if not isinstance(raw.get("national_maximum", False), bool):
         found.append(f"{where}.national_maximum: expected true or false")
     shared = {k: v for k, v in raw.items() if k in _VERSION_KEYS}
@@ -195,7 +197,8 @@ def parse_period(where: str, raw: Any, field_types: dict[str, str], errors: list
     versions = []
     for index, own in enumerate(listed):
         place = f"{where}.versions[{index}]" if "versions" in raw else where
-        found.extend(f"{place}.{key}: unknown key" for key in sorted(set(own) - _OWN_KEYS) if "versions" in raw)
+        found.extend(f"{place}.{key}: {unknown_key(key, _OWN_KEYS)}" for key in sorted(set(own) - _OWN_KEYS, key=str)
+                     if "versions" in raw)
         versions.append(_parse_version(where, place, shared, own, field_types, found, field_values, required))
     if all(v is not None for v in versions):
         _check_dates(where, [v for v in versions if v is not None], found)

@@ -19,10 +19,11 @@ import yaml
 from site_builder.exceptions import CatalogueError
 from site_builder.rules.catalogue import Catalogue, find_file
 from site_builder.rules.periods import LIST_ITEM, SLIGHT, PeriodRule, RuleVersion, parse_period
-from site_builder.rules.yamlfile import load_yaml
+from site_builder.rules.yamlfile import load_yaml, unknown_key
 
 OBJECTION_MODES = ("suspend", "mark")
 UNVERIFIABLE = ("exclude", "publish")
+_PROFILE_KEYS = {"id", "title", "rules", "periods", "description"}
 _OPTIONAL = {"min_age", "unverifiable", "not_while_listed", "slight"}
 _RULE_KEYS: dict[str, dict[str, type]] = {
     "natural_persons": {"publish": bool, "min_age": int},
@@ -84,7 +85,7 @@ def load_profile(folders: Path | Sequence[Path], name: str, catalogue: Catalogue
     errors: list[str] = []
     if not isinstance(data, dict):
         raise CatalogueError(f"{path}: expected a mapping at the top level")
-    errors += [f"{path}: {k}: unknown key" for k in sorted(set(data) - {"id", "title", "rules", "periods", "description"})]
+    errors += [f"{path}: {k}: {unknown_key(k, _PROFILE_KEYS)}" for k in sorted(set(data) - _PROFILE_KEYS, key=str)]
     if data.get("id") != name:
         errors.append(f"{path}: id: {data.get('id')!r} does not match the file name")
     rules = _rules(path, data.get("rules"), errors)
@@ -177,7 +178,7 @@ def _rules(path: Path, raw: Any, errors: list[str]) -> dict[str, dict[str, Any]]
     if not isinstance(raw, dict):
         errors.append(f"{path}: rules: a mapping of rules is required")
         return {}
-    errors += [f"{path}: rules.{k}: unknown rule" for k in sorted(set(raw) - set(_RULE_KEYS))]
+    errors += [f"{path}: rules.{k}: {unknown_key(k, _RULE_KEYS, 'rule')}" for k in sorted(set(raw) - set(_RULE_KEYS), key=str)]
     for rule, keys in _RULE_KEYS.items():
         where = f"{path}: rules.{rule}"
         body = raw.get(rule)
@@ -186,7 +187,7 @@ def _rules(path: Path, raw: Any, errors: list[str]) -> dict[str, dict[str, Any]]
             continue
         if not body.get("basis"):
             errors.append(f"{where}.basis: every rule cites its article")
-        errors += [f"{where}.{k}: unknown key" for k in sorted(set(body) - set(keys) - {"basis"})]
+        errors += [f"{where}.{k}: {unknown_key(k, {*keys, 'basis'})}" for k in sorted(set(body) - set(keys) - {"basis"}, key=str)]
         for key, kind in keys.items():
             if key in body and not isinstance(body[key], kind):
                 errors.append(f"{where}.{key}: expected {kind.__name__}, got {body[key]!r}")

@@ -10,6 +10,8 @@ Two things plain ``yaml.safe_load`` does silently are refused or left to the rea
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -69,3 +71,10 @@ def load_yaml(text: str, path: Path | None = None) -> Any:
     finally:
         loader.dispose()
 
+
+def unknown_key(key: Any, known: Collection[str], what: str = "key") -> str:
+    """``unknown key``, with the known keys closest to ``key`` (``requried`` → ``did you mean required?``)."""
+    close = difflib.get_close_matches(str(key), sorted(known), n=2, cutoff=0.6)
+    if close:
+        return f"unknown {what} (did you mean {' or '.join(close)}?)"
+    return f"unknown {what}" + (f" (the {what}s: {', '.join(sorted(known))})" if len(known) <= 8 else "")
