@@ -49,6 +49,55 @@ def _profile_refused(tmp_path: Path, name: str, old: str, new: str, catalogue: C
     return str(error.value)
 
 
+# --- 1. Lengths per severity for every value of the severity field ------------------------------------------------
+
+def test_a_length_per_severity_left_out_is_refused(tmp_path: Path) -> None:
+    """Case cat_severity_missing_code: ``max: {general: 1y}`` beside a code ``serious`` published every serious record
+    with no end."""
+    message = _refused(_catalogue(tmp_path, {"admin_penalty.yaml": ("max: {general: 1y, serious: 3y}",
+                                                                    "max: {general: 1y}")}))
+    assert "admin_penalty.yaml: period.versions[0].max: no length for serious" in message, message
+    assert "published with no end" in message, message
+
+
+def test_a_minimum_per_severity_left_out_is_refused(tmp_path: Path) -> None:
+    message = _refused(_catalogue(tmp_path, {"admin_penalty.yaml": ("min: {general: 3m, serious: 6m}",
+                                                                    "min: {general: 3m}")}))
+    assert "period.versions[0].min: no length for serious" in message and "withdrawn by repair at once" in message
+
+
+def test_a_slight_length_under_max_is_refused_for_the_slight_key(tmp_path: Path) -> None:
+    """``max.slight`` was ignored: a 轻微 record's longest period is the rule's ``slight`` key."""
+    message = _refused(_catalogue(tmp_path, {"admin_penalty.yaml": ("max: {general: 1y, serious: 3y}",
+                                                                    "max: {slight: 3m, general: 1y, serious: 3y}")}))
+    assert "period.versions[0].max: a slight record's longest period is the rule's 'slight' key" in message, message
+
+
+def test_an_optional_severity_field_with_lengths_per_severity_is_refused(tmp_path: Path) -> None:
+    """A record without a severity had no length: public with no end."""
+    folder = _catalogue(tmp_path, {"admin_penalty.yaml": (
+        "  - name: severity\n    title: 失信程度\n    type: string\n    constraints: {required: true}\n",
+        "  - name: severity\n    title: 失信程度\n    type: string\n")})
+    assert "period.severity: 'severity' is optional: a record without it would have no length" in _refused(folder)
+
+
+def test_a_profiles_length_per_severity_left_out_is_refused(tmp_path: Path) -> None:
+    """The same check for a profile's own period of an item."""
+    rule = ("periods:\n  judgment:\n    start: decision_date\n    severity: severity\n    max: {general: 1y}\n"
+            "    basis: 测试\n")  # national's periods are {}: its judgments follow the catalogue
+    catalogue = load_catalogue(_catalogue(tmp_path, {"judgment.yaml": (
+        "fields:\n", "fields:\n  - name: severity\n    title: 失信程度\n    type: string\n    constraints: {required: true}\n"
+                     "    values: {general: 一般, serious: 严重}\n    disclosure: public\n")}))
+    message = _profile_refused(tmp_path, "national", "periods: {}\n", rule, catalogue)
+    assert "national.yaml: periods.judgment.max: no length for serious" in message, message
+
+
+def test_the_packaged_catalogue_and_profiles_still_load() -> None:
+    catalogue = load_catalogue(CATALOGUE_DIR)
+    for path in sorted(PROFILES_DIR.glob("*.yaml")):
+        assert load_profile(PROFILES_DIR, path.stem, catalogue).id == path.stem
+
+
 # --- 3. An impossible date in the catalogue -----------------------------------------------------------------------
 
 def test_an_impossible_date_in_the_catalogue_is_refused_by_its_key(tmp_path: Path) -> None:

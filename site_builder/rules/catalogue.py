@@ -222,7 +222,8 @@ def _parse_item(
     specs = tuple(f for f in fields if f is not None)
     _check_fields(path, specs, errors)
     period = parse_period(f"{path}: period", data.get("period"), {f.name: f.type for f in specs}, errors,
-                          {f.name: tuple(f.values) for f in specs if f.values}, {f.name for f in specs if f.required})
+                          {f.name: tuple(f.values) for f in specs if f.values and not f.open},
+                          {f.name for f in specs if f.required})
     if len(errors) > before or period is None:
         return None
     return CatalogItem(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -247,11 +247,7 @@ def _parse_version(where: str, place: str, shared: dict[str, Any], own: dict[str
         errors += [f"{at('other_sanctions')}: {name!r} is not a field of this item" for name in sanctions
                    if name not in field_types]
     lengths = {key: _lengths(at(key), raw.get(key), raw.get("severity"), errors) for key in ("max", "min")}
-    codes = (field_values or {}).get(raw.get("severity") or "")
-    for key, value in lengths.items():
-        if isinstance(value, dict) and codes is not None:
-            errors += [f"{at(key)}: {code!r} is not a value of the severity field {raw['severity']} ({', '.join(codes)})"
-                       for code in value if code not in codes]
+    errors += _severity_problems(raw, lengths, at, field_types, field_values, required)
     errors += [f"{at('min')}: longer than max ({label}): a repair could never end the record before its period does"
                for label, shortest, longest in _pairs(lengths["min"], lengths["max"])
                if not shortest.at_most(longest)]
@@ -269,6 +265,42 @@ def _parse_version(where: str, place: str, shared: dict[str, Any], own: dict[str
         penalty_content=raw.get("penalty_content"), other_sanctions=tuple(str(f) for f in raw.get("other_sanctions") or ()),
         version=str(own.get("version") or ""), valid_from=bounds["from"], valid_until=bounds["until"],
     )
+
+
+def _severity_problems(raw: dict[str, Any], lengths: dict[str, Lengths], at: Callable[[str], str],
+                       field_types: dict[str, str], field_values: Mapping[str, Sequence[str]] | None,
+                       required: Collection[str] | None) -> list[str]:
+    """Lengths per severity must be given for every value of the severity field (``max: {general: 1y}`` beside a code
+    ``serious`` published a serious record with no end; a ``min`` without it let repair withdraw one at once), for
+    those values only (a typo ``serous``), and the field must be a required, closed enumeration (a record without a
+    severity, or with another value, would have no length). A 轻微 record's longest period is the ``slight`` key: a
+    ``max.slight`` would be ignored, and a ``min`` need not give one."""
+    severity = raw.get("severity")
+    per_severity = [key for key, value in lengths.items() if isinstance(value, dict)]
+    if not per_severity or field_values is None or severity not in field_types:
+        return []
+    codes = field_values.get(severity)
+    if codes is None:
+        return [f"{at('severity')}: {severity!r} has no closed list of values (values, not open): lengths per severity "
+                "need one, or a record of another severity would have no length"]
+    problems = []
+    if required is not None and severity not in required:
+        problems.append(f"{at('severity')}: {severity!r} is optional: a record without it would have no length; make "
+                        "the field required (constraints: {required: true})")
+    for key in per_severity:
+        given = lengths[key]
+        assert isinstance(given, dict)
+        problems += [f"{at(key)}: {code!r} is not a value of the severity field {severity} ({', '.join(codes)})"
+                     for code in given if code not in codes]
+        if key == "max" and SLIGHT in given:
+            problems.append(f"{at(key)}: a {SLIGHT} record's longest period is the rule's 'slight' key ({SLIGHT}: 3m), "
+                            f"not max.{SLIGHT}")
+        missing = [code for code in codes if code not in given and code != SLIGHT]
+        if missing:
+            effect = "published with no end" if key == "max" else "withdrawn by repair at once, with no minimum"
+            problems.append(f"{at(key)}: no length for {', '.join(missing)} (a value of the severity field {severity}): "
+                            f"such a record would be {effect}; give a length for every value")
+    return problems
 
 
 def _check_dates(where: str, versions: list[RuleVersion], errors: list[str]) -> None:

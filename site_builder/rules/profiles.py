@@ -100,7 +100,8 @@ def load_profile(folders: Path | Sequence[Path], name: str, catalogue: Catalogue
             continue
         fields = catalogue[item_id].fields
         rule = parse_period(f"{path}: periods.{item_id}", raw, {f.name: f.type for f in fields}, errors,
-                            {f.name: tuple(f.values) for f in fields if f.values}, {f.name for f in fields if f.required})
+                            {f.name: tuple(f.values) for f in fields if f.values and not f.open},
+                            {f.name for f in fields if f.required})
         if rule is not None and rule.extend_while_listed and item_id == LIST_ITEM:
             errors.append(f"{path}: periods.{item_id}.extend_while_listed: a list entry cannot extend itself; "
                           "it is public until its removal or end date")
