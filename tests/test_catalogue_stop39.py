@@ -98,6 +98,30 @@ def test_the_packaged_catalogue_and_profiles_still_load() -> None:
         assert load_profile(PROFILES_DIR, path.stem, catalogue).id == path.stem
 
 
+# --- 2. A 简易程序 penalty published past the national rule ---------------------------------------------------------
+
+def test_a_profile_publishing_summary_procedure_penalties_as_ordinary_ones_is_refused(tmp_path: Path) -> None:
+    """Case prof_summary_publish: ``publish: true, slight: false`` published a 简易程序 penalty for a year, where the
+    national rule publishes none (527号, 58号令) or, from 2026-04-01, at most 3 months with a 公示截止期."""
+    message = _profile_refused(tmp_path, "national", "publish: false\n    slight: true",
+                               "publish: true\n    slight: false")
+    assert "rules.summary_procedure.publish: true publishes a 简易程序 penalty (admin_penalty)" in message, message
+    assert "longer than the national maximum" in message and "at most 3m, with a 公示截止期" in message, message
+
+
+def test_publishing_summary_procedure_penalties_as_slight_ones_is_accepted(tmp_path: Path) -> None:
+    policy = _profile(tmp_path, "national", "publish: false\n    slight: true", "publish: true\n    slight: true")
+    assert policy.publish_summary_procedure and policy.summary_is_slight
+
+
+def test_publishing_summary_procedure_penalties_is_accepted_where_no_national_rule_reads_them(tmp_path: Path) -> None:
+    """A catalogue without a national maximum that reads the procedure binds no profile's summary rule."""
+    catalogue = load_catalogue(_catalogue(tmp_path, {"admin_penalty.yaml": ("  national_maximum: true\n", "")}))
+    policy = _profile(tmp_path, "national", "publish: false\n    slight: true", "publish: true\n    slight: false",
+                      catalogue)
+    assert policy.publish_summary_procedure
+
+
 # --- 3. An impossible date in the catalogue -----------------------------------------------------------------------
 
 def test_an_impossible_date_in_the_catalogue_is_refused_by_its_key(tmp_path: Path) -> None:
@@ -152,6 +176,24 @@ def test_a_key_given_twice_in_a_profile_is_refused(tmp_path: Path) -> None:
 def test_a_key_given_twice_in_the_catalogue_is_refused(tmp_path: Path, name: str, old: str, new: str, key: str) -> None:
     message = _refused(_catalogue(tmp_path, {name: (old, new)}))
     assert f"{name}: line " in message and f": {key}: the key is given twice in one mapping" in message, message
+
+
+# --- 7. min_age ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("age", "says"), [
+    ("true", "min_age: expected int, got True"),
+    ("-5", "min_age: -5 is outside 18–30"),
+    ("17", "min_age: 17 is outside 18–30"),
+    ("180", "min_age: 180 is outside 18–30"),
+])
+def test_a_min_age_that_is_no_age_of_adulthood_is_refused(tmp_path: Path, age: str, says: str) -> None:
+    """Cases prof_min_age_bool (read as 1) and prof_min_age_neg: a 19-year-old was published where 20 was meant."""
+    message = _profile_refused(tmp_path, "beijing", "min_age: 18", f"min_age: {age}")
+    assert f"beijing.yaml: rules.natural_persons.{says}" in message, message
+
+
+def test_a_min_age_above_18_is_accepted(tmp_path: Path) -> None:
+    assert _profile(tmp_path, "beijing", "min_age: 18", "min_age: 20").min_age == 20
 
 
 # --- 8, 9, 10. format, lists, title -------------------------------------------------------------------------------

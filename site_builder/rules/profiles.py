@@ -23,6 +23,8 @@ from site_builder.rules.yamlfile import load_yaml, unknown_key
 
 OBJECTION_MODES = ("suspend", "mark")
 UNVERIFIABLE = ("exclude", "publish")
+MIN_AGES = (18, 30)
+"""The ages ``rules.natural_persons.min_age`` may give: from adulthood (民法典 art. 17) to a bound that catches typos."""
 _PROFILE_KEYS = {"id", "title", "rules", "periods", "description"}
 _OPTIONAL = {"min_age", "unverifiable", "not_while_listed", "slight"}
 _RULE_KEYS: dict[str, dict[str, type]] = {
@@ -89,6 +91,7 @@ def load_profile(folders: Path | Sequence[Path], name: str, catalogue: Catalogue
     if data.get("id") != name:
         errors.append(f"{path}: id: {data.get('id')!r} does not match the file name")
     rules = _rules(path, data.get("rules"), errors)
+    errors += _summary_exceeds(path, rules, catalogue)
     periods: dict[str, PeriodRule] = {}
     raw_periods = data.get("periods") or {}
     if not isinstance(raw_periods, dict):
@@ -169,6 +172,29 @@ def _exceeds(where: str, rule: PeriodRule, national: PeriodRule) -> list[str]:
     return list(dict.fromkeys(problems))
 
 
+def _summary_exceeds(path: Path, rules: dict[str, Any], catalogue: Catalogue) -> list[str]:
+    """Why ``rules.summary_procedure`` could publish a 简易程序 penalty longer than the national maximum; empty if never.
+
+    Under every national version a 简易程序 penalty is not published (527号, 58号令), or is 轻微 (令36号: at most the
+    ``slight`` length, and only with a 公示截止期). ``publish: true`` without ``slight: true`` published it as an
+    ordinary penalty, for up to a year or three: it is refused wherever a ``national_maximum`` rule reads the procedure.
+    """
+    body = rules.get("summary_procedure")
+    if not isinstance(body, dict) or body.get("publish") is not True or body.get("slight") is True:
+        return []
+    problems = []
+    for item in catalogue.items:
+        if not item.period.national_maximum or not any(v.summary_procedure for v in item.period.versions):
+            continue
+        national = "; ".join(f"{v.version or v.dates or 'always'}: "
+                             + (f"at most {v.slight}, with a 公示截止期" if v.slight else "not published")
+                             for v in item.period.versions)
+        problems.append(f"{path}: rules.summary_procedure.publish: true publishes a 简易程序 penalty ({item.id}) as an "
+                        f"ordinary one, longer than the national maximum ({national}): set publish: false, with "
+                        "slight: true to publish one that carries a 公示截止期 for at most the 轻微 length")
+    return problems
+
+
 def _overlap(one: RuleVersion, other: RuleVersion) -> bool:
     """Whether two versions are in force on some common day."""
     return ((one.valid_from or date.min) <= (other.valid_until or date.max)
@@ -190,10 +216,15 @@ def _rules(path: Path, raw: Any, errors: list[str]) -> dict[str, dict[str, Any]]
             errors.append(f"{where}.basis: every rule cites its article")
         errors += [f"{where}.{k}: {unknown_key(k, {*keys, 'basis'})}" for k in sorted(set(body) - set(keys) - {"basis"}, key=str)]
         for key, kind in keys.items():
-            if key in body and not isinstance(body[key], kind):
-                errors.append(f"{where}.{key}: expected {kind.__name__}, got {body[key]!r}")
+            if key in body and (not isinstance(body[key], kind) or kind is int and isinstance(body[key], bool)):
+                errors.append(f"{where}.{key}: expected {kind.__name__}, got {body[key]!r}")  # YAML's true is no age
             elif key not in body and key not in _OPTIONAL:
                 errors.append(f"{where}.{key}: missing")
+    age = raw["natural_persons"].get("min_age") if isinstance(raw.get("natural_persons"), dict) else None
+    if type(age) is int and not MIN_AGES[0] <= age <= MIN_AGES[1]:
+        errors.append(f"{path}: rules.natural_persons.min_age: {age} is outside {MIN_AGES[0]}–{MIN_AGES[1]}: under "
+                      f"{MIN_AGES[0]} a minor's record would be published (民法典 art. 17; no regional text allows it), "
+                      "and no text sets an age above 18 (a larger number is taken for a typo)")
     objection: dict[str, Any] = raw["objection"] if isinstance(raw.get("objection"), dict) else {}
     for key, allowed in (("mode", OBJECTION_MODES), ("unverifiable", UNVERIFIABLE)):
         value = objection.get(key)
