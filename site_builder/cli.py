@@ -216,14 +216,15 @@ def verify(ctx: click.Context, out: Path | None, records: Path | None, audit: Pa
     audit_root = config.paths.audit if audit is not None or AuditFolder(config.paths.audit).chain.exists() else None
     key_path = public_key.resolve() if public_key else config.signing.public_key
     key = load_public_key(key_path) if key_path else None
-    try:
-        secrets = None if no_leak_scan else input_secrets(config)
+    try:  # loaded once: the catalogue's and the profile's warnings are said once per run
+        inputs = None if no_leak_scan else load_inputs(config)
+        secrets = None if inputs is None else input_secrets(config, inputs)
     except InputError as exc:
         raise InputError(f"{exc} (the leak scan reads the records; to verify a site without them, pass --no-leak-scan)") from exc
 
     def locate(values: frozenset[str]) -> dict[str, list[SecretPlace]]:  # asked only when a leak is found
-        inputs = load_inputs(config)
-        return leak_sources(inputs.catalogue, inputs.sources, values)
+        found = inputs or load_inputs(config)
+        return leak_sources(found.catalogue, found.sources, values)
 
     def holders(values: frozenset[str]) -> dict[str, str]:  # asked only when a leak is found
         return published_whole(download_values(config.paths.output), values)

@@ -72,9 +72,10 @@ def _own_items(common: Path, packaged: Path) -> list[str]:
     return [item for item in listed[0] if item not in listed[1]]
 
 
-def input_secrets(config: Config) -> Secrets:
-    """The secrets of every row of the configured sources (files or tables), for ``verify``'s leak scan."""
-    inputs = load_inputs(config)
+def input_secrets(config: Config, inputs: Inputs | None = None) -> Secrets:
+    """The secrets of every row of the configured sources (files or tables), for ``verify``'s leak scan; ``inputs``:
+    those already loaded for ``config`` (loading them again repeats their warnings)."""
+    inputs = inputs or load_inputs(config)
     secrets = Secrets()
     for item, raw in read_all(inputs.catalogue, inputs.sources):
         secrets.add_row(raw, item)

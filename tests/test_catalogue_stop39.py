@@ -4,12 +4,15 @@ the key."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import CATALOGUE, CATALOGUE_DIR, PROFILES_DIR
+from click.testing import CliRunner
+from conftest import CATALOGUE, CATALOGUE_DIR, PROFILES_DIR, make_resident_id, row, write_csv
 
+from site_builder.cli import main
 from site_builder.exceptions import CatalogueError
 from site_builder.rules.catalogue import Catalogue, load_catalogue
 from site_builder.rules.profiles import Policy, load_profile
@@ -220,3 +223,27 @@ def test_an_item_without_a_title_is_refused(tmp_path: Path) -> None:
     """Case cat_no_title: the item's pages were headed "None"."""
     message = _refused(_catalogue(tmp_path, {"judgment.yaml": ("title: 涉经济类判决\n", "")}))
     assert "judgment.yaml: title: the item's Chinese title is required" in message, message
+
+
+# --- 12. One warning per run --------------------------------------------------------------------------------------
+
+def test_verify_warns_of_a_differing_common_yaml_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """``verify`` loaded the catalogue again to name the rows of a leak, and said its warning again each time."""
+    site = tmp_path / "site"
+    (site / "catalogue").mkdir(parents=True)
+    common = (CATALOGUE_DIR / "common.yaml").read_text(encoding="utf-8")
+    (site / "catalogue" / "common.yaml").write_text(common + "# the site's copy\n", encoding="utf-8")
+    secret = make_resident_id("330102", "19800707", "071")
+    write_csv(site / "records" / "judgment.csv", "judgment", [row("judgment", legal_rep_id_no=secret)])
+    (site / "site_builder.toml").write_text('[paths]\nrecords = "records"\ncatalogue = "catalogue"\n'
+                                            '[search]\nenabled = false\n', encoding="utf-8")
+    config = ["--config", str(site / "site_builder.toml")]
+    built = CliRunner().invoke(main, [*config, "build", "--as-of", "2026-11-24"])
+    assert built.exit_code == 0, built.output
+    with (site / "output" / "index.html").open("a", encoding="utf-8") as page:
+        page.write(secret)  # a leak: verify reads the records again to name the row that holds it
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        checked = CliRunner().invoke(main, [*config, "verify", "--no-data"])
+    assert checked.exit_code == 1 and "judgment.csv" in checked.output, checked.output
+    assert len([r for r in caplog.records if "replaces the packaged catalogue/common.yaml" in r.getMessage()]) == 1
