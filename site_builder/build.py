@@ -287,7 +287,7 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
             files.close()
         publish.make_readable(staging)
         with stages.stage("verify") as stage:
-            problems = verify_site(staging, secrets, check_hashes=False, check_links=False, public_key=key.public_key() if key else None,
+            problems = verify_site(staging, secrets, check_hashes=False, public_key=key.public_key() if key else None,
                                    scan=[w.path for w in files.written if not w.reused], processes=worker_count(config),
                                    covered=_zip_members(files),
                                    validated=frozenset(w.path for w in files.written if w.reused), data_check=data_check,

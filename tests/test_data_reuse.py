@@ -295,6 +295,45 @@ def test_a_split_item_keeps_the_years_whose_records_did_not_change(generated: Pa
     assert data_date(builds.incremental, PENALTY) == "2026-11-25"
 
 
+def test_a_year_kept_from_the_spare_is_still_there_when_a_later_year_changed(generated: Path, tmp_path: Path) -> None:
+    """Builds A, B (a day on, nothing changed) and C (a day later, a record of the item's latest year edited), the
+    item published by year. C's staging folder is the spare (A's site), which holds the earliest year's workbook
+    unchanged: C keeps that very file. Taking the item's workbooks over, C kept it, failed at the later year and gave
+    back what it had kept; that removed the spare's file though the index still counted it the spare's, so writing
+    the workbooks again 'kept' a file no longer there: manifest.json, catalog.jsonld and the download page listed a
+    workbook the site lacked, and the build's own verify (which reads no file taken over) passed it."""
+    records = tmp_path / "records"  # the penalties only: the one item split, and validated, by year
+    records.mkdir()
+    shutil.copy(generated / f"{PENALTY}.csv", records)
+    config = configured(site_config(tmp_path, records, search=False), 1, None)
+    day_c = NEXT_DAY + timedelta(days=1)
+    first = build(config, AS_OF)
+    quiet_until(first, day_c)
+    spare_inodes = inodes(first.output.resolve())
+    build(config, NEXT_DAY)
+    rows = {r["record_id"]: r for r in read_rows(records, PENALTY)}
+    years = sorted({rows[d["record_id"]]["decision_date"][:4] for d in published(first)})
+    assert len(years) >= 2, years
+    latest = next(d["record_id"] for d in published(first) if rows[d["record_id"]]["decision_date"].startswith(years[-1]))
+    update(records, PENALTY, latest, penalty_content="处以罚款（复核更正）")
+    site = build(config, day_c).output.resolve()
+    kept = f"data/{PENALTY}/{years[0]}.xlsx"
+    assert (site / kept).stat().st_ino == spare_inodes[kept]  # the spare's very file, kept
+    assert verify_site(site) == []
+
+
+def test_the_builds_verify_finds_a_listed_file_missing_and_one_not_listed(site: Path, tmp_path: Path) -> None:
+    """The build verifies without hashing (it hashed what it wrote, and takes files over unread), yet one walk of the
+    site still finds a file the manifest lists that is not there, and one there that it does not list."""
+    copy = Path(shutil.copytree(site, tmp_path / "copy"))
+    assert verify_site(copy, check_hashes=False) == []
+    (copy / "data" / f"{PENALTY}.xlsx").unlink()
+    (copy / "data" / "extra.txt").write_text("手工添加\n", encoding="utf-8")
+    problems = verify_site(copy, check_hashes=False, check_links=False)
+    assert f"data/{PENALTY}.xlsx: listed in manifest.json but missing" in problems
+    assert "data/extra.txt: not listed in manifest.json" in problems
+
+
 def test_an_item_that_shrinks_below_the_limit_is_one_file_again(generated: Path, tmp_path: Path) -> None:
     probe = build(site_config(tmp_path / "probe", copy_records(generated, tmp_path / "probe"), search=False), AS_OF)
     size = (probe.output / "data" / f"{PENALTY}.csv").stat().st_size

@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -699,6 +700,43 @@ def test_the_pages_fingerprints_are_made_while_the_spare_is_checked_and_no_file_
     ended = events.index(("check ended", True))
     assert not [event for event in events[:ended] if event[0].startswith("file ")], "a file was written during the check"
     assert [event for event in events[ended:] if event[0].startswith("file ")], "build C wrote no file at all"
+
+
+def _site_file(folder: Path, name: str, data: bytes) -> files_module.Held:
+    """Write ``data`` as ``folder``/``name``; what the file is (SHA-256, size, modification time)."""
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return hashlib.sha256(data).hexdigest(), len(data), path.stat().st_mtime_ns
+
+
+def test_the_index_never_counts_on_a_spare_file_it_removed(tmp_path: Path) -> None:
+    """Bug: a file given back (an item's workbooks taken over but for one year, a subject's data files but for one)
+    was removed from the staging folder while the index still counted it the spare's, so the same file taken over or
+    written again with the spare's bytes was noted and never put back (a dead link, ``data/<item>/<year>.xlsx``).
+    ``kept``: the spare's file, with the live site's bytes; ``linked``: the spare holds older bytes, the live site's
+    are linked in over them."""
+    live, staging, state = tmp_path / "live", tmp_path / "staging", tmp_path / "pages.sqlite"
+    older, newer, same = b"build A's bytes", b"build B's bytes", b"unchanged since A"
+    live_files = {"kept": _site_file(live, "kept", same), "linked": _site_file(live, "linked", newer)}
+    spare = {"kept": _site_file(staging, "kept", same), "linked": _site_file(staging, "linked", older)}
+    files_module.write_state(state, "key", [files_module.Written(name, "mark", sha, size, False, mtime)
+                                            for name, (sha, size, mtime) in live_files.items()], [])
+    spare_inode = (staging / "kept").stat().st_ino
+    files = files_module.FileIndex(staging, "key", files_module.Previous(live, state, "key"))
+    files.spare = dict(spare)
+    try:
+        assert files.take("kept", "mark")  # the spare's file: nothing done on disk
+        files.forget(["kept"])
+        assert files.take("kept", "mark")
+        assert not files.take_all(["linked", "absent"], "mark")  # "linked" linked in, then given back
+        files.write("linked", older)  # the spare's bytes again
+        files.seal()
+    finally:
+        files.close()
+    assert (staging / "kept").read_bytes() == same and (staging / "kept").stat().st_ino == spare_inode  # kept, not linked
+    assert (staging / "linked").read_bytes() == older
+    assert sorted(p.name for p in staging.iterdir()) == sorted(w.path for w in files.written) == ["kept", "linked"]
 
 
 def test_a_build_killed_in_the_spare_leaves_the_live_site_and_the_next_build_is_right(generated: Path, tmp_path: Path) -> None:

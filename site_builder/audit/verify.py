@@ -62,13 +62,16 @@ def verify_site(site_dir: Path, secrets: Secrets | None = None, audit_root: Path
     """Check a built site; return every problem found (an empty list means it verifies).
 
     ``check_hashes=False`` skips recomputing the output hashes: for the build itself, which has
-    just computed them from the same files for the manifest. With ``public_key`` the site must carry
+    just computed them from the same files for the manifest; the site is still walked once (one ``scandir`` a
+    folder, no file read or looked up one by one) for the files the manifest lists and the site lacks, and those it
+    holds and the manifest does not list (the build takes files over from earlier builds without writing them: a
+    file it noted but lost would otherwise be published as a dead link). With ``public_key`` the site must carry
     a valid signature by that key (or by a key the chain hands over to from it). With ``audit_root``
     the site's head must be the audit chain's head. ``scan``: the site paths the leak scan reads (the build
     passes the files it wrote, not those it took over unchanged: it checks the secrets new since itself);
     ``None``: every file. ``processes``: how many processes the leak scan of a large site may use.
-    ``check_links=False`` skips the walk looking for symbolic links: for the build, whose files are all
-    its own (see ``outputs/files.py``). ``covered``: the SHA-256 of the site's files (scanned now or when they
+    ``check_links=False`` skips looking for symbolic links (and the walk, with ``check_hashes``).
+    ``covered``: the SHA-256 of the site's files (scanned now or when they
     were written): the leak scan does not read a zip member with such a content again.
     ``validated``: site paths of data files that an earlier build validated
     and this one took over unchanged (the build passes the files it took over): frictionless does not read
@@ -94,8 +97,9 @@ def verify_site(site_dir: Path, secrets: Secrets | None = None, audit_root: Path
         return [f"{MANIFEST}: cannot be read: {exc}"]
     if not isinstance(manifest, dict):
         return [f"{MANIFEST}: not a manifest"]
-    problems = symlink_problems(site_dir) if check_links else []
-    problems += _hash_problems(site_dir, manifest) if check_hashes else []
+    found = site_files(site_dir) if check_links or not check_hashes else []
+    problems = _link_problems(site_dir, found) if check_links else []
+    problems += _hash_problems(site_dir, manifest) if check_hashes else _listing_problems(manifest, found)
     manifest_sha = file_sha256(manifest_path)
     chain, chain_trouble = _read_public_chain(site_dir)
     problems += chain_trouble or _chain_problems(chain, manifest, manifest_sha)
@@ -233,8 +237,12 @@ def leak_sources(catalogue: Catalogue, sources: Iterable[SourceFile], values: fr
 
 def symlink_problems(site_dir: Path) -> list[str]:
     """Every symbolic link inside the site (web servers follow them; nothing the build writes is one)."""
-    return [f"{name}: a symbolic link (to {os.readlink(site_dir / name)}) inside the site"
-            for name, link in site_files(site_dir) if link]
+    return _link_problems(site_dir, site_files(site_dir))
+
+
+def _link_problems(site_dir: Path, found: Iterable[tuple[str, bool]]) -> list[str]:
+    """:func:`symlink_problems` of the site's files ``found`` (:func:`site_files`)."""
+    return [f"{name}: a symbolic link (to {os.readlink(site_dir / name)}) inside the site" for name, link in found if link]
 
 
 def _hash_problems(site_dir: Path, manifest: dict[str, object]) -> list[str]:
@@ -242,12 +250,27 @@ def _hash_problems(site_dir: Path, manifest: dict[str, object]) -> list[str]:
     if not isinstance(listed, dict):
         return [f"{MANIFEST}: no 'outputs' list of file hashes"]
     actual = output_hashes(site_dir)
-    problems = [f"{path}: listed in {MANIFEST} but missing" for path in sorted(set(listed) - set(actual))]
-    problems += [f"{path}: not listed in {MANIFEST}" for path in sorted(set(actual) - set(listed))]
+    problems = _presence_problems(listed, actual)
     problems += [f"{path}: content differs from its hash in {MANIFEST}"
                  for path in sorted(set(actual) & set(listed)) if actual[path] != listed[path]]
     problems += [f"{path}: listed in {MANIFEST} but cannot be" for path in sorted(set(listed) & UNHASHED)]
     return problems
+
+
+def _listing_problems(manifest: dict[str, object], found: Iterable[tuple[str, bool]]) -> list[str]:
+    """The files the manifest lists that the site's files ``found`` (:func:`site_files`) lack, and those it holds that
+    the manifest does not list: :func:`_hash_problems` without reading a file."""
+    listed = manifest.get("outputs")
+    if not isinstance(listed, dict):
+        return [f"{MANIFEST}: no 'outputs' list of file hashes"]
+    return _presence_problems(listed, {name for name, _link in found if name not in UNHASHED})
+
+
+def _presence_problems(listed: Iterable[str], actual: Iterable[str]) -> list[str]:
+    """One problem per site path in ``listed`` (the manifest's) but not in ``actual`` (the site's), and the reverse."""
+    names, present = set(listed), set(actual)
+    return ([f"{path}: listed in {MANIFEST} but missing" for path in sorted(names - present)]
+            + [f"{path}: not listed in {MANIFEST}" for path in sorted(present - names)])
 
 
 def _read_public_chain(site_dir: Path) -> tuple[list[ChainEntry], list[str]]:

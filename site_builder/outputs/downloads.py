@@ -210,19 +210,6 @@ def hashed(files: FileIndex, path: str, rows: int | None = None, part: str = "",
     return finish(files, path, digest.hexdigest(), size, rows, part, fingerprint)
 
 
-def forget(files: FileIndex, paths: Iterable[str]) -> None:
-    """Remove files written or taken over in this build (an item's tables made again another way)."""
-    gone = set(paths)
-    for path in gone:
-        (files.out / path).unlink(missing_ok=True)
-    for index in range(len(files.written) - 1, -1, -1):  # the latest files, as a rule: from the end
-        if not gone:
-            break
-        if files.written[index].path in gone:
-            gone.discard(files.written[index].path)
-            del files.written[index]
-
-
 ZIP_EARLIEST = date(1980, 1, 1)
 """The first date a zip member can carry (the MS-DOS time of the zip format starts in 1980)."""
 ZIP_LATEST = date(2107, 12, 31)
@@ -422,12 +409,12 @@ def write_tables(site: Site, files: FileIndex, table: Table, known: Tally | None
         parts, digests = _write_parts(site, files, table, versions, tally)
         if _whole_bytes(table, parts) > limit:
             return by_year(parts, digests, tally)
-        forget(files, [t.path for t in parts])
+        files.forget([t.path for t in parts])
     tally = Tally(item)
     written = _write_whole(site, files, table, tally, mark)
     if not limit or written.bytes <= limit or not written.rows:
         return one(written, tally)
-    forget(files, [whole])
+    files.forget([whole])
     return by_year(*_write_parts(site, files, table, versions, None), tally)
 
 

@@ -133,6 +133,9 @@ class FileIndex:
     ``spare``: what the staging folder already holds (:func:`check_spare`), in the build process only; a worker
     process's index has none and writes every file it is given as a new inode. While the check still runs, it is
     :meth:`expect_spare`'s: the index waits for it when it is first asked to put something into the staging folder.
+    A path stays in :attr:`spare` only while the spare's own file is still there, untouched: whatever puts another
+    file at the path or removes it takes the path out (:meth:`_replaced`), since :meth:`take` and :meth:`write`
+    trust :attr:`spare` without looking at the disk.
     Two indexes are equal only if they are the same (each holds its own state, lock and database connection).
     """
 
@@ -183,6 +186,7 @@ class FileIndex:
         if held is not None and held[0] == digest and held[1] == len(data):
             self.written.append(Written(path, fingerprint, digest, len(data), False, held[2]))
             return Path(target)
+        self._replaced(path)
         fd = _create(target)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -206,6 +210,7 @@ class FileIndex:
             while chunk := fh.read(1 << 20):
                 digest.update(chunk)
                 size += len(chunk)
+        self._replaced(path)
         os.replace(source, target)  # a new inode at ``path``: never a write through a link to the live site
         self.written.append(Written(path, fingerprint, digest.hexdigest(), size, False, os.lstat(target).st_mtime_ns))
         return Path(target)
@@ -214,10 +219,13 @@ class FileIndex:
         """The site file ``path`` opened as a new file for writing (and reading back: a zip seeks), for a file
         written in pieces; note it with :meth:`noted` once closed."""
         self.settle()
+        self._replaced(path)
         return os.fdopen(_create(f"{self.out}/{path}"), "w+b")
 
     def noted(self, path: str, sha256: str, size: int, fingerprint: str = "") -> Written:
-        """Note the file ``path``, written through :meth:`open_new`, as written with this hash and size."""
+        """Note the file ``path``, written through :meth:`open_new` (or moved into place by the caller), as written with
+        this hash and size."""
+        self._replaced(path)
         written = Written(path, fingerprint, sha256, size, False, os.lstat(f"{self.out}/{path}").st_mtime_ns)
         self.written.append(written)
         return written
@@ -277,6 +285,7 @@ class FileIndex:
             if not stat.S_ISREG(status.st_mode) or status.st_size != size or (mtime and status.st_mtime_ns != mtime):
                 return False
             _folder(os.path.dirname(target))
+            self._replaced(path)
             try:
                 os.link(source, target)
             except FileExistsError:  # the spare's older file, or written already: replace it, never write through it
@@ -294,11 +303,39 @@ class FileIndex:
         mark = len(self.written)
         if all(self.take(path, fingerprint) for path in paths):
             return True
-        for taken in self.written[mark:]:
-            if self.spare is None or self.spare.get(taken.path, ("",))[0] != taken.sha256:
-                (self.out / taken.path).unlink(missing_ok=True)  # linked in by this call (a kept file stays)
-        del self.written[mark:]
+        self.forget([taken.path for taken in self.written[mark:]])
         return False
+
+    def forget(self, paths: Iterable[str]) -> None:
+        """Take back the files ``paths`` written or taken over in this build (files made again another way): they
+        leave :attr:`written`. A file this build put into the staging folder is removed; one the spare held, and this
+        build kept, stays there for a later :meth:`take` or :meth:`write` of the same bytes (:meth:`seal` removes it
+        if none comes)."""
+        gone = set(paths)
+        for path in gone:
+            if self.spare is None or path not in self.spare:
+                try:
+                    os.unlink(f"{self.out}/{path}")
+                except FileNotFoundError:
+                    pass
+        for index in range(len(self.written) - 1, -1, -1):  # the latest files, as a rule: from the end
+            if not gone:
+                break
+            if self.written[index].path in gone:
+                gone.discard(self.written[index].path)
+                del self.written[index]
+
+    def add(self, written: Iterable[Written]) -> None:
+        """Note files another process (a worker, whose index has no spare) wrote or linked into the staging folder."""
+        self.settle()
+        for entry in written:
+            self._replaced(entry.path)
+            self.written.append(entry)
+
+    def _replaced(self, path: str) -> None:
+        """The spare's file at ``path``, if any, is being replaced or removed: no longer one to keep."""
+        if self.spare:
+            self.spare.pop(path, None)
 
     def drain(self) -> list[Written]:
         """What was written since the last call (a worker returns it to the build)."""

@@ -156,7 +156,7 @@ class Workers:
                 paths = future.result()
             except BrokenProcessPool as exc:
                 raise BuildError(f"A rendering worker process stopped unexpectedly ({exc}); nothing was published") from exc
-            self.files.written += paths
+            self.files.add(paths)
             written += [prefix + w.path for w in paths]
             progress.advance(len(paths) // files_per_unit)
         return written

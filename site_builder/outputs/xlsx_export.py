@@ -48,7 +48,6 @@ from site_builder.outputs.downloads import (
     DataFile,
     FixedZip,
     RowsDigest,
-    forget,
     hashed,
     rows_digest,
     table_path,
@@ -335,7 +334,7 @@ def take_books(files: FileIndex, books: list[Book]) -> tuple[DataFile, ...] | No
     for path, mark, rows, part in books:
         kept = taken(files, path, mark, rows, part)
         if kept is None:
-            forget(files, [book.path for book in got])
+            files.forget([book.path for book in got])
             return None
         got.append(kept)
     return tuple(got)
