@@ -794,3 +794,29 @@ def test_a_library_upgrade_takes_no_file_over(monkeypatch: pytest.MonkeyPatch) -
         monkeypatch.undo()
         build_module._code_digest.cache_clear()
     assert build_module._code_digest() == before
+
+
+def test_a_changed_columns_mapping_is_applied_by_an_incremental_build(tmp_path: Path) -> None:
+    """A tester's: the records file unchanged, a new ``[columns]`` mapping (公开B instead of 公开A as 公开属性) was
+    ignored by the rebuild, which took the file as parsed before, and published a 授权查询 judgment a full build
+    withholds."""
+    from site_builder.sources.mapping import ColumnSettings
+
+    records = tmp_path / "records"
+    write_csv(records / "judgment.csv", "judgment", [csv_row("judgment", record_id="PJ-1"), csv_row("judgment", record_id="PJ-2")])
+    path = records / "judgment.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    heading = lines[0].replace("公开属性", "公开A")
+    path.write_text("\n".join([f"{heading},公开B", f"{lines[1]},公开", f"{lines[2]},授权查询"]) + "\n", encoding="utf-8-sig")
+
+    def config(root: Path, column: str) -> Config:
+        base = site_config(root, records, search=False)
+        return dataclasses.replace(base, columns=ColumnSettings(items=(("judgment", ((column, "disclosure_level"),)),)))
+    for _ in range(2):  # the second build keeps the file parsed
+        first = build(config(tmp_path / "I", "公开A"), AS_OF)
+        assert first.counts.published["judgment"] == 2
+    again = build(config(tmp_path / "I", "公开B"), AS_OF)
+    full = build(config(tmp_path / "F", "公开B"), AS_OF, full=True)
+    assert again.counts.published["judgment"] == full.counts.published["judgment"] == 1
+    published = (again.output / "data" / "judgment.csv").read_text(encoding="utf-8-sig")
+    assert "PJ-1" in published and "PJ-2" not in published
