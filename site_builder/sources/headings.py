@@ -470,6 +470,8 @@ _GONE = _whole_state("撤销|撤消|作废|无效|失效|废止|移出|移除|�
 """A whole state of a list entry, an honour or a judgment saying it is gone (已移出, 已屏蔽, 被撤销荣誉, 已撤销), in a
 column that states such a record's state (:data:`~site_builder.sources.mapping.RECORD_STATE`). Not 撤回 (an appeal
 withdrawn leaves the judgment standing), not 撤销判决 (a kind of judgment)."""
+
+
 def _answer(said: str, title: str) -> bool | None:
     """The answer a yes-or-no column's cell gives (:data:`_ANSWERS`, a reason in brackets after it left out: ``是（已修复）``):
     是, 否, ``Y``, ``N`` anywhere; a digit (``1``, ``0``) only under a question (是否…, 有无…), or ``0`` under a flag
@@ -483,6 +485,7 @@ def _answer(said: str, title: str) -> bool | None:
 
 
 _BRACKETED = re.compile(r"[(（【\[][^)）】\]]*[)）】\]]")
+"""A reason in brackets (``是（已修复）``), left out of an answer."""
 _NULL = frozenset({"null", "none", "n/a", "nan", "na"})
 """Spellings of an empty cell in database exports (compared case-folded)."""
 _ANSWERS = {**dict.fromkeys(("是", "是的", "有", "y", "yes", "1", "true", "t", "√", "✓", "✔"), True),
