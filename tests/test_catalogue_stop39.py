@@ -204,14 +204,16 @@ def test_a_min_age_above_18_is_accepted(tmp_path: Path) -> None:
 def test_an_unknown_format_is_refused_where_it_is_written(tmp_path: Path) -> None:
     """Case cat_format_typo: ``format: usci`` left the 统一社会信用代码 unchecked, and a wrong code was published."""
     message = _refused(_catalogue(tmp_path, {"common.yaml": ("format: uscc", "format: usci")}))
-    assert "common.yaml: groups.subject[" in message and "(uscc): format: 'usci' is not one of uscc, code" in message
+    assert "common.yaml: groups.subject[" in message and "(uscc): format: 'usci' is not one of uscc, code, default" in message
     assert message.count("'usci'") == 1, message  # once, in common.yaml, not under every item including the group
 
 
 @pytest.mark.parametrize(("old", "new", "says"), [
-    ("    title: 案由\n", "    title: 案由\n    aliases: 判决事由\n", "aliases: expected a list of column titles ([判决事由]), not str"),
+    ("    title: 案由\n", "    title: 案由\n    aliases: 判决事由\n",
+     "aliases: '判决事由' is a str, not a list (write [判决事由]): expected a list of column titles"),
     ("files: [判决信息, 涉经济类判决信息, pjxx]", "files: 判决信息",
-     "files: expected a list of file or folder names ([判决信息]), not str"),
+     "files: '判决信息' is a str, not a list (write [判决信息]): expected a list of file or folder names"),
+    ("    title: 案由\n", "    title: 案由\n    aliases: [判决事由, ~]\n", "aliases: the entry None is no name"),
 ])
 def test_a_text_where_a_list_is_expected_is_refused(tmp_path: Path, old: str, new: str, says: str) -> None:
     """Case cat_aliases_string: ``aliases: 承诺事项`` was read as its characters, and the column ignored."""
@@ -247,3 +249,41 @@ def test_verify_warns_of_a_differing_common_yaml_once(tmp_path: Path, caplog: py
         checked = CliRunner().invoke(main, [*config, "verify", "--no-data"])
     assert checked.exit_code == 1 and "judgment.csv" in checked.output, checked.output
     assert len([r for r in caplog.records if "replaces the packaged catalogue/common.yaml" in r.getMessage()]) == 1
+
+
+
+# --- A harm tester's: what a site writes that is valid -----------------------------------------------------------
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("constraints: {required: true}", "constraints: {required: true, unique: true}"),
+    ("constraints: {required: true}", "constraints: {required: true, minLength: 1, pattern: '.+'}"),
+    ("files: [判决信息, 涉经济类判决信息, pjxx]", "files: [判决信息, 涉经济类判决信息, pjxx, 2024]"),
+])
+def test_table_schema_constraints_formats_and_numbers_as_names_are_accepted(tmp_path: Path, old: str, new: str) -> None:
+    """The packaged files say a field is a Table Schema field: its other constraints (unique, minimum, pattern …) are
+    accepted (not applied), as is ``format: default``; a file named ``2024`` is read as written, as before."""
+    folder = tmp_path / "catalogue"
+    shutil.copytree(CATALOGUE_DIR, folder)
+    path = folder / "judgment.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    catalogue = load_catalogue(folder)
+    assert catalogue["judgment"].fields
+    if "2024" in new:
+        assert "2024" in catalogue["judgment"].files
+
+
+def test_format_default_is_none(tmp_path: Path) -> None:
+    folder = tmp_path / "catalogue"
+    shutil.copytree(CATALOGUE_DIR, folder)
+    path = folder / "judgment.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    title: 案由\n", "    title: 案由\n    format: default\n", 1), encoding="utf-8")
+    assert load_catalogue(folder)["judgment"].field("cause").format is None
+
+
+def test_a_min_age_of_a_profile_that_publishes_no_person_is_not_checked(tmp_path: Path) -> None:
+    """Unused where natural persons are not published: 16 there refused a whole build for nothing."""
+    policy = _profile(tmp_path, "beijing", "    publish: true\n    min_age: 18", "    publish: false\n    min_age: 16")
+    assert not policy.publish_natural_persons

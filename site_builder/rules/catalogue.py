@@ -24,10 +24,13 @@ from site_builder.rules.periods import Duration, PeriodRule, parse_period
 from site_builder.rules.yamlfile import load_yaml, unknown_key
 
 FIELD_TYPES = ("string", "date", "number", "integer")
-FORMATS = ("uscc", "code")
-"""``uscc``: a checked 统一社会信用代码; ``code``: another registration code (only ID numbers are masked in it)."""
-CONSTRAINTS = ("required",)
-"""The Table Schema constraints the build applies (a required field's empty cell quarantines the row)."""
+FORMATS = ("uscc", "code", "default")
+"""``uscc``: a checked 统一社会信用代码; ``code``: another registration code (only ID numbers are masked in it);
+``default``: Table Schema's, the same as none."""
+CONSTRAINTS = ("required", "unique", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+               "pattern", "enum", "jsonSchema")
+"""The Table Schema constraints a field may give. The build applies ``required`` (a required field's empty cell
+quarantines the row); the others are accepted as Table Schema writes them and not applied."""
 DISCLOSURES = ("public", "masked", "withheld")
 MASKS = ("id_number", "person_name")
 CLASSES = ("registration", "qualification", "commendation", "regulatory", "judicial")
@@ -203,9 +206,8 @@ def _parse_item(
     for key, allowed in (("class", CLASSES), ("nature", NATURES)):
         if data.get(key) not in allowed:
             errors.append(f"{path}: {key}: {data.get(key)!r} is not one of {', '.join(allowed)}")
-    if not _texts(data.get("files")):
-        errors.append(f"{path}: files: expected a list of file or folder names ([{data['files']}]), not "
-                      f"{type(data['files']).__name__}")
+    if _texts(data.get("files")):
+        errors.append(f"{path}: files: {_texts(data.get('files'))}: expected a list of file or folder names")
     raw_fields: list[tuple[str, Any]] = []  # where each field is written (a shared group's in common.yaml), and it
     for group in data.get("include") or []:
         if not isinstance(groups, dict) or group not in groups:
@@ -233,9 +235,15 @@ def _parse_item(
     )
 
 
-def _texts(value: Any) -> bool:
-    """Whether ``value`` is absent or a list of texts (``aliases: 承诺事项`` was read as its characters)."""
-    return value is None or isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+def _texts(value: Any) -> str:
+    """What is wrong with ``value`` as a list of names (``aliases: 承诺事项`` was read as its characters); ``""`` if it
+    is absent or a list of texts or numbers (``2024``, read as written)."""
+    if value is None:
+        return ""
+    if not isinstance(value, list):
+        return f"{value!r} is a {type(value).__name__}, not a list (write [{value}])"
+    wrong = [v for v in value if isinstance(v, bool) or not isinstance(v, (str, int)) or not str(v).strip()]
+    return f"the entry {wrong[0]!r} is no name" if wrong else ""
 
 
 def _constraints(raw: Any) -> list[str]:
@@ -277,8 +285,8 @@ def _parse_field(place: str, raw: Any, errors: list[str]) -> FieldSpec | None:
     if raw.get("format") is not None and raw["format"] not in FORMATS:
         problems.append(f"format: {raw['format']!r} is not one of {', '.join(FORMATS)}")
     problems += _constraints(raw.get("constraints"))
-    if not _texts(raw.get("aliases")):
-        problems.append(f"aliases: expected a list of column titles ([{raw['aliases']}]), not {type(raw['aliases']).__name__}")
+    if _texts(raw.get("aliases")):
+        problems.append(f"aliases: {_texts(raw.get('aliases'))}: expected a list of column titles")
     if raw.get("role") is not None and raw["role"] not in ROLES:
         problems.append(f"role: {raw['role']!r} is not a known role")
     if values is not None and not (isinstance(values, dict) and values):
@@ -295,10 +303,11 @@ def _parse_field(place: str, raw: Any, errors: list[str]) -> FieldSpec | None:
         name=raw["name"], title=raw["title"], type=raw["type"],
         required=(raw.get("constraints") or {}).get("required") is True,
         disclosure=raw["disclosure"], mask=raw.get("mask"), role=raw.get("role"),
-        format=raw.get("format"), values={str(k): str(v) for k, v in values.items()} if values else None,
+        format=None if raw.get("format") == "default" else raw.get("format"),
+        values={str(k): str(v) for k, v in values.items()} if values else None,
         synonyms={str(k): tuple(str(x) for x in v) for k, v in synonyms.items()} if synonyms else None,
         open=bool(raw.get("open", False)),
-        aliases=tuple(raw.get("aliases") or ()), description=str(raw.get("description") or ""),
+        aliases=tuple(str(a) for a in raw.get("aliases") or ()), description=str(raw.get("description") or ""),
     )
 
 

@@ -220,7 +220,8 @@ def _rules(path: Path, raw: Any, errors: list[str]) -> dict[str, dict[str, Any]]
                 errors.append(f"{where}.{key}: expected {kind.__name__}, got {body[key]!r}")  # YAML's true is no age
             elif key not in body and key not in _OPTIONAL:
                 errors.append(f"{where}.{key}: missing")
-    age = raw["natural_persons"].get("min_age") if isinstance(raw.get("natural_persons"), dict) else None
+    persons = raw["natural_persons"] if isinstance(raw.get("natural_persons"), dict) else {}
+    age = persons.get("min_age") if persons.get("publish") is True else None  # unused where persons are not published
     if type(age) is int and not MIN_AGES[0] <= age <= MIN_AGES[1]:
         errors.append(f"{path}: rules.natural_persons.min_age: {age} is outside {MIN_AGES[0]}–{MIN_AGES[1]}: under "
                       f"{MIN_AGES[0]} a minor's record would be published (民法典 art. 17; no regional text allows it), "

@@ -331,8 +331,11 @@ def _whole_state(words: str, after: str, ends: bool = True) -> re.Pattern[str]:
                       rf"(?:(?:{_WHEN})*(?:{words}){more})(?:{after})?[\s\W_]*{_BECAUSE}")
 
 
-_BECAUSE = r"(?:[(（【\[][^)）】\]]{0,40}[)）】\]][\s\W_]*)?"
-"""A reason in brackets after a state (``已撤销（弄虚作假）``, ``已移出（信用修复）``, ``是（已修复）``)."""
+_PENDING = r"申请|审核|审查|审批|驳回|未通过|不通过|不予|恢复|撤回|待|中[)）】\]]"
+"""Words in brackets that undo the state before them (``移出（申请中）``, ``已移出（驳回）``, ``已撤销（恢复列入）``)."""
+_BECAUSE = rf"(?:[(（【\[](?![^)）】\]]*(?:{_PENDING}))[^)）】\]]{{0,40}}[)）】\]][\s\W_]*)?"
+"""A reason in brackets after a state (``已撤销（弄虚作假）``, ``已移出（信用修复）``, ``是（已修复）``); not one that
+undoes it (:data:`_PENDING`)."""
 
 
 _WHEN = "到期|期满|届满|自动|主动|提前|依申请|经审核|再审|裁定|二审|终审"
@@ -431,7 +434,7 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
             continue  # a placeholder (/, -, N/A, NULL, 无): nothing said
         unreadable = False
         if spec is RECORD_STATE and REASON_GONE.fullmatch(title):
-            gone_said = True  # 移出原因, 撤销文号: a reason or a document of a removal
+            gone_said = not _NOTHING_SAID.fullmatch(said)  # 移出原因, 撤销文号: a reason or a document of a removal
         elif answer is not None:
             gone_said = answer if YES_NO_GONE.fullmatch(title) else not answer  # 是否撤销 是; 是否有效 否
         elif text.isascii():
@@ -465,7 +468,8 @@ was repaired (已删除, 已屏蔽, 停止公示, 已过期, 已修复): in a co
 履行状态) 已过期 or 已到期 is said of something else."""
 
 
-_GONE = _whole_state("撤销|撤消|作废|无效|失效|废止|移出|移除|屏蔽|解除|取消|删除|退出|撤出|出库|收回|摘牌|撤牌|发回重审",
+_GONE = _whole_state("撤销|撤消|作废|无效|失效|废止|移出|移除|屏蔽|解除|取消|删除|退出|撤出|出库|收回|摘牌|撤牌|降级|暂停"
+                     r"|(?:撤销原判决?[，,、\s]*(?:并)?)?发回重审|撤销原判决?|(?:依法|部分)?改判|部分撤销|(?:复核|复审)(?:不|未)通过",
                      "名单|荣誉称号|荣誉|称号|表彰|列入|公示|资格")
 """A whole state of a list entry, an honour or a judgment saying it is gone (已移出, 已屏蔽, 被撤销荣誉, 已撤销), in a
 column that states such a record's state (:data:`~site_builder.sources.mapping.RECORD_STATE`). Not 撤回 (an appeal
@@ -474,18 +478,24 @@ withdrawn leaves the judgment standing), not 撤销判决 (a kind of judgment)."
 
 def _answer(said: str, title: str) -> bool | None:
     """The answer a yes-or-no column's cell gives (:data:`_ANSWERS`, a reason in brackets after it left out: ``是（已修复）``):
-    是, 否, ``Y``, ``N`` anywhere; a digit (``1``, ``0``) only under a question (是否…, 有无…), or ``0`` under a flag
-    (删除标志, 撤销标志: 0 is "not", whatever the other codes are: under 移出状态, 1 may be 正常); ``None`` if it gives
-    none."""
+    是, 否, ``Y``, ``N`` anywhere; a digit (``1``, ``0``, ``0.0``) under a question (是否…, 有无…, ``is_deleted``,
+    ``del_flag``), elsewhere only ``0`` (删除标志, 删除状态: 0 is "not", whatever the other codes are: under 移出状态, 1
+    may be 正常); ``None`` if it gives none."""
     bare = _BRACKETED.sub("", said).strip().casefold()
+    bare = "0" if _ZERO.fullmatch(bare) else "1" if bare in ("1.0", "01") else bare
     answer = _ANSWERS.get(bare)
-    if answer is None or not bare.isdigit() or title.startswith(("是否", "有无")):
+    if answer is None or not bare.isdigit() or title.startswith(("是否", "有无", "is")) or "del" in title:
         return answer
-    return False if bare == "0" and title.endswith(("标志", "标识", "标记")) else None
+    return False if bare == "0" else None
 
 
-_BRACKETED = re.compile(r"[(（【\[][^)）】\]]*[)）】\]]")
-"""A reason in brackets (``是（已修复）``), left out of an answer."""
+_BRACKETED = re.compile(rf"[(（【\[](?![^)）】\]]*(?:{_PENDING}))[^)）】\]]*[)）】\]]")
+"""A reason in brackets (``是（已修复）``), left out of an answer; not one that undoes it (``是（申请中）``)."""
+_NOTHING_SAID = re.compile(r"[\s\W_]*(?:(?:未|无|不|没有|非|尚未|暂未)\w{0,6}|正常|在列|有效|公示中|0+(?:\.0+)?)[\s\W_]*")
+"""What a column of why a record was removed (移出原因, 撤销原因) holds when it says nothing: a negation (未撤销, 未移出,
+无撤销), a normal state (正常, 在列, 有效), zero."""
+_ZERO = re.compile(r"0+(?:\.0+)?")
+"""Zero as a spreadsheet or a data frame writes it (``0``, ``00``, ``0.0``)."""
 _NULL = frozenset({"null", "none", "n/a", "nan", "na"})
 """Spellings of an empty cell in database exports (compared case-folded)."""
 _ANSWERS = {**dict.fromkeys(("是", "是的", "有", "y", "yes", "1", "true", "t", "√", "✓", "✔"), True),

@@ -387,8 +387,8 @@ RECORD_STATE_HEADINGS = frozenset({"状态", "当前状态", "记录状态", "�
                                     "荣誉状态", "表彰状态", "判决状态", "判决书状态"})
 """Headings that name a record's own state, where the item has no field for it (:data:`RECORD_STATE`)."""
 YES_NO_GONE = re.compile(r"(?:是否(?:已经|已|被|已被)?|有无)(?:撤销|撤消|移出|移除|屏蔽|解除|取消|删除|失效|作废|退出|废止)"
-                         r"(?:名单|荣誉|称号|表彰|列入|认定)?|(?:撤销|撤消|移出|移除|屏蔽|解除|取消|删除|失效|作废|退出)"
-                         r"(?:标志|标识|标记|状态|情况)")
+                         r"(?:名单|荣誉|称号|表彰|列入|认定)?|(?:逻辑|软)?(?:撤销|撤消|移出|移除|屏蔽|解除|取消|删除|失效|作废|退出)"
+                         r"(?:标志|标识|标记|状态|情况)|(?:is_?)?del(?:ete)?(?:d)?(?:_?(?:flag|mark|status))?")
 """Headings asking whether a record is gone (是否撤销, 是否已移出, 撤销标志, 移出状态): where the item has no field for
 the record's state, such a column is read as :data:`RECORD_STATE` (a 是 there withholds the row), not refused whole
 as a column like the item's date of removal (撤销日期)."""
