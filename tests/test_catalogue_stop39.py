@@ -11,29 +11,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import CATALOGUE, CATALOGUE_DIR, PROFILES_DIR, make_resident_id, row, write_csv
+from test_catalogue_checks import _catalogue, _refused
 
 from site_builder.cli import main
 from site_builder.exceptions import CatalogueError
 from site_builder.rules.catalogue import Catalogue, load_catalogue
 from site_builder.rules.profiles import Policy, load_profile
-
-
-def _catalogue(tmp_path: Path, edits: dict[str, tuple[str, str]]) -> Path:
-    """A copy of the packaged catalogue with ``file: (old, new)`` text replaced (the first occurrence)."""
-    folder = tmp_path / "catalogue"
-    shutil.copytree(CATALOGUE_DIR, folder)
-    for name, (old, new) in edits.items():
-        path = folder / name
-        text = path.read_text(encoding="utf-8")
-        assert old in text, (name, old)
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return folder
-
-
-def _refused(folder: Path) -> str:
-    with pytest.raises(CatalogueError) as error:
-        load_catalogue(folder)
-    return str(error.value)
 
 
 def _profile(tmp_path: Path, name: str, old: str, new: str, catalogue: Catalogue = CATALOGUE) -> Policy:
@@ -262,24 +245,14 @@ def test_verify_warns_of_a_differing_common_yaml_once(tmp_path: Path, caplog: py
 def test_table_schema_constraints_formats_and_numbers_as_names_are_accepted(tmp_path: Path, old: str, new: str) -> None:
     """The packaged files say a field is a Table Schema field: its other constraints (unique, minimum, pattern …) are
     accepted (not applied), as is ``format: default``; a file named ``2024`` is read as written, as before."""
-    folder = tmp_path / "catalogue"
-    shutil.copytree(CATALOGUE_DIR, folder)
-    path = folder / "judgment.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    catalogue = load_catalogue(folder)
+    catalogue = load_catalogue(_catalogue(tmp_path, {"judgment.yaml": (old, new)}))
     assert catalogue["judgment"].fields
     if "2024" in new:
         assert "2024" in catalogue["judgment"].files
 
 
 def test_format_default_is_none(tmp_path: Path) -> None:
-    folder = tmp_path / "catalogue"
-    shutil.copytree(CATALOGUE_DIR, folder)
-    path = folder / "judgment.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("    title: 案由\n", "    title: 案由\n    format: default\n", 1), encoding="utf-8")
+    folder = _catalogue(tmp_path, {"judgment.yaml": ("    title: 案由\n", "    title: 案由\n    format: default\n")})
     assert load_catalogue(folder)["judgment"].field("cause").format is None
 
 
