@@ -39,6 +39,11 @@ def load_inputs(config: Config) -> Inputs:
     policy = load_profile(config.profile_dirs, config.disclosure.profile, catalogue)
     _warn_of_copies([*((path, "catalogue") for path in catalogue.files),
                      *([(policy.source, "profiles")] if policy.source else [])])
+    for item in catalogue.items:
+        for spec in item.fields:
+            if spec.unapplied:  # an operator who writes enum: or pattern: to keep rows out is told they are not
+                log.warning("item=%s field=%s constraints %s are not applied: the build applies only 'required' (rows "
+                            "that break them are published)", item.id, spec.name, ", ".join(spec.unapplied))
     sources, ignored = select_sources(config, catalogue)
     return Inputs(catalogue, policy, sources, ignored)
 

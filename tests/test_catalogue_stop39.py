@@ -260,3 +260,17 @@ def test_a_min_age_of_a_profile_that_publishes_no_person_is_not_checked(tmp_path
     """Unused where natural persons are not published: 16 there refused a whole build for nothing."""
     policy = _profile(tmp_path, "beijing", "    publish: true\n    min_age: 18", "    publish: false\n    min_age: 16")
     assert not policy.publish_natural_persons
+
+
+def test_constraints_not_applied_are_warned_of(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A harm tester's: ``enum:`` or ``pattern:`` written to keep rows out was accepted without a word."""
+    from site_builder.config import load_config
+    from site_builder.inputs import load_inputs
+
+    folder = _catalogue(tmp_path, {"judgment.yaml": ("constraints: {required: true}",
+                                                     "constraints: {required: true, pattern: '^1'}")})
+    (tmp_path / "site_builder.toml").write_text(f'[paths]\ncatalogue = "{folder}"\nrecords = "{tmp_path}"\n',
+                                                encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        load_inputs(load_config(tmp_path / "site_builder.toml"))
+    assert any("constraints pattern are not applied" in r.getMessage() for r in caplog.records)

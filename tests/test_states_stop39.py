@@ -52,8 +52,8 @@ def test_a_state_saying_the_period_is_over_or_the_entry_left_withholds_the_row(
 
 @pytest.mark.parametrize(("heading", "withheld"), [
     ("是否撤销", [0, 1, 2, 3, 9]), ("是否已撤销", [0, 1, 2, 3, 9]), ("是否撤销荣誉", [0, 1, 2, 3, 9]),
-    # Not a question: a digit there (1 may be 正常, 2 撤销) cannot be read, and withholds the row; but 0 is "not".
-    ("撤销标志", [0, 1, 2, 3, 9]), ("撤销状态", [0, 1, 2, 3, 9])])
+    # Not a question: a digit there (1 may be 正常, 2 撤销) cannot be read, and withholds the row; 0 is "not" in a flag.
+    ("撤销标志", [0, 1, 2, 3, 9]), ("撤销状态", [0, 1, 2, 3, 6, 9])])
 def test_an_honour_a_file_says_was_revoked_is_withheld(tmp_path: Path, heading: str, withheld: list[int]) -> None:
     """A 是否撤销 column was read as a column like nothing (or, with the 撤销日期 the honour now has, would refuse the
     whole file): a revoked honour was published as good information."""
@@ -139,7 +139,11 @@ def test_a_yes_or_no_column_of_a_list_is_read_row_by_row_not_refused_whole() -> 
     ("纳税信用Ｄ级", True), ("异常经营名录（已转为正常）", True),
     # The third harm tester's: not yet three years, 转入 alone, a notice before listing.
     ("经营异常名录（未届满三年）", True), ("经营异常名录（非正常户转入）", True), ("灰名单（转入观察）", True),
-    ("拟列入严重失信主体名单", True), ("重点关注名单（严重失信风险）", True)])
+    ("拟列入严重失信主体名单", True), ("重点关注名单（严重失信风险）", True),
+    # The fourth: not yet, before, about to reach three years; a listing after its notice, or from the risk list.
+    ("经营异常名录（即将届满三年）", True), ("经营异常名录（届满前）", True), ("经营异常名录（未到届满期）", True),
+    ("经营异常名录（没有届满三年）", True), ("严重违法失信名单（拟列入告知期满后列入）", False),
+    ("严重失信主体名单（由严重失信风险名单转入）", False)])
 def test_a_list_that_is_no_serious_dishonesty_list_is_not_published_as_one(tmp_path: Path, kind: str,
                                                                             refused: bool) -> None:
     """An export of the 严重失信主体名单 holding 经营异常名录 entries: they were published under the item's title,
@@ -204,7 +208,7 @@ def test_a_record_said_gone_beside_its_planned_end_is_withheld(tmp_path: Path, i
 def test_codes_in_a_removal_state_column_are_not_guessed(tmp_path: Path) -> None:
     """A harm tester's: 移出状态 1 was read as 是 (removed) and 2 published, where platforms write 1 正常 and 2 已移出."""
     result = build_with_state(tmp_path, "dishonest_list", "移出状态", ["1", "2", "未移出", "已移出", "否", "0", "Y", "N"])
-    assert sorted(q["record_id"] for q in quarantine(result.audit)) == ["R-0", "R-1", "R-3", "R-6"]
+    assert sorted(q["record_id"] for q in quarantine(result.audit)) == ["R-0", "R-1", "R-3", "R-5", "R-6"]
 
 
 # --- Dates with a time written in Chinese, a database's digits ---------------------------------------------------
@@ -265,11 +269,21 @@ def test_a_penalty_file_reads_period_and_deletion_states_only_in_the_records_own
     ("dishonest_list", "移出原因", ["信用修复"], ["未移出", "在列", "未删除"]),
     # A bracket that undoes the state: an application under review, a refusal, a restoration.
     ("dishonest_list", "名单状态", ["已移出（信用修复）"],
-     ["移出（审核中）", "移出（申请中）", "已移出（驳回）", "移出（未通过）", "已撤销（恢复列入）", "解除（不予解除）"]),
+     ["移出（审核中）", "移出（申请中）", "移出（未通过）", "已撤销（恢复列入）", "解除（不予解除）", "撤销（待审核）"]),
     ("dishonest_list", "是否移出", ["是"], ["是（申请中）"]),
+    # The fourth: a bracket after a state said done gives how or why it was done; a reason may be a negative sentence.
+    ("dishonest_list", "名单状态", ["已移出（经审核）", "已移出（依申请）", "已移出（审核通过）", "已移出（待归档）",
+                                "已移出（信用恢复）", "已撤销（依申请）"], ["正常"]),
+    ("commendation", "荣誉状态", ["已撤销（复核不通过）", "已取消（审核未通过）"], ["有效"]),
+    ("dishonest_list", "是否移出", ["是（依申请）", "是（审核通过）"], ["否"]),
+    ("dishonest_list", "移出原因", ["不符合列入条件", "不再公示", "未达列入标准", "非本企业行为", "没有违法事实"],
+     ["未移出", "不移出"]),
+    ("commendation", "撤销原因", ["不符合评选条件", "未如实申报", "非法经营"], ["未撤销"]),
+    ("dishonest_list", "移出状态", ["0", "00"], ["未移出"]),
     # Zero as data frames write it; a deletion state's 0; the flags of English-named systems; 逻辑删除标志.
     ("commendation", "删除标志", ["1"], ["0.0", "00"]),
     ("commendation", "删除状态", ["已删除"], ["0"]),
+    ("commendation", "撤销状态", ["0"], ["未撤销"]),
     ("commendation", "del_flag", ["2", "1"], ["0"]),
     ("commendation", "is_deleted", ["1", "Y"], ["0", "N"]),
     ("commendation", "逻辑删除标志", ["1"], ["0"]),

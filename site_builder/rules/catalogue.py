@@ -76,6 +76,8 @@ class FieldSpec:
     """A descriptive enumeration: values outside ``values`` are kept as given instead of refused."""
     aliases: tuple[str, ...] = ()
     description: str = ""
+    unapplied: tuple[str, ...] = ()
+    """Table Schema constraints the field gives that the build does not apply (``unique``, ``pattern`` …): warned of."""
 
     @property
     def published(self) -> bool:
@@ -307,7 +309,9 @@ def _parse_field(place: str, raw: Any, errors: list[str]) -> FieldSpec | None:
         values={str(k): str(v) for k, v in values.items()} if values else None,
         synonyms={str(k): tuple(str(x) for x in v) for k, v in synonyms.items()} if synonyms else None,
         open=bool(raw.get("open", False)),
-        aliases=tuple(str(a) for a in raw.get("aliases") or ()), description=str(raw.get("description") or ""),
+        aliases=tuple(str(a) for a in raw.get("aliases") or ()),
+        unapplied=tuple(sorted(str(k) for k in (raw.get("constraints") or {}) if k != "required")),
+        description=str(raw.get("description") or ""),
     )
 
 
