@@ -143,7 +143,11 @@ def test_a_yes_or_no_column_of_a_list_is_read_row_by_row_not_refused_whole() -> 
     # The fourth: not yet, before, about to reach three years; a listing after its notice, or from the risk list.
     ("经营异常名录（即将届满三年）", True), ("经营异常名录（届满前）", True), ("经营异常名录（未到届满期）", True),
     ("经营异常名录（没有届满三年）", True), ("严重违法失信名单（拟列入告知期满后列入）", False),
-    ("严重失信主体名单（由严重失信风险名单转入）", False)])
+    ("严重失信主体名单（由严重失信风险名单转入）", False),
+    # The fifth: a notice anywhere in the name; a risk entry not (yet) moved over; 距满3年.
+    ("严重失信主体名单（拟列入）", True), ("严重违法失信名单（拟列入告知）", True), ("公示拟列入严重失信主体名单", True),
+    ("严重失信风险名单（未转入）", True), ("严重失信风险名单（拟转入）", True), ("严重失信风险提示（逾期未整改将转入）", True),
+    ("经营异常名录（距满3年尚余30日）", True)])
 def test_a_list_that_is_no_serious_dishonesty_list_is_not_published_as_one(tmp_path: Path, kind: str,
                                                                             refused: bool) -> None:
     """An export of the 严重失信主体名单 holding 经营异常名录 entries: they were published under the item's title,
@@ -269,8 +273,7 @@ def test_a_penalty_file_reads_period_and_deletion_states_only_in_the_records_own
     ("dishonest_list", "移出原因", ["信用修复"], ["未移出", "在列", "未删除"]),
     # A bracket that undoes the state: an application under review, a refusal, a restoration.
     ("dishonest_list", "名单状态", ["已移出（信用修复）"],
-     ["移出（审核中）", "移出（申请中）", "移出（未通过）", "已撤销（恢复列入）", "解除（不予解除）", "撤销（待审核）"]),
-    ("dishonest_list", "是否移出", ["是"], ["是（申请中）"]),
+     ["移出（审核中）", "移出（申请中）", "移出（未通过）", "解除（不予解除）", "撤销（待审核）"]),
     # The fourth: a bracket after a state said done gives how or why it was done; a reason may be a negative sentence.
     ("dishonest_list", "名单状态", ["已移出（经审核）", "已移出（依申请）", "已移出（审核通过）", "已移出（待归档）",
                                 "已移出（信用恢复）", "已撤销（依申请）"], ["正常"]),
@@ -293,6 +296,31 @@ def test_a_penalty_file_reads_period_and_deletion_states_only_in_the_records_own
     ("commendation", "荣誉状态", ["复核不通过", "复审未通过", "已降级", "已暂停"], ["有效"]),
 ])
 def test_the_third_harm_testers_states(tmp_path: Path, item: str, heading: str, withheld: list[str],
+                                       kept: list[str]) -> None:
+    result = build_with_state(tmp_path, item, heading, [*withheld, *kept])
+    assert sorted(q["record_id"] for q in quarantine(result.audit)) == sorted(f"R-{i}" for i in range(len(withheld)))
+    assert result.counts.published[item] == len(kept)
+
+
+
+@pytest.mark.parametrize(("item", "heading", "withheld", "kept"), [
+    # The fifth harm tester's. A state said done (已, 被) is done whatever its bracket says: whether 已移出（撤回） or
+    # 被撤销（复议中） stands cannot be known, and a bracket such as 不得重新列入 had undone it; the row is withheld,
+    # named, for the operator. An answer is said whatever follows it.
+    ("dishonest_list", "名单状态", ["已移出（不得重新列入）", "已移出（如再违法将重新列入）", "已移出（撤回）", "已撤销（恢复列入）"],
+     ["移出（申请）", "移出（撤回）", "移出（恢复）", "撤销（审查）", "移出（待复核）"]),
+    ("commendation", "荣誉状态", ["被撤销（复议中）", "被撤销（诉讼中）", "已撤销（不予恢复公示）", "已撤销（不得重新列入评选）"],
+     ["有效"]),
+    ("dishonest_list", "是否移出", ["是（申请中）", "是（待复核）"], ["否"]),
+    # A reason column saying nothing happened.
+    ("dishonest_list", "移出原因", ["不再公示"], ["不予移出", "未申请移出", "未满足移出条件", "尚未申请", "无移出记录", "未到期"]),
+    ("commendation", "撤销原因", ["未如实申报"], ["不予撤销", "未申请撤销", "无撤销记录"]),
+    # 有效标志, 有效状态 ask whether the record stands; deleted_at says when it was deleted.
+    ("dishonest_list", "有效标志", ["0", "N", "否"], ["1", "Y", "是"]),
+    ("dishonest_list", "有效状态", ["无效", "否"], ["有效"]),
+    ("commendation", "deleted_at", ["2025-01-01 08:00:00"], ["", "NULL"]),
+])
+def test_the_fifth_harm_testers_states(tmp_path: Path, item: str, heading: str, withheld: list[str],
                                        kept: list[str]) -> None:
     result = build_with_state(tmp_path, item, heading, [*withheld, *kept])
     assert sorted(q["record_id"] for q in quarantine(result.audit)) == sorted(f"R-{i}" for i in range(len(withheld)))

@@ -331,18 +331,16 @@ def _whole_state(words: str, after: str, ends: bool = True) -> re.Pattern[str]:
     return re.compile(rf"[\s\W_]*(?:(?:已经|已|被|已被|业已){state}{_BECAUSE_DONE}|{state}{_BECAUSE})")
 
 
-_OPEN = r"中[)）】\]]|待审|待批|待确认|待核|恢复列入|恢复公示|重新列入"
-"""Words in brackets that say a state is not reached (``移出（申请中）``, ``撤销（待审核）``) or was undone
-(``已撤销（恢复列入）``)."""
-_REFUSED = r"驳回|未通过|不通过|不予"
-"""Words in brackets after a state that is not said done (no 已 or 被) that say it was refused (``移出（未通过）``,
-``解除（不予解除）``); after a done one (``已撤销（复核不通过）``) they give its reason."""
-_BECAUSE = rf"(?:[(（【\[](?![^)）】\]]*(?:{_OPEN}|{_REFUSED}))[^)）】\]]{{0,40}}[)）】\]][\s\W_]*)?"
-"""A reason in brackets after a state (``撤销（弄虚作假）``, ``移出（期满）``); not one that undoes it (:data:`_OPEN`,
-:data:`_REFUSED`)."""
-_BECAUSE_DONE = rf"(?:[(（【\[](?![^)）】\]]*(?:{_OPEN}))[^)）】\]]{{0,40}}[)）】\]][\s\W_]*)?"
-"""A reason in brackets after a state said done (``已撤销（弄虚作假）``, ``已移出（经审核）``, ``已撤销（复核不通过）``); not
-one saying it is not reached or was undone (:data:`_OPEN`)."""
+_PROCESS = r"申请|审核|审查|审批|复核|待|中[)）】\]]|驳回|未通过|不通过|不予|恢复|撤回"
+"""Words in brackets after a state not said done (no 已 or 被) that speak of a process (``移出（申请中）``,
+``撤销（待审核）``, ``移出（未通过）``, ``移出（撤回）``): the state is not read as reached."""
+_BECAUSE = rf"(?:[(（【\[](?![^)）】\]]*(?:{_PROCESS}))[^)）】\]]{{0,40}}[)）】\]][\s\W_]*)?"
+"""A reason in brackets after a state not said done (``撤销（弄虚作假）``, ``移出（期满）``); not one of a process
+(:data:`_PROCESS`)."""
+_BECAUSE_DONE = r"(?:[(（【\[][^)）】\]]{0,40}[)）】\]][\s\W_]*)?"
+"""Anything in brackets after a state said done (``已撤销（弄虚作假）``, ``已移出（经审核）``, ``被撤销（复议中）``,
+``已移出（撤回）``): the state is said, and whether a bracket undoes it cannot be known; the row is withheld with the
+column and value named, for the operator to resolve."""
 
 
 _WHEN = "到期|期满|届满|自动|主动|提前|依申请|经审核|再审|裁定|二审|终审"
@@ -491,20 +489,21 @@ def _answer(said: str, title: str) -> bool | None:
     bare = _BRACKETED.sub("", said).strip().casefold()
     bare = "0" if _ZERO.fullmatch(bare) else "1" if bare in ("1.0", "01") else bare
     answer = _ANSWERS.get(bare)
-    if answer is None or not bare.isdigit() or title.startswith(("是否", "有无", "is")) or "del" in title:
-        return answer
+    if (answer is None or not bare.isdigit() or title.startswith(("是否", "有无", "is")) or "del" in title
+            or YES_NO_KEPT.fullmatch(title)):
+        return answer  # 有效标志 1
     flag = title.endswith(("标志", "标识", "标记")) or title.startswith(("删除", "逻辑删除", "软删除"))
     return False if bare == "0" and flag else None  # 0 under 移出状态 may be a code of 已移出
 
 
-_BRACKETED = re.compile(rf"[(（【\[](?![^)）】\]]*(?:{_OPEN}))[^)）】\]]*[)）】\]]")
-"""A reason in brackets (``是（已修复）``, ``是（依申请）``), left out of an answer; not one saying it is not reached
-(``是（申请中）``)."""
-_NOTHING_SAID = re.compile(r"[\s\W_]*(?:(?:未|无|没有|尚未|暂未|不)(?:被)?(?:撤销|撤消|移出|移除|删除|取消|屏蔽|解除|退出)"
-                           r"(?:名单|荣誉|称号)?|正常|在列|有效|公示中|0+(?:\.0+)?)[\s\W_]*")
-"""What a column of why a record was removed (移出原因, 撤销原因) holds when it says nothing: the state's own negation
-(未撤销, 未移出, 无撤销, 未删除), a normal state (正常, 在列, 有效), zero. Not another negative sentence: 不再符合列入条件,
-未如实申报, 非法经营 are reasons."""
+_BRACKETED = re.compile(r"[(（【\[][^)）】\]]*[)）】\]]")
+"""Anything in brackets after an answer (``是（已修复）``, ``是（申请中）``), left out of it: the answer is said."""
+_NOTHING_SAID = re.compile(r"[\s\W_]*(?:(?:未|无|没有|尚未|暂未|不予|不)[^，,；;。]{0,8}?(?:撤销|撤消|移出|移除|删除|取消|屏蔽|解除|退出)"
+                           r"[^，,；;。]{0,6}|尚未申请|未申请|未到期|正常|在列|有效|公示中|0+(?:\.0+)?)[\s\W_]*")
+"""What a column of why a record was removed (移出原因, 撤销原因) holds when it says nothing: a negation of the removal
+itself (未撤销, 无撤销, 不予移出, 未申请移出, 未满足移出条件, 无移出记录), nothing applied for or due (尚未申请, 未到期), a
+normal state (正常, 在列, 有效), zero. Not another negative sentence: 不再符合列入条件, 未如实申报, 非法经营 are
+reasons."""
 _ZERO = re.compile(r"0+(?:\.0+)?")
 """Zero as a spreadsheet or a data frame writes it (``0``, ``00``, ``0.0``)."""
 _NULL = frozenset({"null", "none", "n/a", "nan", "na"})

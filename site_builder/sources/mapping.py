@@ -392,11 +392,12 @@ YES_NO_GONE = re.compile(r"(?:是否(?:已经|已|被|已被)?|有无)(?:撤销|
 """Headings asking whether a record is gone (是否撤销, 是否已移出, 撤销标志, 移出状态): where the item has no field for
 the record's state, such a column is read as :data:`RECORD_STATE` (a 是 there withholds the row), not refused whole
 as a column like the item's date of removal (撤销日期)."""
-YES_NO_KEPT = re.compile(r"是否(?:有效|生效|在列|在册|在名单内|仍在名单|处于有效期|在有效期内?)")
+YES_NO_KEPT = re.compile(r"是否(?:有效|生效|在列|在册|在名单内|仍在名单|处于有效期|在有效期内?)|有效(?:标志|标识|标记|状态)")
 """Headings asking whether a record still stands (是否有效, 是否在列): a 否 there withholds the row."""
-REASON_GONE = re.compile(r"(?:撤销|撤消|移出|移除|屏蔽|解除|取消|删除|退出)(?:名单|荣誉|称号|表彰|列入)?(?:原因|事由|理由|文号|依据|说明)")
-"""Headings of why or by which document a record was removed or revoked (移出原因, 撤销原因, 撤销文号): any value there
-(not a placeholder) says that the record is gone."""
+REASON_GONE = re.compile(r"(?:撤销|撤消|移出|移除|屏蔽|解除|取消|删除|退出)(?:名单|荣誉|称号|表彰|列入)?(?:原因|事由|理由|文号|依据|说明)"
+                         r"|deleted_?(?:at|time|date)|delete_?(?:time|date)")
+"""Headings of why or by which document a record was removed or revoked (移出原因, 撤销原因, 撤销文号), or when a
+system deleted it (``deleted_at``): any value there (not a placeholder) says that the record is gone."""
 
 
 def states_gone(item: CatalogItem, text: str) -> bool:
