@@ -147,7 +147,9 @@ def test_a_yes_or_no_column_of_a_list_is_read_row_by_row_not_refused_whole() -> 
     # The fifth: a notice anywhere in the name; a risk entry not (yet) moved over; 距满3年.
     ("严重失信主体名单（拟列入）", True), ("严重违法失信名单（拟列入告知）", True), ("公示拟列入严重失信主体名单", True),
     ("严重失信风险名单（未转入）", True), ("严重失信风险名单（拟转入）", True), ("严重失信风险提示（逾期未整改将转入）", True),
-    ("经营异常名录（距满3年尚余30日）", True)])
+    ("经营异常名录（距满3年尚余30日）", True),
+    # The sixth: a listing after its notice, however written.
+    ("拟列入告知期满列入", False), ("经拟列入告知后列入", False), ("拟列入告知期满，正式列入", False)])
 def test_a_list_that_is_no_serious_dishonesty_list_is_not_published_as_one(tmp_path: Path, kind: str,
                                                                             refused: bool) -> None:
     """An export of the 严重失信主体名单 holding 经营异常名录 entries: they were published under the item's title,
@@ -308,12 +310,20 @@ def test_the_third_harm_testers_states(tmp_path: Path, item: str, heading: str, 
     # 被撤销（复议中） stands cannot be known, and a bracket such as 不得重新列入 had undone it; the row is withheld,
     # named, for the operator. An answer is said whatever follows it.
     ("dishonest_list", "名单状态", ["已移出（不得重新列入）", "已移出（如再违法将重新列入）", "已移出（撤回）", "已撤销（恢复列入）"],
-     ["移出（申请）", "移出（撤回）", "移出（恢复）", "撤销（审查）", "移出（待复核）"]),
+     ["移出（申请中）", "移出（待复核）", "撤销（未通过）"]),
+    # The sixth: a bracket naming how or why is read past (申请, 审核 are no process under way), one that cannot be read
+    # either way withholds (移出（撤回）).
+    ("dishonest_list", "名单状态", ["移出（经审核）", "移出（依申请）", "移出（信用修复申请通过）", "移出（撤回）", "移出（恢复）"],
+     ["正常"]),
+    ("commendation", "荣誉状态", ["撤销（申请人弄虚作假）", "撤销（收回证书，取消相关待遇）"], ["有效"]),
     ("commendation", "荣誉状态", ["被撤销（复议中）", "被撤销（诉讼中）", "已撤销（不予恢复公示）", "已撤销（不得重新列入评选）"],
      ["有效"]),
     ("dishonest_list", "是否移出", ["是（申请中）", "是（待复核）"], ["否"]),
     # A reason column saying nothing happened.
-    ("dishonest_list", "移出原因", ["不再公示"], ["不予移出", "未申请移出", "未满足移出条件", "尚未申请", "无移出记录", "未到期"]),
+    ("dishonest_list", "移出原因", ["不再公示", "未满足移出条件", "不再符合列入条件移出", "无新增失信行为移出"],
+     ["不予移出", "未申请移出", "尚未申请", "无移出记录", "未到期", "在公示期内"]),
+    ("commendation", "撤销原因", ["未履行承诺撤销荣誉称号", "不符合评选条件撤销"], ["未撤销"]),
+    ("commendation", "deleted_at", ["2025-01-01"], ["0000-00-00 00:00:00", "1970-01-01", "9999-12-31"]),
     ("commendation", "撤销原因", ["未如实申报"], ["不予撤销", "未申请撤销", "无撤销记录"]),
     # 有效标志, 有效状态 ask whether the record stands; deleted_at says when it was deleted.
     ("dishonest_list", "有效标志", ["0", "N", "否"], ["1", "Y", "是"]),

@@ -227,7 +227,7 @@ def clean(text: str) -> str:
 
 
 _NOT_SERIOUS_LIST = re.compile(r"经营异常|异常名录|异常名单|异常经营|重点关注|关注名单|警示名单|预警名单|风险提示|风险名单|观察名单|"
-                               r"灰名单|重点监管|非正常户|[Dd]级|一般失信|轻微失信|不良行为记录|非严重|不属于严重|拟(?:列入|纳入)")
+                               r"灰名单|重点监管|非正常户|[Dd]级|一般失信|轻微失信|不良行为记录|非严重|不属于严重")
 """Words of lists that are no serious-dishonesty list (经营异常名录, 重点关注名单, 纳税信用D级), in a list entry's
 名单类型, unless it says the entry is serious (:data:`_SERIOUS_LIST`)."""
 _SERIOUS_LIST = re.compile(r"严重|黑名单|失信被执行人|重大税收违法|(?<![未不将])(?<!没有)(?<!未到)届满(?!前)"
@@ -235,7 +235,7 @@ _SERIOUS_LIST = re.compile(r"严重|黑名单|失信被执行人|重大税收违
 """Words saying that a list entry is a serious-dishonesty listing after all: 严重违法失信名单 (the 市场监管 list that
 an entry of the 经营异常名录 for three years joins: 列入经营异常名录届满3年仍未履行相关义务, 经营异常名录届满3年转入;
 not 未届满三年, 未满三年, nor 转入 alone: 非正常户转入)."""
-_NOT_SERIOUS_SAID = re.compile(r"非严重|不属于严重|一般失信|轻微失信|拟(?:列入|纳入)(?![^，,；;)）]*?期满后(?:列入|纳入))"
+_NOT_SERIOUS_SAID = re.compile(r"非严重|不属于严重|一般失信|轻微失信|拟(?:列入|纳入)(?!.*(?:列入|纳入))"
                                r"|严重失信风险(?![^，,；;]*?(?<![未拟待将尚])转入)")
 """Words saying outright that an entry is not serious (非严重失信（经营异常）, 拟列入严重失信主体名单: a notice before
 listing, 重点关注名单（严重失信风险）), whatever else it says."""

@@ -331,9 +331,11 @@ def _whole_state(words: str, after: str, ends: bool = True) -> re.Pattern[str]:
     return re.compile(rf"[\s\W_]*(?:(?:已经|已|被|已被|业已){state}{_BECAUSE_DONE}|{state}{_BECAUSE})")
 
 
-_PROCESS = r"申请|审核|审查|审批|复核|待|中[)）】\]]|驳回|未通过|不通过|不予|恢复|撤回"
-"""Words in brackets after a state not said done (no 已 or 被) that speak of a process (``移出（申请中）``,
-``撤销（待审核）``, ``移出（未通过）``, ``移出（撤回）``): the state is not read as reached."""
+_PROCESS = r"中[)）】\]]|待(?:审|批|复核|确认|核)|驳回|未通过|不通过|不予"
+"""Words in brackets after a state not said done (no 已 or 被) that say it is under way or was refused
+(``移出（申请中）``, ``撤销（待审核）``, ``移出（未通过）``, ``解除（不予解除）``): the state is not read as reached. A
+bracket that only names how or why (``移出（经审核）``, ``移出（依申请）``, ``撤销（申请人弄虚作假）``) is read past, and
+one that cannot be read either way (``移出（撤回）``) withholds the row, named for the operator."""
 _BECAUSE = rf"(?:[(（【\[](?![^)）】\]]*(?:{_PROCESS}))[^)）】\]]{{0,40}}[)）】\]][\s\W_]*)?"
 """A reason in brackets after a state not said done (``撤销（弄虚作假）``, ``移出（期满）``); not one of a process
 (:data:`_PROCESS`)."""
@@ -498,12 +500,13 @@ def _answer(said: str, title: str) -> bool | None:
 
 _BRACKETED = re.compile(r"[(（【\[][^)）】\]]*[)）】\]]")
 """Anything in brackets after an answer (``是（已修复）``, ``是（申请中）``), left out of it: the answer is said."""
-_NOTHING_SAID = re.compile(r"[\s\W_]*(?:(?:未|无|没有|尚未|暂未|不予|不)[^，,；;。]{0,8}?(?:撤销|撤消|移出|移除|删除|取消|屏蔽|解除|退出)"
-                           r"[^，,；;。]{0,6}|尚未申请|未申请|未到期|正常|在列|有效|公示中|0+(?:\.0+)?)[\s\W_]*")
-"""What a column of why a record was removed (移出原因, 撤销原因) holds when it says nothing: a negation of the removal
-itself (未撤销, 无撤销, 不予移出, 未申请移出, 未满足移出条件, 无移出记录), nothing applied for or due (尚未申请, 未到期), a
-normal state (正常, 在列, 有效), zero. Not another negative sentence: 不再符合列入条件, 未如实申报, 非法经营 are
-reasons."""
+_NOTHING_SAID = re.compile(r"[\s\W_]*(?:(?:未|无|没有|尚未|暂未|不予|不)(?:申请)?(?:被)?(?:撤销|撤消|移出|移除|删除|取消|屏蔽|解除|退出)"
+                           r"(?:记录|名单|荣誉|称号|申请)?|尚未申请|未申请|未到期|(?:在)?(?:公示期|有效期)内|正常|在列|有效|公示中"
+                           r"|0+(?:\.0+)?|0000-00-00(?:[ T]00:00:00)?|1970-01-01(?:[ T]00:00:00)?|9999-12-31(?:[ T][\d:]+)?)[\s\W_]*")
+"""What a column of why or when a record was removed (移出原因, 撤销原因, ``deleted_at``) holds when it says nothing: the
+removal itself negated, whole (未撤销, 无撤销, 不予移出, 未申请移出, 无移出记录), nothing applied for or due (尚未申请,
+未到期, 在公示期内), a normal state (正常, 在列, 有效), zero, or a system's "no date" (0000-00-00, 1970-01-01,
+9999-12-31). Any sentence is a reason, negative or not: 不再符合列入条件移出, 未履行承诺撤销荣誉称号."""
 _ZERO = re.compile(r"0+(?:\.0+)?")
 """Zero as a spreadsheet or a data frame writes it (``0``, ``00``, ``0.0``)."""
 _NULL = frozenset({"null", "none", "n/a", "nan", "na"})
