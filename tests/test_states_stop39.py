@@ -149,7 +149,11 @@ def test_a_yes_or_no_column_of_a_list_is_read_row_by_row_not_refused_whole() -> 
     ("严重失信风险名单（未转入）", True), ("严重失信风险名单（拟转入）", True), ("严重失信风险提示（逾期未整改将转入）", True),
     ("经营异常名录（距满3年尚余30日）", True),
     # The sixth: a listing after its notice, however written.
-    ("拟列入告知期满列入", False), ("经拟列入告知后列入", False), ("拟列入告知期满，正式列入", False)])
+    ("拟列入告知期满列入", False), ("经拟列入告知后列入", False), ("拟列入告知期满，正式列入", False),
+    # The seventh: a listing negated or pending after a notice is no listing; a risk entry moved over is one.
+    ("严重失信主体名单（拟列入，尚未列入）", True), ("拟列入严重失信主体名单（暂不列入）", True), ("拟纳入严重失信名单（未纳入）", True),
+    ("严重违法失信名单（拟列入告知，待列入）", True), ("拟列入严重失信主体名单（告知期内，未正式列入）", True),
+    ("严重失信主体名单（原严重失信风险名单，已转入）", False)])
 def test_a_list_that_is_no_serious_dishonesty_list_is_not_published_as_one(tmp_path: Path, kind: str,
                                                                             refused: bool) -> None:
     """An export of the 严重失信主体名单 holding 经营异常名录 entries: they were published under the item's title,
@@ -273,9 +277,9 @@ def test_a_penalty_file_reads_period_and_deletion_states_only_in_the_records_own
     # The third harm tester's: a reason column filled for every row with a negation or a normal state says nothing.
     ("commendation", "撤销原因", ["弄虚作假"], ["未撤销", "无撤销", "正常", "有效", "0"]),
     ("dishonest_list", "移出原因", ["信用修复"], ["未移出", "在列", "未删除"]),
-    # A bracket that undoes the state: an application under review, a refusal, a restoration.
+    # A bracket saying the state is under way: it is not reached.
     ("dishonest_list", "名单状态", ["已移出（信用修复）"],
-     ["移出（审核中）", "移出（申请中）", "移出（未通过）", "解除（不予解除）", "撤销（待审核）"]),
+     ["移出（审核中）", "移出（申请中）", "撤销（待审核）"]),
     # The fourth: a bracket after a state said done gives how or why it was done; a reason may be a negative sentence.
     ("dishonest_list", "名单状态", ["已移出（经审核）", "已移出（依申请）", "已移出（审核通过）", "已移出（待归档）",
                                 "已移出（信用恢复）", "已撤销（依申请）"], ["正常"]),
@@ -310,7 +314,13 @@ def test_the_third_harm_testers_states(tmp_path: Path, item: str, heading: str, 
     # 被撤销（复议中） stands cannot be known, and a bracket such as 不得重新列入 had undone it; the row is withheld,
     # named, for the operator. An answer is said whatever follows it.
     ("dishonest_list", "名单状态", ["已移出（不得重新列入）", "已移出（如再违法将重新列入）", "已移出（撤回）", "已撤销（恢复列入）"],
-     ["移出（申请中）", "移出（待复核）", "撤销（未通过）"]),
+     ["移出（申请中）", "移出（待复核）", "移出（决定撤销中）"]),
+    # The seventh: a refusal in brackets after a bare state cannot be read either way (移出（未通过）: a removal
+    # refused; 撤销（复审未通过）: a revocation because a review failed): withheld, named.
+    ("commendation", "荣誉状态", ["撤销（复审未通过）", "撤销（不予认定）", "撤销（证书待核销）", "取消（年审不通过）"], ["有效"]),
+    ("dishonest_list", "名单状态", ["移出（未通过）", "解除（不予解除）", "移出（不予公示）", "屏蔽（不予公示）"], ["正常"]),
+    ("commendation", "deleted_at", [], ["1970-01-01 08:00:00", "0000-00-00 00:00:00.000", "1970-01-01T00:00:00Z"]),
+    ("dishonest_list", "移出原因", [], ["未移出（申请中）"]),
     # The sixth: a bracket naming how or why is read past (申请, 审核 are no process under way), one that cannot be read
     # either way withholds (移出（撤回）).
     ("dishonest_list", "名单状态", ["移出（经审核）", "移出（依申请）", "移出（信用修复申请通过）", "移出（撤回）", "移出（恢复）"],

@@ -235,8 +235,9 @@ _SERIOUS_LIST = re.compile(r"严重|黑名单|失信被执行人|重大税收违
 """Words saying that a list entry is a serious-dishonesty listing after all: 严重违法失信名单 (the 市场监管 list that
 an entry of the 经营异常名录 for three years joins: 列入经营异常名录届满3年仍未履行相关义务, 经营异常名录届满3年转入;
 not 未届满三年, 未满三年, nor 转入 alone: 非正常户转入)."""
-_NOT_SERIOUS_SAID = re.compile(r"非严重|不属于严重|一般失信|轻微失信|拟(?:列入|纳入)(?!.*(?:列入|纳入))"
-                               r"|严重失信风险(?![^，,；;]*?(?<![未拟待将尚])转入)")
+_NOT_SERIOUS_SAID = re.compile(r"非严重|不属于严重|一般失信|轻微失信"
+                               r"|拟(?:列入|纳入)(?!.*?(?:(?:期满|告知|公示)后?[，,、\s]*|(?<![未不没待尚暂])正式)(?<![未不没待尚暂])(?:列入|纳入))"
+                               r"|严重失信风险(?!.*?(?<![未拟待将尚])转入)")
 """Words saying outright that an entry is not serious (非严重失信（经营异常）, 拟列入严重失信主体名单: a notice before
 listing, 重点关注名单（严重失信风险）), whatever else it says."""
 

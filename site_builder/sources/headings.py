@@ -331,11 +331,12 @@ def _whole_state(words: str, after: str, ends: bool = True) -> re.Pattern[str]:
     return re.compile(rf"[\s\W_]*(?:(?:已经|已|被|已被|业已){state}{_BECAUSE_DONE}|{state}{_BECAUSE})")
 
 
-_PROCESS = r"中[)）】\]]|待(?:审|批|复核|确认|核)|驳回|未通过|不通过|不予"
-"""Words in brackets after a state not said done (no 已 or 被) that say it is under way or was refused
-(``移出（申请中）``, ``撤销（待审核）``, ``移出（未通过）``, ``解除（不予解除）``): the state is not read as reached. A
-bracket that only names how or why (``移出（经审核）``, ``移出（依申请）``, ``撤销（申请人弄虚作假）``) is read past, and
-one that cannot be read either way (``移出（撤回）``) withholds the row, named for the operator."""
+_PROCESS = r"中[)）】\]]|待(?:审|批|复核|确认)"
+"""Words in brackets after a state not said done (no 已 or 被) that say it is under way (``移出（申请中）``,
+``撤销（待审核）``): the state is not read as reached. Any other bracket is read past: one naming how or why
+(``移出（经审核）``, ``撤销（申请人弄虚作假）``), and one that cannot be read either way (``移出（撤回）``, ``移出（未通过）``,
+``撤销（复审未通过）``: a removal refused, or a revocation because a review failed), which withholds the row, named for
+the operator."""
 _BECAUSE = rf"(?:[(（【\[](?![^)）】\]]*(?:{_PROCESS}))[^)）】\]]{{0,40}}[)）】\]][\s\W_]*)?"
 """A reason in brackets after a state not said done (``撤销（弄虚作假）``, ``移出（期满）``); not one of a process
 (:data:`_PROCESS`)."""
@@ -502,7 +503,8 @@ _BRACKETED = re.compile(r"[(（【\[][^)）】\]]*[)）】\]]")
 """Anything in brackets after an answer (``是（已修复）``, ``是（申请中）``), left out of it: the answer is said."""
 _NOTHING_SAID = re.compile(r"[\s\W_]*(?:(?:未|无|没有|尚未|暂未|不予|不)(?:申请)?(?:被)?(?:撤销|撤消|移出|移除|删除|取消|屏蔽|解除|退出)"
                            r"(?:记录|名单|荣誉|称号|申请)?|尚未申请|未申请|未到期|(?:在)?(?:公示期|有效期)内|正常|在列|有效|公示中"
-                           r"|0+(?:\.0+)?|0000-00-00(?:[ T]00:00:00)?|1970-01-01(?:[ T]00:00:00)?|9999-12-31(?:[ T][\d:]+)?)[\s\W_]*")
+                           r"|0+(?:\.0+)?|(?:0000-00-00|1970-01-0[12]|9999-12-31)(?:[ T][\d:.]+(?:Z|[+-]\d\d:?\d\d)?)?)"
+                           r"[\s\W_]*(?:[(（【\[][^)）】\]]*[)）】\]][\s\W_]*)?")
 """What a column of why or when a record was removed (移出原因, 撤销原因, ``deleted_at``) holds when it says nothing: the
 removal itself negated, whole (未撤销, 无撤销, 不予移出, 未申请移出, 无移出记录), nothing applied for or due (尚未申请,
 未到期, 在公示期内), a normal state (正常, 在列, 有效), zero, or a system's "no date" (0000-00-00, 1970-01-01,
