@@ -153,7 +153,9 @@ def test_a_yes_or_no_column_of_a_list_is_read_row_by_row_not_refused_whole() -> 
     # The seventh: a listing negated or pending after a notice is no listing; a risk entry moved over is one.
     ("严重失信主体名单（拟列入，尚未列入）", True), ("拟列入严重失信主体名单（暂不列入）", True), ("拟纳入严重失信名单（未纳入）", True),
     ("严重违法失信名单（拟列入告知，待列入）", True), ("拟列入严重失信主体名单（告知期内，未正式列入）", True),
-    ("严重失信主体名单（原严重失信风险名单，已转入）", False)])
+    ("严重失信主体名单（原严重失信风险名单，已转入）", False),
+    # The eighth: a risk entry not moved over, after a comma.
+    ("严重失信风险名单，暂不转入", True), ("严重失信风险名单，可能转入", True), ("严重失信风险名单，转入经营异常名录", True)])
 def test_a_list_that_is_no_serious_dishonesty_list_is_not_published_as_one(tmp_path: Path, kind: str,
                                                                             refused: bool) -> None:
     """An export of the 严重失信主体名单 holding 经营异常名录 entries: they were published under the item's title,
@@ -320,7 +322,10 @@ def test_the_third_harm_testers_states(tmp_path: Path, item: str, heading: str, 
     ("commendation", "荣誉状态", ["撤销（复审未通过）", "撤销（不予认定）", "撤销（证书待核销）", "取消（年审不通过）"], ["有效"]),
     ("dishonest_list", "名单状态", ["移出（未通过）", "解除（不予解除）", "移出（不予公示）", "屏蔽（不予公示）"], ["正常"]),
     ("commendation", "deleted_at", [], ["1970-01-01 08:00:00", "0000-00-00 00:00:00.000", "1970-01-01T00:00:00Z"]),
-    ("dishonest_list", "移出原因", [], ["未移出（申请中）"]),
+    # The eighth: a negation or a no-date with anything after it says more (未移出（2025-06-01已移出）).
+    ("dishonest_list", "移出原因", ["未移出（申请中）", "未移出（2025-06-01已移出）", "正常（已移出）", "0（已删除）"], ["未移出"]),
+    ("commendation", "撤销原因", ["未撤销（后经复核撤销）"], ["未撤销"]),
+    ("commendation", "deleted_at", ["0000-00-00 00:00:00（已删除）", "1970-01-02"], ["1970-01-01 08:00:00"]),
     # The sixth: a bracket naming how or why is read past (申请, 审核 are no process under way), one that cannot be read
     # either way withholds (移出（撤回）).
     ("dishonest_list", "名单状态", ["移出（经审核）", "移出（依申请）", "移出（信用修复申请通过）", "移出（撤回）", "移出（恢复）"],

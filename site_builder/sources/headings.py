@@ -503,12 +503,13 @@ _BRACKETED = re.compile(r"[(（【\[][^)）】\]]*[)）】\]]")
 """Anything in brackets after an answer (``是（已修复）``, ``是（申请中）``), left out of it: the answer is said."""
 _NOTHING_SAID = re.compile(r"[\s\W_]*(?:(?:未|无|没有|尚未|暂未|不予|不)(?:申请)?(?:被)?(?:撤销|撤消|移出|移除|删除|取消|屏蔽|解除|退出)"
                            r"(?:记录|名单|荣誉|称号|申请)?|尚未申请|未申请|未到期|(?:在)?(?:公示期|有效期)内|正常|在列|有效|公示中"
-                           r"|0+(?:\.0+)?|(?:0000-00-00|1970-01-0[12]|9999-12-31)(?:[ T][\d:.]+(?:Z|[+-]\d\d:?\d\d)?)?)"
-                           r"[\s\W_]*(?:[(（【\[][^)）】\]]*[)）】\]][\s\W_]*)?")
+                           r"|0+(?:\.0+)?|(?:0000-00-00|1970-01-01|9999-12-31)(?:[ T][\d:.]+(?:Z|[+-]\d\d:?\d\d)?)?)"
+                           r"[\s\W_]*")
 """What a column of why or when a record was removed (移出原因, 撤销原因, ``deleted_at``) holds when it says nothing: the
 removal itself negated, whole (未撤销, 无撤销, 不予移出, 未申请移出, 无移出记录), nothing applied for or due (尚未申请,
 未到期, 在公示期内), a normal state (正常, 在列, 有效), zero, or a system's "no date" (0000-00-00, 1970-01-01,
-9999-12-31). Any sentence is a reason, negative or not: 不再符合列入条件移出, 未履行承诺撤销荣誉称号."""
+9999-12-31), with nothing after it: 未移出（2025-06-01已移出）, 正常（已移出） say more. Any sentence is a reason,
+negative or not: 不再符合列入条件移出, 未履行承诺撤销荣誉称号."""
 _ZERO = re.compile(r"0+(?:\.0+)?")
 """Zero as a spreadsheet or a data frame writes it (``0``, ``00``, ``0.0``)."""
 _NULL = frozenset({"null", "none", "n/a", "nan", "na"})
