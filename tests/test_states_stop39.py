@@ -156,7 +156,10 @@ def test_a_yes_or_no_column_of_a_list_is_read_row_by_row_not_refused_whole() -> 
     ("严重失信主体名单（原严重失信风险名单，已转入）", False),
     # The eighth: a risk entry not moved over, after a comma.
     ("严重失信风险名单，暂不转入", True), ("严重失信风险名单，可能转入", True), ("严重失信风险名单，转入经营异常名录", True),
-    ("拟列入，公示期满后将正式列入", True), ("拟列入（非正式列入）", True)])
+    ("拟列入，公示期满后将正式列入", True), ("拟列入（非正式列入）", True),
+    # The ninth: a clause ends at a line break too; exempted from moving, moved if it fails, is no listing.
+    ("严重失信风险名单\n转入经营异常名录", True), ("严重失信风险\n（整改后免于转入）", True),
+    ("严重失信风险名单，逾期未整改的转入严重失信名单", True)])
 def test_a_list_that_is_no_serious_dishonesty_list_is_not_published_as_one(tmp_path: Path, kind: str,
                                                                             refused: bool) -> None:
     """An export of the 严重失信主体名单 holding 经营异常名录 entries: they were published under the item's title,

@@ -237,7 +237,7 @@ an entry of the 经营异常名录 for three years joins: 列入经营异常名�
 not 未届满三年, 未满三年, nor 转入 alone: 非正常户转入)."""
 _NOT_SERIOUS_SAID = re.compile(r"非严重|不属于严重|一般失信|轻微失信"
                                r"|拟(?:列入|纳入)(?!.*?(?:(?:期满|告知|公示)后?[，,、\s]*|(?<![未不没待尚暂将拟非])正式)(?<![未不没待尚暂将拟非])(?:列入|纳入))"
-                               r"|严重失信风险(?![^，,；;]*?(?<![未拟待将尚不没暂能])转入)(?!.*?已转入)")
+                               r"|严重失信风险(?![^，,；;。\n\r]*?(?<![未拟待将尚不没暂能于的])转入)(?!.*?已转入)")
 """Words saying outright that an entry is not serious (非严重失信（经营异常）, 拟列入严重失信主体名单: a notice before
 listing, 重点关注名单（严重失信风险）), whatever else it says."""
 
