@@ -41,7 +41,7 @@ from site_builder.outputs.theme import (
 from site_builder.rules.catalogue import CatalogItem
 from site_builder.rules.identifiers import region_code
 from site_builder.rules.redaction import PublicRecord
-from site_builder.store.published import Listed
+from site_builder.store.published import IDENTITY_ITEM, Listed
 
 __all__ = ["CATEGORIES", "CONTENT_ATTRIBUTES", "CONTENT_SCHEMES", "CONTENT_TAGS", "NATURES", "ContentPage", "PagesOutput",
            "Renderer", "authority_path", "content_html", "load_content", "template_error"]
@@ -253,12 +253,12 @@ class Renderer:
     def subject_pages(self, keys: Sequence[tuple[str, str]]) -> None:
         """The subject pages of the given ``(subject key, fingerprint)`` pairs: identity, counts and timeline."""
         catalogue = self.site.catalogue
-        identity_fields = catalogue["subject"].public_fields if "subject" in catalogue.ids else ()
+        identity_fields = catalogue[IDENTITY_ITEM].public_fields if IDENTITY_ITEM in catalogue.ids else ()
         bases = {item.id: self.basis(item) for item in catalogue.items}
         marks = dict(keys)
         for key, records in self.site.store.subjects_in(list(marks)):
-            identity = next((r for r in records if r.item == "subject"), None)
-            timeline = [r for r in records if r.item != "subject"]
+            identity = next((r for r in records if r.item == IDENTITY_ITEM), None)
+            timeline = [r for r in records if r.item != IDENTITY_ITEM]
             per_item = Counter(r.item for r in timeline)
             counts = [(i, per_item[i.id]) for i in catalogue.items if i.id in per_item]
             basis = [(i, bases[i.id]) for i, _ in counts]

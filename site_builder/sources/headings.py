@@ -9,6 +9,7 @@ empty: that value; two different values: the row is quarantined).
 
 from __future__ import annotations
 
+import functools
 import operator
 import re
 import unicodedata
@@ -435,23 +436,23 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
         if ("removed" in dated and spec is RECORD_STATE or dated & {"removed", "ended"} and _EXPIRED_ONLY.fullmatch(said)
                 or "repaired" in dated and _REPAIRED_ONLY.fullmatch(said)):
             continue  # the row's date of removal, end or repair decides
-        title = normalise_title(heading)
-        asked = spec is RECORD_STATE and (YES_NO_GONE.fullmatch(title) or YES_NO_KEPT.fullmatch(title))
+        title, gone_asked, kept_asked, reason, own = _heading_kind(heading)
+        asked = spec is RECORD_STATE and (gone_asked or kept_asked)
         answer = _answer(said, title) if asked else None
         if answer is None and (said.casefold() in _NULL or means_none(said)):
             continue  # a placeholder (/, -, N/A, NULL, 无): nothing said
         unreadable = False
-        if spec is RECORD_STATE and REASON_GONE.fullmatch(title):
+        if spec is RECORD_STATE and reason:
             gone_said = not _NOTHING_SAID.fullmatch(said)  # 移出原因, 撤销文号: a reason or a document of a removal
         elif answer is not None:
-            gone_said = answer if YES_NO_GONE.fullmatch(title) else not answer  # 是否撤销 是; 是否有效 否
+            gone_said = answer if gone_asked else not answer  # 是否撤销 是; 是否有效 否
         elif text.isascii():
             if not asked:
                 continue
             gone_said = unreadable = True  # a code no answer reads: whether the record is gone cannot be known
         else:
             code = enum_code(spec, text) if spec.values else None
-            gone = _GONE if spec is RECORD_STATE else _OWN_NOT_IN_FORCE if title in RECORD_STATE_HEADINGS else _NOT_IN_FORCE
+            gone = _GONE if spec is RECORD_STATE else _OWN_NOT_IN_FORCE if own else _NOT_IN_FORCE
             gone_said = (code is not None and code != next(iter(spec.values or {}), None)
                          or gone.fullmatch(said) is not None)
         if unreadable:
@@ -482,6 +483,18 @@ _GONE = _whole_state("撤销|撤消|作废|无效|失效|废止|移出|移除|�
 """A whole state of a list entry, an honour or a judgment saying it is gone (已移出, 已屏蔽, 被撤销荣誉, 已撤销), in a
 column that states such a record's state (:data:`~site_builder.sources.mapping.RECORD_STATE`). Not 撤回 (an appeal
 withdrawn leaves the judgment standing), not 撤销判决 (a kind of judgment)."""
+
+
+@functools.lru_cache(maxsize=256)
+def _heading_kind(heading: str) -> tuple[str, bool, bool, bool, bool]:
+    """What a watched column's heading asks, worked out once per heading rather than once per row: its normalised
+    title, whether it asks if the record is gone (:data:`~site_builder.sources.mapping.YES_NO_GONE`) or stands
+    (:data:`~site_builder.sources.mapping.YES_NO_KEPT`), whether it gives a removal's reason
+    (:data:`~site_builder.sources.mapping.REASON_GONE`), and whether it names the record's own state
+    (:data:`~site_builder.sources.mapping.RECORD_STATE_HEADINGS`)."""
+    title = normalise_title(heading)
+    return (title, YES_NO_GONE.fullmatch(title) is not None, YES_NO_KEPT.fullmatch(title) is not None,
+            REASON_GONE.fullmatch(title) is not None, title in RECORD_STATE_HEADINGS)
 
 
 def _answer(said: str, title: str) -> bool | None:
