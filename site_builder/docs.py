@@ -22,6 +22,7 @@ from site_builder.rules.catalogue import Catalogue, load_catalogue
 from site_builder.rules.disclosure import REASONS
 from site_builder.rules.periods import RuleVersion
 from site_builder.rules.profiles import load_profile
+from site_builder.rules.redaction import LAPSED
 
 PACKAGE = Path(__file__).resolve().parent
 REPOSITORY = PACKAGE.parent
@@ -49,6 +50,8 @@ def column_contract(catalogue: Catalogue) -> str:
             extra = " / ".join(
                 f"`{code}` {'、'.join((label, *(f.synonyms or {}).get(code, ())))}" for code, label in f.values.items()
             ) if f.values else ""
+            if f.lapses:
+                extra = "; ".join(filter(None, [extra, f"shown as {LAPSED} after `{f.lapses}` where it says in force or nothing"]))
             if f.aliases:
                 extra = "; ".join(filter(None, [extra, "aliases: " + ", ".join(f.aliases)]))
             parts.append(f"| {f.title} | `{f.name}` | {f.type} | {'yes' if f.required else ''} | "

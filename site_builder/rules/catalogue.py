@@ -43,7 +43,7 @@ ROLES = (
 REQUIRED_ROLES = ("record_id", "publish_status", "disclosure_level", "subject_name", "decision_date")
 _FIELD_KEYS = {
     "name", "title", "type", "format", "constraints", "disclosure", "mask", "aliases", "values", "synonyms",
-    "open", "role", "description",
+    "open", "role", "description", "lapses",
 }
 _ITEM_KEYS = {"id", "title", "files", "class", "nature", "include", "period", "fields", "description"}
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -78,6 +78,10 @@ class FieldSpec:
     description: str = ""
     unapplied: tuple[str, ...] = ()
     """Table Schema constraints the field gives that the build does not apply (``unique``, ``pattern`` …): warned of."""
+    lapses: str | None = None
+    """A state field (a licence's 当前状态): the date field after which the state it says in force has lapsed. From the
+    day after that date, a value saying so (``有效``, ``正常`` …) or none is shown as :data:`LAPSED`
+    (``rules/redaction.py``); a value saying otherwise (``无效``, ``注销``) is shown as written."""
 
     @property
     def published(self) -> bool:
@@ -287,6 +291,9 @@ def _parse_field(place: str, raw: Any, errors: list[str]) -> FieldSpec | None:
     if raw.get("format") is not None and raw["format"] not in FORMATS:
         problems.append(f"format: {raw['format']!r} is not one of {', '.join(FORMATS)}")
     problems += _constraints(raw.get("constraints"))
+    if raw.get("lapses") is not None and not (isinstance(raw["lapses"], str) and raw.get("type") == "string"
+                                              and raw.get("disclosure") == "public"):
+        problems.append("lapses: only a public string field (a state) may lapse, after a date field named as a string")
     if _texts(raw.get("aliases")):
         problems.append(f"aliases: {_texts(raw.get('aliases'))}: expected a list of column titles")
     if raw.get("role") is not None and raw["role"] not in ROLES:
@@ -312,6 +319,7 @@ def _parse_field(place: str, raw: Any, errors: list[str]) -> FieldSpec | None:
         aliases=tuple(str(a) for a in raw.get("aliases") or ()),
         unapplied=tuple(sorted(str(k) for k in (raw.get("constraints") or {}) if k != "required")),
         description=str(raw.get("description") or ""),
+        lapses=raw.get("lapses"),
     )
 
 
@@ -353,6 +361,11 @@ def _check_fields(path: Path, fields: tuple[FieldSpec, ...], errors: list[str]) 
             if seen.get(heading, f.name) != f.name:
                 errors.append(f"{path}: fields ({f.name}): heading {heading!r} also names {seen[heading]}")
             seen[heading] = f.name
+    dates = {f.name for f in fields if f.type == "date"}
+    for f in fields:
+        if f.lapses is not None and f.lapses not in dates:
+            errors.append(f"{path}: fields ({f.name}): lapses: {f.lapses!r} is not a date field of this item"
+                          + (f" ({', '.join(sorted(dates))})" if dates else ""))
     roles = [f.role for f in fields if f.role]
     for role in sorted({r for r in roles if roles.count(r) > 1}):
         errors.append(f"{path}: fields: role {role!r} is given to more than one field")

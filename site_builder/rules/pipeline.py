@@ -288,7 +288,7 @@ def decide_row(raw: RawRow, item: CatalogItem, validator: Validator, policy: Pol
         return RowResult(checked.record_id, problems, "", 0, 0, False, None, secrets, day, 0, ())
     traced, asked = TracingDate(as_of), TracingListings(listed)
     decision = decide(checked, item, policy, traced, asked)
-    stored = store_line(redact(checked, item, decision)) if decision.published else None
+    stored = store_line(redact(checked, item, decision, traced)) if decision.published else None
     return RowResult(checked.record_id, (), decision.outcome, ordinal(decision.start), ordinal(decision.until), decision.marked,
                      stored, secrets, day, ordinal(traced.changes), tuple(sorted(asked.asked.items())))
 

@@ -30,6 +30,7 @@ eleven). The leak scan reads the input rows with the same date (:func:`~site_bui
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -78,10 +79,12 @@ class PublicRecord:
     """The as-of date of the build in which its public values last changed (or it first appeared)."""
 
 
-def redact(record: Record, item: CatalogItem, decision: Decision) -> PublicRecord:
+def redact(record: Record, item: CatalogItem, decision: Decision, as_of: dt.date | None = None) -> PublicRecord:
     """Keep the public fields of a published record, masking where the catalogue says.
 
-    Every string field that reaches output goes through :func:`site_builder.privacy.scrub`.
+    Every string field that reaches output goes through :func:`site_builder.privacy.scrub`. With ``as_of`` (the
+    build's, a :class:`~site_builder.rules.rowcache.TracingDate`), a state that has lapsed by then is shown so
+    (:func:`lapsed`).
     """
     role = roles(item)
     plan = _plan(item)
@@ -108,6 +111,8 @@ def redact(record: Record, item: CatalogItem, decision: Decision) -> PublicRecor
             text = mask_id_number(ids[spec.name])  # a natural person's ID number in a code column
         elif mode is not None:
             text = scrub_own(text, own, mode, allowed, day)
+        if spec.lapses is not None and as_of is not None:
+            text = lapsed(text, record.get(spec.lapses), as_of)
         fields[spec.name] = text
     started = decision.start or record.get(role.get("decision_date"))
     assert isinstance(started, dt.date)
@@ -202,6 +207,26 @@ def _own_secrets(record: Record, item: CatalogItem, natural: bool, allowed: froz
             if len(each) >= 2:
                 found[each] = mask_person_name(each)
     return found
+
+
+LAPSED = "有效期届满"
+"""What a lapsing state (:attr:`FieldSpec.lapses`: a licence's 当前状态) shows once its date has passed, where the
+export still says it is in force, or says nothing."""
+_IN_FORCE = frozenset({"", "有效", "正常", "正常有效", "有效状态", "在有效期内", "有效期内", "在用", "使用中", "存续", "valid"})
+"""What an export writes of a licence still in force (without white space, NFKC, lower case)."""
+
+
+def lapsed(text: str, until: Value, as_of: dt.date) -> str:
+    """``text``, a state shown of a record, as the public should read it on ``as_of``: :data:`LAPSED` if the record's
+    ``until`` (its 有效期至) has passed and ``text`` says it is in force or nothing; else ``text`` as it is.
+
+    An expired licence is exported with 当前状态 有效 as often as not (the platform writes the state when it records
+    the licence); shown so, it tells the public that a licence expired years ago is valid.
+    """
+    if not isinstance(until, dt.date) or not as_of > until:  # as_of first: a TracingDate notes the day it flips
+        return text
+    said = "".join(unicodedata.normalize("NFKC", text).split()).lower()
+    return LAPSED if said in _IN_FORCE else text
 
 
 def _display(spec: FieldSpec, value: Value) -> str:
