@@ -110,3 +110,46 @@ def catalogue_with(tmp_path: Path, status: str) -> Path:
 def test_a_lapse_after_something_other_than_a_date_field_is_refused(tmp_path: Path, lapses: str, message: str) -> None:
     with pytest.raises(CatalogueError, match=re.escape(message)):
         load_catalogue(catalogue_with(tmp_path, lapses))
+
+
+# --- A logical deletion or validity flag beside a penalty's 当前状态 (a database tester's) ------------------------------
+
+
+def build_with_flag(tmp_path: Path, item: str, heading: str, values: list[str]):  # type: ignore[no-untyped-def]
+    from test_states_stop39 import with_column
+
+    records = tmp_path / "records"
+    rows = [row(item, record_id=f"R-{i}", decision_date="2026-06-01") for i in range(len(values))]
+    write_csv(records / f"{item}.csv", item, rows)
+    with_column(records / f"{item}.csv", heading, values)
+    return build_site(tmp_path, records, dt.date(2026, 11, 24))
+
+
+@pytest.mark.parametrize(("heading", "values", "withheld"), [
+    ("del_flag", ["0", "1", "", "2"], ["R-1", "R-3"]),
+    ("is_deleted", ["0", "1", "否", "是"], ["R-1", "R-3"]),
+    ("是否删除", ["否", "是", "0", "1"], ["R-1", "R-3"]),
+    ("删除标志", ["0", "1", "N", "Y"], ["R-1", "R-3"]),
+    ("是否有效", ["是", "否", "Y", "N"], ["R-1", "R-3"]),
+    ("是否撤销", ["否", "是", "N", "Y"], ["R-1", "R-3"]),
+    ("deleted_at", ["", "2026-07-01 10:00:00", "0000-00-00", "/"], ["R-1"]),
+])
+def test_a_penalty_flagged_deleted_or_not_in_force_is_withheld(tmp_path: Path, heading: str, values: list[str],
+                                                                withheld: list[str]) -> None:
+    """Bug: beside a penalty's 当前状态 (which the file has), ``del_flag`` 1, ``is_deleted`` 1 and 是否有效 否 were unknown
+    columns, ignored with a warning: the deleted penalty was published; 是否删除 refused the whole file."""
+    from test_xlsx import quarantine
+
+    result = build_with_flag(tmp_path, "admin_penalty", heading, values)
+    assert sorted(q["record_id"] for q in quarantine(result.audit)) == withheld
+    assert result.counts.published["admin_penalty"] == len(values) - len(withheld)
+
+
+def test_a_licence_flagged_deleted_is_withheld_but_its_validity_is_shown(tmp_path: Path) -> None:
+    """A licence's 是否有效 否 is its state, shown (a licence no longer valid stays public); a deletion flag withholds it."""
+    from test_xlsx import quarantine
+
+    result = build_with_flag(tmp_path / "a", "admin_license", "del_flag", ["0", "1"])
+    assert [q["record_id"] for q in quarantine(result.audit)] == ["R-1"]
+    result = build_with_flag(tmp_path / "b", "admin_license", "是否有效", ["是", "否"])
+    assert quarantine(result.audit) == [] and result.counts.published["admin_license"] == 2

@@ -380,11 +380,14 @@ def watched_columns(warnings: list[str], item: CatalogItem, header: list[str], c
     with a warning saying that rows whose state reads as the field's would withhold them are quarantined
     (:func:`state_defects`), the others read without it."""
     found = tuple(stated_columns(item, header, columns))
+    read_as_field = {position for position, _, spec in found if spec is not RECORD_STATE}
     for position, heading, spec in found:
+        if spec is RECORD_STATE and position in read_as_field:
+            continue  # read both ways (有效状态 of a penalty file without 当前状态); the field's warning says it
         if spec is RECORD_STATE:
             warnings.append(f"{where + '：' if where else ''}列“{heading}”（第{position + 1}列）不读取，但可能说明记录自身的状态，"
-                            f"而{item.title}没有说明记录状态的目录列：取值表示已撤销、已移出、已屏蔽、已无效等的行将隔离，"
-                            "其他取值（如“正常”“有效”“已推送”）不影响公示。已撤销或已移出的记录请不要导出（移出请写明移出日期）；"
+                            f"而{item.title}没有与之对应的目录列：取值表示已撤销、已移出、已删除、已屏蔽、已无效等的行将隔离，"
+                            "其他取值（如“正常”“有效”“已推送”）不影响公示。已撤销、已删除或已移出的记录请不要导出（移出请写明移出日期）；"
                             "若该列说明的不是记录的状态，可在导出中删去该列或改用其他列名")
             continue
         values = "、".join((spec.values or {}).values())
@@ -426,8 +429,11 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
     the record would end: beside it, 已移出 or 是否撤销 是 still withholds the row."""
     from site_builder.rules.validation import enum_code, means_none
 
-    defects = []
+    defects: list[tuple[str, str, str]] = []
+    refused: set[int] = set()
     for position, heading, spec in watched:
+        if position in refused:
+            continue  # a column read both as a yes-or-no and as the field: one defect is enough
         value = cells.get(position)
         text = "" if value is None else str(value).strip()
         if not text:
@@ -455,14 +461,16 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
             gone = _GONE if spec is RECORD_STATE else _OWN_NOT_IN_FORCE if own else _NOT_IN_FORCE
             gone_said = (code is not None and code != next(iter(spec.values or {}), None)
                          or gone.fullmatch(said) is not None)
+        if unreadable or gone_said:
+            refused.add(position)
         if unreadable:
             defects.append((heading, "unmapped-column", (
                 f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”是代码，无法判断记录是否已撤销或已移出：本行不公示；"
                 "请在导出中写明“是”或“否”")))
         elif gone_said:
             defects.append((heading, "unmapped-column", (
-                f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示记录已撤销、已移出、已过期或已无效，而{item.title}没有"
-                "说明记录状态的目录列：本行不公示；已撤销或已移出的记录请不要导出（移出请写明移出日期）"
+                f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示记录已撤销、已移出、已删除、已过期或已无效，而{item.title}"
+                "没有与之对应的目录列：本行不公示；已撤销、已删除或已移出的记录请不要导出（移出请写明移出日期）"
                 if spec is RECORD_STATE else
                 f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示记录已撤销、有异议、已过期或已无效，"
                 f"而该列未对应目录列“{spec.title}”（{spec.name}，决定是否公示）：在确认之前本行不公示；若该列"

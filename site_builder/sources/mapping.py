@@ -400,12 +400,21 @@ REASON_GONE = re.compile(r"(?:撤销|撤消|移出|移除|屏蔽|解除|取消|�
 system deleted it (``deleted_at``): any value there (not a placeholder) says that the record is gone."""
 
 
+DELETED = re.compile(r"(?:是否(?:已经|已|被|已被)?|有无)删除|(?:逻辑|软)?删除(?:标志|标识|标记|状态|情况)"
+                     r"|(?:is_?)?del(?:ete)?(?:d)?(?:_?(?:flag|mark|status))?|deleted_?(?:at|time|date)|delete_?(?:time|date)")
+"""Headings of a system's logical deletion (是否删除, 删除标志, ``del_flag``, ``is_deleted``, ``deleted_at``): a record so
+marked is gone, whatever the item."""
+
+
 def states_gone(item: CatalogItem, text: str) -> bool:
     """Whether the normalised heading ``text`` asks whether a record of ``item`` is gone or still stands
-    (:data:`YES_NO_GONE`, :data:`YES_NO_KEPT`) or says why it was removed (:data:`REASON_GONE`), ``item`` having no
-    field of the record's state: such a column is read as :data:`RECORD_STATE`."""
-    return (item.nature in ("adverse", "good") and not any(f.role == "decision_status" for f in item.fields)
-            and any(p.fullmatch(text) is not None for p in (YES_NO_GONE, YES_NO_KEPT, REASON_GONE)))
+    (:data:`YES_NO_GONE`, :data:`YES_NO_KEPT`) or says why it was removed (:data:`REASON_GONE`): such a column is
+    read row by row as :data:`RECORD_STATE`. For adverse and good information (a penalty too, beside its 当前状态:
+    ``del_flag`` 1 or 是否有效 否 had been published), any of them; for basic information (a licence, a
+    registration), whose state is shown rather than deciding, only a logical deletion (:data:`DELETED`)."""
+    if item.nature in ("adverse", "good"):
+        return any(p.fullmatch(text) is not None for p in (YES_NO_GONE, YES_NO_KEPT, REASON_GONE))
+    return DELETED.fullmatch(text) is not None
 
 
 def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, str]) -> list[tuple[int, str, FieldSpec]]:
@@ -430,14 +439,15 @@ def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, st
     stated_by = next((f for f, _ in deciding if f.role == "decision_status" and f.name not in present), None)
     if stated_by is None and item.nature in ("adverse", "good") and not any(f.role == "decision_status" for f in item.fields):
         stated_by = RECORD_STATE
-    if stated_by is None:
-        return []
     found = []
     for position, heading in enumerate(headings):
         text = normalise_title(heading)
-        if stated_by is RECORD_STATE and text not in index and position not in columns and states_gone(item, text):
-            found.append((position, heading.strip(), stated_by))  # 是否撤销, 是否已移出, 移出状态, 是否有效
+        asks = text not in index and position not in columns and states_gone(item, text)
+        if asks:
+            found.append((position, heading.strip(), RECORD_STATE))  # 是否撤销, 是否已移出, 移出状态, 是否有效, del_flag
+        if stated_by is None or asks and stated_by is RECORD_STATE:
             continue
+        # A penalty file without 当前状态: 有效状态 is read as it too (异议处理中 there withholds the row).
         if stated_by is RECORD_STATE and text not in RECORD_STATE_HEADINGS:
             continue  # 社会组织状态, 证照状态, 上诉状态, 执行状态: another thing's state
         if (not text or text in index or position in columns or "状态" not in text
