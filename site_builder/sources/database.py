@@ -34,6 +34,7 @@ import os
 import re
 import sqlite3
 import string
+import warnings
 import weakref
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -44,11 +45,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
-from sqlalchemy import Connection, Engine, Text, column, create_engine, inspect, literal_column, or_, select, table, text
+from sqlalchemy import Connection, Engine, LargeBinary, Text, column, create_engine, inspect, literal_column, or_, select, table, text
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql.base import PGInspector
 from sqlalchemy.engine import URL, Inspector, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SAWarning, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.compiler import BIND_PARAMS, BIND_PARAMS_ESC
 from sqlalchemy.sql.elements import TextClause, quoted_name
@@ -56,7 +57,7 @@ from sqlalchemy.sql.elements import TextClause, quoted_name
 from site_builder.config import MEMORY_DATABASE, memory_database
 from site_builder.exceptions import ConfigError, InputError
 from site_builder.rules.catalogue import CatalogItem, Catalogue, FieldSpec, load_catalogue, normalise_title
-from site_builder.sources.dbcells import canonical, cell_text, number_text, shown, tolerate_far_dates
+from site_builder.sources.dbcells import canonical, cell_text, number_text, shown, state_text, tolerate_far_dates
 from site_builder.sources.headings import (
     ends_given,
     heading_units,
@@ -81,6 +82,7 @@ from site_builder.sources.mapping import (
     check_mapping,
     joined_fields,
 )
+from site_builder.sources.pgread import AS_IS, Reading, reading
 
 if TYPE_CHECKING:
     from site_builder.config import Config
@@ -109,8 +111,7 @@ class Database:
         may use it, one at a time)."""
         if self._engine is None:
             try:
-                threads = {"check_same_thread": False} if self._url.get_driver_name() == "pysqlite" else {}
-                self._engine = create_engine(self._url, poolclass=NullPool, connect_args=threads)
+                self._engine = create_engine(self._url, poolclass=NullPool, connect_args=_connect_args(self._url))
             except (ArgumentError, NoSuchModuleError, ImportError) as exc:
                 raise InputError(self.scrub(f"Database source {self.name}: cannot use it: {exc}")) from None
         return self._engine
@@ -131,6 +132,11 @@ class Database:
                 connection = self.engine().connect()
             except SQLAlchemyError as exc:
                 raise self.error(f"Database source {self.name}: cannot connect", exc) from None
+            except (TypeError, UnicodeError) as exc:  # text the driver hands over as bytes (client_encoding SQL_ASCII)
+                raise InputError(self.scrub(
+                    f"Database source {self.name}: cannot connect: the server's answers are not text in a known encoding "
+                    f"({type(exc).__name__}: {exc}); leave client_encoding out of the URL (the build asks for UTF8) "
+                    "or set ?client_encoding=utf8")) from None
             try:
                 _snapshot(connection)
             except (SQLAlchemyError, sqlite3.Error) as exc:
@@ -213,7 +219,8 @@ def select_sources(config: Config, catalogue: Catalogue) -> tuple[list[SourceFil
     """The sources of a build and what is left unread: records files, or the tables of ``sources.url``.
 
     An item's tables are its configured one (``[sources.<item>]``), else every table named by its id, title or file
-    names, in that order, as its records files would be; a table is read for one item only, a configured one first.
+    names, in that order, whatever the case, as its records files would be (:func:`_named_tables`); a table is read
+    for one item only, a configured one first.
     """
     settings: SourceSettings = config.sources
     if not settings.url:
@@ -236,8 +243,8 @@ def select_sources(config: Config, catalogue: Catalogue) -> tuple[list[SourceFil
         if spec is not None:
             specs.append(spec)
             continue
-        for found in dict.fromkeys((item.id, item.title, *item.files)):
-            if found in names and found not in claimed:
+        for found in _named_tables(catalogue, item, names, database.name):
+            if found not in claimed:
                 claimed.add(found)
                 specs.append(TableSpec(item.id, table=found))
     sources: list[SourceFile] = [
@@ -247,6 +254,37 @@ def select_sources(config: Config, catalogue: Catalogue) -> tuple[list[SourceFil
     read = claimed | queried
     ignored = [f"<{n}>" for n in names if n not in read and not n.startswith(("sqlite_", "_"))]
     return sources, ignored
+
+
+def _named_tables(catalogue: Catalogue, item: CatalogItem, names: Sequence[str], where: str) -> list[str]:
+    """The relations named for ``item`` (its id, title or file names), matched whatever their case as its records files
+    are (``XZCF`` and ``Admin_Penalty`` as ``XZCF.csv``: a schema migrated from Oracle or DM names its tables in upper
+    case, and a SQLite name is the same table in any case), in the order of its names.
+
+    As for files (:func:`~site_builder.sources.loading.find_sources`): an item that has a relation named exactly as one
+    of its names, or a name the catalogue gives two items in two cases, reads only the exact ones (a table an earlier
+    version left unread is not published unreviewed on the day of an upgrade); two relations one name matches
+    (``XZCF`` and ``xzcf``, two tables in PostgreSQL, which of them holds the records cannot be known) are an
+    :class:`InputError` naming both (``where``: the database, as messages name it)."""
+    owners: dict[str, set[str]] = {}
+    for other in catalogue.items:
+        for stem in (other.id, other.title, *other.files):
+            owners.setdefault(stem.casefold(), set()).add(stem)
+    stems = list(dict.fromkeys((item.id, item.title, *item.files)))
+    exact = any(stem in names for stem in stems)
+    found: list[str] = []
+    for stem in stems:
+        if len(owners[stem.casefold()]) > 1:
+            found += [stem] if stem in names else []
+            continue
+        matches = [n for n in names if n.casefold() == stem.casefold()]
+        if len(matches) > 1:
+            raise InputError(f"Database source {where}: the tables {' and '.join(repr(n) for n in matches)} both match the "
+                             f"name {stem!r} of catalogue item {item.id} (table names are matched whatever their case, as "
+                             f"records files are); name the one to read in [sources.{item.id}] table = \"…\", or rename "
+                             "the other")
+        found += [n for n in matches if not exact or n == stem]
+    return list(dict.fromkeys(found))
 
 
 def relation_names(insp: Inspector) -> list[str]:
@@ -354,7 +392,9 @@ def read_table(source: TableSource, item: CatalogItem, report: FileReport) -> It
                          f"{', '.join(repr(c) for c in missing)} (sources.{item.id})")
     selected = list(dict.fromkeys([*key, *mapped, *duplicates, *(c for cs in joined.values() for c in cs),
                                    *([spec.item_column] if spec.item_column else []), *(columns[i] for i, _, _ in watched)]))
-    stmt = _statement(spec, columns, selected, key or selected, source.others)
+    order = key or selected
+    how = _reading(conn, database, spec, _statement(spec, columns, selected, (), source.others), order)
+    stmt = _statement(spec, columns, selected, order, source.others, how)
     claim = _Claim(spec, source.others) if spec.item_column else None
     digest = hashlib.sha256(json.dumps(selected, ensure_ascii=False).encode() + b"\n")
     fields = {name: item.field(f) for name, f in mapped.items()}
@@ -368,15 +408,48 @@ def read_table(source: TableSource, item: CatalogItem, report: FileReport) -> It
                 report.rows += 1
                 digest.update(json.dumps([canonical(row[c]) for c in selected], ensure_ascii=False).encode() + b"\n")
                 raw = _convert(item, spec, report.rows, row, key, fields, duplicates, _Columns(units, joined))
-                stated = state_defects(item, watched, {i: cell_text(row[columns[i]], f)[0] for i, _, f in watched},
-                                       dated=ends_given(item, raw.values)) if watched else ()
+                stated = _stated(item, spec, watched, columns, row, raw, key) if watched else ()
                 yield dataclasses.replace(raw, defects=raw.defects + refused + stated) if refused or stated else raw
     except (SQLAlchemyError, UnicodeDecodeError) as exc:
         what = f"Database source {database.name}: reading {spec.label} failed after {report.rows} rows"
-        raise database.error(what, exc) from None
+        error = database.error(what, exc)
+        if "ordering operator" in str(error):
+            by = f"its key {', '.join(key)}" if key else "every column read (it has no primary key)"
+            error = InputError(f"{error}; its rows are ordered by {by}: name the columns that identify a row, of types "
+                               f"that can be ordered, in [sources.{item.id}] key = [\"…\"]")
+        raise error from None
     report.sha256 = digest.hexdigest()
     if claim is not None and source.reports_unclaimed:
         report.warnings += claim.warnings()
+
+
+def _reading(conn: Connection, database: Database, spec: TableSpec, probe: Any, order: list[str]) -> Reading:
+    """How the columns of a read are selected and ordered (:func:`~site_builder.sources.pgread.reading`), with a
+    warning naming the columns ordered by their text; a failure names the table and the fix."""
+    try:
+        how = reading(conn, probe, order)
+    except SQLAlchemyError as exc:
+        raise database.error(f"Database source {database.name}: cannot read the column types of {spec.label} "
+                             f"(sources.{spec.item})", exc) from None
+    if how.by_text:
+        log.info("table=%s ordered_by_text=%s reason=no ordering operator for their type", spec.label,
+                 ",".join(sorted(how.by_text)))
+    return how
+
+
+def _stated(item: CatalogItem, spec: TableSpec, watched: tuple[tuple[int, str, FieldSpec], ...], columns: list[str],
+            row: dict[str, Any], raw: RawRow, key: list[str]) -> tuple[tuple[str, str, str], ...]:
+    """The defects of a row's watched columns (:func:`state_defects`), each read as its text whatever its type
+    (:func:`state_text`: ``true`` under 是否已移出 is 是, as the export's ``t`` is): a cell read as nothing would let a
+    flagged row be published. A cell whose text cannot be read (bytes that are not UTF-8) withholds the row."""
+    cells: dict[int, object] = {}
+    unread = []
+    for position, _, _ in watched:
+        name = columns[position]
+        cells[position], problem = state_text(row[name])
+        if problem:
+            unread.append((name, problem[0], f"{_where(spec, row, key, raw.row)}，列“{name}”：{problem[1]}"))
+    return (*unread, *state_defects(item, watched, cells, dated=ends_given(item, raw.values)))
 
 
 class _Claim:
@@ -433,7 +506,12 @@ def _columns(conn: Connection, database: Database, spec: TableSpec) -> list[str]
         insp = inspect(conn)
         if not insp.has_table(spec.table, schema=spec.schema):
             raise InputError(f"Database source {database.name}: {_missing(insp, spec)}")
-        return [str(c["name"]) for c in insp.get_columns(spec.table, schema=spec.schema)]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", SAWarning)
+            found = insp.get_columns(spec.table, schema=spec.schema)
+        for warning in caught:  # "Did not recognize type 'xml' of column …": read as the driver gives it, not a fault
+            log.info("table=%s type_unknown_to_sqlalchemy=%s", spec.label, str(warning.message).removeprefix("Did not recognize type "))
+        return [str(c["name"]) for c in found]
     except SQLAlchemyError as exc:
         raise database.error(f"Database source {database.name}: cannot read {spec.label} (sources.{spec.item})", exc) from None
 
@@ -493,19 +571,20 @@ def _map_columns(report: FileReport, item: CatalogItem, spec: TableSpec, columns
 
 
 def _statement(spec: TableSpec, columns: list[str], selected: list[str], order: Sequence[str],
-               others: Sequence[str] = ()) -> Any:
+               others: Sequence[str] = (), how: Reading = AS_IS) -> Any:
     """``SELECT`` the selected columns (quoted) of the table or query in ``order``: of a shared table, all rows but
-    those whose item column holds exactly another item's value (the rest are told apart by :class:`_Claim`)."""
+    those whose item column holds exactly another item's value (the rest are told apart by :class:`_Claim`). ``how``:
+    the columns ordered by their text, and those selected as their bytes (:mod:`site_builder.sources.pgread`)."""
     cols: list[Any] = [column(quoted_name(c, True)) for c in columns]
     if spec.query:
         source: Any = query_clause(spec.query).columns(*cols).subquery("source_query")
     else:
         source = table(quoted_name(spec.table, True), *cols, schema=spec.schema)
-    stmt = select(*[source.c[c] for c in selected])
+    stmt = select(*[sql_cast(source.c[c], LargeBinary) if c in how.as_bytes else source.c[c] for c in selected])
     if spec.item_column and others:
         value = sql_cast(source.c[spec.item_column], Text)  # an integer column compared with the configured texts
         stmt = stmt.where(or_(value.is_(None), value.not_in(list(others))))
-    return stmt.order_by(*[source.c[c] for c in order])
+    return stmt.order_by(*[sql_cast(source.c[c], Text) if c in how.by_text else source.c[c] for c in order])
 
 
 @dataclass(frozen=True)
@@ -540,7 +619,7 @@ def _convert(item: CatalogItem, spec: TableSpec, ordinal: int, row: dict[str, An
     units, joined = (read.units, read.joined) if read is not None else ({}, {})
     values: dict[str, str] = {}
     defects = []
-    where = f"表 {spec.label} 主键 {', '.join(f'{k}={shown(row[k])}' for k in key) or f'第{ordinal}行'}"
+    where = _where(spec, row, key, ordinal)
     others = {*(duplicates or {}).values(), *joined}
     for name, spec_field in fields.items():
         cell, problem = cell_text(row[name], spec_field)
@@ -572,11 +651,28 @@ def _convert(item: CatalogItem, spec: TableSpec, ordinal: int, row: dict[str, An
     return RawRow(item.id, f"<{spec.label}>", _row_number(row, key, ordinal), values, 0, tuple(defects))
 
 
+def _where(spec: TableSpec, row: dict[str, Any], key: list[str], ordinal: int) -> str:
+    """Where a row is, as its defects' messages name it: the table and the row's key (or its place in key order)."""
+    return f"表 {spec.label} 主键 {', '.join(f'{k}={shown(row[k])}' for k in key) or f'第{ordinal}行'}"
+
+
 def _row_number(row: dict[str, Any], key: list[str], ordinal: int) -> int:
     """The number a row goes by in the quarantine report, ``explain`` and the validator's messages: its key when that is
     one integer column (``序号`` 282 is row 282, whichever rows come before it), else its place in key order."""
     value = row[key[0]] if len(key) == 1 else None
     return value if isinstance(value, int) and not isinstance(value, bool) else ordinal
+
+
+def _connect_args(url: URL) -> dict[str, Any]:
+    """What the driver is asked for beyond the URL: a SQLite connection any thread may use (one at a time); a
+    PostgreSQL one that speaks UTF-8 unless the URL names a ``client_encoding``. The client encoding is otherwise
+    the database's: a ``SQL_ASCII`` one (a cluster initialised under the C locale, common on older platform servers)
+    makes the driver hand over text as bytes, which stopped the build with a traceback inside its first connect."""
+    if url.get_driver_name() == "pysqlite":
+        return {"check_same_thread": False}
+    if url.get_backend_name() == "postgresql" and "client_encoding" not in url.query:
+        return {"client_encoding": "utf8"}
+    return {}
 
 
 def _snapshot(connection: Connection) -> None:
