@@ -253,6 +253,17 @@ def test_summary_procedure_with_a_deadline_is_slight_under_order_36(name: str, d
                 disclosure_deadline=deadline)
 
 
+def test_a_slight_penalty_whose_period_ended_before_order_36_has_no_period() -> None:
+    """Bug: a 简易程序 penalty of 2025-12-11 with a 公示截止期, decided as of 2026-04-15, was "expired" with start
+    2026-04-01 (the day 令36号 first let 轻微 information be published) and until 2026-03-11 (3 months): a start after
+    its end, which explain showed as "was public 2026-04-01 through 2026-03-11" and decisions.csv.gz kept. It never
+    was public: no start, the end its period had."""
+    policy = load_profile(PROFILES_DIR, "national", CATALOGUE)
+    decision = decided(policy, D("2026-04-15"), decision_date="2025-12-11", procedure="简易程序",
+                       disclosure_deadline="2026-12-11")
+    assert (decision.published, decision.reason, decision.start, decision.until) == (False, "expired", None, D("2026-03-11"))
+
+
 @pytest.mark.parametrize("name", ["shanghai", "zhejiang"])
 def test_summary_procedure_stays_out_where_the_region_excludes_it(name: str) -> None:
     """Shanghai art. 9 ¶2(四) and Zhejiang art. 11(二): a 简易程序 penalty is not published, deadline or not."""

@@ -148,6 +148,10 @@ def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date,
     if until == date.max:
         until = None  # a period ending on the last representable day has no end in practice
     if slight and rule.valid_from is not None and start < rule.valid_from:
+        if until is not None and until < rule.valid_from:
+            # Its longest period ended before 轻微 information could be published at all: it never was public, and
+            # has no period to show (a start of 2026-04-01 with an end of 2026-03-11 was none).
+            return Decision(False, reason, until=until, basis=rule.basis, version=version)
         start = rule.valid_from  # 轻微 information could first be published on the day 令36号 came into force
     if until is not None and as_of > until:
         return Decision(False, reason, start=start, until=until, basis=rule.basis, version=version)
