@@ -53,6 +53,7 @@ from site_builder.audit.manifest import (
     manifest_text,
     public_name,
 )
+from site_builder.audit.timeline import JOURNAL_KEY, journal_digest
 from site_builder.audit.verify import (
     DataCheck,
     Locate,
@@ -280,6 +281,8 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
         with stages.stage("manifest") as stage:
             manifest = make_manifest(config, catalogue, policy, as_of, reports, ignored, ledger.counts,
                                      {w.path: w.sha256 for w in files.written}, audit_hashes(audit_files(BuildRecord(work))))
+            if (journal := journal_digest(audit_root)) is not None:  # the earlier builds' publication times, chained
+                manifest[JOURNAL_KEY] = journal
             entry = _write_manifest(files, chain, manifest, key, extra)
             stage.summary["files"] = len(manifest["outputs"])
             stage.summary["removed"] = files.seal()

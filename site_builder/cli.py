@@ -162,6 +162,10 @@ def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Pat
             f"--as-of {day} is after tomorrow (today is {now} in {config.disclosure.timezone}): a site for a later date "
             "withdraws now every record whose period ends before it, and publishes early those not yet started. To "
             "build it on purpose, pass --future")
+    if day < now:  # legitimate (a back-fill after a CI outage), but the site goes live now, not on its date
+        logging.getLogger("site_builder.build").warning(
+            "as_of=%s before today=%s: this build goes live today; explain answers for the days up to today from the "
+            "site live then, not from this build", day, now)
     quiet = quiet or bool(ctx.find_root().params.get("quiet"))
     if quiet:
         logging.getLogger().setLevel(logging.WARNING)
@@ -303,6 +307,10 @@ def explain(ctx: click.Context, record_id: str, as_of: str | None, item: str | N
         raise click.ClickException(f"No record {record_id!r} in the records or the audit history")
     for answer in answers:
         click.echo("\n".join(answer.lines()))
+    from site_builder.audit.explain import NOT_ON_SITE
+
+    if all(answer.outcome in NOT_ON_SITE for answer in answers if not answer.comparison):
+        ctx.exit(1)  # no site live that day had it (no site yet): not public, as for a record no build that day had
 
 
 @main.command()

@@ -10,13 +10,15 @@ import dataclasses
 import sys
 import time
 from collections.abc import Iterator
-from datetime import date
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from stdnum.cn import ric, uscc
 
+from site_builder.audit import history
 from site_builder.build import BuildResult, build
 from site_builder.config import Config, load_config
 from site_builder.rules.catalogue import Catalogue, load_catalogue
@@ -148,8 +150,21 @@ def versions_left(builds: Path, timeout: float = 30.0) -> list[str]:
 
 
 def build_site(tmp_path: Path, records: Path, as_of: date, search: bool = False, **changes: Any) -> BuildResult:
-    """Build ``records`` into ``tmp_path/output`` (search index off unless asked for)."""
-    return build(site_config(tmp_path, records, search=search, **changes), as_of)
+    """Build ``records`` into ``tmp_path/output`` (search index off unless asked for), published on its as-of date (the
+    nightly build: the audit journal's clock says 10:00 that day in China)."""
+    with published_on(as_of):
+        return build(site_config(tmp_path, records, search=search, **changes), as_of)
+
+
+@contextmanager
+def published_on(day: date, hour: int = 2) -> Iterator[None]:
+    """The audit journal's clock set to ``hour`` o'clock UTC on ``day`` (a build made then)."""
+    saved = history.clock
+    history.clock = lambda: datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+    try:
+        yield
+    finally:
+        history.clock = saved
 
 
 @pytest.fixture(scope="session")

@@ -302,7 +302,11 @@ def test_explain_answers_from_the_audit_history(site: Path) -> None:
     assert "build 000001-2026-11-23" in past.output
     assert "适用规则版本：国家发展改革委令2025年第36号" in past.output  # from the build's manifest (it said none)
     later = CliRunner().invoke(main, ["explain", "AP-1", "--as-of", "2027-06-02", *args])
-    assert "expired" in later.output and "computed from the current records" in later.output
+    # After the last build: what the live site held, and apart, labelled, what the rules say of the day
+    assert later.output.startswith("admin_penalty AP-1 (admin_penalty.csv, row 2): published"), later.output
+    assert "build 000002-2026-11-24 (as of 2026-11-24): the site live on 2027-06-02" in later.output
+    assert "what the rules say of 2027-06-02 (not what the site showed): its period ended on 2027-06-01: the site (as of " \
+           "2026-11-24) was due a rebuild" in later.output
     missing = CliRunner().invoke(main, ["explain", "NO-SUCH", "--as-of", "2026-11-23", *args])
     assert missing.exit_code == 1
 
@@ -313,7 +317,8 @@ def test_the_site_live_on_a_day_is_never_a_build_made_after_a_later_dated_one() 
     chain = [ChainEntry(n, f"00000{n}-{day}", day, "", None) for n, day in
              enumerate(["2026-11-20", "2026-11-25", "2026-11-21", "2026-11-26"], start=1)]
     assert [e.build_id for e in answering_builds(chain, date(2026, 11, 23))] == ["000001-2026-11-20"]
-    assert [e.build_id for e in answering_builds(chain, date(2026, 11, 21))] == ["000003-2026-11-21"]  # made for it
+    # made for it, but after the 11-25 build (chain order): without the journal, not taken as live before 11-25
+    assert [e.build_id for e in answering_builds(chain, date(2026, 11, 21))] == ["000001-2026-11-20"]
     assert [e.build_id for e in answering_builds(chain[:3], date(2026, 11, 22))] == ["000001-2026-11-20"]
     assert answering_builds(chain, date(2026, 11, 19)) == []
 
@@ -384,8 +389,12 @@ def test_explain_before_the_first_build_says_no_site_existed(site: Path) -> None
     shown it."""
     result = CliRunner().invoke(main, ["explain", "AP-1", "--as-of", "2026-11-20", "--records", str(site / "records"),
                                        "--audit", str(site / "audit")])
-    assert result.exit_code == 0 and "no site was built for a date before 2026-11-23" in result.output, result.output
-    assert "nothing was public on 2026-11-20" in result.output
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("admin_penalty AP-1: not public: no site yet\n  nothing was public on 2026-11-20: no "
+                                    "site yet: the first build, 000001-2026-11-23 (as of 2026-11-23), was published "
+                                    "2026-11-23 10:00"), result.output
+    assert "for comparison, not what the site showed: admin_penalty AP-1 (admin_penalty.csv, row 2): published" \
+        in result.output
 
 
 def test_explain_answers_a_day_between_builds_from_the_site_live_that_day(site: Path) -> None:
@@ -406,7 +415,7 @@ def test_explain_answers_a_day_between_builds_from_the_site_live_that_day(site: 
 
     between = explained("AP-1", "2026-11-27")
     assert between.startswith("admin_penalty AP-1 (admin_penalty.csv, row 2): published"), between
-    assert "build 000002-2026-11-24 (as of 2026-11-24: the site live on 2026-11-27)" in between
+    assert "build 000002-2026-11-24 (as of 2026-11-24): the site live on 2026-11-27; published 2026-11-24 10:00" in between
     gone = explained("XK-1", "2026-11-30")
     assert gone.startswith("admin_license XK-1: withdrawn"), gone
     assert "off the site since build 000003-2026-11-30 (as of 2026-11-30): 主管部门撤回" in gone
@@ -415,8 +424,8 @@ def test_explain_answers_a_day_between_builds_from_the_site_live_that_day(site: 
     write_csv(records / "admin_penalty.csv", "admin_penalty", penalties)
     build_site(site, records, date(2026, 11, 30))  # a second build that day publishes it again
     both = explained("AP-1", "2026-11-30")
-    assert both.index("not_approved") < both.index("build 000003-2026-11-30") < both.index("published") \
-        < both.index("build 000004-2026-11-30"), both
+    assert both.index("not_approved") < both.index("source: audit history, build 000003-2026-11-30") \
+        < both.index("): published") < both.index("source: audit history, build 000004-2026-11-30"), both
 
 
 @pytest.mark.parametrize("spelling", ["ap-1", "Ap-1", "ＡＰ－１", " AP-1 "])
@@ -424,7 +433,7 @@ def test_explain_finds_a_record_by_its_id_in_any_case_or_width(site: Path, spell
     """Record ids are compared by ``validation.id_key`` everywhere else (the duplicate rule): explain too, from the
     audit history and from the records."""
     args = ["--records", str(site / "records"), "--audit", str(site / "audit")]
-    for day, source in (("2026-11-23", "build 000001-2026-11-23"), ("2027-06-02", "computed from the current records")):
+    for day, source in (("2026-11-23", "build 000001-2026-11-23"), ("2027-06-02", "build 000002-2026-11-24")):
         found = CliRunner().invoke(main, ["explain", spelling, "--as-of", day, *args])
         assert found.exit_code == 0, found.output
         assert found.output.startswith("admin_penalty AP-1 (admin_penalty.csv, row 2): ") and source in found.output
@@ -533,8 +542,68 @@ def test_explain_of_a_record_not_yet_in_the_input_of_a_build(site: Path) -> None
     assert both.exit_code == 0, both.output
     assert both.output.index("admin_license XK-9: not in the input") < both.output.index("build 000002-2026-11-24") \
         < both.output.index("admin_license XK-9 (admin_license.csv, row 3): published") \
-        < both.output.index("build 000003-2026-11-24"), both.output
+        < both.output.index("source: audit history, build 000003-2026-11-24"), both.output
     before = CliRunner().invoke(main, ["explain", "XK-9", "--as-of", "2026-11-23", *args])
     assert before.exit_code == 1
     assert "No record 'XK-9' in the input of the build(s) the site had on 2026-11-23 (000001-2026-11-23): not " \
            "published that day" in before.output, before.output
+
+
+# --- The site live on a day is the last build published by its end (the journal), whatever its as-of date -----
+
+
+def test_explain_answers_a_back_filled_day_from_the_site_then_live(site: Path) -> None:
+    """Bug: after a CI outage, builds as of 11-26 and 11-28 made (and published) on 11-30 were taken as live on their
+    dates: explain for 11-27 answered from the 11-26 build, though the journal says the 11-24 site was live until 11-30.
+    It answers from the live site, says when it went live, and gives the back-filled build's answer as a comparison."""
+    records = site / "records"
+    write_csv(records / "admin_license.csv", "admin_license", [row("admin_license", record_id="XK-2")])  # XK-1 gone
+    from conftest import published_on
+
+    for day in (date(2026, 11, 26), date(2026, 11, 28)):
+        with published_on(date(2026, 11, 30)):
+            build(site_config(site, records), day)
+    args = ["--records", str(records), "--audit", str(site / "audit")]
+    result = CliRunner().invoke(main, ["explain", "XK-1", "--as-of", "2026-11-27", *args])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "admin_license XK-1 (admin_license.csv, row 2): published", result.output
+    assert "build 000002-2026-11-24 (as of 2026-11-24): the site live on 2026-11-27; published 2026-11-24 10:00 " \
+           "(Asia/Shanghai), live until 2026-11-30 10:00 (Asia/Shanghai) (build 000003-2026-11-26)" in result.output
+    assert "for comparison, not what the site showed: admin_license XK-1: withdrawn" in result.output
+    assert "build 000003-2026-11-26, made for the date 2026-11-26 but published 2026-11-30 10:00" in result.output
+    gone = CliRunner().invoke(main, ["explain", "XK-1", "--as-of", "2026-12-01", *args])
+    assert "left the site with build 000003-2026-11-26 (as of 2026-11-26), published 2026-11-30 10:00" in gone.output
+
+
+def test_an_edited_publication_time_fails_verify_and_explain(site: Path) -> None:
+    """Bug: the journal was covered by no hash: moving build 1's publication time moved the site explain said was live,
+    and verify --audit said OK. Each build's manifest keeps the hash of the journal before it."""
+    build_site(site, site / "records", date(2026, 11, 30))  # its manifest covers builds 1 and 2's publication
+    manifest = json.loads((site / "output" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["journal"]["bytes"] > 0
+    journal = site / "audit" / "journal.jsonl"
+    journal.write_text(journal.read_text(encoding="utf-8").replace("2026-11-24T02:00:00Z", "2026-11-29T02:00:00Z"),
+                       encoding="utf-8")
+    code, output = verify(site, "--no-data")
+    assert code == 1 and "journal.jsonl: its first" in output, output
+    result = CliRunner().invoke(main, ["explain", "AP-1", "--as-of", "2026-11-25", "--records", str(site / "records"),
+                                       "--audit", str(site / "audit")])
+    assert result.exit_code == 1 and "The audit journal fails its check" in result.output, result.output
+
+
+@pytest.mark.parametrize("tamper", ["remove", "delete", "redate"])
+def test_explain_refuses_a_tampered_chain(site: Path, tamper: str) -> None:
+    """Bug: with audit/chain.jsonl removed, an entry deleted or re-dated, explain answered (exit 0) from the wrong
+    build or from the current records; it checks the chain as verify --audit does."""
+    chain = site / "audit" / "chain.jsonl"
+    lines = chain.read_text(encoding="utf-8").splitlines(keepends=True)
+    if tamper == "remove":
+        chain.unlink()
+    elif tamper == "delete":
+        chain.write_text(lines[1], encoding="utf-8")
+    else:
+        chain.write_text(lines[0].replace('"as_of": "2026-11-23"', '"as_of": "2026-11-20"') + lines[1], encoding="utf-8")
+    result = CliRunner().invoke(main, ["explain", "AP-1", "--as-of", "2026-11-23", "--records", str(site / "records"),
+                                       "--audit", str(site / "audit")])
+    assert result.exit_code == 1 and "The audit history fails its check" in result.output, result.output

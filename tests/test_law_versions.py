@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import CATALOGUE, PROFILES_DIR, record, row, site_config, write_csv
 
-from site_builder.audit.explain import explain
+from site_builder.audit.explain import NO_SITE, explain
 from site_builder.rules.disclosure import Decision, decide, is_slight
 from site_builder.rules.periods import Duration, next_day, previous_day
 from site_builder.rules.profiles import Policy, load_profile
@@ -444,11 +444,12 @@ def test_explain_for_a_past_date_names_527(tmp_path: Path) -> None:
     write_csv(records / "admin_penalty.csv", "admin_penalty", [
         row("admin_penalty", record_id="AP-527", decision_date="2022-06-10", severity="严重", repair_date="2022-07-01")])
     config = site_config(tmp_path, records)
-    [past] = explain(config, "AP-527", D("2023-03-01"))
+    [no_site, past] = explain(config, "AP-527", D("2023-03-01"))  # no build: what the records decide, as a comparison
+    assert no_site.outcome == NO_SITE and past.comparison
     assert past.outcome == "repaired" and past.until == "2022-12-10"
     assert f"适用规则版本：{V527}" in past.detail
     # Withdrawn by repair under 527号 on 2022-12-11: 58号令's longer minimum does not bring it back.
-    [later] = explain(config, "AP-527", D("2023-06-01"))
+    [_no_site, later] = explain(config, "AP-527", D("2023-06-01"))
     assert later.outcome == "repaired" and later.until == "2022-12-10"
     assert f"适用规则版本：{V58}" in later.detail
 

@@ -31,7 +31,7 @@ from conftest import (
     write_csv,
 )
 
-from site_builder.audit.explain import explain
+from site_builder.audit.explain import NO_SITE, explain
 from site_builder.exceptions import CatalogueError
 from site_builder.rules.disclosure import REASONS, Listing, decide, is_listed
 from site_builder.rules.pipeline import decide_rows, listed_subjects, needs_listing
@@ -396,7 +396,8 @@ def test_a_listing_that_begins_later_already_sets_the_last_day(tmp_path: Path) -
 
 def test_explain_for_one_item_applies_the_listing(tmp_path: Path, records: Path) -> None:
     config = site_config(tmp_path, records, profile="zhejiang")
-    [found] = explain(config, "I", AS_OF, item="judgment")
+    [no_site, found] = explain(config, "I", AS_OF, item="judgment")  # no build: the records' answer, compared
+    assert no_site.outcome == NO_SITE
     assert found.outcome == P and found.until == ""
 
 

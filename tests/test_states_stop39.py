@@ -206,9 +206,10 @@ def test_explain_gives_the_age_the_profile_counts_a_minor_by(tmp_path: Path) -> 
         "admin_penalty", record_id="AP-M", decision_date="2026-06-01", subject_category="自然人", subject_name="王小二",
         uscc="", id_type="身份证", id_no=make_resident_id("330102", "20100101", "011"))])
     build_site(tmp_path, records, AS_OF)
-    args = ["explain", "AP-M", "--as-of", "2026-12-30", "--records", str(records), "--audit", str(tmp_path / "audit")]
+    # before the first build, the records decide (as a comparison: no site was live)
+    args = ["explain", "AP-M", "--as-of", "2026-11-01", "--records", str(records), "--audit", str(tmp_path / "audit")]
     answer = CliRunner().invoke(main, args)
-    assert answer.exit_code == 0 and "minor" in answer.output
+    assert answer.exit_code == 1 and "minor" in answer.output
     assert "未满18周岁（规则 'national' 的 min_age）" in answer.output
 
 

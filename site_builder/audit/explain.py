@@ -1,11 +1,16 @@
 """Why a record is or is not published on a date, and until when.
 
-For a date on which a build was made, the answer comes from that build's decision list in the audit history (what
-the site actually said), from each build made that day. For a date between two builds, it comes from the build before
-it: the site that was live that day. A record that build did not decide (its row had left the input) is answered from
-the change sets: when it left the site, and the public reason class. For a date before the first build or after the
-last, the answer is computed from the current records, under the version of each rule in force on that date, which
-the answer names; a record the current records lack is answered, after the last build, as that build left it.
+The answer comes from the site live that day: the last build published by the end of the day (the audit journal's time,
+Asia/Shanghai), whatever its as-of date (:mod:`site_builder.audit.timeline`), and from each build published that day,
+in order. It names when that build went live and its as-of date; where the build made for the day's date (back-filled,
+published after it) differs, its answer follows, labelled as a comparison. A record the build did not publish that once
+was on the site names its legal last day and the build with which it left the site; a record never on any site is said
+never to have been. For a day after the build's date, what the rules say of that day, where it differs (a period that
+had ended: the site was due a rebuild), is a labelled note, never the answer. Before the first build went live nothing
+was public: the answer says so first, and what the build made for the date (or the current records) decided follows.
+
+The audit history is checked first (the chain whole, its ids and dates, the site's chain, the journal against the last
+manifest, each build answered from against its hashes); a history that fails is refused.
 
 Record ids are matched as the duplicate rule compares them (:func:`validation.id_key`: case, width, spaces), so
 ``explain ap-000030`` finds ``AP-000030``; each answer names the id as the row spells it.
@@ -17,14 +22,25 @@ import csv
 import dataclasses
 import gzip
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from site_builder.audit import history
 from site_builder.audit.changes import CLASS_TITLES, Change, read_change_set
-from site_builder.audit.layout import AuditFolder, BuildRecord
+from site_builder.audit.layout import ABANDONED, AuditFolder, BuildRecord
+from site_builder.audit.timeline import (
+    JOURNAL_KEY,
+    Live,
+    covered_builds,
+    dated_for,
+    journal_problems,
+    live_on,
+    publication_times,
+    replaced_by,
+    timeline,
+)
 from site_builder.audit.verify import build_record_problems, change_set_problem
 from site_builder.config import Config
 from site_builder.exceptions import AuditError
@@ -32,7 +48,12 @@ from site_builder.inputs import load_inputs
 from site_builder.outputs.tables import read_cell
 from site_builder.rules.disclosure import REASONS
 from site_builder.rules.pipeline import decide_rows
-from site_builder.rules.validation import CHINA, Quarantined, id_key
+from site_builder.rules.validation import Quarantined, id_key
+
+NO_SITE = "not public: no site yet"
+NOT_IN_INPUT_OUTCOME = "not in the input"
+NOT_ON_SITE = frozenset({NO_SITE, NOT_IN_INPUT_OUTCOME})
+"""Outcomes saying that no site live that day had the record (``explain`` then exits 1)."""
 
 
 @dataclass(frozen=True)
@@ -42,24 +63,47 @@ class Explanation:
     item: str
     record_id: str
     outcome: str
-    """``published``, a reason code, or ``quarantined``."""
+    """``published``, a reason code, ``quarantined``, or one of :data:`NOT_ON_SITE`."""
     detail: str
     start: str
     until: str
     file: str
     row: int
     source: str
-    """Where the answer comes from: a build id, or the current records."""
+    """Where the answer comes from: a build id and when it was live, or the current records."""
+    left: str = ""
+    """For a record not published by the build that once was: the build with which it left the site, and when."""
+    shown: bool | None = None
+    """Whether a build up to this one had it on the site (``None``: not known, an answer from the current records)."""
+    notes: tuple[str, ...] = ()
+    """Further lines, each labelled (what the rules say of the day where the site was due a rebuild)."""
+    comparison: bool = False
+    """Not the answer to "was it public": the build made for the date, published after it, or the current records."""
 
     def lines(self) -> list[str]:
         """Human-readable lines."""
         head = f"{self.item} {self.record_id}{f' ({self.file}, row {self.row})' if self.file else ''}: {self.outcome}"
-        when = ""
+        if self.comparison:
+            head = f"for comparison, not what the site showed: {head}"
+        return [head, *(f"  {text}" for text in (self.detail, self._when(), f"source: {self.source}", *self.notes) if text)]
+
+    def _when(self) -> str:
         if self.outcome == "published":
-            when = f"public from {self.start} " + (f"through {self.until}" if self.until else "with no end (long-term)")
-        elif self.until:
-            when = f"was public {self.start} through {self.until}"
-        return [head, *(f"  {text}" for text in (self.detail, when, f"source: {self.source}") if text)]
+            return f"public from {self.start} " + (f"through {self.until} (its legal last day)" if self.until
+                                                   else "with no end (long-term)")
+        if self.left:
+            return (f"was on the site from {self.start or '(unknown)'}"
+                    f"{f'; its legal last day was {self.until}' if self.until else ''}; {self.left}")
+        if self.shown is False and self.outcome not in NOT_ON_SITE and self.outcome != "quarantined":
+            period = ""
+            if self.start and self.until and self.start <= self.until:
+                period = f"; its period under the rule: {self.start} through {self.until}"
+            elif self.until:
+                period = f"; its period under the rule ended on {self.until}"
+            return f"never on the site up to this build{period}"
+        if self.shown is None and self.until and self.outcome not in NOT_ON_SITE and self.start <= self.until:
+            return f"its period under the rule: {self.start or '(no start)'} through {self.until}"
+        return ""
 
 
 def explain(config: Config, record_id: str, as_of: date, item: str | None = None,
@@ -68,42 +112,167 @@ def explain(config: Config, record_id: str, as_of: date, item: str | None = None
     spelt as asked first. ``profile``: the disclosure profile to decide under where no build answers (default: the
     site's, :func:`site_profile`)."""
     return sorted(_explain(config, id_key(record_id), as_of, item, profile),
-                  key=lambda answer: answer.record_id != record_id.strip())
+                  key=lambda answer: (answer.comparison, answer.record_id != record_id.strip()))
 
 
 def _explain(config: Config, key: str, as_of: date, item: str | None, profile: str | None = None) -> list[Explanation]:
-    chain = history.read_chain(config.paths.audit)
-    made = made_days(config.paths.audit)
-    builds = answering_builds(chain, as_of, made)
-    if not builds:
-        first = min((entry.as_of for entry in chain), default=None)
-        chosen = profile or site_profile(config.paths.audit, chain, as_of)
+    root = config.paths.audit
+    chain = history.read_chain(root)
+    problems = history_problems(config, chain)
+    if problems:
+        raise AuditError(f"The audit history fails its check: {problems[0]}"
+                         f"{f' (and {len(problems) - 1} more)' if len(problems) > 1 else ''}; it cannot answer. "
+                         "Restore the audit folder from a backup (site-builder verify --audit checks it all)")
+    checked = _checked_times(root, chain)
+    builds = timeline(chain, publication_times(root))
+    live, dated = live_on(builds, as_of), dated_for(builds, as_of)
+    for build in [*live, *([dated] if dated else [])]:  # an answer from files that fail their check would be no answer
+        _check_build(root, build.entry)
+    audit = AuditFolder(root)
+    found: list[Explanation] = []
+    for build in live:
+        found += _answers(audit, builds, build, key, item, as_of, checked)
+    known = next((answer for answer in found if answer.outcome not in NOT_ON_SITE), None)
+    found = [answer if answer.outcome != NOT_IN_INPUT_OUTCOME or known is None
+             else dataclasses.replace(answer, item=known.item, record_id=known.record_id) for answer in found]
+    if len(live) == 1 and known is None:
+        found = []  # the only build the site had that day did not have it: the caller says so
+    comparison: list[Explanation] = []
+    if dated is not None and dated not in live:
+        comparison = [dataclasses.replace(answer, comparison=True) for answer in
+                      _answers(audit, builds, dated, key, item, as_of, checked, live=False) if answer.outcome not in NOT_ON_SITE]
+    elif dated is None and not live:
+        chosen = profile or site_profile(root, chain, as_of)
         if chosen and chosen != config.disclosure.profile:
             config = dataclasses.replace(config, disclosure=dataclasses.replace(config.disclosure, profile=chosen))
-        found = _from_records(config, key, as_of, item, first if first and first > as_of.isoformat() else None)
-        builds = _last_before(chain, as_of, made)  # not in the records: as the live site has it
-        if found or not builds:
-            return found
-    audit = AuditFolder(config.paths.audit)
-    for entry in builds:  # an answer from files that fail their check would be no answer
-        problems = build_record_problems(config.paths.audit, entry)
-        if problems:
-            raise AuditError(f"The audit history of build {entry.build_id} fails its check: {problems[0]}"
-                             f"{f' (and {len(problems) - 1} more)' if len(problems) > 1 else ''}; it cannot answer. "
-                             "Restore the audit folder from a backup (site-builder verify --audit checks it all)")
-    per_build: list[tuple[str, list[Explanation]]] = []
-    for entry in builds:
-        live = "" if entry.as_of == as_of.isoformat() else f" (as of {entry.as_of}: the site live on {as_of})"
-        source = f"audit history, build {entry.build_id}{live}"
-        decided = _from_audit(audit.build(entry.build_id), source, key, item)
-        per_build.append((source, decided + _from_changes(audit, chain[:chain.index(entry) + 1], source, key, item,
-                                                          decided={(answer.item, answer.record_id) for answer in decided})))
-    known = next((answers[0] for _source, answers in per_build if answers), None)
+        comparison = [dataclasses.replace(answer, comparison=True) for answer in _from_records(config, key, as_of, item)]
+    if not live:
+        first = builds[0] if builds else None
+        why = (f"no site yet: the first build, {first.entry.build_id} (as of {first.entry.as_of}), was {first.when()}"
+               if first else "no site was ever built (the audit history is empty)")
+        found = [Explanation(answer.item, answer.record_id, NO_SITE, f"nothing was public on {as_of}: {why}", "", "", "",
+                             0, f"the audit journal ({AuditFolder(root).journal})") for answer in comparison[:1]]
+    return found + comparison
+
+
+def _answers(audit: AuditFolder, builds: list[Live], build: Live, key: str, item: str | None, as_of: date,
+             checked: set[str] | None, live: bool = True) -> list[Explanation]:
+    """What ``build`` said of the record: its decisions, and, for a spelling it did not decide, its withdrawal."""
+    entry = build.entry
+    upto = [b.entry for b in builds[:builds.index(build) + 1]]
+    when = build.when() + ("" if checked is None or entry.build_id in checked else
+                           " (the journal's time, not yet covered by a later build's manifest: unchecked)")
+    if live:
+        after = replaced_by(builds, build)
+        until = f", live until {after.when().removeprefix('published ')} (build {after.entry.build_id})" if after else \
+            ", the last build"
+        source = f"audit history, build {entry.build_id} (as of {entry.as_of}): the site live on {as_of}; {when}{until}"
+    else:
+        source = (f"audit history, build {entry.build_id}, made for the date {entry.as_of} but {when}, after {as_of}: "
+                  f"not the site live on {as_of}")
+    last = _last_changes(audit, upto, key, item)
+    times = {b.entry.build_id: b for b in builds}
+    decided = _from_audit(audit.build(entry.build_id), source, key, item)
     found = []
-    for source, answers in per_build:  # of several builds that day, one the row was not yet (or no longer) in says so
-        found += answers or ([Explanation(known.item, known.record_id, "not in the input", NOT_IN_INPUT, "", "", "", 0,
-                                          source)] if known else [])
+    for answer in decided:
+        latest = last.get((answer.item, answer.record_id))
+        if answer.outcome == "published" or answer.outcome == "quarantined":
+            found.append(answer)
+        elif latest is not None and latest[1].kind == "withdrawn":
+            found.append(dataclasses.replace(answer, start=latest[1].first_published.isoformat(),
+                                             left=_left(latest[0], times), shown=True))
+        else:
+            found.append(dataclasses.replace(answer, shown=False))
+    notes = _rule_notes(build, as_of) if live else ()
+    found = [dataclasses.replace(answer, notes=notes(answer)) if notes else answer for answer in found]
+    spelt = {(answer.item, answer.record_id) for answer in decided}
+    for (change_item, record_id), (left, change) in last.items():
+        if (change_item, record_id) not in spelt and change.kind == "withdrawn":
+            detail = (f"no row of it in this build's input; off the site since build {left.build_id} (as of "
+                      f"{left.as_of}): {CLASS_TITLES.get(change.reason, change.reason)}")
+            found.append(Explanation(change.item, change.record_id, "withdrawn", detail, change.first_published.isoformat(),
+                                     "", "", 0, source, left=_left(left, times), shown=True))
+    if not found:
+        found = [Explanation("", "", NOT_IN_INPUT_OUTCOME, NOT_IN_INPUT, "", "", "", 0, source)]
     return found
+
+
+def _left(entry: history.ChainEntry, times: Mapping[str, Live]) -> str:
+    """The build with which a record left the site, and when that build was published."""
+    build = times.get(entry.build_id)
+    return f"left the site with build {entry.build_id} (as of {entry.as_of}), {build.when() if build else ''}".rstrip(", ")
+
+
+def _rule_notes(build: Live, as_of: date) -> Callable[[Explanation], tuple[str, ...]] | None:
+    """For a day after the live build's date: what the rules say of that day where it differs from what the build
+    said (its period had ended, or begun), labelled as such: never the answer to "was it public"."""
+    made = date.fromisoformat(build.entry.as_of)
+    if as_of <= made:
+        return None
+
+    def notes(answer: Explanation) -> tuple[str, ...]:
+        label = f"what the rules say of {as_of} (not what the site showed):"
+        if answer.outcome == "published" and answer.until and answer.until < as_of.isoformat():
+            return (f"{label} its period ended on {answer.until}: the site (as of {build.entry.as_of}) was due a rebuild",)
+        if answer.outcome == "not_started" and answer.start and answer.start <= as_of.isoformat():
+            return (f"{label} its period began on {answer.start}: the site (as of {build.entry.as_of}) was due a rebuild",)
+        return ()
+    return notes
+
+
+def history_problems(config: Config, chain: list[history.ChainEntry]) -> list[str]:
+    """The audit chain checked as ``explain`` needs it, without reading every build's files (``verify --audit`` does):
+    whole and linked, each entry's build id that of its sequence and date, each build's manifest kept, the output's
+    chain (if the output is there) a beginning of it, and no chain missing from an audit folder that keeps builds."""
+    folder = AuditFolder(config.paths.audit)
+    where = folder.chain.as_posix()
+    public = _output_chain(config)
+    if not chain:
+        kept = sorted(p.name for p in folder.builds.iterdir() if p.is_dir() and ABANDONED not in p.name) \
+            if folder.builds.is_dir() else []
+        if kept or public or publication_times(folder.root):
+            return [f"{where}: missing or empty, though the audit folder's journal or builds ({', '.join(kept[:2]) or 'none'}) "
+                    "or the site's chain.json say builds were published: the chain was removed"]
+        return []
+    problems = history.chain_problems(chain, where)
+    for entry in chain:
+        if entry.build_id != history.build_id(entry.sequence, entry.as_of):
+            problems.append(f"{where}: entry {entry.sequence} is build {entry.build_id} but says as of {entry.as_of}")
+        elif not folder.build(entry.build_id).manifest.is_file():
+            problems.append(f"{folder.build(entry.build_id).manifest}: missing (build {entry.build_id} of the chain)")
+    if public and chain[:len(public)] != public:
+        problems.append(f"{config.paths.output / history.PUBLIC_CHAIN}: the site's chain is not a beginning of {where} "
+                        "(builds removed, re-dated or reordered there)")
+    return problems
+
+
+def _output_chain(config: Config) -> list[history.ChainEntry]:
+    try:
+        return history.parse_public_chain((config.paths.output / history.PUBLIC_CHAIN).read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        return []
+
+
+def _check_build(root: Path, entry: history.ChainEntry) -> None:
+    problems = build_record_problems(root, entry)
+    if problems:
+        raise AuditError(f"The audit history of build {entry.build_id} fails its check: {problems[0]}"
+                         f"{f' (and {len(problems) - 1} more)' if len(problems) > 1 else ''}; it cannot answer. "
+                         "Restore the audit folder from a backup (site-builder verify --audit checks it all)")
+
+
+def _checked_times(root: Path, chain: list[history.ChainEntry]) -> set[str] | None:
+    """The builds whose publication time the last build's manifest covers (``None``: a journal written before
+    manifests kept its hash, unchecked); a journal that differs from it is refused."""
+    if not chain:
+        return None
+    _check_build(root, chain[-1])
+    manifest = json.loads(AuditFolder(root).build(chain[-1].build_id).manifest.read_text(encoding="utf-8"))
+    problems, covered = journal_problems(root, {chain[-1].build_id: manifest})
+    if problems:
+        raise AuditError(f"The audit journal fails its check: {problems[0]}; it cannot answer. Restore the audit folder "
+                         "from a backup (site-builder verify --audit checks it all)")
+    return covered_builds(root, covered) if JOURNAL_KEY in manifest else None
 
 
 NOT_IN_INPUT = "no row of it in this build's input (and no earlier withdrawal): not published by this build"
@@ -127,97 +296,35 @@ def site_profile(audit_root: Path, chain: list[history.ChainEntry], as_of: date)
 
 
 def answering_builds(chain: list[history.ChainEntry], as_of: date,
-                     made: Mapping[str, date] | None = None) -> list[history.ChainEntry]:
-    """The builds whose decisions answer for ``as_of``: every build made for that date, in order; else, for a date
-    between two builds' dates, the last build for an earlier date (the site live that day); else none (before the first
-    build or after the last: the answer is computed from the current records). ``made``: the day each build was
-    published (:func:`made_days`), which tells a build made ahead of its date (``--future``)."""
-    day = as_of.isoformat()
-    # A build made ahead of its date (--future) answers for that date only if it was still the site live then (nothing
-    # undid it): _last_before tells.
-    same = [entry for entry in chain if entry.as_of == day and not _ahead(entry, made)]
-    if same:
-        return same
-    if any(entry.as_of == day for entry in chain):
-        return _last_before(chain, as_of, made)
-    return _last_before(chain, as_of, made) if any(entry.as_of > day for entry in chain) else []
+                     made: Mapping[str, date | datetime] | None = None) -> list[history.ChainEntry]:
+    """The builds that were the site on ``as_of`` (:func:`~site_builder.audit.timeline.live_on`), ``made`` giving the
+    day or time each was published (:func:`made_days`; a build it does not name is taken as published on its date)."""
+    return [build.entry for build in live_on(timeline(chain, made or {}), as_of)]
 
 
-def _ahead(entry: history.ChainEntry, made: Mapping[str, date] | None) -> date | None:
-    """The day a build made more than a day before its date (``--future``) was published, else ``None``."""
-    published = made.get(entry.build_id) if made else None
-    return published if published is not None and (date.fromisoformat(entry.as_of) - published).days > 1 else None
+def made_days(audit_root: Path) -> dict[str, datetime]:
+    """The time (in China) each build was published, from the audit journal (:func:`publication_times`)."""
+    return publication_times(audit_root)
 
 
-def _last_before(chain: list[history.ChainEntry], as_of: date,
-                 made: Mapping[str, date] | None = None) -> list[history.ChainEntry]:
-    """The site live on ``as_of`` (one build, or none): the last build of the chain for an earlier date that comes
-    before the first build for a later date. A build after that one was made after ``as_of`` whatever its date (a
-    build for an earlier date, ``--earlier``, to undo a wrong one), so it was not live then.
-
-    A build is taken to be made on its date, except one published (``made``) more than a day before it, with
-    ``--future``: that one went live the day it was published (or the day the build before it did, if later), so a
-    build for a date after ``as_of`` made ahead of it does not hide the builds after it (a build for a wrong year,
-    undone the next day by one for the right date: the undoing build was the site live from then on)."""
-    day, live, since = as_of.isoformat(), [], ""
-    for entry in chain:
-        published = _ahead(entry, made)
-        if published is not None:
-            since = max(since, published.isoformat())  # made ahead of its date (--future)
-        else:
-            since = entry.as_of
-        if since > day:
-            break
-        live = [entry]
-    return live
-
-
-def made_days(audit_root: Path) -> dict[str, date]:
-    """The day (in China) each build was published, from the audit journal's ``published`` events (its first); a
-    journal that cannot be read, or a line that is not an event, gives no day (each build is then taken to be made on
-    its date)."""
-    days: dict[str, date] = {}
-    try:
-        lines = AuditFolder(audit_root).journal.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return days
-    for line in lines:
-        try:
-            event = json.loads(line)
-            if event.get("event") == "published" and event.get("build_id") not in days:
-                at = datetime.fromisoformat(str(event["at"]).replace("Z", "+00:00"))
-                days[str(event["build_id"])] = at.astimezone(CHINA).date()
-        except (ValueError, KeyError, TypeError, AttributeError):
-            continue
-    return days
-
-
-def _from_changes(audit: AuditFolder, chain: list[history.ChainEntry], source: str, key: str,
-                  item: str | None, decided: set[tuple[str, str]]) -> list[Explanation]:
-    """Each spelling of the record that the last build of ``chain`` did not decide (no row of it in that build's
-    input; ``decided`` holds the items and spellings it did): when it last left the site, from the change sets kept in
-    the audit folder; nothing for a spelling whose last change was not its withdrawal (a record id whose case the
-    platform changed is one spelling withdrawn and one added)."""
+def _last_changes(audit: AuditFolder, chain: list[history.ChainEntry], key: str,
+                  item: str | None) -> dict[tuple[str, str], tuple[history.ChainEntry, Change]]:
+    """Each spelling's last change up to the end of ``chain``, with its build, from the change sets kept in the audit
+    folder (each that speaks of the record checked against its manifest: an edited change set would move the day a
+    record left the site)."""
     last: dict[tuple[str, str], tuple[history.ChainEntry, Change]] = {}
     for entry in chain:
         path = audit.build(entry.build_id).changes
         if path.is_file():
             changes = {(c.item, c.record_id): (entry, c) for c in read_change_set(path).changes
-                       if id_key(c.record_id) == key and item in (None, c.item) and (c.item, c.record_id) not in decided}
+                       if id_key(c.record_id) == key and item in (None, c.item)}
             problem = change_set_problem(audit.root, entry) if changes else None
-            if problem:  # an edited change set would move the day a record left the site
+            if problem:
                 raise AuditError(f"The audit history of build {entry.build_id} fails its check: {problem}; it cannot "
                                  "answer. Restore the audit folder from a backup (site-builder verify --audit checks "
                                  "it all)")
             last |= changes
-    found = []
-    for entry, change in last.values():
-        if change.kind == "withdrawn":
-            detail = (f"no row of it in this build's input; off the site since build {entry.build_id} (as of "
-                      f"{entry.as_of}): {CLASS_TITLES.get(change.reason, change.reason)}")
-            found.append(Explanation(change.item, change.record_id, "withdrawn", detail,
-                                     change.first_published.isoformat(), "", "", 0, source))
-    return found
+    return last
 
 
 def _from_audit(folder: BuildRecord, source: str, key: str, item: str | None) -> list[Explanation]:
@@ -249,16 +356,14 @@ def _rule_versions(folder: BuildRecord) -> dict[str, str]:
         return {}
 
 
-def _from_records(config: Config, key: str, as_of: date, item: str | None, first: str | None = None) -> list[Explanation]:
-    """What the current records decide for ``as_of``; ``first``: the date of the first build, when ``as_of`` is before
-    it (no site existed then: the answer says what the records would decide, not what anyone saw)."""
+def _from_records(config: Config, key: str, as_of: date, item: str | None) -> list[Explanation]:
+    """What the current records decide for ``as_of`` (a day before any build was made for: no site existed then, so
+    this is what the records would decide, not what anyone saw)."""
     inputs = load_inputs(config)
     where = config.sources.url and "the configured database" or str(config.paths.records)
     under = f"under the disclosure profile {inputs.policy.id!r}"
-    source = f"computed from the current records in {where} {under} (no build for {as_of} in the audit history)"
-    if first:
-        source = (f"computed from the current records in {where} {under}: no site was built for a date before {first} "
-                  f"(the audit history's first build), so nothing was public on {as_of}; this is what the records now decide")
+    source = (f"computed from the current records in {where} {under}: no build was made for {as_of} or a date before "
+              "it; this is what the records now decide")
     found = []
     for row in decide_rows(inputs.catalogue, inputs.policy, inputs.sources, as_of, only_item=item):
         checked = row.checked

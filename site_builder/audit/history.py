@@ -129,9 +129,14 @@ def _append_line(path: Path, data: dict[str, Any]) -> None:
         os.fsync(fh.fileno())
 
 
+def clock() -> datetime:
+    """The journal's time now (UTC): when a step of a build happened (a test replaces it to publish a build on a day)."""
+    return datetime.now(UTC)
+
+
 def log_event(audit_root: Path, event: str, entry: ChainEntry, **detail: Any) -> None:
     """Append a step of a build (prepared, published, abandoned, …) with its time to the journal."""
-    at = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    at = clock().replace(microsecond=0).isoformat().replace("+00:00", "Z")
     _append_line(AuditFolder(audit_root).journal, {"event": event, "build_id": entry.build_id,
                                         "manifest_sha256": entry.manifest_sha256, "at": at, **detail})
 

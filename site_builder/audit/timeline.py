@@ -1,0 +1,149 @@
+"""When each build of the audit chain went live, and which site was live on a day.
+
+The audit journal (``journal.jsonl``) logs the time each build was published. A build's as-of date is the date it
+speaks for, not the day the public saw it: builds made late for past dates (a CI outage back-filled on one day) went
+live when they were published. The site live on a day is the last build published by the end of that day (Asia/Shanghai),
+whatever its as-of date. A build the journal gives no time for (a damaged line) is taken as published on its as-of date,
+never before a build the chain has before it.
+
+The journal is covered by the chain: each build's manifest keeps the length and SHA-256 of the journal as it stood when
+the build began (``journal``), so every earlier build's publication time is under the hash chain (and the signature)
+from the next build on. :func:`journal_problems` checks it; the times after the last covered byte (the last build's
+publication) are unchecked until the next build, and a journal written before manifests kept its hash is unchecked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from site_builder.audit.history import ChainEntry
+from site_builder.audit.layout import AuditFolder
+from site_builder.rules.validation import CHINA
+
+JOURNAL_KEY = "journal"
+"""The manifest's record of the journal before the build: ``{"bytes": N, "sha256": …}`` of its first N bytes."""
+
+
+@dataclass(frozen=True)
+class Live:
+    """A build of the chain and when it went live."""
+
+    entry: ChainEntry
+    at: datetime | None
+    """Its publication time (Asia/Shanghai), from the journal; ``None``: the journal does not say."""
+    day: date
+    """The day it is taken to have gone live: that of ``at``, else its as-of date (never before the build before it)."""
+
+    def when(self) -> str:
+        """When it went live, as an answer says it."""
+        if self.at is None:
+            return f"taken as published on {self.day} (its as-of date; the journal gives no time)"
+        return f"published {self.at.strftime('%Y-%m-%d %H:%M')} (Asia/Shanghai)"
+
+
+def journal_digest(audit_root: Path) -> dict[str, Any] | None:
+    """The manifest's record of the journal as it stands (``None`` without one: a first build's manifest stays as it
+    was)."""
+    try:
+        data = AuditFolder(audit_root).journal.read_bytes()
+    except FileNotFoundError:
+        return None
+    return {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()} if data else None
+
+
+def publication_times(audit_root: Path) -> dict[str, datetime]:
+    """The time (Asia/Shanghai) each build was published, from the journal's ``published`` events (its first); a line
+    that is not an event gives none."""
+    times: dict[str, datetime] = {}
+    try:
+        lines = AuditFolder(audit_root).journal.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return times
+    for line in lines:
+        try:
+            event = json.loads(line)
+            if event.get("event") == "published" and event.get("build_id") not in times:
+                at = datetime.fromisoformat(str(event["at"]).replace("Z", "+00:00"))
+                times[str(event["build_id"])] = at.astimezone(CHINA)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue
+    return times
+
+
+def timeline(chain: list[ChainEntry], times: Mapping[str, datetime | date]) -> list[Live]:
+    """Each build of ``chain`` with when it went live (``times``: by build id, a time or a day)."""
+    found: list[Live] = []
+    for entry in chain:
+        when = times.get(entry.build_id)
+        at = when if isinstance(when, datetime) else None
+        day = when.date() if isinstance(when, datetime) else when if isinstance(when, date) else date.fromisoformat(entry.as_of)
+        found.append(Live(entry, at, max(day, found[-1].day) if found else day))
+    return found
+
+
+def live_on(builds: list[Live], day: date) -> list[Live]:
+    """The builds that were the site on ``day``: each published that day, in order (the last was live at its end);
+    without one, the last published before it; none before the first."""
+    that_day = [build for build in builds if build.day == day]
+    if that_day:
+        return that_day
+    before = [build for build in builds if build.day < day]
+    return before[-1:]
+
+
+def dated_for(builds: list[Live], day: date) -> Live | None:
+    """The build that speaks for ``day``'s date: the last of the chain made for it or the latest date before it,
+    whenever it was published (a back-filled build published after the day)."""
+    made = [build for build in builds if build.entry.as_of <= day.isoformat()]
+    return made[-1] if made else None
+
+
+def replaced_by(builds: list[Live], build: Live) -> Live | None:
+    """The build that replaced ``build`` on the site, if any."""
+    index = builds.index(build)
+    return builds[index + 1] if index + 1 < len(builds) else None
+
+
+def journal_problems(audit_root: Path, manifests: Mapping[str, dict[str, Any]]) -> tuple[list[str], int]:
+    """The journal checked against the records of it that the manifests keep (``manifests``: build id → manifest);
+    and how many of its bytes are so covered (0: none; a journal older than these records is unchecked, no problem)."""
+    path = AuditFolder(audit_root).journal
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        data = b""
+    problems, covered = [], 0
+    for build_id, manifest in manifests.items():
+        kept = manifest.get(JOURNAL_KEY)
+        if not isinstance(kept, dict):
+            continue
+        size, sha256 = kept.get("bytes"), kept.get("sha256")
+        if not isinstance(size, int) or len(data) < size or hashlib.sha256(data[:size]).hexdigest() != sha256:
+            problems.append(f"{path}: its first {size} bytes differ from those build {build_id}'s manifest keeps the hash "
+                            "of (the journal was edited or cut: the publication times cannot be trusted)")
+        else:
+            covered = max(covered, size)
+    return problems, covered
+
+
+def covered_builds(audit_root: Path, covered: int) -> set[str]:
+    """The builds whose publication line lies in the journal's first ``covered`` bytes (checked by a manifest)."""
+    try:
+        data = AuditFolder(audit_root).journal.read_bytes()[:covered]
+    except OSError:
+        return set()
+    found = set()
+    for line in data.decode("utf-8", "replace").splitlines():
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(event, dict) and event.get("event") == "published":
+            found.add(str(event.get("build_id")))
+    return found
