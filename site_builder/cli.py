@@ -163,7 +163,7 @@ def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Pat
             "withdraws now every record whose period ends before it, and publishes early those not yet started. To "
             "build it on purpose, pass --future")
     if day < now:  # legitimate (a back-fill after a CI outage), but the site goes live now, not on its date
-        logging.getLogger("site_builder.build").warning(
+        logging.getLogger("site_builder.build").info(
             "as_of=%s before today=%s: this build goes live today; explain answers for the days up to today from the "
             "site live then, not from this build", day, now)
     quiet = quiet or bool(ctx.find_root().params.get("quiet"))

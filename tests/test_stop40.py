@@ -121,6 +121,8 @@ def build_with_flag(tmp_path: Path, item: str, heading: str, values: list[str]):
     records = tmp_path / "records"
     rows = [row(item, record_id=f"R-{i}", decision_date="2026-06-01") for i in range(len(values))]
     write_csv(records / f"{item}.csv", item, rows)
+    if item == "admin_penalty":
+        with_column(records / f"{item}.csv", "当前状态", ["正常"] * len(values))
     with_column(records / f"{item}.csv", heading, values)
     return build_site(tmp_path, records, dt.date(2026, 11, 24))
 
@@ -153,3 +155,92 @@ def test_a_licence_flagged_deleted_is_withheld_but_its_validity_is_shown(tmp_pat
     assert [q["record_id"] for q in quarantine(result.audit)] == ["R-1"]
     result = build_with_flag(tmp_path / "b", "admin_license", "是否有效", ["是", "否"])
     assert quarantine(result.audit) == [] and result.counts.published["admin_license"] == 2
+
+
+# --- The harm tester's findings in 9f721a6 and 1457231 -------------------------------------------------------------
+
+
+def penalties_with(tmp_path: Path, columns: dict[str, list[str]], state: bool = True):  # type: ignore[no-untyped-def]
+    """A penalty per value of ``columns`` (all lists of one length), with or without its 当前状态 column."""
+    from test_xlsx import quarantine
+
+    records = tmp_path / "records"
+    count = len(next(iter(columns.values())))
+    rows = [row("admin_penalty", record_id=f"R-{i}", decision_date="2026-06-01") for i in range(count)]
+    write_csv(records / "admin_penalty.csv", "admin_penalty", rows)
+    path = records / "admin_penalty.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    assert "当前状态" not in lines[0].split(",")
+    if state:
+        columns = {"当前状态": ["正常"] * count, **columns}
+    for heading, values in columns.items():
+        lines = [f"{lines[0]},{heading}", *(f"{line},{value}" for line, value in zip(lines[1:], values, strict=True))]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    result = build_site(tmp_path, records, dt.date(2026, 11, 24))
+    return sorted(q["record_id"] for q in quarantine(result.audit)), result
+
+
+@pytest.mark.parametrize("heading", ["是否撤销", "撤销状态", "撤销标志", "是否有效"])
+def test_an_objection_under_a_yes_or_no_heading_of_a_penalty_file_without_its_state_withholds(
+        tmp_path: Path, heading: str) -> None:
+    """A harm tester's: such a column may be the 当前状态 itself; read only as a yes-or-no, 异议处理中 was published."""
+    withheld, result = penalties_with(tmp_path, {heading: ["异议处理中", "有异议"]}, state=False)
+    assert result.counts.published.get("admin_penalty", 0) == 0
+
+
+def test_a_validity_state_code_of_a_penalty_file_without_its_state_is_not_read_backwards(tmp_path: Path) -> None:
+    """A harm tester's: 有效状态 holding the 当前状态 codes (0 正常) withheld every normal penalty as "not valid"."""
+    withheld, _ = penalties_with(tmp_path, {"有效状态": ["0", "0", "正常"]}, state=False)
+    assert withheld == []
+
+
+@pytest.mark.parametrize("value", ["1900-01-01 00:00:00", "0001-01-01T00:00:00Z", "1753-01-01", "1899-12-30"])
+def test_a_system_no_date_in_deleted_at_says_nothing(tmp_path: Path, value: str) -> None:
+    withheld, _ = penalties_with(tmp_path, {"deleted_at": [value, "2026-07-01 10:00:00"]})
+    assert withheld == ["R-1"]
+
+
+@pytest.mark.parametrize(("heading", "value"), [("是否解除", "是"), ("解除原因", "暂扣期满发还"), ("撤销原因", "无需撤销"),
+                                                ("是否移出", "是")])
+def test_a_penalty_column_about_something_else_does_not_withhold(tmp_path: Path, heading: str, value: str) -> None:
+    """A harm tester's: a licence's suspension lifted (是否解除) or the penalty's own term is no state of the record."""
+    withheld, _ = penalties_with(tmp_path, {heading: [value]})
+    assert withheld == []
+
+
+@pytest.mark.parametrize(("heading", "gone", "standing"), [
+    ("是否删除", ["1-是", "1:已删除", "是-已删除", "已删", "逻辑删除", "是（已删除）"], ["0-正常", "0:未删除", "否", "未删除", "N-否"]),
+    ("删除标志", ["1（已删除）", "1", "Y"], ["0", "0（正常）"]),
+    ("是否有效", ["0-无效", "N-否", "注销", "无效"], ["1-有效", "是", "有效", "生效", "Y"]),
+    ("是否删除（0否1是）", ["1"], ["0"]),
+    ("是否删除(1否0是)", ["0"], ["1"]),
+    ("删除标志(1删除)", ["1"], ["0"]),
+    ("是否有效(Y/N)", ["N"], ["Y"]),
+    ("是否逻辑删除", ["1", "是"], ["0"]),
+    ("数据是否删除", ["是"], ["否"]),
+    ("is_valid", ["0", "false"], ["1", "true"]),
+    ("SFSC", ["1"], ["0"]),
+    ("YXBZ", ["0"], ["1"]),
+])
+def test_a_deletion_or_validity_flag_is_read_in_its_other_spellings(tmp_path: Path, heading: str, gone: list[str],
+                                                                    standing: list[str]) -> None:
+    """A harm tester's: 1-是, 1（已删除）, 0-无效, a heading with its codes' legend … were published."""
+    withheld, _ = penalties_with(tmp_path, {heading: [*gone, *standing]})
+    assert withheld == [f"R-{i}" for i in range(len(gone))]
+
+
+def test_parts_of_a_flag_that_disagree_withhold(tmp_path: Path) -> None:
+    withheld, _ = penalties_with(tmp_path, {"是否删除": ["否（已删除）", "未删除（2025-06-01已删除）", "否"]})
+    assert withheld == ["R-0", "R-1"]
+
+
+@pytest.mark.parametrize("status", ["生效", "已生效", "有效中", "当前有效", "现行有效", "未过期", "未到期", "有效（正常）",
+                                    "在有效期內", "有效期內"])
+def test_other_spellings_of_in_force_lapse(status: str) -> None:
+    assert shown(dt.date(2026, 7, 1), valid_until="2026-06-30", status=status) == LAPSED
+
+
+@pytest.mark.parametrize("until", ["1900-01-01", "1970-01-01"])
+def test_a_valid_until_before_the_licence_was_granted_says_nothing(until: str) -> None:
+    assert shown(dt.date(2026, 7, 1), decision_date="2024-01-10", valid_from="2024-01-10", valid_until=until,
+                 status="有效") == "有效"

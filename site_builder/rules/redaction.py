@@ -30,12 +30,14 @@ eleven). The leak scan reads the input rows with the same date (:func:`~site_bui
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
 from site_builder.rules.disclosure import Decision
+from site_builder.rules.hanzi import simplified
 from site_builder.rules.identifiers import id_body, mask_id_number, mask_person_name, person_names, with_check
 from site_builder.rules.privacy import (
     CODE,
@@ -112,7 +114,8 @@ def redact(record: Record, item: CatalogItem, decision: Decision, as_of: dt.date
         elif mode is not None:
             text = scrub_own(text, own, mode, allowed, day)
         if spec.lapses is not None and as_of is not None:
-            text = lapsed(text, record.get(spec.lapses), as_of)
+            since = [d for d in (record.get(name) for name in _since(item)) if isinstance(d, dt.date)]
+            text = lapsed(text, record.get(spec.lapses), as_of, min(since) if since else None)
         fields[spec.name] = text
     started = decision.start or record.get(role.get("decision_date"))
     assert isinstance(started, dt.date)
@@ -209,24 +212,38 @@ def _own_secrets(record: Record, item: CatalogItem, natural: bool, allowed: froz
     return found
 
 
+def _since(item: CatalogItem) -> tuple[str, ...]:
+    """The date fields from which a record of ``item`` is in force: its decision date, and an 有效期自 (the first date
+    field after it named ``valid_from``)."""
+    role = roles(item)
+    return tuple(name for name in (role.get("decision_date"), "valid_from") if name and any(f.name == name for f in item.fields))
+
+
 LAPSED = "有效期届满"
 """What a lapsing state (:attr:`FieldSpec.lapses`: a licence's 当前状态) shows once its date has passed, where the
 export still says it is in force, or says nothing."""
-_IN_FORCE = frozenset({"", "有效", "正常", "正常有效", "有效状态", "在有效期内", "有效期内", "在用", "使用中", "存续", "valid"})
-"""What an export writes of a licence still in force (without white space, NFKC, lower case)."""
+_IN_FORCE = re.compile(r"(?:当前|现行|正常|仍然|仍)?(?:有效|生效|已生效|有效中|正常|正常有效|在有效期内|有效期内|在用|使用中|存续|"
+                       r"未过期|未到期|未失效|在期|valid|active|normal)?")
+"""What an export writes of a licence still in force (without white space or brackets, NFKC, simplified, lower case):
+有效, 生效, 当前有效, 未过期, 在有效期内 … or nothing."""
+_BRACKETS = re.compile(r"[(\[【][^)\]】]*[)\]】]")
 
 
-def lapsed(text: str, until: Value, as_of: dt.date) -> str:
+def lapsed(text: str, until: Value, as_of: dt.date, since: Value = None) -> str:
     """``text``, a state shown of a record, as the public should read it on ``as_of``: :data:`LAPSED` if the record's
-    ``until`` (its 有效期至) has passed and ``text`` says it is in force or nothing; else ``text`` as it is.
+    ``until`` (its 有效期至) has passed and ``text`` says it is in force or nothing (:data:`_IN_FORCE`; a bracket after
+    it left out: ``有效（正常）``); else ``text`` as it is. An ``until`` before ``since`` (the day the licence was
+    granted or took effect: a system's "no date", 1900-01-01 or 1970-01-01) says nothing, and ``text`` stays.
 
     An expired licence is exported with 当前状态 有效 as often as not (the platform writes the state when it records
     the licence); shown so, it tells the public that a licence expired years ago is valid.
     """
-    if not isinstance(until, dt.date) or not as_of > until:  # as_of first: a TracingDate notes the day it flips
+    if not isinstance(until, dt.date) or isinstance(since, dt.date) and until < since:
         return text
-    said = "".join(unicodedata.normalize("NFKC", text).split()).lower()
-    return LAPSED if said in _IN_FORCE else text
+    if not as_of > until:  # as_of first: a TracingDate notes the day it flips
+        return text
+    said = _BRACKETS.sub("", simplified("".join(unicodedata.normalize("NFKC", text).split()))).lower()
+    return LAPSED if _IN_FORCE.fullmatch(said) else text
 
 
 def _display(spec: FieldSpec, value: Value) -> str:

@@ -34,6 +34,7 @@ from site_builder.sources.mapping import (
     stated_columns,
     suggestion,
     unit_of,
+    without_legend,
 )
 
 HEADING_CELLS = 2
@@ -442,7 +443,7 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
         if ("removed" in dated and spec is RECORD_STATE or dated & {"removed", "ended"} and _EXPIRED_ONLY.fullmatch(said)
                 or "repaired" in dated and _REPAIRED_ONLY.fullmatch(said)):
             continue  # the row's date of removal, end or repair decides
-        title, gone_asked, kept_asked, reason, own = _heading_kind(heading)
+        title, gone_asked, kept_asked, reason, own, legend = _heading_kind(heading)
         asked = spec is RECORD_STATE and (gone_asked or kept_asked)
         answer = _answer(said, title) if asked else None
         if answer is None and (said.casefold() in _NULL or means_none(said)):
@@ -450,6 +451,9 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
         unreadable = False
         if spec is RECORD_STATE and reason:
             gone_said = not _NOTHING_SAID.fullmatch(said)  # 移出原因, 撤销文号: a reason or a document of a removal
+        elif asked:
+            verdict = _asked(said, title, gone_asked, dict(legend))
+            gone_said, unreadable = verdict is not False, verdict is None
         elif answer is not None:
             gone_said = answer if gone_asked else not answer  # 是否撤销 是; 是否有效 否
         elif text.isascii():
@@ -465,8 +469,8 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
             refused.add(position)
         if unreadable:
             defects.append((heading, "unmapped-column", (
-                f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”是代码，无法判断记录是否已撤销或已移出：本行不公示；"
-                "请在导出中写明“是”或“否”")))
+                f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”无法读作“是”或“否”（或其各部分说法不一），无法判断记录"
+                "是否已撤销、已删除或已移出：本行不公示；请在导出中写明“是”或“否”")))
         elif gone_said:
             defects.append((heading, "unmapped-column", (
                 f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示记录已撤销、已移出、已删除、已过期或已无效，而{item.title}"
@@ -494,17 +498,58 @@ withdrawn leaves the judgment standing), not 撤销判决 (a kind of judgment)."
 
 
 @functools.lru_cache(maxsize=256)
-def _heading_kind(heading: str) -> tuple[str, bool, bool, bool, bool]:
+def _heading_kind(heading: str) -> tuple[str, bool, bool, bool, bool, tuple[tuple[str, str], ...]]:
     """What a watched column's heading asks, worked out once per heading rather than once per row: its normalised
     title, whether it asks if the record is gone (:data:`~site_builder.sources.mapping.YES_NO_GONE`) or stands
     (:data:`~site_builder.sources.mapping.YES_NO_KEPT`), whether it gives a removal's reason
     (:data:`~site_builder.sources.mapping.REASON_GONE`), and whether it names the record's own state
     (:data:`~site_builder.sources.mapping.RECORD_STATE_HEADINGS`)."""
-    title = normalise_title(heading)
+    title, legend = without_legend(normalise_title(heading))
     return (title, YES_NO_GONE.fullmatch(title) is not None, YES_NO_KEPT.fullmatch(title) is not None,
-            REASON_GONE.fullmatch(title) is not None, title in RECORD_STATE_HEADINGS)
+            REASON_GONE.fullmatch(title) is not None, title in RECORD_STATE_HEADINGS, legend)
 
 
+def _asked(said: str, title: str, gone_asked: bool, legend: Mapping[str, str]) -> bool | None:
+    """Whether a yes-or-no column's cell (``said``: NFKC, simplified) says the record is gone (``True``) or stands
+    (``False``), or ``None`` if it cannot be read.
+
+    The cell is read in its parts (``1-是``, ``0:未删除``, ``1（已删除）``, ``N-否``: a code and its word): each part an
+    answer (:func:`_answer`; a digit the heading's legend names is read as its word: ``是否删除（0否1是）``), a state saying
+    the record is gone (:data:`_GONE`: ``已删除``, ``无效``, ``逻辑删除``) or one saying it stands (:data:`_STANDING`:
+    ``未删除``, ``正常``, ``生效``). Parts that disagree cannot be read, nor a cell none of whose parts says either:
+    the row is withheld rather than published on a guess (``1（已删除）`` under 删除标志, where a bare 1 is no answer,
+    and ``注销`` had been published). A part in brackets after an answer that says nothing either way is read past
+    (``是（申请中）``)."""
+    verdicts = set()
+    for part in _PARTS.split(said):
+        if not part:
+            continue
+        word = legend.get(part.casefold(), part)
+        answer = _answer(word, title)
+        if answer is not None:
+            verdicts.add(answer if gone_asked else not answer)
+        elif word.isascii() and any(c.isdigit() for c in word):
+            continue  # a code no answer reads (0 under 移出状态 may be 已移出): it says nothing known
+        elif _GONE.fullmatch(word) or word.casefold() in _GONE_WORDS:
+            verdicts.add(True)
+        elif _STANDING.fullmatch(word) or _NOTHING_SAID.fullmatch(word) or word.casefold() in _STANDING_WORDS:
+            verdicts.add(False)
+        elif _DONE_GONE.search(word):
+            verdicts.add(True)  # 2025-06-01已移出: a removal said done within a part
+    return verdicts.pop() if len(verdicts) == 1 else None
+
+
+_PARTS = re.compile(r"[\s\-—–－:：/／、,，;；|()（）【】\[\]]+")
+"""What separates the parts of a yes-or-no cell (``1-是``, ``0：正常``, ``1（已删除）``)."""
+_STANDING = re.compile(r"(?:已|当前|现行|正常)?(?:生效|有效|在用|使用中|启用|在册|在列|列入中|存续|有效中|正常有效|未过期|未失效|"
+                       r"未作废|未删|未撤|无需撤销|不需撤销)")
+"""Words saying a record stands, besides :data:`_NOTHING_SAID`'s (正常, 在列, 未删除)."""
+_STANDING_WORDS = frozenset({"valid", "active", "normal", "enabled", "enable", "ok"})
+_GONE_WORDS = frozenset({"deleted", "delete", "removed", "revoked", "invalid", "inactive", "disabled", "disable", "已删",
+                         "删", "注销", "已注销", "作废"})
+"""Words saying a record is gone that :data:`_GONE` does not read as a whole state (a system's English, 已删)."""
+_DONE_GONE = re.compile(r"(?:已经|已|被|业已)(?:撤销|撤消|移出|移除|删除|屏蔽|解除|取消|作废|注销|失效)")
+"""A removal said done anywhere in a part of a yes-or-no cell that reads as nothing else."""
 def _answer(said: str, title: str) -> bool | None:
     """The answer a yes-or-no column's cell gives (:data:`_ANSWERS`, a reason in brackets after it left out: ``是（已修复）``):
     是, 否, ``Y``, ``N`` anywhere; a digit (``1``, ``0``, ``0.0``) under a question (是否…, 有无…, ``is_deleted``,
@@ -513,7 +558,7 @@ def _answer(said: str, title: str) -> bool | None:
     bare = _BRACKETED.sub("", said).strip().casefold()
     bare = "0" if _ZERO.fullmatch(bare) else "1" if bare in ("1.0", "01") else bare
     answer = _ANSWERS.get(bare)
-    if (answer is None or not bare.isdigit() or title.startswith(("是否", "有无", "is")) or "del" in title
+    if (answer is None or not bare.isdigit() or title.startswith(("是否", "有无", "is", "sf")) or "del" in title
             or YES_NO_KEPT.fullmatch(title)):
         return answer  # 有效标志 1
     flag = title.endswith(("标志", "标识", "标记")) or title.startswith(("删除", "逻辑删除", "软删除"))
@@ -522,9 +567,11 @@ def _answer(said: str, title: str) -> bool | None:
 
 _BRACKETED = re.compile(r"[(（【\[][^)）】\]]*[)）】\]]")
 """Anything in brackets after an answer (``是（已修复）``, ``是（申请中）``), left out of it: the answer is said."""
-_NOTHING_SAID = re.compile(r"[\s\W_]*(?:(?:未|无|没有|尚未|暂未|不予|不)(?:申请)?(?:被)?(?:撤销|撤消|移出|移除|删除|取消|屏蔽|解除|退出)"
+_NOTHING_SAID = re.compile(r"[\s\W_]*(?:(?:未|无|没有|尚未|暂未|不予|不|无需|无须|不需|不需要|不必)(?:申请)?(?:被)?"
+                           r"(?:撤销|撤消|移出|移除|删除|取消|屏蔽|解除|退出)"
                            r"(?:记录|名单|荣誉|称号|申请)?|尚未申请|未申请|未到期|(?:在)?(?:公示期|有效期)内|正常|在列|有效|公示中"
-                           r"|0+(?:\.0+)?|(?:0000-00-00|1970-01-01|9999-12-31)(?:[ T][\d:.]+(?:Z|[+-]\d\d:?\d\d)?)?)"
+                           r"|0+(?:\.0+)?|(?:0000-00-00|0001-01-01|1753-01-01|1899-12-3[01]|1900-01-01|1970-01-01|9999-12-31)"
+                           r"(?:[ T][\d:.]+(?:Z|[+-]\d\d:?\d\d)?)?)"
                            r"[\s\W_]*")
 """What a column of why or when a record was removed (移出原因, 撤销原因, ``deleted_at``) holds when it says nothing: the
 removal itself negated, whole (未撤销, 无撤销, 不予移出, 未申请移出, 无移出记录), nothing applied for or due (尚未申请,

@@ -359,10 +359,11 @@ def resembled_fields(item: CatalogItem, headings: list[str], columns: dict[int, 
     present = set(columns.values())
     deciding = [(f, key_terms(f, item)) for f in deciding_fields(item)]
     undated = {t for f, terms in deciding if f.type != "date" for t in terms}
+    own_state = not any(f.role == "decision_status" and f.name not in present for f in item.fields)
     found = []
     for position, heading in enumerate(headings):
         text = normalise_title(heading)
-        if not text or text in index or position in columns or states_gone(item, text):
+        if not text or text in index or position in columns or states_gone(item, text, own_state):
             continue  # a column asking whether the record is gone is read row by row (stated_columns)
         dated = any(w in text for w in DATE_WORDS)
         state = not dated and any(w in text for w in STATUS_WORDS)
@@ -386,35 +387,67 @@ RECORD_STATE = FieldSpec(name="record_state", title="记录状态", type="string
 RECORD_STATE_HEADINGS = frozenset({"状态", "当前状态", "记录状态", "数据状态", "信息状态", "公示状态", "名单状态", "列入状态",
                                     "荣誉状态", "表彰状态", "判决状态", "判决书状态"})
 """Headings that name a record's own state, where the item has no field for it (:data:`RECORD_STATE`)."""
-YES_NO_GONE = re.compile(r"(?:是否(?:已经|已|被|已被)?|有无)(?:撤销|撤消|移出|移除|屏蔽|解除|取消|删除|失效|作废|退出|废止)"
-                         r"(?:名单|荣誉|称号|表彰|列入|认定)?|(?:逻辑|软)?(?:撤销|撤消|移出|移除|屏蔽|解除|取消|删除|失效|作废|退出)"
-                         r"(?:标志|标识|标记|状态|情况)|(?:is_?)?del(?:ete)?(?:d)?(?:_?(?:flag|mark|status))?")
+YES_NO_GONE = re.compile(r"(?:数据|记录|信息)?(?:是否(?:已经|已|被|已被)?(?:逻辑)?|有无)(?:撤销|撤消|移出|移除|屏蔽|解除|取消|删除|"
+                         r"失效|作废|退出|废止)(?:名单|荣誉|称号|表彰|列入|认定|处罚决定|处罚|决定)?|(?:逻辑|软)?(?:撤销|撤消|移出|移除|屏蔽|解除|取消|删除|"
+                         r"失效|作废|退出)(?:标志|标识|标记|状态|情况)|(?:is_?)?del(?:ete)?(?:d)?(?:_?(?:flag|mark|status))?|sfsc|scbz")
 """Headings asking whether a record is gone (是否撤销, 是否已移出, 撤销标志, 移出状态): where the item has no field for
 the record's state, such a column is read as :data:`RECORD_STATE` (a 是 there withholds the row), not refused whole
 as a column like the item's date of removal (撤销日期)."""
-YES_NO_KEPT = re.compile(r"是否(?:有效|生效|在列|在册|在名单内|仍在名单|处于有效期|在有效期内?)|有效(?:标志|标识|标记|状态)")
+YES_NO_KEPT = re.compile(r"(?:数据|记录|信息)?是否(?:有效|生效|在列|在册|在名单内|仍在名单|处于有效期|在有效期内?)"
+                         r"|有效(?:标志|标识|标记|状态)|is_?valid|valid_?flag|sfyx|yxbz")
 """Headings asking whether a record still stands (是否有效, 是否在列): a 否 there withholds the row."""
-REASON_GONE = re.compile(r"(?:撤销|撤消|移出|移除|屏蔽|解除|取消|删除|退出)(?:名单|荣誉|称号|表彰|列入)?(?:原因|事由|理由|文号|依据|说明)"
+REASON_GONE = re.compile(r"(?:撤销|撤消|移出|移除|屏蔽|解除|取消|删除|退出)(?:名单|荣誉|称号|表彰|列入|处罚决定|处罚|决定)?"
+                         r"(?:原因|事由|理由|文号|依据|说明)"
                          r"|deleted_?(?:at|time|date)|delete_?(?:time|date)")
 """Headings of why or by which document a record was removed or revoked (移出原因, 撤销原因, 撤销文号), or when a
 system deleted it (``deleted_at``): any value there (not a placeholder) says that the record is gone."""
 
 
-DELETED = re.compile(r"(?:是否(?:已经|已|被|已被)?|有无)删除|(?:逻辑|软)?删除(?:标志|标识|标记|状态|情况)"
-                     r"|(?:is_?)?del(?:ete)?(?:d)?(?:_?(?:flag|mark|status))?|deleted_?(?:at|time|date)|delete_?(?:time|date)")
+DELETED = re.compile(r"(?:数据|记录|信息)?(?:是否(?:已经|已|被|已被)?(?:逻辑)?|有无)删除|(?:逻辑|软)?删除(?:标志|标识|标记|状态|情况)"
+                     r"|(?:is_?)?del(?:ete)?(?:d)?(?:_?(?:flag|mark|status))?|deleted_?(?:at|time|date)|delete_?(?:time|date)"
+                     r"|sfsc|scbz")
+_PENALTY_GONE = re.compile(r"(?:数据|记录|信息)?(?:是否(?:已经|已|被|已被)?(?:逻辑)?|有无)(?:撤销|撤消|屏蔽|删除|失效|作废|废止)"
+                           r"(?:处罚|决定|处罚决定)?|(?:逻辑|软)?(?:撤销|撤消|屏蔽|删除|失效|作废)(?:标志|标识|标记|状态|情况)"
+                           r"|(?:数据|记录|信息)?是否(?:有效|生效)|有效(?:标志|标识|标记|状态)|is_?valid|valid_?flag|sfyx|yxbz"
+                           r"|(?:撤销|撤消|删除|屏蔽)(?:处罚|决定|处罚决定)?(?:原因|事由|理由|文号|依据|说明)")
+"""Of those, what a penalty's columns ask of the penalty itself: revoked, deleted or void, or in force (是否撤销, 是否有效,
+撤销原因). Not 是否解除 or 解除原因 (a licence's suspension lifted), 是否在有效期内 (the penalty's own term, which does not
+end its publication) or 移出: said of other things beside a penalty."""
 """Headings of a system's logical deletion (是否删除, 删除标志, ``del_flag``, ``is_deleted``, ``deleted_at``): a record so
 marked is gone, whatever the item."""
 
 
-def states_gone(item: CatalogItem, text: str) -> bool:
+def states_gone(item: CatalogItem, text: str, own_state: bool = True) -> bool:
     """Whether the normalised heading ``text`` asks whether a record of ``item`` is gone or still stands
     (:data:`YES_NO_GONE`, :data:`YES_NO_KEPT`) or says why it was removed (:data:`REASON_GONE`): such a column is
     read row by row as :data:`RECORD_STATE`. For adverse and good information (a penalty too, beside its 当前状态:
     ``del_flag`` 1 or 是否有效 否 had been published), any of them; for basic information (a licence, a
-    registration), whose state is shown rather than deciding, only a logical deletion (:data:`DELETED`)."""
+    registration), whose state is shown rather than deciding, only a logical deletion (:data:`DELETED`). A penalty's
+    columns are read so where they ask it of the penalty itself (:data:`_PENALTY_GONE`). Where the file has no 当前状态
+    column (``own_state`` false), a state so headed (撤销状态, 有效状态) may be the 当前状态 itself, holding 异议 (a record
+    under objection) or the codes 0 正常, 1 撤销: it is read as that field instead (``stated_columns``), and only
+    questions, flags and reasons (是否撤销, 删除标志, 撤销原因) and deletion states (删除状态) are read so. A legend of codes
+    in brackets at the heading's end (``是否删除（0否1是）``) is left out (:func:`without_legend`)."""
+    text = without_legend(text)[0]
+    if any(f.role == "decision_status" for f in item.fields):
+        state = not own_state and text.endswith(("状态", "情况"))
+        return (_PENALTY_GONE.fullmatch(text) is not None and not state) or DELETED.fullmatch(text) is not None
     if item.nature in ("adverse", "good"):
         return any(p.fullmatch(text) is not None for p in (YES_NO_GONE, YES_NO_KEPT, REASON_GONE))
     return DELETED.fullmatch(text) is not None
+
+
+_LEGEND = re.compile(r"\(([^()]*)\)$")
+_LEGEND_PAIR = re.compile(r"([0-9a-z])\s*(?:[:=\-—－]|为|表示|代表)?\s*([\u4e00-\u9fff]+)")
+
+
+def without_legend(title: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A normalised heading without a legend of its codes in brackets at its end (``是否删除(0否1是)``,
+    ``删除标志(1删除)``, ``是否有效(y/n)``), and what the legend says each code means (``(("0", "否"), ("1", "是"))``)."""
+    found = _LEGEND.search(title)
+    if found is None or found.start() == 0:
+        return title, ()
+    return title[:found.start()], tuple((code, word) for code, word in _LEGEND_PAIR.findall(found.group(1)))
 
 
 def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, str]) -> list[tuple[int, str, FieldSpec]]:
@@ -437,12 +470,13 @@ def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, st
     present = set(columns.values())
     deciding = [(f, key_terms(f, item)) for f in deciding_fields(item)]
     stated_by = next((f for f, _ in deciding if f.role == "decision_status" and f.name not in present), None)
+    own_state = not any(f.role == "decision_status" and f.name not in present for f in item.fields)
     if stated_by is None and item.nature in ("adverse", "good") and not any(f.role == "decision_status" for f in item.fields):
         stated_by = RECORD_STATE
     found = []
     for position, heading in enumerate(headings):
         text = normalise_title(heading)
-        asks = text not in index and position not in columns and states_gone(item, text)
+        asks = text not in index and position not in columns and states_gone(item, text, own_state)
         if asks:
             found.append((position, heading.strip(), RECORD_STATE))  # 是否撤销, 是否已移出, 移出状态, 是否有效, del_flag
         if stated_by is None or asks and stated_by is RECORD_STATE:
