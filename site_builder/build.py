@@ -527,15 +527,22 @@ def _check_columns_read(live: Any, catalogue: Catalogue, reports: list[FileRepor
     :func:`~site_builder.sources.mapping.deciding_fields`) which the live site's build read, where the live site
     withholds records for a reason that column gives, unless ``item.field`` is in ``allow_missing``: those records
     would be decided as if they had no value there (a record under objection or revoked published, a repaired one
-    kept), when the likelier cause is an export or a table that lost the column. Lost: from every file of the item, or
-    from a file of the same name. Only the other objection column stands in for an objection column. The live site's
-    manifest lists the fields each of its files gave, and its counts by reason."""
+    kept), when the likelier cause is an export or a table that lost the column. Lost: from every file of the item,
+    from a file of the same name, or from a worksheet of the same title in a workbook of the same name. Only the other
+    objection column stands in for an objection column. The live site's manifest lists the fields each of its files
+    gave (and each worksheet of a workbook: ``sheets``, which a manifest older than it lacks), and its counts by
+    reason."""
     try:
         files: dict[tuple[str, str], set[str]] = {}
+        sheets: dict[tuple[str, str, str], set[str]] = {}
         for entry in live["inputs"]["records"]:
             if entry.get("rows"):
-                files.setdefault((str(entry["item"]), str(entry["file"])), set()).update(
-                    str(name) for name in entry.get("fields") or ())
+                key = (str(entry["item"]), str(entry["file"]))
+                files.setdefault(key, set()).update(str(name) for name in entry.get("fields") or ())
+                for sheet in entry.get("sheets") or ():
+                    if sheet.get("rows"):
+                        sheets.setdefault((*key, str(sheet["sheet"])), set()).update(
+                            str(name) for name in sheet.get("fields") or ())
         withheld = {str(item): {str(reason) for reason, n in tally["excluded"].items() if n}
                     for item, tally in live["counts"]["by_item"].items()}
     except (ValueError, KeyError, TypeError, AttributeError):
@@ -545,20 +552,28 @@ def _check_columns_read(live: Any, catalogue: Catalogue, reports: list[FileRepor
         if not read:
             continue  # nothing read: _check_items_read's question
         had = set().union(*(fields for (owner, _), fields in files.items() if owner == item.id))
-        checks = [(had, set().union(*(set(r.columns.values()) for r in read)))]
-        checks += [(files[key], set(r.columns.values())) for r in read if (key := (item.id, public_name(r.name))) in files]
+        checks = [("", had, set().union(*(r.fields for r in read)))]
+        checks += [("", files[key], r.fields) for r in read if (key := (item.id, public_name(r.name))) in files]
+        checks += [(f"worksheet '{title}' of {r.name}", sheets[at], set(sheet.fields)) for r in read
+                   for title, sheet in r.sheets.items()
+                   if sheet.rows and (at := (item.id, public_name(r.name), public_name(title))) in sheets]
         lost: dict[str, FieldSpec] = {}
-        for before, now in checks:
+        where: list[str] = []
+        for place, before, now in checks:
             covered = set().union(*(_OBJECTION for spec in deciding_fields(item)
                                     if spec.name in now and spec.role in ("objection_status", "objection_date")))
-            lost |= {spec.name: spec for spec in deciding_fields(item) if spec.name in before - now
-                     and (_reasons_given(item, spec) & withheld.get(item.id, set())) - covered
-                     and f"{item.id}.{spec.name}" not in allow_missing}
+            gone = {spec.name: spec for spec in deciding_fields(item) if spec.name in before - now
+                    and (_reasons_given(item, spec) & withheld.get(item.id, set())) - covered
+                    and f"{item.id}.{spec.name}" not in allow_missing}
+            lost |= gone
+            if gone and place:
+                where.append(f"{place} lacks {'、'.join(spec.title for spec in gone.values())}")
         if lost:
             names = ", ".join(r.name for r in read)
+            sheet_note = f" ({'; '.join(where)}, which it had in the live site's build)" if where else ""
             raise BuildError(
                 f"{item.id} ({item.title}): this build's records ({names}) lack column(s) "
-                f"{'、'.join(spec.title for spec in lost.values())} that the live site's build read and withholds "
+                f"{'、'.join(spec.title for spec in lost.values())}{sheet_note} that the live site's build read and withholds "
                 "records by: each record would be decided as if it had no value there, so what they withhold (a record "
                 "under objection, revoked, repaired, past its 公示截止期 or removed from a list) would be published. If "
                 "the export or table lost the column, restore it; if the platform no longer gives it, pass "

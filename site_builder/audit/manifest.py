@@ -110,7 +110,9 @@ def make_manifest(
         "inputs": {
             "records": [
                 {"item": s.item, "file": public_name(s.name), "encoding": s.encoding, "sha256": s.sha256, "rows": s.rows,
-                 "warnings": len(s.warnings), "fields": sorted(set(s.columns.values())),
+                 "warnings": len(s.warnings), "fields": sorted(s.fields),
+                 **({"sheets": [{"sheet": public_name(title), "rows": sheet.rows, "fields": list(sheet.fields)}
+                                for title, sheet in s.sheets.items()]} if s.sheets else {}),
                  **({"database": s.source.url, "table": s.source.table} if isinstance(s.source, TableSource) else {})}
                 for s in sources
             ],

@@ -32,9 +32,10 @@ from site_builder.audit.manifest import file_sha256
 from site_builder.rules.catalogue import CatalogItem
 from site_builder.rules.rowcache import row_digest
 from site_builder.rules.validation import id_key
-from site_builder.sources.loading import FileReport, RawRow, SourceFile, read_rows
+from site_builder.sources.loading import FileReport, RawRow, SheetReport, SourceFile, read_rows
 
-_FORMAT = 1
+_FORMAT = 2
+"""The kept files' layout: 2 keeps each worksheet's fields and rows (``FileReport.sheets``)."""
 CHUNK = 1000
 """Rows whose cells are stored (and read back) together."""
 _HEAD = 8
@@ -127,7 +128,8 @@ class ParsedFiles:
                 data = fh.read(length)
                 if len(data) != length or zlib.crc32(data) != check:
                     return None
-                form, key, item_id, name, digest, encoding, columns, warnings, count, labels, rows, sizes = marshal.loads(data)
+                form, key, item_id, name, digest, encoding, columns, sheets, warnings, count, labels, rows, sizes = (
+                    marshal.loads(data))
                 if (form, key, item_id, name, digest) != (_FORMAT, self.key, item.id, source.name, sha256):
                     return None
                 chunks, start = [], _HEAD + 4 + length
@@ -140,9 +142,11 @@ class ParsedFiles:
             found: list[Row] = [(labels[label][0], number, key_, defects, row_digest_, Cells(kept, index))
                                 for index, (label, number, key_, defects, row_digest_) in enumerate(rows)]
             columns, warnings = dict(columns), list(warnings)
+            sheets = {title: SheetReport(tuple(fields), n) for title, fields, n in sheets}
         except (OSError, EOFError, ValueError, TypeError, IndexError):
             return None
         report.encoding, report.sha256, report.columns, report.warnings, report.rows = encoding, digest, columns, warnings, count
+        report.sheets = sheets
         return found
 
     def _parse(self, source: SourceFile, item: CatalogItem, report: FileReport, id_field: str) -> Iterator[Row]:
@@ -173,7 +177,9 @@ class ParsedFiles:
         """Write the kept file of ``source`` (under a temporary name, then renamed); a failure only loses it."""
         sizes = [(len(chunk), zlib.crc32(chunk)) for chunk in chunks]
         header = marshal.dumps((_FORMAT, self.key, source.item, source.name, report.sha256, report.encoding,
-                                tuple(report.columns.items()), tuple(report.warnings), report.rows, labels, rows, sizes))
+                                tuple(report.columns.items()),
+                                tuple((title, sheet.fields, sheet.rows) for title, sheet in report.sheets.items()),
+                                tuple(report.warnings), report.rows, labels, rows, sizes))
         path = self.path(source.item, source.name, report.sha256)
         temporary = path.with_name(f".{path.name}.{os.getpid()}")
         try:

@@ -238,15 +238,15 @@ def _second(warnings: list[str], item: CatalogItem, headings: list[str], positio
 
 
 def map_header(warnings: list[str], item: CatalogItem, header: list[str], duplicates: dict[int, int],
-               where: str = "") -> dict[int, str]:
+               where: str = "", whole: str = "文件") -> dict[int, str]:
     """Column position -> field name; unknown, repeated and missing columns, amounts whose heading gives no unit and
     amounts read in the unit their heading gives (converted to the catalogue's) become warnings (``where``: which
-    heading row, when it is not the first)."""
+    heading row, when it is not the first, or which worksheet; ``whole``: what the rows are, 文件 or 表)."""
     before = len(warnings)
     columns = map_headings(warnings, item, header, duplicates=duplicates)
     for f in item.fields:
         if f.required and f.name not in columns.values():
-            warnings.append(f"缺少必填列“{f.title}”（{f.name}）：本文件各行均将隔离")
+            warnings.append(f"缺少必填列“{f.title}”（{f.name}）：本{whole}各行均将隔离")
     for position, name in sorted({**columns, **{s: columns[f] for s, f in duplicates.items()}}.items()):
         spec = item.field(name)
         catalogue = _unit(spec)
@@ -593,12 +593,12 @@ class Layout:
     defects every row gets when a column that may decide publication is not mapped (:func:`refused_columns`)."""
 
     def __init__(self, warnings: list[str], item: CatalogItem, cells: list[str], fields: Container[str] | None,
-                 where: str = "") -> None:
+                 where: str = "", whole: str = "文件") -> None:
         self.cells = cells
         self.duplicates: dict[int, int] = {}
-        self.columns = map_header(warnings, item, cells, self.duplicates, where)
-        self.refused = refused_columns(warnings, item, cells, self.columns, where, seconds=self.duplicates)
-        self.watched = watched_columns(warnings, item, cells, self.columns, where)
+        self.columns = map_header(warnings, item, cells, self.duplicates, where, whole)
+        self.refused = refused_columns(warnings, item, cells, self.columns, where, seconds=self.duplicates, whole=whole)
+        self.watched = watched_columns(warnings, item, cells, self.columns, where, whole)
         """Columns that may state the record's own state: rows whose cell there says revoked are refused."""
         joined = joined_fields(item)
         self.joined: dict[str, tuple[int, ...]] = {}

@@ -54,8 +54,9 @@ UNSUPPORTED = {
 for an item or in an item folder is refused too: never skipped silently)."""
 MAX_CELL = 1024 * 1024
 """Longest cell read (the csv module's default of 128 KiB is less than some 违法事实 texts)."""
-HEADER_SEARCH = 10
-"""Rows searched for the heading row (exports sometimes put a title line above it)."""
+HEADER_SEARCH = 30
+"""Rows searched for the heading row, in a CSV file and in each worksheet alike (exports sometimes put a title line
+and a 填报说明 block above it)."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,14 @@ class SourceFile:
 
 
 @dataclass
+class SheetReport:
+    """A worksheet read from a workbook: the fields its heading row gave (sorted) and its data rows."""
+
+    fields: tuple[str, ...]
+    rows: int = 0
+
+
+@dataclass
 class FileReport:
     """What reading a file found: encoding, hash, headings, warnings and how many rows it holds.
 
@@ -102,11 +111,20 @@ class FileReport:
     encoding: str = ""
     sha256: str = ""
     columns: dict[int, str] = field(default_factory=dict)
+    """Column position -> field name, of the (first) heading row read."""
+    sheets: dict[str, SheetReport] = field(default_factory=dict)
+    """A workbook's worksheets read, by title in workbook order: what each gave (the manifest lists them, and the
+    check of lost columns compares each with the same worksheet of the live site's build)."""
     warnings: list[str] = field(default_factory=list)
     rows: int = 0
     utf8_cells: bool = False
     """A GB18030 file holding bytes that read as UTF-8 Chinese text: each row's cells are checked for a cell pasted
     from a UTF-8 source (``csvfile.mixed_encoding``)."""
+
+    @property
+    def fields(self) -> set[str]:
+        """The fields the file gave: of its heading row, or of any of its worksheets."""
+        return set(self.columns.values()).union(*(sheet.fields for sheet in self.sheets.values()))
 
     @property
     def item(self) -> str:
@@ -331,16 +349,19 @@ def _read_rows(report: FileReport, item: CatalogItem, fields: Container[str] | N
         _xlsx_sheets(report, item) if workbook else [("", csv_rows(report, item))])
     unread: list[tuple[str, _NoHeading | None]] = []
     """Worksheets not read: their titles, and why (no heading row; ``None``: empty)."""
+    found: list[tuple[int, str, SheetRow, Iterator[SheetRow]]] = []
+    """Worksheets read: their place in the workbook, titles, heading rows and the rows under them. Every heading is
+    found before any row is read, so that a worksheet that cannot be read refuses the file before its rows count, and
+    the first worksheet's rows are labelled with its title when another one is read too."""
     for number, (sheet, raw_rows) in enumerate(parts):
         rows = _numbered(raw_rows)
+        where = f"工作表“{sheet}”" if len(parts) > 1 else ""  # a workbook of several worksheets: warnings name each
         try:
-            header = _find_header(rows, item, report)
+            header = _find_header(rows, item, report, where)
         except _NoHeading as exc:
             if not workbook:
                 raise
-            filled = sum(1 for r in exc.early if any(c.strip() for c in r)) + sum(1 for r in rows if any(c.strip() for c in r.cells))
-            report.warnings.append(f"工作表“{sheet}”的前{HEADER_SEARCH}行中没有可识别的表头（没有一行含两个以上的目录列名），"
-                                   f"未读取（该表有{filled}个非空行）")
+            _skipped_sheet(report, item, sheet, exc, rows)
             unread.append((sheet, exc))
             continue
         if header is None:
@@ -349,24 +370,79 @@ def _read_rows(report: FileReport, item: CatalogItem, fields: Container[str] | N
             report.warnings.append(f"工作表“{sheet}”为空")
             unread.append((sheet, None))
             continue
-        header, rows = _two_levels(report, item, header, rows, sheet)
-        yield from _sheet_rows(report, item, fields, f"{report.name}!{sheet}" if number else report.name, header, rows)
-    if workbook and len(unread) == len(parts):  # no worksheet read
+        found.append((number, sheet, header, rows))
+    refused = [exc.refusal for _, exc in unread if exc is not None and exc.refusal is not None]
+    if refused:
+        raise refused[0]
+    if workbook and not found:  # no worksheet read
         headless = [(sheet, exc) for sheet, exc in unread if exc is not None]
         if not headless:
             raise InputError(f"Records file '{report.path}' is empty: no heading row and no data")
         raise InputError(f"Records file '{report.path}': no worksheet ({'、'.join(s for s, _ in unread)}) has a heading row "
                          f"naming at least two columns of '{item.id}' in its first {HEADER_SEARCH} rows; add the heading "
                          f"row (Chinese titles or English names, see the README){unrecognised(item, headless[0][1].early)}")
+    several = len(found) > 1
+    for number, sheet, header, rows in found:
+        header, rows = _two_levels(report, item, header, rows, sheet)
+        label = f"{report.name}!{sheet}" if several or number else report.name
+        where = f"工作表“{sheet}”" if len(parts) > 1 else ""
+        yield from _sheet_rows(report, item, fields, label, header, rows, sheet if workbook else None, where)
+
+
+RECORD_CELLS = 6
+"""Non-empty cells that make a row of a worksheet without a heading row look like a record (a record fills in at
+least its required columns; a line of 填报说明 is one or two cells)."""
+
+
+def _skipped_sheet(report: FileReport, item: CatalogItem, sheet: str, exc: _NoHeading, rows: Iterator[SheetRow]) -> None:
+    """Account for a worksheet without a heading row in its first :data:`HEADER_SEARCH` rows: a warning counting its
+    rows if it holds no records (填报说明), else the error refusing the file, on ``exc.refusal`` (raised by the
+    caller once every worksheet is looked at): a heading row further down, or a row with :data:`RECORD_CELLS`
+    non-empty cells, and its records would leave the site as if withdrawn, unread."""
+    index = item.header_index()
+    filled = sum(1 for r in exc.early if any(c.strip() for c in r))
+    heading: tuple[int, list[str]] | None = None
+    full: tuple[int, int] | None = None
+    for row in itertools.chain((SheetRow(n, cells) for n, cells in enumerate(exc.early, start=1)), rows):
+        cells = [c for c in row.cells if c.strip()]
+        if not cells:
+            continue
+        if row.number > len(exc.early):
+            filled += 1
+        named = [c.strip() for c in cells if normalise_title(c) in index]
+        if heading is None and len(named) >= HEADING_CELLS:
+            heading = (row.number, named)
+        if full is None and len(cells) >= RECORD_CELLS:
+            full = (row.number, len(cells))
+    if heading is None and full is None:
+        report.warnings.append(f"工作表“{sheet}”的前{HEADER_SEARCH}行中没有可识别的表头（没有一行含两个以上的目录列名），"
+                               f"未读取（该表有{filled}个非空行）")
+        return
+    if heading is not None:
+        why = (f"its row {heading[0]} names columns of '{item.id}' ({'、'.join(heading[1][:5])}"
+               f"{' …' if len(heading[1]) > 5 else ''}), below the first {HEADER_SEARCH} rows where the heading row is "
+               "looked for: delete the lines above it (a title, 填报说明) so that it is within them")
+    else:
+        assert full is not None
+        why = (f"its row {full[0]} has {full[1]} filled cells, as a record has: add the heading row above the records "
+               "(Chinese titles or English names, see the README)")
+    exc.refusal = InputError(
+        f"Records file '{report.path}': worksheet '{sheet}' has no heading row in its first {HEADER_SEARCH} rows but "
+        f"holds rows that look like records ({filled} non-empty rows), which would not be read and would leave the "
+        f"site as if withdrawn; {why}. If the worksheet holds no records, delete it from the workbook")
 
 
 def _sheet_rows(report: FileReport, item: CatalogItem, fields: Container[str] | None, label: str, header: SheetRow,
-                rows: Iterator[SheetRow]) -> Iterator[RawRow]:
-    """The data rows under ``header`` (of a CSV file, or of one worksheet, ``label``)."""
+                rows: Iterator[SheetRow], sheet: str | None = None, where: str = "") -> Iterator[RawRow]:
+    """The data rows under ``header`` (of a CSV file, or of the worksheet ``sheet``, ``label``); ``where``: how
+    warnings name the worksheet (``工作表“2026年”``; ``""``: the file's only worksheet, or a CSV file)."""
     from site_builder.sources.csvfile import mixed_encoding
 
-    layout = Layout(report.warnings, item, header.cells, fields)
+    layout = Layout(report.warnings, item, header.cells, fields, where, whole="表" if where else "文件")
     report.columns = report.columns or layout.columns
+    tally = None
+    if sheet is not None:  # each worksheet's fields, compared with the same worksheet's in the next build
+        tally = report.sheets[sheet] = SheetReport(tuple(sorted(set(layout.columns.values()))))
     keys = layout.names
     """The field names every row of ``label`` carries, in order (``parsed.py`` keeps them once per label)."""
     heading = Heading(item, header.cells, layout.columns)
@@ -378,13 +454,13 @@ def _sheet_rows(report: FileReport, item: CatalogItem, fields: Container[str] | 
         if not defects and not any(map(str.strip, cells)):
             continue
         if not defects and heading.repeated(cells):  # a warning, not a row
-            report.warnings.append(f"第{line.number}行与表头相同（可能是几份导出拼接而成），已作为表头跳过，不计入数据行")
+            report.warnings.append(f"{where}第{line.number}行与表头相同（可能是几份导出拼接而成），已作为表头跳过，不计入数据行")
             continue
         if not defects and others.reads_as_heading(cells):  # another export joined below: its own columns
-            report.warnings.append(f"第{line.number}行是另一个表头（列的顺序或列名与上方的表头不同，可能是几份导出拼接而成）："
+            report.warnings.append(f"{where}第{line.number}行是另一个表头（列的顺序或列名与上方的表头不同，可能是几份导出拼接而成）："
                                    f"其后的行按这一表头读取，该行不计入数据行")
             report.warnings += layout.code_warnings()
-            layout = Layout(report.warnings, item, cells, fields, f"第{line.number}行的表头")
+            layout = Layout(report.warnings, item, cells, fields, f"{where}第{line.number}行的表头", whole="表" if where else "文件")
             heading = Heading(item, cells, layout.columns)
             grown = keys + tuple(n for n in layout.names if n not in keys)
             if grown != keys:  # other fields: a label of their own (same text, another object), see parsed.py
@@ -392,9 +468,11 @@ def _sheet_rows(report: FileReport, item: CatalogItem, fields: Container[str] | 
             continue
         values = layout.values(cells, keys)
         if not defects and _is_total(values.get(id_name, ""), cells):  # a warning, not a row
-            report.warnings.append(f"第{line.number}行是合计行（没有记录编号，写有“合计”“总计”等），已跳过，不计入数据行")
+            report.warnings.append(f"{where}第{line.number}行是合计行（没有记录编号，写有“合计”“总计”等），已跳过，不计入数据行")
             continue
         report.rows += 1
+        if tally is not None:
+            tally.rows += 1
         width = layout.width
         extra = sum(1 for c in cells[width:] if c.strip()) if len(cells) > width else 0
         if not defects and len(cells) < layout.extent and not sheet_cells:
@@ -406,7 +484,7 @@ def _sheet_rows(report: FileReport, item: CatalogItem, fields: Container[str] | 
         if layout.unnamed:
             for i in [i for i in layout.unnamed if i < len(cells) and cells[i].strip()]:
                 layout.unnamed.remove(i)
-                report.warnings.append(f"第{i + 1}列没有列名，但有数据（如第{line.number}行），该列未读取：请补上列名")
+                report.warnings.append(f"{where}第{i + 1}列没有列名，但有数据（如第{line.number}行），该列未读取：请补上列名")
         if layout.coded:
             layout.note_codes(line.number, cells)
         if layout.watched:
@@ -457,14 +535,17 @@ class _NoHeading(InputError):
     def __init__(self, message: str, early: list[list[str]]) -> None:
         super().__init__(message)
         self.early = early
+        self.refusal: InputError | None = None
+        """Why the worksheet, holding rows that look like records, is not skipped (:func:`_skipped_sheet`)."""
 
 
-def _find_header(rows: Iterator[SheetRow], item: CatalogItem, report: FileReport) -> SheetRow | None:
+def _find_header(rows: Iterator[SheetRow], item: CatalogItem, report: FileReport, where: str = "") -> SheetRow | None:
     """The heading row (``None`` for an empty file); ``rows`` then continues with the data rows.
 
     The heading is the first of the first rows that names two or more fields; rows above it (a
     title such as ``行政处罚信息公示表``) are skipped with a warning. If no row qualifies the file
-    cannot be read (a data row must never be taken for a heading): :class:`_NoHeading`.
+    cannot be read (a data row must never be taken for a heading): :class:`_NoHeading`. ``where``: the worksheet,
+    as the warning names it.
     """
     index = item.header_index()
     seen = 0
@@ -474,7 +555,7 @@ def _find_header(rows: Iterator[SheetRow], item: CatalogItem, report: FileReport
         early.append(row.cells)
         if sum(1 for cell in row.cells if normalise_title(cell) in index) >= HEADING_CELLS and not row.defects:
             if row.number > 1:
-                report.warnings.append(f"表头在第{row.number}行，前{row.number - 1}行已跳过")
+                report.warnings.append(f"{where}表头在第{row.number}行，前{row.number - 1}行已跳过")
             return row
         if seen == HEADER_SEARCH:
             break
@@ -509,4 +590,4 @@ def _xlsx_sheets(report: FileReport, item: CatalogItem) -> list[tuple[str, Itera
         yield from (SheetRow(r.number, r.cells, r.defects) for r in sheet.rows)
         report.warnings.extend(sheet.warnings)
 
-    return [(sheet.title, rows(sheet)) for sheet in read_workbook(data, item, MAX_CELL, str(report.path))]
+    return [(sheet.title, rows(sheet)) for sheet in read_workbook(data, item, MAX_CELL, str(report.path), report.warnings)]
