@@ -60,8 +60,8 @@ from xml.etree.ElementTree import ParseError
 from xml.parsers import expat
 
 import openpyxl
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import CALENDAR_MAC_1904
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, WINDOWS_EPOCH, from_excel
 from openpyxl.worksheet.cell_range import CellRange
 
 from site_builder.exceptions import InputError
@@ -86,6 +86,14 @@ MERGES_SHOWN = 10
 """Merged ranges a warning names (the others are counted)."""
 HIDDEN_SHOWN = 10
 """Hidden rows a warning names (the others are counted)."""
+CJK_DATE_FORMATS = frozenset({27, 28, 29, 30, 31, 36, 50, 51, 52, 53, 54, 57, 58})
+"""Built-in number formats (ECMA-376 Part 1, 18.8.30) that are dates in a zh-CN workbook: Chinese Excel and WPS save
+``yyyy"年"m"月"d"日"`` (31), ``yyyy"年"m"月"`` (27, 36, 50, 52, 57), ``m"月"d"日"`` (28, 29, 51, 53, 54, 58) and
+``m-d-yy`` (30) by their id alone, with no format code, and openpyxl knows only the locale-independent ids (14-22,
+45-47), so it reads such a cell as its serial number. The times among the locale-dependent ids (32-35: ``h"时"mm"分"``,
+``上午/下午h"时"mm"分"`` and with seconds; 55, 56) are left out: a time of day is no date."""
+_EXCEL_END = 2958466
+"""The first serial number past 9999-12-31, the last date Excel can hold."""
 _ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
 _READ_ERRORS = (OSError, EOFError, KeyError, ValueError, TypeError, IndexError, ParseError, zipfile.BadZipFile)
 """What openpyxl raises for a damaged workbook part (read lazily, so also while rows are read)."""
@@ -114,21 +122,32 @@ class XlsxSheet:
     warnings: list[str] = field(default_factory=list)
 
 
-def read_workbook(data: bytes, item: CatalogItem, max_cell: int, name: str = "workbook") -> list[XlsxSheet]:
+def read_workbook(data: bytes, item: CatalogItem, max_cell: int, name: str = "workbook",
+                  notes: list[str] | None = None) -> list[XlsxSheet]:
     """Every worksheet of the workbook ``data`` as an :class:`XlsxSheet`, streamed.
 
     ``item`` tells which columns hold codes (by the heading row, found as the loader finds it);
-    ``name`` is used in messages. Raises :class:`InputError` if the workbook cannot be read,
-    including a damaged worksheet met while its rows are read.
+    ``name`` is used in messages; ``notes`` gets what openpyxl warns of while it opens the workbook (as warnings
+    naming the file, not as lines on stderr naming none). Raises :class:`InputError` if the workbook cannot be read
+    (cut off, damaged, a worksheet's part missing, saved as Strict Open XML), including a damaged worksheet met while
+    its rows are read.
     """
     def open_book(data_only: bool) -> Any:
-        try:
-            return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
-        except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-            if kind := not_a_workbook(data):
-                raise InputError(f"Records file '{name}' is {kind}") from exc
-            raise InputError(f"Records file '{name}' is not a readable .xlsx workbook: {exc}") from exc
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+            except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+                if kind := not_a_workbook(data):
+                    raise InputError(f"Records file '{name}' is {kind}") from exc
+                raise InputError(f"Records file '{name}' is not a readable .xlsx workbook: {exc}") from exc
+        if notes is not None and not data_only:
+            for said in dict.fromkeys(str(w.message).strip() for w in caught):
+                notes.append(f"读取工作簿时 openpyxl 提示：{said}（工作簿仍已读取：请核对，必要时在 Excel 或 WPS 中打开后另存再导出）")
+        return book
 
+    if problem := workbook_problem(data):
+        raise InputError(f"Records file '{name}' {problem}")
     book = open_book(False)
     cached_book: list[Any] = []
 
@@ -144,8 +163,9 @@ def read_workbook(data: bytes, item: CatalogItem, max_cell: int, name: str = "wo
         part = getattr(sheet, "_worksheet_path", "")
         merged = functools.partial(merged_ranges, data, part, name, sheet.title)
         hidden = functools.partial(hidden_rows, data, part, name, sheet.title)
+        damaged = functools.partial(damaged_cell, data, part)
         result.rows = _rows(sheet, _Cached(functools.partial(cached, sheet.title)), item, max_cell, name, result.warnings,
-                            merged, mac, hidden)
+                            merged, mac, hidden, damaged)
         sheets.append(result)
     return sheets
 
@@ -245,6 +265,85 @@ def _own_height(attributes: dict[str, str]) -> bool:
         return False
 
 
+_STRICT = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+"""The namespace of a workbook saved as Strict Open XML (Excel: "Strict Open XML Spreadsheet"), which openpyxl does
+not read: it finds no worksheet in it."""
+
+
+def workbook_problem(data: bytes) -> str:
+    """Why a workbook that opens as a zip archive cannot be read as it should, as the end of a sentence naming it, or
+    ``""``: saved as Strict Open XML (openpyxl would find no worksheet: "empty"), or a worksheet the workbook lists
+    missing from the archive (openpyxl would skip it, and its records would leave the site in silence)."""
+    from openpyxl.reader.workbook import WorkbookParser
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            part = "xl/workbook.xml"  # where Excel, WPS and openpyxl put it (another place: not looked at)
+            if part not in names:
+                return ""
+            if _STRICT in archive.read(part):
+                return ("is saved as a Strict Open XML Spreadsheet, which is not read: open it in Excel and save it "
+                        "as an Excel Workbook (.xlsx), or export it again")
+            parser = WorkbookParser(archive, part)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                parser.parse()
+            missing = [sheet.name for sheet, rel in parser.find_sheets() if rel.target.lstrip("/") not in names]
+    except Exception:  # noqa: BLE001  # openpyxl tells a workbook it cannot open: not_a_workbook says what it is
+        return ""
+    if missing:
+        return (f"is damaged: worksheet(s) {'、'.join(missing)} that it lists are missing from the file (a part of the "
+                "archive lost): open it in Excel or WPS to repair it, or export it again")
+    return ""
+
+
+def damaged_cell(data: bytes, part: str) -> tuple[str, int, str] | None:
+    """The first cell of the worksheet stored at ``part`` whose value does not read as its type says (``<c r="O2"
+    t="n"><v>2,5</v>``, which stops openpyxl): its reference, column number and value; ``None`` if none is found."""
+    found: list[tuple[str, int, str]] = []
+    cell: dict[str, str] = {}
+    text: list[str] = []
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        local = tag.rsplit(" ", 1)[-1]
+        if local == "c":
+            cell.clear()
+            cell.update(attributes)
+        elif local == "v":
+            text.clear()
+
+    def chars(data: str) -> None:
+        text.append(data)
+
+    def end(tag: str) -> None:
+        if tag.rsplit(" ", 1)[-1] != "v" or found:
+            return
+        value, kind = "".join(text), cell.get("t", "n")
+        try:
+            if kind == "n":
+                float(value)
+            elif kind in ("b", "s"):
+                int(value)
+            elif kind == "d":
+                datetime.fromisoformat(value)
+            return
+        except ValueError:
+            ref = cell.get("r", "")
+            letters = "".join(ch for ch in ref if ch.isalpha())
+            found.append((ref, column_index_from_string(letters) if letters else 0, value))
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(part.lstrip("/")) as fh:
+            parser = expat.ParserCreate(namespace_separator=" ")
+            parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, chars
+            while not found and (chunk := fh.read(1 << 16)):
+                parser.Parse(chunk, False)
+    except (*_READ_ERRORS, expat.ExpatError):
+        return None
+    return found[0] if found else None
+
+
 def not_a_workbook(data: bytes) -> str:
     """What a file named ``.xlsx`` that openpyxl cannot open really is, and what to do; ``""`` if it is not told.
 
@@ -264,6 +363,9 @@ def not_a_workbook(data: bytes) -> str:
     if data.startswith(b"%PDF"):
         return "a PDF document named .xlsx, not a workbook: export the records as .xlsx or CSV"
     if data.startswith(b"PK"):
+        if not zipfile.is_zipfile(io.BytesIO(data)):
+            return ("cut off or damaged: it begins as a workbook (a zip archive) but its end, the archive's directory, is "
+                    "missing (a copy or an export that did not finish, or a damaged disk): copy or export it again")
         return ""
     from site_builder.sources.csvfile import HTML_START
 
@@ -356,13 +458,16 @@ class _Cached:
 
 def _rows(sheet: Any, cached: _Cached, item: CatalogItem, max_cell: int, name: str, warnings: list[str],
           merged: Callable[[], list[CellRange]] = list, mac: bool = False,
-          hidden: Callable[[], frozenset[int]] = frozenset) -> Iterator[XlsxRow]:
+          hidden: Callable[[], frozenset[int]] = frozenset,
+          damaged: Callable[[], tuple[str, int, str] | None] = lambda: None) -> Iterator[XlsxRow]:
     """The rows of one worksheet (see the module docstring for what is refused and why); ``mac``: the workbook uses
     the 1904 date system, so a date serial number in a date column is told as a date of that system; ``hidden``: the
-    sheet's hidden rows (:func:`hidden_rows`), read like the others and named in a warning."""
+    sheet's hidden rows (:func:`hidden_rows`), read like the others and named in a warning; ``damaged``: the cell
+    that stopped openpyxl (:func:`damaged_cell`), named in the error."""
     seen = _Hidden(sheet.title, getattr(sheet, "sheet_state", "visible"), hidden())
     index = item.header_index()
     deciding_names = {f.name for f in deciding_fields(item)}
+    epoch = CALENDAR_MAC_1904 if mac else WINDOWS_EPOCH
     heading: list[str] = []
     codes: set[int] = set()
     numbered: set[int] = set()
@@ -382,8 +487,9 @@ def _rows(sheet: Any, cached: _Cached, item: CatalogItem, max_cell: int, name: s
             for column, cell in enumerate(cells, start=1):
                 title = heading[column - 1].strip() if column <= len(heading) else ""
                 text, problem = _read_cell(cell, number, column, cached, max_cell, code=column in codes,
-                                           numbered=column in numbered, deciding=column in deciding)
-                if column in dates and not problem and is_serial(text) and isinstance(cell.value, (int, float)):
+                                           numbered=column in numbered, deciding=column in deciding,
+                                           epoch=epoch if column in dates else None)
+                if mac and column in dates and not problem and is_serial(text) and isinstance(cell.value, (int, float)):
                     problem = not_a_date(text, EXCEL_1904)  # the validator would tell it as a date of the 1900 system
                 texts.append(text)
                 if problem:
@@ -417,14 +523,21 @@ def _rows(sheet: Any, cached: _Cached, item: CatalogItem, max_cell: int, name: s
                     codes = {column for column, n in enumerate(names, start=1) if n and _is_code(item.field(n))}
                     numbered = {column for column, n in enumerate(names, start=1) if n and is_numbered(item.field(n))}
                     deciding = {column for column, n in enumerate(names, start=1) if n in deciding_names}
-                    dates = {column for column, n in enumerate(names, start=1)
-                             if mac and n and item.field(n).type == "date"}
+                    dates = {column for column, n in enumerate(names, start=1) if n and item.field(n).type == "date"}
             if heading and texts is not heading and second is None:
                 seen.row(number)
             yield XlsxRow(number, texts, tuple(defects))
         warnings += seen.warnings()
     except _READ_ERRORS as exc:
-        raise InputError(f"Records file '{name}': worksheet '{sheet.title}' cannot be read: {exc}") from exc
+        found = damaged()
+        if found is None:
+            raise InputError(f"Records file '{name}': worksheet '{sheet.title}' cannot be read: {exc}") from exc
+        ref, column, value = found
+        title = heading[column - 1].strip() if column <= len(heading) else ""
+        raise InputError(f"Records file '{name}': worksheet '{sheet.title}' cannot be read: cell {ref} (column "
+                         f"{column}{f' {title}' if title else ''}) holds '{value}', which is not a value of the type the "
+                         "file gives it (the workbook is damaged, or was written by a tool that does not follow the "
+                         "format); correct the cell in Excel or WPS and save the workbook, or export it again") from exc
 
 
 class _Hidden:
@@ -464,11 +577,13 @@ def _is_code(spec: FieldSpec) -> bool:
     return spec.format == "uscc" or spec.mask == "id_number" or spec.name in CODE_FIELDS
 
 
-def _read_cell(cell: Any, row: int, column: int, cached: _Cached, max_cell: int,
-               code: bool, numbered: bool = False, deciding: bool = False) -> tuple[str, tuple[str, str] | None]:
+def _read_cell(cell: Any, row: int, column: int, cached: _Cached, max_cell: int, code: bool, numbered: bool = False,
+               deciding: bool = False, epoch: datetime | None = None) -> tuple[str, tuple[str, str] | None]:
     """A cell's text and its problem ``(slug, message)``, if any (``code``: the column holds codes or ID numbers;
     ``numbered``: another number, a record id, 文号 or 许可编号, :func:`~site_builder.rules.validation.is_numbered`;
-    ``deciding``: a column that decides publication, :func:`~site_builder.sources.mapping.deciding_fields`)."""
+    ``deciding``: a column that decides publication, :func:`~site_builder.sources.mapping.deciding_fields`; ``epoch``:
+    a date column, in a workbook of this date system, where a number in one of Chinese Excel's built-in date formats,
+    :data:`CJK_DATE_FORMATS`, is the date it shows)."""
     value = cell.value
     if value is None:
         return "", None
@@ -495,6 +610,9 @@ def _read_cell(cell: Any, row: int, column: int, cached: _Cached, max_cell: int,
     if (code or numbered) and isinstance(value, (datetime, date, time)):
         return "", ("stored-as-date", f"{where}是日期（{cell_text(value)}），而这一列是编号或代码：Excel 会把“3-5”“1/2”这样的"
                                       "编号自动改成日期，原来的内容已经丢失；请把该列设为文本格式，重新录入后导出")
+    if epoch is not None and isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value < _EXCEL_END:
+        if getattr(getattr(cell, "style_array", None), "numFmtId", None) in CJK_DATE_FORMATS:
+            value = from_excel(value, epoch)  # shown as a date (and the time of day, if any), as Excel shows it
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if code or abs(value) >= 10 ** EXCEL_DIGITS:
             kind = "代码或证件号码" if code else f"超过{EXCEL_DIGITS}位的数字"
