@@ -126,8 +126,8 @@ def test_a_yes_or_no_column_of_a_list_is_read_row_by_row_not_refused_whole() -> 
     # A penalty has a 当前状态 of its own: 是否撤销 is read row by row there too (stop 40: beside a 当前状态 column,
     # del_flag and 是否有效 had been ignored, and the penalties they said were gone published).
     assert resembled_fields(CATALOGUE["admin_penalty"], ["记录编号", "是否撤销"], {0: "record_id"}) == []
-    assert [h for _, h, _ in watched_columns([], CATALOGUE["admin_penalty"], ["记录编号", "是否撤销"], {0: "record_id"})] \
-        == ["是否撤销"]
+    assert {h for _, h, _ in watched_columns([], CATALOGUE["admin_penalty"], ["记录编号", "是否撤销"], {0: "record_id"})} \
+        == {"是否撤销"}
 
 
 @pytest.mark.parametrize(("kind", "refused"), [

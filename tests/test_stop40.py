@@ -244,3 +244,44 @@ def test_other_spellings_of_in_force_lapse(status: str) -> None:
 def test_a_valid_until_before_the_licence_was_granted_says_nothing(until: str) -> None:
     assert shown(dt.date(2026, 7, 1), decision_date="2024-01-10", valid_from="2024-01-10", valid_until=until,
                  status="有效") == "有效"
+
+
+# --- The second harm tester's findings in 5f0a269 ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("item", "heading", "values"), [
+    ("dishonest_list", "是否移出", ["移出（申请中）", "申请移出", "申请移出中", "审核中", "待定", "列入", "已列入", "正在公示"]),
+    ("commendation", "是否撤销", ["撤销（待审核）", "申请撤销", "已授予", "荣誉有效", "保持", "复核中", "已公示"]),
+    ("judgment", "是否撤销", ["维持原判", "申请再审", "再审中", "已发生法律效力", "终审", "上诉中"]),
+])
+def test_a_standing_record_in_words_a_yes_or_no_column_does_not_know_is_published(
+        tmp_path: Path, item: str, heading: str, values: list[str]) -> None:
+    """5f0a269 withheld every cell whose words it did not know: current listings, honours and judgments."""
+    from test_states_stop39 import build_with_state
+    from test_xlsx import quarantine
+
+    result = build_with_state(tmp_path, item, heading, values, valid_until="2030-01-01")
+    assert quarantine(result.audit) == [] and result.counts.published[item] == len(values)
+
+
+def test_a_penalty_in_process_beside_its_state_is_published(tmp_path: Path) -> None:
+    withheld, _ = penalties_with(tmp_path, {"是否撤销": ["复议中", "诉讼中", "维持原处罚", "已执行", "已结案", "待定"]})
+    assert withheld == []
+
+
+@pytest.mark.parametrize("value", ["正常数据", "有效数据", "存在", "保留", "非删除", "b'0'"])
+def test_a_registration_not_deleted_in_other_words_is_published(tmp_path: Path, value: str) -> None:
+    result = build_with_flag(tmp_path, "admin_license", "是否删除", [value, "b'1'"])
+    from test_xlsx import quarantine
+
+    assert [q["record_id"] for q in quarantine(result.audit)] == ["R-1"]
+
+
+@pytest.mark.parametrize("status", ["有效（已延续至2029-06-30）", "有效（延期至2029-12-31）", "有效(已换发新证)", "正常（变更后继续有效）"])
+def test_a_licence_state_saying_more_in_brackets_does_not_lapse(status: str) -> None:
+    assert shown(dt.date(2026, 7, 1), valid_until="2026-06-30", status=status) == status
+
+
+@pytest.mark.parametrize("status", ["持续有效", "正常使用", "有效。"])
+def test_more_spellings_of_in_force_lapse(status: str) -> None:
+    assert shown(dt.date(2026, 7, 1), valid_until="2026-06-30", status=status) == LAPSED

@@ -222,8 +222,8 @@ def _since(item: CatalogItem) -> tuple[str, ...]:
 LAPSED = "有效期届满"
 """What a lapsing state (:attr:`FieldSpec.lapses`: a licence's 当前状态) shows once its date has passed, where the
 export still says it is in force, or says nothing."""
-_IN_FORCE = re.compile(r"(?:当前|现行|正常|仍然|仍)?(?:有效|生效|已生效|有效中|正常|正常有效|在有效期内|有效期内|在用|使用中|存续|"
-                       r"未过期|未到期|未失效|在期|valid|active|normal)?")
+_IN_FORCE = re.compile(r"(?:当前|现行|正常|仍然|仍|持续)?(?:有效|生效|已生效|有效中|正常|正常有效|在有效期内|有效期内|在用|使用中|"
+                       r"正常使用|存续|未过期|未到期|未失效|在期|valid|active|normal)?")
 """What an export writes of a licence still in force (without white space or brackets, NFKC, simplified, lower case):
 有效, 生效, 当前有效, 未过期, 在有效期内 … or nothing."""
 _BRACKETS = re.compile(r"[(\[【][^)\]】]*[)\]】]")
@@ -232,7 +232,8 @@ _BRACKETS = re.compile(r"[(\[【][^)\]】]*[)\]】]")
 def lapsed(text: str, until: Value, as_of: dt.date, since: Value = None) -> str:
     """``text``, a state shown of a record, as the public should read it on ``as_of``: :data:`LAPSED` if the record's
     ``until`` (its 有效期至) has passed and ``text`` says it is in force or nothing (:data:`_IN_FORCE`; a bracket after
-    it left out: ``有效（正常）``); else ``text`` as it is. An ``until`` before ``since`` (the day the licence was
+    it saying so too left out: ``有效（正常）``); else ``text`` as it is (``有效（已延续至2029-06-30）`` says more). An
+    ``until`` before ``since`` (the day the licence was
     granted or took effect: a system's "no date", 1900-01-01 or 1970-01-01) says nothing, and ``text`` stays.
 
     An expired licence is exported with 当前状态 有效 as often as not (the platform writes the state when it records
@@ -242,8 +243,11 @@ def lapsed(text: str, until: Value, as_of: dt.date, since: Value = None) -> str:
         return text
     if not as_of > until:  # as_of first: a TracingDate notes the day it flips
         return text
-    said = _BRACKETS.sub("", simplified("".join(unicodedata.normalize("NFKC", text).split()))).lower()
-    return LAPSED if _IN_FORCE.fullmatch(said) else text
+    said = simplified("".join(unicodedata.normalize("NFKC", text).split())).lower().rstrip("。.;；,，")
+    notes = [note[1:-1] for note in _BRACKETS.findall(said)]
+    if not all(_IN_FORCE.fullmatch(note) for note in notes):
+        return text  # 有效（已延续至2029-06-30）, 正常（变更后继续有效）: the bracket says more than the state
+    return LAPSED if _IN_FORCE.fullmatch(_BRACKETS.sub("", said)) else text
 
 
 def _display(spec: FieldSpec, value: Value) -> str:

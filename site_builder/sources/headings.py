@@ -513,32 +513,45 @@ def _asked(said: str, title: str, gone_asked: bool, legend: Mapping[str, str]) -
     """Whether a yes-or-no column's cell (``said``: NFKC, simplified) says the record is gone (``True``) or stands
     (``False``), or ``None`` if it cannot be read.
 
-    The cell is read in its parts (``1-是``, ``0:未删除``, ``1（已删除）``, ``N-否``: a code and its word): each part an
-    answer (:func:`_answer`; a digit the heading's legend names is read as its word: ``是否删除（0否1是）``), a state saying
-    the record is gone (:data:`_GONE`: ``已删除``, ``无效``, ``逻辑删除``) or one saying it stands (:data:`_STANDING`:
-    ``未删除``, ``正常``, ``生效``). Parts that disagree cannot be read, nor a cell none of whose parts says either:
-    the row is withheld rather than published on a guess (``1（已删除）`` under 删除标志, where a bare 1 is no answer,
-    and ``注销`` had been published). A part in brackets after an answer that says nothing either way is read past
-    (``是（申请中）``)."""
+    First the cell as a whole: an answer (:func:`_answer`, whatever brackets follow it: ``是（申请中）``; but ``否`` with
+    a removal said done in its bracket, ``否（已删除）``, contradicts itself and cannot be read), or a whole state saying
+    the record is gone (:data:`_GONE`: ``已删除``, ``移出`` but not ``移出（申请中）``). Else, where the cell holds a code
+    or an answer among other words (``1-是``, ``0:未删除``, ``1（已删除）``, ``0-无效``), it is read in its parts: each an
+    answer (a digit the heading's legend names read as its word: ``是否删除（0否1是）``), a state saying the record is gone,
+    or one saying it stands (:data:`_STANDING`); parts that disagree cannot be read. A code that no part reads cannot
+    be read either (``2`` under 是否已移出). Any other words say the record stands, as they did before the cell was
+    read in parts: an application (``申请移出``), a process (``复议中``, ``再审中``), a state of its own (``已列入``,
+    ``维持原判``)."""
+    if (found := _BYTES.fullmatch(said)) is not None:
+        said = found.group(1)  # b'0': a database's bit field, written as Python writes bytes
+    said = legend.get(said.casefold(), said)
+    whole = _answer(said, title)
+    if whole is not None:
+        brackets = "".join(_BRACKETED.findall(said))
+        if not whole and gone_asked and _DONE_GONE.search(brackets):
+            return None  # 否（已删除）
+        return whole if gone_asked else not whole
+    if _GONE.fullmatch(said) or said.casefold() in _GONE_WORDS:
+        return True
+    parts = [legend.get(part.casefold(), part) for part in _PARTS.split(said) if part]
+    coded = any(part.isascii() or _answer(part, title) is not None for part in parts)
+    if not coded:
+        return False
     verdicts = set()
-    for part in _PARTS.split(said):
-        if not part:
-            continue
-        word = legend.get(part.casefold(), part)
+    for word in parts:
         answer = _answer(word, title)
         if answer is not None:
             verdicts.add(answer if gone_asked else not answer)
         elif word.isascii() and any(c.isdigit() for c in word):
             continue  # a code no answer reads (0 under 移出状态 may be 已移出): it says nothing known
-        elif _GONE.fullmatch(word) or word.casefold() in _GONE_WORDS:
+        elif _GONE.fullmatch(word) or word.casefold() in _GONE_WORDS or _DONE_GONE.search(word):
             verdicts.add(True)
         elif _STANDING.fullmatch(word) or _NOTHING_SAID.fullmatch(word) or word.casefold() in _STANDING_WORDS:
             verdicts.add(False)
-        elif _DONE_GONE.search(word):
-            verdicts.add(True)  # 2025-06-01已移出: a removal said done within a part
     return verdicts.pop() if len(verdicts) == 1 else None
 
 
+_BYTES = re.compile(r"b'(.*)'")
 _PARTS = re.compile(r"[\s\-—–－:：/／、,，;；|()（）【】\[\]]+")
 """What separates the parts of a yes-or-no cell (``1-是``, ``0：正常``, ``1（已删除）``)."""
 _STANDING = re.compile(r"(?:已|当前|现行|正常)?(?:生效|有效|在用|使用中|启用|在册|在列|列入中|存续|有效中|正常有效|未过期|未失效|"
@@ -546,6 +559,7 @@ _STANDING = re.compile(r"(?:已|当前|现行|正常)?(?:生效|有效|在用|�
 """Words saying a record stands, besides :data:`_NOTHING_SAID`'s (正常, 在列, 未删除)."""
 _STANDING_WORDS = frozenset({"valid", "active", "normal", "enabled", "enable", "ok"})
 _GONE_WORDS = frozenset({"deleted", "delete", "removed", "revoked", "invalid", "inactive", "disabled", "disable", "已删",
+                         "逻辑删除", "已逻辑删除", "软删除", "已软删除",
                          "删", "注销", "已注销", "作废"})
 """Words saying a record is gone that :data:`_GONE` does not read as a whole state (a system's English, 已删)."""
 _DONE_GONE = re.compile(r"(?:已经|已|被|业已)(?:撤销|撤消|移出|移除|删除|屏蔽|解除|取消|作废|注销|失效)")

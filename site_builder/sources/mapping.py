@@ -481,6 +481,9 @@ def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, st
             found.append((position, heading.strip(), RECORD_STATE))  # 是否撤销, 是否已移出, 移出状态, 是否有效, del_flag
         if stated_by is None or asks and stated_by is RECORD_STATE:
             continue
+        if asks:  # a penalty file without 当前状态: 是否撤销 may be it, holding 异议处理中
+            found.append((position, heading.strip(), stated_by))
+            continue
         # A penalty file without 当前状态: 有效状态 is read as it too (异议处理中 there withholds the row).
         if stated_by is RECORD_STATE and text not in RECORD_STATE_HEADINGS:
             continue  # 社会组织状态, 证照状态, 上诉状态, 执行状态: another thing's state
