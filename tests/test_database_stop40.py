@@ -87,10 +87,13 @@ def test_a_state_cell_of_any_type_is_its_text(value: object, text: str) -> None:
     assert state_text(value) == (text, None)
 
 
-def test_a_boolean_in_a_text_field_is_its_answer_and_json_its_text() -> None:
+def test_a_boolean_in_a_text_field_is_its_answer_and_json_is_refused() -> None:
+    """JSON in a text field is refused (a harm tester's: a 处罚类别 {"code": "01", "name": "警告"} read as its JSON text
+    was no warning, and the 轻微 penalty was published)."""
     spec = FieldSpec(name="remarks", title="备注", type="string", required=False, disclosure="public")
     assert cell_text(True, spec) == ("是", None) and cell_text(False, spec) == ("否", None)
-    assert cell_text({"附件": "a.pdf"}, spec) == ('{"附件": "a.pdf"}', None)
+    assert cell_text({"附件": "a.pdf"}, spec)[1][0] == "wrong-type"  # type: ignore[index]
+    assert cell_text(["警告"], spec)[1][0] == "wrong-type"  # type: ignore[index]
     assert cell_text(True, FieldSpec(name="d", title="日期", type="date", required=False, disclosure="public"))[1]
 
 
@@ -138,12 +141,17 @@ def test_an_exact_name_wins_and_two_cases_of_one_name_are_refused(tmp_path: Path
     _table(url, [_row("AP-2")], name="XZCF")
     _, reports, ignored = _read(_config(tmp_path, url, monkeypatch, tables=""))
     assert [r.name for r in reports] == ["<admin_penalty>"] and ignored == ["<XZCF>"]  # as before: not read unreviewed
-    other = fresh_database(postgres_server)
+    other = fresh_database(postgres_server)  # a harm tester's: an upper-case copy beside the exact name
     _table(other, [_row("AP-1")], name="XZCF")
     _table(other, [_row("AP-2")], name="xzcf")
-    with pytest.raises(InputError, match=r"the tables 'XZCF' and 'xzcf' both match the name 'xzcf' of catalogue item "
+    _, reports, _ = _read(_config(tmp_path, other, monkeypatch, tables=""))
+    assert [r.name for r in reports] == ["<xzcf>"]
+    twins = fresh_database(postgres_server)
+    _table(twins, [_row("AP-1")], name="XZCF")
+    _table(twins, [_row("AP-2")], name="Xzcf")
+    with pytest.raises(InputError, match=r"the tables 'XZCF' and 'Xzcf' both match the name 'xzcf' of catalogue item "
                                          r"admin_penalty.*\[sources\.admin_penalty\] table"):
-        _read(_config(tmp_path, other, monkeypatch, tables=""))
+        _read(_config(tmp_path, twins, monkeypatch, tables=""))
 
 
 # -- a SQL_ASCII database ----------------------------------------------------------------------------------
@@ -194,6 +202,7 @@ def test_a_view_with_json_and_xml_columns_is_read_in_a_fixed_order(tmp_path: Pat
         warnings.simplefilter("error", sa.exc.SAWarning)
         read, _, _ = _read(config)
         build(config, AS_OF)
-    assert [(r.values["record_id"], r.values.get("remarks", ""), r.values.get("violation_facts", "")) for r in read] == [
-        ("AP-1", "", ""), ("AP-2", '{"附件": "a.pdf"}', "<a>x</a>")]
-    assert not quarantine(tmp_path / "audit")
+    assert [(r.values["record_id"], r.values.get("violation_facts", "")) for r in read] == [("AP-1", ""), ("AP-2", "<a>x</a>")]
+    # JSON in a text field is refused (a 处罚类别 {"name": "警告"} is no warning an export writes)
+    assert [(q["record_id"], q["column"], q["error"]) for q in quarantine(tmp_path / "audit")] == [("AP-2", "备注", "wrong-type")]
+

@@ -278,6 +278,8 @@ def _named_tables(catalogue: Catalogue, item: CatalogItem, names: Sequence[str],
             found += [stem] if stem in names else []
             continue
         matches = [n for n in names if n.casefold() == stem.casefold()]
+        if stem in matches:
+            matches = [stem]  # an exact name wins over its twins in other cases (ADMIN_PENALTY beside admin_penalty)
         if len(matches) > 1:
             raise InputError(f"Database source {where}: the tables {' and '.join(repr(n) for n in matches)} both match the "
                              f"name {stem!r} of catalogue item {item.id} (table names are matched whatever their case, as "

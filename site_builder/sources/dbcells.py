@@ -7,7 +7,9 @@ impossible date, per row (:class:`FarDate`). A value of the wrong type is a row 
 
 A boolean (PostgreSQL's ``boolean``: 是否有效, ``is_deleted``) is the answer it gives, 是 or 否, in a text column and in
 a column read for the record's state (:func:`state_text`), where every value is read as its text, never as nothing.
-A JSON value or an array (``json``, ``jsonb``, ``text[]``) in a text column is its JSON text.
+A JSON value or an array (``json``, ``jsonb``, ``text[]``) in a text column is refused (``wrong-type``): its text is no
+value an export holds (a 处罚类别 ``{"name": "警告"}`` would not read as a warning). In a column read for the record's
+state alone it is its JSON text.
 
 A text column (a record id, a 统一社会信用代码, a 工商注册号) may be stored as an integer or a UUID: an integer type
 holds every digit, and a UUID is text, so both are read as their canonical text (``330106000012345``,
@@ -56,8 +58,6 @@ def cell_text(value: object, spec: FieldSpec) -> tuple[str, tuple[str, str] | No
         return _number_cell(value, spec)
     if isinstance(value, UUID) and spec.type == "string":
         return str(value), None  # lower case, with hyphens: as PostgreSQL writes it
-    if isinstance(value, dict | list) and spec.type == "string":  # json, jsonb, an array: its JSON text
-        return cell_text(json.dumps(value, ensure_ascii=False), spec)
     if isinstance(value, date):
         if spec.type == "date":
             day = value

@@ -53,7 +53,9 @@ def reading(conn: Connection, probe: Any, order: list[str]) -> Reading:
     with conn.execute(probe.limit(0)) as result:
         oids = {str(d[0]): int(cast(int, d[1])) for d in result.cursor.description}
     kinds = _type_names(conn, oids)
-    ascii_only = str(conn.exec_driver_sql("SHOW server_encoding").scalar()).upper() == "SQL_ASCII"
+    ascii_only = (str(conn.exec_driver_sql("SHOW server_encoding").scalar()).upper() == "SQL_ASCII"
+                  and str(conn.exec_driver_sql("SHOW client_encoding").scalar()).upper() in ("UTF8", "UTF-8", "SQL_ASCII"))
+    # a client_encoding the URL names (gbk: a legacy database of GBK text) is the driver's to decode, as it was
     return Reading(by_text=frozenset(c for c in order if kinds.get(c) not in ORDERABLE),
                    as_bytes=frozenset(c for c, kind in kinds.items() if ascii_only and kind in TEXT_TYPES))
 
