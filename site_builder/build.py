@@ -53,7 +53,6 @@ from site_builder.audit.manifest import (
     manifest_text,
     public_name,
 )
-from site_builder.audit.timeline import JOURNAL_KEY, journal_digest
 from site_builder.audit.verify import (
     DataCheck,
     Locate,
@@ -281,8 +280,6 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
         with stages.stage("manifest") as stage:
             manifest = make_manifest(config, catalogue, policy, as_of, reports, ignored, ledger.counts,
                                      {w.path: w.sha256 for w in files.written}, audit_hashes(audit_files(BuildRecord(work))))
-            if (journal := journal_digest(audit_root)) is not None:  # the earlier builds' publication times, chained
-                manifest[JOURNAL_KEY] = journal
             entry = _write_manifest(files, chain, manifest, key, extra)
             stage.summary["files"] = len(manifest["outputs"])
             stage.summary["removed"] = files.seal()
@@ -557,6 +554,14 @@ def _check_columns_read(live: Any, catalogue: Catalogue, reports: list[FileRepor
         checks += [(f"worksheet '{title}' of {r.name}", sheets[at], set(sheet.fields)) for r in read
                    for title, sheet in r.sheets.items()
                    if sheet.rows and (at := (item.id, public_name(r.name), public_name(title))) in sheets]
+        for r in read:  # a worksheet renamed, or a live manifest without worksheets: what every one of them had
+            key = (item.id, public_name(r.name))
+            if key not in files or not r.sheets:
+                continue
+            before_sheets = [fields for (owner, name, _), fields in sheets.items() if (owner, name) == key]
+            common = set.intersection(*before_sheets) if before_sheets else files[key]
+            checks += [(f"worksheet '{title}' of {r.name}", common, set(sheet.fields))
+                       for title, sheet in r.sheets.items() if sheet.rows]
         lost: dict[str, FieldSpec] = {}
         where: list[str] = []
         for place, before, now in checks:
@@ -566,8 +571,9 @@ def _check_columns_read(live: Any, catalogue: Catalogue, reports: list[FileRepor
                     and (_reasons_given(item, spec) & withheld.get(item.id, set())) - covered
                     and f"{item.id}.{spec.name}" not in allow_missing}
             lost |= gone
-            if gone and place:
-                where.append(f"{place} lacks {'、'.join(spec.title for spec in gone.values())}")
+            said = f"{place} lacks {'、'.join(spec.title for spec in gone.values())}"
+            if gone and place and said not in where:
+                where.append(said)
         if lost:
             names = ", ".join(r.name for r in read)
             sheet_note = f" ({'; '.join(where)}, which it had in the live site's build)" if where else ""

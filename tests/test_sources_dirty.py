@@ -438,7 +438,7 @@ def test_the_worksheet_with_the_heading_is_read_when_the_first_holds_instruction
                     "数据": [titles(), cells(penalty("AP-1")), cells(penalty("AP-2"))]}).save(path)
     got, reports = read(tmp_path)
     assert [(r.file, r.values["record_id"]) for r in got] == [("admin_penalty.xlsx!数据", "AP-1"), ("admin_penalty.xlsx!数据", "AP-2")]
-    assert "工作表“填报说明”的前30行中没有可识别的表头（没有一行含两个以上的目录列名），未读取（该表有2个非空行）" in reports[0].warnings
+    assert "工作表“填报说明”的前10行中没有可识别的表头（没有一行含两个以上的目录列名），未读取（该表有2个非空行）" in reports[0].warnings
     assert "工作表“空表”为空" in reports[0].warnings
 
 

@@ -94,6 +94,43 @@ def test_a_worksheet_that_lost_the_objection_column_stops_the_build(tmp_path: Pa
     assert allowed.counts.published["admin_penalty"] == 3  # as asked
 
 
+def test_a_renamed_worksheet_that_lost_the_objection_column_stops_the_build(tmp_path: Path) -> None:
+    """A harm tester's: the 2026 sheet renamed 2026年1-11月 and without 异议状态 was compared with no sheet (titles
+    differ) and the workbook's union (2025年 still had the column): the pending objection was published."""
+    records = tmp_path / "records"
+    config = site_config(tmp_path, records, search=False)
+    path = records / "admin_penalty.xlsx"
+    s25 = [titles(), penalty("AP-01", decision_date="2026-01-05")]
+    save(path, {"2026年": [titles(), penalty("AP-02", objection_status="处理中"), penalty("AP-03")], "2025年": s25})
+    build(config, AS_OF)
+    lost = [without(r, "objection_status") for r in (titles(), penalty("AP-02", objection_status="处理中"), penalty("AP-03"))]
+    save(path, {"2026年1-11月": lost, "2025年": s25})
+    with pytest.raises(BuildError, match=r"worksheet '2026年1-11月' of admin_penalty.xlsx lacks 异议状态"):
+        build(config, AS_OF)
+
+
+def test_a_summary_sheet_with_a_list_further_down_is_skipped(tmp_path: Path) -> None:
+    """A harm tester's: a 汇总 sheet whose list of the largest cases (记录编号, 名称, 罚款金额, 日期) starts at row 15 was
+    read as records; its ids repeated the data sheet's, and both were quarantined as duplicate-id."""
+    listing = [["记录编号", "行政相对人名称", "罚款金额（万元）", "处罚决定日期"], ["AP-01", "某公司", "5", "2026-03-01"]]
+    save(tmp_path / "admin_penalty.xlsx", {"数据": [titles(), penalty("AP-01")], "汇总": [*notes(14), *listing]})
+    raws, reports = read(tmp_path)
+    assert [r.values["record_id"] for r in raws] == ["AP-01"]
+    assert any("工作表“汇总”" in w for w in reports[0].warnings)
+
+
+@pytest.mark.parametrize("sheet", [
+    [["公开", "已审核", "一般", "普通程序", "法人及非法人组织", "警告", "罚款"],
+     ["授权查询", "待审核", "严重", "简易程序", "自然人", "", ""]],
+    [["处罚机关", "件数", "罚款", "没收", "警告", "其他", "合计"], ["市场监管局", "12", "30", "1", "4", "0", "47"]],
+])
+def test_a_drop_down_list_or_statistics_sheet_is_skipped(tmp_path: Path, sheet: list[list[object]]) -> None:
+    """A harm tester's: any row of 6 filled cells refused the workbook, and yesterday's site stayed."""
+    save(tmp_path / "admin_penalty.xlsx", {"数据": [titles(), penalty("AP-01")], "字典": sheet})
+    raws, _ = read(tmp_path)
+    assert [r.values["record_id"] for r in raws] == ["AP-01"]
+
+
 def test_a_manifest_without_worksheets_is_still_compared_by_file() -> None:
     """The live site's manifest written before worksheets were listed: compared by file, as it was, without error."""
     report = FileReport(SourceFile("admin_penalty", Path("admin_penalty.xlsx"), "admin_penalty.xlsx"))
@@ -119,12 +156,12 @@ def test_a_heading_under_a_block_of_instructions_is_found(tmp_path: Path) -> Non
     """Bug: a heading row moved to row 12 (a title and a 填报说明 block added) left the sheet unread, its records
     withdrawn, with a warning only."""
     save(tmp_path / "admin_penalty.xlsx", {"1-6月": [titles(), penalty("AP-01")],
-                                           "7-12月": [*notes(11), titles(), penalty("AP-11"), penalty("AP-12")]})
+                                           "7-12月": [*notes(8), titles(), penalty("AP-11"), penalty("AP-12")]})
     raws, reports = read(tmp_path)
     assert [(r.file, r.row, r.values["record_id"]) for r in raws] == [
-        ("admin_penalty.xlsx!1-6月", 2, "AP-01"), ("admin_penalty.xlsx!7-12月", 13, "AP-11"),
-        ("admin_penalty.xlsx!7-12月", 14, "AP-12")]
-    assert "工作表“7-12月”表头在第12行，前11行已跳过" in reports[0].warnings
+        ("admin_penalty.xlsx!1-6月", 2, "AP-01"), ("admin_penalty.xlsx!7-12月", 10, "AP-11"),
+        ("admin_penalty.xlsx!7-12月", 11, "AP-12")]
+    assert "工作表“7-12月”表头在第9行，前8行已跳过" in reports[0].warnings
 
 
 def test_a_worksheet_holding_records_below_the_rows_searched_refuses_the_workbook(tmp_path: Path) -> None:
@@ -137,7 +174,7 @@ def test_a_worksheet_holding_records_below_the_rows_searched_refuses_the_workboo
 
 def test_a_worksheet_of_records_without_a_heading_refuses_the_workbook(tmp_path: Path) -> None:
     save(tmp_path / "admin_penalty.xlsx", {"1-6月": [titles(), penalty("AP-01")], "7-12月": [penalty("AP-11")]})
-    with pytest.raises(InputError, match=r"worksheet '7-12月' .* its row 1 has 13 filled cells, as a record has"):
+    with pytest.raises(InputError, match=r"worksheet '7-12月' .* its row 1 has 13 filled cells and a 统一社会信用代码, as a record has"):
         read(tmp_path)
 
 

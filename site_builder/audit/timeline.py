@@ -6,10 +6,9 @@ live when they were published. The site live on a day is the last build publishe
 whatever its as-of date. A build the journal gives no time for (a damaged line) is taken as published on its as-of date,
 never before a build the chain has before it.
 
-The journal is covered by the chain: each build's manifest keeps the length and SHA-256 of the journal as it stood when
-the build began (``journal``), so every earlier build's publication time is under the hash chain (and the signature)
-from the next build on. :func:`journal_problems` checks it; the times after the last covered byte (the last build's
-publication) are unchecked until the next build, and a journal written before manifests kept its hash is unchecked.
+The journal is not covered by the chain: a manifest keeping its hash would make two sites built from the same inputs
+at different times differ. :func:`journal_problems` checks a journal against a manifest that keeps a record of it
+(``journal``: no build writes one now; kept for a signed journal to come), and a journal without one is unchecked.
 """
 
 from __future__ import annotations
@@ -45,16 +44,6 @@ class Live:
         if self.at is None:
             return f"taken as published on {self.day} (its as-of date; the journal gives no time)"
         return f"published {self.at.strftime('%Y-%m-%d %H:%M')} (Asia/Shanghai)"
-
-
-def journal_digest(audit_root: Path) -> dict[str, Any] | None:
-    """The manifest's record of the journal as it stands (``None`` without one: a first build's manifest stays as it
-    was)."""
-    try:
-        data = AuditFolder(audit_root).journal.read_bytes()
-    except FileNotFoundError:
-        return None
-    return {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()} if data else None
 
 
 def publication_times(audit_root: Path) -> dict[str, datetime]:

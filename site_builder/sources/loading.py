@@ -26,6 +26,7 @@ from pathlib import Path
 
 from site_builder.exceptions import InputError
 from site_builder.rules.catalogue import CatalogItem, Catalogue, normalise_title
+from site_builder.rules.identifiers import uscc_problem
 from site_builder.sources.headings import (
     HEADING_CELLS,
     Heading,
@@ -54,7 +55,7 @@ UNSUPPORTED = {
 for an item or in an item folder is refused too: never skipped silently)."""
 MAX_CELL = 1024 * 1024
 """Longest cell read (the csv module's default of 128 KiB is less than some 违法事实 texts)."""
-HEADER_SEARCH = 30
+HEADER_SEARCH = 10
 """Rows searched for the heading row, in a CSV file and in each worksheet alike (exports sometimes put a title line
 and a 填报说明 block above it)."""
 
@@ -390,16 +391,19 @@ def _read_rows(report: FileReport, item: CatalogItem, fields: Container[str] | N
 
 
 RECORD_CELLS = 6
-"""Non-empty cells that make a row of a worksheet without a heading row look like a record (a record fills in at
-least its required columns; a line of 填报说明 is one or two cells)."""
+"""Non-empty cells that, with a valid 统一社会信用代码 among them, make a row of a worksheet without a heading row look
+like a record (a line of 填报说明, a drop-down list or a 统计 table holds no such code)."""
 
 
 def _skipped_sheet(report: FileReport, item: CatalogItem, sheet: str, exc: _NoHeading, rows: Iterator[SheetRow]) -> None:
     """Account for a worksheet without a heading row in its first :data:`HEADER_SEARCH` rows: a warning counting its
     rows if it holds no records (填报说明), else the error refusing the file, on ``exc.refusal`` (raised by the
-    caller once every worksheet is looked at): a heading row further down, or a row with :data:`RECORD_CELLS`
-    non-empty cells, and its records would leave the site as if withdrawn, unread."""
+    caller once every worksheet is looked at): a heading row further down that names the columns records are
+    published by (发布状态, 公开属性), or a row of :data:`RECORD_CELLS` cells holding a 统一社会信用代码 (records without
+    their heading), whose records would leave the site as if withdrawn, unread. A table without those columns (a 汇总
+    sheet's list of the largest cases) publishes nothing and is skipped."""
     index = item.header_index()
+    control = {name for name in (item.role("publish_status"), item.role("disclosure_level")) if name}
     filled = sum(1 for r in exc.early if any(c.strip() for c in r))
     heading: tuple[int, list[str]] | None = None
     full: tuple[int, int] | None = None
@@ -410,10 +414,11 @@ def _skipped_sheet(report: FileReport, item: CatalogItem, sheet: str, exc: _NoHe
         if row.number > len(exc.early):
             filled += 1
         named = [c.strip() for c in cells if normalise_title(c) in index]
-        if heading is None and len(named) >= HEADING_CELLS:
-            heading = (row.number, named)
-        if full is None and len(cells) >= RECORD_CELLS:
-            full = (row.number, len(cells))
+        if heading is None and len(named) >= HEADING_CELLS and control <= {index[normalise_title(c)] for c in named}:
+            heading = (row.number, named)  # a heading of records that could be published: 发布状态 and 公开属性 too
+        if full is None and len(cells) >= RECORD_CELLS and any(uscc_problem(c.strip().upper()) is None for c in cells
+                                                                if len(c.strip()) == 18):
+            full = (row.number, len(cells))  # a record without its heading: a 统一社会信用代码 among many cells
     if heading is None and full is None:
         report.warnings.append(f"工作表“{sheet}”的前{HEADER_SEARCH}行中没有可识别的表头（没有一行含两个以上的目录列名），"
                                f"未读取（该表有{filled}个非空行）")
@@ -424,8 +429,8 @@ def _skipped_sheet(report: FileReport, item: CatalogItem, sheet: str, exc: _NoHe
                "looked for: delete the lines above it (a title, 填报说明) so that it is within them")
     else:
         assert full is not None
-        why = (f"its row {full[0]} has {full[1]} filled cells, as a record has: add the heading row above the records "
-               "(Chinese titles or English names, see the README)")
+        why = (f"its row {full[0]} has {full[1]} filled cells and a 统一社会信用代码, as a record has: add the heading "
+               "row above the records (Chinese titles or English names, see the README)")
     exc.refusal = InputError(
         f"Records file '{report.path}': worksheet '{sheet}' has no heading row in its first {HEADER_SEARCH} rows but "
         f"holds rows that look like records ({filled} non-empty rows), which would not be read and would leave the "
