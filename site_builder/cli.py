@@ -162,13 +162,13 @@ def build(ctx: click.Context, records: Path | None, out: Path | None, audit: Pat
             f"--as-of {day} is after tomorrow (today is {now} in {config.disclosure.timezone}): a site for a later date "
             "withdraws now every record whose period ends before it, and publishes early those not yet started. To "
             "build it on purpose, pass --future")
+    quiet = quiet or bool(ctx.find_root().params.get("quiet"))
+    if quiet:
+        logging.getLogger().setLevel(logging.WARNING)
     if day < now:  # legitimate (a back-fill after a CI outage), but the site goes live now, not on its date
         logging.getLogger("site_builder.build").info(
             "as_of=%s before today=%s: this build goes live today; explain answers for the days up to today from the "
             "site live then, not from this build", day, now)
-    quiet = quiet or bool(ctx.find_root().params.get("quiet"))
-    if quiet:
-        logging.getLogger().setLevel(logging.WARNING)
     bars = None if quiet or not sys.stderr.isatty() else sys.stderr
     result = run_build(config, day, new_chain=new_chain, progress=bars, full=full, earlier=earlier,
                        allow_empty=frozenset(allow_empty), allow_missing=frozenset(allow_missing),

@@ -285,3 +285,55 @@ def test_a_licence_state_saying_more_in_brackets_does_not_lapse(status: str) -> 
 @pytest.mark.parametrize("status", ["持续有效", "正常使用", "有效。"])
 def test_more_spellings_of_in_force_lapse(status: str) -> None:
     assert shown(dt.date(2026, 7, 1), valid_until="2026-06-30", status=status) == LAPSED
+
+
+# --- explain after a build killed once it had switched the site (the explain harm tester's) -------------------------
+
+
+def test_a_build_killed_after_the_switch_is_the_site_live_from_then(tmp_path: Path) -> None:
+    """Its publication is logged by the next build, at that build's time: the days between were answered from the site
+    it had replaced (which still published the withdrawn record), and before that next build explain refused the
+    history as tampered with."""
+    from conftest import published_on
+
+    from site_builder import faults
+    from site_builder.audit.explain import explain
+
+    records = tmp_path / "records"
+    write_csv(records / "admin_penalty.csv", "admin_penalty",
+              [row("admin_penalty", record_id="AP-1", decision_date="2026-06-01")])
+    config = site_config(tmp_path, records)
+    with published_on(dt.date(2026, 11, 5)):
+        build(config, dt.date(2026, 11, 5))
+    write_csv(records / "admin_penalty.csv", "admin_penalty",
+              [row("admin_penalty", record_id="AP-1", decision_date="2026-06-01", publish_status="已撤回")])
+
+    def killed(point: str) -> None:
+        if point == "switched":
+            raise SystemExit("killed")
+
+    faults.HOOK = killed
+    try:
+        with published_on(dt.date(2026, 11, 6)), pytest.raises(SystemExit):
+            build(config, dt.date(2026, 11, 6))
+    finally:
+        faults.HOOK = None
+    [before] = explain(config, "AP-1", dt.date(2026, 11, 6))  # not refused as a tampered history
+    assert before.outcome == "not_approved" and "000002-2026-11-06" in before.source
+    with published_on(dt.date(2026, 11, 10)):
+        build(config, dt.date(2026, 11, 10))
+    [answer] = explain(config, "AP-1", dt.date(2026, 11, 8))
+    assert answer.outcome == "not_approved" and "build 000002-2026-11-06" in answer.source
+
+
+@pytest.mark.parametrize(("heading", "gone", "standing"), [
+    ("是否撤销（0未撤1已撤）", ["1"], ["0"]),
+    ("删除标志（0正常1删除2物理删除）", ["1", "2"], ["0"]),
+    ("是否删除（0否1是2彻底删除）", ["1", "2"], ["0"]),
+    ("是否有效", ["停用", "禁用"], ["启用"]),
+])
+def test_a_legend_word_the_reader_does_not_know_is_no_standing(tmp_path: Path, heading: str, gone: list[str],
+                                                                standing: list[str]) -> None:
+    """The third harm tester's: a legend's own word (已撤, 物理删除) replaced the code and was read as "stands"."""
+    withheld, _ = penalties_with(tmp_path, {heading: [*gone, *standing]})
+    assert withheld == [f"R-{i}" for i in range(len(gone))]

@@ -118,6 +118,9 @@ def explain(config: Config, record_id: str, as_of: date, item: str | None = None
 def _explain(config: Config, key: str, as_of: date, item: str | None, profile: str | None = None) -> list[Explanation]:
     root = config.paths.audit
     chain = history.read_chain(root)
+    pending = history.read_pending(root)
+    if pending is not None and _output_chain(config) == [*chain, pending]:
+        chain = [*chain, pending]  # killed after it switched the site: live since then, until the next build settles it
     problems = history_problems(config, chain)
     if problems:
         raise AuditError(f"The audit history fails its check: {problems[0]}"

@@ -48,8 +48,14 @@ class Live:
 
 def publication_times(audit_root: Path) -> dict[str, datetime]:
     """The time (Asia/Shanghai) each build was published, from the journal's ``published`` events (its first); a line
-    that is not an event gives none."""
+    that is not an event gives none.
+
+    A build killed after it switched the site, before it logged its publication, is logged as published by the next
+    build (``reconciled``), at that build's time: it went live between its own ``prepared`` event and the kill, so
+    that is the time taken (the days in between had been answered from the site it replaced); until then, its
+    ``prepared`` time is all the journal says (a build never published is in no chain, so its time is never asked)."""
     times: dict[str, datetime] = {}
+    prepared: dict[str, datetime] = {}
     try:
         lines = AuditFolder(audit_root).journal.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
@@ -57,12 +63,18 @@ def publication_times(audit_root: Path) -> dict[str, datetime]:
     for line in lines:
         try:
             event = json.loads(line)
-            if event.get("event") == "published" and event.get("build_id") not in times:
-                at = datetime.fromisoformat(str(event["at"]).replace("Z", "+00:00"))
-                times[str(event["build_id"])] = at.astimezone(CHINA)
+            build_id = str(event.get("build_id"))
+            kind = event.get("event")
+            if kind not in ("published", "prepared") or build_id in times:
+                continue
+            at = datetime.fromisoformat(str(event["at"]).replace("Z", "+00:00")).astimezone(CHINA)
+            if kind == "prepared":
+                prepared.setdefault(build_id, at)
+            else:
+                times[build_id] = prepared.get(build_id, at) if event.get("reconciled") else at
         except (ValueError, KeyError, TypeError, AttributeError):
             continue
-    return times
+    return prepared | times  # a build prepared and not yet logged published (killed after the switch): since then
 
 
 def timeline(chain: list[ChainEntry], times: Mapping[str, datetime | date]) -> list[Live]:
