@@ -559,9 +559,11 @@ def _check_columns_read(live: Any, catalogue: Catalogue, reports: list[FileRepor
             if key not in files or not r.sheets:
                 continue
             before_sheets = [fields for (owner, name, _), fields in sheets.items() if (owner, name) == key]
+            read_sheets = [(title, sheet) for title, sheet in r.sheets.items() if sheet.rows]
+            if not before_sheets:  # an older manifest kept the first worksheet's fields as the file's: compare that one
+                read_sheets = read_sheets[:1]
             common = set.intersection(*before_sheets) if before_sheets else files[key]
-            checks += [(f"worksheet '{title}' of {r.name}", common, set(sheet.fields))
-                       for title, sheet in r.sheets.items() if sheet.rows]
+            checks += [(f"worksheet '{title}' of {r.name}", common, set(sheet.fields)) for title, sheet in read_sheets]
         lost: dict[str, FieldSpec] = {}
         where: list[str] = []
         for place, before, now in checks:

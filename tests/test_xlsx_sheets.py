@@ -144,6 +144,35 @@ def test_a_manifest_without_worksheets_is_still_compared_by_file() -> None:
     _check_columns_read(live, CATALOGUE, [report], frozenset())
 
 
+def test_an_older_manifest_is_compared_with_the_first_worksheet_only() -> None:
+    """The third harm tester's: with a live manifest without worksheets (its file fields were the first worksheet's),
+    every worksheet was compared with them, and an unchanged workbook whose older 2025 sheet never had 异议状态 was
+    refused on the day of the upgrade. A first worksheet that lost the column is still refused."""
+    from site_builder.sources.loading import SheetReport
+
+    report = FileReport(SourceFile("admin_penalty", Path("admin_penalty.xlsx"), "admin_penalty.xlsx"))
+    report.rows = 3
+    full, old = ("record_id", "decision_date", "objection_status"), ("record_id", "decision_date")
+    report.sheets = {"2026年": SheetReport(full, 2), "2025年": SheetReport(old, 1)}
+    live: dict[str, Any] = {"inputs": {"records": [{"item": "admin_penalty", "file": "admin_penalty.xlsx", "rows": 3,
+                                    "fields": list(full)}]},
+            "counts": {"by_item": {"admin_penalty": {"excluded": {"objection_pending": 1}}}}}
+    _check_columns_read(live, CATALOGUE, [report], frozenset())
+    report.sheets = {"2026年": SheetReport(old, 2), "2025年": SheetReport(old, 1)}
+    with pytest.raises(BuildError, match=r"worksheet '2026年' of admin_penalty.xlsx lacks 异议状态"):
+        _check_columns_read(live, CATALOGUE, [report], frozenset())
+
+
+def test_a_summary_of_firms_without_dates_is_skipped(tmp_path: Path) -> None:
+    """The third harm tester's: a 汇总 sheet listing firms by their 统一社会信用代码 (6 cells a row) refused the workbook."""
+    code = penalty("AP-01")[titles().index("统一社会信用代码")]
+    summary = [["2026年处罚汇总"], ["序号", "企业名称", "信用代码", "处罚次数", "罚款合计（万元）", "所属区县"],
+               ["1", "某公司", code, "2", "5.5", "西湖区"]]
+    save(tmp_path / "admin_penalty.xlsx", {"数据": [titles(), penalty("AP-01")], "汇总": summary})
+    raws, _ = read(tmp_path)
+    assert [r.values["record_id"] for r in raws] == ["AP-01"]
+
+
 # --- 2. A worksheet whose heading row is further down ------------------------------------------------------------
 
 

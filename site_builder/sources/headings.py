@@ -524,7 +524,7 @@ def _asked(said: str, title: str, gone_asked: bool, legend: Mapping[str, str]) -
     ``维持原判``)."""
     if (found := _BYTES.fullmatch(said)) is not None:
         said = found.group(1)  # b'0': a database's bit field, written as Python writes bytes
-    said = legend.get(said.casefold(), said)
+    said = _legend_word(said, legend, title)
     whole = _answer(said, title)
     if whole is not None:
         brackets = "".join(_BRACKETED.findall(said))
@@ -533,7 +533,7 @@ def _asked(said: str, title: str, gone_asked: bool, legend: Mapping[str, str]) -
         return whole if gone_asked else not whole
     if _GONE.fullmatch(said) or said.casefold() in _GONE_WORDS:
         return True
-    parts = [legend.get(part.casefold(), part) for part in _PARTS.split(said) if part]
+    parts = [_legend_word(part, legend, title) for part in _PARTS.split(said) if part]
     coded = any(part.isascii() or _answer(part, title) is not None for part in parts)
     if not coded:
         return False
@@ -551,6 +551,23 @@ def _asked(said: str, title: str, gone_asked: bool, legend: Mapping[str, str]) -
     return verdicts.pop() if len(verdicts) == 1 else None
 
 
+def _legend_word(code: str, legend: Mapping[str, str], title: str) -> str:
+    """What a code means by the heading's legend (``是否删除（0否1是）``): its word where that reads as an answer or a
+    state; a removal in the legend's own words (``2物理删除``, ``1已撤``, ``1出列``) as 删除; else the code itself, read
+    as it is (``1`` under a question is still a yes: ``是否撤销（0未撤1已撤）``)."""
+    word = legend.get(code.casefold())
+    if word is None:
+        return code
+    if (_answer(word, title) is not None or _GONE.fullmatch(word) or word.casefold() in _GONE_WORDS
+            or _STANDING.fullmatch(word) or _NOTHING_SAID.fullmatch(word) or word.casefold() in _STANDING_WORDS):
+        return word
+    if _GONE_VERB.search(word) and not _NEGATED.search(word):
+        return "删除"
+    return code
+
+
+_GONE_VERB = re.compile(r"撤|删|移出|出列|作废|失效|无效|注销|停用|禁用|解除|取消")
+_NEGATED = re.compile(r"[未不无非没否]")
 _BYTES = re.compile(r"b'(.*)'")
 _PARTS = re.compile(r"[\s\-—–－:：/／、,，;；|()（）【】\[\]]+")
 """What separates the parts of a yes-or-no cell (``1-是``, ``0：正常``, ``1（已删除）``)."""
@@ -559,7 +576,8 @@ _STANDING = re.compile(r"(?:已|当前|现行|正常)?(?:生效|有效|在用|�
 """Words saying a record stands, besides :data:`_NOTHING_SAID`'s (正常, 在列, 未删除)."""
 _STANDING_WORDS = frozenset({"valid", "active", "normal", "enabled", "enable", "ok"})
 _GONE_WORDS = frozenset({"deleted", "delete", "removed", "revoked", "invalid", "inactive", "disabled", "disable", "已删",
-                         "逻辑删除", "已逻辑删除", "软删除", "已软删除",
+                         "逻辑删除", "已逻辑删除", "软删除", "已软删除", "出列", "已出列", "不在列", "已撤", "停用", "已停用",
+                         "禁用", "已禁用",
                          "删", "注销", "已注销", "作废"})
 """Words saying a record is gone that :data:`_GONE` does not read as a whole state (a system's English, 已删)."""
 _DONE_GONE = re.compile(r"(?:已经|已|被|业已)(?:撤销|撤消|移出|移除|删除|屏蔽|解除|取消|作废|注销|失效)")

@@ -20,6 +20,7 @@ import hashlib
 import itertools
 import logging
 import os
+import re
 from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -391,8 +392,10 @@ def _read_rows(report: FileReport, item: CatalogItem, fields: Container[str] | N
 
 
 RECORD_CELLS = 6
-"""Non-empty cells that, with a valid 统一社会信用代码 among them, make a row of a worksheet without a heading row look
-like a record (a line of 填报说明, a drop-down list or a 统计 table holds no such code)."""
+"""Non-empty cells that, with a valid 统一社会信用代码 and a date among them, make a row of a worksheet without a heading
+row look like a record (a line of 填报说明, a drop-down list, a 统计 table or a 汇总 of firms holds no such pair)."""
+_DAY = re.compile(r"(?:19|20)\d\d(?:[-/.年]\d{1,2}[-/.月]\d{1,2}|\d{4}$)")
+"""A cell that starts with a date (``2026-03-01``, ``2026年3月1日``, ``20260301``)."""
 
 
 def _skipped_sheet(report: FileReport, item: CatalogItem, sheet: str, exc: _NoHeading, rows: Iterator[SheetRow]) -> None:
@@ -416,9 +419,9 @@ def _skipped_sheet(report: FileReport, item: CatalogItem, sheet: str, exc: _NoHe
         named = [c.strip() for c in cells if normalise_title(c) in index]
         if heading is None and len(named) >= HEADING_CELLS and control <= {index[normalise_title(c)] for c in named}:
             heading = (row.number, named)  # a heading of records that could be published: 发布状态 and 公开属性 too
-        if full is None and len(cells) >= RECORD_CELLS and any(uscc_problem(c.strip().upper()) is None for c in cells
-                                                                if len(c.strip()) == 18):
-            full = (row.number, len(cells))  # a record without its heading: a 统一社会信用代码 among many cells
+        if (full is None and len(cells) >= RECORD_CELLS and any(_DAY.match(c.strip()) for c in cells)
+                and any(uscc_problem(c.strip().upper()) is None for c in cells if len(c.strip()) == 18)):
+            full = (row.number, len(cells))  # a record without its heading: a 统一社会信用代码 and a date among many cells
     if heading is None and full is None:
         report.warnings.append(f"工作表“{sheet}”的前{HEADER_SEARCH}行中没有可识别的表头（没有一行含两个以上的目录列名），"
                                f"未读取（该表有{filled}个非空行）")
