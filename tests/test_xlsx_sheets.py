@@ -166,7 +166,7 @@ def test_an_older_manifest_is_compared_with_the_first_worksheet_only() -> None:
 def test_a_summary_of_firms_without_dates_is_skipped(tmp_path: Path) -> None:
     """The third harm tester's: a 汇总 sheet listing firms by their 统一社会信用代码 (6 cells a row) refused the workbook."""
     code = penalty("AP-01")[titles().index("统一社会信用代码")]
-    summary = [["2026年处罚汇总"], ["序号", "企业名称", "信用代码", "处罚次数", "罚款合计（万元）", "所属区县"],
+    summary: list[list[object]] = [["2026年处罚汇总"], ["序号", "企业名称", "信用代码", "处罚次数", "罚款合计（万元）", "所属区县"],
                ["1", "某公司", code, "2", "5.5", "西湖区"]]
     save(tmp_path / "admin_penalty.xlsx", {"数据": [titles(), penalty("AP-01")], "汇总": summary})
     raws, _ = read(tmp_path)
