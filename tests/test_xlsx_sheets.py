@@ -20,6 +20,7 @@ from typing import Any
 import openpyxl
 import pytest
 from conftest import CATALOGUE, row, site_config
+from test_sources_dirty import workbook
 
 from site_builder.build import _check_columns_read, build
 from site_builder.exceptions import BuildError, InputError
@@ -48,16 +49,7 @@ def without(values: list[object], name: str) -> list[object]:
 
 
 def save(path: Path, sheets: dict[str, Sequence[Sequence[object]]]) -> Path:
-    book = openpyxl.Workbook()
-    first = book.active
-    assert first is not None
-    book.remove(first)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for values in rows:
-            sheet.append(list(values))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
+    workbook(path, {title: [list(values) for values in rows] for title, rows in sheets.items()}).save(path)
     return path
 
 
