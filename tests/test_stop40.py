@@ -337,3 +337,37 @@ def test_a_legend_word_the_reader_does_not_know_is_no_standing(tmp_path: Path, h
     """The third harm tester's: a legend's own word (已撤, 物理删除) replaced the code and was read as "stands"."""
     withheld, _ = penalties_with(tmp_path, {heading: [*gone, *standing]})
     assert withheld == [f"R-{i}" for i in range(len(gone))]
+
+
+@pytest.mark.parametrize(("heading", "gone", "standing"), [
+    ("是否删除（是：1 否：0）", ["1"], ["0"]),
+    ("是否删除（是=1，否=0）", ["1"], ["0"]),
+    ("删除标志（删除：1 正常：0）", ["1"], ["0"]),
+    ("是否删除（是Y否N）", ["Y"], ["N"]),
+    ("是否有效（有效：1 无效：0）", ["0"], ["1"]),
+    ("是否删除（1为是，0为否）", ["1"], ["0"]),
+    ("是否删除（1是0）", ["1", "0"], []),
+])
+def test_a_legend_written_word_first_is_paired_word_first(tmp_path: Path, heading: str, gone: list[str],
+                                                          standing: list[str]) -> None:
+    """The fourth harm tester's: 是：1 否：0 was paired code first (1 with 否): deleted rows published, valid ones withheld.
+    A legend that does not alternate cannot be paired, and withholds every code under it."""
+    withheld, _ = penalties_with(tmp_path, {heading: [*gone, *standing]})
+    assert withheld == [f"R-{i}" for i in range(len(gone))]
+
+
+def test_a_rerun_for_the_same_date_went_live_at_its_own_prepared_time(tmp_path: Path) -> None:
+    """The fourth harm tester's: a rerun reusing the id of an abandoned attempt, killed after the switch, was given the
+    abandoned attempt's prepared time."""
+    import json
+
+    from site_builder.audit.layout import AuditFolder
+    from site_builder.audit.timeline import publication_times
+
+    journal = AuditFolder(tmp_path).journal
+    journal.parent.mkdir(parents=True, exist_ok=True)
+    events = [("prepared", "2026-11-06T01:00:00Z", {}), ("abandoned", "2026-11-08T01:00:00Z", {}),
+              ("prepared", "2026-11-08T01:00:00Z", {}), ("published", "2026-11-10T01:00:00Z", {"reconciled": True})]
+    journal.write_text("".join(json.dumps({"at": at, "build_id": "000002-2026-11-06", "event": kind, **more}) + "\n"
+                               for kind, at, more in events), encoding="utf-8")
+    assert publication_times(tmp_path)["000002-2026-11-06"].date() == dt.date(2026, 11, 8)

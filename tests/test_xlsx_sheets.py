@@ -155,11 +155,12 @@ def test_an_older_manifest_is_compared_with_the_first_worksheet_only() -> None:
         _check_columns_read(live, CATALOGUE, [report], frozenset())
 
 
-def test_a_summary_of_firms_without_dates_is_skipped(tmp_path: Path) -> None:
-    """The third harm tester's: a 汇总 sheet listing firms by their 统一社会信用代码 (6 cells a row) refused the workbook."""
+def test_a_summary_of_firms_is_skipped(tmp_path: Path) -> None:
+    """The third and fourth harm testers': a 汇总 sheet listing firms by their 统一社会信用代码 and latest decision date
+    (6 or 7 cells a row) refused the workbook."""
     code = penalty("AP-01")[titles().index("统一社会信用代码")]
-    summary: list[list[object]] = [["2026年处罚汇总"], ["序号", "企业名称", "信用代码", "处罚次数", "罚款合计（万元）", "所属区县"],
-               ["1", "某公司", code, "2", "5.5", "西湖区"]]
+    summary: list[list[object]] = [["2026年处罚汇总"], ["序号", "企业名称", "信用代码", "最近处罚日期", "处罚次数", "罚款合计（万元）"],
+                                   ["1", "某公司", code, "2026-03-01", "2", "5.5"]]
     save(tmp_path / "admin_penalty.xlsx", {"数据": [titles(), penalty("AP-01")], "汇总": summary})
     raws, _ = read(tmp_path)
     assert [r.values["record_id"] for r in raws] == ["AP-01"]
@@ -195,7 +196,8 @@ def test_a_worksheet_holding_records_below_the_rows_searched_refuses_the_workboo
 
 def test_a_worksheet_of_records_without_a_heading_refuses_the_workbook(tmp_path: Path) -> None:
     save(tmp_path / "admin_penalty.xlsx", {"1-6月": [titles(), penalty("AP-01")], "7-12月": [penalty("AP-11")]})
-    with pytest.raises(InputError, match=r"worksheet '7-12月' .* its row 1 has 13 filled cells and a 统一社会信用代码, as a record has"):
+    with pytest.raises(InputError, match=r"worksheet '7-12月' .* its row 1 has 13 filled cells with a 发布状态, a 公开属性 "
+                                         r"and a code, as a record has"):
         read(tmp_path)
 
 

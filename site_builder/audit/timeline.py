@@ -69,7 +69,7 @@ def publication_times(audit_root: Path) -> dict[str, datetime]:
                 continue
             at = datetime.fromisoformat(str(event["at"]).replace("Z", "+00:00")).astimezone(CHINA)
             if kind == "prepared":
-                prepared.setdefault(build_id, at)
+                prepared[build_id] = at  # the last attempt (a rerun for the same date reuses the id of one abandoned)
             else:
                 times[build_id] = prepared.get(build_id, at) if event.get("reconciled") else at
         except (ValueError, KeyError, TypeError, AttributeError):

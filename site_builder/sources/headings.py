@@ -525,6 +525,8 @@ def _asked(said: str, title: str, gone_asked: bool, legend: Mapping[str, str]) -
     if (found := _BYTES.fullmatch(said)) is not None:
         said = found.group(1)  # b'0': a database's bit field, written as Python writes bytes
     said = _legend_word(said, legend, title)
+    if not said:
+        return None  # a code under a legend that cannot be paired
     whole = _answer(said, title)
     if whole is not None:
         brackets = "".join(_BRACKETED.findall(said))
@@ -555,6 +557,8 @@ def _legend_word(code: str, legend: Mapping[str, str], title: str) -> str:
     """What a code means by the heading's legend (``是否删除（0否1是）``): its word where that reads as an answer or a
     state; a removal in the legend's own words (``2物理删除``, ``1已撤``, ``1出列``) as 删除; else the code itself, read
     as it is (``1`` under a question is still a yes: ``是否撤销（0未撤1已撤）``)."""
+    if ("", "") in legend.items() and code.isascii() and code.isalnum():
+        return ""  # a legend that cannot be paired: no code under it can be read (UNREADABLE_LEGEND)
     word = legend.get(code.casefold())
     if word is None:
         return code

@@ -20,7 +20,6 @@ import hashlib
 import itertools
 import logging
 import os
-import re
 from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -392,21 +391,22 @@ def _read_rows(report: FileReport, item: CatalogItem, fields: Container[str] | N
 
 
 RECORD_CELLS = 6
-"""Non-empty cells that, with a valid 统一社会信用代码 and a date among them, make a row of a worksheet without a heading
-row look like a record (a line of 填报说明, a drop-down list, a 统计 table or a 汇总 of firms holds no such pair)."""
-_DAY = re.compile(r"(?:19|20)\d\d(?:[-/.年]\d{1,2}[-/.月]\d{1,2}|\d{4}$)")
-"""A cell that starts with a date (``2026-03-01``, ``2026年3月1日``, ``20260301``)."""
+"""Non-empty cells that, with a 发布状态, a 公开属性 (``已审核``, ``公开``) and a valid 统一社会信用代码 among them, make a
+row of a worksheet without a heading row look like a record that could be published (a line of 填报说明, a 统计 table or
+a 汇总 of firms holds no 发布状态; a drop-down list sheet holds no code)."""
 
 
 def _skipped_sheet(report: FileReport, item: CatalogItem, sheet: str, exc: _NoHeading, rows: Iterator[SheetRow]) -> None:
     """Account for a worksheet without a heading row in its first :data:`HEADER_SEARCH` rows: a warning counting its
     rows if it holds no records (填报说明), else the error refusing the file, on ``exc.refusal`` (raised by the
     caller once every worksheet is looked at): a heading row further down that names the columns records are
-    published by (发布状态, 公开属性), or a row of :data:`RECORD_CELLS` cells holding a 统一社会信用代码 (records without
+    published by (发布状态, 公开属性), or a row of :data:`RECORD_CELLS` cells holding a value of each (records without
     their heading), whose records would leave the site as if withdrawn, unread. A table without those columns (a 汇总
     sheet's list of the largest cases) publishes nothing and is skipped."""
     index = item.header_index()
     control = {name for name in (item.role("publish_status"), item.role("disclosure_level")) if name}
+    control_values = [{text for code, label in (item.field(name).values or {}).items()
+                       for text in (code, label, *((item.field(name).synonyms or {}).get(code, ())))} for name in control]
     filled = sum(1 for r in exc.early if any(c.strip() for c in r))
     heading: tuple[int, list[str]] | None = None
     full: tuple[int, int] | None = None
@@ -419,9 +419,10 @@ def _skipped_sheet(report: FileReport, item: CatalogItem, sheet: str, exc: _NoHe
         named = [c.strip() for c in cells if normalise_title(c) in index]
         if heading is None and len(named) >= HEADING_CELLS and control <= {index[normalise_title(c)] for c in named}:
             heading = (row.number, named)  # a heading of records that could be published: 发布状态 and 公开属性 too
-        if (full is None and len(cells) >= RECORD_CELLS and any(_DAY.match(c.strip()) for c in cells)
+        if (full is None and len(cells) >= RECORD_CELLS
+                and all(any(c.strip() in said for c in cells) for said in control_values)
                 and any(uscc_problem(c.strip().upper()) is None for c in cells if len(c.strip()) == 18)):
-            full = (row.number, len(cells))  # a record without its heading: a 统一社会信用代码 and a date among many cells
+            full = (row.number, len(cells))  # a record without its heading: 发布状态, 公开属性, a code among many cells
     if heading is None and full is None:
         report.warnings.append(f"工作表“{sheet}”的前{HEADER_SEARCH}行中没有可识别的表头（没有一行含两个以上的目录列名），"
                                f"未读取（该表有{filled}个非空行）")
@@ -432,8 +433,8 @@ def _skipped_sheet(report: FileReport, item: CatalogItem, sheet: str, exc: _NoHe
                "looked for: delete the lines above it (a title, 填报说明) so that it is within them")
     else:
         assert full is not None
-        why = (f"its row {full[0]} has {full[1]} filled cells and a 统一社会信用代码, as a record has: add the heading "
-               "row above the records (Chinese titles or English names, see the README)")
+        why = (f"its row {full[0]} has {full[1]} filled cells with a 发布状态, a 公开属性 and a code, as a record has: add the "
+               "heading row above the records (Chinese titles or English names, see the README)")
     exc.refusal = InputError(
         f"Records file '{report.path}': worksheet '{sheet}' has no heading row in its first {HEADER_SEARCH} rows but "
         f"holds rows that look like records ({filled} non-empty rows), which would not be read and would leave the "

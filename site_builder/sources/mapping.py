@@ -438,16 +438,39 @@ def states_gone(item: CatalogItem, text: str, own_state: bool = True) -> bool:
 
 
 _LEGEND = re.compile(r"\(([^()]*)\)$")
-_LEGEND_PAIR = re.compile(r"([0-9a-z])\s*(?:[:=\-—－]|为|表示|代表)?\s*([\u4e00-\u9fff]+)")
+_LEGEND_TOKEN = re.compile(r"[0-9]+|[a-z](?![a-z])|[a-z]{2,}|[\u4e00-\u9fff]+")
+_FILLER = ("表示", "代表", "为", "是指")
+UNREADABLE_LEGEND = (("", ""),)
+"""What :func:`without_legend` gives for a legend it cannot pair: every code under the heading is then unreadable."""
 
 
 def without_legend(title: str) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """A normalised heading without a legend of its codes in brackets at its end (``是否删除(0否1是)``,
-    ``删除标志(1删除)``, ``是否有效(y/n)``), and what the legend says each code means (``(("0", "否"), ("1", "是"))``)."""
+    """A normalised heading without a legend of its codes in brackets at its end, and what the legend says each code
+    means: code first (``是否删除(0否1是)``, ``删除标志(1删除)``, ``(1=正常,9=删除)``) or word first (``(是:1 否:0)``,
+    ``(是y否n)``), codes and words alternating; ``()`` for a bracket without both (``(y/n)``); :data:`UNREADABLE_LEGEND`
+    for one that does not alternate, which cannot be paired safely (``是：1 否：0`` read code first had read 1 as 否)."""
     found = _LEGEND.search(title)
     if found is None or found.start() == 0:
         return title, ()
-    return title[:found.start()], tuple((code, word) for code, word in _LEGEND_PAIR.findall(found.group(1)))
+    tokens = [(token, token.isdigit() or len(token) == 1 and token.isascii())
+              for token in _LEGEND_TOKEN.findall(found.group(1))]
+    tokens = [(token if code else _unfilled(token), code) for token, code in tokens]
+    tokens = [(token, code) for token, code in tokens if token]
+    if not any(code for _, code in tokens) or all(code for _, code in tokens):
+        return title[:found.start()], ()
+    kinds = [code for _, code in tokens]
+    if len(tokens) % 2 or any(kinds[i] == kinds[i + 1] for i in range(len(kinds) - 1)):
+        return title[:found.start()], UNREADABLE_LEGEND
+    pairs = [(tokens[i][0], tokens[i + 1][0]) if kinds[i] else (tokens[i + 1][0], tokens[i][0])
+             for i in range(0, len(tokens), 2)]
+    return title[:found.start()], tuple(pairs)
+
+
+def _unfilled(word: str) -> str:
+    """A legend's word without the filler before it (``为是``: 是)."""
+    for filler in _FILLER:
+        word = word.removeprefix(filler)
+    return word
 
 
 def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, str]) -> list[tuple[int, str, FieldSpec]]:
