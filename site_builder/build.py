@@ -91,7 +91,7 @@ from site_builder.rules.privacy import Leak, Secrets
 from site_builder.rules.profiles import Policy
 from site_builder.rules.rowcache import CacheFile
 from site_builder.sources.database import TableSource
-from site_builder.sources.loading import FileReport
+from site_builder.sources.loading import HEADER_SEARCH, FileReport
 from site_builder.sources.mapping import deciding_fields
 from site_builder.store.published import IDENTITY_ITEM, PublishedStore
 
@@ -554,6 +554,15 @@ def _check_columns_read(live: Any, catalogue: Catalogue, reports: list[FileRepor
         checks += [(f"worksheet '{title}' of {r.name}", sheets[at], set(sheet.fields)) for r in read
                    for title, sheet in r.sheets.items()
                    if sheet.rows and (at := (item.id, public_name(r.name), public_name(title))) in sheets]
+        for r in read:  # a worksheet the live build read that has no heading row now: its records would go
+            key = (item.id, public_name(r.name))
+            lost_sheets = [title for title in r.unread_sheets if (*key, public_name(title)) in sheets]
+            if lost_sheets:
+                raise BuildError(
+                    f"{item.id} ({item.title}): worksheet '{lost_sheets[0]}' of {r.name} has no heading row in its first "
+                    f"{HEADER_SEARCH} rows, but the live site's build read records from it: they would leave the site as "
+                    "if withdrawn. Restore its heading row (delete the lines above it, a title or 填报说明, so that it is "
+                    "within them); if its records are withdrawn, delete the worksheet")
         for r in read:  # a worksheet renamed, or a live manifest without worksheets: what every one of them had
             key = (item.id, public_name(r.name))
             if key not in files or not r.sheets:

@@ -346,12 +346,14 @@ def test_a_legend_word_the_reader_does_not_know_is_no_standing(tmp_path: Path, h
     ("是否删除（是Y否N）", ["Y"], ["N"]),
     ("是否有效（有效：1 无效：0）", ["0"], ["1"]),
     ("是否删除（1为是，0为否）", ["1"], ["0"]),
-    ("是否删除（1是0）", ["1", "0"], []),
+    ("是否删除（1是0）", ["1"], ["0"]),
+    ("删除标志（1有效0）", ["1", "0"], []),
 ])
 def test_a_legend_written_word_first_is_paired_word_first(tmp_path: Path, heading: str, gone: list[str],
                                                           standing: list[str]) -> None:
     """The fourth harm tester's: 是：1 否：0 was paired code first (1 with 否): deleted rows published, valid ones withheld.
-    A legend that does not alternate cannot be paired, and withholds every code under it."""
+    A legend that does not alternate cannot be paired: codes are read as without one if it says only 是 and 否, else
+    every code under it is withheld."""
     withheld, _ = penalties_with(tmp_path, {heading: [*gone, *standing]})
     assert withheld == [f"R-{i}" for i in range(len(gone))]
 
@@ -371,3 +373,31 @@ def test_a_rerun_for_the_same_date_went_live_at_its_own_prepared_time(tmp_path: 
     journal.write_text("".join(json.dumps({"at": at, "build_id": "000002-2026-11-06", "event": kind, **more}) + "\n"
                                for kind, at, more in events), encoding="utf-8")
     assert publication_times(tmp_path)["000002-2026-11-06"].date() == dt.date(2026, 11, 8)
+
+
+@pytest.mark.parametrize(("heading", "gone", "standing"), [
+    ("是否删除（0否1是，默认0）", ["1"], ["0"]),
+    ("是否删除（Y/N，默认N）", ["Y"], ["N"]),
+    ("是否删除（默认0，1表示删除）", ["1"], ["0"]),
+    ("是否删除（注：1为已删除）", ["1"], ["0"]),
+    ("是否删除（0或1）", ["1"], ["0"]),
+    ("是否删除（1/0：是/否）", ["1"], ["0"]),
+    ("是否删除（取值0否1是）", ["1"], ["0"]),
+    ("是否有效（1有效，0无效，默认1）", ["0"], ["1"]),
+    ("删除标志（0-未删除 1-已删除）", ["1-已删除", "1：已删除", "1（删除）"], ["0-未删除", "0"]),
+    ("是否有效（1有效 0无效）", ["0-无效"], ["1-有效"]),
+])
+def test_a_legend_with_a_default_or_a_note_and_cells_with_their_words(tmp_path: Path, heading: str, gone: list[str],
+                                                                        standing: list[str]) -> None:
+    """The fifth harm tester's: a legend with a default or a note (默认0, 注：) could not be paired, and withheld every
+    row; a cell writing its code with the legend's word (1-已删除) was read as standing, and published."""
+    withheld, _ = penalties_with(tmp_path, {heading: [*gone, *standing]})
+    assert withheld == [f"R-{i}" for i in range(len(gone))]
+
+
+def test_a_list_entry_coded_removed_with_its_word_is_withheld(tmp_path: Path) -> None:
+    from test_states_stop39 import build_with_state
+    from test_xlsx import quarantine
+
+    result = build_with_state(tmp_path, "dishonest_list", "是否移出（0未移出 1已移出）", ["1-已移出", "0-未移出"])
+    assert [q["record_id"] for q in quarantine(result.audit)] == ["R-0"]

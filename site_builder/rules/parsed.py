@@ -34,8 +34,9 @@ from site_builder.rules.rowcache import row_digest
 from site_builder.rules.validation import id_key
 from site_builder.sources.loading import FileReport, RawRow, SheetReport, SourceFile, read_rows
 
-_FORMAT = 2
-"""The kept files' layout: 2 keeps each worksheet's fields and rows (``FileReport.sheets``)."""
+_FORMAT = 3
+"""The kept files' layout: 2 keeps each worksheet's fields and rows (``FileReport.sheets``), 3 the worksheets left unread
+(``FileReport.unread_sheets``)."""
 CHUNK = 1000
 """Rows whose cells are stored (and read back) together."""
 _HEAD = 8
@@ -128,8 +129,8 @@ class ParsedFiles:
                 data = fh.read(length)
                 if len(data) != length or zlib.crc32(data) != check:
                     return None
-                form, key, item_id, name, digest, encoding, columns, sheets, warnings, count, labels, rows, sizes = (
-                    marshal.loads(data))
+                (form, key, item_id, name, digest, encoding, columns, sheets, unread, warnings, count, labels, rows,
+                 sizes) = marshal.loads(data)
                 if (form, key, item_id, name, digest) != (_FORMAT, self.key, item.id, source.name, sha256):
                     return None
                 chunks, start = [], _HEAD + 4 + length
@@ -146,7 +147,7 @@ class ParsedFiles:
         except (OSError, EOFError, ValueError, TypeError, IndexError):
             return None
         report.encoding, report.sha256, report.columns, report.warnings, report.rows = encoding, digest, columns, warnings, count
-        report.sheets = sheets
+        report.sheets, report.unread_sheets = sheets, list(unread)
         return found
 
     def _parse(self, source: SourceFile, item: CatalogItem, report: FileReport, id_field: str) -> Iterator[Row]:
@@ -179,7 +180,7 @@ class ParsedFiles:
         header = marshal.dumps((_FORMAT, self.key, source.item, source.name, report.sha256, report.encoding,
                                 tuple(report.columns.items()),
                                 tuple((title, sheet.fields, sheet.rows) for title, sheet in report.sheets.items()),
-                                tuple(report.warnings), report.rows, labels, rows, sizes))
+                                tuple(report.unread_sheets), tuple(report.warnings), report.rows, labels, rows, sizes))
         path = self.path(source.item, source.name, report.sha256)
         temporary = path.with_name(f".{path.name}.{os.getpid()}")
         try:

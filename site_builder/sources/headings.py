@@ -535,8 +535,9 @@ def _asked(said: str, title: str, gone_asked: bool, legend: Mapping[str, str]) -
         return whole if gone_asked else not whole
     if _GONE.fullmatch(said) or said.casefold() in _GONE_WORDS:
         return True
-    parts = [_legend_word(part, legend, title) for part in _PARTS.split(said) if part]
-    coded = any(part.isascii() or _answer(part, title) is not None for part in parts)
+    raw = [part for part in _PARTS.split(said) if part]
+    coded = any(part.isascii() or _answer(part, title) is not None for part in raw)  # before the legend: 1-已移出
+    parts = [_legend_word(part, legend, title) for part in raw]
     if not coded:
         return False
     verdicts = set()

@@ -26,7 +26,6 @@ from pathlib import Path
 
 from site_builder.exceptions import InputError
 from site_builder.rules.catalogue import CatalogItem, Catalogue, normalise_title
-from site_builder.rules.identifiers import uscc_problem
 from site_builder.sources.headings import (
     HEADING_CELLS,
     Heading,
@@ -116,6 +115,8 @@ class FileReport:
     sheets: dict[str, SheetReport] = field(default_factory=dict)
     """A workbook's worksheets read, by title in workbook order: what each gave (the manifest lists them, and the
     check of lost columns compares each with the same worksheet of the live site's build)."""
+    unread_sheets: list[str] = field(default_factory=list)
+    """A workbook's worksheets holding rows but no heading row (:func:`_skipped_sheet`), in workbook order."""
     warnings: list[str] = field(default_factory=list)
     rows: int = 0
     utf8_cells: bool = False
@@ -372,9 +373,6 @@ def _read_rows(report: FileReport, item: CatalogItem, fields: Container[str] | N
             unread.append((sheet, None))
             continue
         found.append((number, sheet, header, rows))
-    refused = [exc.refusal for _, exc in unread if exc is not None and exc.refusal is not None]
-    if refused:
-        raise refused[0]
     if workbook and not found:  # no worksheet read
         headless = [(sheet, exc) for sheet, exc in unread if exc is not None]
         if not headless:
@@ -390,55 +388,17 @@ def _read_rows(report: FileReport, item: CatalogItem, fields: Container[str] | N
         yield from _sheet_rows(report, item, fields, label, header, rows, sheet if workbook else None, where)
 
 
-RECORD_CELLS = 6
-"""Non-empty cells that, with a 发布状态, a 公开属性 (``已审核``, ``公开``) and a valid 统一社会信用代码 among them, make a
-row of a worksheet without a heading row look like a record that could be published (a line of 填报说明, a 统计 table or
-a 汇总 of firms holds no 发布状态; a drop-down list sheet holds no code)."""
-
-
 def _skipped_sheet(report: FileReport, item: CatalogItem, sheet: str, exc: _NoHeading, rows: Iterator[SheetRow]) -> None:
     """Account for a worksheet without a heading row in its first :data:`HEADER_SEARCH` rows: a warning counting its
-    rows if it holds no records (填报说明), else the error refusing the file, on ``exc.refusal`` (raised by the
-    caller once every worksheet is looked at): a heading row further down that names the columns records are
-    published by (发布状态, 公开属性), or a row of :data:`RECORD_CELLS` cells holding a value of each (records without
-    their heading), whose records would leave the site as if withdrawn, unread. A table without those columns (a 汇总
-    sheet's list of the largest cases) publishes nothing and is skipped."""
-    index = item.header_index()
-    control = {name for name in (item.role("publish_status"), item.role("disclosure_level")) if name}
-    control_values = [{text for code, label in (item.field(name).values or {}).items()
-                       for text in (code, label, *((item.field(name).synonyms or {}).get(code, ())))} for name in control]
-    filled = sum(1 for r in exc.early if any(c.strip() for c in r))
-    heading: tuple[int, list[str]] | None = None
-    full: tuple[int, int] | None = None
-    for row in itertools.chain((SheetRow(n, cells) for n, cells in enumerate(exc.early, start=1)), rows):
-        cells = [c for c in row.cells if c.strip()]
-        if not cells:
-            continue
-        if row.number > len(exc.early):
-            filled += 1
-        named = [c.strip() for c in cells if normalise_title(c) in index]
-        if heading is None and len(named) >= HEADING_CELLS and control <= {index[normalise_title(c)] for c in named}:
-            heading = (row.number, named)  # a heading of records that could be published: 发布状态 and 公开属性 too
-        if (full is None and len(cells) >= RECORD_CELLS
-                and all(any(c.strip() in said for c in cells) for said in control_values)
-                and any(uscc_problem(c.strip().upper()) is None for c in cells if len(c.strip()) == 18)):
-            full = (row.number, len(cells))  # a record without its heading: 发布状态, 公开属性, a code among many cells
-    if heading is None and full is None:
-        report.warnings.append(f"工作表“{sheet}”的前{HEADER_SEARCH}行中没有可识别的表头（没有一行含两个以上的目录列名），"
-                               f"未读取（该表有{filled}个非空行）")
-        return
-    if heading is not None:
-        why = (f"its row {heading[0]} names columns of '{item.id}' ({'、'.join(heading[1][:5])}"
-               f"{' …' if len(heading[1]) > 5 else ''}), below the first {HEADER_SEARCH} rows where the heading row is "
-               "looked for: delete the lines above it (a title, 填报说明) so that it is within them")
-    else:
-        assert full is not None
-        why = (f"its row {full[0]} has {full[1]} filled cells with a 发布状态, a 公开属性 and a code, as a record has: add the "
-               "heading row above the records (Chinese titles or English names, see the README)")
-    exc.refusal = InputError(
-        f"Records file '{report.path}': worksheet '{sheet}' has no heading row in its first {HEADER_SEARCH} rows but "
-        f"holds rows that look like records ({filled} non-empty rows), which would not be read and would leave the "
-        f"site as if withdrawn; {why}. If the worksheet holds no records, delete it from the workbook")
+    rows, and its title among the file's unread worksheets (:attr:`FileReport.unread_sheets`) if it holds any. The
+    build refuses the file if the live site's build read rows from a worksheet of that title: its records would leave
+    the site as if withdrawn (a title and a 填报说明 block added above the heading). Any other such worksheet (填报说明,
+    a 汇总, a drop-down list, an archive never read) is skipped, as it always was."""
+    filled = sum(1 for r in exc.early if any(c.strip() for c in r)) + sum(1 for r in rows if any(c.strip() for c in r.cells))
+    report.warnings.append(f"工作表“{sheet}”的前{HEADER_SEARCH}行中没有可识别的表头（没有一行含两个以上的目录列名），"
+                           f"未读取（该表有{filled}个非空行）")
+    if filled:
+        report.unread_sheets.append(sheet)
 
 
 def _sheet_rows(report: FileReport, item: CatalogItem, fields: Container[str] | None, label: str, header: SheetRow,
@@ -544,8 +504,6 @@ class _NoHeading(InputError):
     def __init__(self, message: str, early: list[list[str]]) -> None:
         super().__init__(message)
         self.early = early
-        self.refusal: InputError | None = None
-        """Why the worksheet, holding rows that look like records, is not skipped (:func:`_skipped_sheet`)."""
 
 
 def _find_header(rows: Iterator[SheetRow], item: CatalogItem, report: FileReport, where: str = "") -> SheetRow | None:

@@ -439,7 +439,11 @@ def states_gone(item: CatalogItem, text: str, own_state: bool = True) -> bool:
 
 _LEGEND = re.compile(r"\(([^()]*)\)$")
 _LEGEND_TOKEN = re.compile(r"[0-9]+|[a-z](?![a-z])|[a-z]{2,}|[\u4e00-\u9fff]+")
-_FILLER = ("表示", "代表", "为", "是指")
+_FILLER = ("表示", "代表", "为", "是指", "或")
+_CLAUSE = re.compile(r"[,，;；、]")
+_DEFAULT = re.compile(r"默认|缺省")
+_NOTE = re.compile(r"注[:：]?|说明[:：]?|取值[:：]?|其中[:：]?|或")
+"""Words around a legend's pairs: (注：1为已删除), (取值0否1是), (0或1)."""
 UNREADABLE_LEGEND = (("", ""),)
 """What :func:`without_legend` gives for a legend it cannot pair: every code under the heading is then unreadable."""
 
@@ -452,15 +456,19 @@ def without_legend(title: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     found = _LEGEND.search(title)
     if found is None or found.start() == 0:
         return title, ()
-    tokens = [(token, token.isdigit() or len(token) == 1 and token.isascii())
-              for token in _LEGEND_TOKEN.findall(found.group(1))]
+    clauses = [c for c in _CLAUSE.split(found.group(1)) if not _DEFAULT.search(c)]  # 默认0: no pair of its own
+    text = _NOTE.sub("", ",".join(clauses))
+    tokens = [(token, token.isdigit() or len(token) == 1 and token.isascii()) for token in _LEGEND_TOKEN.findall(text)]
     tokens = [(token if code else _unfilled(token), code) for token, code in tokens]
     tokens = [(token, code) for token, code in tokens if token]
     if not any(code for _, code in tokens) or all(code for _, code in tokens):
         return title[:found.start()], ()
     kinds = [code for _, code in tokens]
     if len(tokens) % 2 or any(kinds[i] == kinds[i + 1] for i in range(len(kinds) - 1)):
-        return title[:found.start()], UNREADABLE_LEGEND
+        # Codes and words that do not alternate (1/0：是/否) cannot be paired: codes are read as they read without a
+        # legend if it says 是 and 否 only (1 is 是 under a question); otherwise nothing under it can be read.
+        words = {token for token, code in tokens if not code}
+        return title[:found.start()], () if words <= {"是", "否", "yes", "no"} else UNREADABLE_LEGEND
     pairs = [(tokens[i][0], tokens[i + 1][0]) if kinds[i] else (tokens[i + 1][0], tokens[i][0])
              for i in range(0, len(tokens), 2)]
     return title[:found.start()], tuple(pairs)
