@@ -554,9 +554,11 @@ def _check_columns_read(live: Any, catalogue: Catalogue, reports: list[FileRepor
         checks += [(f"worksheet '{title}' of {r.name}", sheets[at], set(sheet.fields)) for r in read
                    for title, sheet in r.sheets.items()
                    if sheet.rows and (at := (item.id, public_name(r.name), public_name(title))) in sheets]
+        control = {name for name in (item.role("publish_status"), item.role("disclosure_level")) if name}
         for r in read:  # a worksheet the live build read that has no heading row now: its records would go
             key = (item.id, public_name(r.name))
-            lost_sheets = [title for title in r.unread_sheets if (*key, public_name(title)) in sheets]
+            lost_sheets = [title for title in r.unread_sheets if (at := (*key, public_name(title))) in sheets
+                           and control <= sheets[at]]  # a table of records (a 代码表 misread as one is not)
             if lost_sheets:
                 raise BuildError(
                     f"{item.id} ({item.title}): worksheet '{lost_sheets[0]}' of {r.name} has no heading row in its first "

@@ -401,3 +401,13 @@ def test_a_list_entry_coded_removed_with_its_word_is_withheld(tmp_path: Path) ->
 
     result = build_with_state(tmp_path, "dishonest_list", "是否移出（0未移出 1已移出）", ["1-已移出", "0-未移出"])
     assert [q["record_id"] for q in quarantine(result.audit)] == ["R-0"]
+
+
+@pytest.mark.parametrize("heading", ["是否删除（1=是，0=否，为空表示否）", "删除标志（0：正常；1：删除；空值视为正常）",
+                                     "是否删除（0否1是，数据来源：市监局）", "是否删除（0：否 1：是，下同）",
+                                     "是否删除（逻辑删除标识：0正常1删除）"])
+def test_a_legend_with_a_clause_of_its_own_is_paired(tmp_path: Path, heading: str) -> None:
+    """The sixth harm tester's: a clause without a code (为空表示否, 下同, 数据来源) or a label (逻辑删除标识：) left the
+    legend unpaired, and every row under it was withheld."""
+    withheld, _ = penalties_with(tmp_path, {heading: ["1", "0", ""]})
+    assert withheld == ["R-0"]

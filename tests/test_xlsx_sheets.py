@@ -206,6 +206,19 @@ def test_a_worksheet_the_live_build_read_that_lost_its_heading_refuses_the_build
         build(config, AS_OF)
 
 
+def test_a_code_list_read_as_a_table_that_grows_does_not_refuse_the_build(tmp_path: Path) -> None:
+    """The sixth harm tester's: a 代码表 whose lists (失信程度, 程序类型) the live build took for a heading, read and
+    quarantined, grew below row 10; refused as a worksheet of records, it kept yesterday's site."""
+    records = tmp_path / "records"
+    config = site_config(tmp_path, records, search=False)
+    path = records / "admin_penalty.xlsx"
+    codes = [["失信程度", "程序类型"], ["一般", "普通程序"], ["严重", "简易程序"]]
+    save(path, {"数据": [titles(), penalty("AP-01")], "代码表": codes})
+    build(config, AS_OF)
+    save(path, {"数据": [titles(), penalty("AP-01")], "代码表": [*notes(HEADER_SEARCH + 1), *codes]})
+    assert build(config, AS_OF).counts.published["admin_penalty"] == 1
+
+
 def test_instructions_and_an_empty_worksheet_are_still_skipped_with_a_warning(tmp_path: Path) -> None:
     save(tmp_path / "admin_penalty.xlsx", {"数据": [titles(), penalty("AP-01")], "填报说明": notes(HEADER_SEARCH + 5),
                                            "空表": []})

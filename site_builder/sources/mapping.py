@@ -440,7 +440,10 @@ def states_gone(item: CatalogItem, text: str, own_state: bool = True) -> bool:
 _LEGEND = re.compile(r"\(([^()]*)\)$")
 _LEGEND_TOKEN = re.compile(r"[0-9]+|[a-z](?![a-z])|[a-z]{2,}|[\u4e00-\u9fff]+")
 _FILLER = ("表示", "代表", "为", "是指", "或")
-_CLAUSE = re.compile(r"[,，;；、]")
+_CLAUSE = re.compile(r"[,，;；、。]")
+_LABEL = re.compile(r"^[^:：0-9a-z]{4,}[:：]")
+"""A clause's own label before a colon (``逻辑删除标识：0正常1删除``), not a legend's word (``是：1``, ``删除：1``)."""
+_CODE = re.compile(r"[0-9]|(?<![a-z])[a-z](?![a-z])")
 _DEFAULT = re.compile(r"默认|缺省")
 _NOTE = re.compile(r"注[:：]?|说明[:：]?|取值[:：]?|其中[:：]?|或")
 """Words around a legend's pairs: (注：1为已删除), (取值0否1是), (0或1)."""
@@ -456,8 +459,8 @@ def without_legend(title: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     found = _LEGEND.search(title)
     if found is None or found.start() == 0:
         return title, ()
-    clauses = [c for c in _CLAUSE.split(found.group(1)) if not _DEFAULT.search(c)]  # 默认0: no pair of its own
-    text = _NOTE.sub("", ",".join(clauses))
+    clauses = [_LABEL.sub("", c) for c in _CLAUSE.split(found.group(1)) if not _DEFAULT.search(c)]  # 默认0: no pair
+    text = _NOTE.sub("", ",".join(c for c in clauses if _CODE.search(c)))  # 为空表示否, 下同, 数据来源：…: no code
     tokens = [(token, token.isdigit() or len(token) == 1 and token.isascii()) for token in _LEGEND_TOKEN.findall(text)]
     tokens = [(token if code else _unfilled(token), code) for token, code in tokens]
     tokens = [(token, code) for token, code in tokens if token]
