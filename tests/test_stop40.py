@@ -411,3 +411,10 @@ def test_a_legend_with_a_clause_of_its_own_is_paired(tmp_path: Path, heading: st
     legend unpaired, and every row under it was withheld."""
     withheld, _ = penalties_with(tmp_path, {heading: ["1", "0", ""]})
     assert withheld == ["R-0"]
+
+
+@pytest.mark.parametrize("heading", ["是否删除【1是 0否】", "是否删除[1是0否]", "是否删除（0否1是）（必填）", "是否删除（单选）（0否1是）"])
+def test_a_legend_in_square_brackets_or_beside_a_note_is_read(tmp_path: Path, heading: str) -> None:
+    """The sixth harm tester's (as before this session): the column stayed unknown, and a deleted penalty was published."""
+    withheld, _ = penalties_with(tmp_path, {heading: ["1", "0"]})
+    assert withheld == ["R-0"]

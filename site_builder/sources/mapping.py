@@ -437,7 +437,7 @@ def states_gone(item: CatalogItem, text: str, own_state: bool = True) -> bool:
     return DELETED.fullmatch(text) is not None
 
 
-_LEGEND = re.compile(r"\(([^()]*)\)$")
+_LEGEND = re.compile(r"[(\[【]([^()\[\]【】]*)[)\]】]$")
 _LEGEND_TOKEN = re.compile(r"[0-9]+|[a-z](?![a-z])|[a-z]{2,}|[\u4e00-\u9fff]+")
 _FILLER = ("表示", "代表", "为", "是指", "或")
 _CLAUSE = re.compile(r"[,，;；、。]")
@@ -459,22 +459,33 @@ def without_legend(title: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     found = _LEGEND.search(title)
     if found is None or found.start() == 0:
         return title, ()
+    if not _CODE.search(found.group(1)):  # a note after the legend (是否删除(0否1是)(必填)): the bracket before it
+        inner = without_legend(title[:found.start()])
+        if inner[1]:
+            return inner
     clauses = [_LABEL.sub("", c) for c in _CLAUSE.split(found.group(1)) if not _DEFAULT.search(c)]  # 默认0: no pair
     text = _NOTE.sub("", ",".join(c for c in clauses if _CODE.search(c)))  # 为空表示否, 下同, 数据来源：…: no code
     tokens = [(token, token.isdigit() or len(token) == 1 and token.isascii()) for token in _LEGEND_TOKEN.findall(text)]
     tokens = [(token if code else _unfilled(token), code) for token, code in tokens]
     tokens = [(token, code) for token, code in tokens if token]
     if not any(code for _, code in tokens) or all(code for _, code in tokens):
-        return title[:found.start()], ()
+        return _bare(title[:found.start()]), ()
     kinds = [code for _, code in tokens]
     if len(tokens) % 2 or any(kinds[i] == kinds[i + 1] for i in range(len(kinds) - 1)):
         # Codes and words that do not alternate (1/0：是/否) cannot be paired: codes are read as they read without a
         # legend if it says 是 and 否 only (1 is 是 under a question); otherwise nothing under it can be read.
         words = {token for token, code in tokens if not code}
-        return title[:found.start()], () if words <= {"是", "否", "yes", "no"} else UNREADABLE_LEGEND
+        return _bare(title[:found.start()]), () if words <= {"是", "否", "yes", "no"} else UNREADABLE_LEGEND
     pairs = [(tokens[i][0], tokens[i + 1][0]) if kinds[i] else (tokens[i + 1][0], tokens[i][0])
              for i in range(0, len(tokens), 2)]
-    return title[:found.start()], tuple(pairs)
+    return _bare(title[:found.start()]), tuple(pairs)
+
+
+def _bare(title: str) -> str:
+    """A heading without the notes in brackets before its legend (``是否删除(单选)(0否1是)``)."""
+    while (note := _LEGEND.search(title)) is not None and note.start() and not _CODE.search(note.group(1)):
+        title = title[:note.start()]
+    return title
 
 
 def _unfilled(word: str) -> str:
