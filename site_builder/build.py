@@ -555,20 +555,21 @@ def _check_columns_read(live: Any, catalogue: Catalogue, reports: list[FileRepor
                    for title, sheet in r.sheets.items()
                    if sheet.rows and (at := (item.id, public_name(r.name), public_name(title))) in sheets]
         control = {name for name in (item.role("publish_status"), item.role("disclosure_level")) if name}
-        for r in read:  # a worksheet the live build read that has no heading row now: its records would go
+        for r in read:
             key = (item.id, public_name(r.name))
+            # a worksheet the live build read as a table of records (a 代码表 misread as one is not) that has no heading
+            # row now: its records would go
             lost_sheets = [title for title in r.unread_sheets if (at := (*key, public_name(title))) in sheets
-                           and control <= sheets[at]]  # a table of records (a 代码表 misread as one is not)
+                           and control <= sheets[at]]
             if lost_sheets:
                 raise BuildError(
                     f"{item.id} ({item.title}): worksheet '{lost_sheets[0]}' of {r.name} has no heading row in its first "
                     f"{HEADER_SEARCH} rows, but the live site's build read records from it: they would leave the site as "
                     "if withdrawn. Restore its heading row (delete the lines above it, a title or 填报说明, so that it is "
                     "within them); if its records are withdrawn, delete the worksheet")
-        for r in read:  # a worksheet renamed, or a live manifest without worksheets: what every one of them had
-            key = (item.id, public_name(r.name))
             if key not in files or not r.sheets:
                 continue
+            # a worksheet renamed, or a live manifest without worksheets: what every one of them had
             before_sheets = [fields for (owner, name, _), fields in sheets.items() if (owner, name) == key]
             read_sheets = [(title, sheet) for title, sheet in r.sheets.items() if sheet.rows]
             if not before_sheets:  # an older manifest kept the first worksheet's fields as the file's: compare that one

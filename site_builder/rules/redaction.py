@@ -114,7 +114,7 @@ def redact(record: Record, item: CatalogItem, decision: Decision, as_of: dt.date
         elif mode is not None:
             text = scrub_own(text, own, mode, allowed, day)
         if spec.lapses is not None and as_of is not None:
-            since = [d for d in (record.get(name) for name in _since(item)) if isinstance(d, dt.date)]
+            since = [d for d in (record.get(name) for name in plan.since) if isinstance(d, dt.date)]
             text = lapsed(text, record.get(spec.lapses), as_of, min(since) if since else None)
         fields[spec.name] = text
     started = decision.start or record.get(role.get("decision_date"))
@@ -145,6 +145,9 @@ class _Plan:
     secret: tuple[tuple[str, bool], ...]
     """Fields whose values must not appear in the record's other fields (ID numbers, withheld texts), each with whether
     it is withheld (else masked)."""
+    since: tuple[str, ...]
+    """The date fields from which a record is in force (its decision date, an 有效期自 named ``valid_from``): a lapsing
+    state's end before them is a system's "no date" (:func:`lapsed`)."""
 
 
 @once_per
@@ -155,6 +158,8 @@ def _plan(item: CatalogItem) -> _Plan:
         codes=tuple(f.name for f in public if f.format in ("uscc", "code") or f.role == "document_no"),
         secret=tuple((f.name, f.disclosure == "withheld") for f in item.fields
                      if not f.values and (f.mask == "id_number" or f.disclosure == "withheld")),
+        since=tuple(name for name in (roles(item).get("decision_date"), "valid_from")
+                    if name and any(f.name == name for f in item.fields)),
     )
 
 
@@ -212,13 +217,6 @@ def _own_secrets(record: Record, item: CatalogItem, natural: bool, allowed: froz
     return found
 
 
-def _since(item: CatalogItem) -> tuple[str, ...]:
-    """The date fields from which a record of ``item`` is in force: its decision date, and an 有效期自 (the first date
-    field after it named ``valid_from``)."""
-    role = roles(item)
-    return tuple(name for name in (role.get("decision_date"), "valid_from") if name and any(f.name == name for f in item.fields))
-
-
 LAPSED = "有效期届满"
 """What a lapsing state (:attr:`FieldSpec.lapses`: a licence's 当前状态) shows once its date has passed, where the
 export still says it is in force, or says nothing."""
@@ -233,8 +231,8 @@ def lapsed(text: str, until: Value, as_of: dt.date, since: Value = None) -> str:
     """``text``, a state shown of a record, as the public should read it on ``as_of``: :data:`LAPSED` if the record's
     ``until`` (its 有效期至) has passed and ``text`` says it is in force or nothing (:data:`_IN_FORCE`; a bracket after
     it saying so too left out: ``有效（正常）``); else ``text`` as it is (``有效（已延续至2029-06-30）`` says more). An
-    ``until`` before ``since`` (the day the licence was
-    granted or took effect: a system's "no date", 1900-01-01 or 1970-01-01) says nothing, and ``text`` stays.
+    ``until`` before ``since`` (the day the licence was granted or took effect: a system's "no date", 1900-01-01 or
+    1970-01-01) says nothing, and ``text`` stays.
 
     An expired licence is exported with 当前状态 有效 as often as not (the platform writes the state when it records
     the licence); shown so, it tells the public that a licence expired years ago is valid.

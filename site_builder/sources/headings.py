@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Container, Iterable, Mapping
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from types import MappingProxyType
 
 from site_builder.rules.catalogue import CatalogItem, FieldSpec, normalise_title
 from site_builder.rules.hanzi import simplified
@@ -452,7 +453,7 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
         if spec is RECORD_STATE and reason:
             gone_said = not _NOTHING_SAID.fullmatch(said)  # 移出原因, 撤销文号: a reason or a document of a removal
         elif asked:
-            verdict = _asked(said, title, gone_asked, dict(legend))
+            verdict = _asked(said, title, gone_asked, legend)
             gone_said, unreadable = verdict is not False, verdict is None
         elif answer is not None:
             gone_said = answer if gone_asked else not answer  # 是否撤销 是; 是否有效 否
@@ -498,15 +499,16 @@ withdrawn leaves the judgment standing), not 撤销判决 (a kind of judgment)."
 
 
 @functools.lru_cache(maxsize=256)
-def _heading_kind(heading: str) -> tuple[str, bool, bool, bool, bool, tuple[tuple[str, str], ...]]:
+def _heading_kind(heading: str) -> tuple[str, bool, bool, bool, bool, Mapping[str, str]]:
     """What a watched column's heading asks, worked out once per heading rather than once per row: its normalised
     title, whether it asks if the record is gone (:data:`~site_builder.sources.mapping.YES_NO_GONE`) or stands
     (:data:`~site_builder.sources.mapping.YES_NO_KEPT`), whether it gives a removal's reason
-    (:data:`~site_builder.sources.mapping.REASON_GONE`), and whether it names the record's own state
-    (:data:`~site_builder.sources.mapping.RECORD_STATE_HEADINGS`)."""
+    (:data:`~site_builder.sources.mapping.REASON_GONE`), whether it names the record's own state
+    (:data:`~site_builder.sources.mapping.RECORD_STATE_HEADINGS`), and what the legend of its codes says
+    (:func:`~site_builder.sources.mapping.without_legend`; read-only, shared by every row)."""
     title, legend = without_legend(normalise_title(heading))
     return (title, YES_NO_GONE.fullmatch(title) is not None, YES_NO_KEPT.fullmatch(title) is not None,
-            REASON_GONE.fullmatch(title) is not None, title in RECORD_STATE_HEADINGS, legend)
+            REASON_GONE.fullmatch(title) is not None, title in RECORD_STATE_HEADINGS, MappingProxyType(dict(legend)))
 
 
 def _asked(said: str, title: str, gone_asked: bool, legend: Mapping[str, str]) -> bool | None:
@@ -547,11 +549,20 @@ def _asked(said: str, title: str, gone_asked: bool, legend: Mapping[str, str]) -
             verdicts.add(answer if gone_asked else not answer)
         elif word.isascii() and any(c.isdigit() for c in word):
             continue  # a code no answer reads (0 under 移出状态 may be 已移出): it says nothing known
-        elif _GONE.fullmatch(word) or word.casefold() in _GONE_WORDS or _DONE_GONE.search(word):
-            verdicts.add(True)
-        elif _STANDING.fullmatch(word) or _NOTHING_SAID.fullmatch(word) or word.casefold() in _STANDING_WORDS:
-            verdicts.add(False)
+        elif (state := _state_of(word, within=True)) is not None:
+            verdicts.add(state)
     return verdicts.pop() if len(verdicts) == 1 else None
+
+
+def _state_of(word: str, within: bool = False) -> bool | None:
+    """Whether a word of a yes-or-no cell says the record is gone (``True``: :data:`_GONE`, :data:`_GONE_WORDS`; with
+    ``within``, a removal said done anywhere in it, :data:`_DONE_GONE`) or stands (``False``: :data:`_STANDING`,
+    :data:`_NOTHING_SAID`, :data:`_STANDING_WORDS`); ``None`` if neither."""
+    if _GONE.fullmatch(word) or word.casefold() in _GONE_WORDS or within and _DONE_GONE.search(word):
+        return True
+    if _STANDING.fullmatch(word) or _NOTHING_SAID.fullmatch(word) or word.casefold() in _STANDING_WORDS:
+        return False
+    return None
 
 
 def _legend_word(code: str, legend: Mapping[str, str], title: str) -> str:
@@ -563,8 +574,7 @@ def _legend_word(code: str, legend: Mapping[str, str], title: str) -> str:
     word = legend.get(code.casefold())
     if word is None:
         return code
-    if (_answer(word, title) is not None or _GONE.fullmatch(word) or word.casefold() in _GONE_WORDS
-            or _STANDING.fullmatch(word) or _NOTHING_SAID.fullmatch(word) or word.casefold() in _STANDING_WORDS):
+    if _answer(word, title) is not None or _state_of(word) is not None:
         return word
     if _GONE_VERB.search(word) and not _NEGATED.search(word):
         return "删除"
@@ -577,16 +587,17 @@ _BYTES = re.compile(r"b'(.*)'")
 _PARTS = re.compile(r"[\s\-—–－:：/／、,，;；|()（）【】\[\]]+")
 """What separates the parts of a yes-or-no cell (``1-是``, ``0：正常``, ``1（已删除）``)."""
 _STANDING = re.compile(r"(?:已|当前|现行|正常)?(?:生效|有效|在用|使用中|启用|在册|在列|列入中|存续|有效中|正常有效|未过期|未失效|"
-                       r"未作废|未删|未撤|无需撤销|不需撤销)")
+                       r"未作废|未删|未撤)")
 """Words saying a record stands, besides :data:`_NOTHING_SAID`'s (正常, 在列, 未删除)."""
 _STANDING_WORDS = frozenset({"valid", "active", "normal", "enabled", "enable", "ok"})
 _GONE_WORDS = frozenset({"deleted", "delete", "removed", "revoked", "invalid", "inactive", "disabled", "disable", "已删",
                          "逻辑删除", "已逻辑删除", "软删除", "已软删除", "出列", "已出列", "不在列", "已撤", "停用", "已停用",
-                         "禁用", "已禁用",
-                         "删", "注销", "已注销", "作废"})
+                         "禁用", "已禁用", "删", "注销", "已注销", "作废"})
 """Words saying a record is gone that :data:`_GONE` does not read as a whole state (a system's English, 已删)."""
 _DONE_GONE = re.compile(r"(?:已经|已|被|业已)(?:撤销|撤消|移出|移除|删除|屏蔽|解除|取消|作废|注销|失效)")
 """A removal said done anywhere in a part of a yes-or-no cell that reads as nothing else."""
+
+
 def _answer(said: str, title: str) -> bool | None:
     """The answer a yes-or-no column's cell gives (:data:`_ANSWERS`, a reason in brackets after it left out: ``是（已修复）``):
     是, 否, ``Y``, ``N`` anywhere; a digit (``1``, ``0``, ``0.0``) under a question (是否…, 有无…, ``is_deleted``,

@@ -359,7 +359,7 @@ def resembled_fields(item: CatalogItem, headings: list[str], columns: dict[int, 
     present = set(columns.values())
     deciding = [(f, key_terms(f, item)) for f in deciding_fields(item)]
     undated = {t for f, terms in deciding if f.type != "date" for t in terms}
-    own_state = not any(f.role == "decision_status" and f.name not in present for f in item.fields)
+    own_state = own_state_given(item, present)
     found = []
     for position, heading in enumerate(headings):
         text = normalise_title(heading)
@@ -406,6 +406,8 @@ system deleted it (``deleted_at``): any value there (not a placeholder) says tha
 DELETED = re.compile(r"(?:数据|记录|信息)?(?:是否(?:已经|已|被|已被)?(?:逻辑)?|有无)删除|(?:逻辑|软)?删除(?:标志|标识|标记|状态|情况)"
                      r"|(?:is_?)?del(?:ete)?(?:d)?(?:_?(?:flag|mark|status))?|deleted_?(?:at|time|date)|delete_?(?:time|date)"
                      r"|sfsc|scbz")
+"""Headings of a system's logical deletion (是否删除, 删除标志, ``del_flag``, ``is_deleted``, ``deleted_at``): a record so
+marked is gone, whatever the item."""
 _PENALTY_GONE = re.compile(r"(?:数据|记录|信息)?(?:是否(?:已经|已|被|已被)?(?:逻辑)?|有无)(?:撤销|撤消|屏蔽|删除|失效|作废|废止)"
                            r"(?:处罚|决定|处罚决定)?|(?:逻辑|软)?(?:撤销|撤消|屏蔽|删除|失效|作废)(?:标志|标识|标记|状态|情况)"
                            r"|(?:数据|记录|信息)?是否(?:有效|生效)|有效(?:标志|标识|标记|状态)|is_?valid|valid_?flag|sfyx|yxbz"
@@ -413,8 +415,12 @@ _PENALTY_GONE = re.compile(r"(?:数据|记录|信息)?(?:是否(?:已经|已|被
 """Of those, what a penalty's columns ask of the penalty itself: revoked, deleted or void, or in force (是否撤销, 是否有效,
 撤销原因). Not 是否解除 or 解除原因 (a licence's suspension lifted), 是否在有效期内 (the penalty's own term, which does not
 end its publication) or 移出: said of other things beside a penalty."""
-"""Headings of a system's logical deletion (是否删除, 删除标志, ``del_flag``, ``is_deleted``, ``deleted_at``): a record so
-marked is gone, whatever the item."""
+
+
+def own_state_given(item: CatalogItem, present: set[str]) -> bool:
+    """Whether a file whose columns give the fields ``present`` has the item's field of the record's state (a penalty's
+    当前状态), or the item has none."""
+    return not any(f.role == "decision_status" and f.name not in present for f in item.fields)
 
 
 def states_gone(item: CatalogItem, text: str, own_state: bool = True) -> bool:
@@ -515,7 +521,7 @@ def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, st
     present = set(columns.values())
     deciding = [(f, key_terms(f, item)) for f in deciding_fields(item)]
     stated_by = next((f for f, _ in deciding if f.role == "decision_status" and f.name not in present), None)
-    own_state = not any(f.role == "decision_status" and f.name not in present for f in item.fields)
+    own_state = own_state_given(item, present)
     if stated_by is None and item.nature in ("adverse", "good") and not any(f.role == "decision_status" for f in item.fields):
         stated_by = RECORD_STATE
     found = []
@@ -529,7 +535,6 @@ def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, st
         if asks:  # a penalty file without 当前状态: 是否撤销 may be it, holding 异议处理中
             found.append((position, heading.strip(), stated_by))
             continue
-        # A penalty file without 当前状态: 有效状态 is read as it too (异议处理中 there withholds the row).
         if stated_by is RECORD_STATE and text not in RECORD_STATE_HEADINGS:
             continue  # 社会组织状态, 证照状态, 上诉状态, 执行状态: another thing's state
         if (not text or text in index or position in columns or "状态" not in text
