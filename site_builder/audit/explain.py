@@ -9,8 +9,8 @@ never to have been. For a day after the build's date, what the rules say of that
 had ended: the site was due a rebuild), is a labelled note, never the answer. Before the first build went live nothing
 was public: the answer says so first, and what the build made for the date (or the current records) decided follows.
 
-The audit history is checked first (the chain whole, its ids and dates, the site's chain, the journal against the last
-manifest, each build answered from against its hashes); a history that fails is refused.
+The audit history is checked first (the chain whole, its ids and dates, the site's chain, the last build and each build
+answered from against their hashes); a history that fails is refused.
 
 Record ids are matched as the duplicate rule compares them (:func:`validation.id_key`: case, width, spaces), so
 ``explain ap-000030`` finds ``AP-000030``; each answer names the id as the row spells it.
@@ -31,11 +31,8 @@ from site_builder.audit import history
 from site_builder.audit.changes import CLASS_TITLES, Change, read_change_set
 from site_builder.audit.layout import ABANDONED, AuditFolder, BuildRecord
 from site_builder.audit.timeline import (
-    JOURNAL_KEY,
     Live,
-    covered_builds,
     dated_for,
-    journal_problems,
     live_on,
     publication_times,
     replaced_by,
@@ -126,7 +123,8 @@ def _explain(config: Config, key: str, as_of: date, item: str | None, profile: s
         raise AuditError(f"The audit history fails its check: {problems[0]}"
                          f"{f' (and {len(problems) - 1} more)' if len(problems) > 1 else ''}; it cannot answer. "
                          "Restore the audit folder from a backup (site-builder verify --audit checks it all)")
-    checked = _checked_times(root, chain)
+    if chain:
+        _check_build(root, chain[-1])
     builds = timeline(chain, publication_times(root))
     live, dated = live_on(builds, as_of), dated_for(builds, as_of)
     for build in [*live, *([dated] if dated else [])]:  # an answer from files that fail their check would be no answer
@@ -134,7 +132,7 @@ def _explain(config: Config, key: str, as_of: date, item: str | None, profile: s
     audit = AuditFolder(root)
     found: list[Explanation] = []
     for build in live:
-        found += _answers(audit, builds, build, key, item, as_of, checked)
+        found += _answers(audit, builds, build, key, item, as_of)
     known = next((answer for answer in found if answer.outcome not in NOT_ON_SITE), None)
     found = [answer if answer.outcome != NOT_IN_INPUT_OUTCOME or known is None
              else dataclasses.replace(answer, item=known.item, record_id=known.record_id) for answer in found]
@@ -143,7 +141,7 @@ def _explain(config: Config, key: str, as_of: date, item: str | None, profile: s
     comparison: list[Explanation] = []
     if dated is not None and dated not in live:
         comparison = [dataclasses.replace(answer, comparison=True) for answer in
-                      _answers(audit, builds, dated, key, item, as_of, checked, live=False) if answer.outcome not in NOT_ON_SITE]
+                      _answers(audit, builds, dated, key, item, as_of, live=False) if answer.outcome not in NOT_ON_SITE]
     elif dated is None and not live:
         chosen = profile or site_profile(root, chain, as_of)
         if chosen and chosen != config.disclosure.profile:
@@ -159,12 +157,11 @@ def _explain(config: Config, key: str, as_of: date, item: str | None, profile: s
 
 
 def _answers(audit: AuditFolder, builds: list[Live], build: Live, key: str, item: str | None, as_of: date,
-             checked: set[str] | None, live: bool = True) -> list[Explanation]:
+             live: bool = True) -> list[Explanation]:
     """What ``build`` said of the record: its decisions, and, for a spelling it did not decide, its withdrawal."""
     entry = build.entry
     upto = [b.entry for b in builds[:builds.index(build) + 1]]
-    when = build.when() + ("" if checked is None or entry.build_id in checked else
-                           " (the journal's time, not yet covered by a later build's manifest: unchecked)")
+    when = build.when()
     if live:
         after = replaced_by(builds, build)
         until = f", live until {after.when().removeprefix('published ')} (build {after.entry.build_id})" if after else \
@@ -262,20 +259,6 @@ def _check_build(root: Path, entry: history.ChainEntry) -> None:
         raise AuditError(f"The audit history of build {entry.build_id} fails its check: {problems[0]}"
                          f"{f' (and {len(problems) - 1} more)' if len(problems) > 1 else ''}; it cannot answer. "
                          "Restore the audit folder from a backup (site-builder verify --audit checks it all)")
-
-
-def _checked_times(root: Path, chain: list[history.ChainEntry]) -> set[str] | None:
-    """The builds whose publication time the last build's manifest covers (``None``: a journal written before
-    manifests kept its hash, unchecked); a journal that differs from it is refused."""
-    if not chain:
-        return None
-    _check_build(root, chain[-1])
-    manifest = json.loads(AuditFolder(root).build(chain[-1].build_id).manifest.read_text(encoding="utf-8"))
-    problems, covered = journal_problems(root, {chain[-1].build_id: manifest})
-    if problems:
-        raise AuditError(f"The audit journal fails its check: {problems[0]}; it cannot answer. Restore the audit folder "
-                         "from a backup (site-builder verify --audit checks it all)")
-    return covered_builds(root, covered) if JOURNAL_KEY in manifest else None
 
 
 NOT_IN_INPUT = "no row of it in this build's input (and no earlier withdrawal): not published by this build"

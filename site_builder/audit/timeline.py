@@ -7,26 +7,20 @@ whatever its as-of date. A build the journal gives no time for (a damaged line) 
 never before a build the chain has before it.
 
 The journal is not covered by the chain: a manifest keeping its hash would make two sites built from the same inputs
-at different times differ. :func:`journal_problems` checks a journal against a manifest that keeps a record of it
-(``journal``: no build writes one now; kept for a signed journal to come), and a journal without one is unchecked.
+at different times differ (a journal whose lines the build key signs would not).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from site_builder.audit.history import ChainEntry
 from site_builder.audit.layout import AuditFolder
 from site_builder.rules.validation import CHINA
-
-JOURNAL_KEY = "journal"
-"""The manifest's record of the journal before the build: ``{"bytes": N, "sha256": …}`` of its first N bytes."""
 
 
 @dataclass(frozen=True)
@@ -109,42 +103,3 @@ def replaced_by(builds: list[Live], build: Live) -> Live | None:
     """The build that replaced ``build`` on the site, if any."""
     index = builds.index(build)
     return builds[index + 1] if index + 1 < len(builds) else None
-
-
-def journal_problems(audit_root: Path, manifests: Mapping[str, dict[str, Any]]) -> tuple[list[str], int]:
-    """The journal checked against the records of it that the manifests keep (``manifests``: build id → manifest);
-    and how many of its bytes are so covered (0: none; a journal older than these records is unchecked, no problem)."""
-    path = AuditFolder(audit_root).journal
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        data = b""
-    problems, covered = [], 0
-    for build_id, manifest in manifests.items():
-        kept = manifest.get(JOURNAL_KEY)
-        if not isinstance(kept, dict):
-            continue
-        size, sha256 = kept.get("bytes"), kept.get("sha256")
-        if not isinstance(size, int) or len(data) < size or hashlib.sha256(data[:size]).hexdigest() != sha256:
-            problems.append(f"{path}: its first {size} bytes differ from those build {build_id}'s manifest keeps the hash "
-                            "of (the journal was edited or cut: the publication times cannot be trusted)")
-        else:
-            covered = max(covered, size)
-    return problems, covered
-
-
-def covered_builds(audit_root: Path, covered: int) -> set[str]:
-    """The builds whose publication line lies in the journal's first ``covered`` bytes (checked by a manifest)."""
-    try:
-        data = AuditFolder(audit_root).journal.read_bytes()[:covered]
-    except OSError:
-        return set()
-    found = set()
-    for line in data.decode("utf-8", "replace").splitlines():
-        try:
-            event = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(event, dict) and event.get("event") == "published":
-            found.add(str(event.get("build_id")))
-    return found

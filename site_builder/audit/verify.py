@@ -34,7 +34,6 @@ from site_builder.audit.history import (
 )
 from site_builder.audit.layout import AuditFolder, BuildRecord
 from site_builder.audit.manifest import MANIFEST, UNHASHED, audit_files, audit_hashes, file_sha256, output_hashes, site_files
-from site_builder.audit.timeline import journal_problems
 from site_builder.outputs.layout import DATA_DESCRIPTOR
 from site_builder.pools import Pool
 from site_builder.rules.catalogue import Catalogue
@@ -368,15 +367,6 @@ def audit_problems(public: list[ChainEntry], audit_root: Path, site_dir: Path | 
         keys |= chain_keys([entry])
         problems += build_record_problems(audit_root, entry)
         problems += archived_signature_problems(AuditFolder(audit_root).build(entry.build_id), entry, keys)
-    manifests = {}
-    for entry in recorded:  # the journal (publication times, which explain relies on) against what manifests keep of it
-        try:
-            manifest = json.loads(AuditFolder(audit_root).build(entry.build_id).manifest.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue  # reported above
-        if isinstance(manifest, dict):
-            manifests[entry.build_id] = manifest
-    problems += journal_problems(audit_root, manifests)[0]
     if public and recorded and public[-1] == recorded[-1] and recorded[-1].key is not None:
         archived = AuditFolder(audit_root).build(recorded[-1].build_id).signature
         live = site_dir / signing.SIGNATURE if site_dir is not None else None
