@@ -377,9 +377,10 @@ class Validator:
         return any(isinstance(value := values.get(name), str) and canonical(value) == code for name in self._id_fields)
 
     def _date_order(self, values: dict[str, Value], bad_columns: set[str]) -> list[Problem]:
-        """A 信用修复日期 or 移出日期 before the record's decision date: a repair ends the publication of a finding
-        already made, a removal ends a listing, and neither comes before it. Such a date (``1900-01-01``, a database's
-        default; a year typed wrong) withdrew the record, silently, for ever."""
+        """A 信用修复日期, 移出日期, 公示截止期 or 有效期至 before the record's decision date: a repair ends the
+        publication of a finding already made, a removal ends a listing, a last public day or the end of a listing's
+        validity follows its start, and none comes before it. Such a date (``1900-01-01``, a database's default; a
+        year typed wrong) withdrew the record, silently, for ever (an end date as its period having "expired")."""
         decided_by, later = self._ordered
         for name in later:
             if values.get(name) is not None:
@@ -411,9 +412,11 @@ class Validator:
 
     @functools.cached_property
     def _ordered(self) -> tuple[str, tuple[str, ...]]:
-        """The decision date's field, and the fields of dates that cannot come before it (repair, removal)."""
-        later = (self._roles.get("repair_date"), *self.item.period.at().removed_on)
-        return self._roles.get("decision_date") or "", tuple(name for name in later if name)
+        """The decision date's field, and the fields of dates that cannot come before it (repair, removal, and the
+        last public day or end of validity that some version of the period rule reads, ``ends_at``)."""
+        versions = self.item.period.versions
+        later = (self._roles.get("repair_date"), *(name for v in versions for name in (*v.removed_on, *v.ends_at)))
+        return self._roles.get("decision_date") or "", tuple(dict.fromkeys(name for name in later if name))
 
     def _person_checks(self, values: dict[str, Value]) -> list[Problem]:
         id_field, type_field = self._roles.get("id_no"), self._roles.get("id_type")
