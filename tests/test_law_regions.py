@@ -22,7 +22,8 @@ PROFILES = PROFILES_DIR
 NAMES = ("national", "beijing", "zhejiang", "dalian", "shanghai")
 ZHEJIANG = (PROFILES / "zhejiang.yaml").read_text(encoding="utf-8")
 PENALTY = "  admin_penalty:\n    start: decision_date\n    severity: severity\n    ends_at: [disclosure_deadline]\n" \
-          "    summary_procedure: procedure\n    penalty_type: penalty_type\n    slight_types: [警告, 通报批评]\n"
+          "    summary_procedure: procedure\n    penalty_type: penalty_type\n    slight_types: [警告, 通报批评]\n" \
+          "    min: {general: 3m, serious: 1y}\n    other_sanctions: [fine_amount, confiscated_amount, license_revoked]\n"
 
 
 def profile(name: str) -> Policy:
@@ -41,7 +42,7 @@ def with_penalty(body: str) -> Callable[[str], str]:
     return lambda text: text.replace("periods:\n", "periods:\n" + PENALTY + body)
 
 
-# --- A profile that would publish longer than the national rule is refused --------------------
+# --- A profile that would publish longer than the national rule, or end or withhold sooner, is refused ---
 
 @pytest.mark.parametrize(("change", "key"), [
     (with_penalty("    max: 5y\n    basis: x\n"), "periods.admin_penalty.max.general: 5y is longer than 1y"),
@@ -61,6 +62,21 @@ def with_penalty(body: str) -> Callable[[str], str]:
     (lambda t: with_penalty("    max: {general: 1y, serious: 3y}\n    basis: x\n")(t).replace(
         "    slight_types: [警告, 通报批评]\n", "    slight_types: [警告]\n", 1),
      "periods.admin_penalty.slight_types: must include 警告, 通报批评"),
+    (lambda t: with_penalty("    max: {general: 1y, serious: 3y}\n    basis: x\n")(t).replace(
+        "    slight_types: [警告, 通报批评]\n", "    slight_types: [警告, 通报批评, 罚款]\n", 1),
+     "periods.admin_penalty.slight_types: 罚款 would be withheld as 轻微"),
+    (lambda t: with_penalty("    max: {general: 1y, serious: 3y}\n    basis: x\n")(t).replace(
+        "confiscated_amount, license_revoked]", "confiscated_amount]", 1),
+     "periods.admin_penalty.other_sanctions: must include license_revoked"),
+    (lambda t: with_penalty("    max: {general: 1y, serious: 3y}\n    basis: x\n")(t).replace(
+        "    min: {general: 3m, serious: 1y}\n", "    min: {general: 3m, serious: 1d}\n", 1),
+     "periods.admin_penalty.min.serious: 1d is shorter than 1y under the national minimum (国家发展改革委令第58号)"),
+    (lambda t: with_penalty("    max: {general: 1y, serious: 3y}\n    basis: x\n")(t).replace(
+        "    min: {general: 3m, serious: 1y}\n", "", 1),
+     "periods.admin_penalty.min.general: none is shorter than 3m"),
+    (lambda t: with_penalty("    max: {general: 1m, serious: 3y}\n    basis: x\n")(t).replace(
+        "    min: {general: 3m, serious: 1y}\n", "    min: {general: 1d, serious: 1y}\n", 1),
+     "periods.admin_penalty.max.general: 1m ends publication before 3m"),
     (with_penalty("    max: {general: 1y, serious: 3y}\n    versions:\n      - {until: 2024-12-31, basis: a}\n"
                   "      - {from: 2025-01-01, max: {general: 2y, serious: 3y}, basis: b}\n"),
      "periods.admin_penalty.versions[1].max.general: 2y is longer than 1y"),

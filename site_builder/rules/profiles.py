@@ -138,9 +138,13 @@ def available_profiles(folders: Sequence[Path]) -> list[str]:
 
 
 def _exceeds(where: str, rule: PeriodRule, national: PeriodRule) -> list[str]:
-    """Why ``rule`` could publish longer than the ``national`` maximum on some day; empty if never.
+    """Why ``rule`` could publish longer than the ``national`` maximum on some day, or withdraw sooner than its
+    minimum or withhold what it publishes; empty if never.
 
-    Each version is compared with every national version in force on a day it is.
+    Each version is compared with every national version in force on a day it is. The minimum binds a region as the
+    maximum does: a shorter ``min`` let a repair withdraw a 严重 penalty days after its decision, a ``max`` below the
+    national minimum ended it sooner, and fewer ``other_sanctions`` or more ``slight_types`` withheld as 轻微 a warning
+    that came with a fine (a profile had loaded all of these without a word).
     """
     if not national.national_maximum:
         return []
@@ -160,6 +164,12 @@ def _exceeds(where: str, rule: PeriodRule, national: PeriodRule) -> list[str]:
                     problems.append(f"{at}.{key}: must be {getattr(law, key)!r} as in {cited}")
             if set(law.slight_types) - set(mine.slight_types):
                 problems.append(f"{at}.slight_types: must include {', '.join(law.slight_types)} as in {cited}")
+            if extra := sorted(set(mine.slight_types) - set(law.slight_types)):
+                problems.append(f"{at}.slight_types: {', '.join(extra)} would be withheld as 轻微, which {cited} publishes")
+            if lost := [name for name in law.other_sanctions if name not in mine.other_sanctions]:
+                problems.append(f"{at}.other_sanctions: must include {', '.join(lost)} as in {cited} (without it a "
+                                "warning that came with that sanction is withheld as 轻微)")
+            problems += _shorter(at, mine, law)
             codes = sorted(law.max) if isinstance(law.max, dict) else [""]
             for code in (*codes, SLIGHT):
                 longest, allowed = mine.length("max", code or None), law.length("max", code or None)
@@ -170,6 +180,25 @@ def _exceeds(where: str, rule: PeriodRule, national: PeriodRule) -> list[str]:
                     key = "slight" if code == SLIGHT else f"max{'.' + code if code else ''}"
                     problems.append(f"{at}.{key}: {longest or 'long-term'} is longer than {allowed} under {cited}")
     return list(dict.fromkeys(problems))
+
+
+def _shorter(at: str, mine: RuleVersion, law: RuleVersion) -> list[str]:
+    """Why ``mine`` could end a record sooner than ``law``'s minimum: a shorter ``min`` (repair would withdraw it
+    before the national minimum) or a ``max`` below it (publication would end before the minimum had passed)."""
+    problems: list[str] = []
+    cited = f"the national minimum ({law.version or law.basis})"
+    codes = sorted(law.min) if isinstance(law.min, dict) else [""]
+    for code in codes:
+        least = law.length("min", code or None)
+        if least is None:
+            continue
+        suffix = f".{code}" if code else ""
+        shortest, longest = mine.length("min", code or None), mine.length("max", code or None)
+        if shortest is None or not least.at_most(shortest):
+            problems.append(f"{at}.min{suffix}: {shortest or 'none'} is shorter than {least} under {cited}")
+        if longest is not None and not least.at_most(longest):
+            problems.append(f"{at}.max{suffix}: {longest} ends publication before {least} under {cited}")
+    return problems
 
 
 def _summary_exceeds(path: Path, rules: dict[str, Any], catalogue: Catalogue) -> list[str]:
