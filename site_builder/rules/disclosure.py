@@ -112,9 +112,10 @@ def decide(record: Record, item: CatalogItem, policy: Policy, as_of: date,
         return Decision(False, "slight_dishonesty", basis=rule.basis, version=version)
     objection = record.get(roles(item).get("objection_status"))
     filed = record.get(roles(item).get("objection_date"))
-    if isinstance(filed, date) and as_of < filed:
-        objection = None  # not yet filed on the as-of date (an audit of a past date): the record was as without it
-    elif objection is None and isinstance(filed, date):
+    # The objection's state is the export's, true now, whatever the as-of date: a site built for an earlier day (a
+    # back-fill after an outage) goes live when it is built, and a filing date after the as-of date (or a year typed
+    # wrong) had put on the live site a record found wrong, or one whose objection was being handled.
+    if objection is None and isinstance(filed, date):
         objection = "pending"  # an objection was filed and no outcome is given: it is being handled
     if status == "objection" and objection in (None, "none"):
         objection = "pending"  # 当前状态 异议: an objection is being handled
