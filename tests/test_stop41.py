@@ -4,8 +4,11 @@ subject is listed."""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import pytest
-from conftest import validate
+from conftest import build_site, row, validate, write_csv
 
 from site_builder.rules.validation import Quarantined
 
@@ -31,3 +34,20 @@ def test_an_end_date_before_the_decision_date_is_quarantined_not_expired(item: s
 ])
 def test_an_end_date_on_or_after_the_decision_date_is_read(item: str, values: dict[str, str]) -> None:
     assert not isinstance(validate(item, **values), Quarantined)
+
+
+def test_a_judgment_kept_while_its_subject_is_listed_does_not_say_long_term(tmp_path: Path) -> None:
+    """Zhejiang art. 16 keeps a judgment public past its 5 years while its subject is listed: its page and the list
+    said 长期公示, and its data's empty publication_until said the same, though publication ends with the listing."""
+    records = tmp_path / "records"
+    write_csv(records / "dishonest_list.csv", "dishonest_list", [row("dishonest_list", record_id="SX-1",
+                                                                     decision_date="2025-06-01")])
+    write_csv(records / "judgment.csv", "judgment", [row("judgment", record_id="PJ-1", decision_date="2021-03-10")])
+    result = build_site(tmp_path / "zj", records, dt.date(2026, 4, 11), profile="zhejiang")
+    page = (result.output / "record/judgment/PJ-1/index.html").read_text(encoding="utf-8")
+    assert "列入严重失信主体名单期间公示" in page and "长期公示" not in page
+    assert "列入名单期间" in (result.output / "items/judgment/index.html").read_text(encoding="utf-8")
+    schema = (result.output / "data/judgment.datapackage.json").read_text(encoding="utf-8")
+    assert "为空表示在列入期间公示" in schema
+    national = build_site(tmp_path / "cn", records, dt.date(2026, 4, 11), profile="national")
+    assert "为空表示在列入期间公示" not in (national.output / "data/judgment.datapackage.json").read_text(encoding="utf-8")

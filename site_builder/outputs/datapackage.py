@@ -120,7 +120,8 @@ def write_packages(site: Site, files: FileIndex) -> tuple[list[Package], list[Ta
     made: dict[str, ItemFiles] = {}
     with _Workbooks(site, files) as books:
         for item in sorted(items, key=lambda i: -site.store.count(i.id)):
-            entry = made[item.id] = write_tables(site, files, Table(item, site.marks_objections), known.get(item.id), dates.of(item.id))
+            table = Table(item, site.marks_objections, site.extends_while_listed(item.id))
+            entry = made[item.id] = write_tables(site, files, table, known.get(item.id), dates.of(item.id))
             entry.xlsx = take_books(files, entry.books)
             if entry.xlsx is not None:
                 progress.advance(entry.tally.records)
@@ -198,7 +199,8 @@ def workbook_shard(site: Site, out: Path, shard: parallel.Shard) -> list[Written
     """In a worker: the Excel workbooks of one item; the files written or taken over."""
     files = site.index(out)
     how, day = shard.option.split(" ")
-    write_workbooks(site, files, Table(site.catalogue[str(shard.item)], site.marks_objections), how == YEARS, date.fromisoformat(day))
+    write_workbooks(site, files, Table(site.catalogue[str(shard.item)], site.marks_objections,
+                                          site.extends_while_listed(str(shard.item))), how == YEARS, date.fromisoformat(day))
     return files.drain()
 
 
@@ -251,7 +253,7 @@ def _resource(site: Site, table: DataFile) -> dict[str, Any]:
         item = site.catalogue[table.name.split("/")[0].removesuffix(".csv")]
         name = item.id.replace("_", "-") + (f"-{table.part}" if table.part else "")
         title = item.title + (f"（{table.part} 年）" if table.part else "")
-        schema = table_schema(item, site.marks_objections)
+        schema = table_schema(item, site.marks_objections, site.extends_while_listed(item.id))
     return {"name": name, "title": title, "path": table.name, "type": "table", "format": "csv", "mediatype": "text/csv",
             "encoding": "utf-8-sig", "bytes": table.bytes, "hash": "sha256:" + table.sha256, "schema": schema}
 

@@ -45,6 +45,13 @@ class Site:
         then the download tables and the subject data files have an ``objection_date`` column."""
         return self.policy.objection_mode == "mark"
 
+    def extends_while_listed(self, item_id: str) -> bool:
+        """Whether a record of the item with no last public day may be one public only while its subject is listed:
+        under the version in force, the item's period has a maximum but goes on while the subject is on a
+        serious-dishonesty list (Zhejiang art. 16). Such a record had been shown as 长期公示."""
+        version = self.policy.period(item_id, self.catalogue[item_id].period, self.as_of)
+        return version.extend_while_listed and version.max is not None
+
     def writes(self, output: str) -> bool:
         """Whether this build writes the output ``output`` (``feed``, ``subject_data``, …)."""
         return self.outputs is None or output in self.outputs

@@ -32,15 +32,18 @@ COMMON_COLUMNS = ("publication_start", "publication_until")
 objection (``objection_mode = "mark"``), ``objection_date``: its 异议标注, the day the objection was filed."""
 
 
-def table_schema(item: CatalogItem, marked: bool = False) -> dict[str, Any]:
-    """The Frictionless Table Schema of an item's published CSV (``marked``: with the column of the 异议标注)."""
+def table_schema(item: CatalogItem, marked: bool = False, while_listed: bool = False) -> dict[str, Any]:
+    """The Frictionless Table Schema of an item's published CSV (``marked``: with the column of the 异议标注;
+    ``while_listed``: the item's records may be public while their subject is listed, with no last day)."""
     fields: list[dict[str, Any]] = [_schema_field(f) for f in item.public_fields]
     fields += [
         {"name": "publication_start", "title": "本站公示起始日期", "type": "date", "constraints": {"required": True},
          "description": "本站公示期限的第一日（依法计算）"},
         {"name": "publication_until", "title": "本站公示截止日期", "type": "date",
          "description": "本站最后一个公示日（依公示期限、公示截止期、移出名单、信用修复等依法计算）；为空表示长期公示。"
-                        "与“公示截止期”不同：后者是认定机关报送的公示截止期"},
+                        "与“公示截止期”不同：后者是认定机关报送的公示截止期"
+                        + ("；本项公示期在主体列入严重失信主体名单期间延长的，为空表示在列入期间公示，移出或名单届满时止"
+                           if while_listed else "")},
     ]
     if marked:
         fields.append({"name": "objection_date", "title": "异议标注日期", "type": "date",
@@ -106,11 +109,11 @@ def year_of(decision_field: str | None, record: PublicRecord) -> str:
 class Table:
     """An item's published table: its schema, and each record's cells and decision year, in the schema's order."""
 
-    def __init__(self, item: CatalogItem, marked: bool = False) -> None:
+    def __init__(self, item: CatalogItem, marked: bool = False, while_listed: bool = False) -> None:
         self.item = item
         self.marked = marked
         """Whether the table ends with the 异议标注 column (the profile marks records under objection)."""
-        self.schema = table_schema(item, marked)
+        self.schema = table_schema(item, marked, while_listed)
         self.fields: list[dict[str, Any]] = self.schema["fields"]
         self.header = [f["name"] for f in self.fields]
         """The CSV's first row: the columns' English names."""

@@ -398,6 +398,25 @@ class ThemeEnvironment(jinja2.Environment):
         return {**self.globals, **(d or {})}
 
 
+LONG_TERM = "长期公示"
+WHILE_LISTED = "列入严重失信主体名单期间公示"
+
+
+class OpenEnds:
+    """What a page says of a record with no last public day (``open_end(r)``): 长期公示, or, for an item whose period
+    would end but goes on while its subject is listed (:meth:`Site.extends_while_listed`), 列入严重失信主体名单期间公示:
+    a five-year-old judgment shown as 长期公示 let the public infer a listing, and a permanent publication."""
+
+    def __init__(self, site: Site) -> None:
+        self.extended = frozenset(item.id for item in site.catalogue.items if site.extends_while_listed(item.id))
+
+    def __call__(self, record: PublicRecord, short: bool = False) -> str:
+        """The words for ``record``; ``short``: for a table's cell (长期, 列入名单期间)."""
+        if record.item in self.extended:
+            return "列入名单期间" if short else WHILE_LISTED
+        return "长期" if short else LONG_TERM
+
+
 def environment(site: Site, content: list[ContentPage] | None = None) -> jinja2.Environment:
     """The Jinja2 environment of the site's theme (autoescape, strict undefined) with its documented globals."""
     base_path = urlsplit(site.config.site.base_url).path or "/"
@@ -418,12 +437,13 @@ def environment(site: Site, content: list[ContentPage] | None = None) -> jinja2.
         natures=NATURES, categories=CATEGORIES, url=lambda p: base_path + p,
         record_path=record_path, authority_path=authority_path, record_heading=Headings(site.catalogue),
         index_records=site.config.search.index_records, written=site.writes, list_item=LIST_ITEM,
+        open_end=OpenEnds(site),
     )
     env.plain_functions = {id(env.globals[name]): env.globals[name] for name in PLAIN_FUNCTIONS}
     return env
 
 
-PLAIN_FUNCTIONS = ("url", "record_path", "authority_path", "record_heading", "written")
+PLAIN_FUNCTIONS = ("url", "record_path", "authority_path", "record_heading", "written", "open_end")
 """The globals that are plain functions of their arguments (see :class:`ThemeContext`)."""
 
 
