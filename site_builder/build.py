@@ -42,7 +42,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from site_builder import publish
 from site_builder.audit import changes, history, signing
-from site_builder.audit.layout import AuditFolder, BuildRecord
+from site_builder.audit.layout import AuditFolder, BuildRecord, clear_own
 from site_builder.audit.ledger import Counts, Ledger
 from site_builder.audit.manifest import (
     MANIFEST,
@@ -209,6 +209,9 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
     ):
         chain, extra = _continue_chain(config, key, new_chain)
         _check_date(chain or _public_chain(out), as_of, earlier)  # a new chain: the head of the site it replaces
+        misplaced = history.record_place_problem(audit_root, history.build_id(len(chain) + 1, as_of.isoformat()))
+        if misplaced:  # before a row is decided: archiving would find it there only after the whole build
+            raise BuildError(misplaced)
         live = _live_build(out, audit_root, chain)
         previous = None if full or not config.build.incremental else live
         store = PublishedStore(BuildRecord(work).store, index_later=True)
@@ -300,16 +303,26 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
             mark_excused(BuildRecord(work).pages)
         with stages.stage("publish"):
             kept = _publish(work, audit_root, entry, staging, out, live)
-        keep = {entry.build_id, *([chain[-1].build_id] if live is not None else [])}
-        for state in AuditFolder(audit_root).page_states():  # the states of the live site and the spare only
-            if state.parent.name not in keep:
-                state.unlink(missing_ok=True)
-        for state in AuditFolder(audit_root).record_states():  # and this build's record state (carried forward)
-            if state.parent.name != entry.build_id:
-                state.unlink(missing_ok=True)
+        _drop_old_states(AuditFolder(audit_root), [*chain, entry], live is not None)
     log.info("built output=%s build=%s published=%d reused=%d signed=%s", out, entry.build_id,
              sum(ledger.counts.published.values()), len(reused), entry.key or "no")
     return BuildResult(out, kept, entry, ledger.counts, reports, len(reused), reading.cached)
+
+
+def _drop_old_states(audit: AuditFolder, chain: list[history.ChainEntry], spare: bool) -> None:
+    """Remove the page states but the live site's and the spare's (``spare``: the build before the last), and the
+    record states but the last build's (carried forward), from the folders builds made (:meth:`AuditFolder.own_builds`):
+    a file of the same name in a user's folder under ``builds/`` stays, named in a warning."""
+    own = audit.own_builds(entry.build_id for entry in chain)
+    keep_pages = {chain[-1].build_id, *([chain[-2].build_id] if spare and len(chain) > 1 else [])}
+    for states, keep in ((audit.page_states(), keep_pages), (audit.record_states(), {chain[-1].build_id})):
+        for state in states:
+            if state.parent.name in keep:
+                continue
+            if state.parent.name in own and state.is_file() and not state.is_symlink():
+                state.unlink(missing_ok=True)
+            else:
+                log.warning("not_removed path=%s reason=not in a folder a build made: left in place", state)
 
 
 def _published_whole(path: Path, values: frozenset[str]) -> dict[str, str]:
@@ -738,7 +751,7 @@ def _clear_faults(out: Path, audit_root: Path) -> Iterator[None]:
     """Leftovers of killed builds go first; an OS error (disk full, read-only) becomes one sentence."""
     publish.clean_stale(out)
     for work in AuditFolder(audit_root).leftover_work():
-        shutil.rmtree(work, ignore_errors=True)
+        clear_own(work, "the work folder of a killed build")
     try:
         yield
     except OSError as exc:
@@ -775,7 +788,7 @@ def _workspace(out: Path, audit_root: Path) -> Iterator[tuple[Path, Path, Future
             checker.shutdown(wait=True)
         if staging.exists():
             publish.remove_later(staging)
-        shutil.rmtree(work, ignore_errors=True)
+        clear_own(work, "this build's work folder")
 
 
 _SPARE_PROCESS_BYTES = 20_000_000

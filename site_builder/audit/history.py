@@ -17,16 +17,20 @@ reconciled by the next one: published if the output carries its manifest, else m
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+import logging
 import os
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from site_builder.audit.layout import ABANDONED, AuditFolder
+from site_builder.audit.layout import ABANDONED, AuditFolder, BuildRecord, made_by_build, move_own, own_files
 from site_builder.exceptions import AuditError
 from site_builder.faults import fault_point
+
+log = logging.getLogger(__name__)
 
 PUBLIC_CHAIN = "chain.json"
 
@@ -177,7 +181,9 @@ def reconcile(audit_root: Path, public_manifest_sha256: str | None) -> str | Non
     """Settle a build left prepared by a killed build; return what was done (``None``: nothing pending).
 
     It is recorded as published when the output carries its manifest and it extends the chain,
-    else as abandoned (its folder renamed ``builds/<id>.abandoned``, nothing deleted).
+    else as abandoned (its folder renamed ``builds/<id>.abandoned``, nothing deleted). Only the build's own record
+    moves: a folder of that name whose manifest is not the prepared one (a user's) is left as it is, and so are files a
+    user put beside the build's own (:func:`~site_builder.audit.layout.move_own`), each named in a warning.
     """
     pending = read_pending(audit_root)
     if pending is None:
@@ -195,7 +201,11 @@ def reconcile(audit_root: Path, public_manifest_sha256: str | None) -> str | Non
         return f"build {pending.build_id} was published by an interrupted build; recorded now"
     kept = folder.build(pending.build_id).folder
     if kept.exists():
-        os.replace(kept, _free_name(kept, ABANDONED))
+        if kept.is_dir() and not kept.is_symlink() and _is_manifest(kept, pending.manifest_sha256):
+            move_own(kept, _free_name(kept, ABANDONED), f"the record of the abandoned build {pending.build_id}")
+        else:
+            log.warning("not_moved path=%s reason=not the record of the abandoned build %s (its manifest is not the "
+                        "prepared one): left in place", kept, pending.build_id)
     log_event(audit_root, "abandoned", pending)
     folder.pending.unlink()
     return f"build {pending.build_id} was prepared but never published; marked abandoned"
@@ -219,12 +229,43 @@ def _journal_tells(journal: Path, event: str, build_id: str) -> bool:
     return False
 
 
+def _is_manifest(folder: Path, manifest_sha256: str) -> bool:
+    """Whether ``folder`` keeps the manifest whose SHA-256 is ``manifest_sha256`` (the marker of a build's record)."""
+    try:
+        return hashlib.sha256(BuildRecord(folder).manifest.read_bytes()).hexdigest() == manifest_sha256
+    except OSError:
+        return False
+
+
+def record_place_problem(audit_root: Path, build_id: str) -> str | None:
+    """Why the build ``build_id`` cannot keep its record in ``builds/<build id>``, or ``None``: something there that
+    no build made (a user's folder named like it, or a user's files in a leftover of an unrecorded build). It is never
+    moved aside or removed: the build refuses, naming it."""
+    target = AuditFolder(audit_root).build(build_id).folder
+    if not target.exists() and not target.is_symlink():
+        return None
+    if target.is_dir() and not target.is_symlink() and made_by_build(target):
+        foreign = own_files(target)[1]
+        if not foreign:
+            return None  # a leftover of an unrecorded build of this id: moved aside to .abandoned
+        what = f"holds files no build made ({', '.join(p.name for p in foreign[:3])})"
+    else:
+        names = ", ".join(p.name for p in own_files(target)[1][:3]) if target.is_dir() else ""
+        what = f"is not a build's record{f' ({names})' if names else ''}"
+    return (f"The audit folder's {target} {what}; the build {build_id} keeps its record there and never moves or "
+            "removes what it did not make: move it out of the audit folder's builds/ and build again")
+
+
 def archive_folder(audit_root: Path, entry: ChainEntry) -> Path:
-    """The folder ``builds/<build id>`` for ``entry``; a leftover of an unrecorded build is moved aside."""
+    """The folder ``builds/<build id>`` for ``entry``; a leftover of an unrecorded build (its manifest names it) is
+    moved aside, anything else there refuses (:func:`record_place_problem`: the build checks it before it starts)."""
     target = AuditFolder(audit_root).build(entry.build_id).folder
     target.parent.mkdir(parents=True, exist_ok=True)
+    problem = record_place_problem(audit_root, entry.build_id)
+    if problem:
+        raise AuditError(problem)
     if target.exists():
-        os.replace(target, _free_name(target, ABANDONED))
+        move_own(target, _free_name(target, ABANDONED), f"a leftover of the unrecorded build {entry.build_id}")
     return target
 
 

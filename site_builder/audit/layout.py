@@ -19,16 +19,31 @@ audit/
                          that had a page: the next change set's and the notices' base)
   builds/<build id>.abandoned/   a build that was prepared but never published
 ```
+
+The build removes or moves here only what it made itself (:func:`own_files`, :meth:`AuditFolder.own_builds`): a file
+of one of its exact names, in a folder it made (a build folder of the chain, or one whose ``manifest.json`` names it).
+Anything else, a user's notes beside a build's files or a folder of their own, stays where it is, and a warning names
+it: nothing the user owns is ever deleted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+import logging
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+log = logging.getLogger(__name__)
+
 WORK_PREFIX = ".building-"
 ABANDONED = ".abandoned"
+BUILD_ID = re.compile(r"\d{6}-\d{4}-\d{2}-\d{2}")
+"""A build id (``history.build_id``): sequence and as-of date."""
+_ABANDONED_NAME = re.compile(rf"({BUILD_ID.pattern}){re.escape(ABANDONED)}(?:-\d+)?")
+_WORK_NAME = re.compile(rf"{re.escape(WORK_PREFIX)}[a-z0-9_]{{8}}")
+"""A work folder's name: the prefix and the 8 characters ``tempfile.mkdtemp`` gives the staging folder it shares."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +104,72 @@ class BuildRecord:
     def store(self) -> Path:
         """The published store of a running build (removed before the build is kept)."""
         return self.folder / "published.sqlite"
+
+
+_RECORD = BuildRecord(Path())
+_SQLITE = (_RECORD.pages, _RECORD.record_state, _RECORD.store)
+OWN_NAMES = frozenset([*(p.name for p in (_RECORD.decisions, _RECORD.decisions_gz, _RECORD.quarantine, _RECORD.warnings,
+                                          _RECORD.manifest, _RECORD.signature, _RECORD.changes, *_SQLITE)),
+                       *(f"{p.name}{side}" for p in _SQLITE for side in ("-wal", "-shm", "-journal"))])
+"""The names of every file a build writes in its work folder (and keeps in its build folder): nothing else there is its."""
+
+
+def own_files(folder: Path) -> tuple[list[Path], list[Path]]:
+    """The files of ``folder`` a build made (:data:`OWN_NAMES`, plain files), and everything else in it, sorted."""
+    own: list[Path] = []
+    other: list[Path] = []
+    try:
+        entries = sorted(folder.iterdir())
+    except FileNotFoundError:
+        return [], []
+    for entry in entries:
+        (own if entry.name in OWN_NAMES and entry.is_file() and not entry.is_symlink() else other).append(entry)
+    return own, other
+
+
+def made_by_build(folder: Path, build_id: str | None = None) -> bool:
+    """Whether ``folder`` is a build's record: its ``manifest.json`` names the build ``build_id`` (default: the folder's
+    name). A folder a user made, even one named like a build id, has no such manifest."""
+    try:
+        said = json.loads((folder / _RECORD.manifest.name).read_text(encoding="utf-8"))["build"]["id"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return bool(said == (build_id or folder.name))
+
+
+def clear_own(folder: Path, why: str) -> list[Path]:
+    """Remove the files of ``folder`` a build made, then the folder if it is empty; what is left (not the build's)
+    stays, each named in a warning (``why``: what the folder is). Returns what was left."""
+    own, other = own_files(folder)
+    for path in own:
+        path.unlink(missing_ok=True)
+    _left(folder, other, why)
+    return other
+
+
+def move_own(folder: Path, target: Path, why: str) -> list[Path]:
+    """Move the files of ``folder`` a build made into the new folder ``target``, then remove ``folder`` if it is empty;
+    what is left (not the build's) stays in ``folder``, each named in a warning. Returns what was left."""
+    own, other = own_files(folder)
+    if not other:
+        folder.rename(target)  # one rename: the whole record, as it was
+        return []
+    target.mkdir()
+    for path in own:
+        path.rename(target / path.name)
+    _left(folder, other, why)
+    return other
+
+
+def _left(folder: Path, other: Iterable[Path], why: str) -> None:
+    left = list(other)
+    for path in left:
+        log.warning("not_removed path=%s reason=not made by a build (%s): left in place", path, why)
+    if not left:
+        try:
+            folder.rmdir()
+        except FileNotFoundError:
+            pass
 
 
 @dataclass(frozen=True)
@@ -153,5 +234,23 @@ class AuditFolder:
         return self.builds.glob(f"*/{BuildRecord(self.builds).pages.name}")
 
     def leftover_work(self) -> Iterator[Path]:
-        """Work folders left by builds that were killed."""
-        return self.root.glob(f"{WORK_PREFIX}*")
+        """Work folders left by builds that were killed (a folder of the prefix a build did not name is not one)."""
+        return (p for p in self.root.glob(f"{WORK_PREFIX}*")
+                if _WORK_NAME.fullmatch(p.name) and p.is_dir() and not p.is_symlink())
+
+    def own_builds(self, made: Iterable[str]) -> set[str]:
+        """The names of the folders of ``builds/`` a build made: those of the builds ``made`` (the chain's, by id), and
+        those of builds marked abandoned whose manifest names their build. A user's folder is neither."""
+        names = set(made)
+        try:
+            entries = list(self.builds.iterdir())
+        except FileNotFoundError:
+            return set()
+        found = set()
+        for entry in entries:
+            if not entry.is_dir() or entry.is_symlink():
+                continue
+            abandoned = _ABANDONED_NAME.fullmatch(entry.name)
+            if entry.name in names or (abandoned and made_by_build(entry, abandoned.group(1))):
+                found.add(entry.name)
+        return found

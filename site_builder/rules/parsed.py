@@ -14,7 +14,8 @@ changed byte changes the SHA-256, and another file is parsed afresh.
 
 A kept file is written whole under a temporary name and then renamed; each part carries a CRC-32, and a kept file
 that does not read back exactly is ignored (the records file is parsed again). The build removes, once it has
-read every file, the kept files of records files it did not read (:meth:`ParsedFiles.prune`). Like the decision
+read every file, the kept files of records files it did not read (:meth:`ParsedFiles.prune`; only files it wrote: a
+user's file in the folder stays). Like the decision
 cache, they hold the records' cells: they are as private as the records, and removing them only makes the next
 build parse again.
 """
@@ -22,8 +23,10 @@ build parse again.
 from __future__ import annotations
 
 import hashlib
+import logging
 import marshal
 import os
+import re
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -33,6 +36,8 @@ from site_builder.rules.catalogue import CatalogItem
 from site_builder.rules.rowcache import row_digest
 from site_builder.rules.validation import id_key
 from site_builder.sources.loading import FileReport, RawRow, SheetReport, SourceFile, read_rows
+
+log = logging.getLogger(__name__)
 
 _FORMAT = 3
 """The kept files' layout: 2 keeps each worksheet's fields and rows (``FileReport.sheets``), 3 the worksheets left unread
@@ -196,21 +201,58 @@ class ParsedFiles:
 
     def prune(self, reports: Iterable[FileReport]) -> int:
         """Remove the kept files but those of the records files of ``reports`` (and any left half written); the
-        number removed."""
+        number removed.
+
+        Only what a build wrote goes (:func:`_own`): a file named as a kept file is (or a temporary one of a killed
+        build) whose header reads back as one. Anything else in the folder, a user's file or folder, stays, and a
+        warning names it: nothing the user owns is ever deleted."""
         keep = {self.path(r.item, r.name, r.sha256).name for r in reports if r.sha256}
         removed = 0
         try:
-            names = os.listdir(self.folder)
+            names = sorted(os.listdir(self.folder))
         except OSError:
             return 0
         for name in names:
-            if name not in keep:
-                try:
-                    (self.folder / name).unlink()
-                    removed += 1
-                except OSError:
-                    pass
+            if name in keep:
+                continue
+            path = self.folder / name
+            if not _own(path):
+                log.warning("not_removed path=%s reason=not a parsed records file a build kept: left in place", path)
+                continue
+            try:
+                path.unlink()
+                removed += 1
+            except OSError:
+                pass
         return removed
+
+
+_KEPT_NAME = re.compile(r"[0-9a-f]{40}\.rows")
+_TEMPORARY_NAME = re.compile(r"\.([0-9a-f]{40}\.rows)\.\d+")
+
+
+def _own(path: Path) -> bool:
+    """Whether ``path`` is a kept file a build wrote (:meth:`ParsedFiles._keep`): named as one (or as its temporary,
+    left by a killed build: which may be cut anywhere, so its name is all there is to go by), a plain file, and, a kept
+    file, with a header that reads back (length, CRC-32, and the format and decision key it begins with)."""
+    if path.is_symlink() or not path.is_file():
+        return False
+    if _TEMPORARY_NAME.fullmatch(path.name):
+        return True
+    if not _KEPT_NAME.fullmatch(path.name):
+        return False
+    try:
+        with path.open("rb") as fh:
+            length, check = int.from_bytes(fh.read(_HEAD), "little"), int.from_bytes(fh.read(4), "little")
+            if length > path.stat().st_size:  # not a header's length: never read a user's file whole to find out
+                return False
+            data = fh.read(length)
+        if len(data) != length or zlib.crc32(data) != check:
+            return False
+        header = marshal.loads(data)
+    except (OSError, EOFError, ValueError, TypeError, OverflowError, MemoryError):
+        return False
+    return isinstance(header, tuple) and len(header) > 1 and isinstance(header[0], int) and isinstance(header[1], str)
 
 
 def materialise(row: RawRow | Cells) -> RawRow:
