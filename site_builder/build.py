@@ -302,7 +302,7 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
         if excused:
             mark_excused(BuildRecord(work).pages)
         with stages.stage("publish"):
-            kept = _publish(work, audit_root, entry, staging, out, live)
+            kept = _publish(work, audit_root, entry, staging, out, live, key)
         _drop_old_states(AuditFolder(audit_root), [*chain, entry], live is not None)
     log.info("built output=%s build=%s published=%d reused=%d signed=%s", out, entry.build_id,
              sum(ledger.counts.published.values()), len(reused), entry.key or "no")
@@ -650,7 +650,7 @@ def _continue_chain(config: Config, key: Ed25519PrivateKey | None, new_chain: bo
     """Settle an interrupted build, check the output descends from the audit chain; the chain and the new entry's extras."""
     out, audit_root = config.paths.output, config.paths.audit
     manifest = out / MANIFEST
-    done = history.reconcile(audit_root, file_sha256(manifest) if manifest.is_file() else None)
+    done = history.reconcile(audit_root, file_sha256(manifest) if manifest.is_file() else None, key)
     if done:
         log.warning("audit=%s reconciled: %s", audit_root, done)
     chain = history.read_chain(audit_root)
@@ -724,22 +724,24 @@ def _write_manifest(files: FileIndex, chain: list[history.ChainEntry], manifest:
     return entry
 
 
-def _publish(work: Path, audit_root: Path, entry: history.ChainEntry, staging: Path, out: Path, live: Previous | None) -> Path:
-    """Record the build as prepared, archive its decisions, switch the output, record it as published; the site it
-    replaced (``live``, if it is the previous build's with its state kept) becomes the spare."""
+def _publish(work: Path, audit_root: Path, entry: history.ChainEntry, staging: Path, out: Path, live: Previous | None,
+             key: Ed25519PrivateKey | None) -> Path:
+    """Record the build as prepared, archive its decisions, switch the output, record it as published (the journal's
+    lines signed by ``key``, if given); the site it replaced (``live``, if it is the previous build's with its state
+    kept) becomes the spare."""
     record = BuildRecord(work)
     record.store.unlink(missing_ok=True)
     history.gzip_file(record.decisions)
     shutil.copyfile(staging / MANIFEST, record.manifest)
     if entry.key is not None:
         shutil.copyfile(staging / signing.SIGNATURE, record.signature)
-    history.write_pending(audit_root, entry)
+    history.write_pending(audit_root, entry, key)
     fault_point("prepared")
     target = history.archive_folder(audit_root, entry)
     work.rename(target)
     fault_point("archived")
     replaced = publish.switch(staging, out, f"{entry.build_id}{staging.name.removeprefix('.staging')}")
-    history.record_published(audit_root, entry)
+    history.record_published(audit_root, entry, key=key)
     fault_point("published")
     if replaced is not None and live is not None and replaced == live.site:
         publish.keep_as_spare(out, replaced, live.state.parent.name)

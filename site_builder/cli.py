@@ -203,9 +203,11 @@ def verify(ctx: click.Context, out: Path | None, records: Path | None, audit: Pa
     audit history, data package, leaks. Exit 0 only if all hold.
 
     With --audit the folder must hold the audit chain and the site's head must be its head."""
+    from site_builder.audit.history import read_chain
     from site_builder.audit.signing import fingerprint, load_public_key
     from site_builder.audit.verify import (
         download_values,
+        journal_check,
         leak_sources,
         published_whole,
         read_signature,
@@ -244,10 +246,10 @@ def verify(ctx: click.Context, out: Path | None, records: Path | None, audit: Pa
     endorsed = f"; endorsed by the given key {fingerprint(key)} through the chain" if key and signer != fingerprint(key) else ""
     signed = f"signature by {signer} (built {envelope.get('built_at')}{endorsed}), " if key else _unsigned(config.paths.output)
     unhashed = unhashed_builds(audit_root) if audit_root else []
-    history_note = ""
+    history_note = f"; {journal_check(audit_root, read_chain(audit_root), key).summary()}" if audit_root else ""
     if unhashed:
         span = unhashed[0] if len(unhashed) == 1 else f"{unhashed[0]} … {unhashed[-1]} ({len(unhashed)} builds)"
-        history_note = f"; the audit files of {span} are not hashed, made by an older version: not checked"
+        history_note += f"; the audit files of {span} are not hashed, made by an older version: not checked"
     click.echo(f"OK {config.paths.output}: hashes, chain{f' (head of the audit history{history_note})' if audit_root else ''}, {signed}"
                f"{'' if no_data else 'data package, '}{'no leak scan (--no-leak-scan)' if no_leak_scan else 'no leaks'}, "
                "no symlinks")

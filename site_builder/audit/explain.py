@@ -9,8 +9,9 @@ never to have been. For a day after the build's date, what the rules say of that
 had ended: the site was due a rebuild), is a labelled note, never the answer. Before the first build went live nothing
 was public: the answer says so first, and what the build made for the date (or the current records) decided follows.
 
-The audit history is checked first (the chain whole, its ids and dates, the site's chain, the last build and each build
-answered from against their hashes); a history that fails is refused.
+The audit history is checked first (the chain whole, its ids and dates, the site's chain, the journal's signed lines with
+the trusted key ``signing.public_key`` or else the keys the chain names, the last build and each build answered from
+against their hashes); a history that fails is refused.
 
 Record ids are matched as the duplicate rule compares them (:func:`validation.id_key`: case, width, spaces), so
 ``explain ap-000030`` finds ``AP-000030``; each answer names the id as the row spells it.
@@ -30,6 +31,7 @@ from pathlib import Path
 from site_builder.audit import history
 from site_builder.audit.changes import CLASS_TITLES, Change, read_change_set
 from site_builder.audit.layout import ABANDONED, AuditFolder, BuildRecord
+from site_builder.audit.signing import load_public_key
 from site_builder.audit.timeline import (
     Live,
     dated_for,
@@ -38,7 +40,7 @@ from site_builder.audit.timeline import (
     replaced_by,
     timeline,
 )
-from site_builder.audit.verify import build_record_problems, change_set_problem
+from site_builder.audit.verify import build_record_problems, change_set_problem, journal_check
 from site_builder.config import Config
 from site_builder.exceptions import AuditError
 from site_builder.inputs import load_inputs
@@ -123,6 +125,10 @@ def _explain(config: Config, key: str, as_of: date, item: str | None, profile: s
         raise AuditError(f"The audit history fails its check: {problems[0]}"
                          f"{f' (and {len(problems) - 1} more)' if len(problems) > 1 else ''}; it cannot answer. "
                          "Restore the audit folder from a backup (site-builder verify --audit checks it all)")
+    journal = journal_check(root, chain, load_public_key(config.signing.public_key) if config.signing.public_key else None)
+    if journal.problem:  # the times it answers by: an edited publication time would move which site was live
+        raise AuditError(f"The audit journal fails its check: {journal.problem}; it cannot answer. Restore the audit "
+                         "folder from a backup (site-builder verify --audit checks it all)")
     if chain:
         _check_build(root, chain[-1])
     builds = timeline(chain, publication_times(root))

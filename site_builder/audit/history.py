@@ -26,6 +26,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from site_builder.audit import signing
 from site_builder.audit.layout import ABANDONED, AuditFolder, BuildRecord, made_by_build, move_own, own_files
 from site_builder.exceptions import AuditError
 from site_builder.faults import fault_point
@@ -138,14 +141,50 @@ def clock() -> datetime:
     return datetime.now(UTC)
 
 
-def log_event(audit_root: Path, event: str, entry: ChainEntry, **detail: Any) -> None:
-    """Append a step of a build (prepared, published, abandoned, …) with its time to the journal."""
-    at = clock().replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    _append_line(AuditFolder(audit_root).journal, {"event": event, "build_id": entry.build_id,
-                                        "manifest_sha256": entry.manifest_sha256, "at": at, **detail})
+JOURNAL_LINK = "previous_line_sha256"
+"""A signed journal line's field holding the SHA-256 of the line before it (``None`` on the first line)."""
 
 
-def write_pending(audit_root: Path, entry: ChainEntry) -> None:
+def log_event(audit_root: Path, event: str, entry: ChainEntry, key: Ed25519PrivateKey | None = None,
+              **detail: Any) -> None:
+    """Append a step of a build (prepared, published, abandoned, …) with its time to the journal (signed by ``key``,
+    if given: :func:`_journal`)."""
+    _journal(audit_root, {"event": event, "build_id": entry.build_id, "manifest_sha256": entry.manifest_sha256,
+                          **detail}, key)
+
+
+def _journal(audit_root: Path, data: dict[str, Any], key: Ed25519PrivateKey | None) -> None:
+    """Append ``data`` with the time now to the journal. With ``key``, the line is signed (Ed25519 over its canonical
+    JSON, :func:`signing.sign`) and holds the SHA-256 of the line before it (:data:`JOURNAL_LINK`): an edited line
+    fails its signature, a line removed or moved breaks the link of the line after it. ``explain`` tells which site was
+    live on a day from these times, so they are what a signature must cover; the chain cannot (a manifest keeping the
+    journal's hash would make two sites built from the same inputs at different times differ)."""
+    path = AuditFolder(audit_root).journal
+    line = {**data, "at": clock().replace(microsecond=0).isoformat().replace("+00:00", "Z")}
+    if key is not None:
+        before = journal_lines(path)
+        line = signing.sign(key, {**line, JOURNAL_LINK: line_sha256(before[-1]) if before else None})
+    _append_line(path, line)
+
+
+def journal_lines(path: Path) -> list[bytes]:
+    """The lines of the journal at ``path`` as written (without their line ends; a torn line, a full disk's, is one),
+    empty ones left out; none if there is no journal. Split at ``\n`` only: a line's JSON may hold U+2028."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise AuditError(f"{path}: cannot be read: {exc}") from exc
+    return [line for line in data.split(b"\n") if line.strip()]
+
+
+def line_sha256(line: bytes) -> str:
+    """The hash a signed journal line holds of the line before it: the SHA-256 of its bytes as written."""
+    return hashlib.sha256(line).hexdigest()
+
+
+def write_pending(audit_root: Path, entry: ChainEntry, key: Ed25519PrivateKey | None = None) -> None:
     """Record ``entry`` as prepared (atomically: a temporary file renamed over ``pending.json``)."""
     pending = AuditFolder(audit_root).pending
     temporary = pending.with_name(f".{pending.name}.tmp")
@@ -154,7 +193,7 @@ def write_pending(audit_root: Path, entry: ChainEntry) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(temporary, pending)
-    log_event(audit_root, "prepared", entry)
+    log_event(audit_root, "prepared", entry, key)
 
 
 def read_pending(audit_root: Path) -> ChainEntry | None:
@@ -168,17 +207,19 @@ def read_pending(audit_root: Path) -> ChainEntry | None:
         raise AuditError(f"{path}: cannot be read as a prepared build: {exc}") from exc
 
 
-def record_published(audit_root: Path, entry: ChainEntry, reconciled: bool = False) -> None:
-    """Second phase: append ``entry`` to the chain, log it and clear ``pending.json``."""
+def record_published(audit_root: Path, entry: ChainEntry, reconciled: bool = False,
+                     key: Ed25519PrivateKey | None = None) -> None:
+    """Second phase: append ``entry`` to the chain, log it (signed by ``key``, if given) and clear ``pending.json``."""
     append(audit_root, entry)
     fault_point("appended")
-    log_event(audit_root, "published", entry, **({"reconciled": True} if reconciled else {}))
+    log_event(audit_root, "published", entry, key, **({"reconciled": True} if reconciled else {}))
     fault_point("recorded")
     AuditFolder(audit_root).pending.unlink(missing_ok=True)
 
 
-def reconcile(audit_root: Path, public_manifest_sha256: str | None) -> str | None:
-    """Settle a build left prepared by a killed build; return what was done (``None``: nothing pending).
+def reconcile(audit_root: Path, public_manifest_sha256: str | None, key: Ed25519PrivateKey | None = None) -> str | None:
+    """Settle a build left prepared by a killed build; return what was done (``None``: nothing pending). The journal's
+    lines are signed by ``key``, if given.
 
     It is recorded as published when the output carries its manifest and it extends the chain,
     else as abandoned (its folder renamed ``builds/<id>.abandoned``, nothing deleted). Only the build's own record
@@ -193,11 +234,11 @@ def reconcile(audit_root: Path, public_manifest_sha256: str | None) -> str | Non
     if chain and chain[-1] == pending:  # killed after the chain append, before the pending file went
         added = not _journal_tells(folder.journal, "published", pending.build_id)
         if added:  # killed before the journal's line too
-            log_event(audit_root, "published", pending, reconciled=True)
+            log_event(audit_root, "published", pending, key, reconciled=True)
         folder.pending.unlink()
         return f"build {pending.build_id} was already recorded as published{' (its journal line added now)' if added else ''}"
     if pending.manifest_sha256 == public_manifest_sha256 and pending.sequence == len(chain) + 1:
-        record_published(audit_root, pending, reconciled=True)
+        record_published(audit_root, pending, reconciled=True, key=key)
         return f"build {pending.build_id} was published by an interrupted build; recorded now"
     kept = folder.build(pending.build_id).folder
     if kept.exists():
@@ -206,7 +247,7 @@ def reconcile(audit_root: Path, public_manifest_sha256: str | None) -> str | Non
         else:
             log.warning("not_moved path=%s reason=not the record of the abandoned build %s (its manifest is not the "
                         "prepared one): left in place", kept, pending.build_id)
-    log_event(audit_root, "abandoned", pending)
+    log_event(audit_root, "abandoned", pending, key)
     folder.pending.unlink()
     return f"build {pending.build_id} was prepared but never published; marked abandoned"
 

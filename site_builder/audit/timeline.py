@@ -7,7 +7,8 @@ whatever its as-of date. A build the journal gives no time for (a damaged line) 
 never before a build the chain has before it.
 
 The journal is not covered by the chain: a manifest keeping its hash would make two sites built from the same inputs
-at different times differ (a journal whose lines the build key signs would not).
+at different times differ. With a signing key its lines are signed and linked instead (``history._journal``), checked by
+``verify --audit`` and ``explain`` (``verify.journal_check``); here every line is read as it is.
 """
 
 from __future__ import annotations

@@ -25,9 +25,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from site_builder.audit import signing
 from site_builder.audit.history import (
+    JOURNAL_LINK,
     PUBLIC_CHAIN,
     ChainEntry,
     chain_problems,
+    journal_lines,
+    line_sha256,
     parse_public_chain,
     read_chain,
     read_pending,
@@ -108,7 +111,7 @@ def verify_site(site_dir: Path, secrets: Secrets | None = None, audit_root: Path
     elif chain and chain[-1].key is not None and not chain_trouble:
         problems += head_signature_problems(site_dir, manifest_sha, chain)
     if audit_root is not None:
-        problems += audit_problems(chain, audit_root, site_dir)
+        problems += audit_problems(chain, audit_root, site_dir, public_key)
     with ThreadPoolExecutor(1, thread_name_prefix="leak-scan") as side:  # the scan's processes work meanwhile
         scanning = side.submit(find_leaks, site_dir, secrets, scan, processes, covered) if secrets is not None else None
         if validate_data:
@@ -352,14 +355,19 @@ def head_signature_problems(site_dir: Path, manifest_sha: str, chain: list[Chain
     return _envelope_problems(site_dir / signing.SIGNATURE, signing.SIGNATURE, head, chain_keys(chain))
 
 
-def audit_problems(public: list[ChainEntry], audit_root: Path, site_dir: Path | None = None) -> list[str]:
+def audit_problems(public: list[ChainEntry], audit_root: Path, site_dir: Path | None = None,
+                   trusted: Ed25519PublicKey | None = None) -> list[str]:
     """The audit chain is whole, its archived manifests and signatures match, and the site's head is its head (with
-    ``site_dir``, the site's signature is the one kept for the head)."""
+    ``site_dir``, the site's signature is the one kept for the head); the journal's signed lines hold
+    (:func:`journal_check`, with ``trusted`` if given)."""
     recorded = read_chain(audit_root)
     where = AuditFolder(audit_root).chain.as_posix()
     if not recorded:
         return [f"{where}: no audit chain here: the site cannot be checked against its history"]
     problems = chain_problems(recorded, where)
+    journal = journal_check(audit_root, recorded, trusted)
+    if journal.problem:
+        problems.append(journal.problem)
     if public and recorded != public:
         problems.append(_head_problem(public, recorded, audit_root, where))
     keys: dict[str, str] = {}
@@ -373,6 +381,91 @@ def audit_problems(public: list[ChainEntry], audit_root: Path, site_dir: Path | 
         if live is not None and archived.is_file() and (not live.is_file() or live.read_bytes() != archived.read_bytes()):
             problems.append(f"{signing.SIGNATURE}: not the signature {archived} keeps for the head build")
     return problems
+
+
+@dataclass(frozen=True)
+class JournalCheck:
+    """What :func:`journal_check` found in the audit journal."""
+
+    problem: str | None
+    """The first bad line, said (``None``: none)."""
+    unsigned: int
+    """Lines before the first signed one (all of them, in a journal never signed)."""
+    signed: int
+    """Lines from the first signed one on."""
+
+    def summary(self) -> str:
+        """What ``verify`` says of the journal when it holds."""
+        if not self.signed:
+            return "journal unsigned (no signing key): not tamper-evident"
+        if not self.unsigned:
+            return f"journal signed ({self.signed} lines)"
+        return (f"journal signed from line {self.unsigned + 1} (lines 1-{self.unsigned} unsigned, written before "
+                "signing)")
+
+
+def journal_keys(chain: Sequence[ChainEntry], trusted: Ed25519PublicKey | None) -> dict[str, Ed25519PublicKey]:
+    """The keys a journal line may be signed by, by fingerprint: the chain's signing keys in turn, each key change
+    signed by the key before it (the first key's by none), when ``trusted`` is one of them (the keys before it handed
+    over to it, it handed over to those after: an auditor may hold the first key or the current one); else
+    ``trusted`` alone. Without ``trusted``, the chain's keys: the journal is then checked against the audit folder's
+    own chain (only a trusted key says who signed it)."""
+    keys: dict[str, Ed25519PublicKey] = {}
+    current: Ed25519PublicKey | None = None
+    for change in (entry.key_change for entry in chain if entry.key_change):
+        try:
+            new = serialization.load_pem_public_key(str(change.get("public_key", "")).encode("ascii"))
+        except (ValueError, UnicodeError):
+            continue
+        if not isinstance(new, Ed25519PublicKey) or signing.fingerprint(new) != change.get("to"):
+            continue
+        first = current is None and change.get("from") is None
+        if first or (current is not None and change.get("from") == signing.fingerprint(current)
+                     and signing.check(current, change)):
+            keys[signing.fingerprint(new)] = current = new
+    if trusted is None or signing.fingerprint(trusted) in keys:
+        return keys
+    return {signing.fingerprint(trusted): trusted}
+
+
+def journal_check(audit_root: Path, chain: Sequence[ChainEntry], trusted: Ed25519PublicKey | None = None) -> JournalCheck:
+    """Check the audit journal's signed lines: each must carry a valid signature by a key of :func:`journal_keys` and
+    hold the SHA-256 of the line before it (:data:`~site_builder.audit.history.JOURNAL_LINK`), and none may follow a
+    signed line unsigned. Lines before the first signed one were written by builds without a key (or by a version
+    before signing): they are counted, not failed. The first bad line is named (its number, from 1); a line removed,
+    added or moved shows at the line after it. Cutting lines from the end shows only against a record of its last
+    line kept elsewhere, as for the chain's head."""
+    path = AuditFolder(audit_root).journal
+    lines = journal_lines(path)
+    keys = journal_keys(chain, trusted)
+    first: int | None = None
+    for number, line in enumerate(lines, start=1):
+        where = f"{path}, line {number}"
+        try:
+            data = json.loads(line)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict) or "signature" not in data:
+            if first is None:
+                continue
+            return JournalCheck(f"{where}: not signed, though line {first} and every line after it up to here are: "
+                                "added or replaced without the key (or by a build run without signing.key)",
+                                first - 1, number - first)
+        first = first or number
+        signer = str(data.get("key"))
+        key = keys.get(signer)
+        problem = None
+        if key is None:
+            whose = "the trusted key's line of keys does not hold" if trusted is not None else "the audit chain does not name"
+            problem = f"signed by {signer}, a key {whose}"
+        elif not signing.check(key, data):
+            problem = f"its signature by {signer} does not hold: the line was changed after it was written"
+        elif data.get(JOURNAL_LINK) != (line_sha256(lines[number - 2]) if number > 1 else None):
+            problem = (f"does not follow line {number - 1} (the hash it holds of the line before it differs): a line "
+                       "before it was removed, added or moved")
+        if problem:
+            return JournalCheck(f"{where}: {problem}", first - 1, number - first)
+    return JournalCheck(None, (first or len(lines) + 1) - 1, len(lines) - (first or len(lines) + 1) + 1)
 
 
 def archived_signature_problems(record: BuildRecord, entry: ChainEntry, keys: Mapping[str, str]) -> list[str]:

@@ -1,0 +1,117 @@
+"""The audit journal (``audit/journal.jsonl``): when each build went live, which ``explain`` answers by.
+
+1. Tamper-evident when a signing key is configured: each line is signed (Ed25519, over its canonical JSON without
+   the signature, which holds the SHA-256 of the line before it). ``verify --audit`` and ``explain`` check it with the
+   trusted key (or the keys the chain names) and name the first bad line: an edited, removed or moved line, a line
+   signed by another key, an unsigned line after a signed one. Lines written before (unsigned) are read, and said to be
+   unsigned, not failed. Without a key the journal is as before (and ``verify`` says it is not tamper-evident). The
+   published site does not change: no manifest names the journal.
+2. A failed build leaves a ``failed`` line (id, time, as-of date, reason); the site live on a day is unchanged.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import published_on
+from test_signing import config, keypair, records_dir, verify
+
+from site_builder.audit import signing
+from site_builder.audit.explain import explain
+from site_builder.audit.layout import AuditFolder
+from site_builder.audit.timeline import publication_times
+from site_builder.build import build
+from site_builder.exceptions import AuditError
+
+DAYS = [date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25)]
+
+
+def signed_site(root: Path, days: list[date] = DAYS) -> tuple[Path, Path]:
+    """A site built on ``days`` with a signing key; the journal and the public key."""
+    records = records_dir(root)
+    private, public = keypair(root, "a")
+    for day in days:
+        with published_on(day):
+            build(config(root, records, private), day)
+    return AuditFolder(root / "audit").journal, public
+
+
+def lines(journal: Path) -> list[str]:
+    return journal.read_text(encoding="utf-8").split("\n")[:-1]
+
+
+def test_each_journal_line_is_signed_and_linked(tmp_path: Path) -> None:
+    journal, public = signed_site(tmp_path)
+    found = [json.loads(line) for line in lines(journal)]
+    assert [line["event"] for line in found] == ["prepared", "published"] * 3
+    assert all(line["signature"] and line["key"].startswith("sha256:") for line in found)
+    assert found[0]["previous_line_sha256"] is None
+    code, output = verify(tmp_path, "--audit", str(tmp_path / "audit"), "--public-key", str(public))
+    assert code == 0 and "journal signed (6 lines)" in output, output
+    manifest = (tmp_path / "output" / "manifest.json").read_text(encoding="utf-8")
+    assert "journal" not in manifest  # the published site does not name the journal
+
+
+@pytest.mark.parametrize("change", ["edit", "remove", "swap", "unsigned", "foreign"])
+def test_a_changed_journal_is_named_by_its_first_bad_line(tmp_path: Path, change: str) -> None:
+    journal, public = signed_site(tmp_path)
+    found = lines(journal)
+    if change == "edit":  # the publication of the second build moved a day later
+        found[3] = found[3].replace("2026-11-24T02", "2026-11-25T02")
+        bad = 4
+    elif change == "remove":
+        del found[2]
+        bad = 3
+    elif change == "swap":
+        found[2], found[3] = found[3], found[2]
+        bad = 3
+    elif change == "unsigned":
+        found.append(json.dumps({"event": "published", "build_id": "000003-2026-11-25", "at": "2026-11-30T02:00:00Z",
+                                 "manifest_sha256": "0" * 64}))
+        bad = 7
+    else:  # signed by a key nobody trusts
+        other, _ = keypair(tmp_path, "b")
+        line = {k: v for k, v in json.loads(found[-1]).items() if k not in ("signature", "key")}
+        found[-1] = json.dumps(signing.sign(signing.load_private_key(other), line), ensure_ascii=False, sort_keys=True)
+        bad = 6
+    journal.write_text("".join(line + "\n" for line in found), encoding="utf-8")
+    code, output = verify(tmp_path, "--audit", str(tmp_path / "audit"), "--public-key", str(public))
+    assert code == 1 and f"journal.jsonl, line {bad}:" in output, output
+    trusted = config(tmp_path, tmp_path / "records")
+    trusted = dataclasses.replace(trusted, signing=dataclasses.replace(trusted.signing, public_key=public))
+    with pytest.raises(AuditError, match=rf"journal\.jsonl, line {bad}:"):
+        explain(trusted, "AP-1", DAYS[1])
+    code, output = verify(tmp_path, "--audit", str(tmp_path / "audit"))  # without a trusted key: the chain's keys
+    assert code == 1 and f"journal.jsonl, line {bad}:" in output, output
+
+
+def test_an_old_unsigned_journal_is_read_and_said_unsigned(tmp_path: Path) -> None:
+    records = records_dir(tmp_path)
+    with published_on(DAYS[0]):
+        build(config(tmp_path, records), DAYS[0])  # before signing: two unsigned lines
+    private, public = keypair(tmp_path, "a")
+    for day in DAYS[1:]:
+        with published_on(day):
+            build(config(tmp_path, records, private), day)
+    journal = AuditFolder(tmp_path / "audit").journal
+    found = [json.loads(line) for line in lines(journal)]
+    assert ["signature" in line for line in found] == [False, False, True, True, True, True]
+    assert found[2]["previous_line_sha256"]  # the first signed line holds on to the unsigned ones before it
+    code, output = verify(tmp_path, "--audit", str(tmp_path / "audit"), "--public-key", str(public))
+    assert code == 0 and "journal signed from line 3 (lines 1-2 unsigned, written before signing)" in output, output
+    assert [str(d) for d in publication_times(tmp_path / "audit").values()] == [
+        "2026-11-23 10:00:00+08:00", "2026-11-24 10:00:00+08:00", "2026-11-25 10:00:00+08:00"]
+
+
+def test_without_a_key_the_journal_is_not_tamper_evident(tmp_path: Path) -> None:
+    records = records_dir(tmp_path)
+    for day in DAYS[:2]:
+        with published_on(day):
+            build(config(tmp_path, records), day)
+    assert all("signature" not in json.loads(line) for line in lines(AuditFolder(tmp_path / "audit").journal))
+    code, output = verify(tmp_path, "--audit", str(tmp_path / "audit"))
+    assert code == 0 and "journal unsigned (no signing key): not tamper-evident" in output, output
