@@ -203,11 +203,13 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
         log.warning("ignored path=%s reason=not the records of any catalogue item", name)
     with (
         publish.locked(audit_root, out, config.publish.lock_timeout),
+        _journal_failure(out, audit_root, as_of, key) as attempt,
         _clear_faults(out, audit_root),
         _workspace(out, audit_root) as (staging, work, spare),
         ExitStack() as background,
     ):
         chain, extra = _continue_chain(config, key, new_chain)
+        attempt.build_id = history.build_id(len(chain) + 1, as_of.isoformat())
         _check_date(chain or _public_chain(out), as_of, earlier)  # a new chain: the head of the site it replaces
         misplaced = history.record_place_problem(audit_root, history.build_id(len(chain) + 1, as_of.isoformat()))
         if misplaced:  # before a row is decided: archiving would find it there only after the whole build
@@ -284,6 +286,7 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
             manifest = make_manifest(config, catalogue, policy, as_of, reports, ignored, ledger.counts,
                                      {w.path: w.sha256 for w in files.written}, audit_hashes(audit_files(BuildRecord(work))))
             entry = _write_manifest(files, chain, manifest, key, extra)
+            attempt.manifest_sha256 = entry.manifest_sha256
             stage.summary["files"] = len(manifest["outputs"])
             stage.summary["removed"] = files.seal()
             write_state(BuildRecord(work).pages, files.key, files.written, secrets.digests())
@@ -303,6 +306,7 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
             mark_excused(BuildRecord(work).pages)
         with stages.stage("publish"):
             kept = _publish(work, audit_root, entry, staging, out, live, key)
+        attempt.published = True
         _drop_old_states(AuditFolder(audit_root), [*chain, entry], live is not None)
     log.info("built output=%s build=%s published=%d reused=%d signed=%s", out, entry.build_id,
              sum(ledger.counts.published.values()), len(reused), entry.key or "no")
@@ -746,6 +750,44 @@ def _publish(work: Path, audit_root: Path, entry: history.ChainEntry, staging: P
     if replaced is not None and live is not None and replaced == live.site:
         publish.keep_as_spare(out, replaced, live.state.parent.name)
     return target
+
+
+@dataclass
+class _Attempt:
+    """A build under way, as its journal line says it if it fails."""
+
+    build_id: str | None = None
+    """Its id, once the chain it extends is read."""
+    manifest_sha256: str | None = None
+    """Its manifest's hash, once written (the output carrying it: its site went live)."""
+    published: bool = False
+    """Recorded as published: what fails after that (removing old states) is no failed build."""
+
+
+@contextmanager
+def _journal_failure(out: Path, audit_root: Path, as_of: date, key: Ed25519PrivateKey | None) -> Iterator[_Attempt]:
+    """A build that fails or is refused once it holds the lock (a lost column, a leak, a full disk, an error after it
+    was prepared) leaves a ``failed`` line in the audit journal: its id, time, as-of date and why, so that an auditor
+    sees the attempt, not only the builds published. It names no site: which site was live is told by the ``published``
+    lines alone. A process killed (``SystemExit``, a signal) writes nothing: the next build settles what it left. A
+    journal that cannot be written then (the full disk the build failed on) leaves a warning, and the build's own error
+    stands."""
+    attempt = _Attempt()
+    try:
+        yield attempt
+    except Exception as exc:
+        if attempt.published:
+            raise
+        reason = f"{type(exc).__name__}: {exc}" if not isinstance(exc, (BuildError, ConfigError, AuditError, PublishError,
+                                                                           SigningError)) else str(exc)
+        manifest = out / MANIFEST
+        if attempt.manifest_sha256 and manifest.is_file() and file_sha256(manifest) == attempt.manifest_sha256:
+            reason += " (after its site went live: the next build records its publication)"
+        try:
+            history.log_failed(audit_root, attempt.build_id, as_of.isoformat(), reason, key)
+        except OSError as written:
+            log.warning("audit=%s the failed build's journal line could not be written: %s", audit_root, written)
+        raise
 
 
 @contextmanager

@@ -17,15 +17,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import published_on
+from conftest import published_on, row, write_csv
 from test_signing import config, keypair, records_dir, verify
 
-from site_builder.audit import signing
+from site_builder import faults
+from site_builder.audit import history, signing
 from site_builder.audit.explain import explain
 from site_builder.audit.layout import AuditFolder
 from site_builder.audit.timeline import publication_times
 from site_builder.build import build
-from site_builder.exceptions import AuditError
+from site_builder.exceptions import AuditError, BuildError
 
 DAYS = [date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25)]
 
@@ -115,3 +116,57 @@ def test_without_a_key_the_journal_is_not_tamper_evident(tmp_path: Path) -> None
     assert all("signature" not in json.loads(line) for line in lines(AuditFolder(tmp_path / "audit").journal))
     code, output = verify(tmp_path, "--audit", str(tmp_path / "audit"))
     assert code == 0 and "journal unsigned (no signing key): not tamper-evident" in output, output
+
+
+def test_a_failed_build_is_in_the_journal_and_changes_no_live_site(tmp_path: Path) -> None:
+    journal, public = signed_site(tmp_path, DAYS[:2])
+    records = tmp_path / "records"
+    before = publication_times(tmp_path / "audit")
+    (records / "admin_penalty.csv").unlink()  # every row of an item the live site publishes gone: refused
+    write_csv(records / "commendation.csv", "commendation", [row("commendation")])
+    private = tmp_path / "keys" / "a.pem"
+    with published_on(DAYS[2], hour=3), pytest.raises(BuildError, match="No row of admin_penalty"):
+        build(config(tmp_path, records, private), DAYS[2])
+    last = json.loads(lines(journal)[-1])
+    assert last["event"] == "failed" and last["build_id"] == "000003-2026-11-25" and last["as_of"] == "2026-11-25"
+    assert last["at"] == "2026-11-25T03:00:00Z" and last["reason"].startswith("No row of admin_penalty") and last["signature"]
+    assert publication_times(tmp_path / "audit") == before
+    code, output = verify(tmp_path, "--audit", str(tmp_path / "audit"), "--public-key", str(public))
+    assert code == 0, output
+    [answer] = explain(config(tmp_path, records), "AP-1", DAYS[2])
+    assert "audit history, build 000002-2026-11-24" in answer.source, answer.source
+
+
+def test_a_build_failing_after_it_was_prepared_is_in_the_journal(tmp_path: Path) -> None:
+    """Unsigned too; the next build settles the prepared build as abandoned, and the failed id is not taken as live."""
+    records = records_dir(tmp_path)
+    with published_on(DAYS[0]):
+        build(config(tmp_path, records), DAYS[0])
+
+    def broken(point: str) -> None:
+        if point == "archived":
+            raise RuntimeError("the disk went away")
+
+    faults.HOOK = broken
+    try:
+        with published_on(DAYS[1]), pytest.raises(RuntimeError):
+            build(config(tmp_path, records), DAYS[1])
+    finally:
+        faults.HOOK = None
+    journal = AuditFolder(tmp_path / "audit").journal
+    found = [json.loads(line) for line in lines(journal)]
+    assert [(line["event"], line["build_id"]) for line in found] == [
+        ("prepared", "000001-2026-11-23"), ("published", "000001-2026-11-23"), ("prepared", "000002-2026-11-24"),
+        ("failed", "000002-2026-11-24")]
+    assert found[-1]["reason"] == "RuntimeError: the disk went away" and found[-1]["as_of"] == "2026-11-24"
+    assert "signature" not in found[-1]
+    assert [e.build_id for e in history.read_chain(tmp_path / "audit")] == ["000001-2026-11-23"]
+    with published_on(DAYS[2]):
+        build(config(tmp_path, records), DAYS[2])
+    events = [json.loads(line)["event"] for line in lines(journal)]
+    assert events[4:] == ["abandoned", "prepared", "published"]
+    times = publication_times(tmp_path / "audit")
+    journal.write_text("".join(line + "\n" for line in lines(journal) if '"failed"' not in line), encoding="utf-8")
+    assert publication_times(tmp_path / "audit") == times  # the failed line says nothing of what was live
+    [answer] = explain(config(tmp_path, records), "AP-1", DAYS[2])
+    assert "audit history, build 000002-2026-11-25" in answer.source, answer.source

@@ -153,6 +153,24 @@ def log_event(audit_root: Path, event: str, entry: ChainEntry, key: Ed25519Priva
                           **detail}, key)
 
 
+FAILED = "failed"
+"""The journal's event of a build that failed or was refused: no site of its, and no time of publication (readers of the
+journal take only the events they know, ``prepared`` and ``published``: :func:`~site_builder.audit.timeline.publication_times`)."""
+
+
+def log_failed(audit_root: Path, build_id: str | None, as_of: str, reason: str,
+               key: Ed25519PrivateKey | None = None) -> None:
+    """Append that the build ``build_id`` (``None``: the chain it would extend could not be read) for ``as_of`` failed,
+    and why (one line of the error), so that an auditor sees every attempt, not only the builds published."""
+    first = reason.strip().splitlines()[0] if reason.strip() else "(no message)"
+    _journal(audit_root, {"event": FAILED, "build_id": build_id, "as_of": as_of,
+                          "reason": first if len(first) <= _REASON_CHARS else first[:_REASON_CHARS - 1] + "…"}, key)
+
+
+_REASON_CHARS = 500
+"""At most this much of an error's first line goes into the journal (a refusal's message names the file and the fix)."""
+
+
 def _journal(audit_root: Path, data: dict[str, Any], key: Ed25519PrivateKey | None) -> None:
     """Append ``data`` with the time now to the journal. With ``key``, the line is signed (Ed25519 over its canonical
     JSON, :func:`signing.sign`) and holds the SHA-256 of the line before it (:data:`JOURNAL_LINK`): an edited line

@@ -4,7 +4,7 @@
 audit/
   chain.jsonl            the hash chain of published builds (one JSON line each)
   pending.json           a build prepared but not yet published (first phase of the record)
-  journal.jsonl          every step of every build: prepared, published, abandoned
+  journal.jsonl          every step of every build: prepared, published, abandoned, failed
   .lock                  held for the whole build (one writer)
   rows.sqlite            the decision cache: what builds made of each input row (holds withheld values: private;
                          removing it makes the next build decide every row again)

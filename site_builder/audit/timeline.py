@@ -48,7 +48,8 @@ def publication_times(audit_root: Path) -> dict[str, datetime]:
     A build killed after it switched the site, before it logged its publication, is logged as published by the next
     build (``reconciled``), at that build's time: it went live between its own ``prepared`` event and the kill, so
     that is the time taken (the days in between had been answered from the site it replaced); until then, its
-    ``prepared`` time is all the journal says (a build never published is in no chain, so its time is never asked)."""
+    ``prepared`` time is all the journal says (a build never published is in no chain, so its time is never asked).
+    Every other event (``abandoned``, ``failed``, one a later version writes) is skipped: it tells no site."""
     times: dict[str, datetime] = {}
     prepared: dict[str, datetime] = {}
     try:
