@@ -142,8 +142,7 @@ def _explain(config: Config, key: str, as_of: date, item: str | None, profile: s
     known = next((answer for answer in found if answer.outcome not in NOT_ON_SITE), None)
     found = [answer if answer.outcome != NOT_IN_INPUT_OUTCOME or known is None
              else dataclasses.replace(answer, item=known.item, record_id=known.record_id) for answer in found]
-    if len(live) == 1 and known is None:
-        found = []  # the only build the site had that day did not have it: the caller says so
+    lacking = len(live) == 1 and known is None  # the only build the site had that day did not have it
     comparison: list[Explanation] = []
     if dated is not None and dated not in live:
         comparison = [dataclasses.replace(answer, comparison=True) for answer in
@@ -153,6 +152,9 @@ def _explain(config: Config, key: str, as_of: date, item: str | None, profile: s
         if chosen and chosen != config.disclosure.profile:
             config = dataclasses.replace(config, disclosure=dataclasses.replace(config.disclosure, profile=chosen))
         comparison = [dataclasses.replace(answer, comparison=True) for answer in _from_records(config, key, as_of, item)]
+    if lacking:  # said first where a comparison follows (a back-filled build had it); else the caller says so
+        found = [dataclasses.replace(answer, item=comparison[0].item, record_id=comparison[0].record_id)
+                 for answer in found] if comparison else []
     if not live:
         first = builds[0] if builds else None
         why = (f"no site yet: the first build, {first.entry.build_id} (as of {first.entry.as_of}), was {first.when()}"
