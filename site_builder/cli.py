@@ -309,10 +309,10 @@ def explain(ctx: click.Context, record_id: str, as_of: str | None, item: str | N
         raise click.ClickException(f"No record {record_id!r} in the records or the audit history")
     for answer in answers:
         click.echo("\n".join(answer.lines()))
-    from site_builder.audit.explain import NOT_ON_SITE
+    from site_builder.audit.explain import NOT_PUBLIC
 
-    if all(answer.outcome in NOT_ON_SITE for answer in answers if not answer.comparison):
-        ctx.exit(1)  # no site live that day had it (no site yet): not public, as for a record no build that day had
+    if all(answer.outcome in NOT_PUBLIC for answer in answers if not answer.comparison):
+        ctx.exit(1)  # no site live that day had it (no site yet, its row gone from the live build's input): not public
 
 
 @main.command()

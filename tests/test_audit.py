@@ -375,7 +375,8 @@ def test_explain_refuses_to_answer_from_an_edited_earlier_change_set(site: Path)
     build_site(site, records, date(2026, 12, 1))
     args = ["explain", "XK-1", "--as-of", "2026-12-01", "--records", str(records), "--audit", str(site / "audit")]
     result = CliRunner().invoke(main, args)
-    assert result.exit_code == 0 and "off the site since build 000003-2026-11-30" in result.output, result.output
+    # its row left the live build's input: not public that day (exit 1, the operator guide's exit-code table)
+    assert result.exit_code == 1 and "off the site since build 000003-2026-11-30" in result.output, result.output
     changes = site / "audit" / "builds" / "000003-2026-11-30" / "changes.json"
     changes.write_text(changes.read_text(encoding="utf-8") + " ", encoding="utf-8")
     result = CliRunner().invoke(main, args)
@@ -407,18 +408,19 @@ def test_explain_answers_a_day_between_builds_from_the_site_live_that_day(site: 
     build_site(site, records, date(2026, 11, 30))
     args = ["--records", str(records), "--audit", str(site / "audit")]
 
-    def explained(record_id: str, day: str) -> str:
+    def explained(record_id: str, day: str, code: int = 0) -> str:
         result = CliRunner().invoke(main, ["explain", record_id, "--as-of", day, *args])
-        assert result.exit_code == 0, result.output
+        assert result.exit_code == code, result.output
         return result.output
 
     between = explained("AP-1", "2026-11-27")
     assert between.startswith("admin_penalty AP-1 (admin_penalty.csv, row 2): published"), between
     assert "build 000002-2026-11-24 (as of 2026-11-24): the site live on 2026-11-27; published 2026-11-24 10:00" in between
-    gone = explained("XK-1", "2026-11-30")
+    gone = explained("XK-1", "2026-11-30", code=1)  # its row left the live build's input: not public (exit 1)
     assert gone.startswith("admin_license XK-1: withdrawn"), gone
     assert "off the site since build 000003-2026-11-30 (as of 2026-11-30): 主管部门撤回" in gone
-    assert "withdrawn" in explained("XK-1", "2026-12-01")  # after the last build: the live site's answer, not "no record"
+    # after the last build: the live site's answer, not "no record"
+    assert "withdrawn" in explained("XK-1", "2026-12-01", code=1)
     penalties[0]["publish_status"] = "已审核"
     write_csv(records / "admin_penalty.csv", "admin_penalty", penalties)
     build_site(site, records, date(2026, 11, 30))  # a second build that day publishes it again

@@ -1,8 +1,10 @@
-"""``explain`` on details of the live site (docs/operator-guide.md, explain):
+"""``explain`` on two details of the live site (docs/operator-guide.md, explain's exit codes):
 
 1. A record only a back-filled build had (made for the date, published after it): the live site's build had no row of
    it, and the answer says so first, before the back-filled build's answer labelled as a comparison (it had printed
    the comparison alone). Exit 1: no site live that day had it.
+2. A record whose row had left the live build's input (withdrawn, answered from the change sets): exit 1, as the
+   exit-code table says ("no row of it in the live build's input"); it had exited 0.
 """
 
 from __future__ import annotations
@@ -45,3 +47,16 @@ def test_a_record_only_a_back_filled_build_had_says_the_live_site_lacked_it(tmp_
         "for comparison, not what the site showed: admin_penalty AP-9 (admin_penalty.csv, row 3): published")
     assert code == 1, output
 
+
+def test_a_record_whose_row_left_the_live_builds_input_exits_1(tmp_path: Path) -> None:
+    records = penalties(tmp_path, "AP-1", "AP-2")
+    with published_on(date(2026, 11, 20)):
+        build(site_config(tmp_path, records, search=False), date(2026, 11, 20))
+    penalties(tmp_path, "AP-2")
+    with published_on(date(2026, 11, 21)):
+        build(site_config(tmp_path, records, search=False), date(2026, 11, 21))
+    code, output = explain(tmp_path, "AP-1", "2026-11-22")
+    assert output.startswith("admin_penalty AP-1: withdrawn") and "left the site with build 000002-2026-11-21" in output
+    assert code == 1, output
+    assert explain(tmp_path, "AP-1", "2026-11-20")[0] == 0  # the day it was public
+    assert explain(tmp_path, "AP-2", "2026-11-22")[0] == 0

@@ -53,6 +53,13 @@ NO_SITE = "not public: no site yet"
 NOT_IN_INPUT_OUTCOME = "not in the input"
 NOT_ON_SITE = frozenset({NO_SITE, NOT_IN_INPUT_OUTCOME})
 """Outcomes saying that no site live that day had the record (``explain`` then exits 1)."""
+WITHDRAWN = "withdrawn"
+"""The outcome of a record whose row had left the live build's input, answered from the change sets (the build with
+which it left the site): no reason code (a row decided is answered by its own reason)."""
+NOT_PUBLIC = NOT_ON_SITE | {WITHDRAWN}
+"""Outcomes for which ``explain`` exits 1 when every answer (not a comparison) has one: no site live that day had the
+record, or its row had left the live build's input (the exit-code table of the operator guide). A row the live build
+decided not to publish exits 0: the site had the record, and says why it was not shown."""
 
 
 @dataclass(frozen=True)
@@ -198,7 +205,7 @@ def _answers(audit: AuditFolder, builds: list[Live], build: Live, key: str, item
         if (change_item, record_id) not in spelt and change.kind == "withdrawn":
             detail = (f"no row of it in this build's input; off the site since build {left.build_id} (as of "
                       f"{left.as_of}): {CLASS_TITLES.get(change.reason, change.reason)}")
-            found.append(Explanation(change.item, change.record_id, "withdrawn", detail, change.first_published.isoformat(),
+            found.append(Explanation(change.item, change.record_id, WITHDRAWN, detail, change.first_published.isoformat(),
                                      "", "", 0, source, left=_left(left, times), shown=True))
     if not found:
         found = [Explanation("", "", NOT_IN_INPUT_OUTCOME, NOT_IN_INPUT, "", "", "", 0, source)]
