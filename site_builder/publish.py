@@ -20,6 +20,7 @@ import ctypes
 import errno
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -147,7 +148,8 @@ SPARE = ".spare"
 
 
 def clean_stale(out: Path) -> None:
-    """Remove what killed builds left: staging folders, unused versions, half-made links (under the lock).
+    """Remove what killed builds left: staging folders, unused versions, half-made links (under the lock). Only what a
+    build made (:func:`_made_by_build`): a user's file or folder in the versions folder stays, named in a warning.
 
     The current version and the spare (with its marker) stay; a folder is removed by a detached process (it may
     hold a whole site).
@@ -159,6 +161,10 @@ def clean_stale(out: Path) -> None:
     for child in children:
         if child == keep:
             continue
+        if not _made_by_build(child):
+            log.warning("not_removed path=%s reason=not made by a build (the output's versions folder): left in place",
+                        child)
+            continue
         if child.name.endswith(SPARE):  # a marker stays while it names a folder that is not the live one
             version = child.name.removesuffix(SPARE)
             if version in names and folder / version != keep:
@@ -168,6 +174,22 @@ def clean_stale(out: Path) -> None:
         remove_later(child)
     for link in out.parent.glob(f".{out.name}.link-*"):
         _remove(link)
+
+
+_VERSION = re.compile(r"\d{6}-\d{4}-\d{2}-\d{2}-[a-z0-9_]{8}")
+"""A version folder's name: its build's id and the 8 characters of the staging folder it was (:func:`switch`)."""
+
+
+def _made_by_build(path: Path) -> bool:
+    """Whether ``path``, in the output's versions folder, is something a build made there: a staging folder
+    (``.staging-…``), one being removed (``.old-…``), a spare's marker file (``….spare``), a version folder (named
+    after its build, or carrying the site's :data:`MARKER`). Anything else (a symbolic link too) is a user's: it stays."""
+    name = path.name
+    if path.is_symlink():
+        return False
+    if path.is_dir():
+        return name.startswith((".staging-", ".old-")) or bool(_VERSION.fullmatch(name)) or (path / MARKER).is_file()
+    return name.endswith(SPARE)
 
 
 def take_spare(out: Path) -> tuple[Path, str] | None:

@@ -126,3 +126,21 @@ def test_a_work_folder_left_by_a_killed_build_keeps_a_users_files(tmp_path: Path
     assert not killed.folder.exists()
     assert (left.folder / "mine.txt").read_text(encoding="utf-8") == "mine\n" and not left.decisions.exists()
     assert str(left.folder / "mine.txt") in caplog.text
+
+
+def test_a_users_files_beside_the_sites_versions_stay(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The output's versions folder (``.output.builds``): killed builds' staging folders and old versions go, a user's
+    file or folder there stays, named in a warning."""
+    records = records_dir(tmp_path)
+    build_site(tmp_path, records, DAY)
+    versions = tmp_path / ".output.builds"
+    (versions / "notes.txt").write_text("mine\n", encoding="utf-8")
+    (versions / "mine").mkdir()
+    (versions / "mine" / "a.txt").write_text("mine\n", encoding="utf-8")
+    (versions / ".staging-abcd1234").mkdir()  # a killed build's
+    with caplog.at_level(logging.WARNING):
+        build_site(tmp_path, records, date(2026, 11, 24))
+    assert (versions / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+    assert (versions / "mine" / "a.txt").read_text(encoding="utf-8") == "mine\n"
+    assert not (versions / ".staging-abcd1234").exists()
+    assert str(versions / "notes.txt") in caplog.text and str(versions / "mine") in caplog.text
