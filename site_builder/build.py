@@ -209,9 +209,9 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
         ExitStack() as background,
     ):
         chain, extra = _continue_chain(config, key, new_chain)
-        attempt.build_id = history.build_id(len(chain) + 1, as_of.isoformat())
+        attempt.build_id = next_id = history.build_id(len(chain) + 1, as_of.isoformat())
         _check_date(chain or _public_chain(out), as_of, earlier)  # a new chain: the head of the site it replaces
-        misplaced = history.record_place_problem(audit_root, history.build_id(len(chain) + 1, as_of.isoformat()))
+        misplaced = history.record_place_problem(audit_root, next_id)
         if misplaced:  # before a row is decided: archiving would find it there only after the whole build
             raise BuildError(misplaced)
         live = _live_build(out, audit_root, chain)
@@ -780,9 +780,11 @@ def _journal_failure(out: Path, audit_root: Path, as_of: date, key: Ed25519Priva
             raise
         reason = f"{type(exc).__name__}: {exc}" if not isinstance(exc, (BuildError, ConfigError, AuditError, PublishError,
                                                                            SigningError)) else str(exc)
-        manifest = out / MANIFEST
-        if attempt.manifest_sha256 and manifest.is_file() and file_sha256(manifest) == attempt.manifest_sha256:
-            reason += " (after its site went live: the next build records its publication)"
+        try:
+            if attempt.manifest_sha256 and file_sha256(out / MANIFEST) == attempt.manifest_sha256:
+                reason += " (after its site went live: the next build records its publication)"
+        except OSError:
+            pass  # no site of its: the output still serves the one before
         try:
             history.log_failed(audit_root, attempt.build_id, as_of.isoformat(), reason, key)
         except OSError as written:

@@ -170,3 +170,29 @@ def test_a_build_failing_after_it_was_prepared_is_in_the_journal(tmp_path: Path)
     assert publication_times(tmp_path / "audit") == times  # the failed line says nothing of what was live
     [answer] = explain(config(tmp_path, records), "AP-1", DAYS[2])
     assert "audit history, build 000002-2026-11-25" in answer.source, answer.source
+
+
+def test_a_build_failing_after_its_site_went_live_says_so(tmp_path: Path) -> None:
+    """An error after the switch (not a kill): the failed line says the site went live; the next build records it."""
+    records = records_dir(tmp_path)
+    with published_on(DAYS[0]):
+        build(config(tmp_path, records), DAYS[0])
+
+    def broken(point: str) -> None:
+        if point == "switched":
+            raise RuntimeError("the disk went away")
+
+    faults.HOOK = broken
+    try:
+        with published_on(DAYS[1]), pytest.raises(RuntimeError):
+            build(config(tmp_path, records), DAYS[1])
+    finally:
+        faults.HOOK = None
+    journal = AuditFolder(tmp_path / "audit").journal
+    last = json.loads(lines(journal)[-1])
+    assert last["event"] == "failed" and last["reason"] == (
+        "RuntimeError: the disk went away (after its site went live: the next build records its publication)")
+    with published_on(DAYS[2]):
+        build(config(tmp_path, records), DAYS[2])
+    assert [e.build_id for e in history.read_chain(tmp_path / "audit")] == [
+        "000001-2026-11-23", "000002-2026-11-24", "000003-2026-11-25"]
