@@ -51,7 +51,9 @@ def column_contract(catalogue: Catalogue) -> str:
                 f"`{code}` {'、'.join((label, *(f.synonyms or {}).get(code, ())))}" for code, label in f.values.items()
             ) if f.values else ""
             if f.lapses:
-                extra = "; ".join(filter(None, [extra, f"shown as {LAPSED} after `{f.lapses}` where it says in force or nothing"]))
+                lapse = (f"shown as {LAPSED} after `{f.lapses}` where it says in force (有效, 长期有效, 是, `1`, `Y`, `true` …) "
+                         "or nothing")
+                extra = "; ".join(filter(None, [extra, lapse]))
             if f.aliases:
                 extra = "; ".join(filter(None, [extra, "aliases: " + ", ".join(f.aliases)]))
             parts.append(f"| {f.title} | `{f.name}` | {f.type} | {'yes' if f.required else ''} | "

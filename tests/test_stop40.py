@@ -33,7 +33,7 @@ def shown(as_of: dt.date, **values: str) -> str:
 
 @pytest.mark.parametrize(("status", "expected"), [
     ("有效", LAPSED), ("valid", LAPSED), ("", LAPSED), ("正常", LAPSED), (" 有 效 ", LAPSED), ("在有效期内", LAPSED),
-    ("无效", "无效"), ("invalid", "无效"), ("已注销", "已注销"), ("撤销", "撤销"), ("1", "1"),
+    ("无效", "无效"), ("invalid", "无效"), ("已注销", "已注销"), ("撤销", "撤销"), ("1", LAPSED), ("2", "2"),
 ])
 def test_a_licence_past_its_valid_until_no_longer_reads_as_in_force(status: str, expected: str) -> None:
     assert shown(dt.date(2026, 6, 2), valid_until="2026-06-01", status=status) == expected

@@ -221,9 +221,13 @@ LAPSED = "有效期届满"
 """What a lapsing state (:attr:`FieldSpec.lapses`: a licence's 当前状态) shows once its date has passed, where the
 export still says it is in force, or says nothing."""
 _IN_FORCE = re.compile(r"(?:当前|现行|正常|仍然|仍|持续)?(?:有效|生效|已生效|有效中|正常|正常有效|在有效期内|有效期内|在用|使用中|"
-                       r"正常使用|存续|未过期|未到期|未失效|在期|valid|active|normal)?")
+                       r"正常使用|存续|未过期|未到期|未失效|在期|长期有效|永久有效|长期|永久|valid|active|normal"
+                       r"|是|1(?:\.0+)?|y|yes|true)?")
 """What an export writes of a licence still in force (without white space or brackets, NFKC, simplified, lower case):
-有效, 生效, 当前有效, 未过期, 在有效期内 … or nothing."""
+有效, 生效, 当前有效, 未过期, 在有效期内 …, a yes or a flag (是, ``1``, ``Y``, ``yes``, ``true``, in any case and
+full-width: a 当前状态 exported as a 是否有效 flag), or nothing. 长期有效 and 永久有效 too: beside a 有效期至 that has
+passed they contradict the date, and the dated field governs (a licence granted for a term ends with it; one truly
+without a term has no 有效期至, or a system's "no date", which :func:`lapsed` reads as none)."""
 _BRACKETS = re.compile(r"[(\[【][^)\]】]*[)\]】]")
 
 
