@@ -458,40 +458,43 @@ UNREADABLE_LEGEND = (("", ""),)
 
 
 def without_legend(title: str) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """A normalised heading without a legend of its codes in brackets at its end, and what the legend says each code
+    """A normalised heading without the brackets at its end, and what the legend of its codes among them says each code
     means: code first (``是否删除(0否1是)``, ``删除标志(1删除)``, ``(1=正常,9=删除)``) or word first (``(是:1 否:0)``,
-    ``(是y否n)``), codes and words alternating; ``()`` for a bracket without both (``(y/n)``); :data:`UNREADABLE_LEGEND`
-    for one that does not alternate, which cannot be paired safely (``是：1 否：0`` read code first had read 1 as 否)."""
-    found = _LEGEND.search(title)
-    if found is None or found.start() == 0:
-        return title, ()
-    if not _CODE.search(found.group(1)):  # a note after the legend (是否删除(0否1是)(必填)): the bracket before it
-        inner = without_legend(title[:found.start()])
-        if inner[1]:
-            return inner
-    clauses = [_LABEL.sub("", c) for c in _CLAUSE.split(found.group(1)) if not _DEFAULT.search(c)]  # 默认0: no pair
+    ``(是y否n)``), codes and words alternating; ``()`` where no bracket is one (``(y/n)``, ``(必填)``);
+    :data:`UNREADABLE_LEGEND` for one that does not alternate, which cannot be paired safely (``是：1 否：0`` read code
+    first had read 1 as 否).
+
+    The legend is the bracket that pairs codes with words, whichever of the brackets it is: a note beside it, before
+    or after, holding no code (``(必填)``, ``(单选)``), only codes (``(v2)``) or a number of three digits or more (a year or
+    an edition, ``(2023版)``), is left out (``是否有效（2023版）（1有效0无效）``, ``是否删除(v2)(0否1是)``: read as the last
+    bracket only, the column had stayed unknown and a deleted penalty was published). Of two legends, the last."""
+    bare, readings = title, []
+    while (found := _LEGEND.search(bare)) is not None and found.start():
+        readings.append(_legend_pairs(found.group(1)))
+        bare = bare[:found.start()]
+    unpaired = UNREADABLE_LEGEND if UNREADABLE_LEGEND in readings else ()
+    legend = next((r for r in readings if r and r != UNREADABLE_LEGEND), unpaired)
+    return (bare, legend) if readings else (title, ())
+
+
+def _legend_pairs(text: str) -> tuple[tuple[str, str], ...]:
+    """What the text of one bracket says each code means (see :func:`without_legend`): its pairs, ``()`` if it is a
+    note, or :data:`UNREADABLE_LEGEND`."""
+    clauses = [_LABEL.sub("", c) for c in _CLAUSE.split(text) if not _DEFAULT.search(c)]  # 默认0: no pair
     text = _NOTE.sub("", ",".join(c for c in clauses if _CODE.search(c)))  # 为空表示否, 下同, 数据来源：…: no code
     tokens = [(token, token.isdigit() or len(token) == 1 and token.isascii()) for token in _LEGEND_TOKEN.findall(text)]
     tokens = [(token if code else _unfilled(token), code) for token, code in tokens]
     tokens = [(token, code) for token, code in tokens if token]
-    if not any(code for _, code in tokens) or all(code for _, code in tokens):
-        return _bare(title[:found.start()]), ()
+    if not any(code for _, code in tokens) or all(code for _, code in tokens) or any(code and len(token) > 2 for token, code in tokens):
+        return ()
     kinds = [code for _, code in tokens]
     if len(tokens) % 2 or any(kinds[i] == kinds[i + 1] for i in range(len(kinds) - 1)):
         # Codes and words that do not alternate (1/0：是/否) cannot be paired: codes are read as they read without a
         # legend if it says 是 and 否 only (1 is 是 under a question); otherwise nothing under it can be read.
         words = {token for token, code in tokens if not code}
-        return _bare(title[:found.start()]), () if words <= {"是", "否", "yes", "no"} else UNREADABLE_LEGEND
-    pairs = [(tokens[i][0], tokens[i + 1][0]) if kinds[i] else (tokens[i + 1][0], tokens[i][0])
-             for i in range(0, len(tokens), 2)]
-    return _bare(title[:found.start()]), tuple(pairs)
-
-
-def _bare(title: str) -> str:
-    """A heading without the notes in brackets before its legend (``是否删除(单选)(0否1是)``)."""
-    while (note := _LEGEND.search(title)) is not None and note.start() and not _CODE.search(note.group(1)):
-        title = title[:note.start()]
-    return title
+        return () if words <= {"是", "否", "yes", "no"} else UNREADABLE_LEGEND
+    return tuple((tokens[i][0], tokens[i + 1][0]) if kinds[i] else (tokens[i + 1][0], tokens[i][0])
+                 for i in range(0, len(tokens), 2))
 
 
 def _unfilled(word: str) -> str:
