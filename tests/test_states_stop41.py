@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from test_stop40 import penalties_with, shown
+from test_xlsx import quarantine
 
 from site_builder.rules.redaction import LAPSED
 
@@ -43,3 +44,48 @@ def test_a_legend_beside_a_note_with_digits_is_read(tmp_path: Path, heading: str
     from being recognised: beside 当前状态 the column was unknown and a deleted penalty was published."""
     withheld, result = penalties_with(tmp_path, {heading: values}, state=state)
     assert withheld == ["R-0"] and result.counts.published["admin_penalty"] == 1
+
+
+# --- A yes-or-no cell whose parts disagree, and a removal in words the reader did not know --------------------------
+
+
+def list_entries(tmp_path: Path, heading: str, values: list[str], item: str = "dishonest_list") -> dict[str, str]:
+    """The entries withheld, of one per value under ``heading``: record id -> the quarantine message."""
+    from test_states_stop39 import build_with_state
+
+    result = build_with_state(tmp_path, item, heading, values, valid_until="2030-01-01")
+    return {q["record_id"]: q["message"] for q in quarantine(result.audit)}
+
+
+@pytest.mark.parametrize("heading", ["是否移出", "是否已移出", "移出状态"])
+def test_a_removal_answer_contradicted_or_said_otherwise_withholds(tmp_path: Path, heading: str) -> None:
+    """信用修复移出, 否，已于6月1日移出 and 正常（已移出） under 是否移出 were published: the first says removed, the others
+    say no and removed at once, and which holds is not known."""
+    gone = ["信用修复移出", "因信用修复移出", "已于6月1日移出"]
+    contradicted = ["否，已于6月1日移出", "否，已于2025-06-01移出", "正常（已移出）", "否（已删除）", "未移出；已移出",
+                    "在列（到期移出）", "否、已屏蔽"]
+    standing = ["否", "未移出", "在列", "正常", "申请移出", "已于6月1日申请移出", "否（申请移出中）"]
+    withheld = list_entries(tmp_path, heading, [*gone, *contradicted, *standing])
+    assert sorted(withheld, key=lambda r: int(r[2:])) == [f"R-{i}" for i in range(len(gone) + len(contradicted))]
+    for i in range(len(gone), len(gone) + len(contradicted)):
+        assert "说法不一" in withheld[f"R-{i}"], withheld[f"R-{i}"]
+
+
+@pytest.mark.parametrize(("item", "heading", "contradicted", "standing"), [
+    ("dishonest_list", "名单状态", ["正常（已移出）", "在列，已于6月1日移出"], ["正常", "在列", "有效（正常）"]),
+    ("commendation", "是否撤销", ["否（已撤销）", "否，已撤销"], ["否", "已授予"]),
+    ("commendation", "是否有效", ["是（已撤销）", "有效（已撤销）"], ["是", "有效"]),
+])
+def test_parts_that_disagree_withhold_in_any_state_column(tmp_path: Path, item: str, heading: str,
+                                                          contradicted: list[str], standing: list[str]) -> None:
+    withheld = list_entries(tmp_path, heading, [*contradicted, *standing], item)
+    assert sorted(withheld) == [f"R-{i}" for i in range(len(contradicted))]
+    assert all("说法不一" in message for message in withheld.values())
+
+
+@pytest.mark.parametrize("heading", ["是否删除", "是否有效", "是否撤销"])
+def test_a_penalty_flag_whose_parts_disagree_withholds(tmp_path: Path, heading: str) -> None:
+    standing = {"是否删除": "否", "是否有效": "是", "是否撤销": "否"}[heading]
+    cells = [f"{standing}（已删除）", f"{standing}，已于2025-06-01撤销", "正常（已作废）", standing, "正常"]
+    withheld, _ = penalties_with(tmp_path, {heading: cells})
+    assert withheld == ["R-0", "R-1", "R-2"]

@@ -349,9 +349,10 @@ _BECAUSE_DONE = r"(?:[(（【\[][^)）】\]]{0,40}[)）】\]][\s\W_]*)?"
 column and value named, for the operator to resolve."""
 
 
-_WHEN = "到期|期满|届满|自动|主动|提前|依申请|经审核|再审|裁定|二审|终审"
+_WHEN = "到期|期满|届满|自动|主动|提前|依申请|经审核|再审|裁定|二审|终审|(?:因|经)?(?:信用)?修复(?:完成)?后?"
 """What may stand before the word of a whole state: 到期移出, 自动移出, 期满自动解除, 提前移出, 依申请屏蔽, 再审撤销,
-裁定撤销. Not 申请 alone: 申请移出, 申请撤销 are applications under review, the record standing meanwhile."""
+裁定撤销, 信用修复移出 (removed on repair). Not 申请 alone: 申请移出, 申请撤销 are applications under review, the record
+standing meanwhile."""
 _TAKEN_DOWN = "停止公示|不再公示|终止公示|结束公示|公示结束|公示已结束|公示终止|中止公示|暂停公示|撤下"
 """Whole states saying that a record was taken off publication (停止公示, 已撤下): only a removal date decides beside
 them (a 公示截止期 is when it would have ended)."""
@@ -449,30 +450,26 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
         answer = _answer(said, title) if asked else None
         if answer is None and (said.casefold() in _NULL or means_none(said)):
             continue  # a placeholder (/, -, N/A, NULL, 无): nothing said
-        unreadable = False
         if spec is RECORD_STATE and reason:
-            gone_said = not _NOTHING_SAID.fullmatch(said)  # 移出原因, 撤销文号: a reason or a document of a removal
+            verdict: bool | str = not _NOTHING_SAID.fullmatch(said)  # 移出原因, 撤销文号: a reason or a document of a removal
         elif asked:
             verdict = _asked(said, title, gone_asked, legend)
-            gone_said, unreadable = verdict is not False, verdict is None
-        elif answer is not None:
-            gone_said = answer if gone_asked else not answer  # 是否撤销 是; 是否有效 否
         elif text.isascii():
-            if not asked:
-                continue
-            gone_said = unreadable = True  # a code no answer reads: whether the record is gone cannot be known
+            continue
         else:
             code = enum_code(spec, text) if spec.values else None
             gone = _GONE if spec is RECORD_STATE else _OWN_NOT_IN_FORCE if own else _NOT_IN_FORCE
-            gone_said = (code is not None and code != next(iter(spec.values or {}), None)
-                         or gone.fullmatch(said) is not None)
-        if unreadable or gone_said:
+            verdict = (code is not None and code != next(iter(spec.values or {}), None)
+                       or gone.fullmatch(said) is not None)
+            if not verdict and _parts_disagree(said):
+                verdict = CONTRADICTORY  # 正常（已移出）, 有效，已撤销
+        if verdict is not False:
             refused.add(position)
-        if unreadable:
+        if isinstance(verdict, str):
             defects.append((heading, "unmapped-column", (
-                f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”无法读作“是”或“否”（或其各部分说法不一），无法判断记录"
-                "是否已撤销、已删除或已移出：本行不公示；请在导出中写明“是”或“否”")))
-        elif gone_said:
+                f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”{_UNREAD[verdict]}，无法判断记录是否已撤销、已删除或"
+                f"已移出：本行不公示；{_UNREAD_HOW[verdict]}")))
+        elif verdict:
             defects.append((heading, "unmapped-column", (
                 f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示记录已撤销、已移出、已删除、已过期或已无效，而{item.title}"
                 "没有与之对应的目录列：本行不公示；已撤销、已删除或已移出的记录请不要导出（移出请写明移出日期）"
@@ -511,39 +508,58 @@ def _heading_kind(heading: str) -> tuple[str, bool, bool, bool, bool, Mapping[st
             REASON_GONE.fullmatch(title) is not None, title in RECORD_STATE_HEADINGS, MappingProxyType(dict(legend)))
 
 
-def _asked(said: str, title: str, gone_asked: bool, legend: Mapping[str, str]) -> bool | None:
-    """Whether a yes-or-no column's cell (``said``: NFKC, simplified) says the record is gone (``True``) or stands
-    (``False``), or ``None`` if it cannot be read.
+UNREADABLE = "unreadable"
+"""Why a cell cannot be read (:func:`_asked`): a code no answer or legend reads (``2`` under 是否已移出)."""
+CONTRADICTORY = "contradictory"
+"""Why a cell cannot be read: its parts disagree (``否，已于6月1日移出``, ``正常（已移出）``, ``否（已删除）``)."""
+UNPAIRED = "unpaired"
+"""Why a cell cannot be read: a code under a legend that cannot be paired (:data:`~site_builder.sources.mapping.UNREADABLE_LEGEND`)."""
+_UNREAD = MappingProxyType({
+    UNREADABLE: "无法读作“是”或“否”",
+    CONTRADICTORY: "各部分说法不一（一部分说记录仍在、有效或未被撤销、删除、移出，另一部分说已撤销、已删除或已移出）",
+    UNPAIRED: "是代码，而列名中的代码说明无法把代码与文字一一配对",
+})
+"""What a quarantine message says of a cell that cannot be read, by why (:data:`UNREADABLE` …)."""
+_UNREAD_HOW = MappingProxyType({
+    UNREADABLE: "请在导出中写明“是”或“否”",
+    CONTRADICTORY: "请核实该记录，在导出中只写一种说法（“是”或“否”，或一种状态）",
+    UNPAIRED: "请在列名中写明每个代码的含义（如“（0否1是）”），或在导出中写明“是”或“否”",
+})
+"""What a quarantine message asks the operator to do, by why a cell cannot be read."""
 
-    First the cell as a whole: an answer (:func:`_answer`, whatever brackets follow it: ``是（申请中）``; but ``否`` with
-    a removal said done in its bracket, ``否（已删除）``, contradicts itself and cannot be read), or a whole state saying
-    the record is gone (:data:`_GONE`: ``已删除``, ``移出`` but not ``移出（申请中）``). Else, where the cell holds a code
-    or an answer among other words (``1-是``, ``0:未删除``, ``1（已删除）``, ``0-无效``), it is read in its parts: each an
-    answer (a digit the heading's legend names read as its word: ``是否删除（0否1是）``), a state saying the record is gone,
-    or one saying it stands (:data:`_STANDING`); parts that disagree cannot be read. A code that no part reads cannot
-    be read either (``2`` under 是否已移出). Any other words say the record stands, as they did before the cell was
-    read in parts: an application (``申请移出``), a process (``复议中``, ``再审中``), a state of its own (``已列入``,
-    ``维持原判``)."""
+
+def _asked(said: str, title: str, gone_asked: bool, legend: Mapping[str, str]) -> bool | str:
+    """Whether a yes-or-no column's cell (``said``: NFKC, simplified) says the record is gone (``True``) or stands
+    (``False``), or why it cannot be read (:data:`UNREADABLE`, :data:`CONTRADICTORY`, :data:`UNPAIRED`).
+
+    First the cell as a whole: an answer (:func:`_answer`, whatever brackets follow it: ``是（申请中）``), or a whole
+    state saying the record is gone (:data:`_GONE`: ``已删除``, ``移出``, ``信用修复移出`` but not ``移出（申请中）``).
+    Else, where the cell holds a code or an answer among other words (``1-是``, ``0:未删除``, ``1（已删除）``,
+    ``0-无效``), it is read in its parts: each an answer (a digit the heading's legend names read as its word:
+    ``是否删除（0否1是）``), a state saying the record is gone, or one saying it stands (:data:`_STANDING`). A code that no
+    part reads cannot be read (``2`` under 是否已移出). Any other words say the record stands, as they did before the
+    cell was read in parts: an application (``申请移出``), a process (``复议中``, ``再审中``), a state of its own
+    (``已列入``, ``维持原判``); but a removal said done anywhere (``已于6月1日移出``, :data:`_DONE_GONE`) says it is gone.
+
+    An answer or a state that stands, contradicted by what follows it in any bracket or after 、，,;； (``否，已于6月1日
+    移出``, ``否（已删除）``, ``正常（已移出）``, ``未删除（2025-06-01已删除）``), cannot be read: which one holds is not
+    known, and a record removed must not be published."""
     if (found := _BYTES.fullmatch(said)) is not None:
         said = found.group(1)  # b'0': a database's bit field, written as Python writes bytes
     said = _legend_word(said, legend, title)
     if not said:
-        return None  # a code under a legend that cannot be paired
+        return UNPAIRED
     whole = _answer(said, title)
     if whole is not None:
-        brackets = "".join(_BRACKETED.findall(said))
-        if not whole and gone_asked and _DONE_GONE.search(brackets):
-            return None  # 否（已删除）
-        return whole if gone_asked else not whole
+        gone = whole if gone_asked else not whole
+        return CONTRADICTORY if not gone and _removal_said(said) else gone
     if _GONE.fullmatch(said) or said.casefold() in _GONE_WORDS:
         return True
     raw = [part for part in _PARTS.split(said) if part]
-    coded = any(part.isascii() or _answer(part, title) is not None for part in raw)  # before the legend: 1-已移出
-    parts = [_legend_word(part, legend, title) for part in raw]
-    if not coded:
-        return False
+    if not any(part.isascii() or _answer(part, title) is not None for part in raw):  # before the legend: 1-已移出
+        return CONTRADICTORY if _parts_disagree(said) else _DONE_GONE.search(said) is not None
     verdicts = set()
-    for word in parts:
+    for word in (_legend_word(part, legend, title) for part in raw):
         answer = _answer(word, title)
         if answer is not None:
             verdicts.add(answer if gone_asked else not answer)
@@ -551,7 +567,21 @@ def _asked(said: str, title: str, gone_asked: bool, legend: Mapping[str, str]) -
             continue  # a code no answer reads (0 under 移出状态 may be 已移出): it says nothing known
         elif (state := _state_of(word, within=True)) is not None:
             verdicts.add(state)
-    return verdicts.pop() if len(verdicts) == 1 else None
+    if _DONE_GONE.search(said):
+        verdicts.add(True)  # 否，已于2025-06-01移出: split at its dashes, no part says it
+    return verdicts.pop() if len(verdicts) == 1 else CONTRADICTORY if verdicts else UNREADABLE
+
+
+def _removal_said(said: str) -> bool:
+    """Whether a cell says anywhere that the record is gone: a removal said done (:data:`_DONE_GONE`), or a part of it
+    (between brackets, 、，,;；, dashes) a state of a record gone (``否（删除）``)."""
+    return _DONE_GONE.search(said) is not None or any(_state_of(p, within=True) for p in _PARTS.split(said) if p)
+
+
+def _parts_disagree(said: str) -> bool:
+    """Whether a cell's parts say at once that the record stands (``正常``, ``在列``, ``未移出``) and that it is gone
+    (``正常（已移出）``, ``在列，到期移出``)."""
+    return any(_state_of(p) is False for p in _PARTS.split(said) if p) and _removal_said(said)
 
 
 def _state_of(word: str, within: bool = False) -> bool | None:
@@ -570,7 +600,7 @@ def _legend_word(code: str, legend: Mapping[str, str], title: str) -> str:
     state; a removal in the legend's own words (``2物理删除``, ``1已撤``, ``1出列``) as 删除; else the code itself, read
     as it is (``1`` under a question is still a yes: ``是否撤销（0未撤1已撤）``)."""
     if ("", "") in legend.items() and code.isascii() and code.isalnum():
-        return ""  # a legend that cannot be paired: no code under it can be read (UNREADABLE_LEGEND)
+        return ""  # a legend that cannot be paired: no code under it can be read (UNREADABLE_LEGEND, UNPAIRED)
     word = legend.get(code.casefold())
     if word is None:
         return code
@@ -594,8 +624,10 @@ _GONE_WORDS = frozenset({"deleted", "delete", "removed", "revoked", "invalid", "
                          "逻辑删除", "已逻辑删除", "软删除", "已软删除", "出列", "已出列", "不在列", "已撤", "停用", "已停用",
                          "禁用", "已禁用", "删", "注销", "已注销", "作废"})
 """Words saying a record is gone that :data:`_GONE` does not read as a whole state (a system's English, 已删)."""
-_DONE_GONE = re.compile(r"(?:已经|已|被|业已)(?:撤销|撤消|移出|移除|删除|屏蔽|解除|取消|作废|注销|失效)")
-"""A removal said done anywhere in a part of a yes-or-no cell that reads as nothing else."""
+_DONE_GONE = re.compile(r"(?:已经|已|被|业已)(?:于|在)?(?:[\d年月日号\-/.:\s]+|近日|当日|同日|今日)?"
+                        r"(?:撤销|撤消|移出|移除|删除|屏蔽|解除|取消|作废|注销|失效)")
+"""A removal said done anywhere in a yes-or-no cell, with the day it was done or not (``已移出``, ``已于6月1日移出``,
+``已于2025-06-01删除``); not an application (``已于6月1日申请移出``)."""
 
 
 def _answer(said: str, title: str) -> bool | None:
