@@ -89,3 +89,49 @@ def test_a_penalty_flag_whose_parts_disagree_withholds(tmp_path: Path, heading: 
     cells = [f"{standing}（已删除）", f"{standing}，已于2025-06-01撤销", "正常（已作废）", standing, "正常"]
     withheld, _ = penalties_with(tmp_path, {heading: cells})
     assert withheld == ["R-0", "R-1", "R-2"]
+
+
+# --- A legend under a state heading; a bare code under one without a legend ------------------------------------------
+
+
+@pytest.mark.parametrize(("heading", "gone", "standing", "unread"), [
+    ("数据状态（1有效0无效）", ["0"], ["1", "有效"], ["2"]),
+    ("有效状态（0无效 1有效）", ["0", "0-无效"], ["1"], ["2"]),
+    ("记录状态(1正常;2删除)", ["2", "2-删除"], ["1", "1-正常"], ["0"]),
+    ("状态（0正常1撤销）", ["1"], ["0"], ["2"]),
+])
+@pytest.mark.parametrize("state", [True, False])
+def test_a_legend_under_a_state_heading_is_applied(tmp_path: Path, heading: str, gone: list[str], standing: list[str],
+                                                  unread: list[str], state: bool) -> None:
+    """数据状态（1有效0无效） 0 and 记录状态(1正常,2删除) 2 were published (beside 当前状态 the column was not read at all;
+    without it codes were not read), or the whole file refused (删除 in the legend read as a column of deletion)."""
+    withheld, result = penalties_with(tmp_path, {heading: [*gone, *unread, *standing]}, state=state)
+    assert withheld == [f"R-{i}" for i in range(len(gone) + len(unread))]
+    messages = {q["record_id"]: q["message"] for q in quarantine(result.audit)}
+    for i in range(len(gone), len(gone) + len(unread)):
+        assert "代码说明没有列出" in messages[f"R-{i}"], messages[f"R-{i}"]
+
+
+@pytest.mark.parametrize("heading", ["有效状态", "数据状态", "记录状态", "状态"])
+def test_a_bare_code_under_a_state_heading_of_a_penalty_file_without_its_state_withholds(tmp_path: Path,
+                                                                                         heading: str) -> None:
+    """有效状态 1 and 2 were published (and 0 read as 正常): 有效状态 0 is 无效 on most platforms, the 当前状态 codes 0
+    正常; which one a file means is not known. Words are read as before."""
+    withheld, result = penalties_with(tmp_path, {heading: ["0", "1", "2", "1.0", "正常", "有效"]}, state=False)
+    assert withheld == ["R-0", "R-1", "R-2", "R-3"]
+    for q in quarantine(result.audit):
+        assert f"列“{heading}”" in q["message"] and "列名没有写明代码的含义" in q["message"], q["message"]
+
+
+@pytest.mark.parametrize(("heading", "values"), [("推送状态", ["0", "1", "2"]), ("案件状态", ["1", "2"]),
+                                                 ("删除状态", ["0", "00"]), ("是否撤销", ["0", "N"])])
+def test_a_code_of_another_state_or_of_a_flag_is_read_as_before(tmp_path: Path, heading: str, values: list[str]) -> None:
+    """A platform's own state (推送状态) numbers its states otherwise; a deletion state's or a question's 0 is "not"."""
+    withheld, _ = penalties_with(tmp_path, {heading: values}, state=False)
+    assert withheld == []
+
+
+def test_a_bare_code_under_a_list_entry_state_withholds(tmp_path: Path) -> None:
+    withheld = list_entries(tmp_path, "名单状态", ["1", "0", "在列", "1-在列", "正常"])
+    assert sorted(withheld) == ["R-0", "R-1"]
+

@@ -419,8 +419,11 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
     """A defect for each column of ``watched`` whose cell (``cells``: a row's cells by position) reads, in words, as
     a value of the field that withholds a record (any but its first, 正常: 撤销, 异议 in every spelling the catalogue
     knows, simplified or traditional), or is a whole state of a record no longer in force (:data:`_NOT_IN_FORCE`): the
-    record's state cannot be decided on until the column is mapped to the field. Codes (``1``, ``2``) are not read:
-    a platform's own columns number their states otherwise. A column asking whether a record is gone or stands
+    record's state cannot be decided on until the column is mapped to the field. Codes (``1``, ``2``) are not read under
+    a platform's own state (推送状态, 案件状态), which numbers its states otherwise; under a heading naming the record's
+    own state (数据状态, 记录状态, 有效状态, 撤销状态, 名单状态) a code is read by the heading's legend, and without one
+    withholds the row (:func:`_state_words`). A cell whose parts disagree (正常（已移出）) withholds it too. A column
+    asking whether a record is gone or stands
     (:data:`~site_builder.sources.mapping.YES_NO_GONE`: 是否撤销, 撤销标志; :data:`~site_builder.sources.mapping.YES_NO_KEPT`:
     是否有效) reads the answers 是 and 否; one asking it as a question (是否…, 有无…) ``Y``, ``N``, ``1`` and ``0`` too. A
     code it cannot read (``2`` under 是否已移出, ``1`` under 移出状态 or 删除标志) withholds the row.
@@ -434,6 +437,7 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
 
     defects: list[tuple[str, str, str]] = []
     refused: set[int] = set()
+    yes_no = {p for p, h, s in watched if s is RECORD_STATE and any(_heading_kind(h)[1:3])}
     for position, heading, spec in watched:
         if position in refused:
             continue  # a column read both as a yes-or-no and as the field: one defect is enough
@@ -454,15 +458,21 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
             verdict: bool | str = not _NOTHING_SAID.fullmatch(said)  # 移出原因, 撤销文号: a reason or a document of a removal
         elif asked:
             verdict = _asked(said, title, gone_asked, legend)
-        elif text.isascii():
-            continue
         else:
-            code = enum_code(spec, text) if spec.values else None
-            gone = _GONE if spec is RECORD_STATE else _OWN_NOT_IN_FORCE if own else _NOT_IN_FORCE
-            verdict = (code is not None and code != next(iter(spec.values or {}), None)
-                       or gone.fullmatch(said) is not None)
-            if not verdict and _parts_disagree(said):
-                verdict = CONTRADICTORY  # 正常（已移出）, 有效，已撤销
+            stated = position not in yes_no and (own or title.endswith(("状态", "情况")) and (gone_asked or kept_asked))
+            words, why = _state_words(said, legend) if stated else (said, None)
+            if why is not None:
+                verdict = why  # 有效状态 0 without a legend: 无效, or 正常 as the 当前状态 codes it? Not known
+            elif words.isascii() and not (stated and _state_of(words)):
+                continue  # a platform's own code (推送状态 1), or a word saying nothing known
+            else:
+                code = enum_code(spec, text if words == said else words) if spec.values else None
+                gone = _GONE if spec is RECORD_STATE else _OWN_NOT_IN_FORCE if own else _NOT_IN_FORCE
+                verdict = (code is not None and code != next(iter(spec.values or {}), None)
+                           or gone.fullmatch(words) is not None
+                           or stated and (words != said or words.isascii()) and _removal_said(words))
+                if not verdict and _parts_disagree(words):
+                    verdict = CONTRADICTORY  # 正常（已移出）, 有效，已撤销
         if verdict is not False:
             refused.add(position)
         if isinstance(verdict, str):
@@ -512,18 +522,26 @@ UNREADABLE = "unreadable"
 """Why a cell cannot be read (:func:`_asked`): a code no answer or legend reads (``2`` under 是否已移出)."""
 CONTRADICTORY = "contradictory"
 """Why a cell cannot be read: its parts disagree (``否，已于6月1日移出``, ``正常（已移出）``, ``否（已删除）``)."""
+AMBIGUOUS_CODE = "ambiguous-code"
+"""Why a cell cannot be read: a bare code under a heading naming a record's state without a legend (:func:`_state_words`)."""
+OUTSIDE_LEGEND = "outside-legend"
+"""Why a cell cannot be read: a code the heading's legend does not name (``2`` under ``数据状态（1有效0无效）``)."""
 UNPAIRED = "unpaired"
 """Why a cell cannot be read: a code under a legend that cannot be paired (:data:`~site_builder.sources.mapping.UNREADABLE_LEGEND`)."""
 _UNREAD = MappingProxyType({
     UNREADABLE: "无法读作“是”或“否”",
     CONTRADICTORY: "各部分说法不一（一部分说记录仍在、有效或未被撤销、删除、移出，另一部分说已撤销、已删除或已移出）",
     UNPAIRED: "是代码，而列名中的代码说明无法把代码与文字一一配对",
+    AMBIGUOUS_CODE: "是代码，而列名没有写明代码的含义：各平台的状态代码不同（如有效状态的0多表示无效，当前状态的0却表示正常）",
+    OUTSIDE_LEGEND: "是列名中的代码说明没有列出的代码",
 })
 """What a quarantine message says of a cell that cannot be read, by why (:data:`UNREADABLE` …)."""
 _UNREAD_HOW = MappingProxyType({
     UNREADABLE: "请在导出中写明“是”或“否”",
     CONTRADICTORY: "请核实该记录，在导出中只写一种说法（“是”或“否”，或一种状态）",
     UNPAIRED: "请在列名中写明每个代码的含义（如“（0否1是）”），或在导出中写明“是”或“否”",
+    AMBIGUOUS_CODE: "请在导出中写明状态（如“正常”“撤销”“无效”），或在列名后写明代码的含义（如“有效状态（1有效 0无效）”）",
+    OUTSIDE_LEGEND: "请在列名的代码说明中写明该代码的含义，或在导出中写明状态",
 })
 """What a quarantine message asks the operator to do, by why a cell cannot be read."""
 
@@ -569,7 +587,52 @@ def _asked(said: str, title: str, gone_asked: bool, legend: Mapping[str, str]) -
             verdicts.add(state)
     if _DONE_GONE.search(said):
         verdicts.add(True)  # 否，已于2025-06-01移出: split at its dashes, no part says it
-    return verdicts.pop() if len(verdicts) == 1 else CONTRADICTORY if verdicts else UNREADABLE
+    if verdicts:
+        return verdicts.pop() if len(verdicts) == 1 else CONTRADICTORY
+    return OUTSIDE_LEGEND if legend and _code_key(said, legend) is not None else UNREADABLE
+
+
+def _state_words(said: str, legend: Mapping[str, str]) -> tuple[str, str | None]:
+    """A cell under a heading naming a record's state (数据状态, 记录状态, 有效状态, 撤销状态, 名单状态), its codes read:
+    ``(words, None)``, the words being the cell itself where it holds no code, the legend's word for a code the legend
+    names (``数据状态（1有效0无效）`` ``0``: 无效; a removal in the legend's own words, ``2物理删除``, as 删除), or the cell's
+    words without the codes beside them (``2-删除``: 删除); ``(said, why)`` for a code alone that cannot be read.
+
+    A digit code under such a heading without a legend is never read (:data:`AMBIGUOUS_CODE`): platforms number a
+    record's states each their own way, and the same digit says opposite things (有效状态 ``0`` is 无效 on most
+    platforms, while the 2016 双公示 当前状态 codes 0 正常, 1 撤销; 状态 ``1`` may be 正常 or 撤销). Read as 正常, as it
+    had been, a ``0`` published records no longer valid; read as 无效, it had withheld every normal penalty. No digit
+    is taken as unambiguous here: a flag or a deletion state (删除状态, 删除标志), where 0 is "not", is read as a
+    yes-or-no column (:func:`_asked`), as is a validity state beside 当前状态 (有效状态 1 and 0). A code the legend does
+    not name (:data:`OUTSIDE_LEGEND`), or any code under a legend that cannot be paired (:data:`UNPAIRED`), cannot be
+    read either."""
+    words, coded = [], False
+    for part in (p for p in _PARTS.split(said) if p):
+        key = _code_key(part, legend)
+        coded = coded or key is not None
+        if key is None:
+            words.append(part)
+        elif word := legend.get(key):
+            words.append("删除" if _state_of(word) is None and _GONE_VERB.search(word) and not _NEGATED.search(word)
+                         else word)
+    if not coded:
+        return said, None
+    if words:
+        return "，".join(dict.fromkeys(words)), None
+    return said, UNPAIRED if ("", "") in legend.items() else OUTSIDE_LEGEND if legend else AMBIGUOUS_CODE
+
+
+def _code_key(part: str, legend: Mapping[str, str]) -> str | None:
+    """The code a part of a cell is, as a legend names it (``1``, ``01``, ``1.0``: ``1``; a letter the legend names), or
+    ``None`` if it is none."""
+    if _DIGIT_CODE.fullmatch(part):
+        return str(int(part.split(".")[0]))
+    folded = part.casefold()
+    return folded if len(folded) == 1 and folded.isascii() and folded in legend else None
+
+
+_DIGIT_CODE = re.compile(r"\d{1,3}(?:\.0+)?")
+"""A digit code as a spreadsheet or a data frame writes it (``1``, ``01``, ``1.0``); not a year or an amount."""
 
 
 def _removal_said(said: str) -> bool:

@@ -365,6 +365,7 @@ def resembled_fields(item: CatalogItem, headings: list[str], columns: dict[int, 
         text = normalise_title(heading)
         if not text or text in index or position in columns or states_gone(item, text, own_state):
             continue  # a column asking whether the record is gone is read row by row (stated_columns)
+        text = without_bracket_legend(text)  # 记录状态(1正常,2删除): a state read row by row by its legend
         dated = any(w in text for w in DATE_WORDS)
         state = not dated and any(w in text for w in STATUS_WORDS)
         for spec, terms in deciding:
@@ -519,32 +520,51 @@ def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, st
     naming the record's state (:data:`RECORD_STATE_HEADINGS`: 名单状态, 荣誉状态, 当前状态, ``状态``; not 社会组织状态 or
     上诉状态) as :data:`RECORD_STATE`: a list entry whose 名单状态 says 已移出 or 已屏蔽, an honour whose 荣誉状态 says
     已撤销, were published as if the column said nothing.
+
+    A legend of codes after such a heading (``记录状态(1正常,2删除)``) is left out when the heading is read (its 删除 says
+    what a code means, not that the column is a date of deletion: the whole file had been refused). Beside a
+    penalty's 当前状态, a heading naming the record's state is read as :data:`RECORD_STATE` only with such a legend
+    (``数据状态（1有效0无效）``: its 0 had been published); without one, what its codes mean is not known, and the
+    当前状态 says the record's state.
     """
     index = item.header_index()
     present = set(columns.values())
     deciding = [(f, key_terms(f, item)) for f in deciding_fields(item)]
     stated_by = next((f for f, _ in deciding if f.role == "decision_status" and f.name not in present), None)
     own_state = own_state_given(item, present)
-    if stated_by is None and item.nature in ("adverse", "good") and not any(f.role == "decision_status" for f in item.fields):
+    stateful = any(f.role == "decision_status" for f in item.fields)
+    if stated_by is None and item.nature in ("adverse", "good") and not stateful:
         stated_by = RECORD_STATE
     found = []
     for position, heading in enumerate(headings):
         text = normalise_title(heading)
-        asks = text not in index and position not in columns and states_gone(item, text, own_state)
+        unknown = text not in index and position not in columns
+        bare = without_bracket_legend(text)
+        asks = unknown and states_gone(item, text, own_state)
         if asks:
             found.append((position, heading.strip(), RECORD_STATE))  # 是否撤销, 是否已移出, 移出状态, 是否有效, del_flag
+        if stated_by is None and stateful and unknown and not asks and bare != text and bare in RECORD_STATE_HEADINGS:
+            found.append((position, heading.strip(), RECORD_STATE))  # beside 当前状态: 数据状态（1有效0无效）
         if stated_by is None or asks and stated_by is RECORD_STATE:
             continue
         if asks:  # a penalty file without 当前状态: 是否撤销 may be it, holding 异议处理中
             found.append((position, heading.strip(), stated_by))
             continue
-        if stated_by is RECORD_STATE and text not in RECORD_STATE_HEADINGS:
+        if stated_by is RECORD_STATE and bare not in RECORD_STATE_HEADINGS:
             continue  # 社会组织状态, 证照状态, 上诉状态, 执行状态: another thing's state
-        if (not text or text in index or position in columns or "状态" not in text
-                or any(t in text for _, terms in deciding for t in terms) or any(w in text for w in _OF_THE_SUBJECT)):
+        if (not text or not unknown or "状态" not in bare
+                or any(t in bare for _, terms in deciding for t in terms) or any(w in bare for w in _OF_THE_SUBJECT)):
             continue
         found.append((position, heading.strip(), stated_by))
     return found
+
+
+def without_bracket_legend(title: str) -> str:
+    """A normalised heading without its brackets if one of them is a legend of codes (``记录状态(1正常,2删除)``:
+    ``记录状态``; :func:`without_legend`), else as it is: a legend's words (删除, 撤销) say what the codes mean, not what
+    the column is, while a note's may (``备注（撤销原因）``)."""
+    bare, legend = without_legend(title)
+    return bare if legend else title
 
 
 _LOOSE_DROP = re.compile(r"[的、,，.。·/\\_\-—–()\[\]【】〔〕<>《》:：;；\"'“”‘’]+")
