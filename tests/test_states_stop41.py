@@ -135,3 +135,21 @@ def test_a_bare_code_under_a_list_entry_state_withholds(tmp_path: Path) -> None:
     withheld = list_entries(tmp_path, "名单状态", ["1", "0", "在列", "1-在列", "正常"])
     assert sorted(withheld) == ["R-0", "R-1"]
 
+
+# --- A reason column saying the decision stands; 是否移出 on a penalty ------------------------------------------------
+
+
+def test_a_revocation_reason_saying_the_penalty_was_upheld_publishes_it(tmp_path: Path) -> None:
+    """撤销原因 复议维持 withheld the penalty with a message saying it had been revoked: upheld on review, it stands."""
+    gone = ["违法事实认定错误", "复议撤销", "部分维持部分撤销", "撤销原判，驳回起诉", "法院判决撤销"]
+    upheld = ["复议维持", "维持", "维持原处罚决定", "经复议维持原处罚", "复议后维持", "维持原判", "驳回复议申请", "复议驳回",
+              "撤销申请被驳回", "不予撤销", "无"]
+    withheld, result = penalties_with(tmp_path, {"撤销原因": [*gone, *upheld]})
+    assert withheld == [f"R-{i}" for i in range(len(gone))]
+    assert result.counts.published["admin_penalty"] == len(upheld)
+
+
+def test_a_removal_reason_saying_the_listing_was_upheld_publishes_it(tmp_path: Path) -> None:
+    withheld = list_entries(tmp_path, "移出原因", ["信用修复", "维持列入", "驳回移出申请", "不予移出"])
+    assert sorted(withheld) == ["R-0"]
+

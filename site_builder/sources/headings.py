@@ -455,7 +455,8 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
         if answer is None and (said.casefold() in _NULL or means_none(said)):
             continue  # a placeholder (/, -, N/A, NULL, 无): nothing said
         if spec is RECORD_STATE and reason:
-            verdict: bool | str = not _NOTHING_SAID.fullmatch(said)  # 移出原因, 撤销文号: a reason or a document of a removal
+            # 移出原因, 撤销文号: a reason or a document of a removal, unless it says the decision stands (复议维持)
+            verdict: bool | str = not (_NOTHING_SAID.fullmatch(said) or _UPHELD.fullmatch(said))
         elif asked:
             verdict = _asked(said, title, gone_asked, legend)
         else:
@@ -721,6 +722,16 @@ removal itself negated, whole (未撤销, 无撤销, 不予移出, 未申请移�
 未到期, 在公示期内), a normal state (正常, 在列, 有效), zero, or a system's "no date" (0000-00-00, 1970-01-01,
 9999-12-31), with nothing after it: 未移出（2025-06-01已移出）, 正常（已移出） say more. Any sentence is a reason,
 negative or not: 不再符合列入条件移出, 未履行承诺撤销荣誉称号."""
+_UPHELD = re.compile(r"[\s\W_]*(?:(?:经过?|已)?(?:行政)?(?:复议|复核|诉讼|审查|再审|二审|终审|一审|法院)?(?:决定|后|予以|依法|判决|裁定)?"
+                     r"维持(?:原)?(?:处罚|行政处罚|决定|处罚决定|判决|判|裁定|认定|列入|名单)?(?:决定)?"
+                     r"|(?:复议|复核|诉讼|法院|再审)?(?:决定|判决|裁定)?驳回(?:复议|诉讼|再审|撤销|移出)?(?:申请|请求|起诉|诉讼请求|诉请)?"
+                     r"|(?:不予|未予|未获|不)(?:撤销|撤消|移出)|(?:撤销|撤消|移出)申请(?:被|已被|已)?(?:驳回|不予(?:通过|批准|同意))"
+                     r"|(?:撤销|撤消|移出)申请未(?:获|予)?(?:通过|批准|同意))[\s\W_]*")
+"""What a column of why a record was removed or revoked (撤销原因, 移出原因) holds when it says the decision stands:
+upheld on review or in court (``维持``, ``复议维持``, ``经复议维持原处罚决定``, ``维持原判``), the application against it
+dismissed (``驳回复议申请``, ``复议驳回``, ``撤销申请被驳回``), or no revocation granted (``不予撤销``). Whole, as
+:data:`_NOTHING_SAID` is: ``部分维持部分撤销`` and ``撤销原判，驳回起诉`` are reasons (such a record was withheld with a
+message saying it was revoked)."""
 _ZERO = re.compile(r"0+(?:\.0+)?")
 """Zero as a spreadsheet or a data frame writes it (``0``, ``00``, ``0.0``)."""
 _NULL = frozenset({"null", "none", "n/a", "nan", "na"})
