@@ -153,3 +153,12 @@ def test_a_removal_reason_saying_the_listing_was_upheld_publishes_it(tmp_path: P
     withheld = list_entries(tmp_path, "移出原因", ["信用修复", "维持列入", "驳回移出申请", "不予移出"])
     assert sorted(withheld) == ["R-0"]
 
+
+@pytest.mark.parametrize("heading", ["是否移出", "是否已移出", "是否移出公示", "移出标志"])
+@pytest.mark.parametrize("state", [True, False])
+def test_a_penalty_marked_removed_from_the_public_list_is_withheld(tmp_path: Path, heading: str, state: bool) -> None:
+    """是否移出 是 on a penalty row was not read (a penalty is on no list): the platform had taken it off publication,
+    and it was published."""
+    withheld, result = penalties_with(tmp_path, {heading: ["是", "Y", "1", "已移出", "否", "N", "0", "未移出", ""]}, state=state)
+    assert withheld == ["R-0", "R-1", "R-2", "R-3"]
+    assert all(f"列“{heading}”" in q["message"] for q in quarantine(result.audit))

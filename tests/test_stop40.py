@@ -210,8 +210,7 @@ def test_a_system_no_date_in_deleted_at_says_nothing(tmp_path: Path, value: str)
     assert withheld == ["R-1"]
 
 
-@pytest.mark.parametrize(("heading", "value"), [("是否解除", "是"), ("解除原因", "暂扣期满发还"), ("撤销原因", "无需撤销"),
-                                                ("是否移出", "是")])
+@pytest.mark.parametrize(("heading", "value"), [("是否解除", "是"), ("解除原因", "暂扣期满发还"), ("撤销原因", "无需撤销")])
 def test_a_penalty_column_about_something_else_does_not_withhold(tmp_path: Path, heading: str, value: str) -> None:
     """A harm tester's: a licence's suspension lifted (是否解除) or the penalty's own term is no state of the record."""
     withheld, _ = penalties_with(tmp_path, {heading: [value]})

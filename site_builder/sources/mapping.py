@@ -389,7 +389,7 @@ RECORD_STATE_HEADINGS = frozenset({"状态", "当前状态", "记录状态", "�
                                     "荣誉状态", "表彰状态", "判决状态", "判决书状态"})
 """Headings that name a record's own state, where the item has no field for it (:data:`RECORD_STATE`)."""
 YES_NO_GONE = re.compile(r"(?:数据|记录|信息)?(?:是否(?:已经|已|被|已被)?(?:逻辑)?|有无)(?:撤销|撤消|移出|移除|屏蔽|解除|取消|删除|"
-                         r"失效|作废|退出|废止)(?:名单|荣誉|称号|表彰|列入|认定|处罚决定|处罚|决定)?|(?:逻辑|软)?(?:撤销|撤消|移出|移除|屏蔽|解除|取消|删除|"
+                         r"失效|作废|退出|废止)(?:名单|荣誉|称号|表彰|列入|认定|处罚决定|处罚|决定|公示)?|(?:逻辑|软)?(?:撤销|撤消|移出|移除|屏蔽|解除|取消|删除|"
                          r"失效|作废|退出)(?:标志|标识|标记|状态|情况)|(?:is_?)?del(?:ete)?(?:d)?(?:_?(?:flag|mark|status))?|sfsc|scbz")
 """Headings asking whether a record is gone (是否撤销, 是否已移出, 撤销标志, 移出状态): where the item has no field for
 the record's state, such a column is read as :data:`RECORD_STATE` (a 是 there withholds the row), not refused whole
@@ -409,13 +409,16 @@ DELETED = re.compile(r"(?:数据|记录|信息)?(?:是否(?:已经|已|被|已�
                      r"|sfsc|scbz")
 """Headings of a system's logical deletion (是否删除, 删除标志, ``del_flag``, ``is_deleted``, ``deleted_at``): a record so
 marked is gone, whatever the item."""
-_PENALTY_GONE = re.compile(r"(?:数据|记录|信息)?(?:是否(?:已经|已|被|已被)?(?:逻辑)?|有无)(?:撤销|撤消|屏蔽|删除|失效|作废|废止)"
-                           r"(?:处罚|决定|处罚决定)?|(?:逻辑|软)?(?:撤销|撤消|屏蔽|删除|失效|作废)(?:标志|标识|标记|状态|情况)"
+_PENALTY_GONE = re.compile(r"(?:数据|记录|信息)?(?:是否(?:已经|已|被|已被)?(?:逻辑)?|有无)(?:撤销|撤消|屏蔽|删除|失效|作废|废止|移出|移除)"
+                           r"(?:处罚|决定|处罚决定|公示|名单)?|(?:逻辑|软)?(?:撤销|撤消|屏蔽|删除|失效|作废)(?:标志|标识|标记|状态|情况)"
+                           r"|(?:移出|移除)(?:标志|标识|标记)"
                            r"|(?:数据|记录|信息)?是否(?:有效|生效)|有效(?:标志|标识|标记|状态)|is_?valid|valid_?flag|sfyx|yxbz"
                            r"|(?:撤销|撤消|删除|屏蔽)(?:处罚|决定|处罚决定)?(?:原因|事由|理由|文号|依据|说明)")
 """Of those, what a penalty's columns ask of the penalty itself: revoked, deleted or void, or in force (是否撤销, 是否有效,
-撤销原因). Not 是否解除 or 解除原因 (a licence's suspension lifted), 是否在有效期内 (the penalty's own term, which does not
-end its publication) or 移出: said of other things beside a penalty."""
+撤销原因), or taken off the public list (是否移出, 移出标志: a penalty is on no list of dishonesty, but a platform
+writing 是否移出 是 on a penalty row took it off publication; it had been published). Not 是否解除 or 解除原因 (a
+licence's suspension lifted), 是否在有效期内 (the penalty's own term, which does not end its publication), nor 移出原因
+or 移出状态, which a penalty file may say of other things."""
 
 
 def own_state_given(item: CatalogItem, present: set[str]) -> bool:
