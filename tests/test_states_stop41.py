@@ -64,7 +64,8 @@ def test_a_removal_answer_contradicted_or_said_otherwise_withholds(tmp_path: Pat
     gone = ["信用修复移出", "因信用修复移出", "已于6月1日移出"]
     contradicted = ["否，已于6月1日移出", "否，已于2025-06-01移出", "正常（已移出）", "否（已删除）", "未移出；已移出",
                     "在列（到期移出）", "否、已屏蔽"]
-    standing = ["否", "未移出", "在列", "正常", "申请移出", "已于6月1日申请移出", "否（申请移出中）"]
+    standing = ["否", "未移出", "在列", "正常", "申请移出", "已于6月1日申请移出", "否（申请移出中）", "否（2025-06-01）",
+                "在列（已撤销异议）", "否（已撤销申请）", "否（已解除冻结）"]
     withheld = list_entries(tmp_path, heading, [*gone, *contradicted, *standing])
     assert sorted(withheld, key=lambda r: int(r[2:])) == [f"R-{i}" for i in range(len(gone) + len(contradicted))]
     for i in range(len(gone), len(gone) + len(contradicted)):

@@ -689,9 +689,10 @@ _GONE_WORDS = frozenset({"deleted", "delete", "removed", "revoked", "invalid", "
                          "禁用", "已禁用", "删", "注销", "已注销", "作废"})
 """Words saying a record is gone that :data:`_GONE` does not read as a whole state (a system's English, 已删)."""
 _DONE_GONE = re.compile(r"(?:已经|已|被|业已)(?:于|在)?(?:[\d年月日号\-/.:\s]+|近日|当日|同日|今日)?"
-                        r"(?:撤销|撤消|移出|移除|删除|屏蔽|解除|取消|作废|注销|失效)")
+                        r"(?:撤销|撤消|移出|移除|删除|屏蔽|解除|取消|作废|注销|失效)(?!异议|申请|冻结|限制|查封|扣押|质押|抵押)")
 """A removal said done anywhere in a yes-or-no cell, with the day it was done or not (``已移出``, ``已于6月1日移出``,
-``已于2025-06-01删除``); not an application (``已于6月1日申请移出``)."""
+``已于2025-06-01删除``); not an application (``已于6月1日申请移出``), nor the removal of something else (``已撤销异议``,
+``已撤销申请``, ``已解除冻结``: the record stands)."""
 
 
 def _answer(said: str, title: str) -> bool | None:
