@@ -203,7 +203,7 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
         log.warning("ignored path=%s reason=not the records of any catalogue item", name)
     with (
         publish.locked(audit_root, out, config.publish.lock_timeout),
-        _journal_failure(out, audit_root, as_of, key) as attempt,
+        _journal_failure(out, audit_root, as_of) as attempt,
         _clear_faults(out, audit_root),
         _workspace(out, audit_root) as (staging, work, spare),
         ExitStack() as background,
@@ -717,6 +717,7 @@ def _write_manifest(files: FileIndex, chain: list[history.ChainEntry], manifest:
     }
     if key is not None:  # its signature is kept in the audit folder: verify --audit finds one missing
         about["signed_by"] = extra["key"]
+        about["journal_signed"] = True  # and its journal lines are signed: verify --audit finds them stripped
     manifest["build"] = about
     text = manifest_text(manifest)
     files.write_text(MANIFEST, text)
@@ -765,7 +766,7 @@ class _Attempt:
 
 
 @contextmanager
-def _journal_failure(out: Path, audit_root: Path, as_of: date, key: Ed25519PrivateKey | None) -> Iterator[_Attempt]:
+def _journal_failure(out: Path, audit_root: Path, as_of: date) -> Iterator[_Attempt]:
     """A build that fails or is refused once it holds the lock (a lost column, a leak, a full disk, an error after it
     was prepared) leaves a ``failed`` line in the audit journal: its id, time, as-of date and why, so that an auditor
     sees the attempt, not only the builds published. It names no site: which site was live is told by the ``published``
@@ -786,7 +787,7 @@ def _journal_failure(out: Path, audit_root: Path, as_of: date, key: Ed25519Priva
         except OSError:
             pass  # no site of its: the output still serves the one before
         try:
-            history.log_failed(audit_root, attempt.build_id, as_of.isoformat(), reason, key)
+            history.log_failed(audit_root, attempt.build_id, as_of.isoformat(), reason)
         except OSError as written:
             log.warning("audit=%s the failed build's journal line could not be written: %s", audit_root, written)
         raise

@@ -54,7 +54,9 @@ def test_each_journal_line_is_signed_and_linked(tmp_path: Path) -> None:
     code, output = verify(tmp_path, "--audit", str(tmp_path / "audit"), "--public-key", str(public))
     assert code == 0 and "journal signed (6 lines)" in output, output
     manifest = (tmp_path / "output" / "manifest.json").read_text(encoding="utf-8")
-    assert "journal" not in manifest  # the published site does not name the journal
+    # the published site holds no hash of the journal (two builds of the same inputs at other times would differ),
+    # only that this build signs its journal lines (verify finds them stripped)
+    assert manifest.count("journal") == 1 and '"journal_signed": true' in manifest
 
 
 @pytest.mark.parametrize("change", ["edit", "remove", "swap", "unsigned", "foreign"])
@@ -101,7 +103,7 @@ def test_an_old_unsigned_journal_is_read_and_said_unsigned(tmp_path: Path) -> No
     journal = AuditFolder(tmp_path / "audit").journal
     found = [json.loads(line) for line in lines(journal)]
     assert ["signature" in line for line in found] == [False, False, True, True, True, True]
-    assert found[2]["previous_line_sha256"]  # the first signed line holds on to the unsigned ones before it
+    assert found[2]["previous_line_sha256"] is None  # signed lines link to signed lines only (unsigned ones may be torn)
     code, output = verify(tmp_path, "--audit", str(tmp_path / "audit"), "--public-key", str(public))
     assert code == 0 and "journal signed from line 3 (lines 1-2 unsigned, written before signing)" in output, output
     assert [str(d) for d in publication_times(tmp_path / "audit").values()] == [
@@ -129,7 +131,8 @@ def test_a_failed_build_is_in_the_journal_and_changes_no_live_site(tmp_path: Pat
         build(config(tmp_path, records, private), DAYS[2])
     last = json.loads(lines(journal)[-1])
     assert last["event"] == "failed" and last["build_id"] == "000003-2026-11-25" and last["as_of"] == "2026-11-25"
-    assert last["at"] == "2026-11-25T03:00:00Z" and last["reason"].startswith("No row of admin_penalty") and last["signature"]
+    assert last["at"] == "2026-11-25T03:00:00Z" and last["reason"].startswith("No row of admin_penalty")
+    assert "signature" not in last  # never signed: a build refused for its key had signed it with that key
     assert publication_times(tmp_path / "audit") == before
     code, output = verify(tmp_path, "--audit", str(tmp_path / "audit"), "--public-key", str(public))
     assert code == 0, output
@@ -196,3 +199,55 @@ def test_a_build_failing_after_its_site_went_live_says_so(tmp_path: Path) -> Non
         build(config(tmp_path, records), DAYS[2])
     assert [e.build_id for e in history.read_chain(tmp_path / "audit")] == [
         "000001-2026-11-23", "000002-2026-11-24", "000003-2026-11-25"]
+
+
+def check(root: Path, public: Path) -> tuple[int, str]:
+    """``verify --audit`` with the trusted key, and whether ``explain`` answers (its journal check) as a second word."""
+    code, output = verify(root, "--audit", str(root / "audit"), "--public-key", str(public))
+    trusted = config(root, root / "records")
+    trusted = dataclasses.replace(trusted, signing=dataclasses.replace(trusted.signing, public_key=public))
+    try:
+        explain(trusted, "AP-1", DAYS[1])
+    except AuditError as exc:
+        return code, output + f"\nexplain: {exc}"
+    return code, output
+
+
+@pytest.mark.parametrize("mishap", ["wrong-key", "no-key", "torn-line"])
+def test_ordinary_mishaps_leave_the_journal_checkable(tmp_path: Path, mishap: str) -> None:
+    """The harm tester of stop 41: a build refused for another key signed its failed line with that key; one build run
+    without the key wrote unsigned lines among signed ones; a line torn by a full disk broke the next line's link. Each
+    made verify --audit fail and explain refuse every question, for good."""
+    journal, public = signed_site(tmp_path, DAYS[:2])
+    records, private = tmp_path / "records", tmp_path / "keys" / "a.pem"
+    if mishap == "wrong-key":
+        other, _ = keypair(tmp_path, "x")
+        with published_on(DAYS[2], hour=1), pytest.raises(Exception, match="(?i)key"):
+            build(config(tmp_path, records, other), DAYS[2])
+    elif mishap == "no-key":
+        with published_on(DAYS[2], hour=1):
+            build(config(tmp_path, records), DAYS[2])
+    else:
+        with journal.open("ab") as fh:
+            fh.write(b'{"event": "prepared", "build_id": "000003-2026-11-2')  # the disk filled up mid-line
+    later = date(2026, 11, 26)
+    with published_on(later):
+        build(config(tmp_path, records, private), later)
+    code, output = check(tmp_path, public)
+    assert code == 0 and "explain:" not in output, output
+
+
+@pytest.mark.parametrize("tamper", ["strip", "empty"])
+def test_stripped_or_emptied_signed_journal_is_found(tmp_path: Path, tamper: str) -> None:
+    """Signatures stripped from every line (and a time moved), or the journal emptied, had passed as 'journal unsigned':
+    the builds' manifests say their lines are signed, so the missing signed line is named."""
+    journal, public = signed_site(tmp_path)
+    if tamper == "strip":
+        found = [{k: v for k, v in json.loads(line).items() if k not in ("signature", "key", "previous_line_sha256")}
+                 for line in lines(journal)]
+        found[3]["at"] = "2026-11-20T02:00:00Z"
+        journal.write_text("".join(json.dumps(line) + "\n" for line in found), encoding="utf-8")
+    else:
+        journal.write_text("", encoding="utf-8")
+    code, output = check(tmp_path, public)
+    assert code == 1 and "000001-2026-11-23" in output and "explain:" in output, output

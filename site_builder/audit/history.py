@@ -158,13 +158,15 @@ FAILED = "failed"
 journal take only the events they know, ``prepared`` and ``published``: :func:`~site_builder.audit.timeline.publication_times`)."""
 
 
-def log_failed(audit_root: Path, build_id: str | None, as_of: str, reason: str,
-               key: Ed25519PrivateKey | None = None) -> None:
+def log_failed(audit_root: Path, build_id: str | None, as_of: str, reason: str) -> None:
     """Append that the build ``build_id`` (``None``: the chain it would extend could not be read) for ``as_of`` failed,
-    and why (one line of the error), so that an auditor sees every attempt, not only the builds published."""
+    and why (one line of the error), so that an auditor sees every attempt, not only the builds published.
+
+    The line is never signed: it says nothing of which site was live, and a build may fail because of its key (another
+    key, a refused rotation): signed by that key, the line had made the journal fail its check for good."""
     first = reason.strip().splitlines()[0] if reason.strip() else "(no message)"
     _journal(audit_root, {"event": FAILED, "build_id": build_id, "as_of": as_of,
-                          "reason": first if len(first) <= _REASON_CHARS else first[:_REASON_CHARS - 1] + "…"}, key)
+                          "reason": first if len(first) <= _REASON_CHARS else first[:_REASON_CHARS - 1] + "…"}, None)
 
 
 _REASON_CHARS = 500
@@ -173,16 +175,32 @@ _REASON_CHARS = 500
 
 def _journal(audit_root: Path, data: dict[str, Any], key: Ed25519PrivateKey | None) -> None:
     """Append ``data`` with the time now to the journal. With ``key``, the line is signed (Ed25519 over its canonical
-    JSON, :func:`signing.sign`) and holds the SHA-256 of the line before it (:data:`JOURNAL_LINK`): an edited line
-    fails its signature, a line removed or moved breaks the link of the line after it. ``explain`` tells which site was
+    JSON, :func:`signing.sign`) and holds the SHA-256 of the signed line before it (:data:`JOURNAL_LINK`): an edited
+    line fails its signature, a signed line removed or moved breaks the link of the signed line after it. Unsigned lines
+    (a failed build's, a build's without a key, a line torn by a full disk) are left out of the links: one among the
+    signed lines had made the journal fail its check for good. ``explain`` tells which site was
     live on a day from these times, so they are what a signature must cover; the chain cannot (a manifest keeping the
     journal's hash would make two sites built from the same inputs at different times differ)."""
     path = AuditFolder(audit_root).journal
     line = {**data, "at": clock().replace(microsecond=0).isoformat().replace("+00:00", "Z")}
     if key is not None:
-        before = journal_lines(path)
-        line = signing.sign(key, {**line, JOURNAL_LINK: line_sha256(before[-1]) if before else None})
+        last = last_signed(journal_lines(path))
+        line = signing.sign(key, {**line, JOURNAL_LINK: line_sha256(last) if last is not None else None})
     _append_line(path, line)
+
+
+def journal_entry(line: bytes) -> dict[str, Any] | None:
+    """A journal line read (``None``: not a JSON object, such as a line torn by a full disk)."""
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def last_signed(lines: list[bytes]) -> bytes | None:
+    """The last signed line of the journal's ``lines`` (a JSON object with a signature), as written; ``None`` if none."""
+    return next((line for line in reversed(lines) if "signature" in (journal_entry(line) or {})), None)
 
 
 def journal_lines(path: Path) -> list[bytes]:

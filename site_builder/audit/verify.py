@@ -29,6 +29,7 @@ from site_builder.audit.history import (
     PUBLIC_CHAIN,
     ChainEntry,
     chain_problems,
+    journal_entry,
     journal_lines,
     line_sha256,
     parse_public_chain,
@@ -392,16 +393,21 @@ class JournalCheck:
     unsigned: int
     """Lines before the first signed one (all of them, in a journal never signed)."""
     signed: int
-    """Lines from the first signed one on."""
+    """Signed lines."""
+    others: int = 0
+    """Unsigned lines after the first signed one (failed builds', builds' without a key, torn lines)."""
 
     def summary(self) -> str:
         """What ``verify`` says of the journal when it holds."""
         if not self.signed:
             return "journal unsigned (no signing key): not tamper-evident"
+        others = self.others - self.unsigned
+        also = f", {others} unsigned line{'s' if others > 1 else ''} of failed builds or builds without a key" \
+            if others > 0 else ""
         if not self.unsigned:
-            return f"journal signed ({self.signed} lines)"
+            return f"journal signed ({self.signed} lines{also})"
         return (f"journal signed from line {self.unsigned + 1} (lines 1-{self.unsigned} unsigned, written before "
-                "signing)")
+                f"signing{also})")
 
 
 def journal_keys(chain: Sequence[ChainEntry], trusted: Ed25519PublicKey | None) -> dict[str, Ed25519PublicKey]:
@@ -430,27 +436,31 @@ def journal_keys(chain: Sequence[ChainEntry], trusted: Ed25519PublicKey | None) 
 
 def journal_check(audit_root: Path, chain: Sequence[ChainEntry], trusted: Ed25519PublicKey | None = None) -> JournalCheck:
     """Check the audit journal's signed lines: each must carry a valid signature by a key of :func:`journal_keys` and
-    hold the SHA-256 of the line before it (:data:`~site_builder.audit.history.JOURNAL_LINK`), and none may follow a
-    signed line unsigned. Lines before the first signed one were written by builds without a key (or by a version
-    before signing): they are counted, not failed. The first bad line is named (its number, from 1); a line removed,
-    added or moved shows at the line after it. Cutting lines from the end shows only against a record of its last
-    line kept elsewhere, as for the chain's head."""
+    hold the SHA-256 of the signed line before it (:data:`~site_builder.audit.history.JOURNAL_LINK`); and each build
+    of the chain whose manifest says its journal lines are signed (``build.journal_signed``) must have a signed
+    ``published`` line and no unsigned ``prepared`` or ``published`` one (their times are what ``explain`` tells the live
+    site by). Other unsigned lines are counted, not failed: lines written before signing began, a failed build's (never
+    signed), a build's made without a key, a line torn by a full disk. The first bad line is named (its number, from 1);
+    a signed line removed, added or moved shows at the signed line after it, signatures stripped or the journal emptied
+    at the build whose line is missing. Cutting lines from the end shows only against a record of its last line kept
+    elsewhere, as for the chain's head."""
     path = AuditFolder(audit_root).journal
     lines = journal_lines(path)
     keys = journal_keys(chain, trusted)
+    bound = _journal_signed(audit_root, chain)
     first: int | None = None
+    previous: bytes | None = None
+    published: set[str] = set()
+    signed = 0
     for number, line in enumerate(lines, start=1):
         where = f"{path}, line {number}"
-        try:
-            data = json.loads(line)
-        except ValueError:
-            data = None
-        if not isinstance(data, dict) or "signature" not in data:
-            if first is None:
-                continue
-            return JournalCheck(f"{where}: not signed, though line {first} and every line after it up to here are: "
-                                "added or replaced without the key (or by a build run without signing.key)",
-                                first - 1, number - first)
+        data = journal_entry(line)
+        if data is None or "signature" not in data:
+            event, build = (data or {}).get("event"), (data or {}).get("build_id")
+            if event in ("prepared", "published") and build in bound:
+                return JournalCheck(f"{where}: not signed, though build {build} signed its journal lines (its manifest "
+                                    "says so): added or replaced without the key", (first or number) - 1, signed)
+            continue
         first = first or number
         signer = str(data.get("key"))
         key = keys.get(signer)
@@ -460,12 +470,36 @@ def journal_check(audit_root: Path, chain: Sequence[ChainEntry], trusted: Ed2551
             problem = f"signed by {signer}, a key {whose}"
         elif not signing.check(key, data):
             problem = f"its signature by {signer} does not hold: the line was changed after it was written"
-        elif data.get(JOURNAL_LINK) != (line_sha256(lines[number - 2]) if number > 1 else None):
-            problem = (f"does not follow line {number - 1} (the hash it holds of the line before it differs): a line "
-                       "before it was removed, added or moved")
+        elif data.get(JOURNAL_LINK) != (line_sha256(previous) if previous is not None else None):
+            problem = ("does not follow the signed line before it (the hash it holds of that line differs): a signed "
+                       "line before it was removed, added or moved")
         if problem:
-            return JournalCheck(f"{where}: {problem}", first - 1, number - first)
-    return JournalCheck(None, (first or len(lines) + 1) - 1, len(lines) - (first or len(lines) + 1) + 1)
+            return JournalCheck(f"{where}: {problem}", first - 1, signed)
+        previous, signed = line, signed + 1
+        if data.get("event") == "published":
+            published.add(str(data.get("build_id")))
+    missing = [build for build in bound if build not in published]
+    if missing:
+        return JournalCheck(f"{path}: no signed line says when build {missing[0]} was published, though it signed its "
+                            "journal lines (its manifest says so): lines were removed or their signatures stripped",
+                            (first or len(lines) + 1) - 1, signed)
+    return JournalCheck(None, (first or len(lines) + 1) - 1, signed, len(lines) - signed)
+
+
+def _journal_signed(audit_root: Path, chain: Sequence[ChainEntry]) -> list[str]:
+    """The builds of ``chain`` whose archived manifests say their journal lines are signed, in chain order (a manifest
+    that cannot be read is its own check's problem)."""
+    bound = []
+    for entry in chain:
+        if entry.key is None:
+            continue
+        try:
+            about = json.loads(AuditFolder(audit_root).build(entry.build_id).manifest.read_text(encoding="utf-8"))["build"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if isinstance(about, dict) and about.get("journal_signed") is True:
+            bound.append(entry.build_id)
+    return bound
 
 
 def archived_signature_problems(record: BuildRecord, entry: ChainEntry, keys: Mapping[str, str]) -> list[str]:
