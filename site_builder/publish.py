@@ -182,14 +182,27 @@ _VERSION = re.compile(r"\d{6}-\d{4}-\d{2}-\d{2}-[a-z0-9_]{8}")
 
 def _made_by_build(path: Path) -> bool:
     """Whether ``path``, in the output's versions folder, is something a build made there: a staging folder
-    (``.staging-…``), one being removed (``.old-…``), a spare's marker file (``….spare``), a version folder (named
-    after its build, or carrying the site's :data:`MARKER`). Anything else (a symbolic link too) is a user's: it stays."""
+    (``.staging-…``), one being removed (``.old-…``), a version folder (named after its build), a spare's marker file
+    (a version folder's name and ``.spare``). Anything else (a symbolic link too) is a user's: it stays. A folder is not
+    taken for a version by the site's :data:`MARKER` in it: a user's copy of a day's site carries it too, and was
+    removed."""
     name = path.name
     if path.is_symlink():
         return False
     if path.is_dir():
-        return name.startswith((".staging-", ".old-")) or bool(_VERSION.fullmatch(name)) or (path / MARKER).is_file()
-    return name.endswith(SPARE)
+        return name.startswith((".staging-", ".old-")) or bool(_VERSION.fullmatch(name))
+    return _is_spare_marker(path)
+
+
+def _is_spare_marker(path: Path) -> bool:
+    """Whether ``path`` is a spare's marker: ``<version folder's name>.spare`` (a user's ``mine.spare`` had made the
+    folder ``mine`` the spare, reused and emptied by the next build)."""
+    return path.name.endswith(SPARE) and bool(_VERSION.fullmatch(path.name.removesuffix(SPARE)))
+
+
+def _spare_markers(folder: Path) -> list[Path]:
+    """The spare markers in the versions folder ``folder`` (:func:`_is_spare_marker`)."""
+    return [marker for marker in folder.glob(f"*{SPARE}") if _is_spare_marker(marker) and not marker.is_symlink()]
 
 
 def take_spare(out: Path) -> tuple[Path, str] | None:
@@ -199,7 +212,7 @@ def take_spare(out: Path) -> tuple[Path, str] | None:
     """
     folder = builds_dir(out)
     current = current_version(out)
-    for marker in sorted(folder.glob(f"*{SPARE}")) if folder.is_dir() else []:
+    for marker in sorted(_spare_markers(folder)) if folder.is_dir() else []:
         version = folder / marker.name.removesuffix(SPARE)
         try:
             build_id = marker.read_text(encoding="utf-8").strip()
@@ -218,7 +231,7 @@ def keep_as_spare(out: Path, version: Path, build_id: str) -> None:
     """Mark the version folder ``version`` (the site of ``build_id``, no longer live) as the spare; any older spare
     is removed (by a detached process)."""
     folder = builds_dir(out)
-    for marker in folder.glob(f"*{SPARE}"):
+    for marker in _spare_markers(folder):
         older = folder / marker.name.removesuffix(SPARE)
         marker.unlink(missing_ok=True)
         if older != version and older != current_version(out):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -144,3 +145,21 @@ def test_a_users_files_beside_the_sites_versions_stay(tmp_path: Path, caplog: py
     assert (versions / "mine" / "a.txt").read_text(encoding="utf-8") == "mine\n"
     assert not (versions / ".staging-abcd1234").exists()
     assert str(versions / "notes.txt") in caplog.text and str(versions / "mine") in caplog.text
+
+
+def test_a_users_copy_of_a_site_and_a_spare_named_marker_stay(tmp_path: Path) -> None:
+    """The harm tester of stop 41: a user's copy of a day's site in the versions folder carries the site's marker and
+    was removed as a version; a user's ``mine.spare`` made the folder ``mine`` the spare, reused and emptied."""
+    records = records_dir(tmp_path)
+    build_site(tmp_path, records, DAY)
+    versions = tmp_path / ".output.builds"
+    snapshot = versions / "snapshot-2026-11-23"
+    shutil.copytree(tmp_path / "output", snapshot, symlinks=True)
+    (versions / "mine").mkdir()
+    (versions / "mine" / "a.txt").write_text("mine\n", encoding="utf-8")
+    (versions / "mine.spare").write_text("000001-2026-11-23\n", encoding="utf-8")
+    for day in (date(2026, 11, 24), date(2026, 11, 25), date(2026, 11, 26)):
+        build_site(tmp_path, records, day)
+    assert (snapshot / "manifest.json").is_file() and (snapshot / ".site-builder").is_file()
+    assert (versions / "mine" / "a.txt").read_text(encoding="utf-8") == "mine\n"
+    assert (versions / "mine.spare").is_file()
