@@ -163,3 +163,78 @@ def test_a_penalty_marked_removed_from_the_public_list_is_withheld(tmp_path: Pat
     withheld, result = penalties_with(tmp_path, {heading: ["是", "Y", "1", "已移出", "否", "N", "0", "未移出", ""]}, state=state)
     assert withheld == ["R-0", "R-1", "R-2", "R-3"]
     assert all(f"列“{heading}”" in q["message"] for q in quarantine(result.audit))
+
+
+# --- The cause of a removal alone under 是否移出 ------------------------------------------------------------------------
+
+
+_CAUSES = ["信用修复", "已修复", "修复完成", "因信用修复", "到期", "期满"]
+
+
+@pytest.mark.parametrize("heading", ["是否移出", "是否已移出", "移出标志"])
+def test_the_cause_of_a_removal_alone_answers_removed(tmp_path: Path, heading: str) -> None:
+    """信用修复, 已修复, 到期 under 是否移出 were published: as the answer to "removed?", the cause of a removal says
+    removed."""
+    standing = ["否", "未移出", "0", "未到期"]
+    withheld, _ = penalties_with(tmp_path, {heading: [*_CAUSES, *standing]})
+    assert withheld == [f"R-{i}" for i in range(len(_CAUSES))]
+    entries = list_entries(tmp_path / "list", heading, [*_CAUSES, *standing])
+    assert sorted(entries, key=lambda r: int(r[2:])) == [f"R-{i}" for i in range(len(_CAUSES))]
+
+
+# --- An objection or a word neither standing nor gone under a state column -------------------------------------------
+
+
+@pytest.mark.parametrize("item", ["dishonest_list", "commendation"])
+def test_an_objection_or_an_unknown_coded_state_withholds_a_list_entry(tmp_path: Path, item: str) -> None:
+    """状态（0：正常 1：撤销 2：异议 3：其他） 2 and 3, and 异议 written under 名单状态, were published."""
+    withheld = list_entries(tmp_path / "a", "状态（0：正常 1：撤销 2：异议 3：其他）", ["1", "2", "3", "0"], item)
+    assert sorted(withheld) == ["R-0", "R-1", "R-2"]
+    assert "异议" in withheld["R-1"] and "代码说明" in withheld["R-2"], withheld
+    withheld = list_entries(tmp_path / "b", "名单状态（0正常1撤销2异议3其他）", ["2", "3", "0"], item)
+    assert sorted(withheld) == ["R-0", "R-1"]
+    words = ["异议", "异议中", "异议处理中", "有异议", "在列（异议处理中）", "正常", "在列", "审核通过", "在列（已撤销异议）",
+             "无异议", "异议不成立"]
+    withheld = list_entries(tmp_path / "c", "名单状态", words, item)
+    assert sorted(withheld, key=lambda r: int(r[2:])) == [f"R-{i}" for i in range(5)]
+
+
+@pytest.mark.parametrize("state", [True, False])
+def test_an_unknown_coded_state_withholds_a_penalty(tmp_path: Path, state: bool) -> None:
+    withheld, _ = penalties_with(tmp_path, {"数据状态（0正常1撤销2异议3其他）": ["1", "2", "3", "0"]}, state=state)
+    assert withheld == ["R-0", "R-1", "R-2"]
+
+
+# --- A removal said done under a state column --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("item", "heading", "gone", "standing"), [
+    ("dishonest_list", "名单状态", ["已于2025年6月1日移出", "于2025-06-01移出", "到期已移出", "列入期满，已移出", "已撤销申请，已移出",
+                                    "已撤销异议，已移出", "已解除限制", "解除限制消费", "已撤销限制"],
+     ["正常", "有效", "在列", "未移出", "在列（已撤销异议）", "已撤销异议", "已撤销申请"]),
+    ("dishonest_list", "状态", ["已于2025年6月1日移出", "于2025-06-01移出", "到期已移出"], ["正常", "在列"]),
+    ("commendation", "荣誉状态", ["已于2025年6月1日撤销", "已撤销异议，已撤销荣誉", "荣誉已被撤销"], ["正常", "有效", "已撤销异议"]),
+    ("commendation", "状态", ["已于2025年6月1日撤销", "荣誉已被撤销"], ["正常"]),
+    ("dishonest_list", "是否移出", ["已撤销异议，移出", "撤销异议后移出", "已解除限制", "解除限制消费", "已撤销限制"],
+     ["否", "在列（已撤销异议）", "否（已撤销申请）", "否（已解除冻结）"]),
+])
+def test_a_removal_said_done_in_a_state_column_withholds(tmp_path: Path, item: str, heading: str, gone: list[str],
+                                                         standing: list[str]) -> None:
+    """已于2025年6月1日移出, 到期已移出, 荣誉已被撤销 under 名单状态 or 荣誉状态 were published: only a coded cell was read
+    for a removal said done."""
+    withheld = list_entries(tmp_path, heading, [*gone, *standing], item)
+    assert sorted(withheld, key=lambda r: int(r[2:])) == [f"R-{i}" for i in range(len(gone))]
+
+
+@pytest.mark.parametrize("heading", ["数据状态", "记录状态", "数据状态（1有效0无效）"])
+def test_a_penalty_state_in_words_beside_its_current_state_is_read(tmp_path: Path, heading: str) -> None:
+    """当前状态 正常 beside 数据状态 已删除 was published: beside 当前状态 only a legend had been read."""
+    gone = ["已删除", "删除", "无效", "已撤销", "作废", "已于2025年6月1日删除", "正常（已删除）"]
+    standing = ["正常", "有效", "1"]
+    withheld, _ = penalties_with(tmp_path, {heading: [*gone, *standing]})
+    assert withheld == [f"R-{i}" for i in range(len(gone))]
+
+
+def test_a_bare_code_beside_a_penalty_current_state_is_not_read(tmp_path: Path) -> None:
+    withheld, _ = penalties_with(tmp_path, {"数据状态": ["1", "0", "2"]})
+    assert withheld == []

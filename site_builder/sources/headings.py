@@ -349,10 +349,11 @@ _BECAUSE_DONE = r"(?:[(（【\[][^)）】\]]{0,40}[)）】\]][\s\W_]*)?"
 column and value named, for the operator to resolve."""
 
 
-_WHEN = "到期|期满|届满|自动|主动|提前|依申请|经审核|再审|裁定|二审|终审|(?:因|经)?(?:信用)?修复(?:完成)?后?"
+_WHEN = ("到期|期满|届满|自动|主动|提前|依申请|经审核|再审|裁定|二审|终审|(?:因|经)?(?:信用)?修复(?:完成)?后?"
+         "|(?:撤销|撤回|处理|核实)异议后|审核(?:通过)?后")
 """What may stand before the word of a whole state: 到期移出, 自动移出, 期满自动解除, 提前移出, 依申请屏蔽, 再审撤销,
-裁定撤销, 信用修复移出 (removed on repair). Not 申请 alone: 申请移出, 申请撤销 are applications under review, the record
-standing meanwhile."""
+裁定撤销, 信用修复移出 (removed on repair), 撤销异议后移出 (removed once an objection was withdrawn). Not 申请
+alone: 申请移出, 申请撤销 are applications under review, the record standing meanwhile."""
 _TAKEN_DOWN = "停止公示|不再公示|终止公示|结束公示|公示结束|公示已结束|公示终止|中止公示|暂停公示|撤下"
 """Whole states saying that a record was taken off publication (停止公示, 已撤下): only a removal date decides beside
 them (a 公示截止期 is when it would have ended)."""
@@ -451,29 +452,39 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
             continue  # the row's date of removal, end or repair decides
         title, gone_asked, kept_asked, reason, own, legend = _heading_kind(heading)
         asked = spec is RECORD_STATE and (gone_asked or kept_asked)
+        lifted = (spec is RECORD_STATE and item.nature == "adverse" and not reason
+                  and any(_LIFTED.fullmatch(c) for c in _CLAUSES.split(said) if c))  # 已解除限制: a list's measure ended
         answer = _answer(said, title) if asked else None
         if answer is None and (said.casefold() in _NULL or means_none(said)):
             continue  # a placeholder (/, -, N/A, NULL, 无): nothing said
         if spec is RECORD_STATE and reason:
             # 移出原因, 撤销文号: a reason or a document of a removal, unless it says the decision stands (复议维持)
             verdict: bool | str = not (_NOTHING_SAID.fullmatch(said) or _UPHELD.fullmatch(said))
+        elif lifted:
+            verdict = True
         elif asked:
             verdict = _asked(said, title, gone_asked, legend)
         else:
             stated = position not in yes_no and (own or title.endswith(("状态", "情况")) and (gone_asked or kept_asked))
             words, why = _state_words(said, legend) if stated else (said, None)
+            if why == AMBIGUOUS_CODE and spec is RECORD_STATE and any(f.role == "decision_status" for f in item.fields):
+                continue  # 数据状态 1 beside a penalty's 当前状态, no legend: the 当前状态 says its state
             if why is not None:
                 verdict = why  # 有效状态 0 without a legend: 无效, or 正常 as the 当前状态 codes it? Not known
+            elif stated and spec is RECORD_STATE and any(_OBJECTION.fullmatch(p) for p in _PARTS.split(words) if p):
+                verdict = OBJECTION  # 名单状态 异议处理中, or 2 under 状态（…2异议…）
             elif words.isascii() and not (stated and _state_of(words)):
                 continue  # a platform's own code (推送状态 1), or a word saying nothing known
             else:
                 code = enum_code(spec, text if words == said else words) if spec.values else None
                 gone = _GONE if spec is RECORD_STATE else _OWN_NOT_IN_FORCE if own else _NOT_IN_FORCE
-                verdict = (code is not None and code != next(iter(spec.values or {}), None)
-                           or gone.fullmatch(words) is not None
-                           or stated and (words != said or words.isascii()) and _removal_said(words))
-                if not verdict and _parts_disagree(words):
+                if (code is not None and code != next(iter(spec.values or {}), None)
+                        or gone.fullmatch(words) is not None):
+                    verdict = True
+                elif _parts_disagree(words):
                     verdict = CONTRADICTORY  # 正常（已移出）, 有效，已撤销
+                else:  # 已于2025年6月1日移出, 到期已移出, 荣誉已被撤销, 已撤销异议，移出; a code's word (2-删除)
+                    verdict = stated and (_done_said(said) or (words != said or words.isascii()) and _removal_said(words))
         if verdict is not False:
             refused.add(position)
         if isinstance(verdict, str):
@@ -525,6 +536,12 @@ CONTRADICTORY = "contradictory"
 """Why a cell cannot be read: its parts disagree (``否，已于6月1日移出``, ``正常（已移出）``, ``否（已删除）``)."""
 AMBIGUOUS_CODE = "ambiguous-code"
 """Why a cell cannot be read: a bare code under a heading naming a record's state without a legend (:func:`_state_words`)."""
+LEGEND_WORD = "legend-word"
+"""Why a cell cannot be read: a code whose word in the heading's legend says neither that the record stands nor that
+it is gone (``3`` under ``状态（0正常1撤销2异议3其他）``)."""
+OBJECTION = "objection"
+"""Why a cell withholds a record: under a state column it says an objection is pending (异议, 异议处理中, or a code the
+legend reads so): publication is suspended while it is handled."""
 OUTSIDE_LEGEND = "outside-legend"
 """Why a cell cannot be read: a code the heading's legend does not name (``2`` under ``数据状态（1有效0无效）``)."""
 UNPAIRED = "unpaired"
@@ -535,6 +552,8 @@ _UNREAD = MappingProxyType({
     UNPAIRED: "是代码，而列名中的代码说明无法把代码与文字一一配对",
     AMBIGUOUS_CODE: "是代码，而列名没有写明代码的含义：各平台的状态代码不同（如有效状态的0多表示无效，当前状态的0却表示正常）",
     OUTSIDE_LEGEND: "是列名中的代码说明没有列出的代码",
+    LEGEND_WORD: "是代码，而列名中的代码说明给出的含义既不是记录仍在（如“正常”“有效”“在列”），也不是已撤销、已删除或已移出",
+    OBJECTION: "表示记录有异议、正在处理（异议处理期间不公示）",
 })
 """What a quarantine message says of a cell that cannot be read, by why (:data:`UNREADABLE` …)."""
 _UNREAD_HOW = MappingProxyType({
@@ -543,6 +562,8 @@ _UNREAD_HOW = MappingProxyType({
     UNPAIRED: "请在列名中写明每个代码的含义（如“（0否1是）”），或在导出中写明“是”或“否”",
     AMBIGUOUS_CODE: "请在导出中写明状态（如“正常”“撤销”“无效”），或在列名后写明代码的含义（如“有效状态（1有效 0无效）”）",
     OUTSIDE_LEGEND: "请在列名的代码说明中写明该代码的含义，或在导出中写明状态",
+    LEGEND_WORD: "请在导出中写明状态（如“正常”“撤销”“已移出”），或在列名的代码说明中写明该代码表示的状态",
+    OBJECTION: "异议处理完毕后，请在导出中写明处理结果（如“正常”“已撤销”“已移出”）",
 })
 """What a quarantine message asks the operator to do, by why a cell cannot be read."""
 
@@ -574,9 +595,11 @@ def _asked(said: str, title: str, gone_asked: bool, legend: Mapping[str, str]) -
         return CONTRADICTORY if not gone and _removal_said(said) else gone
     if _GONE.fullmatch(said) or said.casefold() in _GONE_WORDS:
         return True
+    if gone_asked and _REMOVAL_ASKED.search(title) and _CAUSE_ALONE.fullmatch(said):
+        return True  # 是否移出 信用修复, 到期: "removed?" answered by the removal's cause
     raw = [part for part in _PARTS.split(said) if part]
     if not any(part.isascii() or _answer(part, title) is not None for part in raw):  # before the legend: 1-已移出
-        return CONTRADICTORY if _parts_disagree(said) else _DONE_GONE.search(said) is not None
+        return CONTRADICTORY if _parts_disagree(said) else _done_said(said)
     verdicts = set()
     for word in (_legend_word(part, legend, title) for part in raw):
         answer = _answer(word, title)
@@ -614,8 +637,11 @@ def _state_words(said: str, legend: Mapping[str, str]) -> tuple[str, str | None]
         if key is None:
             words.append(part)
         elif word := legend.get(key):
-            words.append("删除" if _state_of(word) is None and _GONE_VERB.search(word) and not _NEGATED.search(word)
-                         else word)
+            if _state_of(word) is None and _GONE_VERB.search(word) and not _NEGATED.search(word):
+                word = "删除"
+            elif _state_of(word) is None and not _OBJECTION.fullmatch(word):
+                return said, LEGEND_WORD  # 3 under 状态（…3其他）: neither standing nor gone
+            words.append(word)
     if not coded:
         return said, None
     if words:
@@ -640,6 +666,31 @@ def _removal_said(said: str) -> bool:
     """Whether a cell says anywhere that the record is gone: a removal said done (:data:`_DONE_GONE`), or a part of it
     (between brackets, 、，,;；, dashes) a state of a record gone (``否（删除）``)."""
     return _DONE_GONE.search(said) is not None or any(_state_of(p, within=True) for p in _PARTS.split(said) if p)
+
+
+def _done_said(said: str) -> bool:
+    """Whether a cell written in words says the record is gone in one of its clauses (between 、，,;；, brackets
+    kept): a removal said done anywhere (:data:`_DONE_GONE`: ``已于2025年6月1日移出``, ``到期已移出``, ``荣誉已被撤销``), or
+    a clause a whole state of a record gone (``已撤销异议，移出``). Not a removal under way in brackets
+    (``移出（申请中）``), nor the removal of something else (``已撤销异议``), nor 已注销 (said of the subject: a company
+    deregistered, its honour or listing standing as written)."""
+    return (any(not m.group().endswith("注销") for m in _DONE_GONE.finditer(said))
+            or any(_GONE.fullmatch(c) for c in _CLAUSES.split(said) if c))
+
+
+_CLAUSES = re.compile(r"[、,，;；]+")
+"""What separates the clauses of a cell written in words (``列入期满，已移出``)."""
+_OBJECTION = re.compile(r"[\s\W_]*(?:有|存在|已提出|提出|当事人)?异议(?:中|处理中|审核中|审查中|核查中|受理中|办理中|待处理|"
+                        r"未处理|期间|申请中|处理)?[\s\W_]*")
+"""A state saying an objection is pending (异议, 异议中, 异议处理中, 有异议), whole: not 无异议, 异议不成立, 已撤销异议."""
+_LIFTED = re.compile(r"[\s\W_]*(?:已经|已|被|已被|业已)?(?:解除|撤销|撤消|取消|终止)(?:对其的?)?(?:限制消费|限制高消费|限制|失信|"
+                     r"惩戒|联合惩戒|失信惩戒|信用惩戒)(?:措施)?[\s\W_]*")
+"""A list entry's measure lifted (已解除限制, 解除限制消费, 已撤销限制, 已解除失信): the entry was removed."""
+_REMOVAL_ASKED = re.compile(r"移出|移除|出列|退出")
+"""A yes-or-no heading asking whether a record was removed from its list (是否移出, 移出标志)."""
+_CAUSE_ALONE = re.compile(r"[\s\W_]*(?:(?:因|经)?(?:信用)?修复(?:完成|成功|已完成)?|(?:已经?|业已)(?:信用)?修复"
+                          r"|(?:已|因)?(?:到期|期满|届满|过期))[\s\W_]*")
+"""The cause of a removal alone (信用修复, 已修复, 因信用修复, 到期, 期满): as the answer to "removed?", it says removed."""
 
 
 def _parts_disagree(said: str) -> bool:
@@ -688,11 +739,13 @@ _GONE_WORDS = frozenset({"deleted", "delete", "removed", "revoked", "invalid", "
                          "逻辑删除", "已逻辑删除", "软删除", "已软删除", "出列", "已出列", "不在列", "已撤", "停用", "已停用",
                          "禁用", "已禁用", "删", "注销", "已注销", "作废"})
 """Words saying a record is gone that :data:`_GONE` does not read as a whole state (a system's English, 已删)."""
-_DONE_GONE = re.compile(r"(?:已经|已|被|业已)(?:于|在)?(?:[\d年月日号\-/.:\s]+|近日|当日|同日|今日)?"
+_DONE_GONE = re.compile(r"(?:(?:已经|已|被|业已)(?:于|在)?(?:[\d年月日号\-/.:\s]+|近日|当日|同日|今日)?"
+                        r"|(?<![拟将预计])于[\d年月日号\-/.:\s]{4,}(?:被|已|予以)?)"
                         r"(?:撤销|撤消|移出|移除|删除|屏蔽|解除|取消|作废|注销|失效)(?!异议|申请|冻结|限制|查封|扣押|质押|抵押)")
 """A removal said done anywhere in a yes-or-no cell, with the day it was done or not (``已移出``, ``已于6月1日移出``,
-``已于2025-06-01删除``); not an application (``已于6月1日申请移出``), nor the removal of something else (``已撤销异议``,
-``已撤销申请``, ``已解除冻结``: the record stands)."""
+``已于2025-06-01删除``, ``于2025-06-01移出``); not an application (``已于6月1日申请移出``) or a removal to come
+(``拟于2025-06-01移出``), nor the removal of something else (``已撤销异议``, ``已撤销申请``, ``已解除冻结``: the record
+stands; a list entry's 已解除限制 is read apart, :data:`_LIFTED`)."""
 
 
 def _answer(said: str, title: str) -> bool | None:

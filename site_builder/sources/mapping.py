@@ -526,9 +526,10 @@ def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, st
 
     A legend of codes after such a heading (``记录状态(1正常,2删除)``) is left out when the heading is read (its 删除 says
     what a code means, not that the column is a date of deletion: the whole file had been refused). Beside a
-    penalty's 当前状态, a heading naming the record's state is read as :data:`RECORD_STATE` only with such a legend
-    (``数据状态（1有效0无效）``: its 0 had been published); without one, what its codes mean is not known, and the
-    当前状态 says the record's state.
+    penalty's 当前状态, a heading naming the record's state is read as :data:`RECORD_STATE`: its codes by such a legend
+    (``数据状态（1有效0无效）``: its 0 had been published), its words as they say (数据状态 已删除, 无效, 作废 had been
+    published beside 当前状态 正常); a bare code without a legend is not read there (what it means is not known, and
+    the 当前状态 says the record's state).
     """
     index = item.header_index()
     present = set(columns.values())
@@ -546,8 +547,8 @@ def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, st
         asks = unknown and states_gone(item, text, own_state)
         if asks:
             found.append((position, heading.strip(), RECORD_STATE))  # 是否撤销, 是否已移出, 移出状态, 是否有效, del_flag
-        if stated_by is None and stateful and unknown and not asks and bare != text and bare in RECORD_STATE_HEADINGS:
-            found.append((position, heading.strip(), RECORD_STATE))  # beside 当前状态: 数据状态（1有效0无效）
+        if stated_by is None and stateful and unknown and not asks and bare in RECORD_STATE_HEADINGS:
+            found.append((position, heading.strip(), RECORD_STATE))  # beside 当前状态: 数据状态（1有效0无效）, 数据状态 已删除
         if stated_by is None or asks and stated_by is RECORD_STATE:
             continue
         if asks:  # a penalty file without 当前状态: 是否撤销 may be it, holding 异议处理中
