@@ -238,3 +238,27 @@ def test_a_penalty_state_in_words_beside_its_current_state_is_read(tmp_path: Pat
 def test_a_bare_code_beside_a_penalty_current_state_is_not_read(tmp_path: Path) -> None:
     withheld, _ = penalties_with(tmp_path, {"数据状态": ["1", "0", "2"]})
     assert withheld == []
+
+
+# --- A note bracket beside a legend; a legend split over brackets -------------------------------------------------------
+
+
+@pytest.mark.parametrize("heading", ["数据状态（1有效0无效）（3月后停用）", "数据状态（1有效）（0无效）",
+                                     "数据状态（3月后停用）（1有效0无效）", "数据状态（1有效0无效）（第1版）"])
+@pytest.mark.parametrize("state", [True, False])
+def test_a_note_does_not_displace_a_legend(tmp_path: Path, heading: str, state: bool) -> None:
+    """（3月后停用） was read as a legend pairing 3 with 月后停用 and chosen: 1 and 0 were both outside it."""
+    withheld, result = penalties_with(tmp_path, {heading: ["0", "1", "有效"]}, state=state)
+    assert withheld == ["R-0"]
+    assert result.counts.published["admin_penalty"] == 2
+
+
+def test_legends_that_conflict_are_unreadable() -> None:
+    from site_builder.sources.mapping import UNREADABLE_LEGEND, normalise_title, without_legend
+
+    def legend(heading: str) -> tuple[tuple[str, str], ...]:
+        return without_legend(normalise_title(heading))[1]
+    assert legend("数据状态（1有效）（1无效）") == UNREADABLE_LEGEND
+    assert dict(legend("数据状态（1有效）（0无效）")) == {"1": "有效", "0": "无效"}
+    assert dict(legend("删除标志（0正常1删除）（2为待审核）")) == {"0": "正常", "1": "删除", "2": "待审核"}
+    assert legend("数据状态（3月后停用）") == ()

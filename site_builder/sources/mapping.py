@@ -471,14 +471,31 @@ def without_legend(title: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     The legend is the bracket that pairs codes with words, whichever of the brackets it is: a note beside it, before
     or after, holding no code (``(必填)``, ``(单选)``), only codes (``(v2)``) or a number of three digits or more (a year or
     an edition, ``(2023版)``), is left out (``是否有效（2023版）（1有效0无效）``, ``是否删除(v2)(0否1是)``: read as the last
-    bracket only, the column had stayed unknown and a deleted penalty was published). Of two legends, the last."""
+    bracket only, the column had stayed unknown and a deleted penalty was published). A bracket pairing one code only
+    is a legend where its word is one of a state or an answer (:data:`_LEGEND_WORD`: ``（1有效）``), else a note
+    (``（3月后停用）``: read as a legend and chosen, it had put 1 and 0 outside it). Several legends are read as one
+    (``数据状态（1有效）（0无效）``); if they give one code two words (``（1有效）（1无效）``), none can be trusted:
+    :data:`UNREADABLE_LEGEND`."""
     bare, readings = title, []
     while (found := _LEGEND.search(bare)) is not None and found.start():
         readings.append(_legend_pairs(found.group(1)))
         bare = bare[:found.start()]
+    legends = [r for r in readings if r and r != UNREADABLE_LEGEND
+               and (len(r) >= 2 or any(_LEGEND_WORD.fullmatch(word) for _, word in r))]
+    merged: dict[str, str] = {}
+    for reading in reversed(legends):
+        for code, word in reading:
+            if merged.setdefault(code, word) != word:
+                return bare, UNREADABLE_LEGEND
     unpaired = UNREADABLE_LEGEND if UNREADABLE_LEGEND in readings else ()
-    legend = next((r for r in readings if r and r != UNREADABLE_LEGEND), unpaired)
+    legend = tuple(merged.items()) or unpaired
     return (bare, legend) if readings else (title, ())
+
+
+_LEGEND_WORD = re.compile(r"(?:已经?|未|不|非|无|被|已被|逻辑|物理|软|正常)?(?:是|否|yes|no|true|false|有效|无效|正常|删除|删|"
+                          r"撤销|撤消|撤|撤回|移出|移除|在列|出列|作废|失效|生效|异议|屏蔽|停用|启用|禁用|注销|公示|公开|取消|解除|过期|在册|存续|"
+                          r"待审核|审核中|valid|invalid|deleted|normal|active|inactive)(?:中|状态)?")
+"""A word that makes a bracket pairing one code a legend (``（1有效）``, ``（2为待审核）``): a state or an answer."""
 
 
 def _legend_pairs(text: str) -> tuple[tuple[str, str], ...]:
