@@ -262,3 +262,28 @@ def test_legends_that_conflict_are_unreadable() -> None:
     assert dict(legend("数据状态（1有效）（0无效）")) == {"1": "有效", "0": "无效"}
     assert dict(legend("删除标志（0正常1删除）（2为待审核）")) == {"0": "正常", "1": "删除", "2": "待审核"}
     assert legend("数据状态（3月后停用）") == ()
+
+
+# --- The file-level warning of bare codes -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("item", "heading"), [("admin_penalty", "数据状态"), ("dishonest_list", "名单状态")])
+def test_the_warning_of_a_state_column_says_bare_codes_are_withheld(tmp_path: Path, item: str, heading: str) -> None:
+    from test_states_stop39 import build_with_state
+
+    result = build_with_state(tmp_path, item, heading, ["0", "1"], valid_until="2030-01-01")
+    said = [w for r in result.sources for w in r.warnings if f"列“{heading}”" in w]
+    assert said
+    assert any("数字代码" in w and "行也将隔离" in w and "列名后写明代码的含义" in w for w in said), said
+    assert all("其他取值" not in w for w in said), said
+    if item == "admin_penalty":
+        assert any("[columns.admin_penalty]" in w for w in said), said
+
+
+def test_the_warning_of_a_state_column_beside_the_current_state_says_codes_are_not_read(tmp_path: Path) -> None:
+    from test_states_stop39 import build_with_state
+
+    result = build_with_state(tmp_path, "admin_penalty", "数据状态", ["0", "1"], decision_status="正常")
+    said = [w for r in result.sources for w in r.warnings if "列“数据状态”" in w]
+    assert said and not any("数字代码" in w for w in said), said
+    assert quarantine(result.audit) == []

@@ -385,19 +385,28 @@ def watched_columns(warnings: list[str], item: CatalogItem, header: list[str], c
     (:func:`state_defects`), the others read without it."""
     found = tuple(stated_columns(item, header, columns))
     read_as_field = {position for position, _, spec in found if spec is not RECORD_STATE}
+    yes_no = {p for p, h, s in found if s is RECORD_STATE and any(_heading_kind(h)[1:3])}
+    beside = any(f.role == "decision_status" for f in item.fields)
     for position, heading, spec in found:
         if spec is RECORD_STATE and position in read_as_field:
             continue  # read both ways (有效状态 of a penalty file without 当前状态); the field's warning says it
+        title, gone_asked, kept_asked, _, own, legend = _heading_kind(heading)
+        coded = (not legend and position not in yes_no and not (spec is RECORD_STATE and beside)
+                 and (own or title.endswith(("状态", "情况")) and (gone_asked or kept_asked)))
+        codes = (f"取值为数字代码（如“0”“1”）的行也将隔离：列名没有写明代码的含义，而各平台的状态代码不同；请在导出中写明状态"
+                 f"（如“正常”“撤销”“已移出”），或在列名后写明代码的含义（如“{title}（1有效 0无效）”）"
+                 + ("" if spec is RECORD_STATE else f"，或在 [columns.{item.id}] 中把该列对应到“{spec.title}”")
+                 + "。其他文字取值" if coded else "其他取值")
         if spec is RECORD_STATE:
             warnings.append(f"{where + '：' if where else ''}列“{heading}”（第{position + 1}列）不读取，但可能说明记录自身的状态，"
-                            f"而{item.title}没有与之对应的目录列：取值表示已撤销、已移出、已删除、已屏蔽、已无效等的行将隔离，"
-                            "其他取值（如“正常”“有效”“已推送”）不影响公示。已撤销、已删除或已移出的记录请不要导出（移出请写明移出日期）；"
+                            f"而{item.title}没有与之对应的目录列：取值表示已撤销、已移出、已删除、已屏蔽、已无效或有异议等的行将隔离，"
+                            f"{codes}（如“正常”“有效”“已推送”）不影响公示。已撤销、已删除或已移出的记录请不要导出（移出请写明移出日期）；"
                             "若该列说明的不是记录的状态，可在导出中删去该列或改用其他列名")
             continue
         values = "、".join((spec.values or {}).values())
         warnings.append(f"{where + '：' if where else ''}列“{heading}”（第{position + 1}列）不读取，但可能说明记录自身的状态"
                         f"（目录列“{spec.title}”，{spec.name}），而本{whole}没有该列：取值为撤销、异议、无效等（{spec.title}"
-                        f"不予公示的取值，如“撤销”“已撤销”“异议处理中”“作废”）的行将隔离，其他取值（如“未撤销”“无异议”“已推送”）"
+                        f"不予公示的取值，如“撤销”“已撤销”“异议处理中”“作废”）的行将隔离，{codes}（如“未撤销”“无异议”“已推送”）"
                         f"不影响公示。若该列就是{spec.title}（取值为{values}），请在 site_builder.toml 中写明 [columns.{item.id}] "
                         f"\"{heading}\" = \"{spec.name}\"；若不是，可在导出中删去该列或改用其他列名")
     return found
