@@ -77,7 +77,8 @@ OPTIONAL = st.one_of(st.just(""), DATES.map(date.isoformat))
 
 
 def after(day: date) -> st.SearchStrategy[str]:
-    """An optional date not before ``day``: a repair or a removal never comes before the decision (``date-order``)."""
+    """An optional date not before ``day``: a repair, a removal or the end a period reads (公示截止期, a list entry's or
+    an honour's 有效期至) never comes before the decision (``date-order``)."""
     return st.one_of(st.just(""), st.dates(day, date(2028, 12, 31)).map(date.isoformat))
 
 
@@ -87,7 +88,8 @@ def penalty(draw: st.DrawFn) -> Record:
     values = {"decision_date": decided.isoformat(), "severity": draw(st.sampled_from(["一般", "严重", "轻微"])),
               "procedure": draw(st.sampled_from(["普通程序", "简易程序"])),
               "penalty_type": draw(st.sampled_from(["罚款", "警告", "通报批评", "警告；罚款"])),
-              "disclosure_deadline": draw(OPTIONAL), "penalty_valid_until": draw(OPTIONAL), "repair_date": draw(after(decided)),
+              "disclosure_deadline": draw(after(decided)), "penalty_valid_until": draw(OPTIONAL),
+              "repair_date": draw(after(decided)),
               "objection_status": draw(st.sampled_from(["无", "处理中", "异议成立", "异议不成立", "无法核实"]))}
     return checked("admin_penalty", values)
 
@@ -97,8 +99,8 @@ def other(draw: st.DrawFn) -> Record:
     item = draw(st.sampled_from(["dishonest_list", "admin_license", "judgment", "commendation"]))
     decided = draw(DATES)
     values = {"decision_date": decided.isoformat(), "repair_date": draw(after(decided))}
-    if item in ("dishonest_list", "admin_license", "commendation"):
-        values["valid_until"] = draw(OPTIONAL)
+    if item in ("dishonest_list", "admin_license", "commendation"):  # a licence's is not the end of its period
+        values["valid_until"] = draw(OPTIONAL if item == "admin_license" else after(decided))
     if item == "dishonest_list":
         values["removal_date"] = draw(after(decided))
     return checked(item, values)
