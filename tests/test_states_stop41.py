@@ -287,3 +287,25 @@ def test_the_warning_of_a_state_column_beside_the_current_state_says_codes_are_n
     said = [w for r in result.sources for w in r.warnings if "列“数据状态”" in w]
     assert said and not any("数字代码" in w for w in said), said
     assert quarantine(result.audit) == []
+
+
+@pytest.mark.parametrize(("item", "heading", "gone", "standing"), [
+    ("dishonest_list", "名单状态", ["已移出", "已于2025年6月1日移出"],
+     ["未于2025年移出", "已撤销移出", "移出已撤销", "移出决定已撤销", "已解除移出"]),
+    ("commendation", "荣誉状态", ["已撤销", "荣誉已被撤销"], ["已撤销撤销决定", "撤销决定已撤销", "未于2025年撤销"]),
+])
+def test_a_removal_not_done_or_itself_revoked_stands(tmp_path: Path, item: str, heading: str, gone: list[str],
+                                                     standing: list[str]) -> None:
+    """The second harm round: a removal said not done (未于2025年移出) or revoked (已撤销移出, 移出已撤销) read as a removal
+    said done since 7328208, and a standing list entry or honour was withheld (published before)."""
+    withheld = list_entries(tmp_path, heading, [*gone, *standing], item)
+    assert sorted(withheld, key=lambda r: int(r[2:])) == [f"R-{i}" for i in range(len(gone))]
+
+
+@pytest.mark.parametrize(("item", "heading"), [
+    ("dishonest_list", "数据状态（1号文）"), ("dishonest_list", "名单状态（2类）"), ("commendation", "荣誉状态（2024年起）")])
+def test_a_state_heading_with_a_note_reads_as_the_state_heading(tmp_path: Path, item: str, heading: str) -> None:
+    """The second harm round: a note after a state heading (数据状态（1号文）) left the column unread, and a list entry
+    coded 0 (removed or invalid on many platforms) was published, where under 数据状态 alone it is withheld."""
+    withheld = list_entries(tmp_path, heading, ["0", "2", "已移出" if item == "dishonest_list" else "已撤销", "正常"], item)
+    assert sorted(withheld, key=lambda r: int(r[2:])) == ["R-0", "R-1", "R-2"]

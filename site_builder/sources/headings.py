@@ -683,6 +683,8 @@ def _done_said(said: str) -> bool:
     a clause a whole state of a record gone (``已撤销异议，移出``). Not a removal under way in brackets
     (``移出（申请中）``), nor the removal of something else (``已撤销异议``), nor 已注销 (said of the subject: a company
     deregistered, its honour or listing standing as written)."""
+    if _REVERSED.search(said):
+        return False
     return (any(not m.group().endswith("注销") for m in _DONE_GONE.finditer(said))
             or any(_GONE.fullmatch(c) for c in _CLAUSES.split(said) if c))
 
@@ -748,13 +750,17 @@ _GONE_WORDS = frozenset({"deleted", "delete", "removed", "revoked", "invalid", "
                          "逻辑删除", "已逻辑删除", "软删除", "已软删除", "出列", "已出列", "不在列", "已撤", "停用", "已停用",
                          "禁用", "已禁用", "删", "注销", "已注销", "作废"})
 """Words saying a record is gone that :data:`_GONE` does not read as a whole state (a system's English, 已删)."""
-_DONE_GONE = re.compile(r"(?:(?:已经|已|被|业已)(?:于|在)?(?:[\d年月日号\-/.:\s]+|近日|当日|同日|今日)?"
-                        r"|(?<![拟将预计])于[\d年月日号\-/.:\s]{4,}(?:被|已|予以)?)"
-                        r"(?:撤销|撤消|移出|移除|删除|屏蔽|解除|取消|作废|注销|失效)(?!异议|申请|冻结|限制|查封|扣押|质押|抵押)")
+_DONE_GONE = re.compile(r"(?:(?<![未没不])(?:已经|已|被|业已)(?:于|在)?(?:[\d年月日号\-/.:\s]+|近日|当日|同日|今日)?"
+                        r"|(?<![拟将预计未没不应定])于[\d年月日号\-/.:\s]{4,}(?:被|已|予以)?)"
+                        r"(?:撤销|撤消|移出|移除|删除|屏蔽|解除|取消|作废|注销|失效)"
+                        r"(?!异议|申请|冻结|限制|查封|扣押|质押|抵押|移出|移除|删除|撤销|撤消|出列|决定|操作)")
 """A removal said done anywhere in a yes-or-no cell, with the day it was done or not (``已移出``, ``已于6月1日移出``,
 ``已于2025-06-01删除``, ``于2025-06-01移出``); not an application (``已于6月1日申请移出``) or a removal to come
 (``拟于2025-06-01移出``), nor the removal of something else (``已撤销异议``, ``已撤销申请``, ``已解除冻结``: the record
-stands; a list entry's 已解除限制 is read apart, :data:`_LIFTED`)."""
+stands; a list entry's 已解除限制 is read apart, :data:`_LIFTED`), nor a removal said not done (``未于2025年移出``,
+``未被删除``) or itself revoked (``已撤销移出``, ``已撤销撤销决定``; ``移出已撤销``, :data:`_REVERSED`)."""
+_REVERSED = re.compile(r"(?:撤销|撤消|移出|移除|删除|出列|作废|注销)(?:决定|操作|处理)?(?:已经?|已被|被)(?:撤销|撤消|撤回|取消|解除)")
+"""A removal itself revoked (``移出已撤销``, ``删除已撤销``, ``撤销决定已撤销``): the record stands as before it."""
 
 
 def _answer(said: str, title: str) -> bool | None:

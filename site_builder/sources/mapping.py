@@ -561,17 +561,20 @@ def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, st
         text = normalise_title(heading)
         unknown = text not in index and position not in columns
         bare = without_bracket_legend(text)
+        # 数据状态（1号文）, 名单状态（2类）: a state heading with a note after it is the state heading (its bare codes
+        # had been published on a list, where 数据状态 alone withholds them)
+        named = bare in RECORD_STATE_HEADINGS or without_legend(text)[0] in RECORD_STATE_HEADINGS
         asks = unknown and states_gone(item, text, own_state)
         if asks:
             found.append((position, heading.strip(), RECORD_STATE))  # 是否撤销, 是否已移出, 移出状态, 是否有效, del_flag
-        if stated_by is None and stateful and unknown and not asks and bare in RECORD_STATE_HEADINGS:
+        if stated_by is None and stateful and unknown and not asks and named:
             found.append((position, heading.strip(), RECORD_STATE))  # beside 当前状态: 数据状态（1有效0无效）, 数据状态 已删除
         if stated_by is None or asks and stated_by is RECORD_STATE:
             continue
         if asks:  # a penalty file without 当前状态: 是否撤销 may be it, holding 异议处理中
             found.append((position, heading.strip(), stated_by))
             continue
-        if stated_by is RECORD_STATE and bare not in RECORD_STATE_HEADINGS:
+        if stated_by is RECORD_STATE and not named:
             continue  # 社会组织状态, 证照状态, 上诉状态, 执行状态: another thing's state
         if (not text or not unknown or "状态" not in bare
                 or any(t in bare for _, terms in deciding for t in terms) or any(w in bare for w in _OF_THE_SUBJECT)):
