@@ -140,22 +140,29 @@ def test_a_failed_build_is_in_the_journal_and_changes_no_live_site(tmp_path: Pat
     assert "audit history, build 000002-2026-11-24" in answer.source, answer.source
 
 
-def test_a_build_failing_after_it_was_prepared_is_in_the_journal(tmp_path: Path) -> None:
-    """Unsigned too; the next build settles the prepared build as abandoned, and the failed id is not taken as live."""
-    records = records_dir(tmp_path)
+def failed_at(root: Path, fault: str) -> Path:
+    """A site built on ``DAYS[0]``, then a build for ``DAYS[1]`` failing with an error (not a kill) at the fault point
+    ``fault``; the records folder."""
+    records = records_dir(root)
     with published_on(DAYS[0]):
-        build(config(tmp_path, records), DAYS[0])
+        build(config(root, records), DAYS[0])
 
     def broken(point: str) -> None:
-        if point == "archived":
+        if point == fault:
             raise RuntimeError("the disk went away")
 
     faults.HOOK = broken
     try:
         with published_on(DAYS[1]), pytest.raises(RuntimeError):
-            build(config(tmp_path, records), DAYS[1])
+            build(config(root, records), DAYS[1])
     finally:
         faults.HOOK = None
+    return records
+
+
+def test_a_build_failing_after_it_was_prepared_is_in_the_journal(tmp_path: Path) -> None:
+    """Unsigned too; the next build settles the prepared build as abandoned, and the failed id is not taken as live."""
+    records = failed_at(tmp_path, "archived")
     journal = AuditFolder(tmp_path / "audit").journal
     found = [json.loads(line) for line in lines(journal)]
     assert [(line["event"], line["build_id"]) for line in found] == [
@@ -177,20 +184,7 @@ def test_a_build_failing_after_it_was_prepared_is_in_the_journal(tmp_path: Path)
 
 def test_a_build_failing_after_its_site_went_live_says_so(tmp_path: Path) -> None:
     """An error after the switch (not a kill): the failed line says the site went live; the next build records it."""
-    records = records_dir(tmp_path)
-    with published_on(DAYS[0]):
-        build(config(tmp_path, records), DAYS[0])
-
-    def broken(point: str) -> None:
-        if point == "switched":
-            raise RuntimeError("the disk went away")
-
-    faults.HOOK = broken
-    try:
-        with published_on(DAYS[1]), pytest.raises(RuntimeError):
-            build(config(tmp_path, records), DAYS[1])
-    finally:
-        faults.HOOK = None
+    records = failed_at(tmp_path, "switched")
     journal = AuditFolder(tmp_path / "audit").journal
     last = json.loads(lines(journal)[-1])
     assert last["event"] == "failed" and last["reason"] == (

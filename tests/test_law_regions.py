@@ -42,6 +42,11 @@ def with_penalty(body: str) -> Callable[[str], str]:
     return lambda text: text.replace("periods:\n", "periods:\n" + PENALTY + body)
 
 
+def edited(old: str, new: str, body: str = "    max: {general: 1y, serious: 3y}\n    basis: x\n") -> Callable[[str], str]:
+    """:func:`with_penalty` of ``body`` with ``old`` in PENALTY replaced by ``new``."""
+    return lambda text: with_penalty(body)(text).replace(old, new, 1)
+
+
 # --- A profile that would publish longer than the national rule, or end or withhold sooner, is refused ---
 
 @pytest.mark.parametrize(("change", "key"), [
@@ -53,29 +58,23 @@ def with_penalty(body: str) -> Callable[[str], str]:
      "periods.admin_penalty.extend_while_listed: would keep a record past the national maximum"),
     (with_penalty("    max: {general: 1y, serious: 3y}\n    count_from: [penalty_valid_until, decision_date]\n"
                   "    basis: x\n"), "periods.admin_penalty.count_from: periods count from decision_date"),
-    (lambda t: with_penalty("    max: {general: 1y, serious: 3y}\n    basis: x\n")(t).replace(
-        "    ends_at: [disclosure_deadline]\n", "", 1), "periods.admin_penalty.ends_at: disclosure_deadline must end"),
+    (edited("    ends_at: [disclosure_deadline]\n", ""), "periods.admin_penalty.ends_at: disclosure_deadline must end"),
     (with_penalty("    max: {general: 1y, serious: 3y}\n    slight: 6m\n    basis: x\n"),
      "periods.admin_penalty.slight: 6m is longer than 3m"),
     (with_penalty("    max: {general: 1y, serious: 3y}\n    slight: 3m\n    basis: x\n"),
      "periods.admin_penalty.slight: 3m where the national maximum (发改办财金〔2019〕527号) publishes no 轻微 record"),
-    (lambda t: with_penalty("    max: {general: 1y, serious: 3y}\n    basis: x\n")(t).replace(
-        "    slight_types: [警告, 通报批评]\n", "    slight_types: [警告]\n", 1),
+    (edited("    slight_types: [警告, 通报批评]\n", "    slight_types: [警告]\n"),
      "periods.admin_penalty.slight_types: must include 警告, 通报批评"),
-    (lambda t: with_penalty("    max: {general: 1y, serious: 3y}\n    basis: x\n")(t).replace(
-        "    slight_types: [警告, 通报批评]\n", "    slight_types: [警告, 通报批评, 罚款]\n", 1),
+    (edited("    slight_types: [警告, 通报批评]\n", "    slight_types: [警告, 通报批评, 罚款]\n"),
      "periods.admin_penalty.slight_types: 罚款 would be withheld as 轻微"),
-    (lambda t: with_penalty("    max: {general: 1y, serious: 3y}\n    basis: x\n")(t).replace(
-        "confiscated_amount, license_revoked]", "confiscated_amount]", 1),
+    (edited("confiscated_amount, license_revoked]", "confiscated_amount]"),
      "periods.admin_penalty.other_sanctions: must include license_revoked"),
-    (lambda t: with_penalty("    max: {general: 1y, serious: 3y}\n    basis: x\n")(t).replace(
-        "    min: {general: 3m, serious: 1y}\n", "    min: {general: 3m, serious: 1d}\n", 1),
+    (edited("    min: {general: 3m, serious: 1y}\n", "    min: {general: 3m, serious: 1d}\n"),
      "periods.admin_penalty.min.serious: 1d is shorter than 1y under the national minimum (国家发展改革委令第58号)"),
-    (lambda t: with_penalty("    max: {general: 1y, serious: 3y}\n    basis: x\n")(t).replace(
-        "    min: {general: 3m, serious: 1y}\n", "", 1),
+    (edited("    min: {general: 3m, serious: 1y}\n", ""),
      "periods.admin_penalty.min.general: none is shorter than 3m"),
-    (lambda t: with_penalty("    max: {general: 1m, serious: 3y}\n    basis: x\n")(t).replace(
-        "    min: {general: 3m, serious: 1y}\n", "    min: {general: 1d, serious: 1y}\n", 1),
+    (edited("    min: {general: 3m, serious: 1y}\n", "    min: {general: 1d, serious: 1y}\n",
+            "    max: {general: 1m, serious: 3y}\n    basis: x\n"),
      "periods.admin_penalty.max.general: 1m ends publication before 3m"),
     (with_penalty("    max: {general: 1y, serious: 3y}\n    versions:\n      - {until: 2024-12-31, basis: a}\n"
                   "      - {from: 2025-01-01, max: {general: 2y, serious: 3y}, basis: b}\n"),
