@@ -254,7 +254,8 @@ def test_a_note_does_not_displace_a_legend(tmp_path: Path, heading: str, state: 
 
 
 def test_legends_that_conflict_are_unreadable() -> None:
-    from site_builder.sources.mapping import UNREADABLE_LEGEND, normalise_title, without_legend
+    from site_builder.rules.catalogue import normalise_title
+    from site_builder.sources.mapping import UNREADABLE_LEGEND, without_legend
 
     def legend(heading: str) -> tuple[tuple[str, str], ...]:
         return without_legend(normalise_title(heading))[1]
