@@ -43,7 +43,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from site_builder import publish
 from site_builder.audit import changes, history, signing
 from site_builder.audit.layout import AuditFolder, BuildRecord, clear_own
-from site_builder.audit.ledger import Counts, Ledger
+from site_builder.audit.ledger import REASON_CLASSES, Counts, Ledger
 from site_builder.audit.manifest import (
     MANIFEST,
     audit_files,
@@ -238,13 +238,14 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
             live_manifest = _live_manifest(out)  # parsed after deciding: at a million rows it lists 900,000 files
             _check_profile(live_manifest, policy, change_profile)
             _check_items_read(live_manifest, catalogue, reports, ledger.counts, allow_empty)
-            _check_columns_read(live_manifest, catalogue, reports, allow_missing)
+            _check_columns_read(live_manifest, _live_reasons(live_manifest, audit_root), catalogue, reports,
+                                allow_missing)
             for database in {id(s.database): s.database for s in sources if isinstance(s, TableSource) and s.database}.values():
                 database.close()  # ends the read transaction: the platform's writers need not wait for the build
             _warn_repeated_identities(store, reports)
             ledger.warnings(reports, ignored)
             store.flush()
-            ledger.close()
+            ledger.close(catalogue.ids)
             build_id = history.build_id(len(chain) + 1, as_of.isoformat())
             change_set, baseline = changes.record_changes(store, BuildRecord(work), changes.previous_state(audit_root, chain),
                                                           build_id, as_of)
@@ -536,7 +537,28 @@ def _deciding_column(catalogue: Catalogue, column: str) -> str:
     return f"{item.id}.{spec.name}"
 
 
-def _check_columns_read(live: Any, catalogue: Catalogue, reports: list[FileReport], allow_missing: frozenset[str]) -> None:
+def _live_reasons(live: Any, audit_root: Path) -> dict[str, set[str]]:
+    """The reason codes the live site's build withheld records for, by item: from its audit record's ``counts.json``;
+    for a build without one, from its manifest (an older one counted by reason code; a public reason class stands for
+    each reason code in it). Empty if neither can be read."""
+    try:
+        build_id = str(live["build"]["id"])
+        tallies = json.loads(AuditFolder(audit_root).build(build_id).counts.read_text(encoding="utf-8"))["by_item"]
+    except (OSError, ValueError, KeyError, TypeError):
+        try:
+            tallies = live["counts"]["by_item"]
+        except (KeyError, TypeError):
+            return {}
+    try:
+        return {str(item): {reason for key, n in tally["excluded"].items() if n
+                            for reason in ([r for r, c in REASON_CLASSES.items() if c == key] or [str(key)])}
+                for item, tally in tallies.items()}
+    except (KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _check_columns_read(live: Any, withheld: dict[str, set[str]], catalogue: Catalogue, reports: list[FileReport],
+                        allow_missing: frozenset[str]) -> None:
     """Refuse a build that lost a column deciding publication (异议状态, 信用修复日期, 公示截止期, 移出日期, 当前状态 …:
     :func:`~site_builder.sources.mapping.deciding_fields`) which the live site's build read, where the live site
     withholds records for a reason that column gives, unless ``item.field`` is in ``allow_missing``: those records
@@ -544,8 +566,8 @@ def _check_columns_read(live: Any, catalogue: Catalogue, reports: list[FileRepor
     kept), when the likelier cause is an export or a table that lost the column. Lost: from every file of the item,
     from a file of the same name, or from a worksheet of the same title in a workbook of the same name. Only the other
     objection column stands in for an objection column. The live site's manifest lists the fields each of its files
-    gave (and each worksheet of a workbook: ``sheets``, which a manifest older than it lacks), and its counts by
-    reason."""
+    gave (and each worksheet of a workbook: ``sheets``, which a manifest older than it lacks); ``withheld``, the
+    reasons the live site's build withheld records for, by item (:func:`_live_reasons`)."""
     try:
         files: dict[tuple[str, str], set[str]] = {}
         sheets: dict[tuple[str, str, str], set[str]] = {}
@@ -557,8 +579,6 @@ def _check_columns_read(live: Any, catalogue: Catalogue, reports: list[FileRepor
                     if sheet.get("rows"):
                         sheets.setdefault((*key, str(sheet["sheet"])), set()).update(
                             str(name) for name in sheet.get("fields") or ())
-        withheld = {str(item): {str(reason) for reason, n in tally["excluded"].items() if n}
-                    for item, tally in live["counts"]["by_item"].items()}
     except (ValueError, KeyError, TypeError, AttributeError):
         return  # no live site of this tool, or one older than the fields in its manifest: nothing to compare with
     for item in catalogue.items:

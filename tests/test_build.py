@@ -18,6 +18,7 @@ import json
 import re
 import shutil
 import zipfile
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -39,6 +40,8 @@ from conftest import (
     write_csv,
 )
 
+from site_builder.audit.layout import BuildRecord
+from site_builder.audit.ledger import CLASSES, REASON_CLASSES
 from site_builder.build import build
 from site_builder.cli import main
 from site_builder.exceptions import ConfigError, InputError
@@ -323,18 +326,33 @@ def test_audit_folder_inside_the_output_is_refused(tmp_path: Path) -> None:
 # --- Manifest counts ---------------------------------------------------------------------------------
 
 
+def _classes(reasons: dict[str, int]) -> dict[str, int]:
+    """Counts per reason code as counts per public reason class."""
+    tally: Counter[str] = Counter()
+    for reason, n in reasons.items():
+        tally[REASON_CLASSES[reason]] += n
+    return dict(tally)
+
+
 def test_manifest_counts_add_up_and_match_the_fixture(leak_site: LeakSite) -> None:
+    """The public manifest counts the excluded rows per public reason class; the build's audit record per reason code
+    (``counts.json``, covered by the manifest's audit hashes)."""
     manifest = json.loads((leak_site.output / "manifest.json").read_text(encoding="utf-8"))
+    private = json.loads(BuildRecord(leak_site.audit).counts.read_text(encoding="utf-8"))
+    assert "counts.json" in manifest["audit"]
+    for counts, expected, by_item in ((private, EXPECTED_EXCLUDED, lambda e: e),
+                                      (manifest["counts"], _classes(EXPECTED_EXCLUDED), _classes)):
+        assert manifest["counts"]["input_rows"] == counts["published"] + sum(counts["excluded"].values()) + counts["quarantined"]
+        assert counts["published"] == len(PUBLISHED)
+        assert {k: v for k, v in counts["excluded"].items() if v} == expected
+        assert counts["quarantined"] == 5
+        for item, (published, excluded, quarantined) in EXPECTED_BY_ITEM.items():
+            got = counts["by_item"][item]
+            assert (got["published"], {k: v for k, v in got["excluded"].items() if v}, got["quarantined"]) == (
+                published, by_item(excluded), quarantined), item
+    assert manifest["counts"]["input_rows"] == 31
+    assert set(manifest["counts"]["excluded"]) == set(CLASSES)  # never a reason code: "minor" says more than the site may
     counts = manifest["counts"]
-    assert counts["input_rows"] == counts["published"] + sum(counts["excluded"].values()) + counts["quarantined"]
-    assert counts["input_rows"] == 31
-    assert counts["published"] == len(PUBLISHED)
-    assert {k: v for k, v in counts["excluded"].items() if v} == EXPECTED_EXCLUDED
-    assert counts["quarantined"] == 5
-    for item, (published, excluded, quarantined) in EXPECTED_BY_ITEM.items():
-        got = counts["by_item"][item]
-        assert (got["published"], {k: v for k, v in got["excluded"].items() if v}, got["quarantined"]) == (
-            published, excluded, quarantined), item
     inputs = {i["file"]: i for i in manifest["inputs"]["records"]}
     assert {name: i["encoding"] for name, i in inputs.items()} == {
         "subject.csv": "utf-8-sig", "行政许可.csv": "utf-8-sig", "commendation.csv": "utf-16",

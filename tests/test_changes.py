@@ -37,7 +37,8 @@ from click.testing import CliRunner
 from conftest import ROOT, make_uscc, row, site_config, write_csv
 
 from site_builder import faults
-from site_builder.audit.changes import CLASS_TITLES, MISSING, QUARANTINED, REASON_CLASSES, changed_fields
+from site_builder.audit.changes import CLASS_TITLES, changed_fields
+from site_builder.audit.ledger import MISSING, QUARANTINED, REASON_CLASSES
 from site_builder.build import BuildResult, build
 from site_builder.cli import main
 from site_builder.config import Config, load_config

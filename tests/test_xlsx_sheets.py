@@ -22,7 +22,7 @@ import pytest
 from conftest import CATALOGUE, row, site_config
 from test_sources_dirty import workbook
 
-from site_builder.build import _check_columns_read, build
+from site_builder.build import _check_columns_read, _live_reasons, build
 from site_builder.exceptions import BuildError, InputError
 from site_builder.sources.loading import HEADER_SEARCH, FileReport, RawRow, SourceFile, find_sources, read_rows
 
@@ -131,9 +131,9 @@ def test_a_manifest_without_worksheets_is_still_compared_by_file() -> None:
                                     "fields": ["record_id", "decision_date", "objection_status"]}]},
             "counts": {"by_item": {"admin_penalty": {"excluded": {"objection_pending": 1}}}}}
     with pytest.raises(BuildError, match=r"this build's records \(admin_penalty.xlsx\) lack column\(s\) 异议状态 that"):
-        _check_columns_read(live, CATALOGUE, [report], frozenset())
+        _check_columns_read(live, _live_reasons(live, Path("/nonexistent")), CATALOGUE, [report], frozenset())
     live["inputs"]["records"][0]["fields"] = ["record_id", "decision_date"]
-    _check_columns_read(live, CATALOGUE, [report], frozenset())
+    _check_columns_read(live, _live_reasons(live, Path("/nonexistent")), CATALOGUE, [report], frozenset())
 
 
 def test_an_older_manifest_is_compared_with_the_first_worksheet_only() -> None:
@@ -149,10 +149,10 @@ def test_an_older_manifest_is_compared_with_the_first_worksheet_only() -> None:
     live: dict[str, Any] = {"inputs": {"records": [{"item": "admin_penalty", "file": "admin_penalty.xlsx", "rows": 3,
                                     "fields": list(full)}]},
             "counts": {"by_item": {"admin_penalty": {"excluded": {"objection_pending": 1}}}}}
-    _check_columns_read(live, CATALOGUE, [report], frozenset())
+    _check_columns_read(live, _live_reasons(live, Path("/nonexistent")), CATALOGUE, [report], frozenset())
     report.sheets = {"2026年": SheetReport(old, 2), "2025年": SheetReport(old, 1)}
     with pytest.raises(BuildError, match=r"worksheet '2026年' of admin_penalty.xlsx lacks 异议状态"):
-        _check_columns_read(live, CATALOGUE, [report], frozenset())
+        _check_columns_read(live, _live_reasons(live, Path("/nonexistent")), CATALOGUE, [report], frozenset())
 
 
 def test_a_summary_of_firms_is_skipped(tmp_path: Path) -> None:

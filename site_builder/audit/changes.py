@@ -50,7 +50,7 @@ from typing import Any
 
 from site_builder.audit.history import ChainEntry
 from site_builder.audit.layout import AuditFolder, BuildRecord
-from site_builder.audit.ledger import DECISION_COLUMNS, QUARANTINE_COLUMNS
+from site_builder.audit.ledger import DECISION_COLUMNS, MISSING, QUARANTINE_COLUMNS, QUARANTINED, REASON_CLASSES
 from site_builder.exceptions import AuditError, PublishError
 from site_builder.outputs.tables import read_cell
 from site_builder.store.published import PublishedStore, connect_readonly
@@ -59,22 +59,6 @@ log = logging.getLogger(__name__)
 
 KINDS = ("added", "changed", "withdrawn")
 """The kinds of change, in the order change files list them."""
-MISSING = "missing"
-"""The reason of a record whose row is gone from the input."""
-QUARANTINED = "quarantined"
-"""The reason of a record whose row is now invalid (quarantined)."""
-REASON_CLASSES: dict[str, str] = {
-    "expired": "expired", "removed": "expired",
-    "repaired": "repaired",
-    "objection_pending": "objection", "objection_upheld": "objection", "objection_unverifiable": "objection",
-    "not_approved": "withdrawn_by_authority", "not_public": "withdrawn_by_authority", "revoked": "withdrawn_by_authority",
-    MISSING: "withdrawn_by_authority",
-    "natural_person": "corrected", "minor": "corrected", "age_unknown": "corrected", "summary_procedure": "corrected",
-    "not_penalised": "corrected",
-    "slight_dishonesty": "corrected", "not_started": "corrected", QUARANTINED: "corrected",
-}
-"""The public reason class of each reason a published record can stop being published for (every reason code of
-``rules/disclosure.py``, a row gone from the input, a row now quarantined)."""
 CLASS_TITLES = {
     "expired": "公示期满", "repaired": "信用修复", "objection": "异议", "withdrawn_by_authority": "主管部门撤回",
     "corrected": "更正",

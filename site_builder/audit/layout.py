@@ -11,7 +11,7 @@ audit/
   rows.parsed/           the records files the last warm builds parsed, as read, by content (private, like the
                          records; removing it makes the next build parse every file again)
   .building-<tag>/       a build's work folder while it runs
-  builds/<build id>/     per build: manifest.json, decisions.csv.gz, quarantine.csv, warnings.csv,
+  builds/<build id>/     per build: manifest.json, decisions.csv.gz, quarantine.csv, warnings.csv, counts.json,
                          changes.json (what changed since the previous build; not in the baseline build),
                          pages.sqlite (every file of the site: the state an incremental build starts from; kept
                          for the live site's build and the spare's only), and, the latest build's only, records.sqlite
@@ -73,6 +73,12 @@ class BuildRecord:
         return self.folder / "warnings.csv"
 
     @property
+    def counts(self) -> Path:
+        """The rows published, excluded per reason code and quarantined, per item (the public manifest gives the
+        excluded per reason class only: a reason code can say more of a person than the site may)."""
+        return self.folder / "counts.json"
+
+    @property
     def manifest(self) -> Path:
         """The build's manifest, as published."""
         return self.folder / "manifest.json"
@@ -108,7 +114,7 @@ class BuildRecord:
 
 _RECORD = BuildRecord(Path())
 _SQLITE = (_RECORD.pages, _RECORD.record_state, _RECORD.store)
-OWN_NAMES = frozenset([*(p.name for p in (_RECORD.decisions, _RECORD.decisions_gz, _RECORD.quarantine, _RECORD.warnings,
+OWN_NAMES = frozenset([*(p.name for p in (_RECORD.decisions, _RECORD.decisions_gz, _RECORD.quarantine, _RECORD.warnings, _RECORD.counts,
                                           _RECORD.manifest, _RECORD.signature, _RECORD.changes, *_SQLITE)),
                        *(f"{p.name}{side}" for p in _SQLITE for side in ("-wal", "-shm", "-journal"))])
 """The names of every file a build writes in its work folder (and keeps in its build folder): nothing else there is its."""

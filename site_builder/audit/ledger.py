@@ -2,13 +2,14 @@
 
 ``decisions.csv`` has one line per valid row (published or excluded with its reason code);
 ``quarantine.csv`` one line per problem of each invalid row; ``warnings.csv`` what was noticed
-about the files. Counts are kept as rows are
+about the files; ``counts.json`` the rows per reason code (the public manifest counts per reason class). Counts are kept as rows are
 recorded so that the manifest can show they add up.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,6 +22,27 @@ from site_builder.rules.rowcache import RowResult, day_of
 from site_builder.sources.loading import FileReport
 
 DECISION_COLUMNS = ["item", "record_id", "file", "row", "outcome", "start", "until", "marked"]
+MISSING = "missing"
+"""The reason of a record whose row is gone from the input (in change sets)."""
+QUARANTINED = "quarantined"
+"""The reason of a record whose row is now invalid (quarantined; in change sets)."""
+REASON_CLASSES: dict[str, str] = {
+    "expired": "expired", "removed": "expired",
+    "repaired": "repaired",
+    "objection_pending": "objection", "objection_upheld": "objection", "objection_unverifiable": "objection",
+    "not_approved": "withdrawn_by_authority", "not_public": "withdrawn_by_authority", "revoked": "withdrawn_by_authority",
+    MISSING: "withdrawn_by_authority",
+    "natural_person": "corrected", "minor": "corrected", "age_unknown": "corrected", "summary_procedure": "corrected",
+    "not_penalised": "corrected",
+    "slight_dishonesty": "corrected", "not_started": "corrected", QUARANTINED: "corrected",
+}
+"""The public reason class of each reason a record is not published for (every reason code of
+``rules/disclosure.py``, a row gone from the input, a row now quarantined): what the public files (the change sets,
+``manifest.json``'s counts) say. A reason code says more about a person than the site may (``minor``: the person was
+under 18; ``age_unknown``: their ID document is not a resident ID card; ``objection_upheld``), and comparing two days'
+counts would single out the one record that moved; the codes stay in the audit folder."""
+CLASSES = ("expired", "repaired", "objection", "withdrawn_by_authority", "corrected")
+"""The public reason classes, in the order the public files list them."""
 QUARANTINE_COLUMNS = ["item", "file", "row", "record_id", "column", "error", "message"]
 
 
@@ -54,11 +76,19 @@ class Counts:
         totals: Counter[str] = sum(self.excluded.values(), Counter())
         return {reason: totals[reason] for reason in REASONS if totals[reason]}
 
-    def as_dict(self, items: tuple[str, ...]) -> dict[str, object]:
-        """Counts as plain data for the manifest (every reason code present, zeros included)."""
+    def as_dict(self, items: tuple[str, ...], public: bool = True) -> dict[str, object]:
+        """Counts as plain data, every key present, zeros included: for the public manifest (``public``) the excluded
+        rows per public reason class (:data:`REASON_CLASSES`), else per reason code (the audit record's
+        ``counts.json``)."""
+        keys = CLASSES if public else tuple(REASONS)
+
         def excluded(item: str | None) -> dict[str, int]:
             pick = [item] if item else list(items)
-            return {r: sum(self.excluded.get(i, Counter())[r] for i in pick) for r in REASONS}
+            tally: Counter[str] = Counter()
+            for i in pick:
+                for reason, n in self.excluded.get(i, Counter()).items():
+                    tally[REASON_CLASSES[reason] if public else reason] += n
+            return {key: tally[key] for key in keys}
 
         return {
             "published": sum(self.published.values()),
@@ -122,7 +152,12 @@ class Ledger:
             writer.writerows([s.item, safe_cell(s.name), safe_cell(w)] for s in sources for w in s.warnings)
             writer.writerows(["", safe_cell(name), "不属于任何目录项，未读取"] for name in ignored)
 
-    def close(self) -> None:
-        """Close the files."""
+    def close(self, items: tuple[str, ...]) -> None:
+        """Close the files, and write ``counts.json``: the counts per reason code of the catalogue's ``items``, which
+        the public manifest gives per reason class only."""
         for fh in self._files:
             fh.close()
+        counts = {**self.counts.as_dict(items, public=False),
+                  "next_expiry": self.counts.next_expiry.isoformat() if self.counts.next_expiry else None,
+                  "next_change": self.counts.next_change.isoformat() if self.counts.next_change else None}
+        self.record.counts.write_text(json.dumps(counts, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -131,9 +131,10 @@ def make_manifest(
 def audit_files(record: BuildRecord) -> dict[str, Path]:
     """The files of a build's audit record that a manifest covers (:func:`make_manifest`), by name: the decisions (as
     they are kept, gzipped, which ``explain`` reads; while the build writes them, ``decisions.csv``), the quarantine,
-    the warnings, the change set."""
+    the warnings, the counts per reason code, the change set."""
     decisions = record.decisions_gz if record.decisions_gz.is_file() else record.decisions
-    files = {"decisions.csv": decisions, **{path.name: path for path in (record.quarantine, record.warnings, record.changes)}}
+    files = {"decisions.csv": decisions,
+             **{path.name: path for path in (record.quarantine, record.warnings, record.counts, record.changes)}}
     return {name: path for name, path in files.items() if path.is_file()}
 
 
