@@ -358,8 +358,9 @@ def _site_key(config: Config, catalogue: Catalogue, policy: Policy, outputs: fro
 def _decision_key(catalogue: Catalogue, policy: Policy) -> str:
     """What every row's result shares besides the row (see ``rules/rowcache.py``): the software, the catalogue and
     the profile, and the headings each field is read under (the catalogue's aliases with the site's ``[columns]``
-    first: a mapping changed with the records file unchanged had a rebuild take the file as parsed before it)."""
-    headings = repr([(item.id, [(spec.name, spec.aliases) for spec in item.fields]) for item in catalogue.items])
+    first: a mapping changed with the records file unchanged had a rebuild take the file as parsed before it), and
+    what the site's ``[states]`` says its state values mean (a row's defects are made as its file is read)."""
+    headings = repr([(item.id, [(spec.name, spec.aliases) for spec in item.fields], item.states) for item in catalogue.items])
     parts = [policy.id, _code_digest(), *(file_sha256(p) for p in catalogue.files), file_sha256(policy.source) if policy.source else "",
              hashlib.sha256(headings.encode()).hexdigest()]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()

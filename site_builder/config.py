@@ -18,6 +18,7 @@ from typing import Any
 
 from site_builder.exceptions import ConfigError
 from site_builder.sources.mapping import ColumnSettings, SourceSettings
+from site_builder.sources.states import StateSettings
 
 CONFIG_FILE = "site_builder.toml"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -206,6 +207,9 @@ class Config:
     """``[sources]``: build from a database instead of ``paths.records`` (see ``sources/mapping.py``)."""
     columns: ColumnSettings = field(default_factory=ColumnSettings)
     """``[columns]`` / ``[columns.<item>]``: the site's own headings, ``<heading> = <field name>``."""
+    states: StateSettings = field(default_factory=StateSettings)
+    """``[states]`` / ``[states."<heading>"]`` / ``[states.<item>]``: what the site's state values mean,
+    ``<value> = "standing" | "gone" | "objection"`` (see ``sources/states.py``)."""
 
     @property
     def catalogue_dirs(self) -> tuple[Path, ...]:
@@ -260,6 +264,7 @@ _SECTIONS: dict[str, type] = {
     "build": BuildSettings,
     "sources": SourceSettings,
     "columns": ColumnSettings,
+    "states": StateSettings,
 }
 _LAYERED = ("catalogue", "profiles", "content", "templates")
 _ABSOLUTE_URL = re.compile(r"https?://[^/\s?#@]+/[^\s?#]*\Z", re.ASCII | re.IGNORECASE)

@@ -68,6 +68,18 @@ timezone = "Asia/Shanghai"
 [search]
 # The Pagefind search index (its binary is installed with site_builder).
 enabled = true
+
+# What the platform's state columns mean, where its exports state a record's state in a column the
+# catalogue has no field for (状态, 名单状态, 数据状态 …) in codes or words of its own: "standing" (the
+# record stands), "gone" (revoked, removed, deleted, hidden or expired: withheld) or "objection"
+# (under objection: withheld). A heading's own table is read first, then the values of any heading;
+# [states.<item>."<heading>"] is for one item. Never 发布状态, 公开属性 or 异议状态: the catalogue reads them.
+# [states]
+# "信用修复" = "gone"
+# [states."名单状态"]
+# "0" = "standing"
+# "1" = "gone"
+# "2" = "objection"
 """
 
 CONTACT_PAGE = """\

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -22,6 +22,9 @@ from site_builder.exceptions import CatalogueError
 from site_builder.rules.hanzi import simplified
 from site_builder.rules.periods import Duration, PeriodRule, parse_period
 from site_builder.rules.yamlfile import load_yaml, unknown_key
+
+if TYPE_CHECKING:
+    from site_builder.sources.states import StateTable
 
 FIELD_TYPES = ("string", "date", "number", "integer")
 FORMATS = ("uscc", "code", "default")
@@ -102,6 +105,9 @@ class CatalogItem:
     source: Path
     files: tuple[str, ...] = ()
     """Other names the item's records file or folder may have (``xzcf.csv``, ``行政处罚信息/``)."""
+    states: StateTable | None = None
+    """What the site's ``[states]`` says the values of this item's state columns mean (set by
+    :func:`site_builder.sources.states.apply_states`); ``None``: nothing, they are read by their words."""
 
     def field(self, name: str) -> FieldSpec:
         """The field called ``name``."""

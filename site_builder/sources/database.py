@@ -83,6 +83,7 @@ from site_builder.sources.mapping import (
     joined_fields,
 )
 from site_builder.sources.pgread import AS_IS, Reading, reading
+from site_builder.sources.states import apply_states, check_states
 
 if TYPE_CHECKING:
     from site_builder.config import Config
@@ -207,12 +208,15 @@ def with_source(config: Config, url: str | None) -> Config:
 
 
 def site_catalogue(config: Config) -> Catalogue:
-    """The catalogue with the site's ``[columns]`` applied; ``[columns]`` and ``[sources]`` checked against it."""
+    """The catalogue with the site's ``[columns]`` and ``[states]`` applied; ``[columns]``, ``[states]`` and
+    ``[sources]`` checked against it."""
     catalogue = load_catalogue(config.catalogue_dirs)
     errors = check_mapping(catalogue, config.columns, config.sources)
+    mapped = apply_columns(catalogue, config.columns)
+    errors += check_states(mapped, config.states)
     if errors:
         raise ConfigError("The configuration does not fit the catalogue:\n  " + "\n  ".join(errors))
-    return apply_columns(catalogue, config.columns)
+    return apply_states(mapped, config.states)
 
 
 def select_sources(config: Config, catalogue: Catalogue) -> tuple[list[SourceFile], list[str]]:

@@ -37,6 +37,7 @@ from site_builder.sources.mapping import (
     unit_of,
     without_legend,
 )
+from site_builder.sources.states import state_hint, told_defects
 
 HEADING_CELLS = 2
 """A row naming this many fields of the item is its heading row (the first such row of a file or worksheet)."""
@@ -394,7 +395,7 @@ def watched_columns(warnings: list[str], item: CatalogItem, header: list[str], c
         coded = (not legend and position not in yes_no and not (spec is RECORD_STATE and beside)
                  and (own or title.endswith(("状态", "情况")) and (gone_asked or kept_asked)))
         codes = (f"取值为数字代码（如“0”“1”）的行也将隔离：列名没有写明代码的含义，而各平台的状态代码不同；请在导出中写明状态"
-                 f"（如“正常”“撤销”“已移出”），或在列名后写明代码的含义（如“{title}（1有效 0无效）”）"
+                 f"（如“正常”“撤销”“已移出”），或在列名后写明代码的含义（如“{title}（1有效 0无效）”）{state_hint(item, title)}"
                  + ("" if spec is RECORD_STATE else f"，或在 [columns.{item.id}] 中把该列对应到“{spec.title}”")
                  + "。其他文字取值" if coded else "其他取值")
         if spec is RECORD_STATE:
@@ -455,6 +456,10 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
         text = "" if value is None else str(value).strip()
         if not text:
             continue
+        if (told := told_defects(item, position, heading, text, "removed" in dated and spec is RECORD_STATE)) is not None:
+            refused.update([position] if told else [])
+            defects.extend(told)
+            continue  # the site's [states] says what the value means
         said = simplified(unicodedata.normalize("NFKC", text))
         if ("removed" in dated and spec is RECORD_STATE or dated & {"removed", "ended"} and _EXPIRED_ONLY.fullmatch(said)
                 or "repaired" in dated and _REPAIRED_ONLY.fullmatch(said)):
@@ -569,7 +574,8 @@ _UNREAD_HOW = MappingProxyType({
     UNREADABLE: "请在导出中写明“是”或“否”",
     CONTRADICTORY: "请核实该记录，在导出中只写一种说法（“是”或“否”，或一种状态）",
     UNPAIRED: "请在列名中写明每个代码的含义（如“（0否1是）”），或在导出中写明“是”或“否”",
-    AMBIGUOUS_CODE: "请在导出中写明状态（如“正常”“撤销”“无效”），或在列名后写明代码的含义（如“有效状态（1有效 0无效）”）",
+    AMBIGUOUS_CODE: "请在导出中写明状态（如“正常”“撤销”“无效”），或在列名后写明代码的含义（如“有效状态（1有效 0无效）”），"
+                    "或在 site_builder.toml 的 [states] 中写明该列代码的含义",
     OUTSIDE_LEGEND: "请在列名的代码说明中写明该代码的含义，或在导出中写明状态",
     LEGEND_WORD: "请在导出中写明状态（如“正常”“撤销”“已移出”），或在列名的代码说明中写明该代码表示的状态",
     OBJECTION: "异议处理完毕后，请在导出中写明处理结果（如“正常”“已撤销”“已移出”）",
