@@ -113,6 +113,15 @@ def test_an_items_entry_wins_over_every_items(tmp_path: Path) -> None:
     assert withheld(tmp_path / "kept", "dishonest_list", "名单状态", ["已归档"], states=states) == {}
 
 
+def test_a_heading_the_reader_does_not_know_is_read_when_the_table_names_it(tmp_path: Path) -> None:
+    """数据标识位 is no state heading the reader knows: it was ignored, and a table naming it would have withheld
+    nothing. Named in [states], it is read as the record's state."""
+    assert withheld(tmp_path / "unknown", "dishonest_list", "数据标识位", ["0", "1"]) == {}
+    told = withheld(tmp_path / "told", "dishonest_list", "数据标识位", ["0", "1", "已删除"],
+                    states='[states."数据标识位"]\n"0" = "standing"\n"1" = "gone"\n')
+    assert sorted(told) == ["R-1", "R-2"]  # its words are read as a state column's
+
+
 def test_an_objection_withholds_the_row(tmp_path: Path) -> None:
     told = withheld(tmp_path, "dishonest_list", "名单状态", ["0", "2"],
                     states='[states."名单状态"]\n"0" = "standing"\n"2" = "objection"\n')
@@ -146,11 +155,19 @@ def test_the_table_never_publishes_what_a_catalogue_field_withholds(tmp_path: Pa
     assert result.counts.published.get("dishonest_list", 0) == 1
 
 
+def test_a_column_like_a_deciding_field_stays_refused_whatever_the_table_says(tmp_path: Path) -> None:
+    """异议审核情况 may be the 异议状态 the file lacks: its rows stay quarantined until it is mapped in [columns]."""
+    told = withheld(tmp_path, "dishonest_list", "异议审核情况", ["处理中", "无"],
+                    states='[states."异议审核情况"]\n"处理中" = "standing"\n"无" = "standing"\n')
+    assert sorted(told) == ["R-0", "R-1"] and all("异议状态" in m for m in told.values()), told
+
+
 @pytest.mark.parametrize(("states", "named"), [
     ('[states."发布状态"]\n"待审核" = "standing"\n', "states.\"发布状态\""),
     ('[states.admin_penalty."当前状态"]\n"1" = "standing"\n', "states.admin_penalty.\"当前状态\""),
     ('[states.admin_penalty."处罚状态"]\n"1" = "standing"\n', "states.admin_penalty.\"处罚状态\""),  # an alias of 当前状态
     ('[states.admin_penlty."状态"]\n"1" = "gone"\n', "unknown catalogue item (closest: admin_penalty,"),
+    ('[states.dishonest_lst]\n"1" = "gone"\n', "states.dishonest_lst': no catalogue item (closest: dishonest_list)"),
 ])
 def test_a_table_the_catalogue_refuses_stops_the_build(tmp_path: Path, states: str, named: str) -> None:
     with pytest.raises(ConfigError) as raised:

@@ -37,7 +37,7 @@ from site_builder.sources.mapping import (
     unit_of,
     without_legend,
 )
-from site_builder.sources.states import state_hint, told_defects
+from site_builder.sources.states import declared_columns, state_hint, told_defects
 
 HEADING_CELLS = 2
 """A row naming this many fields of the item is its heading row (the first such row of a file or worksheet)."""
@@ -381,10 +381,12 @@ only holds such a word (``未撤销``, ``无异议``, ``异议不成立``, ``撤
 
 def watched_columns(warnings: list[str], item: CatalogItem, header: list[str], columns: dict[int, str],
                     where: str = "", whole: str = "文件") -> tuple[tuple[int, str, FieldSpec], ...]:
-    """The columns that may state the record's own state (:func:`~site_builder.sources.mapping.stated_columns`), each
+    """The columns that may state the record's own state (:func:`~site_builder.sources.mapping.stated_columns`, and
+    those the site's ``[states]`` names: :func:`~site_builder.sources.states.declared_columns`), each
     with a warning saying that rows whose state reads as the field's would withhold them are quarantined
     (:func:`state_defects`), the others read without it."""
     found = tuple(stated_columns(item, header, columns))
+    found += declared_columns(item, header, columns, found)  # the site's [states] names their headings
     read_as_field = {position for position, _, spec in found if spec is not RECORD_STATE}
     yes_no = {p for p, h, s in found if s is RECORD_STATE and any(_heading_kind(h)[1:3])}
     beside = any(f.role == "decision_status" for f in item.fields)

@@ -25,7 +25,10 @@ case folding, a digit code as its number (``01``, ``1.0``: ``1``); headings as c
 (:func:`~site_builder.rules.catalogue.normalise_title`), without the legend of codes after them.
 
 The table reads only the columns the catalogue has no field for: never 发布状态, 公开属性, 异议状态 or a penalty's
-当前状态, whose values the catalogue reads (a heading naming such a field is refused, :func:`check_states`). It may
+当前状态, whose values the catalogue reads (a heading naming such a field is refused, :func:`check_states`), nor a
+column that looks like such a field the file lacks (``异议审核情况``: its rows stay quarantined until it is mapped). A
+heading with a table of its own is read as a state column even where the reader would not take it for one
+(:func:`declared_columns`). It may
 publish a record the words would withhold (the credit centre owns what its data means), with the record's other
 fields still deciding. It is applied into the catalogue (:func:`apply_states`, each item's :class:`StateTable`), so
 that the key under which rows are decided and files kept parsed covers it: a changed table decides the rows again.
@@ -43,9 +46,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from site_builder.rules.catalogue import CatalogItem, Catalogue, normalise_title
+from site_builder.rules.catalogue import CatalogItem, Catalogue, FieldSpec, normalise_title
 from site_builder.rules.hanzi import simplified
-from site_builder.sources.mapping import without_legend
+from site_builder.sources.mapping import RECORD_STATE, without_legend
 
 STANDING = "standing"
 GONE = "gone"
@@ -205,10 +208,14 @@ def check_states(catalogue: Catalogue, states: StateSettings) -> list[str]:
             items = [catalogue[key]]
             headings = [(f"states.{key}.{_key(h)}", h) for h, _ in inner]
         elif inner:
-            close = difflib.get_close_matches(key, list(catalogue.ids), n=3, cutoff=0.5)
-            hint = f" (closest: {', '.join(close)})" if close else ""
+            closest = difflib.get_close_matches(key, list(catalogue.ids), n=3, cutoff=0.5)
+            hint = f" (closest: {', '.join(closest)})" if closest else ""
             errors.append(f"Config value 'states.{_key(key)}': unknown catalogue item{hint}; a heading's table holds "
                           f"values only (\"0\" = \"standing\")")
+            continue
+        elif misspelt := _item_like(key, catalogue.ids):
+            errors.append(f"Config value 'states.{_key(key)}': no catalogue item (closest: {misspelt}); a table of values "
+                          "under a heading so like an item id is taken for a typing error")
             continue
         else:
             items, headings = list(catalogue.items), [(f"states.{_key(key)}", key)]
@@ -222,12 +229,35 @@ def check_states(catalogue: Catalogue, states: StateSettings) -> list[str]:
     return errors
 
 
+def _item_like(key: str, ids: tuple[str, ...]) -> str:
+    """The catalogue item id ``key`` is most likely a misspelling of (``dishonest_lst``), or ``""``."""
+    if not re.fullmatch(r"[a-z]+_[a-z_]+", key):
+        return ""
+    close = difflib.get_close_matches(key, list(ids), n=1, cutoff=0.8)
+    return close[0] if close else ""
+
+
 def apply_states(catalogue: Catalogue, states: StateSettings) -> Catalogue:
     """The catalogue with each item's :class:`StateTable` (:attr:`CatalogItem.states`)."""
     if not states.shared and not states.tables:
         return catalogue
     items = tuple(dataclasses.replace(item, states=states.for_item(item, catalogue.ids)) for item in catalogue.items)
     return dataclasses.replace(catalogue, items=items)
+
+
+def declared_columns(item: CatalogItem, header: list[str], columns: Mapping[int, str],
+                     found: tuple[tuple[int, str, FieldSpec], ...]) -> tuple[tuple[int, str, FieldSpec], ...]:
+    """The unknown columns of ``header`` whose heading has a table of its own in the site's ``[states]`` though the
+    reader does not take them for a state column (``数据标识位``): read as the record's state, as the site says they
+    are (left unread, its table would withhold nothing, and a record it says is gone would be published). ``found``:
+    the state columns already read; ``columns``: the mapped ones."""
+    if item.states is None or not item.states.headings:
+        return ()
+    index = item.header_index()
+    known = {position for position, _, _ in found}
+    return tuple((position, heading.strip(), RECORD_STATE) for position, heading in enumerate(header)
+                 if position not in columns and position not in known and heading.strip()
+                 and normalise_title(heading) not in index and heading_key(heading) in item.states.headings)
 
 
 def told_defects(item: CatalogItem, position: int, heading: str, text: str,
