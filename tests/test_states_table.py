@@ -98,9 +98,9 @@ def test_values_are_compared_as_written_in_any_width_script_or_case(tmp_path: Pa
 
 
 def test_a_headings_entry_wins_over_a_shared_one(tmp_path: Path) -> None:
-    states = '[states]\n"1" = "gone"\n[states."名单状态"]\n"1" = "standing"\n'
-    assert withheld(tmp_path / "own", "dishonest_list", "名单状态", ["1"], states=states) == {}
-    assert list(withheld(tmp_path / "other", "dishonest_list", "数据状态", ["1"], states=states)) == ["R-0"]
+    states = '[states]\n"停用" = "gone"\n[states."名单状态"]\n"停用" = "standing"\n'
+    assert withheld(tmp_path / "own", "dishonest_list", "名单状态", ["停用"], states=states) == {}
+    assert list(withheld(tmp_path / "other", "dishonest_list", "数据状态", ["停用"], states=states)) == ["R-0"]
 
 
 def test_an_items_entry_wins_over_every_items(tmp_path: Path) -> None:
@@ -168,6 +168,11 @@ def test_a_column_like_a_deciding_field_stays_refused_whatever_the_table_says(tm
     ('[states.admin_penalty."处罚状态"]\n"1" = "standing"\n', "states.admin_penalty.\"处罚状态\""),  # an alias of 当前状态
     ('[states.admin_penlty."状态"]\n"1" = "gone"\n', "unknown catalogue item (closest: admin_penalty,"),
     ('[states.dishonest_lst]\n"1" = "gone"\n', "states.dishonest_lst': no catalogue item (closest: dishonest_list)"),
+    # a code or a yes-or-no answer for any heading: the harm check's 是否移出 1 (removed) was published by "1" = "standing"
+    ('[states]\n"1" = "standing"\n', "states.1': a code or a yes-or-no answer"),
+    ('[states]\n"０１" = "standing"\n', "a code or a yes-or-no answer"),
+    ('[states.dishonest_list]\n"是" = "standing"\n', "states.dishonest_list.\"是\"': a code or a yes-or-no answer"),
+    ('[states]\n"Y" = "gone"\n', "a code or a yes-or-no answer"),
 ])
 def test_a_table_the_catalogue_refuses_stops_the_build(tmp_path: Path, states: str, named: str) -> None:
     with pytest.raises(ConfigError) as raised:

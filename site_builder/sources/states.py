@@ -201,8 +201,11 @@ def _same_values(where: str, pairs: Values, errors: list[str]) -> None:
 def check_states(catalogue: Catalogue, states: StateSettings) -> list[str]:
     """Problems of ``[states]`` against the catalogue (after ``[columns]``): a table holding headings' tables whose key
     is no item, and a heading that names a catalogue field of every item its table is for (its values are the
-    catalogue's; the table reads only columns the catalogue has no field for)."""
-    errors = []
+    catalogue's; the table reads only columns the catalogue has no field for), and a code or a yes-or-no answer given
+    for any heading (:func:`_heading_bound`)."""
+    errors = [_heading_bound("states", value) for value, _ in states.shared if _heading_bound("states", value)]
+    errors += [_heading_bound(f"states.{key}", value) for key, values, _ in states.tables if key in catalogue.ids
+               for value, _ in values if _heading_bound(f"states.{key}", value)]
     for key, _, inner in states.tables:
         if key in catalogue.ids:
             items = [catalogue[key]]
@@ -227,6 +230,22 @@ def check_states(catalogue: Catalogue, states: StateSettings) -> list[str]:
                 errors.append(f"Config value '{where}': names the catalogue field {named}, whose values the catalogue "
                               "reads; [states] reads only state columns the catalogue has no field for")
     return errors
+
+
+_ANSWERS = frozenset({"是", "否", "y", "n", "yes", "no", "true", "false", "t", "f", "有", "无", "√", "×", "x"})
+"""Yes-or-no answers (as :func:`value_key` gives them)."""
+
+
+def _heading_bound(where: str, value: str) -> str:
+    """An error for a value of any heading's table (``where``) that means one thing under one heading and the opposite
+    under another: a digit code (状态 ``1`` 正常 on one platform, 撤销 on another) or a yes-or-no answer (是否移出 ``是``
+    is gone, 是否有效 ``是`` stands); ``""`` for another value."""
+    key = value_key(value)
+    if not (_DIGIT_CODE.fullmatch(key) or key.isdigit() or key in _ANSWERS):
+        return ""
+    return (f"Config value '{where}.{_key(value)}': a code or a yes-or-no answer means one thing under one heading and "
+            f"the opposite under another (是否移出 1 is gone, 是否有效 1 stands); give it under its heading, "
+            f"[states.\"<heading>\"] \"{value}\" = \"…\"")
 
 
 def _item_like(key: str, ids: tuple[str, ...]) -> str:
