@@ -133,8 +133,9 @@ def _explain(config: Config, key: str, as_of: date, item: str | None, profile: s
                          f"{f' (and {len(problems) - 1} more)' if len(problems) > 1 else ''}; it cannot answer. "
                          "Restore the audit folder from a backup (site-builder verify --audit checks it all)")
     journal = journal_check(root, chain, load_public_key(config.signing.public_key) if config.signing.public_key else None)
-    if journal.problem:  # the times it answers by: an edited publication time would move which site was live
-        raise AuditError(f"The audit journal fails its check: {journal.problem}; it cannot answer. Restore the audit "
+    if journal.problem or journal.cut:  # the times it answers by: an edited time would move which site was live
+        problem = journal.problem or journal.cut_problem(AuditFolder(root).journal)
+        raise AuditError(f"The audit journal fails its check: {problem}; it cannot answer. Restore the audit "
                          "folder from a backup (site-builder verify --audit checks it all)")
     if chain:
         _check_build(root, chain[-1])

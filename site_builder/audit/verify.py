@@ -367,8 +367,8 @@ def audit_problems(public: list[ChainEntry], audit_root: Path, site_dir: Path | 
         return [f"{where}: no audit chain here: the site cannot be checked against its history"]
     problems = chain_problems(recorded, where)
     journal = journal_check(audit_root, recorded, trusted)
-    if journal.problem:
-        problems.append(journal.problem)
+    if journal.problem or journal.cut:
+        problems.append(journal.problem or str(journal.cut_problem(AuditFolder(audit_root).journal)))
     if public and recorded != public:
         problems.append(_head_problem(public, recorded, audit_root, where))
     keys: dict[str, str] = {}
@@ -396,6 +396,20 @@ class JournalCheck:
     """Signed lines."""
     others: int = 0
     """Unsigned lines after the first signed one (failed builds', builds' without a key, torn lines)."""
+    cut: tuple[str, ...] = ()
+    """The newest builds of the chain whose publication the journal does not tell: lines cut from its end."""
+    empty: bool = False
+    """The journal is missing or has no line."""
+
+    def cut_problem(self, path: Path) -> str | None:
+        """What :attr:`cut` says (``path``: the journal), or ``None`` if nothing was cut."""
+        if not self.cut:
+            return None
+        if self.empty:
+            return (f"{path}: missing or empty, though the audit chain has builds: no line says when build(s) "
+                    f"{_builds(self.cut)} were published (the journal was emptied or removed); restore it from a backup")
+        return (f"{path}: ends before the publication of build(s) {_builds(self.cut)} (the newest of the audit "
+                "chain): lines were cut from its end (a journal restored from an older backup?); restore it from a backup")
 
     def summary(self) -> str:
         """What ``verify`` says of the journal when it holds."""
@@ -441,16 +455,24 @@ def journal_check(audit_root: Path, chain: Sequence[ChainEntry], trusted: Ed2551
     ``published`` line and no unsigned ``prepared`` or ``published`` one (their times are what ``explain`` tells the live
     site by). Other unsigned lines are counted, not failed: lines written before signing began, a failed build's (never
     signed), a build's made without a key, a line torn by a full disk. The first bad line is named (its number, from 1);
-    a signed line removed, added or moved shows at the signed line after it, signatures stripped or the journal emptied
-    at the build whose line is missing. Cutting lines from the end shows only against a record of its last line kept
-    elsewhere, as for the chain's head."""
+    a signed line removed, added or moved shows at the signed line after it, signatures stripped at the build whose
+    line is missing.
+
+    Lines cut from the end (:attr:`JournalCheck.cut`): the newest builds of ``chain`` must have the line saying when they
+    were published, signed or not (the build prepared and not yet recorded, ``pending.json``, its ``prepared`` line: an
+    interrupted build, settled by the next). The chain's head is what the journal must reach: it is itself checked
+    against the site's ``chain.json`` and the head recorded outside the centre. A journal emptied is cut from its
+    start. Lines after the head's (a failed build's, an abandoned one's) show only against a copy kept elsewhere."""
     path = AuditFolder(audit_root).journal
     lines = journal_lines(path)
     keys = journal_keys(chain, trusted)
     bound = _journal_signed(audit_root, chain)
+    pending = read_pending(audit_root)
+    waiting = pending.build_id if pending is not None and pending in chain else None
     first: int | None = None
     previous: bytes | None = None
     published: set[str] = set()
+    told: set[str] = set()
     signed = 0
     for number, line in enumerate(lines, start=1):
         where = f"{path}, line {number}"
@@ -460,6 +482,8 @@ def journal_check(audit_root: Path, chain: Sequence[ChainEntry], trusted: Ed2551
             if event in ("prepared", "published") and build in bound:
                 return JournalCheck(f"{where}: not signed, though build {build} signed its journal lines (its manifest "
                                     "says so): added or replaced without the key", (first or number) - 1, signed)
+            if event == "published" or (event == "prepared" and build == waiting):
+                told.add(str(build))
             continue
         first = first or number
         signer = str(data.get("key"))
@@ -476,14 +500,33 @@ def journal_check(audit_root: Path, chain: Sequence[ChainEntry], trusted: Ed2551
         if problem:
             return JournalCheck(f"{where}: {problem}", first - 1, signed)
         previous, signed = line, signed + 1
-        if data.get("event") == "published":
+        if data.get("event") == "published" or (data.get("event") == "prepared" and data.get("build_id") == waiting):
             published.add(str(data.get("build_id")))
-    missing = [build for build in bound if build not in published]
+    told |= published
+    cut = _cut(chain, told)
+    missing = [build for build in bound if build not in published and build not in cut]
     if missing:
         return JournalCheck(f"{path}: no signed line says when build {missing[0]} was published, though it signed its "
                             "journal lines (its manifest says so): lines were removed or their signatures stripped",
                             (first or len(lines) + 1) - 1, signed)
-    return JournalCheck(None, (first or len(lines) + 1) - 1, signed, len(lines) - signed)
+    return JournalCheck(None, (first or len(lines) + 1) - 1, signed, len(lines) - signed, cut, not lines)
+
+
+def _builds(ids: Sequence[str]) -> str:
+    """Build ids as a message names them: up to three, else the first and the last and how many."""
+    return ", ".join(ids) if len(ids) <= 3 else f"{ids[0]} to {ids[-1]} ({len(ids)} builds)"
+
+
+def _cut(chain: Sequence[ChainEntry], told: set[str]) -> tuple[str, ...]:
+    """The newest builds of ``chain`` the journal has no line of (``told``: the builds it says were published), in chain
+    order: from the head back to the newest build it tells of (a build in the middle without its line, a line torn
+    there by a full disk, is no cut: the builds after it are there)."""
+    cut: list[str] = []
+    for entry in reversed(chain):
+        if entry.build_id in told:
+            break
+        cut.append(entry.build_id)
+    return tuple(reversed(cut))
 
 
 def _journal_signed(audit_root: Path, chain: Sequence[ChainEntry]) -> list[str]:

@@ -1,0 +1,113 @@
+"""What the last stop left in the audit trail (stop 42).
+
+1. Lines cut from the journal's end: the newest build of the chain (and a build the output carries that is still
+   pending) must have the journal line saying when it went live; ``verify --audit`` and ``explain`` name the builds
+   whose lines are gone. Ordinary mishaps (a refused or failed build, a torn last line, a build interrupted after it
+   joined the chain) still pass.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import published_on
+from test_signing import config, keypair, records_dir, verify
+
+from site_builder import faults
+from site_builder.audit.explain import explain
+from site_builder.audit.layout import AuditFolder
+from site_builder.build import build
+from site_builder.config import Config
+from site_builder.exceptions import AuditError
+
+DAYS = [date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25)]
+
+
+def site(root: Path, signed: bool, days: list[date] = DAYS) -> tuple[Config, Path | None]:
+    """A site built on ``days`` (with a signing key if ``signed``); the configuration that trusts its public key."""
+    records = records_dir(root)
+    private, public = keypair(root, "a") if signed else (None, None)
+    for day in days:
+        with published_on(day):
+            build(config(root, records, private), day)
+    trusted = config(root, records, private)
+    return dataclasses.replace(trusted, signing=dataclasses.replace(trusted.signing, public_key=public)), public
+
+
+def check(root: Path, public: Path | None) -> tuple[int, str]:
+    """``verify --audit`` (with the trusted key, if any)."""
+    return verify(root, "--audit", str(root / "audit"), *(["--public-key", str(public)] if public else []))
+
+
+def lines(journal: Path) -> list[str]:
+    return journal.read_text(encoding="utf-8").split("\n")[:-1]
+
+
+def cut(journal: Path, count: int) -> None:
+    """Cut the last ``count`` lines of the journal."""
+    journal.write_text("".join(line + "\n" for line in lines(journal)[:-count]), encoding="utf-8")
+
+
+@pytest.mark.parametrize("signed", [True, False], ids=["signed", "unsigned"])
+@pytest.mark.parametrize("count", [1, 2, 4], ids=["published", "build", "two-builds"])
+def test_lines_cut_from_the_journals_end_are_named(tmp_path: Path, signed: bool, count: int) -> None:
+    """Bug: cutting the journal's last lines (the line saying the newest build was published, or all its lines) passed
+    verify --audit without a key; with one, it was said as lines 'removed or their signatures stripped'."""
+    trusted, public = site(tmp_path, signed)
+    cut(AuditFolder(tmp_path / "audit").journal, count)
+    missing = "000002-2026-11-24, 000003-2026-11-25" if count == 4 else "000003-2026-11-25"
+    code, output = check(tmp_path, public)
+    assert code == 1 and f"ends before the publication of build(s) {missing}" in output, output
+    assert "cut from its end" in output, output
+    with pytest.raises(AuditError, match="cut from its end"):
+        explain(trusted, "AP-1", DAYS[2])
+
+
+def failed(root: Path, trusted: Config, fault: str | None, day: date) -> None:
+    """A build for ``day`` that fails: at the fault point ``fault`` (an error, not a kill), or refused (``None``: every
+    row of the live site's item gone)."""
+    records = root / "records"
+
+    def broken(point: str) -> None:
+        if point == fault:
+            raise RuntimeError("the disk went away")
+
+    if fault is None:
+        saved = (records / "admin_penalty.csv").read_bytes()
+        (records / "admin_penalty.csv").write_text("", encoding="utf-8")
+    faults.HOOK = broken
+    try:
+        with published_on(day, hour=3), pytest.raises(Exception):  # noqa: B017,PT011 - any failure will do
+            build(dataclasses.replace(trusted, signing=dataclasses.replace(trusted.signing, public_key=None)), day)
+    finally:
+        faults.HOOK = None
+        if fault is None:
+            (records / "admin_penalty.csv").write_bytes(saved)
+
+
+@pytest.mark.parametrize("signed", [True, False], ids=["signed", "unsigned"])
+@pytest.mark.parametrize("mishap", ["refused", "failed-prepared", "interrupted-after-chain", "torn-line"])
+def test_ordinary_mishaps_at_the_journals_end_pass(tmp_path: Path, signed: bool, mishap: str) -> None:
+    """A refused or failed build's unsigned line, a torn last line, and a build interrupted after it joined the chain
+    (its publication line not yet written: the next build writes it) are no lines cut from the end."""
+    trusted, public = site(tmp_path, signed, DAYS[:2])
+    journal = AuditFolder(tmp_path / "audit").journal
+    if mishap == "refused":
+        failed(tmp_path, trusted, None, DAYS[2])
+    elif mishap == "failed-prepared":
+        failed(tmp_path, trusted, "archived", DAYS[2])
+    elif mishap == "interrupted-after-chain":
+        failed(tmp_path, trusted, "appended", DAYS[2])
+        assert AuditFolder(tmp_path / "audit").pending.is_file()
+        assert json.loads(lines(journal)[-2])["event"] == "prepared"
+    else:
+        with journal.open("ab") as fh:
+            fh.write(b'{"event": "prepared", "build_id": "000003-2026-11-2')  # the disk filled up mid-line
+    code, output = check(tmp_path, public)
+    assert code == 0, output
+    assert explain(trusted, "AP-1", DAYS[2])
+
