@@ -66,7 +66,9 @@ def locked(audit_root: Path, out: Path, timeout: float) -> Iterator[None]:
                 lock.acquire()
             except Timeout as exc:
                 raise AuditError(f"Another build is writing {what} (lock {path} busy"
-                                 f"{f' for {timeout:g} s' if timeout else ''}); try again when it has finished") from exc
+                                 f"{f' for {timeout:g} s' if timeout else ''}); try again when it has finished. This "
+                                 "refusal is not recorded in the audit journal (its one writer is the build holding the "
+                                 "lock): keep this message in the scheduler's log") from exc
             except OSError as exc:
                 raise PublishError(f"Cannot lock {what} ({path}): {exc.strerror or exc}") from exc
             held.append(lock)

@@ -4,6 +4,7 @@
    pending) must have the journal line saying when it went live; ``verify --audit`` and ``explain`` name the builds
    whose lines are gone. Ordinary mishaps (a refused or failed build, a torn last line, a build interrupted after it
    joined the chain) still pass.
+2. A build refused before it holds the lock writes no journal line (the journal has one writer); it says so.
 """
 
 from __future__ import annotations
@@ -111,3 +112,19 @@ def test_ordinary_mishaps_at_the_journals_end_pass(tmp_path: Path, signed: bool,
     assert code == 0, output
     assert explain(trusted, "AP-1", DAYS[2])
 
+
+
+def test_a_refusal_before_the_lock_says_it_is_not_in_the_journal(tmp_path: Path) -> None:
+    """A build refused before it holds the lock (another build is running) writes no journal line: the journal has one
+    writer, the build holding the lock. The refusal says so, so that the operator keeps the scheduler's log of it."""
+    from filelock import FileLock
+
+    trusted, _public = site(tmp_path, False, DAYS[:1])
+    journal = AuditFolder(tmp_path / "audit").journal
+    before = journal.read_bytes()
+    waiting = dataclasses.replace(trusted, publish=dataclasses.replace(trusted.publish, lock_timeout=0))
+    with FileLock(AuditFolder(tmp_path / "audit").lock), pytest.raises(AuditError) as refused:
+        build(waiting, DAYS[1])
+    assert "Another build is writing" in str(refused.value)
+    assert "not recorded in the audit journal" in str(refused.value), refused.value
+    assert journal.read_bytes() == before
