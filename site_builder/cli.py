@@ -300,12 +300,14 @@ def explain(ctx: click.Context, record_id: str, as_of: str | None, item: str | N
         raise AuditError(f"{exc.filename}: missing from the audit folder {config.paths.audit}; restore it from a backup") from exc
     if not answers:
         from site_builder.audit import history
-        from site_builder.audit.explain import answering_builds, made_days
+        from site_builder.audit.explain import answering_builds, journal_warning, made_days
 
         builds = answering_builds(history.read_chain(config.paths.audit), day, made_days(config.paths.audit))
+        warning = journal_warning(config, day)
         if builds:
             raise click.ClickException(f"No record {record_id!r} in the input of the build(s) the site had on {day} "
-                                       f"({', '.join(b.build_id for b in builds)}): not published that day")
+                                       f"({', '.join(b.build_id for b in builds)}): not published that day"
+                                       + (f" (warning: {warning})" if warning else ""))
         raise click.ClickException(f"No record {record_id!r} in the records or the audit history")
     for answer in answers:
         click.echo("\n".join(answer.lines()))
@@ -313,6 +315,8 @@ def explain(ctx: click.Context, record_id: str, as_of: str | None, item: str | N
 
     if all(answer.outcome in NOT_PUBLIC for answer in answers if not answer.comparison):
         ctx.exit(1)  # no site live that day had it (no site yet, its row gone from the live build's input): not public
+    if any(answer.warning for answer in answers):
+        ctx.exit(1)  # the journal is missing or cut: which site was live that day is not known
 
 
 @main.command()

@@ -5,6 +5,9 @@
    whose lines are gone. Ordinary mishaps (a refused or failed build, a torn last line, a build interrupted after it
    joined the chain) still pass.
 2. A build refused before it holds the lock writes no journal line (the journal has one writer); it says so.
+3. A journal emptied, removed or cut from its end: ``verify --audit`` fails, and ``explain`` still answers from the
+   builds' kept manifests and decisions, with a warning that the times builds went live are not known (exit 1): never
+   as if the journal held.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from conftest import published_on
 from test_signing import config, keypair, records_dir, verify
 
@@ -22,6 +26,7 @@ from site_builder import faults
 from site_builder.audit.explain import explain
 from site_builder.audit.layout import AuditFolder
 from site_builder.build import build
+from site_builder.cli import main
 from site_builder.config import Config
 from site_builder.exceptions import AuditError
 
@@ -64,8 +69,12 @@ def test_lines_cut_from_the_journals_end_are_named(tmp_path: Path, signed: bool,
     code, output = check(tmp_path, public)
     assert code == 1 and f"ends before the publication of build(s) {missing}" in output, output
     assert "cut from its end" in output, output
-    with pytest.raises(AuditError, match="cut from its end"):
-        explain(trusted, "AP-1", DAYS[2])
+    [answer] = explain(trusted, "AP-1", DAYS[2])
+    assert answer.outcome == "published" and "cut from its end" in answer.warning and missing in answer.warning
+    assert answer.lines()[1].startswith("  warning: the audit journal"), answer.lines()
+    # a day before the builds whose lines are gone could have gone live is answered as before
+    [before] = explain(trusted, "AP-1", DAYS[0])
+    assert bool(before.warning) == (count == 4), before  # build 2 may have gone live on 11-23, after build 1
 
 
 def failed(root: Path, trusted: Config, fault: str | None, day: date) -> None:
@@ -128,3 +137,40 @@ def test_a_refusal_before_the_lock_says_it_is_not_in_the_journal(tmp_path: Path)
     assert "Another build is writing" in str(refused.value)
     assert "not recorded in the audit journal" in str(refused.value), refused.value
     assert journal.read_bytes() == before
+
+
+@pytest.mark.parametrize("signed", [True, False], ids=["signed", "unsigned"])
+@pytest.mark.parametrize("tamper", ["emptied", "removed"])
+def test_an_emptied_journal_fails_verify_and_explain_answers_with_a_warning(tmp_path: Path, signed: bool,
+                                                                             tamper: str) -> None:
+    """Bug: once a build signed, an emptied journal made explain refuse every question until restored from a backup
+    (and without a key it answered silently from the builds' as-of dates)."""
+    trusted, public = site(tmp_path, signed)
+    journal = AuditFolder(tmp_path / "audit").journal
+    if tamper == "emptied":
+        journal.write_text("", encoding="utf-8")
+    else:
+        journal.unlink()
+    code, output = check(tmp_path, public)
+    assert code == 1 and "missing or empty" in output and "000001-2026-11-23" in output, output
+    [answer] = explain(trusted, "AP-1", DAYS[1])
+    assert answer.outcome == "published" and "audit history, build 000002-2026-11-24" in answer.source, answer
+    assert "missing or empty" in answer.warning and "not known" in answer.warning, answer.warning
+    assert "the journal gives no time" in answer.source, answer.source
+    args = ["--records", str(tmp_path / "records"), "--audit", str(tmp_path / "audit")]
+    result = CliRunner().invoke(main, ["explain", "AP-1", "--as-of", DAYS[1].isoformat(), *args])
+    assert result.exit_code == 1 and "warning: the audit journal" in result.output, result.output
+    assert result.output.startswith("admin_penalty AP-1 (admin_penalty.csv, row 2): published"), result.output
+
+
+def test_an_edited_journal_is_still_refused_after_lines_are_cut(tmp_path: Path) -> None:
+    """Cutting lines is answered with a warning; a line edited before the cut is still refused (an edited time moves
+    which site was live)."""
+    trusted, _public = site(tmp_path, True)
+    journal = AuditFolder(tmp_path / "audit").journal
+    found = lines(journal)[:-2]
+    found[3] = found[3].replace("2026-11-24T02", "2026-11-25T02")
+    journal.write_text("".join(line + "\n" for line in found), encoding="utf-8")
+    with pytest.raises(AuditError, match=r"journal\.jsonl, line 4:"):
+        explain(trusted, "AP-1", DAYS[1])
+

@@ -11,7 +11,9 @@ was public: the answer says so first, and what the build made for the date (or t
 
 The audit history is checked first (the chain whole, its ids and dates, the site's chain, the journal's signed lines with
 the trusted key ``signing.public_key`` or else the keys the chain names, the last build and each build answered from
-against their hashes); a history that fails is refused.
+against their hashes, the kept signatures of signed builds); a history that fails is refused. A journal missing,
+emptied or cut from its end (``JournalCheck.cut``) is not refused: the builds' kept manifests and decisions still say
+what each decided, and the answers carry a warning that when those builds went live is not known (``explain`` exits 1).
 
 Record ids are matched as the duplicate rule compares them (:func:`validation.id_key`: case, width, spaces), so
 ``explain ap-000030`` finds ``AP-000030``; each answer names the id as the row spells it.
@@ -40,7 +42,14 @@ from site_builder.audit.timeline import (
     replaced_by,
     timeline,
 )
-from site_builder.audit.verify import build_record_problems, change_set_problem, journal_check
+from site_builder.audit.verify import (
+    JournalCheck,
+    archived_signature_problems,
+    build_record_problems,
+    chain_keys,
+    change_set_problem,
+    journal_check,
+)
 from site_builder.config import Config
 from site_builder.exceptions import AuditError
 from site_builder.inputs import load_inputs
@@ -85,13 +94,18 @@ class Explanation:
     """Further lines, each labelled (what the rules say of the day where the site was due a rebuild)."""
     comparison: bool = False
     """Not the answer to "was it public": the build made for the date, published after it, or the current records."""
+    warning: str = ""
+    """Why the answer may not be what the site showed: the journal that says when builds went live is missing, empty or
+    cut from its end (``explain`` then exits 1)."""
 
     def lines(self) -> list[str]:
         """Human-readable lines."""
         head = f"{self.item} {self.record_id}{f' ({self.file}, row {self.row})' if self.file else ''}: {self.outcome}"
         if self.comparison:
             head = f"for comparison, not what the site showed: {head}"
-        return [head, *(f"  {text}" for text in (self.detail, self._when(), f"source: {self.source}", *self.notes) if text)]
+        said = (f"warning: {self.warning}" if self.warning else "", self.detail, self._when(), f"source: {self.source}",
+                *self.notes)
+        return [head, *(f"  {text}" for text in said if text)]
 
     def _when(self) -> str:
         if self.outcome == "published":
@@ -133,16 +147,50 @@ def _explain(config: Config, key: str, as_of: date, item: str | None, profile: s
                          f"{f' (and {len(problems) - 1} more)' if len(problems) > 1 else ''}; it cannot answer. "
                          "Restore the audit folder from a backup (site-builder verify --audit checks it all)")
     journal = journal_check(root, chain, load_public_key(config.signing.public_key) if config.signing.public_key else None)
-    if journal.problem or journal.cut:  # the times it answers by: an edited time would move which site was live
-        problem = journal.problem or journal.cut_problem(AuditFolder(root).journal)
-        raise AuditError(f"The audit journal fails its check: {problem}; it cannot answer. Restore the audit "
+    if journal.problem:  # the times it answers by: an edited publication time would move which site was live
+        raise AuditError(f"The audit journal fails its check: {journal.problem}; it cannot answer. Restore the audit "
                          "folder from a backup (site-builder verify --audit checks it all)")
     if chain:
-        _check_build(root, chain[-1])
+        _check_build(root, chain, chain[-1])
     builds = timeline(chain, publication_times(root))
+    warning = _journal_warning(journal, AuditFolder(root).journal, builds, as_of)
     live, dated = live_on(builds, as_of), dated_for(builds, as_of)
     for build in [*live, *([dated] if dated else [])]:  # an answer from files that fail their check would be no answer
-        _check_build(root, build.entry)
+        _check_build(root, chain, build.entry)
+    answers = _answers_of(config, root, chain, builds, live, dated, key, item, as_of, profile)
+    return [dataclasses.replace(answer, warning=warning) for answer in answers] if warning else answers
+
+
+def journal_warning(config: Config, as_of: date) -> str:
+    """What an answer for ``as_of`` must say of the journal (:func:`_journal_warning`): for the caller that found no
+    answer, whose message names the builds live that day."""
+    root = config.paths.audit
+    chain = history.read_chain(root)
+    journal = journal_check(root, chain, load_public_key(config.signing.public_key) if config.signing.public_key else None)
+    return _journal_warning(journal, AuditFolder(root).journal, timeline(chain, publication_times(root)), as_of)
+
+
+def _journal_warning(journal: JournalCheck, path: Path, builds: list[Live], as_of: date) -> str:
+    """What an answer for ``as_of`` must say when the journal is missing, empty or cut from its end (``journal.cut``:
+    the builds whose publication it no longer tells), or ``""``: nothing was cut, or the day is before the day the build
+    before them went live (they went live after it: the answer stands). The builds' kept manifests and decisions,
+    checked against the chain, still say what each decided; only when each went live is not known."""
+    if not journal.cut:
+        return ""
+    index = next((i for i, build in enumerate(builds) if build.entry.build_id == journal.cut[0]), 0)
+    if index and as_of < builds[index - 1].day:
+        return ""
+    ids = ", ".join(journal.cut) if len(journal.cut) <= 3 else f"{journal.cut[0]} to {journal.cut[-1]}"
+    said = "is missing or empty" if journal.empty else f"was cut from its end (it ends before the publication of {ids})"
+    return (f"the audit journal {path} {said}: when build(s) {ids} went live is not known (each is taken as published "
+            f"on its as-of date, or when it was prepared, never before the build before it), so this may not be what "
+            f"the site showed on {as_of}. verify --audit fails; restore the journal from a backup")
+
+
+def _answers_of(config: Config, root: Path, chain: list[history.ChainEntry], builds: list[Live], live: list[Live],
+                dated: Live | None, key: str, item: str | None, as_of: date, profile: str | None) -> list[Explanation]:
+    """The answers of the builds ``live`` on ``as_of`` and the comparisons (the build ``dated`` for it, or the current
+    records before any build)."""
     audit = AuditFolder(root)
     found: list[Explanation] = []
     for build in live:
@@ -269,8 +317,12 @@ def _output_chain(config: Config) -> list[history.ChainEntry]:
         return []
 
 
-def _check_build(root: Path, entry: history.ChainEntry) -> None:
+def _check_build(root: Path, chain: list[history.ChainEntry], entry: history.ChainEntry) -> None:
+    """Refuse to answer from ``entry`` if its kept files fail their check: its manifest against the chain's hash, its
+    decisions and quarantine against the manifest's, its kept signature against the key the chain names for it."""
+    record = AuditFolder(root).build(entry.build_id)
     problems = build_record_problems(root, entry)
+    problems = problems or archived_signature_problems(record, entry, chain_keys(chain[:chain.index(entry) + 1]))
     if problems:
         raise AuditError(f"The audit history of build {entry.build_id} fails its check: {problems[0]}"
                          f"{f' (and {len(problems) - 1} more)' if len(problems) > 1 else ''}; it cannot answer. "
