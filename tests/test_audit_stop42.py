@@ -8,6 +8,8 @@
 3. A journal emptied, removed or cut from its end: ``verify --audit`` fails, and ``explain`` still answers from the
    builds' kept manifests and decisions, with a warning that the times builds went live are not known (exit 1): never
    as if the journal held.
+4. A site profile's own ``ends_at`` (a period version naming a date field the catalogue's rule does not end by) is
+   among the end dates that cannot come before the decision date (``date-order``), as the catalogue's are.
 """
 
 from __future__ import annotations
@@ -174,3 +176,49 @@ def test_an_edited_journal_is_still_refused_after_lines_are_cut(tmp_path: Path) 
     with pytest.raises(AuditError, match=r"journal\.jsonl, line 4:"):
         explain(trusted, "AP-1", DAYS[1])
 
+
+MINE = """  judgment:
+    start: decision_date
+    ends_at: [effective_date]
+    max: 5y
+    basis: 测试规则：判决公示至生效日期（站点自定的截止日期字段）
+"""
+
+
+@pytest.mark.parametrize("path", ["decide_rows", "build"])
+def test_a_profiles_own_end_date_before_the_decision_date_is_quarantined(tmp_path: Path, path: str) -> None:
+    """Bug: a profile whose period version ends publication by a field the catalogue's rule does not (ends_at) had
+    that field's date before the decision date read as the record having expired: withdrawn silently, not quarantined
+    as date-order as a catalogue end date is."""
+    from conftest import CATALOGUE, row, site_config, write_csv
+
+    from site_builder.rules.pipeline import decide_rows
+    from site_builder.rules.profiles import load_profile
+    from site_builder.rules.validation import Quarantined
+    from site_builder.sources.loading import find_sources
+
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    national = (Path(__file__).parents[1] / "site_builder" / "defaults" / "profiles" / "national.yaml").read_text(
+        encoding="utf-8")
+    assert "periods: {}" in national
+    (profiles / "mine.yaml").write_text(national.replace("id: national", "id: mine").replace(
+        "periods: {}", "periods:\n" + MINE), encoding="utf-8")
+    records = tmp_path / "records"
+    write_csv(records / "judgment.csv", "judgment", [
+        row("judgment", record_id="PJ-1", decision_date="2026-06-01", effective_date="1900-01-01"),
+        row("judgment", record_id="PJ-2", decision_date="2026-06-01", effective_date="2026-12-01")])
+    if path == "decide_rows":
+        policy = load_profile(profiles, "mine", CATALOGUE)
+        found = {o.checked.record_id: o for o in decide_rows(CATALOGUE, policy, find_sources(records, CATALOGUE),
+                                                              DAYS[0], only_item="judgment")}
+        quarantined = found["PJ-1"].checked
+        assert isinstance(quarantined, Quarantined), quarantined
+        assert [(p.column, p.type) for p in quarantined.problems] == [("生效日期", "date-order")]
+        assert found["PJ-2"].decision is not None and found["PJ-2"].decision.published
+    else:
+        config = site_config(tmp_path, records, search=False, profile="mine").with_paths(profiles=profiles)
+        with published_on(DAYS[0]):
+            build(config, DAYS[0])
+        report = (tmp_path / "audit" / "builds" / "000001-2026-11-23" / "quarantine.csv").read_text(encoding="utf-8")
+        assert "PJ-1" in report and "date-order" in report and "PJ-2" not in report, report

@@ -102,5 +102,5 @@ def _decide(item_id: str, repeated: Repeated, rows: list[RawRow]) -> list[CacheE
     item = catalogue[item_id]
     validator = _validators.get(item_id)
     if validator is None:
-        validator = _validators[item_id] = Validator(item, repeated)
+        validator = _validators[item_id] = Validator(item, repeated, policy.rule(item_id, item.period))
     return [decide_entry(row, item, validator, policy, as_of, listed) for row in rows]

@@ -85,7 +85,7 @@ def process(catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_
     for item in catalogue.items:
         if only_item and item.id != only_item:
             continue
-        validator = Validator(item, repeated_ids(item, sources))
+        validator = Validator(item, repeated_ids(item, sources), policy.rule(item.id, item.period))
         for source in (s for s in sources if s.item == item.id):
             report = FileReport(source)
             if reports is not None:
@@ -188,7 +188,7 @@ def _decided_item(item: CatalogItem, files: list[SourceFile], reports: list[File
     if deciders is not None and count >= MIN_ROWS:
         decided = deciders.decide(item.id, repeated, rows)
     else:
-        validator = Validator(item, repeated)
+        validator = Validator(item, repeated, policy.rule(item.id, item.period))
         decided = ((raw, decide_entry(raw, item, validator, policy, as_of, listed)) for raw in rows)
     for raw, entry in decided:
         if cache is not None and (not repeated or id_key(raw.values.get(id_field, "")) not in repeated):
@@ -248,7 +248,7 @@ def _cached_item(item: CatalogItem, files: list[SourceFile], policy: Policy, as_
     if deciders is not None and len(pending) >= MIN_ROWS:
         fresh = (entry for _, entry in deciders.decide(item.id, repeated, pending))
     else:
-        validator = Validator(item, repeated)
+        validator = Validator(item, repeated, policy.rule(item.id, item.period))
         fresh = (decide_entry(raw, item, validator, policy, as_of, listed, digest) for _, raw, digest in ready
                  if isinstance(raw, RawRow))
     decided: list[tuple[Place, bytes]] = []

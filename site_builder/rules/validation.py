@@ -23,6 +23,7 @@ from site_builder.rules.identifiers import (
     resident_id_problem,
     uscc_problem,
 )
+from site_builder.rules.periods import PeriodRule
 from site_builder.rules.privacy import (
     ASTRAL_CONTROLS,
     CODE,
@@ -250,8 +251,12 @@ class Validator:
     quarantined, none published. Without it, a repeat is caught when its second row arrives.
     """
 
-    def __init__(self, item: CatalogItem, repeated: dict[str, list[str]] | None = None) -> None:
+    def __init__(self, item: CatalogItem, repeated: dict[str, list[str]] | None = None,
+                 period: PeriodRule | None = None) -> None:
         self.item = item
+        self.period = period
+        """The period rule the site's profile applies to the item, where it replaces the catalogue's
+        (:meth:`Policy.rule <site_builder.rules.profiles.Policy.rule>`): its end dates are ordered too (``date-order``)."""
         self.seen: dict[str, str] = {}
         self.repeated = repeated or {}
         self.id_field = item.role("record_id") or "record_id"
@@ -413,8 +418,9 @@ class Validator:
     @functools.cached_property
     def _ordered(self) -> tuple[str, tuple[str, ...]]:
         """The decision date's field, and the fields of dates that cannot come before it (repair, removal, and the
-        last public day or end of validity that some version of the period rule reads, ``ends_at``)."""
-        versions = self.item.period.versions
+        last public day or end of validity that some version of the period rule reads, ``ends_at``: the catalogue's rule
+        and the profile's that replaces it, whose own end dates are as impossible before the decision)."""
+        versions = (*self.item.period.versions, *(self.period.versions if self.period is not None else ()))
         later = (self._roles.get("repair_date"), *(name for v in versions for name in (*v.removed_on, *v.ends_at)))
         return self._roles.get("decision_date") or "", tuple(dict.fromkeys(name for name in later if name))
 
