@@ -10,6 +10,8 @@
    as if the journal held.
 4. A site profile's own ``ends_at`` (a period version naming a date field the catalogue's rule does not end by) is
    among the end dates that cannot come before the decision date (``date-order``), as the catalogue's are.
+5. ``verify --audit`` reads each build's kept manifest once (its hash, its files' hashes and whether its journal lines
+   are signed); a signed journal line finds the last signed line from the journal's end, not by reading it all.
 """
 
 from __future__ import annotations
@@ -222,3 +224,58 @@ def test_a_profiles_own_end_date_before_the_decision_date_is_quarantined(tmp_pat
             build(config, DAYS[0])
         report = (tmp_path / "audit" / "builds" / "000001-2026-11-23" / "quarantine.csv").read_text(encoding="utf-8")
         assert "PJ-1" in report and "date-order" in report and "PJ-2" not in report, report
+
+
+def test_verify_audit_reads_each_kept_manifest_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mend: the journal's check read each signed build's kept manifest for ``journal_signed``, and the build's own
+    check read it twice more (its hash, then its content)."""
+    from site_builder.audit import history
+    from site_builder.audit.verify import audit_problems
+
+    site(tmp_path, True)
+    audit = tmp_path / "audit"
+    opened: dict[str, int] = {}
+    real_open = Path.open
+
+    def counting(self: Path, *args: object, **kwargs: object) -> object:
+        if self.name == "manifest.json" and self.parent.parent.name == "builds":
+            opened[self.parent.name] = opened.get(self.parent.name, 0) + 1
+        return real_open(self, *args, **kwargs)  # type: ignore[call-overload]
+
+    public = history.parse_public_chain((tmp_path / "output" / "chain.json").read_text(encoding="utf-8"))
+    monkeypatch.setattr(Path, "open", counting)
+    assert audit_problems(public, audit, tmp_path / "output") == []
+    assert opened == {"000001-2026-11-23": 1, "000002-2026-11-24": 1, "000003-2026-11-25": 1}, opened
+
+
+def test_a_signed_journal_line_finds_the_last_signed_line_from_the_end(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mend: each signed line read the whole journal (it grows by every build's lines) to find the signed line before
+    it. Now it reads from the end, past unsigned lines (a failed build's, a torn one) and across blocks."""
+    from site_builder.audit import history
+
+    trusted, public = site(tmp_path, True, DAYS[:1])
+    journal = AuditFolder(tmp_path / "audit").journal
+    last = lines(journal)[-1].encode("utf-8")
+    with journal.open("ab") as fh:  # unsigned lines after it, more than a block's worth
+        for number in range(3000):
+            fh.write(json.dumps({"event": "failed", "build_id": None, "as_of": "2026-11-24", "at": "2026-11-24T03:00:00Z",
+                                 "reason": f"refused {number}"}).encode("utf-8") + b"\n")
+        fh.write(b'{"event": "prepared", "build_id": "000002-2026-11-2')  # torn
+    assert journal.stat().st_size > 200_000
+
+    def whole(path: Path) -> list[bytes]:
+        raise AssertionError(f"{path} read whole")
+
+    monkeypatch.setattr(history, "journal_lines", whole)
+    with published_on(DAYS[1]):
+        build(config(tmp_path, tmp_path / "records", tmp_path / "keys" / "a.pem"), DAYS[1])
+    monkeypatch.undo()
+    found = [json.loads(line) for line in lines(journal)[-2:]]
+    assert [line["event"] for line in found] == ["prepared", "published"]
+    assert found[0]["previous_line_sha256"] == history.line_sha256(last)
+    code, output = check(tmp_path, public)
+    assert code == 0, output
+    for block in (7, 64, 1000):  # a line across blocks, a block ending on a line end
+        monkeypatch.setattr(history, "_BLOCK", block)
+        assert history.last_signed_line(journal) == history.last_signed(history.journal_lines(journal))

@@ -184,7 +184,7 @@ def _journal(audit_root: Path, data: dict[str, Any], key: Ed25519PrivateKey | No
     path = AuditFolder(audit_root).journal
     line = {**data, "at": clock().replace(microsecond=0).isoformat().replace("+00:00", "Z")}
     if key is not None:
-        last = last_signed(journal_lines(path))
+        last = last_signed_line(path)
         line = signing.sign(key, {**line, JOURNAL_LINK: line_sha256(last) if last is not None else None})
     _append_line(path, line)
 
@@ -201,6 +201,36 @@ def journal_entry(line: bytes) -> dict[str, Any] | None:
 def last_signed(lines: list[bytes]) -> bytes | None:
     """The last signed line of the journal's ``lines`` (a JSON object with a signature), as written; ``None`` if none."""
     return next((line for line in reversed(lines) if "signature" in (journal_entry(line) or {})), None)
+
+
+_BLOCK = 1 << 16
+"""How much of the journal :func:`last_signed_line` reads at a time, from its end."""
+
+
+def last_signed_line(path: Path) -> bytes | None:
+    """The last signed line of the journal at ``path`` (:func:`last_signed`), read from its end a block at a time: a
+    signed line links to it, and the journal grows by every build's lines, so reading it whole for each line had made
+    each build's journal lines cost the whole history. Unsigned lines after it (a failed build's, a torn one) are
+    passed over; ``None`` if there is no journal or no signed line."""
+    try:
+        fh = path.open("rb")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise AuditError(f"{path}: cannot be read: {exc}") from exc
+    with fh:
+        position = fh.seek(0, os.SEEK_END)
+        partial = b""  # the first line of the blocks read so far, which may begin before them
+        while position > 0:
+            start = max(0, position - _BLOCK)
+            fh.seek(start)
+            lines = (fh.read(position - start) + partial).split(b"\n")
+            position = start
+            partial = lines.pop(0) if position > 0 else b""
+            found = last_signed([line for line in lines if line.strip()])
+            if found is not None:
+                return found
+        return None
 
 
 def journal_lines(path: Path) -> list[bytes]:

@@ -366,16 +366,22 @@ def audit_problems(public: list[ChainEntry], audit_root: Path, site_dir: Path | 
     if not recorded:
         return [f"{where}: no audit chain here: the site cannot be checked against its history"]
     problems = chain_problems(recorded, where)
-    journal = journal_check(audit_root, recorded, trusted)
+    keys: dict[str, str] = {}
+    builds: list[str] = []
+    bound: list[str] = []
+    for entry in recorded:  # each kept manifest read once: its hash, its files' hashes, its journal_signed
+        keys |= chain_keys([entry])
+        found, manifest = _kept_manifest(audit_root, entry)
+        builds += found
+        builds += archived_signature_problems(AuditFolder(audit_root).build(entry.build_id), entry, keys, manifest)
+        if entry.key is not None and _says_journal_signed(manifest):
+            bound.append(entry.build_id)
+    journal = journal_check(audit_root, recorded, trusted, bound)
     if journal.problem or journal.cut:
         problems.append(journal.problem or str(journal.cut_problem(AuditFolder(audit_root).journal)))
     if public and recorded != public:
         problems.append(_head_problem(public, recorded, audit_root, where))
-    keys: dict[str, str] = {}
-    for entry in recorded:
-        keys |= chain_keys([entry])
-        problems += build_record_problems(audit_root, entry)
-        problems += archived_signature_problems(AuditFolder(audit_root).build(entry.build_id), entry, keys)
+    problems += builds
     if public and recorded and public[-1] == recorded[-1] and recorded[-1].key is not None:
         archived = AuditFolder(audit_root).build(recorded[-1].build_id).signature
         live = site_dir / signing.SIGNATURE if site_dir is not None else None
@@ -448,7 +454,8 @@ def journal_keys(chain: Sequence[ChainEntry], trusted: Ed25519PublicKey | None) 
     return {signing.fingerprint(trusted): trusted}
 
 
-def journal_check(audit_root: Path, chain: Sequence[ChainEntry], trusted: Ed25519PublicKey | None = None) -> JournalCheck:
+def journal_check(audit_root: Path, chain: Sequence[ChainEntry], trusted: Ed25519PublicKey | None = None,
+                  bound: Sequence[str] | None = None) -> JournalCheck:
     """Check the audit journal's signed lines: each must carry a valid signature by a key of :func:`journal_keys` and
     hold the SHA-256 of the signed line before it (:data:`~site_builder.audit.history.JOURNAL_LINK`); and each build
     of the chain whose manifest says its journal lines are signed (``build.journal_signed``) must have a signed
@@ -462,11 +469,14 @@ def journal_check(audit_root: Path, chain: Sequence[ChainEntry], trusted: Ed2551
     were published, signed or not (the build prepared and not yet recorded, ``pending.json``, its ``prepared`` line: an
     interrupted build, settled by the next). The chain's head is what the journal must reach: it is itself checked
     against the site's ``chain.json`` and the head recorded outside the centre. A journal emptied is cut from its
-    start. Lines after the head's (a failed build's, an abandoned one's) show only against a copy kept elsewhere."""
+    start. Lines after the head's (a failed build's, an abandoned one's) show only against a copy kept elsewhere.
+
+    ``bound``: the builds whose kept manifests say their lines are signed, where the caller read those manifests
+    already (``verify --audit``); else they are read here (:func:`_journal_signed`)."""
     path = AuditFolder(audit_root).journal
     lines = journal_lines(path)
     keys = journal_keys(chain, trusted)
-    bound = _journal_signed(audit_root, chain)
+    bound = list(bound) if bound is not None else _journal_signed(audit_root, chain)
     pending = read_pending(audit_root)
     waiting = pending.build_id if pending is not None and pending in chain else None
     first: int | None = None
@@ -537,24 +547,33 @@ def _journal_signed(audit_root: Path, chain: Sequence[ChainEntry]) -> list[str]:
         if entry.key is None:
             continue
         try:
-            about = json.loads(AuditFolder(audit_root).build(entry.build_id).manifest.read_text(encoding="utf-8"))["build"]
-        except (OSError, ValueError, KeyError, TypeError):
+            manifest = json.loads(AuditFolder(audit_root).build(entry.build_id).manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
             continue
-        if isinstance(about, dict) and about.get("journal_signed") is True:
+        if _says_journal_signed(manifest):
             bound.append(entry.build_id)
     return bound
 
 
-def archived_signature_problems(record: BuildRecord, entry: ChainEntry, keys: Mapping[str, str]) -> list[str]:
+def _says_journal_signed(manifest: Any) -> bool:
+    """Whether a build's manifest (as read; ``None``: unreadable) says its journal lines are signed."""
+    about = manifest.get("build") if isinstance(manifest, dict) else None
+    return isinstance(about, dict) and about.get("journal_signed") is True
+
+
+def archived_signature_problems(record: BuildRecord, entry: ChainEntry, keys: Mapping[str, str],
+                                manifest: dict[str, Any] | None = None) -> list[str]:
     """A signed build's archived signature must be a valid signature by the key the chain names for the build (its
     public key as the chain's key changes give it, up to that build) over that build's manifest, id and date. It
     must be there for a build whose manifest says it was signed (``build.signed_by``); builds made before signatures
-    were archived have none (their manifests do not say so)."""
+    were archived have none (their manifests do not say so). ``manifest``: the build's manifest, if the caller read
+    it already."""
     if entry.key is None:
         return []
     if not record.signature.is_file():
         try:
-            signed = (json.loads(record.manifest.read_text(encoding="utf-8")).get("build") or {}).get("signed_by")
+            read = manifest if manifest is not None else json.loads(record.manifest.read_text(encoding="utf-8"))
+            signed = (read.get("build") or {}).get("signed_by")
         except (OSError, ValueError, AttributeError):
             return []  # the manifest's own check says so
         return [f"{record.signature}: missing (build {entry.build_id} was signed by {signed}, its manifest says)"] \
@@ -566,14 +585,30 @@ def build_record_problems(audit_root: Path, entry: ChainEntry) -> list[str]:
     """One build of the audit chain checked as :func:`audit_problems` checks each: its archived manifest against the
     chain's hash, its date and id, and its audit files against the manifest's hashes (for ``explain``, which answers
     from those files)."""
+    return _kept_manifest(audit_root, entry)[0]
+
+
+def _kept_manifest(audit_root: Path, entry: ChainEntry) -> tuple[list[str], dict[str, Any] | None]:
+    """:func:`build_record_problems`, and the build's kept manifest as read (``None`` if it is missing, differs from
+    the chain's hash or is not a manifest), read once for both."""
     where = AuditFolder(audit_root).chain.as_posix()
     record = AuditFolder(audit_root).build(entry.build_id)
     saved = record.manifest
-    if not saved.exists():
-        return [f"{saved}: missing (build {entry.build_id} of the chain)"]
-    if file_sha256(saved) != entry.manifest_sha256:
-        return [f"{saved}: content differs from its hash in {where}"]
-    return _record_problems(record, saved, entry, where)
+    try:
+        content = saved.read_bytes()
+    except FileNotFoundError:
+        return [f"{saved}: missing (build {entry.build_id} of the chain)"], None
+    except OSError:
+        return [f"{saved}: cannot be read as a manifest"], None
+    if hashlib.sha256(content).hexdigest() != entry.manifest_sha256:
+        return [f"{saved}: content differs from its hash in {where}"], None
+    try:
+        manifest = json.loads(content)
+    except ValueError:
+        manifest = None
+    if not isinstance(manifest, dict):
+        return [f"{saved}: cannot be read as a manifest"], None
+    return _record_problems(record, saved, manifest, entry, where), manifest
 
 
 def change_set_problem(audit_root: Path, entry: ChainEntry) -> str | None:
@@ -597,16 +632,16 @@ def change_set_problem(audit_root: Path, entry: ChainEntry) -> str | None:
     return None
 
 
-def _record_problems(record: BuildRecord, saved: Path, entry: ChainEntry, where: str) -> list[str]:
+def _record_problems(record: BuildRecord, saved: Path, manifest: dict[str, Any], entry: ChainEntry,
+                     where: str) -> list[str]:
     """A build's date and id in the chain against its (verified) manifest's, which the chain's hashes cover (the
     chain's own ``as_of`` is not hashed: an edit there would move the day a build spoke for, and with it what
     ``explain`` answers); and its decisions, quarantine, warnings and change set against the hashes its manifest gives
     them (a manifest older than those hashes gives none)."""
     try:
-        manifest = json.loads(saved.read_text(encoding="utf-8"))
         listed = manifest.get("audit") or {}
         said = (str(manifest.get("as_of")), str((manifest.get("build") or {}).get("id")))
-    except (OSError, ValueError, AttributeError):
+    except AttributeError:
         return [f"{saved}: cannot be read as a manifest"]
     problems = []
     if said != (entry.as_of, entry.build_id):
