@@ -64,6 +64,7 @@ from site_builder.sources.headings import (
     refused_columns,
     settle_duplicates,
     state_defects,
+    states_record,
     watched_columns,
 )
 from site_builder.sources.loading import (
@@ -386,6 +387,7 @@ def read_table(source: TableSource, item: CatalogItem, report: FileReport) -> It
     refused = refused_columns(report.warnings, item, headings, positions, f"表 {spec.label}", seconds, whole="表")
     # A column that may state the record's own state (案件状态, no 当前状态): rows whose state says 撤销 are withheld.
     watched = watched_columns(report.warnings, item, headings, positions, f"表 {spec.label}", whole="表")
+    beside = states_record(item)  # once per table, not per row (state_defects)
     units = {columns[i]: word for i, word in heading_units(
         item, headings, {**positions, **{s: positions[f] for s, f in seconds.items()}}).items()}
     for name, word in units.items():
@@ -414,7 +416,7 @@ def read_table(source: TableSource, item: CatalogItem, report: FileReport) -> It
                 report.rows += 1
                 digest.update(json.dumps([canonical(row[c]) for c in selected], ensure_ascii=False).encode() + b"\n")
                 raw = _convert(item, spec, report.rows, row, key, fields, duplicates, _Columns(units, joined))
-                stated = _stated(item, spec, watched, columns, row, raw, key) if watched else ()
+                stated = _stated(item, spec, watched, columns, row, raw, key, beside) if watched else ()
                 yield dataclasses.replace(raw, defects=raw.defects + refused + stated) if refused or stated else raw
     except (SQLAlchemyError, UnicodeDecodeError) as exc:
         what = f"Database source {database.name}: reading {spec.label} failed after {report.rows} rows"
@@ -444,10 +446,11 @@ def _reading(conn: Connection, database: Database, spec: TableSpec, probe: Any, 
 
 
 def _stated(item: CatalogItem, spec: TableSpec, watched: tuple[tuple[int, str, FieldSpec], ...], columns: list[str],
-            row: dict[str, Any], raw: RawRow, key: list[str]) -> tuple[tuple[str, str, str], ...]:
+            row: dict[str, Any], raw: RawRow, key: list[str], beside: bool) -> tuple[tuple[str, str, str], ...]:
     """The defects of a row's watched columns (:func:`state_defects`), each read as its text whatever its type
     (:func:`state_text`: ``true`` under 是否已移出 is 是, as the export's ``t`` is): a cell read as nothing would let a
-    flagged row be published. A cell whose text cannot be read (bytes that are not UTF-8) withholds the row."""
+    flagged row be published. A cell whose text cannot be read (bytes that are not UTF-8) withholds the row. ``beside``:
+    whether the item has a field of the record's state (:func:`states_record`), worked out once per table."""
     cells: dict[int, object] = {}
     unread = []
     for position, _, _ in watched:
@@ -455,7 +458,7 @@ def _stated(item: CatalogItem, spec: TableSpec, watched: tuple[tuple[int, str, F
         cells[position], problem = state_text(row[name])
         if problem:
             unread.append((name, problem[0], f"{_where(spec, row, key, raw.row)}，列“{name}”：{problem[1]}"))
-    return (*unread, *state_defects(item, watched, cells, dated=ends_given(item, raw.values)))
+    return (*unread, *state_defects(item, watched, cells, dated=ends_given(item, raw.values), beside=beside))
 
 
 class _Claim:

@@ -389,7 +389,7 @@ def watched_columns(warnings: list[str], item: CatalogItem, header: list[str], c
     found += declared_columns(item, header, columns, found)  # the site's [states] names their headings
     read_as_field = {position for position, _, spec in found if spec is not RECORD_STATE}
     yes_no = {p for p, h, s in found if s is RECORD_STATE and any(_heading_kind(h)[1:3])}
-    beside = any(f.role == "decision_status" for f in item.fields)
+    beside = states_record(item)
     for position, heading, spec in found:
         if spec is RECORD_STATE and position in read_as_field:
             continue  # read both ways (有效状态 of a penalty file without 当前状态); the field's warning says it
@@ -427,8 +427,15 @@ def ends_given(item: CatalogItem, values: Mapping[str, str]) -> frozenset[str]:
                                               ("repaired", repaired)) if given(names))
 
 
+def states_record(item: CatalogItem) -> bool:
+    """Whether ``item`` has a field of the record's own state (role ``decision_status``: a penalty's 当前状态), worked
+    out once per file or table (the ``beside`` of :func:`state_defects`), not once per row."""
+    return any(f.role == "decision_status" for f in item.fields)
+
+
 def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], ...],
-                  cells: Mapping[int, object], dated: frozenset[str] = frozenset()) -> tuple[tuple[str, str, str], ...]:
+                  cells: Mapping[int, object], dated: frozenset[str] = frozenset(),
+                  beside: bool | None = None) -> tuple[tuple[str, str, str], ...]:
     """A defect for each column of ``watched`` whose cell (``cells``: a row's cells by position) reads, in words, as
     a value of the field that withholds a record (any but its first, 正常: 撤销, 异议 in every spelling the catalogue
     knows, simplified or traditional), or is a whole state of a record no longer in force (:data:`_NOT_IN_FORCE`): the
@@ -445,9 +452,14 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
     :data:`~site_builder.sources.mapping.RECORD_STATE` saying the record is gone says what that date says, and the
     date decides; so does a state saying its period is over (:data:`_EXPIRED_ONLY`) beside the date it ends or the
     record leaves, and one saying it was repaired (:data:`_REPAIRED_ONLY`) beside its 信用修复日期. A 有效期至 is when
-    the record would end: beside it, 已移出 or 是否撤销 是 still withholds the row."""
+    the record would end: beside it, 已移出 or 是否撤销 是 still withholds the row.
+
+    ``beside``: whether the item has a field of the record's state (:func:`states_record`), which the caller works out
+    once per file (:attr:`Layout.beside`); worked out here if not given."""
     from site_builder.rules.validation import enum_code, means_none
 
+    if beside is None:
+        beside = states_record(item)
     defects: list[tuple[str, str, str]] = []
     refused: set[int] = set()
     yes_no = {p for p, h, s in watched if s is RECORD_STATE and any(_heading_kind(h)[1:3])}
@@ -483,7 +495,7 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
         else:
             stated = position not in yes_no and (own or title.endswith(("状态", "情况")) and (gone_asked or kept_asked))
             words, why = _state_words(said, legend) if stated else (said, None)
-            if why == AMBIGUOUS_CODE and spec is RECORD_STATE and any(f.role == "decision_status" for f in item.fields):
+            if why == AMBIGUOUS_CODE and spec is RECORD_STATE and beside:
                 continue  # 数据状态 1 beside a penalty's 当前状态, no legend: the 当前状态 says its state
             if why is not None:
                 verdict = why  # 有效状态 0 without a legend: 无效, or 正常 as the 当前状态 codes it? Not known
@@ -831,6 +843,8 @@ class Layout:
         self.refused = refused_columns(warnings, item, cells, self.columns, where, seconds=self.duplicates, whole=whole)
         self.watched = watched_columns(warnings, item, cells, self.columns, where, whole)
         """Columns that may state the record's own state: rows whose cell there says revoked are refused."""
+        self.beside = states_record(item)
+        """Whether the item has a field of the record's state (:func:`states_record`), for :func:`state_defects`."""
         joined = joined_fields(item)
         self.joined: dict[str, tuple[int, ...]] = {}
         """Fields given in several columns, read together (:meth:`values`): their name -> the columns, in order."""
