@@ -330,7 +330,8 @@ def joined_fields(item: CatalogItem) -> frozenset[str]:
 
 def key_terms(spec: FieldSpec, item: CatalogItem | None = None) -> tuple[str, ...]:
     """The words of the :data:`TERM_FAMILIES` of which the title or an alias of ``spec`` holds one, and, for an
-    enumeration, those of which a value holds one and that no heading of another deciding field of ``item`` holds
+    enumeration, those of which a value's label holds one (a synonym only where its label does too) and that no heading
+    of another deciding field of ``item`` holds
     (当前状态 with the values 撤销 and 异议 takes the removal family, but not 异议, which 异议状态's headings hold)."""
     def families(texts: list[str]) -> set[int]:
         return {i for i, family in enumerate(TERM_FAMILIES) if any(w in text for w in family for text in texts)}
@@ -339,8 +340,11 @@ def key_terms(spec: FieldSpec, item: CatalogItem | None = None) -> tuple[str, ..
     if spec.values:
         others = families([normalise_title(h) for f in (deciding_fields(item) if item else ()) if f.name != spec.name
                            for h in (f.title, *f.aliases)])
-        own |= families([normalise_title(v) for v in (*spec.values.values(), *(x for xs in (spec.synonyms or {}).values()
-                                                                            for x in xs))]) - others
+        for code, label in spec.values.items():
+            # A synonym adds no family its value's label lacks: 异议不成立's 撤回异议, 驳回 (an objection withdrawn or
+            # dismissed) do not make every 撤销 or 解除 heading look like 异议状态.
+            held = families([normalise_title(label)])
+            own |= (held | families([normalise_title(x) for x in (spec.synonyms or {}).get(code, ())]) & held) - others
     return tuple(t for i, family in enumerate(TERM_FAMILIES) if i in own for t in family)
 
 
