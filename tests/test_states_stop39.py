@@ -36,9 +36,11 @@ def build_with_state(tmp_path: Path, item: str, heading: str, values: list[str],
 
 @pytest.mark.parametrize(("item", "heading", "withheld", "kept"), [
     ("dishonest_list", "名单状态", ["到期移出", "自动移出", "已过期", "期满自动解除", "已退出", "有效期已满", "已修复",
-                                "依申请移出", "已过有效期", "公示结束"],
+                                "依申请移出", "已过有效期", "公示结束", "修复", "信用修复"],
+     # 修复, 信用修复 under 名单状态 were kept as naming the process: the third harm round found them published where the
+     # entry had been removed on repair (stop 42); an application or a process still stands (申请修复, 修复申请中).
      ["正常", "在列", "列入中", "未移出", "申请修复", "修复申请中", "申请移出中", "申请移出", "申请解除", "申请退出",
-      "到期未移出", "待移出", "修复", "信用修复"]),
+      "到期未移出", "待移出"]),
     ("commendation", "荣誉状态", ["已过期", "已失效", "已到期"], ["有效", "正常", "有效期内", "到期", "申请撤销"]),
     ("judgment", "当前状态", ["已过公示期", "停止公示"], ["生效", "撤回"]),
 ])
@@ -111,9 +113,12 @@ def test_a_penalty_said_repaired_is_withheld_unless_its_dates_decide() -> None:
             ("已修复", nothing, True), ("信用修复完成", nothing, True), ("已过期", nothing, True), ("已修复", repaired, False),
             ("公示期已满", ended, False), ("已撤销", ended, True), ("申请修复", nothing, False), ("正常", nothing, False),
             # A harm tester's: beside a 公示截止期, taken down or repaired is still so (the deadline is when it would
-            # end); an application is no outcome; 到期 or 修复 alone may be said of something else.
+            # end); an application is no outcome; 到期 alone may be said of something else.
             ("已撤下", ended, True), ("停止公示", ended, True), ("已修复", ended, True), ("申请撤销", nothing, False),
-            ("到期", nothing, False), ("期满", nothing, False), ("修复", nothing, False), ("信用修复", nothing, False)]:
+            ("到期", nothing, False), ("期满", nothing, False),
+            # The third harm round (stop 42): 修复, 信用修复 as the record's 状态 say it was repaired (it had been
+            # published); beside its 信用修复日期 the date decides; a repair under way still stands.
+            ("修复", nothing, True), ("信用修复", nothing, True), ("信用修复", repaired, False), ("信用修复中", nothing, False)]:
         assert bool(state_defects(item, watched, {1: value}, dated=dated)) is refused, value
 
 

@@ -355,9 +355,10 @@ _WHEN = ("到期|期满|届满|自动|主动|提前|依申请|经审核|再审|�
 """What may stand before the word of a whole state: 到期移出, 自动移出, 期满自动解除, 提前移出, 依申请屏蔽, 再审撤销,
 裁定撤销, 信用修复移出 (removed on repair), 撤销异议后移出 (removed once an objection was withdrawn). Not 申请
 alone: 申请移出, 申请撤销 are applications under review, the record standing meanwhile."""
-_TAKEN_DOWN = "停止公示|不再公示|终止公示|结束公示|公示结束|公示已结束|公示终止|中止公示|暂停公示|撤下"
-"""Whole states saying that a record was taken off publication (停止公示, 已撤下): only a removal date decides beside
-them (a 公示截止期 is when it would have ended)."""
+_TAKEN_DOWN = ("停止公示|不再公示|终止公示|结束公示|公示结束|公示已结束|公示终止|中止公示|暂停公示|撤下|下线|下架|不予公示|不公示"
+               "|暂不公示|不予公开|不再公开|停止公开")
+"""Whole states saying that a record was taken off publication (停止公示, 已撤下, 已下线, 下架, 不予公示, 暂不公示):
+only a removal date decides beside them (a 公示截止期 is when it would have ended)."""
 _EXPIRED = ("过期|已(?:到期|期满|届满)|(?:已?过|超过|超出)(?:有效期|公示期|公示期限)"
             "|(?:有效期|公示期|公示期限)(?:已满|已过|届满|期满|满|结束|已结束|到期|已到期)")
 """Whole states saying that a record's period is over (已过期, 已到期, 有效期已满, 已过公示期); not 到期 or 期满 alone,
@@ -454,12 +455,17 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
     record leaves, and one saying it was repaired (:data:`_REPAIRED_ONLY`) beside its 信用修复日期. A 有效期至 is when
     the record would end: beside it, 已移出 or 是否撤销 是 still withholds the row.
 
+    Of basic information (a licence, a registration), a cell saying the licence or registration was cancelled or
+    revoked (:data:`_CANCELLED`: 许可证已注销, 已吊销) says its own state, which is shown, not that the record was deleted:
+    under 删除情况 or 是否删除 it does not withhold the row (已删除 does).
+
     ``beside``: whether the item has a field of the record's state (:func:`states_record`), which the caller works out
     once per file (:attr:`Layout.beside`); worked out here if not given."""
     from site_builder.rules.validation import enum_code, means_none
 
     if beside is None:
         beside = states_record(item)
+    basic = item.nature == "basic"
     defects: list[tuple[str, str, str]] = []
     refused: set[int] = set()
     yes_no = {p for p, h, s in watched if s is RECORD_STATE and any(_heading_kind(h)[1:3])}
@@ -476,8 +482,10 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
             continue  # the site's [states] says what the value means
         said = simplified(unicodedata.normalize("NFKC", text))
         if ("removed" in dated and spec is RECORD_STATE or dated & {"removed", "ended"} and _EXPIRED_ONLY.fullmatch(said)
-                or "repaired" in dated and _REPAIRED_ONLY.fullmatch(said)):
+                or "repaired" in dated and (_REPAIRED_ONLY.fullmatch(said) or _REPAIR_SAID.fullmatch(said))):
             continue  # the row's date of removal, end or repair decides
+        if basic and _CANCELLED.fullmatch(said):
+            continue  # 删除情况 许可证已注销: the licence's own state, shown as such, not the record deleted
         title, gone_asked, kept_asked, reason, own, legend = _heading_kind(heading)
         asked = spec is RECORD_STATE and (gone_asked or kept_asked)
         lifted = (spec is RECORD_STATE and item.nature == "adverse" and not reason
@@ -507,7 +515,7 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
                 code = enum_code(spec, text if words == said else words) if spec.values else None
                 gone = _GONE if spec is RECORD_STATE else _OWN_NOT_IN_FORCE if own else _NOT_IN_FORCE
                 if (code is not None and code != next(iter(spec.values or {}), None)
-                        or gone.fullmatch(words) is not None):
+                        or gone.fullmatch(words) is not None or own and _taken_off(words, beside, item.nature == "adverse")):
                     verdict = True
                 elif _parts_disagree(words):
                     verdict = CONTRADICTORY  # 正常（已移出）, 有效，已撤销
@@ -535,6 +543,31 @@ _OWN_NOT_IN_FORCE = _whole_state("撤销|撤消|撤回|撤除|撤下|作废|无�
 was repaired (已删除, 已屏蔽, 停止公示, 已过期, 已修复): in a column whose heading names the record's own state
 (:data:`~site_builder.sources.mapping.RECORD_STATE_HEADINGS`: 状态, 当前状态, 数据状态); in another (许可证状态,
 履行状态) 已过期 or 已到期 is said of something else."""
+
+
+_CANCELLED = re.compile(r"[\s\W_]*(?:许可证书|许可证|许可|证照|证书|执照|营业执照|登记|资质|主体|企业)?(?:已经|已|被|已被|业已)?"
+                        r"(?:注销|吊销)[\s\W_]*")
+"""A licence or a registration cancelled or revoked (许可证已注销, 已注销, 证照已吊销): of basic information, its own state
+(shown as its 当前状态 says), not the data record deleted."""
+_REPAIR_SAID = re.compile(r"[\s\W_]*(?:已经?|业已|因|经)?(?:信用)?修复(?:完成|成功|已完成)?(?:后?移出)?[\s\W_]*")
+"""Credit repair said as a record's state (信用修复, 修复, 已修复, 信用修复移出), whole or as a part of a cell
+(``是（信用修复）``): under a heading naming the record's own state (名单状态, 状态, 数据状态) the record was repaired, and
+a repaired record is no longer published (令36号 art. 3: 终止公示). Not an application or a process (申请修复,
+修复申请中, 信用修复中, 信用修复未通过). Beside the row's 信用修复日期 the date decides."""
+_OFF_PUBLICATION = _whole_state("撤回|注销", "处罚|决定|处罚决定|行政处罚|公示", ends=False)
+"""A penalty's own state (状态, 数据状态, 公示状态 beside its 当前状态) saying the record was withdrawn (撤回, 已撤回) or
+cancelled (注销, 已注销): taken off publication. Only there: 撤回 under a platform's own state (推送状态) or a judgment's
+(an appeal withdrawn), 注销 under a subject's or a licence's state (许可证已注销), say something else."""
+
+
+def _taken_off(words: str, beside: bool, adverse: bool) -> bool:
+    """Whether the words of a cell under a heading naming the record's own state say it was taken off publication in
+    words :data:`_GONE` and :data:`_OWN_NOT_IN_FORCE` do not read: repaired (:data:`_REPAIR_SAID`, of adverse
+    information: a penalty, a list entry, a judgment), or, for an item with a field of the record's state (``beside``:
+    a penalty), withdrawn or cancelled (:data:`_OFF_PUBLICATION`)."""
+    if beside and _OFF_PUBLICATION.fullmatch(words):
+        return True
+    return adverse and any(_REPAIR_SAID.fullmatch(part) for part in _PARTS.split(words) if part)
 
 
 _GONE = _whole_state("撤销|撤消|作废|无效|失效|废止|移出|移除|屏蔽|解除|取消|删除|退出|撤出|出库|收回|摘牌|撤牌|降级|暂停"
@@ -763,13 +796,17 @@ _BYTES = re.compile(r"b'(.*)'")
 _PARTS = re.compile(r"[\s\-—–－:：/／、,，;；|()（）【】\[\]]+")
 """What separates the parts of a yes-or-no cell (``1-是``, ``0：正常``, ``1（已删除）``)."""
 _STANDING = re.compile(r"(?:已|当前|现行|正常)?(?:生效|有效|在用|使用中|启用|在册|在列|列入中|存续|有效中|正常有效|未过期|未失效|"
-                       r"未作废|未删|未撤)")
-"""Words saying a record stands, besides :data:`_NOTHING_SAID`'s (正常, 在列, 未删除)."""
+                       r"未作废|未删|未撤|发布|公示|公开|上线|在线|正式|上报|报送|推送|审核通过|审核完成|通过|已审核|予以公示)")
+"""Words saying a record stands, besides :data:`_NOTHING_SAID`'s (正常, 在列, 未删除): in force, in use, published
+(已发布, 已公示, 已上线, 正式), reported or approved (已上报, 已推送, 审核通过): a legend's word for a code
+(``状态（1已发布2草稿）``) reads so."""
 _STANDING_WORDS = frozenset({"valid", "active", "normal", "enabled", "enable", "ok"})
 _GONE_WORDS = frozenset({"deleted", "delete", "removed", "revoked", "invalid", "inactive", "disabled", "disable", "已删",
+                         "草稿", "暂存", "未发布", "未公示", "未公开", "未上线", "已归档", "归档", "offline", "draft", "archived",
                          "逻辑删除", "已逻辑删除", "软删除", "已软删除", "出列", "已出列", "不在列", "已撤", "停用", "已停用",
                          "禁用", "已禁用", "删", "注销", "已注销", "作废"})
-"""Words saying a record is gone that :data:`_GONE` does not read as a whole state (a system's English, 已删)."""
+"""Words saying a record is gone that :data:`_GONE` does not read as a whole state (a system's English, 已删), or is not
+public (草稿, 暂存, 未发布, 已归档: a legend's word for a code, ``状态（1已发布2草稿）``)."""
 _DONE_GONE = re.compile(r"(?:(?<![未没不])(?:已经|已|被|业已)(?:于|在)?(?:[\d年月日号\-/.:\s]+|近日|当日|同日|今日)?"
                         r"|(?<![拟将预计未没不应定])于[\d年月日号\-/.:\s]{4,}(?:被|已|予以)?)"
                         r"(?:撤销|撤消|移出|移除|删除|屏蔽|解除|取消|作废|注销|失效)"

@@ -392,6 +392,10 @@ RECORD_STATE = FieldSpec(name="record_state", title="记录状态", type="string
 RECORD_STATE_HEADINGS = frozenset({"状态", "当前状态", "记录状态", "数据状态", "信息状态", "公示状态", "名单状态", "列入状态",
                                     "荣誉状态", "表彰状态", "判决状态", "判决书状态"})
 """Headings that name a record's own state, where the item has no field for it (:data:`RECORD_STATE`)."""
+DATA_STATE_HEADINGS = frozenset({"记录状态", "数据状态", "信息状态"})
+"""Of those, the headings that name the state of the data record itself, not of what it describes: read on basic
+information too (a licence, a registration: :func:`stated_columns`), whose 状态 or 当前状态 is the licence's own
+(有效, 注销, shown as such), while its 数据状态 已删除, 无效 or 作废 says the record is gone."""
 YES_NO_GONE = re.compile(r"(?:数据|记录|信息)?(?:是否(?:已经|已|被|已被)?(?:逻辑)?|有无)(?:撤销|撤消|移出|移除|屏蔽|解除|取消|删除|"
                          r"失效|作废|退出|废止)(?:名单|荣誉|称号|表彰|列入|认定|处罚决定|处罚|决定|公示)?|(?:逻辑|软)?(?:撤销|撤消|移出|移除|屏蔽|解除|取消|删除|"
                          r"失效|作废|退出)(?:标志|标识|标记|状态|情况)|(?:is_?)?del(?:ete)?(?:d)?(?:_?(?:flag|mark|status))?|sfsc|scbz")
@@ -498,7 +502,8 @@ def without_legend(title: str) -> tuple[str, tuple[tuple[str, str], ...]]:
 
 _LEGEND_WORD = re.compile(r"(?:已经?|未|不|非|无|被|已被|逻辑|物理|软|正常)?(?:是|否|yes|no|true|false|有效|无效|正常|删除|删|"
                           r"撤销|撤消|撤|撤回|移出|移除|在列|出列|作废|失效|生效|异议|屏蔽|停用|启用|禁用|注销|公示|公开|取消|解除|过期|在册|存续|"
-                          r"待审核|审核中|valid|invalid|deleted|normal|active|inactive)(?:中|状态)?")
+                          r"待审核|审核中|在用|发布|上线|下线|下架|草稿|暂存|归档|正式|上报|推送|"
+                          r"valid|invalid|deleted|normal|active|inactive)(?:中|状态)?")
 """A word that makes a bracket pairing one code a legend (``（1有效）``, ``（2为待审核）``): a state or an answer."""
 
 
@@ -551,6 +556,10 @@ def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, st
     (``数据状态（1有效0无效）``: its 0 had been published), its words as they say (数据状态 已删除, 无效, 作废 had been
     published beside 当前状态 正常); a bare code without a legend is not read there (what it means is not known, and
     the 当前状态 says the record's state).
+
+    Basic information (a licence, a registration), whose state is shown rather than deciding, reads a heading naming
+    the data record's own state (:data:`DATA_STATE_HEADINGS`: 数据状态, 记录状态, 信息状态) as :data:`RECORD_STATE`: a
+    licence whose 数据状态 said 已删除, 无效 or 作废 was published. Its 状态, 许可状态 or 证照状态 is the licence's own.
     """
     index = item.header_index()
     present = set(columns.values())
@@ -560,6 +569,7 @@ def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, st
     stateful = any(f.role == "decision_status" for f in item.fields)
     if stated_by is None and item.nature in ("adverse", "good") and not stateful:
         stated_by = RECORD_STATE
+    data_only = stated_by is None and not stateful  # basic information: only a data record's own state is read
     found = []
     for position, heading in enumerate(headings):
         text = normalise_title(heading)
@@ -573,6 +583,9 @@ def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, st
             found.append((position, heading.strip(), RECORD_STATE))  # 是否撤销, 是否已移出, 移出状态, 是否有效, del_flag
         if stated_by is None and stateful and unknown and not asks and named:
             found.append((position, heading.strip(), RECORD_STATE))  # beside 当前状态: 数据状态（1有效0无效）, 数据状态 已删除
+        elif data_only and unknown and not asks and (bare in DATA_STATE_HEADINGS
+                                                     or without_legend(text)[0] in DATA_STATE_HEADINGS):
+            found.append((position, heading.strip(), RECORD_STATE))  # a licence's 数据状态 已删除, 作废, 无效
         if stated_by is None or asks and stated_by is RECORD_STATE:
             continue
         if asks:  # a penalty file without 当前状态: 是否撤销 may be it, holding 异议处理中
