@@ -43,7 +43,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from site_builder import publish
 from site_builder.audit import changes, history, signing
 from site_builder.audit.layout import AuditFolder, BuildRecord, clear_own
-from site_builder.audit.ledger import REASON_CLASSES, Counts, Ledger
+from site_builder.audit.ledger import CLASSES, REASON_CLASSES, Counts, Ledger
 from site_builder.audit.manifest import (
     MANIFEST,
     audit_files,
@@ -539,20 +539,24 @@ def _deciding_column(catalogue: Catalogue, column: str) -> str:
 
 
 def _live_reasons(live: Any, audit_root: Path) -> dict[str, set[str]]:
-    """The reason codes the live site's build withheld records for, by item: from its audit record's ``counts.json``;
-    for a build without one, from its manifest (an older one counted by reason code; a public reason class stands for
-    each reason code in it). Empty if neither can be read."""
+    """The reason codes the live site's build withheld records for, by item: from its audit record's ``counts.json``
+    if its content is what the live manifest's ``audit`` hashes say; else from the manifest itself (one older than
+    ``counts.json`` counted by reason code; a newer one per public reason class, each class then standing for every
+    reason code in it). Empty if neither can be read."""
     try:
-        build_id = str(live["build"]["id"])
-        tallies = json.loads(AuditFolder(audit_root).build(build_id).counts.read_text(encoding="utf-8"))["by_item"]
+        record = AuditFolder(audit_root).build(str(live["build"]["id"]))
+        if file_sha256(record.counts) != live["audit"]["counts.json"]:
+            raise ValueError(f"{record.counts}: not what the live manifest hashes")
+        tallies, classes = json.loads(record.counts.read_text(encoding="utf-8"))["by_item"], False
     except (OSError, ValueError, KeyError, TypeError):
         try:
             tallies = live["counts"]["by_item"]
-        except (KeyError, TypeError):
+            classes = all(set(tally["excluded"]) == set(CLASSES) for tally in tallies.values())
+        except (KeyError, TypeError, AttributeError):
             return {}
     try:
         return {str(item): {reason for key, n in tally["excluded"].items() if n
-                            for reason in ([r for r, c in REASON_CLASSES.items() if c == key] or [str(key)])}
+                            for reason in ([r for r, c in REASON_CLASSES.items() if c == key] if classes else [str(key)])}
                 for item, tally in tallies.items()}
     except (KeyError, TypeError, AttributeError):
         return {}

@@ -81,6 +81,14 @@ def test_a_licence_data_state_is_read(tmp_path: Path, heading: str) -> None:
     assert withheld_of(tmp_path, "admin_license", heading, [*gone, *standing]) == first(len(gone))
 
 
+@pytest.mark.parametrize("heading", ["数据状态", "记录状态", "信息状态"])
+def test_a_licence_data_state_code_without_a_legend_is_not_read(tmp_path: Path, heading: str) -> None:
+    """Found on merging: reading a licence's 数据状态 withheld every licence whose platform writes it as a bare code
+    (1, 0), where before this stop all were published. A licence is information the site must publish, and a platform
+    numbers its states its own way: its codes are read by a legend or the site's [states] only; its words still are."""
+    assert withheld_of(tmp_path, "admin_license", heading, ["已删除", "1", "0", "2"]) == first(1)
+
+
 def test_a_licence_state_column_says_the_licence_state(tmp_path: Path) -> None:
     """状态 and 许可状态 of a licence say the licence's state (注销, 无效 shown as such), not the record's."""
     for heading in ("许可状态", "证照状态"):

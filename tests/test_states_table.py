@@ -57,7 +57,7 @@ def withheld(tmp_path: Path, item: str, heading: str, values: list[str], states:
 # --- Bare codes, shared words, per heading, per item -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("item", ["dishonest_list", "admin_penalty"])
+@pytest.mark.parametrize("item", ["dishonest_list", "commendation"])
 def test_a_bare_code_the_table_names_is_read_by_it(tmp_path: Path, item: str) -> None:
     """``0`` under ``状态`` (no legend) withholds the row: platforms number states each their own way. Told what it
     means, the site publishes it."""
@@ -68,10 +68,30 @@ def test_a_bare_code_the_table_names_is_read_by_it(tmp_path: Path, item: str) ->
     assert '[states."状态"]' in told["R-1"] and "gone" in told["R-1"], told["R-1"]
 
 
+@pytest.mark.parametrize("states", ['[states."状态"]\n"1" = "standing"\n"2" = "standing"\n"0" = "gone"\n',
+                                    '[states.admin_penalty."状态"]\n"1" = "standing"\n"2" = "standing"\n'])
+def test_the_table_does_not_read_a_penalty_column_that_may_be_its_current_state(tmp_path: Path, states: str) -> None:
+    """The second harm tester's: a table written for a list's 状态 (1 standing) read a penalty file's 状态, which the
+    build takes for the 当前状态 the file lacks (0 正常, 1 撤销, 2 异议): a revoked penalty and one under objection were
+    published. Such a column is read as the catalogue's field would be, whatever the table says."""
+    told = withheld(tmp_path, "admin_penalty", "状态", ["1", "2"], states=states)
+    assert sorted(told) == ["R-0", "R-1"], told
+
+
+def test_a_code_the_files_legend_names_is_read_by_the_legend(tmp_path: Path) -> None:
+    """The second harm tester's: a table for 名单状态 (1 standing, 0 gone) turned around the codes of an export whose
+    heading says otherwise (名单状态（0在列1移出）): the removed entry was published and the listed one withheld. The
+    file's legend says what its codes mean; the table reads what it does not name."""
+    told = withheld(tmp_path, "dishonest_list", "名单状态（0在列1移出）", ["1", "0", "停用"],
+                    states='[states."名单状态"]\n"1" = "standing"\n"0" = "gone"\n"停用" = "gone"\n')
+    assert sorted(told) == ["R-0", "R-2"], told
+    assert "[states" in told["R-2"] and "[states" not in told["R-0"]
+
+
 def test_a_heading_with_its_legend_or_a_note_reads_the_headings_table(tmp_path: Path) -> None:
-    """A table named by the bare heading reads a column headed with a legend (which it overrides) or a note, and one
+    """A table named by the bare heading reads a column headed with a note (a legend's codes are the legend's), and one
     named with its legend reads the bare column."""
-    told = withheld(tmp_path / "a", "dishonest_list", "名单状态（1有效0无效）", ["0", "1"],
+    told = withheld(tmp_path / "a", "dishonest_list", "名单状态（2类）", ["0", "1"],
                     states='[states."名单状态"]\n"0" = "standing"\n"1" = "gone"\n')
     assert list(told) == ["R-1"]
     told = withheld(tmp_path / "b", "dishonest_list", "名单状态", ["0", "1"],
@@ -169,10 +189,15 @@ def test_a_column_like_a_deciding_field_stays_refused_whatever_the_table_says(tm
     ('[states.admin_penlty."状态"]\n"1" = "gone"\n', "unknown catalogue item (closest: admin_penalty,"),
     ('[states.dishonest_lst]\n"1" = "gone"\n', "states.dishonest_lst': no catalogue item (closest: dishonest_list)"),
     # a code or a yes-or-no answer for any heading: the harm check's 是否移出 1 (removed) was published by "1" = "standing"
-    ('[states]\n"1" = "standing"\n', "states.1': a code or a yes-or-no answer"),
-    ('[states]\n"０１" = "standing"\n', "a code or a yes-or-no answer"),
-    ('[states.dishonest_list]\n"是" = "standing"\n', "states.dishonest_list.\"是\"': a code or a yes-or-no answer"),
-    ('[states]\n"Y" = "gone"\n', "a code or a yes-or-no answer"),
+    ('[states]\n"1" = "standing"\n', "states.1': a code, a mark or a yes-or-no answer"),
+    ('[states]\n"０１" = "standing"\n', "a code, a mark or a yes-or-no answer"),
+    ('[states.dishonest_list]\n"是" = "standing"\n', "states.dishonest_list.\"是\"': a code, a mark or a yes-or-no answer"),
+    ('[states]\n"Y" = "gone"\n', "a code, a mark or a yes-or-no answer"),
+    # the second harm tester's: what the reader reads as a code, a mark or an answer under 是否移出 (removed)
+    ('[states]\n"-1" = "standing"\n', "a code, a mark or a yes-or-no answer"),
+    ('[states]\n"+1" = "standing"\n', "a code, a mark or a yes-or-no answer"),
+    ('[states]\n"✓" = "standing"\n', "a code, a mark or a yes-or-no answer"),
+    ('[states]\n"是的" = "standing"\n', "a code, a mark or a yes-or-no answer"),
 ])
 def test_a_table_the_catalogue_refuses_stops_the_build(tmp_path: Path, states: str, named: str) -> None:
     with pytest.raises(ConfigError) as raised:
@@ -249,20 +274,21 @@ def test_init_writes_a_commented_example_that_loads_uncommented(tmp_path: Path) 
 
 
 def test_a_database_table_reads_the_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A penalty table without 当前状态 whose 数据状态 holds bare codes: withheld until the site says what they mean."""
+    """A penalty table with 当前状态 whose 数据状态 holds bare codes: not read (the 当前状态 says the penalty's state)
+    until the site says what they mean. (Without 当前状态, 数据状态 may be it, and the table does not read it.)"""
     from test_database import _config
     from test_database_dirty import _read, _row, _table
 
     url = f"sqlite:///{tmp_path / 'platform.db'}"
-    _table(url, [_row("AP-1", 数据状态="0"), _row("AP-2", 数据状态="1"), _row("AP-3", 数据状态="2")], extra=["数据状态"])
+    _table(url, [_row(f"AP-{n}", 数据状态=str(n - 1), 当前状态="正常") for n in (1, 2, 3)], extra=["数据状态", "当前状态"])
     tables = '[sources.admin_penalty]\ntable = "xzcf"\n'
     rows, _, _ = _read(_config(tmp_path, url, monkeypatch, tables))
-    assert [[d[1] for d in r.defects] for r in rows] == [["unmapped-column"]] * 3
+    assert [[d[1] for d in r.defects] for r in rows] == [[]] * 3
     told = tables + '[states."数据状态"]\n"0" = "standing"\n"1" = "gone"\n'
     rows, _, _ = _read(_config(tmp_path, url, monkeypatch, told))
     assert [(r.values["record_id"], [d[1] for d in r.defects]) for r in rows] == [
-        ("AP-1", []), ("AP-2", ["unmapped-column"]), ("AP-3", ["unmapped-column"])]
-    assert '[states."数据状态"]' in rows[1].defects[0][2] and "[states]" in rows[2].defects[0][2]
+        ("AP-1", []), ("AP-2", ["unmapped-column"]), ("AP-3", [])]
+    assert '[states."数据状态"]' in rows[1].defects[0][2]
 
 
 # --- Incremental builds -------------------------------------------------------------------------------------------

@@ -39,3 +39,30 @@ def test_the_public_manifest_does_not_say_that_a_withdrawn_person_is_a_minor(tmp
     before, after = (m["counts"]["by_item"]["admin_penalty"]["excluded"] for m in manifests)
     assert set(after) == set(CLASSES)
     assert {k: after[k] - before[k] for k in CLASSES if after[k] != before[k]} == {"corrected": 1}
+
+
+def _tally(keys: tuple[str, ...], **nonzero: int) -> dict[str, object]:
+    return {"by_item": {"dishonest_list": {"published": 1, "excluded": {k: nonzero.get(k, 0) for k in keys},
+                                           "quarantined": 0}}}
+
+
+def test_the_live_reasons_are_the_codes_of_counts_json_or_of_an_older_manifest(tmp_path: Path) -> None:
+    """The harm tester's: the lost-column check took every key for a public class, and the code ``expired`` (a class's
+    name too) for ``expired`` and ``removed``: a list whose entries were withheld as expired only, and whose next export
+    dropped its empty 移出日期, was refused as if it withheld records by their removal date. A class-counted manifest is
+    read as classes (when counts.json cannot be trusted), counts.json and an older manifest as codes."""
+    from site_builder.audit.manifest import file_sha256
+    from site_builder.build import _live_reasons
+
+    record = AuditFolder(tmp_path).build("000002-2026-11-25")
+    record.folder.mkdir(parents=True)
+    record.counts.write_text(json.dumps(_tally(tuple(REASONS), expired=2)), encoding="utf-8")
+    manifest = {"build": {"id": "000002-2026-11-25"}, "audit": {"counts.json": file_sha256(record.counts)},
+                "counts": _tally(CLASSES, expired=2)}
+    assert _live_reasons(manifest, tmp_path) == {"dishonest_list": {"expired"}}
+    older = {"build": {"id": "000001-2026-11-24"}, "counts": _tally(tuple(REASONS), expired=2)}
+    assert _live_reasons(older, tmp_path) == {"dishonest_list": {"expired"}}  # no counts.json: the manifest's codes
+    record.counts.write_text(json.dumps(_tally(tuple(REASONS))), encoding="utf-8")  # edited: objections gone
+    manifest["counts"] = _tally(CLASSES, objection=1)
+    assert _live_reasons(manifest, tmp_path) == {  # not what the manifest hashes: its classes, each every code in it
+        "dishonest_list": {"objection_pending", "objection_upheld", "objection_unverifiable"}}

@@ -395,7 +395,7 @@ def watched_columns(warnings: list[str], item: CatalogItem, header: list[str], c
         if spec is RECORD_STATE and position in read_as_field:
             continue  # read both ways (有效状态 of a penalty file without 当前状态); the field's warning says it
         title, gone_asked, kept_asked, _, own, legend = _heading_kind(heading)
-        coded = (not legend and position not in yes_no and not (spec is RECORD_STATE and beside)
+        coded = (not legend and position not in yes_no and not (spec is RECORD_STATE and (beside or item.nature == "basic"))
                  and (own or title.endswith(("状态", "情况")) and (gone_asked or kept_asked)))
         codes = (f"取值为数字代码（如“0”“1”）的行也将隔离：列名没有写明代码的含义，而各平台的状态代码不同；请在导出中写明状态"
                  f"（如“正常”“撤销”“已移出”），或在列名后写明代码的含义（如“{title}（1有效 0无效）”）{state_hint(item, title)}"
@@ -469,6 +469,7 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
     defects: list[tuple[str, str, str]] = []
     refused: set[int] = set()
     yes_no = {p for p, h, s in watched if s is RECORD_STATE and any(_heading_kind(h)[1:3])}
+    as_field = {p for p, _, s in watched if s is not RECORD_STATE}  # 状态 of a penalty file without 当前状态
     for position, heading, spec in watched:
         if position in refused:
             continue  # a column read both as a yes-or-no and as the field: one defect is enough
@@ -476,7 +477,9 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
         text = "" if value is None else str(value).strip()
         if not text:
             continue
-        if (told := told_defects(item, position, heading, text, "removed" in dated and spec is RECORD_STATE)) is not None:
+        # the site's [states] (never for a column that may be a catalogue field, nor for a code the heading's legend names)
+        if (position not in as_field and not _legend_names(text, heading) and (told := told_defects(
+                item, position, heading, text, "removed" in dated and spec is RECORD_STATE)) is not None):
             refused.update([position] if told else [])
             defects.extend(told)
             continue  # the site's [states] says what the value means
@@ -503,8 +506,11 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
         else:
             stated = position not in yes_no and (own or title.endswith(("状态", "情况")) and (gone_asked or kept_asked))
             words, why = _state_words(said, legend) if stated else (said, None)
-            if why == AMBIGUOUS_CODE and spec is RECORD_STATE and beside:
-                continue  # 数据状态 1 beside a penalty's 当前状态, no legend: the 当前状态 says its state
+            if why == AMBIGUOUS_CODE and spec is RECORD_STATE and (beside or basic):
+                # 数据状态 1 beside a penalty's 当前状态, no legend: the 当前状态 says its state; a licence's: its words
+                # are read (已删除), its codes not (withholding every licence of a platform that numbers its states
+                # would hide what must be public, where a code misread shows a licence deleted)
+                continue
             if why is not None:
                 verdict = why  # 有效状态 0 without a legend: 无效, or 正常 as the 当前状态 codes it? Not known
             elif stated and spec is RECORD_STATE and any(_OBJECTION.fullmatch(p) for p in _PARTS.split(words) if p):
@@ -711,6 +717,14 @@ def _state_words(said: str, legend: Mapping[str, str]) -> tuple[str, str | None]
     return said, UNPAIRED if ("", "") in legend.items() else OUTSIDE_LEGEND if legend else AMBIGUOUS_CODE
 
 
+def _legend_names(text: str, heading: str) -> bool:
+    """Whether the legend after ``heading`` (``名单状态（0在列1移出）``) names the code ``text`` is: the file then says what
+    it means, and the site's ``[states]`` table does not read it (a table written for another export would otherwise
+    turn this file's codes around without a word)."""
+    legend = _heading_kind(heading)[5]
+    return bool(legend) and _code_key(simplified(unicodedata.normalize("NFKC", text)).strip(), legend) in legend
+
+
 def _code_key(part: str, legend: Mapping[str, str]) -> str | None:
     """The code a part of a cell is, as a legend names it (``1``, ``01``, ``1.0``: ``1``; a letter the legend names), or
     ``None`` if it is none."""
@@ -818,6 +832,11 @@ stands; a list entry's 已解除限制 is read apart, :data:`_LIFTED`), nor a re
 ``未被删除``) or itself revoked (``已撤销移出``, ``已撤销撤销决定``; ``移出已撤销``, :data:`_REVERSED`)."""
 _REVERSED = re.compile(r"(?:撤销|撤消|移出|移除|删除|出列|作废|注销)(?:决定|操作|处理)?(?:已经?|已被|被)(?:撤销|撤消|撤回|取消|解除)")
 """A removal itself revoked (``移出已撤销``, ``删除已撤销``, ``撤销决定已撤销``): the record stands as before it."""
+
+
+def answer_of(text: str) -> bool | None:
+    """The answer ``text`` gives under a yes-or-no question (是否移出): see :func:`_answer`."""
+    return _answer(simplified(unicodedata.normalize("NFKC", text)).strip(), "是否移出")
 
 
 def _answer(said: str, title: str) -> bool | None:

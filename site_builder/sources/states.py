@@ -232,19 +232,23 @@ def check_states(catalogue: Catalogue, states: StateSettings) -> list[str]:
     return errors
 
 
-_ANSWERS = frozenset({"是", "否", "y", "n", "yes", "no", "true", "false", "t", "f", "有", "无", "√", "×", "x"})
-"""Yes-or-no answers (as :func:`value_key` gives them)."""
+_WORDED = re.compile(r"[a-z]{2,}|[\u3400-\u9fff\U00020000-\U0003134f]")
+"""A value in words (two letters or more, or a Chinese character): anything else (``1``, ``-1``, ``a``, ``✓``, ``○``) is a
+code or a mark, whose meaning is its column's."""
 
 
 def _heading_bound(where: str, value: str) -> str:
     """An error for a value of any heading's table (``where``) that means one thing under one heading and the opposite
-    under another: a digit code (状态 ``1`` 正常 on one platform, 撤销 on another) or a yes-or-no answer (是否移出 ``是``
-    is gone, 是否有效 ``是`` stands); ``""`` for another value."""
+    under another: a code or a mark (状态 ``1`` 正常 on one platform, 撤销 on another; ``-1``, ``✓``) or a yes-or-no
+    answer as the reader reads one (是否移出 ``是``, ``是的``, ``Y`` is gone, 是否有效 ``是`` stands); ``""`` for another
+    value."""
+    from site_builder.sources.headings import answer_of
+
     key = value_key(value)
-    if not (_DIGIT_CODE.fullmatch(key) or key.isdigit() or key in _ANSWERS):
+    if _WORDED.search(key) and answer_of(key) is None:
         return ""
-    return (f"Config value '{where}.{_key(value)}': a code or a yes-or-no answer means one thing under one heading and "
-            f"the opposite under another (是否移出 1 is gone, 是否有效 1 stands); give it under its heading, "
+    return (f"Config value '{where}.{_key(value)}': a code, a mark or a yes-or-no answer means one thing under one "
+            f"heading and the opposite under another (是否移出 1 is gone, 是否有效 1 stands); give it under its heading, "
             f"[states.\"<heading>\"] \"{value}\" = \"…\"")
 
 
