@@ -483,8 +483,9 @@ def test_fixture_subjects_are_distinct() -> None:
 
 @pytest.mark.parametrize(("entry", "listed"), [
     ({}, True),
-    ({"disclosure_level": "政务共享"}, True),  # shared with government only: the subject is on the list all the same
-    ({"disclosure_level": "授权查询"}, True),
+    # not for the public: the records it extended showed its dates and said the subject was listed (the leak tester's)
+    ({"disclosure_level": "政务共享"}, False),
+    ({"disclosure_level": "授权查询"}, False),
     ({"objection_status": "处理中", "objection_date": "2026-11-01"}, True),  # suspended until the objection is decided
     ({"objection_status": "处理中"}, True),
     ({"disclosure_level": "政务共享", "removal_date": "2026-10-01"}, False),  # removed: not listed, public or not
@@ -492,11 +493,12 @@ def test_fixture_subjects_are_distinct() -> None:
     ({"publish_status": "未审核"}, False),
     ({"decision_date": "2026-12-01"}, False),  # not yet listed
 ])
-def test_a_subject_is_listed_whether_or_not_its_entry_is_public(tmp_path: Path, entry: dict[str, str],
+def test_a_subject_is_listed_while_its_public_entry_stands(tmp_path: Path, entry: dict[str, str],
                                                                listed: bool) -> None:
     """Bug: under Zhejiang's profile a subject counted as listed only while the portal showed its list entry, so an
-    entry shared only with government, or an objection filed against it, withdrew the subject's old judgments and
-    repaired penalties (art. 16 and art. 32 ¶2 apply while the subject 被列入严重失信名单)."""
+    objection filed against it withdrew the subject's old judgments and repaired penalties (art. 16 and art. 32 ¶2
+    apply while the subject 被列入严重失信名单). An entry not for the public (授权查询, 政务共享) does not count: the
+    records it extended carried its dates and said that the subject was listed, which the portal may not show."""
     write_csv(tmp_path / "dishonest_list.csv", "dishonest_list", [row("dishonest_list", **entry)])
     sources = find_sources(tmp_path, CATALOGUE)
     assert listed_on(listed_subjects(CATALOGUE, profile("zhejiang"), sources, AS_OF), AS_OF) == ({COMPANY} if listed else set())

@@ -1,4 +1,5 @@
-"""Stop 42's findings: what the public manifest's counts told about one person."""
+"""Stop 42's findings: what the public manifest's counts told about one person, the live reasons the lost-column check
+reads, a list entry not for the public showing through other records."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from conftest import build_site, make_resident_id, person, row, write_csv
 
 from site_builder.audit.layout import AuditFolder
@@ -66,3 +68,28 @@ def test_the_live_reasons_are_the_codes_of_counts_json_or_of_an_older_manifest(t
     manifest["counts"] = _tally(CLASSES, objection=1)
     assert _live_reasons(manifest, tmp_path) == {  # not what the manifest hashes: its classes, each every code in it
         "dishonest_list": {"objection_pending", "objection_upheld", "objection_unverifiable"}}
+
+
+@pytest.mark.parametrize("level", ["授权查询", "政务共享"])
+def test_a_list_entry_not_for_the_public_does_not_show_through_the_subjects_other_records(tmp_path: Path,
+                                                                                         level: str) -> None:
+    """The leak tester's (Zhejiang): a serious-dishonesty list entry not for the public counted as the subject being
+    listed, so a judgment whose 5 years had ended stayed public "至" the entry's 有效期至 (in its page, the data, the
+    feed), or said 列入严重失信主体名单期间公示, and a repaired penalty stayed public until that day: the entry's
+    existence and its dates reached the portal (Dalian art. 9: never published there). Only an entry the portal may
+    show extends other records (the profile's own comment said so: 'a list entry published on the as-of date')."""
+    records = tmp_path / "records"
+    write_csv(records / "judgment.csv", "judgment", [
+        row("judgment", record_id="PJ-1", decision_date="2021-06-01")])  # its 5 years ended 2026-05-31
+    write_csv(records / "admin_penalty.csv", "admin_penalty", [
+        row("admin_penalty", record_id="AP-1", decision_date="2026-05-01", repair_date="2026-09-01")])
+    write_csv(records / "dishonest_list.csv", "dishonest_list", [
+        row("dishonest_list", record_id="SX-1", decision_date="2026-01-05", valid_until="2027-03-15",
+            disclosure_level=level)])
+    result = build_site(tmp_path / "site", records, AS_OF, profile="zhejiang")
+    published = {path.parent.name for path in (result.output / "record").glob("*/*/index.html")}
+    assert not published & {"PJ-1", "AP-1", "SX-1"}, published
+    texts = {p: p.read_text(encoding="utf-8", errors="replace") for p in result.output.rglob("*")
+             if p.is_file() and p.suffix in (".html", ".csv", ".json", ".xml")}
+    assert not [p for p, t in texts.items() if "2027-03-15" in t]
+    assert not [p for p, t in texts.items() if "列入严重失信主体名单期间公示" in t and p.suffix != ".json"]

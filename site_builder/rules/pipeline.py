@@ -325,8 +325,11 @@ def needs_listing(catalogue: Catalogue, policy: Policy) -> bool:
         policy.rule(item.id, item.period).extend_while_listed for item in catalogue.items)
 
 
-_STILL_LISTED = {"not_public", "objection_pending"}
-"""Reasons a list entry is kept off the portal while the subject is still on the list."""
+_STILL_LISTED = {"objection_pending"}
+"""Reasons a list entry is kept off the portal while the subject is still on the list, as the portal may say: an
+objection pending (the entry stands until it is decided). Not an entry not for the public (授权查询, 政务共享): the
+records it would extend would carry its dates (公示至 its 有效期至) and say that their subject is listed, which the
+portal may not (Dalian art. 9)."""
 
 
 def listed_subjects(catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_of: date) -> dict[str, Listing]:
@@ -343,10 +346,11 @@ def listed_subjects(catalogue: Catalogue, policy: Policy, sources: list[SourceFi
     taken up again.
 
     Empty when no rule depends on it (the list's files are then not read twice) or when the
-    catalogue has no list item. An approved entry counts from its first to its last public day: published, or kept
-    off the portal only because it is not for the public (授权查询, 政务共享) or an objection to it is pending (the
-    entry stands until the objection is decided), or ended since (removed, expired, repaired), or from a later day
-    (as it will be on its first day). An entry quarantined, not approved or found wrong on objection does not count.
+    catalogue has no list item. An approved, public entry counts from its first to its last public day: published, or
+    kept off the portal only because an objection to it is pending (the entry stands until the objection is decided),
+    or ended since (removed, expired, repaired), or from a later day (as it will be on its first day). An entry
+    quarantined, not approved, found wrong on objection or not for the public (授权查询, 政务共享: :data:`_STILL_LISTED`)
+    does not count.
     """
     if LIST_ITEM not in catalogue.ids or not needs_listing(catalogue, policy):
         return {}
