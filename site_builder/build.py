@@ -197,7 +197,7 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
     unknown = sorted(allow_empty - set(catalogue.ids))
     if unknown:
         raise ConfigError(f"--allow-empty {unknown[0]}: no such catalogue item (the items: {', '.join(catalogue.ids)})")
-    allow_missing = frozenset(_deciding_column(catalogue, column) for column in allow_missing)
+    allow_missing = frozenset(_deciding_column(catalogue, column, policy) for column in allow_missing)
     outputs = enabled_outputs(config)
     for name in ignored:
         log.warning("ignored path=%s reason=not the records of any catalogue item", name)
@@ -239,7 +239,7 @@ def _build(config: Config, as_of: date, new_chain: bool, progress: TextIO | None
             _check_profile(live_manifest, policy, change_profile)
             _check_items_read(live_manifest, catalogue, reports, ledger.counts, allow_empty)
             _check_columns_read(live_manifest, _live_reasons(live_manifest, audit_root), catalogue, reports,
-                                allow_missing)
+                                allow_missing, policy)
             for database in {id(s.database): s.database for s in sources if isinstance(s, TableSource) and s.database}.values():
                 database.close()  # ends the read transaction: the platform's writers need not wait for the build
             _warn_repeated_identities(store, reports)
@@ -526,11 +526,14 @@ def _check_items_read(live: Any, catalogue: Catalogue, reports: list[FileReport]
                          f"{item} has no records left, pass --allow-empty {item}")
 
 
-def _deciding_column(catalogue: Catalogue, column: str) -> str:
+def _deciding_column(catalogue: Catalogue, column: str, policy: Policy | None = None) -> str:
     """``ITEM.FIELD`` of an ``--allow-missing`` value, written with the item's id or title and the field's name or
-    title (``admin_penalty.decision_status``, ``行政处罚.当前状态``)."""
+    title (``admin_penalty.decision_status``, ``行政处罚.当前状态``); a field the profile's period rule ends or removes
+    by counts (``policy``)."""
     item_name, _, field_name = column.partition(".")
     item = next((i for i in catalogue.items if item_name in (i.id, i.title)), None)
+    if item is not None and policy is not None:
+        item = dataclasses.replace(item, period=policy.rule(item.id, item.period))
     spec = next((f for f in deciding_fields(item) if field_name in (f.name, f.title)), None) if item else None
     if item is None or spec is None:
         raise ConfigError(f"--allow-missing {column}: no column that decides publication of that name, written "
@@ -563,7 +566,7 @@ def _live_reasons(live: Any, audit_root: Path) -> dict[str, set[str]]:
 
 
 def _check_columns_read(live: Any, withheld: dict[str, set[str]], catalogue: Catalogue, reports: list[FileReport],
-                        allow_missing: frozenset[str]) -> None:
+                        allow_missing: frozenset[str], policy: Policy | None = None) -> None:
     """Refuse a build that lost a column deciding publication (异议状态, 信用修复日期, 公示截止期, 移出日期, 当前状态 …:
     :func:`~site_builder.sources.mapping.deciding_fields`) which the live site's build read, where the live site
     withholds records for a reason that column gives, unless ``item.field`` is in ``allow_missing``: those records
@@ -572,7 +575,8 @@ def _check_columns_read(live: Any, withheld: dict[str, set[str]], catalogue: Cat
     from a file of the same name, or from a worksheet of the same title in a workbook of the same name. Only the other
     objection column stands in for an objection column. The live site's manifest lists the fields each of its files
     gave (and each worksheet of a workbook: ``sheets``, which a manifest older than it lacks); ``withheld``, the
-    reasons the live site's build withheld records for, by item (:func:`_live_reasons`)."""
+    reasons the live site's build withheld records for, by item (:func:`_live_reasons`). ``policy``: the profile, whose
+    period rules say which end and removal dates decide (a site's profile may end a licence by its 有效期至)."""
     try:
         files: dict[tuple[str, str], set[str]] = {}
         sheets: dict[tuple[str, str, str], set[str]] = {}
@@ -587,6 +591,8 @@ def _check_columns_read(live: Any, withheld: dict[str, set[str]], catalogue: Cat
     except (ValueError, KeyError, TypeError, AttributeError):
         return  # no live site of this tool, or one older than the fields in its manifest: nothing to compare with
     for item in catalogue.items:
+        if policy is not None:  # the period rule the profile applies: its end and removal dates decide too
+            item = dataclasses.replace(item, period=policy.rule(item.id, item.period))
         read = [r for r in reports if r.item == item.id and r.rows]
         if not read:
             continue  # nothing read: _check_items_read's question

@@ -100,3 +100,41 @@ def test_a_list_entry_not_for_the_public_does_not_show_through_the_subjects_othe
              if p.is_file() and p.suffix in (".html", ".csv", ".json", ".xml")}
     assert not [p for p, t in texts.items() if "2027-03-15" in t]
     assert not [p for p, t in texts.items() if "列入严重失信主体名单期间公示" in t and p.suffix != ".json"]
+
+
+def test_a_profiles_own_end_date_column_lost_from_an_export_refuses_the_build(tmp_path: Path) -> None:
+    """The audit harm tester's: a site profile ends a licence's publication by its 有效期至 (``ends_at: [valid_until]``),
+    which the catalogue's rule does not; an export that lost the 有效期至 column was not refused (the lost-column check
+    read the catalogue's rule only), and the licences the live site withheld as expired were published again."""
+    import csv
+
+    from conftest import published_on, site_config
+
+    from site_builder.build import build
+    from site_builder.exceptions import BuildError
+
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    national = (Path(__file__).parents[1] / "site_builder" / "defaults" / "profiles" / "national.yaml").read_text(
+        encoding="utf-8")
+    assert "periods: {}" in national
+    (profiles / "mine.yaml").write_text(national.replace("id: national", "id: mine").replace(
+        "periods: {}", "periods:\n  admin_license:\n    start: decision_date\n    ends_at: [valid_until]\n"
+        "    basis: 许可有效期届满终止公示（测试）\n"), encoding="utf-8")
+    records = tmp_path / "records"
+    write_csv(records / "admin_license.csv", "admin_license", [
+        row("admin_license", record_id="XK-OLD", decision_date="2020-01-01", valid_until="2024-04-24"),
+        row("admin_license", record_id="XK-NEW", decision_date="2026-01-01", valid_until="2030-01-01")])
+    config = site_config(tmp_path, records, search=False, profile="mine").with_paths(profiles=profiles)
+    with published_on(AS_OF):
+        assert build(config, AS_OF).counts.excluded["admin_license"]["expired"] == 1
+    path = records / "admin_license.csv"
+    rows = list(csv.reader(path.open(encoding="utf-8-sig")))
+    gone = rows[0].index("有效期至")
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows([r[:gone] + r[gone + 1:] for r in rows])
+    day = AS_OF + timedelta(days=1)
+    with published_on(day), pytest.raises(BuildError, match="有效期至"):
+        build(config, day)
+    with published_on(day):  # told that the platform no longer gives it, in the field's name
+        build(config, day, allow_missing=frozenset({"admin_license.valid_until"}))
