@@ -179,6 +179,81 @@ def test_an_edited_journal_is_still_refused_after_lines_are_cut(tmp_path: Path) 
         explain(trusted, "AP-1", DAYS[1])
 
 
+
+LATER = [date(2026, 11, 26), date(2026, 11, 27)]
+
+
+def built(root: Path, trusted: Config, day: date, key: Path | None, previous: Path | None = None) -> None:
+    """One more build for ``day`` (published that day) with the signing key ``key`` (``previous``: the old one)."""
+    with published_on(day):
+        build(config(root, root / "records", key, previous), day)
+
+
+@pytest.mark.parametrize("signed", [True, False], ids=["signed", "unsigned"])
+def test_lines_cut_then_built_on_are_named(tmp_path: Path, signed: bool) -> None:
+    """Bug: after lines were cut from the journal's end (restored from an older backup), the next build appended its
+    lines and verify --audit passed (unsigned: the builds in the gap were taken as published on their as-of dates,
+    silently; signed: explain refused every question, as if signatures were stripped)."""
+    trusted, public = site(tmp_path, signed)
+    journal = AuditFolder(tmp_path / "audit").journal
+    cut(journal, 4)  # builds 2 and 3 gone
+    built(tmp_path, trusted, LATER[0], tmp_path / "keys" / "a.pem" if signed else None)
+    gap = "000002-2026-11-24, 000003-2026-11-25"
+    code, output = check(tmp_path, public)
+    assert code == 1 and f"no line saying when build(s) {gap} were published" in output, output
+    assert "lines were cut or removed" in output, output
+    [answer] = explain(trusted, "AP-1", DAYS[1])
+    assert answer.outcome == "published" and gap in answer.warning and "lacks the lines" in answer.warning, answer
+    [before] = explain(trusted, "AP-1", DAYS[0])  # build 2 may have gone live on 11-23
+    assert before.warning, before
+    [after] = explain(trusted, "AP-1", LATER[1])  # after build 4 went live: known
+    assert not after.warning, after
+    built(tmp_path, trusted, LATER[1], tmp_path / "keys" / "a.pem" if signed else None)  # still named
+    assert check(tmp_path, public)[0] == 1
+
+
+def test_an_emptied_signed_journal_built_on_warns(tmp_path: Path) -> None:
+    """Bug: on a signed site, emptying the journal made explain answer with a warning, but once the next build wrote
+    its lines explain refused every question again ('no signed line says when build 000001 was published')."""
+    trusted, public = site(tmp_path, True)
+    journal = AuditFolder(tmp_path / "audit").journal
+    journal.write_text("", encoding="utf-8")
+    built(tmp_path, trusted, LATER[0], tmp_path / "keys" / "a.pem")
+    code, output = check(tmp_path, public)
+    assert code == 1 and "000001-2026-11-23, 000002-2026-11-24, 000003-2026-11-25" in output, output
+    assert "no signed line" not in output, output
+    [answer] = explain(trusted, "AP-1", DAYS[1])
+    assert answer.outcome == "published" and "lacks the lines" in answer.warning, answer
+
+
+@pytest.mark.parametrize("tamper", ["edited", "unsigned-line", "stripped"])
+def test_tampering_is_still_refused_after_a_build_on_an_emptied_journal(tmp_path: Path, tamper: str) -> None:
+    """A journal emptied and built on is answered with a warning; a signed line edited, or a signed build's line there
+    unsigned (its signature stripped), is still refused."""
+    trusted, _public = site(tmp_path, True)
+    journal = AuditFolder(tmp_path / "audit").journal
+    kept = lines(journal)
+    if tamper == "stripped":  # every line kept, its signature stripped, then built on
+        stripped = [json.loads(line) for line in kept]
+        for line in stripped:
+            line.pop("signature", None)
+            line.pop("key", None)
+            line.pop("previous_line_sha256", None)
+        journal.write_text("".join(json.dumps(line) + "\n" for line in stripped), encoding="utf-8")
+    else:
+        journal.write_text("", encoding="utf-8")
+    built(tmp_path, trusted, LATER[0], tmp_path / "keys" / "a.pem")
+    found = lines(journal)
+    if tamper == "edited":
+        found[-1] = found[-1].replace("2026-11-26T02", "2026-11-27T02")
+    elif tamper == "unsigned-line":
+        found.insert(0, json.dumps({"event": "published", "build_id": "000002-2026-11-24", "at": "2026-11-24T02:00:00Z"}))
+    journal.write_text("".join(line + "\n" for line in found), encoding="utf-8")
+    with pytest.raises(AuditError, match="The audit journal fails its check"):
+        explain(trusted, "AP-1", DAYS[1])
+    assert check(tmp_path, _public)[0] == 1
+
+
 MINE = """  judgment:
     start: decision_date
     ends_at: [effective_date]

@@ -171,20 +171,35 @@ def journal_warning(config: Config, as_of: date) -> str:
 
 
 def _journal_warning(journal: JournalCheck, path: Path, builds: list[Live], as_of: date) -> str:
-    """What an answer for ``as_of`` must say when the journal is missing, empty or cut from its end (``journal.cut``:
-    the builds whose publication it no longer tells), or ``""``: nothing was cut, or the day is before the day the build
-    before them went live (they went live after it: the answer stands). The builds' kept manifests and decisions,
-    checked against the chain, still say what each decided; only when each went live is not known."""
-    if not journal.cut:
-        return ""
-    index = next((i for i, build in enumerate(builds) if build.entry.build_id == journal.cut[0]), 0)
-    if index and as_of < builds[index - 1].day:
+    """What an answer for ``as_of`` must say when the journal is missing, empty, cut from its end, or cut and then built
+    on (``journal.cut``: the builds whose publication it no longer tells), or ``""``: nothing was cut, or the day is
+    outside every stretch of days a build whose line is gone may have gone live in: from the day the build before it
+    went live through the day the next build the journal tells of went live (the answer stands). The builds' kept
+    manifests and decisions, checked against the chain, still say what each decided; only when each went live is not
+    known."""
+    if not journal.cut or not any(_unsure(builds, index, as_of, journal.cut) for index, build in enumerate(builds)
+                                  if build.entry.build_id in journal.cut):
         return ""
     ids = ", ".join(journal.cut) if len(journal.cut) <= 3 else f"{journal.cut[0]} to {journal.cut[-1]}"
-    said = "is missing or empty" if journal.empty else f"was cut from its end (it ends before the publication of {ids})"
+    if journal.empty:
+        said = "is missing or empty"
+    elif journal.within:
+        said = f"lacks the lines of build(s) {ids} (cut or removed, then built on)"
+    else:
+        said = f"was cut from its end (it ends before the publication of {ids})"
     return (f"the audit journal {path} {said}: when build(s) {ids} went live is not known (each is taken as published "
             f"on its as-of date, or when it was prepared, never before the build before it), so this may not be what "
             f"the site showed on {as_of}. verify --audit fails; restore the journal from a backup")
+
+
+def _unsure(builds: list[Live], index: int, as_of: date, cut: tuple[str, ...]) -> bool:
+    """Whether ``builds[index]``, a build whose line the journal lost (``cut``), may have gone live by ``as_of`` while
+    another build was taken as live: ``as_of`` is on or after the day the build before it went live, and on or before
+    the day the next build the journal tells of went live (on that day, before it)."""
+    if index and as_of < builds[index - 1].day:
+        return False
+    after = next((build for build in builds[index + 1:] if build.entry.build_id not in cut), None)
+    return after is None or as_of <= after.day
 
 
 def _answers_of(config: Config, root: Path, chain: list[history.ChainEntry], builds: list[Live], live: list[Live],

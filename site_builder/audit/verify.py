@@ -403,9 +403,12 @@ class JournalCheck:
     others: int = 0
     """Unsigned lines after the first signed one (failed builds', builds' without a key, torn lines)."""
     cut: tuple[str, ...] = ()
-    """The newest builds of the chain whose publication the journal does not tell: lines cut from its end."""
+    """The builds of the chain whose publication the journal does not tell, in chain order (:func:`_cut`): lines cut
+    from its end, or cut and then built on (a gap before the lines of a newer build)."""
     empty: bool = False
     """The journal is missing or has no line."""
+    within: bool = False
+    """Some of :attr:`cut` come before a build the journal tells of: not only its end is gone."""
 
     def cut_problem(self, path: Path) -> str | None:
         """What :attr:`cut` says (``path``: the journal), or ``None`` if nothing was cut."""
@@ -414,6 +417,10 @@ class JournalCheck:
         if self.empty:
             return (f"{path}: missing or empty, though the audit chain has builds: no line says when build(s) "
                     f"{_builds(self.cut)} were published (the journal was emptied or removed); restore it from a backup")
+        if self.within:
+            return (f"{path}: has no line saying when build(s) {_builds(self.cut)} were published, though it has lines "
+                    "of builds after them: lines were cut or removed (a journal restored from an older backup, or "
+                    "emptied, and then built on?); restore it from a backup")
         return (f"{path}: ends before the publication of build(s) {_builds(self.cut)} (the newest of the audit "
                 "chain): lines were cut from its end (a journal restored from an older backup?); restore it from a backup")
 
@@ -513,13 +520,15 @@ def journal_check(audit_root: Path, chain: Sequence[ChainEntry], trusted: Ed2551
         if data.get("event") == "published" or (data.get("event") == "prepared" and data.get("build_id") == waiting):
             published.add(str(data.get("build_id")))
     told |= published
-    cut = _cut(chain, told)
+    cut = _cut(chain, told, bound)
     missing = [build for build in bound if build not in published and build not in cut]
     if missing:
         return JournalCheck(f"{path}: no signed line says when build {missing[0]} was published, though it signed its "
                             "journal lines (its manifest says so): lines were removed or their signatures stripped",
                             (first or len(lines) + 1) - 1, signed)
-    return JournalCheck(None, (first or len(lines) + 1) - 1, signed, len(lines) - signed, cut, not lines)
+    newest = max((index for index, entry in enumerate(chain) if entry.build_id in told), default=-1)
+    within = any(entry.build_id in cut for entry in chain[:newest])
+    return JournalCheck(None, (first or len(lines) + 1) - 1, signed, len(lines) - signed, cut, not lines, within)
 
 
 def _builds(ids: Sequence[str]) -> str:
@@ -527,16 +536,17 @@ def _builds(ids: Sequence[str]) -> str:
     return ", ".join(ids) if len(ids) <= 3 else f"{ids[0]} to {ids[-1]} ({len(ids)} builds)"
 
 
-def _cut(chain: Sequence[ChainEntry], told: set[str]) -> tuple[str, ...]:
-    """The newest builds of ``chain`` the journal has no line of (``told``: the builds it says were published), in chain
-    order: from the head back to the newest build it tells of (a build in the middle without its line, a line torn
-    there by a full disk, is no cut: the builds after it are there)."""
-    cut: list[str] = []
-    for entry in reversed(chain):
-        if entry.build_id in told:
-            break
-        cut.append(entry.build_id)
-    return tuple(reversed(cut))
+def _cut(chain: Sequence[ChainEntry], told: set[str], bound: Sequence[str]) -> tuple[str, ...]:
+    """The builds of ``chain`` the journal has no line of (``told``: the builds it says were published), in chain order:
+    every one after the first build it tells of (from the head back, lines cut from its end; in the middle, lines cut
+    and the journal built on: a torn or missing line of a build is no gap, the next build's ``reconcile`` writes it),
+    and the signed builds before it (``bound``: their lines were there, signed; a journal emptied and built on), with
+    every build after the first of those. Unsigned builds before the first build it tells of are no cut: a site older
+    than its journal. A journal that tells of no build is cut whole."""
+    ids = [entry.build_id for entry in chain]
+    start = next((index for index, build in enumerate(ids) if build in told), 0)
+    start = min([start, *(index for index, build in enumerate(ids) if build in bound)])
+    return tuple(build for build in ids[start:] if build not in told)
 
 
 def _journal_signed(audit_root: Path, chain: Sequence[ChainEntry]) -> list[str]:
