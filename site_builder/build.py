@@ -685,7 +685,12 @@ def _continue_chain(config: Config, key: Ed25519PrivateKey | None, new_chain: bo
     """Settle an interrupted build, check the output descends from the audit chain; the chain and the new entry's extras."""
     out, audit_root = config.paths.output, config.paths.audit
     manifest = out / MANIFEST
-    done = history.reconcile(audit_root, file_sha256(manifest) if manifest.is_file() else None, key)
+    keys = [key] if key is not None else []
+    pending = history.read_pending(audit_root)
+    if (config.signing.previous_key is not None and pending is not None and pending.key is not None
+            and pending.key not in [signing.fingerprint(k.public_key()) for k in keys]):
+        keys.append(signing.load_private_key(config.signing.previous_key))  # a key change settling the old key's build
+    done = history.reconcile(audit_root, file_sha256(manifest) if manifest.is_file() else None, keys)
     if done:
         log.warning("audit=%s reconciled: %s", audit_root, done)
     chain = history.read_chain(audit_root)

@@ -32,7 +32,7 @@ from site_builder.audit.layout import AuditFolder
 from site_builder.build import build
 from site_builder.cli import main
 from site_builder.config import Config
-from site_builder.exceptions import AuditError
+from site_builder.exceptions import AuditError, SigningError
 
 DAYS = [date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25)]
 
@@ -252,6 +252,33 @@ def test_tampering_is_still_refused_after_a_build_on_an_emptied_journal(tmp_path
     with pytest.raises(AuditError, match="The audit journal fails its check"):
         explain(trusted, "AP-1", DAYS[1])
     assert check(tmp_path, _public)[0] == 1
+
+
+@pytest.mark.parametrize("mode", ["other-key", "no-key", "rotation"])
+def test_a_build_interrupted_after_the_chain_is_settled_with_its_own_key(tmp_path: Path, mode: str) -> None:
+    """Bug: a build killed after it joined the chain was settled by the next build before that build's key was
+    checked: run with another key (then refused) or with none, it wrote the missing 'published' line signed by the
+    wrong key or unsigned, and verify --audit and explain failed for good. Now only a build holding the interrupted
+    build's key settles it (its key, or its signing.previous_key in a key rotation); another is refused, the line left
+    to a build with that key."""
+    trusted, public = site(tmp_path, True, DAYS[:2])
+    failed(tmp_path, trusted, "appended", DAYS[2])
+    assert AuditFolder(tmp_path / "audit").pending.is_file()
+    a = tmp_path / "keys" / "a.pem"
+    if mode == "rotation":
+        b, b_public = keypair(tmp_path, "b")
+        built(tmp_path, trusted, LATER[0], b, a)
+        public = b_public
+    else:
+        other = keypair(tmp_path, "b")[0] if mode == "other-key" else None
+        with published_on(LATER[0]), pytest.raises((AuditError, SigningError)) as refused:
+            build(config(tmp_path, tmp_path / "records", other), LATER[0])
+        assert "000003-2026-11-25" in str(refused.value), refused.value
+        built(tmp_path, trusted, LATER[1], a)
+    code, output = check(tmp_path, public)
+    assert code == 0, output
+    assert explain(trusted if mode != "rotation" else dataclasses.replace(
+        trusted, signing=dataclasses.replace(trusted.signing, public_key=public)), "AP-1", DAYS[2])
 
 
 MINE = """  judgment:

@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from site_builder.audit import signing
 from site_builder.audit.layout import ABANDONED, AuditFolder, BuildRecord, made_by_build, move_own, own_files
-from site_builder.exceptions import AuditError
+from site_builder.exceptions import AuditError, SigningError
 from site_builder.faults import fault_point
 
 log = logging.getLogger(__name__)
@@ -283,9 +284,13 @@ def record_published(audit_root: Path, entry: ChainEntry, reconciled: bool = Fal
     AuditFolder(audit_root).pending.unlink(missing_ok=True)
 
 
-def reconcile(audit_root: Path, public_manifest_sha256: str | None, key: Ed25519PrivateKey | None = None) -> str | None:
-    """Settle a build left prepared by a killed build; return what was done (``None``: nothing pending). The journal's
-    lines are signed by ``key``, if given.
+def reconcile(audit_root: Path, public_manifest_sha256: str | None, keys: Sequence[Ed25519PrivateKey] = ()) -> str | None:
+    """Settle a build left prepared by a killed build; return what was done (``None``: nothing pending). Its journal
+    line is signed by its own key (the entry's ``key``), found among ``keys`` (the settling build's key, and its
+    ``signing.previous_key`` when it changes keys), or unsigned if it was unsigned: a line signed by another key (one
+    the chain may never name: a build refused for its key) or unsigned where it signed its lines had made the journal
+    fail its check for good. Where it is to be recorded as published and ``keys`` lack its key, nothing is done and
+    :class:`SigningError` raised: the line is left to a build with that key (until then ``pending.json`` names it).
 
     It is recorded as published when the output carries its manifest and it extends the chain,
     else as abandoned (its folder renamed ``builds/<id>.abandoned``, nothing deleted). Only the build's own record
@@ -297,13 +302,16 @@ def reconcile(audit_root: Path, public_manifest_sha256: str | None, key: Ed25519
         return None
     chain = read_chain(audit_root)
     folder = AuditFolder(audit_root)
+    key = next((key for key in keys if signing.fingerprint(key.public_key()) == pending.key), None)
     if chain and chain[-1] == pending:  # killed after the chain append, before the pending file went
         added = not _journal_tells(folder.journal, "published", pending.build_id)
         if added:  # killed before the journal's line too
+            _check_settling_key(pending, key, keys, "joined the audit chain")
             log_event(audit_root, "published", pending, key, reconciled=True)
         folder.pending.unlink()
         return f"build {pending.build_id} was already recorded as published{' (its journal line added now)' if added else ''}"
     if pending.manifest_sha256 == public_manifest_sha256 and pending.sequence == len(chain) + 1:
+        _check_settling_key(pending, key, keys, "switched the site")
         record_published(audit_root, pending, reconciled=True, key=key)
         return f"build {pending.build_id} was published by an interrupted build; recorded now"
     kept = folder.build(pending.build_id).folder
@@ -316,6 +324,19 @@ def reconcile(audit_root: Path, public_manifest_sha256: str | None, key: Ed25519
     log_event(audit_root, "abandoned", pending, key)
     folder.pending.unlink()
     return f"build {pending.build_id} was prepared but never published; marked abandoned"
+
+
+def _check_settling_key(pending: ChainEntry, key: Ed25519PrivateKey | None, keys: Sequence[Ed25519PrivateKey],
+                        done: str) -> None:
+    """Refuse to write the ``published`` line of the signed build ``pending`` without its key (``key``: the one of
+    ``keys`` that is its, if any)."""
+    if pending.key is None or key is not None:
+        return
+    held = ", ".join(signing.fingerprint(k.public_key()) for k in keys) or "no signing key"
+    raise SigningError(f"The build {pending.build_id} was interrupted after it {done}; the journal line saying it was "
+                       f"published is signed by its key {pending.key}, and this build holds {held}: build with that key "
+                       "(signing.key, or signing.previous_key when changing keys) to settle it; pending.json names it "
+                       "until then")
 
 
 def _journal_tells(journal: Path, event: str, build_id: str) -> bool:
