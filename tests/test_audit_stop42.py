@@ -12,6 +12,9 @@
    among the end dates that cannot come before the decision date (``date-order``), as the catalogue's are.
 5. ``verify --audit`` reads each build's kept manifest once (its hash, its files' hashes and whether its journal lines
    are signed); a signed journal line finds the last signed line from the journal's end, not by reading it all.
+6. Lines cut (or a journal emptied) and then built on: the builds whose lines are gone are still named (verify --audit
+   fails, explain warns for the days they may have gone live on), not taken as published on their as-of dates, nor
+   refused as tampering; a build interrupted after it joined the chain is settled only with its own key.
 """
 
 from __future__ import annotations
@@ -210,6 +213,23 @@ def test_lines_cut_then_built_on_are_named(tmp_path: Path, signed: bool) -> None
     assert not after.warning, after
     built(tmp_path, trusted, LATER[1], tmp_path / "keys" / "a.pem" if signed else None)  # still named
     assert check(tmp_path, public)[0] == 1
+
+
+
+def test_a_build_before_the_newest_with_only_its_prepared_line_is_no_gap(tmp_path: Path) -> None:
+    """A build killed after it joined the chain was settled, before 59a8fd6, without its 'published' line: its
+    'prepared' line is left (its time is taken from it). Such a build before the newest is no lines cut: a site upgraded
+    with one still verifies."""
+    trusted, public = site(tmp_path, False)
+    journal = AuditFolder(tmp_path / "audit").journal
+    kept = [line for line in lines(journal)
+            if not ('"published"' in line and '"000002-2026-11-24"' in line)]
+    assert len(kept) == len(lines(journal)) - 1
+    journal.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+    code, output = check(tmp_path, public)
+    assert code == 0, output
+    [answer] = explain(trusted, "AP-1", DAYS[1])
+    assert not answer.warning, answer
 
 
 def test_an_emptied_signed_journal_built_on_warns(tmp_path: Path) -> None:

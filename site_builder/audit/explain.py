@@ -12,8 +12,9 @@ was public: the answer says so first, and what the build made for the date (or t
 The audit history is checked first (the chain whole, its ids and dates, the site's chain, the journal's signed lines with
 the trusted key ``signing.public_key`` or else the keys the chain names, the last build and each build answered from
 against their hashes, the kept signatures of signed builds); a history that fails is refused. A journal missing,
-emptied or cut from its end (``JournalCheck.cut``) is not refused: the builds' kept manifests and decisions still say
-what each decided, and the answers carry a warning that when those builds went live is not known (``explain`` exits 1).
+emptied or cut, from its end or before the lines of a later build (``JournalCheck.cut``), is not refused: the builds'
+kept manifests and decisions still say what each decided, and the answers carry a warning that when those builds went
+live is not known (``explain`` exits 1).
 
 Record ids are matched as the duplicate rule compares them (:func:`validation.id_key`: case, width, spaces), so
 ``explain ap-000030`` finds ``AP-000030``; each answer names the id as the row spells it.
@@ -96,7 +97,7 @@ class Explanation:
     """Not the answer to "was it public": the build made for the date, published after it, or the current records."""
     warning: str = ""
     """Why the answer may not be what the site showed: the journal that says when builds went live is missing, empty or
-    cut from its end (``explain`` then exits 1)."""
+    lacks lines it had (cut from its end, or cut and built on: ``explain`` then exits 1)."""
 
     def lines(self) -> list[str]:
         """Human-readable lines."""

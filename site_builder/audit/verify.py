@@ -472,11 +472,13 @@ def journal_check(audit_root: Path, chain: Sequence[ChainEntry], trusted: Ed2551
     a signed line removed, added or moved shows at the signed line after it, signatures stripped at the build whose
     line is missing.
 
-    Lines cut from the end (:attr:`JournalCheck.cut`): the newest builds of ``chain`` must have the line saying when they
-    were published, signed or not (the build prepared and not yet recorded, ``pending.json``, its ``prepared`` line: an
-    interrupted build, settled by the next). The chain's head is what the journal must reach: it is itself checked
-    against the site's ``chain.json`` and the head recorded outside the centre. A journal emptied is cut from its
-    start. Lines after the head's (a failed build's, an abandoned one's) show only against a copy kept elsewhere.
+    Lines cut (:attr:`JournalCheck.cut`, :func:`_cut`): the builds of ``chain`` from the first the journal tells of to
+    the newest, and the signed ones before it, must have the line saying when they were published, signed or not (the
+    build prepared and not yet recorded, ``pending.json``, its ``prepared`` line: an interrupted build, settled by the
+    next): lines cut from its end, and lines cut or a journal emptied and then built on (a gap before a newer build's
+    lines: a missing or torn line of a build is written by the next build's ``reconcile``). The chain's head is what the
+    journal must reach: it is itself checked against the site's ``chain.json`` and the head recorded outside the
+    centre. Lines after the head's (a failed build's, an abandoned one's) show only against a copy kept elsewhere.
 
     ``bound``: the builds whose kept manifests say their lines are signed, where the caller read those manifests
     already (``verify --audit``); else they are read here (:func:`_journal_signed`)."""
@@ -490,6 +492,7 @@ def journal_check(audit_root: Path, chain: Sequence[ChainEntry], trusted: Ed2551
     previous: bytes | None = None
     published: set[str] = set()
     told: set[str] = set()
+    seen: set[str] = set()  # the builds with a prepared or published line
     signed = 0
     for number, line in enumerate(lines, start=1):
         where = f"{path}, line {number}"
@@ -501,6 +504,8 @@ def journal_check(audit_root: Path, chain: Sequence[ChainEntry], trusted: Ed2551
                                     "says so): added or replaced without the key", (first or number) - 1, signed)
             if event == "published" or (event == "prepared" and build == waiting):
                 told.add(str(build))
+            if event in ("prepared", "published"):
+                seen.add(str(build))
             continue
         first = first or number
         signer = str(data.get("key"))
@@ -519,8 +524,10 @@ def journal_check(audit_root: Path, chain: Sequence[ChainEntry], trusted: Ed2551
         previous, signed = line, signed + 1
         if data.get("event") == "published" or (data.get("event") == "prepared" and data.get("build_id") == waiting):
             published.add(str(data.get("build_id")))
+        if data.get("event") in ("prepared", "published"):
+            seen.add(str(data.get("build_id")))
     told |= published
-    cut = _cut(chain, told, bound)
+    cut = _cut(chain, told, seen | told, bound)
     missing = [build for build in bound if build not in published and build not in cut]
     if missing:
         return JournalCheck(f"{path}: no signed line says when build {missing[0]} was published, though it signed its "
@@ -536,17 +543,19 @@ def _builds(ids: Sequence[str]) -> str:
     return ", ".join(ids) if len(ids) <= 3 else f"{ids[0]} to {ids[-1]} ({len(ids)} builds)"
 
 
-def _cut(chain: Sequence[ChainEntry], told: set[str], bound: Sequence[str]) -> tuple[str, ...]:
-    """The builds of ``chain`` the journal has no line of (``told``: the builds it says were published), in chain order:
-    every one after the first build it tells of (from the head back, lines cut from its end; in the middle, lines cut
-    and the journal built on: a torn or missing line of a build is no gap, the next build's ``reconcile`` writes it),
-    and the signed builds before it (``bound``: their lines were there, signed; a journal emptied and built on), with
-    every build after the first of those. Unsigned builds before the first build it tells of are no cut: a site older
-    than its journal. A journal that tells of no build is cut whole."""
+def _cut(chain: Sequence[ChainEntry], told: set[str], seen: set[str], bound: Sequence[str]) -> tuple[str, ...]:
+    """The builds of ``chain`` whose lines the journal lost, in chain order. From the head back to the newest build it
+    says was published (``told``), lines cut from its end. Before it, the builds it has no ``prepared`` or
+    ``published`` line of (``seen``) after the first it has one of, and the signed builds before that (``bound``:
+    their lines were there, signed) with every build after the first of them: lines cut, or the journal emptied, and
+    then built on. A torn or missing ``published`` line of a build before the newest is no gap (the next build's
+    ``reconcile`` writes it; a version before it did not, leaving the build's ``prepared`` line). Unsigned builds before
+    the first build it has a line of are no cut: a site older than its journal. A journal that says no build was
+    published is cut whole."""
     ids = [entry.build_id for entry in chain]
-    start = next((index for index, build in enumerate(ids) if build in told), 0)
-    start = min([start, *(index for index, build in enumerate(ids) if build in bound)])
-    return tuple(build for build in ids[start:] if build not in told)
+    newest = max((index for index, build in enumerate(ids) if build in told), default=-1)
+    start = min([len(ids), *(index for index, build in enumerate(ids) if build in seen or build in bound)])
+    return (*(build for build in ids[start:max(newest, 0)] if build not in seen), *ids[newest + 1:])
 
 
 def _journal_signed(audit_root: Path, chain: Sequence[ChainEntry]) -> list[str]:
