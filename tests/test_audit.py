@@ -118,7 +118,7 @@ def test_a_damaged_archive_is_a_problem_not_a_traceback(site: Path, no_data: boo
         assert f"{path.relative_to(output).as_posix()}: content differs" in printed, printed
 
 
-@pytest.mark.parametrize("name", ["decisions.csv.gz", "quarantine.csv", "warnings.csv", "changes.json"])
+@pytest.mark.parametrize("name", ["decisions.csv.gz", "quarantine.csv", "warnings.csv", "counts.json", "changes.json"])
 def test_a_builds_reasons_are_covered_by_the_chain(site: Path, name: str) -> None:
     """Bug: a build's decisions (why each record was or was not public) could be edited or deleted in the audit folder
     and verify said OK: explain then answered from the edited file."""

@@ -67,8 +67,8 @@ def test_demo_from_csv_sqlite_and_postgres_is_the_same_site(tmp_path: Path, pg_d
     assert lists["sqlite"] == lists["csv"] == lists["postgresql"] and len(lists["csv"]) > 1000
     manifests = {name: json.loads((out / "manifest.json").read_text(encoding="utf-8")) for name, (out, _) in built.items()}
     records = {name: m["inputs"].pop("records") for name, m in manifests.items()}
-    assert {name: set(m.pop("audit")) for name, m in manifests.items()} == dict.fromkeys(built, {"decisions.csv", "quarantine.csv",
-                                                                                                "warnings.csv"})
+    assert {name: set(m.pop("audit")) for name, m in manifests.items()} == dict.fromkeys(built, {
+        "decisions.csv", "quarantine.csv", "warnings.csv", "counts.json"})
     assert manifests["sqlite"] == manifests["csv"] == manifests["postgresql"]
     assert [(r["item"], r["rows"]) for r in records["csv"]] == [(r["item"], r["rows"]) for r in records["postgresql"]]
     assert {r["database"] for r in records["sqlite"]} == {"sqlite:///data/demo.sqlite"}  # relative to the site
