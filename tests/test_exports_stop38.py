@@ -533,10 +533,14 @@ def test_a_state_column_of_an_item_without_one_withholds_what_it_says_is_gone(
 
 
 def test_a_subjects_or_a_licences_state_column_is_not_read_as_the_records() -> None:
-    from site_builder.sources.mapping import stated_columns
+    """A subject's or a licence's own state (状态, 许可状态, 登记状态) is shown, not read as the record's. Since stop 42
+    its 数据状态 (the data record's own state: 已删除, 作废) is read, its words only."""
+    from site_builder.sources.mapping import RECORD_STATE, stated_columns
 
     for item in ("subject", "admin_license"):
-        assert stated_columns(CATALOGUE[item], ["记录编号", "数据状态"], {0: "record_id"}) == []
+        for heading in ("状态", "许可状态", "登记状态"):
+            assert stated_columns(CATALOGUE[item], ["记录编号", heading], {0: "record_id"}) == [], (item, heading)
+        assert stated_columns(CATALOGUE[item], ["记录编号", "数据状态"], {0: "record_id"}) == [(1, "数据状态", RECORD_STATE)]
 
 
 @pytest.mark.parametrize(("item", "heading", "field"), [("dishonest_list", "屏蔽日期", "removal_date")])
