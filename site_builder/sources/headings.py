@@ -573,7 +573,17 @@ def _taken_off(words: str, beside: bool, adverse: bool) -> bool:
     a penalty), withdrawn or cancelled (:data:`_OFF_PUBLICATION`)."""
     if beside and _OFF_PUBLICATION.fullmatch(words):
         return True
-    return adverse and any(_REPAIR_SAID.fullmatch(part) for part in _PARTS.split(words) if part)
+    if not adverse:
+        return False
+    parts = [part for part in _PARTS.split(words) if part]
+    repaired = [part for part in parts if _REPAIR_SAID.fullmatch(part)]
+    return bool(repaired) and not any(_REPAIR_NOT_DONE.search(part) for part in parts if part not in repaired)
+
+
+_REPAIR_NOT_DONE = re.compile(r"申请|审核中|审查中|审批中|核查中|核实中|办理中|处理中|进行中|待|受理|未通过|不通过|未获|未予|不予"
+                              r"|驳回|未批准|不批准|不同意|退回|失败|撤回|中止|终止")
+"""Beside the word of a repair (``信用修复（申请中）``, ``修复（待审核）``, ``信用修复（未通过）``, ``信用修复，不予受理``): the
+repair applied for, under review or refused, not done; the record stands (as ``信用修复申请中`` does)."""
 
 
 _GONE = _whole_state("撤销|撤消|作废|无效|失效|废止|移出|移除|屏蔽|解除|取消|删除|退出|撤出|出库|收回|摘牌|撤牌|降级|暂停"
