@@ -106,7 +106,7 @@ def test_a_licence_cancelled_is_not_a_record_deleted(tmp_path: Path, heading: st
 # --- 5. An objection withdrawn or dismissed -----------------------------------------------------------------------------
 
 
-_SETTLED = ["已撤回", "撤回", "撤回异议", "异议撤回", "异议已撤回", "已撤回异议", "驳回", "已驳回", "驳回异议", "异议驳回",
+_SETTLED = ["撤回异议", "异议撤回", "异议已撤回", "已撤回异议", "驳回", "已驳回", "驳回异议", "异议驳回",
             "异议被驳回", "異議撤回", "异议不成立", "无异议"]
 
 
@@ -114,7 +114,7 @@ def test_an_objection_withdrawn_or_dismissed_publishes_the_penalty(tmp_path: Pat
     """异议状态 已撤回, 撤回异议, 驳回 were quarantined: an objection withdrawn or dismissed no longer suspends
     publication. 异议成立, 无法核实 and 处理中 withhold as before."""
     pending = ["处理中", "异议成立", "无法核实", "异议处理中"]
-    withheld, result = penalties_with(tmp_path, {"异议状态": [*pending, *_SETTLED], "异议提出日期": ["2026-07-01"] * 18})
+    withheld, result = penalties_with(tmp_path, {"异议状态": [*pending, *_SETTLED], "异议提出日期": ["2026-07-01"] * 16})
     assert result.counts.published["admin_penalty"] == len(_SETTLED)
     assert sum(result.counts.excluded["admin_penalty"].values()) + len(withheld) == len(pending)
 
@@ -192,3 +192,15 @@ def test_a_repair_applied_for_pending_or_refused_leaves_the_entry_standing(tmp_p
 def test_a_penalty_repair_under_review_stands(tmp_path: Path) -> None:
     withheld, result = penalties_with(tmp_path, {"公示状态": ["信用修复", "信用修复（审核中）", "信用修复审核中"]})
     assert withheld == first(1)
+
+
+@pytest.mark.parametrize("heading", ["异议处理结果", "异议状态"])
+def test_an_objection_result_withdrawn_alone_is_not_read(tmp_path: Path, heading: str) -> None:
+    """异议处理结果 撤回, 已撤回 were read as 异议不成立 and published: the result may be that the information was withdrawn
+    (the objection upheld). They are quarantined, as before; the objection said withdrawn or dismissed publishes."""
+    unread = ["撤回", "已撤回"]
+    settled = ["撤回异议", "异议已撤回", "异议被驳回", "驳回", "不予受理", "撤回异议申请", "已撤回异议申请", "异议申请已撤回",
+               "申请人撤回异议"]
+    withheld, result = penalties_with(tmp_path, {heading: [*unread, *settled], "异议提出日期": ["2026-07-01"] * 11})
+    assert result.counts.published["admin_penalty"] == len(settled)
+    assert withheld == first(len(unread))
