@@ -97,9 +97,10 @@ def test_a_licence_state_column_says_the_licence_state(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("heading", ["删除情况", "删除状态", "是否删除"])
 def test_a_licence_cancelled_is_not_a_record_deleted(tmp_path: Path, heading: str) -> None:
-    """删除情况 许可证已注销 withheld the licence: a licence cancelled is a licence's state, shown; 已删除 withholds."""
-    gone = ["已删除", "删除", "是"]
-    standing = ["许可证已注销", "已注销", "注销", "许可已注销", "证照已注销", "未删除", "否", "正常", "有效"]
+    """删除情况 许可证已注销 withheld the licence: a licence cancelled is a licence's state, shown; 已删除 withholds, and so
+    does a bare 注销 (under a deletion column, the record deleted: probe 106)."""
+    gone = ["已删除", "删除", "是", "已注销", "注销", "已注销（删除）", "数据已注销", "记录已注销"]
+    standing = ["许可证已注销", "许可已注销", "证照已注销", "已吊销", "未删除", "否", "正常", "有效"]
     assert withheld_of(tmp_path, "admin_license", heading, [*gone, *standing]) == first(len(gone))
 
 
@@ -111,7 +112,7 @@ _SETTLED = ["撤回异议", "异议撤回", "异议已撤回", "已撤回异议"
 
 
 def test_an_objection_withdrawn_or_dismissed_publishes_the_penalty(tmp_path: Path) -> None:
-    """异议状态 已撤回, 撤回异议, 驳回 were quarantined: an objection withdrawn or dismissed no longer suspends
+    """异议状态 撤回异议, 异议已撤回, 驳回 were quarantined: an objection withdrawn or dismissed no longer suspends
     publication. 异议成立, 无法核实 and 处理中 withhold as before."""
     pending = ["处理中", "异议成立", "无法核实", "异议处理中"]
     withheld, result = penalties_with(tmp_path, {"异议状态": [*pending, *_SETTLED], "异议提出日期": ["2026-07-01"] * 16})
@@ -204,3 +205,18 @@ def test_an_objection_result_withdrawn_alone_is_not_read(tmp_path: Path, heading
     withheld, result = penalties_with(tmp_path, {heading: [*unread, *settled], "异议提出日期": ["2026-07-01"] * 11})
     assert result.counts.published["admin_penalty"] == len(settled)
     assert withheld == first(len(unread))
+
+
+@pytest.mark.parametrize(("item", "heading"), [("admin_license", "数据状态"), ("admin_license", "记录状态"),
+                                               ("admin_license", "信息状态"), ("subject", "数据状态")])
+def test_a_licence_data_state_of_the_licence_itself_publishes(tmp_path: Path, item: str, heading: str) -> None:
+    """A licence's 数据状态 已过期, 失效, 撤销, 暂停, 下线 withheld it: those are the licence's own states, shown; only words
+    saying the data record is gone (已删除, 作废, 无效, 数据已注销, 已注销（删除）) withhold."""
+    gone = ["已删除", "删除", "作废", "无效", "deleted", "数据已注销", "记录已注销", "已注销（删除）", "有效（已删除）"]
+    standing = ["已过期", "过期", "失效", "已失效", "撤销", "已撤销", "暂停", "废止", "下线", "已注销", "注销", "已吊销", "正常",
+                "未删除"]
+    assert withheld_of(tmp_path, item, heading, [*gone, *standing]) == first(len(gone))
+
+
+def test_a_licence_data_state_legend_word_of_the_record_withholds(tmp_path: Path) -> None:
+    assert withheld_of(tmp_path, "admin_license", "数据状态（0正常1注销2过期）", ["1", "0", "2"]) == first(1)

@@ -487,9 +487,17 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
         if ("removed" in dated and spec is RECORD_STATE or dated & {"removed", "ended"} and _EXPIRED_ONLY.fullmatch(said)
                 or "repaired" in dated and (_REPAIRED_ONLY.fullmatch(said) or _REPAIR_SAID.fullmatch(said))):
             continue  # the row's date of removal, end or repair decides
-        if basic and _CANCELLED.fullmatch(said):
-            continue  # 删除情况 许可证已注销: the licence's own state, shown as such, not the record deleted
         title, gone_asked, kept_asked, reason, own, legend = _heading_kind(heading)
+        deletion = basic and ("删" in title or "del" in title.casefold())
+        if basic and _CANCELLED.fullmatch(said) and not (deletion and _DELETED_BARE.fullmatch(said)):
+            continue  # 删除情况 许可证已注销: the licence's own state, shown as such, not the record deleted
+        if basic and spec is RECORD_STATE and not reason and _data_gone(said, coded=deletion):
+            verdict: bool | str = True  # 数据状态 已删除, 作废, 无效, 数据已注销, 已注销（删除）; 删除标志 注销
+            refused.add(position)
+            defects.append((heading, "unmapped-column", (
+                f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示记录已删除、已作废或已无效，而{item.title}"
+                "没有与之对应的目录列：本行不公示；已删除的记录请不要导出")))
+            continue
         asked = spec is RECORD_STATE and (gone_asked or kept_asked)
         lifted = (spec is RECORD_STATE and item.nature == "adverse" and not reason
                   and any(_LIFTED.fullmatch(c) for c in _CLAUSES.split(said) if c))  # 已解除限制: a list's measure ended
@@ -498,7 +506,7 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
             continue  # a placeholder (/, -, N/A, NULL, 无): nothing said
         if spec is RECORD_STATE and reason:
             # 移出原因, 撤销文号: a reason or a document of a removal, unless it says the decision stands (复议维持)
-            verdict: bool | str = not (_NOTHING_SAID.fullmatch(said) or _UPHELD.fullmatch(said))
+            verdict = not (_NOTHING_SAID.fullmatch(said) or _UPHELD.fullmatch(said))
         elif lifted:
             verdict = True
         elif asked:
@@ -511,10 +519,14 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
                 # are read (已删除), its codes not (withholding every licence of a platform that numbers its states
                 # would hide what must be public, where a code misread shows a licence deleted)
                 continue
-            if why is not None:
+            if why is None and basic and spec is RECORD_STATE and words != said and _data_gone(words, coded=True):
+                verdict = True  # 数据状态（0正常1注销） 1: the legend's word for the data record
+            elif why is not None:
                 verdict = why  # 有效状态 0 without a legend: 无效, or 正常 as the 当前状态 codes it? Not known
             elif stated and spec is RECORD_STATE and any(_OBJECTION.fullmatch(p) for p in _PARTS.split(words) if p):
                 verdict = OBJECTION  # 名单状态 异议处理中, or 2 under 状态（…2异议…）
+            elif basic and spec is RECORD_STATE and not asked:
+                continue  # a licence's 数据状态 已过期, 撤销, 暂停, 下线: the licence's own state (shown), not the record gone
             elif words.isascii() and not (stated and _state_of(words)):
                 continue  # a platform's own code (推送状态 1), or a word saying nothing known
             else:
@@ -555,6 +567,31 @@ _CANCELLED = re.compile(r"[\s\W_]*(?:许可证书|许可证|许可|证照|证书
                         r"(?:注销|吊销)[\s\W_]*")
 """A licence or a registration cancelled or revoked (许可证已注销, 已注销, 证照已吊销): of basic information, its own state
 (shown as its 当前状态 says), not the data record deleted."""
+_DELETED_BARE = re.compile(r"[\s\W_]*(?:已经|已|被|已被|业已)?注销[\s\W_]*")
+"""A bare 注销 (已注销): under a licence's deletion column (删除标志, 删除状态, 是否删除) the record deleted, not the licence
+cancelled (许可证已注销, 已吊销 name the licence: its own state)."""
+_DATA_GONE = re.compile(r"删除|删|作废|无效|屏蔽|草稿|暂存|未发布|未公示|未公开|未上线|归档|停用|禁用"
+                        r"|(?:数据|记录|信息)(?:已经|已|被|已被|业已)?(?:注销|撤销|撤回|失效)")
+"""Words saying the data record itself is gone or not public (已删除, 作废, 无效, 已屏蔽, 草稿, 已停用, 数据已注销, 记录已撤销):
+under a licence's or a registration's 数据状态, 记录状态, 信息状态 or deletion column only these withhold; the licence's
+own states (已过期, 失效, 撤销, 暂停, 废止, 下线, 注销 alone) are shown, not read as the record gone."""
+_DATA_GONE_WORDS = frozenset({"deleted", "delete", "removed", "invalid", "inactive", "disabled", "disable", "draft",
+                              "archived"})
+
+
+def _data_gone(said: str, coded: bool = False) -> bool:
+    """Whether a cell under a licence's (a registration's) data state says the data record is gone (:data:`_DATA_GONE`)
+    in one of its parts not itself standing (未删除, 未作废); with ``coded`` (a legend's word, a deletion column), 注销 and
+    已注销 too."""
+    for part in (p for p in _PARTS.split(said) if p):
+        if _state_of(part) is False:
+            continue
+        if (_DATA_GONE.search(part) or part.casefold() in _DATA_GONE_WORDS
+                or coded and _DELETED_BARE.fullmatch(part)):
+            return True
+    return False
+
+
 _REPAIR_SAID = re.compile(r"[\s\W_]*(?:已经?|业已|因|经)?(?:信用)?修复(?:完成|成功|已完成)?(?:后?移出)?[\s\W_]*")
 """Credit repair said as a record's state (信用修复, 修复, 已修复, 信用修复移出), whole or as a part of a cell
 (``是（信用修复）``): under a heading naming the record's own state (名单状态, 状态, 数据状态) the record was repaired, and
