@@ -220,3 +220,11 @@ def test_a_licence_data_state_of_the_licence_itself_publishes(tmp_path: Path, it
 
 def test_a_licence_data_state_legend_word_of_the_record_withholds(tmp_path: Path) -> None:
     assert withheld_of(tmp_path, "admin_license", "数据状态（0正常1注销2过期）", ["1", "0", "2"]) == first(1)
+
+
+def test_a_legend_of_takedown_words_and_their_negation_is_read(tmp_path: Path) -> None:
+    """状态（0未下线1已下线） and 状态（0未撤回1已撤回） withheld every code: 未下线 and 未撤回 say the record stands."""
+    assert withheld_of(tmp_path / "list", "dishonest_list", "状态（0未下线1已下线）", ["1", "0"],
+                       valid_until="2030-01-01") == first(1)
+    withheld, _ = penalties_with(tmp_path / "penalty", {"状态（0未撤回1已撤回）": ["1", "0"]})
+    assert withheld == first(1)
