@@ -228,3 +228,17 @@ def test_a_legend_of_takedown_words_and_their_negation_is_read(tmp_path: Path) -
                        valid_until="2030-01-01") == first(1)
     withheld, _ = penalties_with(tmp_path / "penalty", {"状态（0未撤回1已撤回）": ["1", "0"]})
     assert withheld == first(1)
+
+
+@pytest.mark.parametrize(("item", "heading"), [("dishonest_list", "名单状态"), ("commendation", "荣誉状态"),
+                                               ("judgment", "判决状态")])
+def test_a_record_said_not_public_is_withheld(tmp_path: Path, item: str, heading: str) -> None:
+    """Whole cells 未发布, 未公示, 草稿, 不公开 under a record's state were published (as legend words they withheld)."""
+    gone = ["未发布", "未公示", "草稿", "暂存", "未公开", "不公开", "非公开"]
+    standing = ["已发布", "已公示", "公示中", "正常"]
+    assert withheld_of(tmp_path, item, heading, [*gone, *standing], valid_until="2030-01-01") == first(len(gone))
+
+
+def test_a_penalty_said_not_public_is_withheld(tmp_path: Path) -> None:
+    withheld, _ = penalties_with(tmp_path, {"公示状态": ["未公示", "不公开", "未发布", "已公示"]})
+    assert withheld == first(3)

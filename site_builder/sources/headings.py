@@ -533,7 +533,8 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
                 code = enum_code(spec, text if words == said else words) if spec.values else None
                 gone = _GONE if spec is RECORD_STATE else _OWN_NOT_IN_FORCE if own else _NOT_IN_FORCE
                 if (code is not None and code != next(iter(spec.values or {}), None)
-                        or gone.fullmatch(words) is not None or own and _taken_off(words, beside, item.nature == "adverse")):
+                        or gone.fullmatch(words) is not None or own and _taken_off(words, beside, item.nature == "adverse")
+                        or own and _NOT_PUBLIC.fullmatch(words) is not None):
                     verdict = True
                 elif _parts_disagree(words):
                     verdict = CONTRADICTORY  # 正常（已移出）, 有效，已撤销
@@ -617,6 +618,10 @@ def _taken_off(words: str, beside: bool, adverse: bool) -> bool:
     return bool(repaired) and not any(_REPAIR_NOT_DONE.search(part) for part in parts if part not in repaired)
 
 
+_NOT_PUBLIC = re.compile(rf"[\s\W_]*(?:已经|已|业已)?(?:未发布|未公示|未公开|不公开|非公开|不予公开|未上线|草稿|暂存|归档)"
+                         rf"[\s\W_]*{_BECAUSE_DONE}")
+"""A whole cell saying the record is not public (未发布, 未公示, 草稿, 暂存, 不公开, 非公开, 已归档), as a legend's word does
+(:data:`_GONE_WORDS`): under a heading naming the record's own state (名单状态, 公示状态, 荣誉状态, 判决状态), withheld."""
 _REPAIR_NOT_DONE = re.compile(r"申请|审核中|审查中|审批中|核查中|核实中|办理中|处理中|进行中|待|受理|未通过|不通过|未获|未予|不予"
                               r"|驳回|未批准|不批准|不同意|退回|失败|撤回|中止|终止")
 """Beside the word of a repair (``信用修复（申请中）``, ``修复（待审核）``, ``信用修复（未通过）``, ``信用修复，不予受理``): the
