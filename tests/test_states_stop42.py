@@ -242,3 +242,14 @@ def test_a_record_said_not_public_is_withheld(tmp_path: Path, item: str, heading
 def test_a_penalty_said_not_public_is_withheld(tmp_path: Path) -> None:
     withheld, _ = penalties_with(tmp_path, {"公示状态": ["未公示", "不公开", "未发布", "已公示"]})
     assert withheld == first(3)
+
+
+def test_a_takedown_said_with_its_cause_is_withheld(tmp_path: Path) -> None:
+    """到期下线, 自动下线, 到期已下线, 信用修复下线 were published: a takedown takes the causes a removal takes (到期移出)."""
+    gone = ["到期下线", "自动下线", "已自动下线", "到期已下线", "信用修复下线", "提前下线", "依申请下线", "自动下架", "到期移出",
+            "到期已移出"]
+    standing = ["正常", "在列", "申请下线", "未下线"]
+    withheld = withheld_of(tmp_path / "list", "dishonest_list", "名单状态", [*gone, *standing], valid_until="2030-01-01")
+    assert withheld == first(len(gone))
+    withheld, _ = penalties_with(tmp_path / "penalty", {"公示状态": ["自动下线", "到期已下线", "已公示"]})
+    assert withheld == first(2)

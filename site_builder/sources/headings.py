@@ -329,9 +329,10 @@ def refused_columns(warnings: list[str], item: CatalogItem, header: list[str], c
 def _whole_state(words: str, after: str, ends: bool = True) -> re.Pattern[str]:
     """A whole state made of one of ``words`` (``|``-separated), with an optional 已/被 or 依法 before it and one of
     ``after`` after it, punctuation and white space around, and a reason in brackets after it (``已撤销（弄虚作假）``);
-    with ``ends``, or one of :data:`_TAKEN_DOWN`, :data:`_EXPIRED` and :data:`_REPAIRED`."""
+    with ``ends``, or one of :data:`_TAKEN_DOWN`, :data:`_EXPIRED` and :data:`_REPAIRED`. Either may follow what says
+    when or why (:data:`_WHEN`: ``到期移出``, ``自动下线``, ``到期已下线``, ``信用修复下线``)."""
     more = f"|{_TAKEN_DOWN}|{_EXPIRED}|{_REPAIRED}" if ends else ""
-    state = rf"(?:依法|依职权)?(?:(?:{_WHEN})*(?:{words}){more})(?:{after})?[\s\W_]*"
+    state = rf"(?:依法|依职权)?(?:(?:{_WHEN})+(?:已经|已|业已)?(?:{words}{more})|(?:{words}{more}))(?:{after})?[\s\W_]*"
     return re.compile(rf"[\s\W_]*(?:(?:已经|已|被|已被|业已){state}{_BECAUSE_DONE}|{state}{_BECAUSE})")
 
 
