@@ -253,3 +253,11 @@ def test_a_takedown_said_with_its_cause_is_withheld(tmp_path: Path) -> None:
     assert withheld == first(len(gone))
     withheld, _ = penalties_with(tmp_path / "penalty", {"公示状态": ["自动下线", "到期已下线", "已公示"]})
     assert withheld == first(2)
+
+
+def test_a_repair_or_a_takedown_revoked_leaves_the_entry_standing(tmp_path: Path) -> None:
+    """信用修复已撤销, 下线已撤销, 不予公示决定已撤销 were withheld: a repair or a takedown revoked leaves the record standing,
+    as 移出已撤销 does."""
+    standing = ["信用修复已撤销", "修复决定已撤销", "下线已撤销", "不予公示决定已撤销", "信用修复（撤销）", "移出已撤销"]
+    withheld = withheld_of(tmp_path, "dishonest_list", "名单状态", ["已下线", "信用修复", *standing], valid_until="2030-01-01")
+    assert withheld == first(2)

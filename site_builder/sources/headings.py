@@ -528,6 +528,8 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
                 verdict = OBJECTION  # 名单状态 异议处理中, or 2 under 状态（…2异议…）
             elif basic and spec is RECORD_STATE and not asked:
                 continue  # a licence's 数据状态 已过期, 撤销, 暂停, 下线: the licence's own state (shown), not the record gone
+            elif stated and _REVERSED_WHOLE.fullmatch(words):
+                continue  # 信用修复已撤销, 下线已撤销, 移出已撤销: the record stands as before
             elif words.isascii() and not (stated and _state_of(words)):
                 continue  # a platform's own code (推送状态 1), or a word saying nothing known
             else:
@@ -623,10 +625,11 @@ _NOT_PUBLIC = re.compile(rf"[\s\W_]*(?:已经|已|业已)?(?:未发布|未公示
                          rf"[\s\W_]*{_BECAUSE_DONE}")
 """A whole cell saying the record is not public (未发布, 未公示, 草稿, 暂存, 不公开, 非公开, 已归档), as a legend's word does
 (:data:`_GONE_WORDS`): under a heading naming the record's own state (名单状态, 公示状态, 荣誉状态, 判决状态), withheld."""
-_REPAIR_NOT_DONE = re.compile(r"申请|审核中|审查中|审批中|核查中|核实中|办理中|处理中|进行中|待|受理|未通过|不通过|未获|未予|不予"
+_REPAIR_NOT_DONE = re.compile(r"撤销|撤消|取消|申请|审核中|审查中|审批中|核查中|核实中|办理中|处理中|进行中|待|受理|未通过|不通过|未获|未予|不予"
                               r"|驳回|未批准|不批准|不同意|退回|失败|撤回|中止|终止")
 """Beside the word of a repair (``信用修复（申请中）``, ``修复（待审核）``, ``信用修复（未通过）``, ``信用修复，不予受理``): the
-repair applied for, under review or refused, not done; the record stands (as ``信用修复申请中`` does)."""
+repair applied for, under review, refused or revoked (``信用修复（撤销）``), not done; the record stands (as
+``信用修复申请中`` does)."""
 
 
 _GONE = _whole_state("撤销|撤消|作废|无效|失效|废止|移出|移除|屏蔽|解除|取消|删除|退出|撤出|出库|收回|摘牌|撤牌|降级|暂停"
@@ -883,8 +886,12 @@ _DONE_GONE = re.compile(r"(?:(?<![未没不])(?:已经|已|被|业已)(?:于|在
 (``拟于2025-06-01移出``), nor the removal of something else (``已撤销异议``, ``已撤销申请``, ``已解除冻结``: the record
 stands; a list entry's 已解除限制 is read apart, :data:`_LIFTED`), nor a removal said not done (``未于2025年移出``,
 ``未被删除``) or itself revoked (``已撤销移出``, ``已撤销撤销决定``; ``移出已撤销``, :data:`_REVERSED`)."""
-_REVERSED = re.compile(r"(?:撤销|撤消|移出|移除|删除|出列|作废|注销)(?:决定|操作|处理)?(?:已经?|已被|被)(?:撤销|撤消|撤回|取消|解除)")
-"""A removal itself revoked (``移出已撤销``, ``删除已撤销``, ``撤销决定已撤销``): the record stands as before it."""
+_REVERSIBLE = "撤销|撤消|移出|移除|删除|出列|作废|注销|(?:信用)?修复|下线|下架|撤下|屏蔽|不予公示|停止公示|终止公示"
+_REVERSED = re.compile(rf"(?:{_REVERSIBLE})(?:决定|操作|处理)?(?:已经?|已被|被)(?:撤销|撤消|撤回|取消|解除)")
+"""A removal, a repair or a takedown itself revoked (``移出已撤销``, ``删除已撤销``, ``撤销决定已撤销``, ``信用修复已撤销``,
+``下线已撤销``, ``不予公示决定已撤销``): the record stands as before it."""
+_REVERSED_WHOLE = re.compile(rf"[\s\W_]*{_REVERSED.pattern}[\s\W_]*{_BECAUSE_DONE}")
+"""A whole cell of :data:`_REVERSED`: under a record's own state, it stands."""
 
 
 def answer_of(text: str) -> bool | None:
