@@ -261,3 +261,12 @@ def test_a_repair_or_a_takedown_revoked_leaves_the_entry_standing(tmp_path: Path
     standing = ["信用修复已撤销", "修复决定已撤销", "下线已撤销", "不予公示决定已撤销", "信用修复（撤销）", "移出已撤销"]
     withheld = withheld_of(tmp_path, "dishonest_list", "名单状态", ["已下线", "信用修复", *standing], valid_until="2030-01-01")
     assert withheld == first(2)
+
+
+@pytest.mark.parametrize("heading", ["是否移出", "名单状态"])
+def test_a_removal_approved_is_a_removal(tmp_path: Path, heading: str) -> None:
+    """移出审核通过, 移出已通过 were published: an approved removal is a removal."""
+    gone = ["移出审核通过", "移出已通过", "移出申请已通过"]
+    standing = ["移出申请中", "移出审核中", "否"] if heading == "是否移出" else ["移出申请中", "移出审核中", "在列"]
+    withheld = withheld_of(tmp_path, "dishonest_list", heading, [*gone, *standing], valid_until="2030-01-01")
+    assert withheld == first(len(gone))

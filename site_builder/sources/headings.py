@@ -632,10 +632,11 @@ repair applied for, under review, refused or revoked (``信用修复（撤销）
 ``信用修复申请中`` does)."""
 
 
-_GONE = _whole_state("撤销|撤消|作废|无效|失效|废止|移出|移除|屏蔽|解除|取消|删除|退出|撤出|出库|收回|摘牌|撤牌|降级|暂停"
+_GONE = _whole_state("(?:移出|移除|出列|退出|删除)(?:申请)?(?:审核|审批)?(?:已经?)?(?:通过|批准)|撤销|撤消|作废|无效|失效|废止|移出|移除|屏蔽|解除|取消|删除|退出|撤出|出库|收回|摘牌|撤牌|降级|暂停"
                      r"|(?:撤销原判决?[，,、\s]*(?:并)?)?发回重审|撤销原判决?|(?:依法|部分)?改判|部分撤销|(?:复核|复审)(?:不|未)通过",
                      "名单|荣誉称号|荣誉|称号|表彰|列入|公示|资格")
-"""A whole state of a list entry, an honour or a judgment saying it is gone (已移出, 已屏蔽, 被撤销荣誉, 已撤销), in a
+"""A whole state of a list entry, an honour or a judgment saying it is gone (已移出, 已屏蔽, 被撤销荣誉, 已撤销, a removal
+approved: 移出审核通过, 移出已通过), in a
 column that states such a record's state (:data:`~site_builder.sources.mapping.RECORD_STATE`). Not 撤回 (an appeal
 withdrawn leaves the judgment standing), not 撤销判决 (a kind of judgment)."""
 
