@@ -270,3 +270,15 @@ def test_a_removal_approved_is_a_removal(tmp_path: Path, heading: str) -> None:
     standing = ["移出申请中", "移出审核中", "否"] if heading == "是否移出" else ["移出申请中", "移出审核中", "在列"]
     withheld = withheld_of(tmp_path, "dishonest_list", heading, [*gone, *standing], valid_until="2030-01-01")
     assert withheld == first(len(gone))
+
+
+def test_a_record_withdrawn_naming_it_is_withheld(tmp_path: Path) -> None:
+    """撤回列入, 列入决定已撤回, 撤回荣誉, 处罚决定已撤回 were published: the record itself withdrawn."""
+    gone = ["撤回列入", "已撤回列入决定", "列入决定已撤回", "撤回名单"]
+    assert withheld_of(tmp_path / "list", "dishonest_list", "名单状态", [*gone, "在列", "撤回异议"],
+                       valid_until="2030-01-01") == first(len(gone))
+    gone = ["撤回荣誉", "荣誉已撤回", "已撤回荣誉称号"]
+    assert withheld_of(tmp_path / "honour", "commendation", "荣誉状态", [*gone, "有效"]) == first(len(gone))
+    withheld, _ = penalties_with(tmp_path / "penalty", {"公示状态": ["处罚决定撤回", "处罚决定已撤回", "撤回处罚决定", "已公示",
+                                                                "撤回异议"]})
+    assert withheld == first(3)

@@ -537,7 +537,8 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
                 gone = _GONE if spec is RECORD_STATE else _OWN_NOT_IN_FORCE if own else _NOT_IN_FORCE
                 if (code is not None and code != next(iter(spec.values or {}), None)
                         or gone.fullmatch(words) is not None or own and _taken_off(words, beside, item.nature == "adverse")
-                        or own and _NOT_PUBLIC.fullmatch(words) is not None):
+                        or own and _NOT_PUBLIC.fullmatch(words) is not None
+                        or own and _WITHDRAWN_OBJECT.fullmatch(words) is not None):
                     verdict = True
                 elif _parts_disagree(words):
                     verdict = CONTRADICTORY  # 正常（已移出）, 有效，已撤销
@@ -625,6 +626,12 @@ _NOT_PUBLIC = re.compile(rf"[\s\W_]*(?:已经|已|业已)?(?:未发布|未公示
                          rf"[\s\W_]*{_BECAUSE_DONE}")
 """A whole cell saying the record is not public (未发布, 未公示, 草稿, 暂存, 不公开, 非公开, 已归档), as a legend's word does
 (:data:`_GONE_WORDS`): under a heading naming the record's own state (名单状态, 公示状态, 荣誉状态, 判决状态), withheld."""
+_OBJECTS = "列入决定|列入|名单|认定决定|认定|荣誉称号|荣誉|称号|表彰决定|表彰|行政处罚决定|处罚决定|行政处罚|处罚|公示"
+_WITHDRAWN_OBJECT = re.compile(rf"[\s\W_]*(?:(?:已经|已|被|已被|业已)?撤回(?:{_OBJECTS})|(?:{_OBJECTS})(?:已经|已|已被|被|业已)?撤回)"
+                               rf"[\s\W_]*{_BECAUSE_DONE}")
+"""The record itself withdrawn, naming it (撤回列入, 列入决定已撤回, 撤回荣誉, 荣誉已撤回, 处罚决定已撤回): under a heading
+naming the record's own state, withheld, though 撤回 alone is not read so of a list entry or a judgment (an appeal
+withdrawn)."""
 _REPAIR_NOT_DONE = re.compile(r"撤销|撤消|取消|申请|审核中|审查中|审批中|核查中|核实中|办理中|处理中|进行中|待|受理|未通过|不通过|未获|未予|不予"
                               r"|驳回|未批准|不批准|不同意|退回|失败|撤回|中止|终止")
 """Beside the word of a repair (``信用修复（申请中）``, ``修复（待审核）``, ``信用修复（未通过）``, ``信用修复，不予受理``): the
