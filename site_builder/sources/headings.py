@@ -632,14 +632,15 @@ _WITHDRAWN_OBJECT = re.compile(rf"[\s\W_]*(?:(?:已经|已|被|已被|业已)?�
 """The record itself withdrawn, naming it (撤回列入, 列入决定已撤回, 撤回荣誉, 荣誉已撤回, 处罚决定已撤回): under a heading
 naming the record's own state, withheld, though 撤回 alone is not read so of a list entry or a judgment (an appeal
 withdrawn)."""
-_REPAIR_NOT_DONE = re.compile(r"撤销|撤消|取消|申请|审核中|审查中|审批中|核查中|核实中|办理中|处理中|进行中|待|受理|未通过|不通过|未获|未予|不予"
-                              r"|驳回|未批准|不批准|不同意|退回|失败|撤回|中止|终止")
+_REPAIR_NOT_DONE = re.compile(r"撤销|撤消|取消|申请|审核中|审查中|审批中|核查中|核实中|办理中|处理中|进行中|待|受理"
+                              r"|未通过|不通过|未获|未予|不予|驳回|未批准|不批准|不同意|退回|失败|撤回|中止|终止")
 """Beside the word of a repair (``信用修复（申请中）``, ``修复（待审核）``, ``信用修复（未通过）``, ``信用修复，不予受理``): the
 repair applied for, under review, refused or revoked (``信用修复（撤销）``), not done; the record stands (as
 ``信用修复申请中`` does)."""
 
 
-_GONE = _whole_state("(?:移出|移除|出列|退出|删除)(?:申请)?(?:审核|审批)?(?:已经?)?(?:通过|批准)|撤销|撤消|作废|无效|失效|废止|移出|移除|屏蔽|解除|取消|删除|退出|撤出|出库|收回|摘牌|撤牌|降级|暂停"
+_GONE = _whole_state("(?:移出|移除|出列|退出|删除)(?:申请)?(?:审核|审批)?(?:已经?)?(?:通过|批准)"
+                     "|撤销|撤消|作废|无效|失效|废止|移出|移除|屏蔽|解除|取消|删除|退出|撤出|出库|收回|摘牌|撤牌|降级|暂停"
                      r"|(?:撤销原判决?[，,、\s]*(?:并)?)?发回重审|撤销原判决?|(?:依法|部分)?改判|部分撤销|(?:复核|复审)(?:不|未)通过",
                      "名单|荣誉称号|荣誉|称号|表彰|列入|公示|资格")
 """A whole state of a list entry, an honour or a judgment saying it is gone (已移出, 已屏蔽, 被撤销荣誉, 已撤销, a removal
