@@ -622,9 +622,9 @@ def _taken_off(words: str, beside: bool, adverse: bool) -> bool:
     return bool(repaired) and not any(_REPAIR_NOT_DONE.search(part) for part in parts if part not in repaired)
 
 
-_NOT_PUBLIC = re.compile(rf"[\s\W_]*(?:已经|已|业已)?(?:未发布|未公示|未公开|不公开|非公开|不予公开|未上线|草稿|暂存|归档)"
+_NOT_PUBLIC = re.compile(rf"[\s\W_]*(?:已经|已|业已)?(?:未发布|未公示|未公开|不公开|非公开|不予公开|未上线|草稿|暂存)"
                          rf"[\s\W_]*{_BECAUSE_DONE}")
-"""A whole cell saying the record is not public (未发布, 未公示, 草稿, 暂存, 不公开, 非公开, 已归档), as a legend's word does
+"""A whole cell saying the record is not public (未发布, 未公示, 草稿, 暂存, 不公开, 非公开), as a legend's word does
 (:data:`_GONE_WORDS`): under a heading naming the record's own state (名单状态, 公示状态, 荣誉状态, 判决状态), withheld."""
 _OBJECTS = "列入决定|列入|名单|认定决定|认定|荣誉称号|荣誉|称号|表彰决定|表彰|行政处罚决定|处罚决定|行政处罚|处罚|公示"
 _WITHDRAWN_OBJECT = re.compile(rf"[\s\W_]*(?:(?:已经|已|被|已被|业已)?撤回(?:{_OBJECTS})|(?:{_OBJECTS})(?:已经|已|已被|被|业已)?撤回)"
