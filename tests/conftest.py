@@ -99,6 +99,18 @@ def write_csv(path: Path, item: str, rows: list[dict[str, str]], encoding: str =
     return path
 
 
+def own_profile(tmp_path: Path, periods: str, name: str = "mine") -> Path:
+    """A site's profiles folder under ``tmp_path`` holding ``<name>.yaml``: the national profile with ``periods`` (YAML
+    lines under ``periods:``, indented two spaces) as its own period rules."""
+    profiles = tmp_path / "profiles"
+    profiles.mkdir(exist_ok=True)
+    national = (ROOT / "site_builder" / "defaults" / "profiles" / "national.yaml").read_text(encoding="utf-8")
+    assert "periods: {}" in national
+    (profiles / f"{name}.yaml").write_text(national.replace("id: national", f"id: {name}").replace(
+        "periods: {}", "periods:\n" + periods), encoding="utf-8")
+    return profiles
+
+
 def site_config(tmp_path: Path, records: Path, **changes: Any) -> Config:
     """The project's configuration with records, output and audit under ``tmp_path``."""
     config = load_config(ROOT / "site_builder.toml").with_paths(

@@ -314,20 +314,14 @@ def test_a_profiles_own_end_date_before_the_decision_date_is_quarantined(tmp_pat
     """Bug: a profile whose period version ends publication by a field the catalogue's rule does not (ends_at) had
     that field's date before the decision date read as the record having expired: withdrawn silently, not quarantined
     as date-order as a catalogue end date is."""
-    from conftest import CATALOGUE, row, site_config, write_csv
+    from conftest import CATALOGUE, own_profile, row, site_config, write_csv
 
     from site_builder.rules.pipeline import decide_rows
     from site_builder.rules.profiles import load_profile
     from site_builder.rules.validation import Quarantined
     from site_builder.sources.loading import find_sources
 
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
-    national = (Path(__file__).parents[1] / "site_builder" / "defaults" / "profiles" / "national.yaml").read_text(
-        encoding="utf-8")
-    assert "periods: {}" in national
-    (profiles / "mine.yaml").write_text(national.replace("id: national", "id: mine").replace(
-        "periods: {}", "periods:\n" + MINE), encoding="utf-8")
+    profiles = own_profile(tmp_path, MINE)
     records = tmp_path / "records"
     write_csv(records / "judgment.csv", "judgment", [
         row("judgment", record_id="PJ-1", decision_date="2026-06-01", effective_date="1900-01-01"),

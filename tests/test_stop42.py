@@ -108,19 +108,13 @@ def test_a_profiles_own_end_date_column_lost_from_an_export_refuses_the_build(tm
     read the catalogue's rule only), and the licences the live site withheld as expired were published again."""
     import csv
 
-    from conftest import published_on, site_config
+    from conftest import own_profile, published_on, site_config
 
     from site_builder.build import build
     from site_builder.exceptions import BuildError
 
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
-    national = (Path(__file__).parents[1] / "site_builder" / "defaults" / "profiles" / "national.yaml").read_text(
-        encoding="utf-8")
-    assert "periods: {}" in national
-    (profiles / "mine.yaml").write_text(national.replace("id: national", "id: mine").replace(
-        "periods: {}", "periods:\n  admin_license:\n    start: decision_date\n    ends_at: [valid_until]\n"
-        "    basis: 许可有效期届满终止公示（测试）\n"), encoding="utf-8")
+    profiles = own_profile(tmp_path, "  admin_license:\n    start: decision_date\n    ends_at: [valid_until]\n"
+                           "    basis: 许可有效期届满终止公示（测试）\n")
     records = tmp_path / "records"
     write_csv(records / "admin_license.csv", "admin_license", [
         row("admin_license", record_id="XK-OLD", decision_date="2020-01-01", valid_until="2024-04-24"),
