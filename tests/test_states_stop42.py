@@ -183,7 +183,9 @@ def test_state_defects_takes_whether_the_item_states_the_record(tmp_path: Path) 
 def test_a_repair_applied_for_pending_or_refused_leaves_the_entry_standing(tmp_path: Path, heading: str) -> None:
     """名单状态 信用修复（申请中）, 修复（待审核）, 信用修复（未通过） were withheld (the part 信用修复 read as done): a repair
     applied for, under review or refused is not a repair; 是（信用修复） and 在列（信用修复） still withhold."""
-    gone = ["是（信用修复）", "在列（信用修复）", "信用修复（审核通过）"]
+    # 已修复（审核中）: said done with 已, whatever the bracket (as 已移出（审核中）); found by a differential check after the
+    # round's fix had published it
+    gone = ["是（信用修复）", "在列（信用修复）", "信用修复（审核通过）", "已修复（审核中）", "已信用修复（申请中）", "已经修复（待审核）"]
     standing = ["信用修复（申请中）", "信用修复（审核中）", "修复（待审核）", "信用修復（審核中）", "信用修复（已受理）",
                 "信用修复（未通过）", "信用修复，未通过", "信用修复（不予受理）", "移出（申请中）", "信用修复申请中"]
     withheld = withheld_of(tmp_path, "dishonest_list", heading, [*gone, *standing], valid_until="2030-01-01")

@@ -619,7 +619,13 @@ def _taken_off(words: str, beside: bool, adverse: bool) -> bool:
         return False
     parts = [part for part in _PARTS.split(words) if part]
     repaired = [part for part in parts if _REPAIR_SAID.fullmatch(part)]
+    if any(_SAID_DONE.match(part) for part in repaired):
+        return True  # 已修复（审核中）: said done with 已, whatever the bracket says (as 已移出（审核中）)
     return bool(repaired) and not any(_REPAIR_NOT_DONE.search(part) for part in parts if part not in repaired)
+
+
+_SAID_DONE = re.compile(r"[\s\W_]*(?:已经|已被|业已|已|被)")
+"""A state said done (已修复, 已经修复, 业已修复)."""
 
 
 _NOT_PUBLIC = re.compile(rf"[\s\W_]*(?:已经|已|业已)?(?:未发布|未公示|未公开|不公开|非公开|不予公开|未上线|草稿|暂存)"
