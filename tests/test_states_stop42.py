@@ -100,7 +100,7 @@ def test_a_licence_cancelled_is_not_a_record_deleted(tmp_path: Path, heading: st
     """删除情况 许可证已注销 withheld the licence: a licence cancelled is a licence's state, shown; 已删除 withholds, and so
     does a bare 注销 (under a deletion column, the record deleted: probe 106)."""
     gone = ["已删除", "删除", "是", "已注销", "注销", "已注销（删除）", "数据已注销", "记录已注销"]
-    standing = ["许可证已注销", "许可已注销", "证照已注销", "已吊销", "未删除", "否", "正常", "有效"]
+    standing = ["许可证已注销", "许可已注销", "证照已注销", "已吊销", "未删除", "非删除", "非作废", "否", "正常", "有效"]
     assert withheld_of(tmp_path, "admin_license", heading, [*gone, *standing]) == first(len(gone))
 
 

@@ -111,7 +111,8 @@ def test_init_and_build_from_another_folder(installed: Path, tmp_path: Path) -> 
     assert manifest["counts"]["input_rows"] == 15
     counts = manifest["counts"]
     assert (counts["published"], counts["quarantined"]) == (13, 1)
-    assert {reason: n for reason, n in counts["by_item"]["admin_license"]["excluded"].items() if n} == {"not_public": 1}
+    excluded = counts["by_item"]["admin_license"]["excluded"]
+    assert {reason: n for reason, n in excluded.items() if n} == {"withdrawn_by_authority": 1}  # per public reason class
     assert all(counts["by_item"][item]["published"] for item in counts["by_item"]), "every item has a published sample"
     for page in ("index.html", "pages/contact/index.html", "pages/about/index.html", "items/admin_penalty/index.html",
                  "subject/91330212R2F6XT4CXG/index.html", "data/datapackage.json", "sitemap.xml", "feed.xml", "404.html"):

@@ -580,6 +580,9 @@ _DATA_GONE = re.compile(r"删除|删|作废|无效|屏蔽|草稿|暂存|未发�
 """Words saying the data record itself is gone or not public (已删除, 作废, 无效, 已屏蔽, 草稿, 已停用, 数据已注销, 记录已撤销):
 under a licence's or a registration's 数据状态, 记录状态, 信息状态 or deletion column only these withhold; the licence's
 own states (已过期, 失效, 撤销, 暂停, 废止, 下线, 注销 alone) are shown, not read as the record gone."""
+_DATA_KEPT = re.compile(r"[\s\W_]*(?:非|未|不|无|没有|尚未|并未|未曾)(?:被|经)?(?:删除|删|作废|屏蔽|注销|停用|禁用|归档|失效|无效)"
+                        r"(?:数据|记录)?[\s\W_]*")
+"""A data record's deletion negated (非删除, 未作废, 不屏蔽): it stands (CI found 非删除 withheld since this stop)."""
 _DATA_GONE_WORDS = frozenset({"deleted", "delete", "removed", "invalid", "inactive", "disabled", "disable", "draft",
                               "archived"})
 
@@ -589,7 +592,7 @@ def _data_gone(said: str, coded: bool = False) -> bool:
     in one of its parts not itself standing (未删除, 未作废); with ``coded`` (a legend's word, a deletion column), 注销 and
     已注销 too."""
     for part in (p for p in _PARTS.split(said) if p):
-        if _state_of(part) is False:
+        if _state_of(part) is False or _DATA_KEPT.fullmatch(part):
             continue
         if (_DATA_GONE.search(part) or part.casefold() in _DATA_GONE_WORDS
                 or coded and _DELETED_BARE.fullmatch(part)):
