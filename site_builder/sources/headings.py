@@ -479,7 +479,7 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
         if not text:
             continue
         # the site's [states] (never for a column that may be a catalogue field, nor for a code the heading's legend names)
-        if (position not in as_field and not _legend_names(text, heading) and (told := told_defects(
+        if (item.states is not None and position not in as_field and not _legend_names(text, heading) and (told := told_defects(
                 item, position, heading, text, "removed" in dated and spec is RECORD_STATE)) is not None):
             refused.update([position] if told else [])
             defects.extend(told)
