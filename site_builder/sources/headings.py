@@ -731,6 +731,12 @@ def _asked(said: str, title: str, gone_asked: bool, legend: Mapping[str, str]) -
     said = _legend_word(said, legend, title)
     if not said:
         return UNPAIRED
+    if _QUESTION_ONLY.fullmatch(said) and said.casefold() not in _ANSWERS:
+        return UNREADABLE  # ○, ●, 〇, ☒, 是否: a mark or the question itself, no answer
+    if (marked := _unmarked(said)) and marked != said:
+        said = marked  # ●是, ★ 是: a form's mark before or after the answer
+    if _ALREADY.fullmatch(said):
+        return True if gone_asked else UNREADABLE  # 是否移出 已: removed already; 是否有效 已: not an answer
     whole = _answer(said, title)
     if whole is not None:
         gone = whole if gone_asked else not whole
@@ -955,12 +961,34 @@ upheld on review or in court (``维持``, ``复议维持``, ``经复议维持原
 dismissed (``驳回复议申请``, ``复议驳回``, ``撤销申请被驳回``), or no revocation granted (``不予撤销``). Whole, as
 :data:`_NOTHING_SAID` is: ``部分维持部分撤销`` and ``撤销原判，驳回起诉`` are reasons (such a record was withheld with a
 message saying it was revoked)."""
+_QUESTION_ONLY = re.compile(r"[^\w\s]+|[\s\W_]*[〇◯][\s\W_]*|[\s\W_]*(?:是否|有无|是不是|是或否)[\s\W_]*")
+"""A yes-or-no cell holding no answer: a mark alone (○, ●, ☒, ★: a form's, whose meaning the form's key gives), the
+ideographic zero 〇 that looks like ○, or the question itself (是否): it cannot be read, the row is not published."""
+
+
+def _unmarked(said: str) -> str:
+    """``said`` without a form's marks before or after its answer (``●是``, ``★ 否``: symbols, Unicode's ``So``); not
+    a mark that is itself an answer (``√ 否`` says both, and cannot be read), nor brackets (``是（已修复）``)."""
+    start, end = 0, len(said)
+    while start < end and (said[start].isspace() or _mark(said[start])):
+        start += 1
+    while end > start and (said[end - 1].isspace() or _mark(said[end - 1])):
+        end -= 1
+    return said[start:end]
+
+
+def _mark(char: str) -> bool:
+    return unicodedata.category(char) == "So" and char not in _ANSWERS
+
+
+_ALREADY = re.compile(r"[\s\W_]*(?:已|已经|业已)[\s\W_]*")
+"""已 alone under a question: "removed?" answered "already" (是否移出 已: removed); under 是否有效 it answers nothing."""
 _ZERO = re.compile(r"0+(?:\.0+)?")
 """Zero as a spreadsheet or a data frame writes it (``0``, ``00``, ``0.0``)."""
 _NULL = frozenset({"null", "none", "n/a", "nan", "na"})
 """Spellings of an empty cell in database exports (compared case-folded)."""
-_ANSWERS = {**dict.fromkeys(("是", "是的", "有", "y", "yes", "1", "true", "t", "√", "✓", "✔"), True),
-            **dict.fromkeys(("否", "不是", "无", "没有", "n", "no", "0", "false", "f", "×", "✗", "✘"), False)}
+_ANSWERS = {**dict.fromkeys(("是", "是的", "有", "对", "y", "yes", "1", "true", "t", "√", "✓", "✔", "☑"), True),
+            **dict.fromkeys(("否", "不是", "无", "没有", "不对", "错", "n", "no", "0", "false", "f", "×", "✗", "✘"), False)}
 """The answers a yes-or-no column (是否撤销, 是否有效) gives, by their NFKC case-folded text."""
 
 
