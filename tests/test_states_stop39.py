@@ -13,8 +13,8 @@ import pytest
 from conftest import CATALOGUE, build_site, row, write_csv
 from test_xlsx import quarantine
 
-from site_builder.sources.headings import state_defects, watched_columns
 from site_builder.sources.mapping import resembled_fields
+from site_builder.sources.statewords import state_defects, watched_columns
 
 AS_OF = date(2026, 11, 24)
 

@@ -165,7 +165,8 @@ def test_state_defects_takes_whether_the_item_states_the_record(tmp_path: Path) 
     watched_columns' caller), rather than working it out for every row."""
     from conftest import CATALOGUE
 
-    from site_builder.sources.headings import Layout, state_defects
+    from site_builder.sources.headings import Layout
+    from site_builder.sources.statewords import state_defects
 
     item = CATALOGUE["admin_penalty"]
     warnings: list[str] = []

@@ -58,15 +58,7 @@ from site_builder.config import MEMORY_DATABASE, memory_database
 from site_builder.exceptions import ConfigError, InputError
 from site_builder.rules.catalogue import CatalogItem, Catalogue, FieldSpec, load_catalogue, normalise_title
 from site_builder.sources.dbcells import canonical, cell_text, number_text, shown, state_text, tolerate_far_dates
-from site_builder.sources.headings import (
-    ends_given,
-    heading_units,
-    refused_columns,
-    settle_duplicates,
-    state_defects,
-    states_record,
-    watched_columns,
-)
+from site_builder.sources.headings import heading_units, refused_columns, settle_duplicates
 from site_builder.sources.loading import (
     FileReport,
     RawRow,
@@ -85,6 +77,7 @@ from site_builder.sources.mapping import (
 )
 from site_builder.sources.pgread import AS_IS, Reading, reading
 from site_builder.sources.states import apply_states, check_states
+from site_builder.sources.statewords import ends_given, state_defects, states_record, watched_columns
 
 if TYPE_CHECKING:
     from site_builder.config import Config

@@ -31,13 +31,12 @@ from site_builder.sources.headings import (
     Heading,
     HeadingRows,
     Layout,
-    ends_given,
     second_heading,
     settle_duplicates,
-    state_defects,
 )
 from site_builder.sources.headings import map_headings as heading_map
 from site_builder.sources.mapping import unrecognised
+from site_builder.sources.statewords import ends_given, state_defects
 
 log = logging.getLogger(__name__)
 

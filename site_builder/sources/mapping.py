@@ -543,7 +543,7 @@ def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, st
     state the subject's state (:data:`_OF_THE_SUBJECT`: 经营状态, 登记状态) may be it. Its rows are not all refused (a
     platform's own columns, 推送状态 or 同步状态, are headed so too): the loader reads its cells and refuses the rows
     whose state reads as a revocation, an objection or a record no longer valid
-    (:func:`~site_builder.sources.headings.state_defects`).
+    (:func:`~site_builder.sources.statewords.state_defects`).
 
     An item of adverse or good information without such a field (a list entry, a judgment, an honour) reads a heading
     naming the record's state (:data:`RECORD_STATE_HEADINGS`: 名单状态, 荣誉状态, 当前状态, ``状态``; not 社会组织状态 or
@@ -712,3 +712,13 @@ def foreign() -> str:
     from site_builder.rules.validation import FOREIGN
 
     return FOREIGN
+
+
+_DIGIT_CODE = re.compile(r"\d{1,3}(?:\.0+)?")
+
+
+def digit_code(text: str) -> str | None:
+    """The number a digit code is, as a spreadsheet or a data frame writes it (``1``, ``01``, ``1.0``: ``1``), or
+    ``None`` if ``text`` is none (a year or an amount is not a code): a heading's legend and the site's ``[states]``
+    table read codes alike."""
+    return str(int(text.split(".")[0])) if _DIGIT_CODE.fullmatch(text) else None

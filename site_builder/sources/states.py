@@ -2,7 +2,7 @@
 
 Records carry columns that state the record's own state though the catalogue has no field for it (状态, 数据状态,
 名单状态, 是否移出 …: :func:`~site_builder.sources.mapping.stated_columns`). The loader reads them by their words and
-legends (:func:`~site_builder.sources.headings.state_defects`), and a bare code it cannot read withholds the row:
+legends (:func:`~site_builder.sources.statewords.state_defects`), and a bare code it cannot read withholds the row:
 platforms number states each their own way. ``[states]`` says what the site's platform means::
 
     [states]                    # a value of any state column
@@ -48,7 +48,7 @@ from typing import Any
 
 from site_builder.rules.catalogue import CatalogItem, Catalogue, FieldSpec, normalise_title
 from site_builder.rules.hanzi import simplified
-from site_builder.sources.mapping import RECORD_STATE, without_legend
+from site_builder.sources.mapping import RECORD_STATE, digit_code, without_legend
 
 STANDING = "standing"
 GONE = "gone"
@@ -151,14 +151,11 @@ def heading_key(heading: str) -> str:
     return without_legend(normalise_title(heading))[0]
 
 
-_DIGIT_CODE = re.compile(r"\d{1,3}(?:\.0+)?")
-
-
 def value_key(text: str) -> str:
     """A value as the table compares it: NFKC, trimmed, in simplified characters, case folded; a digit code as its
     number (``01``, ``1.0``: ``1``)."""
     value = simplified(unicodedata.normalize("NFKC", text)).strip().casefold()
-    return str(int(value.split(".")[0])) if _DIGIT_CODE.fullmatch(value) else value
+    return digit_code(value) or value
 
 
 def _key(key: str) -> str:
@@ -242,7 +239,7 @@ def _heading_bound(where: str, value: str) -> str:
     under another: a code or a mark (状态 ``1`` 正常 on one platform, 撤销 on another; ``-1``, ``✓``) or a yes-or-no
     answer as the reader reads one (是否移出 ``是``, ``是的``, ``Y`` is gone, 是否有效 ``是`` stands); ``""`` for another
     value."""
-    from site_builder.sources.headings import answer_of
+    from site_builder.sources.statewords import answer_of
 
     key = value_key(value)
     if _WORDED.search(key) and answer_of(key) is None:
