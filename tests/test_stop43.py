@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_states_stop39 import build_with_state
+from conftest import build_site, row, write_csv
+from test_states_stop39 import AS_OF, build_with_state, with_column
 from test_states_stop42 import first, withheld_of
 from test_xlsx import quarantine
 
@@ -34,3 +35,44 @@ def test_a_record_asked_whether_it_stands(tmp_path: Path) -> None:
     withheld_ids = withheld_of(tmp_path, "dishonest_list", "是否有效", [*withheld, "对", "√", "☑", "●是"],
                                valid_until="2030-01-01")
     assert withheld_ids == first(len(withheld))
+
+
+def test_a_licence_cancelled_beside_a_state_saying_valid_is_withheld(tmp_path: Path) -> None:
+    """删除情况 许可证已注销 beside 当前状态 有效 was published, the licence shown as 有效: the two disagree, the row is
+    quarantined; beside 当前状态 无效 or none the licence is published (the cancellation is its own state, not a deletion)."""
+    statuses = ["有效", "valid", "有效", "无效", "", "无效"]
+    said = ["许可证已注销", "已吊销", "证照已吊销", "许可证已注销", "许可证已注销", "已吊销"]
+    records = tmp_path / "records"
+    rows = [row("admin_license", record_id=f"R-{i}", status=status) for i, status in enumerate(statuses)]
+    write_csv(records / "admin_license.csv", "admin_license", rows)
+    with_column(records / "admin_license.csv", "删除情况", said)
+    result = build_site(tmp_path, records, AS_OF)
+    messages = {q["record_id"]: q["message"] for q in quarantine(result.audit)}
+    assert sorted(messages) == ["R-0", "R-1", "R-2"]
+    assert all("不一致" in m and "当前状态" in m for m in messages.values())
+    assert result.counts.published["admin_license"] == 3
+
+
+def test_a_registration_revoked_beside_a_state_saying_active_is_withheld(tmp_path: Path) -> None:
+    """The same of a subject's registration: 数据状态 已吊销 beside 登记状态 存续."""
+    records = tmp_path / "records"
+    rows = [row("subject", record_id=f"S-{i}", uscc=code, registration_status=status)
+            for i, (code, status) in enumerate([("91330100MA27XL0A19", "存续"), ("91330100MA2H2TM875", "吊销")])]
+    write_csv(records / "subject.csv", "subject", rows)
+    with_column(records / "subject.csv", "删除情况", ["已吊销", "已吊销"])
+    result = build_site(tmp_path, records, AS_OF)
+    assert [q["record_id"] for q in quarantine(result.audit)] == ["S-0"]
+
+
+def test_a_licence_state_column_saying_revoked_beside_a_state_saying_valid_is_withheld(tmp_path: Path) -> None:
+    """数据状态 撤销, 已吊销 or 暂停 beside 当前状态 有效 showed a revoked licence as valid; beside 当前状态 撤销 (a value
+    outside the list, shown as written) it is published as it was, and so is a licence whose 数据状态 says nothing of it."""
+    cases = [("撤销", "有效"), ("已吊销", "有效"), ("暂停", "有效"), ("已废止", "有效"),
+             ("撤销", "撤销"), ("已过期", "有效"), ("下线", "有效"), ("正常", "有效"), ("暂停", "")]
+    records = tmp_path / "records"
+    rows = [row("admin_license", record_id=f"R-{i}", status=status) for i, (_, status) in enumerate(cases)]
+    write_csv(records / "admin_license.csv", "admin_license", rows)
+    with_column(records / "admin_license.csv", "数据状态", [state for state, _ in cases])
+    result = build_site(tmp_path, records, AS_OF)
+    assert sorted(q["record_id"] for q in quarantine(result.audit)) == first(4)
+    assert result.counts.published["admin_license"] == len(cases) - 4

@@ -451,7 +451,8 @@ def _stated(item: CatalogItem, spec: TableSpec, watched: tuple[tuple[int, str, F
         cells[position], problem = state_text(row[name])
         if problem:
             unread.append((name, problem[0], f"{_where(spec, row, key, raw.row)}，列“{name}”：{problem[1]}"))
-    return (*unread, *state_defects(item, watched, cells, dated=ends_given(item, raw.values), beside=beside))
+    return (*unread, *state_defects(item, watched, cells, dated=ends_given(item, raw.values), beside=beside,
+                                    values=raw.values))
 
 
 class _Claim:

@@ -457,7 +457,7 @@ def _sheet_rows(report: FileReport, item: CatalogItem, fields: Container[str] | 
             layout.note_codes(line.number, cells)
         if layout.watched:
             defects += state_defects(item, layout.watched, {i: cells[i] for i, _, _ in layout.watched if i < len(cells)},
-                                     dated=ends_given(item, values), beside=layout.beside)
+                                     dated=ends_given(item, values), beside=layout.beside, values=values)
         yield RawRow(item.id, label, line.number, values, extra, defects + layout.refused if layout.refused else defects)
     report.warnings += layout.code_warnings()
 

@@ -142,7 +142,8 @@ def states_record(item: CatalogItem) -> bool:
 
 def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], ...],
                   cells: Mapping[int, object], dated: frozenset[str] = frozenset(),
-                  beside: bool | None = None) -> tuple[tuple[str, str, str], ...]:
+                  beside: bool | None = None, values: Mapping[str, object] | None = None,
+                  ) -> tuple[tuple[str, str, str], ...]:
     """A defect for each column of ``watched`` whose cell (``cells``: a row's cells by position) reads, in words, as
     a value of the field that withholds a record (any but its first, 正常: 撤销, 异议 in every spelling the catalogue
     knows, simplified or traditional), or is a whole state of a record no longer in force (:data:`_NOT_IN_FORCE`): the
@@ -163,7 +164,9 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
 
     Of basic information (a licence, a registration), a cell saying the licence or registration was cancelled or
     revoked (:data:`_CANCELLED`: 许可证已注销, 已吊销) says its own state, which is shown, not that the record was deleted:
-    under 删除情况 or 是否删除 it does not withhold the row (已删除 does).
+    under 删除情况 or 是否删除 it does not withhold the row (已删除 does), unless the row's own state field (``values``:
+    the row's fields) shows the licence or registration in force (当前状态 有效, 登记状态 存续): which of the two holds is
+    not known, and a cancelled licence must not be shown as valid.
 
     ``beside``: whether the item has a field of the record's state (:func:`states_record`), which the caller works out
     once per file (:attr:`Layout.beside`); worked out here if not given."""
@@ -196,6 +199,9 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
         title, gone_asked, kept_asked, reason, own, legend = _heading_kind(heading)
         deletion = basic and ("删" in title or "del" in title.casefold())
         if basic and _CANCELLED.fullmatch(said) and not (deletion and _DELETED_BARE.fullmatch(said)):
+            if (found := _shown_otherwise(item, values, heading, position, text)) is not None:
+                refused.add(position)
+                defects.append(found)  # 当前状态 有效 beside 许可证已注销: which holds?
             continue  # 删除情况 许可证已注销: the licence's own state, shown as such, not the record deleted
         if basic and spec is RECORD_STATE and not reason and _data_gone(said, coded=deletion):
             verdict: bool | str = True  # 数据状态 已删除, 作废, 无效, 数据已注销, 已注销（删除）; 删除标志 注销
@@ -232,7 +238,10 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
             elif stated and spec is RECORD_STATE and any(_OBJECTION.fullmatch(p) for p in _PARTS.split(words) if p):
                 verdict = OBJECTION  # 名单状态 异议处理中, or 2 under 状态（…2异议…）
             elif basic and spec is RECORD_STATE and not asked:
-                continue  # a licence's 数据状态 已过期, 撤销, 暂停, 下线: the licence's own state (shown), not the record gone
+                if _ENDED.fullmatch(words) and (found := _shown_otherwise(item, values, heading, position, text)):
+                    refused.add(position)
+                    defects.append(found)  # 数据状态 撤销 beside 当前状态 有效
+                continue  # a licence's 数据状态 已过期, 撤销, 暂停, 下线: the licence's own state, not the record gone
             elif stated and _REVERSED_WHOLE.fullmatch(words):
                 continue  # 信用修复已撤销, 下线已撤销, 移出已撤销: the record stands as before
             elif words.isascii() and not (stated and _state_of(words)):
@@ -271,6 +280,30 @@ _OWN_NOT_IN_FORCE = _whole_state("撤销|撤消|撤回|撤除|撤下|作废|无�
 was repaired (已删除, 已屏蔽, 停止公示, 已过期, 已修复): in a column whose heading names the record's own state
 (:data:`~site_builder.sources.mapping.RECORD_STATE_HEADINGS`: 状态, 当前状态, 数据状态); in another (许可证状态,
 履行状态) 已过期 or 已到期 is said of something else."""
+
+
+def _shown_otherwise(item: CatalogItem, values: Mapping[str, object] | None, heading: str, position: int,
+                     text: str) -> tuple[str, str, str] | None:
+    """The defect of a licence's or a registration's state cell (``text``: 许可证已注销, 已吊销, 撤销) beside the row's own
+    state field showing it in force (当前状态 有效, 登记状态 存续: public, of values, its title ending in 状态, the row's
+    value its first; not 发布状态): which of the two holds is not known, and a licence cancelled must not be shown as
+    valid. ``None`` where the row shows no such state."""
+    from site_builder.rules.validation import enum_code
+
+    for spec in item.fields:
+        if values is None or not spec.values or spec.role or spec.disclosure != "public" or not spec.title.endswith("状态"):
+            continue
+        shown = str(values.get(spec.name) or "").strip()
+        if shown and enum_code(spec, shown) == next(iter(spec.values)):
+            return (heading, "unmapped-column", (
+                f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示许可或登记已注销、吊销或撤销，而本行的"
+                f"{spec.title}是“{shown[:40]}”：二者不一致，不知以何为准，本行不公示；请核实该记录，在导出中写明一致的状态"))
+    return None
+
+
+_ENDED = _whole_state("撤销|撤消|吊销|注销|废止|暂停|中止|终止", "许可|许可证|证照|证书|执照|登记|资质|营业执照", ends=False)
+"""A licence's or a registration's own state saying it is no longer in force (撤销, 已吊销, 暂停, 已注销): shown by its
+own state field, it may not be shown as 有效 beside it (:func:`_shown_otherwise`)."""
 
 
 _CANCELLED = re.compile(r"[\s\W_]*(?:许可证书|许可证|许可|证照|证书|执照|营业执照|登记|资质|主体|企业)?(?:已经|已|被|已被|业已)?"
