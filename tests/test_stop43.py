@@ -10,16 +10,18 @@ from test_states_stop39 import AS_OF, build_with_state, with_column
 from test_states_stop42 import first, withheld_of
 from test_xlsx import quarantine
 
-_GONE = ["已", "已经", "对", "●是", "是●", "是○", "★ 是", "☑", "☑ 是"]
-"""Under 是否移出: removed (a mark beside an answer is the form's, the answer is read)."""
-_UNREAD = ["○", "●", "〇", "◯", "☒", "■", "□", "★", "是否", "√ 否", "对 ×"]
-"""Under 是否移出: no answer can be read (a mark alone, the question itself, answers that disagree)."""
-_STANDING = ["否", "○否", "●否", "不对", "错", "×", "未移出", "0", "N"]
+_GONE = ["已", "已经", "对", "对的", "已是", "●是", "是●", "☑", "☑ 是", "☑是", "是✔", "☑️是", "√是", "是√", "☑是☐否",
+         "●是○否", "■是□否", "√ 已移出"]
+"""Under 是否移出: removed (the answer a form's mark says is chosen: ``☑是``, ``●是○否``)."""
+_UNREAD = ["○", "●", "〇", "◯", "☒", "■", "□", "★", "是否", "★ 是", "○否", "☒是", "❌是", "是 否☑", "对 ×"]
+"""Under 是否移出: no answer can be read (a mark alone, the question itself, an answer crossed out or marked not
+chosen, or a mark beside neither)."""
+_STANDING = ["否", "●否", "√否", "☐是☑否", "不对", "错", "不", "×", "❌", "未移出", "0", "N"]
 
 
 def test_a_removal_answered_by_a_mark_or_already_is_withheld(tmp_path: Path) -> None:
-    """是否移出 已, 对, ○, ●, 〇 and ●是 were published as words saying nothing: 已 and 对 answer "removed?" yes, a form's
-    mark beside an answer is left out of it, and a mark alone (○ or 〇, unchecked or zero?) cannot be read."""
+    """是否移出 已, 对, ○, ●, 〇, ●是, ☑是 and ☑是☐否 were published as words saying nothing: 已 and 对 answer "removed?"
+    yes, a form's mark says which answer is chosen, and a mark alone (○ or 〇, unchecked or zero?) cannot be read."""
     result = build_with_state(tmp_path, "dishonest_list", "是否移出", [*_GONE, *_UNREAD, *_STANDING],
                               valid_until="2030-01-01")
     messages = {q["record_id"]: q["message"] for q in quarantine(result.audit)}
@@ -31,8 +33,8 @@ def test_a_removal_answered_by_a_mark_or_already_is_withheld(tmp_path: Path) -> 
 
 def test_a_record_asked_whether_it_stands(tmp_path: Path) -> None:
     """Under 是否有效 the same answers say the opposite; 已 answers nothing there (already what?)."""
-    withheld = ["已", "○", "错", "×", "★ 否"]
-    withheld_ids = withheld_of(tmp_path, "dishonest_list", "是否有效", [*withheld, "对", "√", "☑", "●是"],
+    withheld = ["已", "○", "错", "不", "×", "★ 否", "☑否", "否✓", "☐是☑否", "❌是"]
+    withheld_ids = withheld_of(tmp_path, "dishonest_list", "是否有效", [*withheld, "对", "√", "☑", "●是", "✅", "是☑", "☑是☐否"],
                                valid_until="2030-01-01")
     assert withheld_ids == first(len(withheld))
 
@@ -40,15 +42,16 @@ def test_a_record_asked_whether_it_stands(tmp_path: Path) -> None:
 def test_a_licence_cancelled_beside_a_state_saying_valid_is_withheld(tmp_path: Path) -> None:
     """删除情况 许可证已注销 beside 当前状态 有效 was published, the licence shown as 有效: the two disagree, the row is
     quarantined; beside 当前状态 无效 or none the licence is published (the cancellation is its own state, not a deletion)."""
-    statuses = ["有效", "valid", "有效", "无效", "", "无效"]
-    said = ["许可证已注销", "已吊销", "证照已吊销", "许可证已注销", "许可证已注销", "已吊销"]
+    statuses = ["有效", "valid", "有效", "正常", "有效（正常）", "长期有效", "有效\u200b", "有效", "无效", "", "无效"]
+    said = ["许可证已注销", "已吊销", "证照已吊销", "许可证已注销", "已吊销", "许可证已注销", "许可证已注销", "吊销，未注销",
+            "许可证已注销", "许可证已注销", "已吊销"]
     records = tmp_path / "records"
     rows = [row("admin_license", record_id=f"R-{i}", status=status) for i, status in enumerate(statuses)]
     write_csv(records / "admin_license.csv", "admin_license", rows)
     with_column(records / "admin_license.csv", "删除情况", said)
     result = build_site(tmp_path, records, AS_OF)
     messages = {q["record_id"]: q["message"] for q in quarantine(result.audit)}
-    assert sorted(messages) == ["R-0", "R-1", "R-2"]
+    assert sorted(messages, key=lambda r: int(r[2:])) == first(8)
     assert all("不一致" in m and "当前状态" in m for m in messages.values())
     assert result.counts.published["admin_license"] == 3
 
@@ -57,22 +60,35 @@ def test_a_registration_revoked_beside_a_state_saying_active_is_withheld(tmp_pat
     """The same of a subject's registration: 数据状态 已吊销 beside 登记状态 存续."""
     records = tmp_path / "records"
     rows = [row("subject", record_id=f"S-{i}", uscc=code, registration_status=status)
-            for i, (code, status) in enumerate([("91330100MA27XL0A19", "存续"), ("91330100MA2H2TM875", "吊销")])]
+            for i, (code, status) in enumerate([("91330100MA27XL0A19", "存续"), ("91330100MA2H2TM875", "存续（在营、开业、在册）"),
+                                                ("91330100MA2GNYMY1E", "吊销")])]
     write_csv(records / "subject.csv", "subject", rows)
-    with_column(records / "subject.csv", "删除情况", ["已吊销", "已吊销"])
+    with_column(records / "subject.csv", "删除情况", ["已吊销", "吊销，未注销", "已吊销"])
     result = build_site(tmp_path, records, AS_OF)
-    assert [q["record_id"] for q in quarantine(result.audit)] == ["S-0"]
+    assert sorted(q["record_id"] for q in quarantine(result.audit)) == ["S-0", "S-1"]
 
 
 def test_a_licence_state_column_saying_revoked_beside_a_state_saying_valid_is_withheld(tmp_path: Path) -> None:
     """数据状态 撤销, 已吊销 or 暂停 beside 当前状态 有效 showed a revoked licence as valid; beside 当前状态 撤销 (a value
     outside the list, shown as written) it is published as it was, and so is a licence whose 数据状态 says nothing of it."""
-    cases = [("撤销", "有效"), ("已吊销", "有效"), ("暂停", "有效"), ("已废止", "有效"),
-             ("撤销", "撤销"), ("已过期", "有效"), ("下线", "有效"), ("正常", "有效"), ("暂停", "")]
+    cases = [("撤销", "有效"), ("已吊销", "有效"), ("暂停", "有效"), ("已废止", "有效"), ("许可证已撤销", "正常"),
+             ("暂扣许可证", "有效"), ("已失效", "生效"), ("撤销", "撤销"), ("已过期", "有效"), ("下线", "有效"), ("正常", "有效"),
+             ("暂停", ""), ("未吊销", "有效"), ("注销中", "有效"), ("吊销已撤销", "有效")]
     records = tmp_path / "records"
     rows = [row("admin_license", record_id=f"R-{i}", status=status) for i, (_, status) in enumerate(cases)]
     write_csv(records / "admin_license.csv", "admin_license", rows)
     with_column(records / "admin_license.csv", "数据状态", [state for state, _ in cases])
     result = build_site(tmp_path, records, AS_OF)
-    assert sorted(q["record_id"] for q in quarantine(result.audit)) == first(4)
-    assert result.counts.published["admin_license"] == len(cases) - 4
+    assert sorted((q["record_id"] for q in quarantine(result.audit)), key=lambda r: int(r[2:])) == first(7)
+    assert result.counts.published["admin_license"] == len(cases) - 7
+
+
+def test_a_states_table_saying_a_cancellation_stands_does_not_show_the_licence_valid(tmp_path: Path) -> None:
+    """A [states] table saying 数据状态 已吊销 stands (the data record is not gone) had the row published as 有效: the
+    table says the record stands, not which of its two states holds."""
+    from test_states_table import withheld
+
+    states = '[states."数据状态"]\n"已吊销" = "standing"\n'
+    told = withheld(tmp_path / "valid", "admin_license", "数据状态", ["已吊销"], states=states, status="有效")
+    assert list(told) == ["R-0"] and "不一致" in told["R-0"]
+    assert withheld(tmp_path / "revoked", "admin_license", "数据状态", ["已吊销"], states=states, status="吊销") == {}

@@ -245,11 +245,33 @@ def lapsed(text: str, until: Value, as_of: dt.date, since: Value = None) -> str:
         return text
     if not as_of > until:  # as_of first: a TracingDate notes the day it flips
         return text
-    said = simplified("".join(unicodedata.normalize("NFKC", text).split())).lower().rstrip("。.;；,，")
+    said = _state_said(text)
     notes = [note[1:-1] for note in _BRACKETS.findall(said)]
     if not all(_IN_FORCE.fullmatch(note) for note in notes):
         return text  # 有效（已延续至2029-06-30）, 正常（变更后继续有效）: the bracket says more than the state
     return LAPSED if _IN_FORCE.fullmatch(_BRACKETS.sub("", said)) else text
+
+
+def in_force(text: str) -> bool:
+    """Whether ``text``, a licence's or a registration's own state (当前状态, 登记状态), says it is in force: :data:`_IN_FORCE`
+    (有效, 正常, 生效, 长期有效, 存续; not nothing) or a registration's :data:`_ACTIVE` (在营, 开业, 在册), with a bracket
+    saying so too (``有效（正常）``, ``存续（在营、开业、在册）``, the national publicity system's words)."""
+    said = _state_said(text)
+    parts = [p for note in _BRACKETS.findall(said) for p in _NOTE_PARTS.split(note[1:-1]) if p]
+    bare = _BRACKETS.sub("", said)
+    return bool(bare) and all(_IN_FORCE.fullmatch(p) or _ACTIVE.fullmatch(p) for p in [bare, *parts])
+
+
+def _state_said(text: str) -> str:
+    """A state as :data:`_IN_FORCE` reads it: NFKC, simplified, lower case, without white space, invisible characters
+    (a zero-width space) or a full stop after it."""
+    said = "".join(c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) != "Cf")
+    return simplified("".join(said.split())).lower().rstrip("。.;；,，")
+
+
+_ACTIVE = re.compile(r"(?:存续|在营|开业|在业|在册|营业|正常营业|正常经营|经营)(?:中)?")
+"""What the national enterprise credit publicity system writes of a registration in force (存续（在营、开业、在册）)."""
+_NOTE_PARTS = re.compile(r"[、,，;；/]+")
 
 
 def _display(spec: FieldSpec, value: Value) -> str:

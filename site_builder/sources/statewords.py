@@ -191,6 +191,10 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
                 item, position, heading, text, "removed" in dated and spec is RECORD_STATE)) is not None):
             refused.update([position] if told else [])
             defects.extend(told)
+            if not told and basic and _licence_ended(text) and (found := _shown_otherwise(item, values, heading, position,
+                                                                                           text)):
+                refused.add(position)
+                defects.append(found)  # the table says the data record stands, not which of two states holds
             continue  # the site's [states] says what the value means
         said = simplified(unicodedata.normalize("NFKC", text))
         if ("removed" in dated and spec is RECORD_STATE or dated & {"removed", "ended"} and _EXPIRED_ONLY.fullmatch(said)
@@ -209,6 +213,10 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
             defects.append((heading, "unmapped-column", (
                 f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示记录已删除、已作废或已无效，而{item.title}"
                 "没有与之对应的目录列：本行不公示；已删除的记录请不要导出")))
+            continue
+        if basic and _licence_ended(said) and (found := _shown_otherwise(item, values, heading, position, text)):
+            refused.add(position)
+            defects.append(found)  # 吊销，未注销, 许可证已撤销, 暂扣许可证 beside 当前状态 有效
             continue
         asked = spec is RECORD_STATE and (gone_asked or kept_asked)
         lifted = (spec is RECORD_STATE and item.nature == "adverse" and not reason
@@ -238,7 +246,7 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
             elif stated and spec is RECORD_STATE and any(_OBJECTION.fullmatch(p) for p in _PARTS.split(words) if p):
                 verdict = OBJECTION  # 名单状态 异议处理中, or 2 under 状态（…2异议…）
             elif basic and spec is RECORD_STATE and not asked:
-                if _ENDED.fullmatch(words) and (found := _shown_otherwise(item, values, heading, position, text)):
+                if _licence_ended(words) and (found := _shown_otherwise(item, values, heading, position, text)):
                     refused.add(position)
                     defects.append(found)  # 数据状态 撤销 beside 当前状态 有效
                 continue  # a licence's 数据状态 已过期, 撤销, 暂停, 下线: the licence's own state, not the record gone
@@ -288,22 +296,35 @@ def _shown_otherwise(item: CatalogItem, values: Mapping[str, object] | None, hea
     state field showing it in force (当前状态 有效, 登记状态 存续: public, of values, its title ending in 状态, the row's
     value its first; not 发布状态): which of the two holds is not known, and a licence cancelled must not be shown as
     valid. ``None`` where the row shows no such state."""
+    from site_builder.rules.redaction import in_force
     from site_builder.rules.validation import enum_code
 
     for spec in item.fields:
         if values is None or not spec.values or spec.role or spec.disclosure != "public" or not spec.title.endswith("状态"):
             continue
         shown = str(values.get(spec.name) or "").strip()
-        if shown and enum_code(spec, shown) == next(iter(spec.values)):
+        if shown and (enum_code(spec, shown) == next(iter(spec.values)) or in_force(shown)):
             return (heading, "unmapped-column", (
                 f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示许可或登记已注销、吊销或撤销，而本行的"
                 f"{spec.title}是“{shown[:40]}”：二者不一致，不知以何为准，本行不公示；请核实该记录，在导出中写明一致的状态"))
     return None
 
 
-_ENDED = _whole_state("撤销|撤消|吊销|注销|废止|暂停|中止|终止", "许可|许可证|证照|证书|执照|登记|资质|营业执照", ends=False)
-"""A licence's or a registration's own state saying it is no longer in force (撤销, 已吊销, 暂停, 已注销): shown by its
-own state field, it may not be shown as 有效 beside it (:func:`_shown_otherwise`)."""
+_ENDED = re.compile(r"(?<![未非不没无])(?:吊销|注销|撤销|撤消|撤回|废止|暂扣|暂停|中止|终止|失效)(?!中|申请|程序|审核|审批|待)")
+"""A licence's or a registration's own state saying it is no longer in force, anywhere in a cell (撤销, 已吊销, 暂停,
+吊销，未注销, 许可证已撤销, 暂扣许可证, 依法注销); not negated (未吊销) or under way (注销中, 撤销申请)."""
+
+
+def _licence_ended(text: str) -> bool:
+    """Whether a cell says a licence or a registration is no longer in force (:data:`_ENDED`) and not that this was
+    itself revoked (吊销已撤销, :data:`_REVERSED`): shown by its own state field, it may not be shown as 有效 beside it
+    (:func:`_shown_otherwise`)."""
+    said = simplified(unicodedata.normalize("NFKC", text))
+    return _ENDED.search(said) is not None and _REVERSED.search(said) is None and _ENDED_REVERSED.search(said) is None
+
+
+_ENDED_REVERSED = re.compile(r"(?:吊销|注销|撤销|撤消|撤回|废止|暂扣|暂停|中止)(?:决定|处理)?(?:已经?|已被|被)(?:撤销|撤消|撤回|取消|解除)")
+"""A licence's revocation or suspension itself revoked (吊销已撤销, 暂扣已解除): it stands as before."""
 
 
 _CANCELLED = re.compile(r"[\s\W_]*(?:许可证书|许可证|许可|证照|证书|执照|营业执照|登记|资质|主体|企业)?(?:已经|已|被|已被|业已)?"
@@ -469,10 +490,14 @@ def _asked(said: str, title: str, gone_asked: bool, legend: Mapping[str, str]) -
     said = _legend_word(said, legend, title)
     if not said:
         return UNPAIRED
-    if _QUESTION_ONLY.fullmatch(said) and said.casefold() not in _ANSWERS:
-        return UNREADABLE  # ○, ●, 〇, ☒, 是否: a mark or the question itself, no answer
-    if (marked := _unmarked(said)) and marked != said:
-        said = marked  # ●是, ★ 是: a form's mark before or after the answer
+    said = said.replace("\ufe0f", "").replace("\ufe0e", "")  # ☑️: an emoji's variation selector
+    if any(_is_mark(c) for c in said) and said.casefold() not in _ANSWERS:
+        form = _form_answer(said, title)
+        if form is not None:
+            return form if isinstance(form, str) else form if gone_asked else not form  # ☑是☐否, ●是, √否
+        said = "".join(c for c in said if not _is_mark(c)).strip()  # ●已移出: the words, read as they are
+    if _QUESTION_ONLY.fullmatch(said):
+        return UNREADABLE  # 是否: the question itself, no answer
     if _ALREADY.fullmatch(said):
         return True if gone_asked else UNREADABLE  # 是否移出 已: removed already; 是否有效 已: not an answer
     whole = _answer(said, title)
@@ -695,24 +720,54 @@ upheld on review or in court (``维持``, ``复议维持``, ``经复议维持原
 dismissed (``驳回复议申请``, ``复议驳回``, ``撤销申请被驳回``), or no revocation granted (``不予撤销``). Whole, as
 :data:`_NOTHING_SAID` is: ``部分维持部分撤销`` and ``撤销原判，驳回起诉`` are reasons (such a record was withheld with a
 message saying it was revoked)."""
-_QUESTION_ONLY = re.compile(r"[^\w\s]+|[\s\W_]*[〇◯][\s\W_]*|[\s\W_]*(?:是否|有无|是不是|是或否)[\s\W_]*")
-"""A yes-or-no cell holding no answer: a mark alone (○, ●, ☒, ★: a form's, whose meaning the form's key gives), the
-ideographic zero 〇 that looks like ○, or the question itself (是否): it cannot be read, the row is not published."""
+_QUESTION_ONLY = re.compile(r"[\s\W_]*(?:是否|有无|是不是|是或否)[\s\W_]*")
+"""A yes-or-no cell holding the question itself (是否): no answer, the row is not published."""
+_TICKED = frozenset("☑✔✓√✅●■◉⦿▣")
+"""A form's mark saying its option is chosen (``☑是``, ``●是○否``, ``√否``)."""
+_UNTICKED = frozenset("☐□○◯〇")
+"""A form's mark saying its option is not chosen (the ideographic zero 〇 looks like ○)."""
+_FORM_SEPARATORS = frozenset(" -—–－:：/／、,，;；|")
 
 
-def _unmarked(said: str) -> str:
-    """``said`` without a form's marks before or after its answer (``●是``, ``★ 否``: symbols, Unicode's ``So``); not
-    a mark that is itself an answer (``√ 否`` says both, and cannot be read), nor brackets (``是（已修复）``)."""
-    start, end = 0, len(said)
-    while start < end and (said[start].isspace() or _mark(said[start])):
-        start += 1
-    while end > start and (said[end - 1].isspace() or _mark(said[end - 1])):
-        end -= 1
-    return said[start:end]
+def _is_mark(char: str) -> bool:
+    """Whether ``char`` is a form's mark (a symbol: ☑, ●, ○, ★, ☒, ❌, √, ×; the ideographic zero 〇)."""
+    return len(char) == 1 and (char in _TICKED or char in _UNTICKED or char == "×" or unicodedata.category(char) == "So")
 
 
-def _mark(char: str) -> bool:
-    return unicodedata.category(char) == "So" and char not in _ANSWERS
+def _form_answer(said: str, title: str) -> bool | str | None:
+    """The answer a cell with a form's marks gives: the one answer whose mark says it is chosen (``☑是☐否``, ``●是``,
+    ``是√``, ``√否``: :data:`_TICKED`), the others unmarked or marked not chosen (:data:`_UNTICKED`); :data:`UNREADABLE`
+    for marks alone (``○``, ``●``, ``★``; not ``√`` or ``×``, answers of their own), an answer marked otherwise (``☒是``,
+    ``❌是``, ``○否``, ``★是``: crossed out or chosen? not chosen?), none chosen or two; ``None`` where the cell holds
+    other words than answers (``●已移出``: its words are read)."""
+    tokens: list[str] = []
+    for char in said:
+        if _is_mark(char):
+            tokens.append(char)
+        elif char in _FORM_SEPARATORS:
+            tokens.append("")
+        elif tokens and tokens[-1] and not _is_mark(tokens[-1]):
+            tokens[-1] += char
+        else:
+            tokens.append(char)
+    tokens = [t for t in tokens if t]
+    words = [(i, t) for i, t in enumerate(tokens) if not _is_mark(t)]
+    if not words:
+        return UNREADABLE
+    if any(_answer(word, title) is None for _, word in words):
+        return None
+    before = _is_mark(tokens[0])  # marks before their options (☑是☐否) or after them (是☑否☐)
+    chosen: set[bool] = set()
+    for i, word in words:
+        j = i - 1 if before else i + 1
+        mark = tokens[j] if 0 <= j < len(tokens) else ""
+        if mark in _TICKED:
+            chosen.add(bool(_answer(word, title)))
+        elif mark not in _UNTICKED:
+            return UNREADABLE  # ☒是, ❌是, ★是, 是 否☑: which is chosen is not known
+        elif len(words) == 1:
+            return UNREADABLE  # ○否 alone: not chosen, or a form's blank?
+    return chosen.pop() if len(chosen) == 1 else UNREADABLE
 
 
 _ALREADY = re.compile(r"[\s\W_]*(?:已|已经|业已)[\s\W_]*")
@@ -721,6 +776,8 @@ _ZERO = re.compile(r"0+(?:\.0+)?")
 """Zero as a spreadsheet or a data frame writes it (``0``, ``00``, ``0.0``)."""
 _NULL = frozenset({"null", "none", "n/a", "nan", "na"})
 """Spellings of an empty cell in database exports (compared case-folded)."""
-_ANSWERS = {**dict.fromkeys(("是", "是的", "有", "对", "y", "yes", "1", "true", "t", "√", "✓", "✔", "☑"), True),
-            **dict.fromkeys(("否", "不是", "无", "没有", "不对", "错", "n", "no", "0", "false", "f", "×", "✗", "✘"), False)}
+_ANSWERS = {**dict.fromkeys(("是", "是的", "已是", "有", "对", "对的", "正确", "y", "yes", "1", "true", "t", "√", "✓", "✔", "☑",
+                             "✅"), True),
+            **dict.fromkeys(("否", "不是", "不", "无", "没有", "不对", "错", "n", "no", "0", "false", "f", "×", "✗", "✘", "❌", "✖",
+                             "❎"), False)}
 """The answers a yes-or-no column (是否撤销, 是否有效) gives, by their NFKC case-folded text."""
