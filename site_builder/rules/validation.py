@@ -243,6 +243,10 @@ _NOT_SERIOUS_SAID = re.compile(r"非严重|不属于严重|一般失信|轻微�
 listing, 重点关注名单（严重失信风险）), whatever else it says."""
 
 
+_CELLS_KEPT = 1 << 14
+"""Parsed cells a :class:`Validator` remembers per field."""
+
+
 class Validator:
     """Validates the rows of one catalogue item, catching repeated record ids.
 
@@ -264,9 +268,12 @@ class Validator:
         self._titles = {f.name: f.title for f in item.fields}
         self._kinds = tuple(dict.fromkeys(v.penalty_type for v in item.period.versions if v.penalty_type))
         """The fields listing a penalty's kinds (处罚类别), which must be words: the 轻微 rule reads them."""
-        fields = item.fields
         # A short cell's value is remembered per field: codes, dates, enumerations and names repeat from row to row.
-        self._parsed = functools.lru_cache(maxsize=1 << 16)(lambda index, text: parse_cell(fields[index], text))
+        # One dictionary per field, emptied when full, rather than one LRU cache for all (a tuple key made per cell, and
+        # the values of a field that never repeat, a document number, pushing out those of the fields that do); the
+        # record id, different in every row, is not remembered.
+        self._cells: tuple[tuple[FieldSpec, str, dict[str, Parsed] | None], ...] = tuple(
+            (spec, spec.name, {} if spec.role != "record_id" else None) for spec in item.fields)
 
     def _title(self, name: str) -> str:
         title = self._titles.get(name)
@@ -281,11 +288,19 @@ class Validator:
         values: dict[str, Value] = {}
         if raw.extra_cells:
             problems.append(Problem("", "extra-cell", f"本行比表头多出{raw.extra_cells}个非空单元格，列可能错位"))
-        for index, spec in enumerate(self.item.fields):
-            text = raw.values.get(spec.name, "")
-            value, problem = self._parsed(index, text) if len(text) <= MEMO_TEXT else parse_cell(spec, text)
-            values[spec.name] = value
-            if problem and problem[0] == "required" and spec.name not in raw.values:
+        cells = raw.values
+        for spec, name, memo in self._cells:
+            text = cells.get(name, "")
+            if memo is None or len(text) > MEMO_TEXT:
+                value, problem = parse_cell(spec, text)
+            elif (parsed := memo.get(text)) is not None:
+                value, problem = parsed
+            else:
+                if len(memo) >= _CELLS_KEPT:
+                    memo.clear()
+                value, problem = memo[text] = parse_cell(spec, text)
+            values[name] = value
+            if problem and problem[0] == "required" and name not in cells:
                 problems.append(self._missing_column(spec))
             elif problem:
                 problems.append(Problem(spec.title, problem[0], problem[1]))
@@ -465,7 +480,11 @@ class Validator:
                      if f.mask == "id_number" or f.role == "id_no" or f.disclosure == "withheld" and f.type == "string" and not f.values)
 
 
-def parse_cell(spec: FieldSpec, text: str) -> tuple[Value, tuple[str, str] | None]:
+Parsed = tuple[Value, tuple[str, str] | None]
+"""A cell parsed (:func:`parse_cell`): its value, or the type and message of what is wrong with it."""
+
+
+def parse_cell(spec: FieldSpec, text: str) -> Parsed:
     """Parse one cell for ``spec``: ``(value, None)`` or ``(None, (error type, message))``."""
     text = clean(text).replace("\u3000", " ").strip()
     if text.lower() in _NULL:
