@@ -77,9 +77,12 @@ def personal_id_problem(number: str) -> str | None:
     return _id_problem(number, "证件号码", others=True)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _id_problem(number: str, name: str, others: bool) -> str | None:
     """Why ``number`` is not an 18-character ID number (``name`` in the messages); ``others``: residence permit and
-    foreign permanent residence numbers count too."""
+    foreign permanent residence numbers count too. Remembered: a legal representative's or a person's number comes
+    back in each of the subject's records, and deciding a row asks it of the same number several times (its secrets,
+    its redaction, both generations' forms): 800,000 checks for 200,000 rows."""
     if len(number) != 18:
         return f"{name}应为18位，实为{len(number)}位"
     if not number[:17].isdigit() or number[17] not in "0123456789X":

@@ -945,7 +945,7 @@ def scrub_own(text: str, own: tuple[OwnSecret, ...], mode: str = TEXT, allowed: 
         # once every separator is removed (most fields repeat none of the record's secrets).
         # Every secret is looked for in the text as given, then the longest places replaced: looked for in a text
         # already masked, a name such as 王二 would be found across the * of 王*二 (王小二 masked).
-        solid = unseparated(read).upper()
+        solid = _solid_memo(read) if len(read) <= MEMO_TEXT else _solid(read)
         spans: list[tuple[int, int, str]] = []
         typed: _Typed | None = None
         if held := _held(solid, own):
@@ -977,6 +977,17 @@ def scrub_own(text: str, own: tuple[OwnSecret, ...], mode: str = TEXT, allowed: 
                      if f.digits not in allowed]
             text = _replace(text, typed_other, spans)
     return text
+
+
+def _solid(read: str) -> str:
+    """A text as read (:func:`reading`) without separators, in upper case: what :func:`scrub_own` tests the record's
+    own secrets against."""
+    return unseparated(read).upper()
+
+
+_solid_memo = functools.lru_cache(maxsize=_MEMO_SIZE)(_solid)
+"""Remembered for short texts: a record's fields repeat from record to record (its authority, its kind, a subject's
+name and address), and each is scrubbed of its record's own secrets."""
 
 
 def _marker_reading(text: str) -> _Typed | None:
@@ -1068,7 +1079,7 @@ def _as_typed(folded: str, origin: Sequence[int], ends: bool = False) -> _Typed:
         text = _LETTER_DIGIT.sub(lambda m: m.group().translate(_AS_DIGIT), text)  # as long: the places still hold
         if ends:
             text = _LETTER_END.sub(lambda m: m.group().translate(_AS_DIGIT), text)
-    return typed._replace(text=text)
+    return typed if text is typed.text else _Typed(text, typed.origin, typed.ends)  # NamedTuple._replace is slow
 
 
 def _substituted(typed: _Typed, pattern: re.Pattern[str], replacement: Callable[[re.Match[str]], str]) -> _Typed:
@@ -1514,8 +1525,9 @@ class Secrets:
     def merge(self, secrets: RowSecrets) -> None:
         """Add the secrets of one row, as :func:`row_secrets` gives them, but for placeholders (:func:`placeholder`)."""
         codes, texts, found, public = secrets
-        self.codes.update(c for c in codes if not placeholder(c))
-        self.texts.update(t for t in texts if not placeholder(t))
+        # A value kept already is no placeholder: only new ones are asked (a subject's codes come back in every record).
+        self.codes.update(c for c in codes if c not in self.codes and not placeholder(c))
+        self.texts.update(t for t in texts if t not in self.texts and not placeholder(t))
         self.found.update(found)
         self.public.update(public)
         self._ready = None
