@@ -126,6 +126,8 @@ class Kept:
         self.count += 1
         self.bytes += len(data)
 
+    save_text = write_text  # what the renderer writes its pages with
+
 
 def stored_site(folder: Path) -> Site:
     """The site over the published store of ``folder`` (decided from ``folder/r`` on the first run)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import random
 import re
+import traceback
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,10 @@ import jinja2.meta
 import pytest
 import zxingcpp
 from conftest import CATALOGUE, PROFILES_DIR, ROOT, THEME_DIR
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from site_builder.config import load_config
+from site_builder.outputs.codegen import escape_output
 from site_builder.outputs.site import Site
 from site_builder.outputs.theme import Headings, SitewideExtension, environment, heading, qr_path, qr_svg
 from site_builder.rules.profiles import load_profile
@@ -49,6 +51,28 @@ def test_the_qr_code_svg_draws_every_module_of_the_code(label: str) -> None:
         assert (size, size) == image.shape and pixels == bytes(image), url
         assert svg.startswith(f'<svg role="img" aria-label="{escape(label)!s}" width="{2 * size}" height="{2 * size}" class="qr">'
                               f"<title>{html.escape(label, quote=False)}</title>"), svg[:200]
+
+
+def test_escape_output_gives_markupsafes_text() -> None:
+    """The compiled templates' escaping (codegen.escape_output) gives what markupsafe.escape gives, as plain text."""
+    for value in ["<a href='x'>&\"", "平安 & 顺", 3, 1.5, date(2026, 1, 2), Markup("<b>x</b>"), None, ""]:
+        assert escape_output(value) == str(escape(value)) and type(escape_output(value)) in (str, Markup)
+
+
+def test_a_run_of_output_renders_as_jinja2_renders_it(site: Site) -> None:
+    """The theme's code generator (one piece per run of output, escape_output) renders what Jinja2's own does, errors
+    named at the same template line."""
+    source = ("{% for x in xs %}<li title=\"{{ x }}\">{{ x | upper }} · {{ n }}</li>{% if loop.last %}{{ tail }}{% endif %}"
+              "{% endfor %}{% set b %}<{{ n }}>{% endset %}{{ b }}{% filter upper %}a{{ n }}b{% endfilter %}\n{{ missing.x }}")
+    values = {"xs": ["<a>", "平&安", Markup("<i>ok</i>")], "n": 3, "tail": Markup("<br>"), "missing": {"x": "'q'"}}
+    ours = environment(site).from_string(source)
+    plain = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
+                               lstrip_blocks=True).from_string(source)
+    assert ours.render(values) == plain.render(values)
+    for template in (ours, plain):
+        with pytest.raises(jinja2.UndefinedError) as failed:
+            template.render(values | {"missing": {}})
+        assert [f.lineno for f in traceback.extract_tb(failed.value.__traceback__) if f.filename == "<template>"] == [2]
 
 
 def test_a_qr_path_with_empty_rows_and_edges() -> None:

@@ -179,25 +179,34 @@ class FileIndex:
     def write(self, path: str, data: bytes, fingerprint: str = "") -> Path:
         """Write ``data`` as the file ``path`` of the site (a new file, never an existing one written over; nothing
         at all if the spare holds these very bytes there)."""
-        self.settle()
-        target = f"{self.out}/{path}"
-        digest = hashlib.sha256(data).hexdigest()
-        held = self.spare.get(path) if self.spare is not None else None
-        if held is not None and held[0] == digest and held[1] == len(data):
-            self.written.append(Written(path, fingerprint, digest, len(data), False, held[2]))
-            return Path(target)
-        self._replaced(path)
-        fd = _create(target)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            mtime = os.fstat(fd).st_mtime_ns
-        self.written.append(Written(path, fingerprint, digest, len(data), False, mtime))
-        return Path(target)
+        self.save(path, data, fingerprint)
+        return Path(f"{self.out}/{path}")
 
     def write_text(self, path: str, text: str, fingerprint: str = "", encoding: str = "utf-8") -> Path:
         """Write ``text`` as the file ``path`` of the site."""
         return self.write(path, text.encode(encoding), fingerprint)
+
+    def save(self, path: str, data: bytes, fingerprint: str = "") -> None:
+        """:meth:`write`, for an output writing hundreds of thousands of files (pages): no ``Path`` made of each, and
+        the bytes written by system calls (a page in one ``write``)."""
+        self.settle()
+        digest = hashlib.sha256(data).hexdigest()
+        held = self.spare.get(path) if self.spare is not None else None
+        if held is not None and held[0] == digest and held[1] == len(data):
+            self.written.append(Written(path, fingerprint, digest, len(data), False, held[2]))
+            return
+        self._replaced(path)
+        fd = _create(f"{self.out}/{path}")
+        try:
+            _write_all(fd, data)
+            mtime = os.fstat(fd).st_mtime_ns
+        finally:
+            os.close(fd)
+        self.written.append(Written(path, fingerprint, digest, len(data), False, mtime))
+
+    def save_text(self, path: str, text: str, fingerprint: str = "", encoding: str = "utf-8") -> None:
+        """:meth:`write_text` as :meth:`save` writes."""
+        self.save(path, text.encode(encoding), fingerprint)
 
     def adopt(self, path: str, source: Path, fingerprint: str = "") -> Path:
         """Move the file ``source`` (made outside the site by another program, on the same file system) into the
@@ -377,8 +386,15 @@ def _create(target: str) -> int:
     except FileExistsError:
         os.unlink(target)
     except FileNotFoundError:
-        os.makedirs(os.path.dirname(target), exist_ok=True)
+        _folder(os.path.dirname(target))  # a page's own folder: one mkdir, its parent made by the page before
     return os.open(target, flags, 0o644)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write all of ``data`` to the open file ``fd`` (one system call unless the kernel takes less)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def _copy(source: str, target: str) -> None:

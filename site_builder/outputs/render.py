@@ -95,7 +95,7 @@ class Renderer:
         values = context | {"as_of": self.site.as_of} if self.shows_date(template) else context
         mark = fingerprint(self.files.key, name, template, values)
         if not self.files.take(name, mark):
-            self.files.write_text(name, render(self.env, template, path, **context), mark)
+            self.files.save_text(name, render(self.env, template, path, **context), mark)
         self.written.append(f"{self.out}/{name}")
         progress.advance()
 
@@ -104,7 +104,7 @@ class Renderer:
         had: the caller found it changed (:meth:`mark`)."""
         name = file_name(path)
         context["canonical"] = self.site.canonical(path)
-        self.files.write_text(name, render(self.env, template, path, **context), mark)
+        self.files.save_text(name, render(self.env, template, path, **context), mark)
         self.written.append(f"{self.out}/{name}")
         progress.advance()
 

@@ -93,12 +93,12 @@ def write_subject_data(site: Site, files: FileIndex, key: str, name: str, record
                "url": site.canonical(record_path(r)), "fields": r.fields}
         rows.append({name: row[name] for name in (*columns, "fields")})
     data = {"uscc": key, "name": name, "records": rows}
-    files.write_text(folder + "data.json", json.dumps(data, ensure_ascii=False, indent=1) + "\n", mark)
+    files.save_text(folder + "data.json", json.dumps(data, ensure_ascii=False, indent=1) + "\n", mark)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:  # every text cell through the one CSV escaping; dates are ISO dates
         writer.writerow(["" if row[c] is None else str(row[c]) if c in ("date", "until", "objection_date") else safe_cell(str(row[c]))
                          for c in columns])
-    files.write_text(folder + "data.csv", buffer.getvalue(), mark, encoding="utf-8-sig")
+    files.save_text(folder + "data.csv", buffer.getvalue(), mark, encoding="utf-8-sig")
     return paths
