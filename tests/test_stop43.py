@@ -92,3 +92,11 @@ def test_a_states_table_saying_a_cancellation_stands_does_not_show_the_licence_v
     told = withheld(tmp_path / "valid", "admin_license", "数据状态", ["已吊销"], states=states, status="有效")
     assert list(told) == ["R-0"] and "不一致" in told["R-0"]
     assert withheld(tmp_path / "revoked", "admin_license", "数据状态", ["已吊销"], states=states, status="吊销") == {}
+
+
+def test_a_list_entry_asked_removed_in_other_headings_is_withheld(tmp_path: Path) -> None:
+    """is_removed, is_revoked, removed_flag, 是否出列 and 是否无效 were unknown columns, ignored: a list entry they said was
+    removed was published (helper 118's finding 4). They are read as 是否移出 is."""
+    for heading in ["is_removed", "is_revoked", "removed_flag", "是否出列", "是否无效"]:
+        withheld = withheld_of(tmp_path / heading, "dishonest_list", heading, ["1", "是", "0", "否"], valid_until="2030-01-01")
+        assert withheld == first(2), heading

@@ -397,11 +397,12 @@ DATA_STATE_HEADINGS = frozenset({"记录状态", "数据状态", "信息状态"}
 information too (a licence, a registration: :func:`stated_columns`), whose 状态 or 当前状态 is the licence's own
 (有效, 注销, shown as such), while its 数据状态 已删除, 无效 or 作废 says the record is gone."""
 YES_NO_GONE = re.compile(r"(?:数据|记录|信息)?(?:是否(?:已经|已|被|已被)?(?:逻辑)?|有无)(?:撤销|撤消|移出|移除|屏蔽|解除|取消|删除|"
-                         r"失效|作废|退出|废止)(?:名单|荣誉|称号|表彰|列入|认定|处罚决定|处罚|决定|公示)?|(?:逻辑|软)?(?:撤销|撤消|移出|移除|屏蔽|解除|取消|删除|"
-                         r"失效|作废|退出)(?:标志|标识|标记|状态|情况)|(?:is_?)?del(?:ete)?(?:d)?(?:_?(?:flag|mark|status))?|sfsc|scbz")
-"""Headings asking whether a record is gone (是否撤销, 是否已移出, 撤销标志, 移出状态): where the item has no field for
-the record's state, such a column is read as :data:`RECORD_STATE` (a 是 there withholds the row), not refused whole
-as a column like the item's date of removal (撤销日期)."""
+                         r"失效|作废|退出|废止|出列|无效)(?:名单|荣誉|称号|表彰|列入|认定|处罚决定|处罚|决定|公示)?|(?:逻辑|软)?(?:撤销|撤消|移出|移除|屏蔽|解除|取消|删除|"
+                         r"失效|作废|退出|出列)(?:标志|标识|标记|状态|情况)|(?:is_?)?del(?:ete)?(?:d)?(?:_?(?:flag|mark|status))?|sfsc|scbz"
+                         r"|is_?(?:removed|revoked|withdrawn|invalid|cancell?ed)|(?:removed|revoked|withdrawn)_?(?:flag|mark)")
+"""Headings asking whether a record is gone (是否撤销, 是否已移出, 是否出列, 是否无效, 撤销标志, 移出状态, ``is_removed``):
+where the item has no field for the record's state, such a column is read as :data:`RECORD_STATE` (a 是 there withholds
+the row), not refused whole as a column like the item's date of removal (撤销日期)."""
 YES_NO_KEPT = re.compile(r"(?:数据|记录|信息)?是否(?:有效|生效|在列|在册|在名单内|仍在名单|处于有效期|在有效期内?)"
                          r"|有效(?:标志|标识|标记|状态)|is_?valid|valid_?flag|sfyx|yxbz")
 """Headings asking whether a record still stands (是否有效, 是否在列): a 否 there withholds the row."""

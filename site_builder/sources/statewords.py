@@ -693,7 +693,7 @@ def _answer(said: str, title: str) -> bool | None:
     if (answer is None or not bare.isdigit() or title.startswith(("是否", "有无", "is", "sf")) or "del" in title
             or YES_NO_KEPT.fullmatch(title)):
         return answer  # 有效标志 1
-    flag = title.endswith(("标志", "标识", "标记")) or title.startswith(("删除", "逻辑删除", "软删除"))
+    flag = title.endswith(("标志", "标识", "标记", "flag", "mark")) or title.startswith(("删除", "逻辑删除", "软删除"))
     return False if bare == "0" and flag else None  # 0 under 移出状态 may be a code of 已移出
 
 
