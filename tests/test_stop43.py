@@ -100,3 +100,19 @@ def test_a_list_entry_asked_removed_in_other_headings_is_withheld(tmp_path: Path
     for heading in ["is_removed", "is_revoked", "removed_flag", "是否出列", "是否无效"]:
         withheld = withheld_of(tmp_path / heading, "dishonest_list", heading, ["1", "是", "0", "否"], valid_until="2030-01-01")
         assert withheld == first(2), heading
+
+
+def test_a_licence_state_in_a_second_column_contradicting_its_state_is_withheld(tmp_path: Path) -> None:
+    """许可状态 (证照状态, 状态) 已吊销 beside 当前状态 有效 was an unknown column, ignored: the revoked licence was shown as
+    有效 (helper 118's finding 4). Beside the item's own state field such a column is read where the two disagree, and
+    only there: 许可状态 无效 or 有效 publishes the licence as its 当前状态 says."""
+    cases = [("有效", "已吊销"), ("正常", "许可证已注销"), ("有效", "撤销"), ("有效", "有效"), ("无效", "已吊销"),
+             ("有效", "无效"), ("有效", "")]
+    for heading in ["许可状态", "证照状态", "状态"]:
+        records = tmp_path / heading / "records"
+        rows = [row("admin_license", record_id=f"R-{i}", status=status) for i, (status, _) in enumerate(cases)]
+        write_csv(records / "admin_license.csv", "admin_license", rows)
+        with_column(records / "admin_license.csv", heading, [said for _, said in cases])
+        result = build_site(tmp_path / heading, records, AS_OF)
+        assert sorted(q["record_id"] for q in quarantine(result.audit)) == first(3), heading
+        assert result.counts.published["admin_license"] == len(cases) - 3

@@ -389,6 +389,15 @@ RECORD_STATE = FieldSpec(name="record_state", title="记录状态", type="string
 (已撤销, 已移出, 已屏蔽, 无效) withholds the record, though no field of the item can take it."""
 
 
+OWN_STATE = FieldSpec(name="own_state", title="许可状态", type="string", required=False, disclosure="withheld")
+"""A licence's or a registration's own state in a second column beside its state field (许可状态, 证照状态, 状态 beside
+当前状态): not read, but a row whose cell says the licence is cancelled or revoked (已吊销) while the field shows it in
+force (有效) is quarantined (:func:`~site_builder.sources.statewords.state_defects`)."""
+OWN_STATE_HEADINGS = frozenset({"状态", "许可状态", "许可证状态", "证照状态", "证书状态", "资质状态", "执照状态", "企业状态",
+                                "主体状态", "经营状态", "登记状态", "当前状态"})
+"""Headings of a licence's or a registration's own state (:data:`OWN_STATE`)."""
+
+
 RECORD_STATE_HEADINGS = frozenset({"状态", "当前状态", "记录状态", "数据状态", "信息状态", "公示状态", "名单状态", "列入状态",
                                     "荣誉状态", "表彰状态", "判决状态", "判决书状态"})
 """Headings that name a record's own state, where the item has no field for it (:data:`RECORD_STATE`)."""
@@ -560,7 +569,8 @@ def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, st
 
     Basic information (a licence, a registration), whose state is shown rather than deciding, reads a heading naming
     the data record's own state (:data:`DATA_STATE_HEADINGS`: 数据状态, 记录状态, 信息状态) as :data:`RECORD_STATE`: a
-    licence whose 数据状态 said 已删除, 无效 or 作废 was published. Its 状态, 许可状态 or 证照状态 is the licence's own.
+    licence whose 数据状态 said 已删除, 无效 or 作废 was published. Its 状态, 许可状态 or 证照状态 is the licence's own: beside
+    the item's own state field (当前状态) it is :data:`OWN_STATE`, read only where it contradicts that field.
     """
     index = item.header_index()
     present = set(columns.values())
@@ -587,6 +597,8 @@ def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, st
         elif data_only and unknown and not asks and (bare in DATA_STATE_HEADINGS
                                                      or without_legend(text)[0] in DATA_STATE_HEADINGS):
             found.append((position, heading.strip(), RECORD_STATE))  # a licence's 数据状态 已删除, 作废, 无效
+        elif data_only and unknown and not asks and bare in OWN_STATE_HEADINGS and own_state_shown(item, present):
+            found.append((position, heading.strip(), OWN_STATE))  # 许可状态 已吊销 beside 当前状态 有效
         if stated_by is None or asks and stated_by is RECORD_STATE:
             continue
         if asks:  # a penalty file without 当前状态: 是否撤销 may be it, holding 异议处理中
@@ -723,3 +735,14 @@ def digit_code(text: str) -> str | None:
     ``None`` if ``text`` is none (a year or an amount is not a code): a heading's legend and the site's ``[states]``
     table read codes alike."""
     return str(int(text.split(".")[0])) if _DIGIT_CODE.fullmatch(text) else None
+
+
+def own_state_fields(item: CatalogItem) -> list[FieldSpec]:
+    """The fields of a licence's or a registration's own state, which the public is shown (当前状态, 登记状态: public,
+    of values, its title ending in 状态, no role; not 发布状态)."""
+    return [f for f in item.fields if f.values and not f.role and f.disclosure == "public" and f.title.endswith("状态")]
+
+
+def own_state_shown(item: CatalogItem, present: set[str]) -> bool:
+    """Whether a file of basic information has a column of the item's own state field (:func:`own_state_fields`)."""
+    return any(f.name in present for f in own_state_fields(item))

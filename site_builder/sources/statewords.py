@@ -19,12 +19,14 @@ from types import MappingProxyType
 from site_builder.rules.catalogue import CatalogItem, FieldSpec, normalise_title
 from site_builder.rules.hanzi import simplified
 from site_builder.sources.mapping import (
+    OWN_STATE,
     REASON_GONE,
     RECORD_STATE,
     RECORD_STATE_HEADINGS,
     YES_NO_GONE,
     YES_NO_KEPT,
     digit_code,
+    own_state_fields,
     stated_columns,
     without_legend,
 )
@@ -107,6 +109,10 @@ def watched_columns(warnings: list[str], item: CatalogItem, header: list[str], c
                  f"（如“正常”“撤销”“已移出”），或在列名后写明代码的含义（如“{title}（1有效 0无效）”）{state_hint(item, title)}"
                  + ("" if spec is RECORD_STATE else f"，或在 [columns.{item.id}] 中把该列对应到“{spec.title}”")
                  + "。其他文字取值" if coded else "其他取值")
+        if spec is OWN_STATE:
+            warnings.append(f"{where + '：' if where else ''}列“{heading}”（第{position + 1}列）不读取，{item.title}的状态以目录列为准"
+                            "；但取值表示已注销、吊销或撤销，而目录列的状态表示有效、存续的行将隔离（二者不一致，不知以何为准）")
+            continue
         if spec is RECORD_STATE:
             warnings.append(f"{where + '：' if where else ''}列“{heading}”（第{position + 1}列）不读取，但可能说明记录自身的状态，"
                             f"而{item.title}没有与之对应的目录列：取值表示已撤销、已移出、已删除、已屏蔽、已无效或有异议等的行将隔离，"
@@ -185,6 +191,11 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
         value = cells.get(position)
         text = "" if value is None else str(value).strip()
         if not text:
+            continue
+        if spec is OWN_STATE:  # 许可状态 beside 当前状态: read only where the two disagree
+            if _licence_ended(text) and (found := _shown_otherwise(item, values, heading, position, text)):
+                refused.add(position)
+                defects.append(found)
             continue
         # the site's [states] (never for a column that may be a catalogue field, nor for a code the heading's legend names)
         if (item.states is not None and position not in as_field and not _legend_names(text, heading) and (told := told_defects(
@@ -293,17 +304,17 @@ was repaired (已删除, 已屏蔽, 停止公示, 已过期, 已修复): in a co
 def _shown_otherwise(item: CatalogItem, values: Mapping[str, object] | None, heading: str, position: int,
                      text: str) -> tuple[str, str, str] | None:
     """The defect of a licence's or a registration's state cell (``text``: 许可证已注销, 已吊销, 撤销) beside the row's own
-    state field showing it in force (当前状态 有效, 登记状态 存续: public, of values, its title ending in 状态, the row's
-    value its first; not 发布状态): which of the two holds is not known, and a licence cancelled must not be shown as
-    valid. ``None`` where the row shows no such state."""
+    state field (:func:`~site_builder.sources.mapping.own_state_fields`) showing it in force (当前状态 有效, 登记状态 存续,
+    :func:`~site_builder.rules.redaction.in_force`): which of the two holds is not known, and a licence cancelled must
+    not be shown as valid. ``None`` where the row shows no such state."""
     from site_builder.rules.redaction import in_force
     from site_builder.rules.validation import enum_code
 
-    for spec in item.fields:
-        if values is None or not spec.values or spec.role or spec.disclosure != "public" or not spec.title.endswith("状态"):
-            continue
+    if values is None:
+        return None
+    for spec in own_state_fields(item):
         shown = str(values.get(spec.name) or "").strip()
-        if shown and (enum_code(spec, shown) == next(iter(spec.values)) or in_force(shown)):
+        if shown and (enum_code(spec, shown) == next(iter(spec.values or {}), None) or in_force(shown)):
             return (heading, "unmapped-column", (
                 f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示许可或登记已注销、吊销或撤销，而本行的"
                 f"{spec.title}是“{shown[:40]}”：二者不一致，不知以何为准，本行不公示；请核实该记录，在导出中写明一致的状态"))
