@@ -106,13 +106,32 @@ def test_a_licence_state_in_a_second_column_contradicting_its_state_is_withheld(
     """许可状态 (证照状态, 状态) 已吊销 beside 当前状态 有效 was an unknown column, ignored: the revoked licence was shown as
     有效 (helper 118's finding 4). Beside the item's own state field such a column is read where the two disagree, and
     only there: 许可状态 无效 or 有效 publishes the licence as its 当前状态 says."""
-    cases = [("有效", "已吊销"), ("正常", "许可证已注销"), ("有效", "撤销"), ("有效", "有效"), ("无效", "已吊销"),
-             ("有效", "无效"), ("有效", "")]
-    for heading in ["许可状态", "证照状态", "状态"]:
+    cases = [("有效", "已吊销"), ("正常", "许可证已注销"), ("有效", "撤销"), ("有效", "无效"), ("有效", "吊 销"),
+             ("有效", "有效"), ("无效", "已吊销"), ("有效", ""), ("有效", "未被吊销"), ("有效", "无暂扣、吊销记录"),
+             ("有效", "撤回注销申请"), ("有效", "吊销已撤销"), ("有效", "吊销后恢复"), ("有效", "注销中")]
+    for heading in ["许可状态", "证照状态", "状态", "许可状态（注）"]:
         records = tmp_path / heading / "records"
         rows = [row("admin_license", record_id=f"R-{i}", status=status) for i, (status, _) in enumerate(cases)]
         write_csv(records / "admin_license.csv", "admin_license", rows)
         with_column(records / "admin_license.csv", heading, [said for _, said in cases])
         result = build_site(tmp_path / heading, records, AS_OF)
-        assert sorted(q["record_id"] for q in quarantine(result.audit)) == first(3), heading
-        assert result.counts.published["admin_license"] == len(cases) - 3
+        assert sorted((q["record_id"] for q in quarantine(result.audit)), key=lambda r: int(r[2:])) == first(5), heading
+        assert result.counts.published["admin_license"] == len(cases) - 5
+
+
+def test_a_second_state_column_by_legend_question_or_table(tmp_path: Path) -> None:
+    """Helper 119's round: 许可状态（1有效2吊销） 2, 是否吊销 是 and is_revoked 1 beside 当前状态 有效 showed a revoked licence
+    as valid; a [states] table naming 许可状态 was no longer read (its 2 = "gone" ignored); a registration's 许可状态 (one
+    of its permits') withheld a company whose 登记状态 is 存续."""
+    from test_states_table import withheld
+
+    for heading, said in [("许可状态（1有效2吊销）", "2"), ("是否吊销", "是"), ("is_revoked", "1"), ("是否注销", "1")]:
+        told = withheld(tmp_path / heading, "admin_license", heading, [said], status="有效")
+        assert list(told) == ["R-0"] and "不一致" in told["R-0"], heading
+    assert withheld(tmp_path / "no", "admin_license", "是否吊销", ["否"], status="有效") == {}
+    table = '[states."许可状态"]\n"2" = "gone"\n"1" = "standing"\n'
+    assert list(withheld(tmp_path / "table", "admin_license", "许可状态", ["2", "1"], states=table, status="有效")) == ["R-0"]
+    records = tmp_path / "subject" / "records"
+    write_csv(records / "subject.csv", "subject", [row("subject", record_id="S-0", registration_status="存续")])
+    with_column(records / "subject.csv", "许可状态", ["已吊销"])
+    assert quarantine(build_site(tmp_path / "subject", records, AS_OF).audit) == []

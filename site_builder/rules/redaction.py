@@ -221,7 +221,7 @@ LAPSED = "有效期届满"
 """What a lapsing state (:attr:`FieldSpec.lapses`: a licence's 当前状态) shows once its date has passed, where the
 export still says it is in force, or says nothing."""
 _IN_FORCE = re.compile(r"(?:当前|现行|正常|仍然|仍|持续)?(?:有效|生效|已生效|有效中|正常|正常有效|在有效期内|有效期内|在用|使用中|"
-                       r"正常使用|存续|未过期|未到期|未失效|在期|长期有效|永久有效|长期|永久|valid|active|normal"
+                       r"正常使用|存续|未过期|未到期|未失效|在期|在有效期|长期有效|永久有效|长期|永久|valid|active|normal|effective"
                        r"|是|1(?:\.0+)?|y|yes|true)?")
 """What an export writes of a licence still in force (without white space or brackets, NFKC, simplified, lower case):
 有效, 生效, 当前有效, 未过期, 在有效期内 …, a yes or a flag (是, ``1``, ``Y``, ``yes``, ``true``, in any case and
@@ -264,12 +264,12 @@ def in_force(text: str) -> bool:
 
 def _state_said(text: str) -> str:
     """A state as :data:`_IN_FORCE` reads it: NFKC, simplified, lower case, without white space, invisible characters
-    (a zero-width space) or a full stop after it."""
-    said = "".join(c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) != "Cf")
+    (a zero-width space), marks (``有效✓``) or a full stop after it."""
+    said = "".join(c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) not in ("Cf", "So"))
     return simplified("".join(said.split())).lower().rstrip("。.;；,，")
 
 
-_ACTIVE = re.compile(r"(?:存续|在营|开业|在业|在册|营业|正常营业|正常经营|经营)(?:中)?")
+_ACTIVE = re.compile(r"(?:存续|在营|开业|在业|正常在业|在册|营业|正常营业|正常经营|经营|确立|成立|登记成立)(?:中)?")
 """What the national enterprise credit publicity system writes of a registration in force (存续（在营、开业、在册）)."""
 _NOTE_PARTS = re.compile(r"[、,，;；/]+")
 

@@ -393,9 +393,24 @@ OWN_STATE = FieldSpec(name="own_state", title="许可状态", type="string", req
 """A licence's or a registration's own state in a second column beside its state field (许可状态, 证照状态, 状态 beside
 当前状态): not read, but a row whose cell says the licence is cancelled or revoked (已吊销) while the field shows it in
 force (有效) is quarantined (:func:`~site_builder.sources.statewords.state_defects`)."""
-OWN_STATE_HEADINGS = frozenset({"状态", "许可状态", "许可证状态", "证照状态", "证书状态", "资质状态", "执照状态", "企业状态",
-                                "主体状态", "经营状态", "登记状态", "当前状态"})
-"""Headings of a licence's or a registration's own state (:data:`OWN_STATE`)."""
+_LICENCE_STATE_HEADINGS = frozenset({"状态", "当前状态", "许可状态", "许可证状态", "许可证书状态", "证照状态", "证件状态", "证书状态",
+                                     "资质状态", "执照状态", "营业执照状态"})
+_REGISTRATION_STATE_HEADINGS = frozenset({"状态", "企业状态", "主体状态", "经营状态", "登记状态", "企业登记状态", "主体登记状态"})
+"""Headings of a licence's or a registration's own state (:data:`OWN_STATE`, :func:`own_state_heading`): a licence's
+file may hold its 许可状态, a registration's its 企业状态, not a permit's state (a registration's 许可状态 is one of
+its permits')."""
+OWN_END_ASKED = re.compile(r"(?:是否|有无)(?:已经|已|被|已被)?(?:吊销|注销|撤销|撤消|作废|失效|无效|暂扣|暂停|废止|收回)"
+                           r"(?:许可|许可证|证照|证书|执照|营业执照|登记|资质)?|is_?(?:revoked|cancell?ed|invalid|suspended)")
+"""A licence's question of its own end (是否吊销, 是否注销, 是否无效, ``is_revoked``): beside its 当前状态 有效, 是 disagrees."""
+
+
+def own_state_heading(item: CatalogItem, heading: str) -> bool:
+    """Whether a normalised ``heading`` of a licence's or a registration's file names its own state (:data:`OWN_STATE`),
+    a note in brackets after it left out (``许可状态（注）``), or asks whether it ended (:data:`OWN_END_ASKED`)."""
+    bare = re.sub(r"[(\[【（][^)\]】）]*[)\]】）]", "", heading)
+    registration = any(f.title == "登记状态" for f in own_state_fields(item))
+    return (bare in (_REGISTRATION_STATE_HEADINGS if registration else _LICENCE_STATE_HEADINGS)
+            or OWN_END_ASKED.fullmatch(bare) is not None)
 
 
 RECORD_STATE_HEADINGS = frozenset({"状态", "当前状态", "记录状态", "数据状态", "信息状态", "公示状态", "名单状态", "列入状态",
@@ -597,7 +612,7 @@ def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, st
         elif data_only and unknown and not asks and (bare in DATA_STATE_HEADINGS
                                                      or without_legend(text)[0] in DATA_STATE_HEADINGS):
             found.append((position, heading.strip(), RECORD_STATE))  # a licence's 数据状态 已删除, 作废, 无效
-        elif data_only and unknown and not asks and bare in OWN_STATE_HEADINGS and own_state_shown(item, present):
+        elif data_only and unknown and not asks and own_state_heading(item, text) and own_state_shown(item, present):
             found.append((position, heading.strip(), OWN_STATE))  # 许可状态 已吊销 beside 当前状态 有效
         if stated_by is None or asks and stated_by is RECORD_STATE:
             continue

@@ -19,6 +19,7 @@ from types import MappingProxyType
 from site_builder.rules.catalogue import CatalogItem, FieldSpec, normalise_title
 from site_builder.rules.hanzi import simplified
 from site_builder.sources.mapping import (
+    OWN_END_ASKED,
     OWN_STATE,
     REASON_GONE,
     RECORD_STATE,
@@ -184,18 +185,13 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
     defects: list[tuple[str, str, str]] = []
     refused: set[int] = set()
     yes_no = {p for p, h, s in watched if s is RECORD_STATE and any(_heading_kind(h)[1:3])}
-    as_field = {p for p, _, s in watched if s is not RECORD_STATE}  # 状态 of a penalty file without 当前状态
+    as_field = {p for p, _, s in watched if s is not RECORD_STATE and s is not OWN_STATE}  # 状态 of a penalty file without 当前状态
     for position, heading, spec in watched:
         if position in refused:
             continue  # a column read both as a yes-or-no and as the field: one defect is enough
         value = cells.get(position)
         text = "" if value is None else str(value).strip()
         if not text:
-            continue
-        if spec is OWN_STATE:  # 许可状态 beside 当前状态: read only where the two disagree
-            if _licence_ended(text) and (found := _shown_otherwise(item, values, heading, position, text)):
-                refused.add(position)
-                defects.append(found)
             continue
         # the site's [states] (never for a column that may be a catalogue field, nor for a code the heading's legend names)
         if (item.states is not None and position not in as_field and not _legend_names(text, heading) and (told := told_defects(
@@ -207,6 +203,11 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
                 refused.add(position)
                 defects.append(found)  # the table says the data record stands, not which of two states holds
             continue  # the site's [states] says what the value means
+        if spec is OWN_STATE:  # 许可状态 beside 当前状态: read only where the two disagree
+            if _own_state_ended(text, heading) and (found := _shown_otherwise(item, values, heading, position, text)):
+                refused.add(position)
+                defects.append(found)
+            continue
         said = simplified(unicodedata.normalize("NFKC", text))
         if ("removed" in dated and spec is RECORD_STATE or dated & {"removed", "ended"} and _EXPIRED_ONLY.fullmatch(said)
                 or "repaired" in dated and (_REPAIRED_ONLY.fullmatch(said) or _REPAIR_SAID.fullmatch(said))):
@@ -314,28 +315,54 @@ def _shown_otherwise(item: CatalogItem, values: Mapping[str, object] | None, hea
         return None
     for spec in own_state_fields(item):
         shown = str(values.get(spec.name) or "").strip()
-        if shown and (enum_code(spec, shown) == next(iter(spec.values or {}), None) or in_force(shown)):
+        bare = _BRACKETED.sub("", shown)  # 有效（已延续）, 有效（换发新证）: in force, whatever the note adds
+        if shown and (enum_code(spec, shown) == next(iter(spec.values or {}), None) or in_force(shown)
+                      or bare != shown and in_force(bare) and not _licence_ended(shown)):
             return (heading, "unmapped-column", (
                 f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示许可或登记已注销、吊销或撤销，而本行的"
                 f"{spec.title}是“{shown[:40]}”：二者不一致，不知以何为准，本行不公示；请核实该记录，在导出中写明一致的状态"))
     return None
 
 
-_ENDED = re.compile(r"(?<![未非不没无])(?:吊销|注销|撤销|撤消|撤回|废止|暂扣|暂停|中止|终止|失效)(?!中|申请|程序|审核|审批|待)")
+_ENDED = re.compile(r"(?:吊销|注销|撤销|撤消|撤回|废止|暂扣|暂停|中止|终止|失效|无效|作废|取消|收回|歇业|停业|责令关闭|迁出)"
+                    r"(?!中|申请|程序|审核|审批|待)")
 """A licence's or a registration's own state saying it is no longer in force, anywhere in a cell (撤销, 已吊销, 暂停,
-吊销，未注销, 许可证已撤销, 暂扣许可证, 依法注销); not negated (未吊销) or under way (注销中, 撤销申请)."""
+吊销，未注销, 许可证已撤销, 暂扣许可证, 依法注销, 作废, 已收回, 歇业, 迁出); not under way (注销中, 撤销申请)."""
+_NOT_ENDED = re.compile(r"无[^,，;；。]*记录"
+                        r"|(?:未|未被|从未被|没有被?|并未|不予|不|非|无)(?:[^,，、;；。]{0,2}?)"
+                        r"(?=吊销|注销|撤销|撤消|撤回|废止|暂扣|暂停|中止|终止|失效|无效|作废|取消|收回|歇业|停业|责令关闭|迁出)\S{2}"
+                        r"|(?:撤销|撤消|撤回|解除|终止|取消)(?:对其的?)?(?:吊销|注销|撤销|暂扣|暂停|中止)(?:申请|决定)?"
+                        r"|(?:吊销|注销|撤销|撤消|撤回|废止|暂扣|暂停|中止)(?:申请|决定|处理)?(?:已经?|已被|被)?(?:撤销|撤消|撤回|取消|解除|驳回)")
+"""What says a licence was not ended, or is no longer so (removed before :data:`_ENDED` is looked for): an end negated
+(未被吊销, 从未被吊销, 不予吊销, 无暂扣、吊销记录; 吊销，未注销 keeps its 吊销), an end revoked or lifted (撤销吊销, 解除暂停,
+终止暂停, 撤回注销申请, 吊销已撤销, 注销申请已撤回)."""
+_RESTORED = re.compile(r"恢复|发还|退还|返还")
+"""A licence restored after an end (吊销后恢复, 已恢复（原暂扣）, 暂扣期满已发还): it is in force again."""
 
 
 def _licence_ended(text: str) -> bool:
-    """Whether a cell says a licence or a registration is no longer in force (:data:`_ENDED`) and not that this was
-    itself revoked (吊销已撤销, :data:`_REVERSED`): shown by its own state field, it may not be shown as 有效 beside it
-    (:func:`_shown_otherwise`)."""
-    said = simplified(unicodedata.normalize("NFKC", text))
-    return _ENDED.search(said) is not None and _REVERSED.search(said) is None and _ENDED_REVERSED.search(said) is None
+    """Whether a cell says a licence or a registration is no longer in force (:data:`_ENDED`, once what says it was not
+    or is no longer so is left out: :data:`_NOT_ENDED`, :data:`_RESTORED`, :data:`_REVERSED`): shown by its own state
+    field, it may not be shown as 有效 beside it (:func:`_shown_otherwise`). Invisible characters and spaces inside a
+    word (吊\u200b销, 吊 销) are left out first."""
+    said = "".join(c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) != "Cf" and not c.isspace())
+    said = simplified(said)
+    if _RESTORED.search(said) or _REVERSED.search(said):
+        return False
+    return _ENDED.search(_NOT_ENDED.sub("", said)) is not None
 
 
-_ENDED_REVERSED = re.compile(r"(?:吊销|注销|撤销|撤消|撤回|废止|暂扣|暂停|中止)(?:决定|处理)?(?:已经?|已被|被)(?:撤销|撤消|撤回|取消|解除)")
-"""A licence's revocation or suspension itself revoked (吊销已撤销, 暂扣已解除): it stands as before."""
+def _own_state_ended(text: str, heading: str) -> bool:
+    """Whether a cell of a licence's own state in a second column (:data:`~site_builder.sources.mapping.OWN_STATE`)
+    says it ended: its words (:func:`_licence_ended`), a code by the heading's legend (``许可状态（1有效2吊销）`` 2), or
+    the answer yes under a question of an end (是否吊销, 是否注销, ``is_revoked``)."""
+    title, gone_asked, kept_asked, _, _, legend = _heading_kind(heading)
+    if OWN_END_ASKED.fullmatch(title) or gone_asked or kept_asked:
+        answer = _asked(simplified(unicodedata.normalize("NFKC", text)).strip(), title, not kept_asked, legend)
+        return answer is True
+    if legend and (code := digit_code(text.strip()) or text.strip().casefold()) in legend:
+        return _licence_ended(legend[code])
+    return _licence_ended(text)
 
 
 _CANCELLED = re.compile(r"[\s\W_]*(?:许可证书|许可证|许可|证照|证书|执照|营业执照|登记|资质|主体|企业)?(?:已经|已|被|已被|业已)?"
