@@ -245,7 +245,7 @@ def lapsed(text: str, until: Value, as_of: dt.date, since: Value = None) -> str:
         return text
     if not as_of > until:  # as_of first: a TracingDate notes the day it flips
         return text
-    said = _state_said(text)
+    said = state_said(text)
     notes = [note[1:-1] for note in _BRACKETS.findall(said)]
     if not all(_IN_FORCE.fullmatch(note) for note in notes):
         return text  # 有效（已延续至2029-06-30）, 正常（变更后继续有效）: the bracket says more than the state
@@ -256,15 +256,16 @@ def in_force(text: str) -> bool:
     """Whether ``text``, a licence's or a registration's own state (当前状态, 登记状态), says it is in force: :data:`_IN_FORCE`
     (有效, 正常, 生效, 长期有效, 存续; not nothing) or a registration's :data:`_ACTIVE` (在营, 开业, 在册), with a bracket
     saying so too (``有效（正常）``, ``存续（在营、开业、在册）``, the national publicity system's words)."""
-    said = _state_said(text)
+    said = state_said(text)
     parts = [p for note in _BRACKETS.findall(said) for p in _NOTE_PARTS.split(note[1:-1]) if p]
     bare = _BRACKETS.sub("", said)
     return bool(bare) and all(_IN_FORCE.fullmatch(p) or _ACTIVE.fullmatch(p) for p in [bare, *parts])
 
 
-def _state_said(text: str) -> str:
-    """A state as :data:`_IN_FORCE` reads it: NFKC, simplified, lower case, without white space, invisible characters
-    (a zero-width space), marks (``有效✓``) or a full stop after it."""
+def state_said(text: str) -> str:
+    """A state as it is read (:data:`_IN_FORCE` here, a licence's end in
+    :func:`~site_builder.sources.licencestate.licence_ended`): NFKC, simplified, lower case, without white space,
+    invisible characters (a zero-width space), marks (``有效✓``) or a full stop after it."""
     said = "".join(c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) not in ("Cf", "So"))
     return simplified("".join(said.split())).lower().rstrip("。.;；,，")
 

@@ -389,30 +389,6 @@ RECORD_STATE = FieldSpec(name="record_state", title="记录状态", type="string
 (已撤销, 已移出, 已屏蔽, 无效) withholds the record, though no field of the item can take it."""
 
 
-OWN_STATE = FieldSpec(name="own_state", title="许可状态", type="string", required=False, disclosure="withheld")
-"""A licence's or a registration's own state in a second column beside its state field (许可状态, 证照状态, 状态 beside
-当前状态): not read, but a row whose cell says the licence is cancelled or revoked (已吊销) while the field shows it in
-force (有效) is quarantined (:func:`~site_builder.sources.statewords.state_defects`)."""
-_LICENCE_STATE_HEADINGS = frozenset({"状态", "当前状态", "许可状态", "许可证状态", "许可证书状态", "证照状态", "证件状态", "证书状态",
-                                     "资质状态", "执照状态", "营业执照状态"})
-_REGISTRATION_STATE_HEADINGS = frozenset({"状态", "企业状态", "主体状态", "经营状态", "登记状态", "企业登记状态", "主体登记状态"})
-"""Headings of a licence's or a registration's own state (:data:`OWN_STATE`, :func:`own_state_heading`): a licence's
-file may hold its 许可状态, a registration's its 企业状态, not a permit's state (a registration's 许可状态 is one of
-its permits')."""
-OWN_END_ASKED = re.compile(r"(?:是否|有无)(?:已经|已|被|已被)?(?:吊销|注销|撤销|撤消|作废|失效|无效|暂扣|暂停|废止|收回)"
-                           r"(?:许可|许可证|证照|证书|执照|营业执照|登记|资质)?|is_?(?:revoked|cancell?ed|invalid|suspended)")
-"""A licence's question of its own end (是否吊销, 是否注销, 是否无效, ``is_revoked``): beside its 当前状态 有效, 是 disagrees."""
-
-
-def own_state_heading(item: CatalogItem, heading: str) -> bool:
-    """Whether a normalised ``heading`` of a licence's or a registration's file names its own state (:data:`OWN_STATE`),
-    a note in brackets after it left out (``许可状态（注）``), or asks whether it ended (:data:`OWN_END_ASKED`)."""
-    bare = re.sub(r"[(\[【（][^)\]】）]*[)\]】）]", "", heading)
-    registration = any(f.title == "登记状态" for f in own_state_fields(item))
-    return (bare in (_REGISTRATION_STATE_HEADINGS if registration else _LICENCE_STATE_HEADINGS)
-            or OWN_END_ASKED.fullmatch(bare) is not None)
-
-
 RECORD_STATE_HEADINGS = frozenset({"状态", "当前状态", "记录状态", "数据状态", "信息状态", "公示状态", "名单状态", "列入状态",
                                     "荣誉状态", "表彰状态", "判决状态", "判决书状态"})
 """Headings that name a record's own state, where the item has no field for it (:data:`RECORD_STATE`)."""
@@ -585,8 +561,11 @@ def stated_columns(item: CatalogItem, headings: list[str], columns: dict[int, st
     Basic information (a licence, a registration), whose state is shown rather than deciding, reads a heading naming
     the data record's own state (:data:`DATA_STATE_HEADINGS`: 数据状态, 记录状态, 信息状态) as :data:`RECORD_STATE`: a
     licence whose 数据状态 said 已删除, 无效 or 作废 was published. Its 状态, 许可状态 or 证照状态 is the licence's own: beside
-    the item's own state field (当前状态) it is :data:`OWN_STATE`, read only where it contradicts that field.
+    the item's own state field (当前状态) it is :data:`~site_builder.sources.licencestate.OWN_STATE`, read only where it
+    contradicts that field.
     """
+    from site_builder.sources.licencestate import OWN_STATE, own_state_heading, own_state_shown  # it imports this module
+
     index = item.header_index()
     present = set(columns.values())
     deciding = [(f, key_terms(f, item)) for f in deciding_fields(item)]
@@ -750,14 +729,3 @@ def digit_code(text: str) -> str | None:
     ``None`` if ``text`` is none (a year or an amount is not a code): a heading's legend and the site's ``[states]``
     table read codes alike."""
     return str(int(text.split(".")[0])) if _DIGIT_CODE.fullmatch(text) else None
-
-
-def own_state_fields(item: CatalogItem) -> list[FieldSpec]:
-    """The fields of a licence's or a registration's own state, which the public is shown (当前状态, 登记状态: public,
-    of values, its title ending in 状态, no role; not 发布状态)."""
-    return [f for f in item.fields if f.values and not f.role and f.disclosure == "public" and f.title.endswith("状态")]
-
-
-def own_state_shown(item: CatalogItem, present: set[str]) -> bool:
-    """Whether a file of basic information has a column of the item's own state field (:func:`own_state_fields`)."""
-    return any(f.name in present for f in own_state_fields(item))

@@ -19,15 +19,12 @@ from types import MappingProxyType
 from site_builder.rules.catalogue import CatalogItem, FieldSpec, normalise_title
 from site_builder.rules.hanzi import simplified
 from site_builder.sources.mapping import (
-    OWN_END_ASKED,
-    OWN_STATE,
     REASON_GONE,
     RECORD_STATE,
     RECORD_STATE_HEADINGS,
     YES_NO_GONE,
     YES_NO_KEPT,
     digit_code,
-    own_state_fields,
     stated_columns,
     without_legend,
 )
@@ -95,15 +92,17 @@ def watched_columns(warnings: list[str], item: CatalogItem, header: list[str], c
     those the site's ``[states]`` names: :func:`~site_builder.sources.states.declared_columns`), each
     with a warning saying that rows whose state reads as the field's would withhold them are quarantined
     (:func:`state_defects`), the others read without it."""
+    from site_builder.sources.licencestate import OWN_STATE  # it imports this module
+
     found = tuple(stated_columns(item, header, columns))
     found += declared_columns(item, header, columns, found)  # the site's [states] names their headings
     read_as_field = {position for position, _, spec in found if spec is not RECORD_STATE}
-    yes_no = {p for p, h, s in found if s is RECORD_STATE and any(_heading_kind(h)[1:3])}
+    yes_no = {p for p, h, s in found if s is RECORD_STATE and any(heading_kind(h)[1:3])}
     beside = states_record(item)
     for position, heading, spec in found:
         if spec is RECORD_STATE and position in read_as_field:
             continue  # read both ways (有效状态 of a penalty file without 当前状态); the field's warning says it
-        title, gone_asked, kept_asked, _, own, legend = _heading_kind(heading)
+        title, gone_asked, kept_asked, _, own, legend = heading_kind(heading)
         coded = (not legend and position not in yes_no and not (spec is RECORD_STATE and (beside or item.nature == "basic"))
                  and (own or title.endswith(("状态", "情况")) and (gone_asked or kept_asked)))
         codes = (f"取值为数字代码（如“0”“1”）的行也将隔离：列名没有写明代码的含义，而各平台的状态代码不同；请在导出中写明状态"
@@ -170,21 +169,23 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
     the record would end: beside it, 已移出 or 是否撤销 是 still withholds the row.
 
     Of basic information (a licence, a registration), a cell saying the licence or registration was cancelled or
-    revoked (:data:`_CANCELLED`: 许可证已注销, 已吊销) says its own state, which is shown, not that the record was deleted:
-    under 删除情况 or 是否删除 it does not withhold the row (已删除 does), unless the row's own state field (``values``:
-    the row's fields) shows the licence or registration in force (当前状态 有效, 登记状态 存续): which of the two holds is
-    not known, and a cancelled licence must not be shown as valid.
+    revoked (:data:`~site_builder.sources.licencestate.CANCELLED`: 许可证已注销, 已吊销) says its own state, which is
+    shown, not that the record was deleted: under 删除情况 or 是否删除 it does not withhold the row (已删除 does), unless
+    the row's own state field (``values``: the row's fields) shows the licence or registration in force (当前状态 有效,
+    登记状态 存续): which of the two holds is not known, and a cancelled licence must not be shown as valid
+    (:func:`~site_builder.sources.licencestate.disagreement`, asked of every cell that may say so).
 
     ``beside``: whether the item has a field of the record's state (:func:`states_record`), which the caller works out
     once per file (:attr:`Layout.beside`); worked out here if not given."""
     from site_builder.rules.validation import enum_code, means_none
+    from site_builder.sources.licencestate import CANCELLED, OWN_STATE, disagreement  # it imports this module
 
     if beside is None:
         beside = states_record(item)
     basic = item.nature == "basic"
     defects: list[tuple[str, str, str]] = []
     refused: set[int] = set()
-    yes_no = {p for p, h, s in watched if s is RECORD_STATE and any(_heading_kind(h)[1:3])}
+    yes_no = {p for p, h, s in watched if s is RECORD_STATE and any(heading_kind(h)[1:3])}
     as_field = {p for p, _, s in watched if s is not RECORD_STATE and s is not OWN_STATE}  # 状态 of a penalty file without 当前状态
     for position, heading, spec in watched:
         if position in refused:
@@ -198,13 +199,12 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
                 item, position, heading, text, "removed" in dated and spec is RECORD_STATE)) is not None):
             refused.update([position] if told else [])
             defects.extend(told)
-            if not told and basic and _licence_ended(text) and (found := _shown_otherwise(item, values, heading, position,
-                                                                                           text)):
+            if not told and basic and (found := disagreement(item, values, heading, position, text)):
                 refused.add(position)
                 defects.append(found)  # the table says the data record stands, not which of two states holds
             continue  # the site's [states] says what the value means
         if spec is OWN_STATE:  # 许可状态 beside 当前状态: read only where the two disagree
-            if _own_state_ended(text, heading) and (found := _shown_otherwise(item, values, heading, position, text)):
+            if found := disagreement(item, values, heading, position, text, own=True):
                 refused.add(position)
                 defects.append(found)
             continue
@@ -212,10 +212,10 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
         if ("removed" in dated and spec is RECORD_STATE or dated & {"removed", "ended"} and _EXPIRED_ONLY.fullmatch(said)
                 or "repaired" in dated and (_REPAIRED_ONLY.fullmatch(said) or _REPAIR_SAID.fullmatch(said))):
             continue  # the row's date of removal, end or repair decides
-        title, gone_asked, kept_asked, reason, own, legend = _heading_kind(heading)
+        title, gone_asked, kept_asked, reason, own, legend = heading_kind(heading)
         deletion = basic and ("删" in title or "del" in title.casefold())
-        if basic and _CANCELLED.fullmatch(said) and not (deletion and _DELETED_BARE.fullmatch(said)):
-            if (found := _shown_otherwise(item, values, heading, position, text)) is not None:
+        if basic and CANCELLED.fullmatch(said) and not (deletion and _DELETED_BARE.fullmatch(said)):
+            if found := disagreement(item, values, heading, position, text, said):
                 refused.add(position)
                 defects.append(found)  # 当前状态 有效 beside 许可证已注销: which holds?
             continue  # 删除情况 许可证已注销: the licence's own state, shown as such, not the record deleted
@@ -226,7 +226,7 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
                 f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示记录已删除、已作废或已无效，而{item.title}"
                 "没有与之对应的目录列：本行不公示；已删除的记录请不要导出")))
             continue
-        if basic and _licence_ended(said) and (found := _shown_otherwise(item, values, heading, position, text)):
+        if basic and (found := disagreement(item, values, heading, position, text, said)):
             refused.add(position)
             defects.append(found)  # 吊销，未注销, 许可证已撤销, 暂扣许可证 beside 当前状态 有效
             continue
@@ -242,7 +242,7 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
         elif lifted:
             verdict = True
         elif asked:
-            verdict = _asked(said, title, gone_asked, legend)
+            verdict = asked_verdict(said, title, gone_asked, legend)
         else:
             stated = position not in yes_no and (own or title.endswith(("状态", "情况")) and (gone_asked or kept_asked))
             words, why = _state_words(said, legend) if stated else (said, None)
@@ -258,7 +258,7 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
             elif stated and spec is RECORD_STATE and any(_OBJECTION.fullmatch(p) for p in _PARTS.split(words) if p):
                 verdict = OBJECTION  # 名单状态 异议处理中, or 2 under 状态（…2异议…）
             elif basic and spec is RECORD_STATE and not asked:
-                if _licence_ended(words) and (found := _shown_otherwise(item, values, heading, position, text)):
+                if found := disagreement(item, values, heading, position, text, words):
                     refused.add(position)
                     defects.append(found)  # 数据状态 撤销 beside 当前状态 有效
                 continue  # a licence's 数据状态 已过期, 撤销, 暂停, 下线: the licence's own state, not the record gone
@@ -302,73 +302,6 @@ was repaired (已删除, 已屏蔽, 停止公示, 已过期, 已修复): in a co
 履行状态) 已过期 or 已到期 is said of something else."""
 
 
-def _shown_otherwise(item: CatalogItem, values: Mapping[str, object] | None, heading: str, position: int,
-                     text: str) -> tuple[str, str, str] | None:
-    """The defect of a licence's or a registration's state cell (``text``: 许可证已注销, 已吊销, 撤销) beside the row's own
-    state field (:func:`~site_builder.sources.mapping.own_state_fields`) showing it in force (当前状态 有效, 登记状态 存续,
-    :func:`~site_builder.rules.redaction.in_force`): which of the two holds is not known, and a licence cancelled must
-    not be shown as valid. ``None`` where the row shows no such state."""
-    from site_builder.rules.redaction import in_force
-    from site_builder.rules.validation import enum_code
-
-    if values is None:
-        return None
-    for spec in own_state_fields(item):
-        shown = str(values.get(spec.name) or "").strip()
-        bare = _BRACKETED.sub("", shown)  # 有效（已延续）, 有效（换发新证）: in force, whatever the note adds
-        if shown and (enum_code(spec, shown) == next(iter(spec.values or {}), None) or in_force(shown)
-                      or bare != shown and in_force(bare) and not _licence_ended(shown)):
-            return (heading, "unmapped-column", (
-                f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示许可或登记已注销、吊销或撤销，而本行的"
-                f"{spec.title}是“{shown[:40]}”：二者不一致，不知以何为准，本行不公示；请核实该记录，在导出中写明一致的状态"))
-    return None
-
-
-_ENDED = re.compile(r"(?:吊销|注销|撤销|撤消|撤回|废止|暂扣|暂停|中止|终止|失效|无效|作废|取消|收回|歇业|停业|责令关闭|迁出)"
-                    r"(?!中|申请|程序|审核|审批|待)")
-"""A licence's or a registration's own state saying it is no longer in force, anywhere in a cell (撤销, 已吊销, 暂停,
-吊销，未注销, 许可证已撤销, 暂扣许可证, 依法注销, 作废, 已收回, 歇业, 迁出); not under way (注销中, 撤销申请)."""
-_NOT_ENDED = re.compile(r"无[^,，;；。]*记录"
-                        r"|(?:未|未被|从未被|没有被?|并未|不予|不|非|无)(?:[^,，、;；。]{0,2}?)"
-                        r"(?=吊销|注销|撤销|撤消|撤回|废止|暂扣|暂停|中止|终止|失效|无效|作废|取消|收回|歇业|停业|责令关闭|迁出)\S{2}"
-                        r"|(?:撤销|撤消|撤回|解除|终止|取消)(?:对其的?)?(?:吊销|注销|撤销|暂扣|暂停|中止)(?:申请|决定)?"
-                        r"|(?:吊销|注销|撤销|撤消|撤回|废止|暂扣|暂停|中止)(?:申请|决定|处理)?(?:已经?|已被|被)?(?:撤销|撤消|撤回|取消|解除|驳回)")
-"""What says a licence was not ended, or is no longer so (removed before :data:`_ENDED` is looked for): an end negated
-(未被吊销, 从未被吊销, 不予吊销, 无暂扣、吊销记录; 吊销，未注销 keeps its 吊销), an end revoked or lifted (撤销吊销, 解除暂停,
-终止暂停, 撤回注销申请, 吊销已撤销, 注销申请已撤回)."""
-_RESTORED = re.compile(r"恢复|发还|退还|返还")
-"""A licence restored after an end (吊销后恢复, 已恢复（原暂扣）, 暂扣期满已发还): it is in force again."""
-
-
-def _licence_ended(text: str) -> bool:
-    """Whether a cell says a licence or a registration is no longer in force (:data:`_ENDED`, once what says it was not
-    or is no longer so is left out: :data:`_NOT_ENDED`, :data:`_RESTORED`, :data:`_REVERSED`): shown by its own state
-    field, it may not be shown as 有效 beside it (:func:`_shown_otherwise`). Invisible characters and spaces inside a
-    word (吊\u200b销, 吊 销) are left out first."""
-    said = "".join(c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) != "Cf" and not c.isspace())
-    said = simplified(said)
-    if _RESTORED.search(said) or _REVERSED.search(said):
-        return False
-    return _ENDED.search(_NOT_ENDED.sub("", said)) is not None
-
-
-def _own_state_ended(text: str, heading: str) -> bool:
-    """Whether a cell of a licence's own state in a second column (:data:`~site_builder.sources.mapping.OWN_STATE`)
-    says it ended: its words (:func:`_licence_ended`), a code by the heading's legend (``许可状态（1有效2吊销）`` 2), or
-    the answer yes under a question of an end (是否吊销, 是否注销, ``is_revoked``)."""
-    title, gone_asked, kept_asked, _, _, legend = _heading_kind(heading)
-    if OWN_END_ASKED.fullmatch(title) or gone_asked or kept_asked:
-        answer = _asked(simplified(unicodedata.normalize("NFKC", text)).strip(), title, not kept_asked, legend)
-        return answer is True
-    if legend and (code := digit_code(text.strip()) or text.strip().casefold()) in legend:
-        return _licence_ended(legend[code])
-    return _licence_ended(text)
-
-
-_CANCELLED = re.compile(r"[\s\W_]*(?:许可证书|许可证|许可|证照|证书|执照|营业执照|登记|资质|主体|企业)?(?:已经|已|被|已被|业已)?"
-                        r"(?:注销|吊销)[\s\W_]*")
-"""A licence or a registration cancelled or revoked (许可证已注销, 已注销, 证照已吊销): of basic information, its own state
-(shown as its 当前状态 says), not the data record deleted."""
 _DELETED_BARE = re.compile(r"[\s\W_]*(?:已经|已|被|已被|业已)?注销[\s\W_]*")
 """A bare 注销 (已注销): under a licence's deletion column (删除标志, 删除状态, 是否删除) the record deleted, not the licence
 cancelled (许可证已注销, 已吊销 name the licence: its own state)."""
@@ -456,7 +389,7 @@ withdrawn leaves the judgment standing), not 撤销判决 (a kind of judgment)."
 
 
 @functools.lru_cache(maxsize=256)
-def _heading_kind(heading: str) -> tuple[str, bool, bool, bool, bool, Mapping[str, str]]:
+def heading_kind(heading: str) -> tuple[str, bool, bool, bool, bool, Mapping[str, str]]:
     """What a watched column's heading asks, worked out once per heading rather than once per row: its normalised
     title, whether it asks if the record is gone (:data:`~site_builder.sources.mapping.YES_NO_GONE`) or stands
     (:data:`~site_builder.sources.mapping.YES_NO_KEPT`), whether it gives a removal's reason
@@ -469,7 +402,7 @@ def _heading_kind(heading: str) -> tuple[str, bool, bool, bool, bool, Mapping[st
 
 
 UNREADABLE = "unreadable"
-"""Why a cell cannot be read (:func:`_asked`): a code no answer or legend reads (``2`` under 是否已移出)."""
+"""Why a cell cannot be read (:func:`asked_verdict`): a code no answer or legend reads (``2`` under 是否已移出)."""
 CONTRADICTORY = "contradictory"
 """Why a cell cannot be read: its parts disagree (``否，已于6月1日移出``, ``正常（已移出）``, ``否（已删除）``)."""
 AMBIGUOUS_CODE = "ambiguous-code"
@@ -507,7 +440,7 @@ _UNREAD_HOW = MappingProxyType({
 """What a quarantine message asks the operator to do, by why a cell cannot be read."""
 
 
-def _asked(said: str, title: str, gone_asked: bool, legend: Mapping[str, str]) -> bool | str:
+def asked_verdict(said: str, title: str, gone_asked: bool, legend: Mapping[str, str]) -> bool | str:
     """Whether a yes-or-no column's cell (``said``: NFKC, simplified) says the record is gone (``True``) or stands
     (``False``), or why it cannot be read (:data:`UNREADABLE`, :data:`CONTRADICTORY`, :data:`UNPAIRED`).
 
@@ -576,7 +509,7 @@ def _state_words(said: str, legend: Mapping[str, str]) -> tuple[str, str | None]
     platforms, while the 2016 双公示 当前状态 codes 0 正常, 1 撤销; 状态 ``1`` may be 正常 or 撤销). Read as 正常, as it
     had been, a ``0`` published records no longer valid; read as 无效, it had withheld every normal penalty. No digit
     is taken as unambiguous here: a flag or a deletion state (删除状态, 删除标志), where 0 is "not", is read as a
-    yes-or-no column (:func:`_asked`), as is a validity state beside 当前状态 (有效状态 1 and 0). A code the legend does
+    yes-or-no column (:func:`asked_verdict`), as is a validity state beside 当前状态 (有效状态 1 and 0). A code the legend does
     not name (:data:`OUTSIDE_LEGEND`), or any code under a legend that cannot be paired (:data:`UNPAIRED`), cannot be
     read either."""
     words, coded = [], False
@@ -602,7 +535,7 @@ def _legend_names(text: str, heading: str) -> bool:
     """Whether the legend after ``heading`` (``名单状态（0在列1移出）``) names the code ``text`` is: the file then says what
     it means, and the site's ``[states]`` table does not read it (a table written for another export would otherwise
     turn this file's codes around without a word)."""
-    legend = _heading_kind(heading)[5]
+    legend = heading_kind(heading)[5]
     return bool(legend) and _code_key(simplified(unicodedata.normalize("NFKC", text)).strip(), legend) in legend
 
 
@@ -627,7 +560,7 @@ def _done_said(said: str) -> bool:
     a clause a whole state of a record gone (``已撤销异议，移出``). Not a removal under way in brackets
     (``移出（申请中）``), nor the removal of something else (``已撤销异议``), nor 已注销 (said of the subject: a company
     deregistered, its honour or listing standing as written)."""
-    if _REVERSED.search(said):
+    if REVERSED.search(said):
         return False
     return (any(not m.group().endswith("注销") for m in _DONE_GONE.finditer(said))
             or any(_GONE.fullmatch(c) for c in _CLAUSES.split(said) if c))
@@ -706,13 +639,13 @@ _DONE_GONE = re.compile(r"(?:(?<![未没不])(?:已经|已|被|业已)(?:于|在
 ``已于2025-06-01删除``, ``于2025-06-01移出``); not an application (``已于6月1日申请移出``) or a removal to come
 (``拟于2025-06-01移出``), nor the removal of something else (``已撤销异议``, ``已撤销申请``, ``已解除冻结``: the record
 stands; a list entry's 已解除限制 is read apart, :data:`_LIFTED`), nor a removal said not done (``未于2025年移出``,
-``未被删除``) or itself revoked (``已撤销移出``, ``已撤销撤销决定``; ``移出已撤销``, :data:`_REVERSED`)."""
+``未被删除``) or itself revoked (``已撤销移出``, ``已撤销撤销决定``; ``移出已撤销``, :data:`REVERSED`)."""
 _REVERSIBLE = "撤销|撤消|移出|移除|删除|出列|作废|注销|(?:信用)?修复|下线|下架|撤下|屏蔽|不予公示|停止公示|终止公示"
-_REVERSED = re.compile(rf"(?:{_REVERSIBLE})(?:决定|操作|处理)?(?:已经?|已被|被)(?:撤销|撤消|撤回|取消|解除)")
+REVERSED = re.compile(rf"(?:{_REVERSIBLE})(?:决定|操作|处理)?(?:已经?|已被|被)(?:撤销|撤消|撤回|取消|解除)")
 """A removal, a repair or a takedown itself revoked (``移出已撤销``, ``删除已撤销``, ``撤销决定已撤销``, ``信用修复已撤销``,
 ``下线已撤销``, ``不予公示决定已撤销``): the record stands as before it."""
-_REVERSED_WHOLE = re.compile(rf"[\s\W_]*{_REVERSED.pattern}[\s\W_]*{_BECAUSE_DONE}")
-"""A whole cell of :data:`_REVERSED`: under a record's own state, it stands."""
+_REVERSED_WHOLE = re.compile(rf"[\s\W_]*{REVERSED.pattern}[\s\W_]*{_BECAUSE_DONE}")
+"""A whole cell of :data:`REVERSED`: under a record's own state, it stands."""
 
 
 def answer_of(text: str) -> bool | None:
@@ -725,7 +658,7 @@ def _answer(said: str, title: str) -> bool | None:
     是, 否, ``Y``, ``N`` anywhere; a digit (``1``, ``0``, ``0.0``) under a question (是否…, 有无…, ``is_deleted``,
     ``del_flag``); ``0`` under a flag or a deletion state (撤销标志, 删除状态: 0 is "not", whatever the other codes
     are); no digit under another state (移出状态: 1 may be 正常, 0 已移出); ``None`` if it gives none."""
-    bare = _BRACKETED.sub("", said).strip().casefold()
+    bare = BRACKETED.sub("", said).strip().casefold()
     bare = "0" if _ZERO.fullmatch(bare) else "1" if bare in ("1.0", "01") else bare
     answer = _ANSWERS.get(bare)
     if (answer is None or not bare.isdigit() or title.startswith(("是否", "有无", "is", "sf")) or "del" in title
@@ -735,7 +668,7 @@ def _answer(said: str, title: str) -> bool | None:
     return False if bare == "0" and flag else None  # 0 under 移出状态 may be a code of 已移出
 
 
-_BRACKETED = re.compile(r"[(（【\[][^)）】\]]*[)）】\]]")
+BRACKETED = re.compile(r"[(（【\[][^)）】\]]*[)）】\]]")
 """Anything in brackets after an answer (``是（已修复）``, ``是（申请中）``), left out of it: the answer is said."""
 _NOTHING_SAID = re.compile(r"[\s\W_]*(?:(?:未|无|没有|尚未|暂未|不予|不|无需|无须|不需|不需要|不必)(?:申请)?(?:被)?"
                            r"(?:撤销|撤消|移出|移除|删除|取消|屏蔽|解除|退出|撤回|撤下|下线|下架)"

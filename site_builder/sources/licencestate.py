@@ -1,0 +1,141 @@
+"""A licence's or a registration's own state as a records file says it, read where it disagrees with the row's state.
+
+Basic information shows its state rather than being withheld by it: a licence's 当前状态 (有效, 无效), a registration's
+登记状态 (存续, 注销) are published as written (:func:`own_state_fields`). A file may say more of that state in another
+column: a second column of the licence's own state (许可状态, 证照状态, 状态; a registration's 企业状态: :data:`OWN_STATE`,
+:func:`own_state_heading`), its data state (数据状态 撤销), a deletion column (删除情况 许可证已注销), a legend's code
+(``许可状态（1有效2吊销）`` 2) or a question of an end (是否吊销 是). Where such a cell says the licence ended
+(:func:`licence_ended`, :func:`own_state_ended`) while the row's state field shows it in force (当前状态 有效, 登记状态
+存续), which of the two holds is not known, and a licence revoked must not be shown as valid: :func:`disagreement` gives
+the defect the loader quarantines the row with (:func:`~site_builder.sources.statewords.state_defects` asks it for
+every such cell). Nothing else of these columns is read: 许可状态 无效 or 有效 publishes the licence as its 当前状态 says.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+
+from site_builder.rules.catalogue import CatalogItem, FieldSpec
+from site_builder.rules.hanzi import simplified
+from site_builder.sources.mapping import digit_code
+from site_builder.sources.statewords import BRACKETED, REVERSED, asked_verdict, heading_kind
+
+Defect = tuple[str, str, str]
+"""``(heading, kind, message)``, as :func:`~site_builder.sources.statewords.state_defects` gives them."""
+
+OWN_STATE = FieldSpec(name="own_state", title="许可状态", type="string", required=False, disclosure="withheld")
+"""A licence's or a registration's own state in a second column beside its state field (许可状态, 证照状态, 状态 beside
+当前状态): not read, but a row whose cell says the licence is cancelled or revoked (已吊销) while the field shows it in
+force (有效) is quarantined (:func:`disagreement`)."""
+_LICENCE_STATE_HEADINGS = frozenset({"状态", "当前状态", "许可状态", "许可证状态", "许可证书状态", "证照状态", "证件状态", "证书状态",
+                                     "资质状态", "执照状态", "营业执照状态"})
+_REGISTRATION_STATE_HEADINGS = frozenset({"状态", "企业状态", "主体状态", "经营状态", "登记状态", "企业登记状态", "主体登记状态"})
+"""Headings of a licence's or a registration's own state (:data:`OWN_STATE`, :func:`own_state_heading`): a licence's
+file may hold its 许可状态, a registration's its 企业状态, not a permit's state (a registration's 许可状态 is one of
+its permits')."""
+OWN_END_ASKED = re.compile(r"(?:是否|有无)(?:已经|已|被|已被)?(?:吊销|注销|撤销|撤消|作废|失效|无效|暂扣|暂停|废止|收回)"
+                           r"(?:许可|许可证|证照|证书|执照|营业执照|登记|资质)?|is_?(?:revoked|cancell?ed|invalid|suspended)")
+"""A licence's question of its own end (是否吊销, 是否注销, 是否无效, ``is_revoked``): beside its 当前状态 有效, 是 disagrees."""
+
+
+def own_state_fields(item: CatalogItem) -> list[FieldSpec]:
+    """The fields of a licence's or a registration's own state, which the public is shown (当前状态, 登记状态: public,
+    of values, its title ending in 状态, no role; not 发布状态)."""
+    return [f for f in item.fields if f.values and not f.role and f.disclosure == "public" and f.title.endswith("状态")]
+
+
+def own_state_shown(item: CatalogItem, present: set[str]) -> bool:
+    """Whether a file of basic information has a column of the item's own state field (:func:`own_state_fields`)."""
+    return any(f.name in present for f in own_state_fields(item))
+
+
+def own_state_heading(item: CatalogItem, heading: str) -> bool:
+    """Whether a normalised ``heading`` of a licence's or a registration's file names its own state (:data:`OWN_STATE`),
+    a note in brackets after it left out (``许可状态（注）``), or asks whether it ended (:data:`OWN_END_ASKED`)."""
+    bare = re.sub(r"[(\[【（][^)\]】）]*[)\]】）]", "", heading)
+    registration = any(f.title == "登记状态" for f in own_state_fields(item))
+    return (bare in (_REGISTRATION_STATE_HEADINGS if registration else _LICENCE_STATE_HEADINGS)
+            or OWN_END_ASKED.fullmatch(bare) is not None)
+
+
+CANCELLED = re.compile(r"[\s\W_]*(?:许可证书|许可证|许可|证照|证书|执照|营业执照|登记|资质|主体|企业)?(?:已经|已|被|已被|业已)?"
+                       r"(?:注销|吊销)[\s\W_]*")
+"""A licence or a registration cancelled or revoked (许可证已注销, 已注销, 证照已吊销): of basic information, its own state
+(shown as its 当前状态 says), not the data record deleted."""
+_ENDED = re.compile(r"(?:吊销|注销|撤销|撤消|撤回|废止|暂扣|暂停|中止|终止|失效|无效|作废|取消|收回|歇业|停业|责令关闭|迁出)"
+                    r"(?!中|申请|程序|审核|审批|待)")
+"""A licence's or a registration's own state saying it is no longer in force, anywhere in a cell (撤销, 已吊销, 暂停,
+吊销，未注销, 许可证已撤销, 暂扣许可证, 依法注销, 作废, 已收回, 歇业, 迁出); not under way (注销中, 撤销申请)."""
+_NOT_ENDED = re.compile(r"无[^,，;；。]*记录"
+                        r"|(?:未|未被|从未被|没有被?|并未|不予|不|非|无)(?:[^,，、;；。]{0,2}?)"
+                        r"(?=吊销|注销|撤销|撤消|撤回|废止|暂扣|暂停|中止|终止|失效|无效|作废|取消|收回|歇业|停业|责令关闭|迁出)\S{2}"
+                        r"|(?:撤销|撤消|撤回|解除|终止|取消)(?:对其的?)?(?:吊销|注销|撤销|暂扣|暂停|中止)(?:申请|决定)?"
+                        r"|(?:吊销|注销|撤销|撤消|撤回|废止|暂扣|暂停|中止)(?:申请|决定|处理)?(?:已经?|已被|被)?(?:撤销|撤消|撤回|取消|解除|驳回)")
+"""What says a licence was not ended, or is no longer so (removed before :data:`_ENDED` is looked for): an end negated
+(未被吊销, 从未被吊销, 不予吊销, 无暂扣、吊销记录; 吊销，未注销 keeps its 吊销), an end revoked or lifted (撤销吊销, 解除暂停,
+终止暂停, 撤回注销申请, 吊销已撤销, 注销申请已撤回)."""
+_RESTORED = re.compile(r"恢复|发还|退还|返还")
+"""A licence restored after an end (吊销后恢复, 已恢复（原暂扣）, 暂扣期满已发还): it is in force again."""
+
+
+def licence_ended(text: str) -> bool:
+    """Whether a cell says a licence or a registration is no longer in force (:data:`_ENDED`, once what says it was not
+    or is no longer so is left out: :data:`_NOT_ENDED`, :data:`_RESTORED`,
+    :data:`~site_builder.sources.statewords.REVERSED`). The cell is read as a state is
+    (:func:`~site_builder.rules.redaction.state_said`: invisible characters, marks and spaces inside a word left out,
+    吊\u200b销, 吊 销)."""
+    from site_builder.rules.redaction import state_said
+
+    said = state_said(text)
+    if _RESTORED.search(said) or REVERSED.search(said):
+        return False
+    return _ENDED.search(_NOT_ENDED.sub("", said)) is not None
+
+
+def own_state_ended(text: str, heading: str) -> bool:
+    """Whether a cell of a licence's own state in a second column (:data:`OWN_STATE`) says it ended: its words
+    (:func:`licence_ended`), a code by the heading's legend (``许可状态（1有效2吊销）`` 2), or the answer yes under a
+    question of an end (是否吊销, 是否注销, ``is_revoked``)."""
+    title, gone_asked, kept_asked, _, _, legend = heading_kind(heading)
+    if OWN_END_ASKED.fullmatch(title) or gone_asked or kept_asked:
+        answer = asked_verdict(simplified(unicodedata.normalize("NFKC", text)).strip(), title, not kept_asked, legend)
+        return answer is True
+    if legend and (code := digit_code(text.strip()) or text.strip().casefold()) in legend:
+        return licence_ended(legend[code])
+    return licence_ended(text)
+
+
+def disagreement(item: CatalogItem, values: Mapping[str, object] | None, heading: str, position: int, text: str,
+                 said: str | None = None, own: bool = False) -> Defect | None:
+    """The defect of a cell (``text``, in the column ``heading`` at ``position``) saying a licence or a registration
+    ended while the row's own state field (``values``: the row's fields) shows it in force; ``None`` where the cell says
+    no end, or the row shows no such state. The cell is read in its words (:func:`licence_ended`), or as ``said`` (what
+    it was read as: a legend's word for its code), or, in a second column of the licence's own state (``own``:
+    :data:`OWN_STATE`), by that column's legend or question too (:func:`own_state_ended`)."""
+    ended = own_state_ended(text, heading) if own else licence_ended(text if said is None else said)
+    return _shown_otherwise(item, values, heading, position, text) if ended else None
+
+
+def _shown_otherwise(item: CatalogItem, values: Mapping[str, object] | None, heading: str, position: int,
+                     text: str) -> Defect | None:
+    """The defect of a licence's or a registration's state cell (``text``: 许可证已注销, 已吊销, 撤销) beside the row's own
+    state field (:func:`own_state_fields`) showing it in force (当前状态 有效, 登记状态 存续,
+    :func:`~site_builder.rules.redaction.in_force`): which of the two holds is not known, and a licence cancelled must
+    not be shown as valid. ``None`` where the row shows no such state."""
+    from site_builder.rules.redaction import in_force
+    from site_builder.rules.validation import enum_code
+
+    if values is None:
+        return None
+    for spec in own_state_fields(item):
+        shown = str(values.get(spec.name) or "").strip()
+        bare = BRACKETED.sub("", shown)  # 有效（已延续）, 有效（换发新证）: in force, whatever the note adds
+        if shown and (enum_code(spec, shown) == next(iter(spec.values or {}), None) or in_force(shown)
+                      or bare != shown and in_force(bare) and not licence_ended(shown)):
+            return (heading, "unmapped-column", (
+                f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示许可或登记已注销、吊销或撤销，而本行的"
+                f"{spec.title}是“{shown[:40]}”：二者不一致，不知以何为准，本行不公示；请核实该记录，在导出中写明一致的状态"))
+    return None
+
