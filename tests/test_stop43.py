@@ -135,3 +135,31 @@ def test_a_second_state_column_by_legend_question_or_table(tmp_path: Path) -> No
     write_csv(records / "subject.csv", "subject", [row("subject", record_id="S-0", registration_status="存续")])
     with_column(records / "subject.csv", "许可状态", ["已吊销"])
     assert quarantine(build_site(tmp_path / "subject", records, AS_OF).audit) == []
+
+
+def test_a_legend_word_starting_with_zhu_is_read_as_the_word(tmp_path: Path) -> None:
+    """许可状态（0有效；1注销） was read as {'1': '销'}: the legend's 注 was taken for a note's mark (注：…), and a licence
+    coded 1 (注销) beside 当前状态 有效 was published as valid. 注销, 注册, 注意 after a code are words; 注：, 注意： and 注
+    before a code still mark a note."""
+    from test_states_table import withheld
+
+    from site_builder.rules.catalogue import normalise_title
+    from site_builder.sources.mapping import without_legend
+
+    def legend(heading: str) -> tuple[tuple[str, str], ...]:
+        return without_legend(normalise_title(heading))[1]
+
+    assert legend("许可状态（0有效；1注销）") == (("0", "有效"), ("1", "注销"))
+    assert legend("状态（1注册2注销）") == (("1", "注册"), ("2", "注销"))
+    assert legend("状态（有效：0；注销：1）") == (("0", "有效"), ("1", "注销"))
+    assert legend("状态（0正常；1注意）") == (("0", "正常"), ("1", "注意"))
+    for note in ["数据状态（注：1为已删除）", "数据状态（注1为已删除）", "数据状态（注意：1为已删除）"]:
+        assert legend(note) == (("1", "已删除"),), note
+    assert legend("状态（1正常；2注销；注：3为其他）") == (("1", "正常"), ("2", "注销"), ("3", "其他"))
+    assert without_legend(normalise_title("许可状态（注）")) == ("许可状态", ())
+    for heading in ["许可状态（0有效；1注销）", "证照状态（1注销）", "许可状态（注：1为注销）"]:  # the licence's own state
+        told = withheld(tmp_path / heading, "admin_license", heading, ["1", "0"], status="有效")
+        assert list(told) == ["R-0"] and "不一致" in told["R-0"], (heading, told)
+    assert withheld(tmp_path / "invalid", "admin_license", "许可状态（0有效；1注销）", ["1"], status="无效") == {}
+    told = withheld(tmp_path / "data", "admin_license", "数据状态（0正常；1注销）", ["1", "0"], status="有效")
+    assert list(told) == ["R-0"] and "表示记录已撤销" in told["R-0"], told  # the data record's state: read, not "a code"
