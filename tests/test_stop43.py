@@ -163,3 +163,19 @@ def test_a_legend_word_starting_with_zhu_is_read_as_the_word(tmp_path: Path) -> 
     assert withheld(tmp_path / "invalid", "admin_license", "许可状态（0有效；1注销）", ["1"], status="无效") == {}
     told = withheld(tmp_path / "data", "admin_license", "数据状态（0正常；1注销）", ["1", "0"], status="有效")
     assert list(told) == ["R-0"] and "表示记录已撤销" in told["R-0"], told  # the data record's state: read, not "a code"
+
+
+def test_a_licence_said_lapsed_beside_a_state_in_force_without_its_end_date_is_withheld(tmp_path: Path) -> None:
+    """许可状态 已过期 (过期, 到期, 已到期, 期满) beside 当前状态 有效 was published as valid: read as no end. Without a
+    有效期至 the portal would show the licence in force for ever: the two disagree, and the row is quarantined naming
+    both. Beside a 有效期至 the date decides (有效期届满 once it has passed), and beside 当前状态 无效 nothing disagrees.
+    吊消, a typo of 吊销, is read as it."""
+    from test_states_table import withheld
+
+    lapsed = ["已过期", "过期", "到期", "已到期", "期满", "有效期届满"]
+    told = withheld(tmp_path / "blank", "admin_license", "许可状态", [*lapsed, "未过期", "已吊消"], status="有效",
+                    valid_until="")
+    assert sorted(told, key=lambda r: int(r[2:])) == [*first(len(lapsed)), f"R-{len(lapsed) + 1}"], told
+    assert all("当前状态是“有效”" in told[r] and "有效期至为空" in told[r] for r in first(len(lapsed)))
+    assert withheld(tmp_path / "dated", "admin_license", "许可状态", lapsed, status="有效", valid_until="2020-01-01") == {}
+    assert withheld(tmp_path / "invalid", "admin_license", "许可状态", lapsed, status="无效", valid_until="") == {}

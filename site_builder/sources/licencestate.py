@@ -64,20 +64,25 @@ CANCELLED = re.compile(r"[\s\W_]*(?:许可证书|许可证|许可|证照|证书|
                        r"(?:注销|吊销)[\s\W_]*")
 """A licence or a registration cancelled or revoked (许可证已注销, 已注销, 证照已吊销): of basic information, its own state
 (shown as its 当前状态 says), not the data record deleted."""
-_ENDED = re.compile(r"(?:吊销|注销|撤销|撤消|撤回|废止|暂扣|暂停|中止|终止|失效|无效|作废|取消|收回|歇业|停业|责令关闭|迁出)"
+_ENDED = re.compile(r"(?:吊销|吊消|注销|撤销|撤消|撤回|废止|暂扣|暂停|中止|终止|失效|无效|作废|取消|收回|歇业|停业|责令关闭|迁出)"
                     r"(?!中|申请|程序|审核|审批|待)")
 """A licence's or a registration's own state saying it is no longer in force, anywhere in a cell (撤销, 已吊销, 暂停,
-吊销，未注销, 许可证已撤销, 暂扣许可证, 依法注销, 作废, 已收回, 歇业, 迁出); not under way (注销中, 撤销申请)."""
+吊销，未注销, 许可证已撤销, 暂扣许可证, 依法注销, 作废, 已收回, 歇业, 迁出; 吊消, a typo of 吊销); not under way (注销中,
+撤销申请)."""
 _NOT_ENDED = re.compile(r"无[^,，;；。]*记录"
                         r"|(?:未|未被|从未被|没有被?|并未|不予|不|非|无)(?:[^,，、;；。]{0,2}?)"
-                        r"(?=吊销|注销|撤销|撤消|撤回|废止|暂扣|暂停|中止|终止|失效|无效|作废|取消|收回|歇业|停业|责令关闭|迁出)\S{2}"
+                        r"(?=吊销|吊消|注销|撤销|撤消|撤回|废止|暂扣|暂停|中止|终止|失效|无效|作废|取消|收回|歇业|停业|责令关闭|迁出)\S{2}"
                         r"|(?:撤销|撤消|撤回|解除|终止|取消)(?:对其的?)?(?:吊销|注销|撤销|暂扣|暂停|中止)(?:申请|决定)?"
-                        r"|(?:吊销|注销|撤销|撤消|撤回|废止|暂扣|暂停|中止)(?:申请|决定|处理)?(?:已经?|已被|被)?(?:撤销|撤消|撤回|取消|解除|驳回)")
+                        r"|(?:吊销|吊消|注销|撤销|撤消|撤回|废止|暂扣|暂停|中止)(?:申请|决定|处理)?(?:已经?|已被|被)?(?:撤销|撤消|撤回|取消|解除|驳回)")
 """What says a licence was not ended, or is no longer so (removed before :data:`_ENDED` is looked for): an end negated
 (未被吊销, 从未被吊销, 不予吊销, 无暂扣、吊销记录; 吊销，未注销 keeps its 吊销), an end revoked or lifted (撤销吊销, 解除暂停,
 终止暂停, 撤回注销申请, 吊销已撤销, 注销申请已撤回)."""
 _RESTORED = re.compile(r"恢复|发还|退还|返还")
 """A licence restored after an end (吊销后恢复, 已恢复（原暂扣）, 暂扣期满已发还): it is in force again."""
+_LAPSED = re.compile(r"(?:已经|已|业已)?(?:过期|超期|到期|期满|届满|(?:已?过|超过|超出)有效期"
+                     r"|(?:有效期|许可期限|期限)(?:已满|已过|届满|期满|满|到期|已到期|结束|已结束))")
+"""A whole cell saying a licence lapsed (已过期, 过期, 到期, 已到期, 期满, 有效期届满, 已过有效期): its 有效期至 decides a lapse
+(after it the portal shows 有效期届满, :func:`~site_builder.rules.redaction.lapsed`); not 未过期, 即将到期."""
 
 
 def licence_ended(text: str) -> bool:
@@ -94,17 +99,35 @@ def licence_ended(text: str) -> bool:
     return _ENDED.search(_NOT_ENDED.sub("", said)) is not None
 
 
+def licence_lapsed(text: str) -> bool:
+    """Whether a cell, whole, says a licence lapsed (:data:`_LAPSED`), read as a state is
+    (:func:`~site_builder.rules.redaction.state_said`)."""
+    from site_builder.rules.redaction import state_said
+
+    return _LAPSED.fullmatch(state_said(text)) is not None
+
+
 def own_state_ended(text: str, heading: str) -> bool:
     """Whether a cell of a licence's own state in a second column (:data:`OWN_STATE`) says it ended: its words
     (:func:`licence_ended`), a code by the heading's legend (``许可状态（1有效2吊销）`` 2), or the answer yes under a
     question of an end (是否吊销, 是否注销, ``is_revoked``)."""
-    title, gone_asked, kept_asked, _, _, legend = heading_kind(heading)
-    if OWN_END_ASKED.fullmatch(title) or gone_asked or kept_asked:
+    words = _own_words(text, heading)
+    if words is None:
+        title, _, kept_asked, _, _, legend = heading_kind(heading)
         answer = asked_verdict(simplified(unicodedata.normalize("NFKC", text)).strip(), title, not kept_asked, legend)
         return answer is True
+    return licence_ended(words)
+
+
+def _own_words(text: str, heading: str) -> str | None:
+    """What a cell of a licence's own state says in words: the legend's word for its code (``许可状态（1有效2吊销）`` 2:
+    吊销), else the cell itself; ``None`` under a question (是否吊销), which is answered, not said."""
+    title, gone_asked, kept_asked, _, _, legend = heading_kind(heading)
+    if OWN_END_ASKED.fullmatch(title) or gone_asked or kept_asked:
+        return None
     if legend and (code := digit_code(text.strip()) or text.strip().casefold()) in legend:
-        return licence_ended(legend[code])
-    return licence_ended(text)
+        return legend[code]
+    return text
 
 
 def disagreement(item: CatalogItem, values: Mapping[str, object] | None, heading: str, position: int, text: str,
@@ -113,29 +136,51 @@ def disagreement(item: CatalogItem, values: Mapping[str, object] | None, heading
     ended while the row's own state field (``values``: the row's fields) shows it in force; ``None`` where the cell says
     no end, or the row shows no such state. The cell is read in its words (:func:`licence_ended`), or as ``said`` (what
     it was read as: a legend's word for its code), or, in a second column of the licence's own state (``own``:
-    :data:`OWN_STATE`), by that column's legend or question too (:func:`own_state_ended`)."""
-    ended = own_state_ended(text, heading) if own else licence_ended(text if said is None else said)
-    return _shown_otherwise(item, values, heading, position, text) if ended else None
+    :data:`OWN_STATE`), by that column's legend or question too (:func:`own_state_ended`).
+
+    A cell of the licence's own state (``own``) saying it lapsed (:func:`licence_lapsed`: 已过期, 到期, 期满) disagrees
+    only where the row gives no date of the lapse (the state field's
+    :attr:`~site_builder.rules.catalogue.FieldSpec.lapses`, a licence's 有效期至): shown in force, the licence would
+    stay so. Beside that date, the date decides, as the portal shows it (有效期届满
+    once it has passed, :func:`~site_builder.rules.redaction.lapsed`): whether it has passed is known only on the build's
+    as-of date, not here. Under a data record's state (数据状态 已过期) the word may say the record's period is over, and
+    is shown as it was."""
+    words = _own_words(text, heading) if own else text if said is None else said
+    if own_state_ended(text, heading) if own else licence_ended(words or ""):
+        return _shown_otherwise(item, values, heading, position, text)
+    if own and words is not None and licence_lapsed(words):
+        return _shown_otherwise(item, values, heading, position, text, lapsed=True)
+    return None
 
 
 def _shown_otherwise(item: CatalogItem, values: Mapping[str, object] | None, heading: str, position: int,
-                     text: str) -> Defect | None:
+                     text: str, lapsed: bool = False) -> Defect | None:
     """The defect of a licence's or a registration's state cell (``text``: 许可证已注销, 已吊销, 撤销) beside the row's own
     state field (:func:`own_state_fields`) showing it in force (当前状态 有效, 登记状态 存续,
     :func:`~site_builder.rules.redaction.in_force`): which of the two holds is not known, and a licence cancelled must
-    not be shown as valid. ``None`` where the row shows no such state."""
+    not be shown as valid. ``None`` where the row shows no such state. With ``lapsed`` (the cell says the licence
+    lapsed), only a field that lapses on a date the row leaves blank (当前状态 beside no 有效期至)."""
     from site_builder.rules.redaction import in_force
-    from site_builder.rules.validation import enum_code
+    from site_builder.rules.validation import enum_code, means_none
 
     if values is None:
         return None
     for spec in own_state_fields(item):
+        until = str(values.get(spec.lapses) or "").strip() if spec.lapses else ""
+        if lapsed and (spec.lapses is None or until and not means_none(until)):
+            continue  # a registration does not lapse; beside its 有效期至 the date decides
         shown = str(values.get(spec.name) or "").strip()
         bare = BRACKETED.sub("", shown)  # 有效（已延续）, 有效（换发新证）: in force, whatever the note adds
         if shown and (enum_code(spec, shown) == next(iter(spec.values or {}), None) or in_force(shown)
                       or bare != shown and in_force(bare) and not licence_ended(shown)):
+            said, dated = ("许可已过期", f"，{_title(item, spec.lapses)}为空") if lapsed else ("许可或登记已注销、吊销或撤销", "")
             return (heading, "unmapped-column", (
-                f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示许可或登记已注销、吊销或撤销，而本行的"
-                f"{spec.title}是“{shown[:40]}”：二者不一致，不知以何为准，本行不公示；请核实该记录，在导出中写明一致的状态"))
+                f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示{said}，而本行的{spec.title}是“{shown[:40]}”"
+                f"{dated}：二者不一致，不知以何为准，本行不公示；请核实该记录，在导出中写明一致的状态"
+                + (f"或{_title(item, spec.lapses)}" if lapsed else "")))
     return None
 
+
+def _title(item: CatalogItem, name: str | None) -> str:
+    """The title of ``item``'s field ``name`` (有效期至 for ``valid_until``)."""
+    return next((f.title for f in item.fields if f.name == name), name or "")
