@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from site_builder import progress
 from site_builder.outputs import base, parallel
 from site_builder.outputs.datapackage import safe_cell
 from site_builder.outputs.files import FileIndex, Written, page_mark
+from site_builder.outputs.jsontext import Plain, indented_json
 from site_builder.outputs.site import Site, record_path
 from site_builder.outputs.theme import heading
 from site_builder.rules.redaction import PublicRecord
@@ -85,15 +84,15 @@ def write_subject_data(site: Site, files: FileIndex, key: str, name: str, record
     folder = f"subject/{key}/"
     paths = [f"{files.out}/{folder}data.json", f"{files.out}/{folder}data.csv"]
     columns = MARKED_COLUMNS if site.marks_objections else COLUMNS
-    rows: list[dict[str, Any]] = []
+    rows: list[dict[str, str | None | dict[str, str]]] = []
     for r in records:
-        row = {"item": r.item, "item_title": site.catalogue[r.item].title, "record_id": r.record_id,
+        row: dict[str, str | None | dict[str, str]] = {"item": r.item, "item_title": site.catalogue[r.item].title, "record_id": r.record_id,
                "heading": heading(site, r), "date": r.date.isoformat(), "until": r.until.isoformat() if r.until else None,
                "objection_date": r.objection_date.isoformat() if r.objection_date else None, "authority": r.authority,
                "url": site.canonical(record_path(r)), "fields": r.fields}
         rows.append({name: row[name] for name in (*columns, "fields")})
-    data = {"uscc": key, "name": name, "records": rows}
-    files.save_text(folder + "data.json", json.dumps(data, ensure_ascii=False, indent=1) + "\n", mark)
+    data: dict[str, Plain] = {"uscc": key, "name": name, "records": rows}
+    files.save(folder + "data.json", indented_json(data), mark)  # json.dumps(data, ensure_ascii=False, indent=1) + "\n"
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
