@@ -7,7 +7,8 @@
 2. Other bytes under the same name are parsed again; kept files of records files no longer read are removed.
 3. A kept file that does not read back exactly (cut short, a byte changed in its header or in its cells) is not
    used: the file is parsed again; one removed after it was checked makes its cells :class:`Damaged`.
-4. Builds: a warm build that takes its rows from kept files, without parsing any records file, writes the same
+4. What a cold build keeps of an item's rows (:class:`Copies`) gives them back as read.
+5. Builds: a warm build that takes its rows from kept files, without parsing any records file, writes the same
    decisions and site as a build that decides every row, over the days on which results expire; with a kept file
    damaged after it was checked, the build reads the item's files again and gives the same.
 """
@@ -30,8 +31,8 @@ from site_builder.build import build
 from site_builder.config import BuildSettings
 from site_builder.rules import parsed as parsed_module
 from site_builder.rules import pipeline
-from site_builder.rules.parsed import CHUNK, ParsedFiles, materialise
-from site_builder.sources.loading import FileReport, RawRow, SourceFile, find_sources
+from site_builder.rules.parsed import CHUNK, Copies, ParsedFiles, materialise
+from site_builder.sources.loading import FileReport, RawRow, SourceFile, find_sources, read_rows
 
 DAY = date(2026, 11, 24)
 PENALTY = CATALOGUE["admin_penalty"]
@@ -98,6 +99,19 @@ def test_a_kept_file_gives_what_parsing_the_file_gives(tmp_path: Path, monkeypat
     if path.suffix == ".csv":
         assert any(r[3] for r in expected), "the broken rows carry their defects"
         assert any(r[5].extra_cells for r in expected)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("make", [dirty_csv, two_sheets], ids=["csv", "workbook"])
+def test_copies_give_back_the_rows_as_read(tmp_path: Path, make: object) -> None:
+    """What a cold build keeps of an item's rows (:class:`Copies`) gives each row back as reading gave it, in any
+    order: defects, extra cells, a second worksheet's columns in another order."""
+    make(tmp_path / "records" / ("admin_penalty.xlsx" if make is two_sheets else "admin_penalty.csv"))  # type: ignore[operator]
+    rows = list(read_rows(find_sources(tmp_path / "records", CATALOGUE)[0], PENALTY))
+    copies = Copies(PENALTY.id)
+    for raw in rows:
+        copies.add(raw)
+    order = [len(rows) - 1, 0, 1, *range(2, len(rows) - 1)]  # the unfinished last chunk, then the first from the start
+    assert [copies.raw(number) for number in order] == [rows[number] for number in order]
 
 
 def test_other_bytes_are_parsed_again_and_unread_kept_files_removed(tmp_path: Path) -> None:

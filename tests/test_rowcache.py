@@ -17,8 +17,10 @@ import dataclasses
 import gzip
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import CATALOGUE, PROFILES_DIR, make_uscc, row, site_config, validate, write_csv
@@ -29,13 +31,14 @@ from test_golden import tree
 from site_builder.audit.layout import AuditFolder
 from site_builder.build import build
 from site_builder.config import BuildSettings, Config
-from site_builder.rules import reader
+from site_builder.rules import pipeline, reader
+from site_builder.rules.catalogue import CatalogItem
 from site_builder.rules.disclosure import decide
 from site_builder.rules.pipeline import Reading
 from site_builder.rules.profiles import load_profile
 from site_builder.rules.rowcache import CacheFile, RowCache, RowResult, TracingDate, TracingListings, cache_entry
 from site_builder.rules.validation import Record
-from site_builder.sources.loading import find_sources
+from site_builder.sources.loading import RawRow, SourceFile, find_sources, read_rows
 
 DAY = date(2026, 11, 24)
 
@@ -331,3 +334,45 @@ def test_a_cache_with_pages_of_another_size_starts_afresh(tmp_path: Path) -> Non
     cache = RowCache(path, "k")
     assert cache.size() == 0 and cache.db.execute("PRAGMA page_size").fetchone()[0] == 16384
     cache.close()
+
+
+@pytest.mark.parametrize("deciding", ["in the build", "by workers"])
+def test_a_build_deciding_every_row_reads_each_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         deciding: str) -> None:
+    """A cold build reads each records file once (issue 13): an id used in two files of one item (one GB18030, the
+    other in full-width letters) is found when every row is read, and its rows, decided before, are quarantined with
+    the places of both, as a build from the cache quarantines them; the other rows are decided as before."""
+    source = tmp_path / "records"
+    write_csv(source / "admin_penalty" / "part-1.csv", "admin_penalty", [
+        row("admin_penalty", record_id="AP-1", decision_date="2025-11-30"),
+        row("admin_penalty", record_id="AP-5", decision_date="2026-01-05"),
+        row("admin_penalty", record_id="AP-2", decision_date="2026-02-30")], encoding="gb18030")
+    write_csv(source / "admin_penalty" / "part-2.csv", "admin_penalty", [
+        row("admin_penalty", record_id="AP-3", decision_date="2026-01-06"),
+        row("admin_penalty", record_id="ＡＰ－５", decision_date="2026-01-07"),  # AP-5 again
+        row("admin_penalty", record_id="AP-4", decision_date="2026-01-08")])
+    reads: list[str] = []
+
+    def counted(source_file: SourceFile, item: CatalogItem, *args: Any, **kwargs: Any) -> Iterator[RawRow]:
+        reads.append(source_file.name)
+        return read_rows(source_file, item, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "read_rows", counted)
+    workers = 1
+    if deciding == "by workers":
+        monkeypatch.setattr(pipeline, "MIN_ROWS", 2)
+        workers = 2
+    config_c, config_w = (site_config(tmp_path / name, source, search=False) for name in ("C", "W"))
+    config_c, config_w = (dataclasses.replace(c, build=BuildSettings(workers=workers)) for c in (config_c, config_w))
+    build(config_c, DAY, full=True), build(config_w, DAY)
+    reads.clear()
+    cold = build(config_c, DAY, full=True)
+    assert sorted(reads) == ["admin_penalty/part-1.csv", "admin_penalty/part-2.csv"], reads
+    warm = build(config_w, DAY)
+    assert warm.cached == 4 and cold.cached == 0
+    quarantine = audit_files(config_c, cold.entry.build_id)["quarantine"]
+    assert quarantine == audit_files(config_w, warm.entry.build_id)["quarantine"]
+    assert audit_files(config_c, cold.entry.build_id)["decisions"] == audit_files(config_w, warm.entry.build_id)["decisions"]
+    assert "admin_penalty/part-1.csv第3行、admin_penalty/part-2.csv第3行" in quarantine.decode("utf-8")
+    built_c, built_w = tree(cold.output.resolve()), tree(warm.output.resolve())
+    assert sorted(built_c) == sorted(built_w) and [n for n in built_c if built_c[n] != built_w[n]] == []

@@ -255,6 +255,52 @@ def _own(path: Path) -> bool:
     return isinstance(header, tuple) and len(header) > 1 and isinstance(header[0], int) and isinstance(header[1], str)
 
 
+class Copies:
+    """The rows of one item as read, kept in memory to be read again (a cold build's rows whose record id turns out to
+    be repeated: ``pipeline.py``): their cells marshalled :data:`CHUNK` rows at a time, as a kept file holds them, about
+    a third of the memory of the rows themselves."""
+
+    def __init__(self, item: str) -> None:
+        self.item = item
+        self.labels: dict[tuple[str, tuple[str, ...]], int] = {}
+        self.names: list[tuple[str, tuple[str, ...]]] = []
+        """Each label's file (``name!sheet`` for a later worksheet) and field names."""
+        self.places: list[tuple[int, int]] = []
+        self.chunks: list[bytes] = []
+        self.cells: list[tuple[tuple[str, ...], int, tuple[tuple[str, str, str], ...]]] = []
+        self._file: str | None = None
+        self._label = -1
+        self._last: tuple[int, list[tuple[tuple[str, ...], int, tuple[tuple[str, str, str], ...]]]] = (-1, [])
+
+    def add(self, raw: RawRow) -> None:
+        """Keep a copy of ``raw`` (the next row)."""
+        if raw.file is not self._file:  # the rows of one worksheet share their field names (loading.py)
+            names = (raw.file, tuple(raw.values))
+            self._file, self._label = raw.file, self.labels.setdefault(names, len(self.labels))
+            if self._label == len(self.names):
+                self.names.append(names)
+        self.places.append((self._label, raw.row))
+        self.cells.append((tuple(raw.values.values()), raw.extra_cells, raw.defects))
+        if len(self.cells) == CHUNK:
+            self.chunks.append(marshal.dumps(self.cells))
+            self.cells = []
+
+    def raw(self, number: int) -> RawRow:
+        """The row kept ``number``-th (from 0), as it was read."""
+        index = number // CHUNK
+        if index == len(self.chunks):
+            chunk = self.cells
+        elif index == self._last[0]:  # rows are asked for in order: one chunk is held at a time
+            chunk = self._last[1]
+        else:
+            chunk = marshal.loads(self.chunks[index])
+            self._last = (index, chunk)
+        label, row = self.places[number]
+        name, names = self.names[label]
+        values, extra, defects = chunk[number % CHUNK]
+        return RawRow(self.item, name, row, dict(zip(names, values, strict=True)), extra, defects)
+
+
 def materialise(row: RawRow | Cells) -> RawRow:
     """The row itself (its cells read from its kept file if need be)."""
     return row if isinstance(row, RawRow) else row.raw()

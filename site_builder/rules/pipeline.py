@@ -13,16 +13,18 @@ fills one :class:`FileReport` per file, which the manifest counts.
 from __future__ import annotations
 
 import dataclasses
+from collections import deque
 from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 
 from site_builder.pools import file_size
 from site_builder.rules import reader
 from site_builder.rules.catalogue import CatalogItem, Catalogue
 from site_builder.rules.deciders import MIN_ROWS, Deciders
 from site_builder.rules.disclosure import NOT_LISTED, Decision, Listing, decide
-from site_builder.rules.parsed import Cells, Damaged, ParsedFiles, Row, materialise
+from site_builder.rules.parsed import Cells, Copies, Damaged, ParsedFiles, Row, materialise
 from site_builder.rules.periods import LIST_ITEM
 from site_builder.rules.privacy import row_secrets
 from site_builder.rules.profiles import Policy
@@ -121,10 +123,10 @@ def results(catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_
     One :class:`FileReport` per file read is appended to ``reading.reports``. With results in the cache, an item's
     files are read once (:func:`_cached_item`), and each file as parsed is kept for the next build, which reads a
     file with the same bytes from there (``parsed.py``; once every file is read, the kept files of the others are
-    removed); otherwise twice, the first time for the record ids several rows use (:func:`repeated_ids`). Many rows
-    to decide are decided by ``processes`` worker processes (``deciders.py``); with results in the cache and
-    ``processes`` above one, the rows of large files are read in up to ``processes`` reader processes side by side
-    (``reader.py``).
+    removed); otherwise once too, each row decided as it is read and the rows whose record id others use decided
+    again once the item's files are read (:func:`_decided_item`). Many rows to decide are decided by ``processes``
+    worker processes (``deciders.py``); with results in the cache and ``processes`` above one, the rows of large files
+    are read in up to ``processes`` reader processes side by side (``reader.py``).
     """
     warm = cache is not None and cache.warm()
     if warm and cache is not None and processes > 1 and sum(file_size(s.path) for s in sources) >= reader.MIN_BYTES:
@@ -179,21 +181,62 @@ def stored_results(catalogue: Catalogue, policy: Policy, sources: list[SourceFil
 
 def _decided_item(item: CatalogItem, files: list[SourceFile], reports: list[FileReport], policy: Policy, as_of: date,
                   listed: Mapping[str, Listing], cache: RowCache | None, deciders: Deciders | None) -> Iterator[tuple[Place, bytes]]:
-    """Every row of ``item`` decided (results kept in ``cache``), its files read twice: for the repeated ids (and the
-    number of rows), then for the rows."""
-    repeated, count = _first_pass(item, files)
+    """Every row of ``item`` decided (results kept in ``cache``), its files read once.
+
+    Each row is decided as it is read (by ``deciders`` if the item has :data:`MIN_ROWS` rows or more), as if no other
+    row used its record id, and a copy of it kept (:class:`Copies`). Once every row is read, the repeated ids are known
+    (:func:`repeated_ids`): the rows that use one are decided again from their copies, their messages naming the
+    others' places, and the results are given in order. Whether its own id is repeated is all a row's result depends
+    on of the other rows (a validator that saw the id in an earlier row quarantines it, but that id is repeated), so
+    the others' results are those of deciding with the repeated ids known."""
     id_field = item.role("record_id") or "record_id"
-    rows = (raw for source, report in zip(files, reports, strict=True) for raw in read_rows(source, item, report))
+    copies = Copies(item.id)
+    numbers: dict[str, list[int]] = {}
+    """Record id -> the numbers of the rows without defects that use it (as :func:`repeated_ids` counts)."""
+
+    def read() -> Iterator[RawRow]:
+        for source, report in zip(files, reports, strict=True):
+            for raw in read_rows(source, item, report):
+                key = id_key(raw.values.get(id_field, ""))
+                if key and not raw.defects:
+                    numbers.setdefault(key, []).append(len(copies.places))
+                copies.add(raw)
+                yield raw
+
+    rows = read()
+    head = deque(islice(rows, MIN_ROWS))  # as many rows as it takes to tell whether the workers decide them
     decided: Iterable[tuple[RawRow, CacheEntry]]
-    if deciders is not None and count >= MIN_ROWS:
-        decided = deciders.decide(item.id, repeated, rows)
+    if deciders is not None and len(head) == MIN_ROWS:
+        decided = deciders.decide(item.id, {}, _drained(head, rows))
     else:
+        validator = Validator(item, {}, policy.rule(item.id, item.period))
+        decided = ((raw, decide_entry(raw, item, validator, policy, as_of, listed)) for raw in _drained(head, rows))
+    entries = [entry for _, entry in decided]
+    repeated = {key: [_place(copies, number) for number in where] for key, where in numbers.items() if len(where) > 1}
+    again = {number for key in repeated for number in numbers[key]}
+    numbers.clear()
+    if again:
         validator = Validator(item, repeated, policy.rule(item.id, item.period))
-        decided = ((raw, decide_entry(raw, item, validator, policy, as_of, listed)) for raw in rows)
-    for raw, entry in decided:
-        if cache is not None and (not repeated or id_key(raw.values.get(id_field, "")) not in repeated):
+        for number in sorted(again):
+            entries[number] = decide_entry(copies.raw(number), item, validator, policy, as_of, listed, entries[number][0])
+    copies.chunks.clear()  # what is left to give needs only the rows' places
+    for number, (entry, (label, line)) in enumerate(zip(entries, copies.places, strict=True)):
+        if cache is not None and number not in again:  # else its message names the others
             cache.add(entry)
-        yield (raw.file, raw.row), entry_value(entry)
+        yield (copies.names[label][0], line), entry_value(entry)
+
+
+def _drained(head: deque[RawRow], rows: Iterator[RawRow]) -> Iterator[RawRow]:
+    """The rows of ``head`` (let go as they are given), then the others."""
+    while head:
+        yield head.popleft()
+    yield from rows
+
+
+def _place(copies: Copies, number: int) -> str:
+    """Where the row kept ``number``-th is, as a message names it (``file第3行``)."""
+    label, line = copies.places[number]
+    return f"{copies.names[label][0]}第{line}行"
 
 
 def _cached_item(item: CatalogItem, files: list[SourceFile], policy: Policy, as_of: date, listed: Mapping[str, Listing],

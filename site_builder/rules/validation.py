@@ -251,7 +251,7 @@ class Validator:
     """Validates the rows of one catalogue item, catching repeated record ids.
 
     ``repeated``: the ids (by :func:`id_key`) that more than one row of the item uses, with where each
-    row is, found by a first pass (:func:`site_builder.pipeline.repeated_ids`): every such row is
+    row is (:func:`site_builder.pipeline.repeated_ids`; a build finds them as it reads the rows): every such row is
     quarantined, none published. Without it, a repeat is caught when its second row arrives.
     """
 
