@@ -265,6 +265,32 @@ def test_legends_that_conflict_are_unreadable() -> None:
     assert legend("数据状态（3月后停用）") == ()
 
 
+def test_a_note_mark_before_a_code_however_written_leaves_the_legend_readable(tmp_path: Path) -> None:
+    """注 marks a note before a code however it is joined to it (注-1是, 注.1是, 注—1为是, 注Y是), and so do 备注：, 注释：,
+    注明：, 注意 and a numbered note's 注1：; only 注销 and 注册 are words. Read as a word start (注 taken for one only
+    before a colon or a digit), 是否吊销（注-1是） became a legend that cannot be paired, and a licence it said revoked was
+    shown as 有效 beside 当前状态 有效."""
+    from test_states_table import withheld
+
+    from site_builder.rules.catalogue import normalise_title
+    from site_builder.sources.mapping import without_legend
+
+    def legend(heading: str) -> tuple[tuple[str, str], ...]:
+        return without_legend(normalise_title(heading))[1]
+
+    for heading in ["是否吊销（注-1是）", "是否吊销（注.1是）", "是否吊销（注—1为是）", "是否吊销（注. 1是）"]:
+        assert legend(heading) == (("1", "是"),), heading
+    assert legend("是否吊销（注Y是）") == (("y", "是"),)
+    for heading in ["删除标志（备注：1为删除）", "删除标志（注释：1删除）", "删除标志（注明：1为删除）", "删除标志（注意1为删除）",
+                    "删除标志（注1：1为删除）", "删除标志（注-1删除）"]:
+        assert legend(heading) == (("1", "删除"),), heading
+    assert legend("许可状态（注1：2为注销）") == (("2", "注销"),)
+    assert legend("状态（0正常；1注销；注：2为删除）") == (("0", "正常"), ("1", "注销"), ("2", "删除"))
+    told = withheld(tmp_path / "revoked", "admin_license", "是否吊销（注-1是）", ["1", "0"], status="有效")
+    assert list(told) == ["R-0"] and "不一致" in told["R-0"], told
+    assert list(withheld(tmp_path / "deleted", "dishonest_list", "删除标志（注.1删除）", ["0", "1"])) == ["R-1"]
+
+
 # --- The file-level warning of bare codes -------------------------------------------------------------------------
 
 
