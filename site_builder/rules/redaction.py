@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -114,8 +115,7 @@ def redact(record: Record, item: CatalogItem, decision: Decision, as_of: dt.date
         elif mode is not None:
             text = scrub_own(text, own, mode, allowed, day)
         if spec.lapses is not None and as_of is not None:
-            since = [d for d in (record.get(name) for name in plan.since) if isinstance(d, dt.date)]
-            text = lapsed(text, record.get(spec.lapses), as_of, min(since) if since else None)
+            text = lapsed(text, lapse_date(item, spec, record.get), as_of)
         fields[spec.name] = text
     started = decision.start or record.get(role.get("decision_date"))
     assert isinstance(started, dt.date)
@@ -229,6 +229,18 @@ full-width: a 当前状态 exported as a 是否有效 flag), or nothing. 长期�
 passed they contradict the date, and the dated field governs (a licence granted for a term ends with it; one truly
 without a term has no 有效期至, or a system's "no date", which :func:`lapsed` reads as none)."""
 _BRACKETS = re.compile(r"[(\[【][^)\]】]*[)\]】]")
+
+
+def lapse_date(item: CatalogItem, spec: FieldSpec, value: Callable[[str], Value]) -> dt.date | None:
+    """The date on which ``spec``, a lapsing state (:attr:`FieldSpec.lapses`: a licence's 当前状态), lapses, of a record
+    whose parsed fields ``value`` gives by name: its 有效期至; ``None`` where there is none (blank, or a placeholder the
+    validator reads as none: 长期, 永久, ``NULL``, ``9999-12-31``) or it comes before the day the record is in force
+    from (its decision date, its 有效期自: a system's "no date", 1900-01-01 or 1970-01-01). :func:`lapsed` shows the
+    state by it, and a licence's own state saying it lapsed is judged by it
+    (:func:`~site_builder.sources.licencestate.disagreement`)."""
+    until = value(spec.lapses) if spec.lapses else None
+    since = [d for d in (value(name) for name in _plan(item).since) if isinstance(d, dt.date)]
+    return until if isinstance(until, dt.date) and not (since and until < min(since)) else None
 
 
 def lapsed(text: str, until: Value, as_of: dt.date, since: Value = None) -> str:

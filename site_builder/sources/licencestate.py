@@ -160,20 +160,25 @@ def _shown_otherwise(item: CatalogItem, values: Mapping[str, object] | None, hea
     :func:`~site_builder.rules.redaction.in_force`): which of the two holds is not known, and a licence cancelled must
     not be shown as valid. ``None`` where the row shows no such state. With ``lapsed`` (the cell says the licence
     lapsed), only a field that lapses on a date the row leaves blank (当前状态 beside no 有效期至)."""
-    from site_builder.rules.redaction import in_force
-    from site_builder.rules.validation import enum_code, means_none
+    from site_builder.rules.redaction import in_force, lapse_date
+    from site_builder.rules.validation import Value, enum_code, parse_cell
 
     if values is None:
         return None
+
+    def parsed(name: str) -> Value:
+        """The row's field ``name`` read as the validator reads it (长期, ``NULL``, ``9999-12-31``: no date)."""
+        return parse_cell(item.field(name), str(values.get(name) or ""))[0]
     for spec in own_state_fields(item):
-        until = str(values.get(spec.lapses) or "").strip() if spec.lapses else ""
-        if lapsed and (spec.lapses is None or until and not means_none(until)):
-            continue  # a registration does not lapse; beside its 有效期至 the date decides
+        if lapsed and (spec.lapses is None or lapse_date(item, spec, parsed) is not None):
+            continue  # a registration does not lapse; beside its 有效期至 (as the portal reads it) the date decides
         shown = str(values.get(spec.name) or "").strip()
         bare = BRACKETED.sub("", shown)  # 有效（已延续）, 有效（换发新证）: in force, whatever the note adds
         if shown and (enum_code(spec, shown) == next(iter(spec.values or {}), None) or in_force(shown)
                       or bare != shown and in_force(bare) and not licence_ended(shown)):
-            said, dated = ("许可已过期", f"，{_title(item, spec.lapses)}为空") if lapsed else ("许可或登记已注销、吊销或撤销", "")
+            until = str(values.get(spec.lapses or "") or "").strip()[:20]
+            said, dated = ("许可已过期", f"，{_title(item, spec.lapses)}" + (f"是“{until}”，不表示到期日期" if until else "为空")
+                           ) if lapsed else ("许可或登记已注销、吊销或撤销", "")
             return (heading, "unmapped-column", (
                 f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示{said}，而本行的{spec.title}是“{shown[:40]}”"
                 f"{dated}：二者不一致，不知以何为准，本行不公示；请核实该记录，在导出中写明一致的状态"

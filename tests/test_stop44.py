@@ -1,0 +1,37 @@
+"""Stop 44: a licence's own state saying it lapsed, read as the portal reads its 有效期至 and in any wording; a question
+of a lapse; a code under its own state that the heading's legend does not name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import build_site, row, write_csv
+from test_states_stop39 import AS_OF, with_column
+from test_states_stop42 import first
+from test_xlsx import quarantine
+
+
+def withheld(tmp_path: Path, heading: str, cases: list[tuple[dict[str, str], str]]) -> dict[str, str]:
+    """The licences withheld, one row per case (its fields, its cell under ``heading``): record id -> message."""
+    records = tmp_path / "records"
+    rows = [row("admin_license", record_id=f"R-{i}", **fields) for i, (fields, _) in enumerate(cases)]
+    write_csv(records / "admin_license.csv", "admin_license", rows)
+    with_column(records / "admin_license.csv", heading, [said for _, said in cases])
+    result = build_site(tmp_path, records, AS_OF)
+    return {q["record_id"]: q["message"] for q in quarantine(result.audit)}
+
+
+def ordered(told: dict[str, str]) -> list[str]:
+    """The record ids of ``told`` in row order."""
+    return sorted(told, key=lambda r: int(r[2:]))
+
+
+def test_a_lapse_beside_an_end_date_the_portal_reads_as_none_is_withheld(tmp_path: Path) -> None:
+    """许可状态 已过期 beside 当前状态 有效 and a 有效期至 of 长期, 永久, NULL, 9999-12-31 or a system's "no date" before the
+    licence was granted (1900-01-01) was published: the raw cell counted as a date, but the validator reads it as none
+    and the portal shows 有效 for ever. A real date still decides."""
+    none = ["长期", "永久", "长期有效", "NULL", "null", "1900-01-01", "1970-01-01", "9999-12-31", "", "/"]
+    told = withheld(tmp_path, "许可状态", [({"status": "有效", "valid_until": until}, "已过期")
+                                       for until in [*none, "2025-01-01", "2030-01-01"]])
+    assert ordered(told) == first(len(none)), told
+    assert "有效期至是“长期”" in told["R-0"] and "有效期至为空" in told[f"R-{none.index('')}"]
