@@ -35,3 +35,20 @@ def test_a_lapse_beside_an_end_date_the_portal_reads_as_none_is_withheld(tmp_pat
                                        for until in [*none, "2025-01-01", "2030-01-01"]])
     assert ordered(told) == first(len(none)), told
     assert "有效期至是“长期”" in told["R-0"] and "有效期至为空" in told[f"R-{none.index('')}"]
+
+
+_LAPSED = ["有效期已届满", "有效期限届满", "有效期限已满", "许可期限已届满", "许可证已过期", "证书已过期", "证照过期", "有效期已过期",
+           "超过有效期限", "过期（未延续）", "已过期（未延续）", "已于2025-01-01过期", "已过期，未延续", "已过期！", "到期未延续",
+           "期满未延续", "过期未换证", "逾期未换证"]
+"""Wordings of a lapse (helper 109's finding 2)."""
+_NOT_LAPSED = ["未过期", "即将到期", "到期换证", "期满换发", "到期已延续", "有效期内", "将于2027-01-01到期", "尚未到期", "不过期",
+               "临近到期", "到期前换证", "有效期未届满", "还有30天到期", "到期日2027-12-31", "已过期（已换证）", "过期后恢复",
+               "永不过期", "到期自动延续"]
+"""Negated, still to come, a step at the lapse, or renewed: not a lapse."""
+
+
+def test_a_lapse_in_any_wording_beside_a_state_in_force_without_an_end_date_is_withheld(tmp_path: Path) -> None:
+    """Only a whole cell of 已过期, 到期, 期满 … was read: 有效期已届满, 许可证已过期, 过期（未延续）, 到期未延续 were published
+    as 有效. A lapse is read where the cell says it (not negated, not to come, naming no step at it, no renewal done)."""
+    told = withheld(tmp_path, "许可状态", [({"status": "有效", "valid_until": ""}, said) for said in [*_LAPSED, *_NOT_LAPSED]])
+    assert ordered(told) == first(len(_LAPSED)), told

@@ -79,10 +79,23 @@ _NOT_ENDED = re.compile(r"无[^,，;；。]*记录"
 终止暂停, 撤回注销申请, 吊销已撤销, 注销申请已撤回)."""
 _RESTORED = re.compile(r"恢复|发还|退还|返还")
 """A licence restored after an end (吊销后恢复, 已恢复（原暂扣）, 暂扣期满已发还): it is in force again."""
-_LAPSED = re.compile(r"(?:已经|已|业已)?(?:过期|超期|到期|期满|届满|(?:已?过|超过|超出)有效期"
-                     r"|(?:有效期|许可期限|期限)(?:已满|已过|届满|期满|满|到期|已到期|结束|已结束))")
-"""A whole cell saying a licence lapsed (已过期, 过期, 到期, 已到期, 期满, 有效期届满, 已过有效期): its 有效期至 decides a lapse
-(after it the portal shows 有效期届满, :func:`~site_builder.rules.redaction.lapsed`); not 未过期, 即将到期."""
+_LAPSE_STEM = (r"(?:过期|超期|逾期|到期|期满|届满|(?:超过|超出|已过|过了)有效期|(?:有效期|期限)(?:已满|已过|结束|已结束))")
+_LAPSED = re.compile(rf"(?P<done>已经|已|业已)?{_LAPSE_STEM}")
+"""A licence's lapse said anywhere in a cell (已过期, 过期, 到期, 期满, 有效期届满, 有效期限已满, 超过有效期限, 许可证已过期,
+已于2025-01-01过期, 过期（未延续）): its 有效期至 decides a lapse (after it the portal shows 有效期届满,
+:func:`~site_builder.rules.redaction.lapsed`). Not where :data:`_NOT_LAPSED` says otherwise, nor a lapse without 已 that
+names when something is done (:data:`_AT_LAPSE`: 到期换证, 到期前换证, 到期日), nor beside a renewal done
+(:data:`_RENEWED`) or the licence restored (:data:`_RESTORED`: 过期后恢复)."""
+_NOT_LAPSED = re.compile(rf"(?:未|不|没有?|无|非|永不|不会|尚未|并未|从未)[^,，;；。！!？?]{{0,2}}?"
+                         rf"(?:有效期限|有效期|许可期限|期限)?(?={_LAPSE_STEM}){_LAPSE_STEM}"
+                         rf"|(?:即将|将要|将|快要|临近|接近|将近|预计|距离?|还有|尚有|剩余?)[^,，;；。！!？?]*?{_LAPSE_STEM}")
+"""A lapse negated (未过期, 不过期, 尚未到期, 有效期未届满, 未被有效期届满) or still to come (即将到期, 临近到期,
+将于2027-01-01到期, 还有30天到期): left out before :data:`_LAPSED` is looked for."""
+_AT_LAPSE = re.compile(r"后?(?:前|日|时|之|自动|可|需|须|应|请|换|延|续|办|申请|提醒|预警)")
+"""What follows a lapse that names a time or a step rather than saying it happened (到期换证, 期满换发, 到期前换证, 到期日,
+到期自动延续, 到期可延续); not 到期未延续, 过期未换证."""
+_RENEWED = re.compile(r"(?<![未不没])(?:已经|已|业已)(?:办理)?(?:延续|续期|续展|续证|换证|换发|换领|换新证|重新核发|重新发证|重新申领)")
+"""A renewal done (到期已延续, 已过期（已换证）): the licence is in force again."""
 
 
 def licence_ended(text: str) -> bool:
@@ -100,11 +113,15 @@ def licence_ended(text: str) -> bool:
 
 
 def licence_lapsed(text: str) -> bool:
-    """Whether a cell, whole, says a licence lapsed (:data:`_LAPSED`), read as a state is
-    (:func:`~site_builder.rules.redaction.state_said`)."""
+    """Whether a cell says a licence lapsed (:data:`_LAPSED`: a lapse said, not negated or still to come, not naming
+    a step at the lapse, and no renewal done), read as a state is (:func:`~site_builder.rules.redaction.state_said`)."""
     from site_builder.rules.redaction import state_said
 
-    return _LAPSED.fullmatch(state_said(text)) is not None
+    said = state_said(text)
+    if _RENEWED.search(said) or _RESTORED.search(said):
+        return False
+    kept = _NOT_LAPSED.sub("", said)
+    return any(m["done"] or not _AT_LAPSE.match(kept, m.end()) for m in _LAPSED.finditer(kept))
 
 
 def own_state_ended(text: str, heading: str) -> bool:
