@@ -52,3 +52,15 @@ def test_a_lapse_in_any_wording_beside_a_state_in_force_without_an_end_date_is_w
     as 有效. A lapse is read where the cell says it (not negated, not to come, naming no step at it, no renewal done)."""
     told = withheld(tmp_path, "许可状态", [({"status": "有效", "valid_until": ""}, said) for said in [*_LAPSED, *_NOT_LAPSED]])
     assert ordered(told) == first(len(_LAPSED)), told
+
+
+def test_a_question_of_a_lapse_answered_yes_is_read_as_the_lapse(tmp_path: Path) -> None:
+    """是否过期 (是否已过期, 有无过期, 是否过期（0否1是）) 是 beside 当前状态 有效 and no 有效期至 was an unknown column: the
+    licence was shown 有效 for ever. It is read as 已过期 is: withheld without a date, the date deciding otherwise."""
+    cases = [("是否过期", "是"), ("是否已过期", "Y"), ("有无过期", "有"), ("是否过期（0否1是）", "1"), ("是否过期", "否"),
+             ("是否过期（0否1是）", "0")]
+    for heading, said in cases:
+        told = withheld(tmp_path / heading / said, heading, [({"status": "有效", "valid_until": ""}, said),
+                                                           ({"status": "有效", "valid_until": "2030-01-01"}, said)])
+        assert list(told) == (["R-0"] if said in ("是", "Y", "1", "有") else []), (heading, said, told)
+        assert not told or "表示许可已过期" in told["R-0"]

@@ -38,6 +38,10 @@ its permits')."""
 OWN_END_ASKED = re.compile(r"(?:是否|有无)(?:已经|已|被|已被)?(?:吊销|注销|撤销|撤消|作废|失效|无效|暂扣|暂停|废止|收回)"
                            r"(?:许可|许可证|证照|证书|执照|营业执照|登记|资质)?|is_?(?:revoked|cancell?ed|invalid|suspended)")
 """A licence's question of its own end (是否吊销, 是否注销, 是否无效, ``is_revoked``): beside its 当前状态 有效, 是 disagrees."""
+OWN_LAPSE_ASKED = re.compile(r"(?:是否|有无)(?:已经|已)?(?:过期|超期|逾期|到期|期满|届满|超过有效期|(?:有效期|许可期限|期限)"
+                             r"(?:已满|已过|届满|到期))|is_?(?:expired|lapsed)")
+"""A licence's question of its lapse (是否过期, 是否已过期, 是否到期, ``is_expired``): 是 says what 已过期 says
+(:func:`own_state_lapsed`)."""
 
 
 def own_state_fields(item: CatalogItem) -> list[FieldSpec]:
@@ -53,11 +57,12 @@ def own_state_shown(item: CatalogItem, present: set[str]) -> bool:
 
 def own_state_heading(item: CatalogItem, heading: str) -> bool:
     """Whether a normalised ``heading`` of a licence's or a registration's file names its own state (:data:`OWN_STATE`),
-    a note in brackets after it left out (``许可状态（注）``), or asks whether it ended (:data:`OWN_END_ASKED`)."""
+    a note in brackets after it left out (``许可状态（注）``), or asks whether it ended or lapsed (:data:`OWN_END_ASKED`,
+    :data:`OWN_LAPSE_ASKED`)."""
     bare = re.sub(r"[(\[【（][^)\]】）]*[)\]】）]", "", heading)
     registration = any(f.title == "登记状态" for f in own_state_fields(item))
     return (bare in (_REGISTRATION_STATE_HEADINGS if registration else _LICENCE_STATE_HEADINGS)
-            or OWN_END_ASKED.fullmatch(bare) is not None)
+            or OWN_END_ASKED.fullmatch(bare) is not None or OWN_LAPSE_ASKED.fullmatch(bare) is not None)
 
 
 CANCELLED = re.compile(r"[\s\W_]*(?:许可证书|许可证|许可|证照|证书|执照|营业执照|登记|资质|主体|企业)?(?:已经|已|被|已被|业已)?"
@@ -130,17 +135,31 @@ def own_state_ended(text: str, heading: str) -> bool:
     question of an end (是否吊销, 是否注销, ``is_revoked``)."""
     words = _own_words(text, heading)
     if words is None:
-        title, _, kept_asked, _, _, legend = heading_kind(heading)
-        answer = asked_verdict(simplified(unicodedata.normalize("NFKC", text)).strip(), title, not kept_asked, legend)
-        return answer is True
+        return OWN_LAPSE_ASKED.fullmatch(heading_kind(heading)[0]) is None and _answered_yes(text, heading)
     return licence_ended(words)
+
+
+def own_state_lapsed(text: str, heading: str) -> bool:
+    """Whether a cell of a licence's own state in a second column (:data:`OWN_STATE`) says it lapsed: its words
+    (:func:`licence_lapsed`), a code by the heading's legend, or the answer yes under a question of a lapse
+    (:data:`OWN_LAPSE_ASKED`: 是否过期 是, ``是否过期（0否1是）`` 1)."""
+    words = _own_words(text, heading)
+    if words is None:
+        return OWN_LAPSE_ASKED.fullmatch(heading_kind(heading)[0]) is not None and _answered_yes(text, heading)
+    return licence_lapsed(words)
+
+
+def _answered_yes(text: str, heading: str) -> bool:
+    """Whether a cell under a question (是否吊销, 是否过期) answers it yes (是, ``1`` by its legend, ``Y``)."""
+    title, _, kept_asked, _, _, legend = heading_kind(heading)
+    return asked_verdict(simplified(unicodedata.normalize("NFKC", text)).strip(), title, not kept_asked, legend) is True
 
 
 def _own_words(text: str, heading: str) -> str | None:
     """What a cell of a licence's own state says in words: the legend's word for its code (``许可状态（1有效2吊销）`` 2:
     吊销), else the cell itself; ``None`` under a question (是否吊销), which is answered, not said."""
     title, gone_asked, kept_asked, _, _, legend = heading_kind(heading)
-    if OWN_END_ASKED.fullmatch(title) or gone_asked or kept_asked:
+    if OWN_END_ASKED.fullmatch(title) or OWN_LAPSE_ASKED.fullmatch(title) or gone_asked or kept_asked:
         return None
     if legend and (code := digit_code(text.strip()) or text.strip().casefold()) in legend:
         return legend[code]
@@ -155,17 +174,17 @@ def disagreement(item: CatalogItem, values: Mapping[str, object] | None, heading
     it was read as: a legend's word for its code), or, in a second column of the licence's own state (``own``:
     :data:`OWN_STATE`), by that column's legend or question too (:func:`own_state_ended`).
 
-    A cell of the licence's own state (``own``) saying it lapsed (:func:`licence_lapsed`: 已过期, 到期, 期满) disagrees
-    only where the row gives no date of the lapse (the state field's
-    :attr:`~site_builder.rules.catalogue.FieldSpec.lapses`, a licence's 有效期至): shown in force, the licence would
-    stay so. Beside that date, the date decides, as the portal shows it (有效期届满
-    once it has passed, :func:`~site_builder.rules.redaction.lapsed`): whether it has passed is known only on the build's
-    as-of date, not here. Under a data record's state (数据状态 已过期) the word may say the record's period is over, and
-    is shown as it was."""
+    A cell of the licence's own state (``own``) saying it lapsed (:func:`own_state_lapsed`: 已过期, 到期, 期满, 是否过期 是)
+    disagrees only where the row gives no date of the lapse (the state field's
+    :attr:`~site_builder.rules.catalogue.FieldSpec.lapses`, a licence's 有效期至, read as the portal reads it:
+    :func:`~site_builder.rules.redaction.lapse_date`): shown in force, the licence would stay so. Beside that date,
+    the date decides, as the portal shows it (有效期届满 once it has passed, :func:`~site_builder.rules.redaction.lapsed`):
+    whether it has passed is known only on the build's as-of date, not here. Under a data record's state (数据状态
+    已过期) the word may say the record's period is over, and is shown as it was."""
     words = _own_words(text, heading) if own else text if said is None else said
     if own_state_ended(text, heading) if own else licence_ended(words or ""):
         return _shown_otherwise(item, values, heading, position, text)
-    if own and words is not None and licence_lapsed(words):
+    if own and own_state_lapsed(text, heading):
         return _shown_otherwise(item, values, heading, position, text, lapsed=True)
     return None
 
