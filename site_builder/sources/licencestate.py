@@ -186,16 +186,38 @@ def disagreement(item: CatalogItem, values: Mapping[str, object] | None, heading
         return _shown_otherwise(item, values, heading, position, text)
     if own and own_state_lapsed(text, heading):
         return _shown_otherwise(item, values, heading, position, text, lapsed=True)
+    if own and (unread := _unread_code(text, heading)):
+        return _shown_otherwise(item, values, heading, position, text, unread=unread)
     return None
 
 
+def _unread_code(text: str, heading: str) -> str | None:
+    """Why a code under a heading of a licence's own state cannot be read by the heading's legend (a legend that cannot
+    pair its codes with its words, ``许可状态（1/2：有效/注销）``, or one that does not list it, ``许可状态（0有效1注销）``
+    3), as a quarantine message says it; ``None`` for words, for a code the legend reads, or under a heading without a
+    legend (许可状态 2: read as its words, saying no end)."""
+    _, _, _, _, _, legend = heading_kind(heading)
+    code = digit_code(text.strip())
+    if not legend or code is None:
+        return None
+    said = f"列名中的代码说明“{_LEGEND.sub('', heading)}”"
+    if ("", "") in legend.items():
+        return f"{said}无法把代码与文字一一配对"
+    return None if code in legend else f"{said}没有列出该代码"
+
+
+_LEGEND = re.compile(r"^[^(\[【（]*")
+"""What comes before a heading's legend (许可状态 of ``许可状态（1有效2注销）``), left out to name the legend."""
+
+
 def _shown_otherwise(item: CatalogItem, values: Mapping[str, object] | None, heading: str, position: int,
-                     text: str, lapsed: bool = False) -> Defect | None:
+                     text: str, lapsed: bool = False, unread: str = "") -> Defect | None:
     """The defect of a licence's or a registration's state cell (``text``: 许可证已注销, 已吊销, 撤销) beside the row's own
     state field (:func:`own_state_fields`) showing it in force (当前状态 有效, 登记状态 存续,
     :func:`~site_builder.rules.redaction.in_force`): which of the two holds is not known, and a licence cancelled must
     not be shown as valid. ``None`` where the row shows no such state. With ``lapsed`` (the cell says the licence
-    lapsed), only a field that lapses on a date the row leaves blank (当前状态 beside no 有效期至)."""
+    lapsed), only a field that lapses on a date the row leaves blank (当前状态 beside no 有效期至). With ``unread`` (why
+    the cell, a code, cannot be read: :func:`_unread_code`), whether it says an end is not known."""
     from site_builder.rules.redaction import in_force, lapse_date
     from site_builder.rules.validation import Value, enum_code, parse_cell
 
@@ -212,6 +234,11 @@ def _shown_otherwise(item: CatalogItem, values: Mapping[str, object] | None, hea
         bare = BRACKETED.sub("", shown)  # 有效（已延续）, 有效（换发新证）: in force, whatever the note adds
         if shown and (enum_code(spec, shown) == next(iter(spec.values or {}), None) or in_force(shown)
                       or bare != shown and in_force(bare) and not licence_ended(shown)):
+            if unread:
+                return (heading, "unmapped-column", (
+                    f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”是代码，而{unread}：无法判断许可或登记是否已注销、"
+                    f"吊销或撤销，而本行的{spec.title}是“{shown[:40]}”，本行不公示；请在列名的代码说明中写明每个代码的含义"
+                    "（如“许可状态（1有效2注销）”），或在导出中写明状态"))
             until = str(values.get(spec.lapses or "") or "").strip()[:20]
             said, dated = ("许可已过期", f"，{_title(item, spec.lapses)}" + (f"是“{until}”，不表示到期日期" if until else "为空")
                            ) if lapsed else ("许可或登记已注销、吊销或撤销", "")
