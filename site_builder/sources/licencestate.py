@@ -196,13 +196,16 @@ def _unread_code(text: str, heading: str) -> str | None:
     pair its codes with its words, ``许可状态（1/2：有效/注销）``, or one that does not list it, ``许可状态（0有效1注销）``
     3), as a quarantine message says it; ``None`` for words, for a code the legend reads, or under a heading without a
     legend (许可状态 2: read as its words, saying no end)."""
-    _, _, _, _, _, legend = heading_kind(heading)
+    title, _, kept_asked, _, _, legend = heading_kind(heading)
     code = digit_code(text.strip())
     if not legend or code is None:
         return None
     said = f"列名中的代码说明“{_LEGEND.sub('', heading)}”"
     if ("", "") in legend.items():
         return f"{said}无法把代码与文字一一配对"
+    if _own_words(text, heading) is None:  # 是否吊销（1是） 0 is 否, as under any question; 2 is not read
+        answer = asked_verdict(simplified(unicodedata.normalize("NFKC", text)).strip(), title, not kept_asked, legend)
+        return None if isinstance(answer, bool) else f"{said}没有列出该代码"
     return None if code in legend else f"{said}没有列出该代码"
 
 
@@ -237,7 +240,7 @@ def _shown_otherwise(item: CatalogItem, values: Mapping[str, object] | None, hea
             if unread:
                 return (heading, "unmapped-column", (
                     f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”是代码，而{unread}：无法判断许可或登记是否已注销、"
-                    f"吊销或撤销，而本行的{spec.title}是“{shown[:40]}”，本行不公示；请在列名的代码说明中写明每个代码的含义"
+                    f"吊销、撤销或过期，而本行的{spec.title}是“{shown[:40]}”，本行不公示；请在列名的代码说明中写明每个代码的含义"
                     "（如“许可状态（1有效2注销）”），或在导出中写明状态"))
             until = str(values.get(spec.lapses or "") or "").strip()[:20]
             said, dated = ("许可已过期", f"，{_title(item, spec.lapses)}" + (f"是“{until}”，不表示到期日期" if until else "为空")
