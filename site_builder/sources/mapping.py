@@ -464,11 +464,12 @@ _LABEL = re.compile(r"^[^:：0-9a-z]{4,}[:：]")
 """A clause's own label before a colon (``逻辑删除标识：0正常1删除``), not a legend's word (``是：1``, ``删除：1``)."""
 _CODE = re.compile(r"[0-9]|(?<![a-z])[a-z](?![a-z])")
 _DEFAULT = re.compile(r"默认|缺省")
-_NOTE = re.compile(r"(?:备注|注释|注明|注意|注\d+(?=[:：])|注(?![销册]))[:：]?|说明[:：]?|取值[:：]?|其中[:：]?|或")
+_NOTE = re.compile(r"(?:备注|注释|注明|注意(?=[:：]|[\s\W_]*[0-9a-zA-Z])|注\d+(?=[:：])|注(?![销册意]))[:：]?"
+                   r"|说明[:：]?|取值[:：]?|其中[:：]?|或")
 """Words around a legend's pairs: a note's mark (注：1为已删除, 注1为已删除, 注-1是, 注Y是, 注意：1为删除, 注意1为删除, 备注：,
 注释：, 注明：, a numbered note's 注1：2为注销), 取值0否1是, 0或1. 注 is a note's mark but where it starts 注销 or 注册
-(``许可状态（0有效；1注销）``, ``状态（1注册2注销）``): taken for a mark, 注销 had been read as 销, and a licence coded 注销
-shown as 有效."""
+(``许可状态（0有效；1注销）``, ``状态（1注册2注销）``; taken for a mark, 注销 had been read as 销, and a licence coded 注销
+shown as 有效), and 注意 only before a colon or a code (``状态（0正常；1注意）``: the word)."""
 UNREADABLE_LEGEND = (("", ""),)
 """What :func:`without_legend` gives for a legend it cannot pair: every code under the heading is then unreadable."""
 
