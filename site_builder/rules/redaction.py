@@ -243,19 +243,16 @@ def lapse_date(item: CatalogItem, spec: FieldSpec, value: Callable[[str], Value]
     return until if isinstance(until, dt.date) and not (since and until < min(since)) else None
 
 
-def lapsed(text: str, until: Value, as_of: dt.date, since: Value = None) -> str:
+def lapsed(text: str, until: dt.date | None, as_of: dt.date) -> str:
     """``text``, a state shown of a record, as the public should read it on ``as_of``: :data:`LAPSED` if the record's
-    ``until`` (its 有效期至) has passed and ``text`` says it is in force or nothing (:data:`_IN_FORCE`; a bracket after
-    it saying so too left out: ``有效（正常）``); else ``text`` as it is (``有效（已延续至2029-06-30）`` says more). An
-    ``until`` before ``since`` (the day the licence was granted or took effect: a system's "no date", 1900-01-01 or
-    1970-01-01) says nothing, and ``text`` stays.
+    ``until`` (its 有效期至 as :func:`lapse_date` reads it; ``None``: none) has passed and ``text`` says it is in force
+    or nothing (:data:`_IN_FORCE`; a bracket after it saying so too left out: ``有效（正常）``); else ``text`` as it is
+    (``有效（已延续至2029-06-30）`` says more).
 
     An expired licence is exported with 当前状态 有效 as often as not (the platform writes the state when it records
     the licence); shown so, it tells the public that a licence expired years ago is valid.
     """
-    if not isinstance(until, dt.date) or isinstance(since, dt.date) and until < since:
-        return text
-    if not as_of > until:  # as_of first: a TracingDate notes the day it flips
+    if until is None or not as_of > until:  # as_of first: a TracingDate notes the day it flips
         return text
     said = state_said(text)
     notes = [note[1:-1] for note in _BRACKETS.findall(said)]
