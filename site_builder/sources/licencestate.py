@@ -8,7 +8,11 @@ column: a second column of the licence's own state (许可状态, 证照状态, 
 (:func:`licence_ended`, :func:`own_state_ended`) while the row's state field shows it in force (当前状态 有效, 登记状态
 存续), which of the two holds is not known, and a licence revoked must not be shown as valid: :func:`disagreement` gives
 the defect the loader quarantines the row with (:func:`~site_builder.sources.statewords.state_defects` asks it for
-every such cell). Nothing else of these columns is read: 许可状态 无效 or 有效 publishes the licence as its 当前状态 says.
+every such cell). A code such a cell cannot be read by (a bare ``许可状态`` 2 without a legend: platforms number a
+licence's states each their own way; one its legend does not list; 2 under 是否吊销) withholds the row beside a state
+in force too, the message saying how to have it read (:func:`_unread_code`), unless the site's table of that heading
+reads it (``[states."许可状态"]`` "2" = "standing"). Nothing else of these columns is read: 许可状态 无效 or 有效
+publishes the licence as its 当前状态 says.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from collections.abc import Mapping
 from site_builder.rules.catalogue import CatalogItem, FieldSpec
 from site_builder.rules.hanzi import simplified
 from site_builder.sources.mapping import digit_code
+from site_builder.sources.states import heading_key, table_of
 from site_builder.sources.statewords import BRACKETED, REVERSED, asked_verdict, heading_kind
 
 Defect = tuple[str, str, str]
@@ -27,8 +32,9 @@ Defect = tuple[str, str, str]
 
 OWN_STATE = FieldSpec(name="own_state", title="许可状态", type="string", required=False, disclosure="withheld")
 """A licence's or a registration's own state in a second column beside its state field (许可状态, 证照状态, 状态 beside
-当前状态): not read, but a row whose cell says the licence is cancelled or revoked (已吊销) while the field shows it in
-force (有效) is quarantined (:func:`disagreement`)."""
+当前状态): not read, but a row whose cell says the licence is cancelled or revoked (已吊销) or lapsed, or is a code
+that cannot be read (许可状态 2 without a legend), while the field shows it in force (有效) is quarantined
+(:func:`disagreement`)."""
 _LICENCE_STATE_HEADINGS = frozenset({"状态", "当前状态", "许可状态", "许可证状态", "许可证书状态", "证照状态", "证件状态", "证书状态",
                                      "资质状态", "执照状态", "营业执照状态"})
 _REGISTRATION_STATE_HEADINGS = frozenset({"状态", "企业状态", "主体状态", "经营状态", "登记状态", "企业登记状态", "主体登记状态"})
@@ -180,47 +186,86 @@ def disagreement(item: CatalogItem, values: Mapping[str, object] | None, heading
     :func:`~site_builder.rules.redaction.lapse_date`): shown in force, the licence would stay so. Beside that date,
     the date decides, as the portal shows it (有效期届满 once it has passed, :func:`~site_builder.rules.redaction.lapsed`):
     whether it has passed is known only on the build's as-of date, not here. Under a data record's state (数据状态
-    已过期) the word may say the record's period is over, and is shown as it was."""
+    已过期) the word may say the record's period is over, and is shown as it was.
+
+    A code of the licence's own state (``own``) that cannot be read (:func:`_unread_code`: ``许可状态`` 2 without a
+    legend, one its legend does not list, 是否吊销 2) disagrees too: whether it says an end is not known."""
     words = _own_words(text, heading) if own else text if said is None else said
     if own_state_ended(text, heading) if own else licence_ended(words or ""):
         return _shown_otherwise(item, values, heading, position, text)
     if own and own_state_lapsed(text, heading):
         return _shown_otherwise(item, values, heading, position, text, lapsed=True)
-    if own and (unread := _unread_code(text, heading)):
+    if own and (unread := _unread_code(text, heading, any(f.title == "登记状态" for f in own_state_fields(item)))):
         return _shown_otherwise(item, values, heading, position, text, unread=unread)
     return None
 
 
-def _unread_code(text: str, heading: str) -> str | None:
-    """Why a code under a heading of a licence's own state cannot be read by the heading's legend (a legend that cannot
-    pair its codes with its words, ``许可状态（1/2：有效/注销）``, or one that does not list it, ``许可状态（0有效1注销）``
-    3), as a quarantine message says it; ``None`` for words, for a code the legend reads, or under a heading without a
-    legend (许可状态 2: read as its words, saying no end)."""
+def _unread_code(text: str, heading: str, registration: bool = False) -> tuple[str, str] | None:
+    """Why a code under a heading of a licence's own state cannot be read, and how to have it read, as a quarantine
+    message says them: a legend that cannot pair its codes with its words (``许可状态（1/2：有效/注销）``), one that does
+    not list it (``许可状态（0有效1注销）`` 3), no legend at all (``许可状态`` 2, 0, 01: platforms number a licence's states
+    each their own way, 1 有效 on one, 注销 on another, so no bare code is read whatever its value), or, under a question
+    (是否吊销), a code no answer reads (2). ``None`` for words, for a code the legend reads, or for an answer under a
+    question (是否吊销 1 and 0, read as yes and no). ``registration``: of a registration's state (企业状态), whose example
+    says 存续 rather than 有效."""
     title, _, kept_asked, _, _, legend = heading_kind(heading)
     code = digit_code(text.strip())
-    if not legend or code is None:
+    if code is None:
         return None
+    name = _bare_heading(heading)
+    if not legend:
+        if _own_words(text, heading) is None:  # 是否吊销 1, 0: yes and no; 2 is no answer
+            answer = asked_verdict(simplified(unicodedata.normalize("NFKC", text)).strip(), title, not kept_asked, legend)
+            return None if isinstance(answer, bool) else (
+                "是代码，无法读作“是”或“否”", f"请在导出中写明“是”或“否”，或在列名后写明代码的含义（如“{name}（0否1是）”）")
+        kept = "存续" if registration else "有效"
+        return ("是代码，而列名没有写明代码的含义：各平台的状态代码不同，同一个代码在有的平台表示"
+                f"{kept}，在有的平台表示注销或吊销", f"请在列名后写明每个代码的含义（如“{name}（1{kept}2注销）”），或在 "
+                f"site_builder.toml 的 {table_of(name)} 中写明该列各代码的含义（如 \"1\" = \"standing\"），或在导出中写明状态"
+                f"（如“{kept}”“注销”）")
     said = f"列名中的代码说明“{_LEGEND.sub('', heading)}”"
+    how = "请在列名的代码说明中写明每个代码的含义（如“许可状态（1有效2注销）”），或在导出中写明状态"
     if ("", "") in legend.items():
-        return f"{said}无法把代码与文字一一配对"
+        return f"是代码，而{said}无法把代码与文字一一配对", how
     if _own_words(text, heading) is None:  # 是否吊销（1是） 0 is 否, as under any question; 2 is not read
         answer = asked_verdict(simplified(unicodedata.normalize("NFKC", text)).strip(), title, not kept_asked, legend)
-        return None if isinstance(answer, bool) else f"{said}没有列出该代码"
-    return None if code in legend else f"{said}没有列出该代码"
+        return None if isinstance(answer, bool) else (f"是代码，而{said}没有列出该代码", how)
+    return None if code in legend else (f"是代码，而{said}没有列出该代码", how)
 
 
 _LEGEND = re.compile(r"^[^(\[【（]*")
 """What comes before a heading's legend (许可状态 of ``许可状态（1有效2注销）``), left out to name the legend."""
 
 
+def _bare_heading(heading: str) -> str:
+    """``heading`` as written without its legend or note (许可状态 of ``许可状态（注）``), to name it in an example."""
+    return re.split(r"[(\[【（]", heading, maxsplit=1)[0].strip() or heading_kind(heading)[0]
+
+
+def codes_withheld(item: CatalogItem, heading: str) -> str:
+    """What a file's warning on a column of a licence's own state (:data:`OWN_STATE`) adds of its codes: under a heading
+    without a legend, not a question (许可状态, 企业状态), a row whose cell is a code (1, 2) and whose state field shows it
+    in force is withheld (:func:`_unread_code`), and how to have the codes read; ``""`` under a legend or a question."""
+    if heading_kind(heading)[5] or _own_words("", heading) is None:
+        return ""
+    kept = "存续" if any(f.title == "登记状态" for f in own_state_fields(item)) else "有效"
+    name = _bare_heading(heading)
+    table = (f"（site_builder.toml 的 {table_of(name)} 中写明的代码按其读取）" if item.states is not None
+             and heading_key(heading) in item.states.headings else
+             f"，或在 site_builder.toml 的 {table_of(name)} 中写明各代码的含义（如 \"1\" = \"standing\"）")
+    return (f"；取值为数字代码（如“1”“2”）而目录列的状态表示{kept}的行也将隔离：列名没有写明代码的含义，而各平台的状态代码不同"
+            f"；请在导出中写明状态（如“{kept}”“注销”），或在列名后写明代码的含义（如“{name}（1{kept}2注销）”）{table}")
+
+
 def _shown_otherwise(item: CatalogItem, values: Mapping[str, object] | None, heading: str, position: int,
-                     text: str, lapsed: bool = False, unread: str = "") -> Defect | None:
+                     text: str, lapsed: bool = False, unread: tuple[str, str] | None = None) -> Defect | None:
     """The defect of a licence's or a registration's state cell (``text``: 许可证已注销, 已吊销, 撤销) beside the row's own
     state field (:func:`own_state_fields`) showing it in force (当前状态 有效, 登记状态 存续,
     :func:`~site_builder.rules.redaction.in_force`): which of the two holds is not known, and a licence cancelled must
     not be shown as valid. ``None`` where the row shows no such state. With ``lapsed`` (the cell says the licence
     lapsed), only a field that lapses on a date the row leaves blank (当前状态 beside no 有效期至). With ``unread`` (why
-    the cell, a code, cannot be read: :func:`_unread_code`), whether it says an end is not known."""
+    the cell, a code, cannot be read, and how to have it read: :func:`_unread_code`), whether it says an end is not
+    known."""
     from site_builder.rules.redaction import in_force, lapse_date
     from site_builder.rules.validation import Value, enum_code, parse_cell
 
@@ -238,10 +283,10 @@ def _shown_otherwise(item: CatalogItem, values: Mapping[str, object] | None, hea
         if shown and (enum_code(spec, shown) == next(iter(spec.values or {}), None) or in_force(shown)
                       or bare != shown and in_force(bare) and not licence_ended(shown)):
             if unread:
+                why, how = unread
                 return (heading, "unmapped-column", (
-                    f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”是代码，而{unread}：无法判断许可或登记是否已注销、"
-                    f"吊销、撤销或过期，而本行的{spec.title}是“{shown[:40]}”，本行不公示；请在列名的代码说明中写明每个代码的含义"
-                    "（如“许可状态（1有效2注销）”），或在导出中写明状态"))
+                    f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”{why}：无法判断许可或登记是否已注销、吊销、撤销或"
+                    f"过期，而本行的{spec.title}是“{shown[:40]}”，本行不公示；{how}"))
             until = str(values.get(spec.lapses or "") or "").strip()[:20]
             said, dated = ("许可已过期", f"，{_title(item, spec.lapses)}" + (f"是“{until}”，不表示到期日期" if until else "为空")
                            ) if lapsed else ("许可或登记已注销、吊销或撤销", "")

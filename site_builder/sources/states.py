@@ -300,6 +300,11 @@ def told_defects(item: CatalogItem, position: int, heading: str, text: str,
              f"（{MEANINGS[meaning]}）：本行不公示；{how}；若读法有误，请修改 {where}"),)
 
 
+def table_of(heading: str) -> str:
+    """The name of ``heading``'s own table as site_builder.toml writes it (``[states."许可状态"]``)."""
+    return f"[states.{_key(heading)}]"
+
+
 def state_hint(item: CatalogItem, title: str) -> str:
     """What a state column's warning adds on the site's table: that it reads the column's values where it names them,
     or how to name them (``[states."名单状态"]``)."""

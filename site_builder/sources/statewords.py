@@ -92,7 +92,7 @@ def watched_columns(warnings: list[str], item: CatalogItem, header: list[str], c
     those the site's ``[states]`` names: :func:`~site_builder.sources.states.declared_columns`), each
     with a warning saying that rows whose state reads as the field's would withhold them are quarantined
     (:func:`state_defects`), the others read without it."""
-    from site_builder.sources.licencestate import OWN_STATE  # it imports this module
+    from site_builder.sources.licencestate import OWN_STATE, codes_withheld  # it imports this module
 
     found = tuple(stated_columns(item, header, columns))
     found += declared_columns(item, header, columns, found)  # the site's [states] names their headings
@@ -111,7 +111,8 @@ def watched_columns(warnings: list[str], item: CatalogItem, header: list[str], c
                  + "。其他文字取值" if coded else "其他取值")
         if spec is OWN_STATE:
             warnings.append(f"{where + '：' if where else ''}列“{heading}”（第{position + 1}列）不读取，{item.title}的状态以目录列为准"
-                            "；但取值表示已注销、吊销或撤销，而目录列的状态表示有效、存续的行将隔离（二者不一致，不知以何为准）")
+                            "；但取值表示已注销、吊销或撤销，而目录列的状态表示有效、存续的行将隔离（二者不一致，不知以何为准）"
+                            + codes_withheld(item, heading))
             continue
         if spec is RECORD_STATE:
             warnings.append(f"{where + '：' if where else ''}列“{heading}”（第{position + 1}列）不读取，但可能说明记录自身的状态，"
@@ -173,7 +174,10 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
     shown, not that the record was deleted: under 删除情况 or 是否删除 it does not withhold the row (已删除 does), unless
     the row's own state field (``values``: the row's fields) shows the licence or registration in force (当前状态 有效,
     登记状态 存续): which of the two holds is not known, and a cancelled licence must not be shown as valid
-    (:func:`~site_builder.sources.licencestate.disagreement`, asked of every cell that may say so).
+    (:func:`~site_builder.sources.licencestate.disagreement`, asked of every cell that may say so). Under a second
+    column of its own state (:data:`~site_builder.sources.licencestate.OWN_STATE`: 许可状态, 企业状态) a code that cannot
+    be read (2 without a legend, whatever its value) withholds such a row too; a licence's 数据状态 code does not (it
+    would say the data record deleted, not the licence ended).
 
     ``beside``: whether the item has a field of the record's state (:func:`states_record`), which the caller works out
     once per file (:attr:`Layout.beside`); worked out here if not given."""
