@@ -87,3 +87,29 @@ def test_the_warning_of_a_licence_state_column_says_its_codes_are_withheld(tmp_p
     assert any("数字代码" in w and '[states."许可状态"]' in w and "“许可状态（1有效2注销）”" in w for w in warned["许可状态"]), warned
     assert warned["证照状态（1有效2注销）"] and not any("数字代码" in w for w in warned["证照状态（1有效2注销）"]), warned
     assert quarantine(result.audit) == []
+
+
+# --- 2. A renewal refused ------------------------------------------------------------------------------------------
+
+
+_REFUSED = ["不予延续", "不予延续许可", "不准予延续", "不予续期", "不予换证", "未获延续", "未予延续", "延续申请未通过",
+            "延续申请被驳回", "延续申请已被驳回", "驳回延续申请", "延续申请不予批准", "延续未获批准", "不予延续（经审查不符合条件）",
+            "换证申请被驳回", "续期申请未获批准"]
+"""Wordings of a renewal refused (行政许可法 第五十条: 准予延续 or 不予延续): the licence ends at its 有效期至."""
+_NOT_REFUSED = ["准予延续", "已延续", "延续中", "申请延续", "延续审核中", "延续申请已受理", "延续申请审核通过", "予以延续",
+                "准予延续（已换证）", "已换证"]
+"""A renewal granted, done or under way: not a lapse."""
+
+
+def test_a_renewal_refused_beside_a_state_in_force_is_read_as_a_lapse(tmp_path: Path) -> None:
+    """许可状态 不予延续 (不予续期, 不予换证, 延续申请被驳回 …) beside 当前状态 有效 was published as valid: read as no end.
+    A licence whose renewal was refused ends at its 有效期至: read as a lapse (as 到期未延续), it is withheld where the
+    row gives no usable 有效期至 and the date decides beside one. A renewal granted, done or under way is no lapse."""
+    told = withheld(tmp_path / "blank", "admin_license", "许可状态", [*_REFUSED, *_NOT_REFUSED], status="有效",
+                    valid_until="")
+    assert ordered(told) == first(len(_REFUSED)), told
+    assert all("不予延续" in told[r] and "有效期至为空" in told[r] and "不一致" in told[r] for r in told), told
+    assert withheld(tmp_path / "forever", "admin_license", "许可状态", ["不予延续"], status="有效", valid_until="长期") != {}
+    for until in ["2025-12-01", "2030-01-01"]:  # after the grant (2025-06-01): the date decides, as the portal shows it
+        assert withheld(tmp_path / until, "admin_license", "证照状态", _REFUSED, status="有效", valid_until=until) == {}
+    assert withheld(tmp_path / "invalid", "admin_license", "许可状态", _REFUSED, status="无效", valid_until="") == {}

@@ -5,14 +5,15 @@ Basic information shows its state rather than being withheld by it: a licence's 
 column: a second column of the licence's own state (许可状态, 证照状态, 状态; a registration's 企业状态: :data:`OWN_STATE`,
 :func:`own_state_heading`), its data state (数据状态 撤销), a deletion column (删除情况 许可证已注销), a legend's code
 (``许可状态（1有效2吊销）`` 2) or a question of an end (是否吊销 是). Where such a cell says the licence ended
-(:func:`licence_ended`, :func:`own_state_ended`) while the row's state field shows it in force (当前状态 有效, 登记状态
-存续), which of the two holds is not known, and a licence revoked must not be shown as valid: :func:`disagreement` gives
-the defect the loader quarantines the row with (:func:`~site_builder.sources.statewords.state_defects` asks it for
-every such cell). A code such a cell cannot be read by (a bare ``许可状态`` 2 without a legend: platforms number a
-licence's states each their own way; one its legend does not list; 2 under 是否吊销) withholds the row beside a state
-in force too, the message saying how to have it read (:func:`_unread_code`), unless the site's table of that heading
-reads it (``[states."许可状态"]`` "2" = "standing"). Nothing else of these columns is read: 许可状态 无效 or 有效
-publishes the licence as its 当前状态 says.
+(:func:`licence_ended`, :func:`own_state_ended`), or lapsed beside no date of the lapse the portal reads (已过期; and
+不予延续: a renewal refused ends the licence at its 有效期至, :func:`licence_lapsed`), while the row's state field shows
+it in force (当前状态 有效, 登记状态 存续), which of the two holds is not known, and a licence revoked must not be shown
+as valid: :func:`disagreement` gives the defect the loader quarantines the row with
+(:func:`~site_builder.sources.statewords.state_defects` asks it for every such cell). A code such a cell cannot be
+read by (a bare ``许可状态`` 2 without a legend: platforms number a licence's states each their own way; one its legend
+does not list; 2 under 是否吊销) withholds the row beside a state in force too, the message saying how to have it read
+(:func:`_unread_code`), unless the site's table of that heading reads it (``[states."许可状态"]`` "2" = "standing").
+Nothing else of these columns is read: 许可状态 无效 or 有效 publishes the licence as its 当前状态 says.
 """
 
 from __future__ import annotations
@@ -105,6 +106,14 @@ _NOT_LAPSED = re.compile(rf"(?:未|不|没有?|无|非|永不|不会|尚未|并�
 _AT_LAPSE = re.compile(r"后?(?:前|日|时|之|自动|可|需|须|应|请|换|延|续|办|申请|提醒|预警)")
 """What follows a lapse that names a time or a step rather than saying it happened (到期换证, 期满换发, 到期前换证, 到期日,
 到期自动延续, 到期可延续); not 到期未延续, 过期未换证."""
+_RENEWAL = r"(?:延续|续期|续展|续证|换证|换发|延期)"
+_NOT_RENEWED = re.compile(rf"(?:不予|不准予|不准|不同意|未予|未准予|未被准予|未获准?|未获得|未能|没有获得?|拒绝)(?:办理|批准)?{_RENEWAL}"
+                          rf"|{_RENEWAL}(?:申请|审核|审批)?(?:未|不|没有)(?:获|予|被)?(?:通过|批准|准予|同意|获准|受理)"
+                          rf"|{_RENEWAL}(?:申请)?(?:已经|已|被|已被|遭)?(?:驳回|拒绝|否决|退回)"
+                          rf"|驳回(?:其)?{_RENEWAL}")
+"""A renewal refused (行政许可法 第五十条: 不予延续; 不准予延续, 不予续期, 不予换证, 未获延续, 延续申请未通过, 延续申请被驳回,
+延续申请不予受理, 驳回延续申请): the licence ends at its 有效期至, a lapse (as 到期未延续) read by :func:`licence_lapsed`.
+Not a renewal granted, done or under way (准予延续, 已延续, 延续中, 申请延续, 延续审核中, 延续申请审核通过)."""
 _RENEWED = re.compile(r"(?<![未不没])(?:已经|已|业已)(?:办理)?(?:延续|续期|续展|续证|换证|换发|换领|换新证|重新核发|重新发证|重新申领)")
 """A renewal done (到期已延续, 已过期（已换证）): the licence is in force again."""
 
@@ -125,14 +134,26 @@ def licence_ended(text: str) -> bool:
 
 def licence_lapsed(text: str) -> bool:
     """Whether a cell says a licence lapsed (:data:`_LAPSED`: a lapse said, not negated or still to come, not naming
-    a step at the lapse, and no renewal done), read as a state is (:func:`~site_builder.rules.redaction.state_said`)."""
+    a step at the lapse, and no renewal done) or that its renewal was refused (:func:`renewal_refused`: it ends at its
+    有效期至), read as a state is (:func:`~site_builder.rules.redaction.state_said`)."""
     from site_builder.rules.redaction import state_said
 
     said = state_said(text)
     if _RENEWED.search(said) or _RESTORED.search(said):
         return False
+    if _NOT_RENEWED.search(said):
+        return True
     kept = _NOT_LAPSED.sub("", said)
     return any(m["done"] or not _AT_LAPSE.match(kept, m.end()) for m in _LAPSED.finditer(kept))
+
+
+def renewal_refused(text: str) -> bool:
+    """Whether a cell says a licence's renewal was refused (:data:`_NOT_RENEWED`: 不予延续, 延续申请被驳回), and no
+    renewal done nor the licence restored, read as a state is (:func:`~site_builder.rules.redaction.state_said`)."""
+    from site_builder.rules.redaction import state_said
+
+    said = state_said(text)
+    return not (_RENEWED.search(said) or _RESTORED.search(said)) and _NOT_RENEWED.search(said) is not None
 
 
 def own_state_ended(text: str, heading: str) -> bool:
@@ -180,7 +201,8 @@ def disagreement(item: CatalogItem, values: Mapping[str, object] | None, heading
     it was read as: a legend's word for its code), or, in a second column of the licence's own state (``own``:
     :data:`OWN_STATE`), by that column's legend or question too (:func:`own_state_ended`).
 
-    A cell of the licence's own state (``own``) saying it lapsed (:func:`own_state_lapsed`: 已过期, 到期, 期满, 是否过期 是)
+    A cell of the licence's own state (``own``) saying it lapsed (:func:`own_state_lapsed`: 已过期, 到期, 期满, 是否过期 是;
+    its renewal refused, 不予延续, :func:`renewal_refused`: it ends at its 有效期至)
     disagrees only where the row gives no date of the lapse (the state field's
     :attr:`~site_builder.rules.catalogue.FieldSpec.lapses`, a licence's 有效期至, read as the portal reads it:
     :func:`~site_builder.rules.redaction.lapse_date`): shown in force, the licence would stay so. Beside that date,
@@ -194,7 +216,8 @@ def disagreement(item: CatalogItem, values: Mapping[str, object] | None, heading
     if own_state_ended(text, heading) if own else licence_ended(words or ""):
         return _shown_otherwise(item, values, heading, position, text)
     if own and own_state_lapsed(text, heading):
-        return _shown_otherwise(item, values, heading, position, text, lapsed=True)
+        refused = renewal_refused(_own_words(text, heading) or "")
+        return _shown_otherwise(item, values, heading, position, text, lapsed=True, refused=refused)
     if own and (unread := _unread_code(text, heading, any(f.title == "登记状态" for f in own_state_fields(item)))):
         return _shown_otherwise(item, values, heading, position, text, unread=unread)
     return None
@@ -258,12 +281,14 @@ def codes_withheld(item: CatalogItem, heading: str) -> str:
 
 
 def _shown_otherwise(item: CatalogItem, values: Mapping[str, object] | None, heading: str, position: int,
-                     text: str, lapsed: bool = False, unread: tuple[str, str] | None = None) -> Defect | None:
+                     text: str, lapsed: bool = False, unread: tuple[str, str] | None = None,
+                     refused: bool = False) -> Defect | None:
     """The defect of a licence's or a registration's state cell (``text``: 许可证已注销, 已吊销, 撤销) beside the row's own
     state field (:func:`own_state_fields`) showing it in force (当前状态 有效, 登记状态 存续,
     :func:`~site_builder.rules.redaction.in_force`): which of the two holds is not known, and a licence cancelled must
     not be shown as valid. ``None`` where the row shows no such state. With ``lapsed`` (the cell says the licence
-    lapsed), only a field that lapses on a date the row leaves blank (当前状态 beside no 有效期至). With ``unread`` (why
+    lapsed, or with ``refused`` that its renewal was refused: :func:`renewal_refused`), only a field that lapses on a
+    date the row leaves blank (当前状态 beside no 有效期至). With ``unread`` (why
     the cell, a code, cannot be read, and how to have it read: :func:`_unread_code`), whether it says an end is not
     known."""
     from site_builder.rules.redaction import in_force, lapse_date
@@ -288,7 +313,8 @@ def _shown_otherwise(item: CatalogItem, values: Mapping[str, object] | None, hea
                     f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”{why}：无法判断许可或登记是否已注销、吊销、撤销或"
                     f"过期，而本行的{spec.title}是“{shown[:40]}”，本行不公示；{how}"))
             until = str(values.get(spec.lapses or "") or "").strip()[:20]
-            said, dated = ("许可已过期", f"，{_title(item, spec.lapses)}" + (f"是“{until}”，不表示到期日期" if until else "为空")
+            lapse = "许可不予延续，有效期届满即失效" if refused else "许可已过期"
+            said, dated = (lapse, f"，{_title(item, spec.lapses)}" + (f"是“{until}”，不表示到期日期" if until else "为空")
                            ) if lapsed else ("许可或登记已注销、吊销或撤销", "")
             return (heading, "unmapped-column", (
                 f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示{said}，而本行的{spec.title}是“{shown[:40]}”"
