@@ -113,3 +113,37 @@ def test_a_renewal_refused_beside_a_state_in_force_is_read_as_a_lapse(tmp_path: 
     for until in ["2025-12-01", "2030-01-01"]:  # after the grant (2025-06-01): the date decides, as the portal shows it
         assert withheld(tmp_path / until, "admin_license", "证照状态", _REFUSED, status="有效", valid_until=until) == {}
     assert withheld(tmp_path / "invalid", "admin_license", "许可状态", _REFUSED, status="无效", valid_until="") == {}
+
+
+# --- 3. The site's table saying an own state's value stands -----------------------------------------------------------
+
+
+def test_a_states_table_saying_an_answer_stands_does_not_show_a_revoked_licence_valid(tmp_path: Path) -> None:
+    """``[states."是否吊销"]`` "是" = "standing" (the data record stands) had 是否吊销 是 beside 当前状态 有效 published:
+    the table's answer was read as the licence's state in words only, where 是 says nothing. The table says the
+    record stands, not which of two states holds; the question is still answered (否 publishes)."""
+    for heading, states, said in [("是否吊销", '[states."是否吊销"]\n"是" = "standing"\n"否" = "standing"\n', ["是", "否"]),
+                                  ("is_revoked", '[states."is_revoked"]\n"1" = "standing"\n"0" = "standing"\n', ["1", "0"])]:
+        told = withheld(tmp_path / heading, "admin_license", heading, said, states=states, status="有效")
+        assert list(told) == ["R-0"] and "不一致" in told["R-0"], (heading, told)
+
+
+def test_a_states_table_of_any_heading_saying_a_lapse_stands_does_not_show_a_lapsed_licence_valid(tmp_path: Path) -> None:
+    """A table of any heading's values, ``[states]`` "已过期" = "standing" (written for a list's 名单状态 or a data
+    state), had 许可状态 已过期 and 不予延续 beside 当前状态 有效 and no 有效期至 published: the lapse was not read. It
+    is now, the date deciding beside a 有效期至."""
+    states = '[states]\n"已过期" = "standing"\n"不予延续" = "standing"\n"正常" = "standing"\n'
+    told = withheld(tmp_path / "blank", "admin_license", "许可状态", ["已过期", "不予延续", "正常"], states=states,
+                    status="有效", valid_until="")
+    assert ordered(told) == first(2) and all("有效期至为空" in m for m in told.values()), told
+    assert withheld(tmp_path / "dated", "admin_license", "许可状态", ["已过期", "不予延续"], states=states, status="有效",
+                    valid_until="2030-01-01") == {}
+
+
+def test_a_legend_code_the_table_calls_standing_is_still_read_by_the_legend(tmp_path: Path) -> None:
+    """许可状态（1有效2吊销） 2 with a table saying 2 stands under 许可状态: the file's legend names the code, and the
+    table is not read for it (as before); beside 当前状态 有效 the revoked licence is withheld."""
+    for states in ['[states."许可状态"]\n"2" = "standing"\n', '[states.admin_license."许可状态"]\n"2" = "standing"\n']:
+        told = withheld(tmp_path / str(len(states)), "admin_license", "许可状态（1有效2吊销）", ["2", "1"], states=states,
+                        status="有效")
+        assert list(told) == ["R-0"] and "不一致" in told["R-0"], told

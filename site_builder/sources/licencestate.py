@@ -194,7 +194,7 @@ def _own_words(text: str, heading: str) -> str | None:
 
 
 def disagreement(item: CatalogItem, values: Mapping[str, object] | None, heading: str, position: int, text: str,
-                 said: str | None = None, own: bool = False) -> Defect | None:
+                 said: str | None = None, own: bool = False, read: bool = False) -> Defect | None:
     """The defect of a cell (``text``, in the column ``heading`` at ``position``) saying a licence or a registration
     ended while the row's own state field (``values``: the row's fields) shows it in force; ``None`` where the cell says
     no end, or the row shows no such state. The cell is read in its words (:func:`licence_ended`), or as ``said`` (what
@@ -211,14 +211,18 @@ def disagreement(item: CatalogItem, values: Mapping[str, object] | None, heading
     已过期) the word may say the record's period is over, and is shown as it was.
 
     A code of the licence's own state (``own``) that cannot be read (:func:`_unread_code`: ``许可状态`` 2 without a
-    legend, one its legend does not list, 是否吊销 2) disagrees too: whether it says an end is not known."""
+    legend, one its legend does not list, 是否吊销 2) disagrees too: whether it says an end is not known; not where the
+    site's table of the heading names it (``read``: ``[states."许可状态"]`` "2" = "standing"). A table saying a value
+    stands says the data record stands, not the licence's state: the cell is still read by its words, legend and
+    question (是否吊销 是 under ``[states."是否吊销"]`` "是" = "standing", 已过期 under ``[states]`` "已过期" = "standing"
+    beside no 有效期至)."""
     words = _own_words(text, heading) if own else text if said is None else said
     if own_state_ended(text, heading) if own else licence_ended(words or ""):
         return _shown_otherwise(item, values, heading, position, text)
     if own and own_state_lapsed(text, heading):
         refused = renewal_refused(_own_words(text, heading) or "")
         return _shown_otherwise(item, values, heading, position, text, lapsed=True, refused=refused)
-    if own and (unread := _unread_code(text, heading, any(f.title == "登记状态" for f in own_state_fields(item)))):
+    if own and not read and (unread := _unread_code(text, heading, any(f.title == "登记状态" for f in own_state_fields(item)))):
         return _shown_otherwise(item, values, heading, position, text, unread=unread)
     return None
 

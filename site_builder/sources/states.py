@@ -30,7 +30,10 @@ column that looks like such a field the file lacks (``异议审核情况``: its 
 heading with a table of its own is read as a state column even where the reader would not take it for one
 (:func:`declared_columns`). It may
 publish a record the words would withhold (the credit centre owns what its data means), with the record's other
-fields still deciding. It is applied into the catalogue (:func:`apply_states`, each item's :class:`StateTable`), so
+fields still deciding: of a licence or a registration, ``standing`` says the data record stands, not that the licence is
+in force, and a cell of its own state saying it ended or lapsed (是否吊销 是, 已过期 beside no 有效期至) beside a state
+in force (当前状态 有效) is still withheld (:func:`~site_builder.sources.licencestate.disagreement`); a code the heading's
+own table names is read by it. It is applied into the catalogue (:func:`apply_states`, each item's :class:`StateTable`), so
 that the key under which rows are decided and files kept parsed covers it: a changed table decides the rows again.
 """
 
@@ -143,6 +146,11 @@ class StateTable:
         not say."""
         value = value_key(text)
         return self._index.get((heading_key(heading), value)) or self._index.get(("", value))
+
+    def reads_for(self, heading: str, text: str) -> bool:
+        """Whether the table of ``heading`` itself (``[states."许可状态"]``, ``[states.<item>."许可状态"]``) names
+        ``text``: not the values of any heading (``[states]``, ``[states.<item>]``), written for other columns."""
+        return (heading_key(heading), value_key(text)) in self._index
 
 
 @functools.lru_cache(maxsize=256)

@@ -177,7 +177,9 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
     (:func:`~site_builder.sources.licencestate.disagreement`, asked of every cell that may say so). Under a second
     column of its own state (:data:`~site_builder.sources.licencestate.OWN_STATE`: 许可状态, 企业状态) a code that cannot
     be read (2 without a legend, whatever its value) withholds such a row too; a licence's 数据状态 code does not (it
-    would say the data record deleted, not the licence ended).
+    would say the data record deleted, not the licence ended). The site's ``[states]`` saying such a cell stands says the data record
+    stands, not which of the two states holds: the cell is still asked of, as the licence's own state under a second
+    column of it (its words, legend, question, lapse), a code the heading's own table names being read by the table.
 
     ``beside``: whether the item has a field of the record's state (:func:`states_record`), which the caller works out
     once per file (:attr:`Layout.beside`); worked out here if not given."""
@@ -203,9 +205,12 @@ def state_defects(item: CatalogItem, watched: tuple[tuple[int, str, FieldSpec], 
                 item, position, heading, text, "removed" in dated and spec is RECORD_STATE)) is not None):
             refused.update([position] if told else [])
             defects.extend(told)
-            if not told and basic and (found := disagreement(item, values, heading, position, text)):
+            # the table says the data record stands, not which of two states holds: a licence's own state is still read
+            # by its words, legend and question (是否吊销 是), a code its heading's own table names no longer unread
+            if not told and basic and (found := disagreement(item, values, heading, position, text, own=spec is OWN_STATE,
+                                                             read=item.states.reads_for(heading, text))):
                 refused.add(position)
-                defects.append(found)  # the table says the data record stands, not which of two states holds
+                defects.append(found)
             continue  # the site's [states] says what the value means
         if spec is OWN_STATE:  # 许可状态 beside 当前状态: read only where the two disagree
             if found := disagreement(item, values, heading, position, text, own=True):
