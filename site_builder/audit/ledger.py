@@ -60,7 +60,8 @@ class Counts:
     """The first day on which a record not yet started becomes public."""
     next_decision: date | None = None
     """The first later day on which deciding a row again may give another result for another reason (an objection
-    filed with a later date takes effect, a person comes of age, a repair's minimum period ends…)."""
+    filed with a later date takes effect, a person comes of age, a repair's minimum period ends, a licence quarantined
+    while its 有效期至 was to come beside a state saying it lapsed is published…)."""
 
     @property
     def next_change(self) -> date | None:
@@ -120,15 +121,15 @@ class Ledger:
 
     def add(self, item: str, file: str, row: int, result: RowResult) -> None:
         """Record what became of one row: its decision (published, or the reason it is not) or its problems."""
+        if result.changes:  # a quarantined row's too: a licence withheld until its 有效期至 has passed (pipeline.held)
+            changes = date.fromordinal(result.changes)
+            self.counts.next_decision = min(filter(None, [self.counts.next_decision, changes]))
         if result.problems:
             self.counts.quarantined[item] += 1
             # Opened in a spreadsheet by the credit centre: a cell that would run as a formula is written as text.
             self._quarantine.writerows([item, safe_cell(file), row, safe_cell(result.record_id), *map(safe_cell, problem)]
                                        for problem in result.problems)
             return
-        if result.changes:
-            changes = date.fromordinal(result.changes)
-            self.counts.next_decision = min(filter(None, [self.counts.next_decision, changes]))
         if result.outcome == "published":
             self.counts.published[item] += 1
             if result.until:

@@ -49,7 +49,8 @@ _HEAD = 8
 
 Row = tuple[str, int, str, bool, bytes, "RawRow | Cells"]
 """One row as :meth:`ParsedFiles.read` gives it: its label (file, or ``file!sheet``), its line or row number, its
-record id (:func:`~site_builder.rules.validation.id_key`), whether the reader found defects in it, its
+record id (:func:`~site_builder.rules.validation.id_key`), whether the reader's defects quarantine it
+(:attr:`~site_builder.sources.loading.RawRow.quarantined`), its
 :func:`~site_builder.rules.rowcache.row_digest`, and the row itself (or what makes it, :class:`Cells`)."""
 
 
@@ -167,12 +168,12 @@ class ParsedFiles:
             key = id_key(raw.values.get(id_field, ""))
             if raw.file is not file:  # the rows of one worksheet share their field names (loading.py)
                 file, label = raw.file, labels.setdefault((raw.file, tuple(raw.values)), len(labels))
-            rows.append((label, raw.row, key, bool(raw.defects), digest))
+            rows.append((label, raw.row, key, raw.quarantined, digest))
             cells.append((tuple(raw.values.values()), raw.extra_cells, raw.defects))
             if len(cells) == CHUNK:
                 chunks.append(marshal.dumps(cells))
                 cells = []
-            yield raw.file, raw.row, key, bool(raw.defects), digest, raw
+            yield raw.file, raw.row, key, raw.quarantined, digest, raw
         if cells:
             chunks.append(marshal.dumps(cells))
         if type(source) is SourceFile and report.sha256:

@@ -28,7 +28,7 @@ from site_builder.rules.parsed import Cells, Copies, Damaged, ParsedFiles, Row, 
 from site_builder.rules.periods import LIST_ITEM
 from site_builder.rules.privacy import row_secrets
 from site_builder.rules.profiles import Policy
-from site_builder.rules.redaction import redact
+from site_builder.rules.redaction import lapse_date, redact
 from site_builder.rules.rowcache import (
     CacheEntry,
     CacheFile,
@@ -42,8 +42,8 @@ from site_builder.rules.rowcache import (
     ordinal,
     row_digest,
 )
-from site_builder.rules.validation import Quarantined, Record, Validator, id_key, roles
-from site_builder.sources.loading import FileReport, RawRow, SourceFile, read_rows
+from site_builder.rules.validation import Problem, Quarantined, Record, Validator, id_key, roles
+from site_builder.sources.loading import LAPSE_SAID, FileReport, RawRow, SourceFile, read_rows
 from site_builder.store.published import store_line
 
 
@@ -93,7 +93,7 @@ def process(catalogue: Catalogue, policy: Policy, sources: list[SourceFile], as_
             if reports is not None:
                 reports.append(report)
             for raw in read_rows(source, item, report):
-                checked = validator.validate(raw)
+                checked = held(raw, validator.validate(raw), item, as_of)
                 decision = decide(checked, item, policy, as_of, listed) if isinstance(checked, Record) else None
                 yield Outcome(item, raw, checked, decision)
 
@@ -198,7 +198,7 @@ def _decided_item(item: CatalogItem, files: list[SourceFile], reports: list[File
         for source, report in zip(files, reports, strict=True):
             for raw in read_rows(source, item, report):
                 key = id_key(raw.values.get(id_field, ""))
-                if key and not raw.defects:
+                if key and not raw.quarantined:
                     numbers.setdefault(key, []).append(len(copies.places))
                 copies.add(raw)
                 yield raw
@@ -309,7 +309,7 @@ def _cached_item(item: CatalogItem, files: list[SourceFile], policy: Policy, as_
 def _read(source: SourceFile, item: CatalogItem, report: FileReport, id_field: str) -> Iterator[Row]:
     """The rows of ``source`` as :meth:`ParsedFiles.read` gives them, read from the file (no kept files)."""
     for raw in read_rows(source, item, report):
-        yield raw.file, raw.row, id_key(raw.values.get(id_field, "")), bool(raw.defects), row_digest(raw), raw
+        yield raw.file, raw.row, id_key(raw.values.get(id_field, "")), raw.quarantined, row_digest(raw), raw
 
 
 def decide_entry(raw: RawRow, item: CatalogItem, validator: Validator, policy: Policy, as_of: date,
@@ -323,17 +323,36 @@ def decide_row(raw: RawRow, item: CatalogItem, validator: Validator, policy: Pol
                listed: Mapping[str, Listing]) -> RowResult:
     """One row validated, decided on ``as_of`` and (if published) redacted, with the secrets it holds and the as-of
     dates and list answers under which the result holds."""
-    checked = validator.validate(raw)
+    traced, asked = TracingDate(as_of), TracingListings(listed)
+    checked = held(raw, validator.validate(raw), item, traced)
     secrets = row_secrets(raw, item)
     day = as_of.toordinal()
-    if isinstance(checked, Quarantined):
+    if isinstance(checked, Quarantined):  # held by a lapse said: until the day after its 有效期至 (traced.changes)
         problems = tuple((p.column, p.type, p.message) for p in checked.problems)
-        return RowResult(checked.record_id, problems, "", 0, 0, False, None, secrets, day, 0, ())
-    traced, asked = TracingDate(as_of), TracingListings(listed)
+        return RowResult(checked.record_id, problems, "", 0, 0, False, None, secrets, day, ordinal(traced.changes), ())
     decision = decide(checked, item, policy, traced, asked)
     stored = store_line(redact(checked, item, decision, traced)) if decision.published else None
     return RowResult(checked.record_id, (), decision.outcome, ordinal(decision.start), ordinal(decision.until), decision.marked,
                      stored, secrets, day, ordinal(traced.changes), tuple(sorted(asked.asked.items())))
+
+
+def held(raw: RawRow, checked: Record | Quarantined, item: CatalogItem, as_of: date) -> Record | Quarantined:
+    """``checked`` (the validator's result for ``raw``), or the quarantine entry of a record whose reader's defects say
+    its licence lapsed (:data:`~site_builder.sources.loading.LAPSE_SAID`: 许可状态 已过期 beside 当前状态 有效) while the
+    lapsing state's 有效期至 (:func:`~site_builder.rules.redaction.lapse_date`, as the portal reads it) has not passed
+    on ``as_of``: a licence cannot have lapsed before it, and the two columns disagree. Once it has passed they agree,
+    and the record is decided (shown 有效期届满: :func:`~site_builder.rules.redaction.lapsed`). The date is compared
+    with ``as_of`` first (a :class:`~site_builder.rules.rowcache.TracingDate` notes the day after the 有效期至, on
+    which the row is decided again)."""
+    said = [(column, message) for column, kind, message in raw.defects if kind == LAPSE_SAID]
+    if not said or not isinstance(checked, Record):
+        return checked
+    specs = [spec for spec in item.fields if spec.lapses is not None]
+    untils = [day for spec in specs if (day := lapse_date(item, spec, checked.get)) is not None]
+    if untils and all(as_of > until for until in untils):
+        return checked
+    problems = tuple(Problem(column, "unmapped-column", message) for column, message in said)
+    return Quarantined(checked.item, checked.file, checked.row, checked.record_id, problems)
 
 
 def repeated_ids(item: CatalogItem, sources: list[SourceFile]) -> dict[str, list[str]]:
@@ -356,7 +375,7 @@ def _first_pass(item: CatalogItem, sources: list[SourceFile]) -> tuple[dict[str,
         for raw in read_rows(source, item, fields=(id_field,)):
             count += 1
             key = id_key(raw.values.get(id_field, ""))
-            if key and not raw.defects:
+            if key and not raw.quarantined:
                 places.setdefault(key, []).append(f"{raw.file}第{raw.row}行")
     return {key: where for key, where in places.items() if len(where) > 1}, count
 

@@ -35,7 +35,7 @@ from site_builder.rules.privacy import (
     numbers_in,
     once_per,
 )
-from site_builder.sources.loading import RawRow
+from site_builder.sources.loading import LAPSE_SAID, RawRow
 
 Value = str | date | Decimal | None
 
@@ -280,10 +280,13 @@ class Validator:
         return title if title is not None else self.item.field(name).title
 
     def validate(self, raw: RawRow) -> Record | Quarantined:
-        """Type every cell and check the row; return the record or its quarantine entry."""
-        if raw.defects:
+        """Type every cell and check the row; return the record or its quarantine entry. A defect of a lapse said
+        (:data:`~site_builder.sources.loading.LAPSE_SAID`) is left to the decision, which has the as-of date
+        (:func:`~site_builder.rules.pipeline.held`)."""
+        if raw.quarantined:
             record_id = clean(raw.values.get(self.id_field, "")).strip()[:128]
-            return Quarantined(raw.item, raw.file, raw.row, record_id, tuple(Problem(*d) for d in raw.defects))
+            return Quarantined(raw.item, raw.file, raw.row, record_id,
+                               tuple(Problem(*d) for d in raw.defects if d[1] != LAPSE_SAID))
         problems: list[Problem] = []
         values: dict[str, Value] = {}
         if raw.extra_cells:

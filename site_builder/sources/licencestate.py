@@ -141,19 +141,25 @@ def licence_lapsed(text: str) -> bool:
     said = state_said(text)
     if _RENEWED.search(said) or _RESTORED.search(said):
         return False
-    if _NOT_RENEWED.search(said):
-        return True
+    return _NOT_RENEWED.search(said) is not None or _lapse_said(said)
+
+
+def _lapse_said(said: str) -> bool:
+    """Whether ``said`` (a cell read as a state is) says a lapse happened (:data:`_LAPSED`: not negated or still to
+    come, not naming a step at the lapse)."""
     kept = _NOT_LAPSED.sub("", said)
     return any(m["done"] or not _AT_LAPSE.match(kept, m.end()) for m in _LAPSED.finditer(kept))
 
 
 def renewal_refused(text: str) -> bool:
-    """Whether a cell says a licence's renewal was refused (:data:`_NOT_RENEWED`: 不予延续, 延续申请被驳回), and no
-    renewal done nor the licence restored, read as a state is (:func:`~site_builder.rules.redaction.state_said`)."""
+    """Whether a cell says only that a licence's renewal was refused (:data:`_NOT_RENEWED`: 不予延续, 延续申请被驳回), not
+    that it lapsed as well (已过期，不予延续: :func:`_lapse_said`), and no renewal done nor the licence restored, read as a
+    state is (:func:`~site_builder.rules.redaction.state_said`): the licence ends at its 有效期至."""
     from site_builder.rules.redaction import state_said
 
     said = state_said(text)
-    return not (_RENEWED.search(said) or _RESTORED.search(said)) and _NOT_RENEWED.search(said) is not None
+    return (not (_RENEWED.search(said) or _RESTORED.search(said)) and _NOT_RENEWED.search(said) is not None
+            and not _lapse_said(_NOT_RENEWED.sub("", said)))
 
 
 def own_state_ended(text: str, heading: str) -> bool:
@@ -201,14 +207,18 @@ def disagreement(item: CatalogItem, values: Mapping[str, object] | None, heading
     it was read as: a legend's word for its code), or, in a second column of the licence's own state (``own``:
     :data:`OWN_STATE`), by that column's legend or question too (:func:`own_state_ended`).
 
-    A cell of the licence's own state (``own``) saying it lapsed (:func:`own_state_lapsed`: 已过期, 到期, 期满, 是否过期 是;
-    its renewal refused, 不予延续, :func:`renewal_refused`: it ends at its 有效期至)
-    disagrees only where the row gives no date of the lapse (the state field's
+    A cell of the licence's own state (``own``) saying it lapsed (:func:`own_state_lapsed`: 已过期, 到期, 期满, 是否过期 是)
+    disagrees where the row gives no date of the lapse (the state field's
     :attr:`~site_builder.rules.catalogue.FieldSpec.lapses`, a licence's 有效期至, read as the portal reads it:
-    :func:`~site_builder.rules.redaction.lapse_date`): shown in force, the licence would stay so. Beside that date,
-    the date decides, as the portal shows it (有效期届满 once it has passed, :func:`~site_builder.rules.redaction.lapsed`):
-    whether it has passed is known only on the build's as-of date, not here. Under a data record's state (数据状态
-    已过期) the word may say the record's period is over, and is shown as it was.
+    :func:`~site_builder.rules.redaction.lapse_date`): shown in force, the licence would stay so. Beside that date, it
+    disagrees while the date has not passed (a licence cannot lapse before its 有效期至), and agrees once it has (the
+    portal then shows 有效期届满, :func:`~site_builder.rules.redaction.lapsed`): which is known only on the build's
+    as-of date, not here, so the defect is of :data:`~site_builder.sources.loading.LAPSE_SAID`, which the decision
+    reads (:func:`~site_builder.rules.pipeline.held`: the row quarantined on or before the 有效期至, published after
+    it). A cell saying only that its renewal was refused (不予延续, :func:`renewal_refused`) says the licence ends at
+    its 有效期至, not that it has ended: it disagrees only beside no date; beside one the date decides, as the portal
+    shows it. Under a data record's state (数据状态 已过期) the word may say the record's period is over, and is shown as
+    it was.
 
     A code of the licence's own state (``own``) that cannot be read (:func:`_unread_code`: ``许可状态`` 2 without a
     legend, one its legend does not list, 是否吊销 2) disagrees too: whether it says an end is not known; not where the
@@ -291,12 +301,14 @@ def _shown_otherwise(item: CatalogItem, values: Mapping[str, object] | None, hea
     state field (:func:`own_state_fields`) showing it in force (当前状态 有效, 登记状态 存续,
     :func:`~site_builder.rules.redaction.in_force`): which of the two holds is not known, and a licence cancelled must
     not be shown as valid. ``None`` where the row shows no such state. With ``lapsed`` (the cell says the licence
-    lapsed, or with ``refused`` that its renewal was refused: :func:`renewal_refused`), only a field that lapses on a
-    date the row leaves blank (当前状态 beside no 有效期至). With ``unread`` (why
-    the cell, a code, cannot be read, and how to have it read: :func:`_unread_code`), whether it says an end is not
-    known."""
+    lapsed, or with ``refused`` that only its renewal was refused: :func:`renewal_refused`), only a field that lapses
+    (当前状态 beside 有效期至): beside no date of the lapse, the defect quarantines the row; beside one, a lapse said is
+    of :data:`~site_builder.sources.loading.LAPSE_SAID` (the decision quarantines the row while the date has not
+    passed) and a renewal refused no defect (the date decides). With ``unread`` (why the cell, a code, cannot be read,
+    and how to have it read: :func:`_unread_code`), whether it says an end is not known."""
     from site_builder.rules.redaction import in_force, lapse_date
     from site_builder.rules.validation import Value, enum_code, parse_cell
+    from site_builder.sources.loading import LAPSE_SAID
 
     if values is None:
         return None
@@ -305,8 +317,11 @@ def _shown_otherwise(item: CatalogItem, values: Mapping[str, object] | None, hea
         """The row's field ``name`` read as the validator reads it (长期, ``NULL``, ``9999-12-31``: no date)."""
         return parse_cell(item.field(name), str(values.get(name) or ""))[0]
     for spec in own_state_fields(item):
-        if lapsed and (spec.lapses is None or lapse_date(item, spec, parsed) is not None):
-            continue  # a registration does not lapse; beside its 有效期至 (as the portal reads it) the date decides
+        if lapsed and spec.lapses is None:
+            continue  # a registration does not lapse
+        dated = lapsed and lapse_date(item, spec, parsed) is not None  # 有效期至 as the portal reads it: still to come?
+        if dated and refused:
+            continue  # 不予延续 beside its 有效期至: the licence ends on that date, which decides
         shown = str(values.get(spec.name) or "").strip()
         bare = BRACKETED.sub("", shown)  # 有效（已延续）, 有效（换发新证）: in force, whatever the note adds
         if shown and (enum_code(spec, shown) == next(iter(spec.values or {}), None) or in_force(shown)
@@ -318,12 +333,14 @@ def _shown_otherwise(item: CatalogItem, values: Mapping[str, object] | None, hea
                     f"过期，而本行的{spec.title}是“{shown[:40]}”，本行不公示；{how}"))
             until = str(values.get(spec.lapses or "") or "").strip()[:20]
             lapse = "许可不予延续，有效期届满即失效" if refused else "许可已过期"
-            said, dated = (lapse, f"，{_title(item, spec.lapses)}" + (f"是“{until}”，不表示到期日期" if until else "为空")
-                           ) if lapsed else ("许可或登记已注销、吊销或撤销", "")
-            return (heading, "unmapped-column", (
+            said, date_said = (lapse, f"，{_title(item, spec.lapses)}" + (
+                f"是“{until}”，尚未届满" if dated else f"是“{until}”，不表示到期日期" if until else "为空")
+                               ) if lapsed else ("许可或登记已注销、吊销或撤销", "")
+            return (heading, LAPSE_SAID if dated else "unmapped-column", (
                 f"列“{heading}”（第{position + 1}列）的取值“{text[:40]}”表示{said}，而本行的{spec.title}是“{shown[:40]}”"
-                f"{dated}：二者不一致，不知以何为准，本行不公示；请核实该记录，在导出中写明一致的状态"
-                + (f"或{_title(item, spec.lapses)}" if lapsed else "")))
+                f"{date_said}：二者不一致，不知以何为准，本行不公示"
+                + (f"（{_title(item, spec.lapses)}过后按“有效期届满”公示）" if dated else "")
+                + "；请核实该记录，在导出中写明一致的状态" + (f"或{_title(item, spec.lapses)}" if lapsed else "")))
     return None
 
 

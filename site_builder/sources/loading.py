@@ -69,7 +69,22 @@ class RawRow:
     extra_cells: int = 0
     defects: tuple[tuple[str, str, str], ...] = ()
     """Problems the reader found before any cell was parsed: ``(column title or "", error slug, message)``.
-    A row with defects is quarantined whatever its cells say."""
+    A row with defects is quarantined whatever its cells say; but a defect of :data:`LAPSE_SAID` only while the
+    licence's 有效期至 has not passed on the as-of date (:attr:`quarantined`)."""
+
+    @property
+    def quarantined(self) -> bool:
+        """Whether the reader's defects quarantine the row whatever its cells and the as-of date say: any defect but
+        one of :data:`LAPSE_SAID`, which the decision reads (:func:`~site_builder.rules.pipeline.decide_row`)."""
+        return any(kind != LAPSE_SAID for _, kind, _ in self.defects)
+
+
+LAPSE_SAID = "lapse-said"
+"""The kind of a row's defect saying that a licence's own state in a second column says it lapsed (许可状态 已过期)
+while its state field shows it in force (当前状态 有效) beside a 有效期至 (:func:`~site_builder.sources.licencestate.disagreement`):
+the two disagree only while that date has not passed, which the reader cannot tell (it has no as-of date). The
+validator leaves such a defect to the decision, which quarantines the row (as ``unmapped-column``, with the defect's
+message) on an as-of date on or before the 有效期至 (:func:`~site_builder.rules.pipeline.held`)."""
 
 
 @dataclass(frozen=True)
