@@ -94,3 +94,18 @@ def test_on_the_end_date_itself_the_licence_is_withheld_and_a_rebuild_keeps_it_s
         assert page(result.output, "R-0") is None
         manifest = json.loads((result.output / "manifest.json").read_text(encoding="utf-8"))
         assert manifest["next_change"] == "2027-07-01", manifest["next_change"]
+
+
+def test_a_renewal_refused_beside_an_end_date_still_to_come_publishes_a_lapse_said_with_it_does_not(tmp_path: Path) -> None:
+    """不予延续 (延续申请被驳回) says the licence ends on its 有效期至, not that it has ended: beside 有效期至 2027-06-30 it is
+    published as 有效 (the date decides, as the portal shows it). Said with a lapse (已过期，不予延续, 不予延续（已过期）)
+    the cell says the licence has lapsed, which the date still to come contradicts: withheld. (The two readings were
+    made side by side in this stop; merged, a refusal alone had been withheld too.)"""
+    records = tmp_path / "records"
+    cases = ["不予延续", "延续申请被驳回", "已过期，不予延续", "不予延续（已过期）"]
+    rows = [row("admin_license", record_id=f"R-{i}", status="有效", valid_until="2027-06-30") for i in range(len(cases))]
+    write_csv(records / "admin_license.csv", "admin_license", rows)
+    with_column(records / "admin_license.csv", "许可状态", cases)
+    result = build_site(tmp_path, records, AS_OF)
+    assert sorted(q["record_id"] for q in quarantine(result.audit)) == ["R-2", "R-3"]
+    assert page(result.output, "R-0") is not None and page(result.output, "R-1") is not None
