@@ -149,3 +149,15 @@ def test_a_legend_code_the_table_calls_standing_is_still_read_by_the_legend(tmp_
         told = withheld(tmp_path / str(len(states)), "admin_license", "许可状态（1有效2吊销）", ["2", "1"], states=states,
                         status="有效")
         assert list(told) == ["R-0"] and "不一致" in told["R-0"], told
+
+
+def test_a_code_or_an_answer_with_an_invisible_character_is_read_as_without_it(tmp_path: Path) -> None:
+    """``2\\u200b`` under 许可状态（1有效2吊销）, ``\\ufeff是`` or ``1\\u200b`` under 是否吊销 beside 当前状态 有效 (a
+    zero-width space, a byte-order mark, a word joiner, a soft hyphen: copied from a web page or a form) were not read
+    as a code or an answer, and the revoked licence was published as valid; under a legend-less 许可状态 ``2\\u200b``
+    passed the bare-code rule. Words with them (吊\\u200b销) were read already (helper 127's finding)."""
+    for heading, cells in [("许可状态（1有效2吊销）", ["2\u200b", "\ufeff2", "2\u2060", "2\u00ad", "1\u200b"]),
+                           ("许可状态", ["2\u200b", "\ufeff2", "2\u2060", "2\u00ad", "有效\u200b"]),
+                           ("是否吊销", ["是\u200b", "1\u200b", "\ufeff是", "是\u2060", "否\u200b"])]:
+        told = withheld(tmp_path / str(len(heading)), "admin_license", heading, cells, status="有效", valid_until="2030-01-01")
+        assert ordered(told) == first(4), (heading, told)

@@ -225,7 +225,10 @@ def disagreement(item: CatalogItem, values: Mapping[str, object] | None, heading
     site's table of the heading names it (``read``: ``[states."许可状态"]`` "2" = "standing"). A table saying a value
     stands says the data record stands, not the licence's state: the cell is still read by its words, legend and
     question (是否吊销 是 under ``[states."是否吊销"]`` "是" = "standing", 已过期 under ``[states]`` "已过期" = "standing"
-    beside no 有效期至)."""
+    beside no 有效期至). A cell of the licence's own state is read without its invisible characters (a zero-width
+    space, a byte-order mark, a soft hyphen: ``2\u200b``, ``\ufeff是``), as its words are."""
+    if own:  # 2\u200b, \ufeff是: a code or an answer with an invisible character (U+200B, U+FEFF, U+00AD) is read as without
+        text = "".join(c for c in text if unicodedata.category(c) != "Cf")
     words = _own_words(text, heading) if own else text if said is None else said
     if own_state_ended(text, heading) if own else licence_ended(words or ""):
         return _shown_otherwise(item, values, heading, position, text)
