@@ -62,13 +62,17 @@ def own_state_shown(item: CatalogItem, present: set[str]) -> bool:
     return any(f.name in present for f in own_state_fields(item))
 
 
+def _registration(item: CatalogItem) -> bool:
+    """Whether ``item`` is a registration (its own state field is 登记状态), not a licence."""
+    return any(f.title == "登记状态" for f in own_state_fields(item))
+
+
 def own_state_heading(item: CatalogItem, heading: str) -> bool:
     """Whether a normalised ``heading`` of a licence's or a registration's file names its own state (:data:`OWN_STATE`),
     a note in brackets after it left out (``许可状态（注）``), or asks whether it ended or lapsed (:data:`OWN_END_ASKED`,
     :data:`OWN_LAPSE_ASKED`)."""
     bare = re.sub(r"[(\[【（][^)\]】）]*[)\]】）]", "", heading)
-    registration = any(f.title == "登记状态" for f in own_state_fields(item))
-    return (bare in (_REGISTRATION_STATE_HEADINGS if registration else _LICENCE_STATE_HEADINGS)
+    return (bare in (_REGISTRATION_STATE_HEADINGS if _registration(item) else _LICENCE_STATE_HEADINGS)
             or OWN_END_ASKED.fullmatch(bare) is not None or OWN_LAPSE_ASKED.fullmatch(bare) is not None)
 
 
@@ -233,44 +237,43 @@ def disagreement(item: CatalogItem, values: Mapping[str, object] | None, heading
     if own_state_ended(text, heading) if own else licence_ended(words or ""):
         return _shown_otherwise(item, values, heading, position, text)
     if own and own_state_lapsed(text, heading):
-        refused = renewal_refused(_own_words(text, heading) or "")
+        refused = renewal_refused(words or "")
         return _shown_otherwise(item, values, heading, position, text, lapsed=True, refused=refused)
-    if own and not read and (unread := _unread_code(text, heading, any(f.title == "登记状态" for f in own_state_fields(item)))):
+    if own and not read and (unread := _unread_code(text, heading, item)):
         return _shown_otherwise(item, values, heading, position, text, unread=unread)
     return None
 
 
-def _unread_code(text: str, heading: str, registration: bool = False) -> tuple[str, str] | None:
+def _unread_code(text: str, heading: str, item: CatalogItem) -> tuple[str, str] | None:
     """Why a code under a heading of a licence's own state cannot be read, and how to have it read, as a quarantine
     message says them: a legend that cannot pair its codes with its words (``许可状态（1/2：有效/注销）``), one that does
     not list it (``许可状态（0有效1注销）`` 3), no legend at all (``许可状态`` 2, 0, 01: platforms number a licence's states
     each their own way, 1 有效 on one, 注销 on another, so no bare code is read whatever its value), or, under a question
     (是否吊销), a code no answer reads (2). ``None`` for words, for a code the legend reads, or for an answer under a
-    question (是否吊销 1 and 0, read as yes and no). ``registration``: of a registration's state (企业状态), whose example
-    says 存续 rather than 有效."""
+    question (是否吊销 1 and 0, read as yes and no). ``item``: the file's item (a registration's example says 存续 rather
+    than 有效)."""
     title, _, kept_asked, _, _, legend = heading_kind(heading)
     code = digit_code(text.strip())
     if code is None:
         return None
+    said = f"列名中的代码说明“{_LEGEND.sub('', heading)}”"
+    how = "请在列名的代码说明中写明每个代码的含义（如“许可状态（1有效2注销）”），或在导出中写明状态"
+    if legend and ("", "") in legend.items():
+        return f"是代码，而{said}无法把代码与文字一一配对", how
     name = _bare_heading(heading)
+    asked = _own_words(text, heading) is None  # 是否吊销（1是） 1, 0: yes and no, as under any question; 2 is no answer
+    if asked and isinstance(asked_verdict(simplified(unicodedata.normalize("NFKC", text)).strip(), title, not kept_asked,
+                                          legend), bool):
+        return None
     if not legend:
-        if _own_words(text, heading) is None:  # 是否吊销 1, 0: yes and no; 2 is no answer
-            answer = asked_verdict(simplified(unicodedata.normalize("NFKC", text)).strip(), title, not kept_asked, legend)
-            return None if isinstance(answer, bool) else (
-                "是代码，无法读作“是”或“否”", f"请在导出中写明“是”或“否”，或在列名后写明代码的含义（如“{name}（0否1是）”）")
-        kept = "存续" if registration else "有效"
+        if asked:
+            return ("是代码，无法读作“是”或“否”", f"请在导出中写明“是”或“否”，或在列名后写明代码的含义（如“{name}（0否1是）”）")
+        kept = "存续" if _registration(item) else "有效"
         return ("是代码，而列名没有写明代码的含义：各平台的状态代码不同，同一个代码在有的平台表示"
                 f"{kept}，在有的平台表示注销或吊销", f"请在列名后写明每个代码的含义（如“{name}（1{kept}2注销）”），或在 "
                 f"site_builder.toml 的 {table_of(name)} 中写明该列各代码的含义（如 \"1\" = \"standing\"），或在导出中写明状态"
                 f"（如“{kept}”“注销”）")
-    said = f"列名中的代码说明“{_LEGEND.sub('', heading)}”"
-    how = "请在列名的代码说明中写明每个代码的含义（如“许可状态（1有效2注销）”），或在导出中写明状态"
-    if ("", "") in legend.items():
-        return f"是代码，而{said}无法把代码与文字一一配对", how
-    if _own_words(text, heading) is None:  # 是否吊销（1是） 0 is 否, as under any question; 2 is not read
-        answer = asked_verdict(simplified(unicodedata.normalize("NFKC", text)).strip(), title, not kept_asked, legend)
-        return None if isinstance(answer, bool) else (f"是代码，而{said}没有列出该代码", how)
-    return None if code in legend else (f"是代码，而{said}没有列出该代码", how)
+    return (f"是代码，而{said}没有列出该代码", how) if asked or code not in legend else None
 
 
 _LEGEND = re.compile(r"^[^(\[【（]*")
@@ -288,7 +291,7 @@ def codes_withheld(item: CatalogItem, heading: str) -> str:
     in force is withheld (:func:`_unread_code`), and how to have the codes read; ``""`` under a legend or a question."""
     if heading_kind(heading)[5] or _own_words("", heading) is None:
         return ""
-    kept = "存续" if any(f.title == "登记状态" for f in own_state_fields(item)) else "有效"
+    kept = "存续" if _registration(item) else "有效"
     name = _bare_heading(heading)
     table = (f"（site_builder.toml 的 {table_of(name)} 中写明的代码按其读取）" if item.states is not None
              and heading_key(heading) in item.states.headings else
